@@ -1,0 +1,159 @@
+"""The `reader` command: arguments and subcommands; builds Settings, runs the app or a command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from reader import __version__
+from reader.settings import Settings
+
+__all__ = ["main"]
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    """Add the options every command accepts."""
+    parser.add_argument(
+        "--db", metavar="PATH", help="annotations database (default: annotations/annotations.json)"
+    )
+    parser.add_argument(
+        "--model", metavar="NAME", help="spaCy pipeline to use (default: en_core_web_sm)"
+    )
+    parser.add_argument("--cache-dir", metavar="DIR", help="where entities are cached")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the entity cache"
+    )
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader",
+        description=(
+            "Read news articles in the terminal with their named entities highlighted.\n\n"
+            "commands (run `reader COMMAND --help`):\n"
+            "  entities   print the entities of articles as JSON"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="article files or folders (default: ./seeds, else the bundled seed article)",
+    )
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    _common(parser)
+    return parser
+
+
+def _entities_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader entities",
+        description="Print each article's entities, exactly as the app shows them, as JSON.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders")
+    parser.add_argument(
+        "--format",
+        choices=("jsonl", "json"),
+        default="jsonl",
+        help="jsonl: one object per line (default); json: one array",
+    )
+    _common(parser)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.build(
+        paths=getattr(args, "paths", None) or None,
+        db=args.db,
+        cache_dir=args.cache_dir,
+        model=args.model,
+        no_cache=args.no_cache,
+    )
+
+
+def _warn(message: str, stream: TextIO | None = None) -> None:
+    """Print one sanitised line to stderr."""
+    from reader.text import sanitize_line
+
+    print(f"reader: {sanitize_line(message, limit=500)}", file=stream or sys.stderr)
+
+
+def run_entities(args: argparse.Namespace, settings: Settings) -> int:
+    """`reader entities`: print one JSON object per article."""
+    from reader.entities.finder import build_finder
+    from reader.entities.recognizer import NoPipeline
+    from reader.library import Library
+
+    library = Library.load(settings.article_paths)
+    for problem in library.problems:
+        _warn(str(problem))
+    for article in library.articles:
+        for notice in article.notices:
+            _warn(f"{article.path}: {notice}")
+    if not library.articles:
+        _warn("no articles found")
+        return 1
+    finder = build_finder(settings)
+    try:
+        pipeline = finder.pipeline.to_json()
+        records = [
+            {
+                "path": str(article.path),
+                "sha256": article.sha256,
+                "pipeline": pipeline,
+                "entities": [span.to_json() for span in finder.find(article.sha256, article.text)],
+            }
+            for article in library.articles
+        ]
+    except NoPipeline as error:
+        _warn(str(error))
+        return 2
+    out = sys.stdout
+    if args.format == "json":
+        json.dump(records, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return 0
+
+
+def run_app(args: argparse.Namespace, settings: Settings) -> int:
+    """Start the terminal UI."""
+    from reader.ui.app import build_app
+
+    app = build_app(settings)
+    app.run()
+    return app.return_code or 0
+
+
+COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
+    "entities": (_entities_parser, run_entities),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse *argv* (default: sys.argv[1:]) and run the app or the named command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `reader PATH...` opens the app; a first word naming a command runs that command.
+    # A file that happens to be called like a command can be opened as ./entities.
+    if argv and argv[0] in COMMANDS:
+        make_parser, command = COMMANDS[argv[0]]
+        args = make_parser().parse_args(argv[1:])
+    else:
+        args = _app_parser().parse_args(argv)
+        command = run_app
+    try:
+        return command(args, _settings(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `reader entities ... | head`: the reader went away; that is not an error.
+        sys.stderr.close()
+        return 0

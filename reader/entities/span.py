@@ -1,0 +1,61 @@
+"""The entity span: a labelled range of code points in an article's displayed text."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Source = Literal["model", "consistency", "user"]
+
+#: The OntoNotes labels of spaCy's English pipelines, in the order the legend shows them.
+LABELS: tuple[str, ...] = (
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+    "DATE",
+    "TIME",
+    "PERCENT",
+    "MONEY",
+    "QUANTITY",
+    "ORDINAL",
+    "CARDINAL",
+)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """One entity mention: ``text[start:end]`` (code points) carries ``label``."""
+
+    start: int
+    """Offset of the first code point, in the displayed (sanitised) text."""
+    end: int
+    """Offset one past the last code point."""
+    label: str
+    """An OntoNotes label such as PERSON or GPE (or a user's own)."""
+    text: str
+    """The covered text, ``article_text[start:end]``."""
+    source: Source = "model"
+    """Who said so: the model, a consistency rule, or the user."""
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the span as a JSON-ready dict (the shape `reader entities` prints)."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Span:
+        """Build a span from :meth:`to_json` output."""
+        return cls(
+            start=int(data["start"]),
+            end=int(data["end"]),
+            label=str(data["label"]),
+            text=str(data["text"]),
+            source=data.get("source", "model"),
+        )

@@ -1,0 +1,86 @@
+"""The help screen: every key, taken from the bindings themselves, and the paths in use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+#: A pane's title and the classes whose bindings act in it.
+Section = tuple[str, Sequence[type]]
+
+
+def _bindings(classes: Iterable[type]) -> list[Binding]:
+    """Return the bindings declared by *classes* and their bases (first declaration wins)."""
+    seen: set[str] = set()
+    found: list[Binding] = []
+    for cls in classes:
+        for klass in cls.__mro__:
+            for item in klass.__dict__.get("BINDINGS", []):
+                binding = _as_binding(item)
+                if binding.description and binding.action not in seen:
+                    seen.add(binding.action)
+                    found.append(binding)
+    return found
+
+
+def _as_binding(item: BindingType) -> Binding:
+    if isinstance(item, Binding):
+        return item
+    key, action, *rest = item
+    return Binding(key, action, rest[0] if rest else "")
+
+
+def key_table(title: str, classes: Sequence[type], key_display: object) -> Table:
+    """Return a two-column table of the keys bound by *classes*."""
+    table = Table(title=title, title_justify="left", show_header=False, box=None, expand=True)
+    table.add_column("keys", style="bold", no_wrap=True, width=22)
+    table.add_column("action")
+    for binding in _bindings(classes):
+        keys = " ".join(
+            key_display(Binding(key, binding.action))  # type: ignore[operator]
+            for key in binding.key.split(",")
+        )
+        table.add_row(Text(keys), Text(binding.description))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists every key by pane, and where reader reads and writes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close help"),
+        Binding("j,down", "scroll('down')", "Scroll down", show=False),
+        Binding("k,up", "scroll('up')", "Scroll up", show=False),
+    ]
+
+    def __init__(self, sections: Sequence[Section], paths: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self._sections = sections
+        self._paths = paths
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(Text("reader — keys", style="bold"), id="help-title")
+            for title, classes in self._sections:
+                yield Static(key_table(title, classes, self.app.get_key_display))
+            paths = Table(title="Files", title_justify="left", show_header=False, box=None)
+            paths.add_column(style="bold", no_wrap=True, width=22)
+            paths.add_column()
+            for name, value in self._paths:
+                paths.add_row(Text(name), Text(value))
+            yield Static(paths)
+
+    def action_scroll(self, direction: str) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        if direction == "down":
+            body.scroll_down()
+        else:
+            body.scroll_up()

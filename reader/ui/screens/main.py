@@ -1,0 +1,228 @@
+"""The main screen: article list, the article with its entities, legend and entity panel."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.style import Style
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, SelectionList, Static
+from textual.worker import get_current_worker
+
+from reader.entities.recognizer import Cancelled, NoPipeline
+from reader.entities.span import Span
+from reader.library import Article, Library
+from reader.text import sanitize_line
+from reader.ui.messages import EntitiesFailed, EntitiesReady, LibraryLoaded
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.article_view import ArticleView, label_class
+from reader.ui.widgets.entity_panel import EntityPanel
+from reader.ui.widgets.legend import Legend
+
+if TYPE_CHECKING:
+    from reader.ui.app import ReaderApp
+
+
+class MainScreen(Screen[None]):
+    """Where reading happens. Loads the library and finds entities in thread workers."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("l", "toggle_legend", "Legend"),
+        Binding("escape", "focus_list", "Article list", show=False),
+    ]
+
+    app: ReaderApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.library: Library | None = None
+        """The articles, once loaded."""
+        self.article: Article | None = None
+        """The article shown."""
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="¶")
+        with Horizontal(id="body"):
+            yield ArticleList(id="articles")
+            with Vertical(id="reading"):
+                yield Static(id="article-header", markup=False)
+                yield ArticleView(id="article")
+                yield Static(id="empty", markup=False)
+            with Vertical(id="panels"):
+                yield Legend(self._label_style, id="legend")
+                yield EntityPanel(id="entity-panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#articles").border_title = "Articles"
+        self.query_one("#legend").border_title = "Legend"
+        self.query_one("#entity-panel").border_title = "Entities"
+        self.query_one("#empty").display = False
+        self._set_header(Content("Loading articles…"))
+        self._load_library()
+
+    def _label_style(self, label: str) -> Style:
+        view = self.query_one(ArticleView)
+        name = label_class(label)
+        if name not in view.COMPONENT_CLASSES:
+            name = "entity--other"
+        return view.get_component_rich_style(name, partial=True)
+
+    # --- library -------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
+    def _load_library(self) -> None:
+        library = Library.load(self.app.settings.article_paths)
+        self.post_message(LibraryLoaded(library))
+
+    def on_library_loaded(self, message: LibraryLoaded) -> None:
+        self.library = message.library
+        articles = self.query_one(ArticleList)
+        articles.set_articles(message.library.articles)
+        if message.library.problems:
+            skipped = "\n".join(str(p) for p in message.library.problems[:10])
+            more = len(message.library.problems) - 10
+            if more > 0:
+                skipped += f"\n…and {more} more"
+            self.notify(skipped, title="Some files were skipped", severity="warning", markup=False)
+        if message.library.articles:
+            self.open_article(message.library.articles[0])
+            articles.focus()
+        else:
+            self._show_empty()
+
+    def _show_empty(self) -> None:
+        paths = ", ".join(sanitize_line(str(p)) for p in self.app.settings.article_paths)
+        self.query_one(ArticleView).display = False
+        self._set_header(Content.assemble(("No articles yet", "bold")))
+        empty = self.query_one("#empty", Static)
+        empty.update(
+            Content.assemble(
+                "No .txt or .md articles were found in: ",
+                (paths, "bold"),
+                "\n\nTo add some, put article files (plain text or Markdown, one article per "
+                "file, the first line is the title) into that folder, or start reader on "
+                "other files or folders:\n\n    reader ~/articles  news/today.md\n\n"
+                "Press q to quit.",
+            )
+        )
+        empty.display = True
+
+    # --- articles and entities -------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#articles")
+    def _article_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        article = self.query_one(ArticleList).articles[event.option_index]
+        self.open_article(article)
+        self.query_one(ArticleView).focus()
+
+    def open_article(self, article: Article) -> None:
+        """Show *article* at once; its entities follow from the cache or a worker."""
+        self.article = article
+        view = self.query_one(ArticleView)
+        view.show(article.text)
+        finder = self.app.finder
+        try:
+            spans = finder.cached(article.sha256, article.text)
+        except NoPipeline as error:
+            self._entities_unavailable(str(error))
+            return
+        if spans is not None:
+            self._apply_spans(spans)
+            self._set_status("")
+        else:
+            self._apply_spans([])
+            self._set_status("Finding entities…")
+            self._extract(article)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="entities",
+        exit_on_error=False,
+        description="Finding entities",
+    )
+    def _extract(self, article: Article) -> None:
+        worker = get_current_worker()
+        try:
+            spans = self.app.finder.find(
+                article.sha256, article.text, cancelled=worker.cancelled_event
+            )
+        except Cancelled:
+            return
+        except NoPipeline as error:
+            self.post_message(EntitiesFailed(article.id, str(error)))
+            return
+        except Exception as error:  # a bad model or a bug must not end the reading
+            self.post_message(EntitiesFailed(article.id, f"entity recognition failed: {error}"))
+            return
+        self.post_message(EntitiesReady(article.id, article.sha256, spans))
+
+    def on_entities_ready(self, message: EntitiesReady) -> None:
+        if self.article is None or message.article_id != self.article.id:
+            return  # the user has moved on
+        self._apply_spans(message.spans)
+        self._set_status("")
+
+    def on_entities_failed(self, message: EntitiesFailed) -> None:
+        if self.article is not None and message.article_id == self.article.id:
+            self._entities_unavailable(message.reason)
+
+    def _entities_unavailable(self, reason: str) -> None:
+        self._apply_spans([])
+        self._set_status(f"No entities: {reason}")
+
+    def _apply_spans(self, spans: list[Span]) -> None:
+        self.query_one(ArticleView).set_spans(spans)
+        self.query_one(EntityPanel).set_spans(spans)
+        self.query_one(Legend).set_spans(spans)
+
+    # --- header ----------------------------------------------------------------------
+
+    def _set_status(self, status: str) -> None:
+        if self.article is None:
+            return
+        article = self.article
+        parts: list[str | tuple[str, str] | Content] = [
+            (article.title, "bold"),
+            "\n",
+            (
+                f"{article.source} · {article.word_count:,} words · "
+                f"{article.reading_minutes} min read",
+                "dim",
+            ),
+        ]
+        for notice in article.notices:
+            parts += ["\n", (f"⚠ {notice}", "italic")]
+        if status:
+            parts += ["\n", (sanitize_line(status, limit=300), "italic")]
+        self._set_header(Content.assemble(*parts))
+
+    def _set_header(self, content: Content) -> None:
+        self.query_one("#article-header", Static).update(content)
+
+    # --- panes -----------------------------------------------------------------------
+
+    @on(EntityPanel.Jump)
+    def _jump(self, event: EntityPanel.Jump) -> None:
+        view = self.query_one(ArticleView)
+        view.mark_at(event.offset)
+
+    @on(SelectionList.SelectionToggled, "#legend")
+    def _legend_toggled(self) -> None:
+        self.query_one(ArticleView).hidden_labels = frozenset(self.query_one(Legend).hidden)
+
+    def action_toggle_legend(self) -> None:
+        """Show or hide the legend."""
+        legend = self.query_one(Legend)
+        legend.display = not legend.display
+
+    def action_focus_list(self) -> None:
+        """Go back to the article list."""
+        self.query_one(ArticleList).focus()

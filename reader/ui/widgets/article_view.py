@@ -1,0 +1,275 @@
+"""The main pane: an article's text, word-wrapped, with its entities coloured by label."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from reader.entities.span import LABELS, Span
+from reader.ui.wrapping import Line, line_of, offset_at, wrap
+
+
+def label_class(label: str) -> str:
+    """Return the component class that colours entities labelled *label*."""
+    return f"entity--{label.lower().replace('_', '-')}"
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """Shows one article's text with entity highlights; `e`/`E` walk the entities.
+
+    Draws only the lines on screen (a ScrollView with ``render_line``), so a long
+    article costs no more than a short one to scroll or restyle.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *(label_class(label) for label in LABELS),
+        "entity--other",
+        "entity--current",
+        "entity--corrected",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "scroll_down", "Down", show=False),
+        Binding("k,up", "scroll_up", "Up", show=False),
+        Binding("g,home", "scroll_home", "Top", show=False),
+        Binding("G,end", "scroll_end", "Bottom", show=False),
+        Binding("space,pagedown", "page_down", "Page down", show=False),
+        Binding("b,pageup", "page_up", "Page up", show=False),
+        Binding("e", "next_entity", "Next entity"),
+        Binding("E", "previous_entity", "Prev entity"),
+    ]
+
+    hidden_labels: var[frozenset[str]] = var(frozenset())
+    """Labels whose entities are not coloured (toggled in the legend)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = ""
+        self._spans: list[Span] = []
+        self._span_ends: list[int] = []
+        self._lines: list[Line] = []
+        self._starts: list[int] = []
+        self._wrap_width = 0
+        self._current: int | None = None
+        self._cache: LRUCache[int, Strip] = LRUCache(1024)
+
+    # --- content -------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        """The displayed text."""
+        return self._text
+
+    @property
+    def spans(self) -> list[Span]:
+        """The entities shown, sorted by start."""
+        return self._spans
+
+    @property
+    def current_span(self) -> Span | None:
+        """The entity marked by `e`/`E`, if any."""
+        return None if self._current is None else self._spans[self._current]
+
+    @property
+    def visible_spans(self) -> list[Span]:
+        """The entities whose label is not hidden."""
+        return [s for s in self._spans if s.label not in self.hidden_labels]
+
+    def show(self, text: str, spans: Iterable[Span] = ()) -> None:
+        """Show *text* (already sanitised) with *spans*, scrolled to the top."""
+        self._text = text
+        self._current = None
+        self._wrap_width = 0
+        self.set_spans(spans)
+        self._rewrap()
+        self.scroll_to(0, 0, animate=False, immediate=True)
+
+    def set_spans(self, spans: Iterable[Span]) -> None:
+        """Replace the entities (the text stays, and so does the scroll position)."""
+        current = self.current_span
+        self._spans = sorted(spans)
+        self._span_ends = [s.end for s in self._spans]
+        self._current = None
+        if current is not None:
+            # Keep the mark on the same place if the entity is still there.
+            for index, span in enumerate(self._spans):
+                if span.start == current.start:
+                    self._current = index
+                    break
+        self._refresh_all()
+
+    def _refresh_all(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def watch_hidden_labels(self) -> None:
+        self._refresh_all()
+
+    # --- layout --------------------------------------------------------------------
+
+    def _content_width(self) -> int:
+        return max(self.scrollable_content_region.width, 10)
+
+    def _rewrap(self) -> None:
+        width = self._content_width()
+        self._wrap_width = width
+        self._lines = wrap(self._text, width)
+        self._starts = [line.start for line in self._lines]
+        self.virtual_size = Size(width, len(self._lines))
+        self._refresh_all()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._content_width() != self._wrap_width:
+            self._rewrap()
+
+    # --- rendering -----------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def _span_style(self, span: Span, index: int) -> Style:
+        name = label_class(span.label)
+        if name not in self.COMPONENT_CLASSES:
+            name = "entity--other"
+        style = self.get_component_rich_style(name, partial=True)
+        if span.source == "user":
+            style += self.get_component_rich_style("entity--corrected", partial=True)
+        if index == self._current:
+            style += self.get_component_rich_style("entity--current", partial=True)
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        base = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        strip = self._cache.get(index)
+        if strip is None:
+            strip = self._render_screen_line(index, base)
+            self._cache[index] = strip
+        return strip.crop_extend(scroll_x, scroll_x + width, base).apply_offsets(scroll_x, index)
+
+    def _render_screen_line(self, index: int, base: Style) -> Strip:
+        line = self._lines[index]
+        # Tabs are drawn as one space so that one code point is one drawn character.
+        text = Text(self._text[line.start : line.end].replace("\t", " "), style=base, end="")
+        hidden = self.hidden_labels
+        first = bisect_right(self._span_ends, line.start)
+        for span_index in range(first, len(self._spans)):
+            span = self._spans[span_index]
+            if span.start >= line.end:
+                break
+            if span.label in hidden and span_index != self._current:
+                continue
+            text.stylize(
+                self._span_style(span, span_index),
+                max(span.start, line.start) - line.start,
+                min(span.end, line.end) - line.start,
+            )
+        segments = list(text.render(self.app.console))
+        return Strip(segments, text.cell_len)
+
+    # --- entity navigation ---------------------------------------------------------
+
+    def _visible_indices(self) -> list[int]:
+        hidden = self.hidden_labels
+        return [i for i, s in enumerate(self._spans) if s.label not in hidden]
+
+    def _top_offset(self) -> int:
+        top = int(self.scroll_offset.y)
+        return self._lines[top].start if top < len(self._lines) else 0
+
+    def action_next_entity(self) -> None:
+        """Mark the next entity (from the top of the screen when none is marked)."""
+        indices = self._visible_indices()
+        if not indices:
+            self.notify("No entities to jump to", severity="warning")
+            return
+        if self._current is None or self._current not in indices:
+            after = self._top_offset() if self._current is None else self._spans[self._current].end
+            candidates = [i for i in indices if self._spans[i].start >= after]
+            target = candidates[0] if candidates else indices[0]
+        else:
+            position = indices.index(self._current)
+            target = indices[(position + 1) % len(indices)]
+        self.mark(target)
+
+    def action_previous_entity(self) -> None:
+        """Mark the previous entity (wrapping to the last)."""
+        indices = self._visible_indices()
+        if not indices:
+            self.notify("No entities to jump to", severity="warning")
+            return
+        if self._current is None or self._current not in indices:
+            before = (
+                self._top_offset() if self._current is None else self._spans[self._current].start
+            )
+            candidates = [i for i in indices if self._spans[i].start < before]
+            target = candidates[-1] if candidates else indices[-1]
+        else:
+            position = indices.index(self._current)
+            target = indices[(position - 1) % len(indices)]
+        self.mark(target)
+
+    def mark(self, index: int | None, scroll: bool = True) -> None:
+        """Mark entity number *index* (None to clear) and scroll it into view."""
+        self._current = index
+        self._refresh_all()
+        if index is not None and scroll:
+            self.scroll_to_offset(self._spans[index].start)
+
+    def mark_at(self, offset: int) -> None:
+        """Mark the entity that starts at or covers *offset*, else just scroll there."""
+        index = bisect_left(self._span_ends, offset + 1)
+        if index < len(self._spans) and self._spans[index].start <= offset:
+            self.mark(index)
+        else:
+            self.scroll_to_offset(offset)
+
+    def scroll_to_offset(self, offset: int) -> None:
+        """Scroll so that the line holding *offset* is on screen (centred when it was not)."""
+        if not self._lines:
+            return
+        y = line_of(self._starts, offset)
+        top = int(self.scroll_offset.y)
+        if not top <= y < top + self.scrollable_content_region.height:
+            self.scroll_to(
+                y=max(0, y - self.scrollable_content_region.height // 2),
+                animate=False,
+                immediate=True,
+            )
+
+    def offset_at_screen(self, x: int, y: int) -> int | None:
+        """Return the text offset drawn at widget cell (*x*, *y*), or None past the text."""
+        index = int(self.scroll_offset.y) + y
+        if not 0 <= index < len(self._lines):
+            return None
+        return offset_at(self._text, self._lines[index], x + int(self.scroll_offset.x))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = self.offset_at_screen(event.x, event.y)
+        if offset is None:
+            return
+        index = bisect_left(self._span_ends, offset + 1)
+        if index < len(self._spans) and self._spans[index].start <= offset:
+            self.mark(index, scroll=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)

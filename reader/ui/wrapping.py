@@ -1,0 +1,85 @@
+"""Word-wrapping article text into screen lines that remember their code-point offsets.
+
+Textual-free so it can be tested on its own: the article view renders line ``i`` as
+``text[lines[i].start:lines[i].end]``, so every code point is drawn exactly once and
+an offset maps to a line and back without loss.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+
+_TOKEN = re.compile(r"\S+|[^\S\n]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One screen line: the code points ``start`` to ``end`` (the newline excluded)."""
+
+    start: int
+    end: int
+
+
+def char_width(char: str) -> int:
+    """Return the cells *char* takes (a tab is drawn as one space)."""
+    return 1 if char == "\t" else cell_len(char)
+
+
+def wrap(text: str, width: int) -> list[Line]:
+    """Return the screen lines of *text* wrapped at *width* cells (at word boundaries)."""
+    width = max(width, 1)
+    lines: list[Line] = []
+    position = 0
+    for paragraph in text.split("\n"):
+        end_of_paragraph = position + len(paragraph)
+        if not paragraph:
+            lines.append(Line(position, position))
+        else:
+            line_start = position
+            used = 0
+            for match in _TOKEN.finditer(paragraph):
+                token = match.group()
+                token_start = position + match.start()
+                token_width = cell_len(token.replace("\t", " "))
+                if token.isspace():
+                    # Whitespace stays on the line it follows (drawn only up to the width).
+                    used += token_width
+                    continue
+                if used + token_width <= width or (used == 0 and token_width <= width):
+                    used += token_width
+                    continue
+                if used > 0 and token_start > line_start:
+                    lines.append(Line(line_start, token_start))
+                    line_start, used = token_start, 0
+                if token_width <= width:
+                    used = token_width
+                    continue
+                # A word wider than the screen: break it between characters.
+                for index, char in enumerate(token):
+                    w = char_width(char)
+                    if used + w > width and used > 0:
+                        lines.append(Line(line_start, token_start + index))
+                        line_start, used = token_start + index, 0
+                    used += w
+            lines.append(Line(line_start, end_of_paragraph))
+        position = end_of_paragraph + 1
+    return lines
+
+
+def line_of(starts: list[int], offset: int) -> int:
+    """Return the index of the screen line holding *offset*, given the lines' start offsets."""
+    return max(0, bisect_right(starts, offset) - 1)
+
+
+def offset_at(text: str, line: Line, x: int) -> int:
+    """Return the code-point offset drawn at cell *x* of *line* (clamped to the line)."""
+    used = 0
+    for offset in range(line.start, line.end):
+        used += char_width(text[offset])
+        if used > x:
+            return offset
+    return line.end
