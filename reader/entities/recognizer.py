@@ -149,6 +149,12 @@ class Recognizer:
                 nlp = spacy.load(name, exclude=list(_UNNEEDED_PIPES))
                 if "ner" not in nlp.pipe_names:
                     raise NoPipeline(f"spaCy pipeline {name!r} has no entity recognizer")
+                for pipe_name in list(nlp.pipe_names):
+                    # A shared tok2vec/transformer is needed only if ner listens to it
+                    # (in the sm/md/lg pipelines ner has its own embedding layer).
+                    listeners = getattr(nlp.get_pipe(pipe_name), "listening_components", None)
+                    if pipe_name != "ner" and not (listeners and "ner" in listeners):
+                        nlp.disable_pipe(pipe_name)
                 self._nlp = nlp
                 self._info = PipelineInfo(name=name, version=str(nlp.meta.get("version", "?")))
             return self.info

@@ -65,7 +65,10 @@ class ReaderApp(App[None]):
         paths = [
             ("articles", ", ".join(sanitize_line(str(p)) for p in settings.article_paths)),
             ("annotations", sanitize_line(str(settings.db_path))),
-            ("entity cache", sanitize_line(str(settings.cache_dir))),
+            (
+                "entity cache",
+                sanitize_line(str(settings.cache_dir)) if settings.use_cache else "off",
+            ),
             ("spaCy pipeline", settings.model or "best installed (en_core_web_sm)"),
         ]
         self.push_screen(HelpScreen(sections, paths))

@@ -17,18 +17,25 @@ from textual.widgets import Static
 Section = tuple[str, Sequence[type]]
 
 
-def _bindings(classes: Iterable[type]) -> list[Binding]:
-    """Return the bindings declared by *classes* and their bases (first declaration wins)."""
-    seen: set[str] = set()
-    found: list[Binding] = []
+def key_rows(classes: Iterable[type]) -> list[tuple[list[str], str]]:
+    """Return ``(keys, description)`` for the bindings in force in *classes*.
+
+    As in Textual, a key bound by a subclass hides the same key bound by a base class;
+    bindings without a description are internal and not listed.
+    """
+    taken: set[str] = set()
+    rows: dict[tuple[str, str], list[str]] = {}
     for cls in classes:
         for klass in cls.__mro__:
             for item in klass.__dict__.get("BINDINGS", []):
                 binding = _as_binding(item)
-                if binding.description and binding.action not in seen:
-                    seen.add(binding.action)
-                    found.append(binding)
-    return found
+                for key in (k.strip() for k in binding.key.split(",")):
+                    if key in taken:
+                        continue
+                    taken.add(key)
+                    if binding.description:
+                        rows.setdefault((binding.action, binding.description), []).append(key)
+    return [(keys, description) for (_, description), keys in rows.items()]
 
 
 def _as_binding(item: BindingType) -> Binding:
@@ -40,15 +47,12 @@ def _as_binding(item: BindingType) -> Binding:
 
 def key_table(title: str, classes: Sequence[type], key_display: object) -> Table:
     """Return a two-column table of the keys bound by *classes*."""
-    table = Table(title=title, title_justify="left", show_header=False, box=None, expand=True)
-    table.add_column("keys", style="bold", no_wrap=True, width=22)
+    table = Table(title=title, title_justify="left", show_header=False, box=None, expand=False)
+    table.add_column("keys", style="bold", no_wrap=True, width=16)
     table.add_column("action")
-    for binding in _bindings(classes):
-        keys = " ".join(
-            key_display(Binding(key, binding.action))  # type: ignore[operator]
-            for key in binding.key.split(",")
-        )
-        table.add_row(Text(keys), Text(binding.description))
+    for keys, description in key_rows(classes):
+        shown = " ".join(key_display(Binding(key, "")) for key in keys)  # type: ignore[operator]
+        table.add_row(Text(shown), Text(description))
     return table
 
 
@@ -72,7 +76,7 @@ class HelpScreen(ModalScreen[None]):
             for title, classes in self._sections:
                 yield Static(key_table(title, classes, self.app.get_key_display))
             paths = Table(title="Files", title_justify="left", show_header=False, box=None)
-            paths.add_column(style="bold", no_wrap=True, width=22)
+            paths.add_column(style="bold", no_wrap=True, width=16)
             paths.add_column()
             for name, value in self._paths:
                 paths.add_row(Text(name), Text(value))

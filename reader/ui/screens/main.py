@@ -190,8 +190,6 @@ class MainScreen(Screen[None]):
             return
         article = self.article
         parts: list[str | tuple[str, str] | Content] = [
-            (article.title, "bold"),
-            "\n",
             (
                 f"{article.source} · {article.word_count:,} words · "
                 f"{article.reading_minutes} min read",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import ClassVar
@@ -18,6 +19,8 @@ from textual.strip import Strip
 
 from reader.entities.span import LABELS, Span
 from reader.ui.wrapping import Line, line_of, offset_at, wrap
+
+_HEADING = re.compile(r" {0,3}#{1,6} ")
 
 
 def label_class(label: str) -> str:
@@ -37,6 +40,7 @@ class ArticleView(ScrollView, can_focus=True):
         "entity--other",
         "entity--current",
         "entity--corrected",
+        "article--heading",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -56,6 +60,7 @@ class ArticleView(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._text = ""
+        self._title_start = 0
         self._spans: list[Span] = []
         self._span_ends: list[int] = []
         self._lines: list[Line] = []
@@ -89,6 +94,7 @@ class ArticleView(ScrollView, can_focus=True):
     def show(self, text: str, spans: Iterable[Span] = ()) -> None:
         """Show *text* (already sanitised) with *spans*, scrolled to the top."""
         self._text = text
+        self._title_start = len(text) - len(text.lstrip())
         self._current = None
         self._wrap_width = 0
         self.set_spans(spans)
@@ -167,6 +173,8 @@ class ArticleView(ScrollView, can_focus=True):
         line = self._lines[index]
         # Tabs are drawn as one space so that one code point is one drawn character.
         text = Text(self._text[line.start : line.end].replace("\t", " "), style=base, end="")
+        if self._is_heading(line):
+            text.stylize(self.get_component_rich_style("article--heading", partial=True))
         hidden = self.hidden_labels
         first = bisect_right(self._span_ends, line.start)
         for span_index in range(first, len(self._spans)):
@@ -182,6 +190,13 @@ class ArticleView(ScrollView, can_focus=True):
             )
         segments = list(text.render(self.app.console))
         return Strip(segments, text.cell_len)
+
+    def _is_heading(self, line: Line) -> bool:
+        """Whether *line* belongs to the title (first paragraph line) or a Markdown heading."""
+        paragraph_start = self._text.rfind("\n", 0, line.start) + 1
+        if paragraph_start == self._title_start:
+            return True
+        return _HEADING.match(self._text, paragraph_start) is not None
 
     # --- entity navigation ---------------------------------------------------------
 

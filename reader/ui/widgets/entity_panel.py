@@ -79,6 +79,8 @@ class EntityPanel(OptionList):
                 prompt = Content.assemble("  ", group.text, (f" ×{group.count}", "dim"))
                 options.append(Option(prompt, id=option_id))
         self.add_options([o for o in options if o is not None])
+        if len(options) > 1:
+            self.highlighted = 1  # the first entity, under its label heading
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -64,8 +64,8 @@ class Legend(SelectionList[str]):
             Selection(self._prompt(label, counts[label]), label, label not in self.hidden)
             for label in labels
         )
-        if highlighted is not None and labels:
-            self.highlighted = min(highlighted, len(labels) - 1)
+        if labels:
+            self.highlighted = min(highlighted or 0, len(labels) - 1)
 
     def _prompt(self, label: str, count: int) -> Content:
         swatch = Content(f" {label} ").stylize(ContentStyle.from_rich_style(self._style_of(label)))

@@ -1,0 +1,80 @@
+"""Shared fixtures: the seed article, a real spaCy recognizer, settings in a temp folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reader.entities.recognizer import Recognizer
+from reader.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_2bfdd9e86e277f2d.txt"
+
+
+@pytest.fixture(scope="session")
+def recognizer() -> Recognizer:
+    """The real spaCy pipeline, loaded once for the whole run (about a second)."""
+    recognizer = Recognizer()
+    recognizer.load()
+    return recognizer
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    """The seed article shipped in seeds/."""
+    return SEED
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Build Settings whose database and cache live in this test's temp folder."""
+
+    def make(*paths: Path, **overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "article_paths": list(paths) or [SEED.parent],
+            "db_path": tmp_path / "annotations" / "annotations.json",
+            "cache_dir": tmp_path / "cache",
+        }
+        values.update(overrides)
+        return Settings(**values)  # type: ignore[arg-type]
+
+    return make
+
+
+#: What a hostile article tries: Textual/Rich markup and terminal control sequences.
+MARKUP = "[@click=app.quit]x[/] [/ [link=file:///etc/passwd]x[/link] [bold red]loud"
+CONTROLS = (
+    "\x1b]52;c;ZXZpbA==\x07"  # OSC 52: write the clipboard
+    "\x1b]8;;https://evil.example/\x1b\\click me\x1b]8;;\x1b\\"  # OSC 8 hyperlink
+    "\x1b]2;pwned title\x07"  # set the window title
+    "\x1b[2J\x1b[31mred\x1b[0m"  # clear screen, colours
+    "\x9b6n\x9d0;c1 title\x9c"  # 8-bit CSI and OSC
+    "\x1bP+q544e\x1b\\"  # DCS
+    "\x07\x08\x7f\x0b"  # BEL, BS, DEL, VT (NUL makes a file binary: see test_library)
+    "\u202eevil\u202c \u2066iso\u2069"  # bidi override and isolate
+)
+
+
+def make_hostile_library(folder: Path) -> Path:
+    """Write articles that try to inject markup and control sequences, plus broken files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "markup.txt").write_text(
+        f"Markup {MARKUP} title\n\nBody with {MARKUP} inside.\n\nAngela Merkel visited Paris.\n",
+        encoding="utf-8",
+    )
+    (folder / "controls.txt").write_text(
+        f"Control {CONTROLS} title\n\nBody {CONTROLS} end.\r\nCR\rline.\n"
+        + "Ordinary prose. " * 40,
+        encoding="utf-8",
+    )
+    (folder / "[bold]named [@click=app.quit]q\x1b[31m.txt").write_text(
+        "Odd name\n\nText.\n", encoding="utf-8"
+    )
+    (folder / "latin1.txt").write_bytes("Caf\xe9 na\xefve \u2014 Z\xfcrich\n".encode("cp1252"))
+    (folder / "mixed.txt").write_bytes(b"Broken \x81\x8d\xff bytes\n")
+    (folder / "binary.txt").write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "huge.txt").write_bytes(b"Huge article\n\n" + b"word " * 600_000)
+    return folder

@@ -1,0 +1,86 @@
+"""Hostile articles: markup shows literally, nothing is clickable, no control byte is drawn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import MARKUP, make_hostile_library
+
+from reader.ui.app import ReaderApp, build_app
+from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.article_view import ArticleView
+
+FORBIDDEN = {chr(c) for c in range(0x20)} | {chr(c) for c in range(0x7F, 0xA0)}
+FORBIDDEN |= {chr(c) for c in range(0x202A, 0x202F)} | {chr(c) for c in range(0x2066, 0x206A)}
+
+
+def drawn_text(app: ReaderApp) -> str:
+    """Every character the compositor would send to the terminal, as text."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+async def settle(app: ReaderApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+
+
+async def test_every_hostile_article_is_shown_inert(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = make_hostile_library(tmp_path / "hostile")
+    app = build_app(make_settings(folder))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        articles = main.query_one(ArticleList)
+        titles = [a.title for a in articles.articles]
+        # binary and empty are skipped (and listed in a notification), the rest shown.
+        assert len(titles) == 6, titles
+        assert main.library is not None
+        skipped = {p.path.name for p in main.library.problems}
+        assert skipped == {"binary.txt", "empty.txt"}
+        for index in range(len(titles)):
+            articles.highlighted = index
+            articles.focus()
+            await pilot.press("enter")
+            await settle(app, pilot)
+            text = drawn_text(app)
+            assert not FORBIDDEN & set(text.replace("\n", "")), (
+                titles[index],
+                sorted(FORBIDDEN & set(text)),
+            )
+            if "Markup" in titles[index]:
+                assert MARKUP in text  # literally, brackets and all
+            view = main.query_one(ArticleView)
+            if titles[index] == "Huge article":
+                assert any("truncated" in n for n in main.article.notices)  # type: ignore[union-attr]
+                await pilot.press("G")
+                assert view.scroll_y > 1000
+        # Clicking the would-be [@click=app.quit] link does nothing.
+        markup_index = next(i for i, t in enumerate(titles) if t.startswith("Markup"))
+        articles.highlighted = markup_index
+        articles.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        view = main.query_one(ArticleView)
+        for y in range(4):
+            for x in range(0, 40, 3):
+                await pilot.click(ArticleView, offset=(x, y))
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, MainScreen)
+
+
+async def test_file_names_with_markup_are_listed_literally(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "names"
+    folder.mkdir()
+    (folder / "[red]x [@click=app.quit]q\x1b]0;t\x07.txt").write_text(
+        "Title\n\nBody\n", encoding="utf-8"
+    )
+    app = build_app(make_settings(folder))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        text = drawn_text(app)
+        assert "[red]x [@click=app.quit]q" in text
+        assert "\x1b" not in text and "\x07" not in text

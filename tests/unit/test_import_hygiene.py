@@ -1,0 +1,50 @@
+"""The core never imports Textual (harlequin's import-hygiene test, adapted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+CORE = [
+    "reader.text",
+    "reader.library",
+    "reader.settings",
+    "reader.entities",
+    "reader.entities.finder",
+    "reader.entities.cache",
+    "reader.entities.recognizer",
+    "reader.entities.consistency",
+    "reader.store",
+    "reader.anchoring",
+    "reader.cli",
+]
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_module_does_not_load_textual(module: str) -> None:
+    code = (
+        f"import sys, {module}\n"
+        "loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "", f"{module} imported {result.stdout.strip()}"
+
+
+def test_finding_cached_entities_does_not_import_spacy() -> None:
+    # The first frame must not wait for spaCy: the cache path never imports it.
+    code = (
+        "import sys\n"
+        "from reader.entities.finder import EntityFinder\n"
+        "from reader.entities.recognizer import Recognizer\n"
+        "EntityFinder(Recognizer()).pipeline\n"
+        "print('spacy' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
