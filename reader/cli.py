@@ -56,7 +56,12 @@ def _entities_parser() -> argparse.ArgumentParser:
         prog="reader entities",
         description="Print each article's entities, exactly as the app shows them, as JSON.",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="article files or folders")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="article files or folders (default: ./seeds, else the bundled seed article)",
+    )
     parser.add_argument(
         "--format",
         choices=("jsonl", "json"),
