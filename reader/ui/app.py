@@ -33,6 +33,12 @@ class ReaderApp(App[None]):
         styles_dir() / "entities.tcss",
     ]
 
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"),
+        (110, "-wide"),
+    ]
+    """Below 110 columns the side panels give their room to the article (styles/app.tcss)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),

@@ -217,9 +217,15 @@ class MainScreen(Screen[None]):
         self.query_one(ArticleView).hidden_labels = frozenset(self.query_one(Legend).hidden)
 
     def action_toggle_legend(self) -> None:
-        """Show or hide the legend."""
+        """Show or hide the legend (on a narrow screen, the side panels with it)."""
         legend = self.query_one(Legend)
-        legend.display = not legend.display
+        panels = self.query_one("#panels")
+        if self.has_class("-narrow"):
+            shown = not panels.has_class("-shown")
+            panels.set_class(shown, "-shown")
+            legend.display = shown
+        else:
+            legend.display = not legend.display
 
     def action_focus_list(self) -> None:
         """Go back to the article list."""

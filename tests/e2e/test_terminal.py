@@ -1,0 +1,110 @@
+"""`reader` in a real terminal (tmux): what a person sees, and what the terminal receives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import make_hostile_library
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+
+READER = Path(sys.executable).with_name("reader")
+
+
+class Terminal:
+    """A tmux server of our own running one command in a 140x40 window."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.socket = f"reader-test-{uuid.uuid4().hex[:8]}"
+        exports = " ".join(f"{k}={v!r}" for k, v in env.items())
+        shell = f"env -u COLUMNS -u LINES {exports} {' '.join(map(repr, command))}; sleep 30"
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-x", "140", "-y", "40", shell)
+        self.tmux("resize-window", "-x", "140", "-y", "40")
+        # Let the program set the clipboard if it tries (OSC 52): we check it did not.
+        self.tmux("set-option", "-g", "set-clipboard", "on")
+
+    def tmux(self, *args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False
+        )
+        return result.stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p")
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} never appeared:\n{self.screen()}")
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.tmux("send-keys", key)
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[type[Terminal]]:
+    opened: list[Terminal] = []
+
+    def open_terminal(*args: str) -> Terminal:
+        env = {
+            "READER_CACHE_DIR": str(tmp_path / "cache"),
+            "READER_DB": str(tmp_path / "db.json"),
+            "TERM": "xterm-256color",
+            "PATH": os.environ.get("PATH", ""),
+        }
+        command = [str(READER)] if READER.exists() else [sys.executable, "-m", "reader"]
+        term = Terminal([*command, *args], env)
+        opened.append(term)
+        return term
+
+    yield open_terminal  # type: ignore[misc]
+    for term in opened:
+        term.close()
+
+
+def test_seed_article_with_highlights_and_keys(terminal, seed_path: Path) -> None:  # type: ignore[no-untyped-def]
+    term = terminal(str(seed_path.parent))
+    term.wait_for("bilateral")
+    term.wait_for("Qamar Javed Bajwa")  # the entity panel: entities arrived
+    coloured = term.tmux("capture-pane", "-p", "-e")
+    assert "\x1b[" in coloured  # highlights are drawn in colour
+    term.keys("?")
+    term.wait_for("Next entity")
+    term.keys("Escape", "q")
+    deadline = time.monotonic() + 10
+    while "bilateral" in term.screen() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "bilateral" not in term.screen()
+
+
+def test_hostile_articles_send_nothing_to_the_terminal(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = make_hostile_library(tmp_path / "hostile")
+    term = terminal(str(folder))
+    term.wait_for("Articles")
+    title_before = term.tmux("display-message", "-p", "#{pane_title}")
+    for _ in range(6):
+        term.keys("j", "Enter", "Escape")
+        time.sleep(0.3)
+    term.keys("g", "Enter")
+    screen = term.wait_for("[@click=app.quit]x[/]")  # markup shown literally
+    assert "[link=file:///etc/passwd]" in screen
+    assert term.tmux("list-buffers") == "", "an OSC 52 clipboard write reached the terminal"
+    assert term.tmux("display-message", "-p", "#{pane_title}") == title_before
+    assert "pwned" not in term.tmux("display-message", "-p", "#{pane_title}")
