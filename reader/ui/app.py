@@ -33,7 +33,7 @@ class ReaderApp(App[None]):
         styles_dir() / "entities.tcss",
     ]
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+    HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),
         (110, "-wide"),
     ]
