@@ -1,0 +1,37 @@
+"""The annotation store: durable TinyDB storage of tags and annotations, one writer at a time.
+
+This package is the only part of reader that imports TinyDB, and it never imports Textual.
+Its pieces, in the order data flows through them:
+
+- ``model``: ArticleRef, Annotation, and the checks on what callers hand the store;
+- ``annotation_store``: AnnotationStore, the API the UI and the CLI use;
+- ``lock``: the OS lock that keeps to one writer per file;
+- ``storage``: the TinyDB storage that writes atomically and durably;
+- ``schema``: the file's layout, its version, and the migrations between versions;
+- ``errors``: StoreError and its kinds.
+"""
+
+from reader.store.annotation_store import AnnotationStore
+from reader.store.errors import StoreCorrupt, StoreError, StoreLocked, StoreReadOnly
+from reader.store.model import (
+    CORRECTION_ACTIONS,
+    CORRECTION_SCOPES,
+    KINDS,
+    Annotation,
+    ArticleRef,
+)
+from reader.store.schema import SCHEMA_VERSION
+
+__all__ = [
+    "CORRECTION_ACTIONS",
+    "CORRECTION_SCOPES",
+    "KINDS",
+    "SCHEMA_VERSION",
+    "Annotation",
+    "AnnotationStore",
+    "ArticleRef",
+    "StoreCorrupt",
+    "StoreError",
+    "StoreLocked",
+    "StoreReadOnly",
+]

@@ -1,0 +1,479 @@
+"""AnnotationStore: the tags, notes, highlights and corrections of reader, on disk."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, cast
+
+from tinydb import TinyDB
+
+from reader.store import model, schema
+from reader.store.errors import StoreError, StoreReadOnly
+from reader.store.lock import WriteLock
+from reader.store.model import KINDS, Annotation, ArticleRef
+from reader.store.storage import DocumentTable, DurableStorage
+
+__all__ = ["AnnotationStore"]
+
+_UNDO_DEPTH = 200
+"""How many changes :meth:`AnnotationStore.undo` can go back."""
+
+_Document = Mapping[str, Any]
+
+
+class _Database(TinyDB):
+    """TinyDB with tables whose documents are replaced whole (see DocumentTable)."""
+
+    table_class = DocumentTable
+
+
+class _Change:
+    """One user-level change: its description, and each document as it was before."""
+
+    def __init__(self) -> None:
+        self.description = ""
+        self.before: dict[tuple[str, int], _Document | None] = {}
+
+    def remember(self, table: str, doc_id: int, document: _Document | None) -> None:
+        # The first value seen is the one from before the change began.
+        self.before.setdefault((table, doc_id), document)
+
+
+class AnnotationStore:
+    """The annotations file: article tags, notes, highlights and entity corrections.
+
+    Every method that changes something returns only once the change is on disk (written
+    to a temporary file, fsynced, renamed over the database, folder fsynced). A store
+    opened for writing holds an OS lock on ``<file>.lock`` until :meth:`close`, so there is
+    one writer at a time; read-only stores take no lock and see the writer's saves.
+
+    The store is safe to share between threads: every method holds one lock while it runs.
+    Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False, wait: float = 0.0) -> None:
+        """Open the annotations file at ``path``; it is created on the first change.
+
+        Args:
+            path: The database file. Its folders are created if needed.
+            read_only: Take no lock and refuse every change (:class:`StoreReadOnly`).
+            wait: Seconds to wait for another writer to close (a CLI command waits its
+                turn; the app passes 0 and falls back to read-only).
+
+        Raises:
+            StoreLocked: another store has the file open for writing (after ``wait``).
+            StoreCorrupt: the file is not JSON, not reader's schema, or from a newer
+                reader. The file is left exactly as it was.
+            StoreError: the file or its lock cannot be read or created.
+        """
+        self.path = Path(path)
+        """The database file."""
+        self.read_only = read_only
+        """True if the store refuses changes."""
+        self._mutex = threading.RLock()
+        self._undo: list[_Change] = []
+        self._closed = False
+        self._lock = None if read_only else WriteLock.acquire(self.path, wait=wait)
+        try:
+            self._db = _Database(self.path, storage=DurableStorage, read_only=read_only)
+            self._storage = cast(DurableStorage, self._db.storage)
+            if not read_only:
+                self._storage.remove_stale_temp_files()
+            self._storage.read()  # a bad file fails here, not at the first change
+            found = self._storage.found_version
+            if not read_only and found is not None and found < schema.SCHEMA_VERSION:
+                # Keep the original next to the migrated file, in case of a migration bug.
+                self._storage.copy_file(self.path.with_name(f"{self.path.name}.v{found}.bak"))
+                self._storage.mark_dirty()
+                self._storage.flush()
+        except BaseException:
+            if self._lock is not None:
+                self._lock.release()
+            raise
+        self._meta = self._table("meta")
+        self._articles = self._table("articles")
+        self._annotations = self._table("annotations")
+
+    def __repr__(self) -> str:
+        return f"AnnotationStore({str(self.path)!r}, read_only={self.read_only})"
+
+    def close(self) -> None:
+        """Release the write lock; the store cannot be used afterwards. Safe to repeat."""
+        with self._mutex:
+            if self._closed:
+                return
+            self._closed = True
+            self._db.close()
+            if self._lock is not None:
+                self._lock.release()
+
+    def __enter__(self) -> AnnotationStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        """The schema version of the database (always the current one once opened)."""
+        with self._reading():
+            version: int = self._meta.documents()[schema.META_ID]["schema_version"]
+            return version
+
+    # Tags.
+
+    def tags(self, sha256: str) -> list[str]:
+        """The tags of the article with this hash, in the order they were added."""
+        with self._reading():
+            found = self._find_article(sha256)
+            return [] if found is None else list(found[1]["tags"])
+
+    def add_tags(self, article: ArticleRef, tags: Iterable[str]) -> list[str]:
+        """Tag an article; return the tags that were new to it.
+
+        Tags are stripped; case is kept, but a tag that differs from one already there only
+        by case is not added again. The article's path and title are updated with the tags.
+
+        Raises:
+            ValueError: a tag is empty once stripped (nothing is changed).
+            TypeError: ``tags`` is a single string, or holds something else than strings.
+        """
+        with self._changing("add tags") as change:
+            cleaned = model.clean_tags(tags)
+            current = self.tags(article.sha256)
+            have = {tag.casefold() for tag in current}
+            added = [tag for tag in cleaned if tag.casefold() not in have]
+            if added:
+                self._save_article(change, article, tags=current + added)
+                change.description = f"added {_tag_list(added)} to {_name(article.title)}"
+            return added
+
+    def remove_tags(self, article: ArticleRef, tags: Iterable[str]) -> list[str]:
+        """Untag an article (matching case-insensitively); return the tags removed."""
+        with self._changing("remove tags") as change:
+            drop = {tag.casefold() for tag in model.clean_tags(tags)}
+            current = self.tags(article.sha256)
+            removed = [tag for tag in current if tag.casefold() in drop]
+            if removed:
+                kept = [tag for tag in current if tag.casefold() not in drop]
+                self._save_article(change, article, tags=kept)
+                self._forget_article_if_empty(change, article.sha256)
+                change.description = f"removed {_tag_list(removed)} from {_name(article.title)}"
+            return removed
+
+    def rename_tag(self, old: str, new: str) -> int:
+        """Rename a tag (matched case-insensitively) on every article; return how many
+        articles changed. Where an article already has ``new``, ``old`` is merged into it.
+        """
+        with self._changing("rename a tag") as change:
+            old_key, new = model.clean_tag(old).casefold(), model.clean_tag(new)
+            changed: dict[int, _Document | None] = {}
+            for doc_id, document in self._articles.documents().items():
+                renamed = _dedupe(new if t.casefold() == old_key else t for t in document["tags"])
+                if renamed != document["tags"]:
+                    changed[int(doc_id)] = {**document, "tags": renamed}
+            if changed:
+                self._put(change, self._articles, changed)
+                change.description = (f"renamed tag {_name(old)} to {_name(new)} on "
+                                      f"{_count(len(changed), 'article')}")
+            return len(changed)
+
+    def all_tags(self) -> list[str]:
+        """Every tag in use, most used first (then alphabetically), for completion.
+
+        Tags that differ only by case count as one, spelled the way most articles spell it.
+        """
+        with self._reading():
+            spellings: dict[str, Counter[str]] = {}
+            for document in self._articles.documents().values():
+                for tag in document["tags"]:
+                    spellings.setdefault(tag.casefold(), Counter())[tag] += 1
+            ranked = sorted(spellings.items(), key=lambda kv: (-kv[1].total(), kv[0]))
+            return [counter.most_common(1)[0][0] for _, counter in ranked]
+
+    # Annotations.
+
+    def add_note(self, article: ArticleRef, body: str, target: dict[str, Any] | None = None
+                 ) -> Annotation:
+        """Add a note, on a passage (``target``) or on the whole article (None)."""
+        return self._add(article, "note", body=body, target=target)
+
+    def add_highlight(self, article: ArticleRef, target: dict[str, Any]) -> Annotation:
+        """Highlight a passage (``target``: its selectors)."""
+        return self._add(article, "highlight", target=target)
+
+    def add_correction(self, article: ArticleRef, target: dict[str, Any],
+                       correction: dict[str, Any]) -> Annotation:
+        """Record an entity correction made at ``target`` (see ``model.check_correction``).
+
+        Raises:
+            ValueError: the correction's action, scope, label or text is not valid.
+        """
+        return self._add(article, "correction", target=target, correction=correction)
+
+    def update(self, annotation_id: str, *, body: str | None = None,
+               target: dict[str, Any] | None = None) -> Annotation:
+        """Change an annotation's body and/or target (None leaves it); return it as saved.
+
+        ``modified`` is set to now if anything changed.
+
+        Raises:
+            KeyError: there is no annotation with this id.
+        """
+        with self._changing("edit an annotation") as change:
+            doc_id, document = self._find_annotation(annotation_id)
+            updated = dict(document)
+            if body is not None:
+                updated["body"] = _check_body(body)
+            if target is not None:
+                updated["target"] = model.check_target(target, required=True)
+            if updated != document:
+                updated["modified"] = model.utc_now()
+                self._put(change, self._annotations, {doc_id: updated})
+                change.description = f"edited {self._label(updated)}"
+            return Annotation.from_document(updated)
+
+    def delete(self, annotation_id: str) -> Annotation:
+        """Delete an annotation and return it.
+
+        Raises:
+            KeyError: there is no annotation with this id.
+        """
+        with self._changing("delete an annotation") as change:
+            doc_id, document = self._find_annotation(annotation_id)
+            change.description = f"deleted {self._label(document)}"
+            self._put(change, self._annotations, {doc_id: None})
+            self._forget_article_if_empty(change, document["article_sha256"])
+            return Annotation.from_document(document)
+
+    def annotations(self, sha256: str | None = None, kind: str | None = None
+                    ) -> list[Annotation]:
+        """The annotations of one article (or all), of one kind (or all), oldest first.
+
+        Raises:
+            ValueError: ``kind`` is not one of ``model.KINDS``.
+        """
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        with self._reading():
+            return [
+                Annotation.from_document(document)
+                for _, document in self._annotation_items()
+                if (sha256 is None or document["article_sha256"] == sha256)
+                and (kind is None or document["kind"] == kind)
+            ]
+
+    def global_corrections(self) -> list[Annotation]:
+        """The corrections whose scope is "global": rules applied to every article."""
+        return [
+            annotation
+            for annotation in self.annotations(kind="correction")
+            if annotation.correction is not None and annotation.correction["scope"] == "global"
+        ]
+
+    def articles(self) -> list[dict[str, Any]]:
+        """Every article that has tags or annotations: ``{"path", "sha256", "title",
+        "tags"}``, in the order the store first saw them."""
+        with self._reading():
+            documents = self._articles.documents()
+            return [
+                {key: model.copy_json(documents[doc_id][key])
+                 for key in ("path", "sha256", "title", "tags")}
+                for doc_id in sorted(documents, key=int)
+            ]
+
+    def relink(self, old_sha256: str, new: ArticleRef) -> int:
+        """Move an article's tags and annotations to its new hash after it changed on disk.
+
+        Tags merge with any the new hash already has. The annotations keep their targets
+        (re-anchoring them is the anchoring module's job). Returns how many annotations
+        were moved (or, if the hash did not change, had their path updated).
+        """
+        with self._changing("relink an article") as change:
+            moved: dict[int, _Document | None] = {}
+            for doc_id, document in self._annotation_items():
+                if document["article_sha256"] == old_sha256:
+                    relinked = {**document, "article_sha256": new.sha256, "article_path": new.path}
+                    if relinked != document:
+                        moved[doc_id] = relinked
+            old = self._find_article(old_sha256)
+            if old is None and not moved:
+                return 0
+            tags = self.tags(new.sha256)
+            if old is not None and old_sha256 != new.sha256:
+                tags = _dedupe([*tags, *old[1]["tags"]])
+                self._put(change, self._articles, {old[0]: None})
+            self._save_article(change, new, tags=tags)
+            if moved:
+                self._put(change, self._annotations, moved)
+            change.description = (f"relinked {_name(new.title)} "
+                                  f"({_count(len(moved), 'annotation')})")
+            return len(moved)
+
+    def undo(self) -> str | None:
+        """Undo the last change made through this store object, durably.
+
+        Returns a one-line description of what was undone (e.g. ``added note on
+        “Title”``), or None if there is nothing left to undo.
+        """
+        with self._mutex:
+            with self._changing("undo", undoable=False) as change:
+                if not self._undo:
+                    return None
+                last = self._undo[-1]
+                by_table: dict[str, dict[int, _Document | None]] = {}
+                for (table, doc_id), before in last.before.items():
+                    by_table.setdefault(table, {})[doc_id] = before
+                for table, documents in by_table.items():
+                    self._put(change, self._table(table), documents)
+            # Only once the undo is on disk: if saving failed, the change can still be undone.
+            self._undo.pop()
+            return last.description
+
+    # Internals.
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        with self._mutex:
+            if self._closed:
+                raise StoreError(self.path, "the store has been closed")
+            yield
+
+    @contextlib.contextmanager
+    def _changing(self, action: str, *, undoable: bool = True) -> Iterator[_Change]:
+        """Run one change: checked, saved once at the end, recorded for undo.
+
+        If the block raises, nothing is saved and memory goes back to what is on disk.
+        A block that changes nothing saves nothing and records nothing.
+        """
+        with self._reading():
+            if self.read_only:
+                raise StoreReadOnly(self.path, f"opened read-only; cannot {action}")
+            change = _Change()
+            with self._storage.batch():
+                yield change
+            if undoable and change.before:
+                self._undo.append(change)
+                del self._undo[:-_UNDO_DEPTH]
+
+    def _table(self, name: str) -> DocumentTable:
+        return cast(DocumentTable, self._db.table(name, cache_size=0))
+
+    def _put(self, change: _Change, table: DocumentTable,
+             documents: Mapping[int, _Document | None]) -> None:
+        """Replace (or, for None, delete) documents by id, remembering them for undo."""
+        stored = table.documents()
+        for doc_id in documents:
+            change.remember(table.name, doc_id, stored.get(str(doc_id)))
+        table.put_many(documents)
+
+    def _insert(self, change: _Change, table: DocumentTable, document: _Document) -> int:
+        doc_id = table.add(document)
+        change.remember(table.name, doc_id, None)
+        return doc_id
+
+    def _add(self, article: ArticleRef, kind: str, *, body: str = "",
+             target: dict[str, Any] | None, correction: dict[str, Any] | None = None
+             ) -> Annotation:
+        with self._changing(f"add a {kind}") as change:
+            now = model.utc_now()
+            annotation = Annotation(
+                id=uuid.uuid4().hex,
+                kind=kind,
+                article_sha256=article.sha256,
+                article_path=article.path,
+                created=now,
+                modified=now,
+                body=_check_body(body),
+                target=model.check_target(target, required=kind != "note"),
+                correction=None if correction is None else model.check_correction(correction),
+            )
+            self._save_article(change, article)
+            self._insert(change, self._annotations, annotation.to_document())
+            change.description = f"added {self._label(annotation.to_document())}"
+            return annotation
+
+    def _find_article(self, sha256: str) -> tuple[int, _Document] | None:
+        for doc_id, document in self._articles.documents().items():
+            if document["sha256"] == sha256:
+                return int(doc_id), document
+        return None
+
+    def _save_article(self, change: _Change, article: ArticleRef,
+                      tags: list[str] | None = None) -> None:
+        """Create or update an article's document with its current path and title."""
+        found = self._find_article(article.sha256)
+        document = {"sha256": article.sha256, "path": article.path, "title": article.title}
+        if found is None:
+            self._insert(change, self._articles, {**document, "tags": tags or []})
+            return
+        doc_id, stored = found
+        updated = {**stored, **document, "tags": stored["tags"] if tags is None else tags}
+        if updated != stored:
+            self._put(change, self._articles, {doc_id: updated})
+
+    def _forget_article_if_empty(self, change: _Change, sha256: str) -> None:
+        """Drop an article's document once it has neither tags nor annotations."""
+        found = self._find_article(sha256)
+        if found is None or found[1]["tags"]:
+            return
+        if any(d["article_sha256"] == sha256 for d in self._annotations.documents().values()):
+            return
+        self._put(change, self._articles, {found[0]: None})
+
+    def _annotation_items(self) -> list[tuple[int, _Document]]:
+        """Every annotation document with its doc id, in creation order."""
+        documents = self._annotations.documents()
+        return sorted(((int(doc_id), doc) for doc_id, doc in documents.items()),
+                      key=lambda item: item[0])
+
+    def _find_annotation(self, annotation_id: str) -> tuple[int, _Document]:
+        for doc_id, document in self._annotations.documents().items():
+            if document["id"] == annotation_id:
+                return int(doc_id), document
+        raise KeyError(f"no annotation with id {annotation_id!r}")
+
+    def _label(self, annotation: _Document) -> str:
+        """'note on “Title”' or 'highlight in “Title”', for descriptions."""
+        found = self._find_article(annotation["article_sha256"])
+        title = found[1]["title"] if found else annotation["article_path"]
+        preposition = "on" if annotation["kind"] == "note" else "in"
+        return f"{annotation['kind']} {preposition} {_name(title)}"
+
+
+def _check_body(body: object) -> str:
+    if not isinstance(body, str):
+        raise TypeError(f"a note body must be a string, not {type(body).__name__}")
+    return body
+
+
+def _dedupe(tags: Iterable[str]) -> list[str]:
+    """Tags without case-insensitive repeats, first spelling kept."""
+    kept: dict[str, str] = {}
+    for tag in tags:
+        kept.setdefault(tag.casefold(), tag)
+    return list(kept.values())
+
+
+def _name(text: str, limit: int = 60) -> str:
+    """A title or tag quoted on one line, shortened, for descriptions."""
+    flat = " ".join(text.split()) or "untitled"
+    return f"“{flat[: limit - 1]}…”" if len(flat) > limit else f"“{flat}”"
+
+
+def _tag_list(tags: list[str]) -> str:
+    return ("tag " if len(tags) == 1 else "tags ") + ", ".join(_name(t, 30) for t in tags)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

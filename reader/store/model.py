@@ -1,0 +1,215 @@
+"""What the store holds (articles, annotations) and the checks on what callers hand it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = [
+    "CORRECTION_ACTIONS",
+    "CORRECTION_SCOPES",
+    "KINDS",
+    "Annotation",
+    "ArticleRef",
+    "check_correction",
+    "check_target",
+    "clean_tag",
+    "clean_tags",
+    "copy_json",
+    "storable",
+    "utc_now",
+]
+
+KINDS = ("note", "highlight", "correction")
+"""The kinds of annotation, as stored in ``Annotation.kind``."""
+
+CORRECTION_ACTIONS = ("relabel", "remove", "add")
+"""What an entity correction does to the entity it targets."""
+
+CORRECTION_SCOPES = ("mention", "article", "global")
+"""How far an entity correction reaches: one mention, the article, or every article."""
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """The identity of an article as the store sees it."""
+
+    path: str
+    """The article's source path, as given."""
+    sha256: str
+    """The SHA-256 hex digest of the article's displayed text: what annotations hang on."""
+    title: str
+    """The article's title, kept so that the store can name the article on its own."""
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A note, highlight or entity correction on an article.
+
+    Instances are snapshots: changing one goes through ``AnnotationStore.update``.
+    """
+
+    id: str
+    """Stable identifier, a uuid4 hex string."""
+    kind: str
+    """One of :data:`KINDS`."""
+    article_sha256: str
+    """The hash of the article text the annotation belongs to."""
+    article_path: str
+    """The article's path when the annotation was made (or last relinked)."""
+    created: str
+    """When it was made, ISO-8601 UTC, e.g. ``2026-11-27T11:00:00Z``."""
+    modified: str
+    """When its body or target last changed, in the same format."""
+    body: str = ""
+    """The note text (Markdown allowed); ``""`` for a plain highlight."""
+    target: dict[str, Any] | None = None
+    """W3C-style selectors, e.g. ``{"position": {...}, "quote": {...}}``; None for a note
+    on the whole article."""
+    correction: dict[str, Any] | None = None
+    """For a correction: ``{"action", "label", "scope", "text"}``; None otherwise."""
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> Annotation:
+        """Build an annotation from a stored document, copying its nested dicts.
+
+        The copies keep callers from changing what the store holds in memory.
+        """
+        return cls(
+            id=document["id"],
+            kind=document["kind"],
+            article_sha256=document["article_sha256"],
+            article_path=document["article_path"],
+            created=document["created"],
+            modified=document["modified"],
+            body=document["body"],
+            target=copy_json(document["target"]),
+            correction=copy_json(document["correction"]),
+        )
+
+    def to_document(self) -> dict[str, Any]:
+        """The annotation as a plain dict, the way it is stored."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "article_sha256": self.article_sha256,
+            "article_path": self.article_path,
+            "created": self.created,
+            "modified": self.modified,
+            "body": self.body,
+            "target": copy_json(self.target),
+            "correction": copy_json(self.correction),
+        }
+
+
+def utc_now() -> str:
+    """The current time as ISO-8601 UTC to the second, e.g. ``2026-11-27T11:00:00Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of a JSON value (dicts, lists, scalars), faster than ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return {key: copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_json(item) for item in value]
+    return value
+
+
+def storable(value: Any, what: str) -> Any:
+    """Check that ``value`` can be stored as JSON and return the copy that will be stored.
+
+    Raises:
+        ValueError: ``value`` is not JSON-serialisable or holds NaN or Infinity.
+    """
+    try:
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError) as error:
+        raise ValueError(f"{what} cannot be stored as JSON: {error}") from None
+    # Tuples come back as lists and int keys as strings: the copy is what a reload gives.
+    return json.loads(text)
+
+
+def clean_tag(tag: object) -> str:
+    """Strip a tag; refuse anything that is not a string or is empty once stripped.
+
+    Raises:
+        TypeError: the tag is not a string.
+        ValueError: the tag is empty or only whitespace.
+    """
+    if not isinstance(tag, str):
+        raise TypeError(f"a tag must be a string, not {type(tag).__name__}")
+    cleaned = tag.strip()
+    if not cleaned:
+        raise ValueError("a tag cannot be empty")
+    return cleaned
+
+
+def clean_tags(tags: Iterable[str]) -> list[str]:
+    """Clean each tag (see :func:`clean_tag`), dropping case-insensitive repeats.
+
+    The first spelling of a repeated tag is kept. A single string is refused rather than
+    read as one tag per character.
+    """
+    if isinstance(tags, str):
+        raise TypeError("tags must be an iterable of strings, not a single string")
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for tag in tags:
+        tag = clean_tag(tag)
+        if tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            cleaned.append(tag)
+    return cleaned
+
+
+def check_target(target: object, *, required: bool) -> dict[str, Any] | None:
+    """Check an annotation target (a dict of selectors) and return the copy to store.
+
+    The store does not interpret selectors (the anchoring module does); it only makes sure
+    they are a dict it can store.
+
+    Raises:
+        TypeError: the target is not a dict (or is None where one is required).
+        ValueError: the target cannot be stored as JSON.
+    """
+    if target is None and not required:
+        return None
+    if not isinstance(target, dict):
+        raise TypeError(f"a target must be a dict of selectors, not {type(target).__name__}")
+    checked: dict[str, Any] = storable(target, "the target")
+    return checked
+
+
+def check_correction(correction: object) -> dict[str, Any]:
+    """Check an entity correction and return the copy to store.
+
+    A correction is ``{"action": "relabel"|"remove"|"add", "label": str|None,
+    "scope": "mention"|"article"|"global", "text": str}``; "relabel" and "add" need a
+    label. Further keys are kept as they are.
+
+    Raises:
+        TypeError: the correction is not a dict.
+        ValueError: a field is missing or has a value outside the ones above.
+    """
+    if not isinstance(correction, dict):
+        raise TypeError(f"a correction must be a dict, not {type(correction).__name__}")
+    action = correction.get("action")
+    if action not in CORRECTION_ACTIONS:
+        raise ValueError(f"correction action must be one of {CORRECTION_ACTIONS}, not {action!r}")
+    scope = correction.get("scope")
+    if scope not in CORRECTION_SCOPES:
+        raise ValueError(f"correction scope must be one of {CORRECTION_SCOPES}, not {scope!r}")
+    if not isinstance(correction.get("text"), str):
+        raise ValueError("correction text must be a string")
+    label = correction.get("label")
+    if label is not None and not isinstance(label, str):
+        raise ValueError("correction label must be a string or None")
+    if action in ("relabel", "add") and not label:
+        raise ValueError(f"a {action!r} correction needs a label")
+    checked: dict[str, Any] = storable({**correction, "label": label}, "the correction")
+    return checked
+

@@ -1,0 +1,179 @@
+"""The layout of the annotations file, its version, and the migrations between versions.
+
+The file is a TinyDB database: a JSON object of tables, each an object of documents keyed
+by their id (a decimal string). Version 1 has three tables:
+
+- ``meta``: one document, ``{"format": "reader-annotations", "schema_version": 1}``;
+- ``articles``: ``{"sha256", "path", "title", "tags": [str]}``, one per known article;
+- ``annotations``: the fields of :class:`reader.store.model.Annotation`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+from reader.store.errors import StoreCorrupt
+from reader.store.model import CORRECTION_SCOPES, KINDS
+
+__all__ = [
+    "FORMAT",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "TABLES",
+    "Data",
+    "Migration",
+    "new_database",
+    "parse_database",
+]
+
+Data = dict[str, dict[str, dict[str, Any]]]
+"""A whole database as TinyDB hands it to a storage: table name -> doc id -> document."""
+
+Migration = Callable[[Data], Data]
+"""Turns a database of one schema version into the next version."""
+
+FORMAT = "reader-annotations"
+"""The marker in the ``meta`` document that tells this app's files from other TinyDB files."""
+
+SCHEMA_VERSION = 1
+"""The schema version this code reads and writes."""
+
+TABLES = ("meta", "articles", "annotations")
+"""The tables of the current schema, in the order they are written."""
+
+META_ID = "1"
+"""The document id of the one ``meta`` document."""
+
+MIGRATIONS: dict[int, Migration] = {}
+"""Migrations keyed by the version they upgrade from: ``MIGRATIONS[n]`` turns a version-n
+database into version n+1 (it need not touch ``meta``; the caller sets the version).
+Version 1 is the first, so there is nothing to migrate yet; version 2 adds ``MIGRATIONS[1]``.
+"""
+
+
+def new_database() -> Data:
+    """The contents of a database that has never been written."""
+    return {
+        "meta": {META_ID: {"format": FORMAT, "schema_version": SCHEMA_VERSION}},
+        "articles": {},
+        "annotations": {},
+    }
+
+
+def parse_database(raw: bytes, path: Path) -> tuple[Data, int]:
+    """Parse a database file's bytes, check them, and migrate them to :data:`SCHEMA_VERSION`.
+
+    Zero bytes read as a new, empty database. Returns the data and the schema version the
+    file had.
+
+    Raises:
+        StoreCorrupt: the bytes are not UTF-8 JSON, not this app's schema, or come from a
+            newer version of reader. Nothing is written either way.
+    """
+    if not raw:
+        return new_database(), SCHEMA_VERSION
+    data = _parse_json(raw, path)
+    version = _read_version(data, path)
+    if version > SCHEMA_VERSION:
+        _corrupt(
+            path,
+            f"was written by a newer version of reader (schema version {version}; this "
+            f"version reads up to {SCHEMA_VERSION}): upgrade reader to open it",
+        )
+    for from_version in range(version, SCHEMA_VERSION):
+        data = _migrate(data, from_version, path)
+    _check_tables(data, path)
+    return data, version
+
+
+def _corrupt(path: Path, problem: str) -> NoReturn:
+    raise StoreCorrupt(path, f"{problem}; the file was left as it is")
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _parse_json(raw: bytes, path: Path) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        _corrupt(path, f"is not UTF-8 text (byte {error.start})")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        _corrupt(path, f"is not valid JSON (line {error.lineno}, column {error.colno}: "
+                       f"{error.msg})")
+    except (ValueError, RecursionError) as error:
+        _corrupt(path, f"is not valid JSON ({error})")
+
+
+def _read_version(data: Any, path: Path) -> int:
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        _corrupt(path, "is JSON but not a reader annotations database (not a TinyDB file)")
+    meta = data.get("meta")
+    document = meta.get(META_ID) if isinstance(meta, dict) and len(meta) == 1 else None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        _corrupt(path, "is JSON but not a reader annotations database (no reader meta table)")
+    version = document.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        _corrupt(path, f"has an invalid schema version {version!r}")
+    return version
+
+
+def _migrate(data: Data, from_version: int, path: Path) -> Data:
+    migration = MIGRATIONS.get(from_version)
+    if migration is None:
+        _corrupt(path, f"has schema version {from_version}, which this version of reader "
+                       f"cannot migrate")
+    try:
+        migrated = migration(data)
+    except Exception as error:
+        _corrupt(path, f"could not be migrated from schema version {from_version} ({error!r})")
+    migrated["meta"] = {META_ID: {"format": FORMAT, "schema_version": from_version + 1}}
+    return migrated
+
+
+_STRING_FIELDS = {
+    "articles": ("sha256", "path", "title"),
+    "annotations": ("id", "article_sha256", "article_path", "created", "modified", "body"),
+}
+
+
+def _check_tables(data: Data, path: Path) -> None:
+    """Check every document, so that a bad file fails at open and not in the middle of work."""
+    unknown = sorted(set(data) - set(TABLES))
+    if unknown:
+        _corrupt(path, f"has tables this version of reader does not know: {', '.join(unknown)}")
+    for name in TABLES:
+        data.setdefault(name, {})
+        for doc_id, document in data[name].items():
+            where = f"{name}/{doc_id}"
+            if not doc_id.isdecimal() or not isinstance(document, dict):
+                _corrupt(path, f"has a malformed document at {where}")
+            for field in _STRING_FIELDS.get(name, ()):
+                if not isinstance(document.get(field), str):
+                    _corrupt(path, f"{where}: {field!r} is missing or not a string")
+    for doc_id, article in data["articles"].items():
+        tags = article.get("tags")
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            _corrupt(path, f"articles/{doc_id}: 'tags' is not a list of strings")
+    seen: set[str] = set()
+    for doc_id, annotation in data["annotations"].items():
+        where = f"annotations/{doc_id}"
+        if annotation["id"] in seen:
+            _corrupt(path, f"{where}: annotation id {annotation['id']!r} appears twice")
+        seen.add(annotation["id"])
+        if annotation.get("kind") not in KINDS:
+            _corrupt(path, f"{where}: unknown kind {annotation.get('kind')!r}")
+        if not isinstance(annotation.get("target", 0), dict | None):
+            _corrupt(path, f"{where}: 'target' is not an object or null")
+        correction = annotation.get("correction", 0)
+        if annotation["kind"] == "correction":
+            if not isinstance(correction, dict) or correction.get("scope") not in CORRECTION_SCOPES:
+                _corrupt(path, f"{where}: a correction without a valid 'correction' object")
+        elif correction is not None:
+            _corrupt(path, f"{where}: 'correction' set on a {annotation['kind']}")

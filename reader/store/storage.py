@@ -1,0 +1,385 @@
+"""A TinyDB storage that never leaves a half-written file, and a table that works with it.
+
+TinyDB's own ``JSONStorage`` overwrites the file in place and truncates last, so a crash in
+the middle of a save leaves invalid JSON. :class:`DurableStorage` writes a temporary file in
+the same folder, fsyncs it, renames it over the database with ``os.replace`` and fsyncs the
+folder: after a crash the file is either the old version or the new one, and once ``write``
+returns the new one is on disk.
+
+Saving serialises the whole database, which is slow with thousands of documents, so the
+storage keeps each document's JSON from the last save and re-serialises only documents that
+are new objects since then. That is only correct if documents are never changed in place,
+which :class:`DocumentTable` guarantees: it replaces documents whole and refuses TinyDB's
+in-place ``update``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import operator
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple, NoReturn
+
+from tinydb import Storage
+from tinydb.table import Table
+
+from reader.store.errors import StoreError, StoreReadOnly
+from reader.store.schema import Data, new_database, parse_database
+
+__all__ = ["DocumentTable", "DurableStorage", "temp_file_prefix"]
+
+_Signature = tuple[int, int, int, int]
+
+
+def temp_file_prefix(path: Path) -> str:
+    """The name every temporary file for ``path`` starts with (they end with ``.tmp``)."""
+    return f".{path.name}."
+
+
+class DurableStorage(Storage):
+    """A TinyDB storage for one JSON file, written atomically and durably.
+
+    A writable storage must only be used while its process holds the store's write lock:
+    it keeps the parsed file in memory and never reads it again (nobody else can change it).
+    A read-only storage reads the file again whenever it has been replaced.
+
+    Writes can be grouped with :meth:`batch`, so that a change touching several tables is
+    one save; if anything fails inside, the memory copy goes back to what is on disk.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """Open ``path``; nothing is read until the first :meth:`read`."""
+        super().__init__()
+        self.path = Path(path)
+        """The database file."""
+        self.read_only = read_only
+        """True if writes are refused and the file is re-read when it changes."""
+        self.found_version: int | None = None
+        """The schema version the file had when last read; None if there was no file."""
+        self._data: Data | None = None
+        self._signature: _Signature | None = None
+        self._fragments: dict[str, _TableJSON] = {}
+        self._batch_depth = 0
+        self._dirty = False
+
+    # TinyDB's Storage interface.
+
+    def read(self) -> Data:
+        """The whole database, read from the file if it is not in memory (or has changed).
+
+        Raises:
+            StoreCorrupt: the file is not a database this version of reader can read.
+            StoreError: the file cannot be read.
+        """
+        if self._data is None or (self.read_only and self._file_signature() != self._signature):
+            self._load()
+        assert self._data is not None
+        return self._data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        """Take ``data`` as the new state and save it, unless inside a :meth:`batch`.
+
+        Raises:
+            ValueError: a document cannot be stored as JSON (nothing is written).
+            StoreReadOnly: the storage is read-only.
+            StoreError: the file could not be saved (nothing changed on disk).
+        """
+        if self.read_only:
+            self.discard()
+            raise StoreReadOnly(self.path, "opened read-only; nothing can be saved")
+        self._data = data
+        self._dirty = True
+        if not self._batch_depth:
+            self.flush()
+
+    def close(self) -> None:
+        """Forget the memory copy; there is no open file to close."""
+        self._data = None
+        self._fragments = {}
+
+    # Batches, saving, and housekeeping.
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group the writes made inside into one save, made when the block ends.
+
+        If the block raises, or the save fails, the memory copy is dropped so that the next
+        read returns what is on disk, and the exception goes on.
+        """
+        self._batch_depth += 1
+        try:
+            yield
+        except BaseException:
+            # Without a write nothing changed in memory: keep it rather than read the file.
+            if self._batch_depth == 1 and self._dirty:
+                self.discard()
+            raise
+        finally:
+            self._batch_depth -= 1
+        if not self._batch_depth:
+            self.flush()
+
+    def flush(self) -> None:
+        """Save the memory copy if it has unsaved changes; return once it is on disk."""
+        if not self._dirty or self._data is None:
+            return
+        try:
+            payload = self._serialise(self._data)
+            self._replace_file(payload)
+        except BaseException:
+            self.discard()
+            raise
+        self._dirty = False
+
+    def mark_dirty(self) -> None:
+        """Make the next :meth:`flush` save, e.g. after migrating the file in memory."""
+        if self.read_only:
+            raise StoreReadOnly(self.path, "opened read-only; nothing can be saved")
+        self.read()
+        self._dirty = True
+
+    def discard(self) -> None:
+        """Drop unsaved changes: the next read returns what is on disk."""
+        self._data = None
+        self._signature = None
+        self._dirty = False
+
+    def remove_stale_temp_files(self) -> list[Path]:
+        """Delete temporary files left by a save that was killed; return their paths.
+
+        Only call this while holding the write lock: it would delete another writer's
+        temporary file otherwise.
+        """
+        prefix = temp_file_prefix(self.path)
+        removed = []
+        with contextlib.suppress(FileNotFoundError), os.scandir(self.path.parent) as entries:
+            for entry in entries:
+                if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+                        removed.append(Path(entry.path))
+        return removed
+
+    def copy_file(self, destination: Path) -> None:
+        """Copy the database file, as it is on disk, to ``destination`` atomically."""
+        try:
+            raw = self.path.read_bytes()
+        except OSError as error:
+            self._fail("could not be read", error)
+        self._replace_file([raw], destination)
+
+    # Internals.
+
+    def _file_signature(self) -> _Signature | None:
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            self._fail("could not be read", error)
+        return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+    def _load(self) -> None:
+        self._fragments = {}
+        try:
+            # Stat before reading: if the file is replaced in between, the signature is
+            # stale and the next read loads it again, never the other way round.
+            signature = self._file_signature()
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            self._data, self._signature, self.found_version = new_database(), None, None
+            return
+        except OSError as error:
+            self._fail("could not be read", error)
+        self._data, self.found_version = parse_database(raw, self.path)
+        self._signature = signature
+
+    def _serialise(self, data: Mapping[str, Mapping[str, Any]]) -> list[bytes]:
+        """Compact UTF-8 JSON of ``data`` in chunks, reusing unchanged documents' JSON.
+
+        Raises:
+            ValueError: a document cannot be stored as JSON.
+        """
+        fragments: dict[str, _TableJSON] = {}
+        chunks = [b"{"]
+        for name, table in data.items():
+            fragments[name] = self._serialise_table(name, table)
+            chunks.extend((*fragments[name].chunks, b","))
+        chunks[-1] = b"}"
+        self._fragments = fragments
+        return chunks
+
+    def _serialise_table(self, name: str, table: Mapping[str, Any]) -> _TableJSON:
+        keys, documents = list(table), list(table.values())
+        old = self._fragments.get(name)
+        if old is not None and keys == old.keys and all(map(operator.is_, documents,
+                                                            old.documents)):
+            return old
+        if old is not None and keys[: len(old.keys)] == old.keys:
+            # The usual case: some documents replaced, some added at the end. The changed
+            # positions are found without a Python-level loop over every document.
+            parts = old.parts.copy()
+            for i in itertools.compress(range(len(parts)), map(operator.is_not, documents,
+                                                                old.documents)):
+                parts[i] = _dump_document(name, keys[i], documents[i])
+            parts.extend(_dump_document(name, key, document)
+                         for key, document in zip(keys[len(parts):], documents[len(parts):],
+                                                  strict=True))
+        else:
+            # Documents were removed: match the rest up by doc id.
+            known = {} if old is None else dict(zip(old.keys, zip(old.documents, old.parts,
+                                                                  strict=True), strict=True))
+            parts = []
+            for key, document in zip(keys, documents, strict=True):
+                hit = known.get(key)
+                parts.append(hit[1] if hit is not None and hit[0] is document
+                             else _dump_document(name, key, document))
+        # Holding the documents keeps their id() from being reused by other objects.
+        chunks = (_dump(name), b":{", b",".join(parts), b"}")
+        return _TableJSON(keys, documents, parts, chunks)
+
+    def _replace_file(self, payload: Iterable[bytes], destination: Path | None = None) -> None:
+        """Write ``payload`` (chunks of bytes) to a temporary file, fsync it, rename it over
+        the file (or ``destination``), fsync the folder."""
+        target = self.path if destination is None else destination
+        folder = target.parent
+        try:
+            _make_folders(folder)
+            fd, temp = tempfile.mkstemp(prefix=temp_file_prefix(target), suffix=".tmp",
+                                        dir=folder)
+        except OSError as error:
+            self._fail("could not be saved", error)
+        try:
+            with open(fd, "wb") as handle:
+                with contextlib.suppress(OSError):
+                    # Keep the permissions of the file being replaced (mkstemp makes 0600).
+                    os.chmod(handle.fileno(), stat.S_IMODE(os.stat(target).st_mode))
+                handle.writelines(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, target)
+        except BaseException as error:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            if isinstance(error, OSError):
+                self._fail("could not be saved", error)
+            raise
+        try:
+            _fsync_folder(folder)
+        except OSError as error:
+            self._fail("was saved but the folder could not be synced", error)
+
+    def _fail(self, what: str, error: OSError) -> NoReturn:
+        reason = error.strerror or str(error)
+        raise StoreError(self.path, f"{what}: {reason}") from error
+
+
+class DocumentTable(Table):
+    """A TinyDB table whose documents are replaced whole and never changed in place.
+
+    :class:`DurableStorage` reuses a document's JSON for as long as the same object is in
+    the table, so an in-place change would never reach the disk. TinyDB's ``update``,
+    ``update_multiple`` and ``upsert`` change documents in place and are refused; use
+    :meth:`put_many`. Documents returned by :meth:`documents` are the stored objects
+    themselves: read them, never change them.
+    """
+
+    def documents(self) -> Mapping[str, Mapping[str, Any]]:
+        """The stored documents by doc id (a decimal string), without copying."""
+        return self._read_table()
+
+    def add(self, document: Mapping[str, Any]) -> int:
+        """Store a new document under the next free doc id and return the id."""
+        doc_id: int = self._get_next_id()
+        self.put_many({doc_id: document})
+        return doc_id
+
+    def put_many(self, documents: Mapping[int, Mapping[str, Any] | None]) -> None:
+        """Store each document under its doc id, replacing what was there; None deletes.
+
+        One write to the storage (and so one save, outside a batch) for all of them. This
+        works on the stored table directly, without TinyDB's ``_update_table``, which
+        converts every doc id of the table to int and back on each write.
+        """
+        if not documents:
+            return
+        tables = self._storage.read() or {}
+        table = tables.setdefault(self.name, {})
+        for doc_id, document in documents.items():
+            if document is None:
+                table.pop(str(doc_id), None)
+            else:
+                table[str(doc_id)] = dict(document)
+        if self._next_id is not None:
+            # Keep TinyDB's id counter past any id stored here (as Table.insert would).
+            self._next_id = max(self._next_id, max(documents) + 1)
+        self._storage.write(tables)
+        self.clear_cache()
+
+    def update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        """Refused: it would change a document in place (see the class docstring)."""
+        raise TypeError("DocumentTable documents are replaced with put_many(), not updated")
+
+    def update_multiple(self, *args: Any, **kwargs: Any) -> NoReturn:
+        """Refused: it would change documents in place (see the class docstring)."""
+        raise TypeError("DocumentTable documents are replaced with put_many(), not updated")
+
+    def upsert(self, *args: Any, **kwargs: Any) -> NoReturn:
+        """Refused: it would change a document in place (see the class docstring)."""
+        raise TypeError("DocumentTable documents are replaced with put_many(), not upserted")
+
+
+class _TableJSON(NamedTuple):
+    """A table's JSON as last saved, with its doc ids, documents and each one's JSON."""
+
+    keys: list[str]
+    documents: list[object]
+    parts: list[bytes]
+    chunks: tuple[bytes, ...]
+
+
+def _dump_document(table: str, doc_id: str, document: object) -> bytes:
+    """``"<doc id>":<document JSON>``; refuses what JSON cannot hold (see :func:`_dump`)."""
+    try:
+        return _dump(doc_id) + b":" + _dump(document)
+    except (TypeError, ValueError, RecursionError) as error:
+        raise ValueError(f"{table}/{doc_id} cannot be stored as JSON: {error}") from None
+
+
+def _dump(value: Any) -> bytes:
+    """Compact UTF-8 JSON; refuses NaN and Infinity."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (e.g. from a file name that is not UTF-8) cannot be written as
+        # UTF-8; as a \\udcxx escape it is still JSON and reads back to the same string.
+        return json.dumps(value, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
+def _make_folders(folder: Path) -> None:
+    """Create ``folder`` and its missing parents, syncing each new entry to disk."""
+    if folder.is_dir():
+        return
+    _make_folders(folder.parent)
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir()
+    _fsync_folder(folder.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename or creation inside ``folder`` durable."""
+    if sys.platform == "win32":  # pragma: no cover - folders cannot be opened there
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
