@@ -12,7 +12,13 @@ Its pieces, in the order data flows through them:
 """
 
 from reader.store.annotation_store import AnnotationStore
-from reader.store.errors import StoreCorrupt, StoreError, StoreLocked, StoreReadOnly
+from reader.store.errors import (
+    StoreChangedOnDisk,
+    StoreCorrupt,
+    StoreError,
+    StoreLocked,
+    StoreReadOnly,
+)
 from reader.store.model import (
     CORRECTION_ACTIONS,
     CORRECTION_SCOPES,
@@ -30,6 +36,7 @@ __all__ = [
     "Annotation",
     "AnnotationStore",
     "ArticleRef",
+    "StoreChangedOnDisk",
     "StoreCorrupt",
     "StoreError",
     "StoreLocked",

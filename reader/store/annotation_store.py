@@ -14,15 +14,13 @@ from typing import Any, cast
 from tinydb import TinyDB
 
 from reader.store import model, schema
-from reader.store.errors import StoreError, StoreReadOnly
+from reader.store.errors import StoreChangedOnDisk, StoreError, StoreReadOnly
+from reader.store.journal import Change, Journal, counted, quoted, tag_list
 from reader.store.lock import WriteLock
 from reader.store.model import KINDS, Annotation, ArticleRef
 from reader.store.storage import DocumentTable, DurableStorage
 
 __all__ = ["AnnotationStore"]
-
-_UNDO_DEPTH = 200
-"""How many changes :meth:`AnnotationStore.undo` can go back."""
 
 _Document = Mapping[str, Any]
 
@@ -31,18 +29,6 @@ class _Database(TinyDB):
     """TinyDB with tables whose documents are replaced whole (see DocumentTable)."""
 
     table_class = DocumentTable
-
-
-class _Change:
-    """One user-level change: its description, and each document as it was before."""
-
-    def __init__(self) -> None:
-        self.description = ""
-        self.before: dict[tuple[str, int], _Document | None] = {}
-
-    def remember(self, table: str, doc_id: int, document: _Document | None) -> None:
-        # The first value seen is the one from before the change began.
-        self.before.setdefault((table, doc_id), document)
 
 
 class AnnotationStore:
@@ -77,7 +63,7 @@ class AnnotationStore:
         self.read_only = read_only
         """True if the store refuses changes."""
         self._mutex = threading.RLock()
-        self._undo: list[_Change] = []
+        self._journal = Journal()
         self._closed = False
         self._lock = None if read_only else WriteLock.acquire(self.path, wait=wait)
         try:
@@ -155,7 +141,7 @@ class AnnotationStore:
             added = [tag for tag in cleaned if tag.casefold() not in have]
             if added:
                 self._save_article(change, article, tags=current + added)
-                change.description = f"added {_tag_list(added)} to {_name(article.title)}"
+                change.description = f"added {tag_list(added)} to {quoted(article.title)}"
             return added
 
     def remove_tags(self, article: ArticleRef, tags: Iterable[str]) -> list[str]:
@@ -168,7 +154,7 @@ class AnnotationStore:
                 kept = [tag for tag in current if tag.casefold() not in drop]
                 self._save_article(change, article, tags=kept)
                 self._forget_article_if_empty(change, article.sha256)
-                change.description = f"removed {_tag_list(removed)} from {_name(article.title)}"
+                change.description = f"removed {tag_list(removed)} from {quoted(article.title)}"
             return removed
 
     def rename_tag(self, old: str, new: str) -> int:
@@ -179,13 +165,14 @@ class AnnotationStore:
             old_key, new = model.clean_tag(old).casefold(), model.clean_tag(new)
             changed: dict[int, _Document | None] = {}
             for doc_id, document in self._articles.documents().items():
-                renamed = _dedupe(new if t.casefold() == old_key else t for t in document["tags"])
-                if renamed != document["tags"]:
+                tags = document["tags"]
+                renamed = model.dedupe_tags(new if t.casefold() == old_key else t for t in tags)
+                if renamed != tags:
                     changed[int(doc_id)] = {**document, "tags": renamed}
             if changed:
-                self._put(change, self._articles, changed)
-                change.description = (f"renamed tag {_name(old)} to {_name(new)} on "
-                                      f"{_count(len(changed), 'article')}")
+                self._journal.put(change, self._articles, changed)
+                change.description = (f"renamed tag {quoted(old)} to {quoted(new)} on "
+                                      f"{counted(len(changed), 'article')}")
             return len(changed)
 
     def all_tags(self) -> list[str]:
@@ -234,12 +221,12 @@ class AnnotationStore:
             doc_id, document = self._find_annotation(annotation_id)
             updated = dict(document)
             if body is not None:
-                updated["body"] = _check_body(body)
+                updated["body"] = model.check_body(body)
             if target is not None:
                 updated["target"] = model.check_target(target, required=True)
             if updated != document:
                 updated["modified"] = model.utc_now()
-                self._put(change, self._annotations, {doc_id: updated})
+                self._journal.put(change, self._annotations, {doc_id: updated})
                 change.description = f"edited {self._label(updated)}"
             return Annotation.from_document(updated)
 
@@ -252,7 +239,7 @@ class AnnotationStore:
         with self._changing("delete an annotation") as change:
             doc_id, document = self._find_annotation(annotation_id)
             change.description = f"deleted {self._label(document)}"
-            self._put(change, self._annotations, {doc_id: None})
+            self._journal.put(change, self._annotations, {doc_id: None})
             self._forget_article_if_empty(change, document["article_sha256"])
             return Annotation.from_document(document)
 
@@ -311,13 +298,13 @@ class AnnotationStore:
                 return 0
             tags = self.tags(new.sha256)
             if old is not None and old_sha256 != new.sha256:
-                tags = _dedupe([*tags, *old[1]["tags"]])
-                self._put(change, self._articles, {old[0]: None})
+                tags = model.dedupe_tags([*tags, *old[1]["tags"]])
+                self._journal.put(change, self._articles, {old[0]: None})
             self._save_article(change, new, tags=tags)
             if moved:
-                self._put(change, self._annotations, moved)
-            change.description = (f"relinked {_name(new.title)} "
-                                  f"({_count(len(moved), 'annotation')})")
+                self._journal.put(change, self._annotations, moved)
+            change.description = (f"relinked {quoted(new.title)} "
+                                  f"({counted(len(moved), 'annotation')})")
             return len(moved)
 
     def undo(self) -> str | None:
@@ -327,18 +314,13 @@ class AnnotationStore:
         “Title”``), or None if there is nothing left to undo.
         """
         with self._mutex:
-            with self._changing("undo", undoable=False) as change:
-                if not self._undo:
-                    return None
-                last = self._undo[-1]
-                by_table: dict[str, dict[int, _Document | None]] = {}
-                for (table, doc_id), before in last.before.items():
-                    by_table.setdefault(table, {})[doc_id] = before
-                for table, documents in by_table.items():
-                    self._put(change, self._table(table), documents)
+            with self._changing("undo", undoable=False):
+                undone = self._journal.revert(self._table)
+            if undone is None:
+                return None
             # Only once the undo is on disk: if saving failed, the change can still be undone.
-            self._undo.pop()
-            return last.description
+            self._journal.forget_last()
+            return undone.description
 
     # Internals.
 
@@ -350,7 +332,7 @@ class AnnotationStore:
             yield
 
     @contextlib.contextmanager
-    def _changing(self, action: str, *, undoable: bool = True) -> Iterator[_Change]:
+    def _changing(self, action: str, *, undoable: bool = True) -> Iterator[Change]:
         """Run one change: checked, saved once at the end, recorded for undo.
 
         If the block raises, nothing is saved and memory goes back to what is on disk.
@@ -359,28 +341,19 @@ class AnnotationStore:
         with self._reading():
             if self.read_only:
                 raise StoreReadOnly(self.path, f"opened read-only; cannot {action}")
-            change = _Change()
-            with self._storage.batch():
-                yield change
-            if undoable and change.before:
-                self._undo.append(change)
-                del self._undo[:-_UNDO_DEPTH]
+            change = Change()
+            try:
+                with self._storage.batch():
+                    yield change
+            except StoreChangedOnDisk:
+                # The journal's "before" states are of a file that no longer exists.
+                self._journal.clear()
+                raise
+            if undoable:
+                self._journal.record(change)
 
     def _table(self, name: str) -> DocumentTable:
         return cast(DocumentTable, self._db.table(name, cache_size=0))
-
-    def _put(self, change: _Change, table: DocumentTable,
-             documents: Mapping[int, _Document | None]) -> None:
-        """Replace (or, for None, delete) documents by id, remembering them for undo."""
-        stored = table.documents()
-        for doc_id in documents:
-            change.remember(table.name, doc_id, stored.get(str(doc_id)))
-        table.put_many(documents)
-
-    def _insert(self, change: _Change, table: DocumentTable, document: _Document) -> int:
-        doc_id = table.add(document)
-        change.remember(table.name, doc_id, None)
-        return doc_id
 
     def _add(self, article: ArticleRef, kind: str, *, body: str = "",
              target: dict[str, Any] | None, correction: dict[str, Any] | None = None
@@ -394,12 +367,12 @@ class AnnotationStore:
                 article_path=article.path,
                 created=now,
                 modified=now,
-                body=_check_body(body),
+                body=model.check_body(body),
                 target=model.check_target(target, required=kind != "note"),
                 correction=None if correction is None else model.check_correction(correction),
             )
             self._save_article(change, article)
-            self._insert(change, self._annotations, annotation.to_document())
+            self._journal.add(change, self._annotations, annotation.to_document())
             change.description = f"added {self._label(annotation.to_document())}"
             return annotation
 
@@ -409,27 +382,27 @@ class AnnotationStore:
                 return int(doc_id), document
         return None
 
-    def _save_article(self, change: _Change, article: ArticleRef,
+    def _save_article(self, change: Change, article: ArticleRef,
                       tags: list[str] | None = None) -> None:
         """Create or update an article's document with its current path and title."""
         found = self._find_article(article.sha256)
         document = {"sha256": article.sha256, "path": article.path, "title": article.title}
         if found is None:
-            self._insert(change, self._articles, {**document, "tags": tags or []})
+            self._journal.add(change, self._articles, {**document, "tags": tags or []})
             return
         doc_id, stored = found
         updated = {**stored, **document, "tags": stored["tags"] if tags is None else tags}
         if updated != stored:
-            self._put(change, self._articles, {doc_id: updated})
+            self._journal.put(change, self._articles, {doc_id: updated})
 
-    def _forget_article_if_empty(self, change: _Change, sha256: str) -> None:
+    def _forget_article_if_empty(self, change: Change, sha256: str) -> None:
         """Drop an article's document once it has neither tags nor annotations."""
         found = self._find_article(sha256)
         if found is None or found[1]["tags"]:
             return
         if any(d["article_sha256"] == sha256 for d in self._annotations.documents().values()):
             return
-        self._put(change, self._articles, {found[0]: None})
+        self._journal.put(change, self._articles, {found[0]: None})
 
     def _annotation_items(self) -> list[tuple[int, _Document]]:
         """Every annotation document with its doc id, in creation order."""
@@ -448,32 +421,4 @@ class AnnotationStore:
         found = self._find_article(annotation["article_sha256"])
         title = found[1]["title"] if found else annotation["article_path"]
         preposition = "on" if annotation["kind"] == "note" else "in"
-        return f"{annotation['kind']} {preposition} {_name(title)}"
-
-
-def _check_body(body: object) -> str:
-    if not isinstance(body, str):
-        raise TypeError(f"a note body must be a string, not {type(body).__name__}")
-    return body
-
-
-def _dedupe(tags: Iterable[str]) -> list[str]:
-    """Tags without case-insensitive repeats, first spelling kept."""
-    kept: dict[str, str] = {}
-    for tag in tags:
-        kept.setdefault(tag.casefold(), tag)
-    return list(kept.values())
-
-
-def _name(text: str, limit: int = 60) -> str:
-    """A title or tag quoted on one line, shortened, for descriptions."""
-    flat = " ".join(text.split()) or "untitled"
-    return f"“{flat[: limit - 1]}…”" if len(flat) > limit else f"“{flat}”"
-
-
-def _tag_list(tags: list[str]) -> str:
-    return ("tag " if len(tags) == 1 else "tags ") + ", ".join(_name(t, 30) for t in tags)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+        return f"{annotation['kind']} {preposition} {quoted(title)}"

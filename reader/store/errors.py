@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["StoreCorrupt", "StoreError", "StoreLocked", "StoreReadOnly"]
+__all__ = ["StoreChangedOnDisk", "StoreCorrupt", "StoreError", "StoreLocked", "StoreReadOnly"]
 
 
 class StoreError(Exception):
@@ -39,3 +39,11 @@ class StoreCorrupt(StoreError):
 
 class StoreReadOnly(StoreError):
     """A change was asked of a store opened read-only."""
+
+
+class StoreChangedOnDisk(StoreError):
+    """Another program (not reader, which takes the lock) changed the file while it was open.
+
+    The change being saved was dropped rather than written over theirs; the store has read
+    the file again, so trying again works on what is on disk now.
+    """

@@ -49,7 +49,8 @@ class WriteLock:
         """
         if wait < 0:
             raise ValueError("wait must be zero or more seconds")
-        path = lock_path_for(database)
+        # Two names for one file (a symlink) must share one lock.
+        path = lock_path_for(Path(os.path.realpath(database)))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

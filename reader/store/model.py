@@ -14,11 +14,13 @@ __all__ = [
     "KINDS",
     "Annotation",
     "ArticleRef",
+    "check_body",
     "check_correction",
     "check_target",
     "clean_tag",
     "clean_tags",
     "copy_json",
+    "dedupe_tags",
     "storable",
     "utc_now",
 ]
@@ -156,14 +158,26 @@ def clean_tags(tags: Iterable[str]) -> list[str]:
     """
     if isinstance(tags, str):
         raise TypeError("tags must be an iterable of strings, not a single string")
-    cleaned: list[str] = []
-    seen: set[str] = set()
+    return dedupe_tags(clean_tag(tag) for tag in tags)
+
+
+def dedupe_tags(tags: Iterable[str]) -> list[str]:
+    """Tags without case-insensitive repeats, the first spelling kept."""
+    kept: dict[str, str] = {}
     for tag in tags:
-        tag = clean_tag(tag)
-        if tag.casefold() not in seen:
-            seen.add(tag.casefold())
-            cleaned.append(tag)
-    return cleaned
+        kept.setdefault(tag.casefold(), tag)
+    return list(kept.values())
+
+
+def check_body(body: object) -> str:
+    """Check a note body (any string, stored as given).
+
+    Raises:
+        TypeError: the body is not a string.
+    """
+    if not isinstance(body, str):
+        raise TypeError(f"a note body must be a string, not {type(body).__name__}")
+    return body
 
 
 def check_target(target: object, *, required: bool) -> dict[str, Any] | None:

@@ -30,12 +30,12 @@ from typing import Any, NamedTuple, NoReturn
 from tinydb import Storage
 from tinydb.table import Table
 
-from reader.store.errors import StoreError, StoreReadOnly
+from reader.store.errors import StoreChangedOnDisk, StoreError, StoreReadOnly
 from reader.store.schema import Data, new_database, parse_database
 
 __all__ = ["DocumentTable", "DurableStorage", "temp_file_prefix"]
 
-_Signature = tuple[int, int, int, int]
+_Signature = tuple[int, int, int]
 
 
 def temp_file_prefix(path: Path) -> str:
@@ -58,7 +58,9 @@ class DurableStorage(Storage):
         """Open ``path``; nothing is read until the first :meth:`read`."""
         super().__init__()
         self.path = Path(path)
-        """The database file."""
+        """The database file, as given (named in error messages)."""
+        self.real_path = Path(os.path.realpath(self.path))
+        """The file that is written: a symlink is followed, not replaced."""
         self.read_only = read_only
         """True if writes are refused and the file is re-read when it changes."""
         self.found_version: int | None = None
@@ -127,12 +129,22 @@ class DurableStorage(Storage):
             self.flush()
 
     def flush(self) -> None:
-        """Save the memory copy if it has unsaved changes; return once it is on disk."""
+        """Save the memory copy if it has unsaved changes; return once it is on disk.
+
+        Raises:
+            ValueError: a document cannot be stored as JSON.
+            StoreChangedOnDisk: another program changed the file since it was read.
+            StoreError: the file could not be written.
+        """
         if not self._dirty or self._data is None:
             return
         try:
+            if self._file_signature() != self._signature:
+                raise StoreChangedOnDisk(
+                    self.path, "was changed by another program since reader read it; the "
+                               "change was not saved, try again")
             payload = self._serialise(self._data)
-            self._replace_file(payload)
+            self._signature = self._replace_file(payload)
         except BaseException:
             self.discard()
             raise
@@ -157,9 +169,10 @@ class DurableStorage(Storage):
         Only call this while holding the write lock: it would delete another writer's
         temporary file otherwise.
         """
-        prefix = temp_file_prefix(self.path)
+        prefix = temp_file_prefix(self.real_path)
         removed = []
-        with contextlib.suppress(FileNotFoundError), os.scandir(self.path.parent) as entries:
+        folder = self.real_path.parent
+        with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
             for entry in entries:
                 if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
                     with contextlib.suppress(FileNotFoundError):
@@ -184,7 +197,7 @@ class DurableStorage(Storage):
             return None
         except OSError as error:
             self._fail("could not be read", error)
-        return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        return (info.st_ino, info.st_size, info.st_mtime_ns)
 
     def _load(self) -> None:
         self._fragments = {}
@@ -245,10 +258,11 @@ class DurableStorage(Storage):
         chunks = (_dump(name), b":{", b",".join(parts), b"}")
         return _TableJSON(keys, documents, parts, chunks)
 
-    def _replace_file(self, payload: Iterable[bytes], destination: Path | None = None) -> None:
+    def _replace_file(self, payload: Iterable[bytes], destination: Path | None = None
+                      ) -> _Signature:
         """Write ``payload`` (chunks of bytes) to a temporary file, fsync it, rename it over
-        the file (or ``destination``), fsync the folder."""
-        target = self.path if destination is None else destination
+        the file (or ``destination``), fsync the folder. Returns the new file's signature."""
+        target = self.real_path if destination is None else destination
         folder = target.parent
         try:
             _make_folders(folder)
@@ -264,6 +278,7 @@ class DurableStorage(Storage):
                 handle.writelines(payload)
                 handle.flush()
                 os.fsync(handle.fileno())
+                info = os.fstat(handle.fileno())
             os.replace(temp, target)
         except BaseException as error:
             with contextlib.suppress(OSError):
@@ -275,6 +290,7 @@ class DurableStorage(Storage):
             _fsync_folder(folder)
         except OSError as error:
             self._fail("was saved but the folder could not be synced", error)
+        return (info.st_ino, info.st_size, info.st_mtime_ns)
 
     def _fail(self, what: str, error: OSError) -> NoReturn:
         reason = error.strerror or str(error)

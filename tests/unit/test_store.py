@@ -19,6 +19,7 @@ from reader.store import (
     SCHEMA_VERSION,
     AnnotationStore,
     ArticleRef,
+    StoreChangedOnDisk,
     StoreCorrupt,
     StoreError,
     StoreLocked,
@@ -530,6 +531,45 @@ def test_threads_sharing_one_store_lose_nothing(store: AnnotationStore) -> None:
     for thread in threads:
         thread.join()
     assert len(reopen(store).annotations()) == 60
+
+
+def test_a_change_by_another_program_is_not_written_over(store: AnnotationStore) -> None:
+    store.add_note(ARTICLE, "mine")
+    data = json.loads(store.path.read_bytes())
+    data["annotations"]["1"]["body"] = "edited by hand"
+    store.path.write_text(json.dumps(data), encoding="utf-8")  # in place, no lock
+    edited = store.path.read_bytes()
+    with pytest.raises(StoreChangedOnDisk, match="changed by another program"):
+        store.add_note(ARTICLE, "would overwrite the edit")
+    assert store.path.read_bytes() == edited
+    assert [a.body for a in store.annotations()] == ["edited by hand"]
+    assert store.undo() is None  # undo would have put back the state before the edit
+    store.add_note(ARTICLE, "on top of the edit")
+    assert [a.body for a in reopen(store).annotations()] == ["edited by hand",
+                                                              "on top of the edit"]
+
+
+def test_a_symlinked_database_stays_a_symlink(tmp_path: Path) -> None:
+    real = tmp_path / "synced" / "annotations.json"
+    link = tmp_path / "config" / "annotations.json"
+    real.parent.mkdir()
+    link.parent.mkdir()
+    link.symlink_to(real)
+    (real.parent / ".annotations.json.stale.tmp").write_text("half a save")
+    with AnnotationStore(link) as store:
+        store.add_note(ARTICLE, "through the link")
+        with pytest.raises(StoreLocked):
+            AnnotationStore(real)  # one lock for both names
+    assert link.is_symlink()
+    assert json.loads(real.read_bytes())["annotations"]["1"]["body"] == "through the link"
+    assert temp_files(real.parent) == []
+
+
+def test_a_folder_in_place_of_the_file_is_a_store_error(path: Path) -> None:
+    path.mkdir(parents=True)
+    with pytest.raises(StoreError) as refused:
+        AnnotationStore(path)
+    assert str(refused.value).startswith(f"{path}: could not be read")
 
 
 # Bad files.
