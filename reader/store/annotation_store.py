@@ -6,7 +6,7 @@ import contextlib
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -209,13 +209,17 @@ class AnnotationStore:
         return self._add(article, "correction", target=target, correction=correction)
 
     def update(self, annotation_id: str, *, body: str | None = None,
-               target: dict[str, Any] | None = None) -> Annotation:
-        """Change an annotation's body and/or target (None leaves it); return it as saved.
+               target: dict[str, Any] | None = None,
+               correction: dict[str, Any] | None = None) -> Annotation:
+        """Change an annotation's body, target or correction (None leaves each as it is);
+        return the annotation as saved.
 
         ``modified`` is set to now if anything changed.
 
         Raises:
             KeyError: there is no annotation with this id.
+            ValueError: ``correction`` is given for an annotation that is not a correction,
+                or is not valid.
         """
         with self._changing("edit an annotation") as change:
             doc_id, document = self._find_annotation(annotation_id)
@@ -224,6 +228,10 @@ class AnnotationStore:
                 updated["body"] = model.check_body(body)
             if target is not None:
                 updated["target"] = model.check_target(target, required=True)
+            if correction is not None:
+                if document["kind"] != "correction":
+                    raise ValueError(f"a {document['kind']} has no correction to change")
+                updated["correction"] = model.check_correction(correction)
             if updated != document:
                 updated["modified"] = model.utc_now()
                 self._journal.put(change, self._annotations, {doc_id: updated})
@@ -255,9 +263,10 @@ class AnnotationStore:
         with self._reading():
             return [
                 Annotation.from_document(document)
-                for _, document in self._annotation_items()
-                if (sha256 is None or document["article_sha256"] == sha256)
-                and (kind is None or document["kind"] == kind)
+                for _, document in self._annotation_items(
+                    lambda d: (sha256 is None or d["article_sha256"] == sha256)
+                    and (kind is None or d["kind"] == kind)
+                )
             ]
 
     def global_corrections(self) -> list[Annotation]:
@@ -288,11 +297,13 @@ class AnnotationStore:
         """
         with self._changing("relink an article") as change:
             moved: dict[int, _Document | None] = {}
-            for doc_id, document in self._annotation_items():
-                if document["article_sha256"] == old_sha256:
-                    relinked = {**document, "article_sha256": new.sha256, "article_path": new.path}
-                    if relinked != document:
-                        moved[doc_id] = relinked
+            model.check_article(new)
+            for doc_id, document in self._annotation_items(
+                lambda d: d["article_sha256"] == old_sha256
+            ):
+                relinked = {**document, "article_sha256": new.sha256, "article_path": new.path}
+                if relinked != document:
+                    moved[doc_id] = relinked
             old = self._find_article(old_sha256)
             if old is None and not moved:
                 return 0
@@ -385,6 +396,7 @@ class AnnotationStore:
     def _save_article(self, change: Change, article: ArticleRef,
                       tags: list[str] | None = None) -> None:
         """Create or update an article's document with its current path and title."""
+        model.check_article(article)
         found = self._find_article(article.sha256)
         document = {"sha256": article.sha256, "path": article.path, "title": article.title}
         if found is None:
@@ -404,10 +416,11 @@ class AnnotationStore:
             return
         self._journal.put(change, self._articles, {found[0]: None})
 
-    def _annotation_items(self) -> list[tuple[int, _Document]]:
-        """Every annotation document with its doc id, in creation order."""
+    def _annotation_items(self, wanted: Callable[[_Document], bool]
+                          ) -> list[tuple[int, _Document]]:
+        """The annotation documents ``wanted`` accepts, with their doc ids, oldest first."""
         documents = self._annotations.documents()
-        return sorted(((int(doc_id), doc) for doc_id, doc in documents.items()),
+        return sorted(((int(doc_id), doc) for doc_id, doc in documents.items() if wanted(doc)),
                       key=lambda item: item[0])
 
     def _find_annotation(self, annotation_id: str) -> tuple[int, _Document]:

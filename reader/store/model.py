@@ -14,6 +14,7 @@ __all__ = [
     "KINDS",
     "Annotation",
     "ArticleRef",
+    "check_article",
     "check_body",
     "check_correction",
     "check_target",
@@ -159,6 +160,20 @@ def clean_tags(tags: Iterable[str]) -> list[str]:
     if isinstance(tags, str):
         raise TypeError("tags must be an iterable of strings, not a single string")
     return dedupe_tags(clean_tag(tag) for tag in tags)
+
+
+def check_article(article: object) -> ArticleRef:
+    """Check that ``article`` is an ArticleRef of strings (a Path would not store as JSON).
+
+    Raises:
+        TypeError: it is not an ArticleRef, or a field is not a string.
+    """
+    if not isinstance(article, ArticleRef):
+        raise TypeError(f"expected an ArticleRef, not {type(article).__name__}")
+    for name in ("path", "sha256", "title"):
+        if not isinstance(getattr(article, name), str):
+            raise TypeError(f"ArticleRef.{name} must be a string")
+    return article
 
 
 def dedupe_tags(tags: Iterable[str]) -> list[str]:

@@ -223,9 +223,11 @@ class DurableStorage(Storage):
         fragments: dict[str, _TableJSON] = {}
         chunks = [b"{"]
         for name, table in data.items():
+            if fragments:
+                chunks.append(b",")
             fragments[name] = self._serialise_table(name, table)
-            chunks.extend((*fragments[name].chunks, b","))
-        chunks[-1] = b"}"
+            chunks.extend(fragments[name].chunks)
+        chunks.append(b"}")
         self._fragments = fragments
         return chunks
 

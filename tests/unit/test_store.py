@@ -259,6 +259,30 @@ def test_update_changes_body_and_target_and_modified(
     assert reopen(store).annotations()[0].body == "again"
 
 
+def test_update_a_correction(store: AnnotationStore) -> None:
+    fix = store.add_correction(ARTICLE, TARGET, GLOBAL_FIX)
+    note = store.add_note(ARTICLE, "n")
+    changed = store.update(fix.id, correction={**GLOBAL_FIX, "label": "PRODUCT"})
+    assert changed.correction == {**GLOBAL_FIX, "label": "PRODUCT"}
+    assert store.global_corrections() == [changed]
+    with pytest.raises(ValueError, match="no correction"):
+        store.update(note.id, correction=GLOBAL_FIX)
+    with pytest.raises(ValueError):
+        store.update(fix.id, correction={**GLOBAL_FIX, "scope": "galaxy"})
+    assert store.undo() == f"edited correction in “{ARTICLE.title}”"
+    assert store.annotations(kind="correction") == [fix]
+
+
+def test_an_article_ref_must_hold_strings(store: AnnotationStore) -> None:
+    bad = ArticleRef(Path("articles/a.md"), "a" * 64, "A")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="path"):
+        store.add_note(bad, "n")
+    with pytest.raises(TypeError, match="path"):
+        store.add_tags(bad, ["t"])
+    assert store.annotations() == [] and store.articles() == []
+    assert not store.path.exists()
+
+
 def test_update_without_a_change_changes_nothing(store: AnnotationStore) -> None:
     note = store.add_note(ARTICLE, "same", TARGET)
     before = store.path.read_bytes()
@@ -335,8 +359,8 @@ def test_relink_moves_annotations_and_merges_tags(store: AnnotationStore) -> Non
     untouched = store.add_note(OTHER, "o")
     assert store.relink(ARTICLE.sha256, edited) == 2
     moved = store.annotations(edited.sha256)
-    assert [a.id for a in moved] == [note.id, highlight.id]
-    assert all(a.target == TARGET and a.created == note.created for a in moved)
+    assert moved == [dataclasses.replace(a, article_sha256=edited.sha256)
+                     for a in (note, highlight)]
     assert store.annotations(ARTICLE.sha256) == []
     assert store.tags(edited.sha256) == ["vote", "new", "budget"]
     assert [a["sha256"] for a in store.articles()] == [edited.sha256, OTHER.sha256]
