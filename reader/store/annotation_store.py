@@ -47,7 +47,10 @@ class AnnotationStore:
         """Open the annotations file at ``path``; it is created on the first change.
 
         Args:
-            path: The database file. Its folders are created if needed.
+            path: The database file. A writable store creates its folder at once (the
+                lock file ``<name>.lock`` lives next to it) and the file itself when the
+                first change is saved. A file from an older schema version is migrated
+                and saved, the original kept as ``<name>.v<version>.bak``.
             read_only: Take no lock and refuse every change (:class:`StoreReadOnly`).
             wait: Seconds to wait for another writer to close (a CLI command waits its
                 turn; the app passes 0 and falls back to read-only).

@@ -11,6 +11,11 @@ storage keeps each document's JSON from the last save and re-serialises only doc
 are new objects since then. That is only correct if documents are never changed in place,
 which :class:`DocumentTable` guarantees: it replaces documents whole and refuses TinyDB's
 in-place ``update``.
+
+Before each save the storage checks that the file is still the one it last read or wrote
+(inode, size, mtime): if another program changed it, the save is refused rather than
+written over their change. A new file is created private to the user (mode 0600); an
+existing file keeps its mode.
 """
 
 from __future__ import annotations
