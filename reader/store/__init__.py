@@ -5,8 +5,10 @@ Its pieces, in the order data flows through them:
 
 - ``model``: ArticleRef, Annotation, and the checks on what callers hand the store;
 - ``annotation_store``: AnnotationStore, the API the UI and the CLI use;
+- ``journal``: what each change replaced, for undo;
 - ``lock``: the OS lock that keeps to one writer per file;
 - ``storage``: the TinyDB storage that writes atomically and durably;
+- ``encoder``: the file's JSON, re-encoding only the documents that changed;
 - ``schema``: the file's layout, its version, and the migrations between versions;
 - ``errors``: StoreError and its kinds.
 """

@@ -174,8 +174,10 @@ class AnnotationStore:
                     changed[int(doc_id)] = {**document, "tags": renamed}
             if changed:
                 self._journal.put(change, self._articles, changed)
-                change.description = (f"renamed tag {quoted(old)} to {quoted(new)} on "
-                                      f"{counted(len(changed), 'article')}")
+                change.description = (
+                    f"renamed tag {quoted(old)} to {quoted(new)} on "
+                    f"{counted(len(changed), 'article')}"
+                )
             return len(changed)
 
     def all_tags(self) -> list[str]:
@@ -193,8 +195,9 @@ class AnnotationStore:
 
     # Annotations.
 
-    def add_note(self, article: ArticleRef, body: str, target: dict[str, Any] | None = None
-                 ) -> Annotation:
+    def add_note(
+        self, article: ArticleRef, body: str, target: dict[str, Any] | None = None
+    ) -> Annotation:
         """Add a note, on a passage (``target``) or on the whole article (None)."""
         return self._add(article, "note", body=body, target=target)
 
@@ -202,8 +205,9 @@ class AnnotationStore:
         """Highlight a passage (``target``: its selectors)."""
         return self._add(article, "highlight", target=target)
 
-    def add_correction(self, article: ArticleRef, target: dict[str, Any],
-                       correction: dict[str, Any]) -> Annotation:
+    def add_correction(
+        self, article: ArticleRef, target: dict[str, Any], correction: dict[str, Any]
+    ) -> Annotation:
         """Record an entity correction made at ``target`` (see ``model.check_correction``).
 
         Raises:
@@ -211,9 +215,14 @@ class AnnotationStore:
         """
         return self._add(article, "correction", target=target, correction=correction)
 
-    def update(self, annotation_id: str, *, body: str | None = None,
-               target: dict[str, Any] | None = None,
-               correction: dict[str, Any] | None = None) -> Annotation:
+    def update(
+        self,
+        annotation_id: str,
+        *,
+        body: str | None = None,
+        target: dict[str, Any] | None = None,
+        correction: dict[str, Any] | None = None,
+    ) -> Annotation:
         """Change an annotation's body, target or correction (None leaves each as it is);
         return the annotation as saved.
 
@@ -254,8 +263,7 @@ class AnnotationStore:
             self._forget_article_if_empty(change, document["article_sha256"])
             return Annotation.from_document(document)
 
-    def annotations(self, sha256: str | None = None, kind: str | None = None
-                    ) -> list[Annotation]:
+    def annotations(self, sha256: str | None = None, kind: str | None = None) -> list[Annotation]:
         """The annotations of one article (or all), of one kind (or all), oldest first.
 
         Raises:
@@ -267,8 +275,10 @@ class AnnotationStore:
             return [
                 Annotation.from_document(document)
                 for _, document in self._annotation_items(
-                    lambda d: (sha256 is None or d["article_sha256"] == sha256)
-                    and (kind is None or d["kind"] == kind)
+                    lambda d: (
+                        (sha256 is None or d["article_sha256"] == sha256)
+                        and (kind is None or d["kind"] == kind)
+                    )
                 )
             ]
 
@@ -286,8 +296,10 @@ class AnnotationStore:
         with self._reading():
             documents = self._articles.documents()
             return [
-                {key: model.copy_json(documents[doc_id][key])
-                 for key in ("path", "sha256", "title", "tags")}
+                {
+                    key: model.copy_json(documents[doc_id][key])
+                    for key in ("path", "sha256", "title", "tags")
+                }
                 for doc_id in sorted(documents, key=int)
             ]
 
@@ -317,8 +329,9 @@ class AnnotationStore:
             self._save_article(change, new, tags=tags)
             if moved:
                 self._journal.put(change, self._annotations, moved)
-            change.description = (f"relinked {quoted(new.title)} "
-                                  f"({counted(len(moved), 'annotation')})")
+            change.description = (
+                f"relinked {quoted(new.title)} ({counted(len(moved), 'annotation')})"
+            )
             return len(moved)
 
     def undo(self) -> str | None:
@@ -369,9 +382,15 @@ class AnnotationStore:
     def _table(self, name: str) -> DocumentTable:
         return cast(DocumentTable, self._db.table(name, cache_size=0))
 
-    def _add(self, article: ArticleRef, kind: str, *, body: str = "",
-             target: dict[str, Any] | None, correction: dict[str, Any] | None = None
-             ) -> Annotation:
+    def _add(
+        self,
+        article: ArticleRef,
+        kind: str,
+        *,
+        body: str = "",
+        target: dict[str, Any] | None,
+        correction: dict[str, Any] | None = None,
+    ) -> Annotation:
         with self._changing(f"add a {kind}") as change:
             now = model.utc_now()
             annotation = Annotation(
@@ -396,8 +415,9 @@ class AnnotationStore:
                 return int(doc_id), document
         return None
 
-    def _save_article(self, change: Change, article: ArticleRef,
-                      tags: list[str] | None = None) -> None:
+    def _save_article(
+        self, change: Change, article: ArticleRef, tags: list[str] | None = None
+    ) -> None:
         """Create or update an article's document with its current path and title."""
         model.check_article(article)
         found = self._find_article(article.sha256)
@@ -419,12 +439,13 @@ class AnnotationStore:
             return
         self._journal.put(change, self._articles, {found[0]: None})
 
-    def _annotation_items(self, wanted: Callable[[_Document], bool]
-                          ) -> list[tuple[int, _Document]]:
+    def _annotation_items(self, wanted: Callable[[_Document], bool]) -> list[tuple[int, _Document]]:
         """The annotation documents ``wanted`` accepts, with their doc ids, oldest first."""
         documents = self._annotations.documents()
-        return sorted(((int(doc_id), doc) for doc_id, doc in documents.items() if wanted(doc)),
-                      key=lambda item: item[0])
+        return sorted(
+            ((int(doc_id), doc) for doc_id, doc in documents.items() if wanted(doc)),
+            key=lambda item: item[0],
+        )
 
     def _find_annotation(self, annotation_id: str) -> tuple[int, _Document]:
         for doc_id, document in self._annotations.documents().items():

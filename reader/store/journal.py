@@ -43,8 +43,9 @@ class Journal:
         """How many changes can be undone, at most."""
         self._done: list[Change] = []
 
-    def put(self, change: Change, table: DocumentTable,
-            documents: Mapping[int, Document | None]) -> None:
+    def put(
+        self, change: Change, table: DocumentTable, documents: Mapping[int, Document | None]
+    ) -> None:
         """Replace documents by doc id (None deletes), remembering what was there."""
         stored = table.documents()
         for doc_id in documents:

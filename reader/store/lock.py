@@ -55,8 +55,9 @@ class WriteLock:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
-            raise StoreError(database, f"could not create the lock file {path.name}: "
-                                       f"{error.strerror or error}") from error
+            raise StoreError(
+                database, f"could not create the lock file {path.name}: {error.strerror or error}"
+            ) from error
         deadline = time.monotonic() + wait
         while not _try_lock(fd, database):
             remaining = deadline - time.monotonic()
@@ -91,7 +92,7 @@ class WriteLock:
 
 
 def _holder(fd: int) -> str:
-    """" (process 1234)" for the process that last took the lock, or "" if unknown."""
+    """ " (process 1234)" for the process that last took the lock, or "" if unknown."""
     if not hasattr(os, "pread"):
         return ""
     try:

@@ -241,4 +241,3 @@ def check_correction(correction: object) -> dict[str, Any]:
         raise ValueError(f"a {action!r} correction needs a label")
     checked: dict[str, Any] = storable({**correction, "label": label}, "the correction")
     return checked
-

@@ -105,8 +105,9 @@ def _parse_json(raw: bytes, path: Path) -> Any:
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
-        _corrupt(path, f"is not valid JSON (line {error.lineno}, column {error.colno}: "
-                       f"{error.msg})")
+        _corrupt(
+            path, f"is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        )
     except (ValueError, RecursionError) as error:
         _corrupt(path, f"is not valid JSON ({error})")
 
@@ -127,8 +128,9 @@ def _read_version(data: Any, path: Path) -> int:
 def _migrate(data: Data, from_version: int, path: Path) -> Data:
     migration = MIGRATIONS.get(from_version)
     if migration is None:
-        _corrupt(path, f"has schema version {from_version}, which this version of reader "
-                       f"cannot migrate")
+        _corrupt(
+            path, f"has schema version {from_version}, which this version of reader cannot migrate"
+        )
     try:
         migrated = migration(data)
     except Exception as error:

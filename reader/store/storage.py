@@ -6,11 +6,10 @@ the same folder, fsyncs it, renames it over the database with ``os.replace`` and
 folder: after a crash the file is either the old version or the new one, and once ``write``
 returns the new one is on disk.
 
-Saving serialises the whole database, which is slow with thousands of documents, so the
-storage keeps each document's JSON from the last save and re-serialises only documents that
-are new objects since then. That is only correct if documents are never changed in place,
-which :class:`DocumentTable` guarantees: it replaces documents whole and refuses TinyDB's
-in-place ``update``.
+Each save writes the whole database; ``encoder.DatabaseEncoder`` re-encodes only the
+documents that are new objects since the last save. That is only correct if documents are
+never changed in place, which :class:`DocumentTable` guarantees: it replaces documents
+whole and refuses TinyDB's in-place ``update``.
 
 Before each save the storage checks that the file is still the one it last read or wrote
 (inode, size, mtime): if another program changed it, the save is refused rather than
@@ -21,20 +20,18 @@ existing file keeps its mode.
 from __future__ import annotations
 
 import contextlib
-import itertools
-import json
-import operator
 import os
 import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NoReturn
 
 from tinydb import Storage
 from tinydb.table import Table
 
+from reader.store.encoder import DatabaseEncoder
 from reader.store.errors import StoreChangedOnDisk, StoreError, StoreReadOnly
 from reader.store.schema import Data, new_database, parse_database
 
@@ -72,7 +69,7 @@ class DurableStorage(Storage):
         """The schema version the file had when last read; None if there was no file."""
         self._data: Data | None = None
         self._signature: _Signature | None = None
-        self._fragments: dict[str, _TableJSON] = {}
+        self._encoder = DatabaseEncoder()
         self._batch_depth = 0
         self._dirty = False
 
@@ -109,7 +106,7 @@ class DurableStorage(Storage):
     def close(self) -> None:
         """Forget the memory copy; there is no open file to close."""
         self._data = None
-        self._fragments = {}
+        self._encoder.reset()
 
     # Batches, saving, and housekeeping.
 
@@ -146,9 +143,11 @@ class DurableStorage(Storage):
         try:
             if self._file_signature() != self._signature:
                 raise StoreChangedOnDisk(
-                    self.path, "was changed by another program since reader read it; the "
-                               "change was not saved, try again")
-            payload = self._serialise(self._data)
+                    self.path,
+                    "was changed by another program since reader read it; the "
+                    "change was not saved, try again",
+                )
+            payload = self._encoder.encode(self._data)
             self._signature = self._replace_file(payload)
         except BaseException:
             self.discard()
@@ -205,7 +204,7 @@ class DurableStorage(Storage):
         return (info.st_ino, info.st_size, info.st_mtime_ns)
 
     def _load(self) -> None:
-        self._fragments = {}
+        self._encoder.reset()
         try:
             # Stat before reading: if the file is replaced in between, the signature is
             # stale and the next read loads it again, never the other way round.
@@ -219,62 +218,16 @@ class DurableStorage(Storage):
         self._data, self.found_version = parse_database(raw, self.path)
         self._signature = signature
 
-    def _serialise(self, data: Mapping[str, Mapping[str, Any]]) -> list[bytes]:
-        """Compact UTF-8 JSON of ``data`` in chunks, reusing unchanged documents' JSON.
-
-        Raises:
-            ValueError: a document cannot be stored as JSON.
-        """
-        fragments: dict[str, _TableJSON] = {}
-        chunks = [b"{"]
-        for name, table in data.items():
-            if fragments:
-                chunks.append(b",")
-            fragments[name] = self._serialise_table(name, table)
-            chunks.extend(fragments[name].chunks)
-        chunks.append(b"}")
-        self._fragments = fragments
-        return chunks
-
-    def _serialise_table(self, name: str, table: Mapping[str, Any]) -> _TableJSON:
-        keys, documents = list(table), list(table.values())
-        old = self._fragments.get(name)
-        if old is not None and keys == old.keys and all(map(operator.is_, documents,
-                                                            old.documents)):
-            return old
-        if old is not None and keys[: len(old.keys)] == old.keys:
-            # The usual case: some documents replaced, some added at the end. The changed
-            # positions are found without a Python-level loop over every document.
-            parts = old.parts.copy()
-            for i in itertools.compress(range(len(parts)), map(operator.is_not, documents,
-                                                                old.documents)):
-                parts[i] = _dump_document(name, keys[i], documents[i])
-            parts.extend(_dump_document(name, key, document)
-                         for key, document in zip(keys[len(parts):], documents[len(parts):],
-                                                  strict=True))
-        else:
-            # Documents were removed: match the rest up by doc id.
-            known = {} if old is None else dict(zip(old.keys, zip(old.documents, old.parts,
-                                                                  strict=True), strict=True))
-            parts = []
-            for key, document in zip(keys, documents, strict=True):
-                hit = known.get(key)
-                parts.append(hit[1] if hit is not None and hit[0] is document
-                             else _dump_document(name, key, document))
-        # Holding the documents keeps their id() from being reused by other objects.
-        chunks = (_dump(name), b":{", b",".join(parts), b"}")
-        return _TableJSON(keys, documents, parts, chunks)
-
-    def _replace_file(self, payload: Iterable[bytes], destination: Path | None = None
-                      ) -> _Signature:
+    def _replace_file(
+        self, payload: Iterable[bytes], destination: Path | None = None
+    ) -> _Signature:
         """Write ``payload`` (chunks of bytes) to a temporary file, fsync it, rename it over
         the file (or ``destination``), fsync the folder. Returns the new file's signature."""
         target = self.real_path if destination is None else destination
         folder = target.parent
         try:
             _make_folders(folder)
-            fd, temp = tempfile.mkstemp(prefix=temp_file_prefix(target), suffix=".tmp",
-                                        dir=folder)
+            fd, temp = tempfile.mkstemp(prefix=temp_file_prefix(target), suffix=".tmp", dir=folder)
         except OSError as error:
             self._fail("could not be saved", error)
         try:
@@ -357,34 +310,6 @@ class DocumentTable(Table):
     def upsert(self, *args: Any, **kwargs: Any) -> NoReturn:
         """Refused: it would change a document in place (see the class docstring)."""
         raise TypeError("DocumentTable documents are replaced with put_many(), not upserted")
-
-
-class _TableJSON(NamedTuple):
-    """A table's JSON as last saved, with its doc ids, documents and each one's JSON."""
-
-    keys: list[str]
-    documents: list[object]
-    parts: list[bytes]
-    chunks: tuple[bytes, ...]
-
-
-def _dump_document(table: str, doc_id: str, document: object) -> bytes:
-    """``"<doc id>":<document JSON>``; refuses what JSON cannot hold (see :func:`_dump`)."""
-    try:
-        return _dump(doc_id) + b":" + _dump(document)
-    except (TypeError, ValueError, RecursionError) as error:
-        raise ValueError(f"{table}/{doc_id} cannot be stored as JSON: {error}") from None
-
-
-def _dump(value: Any) -> bytes:
-    """Compact UTF-8 JSON; refuses NaN and Infinity."""
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        # A lone surrogate (e.g. from a file name that is not UTF-8) cannot be written as
-        # UTF-8; as a \\udcxx escape it is still JSON and reads back to the same string.
-        return json.dumps(value, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 def _make_folders(folder: Path) -> None:

@@ -38,8 +38,10 @@ def _target(i: int) -> dict[str, object]:
 
 
 def _articles() -> list[ArticleRef]:
-    return [ArticleRef(f"articles/story-{a:03}.md", f"{a:064x}", f"Story number {a}")
-            for a in range(200)]
+    return [
+        ArticleRef(f"articles/story-{a:03}.md", f"{a:064x}", f"Story number {a}")
+        for a in range(200)
+    ]
 
 
 def _build(path: Path, n: int) -> None:
@@ -83,9 +85,11 @@ def main(sizes: list[int]) -> None:
             size = path.stat().st_size
             first, median, p90 = _time_store(path)
             stock = _time_stock(path)
-            print(f"{n:>6} stored ({size / 1e6:.1f} MB): first save {first:.1f} ms, "
-                  f"median {median:.1f} ms, p90 {p90:.1f} ms over {SAVES} saves; "
-                  f"stock JSONStorage median {stock:.1f} ms")
+            print(
+                f"{n:>6} stored ({size / 1e6:.1f} MB): first save {first:.1f} ms, "
+                f"median {median:.1f} ms, p90 {p90:.1f} ms over {SAVES} saves; "
+                f"stock JSONStorage median {stock:.1f} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -20,8 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from reader.store import AnnotationStore, ArticleRef
 
 ARTICLE = ArticleRef("articles/durability.md", "d" * 64, "Durability")
-TARGET = {"position": {"start": 10, "end": 42},
-          "quote": {"exact": "a passage", "prefix": "before ", "suffix": " after"}}
+TARGET = {
+    "position": {"start": 10, "end": 42},
+    "quote": {"exact": "a passage", "prefix": "before ", "suffix": " after"},
+}
 
 
 def _say(line: str) -> None:

@@ -100,8 +100,9 @@ def test_sigkill_during_saves_leaves_a_valid_file_with_every_acked_note(tmp_path
             invalid_files += 1
             break  # the next writer would refuse the file
         lost |= acked - present
-    assert invalid_files == 0, f"a kill left a file that is not valid JSON or not loadable " \
-                               f"(after {len(acked)} acks)"
+    assert invalid_files == 0, (
+        f"a kill left a file that is not valid JSON or not loadable (after {len(acked)} acks)"
+    )
     assert not lost, f"{len(lost)} acknowledged notes were lost"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
