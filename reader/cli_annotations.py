@@ -1,0 +1,477 @@
+"""The annotation commands: `reader tag`, `untag`, `note` and `annotations`.
+
+Each command is a parser factory and a run function, collected in :data:`ANNOTATION_COMMANDS`
+with the shape of ``reader.cli.COMMANDS``. Commands that change the database wait their
+turn for the write lock and print their one confirmation line only once the change is on
+disk; a failure prints one line, ``reader: <reason>``, on stderr and changes nothing.
+Everything read from an article, the database or the command line is sanitised before it
+reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+
+from reader.library import Article, Problem, read_article
+from reader.settings import Settings
+from reader.text import sanitize, sanitize_line
+
+if TYPE_CHECKING:
+    from reader.cli import Command
+    from reader.store import AnnotationStore, ArticleRef
+
+__all__ = [
+    "ANNOTATION_COMMANDS",
+    "WRITE_WAIT_SECONDS",
+    "run_annotations",
+    "run_note",
+    "run_tag",
+    "run_untag",
+]
+
+WRITE_WAIT_SECONDS = 5.0
+"""How long a command that changes the database waits for another writer (the app) to close."""
+
+_T = TypeVar("_T")
+
+_KIND_SECTIONS = {"note": "notes", "highlight": "highlights", "correction": "corrections"}
+"""Where each kind of annotation is listed in `reader annotations`."""
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+"""Characters json.dumps leaves raw that a terminal may act on (DEL, 8-bit C1 controls such
+as CSI and OSC, bidi overrides, line separators) or cannot encode (lone surrogates)."""
+
+
+class _Failed(Exception):
+    """A command cannot go on: one line for stderr, and the exit code."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+        """1 for a failure, 2 for a usage error (as argparse)."""
+
+
+# Parsers.
+
+
+def _parser(prog: str, description: str) -> argparse.ArgumentParser:
+    # Imported here, not at the top: reader.cli imports this module to merge its commands.
+    from reader.cli import _common
+
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    _common(parser)
+    return parser
+
+
+def _seconds(value: str) -> float:
+    """argparse type for --wait: a number of seconds, zero or more."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not seconds >= 0 or seconds == float("inf"):  # also refuses NaN
+        raise argparse.ArgumentTypeError(f"must be zero or more seconds: {value!r}")
+    return seconds
+
+
+def _add_path_and_wait(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", metavar="PATH", help="the article file")
+    parser.add_argument(
+        "--wait",
+        type=_seconds,
+        default=WRITE_WAIT_SECONDS,
+        metavar="SECONDS",
+        help=f"how long to wait while another reader has the database open for writing "
+        f"(default: {WRITE_WAIT_SECONDS:g})",
+    )
+
+
+def _tag_parser() -> argparse.ArgumentParser:
+    parser = _parser("reader tag", "Add tags to an article.")
+    _add_path_and_wait(parser)
+    parser.add_argument("tags", nargs="+", metavar="TAG", help="tags to add")
+    return parser
+
+
+def _untag_parser() -> argparse.ArgumentParser:
+    parser = _parser("reader untag", "Remove tags from an article (ignoring case).")
+    _add_path_and_wait(parser)
+    parser.add_argument("tags", nargs="+", metavar="TAG", help="tags to remove")
+    return parser
+
+
+def _note_parser() -> argparse.ArgumentParser:
+    parser = _parser("reader note", "Add a note on a whole article.")
+    _add_path_and_wait(parser)
+    parser.add_argument("text", metavar="TEXT", help="the note; - reads it from stdin (UTF-8)")
+    return parser
+
+
+def _annotations_parser() -> argparse.ArgumentParser:
+    parser = _parser(
+        "reader annotations",
+        "List the tags, notes, highlights and corrections stored in the database. Reads "
+        "it without locking it, so it works while the app runs.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="only these article files, found by their content now or their stored path "
+        "(default: every article in the database)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: for reading (default); json: one JSON document",
+    )
+    return parser
+
+
+# Commands that change the database.
+
+
+def run_tag(args: argparse.Namespace, settings: Settings) -> int:
+    """`reader tag PATH TAG...`: tag an article; say which tags were added."""
+
+    def change(store: AnnotationStore, article: Article, tags: list[str]) -> str:
+        added = store.add_tags(_ref(article), tags)
+        had = _missing(tags, added)
+        if not added:
+            return f"already tagged {_title(article)}: {_tags(had)}"
+        also = f" (already tagged: {_tags(had)})" if had else ""
+        return f"tagged {_title(article)}: {_tags(added)}{also}"
+
+    return _guarded(lambda: _change_tags(args, settings, change))
+
+
+def run_untag(args: argparse.Namespace, settings: Settings) -> int:
+    """`reader untag PATH TAG...`: untag an article; say which tags were removed."""
+
+    def change(store: AnnotationStore, article: Article, tags: list[str]) -> str:
+        removed = store.remove_tags(_ref(article), tags)
+        absent = _missing(tags, removed)
+        if not removed:
+            return f"not tagged {_title(article)}: {_tags(absent)}"
+        also = f" (not tagged: {_tags(absent)})" if absent else ""
+        return f"untagged {_title(article)}: {_tags(removed)}{also}"
+
+    return _guarded(lambda: _change_tags(args, settings, change))
+
+
+def run_note(args: argparse.Namespace, settings: Settings) -> int:
+    """`reader note PATH TEXT`: add a note on the whole article (TEXT ``-``: stdin)."""
+
+    def note() -> str:
+        article = _article(args.path)
+        body = _read_stdin() if args.text == "-" else args.text
+        if not body.strip():
+            raise _Failed("an empty note is not added", code=2)
+        added = _write(settings, args.wait, lambda store: store.add_note(_ref(article), body))
+        return f"noted {_title(article)} (note {added.id})"
+
+    return _guarded(note)
+
+
+def _change_tags(
+    args: argparse.Namespace,
+    settings: Settings,
+    change: Callable[[AnnotationStore, Article, list[str]], str],
+) -> str:
+    tags = _clean_tags(args.tags)
+    article = _article(args.path)
+    return _write(settings, args.wait, lambda store: change(store, article, tags))
+
+
+def _write(settings: Settings, wait: float, change: Callable[[AnnotationStore], _T]) -> _T:
+    """Open the database for writing (waiting up to *wait* s), make *change*, close it.
+
+    The store returns from a change once it is on disk, and changes nothing if it fails.
+    """
+    from reader.store import AnnotationStore, StoreError
+
+    try:
+        with AnnotationStore(settings.db_path, wait=wait) as store:
+            return change(store)
+    except StoreError as error:
+        raise _Failed(str(error)) from error
+    except OSError as error:
+        raise _Failed(f"{settings.db_path}: {error.strerror or error}") from error
+    except ValueError as error:  # refused by the store's checks: bad input
+        raise _Failed(str(error), code=2) from error
+
+
+def _clean_tags(tags: Iterable[str]) -> list[str]:
+    """Tags stripped, case-insensitive repeats dropped; an empty tag is a usage error."""
+    kept: dict[str, str] = {}
+    for tag in tags:
+        cleaned = tag.strip()
+        if not cleaned:
+            raise _Failed("a tag cannot be empty", code=2)
+        kept.setdefault(cleaned.casefold(), cleaned)
+    return list(kept.values())
+
+
+def _missing(asked: list[str], done: list[str]) -> list[str]:
+    """The tags of *asked* that are not in *done*, ignoring case."""
+    keys = {tag.casefold() for tag in done}
+    return [tag for tag in asked if tag.casefold() not in keys]
+
+
+def _read_stdin() -> str:
+    """The whole of stdin as UTF-8, without the line break(s) that end it."""
+    stream = sys.stdin
+    if stream is None:
+        raise _Failed("no standard input to read the note from")
+    try:
+        raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+    except OSError as error:
+        raise _Failed(f"standard input cannot be read: {error.strerror or error}") from error
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8-sig")  # a BOM is not part of the note
+        except UnicodeDecodeError as error:
+            raise _Failed(f"standard input is not UTF-8 text (byte {error.start})") from None
+    else:
+        text = raw
+    return text.rstrip("\r\n")
+
+
+# Listing.
+
+
+def run_annotations(args: argparse.Namespace, settings: Settings) -> int:
+    """`reader annotations [PATH...]`: print what the database holds, per article."""
+    from reader.store import AnnotationStore, StoreError
+
+    try:
+        with AnnotationStore(settings.db_path, read_only=True) as store:
+            records = _records(store)
+    except StoreError as error:
+        _error(str(error))
+        return 1
+    except OSError as error:
+        _error(f"{settings.db_path}: {error.strerror or error}")
+        return 1
+    status = 0
+    if args.paths:
+        records, problems = _select(records, [Path(p) for p in args.paths])
+        for problem in problems:
+            _error(str(problem))
+            status = 1
+    if args.format == "json":
+        document = {"database": str(settings.db_path), "articles": records}
+        _print(_json(document))
+    elif records:
+        for number, record in enumerate(records):
+            if number:
+                _print("")
+            for line in _text_lines(record):
+                _print(line)
+    elif not status:
+        _print(f"no annotations in {sanitize_line(str(settings.db_path), limit=500)}")
+    return status
+
+
+def _records(store: AnnotationStore) -> list[dict[str, Any]]:
+    """One dict per article: title, path, sha256, tags, notes, highlights, corrections.
+
+    Articles come in the order the store first saw them, annotations oldest first, each
+    as the store's document (nested dicts with sorted keys, so the JSON is stable).
+    """
+    records: dict[str, dict[str, Any]] = {}
+
+    def record(sha256: str, path: str, title: str, tags: list[str]) -> dict[str, Any]:
+        return records.setdefault(
+            sha256,
+            {"title": title, "path": path, "sha256": sha256, "tags": tags}
+            | {section: [] for section in _KIND_SECTIONS.values()},
+        )
+
+    for article in store.articles():
+        record(article["sha256"], article["path"], article["title"], list(article["tags"]))
+    for annotation in store.annotations():
+        # Every annotation has its article's document; should one not, list it on its own.
+        owner = record(annotation.article_sha256, annotation.article_path, "", [])
+        owner[_KIND_SECTIONS[annotation.kind]].append(_sorted_keys(annotation.to_document()))
+    return list(records.values())
+
+
+def _sorted_keys(value: Any) -> Any:
+    """A JSON value with the keys of its nested dicts sorted (top-level order kept)."""
+    if isinstance(value, dict):
+        return {key: _sorted_json(item) for key, item in value.items()}
+    return value
+
+
+def _sorted_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted_json(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_json(item) for item in value]
+    return value
+
+
+def _json(value: Any) -> str:
+    """*value* as indented JSON, readable UTF-8, with nothing a terminal would act on.
+
+    json.dumps escapes only C0 controls; the rest of :data:`_JSON_UNSAFE` is escaped here.
+    Outside strings JSON is plain ASCII, so every match is inside a string, where a
+    ``\\uXXXX`` escape reads back as the same character.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def _select(
+    records: list[dict[str, Any]], paths: list[Path]
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """The records of the articles at *paths*: by the content hash of each file now, or
+    by the path stored with the article (so an edited or deleted file is still found).
+
+    Also returns the problems of paths that could not be read and matched nothing.
+    """
+    hashes: set[str] = set()
+    unread: list[tuple[Problem, str]] = []
+    places: set[str] = set()
+    for path in paths:
+        place = _place(str(path))
+        places.add(place)
+        result = read_article(path)
+        if isinstance(result, Problem):
+            unread.append((result, place))
+        else:
+            hashes.add(result.sha256)
+
+    def wanted(record: dict[str, Any]) -> bool:
+        return record["sha256"] in hashes or _place(record["path"]) in places
+
+    selected = [record for record in records if wanted(record)]
+    found = {_place(record["path"]) for record in selected}
+    return selected, [problem for problem, place in unread if place not in found]
+
+
+def _place(path: str) -> str:
+    """A path made comparable: absolute, normalised, symlinks resolved where they exist."""
+    return os.path.realpath(path)
+
+
+def _text_lines(record: dict[str, Any]) -> list[str]:
+    """The human-readable listing of one article, every string sanitised."""
+    lines = [_line(record["title"] or record["path"])]
+    lines.append(f"  path: {_line(record['path'], 500)}")
+    lines.append(f"  sha256: {_line(record['sha256'])}")
+    if record["tags"]:
+        lines.append(f"  tags: {_tags(record['tags'])}")
+    if record["notes"]:
+        lines.append("  notes:")
+        for note in record["notes"]:
+            passage = _quote(note.get("target"))
+            head = f"on {passage}: " if passage else ""
+            body = [line.rstrip() for line in sanitize(note.get("body", "")).split("\n")]
+            while len(body) > 1 and not body[-1]:
+                body.pop()
+            lines.append(f"    - {head}{body[0]}")
+            lines.extend(f"      {line}" if line else "" for line in body[1:])
+    if record["highlights"]:
+        lines.append("  highlights:")
+        lines.extend(
+            f"    - {_quote(h.get('target')) or '(no quote)'}" for h in record["highlights"]
+        )
+    if record["corrections"]:
+        lines.append("  corrections:")
+        lines.extend(f"    - {_correction(c)}" for c in record["corrections"])
+    return lines
+
+
+def _quote(target: object) -> str:
+    """The quoted passage of a target, “like this”, or "" if it has none."""
+    quote = target.get("quote") if isinstance(target, dict) else None
+    exact = quote.get("exact") if isinstance(quote, dict) else None
+    return f"“{_line(exact, 80)}”" if isinstance(exact, str) and exact else ""
+
+
+def _correction(annotation: dict[str, Any]) -> str:
+    """``relabel “Apple” as ORG (global)``, from a stored correction."""
+    fix = annotation.get("correction")
+    fix = fix if isinstance(fix, dict) else {}
+    action = _line(str(fix.get("action", "?")), 20)
+    text = fix.get("text")
+    what = f"“{_line(text, 80)}”" if isinstance(text, str) else _quote(annotation.get("target"))
+    label = fix.get("label")
+    as_label = f" as {_line(label, 40)}" if isinstance(label, str) and label else ""
+    return f"{action} {what}{as_label} ({_line(str(fix.get('scope', '?')), 20)})"
+
+
+# Shared helpers.
+
+
+def _guarded(command: Callable[[], str]) -> int:
+    """Run *command*; print its confirmation line (0), or its failure on stderr (1 or 2)."""
+    try:
+        message = command()
+    except _Failed as failure:
+        _error(str(failure))
+        return failure.code
+    _print(message)
+    return 0
+
+
+def _article(path: str) -> Article:
+    """Read the article at *path*, or fail with the reason it cannot be read."""
+    result = read_article(Path(path))
+    if isinstance(result, Problem):
+        raise _Failed(str(result))
+    return result
+
+
+def _ref(article: Article) -> ArticleRef:
+    """The store's identity for *article*: its path as given, content hash and title."""
+    from reader.store import ArticleRef
+
+    return ArticleRef(str(article.path), article.sha256, article.title)
+
+
+def _title(article: Article) -> str:
+    return f"“{_line(article.title, 80)}”"
+
+
+def _tags(tags: Iterable[str]) -> str:
+    return ", ".join(_line(tag, 80) for tag in tags)
+
+
+def _line(text: str, limit: int = 200) -> str:
+    """Untrusted text on one line, without control sequences, for the terminal."""
+    return sanitize_line(text, limit=limit)
+
+
+def _print(line: str, stream: TextIO | None = None) -> None:
+    """Write one line; what the stream cannot encode (a lone surrogate from a file name
+    that is not UTF-8) is written as a backslash escape rather than failing after a save.
+    """
+    stream = stream or sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    stream.write((line + "\n").encode(encoding, "backslashreplace").decode(encoding))
+    stream.flush()
+
+
+def _error(message: str) -> None:
+    """One sanitised line on stderr: ``reader: <message>``."""
+    _print(f"reader: {sanitize_line(message, limit=500)}", sys.stderr)
+
+
+ANNOTATION_COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
+    "tag": (_tag_parser, run_tag),
+    "untag": (_untag_parser, run_untag),
+    "note": (_note_parser, run_note),
+    "annotations": (_annotations_parser, run_annotations),
+}
+"""The annotation subcommands, to merge into ``reader.cli.COMMANDS``."""
