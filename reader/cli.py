@@ -6,10 +6,14 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from reader import __version__
+from reader.cli_annotations import ANNOTATION_COMMANDS
 from reader.settings import Settings
+
+if TYPE_CHECKING:
+    from reader.store import AnnotationStore
 
 __all__ = ["main"]
 
@@ -36,7 +40,11 @@ def _app_parser() -> argparse.ArgumentParser:
         description=(
             "Read news articles in the terminal with their named entities highlighted.\n\n"
             "commands (run `reader COMMAND --help`):\n"
-            "  entities   print the entities of articles as JSON"
+            "  entities      print the entities of articles as JSON\n"
+            "  tag           add tags to an article\n"
+            "  untag         remove tags from an article\n"
+            "  note          add a note to an article (TEXT - reads stdin)\n"
+            "  annotations   list what is stored"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -91,6 +99,7 @@ def _warn(message: str, stream: TextIO | None = None) -> None:
 
 def run_entities(args: argparse.Namespace, settings: Settings) -> int:
     """`reader entities`: print one JSON object per article."""
+    from reader.annotations import correct_entities
     from reader.entities.finder import build_finder
     from reader.entities.recognizer import NoPipeline
     from reader.library import Library
@@ -104,7 +113,10 @@ def run_entities(args: argparse.Namespace, settings: Settings) -> int:
     if not library.articles:
         _warn("no articles found")
         return 1
-    finder = build_finder(settings)
+    store = _open_store_for_reading(settings)
+    finder = build_finder(
+        settings, corrector=lambda sha, text, spans: correct_entities(store, sha, text, spans)
+    )
     try:
         pipeline = finder.pipeline.to_json()
         records = [
@@ -129,6 +141,19 @@ def run_entities(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _open_store_for_reading(settings: Settings) -> AnnotationStore | None:
+    """Open the database read-only for its corrections; None (and a warning) if it can't be."""
+    from reader.store import AnnotationStore, StoreError
+
+    if not settings.db_path.exists():
+        return None
+    try:
+        return AnnotationStore(settings.db_path, read_only=True)
+    except StoreError as error:
+        _warn(f"{error}; entity corrections are not applied")
+        return None
+
+
 def run_app(args: argparse.Namespace, settings: Settings) -> int:
     """Start the terminal UI."""
     from reader.ui.app import build_app
@@ -140,6 +165,7 @@ def run_app(args: argparse.Namespace, settings: Settings) -> int:
 
 COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
     "entities": (_entities_parser, run_entities),
+    **ANNOTATION_COMMANDS,
 }
 
 

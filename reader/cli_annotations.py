@@ -434,10 +434,10 @@ def _article(path: str) -> Article:
 
 
 def _ref(article: Article) -> ArticleRef:
-    """The store's identity for *article*: its path as given, content hash and title."""
-    from reader.store import ArticleRef
+    """The store's identity for *article*, the same as the app's (absolute path)."""
+    from reader.annotations import article_ref
 
-    return ArticleRef(str(article.path), article.sha256, article.title)
+    return article_ref(article)
 
 
 def _title(article: Article) -> str:

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import PurePath
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from reader import __version__
+from reader.annotations import correct_entities
 from reader.entities.finder import EntityFinder, build_finder
+from reader.entities.span import Span
 from reader.resources import styles_dir
 from reader.settings import Settings
+from reader.store import AnnotationStore, StoreCorrupt, StoreError, StoreLocked
 from reader.text import sanitize_line
+from reader.ui.messages import WriteFailed, Written
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_panel import EntityPanel
 from reader.ui.widgets.legend import Legend
+
+T = TypeVar("T")
 
 
 class ReaderApp(App[None]):
@@ -33,7 +42,8 @@ class ReaderApp(App[None]):
         styles_dir() / "entities.tcss",
     ]
 
-    HORIZONTAL_BREAKPOINTS = [
+    # Declared without ClassVar: App declares it as an instance attribute (mypy).
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
         (0, "-narrow"),
         (110, "-wide"),
     ]
@@ -46,12 +56,97 @@ class ReaderApp(App[None]):
         Binding("shift+tab", "focus_previous", "Previous pane", show=False),
     ]
 
-    def __init__(self, settings: Settings, finder: EntityFinder) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.settings = settings
         """Where things are read from and written to."""
-        self.finder = finder
-        """Finds entities (cache, model, rules); safe to call from workers."""
+        self.finder: EntityFinder = build_finder(settings, corrector=self._correct)
+        """Finds entities (cache, model, rules, the user's corrections); thread-safe."""
+        self.store: AnnotationStore | None = None
+        """The annotations database, once opened (None if it could not be)."""
+        self.store_problem: str | None = None
+        """Why annotations cannot be changed, when they cannot (shown to the user)."""
+        # One thread does every write, in order, so saving never blocks the screen and a
+        # later change never overtakes an earlier one. Never cancelled: see on_unmount.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+
+    def _correct(self, sha256: str, text: str, spans: list[Span]) -> list[Span]:
+        return correct_entities(self.store, sha256, text, spans)
+
+    def open_store(self) -> None:
+        """Open the database (called from a worker thread): writable, else read-only."""
+        path = self.settings.db_path
+        try:
+            self.store = AnnotationStore(path)
+        except StoreLocked as error:
+            self.store = AnnotationStore(path, read_only=True)
+            self.store_problem = f"{error} — opened read-only, changes are off"
+        except StoreCorrupt as error:
+            self.store_problem = f"{error} — the file was left untouched; annotations are off"
+        except StoreError as error:
+            self.store_problem = f"{error} — annotations are off"
+
+    def write(
+        self,
+        change: Callable[[AnnotationStore], T],
+        done: Callable[[T], None],
+    ) -> bool:
+        """Run *change* on the store in the writer thread, then *done* with its result.
+
+        *done* runs on the UI thread once the change is on disk. A failure is notified
+        and nothing else happens. Returns False (and says why) when the store is
+        read-only or unavailable.
+        """
+        store = self.store
+        if store is None or store.read_only:
+            self.notify(
+                self.store_problem or "annotations are not available",
+                title="Not saved",
+                severity="error",
+                markup=False,
+            )
+            return False
+        self._submit(change, store, done)
+        return True
+
+    def read(self, query: Callable[[AnnotationStore], T], done: Callable[[T], None]) -> None:
+        """Run *query* on the store in the writer thread (after pending writes), then *done*."""
+        if self.store is not None:
+            self._submit(query, self.store, done)
+
+    def _submit(
+        self,
+        call: Callable[[AnnotationStore], T],
+        store: AnnotationStore,
+        done: Callable[[T], None],
+    ) -> None:
+        def finished(future: Future[T]) -> None:
+            # post_message, not call_from_thread: it never blocks, so the writer thread
+            # cannot deadlock with on_unmount waiting for it.
+            try:
+                result = future.result()
+            except (StoreError, ValueError, OSError) as error:
+                self.post_message(WriteFailed(str(error)))
+                return
+            self.post_message(Written(lambda: done(result)))
+
+        self._writer.submit(call, store).add_done_callback(finished)
+
+    async def wait_for_writes(self) -> None:
+        """Wait until every change queued so far is on disk (for tests and benchmarks)."""
+        await asyncio.wrap_future(self._writer.submit(lambda: None))
+
+    def on_written(self, message: Written) -> None:
+        message.callback()
+
+    def on_write_failed(self, message: WriteFailed) -> None:
+        self.notify(message.reason, title="Not saved", severity="error", markup=False)
+
+    def on_unmount(self) -> None:
+        # Let queued writes finish before the database is closed: never lose a note.
+        self._writer.shutdown(wait=True)
+        if self.store is not None:
+            self.store.close()
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen()
@@ -61,10 +156,11 @@ class ReaderApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         sections: list[tuple[str, Sequence[type]]] = [
+            ("Article", [ArticleView]),
             ("Everywhere", [ReaderApp, MainScreen]),
             ("Article list", [ArticleList]),
-            ("Article", [ArticleView]),
             ("Entity panel", [EntityPanel]),
+            ("Notes panel", [AnnotationPanel]),
             ("Legend", [Legend]),
         ]
         settings = self.settings
@@ -89,6 +185,10 @@ class ReaderApp(App[None]):
                 ("Next entity", "Mark the next entity in the article", view.action_next_entity),
                 ("Previous entity", "Mark the previous entity", view.action_previous_entity),
                 ("Focus article list", "Move to the sidebar", screen.action_focus_list),
+                ("Tag article", "Add tags to the article shown", screen.action_tag),
+                ("Note on article", "Write a note on the article shown", screen.action_note),
+                ("Rename tag", "Rename a tag on every article", screen.action_rename_tag),
+                ("Undo", "Undo the last annotation change", screen.action_undo),
             ]
             for title, help_text, callback in commands:
                 yield SystemCommand(title, help_text, callback)
@@ -96,4 +196,4 @@ class ReaderApp(App[None]):
 
 def build_app(settings: Settings) -> ReaderApp:
     """Return the app the `reader` command runs (tests and snapshots use the same factory)."""
-    return ReaderApp(settings, build_finder(settings))
+    return ReaderApp(settings)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from textual.message import Message
 
+from reader.annotations import ArticleAnnotations
 from reader.entities.span import Span
 from reader.library import Article, Library
 
 
 @dataclass
 class LibraryLoaded(Message):
-    """The article files have been read."""
+    """The article files have been read (and the annotations database opened)."""
 
     library: Library
+    tags: dict[str, list[str]] = field(default_factory=dict)
+    """Tags per article content hash, from the database."""
 
 
 @dataclass
@@ -48,3 +52,25 @@ class JumpToOffset(Message):
 
     offset: int
     labels: tuple[str, ...] = field(default=())
+
+
+@dataclass
+class Written(Message):
+    """A change is on disk: run its follow-up on the UI thread."""
+
+    callback: Callable[[], None]
+
+
+@dataclass
+class WriteFailed(Message):
+    """A change could not be saved."""
+
+    reason: str
+
+
+@dataclass
+class AnnotationsLoaded(Message):
+    """An article's annotations were read (and re-anchored)."""
+
+    article_id: str
+    annotations: ArticleAnnotations

@@ -82,7 +82,7 @@ def terminal(tmp_path: Path) -> Iterator[type[Terminal]]:
 def test_seed_article_with_highlights_and_keys(terminal, seed_path: Path) -> None:  # type: ignore[no-untyped-def]
     term = terminal(str(seed_path.parent))
     term.wait_for("bilateral")
-    term.wait_for("Qamar Javed Bajwa")  # the entity panel: entities arrived
+    term.wait_for("PERSON (")  # the entity panel: entities arrived
     coloured = term.tmux("capture-pane", "-p", "-e")
     assert "\x1b[" in coloured  # highlights are drawn in colour
     term.keys("?")

@@ -159,12 +159,12 @@ async def test_tab_and_shift_tab_move_between_panes(make_settings) -> None:  # t
     async with app.run_test(size=SIZE) as pilot:
         main = await ready(app, pilot)
         order = []
-        for _ in range(4):
+        for _ in range(5):
             order.append(type(app.focused).__name__)
             await pilot.press("tab")
-        assert order == ["ArticleList", "ArticleView", "Legend", "EntityPanel"]
+        assert order == ["ArticleList", "ArticleView", "Legend", "EntityPanel", "AnnotationPanel"]
         assert isinstance(app.focused, ArticleList)
-        await pilot.press("shift+tab")
+        await pilot.press("shift+tab", "shift+tab")
         assert isinstance(app.focused, EntityPanel)
         await pilot.press("escape")
         assert isinstance(app.focused, ArticleList)
@@ -209,7 +209,7 @@ async def test_legend_toggles_and_hides_a_label(make_settings) -> None:  # type:
 
 async def test_help_lists_every_key_and_closes(make_settings) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings())
-    async with app.run_test(size=(120, 90)) as pilot:
+    async with app.run_test(size=(120, 150)) as pilot:
         await ready(app, pilot)
         await pilot.press("question_mark")
         await pilot.pause(0.1)

@@ -10,15 +10,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, SelectionList, Static
 from textual.worker import get_current_worker
 
+from reader.annotations import ArticleAnnotations
 from reader.entities.recognizer import Cancelled, NoPipeline
 from reader.entities.span import Span
 from reader.library import Article, Library
 from reader.text import sanitize_line
 from reader.ui.messages import EntitiesFailed, EntitiesReady, LibraryLoaded
+from reader.ui.screens.annotating import Annotating
+from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView, label_class
 from reader.ui.widgets.entity_panel import EntityPanel
@@ -28,8 +30,11 @@ if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
 
 
-class MainScreen(Screen[None]):
-    """Where reading happens. Loads the library and finds entities in thread workers."""
+class MainScreen(Annotating):
+    """Where reading happens. Loads the library and finds entities in thread workers.
+
+    The annotation keys and handlers are in :class:`Annotating`.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "toggle_legend", "Legend"),
@@ -56,12 +61,14 @@ class MainScreen(Screen[None]):
             with Vertical(id="panels"):
                 yield Legend(self._label_style, id="legend")
                 yield EntityPanel(id="entity-panel")
+                yield AnnotationPanel(id="annotation-panel")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#articles").border_title = "Articles"
         self.query_one("#legend").border_title = "Legend"
         self.query_one("#entity-panel").border_title = "Entities"
+        self.query_one("#annotation-panel").border_title = "Notes"
         self.query_one("#empty").display = False
         self._set_header(Content("Loading articles…"))
         self._load_library()
@@ -78,12 +85,19 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="library", exit_on_error=False)
     def _load_library(self) -> None:
         library = Library.load(self.app.settings.article_paths)
-        self.post_message(LibraryLoaded(library))
+        self.app.open_store()
+        store = self.app.store
+        tags = {str(a["sha256"]): list(a["tags"]) for a in store.articles()} if store else {}
+        self.post_message(LibraryLoaded(library, tags))
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
         articles = self.query_one(ArticleList)
-        articles.set_articles(message.library.articles)
+        articles.set_articles(message.library.articles, message.tags)
+        if self.app.store_problem:
+            self.notify(
+                self.app.store_problem, title="Annotations", severity="warning", markup=False
+            )
         if message.library.problems:
             skipped = "\n".join(str(p) for p in message.library.problems[:10])
             more = len(message.library.problems) - 10
@@ -127,6 +141,16 @@ class MainScreen(Screen[None]):
         self.article = article
         view = self.query_one(ArticleView)
         view.show(article.text)
+        self.query_one(AnnotationPanel).show(ArticleAnnotations())
+        self.reload_annotations()
+        self.refresh_entities()
+        self.refresh_bindings()
+
+    def refresh_entities(self) -> None:
+        """Show the article's entities: from the cache now, else when a worker found them."""
+        article = self.article
+        if article is None:
+            return
         finder = self.app.finder
         try:
             spans = finder.cached(article.sha256, article.text)

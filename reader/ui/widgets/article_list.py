@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -40,16 +40,37 @@ class ArticleList(OptionList):
         super().__init__(id=id, markup=False)
         self.articles: list[Article] = []
         """The articles listed, in display order."""
+        self._tags: dict[str, list[str]] = {}
 
-    def set_articles(self, articles: Sequence[Article]) -> None:
-        """Replace the list with *articles*."""
+    def set_articles(
+        self, articles: Sequence[Article], tags: Mapping[str, list[str]] | None = None
+    ) -> None:
+        """Replace the list with *articles*; *tags* maps content hashes to their tags."""
         self.articles = list(articles)
+        tags = tags or {}
+        self._tags = {a.id: list(tags.get(a.sha256, [])) for a in self.articles}
         self.clear_options()
         self.add_options(
-            Option(article_prompt(article), id=article.id) for article in self.articles
+            Option(article_prompt(article, self._tags[article.id]), id=article.id)
+            for article in self.articles
         )
         if self.articles:
             self.highlighted = 0
+
+    def set_tags(self, article_id: str, tags: Sequence[str]) -> None:
+        """Show *tags* under the article *article_id*."""
+        if self._tags.get(article_id) == list(tags):
+            return
+        for article in self.articles:
+            if article.id == article_id:
+                self._tags[article_id] = list(tags)
+                self.replace_option_prompt(article_id, article_prompt(article, tags))
+                return
+
+    def set_all_tags(self, tags: Mapping[str, list[str]]) -> None:
+        """Show the tags of every article; *tags* maps content hashes to their tags."""
+        for article in self.articles:
+            self.set_tags(article.id, tags.get(article.sha256, []))
 
     @property
     def highlighted_article(self) -> Article | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.style import Style
@@ -13,14 +14,36 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.entities.span import LABELS, Span
+from reader.ui import motions
 from reader.ui.wrapping import Line, line_of, offset_at, wrap
 
 _HEADING = re.compile(r" {0,3}#{1,6} ")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A passage annotation as drawn: where it is now (after re-anchoring) and what it is."""
+
+    id: str
+    """The annotation's id in the store."""
+    kind: str
+    """"highlight", "note" or "correction"."""
+    start: int
+    end: int
+
+
+#: Selection motions: the unit name used in actions -> (forward, backward) functions.
+_MOTIONS = {
+    "word": (motions.next_word_end, motions.previous_word_end),
+    "sentence": (motions.next_sentence_end, motions.previous_sentence_end),
+    "paragraph": (motions.next_paragraph_end, motions.previous_paragraph_end),
+}
 
 
 def label_class(label: str) -> str:
@@ -41,7 +64,14 @@ class ArticleView(ScrollView, can_focus=True):
         "entity--current",
         "entity--corrected",
         "article--heading",
+        "article--highlight",
+        "article--note",
+        "article--mark-current",
+        "article--selection",
     }
+
+    ALLOW_SELECT = False
+    """Mouse selection is the view's own (it maps to text offsets), not Textual's."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "scroll_down", "Down", show=False),
@@ -49,10 +79,26 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("g,home", "scroll_home", "Top", show=False),
         Binding("G,end", "scroll_end", "Bottom", show=False),
         Binding("space,pagedown", "page_down", "Page down", show=False),
+        # In a selection b moves back a word; otherwise it pages up (next binding).
+        Binding("b,left", "extend_back('word')", "Word back", show=False),
         Binding("b,pageup", "page_up", "Page up", show=False),
         Binding("e", "next_entity", "Next entity"),
         Binding("E", "previous_entity", "Prev entity"),
+        Binding("v", "select", "Select"),
+        Binding("w,right", "extend('word')", "Word", show=False),
+        Binding(")", "extend('sentence')", "Sentence", show=False),
+        Binding("(", "extend_back('sentence')", "Sentence back", show=False),
+        Binding("}", "extend('paragraph')", "Paragraph", show=False),
+        Binding("{", "extend_back('paragraph')", "Paragraph back", show=False),
+        Binding("escape", "clear_selection", "Leave selection"),
     ]
+    """`]a` and `[a` (next/previous annotation) are two-key sequences: see on_key."""
+
+    @dataclass
+    class AnnotationJump(Message):
+        """The user pressed `]a` or `[a`: the screen moves to the next/previous annotation."""
+
+        forward: bool
 
     hidden_labels: var[frozenset[str]] = var(frozenset())
     """Labels whose entities are not coloured (toggled in the legend)."""
@@ -68,6 +114,12 @@ class ArticleView(ScrollView, can_focus=True):
         self._wrap_width = 0
         self._current: int | None = None
         self._cache: LRUCache[int, Strip] = LRUCache(1024)
+        self._marks: list[Mark] = []
+        self._current_mark: str | None = None
+        self._anchor: int | None = None
+        self._end: int | None = None
+        self._pending: str | None = None
+        self._drag_from: int | None = None
 
     # --- content -------------------------------------------------------------------
 
@@ -96,6 +148,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._text = text
         self._title_start = len(text) - len(text.lstrip())
         self._current = None
+        self._marks = []
+        self._current_mark = None
+        self._anchor = self._end = None
         self._wrap_width = 0
         self.set_spans(spans)
         self._rewrap()
@@ -188,6 +243,24 @@ class ArticleView(ScrollView, can_focus=True):
                 max(span.start, line.start) - line.start,
                 min(span.end, line.end) - line.start,
             )
+        for mark in self._marks:
+            if (mark.start < line.end and mark.end > line.start) or mark.start == line.start:
+                name = "article--highlight" if mark.kind == "highlight" else "article--note"
+                style = self.get_component_rich_style(name, partial=True)
+                if mark.id == self._current_mark:
+                    style += self.get_component_rich_style("article--mark-current", partial=True)
+                text.stylize(
+                    style,
+                    max(mark.start, line.start) - line.start,
+                    min(mark.end, line.end) - line.start,
+                )
+        selection = self.selection
+        if selection is not None and selection[0] < line.end and selection[1] > line.start:
+            text.stylize(
+                self.get_component_rich_style("article--selection", partial=True),
+                max(selection[0], line.start) - line.start,
+                min(selection[1], line.end) - line.start,
+            )
         segments = list(text.render(self.app.console))
         return Strip(segments, text.cell_len)
 
@@ -269,19 +342,154 @@ class ArticleView(ScrollView, can_focus=True):
             )
 
     def offset_at_screen(self, x: int, y: int) -> int | None:
-        """Return the text offset drawn at widget cell (*x*, *y*), or None past the text."""
+        """Return the text offset drawn at widget cell (*x*, *y*), or None past the text.
+
+        *x* and *y* are relative to the widget's region, padding included (as in mouse
+        events).
+        """
+        x, y = x - self.gutter.left, y - self.gutter.top
+        if x < 0:
+            x = 0
         index = int(self.scroll_offset.y) + y
         if not 0 <= index < len(self._lines):
             return None
         return offset_at(self._text, self._lines[index], x + int(self.scroll_offset.x))
 
     def on_click(self, event: events.Click) -> None:
+        if self._drag_from is not None or self.selection is not None:
+            return
         offset = self.offset_at_screen(event.x, event.y)
         if offset is None:
             return
         index = bisect_left(self._span_ends, offset + 1)
         if index < len(self._spans) and self._spans[index].start <= offset:
             self.mark(index, scroll=False)
+
+    # --- selection -----------------------------------------------------------------
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected range ``(start, end)`` in code points, or None."""
+        if self._anchor is None or self._end is None:
+            return None
+        start, end = sorted((self._anchor, self._end))
+        return (start, end) if end > start else None
+
+    @property
+    def selecting(self) -> bool:
+        """Whether a keyboard or mouse selection is in progress."""
+        return self._anchor is not None
+
+    def cursor_offset(self) -> int:
+        """Where a new selection starts: the marked entity, else the top line on screen."""
+        current = self.current_span
+        if current is not None:
+            return current.start
+        return self._top_offset()
+
+    def select_range(self, start: int, end: int) -> None:
+        """Select ``text[start:end]`` (clamped to the text)."""
+        start = max(0, min(start, len(self._text)))
+        end = max(0, min(end, len(self._text)))
+        self._anchor, self._end = start, end
+        self._refresh_all()
+        self.refresh_bindings()
+
+    def action_select(self) -> None:
+        """Start a selection on the word at the cursor (`v`)."""
+        start, end = motions.word_at(self._text, self.cursor_offset())
+        self.select_range(start, end)
+        self.scroll_to_offset(end)
+
+    def action_extend(self, unit: str) -> None:
+        """Move the selection's end forward to the end of the next word/sentence/paragraph."""
+        if self._anchor is None or self._end is None:
+            return
+        forward, _ = _MOTIONS[unit]
+        self._end = forward(self._text, self._end)
+        self._refresh_all()
+        self.scroll_to_offset(self._end)
+
+    def action_extend_back(self, unit: str) -> None:
+        """Move the selection's end back, never before the first selected word's end."""
+        if self._anchor is None or self._end is None:
+            return
+        _, backward = _MOTIONS[unit]
+        floor = motions.word_at(self._text, self._anchor)[1]
+        self._end = max(backward(self._text, self._end, self._anchor), floor)
+        self._refresh_all()
+        self.scroll_to_offset(self._end)
+
+    def action_clear_selection(self) -> None:
+        """Leave the selection (`escape`)."""
+        self._anchor = self._end = None
+        self._refresh_all()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("extend", "extend_back", "clear_selection"):
+            return self.selecting
+        return True
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button == 1:
+            self._drag_from = self.offset_at_screen(event.x, event.y)
+            if self.selecting:
+                self.action_clear_selection()
+            self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._drag_from is None or not event.button:
+            return
+        offset = self.offset_at_screen(event.x, event.y)
+        if offset is not None and offset != self._drag_from:
+            self.select_range(self._drag_from, offset)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        self.release_mouse()
+        if self._drag_from is not None and not self.selecting:
+            self._drag_from = None
+            return  # a plain click: on_click marks the entity under it
+        self._drag_from = None
+
+    # --- annotations ---------------------------------------------------------------
+
+    @property
+    def current_mark(self) -> str | None:
+        """The id of the annotation last jumped to."""
+        return self._current_mark
+
+    @property
+    def marks(self) -> list[Mark]:
+        """The passage annotations drawn, sorted by start."""
+        return self._marks
+
+    def set_marks(self, marks: Iterable[Mark]) -> None:
+        """Draw these passage annotations (highlights and notes)."""
+        self._marks = sorted(marks, key=lambda m: (m.start, m.end))
+        self._refresh_all()
+
+    def show_mark(self, mark_id: str | None) -> None:
+        """Make *mark_id* the current annotation: drawn marked and scrolled into view."""
+        self._current_mark = mark_id
+        self._refresh_all()
+        for mark in self._marks:
+            if mark.id == mark_id:
+                self.scroll_to_offset(mark.start)
+
+    def on_key(self, event: events.Key) -> None:
+        # Two-key sequences: ]a and [a.
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            if event.character == "a":
+                event.stop()
+                event.prevent_default()
+                self.post_message(self.AnnotationJump(forward=pending == "]"))
+                return
+        if event.character in ("]", "["):
+            self._pending = event.character
+            event.stop()
+            event.prevent_default()
 
     def action_page_down(self) -> None:
         self.scroll_page_down(animate=False)

@@ -1,0 +1,87 @@
+"""Where keyboard selection motions land: word, sentence and paragraph ends in article text.
+
+Textual-free; every function takes the text and an offset and returns an offset.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
+# A sentence ends at . ! ? … (closing quotes included) before a capital letter, a quote or
+# the end; not after a lone capital (initials and "U.S."). A newline ends one too.
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?…]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9]|\s*$)|\n")
+_PARAGRAPH_END = re.compile(r"\n\s*\n|\n(?=\S)")
+
+
+def word_at(text: str, offset: int) -> tuple[int, int]:
+    """Return the word at *offset*, else the next one, else an empty range at *offset*."""
+    for match in _WORD.finditer(text, max(0, offset - 64)):
+        if match.end() > offset:
+            return match.start(), match.end()
+    return offset, offset
+
+
+def next_word_end(text: str, offset: int) -> int:
+    """Return the end of the first word that ends after *offset* (or the text's end)."""
+    for match in _WORD.finditer(text, offset):
+        if match.end() > offset:
+            return match.end()
+    return len(text)
+
+
+def previous_word_end(text: str, offset: int, floor: int) -> int:
+    """Return the end of the last word ending before *offset*, not before *floor*."""
+    best = floor
+    for match in _WORD.finditer(text, floor, offset):
+        if floor < match.end() < offset:
+            best = match.end()
+    return best
+
+
+def _ends(pattern: re.Pattern[str], text: str, start: int, stop: int) -> list[int]:
+    """Return where the units delimited by *pattern* end in ``text[start:stop]`` (trimmed)."""
+    ends = []
+    for match in pattern.finditer(text, start, stop):
+        end = match.end() if match.group()[0] in ".!?…" else match.start()
+        ends.append(_trim_back(text, end, start))
+    ends.append(_trim_back(text, stop, start))
+    return ends
+
+
+def _next(pattern: re.Pattern[str], text: str, offset: int) -> int:
+    for end in _ends(pattern, text, offset, len(text)):
+        if end > offset:
+            return end
+    return offset
+
+
+def _previous(pattern: re.Pattern[str], text: str, offset: int, floor: int) -> int:
+    ends = [end for end in _ends(pattern, text, floor, offset) if floor < end < offset]
+    return ends[-1] if ends else floor
+
+
+def next_sentence_end(text: str, offset: int) -> int:
+    """Return the end of the sentence running past *offset* (its punctuation included)."""
+    return _next(_SENTENCE_END, text, offset)
+
+
+def previous_sentence_end(text: str, offset: int, floor: int) -> int:
+    """Return the end of the sentence before the one ending at *offset*, not before *floor*."""
+    return _previous(_SENTENCE_END, text, offset, floor)
+
+
+def next_paragraph_end(text: str, offset: int) -> int:
+    """Return the end of the paragraph running past *offset* (trailing space excluded)."""
+    return _next(_PARAGRAPH_END, text, offset)
+
+
+def previous_paragraph_end(text: str, offset: int, floor: int) -> int:
+    """Return the end of the paragraph before the one ending at *offset*, not before *floor*."""
+    return _previous(_PARAGRAPH_END, text, offset, floor)
+
+
+def _trim_back(text: str, end: int, floor: int) -> int:
+    while end > floor and text[end - 1].isspace():
+        end -= 1
+    return end

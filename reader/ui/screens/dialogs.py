@@ -1,0 +1,293 @@
+"""Dialogs: tags, notes, entity corrections, tag renaming, and yes/no questions.
+
+Each is a ModalScreen that dismisses with its result (None when cancelled). Untrusted
+text (quotes, tags, notes) is shown as plain Content, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from reader.entities.span import LABELS
+from reader.text import sanitize_line
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Asks a yes/no question: `y` or Enter for yes, `n` or Escape for no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,enter", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self._question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self._question), classes="dialog-title")
+            yield Static(Content("y / Enter: yes    n / Esc: no"), classes="dialog-hint")
+
+    def action_answer(self, answer: bool) -> None:
+        """Close with *answer*."""
+        self.dismiss(answer)
+
+
+def split_tags(value: str) -> list[str]:
+    """Return the non-empty, stripped, comma-separated tags in *value*."""
+    return [tag.strip() for tag in value.split(",") if tag.strip()]
+
+
+class TagSuggester(Suggester):
+    """Completes the last comma-separated tag from the tags already in use."""
+
+    def __init__(self, known: list[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self._known = known
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, _, last = value.rpartition(",")
+        stem = last.lstrip()
+        if not stem:
+            return None
+        for tag in self._known:
+            if tag.casefold().startswith(stem.casefold()) and tag != stem:
+                prefix = f"{head}," if head else ""
+                spacing = last[: len(last) - len(stem)]
+                return f"{prefix}{spacing}{tag}"
+        return None
+
+
+class TagScreen(ModalScreen[list[str] | None]):
+    """Adds tags to an article: several at once, separated by commas, with completion."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, current: list[str], known: list[str]) -> None:
+        super().__init__()
+        self._title = title
+        self._current = current
+        self._known = known
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(
+                Content.assemble("Tag ", (sanitize_line(self._title, 70), "bold")),
+                classes="dialog-title",
+            )
+            current = ", ".join(sanitize_line(t, 40) for t in self._current) or "none yet"
+            yield Static(Content(f"Tags now: {current}"), classes="dialog-hint")
+            yield Input(
+                placeholder="tags, separated by commas (→ accepts a suggestion)",
+                suggester=TagSuggester(self._known),
+                id="tag-input",
+            )
+            yield Static(
+                Content("Enter: add    Esc: cancel    (remove tags in the Notes panel: d)"),
+                classes="dialog-hint",
+            )
+
+    @on(Input.Submitted, "#tag-input")
+    def _submit(self, event: Input.Submitted) -> None:
+        tags = split_tags(event.value)
+        if not tags:
+            self.notify("Type at least one tag", severity="warning")
+            return
+        self.dismiss(tags)
+
+    def action_cancel(self) -> None:
+        """Close without adding anything."""
+        self.dismiss(None)
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """Writes or edits a note (Markdown allowed): Ctrl+S saves, Escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
+    ]
+
+    def __init__(self, heading: str, text: str = "") -> None:
+        super().__init__()
+        self._heading = heading
+        self._initial = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-tall"):
+            yield Static(Content(self._heading), classes="dialog-title")
+            yield TextArea(self._initial, soft_wrap=True, id="note-text")
+            yield Static(Content("Ctrl+S: save    Esc: cancel"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        """Close with the note's text (an empty note is not saved)."""
+        text = self.query_one(TextArea).text
+        if not text.strip():
+            self.notify("The note is empty: type something, or Esc to cancel", severity="warning")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        """Close without saving; asks first when there is typed text to lose."""
+        if self.query_one(TextArea).text == self._initial:
+            self.dismiss(None)
+            return
+
+        def answered(drop: bool | None) -> None:
+            if drop:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Drop what you typed in this note?"), answered)
+
+
+@dataclass(frozen=True)
+class CorrectionChoice:
+    """What the user chose in the correction dialog."""
+
+    action: str
+    """"relabel", "remove" or "add"."""
+    label: str | None
+    """The new label (None for remove)."""
+    scope: str
+    """"mention", "article" or "global" (every article)."""
+
+
+#: Scope keys and names, in the order shown.
+SCOPES = (
+    ("m", "mention", "this mention"),
+    ("a", "article", "this article"),
+    ("g", "global", "every article"),
+)
+
+
+class CorrectionScreen(ModalScreen[CorrectionChoice | None]):
+    """Picks a label (digits 1–9 as shortcuts), or removal, and how far the fix reaches."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)),
+        *(Binding(key, f"scope('{scope}')", f"Scope: {name}") for key, scope, name in SCOPES),
+        Binding("x", "remove", "Remove entity"),
+    ]
+
+    def __init__(self, text: str, label: str | None, adding: bool) -> None:
+        super().__init__()
+        self._text = text
+        self._label = label
+        self._adding = adding
+        self.scope = "mention"
+        """The scope currently chosen."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-tall"):
+            what = "New entity" if self._adding else f"Correct {self._label}"
+            yield Static(
+                Content.assemble(f"{what}: ", (sanitize_line(self._text, 60), "bold")),
+                classes="dialog-title",
+            )
+            yield Static(id="scope", classes="dialog-hint")
+            options = [
+                Option(Content(f"{n + 1 if n < 9 else ' '}  {label}"), id=label)
+                for n, label in enumerate(LABELS)
+            ]
+            if not self._adding:
+                options.append(Option(Content("x  remove this entity"), id="__remove__"))
+            yield OptionList(*options, id="labels")
+            yield Static(
+                Content("1–9 or Enter: label    x: remove    m/a/g: scope    Esc: cancel"),
+                classes="dialog-hint",
+            )
+
+    def on_mount(self) -> None:
+        self._show_scope()
+        labels = self.query_one(OptionList)
+        if self._label in LABELS:
+            labels.highlighted = LABELS.index(self._label)
+        labels.focus()
+
+    def _show_scope(self) -> None:
+        parts: list[str | tuple[str, str]] = ["Applies to: "]
+        for key, scope, name in SCOPES:
+            style = "bold reverse" if scope == self.scope else "dim"
+            parts += [(f" {key}: {name} ", style), " "]
+        self.query_one("#scope", Static).update(Content.assemble(*parts))
+
+    def action_scope(self, scope: str) -> None:
+        """Choose how far the correction reaches."""
+        self.scope = scope
+        self._show_scope()
+
+    def action_pick(self, index: int) -> None:
+        """Choose the label at *index*."""
+        self._choose(LABELS[index])
+
+    def action_remove(self) -> None:
+        """Remove the entity (not offered when adding one)."""
+        if not self._adding:
+            self.dismiss(CorrectionChoice("remove", None, self.scope))
+
+    @on(OptionList.OptionSelected, "#labels")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "__remove__":
+            self.action_remove()
+        elif event.option.id is not None:
+            self._choose(event.option.id)
+
+    def _choose(self, label: str) -> None:
+        action = "add" if self._adding else "relabel"
+        self.dismiss(CorrectionChoice(action, label, self.scope))
+
+    def action_cancel(self) -> None:
+        """Close without correcting."""
+        self.dismiss(None)
+
+
+class RenameTagScreen(ModalScreen[tuple[str, str] | None]):
+    """Renames a tag on every article."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, known: list[str]) -> None:
+        super().__init__()
+        self._known = known
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content("Rename a tag everywhere"), classes="dialog-title")
+            yield Input(placeholder="tag", suggester=TagSuggester(self._known), id="old-tag")
+            yield Input(placeholder="new name", id="new-tag")
+            yield Static(Content("Enter: next / rename    Esc: cancel"), classes="dialog-hint")
+
+    @on(Input.Submitted, "#old-tag")
+    def _old(self) -> None:
+        self.query_one("#new-tag", Input).focus()
+
+    @on(Input.Submitted, "#new-tag")
+    def _new(self) -> None:
+        old = self.query_one("#old-tag", Input).value.strip()
+        new = self.query_one("#new-tag", Input).value.strip()
+        if not old or not new:
+            self.notify("Type the tag and its new name", severity="warning")
+            return
+        self.dismiss((old, new))
+
+    def action_cancel(self) -> None:
+        """Close without renaming."""
+        self.dismiss(None)

@@ -1,0 +1,358 @@
+"""Pilot tests of every annotation flow: made in the app, on disk, and there after a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reader.settings import Settings
+from reader.store import AnnotationStore
+from reader.ui.app import ReaderApp, build_app
+from reader.ui.screens.dialogs import ConfirmScreen, CorrectionScreen, NoteScreen, TagScreen
+from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.annotation_panel import AnnotationPanel
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.article_view import ArticleView
+
+SIZE = (140, 45)
+
+
+async def settle(app: ReaderApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait for workers, queued writes and the follow-ups they trigger."""
+    for _ in range(4):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await app.wait_for_writes()
+    await pilot.pause()
+
+
+def stored(settings: Settings) -> AnnotationStore:
+    """The database as another process would see it (read-only, no lock)."""
+    return AnnotationStore(settings.db_path, read_only=True)
+
+
+def sidebar_text(app: ReaderApp) -> str:
+    articles = app.screen.query_one(ArticleList)
+    return "\n".join(
+        str(articles.get_option_at_index(i).prompt) for i in range(articles.option_count)
+    )
+
+
+async def open_view(app: ReaderApp, pilot) -> ArticleView:  # type: ignore[no-untyped-def]
+    await settle(app, pilot)
+    view = app.screen.query_one(ArticleView)
+    view.focus()
+    await pilot.pause()
+    return view
+
+
+async def test_tags_are_added_shown_persisted_and_removed(make_settings) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings()
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(app, pilot)
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, TagScreen)
+        await pilot.press(*"russia, Diplomacy ,  ", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert "#russia #Diplomacy" in sidebar_text(app)
+        # Completion offers a tag already used.
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        await pilot.press(*"pakistan, dip")
+        await pilot.pause(0.2)
+        await pilot.press("right", "enter")
+        await settle(app, pilot)
+    with stored(settings) as store:
+        article = store.articles()[0]
+        assert article["tags"] == ["russia", "Diplomacy", "pakistan"]
+    # After a restart the tags are there; one is removed from the notes panel.
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "#russia #Diplomacy #pakistan" in sidebar_text(app)
+        panel = app.screen.query_one(AnnotationPanel)
+        assert panel.annotations.tags == ["russia", "Diplomacy", "pakistan"]
+        panel.focus()
+        panel.highlighted = 1
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert panel.annotations.tags == ["russia", "pakistan"]
+        await pilot.press("u")  # undo brings it back, in its place
+        await settle(app, pilot)
+        assert panel.annotations.tags == ["russia", "Diplomacy", "pakistan"]
+    with stored(settings) as store:
+        assert sorted(store.articles()[0]["tags"]) == ["Diplomacy", "pakistan", "russia"]
+
+
+async def test_article_note_is_saved_edited_and_cancel_asks_first(make_settings) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings()
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(app, pilot)
+        await pilot.press("a")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press(*"Check *who* briefed Dawn.", "enter", *"[bold]not markup[/]")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        # Escape with typed text asks before dropping it.
+        await pilot.press("a")
+        await pilot.pause(0.1)
+        await pilot.press(*"draft")
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+    with stored(settings) as store:
+        notes = store.annotations(kind="note")
+        assert [n.body for n in notes] == ["Check *who* briefed Dawn.\n[bold]not markup[/]"]
+        assert notes[0].target is None
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        panel = app.screen.query_one(AnnotationPanel)
+        assert len(panel.annotations.items) == 1
+        panel.focus()
+        await pilot.press("i")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press("end", *" Done.", "ctrl+s")
+        await settle(app, pilot)
+    with stored(settings) as store:
+        assert store.annotations(kind="note")[0].body.endswith("[bold]not markup[/] Done.")
+
+
+async def test_passage_highlight_and_note_with_keyboard_selection(make_settings) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings()
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(app, pilot)
+        text = view.text
+        # Mark "Lavrov" in the second paragraph with e, then select to the sentence end.
+        while view.current_span is None or view.current_span.text != "Sergey Lavrov":
+            await pilot.press("e")
+        await pilot.press("v")
+        assert view.selection is not None
+        assert text[slice(*view.selection)] == "Sergey"
+        await pilot.press("w")
+        assert text[slice(*view.selection)] == "Sergey Lavrov"
+        await pilot.press(")")
+        assert text[slice(*view.selection)] == (
+            "Sergey Lavrov arrived in Pakistan on Tuesday on a two-day visit."
+        )
+        await pilot.press("h")
+        await settle(app, pilot)
+        assert view.selection is None
+        assert len(view.marks) == 1
+        # A note on the next sentence.
+        sentence = "Lavrov held bilateral discussions with his Pakistani counterpart"
+        start = text.index(sentence)
+        view.select_range(start, start + len("Lavrov"))
+        await pilot.press("w", "w", "a")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press(*"Talks!", "ctrl+s")
+        await settle(app, pilot)
+        assert len(view.marks) == 2
+        # ]a and [a walk the passage annotations.
+        await pilot.press("g", "]", "a")
+        assert view.current_mark == view.marks[0].id
+        await pilot.press("]", "a")
+        assert view.current_mark == view.marks[1].id
+        await pilot.press("[", "a")
+        assert view.current_mark == view.marks[0].id
+    with stored(settings) as store:
+        (highlight,) = store.annotations(kind="highlight")
+        quote = highlight.target["quote"]  # type: ignore[index]
+        assert quote["exact"].startswith("Sergey Lavrov arrived")
+        assert highlight.target["position"]["start"] == text.index("Sergey Lavrov arrived")  # type: ignore[index]
+        assert len(quote["prefix"]) == 32 and len(quote["suffix"]) == 32
+        (note,) = store.annotations(kind="note")
+        assert note.target["quote"]["exact"] == "Lavrov held bilateral"  # type: ignore[index]
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(app, pilot)
+        assert [(m.kind, text[m.start : m.end]) for m in view.marks] == [
+            ("highlight", "Sergey Lavrov arrived in Pakistan on Tuesday on a two-day visit."),
+            ("note", "Lavrov held bilateral"),
+        ]
+
+
+async def test_mouse_drag_selects_a_passage(make_settings) -> None:  # type: ignore[no-untyped-def]
+    app = build_app(make_settings())
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(app, pilot)
+        x0 = view.gutter.left
+        await pilot.mouse_down(ArticleView, offset=(x0, 0))
+        await pilot.hover(ArticleView, offset=(x0 + 6, 0))
+        await pilot.mouse_up(ArticleView, offset=(x0 + 6, 0))
+        assert view.selection is not None
+        assert view.text[slice(*view.selection)] == "Russia"
+
+
+async def test_entity_correction_for_the_article_is_kept_and_applied(make_settings) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings()
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(app, pilot)
+        assert any(s.text == "Dawn" and s.label == "PERSON" for s in view.spans)
+        while view.current_span is None or view.current_span.text != "Dawn":
+            await pilot.press("e")
+        await pilot.press("c")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, CorrectionScreen)
+        await pilot.press("a", "4")  # scope: this article; label 4: ORG
+        await settle(app, pilot)
+        dawns = [s for s in view.spans if s.text == "Dawn"]
+        assert len(dawns) == 2
+        assert all(s.label == "ORG" and s.source == "user" for s in dawns)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(app, pilot)
+        assert [s.label for s in view.spans if s.text == "Dawn"] == ["ORG", "ORG"]
+        # Remove one mention only.
+        while view.current_span is None or view.current_span.text != "Twitter":
+            await pilot.press("e")
+        await pilot.press("c")
+        await pilot.pause(0.1)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert not any(s.text == "Twitter" for s in view.spans)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert any(s.text == "Twitter" for s in view.spans)
+
+
+async def test_add_an_entity_from_a_selection_everywhere(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "two"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Arabian Monsoon drill\n\nThe Arabian Monsoon drill ended.\n", encoding="utf-8"
+    )
+    (folder / "b.txt").write_text(
+        "Later\n\nNavies joined Arabian Monsoon again.\n", encoding="utf-8"
+    )
+    settings = make_settings(folder)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(app, pilot)
+        start = view.text.index("Arabian Monsoon", 5)
+        view.select_range(start, start + len("Arabian"))
+        await pilot.press("w", "c")
+        await pilot.pause(0.1)
+        await pilot.press("g", "8")  # every article; label 8: EVENT
+        await settle(app, pilot)
+        assert [s.label for s in view.spans if s.text == "Arabian Monsoon"] == ["EVENT", "EVENT"]
+    with stored(settings) as store:
+        (rule,) = store.global_corrections()
+        assert rule.correction == {
+            "action": "add",
+            "label": "EVENT",
+            "scope": "global",
+            "text": "Arabian Monsoon",
+        }
+    # The rule applies to the other article too, in the app and on the command line.
+    import contextlib
+    import io
+    import json
+
+    from reader.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(
+            [
+                "entities",
+                str(folder / "b.txt"),
+                "--db",
+                str(settings.db_path),
+                "--cache-dir",
+                str(settings.cache_dir),
+            ]
+        )
+    assert code == 0
+    entities = json.loads(out.getvalue())["entities"]
+    assert {"text": "Arabian Monsoon", "label": "EVENT", "source": "user"}.items() <= next(
+        e for e in entities if e["text"] == "Arabian Monsoon"
+    ).items()
+
+
+async def test_second_instance_is_read_only_and_writes_nothing(make_settings) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings()
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    with AnnotationStore(settings.db_path) as first:
+        before = settings.db_path.read_bytes() if settings.db_path.exists() else None
+        app = build_app(settings)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_view(app, pilot)
+            assert app.store is not None and app.store.read_only
+            assert app.store_problem and "read-only" in app.store_problem
+            await pilot.press("t")
+            await pilot.pause(0.1)
+            await pilot.press(*"x", "enter")
+            await settle(app, pilot)
+        after = settings.db_path.read_bytes() if settings.db_path.exists() else None
+        assert before == after
+        assert first.articles() == []
+
+
+async def test_corrupt_database_is_named_and_left_untouched(make_settings) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings()
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    settings.db_path.write_bytes(b'{"annotations": {"1": NaN')
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(app, pilot)
+        assert app.store is None
+        assert app.store_problem is not None and str(settings.db_path) in app.store_problem
+        await pilot.press("a")
+        await pilot.pause(0.1)
+        await pilot.press(*"lost?", "ctrl+s")
+        await settle(app, pilot)
+    assert settings.db_path.read_bytes() == b'{"annotations": {"1": NaN'
+
+
+@pytest.mark.parametrize("edit", ["insert_paragraph", "rename"])
+async def test_annotations_follow_an_edited_or_renamed_article(
+    make_settings, tmp_path: Path, seed_path: Path, edit: str
+) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    article = folder / "seed.txt"
+    article.write_bytes(seed_path.read_bytes())
+    settings = make_settings(folder)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(app, pilot)
+        start = view.text.index("Lavrov held")
+        view.select_range(start, start + len("Lavrov held bilateral discussions"))
+        await pilot.press("h")
+        await settle(app, pilot)
+    if edit == "rename":
+        article.rename(folder / "moved.txt")
+    else:
+        text = article.read_text(encoding="utf-8")
+        article.write_text(
+            text.replace("\n\n", "\n\nA new paragraph, inserted by the editor.\n\n", 1),
+            encoding="utf-8",
+        )
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(app, pilot)
+        (mark,) = view.marks
+        assert view.text[mark.start : mark.end] == "Lavrov held bilateral discussions"
+        panel = app.screen.query_one(AnnotationPanel)
+        (item,) = panel.annotations.items
+        assert item.state == ("moved" if edit == "insert_paragraph" else "anchored")
