@@ -15,7 +15,11 @@ from reader.annotations import ArticleAnnotations, Placed
 from reader.text import sanitize_line
 
 #: How each anchoring state is shown after an annotation.
-STATE_MARKS = {"moved": ("  moved", "italic"), "orphaned": ("  ⚠ orphaned", "bold italic")}
+STATE_MARKS = {
+    "anchored": ("  anchored", "dim"),
+    "moved": ("  moved", "italic"),
+    "orphaned": ("  ⚠ orphaned", "bold italic"),
+}
 
 
 def describe(item: Placed) -> Content:
