@@ -303,3 +303,37 @@ async def test_an_article_opened_before_highlights_from_the_cache(
     async with app.run_test(size=SIZE) as pilot:
         main = await ready(app, pilot)
         assert len(main.query_one(ArticleView).spans) > 50
+
+
+async def test_stale_entities_are_dropped_when_the_user_moves_on(
+    make_settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # Worker plumbing only: a recognizer that holds the first article until released.
+    import threading
+
+    from reader.entities.span import Span
+
+    folder = two_articles(tmp_path)
+    app = build_app(make_settings(folder, use_cache=False))
+    release = threading.Event()
+
+    def slow_then_fast(text: str, cancelled: threading.Event | None = None) -> list[Span]:
+        if text.startswith("First"):
+            release.wait(10)  # ignores cancellation, like a model mid-paragraph
+            return [Span(0, 5, "ORG", text[:5])]
+        return [Span(0, 6, "ORG", text[:6])]
+
+    app.finder.recognizer.extract = slow_then_fast  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        while main.library is None:
+            await pilot.pause(0.05)
+        await pilot.press("j", "enter")  # open the second before the first is done
+        await pilot.pause(0.2)
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert main.article is not None and main.article.title == "Second article"
+        assert [s.text for s in main.query_one(ArticleView).spans] == ["# Seco"]
