@@ -75,8 +75,9 @@ _CONTEXT_SLICE = 16
 """Characters of context aligned beside the head or tail to pin a boundary."""
 
 _PIN_REACH = 16
-"""How far (characters) a boundary is looked for either side of its rough guess: a
-64-character slice that passes the thresholds has gained or lost fewer characters."""
+"""How far (characters) a boundary is looked for either side of its rough guess. Guesses
+come from windows of up to 64 characters, off by what was inserted or deleted inside
+them; 16 covers a quarter of such a window rewritten."""
 
 
 @dataclass(frozen=True)
