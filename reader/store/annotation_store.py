@@ -334,6 +334,59 @@ class AnnotationStore:
             )
             return len(moved)
 
+    def import_annotations(
+        self,
+        articles: Iterable[tuple[ArticleRef, Iterable[str]]],
+        annotations: Iterable[Annotation],
+    ) -> list[Annotation]:
+        """Add tags and annotations from an export as they are: saved once, undone as one.
+
+        *articles* are each article's identity and tags: an article the store knows keeps
+        its path and title and gets the tags it lacks (ignoring case); a new one is stored
+        as given. *annotations* keep their own id, times and article path; one whose id
+        the store already holds is skipped (the caller reports it). Returns the ones
+        added. Every annotation's article must be among *articles* or in the store.
+
+        Raises ValueError or TypeError (see ``model.check_imported``), two annotations
+        with one id, or an unknown article: then nothing is changed.
+        """
+        given = [(model.check_article(ref), model.clean_tags(tags)) for ref, tags in articles]
+        checked = [model.check_imported(a) for a in annotations]
+        ids = [a.id for a in checked]
+        if len(set(ids)) != len(ids):
+            raise ValueError("the same annotation id appears twice in the import")
+        with self._changing("import annotations") as change:
+            refs = {ref.sha256: ref for ref, _ in given}
+            for ref, tags in given:
+                found = self._find_article(ref.sha256)
+                current = [] if found is None else list(found[1]["tags"])
+                have = {t.casefold() for t in current}
+                new = [t for t in tags if t.casefold() not in have]
+                if found is None and new:
+                    self._save_article(change, ref, new)
+                elif found is not None and new:
+                    self._journal.put(
+                        change, self._articles, {found[0]: {**found[1], "tags": current + new}}
+                    )
+            known = {d["id"] for d in self._annotations.documents().values()}
+            added = []
+            for annotation in checked:
+                if annotation.id in known:
+                    continue
+                if self._find_article(annotation.article_sha256) is None:
+                    article = refs.get(annotation.article_sha256)
+                    if article is None:
+                        raise ValueError(
+                            f"annotation {annotation.id}: its article is neither in the "
+                            "import nor in the database"
+                        )
+                    self._save_article(change, article)
+                self._journal.add(change, self._annotations, annotation.to_document())
+                known.add(annotation.id)
+                added.append(annotation)
+            change.description = f"imported {counted(len(added), 'annotation')}"
+            return added
+
     def undo(self) -> str | None:
         """Undo the last change made through this store object, durably.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ __all__ = [
     "check_article",
     "check_body",
     "check_correction",
+    "check_imported",
     "check_target",
     "clean_tag",
     "clean_tags",
@@ -241,3 +243,41 @@ def check_correction(correction: object) -> dict[str, Any]:
         raise ValueError(f"a {action!r} correction needs a label")
     checked: dict[str, Any] = storable({**correction, "label": label}, "the correction")
     return checked
+
+
+_ID = re.compile(r"[0-9a-f]{32}")
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def check_imported(annotation: object) -> Annotation:
+    """Return *annotation* (from an export) rebuilt through the checks a new one gets.
+
+    Its id must be 32 lower-case hex digits and its times ``YYYY-MM-DDTHH:MM:SSZ``.
+    Raises ValueError or TypeError naming the annotation and what is wrong.
+    """
+    if not isinstance(annotation, Annotation):
+        raise TypeError(f"expected an Annotation, got {type(annotation).__name__}")
+    where = f"annotation {annotation.id!r}"
+    if not isinstance(annotation.id, str) or not _ID.fullmatch(annotation.id):
+        raise ValueError(f"{where}: the id must be 32 lower-case hex digits")
+    if annotation.kind not in KINDS:
+        raise ValueError(f"{where}: kind must be one of {', '.join(KINDS)}")
+    for name in ("created", "modified"):
+        value = getattr(annotation, name)
+        if not isinstance(value, str) or not _TIME.fullmatch(value):
+            raise ValueError(f"{where}: {name} must look like 2026-11-27T11:00:00Z")
+    for name in ("article_sha256", "article_path"):
+        if not isinstance(getattr(annotation, name), str) or not getattr(annotation, name):
+            raise ValueError(f"{where}: {name} must be a non-empty string")
+    is_correction = annotation.kind == "correction"
+    return Annotation(
+        id=annotation.id,
+        kind=annotation.kind,
+        article_sha256=annotation.article_sha256,
+        article_path=annotation.article_path,
+        created=annotation.created,
+        modified=annotation.modified,
+        body=check_body(annotation.body),
+        target=check_target(annotation.target, required=annotation.kind != "note"),
+        correction=check_correction(annotation.correction) if is_correction else None,
+    )

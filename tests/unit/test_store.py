@@ -16,6 +16,7 @@ import pytest
 
 from reader.store import (
     SCHEMA_VERSION,
+    Annotation,
     AnnotationStore,
     ArticleRef,
     StoreChangedOnDisk,
@@ -840,3 +841,58 @@ def test_a_version_without_a_migration_is_refused(
 def test_the_current_version_needs_no_migration() -> None:
     assert SCHEMA_VERSION == 1
     assert all(version < SCHEMA_VERSION for version in schema.MIGRATIONS)
+
+
+def test_import_keeps_ids_times_and_paths_in_one_undoable_save(
+    store: AnnotationStore, path: Path, tmp_path: Path
+) -> None:
+    source = AnnotationStore(tmp_path / "other.json")
+    ref = ArticleRef("/articles/a.txt", "a" * 64, "A")
+    source.add_tags(ref, ["Russia", "energy"])
+    note = source.add_note(ref, "first note")
+    highlight = source.add_highlight(ref, TARGET)
+    exported = source.annotations()
+    source.close()
+
+    store.add_tags(ref, ["russia"])
+    added = store.import_annotations([(ref, ["Russia", "energy"])], exported)
+    assert [a.id for a in added] == [note.id, highlight.id]
+    assert store.annotations() == exported  # ids, times and paths as they were
+    assert store.tags(ref.sha256) == ["russia", "energy"]
+    # Importing again adds nothing; one undo takes the whole import back.
+    assert store.import_annotations([(ref, ["energy"])], exported) == []
+    assert store.undo() == "imported 2 annotations"
+    assert store.annotations() == []
+    assert store.tags(ref.sha256) == ["russia"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"id": "not-hex"},
+        {"created": "yesterday"},
+        {"kind": "scribble"},
+        {"article_sha256": "b" * 64},  # an article neither imported nor known
+        {"target": None},  # a highlight needs a passage
+    ],
+)
+def test_a_bad_import_changes_nothing(
+    store: AnnotationStore, path: Path, change: dict[str, Any]
+) -> None:
+    ref = ArticleRef("/a.txt", "a" * 64, "A")
+    store.add_tags(ref, ["keep"])
+    before = path.read_bytes()
+    good = Annotation(
+        id="f" * 32,
+        kind="highlight",
+        article_sha256=ref.sha256,
+        article_path=ref.path,
+        created="2026-11-27T11:00:00Z",
+        modified="2026-11-27T11:00:00Z",
+        target=TARGET,
+    )
+    bad = dataclasses.replace(good, **{"id": "e" * 32, **change})
+    with pytest.raises((ValueError, TypeError)):
+        store.import_annotations([(ref, ["new"])], [good, bad])
+    assert path.read_bytes() == before
+    assert store.annotations() == [] and store.tags(ref.sha256) == ["keep"]
