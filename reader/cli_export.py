@@ -1,0 +1,274 @@
+"""The export and import commands: `reader export` and `reader import`.
+
+Shaped like :mod:`reader.cli_annotations`: parser factories and run functions, collected
+in :data:`EXPORT_COMMANDS` for ``reader.cli.COMMANDS``. `reader export` reads the database
+without locking it (it works while the app runs); with ``-o -`` the document is the only
+thing written to stdout, every other line goes to stderr. `reader import` checks the whole
+file before it opens the database for writing, so a refused file changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from reader.export import FORMATS
+from reader.export.writing import EXTENSIONS
+from reader.settings import Settings
+from reader.text import sanitize_line
+
+if TYPE_CHECKING:
+    from reader.cli import Command
+    from reader.export.importing import ImportReport
+
+__all__ = ["EXPORT_COMMANDS", "IMPORT_WAIT_SECONDS", "run_export", "run_import"]
+
+IMPORT_WAIT_SECONDS = 5.0
+"""How long `reader import` waits for another writer (the app) to close the database."""
+
+_BY_EXTENSION = {extension: fmt for fmt, extension in EXTENSIONS.items()} | {
+    "markdown": "markdown",
+    "jsonl": "jsonl",
+    "ndjson": "jsonl",
+}
+"""The format an ``-o`` file's ending implies when --format is not given."""
+
+
+def _parser(prog: str, description: str) -> argparse.ArgumentParser:
+    # Imported here, not at the top: reader.cli imports this module to merge its commands.
+    from reader.cli import _common
+
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    _common(parser)
+    return parser
+
+
+def _export_parser() -> argparse.ArgumentParser:
+    parser = _parser(
+        "reader export",
+        "Export tags, notes, highlights and corrections. Written by default into exports/ "
+        "next to the database (annotations/exports/), under a new name each time.",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="json: everything, importable (default, or from the -o file's ending); w3c: "
+        "W3C Web Annotation JSON-LD, importable; jsonl: NER training data (spaCy, Prodigy, "
+        "doccano); markdown: for note apps; csv: one row per annotation",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE (replaced atomically; never through a symlink); - for stdout",
+    )
+    parser.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="only articles with this tag (ignoring case; repeat for any of several)",
+    )
+    parser.add_argument(
+        "--article",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="only this article file (repeatable); found by its content or its stored path",
+    )
+    parser.add_argument(
+        "--include-entities",
+        action="store_true",
+        help="json: add every entity shown (model, consistency and user ones, with source)",
+    )
+    return parser
+
+
+def _import_parser() -> argparse.ArgumentParser:
+    parser = _parser(
+        "reader import",
+        "Import a json or w3c export. Annotations already in the database are not added "
+        "again; one whose id the database holds with other content is a conflict, "
+        "reported, and the database's version is kept. A file with any error is refused "
+        "whole and the database is left as it was.",
+    )
+    parser.add_argument("file", metavar="FILE", help="a file made by reader export (json, w3c)")
+    parser.add_argument(
+        "--wait",
+        type=_seconds,
+        default=IMPORT_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="how long to wait while another reader has the database open for writing "
+        f"(default: {IMPORT_WAIT_SECONDS:g})",
+    )
+    return parser
+
+
+def _seconds(value: str) -> float:
+    """argparse type for --wait: a number of seconds, zero or more."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 0 <= seconds < float("inf"):  # also refuses NaN
+        raise argparse.ArgumentTypeError(f"must be zero or more seconds: {value!r}")
+    return seconds
+
+
+# reader export
+
+
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    """`reader export`: write the export; say where on stdout (nothing else with ``-o -``)."""
+    from reader.export.exporting import (
+        ExportError,
+        build_export,
+        default_export_name,
+        export_folder,
+    )
+    from reader.export.writing import ExportWriteError, write_file, write_in_folder
+    from reader.store import AnnotationStore, StoreError
+
+    output: str | None = args.output
+    fmt = args.format or _format_of(output) or "json"
+    try:
+        with AnnotationStore(settings.db_path, read_only=True) as store:
+            export = build_export(
+                store,
+                settings,
+                fmt,
+                tags=args.tag,
+                article_paths=[Path(path) for path in args.article],
+                include_entities=args.include_entities,
+                warn=_error,
+            )
+        if output == "-":
+            _write_stdout(export.data)
+            return 0
+        if output:
+            path = Path(output)
+            write_file(path, export.data)
+        else:
+            name = default_export_name(fmt, label=export.label)
+            path = write_in_folder(export_folder(settings), name, export.data)
+    except (ExportError, ExportWriteError, StoreError) as error:
+        _error(str(error))
+        return 1
+    except OSError as error:  # the database's folder or file cannot be read
+        _error(f"{settings.db_path}: {error.strerror or error}")
+        return 1
+    articles = export.collection.articles
+    annotations = sum(len(article.annotations) for article in articles)
+    _print(
+        f"exported {_counted(len(articles), 'article')} "
+        f"({_counted(annotations, 'annotation')}) as {fmt} to {_line(str(path))}"
+    )
+    return 0
+
+
+def _format_of(output: str | None) -> str | None:
+    if not output or output == "-":
+        return None
+    return _BY_EXTENSION.get(Path(output).suffix.lstrip(".").lower())
+
+
+def _write_stdout(data: bytes) -> None:
+    stream = sys.stdout
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        stream.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:  # a text-only stream (tests capturing output)
+        stream.write(data.decode("utf-8"))
+        stream.flush()
+
+
+# reader import
+
+
+def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    """`reader import FILE`: import an export; report what was added, and every conflict.
+
+    Exit status 0 when everything in the file is now in the database, 1 when the file is
+    refused, the database fails, or a conflict kept the database's version of an
+    annotation.
+    """
+    from reader.export.importing import (
+        ImportFileError,
+        PartialImport,
+        apply_plan,
+        plan_import,
+        read_import_file,
+    )
+    from reader.store import AnnotationStore, StoreError
+
+    shown = _line(args.file)
+    try:
+        parsed = read_import_file(Path(args.file))
+    except ImportFileError as error:
+        _error(f"{args.file}: {error}; nothing was imported")
+        return 1
+    try:
+        with AnnotationStore(settings.db_path, wait=args.wait) as store:
+            report = apply_plan(store, plan_import(store, parsed))
+    except PartialImport as error:
+        _error(str(error))
+        return 1
+    except StoreError as error:
+        _error(f"{error}; nothing was imported")
+        return 1
+    except OSError as error:
+        _error(f"{settings.db_path}: {error.strerror or error}; nothing was imported")
+        return 1
+    for line in _summary(shown, report):
+        _print(line)
+    return 1 if report.conflicts else 0
+
+
+def _summary(shown: str, report: ImportReport) -> list[str]:
+    parts = [f"added {_counted(len(report.added), 'annotation')}"]
+    parts.append(_counted(report.tags_added, "tag"))
+    line = f"imported {shown} ({report.format}): {' and '.join(parts)}"
+    if report.unchanged:
+        line += f"; {report.unchanged} already in the database"
+    if report.conflicts:
+        line += f"; {_counted(len(report.conflicts), 'conflict')}"
+    lines = [line]
+    lines.extend(f"conflict: {_line(str(conflict))}" for conflict in report.conflicts)
+    lines.extend(f"note: {_line(note)}" for note in report.notes)
+    return lines
+
+
+# Output.
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _line(text: str) -> str:
+    return sanitize_line(text, limit=500)
+
+
+def _print(line: str, stream: TextIO | None = None) -> None:
+    """Write one line; what the stream cannot encode is written as a backslash escape."""
+    stream = stream or sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    stream.write((line + "\n").encode(encoding, "backslashreplace").decode(encoding))
+    stream.flush()
+
+
+def _error(message: str) -> None:
+    """One sanitised line on stderr: ``reader: <message>``."""
+    _print(f"reader: {_line(message)}", sys.stderr)
+
+
+EXPORT_COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
+    "export": (_export_parser, run_export),
+    "import": (_import_parser, run_import),
+}
+"""The export and import subcommands, to merge into ``reader.cli.COMMANDS``."""

@@ -1,0 +1,249 @@
+"""What an export holds, gathered once for every format.
+
+The articles that have tags or annotations in the store, each with its notes, highlights
+and corrections; filtered by tag or by article file; and, when a format needs them, each
+article's text (from the library, else from the file the store last saw it at, if its
+content is unchanged) and the entities the app shows for it (model, consistency rules and
+the user's corrections). Articles are ordered by title, then path, then content hash;
+annotations by creation time, then in the order they were made: the same database always
+gives the same export.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reader import __version__
+from reader.entities.finder import EntityFinder
+from reader.entities.recognizer import NoPipeline, PipelineInfo
+from reader.entities.span import Span
+from reader.library import Article, Library, Problem, read_article
+from reader.settings import Settings
+from reader.store import Annotation, AnnotationStore
+
+__all__ = ["Collection", "ExportError", "ExportedArticle", "Warn", "gather"]
+
+Warn = Callable[[str], None]
+"""Receives one line about something the export left out or changed (shown on stderr)."""
+
+
+class ExportError(Exception):
+    """The export cannot be made; ``str()`` is one line saying why."""
+
+
+@dataclass(frozen=True)
+class ExportedArticle:
+    """One article in an export: its identity, what the user wrote, and optionally its
+    text and entities."""
+
+    sha256: str
+    """SHA-256 of the displayed text the annotations were made on: the article's identity."""
+    path: str
+    """Where the store last saw the article."""
+    title: str
+    """The article's title as the store keeps it."""
+    tags: tuple[str, ...] = ()
+    """Its tags, in the order added."""
+    annotations: tuple[Annotation, ...] = ()
+    """Its notes, highlights and corrections (global ones made here included), oldest
+    first: by creation time, and in the order they were made within one second."""
+    text: str | None = None
+    """The displayed text, when it was asked for and found; offsets point into it."""
+    entities: tuple[Span, ...] | None = None
+    """The entities shown for the text, when asked for and the text was found."""
+
+    @property
+    def notes(self) -> tuple[Annotation, ...]:
+        """Notes, on a passage or on the whole article, oldest first."""
+        return self._of_kind("note")
+
+    @property
+    def highlights(self) -> tuple[Annotation, ...]:
+        """Highlighted passages, oldest first."""
+        return self._of_kind("highlight")
+
+    @property
+    def corrections(self) -> tuple[Annotation, ...]:
+        """Entity corrections, oldest first."""
+        return self._of_kind("correction")
+
+    def _of_kind(self, kind: str) -> tuple[Annotation, ...]:
+        return tuple(a for a in self.annotations if a.kind == kind)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """Everything one export writes, whatever its format."""
+
+    articles: tuple[ExportedArticle, ...]
+    """The exported articles, in export order."""
+    exported_at: str = field(default_factory=lambda: _utc(datetime.now(UTC)))
+    """When the export was made, ISO-8601 UTC to the second."""
+    app_version: str = __version__
+    """The version of reader that made it."""
+    tags: tuple[str, ...] = ()
+    """The --tag filter (empty: every article)."""
+    article_paths: tuple[str, ...] = ()
+    """The --article filter (empty: every article)."""
+    pipeline: PipelineInfo | None = None
+    """The spaCy pipeline the entities come from, when entities were found."""
+    include_entities: bool = False
+    """Whether entities were asked for (each article's are None when its text was not
+    found)."""
+
+
+def gather(
+    store: AnnotationStore,
+    settings: Settings,
+    *,
+    tags: Iterable[str] = (),
+    article_paths: Iterable[Path] = (),
+    with_text: bool = False,
+    with_entities: bool = False,
+    library: Library | None = None,
+    finder: EntityFinder | None = None,
+    now: datetime | None = None,
+) -> Collection:
+    """Collect what an export holds from *store* (and the library, for text and entities).
+
+    Args:
+        tags: Keep only articles with one of these tags (case-insensitive).
+        article_paths: Keep only these article files: matched by their content now, or by
+            the path the store has for them. A readable file the store knows nothing of is
+            exported with no annotations (its entities, for jsonl).
+        with_text: Find each article's text (jsonl needs it).
+        with_entities: Find each article's text and the entities shown for it.
+        library: The articles to look in for text (default: ``settings.article_paths``).
+        finder: Finds entities (default: one built from *settings* that applies the
+            corrections in *store*).
+        now: The export time (default: now).
+
+    Raises:
+        ExportError: an --article file cannot be read and the store has nothing under its
+            path, or entities were asked for and no spaCy pipeline is installed.
+        StoreError: the store cannot be read.
+    """
+    articles = _from_store(store)
+    wanted_tags = {tag.strip().casefold() for tag in tags if tag.strip()}
+    paths = list(article_paths)
+    if paths:
+        articles = _select(articles, paths)
+    if wanted_tags:
+        articles = [a for a in articles if wanted_tags & {t.casefold() for t in a.tags}]
+    articles.sort(key=lambda a: (a.title.casefold(), a.title, a.path, a.sha256))
+    pipeline = None
+    if with_text or with_entities:
+        if library is None:
+            library = Library.load(settings.article_paths)
+        articles = _with_texts(articles, library)
+    if with_entities:
+        if finder is None:
+            finder = _finder(store, settings)
+        try:
+            pipeline = finder.pipeline
+            articles = [
+                a if a.text is None else replace(a, entities=tuple(finder.find(a.sha256, a.text)))
+                for a in articles
+            ]
+        except NoPipeline as error:
+            raise ExportError(str(error)) from None
+    return Collection(
+        articles=tuple(articles),
+        exported_at=_utc(now or datetime.now(UTC)),
+        tags=tuple(tags),
+        article_paths=tuple(str(path) for path in paths),
+        pipeline=pipeline,
+        include_entities=with_entities,
+    )
+
+
+def _from_store(store: AnnotationStore) -> list[ExportedArticle]:
+    """Every article with tags or annotations, its annotations sorted by time."""
+    found: dict[str, ExportedArticle] = {}
+    for document in store.articles():
+        found[document["sha256"]] = ExportedArticle(
+            sha256=document["sha256"],
+            path=document["path"],
+            title=document["title"],
+            tags=tuple(document["tags"]),
+        )
+    annotations: dict[str, list[Annotation]] = {}
+    # The store lists annotations in the order they were made; the sort is stable.
+    for annotation in sorted(store.annotations(), key=lambda a: a.created):
+        sha256 = annotation.article_sha256
+        # Every annotation has its article's document; should one not (the file was
+        # read between two saves), export it under its own path rather than drop it.
+        found.setdefault(sha256, ExportedArticle(sha256, annotation.article_path, ""))
+        annotations.setdefault(sha256, []).append(annotation)
+    return [
+        replace(article, annotations=tuple(annotations.get(sha256, ())))
+        for sha256, article in found.items()
+    ]
+
+
+def _select(articles: list[ExportedArticle], paths: list[Path]) -> list[ExportedArticle]:
+    """The articles named by *paths* (see :func:`gather`), in the order of *articles*,
+    then the readable files the store does not know."""
+    by_sha = {article.sha256: article for article in articles}
+    by_place: dict[str, list[ExportedArticle]] = {}
+    for article in articles:
+        by_place.setdefault(os.path.realpath(article.path), []).append(article)
+    chosen: dict[str, ExportedArticle] = {}
+    for path in paths:
+        place = os.path.realpath(path)
+        result = read_article(path)
+        matched = list(by_place.get(place, ()))
+        if isinstance(result, Article):
+            known = by_sha.get(result.sha256)
+            matched.append(known or _unannotated(result))
+        elif not matched:
+            assert isinstance(result, Problem)
+            raise ExportError(str(result))
+        for article in matched:
+            chosen.setdefault(article.sha256, article)
+    return list(chosen.values())
+
+
+def _unannotated(article: Article) -> ExportedArticle:
+    return ExportedArticle(
+        sha256=article.sha256,
+        path=str(article.path.resolve()),
+        title=article.title,
+        text=article.text,
+    )
+
+
+def _with_texts(articles: list[ExportedArticle], library: Library) -> list[ExportedArticle]:
+    """Each article with its text: from the library by content hash, else from the paths
+    the store has for it, where the file still has that content; None if neither."""
+    texts = {article.sha256: article.text for article in library.articles}
+    result = []
+    for article in articles:
+        text = article.text or texts.get(article.sha256)
+        if text is None:
+            places = dict.fromkeys([article.path, *(a.article_path for a in article.annotations)])
+            for place in places:
+                read = read_article(Path(place))
+                if isinstance(read, Article) and read.sha256 == article.sha256:
+                    text = read.text
+                    break
+        result.append(replace(article, text=text))
+    return result
+
+
+def _finder(store: AnnotationStore, settings: Settings) -> EntityFinder:
+    """The entity finder `reader entities` and the app use, with *store*'s corrections."""
+    from reader.annotations import correct_entities
+    from reader.entities.finder import build_finder
+
+    return build_finder(
+        settings, corrector=lambda sha, text, spans: correct_entities(store, sha, text, spans)
+    )
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,283 @@
+"""Importing ``json`` and ``w3c`` exports into the store.
+
+Three steps, so that a bad file never reaches the database:
+
+1. :func:`read_import_file` reads and checks the whole file, touching nothing, and raises
+   :class:`~reader.export.reading.ImportFileError` naming the bad place;
+2. :func:`plan_import` compares it with the store: an annotation whose id the store holds
+   with the same content, or that has the same content as one the store holds, is
+   already there (so importing a file twice adds nothing); one whose id the store holds
+   with different content is a :class:`Conflict`, and the store's version is kept;
+   articles the store knows keep its path and title (a difference is noted); new tags
+   merge, ignoring case;
+3. :func:`apply_plan` makes the changes and returns an :class:`ImportReport`.
+
+"Same content" is the same kind, article, body, target and correction; times and paths
+do not count.
+
+Step 3 goes through the store's public API, one change at a time: the annotations get new
+ids and creation times, and a failure half-way (a full disk) leaves the changes made so
+far, reported by :class:`PartialImport` (importing the file again adds the rest and
+nothing twice). ``reader/store/PROPOSAL_import.md`` proposes the store method that would
+keep ids and times and make an import one change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reader.export.reading import (
+    ImportedAnnotation,
+    ImportFileError,
+    Parsed,
+    fail,
+    load_json,
+)
+from reader.store import Annotation, AnnotationStore, ArticleRef
+from reader.text import sanitize_line
+
+__all__ = [
+    "MAX_IMPORT_BYTES",
+    "Conflict",
+    "ImportFileError",
+    "ImportPlan",
+    "ImportReport",
+    "PartialImport",
+    "apply_plan",
+    "import_file",
+    "plan_import",
+    "read_import_file",
+]
+
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+"""Larger files are refused: an export of every article anyone reads is far smaller."""
+
+_CONTENT = ("kind", "article_sha256", "body", "target", "correction")
+"""What makes two annotations the same (their ids, times and paths aside)."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An annotation in the file whose id the store holds with different content."""
+
+    where: str
+    """Where it is in the file."""
+    annotation_id: str
+    """Its id (the store's annotation with this id was kept)."""
+    differs: tuple[str, ...]
+    """The fields that differ: kind, article_sha256, body, target, correction."""
+
+    def __str__(self) -> str:
+        return (
+            f"{self.where}: annotation {self.annotation_id} differs from the database's "
+            f"({', '.join(self.differs)}); kept the database's"
+        )
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What importing a file would change."""
+
+    format: str
+    """``json`` or ``w3c``."""
+    tags: tuple[tuple[ArticleRef, tuple[str, ...]], ...]
+    """Tags to add, per article (only the ones it does not have)."""
+    additions: tuple[tuple[ArticleRef, ImportedAnnotation], ...]
+    """Annotations to add, with the article identity to add them under."""
+    unchanged: int
+    """Annotations of the file the store already holds."""
+    conflicts: tuple[Conflict, ...]
+    """Annotations of the file not imported because the store's differ."""
+    notes: tuple[str, ...]
+    """Other differences, kept as the store has them (an article's path or title)."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    format: str
+    """``json`` or ``w3c``."""
+    added: list[Annotation] = field(default_factory=list)
+    """The annotations added, as the store holds them."""
+    tags_added: int = 0
+    """How many tags were added (over all articles)."""
+    unchanged: int = 0
+    """Annotations of the file that were already in the store."""
+    conflicts: tuple[Conflict, ...] = ()
+    """Annotations not imported because the store holds a different one with their id."""
+    notes: tuple[str, ...] = ()
+    """Other differences kept as the store has them."""
+
+
+class PartialImport(Exception):
+    """The store failed part-way through an import; :attr:`report` says what was done."""
+
+    def __init__(self, cause: Exception, report: ImportReport, planned: int) -> None:
+        super().__init__(
+            f"{cause} (the import stopped after {len(report.added)} of {planned} annotations "
+            f"and {report.tags_added} tags; importing the file again adds the rest)"
+        )
+        self.cause = cause
+        """What the store raised."""
+        self.report = report
+        """What had been added."""
+
+
+def read_import_file(path: Path) -> Parsed:
+    """Read and check a ``json`` or ``w3c`` export; the store is not involved.
+
+    Raises:
+        ImportFileError: the file cannot be read, is not JSON, is neither format, is of a
+            version this reader does not read, or has a wrong value; the message names
+            the place (a JSON path such as ``articles[0].notes[1].created``).
+    """
+    try:
+        with Path(path).open("rb") as handle:
+            raw = handle.read(MAX_IMPORT_BYTES + 1)
+    except OSError as error:
+        fail("", f"cannot be read ({error.strerror or error})")
+    if len(raw) > MAX_IMPORT_BYTES:
+        fail("", f"larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MiB; not read")
+    document = load_json(raw)
+    if isinstance(document, dict) and "@context" in document:
+        from reader.export import w3c
+
+        return w3c.parse(document)
+    if isinstance(document, dict) and ("format" in document or "schema_version" in document):
+        from reader.export import json_format
+
+        return json_format.parse(document)
+    fail(
+        "",
+        "neither a reader json export (it has no 'format' and 'schema_version') nor a W3C "
+        "annotation document (it has no '@context')",
+    )
+
+
+def plan_import(store: AnnotationStore, parsed: Parsed) -> ImportPlan:
+    """Compare *parsed* with *store* and return what importing it would change."""
+    known = {document["sha256"]: document for document in store.articles()}
+    refs: dict[str, ArticleRef] = {}
+    tags: list[tuple[ArticleRef, tuple[str, ...]]] = []
+    notes: list[str] = []
+    for article in parsed.articles:
+        ref, current = article.ref, []
+        stored = known.get(ref.sha256)
+        if stored is not None:
+            ref = ArticleRef(path=stored["path"], sha256=ref.sha256, title=stored["title"])
+            current = stored["tags"]
+            notes.extend(_differences(article.where, article.ref, ref))
+        have = {tag.casefold() for tag in current}
+        new = tuple(tag for tag in article.tags if tag.casefold() not in have)
+        if new:
+            tags.append((ref, new))
+        refs[ref.sha256] = ref
+
+    existing = store.annotations()
+    by_id = {annotation.id: annotation for annotation in existing}
+    unchanged, conflicts, by_content = 0, [], []
+    matched: set[str] = set()
+    for item in parsed.annotations:
+        stored_annotation = by_id.get(item.annotation.id)
+        if stored_annotation is None:
+            by_content.append(item)
+            continue
+        matched.add(stored_annotation.id)
+        differs = tuple(
+            name
+            for name in _CONTENT
+            if getattr(stored_annotation, name) != getattr(item.annotation, name)
+        )
+        if differs:
+            conflicts.append(Conflict(item.where, item.annotation.id, differs))
+        else:
+            unchanged += 1
+    # The rest may be in the store under other ids (imported before, or the same content
+    # made twice): each stored annotation stands for at most one of the file's.
+    pool: dict[str, list[Annotation]] = {}
+    for annotation in existing:
+        if annotation.id not in matched:
+            pool.setdefault(_content_key(annotation), []).append(annotation)
+    additions = []
+    for item in by_content:
+        same = pool.get(_content_key(item.annotation))
+        if same:
+            same.pop()
+            unchanged += 1
+        else:
+            additions.append((refs[item.annotation.article_sha256], item))
+    return ImportPlan(
+        parsed.format, tuple(tags), tuple(additions), unchanged, tuple(conflicts), tuple(notes)
+    )
+
+
+def apply_plan(store: AnnotationStore, plan: ImportPlan) -> ImportReport:
+    """Make the changes of *plan* in *store* (opened for writing); return what was done.
+
+    Raises:
+        PartialImport: the store failed part-way; the changes made so far stay.
+        StoreError: the store failed before changing anything.
+    """
+    report = ImportReport(
+        plan.format, unchanged=plan.unchanged, conflicts=plan.conflicts, notes=plan.notes
+    )
+    try:
+        for ref, tags in plan.tags:
+            report.tags_added += len(store.add_tags(ref, tags))
+        for ref, item in plan.additions:
+            report.added.append(_add(store, ref, item.annotation))
+    except Exception as error:
+        if not report.added and not report.tags_added:
+            raise
+        raise PartialImport(error, report, len(plan.additions)) from error
+    return report
+
+
+def import_file(store: AnnotationStore, path: Path) -> ImportReport:
+    """Read, check and import the export at *path* into *store* (see the module doc).
+
+    Raises:
+        ImportFileError: the file is refused (the store is not touched).
+        PartialImport, StoreError: see :func:`apply_plan`.
+    """
+    return apply_plan(store, plan_import(store, read_import_file(path)))
+
+
+def _add(store: AnnotationStore, ref: ArticleRef, annotation: Annotation) -> Annotation:
+    """Add one annotation through the store's public API (it gets a new id and times)."""
+    target = annotation.target
+    added: Annotation
+    if annotation.kind == "note":
+        return store.add_note(ref, annotation.body, target)
+    assert target is not None  # checked when the file was read
+    if annotation.kind == "highlight":
+        added = store.add_highlight(ref, target)
+    else:
+        assert annotation.correction is not None
+        added = store.add_correction(ref, target, annotation.correction)
+    if annotation.body:  # a highlight or correction with a note added later
+        added = store.update(added.id, body=annotation.body)
+    return added
+
+
+def _content_key(annotation: Annotation) -> str:
+    return json.dumps([getattr(annotation, name) for name in _CONTENT], sort_keys=True)
+
+
+def _differences(where: str, given: ArticleRef, stored: ArticleRef) -> list[str]:
+    notes = []
+    for name, what in (("path", "path"), ("title", "title")):
+        value, kept = getattr(given, name), getattr(stored, name)
+        if value and value != kept:
+            notes.append(
+                f"{where}: the database has this article's {what} as "
+                f"“{_line(kept)}”, not “{_line(value)}”; kept the database's"
+            )
+    return notes
+
+
+def _line(text: str) -> str:
+    return sanitize_line(text, limit=120)

@@ -1,0 +1,213 @@
+"""Shared by test_export.py and test_import.py: a real annotated database and a CLI runner.
+
+The database holds what a user makes in the app or with the CLI: tags, whole-article and
+passage notes, highlights, entity corrections of every scope (one on part of a word, so
+that jsonl has a span to line up), on the seed article, on an article with characters
+outside the BMP (code points and UTF-16 units differ there), and on an article whose file
+is gone since.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from conftest import SEED
+
+from reader import cli
+from reader.anchoring import describe
+from reader.annotations import article_ref
+from reader.cli_export import EXPORT_COMMANDS
+from reader.export.json_format import SCHEMA_FILE
+from reader.library import Article, read_article
+from reader.store import AnnotationStore
+
+BUDGET_TEXT = (
+    "# The budget vote 🗳️\n\n"
+    "The Chancellor said on Monday that Apple 🍎 and Dawn would pay £5bn.\n\n"
+    "Lavrov met Qureshi in Islamabad.\n"
+)
+GONE_TEXT = "A vanished story\n\nMoscow said nothing on Friday.\n"
+
+#: Runs reader's CLI with the export commands merged, as `reader` will once cli.py has them.
+CLI_PRELUDE = (
+    "import sys\n"
+    "from reader import cli\n"
+    "from reader.cli_export import EXPORT_COMMANDS\n"
+    "cli.COMMANDS.update(EXPORT_COMMANDS)\n"
+    "sys.exit(cli.main(sys.argv[1:]))\n"
+)
+
+
+@dataclass
+class Result:
+    """What a command did."""
+
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class Annotated:
+    """The folder, database and articles of an annotated library."""
+
+    root: Path
+    """The working directory (holds seeds/ and annotations/)."""
+    db: Path
+    """The database file."""
+    seed: Article
+    """The seed article, copied into root/seeds."""
+    budget: Article
+    """An article with emoji (characters outside the BMP)."""
+    gone: Article
+    """An annotated article whose file has been deleted."""
+    ids: dict[str, str]
+    """Annotation ids by name."""
+
+
+Runner = Callable[..., Result]
+"""``run("export", "--format", "csv", db=...)``: the command's exit code and output."""
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def schema_errors(document: Any) -> list[str]:
+    """Every way *document* breaks the native format's schema, each with its JSON path."""
+    return [f"{e.json_path}: {e.message}" for e in _validator().iter_errors(document)]
+
+
+def strict_json(raw: bytes) -> Any:
+    """Parse UTF-8 JSON, refusing NaN and infinities."""
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} in an export")
+
+    return json.loads(raw.decode("utf-8"), parse_constant=refuse)
+
+
+def native(raw: bytes) -> Any:
+    """Parse a json export strictly and check it against reader/export/schema.json."""
+    document = strict_json(raw)
+    assert schema_errors(document) == []
+    return document
+
+
+def read(path: Path) -> Article:
+    article = read_article(path)
+    assert isinstance(article, Article)
+    return article
+
+
+def span_of(article: Article, needle: str, occurrence: int = 0) -> tuple[int, int]:
+    """The code-point offsets of the *occurrence*-th *needle* in the article's text."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = article.text.index(needle, start + 1)
+    return start, start + len(needle)
+
+
+def annotate(root: Path) -> Annotated:
+    """Write the articles under *root* and annotate them in a real database."""
+    seeds = root / "seeds"
+    seeds.mkdir(parents=True)
+    shutil.copy(SEED, seeds / SEED.name)
+    (seeds / "budget.md").write_text(BUDGET_TEXT, encoding="utf-8")
+    gone_path = root / "elsewhere" / "gone.txt"
+    gone_path.parent.mkdir()
+    gone_path.write_text(GONE_TEXT, encoding="utf-8")
+    seed, budget, gone = read(seeds / SEED.name), read(seeds / "budget.md"), read(gone_path)
+    db = root / "annotations" / "annotations.json"
+    ids: dict[str, str] = {}
+    with AnnotationStore(db) as store:
+        s, b, g = article_ref(seed), article_ref(budget), article_ref(gone)
+        store.add_tags(s, ["russia", "Diplomacy"])
+        ids["article_note"] = store.add_note(s, "Read *again*.\n\nTwo paragraphs.").id
+        ids["passage_note"] = store.add_note(
+            s, "Who is he?", describe(seed.text, *span_of(seed, "Lavrov", 2))
+        ).id
+        ids["highlight"] = store.add_highlight(
+            s, describe(seed.text, *span_of(seed, "agreed to cooperate"))
+        ).id
+        ids["relabel"] = store.add_correction(
+            s,
+            describe(seed.text, *span_of(seed, "Dawn")),
+            {"action": "relabel", "label": "ORG", "scope": "article", "text": "Dawn"},
+        ).id
+        ids["remove"] = store.add_correction(
+            s,
+            describe(seed.text, *span_of(seed, "Wednesday")),
+            {"action": "remove", "label": None, "scope": "mention", "text": "Wednesday"},
+        ).id
+        start, _ = span_of(seed, "Lavrov")
+        ids["partial_add"] = store.add_correction(  # part of a word: not token-aligned
+            s,
+            describe(seed.text, start, start + 4),
+            {"action": "add", "label": "PERSON", "scope": "mention", "text": "Lavr"},
+        ).id
+        ids["global"] = store.add_correction(
+            s,
+            describe(seed.text, *span_of(seed, "Twitter")),
+            {"action": "relabel", "label": "ORG", "scope": "global", "text": "Twitter"},
+        ).id
+        store.add_tags(b, ["economy"])
+        ids["emoji_highlight"] = store.add_highlight(
+            b, describe(budget.text, *span_of(budget, "Apple 🍎 and Dawn"))
+        ).id
+        store.update(ids["emoji_highlight"], body="A note added to the highlight")
+        ids["gone_note"] = store.add_note(
+            g, "Where did it go?", describe(gone.text, *span_of(gone, "Moscow"))
+        ).id
+    gone_path.unlink()
+    return Annotated(root, db, seed, budget, gone, ids)
+
+
+def cli_runner(
+    annotated: Annotated,
+    entity_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Runner:
+    """A function running `reader ARGS...` in the annotated folder (its seeds/ are the
+    library), with the export commands merged and the entity cache at *entity_cache*."""
+    monkeypatch.setattr(cli, "COMMANDS", {**cli.COMMANDS, **EXPORT_COMMANDS})
+    monkeypatch.chdir(annotated.root)
+    for name in ("READER_DB", "READER_CACHE_DIR", "READER_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+
+    def run_command(*argv: str | Path, db: Path | None = None) -> Result:
+        args = [str(arg) for arg in argv]
+        args += ["--db", str(db or annotated.db), "--cache-dir", str(entity_cache)]
+        capsys.readouterr()
+        try:
+            code = cli.main(args)
+        except SystemExit as exit:  # argparse usage errors
+            code = int(exit.code or 0)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run_command
+
+
+def run_process(root: Path, *argv: str | Path) -> subprocess.CompletedProcess[bytes]:
+    """Run `reader ARGS...` in a fresh interpreter in *root*; stdout and stderr as bytes."""
+    return subprocess.run(
+        [sys.executable, "-c", CLI_PRELUDE, *(str(arg) for arg in argv)],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )

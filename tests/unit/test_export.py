@@ -1,0 +1,591 @@
+"""`reader export` and reader.export: every format, against a real database and articles."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import spacy
+from export_fixtures import (
+    Annotated,
+    Result,
+    Runner,
+    annotate,
+    cli_runner,
+    native,
+    run_process,
+    schema_errors,
+    span_of,
+    strict_json,
+)
+from spacy.tokens import DocBin
+
+from reader import __version__
+from reader.entities.recognizer import installed_pipelines
+from reader.entities.span import Span
+from reader.export import FORMATS, jsonl, markdown
+from reader.export.exporting import build_export, export_to_folder
+from reader.export.writing import (
+    EXTENSIONS,
+    ExportWriteError,
+    default_export_name,
+    slug,
+    write_file,
+    write_in_folder,
+)
+from reader.settings import Settings
+from reader.store import AnnotationStore
+
+TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
+
+
+@pytest.fixture(scope="module")
+def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One entity cache for the module: the model reads each article once."""
+    return tmp_path_factory.mktemp("entity-cache")
+
+
+@pytest.fixture
+def annotated(tmp_path: Path) -> Annotated:
+    return annotate(tmp_path / "work")
+
+
+@pytest.fixture
+def run(
+    annotated: Annotated,
+    entity_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Runner:
+    return cli_runner(annotated, entity_cache, monkeypatch, capsys)
+
+
+def exported(result: Result) -> Path:
+    """The file `reader export` said it wrote."""
+    assert result.code == 0, result.err
+    line = result.out.strip()
+    assert line.startswith("exported ") and "\n" not in line
+    return Path(line.rsplit(" to ", 1)[1])
+
+
+def settings_for(annotated: Annotated, cache: Path) -> Settings:
+    return Settings(article_paths=[annotated.root / "seeds"], db_path=annotated.db, cache_dir=cache)
+
+
+# Every format, from the command line, into annotations/exports/.
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_format_is_written_into_the_export_folder(
+    run: Runner, annotated: Annotated, fmt: str
+) -> None:
+    path = exported(run("export", "--format", fmt))
+    assert path.parent == Path("annotations/exports") or path.parent.resolve() == (
+        annotated.root / "annotations" / "exports"
+    )
+    assert path.name.startswith("reader-") and path.suffix == "." + EXTENSIONS[fmt]
+    data = (annotated.root / path).read_bytes()
+    assert data.decode("utf-8").endswith("\n")
+    assert "Russia Will Give Pakistan" in data.decode("utf-8")
+
+
+def test_the_format_follows_the_output_file_ending(run: Runner, annotated: Annotated) -> None:
+    assert exported(run("export", "-o", "notes.md")) == Path("notes.md")
+    assert (annotated.root / "notes.md").read_text(encoding="utf-8").startswith("# reader")
+    exported(run("export", "-o", "rows.csv"))
+    assert (annotated.root / "rows.csv").read_text(encoding="utf-8").startswith("article_title")
+
+
+def test_exports_never_overwrite_an_earlier_one(annotated: Annotated, entity_cache: Path) -> None:
+    settings = settings_for(annotated, entity_cache)
+    with AnnotationStore(annotated.db, read_only=True) as store:
+        first = export_to_folder(store, settings, "markdown")
+        second = export_to_folder(store, settings, "markdown")
+    assert first != second and first.parent == second.parent
+    assert first.read_bytes() and second.read_bytes()
+
+
+# json: the native format.
+
+
+def test_json_export_validates_against_the_schema(run: Runner, annotated: Annotated) -> None:
+    for args in (
+        (),
+        ("--include-entities",),
+        ("--tag", "ECONOMY"),
+        ("--article", "seeds/budget.md", "--include-entities"),
+    ):
+        document = strict_json((annotated.root / exported(run("export", *args))).read_bytes())
+        assert schema_errors(document) == []
+
+
+def test_json_holds_identity_tags_notes_highlights_and_corrections(
+    run: Runner, annotated: Annotated
+) -> None:
+    document = native((annotated.root / exported(run("export"))).read_bytes())
+    assert document["format"] == "reader-export" and document["schema_version"] == 1
+    assert document["app"] == {"name": "reader", "version": __version__}
+    assert datetime.strptime(document["exported_at"], "%Y-%m-%dT%H:%M:%SZ")
+    by_title = {a["title"]: a for a in document["articles"]}
+    assert list(by_title) == sorted(by_title, key=str.casefold)  # deterministic order
+    seed = by_title[annotated.seed.title]
+    assert seed["sha256"] == annotated.seed.sha256
+    assert seed["path"] == str(annotated.seed.path.resolve())
+    assert seed["tags"] == ["russia", "Diplomacy"]
+    notes = {n["id"]: n for n in seed["notes"]}
+    assert notes[annotated.ids["article_note"]]["target"] is None
+    assert notes[annotated.ids["article_note"]]["body"] == "Read *again*.\n\nTwo paragraphs."
+    passage = notes[annotated.ids["passage_note"]]["target"]
+    start, end = span_of(annotated.seed, "Lavrov", 2)
+    assert passage["position"] == {"start": start, "end": end}
+    assert passage["quote"]["exact"] == "Lavrov"
+    assert (
+        annotated.seed.text[start - len(passage["quote"]["prefix"]) : start]
+        == (passage["quote"]["prefix"])
+    )
+    [highlight] = seed["highlights"]
+    assert highlight["target"]["quote"]["exact"] == "agreed to cooperate"
+    corrections = {c["id"]: c["correction"] for c in seed["corrections"]}
+    assert corrections[annotated.ids["relabel"]] == {
+        "action": "relabel",
+        "label": "ORG",
+        "scope": "article",
+        "text": "Dawn",
+    }
+    assert len(corrections) == 4
+    # An annotated article whose file is gone is still exported, with its quotes.
+    gone = by_title["A vanished story"]
+    assert gone["notes"][0]["target"]["quote"]["exact"] == "Moscow"
+    assert "entities" not in gone and "pipeline" not in document
+
+
+def test_json_with_entities_lists_every_entity_shown_with_its_source(
+    run: Runner, annotated: Annotated
+) -> None:
+    document = native((annotated.root / exported(run("export", "--include-entities"))).read_bytes())
+    assert set(document["pipeline"]) == {"name", "version"}
+    by_title = {a["title"]: a for a in document["articles"]}
+    entities = by_title[annotated.seed.title]["entities"]
+    assert {e["source"] for e in entities} == {"model", "consistency", "user"}
+    text = annotated.seed.text
+    assert all(text[e["start"] : e["end"]] == e["text"] for e in entities)
+    labels = {(e["text"], e["label"]) for e in entities}
+    assert ("Dawn", "ORG") in labels and ("Dawn", "PERSON") not in labels  # the relabel
+    assert ("Twitter", "ORG") in labels  # the global correction
+    wednesday = span_of(annotated.seed, "Wednesday")
+    assert not any((e["start"], e["end"]) == wednesday for e in entities)  # the removal
+    assert by_title["A vanished story"]["entities"] is None  # no text to find them in
+
+
+def test_json_is_deterministic_and_has_nothing_a_terminal_acts_on(
+    annotated: Annotated, entity_cache: Path
+) -> None:
+    settings = settings_for(annotated, entity_cache)
+    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with AnnotationStore(annotated.db) as store:  # a note with controls, bidi and NaN-ish text
+        store.add_note(_ref(annotated), "\x1b[31mred\u202e NaN Infinity \x9b")
+    with AnnotationStore(annotated.db, read_only=True) as store:
+        first = build_export(store, settings, "json", include_entities=True, now=now).data
+        second = build_export(store, settings, "json", include_entities=True, now=now).data
+    assert first == second
+    assert b"2026-01-02T03:04:05Z" in first
+    text = first.decode("utf-8")
+    assert not any(c in text for c in ("\x1b", "\u202e", "\x9b"))
+    note = [
+        n
+        for a in native(first)["articles"]
+        for n in a["notes"]
+        if "red" in n["body"] and "NaN" in n["body"]
+    ]
+    assert note[0]["body"] == "\x1b[31mred\u202e NaN Infinity \x9b"  # escaped, not lost
+
+
+def _ref(annotated: Annotated) -> Any:
+    from reader.annotations import article_ref
+
+    return article_ref(annotated.seed)
+
+
+# w3c
+
+
+def test_w3c_is_a_web_annotation_collection(run: Runner, annotated: Annotated) -> None:
+    document = strict_json(
+        (annotated.root / exported(run("export", "--format", "w3c"))).read_bytes()
+    )
+    assert document["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert document["type"] == "AnnotationCollection"
+    page = document["first"]
+    assert page["type"] == "AnnotationPage"
+    items = page["items"]
+    assert document["total"] == len(items) == 2 + len(annotated.ids)  # 2 articles with tags
+    by_id = {item["id"]: item for item in items}
+    assert all(item["type"] == "Annotation" for item in items)
+
+    def item(name: str) -> dict[str, Any]:
+        return by_id[f"urn:uuid:{_uuid(annotated.ids[name])}"]
+
+    note = item("passage_note")
+    assert note["motivation"] == "commenting"
+    assert note["body"] == {
+        "type": "TextualBody",
+        "purpose": "commenting",
+        "value": "Who is he?",
+        "format": "text/markdown",
+    }
+    selectors = {s["type"]: s for s in note["target"]["selector"]}
+    start, end = span_of(annotated.seed, "Lavrov", 2)
+    assert selectors["TextPositionSelector"] == {
+        "type": "TextPositionSelector",
+        "start": start,
+        "end": end,
+    }
+    assert selectors["TextQuoteSelector"]["exact"] == "Lavrov"
+    source = note["target"]["source"]
+    assert source["id"] == f"urn:sha256:{annotated.seed.sha256}"
+    assert source["label"] == annotated.seed.title
+    assert source["via"] == annotated.seed.path.resolve().as_uri()
+    assert item("highlight")["motivation"] == "highlighting" and "body" not in item("highlight")
+    assert "selector" not in item("article_note")["target"]
+    relabel = item("relabel")
+    assert relabel["motivation"] == "classifying"
+    assert relabel["body"] == {"type": "TextualBody", "purpose": "classifying", "value": "ORG"}
+    assert relabel["reader:correction"]["action"] == "relabel"
+    assert item("remove")["motivation"] == "editing"
+    tags = [i for i in items if i["motivation"] == "tagging"]
+    assert {(b["purpose"], b["value"]) for t in tags for b in t["body"]} == {
+        ("tagging", "russia"),
+        ("tagging", "Diplomacy"),
+        ("tagging", "economy"),
+    }
+
+
+def _uuid(hex_id: str) -> str:
+    import uuid
+
+    return str(uuid.UUID(hex=hex_id))
+
+
+def test_w3c_positions_are_code_points_not_utf16_units(run: Runner, annotated: Annotated) -> None:
+    document = strict_json(
+        (annotated.root / exported(run("export", "--format", "w3c"))).read_bytes()
+    )
+    [item] = [
+        i
+        for i in document["first"]["items"]
+        if i["id"] == f"urn:uuid:{_uuid(annotated.ids['emoji_highlight'])}"
+    ]
+    position = next(s for s in item["target"]["selector"] if s["type"] == "TextPositionSelector")
+    text = annotated.budget.text
+    assert text[position["start"] : position["end"]] == "Apple 🍎 and Dawn"
+    # Hypothesis would count the 🗳 before it (and the 🍎 inside) as two units each.
+    assert len(text[: position["start"]].encode("utf-16-le")) // 2 == position["start"] + 1
+
+
+# jsonl: spaCy, Prodigy and doccano.
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    """The real installed pipeline, as a training script would load it."""
+    return spacy.load(installed_pipelines()[0])
+
+
+def test_jsonl_loads_into_spacy_with_every_span_aligned(
+    run: Runner, annotated: Annotated, nlp: Any
+) -> None:
+    result = run("export", "--format", "jsonl")
+    lines = (annotated.root / exported(result)).read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert {r["meta"]["title"] for r in records} == {annotated.seed.title, annotated.budget.title}
+    doc_bin = DocBin()
+    for record in records:
+        assert set(record) == {"text", "spans", "meta"}
+        doc = nlp.make_doc(record["text"])
+        spans = [doc.char_span(s["start"], s["end"], label=s["label"]) for s in record["spans"]]
+        assert None not in spans, [
+            s for s, d in zip(record["spans"], spans, strict=True) if d is None
+        ]
+        doc.ents = spans  # also refuses overlapping spans
+        doc_bin.add(doc)
+    docs = list(DocBin().from_bytes(doc_bin.to_bytes()).get_docs(nlp.vocab))
+    seed = next(
+        d
+        for d, r in zip(docs, records, strict=True)
+        if r["meta"]["sha256"] == annotated.seed.sha256
+    )
+    ents = {(e.start_char, e.end_char, e.label_) for e in seed.ents}
+    start, _ = span_of(annotated.seed, "Lavrov")
+    assert (start, start + 6, "PERSON") in ents  # the "Lavr" add, widened to its token
+    assert all(e.label_ == "ORG" for e in seed.ents if e.text in ("Dawn", "Twitter"))
+    assert (*span_of(annotated.seed, "Wednesday"), "DATE") not in ents
+    # Both changes are said, on stderr.
+    assert "widened PERSON “Lavr”" in result.err
+    assert "skipped “A vanished story”" in result.err
+
+
+def test_align_widens_to_tokens_and_drops_what_it_cannot_keep() -> None:
+    text = "Lavrov met U.S.-based envoys"
+    tokens = [(0, 6), (7, 10), (11, 21), (22, 28)]
+    spans = [
+        Span(0, 4, "PERSON", "Lavr", "user"),  # part of a token: widened
+        Span(11, 15, "GPE", "U.S.", "model"),  # part of "U.S.-based": widened
+        Span(16, 21, "ORG", "based", "user"),  # widens onto the same token: dropped
+        Span(6, 7, "X", " ", "user"),  # only spaces: dropped
+        Span(22, 28, "NORP", "envoys", "model"),  # aligned: kept as is
+    ]
+    warnings: list[str] = []
+    kept = jsonl.align(text, spans, tokens, warnings.append)
+    assert [(s.start, s.end, s.label) for s in kept] == [
+        (0, 6, "PERSON"),
+        (11, 21, "GPE"),
+        (22, 28, "NORP"),
+    ]
+    assert len(warnings) == 4
+
+
+# markdown and csv
+
+
+def test_markdown_has_titles_tags_notes_and_quotes(run: Runner, annotated: Annotated) -> None:
+    text = (annotated.root / exported(run("export", "--format", "markdown"))).read_text(
+        encoding="utf-8"
+    )
+    assert f"## {markdown.escape(annotated.seed.title)}" in text
+    assert "- Tags: russia, Diplomacy" in text
+    assert "- On the article:\n\n  Read *again*.\n\n  Two paragraphs." in text
+    assert "- On “Lavrov”:\n\n  Who is he?" in text
+    assert "> agreed to cooperate" in text
+    assert "> Apple 🍎 and Dawn" in text
+
+
+def test_markdown_escapes_article_text() -> None:
+    hostile = "[click](javascript:alert(1)) <img src=x> # not a heading\n- not a list"
+    escaped = markdown.escape(hostile)
+    assert "\\[click\\](javascript:alert(1))" in escaped
+    assert "\\<img src=x\\>" in escaped and "\\# not" in escaped
+    assert escaped.split("\n")[1].startswith("\\-")
+
+
+def test_csv_has_one_row_per_annotation(run: Runner, annotated: Annotated) -> None:
+    raw = (annotated.root / exported(run("export", "--format", "csv"))).read_bytes()
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
+    kinds = [row["kind"] for row in rows]
+    assert kinds.count("tag") == 3
+    assert kinds.count("note") == 3 and kinds.count("highlight") == 2
+    assert kinds.count("correction") == 4
+    by_id = {row["id"]: row for row in rows if row["id"]}
+    assert set(by_id) == set(annotated.ids.values())
+    note = by_id[annotated.ids["passage_note"]]
+    start, end = span_of(annotated.seed, "Lavrov", 2)
+    assert (note["start"], note["end"], note["quote"], note["body"]) == (
+        str(start),
+        str(end),
+        "Lavrov",
+        "Who is he?",
+    )
+    relabel = by_id[annotated.ids["relabel"]]
+    assert (relabel["correction_action"], relabel["correction_label"]) == ("relabel", "ORG")
+    assert note["article_tags"] == "russia, Diplomacy"
+
+
+def test_csv_cells_cannot_run_as_formulas(annotated: Annotated, entity_cache: Path) -> None:
+    with AnnotationStore(annotated.db) as store:
+        store.add_note(_ref(annotated), '=HYPERLINK("http://evil.example","x")')
+        store.add_tags(_ref(annotated), ["+cmd", "@SUM(A1)"])
+    with AnnotationStore(annotated.db, read_only=True) as store:
+        data = build_export(store, settings_for(annotated, entity_cache), "csv").data
+    cells = [cell for row in csv.reader(io.StringIO(data.decode("utf-8"))) for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    assert '\'=HYPERLINK("http://evil.example","x")' in cells
+
+
+# Filters
+
+
+def test_tag_and_article_filters(run: Runner, annotated: Annotated) -> None:
+    def titles(*args: str) -> list[str]:
+        path = annotated.root / exported(run("export", *args))
+        return [a["title"] for a in native(path.read_bytes())["articles"]]
+
+    assert titles("--tag", "ECONOMY") == [annotated.budget.title]
+    assert titles("--tag", "economy", "--tag", "russia") == sorted(
+        [annotated.budget.title, annotated.seed.title], key=str.casefold
+    )
+    assert titles("--article", "seeds/budget.md") == [annotated.budget.title]
+    assert titles("--tag", "russia", "--article", "seeds/budget.md") == []
+    # The file is gone, but the store still has its path.
+    gone = str(annotated.gone.path)
+    assert titles("--article", gone) == ["A vanished story"]
+    failed = run("export", "--article", "nowhere.txt")
+    assert failed.code == 1 and failed.out == ""
+    assert failed.err.startswith("reader: nowhere.txt: cannot be read (No such file")
+
+
+def test_an_article_export_is_named_after_its_title(run: Runner, annotated: Annotated) -> None:
+    path = exported(run("export", "--article", "seeds/budget.md", "--format", "markdown"))
+    assert path.name.startswith("reader-the-budget-vote-")
+
+
+# -o -: the document and nothing else on stdout.
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_stdout_gets_the_document_and_nothing_else(
+    annotated: Annotated, entity_cache: Path, fmt: str
+) -> None:
+    args = ("export", "--format", fmt, "-o", "-", "--db", annotated.db, "--cache-dir", entity_cache)
+    result = run_process(annotated.root, *args)
+    assert result.returncode == 0, result.stderr
+    settings = settings_for(annotated, entity_cache)
+    with AnnotationStore(annotated.db, read_only=True) as store:
+        expected = build_export(store, settings, fmt).data
+    out = result.stdout
+    if fmt == "json":  # the same but for the export time
+        first, second = native(out), native(expected)
+        first.pop("exported_at"), second.pop("exported_at")
+        assert first == second and out.endswith(b"}\n")
+    else:
+        assert out == expected
+        assert b"skipped" in result.stderr  # warnings go to stderr
+    assert not (annotated.root / "annotations" / "exports").exists()
+
+
+# Safe writing
+
+
+def test_a_symlink_at_the_destination_is_refused(run: Runner, annotated: Annotated) -> None:
+    victim = annotated.root / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    link = annotated.root / "export.json"
+    link.symlink_to(victim)
+    result = run("export", "-o", link)
+    assert result.code == 1 and result.out == ""
+    assert "is a symbolic link" in result.err
+    assert victim.read_text(encoding="utf-8") == "precious" and link.is_symlink()
+    dangling = annotated.root / "dangling.json"
+    dangling.symlink_to(annotated.root / "created-through-link.json")
+    assert run("export", "-o", dangling).code == 1
+    assert not (annotated.root / "created-through-link.json").exists()
+
+
+def test_write_file_replaces_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "out.json"
+    target.write_bytes(b"old")
+    write_file(target, b"new")
+    assert target.read_bytes() == b"new"
+
+    def broken(src: Any, dst: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises(ExportWriteError, match="No space left"):
+        write_file(target, b"newer")
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]  # no temporary left
+
+
+def test_write_file_refuses_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(ExportWriteError, match="not a regular file"):
+        write_file(tmp_path, b"x")
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("../../etc/passwd", "etc-passwd"),
+        ("..", ""),
+        ("/absolute/path", "absolute-path"),
+        ("Tab\tand\x1b[31mred\x07 \u202eevil\x00", "tab-andred-evil"),
+        ("Ünïcödé — Zürich’s “news”", "ünïcödé-zürich-s-news"),
+        ("C:\\Windows\\system32", "c-windows-system32"),
+        ("x" * 300, "x" * 60),
+    ],
+)
+def test_slugs_are_one_safe_name(title: str, expected: str) -> None:
+    assert slug(title) == expected
+
+
+@pytest.mark.parametrize("title", ["../../etc/passwd", "..", "a/../../b\x1b]0;t\x07", "\\..\\x"])
+def test_a_name_made_from_a_title_stays_inside_the_folder(tmp_path: Path, title: str) -> None:
+    folder = tmp_path / "exports"
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    name = default_export_name("json", label=title, now=now)
+    path = write_in_folder(folder, name, b"{}")
+    assert path.parent == folder and path.resolve().parent == folder.resolve()
+    assert [p.name for p in tmp_path.iterdir()] == ["exports"]
+
+
+@pytest.mark.parametrize("name", ["../x.json", "a/b.json", ".hidden", "", "x\x1b.json", ".."])
+def test_write_in_folder_refuses_names_that_are_not_plain(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ValueError, match="not a plain file name"):
+        write_in_folder(tmp_path, name, b"x")
+
+
+def test_a_hostile_title_is_exported_inside_the_folder(run: Runner, annotated: Annotated) -> None:
+    hostile = annotated.root / "seeds" / "hostile.txt"
+    hostile.write_text("../../../etc/passwd\x1b[2J\n\nAngela Merkel went.\n", encoding="utf-8")
+    path = exported(run("export", "--article", hostile, "--format", "markdown"))
+    written = (annotated.root / path).resolve()
+    assert written.parent == (annotated.root / "annotations" / "exports").resolve()
+    assert written.name.startswith("reader-etc-passwd-2")  # the escape sequence is gone
+
+
+# The app's entry point, and the core's hygiene.
+
+
+def test_export_to_folder_is_what_the_app_calls(annotated: Annotated, entity_cache: Path) -> None:
+    settings = settings_for(annotated, entity_cache)
+    warnings: list[str] = []
+    with AnnotationStore(annotated.db) as store:  # the app's store is open for writing
+        path = export_to_folder(store, settings, "json", include_entities=True)
+        jsonl_path = export_to_folder(store, settings, "jsonl", warn=warnings.append)
+    assert path.parent == annotated.root / "annotations" / "exports"
+    assert native(path.read_bytes())["pipeline"] is not None
+    assert jsonl_path.suffix == ".jsonl" and any("skipped" in w for w in warnings)
+    assert default_export_name("w3c", now=datetime(2026, 11, 27, 11, tzinfo=UTC)) == (
+        "reader-20261127T110000Z.jsonld"
+    )
+
+
+def test_include_entities_with_a_format_without_room_for_them_warns(
+    run: Runner, annotated: Annotated
+) -> None:
+    result = run("export", "--format", "csv", "--include-entities")
+    exported(result)
+    assert "entities are exported in the json and jsonl formats, not in csv" in result.err
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "reader.export.exporting",
+        "reader.export.importing",
+        "reader.export.w3c",
+        "reader.export.jsonl",
+        "reader.export.markdown",
+        "reader.export.csv_format",
+        "reader.cli_export",
+    ],
+)
+def test_export_modules_do_not_load_textual(module: str) -> None:
+    code = (
+        f"import sys, {module}\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'textual')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_every_format_has_a_file_ending() -> None:
+    assert set(EXTENSIONS) == set(FORMATS)
