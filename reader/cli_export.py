@@ -199,7 +199,6 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     """
     from reader.export.importing import (
         ImportFileError,
-        PartialImport,
         apply_plan,
         plan_import,
         read_import_file,
@@ -215,8 +214,8 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with AnnotationStore(settings.db_path, wait=args.wait) as store:
             report = apply_plan(store, plan_import(store, parsed))
-    except PartialImport as error:
-        _error(str(error))
+    except (ValueError, TypeError) as error:  # the store refused what the checks let by
+        _error(f"{args.file}: {error}; nothing was imported")
         return 1
     except StoreError as error:
         _error(f"{error}; nothing was imported")

@@ -15,17 +15,15 @@ Three steps, so that a bad file never reaches the database:
 "Same content" is the same kind, article, body, target and correction; times and paths
 do not count.
 
-Step 3 goes through the store's public API, one change at a time: the annotations get new
-ids and creation times, and a failure half-way (a full disk) leaves the changes made so
-far, reported by :class:`PartialImport` (importing the file again adds the rest and
-nothing twice). ``reader/store/PROPOSAL_import.md`` proposes the store method that would
-keep ids and times and make an import one change.
+Step 3 is one change in the store (``AnnotationStore.import_annotations``): annotations
+keep their ids, times and paths, the database is saved once (an import made through the
+app's store is one undo step), and a failure changes nothing.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reader.export.reading import (
@@ -44,7 +42,6 @@ __all__ = [
     "ImportFileError",
     "ImportPlan",
     "ImportReport",
-    "PartialImport",
     "apply_plan",
     "import_file",
     "plan_import",
@@ -112,20 +109,6 @@ class ImportReport:
     """Other differences kept as the store has them."""
 
 
-class PartialImport(Exception):
-    """The store failed part-way through an import; :attr:`report` says what was done."""
-
-    def __init__(self, cause: Exception, report: ImportReport, planned: int) -> None:
-        super().__init__(
-            f"{cause} (the import stopped after {len(report.added)} of {planned} annotations "
-            f"and {report.tags_added} tags; importing the file again adds the rest)"
-        )
-        self.cause = cause
-        """What the store raised."""
-        self.report = report
-        """What had been added."""
-
-
 def read_import_file(path: Path) -> Parsed:
     """Read and check a ``json`` or ``w3c`` export; the store is not involved.
 
@@ -170,6 +153,13 @@ def plan_import(store: AnnotationStore, parsed: Parsed) -> ImportPlan:
             ref = ArticleRef(path=stored["path"], sha256=ref.sha256, title=stored["title"])
             current = stored["tags"]
             notes.extend(_differences(article.where, article.ref, ref))
+        elif not ref.path:
+            # A w3c file may name an article by its hash alone; the store needs a path.
+            ref = ArticleRef(path=f"urn:sha256:{ref.sha256}", sha256=ref.sha256, title=ref.title)
+            notes.append(
+                f"{article.where}: the file does not say where this article is; it is "
+                f"stored as {ref.path} until reader opens it"
+            )
         have = {tag.casefold() for tag in current}
         new = tuple(tag for tag in article.tags if tag.casefold() not in have)
         if new:
@@ -215,25 +205,29 @@ def plan_import(store: AnnotationStore, parsed: Parsed) -> ImportPlan:
 
 
 def apply_plan(store: AnnotationStore, plan: ImportPlan) -> ImportReport:
-    """Make the changes of *plan* in *store* (opened for writing); return what was done.
+    """Make the changes of *plan* in *store* (opened for writing), as one change; return
+    what was done.
 
     Raises:
-        PartialImport: the store failed part-way; the changes made so far stay.
-        StoreError: the store failed before changing anything.
+        StoreError: the store failed; nothing was changed.
+        ValueError, TypeError: the store refused an annotation (the file's checks should
+            have caught it first); nothing was changed.
     """
-    report = ImportReport(
-        plan.format, unchanged=plan.unchanged, conflicts=plan.conflicts, notes=plan.notes
+    articles = {ref.sha256: (ref, tags) for ref, tags in plan.tags}
+    for ref, _ in plan.additions:
+        articles.setdefault(ref.sha256, (ref, ()))
+    added = store.import_annotations(
+        list(articles.values()),
+        [_with_path(item.annotation, ref) for ref, item in plan.additions],
     )
-    try:
-        for ref, tags in plan.tags:
-            report.tags_added += len(store.add_tags(ref, tags))
-        for ref, item in plan.additions:
-            report.added.append(_add(store, ref, item.annotation))
-    except Exception as error:
-        if not report.added and not report.tags_added:
-            raise
-        raise PartialImport(error, report, len(plan.additions)) from error
-    return report
+    return ImportReport(
+        plan.format,
+        added=added,
+        tags_added=sum(len(tags) for _, tags in plan.tags),
+        unchanged=plan.unchanged,
+        conflicts=plan.conflicts,
+        notes=plan.notes,
+    )
 
 
 def import_file(store: AnnotationStore, path: Path) -> ImportReport:
@@ -241,26 +235,14 @@ def import_file(store: AnnotationStore, path: Path) -> ImportReport:
 
     Raises:
         ImportFileError: the file is refused (the store is not touched).
-        PartialImport, StoreError: see :func:`apply_plan`.
+        StoreError, ValueError: see :func:`apply_plan`.
     """
     return apply_plan(store, plan_import(store, read_import_file(path)))
 
 
-def _add(store: AnnotationStore, ref: ArticleRef, annotation: Annotation) -> Annotation:
-    """Add one annotation through the store's public API (it gets a new id and times)."""
-    target = annotation.target
-    added: Annotation
-    if annotation.kind == "note":
-        return store.add_note(ref, annotation.body, target)
-    assert target is not None  # checked when the file was read
-    if annotation.kind == "highlight":
-        added = store.add_highlight(ref, target)
-    else:
-        assert annotation.correction is not None
-        added = store.add_correction(ref, target, annotation.correction)
-    if annotation.body:  # a highlight or correction with a note added later
-        added = store.update(added.id, body=annotation.body)
-    return added
+def _with_path(annotation: Annotation, ref: ArticleRef) -> Annotation:
+    """*annotation* with its article's path when the file gave none (w3c without ``via``)."""
+    return annotation if annotation.article_path else replace(annotation, article_path=ref.path)
 
 
 def _content_key(annotation: Annotation) -> str:

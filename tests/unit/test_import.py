@@ -19,6 +19,8 @@ from export_fixtures import (
     span_of,
 )
 
+from reader.anchoring import describe
+from reader.annotations import article_ref
 from reader.export.exporting import build_export
 from reader.export.importing import ImportFileError, apply_plan, plan_import, read_import_file
 from reader.settings import Settings
@@ -99,11 +101,6 @@ def test_json_round_trip_keeps_every_annotation(
     assert articles(second, ids_and_times=False) == articles(first, ids_and_times=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ids and times are kept only once AnnotationStore can add an annotation as it "
-    "is (reader/store/PROPOSAL_import.md); until then import gives new ones",
-)
 def test_json_round_trip_is_identical(run: Runner, annotated: Annotated, empty_db: Path) -> None:
     first = export(annotated)
     assert run("import", write(annotated, "first.json", first), db=empty_db).code == 0
@@ -188,6 +185,21 @@ def test_an_article_known_under_another_path_keeps_the_database_path(
     assert paths[annotated.budget.sha256] == str(annotated.budget.path.resolve())
 
 
+def test_the_same_highlight_made_in_two_databases_is_not_doubled(
+    run: Runner, annotated: Annotated, empty_db: Path
+) -> None:
+    with AnnotationStore(empty_db) as store:  # made again, by hand, on another machine
+        seed = annotated.seed
+        store.add_highlight(
+            article_ref(seed), describe(seed.text, *span_of(seed, "agreed to cooperate"))
+        )
+    result = run("import", write(annotated, "export.json", export(annotated)), db=empty_db)
+    assert result.out.startswith(
+        "imported export.json (json): added 8 annotations and 3 tags; 1 already in the database"
+    )
+    assert counts(empty_db) == (9, 3)
+
+
 def test_identical_annotations_are_each_imported_once(annotated: Annotated, tmp_path: Path) -> None:
     document = json.loads(export(annotated))
     notes = document["articles"][1]["notes"]
@@ -223,11 +235,19 @@ def test_w3c_from_another_tool_is_read_and_imported_once(
         },
     }
     file = write(annotated, "other.json", annotation)
-    assert "added 1 annotation and 0 tags" in run("import", file, db=empty_db).out
+    first = run("import", file, db=empty_db)
+    assert first.code == 0
+    assert first.out.splitlines() == [
+        "imported other.json (w3c): added 1 annotation and 0 tags",
+        "note: target.source: the file does not say where this article is; it is stored "
+        f"as urn:sha256:{annotated.budget.sha256} until reader opens it",
+    ]
     assert "added 0 annotations and 0 tags; 1 already" in run("import", file, db=empty_db).out
     with AnnotationStore(empty_db, read_only=True) as store:
         [note] = store.annotations()
     assert (note.body, note.kind) == ("Seen elsewhere", "note")
+    assert (note.created, note.modified) == ("2025-06-01T12:00:00Z", "2025-06-01T12:00:00Z")
+    assert note.article_path == f"urn:sha256:{annotated.budget.sha256}"
     assert note.target == {
         "position": {"start": start, "end": end},
         "quote": {"exact": "Apple", "prefix": "", "suffix": ""},
