@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from reader import __version__
 from reader.cli_annotations import ANNOTATION_COMMANDS
+from reader.cli_export import EXPORT_COMMANDS
 from reader.settings import Settings
 
 if TYPE_CHECKING:
@@ -44,7 +45,9 @@ def _app_parser() -> argparse.ArgumentParser:
             "  tag           add tags to an article\n"
             "  untag         remove tags from an article\n"
             "  note          add a note to an article (TEXT - reads stdin)\n"
-            "  annotations   list what is stored"
+            "  annotations   list what is stored\n"
+            "  export        write annotations as json, w3c, jsonl, markdown or csv\n"
+            "  import        read a json or w3c export back into the database"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -166,6 +169,7 @@ def run_app(args: argparse.Namespace, settings: Settings) -> int:
 COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
     "entities": (_entities_parser, run_entities),
     **ANNOTATION_COMMANDS,
+    **EXPORT_COMMANDS,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import PurePath
 from typing import ClassVar, TypeVar
 
@@ -16,6 +17,7 @@ from reader import __version__
 from reader.annotations import correct_entities
 from reader.entities.finder import EntityFinder, build_finder
 from reader.entities.span import Span
+from reader.export import FORMATS
 from reader.resources import styles_dir
 from reader.settings import Settings
 from reader.store import AnnotationStore, StoreCorrupt, StoreError, StoreLocked
@@ -179,7 +181,7 @@ class ReaderApp(App[None]):
         yield from super().get_system_commands(screen)
         if isinstance(screen, MainScreen):
             view = screen.query_one(ArticleView)
-            commands = [
+            commands: list[tuple[str, str, Callable[[], object]]] = [
                 ("Help: keys and paths", "Every key, and where files are", self.action_help),
                 ("Toggle legend", "Show or hide the label legend", screen.action_toggle_legend),
                 ("Next entity", "Mark the next entity in the article", view.action_next_entity),
@@ -189,6 +191,15 @@ class ReaderApp(App[None]):
                 ("Note on article", "Write a note on the article shown", screen.action_note),
                 ("Rename tag", "Rename a tag on every article", screen.action_rename_tag),
                 ("Undo", "Undo the last annotation change", screen.action_undo),
+                ("Export annotations…", "Choose a format and export", screen.action_export),
+                *(
+                    (
+                        f"Export annotations as {fmt}",
+                        f"Write {fmt} into the export folder",
+                        partial(screen.action_export, fmt),
+                    )
+                    for fmt in FORMATS
+                ),
             ]
             for title, help_text, callback in commands:
                 yield SystemCommand(title, help_text, callback)

@@ -356,3 +356,33 @@ async def test_annotations_follow_an_edited_or_renamed_article(
         panel = app.screen.query_one(AnnotationPanel)
         (item,) = panel.annotations.items
         assert item.state == ("moved" if edit == "insert_paragraph" else "anchored")
+
+
+async def test_export_from_the_app_writes_a_file_and_names_it(make_settings) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    settings = make_settings()
+    app = build_app(settings)
+    notes: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(app, pilot)
+        real_notify = app.screen.notify
+
+        def spy(message: str, **kwargs: object) -> None:
+            notes.append(message)
+            real_notify(message, **kwargs)  # type: ignore[arg-type]
+
+        app.screen.notify = spy  # type: ignore[method-assign]
+        await pilot.press("t", *"russia", "enter")
+        await settle(app, pilot)
+        await pilot.press("x")
+        await pilot.pause(0.1)
+        await pilot.press("i", "1")  # json, with every entity shown
+        await settle(app, pilot)
+    exports = sorted((settings.db_path.parent / "exports").glob("*.json"))
+    assert len(exports) == 1
+    assert any(str(exports[0]) in note for note in notes), notes
+    data = json.loads(exports[0].read_text(encoding="utf-8"))
+    (article,) = data["articles"]
+    assert article["tags"] == ["russia"]
+    assert any(e["text"] == "Qamar Javed Bajwa" for e in article["entities"])

@@ -18,6 +18,11 @@ CORE = [
     "reader.entities.consistency",
     "reader.store",
     "reader.anchoring",
+    "reader.annotations",
+    "reader.cli_annotations",
+    "reader.export.exporting",
+    "reader.export.importing",
+    "reader.cli_export",
     "reader.cli",
 ]
 

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import work
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from reader.anchoring import describe
 from reader.annotations import ArticleAnnotations, article_ref, load
-from reader.library import Article
+from reader.library import Article, Library
 from reader.store import Annotation, AnnotationStore
 from reader.text import sanitize_line
 from reader.ui.messages import AnnotationsLoaded
 from reader.ui.screens.dialogs import (
     CorrectionChoice,
     CorrectionScreen,
+    ExportChoice,
+    ExportScreen,
     NoteScreen,
     RenameTagScreen,
     TagScreen,
@@ -42,10 +45,12 @@ class Annotating(Screen[None]):
         Binding("h", "highlight", "Highlight"),
         Binding("c", "correct", "Correct entity"),
         Binding("u", "undo", "Undo"),
+        Binding("x", "export", "Export"),
     ]
 
     app: ReaderApp
     article: Article | None
+    library: Library | None
 
     def refresh_entities(self) -> None:
         """Find the shown article's entities again (after a correction); MainScreen's."""
@@ -234,6 +239,62 @@ class Annotating(Screen[None]):
             )
 
         self.app.push_screen(RenameTagScreen(known), chosen)
+
+    def action_export(self, fmt: str | None = None) -> None:
+        """Export the annotations (`x`: pick a format; the palette names one)."""
+        from reader.export.writing import export_folder
+
+        if self.app.store is None:
+            self.notify(
+                self.app.store_problem or "annotations are not available",
+                severity="error",
+                markup=False,
+            )
+            return
+        if fmt is not None:
+            self._export(ExportChoice(fmt, include_entities=False))
+            return
+        folder = str(export_folder(self.app.settings))
+
+        def chosen(choice: ExportChoice | None) -> None:
+            if choice is not None:
+                self._export(choice)
+
+        self.app.push_screen(ExportScreen(folder), chosen)
+
+    @work(thread=True, group="export", exit_on_error=False, description="Exporting")
+    def _export(self, choice: ExportChoice) -> None:
+        # Not exclusive: it writes a file, and cancelling a write would lose it.
+        from reader.export.collect import ExportError
+        from reader.export.exporting import export_to_folder
+        from reader.export.writing import ExportWriteError
+        from reader.store import StoreError
+
+        store = self.app.store
+        if store is None:
+            return
+        warnings: list[str] = []
+        try:
+            path = export_to_folder(
+                store,
+                self.app.settings,
+                choice.fmt,
+                include_entities=choice.include_entities,
+                library=self.library,
+                finder=self.app.finder,
+                warn=warnings.append,
+            )
+        except (ExportError, ExportWriteError, StoreError, OSError) as error:
+            self.app.call_from_thread(
+                self.notify, str(error), title="Not exported", severity="error", markup=False
+            )
+            return
+        message = f"Wrote {path}"
+        if warnings:
+            message += f"\n{len(warnings)} warning(s): {warnings[0]}"
+        self.app.call_from_thread(
+            self.notify, message, title=f"Exported {choice.fmt}", markup=False, timeout=8
+        )
 
     # --- the notes panel and ]a / [a ---------------------------------------------------
 

@@ -291,3 +291,80 @@ class RenameTagScreen(ModalScreen[tuple[str, str] | None]):
     def action_cancel(self) -> None:
         """Close without renaming."""
         self.dismiss(None)
+
+
+#: Export formats as offered in the app, with what each is for.
+EXPORT_CHOICES = (
+    ("json", "everything, reader's own format (importable)"),
+    ("w3c", "W3C Web Annotation JSON-LD (importable)"),
+    ("jsonl", "NER training data: spaCy, Prodigy, doccano"),
+    ("markdown", "titles, tags, notes and quotes for note apps"),
+    ("csv", "one row per annotation, for spreadsheets"),
+)
+
+
+@dataclass(frozen=True)
+class ExportChoice:
+    """The format chosen, and whether every entity goes along."""
+
+    fmt: str
+    include_entities: bool
+
+
+class ExportScreen(ModalScreen[ExportChoice | None]):
+    """Picks an export format (`1`–`5` or Enter); `i` adds every entity shown."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("i", "toggle_entities", "Include entities"),
+        *(Binding(str(n + 1), f"pick({n})", show=False) for n in range(len(EXPORT_CHOICES))),
+    ]
+
+    def __init__(self, folder: str) -> None:
+        super().__init__()
+        self._folder = folder
+        self.include_entities = False
+        """Whether every entity shown goes into the export (json, w3c)."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content("Export annotations"), classes="dialog-title")
+            yield OptionList(
+                *(
+                    Option(Content(f"{n + 1}  {fmt:<9} {what}"), id=fmt)
+                    for n, (fmt, what) in enumerate(EXPORT_CHOICES)
+                ),
+                id="formats",
+            )
+            yield Static(id="entities-choice", classes="dialog-hint")
+            yield Static(
+                Content.assemble("Into ", (sanitize_line(self._folder, 60), "bold")),
+                classes="dialog-hint",
+            )
+
+    def on_mount(self) -> None:
+        self._show_choice()
+        self.query_one(OptionList).focus()
+
+    def _show_choice(self) -> None:
+        state = "yes" if self.include_entities else "no"
+        self.query_one("#entities-choice", Static).update(
+            Content(f"i: include every entity shown (json, w3c): {state}")
+        )
+
+    def action_toggle_entities(self) -> None:
+        """Include every entity shown, or not."""
+        self.include_entities = not self.include_entities
+        self._show_choice()
+
+    def action_pick(self, index: int) -> None:
+        """Export as the format at *index*."""
+        self.dismiss(ExportChoice(EXPORT_CHOICES[index][0], self.include_entities))
+
+    @on(OptionList.OptionSelected, "#formats")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_pick(event.option_index)
+
+    def action_cancel(self) -> None:
+        """Close without exporting."""
+        self.dismiss(None)
