@@ -11,7 +11,7 @@ from reader.entities.recognizer import PipelineInfo, Recognizer
 from reader.entities.span import Span
 from reader.settings import Settings
 
-#: Applies the user's corrections to an article's spans (see reader.corrections).
+#: Applies the user's corrections to an article's spans (see reader.annotations.correct_entities).
 Corrector = Callable[[str, str, list[Span]], list[Span]]
 
 

@@ -16,6 +16,7 @@ CORE = [
     "reader.entities.cache",
     "reader.entities.recognizer",
     "reader.entities.consistency",
+    "reader.entities.corrections",
     "reader.store",
     "reader.anchoring",
     "reader.annotations",
