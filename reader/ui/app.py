@@ -88,47 +88,57 @@ class ReaderApp(App[None]):
         except StoreError as error:
             self.store_problem = f"{error} — annotations are off"
 
-    def write(
-        self,
-        change: Callable[[AnnotationStore], T],
-        done: Callable[[T], None],
-    ) -> bool:
-        """Run *change* on the store in the writer thread, then *done* with its result.
-
-        *done* runs on the UI thread once the change is on disk. A failure is notified
-        and nothing else happens. Returns False (and says why) when the store is
-        read-only or unavailable.
-        """
+    def writable(self) -> bool:
+        """Whether changes can be saved; says why not (before the user types anything)."""
         store = self.store
         if store is None or store.read_only:
             self.notify(
                 self.store_problem or "annotations are not available",
-                title="Not saved",
+                title="Cannot save",
                 severity="error",
                 markup=False,
             )
             return False
-        self._submit(change, store, done)
+        return True
+
+    def write(
+        self,
+        change: Callable[[AnnotationStore], T],
+        done: Callable[[T], None],
+        failed: Callable[[str], None] | None = None,
+    ) -> bool:
+        """Run *change* on the store in the writer thread, then *done* with its result.
+
+        *done* runs on the UI thread once the change is on disk. A failure (a full disk,
+        say) is notified and *failed* gets the reason, so that nothing typed is lost.
+        Returns False (and says why) when the store is read-only or unavailable.
+        """
+        store = self.store
+        if store is None or store.read_only:
+            self.writable()
+            return False
+        self._submit(change, store, done, failed)
         return True
 
     def read(self, query: Callable[[AnnotationStore], T], done: Callable[[T], None]) -> None:
         """Run *query* on the store in the writer thread (after pending writes), then *done*."""
         if self.store is not None:
-            self._submit(query, self.store, done)
+            self._submit(query, self.store, done, None)
 
     def _submit(
         self,
         call: Callable[[AnnotationStore], T],
         store: AnnotationStore,
         done: Callable[[T], None],
+        failed: Callable[[str], None] | None,
     ) -> None:
         def finished(future: Future[T]) -> None:
             # post_message, not call_from_thread: it never blocks, so the writer thread
             # cannot deadlock with on_unmount waiting for it.
             try:
                 result = future.result()
-            except (StoreError, ValueError, OSError) as error:
-                self.post_message(WriteFailed(str(error)))
+            except (StoreError, ValueError, KeyError, OSError) as error:
+                self.post_message(WriteFailed(str(error), failed))
                 return
             self.post_message(Written(lambda: done(result)))
 
@@ -143,6 +153,8 @@ class ReaderApp(App[None]):
 
     def on_write_failed(self, message: WriteFailed) -> None:
         self.notify(message.reason, title="Not saved", severity="error", markup=False)
+        if message.failed is not None:
+            message.failed(message.reason)
 
     def on_unmount(self) -> None:
         # Let queued writes finish before the database is closed: never lose a note.

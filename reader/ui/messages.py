@@ -66,6 +66,8 @@ class WriteFailed(Message):
     """A change could not be saved."""
 
     reason: str
+    failed: Callable[[str], None] | None = None
+    """What to do about it (reopen the editor with the text, say)."""
 
 
 @dataclass

@@ -386,3 +386,37 @@ async def test_export_from_the_app_writes_a_file_and_names_it(make_settings) -> 
     (article,) = data["articles"]
     assert article["tags"] == ["russia"]
     assert any(e["text"] == "Qamar Javed Bajwa" for e in article["entities"])
+
+
+async def test_a_note_that_cannot_be_saved_is_given_back(make_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import errno
+
+    settings = make_settings()
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(app, pilot)
+        assert app.store is not None
+
+        def disk_full(*args: object, **kwargs: object) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(app.store, "add_note", disk_full)
+        await pilot.press("a")
+        await pilot.pause(0.1)
+        await pilot.press(*"Precious words", "ctrl+s")
+        await settle(app, pilot)
+        # The editor is back, with the text and the reason.
+        assert isinstance(app.screen, NoteScreen)
+        assert "Precious words" in app.screen.query_one("#note-text").text  # type: ignore[attr-defined]
+        assert "No space left" in str(app.screen.query_one(".dialog-title").render())
+        # Escape asks before dropping it, although nothing was typed since.
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        monkeypatch.undo()
+        await pilot.pause(0.1)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    with stored(settings) as store:
+        assert [n.body for n in store.annotations(kind="note")] == ["Precious words"]

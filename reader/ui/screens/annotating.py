@@ -115,7 +115,7 @@ class Annotating(Screen[None]):
         """Add tags to the article (`t`)."""
         article = self.article
         store = self.app.store
-        if article is None:
+        if article is None or not self.app.writable():
             return
         current = store.tags(article.sha256) if store is not None else []
         known = store.all_tags() if store is not None else []
@@ -134,7 +134,7 @@ class Annotating(Screen[None]):
     def action_note(self) -> None:
         """Write a note on the article, or on the selected passage (`a`)."""
         article = self.article
-        if article is None:
+        if article is None or not self.app.writable():
             return
         view = self.query_one(ArticleView)
         selection = view.selection
@@ -144,17 +144,37 @@ class Annotating(Screen[None]):
             heading = f"Note on “{quote}”"
         else:
             heading = f"Note on {sanitize_line(article.title, 60)}"
+        self._write_note(article, heading, target, "")
+
+    def _write_note(
+        self,
+        article: Article,
+        heading: str,
+        target: dict[str, Any] | None,
+        text: str,
+        unsaved: bool = False,
+    ) -> None:
+        """Open the note editor; save what is written, and reopen it if the save fails."""
+        view = self.query_one(ArticleView)
 
         def written(body: str | None) -> None:
             if body is None:
                 return
             view.action_clear_selection()
+
+            def failed(reason: str) -> None:
+                # Never lose a note: give the text back, with the reason.
+                self._write_note(
+                    article, f"Not saved ({reason}) — {heading}", target, body, unsaved=True
+                )
+
             self.app.write(
                 lambda s: s.add_note(article_ref(article), body, target),
                 lambda _: self._changed("Note saved"),
+                failed,
             )
 
-        self.app.push_screen(NoteScreen(heading), written)
+        self.app.push_screen(NoteScreen(heading, text, unsaved=unsaved), written)
 
     def action_highlight(self) -> None:
         """Highlight the selected passage (`h`, with a selection)."""
@@ -163,6 +183,8 @@ class Annotating(Screen[None]):
         selection = view.selection
         if article is None or selection is None:
             self.notify("Select a passage first: v, then w ) } to extend", severity="warning")
+            return
+        if not self.app.writable():
             return
         target = describe(article.text, *selection)
         view.action_clear_selection()
@@ -174,7 +196,7 @@ class Annotating(Screen[None]):
     def action_correct(self) -> None:
         """Correct the marked entity, or add one from the selection (`c`)."""
         article = self.article
-        if article is None:
+        if article is None or not self.app.writable():
             return
         view = self.query_one(ArticleView)
         selection = view.selection
@@ -226,6 +248,8 @@ class Annotating(Screen[None]):
 
     def action_rename_tag(self) -> None:
         """Rename a tag on every article (command palette)."""
+        if not self.app.writable():
+            return
         store = self.app.store
         known = store.all_tags() if store is not None else []
 
@@ -326,11 +350,18 @@ class Annotating(Screen[None]):
             return
 
         def written(body: str | None) -> None:
-            if body is not None and body != annotation.body:
-                self.app.write(
-                    lambda s: s.update(annotation.id, body=body),
-                    lambda _: self._changed("Note saved"),
-                )
+            if body is None or body == annotation.body:
+                return
+
+            def failed(reason: str) -> None:
+                heading = f"Not saved ({reason}) — edit note"
+                self.app.push_screen(NoteScreen(heading, body, unsaved=True), written)
+
+            self.app.write(
+                lambda s: s.update(annotation.id, body=body),
+                lambda _: self._changed("Note saved"),
+                failed,
+            )
 
         self.app.push_screen(NoteScreen("Edit note", annotation.body), written)
 

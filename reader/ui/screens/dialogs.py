@@ -120,10 +120,12 @@ class NoteScreen(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", priority=True),
     ]
 
-    def __init__(self, heading: str, text: str = "") -> None:
+    def __init__(self, heading: str, text: str = "", *, unsaved: bool = False) -> None:
+        """*unsaved*: *text* itself is not saved anywhere (a failed save), so Escape asks."""
         super().__init__()
         self._heading = heading
         self._initial = text
+        self._unsaved = unsaved
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog dialog-tall"):
@@ -146,7 +148,8 @@ class NoteScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         """Close without saving; asks first when there is typed text to lose."""
-        if self.query_one(TextArea).text == self._initial:
+        text = self.query_one(TextArea).text
+        if not text.strip() or (text == self._initial and not self._unsaved):
             self.dismiss(None)
             return
 
