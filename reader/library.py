@@ -5,11 +5,16 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.text import sanitize, sanitize_line
+
+if TYPE_CHECKING:
+    from reader.library_index import LibraryIndex
 
 __all__ = [
     "ARTICLE_SUFFIXES",
@@ -34,6 +39,9 @@ WORDS_PER_MINUTE = 230
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
 
+#: Control bytes that mark a file as binary (all of C0 except tab, LF, FF and CR).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -48,22 +56,83 @@ class Problem:
         return f"{sanitize_line(str(self.path))}: {self.reason}"
 
 
-@dataclass(frozen=True)
 class Article:
-    """One article as displayed: sanitised text plus what the sidebar shows about it."""
+    """One article as displayed: sanitised text plus what the sidebar shows about it.
 
-    path: Path
-    """The file it was read from."""
-    title: str
-    """First Markdown heading or first non-empty line, sanitised onto one line."""
-    text: str
-    """The displayed text: decoded, sanitised, newlines normalised. Offsets point into it."""
-    sha256: str
-    """Hex SHA-256 of :attr:`text` encoded as UTF-8 (the article's content identity)."""
-    word_count: int
-    """Number of words in :attr:`text`."""
-    notices: tuple[str, ...] = field(default=())
-    """Things the user should know about how it was read (encoding fallback, truncation)."""
+    Its text may be read lazily: an article from the library index (:meth:`unread`) knows
+    its title, hash and word count without the text, and reads the file the first time
+    :attr:`text` is asked for. If the file changed since it was indexed, what was read
+    wins: :attr:`sha256`, :attr:`title`, :attr:`word_count` and :attr:`notices` are updated
+    with it, so the hash always identifies the text shown. Thread-safe; immutable for callers.
+    """
+
+    __slots__ = ("_notices", "_path", "_sha256", "_text", "_title", "_word_count")
+
+    def __init__(
+        self,
+        path: Path,
+        title: str,
+        text: str,
+        sha256: str,
+        word_count: int,
+        notices: tuple[str, ...] = (),
+    ) -> None:
+        self._path = path
+        self._title = title
+        self._text: str | None = text
+        self._sha256 = sha256
+        self._word_count = word_count
+        self._notices = tuple(notices)
+
+    @classmethod
+    def unread(
+        cls,
+        path: Path,
+        title: str,
+        sha256: str,
+        word_count: int,
+        notices: tuple[str, ...] = (),
+    ) -> Article:
+        """An article known from the index: its text is read when first asked for."""
+        article = cls(path, title, "", sha256, word_count, notices)
+        article._text = None
+        return article
+
+    @property
+    def path(self) -> Path:
+        """The file it was read from."""
+        return self._path
+
+    @property
+    def title(self) -> str:
+        """First Markdown heading or first non-empty line, sanitised onto one line."""
+        return self._title
+
+    @property
+    def text(self) -> str:
+        """The displayed text: decoded, sanitised, newlines normalised. Offsets point into it."""
+        text = self._text
+        return self._read() if text is None else text
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of :attr:`text` encoded as UTF-8 (the article's content identity)."""
+        return self._sha256
+
+    @property
+    def word_count(self) -> int:
+        """Number of words in :attr:`text`."""
+        return self._word_count
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """Things the user should know about how it was read (encoding fallback, truncation)."""
+        return self._notices
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the text is in memory (False until an unread article's text is asked for)."""
+        return self._text is not None
 
     @property
     def id(self) -> str:
@@ -79,6 +148,46 @@ class Article:
     def source(self) -> str:
         """The file name as shown in the sidebar (sanitised)."""
         return sanitize_line(self.path.name, limit=80)
+
+    def _read(self) -> str:
+        """Read the text of an unread article (once), and take what was read as the truth."""
+        with _READING:
+            if self._text is not None:
+                return self._text
+            result = read_article(self._path)
+            if isinstance(result, Problem):
+                # Gone or broken since it was indexed: show an empty article saying why.
+                self._word_count = 0
+                self._sha256 = hashlib.sha256(b"").hexdigest()
+                self._notices = (*self._notices, f"no longer readable: {result.reason}")
+                self._text = ""
+            else:
+                self._title, self._sha256 = result.title, result.sha256
+                self._word_count, self._notices = result.word_count, result.notices
+                self._text = result.text
+            return self._text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Article):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._path)
+
+    def _key(self) -> tuple[object, ...]:
+        # The hash stands for the text: comparing it never reads a file.
+        return (self.path, self.title, self.sha256, self.word_count, self.notices)
+
+    def __repr__(self) -> str:
+        return (
+            f"Article(path={self.path!r}, title={self.title!r}, sha256={self.sha256[:12]!r}…, "
+            f"word_count={self.word_count}, loaded={self.loaded})"
+        )
+
+
+_READING = threading.Lock()
+"""Held while an unread article reads its file (the UI and a worker may ask at once)."""
 
 
 def decode(data: bytes) -> tuple[str, str | None]:
@@ -104,7 +213,7 @@ def looks_binary(data: bytes) -> bool:
         return True
     if not head:
         return False
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls / len(head) > 0.1
 
 
@@ -126,7 +235,7 @@ def title_of(text: str, fallback: str) -> str:
 
 def count_words(text: str) -> int:
     """Return the number of words in *text*."""
-    return sum(1 for _ in _WORD.finditer(text))
+    return len(_WORD.findall(text))
 
 
 def read_article(path: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Article | Problem:
@@ -165,43 +274,88 @@ def read_article(path: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Article | Pr
     )
 
 
-def _walk(root: Path, problems: list[Problem]) -> Iterator[Path]:
-    """Yield article files under *root* (recursively, sorted), recording unreadable folders."""
+_Found = tuple[Path, str, "os.DirEntry[str] | None"]
+"""A file found by a scan, its resolved path, and its directory entry if a walk found it."""
 
-    def on_error(error: OSError) -> None:
-        problems.append(Problem(Path(error.filename or root), "folder cannot be read"))
 
-    for folder, dirs, files in os.walk(root, onerror=on_error, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
+def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, str, os.DirEntry[str]]]:
+    """Yield ``(file, resolved path, entry)`` for article files under *root*, recursively,
+    sorted by name, folders after files (as ``os.walk``); record unreadable folders.
+
+    Walks with ``os.scandir``: the directory entries say which names are symlinks without a
+    system call per file, so only symlinked files are resolved one by one, and the entry
+    keeps the file's stat for the library index.
+    """
+    stack = [os.fspath(root)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as error:
+            problems.append(Problem(Path(error.filename or folder), "folder cannot be read"))
+            continue
+        real_folder: str | None = None
+        subfolders: list[str] = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            if Path(name).suffix.lower() in ARTICLE_SUFFIXES:
-                yield Path(folder) / name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not entry.is_symlink():  # as os.walk(followlinks=False)
+                    subfolders.append(entry.path)
+                continue
+            if os.path.splitext(entry.name)[1].lower() not in ARTICLE_SUFFIXES:
+                continue
+            if entry.is_symlink():
+                resolved = os.path.realpath(entry.path)
+            else:
+                real_folder = real_folder or os.path.realpath(folder)
+                resolved = os.path.join(real_folder, entry.name)
+            yield Path(entry.path), resolved, entry
+        stack.extend(reversed(subfolders))
 
 
-def scan(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
-    """Return the article files named by *paths* (files and folders, recursively) and problems."""
+def _scan(paths: Iterable[Path]) -> tuple[list[_Found], list[Problem]]:
+    """:func:`scan`, keeping each walked file's directory entry (its stat, for the index)."""
     problems: list[Problem] = []
-    found: list[Path] = []
-    seen: set[Path] = set()
+    found: list[_Found] = []
+    seen: set[str] = set()
     for given in paths:
         if given.is_dir():
-            candidates: Iterable[Path] = _walk(given, problems)
+            candidates: Iterable[tuple[Path, str, os.DirEntry[str] | None]] = _walk(given, problems)
         elif given.is_file():
-            candidates = [given]
+            candidates = [(given, str(given.resolve()), None)]
         elif given.exists():
             problems.append(Problem(given, "not a regular file, skipped"))
             continue
         else:
             problems.append(Problem(given, "no such file or folder"))
             continue
-        for candidate in candidates:
-            key = candidate.resolve()
+        for candidate, key, entry in candidates:
             if key not in seen:
                 seen.add(key)
-                found.append(candidate)
+                found.append((candidate, key, entry))
     return found, problems
+
+
+def scan(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Return the article files named by *paths* (files and folders, recursively) and problems."""
+    found, problems = _scan(paths)
+    return [path for path, _, _ in found], problems
+
+
+def _stat(entry: os.DirEntry[str] | None) -> os.stat_result | None:
+    """The stat of a walked file (following a symlink), or None if it has none."""
+    if entry is None:
+        return None
+    try:
+        return entry.stat()
+    except OSError:
+        return None
 
 
 @dataclass
@@ -214,14 +368,25 @@ class Library:
     """Files and folders skipped, with the reason."""
 
     @classmethod
-    def load(cls, paths: Iterable[Path]) -> Library:
-        """Read every article under *paths*."""
-        files, problems = scan(paths)
+    def load(cls, paths: Iterable[Path], index: LibraryIndex | None = None) -> Library:
+        """Read every article under *paths*.
+
+        With an *index* (see :mod:`reader.library_index`), a file unchanged since it was
+        indexed is not read: its article comes from the index and reads its text only
+        when asked (:meth:`Article.unread`). The others are read and indexed, and the
+        index is saved.
+        """
+        files, problems = _scan(paths)
         articles: list[Article] = []
-        for path in files:
-            result = read_article(path)
+        for path, resolved, entry in files:
+            if index is None:
+                result = read_article(path)
+            else:
+                result = index.read(path, resolved=resolved, info=_stat(entry))
             if isinstance(result, Problem):
                 problems.append(result)
             else:
                 articles.append(result)
+        if index is not None:
+            index.save()
         return cls(articles, problems)

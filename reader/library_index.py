@@ -1,0 +1,199 @@
+"""The library index: title, word count and hash per article file, so a start reads no text.
+
+Reading 10,000 articles (decode, sanitise, hash, count words) takes seconds; the sidebar
+needs only each one's title and counts. The index keeps them per file, with the file's
+identity at the time (inode, size, mtime and ctime in nanoseconds): a file whose stat still
+matches is not read again, and its :class:`~reader.library.Article` reads its text when it
+is opened. Any change to the file (an edit, a copy over it with the mtime kept, a rename
+onto it) changes one of those, and the file is read again.
+
+The index is one JSON file in the user cache dir, next to the entity cache
+(``<cache dir>/library-index.json``); it is replaced atomically, and one that is missing,
+unreadable, from another reader version or for another size cap is simply rebuilt. It is an
+optimisation: a cache dir that cannot be written only means every start reads every file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, TypeGuard
+
+from reader import __version__
+from reader.library import MAX_ARTICLE_BYTES, Article, Problem, read_article
+from reader.settings import Settings
+
+__all__ = ["INDEX_FILE", "INDEX_FORMAT", "MAX_ENTRIES", "LibraryIndex"]
+
+#: The index's file name in the cache dir.
+INDEX_FILE = "library-index.json"
+
+#: Bump when the stored shape changes (or what a title or word count means).
+INDEX_FORMAT = 1
+
+#: Files remembered at most, the most recently seen first (older libraries fall off).
+MAX_ENTRIES = 50_000
+
+#: A file changed less than this long ago may change again within the same timestamp
+#: tick without its stat changing; it is not indexed until it is older (git's "racy" rule).
+RACY_SECONDS = 2.0
+
+_Stamp = tuple[int, int, int, int]
+"""inode, size, mtime_ns, ctime_ns."""
+
+
+class LibraryIndex:
+    """Titles, word counts and hashes of article files, checked against each file's stat.
+
+    Not thread-safe: one :meth:`reader.library.Library.load` uses it at a time.
+    """
+
+    def __init__(self, path: Path) -> None:
+        """Use the index file at *path* (read on first use, written by :meth:`save`)."""
+        self.path = path
+        """The index file."""
+        self._entries: dict[str, list[Any]] | None = None
+        self._seen: dict[str, list[Any]] = {}
+        self._changed = False
+        self.hits = 0
+        """Files found unchanged in the index since this object was made."""
+        self.misses = 0
+        """Files read (new, changed, or not indexable) since this object was made."""
+
+    @classmethod
+    def in_cache_dir(cls, cache_dir: Path) -> LibraryIndex:
+        """The index kept in *cache_dir* (reader's entity cache folder)."""
+        return cls(cache_dir / INDEX_FILE)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> LibraryIndex | None:
+        """The index *settings* call for: in the cache dir, or None with ``--no-cache``."""
+        return cls.in_cache_dir(settings.cache_dir) if settings.use_cache else None
+
+    def read(
+        self, path: Path, *, resolved: str | None = None, info: os.stat_result | None = None
+    ) -> Article | Problem:
+        """Return the article at *path*: from the index when unchanged, else read and indexed.
+
+        Entries are kept by *resolved* path (default: *path* resolved); *info* is the
+        file's stat if the caller has it (a folder walk does). An indexed article's text
+        is read only when asked for. A file that cannot be examined is read the ordinary
+        way, so that its problem is reported as usual.
+        """
+        entries = self._load()
+        key = os.path.realpath(path) if resolved is None else resolved
+        if info is None:
+            try:
+                info = os.stat(path)
+            except OSError:
+                return read_article(path)
+        stamp: _Stamp = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        entry = entries.get(key)
+        if _matches(entry, stamp):
+            self.hits += 1
+            self._seen[key] = entry
+            return _from_entry(path, entry)
+        self.misses += 1
+        result = read_article(path)
+        newest = max(info.st_mtime_ns, info.st_ctime_ns)
+        if time.time_ns() - newest < RACY_SECONDS * 1e9:
+            return result  # too fresh to trust its stat next time: read it again then
+        entry = _to_entry(stamp, result)
+        self._seen[key] = entry
+        self._changed = True
+        return _from_entry(path, entry)
+
+    def save(self) -> None:
+        """Write the index if anything new was learnt: files seen now first, then older ones.
+
+        Atomic (a temporary file renamed over the old one); a failure is ignored.
+        """
+        if not self._changed:
+            return
+        entries = dict(self._seen)
+        for key, entry in (self._entries or {}).items():
+            if len(entries) >= MAX_ENTRIES:
+                break
+            entries.setdefault(key, entry)
+        payload = json.dumps(
+            {"format": INDEX_FORMAT, **_identity(), "entries": entries},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(payload)
+                os.replace(temp, self.path)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return  # an index is an optimisation: a read-only cache dir costs only time
+        self._entries = entries
+        self._seen = {}
+        self._changed = False
+
+    def __len__(self) -> int:
+        """How many files the index knows (as read from disk, plus those seen since)."""
+        return len({**self._load(), **self._seen})
+
+    def _load(self) -> dict[str, list[Any]]:
+        if self._entries is None:
+            self._entries = _read_entries(self.path)
+        return self._entries
+
+
+def _identity() -> dict[str, Any]:
+    """What the stored titles and counts depend on besides the file (a change rebuilds)."""
+    return {"reader": __version__, "max_bytes": MAX_ARTICLE_BYTES}
+
+
+def _read_entries(path: Path) -> dict[str, list[Any]]:
+    """The entries of the index file at *path*; none if it is missing, foreign or broken."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != INDEX_FORMAT:
+        return {}
+    if any(data.get(name) != value for name, value in _identity().items()):
+        return {}
+    entries = data.get("entries")
+    if not isinstance(entries, dict):
+        return {}
+    return entries  # each entry is checked when used (_matches): loading stays one parse
+
+
+def _matches(entry: object, stamp: _Stamp) -> TypeGuard[list[Any]]:
+    """Whether a stored entry is for a file with this *stamp*, in the shape written."""
+    if not (isinstance(entry, list) and len(entry) == 6 and entry[0] == list(stamp)):
+        return False
+    _, title, sha256, words, notices, problem = entry
+    return (
+        isinstance(title, str)
+        and isinstance(sha256, str)
+        and type(words) is int
+        and isinstance(notices, list)
+        and all(isinstance(n, str) for n in notices)
+        and (problem is None or isinstance(problem, str))
+    )
+
+
+def _to_entry(stamp: _Stamp, result: Article | Problem) -> list[Any]:
+    """``[stamp, title, sha256, words, notices, problem]`` for one file."""
+    if isinstance(result, Problem):
+        return [list(stamp), "", "", 0, [], result.reason]
+    return [list(stamp), result.title, result.sha256, result.word_count, list(result.notices), None]
+
+
+def _from_entry(path: Path, entry: list[Any]) -> Article | Problem:
+    _, title, sha256, words, notices, problem = entry
+    if problem is not None:
+        return Problem(path, problem)
+    return Article.unread(path, title, sha256, words, tuple(notices))
