@@ -1,0 +1,152 @@
+"""`reader index`: every article's entities cached, exactly as the app finds them, resumably."""
+
+from __future__ import annotations
+
+import multiprocessing
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader import library_index
+from reader.cli import COMMANDS, main
+from reader.cli_index import INDEX_COMMANDS
+from reader.entities.cache import EntityCache
+from reader.entities.recognizer import Recognizer
+from reader.indexer import IndexRun, index_articles, plan
+from reader.library import Library
+from reader.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by a test are seconds old: let the library index trust them."""
+    monkeypatch.setattr(library_index, "RACY_SECONDS", 0.0)
+
+
+@pytest.fixture
+def library(tmp_path: Path, seed_path: Path) -> Path:
+    """Five articles cut from the seed article, a copy of one, and a file that is none."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    paragraphs = seed_path.read_text(encoding="utf-8").split("\n\n")
+    for i in range(5):
+        kept = paragraphs[: 3 + 2 * i]
+        (folder / f"{i}.txt").write_text("\n\n".join(kept) + "\n", encoding="utf-8")
+    (folder / "copy-of-0.txt").write_bytes((folder / "0.txt").read_bytes())
+    (folder / "image.txt").write_bytes(b"\x89PNG\x00\x00binary")
+    return folder
+
+
+def settings_for(folder: Path, cache: Path) -> Settings:
+    return Settings(article_paths=[folder], db_path=cache.parent / "db.json", cache_dir=cache)
+
+
+def cached_spans(settings: Settings) -> dict[str, list[object]]:
+    cache = EntityCache(settings.cache_dir)
+    pipeline = Recognizer(settings.model).info
+    out = {}
+    for article in Library.load(settings.article_paths).articles:
+        spans = cache.get(article.sha256, pipeline)
+        assert spans is not None, f"{article.path.name} not cached"
+        out[article.path.name] = spans
+    return out
+
+
+def test_plan_skips_copies_and_problems_and_imports_no_spacy(library: Path, tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from reader.indexer import plan\n"
+        "from reader.settings import Settings\n"
+        f"work = plan(Settings(article_paths=[Path({str(library)!r})], "
+        f"cache_dir=Path({str(tmp_path / 'c')!r})))\n"
+        "print(len(work.todo), work.duplicates, len(work.problems), work.cached)\n"
+        "print('spacy' in sys.modules, any(m.startswith('textual') for m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split("\n")[:2] == ["5 1 1 0", "False False"]
+
+
+def test_index_caches_exactly_what_the_app_finds(
+    library: Path, tmp_path: Path, recognizer: Recognizer
+) -> None:
+    settings = settings_for(library, tmp_path / "cache")
+    work = plan(settings)
+    advanced: list[int] = []
+    run = index_articles(settings, work, jobs=1, progress=advanced.append)
+    assert (run.done, run.failed, run.interrupted) == (5, [], False)
+    assert sum(advanced) == 5
+    spans = cached_spans(settings)
+    for article in Library.load([library]).articles:
+        # What the app's worker computes for an uncached article (per paragraph, batch 4).
+        assert spans[article.path.name] == recognizer.extract(article.text), article.path.name
+    again = plan(settings)
+    assert (again.todo, again.cached, again.duplicates) == ([], 5, 1)
+
+
+def test_two_processes_give_the_same_cache(library: Path, tmp_path: Path) -> None:
+    one = settings_for(library, tmp_path / "one")
+    two = settings_for(library, tmp_path / "two")
+    index_articles(one, plan(one), jobs=1)
+    run = index_articles(two, plan(two), jobs=2)
+    assert (run.done, run.jobs, run.interrupted) == (5, 2, False)
+    assert cached_spans(two) == cached_spans(one)
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_interrupted_run_keeps_what_it_did_and_resumes(
+    library: Path, tmp_path: Path, jobs: int
+) -> None:
+    settings = settings_for(library, tmp_path / "cache")
+    finished = 0
+
+    def interrupt_after_two(count: int) -> None:
+        nonlocal finished
+        finished += count
+        if finished >= 2:
+            raise KeyboardInterrupt
+
+    run = index_articles(settings, plan(settings), jobs=jobs, progress=interrupt_after_two)
+    assert run.interrupted and run.done >= 2
+    assert multiprocessing.active_children() == []
+    assert not list((tmp_path / "cache").rglob(".tmp-*"))  # no half-written entry
+    left = plan(settings)
+    assert left.cached == run.done and len(left.todo) == 5 - run.done
+    rest = index_articles(settings, left, jobs=jobs)
+    assert rest.done == 5 - run.done and not rest.interrupted
+    assert len(cached_spans(settings)) == 6
+
+
+def test_reader_index_command(
+    library: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setitem(COMMANDS, "index", INDEX_COMMANDS["index"])
+    cache = str(tmp_path / "cache")
+    assert main(["index", str(library), "--cache-dir", cache]) == 0
+    err = capsys.readouterr().err
+    assert "cached the entities of 5 articles" in err and "1 process" in err
+    assert "image.txt: binary file, skipped" in err
+    assert main(["index", str(library), "--cache-dir", cache]) == 0
+    assert "nothing to do: the entities of all 6 articles are cached" in capsys.readouterr().err
+    assert main(["index", str(library), "--no-cache"]) == 2
+    assert "no cache to fill" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["index", "--jobs", "-1"])
+    assert exit_.value.code == 2
+
+
+def test_the_report_says_what_failed(library: Path, tmp_path: Path) -> None:
+    settings = settings_for(library, tmp_path / "cache")
+    work = plan(settings)
+    work.todo[0].path.unlink()  # gone between planning and reading
+    run: IndexRun = index_articles(settings, work, jobs=1)
+    assert run.done == 4
+    assert [(p.name, "no longer readable" in r) for p, r in run.failed] == [("0.txt", True)]
