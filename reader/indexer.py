@@ -39,9 +39,9 @@ from reader.settings import Settings
 
 __all__ = ["BATCH_SIZE", "IndexRun", "Plan", "index_articles", "plan"]
 
-#: Paragraphs per ``nlp.pipe`` batch (256 was the fastest of 16-1000 for the small
-#: English pipeline on news paragraphs; see bench/run.py --figure index).
-BATCH_SIZE = 256
+#: Paragraphs per ``nlp.pipe`` batch (64 to 128 were the fastest of 16-1000 for the small
+#: English pipeline on generated news paragraphs, 2-core EPYC, 60 articles x 3 runs).
+BATCH_SIZE = 128
 
 #: Articles per chunk: one ``extract_many`` call, and one task for a worker process.
 CHUNK_ARTICLES = 16
