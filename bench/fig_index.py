@@ -1,0 +1,112 @@
+"""Figure 3: `reader index` throughput, against a bare ``nlp.pipe`` loop in one process.
+
+Over the first K articles of the largest generated library (copied into their own folder),
+each run times, as whole processes from start to exit (interpreter, spaCy load, reading
+and recognising; for reader also planning and writing the cache):
+
+- the baseline: bench/bare_pipe.py, ``nlp.pipe`` over the whole texts, one process;
+- the stricter baseline: the same loop over the texts' paragraphs (what reader feeds the
+  model; shorter docs run faster);
+- `reader index --jobs 1` and `reader index --jobs 2`, each into an empty cache.
+
+Throughput is articles per second; targets: ``--jobs 1`` ≥ 0.9× the baseline, ``--jobs 2``
+≥ 1.6× it (on 2 cores).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from context import Bench, load_average
+from stats import Row, Sample
+
+
+def _timed(command: list[str], env: dict[str, str]) -> float:
+    """Seconds from start to exit of *command* (which must succeed)."""
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
+    return seconds
+
+
+def _subset(bench: Bench, k: int) -> Path:
+    """A folder holding the first *k* articles of the largest library (hard links)."""
+    source = bench.library(max(bench.sizes)).folder
+    folder = bench.work / "libraries" / f"index-{k}"
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        for path in sorted(source.glob("*.txt"))[:k]:
+            try:
+                os.link(path, folder / path.name)
+            except OSError:
+                shutil.copy2(path, folder / path.name)
+    return folder
+
+
+def indexing(bench: Bench) -> list[Row]:
+    """Figure 3: throughput of reader index -j1 and -j2 against the bare loop."""
+    k = min(bench.index_articles, max(bench.sizes))
+    folder = _subset(bench, k)
+    bare_pipe = str(Path(__file__).with_name("bare_pipe.py"))
+    env = bench.env("index")
+    bare, paragraphs, one, two = [], [], [], []
+    loads = []
+    for run in range(min(bench.runs, 3)):  # ~1.5 min a run at K=400
+        loads.append(load_average())
+        bare.append(k / _timed([bench.python, bare_pipe, str(folder)], env))
+        if not bench.quick:
+            paragraphs.append(
+                k / _timed([bench.python, bare_pipe, str(folder), "--paragraphs"], env)
+            )
+        for jobs, into in ((1, one), (2, two)):
+            bench.clear_state("index")
+            env = bench.env("index")
+            into.append(k / _timed([*bench.reader_index, str(folder), "--jobs", str(jobs)], env))
+        bench.say(
+            f"index K={k} run {run + 1}: bare {bare[-1]:.1f}/s"
+            + (f", paragraphs {paragraphs[-1]:.1f}/s" if paragraphs else "")
+            + f", --jobs 1 {one[-1]:.1f}/s, --jobs 2 {two[-1]:.1f}/s"
+        )
+    notes = [f"load average (1, 5, 15 min) at each run: {loads}"]
+    rows = [
+        Row(
+            "3 index",
+            f"{k} articles, --jobs 1",
+            Sample(one, "articles/s"),
+            Sample(bare, "articles/s"),
+            "bare nlp.pipe, 1 process",
+            "ratio_min",
+            0.9,
+            n=k,
+            notes=notes,
+        ),
+        Row(
+            "3 index",
+            f"{k} articles, --jobs 2",
+            Sample(two, "articles/s"),
+            Sample(bare, "articles/s"),
+            "bare nlp.pipe, 1 process",
+            "ratio_min",
+            1.6,
+            n=k,
+            notes=notes,
+        ),
+    ]
+    if paragraphs:
+        rows.append(
+            Row(
+                "3 index",
+                f"{k} articles, --jobs 1 (stricter baseline)",
+                Sample(one, "articles/s"),
+                Sample(paragraphs, "articles/s"),
+                "bare nlp.pipe over paragraphs",
+                n=k,
+            )
+        )
+    return rows

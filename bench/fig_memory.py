@@ -1,0 +1,69 @@
+"""Figure 5: peak memory of `reader` with the largest library open and spaCy loaded.
+
+`reader LIBRARY` runs in a pty with a warm library index and an empty entity cache, so the
+first article's entities make it load and run spaCy. Once its highlights are on screen
+(the legend lists PERSON) and the app is idle, the process's peak resident set size
+(VmHWM in /proc) is read. The baseline is bench/bare_app.py listing the same titles and
+running the same pipeline on the same first article (``--spacy``), read the same way.
+Target: ≤ 300 MB.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from context import Bench
+from fig_startup import warm_up
+from stats import Row, Sample
+from terminal import Terminal, peak_rss_mb
+
+from reader.library_index import INDEX_FILE
+
+
+def memory(bench: Bench) -> list[Row]:
+    """Figure 5 at the largest size."""
+    n = max(bench.sizes)
+    library = bench.library(n)
+    first_article = next(iter(sorted(library.folder.glob("*.txt"))))
+    from pipeline import pipeline_name
+
+    bare_command = [
+        *bench.bare_app(library.manifest),
+        *("--spacy", str(first_article), "--model", pipeline_name()),
+    ]
+    state = f"memory-{n}"
+    bench.clear_state(state)
+    env = bench.env(state)
+    warm_up(bench, library, env)  # the library index
+    cache = Path(env["READER_CACHE_DIR"])
+    reader, bare = [], []
+    for run in range(bench.runs):
+        with Terminal(bare_command, env=env) as terminal:
+            terminal.wait_for("spaCy ready", timeout=300)
+            terminal.wait_quiet(0.5)
+            bare.append(peak_rss_mb(terminal.pid))
+        for entry in cache.glob("*"):  # forget the entities, keep the library index
+            if entry.name != INDEX_FILE and entry.is_dir():
+                shutil.rmtree(entry)
+        with Terminal([*bench.reader, str(library.folder)], env=env) as terminal:
+            mark = terminal.mark
+            terminal.wait_for(library.sidebar_marker, timeout=300)
+            terminal.wait_for("PERSON", since=mark, timeout=300)
+            terminal.wait_quiet(0.5)
+            reader.append(peak_rss_mb(terminal.pid))
+        bench.say(
+            f"memory N={n:,} run {run + 1}: reader {reader[-1]:.0f} MB, bare {bare[-1]:.0f} MB"
+        )
+    return [
+        Row(
+            "5 memory",
+            f"N={n:,}, spaCy loaded, peak RSS",
+            Sample(reader, "MB"),
+            Sample(bare, "MB"),
+            "bare app + same spaCy",
+            "value_max",
+            300,
+            n=n,
+        )
+    ]

@@ -1,0 +1,130 @@
+"""Figure 1: start to the first frame with the sidebar filled, against a bare Textual app.
+
+`reader LIBRARY` runs in a pty (bench/terminal.py) and is timed from the moment it is
+started to the moment the terminal receives the frame in which the sidebar lists the
+articles. The baseline is bench/bare_app.py showing the same titles in the same OptionList
+the same way, timed the same way, run by run in between. Three cases of reader:
+
+- **warm**: the usual start: the library index is there, the first article's entities
+  are cached (a warm-up run made both);
+- **first start**: no library index (removed before the run), so every article is read;
+- and, in process, ``Library.load`` alone with and without the index (figure 1b).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from context import Bench, GeneratedLibrary
+from stats import Row, Sample
+from terminal import Terminal
+
+from reader.library import Library
+from reader.library_index import INDEX_FILE, LibraryIndex
+
+#: Targets: reader's warm start at most this many times the bare app's, per size.
+TARGETS = {2000: 1.5, 10000: 2.0}
+
+
+def time_to_sidebar(command: list[str], env: dict[str, str], marker: str) -> float:
+    """Milliseconds from starting *command* to the frame showing *marker*."""
+    with Terminal(command, env=env) as terminal:
+        painted = terminal.wait_for(marker, timeout=180)
+        return (painted - terminal.started) * 1000
+
+
+def warm_up(bench: Bench, library: GeneratedLibrary, env: dict[str, str]) -> None:
+    """Run reader once to the first article's highlights: index built, entities cached
+    (in quick mode only to the sidebar: the numbers do not count there, the time does)."""
+    with Terminal([*bench.reader, str(library.folder)], env=env) as terminal:
+        mark = terminal.mark
+        terminal.wait_for(library.sidebar_marker, timeout=300)
+        if not bench.quick:
+            terminal.wait_for("PERSON", since=mark, timeout=300)  # the legend, once found
+        terminal.wait_quiet(0.3)
+
+
+def startup(bench: Bench) -> list[Row]:
+    """Figure 1 at every size: warm and first starts against the bare app."""
+    rows: list[Row] = []
+    for n in bench.sizes:
+        library = bench.library(n)
+        state = f"startup-{n}"
+        bench.clear_state(state)
+        env = bench.env(state)
+        index_file = Path(env["READER_CACHE_DIR"]) / INDEX_FILE
+        warm_up(bench, library, env)
+        uses_index = index_file.exists()
+        reader = [*bench.reader, str(library.folder)]
+        bare, warm, first = [], [], []
+        for run in range(bench.runs):
+            bare.append(
+                time_to_sidebar(bench.bare_app(library.manifest), env, library.sidebar_marker)
+            )
+            warm.append(time_to_sidebar(reader, env, library.sidebar_marker))
+            index_file.unlink(missing_ok=True)
+            first.append(time_to_sidebar(reader, env, library.sidebar_marker))
+            bench.say(
+                f"startup N={n:,} run {run + 1}: bare {bare[-1]:.0f} ms, warm {warm[-1]:.0f} "
+                f"ms, first start {first[-1]:.0f} ms"
+            )
+        notes = []
+        if not uses_index:
+            notes.append(
+                "the app did not write a library index: reader/ui/screens/main.py does not "
+                "pass one to Library.load yet, so a warm start reads every article"
+            )
+        limit = TARGETS.get(n)
+        rows.append(
+            Row(
+                "1 startup",
+                f"N={n:,}, warm",
+                Sample(warm, "ms"),
+                Sample(bare, "ms"),
+                "bare Textual app",
+                "ratio_max" if limit else None,
+                limit,
+                n=n,
+                notes=notes,
+            )
+        )
+        rows.append(
+            Row(
+                "1 startup",
+                f"N={n:,}, first start (no index)",
+                Sample(first, "ms"),
+                Sample(bare, "ms"),
+                "bare Textual app",
+                n=n,
+            )
+        )
+        rows.append(library_load(bench, library))
+    return rows
+
+
+def library_load(bench: Bench, library: GeneratedLibrary) -> Row:
+    """Figure 1b: Library.load in this process, with a warm index against reading all."""
+    cache = bench.work / "state" / f"load-{library.n}"
+    index = LibraryIndex.in_cache_dir(cache)
+    Library.load([library.folder], index=index)  # builds it
+    full, indexed = [], []
+    hits = 0
+    for _ in range(max(3, bench.runs)):
+        started = time.perf_counter()
+        Library.load([library.folder])
+        full.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        index = LibraryIndex.in_cache_dir(cache)
+        Library.load([library.folder], index=index)
+        indexed.append((time.perf_counter() - started) * 1000)
+        hits = index.hits
+    return Row(
+        "1b library load",
+        f"N={library.n:,}, Library.load with the index",
+        Sample(indexed, "ms"),
+        Sample(full, "ms"),
+        "reading every file",
+        n=library.n,
+        notes=[f"{hits:,} of {library.n:,} articles came from the index (not read)"],
+    )

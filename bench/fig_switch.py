@@ -1,0 +1,216 @@
+"""Figure 2: switching articles, from the keypress to the frame with the new article.
+
+Measured on the real app in a pty (bench/terminal.py), not with Textual's Pilot: Pilot's
+``press`` skips the terminal (no input parsing, no output written), and what the user
+waits for is the keypress reaching the app and the frame reaching the terminal. The
+library is twelve ~1,000-word articles (listed first) followed by the generated library of
+size N. In one session: `j` moves the cursor to the next article and, once the screen is
+quiet, Enter opens it; the time is from Enter to the frame in which that article's entity
+panel lists its first entity (drawn in the same frame as the highlighted text).
+
+- **cached**: articles 1-5, entities in the cache (written by this script beforehand);
+  target ≤ 30 ms median. Baseline: bench/bare_app.py with the same list, where Enter
+  shows the article's plain text in a Static (the least a Textual app does to switch);
+  timed to the frame showing the start of one of its paragraphs.
+- **uncached**: articles 7-11, after article 6 was opened to load spaCy; time until the
+  highlights appear. Baseline: the same spaCy pipeline alone (``nlp(text)`` in this
+  process, warm) on the same texts; target ≤ 1.3× that.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+
+import pipeline
+from context import SEED, Bench
+from generate import manifest_path, write_library
+from stats import Row, Sample
+from terminal import Terminal
+
+from reader.entities.cache import EntityCache
+from reader.entities.finder import EntityFinder
+from reader.entities.recognizer import Recognizer
+from reader.entities.span import Span
+from reader.library import Article, Library
+from reader.ui.widgets.entity_panel import group_entities
+
+SWITCH_ARTICLES = 12
+WORDS = 1000
+CACHED = range(1, 6)
+WARM_UP = 6
+UNCACHED = range(7, 12)
+QUIET = 0.3
+"""Seconds without output that count as "the app is idle" between keys."""
+
+
+@dataclass(frozen=True)
+class SwitchArticle:
+    """One of the twelve articles and what its entity panel starts with once found."""
+
+    article: Article
+    marker: str
+    """The entity panel's first line for it: shown once its entities are."""
+    text_marker: str
+    """The start of a paragraph of its text found in no other of the twelve."""
+    model_spans: list[Span]
+
+
+def prepare(bench: Bench) -> list[SwitchArticle]:
+    """Write the twelve articles; find their entities and the panel line to wait for."""
+    folder = bench.work / "libraries" / "switch"
+    write_library(folder, SWITCH_ARTICLES, SEED + 1, words=WORDS, prefix="s")
+    articles = Library.load([folder]).articles
+    recognizer = Recognizer()
+    finder = EntityFinder(recognizer)
+    found = []
+    for article in articles:
+        model_spans = recognizer.extract(article.text)
+        groups = [
+            g
+            for gs in group_entities(finder.finish("", article.text, model_spans)).values()
+            for g in gs
+        ]
+        found.append((article, model_spans, groups))
+    taken: set[str] = set()
+    result = []
+    for article, model_spans, groups in found:
+        # The panel line "  <text> ×<count>": short enough not to wrap in the panel, near
+        # the top, and unlike any other article's (so the previous one's cannot match).
+        others = {f"{g.text} ×{g.count}" for a, _, gs in found if a is not article for g in gs}
+        marker = next(
+            f"{g.text} ×{g.count}"
+            for g in groups[:8]
+            if len(g.text) <= 20 and f"{g.text} ×{g.count}" not in others | taken
+        )
+        taken.add(marker)
+        result.append(SwitchArticle(article, marker, _text_marker(article, articles), model_spans))
+    return result
+
+
+def _text_marker(article: Article, articles: list[Article]) -> str:
+    """The first 28 characters of the first paragraph after the title that no other has."""
+    others = [a.text for a in articles if a is not article]
+    for paragraph in article.text.split("\n\n")[1:]:
+        candidate = paragraph.strip()[:28]
+        if len(candidate) == 28 and not any(candidate in text for text in others):
+            return candidate
+    raise RuntimeError(f"no paragraph of {article.path.name} is unique")
+
+
+def _open_next(terminal: Terminal, marker: str, timeout: float) -> tuple[float, float]:
+    """Move to the next article and open it: (ms to the first frame, ms to *marker*)."""
+    terminal.press("\x1b")  # Escape: back to the list (a no-op when already there)
+    terminal.wait_quiet(QUIET)
+    terminal.press("j")
+    terminal.wait_quiet(QUIET)
+    mark = terminal.mark
+    pressed = terminal.press("\r")
+    shown = terminal.wait_for(marker, since=mark, timeout=timeout)
+    first = terminal.wait_output(since=mark)
+    terminal.wait_quiet(QUIET)
+    return (first - pressed) * 1000, (shown - pressed) * 1000
+
+
+def _bare_switches(bench: Bench, n: int, articles: list[SwitchArticle]) -> list[float]:
+    """The bare app, same list: ms from Enter to the frame showing the next article's text."""
+    library = bench.library(n)
+    command = bench.bare_app(manifest_path(articles[0].article.path.parent), library.manifest)
+    times = []
+    with Terminal(command, env=bench.env("switch-bare")) as terminal:
+        terminal.wait_for(library.sidebar_marker, timeout=180)
+        terminal.wait_quiet(QUIET)
+        for i in CACHED:
+            terminal.press("\x1b[B")  # Down: OptionList's own binding (no j in a bare app)
+            terminal.wait_quiet(QUIET)
+            mark = terminal.mark
+            pressed = terminal.press("\r")
+            shown = terminal.wait_for(articles[i].text_marker, since=mark, timeout=30)
+            times.append((shown - pressed) * 1000)
+            terminal.wait_quiet(QUIET)
+    return times
+
+
+def _pipeline_alone(nlp: object, texts: list[str]) -> list[float]:
+    """ms for ``nlp(text)`` per text: warm, median of three."""
+    times = []
+    for text in texts:
+        nlp(text)  # type: ignore[operator]
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            nlp(text)  # type: ignore[operator]
+            runs.append((time.perf_counter() - started) * 1000)
+        times.append(statistics.median(runs))
+    return times
+
+
+def switching(bench: Bench) -> list[Row]:
+    """Figure 2 at every size: cached and uncached switches in one app session per run."""
+    articles = prepare(bench)
+    nlp = pipeline.load()
+    pipeline_info = Recognizer().info
+    rows: list[Row] = []
+    # Switching does not depend on the library's size below a few thousand articles.
+    sizes = [n for n in bench.sizes if n >= 1000] or bench.sizes[-1:]
+    for n in sizes:
+        library = bench.library(n)
+        cached_ms, uncached_ms, frame_ms, bare_ms, alone_ms = [], [], [], [], []
+        for run in range(bench.runs):
+            state = f"switch-{n}"
+            bench.clear_state(state)
+            env = bench.env(state)
+            cache = EntityCache(bench.work / "state" / state / "cache")
+            for item in articles[:WARM_UP]:
+                cache.put(item.article.sha256, pipeline_info, item.model_spans)
+            command = [*bench.reader, str(articles[0].article.path.parent), str(library.folder)]
+            run_cached, run_uncached = [], []
+            with Terminal(command, env=env) as terminal:
+                terminal.wait_for(articles[0].marker, timeout=300)
+                terminal.wait_quiet(QUIET)
+                for i in CACHED:
+                    first, shown = _open_next(terminal, articles[i].marker, 30)
+                    run_cached.append(shown)
+                    frame_ms.append(first)
+                _open_next(terminal, articles[WARM_UP].marker, 300)  # loads spaCy
+                for i in UNCACHED:
+                    run_uncached.append(_open_next(terminal, articles[i].marker, 120)[1])
+            run_alone = _pipeline_alone(nlp, [articles[i].article.text for i in UNCACHED])
+            run_bare = _bare_switches(bench, n, articles)
+            cached_ms.append(statistics.median(run_cached))
+            uncached_ms.append(statistics.median(run_uncached))
+            alone_ms.append(statistics.median(run_alone))
+            bare_ms.append(statistics.median(run_bare))
+            bench.say(
+                f"switch N={n:,} run {run + 1}: cached {cached_ms[-1]:.0f} ms (bare key "
+                f"{bare_ms[-1]:.0f} ms); uncached {uncached_ms[-1]:.0f} ms (spaCy alone "
+                f"{alone_ms[-1]:.0f} ms)"
+            )
+        words = statistics.mean(a.article.word_count for a in articles)
+        rows.append(
+            Row(
+                "2 switch",
+                f"N={n:,}, cached, {words:,.0f}-word article",
+                Sample(cached_ms, "ms"),
+                Sample(bare_ms, "ms"),
+                "bare app showing the text",
+                "value_max",
+                30,
+                n=n,
+                notes=[f"first frame after Enter: median {statistics.median(frame_ms):.0f} ms"],
+            )
+        )
+        rows.append(
+            Row(
+                "2 switch",
+                f"N={n:,}, uncached, {words:,.0f}-word article",
+                Sample(uncached_ms, "ms"),
+                Sample(alone_ms, "ms"),
+                "spaCy pipeline alone",
+                "ratio_max",
+                1.3,
+                n=n,
+            )
+        )
+    return rows

@@ -1,0 +1,32 @@
+"""The spaCy pipeline alone, as the baselines use it: the same package, only ``ner`` running.
+
+Loaded with spaCy's own API, not through reader's Recognizer, so that the baselines carry
+none of reader's code; :func:`load` checks that the pipes that run are the ones reader runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: What reader's Recognizer leaves out (reader/entities/recognizer.py).
+EXCLUDED = ("tagger", "parser", "attribute_ruler", "lemmatizer", "morphologizer", "senter")
+
+
+def pipeline_name() -> str:
+    """The pipeline reader uses with no --model (the best installed)."""
+    from reader.entities.recognizer import Recognizer
+
+    return Recognizer().resolve_name()
+
+
+def load(name: str | None = None) -> Any:
+    """``spacy.load`` the pipeline with only ``ner`` enabled (what reader runs)."""
+    import spacy
+
+    nlp = spacy.load(name or pipeline_name(), exclude=list(EXCLUDED))
+    for pipe in list(nlp.pipe_names):
+        if pipe != "ner":
+            nlp.disable_pipe(pipe)
+    if nlp.pipe_names != ["ner"]:
+        raise RuntimeError(f"unexpected pipes running: {nlp.pipe_names}")
+    return nlp

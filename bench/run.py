@@ -1,0 +1,142 @@
+"""reader's benchmark suite: the five figures of the performance issue, against baselines.
+
+    .venv/bin/python bench/run.py            # full: N = 100, 2,000, 10,000; 5 runs (~15 min)
+    .venv/bin/python bench/run.py --quick    # N = 20, one run: proves it works (~1 min)
+
+Generates libraries of realistic articles (bench/generate.py, seeded), then measures:
+
+1. start to the first frame with the sidebar filled, in a pty, against a bare Textual app
+   listing the same titles (bench/fig_startup.py);
+2. switching articles, keypress to painted frame, cached and uncached (bench/fig_switch.py);
+3. `reader index` throughput against a bare ``nlp.pipe`` loop (bench/fig_index.py);
+4. saving one annotation with 1,000 and 10,000 stored, and the UI loop's lag meanwhile
+   (bench/fig_save.py);
+5. peak memory with the largest library open and spaCy loaded (bench/fig_memory.py).
+
+Prints a table (medians, [min–max] over the runs, each against its baseline measured in
+the same run) and writes every value as JSON to bench/results/ (git-ignored).
+Needs Linux (a pty, /proc); numbers are only comparable on one machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from context import BENCH, Bench, load_average, machine, write_json
+from stats import Row, format_table
+
+RESULTS = BENCH / "results"
+
+
+def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
+    from fig_index import indexing
+    from fig_memory import memory
+    from fig_save import saving
+    from fig_startup import startup
+    from fig_switch import switching
+
+    return {
+        "startup": startup,
+        "switch": switching,
+        "index": indexing,
+        "save": saving,
+        "memory": memory,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="N=20, one run (for CI)")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", help="library sizes (default 100 2000 10000)"
+    )
+    parser.add_argument("--runs", type=int, help="runs per figure (default 5; quick 1)")
+    parser.add_argument(
+        "--figures", nargs="+", choices=list(_figures()), help="only these (default: all)"
+    )
+    parser.add_argument(
+        "--index-articles", type=int, help="articles figure 3 indexes (default 400; quick 8)"
+    )
+    parser.add_argument("--out", type=Path, help="results file (default: bench/results/…)")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument(
+        "--reader-path",
+        type=Path,
+        help="measure the reader package (and styles) in this copy of the repository "
+        "instead, e.g. with a change to try",
+    )
+    args = parser.parse_args(argv)
+    if args.reader_path:
+        args.reader_path = args.reader_path.resolve()
+        sys.path.insert(0, str(args.reader_path))
+    quick = args.quick
+    sizes = args.sizes or ([20] if quick else [100, 2000, 10000])
+    runs = args.runs or (1 if quick else 5)
+    chosen = args.figures or list(_figures())
+    with tempfile.TemporaryDirectory(prefix="reader-bench-") as scratch:
+        work = args.keep or Path(scratch)
+        work.mkdir(parents=True, exist_ok=True)
+        bench = Bench(
+            work=work,
+            sizes=sorted(sizes),
+            runs=runs,
+            quick=quick,
+            index_articles=args.index_articles or (8 if quick else 400),
+            reader_path=args.reader_path,
+        )
+        started = time.perf_counter()
+        rows: list[Row] = []
+        loads: dict[str, list[list[float]]] = {}
+        figures = _figures()
+        for name in chosen:
+            before = load_average()
+            rows.extend(figures[name](bench))
+            loads[name] = [before, load_average()]
+        seconds = time.perf_counter() - started
+    info = machine()
+    table = format_table(rows)
+    print(table)
+    print()
+    print(
+        f"{info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB, {info['os']}, "
+        f"Python {info['python']}, Textual {info['textual']}, spaCy {info['spacy']}; "
+        f"{runs} run(s); {seconds:.0f} s"
+    )
+    for row in rows:
+        for note in row.notes:
+            print(f"  {row.figure}, {row.case}: {note}")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    out = args.out or RESULTS / f"results-{stamp}{'-quick' if quick else ''}.json"
+    data = {
+        "when": stamp,
+        "command": " ".join(["bench/run.py", *(argv if argv is not None else sys.argv[1:])]),
+        "machine": info,
+        "settings": {
+            "sizes": sizes,
+            "runs": runs,
+            "quick": quick,
+            "figures": chosen,
+            "reader_path": str(args.reader_path) if args.reader_path else None,
+        },
+        "load_average": loads,
+        "seconds": round(seconds, 1),
+        "rows": [row.to_json() for row in rows],
+        "table": table,
+    }
+    write_json(out, data)
+    if args.out is None:
+        write_json(RESULTS / ("latest-quick.json" if quick else "latest.json"), data)
+    print(f"results: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
