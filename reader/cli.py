@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from reader import __version__
 from reader.cli_annotations import ANNOTATION_COMMANDS
@@ -93,11 +92,11 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _warn(message: str, stream: TextIO | None = None) -> None:
+def _warn(message: str) -> None:
     """Print one sanitised line to stderr."""
-    from reader.text import sanitize_line
+    from reader.console import error
 
-    print(f"reader: {sanitize_line(message, limit=500)}", file=stream or sys.stderr)
+    error(message)
 
 
 def run_entities(args: argparse.Namespace, settings: Settings) -> int:
@@ -134,13 +133,13 @@ def run_entities(args: argparse.Namespace, settings: Settings) -> int:
     except NoPipeline as error:
         _warn(str(error))
         return 2
-    out = sys.stdout
+    from reader.console import dumps, print_line
+
     if args.format == "json":
-        json.dump(records, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        print_line(dumps(records))
     else:
         for record in records:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            print_line(dumps(record, indent=None))
     return 0
 
 

@@ -11,14 +11,15 @@ reaches the terminal.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from reader.console import dumps
+from reader.console import error as _error
+from reader.console import print_line as _print
 from reader.library import Article, Problem, read_article
 from reader.settings import Settings
 from reader.text import sanitize, sanitize_line
@@ -43,10 +44,6 @@ _T = TypeVar("_T")
 
 _KIND_SECTIONS = {"note": "notes", "highlight": "highlights", "correction": "corrections"}
 """Where each kind of annotation is listed in `reader annotations`."""
-
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
-"""Characters json.dumps leaves raw that a terminal may act on (DEL, 8-bit C1 controls such
-as CSI and OSC, bidi overrides, line separators) or cannot encode (lone surrogates)."""
 
 
 class _Failed(Exception):
@@ -321,14 +318,8 @@ def _sorted_json(value: Any) -> Any:
 
 
 def _json(value: Any) -> str:
-    """*value* as indented JSON, readable UTF-8, with nothing a terminal would act on.
-
-    json.dumps escapes only C0 controls; the rest of :data:`_JSON_UNSAFE` is escaped here.
-    Outside strings JSON is plain ASCII, so every match is inside a string, where a
-    ``\\uXXXX`` escape reads back as the same character.
-    """
-    text = json.dumps(value, ensure_ascii=False, indent=2)
-    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    """*value* as indented JSON with nothing a terminal would act on (console.dumps)."""
+    return dumps(value)
 
 
 def _select(
@@ -451,21 +442,6 @@ def _tags(tags: Iterable[str]) -> str:
 def _line(text: str, limit: int = 200) -> str:
     """Untrusted text on one line, without control sequences, for the terminal."""
     return sanitize_line(text, limit=limit)
-
-
-def _print(line: str, stream: TextIO | None = None) -> None:
-    """Write one line; what the stream cannot encode (a lone surrogate from a file name
-    that is not UTF-8) is written as a backslash escape rather than failing after a save.
-    """
-    stream = stream or sys.stdout
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    stream.write((line + "\n").encode(encoding, "backslashreplace").decode(encoding))
-    stream.flush()
-
-
-def _error(message: str) -> None:
-    """One sanitised line on stderr: ``reader: <message>``."""
-    _print(f"reader: {sanitize_line(message, limit=500)}", sys.stderr)
 
 
 ANNOTATION_COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {

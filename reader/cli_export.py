@@ -13,8 +13,10 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
+from reader.console import error as _error
+from reader.console import print_line as _print
 from reader.export import FORMATS
 from reader.export.writing import EXTENSIONS
 from reader.settings import Settings
@@ -251,19 +253,6 @@ def _counted(count: int, noun: str) -> str:
 
 def _line(text: str) -> str:
     return sanitize_line(text, limit=500)
-
-
-def _print(line: str, stream: TextIO | None = None) -> None:
-    """Write one line; what the stream cannot encode is written as a backslash escape."""
-    stream = stream or sys.stdout
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    stream.write((line + "\n").encode(encoding, "backslashreplace").decode(encoding))
-    stream.flush()
-
-
-def _error(message: str) -> None:
-    """One sanitised line on stderr: ``reader: <message>``."""
-    _print(f"reader: {_line(message)}", sys.stderr)
 
 
 EXPORT_COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {

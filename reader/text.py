@@ -33,6 +33,11 @@ _ESCAPE_SEQUENCE = re.compile(
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
+# Lone surrogates (from file names that are not UTF-8, via os.fsdecode) are not text:
+# a terminal cannot draw them and Rich measures them wrong.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def normalize_newlines(text: str) -> str:
     """Return *text* with CRLF, CR and the Unicode line/paragraph separators as ``\\n``."""
     return (
@@ -48,13 +53,15 @@ def sanitize(text: str) -> str:
     """Return *text* safe to display: newlines normalised, control sequences removed.
 
     Removes ESC/CSI/OSC/DCS sequences (7- and 8-bit), C0 controls other than tab
-    and newline, DEL, C1 controls, NUL, byte-order marks and bidi overrides. Text
+    and newline, DEL, C1 controls, NUL, byte-order marks and bidi overrides; a lone
+    surrogate becomes U+FFFD. Text
     is NFC-normalised so that offsets match what a terminal draws. Markup is left
     alone: callers never parse the result as markup (see STYLE.md).
     """
     text = normalize_newlines(text)
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = _FORBIDDEN.sub("", text)
+    text = _SURROGATE.sub("\ufffd", text)
     return unicodedata.normalize("NFC", text)
 
 

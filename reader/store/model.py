@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from reader.text import sanitize, sanitize_line
+
 __all__ = [
     "CORRECTION_ACTIONS",
     "CORRECTION_SCOPES",
@@ -139,7 +141,9 @@ def storable(value: Any, what: str) -> Any:
 
 
 def clean_tag(tag: object) -> str:
-    """Strip a tag; refuse anything that is not a string or is empty once stripped.
+    """Sanitise a tag onto one line (no control sequences: tags are shown in the sidebar
+    and come from the command line and from imported files); refuse anything that is not
+    a string or is empty once cleaned.
 
     Raises:
         TypeError: the tag is not a string.
@@ -147,7 +151,7 @@ def clean_tag(tag: object) -> str:
     """
     if not isinstance(tag, str):
         raise TypeError(f"a tag must be a string, not {type(tag).__name__}")
-    cleaned = tag.strip()
+    cleaned = sanitize_line(tag, limit=100).strip()
     if not cleaned:
         raise ValueError("a tag cannot be empty")
     return cleaned
@@ -187,14 +191,15 @@ def dedupe_tags(tags: Iterable[str]) -> list[str]:
 
 
 def check_body(body: object) -> str:
-    """Check a note body (any string, stored as given).
+    """Check a note body and sanitise it (newlines and tabs kept; control sequences, which
+    could come from the command line or an imported file, removed).
 
     Raises:
         TypeError: the body is not a string.
     """
     if not isinstance(body, str):
         raise TypeError(f"a note body must be a string, not {type(body).__name__}")
-    return body
+    return sanitize(body)
 
 
 def check_target(target: object, *, required: bool) -> dict[str, Any] | None:

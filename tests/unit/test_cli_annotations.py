@@ -21,6 +21,7 @@ from reader import cli
 from reader.cli_annotations import ANNOTATION_COMMANDS
 from reader.library import Article, read_article
 from reader.store import Annotation, AnnotationStore, ArticleRef
+from reader.text import sanitize
 
 TARGET: dict[str, Any] = {
     "position": {"start": 19, "end": 33},
@@ -442,8 +443,8 @@ def test_hostile_tags_notes_and_titles_reach_no_terminal(
         assert result.code == 0, result.err
         for control in TERMINAL_CONTROLS:
             assert control not in result.out + result.err
-    # What the user typed is stored as typed (it is only sanitised for display).
-    assert stored(db)[1][0].body == note
+    # What is stored is the visible text: control sequences never reach the database.
+    assert stored(db)[1][0].body == "note click meredevil iso\nline two click meredevil iso"
     assert "- note click meredevil iso" in listing.out  # the visible text survives
     assert "tags: tagclick meredevil iso" in listing.out
 
@@ -456,7 +457,8 @@ def test_hostile_text_in_json_is_escaped_and_reads_back_exactly(
     result = run("annotations", "--format", "json")
     for control in TERMINAL_CONTROLS:
         assert control not in result.out
-    assert json.loads(result.out)["articles"][0]["notes"][0]["body"] == note
+    # The store keeps the visible text only; the JSON carries exactly that.
+    assert json.loads(result.out)["articles"][0]["notes"][0]["body"] == sanitize(note)
 
 
 def test_a_file_name_that_is_not_utf8_does_not_break_the_output(
@@ -466,7 +468,7 @@ def test_a_file_name_that_is_not_utf8_does_not_break_the_output(
     path.write_text("Cafe\n\nText.\n", encoding="utf-8")
     assert run("tag", path, "food").code == 0
     text = run("annotations")
-    assert text.code == 0 and "caf\\udce9.txt" in text.out
+    assert text.code == 0 and "caf\ufffd.txt" in text.out  # shown, not crashed on
     listed = run("annotations", "--format", "json")
     assert listed.code == 0
     assert json.loads(listed.out)["articles"][0]["path"] == str(path)

@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.library import Article
+from reader.text import sanitize_line
 
 
 def article_prompt(article: Article, tags: Sequence[str] = ()) -> Content:
@@ -22,7 +23,8 @@ def article_prompt(article: Article, tags: Sequence[str] = ()) -> Content:
         (meta, "dim"),
     ]
     if tags:
-        parts += ["\n", (" ".join(f"#{tag}" for tag in tags), "italic")]
+        shown = " ".join(f"#{sanitize_line(tag, 40)}" for tag in tags)
+        parts += ["\n", (shown, "italic")]
     return Content.assemble(*parts)
 
 
@@ -71,9 +73,3 @@ class ArticleList(OptionList):
         """Show the tags of every article; *tags* maps content hashes to their tags."""
         for article in self.articles:
             self.set_tags(article.id, tags.get(article.sha256, []))
-
-    @property
-    def highlighted_article(self) -> Article | None:
-        """The article under the cursor."""
-        index = self.highlighted
-        return None if index is None else self.articles[index]
