@@ -16,7 +16,14 @@ from reader.entities.span import Span
 from reader.library import Article
 from reader.store import Annotation, AnnotationStore, ArticleRef, StoreError
 
-__all__ = ["ArticleAnnotations", "Placed", "article_ref", "correct_entities", "load"]
+__all__ = [
+    "ArticleAnnotations",
+    "Placed",
+    "article_ref",
+    "correct_entities",
+    "load",
+    "tags_by_article",
+]
 
 
 def article_ref(article: Article) -> ArticleRef:
@@ -57,6 +64,11 @@ class ArticleAnnotations:
     """Notes, highlights and corrections, in the order made."""
     relinked: int = 0
     """How many annotations were moved over from an earlier version of the file."""
+
+
+def tags_by_article(store: AnnotationStore) -> dict[str, list[str]]:
+    """Return every article's tags, by content hash (for the sidebar)."""
+    return {str(a["sha256"]): list(a["tags"]) for a in store.articles()}
 
 
 def _earlier_version(store: AnnotationStore, article: Article) -> str | None:

@@ -189,6 +189,7 @@ class ArticleText:
     text: str
     lowercase_words: frozenset[str] = field(init=False)
     """Every word the article uses in lowercase somewhere."""
+    _title_case_lines: dict[int, bool] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.lowercase_words = frozenset(w for w in _WORD.findall(self.text) if w.islower())
@@ -220,10 +221,15 @@ class ArticleText:
     def is_title_case_line(self, pos: int) -> bool:
         """Whether the line holding *pos* reads like a headline: under a third lowercase."""
         start = self.text.rfind("\n", 0, pos) + 1
-        end = self.text.find("\n", pos)
-        words = _WORD.findall(self.text, start, len(self.text) if end < 0 else end)
-        lowercase = sum(1 for w in words if w[0].islower())
-        return lowercase * 3 < len(words)
+        known = self._title_case_lines.get(start)
+        if known is None:
+            # Memoised per line: an article that is one long line (a 2 MiB file, say)
+            # would otherwise be rescanned for every name on it.
+            end = self.text.find("\n", pos)
+            words = _WORD.findall(self.text, start, len(self.text) if end < 0 else end)
+            lowercase = sum(1 for w in words if w[0].islower())
+            known = self._title_case_lines[start] = lowercase * 3 < len(words)
+        return known
 
     def is_sentence_start(self, start: int) -> bool:
         """Whether *start* begins the text, a line or a sentence (after any opening quotes)."""

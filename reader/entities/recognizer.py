@@ -106,20 +106,40 @@ def pipeline_version(name: str) -> str:
     return "?"
 
 
-def paragraphs(text: str) -> Iterator[tuple[int, str]]:
+#: The longest piece of text given to the model at once. spaCy refuses more than
+#: ``nlp.max_length`` (1,000,000) characters and needs about 1 GB per 100,000 for NER.
+MAX_CHUNK = 20_000
+
+
+def paragraphs(text: str, limit: int = MAX_CHUNK) -> Iterator[tuple[int, str]]:
     """Yield ``(offset, chunk)`` for each paragraph-sized piece of *text*.
 
     Entities never cross a blank line, so running the model per paragraph gives the
     same entities while letting extraction be cancelled between pieces and keeping
-    memory flat on very long articles.
+    memory flat on very long articles. A paragraph longer than *limit* is cut after a
+    sentence end (else at a space) before the limit.
     """
     start = 0
     for match in _PARAGRAPH_BREAK.finditer(text):
         if match.start() > start:
-            yield start, text[start : match.start()]
+            yield from _pieces(text, start, match.start(), limit)
         start = match.end()
     if start < len(text):
-        yield start, text[start:]
+        yield from _pieces(text, start, len(text), limit)
+
+
+def _pieces(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, str]]:
+    while end - start > limit:
+        window = text[start : start + limit]
+        cut = max(window.rfind(". ") + 2, window.rfind("\n") + 1)  # after the break
+        if cut <= 1:
+            cut = window.rfind(" ") + 1
+        if cut <= 0:
+            cut = limit  # no space at all: cut anywhere
+        yield start, text[start : start + cut]
+        start += cut
+    if end > start:
+        yield start, text[start:end]
 
 
 class Recognizer:

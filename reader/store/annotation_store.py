@@ -309,8 +309,12 @@ class AnnotationStore:
         Tags merge with any the new hash already has. The annotations keep their targets
         (re-anchoring them is the anchoring module's job). Returns how many annotations
         were moved (or, if the hash did not change, had their path updated).
+
+        Not undoable, and it clears the undo history: the app relinks when it opens an
+        edited article, which is not a change the user made (`u` must not undo it), and
+        earlier changes were recorded against the old hash.
         """
-        with self._changing("relink an article") as change:
+        with self._changing("relink an article", undoable=False) as change:
             moved: dict[int, _Document | None] = {}
             model.check_article(new)
             for doc_id, document in self._annotation_items(
@@ -332,7 +336,8 @@ class AnnotationStore:
             change.description = (
                 f"relinked {quoted(new.title)} ({counted(len(moved), 'annotation')})"
             )
-            return len(moved)
+        self._journal.clear()
+        return len(moved)
 
     def import_annotations(
         self,

@@ -23,6 +23,7 @@ from reader.settings import Settings
 from reader.store import AnnotationStore, StoreCorrupt, StoreError, StoreLocked
 from reader.text import sanitize_line
 from reader.ui.messages import WriteFailed, Written
+from reader.ui.screens.dialogs import ConfirmScreen, NoteScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.annotation_panel import AnnotationPanel
@@ -161,6 +162,18 @@ class ReaderApp(App[None]):
         self._writer.shutdown(wait=True)
         if self.store is not None:
             self.store.close()
+
+    async def action_quit(self) -> None:
+        """Quit (`q`, `ctrl+q`); asks first while a note has text that is not saved."""
+        if any(isinstance(s, NoteScreen) and s.has_unsaved_text for s in self.screen_stack):
+
+            def answered(drop: bool | None) -> None:
+                if drop:
+                    self.exit()
+
+            self.push_screen(ConfirmScreen("A note is not saved. Quit and drop it?"), answered)
+            return
+        self.exit()
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen()

@@ -168,3 +168,19 @@ def test_hostile_file_names_are_sanitised_on_stderr(
     assert code == 1
     assert "\x1b" not in err and "\x07" not in err
     assert "empty file" in err
+
+
+def test_long_paragraphs_are_cut_at_sentence_ends() -> None:
+    text = "Angela Merkel met Emmanuel Macron in Paris. " * 1000  # one 44,000-char line
+    chunks = list(paragraphs(text, limit=5000))
+    assert all(len(chunk) <= 5000 for _, chunk in chunks)
+    assert "".join(chunk for _, chunk in chunks) == text
+    assert all(chunk.endswith(". ") for _, chunk in chunks[:-1])
+
+
+def test_a_huge_single_paragraph_article_is_read(recognizer: Recognizer) -> None:
+    # Longer than spaCy's max_length (1,000,000) in one paragraph.
+    text = "Angela Merkel met Emmanuel Macron in Paris. " * 23_000
+    spans = recognizer.extract(text)
+    assert len(spans) > 60_000
+    assert all(text[s.start : s.end] == s.text for s in spans[:100])

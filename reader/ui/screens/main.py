@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
@@ -13,10 +14,11 @@ from textual.content import Content
 from textual.widgets import Footer, Header, OptionList, SelectionList, Static
 from textual.worker import get_current_worker
 
-from reader.annotations import ArticleAnnotations
+from reader.annotations import ArticleAnnotations, tags_by_article
 from reader.entities.recognizer import Cancelled, NoPipeline
 from reader.entities.span import Span
-from reader.library import Article, Library
+from reader.export.writing import export_folder
+from reader.library import Article, Library, Problem
 from reader.text import sanitize_line
 from reader.ui.messages import EntitiesFailed, EntitiesReady, LibraryLoaded
 from reader.ui.screens.annotating import Annotating
@@ -28,6 +30,10 @@ from reader.ui.widgets.legend import Legend
 
 if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
+
+#: Up to this many characters, cached entities are shown in the same frame as the text
+#: (a few milliseconds); longer articles get them from a worker.
+SYNC_ENTITIES_LIMIT = 200_000
 
 
 class MainScreen(Annotating):
@@ -84,11 +90,19 @@ class MainScreen(Annotating):
 
     @work(thread=True, exclusive=True, group="library", exit_on_error=False)
     def _load_library(self) -> None:
-        library = Library.load(self.app.settings.article_paths)
+        settings = self.app.settings
+        try:
+            library = Library.load(settings.article_paths)
+        except Exception as error:  # a bug must not leave "Loading articles…" forever
+            library = Library(problems=[Problem(Path("."), f"the library failed: {error}")])
+        # Exports are not articles, even when the database sits among the articles.
+        exports = export_folder(settings).resolve()
+        library.articles = [
+            a for a in library.articles if not a.path.resolve().is_relative_to(exports)
+        ]
         self.app.open_store()
         store = self.app.store
-        tags = {str(a["sha256"]): list(a["tags"]) for a in store.articles()} if store else {}
-        self.post_message(LibraryLoaded(library, tags))
+        self.post_message(LibraryLoaded(library, tags_by_article(store) if store else {}))
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
@@ -152,6 +166,12 @@ class MainScreen(Annotating):
         if article is None:
             return
         finder = self.app.finder
+        if len(article.text) > SYNC_ENTITIES_LIMIT:
+            # Even cached, the rules take seconds on a 2 MiB article: not on the UI thread.
+            self._apply_spans([])
+            self._set_status("Finding entities…")
+            self._extract(article)
+            return
         try:
             spans = finder.cached(article.sha256, article.text)
         except NoPipeline as error:
@@ -186,7 +206,7 @@ class MainScreen(Annotating):
         except Exception as error:  # a bad model or a bug must not end the reading
             self.post_message(EntitiesFailed(article.id, f"entity recognition failed: {error}"))
             return
-        self.post_message(EntitiesReady(article.id, article.sha256, spans))
+        self.post_message(EntitiesReady(article.id, spans))
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
         if self.article is None or message.article_id != self.article.id:
@@ -210,6 +230,7 @@ class MainScreen(Annotating):
     # --- header ----------------------------------------------------------------------
 
     def _set_status(self, status: str) -> None:
+        self.query_one(ArticleView).finding = status.startswith("Finding")
         if self.article is None:
             return
         article = self.article
