@@ -9,7 +9,7 @@ from textual.message import Message
 
 from reader.annotations import ArticleAnnotations
 from reader.entities.span import Span
-from reader.library import Article, Library
+from reader.library import Library
 
 
 @dataclass
@@ -26,9 +26,7 @@ class EntitiesReady(Message):
     """Entities were found for an article (it may no longer be the one shown)."""
 
     article_id: str
-    sha256: str
     spans: list[Span]
-    from_cache: bool = False
 
 
 @dataclass
@@ -37,21 +35,6 @@ class EntitiesFailed(Message):
 
     article_id: str
     reason: str
-
-
-@dataclass
-class ArticleChosen(Message):
-    """The user asked to open an article."""
-
-    article: Article
-
-
-@dataclass
-class JumpToOffset(Message):
-    """Scroll the article to a code-point offset and mark what is there."""
-
-    offset: int
-    labels: tuple[str, ...] = field(default=())
 
 
 @dataclass

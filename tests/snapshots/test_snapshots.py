@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,11 @@ SIZE = (140, 44)
 
 
 @pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch) -> ReaderApp:
-    # Relative paths, so the help screen reads the same on every machine.
-    monkeypatch.chdir(ROOT)
+def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ReaderApp:
+    # A folder of its own (no one's real annotations), and relative paths, so the help
+    # screen reads the same on every machine.
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
     settings = Settings(
         article_paths=[Path("seeds")],
         db_path=Path("annotations/annotations.json"),

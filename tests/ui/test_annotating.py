@@ -85,7 +85,7 @@ async def test_tags_are_added_shown_persisted_and_removed(make_settings) -> None
         await settle(app, pilot)
         assert panel.annotations.tags == ["russia", "Diplomacy", "pakistan"]
     with stored(settings) as store:
-        assert sorted(store.articles()[0]["tags"]) == ["Diplomacy", "pakistan", "russia"]
+        assert store.articles()[0]["tags"] == ["russia", "Diplomacy", "pakistan"]
 
 
 async def test_article_note_is_saved_edited_and_cancel_asks_first(make_settings) -> None:  # type: ignore[no-untyped-def]
@@ -420,3 +420,66 @@ async def test_a_note_that_cannot_be_saved_is_given_back(make_settings, monkeypa
         await settle(app, pilot)
     with stored(settings) as store:
         assert [n.body for n in store.annotations(kind="note")] == ["Precious words"]
+
+
+async def test_quitting_with_an_unsaved_note_asks_first(make_settings) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings()
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(app, pilot)
+        await pilot.press("a")
+        await pilot.pause(0.1)
+        await pilot.press(*"half a thought", "ctrl+q")
+        await pilot.pause(0.1)
+        assert app.is_running
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+    with stored(settings) as store:
+        assert [n.body for n in store.annotations(kind="note")] == ["half a thought"]
+
+
+async def test_hostile_tags_and_notes_in_the_database_reach_no_terminal(make_settings) -> None:  # type: ignore[no-untyped-def]
+    # A database written by another tool (or by hand) may hold anything.
+    import json
+
+    from conftest import CONTROLS
+
+    from reader.annotations import article_ref
+    from reader.library import Library
+
+    settings = make_settings()
+    (article,) = Library.load(settings.article_paths).articles
+    with AnnotationStore(settings.db_path) as store:
+        store.add_tags(article_ref(article), ["TAGX"])
+        store.add_note(article_ref(article), "NOTEX")
+    raw = settings.db_path.read_text(encoding="utf-8")
+    hostile = json.dumps(f"[red]x[/red]{CONTROLS}")[1:-1]
+    settings.db_path.write_text(
+        raw.replace("TAGX", hostile).replace("NOTEX", hostile), encoding="utf-8"
+    )
+    forbidden = {chr(c) for c in range(0x20) if c != 0x0A} | {chr(c) for c in range(0x7F, 0xA0)}
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+
+        def drawn() -> str:
+            strips = app.screen._compositor.render_strips()
+            return "".join(seg.text for strip in strips for seg in strip)
+
+        assert not forbidden & set(drawn())
+        assert "[red]x[/red]" in drawn()  # the sidebar's tag and the notes panel, literally
+        panel = app.screen.query_one(AnnotationPanel)
+        panel.focus()
+        panel.highlighted = 1
+        await pilot.press("i")  # the note, in the editor
+        await pilot.pause(0.2)
+        assert not forbidden & set(drawn())
+        assert "[red]x[/red]" in drawn()
+        assert isinstance(app.screen, NoteScreen)

@@ -14,9 +14,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from reader.anchoring import describe
-from reader.annotations import ArticleAnnotations, article_ref, load
+from reader.annotations import ArticleAnnotations, article_ref, load, tags_by_article
 from reader.library import Article, Library
-from reader.store import Annotation, AnnotationStore
+from reader.store import Annotation
 from reader.text import sanitize_line
 from reader.ui.messages import AnnotationsLoaded
 from reader.ui.screens.dialogs import (
@@ -83,18 +83,15 @@ class Annotating(Screen[None]):
         self.query_one(ArticleList).set_tags(self.article.id, annotations.tags)
         if annotations.relinked:
             self.notify(
-                f"This article changed on disk: {annotations.relinked} annotations were "
-                "re-anchored (see their state in the Notes panel)",
+                f"This article changed on disk: its annotations ({annotations.relinked}) were "
+                "re-anchored; see their state in the Notes panel",
                 markup=False,
             )
 
     def reload_tags(self) -> None:
         """Refresh the tags under every title in the sidebar."""
 
-        def by_path(store: AnnotationStore) -> dict[str, list[str]]:
-            return {str(a["sha256"]): list(a["tags"]) for a in store.articles()}
-
-        self.app.read(by_path, self.query_one(ArticleList).set_all_tags)
+        self.app.read(tags_by_article, self.query_one(ArticleList).set_all_tags)
 
     def _changed(self, message: str) -> None:
         """A change is on disk: say so and show the new state."""
@@ -105,9 +102,7 @@ class Annotating(Screen[None]):
     # --- actions ---------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "highlight":
-            return self.query_one(ArticleView).selection is not None
-        if action in ("tag", "note", "correct"):
+        if action in ("tag", "note", "correct", "highlight"):
             return self.article is not None
         return True
 
@@ -164,8 +159,9 @@ class Annotating(Screen[None]):
 
             def failed(reason: str) -> None:
                 # Never lose a note: give the text back, with the reason.
+                base = heading.split(" — ", 1)[-1] if heading.startswith("Not saved") else heading
                 self._write_note(
-                    article, f"Not saved ({reason}) — {heading}", target, body, unsaved=True
+                    article, f"Not saved ({reason}) — {base}", target, body, unsaved=True
                 )
 
             self.app.write(
@@ -259,7 +255,9 @@ class Annotating(Screen[None]):
             old, new = names
             self.app.write(
                 lambda s: s.rename_tag(old, new),
-                lambda count: self._changed(f"Renamed #{old} to #{new} on {count} articles"),
+                lambda count: self._changed(
+                    f"Renamed #{old} to #{new} on {count} article{'' if count == 1 else 's'}"
+                ),
             )
 
         self.app.push_screen(RenameTagScreen(known), chosen)
@@ -311,6 +309,15 @@ class Annotating(Screen[None]):
         except (ExportError, ExportWriteError, StoreError, OSError) as error:
             self.app.call_from_thread(
                 self.notify, str(error), title="Not exported", severity="error", markup=False
+            )
+            return
+        except Exception as error:  # a bug: say so rather than fail silently in a worker
+            self.app.call_from_thread(
+                self.notify,
+                f"{type(error).__name__}: {error}",
+                title="Not exported (a bug in reader)",
+                severity="error",
+                markup=False,
             )
             return
         message = f"Wrote {path}"

@@ -20,7 +20,7 @@ from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from reader.entities.span import LABELS
-from reader.text import sanitize_line
+from reader.text import sanitize, sanitize_line
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -55,7 +55,7 @@ class TagSuggester(Suggester):
 
     def __init__(self, known: list[str]) -> None:
         super().__init__(use_cache=False, case_sensitive=False)
-        self._known = known
+        self._known = [sanitize_line(tag, 100) for tag in known]
 
     async def get_suggestion(self, value: str) -> str | None:
         head, _, last = value.rpartition(",")
@@ -124,7 +124,7 @@ class NoteScreen(ModalScreen[str | None]):
         """*unsaved*: *text* itself is not saved anywhere (a failed save), so Escape asks."""
         super().__init__()
         self._heading = heading
-        self._initial = text
+        self._initial = sanitize(text)
         self._unsaved = unsaved
 
     def compose(self) -> ComposeResult:
@@ -146,10 +146,15 @@ class NoteScreen(ModalScreen[str | None]):
             return
         self.dismiss(text)
 
+    @property
+    def has_unsaved_text(self) -> bool:
+        """Whether closing now would lose text."""
+        text = self.query_one(TextArea).text
+        return bool(text.strip()) and (text != self._initial or self._unsaved)
+
     def action_cancel(self) -> None:
         """Close without saving; asks first when there is typed text to lose."""
-        text = self.query_one(TextArea).text
-        if not text.strip() or (text == self._initial and not self._unsaved):
+        if not self.has_unsaved_text:
             self.dismiss(None)
             return
 
@@ -315,7 +320,7 @@ class ExportChoice:
 
 
 class ExportScreen(ModalScreen[ExportChoice | None]):
-    """Picks an export format (`1`–`5` or Enter); `i` adds every entity shown."""
+    """Picks an export format (`1`–`5` or Enter); `i` adds every entity shown (json)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
@@ -327,7 +332,7 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
         super().__init__()
         self._folder = folder
         self.include_entities = False
-        """Whether every entity shown goes into the export (json, w3c)."""
+        """Whether every entity shown goes into the export (json; jsonl always has them)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -352,7 +357,7 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
     def _show_choice(self) -> None:
         state = "yes" if self.include_entities else "no"
         self.query_one("#entities-choice", Static).update(
-            Content(f"i: include every entity shown (json, w3c): {state}")
+            Content(f"i: include every entity shown (json; jsonl always has them): {state}")
         )
 
     def action_toggle_entities(self) -> None:

@@ -20,21 +20,27 @@ Section = tuple[str, Sequence[type]]
 def key_rows(classes: Iterable[type]) -> list[tuple[list[str], str]]:
     """Return ``(keys, description)`` for the bindings in force in *classes*.
 
-    As in Textual, a key bound by a subclass hides the same key bound by a base class;
-    bindings without a description are internal and not listed.
+    As in Textual, a key bound by a subclass hides the same key bound by a base class
+    (a class may bind one key twice, for two modes: both are listed); bindings without a
+    description are internal and not listed. A class's ``EXTRA_KEYS`` (key sequences
+    handled outside bindings, such as ``]a``) are listed after its bindings.
     """
     taken: set[str] = set()
     rows: dict[tuple[str, str], list[str]] = {}
     for cls in classes:
         for klass in cls.__mro__:
+            bound_here: set[str] = set()
             for item in klass.__dict__.get("BINDINGS", []):
                 binding = _as_binding(item)
                 for key in (k.strip() for k in binding.key.split(",")):
                     if key in taken:
                         continue
-                    taken.add(key)
+                    bound_here.add(key)
                     if binding.description:
                         rows.setdefault((binding.action, binding.description), []).append(key)
+            taken |= bound_here
+        for keys, description in getattr(cls, "EXTRA_KEYS", ()):
+            rows.setdefault((keys, description), []).append(keys)
     return [(keys, description) for (_, description), keys in rows.items()]
 
 
@@ -45,13 +51,20 @@ def _as_binding(item: BindingType) -> Binding:
     return Binding(key, action, rest[0] if rest else "")
 
 
+def _shown_key(key: str, key_display: object) -> str:
+    """A key as the help shows it: key sequences such as ``]a`` as typed."""
+    if len(key) > 1 and key[0] in "[]":
+        return key
+    return str(key_display(Binding(key, "")))  # type: ignore[operator]
+
+
 def key_table(title: str, classes: Sequence[type], key_display: object) -> Table:
     """Return a two-column table of the keys bound by *classes*."""
     table = Table(title=title, title_justify="left", show_header=False, box=None, expand=False)
     table.add_column("keys", style="bold", no_wrap=True, width=16)
     table.add_column("action")
     for keys, description in key_rows(classes):
-        shown = " ".join(key_display(Binding(key, "")) for key in keys)  # type: ignore[operator]
+        shown = " ".join(_shown_key(key, key_display) for key in keys)
         table.add_row(Text(shown), Text(description))
     return table
 

@@ -94,6 +94,12 @@ class ArticleView(ScrollView, can_focus=True):
     ]
     """`]a` and `[a` (next/previous annotation) are two-key sequences: see on_key."""
 
+    EXTRA_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("]a", "Next annotation"),
+        ("[a", "Previous annotation"),
+    ]
+    """Keys handled in on_key rather than by bindings, for the help screen."""
+
     @dataclass
     class AnnotationJump(Message):
         """The user pressed `]a` or `[a`: the screen moves to the next/previous annotation."""
@@ -102,6 +108,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     hidden_labels: var[frozenset[str]] = var(frozenset())
     """Labels whose entities are not coloured (toggled in the legend)."""
+
+    finding = False
+    """Whether the article's entities are still being found (set by the screen)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -285,7 +294,7 @@ class ArticleView(ScrollView, can_focus=True):
         """Mark the next entity (from the top of the screen when none is marked)."""
         indices = self._visible_indices()
         if not indices:
-            self.notify("No entities to jump to", severity="warning")
+            self._no_entities()
             return
         if self._current is None or self._current not in indices:
             after = self._top_offset() if self._current is None else self._spans[self._current].end
@@ -300,7 +309,7 @@ class ArticleView(ScrollView, can_focus=True):
         """Mark the previous entity (wrapping to the last)."""
         indices = self._visible_indices()
         if not indices:
-            self.notify("No entities to jump to", severity="warning")
+            self._no_entities()
             return
         if self._current is None or self._current not in indices:
             before = (
@@ -312,6 +321,12 @@ class ArticleView(ScrollView, can_focus=True):
             position = indices.index(self._current)
             target = indices[(position - 1) % len(indices)]
         self.mark(target)
+
+    def _no_entities(self) -> None:
+        if self.finding:
+            self.notify("Entities are still being found…", timeout=2)
+        else:
+            self.notify("No entities to jump to", severity="warning")
 
     def mark(self, index: int | None, scroll: bool = True) -> None:
         """Mark entity number *index* (None to clear) and scroll it into view."""
