@@ -342,7 +342,7 @@ async def test_clicking_an_article_in_the_sidebar_opens_it(make_settings, tmp_pa
         articles = main.query_one(ArticleList)
         # The second option starts below the first one's lines (title, source line).
         y = next(y for y in range(1, 12) if "Second article" in articles.render_line(y).text)
-        await pilot.click(ArticleList, offset=(4, y))
+        await pilot.click(ArticleList, offset=(4, y + articles.gutter.top))
         await ready(app, pilot)
         assert articles.highlighted == 1
         assert main.article is not None and main.article.title == "Second article"
