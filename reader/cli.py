@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from reader import __version__
 from reader.cli_annotations import ANNOTATION_COMMANDS
 from reader.cli_export import EXPORT_COMMANDS
+from reader.cli_index import INDEX_COMMANDS
 from reader.settings import Settings
 
 if TYPE_CHECKING:
@@ -46,7 +47,8 @@ def _app_parser() -> argparse.ArgumentParser:
             "  note          add a note to an article (TEXT - reads stdin)\n"
             "  annotations   list what is stored\n"
             "  export        write annotations as json, w3c, jsonl, markdown or csv\n"
-            "  import        read a json or w3c export back into the database"
+            "  import        read a json or w3c export back into the database\n"
+            "  index         precompute the entities of a whole library into the cache"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -169,6 +171,7 @@ COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
     "entities": (_entities_parser, run_entities),
     **ANNOTATION_COMMANDS,
     **EXPORT_COMMANDS,
+    **INDEX_COMMANDS,
 }
 
 

@@ -19,6 +19,7 @@ from reader.entities.recognizer import Cancelled, NoPipeline
 from reader.entities.span import Span
 from reader.export.writing import export_folder
 from reader.library import Article, Library, Problem
+from reader.library_index import LibraryIndex
 from reader.text import sanitize_line
 from reader.ui.messages import EntitiesFailed, EntitiesReady, LibraryLoaded
 from reader.ui.screens.annotating import Annotating
@@ -92,7 +93,8 @@ class MainScreen(Annotating):
     def _load_library(self) -> None:
         settings = self.app.settings
         try:
-            library = Library.load(settings.article_paths)
+            # The index spares reading every article again on a warm start.
+            library = Library.load(settings.article_paths, LibraryIndex.for_settings(settings))
         except Exception as error:  # a bug must not leave "Loading articles…" forever
             library = Library(problems=[Problem(Path("."), f"the library failed: {error}")])
         # Exports are not articles, even when the database sits among the articles.
