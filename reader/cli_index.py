@@ -67,6 +67,8 @@ def _index_parser() -> argparse.ArgumentParser:
 
 def run_index(args: argparse.Namespace, settings: Settings) -> int:
     """`reader index [PATH...] [--jobs N]`: cache every article's entities; 0 when all are."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from reader.entities.recognizer import NoPipeline
     from reader.indexer import index_articles, plan
 
@@ -84,12 +86,18 @@ def run_index(args: argparse.Namespace, settings: Settings) -> int:
     if not work.todo:
         _say(f"nothing to do: the entities of all {skipped:,} articles are cached")
         return 0 if skipped or not work.problems else 1
-    with _progress_bar(len(work.todo), skipped) as advance:
+    with _ProgressBar(len(work.todo), skipped) as advance:
         try:
             run = index_articles(settings, work, jobs=args.jobs, progress=advance)
         except NoPipeline as error:
             _say(str(error))
             return 2
+        except BrokenProcessPool as error:
+            _say(
+                f"a worker process stopped unexpectedly ({error or 'out of memory?'}); "
+                "what was done is cached: run it again to go on"
+            )
+            return 1
     rate = run.done / run.seconds if run.seconds else 0.0
     processes = "1 process" if run.jobs == 1 else f"{run.jobs} processes"
     summary = (
@@ -110,7 +118,7 @@ def run_index(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if run.failed else 0
 
 
-class _progress_bar:
+class _ProgressBar:
     """A rich progress bar on stderr (count, rate, time left); nothing when not a terminal."""
 
     def __init__(self, total: int, skipped: int) -> None:
@@ -132,7 +140,8 @@ class _progress_bar:
                 from rich.text import Text
 
                 speed = task.finished_speed or task.speed
-                return Text(f"{speed:5.1f}/s" if speed else "  ?/s", style="progress.data.speed")
+                shown = f"{speed:5.1f} articles/s" if speed else "    ? articles/s"
+                return Text(shown, style="progress.data.speed")
 
         console = Console(stderr=True)
         self._progress = Progress(
@@ -141,8 +150,9 @@ class _progress_bar:
             MofNCompleteColumn(),
             RateColumn(),
             TimeElapsedColumn(),
-            TextColumn("left"),
+            TextColumn("elapsed,"),
             TimeRemainingColumn(),
+            TextColumn("left"),
             console=console,
             disable=not console.is_terminal,
         )
