@@ -13,6 +13,8 @@ from pathlib import Path
 
 from generate import manifest_path, write_library
 
+from reader.library_index import RACY_SECONDS
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 SEED = 7
@@ -29,6 +31,13 @@ class GeneratedLibrary:
     sidebar_marker: str
     """Text only the sidebar shows once it is filled: the start of the second article's
     title (the first article's text, shown beside it, does not contain it)."""
+    written: float
+    """When the files were written (time.time())."""
+
+    def settle(self) -> None:
+        """Wait until the files are old enough for the library index to trust their stat
+        (it reads files changed in the last 2 s again each time, as a user's are not)."""
+        time.sleep(max(0.0, self.written + RACY_SECONDS + 0.1 - time.time()))
 
 
 @dataclass
@@ -109,7 +118,9 @@ class Bench:
                 (g.title[:18] for g in made[1:] if g.title[:18] not in first),
                 made[-1].title[:18],
             )
-            self.libraries[n] = GeneratedLibrary(n, folder, manifest_path(folder), marker)
+            self.libraries[n] = GeneratedLibrary(
+                n, folder, manifest_path(folder), marker, time.time()
+            )
         return self.libraries[n]
 
     def say(self, message: str) -> None:

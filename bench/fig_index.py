@@ -16,6 +16,7 @@ Throughput is articles per second; targets: ``--jobs 1`` ≥ 0.9× the baseline,
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import time
@@ -25,13 +26,18 @@ from context import Bench, load_average
 from stats import Row, Sample
 
 
-def _timed(command: list[str], env: dict[str, str]) -> float:
-    """Seconds from start to exit of *command* (which must succeed)."""
+def _timed(command: list[str], env: dict[str, str], cpu: list[float] | None = None) -> float:
+    """Seconds from start to exit of *command* (which must succeed); its CPU seconds (the
+    whole process tree, workers included) are appended to *cpu*."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
+    if cpu is not None:
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return seconds
 
 
@@ -57,9 +63,13 @@ def indexing(bench: Bench) -> list[Row]:
     env = bench.env("index")
     bare, paragraphs, one, two = [], [], [], []
     loads = []
+    cores: dict[str, list[float]] = {"bare": [], "1": [], "2": []}
     for run in range(min(bench.runs, 3)):  # ~1.5 min a run at K=400
         loads.append(load_average())
-        bare.append(k / _timed([bench.python, bare_pipe, str(folder)], env))
+        cpu: list[float] = []
+        seconds = _timed([bench.python, bare_pipe, str(folder)], env, cpu)
+        bare.append(k / seconds)
+        cores["bare"].append(cpu[-1] / seconds)
         if not bench.quick:
             paragraphs.append(
                 k / _timed([bench.python, bare_pipe, str(folder), "--paragraphs"], env)
@@ -67,13 +77,20 @@ def indexing(bench: Bench) -> list[Row]:
         for jobs, into in ((1, one), (2, two)):
             bench.clear_state("index")
             env = bench.env("index")
-            into.append(k / _timed([*bench.reader_index, str(folder), "--jobs", str(jobs)], env))
+            seconds = _timed([*bench.reader_index, str(folder), "--jobs", str(jobs)], env, cpu)
+            into.append(k / seconds)
+            cores[str(jobs)].append(cpu[-1] / seconds)
         bench.say(
             f"index K={k} run {run + 1}: bare {bare[-1]:.1f}/s"
             + (f", paragraphs {paragraphs[-1]:.1f}/s" if paragraphs else "")
             + f", --jobs 1 {one[-1]:.1f}/s, --jobs 2 {two[-1]:.1f}/s"
         )
-    notes = [f"load average (1, 5, 15 min) at each run: {loads}"]
+    used = {name: [round(c, 2) for c in values] for name, values in cores.items()}
+    notes = [
+        f"load average (1, 5, 15 min) at each run: {loads}",
+        f"CPUs used (CPU seconds / wall seconds) per run: bare {used['bare']}, "
+        f"--jobs 1 {used['1']}, --jobs 2 {used['2']}",
+    ]
     rows = [
         Row(
             "3 index",

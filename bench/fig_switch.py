@@ -183,7 +183,7 @@ def switching(bench: Bench) -> list[Row]:
             alone_ms.append(statistics.median(run_alone))
             bare_ms.append(statistics.median(run_bare))
             bench.say(
-                f"switch N={n:,} run {run + 1}: cached {cached_ms[-1]:.0f} ms (bare key "
+                f"switch N={n:,} run {run + 1}: cached {cached_ms[-1]:.0f} ms (bare app "
                 f"{bare_ms[-1]:.0f} ms); uncached {uncached_ms[-1]:.0f} ms (spaCy alone "
                 f"{alone_ms[-1]:.0f} ms)"
             )
