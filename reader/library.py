@@ -319,11 +319,16 @@ def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, str, os.D
         stack.extend(reversed(subfolders))
 
 
-def _scan(paths: Iterable[Path]) -> tuple[list[_Found], list[Problem]]:
+def _scan(
+    paths: Iterable[Path], exclude: Iterable[Path] = ()
+) -> tuple[list[_Found], list[Problem]]:
     """:func:`scan`, keeping each walked file's directory entry (its stat, for the index)."""
     problems: list[Problem] = []
     found: list[_Found] = []
     seen: set[str] = set()
+    # Compared with each file's resolved path, which the scan has anyway: one string test
+    # per file instead of resolving every article path again afterwards.
+    excluded = tuple(os.path.join(os.path.realpath(folder), "") for folder in exclude)
     for given in paths:
         if given.is_dir():
             candidates: Iterable[tuple[Path, str, os.DirEntry[str] | None]] = _walk(given, problems)
@@ -336,15 +341,18 @@ def _scan(paths: Iterable[Path]) -> tuple[list[_Found], list[Problem]]:
             problems.append(Problem(given, "no such file or folder"))
             continue
         for candidate, key, entry in candidates:
-            if key not in seen:
+            if key not in seen and not key.startswith(excluded):
                 seen.add(key)
                 found.append((candidate, key, entry))
     return found, problems
 
 
-def scan(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
-    """Return the article files named by *paths* (files and folders, recursively) and problems."""
-    found, problems = _scan(paths)
+def scan(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> tuple[list[Path], list[Problem]]:
+    """Return the article files named by *paths* (files and folders, recursively) and problems.
+
+    Files inside the folders *exclude* (e.g. where exports are written) are left out.
+    """
+    found, problems = _scan(paths, exclude)
     return [path for path, _, _ in found], problems
 
 
@@ -368,15 +376,21 @@ class Library:
     """Files and folders skipped, with the reason."""
 
     @classmethod
-    def load(cls, paths: Iterable[Path], index: LibraryIndex | None = None) -> Library:
-        """Read every article under *paths*.
+    def load(
+        cls,
+        paths: Iterable[Path],
+        index: LibraryIndex | None = None,
+        *,
+        exclude: Iterable[Path] = (),
+    ) -> Library:
+        """Read every article under *paths*, except inside the folders *exclude*.
 
         With an *index* (see :mod:`reader.library_index`), a file unchanged since it was
         indexed is not read: its article comes from the index and reads its text only
         when asked (:meth:`Article.unread`). The others are read and indexed, and the
         index is saved.
         """
-        files, problems = _scan(paths)
+        files, problems = _scan(paths, exclude)
         articles: list[Article] = []
         for path, resolved, entry in files:
             if index is None:

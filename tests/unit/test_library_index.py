@@ -207,3 +207,18 @@ def test_article_keeps_its_constructor(tmp_path: Path) -> None:
     )
     assert article.notices == () and article.loaded
     assert isinstance(Library.load([tmp_path / "missing"]).problems[0], Problem)
+
+
+def test_folders_can_be_left_out_without_resolving_every_article(tmp_path: Path) -> None:
+    folder = make_library(tmp_path / "lib")
+    write(folder / "exports" / "notes.md", "# An export\n\nNot an article.\n")
+    os.symlink(folder / "exports", tmp_path / "exports-link")
+    names = {a.path.name for a in Library.load([folder]).articles}
+    assert "notes.md" in names
+    for excluded in (folder / "exports", tmp_path / "exports-link"):
+        library = Library.load([folder], exclude=[excluded])
+        assert {a.path.name for a in library.articles} == names - {"notes.md"}
+    # A folder whose name merely starts the same is kept.
+    write(folder / "exports-old" / "kept.md", "# Kept\n\nStill an article.\n")
+    kept = Library.load([folder], exclude=[folder / "exports"])
+    assert "kept.md" in {a.path.name for a in kept.articles}
