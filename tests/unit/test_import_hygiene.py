@@ -24,6 +24,9 @@ CORE = [
     "reader.export.exporting",
     "reader.export.importing",
     "reader.cli_export",
+    "reader.library_index",
+    "reader.indexer",
+    "reader.cli_index",
     "reader.cli",
 ]
 

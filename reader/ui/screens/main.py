@@ -93,15 +93,15 @@ class MainScreen(Annotating):
     def _load_library(self) -> None:
         settings = self.app.settings
         try:
-            # The index spares reading every article again on a warm start.
-            library = Library.load(settings.article_paths, LibraryIndex.for_settings(settings))
+            # The index spares reading every article again on a warm start; exports are
+            # not articles, even when the database sits among the articles.
+            library = Library.load(
+                settings.article_paths,
+                LibraryIndex.for_settings(settings),
+                exclude=[export_folder(settings)],
+            )
         except Exception as error:  # a bug must not leave "Loading articles…" forever
             library = Library(problems=[Problem(Path("."), f"the library failed: {error}")])
-        # Exports are not articles, even when the database sits among the articles.
-        exports = export_folder(settings).resolve()
-        library.articles = [
-            a for a in library.articles if not a.path.resolve().is_relative_to(exports)
-        ]
         self.app.open_store()
         store = self.app.store
         self.post_message(LibraryLoaded(library, tags_by_article(store) if store else {}))
