@@ -31,10 +31,12 @@ if TYPE_CHECKING:
 __all__ = [
     "ANNOTATION_COMMANDS",
     "WRITE_WAIT_SECONDS",
+    "command_parser",
     "run_annotations",
     "run_note",
     "run_tag",
     "run_untag",
+    "wait_seconds",
 ]
 
 WRITE_WAIT_SECONDS = 5.0
@@ -58,7 +60,8 @@ class _Failed(Exception):
 # Parsers.
 
 
-def _parser(prog: str, description: str) -> argparse.ArgumentParser:
+def command_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """A subcommand's parser with the options every command takes (--db, --model, ...)."""
     # Imported here, not at the top: reader.cli imports this module to merge its commands.
     from reader.cli import _common
 
@@ -67,7 +70,7 @@ def _parser(prog: str, description: str) -> argparse.ArgumentParser:
     return parser
 
 
-def _seconds(value: str) -> float:
+def wait_seconds(value: str) -> float:
     """argparse type for --wait: a number of seconds, zero or more."""
     try:
         seconds = float(value)
@@ -82,7 +85,7 @@ def _add_path_and_wait(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="PATH", help="the article file")
     parser.add_argument(
         "--wait",
-        type=_seconds,
+        type=wait_seconds,
         default=WRITE_WAIT_SECONDS,
         metavar="SECONDS",
         help=f"how long to wait while another reader has the database open for writing "
@@ -91,28 +94,28 @@ def _add_path_and_wait(parser: argparse.ArgumentParser) -> None:
 
 
 def _tag_parser() -> argparse.ArgumentParser:
-    parser = _parser("reader tag", "Add tags to an article.")
+    parser = command_parser("reader tag", "Add tags to an article.")
     _add_path_and_wait(parser)
     parser.add_argument("tags", nargs="+", metavar="TAG", help="tags to add")
     return parser
 
 
 def _untag_parser() -> argparse.ArgumentParser:
-    parser = _parser("reader untag", "Remove tags from an article (ignoring case).")
+    parser = command_parser("reader untag", "Remove tags from an article (ignoring case).")
     _add_path_and_wait(parser)
     parser.add_argument("tags", nargs="+", metavar="TAG", help="tags to remove")
     return parser
 
 
 def _note_parser() -> argparse.ArgumentParser:
-    parser = _parser("reader note", "Add a note on a whole article.")
+    parser = command_parser("reader note", "Add a note on a whole article.")
     _add_path_and_wait(parser)
     parser.add_argument("text", metavar="TEXT", help="the note; - reads it from stdin (UTF-8)")
     return parser
 
 
 def _annotations_parser() -> argparse.ArgumentParser:
-    parser = _parser(
+    parser = command_parser(
         "reader annotations",
         "List the tags, notes, highlights and corrections stored in the database. Reads "
         "it without locking it, so it works while the app runs.",

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader.cli_annotations import command_parser, wait_seconds
 from reader.console import error as _error
 from reader.console import print_line as _print
 from reader.export import FORMATS
@@ -39,17 +40,8 @@ _BY_EXTENSION = {extension: fmt for fmt, extension in EXTENSIONS.items()} | {
 """The format an ``-o`` file's ending implies when --format is not given."""
 
 
-def _parser(prog: str, description: str) -> argparse.ArgumentParser:
-    # Imported here, not at the top: reader.cli imports this module to merge its commands.
-    from reader.cli import _common
-
-    parser = argparse.ArgumentParser(prog=prog, description=description)
-    _common(parser)
-    return parser
-
-
 def _export_parser() -> argparse.ArgumentParser:
-    parser = _parser(
+    parser = command_parser(
         "reader export",
         "Export tags, notes, highlights and corrections. Written by default into exports/ "
         "next to the database (annotations/exports/), under a new name each time.",
@@ -90,7 +82,7 @@ def _export_parser() -> argparse.ArgumentParser:
 
 
 def _import_parser() -> argparse.ArgumentParser:
-    parser = _parser(
+    parser = command_parser(
         "reader import",
         "Import a json or w3c export. Annotations already in the database are not added "
         "again; one whose id the database holds with other content is a conflict, "
@@ -100,27 +92,13 @@ def _import_parser() -> argparse.ArgumentParser:
     parser.add_argument("file", metavar="FILE", help="a file made by reader export (json, w3c)")
     parser.add_argument(
         "--wait",
-        type=_seconds,
+        type=wait_seconds,
         default=IMPORT_WAIT_SECONDS,
         metavar="SECONDS",
         help="how long to wait while another reader has the database open for writing "
         f"(default: {IMPORT_WAIT_SECONDS:g})",
     )
     return parser
-
-
-def _seconds(value: str) -> float:
-    """argparse type for --wait: a number of seconds, zero or more."""
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
-    if not 0 <= seconds < float("inf"):  # also refuses NaN
-        raise argparse.ArgumentTypeError(f"must be zero or more seconds: {value!r}")
-    return seconds
-
-
-# reader export
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
