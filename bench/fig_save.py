@@ -1,6 +1,6 @@
 """Figure 4: saving one annotation with 1,000 and 10,000 stored, and the UI loop meanwhile.
 
-**Save time** (as tests/data/bench_store.py): a database of N notes spread over 200
+**Save time**: a database of N notes spread over 200
 articles (~450 bytes of JSON each) is built, reopened, and ``add_note`` is timed 25 times;
 each call returns once the file is written, fsynced and renamed over the old one. The
 baseline is TinyDB's stock ``JSONStorage`` inserting into a copy of the same file (not
