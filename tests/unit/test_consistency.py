@@ -7,7 +7,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reader.entities.consistency import RULES, apply_consistency
@@ -473,3 +473,35 @@ def test_real_model_every_mention_of_a_person_agrees(recognizer: Recognizer) -> 
     labels = {s.label for s in out if s.text == "Macron"}
     assert labels == {"PERSON"}
     assert len({s.label for s in out if s.text == "Scholz"}) == 1
+
+
+# --- whole-word occurrences ------------------------------------------------------------
+
+
+def _occurrences_by_regex(text: str, form: str) -> list[tuple[int, int]]:
+    """The definition: one pattern per form (what _occurrences did, ~10 ms an article)."""
+    pattern = re.compile(
+        r"(?<![\w-])(?<!\w['’])" + re.escape(form) + r"(?![\w-])(?!['’](?:[sS]\w|(?![sS])\w))"
+    )
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="Aab s'’-.\n", max_size=40),
+    st.text(alphabet="Aab s'’-.", min_size=1, max_size=4),
+)
+@example("a a a", "a a")  # overlapping repeats: the next search starts after a match
+@example("Ab's Ab’sa -Ab Ab-", "Ab")
+def test_occurrences_are_the_whole_word_matches_of_the_form(text: str, form: str) -> None:
+    from reader.entities.consistency import ArticleText, _occurrences
+
+    found = list(_occurrences(ArticleText(text), form))
+    assert found == _occurrences_by_regex(text, form)
+
+
+def test_occurrences_skip_longer_words_and_allow_a_possessive() -> None:
+    from reader.entities.consistency import ArticleText, _occurrences
+
+    text = "Ann, Anna, Ann's, Ann’s, Ann-Marie, O'Ann, Ann’sy and Ann."
+    assert [text[s:e] for s, e in _occurrences(ArticleText(text), "Ann")] == ["Ann"] * 4
