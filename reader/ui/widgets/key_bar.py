@@ -1,0 +1,120 @@
+"""The bottom line of keys: what Textual's Footer shows, drawn as one line of text.
+
+Textual's ``Footer`` recomposes itself (a widget, CSS and layout per key) every time the
+bindings change, which is every time the focus moves: 40-80 ms when Enter opens an
+article and the focus goes from the list to the article, most of the article switch
+(figure 2 of bench/run.py). This bar is one widget that redraws one line, and only when
+the keys it shows have changed. A click on a key presses it, as on the Footer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.cells import cell_len
+from textual import events
+from textual.content import Content
+from textual.screen import Screen
+from textual.style import Style
+from textual.widget import Widget
+
+
+@dataclass(frozen=True)
+class ShownKey:
+    """One key of the bar: what is pressed, how it is written, and what it does."""
+
+    key: str
+    display: str
+    description: str
+    enabled: bool
+
+
+class KeyBar(Widget, can_focus=False):
+    """The keys in force on the screen (bindings with ``show=True``), one per action."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "key-bar--key",
+        "key-bar--description",
+        "key-bar--disabled",
+    }
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._keys: tuple[ShownKey, ...] = ()
+        self._palette: ShownKey | None = None
+        self._places: list[tuple[int, int, ShownKey]] = []
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        if screen is not self.screen:
+            return
+        app = self.app
+        palette_key = app.COMMAND_PALETTE_BINDING if app.ENABLE_COMMAND_PALETTE else None
+        keys: list[ShownKey] = []
+        palette: ShownKey | None = None
+        actions: set[str] = set()
+        for key, (_node, binding, enabled, _tooltip) in screen.active_bindings.items():
+            shown = ShownKey(
+                binding.key, app.get_key_display(binding), binding.description, enabled
+            )
+            if key == palette_key:
+                palette = shown
+            elif binding.show and binding.action not in actions:
+                actions.add(binding.action)
+                keys.append(shown)
+        if (tuple(keys), palette) != (self._keys, self._palette):
+            self._keys, self._palette = tuple(keys), palette
+            self.refresh()
+
+    @property
+    def keys(self) -> tuple[ShownKey, ...]:
+        """The keys shown, left to right (the command palette's key is on the right)."""
+        return self._keys + ((self._palette,) if self._palette else ())
+
+    def render(self) -> Content:
+        key_style = Style.from_rich_style(self.get_component_rich_style("key-bar--key"))
+        text_style = Style.from_rich_style(self.get_component_rich_style("key-bar--description"))
+        off_style = Style.from_rich_style(self.get_component_rich_style("key-bar--disabled"))
+        parts: list[Content] = []
+        places: list[tuple[int, int, ShownKey]] = []
+        x = 0
+
+        def add(shown: ShownKey) -> None:
+            nonlocal x
+            key = Content(f" {shown.display} ").stylize(key_style)
+            text = Content(f"{shown.description} ").stylize(text_style)
+            item = Content.assemble(key, text)
+            if not shown.enabled:
+                item = item.stylize(off_style)
+            parts.append(item)
+            places.append((x, x + item.cell_length, shown))
+            x += item.cell_length
+
+        for shown in self._keys:
+            add(shown)
+        width = self.size.width
+        if self._palette is not None:
+            needed = cell_len(f" {self._palette.display} {self._palette.description} ")
+            if x + needed < width:
+                parts.append(Content(" " * (width - x - needed)))
+                x = width - needed
+                add(self._palette)
+        self._places = places
+        return Content.assemble(*parts)
+
+    def on_click(self, event: events.Click) -> None:
+        for start, end, shown in self._places:
+            if start <= event.x < end:
+                event.stop()
+                if shown.enabled:
+                    self.app.simulate_key(shown.key)
+                else:
+                    self.app.bell()
+                return

@@ -1,0 +1,78 @@
+"""The keys line: the keys in force, redrawn only when they change, and clickable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_app import SIZE, ready, two_articles
+
+from reader.ui.app import build_app
+from reader.ui.screens.help import HelpScreen
+from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.key_bar import KeyBar
+
+
+def shown(bar: KeyBar) -> list[str]:
+    return [key.description for key in bar.keys]
+
+
+async def test_the_bar_shows_the_screen_keys_and_those_of_the_focused_widget(
+    make_settings,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    app = build_app(make_settings(two_articles(tmp_path)))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(app, pilot)
+        bar = main.query_one(KeyBar)
+        in_list = shown(bar)
+        assert {"Tag", "Note", "Undo", "Export", "Quit", "Help"} <= set(in_list)
+        assert "Next entity" not in in_list
+        line = bar.render_line(0).text
+        assert "Tag" in line and "Help" in line
+        await pilot.press("enter")  # opens the article and focuses it
+        await pilot.pause()
+        assert isinstance(app.focused, ArticleView)
+        assert "Next entity" in shown(bar)
+        assert "Next entity" in bar.render_line(0).text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert shown(bar) == in_list
+
+
+async def test_the_bar_is_redrawn_only_when_its_keys_change(
+    make_settings,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    app = build_app(make_settings(two_articles(tmp_path)))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(app, pilot)
+        bar = main.query_one(KeyBar)
+        drawn: list[int] = []
+        render = bar.render
+
+        def counting():  # type: ignore[no-untyped-def]
+            drawn.append(1)
+            return render()
+
+        bar.render = counting  # type: ignore[method-assign]
+        bar.refresh()
+        await pilot.pause()
+        assert len(drawn) == 1
+        for _ in range(3):
+            await pilot.press("j", "k")  # the cursor moves: the keys stay the same
+            await pilot.pause()
+        assert len(drawn) == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(drawn) == 2
+
+
+async def test_clicking_a_key_presses_it(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = build_app(make_settings(two_articles(tmp_path)))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(app, pilot)
+        bar = main.query_one(KeyBar)
+        x = bar.render_line(0).text.index("Help")
+        await pilot.click(KeyBar, offset=(x, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
