@@ -22,6 +22,13 @@ class LibraryLoaded(Message):
 
 
 @dataclass
+class ArticleRead(Message):
+    """A long article's file was read in a worker: it can be shown now."""
+
+    article_id: str
+
+
+@dataclass
 class EntitiesReady(Message):
     """Entities were found for an article (it may no longer be the one shown)."""
 

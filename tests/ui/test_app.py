@@ -66,8 +66,8 @@ async def test_entity_highlights_use_the_label_colours(make_settings) -> None:  
     async with app.run_test(size=SIZE) as pilot:
         main = await ready(app, pilot)
         view = main.query_one(ArticleView)
-        person = view.get_component_rich_style("entity--person", partial=True)
-        gpe = view.get_component_rich_style("entity--gpe", partial=True)
+        person = view.colours.label_style("PERSON")
+        gpe = view.colours.label_style("GPE")
         assert person.bgcolor is not None and gpe.bgcolor is not None
         assert person.bgcolor != gpe.bgcolor
         strip = view.render_line(0)

@@ -13,14 +13,15 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reader.entities.span import LABELS, Span
+from reader.entities.span import Span
 from reader.ui import motions
+from reader.ui.widgets.entity_colours import EntityColours
 from reader.ui.wrapping import Line, line_of, offset_at, wrap
 
 _HEADING = re.compile(r" {0,3}#{1,6} ")
@@ -46,23 +47,15 @@ _MOTIONS = {
 }
 
 
-def label_class(label: str) -> str:
-    """Return the component class that colours entities labelled *label*."""
-    return f"entity--{label.lower().replace('_', '-')}"
-
-
 class ArticleView(ScrollView, can_focus=True):
     """Shows one article's text with entity highlights; `e`/`E` walk the entities.
 
     Draws only the lines on screen (a ScrollView with ``render_line``), so a long
-    article costs no more than a short one to scroll or restyle.
+    article costs no more than a short one to scroll or restyle. Entity colours come
+    from an :class:`EntityColours` (see there why they are not component classes here).
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        *(label_class(label) for label in LABELS),
-        "entity--other",
-        "entity--current",
-        "entity--corrected",
         "article--heading",
         "article--highlight",
         "article--note",
@@ -112,8 +105,12 @@ class ArticleView(ScrollView, can_focus=True):
     finding = False
     """Whether the article's entities are still being found (set by the screen)."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, colours: EntityColours, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.colours = colours
+        """Where the entity styles come from."""
+        self._frame: tuple[int, Style] = (0, Style())
+        """The width and base style of the frame being drawn (looked up once a frame)."""
         self._text = ""
         self._title_start = 0
         self._spans: list[Span] = []
@@ -209,22 +206,17 @@ class ArticleView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._cache.clear()
 
-    def _span_style(self, span: Span, index: int) -> Style:
-        name = label_class(span.label)
-        if name not in self.COMPONENT_CLASSES:
-            name = "entity--other"
-        style = self.get_component_rich_style(name, partial=True)
-        if span.source == "user":
-            style += self.get_component_rich_style("entity--corrected", partial=True)
-        if index == self._current:
-            style += self.get_component_rich_style("entity--current", partial=True)
-        return style
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Once a frame rather than once a line: both walk the DOM.
+        self._frame = (self.size.width, self.rich_style)
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        width = self.size.width
-        base = self.rich_style
+        width, base = self._frame
+        if not width:  # called before the first frame
+            width, base = self.size.width, self.rich_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
         strip = self._cache.get(index)
@@ -248,7 +240,7 @@ class ArticleView(ScrollView, can_focus=True):
             if span.label in hidden and span_index != self._current:
                 continue
             text.stylize(
-                self._span_style(span, span_index),
+                self.colours.span_style(span, span_index == self._current),
                 max(span.start, line.start) - line.start,
                 min(span.end, line.end) - line.start,
             )

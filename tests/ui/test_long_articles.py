@@ -1,0 +1,59 @@
+"""Long articles: an unread one is read in a worker, never on the screen's thread."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from test_app import SIZE, ready, screen_text
+
+import reader.library
+import reader.library_index
+from reader.library import Article
+from reader.ui.app import build_app
+from reader.ui.screens.main import SYNC_READ_WORDS
+from reader.ui.widgets.article_view import ArticleView
+
+
+def library_with_a_long_article(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A short one\n\nShort text.\n", encoding="utf-8")
+    words = SYNC_READ_WORDS + 1000
+    body = " ".join(f"w{i}" for i in range(words))
+    (folder / "b.txt").write_text(f"The long one\n\n{body} THE END\n", encoding="utf-8")
+    return folder
+
+
+async def test_an_unread_long_article_is_read_in_a_worker(
+    make_settings,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The library index trusts files written a moment ago (tests write them just now).
+    monkeypatch.setattr(reader.library_index, "RACY_SECONDS", 0.0)
+    settings = make_settings(library_with_a_long_article(tmp_path), model="no-such-pipeline")
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)  # the first start writes the library index
+    readers: dict[str, bool] = {}
+    read_article = reader.library.read_article
+
+    def spy(path: Path) -> object:
+        readers[path.name] = threading.current_thread() is threading.main_thread()
+        return read_article(path)
+
+    monkeypatch.setattr(reader.library, "read_article", spy)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(app, pilot)
+        long_one: Article = main.library.articles[1]  # type: ignore[union-attr]
+        assert long_one.title == "The long one" and not long_one.loaded  # a warm start
+        await pilot.press("j", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert readers == {"a.txt": True, "b.txt": False}
+        view = main.query_one(ArticleView)
+        assert view.text.endswith("THE END\n")
+        assert "Reading…" not in screen_text(app)
