@@ -162,7 +162,7 @@ def run_app(args: argparse.Namespace, settings: Settings) -> int:
     """Start the terminal UI."""
     from reader.ui.app import build_app
 
-    app = build_app(settings)
+    app = build_app(settings, tune_gc=True)
     app.run()
     return app.return_code or 0
 

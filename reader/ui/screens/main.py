@@ -125,6 +125,7 @@ class MainScreen(Annotating):
             articles.focus()
         else:
             self._show_empty()
+        self.app.library_shown()
 
     def _show_empty(self) -> None:
         paths = ", ".join(sanitize_line(str(p)) for p in self.app.settings.article_paths)

@@ -1,7 +1,8 @@
-"""Long articles: an unread one is read in a worker, never on the screen's thread."""
+"""What keeps the screen quick: long articles read in a worker, the collector kept away."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from reader.ui.widgets.article_view import ArticleView
 
 def library_with_a_long_article(tmp_path: Path) -> Path:
     folder = tmp_path / "articles"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "a.txt").write_text("A short one\n\nShort text.\n", encoding="utf-8")
     words = SYNC_READ_WORDS + 1000
     body = " ".join(f"w{i}" for i in range(words))
@@ -57,3 +58,23 @@ async def test_an_unread_long_article_is_read_in_a_worker(
         view = main.query_one(ArticleView)
         assert view.text.endswith("THE END\n")
         assert "Reading…" not in screen_text(app)
+
+
+async def test_the_reader_command_freezes_the_startup_objects_and_tests_do_not(
+    make_settings,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    thresholds = gc.get_threshold()
+    app = build_app(make_settings(library_with_a_long_article(tmp_path)))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds
+    app = build_app(make_settings(library_with_a_long_article(tmp_path / "2")), tune_gc=True)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(app, pilot)
+            assert gc.get_freeze_count() > 10_000
+            assert gc.get_threshold()[2] == 100
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
