@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Header, OptionList, SelectionList, Static
+from textual.widgets import Header, SelectionList, Static
 from textual.worker import get_current_worker
 
 from reader.annotations import ArticleAnnotations, tags_by_article
@@ -146,8 +146,8 @@ class MainScreen(Annotating):
 
     # --- articles and entities -------------------------------------------------------
 
-    @on(OptionList.OptionSelected, "#articles")
-    def _article_chosen(self, event: OptionList.OptionSelected) -> None:
+    @on(ArticleList.Selected, "#articles")
+    def _article_chosen(self, event: ArticleList.Selected) -> None:
         event.stop()
         article = self.query_one(ArticleList).articles[event.option_index]
         self.open_article(article)
