@@ -159,3 +159,17 @@ async def test_wide_titles_are_cut_by_cell_width() -> None:
         rows = [strip.text for strip in screen[:6]]
         columns = {cell_len(text[: text.rindex("│")]) for text in rows[1:5]}
         assert columns == {37}, rows
+
+
+async def test_a_shorter_list_replaces_a_scrolled_one_from_the_top() -> None:
+    articles = [article(n) for n in range(50)]
+    app = Host(articles)
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.pause()
+        sidebar = app.query_one(ArticleList)
+        await pilot.press("G")
+        assert sidebar.highlighted == 49 and sidebar.scroll_offset.y > 0
+        sidebar.set_articles(articles[:3])
+        await pilot.pause()
+        assert sidebar.highlighted == 0 and sidebar.scroll_offset.y == 0
+        assert line_text(sidebar, 0).startswith("Title 0")

@@ -127,8 +127,9 @@ class ArticleList(ScrollView, can_focus=True):
         tags = tags or {}
         self._tags = {a.id: list(tags.get(a.sha256, ())) for a in self.articles}
         self._index = {a.id: i for i, a in enumerate(self.articles)}
+        # Set without the watcher, which would scroll to the old row before the layout.
+        self.set_reactive(ArticleList.highlighted, 0 if self.articles else None)
         self._layout_rows()
-        self.highlighted = 0 if self.articles else None
 
     def set_tags(self, article_id: str, tags: Sequence[str]) -> None:
         """Show *tags* under the article *article_id*."""
