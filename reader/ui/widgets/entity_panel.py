@@ -1,19 +1,24 @@
-"""The entity panel: the article's entities grouped by label, with mention counts."""
+"""The entity panel: the article's entities grouped by label, with mention counts.
+
+A :class:`RowList` of one-line rows (a heading per label, then its entities, most
+mentioned first): OptionList wrapped every entry when the panel was filled, 5-10 ms of
+each article switch (figure 2 of bench/run.py). A name too long for the panel is cut with
+"…"; its count stays.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
 
-from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.strip import Strip
+from textual.style import Style
 
 from reader.entities.span import LABELS, Span
+from reader.ui.widgets.row_list import RowList, fit
 
 
 @dataclass(frozen=True)
@@ -44,15 +49,30 @@ def group_entities(spans: Sequence[Span]) -> dict[str, list[EntityGroup]]:
     }
 
 
-class EntityPanel(OptionList):
-    """Lists entities by label; selecting one asks to jump to its first mention."""
+@dataclass(frozen=True)
+class EntityRow:
+    """One row: a label heading (no group) or an entity of that label."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "first", "First", show=False),
-        Binding("G", "last", "Last", show=False),
-    ]
+    label: str
+    total: int
+    """Mentions of the label (shown on its heading)."""
+    group: EntityGroup | None = None
+
+    @property
+    def id(self) -> str | None:
+        """ "LABEL:text" for an entity, None for a heading."""
+        return None if self.group is None else f"{self.label}:{self.group.text}"
+
+    @property
+    def prompt(self) -> Content:
+        """The row's whole text, uncut."""
+        if self.group is None:
+            return Content.assemble((f"{self.label} ", "bold"), (f"({self.total})", "dim"))
+        return Content.assemble("  ", self.group.text, (f" ×{self.group.count}", "dim"))
+
+
+class EntityPanel(RowList):
+    """Lists entities by label; choosing one asks to jump to its first mention."""
 
     @dataclass
     class Jump(Message):
@@ -61,28 +81,44 @@ class EntityPanel(OptionList):
         offset: int
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, markup=False)
-        self._offsets: dict[str, int] = {}
+        super().__init__(id=id)
+        self.rows: list[EntityRow] = []
+        """The headings and entities, top to bottom."""
 
     def set_spans(self, spans: Sequence[Span]) -> None:
-        """Show the entities of *spans*."""
-        self.clear_options()
-        self._offsets.clear()
-        options: list[Option | None] = []
+        """Show the entities of *spans*, the first one highlighted."""
+        rows: list[EntityRow] = []
         for label, groups in group_entities(spans).items():
             total = sum(g.count for g in groups)
-            heading = Content.assemble((f"{label} ", "bold"), (f"({total})", "dim"))
-            options.append(Option(heading, disabled=True))
-            for number, group in enumerate(groups):
-                option_id = f"{label}:{number}"
-                self._offsets[option_id] = group.first
-                prompt = Content.assemble("  ", group.text, (f" ×{group.count}", "dim"))
-                options.append(Option(prompt, id=option_id))
-        self.add_options([o for o in options if o is not None])
-        if len(options) > 1:
-            self.highlighted = 1  # the first entity, under its label heading
+            rows.append(EntityRow(label, total))
+            rows.extend(EntityRow(label, total, group) for group in groups)
+        self.rows = rows
+        self.set_row_heights([1] * len(rows), highlighted=1 if len(rows) > 1 else None)
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id is not None and event.option.id in self._offsets:
-            self.post_message(self.Jump(self._offsets[event.option.id]))
+    @property
+    def option_count(self) -> int:
+        """How many rows there are (headings included)."""
+        return len(self.rows)
+
+    def get_option_at_index(self, index: int) -> EntityRow:
+        """Return row *index* (raises IndexError past the end)."""
+        return self.rows[index]
+
+    def can_highlight(self, index: int) -> bool:
+        return self.rows[index].group is not None
+
+    def render_row_line(self, index: int, part: int, style: Style, width: int) -> Strip:
+        row = self.rows[index]
+        if row.group is None:
+            line = row.prompt
+        else:
+            count = f" ×{row.group.count}"
+            name = fit(row.group.text, max(width - 2 - len(count), 1))
+            line = Content.assemble("  ", name, (count, "dim"))
+        line = line.truncate(width)
+        return Strip(line.render_segments(style), line.cell_length)
+
+    def row_chosen(self, index: int) -> None:
+        group = self.rows[index].group
+        if group is not None:
+            self.post_message(self.Jump(group.first))

@@ -1,0 +1,243 @@
+"""A list of fixed-height rows drawn on demand: the base of the sidebar and the entity panel.
+
+Textual's OptionList measures (wraps) every option when options are added: ~85% of
+filling the sidebar at 2,000 articles, and 5-10 ms of every article switch for the entity
+panel (figures 1 and 2 of bench/run.py). Here each row has a height known without
+measuring text, the rows' first lines are one list, and only the lines on screen are
+drawn (``render_line``, cached per row line). Subclasses say how tall each row is and
+draw its lines; rows that cannot be highlighted (headings) are skipped by the cursor.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style
+
+
+def fit(text: str, width: int) -> str:
+    """Return *text* cut to *width* cells with "…" when longer (never a half wide character)."""
+    if cell_len(text) <= width:
+        return text
+    # set_cell_size pads a wide character cut in half with a space: drop it, and any
+    # space at the cut, so that "…" follows the text.
+    return set_cell_size(text, max(width - 1, 0)).rstrip(" ") + "…"
+
+
+class RowList(ScrollView, can_focus=True):
+    """Rows of known heights; a highlighted row, moved by keys, chosen by Enter or a click."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"row-list--highlighted", "row-list--hover"}
+
+    ALLOW_SELECT = False
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False),
+        Binding("k,up", "cursor_up", "Up", show=False),
+        Binding("g,home", "first", "First", show=False),
+        Binding("G,end", "last", "Last", show=False),
+        Binding("enter", "select", "Select", show=False),
+        Binding("pagedown", "page_down", "Page Down", show=False),
+        Binding("pageup", "page_up", "Page Up", show=False),
+    ]
+
+    highlighted: reactive[int | None] = reactive(None)
+    """The index of the highlighted row; setting it scrolls that row into view."""
+
+    _hover: reactive[int | None] = reactive(None)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._offsets: list[int] = [0]
+        """The first line of each row, then the total number of lines."""
+        self._cache: LRUCache[tuple[int, int, str, bool, int], Strip] = LRUCache(1024)
+
+    # --- what subclasses provide ---------------------------------------------------
+
+    def render_row_line(self, index: int, part: int, style: Style, width: int) -> Strip:
+        """Draw line *part* of row *index*, *width* cells wide, over *style*."""
+        raise NotImplementedError
+
+    def can_highlight(self, index: int) -> bool:
+        """Whether row *index* can be highlighted (a heading cannot)."""
+        return True
+
+    def row_chosen(self, index: int) -> None:
+        """Row *index* was chosen (Enter or a click): post the subclass's message."""
+
+    # --- rows ----------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        """How many rows there are."""
+        return len(self._offsets) - 1
+
+    def set_row_heights(self, heights: Iterable[int], highlighted: int | None = -1) -> None:
+        """Lay out rows of *heights* lines; also move the highlight, unless -1."""
+        offsets = [0]
+        total = 0
+        for height in heights:
+            total += height
+            offsets.append(total)
+        self._offsets = offsets
+        if highlighted != -1:
+            # Without the watcher, which would scroll before the new layout.
+            self.set_reactive(RowList.highlighted, self.validate_highlighted(highlighted))
+        elif self.highlighted is not None and self.highlighted >= self.row_count:
+            self.set_reactive(RowList.highlighted, self.validate_highlighted(0))
+        self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, total)
+        self.scroll_to_highlight()
+        self.refresh()
+
+    def row_at(self, line: int) -> int | None:
+        """Return the index of the row drawn on virtual line *line*, or None past the end."""
+        if not 0 <= line < self._offsets[-1]:
+            return None
+        return bisect_right(self._offsets, line) - 1
+
+    def row_region(self, index: int) -> Region:
+        """Return the virtual region of row *index*."""
+        top = self._offsets[index]
+        return Region(0, top, self.scrollable_content_region.width, self._offsets[index + 1] - top)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, self._offsets[-1])
+
+    def on_show(self) -> None:
+        self.scroll_to_highlight()
+
+    # --- rendering -----------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        line = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        index = self.row_at(line)
+        if index is None:
+            return Strip.blank(width, self.rich_style)
+        if index == self.highlighted:
+            state = "row-list--highlighted"
+        elif index == self._hover and self.can_highlight(index):
+            state = "row-list--hover"
+        else:
+            state = ""
+        part = line - self._offsets[index]
+        key = (index, part, state, self.has_focus, width)
+        strip = self._cache.get(key)
+        if strip is None:
+            style = self.get_visual_style(state) if state else self.get_visual_style()
+            strip = self.render_row_line(index, part, style, width)
+            strip = strip.extend_cell_length(width, style.rich_style)
+            self._cache[key] = strip
+        return strip
+
+    # --- highlight and choice ------------------------------------------------------
+
+    def validate_highlighted(self, highlighted: int | None) -> int | None:
+        if highlighted is None or not self.row_count:
+            return None
+        return max(0, min(highlighted, self.row_count - 1))
+
+    def watch_highlighted(self) -> None:
+        self.scroll_to_highlight()
+
+    def scroll_to_highlight(self) -> None:
+        """Scroll so that the highlighted row is wholly on screen."""
+        if self.highlighted is None or not self.is_mounted:
+            return
+        self.scroll_to_region(
+            self.row_region(self.highlighted), animate=False, force=True, immediate=True
+        )
+
+    def _step(self, start: int, step: int) -> int | None:
+        """The first row that can be highlighted from *start* on, by *step*, wrapping."""
+        count = self.row_count
+        for n in range(count):
+            index = (start + step * n) % count
+            if self.can_highlight(index):
+                return index
+        return None
+
+    def action_cursor_down(self) -> None:
+        """Highlight the next row (from the last, the first)."""
+        if self.row_count:
+            current = self.highlighted
+            self.highlighted = self._step(0 if current is None else current + 1, 1)
+
+    def action_cursor_up(self) -> None:
+        """Highlight the previous row (from the first, the last)."""
+        if self.row_count:
+            current = self.highlighted
+            self.highlighted = self._step(-1 if current is None else current - 1, -1)
+
+    def action_first(self) -> None:
+        """Highlight the first row."""
+        if self.row_count:
+            self.highlighted = self._step(0, 1)
+
+    def action_last(self) -> None:
+        """Highlight the last row."""
+        if self.row_count:
+            self.highlighted = self._step(self.row_count - 1, -1)
+
+    def _move_page(self, direction: int) -> None:
+        if not self.row_count:
+            return
+        if self.highlighted is None:
+            self.action_first() if direction < 0 else self.action_last()
+            return
+        line = self._offsets[self.highlighted] + direction * self.scrollable_content_region.height
+        line = max(0, min(line, self._offsets[-1] - 1))
+        index = self.row_at(line)
+        if index is not None and not self.can_highlight(index):
+            index = self._step(index, direction)
+        self.highlighted = index
+
+    def action_page_down(self) -> None:
+        """Highlight the row a screen further down."""
+        self._move_page(1)
+
+    def action_page_up(self) -> None:
+        """Highlight the row a screen further up."""
+        self._move_page(-1)
+
+    def action_select(self) -> None:
+        """Choose the highlighted row."""
+        index = self.highlighted
+        if index is not None and self.can_highlight(index):
+            self.row_chosen(index)
+
+    # --- mouse ---------------------------------------------------------------------
+
+    def _row_under(self, event: events.MouseEvent) -> int | None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return None
+        return self.row_at(int(self.scroll_offset.y) + offset.y)
+
+    def on_click(self, event: events.Click) -> None:
+        index = self._row_under(event)
+        if index is not None and self.can_highlight(index):
+            self.highlighted = index
+            self.action_select()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._hover = self._row_under(event)
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._hover = None

@@ -1,0 +1,94 @@
+"""Pilot tests of the entity panel on its own: headings, cursor, long names, choosing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+
+from reader.entities.span import Span
+from reader.ui.widgets.entity_panel import EntityPanel
+
+STYLES = Path(__file__).resolve().parent.parent.parent / "styles" / "app.tcss"
+LONG = "The International Bank for Reconstruction and Development"
+
+
+def spans() -> list[Span]:
+    text = f"Ann met Bob and Ann in Paris. {LONG} too."
+    found = []
+    for surface, label in [("Ann", "PERSON"), ("Bob", "PERSON"), ("Ann", "PERSON")]:
+        start = text.index(surface, found[-1].end if found else 0)
+        found.append(Span(start, start + len(surface), label, surface, "model"))
+    for surface, label in [("Paris", "GPE"), (LONG, "ORG")]:
+        start = text.index(surface)
+        found.append(Span(start, start + len(surface), label, surface, "model"))
+    return found
+
+
+class Host(App[None]):
+    CSS_PATH = STYLES
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jumps: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield EntityPanel(id="entity-panel")
+
+    def on_mount(self) -> None:
+        panel = self.query_one(EntityPanel)
+        panel.styles.width = 34
+        panel.set_spans(spans())
+        panel.focus()
+
+    def on_entity_panel_jump(self, message: EntityPanel.Jump) -> None:
+        self.jumps.append(message.offset)
+
+
+def lines(panel: EntityPanel) -> list[str]:
+    return [panel.render_line(y).text.rstrip() for y in range(panel.option_count)]
+
+
+async def test_rows_are_headings_then_entities_most_mentioned_first() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        panel = app.query_one(EntityPanel)
+        drawn = lines(panel)
+        assert drawn[:6] == ["PERSON (3)", "  Ann ×2", "  Bob ×1", "ORG (1)", drawn[4], "GPE (1)"]
+        assert panel.highlighted == 1  # the first entity, under its heading
+        # Too long for the panel: cut with "…", the count kept, within the width.
+        assert drawn[4].startswith("  The International") and drawn[4].endswith("… ×1")
+        assert len(drawn[4]) <= panel.scrollable_content_region.width
+
+
+async def test_the_cursor_skips_headings_and_wraps() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        panel = app.query_one(EntityPanel)
+        seen = []
+        for _ in range(4):
+            await pilot.press("j")
+            seen.append(panel.highlighted)
+        assert seen == [2, 4, 6, 1]  # rows 0, 3 and 5 are headings
+        await pilot.press("k")
+        assert panel.highlighted == 6
+        await pilot.press("g")
+        assert panel.highlighted == 1
+
+
+async def test_enter_or_a_click_jumps_to_the_first_mention_and_headings_do_nothing() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        panel = app.query_one(EntityPanel)
+        await pilot.press("j", "enter")  # Bob
+        assert app.jumps == [spans()[1].start]
+        top = panel.gutter.top
+        await pilot.click(EntityPanel, offset=(4, top + 5))  # the GPE heading
+        await pilot.pause()
+        assert app.jumps == [spans()[1].start]
+        await pilot.click(EntityPanel, offset=(4, top + 6))  # Paris
+        await pilot.pause()
+        assert app.jumps == [spans()[1].start, spans()[3].start]
