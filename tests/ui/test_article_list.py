@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal
+from textual.widgets import Input
 
 from reader.library import Article
 from reader.ui.widgets.article_list import ArticleList
@@ -22,7 +23,7 @@ def article(number: int, title: str | None = None, words: int = 1234) -> Article
 
 
 class Host(App[None]):
-    """The sidebar alone, styled by reader's own stylesheet (38 cells wide)."""
+    """The sidebar alone (and something else to focus), styled by reader's stylesheet."""
 
     CSS_PATH = STYLES
 
@@ -35,6 +36,7 @@ class Host(App[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             yield ArticleList(id="articles")
+            yield Input(id="elsewhere")
 
     def on_mount(self) -> None:
         sidebar = self.query_one(ArticleList)
@@ -173,3 +175,25 @@ async def test_a_shorter_list_replaces_a_scrolled_one_from_the_top() -> None:
         await pilot.pause()
         assert sidebar.highlighted == 0 and sidebar.scroll_offset.y == 0
         assert line_text(sidebar, 0).startswith("Title 0")
+
+
+async def test_moving_the_focus_redraws_only_the_highlighted_row() -> None:
+    articles = [article(n) for n in range(40)]
+    app = Host(articles)
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.pause()
+        sidebar = app.query_one(ArticleList)
+        drawn: list[int] = []
+        render_row_line = sidebar.render_row_line
+
+        def counting(index, part, style, width):  # type: ignore[no-untyped-def]
+            drawn.append(index)
+            return render_row_line(index, part, style, width)
+
+        sidebar.render_row_line = counting  # type: ignore[method-assign]
+        for _ in range(2):
+            app.query_one(Input).focus()  # the article gets the focus on every switch
+            await pilot.pause()
+            sidebar.focus()
+            await pilot.pause()
+        assert drawn and set(drawn) == {0}, drawn  # the highlight changes colour, no other row

@@ -60,7 +60,7 @@ class RowList(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._offsets: list[int] = [0]
         """The first line of each row, then the total number of lines."""
-        self._cache: LRUCache[tuple[int, int, str, bool, int], Strip] = LRUCache(1024)
+        self._cache: LRUCache[tuple[int, int, Style, int], Strip] = LRUCache(1024)
 
     # --- what subclasses provide ---------------------------------------------------
 
@@ -120,10 +120,6 @@ class RowList(ScrollView, can_focus=True):
 
     # --- rendering -----------------------------------------------------------------
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._cache.clear()
-
     def render_line(self, y: int) -> Strip:
         line = int(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width
@@ -137,10 +133,12 @@ class RowList(ScrollView, can_focus=True):
         else:
             state = ""
         part = line - self._offsets[index]
-        key = (index, part, state, self.has_focus, width)
+        style = self.get_visual_style(state) if state else self.get_visual_style()
+        # Keyed by the style, not cleared when styles change: focus comes and goes on
+        # every article switch, and only the highlighted row looks different.
+        key = (index, part, style, width)
         strip = self._cache.get(key)
         if strip is None:
-            style = self.get_visual_style(state) if state else self.get_visual_style()
             strip = self.render_row_line(index, part, style, width)
             strip = strip.extend_cell_length(width, style.rich_style)
             self._cache[key] = strip
