@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reader.entities.span import Span
 
@@ -24,9 +24,12 @@ if TYPE_CHECKING:
 __all__ = [
     "PREFERRED_PIPELINES",
     "Cancelled",
+    "EntityModel",
     "NoPipeline",
     "PipelineInfo",
     "Recognizer",
+    "entity_spans",
+    "for_model",
     "installed_pipelines",
     "paragraphs",
 ]
@@ -75,6 +78,23 @@ class PipelineInfo:
     def to_json(self) -> dict[str, str]:
         """Return ``{"name": ..., "version": ...}``."""
         return {"name": self.name, "version": self.version}
+
+
+#: A model's entity in one piece of text: start and end offsets into it, and the label.
+Entity = tuple[int, int, str]
+
+
+class EntityModel(Protocol):
+    """What the finder needs of a model: :class:`Recognizer`, or the worker process's."""
+
+    @property
+    def info(self) -> PipelineInfo:
+        """The pipeline's identity, found without loading spaCy."""
+        ...
+
+    def extract(self, text: str, cancelled: threading.Event | None = None) -> list[Span]:
+        """Return the model's entities in *text*; raise :class:`Cancelled` when cancelled."""
+        ...
 
 
 def installed_pipelines() -> list[str]:
@@ -225,6 +245,19 @@ class Recognizer:
                 spans.extend(_doc_spans(doc, offset, text))
         return spans
 
+    def recognise(self, chunks: Sequence[str]) -> list[list[Entity]]:
+        """Return each chunk's entities, offsets into it, in one ``nlp.pipe`` batch.
+
+        The chunks are read as :meth:`extract` reads paragraphs (:func:`for_model`), so
+        shifting these by each paragraph's offset gives exactly its spans (what the
+        worker process sends back: reader/entities/worker.py).
+        """
+        self.load()
+        assert self._nlp is not None
+        with self._lock:
+            docs = self._nlp.pipe((for_model(chunk) for chunk in chunks), batch_size=len(chunks))
+            return [_doc_entities(doc) for doc in docs]
+
     def extract_many(self, texts: list[str], batch_size: int = 64) -> Iterator[list[Span]]:
         """Yield the model's entities for each of *texts*, batching all their paragraphs."""
         self.load()
@@ -245,10 +278,20 @@ def for_model(text: str) -> str:
     return text.translate(_MODEL_FOLD)
 
 
+def entity_spans(entities: Sequence[Entity], offset: int, text: str) -> list[Span]:
+    """Turn a chunk's entities into spans shifted by *offset*, with *text*'s own characters."""
+    spans = []
+    for start, end, label in entities:
+        start, end = start + offset, end + offset
+        spans.append(Span(start, end, label, text[start:end], "model"))
+    return spans
+
+
+def _doc_entities(doc: Any) -> list[Entity]:
+    """``doc.ents`` as ``(start, end, label)``, offsets into the doc's text."""
+    return [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+
+
 def _doc_spans(doc: Any, offset: int, text: str) -> list[Span]:
     """Turn ``doc.ents`` into spans shifted by *offset*, with *text*'s own characters."""
-    spans = []
-    for ent in doc.ents:
-        start, end = ent.start_char + offset, ent.end_char + offset
-        spans.append(Span(start, end, ent.label_, text[start:end], "model"))
-    return spans
+    return entity_spans(_doc_entities(doc), offset, text)
