@@ -11,9 +11,11 @@ pipeline.
 - **Batched**: the paragraphs of a chunk of articles go through ``nlp.pipe`` together.
 - **Parallel**: with ``jobs > 1``, that many worker processes (spawned, so nothing is
   inherited from this one) each load the pipeline once, read and recognise chunks of
-  articles, and send the spans back; this process alone writes the cache.
+  articles, and send the spans back; this process alone writes the cache. They start as
+  the app's entity worker does (:func:`reader.entities.worker.start_worker`).
 - **Ctrl-C safe**: workers ignore SIGINT; the parent stops them, keeps what is written
-  (every cache entry is written atomically) and reports an interrupted run.
+  (every cache entry is written atomically) and reports an interrupted run. A worker
+  exits by itself if the parent is killed.
 
 Textual-free; the command line shows the progress (reader/cli_index.py).
 """
@@ -21,9 +23,7 @@ Textual-free; the command line shows the progress (reader/cli_index.py).
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
-import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -33,6 +33,7 @@ from pathlib import Path
 from reader.entities.cache import EntityCache
 from reader.entities.recognizer import PipelineInfo, Recognizer
 from reader.entities.span import Span
+from reader.entities.worker import SPAWN, start_worker
 from reader.library import Article, Library, Problem, read_article
 from reader.library_index import LibraryIndex
 from reader.settings import Settings
@@ -182,11 +183,9 @@ _Result = tuple[str, str, "list[Span] | str"]
 
 
 def _start_worker(model: str | None) -> None:
-    """Pool initializer: leave Ctrl-C to the parent, and load the pipeline once."""
+    """Pool initializer: exit with the parent, leave Ctrl-C to it, load the pipeline once."""
     global _worker_recognizer
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_recognizer = Recognizer(model)
-    _worker_recognizer.load()
+    _worker_recognizer = start_worker(model)
 
 
 def _recognise(task: tuple[list[str], int]) -> list[_Result]:
@@ -228,13 +227,11 @@ def _index_in_workers(
         ([str(article.path) for article in chunk], batch_size)
         for chunk in _chunks(work.todo, CHUNK_ARTICLES)
     ]
-    # spawn, not fork: a worker starts clean (no threads or locks copied mid-use, such as
-    # the progress bar's) and the same way on every OS. A worker that dies (or fails to
-    # load the pipeline) breaks the executor, which raises BrokenProcessPool here, where a
-    # multiprocessing.Pool would wait forever for the lost chunk.
-    context = multiprocessing.get_context("spawn")
+    # Spawned (see SPAWN). A worker that dies (or fails to load the pipeline) breaks the
+    # executor, which raises BrokenProcessPool here, where a multiprocessing.Pool would
+    # wait forever for the lost chunk.
     executor = ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=(settings.model,)
+        jobs, mp_context=SPAWN, initializer=_start_worker, initargs=(settings.model,)
     )
     try:
         futures = [executor.submit(_recognise, task) for task in tasks]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from reader.entities.cache import EntityCache
 from reader.entities.consistency import apply_consistency
-from reader.entities.recognizer import PipelineInfo, Recognizer
+from reader.entities.recognizer import EntityModel, PipelineInfo, Recognizer
 from reader.entities.span import Span
 from reader.settings import Settings
 
@@ -20,11 +20,13 @@ class EntityFinder:
 
     Safe to call from worker threads. The model output is cached; the consistency
     rules (and the user's corrections, when a corrector is given) run on every call.
+    The model is a :class:`Recognizer` in this process or a
+    :class:`~reader.entities.worker.WorkerRecognizer` in a worker process: same spans.
     """
 
     def __init__(
         self,
-        recognizer: Recognizer,
+        recognizer: EntityModel,
         cache: EntityCache | None = None,
         corrector: Corrector | None = None,
     ) -> None:
@@ -69,7 +71,22 @@ class EntityFinder:
         return self.finish(sha256, text, self.model_spans(sha256, text, cancelled))
 
 
-def build_finder(settings: Settings, corrector: Corrector | None = None) -> EntityFinder:
-    """Return the finder *settings* describe (pipeline, cache folder)."""
+def build_finder(
+    settings: Settings, corrector: Corrector | None = None, *, in_process: bool = False
+) -> EntityFinder:
+    """Return the finder *settings* describe (pipeline, cache folder).
+
+    Its model runs in the worker process (started at the first cache miss, so that this
+    process never imports spaCy and the model never shares its GIL), or here when
+    *in_process*.
+    """
     cache = EntityCache(settings.cache_dir) if settings.use_cache else None
-    return EntityFinder(Recognizer(settings.model), cache, corrector)
+    model: EntityModel
+    if in_process:
+        model = Recognizer(settings.model)
+    else:
+        # Imported here: the app's first frame does not need multiprocessing.
+        from reader.entities.worker import WorkerRecognizer
+
+        model = WorkerRecognizer(settings.model)
+    return EntityFinder(model, cache, corrector)

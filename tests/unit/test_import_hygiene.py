@@ -15,6 +15,7 @@ CORE = [
     "reader.entities.finder",
     "reader.entities.cache",
     "reader.entities.recognizer",
+    "reader.entities.worker",
     "reader.entities.consistency",
     "reader.entities.corrections",
     "reader.store",

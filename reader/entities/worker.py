@@ -1,0 +1,462 @@
+"""The entity model in worker processes, so that it never shares the app's GIL.
+
+Two users, one way of starting a worker (:func:`start_worker`): spawned, not forked, so
+it starts clean; it exits as soon as its parent is gone (never an orphan); it leaves
+Ctrl-C to the parent; it loads the pipeline once.
+
+- :class:`WorkerRecognizer` is what the app's finder runs: one long-lived child process,
+  started at the first cache miss, that recognises one article at a time in batches of
+  paragraphs; the parent can cancel between batches and never imports spaCy.
+- ``reader index --jobs N`` runs a process pool whose initializer is :func:`start_worker`
+  (reader/indexer.py).
+
+The child speaks over one duplex pipe. Parent to child: ``("extract", request, chunks,
+batch_size)`` and ``("cancel", request)``. Child to parent: ``("ready", info)`` once
+loaded, or ``("failed", kind, reason)`` before it exits; per request ``("batch",
+request, first, entities)`` for each batch, then ``("end", request)`` or ``("error",
+request, reason)``. The parent sends a new request only once the previous one has ended,
+and drops answers to any request but the one it waits for.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import io
+import itertools
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from reader.entities.recognizer import (
+    MAX_CHUNK,
+    Cancelled,
+    NoPipeline,
+    PipelineInfo,
+    Recognizer,
+    entity_spans,
+    paragraphs,
+)
+from reader.entities.span import Span
+
+__all__ = [
+    "BATCH_CHARS",
+    "BATCH_PARAGRAPHS",
+    "SPAWN",
+    "WorkerRecognizer",
+    "WorkerStopped",
+    "close_workers",
+    "start_worker",
+]
+
+#: spawn, not fork: a worker starts clean (no threads or locks copied mid-use, such as a
+#: progress bar's or Textual's) and the same way on every OS.
+SPAWN = multiprocessing.get_context("spawn")
+
+#: Paragraphs per ``nlp.pipe`` batch in the worker: few enough to cancel between batches
+#: within a fraction of a second, enough that spaCy's per-call cost stays small.
+BATCH_PARAGRAPHS = 16
+
+#: At most this many characters per batch (but at least one paragraph), so that a batch
+#: of long paragraphs does not hold a cancelled request for seconds.
+BATCH_CHARS = MAX_CHUNK
+
+#: Seconds between checks of the ``cancelled`` event while the child works on a batch.
+_POLL = 0.05
+
+
+class WorkerStopped(RuntimeError):
+    """The worker process ended (killed, out of memory, failed to start) mid-request."""
+
+
+def start_worker(model: str | None) -> Recognizer:
+    """Prepare this new worker process and return its loaded pipeline.
+
+    Exits with the parent, ignores SIGINT (Ctrl-C in the terminal reaches the whole
+    process group: the parent decides what it stops), then loads the pipeline once.
+    """
+    _exit_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    recognizer = Recognizer(model)
+    recognizer.load()
+    return recognizer
+
+
+def _exit_with_parent() -> None:
+    """Exit this process as soon as the process that spawned it is gone."""
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+    # The sentinel is the read end of the pipe spawn started this process with; the
+    # parent holds its write end until it exits (or is killed: the kernel closes it).
+    sentinel = parent.sentinel
+    threading.Thread(
+        target=_exit_when_ready, args=(sentinel,), name="exit-with-parent", daemon=True
+    ).start()
+
+
+def _exit_when_ready(sentinel: int) -> None:
+    wait([sentinel])
+    os._exit(1)  # nothing to save: the parent owns every file
+
+
+def batches(
+    chunks: Sequence[str], size: int = BATCH_PARAGRAPHS, chars: int = BATCH_CHARS
+) -> Iterator[tuple[int, Sequence[str]]]:
+    """Yield ``(index of its first chunk, chunks)`` for consecutive batches of *chunks*.
+
+    As few batches of at most *size* chunks as there can be, evened out (34 paragraphs
+    are 12 + 12 + 10, not 16 + 16 + 2: a small last batch costs a call for little), and
+    none over *chars* characters unless it is one chunk.
+    """
+    if not chunks:
+        return
+    count = -(-len(chunks) // size)
+    size = -(-len(chunks) // count)
+    start = 0
+    while start < len(chunks):
+        end, total = start, 0
+        while end < len(chunks) and end - start < size:
+            total += len(chunks[end])
+            if total > chars and end > start:
+                break
+            end += 1
+        yield start, chunks[start:end]
+        start = end
+
+
+# The child.
+
+
+def serve(connection: Connection, model: str | None) -> None:
+    """The worker process: load the pipeline, then answer requests until the pipe closes."""
+    _silence()
+    try:
+        recognizer = start_worker(model)
+    except NoPipeline as error:
+        _send_quietly(connection, ("failed", "no-pipeline", str(error)))
+        return
+    except BaseException as error:  # an import error, a broken package: say what it was
+        _send_quietly(connection, ("failed", "error", _reason(error)))
+        return
+    try:
+        connection.send(("ready", recognizer.info))
+        while True:
+            message = connection.recv()
+            if message[0] == "extract":
+                _, request, chunks, size = message
+                _answer(connection, recognizer, request, chunks, size)
+            # A cancel for a request that has ended already needs nothing.
+    except (EOFError, OSError):
+        return  # the parent closed the pipe, or is gone
+
+
+def _silence() -> None:
+    """Send this process's output to /dev/null: it would draw over the app's screen.
+
+    What goes wrong is sent to the parent instead (``failed`` and ``error`` messages).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def _answer(
+    connection: Connection, recognizer: Recognizer, request: int, chunks: list[str], size: int
+) -> None:
+    """Recognise one request batch by batch, stopping early if the parent cancels it."""
+    for first, batch in batches(chunks, size):
+        if _cancelled(connection, request):
+            break
+        try:
+            found = recognizer.recognise(batch)
+        except Exception as error:  # one bad text must not end the worker
+            connection.send(("error", request, _reason(error)))
+            return
+        connection.send(("batch", request, first, found))
+    connection.send(("end", request))
+
+
+def _cancelled(connection: Connection, request: int) -> bool:
+    """Whether the parent has cancelled *request* (reads what it sent meanwhile)."""
+    cancelled = False
+    while connection.poll():
+        message = connection.recv()
+        if message == ("cancel", request):
+            cancelled = True
+    return cancelled
+
+
+def _send_quietly(connection: Connection, message: tuple[Any, ...]) -> None:
+    with contextlib.suppress(OSError):
+        connection.send(message)
+
+
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+# The parent.
+
+
+class _Worker:
+    """One child process running one pipeline, shared by every recognizer that uses it."""
+
+    def __init__(self, model: str | None) -> None:
+        self.model = model
+        self.lock = threading.Lock()
+        """Held for a whole request: the child answers one at a time."""
+        self.process: BaseProcess | None = None
+        self.connection: Connection | None = None
+        self.ready = False
+        """Whether the child has loaded its pipeline."""
+        self.open: int | None = None
+        """The request whose end the child has not sent yet (one cancelled mid-way)."""
+        self.requests = itertools.count(1)
+
+    def start(self) -> tuple[BaseProcess, Connection]:
+        """Return the running child, starting a fresh one when there is none."""
+        if self.process is not None and self.connection is not None:
+            if self.process.is_alive():
+                return self.process, self.connection
+            self.stop()
+        ours, theirs = SPAWN.Pipe(duplex=True)
+        process = SPAWN.Process(
+            target=serve, args=(theirs, self.model), name="reader-entities", daemon=True
+        )
+        with _stderr_with_fileno():
+            process.start()
+        theirs.close()  # the child's end lives in the child only: its death closes the pipe
+        self.process, self.connection, self.ready, self.open = process, ours, False, None
+        return process, ours
+
+    def extract(
+        self, text: str, chunks: list[tuple[int, str]], size: int, cancelled: threading.Event | None
+    ) -> list[Span]:
+        """Recognise *chunks* of *text* in the child (the caller holds :attr:`lock`)."""
+        process, connection = self.start()
+        try:
+            while self.open is not None:  # the end of a request cancelled mid-way
+                self._receive(process, connection, cancelled)
+            if cancelled is not None and cancelled.is_set():
+                raise Cancelled
+            request = next(self.requests)
+            connection.send(("extract", request, [chunk for _, chunk in chunks], size))
+            self.open = request
+            spans: list[Span] = []
+            while True:
+                message = self._receive(process, connection, cancelled)
+                if message[1] != request:
+                    continue  # a batch of a request cancelled before this one
+                if message[0] == "batch":
+                    _, _, first, found = message
+                    for (offset, _), entities in zip(chunks[first:], found, strict=False):
+                        spans.extend(entity_spans(entities, offset, text))
+                elif message[0] == "error":
+                    raise RuntimeError(f"entity worker: {message[2]}")
+                else:
+                    return spans
+        except Cancelled:
+            if self.open is not None:  # let the child stop at its next batch
+                with contextlib.suppress(OSError):
+                    connection.send(("cancel", self.open))
+            raise
+        except (EOFError, OSError) as error:
+            raise self._stopped(f"{type(error).__name__}") from error
+
+    def _receive(
+        self, process: BaseProcess, connection: Connection, cancelled: threading.Event | None
+    ) -> tuple[Any, ...]:
+        """The child's next answer (``ready`` is noted, not returned); closes ended requests.
+
+        Raises :class:`Cancelled` as soon as *cancelled* is set, and :class:`NoPipeline`
+        or :class:`WorkerStopped` when the child ends.
+        """
+        while True:
+            if cancelled is not None and cancelled.is_set():
+                raise Cancelled
+            if not wait([connection, process.sentinel], timeout=_POLL):
+                continue
+            if not connection.poll():
+                raise self._stopped()
+            message: tuple[Any, ...] = connection.recv()
+            kind = message[0]
+            if kind == "ready":
+                self.ready = True
+                continue
+            if kind == "failed":
+                self.stop()
+                if message[1] == "no-pipeline":
+                    raise NoPipeline(message[2])
+                raise WorkerStopped(f"the entity worker stopped: {message[2]}")
+            if kind in ("end", "error") and message[1] == self.open:
+                self.open = None
+            return message
+
+    def _stopped(self, detail: str = "") -> WorkerStopped:
+        """Stop what is left of the child; say how it ended."""
+        process = self.process
+        code = None
+        if process is not None:
+            with contextlib.suppress(ValueError):  # closed meanwhile by close_workers()
+                process.join(timeout=1)
+                code = process.exitcode
+        self.stop()
+        if code is not None and code < 0:
+            try:
+                how = f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"killed by signal {-code}"
+        elif code is not None:
+            how = f"exit code {code}"
+        else:
+            how = detail or "pipe closed"
+        return WorkerStopped(
+            f"the entity worker stopped ({how}); the next article starts a new one"
+        )
+
+    def stop(self) -> None:
+        """End the child now (it holds nothing to save) and forget it."""
+        process, connection = self.process, self.connection
+        self.process = self.connection = None
+        self.ready, self.open = False, None
+        if connection is not None:
+            connection.close()  # EOF in the child: it exits by itself when idle
+        if process is not None:
+            process.join(timeout=0.2)
+            if process.is_alive():  # mid-batch: do not make the app's exit wait
+                process.terminate()
+                process.join(timeout=1)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+
+
+class _NoFileno:
+    """A stream whose ``fileno()`` raises, writing everything else to *stream*."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("fileno")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _stderr_with_fileno() -> Iterator[None]:
+    """Make spawning work while Textual captures ``sys.stderr`` (textual#3593).
+
+    Spawning starts multiprocessing's resource tracker, which passes
+    ``sys.stderr.fileno()`` to it; Textual's print capture answers -1, and the start
+    fails with "bad value(s) in fds_to_keep". A ``fileno()`` that raises is skipped
+    instead; writes still go to the capture.
+    """
+    stream = sys.stderr
+    try:
+        broken = stream is not None and stream.fileno() < 0
+    except (OSError, ValueError):
+        broken = False
+    if not broken:
+        yield
+        return
+    sys.stderr = _NoFileno(stream)
+    try:
+        yield
+    finally:
+        if isinstance(sys.stderr, _NoFileno):
+            sys.stderr = stream
+
+
+#: The child process of each pipeline, shared by every WorkerRecognizer of this process.
+_workers: dict[str | None, _Worker] = {}
+_workers_lock = threading.Lock()
+
+
+def _worker(model: str | None) -> _Worker:
+    with _workers_lock:
+        worker = _workers.get(model)
+        if worker is None:
+            worker = _workers[model] = _Worker(model)
+        return worker
+
+
+@atexit.register
+def close_workers() -> None:
+    """Stop every worker process this one started (also run at exit)."""
+    with _workers_lock:
+        workers = list(_workers.values())
+    for worker in workers:
+        # Not under the worker's lock: a request in flight sees the child end and raises.
+        worker.stop()
+
+
+class WorkerRecognizer:
+    """A :class:`Recognizer` whose model runs in a worker process; thread-safe.
+
+    The process starts at the first :meth:`extract` (a warm start with every article
+    cached never starts it), loads the pipeline once and stays for the session, shared
+    by every WorkerRecognizer of this process for the same pipeline. spaCy is imported
+    there only. When it dies, the request in flight raises :class:`WorkerStopped` (or
+    :class:`NoPipeline`) and the next one starts a fresh process. It is stopped at exit,
+    or by :meth:`close`, and exits by itself if this process is killed.
+    """
+
+    def __init__(self, name: str | None = None, batch_size: int = BATCH_PARAGRAPHS) -> None:
+        self._here = Recognizer(name)
+        """Identifies the pipeline from package metadata; never loaded in this process."""
+        self._worker = _worker(name)
+        self.batch_size = batch_size
+        """Paragraphs per ``nlp.pipe`` batch, between which a request can be cancelled."""
+
+    @property
+    def info(self) -> PipelineInfo:
+        """The pipeline's identity, found without loading spaCy."""
+        return self._here.info
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the worker process has loaded the pipeline."""
+        return self._worker.ready
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id, while there is one."""
+        process = self._worker.process
+        return None if process is None else process.pid
+
+    def start(self) -> None:
+        """Start the worker process if none is running; return at once (it loads meanwhile)."""
+        self.info  # noqa: B018 -- NoPipeline here, without starting a process for nothing
+        if self._worker.lock.acquire(blocking=False):  # else a request has one running
+            try:
+                self._worker.start()
+            finally:
+                self._worker.lock.release()
+
+    def extract(self, text: str, cancelled: threading.Event | None = None) -> list[Span]:
+        """Return the model's entities in *text*, exactly as :meth:`Recognizer.extract`.
+
+        Raises :class:`Cancelled` when *cancelled* is set (checked between batches and
+        while the worker is busy), :class:`NoPipeline` when there is no pipeline, and
+        :class:`WorkerStopped` when the worker process ended.
+        """
+        self.info  # noqa: B018 -- NoPipeline here, without starting a process for nothing
+        chunks = list(paragraphs(text))
+        if not chunks:
+            return []
+        with self._worker.lock:
+            return self._worker.extract(text, chunks, self.batch_size, cancelled)
+
+    def close(self) -> None:
+        """Stop the worker process (the next :meth:`extract` starts a new one)."""
+        self._worker.stop()

@@ -1,0 +1,293 @@
+"""The entity model in a worker process: the same spans, cancellable, restartable, never orphaned.
+
+Every test runs the real pipeline in a real child process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from reader.entities.recognizer import MAX_CHUNK, Cancelled, NoPipeline, Recognizer, paragraphs
+from reader.entities.span import Span
+from reader.entities.worker import WorkerRecognizer, WorkerStopped, batches, close_workers
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="reads /proc to see processes end"
+)
+
+
+@pytest.fixture
+def worker() -> WorkerRecognizer:
+    """The worker process's recognizer, its pipeline loaded."""
+    worker = WorkerRecognizer()
+    worker.extract("Angela Merkel visited Paris.")
+    assert worker.loaded
+    return worker
+
+
+def seed_text(seed_path: Path) -> str:
+    return seed_path.read_text(encoding="utf-8")
+
+
+def generated_text(seed_path: Path) -> str:
+    """Many batches' worth: the seed's paragraphs with typographic quotes, a huge one, blanks."""
+    seed = seed_text(seed_path).replace("'", "’").replace('"', "”")
+    huge = "“Angela Merkel’s visit,” said the BBC in Paris. " * (MAX_CHUNK // 40)
+    return "\n\n".join([seed, "  \n", huge, seed.upper(), "Tail: Emmanuel Macron.\n"] * 2)
+
+
+def long_text(seed_path: Path) -> str:
+    """Some 560 paragraphs: a couple of seconds of model time, dozens of batches."""
+    return "\n\n".join([seed_text(seed_path)] * 40)
+
+
+def gone(pid: int) -> bool:
+    """Whether process *pid* has ended (a zombie waiting for its new parent counts)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")
+
+
+def wait_gone(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not gone(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_batches_are_even_and_bounded() -> None:
+    assert [len(b) for _, b in batches(["p"] * 34, 16)] == [12, 12, 10]
+    assert [first for first, _ in batches(["p"] * 34, 16)] == [0, 12, 24]
+    assert [len(b) for _, b in batches(["x" * 9000] * 5, 16, chars=20_000)] == [2, 2, 1]
+    assert [len(b) for _, b in batches(["x" * 30_000, "y"], 16, chars=20_000)] == [1, 1]
+    assert list(batches([], 16)) == []
+
+
+@pytest.mark.parametrize("make_text", [seed_text, generated_text], ids=["seed", "generated"])
+def test_the_worker_finds_exactly_the_in_process_spans(
+    worker: WorkerRecognizer, recognizer: Recognizer, seed_path: Path, make_text: object
+) -> None:
+    text = make_text(seed_path)  # type: ignore[operator]
+    expected = recognizer.extract(text)
+    assert len(expected) > 50
+    assert worker.extract(text) == expected
+    assert worker.extract("") == [] == recognizer.extract("")
+
+
+def test_the_generated_text_spans_several_batches_and_folds_quotes(seed_path: Path) -> None:
+    text = generated_text(seed_path)
+    chunks = [chunk for _, chunk in paragraphs(text)]
+    assert len(list(batches(chunks))) > 3
+    assert "’" in text and "“" in text
+
+
+def test_the_app_process_never_imports_spacy(seed_path: Path, tmp_path: Path) -> None:
+    # The app's finder (build_finder, as ReaderApp builds it) on an uncached article.
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from reader.entities.finder import build_finder\n"
+        "from reader.library import read_article\n"
+        "from reader.settings import Settings\n"
+        f"settings = Settings(article_paths=[], db_path=Path({str(tmp_path / 'db.json')!r}),"
+        f" cache_dir=Path({str(tmp_path / 'cache')!r}))\n"
+        "finder = build_finder(settings)\n"
+        f"article = read_article(Path({str(seed_path)!r}))\n"
+        "assert finder.cached(article.sha256, article.text) is None\n"
+        "spans = finder.find(article.sha256, article.text)\n"
+        "print(len(spans), 'spacy' in sys.modules, getattr(finder.recognizer, 'pid', None) is not None)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    count, spacy_loaded, had_worker = result.stdout.split()
+    assert int(count) > 50
+    assert (spacy_loaded, had_worker) == ("False", "True")
+
+
+def test_the_worker_starts_while_textual_captures_stderr() -> None:
+    # A running Textual app's sys.stderr answers fileno() with -1 (textual#3593), which
+    # made starting multiprocessing's resource tracker fail: "bad value(s) in fds_to_keep".
+    code = (
+        "import sys\n"
+        "class Capture:\n"
+        "    def write(self, text): return len(text)\n"
+        "    def flush(self): pass\n"
+        "    def fileno(self): return -1\n"
+        "capture = sys.stderr = Capture()\n"
+        "from reader.entities.worker import WorkerRecognizer\n"
+        "spans = WorkerRecognizer().extract('Angela Merkel visited Paris.')\n"
+        "print(len(spans), sys.stderr is capture)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.split() == ["2", "True"]
+
+
+def test_cancelling_stops_between_batches_and_drops_the_stale_ones(
+    worker: WorkerRecognizer, recognizer: Recognizer, seed_path: Path
+) -> None:
+    cancelled = threading.Event()
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(worker.extract(long_text(seed_path), cancelled))
+        except Exception as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run)
+    started = time.monotonic()
+    thread.start()
+    time.sleep(0.4)  # a few batches in, dozens to go
+    cancelled.set()
+    set_at = time.monotonic()
+    thread.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled), outcome
+    assert time.monotonic() - set_at < 1.0, "not cancelled between batches"
+    assert set_at - started < 1.0
+    # At once, while the child may still be finishing a batch of the cancelled request:
+    # what comes back is this request's spans only.
+    text = seed_text(seed_path)
+    assert worker.extract(text) == recognizer.extract(text)
+
+
+def test_a_killed_worker_is_a_clear_error_and_the_next_request_restarts_it(
+    worker: WorkerRecognizer, recognizer: Recognizer, seed_path: Path
+) -> None:
+    pid = worker.pid
+    assert pid is not None
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(worker.extract(long_text(seed_path)))
+        except Exception as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(0.4)  # mid-request
+    os.kill(pid, signal.SIGKILL)
+    thread.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], WorkerStopped), outcome
+    assert "entity worker stopped" in str(outcome[0]) and "SIGKILL" in str(outcome[0])
+    assert worker.pid is None
+    text = seed_text(seed_path)
+    assert worker.extract(text) == recognizer.extract(text)
+    assert worker.pid not in (None, pid)
+
+
+def test_no_pipeline_is_said_without_starting_a_process() -> None:
+    missing = WorkerRecognizer("xx_no_such_pipeline")
+    with pytest.raises(NoPipeline, match="not installed"):
+        missing.extract("Angela Merkel visited Paris.")
+    assert missing.pid is None
+
+
+def test_closing_stops_the_worker(worker: WorkerRecognizer) -> None:
+    pid = worker.pid
+    assert pid is not None
+    close_workers()
+    assert worker.pid is None and wait_gone(pid, 5)
+    assert [s.text for s in worker.extract("Angela Merkel visited Paris.")] == [
+        "Angela Merkel",
+        "Paris",
+    ]
+
+
+#: A parent process that starts the worker, says its pid, then exits or waits to be killed.
+PARENT = """
+import sys, time
+from reader.entities.worker import WorkerRecognizer
+worker = WorkerRecognizer()
+if sys.argv[1] == "loading":
+    worker.start()  # killed while the child imports spaCy
+else:
+    worker.extract("Angela Merkel visited Paris.")
+print(worker.pid, flush=True)
+if sys.argv[1] != "exits":
+    time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("how", ["exits", "killed", "loading"])
+def test_the_worker_never_outlives_its_parent(how: str) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, how], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    child = None
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        assert not gone(child)
+        if how == "exits":
+            assert parent.wait(30) == 0  # the atexit hook stopped the child
+        else:
+            parent.send_signal(signal.SIGKILL)  # no atexit: the child must notice
+            parent.wait(10)
+        assert wait_gone(child, 5), f"worker {child} outlived its parent ({how})"
+    finally:
+        parent.kill()
+        parent.wait()
+        if child is not None and not gone(child):
+            os.kill(child, signal.SIGKILL)
+
+
+#: A parent running `reader index --jobs 2`'s pool: its workers start as the app's does.
+POOL_PARENT = """
+import os, time
+from concurrent.futures import ProcessPoolExecutor
+from reader.entities.worker import SPAWN
+from reader.indexer import _start_worker
+if __name__ == "__main__":
+    pool = ProcessPoolExecutor(2, mp_context=SPAWN, initializer=_start_worker, initargs=(None,))
+    pids = {pool.submit(os.getpid).result() for _ in range(4)}
+    print(*sorted(pids), flush=True)
+    time.sleep(120)
+"""
+
+
+def test_index_workers_never_outlive_their_parent() -> None:
+    # A pool worker waits on a queue whose both ends it holds: without its watchdog on
+    # the parent, it would wait for ever.
+    parent = subprocess.Popen(
+        [sys.executable, "-c", POOL_PARENT], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    workers: list[int] = []
+    try:
+        assert parent.stdout is not None
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert workers and not any(gone(pid) for pid in workers)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        assert all(wait_gone(pid, 5) for pid in workers), "an index worker outlived its parent"
+    finally:
+        parent.kill()
+        parent.wait()
+        for pid in workers:
+            if not gone(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_spans_are_the_model_s(worker: WorkerRecognizer) -> None:
+    spans = worker.extract("Angela Merkel visited Paris.")
+    assert spans == [
+        Span(0, 13, "PERSON", "Angela Merkel", "model"),
+        Span(22, 27, "GPE", "Paris", "model"),
+    ]
