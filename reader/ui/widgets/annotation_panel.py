@@ -78,6 +78,8 @@ class AnnotationPanel(OptionList):
 
     def show(self, annotations: ArticleAnnotations) -> None:
         """List *annotations* (tags first, then the rest in the order made)."""
+        if annotations == self.annotations:
+            return  # most articles have none: nothing to redraw on a switch
         self.annotations = annotations
         highlighted = self.highlighted
         self.clear_options()
