@@ -3,9 +3,11 @@
     python bench/bare_app.py MANIFEST... [--spacy TEXT_FILE] [--model NAME] [--styles TCSS]
 
 It lists the generator's manifests (title and word count per file, in order) as one
-OptionList of the same two-line prompts as reader's sidebar, styled by reader's own rule
-for it (``#articles`` in styles/app.tcss: width, border, wrapping), between a header and a
-footer: the least any Textual app must do to show that list. Enter on an article shows
+OptionList of two-line prompts (title, source and counts), styled by reader's own rule for
+the sidebar (``#articles`` in styles/app.tcss: width, border), between a header and a
+footer: the least a Textual app must do to show that list with Textual's own list widget.
+(reader's sidebar is no longer an OptionList but a RowList drawing fixed-height rows on
+demand; the baseline stays the stock widget, which is what "a bare Textual app" means.) Enter on an article shows
 its plain text beside the list in a Static (the least an app must do to switch articles).
 It has no index, cache, store or entity code. With ``--spacy`` it also loads the same
 spaCy pipeline as reader (only ``ner`` running), runs it on one article and says
