@@ -58,3 +58,13 @@ def test_finding_cached_entities_does_not_import_spacy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_python_m_reader_runs_nothing_when_a_spawned_worker_imports_it() -> None:
+    # A spawned process imports the parent's main module as "__mp_main__" before it
+    # starts: `python -m reader` must not start a second reader in the entity worker.
+    code = "import runpy; runpy.run_module('reader', run_name='__mp_main__'); print('idle')"
+    result = subprocess.run(
+        [sys.executable, "-c", code, "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "idle", result.stdout
