@@ -198,10 +198,12 @@ async def test_legend_toggles_and_hides_a_label(make_settings) -> None:  # type:
         await pilot.press("l")
         assert legend.display
         legend.focus()
-        first_label = legend.get_option_at_index(0).value  # type: ignore[attr-defined]
+        first_label = legend.get_option_at_index(0).label
+        assert f"✓  {first_label} " in legend.render_line(0).text
         await pilot.press("space")
         assert first_label in view.hidden_labels
         assert all(s.label != first_label for s in view.visible_spans)
+        assert f"·  {first_label} " in legend.render_line(0).text
         await pilot.press("space")
         assert first_label not in view.hidden_labels
 

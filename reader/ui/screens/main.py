@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Header, SelectionList, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from reader.annotations import ArticleAnnotations, tags_by_article
@@ -275,7 +275,7 @@ class MainScreen(Annotating):
         view = self.query_one(ArticleView)
         view.mark_at(event.offset)
 
-    @on(SelectionList.SelectionToggled, "#legend")
+    @on(Legend.Toggled, "#legend")
     def _legend_toggled(self) -> None:
         self.query_one(ArticleView).hidden_labels = frozenset(self.query_one(Legend).hidden)
 
