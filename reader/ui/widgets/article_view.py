@@ -6,10 +6,12 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import ClassVar
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -226,44 +228,51 @@ class ArticleView(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, base).apply_offsets(scroll_x, index)
 
     def _render_screen_line(self, index: int, base: Style) -> Strip:
+        """Draw screen line *index*: the text cut where a style starts or ends.
+
+        Styles are layered in this order, later ones over earlier ones: entities, the
+        user's marks, the selection (what ``Text.stylize`` did, without building a Text).
+        """
         line = self._lines[index]
+        start, end = line.start, line.end
         # Tabs are drawn as one space so that one code point is one drawn character.
-        text = Text(self._text[line.start : line.end].replace("\t", " "), style=base, end="")
+        raw = self._text[start:end].replace("\t", " ")
         if self._is_heading(line):
-            text.stylize(self.get_component_rich_style("article--heading", partial=True))
+            base = base + self.get_component_rich_style("article--heading", partial=True)
+        layers: list[tuple[int, int, Style]] = []
         hidden = self.hidden_labels
-        first = bisect_right(self._span_ends, line.start)
+        first = bisect_right(self._span_ends, start)
         for span_index in range(first, len(self._spans)):
             span = self._spans[span_index]
-            if span.start >= line.end:
+            if span.start >= end:
                 break
             if span.label in hidden and span_index != self._current:
                 continue
-            text.stylize(
-                self.colours.span_style(span, span_index == self._current),
-                max(span.start, line.start) - line.start,
-                min(span.end, line.end) - line.start,
-            )
+            style = self.colours.span_style(span, span_index == self._current)
+            layers.append((max(span.start, start) - start, min(span.end, end) - start, style))
         for mark in self._marks:
-            if (mark.start < line.end and mark.end > line.start) or mark.start == line.start:
+            if mark.start < end and mark.end > start:
                 name = "article--highlight" if mark.kind == "highlight" else "article--note"
                 style = self.get_component_rich_style(name, partial=True)
                 if mark.id == self._current_mark:
                     style += self.get_component_rich_style("article--mark-current", partial=True)
-                text.stylize(
-                    style,
-                    max(mark.start, line.start) - line.start,
-                    min(mark.end, line.end) - line.start,
-                )
+                layers.append((max(mark.start, start) - start, min(mark.end, end) - start, style))
         selection = self.selection
-        if selection is not None and selection[0] < line.end and selection[1] > line.start:
-            text.stylize(
-                self.get_component_rich_style("article--selection", partial=True),
-                max(selection[0], line.start) - line.start,
-                min(selection[1], line.end) - line.start,
-            )
-        segments = list(text.render(self.app.console))
-        return Strip(segments, text.cell_len)
+        if selection is not None and selection[0] < end and selection[1] > start:
+            style = self.get_component_rich_style("article--selection", partial=True)
+            layers.append((max(selection[0], start) - start, min(selection[1], end) - start, style))
+        width = len(raw) if raw.isascii() else cell_len(raw)
+        if not layers:
+            return Strip([Segment(raw, base)] if raw else [], width)
+        cuts = sorted({0, len(raw), *(a for a, _, _ in layers), *(b for _, b, _ in layers)})
+        segments = []
+        for left, right in pairwise(cuts):
+            style = base
+            for layer_start, layer_end, layer in layers:
+                if layer_start <= left and right <= layer_end:
+                    style += layer
+            segments.append(Segment(raw[left:right], style))
+        return Strip(segments, width)
 
     def _is_heading(self, line: Line) -> bool:
         """Whether *line* belongs to the title (first paragraph line) or a Markdown heading."""
