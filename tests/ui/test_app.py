@@ -74,6 +74,17 @@ async def test_entity_highlights_use_the_label_colours(make_settings) -> None:  
         expected = (view.rich_style + gpe).bgcolor
         drawn = [seg.style.bgcolor for seg in strip if seg.text == "Russia"]
         assert drawn == [expected], "the first word, Russia, is drawn in the GPE colour"
+        # A line with no entity is drawn in the view's own colours, like the rest.
+        body = view.text.index("\n\n")  # after the title (drawn in the heading colour)
+        y = next(
+            y
+            for y, line in enumerate(view._lines[: view.size.height])
+            if line.start > body
+            and line.end > line.start
+            and not any(s.start < line.end and s.end > line.start for s in view.spans)
+        )
+        plain = view.render_line(y)
+        assert {seg.style.color for seg in plain if seg.text.strip()} == {view.rich_style.color}
 
 
 async def test_list_keys_move_and_enter_opens(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
