@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 __all__ = ["INDEX_COMMANDS", "run_index"]
 
 
+def _articles(count: int) -> str:
+    """ "1 article", "2 articles"."""
+    return f"{count:,} article" if count == 1 else f"{count:,} articles"
+
+
 def _jobs(value: str) -> int:
     """argparse type for --jobs: a number of processes, 1 or more (0: one per CPU)."""
     from reader.indexer import default_jobs
@@ -84,7 +89,8 @@ def run_index(args: argparse.Namespace, settings: Settings) -> int:
         _say(str(problem))
     skipped = work.cached + work.duplicates
     if not work.todo:
-        _say(f"nothing to do: the entities of all {skipped:,} articles are cached")
+        every = "the" if skipped == 1 else "all"
+        _say(f"nothing to do: the entities of {every} {_articles(skipped)} are cached")
         return 0 if skipped or not work.problems else 1
     with _ProgressBar(len(work.todo), skipped) as advance:
         try:
@@ -101,11 +107,11 @@ def run_index(args: argparse.Namespace, settings: Settings) -> int:
     rate = run.done / run.seconds if run.seconds else 0.0
     processes = "1 process" if run.jobs == 1 else f"{run.jobs} processes"
     summary = (
-        f"cached the entities of {run.done:,} articles in {run.seconds:.1f} s "
+        f"cached the entities of {_articles(run.done)} in {run.seconds:.1f} s "
         f"({rate:.1f} articles/s, {processes})"
     )
     if skipped:
-        summary += f"; {skipped:,} were cached already"
+        summary += f"; {skipped:,} {'was' if skipped == 1 else 'were'} cached already"
     for path, reason in run.failed:
         _say(f"{path}: {reason}")
     if run.failed:

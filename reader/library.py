@@ -136,7 +136,7 @@ class Article:
 
     @property
     def id(self) -> str:
-        """A key unique within one library: the resolved path."""
+        """A key unique within one library: the path as the library found it (a string)."""
         return str(self.path)
 
     @property
