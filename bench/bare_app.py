@@ -7,8 +7,9 @@ OptionList of two-line prompts (title, source and counts), styled by reader's ow
 the sidebar (``#articles`` in styles/app.tcss: width, border), between a header and a
 footer: the least a Textual app must do to show that list with Textual's own list widget.
 (reader's sidebar is no longer an OptionList but a RowList drawing fixed-height rows on
-demand; the baseline stays the stock widget, which is what "a bare Textual app" means.) Enter on an article shows
-its plain text beside the list in a Static (the least an app must do to switch articles).
+demand; the baseline stays the stock widget, which is what "a bare Textual app" means.)
+Enter on an article shows its plain text beside the list in a Static (the least an app
+must do to switch articles).
 It has no index, cache, store or entity code. With ``--spacy`` it also loads the same
 spaCy pipeline as reader (only ``ner`` running), runs it on one article and says
 ``spaCy ready`` (the memory baseline).

@@ -46,9 +46,7 @@ def wrap(text: str, width: int) -> list[Line]:
                 token_start = position + match.start()
                 # An ASCII token (sanitised text has no control but tab) is one cell a
                 # character: no cell_len call for nearly every word.
-                token_width = (
-                    len(token) if token.isascii() else cell_len(token.replace("\t", " "))
-                )
+                token_width = len(token) if token.isascii() else cell_len(token.replace("\t", " "))
                 if token.isspace():
                     # Whitespace stays on the line it follows (drawn only up to the width).
                     used += token_width
