@@ -10,6 +10,7 @@ from textual.message import Message
 from reader.annotations import ArticleAnnotations
 from reader.entities.span import Span
 from reader.library import Library
+from reader.ui.wrapping import Line
 
 
 @dataclass
@@ -23,9 +24,12 @@ class LibraryLoaded(Message):
 
 @dataclass
 class ArticleRead(Message):
-    """A long article's file was read in a worker: it can be shown now."""
+    """A long article was read and wrapped in a worker: it can be shown now."""
 
     article_id: str
+    width: int
+    """The width it was wrapped at."""
+    lines: list[Line]
 
 
 @dataclass

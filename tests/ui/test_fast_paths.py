@@ -11,6 +11,9 @@ from test_app import SIZE, ready, screen_text
 
 import reader.library
 import reader.library_index
+import reader.ui.screens.main
+import reader.ui.widgets.article_view
+import reader.ui.wrapping
 from reader.library import Article
 from reader.ui.app import build_app
 from reader.ui.screens.main import SYNC_READ_WORDS
@@ -58,6 +61,22 @@ async def test_an_unread_long_article_is_read_in_a_worker(
         view = main.query_one(ArticleView)
         assert view.text.endswith("THE END\n")
         assert "Reading…" not in screen_text(app)
+        # Opened again (its text now in memory), it is still wrapped in a worker.
+        wrapped_here: list[int] = []
+        wrap = reader.ui.wrapping.wrap
+
+        def wrap_spy(text: str, width: int) -> object:
+            if threading.current_thread() is threading.main_thread():
+                wrapped_here.append(len(text))
+            return wrap(text, width)
+
+        monkeypatch.setattr(reader.ui.widgets.article_view, "wrap", wrap_spy)
+        monkeypatch.setattr(reader.ui.screens.main, "wrap", wrap_spy)
+        await pilot.press("escape", "k", "enter", "escape", "j", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert view.text.endswith("THE END\n") and len(view._lines) > 100
+        assert all(length < 1000 for length in wrapped_here), wrapped_here
 
 
 async def test_the_reader_command_freezes_the_startup_objects_and_tests_do_not(

@@ -29,6 +29,7 @@ from reader.ui.widgets.entity_colours import EntityColours
 from reader.ui.widgets.entity_panel import EntityPanel
 from reader.ui.widgets.key_bar import KeyBar
 from reader.ui.widgets.legend import Legend
+from reader.ui.wrapping import wrap
 
 if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
@@ -37,8 +38,8 @@ if TYPE_CHECKING:
 #: (a few milliseconds); longer articles get them from a worker.
 SYNC_ENTITIES_LIMIT = 200_000
 
-#: An article not yet read (a warm start reads no text) with more words than this is
-#: read in a worker: a 2 MiB file takes ~135 ms to read and sanitise.
+#: An article with more words than this is read (if not yet: a warm start reads no text)
+#: and wrapped in a worker: a 2 MiB file took ~135 ms to read and ~230 ms to wrap.
 SYNC_READ_WORDS = 20_000
 
 
@@ -158,25 +159,30 @@ class MainScreen(Annotating):
         self.article = article
         view = self.query_one(ArticleView)
         self.query_one(AnnotationPanel).show(ArticleAnnotations())
-        if not article.loaded and article.word_count > SYNC_READ_WORDS:
+        if article.word_count > SYNC_READ_WORDS:
             view.show("")
             self._apply_spans([])
             self._set_status("Reading…")
-            self._read(article)
+            self._read(article, view.wrap_width)
             return
         view.show(article.text)
+        self._article_shown()
+
+    def _article_shown(self) -> None:
         self.reload_annotations()
         self.refresh_entities()
         self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="reading", exit_on_error=False)
-    def _read(self, article: Article) -> None:
-        article.text  # noqa: B018 (reads the file once; the article keeps the text)
-        self.post_message(ArticleRead(article.id))
+    def _read(self, article: Article, width: int) -> None:
+        lines = wrap(article.text, width)  # reads the file once; the article keeps the text
+        self.post_message(ArticleRead(article.id, width, lines))
 
     def on_article_read(self, message: ArticleRead) -> None:
-        if self.article is not None and self.article.id == message.article_id:
-            self.open_article(self.article)
+        article = self.article
+        if article is not None and article.id == message.article_id:
+            self.query_one(ArticleView).show(article.text, wrapped=(message.width, message.lines))
+            self._article_shown()
 
     def refresh_entities(self) -> None:
         """Show the article's entities: from the cache now, else when a worker found them."""

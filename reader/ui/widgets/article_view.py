@@ -151,8 +151,14 @@ class ArticleView(ScrollView, can_focus=True):
         """The entities whose label is not hidden."""
         return [s for s in self._spans if s.label not in self.hidden_labels]
 
-    def show(self, text: str, spans: Iterable[Span] = ()) -> None:
-        """Show *text* (already sanitised) with *spans*, scrolled to the top."""
+    def show(
+        self, text: str, spans: Iterable[Span] = (), wrapped: tuple[int, list[Line]] | None = None
+    ) -> None:
+        """Show *text* (already sanitised) with *spans*, scrolled to the top.
+
+        *wrapped* is ``(width, lines)`` when the text was wrapped elsewhere (a long article,
+        in a worker): used if the view is still that wide.
+        """
         self._text = text
         self._title_start = len(text) - len(text.lstrip())
         self._current = None
@@ -161,7 +167,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._anchor = self._end = None
         self._wrap_width = 0
         self.set_spans(spans)
-        self._rewrap()
+        self._rewrap(wrapped)
         self.scroll_to(0, 0, animate=False, immediate=True)
 
     def set_spans(self, spans: Iterable[Span]) -> None:
@@ -187,13 +193,21 @@ class ArticleView(ScrollView, can_focus=True):
 
     # --- layout --------------------------------------------------------------------
 
+    @property
+    def wrap_width(self) -> int:
+        """The width the text is wrapped at now."""
+        return self._content_width()
+
     def _content_width(self) -> int:
         return max(self.scrollable_content_region.width, 10)
 
-    def _rewrap(self) -> None:
+    def _rewrap(self, wrapped: tuple[int, list[Line]] | None = None) -> None:
         width = self._content_width()
         self._wrap_width = width
-        self._lines = wrap(self._text, width)
+        if wrapped is not None and wrapped[0] == width:
+            self._lines = wrapped[1]
+        else:
+            self._lines = wrap(self._text, width)
         self._starts = [line.start for line in self._lines]
         self.virtual_size = Size(width, len(self._lines))
         self._refresh_all()
