@@ -29,6 +29,13 @@ LABELS: tuple[str, ...] = (
     "CARDINAL",
 )
 
+_ORDER = {label: i for i, label in enumerate(LABELS)}
+
+
+def label_order(label: str) -> tuple[int, str]:
+    """Sort key: the labels in :data:`LABELS` order, any other label after them by name."""
+    return (_ORDER.get(label, len(_ORDER)), label)
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Span:

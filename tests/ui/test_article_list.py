@@ -197,3 +197,19 @@ async def test_moving_the_focus_redraws_only_the_highlighted_row() -> None:
             sidebar.focus()
             await pilot.pause()
         assert drawn and set(drawn) == {0}, drawn  # the highlight changes colour, no other row
+
+
+async def test_a_narrow_sidebar_keeps_the_file_name_and_drops_the_reading_time() -> None:
+    articles = [article(0, words=452), article(1, words=12_345)]
+    app = Host(articles)
+    async with app.run_test(size=(80, 20)) as pilot:
+        sidebar = app.query_one(ArticleList)
+        sidebar.styles.width = 26  # the sidebar under 110 columns
+        await pilot.pause()
+        assert sidebar.scrollable_content_region.width == 20
+        meta = [line_text(sidebar, y).rstrip() for y in (1, 3)]
+        # 20 cells: the whole file name, then what of the counts fits.
+        assert meta == ["00000.txt", "00001.txt"], meta
+        sidebar.styles.width = 38  # the usual sidebar: everything
+        await pilot.pause()
+        assert line_text(sidebar, 1).rstrip() == "00000.txt · 452 words · 2 min"

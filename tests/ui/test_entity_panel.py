@@ -92,3 +92,30 @@ async def test_enter_or_a_click_jumps_to_the_first_mention_and_headings_do_nothi
         await pilot.click(EntityPanel, offset=(4, top + 6))  # Paris
         await pilot.pause()
         assert app.jumps == [spans()[1].start, spans()[3].start]
+
+
+async def test_page_up_from_near_the_top_stays_at_the_top() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        panel = app.query_one(EntityPanel)
+        await pilot.press("j")
+        assert panel.highlighted == 2
+        await pilot.press("pageup")  # lands on the PERSON heading: the entity under it
+        assert panel.highlighted == 1
+        await pilot.press("pagedown")
+        assert panel.highlighted == 6  # the last entity (past the end: no wrapping)
+
+
+async def test_entity_texts_and_labels_are_drawn_on_one_line_without_controls() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        panel = app.query_one(EntityPanel)
+        text = "Sergey\nLavrov\tand \x1b[31mred"
+        panel.set_spans([Span(0, len(text), "PER\x1b]0;x\x07SON", text, "user")])
+        await pilot.pause()
+        drawn = [panel.render_line(y) for y in range(2)]
+        for strip in drawn:
+            assert all(c >= " " for segment in strip for c in segment.text), strip.text
+        assert drawn[1].text.startswith("  Sergey Lavrov and")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.message import Message
 from textual.strip import Strip
@@ -19,7 +20,7 @@ from textual.style import Style
 
 from reader.library import Article
 from reader.text import sanitize_line
-from reader.ui.widgets.row_list import RowList, fit
+from reader.ui.widgets.row_list import RowList, content_strip, fit
 
 
 def counts(article: Article) -> str:
@@ -123,13 +124,17 @@ class ArticleList(RowList):
         if part == 0:
             line = Content.styled(fit(article.title, width), "bold")
         elif part == 1:
-            # Cut the file name rather than the counts, so that those stay readable.
-            tail = counts(article)
-            source = fit(article.source, max(width - len(tail), 1))
+            # Cut the file name rather than the counts, but keep ~12 cells of it: in a
+            # narrow sidebar the reading time goes first, then the word count.
+            source = article.source
+            room = min(12, cell_len(source))
+            tails = (counts(article), f" · {article.word_count:,} words", "")
+            tail = next(t for t in tails if width - len(t) >= room or not t)
+            source = fit(source, max(width - len(tail), 1))
             line = Content.styled(fit(source + tail, width), "dim")
         else:
             line = Content.styled(fit(tags_line(self._tags[article.id]), width), "italic")
-        return Strip(line.render_segments(style), line.cell_length)
+        return content_strip(line, style)
 
     def row_chosen(self, index: int) -> None:
         self.post_message(self.Selected(self, index, self.articles[index]))

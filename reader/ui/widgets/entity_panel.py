@@ -17,8 +17,9 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.style import Style
 
-from reader.entities.span import LABELS, Span
-from reader.ui.widgets.row_list import RowList, fit
+from reader.entities.span import Span, label_order
+from reader.text import sanitize_line
+from reader.ui.widgets.row_list import RowList, content_strip, fit
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,11 @@ def group_entities(spans: Sequence[Span]) -> dict[str, list[EntityGroup]]:
         counts[key] += 1
         first.setdefault(key, span.start)
     groups: dict[str, list[EntityGroup]] = {}
-    order = {label: i for i, label in enumerate(LABELS)}
     for (label, text), count in counts.items():
         groups.setdefault(label, []).append(EntityGroup(label, text, count, first[(label, text)]))
     return {
         label: sorted(groups[label], key=lambda g: (-g.count, g.first))
-        for label in sorted(groups, key=lambda lab: (order.get(lab, len(order)), lab))
+        for label in sorted(groups, key=label_order)
     }
 
 
@@ -65,10 +65,13 @@ class EntityRow:
 
     @property
     def prompt(self) -> Content:
-        """The row's whole text, uncut."""
+        """The row's whole text, uncut, on one line (entity texts and labels are the
+        article's or the user's: a newline or tab in them must not reach the screen)."""
         if self.group is None:
-            return Content.assemble((f"{self.label} ", "bold"), (f"({self.total})", "dim"))
-        return Content.assemble("  ", self.group.text, (f" ×{self.group.count}", "dim"))
+            label = sanitize_line(self.label, 40)
+            return Content.assemble((f"{label} ", "bold"), (f"({self.total})", "dim"))
+        text = sanitize_line(self.group.text)
+        return Content.assemble("  ", text, (f" ×{self.group.count}", "dim"))
 
 
 class EntityPanel(RowList):
@@ -113,10 +116,10 @@ class EntityPanel(RowList):
             line = row.prompt
         else:
             count = f" ×{row.group.count}"
-            name = fit(row.group.text, max(width - 2 - len(count), 1))
+            name = fit(sanitize_line(row.group.text), max(width - 2 - len(count), 1))
             line = Content.assemble("  ", name, (count, "dim"))
         line = line.truncate(width)
-        return Strip(line.render_segments(style), line.cell_length)
+        return content_strip(line, style)
 
     def row_chosen(self, index: int) -> None:
         group = self.rows[index].group

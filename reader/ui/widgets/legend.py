@@ -18,30 +18,9 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.style import Style as ContentStyle
 
-from reader.entities.span import LABELS, Span
-from reader.ui.widgets.row_list import RowList
-
-#: One-line descriptions of the OntoNotes labels, for the legend and the help screen.
-LABEL_DESCRIPTIONS: dict[str, str] = {
-    "PERSON": "people",
-    "NORP": "nationalities, religious, political groups",
-    "FAC": "buildings, airports, roads, bridges",
-    "ORG": "companies, agencies, institutions",
-    "GPE": "countries, cities, states",
-    "LOC": "other locations, mountains, waters",
-    "PRODUCT": "objects, vehicles, foods",
-    "EVENT": "named events, wars, storms",
-    "WORK_OF_ART": "titles of books, songs",
-    "LAW": "named documents and laws",
-    "LANGUAGE": "named languages",
-    "DATE": "dates and periods",
-    "TIME": "times of day",
-    "PERCENT": "percentages",
-    "MONEY": "monetary values",
-    "QUANTITY": "measurements",
-    "ORDINAL": "first, second…",
-    "CARDINAL": "other numbers",
-}
+from reader.entities.span import Span, label_order
+from reader.text import sanitize_line
+from reader.ui.widgets.row_list import RowList, content_strip
 
 
 @dataclass(frozen=True)
@@ -85,13 +64,12 @@ class Legend(RowList):
         self.hidden: set[str] = set()
         """Labels the user unticked (kept across articles)."""
         self.rows: list[LegendRow] = []
-        """The labels shown, in the order of :data:`LABELS`."""
+        """The labels shown, in :func:`label_order`."""
 
     def set_spans(self, spans: Sequence[Span]) -> None:
         """Show the labels present in *spans* with their counts."""
         counts = Counter(span.label for span in spans)
-        order = {label: i for i, label in enumerate(LABELS)}
-        labels = sorted(counts, key=lambda lab: (order.get(lab, len(order)), lab))
+        labels = sorted(counts, key=label_order)
         rows = [LegendRow(label, counts[label]) for label in labels]
         if rows == self.rows:
             return
@@ -115,10 +93,10 @@ class Legend(RowList):
         swatch = ContentStyle.from_rich_style(self._style_of(row.label))
         line = Content.assemble(
             ("✓ " if shown else "· ", tick),
-            Content(f" {row.label} ").stylize(swatch),
+            Content(f" {sanitize_line(row.label, 40)} ").stylize(swatch),
             (f" {row.count}", "bold"),
         ).truncate(width)
-        return Strip(line.render_segments(style), line.cell_length)
+        return content_strip(line, style)
 
     def row_chosen(self, index: int) -> None:
         label = self.rows[index].label

@@ -1,4 +1,4 @@
-"""A list of fixed-height rows drawn on demand: the base of the sidebar and the entity panel.
+"""A list of fixed-height rows drawn on demand: the sidebar, the entity panel, the legend.
 
 Textual's OptionList measures (wraps) every option when options are added: ~85% of
 filling the sidebar at 2,000 articles, and 5-10 ms of every article switch for the entity
@@ -18,6 +18,7 @@ from rich.cells import cell_len, set_cell_size
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.content import Content
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -32,6 +33,11 @@ def fit(text: str, width: int) -> str:
     # set_cell_size pads a wide character cut in half with a space: drop it, and any
     # space at the cut, so that "…" follows the text.
     return set_cell_size(text, max(width - 1, 0)).rstrip(" ") + "…"
+
+
+def content_strip(content: Content, style: Style) -> Strip:
+    """Draw one line of *content* over *style* (never parsed as markup)."""
+    return Strip(content.render_segments(style), content.cell_length)
 
 
 class RowList(ScrollView, can_focus=True):
@@ -171,6 +177,17 @@ class RowList(ScrollView, can_focus=True):
                 return index
         return None
 
+    def _nearest(self, start: int, step: int) -> int | None:
+        """The first row that can be highlighted from *start* on by *step*, else the other
+        way (no wrapping: a page up from near the top stays at the top)."""
+        for direction in (step, -step):
+            index = start
+            while 0 <= index < self.row_count:
+                if self.can_highlight(index):
+                    return index
+                index += direction
+        return None
+
     def action_cursor_down(self) -> None:
         """Highlight the next row (from the last, the first)."""
         if self.row_count:
@@ -202,9 +219,8 @@ class RowList(ScrollView, can_focus=True):
         line = self._offsets[self.highlighted] + direction * self.scrollable_content_region.height
         line = max(0, min(line, self._offsets[-1] - 1))
         index = self.row_at(line)
-        if index is not None and not self.can_highlight(index):
-            index = self._step(index, direction)
-        self.highlighted = index
+        if index is not None:
+            self.highlighted = self._nearest(index, direction)
 
     def action_page_down(self) -> None:
         """Highlight the row a screen further down."""
