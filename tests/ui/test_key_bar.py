@@ -59,7 +59,7 @@ async def test_the_bar_is_redrawn_only_when_its_keys_change(
         await pilot.pause()
         assert len(drawn) == 1
         for _ in range(3):
-            await pilot.press("j", "k")  # the cursor moves: the keys stay the same
+            main.refresh_bindings()  # what a change of state does: the keys stay the same
             await pilot.pause()
         assert len(drawn) == 1
         await pilot.press("enter")
@@ -76,3 +76,18 @@ async def test_clicking_a_key_presses_it(make_settings, tmp_path: Path) -> None:
         await pilot.click(KeyBar, offset=(x, 0))
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_help_and_the_palette_key_stay_on_the_right_when_the_keys_do_not_fit(
+    make_settings,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    app = build_app(make_settings(two_articles(tmp_path)))
+    async with app.run_test(size=(80, 30)) as pilot:
+        main = await ready(app, pilot)
+        await pilot.press("enter")  # the article's keys join the screen's
+        await pilot.pause()
+        line = main.query_one(KeyBar).render_line(0).text
+        assert len(line) <= 80
+        assert line.rstrip().endswith("? Help  ^p palette"), line
+        assert line.startswith(" e Next entity")

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len
 from textual import events
 from textual.content import Content
 from textual.screen import Screen
@@ -30,6 +29,10 @@ class ShownKey:
     enabled: bool
 
 
+#: Actions whose key is always shown, at the right end (with the command palette's).
+RIGHT = frozenset({"help"})
+
+
 class KeyBar(Widget, can_focus=False):
     """The keys in force on the screen (bindings with ``show=True``), one per action."""
 
@@ -42,7 +45,7 @@ class KeyBar(Widget, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._keys: tuple[ShownKey, ...] = ()
-        self._palette: ShownKey | None = None
+        self._right: tuple[ShownKey, ...] = ()
         self._places: list[tuple[int, int, ShownKey]] = []
 
     def on_mount(self) -> None:
@@ -58,54 +61,57 @@ class KeyBar(Widget, can_focus=False):
         app = self.app
         palette_key = app.COMMAND_PALETTE_BINDING if app.ENABLE_COMMAND_PALETTE else None
         keys: list[ShownKey] = []
-        palette: ShownKey | None = None
+        right: list[ShownKey] = []
         actions: set[str] = set()
         for key, (_node, binding, enabled, _tooltip) in screen.active_bindings.items():
+            if not (binding.show or key == palette_key) or binding.action in actions:
+                continue
+            actions.add(binding.action)
             shown = ShownKey(
                 binding.key, app.get_key_display(binding), binding.description, enabled
             )
-            if key == palette_key:
-                palette = shown
-            elif binding.show and binding.action not in actions:
-                actions.add(binding.action)
-                keys.append(shown)
-        if (tuple(keys), palette) != (self._keys, self._palette):
-            self._keys, self._palette = tuple(keys), palette
+            # Help and the command palette stay on the right, shown however narrow.
+            (right if key == palette_key or binding.action in RIGHT else keys).append(shown)
+        if (tuple(keys), tuple(right)) != (self._keys, self._right):
+            self._keys, self._right = tuple(keys), tuple(right)
             self.refresh()
 
     @property
     def keys(self) -> tuple[ShownKey, ...]:
-        """The keys shown, left to right (the command palette's key is on the right)."""
-        return self._keys + ((self._palette,) if self._palette else ())
+        """The keys shown, left to right (help and the command palette's on the right)."""
+        return self._keys + self._right
 
     def render(self) -> Content:
         key_style = Style.from_rich_style(self.get_component_rich_style("key-bar--key"))
         text_style = Style.from_rich_style(self.get_component_rich_style("key-bar--description"))
         off_style = Style.from_rich_style(self.get_component_rich_style("key-bar--disabled"))
+
+        def item(shown: ShownKey) -> Content:
+            key = Content(f" {shown.display} ").stylize(key_style)
+            text = Content(f"{shown.description} ").stylize(text_style)
+            drawn = Content.assemble(key, text)
+            return drawn if shown.enabled else drawn.stylize(off_style)
+
+        width = self.size.width
+        right = [(shown, item(shown)) for shown in self._right]
+        right_width = sum(drawn.cell_length for _, drawn in right)
         parts: list[Content] = []
         places: list[tuple[int, int, ShownKey]] = []
         x = 0
-
-        def add(shown: ShownKey) -> None:
-            nonlocal x
-            key = Content(f" {shown.display} ").stylize(key_style)
-            text = Content(f"{shown.description} ").stylize(text_style)
-            item = Content.assemble(key, text)
-            if not shown.enabled:
-                item = item.stylize(off_style)
-            parts.append(item)
-            places.append((x, x + item.cell_length, shown))
-            x += item.cell_length
-
         for shown in self._keys:
-            add(shown)
-        width = self.size.width
-        if self._palette is not None:
-            needed = cell_len(f" {self._palette.display} {self._palette.description} ")
-            if x + needed < width:
-                parts.append(Content(" " * (width - x - needed)))
-                x = width - needed
-                add(self._palette)
+            drawn = item(shown)
+            if x + drawn.cell_length > width - right_width:
+                break  # no room: the help screen lists every key
+            parts.append(drawn)
+            places.append((x, x + drawn.cell_length, shown))
+            x += drawn.cell_length
+        if right and right_width <= width:
+            parts.append(Content(" " * (width - x - right_width)))
+            x = width - right_width
+            for shown, drawn in right:
+                parts.append(drawn)
+                places.append((x, x + drawn.cell_length, shown))
+                x += drawn.cell_length
         self._places = places
         return Content.assemble(*parts)
 
