@@ -118,8 +118,11 @@ def run_entities(args: argparse.Namespace, settings: Settings) -> int:
         _warn("no articles found")
         return 1
     store = _open_store_for_reading(settings)
+    # A one-shot command has no screen to keep responsive: no worker process to spawn.
     finder = build_finder(
-        settings, corrector=lambda sha, text, spans: correct_entities(store, sha, text, spans)
+        settings,
+        corrector=lambda sha, text, spans: correct_entities(store, sha, text, spans),
+        in_process=True,
     )
     try:
         pipeline = finder.pipeline.to_json()

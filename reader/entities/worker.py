@@ -220,9 +220,14 @@ class _Worker:
         self.open: int | None = None
         """The request whose end the child has not sent yet (one cancelled mid-way)."""
         self.requests = itertools.count(1)
+        self.failure: Exception | None = None
+        """Why the pipeline could not be loaded, once it could not: not tried again (a
+        broken install would cost seconds of CPU on every article)."""
 
     def start(self) -> tuple[BaseProcess, Connection]:
         """Return the running child, starting a fresh one when there is none."""
+        if self.failure is not None:
+            raise self.failure
         if self.process is not None and self.connection is not None:
             if self.process.is_alive():
                 return self.process, self.connection
@@ -294,8 +299,10 @@ class _Worker:
             if kind == "failed":
                 self.stop()
                 if message[1] == "no-pipeline":
-                    raise NoPipeline(message[2])
-                raise WorkerStopped(f"the entity worker stopped: {message[2]}")
+                    self.failure = NoPipeline(message[2])
+                else:
+                    self.failure = WorkerStopped(f"the entity worker stopped: {message[2]}")
+                raise self.failure
             if kind in ("end", "error") and message[1] == self.open:
                 self.open = None
             return message

@@ -167,7 +167,8 @@ class ReaderApp(App[None]):
         With ``tune_gc``, it is moved out of the garbage collector's way (``gc.freeze``
         after this frame) and full collections are made rarer (after 100 middle-
         generation passes, not 10): full passes over it took 40-70 ms in the middle of
-        article switches (bench/run.py figure 2). Cyclic garbage is still collected.
+        article switches (bench/run.py figure 2). What is frozen is never collected (it
+        lives as long as the app anyway); cycles made later still are.
         """
         if self.tune_gc:
             gc.set_threshold(700, 10, 100)

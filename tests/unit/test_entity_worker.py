@@ -291,3 +291,42 @@ def test_spans_are_the_model_s(worker: WorkerRecognizer) -> None:
         Span(0, 13, "PERSON", "Angela Merkel", "model"),
         Span(22, 27, "GPE", "Paris", "model"),
     ]
+
+
+def test_a_pipeline_that_failed_to_load_is_not_loaded_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A child that fails to load says so ("failed") and exits. Simulated here with a
+    # pipe and a stand-in process: the real one would need a broken spaCy install.
+    from reader.entities import worker as worker_module
+
+    class Alive:
+        sentinel = None
+        pid = 1
+        exitcode = None
+        alive = True
+
+        def is_alive(self) -> bool:
+            return self.alive
+
+        def join(self, timeout: float | None = None) -> None:
+            return None
+
+        def terminate(self) -> None:
+            self.alive = False
+
+        kill = terminate
+
+    ours, theirs = worker_module.SPAWN.Pipe(duplex=True)
+    theirs.send(("failed", "error", "ImportError: broken thinc"))
+    broken = worker_module._Worker("broken")
+    broken.process, broken.connection = Alive(), ours  # type: ignore[assignment]
+    monkeypatch.setattr(worker_module, "wait", lambda objects, timeout: [ours])
+    with pytest.raises(WorkerStopped, match="broken thinc"):
+        broken.extract("text", [(0, "text")], 16, None)
+    spawned: list[object] = []
+    monkeypatch.setattr(worker_module.SPAWN, "Process", lambda *a, **k: spawned.append(a))
+    for _ in range(3):
+        with pytest.raises(WorkerStopped, match="broken thinc"):
+            broken.extract("text", [(0, "text")], 16, None)
+    assert spawned == []

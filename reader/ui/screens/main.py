@@ -155,8 +155,13 @@ class MainScreen(Annotating):
         self.query_one(ArticleView).focus()
 
     def open_article(self, article: Article) -> None:
-        """Show *article* at once; its entities follow from the cache or a worker."""
+        """Show *article* (a long one once a worker has read and wrapped it); its entities
+        follow from the cache or the entity worker."""
         self.article = article
+        # The previous article's entities are no longer wanted, even if this one's are
+        # cached: let the entity worker stop at its next batch.
+        self.workers.cancel_group(self, "entities")
+        self.workers.cancel_group(self, "reading")
         view = self.query_one(ArticleView)
         self.query_one(AnnotationPanel).show(ArticleAnnotations())
         if article.word_count > SYNC_READ_WORDS:
@@ -176,7 +181,8 @@ class MainScreen(Annotating):
     @work(thread=True, exclusive=True, group="reading", exit_on_error=False)
     def _read(self, article: Article, width: int) -> None:
         lines = wrap(article.text, width)  # reads the file once; the article keeps the text
-        self.post_message(ArticleRead(article.id, width, lines))
+        if not get_current_worker().is_cancelled:  # else another article was opened since
+            self.post_message(ArticleRead(article.id, width, lines))
 
     def on_article_read(self, message: ArticleRead) -> None:
         article = self.article
