@@ -33,7 +33,7 @@ from pathlib import Path
 from reader.entities.cache import EntityCache
 from reader.entities.recognizer import PipelineInfo, Recognizer
 from reader.entities.span import Span
-from reader.entities.worker import SPAWN, start_worker
+from reader.entities.worker_child import SPAWN, start_worker
 from reader.library import Article, Library, Problem, read_article
 from reader.library_index import LibraryIndex
 from reader.settings import Settings

@@ -1,8 +1,9 @@
-"""The entity model in worker processes, so that it never shares the app's GIL.
+"""The entity model in worker processes, so that it never shares the app's GIL: the parent.
 
-Two users, one way of starting a worker (:func:`start_worker`): spawned, not forked, so
-it starts clean; it exits as soon as its parent is gone (never an orphan); it leaves
-Ctrl-C to the parent; it loads the pipeline once.
+Two users, one way of starting a worker (:func:`start_worker`, in worker_child.py with
+the rest of the child's side): spawned, not forked, so it starts clean; it exits as soon
+as its parent is gone (never an orphan); it leaves Ctrl-C to the parent; it loads the
+pipeline once.
 
 - :class:`WorkerRecognizer` is what the app's finder runs: one long-lived child process,
   started at the first cache miss, that recognises one article at a time in batches of
@@ -24,18 +25,15 @@ import atexit
 import contextlib
 import io
 import itertools
-import multiprocessing
-import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 from reader.entities.recognizer import (
-    MAX_CHUNK,
     Cancelled,
     NoPipeline,
     PipelineInfo,
@@ -44,6 +42,14 @@ from reader.entities.recognizer import (
     paragraphs,
 )
 from reader.entities.span import Span
+from reader.entities.worker_child import (
+    BATCH_CHARS,
+    BATCH_PARAGRAPHS,
+    SPAWN,
+    batches,
+    serve,
+    start_worker,
+)
 
 __all__ = [
     "BATCH_CHARS",
@@ -51,21 +57,10 @@ __all__ = [
     "SPAWN",
     "WorkerRecognizer",
     "WorkerStopped",
+    "batches",
     "close_workers",
     "start_worker",
 ]
-
-#: spawn, not fork: a worker starts clean (no threads or locks copied mid-use, such as a
-#: progress bar's or Textual's) and the same way on every OS.
-SPAWN = multiprocessing.get_context("spawn")
-
-#: Paragraphs per ``nlp.pipe`` batch in the worker: few enough to cancel between batches
-#: within a fraction of a second, enough that spaCy's per-call cost stays small.
-BATCH_PARAGRAPHS = 16
-
-#: At most this many characters per batch (but at least one paragraph), so that a batch
-#: of long paragraphs does not hold a cancelled request for seconds.
-BATCH_CHARS = MAX_CHUNK
 
 #: Seconds between checks of the ``cancelled`` event while the child works on a batch.
 _POLL = 0.05
@@ -73,137 +68,6 @@ _POLL = 0.05
 
 class WorkerStopped(RuntimeError):
     """The worker process ended (killed, out of memory, failed to start) mid-request."""
-
-
-def start_worker(model: str | None) -> Recognizer:
-    """Prepare this new worker process and return its loaded pipeline.
-
-    Exits with the parent, ignores SIGINT (Ctrl-C in the terminal reaches the whole
-    process group: the parent decides what it stops), then loads the pipeline once.
-    """
-    _exit_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    recognizer = Recognizer(model)
-    recognizer.load()
-    return recognizer
-
-
-def _exit_with_parent() -> None:
-    """Exit this process as soon as the process that spawned it is gone."""
-    parent = multiprocessing.parent_process()
-    if parent is None or parent.sentinel is None:
-        return
-    # The sentinel is the read end of the pipe spawn started this process with; the
-    # parent holds its write end until it exits (or is killed: the kernel closes it).
-    sentinel = parent.sentinel
-    threading.Thread(
-        target=_exit_when_ready, args=(sentinel,), name="exit-with-parent", daemon=True
-    ).start()
-
-
-def _exit_when_ready(sentinel: int) -> None:
-    wait([sentinel])
-    os._exit(1)  # nothing to save: the parent owns every file
-
-
-def batches(
-    chunks: Sequence[str], size: int = BATCH_PARAGRAPHS, chars: int = BATCH_CHARS
-) -> Iterator[tuple[int, Sequence[str]]]:
-    """Yield ``(index of its first chunk, chunks)`` for consecutive batches of *chunks*.
-
-    As few batches of at most *size* chunks as there can be, evened out (34 paragraphs
-    are 12 + 12 + 10, not 16 + 16 + 2: a small last batch costs a call for little), and
-    none over *chars* characters unless it is one chunk.
-    """
-    if not chunks:
-        return
-    count = -(-len(chunks) // size)
-    size = -(-len(chunks) // count)
-    start = 0
-    while start < len(chunks):
-        end, total = start, 0
-        while end < len(chunks) and end - start < size:
-            total += len(chunks[end])
-            if total > chars and end > start:
-                break
-            end += 1
-        yield start, chunks[start:end]
-        start = end
-
-
-# The child.
-
-
-def serve(connection: Connection, model: str | None) -> None:
-    """The worker process: load the pipeline, then answer requests until the pipe closes."""
-    _silence()
-    try:
-        recognizer = start_worker(model)
-    except NoPipeline as error:
-        _send_quietly(connection, ("failed", "no-pipeline", str(error)))
-        return
-    except BaseException as error:  # an import error, a broken package: say what it was
-        _send_quietly(connection, ("failed", "error", _reason(error)))
-        return
-    try:
-        connection.send(("ready", recognizer.info))
-        while True:
-            message = connection.recv()
-            if message[0] == "extract":
-                _, request, chunks, size = message
-                _answer(connection, recognizer, request, chunks, size)
-            # A cancel for a request that has ended already needs nothing.
-    except (EOFError, OSError):
-        return  # the parent closed the pipe, or is gone
-
-
-def _silence() -> None:
-    """Send this process's output to /dev/null: it would draw over the app's screen.
-
-    What goes wrong is sent to the parent instead (``failed`` and ``error`` messages).
-    """
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-
-
-def _answer(
-    connection: Connection, recognizer: Recognizer, request: int, chunks: list[str], size: int
-) -> None:
-    """Recognise one request batch by batch, stopping early if the parent cancels it."""
-    for first, batch in batches(chunks, size):
-        if _cancelled(connection, request):
-            break
-        try:
-            found = recognizer.recognise(batch)
-        except Exception as error:  # one bad text must not end the worker
-            connection.send(("error", request, _reason(error)))
-            return
-        connection.send(("batch", request, first, found))
-    connection.send(("end", request))
-
-
-def _cancelled(connection: Connection, request: int) -> bool:
-    """Whether the parent has cancelled *request* (reads what it sent meanwhile)."""
-    cancelled = False
-    while connection.poll():
-        message = connection.recv()
-        if message == ("cancel", request):
-            cancelled = True
-    return cancelled
-
-
-def _send_quietly(connection: Connection, message: tuple[Any, ...]) -> None:
-    with contextlib.suppress(OSError):
-        connection.send(message)
-
-
-def _reason(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-
-
-# The parent.
 
 
 class _Worker:

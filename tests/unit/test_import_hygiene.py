@@ -16,6 +16,7 @@ CORE = [
     "reader.entities.cache",
     "reader.entities.recognizer",
     "reader.entities.worker",
+    "reader.entities.worker_child",
     "reader.entities.consistency",
     "reader.entities.corrections",
     "reader.store",
