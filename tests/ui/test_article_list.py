@@ -213,3 +213,16 @@ async def test_a_narrow_sidebar_keeps_the_file_name_and_drops_the_reading_time()
         sidebar.styles.width = 38  # the usual sidebar: everything
         await pilot.pause()
         assert line_text(sidebar, 1).rstrip() == "00000.txt · 452 words · 2 min"
+
+
+async def test_the_hover_tint_goes_when_the_list_scrolls_under_the_pointer() -> None:
+    articles = [article(n) for n in range(100)]
+    app = Host(articles)
+    async with app.run_test(size=(80, 20)) as pilot:
+        sidebar = app.query_one(ArticleList)
+        await pilot.hover(ArticleList, offset=(5, 5 + sidebar.gutter.top))
+        await pilot.pause()
+        assert sidebar._hover == 2
+        sidebar.scroll_to(y=40, animate=False, immediate=True)
+        await pilot.pause()
+        assert sidebar._hover is None

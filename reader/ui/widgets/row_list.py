@@ -255,3 +255,8 @@ class RowList(ScrollView, can_focus=True):
 
     def on_leave(self, event: events.Leave) -> None:
         self._hover = None
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        # The row under the pointer is another one now; the next move says which.
+        self._hover = None
