@@ -151,7 +151,7 @@ class Article:
 
     def _read(self) -> str:
         """Read the text of an unread article (once), and take what was read as the truth."""
-        with _READING:
+        with _READING[hash(self._path) % len(_READING)]:
             if self._text is not None:
                 return self._text
             result = read_article(self._path)
@@ -186,8 +186,10 @@ class Article:
         )
 
 
-_READING = threading.Lock()
-"""Held while an unread article reads its file (the UI and a worker may ask at once)."""
+_READING = tuple(threading.Lock() for _ in range(64))
+"""One is held while an unread article reads its file (the UI and a worker may ask at
+once); one of 64 by path, so that opening a short article never waits for a long one
+being read in a worker."""
 
 
 def decode(data: bytes) -> tuple[str, str | None]:
