@@ -97,3 +97,34 @@ async def test_the_reader_command_freezes_the_startup_objects_and_tests_do_not(
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
+
+
+async def test_a_large_file_of_few_words_is_wrapped_in_a_worker(
+    make_settings,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A short one\n\nShort text.\n", encoding="utf-8")
+    picture = "A" * (300 * 1024)  # a data: URI: one 300 KiB word
+    (folder / "b.md").write_text(f"Picture\n\n![x](data:image/png;base64,{picture})\n")
+    wrapped_here: list[int] = []
+    wrap = reader.ui.wrapping.wrap
+
+    def wrap_spy(text: str, width: int) -> object:
+        if threading.current_thread() is threading.main_thread():
+            wrapped_here.append(len(text))
+        return wrap(text, width)
+
+    monkeypatch.setattr(reader.ui.widgets.article_view, "wrap", wrap_spy)
+    monkeypatch.setattr(reader.ui.screens.main, "wrap", wrap_spy)
+    app = build_app(make_settings(folder, model="no-such-pipeline"))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(app, pilot)
+        assert main.library is not None and main.library.articles[1].word_count < 100
+        await pilot.press("j", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert main.query_one(ArticleView).text.startswith("Picture")
+        assert all(length < 1000 for length in wrapped_here), wrapped_here

@@ -38,9 +38,23 @@ if TYPE_CHECKING:
 #: (a few milliseconds); longer articles get them from a worker.
 SYNC_ENTITIES_LIMIT = 200_000
 
-#: An article with more words than this is read (if not yet: a warm start reads no text)
+#: An article with more words than this, or a file larger than SYNC_READ_BYTES (few but
+#: long words: an embedded data: URI), is read (if not yet: a warm start reads no text)
 #: and wrapped in a worker: a 2 MiB file took ~135 ms to read and ~230 ms to wrap.
 SYNC_READ_WORDS = 20_000
+SYNC_READ_BYTES = 256 * 1024
+
+
+def _long(article: Article) -> bool:
+    """Whether *article* is to be read and wrapped in a worker."""
+    if article.word_count > SYNC_READ_WORDS:
+        return True
+    if article.loaded:
+        return len(article.text) > SYNC_READ_BYTES
+    try:
+        return article.path.stat().st_size > SYNC_READ_BYTES
+    except OSError:
+        return False  # gone: reading it says so at once
 
 
 class MainScreen(Annotating):
@@ -164,7 +178,7 @@ class MainScreen(Annotating):
         self.workers.cancel_group(self, "reading")
         view = self.query_one(ArticleView)
         self.query_one(AnnotationPanel).show(ArticleAnnotations())
-        if article.word_count > SYNC_READ_WORDS:
+        if _long(article):
             view.show("")
             self._apply_spans([])
             self._set_status("Reading…")
