@@ -41,7 +41,7 @@ class Legend(RowList):
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "select", "Show/hide colour", show=False),
+        Binding("space,enter", "select", "Show/hide colour", show=False),
     ]
 
     @dataclass
