@@ -105,5 +105,5 @@ class Legend(RowList):
             self.hidden.discard(label)
         else:
             self.hidden.add(label)
-        self.set_row_heights([1] * len(self.rows))  # redraw with the new tick
+        self.redraw_rows()  # with the new tick
         self.post_message(self.Toggled(self, label, shown))

@@ -101,9 +101,13 @@ class RowList(ScrollView, can_focus=True):
             self.set_reactive(RowList.highlighted, self.validate_highlighted(highlighted))
         elif self.highlighted is not None and self.highlighted >= self.row_count:
             self.set_reactive(RowList.highlighted, self.validate_highlighted(0))
-        self._cache.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, total)
         self.scroll_to_highlight()
+        self.redraw_rows()
+
+    def redraw_rows(self) -> None:
+        """Draw every row again (what the rows show changed, not their heights)."""
+        self._cache.clear()
         self.refresh()
 
     def row_at(self, line: int) -> int | None:
