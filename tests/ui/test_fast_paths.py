@@ -30,6 +30,21 @@ def library_with_a_long_article(tmp_path: Path) -> Path:
     return folder
 
 
+def wraps_on_the_screen_thread(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Spy on wrapping: the lengths of the texts wrapped on the screen's thread."""
+    wrapped_here: list[int] = []
+    wrap = reader.ui.wrapping.wrap
+
+    def wrap_spy(text: str, width: int) -> object:
+        if threading.current_thread() is threading.main_thread():
+            wrapped_here.append(len(text))
+        return wrap(text, width)
+
+    monkeypatch.setattr(reader.ui.widgets.article_view, "wrap", wrap_spy)
+    monkeypatch.setattr(reader.ui.screens.main, "wrap", wrap_spy)
+    return wrapped_here
+
+
 async def test_an_unread_long_article_is_read_in_a_worker(
     make_settings,  # type: ignore[no-untyped-def]
     tmp_path: Path,
@@ -62,16 +77,7 @@ async def test_an_unread_long_article_is_read_in_a_worker(
         assert view.text.endswith("THE END\n")
         assert "Reading…" not in screen_text(app)
         # Opened again (its text now in memory), it is still wrapped in a worker.
-        wrapped_here: list[int] = []
-        wrap = reader.ui.wrapping.wrap
-
-        def wrap_spy(text: str, width: int) -> object:
-            if threading.current_thread() is threading.main_thread():
-                wrapped_here.append(len(text))
-            return wrap(text, width)
-
-        monkeypatch.setattr(reader.ui.widgets.article_view, "wrap", wrap_spy)
-        monkeypatch.setattr(reader.ui.screens.main, "wrap", wrap_spy)
+        wrapped_here = wraps_on_the_screen_thread(monkeypatch)
         await pilot.press("escape", "k", "enter", "escape", "j", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -109,16 +115,7 @@ async def test_a_large_file_of_few_words_is_wrapped_in_a_worker(
     (folder / "a.txt").write_text("A short one\n\nShort text.\n", encoding="utf-8")
     picture = "A" * (300 * 1024)  # a data: URI: one 300 KiB word
     (folder / "b.md").write_text(f"Picture\n\n![x](data:image/png;base64,{picture})\n")
-    wrapped_here: list[int] = []
-    wrap = reader.ui.wrapping.wrap
-
-    def wrap_spy(text: str, width: int) -> object:
-        if threading.current_thread() is threading.main_thread():
-            wrapped_here.append(len(text))
-        return wrap(text, width)
-
-    monkeypatch.setattr(reader.ui.widgets.article_view, "wrap", wrap_spy)
-    monkeypatch.setattr(reader.ui.screens.main, "wrap", wrap_spy)
+    wrapped_here = wraps_on_the_screen_thread(monkeypatch)
     app = build_app(make_settings(folder, model="no-such-pipeline"))
     async with app.run_test(size=SIZE) as pilot:
         main = await ready(app, pilot)
