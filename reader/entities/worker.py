@@ -42,24 +42,14 @@ from reader.entities.recognizer import (
     paragraphs,
 )
 from reader.entities.span import Span
-from reader.entities.worker_child import (
-    BATCH_CHARS,
-    BATCH_PARAGRAPHS,
-    SPAWN,
-    batches,
-    serve,
-    start_worker,
-)
+from reader.entities.worker_child import BATCH_PARAGRAPHS, SPAWN, serve
 
 __all__ = [
-    "BATCH_CHARS",
     "BATCH_PARAGRAPHS",
     "SPAWN",
     "WorkerRecognizer",
     "WorkerStopped",
-    "batches",
     "close_workers",
-    "start_worker",
 ]
 
 #: Seconds between checks of the ``cancelled`` event while the child works on a batch.

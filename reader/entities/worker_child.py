@@ -88,9 +88,6 @@ def batches(
         start = end
 
 
-# The child.
-
-
 def serve(connection: Connection, model: str | None) -> None:
     """The worker process: load the pipeline, then answer requests until the pipe closes."""
     _silence()
@@ -158,6 +155,3 @@ def _send_quietly(connection: Connection, message: tuple[Any, ...]) -> None:
 
 def _reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-
-
-# The parent.

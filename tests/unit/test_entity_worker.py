@@ -17,7 +17,8 @@ import pytest
 
 from reader.entities.recognizer import MAX_CHUNK, Cancelled, NoPipeline, Recognizer, paragraphs
 from reader.entities.span import Span
-from reader.entities.worker import WorkerRecognizer, WorkerStopped, batches, close_workers
+from reader.entities.worker import WorkerRecognizer, WorkerStopped, close_workers
+from reader.entities.worker_child import batches
 
 ROOT = Path(__file__).resolve().parents[2]
 
