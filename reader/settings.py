@@ -16,6 +16,9 @@ ENV_DB = "READER_DB"
 ENV_CACHE = "READER_CACHE_DIR"
 ENV_MODEL = "READER_MODEL"
 
+EXPORTS_FOLDER = "exports"
+"""The folder, next to the database, that exports are written to by default."""
+
 
 def default_article_paths(cwd: Path) -> list[Path]:
     """Return `seeds/` under *cwd* when it exists, else the seed articles shipped with reader."""
@@ -37,6 +40,12 @@ class Settings:
     """The spaCy pipeline to use; None picks the best installed one."""
     use_cache: bool = True
     """Whether to read and write the entity cache."""
+
+    @property
+    def exports_dir(self) -> Path:
+        """Where exports are written by default: ``exports/`` next to the database
+        (``annotations/exports/`` with the default database). Never read as articles."""
+        return self.db_path.parent / EXPORTS_FOLDER
 
     @classmethod
     def build(

@@ -1,0 +1,110 @@
+"""Writing a file so that a reader of it sees the old file or the new one, never half of one.
+
+The one atomic write of reader: the database, exports, the entity cache and the library
+catalogue all go through :func:`write_atomically`. The bytes go to a temporary file in the
+destination's folder (created exclusively, never through a symlink), which is renamed over
+the destination with ``os.replace``; a durable write also fsyncs the file and the folder,
+so that the new file survives a power cut once the call returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = ["TEMP_SUFFIX", "fsync_folder", "make_folders", "write_atomically"]
+
+TEMP_SUFFIX = ".tmp"
+"""Every temporary file ends with this (a leftover of a killed process can be recognised)."""
+
+_FLAGS = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def write_atomically(
+    path: Path,
+    payload: bytes | Iterable[bytes],
+    *,
+    durable: bool = True,
+    keep_mode: bool = False,
+    temp_prefix: str | None = None,
+) -> os.stat_result:
+    """Replace *path* with *payload* (bytes, or chunks of bytes) in one rename.
+
+    Args:
+        path: The file to write; its folder must exist (see :func:`make_folders`).
+        payload: What the file holds afterwards.
+        durable: fsync the file before the rename and the folder after it. Caches skip it:
+            a lost entry only costs the time to compute it again.
+        keep_mode: Give the new file the permissions of the one it replaces.
+        temp_prefix: How the temporary file's name starts (default ``.<name>.``).
+
+    Returns:
+        The new file's stat (taken before the rename: inode, size, mtime).
+
+    Raises:
+        OSError: the file could not be written; *path* is then as it was and no temporary
+            file is left behind.
+    """
+    folder = path.parent
+    prefix = f".{path.name}." if temp_prefix is None else temp_prefix
+    temporary = folder / f"{prefix}{secrets.token_hex(6)}{TEMP_SUFFIX}"
+    descriptor = os.open(temporary, _FLAGS, 0o666)  # the umask decides the mode
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            if keep_mode:
+                with contextlib.suppress(OSError):
+                    os.chmod(handle.fileno(), stat.S_IMODE(os.stat(path).st_mode))
+            if isinstance(payload, bytes | bytearray | memoryview):
+                handle.write(payload)
+            else:
+                handle.writelines(payload)
+            handle.flush()
+            if durable:
+                os.fsync(handle.fileno())
+            info = os.fstat(handle.fileno())
+        # rename(2) replaces a symlink at *path*; it never writes through it.
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    if durable:
+        fsync_folder(folder)
+    return info
+
+
+def make_folders(folder: Path, *, durable: bool = True) -> None:
+    """Create *folder* and its missing parents; a durable call syncs each new entry."""
+    if not durable:
+        folder.mkdir(parents=True, exist_ok=True)
+        return
+    if folder.is_dir():
+        return
+    make_folders(folder.parent)
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir()
+    fsync_folder(folder.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or creation inside *folder* durable (a no-op where folders cannot be
+    opened, as on Windows)."""
+    if sys.platform == "win32":  # pragma: no cover
+        return
+    descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

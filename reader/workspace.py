@@ -1,0 +1,141 @@
+"""The one front door to the core: the library, the store and the entity finder, wired once.
+
+A :class:`Workspace` is built from :class:`~reader.settings.Settings` by the app and by
+every command, and everything else asks it: nothing else loads the library, opens the
+database for the finder's corrections or builds a finder. lemon24/reader's ``make_reader``
+is the model: one object that knows where things live and hands out the parts.
+
+Textual-free. Each part is made on first use, so a command that needs only the store
+never scans the library, and nothing here imports spaCy.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reader.settings import Settings
+
+if TYPE_CHECKING:
+    from reader.entities.cache import EntityCache
+    from reader.entities.finder import EntityFinder
+    from reader.entities.span import Span
+    from reader.library import Library
+    from reader.library.catalogue import Catalogue
+    from reader.store import AnnotationStore
+
+__all__ = ["Workspace"]
+
+
+class Workspace:
+    """Where a session of reader reads and writes, and the core objects built from it.
+
+    Thread-safe where the app needs it: the library is loaded once even when asked for
+    from two threads, and the finder may be used from worker threads.
+    """
+
+    def __init__(self, settings: Settings, *, model_in_process: bool = False) -> None:
+        """Wire the core for *settings*.
+
+        Args:
+            settings: Where articles, the database and the cache are.
+            model_in_process: Run the entity model in this process (a one-shot command
+                has no screen to keep responsive) instead of the app's worker process.
+        """
+        self.settings = settings
+        """Where things are read from and written to."""
+        self.model_in_process = model_in_process
+        """Whether the entity model runs here rather than in a worker process."""
+        self.store: AnnotationStore | None = None
+        """The database once opened by :meth:`open_store` (its corrections feed the finder)."""
+        self._library: Library | None = None
+        self._library_lock = threading.Lock()
+
+    # --- the library -------------------------------------------------------------------
+
+    @property
+    def exports_dir(self) -> Path:
+        """Where exports are written by default; never read as articles."""
+        return self.settings.exports_dir
+
+    def catalogue(self) -> Catalogue | None:
+        """The catalogue of article files (titles, hashes by stat), or None with --no-cache."""
+        from reader.library.catalogue import Catalogue
+
+        return Catalogue.in_cache_dir(self.settings.cache_dir) if self.settings.use_cache else None
+
+    def library(self) -> Library:
+        """The articles under the settings' paths, read once (the exports folder left out).
+
+        The first call scans the files (through the catalogue, so a warm start reads no
+        article text); later calls return the same :class:`~reader.library.Library`.
+        """
+        with self._library_lock:
+            if self._library is None:
+                from reader.library import Library
+
+                self._library = Library.load(
+                    self.settings.article_paths, self.catalogue(), exclude=[self.exports_dir]
+                )
+            return self._library
+
+    # --- the store -------------------------------------------------------------------
+
+    def open_store(self, *, read_only: bool = False, wait: float = 0.0) -> AnnotationStore:
+        """Open the database (raises :class:`~reader.store.StoreError`); the finder then
+        applies its corrections. The caller closes it (it is a context manager)."""
+        from reader.store import AnnotationStore
+
+        self.store = AnnotationStore(self.settings.db_path, read_only=read_only, wait=wait)
+        return self.store
+
+    def open_store_for_corrections(self) -> str | None:
+        """Open the database read-only for the finder's corrections, if there is one.
+
+        Returns why it could not be opened (the corrections are then not applied), or None.
+        """
+        from reader.store import StoreError
+
+        if not self.settings.db_path.exists():
+            return None
+        try:
+            self.open_store(read_only=True)
+        except StoreError as error:
+            return f"{error}; entity corrections are not applied"
+        return None
+
+    def close(self) -> None:
+        """Close the database, if open."""
+        store, self.store = self.store, None
+        if store is not None:
+            store.close()
+
+    # --- entities --------------------------------------------------------------------
+
+    @cached_property
+    def entity_cache(self) -> EntityCache | None:
+        """The on-disk cache of the model's spans, or None with --no-cache."""
+        from reader.entities.cache import EntityCache
+
+        return EntityCache(self.settings.cache_dir) if self.settings.use_cache else None
+
+    @cached_property
+    def finder(self) -> EntityFinder:
+        """Finds an article's entities as the user sees them: cache or model, the rules, and
+        the corrections in :attr:`store` (whatever store is open when it runs)."""
+        from reader.entities.finder import build_finder
+
+        return build_finder(
+            self.settings,
+            cache=self.entity_cache,
+            corrector=self._correct,
+            in_process=self.model_in_process,
+        )
+
+    def _correct(self, sha256: str, text: str, spans: Sequence[Span]) -> list[Span]:
+        from reader.annotations import correct_entities
+
+        return correct_entities(self.store, sha256, text, spans)
