@@ -15,6 +15,10 @@ from reader.resources import seeds_dir
 ENV_DB = "READER_DB"
 ENV_CACHE = "READER_CACHE_DIR"
 ENV_MODEL = "READER_MODEL"
+ENV_ENGINE = "READER_ENGINE"
+
+DEFAULT_ENGINE = "spacy"
+"""The entity engine used when none is named (see reader/entities/engines/)."""
 
 EXPORTS_FOLDER = "exports"
 """The folder, next to the database, that exports are written to by default."""
@@ -37,7 +41,9 @@ class Settings:
     cache_dir: Path = field(default_factory=lambda: user_cache_path("reader") / "entities")
     """Where extracted entities are cached, per content hash and pipeline."""
     model: str | None = None
-    """The spaCy pipeline to use; None picks the best installed one."""
+    """The engine's model (a spaCy pipeline's name); None picks the best installed one."""
+    engine: str = DEFAULT_ENGINE
+    """The entity engine, by name (reader/entities/engines/)."""
     use_cache: bool = True
     """Whether to read and write the entity cache."""
 
@@ -55,6 +61,7 @@ class Settings:
         db: str | None = None,
         cache_dir: str | None = None,
         model: str | None = None,
+        engine: str | None = None,
         no_cache: bool = False,
         env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
@@ -70,5 +77,6 @@ class Settings:
             db_path=Path(db_value) if db_value else cwd / "annotations" / "annotations.json",
             cache_dir=Path(cache_value) if cache_value else cls().cache_dir,
             model=model or env.get(ENV_MODEL) or None,
+            engine=engine or env.get(ENV_ENGINE) or DEFAULT_ENGINE,
             use_cache=not no_cache,
         )
