@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["TEMP_SUFFIX", "fsync_folder", "make_folders", "write_atomically"]
+__all__ = ["TEMP_SUFFIX", "FolderNotSynced", "fsync_folder", "make_folders", "write_atomically"]
 
 TEMP_SUFFIX = ".tmp"
 """Every temporary file ends with this (a leftover of a killed process can be recognised)."""
@@ -32,12 +32,18 @@ _FLAGS = (
 )
 
 
+class FolderNotSynced(OSError):
+    """The new file is in place but its folder could not be fsynced: the rename may not
+    survive a power cut. Carries the errno and message of the fsync's error."""
+
+
 def write_atomically(
     path: Path,
     payload: bytes | Iterable[bytes],
     *,
     durable: bool = True,
     keep_mode: bool = False,
+    new_mode: int = 0o666,
     temp_prefix: str | None = None,
 ) -> os.stat_result:
     """Replace *path* with *payload* (bytes, or chunks of bytes) in one rename.
@@ -48,19 +54,23 @@ def write_atomically(
         durable: fsync the file before the rename and the folder after it. Caches skip it:
             a lost entry only costs the time to compute it again.
         keep_mode: Give the new file the permissions of the one it replaces.
+        new_mode: The permissions of a new file (and of a replacing one without
+            *keep_mode*), less the umask; 0o600 keeps a new file private to the user.
         temp_prefix: How the temporary file's name starts (default ``.<name>.``).
 
     Returns:
         The new file's stat (taken before the rename: inode, size, mtime).
 
     Raises:
+        FolderNotSynced: (durable only) the file was replaced but the folder's fsync
+            failed; a caller that can live without it catches this first.
         OSError: the file could not be written; *path* is then as it was and no temporary
             file is left behind.
     """
     folder = path.parent
     prefix = f".{path.name}." if temp_prefix is None else temp_prefix
     temporary = folder / f"{prefix}{secrets.token_hex(6)}{TEMP_SUFFIX}"
-    descriptor = os.open(temporary, _FLAGS, 0o666)  # the umask decides the mode
+    descriptor = os.open(temporary, _FLAGS, new_mode)  # less the umask
     try:
         with os.fdopen(descriptor, "wb") as handle:
             if keep_mode:
@@ -81,7 +91,10 @@ def write_atomically(
             os.unlink(temporary)
         raise
     if durable:
-        fsync_folder(folder)
+        try:
+            fsync_folder(folder)
+        except OSError as error:
+            raise FolderNotSynced(error.errno, error.strerror, error.filename) from error
     return info
 
 

@@ -1,10 +1,11 @@
 """A TinyDB storage that never leaves a half-written file, and a table that works with it.
 
 TinyDB's own ``JSONStorage`` overwrites the file in place and truncates last, so a crash in
-the middle of a save leaves invalid JSON. :class:`DurableStorage` writes a temporary file in
-the same folder, fsyncs it, renames it over the database with ``os.replace`` and fsyncs the
-folder: after a crash the file is either the old version or the new one, and once ``write``
-returns the new one is on disk.
+the middle of a save leaves invalid JSON. :class:`DurableStorage` saves with reader's one
+atomic write (:func:`reader.files.write_atomically`): it writes a temporary file in the same
+folder, fsyncs it, renames it over the database with ``os.replace`` and fsyncs the folder.
+After a crash the file is either the old version or the new one, and once ``write`` returns
+the new one is on disk.
 
 Each save writes the whole database; ``encoder.DatabaseEncoder`` re-encodes only the
 documents that are new objects since the last save. That is only correct if documents are
@@ -21,9 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
-import sys
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -31,6 +29,7 @@ from typing import Any, NoReturn
 from tinydb import Storage
 from tinydb.table import Table
 
+from reader.files import TEMP_SUFFIX, FolderNotSynced, make_folders, write_atomically
 from reader.store.encoder import DatabaseEncoder
 from reader.store.errors import StoreChangedOnDisk, StoreError, StoreReadOnly
 from reader.store.schema import Data, new_database, parse_database
@@ -41,7 +40,9 @@ _Signature = tuple[int, int, int]
 
 
 def temp_file_prefix(path: Path) -> str:
-    """The name every temporary file for ``path`` starts with (they end with ``.tmp``)."""
+    """The name every temporary file for ``path`` starts with (they end with ``.tmp``,
+    :data:`~reader.files.TEMP_SUFFIX`): :meth:`DurableStorage.remove_stale_temp_files`
+    deletes what a killed save left by this prefix."""
     return f".{path.name}."
 
 
@@ -178,7 +179,7 @@ class DurableStorage(Storage):
         folder = self.real_path.parent
         with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+                if entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX):
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(entry.path)
                         removed.append(Path(entry.path))
@@ -221,35 +222,23 @@ class DurableStorage(Storage):
     def _replace_file(
         self, payload: Iterable[bytes], destination: Path | None = None
     ) -> _Signature:
-        """Write ``payload`` (chunks of bytes) to a temporary file, fsync it, rename it over
-        the file (or ``destination``), fsync the folder. Returns the new file's signature."""
+        """Write ``payload`` (chunks of bytes) over the file (or ``destination``) with
+        :func:`~reader.files.write_atomically`: durably, keeping the replaced file's mode
+        (a new file is private to the user). Returns the new file's signature."""
         target = self.real_path if destination is None else destination
-        folder = target.parent
         try:
-            _make_folders(folder)
-            fd, temp = tempfile.mkstemp(prefix=temp_file_prefix(target), suffix=".tmp", dir=folder)
+            make_folders(target.parent)
+            info = write_atomically(
+                target,
+                payload,
+                keep_mode=True,
+                new_mode=0o600,
+                temp_prefix=temp_file_prefix(target),
+            )
+        except FolderNotSynced as error:
+            self._fail("was saved but the folder could not be synced", error)
         except OSError as error:
             self._fail("could not be saved", error)
-        try:
-            with open(fd, "wb") as handle:
-                with contextlib.suppress(OSError):
-                    # Keep the permissions of the file being replaced (mkstemp makes 0600).
-                    os.chmod(handle.fileno(), stat.S_IMODE(os.stat(target).st_mode))
-                handle.writelines(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-                info = os.fstat(handle.fileno())
-            os.replace(temp, target)
-        except BaseException as error:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            if isinstance(error, OSError):
-                self._fail("could not be saved", error)
-            raise
-        try:
-            _fsync_folder(folder)
-        except OSError as error:
-            self._fail("was saved but the folder could not be synced", error)
         return (info.st_ino, info.st_size, info.st_mtime_ns)
 
     def _fail(self, what: str, error: OSError) -> NoReturn:
@@ -310,24 +299,3 @@ class DocumentTable(Table):
     def upsert(self, *args: Any, **kwargs: Any) -> NoReturn:
         """Refused: it would change a document in place (see the class docstring)."""
         raise TypeError("DocumentTable documents are replaced with put_many(), not upserted")
-
-
-def _make_folders(folder: Path) -> None:
-    """Create ``folder`` and its missing parents, syncing each new entry to disk."""
-    if folder.is_dir():
-        return
-    _make_folders(folder.parent)
-    with contextlib.suppress(FileExistsError):
-        folder.mkdir()
-    _fsync_folder(folder.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename or creation inside ``folder`` durable."""
-    if sys.platform == "win32":  # pragma: no cover - folders cannot be opened there
-        return
-    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -7,6 +7,7 @@ import json
 import pickle
 import random
 import re
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from reader import files
 from reader.store import (
     SCHEMA_VERSION,
     Annotation,
@@ -755,6 +757,32 @@ def test_a_failed_save_reports_a_store_error_and_forgets_the_change(
     assert temp_files(store.path.parent) == []
     store.add_note(ARTICLE, "saved too")
     assert [a.body for a in reopen(store).annotations()] == ["saved", "saved too"]
+
+
+def test_a_new_file_is_private_and_a_replaced_one_keeps_its_mode(path: Path) -> None:
+    with AnnotationStore(path) as store:
+        store.add_note(ARTICLE, "first")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    path.chmod(0o640)  # the user shares it with their group
+    with AnnotationStore(path) as store:
+        store.add_note(ARTICLE, "second")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    with AnnotationStore(path, read_only=True) as store:
+        assert len(store.annotations()) == 2
+
+
+def test_a_folder_that_cannot_be_synced_is_reported_after_the_save(
+    store: AnnotationStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unsyncable(folder: Path) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(files, "fsync_folder", unsyncable)
+    with pytest.raises(StoreError, match="was saved but the folder could not be synced: Input"):
+        store.add_note(ARTICLE, "on disk, maybe not durably")
+    monkeypatch.undo()
+    assert temp_files(store.path.parent) == []
+    assert [a.body for a in reopen(store).annotations()] == ["on disk, maybe not durably"]
 
 
 def _random_text(rng: random.Random, most: int) -> str:
