@@ -13,7 +13,7 @@ from pathlib import Path
 
 from generate import manifest_path, write_library
 
-from reader.library_index import RACY_SECONDS
+from reader.library.catalogue import RACY_SECONDS
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"

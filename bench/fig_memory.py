@@ -20,7 +20,7 @@ from fig_startup import warm_up
 from stats import Row, Sample
 from terminal import Terminal, peak_rss_mb
 
-from reader.library_index import INDEX_FILE
+from reader.library.catalogue import CATALOGUE_FILE
 
 
 def memory(bench: Bench) -> list[Row]:
@@ -46,7 +46,7 @@ def memory(bench: Bench) -> list[Row]:
             terminal.wait_quiet(0.5)
             bare.append(tree_peak_rss_mb(terminal.pid)[0])
         for entry in cache.glob("*"):  # forget the entities, keep the library index
-            if entry.name != INDEX_FILE and entry.is_dir():
+            if entry.name != CATALOGUE_FILE and entry.is_dir():
                 shutil.rmtree(entry)
         with Terminal([*bench.reader, str(library.folder)], env=env) as terminal:
             mark = terminal.mark

@@ -21,7 +21,7 @@ from stats import Row, Sample
 from terminal import Terminal
 
 from reader.library import Library
-from reader.library_index import INDEX_FILE, LibraryIndex
+from reader.library.catalogue import CATALOGUE_FILE, Catalogue
 
 #: Targets: reader's warm start at most this many times the bare app's, per size.
 TARGETS = {2000: 1.5, 10000: 2.0}
@@ -54,7 +54,7 @@ def startup(bench: Bench) -> list[Row]:
         state = f"startup-{n}"
         bench.clear_state(state)
         env = bench.env(state)
-        index_file = Path(env["READER_CACHE_DIR"]) / INDEX_FILE
+        index_file = Path(env["READER_CACHE_DIR"]) / CATALOGUE_FILE
         warm_up(bench, library, env)
         reader = [*bench.reader, str(library.folder)]
         bare, warm, first = [], [], []
@@ -109,7 +109,7 @@ def library_load(bench: Bench, library: GeneratedLibrary) -> Row:
     """Figure 1b: Library.load in this process, with a warm index against reading all."""
     cache = bench.work / "state" / f"load-{library.n}"
     library.settle()
-    Library.load([library.folder], index=LibraryIndex.in_cache_dir(cache))  # builds it
+    Library.load([library.folder], Catalogue.in_cache_dir(cache))  # builds it
     full, indexed = [], []
     hits = 0
     for _ in range(max(3, bench.runs)):
@@ -117,8 +117,8 @@ def library_load(bench: Bench, library: GeneratedLibrary) -> Row:
         Library.load([library.folder])
         full.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        index = LibraryIndex.in_cache_dir(cache)
-        Library.load([library.folder], index=index)
+        index = Catalogue.in_cache_dir(cache)
+        Library.load([library.folder], index)
         indexed.append((time.perf_counter() - started) * 1000)
         hits = index.hits
     return Row(

@@ -1,4 +1,5 @@
-"""ReaderApp: the Textual application; owns settings and the entity finder for the UI's lifetime."""
+"""ReaderApp: the Textual application; holds the Workspace (library, store, finder) for the UI's
+lifetime."""
 
 from __future__ import annotations
 
@@ -15,9 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from reader import __version__
-from reader.annotations import correct_entities
-from reader.entities.finder import EntityFinder, build_finder
-from reader.entities.span import Span
+from reader.entities.finder import EntityFinder
 from reader.export import FORMATS
 from reader.resources import styles_dir
 from reader.settings import Settings
@@ -32,6 +31,7 @@ from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_panel import EntityPanel
 from reader.ui.widgets.legend import Legend
+from reader.workspace import Workspace
 
 T = TypeVar("T")
 
@@ -60,33 +60,41 @@ class ReaderApp(App[None]):
         Binding("shift+tab", "focus_previous", "Previous pane", show=False),
     ]
 
-    def __init__(self, settings: Settings, *, tune_gc: bool = False) -> None:
+    def __init__(self, workspace: Workspace, *, tune_gc: bool = False) -> None:
         super().__init__()
         self.tune_gc = tune_gc
         """Whether to keep the startup objects out of the garbage collector's passes (the
         `reader` command does; tests, many apps in one process, do not)."""
-        self.settings = settings
-        """Where things are read from and written to."""
-        self.finder: EntityFinder = build_finder(settings, corrector=self._correct)
-        """Finds entities (cache, model, rules, the user's corrections); thread-safe."""
-        self.store: AnnotationStore | None = None
-        """The annotations database, once opened (None if it could not be)."""
+        self.workspace = workspace
+        """The core: the library, the store and the entity finder."""
         self.store_problem: str | None = None
         """Why annotations cannot be changed, when they cannot (shown to the user)."""
         # One thread does every write, in order, so saving never blocks the screen and a
         # later change never overtakes an earlier one. Never cancelled: see on_unmount.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
 
-    def _correct(self, sha256: str, text: str, spans: list[Span]) -> list[Span]:
-        return correct_entities(self.store, sha256, text, spans)
+    @property
+    def settings(self) -> Settings:
+        """Where things are read from and written to."""
+        return self.workspace.settings
+
+    @property
+    def finder(self) -> EntityFinder:
+        """Finds entities (cache, model, rules, the user's corrections); thread-safe."""
+        return self.workspace.finder
+
+    @property
+    def store(self) -> AnnotationStore | None:
+        """The annotations database, once opened (None if it could not be)."""
+        return self.workspace.store
 
     def open_store(self) -> None:
         """Open the database (called from a worker thread): writable, else read-only."""
-        path = self.settings.db_path
+        workspace = self.workspace
         try:
-            self.store = AnnotationStore(path)
+            workspace.open_store()
         except StoreLocked as error:
-            self.store = AnnotationStore(path, read_only=True)
+            workspace.open_store(read_only=True)
             self.store_problem = f"{error} — opened read-only, changes are off"
         except StoreCorrupt as error:
             self.store_problem = f"{error} — the file was left untouched; annotations are off"
@@ -177,8 +185,7 @@ class ReaderApp(App[None]):
     def on_unmount(self) -> None:
         # Let queued writes finish before the database is closed: never lose a note.
         self._writer.shutdown(wait=True)
-        if self.store is not None:
-            self.store.close()
+        self.workspace.close()
 
     async def action_quit(self) -> None:
         """Quit (`q`, `ctrl+q`); asks first while a note has text that is not saved."""
@@ -249,4 +256,4 @@ class ReaderApp(App[None]):
 
 def build_app(settings: Settings, *, tune_gc: bool = False) -> ReaderApp:
     """Return the app the `reader` command runs (tests and snapshots use the same factory)."""
-    return ReaderApp(settings, tune_gc=tune_gc)
+    return ReaderApp(Workspace(settings), tune_gc=tune_gc)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from test_app import SIZE, ready, screen_text
 
-import reader.library
-import reader.library_index
+import reader.library.articles
+import reader.library.catalogue
 import reader.ui.screens.main
 import reader.ui.widgets.article_view
 import reader.ui.wrapping
@@ -51,19 +51,19 @@ async def test_an_unread_long_article_is_read_in_a_worker(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The library index trusts files written a moment ago (tests write them just now).
-    monkeypatch.setattr(reader.library_index, "RACY_SECONDS", 0.0)
+    monkeypatch.setattr(reader.library.catalogue, "RACY_SECONDS", 0.0)
     settings = make_settings(library_with_a_long_article(tmp_path), model="no-such-pipeline")
     app = build_app(settings)
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)  # the first start writes the library index
     readers: dict[str, bool] = {}
-    read_article = reader.library.read_article
+    read_article = reader.library.articles.read_article
 
     def spy(path: Path) -> object:
         readers[path.name] = threading.current_thread() is threading.main_thread()
         return read_article(path)
 
-    monkeypatch.setattr(reader.library, "read_article", spy)
+    monkeypatch.setattr(reader.library.articles, "read_article", spy)
     app = build_app(settings)
     async with app.run_test(size=SIZE) as pilot:
         main = await ready(app, pilot)

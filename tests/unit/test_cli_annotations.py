@@ -18,7 +18,6 @@ import pytest
 from conftest import CONTROLS
 
 from reader import cli
-from reader.cli_annotations import ANNOTATION_COMMANDS
 from reader.library import Article, read_article
 from reader.store import Annotation, AnnotationStore, ArticleRef
 from reader.text import sanitize
@@ -57,7 +56,6 @@ def run(
     db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Callable[..., Result]:
     """Run `reader ARGS... --db <db>` through reader.cli.main, with optional stdin bytes."""
-    monkeypatch.setattr(cli, "COMMANDS", {**cli.COMMANDS, **ANNOTATION_COMMANDS})
     monkeypatch.delenv("READER_DB", raising=False)
 
     def run_command(*argv: str | Path, stdin: bytes | None = None, db_flag: bool = True) -> Result:
@@ -259,8 +257,6 @@ def test_another_process_holding_the_lock_and_a_piped_note(
     script = textwrap.dedent("""
         import sys
         from reader import cli
-        from reader.cli_annotations import ANNOTATION_COMMANDS
-        cli.COMMANDS.update(ANNOTATION_COMMANDS)
         sys.exit(cli.main(sys.argv[1:]))
     """)
     argv = [sys.executable, "-c", script, "note", str(article_path), "-", "--db", str(db)]
@@ -479,7 +475,7 @@ def test_a_file_name_that_is_not_utf8_does_not_break_the_output(
 
 def test_the_commands_do_not_load_textual() -> None:
     code = (
-        "import sys, reader.cli_annotations\n"
+        "import sys, reader.cli\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))\n"
     )
     result = subprocess.run(

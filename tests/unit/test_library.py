@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.library import Library, Problem, read_article, scan
+from reader.library import Library, Problem, read_article
 from reader.text import sanitize
 
 
@@ -107,9 +107,10 @@ def test_scan_is_recursive_sorted_and_filters_suffixes(tmp_path: Path) -> None:
     write(tmp_path / "sub" / "c.txt", "C\n")
     write(tmp_path / "image.png", b"\x89PNG")
     write(tmp_path / ".hidden" / "d.txt", "D\n")
-    files, problems = scan([tmp_path, tmp_path / "b.txt"])
-    assert [f.relative_to(tmp_path).as_posix() for f in files] == ["a.md", "b.txt", "sub/c.txt"]
-    assert problems == []
+    library = Library.load([tmp_path, tmp_path / "b.txt"])
+    found = [a.path.relative_to(tmp_path).as_posix() for a in library.articles]
+    assert found == ["a.md", "b.txt", "sub/c.txt"]
+    assert library.problems == []
 
 
 def test_a_file_named_explicitly_is_read_whatever_its_suffix(tmp_path: Path) -> None:

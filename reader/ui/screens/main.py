@@ -14,11 +14,9 @@ from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from reader.annotations import ArticleAnnotations, tags_by_article
-from reader.entities.recognizer import Cancelled, NoPipeline
+from reader.entities.engines import Cancelled, NoModel
 from reader.entities.span import Span
-from reader.export.writing import export_folder
 from reader.library import Article, Library, Problem
-from reader.library_index import LibraryIndex
 from reader.text import sanitize_line
 from reader.ui.messages import ArticleRead, EntitiesFailed, EntitiesReady, LibraryLoaded
 from reader.ui.screens.annotating import Annotating
@@ -106,15 +104,8 @@ class MainScreen(Annotating):
 
     @work(thread=True, exclusive=True, group="library", exit_on_error=False)
     def _load_library(self) -> None:
-        settings = self.app.settings
         try:
-            # The index spares reading every article again on a warm start; exports are
-            # not articles, even when the database sits among the articles.
-            library = Library.load(
-                settings.article_paths,
-                LibraryIndex.for_settings(settings),
-                exclude=[export_folder(settings)],
-            )
+            library = self.app.workspace.library()
         except Exception as error:  # a bug must not leave "Loading articles…" forever
             library = Library(problems=[Problem(Path("."), f"the library failed: {error}")])
         self.app.open_store()
@@ -218,7 +209,7 @@ class MainScreen(Annotating):
             return
         try:
             spans = finder.cached(article.sha256, article.text)
-        except NoPipeline as error:
+        except NoModel as error:
             self._entities_unavailable(str(error))
             return
         if spans is not None:
@@ -244,7 +235,7 @@ class MainScreen(Annotating):
             )
         except Cancelled:
             return
-        except NoPipeline as error:
+        except NoModel as error:
             self.post_message(EntitiesFailed(article.id, str(error)))
             return
         except Exception as error:  # a bad model or a bug must not end the reading

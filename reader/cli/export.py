@@ -1,7 +1,7 @@
 """The export and import commands: `reader export` and `reader import`.
 
-Shaped like :mod:`reader.cli_annotations`: parser factories and run functions, collected
-in :data:`EXPORT_COMMANDS` for ``reader.cli.COMMANDS``. `reader export` reads the database
+Shaped like :mod:`reader.cli.annotations`: parser factories and run functions, collected
+in :data:`COMMANDS`. `reader export` reads the database
 without locking it (it works while the app runs); with ``-o -`` the document is the only
 thing written to stdout, every other line goes to stderr. `reader import` checks the whole
 file before it opens the database for writing, so a refused file changes nothing.
@@ -11,23 +11,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.cli_annotations import command_parser, wait_seconds
-from reader.console import error as _error
-from reader.console import print_line as _print
+from reader.cli.common import CommandTable, add_wait, command_parser, error_line
+from reader.console import print_line, safe_line
 from reader.export import FORMATS
 from reader.export.writing import EXTENSIONS
-from reader.settings import Settings
-from reader.text import sanitize_line
+from reader.workspace import Workspace
 
 if TYPE_CHECKING:
-    from reader.cli import Command
     from reader.export.importing import ImportReport
 
-__all__ = ["EXPORT_COMMANDS", "IMPORT_WAIT_SECONDS", "run_export", "run_import"]
+__all__ = ["COMMANDS", "IMPORT_WAIT_SECONDS", "run_export", "run_import"]
 
 IMPORT_WAIT_SECONDS = 5.0
 """How long `reader import` waits for another writer (the app) to close the database."""
@@ -90,18 +86,11 @@ def _import_parser() -> argparse.ArgumentParser:
         "whole and the database is left as it was.",
     )
     parser.add_argument("file", metavar="FILE", help="a file made by reader export (json, w3c)")
-    parser.add_argument(
-        "--wait",
-        type=wait_seconds,
-        default=IMPORT_WAIT_SECONDS,
-        metavar="SECONDS",
-        help="how long to wait while another reader has the database open for writing "
-        f"(default: {IMPORT_WAIT_SECONDS:g})",
-    )
+    add_wait(parser, IMPORT_WAIT_SECONDS)
     return parser
 
 
-def run_export(args: argparse.Namespace, settings: Settings) -> int:
+def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
     """`reader export`: write the export; say where on stdout (nothing else with ``-o -``)."""
     from reader.export.exporting import (
         ExportError,
@@ -110,12 +99,13 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
         export_folder,
     )
     from reader.export.writing import ExportWriteError, write_file, write_in_folder
-    from reader.store import AnnotationStore, StoreError
+    from reader.store import StoreError
 
+    settings = workspace.settings
     output: str | None = args.output
     fmt = args.format or _format_of(output) or "json"
     try:
-        with AnnotationStore(settings.db_path, read_only=True) as store:
+        with workspace.open_store(read_only=True) as store:
             export = build_export(
                 store,
                 settings,
@@ -123,7 +113,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
                 tags=args.tag,
                 article_paths=[Path(path) for path in args.article],
                 include_entities=args.include_entities,
-                warn=_error,
+                warn=error_line,
             )
         if output == "-":
             _write_stdout(export.data)
@@ -135,16 +125,16 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
             name = default_export_name(fmt, label=export.label)
             path = write_in_folder(export_folder(settings), name, export.data)
     except (ExportError, ExportWriteError, StoreError) as error:
-        _error(str(error))
+        error_line(str(error))
         return 1
     except OSError as error:  # the database's folder or file cannot be read
-        _error(f"{settings.db_path}: {error.strerror or error}")
+        error_line(f"{settings.db_path}: {error.strerror or error}")
         return 1
     articles = export.collection.articles
     annotations = sum(len(article.annotations) for article in articles)
-    _print(
+    print_line(
         f"exported {_counted(len(articles), 'article')} "
-        f"({_counted(annotations, 'annotation')}) as {fmt} to {_line(str(path))}"
+        f"({_counted(annotations, 'annotation')}) as {fmt} to {safe_line(str(path), 500)}"
     )
     return 0
 
@@ -170,7 +160,7 @@ def _write_stdout(data: bytes) -> None:
 # reader import
 
 
-def run_import(args: argparse.Namespace, settings: Settings) -> int:
+def run_import(args: argparse.Namespace, workspace: Workspace) -> int:
     """`reader import FILE`: import an export; report what was added, and every conflict.
 
     Exit status 0 when everything in the file is now in the database, 1 when the file is
@@ -183,28 +173,29 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
         plan_import,
         read_import_file,
     )
-    from reader.store import AnnotationStore, StoreError
+    from reader.store import StoreError
 
-    shown = _line(args.file)
+    settings = workspace.settings
+    shown = safe_line(args.file, 500)
     try:
         parsed = read_import_file(Path(args.file))
     except ImportFileError as error:
-        _error(f"{args.file}: {error}; nothing was imported")
+        error_line(f"{args.file}: {error}; nothing was imported")
         return 1
     try:
-        with AnnotationStore(settings.db_path, wait=args.wait) as store:
+        with workspace.open_store(wait=args.wait) as store:
             report = apply_plan(store, plan_import(store, parsed))
     except (ValueError, TypeError) as error:  # the store refused what the checks let by
-        _error(f"{args.file}: {error}; nothing was imported")
+        error_line(f"{args.file}: {error}; nothing was imported")
         return 1
     except StoreError as error:
-        _error(f"{error}; nothing was imported")
+        error_line(f"{error}; nothing was imported")
         return 1
     except OSError as error:
-        _error(f"{settings.db_path}: {error.strerror or error}; nothing was imported")
+        error_line(f"{settings.db_path}: {error.strerror or error}; nothing was imported")
         return 1
     for line in _summary(shown, report):
-        _print(line)
+        print_line(line)
     return 1 if report.conflicts else 0
 
 
@@ -217,8 +208,8 @@ def _summary(shown: str, report: ImportReport) -> list[str]:
     if report.conflicts:
         line += f"; {_counted(len(report.conflicts), 'conflict')}"
     lines = [line]
-    lines.extend(f"conflict: {_line(str(conflict))}" for conflict in report.conflicts)
-    lines.extend(f"note: {_line(note)}" for note in report.notes)
+    lines.extend(f"conflict: {safe_line(str(conflict), 500)}" for conflict in report.conflicts)
+    lines.extend(f"note: {safe_line(note, 500)}" for note in report.notes)
     return lines
 
 
@@ -229,12 +220,8 @@ def _counted(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _line(text: str) -> str:
-    return sanitize_line(text, limit=500)
-
-
-EXPORT_COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
+COMMANDS: CommandTable = {
     "export": (_export_parser, run_export),
     "import": (_import_parser, run_import),
 }
-"""The export and import subcommands, to merge into ``reader.cli.COMMANDS``."""
+"""`reader export` and `reader import`."""

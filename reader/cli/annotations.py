@@ -1,11 +1,10 @@
 """The annotation commands: `reader tag`, `untag`, `note` and `annotations`.
 
-Each command is a parser factory and a run function, collected in :data:`ANNOTATION_COMMANDS`
-with the shape of ``reader.cli.COMMANDS``. Commands that change the database wait their
-turn for the write lock and print their one confirmation line only once the change is on
-disk; a failure prints one line, ``reader: <reason>``, on stderr and changes nothing.
-Everything read from an article, the database or the command line is sanitised before it
-reaches the terminal.
+Each command is a parser factory and a run function, collected in :data:`COMMANDS`.
+Commands that change the database wait their turn for the write lock and print their one
+confirmation line only once the change is on disk; a failure prints one line,
+``reader: <reason>``, on stderr and changes nothing. Everything read from an article, the
+database or the command line is sanitised before it reaches the terminal.
 """
 
 from __future__ import annotations
@@ -17,30 +16,23 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from reader.console import dumps
-from reader.console import error as _error
-from reader.console import print_line as _print
+from reader.cli.common import (
+    CommandTable,
+    Failed,
+    add_paths,
+    add_wait,
+    command_parser,
+    error_line,
+)
+from reader.console import dumps, print_line, safe_line
 from reader.library import Article, Problem, read_article
-from reader.settings import Settings
-from reader.text import sanitize, sanitize_line
+from reader.text import sanitize
+from reader.workspace import Workspace
 
 if TYPE_CHECKING:
-    from reader.cli import Command
     from reader.store import AnnotationStore, ArticleRef
 
-__all__ = [
-    "ANNOTATION_COMMANDS",
-    "WRITE_WAIT_SECONDS",
-    "command_parser",
-    "run_annotations",
-    "run_note",
-    "run_tag",
-    "run_untag",
-    "wait_seconds",
-]
-
-WRITE_WAIT_SECONDS = 5.0
-"""How long a command that changes the database waits for another writer (the app) to close."""
+__all__ = ["COMMANDS", "run_annotations", "run_note", "run_tag", "run_untag"]
 
 _T = TypeVar("_T")
 
@@ -48,49 +40,12 @@ _KIND_SECTIONS = {"note": "notes", "highlight": "highlights", "correction": "cor
 """Where each kind of annotation is listed in `reader annotations`."""
 
 
-class _Failed(Exception):
-    """A command cannot go on: one line for stderr, and the exit code."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-        """1 for a failure, 2 for a usage error (as argparse)."""
-
-
 # Parsers.
-
-
-def command_parser(prog: str, description: str) -> argparse.ArgumentParser:
-    """A subcommand's parser with the options every command takes (--db, --model, ...)."""
-    # Imported here, not at the top: reader.cli imports this module to merge its commands.
-    from reader.cli import _common
-
-    parser = argparse.ArgumentParser(prog=prog, description=description)
-    _common(parser)
-    return parser
-
-
-def wait_seconds(value: str) -> float:
-    """argparse type for --wait: a number of seconds, zero or more."""
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
-    if not seconds >= 0 or seconds == float("inf"):  # also refuses NaN
-        raise argparse.ArgumentTypeError(f"must be zero or more seconds: {value!r}")
-    return seconds
 
 
 def _add_path_and_wait(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="PATH", help="the article file")
-    parser.add_argument(
-        "--wait",
-        type=wait_seconds,
-        default=WRITE_WAIT_SECONDS,
-        metavar="SECONDS",
-        help=f"how long to wait while another reader has the database open for writing "
-        f"(default: {WRITE_WAIT_SECONDS:g})",
-    )
+    add_wait(parser)
 
 
 def _tag_parser() -> argparse.ArgumentParser:
@@ -120,11 +75,9 @@ def _annotations_parser() -> argparse.ArgumentParser:
         "List the tags, notes, highlights and corrections stored in the database. Reads "
         "it without locking it, so it works while the app runs.",
     )
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="only these article files, found by their content now or their stored path "
+    add_paths(
+        parser,
+        "only these article files, found by their content now or their stored path "
         "(default: every article in the database)",
     )
     parser.add_argument(
@@ -139,7 +92,7 @@ def _annotations_parser() -> argparse.ArgumentParser:
 # Commands that change the database.
 
 
-def run_tag(args: argparse.Namespace, settings: Settings) -> int:
+def run_tag(args: argparse.Namespace, workspace: Workspace) -> int:
     """`reader tag PATH TAG...`: tag an article; say which tags were added."""
 
     def change(store: AnnotationStore, article: Article, tags: list[str]) -> str:
@@ -150,10 +103,10 @@ def run_tag(args: argparse.Namespace, settings: Settings) -> int:
         also = f" (already tagged: {_tags(had)})" if had else ""
         return f"tagged {_title(article)}: {_tags(added)}{also}"
 
-    return _guarded(lambda: _change_tags(args, settings, change))
+    return _guarded(lambda: _change_tags(args, workspace, change))
 
 
-def run_untag(args: argparse.Namespace, settings: Settings) -> int:
+def run_untag(args: argparse.Namespace, workspace: Workspace) -> int:
     """`reader untag PATH TAG...`: untag an article; say which tags were removed."""
 
     def change(store: AnnotationStore, article: Article, tags: list[str]) -> str:
@@ -164,18 +117,18 @@ def run_untag(args: argparse.Namespace, settings: Settings) -> int:
         also = f" (not tagged: {_tags(absent)})" if absent else ""
         return f"untagged {_title(article)}: {_tags(removed)}{also}"
 
-    return _guarded(lambda: _change_tags(args, settings, change))
+    return _guarded(lambda: _change_tags(args, workspace, change))
 
 
-def run_note(args: argparse.Namespace, settings: Settings) -> int:
+def run_note(args: argparse.Namespace, workspace: Workspace) -> int:
     """`reader note PATH TEXT`: add a note on the whole article (TEXT ``-``: stdin)."""
 
     def note() -> str:
         article = _article(args.path)
         body = _read_stdin() if args.text == "-" else args.text
         if not body.strip():
-            raise _Failed("an empty note is not added", code=2)
-        added = _write(settings, args.wait, lambda store: store.add_note(_ref(article), body))
+            raise Failed("an empty note is not added", code=2)
+        added = _write(workspace, args.wait, lambda store: store.add_note(_ref(article), body))
         return f"noted {_title(article)} (note {added.id})"
 
     return _guarded(note)
@@ -183,30 +136,30 @@ def run_note(args: argparse.Namespace, settings: Settings) -> int:
 
 def _change_tags(
     args: argparse.Namespace,
-    settings: Settings,
+    workspace: Workspace,
     change: Callable[[AnnotationStore, Article, list[str]], str],
 ) -> str:
     tags = _clean_tags(args.tags)
     article = _article(args.path)
-    return _write(settings, args.wait, lambda store: change(store, article, tags))
+    return _write(workspace, args.wait, lambda store: change(store, article, tags))
 
 
-def _write(settings: Settings, wait: float, change: Callable[[AnnotationStore], _T]) -> _T:
+def _write(workspace: Workspace, wait: float, change: Callable[[AnnotationStore], _T]) -> _T:
     """Open the database for writing (waiting up to *wait* s), make *change*, close it.
 
     The store returns from a change once it is on disk, and changes nothing if it fails.
     """
-    from reader.store import AnnotationStore, StoreError
+    from reader.store import StoreError
 
     try:
-        with AnnotationStore(settings.db_path, wait=wait) as store:
+        with workspace.open_store(wait=wait) as store:
             return change(store)
     except StoreError as error:
-        raise _Failed(str(error)) from error
+        raise Failed(str(error)) from error
     except OSError as error:
-        raise _Failed(f"{settings.db_path}: {error.strerror or error}") from error
+        raise Failed(f"{workspace.settings.db_path}: {error.strerror or error}") from error
     except ValueError as error:  # refused by the store's checks: bad input
-        raise _Failed(str(error), code=2) from error
+        raise Failed(str(error), code=2) from error
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:
@@ -215,7 +168,7 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
     for tag in tags:
         cleaned = tag.strip()
         if not cleaned:
-            raise _Failed("a tag cannot be empty", code=2)
+            raise Failed("a tag cannot be empty", code=2)
         kept.setdefault(cleaned.casefold(), cleaned)
     return list(kept.values())
 
@@ -230,16 +183,16 @@ def _read_stdin() -> str:
     """The whole of stdin as UTF-8, without the line break(s) that end it."""
     stream = sys.stdin
     if stream is None:
-        raise _Failed("no standard input to read the note from")
+        raise Failed("no standard input to read the note from")
     try:
         raw = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
     except OSError as error:
-        raise _Failed(f"standard input cannot be read: {error.strerror or error}") from error
+        raise Failed(f"standard input cannot be read: {error.strerror or error}") from error
     if isinstance(raw, bytes):
         try:
             text = raw.decode("utf-8-sig")  # a BOM is not part of the note
         except UnicodeDecodeError as error:
-            raise _Failed(f"standard input is not UTF-8 text (byte {error.start})") from None
+            raise Failed(f"standard input is not UTF-8 text (byte {error.start})") from None
     else:
         text = raw
     return text.rstrip("\r\n")
@@ -248,36 +201,37 @@ def _read_stdin() -> str:
 # Listing.
 
 
-def run_annotations(args: argparse.Namespace, settings: Settings) -> int:
+def run_annotations(args: argparse.Namespace, workspace: Workspace) -> int:
     """`reader annotations [PATH...]`: print what the database holds, per article."""
-    from reader.store import AnnotationStore, StoreError
+    from reader.store import StoreError
 
+    db_path = workspace.settings.db_path
     try:
-        with AnnotationStore(settings.db_path, read_only=True) as store:
+        with workspace.open_store(read_only=True) as store:
             records = _records(store)
     except StoreError as error:
-        _error(str(error))
+        error_line(str(error))
         return 1
     except OSError as error:
-        _error(f"{settings.db_path}: {error.strerror or error}")
+        error_line(f"{db_path}: {error.strerror or error}")
         return 1
     status = 0
     if args.paths:
         records, problems = _select(records, [Path(p) for p in args.paths])
         for problem in problems:
-            _error(str(problem))
+            error_line(str(problem))
             status = 1
     if args.format == "json":
-        document = {"database": str(settings.db_path), "articles": records}
-        _print(_json(document))
+        document = {"database": str(db_path), "articles": records}
+        print_line(_json(document))
     elif records:
         for number, record in enumerate(records):
             if number:
-                _print("")
+                print_line("")
             for line in _text_lines(record):
-                _print(line)
+                print_line(line)
     elif not status:
-        _print(f"no annotations in {sanitize_line(str(settings.db_path), limit=500)}")
+        print_line(f"no annotations in {safe_line(str(db_path), limit=500)}")
     return status
 
 
@@ -360,9 +314,9 @@ def _place(path: str) -> str:
 
 def _text_lines(record: dict[str, Any]) -> list[str]:
     """The human-readable listing of one article, every string sanitised."""
-    lines = [_line(record["title"] or record["path"])]
-    lines.append(f"  path: {_line(record['path'], 500)}")
-    lines.append(f"  sha256: {_line(record['sha256'])}")
+    lines = [safe_line(record["title"] or record["path"])]
+    lines.append(f"  path: {safe_line(record['path'], 500)}")
+    lines.append(f"  sha256: {safe_line(record['sha256'])}")
     if record["tags"]:
         lines.append(f"  tags: {_tags(record['tags'])}")
     if record["notes"]:
@@ -390,19 +344,19 @@ def _quote(target: object) -> str:
     """The quoted passage of a target, “like this”, or "" if it has none."""
     quote = target.get("quote") if isinstance(target, dict) else None
     exact = quote.get("exact") if isinstance(quote, dict) else None
-    return f"“{_line(exact, 80)}”" if isinstance(exact, str) and exact else ""
+    return f"“{safe_line(exact, 80)}”" if isinstance(exact, str) and exact else ""
 
 
 def _correction(annotation: dict[str, Any]) -> str:
     """``relabel “Apple” as ORG (global)``, from a stored correction."""
     fix = annotation.get("correction")
     fix = fix if isinstance(fix, dict) else {}
-    action = _line(str(fix.get("action", "?")), 20)
+    action = safe_line(str(fix.get("action", "?")), 20)
     text = fix.get("text")
-    what = f"“{_line(text, 80)}”" if isinstance(text, str) else _quote(annotation.get("target"))
+    what = f"“{safe_line(text, 80)}”" if isinstance(text, str) else _quote(annotation.get("target"))
     label = fix.get("label")
-    as_label = f" as {_line(label, 40)}" if isinstance(label, str) and label else ""
-    return f"{action} {what}{as_label} ({_line(str(fix.get('scope', '?')), 20)})"
+    as_label = f" as {safe_line(label, 40)}" if isinstance(label, str) and label else ""
+    return f"{action} {what}{as_label} ({safe_line(str(fix.get('scope', '?')), 20)})"
 
 
 # Shared helpers.
@@ -412,10 +366,10 @@ def _guarded(command: Callable[[], str]) -> int:
     """Run *command*; print its confirmation line (0), or its failure on stderr (1 or 2)."""
     try:
         message = command()
-    except _Failed as failure:
-        _error(str(failure))
+    except Failed as failure:
+        error_line(str(failure))
         return failure.code
-    _print(message)
+    print_line(message)
     return 0
 
 
@@ -423,7 +377,7 @@ def _article(path: str) -> Article:
     """Read the article at *path*, or fail with the reason it cannot be read."""
     result = read_article(Path(path))
     if isinstance(result, Problem):
-        raise _Failed(str(result))
+        raise Failed(str(result))
     return result
 
 
@@ -435,22 +389,17 @@ def _ref(article: Article) -> ArticleRef:
 
 
 def _title(article: Article) -> str:
-    return f"“{_line(article.title, 80)}”"
+    return f"“{safe_line(article.title, 80)}”"
 
 
 def _tags(tags: Iterable[str]) -> str:
-    return ", ".join(_line(tag, 80) for tag in tags)
+    return ", ".join(safe_line(tag, 80) for tag in tags)
 
 
-def _line(text: str, limit: int = 200) -> str:
-    """Untrusted text on one line, without control sequences, for the terminal."""
-    return sanitize_line(text, limit=limit)
-
-
-ANNOTATION_COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
+COMMANDS: CommandTable = {
     "tag": (_tag_parser, run_tag),
     "untag": (_untag_parser, run_untag),
     "note": (_note_parser, run_note),
     "annotations": (_annotations_parser, run_annotations),
 }
-"""The annotation subcommands, to merge into ``reader.cli.COMMANDS``."""
+"""The annotation subcommands."""

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from reader import library_index
-from reader.cli import COMMANDS, main
-from reader.cli_index import INDEX_COMMANDS
+from reader.cli import main
+from reader.library import catalogue
 
 
 def test_one_article_is_one_article(
@@ -17,8 +16,7 @@ def test_one_article_is_one_article(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(library_index, "RACY_SECONDS", 0.0)
-    monkeypatch.setitem(COMMANDS, "index", INDEX_COMMANDS["index"])
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
     cache = str(tmp_path / "cache")
     assert main(["index", str(seed_path), "--cache-dir", cache]) == 0
     assert "cached the entities of 1 article in" in capsys.readouterr().err

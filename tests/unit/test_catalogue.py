@@ -1,4 +1,4 @@
-"""The library index: a warm load reads no article, and any change to a file is noticed."""
+"""The library catalogue: a warm load reads no article, and any change to a file is noticed."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from reader import library_index
 from reader.library import Article, Library, Problem
-from reader.library_index import INDEX_FILE, LibraryIndex
+from reader.library import catalogue as catalogue_module
+from reader.library.catalogue import CATALOGUE_FILE, Catalogue
 
 
 @pytest.fixture(autouse=True)
 def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files written by a test are seconds old at most: index them all the same."""
-    monkeypatch.setattr(library_index, "RACY_SECONDS", 0.0)
+    monkeypatch.setattr(catalogue_module, "RACY_SECONDS", 0.0)
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -36,9 +36,9 @@ def make_library(folder: Path) -> Path:
     return folder
 
 
-def load(folder: Path, cache: Path) -> tuple[Library, LibraryIndex]:
-    index = LibraryIndex.in_cache_dir(cache)
-    return Library.load([folder], index=index), index
+def load(folder: Path, cache: Path) -> tuple[Library, Catalogue]:
+    catalogue = Catalogue.in_cache_dir(cache)
+    return Library.load([folder], catalogue), catalogue
 
 
 def summary(library: Library) -> list[tuple[str, str, str, int, tuple[str, ...]]]:
@@ -48,11 +48,11 @@ def summary(library: Library) -> list[tuple[str, str, str, int, tuple[str, ...]]
 def test_a_warm_load_reads_no_article_and_gives_the_same_library(tmp_path: Path) -> None:
     folder = make_library(tmp_path / "lib")
     plain = Library.load([folder])
-    first, index = load(folder, tmp_path / "cache")
-    assert (index.hits, index.misses) == (0, 5)
-    assert (tmp_path / "cache" / INDEX_FILE).is_file()
-    warm, index = load(folder, tmp_path / "cache")
-    assert (index.hits, index.misses) == (5, 0)
+    first, catalogue = load(folder, tmp_path / "cache")
+    assert (catalogue.hits, catalogue.misses) == (0, 5)
+    assert (tmp_path / "cache" / CATALOGUE_FILE).is_file()
+    warm, catalogue = load(folder, tmp_path / "cache")
+    assert (catalogue.hits, catalogue.misses) == (5, 0)
     assert summary(warm) == summary(first) == summary(plain)
     assert [str(p) for p in warm.problems] == [str(p) for p in plain.problems]
     assert not any(article.loaded for article in warm.articles)
@@ -72,13 +72,13 @@ def test_any_change_to_a_file_makes_it_read_again(tmp_path: Path) -> None:
     os.utime(a, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert a.stat().st_size == stat.st_size
     write(folder / "b.md", "# Beta, longer now\n\nMore words than before, many more.\n")
-    library, index = load(folder, tmp_path / "cache")
-    assert index.misses == 2
+    library, catalogue = load(folder, tmp_path / "cache")
+    assert catalogue.misses == 2
     by_name = {article.path.name: article for article in library.articles}
     assert "Berne" in by_name["a.txt"].text
     assert by_name["b.md"].title == "Beta, longer now"
-    _, index = load(folder, tmp_path / "cache")
-    assert index.misses == 0
+    _, catalogue = load(folder, tmp_path / "cache")
+    assert catalogue.misses == 0
 
 
 def test_a_file_changed_after_the_load_shows_what_is_read(tmp_path: Path) -> None:
@@ -105,11 +105,11 @@ def test_a_file_gone_after_the_load_is_an_empty_article_saying_why(tmp_path: Pat
     assert "no longer readable" in article.notices[-1]
 
 
-def test_files_that_are_not_articles_are_indexed_as_problems(tmp_path: Path) -> None:
+def test_files_that_are_not_articles_are_catalogued_as_problems(tmp_path: Path) -> None:
     folder = make_library(tmp_path / "lib")
     load(folder, tmp_path / "cache")
-    library, index = load(folder, tmp_path / "cache")
-    assert index.hits == 5
+    library, catalogue = load(folder, tmp_path / "cache")
+    assert catalogue.hits == 5
     reasons = {problem.path.name: problem.reason for problem in library.problems}
     assert "empty" in reasons["empty.txt"] and "binary" in reasons["binary.txt"]
 
@@ -117,11 +117,11 @@ def test_files_that_are_not_articles_are_indexed_as_problems(tmp_path: Path) -> 
 def test_a_fresh_file_is_not_trusted_until_it_is_older(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(library_index, "RACY_SECONDS", 3600.0)
+    monkeypatch.setattr(catalogue_module, "RACY_SECONDS", 3600.0)
     folder = make_library(tmp_path / "lib")
     load(folder, tmp_path / "cache")
-    _, index = load(folder, tmp_path / "cache")
-    assert index.hits == 0  # all changed within the hour: read every time
+    _, catalogue = load(folder, tmp_path / "cache")
+    assert catalogue.hits == 0  # all changed within the hour: read every time
 
 
 @pytest.mark.parametrize(
@@ -133,54 +133,54 @@ def test_a_fresh_file_is_not_trusted_until_it_is_older(
         json.dumps([1, 2, 3]),
     ],
 )
-def test_a_broken_or_foreign_index_is_rebuilt(tmp_path: Path, content: str) -> None:
+def test_a_broken_or_foreign_catalogue_is_rebuilt(tmp_path: Path, content: str) -> None:
     folder = make_library(tmp_path / "lib")
-    write(tmp_path / "cache" / INDEX_FILE, content)
-    library, index = load(folder, tmp_path / "cache")
-    assert index.misses == 5 and len(library.articles) == 3
-    _, index = load(folder, tmp_path / "cache")
-    assert index.hits == 5
+    write(tmp_path / "cache" / CATALOGUE_FILE, content)
+    library, catalogue = load(folder, tmp_path / "cache")
+    assert catalogue.misses == 5 and len(library.articles) == 3
+    _, catalogue = load(folder, tmp_path / "cache")
+    assert catalogue.hits == 5
 
 
 def test_entries_of_the_wrong_shape_are_read_again(tmp_path: Path) -> None:
     folder = make_library(tmp_path / "lib")
     load(folder, tmp_path / "cache")
-    path = tmp_path / "cache" / INDEX_FILE
+    path = tmp_path / "cache" / CATALOGUE_FILE
     data = json.loads(path.read_text(encoding="utf-8"))
     for entry in data["entries"].values():
         entry[3] = "many"  # words
     path.write_text(json.dumps(data), encoding="utf-8")
-    library, index = load(folder, tmp_path / "cache")
-    assert index.misses == 5
+    library, catalogue = load(folder, tmp_path / "cache")
+    assert catalogue.misses == 5
     assert all(isinstance(a.word_count, int) for a in library.articles)
 
 
 def test_an_unwritable_cache_dir_only_costs_time(tmp_path: Path) -> None:
     folder = make_library(tmp_path / "lib")
     blocker = write(tmp_path / "cache", "a file where the folder should be")
-    library, index = load(folder, blocker)
-    assert len(library.articles) == 3 and index.misses == 5
+    library, catalogue = load(folder, blocker)
+    assert len(library.articles) == 3 and catalogue.misses == 5
     assert not list(tmp_path.glob(".tmp-*"))
 
 
-def test_the_index_is_written_once_and_atomically(tmp_path: Path) -> None:
+def test_the_catalogue_is_written_once_and_atomically(tmp_path: Path) -> None:
     folder = make_library(tmp_path / "lib")
     load(folder, tmp_path / "cache")
-    path = tmp_path / "cache" / INDEX_FILE
+    path = tmp_path / "cache" / CATALOGUE_FILE
     before = path.stat().st_mtime_ns, path.stat().st_ino
     load(folder, tmp_path / "cache")  # nothing new: not rewritten
     assert (path.stat().st_mtime_ns, path.stat().st_ino) == before
-    assert [p.name for p in path.parent.iterdir()] == [INDEX_FILE]
+    assert [p.name for p in path.parent.iterdir()] == [CATALOGUE_FILE]
 
 
-def test_other_libraries_stay_in_the_index(tmp_path: Path) -> None:
+def test_other_libraries_stay_in_the_catalogue(tmp_path: Path) -> None:
     one = make_library(tmp_path / "one")
     two = make_library(tmp_path / "two")
     load(one, tmp_path / "cache")
     load(two, tmp_path / "cache")
-    _, index = load(one, tmp_path / "cache")
-    assert index.hits == 5
-    assert len(index) == 10
+    _, catalogue = load(one, tmp_path / "cache")
+    assert catalogue.hits == 5
+    assert len(catalogue) == 10
 
 
 def test_articles_compare_by_content_and_cannot_be_changed(tmp_path: Path) -> None:

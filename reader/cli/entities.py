@@ -1,27 +1,80 @@
-"""The `reader index` command: find the entities of a whole library ahead of time.
+"""`reader entities` (each article's entities, as the app shows them) and `reader index`
+(find the entities of a whole library ahead of time, with a progress bar on stderr).
 
-A parser factory and a run function, collected in :data:`INDEX_COMMANDS` with the shape of
-``reader.cli.COMMANDS``. The work is done by :mod:`reader.indexer`; this module shows its
-progress on stderr (a rich progress bar: count, rate, time left) and sums it up.
+The work is done by the core (:class:`~reader.entities.finder.EntityFinder` and
+:mod:`reader.entities.precompute`, both reached through the workspace); this module parses,
+prints and sums up.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from reader.settings import Settings
-from reader.text import sanitize_line
+from reader.cli.common import CommandTable, add_paths, command_parser, error_line
+from reader.console import dumps, print_line
+from reader.workspace import Workspace
 
 if TYPE_CHECKING:
     from rich.progress import Task
     from rich.text import Text
 
-    from reader.cli import Command
+__all__ = ["COMMANDS", "run_entities", "run_index"]
 
-__all__ = ["INDEX_COMMANDS", "run_index"]
+
+def _entities_parser() -> argparse.ArgumentParser:
+    parser = command_parser(
+        "reader entities",
+        "Print each article's entities, exactly as the app shows them, as JSON.",
+    )
+    add_paths(parser)
+    parser.add_argument(
+        "--format",
+        choices=("jsonl", "json"),
+        default="jsonl",
+        help="jsonl: one object per line (default); json: one array",
+    )
+    return parser
+
+
+def run_entities(args: argparse.Namespace, workspace: Workspace) -> int:
+    """`reader entities`: print one JSON object per article."""
+    from reader.entities.engines import NoModel
+
+    library = workspace.library()
+    for problem in library.problems:
+        error_line(str(problem))
+    for article in library.articles:
+        for notice in article.notices:
+            error_line(f"{article.path}: {notice}")
+    if not library.articles:
+        error_line("no articles found")
+        return 1
+    problem = workspace.open_store_for_corrections()
+    if problem:
+        error_line(problem)
+    finder = workspace.finder
+    try:
+        pipeline = finder.pipeline.to_json()
+        records = [
+            {
+                "path": str(article.path),
+                "sha256": article.sha256,
+                "pipeline": pipeline,
+                "entities": [span.to_json() for span in finder.find(article.sha256, article.text)],
+            }
+            for article in library.articles
+        ]
+    except NoModel as error:
+        error_line(str(error))
+        return 2
+    if args.format == "json":
+        print_line(dumps(records))
+    else:
+        for record in records:
+            print_line(dumps(record, indent=None))
+    return 0
 
 
 def _articles(count: int) -> str:
@@ -31,7 +84,7 @@ def _articles(count: int) -> str:
 
 def _jobs(value: str) -> int:
     """argparse type for --jobs: a number of processes, 1 or more (0: one per CPU)."""
-    from reader.indexer import default_jobs
+    from reader.entities.precompute import default_jobs
 
     try:
         jobs = int(value)
@@ -43,21 +96,13 @@ def _jobs(value: str) -> int:
 
 
 def _index_parser() -> argparse.ArgumentParser:
-    # Imported here, not at the top: reader.cli imports this module to merge its commands.
-    from reader.cli import _common
-
-    parser = argparse.ArgumentParser(
-        prog="reader index",
-        description="Find the entities of every article ahead of time and cache them, so "
-        "that each article opens with its highlights. Articles already cached are "
-        "skipped: an interrupted run resumes where it stopped.",
+    parser = command_parser(
+        "reader index",
+        "Find the entities of every article ahead of time and cache them, so that each "
+        "article opens with its highlights. Articles already cached are skipped: an "
+        "interrupted run resumes where it stopped.",
     )
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="article files or folders (default: ./seeds, else the bundled seed article)",
-    )
+    add_paths(parser)
     parser.add_argument(
         "--jobs",
         "-j",
@@ -66,40 +111,39 @@ def _index_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="processes running the pipeline, each loading it once (default: 1; 0: one per CPU)",
     )
-    _common(parser)
     return parser
 
 
-def run_index(args: argparse.Namespace, settings: Settings) -> int:
+def run_index(args: argparse.Namespace, workspace: Workspace) -> int:
     """`reader index [PATH...] [--jobs N]`: cache every article's entities; 0 when all are."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from reader.entities.recognizer import NoPipeline
-    from reader.indexer import index_articles, plan
+    from reader.entities.engines import NoModel
+    from reader.entities.precompute import index_articles, plan
 
-    if not settings.use_cache:
-        _say("--no-cache: there is no cache to fill")
+    if not workspace.settings.use_cache:
+        error_line("--no-cache: there is no cache to fill")
         return 2
     try:
-        work = plan(settings)
-    except NoPipeline as error:
-        _say(str(error))
+        work = plan(workspace)
+    except NoModel as error:
+        error_line(str(error))
         return 2
     for problem in work.problems:
-        _say(str(problem))
+        error_line(str(problem))
     skipped = work.cached + work.duplicates
     if not work.todo:
         every = "the" if skipped == 1 else "all"
-        _say(f"nothing to do: the entities of {every} {_articles(skipped)} are cached")
+        error_line(f"nothing to do: the entities of {every} {_articles(skipped)} are cached")
         return 0 if skipped or not work.problems else 1
     with _ProgressBar(len(work.todo), skipped) as advance:
         try:
-            run = index_articles(settings, work, jobs=args.jobs, progress=advance)
-        except NoPipeline as error:
-            _say(str(error))
+            run = index_articles(workspace, work, jobs=args.jobs, progress=advance)
+        except NoModel as error:
+            error_line(str(error))
             return 2
         except BrokenProcessPool as error:
-            _say(
+            error_line(
                 f"a worker process stopped unexpectedly ({error or 'out of memory?'}); "
                 "what was done is cached: run it again to go on"
             )
@@ -113,14 +157,14 @@ def run_index(args: argparse.Namespace, settings: Settings) -> int:
     if skipped:
         summary += f"; {skipped:,} {'was' if skipped == 1 else 'were'} cached already"
     for path, reason in run.failed:
-        _say(f"{path}: {reason}")
+        error_line(f"{path}: {reason}")
     if run.failed:
         summary += f"; {len(run.failed):,} failed"
     if run.interrupted:
         left = len(work.todo) - run.done - len(run.failed)
-        _say(f"interrupted: {summary}; {left:,} left, run it again to go on")
+        error_line(f"interrupted: {summary}; {left:,} left, run it again to go on")
         return 130
-    _say(summary)
+    error_line(summary)
     return 1 if run.failed else 0
 
 
@@ -173,12 +217,8 @@ class _ProgressBar:
         self._progress.stop()
 
 
-def _say(message: str) -> None:
-    """One sanitised line on stderr: ``reader: <message>``."""
-    print(f"reader: {sanitize_line(message, limit=500)}", file=sys.stderr)
-
-
-INDEX_COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]] = {
+COMMANDS: CommandTable = {
+    "entities": (_entities_parser, run_entities),
     "index": (_index_parser, run_index),
 }
-"""The `reader index` subcommand, to merge into ``reader.cli.COMMANDS``."""
+"""`reader entities` and `reader index`."""

@@ -1,85 +1,83 @@
-"""The library index: title, word count and hash per article file, so a start reads no text.
+"""The catalogue: title, word count and hash per article file, so a start reads no text.
 
 Reading 10,000 articles (decode, sanitise, hash, count words) takes seconds; the sidebar
-needs only each one's title and counts. The index keeps them per file, with the file's
+needs only each one's title and counts. The catalogue keeps them per file, with the file's
 identity at the time (inode, size, mtime and ctime in nanoseconds): a file whose stat still
 matches is not read again, and its :class:`~reader.library.Article` reads its text when it
 is opened. Any change to the file (an edit, a copy over it with the mtime kept, a rename
 onto it) changes one of those, and the file is read again.
 
-The index is one JSON file in the user cache dir, next to the entity cache
-(``<cache dir>/library-index.json``); it is replaced atomically, and one that is missing,
+The catalogue is one JSON file in the user cache dir, next to the entity cache
+(``<cache dir>/library-index.json``, its name from when it was called the library index,
+kept so that existing caches stay warm); it is replaced atomically, and one that is missing,
 unreadable, from another reader version or for another size cap is simply rebuilt. It is an
 optimisation: a cache dir that cannot be written only means every start reads every file.
+
+Of the things once all called "index" in reader, this is the one about files; `reader index` fills
+the entity cache (:mod:`reader.entities.precompute`), and search has an index of its own.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, TypeGuard
 
 from reader import __version__
-from reader.library import MAX_ARTICLE_BYTES, Article, Problem, read_article
-from reader.settings import Settings
+from reader.files import make_folders, write_atomically
+from reader.library.articles import MAX_ARTICLE_BYTES, Article, Problem, read_article
 
-__all__ = ["INDEX_FILE", "INDEX_FORMAT", "MAX_ENTRIES", "LibraryIndex"]
+__all__ = ["CATALOGUE_FILE", "CATALOGUE_FORMAT", "MAX_ENTRIES", "Catalogue"]
 
-#: The index's file name in the cache dir.
-INDEX_FILE = "library-index.json"
+#: The catalogue's file name in the cache dir.
+CATALOGUE_FILE = "library-index.json"
 
 #: Bump when the stored shape changes (or what a title or word count means).
-INDEX_FORMAT = 1
+CATALOGUE_FORMAT = 1
 
 #: Files remembered at most, the most recently seen first (older libraries fall off).
 MAX_ENTRIES = 50_000
 
 #: A file changed less than this long ago may change again within the same timestamp
-#: tick without its stat changing; it is not indexed until it is older (git's "racy" rule).
+#: tick without its stat changing; it is not catalogued until it is older (git's "racy" rule).
 RACY_SECONDS = 2.0
 
 _Stamp = tuple[int, int, int, int]
 """inode, size, mtime_ns, ctime_ns."""
 
 
-class LibraryIndex:
+class Catalogue:
     """Titles, word counts and hashes of article files, checked against each file's stat.
 
     Not thread-safe: one :meth:`reader.library.Library.load` uses it at a time.
     """
 
     def __init__(self, path: Path) -> None:
-        """Use the index file at *path* (read on first use, written by :meth:`save`)."""
+        """Use the catalogue file at *path* (read on first use, written by :meth:`save`)."""
         self.path = path
-        """The index file."""
+        """The catalogue file."""
         self._entries: dict[str, list[Any]] | None = None
         self._seen: dict[str, list[Any]] = {}
         self._changed = False
         self.hits = 0
-        """Files found unchanged in the index since this object was made."""
+        """Files found unchanged in the catalogue since this object was made."""
         self.misses = 0
         """Files read (new, changed, or not indexable) since this object was made."""
 
     @classmethod
-    def in_cache_dir(cls, cache_dir: Path) -> LibraryIndex:
-        """The index kept in *cache_dir* (reader's entity cache folder)."""
-        return cls(cache_dir / INDEX_FILE)
-
-    @classmethod
-    def for_settings(cls, settings: Settings) -> LibraryIndex | None:
-        """The index *settings* call for: in the cache dir, or None with ``--no-cache``."""
-        return cls.in_cache_dir(settings.cache_dir) if settings.use_cache else None
+    def in_cache_dir(cls, cache_dir: Path) -> Catalogue:
+        """The catalogue kept in *cache_dir* (reader's entity cache folder)."""
+        return cls(cache_dir / CATALOGUE_FILE)
 
     def read(
         self, path: Path, *, resolved: str | None = None, info: os.stat_result | None = None
     ) -> Article | Problem:
-        """Return the article at *path*: from the index when unchanged, else read and indexed.
+        """Return the article at *path*: from the catalogue when unchanged, else read and kept.
 
         Entries are kept by *resolved* path (default: *path* resolved); *info* is the
-        file's stat if the caller has it (a folder walk does). An indexed article's text
+        file's stat if the caller has it (a folder walk does). A catalogued article's text
         is read only when asked for. A file that cannot be examined is read the ordinary
         way, so that its problem is reported as usual.
         """
@@ -107,7 +105,7 @@ class LibraryIndex:
         return _from_entry(path, entry)
 
     def save(self) -> None:
-        """Write the index if anything new was learnt: files seen now first, then older ones.
+        """Write the catalogue if anything new was learnt: files seen now first, then older ones.
 
         Atomic (a temporary file renamed over the old one); a failure is ignored.
         """
@@ -119,28 +117,21 @@ class LibraryIndex:
                 break
             entries.setdefault(key, entry)
         payload = json.dumps(
-            {"format": INDEX_FORMAT, **_identity(), "entries": entries},
+            {"format": CATALOGUE_FORMAT, **_identity(), "entries": entries},
             ensure_ascii=False,
             separators=(",", ":"),
         )
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(payload)
-                os.replace(temp, self.path)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
+            make_folders(self.path.parent, durable=False)
+            write_atomically(self.path, payload.encode("utf-8"), durable=False)
         except OSError:
-            return  # an index is an optimisation: a read-only cache dir costs only time
+            return  # an optimisation: a read-only cache dir costs only time
         self._entries = entries
         self._seen = {}
         self._changed = False
 
     def __len__(self) -> int:
-        """How many files the index knows (as read from disk, plus those seen since)."""
+        """How many files the catalogue knows (as read from disk, plus those seen since)."""
         return len({**self._load(), **self._seen})
 
     def _load(self) -> dict[str, list[Any]]:
@@ -155,12 +146,12 @@ def _identity() -> dict[str, Any]:
 
 
 def _read_entries(path: Path) -> dict[str, list[Any]]:
-    """The entries of the index file at *path*; none if it is missing, foreign or broken."""
+    """The entries of the catalogue file at *path*; none if it is missing, foreign or broken."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(data, dict) or data.get("format") != INDEX_FORMAT:
+    if not isinstance(data, dict) or data.get("format") != CATALOGUE_FORMAT:
         return {}
     if any(data.get(name) != value for name, value in _identity().items()):
         return {}

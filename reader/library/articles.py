@@ -1,0 +1,218 @@
+"""An article as displayed (:class:`Article`), reading one from its file, and :class:`Problem`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader.library.parsers import looks_binary, parser_for, title_of
+from reader.text import sanitize, sanitize_line
+
+__all__ = [
+    "MAX_ARTICLE_BYTES",
+    "WORDS_PER_MINUTE",
+    "Article",
+    "Problem",
+    "count_words",
+    "read_article",
+]
+
+#: Articles larger than this are shown truncated, with a notice.
+MAX_ARTICLE_BYTES = 2 * 1024 * 1024
+
+#: Words per minute used for the reading-time estimate.
+WORDS_PER_MINUTE = 230
+
+_WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file that could not be read as an article, and why (shown to the user)."""
+
+    path: Path
+    """The file or folder concerned."""
+    reason: str
+    """One line saying what is wrong."""
+
+    def __str__(self) -> str:
+        return f"{sanitize_line(str(self.path))}: {self.reason}"
+
+
+class Article:
+    """One article as displayed: sanitised text plus what the sidebar shows about it.
+
+    Its text may be read lazily: an article from the library index (:meth:`unread`) knows
+    its title, hash and word count without the text, and reads the file the first time
+    :attr:`text` is asked for. If the file changed since it was indexed, what was read
+    wins: :attr:`sha256`, :attr:`title`, :attr:`word_count` and :attr:`notices` are updated
+    with it, so the hash always identifies the text shown. Thread-safe; immutable for callers.
+    """
+
+    __slots__ = ("_notices", "_path", "_sha256", "_text", "_title", "_word_count")
+
+    def __init__(
+        self,
+        path: Path,
+        title: str,
+        text: str,
+        sha256: str,
+        word_count: int,
+        notices: tuple[str, ...] = (),
+    ) -> None:
+        self._path = path
+        self._title = title
+        self._text: str | None = text
+        self._sha256 = sha256
+        self._word_count = word_count
+        self._notices = tuple(notices)
+
+    @classmethod
+    def unread(
+        cls,
+        path: Path,
+        title: str,
+        sha256: str,
+        word_count: int,
+        notices: tuple[str, ...] = (),
+    ) -> Article:
+        """An article known from the index: its text is read when first asked for."""
+        article = cls(path, title, "", sha256, word_count, notices)
+        article._text = None
+        return article
+
+    @property
+    def path(self) -> Path:
+        """The file it was read from."""
+        return self._path
+
+    @property
+    def title(self) -> str:
+        """First Markdown heading or first non-empty line, sanitised onto one line."""
+        return self._title
+
+    @property
+    def text(self) -> str:
+        """The displayed text: decoded, sanitised, newlines normalised. Offsets point into it."""
+        text = self._text
+        return self._read() if text is None else text
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of :attr:`text` encoded as UTF-8 (the article's content identity)."""
+        return self._sha256
+
+    @property
+    def word_count(self) -> int:
+        """Number of words in :attr:`text`."""
+        return self._word_count
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """Things the user should know about how it was read (encoding fallback, truncation)."""
+        return self._notices
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the text is in memory (False until an unread article's text is asked for)."""
+        return self._text is not None
+
+    @property
+    def id(self) -> str:
+        """A key unique within one library: the path as the library found it (a string)."""
+        return str(self.path)
+
+    @property
+    def reading_minutes(self) -> int:
+        """Estimated reading time in whole minutes (at least 1)."""
+        return max(1, round(self.word_count / WORDS_PER_MINUTE))
+
+    @property
+    def source(self) -> str:
+        """The file name as shown in the sidebar (sanitised)."""
+        return sanitize_line(self.path.name, limit=80)
+
+    def _read(self) -> str:
+        """Read the text of an unread article (once), and take what was read as the truth."""
+        with _READING[hash(self._path) % len(_READING)]:
+            if self._text is not None:
+                return self._text
+            result = read_article(self._path)
+            if isinstance(result, Problem):
+                # Gone or broken since it was indexed: show an empty article saying why.
+                self._word_count = 0
+                self._sha256 = hashlib.sha256(b"").hexdigest()
+                self._notices = (*self._notices, f"no longer readable: {result.reason}")
+                self._text = ""
+            else:
+                self._title, self._sha256 = result.title, result.sha256
+                self._word_count, self._notices = result.word_count, result.notices
+                self._text = result.text
+            return self._text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Article):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._path)
+
+    def _key(self) -> tuple[object, ...]:
+        # The hash stands for the text: comparing it never reads a file.
+        return (self.path, self.title, self.sha256, self.word_count, self.notices)
+
+    def __repr__(self) -> str:
+        return (
+            f"Article(path={self.path!r}, title={self.title!r}, sha256={self.sha256[:12]!r}…, "
+            f"word_count={self.word_count}, loaded={self.loaded})"
+        )
+
+
+_READING = tuple(threading.Lock() for _ in range(64))
+"""One is held while an unread article reads its file (the UI and a worker may ask at
+once); one of 64 by path, so that opening a short article never waits for a long one
+being read in a worker."""
+
+
+def count_words(text: str) -> int:
+    """Return the number of words in *text*."""
+    return len(_WORD.findall(text))
+
+
+def read_article(path: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Article | Problem:
+    """Read one article file; return a :class:`Problem` instead of raising for bad input."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as error:
+        return Problem(path, f"cannot be read ({error.strerror or error})")
+    if not data.strip():
+        return Problem(path, "empty file, skipped")
+    if looks_binary(data):
+        return Problem(path, "binary file, skipped")
+    notices: list[str] = []
+    if len(data) > max_bytes:
+        data = data[:max_bytes]
+        # Do not cut a UTF-8 sequence in half at the cap.
+        while data and (data[-1] & 0xC0) == 0x80:
+            data = data[:-1]
+        if data and data[-1] >= 0xC0:
+            data = data[:-1]
+        notices.append(f"larger than {max_bytes // (1024 * 1024)} MiB: shown truncated")
+    parsed = parser_for(path)(data)
+    notices[:0] = parsed.notices
+    text = sanitize(parsed.text)
+    if not text.strip():
+        return Problem(path, "no readable text, skipped")
+    return Article(
+        path=path,
+        title=sanitize_line(parsed.title) if parsed.title else title_of(text, path.stem),
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        word_count=count_words(text),
+        notices=tuple(notices),
+    )

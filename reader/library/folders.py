@@ -1,0 +1,98 @@
+"""Finding article files: folders walked recursively, files named, exports left out."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from reader.library.articles import Problem
+from reader.library.parsers import ARTICLE_SUFFIXES
+
+__all__ = ["Found", "file_stat", "find_article_files"]
+
+Found = tuple[Path, str, "os.DirEntry[str] | None"]
+"""A file found by a scan, its resolved path, and its directory entry if a walk found it."""
+
+
+def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, str, os.DirEntry[str]]]:
+    """Yield ``(file, resolved path, entry)`` for article files under *root*, recursively,
+    sorted by name, folders after files (as ``os.walk``); record unreadable folders.
+
+    Walks with ``os.scandir``: the directory entries say which names are symlinks without a
+    system call per file, so only symlinked files are resolved one by one, and the entry
+    keeps the file's stat for the library index.
+    """
+    stack = [os.fspath(root)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as error:
+            problems.append(Problem(Path(error.filename or folder), "folder cannot be read"))
+            continue
+        real_folder: str | None = None
+        subfolders: list[str] = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not entry.is_symlink():  # as os.walk(followlinks=False)
+                    subfolders.append(entry.path)
+                continue
+            if os.path.splitext(entry.name)[1].lower() not in ARTICLE_SUFFIXES:
+                continue
+            if entry.is_symlink():
+                resolved = os.path.realpath(entry.path)
+            else:
+                real_folder = real_folder or os.path.realpath(folder)
+                resolved = os.path.join(real_folder, entry.name)
+            yield Path(entry.path), resolved, entry
+        stack.extend(reversed(subfolders))
+
+
+def find_article_files(
+    paths: Iterable[Path], exclude: Iterable[Path] = ()
+) -> tuple[list[Found], list[Problem]]:
+    """Return the article files named by *paths* (files and folders, recursively), each with
+    its resolved path and directory entry (its stat, for the catalogue), and the problems.
+
+    Files inside the folders *exclude* (where exports are written) are left out.
+    """
+    problems: list[Problem] = []
+    found: list[Found] = []
+    seen: set[str] = set()
+    # Compared with each file's resolved path, which the scan has anyway: one string test
+    # per file instead of resolving every article path again afterwards.
+    excluded = tuple(os.path.join(os.path.realpath(folder), "") for folder in exclude)
+    for given in paths:
+        if given.is_dir():
+            candidates: Iterable[tuple[Path, str, os.DirEntry[str] | None]] = _walk(given, problems)
+        elif given.is_file():
+            candidates = [(given, str(given.resolve()), None)]
+        elif given.exists():
+            problems.append(Problem(given, "not a regular file, skipped"))
+            continue
+        else:
+            problems.append(Problem(given, "no such file or folder"))
+            continue
+        for candidate, key, entry in candidates:
+            if key not in seen and not key.startswith(excluded):
+                seen.add(key)
+                found.append((candidate, key, entry))
+    return found, problems
+
+
+def file_stat(entry: os.DirEntry[str] | None) -> os.stat_result | None:
+    """The stat of a walked file (following a symlink), or None if it has none."""
+    if entry is None:
+        return None
+    try:
+        return entry.stat()
+    except OSError:
+        return None
