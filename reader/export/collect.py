@@ -16,14 +16,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader import __version__
-from reader.entities.finder import EntityFinder
 from reader.entities.recognizer import NoPipeline, PipelineInfo
 from reader.entities.span import Span
 from reader.library import Article, Library, Problem, read_article
-from reader.settings import Settings
 from reader.store import Annotation, AnnotationStore
+
+if TYPE_CHECKING:
+    from reader.workspace import Workspace
 
 __all__ = ["Collection", "ExportError", "ExportedArticle", "Warn", "gather"]
 
@@ -97,36 +99,41 @@ class Collection:
 
 
 def gather(
+    workspace: Workspace,
     store: AnnotationStore,
-    settings: Settings,
     *,
     tags: Iterable[str] = (),
     article_paths: Iterable[Path] = (),
     with_text: bool = False,
     with_entities: bool = False,
-    library: Library | None = None,
-    finder: EntityFinder | None = None,
     now: datetime | None = None,
 ) -> Collection:
     """Collect what an export holds from *store* (and the library, for text and entities).
 
     Args:
+        workspace: Where the articles are (``workspace.library()``, without the exports
+            folder) and what finds their entities (``workspace.finder``, which applies
+            the corrections of ``workspace.store``). Neither is touched unless text or
+            entities are asked for.
+        store: The annotations to export: ``workspace.store`` whenever entities are
+            asked for, since the finder applies that store's corrections.
         tags: Keep only articles with one of these tags (case-insensitive).
         article_paths: Keep only these article files: matched by their content now, or by
             the path the store has for them. A readable file the store knows nothing of is
             exported with no annotations (its entities, for jsonl).
         with_text: Find each article's text (jsonl needs it).
         with_entities: Find each article's text and the entities shown for it.
-        library: The articles to look in for text (default: ``settings.article_paths``).
-        finder: Finds entities (default: one built from *settings* that applies the
-            corrections in *store*).
         now: The export time (default: now).
 
     Raises:
         ExportError: an --article file cannot be read and the store has nothing under its
             path, or entities were asked for and no spaCy pipeline is installed.
         StoreError: the store cannot be read.
+        ValueError: entities were asked for and *store* is not ``workspace.store`` (the
+            entities would carry another database's corrections).
     """
+    if with_entities and store is not workspace.store:
+        raise ValueError("entities are exported with workspace.store's corrections: pass it")
     articles = _from_store(store)
     wanted_tags = {tag.strip().casefold() for tag in tags if tag.strip()}
     paths = list(article_paths)
@@ -137,12 +144,9 @@ def gather(
     articles.sort(key=lambda a: (a.title.casefold(), a.title, a.path, a.sha256))
     pipeline = None
     if with_text or with_entities:
-        if library is None:
-            library = Library.load(settings.article_paths)
-        articles = _with_texts(articles, library)
+        articles = _with_texts(articles, workspace.library())
     if with_entities:
-        if finder is None:
-            finder = _finder(store, settings)
+        finder = workspace.finder
         try:
             pipeline = finder.pipeline
             articles = [
@@ -233,16 +237,6 @@ def _with_texts(articles: list[ExportedArticle], library: Library) -> list[Expor
                     break
         result.append(replace(article, text=text))
     return result
-
-
-def _finder(store: AnnotationStore, settings: Settings) -> EntityFinder:
-    """The entity finder `reader entities` and the app use, with *store*'s corrections."""
-    from reader.annotations import correct_entities
-    from reader.entities.finder import build_finder
-
-    return build_finder(
-        settings, corrector=lambda sha, text, spans: correct_entities(store, sha, text, spans)
-    )
 
 
 def _utc(moment: datetime) -> str:

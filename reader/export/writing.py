@@ -1,43 +1,42 @@
 """Writing export files: atomically, never through a symlink, named inside their folder.
 
-A file is written to a temporary file in the destination's folder, fsynced, and renamed
-over the destination with ``os.replace``: a reader of the destination sees the old file or
-the new one, never half of one. A destination that is a symbolic link is refused, and the
-rename itself replaces a link that appears meanwhile rather than writing where it points.
+A file is written with reader's one atomic write (:func:`reader.files.write_atomically`):
+to a temporary file in the destination's folder, fsynced, and renamed over the destination
+with ``os.replace``, so a reader of the destination sees the old file or the new one, never
+half of one. A destination that is a symbolic link is refused, and the rename itself
+replaces a link that appears meanwhile rather than writing where it points.
 Names made from titles or tags are slugs: one path component, no dots or separators at
 either end, so that they cannot leave the export folder.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import secrets
 import stat
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reader.settings import Settings
+from reader.export.formats import EXPORT_FORMATS, format_named
+from reader.files import FolderNotSynced, write_atomically
 from reader.text import sanitize_line
 
 __all__ = [
-    "EXPORT_FOLDER",
     "EXTENSIONS",
     "ExportWriteError",
     "default_export_name",
-    "export_folder",
     "slug",
     "write_file",
     "write_in_folder",
 ]
 
-EXPORT_FOLDER = "exports"
-"""The folder, next to the database, that exports are written to by default."""
+EXTENSIONS = {fmt.name: fmt.extension for fmt in EXPORT_FORMATS}
+"""The written ending of each format, derived from :mod:`.formats`. Kept only while
+``reader/cli/export.py`` still imports it; use :func:`.formats.format_for_filename`."""
 
-EXTENSIONS = {"json": "json", "w3c": "jsonld", "jsonl": "jsonl", "markdown": "md", "csv": "csv"}
-"""The file-name ending of each export format."""
+_TEMP_PREFIX = ".reader-export-"
+"""How an export's temporary file is named while it is written (then ``<random>.tmp``)."""
 
 _SLUG_LIMIT = 60
 """Most characters of a slug (file names stay far below the 255-byte limit)."""
@@ -47,12 +46,6 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 class ExportWriteError(Exception):
     """An export could not be written; ``str()`` is one line naming the file."""
-
-
-def export_folder(settings: Settings) -> Path:
-    """Return where exports go by default: ``exports/`` next to the database
-    (``annotations/exports/`` with the default database)."""
-    return settings.db_path.parent / EXPORT_FOLDER
 
 
 def slug(text: str, limit: int = _SLUG_LIMIT) -> str:
@@ -73,13 +66,12 @@ def default_export_name(fmt: str, *, label: str | None = None, now: datetime | N
     ``reader-the-budget-vote-20261127T110000Z.md``.
 
     Raises:
-        ValueError: *fmt* is not one of :data:`EXTENSIONS`.
+        ValueError: *fmt* is not the name of an export format.
     """
-    if fmt not in EXTENSIONS:
-        raise ValueError(f"unknown export format {fmt!r}")
+    extension = format_named(fmt).extension
     stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     middle = slug(label) if label else ""
-    return f"reader-{middle + '-' if middle else ''}{stamp}.{EXTENSIONS[fmt]}"
+    return f"reader-{middle + '-' if middle else ''}{stamp}.{extension}"
 
 
 def write_in_folder(folder: Path, name: str, data: bytes) -> Path:
@@ -134,26 +126,12 @@ def write_file(path: Path, data: bytes) -> None:
         )
     if info is not None and not stat.S_ISREG(info.st_mode):
         raise ExportWriteError(f"{_shown(path)}: exists and is not a regular file")
-    folder = path.parent
-    temporary = folder / f".reader-export-{secrets.token_hex(8)}.tmp"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     try:
-        descriptor = os.open(temporary, flags, 0o666)  # the umask decides the mode
+        write_atomically(path, data, temp_prefix=_TEMP_PREFIX)
+    except FolderNotSynced:
+        pass  # the file is in place; a folder that cannot be synced is no reason to fail
     except OSError as error:
         raise ExportWriteError(f"{_shown(path)}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # rename(2) replaces a symlink that appeared since the check; it never follows it.
-        os.replace(temporary, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise ExportWriteError(f"{_shown(path)}: {error.strerror or error}") from None
-    _fsync_folder(folder)
 
 
 def _check_name(name: str) -> None:
@@ -165,20 +143,6 @@ def _check_name(name: str) -> None:
         or Path(name).name != name
     ):
         raise ValueError(f"not a plain file name: {name!r}")
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename durable; not every system can open a folder (Windows cannot)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
 
 
 def _shown(path: Path) -> str:

@@ -13,7 +13,8 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,10 +27,11 @@ from conftest import SEED
 from reader import cli
 from reader.anchoring import describe
 from reader.annotations import article_ref
-from reader.cli_export import EXPORT_COMMANDS
 from reader.export.json_format import SCHEMA_FILE
 from reader.library import Article, read_article
+from reader.settings import Settings
 from reader.store import AnnotationStore
+from reader.workspace import Workspace
 
 BUDGET_TEXT = (
     "# The budget vote 🗳️\n\n"
@@ -38,14 +40,8 @@ BUDGET_TEXT = (
 )
 GONE_TEXT = "A vanished story\n\nMoscow said nothing on Friday.\n"
 
-#: Runs reader's CLI with the export commands merged, as `reader` will once cli.py has them.
-CLI_PRELUDE = (
-    "import sys\n"
-    "from reader import cli\n"
-    "from reader.cli_export import EXPORT_COMMANDS\n"
-    "cli.COMMANDS.update(EXPORT_COMMANDS)\n"
-    "sys.exit(cli.main(sys.argv[1:]))\n"
-)
+#: Runs reader's CLI, as the `reader` command does.
+CLI_PRELUDE = "import sys\nfrom reader import cli\nsys.exit(cli.main(sys.argv[1:]))\n"
 
 
 @dataclass
@@ -176,6 +172,27 @@ def annotate(root: Path) -> Annotated:
     return Annotated(root, db, seed, budget, gone, ids)
 
 
+@contextmanager
+def opened(
+    annotated: Annotated,
+    entity_cache: Path,
+    *,
+    db: Path | None = None,
+    read_only: bool = True,
+    article_paths: list[Path] | None = None,
+) -> Iterator[tuple[Workspace, AnnotationStore]]:
+    """A workspace on the annotated library (its seeds/ unless *article_paths*) with the
+    model in this process, and its store opened (the finder applies its corrections)."""
+    settings = Settings(
+        article_paths=[annotated.root / "seeds"] if article_paths is None else article_paths,
+        db_path=db or annotated.db,
+        cache_dir=entity_cache,
+    )
+    workspace = Workspace(settings, model_in_process=True)
+    with workspace.open_store(read_only=read_only) as store:
+        yield workspace, store
+
+
 def cli_runner(
     annotated: Annotated,
     entity_cache: Path,
@@ -183,8 +200,7 @@ def cli_runner(
     capsys: pytest.CaptureFixture[str],
 ) -> Runner:
     """A function running `reader ARGS...` in the annotated folder (its seeds/ are the
-    library), with the export commands merged and the entity cache at *entity_cache*."""
-    monkeypatch.setattr(cli, "COMMANDS", {**cli.COMMANDS, **EXPORT_COMMANDS})
+    library), with the entity cache at *entity_cache*."""
     monkeypatch.chdir(annotated.root)
     for name in ("READER_DB", "READER_CACHE_DIR", "READER_MODEL"):
         monkeypatch.delenv(name, raising=False)

@@ -15,12 +15,14 @@ from typing import Any
 import pytest
 import spacy
 from export_fixtures import (
+    GONE_TEXT,
     Annotated,
     Result,
     Runner,
     annotate,
     cli_runner,
     native,
+    opened,
     run_process,
     schema_errors,
     span_of,
@@ -33,15 +35,21 @@ from reader.entities.recognizer import installed_pipelines
 from reader.entities.span import Span
 from reader.export import FORMATS, jsonl, markdown
 from reader.export.exporting import build_export, export_to_folder
+from reader.export.formats import (
+    DEFAULT_FORMAT,
+    EXPORT_FORMATS,
+    FORMAT_NAMES,
+    format_for_filename,
+    format_help,
+    format_named,
+)
 from reader.export.writing import (
-    EXTENSIONS,
     ExportWriteError,
     default_export_name,
     slug,
     write_file,
     write_in_folder,
 )
-from reader.settings import Settings
 from reader.store import AnnotationStore
 from reader.text import sanitize
 
@@ -77,10 +85,6 @@ def exported(result: Result) -> Path:
     return Path(line.rsplit(" to ", 1)[1])
 
 
-def settings_for(annotated: Annotated, cache: Path) -> Settings:
-    return Settings(article_paths=[annotated.root / "seeds"], db_path=annotated.db, cache_dir=cache)
-
-
 # Every format, from the command line, into annotations/exports/.
 
 
@@ -92,7 +96,7 @@ def test_each_format_is_written_into_the_export_folder(
     assert path.parent == Path("annotations/exports") or path.parent.resolve() == (
         annotated.root / "annotations" / "exports"
     )
-    assert path.name.startswith("reader-") and path.suffix == "." + EXTENSIONS[fmt]
+    assert path.name.startswith("reader-") and path.suffix == "." + format_named(fmt).extension
     data = (annotated.root / path).read_bytes()
     assert data.decode("utf-8").endswith("\n")
     assert "Russia Will Give Pakistan" in data.decode("utf-8")
@@ -106,10 +110,9 @@ def test_the_format_follows_the_output_file_ending(run: Runner, annotated: Annot
 
 
 def test_exports_never_overwrite_an_earlier_one(annotated: Annotated, entity_cache: Path) -> None:
-    settings = settings_for(annotated, entity_cache)
-    with AnnotationStore(annotated.db, read_only=True) as store:
-        first = export_to_folder(store, settings, "markdown")
-        second = export_to_folder(store, settings, "markdown")
+    with opened(annotated, entity_cache) as (workspace, store):
+        first = export_to_folder(workspace, store, "markdown")
+        second = export_to_folder(workspace, store, "markdown")
     assert first != second and first.parent == second.parent
     assert first.read_bytes() and second.read_bytes()
 
@@ -189,13 +192,12 @@ def test_json_with_entities_lists_every_entity_shown_with_its_source(
 def test_json_is_deterministic_and_has_nothing_a_terminal_acts_on(
     annotated: Annotated, entity_cache: Path
 ) -> None:
-    settings = settings_for(annotated, entity_cache)
     now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     with AnnotationStore(annotated.db) as store:  # a note with controls, bidi and NaN-ish text
         store.add_note(_ref(annotated), "\x1b[31mred\u202e NaN Infinity \x9b")
-    with AnnotationStore(annotated.db, read_only=True) as store:
-        first = build_export(store, settings, "json", include_entities=True, now=now).data
-        second = build_export(store, settings, "json", include_entities=True, now=now).data
+    with opened(annotated, entity_cache) as (workspace, store):
+        first = build_export(workspace, store, "json", include_entities=True, now=now).data
+        second = build_export(workspace, store, "json", include_entities=True, now=now).data
     assert first == second
     assert b"2026-01-02T03:04:05Z" in first
     text = first.decode("utf-8")
@@ -403,8 +405,8 @@ def test_csv_cells_cannot_run_as_formulas(annotated: Annotated, entity_cache: Pa
     with AnnotationStore(annotated.db) as store:
         store.add_note(_ref(annotated), '=HYPERLINK("http://evil.example","x")')
         store.add_tags(_ref(annotated), ["+cmd", "@SUM(A1)"])
-    with AnnotationStore(annotated.db, read_only=True) as store:
-        data = build_export(store, settings_for(annotated, entity_cache), "csv").data
+    with opened(annotated, entity_cache) as (workspace, store):
+        data = build_export(workspace, store, "csv").data
     cells = [cell for row in csv.reader(io.StringIO(data.decode("utf-8"))) for cell in row]
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
     assert '\'=HYPERLINK("http://evil.example","x")' in cells
@@ -447,9 +449,8 @@ def test_stdout_gets_the_document_and_nothing_else(
     args = ("export", "--format", fmt, "-o", "-", "--db", annotated.db, "--cache-dir", entity_cache)
     result = run_process(annotated.root, *args)
     assert result.returncode == 0, result.stderr
-    settings = settings_for(annotated, entity_cache)
-    with AnnotationStore(annotated.db, read_only=True) as store:
-        expected = build_export(store, settings, fmt).data
+    with opened(annotated, entity_cache) as (workspace, store):
+        expected = build_export(workspace, store, fmt).data
     out = result.stdout
     if fmt == "json":  # the same but for the export time
         first, second = native(out), native(expected)
@@ -545,17 +546,52 @@ def test_a_hostile_title_is_exported_inside_the_folder(run: Runner, annotated: A
 
 
 def test_export_to_folder_is_what_the_app_calls(annotated: Annotated, entity_cache: Path) -> None:
-    settings = settings_for(annotated, entity_cache)
     warnings: list[str] = []
-    with AnnotationStore(annotated.db) as store:  # the app's store is open for writing
-        path = export_to_folder(store, settings, "json", include_entities=True)
-        jsonl_path = export_to_folder(store, settings, "jsonl", warn=warnings.append)
+    # The app's store is open for writing, in its workspace.
+    with opened(annotated, entity_cache, read_only=False) as (workspace, store):
+        path = export_to_folder(workspace, store, "json", include_entities=True)
+        jsonl_path = export_to_folder(workspace, store, "jsonl", warn=warnings.append)
     assert path.parent == annotated.root / "annotations" / "exports"
     assert native(path.read_bytes())["pipeline"] is not None
     assert jsonl_path.suffix == ".jsonl" and any("skipped" in w for w in warnings)
     assert default_export_name("w3c", now=datetime(2026, 11, 27, 11, tzinfo=UTC)) == (
         "reader-20261127T110000Z.jsonld"
     )
+
+
+def test_files_in_the_exports_folder_are_not_articles(
+    annotated: Annotated, entity_cache: Path
+) -> None:
+    # The database inside the article folder: its exports/ is under the article paths.
+    root = annotated.root
+    with opened(annotated, entity_cache, article_paths=[root]) as (workspace, store):
+        assert workspace.exports_dir == root / "annotations" / "exports"
+        earlier = export_to_folder(workspace, store, "markdown")
+        # An earlier export that has the text of the annotated article whose file is gone.
+        copy = write_in_folder(workspace.exports_dir, "reader-copy.md", GONE_TEXT.encode())
+        warnings: list[str] = []
+        lines = build_export(workspace, store, "jsonl", warn=warnings.append).data.splitlines()
+        document = native(build_export(workspace, store, "json", include_entities=True).data)
+    assert earlier.parent == copy.parent == workspace.exports_dir
+    assert {json.loads(line)["meta"]["title"] for line in lines} == {
+        annotated.seed.title,
+        annotated.budget.title,
+    }
+    assert any("skipped “A vanished story”" in warning for warning in warnings)
+    by_title = {a["title"]: a for a in document["articles"]}
+    assert by_title["A vanished story"]["entities"] is None  # its text was not found
+
+
+def test_entities_come_only_with_the_workspaces_own_store(
+    annotated: Annotated, entity_cache: Path
+) -> None:
+    with (
+        opened(annotated, entity_cache) as (workspace, _),
+        AnnotationStore(annotated.db, read_only=True) as other,
+    ):
+        assert build_export(workspace, other, "csv").data  # no entities: any store does
+        with pytest.raises(ValueError, match=r"workspace\.store"):
+            build_export(workspace, other, "json", include_entities=True)
 
 
 def test_include_entities_with_a_format_without_room_for_them_warns(
@@ -569,13 +605,15 @@ def test_include_entities_with_a_format_without_room_for_them_warns(
 @pytest.mark.parametrize(
     "module",
     [
+        "reader.export",
+        "reader.export.formats",
         "reader.export.exporting",
         "reader.export.importing",
         "reader.export.w3c",
         "reader.export.jsonl",
         "reader.export.markdown",
         "reader.export.csv_format",
-        "reader.cli_export",
+        "reader.cli.export",
     ],
 )
 def test_export_modules_do_not_load_textual(module: str) -> None:
@@ -589,5 +627,43 @@ def test_export_modules_do_not_load_textual(module: str) -> None:
     assert result.stdout.strip() == ""
 
 
-def test_every_format_has_a_file_ending() -> None:
-    assert set(EXTENSIONS) == set(FORMATS)
+# One record per format.
+
+
+def test_every_format_is_one_record_with_its_own_endings() -> None:
+    assert FORMATS == tuple(fmt.name for fmt in EXPORT_FORMATS) == FORMAT_NAMES
+    assert FORMATS[0] == DEFAULT_FORMAT.name == "json"
+    endings = [ending for fmt in EXPORT_FORMATS for ending in fmt.extensions]
+    assert len(endings) == len(set(endings))  # no ending implies two formats
+    assert {fmt.name for fmt in EXPORT_FORMATS if fmt.importable} == {"json", "w3c"}
+    with pytest.raises(ValueError, match="unknown export format 'pdf'"):
+        format_named("pdf")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("notes.json", "json"),
+        ("notes.jsonld", "w3c"),
+        ("spans.jsonl", "jsonl"),
+        ("spans.NDJSON", "jsonl"),
+        ("notes.md", "markdown"),
+        ("dir.v2/Notes.Markdown", "markdown"),
+        ("rows.csv", "csv"),
+        ("notes.txt", None),
+        ("notes", None),
+        ("-", None),
+        ("", None),
+    ],
+)
+def test_the_file_ending_implies_the_format(name: str, expected: str | None) -> None:
+    found = format_for_filename(name)
+    assert (found.name if found else None) == expected
+
+
+def test_the_format_help_names_every_format() -> None:
+    assert format_help() == (
+        "json: everything, importable (default, or from the -o file's ending); w3c: "
+        "W3C Web Annotation JSON-LD, importable; jsonl: NER training data (spaCy, Prodigy, "
+        "doccano); markdown: for note apps; csv: one row per annotation"
+    )

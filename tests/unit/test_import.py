@@ -15,6 +15,7 @@ from export_fixtures import (
     annotate,
     cli_runner,
     native,
+    opened,
     schema_errors,
     span_of,
 )
@@ -23,7 +24,6 @@ from reader.anchoring import describe
 from reader.annotations import article_ref
 from reader.export.exporting import build_export
 from reader.export.importing import ImportFileError, apply_plan, plan_import, read_import_file
-from reader.settings import Settings
 from reader.store import AnnotationStore
 
 
@@ -54,9 +54,9 @@ def empty_db(annotated: Annotated) -> Path:
 
 
 def export(annotated: Annotated, fmt: str = "json", db: Path | None = None) -> bytes:
-    settings = Settings(article_paths=[annotated.root / "seeds"], db_path=db or annotated.db)
-    with AnnotationStore(db or annotated.db, read_only=True) as store:
-        return build_export(store, settings, fmt).data
+    cache = annotated.root / "entity-cache"  # never used: json and w3c need no entities
+    with opened(annotated, cache, db=db) as (workspace, store):
+        return build_export(workspace, store, fmt).data
 
 
 def write(annotated: Annotated, name: str, data: Any) -> Path:
