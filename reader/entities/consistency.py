@@ -65,6 +65,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from reader.entities.matching import WORD_END, WORD_START, non_overlapping
 from reader.entities.span import Source, Span
 
 __all__ = [
@@ -172,7 +173,7 @@ def apply_consistency(
     """
     doc = ArticleText(text)
     original = {(s.start, s.end, s.label): s.source for s in spans}
-    current = _non_overlapping(spans)
+    current = non_overlapping(spans)
     for rule in RULES if rules is None else rules:
         current = rule(doc, current)
     result = []
@@ -254,18 +255,6 @@ class _Occupied:
     def take(self, start: int, end: int) -> None:
         """Mark ``[start, end)`` as taken."""
         insort(self._ranges, (start, end))
-
-
-def _non_overlapping(spans: Sequence[Span]) -> list[Span]:
-    """Return *spans* without overlaps: user spans first, then longer before shorter."""
-    ranked = sorted(spans, key=lambda s: (s.source != "user", s.start - s.end, s.start, s.label))
-    occupied = _Occupied([])
-    kept = []
-    for s in ranked:
-        if s.end > s.start and occupied.is_free(s.start, s.end):
-            occupied.take(s.start, s.end)
-            kept.append(s)
-    return sorted(kept)
 
 
 def strip_possessives(doc: ArticleText, spans: list[Span]) -> list[Span]:
@@ -386,12 +375,6 @@ def _surname(s: Span) -> str | None:
     return last
 
 
-#: What may come before and after a whole-word occurrence, tested where ``str.find``
-#: found the form: compiling one pattern per surface form cost ~10 ms an article.
-_WORD_START = re.compile(r"(?<![\w-])(?<!\w['’])")
-_WORD_END = re.compile(r"(?![\w-])(?!['’](?:[sS]\w|(?![sS])\w))")
-
-
 def _occurrences(doc: ArticleText, form: str) -> Iterator[tuple[int, int]]:
     """Yield the whole-word occurrences of *form* (a possessive after it is allowed)."""
     text = doc.text
@@ -400,7 +383,8 @@ def _occurrences(doc: ArticleText, form: str) -> Iterator[tuple[int, int]]:
     start = text.find(form)
     while start != -1:
         end = start + len(form)
-        if _WORD_START.match(text, start) and _WORD_END.match(text, end):
+        # WORD_START and WORD_END are tested where ``str.find`` found the form.
+        if WORD_START.match(text, start) and WORD_END.match(text, end):
             yield start, end
             start = text.find(form, end)
         else:

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, cast
 
+from reader.entities.matching import WORD_END, WORD_END_PATTERN, WORD_START, non_overlapping
 from reader.entities.span import Span
 
 __all__ = [
@@ -161,7 +162,7 @@ def apply_corrections(
     longer before shorter), and ones outside *text* dropped. The result is sorted and
     non-overlapping; every span created or changed by a correction has source "user".
     """
-    result = _non_overlapping(text, spans)
+    result = non_overlapping(spans, len(text))
     surface = [c for scope in ("global", "article") for c in corrections if c.scope == scope]
     if surface:
         result = _apply_surface_corrections(text, result, surface)
@@ -173,12 +174,7 @@ def apply_corrections(
 
 # --- scope "article" and "global": by surface text --------------------------------------
 
-# Around an occurrence: no letter, digit, underscore or hyphen before, nor a letter and an
-# apostrophe ("O’Dawn"); none after either, and an apostrophe only as a possessive ("Dawn’s",
-# "Jones’"), never before a letter otherwise ("Dawn’t", "Dawn’sy").
-_BEFORE = re.compile(r"(?<![\w-])(?<!\w['’])")
-_AFTER = r"(?![\w-])(?!['’](?:[sS]\w|(?![sS])\w))"
-_AFTER_PATTERN = re.compile(_AFTER)
+# Whole words: see reader/entities/matching.py.
 _WORD_CHAR = re.compile(r"[\w-]")
 
 
@@ -202,7 +198,7 @@ class _Forms:
 def _compile_forms(forms: tuple[str, ...]) -> _Forms:
     """Return the matcher for *forms* (cached: the global rules are the same per article)."""
     ordered = sorted(forms, key=lambda f: (-len(f), f))
-    pattern = re.compile("(?:" + "|".join(map(re.escape, ordered)) + ")" + _AFTER)
+    pattern = re.compile("(?:" + "|".join(map(re.escape, ordered)) + ")" + WORD_END_PATTERN)
     known = set(forms)
     prefixes = {f: tuple(f[:k] for k in range(1, len(f)) if f[:k] in known) for f in forms}
     inner = {f: tuple(k for k in range(1, len(f)) if not _WORD_CHAR.match(f, k - 1)) for f in forms}
@@ -222,10 +218,10 @@ def _find_forms(text: str, forms: tuple[str, ...]) -> dict[str, list[int]]:
     starts: dict[str, list[int]] = {form: [] for form in forms}
 
     def found(start: int, form: str) -> None:
-        if _BEFORE.match(text, start):
+        if WORD_START.match(text, start):
             starts[form].append(start)
             for shorter in prefixes[form]:
-                if _AFTER_PATTERN.match(text, start + len(shorter)):
+                if WORD_END.match(text, start + len(shorter)):
                     starts[shorter].append(start)
 
     for m in pattern.finditer(text):
@@ -369,32 +365,3 @@ def _end(span: Span) -> int:
 
 def _user_span(text: str, start: int, end: int, label: str) -> Span:
     return Span(start, end, label, text[start:end], "user")
-
-
-def _non_overlapping(text: str, spans: Sequence[Span]) -> list[Span]:
-    """Return *spans* sorted, inside *text* and non-overlapping (a copy, always).
-
-    Spans from the consistency rules already are, which one pass confirms; otherwise user
-    spans are kept first, then longer before shorter, then earlier before later.
-    """
-    previous_end = 0
-    for span in spans:
-        if span.start < previous_end or span.end <= span.start or span.end > len(text):
-            break
-        previous_end = span.end
-    else:
-        return list(spans)
-    ranked = sorted(
-        (s for s in spans if 0 <= s.start < s.end <= len(text)),
-        key=lambda s: (s.source != "user", s.start - s.end, s.start, s.label),
-    )
-    kept: list[Span] = []
-    starts: list[int] = []  # of the kept spans, sorted, with their ends in the same order
-    ends: list[int] = []
-    for span in ranked:
-        i = bisect_left(starts, span.end)  # kept spans before *i* start before this one ends
-        if i == 0 or ends[i - 1] <= span.start:
-            kept.append(span)
-            starts.insert(i, span.start)
-            ends.insert(i, span.end)
-    return sorted(kept, key=_start)
