@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pipeline
 
-from reader.entities.recognizer import paragraphs
+from reader.entities.engines.base import paragraphs
 from reader.library import Library
 
 

@@ -1,6 +1,6 @@
 """Measure what the consistency rules do to the model's PERSON/ORG/GPE entities.
 
-Runs the real pipeline (reader's Recognizer, as the app runs it) over the hand-annotated
+Runs the real pipeline (reader's spaCy engine, as the app runs it) over the hand-annotated
 articles in tests/data/consistency/, with and without :func:`apply_consistency`, and prints
 precision, recall and F1 per label and overall, plus how many spans the rules changed,
 added and removed.
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.entities.consistency import RULES, Rule, apply_consistency
-from reader.entities.recognizer import Recognizer
+from reader.entities.engines.spacy_engine import SpacyEngine
 from reader.entities.span import Span
 from reader.text import sanitize
 
@@ -172,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not articles:
         print(f"no *.gold.json in {args.data}", file=sys.stderr)
         return 1
-    recognizer = Recognizer()
+    recognizer = SpacyEngine()
     info = recognizer.load()
     without, with_rules = Score(), Score()
     changes: Counter[str] = Counter()

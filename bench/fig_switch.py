@@ -30,8 +30,8 @@ from stats import Row, Sample
 from terminal import Terminal
 
 from reader.entities.cache import EntityCache
+from reader.entities.engines.spacy_engine import SpacyEngine
 from reader.entities.finder import EntityFinder
-from reader.entities.recognizer import Recognizer
 from reader.entities.span import Span
 from reader.library import Article, Library
 from reader.ui.widgets.entity_panel import group_entities
@@ -62,7 +62,7 @@ def prepare(bench: Bench) -> list[SwitchArticle]:
     folder = bench.work / "libraries" / "switch"
     write_library(folder, SWITCH_ARTICLES, SEED + 1, words=WORDS, prefix="s")
     articles = Library.load([folder]).articles
-    recognizer = Recognizer()
+    recognizer = SpacyEngine()
     finder = EntityFinder(recognizer)
     found = []
     for article in articles:
@@ -150,7 +150,7 @@ def switching(bench: Bench) -> list[Row]:
     """Figure 2 at every size: cached and uncached switches in one app session per run."""
     articles = prepare(bench)
     nlp = pipeline.load()
-    pipeline_info = Recognizer().info
+    pipeline_info = SpacyEngine().info
     rows: list[Row] = []
     # Switching does not depend on the library's size below a few thousand articles.
     sizes = [n for n in bench.sizes if n >= 1000] or bench.sizes[-1:]

@@ -1,6 +1,6 @@
 """The spaCy pipeline alone, as the baselines use it: the same package, only ``ner`` running.
 
-Loaded with spaCy's own API, not through reader's Recognizer, so that the baselines carry
+Loaded with spaCy's own API, not through reader's spaCy engine, so that the baselines carry
 none of reader's code; :func:`load` checks that the pipes that run are the ones reader runs.
 """
 
@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-#: What reader's Recognizer leaves out (reader/entities/recognizer.py).
+#: What reader's spaCy engine leaves out (reader/entities/engines/spacy_engine.py).
 EXCLUDED = ("tagger", "parser", "attribute_ruler", "lemmatizer", "morphologizer", "senter")
 
 
 def pipeline_name() -> str:
     """The pipeline reader uses with no --model (the best installed)."""
-    from reader.entities.recognizer import Recognizer
+    from reader.entities.engines.spacy_engine import SpacyEngine
 
-    return Recognizer().resolve_name()
+    return SpacyEngine().resolve_name()
 
 
 def load(name: str | None = None) -> Any:

@@ -1,22 +1,23 @@
-"""The on-disk entity cache: model spans per content hash and pipeline, one JSON file each."""
+"""The on-disk entity cache: model spans per content hash and engine, one JSON file each."""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
-from reader.entities.recognizer import PipelineInfo
+from reader.entities.engines.base import EngineInfo
 from reader.entities.span import Span
+from reader.files import write_atomically
 
 #: Bump when the cached shape changes; old entries are then ignored.
 CACHE_FORMAT = 2  # 2: the model reads typographic quotes as ASCII
 
 
 class EntityCache:
-    """Model entities stored under ``<dir>/<pipeline>/<sha[:2]>/<sha>.json``.
+    """Model entities stored under ``<dir>/<engine key>/<sha[:2]>/<sha>.json``.
 
+    The engine key is :attr:`EngineInfo.key`: ``en_core_web_sm-3.8.0`` for a spaCy
+    pipeline, as before there were engines, so existing caches stay valid.
     Only the model's output is cached: consistency and user rules are cheap and are
     applied on every read, so changing them never needs the cache cleared.
     """
@@ -24,26 +25,26 @@ class EntityCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def _file(self, sha256: str, pipeline: PipelineInfo) -> Path:
-        return self.directory / pipeline.key / sha256[:2] / f"{sha256}.json"
+    def _file(self, sha256: str, engine: EngineInfo) -> Path:
+        return self.directory / engine.key / sha256[:2] / f"{sha256}.json"
 
-    def get(self, sha256: str, pipeline: PipelineInfo) -> list[Span] | None:
+    def get(self, sha256: str, engine: EngineInfo) -> list[Span] | None:
         """Return the cached model spans, or None when absent or unreadable."""
         try:
-            data = json.loads(self._file(sha256, pipeline).read_text(encoding="utf-8"))
+            data = json.loads(self._file(sha256, engine).read_text(encoding="utf-8"))
             if data.get("format") != CACHE_FORMAT:
                 return None
             return [Span.from_json(item) for item in data["spans"]]
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def has(self, sha256: str, pipeline: PipelineInfo) -> bool:
+    def has(self, sha256: str, engine: EngineInfo) -> bool:
         """Return True when an entry exists (without reading it)."""
-        return self._file(sha256, pipeline).is_file()
+        return self._file(sha256, engine).is_file()
 
-    def put(self, sha256: str, pipeline: PipelineInfo, spans: list[Span]) -> None:
+    def put(self, sha256: str, engine: EngineInfo, spans: list[Span]) -> None:
         """Store *spans* atomically; a cache that cannot be written is silently skipped."""
-        target = self._file(sha256, pipeline)
+        target = self._file(sha256, engine)
         payload = json.dumps(
             {"format": CACHE_FORMAT, "spans": [s.to_json() for s in spans]},
             ensure_ascii=False,
@@ -51,14 +52,8 @@ class EntityCache:
         )
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(payload)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            # Not durable: a lost entry only costs the time to find its entities again.
+            write_atomically(target, payload.encode("utf-8"), durable=False)
         except OSError:
             # A cache is an optimisation: a read-only or full disk must not stop reading.
             pass

@@ -1,4 +1,8 @@
-"""Entities as the user sees them: cached or freshly recognised, then made consistent."""
+"""Entities as the user sees them: cached or freshly recognised, then made consistent.
+
+The finder knows engines only through their protocol (reader/entities/engines/base.py):
+the engine named by the settings is built by the registry.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from collections.abc import Callable, Sequence
 
 from reader.entities.cache import EntityCache
 from reader.entities.consistency import apply_consistency
-from reader.entities.recognizer import EntityModel, PipelineInfo, Recognizer
+from reader.entities.engines.base import EngineInfo, EntityModel, NoModel
+from reader.entities.engines.registry import make_engine
 from reader.entities.span import Span
 from reader.settings import Settings
 
@@ -20,8 +25,9 @@ class EntityFinder:
 
     Safe to call from worker threads. The model output is cached; the consistency
     rules (and the user's corrections, when a corrector is given) run on every call.
-    The model is a :class:`Recognizer` in this process or a
-    :class:`~reader.entities.worker.WorkerRecognizer` in a worker process: same spans.
+    The model is an engine in this process or a
+    :class:`~reader.entities.worker.WorkerRecognizer` running it in a worker process:
+    same spans.
     """
 
     def __init__(
@@ -35,8 +41,8 @@ class EntityFinder:
         self.corrector = corrector
 
     @property
-    def pipeline(self) -> PipelineInfo:
-        """The pipeline in use (found without loading spaCy)."""
+    def pipeline(self) -> EngineInfo:
+        """The engine and model in use (found without loading the model)."""
         return self.recognizer.info
 
     def finish(self, sha256: str, text: str, model_spans: Sequence[Span]) -> list[Span]:
@@ -47,7 +53,7 @@ class EntityFinder:
         return spans
 
     def cached(self, sha256: str, text: str) -> list[Span] | None:
-        """Return the entities when the model's output is cached, without loading spaCy."""
+        """Return the entities when the model's output is cached, without loading the model."""
         if self.cache is None:
             return None
         model_spans = self.cache.get(sha256, self.pipeline)
@@ -72,21 +78,41 @@ class EntityFinder:
 
 
 def build_finder(
-    settings: Settings, corrector: Corrector | None = None, *, in_process: bool = False
+    settings: Settings,
+    *,
+    cache: EntityCache | None,
+    corrector: Corrector | None = None,
+    in_process: bool = False,
 ) -> EntityFinder:
-    """Return the finder *settings* describe (pipeline, cache folder).
+    """Return the finder for *settings*' engine and model, reading and writing *cache*.
 
     Its model runs in the worker process (started at the first cache miss, so that this
-    process never imports spaCy and the model never shares its GIL), or here when
-    *in_process*.
+    process never imports the engine's library and the model never shares its GIL), or
+    here when *in_process*. The workspace (reader/workspace.py) is its one caller.
     """
-    cache = EntityCache(settings.cache_dir) if settings.use_cache else None
     model: EntityModel
     if in_process:
-        model = Recognizer(settings.model)
+        try:
+            model = make_engine(settings.engine, settings.model)
+        except NoModel as error:  # an unknown engine: said where a missing model is
+            model = _Unavailable(error)
     else:
         # Imported here: the app's first frame does not need multiprocessing.
         from reader.entities.worker import WorkerRecognizer
 
-        model = WorkerRecognizer(settings.model)
+        model = WorkerRecognizer(settings.engine, settings.model)
     return EntityFinder(model, cache, corrector)
+
+
+class _Unavailable:
+    """A model that could not be built: every use raises why (as a missing model does)."""
+
+    def __init__(self, error: NoModel) -> None:
+        self._error = error
+
+    @property
+    def info(self) -> EngineInfo:
+        raise type(self._error)(*self._error.args)
+
+    def extract(self, text: str, cancelled: threading.Event | None = None) -> list[Span]:
+        raise type(self._error)(*self._error.args)

@@ -3,13 +3,15 @@
 Two users, one way of starting a worker (:func:`start_worker`, in worker_child.py with
 the rest of the child's side): spawned, not forked, so it starts clean; it exits as soon
 as its parent is gone (never an orphan); it leaves Ctrl-C to the parent; it loads the
-pipeline once.
+engine's model once. Engines are named (reader/entities/engines/registry.py): the child
+builds the one asked for, and this side knows it through its protocol only.
 
 - :class:`WorkerRecognizer` is what the app's finder runs: one long-lived child process,
   started at the first cache miss, that recognises one article at a time in batches of
-  paragraphs; the parent can cancel between batches and never imports spaCy.
-- ``reader index --jobs N`` runs a process pool whose initializer is :func:`start_worker`
-  (reader/indexer.py).
+  paragraphs; the parent can cancel between batches and never imports the engine's
+  library (spaCy).
+- ``reader index --jobs N`` runs a process pool whose initializer is
+  :func:`~reader.entities.worker_child.start_worker` (reader/entities/precompute.py).
 
 The child speaks over one duplex pipe. Parent to child: ``("extract", request, chunks,
 batch_size)`` and ``("cancel", request)``. Child to parent: ``("ready", info)`` once
@@ -33,14 +35,15 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from reader.entities.recognizer import (
+from reader.entities.engines.base import (
     Cancelled,
-    NoPipeline,
-    PipelineInfo,
-    Recognizer,
+    EngineInfo,
+    EntityEngine,
+    NoModel,
     entity_spans,
     paragraphs,
 )
+from reader.entities.engines.registry import make_engine
 from reader.entities.span import Span
 from reader.entities.worker_child import BATCH_PARAGRAPHS, SPAWN, serve
 
@@ -61,21 +64,22 @@ class WorkerStopped(RuntimeError):
 
 
 class _Worker:
-    """One child process running one pipeline, shared by every recognizer that uses it."""
+    """One child process running one engine's model, shared by every recognizer using it."""
 
-    def __init__(self, model: str | None) -> None:
+    def __init__(self, engine: str, model: str | None) -> None:
+        self.engine = engine
         self.model = model
         self.lock = threading.Lock()
         """Held for a whole request: the child answers one at a time."""
         self.process: BaseProcess | None = None
         self.connection: Connection | None = None
         self.ready = False
-        """Whether the child has loaded its pipeline."""
+        """Whether the child has loaded its model."""
         self.open: int | None = None
         """The request whose end the child has not sent yet (one cancelled mid-way)."""
         self.requests = itertools.count(1)
         self.failure: Exception | None = None
-        """Why the pipeline could not be loaded, once it could not: not tried again (a
+        """Why the model could not be loaded, once it could not: not tried again (a
         broken install would cost seconds of CPU on every article)."""
 
     def start(self) -> tuple[BaseProcess, Connection]:
@@ -88,7 +92,10 @@ class _Worker:
             self.stop()
         ours, theirs = SPAWN.Pipe(duplex=True)
         process = SPAWN.Process(
-            target=serve, args=(theirs, self.model), name="reader-entities", daemon=True
+            target=serve,
+            args=(theirs, self.engine, self.model),
+            name="reader-entities",
+            daemon=True,
         )
         with _stderr_with_fileno():
             process.start()
@@ -135,7 +142,7 @@ class _Worker:
     ) -> tuple[Any, ...]:
         """The child's next answer (``ready`` is noted, not returned); closes ended requests.
 
-        Raises :class:`Cancelled` as soon as *cancelled* is set, and :class:`NoPipeline`
+        Raises :class:`Cancelled` as soon as *cancelled* is set, and :class:`NoModel`
         or :class:`WorkerStopped` when the child ends.
         """
         while True:
@@ -152,8 +159,8 @@ class _Worker:
                 continue
             if kind == "failed":
                 self.stop()
-                if message[1] == "no-pipeline":
-                    self.failure = NoPipeline(message[2])
+                if message[1] == "no-model":
+                    self.failure = NoModel(message[2])
                 else:
                     self.failure = WorkerStopped(f"the entity worker stopped: {message[2]}")
                 raise self.failure
@@ -238,16 +245,17 @@ def _stderr_with_fileno() -> Iterator[None]:
             sys.stderr = stream
 
 
-#: The child process of each pipeline, shared by every WorkerRecognizer of this process.
-_workers: dict[str | None, _Worker] = {}
+#: The child process of each engine and model, shared by every WorkerRecognizer of this
+#: process.
+_workers: dict[tuple[str, str | None], _Worker] = {}
 _workers_lock = threading.Lock()
 
 
-def _worker(model: str | None) -> _Worker:
+def _worker(engine: str, model: str | None) -> _Worker:
     with _workers_lock:
-        worker = _workers.get(model)
+        worker = _workers.get((engine, model))
         if worker is None:
-            worker = _workers[model] = _Worker(model)
+            worker = _workers[engine, model] = _Worker(engine, model)
         return worker
 
 
@@ -262,31 +270,39 @@ def close_workers() -> None:
 
 
 class WorkerRecognizer:
-    """A :class:`Recognizer` whose model runs in a worker process; thread-safe.
+    """An entity engine whose model runs in a worker process; thread-safe.
 
     The process starts at the first :meth:`extract` (a warm start with every article
-    cached never starts it), loads the pipeline once and stays for the session, shared
-    by every WorkerRecognizer of this process for the same pipeline. spaCy is imported
-    there only. When it dies, the request in flight raises :class:`WorkerStopped` (or
-    :class:`NoPipeline`) and the next one starts a fresh process. It is stopped at exit,
-    or by :meth:`close`, and exits by itself if this process is killed.
+    cached never starts it), loads the model once and stays for the session, shared by
+    every WorkerRecognizer of this process for the same engine and model. The engine's
+    library (spaCy) is imported there only. When it dies, the request in flight raises
+    :class:`WorkerStopped` (or :class:`NoModel`) and the next one starts a fresh process.
+    It is stopped at exit, or by :meth:`close`, and exits by itself if this process is
+    killed.
     """
 
-    def __init__(self, name: str | None = None, batch_size: int = BATCH_PARAGRAPHS) -> None:
-        self._here = Recognizer(name)
-        """Identifies the pipeline from package metadata; never loaded in this process."""
-        self._worker = _worker(name)
+    def __init__(
+        self, engine: str = "spacy", model: str | None = None, batch_size: int = BATCH_PARAGRAPHS
+    ) -> None:
+        self._engine_name = engine
+        self._model = model
+        self._here: EntityEngine | None = None
+        """Identifies the model from package metadata; never loaded in this process."""
+        self._worker = _worker(engine, model)
         self.batch_size = batch_size
-        """Paragraphs per ``nlp.pipe`` batch, between which a request can be cancelled."""
+        """Paragraphs per ``recognise`` batch, between which a request can be cancelled."""
 
     @property
-    def info(self) -> PipelineInfo:
-        """The pipeline's identity, found without loading spaCy."""
+    def info(self) -> EngineInfo:
+        """The engine and model, found without loading the model (:class:`NoModel` when
+        there is none, or no such engine)."""
+        if self._here is None:
+            self._here = make_engine(self._engine_name, self._model)
         return self._here.info
 
     @property
     def loaded(self) -> bool:
-        """Whether the worker process has loaded the pipeline."""
+        """Whether the worker process has loaded the model."""
         return self._worker.ready
 
     @property
@@ -297,7 +313,7 @@ class WorkerRecognizer:
 
     def start(self) -> None:
         """Start the worker process if none is running; return at once (it loads meanwhile)."""
-        self.info  # noqa: B018 -- NoPipeline here, without starting a process for nothing
+        self.info  # noqa: B018 -- NoModel here, without starting a process for nothing
         if self._worker.lock.acquire(blocking=False):  # else a request has one running
             try:
                 self._worker.start()
@@ -305,13 +321,13 @@ class WorkerRecognizer:
                 self._worker.lock.release()
 
     def extract(self, text: str, cancelled: threading.Event | None = None) -> list[Span]:
-        """Return the model's entities in *text*, exactly as :meth:`Recognizer.extract`.
+        """Return the model's entities in *text*, exactly as the engine's ``extract``.
 
         Raises :class:`Cancelled` when *cancelled* is set (checked between batches and
-        while the worker is busy), :class:`NoPipeline` when there is no pipeline, and
+        while the worker is busy), :class:`NoModel` when there is no model, and
         :class:`WorkerStopped` when the worker process ended.
         """
-        self.info  # noqa: B018 -- NoPipeline here, without starting a process for nothing
+        self.info  # noqa: B018 -- NoModel here, without starting a process for nothing
         chunks = list(paragraphs(text))
         if not chunks:
             return []

@@ -1,9 +1,10 @@
 """The child side of the entity worker: how a worker process starts and what it serves.
 
 Spawned, not forked, so it starts clean; it exits as soon as its parent is gone (never an
-orphan); it leaves Ctrl-C to the parent; it loads the pipeline once (:func:`start_worker`,
-also the initializer of ``reader index``'s pool). :func:`serve` answers the app's
-requests over a pipe (the protocol is in reader/entities/worker.py, the parent side).
+orphan); it leaves Ctrl-C to the parent; it loads the engine's model once
+(:func:`start_worker`, also the initializer of the precompute's pool: ``reader index``).
+:func:`serve` answers the app's requests over a pipe (the protocol is in
+reader/entities/worker.py, the parent side).
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from reader.entities.recognizer import MAX_CHUNK, NoPipeline, Recognizer
+from reader.entities.engines.base import MAX_CHUNK, EntityEngine, NoModel
+from reader.entities.engines.registry import make_engine
 
 #: spawn, not fork: a worker starts clean (no threads or locks copied mid-use, such as a
 #: progress bar's or Textual's) and the same way on every OS.
 SPAWN = multiprocessing.get_context("spawn")
 
-#: Paragraphs per ``nlp.pipe`` batch in the worker: few enough to cancel between batches
-#: within a fraction of a second, enough that spaCy's per-call cost stays small.
+#: Paragraphs per batch (one ``recognise`` call) in the worker: few enough to cancel
+#: between batches within a fraction of a second, enough that the per-call cost (spaCy's,
+#: say) stays small.
 BATCH_PARAGRAPHS = 16
 
 #: At most this many characters per batch (but at least one paragraph), so that a batch
@@ -32,17 +35,17 @@ BATCH_PARAGRAPHS = 16
 BATCH_CHARS = MAX_CHUNK
 
 
-def start_worker(model: str | None) -> Recognizer:
-    """Prepare this new worker process and return its loaded pipeline.
+def start_worker(engine: str, model: str | None) -> EntityEngine:
+    """Prepare this new worker process and return engine *engine*, its *model* loaded.
 
     Exits with the parent, ignores SIGINT (Ctrl-C in the terminal reaches the whole
-    process group: the parent decides what it stops), then loads the pipeline once.
+    process group: the parent decides what it stops), then loads the model once.
     """
     _exit_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    recognizer = Recognizer(model)
-    recognizer.load()
-    return recognizer
+    loaded = make_engine(engine, model)
+    loaded.load()
+    return loaded
 
 
 def _exit_with_parent() -> None:
@@ -88,13 +91,13 @@ def batches(
         start = end
 
 
-def serve(connection: Connection, model: str | None) -> None:
-    """The worker process: load the pipeline, then answer requests until the pipe closes."""
+def serve(connection: Connection, engine: str, model: str | None) -> None:
+    """The worker process: load the model, then answer requests until the pipe closes."""
     _silence()
     try:
-        recognizer = start_worker(model)
-    except NoPipeline as error:
-        _send_quietly(connection, ("failed", "no-pipeline", str(error)))
+        recognizer = start_worker(engine, model)
+    except NoModel as error:
+        _send_quietly(connection, ("failed", "no-model", str(error)))
         return
     except BaseException as error:  # an import error, a broken package: say what it was
         _send_quietly(connection, ("failed", "error", _reason(error)))
@@ -123,7 +126,7 @@ def _silence() -> None:
 
 
 def _answer(
-    connection: Connection, recognizer: Recognizer, request: int, chunks: list[str], size: int
+    connection: Connection, recognizer: EntityEngine, request: int, chunks: list[str], size: int
 ) -> None:
     """Recognise one request batch by batch, stopping early if the parent cancels it."""
     for first, batch in batches(chunks, size):

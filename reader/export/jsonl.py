@@ -16,45 +16,23 @@ stored path) cannot be written and are reported too.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from reader.entities.engines.base import EngineInfo, TokenBounds
+from reader.entities.engines.registry import make_engine
 from reader.entities.span import Span
 from reader.export.collect import Collection, ExportedArticle, Warn
 from reader.export.jsontext import dumps
 
-__all__ = ["TokenBounds", "align", "render", "spacy_token_bounds"]
-
-TokenBounds = Callable[[str], Sequence[tuple[int, int]]]
-"""Returns the ``(start, end)`` code-point offsets of each token of a text, in order."""
-
-_NOT_NEEDED = (
-    "tok2vec",
-    "transformer",
-    "tagger",
-    "morphologizer",
-    "parser",
-    "senter",
-    "sentencizer",
-    "attribute_ruler",
-    "lemmatizer",
-    "ner",
-    "entity_ruler",
-    "span_ruler",
-    "trainable_lemmatizer",
-    "entity_linker",
-    "textcat",
-    "textcat_multilabel",
-    "spancat",
-)
-"""Pipes a tokenizer does without; loading without them takes half a second."""
+__all__ = ["TokenBounds", "align", "engine_token_bounds", "render"]
 
 
 def render(collection: Collection, token_bounds: TokenBounds, warn: Warn) -> bytes:
     """Return one JSON line per article of *collection* that has its text and entities.
 
-    *token_bounds* tokenises a text as the consumer will (see :func:`spacy_token_bounds`);
+    *token_bounds* tokenises a text as the consumer will (see :func:`engine_token_bounds`);
     *warn* hears about every article skipped and every span changed.
     """
     lines = []
@@ -126,15 +104,7 @@ def _shown(span: Span) -> str:
 
 
 @lru_cache(maxsize=4)
-def spacy_token_bounds(pipeline: str) -> TokenBounds:
-    """Return the tokeniser of the installed spaCy pipeline *pipeline* (loaded once, without
-    its other pipes) as :data:`TokenBounds`."""
-    import spacy
-
-    nlp = spacy.load(pipeline, exclude=list(_NOT_NEEDED))
-    tokenizer = nlp.tokenizer
-
-    def bounds(text: str) -> list[tuple[int, int]]:
-        return [(token.idx, token.idx + len(token.text)) for token in tokenizer(text)]
-
-    return bounds
+def engine_token_bounds(engine: EngineInfo) -> TokenBounds:
+    """Return how the entity engine that found the entities tokenises a text (its model
+    loaded once, only what tokenising needs), as :data:`TokenBounds`."""
+    return make_engine(engine.engine, engine.model).token_bounds()

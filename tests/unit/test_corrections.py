@@ -26,7 +26,7 @@ from reader.entities.corrections import (
     apply_corrections,
     correction_from_dict,
 )
-from reader.entities.recognizer import Recognizer
+from reader.entities.engines.spacy_engine import SpacyEngine
 from reader.entities.span import Source, Span
 from reader.text import sanitize
 
@@ -559,7 +559,7 @@ def test_random_overlapping_adds_do_what_applying_them_one_by_one_does(case: Cas
 @pytest.fixture(scope="module")
 def seed() -> tuple[str, list[Span]]:
     text = sanitize(SEED.read_text("utf-8"))
-    return text, apply_consistency(text, Recognizer().extract(text))
+    return text, apply_consistency(text, SpacyEngine().extract(text))
 
 
 def test_seed_article_corrections(seed: tuple[str, list[Span]]) -> None:

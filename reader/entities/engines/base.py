@@ -1,0 +1,180 @@
+"""What an entity engine is: the protocol every engine follows, and what they all share.
+
+The finder, the worker process, the cache, the precompute and the jsonl exporter speak to
+an engine through :class:`EntityEngine` only. An engine gets text in paragraph-sized
+pieces (:func:`paragraphs`) and answers each piece's entities as ``(start, end, label)``
+offsets into it (:data:`Entity`), which :func:`entity_spans` turns into spans of the
+article. Nothing here imports an engine's library.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from reader.entities.span import Span
+
+__all__ = [
+    "MAX_CHUNK",
+    "Cancelled",
+    "EngineInfo",
+    "Entity",
+    "EntityEngine",
+    "EntityModel",
+    "NoModel",
+    "TokenBounds",
+    "entity_spans",
+    "paragraphs",
+]
+
+
+#: The engine whose keys and names carry no engine prefix: spaCy was the only engine before
+#: there were several, and its cache entries and exports stay as they were.
+_UNPREFIXED = "spacy"
+
+
+class NoModel(RuntimeError):
+    """The engine has no model installed, or not the one asked for (the message says how to
+    get one); also raised for an engine that does not exist."""
+
+
+class Cancelled(Exception):
+    """Extraction was cancelled because the user moved on."""
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """Which engine and model produced a set of entities: what the cache keys on.
+
+    Found from package metadata, without importing the engine's library.
+    """
+
+    engine: str
+    """The engine's name in the registry, e.g. ``spacy``."""
+    model: str
+    """The engine's model, e.g. the spaCy pipeline package ``en_core_web_sm``."""
+    version: str
+    """The model's version, e.g. ``3.8.0``."""
+
+    @property
+    def name(self) -> str:
+        """The model as exports name it: ``en_core_web_sm``, or ``engine:model`` for an
+        engine other than spaCy."""
+        return self.model if self.engine == _UNPREFIXED else f"{self.engine}:{self.model}"
+
+    @property
+    def key(self) -> str:
+        """A file-name-safe identifier: ``model-version`` for spaCy, else
+        ``engine-model-version`` (a spaCy package name has no ``-``: no clash)."""
+        if self.engine == _UNPREFIXED:
+            return f"{self.model}-{self.version}"
+        return f"{self.engine}-{self.model}-{self.version}"
+
+    def to_json(self) -> dict[str, str]:
+        """Return ``{"name": ..., "version": ...}`` (the export schema's ``pipeline``)."""
+        return {"name": self.name, "version": self.version}
+
+
+#: A model's entity in one piece of text: start and end offsets into it, and the label.
+Entity = tuple[int, int, str]
+
+TokenBounds = Callable[[str], Sequence[tuple[int, int]]]
+"""Returns the ``(start, end)`` code-point offsets of each token of a text, in order."""
+
+
+class EntityModel(Protocol):
+    """What the finder needs of a model: an engine here, or the worker process's."""
+
+    @property
+    def info(self) -> EngineInfo:
+        """The engine and model, found without loading the model."""
+        ...
+
+    def extract(self, text: str, cancelled: threading.Event | None = None) -> list[Span]:
+        """Return the model's entities in *text*; raise :class:`Cancelled` when cancelled."""
+        ...
+
+
+class EntityEngine(EntityModel, Protocol):
+    """An entity engine: a model that finds named entities, loaded once, thread-safe.
+
+    Built by the registry (reader/entities/engines/registry.py) as ``factory(model)``,
+    where *model* is the model's name or None for the engine's default. Building one and
+    reading :attr:`info` must be cheap (no heavy import): the app does it at startup.
+    """
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory."""
+        ...
+
+    def load(self) -> EngineInfo:
+        """Load the model (once) and return what it is; :class:`NoModel` when there is none."""
+        ...
+
+    def recognise(self, chunks: Sequence[str]) -> list[list[Entity]]:
+        """Return each chunk's entities, offsets into it, in one batch.
+
+        What the worker process runs: shifting these by each paragraph's offset
+        (:func:`entity_spans`) gives exactly :meth:`extract`'s spans.
+        """
+        ...
+
+    def extract_many(self, texts: Sequence[str], batch_size: int = 64) -> Iterator[list[Span]]:
+        """Yield the model's entities for each of *texts* (the precompute's bulk path)."""
+        ...
+
+    def token_bounds(self) -> TokenBounds:
+        """Return how the engine cuts a text into tokens (the jsonl export lines spans up
+        with them)."""
+        ...
+
+
+#: The longest piece of text given to a model at once. spaCy refuses more than
+#: ``nlp.max_length`` (1,000,000) characters and needs about 1 GB per 100,000 for NER.
+MAX_CHUNK = 20_000
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def paragraphs(text: str, limit: int = MAX_CHUNK) -> Iterator[tuple[int, str]]:
+    """Yield ``(offset, chunk)`` for each paragraph-sized piece of *text*.
+
+    Entities never cross a blank line, so running the model per paragraph gives the
+    same entities while letting extraction be cancelled between pieces and keeping
+    memory flat on very long articles. A paragraph longer than *limit* is cut after a
+    sentence end (else at a space) before the limit.
+    """
+    start = 0
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        if match.start() > start:
+            yield from _pieces(text, start, match.start(), limit)
+        start = match.end()
+    if start < len(text):
+        yield from _pieces(text, start, len(text), limit)
+
+
+def _pieces(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, str]]:
+    while end - start > limit:
+        window = text[start : start + limit]
+        cut = max(window.rfind(". ") + 2, window.rfind("\n") + 1)  # after the break
+        if cut <= 1:
+            cut = window.rfind(" ") + 1
+        if cut <= 0:
+            cut = limit  # no space at all: cut anywhere
+        yield start, text[start : start + cut]
+        start += cut
+    if end > start:
+        yield start, text[start:end]
+
+
+def entity_spans(entities: Sequence[Entity], offset: int, text: str) -> list[Span]:
+    """Turn a chunk's entities into spans shifted by *offset*, with *text*'s own characters."""
+    spans = []
+    for start, end, label in entities:
+        start, end = start + offset, end + offset
+        spans.append(Span(start, end, label, text[start:end], "model"))
+    return spans
