@@ -1,4 +1,4 @@
-"""`reader index`: every article's entities cached, exactly as the app finds them, resumably."""
+"""The precompute (`reader index`): every article's entities cached, as the app finds them."""
 
 from __future__ import annotations
 
@@ -9,20 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from reader import library_index
-from reader.cli import COMMANDS, main
-from reader.cli_index import INDEX_COMMANDS
 from reader.entities.cache import EntityCache
-from reader.entities.recognizer import Recognizer
-from reader.indexer import IndexRun, index_articles, plan
-from reader.library import Library
+from reader.entities.engines.registry import make_engine
+from reader.entities.engines.spacy_engine import SpacyEngine
+from reader.entities.precompute import IndexRun, index_articles, plan
+from reader.entities.span import Span
+from reader.library import Library, catalogue
 from reader.settings import Settings
+from reader.workspace import Workspace
 
 
 @pytest.fixture(autouse=True)
 def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Files written by a test are seconds old: let the library index trust them."""
-    monkeypatch.setattr(library_index, "RACY_SECONDS", 0.0)
+    """Files written by a test are seconds old: let the catalogue trust them."""
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
 
 
 @pytest.fixture
@@ -39,13 +39,16 @@ def library(tmp_path: Path, seed_path: Path) -> Path:
     return folder
 
 
-def settings_for(folder: Path, cache: Path) -> Settings:
-    return Settings(article_paths=[folder], db_path=cache.parent / "db.json", cache_dir=cache)
+def workspace_for(folder: Path, cache: Path) -> Workspace:
+    return Workspace(
+        Settings(article_paths=[folder], db_path=cache.parent / "db.json", cache_dir=cache)
+    )
 
 
-def cached_spans(settings: Settings) -> dict[str, list[object]]:
+def cached_spans(workspace: Workspace) -> dict[str, list[Span]]:
+    settings = workspace.settings
     cache = EntityCache(settings.cache_dir)
-    pipeline = Recognizer(settings.model).info
+    pipeline = make_engine(settings.engine, settings.model).info
     out = {}
     for article in Library.load(settings.article_paths).articles:
         spans = cache.get(article.sha256, pipeline)
@@ -63,10 +66,11 @@ def test_plan_skips_copies_and_problems_and_imports_no_spacy(library: Path, tmp_
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from reader.indexer import plan\n"
+        "from reader.entities.precompute import plan\n"
         "from reader.settings import Settings\n"
-        f"work = plan(Settings(article_paths=[Path({str(library)!r})], "
-        f"cache_dir=Path({str(tmp_path / 'c')!r})))\n"
+        "from reader.workspace import Workspace\n"
+        f"work = plan(Workspace(Settings(article_paths=[Path({str(library)!r})], "
+        f"cache_dir=Path({str(tmp_path / 'c')!r}))))\n"
         "print(len(work.todo), work.duplicates, len(work.problems), work.cached)\n"
         "print('spacy' in sys.modules, any(m.startswith('textual') for m in sys.modules))\n"
     )
@@ -77,25 +81,26 @@ def test_plan_skips_copies_and_problems_and_imports_no_spacy(library: Path, tmp_
 
 
 def test_index_caches_exactly_what_the_app_finds(
-    library: Path, tmp_path: Path, recognizer: Recognizer
+    library: Path, tmp_path: Path, recognizer: SpacyEngine
 ) -> None:
-    settings = settings_for(library, tmp_path / "cache")
-    work = plan(settings)
+    workspace = workspace_for(library, tmp_path / "cache")
+    work = plan(workspace)
+    assert work.engine == recognizer.info
     advanced: list[int] = []
-    run = index_articles(settings, work, jobs=1, progress=advanced.append)
+    run = index_articles(workspace, work, jobs=1, progress=advanced.append)
     assert (run.done, run.failed, run.interrupted) == (5, [], False)
     assert sum(advanced) == 5
-    spans = cached_spans(settings)
+    spans = cached_spans(workspace)
     for article in Library.load([library]).articles:
         # What the app's worker computes for an uncached article (per paragraph, batch 4).
         assert spans[article.path.name] == recognizer.extract(article.text), article.path.name
-    again = plan(settings)
+    again = plan(workspace)
     assert (again.todo, again.cached, again.duplicates) == ([], 5, 1)
 
 
 def test_two_processes_give_the_same_cache(library: Path, tmp_path: Path) -> None:
-    one = settings_for(library, tmp_path / "one")
-    two = settings_for(library, tmp_path / "two")
+    one = workspace_for(library, tmp_path / "one")
+    two = workspace_for(library, tmp_path / "two")
     index_articles(one, plan(one), jobs=1)
     run = index_articles(two, plan(two), jobs=2)
     assert (run.done, run.jobs, run.interrupted) == (5, 2, False)
@@ -107,7 +112,7 @@ def test_two_processes_give_the_same_cache(library: Path, tmp_path: Path) -> Non
 def test_an_interrupted_run_keeps_what_it_did_and_resumes(
     library: Path, tmp_path: Path, jobs: int
 ) -> None:
-    settings = settings_for(library, tmp_path / "cache")
+    workspace = workspace_for(library, tmp_path / "cache")
     finished = 0
 
     def interrupt_after_two(count: int) -> None:
@@ -116,24 +121,24 @@ def test_an_interrupted_run_keeps_what_it_did_and_resumes(
         if finished >= 2:
             raise KeyboardInterrupt
 
-    run = index_articles(settings, plan(settings), jobs=jobs, progress=interrupt_after_two)
+    run = index_articles(workspace, plan(workspace), jobs=jobs, progress=interrupt_after_two)
     assert run.interrupted and run.done >= 2
     assert pool_processes() == []
-    assert not list((tmp_path / "cache").rglob(".tmp-*"))  # no half-written entry
-    left = plan(settings)
+    assert not list((tmp_path / "cache").rglob("*.tmp"))  # no half-written entry
+    left = plan(workspace)
     assert left.cached == run.done and len(left.todo) == 5 - run.done
-    rest = index_articles(settings, left, jobs=jobs)
+    rest = index_articles(workspace, left, jobs=jobs)
     assert rest.done == 5 - run.done and not rest.interrupted
-    assert len(cached_spans(settings)) == 6
+    assert len(cached_spans(workspace)) == 6
 
 
 def test_reader_index_command(
     library: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setitem(COMMANDS, "index", INDEX_COMMANDS["index"])
+    from reader.cli import main
+
     cache = str(tmp_path / "cache")
     assert main(["index", str(library), "--cache-dir", cache]) == 0
     err = capsys.readouterr().err
@@ -149,9 +154,26 @@ def test_reader_index_command(
 
 
 def test_the_report_says_what_failed(library: Path, tmp_path: Path) -> None:
-    settings = settings_for(library, tmp_path / "cache")
-    work = plan(settings)
+    workspace = workspace_for(library, tmp_path / "cache")
+    work = plan(workspace)
     work.todo[0].path.unlink()  # gone between planning and reading
-    run: IndexRun = index_articles(settings, work, jobs=1)
+    run: IndexRun = index_articles(workspace, work, jobs=1)
     assert run.done == 4
     assert [(p.name, "no longer readable" in r) for p, r in run.failed] == [("0.txt", True)]
+
+
+def test_the_exports_folder_is_not_precomputed(library: Path, tmp_path: Path) -> None:
+    # The workspace's library leaves the exports folder out (it was read as articles).
+    workspace = Workspace(
+        Settings(
+            article_paths=[library],
+            db_path=library / "annotations" / "db.json",
+            cache_dir=tmp_path / "cache",
+        )
+    )
+    exports = workspace.exports_dir
+    exports.mkdir(parents=True)
+    (exports / "export.txt").write_text("# An export\n\nAngela Merkel visited Paris.\n")
+    work = plan(workspace)
+    assert exports not in {article.path.parent for article in work.todo}
+    assert (len(work.todo), work.duplicates) == (5, 1)

@@ -2,22 +2,23 @@
 
 What the app would find article by article, found ahead of time for every article not yet
 cached, so that opening any of them shows its highlights at once. The model's spans are
-exactly the app's (:meth:`Recognizer.extract_many` runs the same pipeline over the same
+exactly the app's (the engine's ``extract_many`` runs the same model over the same
 paragraphs, only batched), and they go into the same cache, keyed by content hash and
-pipeline.
+engine (:class:`~reader.entities.engines.base.EngineInfo`). The engine is the one the
+settings name, known through its protocol only.
 
 - **Resumable**: an article whose entities are cached is skipped, and each article is
   cached as soon as it is done, so an interrupted run loses at most the batch in flight.
-- **Batched**: the paragraphs of a chunk of articles go through ``nlp.pipe`` together.
+- **Batched**: the paragraphs of a chunk of articles go to the model together.
 - **Parallel**: with ``jobs > 1``, that many worker processes (spawned, so nothing is
-  inherited from this one) each load the pipeline once, read and recognise chunks of
+  inherited from this one) each load the model once, read and recognise chunks of
   articles, and send the spans back; this process alone writes the cache. They start as
-  the app's entity worker does (:func:`reader.entities.worker.start_worker`).
+  the app's entity worker does (:func:`reader.entities.worker_child.start_worker`).
 - **Ctrl-C safe**: workers ignore SIGINT; the parent stops them, keeps what is written
   (every cache entry is written atomically) and reports an interrupted run. A worker
   exits by itself if the parent is killed.
 
-Textual-free; the command line shows the progress (reader/cli_index.py).
+Textual-free; the command line shows the progress.
 """
 
 from __future__ import annotations
@@ -29,18 +30,21 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.entities.cache import EntityCache
-from reader.entities.recognizer import PipelineInfo, Recognizer
+from reader.entities.engines.base import EngineInfo, EntityEngine
+from reader.entities.engines.registry import make_engine
 from reader.entities.span import Span
 from reader.entities.worker_child import SPAWN, start_worker
-from reader.library import Article, Library, Problem, read_article
-from reader.library_index import LibraryIndex
-from reader.settings import Settings
+from reader.library import Article, Problem, read_article
+
+if TYPE_CHECKING:
+    from reader.workspace import Workspace
 
 __all__ = ["BATCH_SIZE", "IndexRun", "Plan", "index_articles", "plan"]
 
-#: Paragraphs per ``nlp.pipe`` batch (64 to 128 were the fastest of 16-1000 for the small
+#: Paragraphs per model batch (64 to 128 were the fastest of 16-1000 for the small
 #: English pipeline on generated news paragraphs, 2-core EPYC, 60 articles x 3 runs).
 BATCH_SIZE = 128
 
@@ -63,8 +67,8 @@ class Plan:
     """Articles skipped because another file has the same content."""
     problems: list[Problem]
     """Files that could not be read as articles."""
-    pipeline: PipelineInfo
-    """The pipeline whose entities are cached (found without loading spaCy)."""
+    engine: EngineInfo
+    """The engine and model whose entities are cached (found without loading the model)."""
 
 
 @dataclass
@@ -78,37 +82,38 @@ class IndexRun:
     interrupted: bool = False
     """True when the run was stopped (Ctrl-C) before the end; run again to resume."""
     seconds: float = 0.0
-    """Wall time spent recognising (loading the pipeline included)."""
+    """Wall time spent recognising (loading the model included)."""
     jobs: int = 1
-    """Processes that ran the pipeline."""
+    """Processes that ran the model."""
 
 
-def plan(settings: Settings) -> Plan:
-    """Find the articles under *settings*' paths whose entities are not cached yet.
+def plan(workspace: Workspace) -> Plan:
+    """Find the articles of *workspace*'s library whose entities are not cached yet.
 
-    Uses the library index (no article text is read for files it knows) and only checks
-    that cache files exist, so planning a fully cached library of 10,000 articles takes
-    a fraction of a second and never imports spaCy.
+    Uses the library's catalogue (no article text is read for files it knows) and only
+    checks that cache files exist, so planning a fully cached library of 10,000 articles
+    takes a fraction of a second and never imports the engine's library (spaCy). Raises
+    :class:`~reader.entities.engines.base.NoModel` when the engine has no model.
     """
-    library = Library.load(settings.article_paths, index=LibraryIndex.for_settings(settings))
-    cache = EntityCache(settings.cache_dir)
-    pipeline = Recognizer(settings.model).info
+    library = workspace.library()
+    cache = _cache(workspace)
+    engine = _engine(workspace).info
     todo: list[Article] = []
     seen: set[str] = set()
     cached = duplicates = 0
     for article in library.articles:
         if article.sha256 in seen:
             duplicates += 1
-        elif cache.has(article.sha256, pipeline):
+        elif cache.has(article.sha256, engine):
             cached += 1
         else:
             todo.append(article)
         seen.add(article.sha256)
-    return Plan(todo, cached, duplicates, library.problems, pipeline)
+    return Plan(todo, cached, duplicates, library.problems, engine)
 
 
 def index_articles(
-    settings: Settings,
+    workspace: Workspace,
     work: Plan,
     *,
     jobs: int = 1,
@@ -117,10 +122,10 @@ def index_articles(
 ) -> IndexRun:
     """Recognise the entities of ``work.todo`` and cache them; return what was done.
 
-    With ``jobs == 1`` the pipeline runs in this process; otherwise in *jobs* worker
+    With ``jobs == 1`` the model runs in this process; otherwise in *jobs* worker
     processes. Stops early, with ``interrupted`` set, on KeyboardInterrupt.
     """
-    cache = EntityCache(settings.cache_dir)
+    cache = _cache(workspace)
     report = IndexRun(jobs=jobs)
     advance = progress or (lambda _: None)
     started = time.perf_counter()
@@ -128,13 +133,26 @@ def index_articles(
         if not work.todo:
             pass
         elif jobs <= 1:
-            _index_here(settings, work, cache, report, batch_size, advance)
+            _index_here(_engine(workspace), work, cache, report, batch_size, advance)
         else:
-            _index_in_workers(settings, work, cache, report, jobs, batch_size, advance)
+            engine = (workspace.settings.engine, workspace.settings.model)
+            _index_in_workers(engine, work, cache, report, jobs, batch_size, advance)
     except KeyboardInterrupt:
         report.interrupted = True
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _cache(workspace: Workspace) -> EntityCache:
+    """The cache to fill: the workspace's (``reader index --no-cache`` is refused earlier,
+    by the command; without a cache, one in the settings' folder all the same)."""
+    cache = workspace.entity_cache
+    return EntityCache(workspace.settings.cache_dir) if cache is None else cache
+
+
+def _engine(workspace: Workspace) -> EntityEngine:
+    """The engine the settings name, for their model (not loaded yet)."""
+    return make_engine(workspace.settings.engine, workspace.settings.model)
 
 
 def _chunks(articles: Sequence[Article], size: int) -> Iterator[Sequence[Article]]:
@@ -143,18 +161,17 @@ def _chunks(articles: Sequence[Article], size: int) -> Iterator[Sequence[Article
 
 
 def _index_here(
-    settings: Settings,
+    recognizer: EntityEngine,
     work: Plan,
     cache: EntityCache,
     report: IndexRun,
     batch_size: int,
     advance: Progress,
 ) -> None:
-    """Run the pipeline in this process, caching each article as soon as it is done."""
-    recognizer = Recognizer(settings.model)
-    pipeline = recognizer.load()
-    if pipeline != work.pipeline:
-        raise RuntimeError(f"pipeline changed while planning: {work.pipeline} -> {pipeline}")
+    """Run the model in this process, caching each article as soon as it is done."""
+    engine = recognizer.load()
+    if engine != work.engine:
+        raise RuntimeError(f"model changed while planning: {work.engine} -> {engine}")
     for chunk in _chunks(work.todo, CHUNK_ARTICLES * 4):
         readable: list[Article] = []
         for article in chunk:
@@ -168,24 +185,24 @@ def _index_here(
         for article, spans in zip(
             readable, recognizer.extract_many(texts, batch_size=batch_size), strict=True
         ):
-            cache.put(article.sha256, pipeline, spans)
+            cache.put(article.sha256, engine, spans)
             report.done += 1
             advance(1)
 
 
 # Worker processes.
 
-_worker_recognizer: Recognizer | None = None
-"""The pipeline of a worker process, loaded once by :func:`_start_worker`."""
+_worker_recognizer: EntityEngine | None = None
+"""The engine of a worker process, its model loaded once by :func:`_start_worker`."""
 
 _Result = tuple[str, str, "list[Span] | str"]
 """A worker's answer per article: path, content hash, spans or the reason it failed."""
 
 
-def _start_worker(model: str | None) -> None:
-    """Pool initializer: exit with the parent, leave Ctrl-C to it, load the pipeline once."""
+def _start_worker(engine: str, model: str | None) -> None:
+    """Pool initializer: exit with the parent, leave Ctrl-C to it, load the model once."""
     global _worker_recognizer
-    _worker_recognizer = start_worker(model)
+    _worker_recognizer = start_worker(engine, model)
 
 
 def _recognise(task: tuple[list[str], int]) -> list[_Result]:
@@ -213,7 +230,7 @@ def _recognise(task: tuple[list[str], int]) -> list[_Result]:
 
 
 def _index_in_workers(
-    settings: Settings,
+    engine: tuple[str, str | None],
     work: Plan,
     cache: EntityCache,
     report: IndexRun,
@@ -221,17 +238,18 @@ def _index_in_workers(
     batch_size: int,
     advance: Progress,
 ) -> None:
-    """Run the pipeline in *jobs* processes; this one writes each result to the cache."""
+    """Run *engine* (name, model) in *jobs* processes; this one writes each result to the
+    cache."""
     # Small chunks keep every worker busy until the end; 16 articles are ~10k words.
     tasks = [
         ([str(article.path) for article in chunk], batch_size)
         for chunk in _chunks(work.todo, CHUNK_ARTICLES)
     ]
-    # Spawned (see SPAWN). A worker that dies (or fails to load the pipeline) breaks the
+    # Spawned (see SPAWN). A worker that dies (or fails to load the model) breaks the
     # executor, which raises BrokenProcessPool here, where a multiprocessing.Pool would
     # wait forever for the lost chunk.
     executor = ProcessPoolExecutor(
-        jobs, mp_context=SPAWN, initializer=_start_worker, initargs=(settings.model,)
+        jobs, mp_context=SPAWN, initializer=_start_worker, initargs=engine
     )
     try:
         futures = [executor.submit(_recognise, task) for task in tasks]
@@ -240,7 +258,7 @@ def _index_in_workers(
                 if isinstance(outcome, str):
                     report.failed.append((Path(path), outcome))
                 else:
-                    cache.put(sha256, work.pipeline, outcome)
+                    cache.put(sha256, work.engine, outcome)
                     report.done += 1
                 advance(1)
     except BaseException:
