@@ -1,4 +1,4 @@
-"""Named entities: recognition (spaCy), document-level consistency rules and the on-disk cache."""
+"""Named entities: engines that find them (spaCy is one), consistency rules, corrections, cache."""
 
 from reader.entities.span import LABELS, Span
 
