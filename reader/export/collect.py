@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader import __version__
-from reader.entities.recognizer import NoPipeline, PipelineInfo
+from reader.entities.engines.base import EngineInfo, NoModel
 from reader.entities.span import Span
 from reader.library import Article, Library, Problem, read_article
 from reader.store import Annotation, AnnotationStore
@@ -91,8 +91,8 @@ class Collection:
     """The --tag filter (empty: every article)."""
     article_paths: tuple[str, ...] = ()
     """The --article filter (empty: every article)."""
-    pipeline: PipelineInfo | None = None
-    """The spaCy pipeline the entities come from, when entities were found."""
+    pipeline: EngineInfo | None = None
+    """The engine and model the entities come from, when entities were found."""
     include_entities: bool = False
     """Whether entities were asked for (each article's are None when its text was not
     found)."""
@@ -153,7 +153,7 @@ def gather(
                 a if a.text is None else replace(a, entities=tuple(finder.find(a.sha256, a.text)))
                 for a in articles
             ]
-        except NoPipeline as error:
+        except NoModel as error:
             raise ExportError(str(error)) from None
     return Collection(
         articles=tuple(articles),

@@ -88,7 +88,7 @@ def _render_jsonl(collection: Collection, warn: Warn) -> bytes:
     if pipeline is None:  # gather() always finds it when entities are asked for
         raise ExportError("jsonl needs a spaCy pipeline to tokenise with")
     try:
-        bounds = jsonl.spacy_token_bounds(pipeline.name)
+        bounds = jsonl.engine_token_bounds(pipeline)
     except (OSError, ImportError) as error:
         message = f"spaCy pipeline {pipeline.name!r} cannot be loaded: {error}"
         raise ExportError(message) from None

@@ -31,7 +31,7 @@ from export_fixtures import (
 from spacy.tokens import DocBin
 
 from reader import __version__
-from reader.entities.recognizer import installed_pipelines
+from reader.entities.engines.spacy_engine import installed_pipelines
 from reader.entities.span import Span
 from reader.export import FORMATS, jsonl, markdown
 from reader.export.exporting import build_export, export_to_folder
