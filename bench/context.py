@@ -70,12 +70,8 @@ class Bench:
 
     @property
     def reader_index(self) -> list[str]:
-        """How to run `reader index`: the command, or a shim while cli.py lacks it."""
-        from reader.cli import COMMANDS
-
-        if "index" in COMMANDS:
-            return [*self.reader, "index"]
-        return [self.python, str(BENCH / "reader_index_shim.py"), "index"]
+        """How to run `reader index`."""
+        return [*self.reader, "index"]
 
     def env(self, name: str, **extra: str) -> dict[str, str]:
         """An environment whose cache and database live in the scratch folder *name*."""

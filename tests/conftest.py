@@ -1,4 +1,4 @@
-"""Shared fixtures: the seed article, a real spaCy recognizer, settings in a temp folder."""
+"""Shared fixtures: the seed article, the real spaCy engine, settings in a temp folder."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.entities.recognizer import Recognizer
+from reader.entities.engines.spacy_engine import SpacyEngine
 from reader.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,11 +14,11 @@ SEED = ROOT / "seeds" / "000_2bfdd9e86e277f2d.txt"
 
 
 @pytest.fixture(scope="session")
-def recognizer() -> Recognizer:
+def recognizer() -> SpacyEngine:
     """The real spaCy pipeline, loaded once for the whole run (about a second)."""
-    recognizer = Recognizer()
-    recognizer.load()
-    return recognizer
+    engine = SpacyEngine()
+    engine.load()
+    return engine
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The `reader` command: the command table and ``main``; runs the app or a command.
 
 One module per command group (``entities``: `reader entities` and `reader index`;
-``annotations``: `tag`, `untag`, `note`, `annotations`; ``export``: `export`, `import`),
+``annotate``: `tag`, `untag`, `note`, `annotations`; ``export``: `export`, `import`),
 what they share in ``common``. Every command gets the :class:`~reader.workspace.Workspace`
 built from its arguments, and nothing else.
 """
@@ -13,13 +13,13 @@ import sys
 from collections.abc import Sequence
 
 from reader import __version__
-from reader.cli import annotations, entities, export
+from reader.cli import annotate, entities, export
 from reader.cli.common import CommandTable, add_common_options, add_paths, settings_from
 from reader.workspace import Workspace
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS: CommandTable = {**entities.COMMANDS, **annotations.COMMANDS, **export.COMMANDS}
+COMMANDS: CommandTable = {**entities.COMMANDS, **annotate.COMMANDS, **export.COMMANDS}
 """Every subcommand by name."""
 
 

@@ -51,9 +51,9 @@ def run_entities(args: argparse.Namespace, workspace: Workspace) -> int:
     if not library.articles:
         error_line("no articles found")
         return 1
-    problem = workspace.open_store_for_corrections()
-    if problem:
-        error_line(problem)
+    unavailable = workspace.open_store_for_corrections()
+    if unavailable:
+        error_line(unavailable)
     finder = workspace.finder
     try:
         pipeline = finder.pipeline.to_json()

@@ -1,6 +1,6 @@
 """The export and import commands: `reader export` and `reader import`.
 
-Shaped like :mod:`reader.cli.annotations`: parser factories and run functions, collected
+Shaped like :mod:`reader.cli.annotate`: parser factories and run functions, collected
 in :data:`COMMANDS`. `reader export` reads the database
 without locking it (it works while the app runs); with ``-o -`` the document is the only
 thing written to stdout, every other line goes to stderr. `reader import` checks the whole
@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 
 from reader.cli.common import CommandTable, add_wait, command_parser, error_line
 from reader.console import print_line, safe_line
-from reader.export import FORMATS
-from reader.export.writing import EXTENSIONS
+from reader.export.formats import DEFAULT_FORMAT, FORMAT_NAMES, format_for_filename, format_help
 from reader.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -28,13 +27,6 @@ __all__ = ["COMMANDS", "IMPORT_WAIT_SECONDS", "run_export", "run_import"]
 IMPORT_WAIT_SECONDS = 5.0
 """How long `reader import` waits for another writer (the app) to close the database."""
 
-_BY_EXTENSION = {extension: fmt for fmt, extension in EXTENSIONS.items()} | {
-    "markdown": "markdown",
-    "jsonl": "jsonl",
-    "ndjson": "jsonl",
-}
-"""The format an ``-o`` file's ending implies when --format is not given."""
-
 
 def _export_parser() -> argparse.ArgumentParser:
     parser = command_parser(
@@ -44,10 +36,8 @@ def _export_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--format",
-        choices=FORMATS,
-        help="json: everything, importable (default, or from the -o file's ending); w3c: "
-        "W3C Web Annotation JSON-LD, importable; jsonl: NER training data (spaCy, Prodigy, "
-        "doccano); markdown: for note apps; csv: one row per annotation",
+        choices=FORMAT_NAMES,
+        help=format_help(),
     )
     parser.add_argument(
         "-o",
@@ -92,23 +82,19 @@ def _import_parser() -> argparse.ArgumentParser:
 
 def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
     """`reader export`: write the export; say where on stdout (nothing else with ``-o -``)."""
-    from reader.export.exporting import (
-        ExportError,
-        build_export,
-        default_export_name,
-        export_folder,
-    )
+    from reader.export.exporting import ExportError, build_export, default_export_name
     from reader.export.writing import ExportWriteError, write_file, write_in_folder
     from reader.store import StoreError
 
     settings = workspace.settings
     output: str | None = args.output
-    fmt = args.format or _format_of(output) or "json"
+    implied = format_for_filename(output or "")
+    fmt = args.format or (implied or DEFAULT_FORMAT).name
     try:
         with workspace.open_store(read_only=True) as store:
             export = build_export(
+                workspace,
                 store,
-                settings,
                 fmt,
                 tags=args.tag,
                 article_paths=[Path(path) for path in args.article],
@@ -123,7 +109,7 @@ def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
             write_file(path, export.data)
         else:
             name = default_export_name(fmt, label=export.label)
-            path = write_in_folder(export_folder(settings), name, export.data)
+            path = write_in_folder(workspace.exports_dir, name, export.data)
     except (ExportError, ExportWriteError, StoreError) as error:
         error_line(str(error))
         return 1
@@ -137,12 +123,6 @@ def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
         f"({_counted(annotations, 'annotation')}) as {fmt} to {safe_line(str(path), 500)}"
     )
     return 0
-
-
-def _format_of(output: str | None) -> str | None:
-    if not output or output == "-":
-        return None
-    return _BY_EXTENSION.get(Path(output).suffix.lstrip(".").lower())
 
 
 def _write_stdout(data: bytes) -> None:

@@ -81,16 +81,17 @@ def _render_w3c(collection: Collection, warn: Warn) -> bytes:
 
 
 def _render_jsonl(collection: Collection, warn: Warn) -> bytes:
+    from reader.entities.engines import NoModel
     from reader.export import jsonl
     from reader.export.collect import ExportError
 
     pipeline = collection.pipeline
     if pipeline is None:  # gather() always finds it when entities are asked for
-        raise ExportError("jsonl needs a spaCy pipeline to tokenise with")
+        raise ExportError("jsonl needs the entity model to tokenise with")
     try:
         bounds = jsonl.engine_token_bounds(pipeline)
-    except (OSError, ImportError) as error:
-        message = f"spaCy pipeline {pipeline.name!r} cannot be loaded: {error}"
+    except (OSError, ImportError, NoModel) as error:
+        message = f"the entity model {pipeline.name!r} cannot be loaded: {error}"
         raise ExportError(message) from None
     return jsonl.render(collection, bounds, warn)
 
