@@ -1,0 +1,92 @@
+"""The Workspace: one library per session (exports left out), one finder that applies the
+corrections of whatever store is open, and nothing made before it is asked for."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from reader.anchoring import describe
+from reader.annotations import article_ref
+from reader.settings import Settings
+from reader.workspace import Workspace
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def settings_in(root: Path, *paths: Path) -> Settings:
+    return Settings(
+        article_paths=list(paths),
+        db_path=root / "library" / "annotations" / "annotations.json",
+        cache_dir=root / "cache",
+    )
+
+
+def test_the_library_is_loaded_once_and_leaves_the_exports_folder_out(tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    write(library / "story.txt", "A story\n\nBerlin on Monday.\n")
+    write(library / "annotations" / "exports" / "notes.md", "# An export\n\nNot an article.\n")
+    workspace = Workspace(settings_in(tmp_path, library))
+    assert workspace.exports_dir == library / "annotations" / "exports"
+    results: list[object] = []
+    threads = [threading.Thread(target=lambda: results.append(workspace.library())) for _ in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results[0] is results[1] is workspace.library()
+    assert [a.path.name for a in workspace.library().articles] == ["story.txt"]
+
+
+def test_the_finder_applies_the_corrections_of_the_store_opened_later(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    workspace = Workspace(settings_in(tmp_path, seed_path), model_in_process=True)
+    finder = workspace.finder
+    assert workspace.finder is finder
+    article = workspace.library().articles[0]
+    labels = {s.text: s.label for s in finder.find(article.sha256, article.text)}
+    assert labels.get("Twitter") == "PERSON"  # what the small model says
+    start = article.text.index("Twitter")
+    with Workspace(workspace.settings).open_store() as store:
+        store.add_correction(
+            article_ref(article),
+            describe(article.text, start, start + len("Twitter")),
+            {"action": "relabel", "label": "ORG", "scope": "global", "text": "Twitter"},
+        )
+    assert workspace.open_store_for_corrections() is None
+    labels = {s.text: s.label for s in finder.find(article.sha256, article.text)}
+    assert labels["Twitter"] == "ORG"
+    workspace.close()
+    assert workspace.store is None
+
+
+def test_a_broken_database_is_named_and_corrections_are_left_out(tmp_path: Path) -> None:
+    settings = settings_in(tmp_path)
+    write(settings.db_path, "{ not json")
+    problem = Workspace(settings).open_store_for_corrections()
+    assert problem is not None and str(settings.db_path) in problem
+    assert "corrections are not applied" in problem
+
+
+def test_nothing_is_made_before_it_is_asked_for(tmp_path: Path) -> None:
+    # Building a workspace reads no file and imports neither the store nor the entities.
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from reader.settings import Settings\n"
+        "from reader.workspace import Workspace\n"
+        f"Workspace(Settings(article_paths=[Path({str(tmp_path / 'missing')!r})]))\n"
+        "print(sorted(m for m in ('tinydb', 'reader.entities.finder', 'reader.library')"
+        " if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
