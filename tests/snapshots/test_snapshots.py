@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ui.conftest import settle
 
 from reader.settings import Settings
 from reader.ui.app import ReaderApp, build_app
@@ -28,19 +29,13 @@ def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ReaderApp:
     return build_app(settings)
 
 
-async def entities_found(pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-
-
 def test_main_screen_with_the_seed_article(snap_compare, app: ReaderApp) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(app, terminal_size=SIZE, run_before=entities_found)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 
 
 def test_current_entity_is_marked(snap_compare, app: ReaderApp) -> None:  # type: ignore[no-untyped-def]
     async def walk(pilot) -> None:  # type: ignore[no-untyped-def]
-        await entities_found(pilot)
+        await settle(pilot)
         await pilot.press("tab", "e", "e", "e", "e")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=walk)
@@ -48,7 +43,7 @@ def test_current_entity_is_marked(snap_compare, app: ReaderApp) -> None:  # type
 
 def test_help_screen(snap_compare, app: ReaderApp) -> None:  # type: ignore[no-untyped-def]
     async def open_help(pilot) -> None:  # type: ignore[no-untyped-def]
-        await entities_found(pilot)
+        await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause(0.2)
 

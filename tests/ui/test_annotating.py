@@ -15,16 +15,9 @@ from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 
+from .conftest import settle
+
 SIZE = (140, 45)
-
-
-async def settle(app: ReaderApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait for workers, queued writes and the follow-ups they trigger."""
-    for _ in range(4):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await app.wait_for_writes()
-    await pilot.pause()
 
 
 def stored(settings: Settings) -> AnnotationStore:
@@ -33,14 +26,13 @@ def stored(settings: Settings) -> AnnotationStore:
 
 
 def sidebar_text(app: ReaderApp) -> str:
+    """The sidebar's lines as drawn."""
     articles = app.screen.query_one(ArticleList)
-    return "\n".join(
-        str(articles.get_option_at_index(i).prompt) for i in range(articles.option_count)
-    )
+    return "\n".join(articles.render_line(y).text for y in range(articles.size.height))
 
 
 async def open_view(app: ReaderApp, pilot) -> ArticleView:  # type: ignore[no-untyped-def]
-    await settle(app, pilot)
+    await settle(pilot)
     view = app.screen.query_one(ArticleView)
     view.focus()
     await pilot.pause()
@@ -56,7 +48,7 @@ async def test_tags_are_added_shown_persisted_and_removed(make_settings) -> None
         await pilot.pause(0.1)
         assert isinstance(app.screen, TagScreen)
         await pilot.press(*"russia, Diplomacy ,  ", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert "#russia #Diplomacy" in sidebar_text(app)
         # Completion offers a tag already used.
@@ -65,24 +57,24 @@ async def test_tags_are_added_shown_persisted_and_removed(make_settings) -> None
         await pilot.press(*"pakistan, dip")
         await pilot.pause(0.2)
         await pilot.press("right", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
     with stored(settings) as store:
         article = store.articles()[0]
         assert article["tags"] == ["russia", "Diplomacy", "pakistan"]
     # After a restart the tags are there; one is removed from the notes panel.
     app = build_app(settings)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert "#russia #Diplomacy #pakistan" in sidebar_text(app)
         panel = app.screen.query_one(AnnotationPanel)
         assert panel.annotations.tags == ["russia", "Diplomacy", "pakistan"]
         panel.focus()
         panel.highlighted = 1
         await pilot.press("d")
-        await settle(app, pilot)
+        await settle(pilot)
         assert panel.annotations.tags == ["russia", "pakistan"]
         await pilot.press("u")  # undo brings it back, in its place
-        await settle(app, pilot)
+        await settle(pilot)
         assert panel.annotations.tags == ["russia", "Diplomacy", "pakistan"]
     with stored(settings) as store:
         assert store.articles()[0]["tags"] == ["russia", "Diplomacy", "pakistan"]
@@ -98,7 +90,7 @@ async def test_article_note_is_saved_edited_and_cancel_asks_first(make_settings)
         assert isinstance(app.screen, NoteScreen)
         await pilot.press(*"Check *who* briefed Dawn.", "enter", *"[bold]not markup[/]")
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         # Escape with typed text asks before dropping it.
         await pilot.press("a")
@@ -113,7 +105,7 @@ async def test_article_note_is_saved_edited_and_cancel_asks_first(make_settings)
         await pilot.press("escape")
         await pilot.pause(0.1)
         await pilot.press("y")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
     with stored(settings) as store:
         notes = store.annotations(kind="note")
@@ -121,7 +113,7 @@ async def test_article_note_is_saved_edited_and_cancel_asks_first(make_settings)
         assert notes[0].target is None
     app = build_app(settings)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         panel = app.screen.query_one(AnnotationPanel)
         assert len(panel.annotations.items) == 1
         panel.focus()
@@ -129,7 +121,7 @@ async def test_article_note_is_saved_edited_and_cancel_asks_first(make_settings)
         await pilot.pause(0.1)
         assert isinstance(app.screen, NoteScreen)
         await pilot.press("end", *" Done.", "ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
     with stored(settings) as store:
         assert store.annotations(kind="note")[0].body.endswith("[bold]not markup[/] Done.")
 
@@ -153,7 +145,7 @@ async def test_passage_highlight_and_note_with_keyboard_selection(make_settings)
             "Sergey Lavrov arrived in Pakistan on Tuesday on a two-day visit."
         )
         await pilot.press("h")
-        await settle(app, pilot)
+        await settle(pilot)
         assert view.selection is None
         assert len(view.marks) == 1
         # A note on the next sentence.
@@ -164,7 +156,7 @@ async def test_passage_highlight_and_note_with_keyboard_selection(make_settings)
         await pilot.pause(0.1)
         assert isinstance(app.screen, NoteScreen)
         await pilot.press(*"Talks!", "ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(view.marks) == 2
         # ]a and [a walk the passage annotations.
         await pilot.press("g", "]", "a")
@@ -214,7 +206,7 @@ async def test_entity_correction_for_the_article_is_kept_and_applied(make_settin
         await pilot.pause(0.1)
         assert isinstance(app.screen, CorrectionScreen)
         await pilot.press("a", "4")  # scope: this article; label 4: ORG
-        await settle(app, pilot)
+        await settle(pilot)
         dawns = [s for s in view.spans if s.text == "Dawn"]
         assert len(dawns) == 2
         assert all(s.label == "ORG" and s.source == "user" for s in dawns)
@@ -228,10 +220,10 @@ async def test_entity_correction_for_the_article_is_kept_and_applied(make_settin
         await pilot.press("c")
         await pilot.pause(0.1)
         await pilot.press("x")
-        await settle(app, pilot)
+        await settle(pilot)
         assert not any(s.text == "Twitter" for s in view.spans)
         await pilot.press("u")
-        await settle(app, pilot)
+        await settle(pilot)
         assert any(s.text == "Twitter" for s in view.spans)
 
 
@@ -253,7 +245,7 @@ async def test_add_an_entity_from_a_selection_everywhere(make_settings, tmp_path
         await pilot.press("w", "c")
         await pilot.pause(0.1)
         await pilot.press("g", "8")  # every article; label 8: EVENT
-        await settle(app, pilot)
+        await settle(pilot)
         assert [s.label for s in view.spans if s.text == "Arabian Monsoon"] == ["EVENT", "EVENT"]
     with stored(settings) as store:
         (rule,) = store.global_corrections()
@@ -302,7 +294,7 @@ async def test_second_instance_is_read_only_and_writes_nothing(make_settings) ->
             await pilot.press("t")
             await pilot.pause(0.1)
             await pilot.press(*"x", "enter")
-            await settle(app, pilot)
+            await settle(pilot)
         after = settings.db_path.read_bytes() if settings.db_path.exists() else None
         assert before == after
         assert first.articles() == []
@@ -320,7 +312,7 @@ async def test_corrupt_database_is_named_and_left_untouched(make_settings) -> No
         await pilot.press("a")
         await pilot.pause(0.1)
         await pilot.press(*"lost?", "ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
     assert settings.db_path.read_bytes() == b'{"annotations": {"1": NaN'
 
 
@@ -339,7 +331,7 @@ async def test_annotations_follow_an_edited_or_renamed_article(
         start = view.text.index("Lavrov held")
         view.select_range(start, start + len("Lavrov held bilateral discussions"))
         await pilot.press("h")
-        await settle(app, pilot)
+        await settle(pilot)
     if edit == "rename":
         article.rename(folder / "moved.txt")
     else:
@@ -366,19 +358,19 @@ async def test_export_from_the_app_writes_a_file_and_names_it(make_settings) -> 
     notes: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
         await open_view(app, pilot)
-        real_notify = app.screen.notify
+        real_notify = app.notify
 
         def spy(message: str, **kwargs: object) -> None:
             notes.append(message)
             real_notify(message, **kwargs)  # type: ignore[arg-type]
 
-        app.screen.notify = spy  # type: ignore[method-assign]
+        app.notify = spy  # type: ignore[method-assign]
         await pilot.press("t", *"russia", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("x")
         await pilot.pause(0.1)
         await pilot.press("i", "1")  # json, with every entity shown
-        await settle(app, pilot)
+        await settle(pilot)
     exports = sorted((settings.db_path.parent / "exports").glob("*.json"))
     assert len(exports) == 1
     assert any(str(exports[0]) in note for note in notes), notes
@@ -404,7 +396,7 @@ async def test_a_note_that_cannot_be_saved_is_given_back(make_settings, monkeypa
         await pilot.press("a")
         await pilot.pause(0.1)
         await pilot.press(*"Precious words", "ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         # The editor is back, with the text and the reason.
         assert isinstance(app.screen, NoteScreen)
         assert "Precious words" in app.screen.query_one("#note-text").text  # type: ignore[attr-defined]
@@ -417,7 +409,7 @@ async def test_a_note_that_cannot_be_saved_is_given_back(make_settings, monkeypa
         monkeypatch.undo()
         await pilot.pause(0.1)
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
     with stored(settings) as store:
         assert [n.body for n in store.annotations(kind="note")] == ["Precious words"]
 
@@ -437,7 +429,7 @@ async def test_quitting_with_an_unsaved_note_asks_first(make_settings) -> None: 
         await pilot.pause(0.1)
         assert isinstance(app.screen, NoteScreen)
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
@@ -467,7 +459,7 @@ async def test_hostile_tags_and_notes_in_the_database_reach_no_terminal(make_set
     forbidden = {chr(c) for c in range(0x20) if c != 0x0A} | {chr(c) for c in range(0x7F, 0xA0)}
     app = build_app(settings)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
 
         def drawn() -> str:
             strips = app.screen._compositor.render_strips()
@@ -483,3 +475,4 @@ async def test_hostile_tags_and_notes_in_the_database_reach_no_terminal(make_set
         assert not forbidden & set(drawn())
         assert "[red]x[/red]" in drawn()
         assert isinstance(app.screen, NoteScreen)
+

@@ -13,18 +13,9 @@ from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_panel import EntityPanel
 from reader.ui.widgets.legend import Legend
 
+from .conftest import ready, settle
+
 SIZE = (120, 40)
-
-
-async def ready(app: ReaderApp, pilot) -> MainScreen:  # type: ignore[no-untyped-def]
-    """Wait until the library is read and entities are found."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    assert isinstance(app.screen, MainScreen)
-    return app.screen
 
 
 def screen_text(app: ReaderApp) -> str:
@@ -48,7 +39,7 @@ def two_articles(tmp_path: Path) -> Path:
 async def test_first_frame_shows_the_seed_article_then_its_entities(make_settings) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings())
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         view = main.query_one(ArticleView)
         assert main.article is not None
         assert main.article.title.startswith("Russia Will Give Pakistan")
@@ -64,7 +55,7 @@ async def test_first_frame_shows_the_seed_article_then_its_entities(make_setting
 async def test_entity_highlights_use_the_label_colours(make_settings) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings())
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         view = main.query_one(ArticleView)
         person = view.colours.label_style("PERSON")
         gpe = view.colours.label_style("GPE")
@@ -90,7 +81,7 @@ async def test_entity_highlights_use_the_label_colours(make_settings) -> None:  
 async def test_list_keys_move_and_enter_opens(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings(two_articles(tmp_path)))
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         articles = main.query_one(ArticleList)
         assert main.article is not None and main.article.title == "First article about Berlin"
         assert articles.highlighted == 0
@@ -105,7 +96,7 @@ async def test_list_keys_move_and_enter_opens(make_settings, tmp_path: Path) -> 
         await pilot.press("g")
         assert articles.highlighted == 0
         await pilot.press("G", "enter")
-        await ready(app, pilot)
+        await ready(pilot)
         assert main.article.title == "Second article"
         assert main.query_one(ArticleView).has_focus
         assert any(s.text == "Emmanuel Macron" for s in main.query_one(ArticleView).spans)
@@ -114,9 +105,9 @@ async def test_list_keys_move_and_enter_opens(make_settings, tmp_path: Path) -> 
 async def test_article_keys_scroll_and_page(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings(two_articles(tmp_path)))
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         await pilot.press("enter")  # the long article, first in the list
-        await ready(app, pilot)
+        await ready(pilot)
         view = main.query_one(ArticleView)
         assert view.has_focus and view.scroll_y == 0
         await pilot.press("j")
@@ -141,7 +132,7 @@ async def test_article_keys_scroll_and_page(make_settings, tmp_path: Path) -> No
 async def test_e_and_E_walk_the_entities_and_mark_the_current_one(make_settings) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings())
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         view = main.query_one(ArticleView)
         view.focus()
         await pilot.press("e")
@@ -167,7 +158,7 @@ async def test_e_and_E_walk_the_entities_and_mark_the_current_one(make_settings)
 async def test_tab_and_shift_tab_move_between_panes(make_settings) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings())
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         order = []
         for _ in range(5):
             order.append(type(app.focused).__name__)
@@ -184,23 +175,24 @@ async def test_tab_and_shift_tab_move_between_panes(make_settings) -> None:  # t
 async def test_entity_panel_jumps_to_the_first_mention(make_settings) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings())
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         panel = main.query_one(EntityPanel)
         panel.focus()
         await pilot.press("j", "j", "enter")  # the second-most mentioned PERSON
-        option = panel.get_option_at_index(panel.highlighted or 0)
+        assert panel.highlighted is not None
+        row = panel.render_line(panel.highlighted - int(panel.scroll_offset.y)).text
         view = main.query_one(ArticleView)
         current = view.current_span
         assert current is not None
         assert current.label == "PERSON"
-        assert str(option.prompt).strip().startswith(current.text)
+        assert row.strip().startswith(f"{current.text} ×")
         assert current.start == min(s.start for s in view.spans if s.text == current.text)
 
 
 async def test_legend_toggles_and_hides_a_label(make_settings) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings())
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         legend = main.query_one(Legend)
         view = main.query_one(ArticleView)
         assert legend.display
@@ -209,7 +201,8 @@ async def test_legend_toggles_and_hides_a_label(make_settings) -> None:  # type:
         await pilot.press("l")
         assert legend.display
         legend.focus()
-        first_label = legend.get_option_at_index(0).label
+        first_label = legend.render_line(0).text.split()[1]  # "✓  PERSON  12"
+        assert first_label in {s.label for s in view.spans}
         assert f"✓  {first_label} " in legend.render_line(0).text
         await pilot.press("space")
         assert first_label in view.hidden_labels
@@ -222,7 +215,7 @@ async def test_legend_toggles_and_hides_a_label(make_settings) -> None:  # type:
 async def test_help_lists_every_key_and_closes(make_settings) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings())
     async with app.run_test(size=(120, 150)) as pilot:
-        await ready(app, pilot)
+        await ready(pilot)
         await pilot.press("question_mark")
         await pilot.pause(0.1)
         assert isinstance(app.screen, HelpScreen)
@@ -244,7 +237,7 @@ async def test_help_lists_every_key_and_closes(make_settings) -> None:  # type: 
 async def test_command_palette_offers_the_app_actions(make_settings) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings())
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause(0.1)
         await pilot.press(*"toggle legend")
@@ -257,7 +250,7 @@ async def test_command_palette_offers_the_app_actions(make_settings) -> None:  #
 async def test_q_quits(make_settings) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings())
     async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+        await ready(pilot)
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
@@ -266,7 +259,7 @@ async def test_q_quits(make_settings) -> None:  # type: ignore[no-untyped-def]
 async def test_mouse_click_on_an_entity_marks_it(make_settings) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings())
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         view = main.query_one(ArticleView)
         # "Russia" starts the first line of the article.
         await pilot.click(ArticleView, offset=(view.gutter.left + 2, 0))
@@ -279,7 +272,7 @@ async def test_empty_library_explains_how_to_add_articles(tmp_path: Path) -> Non
     settings = Settings(article_paths=[empty], cache_dir=tmp_path / "cache")
     app = build_app(settings)
     async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+        await ready(pilot)
         text = screen_text(app)
         assert "No .txt or .md articles were found" in text
         assert "nothing" in text
@@ -289,7 +282,7 @@ async def test_empty_library_explains_how_to_add_articles(tmp_path: Path) -> Non
 async def test_missing_pipeline_still_reads(make_settings) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings(model="xx_no_such_pipeline"))
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         assert main.query_one(ArticleView).text.startswith("Russia")
         assert main.query_one(ArticleView).spans == []
         assert "not installed" in screen_text(app)
@@ -301,7 +294,7 @@ async def test_an_article_opened_before_highlights_from_the_cache(
     settings = make_settings()
     app = build_app(settings)
     async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+        await ready(pilot)
     # Second start: entities come from the cache, before any worker runs the model.
     app = build_app(settings)
 
@@ -310,7 +303,7 @@ async def test_an_article_opened_before_highlights_from_the_cache(
 
     monkeypatch.setattr(app.finder.recognizer, "extract", no_model)
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         assert len(main.query_one(ArticleView).spans) > 50
 
 
@@ -342,8 +335,7 @@ async def test_stale_entities_are_dropped_when_the_user_moves_on(
         await pilot.press("j", "enter")  # open the second before the first is done
         await pilot.pause(0.2)
         release.set()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert main.article is not None and main.article.title == "Second article"
         assert [s.text for s in main.query_one(ArticleView).spans] == ["# Seco"]
 
@@ -351,11 +343,11 @@ async def test_stale_entities_are_dropped_when_the_user_moves_on(
 async def test_clicking_an_article_in_the_sidebar_opens_it(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings(two_articles(tmp_path)))
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         articles = main.query_one(ArticleList)
         # The second option starts below the first one's lines (title, source line).
         y = next(y for y in range(1, 12) if "Second article" in articles.render_line(y).text)
         await pilot.click(ArticleList, offset=(4, y + articles.gutter.top))
-        await ready(app, pilot)
+        await ready(pilot)
         assert articles.highlighted == 1
         assert main.article is not None and main.article.title == "Second article"

@@ -46,7 +46,7 @@ class Host(App[None]):
 
 
 def lines(panel: EntityPanel) -> list[str]:
-    return [panel.render_line(y).text.rstrip() for y in range(panel.option_count)]
+    return [panel.render_line(y).text.rstrip() for y in range(panel.row_count)]
 
 
 async def test_rows_are_headings_then_entities_most_mentioned_first() -> None:

@@ -7,7 +7,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_app import SIZE, ready, screen_text
 
 import reader.library.articles
 import reader.library.catalogue
@@ -18,6 +17,9 @@ from reader.library import Article
 from reader.ui.app import build_app
 from reader.ui.screens.main import SYNC_READ_WORDS
 from reader.ui.widgets.article_view import ArticleView
+
+from .conftest import ready, settle
+from .test_app import SIZE, screen_text
 
 
 def library_with_a_long_article(tmp_path: Path) -> Path:
@@ -55,7 +57,7 @@ async def test_an_unread_long_article_is_read_in_a_worker(
     settings = make_settings(library_with_a_long_article(tmp_path), model="no-such-pipeline")
     app = build_app(settings)
     async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)  # the first start writes the library index
+        await ready(pilot)  # the first start writes the library index
     readers: dict[str, bool] = {}
     read_article = reader.library.articles.read_article
 
@@ -66,12 +68,11 @@ async def test_an_unread_long_article_is_read_in_a_worker(
     monkeypatch.setattr(reader.library.articles, "read_article", spy)
     app = build_app(settings)
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         long_one: Article = main.library.articles[1]  # type: ignore[union-attr]
         assert long_one.title == "The long one" and not long_one.loaded  # a warm start
         await pilot.press("j", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert readers == {"a.txt": True, "b.txt": False}
         view = main.query_one(ArticleView)
         assert view.text.endswith("THE END\n")
@@ -79,8 +80,7 @@ async def test_an_unread_long_article_is_read_in_a_worker(
         # Opened again (its text now in memory), it is still wrapped in a worker.
         wrapped_here = wraps_on_the_screen_thread(monkeypatch)
         await pilot.press("escape", "k", "enter", "escape", "j", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert view.text.endswith("THE END\n") and len(view._lines) > 100
         assert all(length < 1000 for length in wrapped_here), wrapped_here
 
@@ -92,12 +92,12 @@ async def test_the_reader_command_freezes_the_startup_objects_and_tests_do_not(
     thresholds = gc.get_threshold()
     app = build_app(make_settings(library_with_a_long_article(tmp_path)))
     async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot)
+        await ready(pilot)
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds
     app = build_app(make_settings(library_with_a_long_article(tmp_path / "2")), tune_gc=True)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await ready(app, pilot)
+            await ready(pilot)
             assert gc.get_freeze_count() > 10_000
             assert gc.get_threshold()[2] == 100
     finally:
@@ -118,10 +118,9 @@ async def test_a_large_file_of_few_words_is_wrapped_in_a_worker(
     wrapped_here = wraps_on_the_screen_thread(monkeypatch)
     app = build_app(make_settings(folder, model="no-such-pipeline"))
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         assert main.library is not None and main.library.articles[1].word_count < 100
         await pilot.press("j", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert main.query_one(ArticleView).text.startswith("Picture")
         assert all(length < 1000 for length in wrapped_here), wrapped_here

@@ -11,6 +11,8 @@ from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 
+from .conftest import settle
+
 FORBIDDEN = {chr(c) for c in range(0x20)} | {chr(c) for c in range(0x7F, 0xA0)}
 FORBIDDEN |= {chr(c) for c in range(0x202A, 0x202F)} | {chr(c) for c in range(0x2066, 0x206A)}
 
@@ -21,17 +23,11 @@ def drawn_text(app: ReaderApp) -> str:
     return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
-async def settle(app: ReaderApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-
-
 async def test_every_hostile_article_is_shown_inert(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = make_hostile_library(tmp_path / "hostile")
     app = build_app(make_settings(folder))
     async with app.run_test(size=(160, 50)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         main = app.screen
         assert isinstance(main, MainScreen)
         articles = main.query_one(ArticleList)
@@ -45,7 +41,7 @@ async def test_every_hostile_article_is_shown_inert(make_settings, tmp_path: Pat
             articles.highlighted = index
             articles.focus()
             await pilot.press("enter")
-            await settle(app, pilot)
+            await settle(pilot)
             text = drawn_text(app)
             assert not FORBIDDEN & set(text.replace("\n", "")), (
                 titles[index],
@@ -63,7 +59,7 @@ async def test_every_hostile_article_is_shown_inert(make_settings, tmp_path: Pat
         articles.highlighted = markup_index
         articles.focus()
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         view = main.query_one(ArticleView)
         for y in range(4):
             for x in range(0, 40, 3):
@@ -80,7 +76,7 @@ async def test_file_names_with_markup_are_listed_literally(make_settings, tmp_pa
     )
     app = build_app(make_settings(folder))
     async with app.run_test(size=(160, 50)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         text = drawn_text(app)
         assert "[red]x [@click=app.quit]q" in text
         assert "\x1b" not in text and "\x07" not in text

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_app import SIZE, ready, two_articles
-
 from reader.ui.app import build_app
 from reader.ui.screens.help import HelpScreen
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.key_bar import KeyBar
+
+from .conftest import ready
+from .test_app import SIZE, two_articles
 
 
 def shown(bar: KeyBar) -> list[str]:
@@ -22,7 +23,7 @@ async def test_the_bar_shows_the_screen_keys_and_those_of_the_focused_widget(
 ) -> None:
     app = build_app(make_settings(two_articles(tmp_path)))
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         bar = main.query_one(KeyBar)
         in_list = shown(bar)
         assert {"Tag", "Note", "Undo", "Export", "Quit", "Help"} <= set(in_list)
@@ -45,7 +46,7 @@ async def test_the_bar_is_redrawn_only_when_its_keys_change(
 ) -> None:
     app = build_app(make_settings(two_articles(tmp_path)))
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         bar = main.query_one(KeyBar)
         drawn: list[int] = []
         render = bar.render
@@ -70,7 +71,7 @@ async def test_the_bar_is_redrawn_only_when_its_keys_change(
 async def test_clicking_a_key_presses_it(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings(two_articles(tmp_path)))
     async with app.run_test(size=SIZE) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         bar = main.query_one(KeyBar)
         x = bar.render_line(0).text.index("Help")
         await pilot.click(KeyBar, offset=(x, 0))
@@ -84,7 +85,7 @@ async def test_help_and_the_palette_key_stay_on_the_right_when_the_keys_do_not_f
 ) -> None:
     app = build_app(make_settings(two_articles(tmp_path)))
     async with app.run_test(size=(80, 30)) as pilot:
-        main = await ready(app, pilot)
+        main = await ready(pilot)
         await pilot.press("enter")  # the article's keys join the screen's
         await pilot.pause()
         line = main.query_one(KeyBar).render_line(0).text
