@@ -33,25 +33,6 @@ def tags_line(tags: Sequence[str]) -> str:
     return " ".join(f"#{sanitize_line(tag, 40)}" for tag in tags)
 
 
-def article_prompt(article: Article, tags: Sequence[str] = ()) -> Content:
-    """Return the whole entry for *article* (its row's lines, uncut), as plain text."""
-    meta = article.source + counts(article)
-    parts: list[str | tuple[str, str]] = [(article.title, "bold"), "\n", (meta, "dim")]
-    if tags:
-        parts += ["\n", (tags_line(tags), "italic")]
-    return Content.assemble(*parts)
-
-
-@dataclass(frozen=True)
-class ArticleRow:
-    """One row as :meth:`ArticleList.get_option_at_index` returns it (OptionList's shape)."""
-
-    id: str
-    """The article's id."""
-    prompt: Content
-    """The row's text: title, source line, tags."""
-
-
 class ArticleList(RowList):
     """The articles, one fixed-height row each; Enter or a click opens one."""
 
@@ -106,16 +87,6 @@ class ArticleList(RowList):
         """Two lines a row, three when tagged: no text measured."""
         tags = self._tags
         self.set_row_heights((3 if tags[a.id] else 2 for a in self.articles), highlighted)
-
-    @property
-    def option_count(self) -> int:
-        """How many articles are listed."""
-        return len(self.articles)
-
-    def get_option_at_index(self, index: int) -> ArticleRow:
-        """Return row *index* as an id and its text (raises IndexError past the end)."""
-        article = self.articles[index]
-        return ArticleRow(article.id, article_prompt(article, self._tags[article.id]))
 
     # --- rows ----------------------------------------------------------------------
 

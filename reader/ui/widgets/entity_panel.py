@@ -49,31 +49,6 @@ def group_entities(spans: Sequence[Span]) -> dict[str, list[EntityGroup]]:
     }
 
 
-@dataclass(frozen=True)
-class EntityRow:
-    """One row: a label heading (no group) or an entity of that label."""
-
-    label: str
-    total: int
-    """Mentions of the label (shown on its heading)."""
-    group: EntityGroup | None = None
-
-    @property
-    def id(self) -> str | None:
-        """ "LABEL:text" for an entity, None for a heading."""
-        return None if self.group is None else f"{self.label}:{self.group.text}"
-
-    @property
-    def prompt(self) -> Content:
-        """The row's whole text, uncut, on one line (entity texts and labels are the
-        article's or the user's: a newline or tab in them must not reach the screen)."""
-        if self.group is None:
-            label = sanitize_line(self.label, 40)
-            return Content.assemble((f"{label} ", "bold"), (f"({self.total})", "dim"))
-        text = sanitize_line(self.group.text)
-        return Content.assemble("  ", text, (f" ×{self.group.count}", "dim"))
-
-
 class EntityPanel(RowList):
     """Lists entities by label; choosing one asks to jump to its first mention."""
 
@@ -85,43 +60,40 @@ class EntityPanel(RowList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: list[EntityRow] = []
-        """The headings and entities, top to bottom."""
+        self._rows: list[EntityGroup | str] = []
+        """Top to bottom: a label (its heading), then its entities."""
+        self._mentions: dict[str, int] = {}
+        """Mentions per label (shown on its heading)."""
 
     def set_spans(self, spans: Sequence[Span]) -> None:
         """Show the entities of *spans*, the first one highlighted."""
-        rows: list[EntityRow] = []
+        rows: list[EntityGroup | str] = []
+        mentions: dict[str, int] = {}
         for label, groups in group_entities(spans).items():
-            total = sum(g.count for g in groups)
-            rows.append(EntityRow(label, total))
-            rows.extend(EntityRow(label, total, group) for group in groups)
-        self.rows = rows
+            mentions[label] = sum(g.count for g in groups)
+            rows.append(label)
+            rows.extend(groups)
+        self._rows = rows
+        self._mentions = mentions
         self.set_row_heights([1] * len(rows), highlighted=1 if len(rows) > 1 else None)
 
-    @property
-    def option_count(self) -> int:
-        """How many rows there are (headings included)."""
-        return len(self.rows)
-
-    def get_option_at_index(self, index: int) -> EntityRow:
-        """Return row *index* (raises IndexError past the end)."""
-        return self.rows[index]
-
     def can_highlight(self, index: int) -> bool:
-        return self.rows[index].group is not None
+        return isinstance(self._rows[index], EntityGroup)
 
     def render_row_line(self, index: int, part: int, style: Style, width: int) -> Strip:
-        row = self.rows[index]
-        if row.group is None:
-            line = row.prompt
-        else:
-            count = f" ×{row.group.count}"
-            name = fit(sanitize_line(row.group.text), max(width - 2 - len(count), 1))
+        # Entity texts and labels are the article's or the user's: a newline or tab in
+        # them must not reach the screen.
+        row = self._rows[index]
+        if isinstance(row, EntityGroup):
+            count = f" ×{row.count}"
+            name = fit(sanitize_line(row.text), max(width - 2 - len(count), 1))
             line = Content.assemble("  ", name, (count, "dim"))
-        line = line.truncate(width)
-        return content_strip(line, style)
+        else:
+            label = sanitize_line(row, 40)
+            line = Content.assemble((f"{label} ", "bold"), (f"({self._mentions[row]})", "dim"))
+        return content_strip(line.truncate(width), style)
 
     def row_chosen(self, index: int) -> None:
-        group = self.rows[index].group
-        if group is not None:
-            self.post_message(self.Jump(group.first))
+        row = self._rows[index]
+        if isinstance(row, EntityGroup):
+            self.post_message(self.Jump(row.first))

@@ -23,14 +23,6 @@ from reader.text import sanitize_line
 from reader.ui.widgets.row_list import RowList, content_strip
 
 
-@dataclass(frozen=True)
-class LegendRow:
-    """One label of the article and how many entities have it."""
-
-    label: str
-    count: int
-
-
 class Legend(RowList):
     """Labels present in the article, each ticked while its entities are coloured."""
 
@@ -63,43 +55,36 @@ class Legend(RowList):
         self._style_of = style_of
         self.hidden: set[str] = set()
         """Labels the user unticked (kept across articles)."""
-        self.rows: list[LegendRow] = []
+        self._labels: list[str] = []
         """The labels shown, in :func:`label_order`."""
+        self._counts: dict[str, int] = {}
+        """How many entities have each label."""
 
     def set_spans(self, spans: Sequence[Span]) -> None:
         """Show the labels present in *spans* with their counts."""
-        counts = Counter(span.label for span in spans)
-        labels = sorted(counts, key=label_order)
-        rows = [LegendRow(label, counts[label]) for label in labels]
-        if rows == self.rows:
+        counts = dict(Counter(span.label for span in spans))
+        if counts == self._counts:
             return
-        self.rows = rows
-        highlighted = min(self.highlighted or 0, len(rows) - 1) if rows else None
-        self.set_row_heights([1] * len(rows), highlighted)
-
-    @property
-    def option_count(self) -> int:
-        """How many labels are shown."""
-        return len(self.rows)
-
-    def get_option_at_index(self, index: int) -> LegendRow:
-        """Return row *index* (raises IndexError past the end)."""
-        return self.rows[index]
+        self._counts = counts
+        self._labels = sorted(counts, key=label_order)
+        rows = len(self._labels)
+        highlighted = min(self.highlighted or 0, rows - 1) if rows else None
+        self.set_row_heights([1] * rows, highlighted)
 
     def render_row_line(self, index: int, part: int, style: ContentStyle, width: int) -> Strip:
-        row = self.rows[index]
-        shown = row.label not in self.hidden
+        label = self._labels[index]
+        shown = label not in self.hidden
         tick = self.get_visual_style("legend--shown" if shown else "legend--hidden", partial=True)
-        swatch = ContentStyle.from_rich_style(self._style_of(row.label))
+        swatch = ContentStyle.from_rich_style(self._style_of(label))
         line = Content.assemble(
             ("✓ " if shown else "· ", tick),
-            Content(f" {sanitize_line(row.label, 40)} ").stylize(swatch),
-            (f" {row.count}", "bold"),
+            Content(f" {sanitize_line(label, 40)} ").stylize(swatch),
+            (f" {self._counts[label]}", "bold"),
         ).truncate(width)
         return content_strip(line, style)
 
     def row_chosen(self, index: int) -> None:
-        label = self.rows[index].label
+        label = self._labels[index]
         shown = label in self.hidden
         if shown:
             self.hidden.discard(label)
