@@ -1,0 +1,158 @@
+"""The query language of the library: what a parsed query is.
+
+One grammar, one parser, in the core: the app's filter field and `reader search` both call
+:func:`parse`. A parsed :class:`Query` is a tree of the nodes below plus an optional sort;
+:func:`format_query` prints it back as text that parses to the same tree.
+
+    query    := expr? sort?            (sort: anywhere at the top level, at most one)
+    expr     := or
+    or       := and ("OR" and)*
+    and      := unary+                 (juxtaposition is AND)
+    unary    := "-" unary | atom
+    atom     := "(" expr ")" | field | WORD | "quoted phrase"
+    field    := NAME ":" (WORD | "quoted phrase" | range)
+
+Free words and phrases match the title, text, notes and tags: whole words, smart case
+(case-insensitive unless the query has a capital letter), accents folded (``Zoe`` finds
+``Zoë``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+__all__ = [
+    "FIELDS",
+    "SORT_KEYS",
+    "And",
+    "DateRange",
+    "Field",
+    "Node",
+    "Not",
+    "Or",
+    "Query",
+    "QueryError",
+    "Sort",
+    "Term",
+    "WordRange",
+]
+
+FIELDS = ("tag", "entity", "label", "has", "is", "in", "path", "title")
+"""Fields whose value is a word or a phrase (``date:`` and ``words:`` take ranges)."""
+
+HAS_VALUES = ("note", "highlight", "correction")
+"""What ``has:`` may be followed by."""
+
+IS_VALUES = ("read", "unread")
+"""What ``is:`` may be followed by."""
+
+SORT_KEYS = ("date", "title", "words", "mentions")
+"""What ``sort:`` may be followed by (``sort:-date`` reverses)."""
+
+
+class QueryError(ValueError):
+    """A query that cannot be parsed: what is wrong, and where (a code-point offset)."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message)
+        self.message = message
+        """What is wrong, in words (no position in it)."""
+        self.position = position
+        """Where in the query text the problem is (0 is the first character)."""
+
+    def __str__(self) -> str:
+        return f"{self.message} (at character {self.position + 1})"
+
+
+@dataclass(frozen=True)
+class Term:
+    """A free word (``lavrov``) or a quoted phrase (``"foreign office"``)."""
+
+    text: str
+    """The word or phrase as typed (inside the quotes for a phrase)."""
+    phrase: bool = False
+    """Whether it was quoted (its words must follow each other)."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """``name:value``: one of :data:`FIELDS` with a word or a quoted phrase."""
+
+    name: str
+    """One of :data:`FIELDS`, lower case."""
+    value: str
+    """The value as typed (inside the quotes when quoted)."""
+    phrase: bool = False
+    """Whether the value was quoted."""
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """``date:…``: the article's date is in ``[start, end)`` (either side may be open).
+
+    ``date:2026-05`` is May 2026, ``date:2026-05..2026-06`` May and June, ``date:>2026-01-01``
+    after that day, ``date:<=2026-01-01`` on or before it.
+    """
+
+    start: date | None
+    """The first day included, or None for no lower bound."""
+    end: date | None
+    """The first day after the range, or None for no upper bound."""
+
+
+@dataclass(frozen=True)
+class WordRange:
+    """``words:…``: the article's word count is in ``[low, high]`` (either side may be open).
+
+    ``words:>1000`` is ``low=1001``; ``words:100..200`` both ends included.
+    """
+
+    low: int | None
+    """The smallest count included, or None."""
+    high: int | None
+    """The largest count included, or None."""
+
+
+@dataclass(frozen=True)
+class Not:
+    """``-x``: articles that do not match *child*."""
+
+    child: Node
+
+
+@dataclass(frozen=True)
+class And:
+    """Articles that match every child (two or more)."""
+
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    """Articles that match any child (two or more)."""
+
+    children: tuple[Node, ...]
+
+
+Node = Term | Field | DateRange | WordRange | Not | And | Or
+"""A node of a query's tree."""
+
+
+@dataclass(frozen=True)
+class Sort:
+    """``sort:key`` or ``sort:-key``."""
+
+    key: str
+    """One of :data:`SORT_KEYS`."""
+    descending: bool = False
+    """Whether ``-`` reversed it."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: which articles (None: all of them), and in what order (None: the
+    library's own order)."""
+
+    where: Node | None = None
+    sort: Sort | None = None
