@@ -133,10 +133,17 @@ class ReaderApp(App[None]):
         self._submit(change, store, done, failed)
         return True
 
-    def read(self, query: Callable[[AnnotationStore], T], done: Callable[[T], None]) -> None:
-        """Run *query* on the store in the writer thread (after pending writes), then *done*."""
+    def read(
+        self,
+        query: Callable[[AnnotationStore], T],
+        done: Callable[[T], None],
+        failed: Callable[[str], None] | None = None,
+    ) -> None:
+        """Run *query* on the store in the writer thread (after pending writes), then *done*
+        on the UI thread; a failure is notified and *failed* gets the reason. Does nothing
+        while there is no store. Safe to call from any thread."""
         if self.store is not None:
-            self._submit(query, self.store, done, None)
+            self._submit(query, self.store, done, failed)
 
     def _submit(
         self,

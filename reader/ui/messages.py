@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
-from reader.annotations import ArticleAnnotations
 from reader.entities.span import Span
 from reader.library import Library
 from reader.ui.wrapping import Line
@@ -62,11 +61,3 @@ class WriteFailed(Message):
     reason: str
     failed: Callable[[str], None] | None = None
     """What to do about it (reopen the editor with the text, say)."""
-
-
-@dataclass
-class AnnotationsLoaded(Message):
-    """An article's annotations were read (and re-anchored)."""
-
-    article_id: str
-    annotations: ArticleAnnotations

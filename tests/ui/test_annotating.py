@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -476,3 +477,43 @@ async def test_hostile_tags_and_notes_in_the_database_reach_no_terminal(make_set
         assert "[red]x[/red]" in drawn()
         assert isinstance(app.screen, NoteScreen)
 
+
+async def test_annotation_keys_never_call_the_store_on_the_screens_thread(make_settings) -> None:  # type: ignore[no-untyped-def]
+    # Every store call goes through ReaderApp.write / read (the writer thread).
+    app = build_app(make_settings())
+    on_screen_thread: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(app, pilot)
+        store = app.store
+        assert store is not None
+
+        def spy(name: str, method):  # type: ignore[no-untyped-def]
+            def call(*args: object, **kwargs: object) -> object:
+                if threading.current_thread() is threading.main_thread():
+                    on_screen_thread.append(name)
+                return method(*args, **kwargs)
+
+            return call
+
+        for name in dir(store):
+            method = getattr(store, name)
+            if not name.startswith("_") and name != "close" and callable(method):
+                setattr(store, name, spy(name, method))
+        await pilot.press("t", *"one", "enter")
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        await pilot.press(*"o", "right", "enter")  # completes "one": the tags were read
+        await settle(pilot)
+        app.screen.action_rename_tag()  # type: ignore[attr-defined]
+        await pilot.pause(0.1)
+        await pilot.press(*"on", "right", "enter", *"two", "enter")
+        await settle(pilot)
+        view.select_range(0, 6)
+        await pilot.press("h", "a", *"note", "ctrl+s")
+        await settle(pilot)
+        assert "#two" in sidebar_text(app)
+        assert len(view.marks) == 1
+        panel = app.screen.query_one(AnnotationPanel)
+        assert [item.annotation.kind for item in panel.annotations.items] == ["highlight", "note"]
+    assert on_screen_thread == []

@@ -55,6 +55,11 @@ class TagSuggester(Suggester):
 
     def __init__(self, known: list[str]) -> None:
         super().__init__(use_cache=False, case_sensitive=False)
+        self._known: list[str] = []
+        self.set_known(known)
+
+    def set_known(self, known: list[str]) -> None:
+        """Complete from *known* from now on."""
         self._known = [sanitize_line(tag, 100) for tag in known]
 
     async def get_suggestion(self, value: str) -> str | None:
@@ -71,15 +76,21 @@ class TagSuggester(Suggester):
 
 
 class TagScreen(ModalScreen[list[str] | None]):
-    """Adds tags to an article: several at once, separated by commas, with completion."""
+    """Adds tags to an article: several at once, separated by commas, with completion.
+
+    The article's tags and the tags in use may be given later (:meth:`show_tags`), once
+    read from the store: the dialog opens at once, so that what is typed goes into it.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, current: list[str], known: list[str]) -> None:
+    def __init__(
+        self, title: str, current: list[str] | None = None, known: list[str] | None = None
+    ) -> None:
         super().__init__()
         self._title = title
         self._current = current
-        self._known = known
+        self._suggester = TagSuggester(known or [])
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -87,17 +98,29 @@ class TagScreen(ModalScreen[list[str] | None]):
                 Content.assemble("Tag ", (sanitize_line(self._title, 70), "bold")),
                 classes="dialog-title",
             )
-            current = ", ".join(sanitize_line(t, 40) for t in self._current) or "none yet"
-            yield Static(Content(f"Tags now: {current}"), classes="dialog-hint")
+            yield Static(self._tags_now(), id="tags-now", classes="dialog-hint")
             yield Input(
                 placeholder="tags, separated by commas (→ accepts a suggestion)",
-                suggester=TagSuggester(self._known),
+                suggester=self._suggester,
                 id="tag-input",
             )
             yield Static(
                 Content("Enter: add    Esc: cancel    (remove tags in the Notes panel: d)"),
                 classes="dialog-hint",
             )
+
+    def _tags_now(self) -> Content:
+        if self._current is None:
+            return Content("Tags now: …")
+        current = ", ".join(sanitize_line(t, 40) for t in self._current) or "none yet"
+        return Content(f"Tags now: {current}")
+
+    def show_tags(self, current: list[str], known: list[str]) -> None:
+        """Show the article's tags *current*; complete from the tags in use, *known*."""
+        self._current = current
+        self._suggester.set_known(known)
+        for hint in self.query("#tags-now").results(Static):
+            hint.update(self._tags_now())
 
     @on(Input.Submitted, "#tag-input")
     def _submit(self, event: Input.Submitted) -> None:
@@ -268,18 +291,23 @@ class CorrectionScreen(ModalScreen[CorrectionChoice | None]):
 
 
 class RenameTagScreen(ModalScreen[tuple[str, str] | None]):
-    """Renames a tag on every article."""
+    """Renames a tag on every article (the tags in use, for completion, may come later:
+    :meth:`show_tags`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, known: list[str]) -> None:
+    def __init__(self, known: list[str] | None = None) -> None:
         super().__init__()
-        self._known = known
+        self._suggester = TagSuggester(known or [])
+
+    def show_tags(self, known: list[str]) -> None:
+        """Complete from the tags in use, *known*."""
+        self._suggester.set_known(known)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Content("Rename a tag everywhere"), classes="dialog-title")
-            yield Input(placeholder="tag", suggester=TagSuggester(self._known), id="old-tag")
+            yield Input(placeholder="tag", suggester=self._suggester, id="old-tag")
             yield Input(placeholder="new name", id="new-tag")
             yield Static(Content("Enter: next / rename    Esc: cancel"), classes="dialog-hint")
 

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
@@ -19,7 +20,7 @@ from reader.entities.span import Span
 from reader.library import Article, Library, Problem
 from reader.text import sanitize_line
 from reader.ui.messages import ArticleRead, EntitiesFailed, EntitiesReady, LibraryLoaded
-from reader.ui.screens.annotating import Annotating
+from reader.ui.screens.annotator import Annotator
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
@@ -55,11 +56,24 @@ def _long(article: Article) -> bool:
         return False  # gone: reading it says so at once
 
 
-class MainScreen(Annotating):
-    """Where reading happens. Loads the library and finds entities in thread workers.
+class AnnotationKeys(Screen[None]):
+    """The main screen's annotation keys, bound on a base class of :class:`MainScreen`
+    only to keep their place: Textual (and so the key bar) lists a base class's bindings
+    first (t a h c u x, then l), the help lists the screen's own first (l, then t …)."""
 
-    The annotation keys and handlers are in :class:`Annotating`.
-    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "tag", "Tag"),
+        Binding("a", "note", "Note"),
+        Binding("h", "highlight", "Highlight"),
+        Binding("c", "correct", "Correct entity"),
+        Binding("u", "undo", "Undo"),
+        Binding("x", "export", "Export"),
+    ]
+
+
+class MainScreen(AnnotationKeys):
+    """Where reading happens. Loads the library and finds entities in thread workers;
+    its :class:`Annotator` makes and shows the annotations."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "toggle_legend", "Legend"),
@@ -77,18 +91,30 @@ class MainScreen(Annotating):
 
     def compose(self) -> ComposeResult:
         colours = EntityColours()
+        articles = ArticleList(id="articles")
+        view = ArticleView(colours, id="article")
+        notes = AnnotationPanel(id="annotation-panel")
+        self.annotator = Annotator(
+            self.app,
+            view=view,
+            panel=notes,
+            articles=articles,
+            shown=lambda: self.article,
+            entities_changed=self.refresh_entities,
+        )
+        """Tags, notes, highlights, corrections, undo and export, for the article shown."""
         yield colours
         yield Header(icon="¶")
         with Horizontal(id="body"):
-            yield ArticleList(id="articles")
+            yield articles
             with Vertical(id="reading"):
                 yield Static(id="article-header", markup=False)
-                yield ArticleView(colours, id="article")
+                yield view
                 yield Static(id="empty", markup=False)
             with Vertical(id="panels"):
                 yield Legend(colours.label_style, id="legend")
                 yield EntityPanel(id="entity-panel")
-                yield AnnotationPanel(id="annotation-panel")
+                yield notes
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
@@ -108,9 +134,16 @@ class MainScreen(Annotating):
             library = self.app.workspace.library()
         except Exception as error:  # a bug must not leave "Loading articles…" forever
             library = Library(problems=[Problem(Path("."), f"the library failed: {error}")])
-        self.app.open_store()
-        store = self.app.store
-        self.post_message(LibraryLoaded(library, tags_by_article(store) if store else {}))
+        app = self.app
+        app.open_store()
+
+        def loaded(tags: dict[str, list[str]] | None = None) -> None:
+            self.post_message(LibraryLoaded(library, tags or {}))
+
+        if app.store is None:
+            loaded()
+        else:  # the sidebar's tags are read in the writer thread, as every store call is
+            app.read(tags_by_article, loaded, lambda _reason: loaded())
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
@@ -179,7 +212,7 @@ class MainScreen(Annotating):
         self._article_shown()
 
     def _article_shown(self) -> None:
-        self.reload_annotations()
+        self.annotator.load()
         self.refresh_entities()
         self.refresh_bindings()
 
@@ -310,3 +343,50 @@ class MainScreen(Annotating):
     def action_focus_list(self) -> None:
         """Go back to the article list."""
         self.query_one(ArticleList).focus()
+
+    # --- annotations: keys and the messages that concern them, for the annotator ------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("tag", "note", "correct", "highlight"):
+            return self.article is not None
+        return True
+
+    def action_tag(self) -> None:
+        """Add tags to the article (`t`)."""
+        self.annotator.tag()
+
+    def action_note(self) -> None:
+        """Write a note on the article, or on the selected passage (`a`)."""
+        self.annotator.note()
+
+    def action_highlight(self) -> None:
+        """Highlight the selected passage (`h`, with a selection)."""
+        self.annotator.highlight()
+
+    def action_correct(self) -> None:
+        """Correct the marked entity, or add one from the selection (`c`)."""
+        self.annotator.correct()
+
+    def action_undo(self) -> None:
+        """Undo the last annotation change (`u`)."""
+        self.annotator.undo()
+
+    def action_rename_tag(self) -> None:
+        """Rename a tag on every article (command palette)."""
+        self.annotator.rename_tag()
+
+    def action_export(self, fmt: str | None = None) -> None:
+        """Export the annotations (`x`: pick a format; the palette names one)."""
+        self.annotator.export(fmt)
+
+    def on_annotation_panel_jump(self, message: AnnotationPanel.Jump) -> None:
+        self.annotator.jump(message.annotation_id)
+
+    def on_annotation_panel_edit(self, message: AnnotationPanel.Edit) -> None:
+        self.annotator.edit(message.annotation_id)
+
+    def on_annotation_panel_delete(self, message: AnnotationPanel.Delete) -> None:
+        self.annotator.delete(message.annotation_id, message.tag)
+
+    def on_article_view_annotation_jump(self, message: ArticleView.AnnotationJump) -> None:
+        self.annotator.next_mark(message.forward)
