@@ -31,9 +31,7 @@ def core_modules() -> list[str]:
 def test_the_walk_finds_the_core() -> None:
     modules = core_modules()
     # A walk that found nothing would make the next test pass for nothing.
-    assert {"reader.workspace", "reader.library.catalogue", "reader.store.storage"} <= set(
-        modules
-    )
+    assert {"reader.workspace", "reader.library.catalogue", "reader.store.storage"} <= set(modules)
     assert not any(name.startswith("reader.ui") for name in modules)
 
 
