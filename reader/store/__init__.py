@@ -1,9 +1,11 @@
-"""The annotation store: durable TinyDB storage of tags and annotations, one writer at a time.
+"""The annotation store: durable TinyDB storage of tags, annotations, reading state and saved
+views, one writer at a time.
 
 This package is the only part of reader that imports TinyDB, and it never imports Textual.
 Its pieces, in the order data flows through them:
 
-- ``model``: ArticleRef, Annotation, and the checks on what callers hand the store;
+- ``model``: ArticleRef, Annotation, Reading, View, and the checks on what callers hand
+  the store;
 - ``annotation_store``: AnnotationStore, the API the UI and the CLI use;
 - ``journal``: what each change replaced, for undo;
 - ``lock``: the OS lock that keeps to one writer per file;
@@ -27,6 +29,8 @@ from reader.store.model import (
     KINDS,
     Annotation,
     ArticleRef,
+    Reading,
+    View,
 )
 from reader.store.schema import SCHEMA_VERSION
 
@@ -38,9 +42,11 @@ __all__ = [
     "Annotation",
     "AnnotationStore",
     "ArticleRef",
+    "Reading",
     "StoreChangedOnDisk",
     "StoreCorrupt",
     "StoreError",
     "StoreLocked",
     "StoreReadOnly",
+    "View",
 ]

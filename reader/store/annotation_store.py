@@ -1,4 +1,5 @@
-"""AnnotationStore: the tags, notes, highlights and corrections of reader, on disk."""
+"""AnnotationStore: the tags, notes, highlights, corrections, reading state and saved
+views of reader, on disk."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from reader.store import model, schema
 from reader.store.errors import StoreChangedOnDisk, StoreError, StoreReadOnly
 from reader.store.journal import Change, Journal, counted, quoted, tag_list
 from reader.store.lock import WriteLock
-from reader.store.model import KINDS, Annotation, ArticleRef
+from reader.store.model import KINDS, Annotation, ArticleRef, Reading, View
 from reader.store.storage import DocumentTable, DurableStorage
 
 __all__ = ["AnnotationStore"]
@@ -32,7 +33,8 @@ class _Database(TinyDB):
 
 
 class AnnotationStore:
-    """The annotations file: article tags, notes, highlights and entity corrections.
+    """The annotations file: article tags, notes, highlights, entity corrections, which
+    articles are read and where each was left, and the saved searches ("views").
 
     Every method that changes something returns only once the change is on disk (written
     to a temporary file, fsynced, renamed over the database, folder fsynced). A store
@@ -88,6 +90,8 @@ class AnnotationStore:
         self._meta = self._table("meta")
         self._articles = self._table("articles")
         self._annotations = self._table("annotations")
+        self._reading_table = self._table("reading")
+        self._views = self._table("views")
 
     def __repr__(self) -> str:
         return f"AnnotationStore({str(self.path)!r}, read_only={self.read_only})"
@@ -310,6 +314,10 @@ class AnnotationStore:
         (re-anchoring them is the anchoring module's job). Returns how many annotations
         were moved (or, if the hash did not change, had their path updated).
 
+        The article's reading state goes with it: marked read if either hash was, and
+        the new hash's position if it has one, else the old one's (an offset into the old
+        text: the caller keeps it within the new text).
+
         Not undoable, and it clears the undo history: the app relinks when it opens an
         edited article, which is not a change the user made (`u` must not undo it), and
         earlier changes were recorded against the old hash.
@@ -317,6 +325,7 @@ class AnnotationStore:
         with self._changing("relink an article", undoable=False) as change:
             moved: dict[int, _Document | None] = {}
             model.check_article(new)
+            self._relink_reading(old_sha256, new)
             for doc_id, document in self._annotation_items(
                 lambda d: d["article_sha256"] == old_sha256
             ):
@@ -343,8 +352,11 @@ class AnnotationStore:
         self,
         articles: Iterable[tuple[ArticleRef, Iterable[str]]],
         annotations: Iterable[Annotation],
+        *,
+        read: Iterable[ArticleRef] = (),
+        views: Iterable[View] = (),
     ) -> list[Annotation]:
-        """Add tags and annotations from an export as they are: saved once, undone as one.
+        """Add tags, annotations, read marks and views from an export: saved once.
 
         *articles* are each article's identity and tags: an article the store knows keeps
         its path and title and gets the tags it lacks (ignoring case); a new one is stored
@@ -352,14 +364,27 @@ class AnnotationStore:
         the store already holds is skipped (the caller reports it). Returns the ones
         added. Every annotation's article must be among *articles* or in the store.
 
+        *read* are articles to mark read (never unread; one the store has keeps its path
+        and title). *views* are added unless the store has a view of that name (ignoring
+        case), which is kept as it is (the caller reports a different query).
+
+        Undone as one, except the read marks: undo never changes reading state (see
+        :meth:`set_read`).
+
         Raises ValueError or TypeError (see ``model.check_imported``), two annotations
-        with one id, or an unknown article: then nothing is changed.
+        with one id, two views with one name, or an unknown article: then nothing is
+        changed.
         """
         given = [(model.check_article(ref), model.clean_tags(tags)) for ref, tags in articles]
         checked = [model.check_imported(a) for a in annotations]
         ids = [a.id for a in checked]
         if len(set(ids)) != len(ids):
             raise ValueError("the same annotation id appears twice in the import")
+        to_mark = [model.check_article(ref) for ref in read]
+        new_views = [self._check_view(view) for view in views]
+        names = [view["name"].casefold() for view in new_views]
+        if len(set(names)) != len(names):
+            raise ValueError("the same view name appears twice in the import")
         with self._changing("import annotations") as change:
             refs = {ref.sha256: ref for ref, _ in given}
             for ref, tags in given:
@@ -389,8 +414,168 @@ class AnnotationStore:
                 self._journal.add(change, self._annotations, annotation.to_document())
                 known.add(annotation.id)
                 added.append(annotation)
+            for ref in to_mark:
+                found = self._find_reading(ref.sha256)
+                if found is None:
+                    self._save_reading(ref, None, read=True)
+                elif not found[1]["read"]:
+                    self._reading_table.put_many({found[0]: {**found[1], "read": True}})
+            views_added = 0
+            for view in new_views:
+                if self._find_view(view["name"]) is None:
+                    self._journal.add(change, self._views, view)
+                    views_added += 1
             change.description = f"imported {counted(len(added), 'annotation')}"
+            if views_added:
+                change.description += f" and {counted(views_added, 'view')}"
             return added
+
+    # Reading state: never undone, never in the journal.
+
+    def set_read(self, article: ArticleRef, read: bool) -> bool:
+        """Mark an article read or unread; return True if that changed it.
+
+        Not undoable, and it leaves the undo history as it is: the app marks articles read
+        by itself once they have been read to the end, and `u` must undo the user's last
+        tag or note, not that; `m` toggles the mark back just as cheaply. The article's
+        path and title are updated with the mark.
+
+        Raises:
+            TypeError: ``read`` is not a bool, or ``article`` not an ArticleRef.
+        """
+        if not isinstance(read, bool):
+            raise TypeError(f"read must be True or False, not {type(read).__name__}")
+        model.check_article(article)
+        with self._changing("mark an article read", undoable=False):
+            found = self._find_reading(article.sha256)
+            if (found is not None and found[1]["read"]) == read:
+                return False
+            self._save_reading(article, found, read=read)
+            return True
+
+    def is_read(self, sha256: str) -> bool:
+        """Whether the article with this hash is marked read."""
+        with self._reading():
+            found = self._find_reading(sha256)
+            return found is not None and bool(found[1]["read"])
+
+    def read_articles(self) -> frozenset[str]:
+        """The hashes of every article marked read."""
+        with self._reading():
+            return frozenset(
+                document["sha256"]
+                for document in self._reading_table.documents().values()
+                if document["read"]
+            )
+
+    def set_position(self, article: ArticleRef, offset: int) -> None:
+        """Remember where the user left an article: the code-point offset into its
+        displayed text of the top line shown.
+
+        Nothing is written when the article already has this position (and path and
+        title): the app calls this whenever the user leaves an article. Not undoable.
+
+        Raises:
+            TypeError: ``offset`` is not an int, or ``article`` not an ArticleRef.
+            ValueError: ``offset`` is negative.
+        """
+        model.check_article(article)
+        model.check_position(offset)
+        with self._mutex:
+            with self._reading():
+                found = self._find_reading(article.sha256)
+                if found is not None and found[1] == self._reading_document(
+                    article, read=found[1]["read"], position=offset
+                ):
+                    return
+            with self._changing("save the reading position", undoable=False):
+                found = self._find_reading(article.sha256)
+                self._save_reading(article, found, position=offset)
+
+    def position(self, sha256: str) -> int | None:
+        """Where the user left the article with this hash (see :meth:`set_position`), or
+        None."""
+        with self._reading():
+            found = self._find_reading(sha256)
+            return None if found is None else cast(int | None, found[1]["position"])
+
+    def positions(self) -> dict[str, int]:
+        """Every saved reading position, by article hash."""
+        with self._reading():
+            return {
+                document["sha256"]: document["position"]
+                for document in self._reading_table.documents().values()
+                if document["position"] is not None
+            }
+
+    def reading(self) -> list[Reading]:
+        """Every article marked read or with a position, in the order first seen."""
+        with self._reading():
+            documents = self._reading_table.documents()
+            return [Reading.from_document(documents[i]) for i in sorted(documents, key=int)]
+
+    # Saved searches ("views"): undoable like tags.
+
+    def views(self) -> list[View]:
+        """The saved views, in the order they were first saved."""
+        with self._reading():
+            documents = self._views.documents()
+            return [
+                View(documents[i]["name"], documents[i]["query"])
+                for i in sorted(documents, key=int)
+            ]
+
+    def save_view(self, name: str, query: str) -> View:
+        """Save a search under a name; return the view as saved.
+
+        A name already in use (ignoring case) gets the new query and the new spelling,
+        keeping its place in the list. Name and query are cleaned (one line, no control
+        sequences, stripped; see ``model.clean_view_name`` and ``model.clean_query``).
+
+        Raises:
+            TypeError: the name or query is not a string.
+            ValueError: the name or query is empty once cleaned, or too long.
+        """
+        with self._changing("save a view") as change:
+            view = self._check_view(View(name, query))
+            found = self._find_view(view["name"])
+            if found is None:
+                self._journal.add(change, self._views, view)
+                change.description = f"saved view {quoted(view['name'])}"
+            elif dict(found[1]) != view:
+                self._journal.put(change, self._views, {found[0]: view})
+                change.description = f"changed view {quoted(view['name'])}"
+            return View(view["name"], view["query"])
+
+    def rename_view(self, old: str, new: str) -> View:
+        """Rename a view (found ignoring case); return it as renamed.
+
+        Raises:
+            KeyError: there is no view named ``old``.
+            ValueError: ``new`` is empty, or another view already has that name.
+        """
+        with self._changing("rename a view") as change:
+            doc_id, document = self._get_view(old)
+            name = model.clean_view_name(new)
+            other = self._find_view(name)
+            if other is not None and other[0] != doc_id:
+                raise ValueError(f"there is already a view named {quoted(other[1]['name'])}")
+            if name != document["name"]:
+                self._journal.put(change, self._views, {doc_id: {**document, "name": name}})
+                change.description = f"renamed view {quoted(document['name'])} to {quoted(name)}"
+            return View(name, document["query"])
+
+    def delete_view(self, name: str) -> View:
+        """Delete a view (found ignoring case) and return it.
+
+        Raises:
+            KeyError: there is no view of that name.
+        """
+        with self._changing("delete a view") as change:
+            doc_id, document = self._get_view(name)
+            self._journal.put(change, self._views, {doc_id: None})
+            change.description = f"deleted view {quoted(document['name'])}"
+            return View(document["name"], document["query"])
 
     def undo(self) -> str | None:
         """Undo the last change made through this store object, durably.
@@ -487,6 +672,89 @@ class AnnotationStore:
         updated = {**stored, **document, "tags": stored["tags"] if tags is None else tags}
         if updated != stored:
             self._journal.put(change, self._articles, {doc_id: updated})
+
+    def _find_reading(self, sha256: str) -> tuple[int, _Document] | None:
+        for doc_id, document in self._reading_table.documents().items():
+            if document["sha256"] == sha256:
+                return int(doc_id), document
+        return None
+
+    @staticmethod
+    def _reading_document(
+        article: ArticleRef, *, read: bool, position: int | None
+    ) -> dict[str, Any]:
+        return {
+            "sha256": article.sha256,
+            "path": article.path,
+            "title": article.title,
+            "read": read,
+            "position": position,
+        }
+
+    def _save_reading(
+        self,
+        article: ArticleRef,
+        found: tuple[int, _Document] | None,
+        *,
+        read: bool | None = None,
+        position: int | None = None,
+    ) -> None:
+        """Write an article's reading document (outside the journal: never undone), with
+        its current path and title; ``read`` or ``position`` None keeps what ``found``
+        has. The document is dropped once it is unread with no position."""
+        was_read, was_at = (
+            (False, None) if found is None else (found[1]["read"], found[1]["position"])
+        )
+        document = self._reading_document(
+            article,
+            read=was_read if read is None else read,
+            position=was_at if position is None else position,
+        )
+        empty = not document["read"] and document["position"] is None
+        if found is None:
+            if not empty:
+                self._reading_table.add(document)
+        elif empty:
+            self._reading_table.put_many({found[0]: None})
+        elif document != found[1]:
+            self._reading_table.put_many({found[0]: document})
+
+    def _relink_reading(self, old_sha256: str, new: ArticleRef) -> None:
+        old = self._find_reading(old_sha256)
+        if old is None:
+            return
+        if old_sha256 == new.sha256:
+            self._save_reading(new, old)
+            return
+        current = self._find_reading(new.sha256)
+        self._reading_table.put_many({old[0]: None})
+        # The new text's own position wins; else the old one's.
+        position = old[1]["position"]
+        if current is not None and current[1]["position"] is not None:
+            position = current[1]["position"]
+        read = old[1]["read"] or (current is not None and current[1]["read"])
+        self._save_reading(new, current, read=read, position=position)
+
+    def _check_view(self, view: View) -> dict[str, str]:
+        if not isinstance(view, View):
+            raise TypeError(f"expected a View, not {type(view).__name__}")
+        return {
+            "name": model.clean_view_name(view.name),
+            "query": model.clean_query(view.query),
+        }
+
+    def _find_view(self, name: str) -> tuple[int, _Document] | None:
+        key = name.casefold()
+        for doc_id, document in self._views.documents().items():
+            if document["name"].casefold() == key:
+                return int(doc_id), document
+        return None
+
+    def _get_view(self, name: str) -> tuple[int, _Document]:
+        found = self._find_view(model.clean_view_name(name))
+        if found is None:
+            raise KeyError(f"no view named {name!r}")
+        return found
 
     def _forget_article_if_empty(self, change: Change, sha256: str) -> None:
         """Drop an article's document once it has neither tags nor annotations."""

@@ -1,4 +1,5 @@
-"""What the store holds (articles, annotations) and the checks on what callers hand it."""
+"""What the store holds (articles, annotations, reading state, saved views) and the checks
+on what callers hand it."""
 
 from __future__ import annotations
 
@@ -15,15 +16,22 @@ __all__ = [
     "CORRECTION_ACTIONS",
     "CORRECTION_SCOPES",
     "KINDS",
+    "MAX_QUERY_LENGTH",
+    "MAX_VIEW_NAME_LENGTH",
     "Annotation",
     "ArticleRef",
+    "Reading",
+    "View",
     "check_article",
     "check_body",
     "check_correction",
     "check_imported",
+    "check_position",
     "check_target",
+    "clean_query",
     "clean_tag",
     "clean_tags",
+    "clean_view_name",
     "copy_json",
     "dedupe_tags",
     "storable",
@@ -112,6 +120,51 @@ class Annotation:
         }
 
 
+MAX_VIEW_NAME_LENGTH = 100
+"""The longest a saved view's name can be, in code points (as long as a tag)."""
+
+MAX_QUERY_LENGTH = 2000
+"""The longest a saved view's query can be, in code points."""
+
+
+@dataclass(frozen=True)
+class View:
+    """A saved search: a name the sidebar shows, and the query it runs."""
+
+    name: str
+    """As the user spelled it; unique ignoring case."""
+    query: str
+    """The search query, as typed (the store does not parse it)."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An article's reading state: marked read or not, and where it was left."""
+
+    sha256: str
+    """The article's content hash, as for tags and annotations."""
+    path: str
+    """Where the article was when its state last changed."""
+    title: str
+    """Its title then, so that the store can name it on its own."""
+    read: bool
+    """Whether it is marked read."""
+    position: int | None
+    """The code-point offset into the displayed text of the top line shown when the user
+    left it; None if never saved."""
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> Reading:
+        """Build from a ``reading`` document."""
+        return cls(
+            document["sha256"],
+            document["path"],
+            document["title"],
+            document["read"],
+            document["position"],
+        )
+
+
 def utc_now() -> str:
     """The current time as ISO-8601 UTC to the second, e.g. ``2026-11-27T11:00:00Z``."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -155,6 +208,56 @@ def clean_tag(tag: object) -> str:
     if not cleaned:
         raise ValueError("a tag cannot be empty")
     return cleaned
+
+
+def clean_view_name(name: object) -> str:
+    """Clean a saved view's name as a tag is cleaned (one line, no control sequences,
+    stripped, at most :data:`MAX_VIEW_NAME_LENGTH`): it is shown in the sidebar and may
+    come from an imported file.
+
+    Raises:
+        TypeError: the name is not a string.
+        ValueError: the name is empty or only whitespace.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"a view name must be a string, not {type(name).__name__}")
+    cleaned = sanitize_line(name, limit=MAX_VIEW_NAME_LENGTH).strip()
+    if not cleaned:
+        raise ValueError("a view name cannot be empty")
+    return cleaned
+
+
+def clean_query(query: object) -> str:
+    """Clean a saved view's query: no control sequences, newlines and tabs as spaces,
+    stripped; spaces inside are kept (they may be inside a quoted phrase).
+
+    Raises:
+        TypeError: the query is not a string.
+        ValueError: the query is empty, or longer than :data:`MAX_QUERY_LENGTH` (a query
+            cut short would search for something else, so it is refused, not cut).
+    """
+    if not isinstance(query, str):
+        raise TypeError(f"a query must be a string, not {type(query).__name__}")
+    cleaned = sanitize(query).replace("\n", " ").replace("\t", " ").strip()
+    if not cleaned:
+        raise ValueError("a saved query cannot be empty")
+    if len(cleaned) > MAX_QUERY_LENGTH:
+        raise ValueError(f"a saved query can be at most {MAX_QUERY_LENGTH} characters long")
+    return cleaned
+
+
+def check_position(offset: object) -> int:
+    """Check a reading position: a whole number of zero or more.
+
+    Raises:
+        TypeError: it is not an int (True and False are refused too).
+        ValueError: it is negative.
+    """
+    if not isinstance(offset, int) or isinstance(offset, bool):
+        raise TypeError(f"a position must be an int, not {type(offset).__name__}")
+    if offset < 0:
+        raise ValueError(f"a position cannot be negative, not {offset}")
+    return offset
 
 
 def clean_tags(tags: Iterable[str]) -> list[str]:

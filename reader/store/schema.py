@@ -1,11 +1,23 @@
 """The layout of the annotations file, its version, and the migrations between versions.
 
 The file is a TinyDB database: a JSON object of tables, each an object of documents keyed
-by their id (a decimal string). Version 1 has three tables:
+by their id (a decimal string). Version 2 has five tables:
 
-- ``meta``: one document, ``{"format": "reader-annotations", "schema_version": 1}``;
-- ``articles``: ``{"sha256", "path", "title", "tags": [str]}``, one per known article;
-- ``annotations``: the fields of :class:`reader.store.model.Annotation`.
+- ``meta``: one document, ``{"format": "reader-annotations", "schema_version": 2}``;
+- ``articles``: ``{"sha256", "path", "title", "tags": [str]}``, one per article with tags
+  or annotations;
+- ``annotations``: the fields of :class:`reader.store.model.Annotation`;
+- ``reading``: ``{"sha256", "path", "title", "read": bool, "position": int | null}``, one
+  per article marked read or with a reading position (at most one per sha256);
+- ``views``: ``{"name", "query"}``, the saved searches, in the order saved (no two names
+  equal ignoring case).
+
+Version 1 had the first three; :data:`MIGRATIONS` ``[1]`` adds the last two, empty.
+
+Reading state has its own table rather than fields on the article documents because the
+undo journal puts back whole documents: undoing a tag added before an article was marked
+read would otherwise unmark it, and an article document is dropped when its last tag or
+annotation goes, which would take the read mark with it.
 """
 
 from __future__ import annotations
@@ -38,19 +50,29 @@ Migration = Callable[[Data], Data]
 FORMAT = "reader-annotations"
 """The marker in the ``meta`` document that tells this app's files from other TinyDB files."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The schema version this code reads and writes."""
 
-TABLES = ("meta", "articles", "annotations")
+TABLES = ("meta", "articles", "annotations", "reading", "views")
 """The tables of the current schema, in the order they are written."""
 
 META_ID = "1"
 """The document id of the one ``meta`` document."""
 
-MIGRATIONS: dict[int, Migration] = {}
+
+def _add_reading_and_views(data: Data) -> Data:
+    """Version 1 to 2: the ``reading`` and ``views`` tables, empty (nothing was read or
+    saved before they existed)."""
+    for name in ("reading", "views"):
+        if name in data:
+            raise ValueError(f"a version-1 file already has a {name!r} table")
+        data[name] = {}
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {1: _add_reading_and_views}
 """Migrations keyed by the version they upgrade from: ``MIGRATIONS[n]`` turns a version-n
 database into version n+1 (it need not touch ``meta``; the caller sets the version).
-Version 1 is the first, so there is nothing to migrate yet; version 2 adds ``MIGRATIONS[1]``.
 """
 
 
@@ -60,6 +82,8 @@ def new_database() -> Data:
         "meta": {META_ID: {"format": FORMAT, "schema_version": SCHEMA_VERSION}},
         "articles": {},
         "annotations": {},
+        "reading": {},
+        "views": {},
     }
 
 
@@ -142,6 +166,8 @@ def _migrate(data: Data, from_version: int, path: Path) -> Data:
 _STRING_FIELDS = {
     "articles": ("sha256", "path", "title"),
     "annotations": ("id", "article_sha256", "article_path", "created", "modified", "body"),
+    "reading": ("sha256", "path", "title"),
+    "views": ("name", "query"),
 }
 
 
@@ -179,3 +205,33 @@ def _check_tables(data: Data, path: Path) -> None:
                 _corrupt(path, f"{where}: a correction without a valid 'correction' object")
         elif correction is not None:
             _corrupt(path, f"{where}: 'correction' set on a {annotation['kind']}")
+    _check_reading(data["reading"], path)
+    _check_views(data["views"], path)
+
+
+def _check_reading(table: dict[str, dict[str, Any]], path: Path) -> None:
+    hashes: set[str] = set()
+    for doc_id, document in table.items():
+        where = f"reading/{doc_id}"
+        if document["sha256"] in hashes:
+            _corrupt(path, f"{where}: article {document['sha256']!r:.80} appears twice")
+        hashes.add(document["sha256"])
+        if not isinstance(document.get("read"), bool):
+            _corrupt(path, f"{where}: 'read' is missing or not true or false")
+        position = document.get("position", "")
+        if position is not None and (
+            not isinstance(position, int) or isinstance(position, bool) or position < 0
+        ):
+            _corrupt(path, f"{where}: 'position' is not a whole number of zero or more, or null")
+
+
+def _check_views(table: dict[str, dict[str, Any]], path: Path) -> None:
+    names: set[str] = set()
+    for doc_id, document in table.items():
+        where = f"views/{doc_id}"
+        if not document["name"].strip() or not document["query"].strip():
+            _corrupt(path, f"{where}: a view's name and query cannot be empty")
+        key = document["name"].casefold()
+        if key in names:
+            _corrupt(path, f"{where}: view name {document['name']!r:.80} appears twice")
+        names.add(key)

@@ -82,7 +82,7 @@ def test_a_missing_file_is_created_with_its_folders_on_the_first_change(path: Pa
         assert store.schema_version() == SCHEMA_VERSION
         store.add_tags(ARTICLE, ["budget"])
         data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["meta"] == {"1": {"format": "reader-annotations", "schema_version": 1}}
+    assert data["meta"] == {"1": {"format": "reader-annotations", "schema_version": 2}}
     assert data["articles"]["1"]["tags"] == ["budget"]
 
 
@@ -836,25 +836,25 @@ def test_an_older_file_is_migrated_and_the_original_kept(
     store.close()
     original = store.path.read_bytes()
 
-    def to_v2(data: schema.Data) -> schema.Data:
+    def to_v3(data: schema.Data) -> schema.Data:
         for document in data["annotations"].values():
             document["body"] = document["body"].upper()
         return data
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(schema.MIGRATIONS, 1, to_v2)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(schema.MIGRATIONS, 2, to_v3)
     with AnnotationStore(store.path, read_only=True) as reader:
-        assert reader.schema_version() == 2
+        assert reader.schema_version() == 3
         assert reader.annotations()[0].body == "OLD BODY"
     assert store.path.read_bytes() == original  # a reader migrates in memory only
     with AnnotationStore(store.path) as writer:
-        assert writer.schema_version() == 2
+        assert writer.schema_version() == 3
         assert writer.annotations()[0].body == "OLD BODY"
-    backup = store.path.with_name("annotations.json.v1.bak")
+    backup = store.path.with_name("annotations.json.v2.bak")
     assert backup.read_bytes() == original
     saved = json.loads(store.path.read_bytes())
-    assert saved["meta"]["1"]["schema_version"] == 2
-    with AnnotationStore(store.path) as again:  # already at version 2: no new migration
+    assert saved["meta"]["1"]["schema_version"] == 3
+    with AnnotationStore(store.path) as again:  # already at version 3: no new migration
         assert again.annotations()[0].body == "OLD BODY"
 
 
@@ -864,15 +864,15 @@ def test_a_version_without_a_migration_is_refused(
     store.add_note(ARTICLE, "n")
     store.close()
     original = store.path.read_bytes()
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
     with pytest.raises(StoreCorrupt, match="cannot migrate"):
         AnnotationStore(store.path)
     assert store.path.read_bytes() == original
 
 
-def test_the_current_version_needs_no_migration() -> None:
-    assert SCHEMA_VERSION == 1
-    assert all(version < SCHEMA_VERSION for version in schema.MIGRATIONS)
+def test_every_older_version_has_a_migration_and_the_current_one_none() -> None:
+    assert SCHEMA_VERSION == 2
+    assert sorted(schema.MIGRATIONS) == list(range(1, SCHEMA_VERSION))
 
 
 def test_import_keeps_ids_times_and_paths_in_one_undoable_save(
