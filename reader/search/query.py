@@ -15,6 +15,40 @@ One grammar, one parser, in the core: the app's filter field and `reader search`
 Free words and phrases match the title, text, notes and tags: whole words, smart case
 (case-insensitive unless the query has a capital letter), accents folded (``Zoe`` finds
 ``Zoë``).
+
+The rules :func:`parse` follows (the lexical details, escapes included, are in
+:mod:`reader.search.parser`; what each node matches is in :mod:`reader.search.reference` and
+:mod:`reader.search.text_match`):
+
+- Words are separated by whitespace; a quote starts a phrase (``\\"`` is a quote inside
+  it), a parenthesis is always a token, ``-`` right before anything negates it (``-word``,
+  ``-tag:x``, ``-"a phrase"``, ``-(a OR b)``), ``OR`` in upper case is the operator (``or``
+  is a word) and binds looser than juxtaposition: ``a b OR c`` is ``(a b) OR c``.
+- **The colon rule.** A word is a field when the text before its first colon is two or more
+  ASCII letters (any case: ``TAG:x`` is ``tag:x``). A known name makes the field; an unknown
+  one is an error naming the closest field (``tga:x``: "unknown field 'tga' (did you mean
+  tag?)") unless a ``//`` follows the colon (a URL, ``https://example.org``: a word). A
+  colon after anything else (``10:30``, ``C:\\x``, ``U.S.:``) leaves a free word; so does
+  an escaped colon (``tga\\:x``) or quoting (``"tga:x"``, a phrase).
+- Field values: a word or a quoted phrase right after the colon (``entity:"Sergey Lavrov"``);
+  ``label:`` values are upper-cased (``label:person`` is ``PERSON``); ``has:`` takes note,
+  highlight, correction (plurals accepted, stored singular), ``is:`` read or unread, and
+  ``sort:`` date, title, words or mentions (``sort:-date`` reverses), all case-insensitive
+  and stored lower case. Other values are kept as typed.
+- ``date:`` takes ``2026-05-01``, ``2026-05``, ``2026``, ranges ``A..B`` (either side may be
+  empty; B's whole period is included: ``2026-05..2026-06`` is May 1 to July 1 exclusive) and
+  comparisons ``>``, ``>=``, ``<``, ``<=`` against a period (``>2026-05`` is from June 1),
+  giving a half-open :class:`DateRange`. ``words:`` takes ``N``, ``N..M``, ``N..``, ``..M``
+  and the comparisons, giving an inclusive :class:`WordRange`.
+- ``sort:`` is not a node: at most one, at the top level only (anywhere there, never inside
+  parentheses nor negated), into :attr:`Query.sort`.
+- The tree is normal: And inside And and Or inside Or are flattened, a group of one is the
+  node itself, so that equal meanings written alike compare equal.
+- Errors are :class:`QueryError` with the code-point position of the culprit: an unclosed
+  quote or parenthesis (where it opens), a ``)`` without ``(``, an unknown field (its name),
+  a bad value (where the value starts, the message naming what is accepted), a dangling ``-``
+  or ``OR``, ``OR`` first, empty parentheses or quotes, a second sort, a sort in parentheses
+  or negated.
 """
 
 from __future__ import annotations
@@ -24,6 +58,8 @@ from datetime import date
 
 __all__ = [
     "FIELDS",
+    "HAS_VALUES",
+    "IS_VALUES",
     "SORT_KEYS",
     "And",
     "DateRange",
@@ -36,6 +72,8 @@ __all__ = [
     "Sort",
     "Term",
     "WordRange",
+    "format_query",
+    "parse",
 ]
 
 FIELDS = ("tag", "entity", "label", "has", "is", "in", "path", "title")
@@ -156,3 +194,7 @@ class Query:
 
     where: Node | None = None
     sort: Sort | None = None
+
+
+# The parser needs the classes above; it lives in its own module to keep this one the contract.
+from reader.search.parser import format_query, parse  # noqa: E402

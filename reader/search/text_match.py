@@ -1,0 +1,80 @@
+"""How a search term meets text: smart case, accent folding and whole words.
+
+Shared by the query language's reference evaluator (:mod:`.reference`), the search index and
+the in-article find, so that all three agree on what "matches" means:
+
+- **Smart case**, per term: a term (a word, a phrase, a ``title:`` value) is matched
+  case-insensitively unless it has an upper-case letter (:func:`is_case_sensitive`);
+  ``lavrov`` finds ``Lavrov``, ``Lavrov`` does not find ``LAVROV``. Each term of a query
+  decides for itself: in ``Lavrov said`` only ``Lavrov`` is case-sensitive.
+- **Accents folded** on both sides, always (:func:`fold`): ``Zoe`` finds ``Zoë`` and ``Zoë``
+  finds ``Zoe``. Folding is NFKD with the combining marks dropped, so compatibility forms
+  fold too (``ﬁ`` is ``fi``, ``²`` is ``2``). Case folding is a separate switch.
+- **Whole words** (:func:`words`): a word is a run of letters and digits (Unicode ``\\w``
+  without the underscore), after folding; everything else separates words, so ``Dawn's`` is
+  the words ``Dawn`` and ``s`` and ``well-known`` is ``well`` and ``known`` (SQLite FTS5's
+  ``unicode61`` tokenizer splits the same way). A term is the sequence of its words; it
+  matches where those words follow each other in the text, whatever separates them there
+  (spaces, a line break, punctuation): a phrase across a line break is found. A term with no
+  word in it (``"!!"``) matches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+__all__ = ["WORD", "contains_words", "fold", "is_case_sensitive", "words"]
+
+WORD = re.compile(r"[^\W_]+")
+"""A word: a run of letters and digits (apply it to folded text)."""
+
+
+def is_case_sensitive(text: str) -> bool:
+    """Return whether *text* asks for a case-sensitive match: it has an upper-case letter.
+
+    Smart case: ``lavrov`` matches any case, ``Lavrov`` only that case.
+    """
+    return any(c.isupper() for c in text)
+
+
+def fold(text: str, *, casefold: bool = False) -> str:
+    """Return *text* with its accents folded: NFKD, combining marks dropped.
+
+    ``fold("Zoë") == "Zoe"``, ``fold("ﬁne") == "fine"``. Case is kept unless *casefold*
+    (then ``str.casefold`` too, after which marks it introduced are dropped again:
+    ``fold("İ", casefold=True) == "i"``). Lengths may change (``ﬁ`` becomes two letters), so
+    offsets into the folded text are not offsets into *text*.
+    """
+    if text.isascii():
+        return text.lower() if casefold else text
+    folded = _drop_marks(text)
+    if casefold:
+        folded = _drop_marks(folded.casefold())
+    return folded
+
+
+def _drop_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str, *, casefold: bool = False) -> list[str]:
+    """Return the words of *text*, folded (and case-folded when *casefold*), in order."""
+    return WORD.findall(fold(text, casefold=casefold))
+
+
+def contains_words(haystack: Sequence[str], needle: Sequence[str]) -> bool:
+    """Return whether the words *needle* occur one after another in the words *haystack*.
+
+    Both already folded the same way (see :func:`words`); an empty *needle* matches nothing.
+    """
+    n = len(needle)
+    if n == 0:
+        return False
+    first = needle[0]
+    for i in range(len(haystack) - n + 1):
+        if haystack[i] == first and all(haystack[i + k] == needle[k] for k in range(1, n)):
+            return True
+    return False
