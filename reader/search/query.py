@@ -196,5 +196,23 @@ class Query:
     sort: Sort | None = None
 
 
-# The parser needs the classes above; it lives in its own module to keep this one the contract.
-from reader.search.parser import format_query, parse  # noqa: E402
+# The parser lives in reader/search/parser.py, which imports the classes above: imported here
+# when first called, so that either module may be imported first.
+
+
+def parse(text: str) -> Query:
+    """Return the :class:`Query` *text* says, or raise :class:`QueryError` (what, where).
+
+    An empty or blank query is ``Query(None, None)``: every article, in the library's order.
+    """
+    from reader.search import parser
+
+    return parser.parse(text)
+
+
+def format_query(query: Query) -> str:
+    """Return text that :func:`parse` turns back into *query* (see
+    :func:`reader.search.parser.format_query` for which trees and the ValueError)."""
+    from reader.search import parser
+
+    return parser.format_query(query)

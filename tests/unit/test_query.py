@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from datetime import date
 
@@ -408,6 +410,13 @@ def test_parsing_is_fast() -> None:
     assert len(text) > 100
     best = min(_time_to_parse(text) for _ in range(50))
     assert best < 0.001  # about 55 µs on a laptop
+
+
+@pytest.mark.parametrize("first", ["reader.search.parser", "reader.search.query"])
+def test_either_module_may_be_imported_first(first: str) -> None:
+    code = f"import {first}; from reader.search.query import parse; print(parse('a'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def _time_to_parse(text: str) -> float:
