@@ -7,6 +7,12 @@ content is unchanged) and the entities the app shows for it (model, consistency 
 the user's corrections). Articles are ordered by title, then path, then content hash;
 annotations by creation time, then in the order they were made: the same database always
 gives the same export.
+
+Each article says whether it is marked read. An export of everything also carries the
+saved views and, apart from :attr:`Collection.articles`, the articles marked read that
+have neither tags nor annotations (:attr:`Collection.also_read`): the json format writes
+them so that importing it restores the read marks, and the other formats, which are about
+annotations, leave them out.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from reader import __version__
 from reader.entities.engines.base import EngineInfo, NoModel
 from reader.entities.span import Span
 from reader.library import Article, Library, Problem, read_article
-from reader.store import Annotation, AnnotationStore
+from reader.store import Annotation, AnnotationStore, View
 
 if TYPE_CHECKING:
     from reader.workspace import Workspace
@@ -57,6 +63,8 @@ class ExportedArticle:
     """The displayed text, when it was asked for and found; offsets point into it."""
     entities: tuple[Span, ...] | None = None
     """The entities shown for the text, when asked for and the text was found."""
+    read: bool = False
+    """Whether the article is marked read."""
 
     @property
     def notes(self) -> tuple[Annotation, ...]:
@@ -96,6 +104,14 @@ class Collection:
     include_entities: bool = False
     """Whether entities were asked for (each article's are None when its text was not
     found)."""
+    has_read_state: bool = False
+    """Whether the database marks any article read (the json format then says ``read``
+    of every article; without it, it writes what it wrote before read state existed)."""
+    also_read: tuple[ExportedArticle, ...] = ()
+    """Articles marked read with neither tags nor annotations, in export order; only in
+    an export of everything, and written only by the json format."""
+    views: tuple[View, ...] = ()
+    """The saved views, in the order saved; only in an export of everything."""
 
 
 def gather(
@@ -135,13 +151,18 @@ def gather(
     if with_entities and store is not workspace.store:
         raise ValueError("entities are exported with workspace.store's corrections: pass it")
     articles = _from_store(store)
+    read = store.read_articles()
     wanted_tags = {tag.strip().casefold() for tag in tags if tag.strip()}
     paths = list(article_paths)
+    everything = not paths and not wanted_tags
+    also_read = _read_without_annotations(store, articles) if everything else []
     if paths:
         articles = _select(articles, paths)
     if wanted_tags:
         articles = [a for a in articles if wanted_tags & {t.casefold() for t in a.tags}]
-    articles.sort(key=lambda a: (a.title.casefold(), a.title, a.path, a.sha256))
+    articles = [replace(a, read=True) if a.sha256 in read else a for a in articles]
+    articles.sort(key=_export_order)
+    also_read.sort(key=_export_order)
     pipeline = None
     if with_text or with_entities:
         articles = _with_texts(articles, workspace.library())
@@ -162,7 +183,26 @@ def gather(
         article_paths=tuple(str(path) for path in paths),
         pipeline=pipeline,
         include_entities=with_entities,
+        has_read_state=bool(read),
+        also_read=tuple(also_read),
+        views=tuple(store.views()) if everything else (),
     )
+
+
+def _export_order(article: ExportedArticle) -> tuple[str, str, str, str]:
+    return (article.title.casefold(), article.title, article.path, article.sha256)
+
+
+def _read_without_annotations(
+    store: AnnotationStore, annotated: list[ExportedArticle]
+) -> list[ExportedArticle]:
+    """The articles marked read that are not among *annotated*."""
+    known = {article.sha256 for article in annotated}
+    return [
+        ExportedArticle(sha256=r.sha256, path=r.path, title=r.title, read=True)
+        for r in store.reading()
+        if r.read and r.sha256 not in known
+    ]
 
 
 def _from_store(store: AnnotationStore) -> list[ExportedArticle]:

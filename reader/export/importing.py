@@ -15,9 +15,16 @@ Three steps, so that a bad file never reaches the database:
 "Same content" is the same kind, article, body, target and correction; times and paths
 do not count.
 
+A json export may also say which articles are read and hold saved views. An article the
+file marks read is marked read; one it marks unread is left as the database has it (an
+import adds what the file knows and never takes away what the database knows). A view is
+added unless the database has a view of that name (ignoring case): with the same query it
+is already there, with another it is a :class:`ViewConflict` and the database's is kept.
+
 Step 3 is one change in the store (``AnnotationStore.import_annotations``): annotations
 keep their ids, times and paths, the database is saved once (an import made through the
-app's store is one undo step), and a failure changes nothing.
+app's store is one undo step, which takes back the annotations, tags and views but not
+the read marks: undo never changes read state), and a failure changes nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from reader.export.reading import (
     fail,
     load_json,
 )
-from reader.store import Annotation, AnnotationStore, ArticleRef
+from reader.store import Annotation, AnnotationStore, ArticleRef, View
 from reader.text import sanitize_line
 
 __all__ = [
@@ -42,6 +49,7 @@ __all__ = [
     "ImportFileError",
     "ImportPlan",
     "ImportReport",
+    "ViewConflict",
     "apply_plan",
     "import_file",
     "plan_import",
@@ -74,6 +82,26 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class ViewConflict:
+    """A saved view in the file whose name the store holds with another query."""
+
+    where: str
+    """Where it is in the file."""
+    name: str
+    """Its name (as the store spells it)."""
+    query: str
+    """The file's query, not imported."""
+    kept: str
+    """The store's query, kept."""
+
+    def __str__(self) -> str:
+        return (
+            f"{self.where}: view “{_line(self.name)}” has another query in the database "
+            f"(“{_line(self.kept)}”, not “{_line(self.query)}”); kept the database's"
+        )
+
+
+@dataclass(frozen=True)
 class ImportPlan:
     """What importing a file would change."""
 
@@ -85,10 +113,14 @@ class ImportPlan:
     """Annotations to add, with the article identity to add them under."""
     unchanged: int
     """Annotations of the file the store already holds."""
-    conflicts: tuple[Conflict, ...]
-    """Annotations of the file not imported because the store's differ."""
+    conflicts: tuple[Conflict | ViewConflict, ...]
+    """Annotations (and views) of the file not imported because the store's differ."""
     notes: tuple[str, ...]
     """Other differences, kept as the store has them (an article's path or title)."""
+    mark_read: tuple[ArticleRef, ...] = ()
+    """Articles the file marks read that the store does not."""
+    views: tuple[View, ...] = ()
+    """Views to add (their names are new to the store)."""
 
 
 @dataclass
@@ -103,10 +135,15 @@ class ImportReport:
     """How many tags were added (over all articles)."""
     unchanged: int = 0
     """Annotations of the file that were already in the store."""
-    conflicts: tuple[Conflict, ...] = ()
-    """Annotations not imported because the store holds a different one with their id."""
+    conflicts: tuple[Conflict | ViewConflict, ...] = ()
+    """Annotations not imported because the store holds a different one with their id,
+    and views not imported because the store has another query under their name."""
     notes: tuple[str, ...] = ()
     """Other differences kept as the store has them."""
+    marked_read: int = 0
+    """How many articles were marked read."""
+    views_added: int = 0
+    """How many saved views were added."""
 
 
 def read_import_file(path: Path) -> Parsed:
@@ -143,6 +180,8 @@ def read_import_file(path: Path) -> Parsed:
 def plan_import(store: AnnotationStore, parsed: Parsed) -> ImportPlan:
     """Compare *parsed* with *store* and return what importing it would change."""
     known = {document["sha256"]: document for document in store.articles()}
+    already_read = store.read_articles()
+    mark_read: list[ArticleRef] = []
     refs: dict[str, ArticleRef] = {}
     tags: list[tuple[ArticleRef, tuple[str, ...]]] = []
     notes: list[str] = []
@@ -164,6 +203,8 @@ def plan_import(store: AnnotationStore, parsed: Parsed) -> ImportPlan:
         new = tuple(tag for tag in article.tags if tag.casefold() not in have)
         if new:
             tags.append((ref, new))
+        if article.read and ref.sha256 not in already_read:
+            mark_read.append(ref)
         refs[ref.sha256] = ref
 
     existing = store.annotations()
@@ -199,9 +240,33 @@ def plan_import(store: AnnotationStore, parsed: Parsed) -> ImportPlan:
             unchanged += 1
         else:
             additions.append((refs[item.annotation.article_sha256], item))
+    views, view_conflicts = _plan_views(store, parsed)
     return ImportPlan(
-        parsed.format, tuple(tags), tuple(additions), unchanged, tuple(conflicts), tuple(notes)
+        parsed.format,
+        tuple(tags),
+        tuple(additions),
+        unchanged,
+        (*conflicts, *view_conflicts),
+        tuple(notes),
+        tuple(mark_read),
+        views,
     )
+
+
+def _plan_views(
+    store: AnnotationStore, parsed: Parsed
+) -> tuple[tuple[View, ...], tuple[ViewConflict, ...]]:
+    """The file's views the store lacks, and the ones it has under another query."""
+    stored = {view.name.casefold(): view for view in store.views()}
+    new: list[View] = []
+    conflicts: list[ViewConflict] = []
+    for item in parsed.views:
+        kept = stored.get(item.view.name.casefold())
+        if kept is None:
+            new.append(item.view)
+        elif kept.query != item.view.query:
+            conflicts.append(ViewConflict(item.where, kept.name, item.view.query, kept.query))
+    return tuple(new), tuple(conflicts)
 
 
 def apply_plan(store: AnnotationStore, plan: ImportPlan) -> ImportReport:
@@ -219,6 +284,8 @@ def apply_plan(store: AnnotationStore, plan: ImportPlan) -> ImportReport:
     added = store.import_annotations(
         list(articles.values()),
         [_with_path(item.annotation, ref) for ref, item in plan.additions],
+        read=plan.mark_read,
+        views=plan.views,
     )
     return ImportReport(
         plan.format,
@@ -227,6 +294,8 @@ def apply_plan(store: AnnotationStore, plan: ImportPlan) -> ImportReport:
         unchanged=plan.unchanged,
         conflicts=plan.conflicts,
         notes=plan.notes,
+        marked_read=len(plan.mark_read),
+        views_added=len(plan.views),
     )
 
 

@@ -16,6 +16,12 @@ and the tests validate every export against it)::
         "corrections": [{..., "correction": {"action": "relabel", "label": "ORG",
                                              "scope": "article", "text": "Dawn"}}]}]}
 
+When the database marks any article read, every article has ``"read": true|false`` (after
+``tags``), and an export of everything also lists the articles marked read that have no
+tags or annotations (with empty lists). An export of everything from a database with
+saved views has ``"views": [{"name", "query"}]`` (before ``articles``), in the order saved.
+A database with neither gives the same document as before read state and views existed.
+
 With ``--include-entities`` the document also has ``"pipeline": {"name", "version"}`` and
 each article ``"entities"``: every entity shown, ``{"start", "end", "label", "text",
 "source"}`` with source ``model``, ``consistency`` or ``user``, or null when the article's
@@ -27,6 +33,7 @@ derived from the text.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +42,7 @@ from reader.export.jsontext import dumps, sorted_json
 from reader.export.reading import (
     ImportedAnnotation,
     ImportedArticle,
+    ImportedView,
     Parsed,
     annotation,
     at,
@@ -48,7 +56,8 @@ from reader.export.reading import (
     expect_time,
     fail,
 )
-from reader.store import Annotation, ArticleRef
+from reader.store import Annotation, ArticleRef, View
+from reader.store import model as store_model
 
 __all__ = ["FORMAT", "SCHEMA_FILE", "SCHEMA_VERSION", "parse", "render", "to_document"]
 
@@ -87,16 +96,31 @@ def to_document(collection: Collection) -> dict[str, Any]:
     if collection.include_entities:
         pipeline = collection.pipeline
         document["pipeline"] = None if pipeline is None else pipeline.to_json()
-    document["articles"] = [_article(a, collection.include_entities) for a in collection.articles]
+    if collection.views:
+        document["views"] = [{"name": v.name, "query": v.query} for v in collection.views]
+    articles = collection.articles
+    if collection.also_read:
+        articles = tuple(sorted((*articles, *collection.also_read), key=_order))
+    document["articles"] = [
+        _article(a, collection.include_entities, collection.has_read_state) for a in articles
+    ]
     return document
 
 
-def _article(article: ExportedArticle, include_entities: bool) -> dict[str, Any]:
+def _order(article: ExportedArticle) -> tuple[str, str, str, str]:
+    return (article.title.casefold(), article.title, article.path, article.sha256)
+
+
+def _article(article: ExportedArticle, include_entities: bool, with_read: bool) -> dict[str, Any]:
     record: dict[str, Any] = {
         "sha256": article.sha256,
         "path": article.path,
         "title": article.title,
         "tags": list(article.tags),
+    }
+    if with_read:
+        record["read"] = article.read
+    record |= {
         "notes": [_annotation(a) for a in article.notes],
         "highlights": [_annotation(a) for a in article.highlights],
         "corrections": [_annotation(a) for a in article.corrections],
@@ -145,7 +169,7 @@ def parse(document: Any) -> Parsed:
             f"this reader reads version {SCHEMA_VERSION} of the export format, "
             f"not {version!r:.40}" + ("; upgrade reader" if isinstance(version, int) else ""),
         )
-    expect_keys(top, "", _TOP_KEYS, ("pipeline",))
+    expect_keys(top, "", _TOP_KEYS, ("pipeline", "views"))
     expect_time(top["exported_at"], "exported_at")
     app = expect_object(top["app"], "app")
     expect_keys(app, "app", ("name", "version"))
@@ -177,12 +201,39 @@ def parse(document: Any) -> Parsed:
             seen_ids[item.annotation.id] = item.where
         articles.append(article)
         annotations.extend(items)
-    return Parsed("json", tuple(articles), tuple(annotations))
+    views = _parse_views(top["views"], "views") if "views" in top else ()
+    return Parsed("json", tuple(articles), tuple(annotations), views)
+
+
+def _parse_views(value: Any, where: str) -> tuple[ImportedView, ...]:
+    views: list[ImportedView] = []
+    seen: dict[str, str] = {}
+    for index, item in enumerate(expect_list(value, where)):
+        view_where = at(where, index)
+        record = expect_object(item, view_where)
+        expect_keys(record, view_where, ("name", "query"))
+        try:
+            name = store_model.clean_view_name(
+                expect_string(record["name"], at(view_where, "name"), blank=False)
+            )
+        except ValueError as error:
+            fail(at(view_where, "name"), str(error))
+        try:
+            query = store_model.clean_query(
+                expect_string(record["query"], at(view_where, "query"), blank=False)
+            )
+        except ValueError as error:
+            fail(at(view_where, "query"), str(error))
+        if name.casefold() in seen:
+            fail(at(view_where, "name"), f"the same view name as {seen[name.casefold()]}")
+        seen[name.casefold()] = view_where
+        views.append(ImportedView(View(name, query), view_where))
+    return tuple(views)
 
 
 def _parse_article(value: Any, where: str) -> tuple[ImportedArticle, list[ImportedAnnotation]]:
     record = expect_object(value, where)
-    expect_keys(record, where, _ARTICLE_KEYS, ("entities",))
+    expect_keys(record, where, _ARTICLE_KEYS, ("entities", "read"))
     ref = ArticleRef(
         path=expect_string(record["path"], at(where, "path")),
         sha256=expect_sha256(record["sha256"], at(where, "sha256")),
@@ -195,7 +246,10 @@ def _parse_article(value: Any, where: str) -> tuple[ImportedArticle, list[Import
     for section, kind in _SECTIONS:
         for index, item in enumerate(expect_list(record[section], at(where, section))):
             items.append(_parse_annotation(item, at(at(where, section), index), kind, ref))
-    return ImportedArticle(ref, tags, where), items
+    read = record.get("read")
+    if "read" in record and not isinstance(read, bool):
+        fail(at(where, "read"), f"expected true or false, found {json.dumps(read)[:40]}")
+    return ImportedArticle(ref, tags, where, read), items
 
 
 def _parse_annotation(value: Any, where: str, kind: str, article: ArticleRef) -> ImportedAnnotation:

@@ -16,13 +16,14 @@ from typing import Any, NoReturn
 
 from reader.anchoring import to_w3c_selectors
 from reader.entities.corrections import correction_from_dict
-from reader.store import KINDS, Annotation, ArticleRef
+from reader.store import KINDS, Annotation, ArticleRef, View
 from reader.store import model as store_model
 
 __all__ = [
     "ImportFileError",
     "ImportedAnnotation",
     "ImportedArticle",
+    "ImportedView",
     "Parsed",
     "annotation",
     "at",
@@ -63,6 +64,20 @@ class ImportedArticle:
     """Its tags, cleaned as the store cleans them."""
     where: str
     """Where the file names it, for messages."""
+    read: bool | None = None
+    """Whether the file marks it read; None when the file does not say (a w3c file, or
+    a json export from before read state)."""
+
+
+@dataclass(frozen=True)
+class ImportedView:
+    """A saved view in an import file, its name and query cleaned as the store cleans
+    them."""
+
+    view: View
+    """The name and query."""
+    where: str
+    """Where in the file it is, for messages."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,8 @@ class Parsed:
     """Every article the file names, once each, in file order."""
     annotations: tuple[ImportedAnnotation, ...]
     """Every annotation, in file order; each one's article is among :attr:`articles`."""
+    views: tuple[ImportedView, ...] = ()
+    """The saved views, in file order, no two names equal ignoring case."""
 
 
 def fail(where: str, message: str) -> NoReturn:

@@ -50,7 +50,7 @@ from reader.export.writing import (
     write_file,
     write_in_folder,
 )
-from reader.store import AnnotationStore
+from reader.store import AnnotationStore, ArticleRef
 from reader.text import sanitize
 
 TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
@@ -216,6 +216,105 @@ def _ref(annotated: Annotated) -> Any:
     from reader.annotations import article_ref
 
     return article_ref(annotated.seed)
+
+
+# Read state and saved views (json only).
+
+#: An article marked read that has neither tags nor annotations.
+READ_ONLY = ArticleRef("/articles/read-only.md", "d" * 64, "Already read")
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def _read_and_views(annotated: Annotated) -> None:
+    with AnnotationStore(annotated.db) as store:
+        store.set_read(_ref(annotated), True)
+        store.set_read(READ_ONLY, True)
+        store.set_position(_ref(annotated), 42)
+        store.save_view("Energy", "tag:energy")
+        store.save_view("Unread", "is:unread sort:-date")
+
+
+def test_a_database_without_read_state_or_views_exports_as_before(
+    run: Runner, annotated: Annotated
+) -> None:
+    for args in ((), ("--include-entities",), ("--tag", "economy")):
+        document = native((annotated.root / exported(run("export", *args))).read_bytes())
+        assert "views" not in document
+        assert all("read" not in article for article in document["articles"])
+    # Positions alone, and a mark taken back, leave every export as it was.
+    with opened(annotated, Path("unused")) as (workspace, store):
+        before = build_export(workspace, store, "json", now=NOW).data
+    with AnnotationStore(annotated.db) as store:
+        store.set_position(_ref(annotated), 7)
+        store.set_read(_ref(annotated), True)
+        store.set_read(_ref(annotated), False)
+    with opened(annotated, Path("unused")) as (workspace, store):
+        assert build_export(workspace, store, "json", now=NOW).data == before
+
+
+def test_json_says_which_articles_are_read_and_holds_the_views(
+    run: Runner, annotated: Annotated
+) -> None:
+    _read_and_views(annotated)
+    document = native((annotated.root / exported(run("export"))).read_bytes())
+    assert list(document)[-2:] == ["views", "articles"]
+    assert document["views"] == [
+        {"name": "Energy", "query": "tag:energy"},
+        {"name": "Unread", "query": "is:unread sort:-date"},
+    ]
+    read = {a["title"]: a["read"] for a in document["articles"]}
+    assert read == {
+        "Already read": True,
+        annotated.seed.title: True,
+        annotated.budget.title: False,
+        "A vanished story": False,
+    }
+    # In export order, with its keys in the fixed order and nothing to annotate.
+    titles = [a["title"] for a in document["articles"]]
+    assert titles == sorted(titles, key=str.casefold)
+    only_read = next(a for a in document["articles"] if a["title"] == "Already read")
+    assert only_read == {
+        "sha256": READ_ONLY.sha256,
+        "path": READ_ONLY.path,
+        "title": "Already read",
+        "tags": [],
+        "read": True,
+        "notes": [],
+        "highlights": [],
+        "corrections": [],
+    }
+    assert list(document["articles"][0])[:5] == ["sha256", "path", "title", "tags", "read"]
+
+
+def test_a_filtered_export_has_read_marks_but_no_views_or_other_articles(
+    run: Runner, annotated: Annotated
+) -> None:
+    _read_and_views(annotated)
+    for args, titles in (
+        (("--tag", "russia"), [annotated.seed.title]),
+        (("--article", "seeds/budget.md"), [annotated.budget.title]),
+    ):
+        document = native((annotated.root / exported(run("export", *args))).read_bytes())
+        assert "views" not in document
+        assert [(a["title"], a["read"]) for a in document["articles"]] == [
+            (title, title == annotated.seed.title) for title in titles
+        ]
+
+
+def test_other_formats_do_not_change_with_read_state_or_views(
+    annotated: Annotated, entity_cache: Path
+) -> None:
+    def render_all() -> dict[str, bytes]:
+        with opened(annotated, entity_cache) as (workspace, store):
+            return {
+                fmt: build_export(workspace, store, fmt, now=NOW).data
+                for fmt in FORMATS
+                if fmt != "json"
+            }
+
+    before = render_all()
+    _read_and_views(annotated)
+    assert render_all() == before
 
 
 # w3c

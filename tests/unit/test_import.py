@@ -24,7 +24,7 @@ from reader.anchoring import describe
 from reader.annotations import article_ref
 from reader.export.exporting import build_export
 from reader.export.importing import ImportFileError, apply_plan, plan_import, read_import_file
-from reader.store import AnnotationStore
+from reader.store import AnnotationStore, ArticleRef, View
 
 
 @pytest.fixture(scope="module")
@@ -264,6 +264,102 @@ def test_import_waits_for_the_app_then_changes_nothing(run: Runner, annotated: A
     assert annotated.db.read_bytes() == before
 
 
+# Read state and saved views.
+
+READ_ONLY = ArticleRef("/articles/read-only.md", "d" * 64, "Already read")
+
+
+def _read_and_views(db: Path, seed: ArticleRef) -> None:
+    with AnnotationStore(db) as store:
+        store.set_read(seed, True)
+        store.set_read(READ_ONLY, True)
+        store.save_view("Energy", "tag:energy")
+        store.save_view("Unread", "is:unread")
+
+
+def test_read_marks_and_views_round_trip_through_json(
+    run: Runner, annotated: Annotated, empty_db: Path
+) -> None:
+    _read_and_views(annotated.db, article_ref(annotated.seed))
+    first = export(annotated)
+    result = run("import", write(annotated, "first.json", first), db=empty_db)
+    assert result.code == 0, result.err
+    with AnnotationStore(empty_db, read_only=True) as store:
+        assert store.read_articles() == {annotated.seed.sha256, READ_ONLY.sha256}
+        assert store.views() == [View("Energy", "tag:energy"), View("Unread", "is:unread")]
+        assert store.positions() == {}  # positions stay in the database they were made in
+        # A read article without annotations is in the reading state only.
+        assert READ_ONLY.sha256 not in {a["sha256"] for a in store.articles()}
+    second = export(annotated, db=empty_db)
+    assert articles(second) == articles(first)
+    assert native(second)["views"] == native(first)["views"]
+    # Again: nothing more to add, and no conflict.
+    again = run("import", write(annotated, "first.json", first), db=empty_db)
+    assert again.code == 0 and "conflict" not in again.out
+
+
+def test_an_import_marks_read_but_never_unread(annotated: Annotated, empty_db: Path) -> None:
+    seed, budget = article_ref(annotated.seed), article_ref(annotated.budget)
+    with AnnotationStore(annotated.db) as store:
+        store.set_read(budget, True)  # so that the export says read of every article
+    document = native(export(annotated))
+    with AnnotationStore(empty_db) as store:
+        store.set_read(seed, True)  # the file says unread: it stays read here
+        store.set_position(seed, 12)
+    with AnnotationStore(empty_db) as store:
+        report = apply_plan(
+            store,
+            plan_import(
+                store, read_import_file(annotated.root / write(annotated, "f.json", document))
+            ),
+        )
+        assert report.marked_read == 1
+        assert store.read_articles() == {seed.sha256, budget.sha256}
+        assert store.positions() == {seed.sha256: 12}
+        # Undoing the import takes back its annotations but not the read marks.
+        assert store.undo() == "imported 9 annotations"
+        assert store.annotations() == []
+        assert store.read_articles() == {seed.sha256, budget.sha256}
+
+
+def test_a_view_with_another_query_is_a_conflict_and_the_database_kept(
+    run: Runner, annotated: Annotated, empty_db: Path
+) -> None:
+    _read_and_views(annotated.db, article_ref(annotated.seed))
+    file = write(annotated, "export.json", export(annotated))
+    with AnnotationStore(empty_db) as store:
+        store.save_view("ENERGY", "tag:energy -tag:oil")
+        store.save_view("unread", "is:unread")  # the same query: already there
+    result = run("import", file, db=empty_db)
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert lines[0].endswith("; 1 conflict")
+    assert lines[1] == (
+        "conflict: views[0]: view “ENERGY” has another query in the database "
+        "(“tag:energy -tag:oil”, not “tag:energy”); kept the database's"
+    )
+    with AnnotationStore(empty_db, read_only=True) as store:
+        assert store.views() == [View("ENERGY", "tag:energy -tag:oil"), View("unread", "is:unread")]
+        assert len(store.annotations()) == 9  # the rest was imported
+
+
+def test_an_export_without_read_state_or_views_changes_neither(
+    run: Runner, annotated: Annotated, empty_db: Path
+) -> None:
+    file = write(annotated, "old.json", export(annotated))  # no "read", no "views"
+    assert b'"read"' not in (annotated.root / file).read_bytes()
+    seed = article_ref(annotated.seed)
+    with AnnotationStore(empty_db) as store:
+        store.set_read(seed, True)
+        store.save_view("Mine", "tag:mine")
+    result = run("import", file, db=empty_db)
+    assert result.code == 0, result.err
+    with AnnotationStore(empty_db, read_only=True) as store:
+        assert store.read_articles() == {seed.sha256}
+        assert store.views() == [View("Mine", "tag:mine")]
+        assert len(store.annotations()) == 9
+
+
 # Bad files: refused whole, the database byte for byte as it was.
 
 Mutation = Callable[[Annotated], bytes]
@@ -400,6 +496,43 @@ BAD_FILES: list[tuple[str, Mutation, str, bool | None]] = [
         _json(_duplicate_note),
         "articles[1].notes[2].id: the same id as articles[1].notes[0]",
         False,
+    ),
+    (
+        "read not true or false",
+        _json(_set("articles.0.read", "yes")),
+        'articles[0].read: expected true or false, found "yes"',
+        True,
+    ),
+    ("views not a list", _json(_set("views", {"a": "b"})), "views: expected an array", True),
+    (
+        "a view without a query",
+        _json(_set("views", [{"name": "x"}])),
+        "views[0]: missing 'query'",
+        True,
+    ),
+    (
+        "a view with an empty name",
+        _json(_set("views", [{"name": " ", "query": "q"}])),
+        "views[0].name: must not be empty",
+        True,
+    ),
+    (
+        "a view with an unknown key",
+        _json(_set("views", [{"name": "x", "query": "q", "colour": "red"}])),
+        "views[0]: unknown key 'colour'",
+        True,
+    ),
+    (
+        "a view name twice",
+        _json(_set("views", [{"name": "A", "query": "q"}, {"name": "a", "query": "r"}])),
+        "views[1].name: the same view name as views[0]",
+        False,  # the schema cannot compare items ignoring case
+    ),
+    (
+        "a query too long",
+        _json(_set("views", [{"name": "x", "query": "q" * 2001}])),
+        "views[0].query: a saved query can be at most 2000 characters long",
+        True,
     ),
     (
         "w3c without @context",
