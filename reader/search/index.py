@@ -1,0 +1,992 @@
+"""The search index: the library's articles, notes, tags and entities in SQLite FTS5.
+
+Derived data, kept in the user cache dir beside the entity cache
+(``<cache dir>/search.sqlite3``, WAL mode) and always rebuildable: a file that is broken,
+foreign or from another format is deleted and built again, never an error to the user; a
+cache dir that cannot be written (or ``--no-cache``) means an index in memory.
+
+Why SQLite FTS5 and not a Python search library: it ships with Python's ``sqlite3`` (no
+dependency), keeps a 10,000-article index on disk rather than in the app's memory, answers
+a query in milliseconds without loading anything, lets several threads and processes (the
+app and ``reader search``) read while one writes, and its ``unicode61 remove_diacritics 2``
+tokenizer already folds case and accents.
+
+What is indexed per article (its row id is the FTS row id): the FTS columns ``title``,
+``text`` (the displayed text), ``notes`` (bodies of notes and highlights), ``tags``,
+``entities`` (their texts), ``labels``, ``folder`` and ``path``; and plain tables: the
+article (path, hash, date, words, has note/highlight/correction, its place in the library),
+its tags, its folder names and its entities with their labels and mention counts.
+
+**Dates**: the ``date:`` of the YAML front matter when the text starts with one, else the
+local day of the file's modification time, taken when the article's content is indexed
+(an edit re-indexes it; touching a file without changing it keeps the date).
+
+**Entities** are exactly what ``reader entities`` prints (the finder's cached model output,
+the consistency rules and the user's corrections), taken only from the entity cache: an
+article whose entities are not cached yet is indexed without them and gets them on a later
+:meth:`SearchIndex.update`. They are filled in a second pass after the text is committed,
+because the rules cost ~1.3 ms an article, four times the rest of indexing.
+
+Thread-safe: each thread uses its own connection (WAL lets them read while one writes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reader import __version__
+from reader.search.compile import (
+    FREE_COLUMNS,
+    TEXT_COLUMNS,
+    compile_query,
+    fts_query,
+    positive_leaves,
+)
+from reader.search.documents import (
+    article_date,
+    fold,
+    fold_accents,
+    has_capital,
+    phrase_pattern,
+)
+from reader.search.query import DateRange, Field, Node, Query, Term, WordRange
+from reader.search.snippets import Snippet, make_snippet
+
+if TYPE_CHECKING:
+    from reader.library import Article
+    from reader.store import AnnotationStore
+    from reader.workspace import Workspace
+
+__all__ = ["INDEX_FILE", "INDEX_FORMAT", "Hit", "IndexReset", "SearchIndex", "UpdateReport"]
+
+INDEX_FILE = "search.sqlite3"
+"""The index's file name in the cache dir."""
+
+INDEX_FORMAT = 2
+"""Bump when the schema or what a column means changes: an older file is rebuilt."""
+
+UPDATE_CACHE_KIB = 32 * 1024
+"""SQLite's page cache while updating (the default, 2 MiB, is restored afterwards)."""
+
+ENTITY_BATCH = 500
+"""Articles whose entities are written per transaction in the second pass (readers see
+progress, and a cancelled update keeps what it did)."""
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE articles(
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    shown_path TEXT NOT NULL,
+    path_folded TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    title TEXT NOT NULL,
+    title_folded TEXT NOT NULL,
+    date TEXT,
+    words INTEGER NOT NULL,
+    has_note INTEGER NOT NULL DEFAULT 0,
+    has_highlight INTEGER NOT NULL DEFAULT 0,
+    has_correction INTEGER NOT NULL DEFAULT 0,
+    store_key TEXT NOT NULL DEFAULT '',
+    entities_key TEXT,
+    position INTEGER
+);
+CREATE INDEX articles_position ON articles(position);
+CREATE TABLE tags(article INTEGER NOT NULL, tag TEXT NOT NULL, PRIMARY KEY(article, tag))
+    WITHOUT ROWID;
+CREATE INDEX tags_tag ON tags(tag);
+CREATE TABLE folders(article INTEGER NOT NULL, depth INTEGER NOT NULL, name TEXT NOT NULL,
+    PRIMARY KEY(article, depth)) WITHOUT ROWID;
+CREATE INDEX folders_name ON folders(name);
+CREATE TABLE mentions(article INTEGER NOT NULL, folded TEXT NOT NULL, label TEXT NOT NULL,
+    text TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(article, folded, label))
+    WITHOUT ROWID;
+CREATE INDEX mentions_folded ON mentions(folded);
+CREATE INDEX mentions_label ON mentions(label);
+CREATE VIRTUAL TABLE fts USING fts5(
+    title, text, notes, tags, entities, labels, folder, path,
+    tokenize = 'unicode61 remove_diacritics 2', columnsize = 0
+);
+INSERT INTO fts(fts, rank) VALUES ('crisismerge', 64);
+CREATE VIRTUAL TABLE parts USING fts5(
+    body, article UNINDEXED, kind UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2', columnsize = 0
+);
+"""
+
+NO_DATE = date(1970, 1, 1)
+"""The date of an article with neither front matter nor a file time (as the reference's)."""
+
+_FIELD_OF_LEAF = {DateRange: "date", WordRange: "words"}
+
+
+class IndexReset(Exception):
+    """The index file turned out broken while searching: it was emptied, and is rebuilt by
+    the next :meth:`SearchIndex.update` (call it, then search again)."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """An article a query found, and why."""
+
+    path: Path
+    """The article's file (as the library found it)."""
+    sha256: str
+    """Its content hash."""
+    title: str
+    """Its title (sanitised, one line)."""
+    fields: tuple[str, ...] = ()
+    """What matched: ``title``, ``text``, ``notes``, ``tags`` for free words and phrases,
+    else the field's name (``tag``, ``entity``, ``label``, ``has``, ``is``, ``in``,
+    ``path``, ``date``, ``words``); empty when not asked (``explain=False``)."""
+    snippet: str = ""
+    """A bit of the text around the first word found, on one line (sanitised); ``""`` when
+    no word of the query is in the text."""
+    marks: tuple[tuple[int, int], ...] = ()
+    """Where the words found are in :attr:`snippet` (start, end code points): drawn by
+    offsets, never by markup."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The hit as JSON-ready data (what ``reader search --format json`` prints)."""
+        return {
+            "path": str(self.path),
+            "sha256": self.sha256,
+            "title": self.title,
+            "fields": list(self.fields),
+            "snippet": self.snippet,
+            "marks": [list(mark) for mark in self.marks],
+        }
+
+
+@dataclass
+class UpdateReport:
+    """What :meth:`SearchIndex.update` did."""
+
+    articles: int = 0
+    """Articles in the library."""
+    added: int = 0
+    """Articles indexed for the first time."""
+    changed: int = 0
+    """Articles whose content changed and were indexed again."""
+    removed: int = 0
+    """Articles whose file is gone, taken out."""
+    annotated: int = 0
+    """Articles whose notes, tags or annotation kinds changed."""
+    entities: int = 0
+    """Articles whose entities were (re)indexed."""
+    entities_missing: int = 0
+    """Articles whose entities are not cached yet (indexed on a later update)."""
+    entities_unavailable: str | None = None
+    """Why no entities could be indexed (no model named), or None."""
+    rebuilt: str | None = None
+    """Why the index file was rebuilt from scratch (broken, foreign, old), or None."""
+    text_seconds: float = 0.0
+    """Time taken by the first pass (articles, text, notes, tags)."""
+    entity_seconds: float = 0.0
+    """Time taken by the second pass (entities)."""
+    problems: list[str] = field(default_factory=list)
+    """Articles that could not be indexed, with why."""
+
+    @property
+    def seconds(self) -> float:
+        """The whole update's time."""
+        return self.text_seconds + self.entity_seconds
+
+
+@dataclass
+class _StoreSnapshot:
+    """What the index needs from the store, read once per update."""
+
+    tags: dict[str, list[str]] = field(default_factory=dict)
+    bodies: dict[str, list[str]] = field(default_factory=dict)
+    kinds: dict[str, set[str]] = field(default_factory=dict)
+    corrections: dict[str, str] = field(default_factory=dict)
+    """Per article with corrections: a fingerprint of them."""
+    global_corrections: str = ""
+    read: frozenset[str] = frozenset()
+    read_known: bool = False
+
+    def key(self, sha256: str) -> str:
+        """A fingerprint of the article's notes, tags and kinds ('' when it has none)."""
+        tags, bodies = self.tags.get(sha256), self.bodies.get(sha256)
+        kinds = self.kinds.get(sha256)
+        if not tags and not bodies and not kinds:
+            return ""
+        data = json.dumps([tags or [], bodies or [], sorted(kinds or ())], ensure_ascii=False)
+        return hashlib.blake2b(data.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _snapshot(store: AnnotationStore | None) -> _StoreSnapshot:
+    snapshot = _StoreSnapshot()
+    if store is None:
+        return snapshot
+    for article in store.articles():
+        if article["tags"]:
+            snapshot.tags[str(article["sha256"])] = [str(tag) for tag in article["tags"]]
+    corrections: dict[str, list[Any]] = {}
+    global_corrections: list[Any] = []
+    for annotation in store.annotations():
+        sha = annotation.article_sha256
+        snapshot.kinds.setdefault(sha, set()).add(annotation.kind)
+        if annotation.body:
+            snapshot.bodies.setdefault(sha, []).append(annotation.body)
+        if annotation.kind == "correction":
+            data = [annotation.correction, annotation.target]
+            corrections.setdefault(sha, []).append(data)
+            if annotation.correction is not None and annotation.correction.get("scope") == "global":
+                global_corrections.append(data)
+    for sha, items in corrections.items():
+        snapshot.corrections[sha] = _digest(items)
+    snapshot.global_corrections = _digest(global_corrections) if global_corrections else ""
+    # Read state arrives in the store with the read-state work; until then all are unread.
+    read_articles = getattr(store, "read_articles", None)
+    if read_articles is not None:
+        snapshot.read = frozenset(read_articles())
+        snapshot.read_known = True
+    return snapshot
+
+
+def _digest(data: object) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+class SearchIndex:
+    """The full-text index of one cache dir (or in memory): :meth:`update` it from a
+    workspace, :meth:`search` it with a parsed query. Thread-safe; :meth:`close` when done."""
+
+    def __init__(self, path: Path | None) -> None:
+        """The index in the file *path* (created when missing), or in memory when None."""
+        self.path = path
+        """The index file, or None for an index in memory."""
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._generation = 0
+        self._memory: sqlite3.Connection | None = None
+        self._prepared = False
+        self._rebuilt: str | None = None
+        self._read: frozenset[str] = frozenset()
+        self._scope: tuple[int, dict[str, int]] | None = None
+        self._scope_source: Sequence[Article] | None = None
+
+    @classmethod
+    def in_cache_dir(cls, cache_dir: Path | None) -> SearchIndex:
+        """The index kept in *cache_dir* (beside the entity cache), or in memory for None."""
+        return cls(None if cache_dir is None else cache_dir / INDEX_FILE)
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether the index lives in memory (no file, or the cache dir is not writable)."""
+        self._prepare()
+        return self._memory is not None
+
+    @property
+    def read(self) -> frozenset[str]:
+        """The hashes of the articles marked read, as of the last :meth:`update`
+        (empty until the store keeps read state)."""
+        return self._read
+
+    def close(self) -> None:
+        """Close every connection (from any thread). The index may be used again after."""
+        with self._lock:
+            self._close_all()
+            self._prepared = False
+
+    # --- connections ------------------------------------------------------------------
+
+    def _close_all(self) -> None:
+        for connection in self._connections:
+            with suppress(sqlite3.Error):
+                connection.close()
+        self._connections.clear()
+        if self._memory is not None:
+            with suppress(sqlite3.Error):
+                self._memory.close()
+            self._memory = None
+        self._generation += 1
+
+    def _connect_file(self) -> sqlite3.Connection:
+        assert self.path is not None
+        connection = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=30
+        )
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            # Derived data: losing the last transaction to a power cut only costs a rebuild.
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA temp_store=MEMORY")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _prepare(self) -> None:
+        """Open (or build) the index once: check its format, else start it afresh."""
+        with self._lock:
+            if self._prepared:
+                return
+            if self.path is not None:
+                try:
+                    self._open_or_rebuild()
+                except (OSError, sqlite3.Error) as error:
+                    self._rebuilt = f"the cache dir cannot be written ({error}): kept in memory"
+                    self._close_all()
+                    self._start_memory()
+            else:
+                self._start_memory()
+            self._prepared = True
+
+    def _start_memory(self) -> None:
+        self._memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self._memory.executescript(_SCHEMA)
+        self._write_meta(self._memory)
+
+    def _open_or_rebuild(self) -> None:
+        assert self.path is not None
+        if not self.path.exists():
+            self._create()
+            return
+        reason = None
+        try:
+            connection = self._connect_file()
+            try:
+                rows = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+                if not rows:
+                    raise sqlite3.DatabaseError("empty")
+            finally:
+                connection.close()
+            if rows.get("format") != str(INDEX_FORMAT):
+                reason = f"it was built by another format ({rows.get('format')})"
+        except sqlite3.DatabaseError as error:
+            reason = f"it could not be read ({error})"
+        if reason is not None:
+            self._rebuilt = f"{self.path} was rebuilt: {reason}"
+            self._create()
+
+    def _create(self) -> None:
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with suppress(FileNotFoundError):
+                os.unlink(f"{self.path}{suffix}")
+        connection = self._connect_file()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+            self._write_meta(connection)
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    @staticmethod
+    def _write_meta(connection: sqlite3.Connection) -> None:
+        connection.executemany(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+            [("format", str(INDEX_FORMAT)), ("reader", __version__)],
+        )
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection (the one connection, locked, for an index in memory)."""
+        self._prepare()
+        if self._memory is not None:
+            with self._lock:
+                if self._memory is not None:
+                    yield self._memory
+                    return
+        local = self._local
+        connection = getattr(local, "connection", None)
+        if connection is None or getattr(local, "generation", None) != self._generation:
+            with self._lock:
+                connection = self._connect_file()
+                self._connections.append(connection)
+                local.connection, local.generation = connection, self._generation
+        yield connection
+
+    def _reset(self, why: str) -> None:
+        """Throw the index away and start an empty one (a broken file found in use)."""
+        with self._lock:
+            self._close_all()
+            self._prepared = False
+            if self.path is not None:
+                try:
+                    self._create()
+                    self._rebuilt = f"{self.path} was rebuilt: {why}"
+                    self._prepared = True
+                except (OSError, sqlite3.Error):
+                    pass
+            self._prepare()
+
+    # --- keeping it up to date --------------------------------------------------------
+
+    def update(
+        self,
+        workspace: Workspace,
+        *,
+        entities: bool = True,
+        cancelled: threading.Event | None = None,
+    ) -> UpdateReport:
+        """Bring the index up to date with the workspace's library, store and entity cache.
+
+        Articles are matched by path and content hash: new ones are indexed, changed ones
+        indexed again, those whose file is gone taken out (an article outside this library
+        whose file still exists is kept, out of the default scope of :meth:`search`). Notes,
+        tags and annotation kinds are compared per article with the store; entities are
+        taken from the entity cache (second pass, skipped when *entities* is False).
+        Uses the workspace's open store, else opens it read-only for the finder's
+        corrections. Stops between batches when *cancelled* is set. Never raises for a
+        broken index file: it is rebuilt.
+        """
+        report = UpdateReport()
+        with self._lock:
+            store = workspace.store
+            if store is None:
+                unavailable = workspace.open_store_for_corrections()
+                if unavailable:
+                    report.problems.append(unavailable)
+                store = workspace.store
+            snapshot = _snapshot(store)
+            self._read = snapshot.read
+            try:
+                self._update(workspace, snapshot, report, entities, cancelled)
+            except sqlite3.DatabaseError as error:
+                self._reset(f"it broke while being updated ({error})")
+                report = UpdateReport(problems=report.problems)
+                self._update(workspace, snapshot, report, entities, cancelled)
+            report.rebuilt, self._rebuilt = self._rebuilt, None
+            return report
+
+    def _update(
+        self,
+        workspace: Workspace,
+        snapshot: _StoreSnapshot,
+        report: UpdateReport,
+        entities: bool,
+        cancelled: threading.Event | None,
+    ) -> None:
+        started = time.perf_counter()
+        library = workspace.library()
+        articles = library.articles
+        report.articles = len(articles)
+        texts: dict[int, str] = {}
+        with self._connection() as connection:
+            known = {
+                path: (row_id, sha256, store_key, position, (shown, folder))
+                for row_id, path, sha256, store_key, position, shown, folder in connection.execute(
+                    "SELECT id, path, sha256, store_key, position, shown_path, folder FROM articles"
+                )
+            }
+            roots = _roots(workspace.settings.article_paths)
+            # A bigger page cache while writing (FTS5 merges its segments faster), given
+            # back afterwards: the app keeps the index open for its whole session.
+            connection.execute(f"PRAGMA cache_size = -{UPDATE_CACHE_KIB}")
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                positions: list[tuple[int, int]] = []
+                for place, article in enumerate(articles):
+                    path = os.path.abspath(article.path)
+                    where = (str(article.path), _folder(path, roots))
+                    row = known.pop(path, None)
+                    if row is None or row[1] != article.sha256:
+                        if row is not None:
+                            self._delete(connection, row[0])
+                        text = article.text  # the one read of the file
+                        row_id = self._insert(
+                            connection, article, path, where, text, snapshot, place
+                        )
+                        texts[row_id] = text
+                        if row is None:
+                            report.added += 1
+                        else:
+                            report.changed += 1
+                        continue
+                    row_id, sha256, store_key, position, stored_where = row
+                    if stored_where != where:
+                        self._place(connection, row_id, where)
+                    if store_key != snapshot.key(sha256):
+                        self._annotate(connection, row_id, sha256, snapshot)
+                        report.annotated += 1
+                    if position != place:
+                        positions.append((place, row_id))
+                connection.executemany("UPDATE articles SET position = ? WHERE id = ?", positions)
+                for path, (row_id, *_) in known.items():
+                    if os.path.exists(path):
+                        connection.execute(
+                            "UPDATE articles SET position = NULL WHERE id = ?", (row_id,)
+                        )
+                    else:
+                        self._delete(connection, row_id)
+                        report.removed += 1
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            report.text_seconds = time.perf_counter() - started
+            if entities:
+                started = time.perf_counter()
+                self._update_entities(connection, workspace, snapshot, texts, report, cancelled)
+                report.entity_seconds = time.perf_counter() - started
+            connection.execute("PRAGMA cache_size = -2000")
+            connection.execute("PRAGMA shrink_memory")
+        self._scope = None
+
+    def _insert(
+        self,
+        connection: sqlite3.Connection,
+        article: Article,
+        path: str,
+        where: tuple[str, str],
+        text: str,
+        snapshot: _StoreSnapshot,
+        place: int,
+    ) -> int:
+        try:
+            mtime: float | None = os.stat(path).st_mtime
+        except OSError:
+            mtime = None
+        day = article_date(text, mtime) or NO_DATE
+        shown, folder = where
+        sha256 = article.sha256
+        cursor = connection.execute(
+            "INSERT INTO articles(path, shown_path, path_folded, folder, sha256, title, "
+            "title_folded, date, words, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                path,
+                shown,
+                shown.casefold(),
+                folder,
+                sha256,
+                article.title,
+                fold(article.title),
+                day.isoformat(),
+                article.word_count,
+                place,
+            ),
+        )
+        row_id = cursor.lastrowid
+        assert row_id is not None
+        connection.execute(
+            "INSERT INTO fts(rowid, title, text, folder, path) VALUES (?, ?, ?, ?, ?)",
+            (row_id, article.title, text, folder, shown),
+        )
+        connection.executemany(
+            "INSERT INTO folders(article, depth, name) VALUES (?, ?, ?)",
+            [(row_id, depth, name) for depth, name in enumerate(_folder_names(folder))],
+        )
+        if snapshot.key(sha256):
+            self._annotate(connection, row_id, sha256, snapshot)
+        return row_id
+
+    @staticmethod
+    def _place(connection: sqlite3.Connection, row_id: int, where: tuple[str, str]) -> None:
+        """Record the article's path and folder as the current library sees them."""
+        shown, folder = where
+        connection.execute(
+            "UPDATE articles SET shown_path = ?, path_folded = ?, folder = ? WHERE id = ?",
+            (shown, shown.casefold(), folder, row_id),
+        )
+        connection.execute(
+            "UPDATE fts SET folder = ?, path = ? WHERE rowid = ?", (folder, shown, row_id)
+        )
+        connection.execute("DELETE FROM folders WHERE article = ?", (row_id,))
+        connection.executemany(
+            "INSERT INTO folders(article, depth, name) VALUES (?, ?, ?)",
+            [(row_id, depth, name) for depth, name in enumerate(_folder_names(folder))],
+        )
+
+    @staticmethod
+    def _annotate(
+        connection: sqlite3.Connection, row_id: int, sha256: str, snapshot: _StoreSnapshot
+    ) -> None:
+        """Write the article's notes, tags and annotation kinds from the store."""
+        tags = snapshot.tags.get(sha256, [])
+        kinds = snapshot.kinds.get(sha256, set())
+        connection.execute(
+            "UPDATE articles SET has_note = ?, has_highlight = ?, has_correction = ?, "
+            "store_key = ? WHERE id = ?",
+            (
+                "note" in kinds,
+                "highlight" in kinds,
+                "correction" in kinds,
+                snapshot.key(sha256),
+                row_id,
+            ),
+        )
+        connection.execute(
+            "UPDATE fts SET notes = ?, tags = ? WHERE rowid = ?",
+            ("\n".join(snapshot.bodies.get(sha256, [])), "\n".join(tags), row_id),
+        )
+        connection.execute("DELETE FROM tags WHERE article = ?", (row_id,))
+        connection.executemany(
+            "INSERT OR IGNORE INTO tags(article, tag) VALUES (?, ?)",
+            [(row_id, tag.casefold()) for tag in tags],
+        )
+        connection.execute("DELETE FROM parts WHERE article = ?", (row_id,))
+        connection.executemany(
+            "INSERT INTO parts(body, article, kind) VALUES (?, ?, ?)",
+            [(body, row_id, "notes") for body in snapshot.bodies.get(sha256, [])]
+            + [(tag, row_id, "tags") for tag in tags],
+        )
+
+    @staticmethod
+    def _delete(connection: sqlite3.Connection, row_id: int) -> None:
+        for table in ("tags", "folders", "mentions"):
+            connection.execute(f"DELETE FROM {table} WHERE article = ?", (row_id,))
+        connection.execute("DELETE FROM fts WHERE rowid = ?", (row_id,))
+        connection.execute("DELETE FROM parts WHERE article = ?", (row_id,))
+        connection.execute("DELETE FROM articles WHERE id = ?", (row_id,))
+
+    def _update_entities(
+        self,
+        connection: sqlite3.Connection,
+        workspace: Workspace,
+        snapshot: _StoreSnapshot,
+        texts: dict[int, str],
+        report: UpdateReport,
+        cancelled: threading.Event | None,
+    ) -> None:
+        """The second pass: the entities of every article in the library whose entities
+        are not indexed, or were indexed under other rules, corrections or model."""
+        from reader.entities.engines import NoModel
+        from reader.entities.finder import EntityFinder
+
+        finder = workspace.finder
+        if finder.cache is None:
+            report.entities_unavailable = "no entity cache (--no-cache)"
+            return
+        try:
+            engine = finder.pipeline
+        except NoModel as error:
+            report.entities_unavailable = str(error)
+            return
+        # Applying no corrections is what the corrector does for an article without any;
+        # skipping it spares a scan of the store per article.
+        plain = EntityFinder(finder.recognizer, finder.cache)
+        base = f"{__version__}/{engine.key}/{snapshot.global_corrections}"
+        todo = [
+            (row_id, sha256, key)
+            for row_id, sha256, old in connection.execute(
+                "SELECT id, sha256, entities_key FROM articles WHERE position IS NOT NULL "
+                "ORDER BY position"
+            )
+            if (key := f"{base}/{snapshot.corrections.get(sha256, '')}") != old
+        ]
+        for start in range(0, len(todo), ENTITY_BATCH):
+            if cancelled is not None and cancelled.is_set():
+                break
+            batch = []
+            for row_id, sha256, key in todo[start : start + ENTITY_BATCH]:
+                if not finder.cache.has(sha256, engine):
+                    report.entities_missing += 1
+                    continue
+                text = texts.pop(row_id, None)
+                if text is None:
+                    found = connection.execute(
+                        "SELECT text FROM fts WHERE rowid = ?", (row_id,)
+                    ).fetchone()
+                    text = "" if found is None else found[0]
+                corrected = snapshot.global_corrections or sha256 in snapshot.corrections
+                spans = (finder if corrected else plain).cached(sha256, text)
+                if spans is None:
+                    report.entities_missing += 1
+                    continue
+                batch.append((row_id, key, spans))
+            self._write_entities(connection, batch)
+            report.entities += len(batch)
+
+    @staticmethod
+    def _write_entities(connection: sqlite3.Connection, batch: list[Any]) -> None:
+        if not batch:
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for row_id, key, spans in batch:
+                counts: Counter[tuple[str, str]] = Counter()
+                forms: dict[tuple[str, str], str] = {}
+                for span in spans:
+                    shown = " ".join(span.text.split())
+                    entry = (fold(shown), span.label)
+                    counts[entry] += 1
+                    forms.setdefault(entry, shown)
+                connection.execute("DELETE FROM mentions WHERE article = ?", (row_id,))
+                connection.executemany(
+                    "INSERT INTO mentions(article, folded, label, text, count) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (row_id, folded, label, forms[(folded, label)], count)
+                        for (folded, label), count in counts.items()
+                    ],
+                )
+                connection.execute(
+                    "UPDATE fts SET entities = ?, labels = ? WHERE rowid = ?",
+                    (
+                        "\n".join(dict.fromkeys(forms.values())),
+                        " ".join(dict.fromkeys(label for _, label in counts)),
+                        row_id,
+                    ),
+                )
+                connection.execute(
+                    "UPDATE articles SET entities_key = ? WHERE id = ?", (key, row_id)
+                )
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    # --- searching --------------------------------------------------------------------
+
+    def search(
+        self,
+        query: Query,
+        articles: Sequence[Article] | None = None,
+        *,
+        read: frozenset[str] | None = None,
+        explain: bool = True,
+    ) -> list[Hit]:
+        """The articles *query* finds, in the library's order unless it sorts.
+
+        Args:
+            query: A parsed query (:func:`reader.search.query.parse`).
+            articles: Search only these (and in their order); default: the library of the
+                last :meth:`update`.
+            read: The hashes of the articles marked read (for ``is:``); default: the
+                store's as of the last update.
+            explain: Also say which fields matched and find a snippet (the app's filter
+                needs neither, and is faster without).
+
+        Raises:
+            IndexReset: the index file was found broken and was emptied; update and ask again.
+        """
+        try:
+            return self._search(query, articles, self._read if read is None else read, explain)
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError) and "fts5" in str(error).lower():
+                raise  # a query SQLite refuses is a bug here, not a broken file
+            self._reset(f"it broke while being searched ({error})")
+            raise IndexReset(str(error)) from error
+
+    def _search(
+        self,
+        query: Query,
+        articles: Sequence[Article] | None,
+        read: frozenset[str],
+        explain: bool,
+    ) -> list[Hit]:
+        with self._connection() as connection:
+            compiled = compile_query(
+                query, lambda *args: _case_filter(connection, *args), frozenset(read)
+            )
+            order = compiled.order or "NULL"
+            scope = "a.position IS NOT NULL" if articles is None else "1"
+            rows = connection.execute(
+                f"SELECT a.id, a.path, a.sha256, a.title, a.position, {order}, a.shown_path "
+                f"FROM articles a WHERE {scope} AND ({compiled.where})",
+                [*compiled.order_params, *compiled.params],
+            ).fetchall()
+            if articles is None:
+                ranked = [(row[4], row) for row in rows]
+            else:
+                places = self._places(articles)
+                ranked = [(places[row[1]], row) for row in rows if row[1] in places]
+            ranked.sort(key=lambda item: item[0])
+            ordered = [row for _, row in ranked]
+            if compiled.order is not None:
+                keyed = [row for row in ordered if row[5] is not None]
+                keyed.sort(key=lambda row: row[5], reverse=compiled.descending)
+                ordered = keyed + [row for row in ordered if row[5] is None]
+            fields: dict[int, list[str]] = {}
+            snippets: dict[int, Snippet] = {}
+            if explain and ordered:
+                ids = [row[0] for row in ordered]
+                fields = _explain(connection, query, ids, frozenset(read))
+                snippets = _snippets(connection, query, ids)
+            hits = []
+            for row in ordered:
+                row_id, sha256, title = row[0], row[2], row[3]
+                found = snippets.get(row_id)
+                hits.append(
+                    Hit(
+                        path=Path(row[6]),
+                        sha256=sha256,
+                        title=title,
+                        fields=tuple(fields.get(row_id, ())),
+                        snippet=found.text if found else "",
+                        marks=found.marks if found else (),
+                    )
+                )
+            return hits
+
+    def _places(self, articles: Sequence[Article]) -> dict[str, int]:
+        """Each article's absolute path and its place in *articles* (kept for the same list:
+        the app passes its list on every keystroke)."""
+        if self._scope_source is articles and self._scope and self._scope[0] == len(articles):
+            return self._scope[1]
+        places: dict[str, int] = {}
+        for place, article in enumerate(articles):
+            places.setdefault(os.path.abspath(article.path), place)
+        self._scope_source, self._scope = articles, (len(articles), places)
+        return places
+
+
+def _case_filter(
+    connection: sqlite3.Connection,
+    match: str,
+    columns: Sequence[str],
+    parts: bool | str,
+    term: str,
+) -> list[int]:
+    """The ids among the candidates of *match* (in *columns* of ``fts``) and, with *parts*
+    (True, or one kind: ``notes``, ``tags``), of the notes and tags, where *term*'s words
+    are found in the term's own case (smart case; accents folded)."""
+    pattern = phrase_pattern(term)
+    assert pattern is not None
+    found: list[int] = []
+    if columns:
+        names = ", ".join(columns)
+        for row_id, *values in connection.execute(
+            f"SELECT rowid, {names} FROM fts WHERE fts MATCH ?", (match,)
+        ):
+            if any(value and pattern.search(_folded(value)) for value in values):
+                found.append(row_id)
+    if parts:
+        body_match = fts_query(("body",), term)
+        kind = "" if parts is True else " AND kind = ?"
+        for row_id, body in connection.execute(
+            f"SELECT article, body FROM parts WHERE parts MATCH ?{kind}",
+            (body_match,) if parts is True else (body_match, parts),
+        ):
+            if pattern.search(_folded(body)):
+                found.append(row_id)
+    return sorted(set(found))
+
+
+def _folded(value: str) -> str:
+    """*value* with accents folded, as smart case compares; text already in NFKD form with
+    no combining mark (most English text) is its own folding, and is not copied."""
+    if value.isascii() or unicodedata.is_normalized("NFKD", value):
+        return value
+    return fold_accents(value)
+
+
+def _leaf_fields(leaf: Node) -> list[tuple[str, Node]]:
+    """What each positive leaf is reported as, and the query node that checks it."""
+    if isinstance(leaf, Term):
+        return [(column, leaf) for column in FREE_COLUMNS]
+    if isinstance(leaf, Field):
+        return [(leaf.name, leaf)]
+    return [(_FIELD_OF_LEAF.get(type(leaf), "?"), leaf)]
+
+
+def _explain(
+    connection: sqlite3.Connection, query: Query, ids: list[int], read: frozenset[str]
+) -> dict[int, list[str]]:
+    """Which fields matched, per article id, for the positive leaves of *query*."""
+    fields: dict[int, list[str]] = {}
+    wanted = json.dumps(ids)
+    for leaf in positive_leaves(query.where):
+        for name, node in _leaf_fields(leaf):
+            if isinstance(leaf, Term):
+                in_fts = name in TEXT_COLUMNS
+                match = fts_query((name,) if in_fts else ("body",), leaf.text)
+                if match is None:
+                    continue
+                if has_capital(leaf.text):
+                    columns = (name,) if in_fts else ()
+                    matched = set(
+                        _case_filter(connection, match, columns, not in_fts and name, leaf.text)
+                    )
+                elif in_fts:
+                    matched = {
+                        row_id
+                        for (row_id,) in connection.execute(
+                            "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN "
+                            "(SELECT value FROM json_each(?))",
+                            (match, wanted),
+                        )
+                    }
+                else:
+                    matched = {
+                        row_id
+                        for (row_id,) in connection.execute(
+                            "SELECT article FROM parts WHERE parts MATCH ? AND kind = ?",
+                            (match, name),
+                        )
+                    }
+            else:
+                compiled = compile_query(
+                    Query(node), lambda *args: _case_filter(connection, *args), read
+                )
+                matched = {
+                    row_id
+                    for (row_id,) in connection.execute(
+                        f"SELECT a.id FROM articles a WHERE a.id IN "
+                        f"(SELECT value FROM json_each(?)) AND ({compiled.where})",
+                        [wanted, *compiled.params],
+                    )
+                }
+            for row_id in matched:
+                names = fields.setdefault(row_id, [])
+                if name not in names:
+                    names.append(name)
+    return fields
+
+
+def _snippets(connection: sqlite3.Connection, query: Query, ids: list[int]) -> dict[int, Snippet]:
+    """A snippet of the text around the query's words (free words, phrases, entities)."""
+    phrases = []
+    for leaf in positive_leaves(query.where):
+        if isinstance(leaf, Term) or (isinstance(leaf, Field) and leaf.name == "entity"):
+            value = leaf.text if isinstance(leaf, Term) else leaf.value
+            match = fts_query(("text",), value)
+            if match is not None:
+                phrases.append(match)
+    if not phrases:
+        return {}
+    found = {}
+    for row_id, raw in connection.execute(
+        "SELECT rowid, snippet(fts, 1, char(57344), char(57345), '…', 16) FROM fts "
+        "WHERE fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+        (" OR ".join(f"({phrase})" for phrase in phrases), json.dumps(ids)),
+    ):
+        if raw:
+            found[row_id] = make_snippet(raw)
+    return found
+
+
+def _roots(paths: Sequence[Path]) -> list[str]:
+    """The library's roots as absolute paths, longest first (the nearest root wins)."""
+    return sorted((os.path.abspath(path) for path in paths), key=len, reverse=True)
+
+
+def _folder(path: str, roots: Sequence[str]) -> str:
+    """The folder of the article at *path* relative to its library root, ``/``-separated
+    (``""`` at the root, or for an article named on its own)."""
+    for root in roots:
+        if path == root:
+            return ""
+        if path.startswith(root.rstrip(os.sep) + os.sep):
+            folder = os.path.dirname(os.path.relpath(path, root))
+            return folder.replace(os.sep, "/")
+    return ""
+
+
+def _folder_names(folder: str) -> list[str]:
+    """The names of *folder*'s parts from the root down, case-folded (``in:`` compares)."""
+    return [part.casefold() for part in folder.split("/") if part]
