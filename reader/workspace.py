@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from reader.entities.span import Span
     from reader.library import Library
     from reader.library.catalogue import Catalogue
+    from reader.search.index import SearchIndex
     from reader.store import AnnotationStore
 
 __all__ = ["Workspace"]
@@ -53,6 +54,8 @@ class Workspace:
         """The database once opened by :meth:`open_store` (its corrections feed the finder)."""
         self._library: Library | None = None
         self._library_lock = threading.Lock()
+        self._search_index: SearchIndex | None = None
+        self._search_lock = threading.Lock()
 
     # --- the library -------------------------------------------------------------------
 
@@ -108,10 +111,12 @@ class Workspace:
         return None
 
     def close(self) -> None:
-        """Close the database, if open."""
+        """Close the database and the search index, if open."""
         store, self.store = self.store, None
         if store is not None:
             store.close()
+        if self._search_index is not None:
+            self._search_index.close()
 
     # --- entities --------------------------------------------------------------------
 
@@ -139,3 +144,16 @@ class Workspace:
         from reader.annotations import correct_entities
 
         return correct_entities(self.store, sha256, text, spans)
+
+    # --- search ----------------------------------------------------------------------
+
+    def search_index(self) -> SearchIndex:
+        """The search index (``search.sqlite3`` in the cache dir; in memory with --no-cache),
+        opened on first use; bring it up to date with its ``update(workspace)``."""
+        with self._search_lock:
+            if self._search_index is None:
+                from reader.search.index import SearchIndex
+
+                cache_dir = self.settings.cache_dir if self.settings.use_cache else None
+                self._search_index = SearchIndex.in_cache_dir(cache_dir)
+            return self._search_index

@@ -13,13 +13,18 @@ import sys
 from collections.abc import Sequence
 
 from reader import __version__
-from reader.cli import annotate, entities, export
+from reader.cli import annotate, entities, export, search
 from reader.cli.common import CommandTable, add_common_options, add_paths, settings_from
 from reader.workspace import Workspace
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS: CommandTable = {**entities.COMMANDS, **annotate.COMMANDS, **export.COMMANDS}
+COMMANDS: CommandTable = {
+    **entities.COMMANDS,
+    **annotate.COMMANDS,
+    **export.COMMANDS,
+    **search.COMMANDS,
+}
 """Every subcommand by name."""
 
 
@@ -30,6 +35,7 @@ def _app_parser() -> argparse.ArgumentParser:
             "Read news articles in the terminal with their named entities highlighted.\n\n"
             "commands (run `reader COMMAND --help`):\n"
             "  entities      print the entities of articles as JSON\n"
+            "  search        print the articles a query finds (reader search --help)\n"
             "  tag           add tags to an article\n"
             "  untag         remove tags from an article\n"
             "  note          add a note to an article (TEXT - reads stdin)\n"

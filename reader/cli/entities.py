@@ -135,6 +135,7 @@ def run_index(args: argparse.Namespace, workspace: Workspace) -> int:
     if not work.todo:
         every = "the" if skipped == 1 else "all"
         error_line(f"nothing to do: the entities of {every} {_articles(skipped)} are cached")
+        workspace.search_index().update(workspace)
         return 0 if skipped or not work.problems else 1
     with _ProgressBar(len(work.todo), skipped) as advance:
         try:
@@ -165,6 +166,7 @@ def run_index(args: argparse.Namespace, workspace: Workspace) -> int:
         error_line(f"interrupted: {summary}; {left:,} left, run it again to go on")
         return 130
     error_line(summary)
+    workspace.search_index().update(workspace)  # the search index, with the entities found
     return 1 if run.failed else 0
 
 
