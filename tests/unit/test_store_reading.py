@@ -19,6 +19,7 @@ from reader.store import (
     ArticleRef,
     Reading,
     StoreCorrupt,
+    StoreError,
     StoreReadOnly,
     View,
     schema,
@@ -428,3 +429,22 @@ def test_an_import_with_one_view_name_twice_changes_nothing(
         store.import_annotations([], [], read=[ARTICLE], views=[View("", "q")])
     assert path.read_bytes() == before
     assert store.read_articles() == frozenset()
+
+
+def test_a_migration_whose_save_fails_leaves_the_version_1_file(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = write_v1(path)
+
+    def full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("reader.files.os.replace", full)
+    with pytest.raises(StoreError, match="could not be saved: No space left on device"):
+        AnnotationStore(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == original
+    assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+    with AnnotationStore(path) as store:  # the lock was released; the next open migrates
+        assert store.tags(ARTICLE.sha256) == ["budget"]
+    assert saved(path)["meta"]["1"]["schema_version"] == 2
