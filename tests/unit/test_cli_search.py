@@ -1,0 +1,125 @@
+"""`reader search`: exit codes (0 hits, 1 none, 2 bad query), formats, safe output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import CONTROLS, MARKUP
+
+from reader.cli import main
+from reader.library import catalogue
+
+
+@pytest.fixture
+def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    root = tmp_path / "library"
+    (root / "europe").mkdir(parents=True)
+    (root / "europe" / "geneva.txt").write_text(
+        "Talks in Geneva\n\nThe foreign\nminister arrived in Geneva on Monday.\n", "utf-8"
+    )
+    (root / "asia.txt").write_text("Markets in Tokyo\n\nShares rose in Tokyo.\n", "utf-8")
+    (root / "hostile.txt").write_text(
+        f"Hostile {MARKUP} {CONTROLS} title\n\nA hostile geneva story.\n", "utf-8"
+    )
+    return root
+
+
+def run(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], query: str, *options: str
+) -> tuple[int, str, str]:
+    code = main(
+        [
+            "search",
+            query,
+            str(library),
+            "--db",
+            str(tmp_path / "db.json"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            *options,
+        ]
+    )
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_results_exit_0_in_the_list_order_with_why(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(library, tmp_path, capsys, '"foreign minister"')
+    assert code == 0
+    (line,) = out.splitlines()
+    path, title, why, snippet = line.split("\t")
+    assert Path(path).name == "geneva.txt" and title == "Talks in Geneva"
+    assert why == "[text]" and "foreign minister" in snippet
+    assert (tmp_path / "cache" / "search.sqlite3").is_file()
+
+
+def test_no_results_exit_1(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(library, tmp_path, capsys, "nowhere")
+    assert (code, out) == (1, "")
+
+
+def test_a_bad_query_exits_2_with_the_message_and_position_on_stderr(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(library, tmp_path, capsys, 'geneva "open')
+    assert code == 2 and out == ""
+    first, second = err.splitlines()
+    assert first.startswith("reader: bad query: ") and "(at character 8)" in first
+    assert second == 'reader: geneva \u25b8"open'
+    code, _, err = run(library, tmp_path, capsys, "tga:x")
+    assert code == 2 and "tag" in err and "(at character 1)" in err
+
+
+def test_json_and_jsonl(library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(library, tmp_path, capsys, "geneva", "--format", "json")
+    assert code == 0
+    hits = json.loads(out)
+    by_name = {Path(hit["path"]).name: hit for hit in hits}
+    assert sorted(by_name) == ["geneva.txt", "hostile.txt"]
+    assert by_name["geneva.txt"]["fields"] == ["title", "text"]
+    start, end = by_name["geneva.txt"]["marks"][0]
+    assert by_name["geneva.txt"]["snippet"][start:end] == "Geneva"
+    code, out, _ = run(library, tmp_path, capsys, "tokyo", "--format", "jsonl")
+    assert code == 0
+    (line,) = out.splitlines()
+    assert json.loads(line)["title"] == "Markets in Tokyo"
+
+
+def test_untrusted_titles_are_printed_safely(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(library, tmp_path, capsys, "hostile")
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert "\u202e" not in out
+    code, out, _ = run(library, tmp_path, capsys, "hostile", "--format", "json")
+    assert "\x1b" not in out
+
+
+def test_the_index_follows_the_files(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(library, tmp_path, capsys, "tokyo")[0] == 0
+    (library / "asia.txt").write_text("Markets in Seoul\n\nShares fell.\n", "utf-8")
+    assert run(library, tmp_path, capsys, "tokyo")[0] == 1
+    assert run(library, tmp_path, capsys, "seoul")[0] == 0
+
+
+def test_reader_index_builds_the_search_index(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "cache"
+    args = [str(library), "--db", str(tmp_path / "db.json"), "--cache-dir", str(cache)]
+    assert main(["index", *args]) == 0
+    capsys.readouterr()
+    assert (cache / "search.sqlite3").is_file()
+    assert main(["search", "entity:geneva", *args]) == 0
+    out = capsys.readouterr().out
+    assert [Path(line.split("\t")[0]).name for line in out.splitlines()] == ["geneva.txt"]
