@@ -11,7 +11,9 @@ Generates libraries of realistic articles (bench/generate.py, seeded), then meas
 3. `reader index` throughput against a bare ``nlp.pipe`` loop (bench/fig_index.py);
 4. saving one annotation with 1,000 and 10,000 stored, and the UI loop's lag meanwhile
    (bench/fig_save.py);
-5. peak memory with the largest library open and spaCy loaded (bench/fig_memory.py).
+5. peak memory with the largest library open and spaCy loaded (bench/fig_memory.py);
+6. the search index: build rate, `reader search` against `reader --version`, memory
+   (bench/fig_search.py).
 
 Prints a table (medians, [min–max] over the runs, each against its baseline measured in
 the same run) and writes every value as JSON to bench/results/ (git-ignored).
@@ -40,6 +42,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
     from fig_index import indexing
     from fig_memory import memory
     from fig_save import saving
+    from fig_search import searching
     from fig_startup import startup
     from fig_switch import switching
 
@@ -49,6 +52,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
         "index": indexing,
         "save": saving,
         "memory": memory,
+        "search": searching,
     }
 
 

@@ -1,0 +1,172 @@
+"""Figure 6: the search index: building it, `reader search`'s wall time, and its memory.
+
+On the largest generated library with its entities cached (the cache is filled with
+stand-in spans, capitalised runs labelled PERSON/ORG at roughly the density of the model's:
+the index's cost depends on how many spans there are, not on who found them, and running
+spaCy over 10,000 articles would take ~10 minutes):
+
+- **Build from scratch**, articles/s, in process: ``SearchIndex.update`` into an empty file,
+  the text pass (read each file once, index text, notes, tags, folders, dates) and the whole
+  update (plus the entities pass: the finder's rules on each cached article). Baseline:
+  reading the files alone (``read_article`` per file, what any index must do). Target:
+  ≥ 2,000 articles/s.
+- **`reader search`**, a warm index, a selective query, start to exit, against
+  ``reader --version`` (the process start) in the same run. Target: ≤ 1.5× + 50 ms.
+- **Memory**: the peak RSS of ``reader search`` against that of ``reader --version``, and
+  the index file's size. Target (of the issue, for the app): ≤ 50 MB added.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from context import Bench
+from stats import Row, Sample
+
+from reader.entities.cache import EntityCache
+from reader.entities.engines.spacy_engine import SpacyEngine
+from reader.entities.span import Span
+from reader.library import Problem, read_article
+from reader.settings import Settings
+from reader.workspace import Workspace
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*")
+QUERY = 'entity:"World Bank" geneva OR minister -tag:energy'
+
+
+def _stand_in_spans(text: str) -> list[Span]:
+    spans = []
+    for i, found in enumerate(_CAPITALISED.finditer(text)):
+        if i % 2 == 0:  # about one span per ten words, as the model finds
+            label = "PERSON" if i % 4 == 0 else "ORG"
+            spans.append(Span(found.start(), found.end(), label, found.group()))
+    return spans
+
+
+def _fill_cache(cache_dir: Path, folder: Path) -> int:
+    cache = EntityCache(cache_dir)
+    info = SpacyEngine().info
+    count = 0
+    for path in sorted(folder.glob("*.txt")):
+        article = read_article(path)
+        if not isinstance(article, Problem):
+            cache.put(article.sha256, info, _stand_in_spans(article.text))
+            count += 1
+    return count
+
+
+def _peak(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of *command* (exit 0 or 1 expected)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} failed: {process.stderr.read()[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def searching(bench: Bench) -> list[Row]:
+    """Figure 6: build rate, `reader search` wall time and memory."""
+    n = max(bench.sizes)
+    library = bench.library(n)
+    library.settle()
+    state = "search"
+    bench.clear_state(state)
+    env = bench.env(state)
+    cache_dir = Path(env["READER_CACHE_DIR"])
+    filled = _fill_cache(cache_dir, library.folder)
+    bench.say(f"search: stand-in entities cached for {filled:,} articles")
+    settings = Settings(
+        article_paths=[library.folder], db_path=Path(env["READER_DB"]), cache_dir=cache_dir
+    )
+    reading, text_rate, whole_rate = [], [], []
+    for _ in range(bench.runs):
+        paths = sorted(library.folder.glob("*.txt"))
+        started = time.perf_counter()
+        for path in paths:
+            read_article(path)
+        reading.append(len(paths) / (time.perf_counter() - started))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{cache_dir / 'search.sqlite3'}{suffix}").unlink(missing_ok=True)
+        workspace = Workspace(settings, model_in_process=True)
+        workspace.library()  # the catalogue's work, not the index's
+        report = workspace.search_index().update(workspace)
+        workspace.close()
+        text_rate.append(report.articles / report.text_seconds)
+        whole_rate.append(report.articles / report.seconds)
+        bench.say(
+            f"search N={n:,}: reading alone {reading[-1]:,.0f}/s, text pass "
+            f"{text_rate[-1]:,.0f}/s, with entities {whole_rate[-1]:,.0f}/s"
+        )
+    size_mb = sum(
+        Path(f"{cache_dir / 'search.sqlite3'}{s}").stat().st_size
+        for s in ("", "-wal")
+        if Path(f"{cache_dir / 'search.sqlite3'}{s}").exists()
+    ) / (1024 * 1024)
+    search_command = [*bench.reader, "search", QUERY, str(library.folder)]
+    version_command = [*bench.reader, "--version"]
+    _peak(search_command, env)  # warm: the catalogue and the index are up to date
+    cli, version, cli_rss, version_rss = [], [], [], []
+    for _ in range(max(3, bench.runs * 3)):
+        seconds, rss = _peak(version_command, env)
+        version.append(seconds * 1000)
+        version_rss.append(rss)
+        seconds, rss = _peak(search_command, env)
+        cli.append(seconds * 1000)
+        cli_rss.append(rss)
+    bench.say(f"search: reader search {min(cli):.0f} ms, reader --version {min(version):.0f} ms")
+    shutil.rmtree(bench.work / "state" / state, ignore_errors=True)
+    notes = [
+        "entities: stand-in spans in the cache (see bench/fig_search.py)",
+        f"index file {size_mb:.0f} MB on disk (text stored for snippets and smart case)",
+        f"query: {QUERY}",
+    ]
+    limit = [1.5 * v + 50 for v in version]
+    return [
+        Row(
+            "6 search",
+            f"build from scratch, text pass, {n:,} articles",
+            Sample(text_rate, "articles/s"),
+            Sample(reading, "articles/s"),
+            "reading the files alone",
+            n=n,
+            notes=[*notes, "target: ≥ 2,000 articles/s"],
+        ),
+        Row(
+            "6 search",
+            f"build from scratch, with entities, {n:,} articles",
+            Sample(whole_rate, "articles/s"),
+            Sample(reading, "articles/s"),
+            "reading the files alone",
+            n=n,
+        ),
+        Row(
+            "6 search",
+            f"reader search, warm index, {n:,} articles",
+            Sample(cli, "ms"),
+            Sample(version, "ms"),
+            "reader --version",
+            "value_max",
+            max(limit) if bench.quick else sorted(limit)[len(limit) // 2],
+            n=n,
+            notes=["target: ≤ 1.5× reader --version + 50 ms"],
+        ),
+        Row(
+            "6 search",
+            f"peak memory of reader search, {n:,} articles",
+            Sample(cli_rss, "MB"),
+            Sample(version_rss, "MB"),
+            "reader --version",
+            n=n,
+            notes=[f"index file {size_mb:.0f} MB"],
+        ),
+    ]
