@@ -26,6 +26,7 @@ from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_colours import EntityColours
 from reader.ui.widgets.entity_panel import EntityPanel
+from reader.ui.widgets.find_bar import FindBar
 from reader.ui.widgets.key_bar import KeyBar
 from reader.ui.widgets.legend import Legend
 from reader.ui.wrapping import wrap
@@ -110,6 +111,7 @@ class MainScreen(AnnotationKeys):
             with Vertical(id="reading"):
                 yield Static(id="article-header", markup=False)
                 yield view
+                yield FindBar(view, id="find-bar")
                 yield Static(id="empty", markup=False)
             with Vertical(id="panels"):
                 yield Legend(colours.label_style, id="legend")
@@ -201,6 +203,7 @@ class MainScreen(AnnotationKeys):
         self.workers.cancel_group(self, "entities")
         self.workers.cancel_group(self, "reading")
         view = self.query_one(ArticleView)
+        self.query_one(FindBar).close()
         self.query_one(AnnotationPanel).show(ArticleAnnotations())
         if _long(article):
             view.show("")
@@ -339,6 +342,12 @@ class MainScreen(AnnotationKeys):
             legend.display = shown
         else:
             legend.display = not legend.display
+
+    def on_article_view_find_requested(self) -> None:
+        self.query_one(FindBar).open()
+
+    def on_article_view_find_moved(self, message: ArticleView.FindMoved) -> None:
+        self.query_one(FindBar).moved(message)
 
     def action_focus_list(self) -> None:
         """Go back to the article list."""

@@ -63,6 +63,8 @@ class ArticleView(ScrollView, can_focus=True):
         "article--note",
         "article--mark-current",
         "article--selection",
+        "article--find-match",
+        "article--find-current",
     }
 
     ALLOW_SELECT = False
@@ -86,6 +88,11 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("}", "extend('paragraph')", "Paragraph", show=False),
         Binding("{", "extend_back('paragraph')", "Paragraph back", show=False),
         Binding("escape", "clear_selection", "Leave selection"),
+        Binding("slash", "find", "Find", show=False),
+        Binding("n", "find_next", "Next match", show=False),
+        Binding("N", "find_previous", "Prev match", show=False),
+        # After the selection's: Escape leaves a selection first, then clears the find.
+        Binding("escape", "clear_find", "Clear find", show=False),
     ]
     """`]a` and `[a` (next/previous annotation) are two-key sequences: see on_key."""
 
@@ -100,6 +107,22 @@ class ArticleView(ScrollView, can_focus=True):
         """The user pressed `]a` or `[a`: the screen moves to the next/previous annotation."""
 
         forward: bool
+
+    class FindRequested(Message):
+        """The user pressed `/`: the screen opens the find field."""
+
+    @dataclass
+    class FindMoved(Message):
+        """The current find match changed (`n`/`N`), or the find was cleared (Escape)."""
+
+        index: int | None
+        """The current match's number (from 0), None when there is none."""
+        total: int
+        """How many matches there are."""
+        wrapped: bool = False
+        """Whether the move went past the last match to the first, or back."""
+        cleared: bool = False
+        """Whether the find was cleared (Escape in the article)."""
 
     hidden_labels: var[frozenset[str]] = var(frozenset())
     """Labels whose entities are not coloured (toggled in the legend)."""
@@ -128,6 +151,10 @@ class ArticleView(ScrollView, can_focus=True):
         self._end: int | None = None
         self._pending: str | None = None
         self._drag_from: int | None = None
+        self._found: list[tuple[int, int]] = []
+        self._found_ends: list[int] = []
+        self._found_current: int | None = None
+        self._find_shown = False
 
     # --- content -------------------------------------------------------------------
 
@@ -165,6 +192,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._marks = []
         self._current_mark = None
         self._anchor = self._end = None
+        self._found, self._found_ends, self._found_current = [], [], None
+        self._find_shown = False
         self._wrap_width = 0
         self.set_spans(spans)
         self._rewrap(wrapped)
@@ -245,7 +274,8 @@ class ArticleView(ScrollView, can_focus=True):
         """Draw screen line *index*: the text cut where a style starts or ends.
 
         Styles are layered in this order, later ones over earlier ones: entities, the
-        user's marks, the selection (what ``Text.stylize`` did, without building a Text).
+        user's marks, find matches, the selection (what ``Text.stylize`` did, without
+        building a Text).
         """
         line = self._lines[index]
         start, end = line.start, line.end
@@ -271,6 +301,8 @@ class ArticleView(ScrollView, can_focus=True):
                 if mark.id == self._current_mark:
                     style += self.get_component_rich_style("article--mark-current", partial=True)
                 layers.append((max(mark.start, start) - start, min(mark.end, end) - start, style))
+        if self._found:
+            layers += self._found_layers(start, end)
         selection = self.selection
         if selection is not None and selection[0] < end and selection[1] > start:
             style = self.get_component_rich_style("article--selection", partial=True)
@@ -287,6 +319,21 @@ class ArticleView(ScrollView, can_focus=True):
                     style += layer
             segments.append(Segment(raw[left:right], style))
         return Strip(segments, width)
+
+    def _found_layers(self, start: int, end: int) -> list[tuple[int, int, Style]]:
+        """The find matches on the line ``text[start:end]``, as layers."""
+        layers = []
+        match_style = self.get_component_rich_style("article--find-match", partial=True)
+        first = bisect_right(self._found_ends, start)
+        for index in range(first, len(self._found)):
+            match_start, match_end = self._found[index]
+            if match_start >= end:
+                break
+            style = match_style
+            if index == self._found_current:
+                style = self.get_component_rich_style("article--find-current", partial=True)
+            layers.append((max(match_start, start) - start, min(match_end, end) - start, style))
+        return layers
 
     def _is_heading(self, line: Line) -> bool:
         """Whether *line* belongs to the title (first paragraph line) or a Markdown heading."""
@@ -459,6 +506,10 @@ class ArticleView(ScrollView, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("extend", "extend_back", "clear_selection"):
             return self.selecting
+        if action in ("find_next", "find_previous"):
+            return self._find_shown
+        if action == "clear_find":
+            return self._find_shown and not self.selecting
         return True
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
@@ -520,6 +571,81 @@ class ArticleView(ScrollView, can_focus=True):
             self._pending = event.character
             event.stop()
             event.prevent_default()
+
+    # --- find in the article ---------------------------------------------------------
+
+    @property
+    def found(self) -> list[tuple[int, int]]:
+        """The find matches drawn, ``(start, end)`` offsets into the text, in order."""
+        return self._found
+
+    @property
+    def found_current(self) -> int | None:
+        """The number (from 0) of the current find match, None when there is none."""
+        return self._found_current
+
+    def set_found(self, matches: list[tuple[int, int]], origin: int | None = None) -> int | None:
+        """Draw the find *matches* (sorted, not overlapping; empty to clear them).
+
+        The current match is the first one at or after *origin* (the top of the screen
+        when None), wrapping to the first; it is scrolled into view. Returns its number.
+        """
+        self._found = matches
+        self._found_ends = [end for _, end in matches]
+        self._found_current = None
+        self._find_shown = True
+        if matches:
+            after = self._top_offset() if origin is None else origin
+            index = bisect_left(matches, (after, -1))
+            self._found_current = index if index < len(matches) else 0
+            self.scroll_to_offset(matches[self._found_current][0])
+        self._refresh_all()
+        self.refresh_bindings()
+        return self._found_current
+
+    def clear_found(self) -> None:
+        """Clear the find: no match drawn, `n`/`N`/Escape no longer bound to it."""
+        self._found, self._found_ends, self._found_current = [], [], None
+        self._find_shown = False
+        self._refresh_all()
+        self.refresh_bindings()
+
+    @property
+    def find_shown(self) -> bool:
+        """Whether a find is shown (its matches drawn, possibly none)."""
+        return self._find_shown
+
+    def action_find(self) -> None:
+        """Open the find field (`/`)."""
+        self.post_message(self.FindRequested())
+
+    def action_find_next(self) -> None:
+        """Go to the next find match, from the last to the first (`n`)."""
+        self._move_found(1)
+
+    def action_find_previous(self) -> None:
+        """Go to the previous find match, from the first to the last (`N`)."""
+        self._move_found(-1)
+
+    def _move_found(self, step: int) -> None:
+        total = len(self._found)
+        if not total:
+            self.post_message(self.FindMoved(None, 0))
+            return
+        current = self._found_current
+        if current is None:
+            current = -1 if step > 0 else total
+        index = (current + step) % total
+        wrapped = index != current + step
+        self._found_current = index
+        self._refresh_all()
+        self.scroll_to_offset(self._found[index][0])
+        self.post_message(self.FindMoved(index, total, wrapped=wrapped))
+
+    def action_clear_find(self) -> None:
+        """Clear the find (`escape` in the article while a find is shown)."""
+        self.clear_found()
+        self.post_message(self.FindMoved(None, 0, cleared=True))
 
     def action_page_down(self) -> None:
         self.scroll_page_down(animate=False)
