@@ -110,15 +110,24 @@ def _reanchor(annotation: Annotation, text: str) -> Anchoring:
         return Anchoring("orphaned", None, None)
 
 
-def corrections_for(store: AnnotationStore, sha256: str, text: str) -> list[Correction]:
-    """Return the corrections that apply to the article *sha256*: global rules first."""
+def corrections_for(
+    store: AnnotationStore, sha256: str, text: str, *, wait: bool = True
+) -> list[Correction] | None:
+    """Return the corrections that apply to the article *sha256*: global rules first.
+
+    None when *wait* is False and the store is busy saving (see
+    :meth:`AnnotationStore.corrections`).
+    """
+    found = store.corrections(sha256, wait=wait)
+    if found is None:
+        return None
     corrections: list[Correction] = []
-    for annotation in store.global_corrections():
-        if annotation.correction is not None:
-            corrections.append(correction_from_dict(annotation.correction))
-    for annotation in store.annotations(sha256, kind="correction"):
+    for annotation in found:
         data = annotation.correction
-        if data is None or data.get("scope") == "global":
+        if data is None:
+            continue
+        if data.get("scope") == "global":
+            corrections.append(correction_from_dict(data))
             continue
         start = end = None
         if annotation.target is not None:
@@ -129,13 +138,24 @@ def corrections_for(store: AnnotationStore, sha256: str, text: str) -> list[Corr
 
 
 def correct_entities(
-    store: AnnotationStore | None, sha256: str, text: str, spans: Sequence[Span]
-) -> list[Span]:
-    """Apply the user's corrections in *store* to *spans* (unchanged without a store)."""
+    store: AnnotationStore | None,
+    sha256: str,
+    text: str,
+    spans: Sequence[Span],
+    *,
+    wait: bool = True,
+) -> list[Span] | None:
+    """Apply the user's corrections in *store* to *spans* (unchanged without a store).
+
+    None only when *wait* is False and the store is busy saving: the caller asks again
+    where waiting is harmless (a worker thread).
+    """
     if store is None:
         return list(spans)
     try:
-        corrections = corrections_for(store, sha256, text)
+        corrections = corrections_for(store, sha256, text, wait=wait)
     except StoreError:
         return list(spans)
+    if corrections is None:
+        return None
     return apply_corrections(text, spans, corrections) if corrections else list(spans)

@@ -140,10 +140,12 @@ class Workspace:
             in_process=self.model_in_process,
         )
 
-    def _correct(self, sha256: str, text: str, spans: Sequence[Span]) -> list[Span]:
+    def _correct(
+        self, sha256: str, text: str, spans: Sequence[Span], wait: bool = True
+    ) -> list[Span] | None:
         from reader.annotations import correct_entities
 
-        return correct_entities(self.store, sha256, text, spans)
+        return correct_entities(self.store, sha256, text, spans, wait=wait)
 
     # --- search ----------------------------------------------------------------------
 

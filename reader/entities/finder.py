@@ -17,7 +17,9 @@ from reader.entities.span import Span
 from reader.settings import Settings
 
 #: Applies the user's corrections to an article's spans (see reader.annotations.correct_entities).
-Corrector = Callable[[str, str, list[Span]], list[Span]]
+Corrector = Callable[[str, str, list[Span], bool], "list[Span] | None"]
+"""``(sha256, text, spans, wait)``: the spans with the user's corrections applied; None only
+when *wait* is False and the corrections cannot be read without waiting."""
 
 
 class EntityFinder:
@@ -47,17 +49,30 @@ class EntityFinder:
 
     def finish(self, sha256: str, text: str, model_spans: Sequence[Span]) -> list[Span]:
         """Apply the consistency rules and the user's corrections to *model_spans*."""
-        spans = apply_consistency(text, model_spans)
-        if self.corrector is not None:
-            spans = self.corrector(sha256, text, spans)
+        spans = self._finish(sha256, text, model_spans, wait=True)
+        assert spans is not None  # a corrector that may wait always answers
         return spans
 
-    def cached(self, sha256: str, text: str) -> list[Span] | None:
-        """Return the entities when the model's output is cached, without loading the model."""
+    def _finish(
+        self, sha256: str, text: str, model_spans: Sequence[Span], *, wait: bool
+    ) -> list[Span] | None:
+        spans = apply_consistency(text, model_spans)
+        if self.corrector is not None:
+            return self.corrector(sha256, text, spans, wait)
+        return spans
+
+    def cached(self, sha256: str, text: str, *, wait: bool = True) -> list[Span] | None:
+        """Return the entities when the model's output is cached, without loading the model.
+
+        None when they are not cached, or (with ``wait=False``, as the screen's thread asks)
+        when the user's corrections cannot be read without waiting for a save.
+        """
         if self.cache is None:
             return None
         model_spans = self.cache.get(sha256, self.pipeline)
-        return None if model_spans is None else self.finish(sha256, text, model_spans)
+        if model_spans is None:
+            return None
+        return self._finish(sha256, text, model_spans, wait=wait)
 
     def model_spans(
         self, sha256: str, text: str, cancelled: threading.Event | None = None

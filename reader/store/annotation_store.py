@@ -286,6 +286,35 @@ class AnnotationStore:
                 )
             ]
 
+    def corrections(self, sha256: str, *, wait: bool = True) -> list[Annotation] | None:
+        """The corrections that apply to the article *sha256*: the global ones, then its own.
+
+        With ``wait=False`` it returns None at once instead of waiting while another thread
+        changes the store (a save may be on its way to the disk): the screen's thread asks
+        this way, so that it never waits for the disk.
+        """
+        if not self._mutex.acquire(blocking=wait):
+            return None
+        try:
+            with self._reading():
+                found = [
+                    Annotation.from_document(document)
+                    for _, document in self._annotation_items(
+                        lambda d: (
+                            d["kind"] == "correction"
+                            and (
+                                d["article_sha256"] == sha256
+                                or (d.get("correction") or {}).get("scope") == "global"
+                            )
+                        )
+                    )
+                ]
+        finally:
+            self._mutex.release()
+        return [a for a in found if _scope(a) == "global"] + [
+            a for a in found if _scope(a) != "global" and a.article_sha256 == sha256
+        ]
+
     def global_corrections(self) -> list[Annotation]:
         """The corrections whose scope is "global": rules applied to every article."""
         return [
@@ -785,3 +814,8 @@ class AnnotationStore:
         title = found[1]["title"] if found else annotation["article_path"]
         preposition = "on" if annotation["kind"] == "note" else "in"
         return f"{annotation['kind']} {preposition} {quoted(title)}"
+
+
+def _scope(annotation: Annotation) -> str | None:
+    """A correction's scope ("mention", "article", "global"), None if it has none."""
+    return None if annotation.correction is None else annotation.correction.get("scope")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from reader.anchoring import describe
 from reader.annotations import article_ref
+from reader.library import Article, read_article
 from reader.settings import Settings
 from reader.workspace import Workspace
 
@@ -90,3 +91,61 @@ def test_nothing_is_made_before_it_is_asked_for(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_screens_thread_never_waits_for_a_save_to_read_corrections(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    # finder.cached(wait=False) is what the screen's thread calls on an article switch:
+    # while another thread holds the store (a save on its way to the disk) it answers
+    # None at once, and the entities worker finds them instead.
+    workspace = Workspace(settings_in(tmp_path, seed_path), model_in_process=True)
+    article = workspace.library().articles[0]
+    spans = workspace.finder.find(article.sha256, article.text)  # fills the cache
+    store = workspace.open_store()
+    saving, done = threading.Event(), threading.Event()
+
+    def hold_the_store() -> None:
+        with store._mutex:  # as a save does
+            saving.set()
+            done.wait(10)
+
+    holder = threading.Thread(target=hold_the_store)
+    holder.start()
+    saving.wait(10)
+    try:
+        assert workspace.finder.cached(article.sha256, article.text, wait=False) is None
+        assert store.corrections(article.sha256, wait=False) is None
+    finally:
+        done.set()
+        holder.join()
+    assert workspace.finder.cached(article.sha256, article.text, wait=False) == spans
+    workspace.close()
+
+
+def test_corrections_come_global_first_then_the_articles_own(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    workspace = Workspace(settings_in(tmp_path, seed_path))
+    article = workspace.library().articles[0]
+    other = write(tmp_path / "other.txt", "Another story\n\nDawn said so on Monday.\n")
+    text = article.text
+    with workspace.open_store() as store:
+        for word, scope, ref in (
+            ("Dawn", "article", article_ref(article)),
+            ("Twitter", "global", article_ref(article)),
+        ):
+            start = text.index(word)
+            store.add_correction(
+                ref,
+                describe(text, start, start + len(word)),
+                {"action": "relabel", "label": "ORG", "scope": scope, "text": word},
+            )
+        elsewhere = read_article(other)
+        assert isinstance(elsewhere, Article)
+        found = store.corrections(article.sha256)
+        assert found is not None
+        assert [a.correction["text"] for a in found if a.correction] == ["Twitter", "Dawn"]
+        on_other = store.corrections(elsewhere.sha256)
+        assert on_other is not None
+        assert [a.correction["text"] for a in on_other if a.correction] == ["Twitter"]

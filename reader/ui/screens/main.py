@@ -244,7 +244,8 @@ class MainScreen(AnnotationKeys):
             self._extract(article)
             return
         try:
-            spans = finder.cached(article.sha256, article.text)
+            # Without waiting: while a save holds the store, the worker below finds them.
+            spans = finder.cached(article.sha256, article.text, wait=False)
         except NoModel as error:
             self._entities_unavailable(str(error))
             return
