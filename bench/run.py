@@ -39,6 +39,7 @@ RESULTS = BENCH / "results"
 
 
 def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
+    from fig_find import finding
     from fig_index import indexing
     from fig_memory import memory
     from fig_save import saving
@@ -53,6 +54,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
         "save": saving,
         "memory": memory,
         "search": searching,
+        "find": finding,
     }
 
 

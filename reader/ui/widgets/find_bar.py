@@ -72,7 +72,9 @@ class FindBar(Horizontal, can_focus=False):
         """Show the field and focus it (the last query selected, so typing replaces it)."""
         view = self._view
         current = view.found_current
-        self._origin = view.found[current][0] if current is not None else None
+        # Fixed while typing, as vim's incsearch starts from the cursor, not from wherever
+        # the previous keystroke scrolled to.
+        self._origin = view.found[current][0] if current is not None else view.cursor_offset()
         self.display = True
         self.query_one(Input).focus()
         if self.value and not view.find_shown:
