@@ -27,6 +27,7 @@ __all__ = [
     "Anchoring",
     "describe",
     "from_w3c_selectors",
+    "orphan_target",
     "reanchor",
     "to_w3c_selectors",
 ]
@@ -135,8 +136,12 @@ def describe(text: str, start: int, end: int, context: int = CONTEXT_LENGTH) -> 
 def to_w3c_selectors(target: dict[str, Any]) -> list[dict[str, Any]]:
     """Return *target* as a W3C Web Annotation selector list (quote first, then position).
 
-    Raises ``ValueError`` if *target* is not a target as :func:`describe` makes them.
+    An orphan's target (:func:`orphan_target`: a quote and no position) gives the quote
+    selector alone. Raises ``ValueError`` if *target* is neither.
     """
+    if isinstance(target, dict) and "position" not in target:
+        exact, prefix, suffix = _parse_quote(target)
+        return [{"type": "TextQuoteSelector", "exact": exact, "prefix": prefix, "suffix": suffix}]
     parsed = _parse_target(target)
     return [
         {
@@ -149,12 +154,22 @@ def to_w3c_selectors(target: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def from_w3c_selectors(selectors: list[dict[str, Any]]) -> dict[str, Any]:
+def orphan_target(target: dict[str, Any]) -> dict[str, Any]:
+    """Return *target* without its position: what an export says of an orphan, whose
+    passage has no place in the text it names. Raises ``ValueError`` if it has no quote."""
+    exact, prefix, suffix = _parse_quote(target)
+    return {"quote": {"exact": exact, "prefix": prefix, "suffix": suffix}}
+
+
+def from_w3c_selectors(selectors: list[dict[str, Any]], *, orphan: bool = False) -> dict[str, Any]:
     """Return the target for a W3C selector list (the inverse of :func:`to_w3c_selectors`).
 
-    Needs exactly one TextQuoteSelector and one TextPositionSelector; selectors of other
-    types (RangeSelector, XPathSelector, ...) are ignored. A quote selector's prefix and
-    suffix are optional, as in the W3C model. Raises ``ValueError`` saying what is wrong.
+    Needs exactly one TextQuoteSelector and one TextPositionSelector, or, when *orphan*
+    (an export said the passage is orphaned), the quote alone: the target is then an
+    orphan's, as :func:`orphan_target` makes them. Selectors of other types
+    (RangeSelector, XPathSelector, ...) are ignored. A quote selector's prefix
+    and suffix are optional, as in the W3C model. Raises ``ValueError`` saying what is
+    wrong.
     """
     if not isinstance(selectors, list):
         raise ValueError(f"selectors must be a list, got {type(selectors).__name__}")
@@ -167,10 +182,21 @@ def from_w3c_selectors(selectors: list[dict[str, Any]]) -> dict[str, Any]:
             if kind in found:
                 raise ValueError(f"more than one {kind} in selectors")
             found[kind] = selector
-    for kind in ("TextQuoteSelector", "TextPositionSelector"):
-        if kind not in found:
-            raise ValueError(f"selectors have no {kind}")
+    if "TextQuoteSelector" not in found:
+        raise ValueError("selectors have no TextQuoteSelector")
     quote = found["TextQuoteSelector"]
+    if orphan and "TextPositionSelector" not in found:
+        return orphan_target(
+            {
+                "quote": {
+                    "exact": quote.get("exact"),
+                    "prefix": quote.get("prefix", ""),
+                    "suffix": quote.get("suffix", ""),
+                }
+            }
+        )
+    if "TextPositionSelector" not in found:
+        raise ValueError("selectors have no TextPositionSelector")
     position = found["TextPositionSelector"]
     target = {
         "position": {"start": position.get("start"), "end": position.get("end")},
@@ -233,6 +259,18 @@ def _parse_target(target: dict[str, Any]) -> _Target:
     return _Target(
         start,
         end,
+        _string(quote.get("exact"), "exact"),
+        _string(quote.get("prefix"), "prefix"),
+        _string(quote.get("suffix"), "suffix"),
+    )
+
+
+def _parse_quote(target: dict[str, Any]) -> tuple[str, str, str]:
+    """Return the quote's exact text, prefix and suffix, or raise ``ValueError``."""
+    quote = target.get("quote") if isinstance(target, dict) else None
+    if not isinstance(quote, dict):
+        raise ValueError("target has no 'quote' object")
+    return (
         _string(quote.get("exact"), "exact"),
         _string(quote.get("prefix"), "prefix"),
         _string(quote.get("suffix"), "suffix"),

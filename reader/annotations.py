@@ -6,24 +6,36 @@ and the command line share it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from reader.anchoring import Anchoring, reanchor
+from reader.anchoring import Anchoring, describe, orphan_target, reanchor
 from reader.entities.corrections import Correction, apply_corrections, correction_from_dict
 from reader.entities.span import Span
-from reader.library import Article
+from reader.library import Article, read_article
 from reader.store import Annotation, AnnotationStore, ArticleRef, StoreError
 
 __all__ = [
+    "UNVERIFIED",
     "ArticleAnnotations",
     "Placed",
+    "Relinked",
     "article_ref",
     "correct_entities",
     "load",
+    "place",
+    "placed_target",
+    "relink",
+    "relink_all",
     "tags_by_article",
 ]
+
+UNVERIFIED = "unverified"
+"""The state of a passage annotation whose article's text was not found (its file gone
+or changed since reader last saw it): its position is the stored one, not checked."""
 
 
 def article_ref(article: Article) -> ArticleRef:
@@ -39,10 +51,16 @@ class Placed:
     """What the store holds."""
     anchoring: Anchoring | None
     """Where its passage is now; None for a note on the whole article."""
+    unverified: bool = False
+    """True when the article's text was not found: the passage's place is the stored
+    one, not checked (and :attr:`anchoring` is None)."""
 
     @property
     def state(self) -> str:
-        """ "anchored", "moved", "orphaned", or "article" for a whole-article note."""
+        """ "anchored", "moved", "orphaned", "unverified", or "article" for a
+        whole-article note."""
+        if self.unverified:
+            return UNVERIFIED
         return "article" if self.anchoring is None else self.anchoring.state
 
     @property
@@ -64,6 +82,28 @@ class ArticleAnnotations:
     """Notes, highlights and corrections, in the order made."""
     relinked: int = 0
     """How many annotations were moved over from an earlier version of the file."""
+    moved_from: str | None = None
+    """The path the store had for the article, when it was found under a new one (and
+    the store now has the new one)."""
+
+
+@dataclass(frozen=True)
+class Relinked:
+    """What :func:`relink` found and recorded for one article file."""
+
+    article: ArticleRef
+    """The article as the store now has it (its path and content hash now)."""
+    old_path: str
+    """Where the store had it."""
+    old_sha256: str
+    """The hash the store had it under (another one when the file was edited)."""
+    annotations: int
+    """How many annotations went with it."""
+
+    @property
+    def edited(self) -> bool:
+        """Whether the file's content changed (else it only moved)."""
+        return self.old_sha256 != self.article.sha256
 
 
 def tags_by_article(store: AnnotationStore) -> dict[str, list[str]]:
@@ -71,36 +111,140 @@ def tags_by_article(store: AnnotationStore) -> dict[str, list[str]]:
     return {str(a["sha256"]): list(a["tags"]) for a in store.articles()}
 
 
-def _earlier_version(store: AnnotationStore, article: Article) -> str | None:
+def _known(store: AnnotationStore) -> dict[str, str]:
+    """Every article the store knows (tags, annotations or reading state): its path, by
+    content hash; the annotations' record first."""
+    known = {str(r.sha256): str(r.path) for r in store.reading()}
+    known |= {str(a["sha256"]): str(a["path"]) for a in store.articles()}
+    return known
+
+
+def _holds(path: str, sha256: str) -> bool:
+    """Whether the file at *path* is readable and its displayed text has this hash."""
+    found = read_article(Path(path))
+    return isinstance(found, Article) and found.sha256 == sha256
+
+
+def _earlier_version(known: dict[str, str], article: Article) -> str | None:
     """Return the hash the store knows this file by, when its content has changed since."""
     here = article.path.resolve()
-    for known in store.articles():
-        if known["sha256"] != article.sha256 and Path(known["path"]).resolve() == here:
-            return str(known["sha256"])
+    for sha256, path in known.items():
+        if sha256 != article.sha256 and Path(path).resolve() == here:
+            return sha256
     return None
+
+
+def relink(
+    store: AnnotationStore, article: Article, known: dict[str, str] | None = None
+) -> Relinked | None:
+    """Record in *store* where *article* is now, as the app does when it opens it.
+
+    - The store knows its content under another path, and that path no longer holds it
+      (the file was renamed or moved): the path is updated.
+    - The store knows nothing under its content, but knows an earlier content at its
+      path (the file was edited): the tags, annotations and reading state move to the new
+      hash (re-anchoring them is :func:`load`'s job).
+
+    Each is one save, not undoable (see :meth:`AnnotationStore.relink`); nothing is
+    written otherwise, or when the store is read-only. Two files with the same content
+    share the annotations: a path that still holds the content keeps them. *known* is
+    :func:`_known` of the store, when the caller has it. Returns what was recorded.
+    """
+    if store.read_only:
+        return None
+    known = _known(store) if known is None else known
+    ref = article_ref(article)
+    stored = known.get(article.sha256)
+    if stored is not None:
+        if os.path.realpath(stored) == ref.path or _holds(stored, article.sha256):
+            return None
+        old_sha256 = article.sha256
+    else:
+        found = _earlier_version(known, article)
+        if found is None:
+            return None
+        old_sha256, stored = found, known[found]
+    moved = store.relink(old_sha256, ref)
+    known.pop(old_sha256, None)
+    known[ref.sha256] = ref.path
+    return Relinked(ref, stored, old_sha256, moved)
+
+
+def relink_all(store: AnnotationStore, articles: Iterable[Article] = ()) -> list[Relinked]:
+    """Record where the articles the store knows are now (see :func:`relink`): found by
+    their content among *articles* (the library, the files a command was given), or
+    edited at the path the store has for them. Returns what was recorded."""
+    if store.read_only:
+        return []
+    known = _known(store)
+    done: list[Relinked] = []
+    candidates = {a.sha256: a for a in articles if a.sha256 in known}
+    for sha256, path in list(known.items()):
+        if sha256 not in known:
+            continue  # relinked already, to a file seen earlier in this loop
+        here = candidates.get(sha256)
+        if here is None:
+            found = read_article(Path(path))
+            if not isinstance(found, Article) or found.sha256 in known:
+                continue
+            here = found
+        result = relink(store, here, known)
+        if result is not None:
+            done.append(result)
+    return done
 
 
 def load(store: AnnotationStore, article: Article) -> ArticleAnnotations:
     """Return *article*'s annotations, re-anchored in its current text.
 
-    A renamed or moved file keeps its annotations (they hang on the content hash). A file
-    whose content changed gets its old annotations moved over to the new hash (when the
-    store is writable) and re-anchored: exact, moved or orphaned, never deleted.
+    A renamed or moved file keeps its annotations (they hang on the content hash), and
+    the store gets its new path; a file whose content changed gets its old annotations
+    (and reading state) moved over to the new hash and re-anchored: exact, moved or
+    orphaned, never deleted. Both are written only when the store is writable (see
+    :func:`relink`).
     """
     relinked = 0
-    if (
-        not store.read_only
-        and not store.tags(article.sha256)
-        and not store.annotations(article.sha256)
-    ):
-        old = _earlier_version(store, article)
-        if old is not None:
-            relinked = store.relink(old, article_ref(article))
+    moved_from = None
+    if not store.read_only:
+        done = relink(store, article)
+        if done is not None and done.edited:
+            relinked = done.annotations
+        elif done is not None:
+            moved_from = done.old_path
     items = [
         Placed(a, None if a.target is None else _reanchor(a, article.text))
         for a in store.annotations(article.sha256)
     ]
-    return ArticleAnnotations(store.tags(article.sha256), items, relinked)
+    return ArticleAnnotations(store.tags(article.sha256), items, relinked, moved_from)
+
+
+def place(annotation: Annotation, text: str | None) -> Placed:
+    """Return *annotation* placed in *text*; None as *text*: its article's text was not
+    found, and a passage annotation is :data:`UNVERIFIED` (see :func:`placed_target`)."""
+    if annotation.target is None:
+        return Placed(annotation, None)
+    if text is None:
+        return Placed(annotation, None, unverified=True)
+    return Placed(annotation, _reanchor(annotation, text))
+
+
+def placed_target(item: Placed, text: str | None) -> dict[str, Any] | None:
+    """The target an export writes for *item*, in the text it names (*text*).
+
+    Anchored and unverified: the stored target. Moved: the passage where it is now,
+    described afresh (position and quote agree with *text*). Orphaned: the stored quote
+    and no position.
+    """
+    target = item.annotation.target
+    anchoring = item.anchoring
+    if target is None or anchoring is None or anchoring.state == "anchored":
+        return target
+    if anchoring.state == "moved" and text is not None and anchoring.start is not None:
+        return describe(text, anchoring.start, anchoring.end or anchoring.start)
+    try:
+        return orphan_target(target)
+    except ValueError:
+        return target
 
 
 def _reanchor(annotation: Annotation, text: str) -> Anchoring:

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 
 from reader.cli.common import CommandTable, add_wait, command_parser, error_line
 from reader.console import print_line, safe_line
-from reader.export.formats import DEFAULT_FORMAT, FORMAT_NAMES, format_for_filename, format_help
+from reader.export.formats import (
+    DEFAULT_FORMAT,
+    FORMAT_NAMES,
+    format_for_filename,
+    format_help,
+    format_named,
+)
 from reader.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -90,6 +96,13 @@ def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
     output: str | None = args.output
     implied = format_for_filename(output or "")
     fmt = args.format or (implied or DEFAULT_FORMAT).name
+    export_format = format_named(fmt)
+    with_library = export_format.needs_text or (
+        args.include_entities and export_format.carries_entities
+    )
+    article_paths = [Path(path) for path in args.article]
+    for line in relink_found(workspace, article_paths, with_library=with_library):
+        error_line(line)
     try:
         with workspace.open_store(read_only=True) as store:
             export = build_export(
@@ -97,7 +110,7 @@ def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
                 store,
                 fmt,
                 tags=args.tag,
-                article_paths=[Path(path) for path in args.article],
+                article_paths=article_paths,
                 include_entities=args.include_entities,
                 warn=error_line,
             )
@@ -123,6 +136,48 @@ def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
         f"({_counted(annotations, 'annotation')}) as {fmt} to {safe_line(str(path), 500)}"
     )
     return 0
+
+
+def relink_found(
+    workspace: Workspace, paths: list[Path], *, with_library: bool = False
+) -> list[str]:
+    """Record where the annotated articles are now, as the app does when it opens one
+    (see :func:`reader.annotations.relink_all`): found by content among *paths* (and the
+    library, *with_library*), or edited at their stored path. Returns one line per
+    article recorded, to show.
+
+    Only when the database exists and can be written at once: while the app has it open
+    (or it cannot be written), nothing is recorded and the export says what it found.
+    """
+    from reader.annotations import relink_all
+    from reader.library import Article, read_article
+    from reader.store import StoreError
+
+    if not workspace.settings.db_path.is_file():
+        return []
+    given = [found for found in map(read_article, paths) if isinstance(found, Article)]
+    try:
+        with workspace.open_store(wait=0) as store:
+            articles = [*given, *(workspace.library().articles if with_library else ())]
+            done = relink_all(store, articles)
+    except (StoreError, OSError):
+        return []
+    finally:
+        workspace.store = None
+    lines = []
+    for relinked in done:
+        title = safe_line(relinked.article.title or relinked.article.path, 80)
+        if relinked.edited:
+            lines.append(
+                f"“{title}” changed on disk: its annotations now follow the new text "
+                f"(as when reader opens it); see each one's state"
+            )
+        else:
+            lines.append(
+                f"“{title}” is now at {safe_line(relinked.article.path, 300)} "
+                f"(the database had {safe_line(relinked.old_path, 300)})"
+            )
+    return lines
 
 
 def _write_stdout(data: bytes) -> None:

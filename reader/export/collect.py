@@ -18,13 +18,14 @@ annotations, leave them out.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader import __version__
+from reader.annotations import place, placed_target
 from reader.entities.engines.base import EngineInfo, NoModel
 from reader.entities.span import Span
 from reader.library import Article, Library, Problem, read_article
@@ -65,6 +66,17 @@ class ExportedArticle:
     """The entities shown for the text, when asked for and the text was found."""
     read: bool = False
     """Whether the article is marked read."""
+    states: Mapping[str, str] = field(default_factory=dict)
+    """Each passage annotation's state in the text the export names, by id: anchored,
+    moved or orphaned (re-anchored in the text with this hash), or unverified (that text
+    was not found: the stored position). Whole-article notes have none."""
+
+    def state_of(self, annotation: Annotation) -> str | None:
+        """The state an export writes for *annotation*: None when it is anchored (or a
+        note on the whole article), so that an export of articles that did not change is
+        what it was before states existed."""
+        state = self.states.get(annotation.id)
+        return None if state in (None, "anchored") else state
 
     @property
     def notes(self) -> tuple[Annotation, ...]:
@@ -113,6 +125,15 @@ class Collection:
     views: tuple[View, ...] = ()
     """The saved views, in the order saved; only in an export of everything."""
 
+    @property
+    def has_states(self) -> bool:
+        """Whether any annotation is other than anchored (moved, orphaned, unverified)."""
+        return any(
+            a.state_of(annotation) is not None
+            for a in self.articles
+            for annotation in a.annotations
+        )
+
 
 def gather(
     workspace: Workspace,
@@ -123,6 +144,7 @@ def gather(
     with_text: bool = False,
     with_entities: bool = False,
     now: datetime | None = None,
+    warn: Warn | None = None,
 ) -> Collection:
     """Collect what an export holds from *store* (and the library, for text and entities).
 
@@ -140,6 +162,15 @@ def gather(
         with_text: Find each article's text (jsonl needs it).
         with_entities: Find each article's text and the entities shown for it.
         now: The export time (default: now).
+        warn: Hears about each article whose passages could not be checked against its
+            text (see below).
+
+    Every passage annotation is re-anchored in the text the export names (its article's
+    hash): found in the library (when text is asked for) or at the paths the store has
+    for it. Moved ones get their new position and quote, orphaned ones their quote and
+    no position; when the text is not found, the stored target is kept and the state is
+    "unverified". An article found in the library under another path than the store's,
+    where that path no longer holds it, is exported with its new path.
 
     Raises:
         ExportError: an --article file cannot be read and the store has nothing under its
@@ -164,8 +195,8 @@ def gather(
     articles.sort(key=_export_order)
     also_read.sort(key=_export_order)
     pipeline = None
-    if with_text or with_entities:
-        articles = _with_texts(articles, workspace.library())
+    library = workspace.library() if with_text or with_entities else None
+    articles = [_placed(a, warn) for a in _with_texts(articles, library)]
     if with_entities:
         finder = workspace.finder
         try:
@@ -231,7 +262,10 @@ def _from_store(store: AnnotationStore) -> list[ExportedArticle]:
 
 def _select(articles: list[ExportedArticle], paths: list[Path]) -> list[ExportedArticle]:
     """The articles named by *paths* (see :func:`gather`), in the order of *articles*,
-    then the readable files the store does not know."""
+    then the readable files the store does not know. An article found by its content is
+    exported with the path asked for and that file's text; a file whose content the store
+    does not know, at the path the store has for an article (edited since reader last saw
+    it), stands for that article rather than a second, unannotated one."""
     by_sha = {article.sha256: article for article in articles}
     by_place: dict[str, list[ExportedArticle]] = {}
     for article in articles:
@@ -243,7 +277,12 @@ def _select(articles: list[ExportedArticle], paths: list[Path]) -> list[Exported
         matched = list(by_place.get(place, ()))
         if isinstance(result, Article):
             known = by_sha.get(result.sha256)
-            matched.append(known or _unannotated(result))
+            if known is not None:
+                here = str(result.path.resolve())
+                matched = [a for a in matched if a.sha256 != known.sha256]
+                matched.append(replace(known, path=here, text=result.text))
+            elif not matched:
+                matched.append(_unannotated(result))
         elif not matched:
             assert isinstance(result, Problem)
             raise ExportError(str(result))
@@ -261,22 +300,46 @@ def _unannotated(article: Article) -> ExportedArticle:
     )
 
 
-def _with_texts(articles: list[ExportedArticle], library: Library) -> list[ExportedArticle]:
-    """Each article with its text: from the library by content hash, else from the paths
-    the store has for it, where the file still has that content; None if neither."""
-    texts = {article.sha256: article.text for article in library.articles}
+def _with_texts(articles: list[ExportedArticle], library: Library | None) -> list[ExportedArticle]:
+    """Each article with its text: from the library by content hash (when given), else
+    from the paths the store has for it, where the file still has that content; None if
+    neither. An article found in the library, whose stored path no longer holds it, gets
+    the library's path."""
+    found = {} if library is None else {a.sha256: a for a in library.articles}
     result = []
     for article in articles:
-        text = article.text or texts.get(article.sha256)
+        text = article.text
+        path = article.path
+        places = dict.fromkeys([article.path, *(a.article_path for a in article.annotations)])
         if text is None:
-            places = dict.fromkeys([article.path, *(a.article_path for a in article.annotations)])
             for place in places:
                 read = read_article(Path(place))
                 if isinstance(read, Article) and read.sha256 == article.sha256:
                     text = read.text
                     break
-        result.append(replace(article, text=text))
+        if text is None and article.sha256 in found:
+            elsewhere = found[article.sha256]
+            text, path = elsewhere.text, str(elsewhere.path.resolve())
+        result.append(replace(article, text=text, path=path))
     return result
+
+
+def _placed(article: ExportedArticle, warn: Warn | None) -> ExportedArticle:
+    """*article* with each passage annotation placed in its text (see :func:`gather`)."""
+    placed = [place(annotation, article.text) for annotation in article.annotations]
+    states = {p.annotation.id: p.state for p in placed if p.annotation.target is not None}
+    if not states:
+        return article
+    if article.text is None and warn is not None:
+        warn(
+            f"“{article.title or article.path}” ({article.sha256[:12]}): its text was not "
+            f"found (not in the library, and changed or gone at {article.path}); its "
+            "passages are exported where they were (state: unverified)"
+        )
+    annotations = tuple(
+        replace(p.annotation, target=placed_target(p, article.text)) for p in placed
+    )
+    return replace(article, annotations=annotations, states=states)
 
 
 def _utc(moment: datetime) -> str:

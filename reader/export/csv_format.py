@@ -2,7 +2,9 @@
 
 Columns: :data:`COLUMNS`. Each tag is a row of kind ``tag`` (its text in ``body``), so
 that an article with only tags still appears; every row also lists its article's tags.
-Passages are given by ``start``/``end`` (code points) and ``quote``; corrections fill the
+Passages are given by ``start``/``end`` (code points into the text ``article_sha256``
+names) and ``quote``, and by a last ``state`` column when any passage is not where it was
+made (an orphan has no start or end); corrections fill the
 ``correction_*`` columns. RFC 4180 quoting, CRLF line ends, UTF-8 without a byte-order
 mark. A cell that would start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 gets a leading ``'`` so that a spreadsheet shows it as text instead of running it as a
@@ -39,7 +41,14 @@ COLUMNS = (
     "correction_scope",
     "correction_text",
 )
-"""The header row, in order."""
+"""The header row, in order; :data:`STATE_COLUMN` follows when any annotation is not
+anchored."""
+
+STATE_COLUMN = "state"
+"""The last column when an export has passages that are not where they were made:
+``anchored``, ``moved``, ``orphaned`` (no start or end) or ``unverified`` (the article's
+text was not found; start and end as stored). Without such passages it is left out, so
+that an export of articles that did not change is what it was before the column existed."""
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -48,10 +57,11 @@ def render(collection: Collection) -> bytes:
     """Return *collection* as CSV with a header row, UTF-8."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    columns = (*COLUMNS, STATE_COLUMN) if collection.has_states else COLUMNS
+    writer.writerow(columns)
     for article in collection.articles:
         for row in _rows(article):
-            writer.writerow([_cell(row.get(column, "")) for column in COLUMNS])
+            writer.writerow([_cell(row.get(column, "")) for column in columns])
     return buffer.getvalue().encode("utf-8", "backslashreplace")
 
 
@@ -63,7 +73,11 @@ def _rows(article: ExportedArticle) -> list[dict[str, Any]]:
         "article_tags": ", ".join(article.tags),
     }
     rows = [{**base, "kind": "tag", "body": tag} for tag in article.tags]
-    rows.extend({**base, **_annotation(a)} for a in article.annotations)
+    for annotation in article.annotations:
+        row = {**base, **_annotation(annotation)}
+        if annotation.id in article.states:
+            row[STATE_COLUMN] = article.states[annotation.id]
+        rows.append(row)
     return rows
 
 

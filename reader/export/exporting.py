@@ -87,6 +87,8 @@ def build_export(
         with_entities=export_format.needs_entities
         or (include_entities and export_format.carries_entities),
         now=now,
+        # jsonl writes no passages, and says itself which articles it skipped.
+        warn=None if export_format.needs_entities else say,
     )
     return Export(export_format.render(collection, say), collection, fmt)
 

@@ -13,7 +13,8 @@ Three steps, so that a bad file never reaches the database:
 3. :func:`apply_plan` makes the changes and returns an :class:`ImportReport`.
 
 "Same content" is the same kind, article, body, target and correction; times and paths
-do not count.
+do not count, nor the target of a passage the export said was moved or orphaned (it
+wrote where it found the passage then, the database keeps what it was made on).
 
 A json export may also say which articles are read and hold saved views. An article the
 file marks read is marked read; one it marks unread is left as the database has it (an
@@ -221,6 +222,9 @@ def plan_import(store: AnnotationStore, parsed: Parsed) -> ImportPlan:
             name
             for name in _CONTENT
             if getattr(stored_annotation, name) != getattr(item.annotation, name)
+            # The export wrote a moved or orphaned passage where it found it: the
+            # database's target is where that came from, not a different annotation.
+            and not (name == "target" and item.reanchored)
         )
         if differs:
             conflicts.append(Conflict(item.where, item.annotation.id, differs))

@@ -121,9 +121,9 @@ def _article(article: ExportedArticle, include_entities: bool, with_read: bool) 
     if with_read:
         record["read"] = article.read
     record |= {
-        "notes": [_annotation(a) for a in article.notes],
-        "highlights": [_annotation(a) for a in article.highlights],
-        "corrections": [_annotation(a) for a in article.corrections],
+        "notes": [_annotation(a, article.state_of(a)) for a in article.notes],
+        "highlights": [_annotation(a, article.state_of(a)) for a in article.highlights],
+        "corrections": [_annotation(a, article.state_of(a)) for a in article.corrections],
     }
     if include_entities:
         entities = article.entities
@@ -131,7 +131,7 @@ def _article(article: ExportedArticle, include_entities: bool, with_read: bool) 
     return record
 
 
-def _annotation(annotation: Annotation) -> dict[str, Any]:
+def _annotation(annotation: Annotation, state: str | None) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": annotation.id,
         "created": annotation.created,
@@ -140,6 +140,8 @@ def _annotation(annotation: Annotation) -> dict[str, Any]:
         "body": annotation.body,
         "target": sorted_json(annotation.target),
     }
+    if state is not None:
+        record["state"] = state
     if annotation.kind == "correction":
         record["correction"] = sorted_json(annotation.correction)
     return record
@@ -255,9 +257,9 @@ def _parse_article(value: Any, where: str) -> tuple[ImportedArticle, list[Import
 def _parse_annotation(value: Any, where: str, kind: str, article: ArticleRef) -> ImportedAnnotation:
     record = expect_object(value, where)
     if kind == "correction":
-        expect_keys(record, where, (*_ANNOTATION_KEYS, "correction"))
+        expect_keys(record, where, (*_ANNOTATION_KEYS, "correction"), ("state",))
     else:
-        expect_keys(record, where, _ANNOTATION_KEYS)
+        expect_keys(record, where, _ANNOTATION_KEYS, ("state",))
     identifier = expect_string(record["id"], at(where, "id"))
     if len(identifier) != _ID_LENGTH or not all(c in "0123456789abcdef" for c in identifier):
         fail(at(where, "id"), f"expected 32 lower-case hex digits, found {identifier!r:.80}")
@@ -272,6 +274,7 @@ def _parse_annotation(value: Any, where: str, kind: str, article: ArticleRef) ->
         body=expect_string(record["body"], at(where, "body")),
         target=record["target"],
         correction=record.get("correction"),
+        state=record.get("state"),
     )
 
 

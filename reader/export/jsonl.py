@@ -44,6 +44,13 @@ def render(collection: Collection, token_bounds: TokenBounds, warn: Warn) -> byt
                 f"{article.path})"
             )
             continue
+        for correction in article.corrections:
+            fix = correction.correction or {}
+            if article.state_of(correction) == "orphaned" and fix.get("scope") == "mention":
+                warn(
+                    f"jsonl: not applied in “{article.title or article.path}”: the correction "
+                    f"of “{fix.get('text', '')}”, whose passage is no longer in the article"
+                )
         spans = align(article.text, article.entities, token_bounds(article.text), warn, article)
         lines.append(dumps(_record(article, spans, collection), indent=None))
     return "".join(line + "\n" for line in lines).encode("utf-8")

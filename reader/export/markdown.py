@@ -1,5 +1,8 @@
 """The Markdown export, for note apps: per article its title, tags, notes and highlights.
 
+A passage that is not where it was made says so after its quote (moved, orphaned, or
+unverified when the article's text was not found).
+
 Text from articles (titles, quotes) and tags are escaped so that they read as written
 and cannot become links, HTML or headings; notes are the user's own Markdown and are kept
 as they are, indented under their list item. Control characters are removed throughout.
@@ -56,19 +59,35 @@ def _article(article: ExportedArticle) -> list[str]:
     if article.notes:
         lines.extend(["", "### Notes"])
         for note in article.notes:
-            lines.extend(["", *_note(note)])
+            lines.extend(["", *_note(note, article.state_of(note))])
     if article.highlights:
         lines.extend(["", "### Highlights"])
         for highlight in article.highlights:
             lines.extend(["", *_quote(_exact(highlight))])
+            state = article.state_of(highlight)
+            if state is not None:
+                lines.extend(["", f"({_STATES[state]})"])
             if highlight.body:
                 lines.extend(["", *_body(highlight.body, indent="")])
     return lines
 
 
-def _note(note: Annotation) -> list[str]:
+_STATES = {
+    "moved": "moved: the article changed, and the passage was found again",
+    "orphaned": "orphaned: the passage is no longer in the article",
+    "unverified": "unverified: the article's text was not found",
+}
+"""What a passage's state says, when it is not where it was made."""
+
+
+def _note(note: Annotation, state: str | None) -> list[str]:
     exact = _exact(note)
-    head = f"- On “{escape(sanitize_line(exact, limit=200))}”:" if exact else "- On the article:"
+    where = f" ({_STATES[state]})" if state is not None else ""
+    head = (
+        f"- On “{escape(sanitize_line(exact, limit=200))}”{where}:"
+        if exact
+        else "- On the article:"
+    )
     return [head, "", *_body(note.body, indent="  ")]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
-from reader.anchoring import to_w3c_selectors
+from reader.anchoring import orphan_target, to_w3c_selectors
 from reader.entities.corrections import correction_from_dict
 from reader.store import KINDS, Annotation, ArticleRef, View
 from reader.store import model as store_model
@@ -33,6 +33,7 @@ __all__ = [
     "expect_object",
     "expect_sha256",
     "expect_string",
+    "expect_tag",
     "expect_tags",
     "expect_time",
     "fail",
@@ -88,6 +89,19 @@ class ImportedAnnotation:
     """The annotation, with the id, times and path the file gives."""
     where: str
     """Where in the file it is, for messages."""
+    state: str | None = None
+    """What the export said of its passage: None (anchored, or a whole-article note),
+    "moved", "orphaned" or "unverified" (see :data:`STATES`)."""
+
+    @property
+    def reanchored(self) -> bool:
+        """Whether the export wrote its target where it found the passage (moved or
+        orphaned), rather than as the database held it."""
+        return self.state in ("moved", "orphaned")
+
+
+STATES = ("anchored", "moved", "orphaned", "unverified")
+"""The states an export may give a passage annotation."""
 
 
 @dataclass(frozen=True)
@@ -228,14 +242,23 @@ def expect_keys(
 
 
 def expect_tags(value: Any, where: str) -> tuple[str, ...]:
-    """A list of tags as the store keeps them: not empty, no space at either end."""
+    """A list of tags as the store keeps them (see :func:`expect_tag`)."""
     tags = []
     for index, tag in enumerate(expect_list(value, where)):
-        text = expect_string(tag, at(where, index), blank=False)
-        if text != text.strip():
-            fail(at(where, index), f"a tag has no space at either end: {text!r:.80}")
-        tags.append(text)
+        tags.append(expect_tag(expect_string(tag, at(where, index), blank=False), at(where, index)))
     return tuple(store_model.dedupe_tags(tags))
+
+
+def expect_tag(text: str, where: str) -> str:
+    """*text* if it is a tag as the store keeps them: no space at either end, and the one
+    tag rule (:data:`reader.store.model.TAG_RULE`). A tag with a comma is refused, not
+    split: the file says one tag, and splitting it would make it say two."""
+    if text != text.strip():
+        fail(where, f"a tag has no space at either end: {text!r:.80}")
+    problem = store_model.tag_problem(text)
+    if problem is not None:
+        fail(where, problem)
+    return text
 
 
 def annotation(
@@ -250,21 +273,31 @@ def annotation(
     body: str,
     target: Any,
     correction: Any,
+    state: Any = None,
 ) -> ImportedAnnotation:
     """An annotation checked as the store checks it on the way in, and as the app reads
     it: a passage target that anchoring can use, a correction the app can apply.
+    *state* is what the export said of the passage; an orphaned one's target may have a
+    quote and no position.
 
     Raises:
         ImportFileError: a part is not valid; *where* and the part are named.
     """
     assert kind in KINDS
+    if state is not None and state not in STATES:
+        fail(at(where, "state"), f"expected one of {', '.join(STATES)}, found {state!r:.40}")
+    if state is not None and target is None:
+        fail(at(where, "state"), "a note on the whole article has no state")
     if target is None:
         if kind != "note":
             fail(at(where, "target"), f"a {kind} needs a target (the passage), found null")
     else:
         expect_object(target, at(where, "target"))
         try:
-            to_w3c_selectors(target)
+            if "position" in target or state != "orphaned":
+                to_w3c_selectors(target)
+            else:
+                orphan_target(target)
             target = store_model.check_target(target, required=True)
         except (TypeError, ValueError) as error:
             fail(at(where, "target"), str(error))
@@ -290,4 +323,5 @@ def annotation(
             correction=correction,
         ),
         where,
+        None if state == "anchored" else state,
     )

@@ -16,7 +16,9 @@ and only ``AnnotationPage`` holds, per article, in export order:
 
 Annotation ids are ``urn:uuid:`` IRIs of reader's own ids. A passage target is a
 ``SpecificResource`` whose ``selector`` holds a ``TextQuoteSelector`` (exact, prefix,
-suffix) and a ``TextPositionSelector``; a whole-article target has no selector. Its
+suffix) and a ``TextPositionSelector`` in the source's text (re-anchored there; an
+orphaned passage has the quote selector alone, and a passage that is not where it was
+made says so under ``reader:state``); a whole-article target has no selector. Its
 ``source`` is the article: ``id`` ``urn:sha256:<hex>`` (the SHA-256 of its displayed text,
 which is what reader's annotations hang on), ``label`` its title and ``via`` the ``file:``
 IRI it was read from.
@@ -56,19 +58,25 @@ from reader.export.reading import (
     expect_list,
     expect_object,
     expect_string,
+    expect_tag,
     expect_time,
     fail,
 )
 from reader.store import Annotation, ArticleRef
 from reader.store import model as store_model
 
-__all__ = ["CONTEXT", "CORRECTION_KEY", "parse", "render", "to_document"]
+__all__ = ["CONTEXT", "CORRECTION_KEY", "STATE_KEY", "parse", "render", "to_document"]
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 """The JSON-LD context of the Web Annotation Data Model."""
 
 CORRECTION_KEY = "reader:correction"
 """The extension property holding an entity correction as reader stores it."""
+
+STATE_KEY = "reader:state"
+"""The extension property saying where a passage stands in the source's text when it is
+not where it was made: ``moved``, ``orphaned`` (no TextPositionSelector) or
+``unverified`` (the text was not found; the selectors are as stored)."""
 
 _NAMESPACE = uuid.UUID("5b0c8f61-3f2e-4a47-9d0e-9a3b7c1d2e4f")
 """Namespace of the uuid5 ids reader derives (tag annotations, collections, foreign ids)."""
@@ -121,11 +129,13 @@ def _items(article: ExportedArticle) -> list[dict[str, Any]]:
                 "target": {"type": "SpecificResource", "source": source},
             }
         )
-    items.extend(_annotation(a, source) for a in article.annotations)
+    items.extend(_annotation(a, source, article.state_of(a)) for a in article.annotations)
     return items
 
 
-def _annotation(annotation: Annotation, source: dict[str, Any]) -> dict[str, Any]:
+def _annotation(
+    annotation: Annotation, source: dict[str, Any], state: str | None
+) -> dict[str, Any]:
     correction = annotation.correction if annotation.kind == "correction" else None
     if correction is not None:
         motivation = "editing" if correction.get("action") == "remove" else "classifying"
@@ -160,6 +170,8 @@ def _annotation(annotation: Annotation, source: dict[str, Any]) -> dict[str, Any
     item["target"] = target
     if correction is not None:
         item[CORRECTION_KEY] = sorted_json(correction)
+    if state is not None:
+        item[STATE_KEY] = state
     return item
 
 
@@ -261,7 +273,12 @@ class _Reader:
         if "Annotation" not in _words(record.get("type"), at(where, "type")):
             fail(at(where, "type"), "expected an Annotation")
         motivations = _words(record.get("motivation", []), at(where, "motivation"))
-        article, selectors = self._target(record.get("target"), at(where, "target"))
+        state = record.get(STATE_KEY)
+        if state is not None:
+            state = expect_string(state, at(where, STATE_KEY))
+        article, selectors = self._target(
+            record.get("target"), at(where, "target"), orphan=state == "orphaned"
+        )
         bodies = self._bodies(record, where)
         if "tagging" in motivations:
             if selectors is not None:
@@ -269,9 +286,9 @@ class _Reader:
             for body_where, purpose, text in bodies:
                 if purpose not in (None, "tagging"):
                     fail(body_where, f"a tagging annotation with a {purpose} body")
-                if text != text.strip() or not text:
+                if not text:
                     fail(at(body_where, "value"), f"not a tag: {text!r:.80}")
-                self.tags[article.sha256].append(text)
+                self.tags[article.sha256].append(expect_tag(text, at(body_where, "value")))
             return
         correction = record.get(CORRECTION_KEY)
         if correction is not None:
@@ -313,6 +330,7 @@ class _Reader:
             body="\n\n".join(comments),
             target=selectors,
             correction=correction,
+            state=state,
         )
         self.annotations.append(item)
 
@@ -337,7 +355,9 @@ class _Reader:
         self.ids[identifier] = where
         return identifier
 
-    def _target(self, value: Any, where: str) -> tuple[ArticleRef, dict[str, Any] | None]:
+    def _target(
+        self, value: Any, where: str, *, orphan: bool = False
+    ) -> tuple[ArticleRef, dict[str, Any] | None]:
         """The article a target is on, and its passage (None: the whole article)."""
         if isinstance(value, list):
             if len(value) != 1:
@@ -363,7 +383,8 @@ class _Reader:
         if isinstance(selectors, dict):
             selectors = [selectors]
         try:
-            return article, from_w3c_selectors(expect_list(selectors, selector_where))
+            listed = expect_list(selectors, selector_where)
+            return article, from_w3c_selectors(listed, orphan=orphan)
         except ValueError as error:
             fail(selector_where, str(error))
 

@@ -766,3 +766,147 @@ def test_the_format_help_names_every_format() -> None:
         "W3C Web Annotation JSON-LD, importable; jsonl: NER training data (spaCy, Prodigy, "
         "doccano); markdown: for note apps; csv: one row per annotation"
     )
+
+
+# After the files change: positions in the text the export names, with each state.
+
+INSERTED = "A paragraph inserted at the top, after the title.\n\n"
+
+
+def _edit_seed(annotated: Annotated) -> Any:
+    """Insert a paragraph under the seed's title and rewrite the highlighted passage;
+    return the article as it is now."""
+    path = annotated.seed.path
+    text = path.read_text(encoding="utf-8")
+    title_end = text.index("\n\n") + 2
+    edited = text[:title_end] + INSERTED + text[title_end:]
+    path.write_text(edited.replace("agreed to cooperate", "said they would work"), "utf-8")
+    from export_fixtures import read
+
+    return read(path)
+
+
+def test_an_export_after_an_edit_states_positions_in_the_text_it_names(
+    run: Runner, annotated: Annotated
+) -> None:
+    now = _edit_seed(annotated)
+    result = run("export", "--format", "csv", "--article", annotated.seed.path, "-o", "-")
+    assert result.code == 0, result.err
+    assert "changed on disk" in result.err
+    rows = list(csv.DictReader(io.StringIO(result.out, newline="")))
+    assert rows and all(row["article_sha256"] == now.sha256 for row in rows)
+    states = {row["id"]: row["state"] for row in rows if row["kind"] != "tag"}
+    assert states[annotated.ids["passage_note"]] == "moved"
+    assert states[annotated.ids["highlight"]] == "orphaned"
+    assert states[annotated.ids["article_note"]] == ""
+    for row in rows:
+        if row["kind"] == "tag" or not row["quote"]:
+            continue
+        if row["state"] == "orphaned":
+            assert (row["start"], row["end"]) == ("", "")
+        else:  # every position points at its quote in the text now
+            assert now.text[int(row["start"]) : int(row["end"])] == row["quote"]
+
+    w3c = strict_json(
+        run("export", "--format", "w3c", "--article", annotated.seed.path, "-o", "-").out.encode()
+    )
+    for item in w3c["first"]["items"]:
+        assert item["target"]["source"]["id"] == f"urn:sha256:{now.sha256}"
+        selectors = {s["type"]: s for s in item["target"].get("selector", [])}
+        if "TextPositionSelector" in selectors:
+            position = selectors["TextPositionSelector"]
+            quote = selectors["TextQuoteSelector"]["exact"]
+            assert now.text[position["start"] : position["end"]] == quote
+        elif selectors:
+            assert item["reader:state"] == "orphaned"
+    document = native(run("export", "--article", annotated.seed.path, "-o", "-").out.encode())
+    [seed] = document["articles"]
+    [highlight] = seed["highlights"]
+    assert highlight["state"] == "orphaned" and set(highlight["target"]) == {"quote"}
+    note = next(n for n in seed["notes"] if n["id"] == annotated.ids["passage_note"])
+    assert note["state"] == "moved"
+    position = note["target"]["position"]
+    assert now.text[position["start"] : position["end"]] == "Lavrov"
+    markdown_text = run("export", "--format", "markdown", "-o", "-").out
+    assert "> agreed to cooperate\n\n(orphaned: the passage is no longer in the article)" in (
+        markdown_text
+    )
+
+
+def test_an_export_whose_text_is_gone_keeps_the_stored_positions_as_unverified(
+    annotated: Annotated, entity_cache: Path
+) -> None:
+    warnings: list[str] = []
+    with opened(annotated, entity_cache) as (workspace, store):
+        data = build_export(workspace, store, "json", warn=warnings.append).data
+        rows = build_export(workspace, store, "csv").data.decode()
+    gone = next(a for a in native(data)["articles"] if a["title"] == "A vanished story")
+    [note] = gone["notes"]
+    assert note["state"] == "unverified"
+    assert note["target"]["position"]["start"] == GONE_TEXT.index("Moscow")
+    assert any("A vanished story" in w and "unverified" in w for w in warnings)
+    assert rows.splitlines()[0].endswith(",state")
+    # Articles whose text is found and unchanged say nothing new: no state on them.
+    seed = next(a for a in native(data)["articles"] if a["sha256"] == annotated.seed.sha256)
+    assert all("state" not in n for n in seed["notes"] + seed["highlights"])
+
+
+def test_an_export_of_unchanged_articles_is_what_it_was_before_states(
+    annotated: Annotated, entity_cache: Path
+) -> None:
+    # Without the gone article, every passage is anchored: no state anywhere.
+    with AnnotationStore(annotated.db) as store:
+        store.delete(annotated.ids["gone_note"])
+    with opened(annotated, entity_cache) as (workspace, store):
+        exports = {fmt: build_export(workspace, store, fmt, now=NOW).data for fmt in FORMATS}
+    assert b"state" not in exports["json"] and b"reader:state" not in exports["w3c"]
+    assert exports["csv"].split(b"\r\n")[0].endswith(b"correction_text")
+    assert b"orphaned" not in exports["markdown"] and b"unverified" not in exports["markdown"]
+
+
+def test_a_reanchored_export_imports_back_without_conflicts(
+    run: Runner, annotated: Annotated, tmp_path: Path
+) -> None:
+    _edit_seed(annotated)
+    for fmt in ("json", "w3c"):
+        path = tmp_path / f"edited.{format_named(fmt).extension}"
+        exported(run("export", "--format", fmt, "-o", path))
+        again = run("import", path)
+        assert again.code == 0, again.out + again.err
+        assert "added 0 annotations" in again.out
+        # Into an empty database: the orphan keeps its quote and stays an orphan.
+        empty = tmp_path / f"empty-{fmt}.json"
+        assert run("import", path, db=empty).code == 0
+        with AnnotationStore(empty, read_only=True) as store:
+            [highlight] = store.annotations(annotated.seed.sha256, kind="highlight") or [
+                a for a in store.annotations(kind="highlight") if a.id == annotated.ids["highlight"]
+            ]
+            assert highlight.target == {
+                "quote": {
+                    "exact": "agreed to cooperate",
+                    "prefix": highlight.target["quote"]["prefix"],
+                    "suffix": highlight.target["quote"]["suffix"],
+                }
+            }
+
+
+# A renamed or moved file: the database follows it.
+
+
+def test_a_renamed_file_gets_its_new_path_when_an_export_finds_it(
+    run: Runner, annotated: Annotated
+) -> None:
+    old = annotated.budget.path
+    moved = annotated.root / "seeds" / "b" / "renamed.md"
+    moved.parent.mkdir()
+    old.rename(moved)
+    result = run("export", "--format", "jsonl", "-o", "-")
+    assert result.code == 0, result.err
+    titles = {json.loads(line)["meta"]["title"] for line in result.out.splitlines()}
+    assert annotated.budget.title in titles
+    assert f"is now at {moved.resolve()}" in result.err
+    with AnnotationStore(annotated.db, read_only=True) as store:
+        paths = {a["sha256"]: a["path"] for a in store.articles()}
+    assert paths[annotated.budget.sha256] == str(moved.resolve())
+    # Said once: the next export finds it where the database says.
+    assert "is now at" not in run("export", "--format", "csv", "-o", "-").err
