@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from rich.style import Style
+from textual import events
 from textual.widgets import Input
 
 import reader.library.catalogue
@@ -276,3 +277,23 @@ async def test_a_long_article_is_folded_in_a_worker(  # type: ignore[no-untyped-
         assert bar._folded is not None and bar._folded.text is view.text
         assert len(view.found) == 3 and bar.count == "1 of 3"
         assert folded_in == [False], "folded once, not on the screen's thread"
+
+
+async def test_keys_typed_right_after_slash_go_to_the_field(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Keys queued faster than the screen handles them (a quick typist, a paste) after `/`
+    are the field's (t and a would otherwise open the tag and note dialogs)."""
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        view = main.query_one(ArticleView)
+        view.focus()
+        await pilot.pause()
+        driver = app._driver
+        assert driver is not None
+        for key, character in [("slash", "/"), *((c, c) for c in "talks")]:
+            driver.send_message(events.Key(key, character))
+        await settle(pilot)
+        assert app.screen is main, "no dialog opened"
+        bar = main.query_one(FindBar)
+        assert bar.value == "talks" and isinstance(app.focused, Input)
+        assert [view.text[s:e] for s, e in view.found] == ["Talks", "talks"]

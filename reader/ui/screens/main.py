@@ -344,7 +344,8 @@ class MainScreen(AnnotationKeys):
         else:
             legend.display = not legend.display
 
-    def on_article_view_find_requested(self) -> None:
+    def action_find(self) -> None:
+        """Find in the article (`/` in the article)."""
         self.query_one(FindBar).open()
 
     def on_article_view_find_moved(self, message: ArticleView.FindMoved) -> None:

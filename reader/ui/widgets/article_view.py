@@ -88,7 +88,10 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("}", "extend('paragraph')", "Paragraph", show=False),
         Binding("{", "extend_back('paragraph')", "Paragraph back", show=False),
         Binding("escape", "clear_selection", "Leave selection"),
-        Binding("slash", "find", "Find", show=False),
+        # On the screen, which owns the find field. A priority binding runs as the app
+        # takes the key, before it hands the next keys to the focused widget: the keys
+        # typed right after `/` go to the field (others run as the key bubbles back).
+        Binding("slash", "screen.find", "Find", show=False, priority=True),
         Binding("n", "find_next", "Next match", show=False),
         Binding("N", "find_previous", "Prev match", show=False),
         # After the selection's: Escape leaves a selection first, then clears the find.
@@ -107,9 +110,6 @@ class ArticleView(ScrollView, can_focus=True):
         """The user pressed `]a` or `[a`: the screen moves to the next/previous annotation."""
 
         forward: bool
-
-    class FindRequested(Message):
-        """The user pressed `/`: the screen opens the find field."""
 
     @dataclass
     class FindMoved(Message):
@@ -614,10 +614,6 @@ class ArticleView(ScrollView, can_focus=True):
     def find_shown(self) -> bool:
         """Whether a find is shown (its matches drawn, possibly none)."""
         return self._find_shown
-
-    def action_find(self) -> None:
-        """Open the find field (`/`)."""
-        self.post_message(self.FindRequested())
 
     def action_find_next(self) -> None:
         """Go to the next find match, from the last to the first (`n`)."""

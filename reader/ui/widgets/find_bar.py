@@ -76,7 +76,8 @@ class FindBar(Horizontal, can_focus=False):
         # the previous keystroke scrolled to.
         self._origin = view.found[current][0] if current is not None else view.cursor_offset()
         self.display = True
-        self.query_one(Input).focus()
+        # Now, not later as focus() does: the keys typed next are the field's.
+        self.screen.set_focus(self.query_one(Input))
         if self.value and not view.find_shown:
             self._search(self.value)
 
@@ -90,7 +91,7 @@ class FindBar(Horizontal, can_focus=False):
         self.display = False
         self._view.clear_found()
         if had_focus:
-            self._view.focus()
+            self.screen.set_focus(self._view)
 
     def action_cancel(self) -> None:
         """Escape in the field: clear the find."""
@@ -105,11 +106,14 @@ class FindBar(Horizontal, can_focus=False):
 
     @on(Input.Submitted, "#find-input")
     def _submitted(self, event: Input.Submitted) -> None:
+        # Enter in the field: keep the find and go back to the article (close if empty).
+        # Not a priority binding, which would run before the keys typed just before Enter
+        # have reached the field.
         event.stop()
         if not event.value.strip():
             self.close()
         else:
-            self._view.focus()
+            self.screen.set_focus(self._view)
 
     def _search(self, query: str) -> None:
         view = self._view
