@@ -10,13 +10,16 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.anchoring import Anchoring, describe, orphan_target, reanchor
 from reader.entities.corrections import Correction, apply_corrections, correction_from_dict
 from reader.entities.span import Span
 from reader.library import Article, read_article
 from reader.store import Annotation, AnnotationStore, ArticleRef, StoreError
+
+if TYPE_CHECKING:
+    from reader.workspace import Workspace
 
 __all__ = [
     "UNVERIFIED",
@@ -30,6 +33,7 @@ __all__ = [
     "placed_target",
     "relink",
     "relink_all",
+    "relink_files",
     "tags_by_article",
 ]
 
@@ -104,6 +108,17 @@ class Relinked:
     def edited(self) -> bool:
         """Whether the file's content changed (else it only moved)."""
         return self.old_sha256 != self.article.sha256
+
+    def summary(self) -> str:
+        """One line saying what was recorded, for the command line (untrusted parts are
+        the caller's to sanitise: it is printed through ``reader.console``)."""
+        title = self.article.title or self.article.path
+        if self.edited:
+            return (
+                f"“{title}” changed on disk: its annotations now follow the new text (as "
+                "when reader opens it), each with its state"
+            )
+        return f"“{title}” is now at {self.article.path} (the database had {self.old_path})"
 
 
 def tags_by_article(store: AnnotationStore) -> dict[str, list[str]]:
@@ -192,6 +207,30 @@ def relink_all(store: AnnotationStore, articles: Iterable[Article] = ()) -> list
         if result is not None:
             done.append(result)
     return done
+
+
+def relink_files(
+    workspace: Workspace, paths: Iterable[Path], *, with_library: bool = False
+) -> list[Relinked]:
+    """What a command does before it reads annotations: record where the annotated
+    articles are now (:func:`relink_all`), found by content among the files at *paths*
+    (and the library, *with_library*), or edited at their stored path.
+
+    Only when the database exists and can be written at once: while the app has it open,
+    or when it cannot be written, nothing is recorded (and nothing raised); the command
+    then says what it finds without recording it.
+    """
+    if not workspace.settings.db_path.is_file():
+        return []
+    given = [found for found in map(read_article, paths) if isinstance(found, Article)]
+    try:
+        with workspace.open_store(wait=0) as store:
+            articles = [*given, *(workspace.library().articles if with_library else ())]
+            return relink_all(store, articles)
+    except (StoreError, OSError):
+        return []
+    finally:
+        workspace.store = None
 
 
 def load(store: AnnotationStore, article: Article) -> ArticleAnnotations:

@@ -99,8 +99,8 @@ def run_tag(args: argparse.Namespace, workspace: Workspace) -> int:
         added = store.add_tags(_ref(article), tags)
         had = _missing(tags, added)
         if not added:
-            return f"already tagged {_title(article)}: {_tags(had)}"
-        also = f" (already tagged: {_tags(had)})" if had else ""
+            return f"{_title(article)} is already tagged {_tags(had)}"
+        also = f" (it was already tagged {_tags(had)})" if had else ""
         return f"tagged {_title(article)}: {_tags(added)}{also}"
 
     return _guarded(lambda: _change_tags(args, workspace, change))
@@ -113,8 +113,8 @@ def run_untag(args: argparse.Namespace, workspace: Workspace) -> int:
         removed = store.remove_tags(_ref(article), tags)
         absent = _missing(tags, removed)
         if not removed:
-            return f"not tagged {_title(article)}: {_tags(absent)}"
-        also = f" (not tagged: {_tags(absent)})" if absent else ""
+            return f"{_title(article)} is not tagged {_tags(absent)}"
+        also = f" (it was not tagged {_tags(absent)})" if absent else ""
         return f"untagged {_title(article)}: {_tags(removed)}{also}"
 
     return _guarded(lambda: _change_tags(args, workspace, change))
@@ -202,10 +202,17 @@ def _read_stdin() -> str:
 
 
 def run_annotations(args: argparse.Namespace, workspace: Workspace) -> int:
-    """`reader annotations [PATH...]`: print what the database holds, per article."""
+    """`reader annotations [PATH...]`: print what the database holds, per article, each
+    passage with its state in the article's text now."""
+    from reader.annotations import relink_files
     from reader.store import StoreError
 
     db_path = workspace.settings.db_path
+    paths = [Path(p) for p in args.paths]
+    # Files asked for that the database knows under another path, or edited at theirs,
+    # are recorded where they are now, as the app does when it opens them.
+    for relinked in relink_files(workspace, paths):
+        error_line(relinked.summary())
     try:
         with workspace.open_store(read_only=True) as store:
             records = _records(store)
@@ -216,11 +223,12 @@ def run_annotations(args: argparse.Namespace, workspace: Workspace) -> int:
         error_line(f"{db_path}: {error.strerror or error}")
         return 1
     status = 0
-    if args.paths:
-        records, problems = _select(records, [Path(p) for p in args.paths])
+    if paths:
+        records, problems = _select(records, paths)
         for problem in problems:
             error_line(str(problem))
             status = 1
+    records = [_placed(record) for record in records]
     if args.format == "json":
         document = {"database": str(db_path), "articles": records}
         print_line(_json(document))
@@ -247,7 +255,8 @@ def _records(store: AnnotationStore) -> list[dict[str, Any]]:
         return records.setdefault(
             sha256,
             {"title": title, "path": path, "sha256": sha256, "tags": tags}
-            | {section: [] for section in _KIND_SECTIONS.values()},
+            | {section: [] for section in _KIND_SECTIONS.values()}
+            | {"stored_path": path},
         )
 
     for article in store.articles():
@@ -285,9 +294,12 @@ def _select(
     """The records of the articles at *paths*: by the content hash of each file now, or
     by the path stored with the article (so an edited or deleted file is still found).
 
-    Also returns the problems of paths that could not be read and matched nothing.
+    An article found by content is reported under the path asked for; where the database
+    has it under another path, ``stored_path`` says which (``shared``: that file has the
+    same text, and the two share their annotations). Also returns the problems of paths
+    that could not be read and matched nothing.
     """
-    hashes: set[str] = set()
+    asked: dict[str, Article] = {}
     unread: list[tuple[Problem, str]] = []
     places: set[str] = set()
     for path in paths:
@@ -297,14 +309,71 @@ def _select(
         if isinstance(result, Problem):
             unread.append((result, place))
         else:
-            hashes.add(result.sha256)
+            asked.setdefault(result.sha256, result)
 
-    def wanted(record: dict[str, Any]) -> bool:
-        return record["sha256"] in hashes or _place(record["path"]) in places
+    selected = []
+    for record in records:
+        found = asked.get(record["sha256"])
+        if found is not None:
+            here = str(found.path.resolve())
+            record = {**record, "path": here, "text": found.text}
+            if _place(record["stored_path"]) != _place(here):
+                record["shared"] = _holds(record["stored_path"], record["sha256"])
+            selected.append(record)
+        elif _place(record["path"]) in places:
+            selected.append(record)
+    found_places = {_place(record["stored_path"]) for record in selected}
+    return selected, [problem for problem, place in unread if place not in found_places]
 
-    selected = [record for record in records if wanted(record)]
-    found = {_place(record["path"]) for record in selected}
-    return selected, [problem for problem, place in unread if place not in found]
+
+def _holds(path: str, sha256: str) -> bool:
+    found = read_article(Path(path))
+    return isinstance(found, Article) and found.sha256 == sha256
+
+
+def _placed(record: dict[str, Any]) -> dict[str, Any]:
+    """*record* as listed: each passage with its ``state`` in the text the record's
+    sha256 names (and its target where it is found now; see
+    :func:`reader.annotations.placed_target`), ``stored_path`` only where it differs
+    from ``path``, and no text."""
+    from reader.annotations import place, placed_target
+    from reader.store import Annotation
+
+    text = record.pop("text", None)
+    stored_path = record.pop("stored_path")
+    shared = record.pop("shared", None)
+    if text is None:
+        sections = [record[section] for section in _KIND_SECTIONS.values()]
+        places = [stored_path, *(a["article_path"] for s in sections for a in s)]
+        for where in dict.fromkeys(places):
+            found = read_article(Path(where))
+            if isinstance(found, Article) and found.sha256 == record["sha256"]:
+                text = found.text
+                break
+    for section in _KIND_SECTIONS.values():
+        listed = []
+        for document in record[section]:
+            if document.get("target") is not None:
+                placed = place(Annotation.from_document(document), text)
+                target = placed_target(placed, text)
+                document = {**document, "target": _sorted_json(target), "state": placed.state}
+            listed.append(document)
+        record[section] = listed
+    if _place(stored_path) != _place(record["path"]):
+        record = _with_after(record, "path", stored_path=stored_path)
+        if shared is not None:
+            record = _with_after(record, "stored_path", shared=shared)
+    return record
+
+
+def _with_after(record: dict[str, Any], key: str, **items: Any) -> dict[str, Any]:
+    """*record* with *items* inserted after *key* (the JSON listing keeps an order)."""
+    result: dict[str, Any] = {}
+    for name, value in record.items():
+        result[name] = value
+        if name == key:
+            result |= items
+    return result
 
 
 def _place(path: str) -> str:
@@ -316,6 +385,12 @@ def _text_lines(record: dict[str, Any]) -> list[str]:
     """The human-readable listing of one article, every string sanitised."""
     lines = [safe_line(record["title"] or record["path"])]
     lines.append(f"  path: {safe_line(record['path'], 500)}")
+    if "stored_path" in record:
+        stored_path = safe_line(record["stored_path"], 500)
+        if record.get("shared"):
+            lines.append(f"  same text as: {stored_path} (the two share these annotations)")
+        else:
+            lines.append(f"  the database has it at: {stored_path}")
     lines.append(f"  sha256: {safe_line(record['sha256'])}")
     if record["tags"]:
         lines.append(f"  tags: {_tags(record['tags'])}")
@@ -323,7 +398,7 @@ def _text_lines(record: dict[str, Any]) -> list[str]:
         lines.append("  notes:")
         for note in record["notes"]:
             passage = _quote(note.get("target"))
-            head = f"on {passage}: " if passage else ""
+            head = f"on {passage}{_state(note)}: " if passage else ""
             body = [line.rstrip() for line in sanitize(note.get("body", "")).split("\n")]
             while len(body) > 1 and not body[-1]:
                 body.pop()
@@ -332,12 +407,20 @@ def _text_lines(record: dict[str, Any]) -> list[str]:
     if record["highlights"]:
         lines.append("  highlights:")
         lines.extend(
-            f"    - {_quote(h.get('target')) or '(no quote)'}" for h in record["highlights"]
+            f"    - {_quote(h.get('target')) or '(no quote)'}{_state(h)}"
+            for h in record["highlights"]
         )
     if record["corrections"]:
         lines.append("  corrections:")
-        lines.extend(f"    - {_correction(c)}" for c in record["corrections"])
+        lines.extend(f"    - {_correction(c)}{_state(c)}" for c in record["corrections"])
     return lines
+
+
+def _state(annotation: dict[str, Any]) -> str:
+    """`` [moved]``: where a passage stands in the article's text now ("" for a note on
+    the whole article)."""
+    state = annotation.get("state")
+    return f" [{safe_line(state, 20)}]" if isinstance(state, str) else ""
 
 
 def _quote(target: object) -> str:

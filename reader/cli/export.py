@@ -88,6 +88,7 @@ def _import_parser() -> argparse.ArgumentParser:
 
 def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
     """`reader export`: write the export; say where on stdout (nothing else with ``-o -``)."""
+    from reader.annotations import relink_files
     from reader.export.exporting import ExportError, build_export, default_export_name
     from reader.export.writing import ExportWriteError, write_file, write_in_folder
     from reader.store import StoreError
@@ -101,8 +102,8 @@ def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
         args.include_entities and export_format.carries_entities
     )
     article_paths = [Path(path) for path in args.article]
-    for line in relink_found(workspace, article_paths, with_library=with_library):
-        error_line(line)
+    for relinked in relink_files(workspace, article_paths, with_library=with_library):
+        error_line(relinked.summary())
     try:
         with workspace.open_store(read_only=True) as store:
             export = build_export(
@@ -138,48 +139,6 @@ def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
     return 0
 
 
-def relink_found(
-    workspace: Workspace, paths: list[Path], *, with_library: bool = False
-) -> list[str]:
-    """Record where the annotated articles are now, as the app does when it opens one
-    (see :func:`reader.annotations.relink_all`): found by content among *paths* (and the
-    library, *with_library*), or edited at their stored path. Returns one line per
-    article recorded, to show.
-
-    Only when the database exists and can be written at once: while the app has it open
-    (or it cannot be written), nothing is recorded and the export says what it found.
-    """
-    from reader.annotations import relink_all
-    from reader.library import Article, read_article
-    from reader.store import StoreError
-
-    if not workspace.settings.db_path.is_file():
-        return []
-    given = [found for found in map(read_article, paths) if isinstance(found, Article)]
-    try:
-        with workspace.open_store(wait=0) as store:
-            articles = [*given, *(workspace.library().articles if with_library else ())]
-            done = relink_all(store, articles)
-    except (StoreError, OSError):
-        return []
-    finally:
-        workspace.store = None
-    lines = []
-    for relinked in done:
-        title = safe_line(relinked.article.title or relinked.article.path, 80)
-        if relinked.edited:
-            lines.append(
-                f"“{title}” changed on disk: its annotations now follow the new text "
-                f"(as when reader opens it); see each one's state"
-            )
-        else:
-            lines.append(
-                f"“{title}” is now at {safe_line(relinked.article.path, 300)} "
-                f"(the database had {safe_line(relinked.old_path, 300)})"
-            )
-    return lines
-
-
 def _write_stdout(data: bytes) -> None:
     stream = sys.stdout
     buffer = getattr(stream, "buffer", None)
@@ -208,7 +167,7 @@ def run_import(args: argparse.Namespace, workspace: Workspace) -> int:
         plan_import,
         read_import_file,
     )
-    from reader.store import StoreError
+    from reader.store import StoreCorrupt, StoreError
 
     settings = workspace.settings
     shown = safe_line(args.file, 500)
@@ -222,6 +181,9 @@ def run_import(args: argparse.Namespace, workspace: Workspace) -> int:
             report = apply_plan(store, plan_import(store, parsed))
     except (ValueError, TypeError) as error:  # the store refused what the checks let by
         error_line(f"{args.file}: {error}; nothing was imported")
+        return 1
+    except StoreCorrupt as error:  # already says that the database was left as it is
+        error_line(str(error))
         return 1
     except StoreError as error:
         error_line(f"{error}; nothing was imported")

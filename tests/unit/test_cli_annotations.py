@@ -116,9 +116,12 @@ def test_tag_again_says_what_was_already_there(
     run: Callable[..., Result], db: Path, article_path: Path
 ) -> None:
     run("tag", article_path, "economy")
-    assert run("tag", article_path, "Economy").out == "already tagged “The budget vote”: Economy\n"
+    # Each message says one thing once (it said "tagged" twice, as "already tagged").
+    assert (
+        run("tag", article_path, "Economy").out == "“The budget vote” is already tagged Economy\n"
+    )
     result = run("tag", article_path, "economy", "vote")
-    assert result.out == "tagged “The budget vote”: vote (already tagged: economy)\n"
+    assert result.out == "tagged “The budget vote”: vote (it was already tagged economy)\n"
     assert stored(db)[0][0]["tags"] == ["economy", "vote"]
 
 
@@ -127,9 +130,9 @@ def test_untag_removes_ignoring_case(
 ) -> None:
     run("tag", article_path, "economy", "russia", "vote")
     result = run("untag", article_path, "RUSSIA", "nope")
-    assert result == Result(0, "untagged “The budget vote”: russia (not tagged: nope)\n", "")
+    assert result == Result(0, "untagged “The budget vote”: russia (it was not tagged nope)\n", "")
     assert stored(db)[0][0]["tags"] == ["economy", "vote"]
-    assert run("untag", article_path, "nope").out == "not tagged “The budget vote”: nope\n"
+    assert run("untag", article_path, "nope").out == "“The budget vote” is not tagged nope\n"
     assert stored(db)[0][0]["tags"] == ["economy", "vote"]
 
 
@@ -323,11 +326,11 @@ def test_annotations_lists_everything_as_text(
           notes:
             - First line
               second line
-            - on “the Chancellor”: Who?
+            - on “the Chancellor” [anchored]: Who?
           highlights:
-            - “the Chancellor”
+            - “the Chancellor” [anchored]
           corrections:
-            - relabel “the Chancellor” as PERSON (article)
+            - relabel “the Chancellor” as PERSON (article) [anchored]
         """)
 
 
@@ -488,3 +491,114 @@ def test_usage_errors_exit_2(run: Callable[..., Result], article_path: Path) -> 
     assert run("tag", article_path).code == 2  # no tag
     assert run("tag", article_path, "x", "--wait", "-1").code == 2
     assert run("annotations", "--format", "xml").code == 2
+
+
+# After the files change: states, new paths, shared content.
+
+
+def test_annotations_show_each_passage_state_in_the_text_now(
+    run: Callable[..., Result], db: Path, article_path: Path
+) -> None:
+    fill(db, article_path)
+    article_path.write_text(
+        "# The budget vote\n\nA paragraph first.\n\nthe Chancellor said on Monday.\n", "utf-8"
+    )
+    result = run("annotations", article_path)
+    assert result.code == 0
+    assert "changed on disk" in result.err  # recorded as the app does when it opens it
+    assert "- on “the Chancellor” [moved]: Who?" in result.out
+    assert f"sha256: {ref(article_path).sha256}" in result.out
+    document = json.loads(run("annotations", "--format", "json").out)
+    [highlight] = document["articles"][0]["highlights"]
+    assert highlight["state"] == "moved"
+    position = highlight["target"]["position"]
+    now = read_article(article_path)
+    assert isinstance(now, Article)
+    assert now.text[position["start"] : position["end"]] == "the Chancellor"
+    # The passage gone: an orphan has its quote and no position.
+    article_path.write_text("# The budget vote\n\nNobody said anything.\n", "utf-8")
+    document = json.loads(run("annotations", article_path, "--format", "json").out)
+    [highlight] = document["articles"][0]["highlights"]
+    assert highlight["state"] == "orphaned" and set(highlight["target"]) == {"quote"}
+    # The file gone: the stored positions, unverified.
+    article_path.unlink()
+    listing = run("annotations", article_path).out
+    assert "- “the Chancellor” [unverified]" in listing
+
+
+def test_a_renamed_file_gets_its_new_path_in_the_database(
+    run: Callable[..., Result], db: Path, tmp_path: Path, article_path: Path
+) -> None:
+    run("tag", article_path, "economy")
+    moved = tmp_path / "b" / "renamed.md"
+    moved.parent.mkdir()
+    article_path.rename(moved)
+    result = run("annotations", moved)
+    assert result.code == 0
+    assert (
+        result.err
+        == f"reader: “The budget vote” is now at {moved} (the database had {article_path})\n"
+    )
+    assert f"  path: {moved}\n" in result.out and "database has it" not in result.out
+    assert stored(db)[0][0]["path"] == str(moved)
+
+
+def test_shared_content_is_reported_under_the_path_asked_for(
+    run: Callable[..., Result], db: Path, tmp_path: Path, article_path: Path
+) -> None:
+    run("tag", article_path, "economy")
+    twin = tmp_path / "tech" / "036.md"
+    twin.parent.mkdir()
+    twin.write_bytes(article_path.read_bytes())
+    result = run("annotations", twin)
+    assert result.code == 0 and result.err == ""
+    assert f"  path: {twin}\n" in result.out
+    assert f"  same text as: {article_path} (the two share these annotations)\n" in result.out
+    [listed] = json.loads(run("annotations", twin, "--format", "json").out)["articles"]
+    assert (listed["path"], listed["stored_path"], listed["shared"]) == (
+        str(twin),
+        str(article_path),
+        True,
+    )
+    assert stored(db)[0][0]["path"] == str(article_path)  # shared: nothing to update
+
+
+def test_opening_an_edited_article_that_is_only_read_relinks_its_reading_state(
+    db: Path, article_path: Path
+) -> None:
+    from reader.annotations import load
+
+    before = read_article(article_path)
+    assert isinstance(before, Article)
+    with AnnotationStore(db) as store:
+        store.set_read(ref(article_path), True)
+        store.set_position(ref(article_path), 5)
+    article_path.write_text("# The budget vote\n\nthe Chancellor said on Tuesday.\n", "utf-8")
+    after = read_article(article_path)
+    assert isinstance(after, Article)
+    with AnnotationStore(db) as store:
+        load(store, after)
+        assert store.is_read(after.sha256) and store.position(after.sha256) == 5
+        assert not store.is_read(before.sha256)
+
+
+def test_opening_a_moved_article_records_its_new_path_once(
+    db: Path, tmp_path: Path, article_path: Path
+) -> None:
+    from reader.annotations import load
+
+    with AnnotationStore(db) as store:
+        store.add_note(ref(article_path), "Check", TARGET)
+        store.set_read(ref(article_path), True)
+    moved = tmp_path / "renamed.md"
+    article_path.rename(moved)
+    article = read_article(moved)
+    assert isinstance(article, Article)
+    with AnnotationStore(db) as store:
+        loaded = load(store, article)
+        assert loaded.moved_from == str(article_path)
+        assert [item.state for item in loaded.items] == ["anchored"]
+        assert store.articles()[0]["path"] == str(moved)
+        assert [r.path for r in store.reading()] == [str(moved)]
+        assert [a.article_path for a in store.annotations()] == [str(moved)]
+        assert load(store, article).moved_from is None

@@ -605,3 +605,14 @@ def test_a_missing_file_is_refused(run: Runner, annotated: Annotated) -> None:
     assert result.err == (
         "reader: nowhere.json: cannot be read (No such file or directory); nothing was imported\n"
     )
+
+
+def test_a_broken_database_is_said_once(run: Runner, annotated: Annotated) -> None:
+    file = write(annotated, "export.json", export(annotated))
+    annotated.db.write_bytes(b"{not json")
+    result = run("import", file)
+    assert result.code == 1 and result.out == ""
+    # "the file was left as it is" already says that nothing changed: not a second time.
+    assert result.err.endswith("; the file was left as it is\n")
+    assert "nothing was imported" not in result.err and result.err.count("\n") == 1
+    assert annotated.db.read_bytes() == b"{not json"
