@@ -16,7 +16,7 @@ from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import settle
+from .conftest import ready, settle
 
 SIZE = (140, 45)
 
@@ -517,3 +517,44 @@ async def test_annotation_keys_never_call_the_store_on_the_screens_thread(make_s
         panel = app.screen.query_one(AnnotationPanel)
         assert [item.annotation.kind for item in panel.annotations.items] == ["highlight", "note"]
     assert on_screen_thread == []
+
+
+async def test_enter_on_an_orphan_shows_its_whole_quote_and_note(make_settings) -> None:  # type: ignore[no-untyped-def]
+    from reader.anchoring import describe
+    from reader.annotations import article_ref
+    from reader.library import Library
+    from reader.ui.widgets.annotation_panel import OrphanScreen
+
+    settings = make_settings()
+    (article,) = Library.load(settings.article_paths).articles
+    gone = (
+        "A passage that was cut from the article when it was edited, long enough that "
+        "the notes panel's one line stops at its first words, explained at the end [b]x[/b]"
+    )
+    note = "Why did they cut this?\nSecond line of the note, also [i]literal[/i]."
+    with AnnotationStore(settings.db_path) as store:
+        store.add_note(article_ref(article), note, describe(gone, 0, len(gone)))
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        panel = screen.query_one(AnnotationPanel)
+        assert [item.state for item in panel.annotations.items] == ["orphaned"]
+        drawn = "\n".join(panel.render_line(y).text for y in range(panel.size.height))
+        assert "explained at the end" not in drawn  # cut short in the panel
+        panel.focus()
+        panel.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, OrphanScreen)
+        from textual.widgets import Static
+
+        text = app.screen.query_one("#orphan-text", Static)
+        shown = " ".join(text.render_line(y).text for y in range(text.size.height))
+        shown = " ".join(shown.split())
+        assert " ".join(gone.split()) in shown  # all of it, markup literal
+        assert "Why did they cut this?" in shown
+        assert "Second line of the note, also [i]literal[/i]." in shown
+        assert "Orphaned" in shown
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert app.screen is screen and screen.focused is panel

@@ -1,18 +1,26 @@
-"""The notes panel: the article's tags, notes, highlights and corrections, and their state."""
+"""The notes panel: the article's tags, notes, highlights and corrections, and their state.
+
+Enter on an orphaned annotation opens :class:`OrphanScreen`, its whole quote and note:
+the panel's one line cuts them short, and an orphan has no passage in the article to
+jump to.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
 
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import OptionList
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.annotations import ArticleAnnotations, Placed
-from reader.text import sanitize_line
+from reader.text import sanitize, sanitize_line
 
 #: How each anchoring state is shown after an annotation.
 STATE_MARKS = {
@@ -42,8 +50,78 @@ def describe(item: Placed) -> Content:
     return Content.assemble(*parts)
 
 
+_KIND_NAMES = {"note": "Note", "highlight": "Highlight", "correction": "Correction"}
+
+
+def full_text(item: Placed) -> Content:
+    """The whole of *item*: its quote, its note or correction, and what orphaned means."""
+    annotation = item.annotation
+    quote = (annotation.target or {}).get("quote", {})
+    exact = quote.get("exact", "") if isinstance(quote, dict) else ""
+    parts: list[str | tuple[str, str]] = [
+        (f"{_KIND_NAMES.get(annotation.kind, 'Annotation')} on\n", "bold"),
+        f"“{sanitize(exact if isinstance(exact, str) else '')}”\n",
+    ]
+    if annotation.kind == "correction":
+        data = annotation.correction or {}
+        change = "removed" if data.get("action") == "remove" else f"labelled {data.get('label')}"
+        parts += ["\n", (f"{sanitize_line(str(data.get('text', '')), 200)} {change}\n", "bold")]
+    if annotation.body:
+        parts += ["\n", sanitize(annotation.body).rstrip("\n") + "\n"]
+    parts += [
+        "\n",
+        (
+            "Orphaned: this passage is no longer in the article. It is kept; "
+            "d in the notes panel deletes it.",
+            "italic",
+        ),
+    ]
+    return Content.assemble(*parts)
+
+
+class OrphanScreen(ModalScreen[None]):
+    """An orphaned annotation, read in full (read-only); Esc, Enter or q closes it."""
+
+    DEFAULT_CSS = """
+    OrphanScreen { align: center middle; }
+    OrphanScreen > VerticalScroll {
+        width: 80%; max-width: 100; height: auto; max-height: 80%;
+        border: round $accent; padding: 1 2; background: $surface;
+    }
+    """
+    # DEFAULT_CSS: the panel is the only place that opens it, and styles/app.tcss is
+    # shared with work on other screens; the layout is four lines.
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "close", "Close"),
+        Binding("j,down", "scroll_down", "Down", show=False),
+        Binding("k,up", "scroll_up", "Up", show=False),
+    ]
+
+    def __init__(self, item: Placed) -> None:
+        super().__init__()
+        self._text = full_text(item)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self._text, id="orphan-text", markup=False)
+
+    def action_close(self) -> None:
+        """Back to the notes panel."""
+        self.dismiss(None)
+
+    def action_scroll_down(self) -> None:
+        """Scroll a long quote or note."""
+        self.query_one(VerticalScroll).scroll_down()
+
+    def action_scroll_up(self) -> None:
+        """Scroll back."""
+        self.query_one(VerticalScroll).scroll_up()
+
+
 class AnnotationPanel(OptionList):
-    """Lists what the user wrote; Enter jumps to it, `i` edits a note, `d` deletes."""
+    """Lists what the user wrote; Enter jumps to it (an orphan: shows it whole), `i` edits
+    a note, `d` deletes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -102,8 +180,13 @@ class AnnotationPanel(OptionList):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         option_id = event.option.id or ""
-        if option_id.startswith("ann:"):
-            self.post_message(self.Jump(option_id[4:]))
+        if not option_id.startswith("ann:"):
+            return
+        for item in self.annotations.items:
+            if item.annotation.id == option_id[4:] and item.state == "orphaned":
+                self.app.push_screen(OrphanScreen(item))
+                return
+        self.post_message(self.Jump(option_id[4:]))
 
     def action_edit(self) -> None:
         """Edit the highlighted note."""
