@@ -558,3 +558,28 @@ async def test_enter_on_an_orphan_shows_its_whole_quote_and_note(make_settings) 
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert app.screen is screen and screen.focused is panel
+
+
+async def test_opening_a_moved_file_records_its_new_path(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from conftest import SEED
+
+    from reader.annotations import article_ref
+    from reader.library import Library
+
+    before = tmp_path / "a.txt"
+    shutil.copy(SEED, before)
+    (article,) = Library.load([before]).articles
+    settings = make_settings(tmp_path / "b")
+    with AnnotationStore(settings.db_path) as store:
+        store.add_tags(article_ref(article), ["kept"])
+    moved = tmp_path / "b" / "renamed.txt"
+    moved.parent.mkdir()
+    before.rename(moved)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        assert screen.query_one(AnnotationPanel).annotations.tags == ["kept"]
+    with stored(settings) as store:
+        assert [a["path"] for a in store.articles()] == [str(moved.resolve())]
