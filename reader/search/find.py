@@ -24,42 +24,21 @@ to offsets into the text.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from reader.search.text_match import fold, is_case_sensitive
+
 __all__ = ["FoldedText", "find_all", "fold", "is_case_sensitive"]
-
-
-def is_case_sensitive(query: str) -> bool:
-    """Return whether *query* asks for a case-sensitive match: it has an upper-case letter."""
-    return any(c.isupper() for c in query)
 
 
 @lru_cache(maxsize=4096)
 def _fold_char(char: str, casefold: bool) -> str:
-    """What one character folds to (the rules of :func:`reader.search.text_match.fold`)."""
-    folded = _drop_marks(char)
-    if casefold:
-        folded = _drop_marks(folded.casefold())
-    return folded
-
-
-def _drop_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def fold(text: str, *, casefold: bool = False) -> str:
-    """Return *text* folded as the find folds it: accents (and case, if *casefold*) gone.
-
-    Character by character, which gives the same result as folding the whole string: NFKD
-    only reorders combining marks, and those are dropped.
-    """
-    if text.isascii():
-        return text.lower() if casefold else text
-    return "".join(_fold_char(c, casefold) for c in text)
+    """What one character folds to (:func:`reader.search.text_match.fold`, one character at a
+    time, which gives the same result as folding the whole string: NFKD only reorders
+    combining marks, and those are dropped), so that each maps back to where it came from."""
+    return fold(char, casefold=casefold)
 
 
 @dataclass(frozen=True)
