@@ -156,9 +156,9 @@ def relink(
 
     - The store knows its content under another path, and that path no longer holds it
       (the file was renamed or moved): the path is updated.
-    - The store knows nothing under its content, but knows an earlier content at its
-      path (the file was edited): the tags, annotations and reading state move to the new
-      hash (re-anchoring them is :func:`load`'s job).
+    - The store has no tags or annotations under its content, but knows an earlier
+      content at its path (the file was edited): the tags, annotations and reading state
+      move to the new hash (re-anchoring them is :func:`load`'s job).
 
     Each is one save, not undoable (see :meth:`AnnotationStore.relink`); nothing is
     written otherwise, or when the store is read-only. Two files with the same content
@@ -170,11 +170,15 @@ def relink(
     known = _known(store) if known is None else known
     ref = article_ref(article)
     stored = known.get(article.sha256)
-    if stored is not None:
-        if os.path.realpath(stored) == ref.path or _holds(stored, article.sha256):
-            return None
+    if (
+        stored is not None
+        and os.path.realpath(stored) != ref.path
+        and not _holds(stored, article.sha256)
+    ):
         old_sha256 = article.sha256
     else:
+        if store.tags(article.sha256) or store.annotations(article.sha256):
+            return None  # the content has annotations of its own: nothing to move over
         found = _earlier_version(known, article)
         if found is None:
             return None

@@ -602,3 +602,20 @@ def test_opening_a_moved_article_records_its_new_path_once(
         assert [r.path for r in store.reading()] == [str(moved)]
         assert [a.article_path for a in store.annotations()] == [str(moved)]
         assert load(store, article).moved_from is None
+
+
+def test_an_edited_article_with_a_reading_position_still_gets_its_annotations(
+    db: Path, article_path: Path
+) -> None:
+    from reader.annotations import load
+
+    with AnnotationStore(db) as store:
+        store.add_note(ref(article_path), "Check", TARGET)
+    article_path.write_text("# The budget vote\n\nthe Chancellor said on Friday.\n", "utf-8")
+    after = read_article(article_path)
+    assert isinstance(after, Article)
+    with AnnotationStore(db) as store:
+        store.set_position(ref(article_path), 3)  # the new text was left somewhere first
+        loaded = load(store, after)
+        assert [item.state for item in loaded.items] == ["anchored"]
+        assert loaded.relinked == 1 and store.position(after.sha256) == 3
