@@ -2,19 +2,34 @@
 
 The query is parsed by the core's one parser (:func:`reader.search.query.parse`) and run
 against the search index (:mod:`reader.search.index`), brought up to date first
-(incrementally: only what changed is indexed). Exit 0 with results, 1 with none (grep's
-convention), 2 for a query that cannot be parsed (the message and the position on stderr).
+(incrementally: only what changed is indexed). When nothing the index is made from changed
+since the last `reader search` (every article file, the database and the entity cache
+checked by stat: :func:`~reader.search.index.library_stamp`), the library is not even
+loaded. Hits are printed as they are explained (the first at once). Exit 0 with results, 1
+with none (grep's convention), 2 for a query that cannot be parsed (the message and the
+position on stderr).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, TextIO
 
 from reader.cli.common import CommandTable, add_paths, command_parser, error_line
 from reader.console import dumps, print_line, safe_line
 from reader.workspace import Workspace
 
+if TYPE_CHECKING:
+    from reader.search.index import Hit, SearchIndex
+    from reader.search.query import Query
+
 __all__ = ["COMMANDS", "run_search"]
+
+FLUSH_SECONDS = 0.05
+"""Longest a printed hit waits in the output buffer (the first is flushed at once)."""
 
 
 def _search_parser() -> argparse.ArgumentParser:
@@ -39,9 +54,93 @@ def _search_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _safe(text: str, limit: int = 200) -> str:
+    """:func:`safe_line`, without its work for text it would return unchanged (printable
+    ASCII, single spaces, short enough: most paths and every stored title and snippet)."""
+    if (
+        len(text) <= limit
+        and text.isascii()
+        and text.isprintable()
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+    ):
+        return text
+    return safe_line(text, limit)
+
+
+class _Output:
+    """Lines written as :func:`print_line` writes them (what the stream cannot encode as
+    backslash escapes), flushed at the first line and then at most every
+    :data:`FLUSH_SECONDS` (a flush per line is a system call per hit)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+        self.flushed: float | None = None
+
+    def line(self, text: str) -> None:
+        text += "\n"
+        if not text.isascii():
+            text = text.encode(self.encoding, "backslashreplace").decode(self.encoding)
+        self.stream.write(text)
+        now = time.monotonic()
+        if self.flushed is None or now - self.flushed >= FLUSH_SECONDS:
+            self.stream.flush()
+            self.flushed = now
+
+    def close(self) -> None:
+        self.stream.flush()
+
+
+def _text_line(hit: Hit) -> str:
+    why = ", ".join(hit.fields)
+    line = f"{_safe(str(hit.path), 300)}\t{_safe(hit.title)}"
+    if why:
+        line += f"\t[{why}]"
+    if hit.snippet:
+        line += f"\t{_safe(hit.snippet, 300)}"
+    return line
+
+
+def _hits(index: SearchIndex, query: Query, workspace: Workspace, scoped: bool) -> Iterator[Hit]:
+    """The explained hits, one at a time; an index found broken before the first is
+    rebuilt and searched again."""
+    from reader.search.index import IndexReset
+
+    articles = workspace.library().articles if scoped else None
+    found = index.hits(query, articles)
+    try:
+        first = next(found, None)
+    except IndexReset:
+        index.update(workspace)
+        found = index.hits(query, workspace.library().articles)
+        first = next(found, None)
+    if first is not None:
+        yield first
+        yield from found
+
+
+def _print(hits: Iterable[Hit], form: str) -> bool:
+    """Print *hits* in *form*; whether there was any."""
+    if form == "json":
+        collected = [hit.to_json() for hit in hits]
+        print_line(dumps(collected))
+        return bool(collected)
+    out = _Output(sys.stdout)
+    count = 0
+    try:
+        for hit in hits:
+            out.line(dumps(hit.to_json(), indent=None) if form == "jsonl" else _text_line(hit))
+            count += 1
+    finally:
+        out.close()
+    return count > 0
+
+
 def run_search(args: argparse.Namespace, workspace: Workspace) -> int:
     """`reader search`: print the hits; 0 with some, 1 with none, 2 for a bad query."""
-    from reader.search.index import IndexReset
+    from reader.search.index import library_stamp
     from reader.search.query import QueryError, parse
 
     try:
@@ -54,35 +153,26 @@ def run_search(args: argparse.Namespace, workspace: Workspace) -> int:
         error_line(f"bad query: {error.message} (at character {at + 1})")
         error_line(f"  {shown}")
         return 2
-    library = workspace.library()
-    for problem in library.problems:
-        error_line(str(problem))
     index = workspace.search_index()
-    report = index.update(workspace)
-    if report.rebuilt:
-        error_line(report.rebuilt)
-    for reason in report.problems:
-        error_line(reason)
-    try:
-        hits = index.search(query, library.articles)
-    except IndexReset:
-        index.update(workspace)
-        hits = index.search(query, library.articles)
-    if args.format == "json":
-        print_line(dumps([hit.to_json() for hit in hits]))
-    elif args.format == "jsonl":
-        for hit in hits:
-            print_line(dumps(hit.to_json(), indent=None))
+    stamp = library_stamp(workspace.settings)  # before anything is read: a change after
+    problems = index.current(stamp)  # it shows in the next stamp
+    scoped = problems is None
+    if problems is None:
+        library = workspace.library()
+        problems = [str(problem) for problem in library.problems]
+        for line in problems:
+            error_line(line)
+        report = index.update(workspace)
+        if report.rebuilt:
+            error_line(report.rebuilt)
+        for reason in report.problems:
+            error_line(reason)
+        if not report.rebuilt and not report.problems:
+            index.remember(stamp, report, problems)
     else:
-        for hit in hits:
-            why = ", ".join(hit.fields)
-            line = f"{safe_line(str(hit.path), 300)}\t{safe_line(hit.title)}"
-            if why:
-                line += f"\t[{why}]"
-            if hit.snippet:
-                line += f"\t{safe_line(hit.snippet, 300)}"
-            print_line(line)
-    return 0 if hits else 1
+        for line in problems:
+            error_line(line)
+    return 0 if _print(_hits(index, query, workspace, scoped), args.format) else 1
 
 
 COMMANDS: CommandTable = {"search": (_search_parser, run_search)}

@@ -35,7 +35,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
+import sys
 import threading
 import time
 import unicodedata
@@ -61,16 +63,26 @@ from reader.search.documents import (
     fold_accents,
     has_capital,
     phrase_pattern,
+    words_of,
 )
 from reader.search.query import DateRange, Field, Node, Query, Term, WordRange
-from reader.search.snippets import Snippet, make_snippet
+from reader.search.snippets import find_snippet, snippet_pattern
 
 if TYPE_CHECKING:
     from reader.library import Article
+    from reader.settings import Settings
     from reader.store import AnnotationStore
     from reader.workspace import Workspace
 
-__all__ = ["INDEX_FILE", "INDEX_FORMAT", "Hit", "IndexReset", "SearchIndex", "UpdateReport"]
+__all__ = [
+    "INDEX_FILE",
+    "INDEX_FORMAT",
+    "Hit",
+    "IndexReset",
+    "SearchIndex",
+    "UpdateReport",
+    "library_stamp",
+]
 
 INDEX_FILE = "search.sqlite3"
 """The index's file name in the cache dir."""
@@ -200,6 +212,9 @@ class UpdateReport:
     """Time taken by the second pass (entities)."""
     problems: list[str] = field(default_factory=list)
     """Articles that could not be indexed, with why."""
+    generation: int = 0
+    """The index's count of updates after this one's first pass (see
+    :meth:`SearchIndex.remember`)."""
 
     @property
     def seconds(self) -> float:
@@ -526,6 +541,13 @@ class SearchIndex:
                     if position != place:
                         positions.append((place, row_id))
                 connection.executemany("UPDATE articles SET position = ? WHERE id = ?", positions)
+                connection.execute(
+                    "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "
+                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                )
+                (report.generation,) = connection.execute(
+                    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'"
+                ).fetchone()
                 for path, (row_id, *_) in known.items():
                     if os.path.exists(path):
                         connection.execute(
@@ -750,6 +772,62 @@ class SearchIndex:
             connection.execute("ROLLBACK")
             raise
 
+    # --- knowing it is up to date without loading the library ------------------------
+
+    def current(self, stamp: str | None) -> list[str] | None:
+        """Whether the index is as the last :meth:`remember` left it, for a library whose
+        :func:`library_stamp` is *stamp*: then the library's problems as remembered (to
+        print again), else None (load the library and :meth:`update`). An update by anyone
+        since (the app, another command) makes the index not current.
+
+        When current, :meth:`search` without *articles* searches that library, in its
+        order, with its read state: nothing is loaded.
+        """
+        if stamp is None or self.path is None:
+            return None
+        try:
+            with self._connection() as connection:
+                rows = dict(
+                    connection.execute(
+                        "SELECT key, value FROM meta WHERE key IN ('generation', 'stamp')"
+                    ).fetchall()
+                )
+        except sqlite3.DatabaseError:
+            return None
+        if self._memory is not None or "stamp" not in rows:
+            return None
+        try:
+            kept = json.loads(rows["stamp"])
+        except ValueError:
+            return None
+        if kept.get("stamp") != stamp or str(kept.get("generation")) != rows.get("generation"):
+            return None
+        self._read = frozenset(kept.get("read", ()))
+        return [str(problem) for problem in kept.get("problems", ())]
+
+    def remember(self, stamp: str | None, report: UpdateReport, problems: Sequence[str]) -> None:
+        """Record that the update *report* brought the index up to date with the library
+        whose :func:`library_stamp` was *stamp* (taken before the library was loaded), and
+        the library's *problems*; unless another update came since, or *stamp* is None.
+        Only for an update run whole, entities included (as `reader search` runs it)."""
+        if stamp is None or self.path is None or report.generation == 0:
+            return
+        data = json.dumps(
+            {
+                "stamp": stamp,
+                "generation": report.generation,
+                "problems": list(problems),
+                "read": sorted(self._read),
+            },
+            ensure_ascii=False,
+        )
+        with suppress(sqlite3.Error), self._connection() as connection:
+            connection.execute(
+                "INSERT OR REPLACE INTO meta(key, value) SELECT 'stamp', ? "
+                "WHERE (SELECT value FROM meta WHERE key = 'generation') = ?",
+                (data, str(report.generation)),
+            )
+
     # --- searching --------------------------------------------------------------------
 
     def search(
@@ -782,6 +860,30 @@ class SearchIndex:
             self._reset(f"it broke while being searched ({error})")
             raise IndexReset(str(error)) from error
 
+    def hits(
+        self,
+        query: Query,
+        articles: Sequence[Article] | None = None,
+        *,
+        read: frozenset[str] | None = None,
+    ) -> Iterator[Hit]:
+        """The hits of :meth:`search` with ``explain=True``, each explained as it is asked
+        for: the articles are found at once (the first hit comes before any is explained),
+        then each hit's fields and snippet are worked out when the caller takes it, so a
+        printer streams them (what `reader search` does).
+
+        Raises:
+            IndexReset: as :meth:`search` (before the first hit, or while explaining).
+        """
+        try:
+            found = self._hits(query, articles, self._read if read is None else read, True)
+            yield from found
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError) and "fts5" in str(error).lower():
+                raise
+            self._reset(f"it broke while being searched ({error})")
+            raise IndexReset(str(error)) from error
+
     def _search(
         self,
         query: Query,
@@ -789,49 +891,83 @@ class SearchIndex:
         read: frozenset[str],
         explain: bool,
     ) -> list[Hit]:
+        return list(self._hits(query, articles, read, explain))
+
+    def _hits(
+        self,
+        query: Query,
+        articles: Sequence[Article] | None,
+        read: frozenset[str],
+        explain: bool,
+    ) -> Iterator[Hit]:
+        """The hits in order: the rows are fetched when this is called (eagerly, so that
+        the caller's first :func:`next` finds them), each hit explained when taken."""
         with self._connection() as connection:
-            compiled = compile_query(
-                query, lambda *args: _case_filter(connection, *args), frozenset(read)
+            ordered = self._ordered(connection, query, articles, read)
+        if not explain or not ordered:
+            return iter([Hit(path=Path(row[6]), sha256=row[2], title=row[3]) for row in ordered])
+        return self._explained(query, ordered, read)
+
+    def _ordered(
+        self,
+        connection: sqlite3.Connection,
+        query: Query,
+        articles: Sequence[Article] | None,
+        read: frozenset[str],
+    ) -> list[Any]:
+        """The rows the query finds, in the list's order (or the query's sort)."""
+        compiled = compile_query(
+            query, lambda *args: _case_filter(connection, *args), frozenset(read)
+        )
+        order = compiled.order or "NULL"
+        scope = "a.position IS NOT NULL" if articles is None else "1"
+        rows = connection.execute(
+            f"SELECT a.id, a.path, a.sha256, a.title, a.position, {order}, a.shown_path "
+            f"FROM articles a WHERE {scope} AND ({compiled.where})",
+            [*compiled.order_params, *compiled.params],
+        ).fetchall()
+        if articles is None:
+            ranked = [(row[4], row) for row in rows]
+        else:
+            places = self._places(articles)
+            ranked = [(places[row[1]], row) for row in rows if row[1] in places]
+        ranked.sort(key=lambda item: item[0])
+        ordered = [row for _, row in ranked]
+        if compiled.order is not None:
+            keyed = [row for row in ordered if row[5] is not None]
+            keyed.sort(key=lambda row: row[5], reverse=compiled.descending)
+            ordered = keyed + [row for row in ordered if row[5] is None]
+        return ordered
+
+    def _explained(self, query: Query, ordered: list[Any], read: frozenset[str]) -> Iterator[Hit]:
+        """Each row as a hit with its fields (which leaves matched: one query per leaf and
+        field for all the rows at once) and its snippet (found when the hit is taken)."""
+        with self._connection() as connection:
+            ids = {row[0] for row in ordered}
+            matched = _explain(connection, query, ids, frozenset(read))
+        pattern = _snippet_pattern(query)
+        for row in ordered:
+            row_id = row[0]
+            names: list[str] = []
+            for name, found in matched:
+                if row_id in found and name not in names:
+                    names.append(name)
+            snippet = None
+            if pattern is not None:
+                with self._connection() as connection:
+                    text = connection.execute(
+                        "SELECT text FROM fts WHERE rowid = ?", (row_id,)
+                    ).fetchone()
+                if text is not None and text[0]:
+                    snippet = find_snippet(text[0], pattern)
+            yield Hit(
+                path=Path(row[6]),
+                sha256=row[2],
+                title=row[3],
+                fields=tuple(names),
+                snippet=snippet.text if snippet else "",
+                marks=snippet.marks if snippet else (),
             )
-            order = compiled.order or "NULL"
-            scope = "a.position IS NOT NULL" if articles is None else "1"
-            rows = connection.execute(
-                f"SELECT a.id, a.path, a.sha256, a.title, a.position, {order}, a.shown_path "
-                f"FROM articles a WHERE {scope} AND ({compiled.where})",
-                [*compiled.order_params, *compiled.params],
-            ).fetchall()
-            if articles is None:
-                ranked = [(row[4], row) for row in rows]
-            else:
-                places = self._places(articles)
-                ranked = [(places[row[1]], row) for row in rows if row[1] in places]
-            ranked.sort(key=lambda item: item[0])
-            ordered = [row for _, row in ranked]
-            if compiled.order is not None:
-                keyed = [row for row in ordered if row[5] is not None]
-                keyed.sort(key=lambda row: row[5], reverse=compiled.descending)
-                ordered = keyed + [row for row in ordered if row[5] is None]
-            fields: dict[int, list[str]] = {}
-            snippets: dict[int, Snippet] = {}
-            if explain and ordered:
-                ids = [row[0] for row in ordered]
-                fields = _explain(connection, query, ids, frozenset(read))
-                snippets = _snippets(connection, query, ids)
-            hits = []
-            for row in ordered:
-                row_id, sha256, title = row[0], row[2], row[3]
-                found = snippets.get(row_id)
-                hits.append(
-                    Hit(
-                        path=Path(row[6]),
-                        sha256=sha256,
-                        title=title,
-                        fields=tuple(fields.get(row_id, ())),
-                        snippet=found.text if found else "",
-                        marks=found.marks if found else (),
-                    )
-                )
-            return hits
 
     def _places(self, articles: Sequence[Article]) -> dict[str, int]:
         """Each article's absolute path and its place in *articles* (kept for the same list:
@@ -895,13 +1031,16 @@ def _leaf_fields(leaf: Node) -> list[tuple[str, Node]]:
 
 
 def _explain(
-    connection: sqlite3.Connection, query: Query, ids: list[int], read: frozenset[str]
-) -> dict[int, list[str]]:
-    """Which fields matched, per article id, for the positive leaves of *query*."""
-    fields: dict[int, list[str]] = {}
-    wanted = json.dumps(ids)
+    connection: sqlite3.Connection, query: Query, ids: set[int], read: frozenset[str]
+) -> list[tuple[str, set[int]]]:
+    """For each positive leaf of *query* and each field it is reported as, in order: the
+    field's name and the ids among *ids* where the leaf matched there. One query per leaf
+    and field, for every article at once (intersected with *ids* here: an FTS5 query
+    restricted to a list of row ids is run once per id)."""
+    matched: list[tuple[str, set[int]]] = []
     for leaf in positive_leaves(query.where):
         for name, node in _leaf_fields(leaf):
+            found: set[int]
             if isinstance(leaf, Term):
                 in_fts = name in TEXT_COLUMNS
                 match = fts_query((name,) if in_fts else ("body",), leaf.text)
@@ -909,20 +1048,18 @@ def _explain(
                     continue
                 if has_capital(leaf.text):
                     columns = (name,) if in_fts else ()
-                    matched = set(
+                    found = set(
                         _case_filter(connection, match, columns, not in_fts and name, leaf.text)
                     )
                 elif in_fts:
-                    matched = {
+                    found = {
                         row_id
                         for (row_id,) in connection.execute(
-                            "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN "
-                            "(SELECT value FROM json_each(?))",
-                            (match, wanted),
+                            "SELECT rowid FROM fts WHERE fts MATCH ?", (match,)
                         )
                     }
                 else:
-                    matched = {
+                    found = {
                         row_id
                         for (row_id,) in connection.execute(
                             "SELECT article FROM parts WHERE parts MATCH ? AND kind = ?",
@@ -933,41 +1070,133 @@ def _explain(
                 compiled = compile_query(
                     Query(node), lambda *args: _case_filter(connection, *args), read
                 )
-                matched = {
+                found = {
                     row_id
                     for (row_id,) in connection.execute(
-                        f"SELECT a.id FROM articles a WHERE a.id IN "
-                        f"(SELECT value FROM json_each(?)) AND ({compiled.where})",
-                        [wanted, *compiled.params],
+                        f"SELECT a.id FROM articles a WHERE ({compiled.where})", compiled.params
                     )
                 }
-            for row_id in matched:
-                names = fields.setdefault(row_id, [])
-                if name not in names:
-                    names.append(name)
-    return fields
+            matched.append((name, found & ids))
+    return matched
 
 
-def _snippets(connection: sqlite3.Connection, query: Query, ids: list[int]) -> dict[int, Snippet]:
-    """A snippet of the text around the query's words (free words, phrases, entities)."""
+def _snippet_pattern(query: Query) -> re.Pattern[str] | None:
+    """What a snippet is found around: the query's free words and phrases and ``entity:``
+    values (as they are looked for in the text: whole words, any case, accents folded)."""
     phrases = []
     for leaf in positive_leaves(query.where):
         if isinstance(leaf, Term) or (isinstance(leaf, Field) and leaf.name == "entity"):
             value = leaf.text if isinstance(leaf, Term) else leaf.value
-            match = fts_query(("text",), value)
-            if match is not None:
-                phrases.append(match)
-    if not phrases:
-        return {}
-    found = {}
-    for row_id, raw in connection.execute(
-        "SELECT rowid, snippet(fts, 1, char(57344), char(57345), '…', 16) FROM fts "
-        "WHERE fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
-        (" OR ".join(f"({phrase})" for phrase in phrases), json.dumps(ids)),
-    ):
-        if raw:
-            found[row_id] = make_snippet(raw)
-    return found
+            phrases.append(words_of(fold_accents(value)))
+    return snippet_pattern(phrases)
+
+
+def library_stamp(settings: Settings) -> str | None:
+    """A fingerprint, by stat alone, of everything :meth:`SearchIndex.update` reads: the
+    article files under the settings' paths (walked as the library walks them: hidden
+    names and other endings skipped; each file's inode, size and times), the database,
+    the entity cache's folders, the installed packages (which model is picked) and the
+    settings; None when some file changed too recently for its stat to be trusted (as the
+    catalogue's racy rule), or the cache is off.
+
+    Equal stamps mean the same library, store and cached entities, so an index remembered
+    with one (:meth:`SearchIndex.remember`) answers without the library being loaded.
+    """
+    if not settings.use_cache:
+        return None
+    from reader.library.catalogue import RACY_SECONDS
+    from reader.library.parsers import ARTICLE_SUFFIXES
+
+    digest = hashlib.blake2b(digest_size=16)
+    racy = time.time_ns() - int(RACY_SECONDS * 1e9)
+    fresh = False
+
+    def add(name: str, info: os.stat_result | None) -> None:
+        nonlocal fresh
+        if info is None:
+            digest.update(f"{name}\0-\n".encode("utf-8", "surrogateescape"))
+            return
+        if info.st_mtime_ns > racy or info.st_ctime_ns > racy:
+            fresh = True
+        digest.update(
+            f"{name}\0{info.st_ino}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\n".encode(
+                "utf-8", "surrogateescape"
+            )
+        )
+
+    def stat(path: str) -> os.stat_result | None:
+        try:
+            return os.stat(path)
+        except OSError:
+            return None
+
+    digest.update(
+        json.dumps(
+            [
+                __version__,
+                INDEX_FORMAT,
+                [str(path) for path in settings.article_paths],
+                str(settings.exports_dir),
+                str(settings.db_path),
+                str(settings.cache_dir),
+                settings.engine,
+                settings.model,
+            ]
+        ).encode("utf-8", "surrogateescape")
+    )
+    for given in settings.article_paths:
+        stack = [os.fspath(given)]
+        add(stack[0], stat(stack[0]))
+        while stack:
+            folder = stack.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=lambda entry: entry.name)
+            except NotADirectoryError:
+                continue
+            except OSError as error:
+                digest.update(f"{folder}\0{error.errno}\n".encode("utf-8", "surrogateescape"))
+                continue
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if entry.is_symlink():
+                        digest.update(f"{entry.path}\0link\n".encode("utf-8", "surrogateescape"))
+                    else:
+                        stack.append(entry.path)
+                        digest.update(f"{entry.path}\0dir\n".encode("utf-8", "surrogateescape"))
+                    continue
+                if os.path.splitext(name)[1].lower() not in ARTICLE_SUFFIXES:
+                    continue
+                try:
+                    info: os.stat_result | None = entry.stat()
+                except OSError:
+                    info = None
+                add(entry.path, info)
+    add(str(settings.db_path), stat(str(settings.db_path)))
+    # The entity cache: <cache dir>/<engine key>/<sha[:2]>/<sha>.json; an entry added for
+    # an article changes its folder's times.
+    cache = os.fspath(settings.cache_dir)
+    try:
+        with os.scandir(cache) as engines:
+            for engine in sorted(engines, key=lambda entry: entry.name):
+                if engine.is_dir() and not engine.is_symlink():
+                    with os.scandir(engine.path) as shards:
+                        for shard in sorted(shards, key=lambda entry: entry.name):
+                            add(shard.path, shard.stat())
+    except OSError:
+        digest.update(b"no cache\n")
+    # Which model is picked (and its version) follows the installed packages.
+    for folder in sys.path:
+        if folder and os.path.isdir(folder):
+            add(folder, stat(folder))
+    return None if fresh else digest.hexdigest()
 
 
 def _roots(paths: Sequence[Path]) -> list[str]:

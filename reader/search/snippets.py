@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from reader.search import text_match
 from reader.text import sanitize
 
-__all__ = ["MARK_END", "MARK_START", "SNIPPET_LIMIT", "Snippet", "make_snippet"]
+__all__ = [
+    "MARK_END",
+    "MARK_START",
+    "SNIPPET_LIMIT",
+    "SNIPPET_WORDS",
+    "Snippet",
+    "find_snippet",
+    "make_snippet",
+    "snippet_pattern",
+]
 
 MARK_START = "\ue000"
-"""What SQLite's ``snippet()`` is asked to put before a word found (a private-use character)."""
+"""What a word found is preceded by in a raw snippet (a private-use character)."""
 MARK_END = "\ue001"
-"""... and after it."""
+"""... and followed by."""
 
 SNIPPET_LIMIT = 240
 """Longest snippet kept, in code points."""
+
+SNIPPET_WORDS = 16
+"""Words shown around the first word found (as SQLite's ``snippet(..., 16)``)."""
+
+ELLIPSIS = "…"
+
+_WORD = text_match.WORD
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
+_SENTENCE_END = re.compile(r"[.:][ \t\r\n]+\Z")
+_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -26,25 +51,191 @@ class Snippet:
 
 
 def make_snippet(raw: str) -> Snippet:
-    """*raw* (from ``snippet()``, with the marks) as one sanitised line and the offsets of
-    the marked words; the text between marks is never read as markup."""
-    line = " ".join(sanitize(raw).split())
-    text: list[str] = []
+    """*raw* (text with the marks around the words found) as one sanitised line and the
+    offsets of the marked words; the text between marks is never read as markup."""
+    line = sanitize(raw)
+    if not (line.isascii() and " " not in line.strip(" ") and line == line.strip()):
+        line = " ".join(line.split())
     marks: list[tuple[int, int]] = []
-    length = 0
-    start: int | None = None
-    for char in line:
-        if char == MARK_START:
-            start = length
-        elif char == MARK_END:
-            if start is not None and length > start:
-                marks.append((start, length))
-            start = None
-        else:
-            text.append(char)
-            length += 1
-    joined = "".join(text)
-    if len(joined) > SNIPPET_LIMIT:
-        joined = joined[: SNIPPET_LIMIT - 1] + "…"
+    if MARK_START in line or MARK_END in line:
+        pieces: list[str] = []
+        length = 0
+        start: int | None = None
+        for piece in re.split(f"([{MARK_START}{MARK_END}])", line):
+            if piece == MARK_START:
+                start = length
+            elif piece == MARK_END:
+                if start is not None and length > start:
+                    marks.append((start, length))
+                start = None
+            elif piece:
+                pieces.append(piece)
+                length += len(piece)
+        line = "".join(pieces)
+    if len(line) > SNIPPET_LIMIT:
+        line = line[: SNIPPET_LIMIT - 1] + ELLIPSIS
         marks = [(s, min(e, SNIPPET_LIMIT - 1)) for s, e in marks if s < SNIPPET_LIMIT - 1]
-    return Snippet(joined, tuple(marks))
+    return Snippet(line, tuple(marks))
+
+
+def snippet_pattern(phrases: list[list[str]]) -> re.Pattern[str] | None:
+    """A pattern finding any of *phrases* (each a list of words, accents folded) as whole
+    words in order, whatever separates them, in any case: what SQLite's ``unicode61``
+    tokenizer matches, in text whose accents are folded (:func:`find_snippet` folds)."""
+    bodies = [r"[\W_]+".join(re.escape(word) for word in words) for words in phrases if words]
+    if not bodies:
+        return None
+    alternatives = "|".join(dict.fromkeys(bodies))
+    # No look-behind in front: the regex engine scans for the words' first letters much
+    # faster without one; a match inside a word is skipped by _matches.
+    return re.compile(rf"(?:{alternatives})(?![^\W_])", re.IGNORECASE)
+
+
+def _matches(
+    pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None
+) -> Iterator[re.Match[str]]:
+    """The matches of *pattern* in *text*[start:end] that start a word."""
+    for match in pattern.finditer(text, start, len(text) if end is None else end):
+        at = match.start()
+        if at == 0 or not text[at - 1].isalnum():
+            yield match
+
+
+_HARMLESS: dict[str, bool] = {}
+"""Per non-ASCII character seen: whether folding it cannot change what a pattern finds (a
+character that is no word character, and whose folded form has none: quotes, dashes)."""
+
+
+def _harmless(char: str) -> bool:
+    known = _HARMLESS.get(char)
+    if known is None:
+        known = _HARMLESS[char] = not _WORD.search(char + text_match.fold(char)) and (
+            not unicodedata.combining(char)
+        )
+    return known
+
+
+def _fold(text: str) -> tuple[str, list[int], list[int]]:
+    """*text* with accents folded, and where its pieces of changed length start in the
+    folded text and in *text* (to map an offset back; empty when no length changed).
+
+    A text whose only non-ASCII characters are harmless (typographic quotes, dashes) is
+    its own folding for what a pattern finds, and is not copied."""
+    if text.isascii() or all(_harmless(char) for char in set(_NON_ASCII_CHAR.findall(text))):
+        return text, [], []
+    pieces: list[str] = []
+    folded_starts: list[int] = []
+    original_starts: list[int] = []
+    shift = 0  # folded offset minus original offset so far
+    last = 0
+    for found in _NON_ASCII.finditer(text):
+        pieces.append(text[last : found.start()])
+        run = found.group()
+        folded = text_match.fold(run)
+        if len(folded) == len(run):
+            pieces.append(folded)
+        else:
+            # Character by character inside a run whose length changes, so that each
+            # original character's folded form starts at a known offset.
+            for offset, char in enumerate(run):
+                folded_char = text_match.fold(char)
+                folded_starts.append(found.start() + offset + shift)
+                original_starts.append(found.start() + offset)
+                pieces.append(folded_char)
+                shift += len(folded_char) - 1
+            folded_starts.append(found.end() + shift)
+            original_starts.append(found.end())
+        last = found.end()
+    pieces.append(text[last:])
+    return "".join(pieces), folded_starts, original_starts
+
+
+def _back(offset: int, folded_starts: list[int], original_starts: list[int]) -> int:
+    """The offset in the original text of the folded text's *offset* (see :func:`_fold`)."""
+    i = bisect_right(folded_starts, offset) - 1
+    if i < 0:
+        return offset
+    if i + 1 < len(original_starts) and original_starts[i + 1] - original_starts[i] == 1:
+        return original_starts[i]  # inside one character's folded form
+    return original_starts[i] + offset - folded_starts[i]
+
+
+def _words_before(folded: str, start: int) -> tuple[list[tuple[int, int]], bool]:
+    """The spans of up to a window's words before *start*, and whether they reach the
+    text's start."""
+    reach = 160
+    while True:
+        low = max(0, start - reach)
+        spans = [m.span() for m in _WORD.finditer(folded, low, start)]
+        if low == 0:
+            return spans, True
+        if len(spans) > SNIPPET_WORDS:
+            return spans[1:], False  # the first may be cut by the slice
+        reach *= 4
+
+
+def _words_after(folded: str, end: int) -> tuple[list[tuple[int, int]], bool]:
+    """The spans of up to a window's words after *end*, and whether they reach the end."""
+    reach = 200
+    while True:
+        high = min(len(folded), end + reach)
+        spans = [m.span() for m in _WORD.finditer(folded, end, high)]
+        if high == len(folded):
+            return spans, True
+        if len(spans) > SNIPPET_WORDS:
+            return spans[:-1], False  # the last may be cut by the slice
+        reach *= 4
+
+
+def find_snippet(text: str, pattern: re.Pattern[str]) -> Snippet | None:
+    """A snippet of *text* around the first words *pattern* (:func:`snippet_pattern`) finds.
+
+    :data:`SNIPPET_WORDS` words, laid out as SQLite's ``snippet()`` lays out a window around
+    one phrase: from the nearest sentence start (after ``.`` or ``:``, or the text's start)
+    when one is close enough before the words found, else with them in the middle (more
+    before when the text ends); ``…`` where the text goes on; every match inside marked.
+    Only the neighbourhood of the first match is read. None when nothing is found.
+    """
+    folded, folded_starts, original_starts = _fold(text)
+    first = next(_matches(pattern, folded), None)
+    if first is None:
+        return None
+    start, end = first.span()
+    found_words = len(_WORD.findall(first.group())) or 1
+    before, at_start = _words_before(folded, start)
+    after, at_end = _words_after(folded, end)
+    room = max(0, SNIPPET_WORDS - found_words)
+    lead = None
+    for count in range(1, min(len(before), SNIPPET_WORDS - 1) + 1):
+        word_start = before[-count][0]
+        if count == len(before):
+            if at_start:
+                lead = count  # the text's first word starts a sentence
+                break
+            continue
+        if _SENTENCE_END.search(folded, before[-count - 1][1], word_start):
+            lead = count
+            break
+    if lead is None:
+        lead = min(len(before), room // 2)
+        if at_end and room - lead > len(after):  # the text ends: show more before
+            lead = min(len(before), room - len(after))
+    trail = min(len(after), max(0, room - lead))
+    from_start = at_start and lead == len(before)
+    window_start = 0 if from_start else (before[-lead][0] if lead else start)
+    to_end = at_end and trail == len(after)
+    window_end = len(folded) if to_end else (after[trail - 1][1] if trail else end)
+
+    def back(offset: int) -> int:
+        return _back(offset, folded_starts, original_starts)
+
+    pieces = [] if from_start else [ELLIPSIS]
+    cursor = window_start
+    for match in _matches(pattern, folded, window_start, window_end):
+        pieces += [text[back(cursor) : back(match.start())], MARK_START]
+        pieces += [text[back(match.start()) : back(match.end())], MARK_END]
+        cursor = match.end()
+    pieces.append(text[back(cursor) : back(window_end)])
+    if not to_end:
+        pieces.append(ELLIPSIS)
+    return make_snippet("".join(pieces))

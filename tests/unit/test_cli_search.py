@@ -123,3 +123,44 @@ def test_reader_index_builds_the_search_index(
     assert main(["search", "entity:geneva", *args]) == 0
     out = capsys.readouterr().out
     assert [Path(line.split("\t")[0]).name for line in out.splitlines()] == ["geneva.txt"]
+
+
+def test_an_unchanged_library_is_searched_without_being_loaded(
+    library: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reader.workspace import Workspace
+
+    (library / "broken.txt").write_bytes(b"\x00" * 10)
+    run(library, tmp_path, capsys, "geneva")  # creates the cache dir: a change
+    code, first, first_err = run(library, tmp_path, capsys, "geneva")
+    assert code == 0 and "broken.txt" in first_err
+
+    def not_loaded(self: Workspace) -> None:
+        raise AssertionError("the library was loaded")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Workspace, "library", not_loaded)
+        assert run(library, tmp_path, capsys, "geneva") == (0, first, first_err)
+        assert run(library, tmp_path, capsys, "minister OR tokyo", "--format", "jsonl")[0] == 0
+    # Any change to a file is seen: the library is loaded and the index updated.
+    (library / "asia.txt").write_text("Markets in Geneva\n\nShares fell.\n", "utf-8")
+    code, out, _ = run(library, tmp_path, capsys, "geneva")
+    assert code == 0 and len(out.splitlines()) == 3
+
+
+def test_text_lines_stream_in_the_order_of_the_json(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for number in range(30):
+        (library / f"more-{number:02}.txt").write_text(
+            f"Report {number}\n\nThe minister spoke in Geneva, story {number}.\n", "utf-8"
+        )
+    _, out, _ = run(library, tmp_path, capsys, "geneva OR minister", "--format", "json")
+    expected = [(hit["path"], hit["snippet"]) for hit in json.loads(out)]
+    code, out, _ = run(library, tmp_path, capsys, "geneva OR minister")
+    assert code == 0
+    lines = [line.split("\t") for line in out.splitlines()]
+    assert [(line[0], line[-1]) for line in lines] == expected and len(expected) == 32

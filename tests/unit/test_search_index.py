@@ -519,3 +519,104 @@ def test_the_index_agrees_with_the_reference_for_generated_queries(setup: Setup)
         expected = [n for n in library_order(setup) if matches(query, docs[n])]
         found = [setup.name(h.path) for h in setup.index.search(query, explain=False)]
         assert found == expected, format_query(query)
+
+
+def test_batched_explanations_agree_with_each_hit_explained_alone(setup: Setup) -> None:
+    """Fields and snippets worked out for all hits at once are those of each hit searched
+    alone (its article as the whole scope), for generated queries."""
+    docs = reference_docs(setup)
+    articles = setup.workspace.library().articles
+    by_name = {setup.name(a.path): a for a in articles}
+    for query in generated_queries(docs, 120, seed=5):
+        together = setup.index.search(query, articles)
+        for hit in together:
+            (alone,) = setup.index.search(query, [by_name[setup.name(hit.path)]])
+            assert alone == hit, format_query(query)
+
+
+def test_hits_stream_in_order_each_explained_when_taken(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.search import index as index_module
+
+    query = parse("minister OR tokyo OR pipeline OR the")
+    expected = setup.index.search(query)
+    assert len(expected) >= 3
+    explained: list[str] = []
+    real = index_module.find_snippet
+
+    def counting(text: str, pattern: object) -> object:
+        explained.append(text)
+        return real(text, pattern)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(index_module, "find_snippet", counting)
+    stream = setup.index.hits(query)
+    assert explained == []
+    assert next(stream) == expected[0] and len(explained) == 1
+    assert [expected[0], *stream] == expected and len(explained) == len(expected)
+
+
+def test_snippets_mark_the_words_found_in_the_text(setup: Setup) -> None:
+    from reader.search.text_match import fold
+
+    for text in ("minister", '"foreign minister"', "zoe", "ZOË", "well-known", "entity:Lavrov"):
+        for hit in setup.index.search(parse(text)):
+            if not hit.snippet:
+                continue
+            body = " ".join(hit.snippet.strip("…").split())
+            assert body in " ".join(setup.path(setup.name(hit.path)).read_text().split())
+            assert hit.marks, (text, hit.snippet)
+            wanted = fold(text.split(":")[-1].strip('"'), casefold=True).replace("-", " ")
+            for start, end in hit.marks:
+                found = fold(hit.snippet[start:end], casefold=True)
+                assert " ".join(found.replace("-", " ").split()) == wanted
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "snippet", "marked"),
+    [
+        # From the text's start, which starts a sentence; the rest cut with an ellipsis.
+        (
+            "Talks in Geneva\n\nThe foreign\nminister arrived in Geneva on Monday. More, words "
+            "here and there and everywhere.",
+            ["minister"],
+            "Talks in Geneva The foreign minister arrived in Geneva on Monday. More, words "
+            "here and there…",
+            ["minister"],
+        ),
+        # Near the end: more words before, the text's end kept.
+        (
+            "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+            "fifteen sixteen seventeen eighteen nineteen twenty end.",
+            ["twenty"],
+            "…six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+            "seventeen eighteen nineteen twenty end.",
+            ["twenty"],
+        ),
+        # From the sentence that starts nearest before the words found.
+        (
+            "a b c d e f g h i j k l m n o p q r s t u v w. The foreign minister spoke for "
+            "a long time about the things that matter most to all of them here today",
+            ["foreign", "minister"],
+            "…The foreign minister spoke for a long time about the things that matter most to all…",
+            ["foreign minister"],
+        ),
+        # Accents and compatibility forms folded, offsets in the text as it is.
+        ("Zoë’s ﬁne café … a Cafe", ["cafe"], "Zoë’s ﬁne café … a Cafe", ["café", "Cafe"]),
+        ("Le ﬁne café, zoë", ["zoe"], "Le ﬁne café, zoë", ["zoë"]),
+        # Whole words only.
+        ("ministers and the minister", ["minister"], "ministers and the minister", ["minister"]),
+    ],
+)
+def test_a_snippet_is_the_words_around_the_first_found(
+    text: str, words: list[str], snippet: str, marked: list[str]
+) -> None:
+    from reader.search.snippets import find_snippet, snippet_pattern
+
+    pattern = snippet_pattern([words[:1]] if len(words) == 1 else [words])
+    assert pattern is not None
+    found = find_snippet(text, pattern)
+    assert found is not None
+    assert found.text == snippet
+    assert [found.text[s:e] for s, e in found.marks] == marked
+    assert find_snippet("nothing here", pattern) is None
