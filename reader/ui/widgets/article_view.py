@@ -130,6 +130,14 @@ class ArticleView(ScrollView, can_focus=True):
     finding = False
     """Whether the article's entities are still being found (set by the screen)."""
 
+    end_seen = False
+    """Whether the text's last line has been on screen since the text was shown (the
+    screen's :class:`~reader.ui.screens.reading.Reading` marks an article read by it)."""
+
+    end_on_screen = False
+    """Whether the text's last line was on screen when last looked at (a scroll, a resize,
+    a new text): kept, not computed, so that it still answers as the app closes."""
+
     def __init__(self, colours: EntityColours, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.colours = colours
@@ -198,6 +206,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.set_spans(spans)
         self._rewrap(wrapped)
         self.scroll_to(0, 0, animate=False, immediate=True)
+        self.end_seen = False
+        self._note_end()
 
     def set_spans(self, spans: Iterable[Span]) -> None:
         """Replace the entities (the text stays, and so does the scroll position)."""
@@ -244,6 +254,35 @@ class ArticleView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         if self._content_width() != self._wrap_width:
             self._rewrap()
+        self._note_end()
+
+    # --- where the reader is ---------------------------------------------------------
+
+    @property
+    def top_offset(self) -> int:
+        """The offset into the text of the top line on screen (0 when there is no text)."""
+        return self._top_offset()
+
+    def scroll_to_top_line(self, offset: int) -> None:
+        """Scroll so that the line holding *offset* (clamped to the text) is the top one,
+        or as near the top as the end of the text allows."""
+        if self._lines:
+            y = line_of(self._starts, max(0, min(offset, len(self._text))))
+            # Forced: the scrollbar of a text just shown is not there until the next
+            # layout, and without one Textual does not scroll.
+            self.scroll_to(y=y, animate=False, immediate=True, force=True)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._note_end()
+
+    def _note_end(self) -> None:
+        height = self.scrollable_content_region.height
+        self.end_on_screen = (
+            bool(self._text) and height > 0 and int(self.scroll_y) + height >= len(self._lines)
+        )
+        if self.end_on_screen:
+            self.end_seen = True
 
     # --- rendering -----------------------------------------------------------------
 
