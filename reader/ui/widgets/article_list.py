@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from rich.cells import cell_len
 from textual.content import Content
@@ -36,6 +37,14 @@ def tags_line(tags: Sequence[str]) -> str:
 class ArticleList(RowList):
     """The articles, one fixed-height row each; Enter or a click opens one."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = RowList.COMPONENT_CLASSES | {
+        "article-list--unread",
+        "article-list--unread-marker",
+        "article-list--read",
+    }
+    """How read state is drawn (styles/app.tcss): an unread title and its marker, a read
+    title."""
+
     @dataclass
     class Selected(Message):
         """An article was chosen (Enter, or a click on its row): the screen opens it."""
@@ -56,6 +65,8 @@ class ArticleList(RowList):
         """The articles listed, in display order."""
         self._tags: dict[str, list[str]] = {}
         self._index: dict[str, int] = {}
+        self._read: frozenset[str] | None = None
+        """The content hashes of the articles marked read; None: not known (no marks)."""
 
     # --- content -------------------------------------------------------------------
 
@@ -87,13 +98,41 @@ class ArticleList(RowList):
         """Two lines a row, three when tagged: no text measured."""
         tags = self._tags
         self.set_row_heights((3 if tags[a.id] else 2 for a in self.articles), highlighted)
+        self._count_unread()
+
+    # --- read state ------------------------------------------------------------------
+
+    def set_read(self, read: frozenset[str]) -> None:
+        """Show which articles are read: *read* holds their content hashes. The others are
+        drawn unread (a marker, a bold title) and counted in the border's subtitle. Only
+        the title lines of the rows whose state changed are drawn again."""
+        before, self._read = self._read, read
+        if before is None:
+            self.redraw_rows()
+        elif changed := before ^ read:
+            # The cache is keyed (row, line, style, width): drop the changed rows' titles.
+            rows = {i for i, a in enumerate(self.articles) if a.sha256 in changed}
+            cached = list(self._cache.keys())
+            for key in cached:
+                if key[0] in rows and key[1] == 0:
+                    self._cache.discard(key)
+            self.refresh()
+        self._count_unread()
+
+    def _count_unread(self) -> None:
+        read = self._read
+        if read is None or not self.articles:
+            self.border_subtitle = ""
+            return
+        unread = sum(a.sha256 not in read for a in self.articles)
+        self.border_subtitle = f"{unread:,} unread" if unread else "all read"
 
     # --- rows ----------------------------------------------------------------------
 
     def render_row_line(self, index: int, part: int, style: Style, width: int) -> Strip:
         article = self.articles[index]
         if part == 0:
-            line = Content.styled(fit(article.title, width), "bold")
+            line = self._title_line(article, width)
         elif part == 1:
             # Cut the file name rather than the counts, but keep ~12 cells of it: in a
             # narrow sidebar the reading time goes first, then the word count.
@@ -106,6 +145,20 @@ class ArticleList(RowList):
         else:
             line = Content.styled(fit(tags_line(self._tags[article.id]), width), "italic")
         return content_strip(line, style)
+
+    def _title_line(self, article: Article, width: int) -> Content:
+        """The title: bold while the read state is not known; once it is, an unread one
+        after a marker, a read one in the list's plain colour."""
+        if self._read is None:
+            return Content.styled(fit(article.title, width), "bold")
+        title = fit(article.title, max(width - 2, 1))
+        if article.sha256 in self._read:
+            read_style = self.get_visual_style("article-list--read", partial=True)
+            return Content.styled("  " + title, read_style)
+        return Content.assemble(
+            ("● ", self.get_visual_style("article-list--unread-marker", partial=True)),
+            (title, self.get_visual_style("article-list--unread", partial=True)),
+        )
 
     def row_chosen(self, index: int) -> None:
         self.post_message(self.Selected(self, index, self.articles[index]))
