@@ -21,6 +21,7 @@ from reader.library import Article, Library, Problem
 from reader.text import sanitize_line
 from reader.ui.messages import ArticleRead, EntitiesFailed, EntitiesReady, LibraryLoaded
 from reader.ui.screens.annotator import Annotator
+from reader.ui.screens.reading import Reading, ReadingState, reading_state
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
@@ -78,6 +79,7 @@ class MainScreen(AnnotationKeys):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "toggle_legend", "Legend"),
+        Binding("m", "toggle_read", "Read/unread"),
         Binding("escape", "focus_list", "Article list", show=False),
     ]
 
@@ -104,6 +106,8 @@ class MainScreen(AnnotationKeys):
             entities_changed=self.refresh_entities,
         )
         """Tags, notes, highlights, corrections, undo and export, for the article shown."""
+        self.reading = Reading(self.app, view=view, articles=articles, shown=lambda: self.article)
+        """Read marks (reading to the end, `m`) and where each article was left."""
         yield colours
         yield Header(icon="¶")
         with Horizontal(id="body"):
@@ -127,6 +131,10 @@ class MainScreen(AnnotationKeys):
         self.query_one("#empty").display = False
         self._set_header(Content("Loading articles…"))
         self._load_library()
+        self.set_interval(Reading.TICK, self.reading.tick)
+
+    def on_unmount(self) -> None:
+        self.reading.leaving()  # before the app's on_unmount closes the writer thread
 
     # --- library -------------------------------------------------------------------
 
@@ -139,13 +147,16 @@ class MainScreen(AnnotationKeys):
         app = self.app
         app.open_store()
 
-        def loaded(tags: dict[str, list[str]] | None = None) -> None:
-            self.post_message(LibraryLoaded(library, tags or {}))
+        def loaded(found: tuple[dict[str, list[str]], ReadingState] | None = None) -> None:
+            if found is not None:  # on the UI thread (read's callback)
+                self.reading.loaded(found[1])
+            self.post_message(LibraryLoaded(library, found[0] if found else {}))
 
         if app.store is None:
             loaded()
-        else:  # the sidebar's tags are read in the writer thread, as every store call is
-            app.read(tags_by_article, loaded, lambda _reason: loaded())
+        else:  # the sidebar's tags and read marks are read in the writer thread, as every
+            # store call is
+            app.read(lambda s: (tags_by_article(s), reading_state(s)), loaded, lambda _: loaded())
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
@@ -197,6 +208,7 @@ class MainScreen(AnnotationKeys):
     def open_article(self, article: Article) -> None:
         """Show *article* (a long one once a worker has read and wrapped it); its entities
         follow from the cache or the entity worker."""
+        self.reading.leaving()
         self.article = article
         # The previous article's entities are no longer wanted, even if this one's are
         # cached: let the entity worker stop at its next batch.
@@ -215,6 +227,7 @@ class MainScreen(AnnotationKeys):
         self._article_shown()
 
     def _article_shown(self) -> None:
+        self.reading.shown()
         self.annotator.load()
         self.refresh_entities()
         self.refresh_bindings()
@@ -354,6 +367,10 @@ class MainScreen(AnnotationKeys):
     def action_focus_list(self) -> None:
         """Go back to the article list."""
         self.query_one(ArticleList).focus()
+
+    def action_toggle_read(self) -> None:
+        """Mark read or unread the article highlighted in the list, or the one shown (`m`)."""
+        self.reading.toggle()
 
     # --- annotations: keys and the messages that concern them, for the annotator ------
 
