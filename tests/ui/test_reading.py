@@ -1,0 +1,278 @@
+"""Pilot tests of read state and reading positions: `m`, reading to the end, the unread in
+the sidebar, where each article was left; on disk, and there after a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rich.segment import Segment
+from textual.pilot import Pilot
+
+from reader.annotations import article_ref
+from reader.library import Article
+from reader.settings import Settings
+from reader.store import AnnotationStore
+from reader.ui.app import ReaderApp, build_app
+from reader.ui.screens.main import MainScreen
+from reader.ui.screens.reading import Reading
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.article_view import ArticleView
+
+from .conftest import ready, settle
+
+SIZE = (140, 40)
+
+MakeSettings = Callable[..., Settings]
+"""The make_settings fixture (tests/conftest.py)."""
+
+
+def library(folder: Path) -> Path:
+    """A long article (far more lines than a screen) and two short ones."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paragraphs = "\n\n".join(f"Paragraph {n} says little of note." for n in range(120))
+    (folder / "a_long.txt").write_text(f"Long piece\n\n{paragraphs}\n", encoding="utf-8")
+    (folder / "b_short.txt").write_text("Short piece\n\nTwo lines only.\n", encoding="utf-8")
+    (folder / "c_third.txt").write_text("Third piece\n\nAlso short.\n", encoding="utf-8")
+    return folder
+
+
+def stored(settings: Settings) -> AnnotationStore:
+    """The database as another process would see it (read-only, no lock)."""
+    return AnnotationStore(settings.db_path, read_only=True)
+
+
+def row_title(app: ReaderApp, title: str) -> str:
+    """The title line of the sidebar row of *title*, as drawn."""
+    articles = app.screen.query_one(ArticleList)
+    for y in range(articles.size.height):
+        text = articles.render_line(y).text
+        if title in text:
+            return text.rstrip()
+    raise AssertionError(f"{title} is not on screen")
+
+
+def article_of(app: ReaderApp, title: str) -> Article:
+    """The listed article called *title*."""
+    return next(a for a in app.screen.query_one(ArticleList).articles if a.title == title)
+
+
+async def open_titled(app: ReaderApp, pilot: Pilot[None], title: str) -> ArticleView:
+    """Open the article *title* from the sidebar, as the user does (Enter)."""
+    articles = app.screen.query_one(ArticleList)
+    articles.focus()
+    articles.highlighted = [a.title for a in articles.articles].index(title)
+    await pilot.press("enter")
+    await settle(pilot)
+    view = app.screen.query_one(ArticleView)
+    assert view.has_focus
+    return view
+
+
+def notices(app: ReaderApp) -> list[str]:
+    """The notifications shown so far."""
+    return [str(n.message) for n in app._notifications]
+
+
+@pytest.fixture
+def quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading counts in tenths of seconds, not seconds."""
+    monkeypatch.setattr(Reading, "READ_AFTER", 0.3)
+    monkeypatch.setattr(Reading, "TICK", 0.05)
+
+
+async def test_m_toggles_read_in_the_article_and_in_the_sidebar(
+    make_settings: MakeSettings, tmp_path: Path
+) -> None:
+    settings = make_settings(library(tmp_path / "lib"))
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        articles = app.screen.query_one(ArticleList)
+        assert articles.border_subtitle == "3 unread"
+        assert row_title(app, "Long piece").startswith("● Long piece")
+        long, short = article_of(app, "Long piece"), article_of(app, "Short piece")
+        await open_titled(app, pilot, "Long piece")
+        await pilot.press("m")
+        await settle(pilot)
+        assert stored(settings).is_read(long.sha256)
+        assert any(n == "Marked read: Long piece" for n in notices(app))
+        assert articles.border_subtitle == "2 unread"
+        assert row_title(app, "Long piece").startswith("  Long piece")
+        assert row_title(app, "Short piece").startswith("● Short piece")
+        await pilot.press("m")
+        await settle(pilot)
+        assert not stored(settings).is_read(long.sha256)
+        assert any(n == "Marked unread: Long piece" for n in notices(app))
+        assert articles.border_subtitle == "3 unread"
+        # In the sidebar, `m` marks the highlighted row, not the article shown.
+        articles.focus()
+        articles.highlighted = articles.articles.index(short)
+        await pilot.press("m")
+        await settle(pilot)
+        assert stored(settings).read_articles() == {short.sha256}
+        assert row_title(app, "Short piece").startswith("  Short piece")
+        assert articles.border_subtitle == "2 unread"
+    # A restart reads the marks back.
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        assert app.screen.query_one(ArticleList).border_subtitle == "2 unread"
+        assert row_title(app, "Short piece").startswith("  Short piece")
+        assert row_title(app, "Long piece").startswith("● Long piece")
+
+
+async def test_unread_titles_are_bold_after_a_marker_read_ones_plain(
+    make_settings: MakeSettings, tmp_path: Path
+) -> None:
+    settings = make_settings(library(tmp_path / "lib"))
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        articles = app.screen.query_one(ArticleList)
+        short = articles.articles.index(article_of(app, "Short piece"))
+        y = articles.row_region(short).y  # row 0 is highlighted: look at row 1
+
+        def title_segments() -> list[Segment]:
+            return [s for s in articles.render_line(y) if s.text.strip()]
+
+        marker, *title = title_segments()
+        assert marker.text.strip() == "●" and marker.style is not None and marker.style.bold
+        assert all(s.style is not None and s.style.bold for s in title)
+        articles.focus()
+        articles.highlighted = short
+        await pilot.press("m")
+        await settle(pilot)
+        articles.highlighted = 0
+        await pilot.pause()
+        segments = title_segments()
+        assert "●" not in "".join(s.text for s in segments)
+        assert all(s.style is not None and not s.style.bold for s in segments)
+
+
+async def test_reading_to_the_end_for_long_enough_marks_read(
+    make_settings: MakeSettings, tmp_path: Path, quick: None
+) -> None:
+    settings = make_settings(library(tmp_path / "lib"))
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        long, short = article_of(app, "Long piece"), article_of(app, "Short piece")
+        # Shown at start under the focused list: not being read, not marked.
+        assert main.article == long
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert not stored(settings).is_read(long.sha256)
+        view = await open_titled(app, pilot, "Long piece")
+        # Long enough, but the end not reached: not marked.
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert not view.end_seen
+        assert not stored(settings).is_read(long.sha256)
+        await pilot.press("G")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert stored(settings).is_read(long.sha256)
+        assert row_title(app, "Long piece").startswith("  Long piece")
+        # A short article's end is on screen at once: it is marked after the seconds only.
+        await open_titled(app, pilot, "Short piece")
+        assert main.query_one(ArticleView).end_seen
+        assert not stored(settings).is_read(short.sha256)
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert stored(settings).is_read(short.sha256)
+        # `m` back to unread sticks: reading on does not mark it again.
+        await pilot.press("m")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert not stored(settings).is_read(short.sha256)
+
+
+async def test_positions_are_saved_on_leaving_and_restored_on_opening(
+    make_settings: MakeSettings, tmp_path: Path
+) -> None:
+    settings = make_settings(library(tmp_path / "lib"))
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        long = article_of(app, "Long piece")
+        view = await open_titled(app, pilot, "Long piece")
+        await pilot.press(*"jjjjjjjjjj")
+        await pilot.pause()
+        left = view.top_offset
+        assert left > 0 and view.text[left:].startswith("Paragraph ")
+        await open_titled(app, pilot, "Short piece")
+        assert stored(settings).position(long.sha256) == left
+        view = await open_titled(app, pilot, "Long piece")
+        assert view.top_offset == left
+        # Scrolled further, then the app quits: saved as it closes.
+        await pilot.press("space")
+        await pilot.pause()
+        later = view.top_offset
+        assert later > left
+    assert stored(settings).position(long.sha256) == later
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        view = await open_titled(app, pilot, "Long piece")
+        assert view.top_offset == later
+        # Left at its end, an article reopens at the top.
+        await pilot.press("G")
+        await pilot.pause()
+        await open_titled(app, pilot, "Short piece")
+        assert stored(settings).position(long.sha256) == 0
+        view = await open_titled(app, pilot, "Long piece")
+        assert view.top_offset == 0
+
+
+async def test_a_position_past_the_end_is_clamped(
+    make_settings: MakeSettings, tmp_path: Path
+) -> None:
+    settings = make_settings(library(tmp_path / "lib"))
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        long = article_of(app, "Long piece")
+    with AnnotationStore(settings.db_path) as store:
+        # As an edited (shorter) article's relinked position may be.
+        store.set_position(article_ref(long), len(long.text) + 10_000)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        view = app.screen.query_one(ArticleView)
+        assert view.end_on_screen and view.scroll_y == view.max_scroll_y > 0
+        assert "Paragraph 119 says" in "".join(
+            view.render_line(y).text for y in range(view.size.height)
+        )
+
+
+async def test_a_read_only_database_says_why_m_cannot_save(
+    make_settings: MakeSettings, tmp_path: Path, quick: None
+) -> None:
+    settings = make_settings(library(tmp_path / "lib"))
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    with AnnotationStore(settings.db_path) as first:  # a second writer holds the database
+        before = settings.db_path.read_bytes() if settings.db_path.exists() else None
+        app = build_app(settings)
+        async with app.run_test(size=SIZE) as pilot:
+            main = await ready(pilot)
+            assert app.store is not None and app.store.read_only
+            view = await open_titled(app, pilot, "Long piece")
+            await pilot.press("m")
+            await settle(pilot)
+            assert isinstance(app.screen, MainScreen) and app.is_running
+            assert any("read-only" in n for n in notices(app)), notices(app)
+            assert main.query_one(ArticleList).border_subtitle == "3 unread"
+            # Reading to the end and leaving save nothing and say nothing more.
+            count = len(notices(app))
+            await pilot.press("j", "j", "G")
+            await pilot.pause(0.5)
+            await open_titled(app, pilot, "Short piece")
+            await pilot.pause(0.5)
+            await settle(pilot)
+            assert len(notices(app)) == count
+            assert view.end_seen
+        after = settings.db_path.read_bytes() if settings.db_path.exists() else None
+        assert before == after
+        assert first.read_articles() == frozenset() and first.positions() == {}
