@@ -61,3 +61,39 @@ class WriteFailed(Message):
     reason: str
     failed: Callable[[str], None] | None = None
     """What to do about it (reopen the editor with the text, say)."""
+
+
+@dataclass
+class AnnotationsChanged(Message):
+    """An annotation change is on disk (tags, notes, highlights, corrections, an undo):
+    the search index and the views' counts may be out of date."""
+
+
+@dataclass
+class IndexUpdated(Message):
+    """A search index update ended (finished, stopped early, or failed)."""
+
+    complete: bool
+    """Whether it ran to its end (False: stopped between batches, or failed)."""
+    problem: str | None = None
+    """Why it failed, if it did."""
+
+
+@dataclass
+class FilterFound(Message):
+    """A worker ran the filter's query: the articles it found, for one keystroke."""
+
+    generation: int
+    """Which keystroke asked (a later one makes this stale)."""
+    paths: list[str]
+    """The paths of the articles found (``str(article.path)``), in the list's order."""
+    problem: str | None = None
+    """Why the search failed, if it did (the list is then left as it was)."""
+
+
+@dataclass
+class ViewCounts(Message):
+    """How many articles each saved view finds (None: its query does not parse)."""
+
+    counts: dict[str, int | None]
+    """By view name."""

@@ -19,6 +19,7 @@ from reader.annotations import ArticleAnnotations, article_ref, load, tags_by_ar
 from reader.library import Article
 from reader.store import Annotation, AnnotationStore
 from reader.text import sanitize_line
+from reader.ui.messages import AnnotationsChanged
 from reader.ui.screens.dialogs import (
     CorrectionChoice,
     CorrectionScreen,
@@ -112,6 +113,7 @@ class Annotator:
         self._app.notify(message, markup=False, timeout=3)
         self.load()
         self.load_tags()
+        self._articles.post_message(AnnotationsChanged())  # the screen: search index, views
 
     # --- the annotation keys -----------------------------------------------------------
 

@@ -2,34 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from reader.annotations import ArticleAnnotations, tags_by_article
 from reader.entities.engines import Cancelled, NoModel
 from reader.entities.span import Span
 from reader.library import Article, Library, Problem
 from reader.text import sanitize_line
-from reader.ui.messages import ArticleRead, EntitiesFailed, EntitiesReady, LibraryLoaded
+from reader.ui.messages import (
+    AnnotationsChanged,
+    ArticleRead,
+    EntitiesFailed,
+    EntitiesReady,
+    FilterFound,
+    IndexUpdated,
+    LibraryLoaded,
+    ViewCounts,
+)
 from reader.ui.screens.annotator import Annotator
+from reader.ui.screens.library_search import LibrarySearch, ViewCommands
 from reader.ui.screens.reading import Reading, ReadingState, reading_state
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_colours import EntityColours
 from reader.ui.widgets.entity_panel import EntityPanel
+from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.find_bar import FindBar
 from reader.ui.widgets.key_bar import KeyBar
 from reader.ui.widgets.legend import Legend
+from reader.ui.widgets.view_list import ViewList
 from reader.ui.wrapping import wrap
 
 if TYPE_CHECKING:
@@ -83,6 +97,9 @@ class MainScreen(AnnotationKeys):
         Binding("escape", "focus_list", "Article list", show=False),
     ]
 
+    # Apply, rename and delete views from the palette (the app's own commands: app.py).
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ViewCommands}
+
     app: ReaderApp
 
     def __init__(self) -> None:
@@ -95,6 +112,8 @@ class MainScreen(AnnotationKeys):
     def compose(self) -> ComposeResult:
         colours = EntityColours()
         articles = ArticleList(id="articles")
+        views = ViewList(id="views")
+        filter_bar = FilterBar(id="filter-bar")
         view = ArticleView(colours, id="article")
         notes = AnnotationPanel(id="annotation-panel")
         self.annotator = Annotator(
@@ -108,10 +127,17 @@ class MainScreen(AnnotationKeys):
         """Tags, notes, highlights, corrections, undo and export, for the article shown."""
         self.reading = Reading(self.app, view=view, articles=articles, shown=lambda: self.article)
         """Read marks (reading to the end, `m`) and where each article was left."""
+        self.library_search = LibrarySearch(
+            self.app, self, articles=articles, bar=filter_bar, views=views
+        )
+        """The filter field, the search index and the saved views."""
         yield colours
         yield Header(icon="¶")
         with Horizontal(id="body"):
-            yield articles
+            with Vertical(id="sidebar"):
+                yield views
+                yield filter_bar
+                yield articles
             with Vertical(id="reading"):
                 yield Static(id="article-header", markup=False)
                 yield view
@@ -129,6 +155,9 @@ class MainScreen(AnnotationKeys):
         self.query_one("#entity-panel").border_title = "Entities"
         self.query_one("#annotation-panel").border_title = "Notes"
         self.query_one("#empty").display = False
+        self.query_one(ViewList).border_title = "Views"
+        self.query_one(ViewList).display = False
+        self.query_one(FilterBar).display = False
         self._set_header(Content("Loading articles…"))
         self._load_library()
         self.set_interval(Reading.TICK, self.reading.tick)
@@ -162,6 +191,7 @@ class MainScreen(AnnotationKeys):
         self.library = message.library
         articles = self.query_one(ArticleList)
         articles.set_articles(message.library.articles, message.tags)
+        self.library_search.library_loaded(message.library.articles)
         if self.app.store_problem:
             self.notify(
                 self.app.store_problem, title="Annotations", severity="warning", markup=False
@@ -294,6 +324,8 @@ class MainScreen(AnnotationKeys):
         self.post_message(EntitiesReady(article.id, spans))
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
+        # They are in the entity cache now: the search index takes them (a cheap update).
+        self.library_search.update_index()
         if self.article is None or message.article_id != self.article.id:
             return  # the user has moved on
         self._apply_spans(message.spans)
@@ -367,6 +399,45 @@ class MainScreen(AnnotationKeys):
     def action_focus_list(self) -> None:
         """Go back to the article list."""
         self.query_one(ArticleList).focus()
+
+    # --- finding articles: the filter, the index, the views (see LibrarySearch) ---------
+
+    def action_filter(self) -> None:
+        """Filter the article list (`/` in the list)."""
+        self.query_one(FilterBar).open()
+
+    def on_filter_bar_query_changed(self, message: FilterBar.QueryChanged) -> None:
+        self.library_search.query_changed(message.text, message.query)
+
+    def on_filter_bar_kept(self, message: FilterBar.Kept) -> None:
+        self.set_focus(self.query_one(ArticleList))
+
+    def on_filter_bar_cleared(self, message: FilterBar.Cleared) -> None:
+        self.library_search.cleared()
+        self.set_focus(self.query_one(ArticleList))
+
+    def on_filter_bar_save_asked(self, message: FilterBar.SaveAsked) -> None:
+        self.library_search.save(message.text)
+
+    def on_view_list_chosen(self, message: ViewList.Chosen) -> None:
+        self.library_search.apply(message.view)
+
+    def on_filter_found(self, message: FilterFound) -> None:
+        self.library_search.found(message)
+
+    def on_index_updated(self, message: IndexUpdated) -> None:
+        self.library_search.index_updated(message)
+
+    def on_view_counts(self, message: ViewCounts) -> None:
+        self.library_search.view_counts(message)
+
+    def on_annotations_changed(self, message: AnnotationsChanged) -> None:
+        # Tags and notes are searched; an undo may bring a deleted view back.
+        self.library_search.update_index()
+        self.library_search.load_views()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.library_search.worker_changed(event.worker)
 
     def action_toggle_read(self) -> None:
         """Mark read or unread the article highlighted in the list, or the one shown (`m`)."""

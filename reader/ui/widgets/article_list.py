@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.cells import cell_len
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.strip import Strip
@@ -35,7 +36,8 @@ def tags_line(tags: Sequence[str]) -> str:
 
 
 class ArticleList(RowList):
-    """The articles, one fixed-height row each; Enter or a click opens one."""
+    """The articles, one fixed-height row each; Enter or a click opens one. A filter may
+    show only some of them (:meth:`narrow`)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = RowList.COMPONENT_CLASSES | {
         "article-list--unread",
@@ -44,6 +46,12 @@ class ArticleList(RowList):
     }
     """How read state is drawn (styles/app.tcss): an unread title and its marker, a read
     title."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # A priority binding running the screen's action, as `/` in the article: the field
+        # gets the focus at once, so the keys typed right after it are the field's.
+        Binding("slash", "screen.filter", "Filter the list", show=False, priority=True),
+    ]
 
     @dataclass
     class Selected(Message):
@@ -62,7 +70,12 @@ class ArticleList(RowList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.articles: list[Article] = []
-        """The articles listed, in display order."""
+        """The articles listed, in display order (those the filter found, when filtered)."""
+        self.library: list[Article] = []
+        """Every article, in the library's order, whether listed or filtered out."""
+        self._anchor: Article | None = None
+        """The article last highlighted by the user: a filter keeps it highlighted when it
+        finds it, even after a keystroke whose results did not have it."""
         self._tags: dict[str, list[str]] = {}
         self._index: dict[str, int] = {}
         self._read: frozenset[str] | None = None
@@ -74,22 +87,51 @@ class ArticleList(RowList):
         self, articles: Sequence[Article], tags: Mapping[str, list[str]] | None = None
     ) -> None:
         """Replace the list with *articles*; *tags* maps content hashes to their tags."""
-        self.articles = list(articles)
+        self.library = list(articles)
+        self.articles = self.library
         tags = tags or {}
-        self._tags = {a.id: list(tags.get(a.sha256, ())) for a in self.articles}
+        self._tags = {a.id: list(tags.get(a.sha256, ())) for a in self.library}
         self._index = {a.id: i for i, a in enumerate(self.articles)}
         self._layout_rows(highlighted=0)
 
+    @property
+    def filtered(self) -> bool:
+        """Whether only some articles are listed (a filter is in force)."""
+        return self.articles is not self.library
+
+    @property
+    def highlighted_article(self) -> Article | None:
+        """The article on the highlighted row, if any."""
+        index = self.highlighted
+        return None if index is None else self.articles[index]
+
+    def narrow(self, articles: Sequence[Article] | None) -> None:
+        """List only *articles* (some of :attr:`library`, in the order given), or every
+        article again for None. The highlighted article stays highlighted when it is still
+        listed (or the one before, if a keystroke in between found no such article), else
+        the first row is."""
+        current = self._anchor or self.highlighted_article
+        self.articles = self.library if articles is None else list(articles)
+        self._index = {a.id: i for i, a in enumerate(self.articles)}
+        keep = self._index.get(current.id) if current is not None else None
+        self._layout_rows(highlighted=0 if keep is None else keep)
+
+    def watch_highlighted(self) -> None:
+        super().watch_highlighted()
+        # Only the user's moves come here (a new layout sets the highlight without it).
+        self._anchor = self.highlighted_article
+
     def set_tags(self, article_id: str, tags: Sequence[str]) -> None:
         """Show *tags* under the article *article_id*."""
-        if article_id not in self._index or self._tags.get(article_id) == list(tags):
+        if article_id not in self._tags or self._tags.get(article_id) == list(tags):
             return
         self._tags[article_id] = list(tags)
-        self._layout_rows()
+        if article_id in self._index:
+            self._layout_rows()
 
     def set_all_tags(self, tags: Mapping[str, list[str]]) -> None:
         """Show the tags of every article; *tags* maps content hashes to their tags."""
-        new = {a.id: list(tags.get(a.sha256, ())) for a in self.articles}
+        new = {a.id: list(tags.get(a.sha256, ())) for a in self.library}
         if new != self._tags:
             self._tags = new
             self._layout_rows()

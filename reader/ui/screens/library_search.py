@@ -1,0 +1,451 @@
+"""`LibrarySearch`, the main screen's collaborator for finding articles: the filter field
+and the list it narrows, the search index kept up to date, and the saved views.
+
+Searches and index updates take turns. :meth:`SearchIndex.update` holds the index's lock
+for its whole run, so a search started during one would wait for all of it: a keystroke
+during an update is kept until the update ends, and stops the update's entity pass at its
+next batch (it starts again after the search; what it did is kept). An update is started
+only when no search is running, so that a search never queues behind a whole update.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.worker import Worker
+
+from reader.library import Article
+from reader.search.index import IndexReset
+from reader.search.query import And, Field, Node, Not, Or, Query, QueryError, parse
+from reader.store import View
+from reader.text import sanitize_line
+from reader.ui.messages import FilterFound, IndexUpdated, ViewCounts
+from reader.ui.screens.dialogs import ConfirmScreen
+from reader.ui.screens.view_dialogs import ViewNameScreen
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.filter_bar import FilterBar
+from reader.ui.widgets.view_list import ViewList
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from reader.ui.app import ReaderApp
+
+#: What the field says while the first update of the session indexes the library's text.
+BUILDING = "indexing the library… the list narrows when the index is ready"
+
+#: What it says while entities are indexed, to a query that asks for them.
+ENTITIES_PENDING = "entities are still being indexed: results may be incomplete"
+
+
+def asks_for_entities(query: Query) -> bool:
+    """Whether *query* needs the entity pass of the index (entity:, label:, sort:mentions)."""
+
+    def walk(node: Node | None) -> bool:
+        if isinstance(node, Field):
+            return node.name in ("entity", "label")
+        if isinstance(node, Not):
+            return walk(node.child)
+        if isinstance(node, And | Or):
+            return any(walk(child) for child in node.children)
+        return False
+
+    return walk(query.where) or (query.sort is not None and query.sort.key == "mentions")
+
+
+class LibrarySearch:
+    """Filters the article list, keeps the search index up to date, and keeps the views.
+
+    The contract, all of it given to the constructor: *app* (the store only through
+    ``write`` / ``read``, the workspace's search index, dialogs, notifications); *screen*
+    (where the workers run and their messages go: :class:`FilterFound`,
+    :class:`IndexUpdated`, :class:`ViewCounts`, handed back here by the screen); the three
+    widgets of the sidebar it drives.
+    """
+
+    def __init__(
+        self,
+        app: ReaderApp,
+        screen: Screen[None],
+        *,
+        articles: ArticleList,
+        bar: FilterBar,
+        views: ViewList,
+    ) -> None:
+        self._app = app
+        self._screen = screen
+        self._articles = articles
+        self._bar = bar
+        self._views = views
+        self._library: list[Article] = []
+        self._by_path: dict[str, Article] = {}
+        self._loaded = False
+
+        self._text = ""
+        """The query in force, as typed."""
+        self._query: Query | None = None
+        """The query in force, None when the list is not filtered."""
+        self._generation = 0
+        """Bumped on every new query: a search's result for an older one is dropped."""
+
+        self._index_ready = False
+        """Whether the session's first update has indexed the text (the filter works)."""
+        self._entities_ready = False
+        """Whether an update has run its entity pass to the end."""
+        self._updating = False
+        self._update_wanted = False
+        self._cancel: threading.Event | None = None
+        """Stops the running update's entity pass (a search is waiting)."""
+        self._running: set[Worker[None]] = set()
+        """Searches and counts running (an update waits for them)."""
+        self._search_waiting = False
+        self._problem_said = False
+
+    # --- the library ---------------------------------------------------------------
+
+    def library_loaded(self, articles: list[Article]) -> None:
+        """The library is listed: index it (text first, then entities) and show the views."""
+        self._library = articles
+        self._by_path = {str(a.path): a for a in articles}
+        self._loaded = True
+        self.update_index()
+        self.load_views()
+
+    @property
+    def index_ready(self) -> bool:
+        """Whether the filter can search (the session's first update indexed the text)."""
+        return self._index_ready
+
+    @property
+    def busy(self) -> bool:
+        """Whether an index update or a search is running or waiting (for tests)."""
+        return self._updating or bool(self._running) or self._update_wanted
+
+    # --- the index -------------------------------------------------------------------
+
+    def update_index(self) -> None:
+        """Bring the index up to date (incremental: articles by path and hash, annotations
+        and entities compared), now or once what runs has finished."""
+        if not self._loaded:
+            return
+        self._update_wanted = True
+        self._maybe_update()
+
+    def _maybe_update(self) -> None:
+        if not self._update_wanted or self._updating or self._running:
+            return
+        self._update_wanted = False
+        self._updating = True
+        self._cancel = threading.Event()
+        self._screen.run_worker(
+            partial(self._update, self._index_ready, self._cancel),
+            group="index",
+            description="Updating the search index",
+            exit_on_error=False,
+            thread=True,
+        )
+
+    def _update(self, entities: bool, cancelled: threading.Event) -> None:
+        """In a thread: one update (the first of a session without entities: the text is
+        searchable sooner)."""
+        try:
+            index = self._app.workspace.search_index()
+            index.update(self._app.workspace, entities=entities, cancelled=cancelled)
+        except Exception as error:  # a bug or a full disk must not end the reading
+            self._screen.post_message(IndexUpdated(False, f"{type(error).__name__}: {error}"))
+            return
+        self._screen.post_message(IndexUpdated(entities and not cancelled.is_set()))
+
+    def index_updated(self, message: IndexUpdated) -> None:
+        """An update ended: search again (results may have changed), count the views, and
+        update again if it stopped early, was the text-only first one, or more was asked."""
+        self._updating = False
+        self._cancel = None
+        if message.problem is not None:
+            if not self._problem_said:  # once a session, not after every keystroke
+                self._problem_said = True
+                self._app.notify(
+                    f"The search index could not be updated: {message.problem}",
+                    title="Search",
+                    severity="warning",
+                    markup=False,
+                )
+        elif not self._index_ready:
+            self._index_ready = True
+            self._update_wanted = True  # now the entities
+        elif message.complete:
+            self._entities_ready = True
+        else:
+            self._update_wanted = True  # stopped for a search: carry on after it
+        if self._index_ready and (self._search_waiting or self._query is not None):
+            self._search_waiting = False
+            self._search()
+        if self._index_ready:
+            self._count_views()
+        self._maybe_update()
+
+    # --- the filter ------------------------------------------------------------------
+
+    def query_changed(self, text: str, query: Query) -> None:
+        """The field holds a new query that parses: narrow the list to what it finds."""
+        self._generation += 1
+        self._text = text.strip()
+        self._mark_active_view()
+        if query.where is None and query.sort is None:
+            self._query = None
+            self._articles.narrow(None)
+            self._bar.set_notice("")
+            self.show_title()
+            return
+        self._query = query
+        self._search()
+
+    def cleared(self) -> None:
+        """The filter was cleared: every article again."""
+        self._generation += 1
+        self._text = ""
+        self._query = None
+        self._search_waiting = False
+        self._articles.narrow(None)
+        self._mark_active_view()
+        self.show_title()
+
+    def _search(self) -> None:
+        query = self._query
+        if query is None:
+            return
+        if not self._index_ready or self._updating:
+            self._search_waiting = True
+            if self._cancel is not None:
+                self._cancel.set()
+            self._bar.set_notice(BUILDING if not self._index_ready else "")
+            return
+        notice = ENTITIES_PENDING if asks_for_entities(query) and not self._entities_ready else ""
+        self._bar.set_notice(notice)
+        self._start(
+            partial(self._find, self._generation, query, self._library),
+            group="filter",
+            description="Filtering the articles",
+        )
+
+    def _start(self, work: Callable[[], None], *, group: str, description: str) -> None:
+        """Run a search (or the counts) in a thread worker, the latest of its group only."""
+        worker = self._screen.run_worker(
+            work,
+            group=group,
+            description=description,
+            exclusive=True,
+            exit_on_error=False,
+            thread=True,
+        )
+        self._running.add(worker)
+
+    def worker_changed(self, worker: Worker[object]) -> None:
+        """A worker changed state: once no search runs, a waiting update may start. (Counted
+        by state, not by their messages: a search cancelled before it started sends none.)"""
+        if worker in self._running and worker.is_finished:
+            self._running.discard(worker)
+            self._maybe_update()
+
+    def _find(self, generation: int, query: Query, articles: list[Article]) -> None:
+        """In a thread: the paths of the articles *query* finds."""
+        paths: list[str] = []
+        problem = None
+        try:
+            index = self._app.workspace.search_index()
+            paths = [str(hit.path) for hit in index.search(query, articles, explain=False)]
+        except IndexReset:
+            problem = "reset"
+        except Exception as error:
+            problem = f"{type(error).__name__}: {error}"
+        self._screen.post_message(FilterFound(generation, paths, problem))
+
+    def found(self, message: FilterFound) -> None:
+        """A search ended: narrow the list, unless a later keystroke made it stale."""
+        if message.problem == "reset":  # the index file broke: rebuild, then search again
+            self._index_ready = self._entities_ready = False
+            self._search_waiting = True
+            self.update_index()
+        elif message.generation == self._generation and self._query is not None:
+            if message.problem is not None:
+                self._bar.set_notice(f"the search failed: {message.problem}")
+            else:
+                by_path = self._by_path
+                self._articles.narrow([by_path[p] for p in message.paths if p in by_path])
+                self.show_title()
+
+    def show_title(self) -> None:
+        """Say in the list's border how many articles are listed out of how many, and the
+        sort in force (then without "Articles": the sidebar is narrow, and the border's
+        bottom line is the unread count's)."""
+        articles = self._articles
+        if not articles.filtered:
+            articles.border_title = "Articles"
+            return
+        count = f"{len(articles.articles):,} of {len(articles.library):,}"
+        sort = self._query.sort if self._query is not None else None
+        if sort is None:
+            articles.border_title = f"Articles · {count}"
+        else:
+            articles.border_title = f"{count} · sort: {'-' if sort.descending else ''}{sort.key}"
+
+    # --- views -----------------------------------------------------------------------
+
+    @property
+    def views(self) -> list[View]:
+        """The saved views, as last read from the store."""
+        return self._views.views
+
+    def load_views(self) -> None:
+        """Read the saved views (in the writer thread), list them and count them."""
+        if self._app.store is None:
+            return
+
+        def loaded(views: list[View]) -> None:
+            self._views.set_views(views)
+            self._mark_active_view()
+            self._count_views()
+
+        self._app.read(lambda store: store.views(), loaded)
+
+    def _count_views(self) -> None:
+        views = list(self._views.views)
+        if not views:
+            return
+        if not self._index_ready or self._updating:
+            return  # counted when the update ends
+        self._start(
+            partial(self._count, views, self._library),
+            group="view-counts",
+            description="Counting the views",
+        )
+
+    def _count(self, views: list[View], articles: list[Article]) -> None:
+        """In a thread: how many articles each view finds (None: its query is broken)."""
+        counts: dict[str, int | None] = {}
+        try:
+            index = self._app.workspace.search_index()
+            for view in views:
+                try:
+                    query = parse(view.query)
+                except QueryError:
+                    counts[view.name] = None
+                    continue
+                counts[view.name] = len(index.search(query, articles, explain=False))
+        except Exception:
+            counts = {}  # the index broke: the next update counts them again
+        self._screen.post_message(ViewCounts(counts))
+
+    def view_counts(self, message: ViewCounts) -> None:
+        """Counts are in: show them beside the views."""
+        if message.counts:
+            self._views.set_counts(message.counts)
+
+    def _mark_active_view(self) -> None:
+        text = self._text
+        active = next((v.name for v in self._views.views if text and v.query == text), None)
+        self._views.set_active(active)
+
+    def apply(self, view: View) -> None:
+        """Put *view*'s query in the filter field (which narrows the list) and go to the list."""
+        self._bar.set_value(view.query)
+        self._screen.set_focus(self._articles if self._bar.error is None else self._bar.input)
+
+    def save(self, text: str) -> None:
+        """Ask for a name and save *text* as a view (asking first to replace one of that
+        name with another query)."""
+        if not self._app.writable():
+            return
+
+        def named(name: str | None) -> None:
+            if not name:
+                return
+            same = next((v for v in self.views if v.name.casefold() == name.casefold()), None)
+            if same is None or same.query == text:
+                self._write_view(name, text)
+                return
+            question = (
+                f"A view named “{sanitize_line(same.name, 80)}” finds "
+                f"“{sanitize_line(same.query, 120)}”. Replace its query with this one?"
+            )
+
+            def answered(replace: bool | None) -> None:
+                if replace:
+                    self._write_view(name, text)
+
+            self._app.push_screen(ConfirmScreen(question), answered)
+
+        self._app.push_screen(ViewNameScreen(text), named)
+
+    def _write_view(self, name: str, text: str) -> None:
+        def saved(view: View) -> None:
+            self._app.notify(f"Saved the view “{view.name}”", markup=False, timeout=3)
+            self.load_views()
+
+        self._app.write(lambda store: store.save_view(name, text), saved)
+
+    def rename(self, view: View) -> None:
+        """Ask for a new name for *view*, then rename it."""
+        if not self._app.writable():
+            return
+
+        def named(name: str | None) -> None:
+            if not name or name == view.name:
+                return
+
+            def renamed(new: View) -> None:
+                self._app.notify(
+                    f"Renamed the view “{view.name}” to “{new.name}”", markup=False, timeout=3
+                )
+                self.load_views()
+
+            self._app.write(lambda store: store.rename_view(view.name, name), renamed)
+
+        self._app.push_screen(ViewNameScreen(view.query, current=view.name), named)
+
+    def delete(self, view: View) -> None:
+        """Delete *view* (`u` undoes it, as any annotation change)."""
+        if not self._app.writable():
+            return
+
+        def deleted(old: View) -> None:
+            self._app.notify(f"Deleted the view “{old.name}” (u undoes)", markup=False, timeout=3)
+            self.load_views()
+
+        self._app.write(lambda store: store.delete_view(view.name), deleted)
+
+
+class ViewCommands(Provider):
+    """The command palette's view commands on the main screen: apply, rename, delete each
+    saved view. Names are untrusted: shown as Content, never markup (Textual's
+    ``Matcher.highlight`` parses its candidate as markup, so it is not used)."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        search = getattr(self.screen, "library_search", None)
+        if not isinstance(search, LibrarySearch):
+            return []
+        commands: list[tuple[str, str, Callable[[], object]]] = []
+        for view in search.views:
+            name = sanitize_line(view.name, 80)
+            commands += [
+                (f"View: {name}", "Filter the list with this view", partial(search.apply, view)),
+                (f"Rename view: {name}", "Give it another name", partial(search.rename, view)),
+                (f"Delete view: {name}", "u undoes it", partial(search.delete, view)),
+            ]
+        return commands
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(Content(title), callback, text=title, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, Content(title), callback, text=title, help=help_text)

@@ -1,0 +1,341 @@
+"""Pilot tests of finding articles: `/` in the list, the filter field, the count in the
+list's title, errors, Enter/Escape, saved views (Ctrl+S, the view rows, the palette) and
+the search index kept up to date in the background."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+import reader.search.index
+from reader.store import AnnotationStore
+from reader.ui.app import ReaderApp, build_app
+from reader.ui.screens.main import MainScreen
+from reader.ui.screens.view_dialogs import ViewNameScreen
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.filter_bar import FilterBar
+from reader.ui.widgets.view_list import ViewList
+
+from .conftest import ready, settle
+from .test_app import SIZE, screen_text
+
+#: Five articles in two folders; "minister" is in three, one of them in economy/.
+ARTICLES = {
+    "economy/budget.txt": "Budget talks stall\n\nThe finance minister delayed the budget.\n",
+    "economy/markets.txt": "Markets rally\n\nShares rose on Monday as oil fell.\n",
+    "politics/cabinet.txt": "Cabinet reshuffle\n\nThe prime minister named a new minister.\n",
+    "politics/vote.txt": "Vote on Tuesday\n\nParliament votes on the bill.\n",
+    "world/summit.txt": "Summit in Paris\n\nA foreign minister met his counterparts.\n",
+}
+
+
+def library(tmp_path: Path) -> Path:
+    root = tmp_path / "lib"
+    for name, text in ARTICLES.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def make_app(make_settings, tmp_path: Path) -> ReaderApp:  # type: ignore[no-untyped-def]
+    # No entity model: the filter does not need one, and the tests stay quick.
+    return build_app(make_settings(library(tmp_path), model="no-such-pipeline"))
+
+
+async def idle(pilot: Pilot[Any]) -> MainScreen:
+    """Wait until the index, the searches and the counts are done, as well as the rest."""
+    main = await ready(pilot)
+    for _ in range(20):
+        if not main.library_search.busy:
+            break
+        await settle(pilot)
+    assert not main.library_search.busy
+    return main
+
+
+def titles(main: MainScreen) -> list[str]:
+    return [a.title for a in main.query_one(ArticleList).articles]
+
+
+def stored_views(app: ReaderApp) -> list[dict[str, str]]:
+    """The views as the database file holds them (not as the app remembers them)."""
+    data = json.loads(app.settings.db_path.read_text(encoding="utf-8"))
+    return [data["views"][key] for key in sorted(data["views"], key=int)]
+
+
+async def type_filter(pilot: Pilot[Any], query: str) -> MainScreen:
+    main = await idle(pilot)
+    main.query_one(ArticleList).focus()
+    await pilot.press("slash", *query)
+    return await idle(pilot)
+
+
+async def test_slash_opens_the_field_and_typing_narrows_the_list(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        articles = main.query_one(ArticleList)
+        assert articles.border_title == "Articles"
+        assert not main.query_one(FilterBar).display
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input) and app.focused.id == "filter-input"
+        await pilot.press(*"minister")
+        await idle(pilot)
+        assert titles(main) == ["Budget talks stall", "Cabinet reshuffle", "Summit in Paris"]
+        assert articles.border_title == "Articles · 3 of 5"
+        await pilot.press(*" in:economy")
+        await idle(pilot)
+        assert titles(main) == ["Budget talks stall"]
+        assert "Articles · 1 of 5" in screen_text(app)
+
+
+async def test_a_bad_query_says_why_and_where_and_keeps_the_list(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await type_filter(pilot, "minister")
+        assert len(titles(main)) == 3
+        await pilot.press(*" (in:world")
+        await idle(pilot)
+        bar = main.query_one(FilterBar)
+        assert bar.error is not None
+        assert "at character 10" in bar.status, bar.status
+        # The caret sits under the parenthesis, in the field as drawn.
+        caret_line = bar.status.splitlines()[0]
+        field = bar.input
+        column = field.content_region.x - bar.content_region.x + len("minister ")
+        assert caret_line == " " * column + "^"
+        assert "^" in screen_text(app)
+        assert len(titles(main)) == 3  # as it was
+        assert main.query_one(ArticleList).border_title == "Articles · 3 of 5"
+        # Enter with an error keeps the field: the list is not what it says.
+        await pilot.press("enter")
+        assert app.focused is field
+        # Fixed, the list follows and the error goes.
+        await pilot.press(")")
+        await idle(pilot)
+        assert bar.error is None and bar.status == ""
+        assert titles(main) == ["Summit in Paris"]
+        # An unknown field names the closest one.
+        await pilot.press(*["backspace"] * 30, *"tga:x")
+        await idle(pilot)
+        assert "unknown field 'tga' (did you mean tag?) (at character 1)" in bar.status
+        assert "unknown field 'tga'" in screen_text(app)
+
+
+async def test_enter_keeps_the_filter_and_escape_clears_it(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await type_filter(pilot, "in:politics")
+        await pilot.press("enter")
+        articles = main.query_one(ArticleList)
+        assert app.focused is articles
+        assert titles(main) == ["Cabinet reshuffle", "Vote on Tuesday"]
+        assert main.query_one(FilterBar).display
+        # The list works as usual: j and Enter open the second article found.
+        await pilot.press("j", "enter")
+        await idle(pilot)
+        assert main.article is not None and main.article.title == "Vote on Tuesday"
+        # `/` again: the field, with the query kept; Escape clears it.
+        articles.focus()
+        await pilot.press("slash")
+        assert main.query_one(FilterBar).value == "in:politics"
+        await pilot.press("escape")
+        await idle(pilot)
+        assert app.focused is articles
+        assert len(titles(main)) == 5
+        assert articles.border_title == "Articles"
+        assert not main.query_one(FilterBar).display
+
+
+async def test_the_highlighted_article_is_kept_when_still_listed(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        articles = main.query_one(ArticleList)
+        await pilot.press("j", "j")  # Cabinet reshuffle
+        assert articles.highlighted_article is not None
+        assert articles.highlighted_article.title == "Cabinet reshuffle"
+        await pilot.press("slash", *"minister")
+        await idle(pilot)
+        assert articles.highlighted_article.title == "Cabinet reshuffle"
+        assert articles.highlighted == 1
+        await pilot.press("escape")
+        await idle(pilot)
+        assert articles.highlighted_article.title == "Cabinet reshuffle"
+        # Not found any more: the first row is highlighted.
+        await pilot.press("slash", *"paris")
+        await idle(pilot)
+        assert articles.highlighted_article.title == "Summit in Paris"
+
+
+async def test_a_sorting_query_shows_its_sort(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await type_filter(pilot, "minister sort:-title")
+        assert titles(main) == ["Summit in Paris", "Cabinet reshuffle", "Budget talks stall"]
+        assert main.query_one(ArticleList).border_title == "3 of 5 · sort: -title"
+
+
+async def test_a_search_made_stale_by_a_later_keystroke_is_dropped(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await type_filter(pilot, "in:world")
+        search = main.library_search
+        from reader.ui.messages import FilterFound
+
+        # A result for an older keystroke arrives late: the list does not change.
+        search.found(FilterFound(0, [str(a.path) for a in main.library.articles]))  # type: ignore[union-attr]
+        assert titles(main) == ["Summit in Paris"]
+
+
+async def test_the_list_works_while_the_index_is_built_and_narrows_when_ready(  # type: ignore[no-untyped-def]
+    make_settings, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    update = reader.search.index.SearchIndex.update
+
+    def slow_update(self, workspace, **kwargs):  # type: ignore[no-untyped-def]
+        release.wait(10)
+        return update(self, workspace, **kwargs)
+
+    monkeypatch.setattr(reader.search.index.SearchIndex, "update", slow_update)
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, MainScreen) and app.screen.library is not None:
+                break
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        main.query_one(ArticleList).focus()
+        await pilot.press("slash", *"minister")
+        await pilot.pause()
+        bar = main.query_one(FilterBar)
+        assert "indexing the library" in bar.status
+        assert len(titles(main)) == 5  # the list works, unfiltered
+        await pilot.press("escape", "j")
+        assert main.query_one(ArticleList).highlighted == 1
+        await pilot.press("slash", *"minister OR paris")
+        release.set()
+        await idle(pilot)
+        assert bar.status == ""
+        assert titles(main) == ["Budget talks stall", "Cabinet reshuffle", "Summit in Paris"]
+
+
+async def test_tags_added_in_the_app_are_found_by_the_filter(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        await pilot.press("j", "enter")  # Markets rally
+        await idle(pilot)
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        await pilot.press(*"energy", "enter")
+        await idle(pilot)
+        main.query_one(ArticleList).focus()
+        await pilot.press("slash", *"tag:energy")
+        await idle(pilot)
+        assert titles(main) == ["Markets rally"]
+
+
+async def save_view(pilot: Pilot[Any], name: str) -> None:
+    await pilot.press("ctrl+s")
+    await pilot.pause(0.1)
+    assert isinstance(pilot.app.screen, ViewNameScreen)
+    await pilot.press(*name, "enter")
+    await pilot.pause(0.1)
+
+
+async def test_ctrl_s_saves_a_view_listed_with_its_count(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await type_filter(pilot, "minister -in:world")
+        views = main.query_one(ViewList)
+        assert not views.display
+        await save_view(pilot, "[b]Ministers[/b]")
+        main = await idle(pilot)
+        assert stored_views(app) == [{"name": "[b]Ministers[/b]", "query": "minister -in:world"}]
+        assert views.display
+        assert [v.name for v in views.views] == ["[b]Ministers[/b]"]
+        assert views.counts == {"[b]Ministers[/b]": 2}
+        row = views.render_line(0).text
+        # The name as typed (never markup), the count at the end, marked as in force.
+        assert row.startswith("▸ [b]Ministers[/b]") and row.rstrip().endswith("2"), row
+        # Clear, then choose the view: it filters the list again.
+        main.query_one(FilterBar).focus()
+        await pilot.press("escape")
+        await idle(pilot)
+        assert len(titles(main)) == 5
+        views.focus()
+        await pilot.press("enter")
+        await idle(pilot)
+        assert main.query_one(FilterBar).value == "minister -in:world"
+        assert titles(main) == ["Budget talks stall", "Cabinet reshuffle"]
+        assert app.focused is main.query_one(ArticleList)
+        assert main.query_one(ArticleList).border_title == "Articles · 2 of 5"
+
+
+async def test_saving_under_a_name_in_use_asks_before_replacing(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_filter(pilot, "in:world")
+        await save_view(pilot, "news")
+        await idle(pilot)
+        await pilot.press(*" OR in:sport")
+        await save_view(pilot, "NEWS")
+        assert "Replace its query" in screen_text(app)
+        await pilot.press("n")
+        await idle(pilot)
+        assert stored_views(app) == [{"name": "news", "query": "in:world"}]
+        await save_view(pilot, "NEWS")
+        await pilot.press("y")
+        await idle(pilot)
+        assert stored_views(app) == [{"name": "NEWS", "query": "in:world OR in:sport"}]
+
+
+async def palette(pilot: Pilot[Any], command: str) -> None:
+    await pilot.press("ctrl+p")
+    await pilot.pause(0.1)
+    await pilot.press(*command)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await pilot.pause(0.1)
+
+
+async def test_views_are_renamed_and_deleted_from_the_palette(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(library(tmp_path), model="no-such-pipeline")
+    with AnnotationStore(settings.db_path) as store:
+        store.save_view("Economy", "in:economy")
+        store.save_view("Bad", "tga:x")
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        views = main.query_one(ViewList)
+        assert views.counts == {"Economy": 2, "Bad": None}
+        assert views.render_line(1).text.rstrip().endswith("!")
+        await palette(pilot, "rename view: economy")
+        assert isinstance(app.screen, ViewNameScreen)
+        await pilot.press(*["backspace"] * 7, *"Money", "enter")
+        await idle(pilot)
+        assert stored_views(app)[0] == {"name": "Money", "query": "in:economy"}
+        assert [v.name for v in views.views] == ["Money", "Bad"]
+        await palette(pilot, "delete view: bad")
+        await idle(pilot)
+        assert stored_views(app) == [{"name": "Money", "query": "in:economy"}]
+        assert [v.name for v in views.views] == ["Money"]
+        # u undoes it, as any annotation change; the row comes back.
+        main.query_one(ArticleList).focus()
+        await pilot.press("u")
+        await idle(pilot)
+        assert [v.name for v in views.views] == ["Money", "Bad"]
+        # The palette applies a view too.
+        await palette(pilot, "view: money")
+        await idle(pilot)
+        assert titles(main) == ["Budget talks stall", "Markets rally"]
