@@ -48,3 +48,35 @@ def test_help_screen(snap_compare, app: ReaderApp) -> None:  # type: ignore[no-u
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=(140, 60), run_before=open_help)
+
+
+def test_filtered_list_with_a_saved_view(  # type: ignore[no-untyped-def]
+    snap_compare, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Five short articles in three folders, one saved view; no entity model (the header
+    # says so, the same on every machine).
+    from ui.test_filter import ARTICLES, idle
+
+    from reader.store import AnnotationStore
+
+    for name, text in ARTICLES.items():
+        path = tmp_path / "lib" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(
+        article_paths=[Path("lib")],
+        db_path=Path("annotations/annotations.json"),
+        use_cache=False,
+        model="no-such-pipeline",
+    )
+    with AnnotationStore(settings.db_path) as store:
+        store.save_view("Ministers abroad", "minister in:world")
+        store.save_view("Not economy", "-in:economy")
+
+    async def filter_list(pilot) -> None:  # type: ignore[no-untyped-def]
+        await idle(pilot)
+        await pilot.press("slash", *"minister sort:-title")
+        await idle(pilot)
+
+    assert snap_compare(build_app(settings), terminal_size=SIZE, run_before=filter_list)

@@ -32,8 +32,9 @@ class FilterBar(Vertical, can_focus=False):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "clear", "Clear filter", show=False),
-        Binding("ctrl+s", "save", "Save as a view", show=False),
+        # Shown in the keys line: the field is where a user looks for how to save.
+        Binding("escape", "clear", "Clear filter"),
+        Binding("ctrl+s", "save", "Save as view"),
     ]
 
     @dataclass
