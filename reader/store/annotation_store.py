@@ -136,9 +136,11 @@ class AnnotationStore:
 
         Tags are stripped; case is kept, but a tag that differs from one already there only
         by case is not added again. The article's path and title are updated with the tags.
+        Every tag must follow the one rule (:data:`~reader.store.model.TAG_RULE`).
 
         Raises:
-            ValueError: a tag is empty once stripped (nothing is changed).
+            ValueError: a tag breaks the rule: empty, a comma, a control character, too
+                long (nothing is changed).
             TypeError: ``tags`` is a single string, or holds something else than strings.
         """
         with self._changing("add tags") as change:
@@ -152,13 +154,16 @@ class AnnotationStore:
             return added
 
     def remove_tags(self, article: ArticleRef, tags: Iterable[str]) -> list[str]:
-        """Untag an article (matching case-insensitively); return the tags removed."""
+        """Untag an article (matching case-insensitively); return the tags removed. A tag
+        stored before the tag rule (one with a comma, say) can be removed too."""
         with self._changing("remove tags") as change:
-            drop = {tag.casefold() for tag in model.clean_tags(tags)}
+            if isinstance(tags, str):
+                raise TypeError("tags must be an iterable of strings, not a single string")
+            drop = {model.tag_key(tag) for tag in tags}
             current = self.tags(article.sha256)
-            removed = [tag for tag in current if tag.casefold() in drop]
+            removed = [tag for tag in current if model.tag_key(tag) in drop]
             if removed:
-                kept = [tag for tag in current if tag.casefold() not in drop]
+                kept = [tag for tag in current if model.tag_key(tag) not in drop]
                 self._save_article(change, article, tags=kept)
                 self._forget_article_if_empty(change, article.sha256)
                 change.description = f"removed {tag_list(removed)} from {quoted(article.title)}"
@@ -167,13 +172,14 @@ class AnnotationStore:
     def rename_tag(self, old: str, new: str) -> int:
         """Rename a tag (matched case-insensitively) on every article; return how many
         articles changed. Where an article already has ``new``, ``old`` is merged into it.
+        ``new`` must follow the tag rule; ``old`` may be a tag stored before the rule.
         """
         with self._changing("rename a tag") as change:
-            old_key, new = model.clean_tag(old).casefold(), model.clean_tag(new)
+            old_key, new = model.tag_key(old), model.clean_tag(new)
             changed: dict[int, _Document | None] = {}
             for doc_id, document in self._articles.documents().items():
                 tags = document["tags"]
-                renamed = model.dedupe_tags(new if t.casefold() == old_key else t for t in tags)
+                renamed = model.dedupe_tags(new if model.tag_key(t) == old_key else t for t in tags)
                 if renamed != tags:
                     changed[int(doc_id)] = {**document, "tags": renamed}
             if changed:

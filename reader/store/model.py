@@ -17,7 +17,9 @@ __all__ = [
     "CORRECTION_SCOPES",
     "KINDS",
     "MAX_QUERY_LENGTH",
+    "MAX_TAG_LENGTH",
     "MAX_VIEW_NAME_LENGTH",
+    "TAG_RULE",
     "Annotation",
     "ArticleRef",
     "Reading",
@@ -35,6 +37,8 @@ __all__ = [
     "copy_json",
     "dedupe_tags",
     "storable",
+    "tag_key",
+    "tag_problem",
     "utc_now",
 ]
 
@@ -121,7 +125,7 @@ class Annotation:
 
 
 MAX_VIEW_NAME_LENGTH = 100
-"""The longest a saved view's name can be, in code points (as long as a tag)."""
+"""The longest a saved view's name can be, in code points."""
 
 MAX_QUERY_LENGTH = 2000
 """The longest a saved view's query can be, in code points."""
@@ -193,27 +197,72 @@ def storable(value: Any, what: str) -> Any:
     return json.loads(text)
 
 
+MAX_TAG_LENGTH = 64
+"""The longest a tag can be, in code points."""
+
+TAG_RULE = f"a tag is 1 to {MAX_TAG_LENGTH} characters, with no comma"
+"""What a tag is, as the dialogs and error messages say it."""
+
+
+def _cleaned_tag(tag: str) -> str:
+    # Control sequences out (invisible, and they would act on a terminal), whitespace
+    # runs (newlines, tabs) as one space, NFC; the same cleaning as every untrusted line.
+    return sanitize_line(tag, limit=1_000_000).strip()
+
+
+def tag_problem(tag: str) -> str | None:
+    """Why *tag*, as typed, cannot be a tag, or None if it can. The one rule for tags,
+    which every way in (the app's dialogs, the command line, imports) goes through
+    (:data:`TAG_RULE`): once cleaned (control characters removed, spaces at either end
+    stripped, runs of spaces as one), a tag is 1 to :data:`MAX_TAG_LENGTH` characters with
+    no comma (commas separate tags where they are typed, and in CSV exports). Tags are
+    compared ignoring case."""
+    text = _cleaned_tag(tag)
+    if not text:
+        return "a tag cannot be empty"
+    if "," in text:
+        return f"a tag cannot contain a comma (commas separate tags): {sanitize_line(text, 80)!r}"
+    if len(text) > MAX_TAG_LENGTH:
+        return f"a tag can be at most {MAX_TAG_LENGTH} characters long: {text[:40]!r}…"
+    return None
+
+
 def clean_tag(tag: object) -> str:
-    """Sanitise a tag onto one line (no control sequences: tags are shown in the sidebar
-    and come from the command line and from imported files); refuse anything that is not
-    a string or is empty once cleaned.
+    """Check a new tag against the rule (:func:`tag_problem`) and return it cleaned, as
+    stored. A tag is never cut or split: one that breaks the rule is refused.
 
     Raises:
         TypeError: the tag is not a string.
-        ValueError: the tag is empty or only whitespace.
+        ValueError: the tag breaks the rule (the message says how).
     """
     if not isinstance(tag, str):
         raise TypeError(f"a tag must be a string, not {type(tag).__name__}")
-    cleaned = sanitize_line(tag, limit=100).strip()
-    if not cleaned:
+    problem = tag_problem(tag)
+    if problem is not None:
+        raise ValueError(problem)
+    return _cleaned_tag(tag)
+
+
+def tag_key(tag: object) -> str:
+    """The key a tag is matched by (ignoring case), for removing or renaming one: lenient,
+    so that a tag stored before the rule (say with a comma) can still be removed or renamed.
+
+    Raises:
+        TypeError: the tag is not a string.
+        ValueError: the tag is empty.
+    """
+    if not isinstance(tag, str):
+        raise TypeError(f"a tag must be a string, not {type(tag).__name__}")
+    key = _cleaned_tag(tag).casefold()
+    if not key:
         raise ValueError("a tag cannot be empty")
-    return cleaned
+    return key
 
 
 def clean_view_name(name: object) -> str:
-    """Clean a saved view's name as a tag is cleaned (one line, no control sequences,
-    stripped, at most :data:`MAX_VIEW_NAME_LENGTH`): it is shown in the sidebar and may
-    come from an imported file.
+    """Clean a saved view's name (one line, no control sequences, stripped, at most
+    :data:`MAX_VIEW_NAME_LENGTH`): it is shown in the sidebar and may come from an
+    imported file.
 
     Raises:
         TypeError: the name is not a string.

@@ -20,6 +20,7 @@ from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from reader.entities.span import LABELS
+from reader.store.model import TAG_RULE, tag_problem
 from reader.text import sanitize, sanitize_line
 
 
@@ -48,6 +49,15 @@ class ConfirmScreen(ModalScreen[bool]):
 def split_tags(value: str) -> list[str]:
     """Return the non-empty, stripped, comma-separated tags in *value*."""
     return [tag.strip() for tag in value.split(",") if tag.strip()]
+
+
+TAG_HINT = f"Commas separate tags: {TAG_RULE}."
+"""The tag rule as the tag dialogs show it (the store's rule: reader.store.model)."""
+
+
+def first_tag_problem(tags: list[str]) -> str | None:
+    """Why the first tag of *tags* that breaks the tag rule does, or None."""
+    return next((p for p in map(tag_problem, tags) if p is not None), None)
 
 
 class TagSuggester(Suggester):
@@ -104,6 +114,7 @@ class TagScreen(ModalScreen[list[str] | None]):
                 suggester=self._suggester,
                 id="tag-input",
             )
+            yield Static(Content(TAG_HINT), id="tag-rule", classes="dialog-hint")
             yield Static(
                 Content("Enter: add    Esc: cancel    (remove tags in the Notes panel: d)"),
                 classes="dialog-hint",
@@ -127,6 +138,10 @@ class TagScreen(ModalScreen[list[str] | None]):
         tags = split_tags(event.value)
         if not tags:
             self.notify("Type at least one tag", severity="warning")
+            return
+        problem = first_tag_problem(tags)
+        if problem is not None:  # the dialog stays open with what was typed
+            self.notify(problem, title="Not a tag", severity="warning", markup=False)
             return
         self.dismiss(tags)
 
@@ -309,6 +324,7 @@ class RenameTagScreen(ModalScreen[tuple[str, str] | None]):
             yield Static(Content("Rename a tag everywhere"), classes="dialog-title")
             yield Input(placeholder="tag", suggester=self._suggester, id="old-tag")
             yield Input(placeholder="new name", id="new-tag")
+            yield Static(Content(TAG_RULE[0].upper() + TAG_RULE[1:] + "."), classes="dialog-hint")
             yield Static(Content("Enter: next / rename    Esc: cancel"), classes="dialog-hint")
 
     @on(Input.Submitted, "#old-tag")
@@ -321,6 +337,10 @@ class RenameTagScreen(ModalScreen[tuple[str, str] | None]):
         new = self.query_one("#new-tag", Input).value.strip()
         if not old or not new:
             self.notify("Type the tag and its new name", severity="warning")
+            return
+        problem = tag_problem(new)
+        if problem is not None:
+            self.notify(problem, title="Not a tag", severity="warning", markup=False)
             return
         self.dismiss((old, new))
 
