@@ -1,20 +1,36 @@
 """The `reader` command: the command table and ``main``; runs the app or a command.
 
 One module per command group (``entities``: `reader entities` and `reader index`;
-``annotate``: `tag`, `untag`, `note`, `annotations`; ``export``: `export`, `import`),
-what they share in ``common``. Every command gets the :class:`~reader.workspace.Workspace`
-built from its arguments, and nothing else.
+``annotate``: `tag`, `untag`, `note`, `annotations`; ``export``: `export`, `import`;
+``search``; ``config``), what they share in ``common``. Every command gets the
+:class:`~reader.workspace.Workspace` built from its arguments, and nothing else.
+
+The common options (``--db``, ``--model``, ...) go before or after the command's name, as
+in git: they are read first, wherever they are, then the first word left names the command
+(or, if it names none, the app opens with the words as paths).
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from reader import __version__
-from reader.cli import annotate, entities, export, search
-from reader.cli.common import CommandTable, add_common_options, add_paths, settings_from
+from reader.cli import annotate, config, entities, export, search
+from reader.cli.common import (
+    CommandTable,
+    Failed,
+    add_common_options,
+    add_paths,
+    common_parser,
+    error_line,
+    merge_common,
+    settings_from,
+)
+from reader.config import ConfigError
 from reader.workspace import Workspace
 
 __all__ = ["COMMANDS", "main"]
@@ -24,16 +40,42 @@ COMMANDS: CommandTable = {
     **annotate.COMMANDS,
     **export.COMMANDS,
     **search.COMMANDS,
+    **config.COMMANDS,
 }
 """Every subcommand by name."""
 
 
-def _app_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _AppParser(argparse.ArgumentParser):
+    """The app's parser, whose help ends with the database and library in use (worked out
+    only when the help is shown)."""
+
+    def __init__(self, in_use: Callable[[], str], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._in_use = in_use
+
+    def format_help(self) -> str:
+        self.epilog = self._in_use()
+        return super().format_help()
+
+
+def _in_use(common: argparse.Namespace) -> str:
+    """The help's last lines: what `reader` would use now, and where each came from."""
+    try:
+        rows = settings_from(common).in_use()
+    except ConfigError as error:
+        return f"in use: none, the config file cannot be read: {error}"
+    rows = [row for row in rows if row[0] in ("config file", "database", "articles")]
+    lines = config.settings_lines(rows, indent="  ")
+    return "in use (without PATH arguments; all of it: reader config):\n" + "\n".join(lines)
+
+
+def _app_parser(common: argparse.Namespace | None = None) -> argparse.ArgumentParser:
+    parser = _AppParser(
+        lambda: _in_use(common or common_parser().parse_args([])),
         prog="reader",
         description=(
             "Read news articles in the terminal with their named entities highlighted.\n\n"
-            "commands (run `reader COMMAND --help`):\n"
+            "commands (run `reader COMMAND --help`; options go before or after it):\n"
             "  entities      print the entities of articles as JSON\n"
             "  search        print the articles a query finds (reader search --help)\n"
             "  tag           add tags to an article\n"
@@ -42,7 +84,8 @@ def _app_parser() -> argparse.ArgumentParser:
             "  annotations   list what is stored\n"
             "  export        write annotations as json, w3c, jsonl, markdown or csv\n"
             "  import        read a json or w3c export back into the database\n"
-            "  index         precompute the entities of a whole library into the cache"
+            "  index         precompute the entities of a whole library into the cache\n"
+            "  config        print the paths and values in use, and where each came from"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -50,6 +93,17 @@ def _app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     add_common_options(parser)
     return parser
+
+
+def _no_such(word: str) -> Failed:
+    """A first word that is neither a command nor a file: a usage error with a suggestion."""
+    close = difflib.get_close_matches(word, COMMANDS, n=3, cutoff=0.6)
+    hint = (
+        f"did you mean {' or '.join(close)}?"
+        if close
+        else f"commands: {', '.join(sorted(COMMANDS))}; reader --help"
+    )
+    return Failed(f"no such command or file: {word!r} ({hint})", code=2)
 
 
 def run_app(args: argparse.Namespace, workspace: Workspace) -> int:
@@ -64,17 +118,29 @@ def run_app(args: argparse.Namespace, workspace: Workspace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse *argv* (default: sys.argv[1:]) and run the app or the named command."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    # `reader PATH...` opens the app; a first word naming a command runs that command.
-    # A file that happens to be called like a command can be opened as ./entities.
-    if argv and argv[0] in COMMANDS:
-        make_parser, command = COMMANDS[argv[0]]
-        args = make_parser().parse_args(argv[1:])
+    # The common options are read wherever they are; then a first word naming a command
+    # runs it (`reader --db x.json annotations`), else `reader PATH...` opens the app. A
+    # file called like a command can be opened as ./entities.
+    common, rest = common_parser().parse_known_args(argv)
+    if rest and rest[0] in COMMANDS:
+        make_parser, command = COMMANDS[rest[0]]
+        args = merge_common(make_parser().parse_args(rest[1:]), common)
     else:
-        args = _app_parser().parse_args(argv)
+        args = _app_parser(common).parse_args(argv)
         command = run_app
+    try:
+        if command is run_app and args.paths and not os.path.lexists(args.paths[0]):
+            raise _no_such(args.paths[0])
+        settings = settings_from(args)
+    except Failed as failure:
+        error_line(str(failure))
+        return failure.code
+    except ConfigError as error:
+        error_line(str(error))
+        return 2
     # A one-shot command has no screen to keep responsive: its model runs in its own
     # process, with no worker to spawn.
-    workspace = Workspace(settings_from(args), model_in_process=command is not run_app)
+    workspace = Workspace(settings, model_in_process=command is not run_app)
     try:
         return command(args, workspace)
     except KeyboardInterrupt:

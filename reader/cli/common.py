@@ -15,6 +15,7 @@ from reader.settings import Settings
 from reader.workspace import Workspace
 
 __all__ = [
+    "COMMON_OPTIONS",
     "WRITE_WAIT_SECONDS",
     "Command",
     "CommandTable",
@@ -23,7 +24,9 @@ __all__ = [
     "add_paths",
     "add_wait",
     "command_parser",
+    "common_parser",
     "error_line",
+    "merge_common",
     "settings_from",
     "wait_seconds",
 ]
@@ -37,7 +40,13 @@ Command = Callable[[argparse.Namespace, Workspace], int]
 CommandTable = dict[str, tuple[Callable[[], argparse.ArgumentParser], Command]]
 """Each command's name, its parser factory and its run function."""
 
-PATHS_HELP = "article files or folders (default: ./seeds, else the bundled seed article)"
+PATHS_HELP = (
+    "article files or folders (default: the config file's library, else seeds/ here or in "
+    "a parent folder, else the bundled seed article)"
+)
+
+COMMON_OPTIONS = ("db", "model", "engine", "cache_dir", "no_cache")
+"""The destinations of the options every command takes, before or after its name."""
 
 
 class Failed(Exception):
@@ -52,7 +61,10 @@ class Failed(Exception):
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     """Add the options every command accepts (--db, --model, --engine, --cache-dir, ...)."""
     parser.add_argument(
-        "--db", metavar="PATH", help="annotations database (default: annotations/annotations.json)"
+        "--db",
+        metavar="PATH",
+        help="annotations database (default: the config file's, else annotations/ here or in "
+        "a parent folder, else the user data dir; `reader config` shows which)",
     )
     parser.add_argument(
         "--model",
@@ -101,8 +113,30 @@ def command_parser(prog: str, description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def common_parser() -> argparse.ArgumentParser:
+    """A parser of the common options alone, for reading them wherever they are in the
+    command line (``parse_known_args``): before the command's name as well as after it."""
+    parser = argparse.ArgumentParser(prog="reader", add_help=False, allow_abbrev=False)
+    add_common_options(parser)
+    return parser
+
+
+def merge_common(args: argparse.Namespace, common: argparse.Namespace) -> argparse.Namespace:
+    """*args* with the common options given before the command's name filled in (those
+    given after it win)."""
+    for dest in COMMON_OPTIONS:
+        if not getattr(args, dest, None):
+            setattr(args, dest, getattr(common, dest))
+    return args
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
-    """The settings the parsed arguments ask for (then the environment, then defaults)."""
+    """The settings the parsed arguments ask for (then the environment, the config file,
+    the project layout, defaults).
+
+    Raises:
+        reader.config.ConfigError: the config file cannot be used.
+    """
     return Settings.build(
         paths=getattr(args, "paths", None) or None,
         db=args.db,

@@ -132,11 +132,15 @@ def run_index(args: argparse.Namespace, workspace: Workspace) -> int:
     for problem in work.problems:
         error_line(str(problem))
     skipped = work.cached + work.duplicates
+    if not work.todo and not skipped:
+        where = ", ".join(str(path) for path in workspace.settings.article_paths)
+        error_line(f"no articles in {where}")
+        return 1
     if not work.todo:
         every = "the" if skipped == 1 else "all"
         error_line(f"nothing to do: the entities of {every} {_articles(skipped)} are cached")
         workspace.search_index().update(workspace)
-        return 0 if skipped or not work.problems else 1
+        return 0
     with _ProgressBar(len(work.todo), skipped) as advance:
         try:
             run = index_articles(workspace, work, jobs=args.jobs, progress=advance)
@@ -170,6 +174,21 @@ def run_index(args: argparse.Namespace, workspace: Workspace) -> int:
     return 1 if run.failed else 0
 
 
+RATE_AFTER_SECONDS = 2.0
+"""The progress bar shows no rate before this much time has passed: a first chunk done in
+a few milliseconds (cached articles, a small first batch) would say thousands a second."""
+
+
+def shown_rate(task: Task) -> str:
+    """The rate column's text: articles per second averaged by rich over the last half
+    minute, or ``?`` until :data:`RATE_AFTER_SECONDS` have passed (or the task is done)."""
+    speed = task.finished_speed or task.speed
+    elapsed = task.elapsed or 0.0
+    if not speed or (elapsed < RATE_AFTER_SECONDS and not task.finished):
+        return "    ? articles/s"
+    return f"{speed:5.1f} articles/s"
+
+
 class _ProgressBar:
     """A rich progress bar on stderr (count, rate, time left); nothing when not a terminal."""
 
@@ -186,14 +205,12 @@ class _ProgressBar:
         )
 
         class RateColumn(ProgressColumn):
-            """Articles per second, averaged by rich over the last half minute."""
+            """Articles per second, once it means something (see :func:`shown_rate`)."""
 
             def render(self, task: Task) -> Text:
                 from rich.text import Text
 
-                speed = task.finished_speed or task.speed
-                shown = f"{speed:5.1f} articles/s" if speed else "    ? articles/s"
-                return Text(shown, style="progress.data.speed")
+                return Text(shown_rate(task), style="progress.data.speed")
 
         console = Console(stderr=True)
         self._progress = Progress(
