@@ -8,14 +8,15 @@ import gc
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import ClassVar, TypeVar
 
-from textual.app import App, SystemCommand
+from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from reader import __version__
+from reader.config import ConfigError, set_theme
 from reader.entities.finder import EntityFinder
 from reader.export import FORMATS
 from reader.resources import styles_dir
@@ -72,6 +73,22 @@ class ReaderApp(App[None]):
         # One thread does every write, in order, so saving never blocks the screen and a
         # later change never overtakes an earlier one. Never cancelled: see on_unmount.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+        # The theme chosen in the palette is remembered in the config file, written by a
+        # thread of its own (in order, the last choice last) so the screen never waits.
+        self._config_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="config")
+        self._theme_problem: str | None = None
+        self._theme_default = self.theme
+        self._theme_saved = self.settings.theme
+        self._watching_theme = False
+        if self.settings.theme:
+            try:
+                self.theme = self.settings.theme
+            except InvalidThemeError:
+                self._theme_problem = (
+                    f"The config file's theme {self.settings.theme!r} is not one of "
+                    "Textual's themes: using the default (Ctrl+P, Theme, to choose one)"
+                )
+        self._theme_wanted = self.theme
 
     @property
     def settings(self) -> Settings:
@@ -189,9 +206,41 @@ class ReaderApp(App[None]):
             gc.set_threshold(700, 10, 100)
             self.call_after_refresh(gc.freeze)
 
+    def on_mount(self) -> None:
+        # From now on a theme change is the user's (the one above came from the config).
+        self._watching_theme = True
+        if self._theme_problem:
+            self.notify(self._theme_problem, title="Config", severity="warning", markup=False)
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember a theme the user chose in the config file (off the screen's thread)."""
+        if not self._watching_theme or self.settings.config_path is None:
+            return
+        self._theme_wanted = theme
+        self._config_writer.submit(self._remember_theme, self.settings.config_path)
+
+    def _remember_theme(self, path: PurePath) -> None:
+        """In the config thread: write the latest theme chosen, unless it is there already.
+        A failure is said, and the config file is left as it was."""
+        theme = self._theme_wanted
+        if theme == self._theme_saved:
+            return
+        try:
+            set_theme(Path(path), theme)
+        except (ConfigError, OSError) as error:
+            reason = f"The theme is not remembered: {error}"
+            self.post_message(WriteFailed(reason, None))
+            return
+        self._theme_saved = theme
+
+    async def wait_for_config(self) -> None:
+        """Wait until the theme chosen so far is in the config file (for tests)."""
+        await asyncio.wrap_future(self._config_writer.submit(lambda: None))
+
     def on_unmount(self) -> None:
         # Let queued writes finish before the database is closed: never lose a note.
         self._writer.shutdown(wait=True)
+        self._config_writer.shutdown(wait=True)
         self.workspace.close()
 
     async def action_quit(self) -> None:
@@ -222,16 +271,25 @@ class ReaderApp(App[None]):
             ("Legend", [Legend]),
         ]
         settings = self.settings
+        shown = ("config file", "database", "articles", "entity cache", "engine")
         paths = [
-            ("articles", ", ".join(sanitize_line(str(p)) for p in settings.article_paths)),
-            ("annotations", sanitize_line(str(settings.db_path))),
-            (
-                "entity cache",
-                sanitize_line(str(settings.cache_dir)) if settings.use_cache else "off",
-            ),
+            (name, f"{sanitize_line(value, 500)}  ({sanitize_line(source)})")
+            for name, value, source in settings.in_use()
+            if name in shown
+        ]
+        paths += [
             ("spaCy pipeline", settings.model or "best installed (en_core_web_sm)"),
+            ("theme", f"{self.theme}  ({self._theme_source()})"),
         ]
         self.push_screen(HelpScreen(sections, paths))
+
+    def _theme_source(self) -> str:
+        """Where the theme in use came from, for the help screen."""
+        if self.theme == self.settings.theme:
+            return "config file"
+        if self.theme == self._theme_saved:
+            return "chosen here, remembered in the config file"
+        return "default" if self.theme == self._theme_default else "chosen here"
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -1,4 +1,5 @@
-"""The help screen: every key, taken from the bindings themselves, and the paths in use."""
+"""The help screen: every key, taken from the bindings themselves, and the files and
+settings in use with where each came from."""
 
 from __future__ import annotations
 
@@ -88,11 +89,16 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("reader — keys", style="bold"), id="help-title")
             for title, classes in self._sections:
                 yield Static(key_table(title, classes, self.app.get_key_display))
-            paths = Table(title="Files", title_justify="left", show_header=False, box=None)
+            paths = Table(
+                title="In use (and where each came from; reader config says the same)",
+                title_justify="left",
+                show_header=False,
+                box=None,
+            )
             paths.add_column(style="bold", no_wrap=True, width=16)
             paths.add_column()
             for name, value in self._paths:
-                paths.add_row(Text(name), Text(value))
+                paths.add_row(Text(name), Text(value, overflow="fold"))  # whole paths
             yield Static(paths)
 
     def action_scroll(self, direction: str) -> None:
