@@ -21,6 +21,18 @@ def recognizer() -> SpacyEngine:
     return engine
 
 
+@pytest.fixture(autouse=True)
+def _no_user_files(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep the tests away from the user's own config file and data directory: a real
+    ``~/.config/reader/config.toml`` must not change what a test sees."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("READER_CONFIG", str(home / "config.toml"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+
+
 @pytest.fixture
 def seed_path() -> Path:
     """The seed article shipped in seeds/."""

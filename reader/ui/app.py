@@ -114,7 +114,7 @@ class ReaderApp(App[None]):
             workspace.open_store(read_only=True)
             self.store_problem = f"{error} — opened read-only, changes are off"
         except StoreCorrupt as error:
-            self.store_problem = f"{error} — the file was left untouched; annotations are off"
+            self.store_problem = f"{error}; annotations are off"
         except StoreError as error:
             self.store_problem = f"{error} — annotations are off"
 
