@@ -66,6 +66,8 @@ class FilterBar(Vertical, can_focus=False):
         self.error: QueryError | None = None
         """Why what is typed does not parse, if it does not."""
         self._notice = ""
+        self._shown = ""
+        """The status line as last drawn."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="filter-line"):
@@ -171,14 +173,15 @@ class FilterBar(Vertical, can_focus=False):
     # --- the status line -------------------------------------------------------------
 
     def _show_status(self) -> None:
-        status = self.query_one("#filter-status", Static)
         error = self.error
-        if error is not None:
-            status.update(Content(self._caret(error.position) + str(error)))
-        else:
-            status.update(Content(self._notice))
+        text = self._notice if error is None else self._caret(error.position) + str(error)
+        if text == self._shown:
+            return  # most keystrokes: no new layout (the line's height may change)
+        self._shown = text
+        status = self.query_one("#filter-status", Static)
+        status.update(Content(text))
         status.set_class(error is not None, "-error")
-        status.display = bool(error is not None or self._notice)
+        status.display = bool(text)
 
     def _caret(self, position: int) -> str:
         """A caret under character *position* of the field as drawn (the field scrolls
