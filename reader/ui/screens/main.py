@@ -125,7 +125,14 @@ class MainScreen(AnnotationKeys):
             entities_changed=self.refresh_entities,
         )
         """Tags, notes, highlights, corrections, undo and export, for the article shown."""
-        self.reading = Reading(self.app, view=view, articles=articles, shown=lambda: self.article)
+        self.reading = Reading(
+            self.app,
+            view=view,
+            articles=articles,
+            shown=lambda: self.article,
+            # is:read / is:unread: the search index reads the marks when it is updated.
+            marked=lambda: self.post_message(AnnotationsChanged()),
+        )
         """Read marks (reading to the end, `m`) and where each article was left."""
         self.library_search = LibrarySearch(
             self.app, self, articles=articles, bar=filter_bar, views=views

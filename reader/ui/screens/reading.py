@@ -82,7 +82,7 @@ class Reading:
         view: ArticleView,
         articles: ArticleList,
         shown: Callable[[], Article | None],
-        marked: Callable[[], None] = lambda: None,
+        marked: Callable[[], object] = lambda: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._app = app
@@ -90,7 +90,8 @@ class Reading:
         self._view = view
         self._articles = articles
         self._shown = shown
-        self._clock = clock
+        self.clock = clock
+        """Where the time is read from, in seconds (a test gives a clock it moves itself)."""
         self._read: frozenset[str] | None = None
         """The hashes of the articles marked read; None until read (or without a store)."""
         self._positions: dict[str, int] = {}
@@ -135,7 +136,7 @@ class Reading:
         if article is None:
             return
         self._focused_for = 0.0
-        self._last_tick = self._clock()
+        self._last_tick = self.clock()
         self._settled = self.is_read(article.sha256) is not False
         offset = self._positions.get(article.sha256)
         if offset:
@@ -161,7 +162,7 @@ class Reading:
     def tick(self) -> None:
         """Count the time the article pane has had the focus; mark the article read once
         that is long enough and its end has been on screen."""
-        now = self._clock()
+        now = self.clock()
         last, self._last_tick = self._last_tick, now
         article = self._showing
         if article is None or self._settled or last is None:
@@ -174,9 +175,13 @@ class Reading:
         if self.is_read(article.sha256) is False and self._can_save():
             ref = article_ref(article)
             self._set(article.sha256, True)
+
+            def done(_changed: bool) -> None:
+                self._marked()
+
             self._app.write(
                 lambda store: store.set_read(ref, True),
-                lambda _changed: self._marked(),
+                done,
                 lambda _reason: self._set(article.sha256, False),
             )
 
