@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.segment import Segment
@@ -75,11 +76,35 @@ def notices(app: ReaderApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
+class Clock:
+    """A clock the test moves: reading time passes only when it says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reading counts in tenths of seconds, not seconds."""
-    monkeypatch.setattr(Reading, "READ_AFTER", 0.3)
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The reading clock of the next app started, ticking every 50 ms of real time."""
     monkeypatch.setattr(Reading, "TICK", 0.05)
+    clock = Clock()
+    original = Reading.__init__
+
+    def init(self: Reading, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.clock = clock
+
+    monkeypatch.setattr(Reading, "__init__", init)
+    return clock
+
+
+async def ticks(pilot: Pilot[None]) -> None:
+    """Let the reading timer run a few times, and what it saves reach the disk."""
+    await pilot.pause(0.2)
+    await settle(pilot)
 
 
 async def test_m_toggles_read_in_the_article_and_in_the_sidebar(
@@ -152,40 +177,45 @@ async def test_unread_titles_are_bold_after_a_marker_read_ones_plain(
 
 
 async def test_reading_to_the_end_for_long_enough_marks_read(
-    make_settings: MakeSettings, tmp_path: Path, quick: None
+    make_settings: MakeSettings, tmp_path: Path, clock: Clock
 ) -> None:
     settings = make_settings(library(tmp_path / "lib"))
     app = build_app(settings)
     async with app.run_test(size=SIZE) as pilot:
         main = await ready(pilot)
         long, short = article_of(app, "Long piece"), article_of(app, "Short piece")
-        # Shown at start under the focused list: not being read, not marked.
+        # Shown at start under the focused list: not being read, not marked, even
+        # scrolled to its end (the mouse wheel scrolls without moving the focus).
         assert main.article == long
-        await pilot.pause(0.5)
-        await settle(pilot)
+        shown = main.query_one(ArticleView)
+        shown.scroll_to(y=shown.max_scroll_y, animate=False, immediate=True)
+        assert shown.end_seen and not shown.has_focus
+        clock.now += 60
+        await ticks(pilot)
         assert not stored(settings).is_read(long.sha256)
         view = await open_titled(app, pilot, "Long piece")
         # Long enough, but the end not reached: not marked.
-        await pilot.pause(0.5)
-        await settle(pilot)
+        clock.now += Reading.READ_AFTER + 1
+        await ticks(pilot)
         assert not view.end_seen
         assert not stored(settings).is_read(long.sha256)
         await pilot.press("G")
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await ticks(pilot)
         assert stored(settings).is_read(long.sha256)
         assert row_title(app, "Long piece").startswith("  Long piece")
         # A short article's end is on screen at once: it is marked after the seconds only.
         await open_titled(app, pilot, "Short piece")
         assert main.query_one(ArticleView).end_seen
+        clock.now += Reading.READ_AFTER - 0.5
+        await ticks(pilot)
         assert not stored(settings).is_read(short.sha256)
-        await pilot.pause(0.5)
-        await settle(pilot)
+        clock.now += 1
+        await ticks(pilot)
         assert stored(settings).is_read(short.sha256)
         # `m` back to unread sticks: reading on does not mark it again.
         await pilot.press("m")
-        await pilot.pause(0.5)
-        await settle(pilot)
+        clock.now += 60
+        await ticks(pilot)
         assert not stored(settings).is_read(short.sha256)
 
 
@@ -248,7 +278,7 @@ async def test_a_position_past_the_end_is_clamped(
 
 
 async def test_a_read_only_database_says_why_m_cannot_save(
-    make_settings: MakeSettings, tmp_path: Path, quick: None
+    make_settings: MakeSettings, tmp_path: Path, clock: Clock
 ) -> None:
     settings = make_settings(library(tmp_path / "lib"))
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -267,12 +297,41 @@ async def test_a_read_only_database_says_why_m_cannot_save(
             # Reading to the end and leaving save nothing and say nothing more.
             count = len(notices(app))
             await pilot.press("j", "j", "G")
-            await pilot.pause(0.5)
+            clock.now += 60
+            await ticks(pilot)
             await open_titled(app, pilot, "Short piece")
-            await pilot.pause(0.5)
-            await settle(pilot)
+            clock.now += 60
+            await ticks(pilot)
             assert len(notices(app)) == count
             assert view.end_seen
         after = settings.db_path.read_bytes() if settings.db_path.exists() else None
         assert before == after
         assert first.read_articles() == frozenset() and first.positions() == {}
+
+
+async def test_is_unread_in_the_filter_follows_m(
+    make_settings: MakeSettings, tmp_path: Path
+) -> None:
+    settings = make_settings(library(tmp_path / "lib"), model="no-such-pipeline")
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+
+        async def idle() -> None:  # the search index and the filter's searches too
+            for _ in range(20):
+                if not main.library_search.busy:
+                    return
+                await settle(pilot)
+            raise AssertionError("the search is still busy")
+
+        await idle()
+        articles = main.query_one(ArticleList)
+        articles.focus()
+        articles.highlighted = articles.articles.index(article_of(app, "Short piece"))
+        await pilot.press("m")
+        await settle(pilot)
+        await idle()
+        articles.focus()
+        await pilot.press("slash", *"is:unread")
+        await idle()
+        assert [a.title for a in articles.articles] == ["Long piece", "Third piece"]
