@@ -289,6 +289,9 @@ class SearchIndex:
         self.path = path
         """The index file, or None for an index in memory."""
         self._lock = threading.RLock()
+        """Held while connections are opened, closed or the file rebuilt (briefly)."""
+        self._update_lock = threading.Lock()
+        """One update at a time; searches do not take it (WAL: they read the last commit)."""
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._generation = 0
@@ -352,6 +355,8 @@ class SearchIndex:
 
     def _prepare(self) -> None:
         """Open (or build) the index once: check its format, else start it afresh."""
+        if self._prepared:  # the common case, without waiting for whoever holds the lock
+            return
         with self._lock:
             if self._prepared:
                 return
@@ -470,7 +475,7 @@ class SearchIndex:
         broken index file: it is rebuilt.
         """
         report = UpdateReport()
-        with self._lock:
+        with self._update_lock:
             store = workspace.store
             if store is None:
                 unavailable = workspace.open_store_for_corrections()

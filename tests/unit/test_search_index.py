@@ -620,3 +620,42 @@ def test_a_snippet_is_the_words_around_the_first_found(
     assert found.text == snippet
     assert [found.text[s:e] for s, e in found.marks] == marked
     assert find_snippet("nothing here", pattern) is None
+
+
+def test_a_search_does_not_wait_for_an_update(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The app searches on every keystroke while the index may be updating: a search reads
+    # the last commit (WAL) instead of queuing behind the update's write transaction.
+    import threading
+
+    before = {setup.name(h.path) for h in setup.index.search(parse("minister"), explain=False)}
+    edited = setup.root / "energy" / "grid.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
+    setup.workspace._library = None  # the library as it is on disk now
+    inside, go = threading.Event(), threading.Event()
+    insert = SearchIndex._insert
+
+    def held(self: SearchIndex, *args: object, **kwargs: object) -> object:
+        inside.set()
+        go.wait(30)
+        return insert(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SearchIndex, "_insert", held)
+    updating = threading.Thread(target=lambda: setup.index.update(setup.workspace))
+    updating.start()
+    try:
+        assert inside.wait(30), "the update never reached its write transaction"
+        found: list[set[str]] = []
+        searching = threading.Thread(
+            target=lambda: found.append(
+                {setup.name(h.path) for h in setup.index.search(parse("minister"), explain=False)}
+            )
+        )
+        searching.start()
+        searching.join(20)
+        assert not searching.is_alive(), "the search waited for the update"
+        assert found == [before]
+    finally:
+        go.set()
+        updating.join(30)

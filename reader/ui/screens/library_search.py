@@ -1,11 +1,9 @@
 """`LibrarySearch`, the main screen's collaborator for finding articles: the filter field
 and the list it narrows, the search index kept up to date, and the saved views.
 
-Searches and index updates take turns. :meth:`SearchIndex.update` holds the index's lock
-for its whole run, so a search started during one would wait for all of it: a keystroke
-during an update is kept until the update ends, and stops the update's entity pass at its
-next batch (it starts again after the search; what it did is kept). An update is started
-only when no search is running, so that a search never queues behind a whole update.
+Searches run while the index is updated (SQLite's WAL: a search reads the last commit), so a
+keystroke never waits for an update; only before the session's first update has indexed the
+text does the field say that the list narrows once the index is ready.
 """
 
 from __future__ import annotations
@@ -100,9 +98,9 @@ class LibrarySearch:
         self._updating = False
         self._update_wanted = False
         self._cancel: threading.Event | None = None
-        """Stops the running update's entity pass (a search is waiting)."""
+        """Stops the running update between batches (set when the screen goes)."""
         self._running: set[Worker[None]] = set()
-        """Searches and counts running (an update waits for them)."""
+        """Searches and counts running (for :attr:`busy`)."""
         self._search_waiting = False
         self._problem_said = False
 
@@ -128,6 +126,11 @@ class LibrarySearch:
 
     # --- the index -------------------------------------------------------------------
 
+    def stop(self) -> None:
+        """The screen is going: a running update stops between batches."""
+        if self._cancel is not None:
+            self._cancel.set()
+
     def update_index(self) -> None:
         """Bring the index up to date (incremental: articles by path and hash, annotations
         and entities compared), now or once what runs has finished."""
@@ -137,7 +140,7 @@ class LibrarySearch:
         self._maybe_update()
 
     def _maybe_update(self) -> None:
-        if not self._update_wanted or self._updating or self._running:
+        if not self._update_wanted or self._updating:
             return
         self._update_wanted = False
         self._updating = True
@@ -219,11 +222,9 @@ class LibrarySearch:
         query = self._query
         if query is None:
             return
-        if not self._index_ready or self._updating:
+        if not self._index_ready:
             self._search_waiting = True
-            if self._cancel is not None:
-                self._cancel.set()
-            self._bar.set_notice(BUILDING if not self._index_ready else "")
+            self._bar.set_notice(BUILDING)
             return
         notice = ENTITIES_PENDING if asks_for_entities(query) and not self._entities_ready else ""
         self._bar.set_notice(notice)
@@ -317,8 +318,8 @@ class LibrarySearch:
         views = list(self._views.views)
         if not views:
             return
-        if not self._index_ready or self._updating:
-            return  # counted when the update ends
+        if not self._index_ready:
+            return  # counted when the first update ends
         self._start(
             partial(self._count, views, self._library),
             group="view-counts",

@@ -171,6 +171,7 @@ class MainScreen(AnnotationKeys):
 
     def on_unmount(self) -> None:
         self.reading.leaving()  # before the app's on_unmount closes the writer thread
+        self.library_search.stop()  # an update in its entity pass stops at its next batch
 
     # --- library -------------------------------------------------------------------
 
