@@ -39,6 +39,7 @@ RESULTS = BENCH / "results"
 
 
 def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
+    from fig_filter import filtering
     from fig_find import finding
     from fig_index import indexing
     from fig_memory import memory
@@ -55,6 +56,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
         "memory": memory,
         "search": searching,
         "find": finding,
+        "filter": filtering,
     }
 
 

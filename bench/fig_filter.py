@@ -1,0 +1,106 @@
+"""Figure 8: filtering the library (`/` in the article list), per keystroke, at the largest size.
+
+The generated library with its entities cached (stand-in spans, as figure 6) and its search
+index built in this process first, so that the app's own update at start is incremental and
+the field searches a ready index (as on any start but the first).
+
+- **Per keystroke in the app**: `reader` in a pty (bench/terminal.py), the filter field open
+  above the list, queries typed one key at a time; each keystroke timed from the key written
+  to the pty to the last byte of the frame it causes (the field, the narrowed list and its
+  count), found once the output has been quiet for 0.25 s. Baseline: the same keys typed
+  into the find field of a short article (figure 7's baseline: what a keystroke and its
+  repaint cost anyway). Target (issue 11): ≤ 50 ms median.
+"""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+from context import SEED, Bench
+from fig_find import QUIET, _typing
+from fig_search import _fill_cache
+from generate import article
+from stats import Row, Sample
+from terminal import Terminal
+
+from reader.settings import Settings
+from reader.workspace import Workspace
+
+#: Typed one key at a time: a common word, a field with a folder, a negated phrase.
+QUERIES = ["minister", "in:lib bank", '-"central bank"']
+QUICK_QUERIES = ["minister"]
+
+
+def filtering(bench: Bench) -> list[Row]:
+    """Figure 8: per-keystroke time of the library filter, in the app."""
+    n = max(bench.sizes)
+    library = bench.library(n)
+    library.settle()
+    state = "filter"
+    bench.clear_state(state)
+    env = bench.env(state)
+    cache_dir = Path(env["READER_CACHE_DIR"])
+    _fill_cache(cache_dir, library.folder)
+    settings = Settings(
+        article_paths=[library.folder], db_path=Path(env["READER_DB"]), cache_dir=cache_dir
+    )
+    workspace = Workspace(settings, model_in_process=True)
+    workspace.search_index().update(workspace)
+    workspace.close()
+    queries = QUICK_QUERIES if bench.quick else QUERIES
+    short_folder = bench.work / "state" / "filter-short"
+    short_folder.mkdir(parents=True, exist_ok=True)
+    short = article(SEED, 0).text
+    (short_folder / "short.txt").write_text(short, encoding="utf-8")
+    app_times: list[float] = []
+    baseline: list[float] = []
+    for _ in range(bench.runs):
+        baseline += _typing(bench, short_folder, short.splitlines()[0][:20], queries)
+        app_times += _filter_typing(bench, library.folder, library.sidebar_marker, env, queries)
+    bench.say(
+        f"filter N={n:,}: per keystroke {statistics.median(app_times):.1f} ms in the app "
+        f"(worst {max(app_times):.1f}), find field on a short article "
+        f"{statistics.median(baseline):.1f} ms"
+    )
+    typed = ", ".join(f"“{q}”" for q in queries)
+    return [
+        Row(
+            "8 filter",
+            f"{n:,} articles, one keystroke in the filter (key to painted, pty)",
+            Sample(app_times, "ms"),
+            Sample(baseline, "ms"),
+            "same keys, find field of a short article",
+            "value_max",
+            50,
+            n=n,
+            notes=[f"typed one key at a time: {typed}; worst keystroke {max(app_times):.1f} ms"],
+        )
+    ]
+
+
+def _filter_typing(
+    bench: Bench, folder: Path, marker: str, env: dict[str, str], queries: list[str]
+) -> list[float]:
+    """`reader` on *folder* in a pty: ms from each key typed into the filter field to the
+    last byte of the frame that shows the narrowed list."""
+    command = [*bench.reader, "--model", "no-such-pipeline", str(folder)]
+    times: list[float] = []
+    with Terminal(command, env=env) as terminal:
+        terminal.wait_for(marker, timeout=180)
+        terminal.wait_quiet(1.0)  # the app's own (incremental) index update
+        terminal.press("/")
+        terminal.wait_quiet(QUIET)
+        for query in queries:
+            terminal.press("\x15")  # Ctrl+U: empty the field
+            terminal.wait_quiet(QUIET)
+            for key in query:
+                mark = terminal.mark
+                pressed = terminal.press(key)
+                terminal.wait_quiet(QUIET)
+                if terminal.mark <= mark:
+                    raise RuntimeError(f"typing {key!r} into the filter field drew nothing")
+                painted = terminal.wait_output(since=terminal.mark - 1)  # the last chunk
+                times.append((painted - pressed) * 1000)
+        terminal.press("\x1b")
+    return times
