@@ -61,6 +61,7 @@ __all__ = [
     "HAS_VALUES",
     "IS_VALUES",
     "SORT_KEYS",
+    "SYNTAX",
     "And",
     "DateRange",
     "Field",
@@ -87,6 +88,24 @@ IS_VALUES = ("read", "unread")
 
 SORT_KEYS = ("date", "title", "words", "mentions")
 """What ``sort:`` may be followed by (``sort:-date`` reverses)."""
+
+SYNTAX: tuple[tuple[str, str], ...] = (
+    ("pipeline gas", "both words, in the title, text, notes or tags (whole words)"),
+    ('"foreign office"', "the phrase (also across a line break)"),
+    ("-sport  a OR b  (a OR b) c", "not; either; grouped (side by side: both)"),
+    ("tag:energy", "tagged energy (any case)"),
+    ('entity:"Sergey Lavrov"', "with that entity, as the app shows it"),
+    ("label:person", "with an entity of that label"),
+    ("has:note|highlight|correction", "with a note, a highlight, a correction"),
+    ("is:read  is:unread", "marked read, or not"),
+    ("in:economy  in:world/europe", "in that folder (or one inside it)"),
+    ("path:2026/05  title:budget", "path contains it; the word in the title"),
+    ("date:2026-05  date:>2026-01-01", "dated then (front matter, else the file's day)"),
+    ("words:>1000  words:300..800", "by length in words"),
+    ("sort:date  sort:-date", "order: date, title, words, mentions (- reverses)"),
+    ("lavrov / Lavrov  zoe", "smart case: a capital makes it exact; accents folded"),
+)
+"""The query language in a few lines (example, what it finds): the help screen shows them."""
 
 
 class QueryError(ValueError):

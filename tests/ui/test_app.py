@@ -227,6 +227,9 @@ async def test_help_lists_every_key_and_closes(make_settings) -> None:  # type: 
             "Legend",
             "Quit",
             "annotations",
+            "Finding articles",
+            'entity:"Sergey Lavrov"',
+            "is:read  is:unread",
         ):
             assert expected in text, expected
         await pilot.press("escape")

@@ -70,6 +70,24 @@ def key_table(title: str, classes: Sequence[type], key_display: object) -> Table
     return table
 
 
+def syntax_table() -> Table:
+    """The query language of the filter (`/` in the list) and `reader search`."""
+    from reader.search.query import SYNTAX
+
+    table = Table(
+        title="Finding articles (/ in the list; reader search)",
+        title_justify="left",
+        show_header=False,
+        box=None,
+        expand=False,
+    )
+    table.add_column("query", style="bold", no_wrap=True)
+    table.add_column("finds")
+    for example, meaning in SYNTAX:
+        table.add_row(Text(example), Text(meaning))
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     """Lists every key by pane, and where reader reads and writes."""
 
@@ -89,6 +107,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("reader — keys", style="bold"), id="help-title")
             for title, classes in self._sections:
                 yield Static(key_table(title, classes, self.app.get_key_display))
+            yield Static(syntax_table())
             paths = Table(
                 title="In use (and where each came from; reader config says the same)",
                 title_justify="left",
