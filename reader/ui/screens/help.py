@@ -17,13 +17,21 @@ from textual.widgets import Static
 #: A pane's title and the classes whose bindings act in it.
 Section = tuple[str, Sequence[type]]
 
+#: Actions bound by Textual's base classes that do nothing in reader, not listed: no pane
+#: scrolls sideways (the text wraps, entries are cut to one line), and text is selected
+#: with the article's own selection (`v`, the mouse), copied with `y` or Ctrl+C there.
+INERT_ACTIONS = frozenset(
+    {"scroll_left", "scroll_right", "page_left", "page_right", "screen.copy_text"}
+)
+
 
 def key_rows(classes: Iterable[type]) -> list[tuple[list[str], str]]:
     """Return ``(keys, description)`` for the bindings in force in *classes*.
 
     As in Textual, a key bound by a subclass hides the same key bound by a base class
     (a class may bind one key twice, for two modes: both are listed); bindings without a
-    description are internal and not listed. A class's ``EXTRA_KEYS`` (key sequences
+    description are internal and not listed, nor are Textual's that do nothing here
+    (:data:`INERT_ACTIONS`). A class's ``EXTRA_KEYS`` (key sequences
     handled outside bindings, such as ``]a``) are listed after its bindings.
     """
     taken: set[str] = set()
@@ -37,7 +45,7 @@ def key_rows(classes: Iterable[type]) -> list[tuple[list[str], str]]:
                     if key in taken:
                         continue
                     bound_here.add(key)
-                    if binding.description:
+                    if binding.description and binding.action not in INERT_ACTIONS:
                         rows.setdefault((binding.action, binding.description), []).append(key)
             taken |= bound_here
         for keys, description in getattr(cls, "EXTRA_KEYS", ()):

@@ -60,6 +60,10 @@ SYNC_READ_WORDS = 20_000
 SYNC_READ_BYTES = 256 * 1024
 
 
+#: The keys that change annotations (t a h c u): not offered while they cannot save.
+WRITING_ACTIONS = frozenset({"tag", "note", "highlight", "correct", "undo"})
+
+
 def _long(article: Article) -> bool:
     """Whether *article* is to be read and wrapped in a worker."""
     if article.word_count > SYNC_READ_WORDS:
@@ -204,6 +208,10 @@ class MainScreen(AnnotationKeys):
             self.notify(
                 self.app.store_problem, title="Annotations", severity="warning", markup=False
             )
+            # Said for as long as it lasts, and the keys that write are no longer offered.
+            off = "read-only" if self.app.store is not None else "annotations off"
+            self.sub_title = f"{self.app.sub_title} · {off}"
+            self.refresh_bindings()
         if message.library.problems:
             skipped = "\n".join(str(p) for p in message.library.problems[:10])
             more = len(message.library.problems) - 10
@@ -454,6 +462,8 @@ class MainScreen(AnnotationKeys):
     # --- annotations: keys and the messages that concern them, for the annotator ------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITING_ACTIONS and self.app.store_problem:
+            return False  # read-only (another instance has the database) or unavailable
         if action in ("tag", "note", "correct", "highlight"):
             return self.article is not None
         return True

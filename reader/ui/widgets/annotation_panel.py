@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from reader.annotations import ArticleAnnotations, Placed
 from reader.text import sanitize, sanitize_line
+from reader.ui.widgets.article_view import copied_notice
 
 #: How each anchoring state is shown after an annotation.
 STATE_MARKS = {
@@ -48,6 +49,18 @@ def describe(item: Placed) -> Content:
     if item.state in STATE_MARKS:
         parts.append(STATE_MARKS[item.state])
     return Content.assemble(*parts)
+
+
+def copy_text(item: Placed) -> str:
+    """What `y` copies of *item*: a note's text (else its passage), a correction's entity."""
+    annotation = item.annotation
+    if annotation.body:
+        return annotation.body
+    if annotation.kind == "correction":
+        return str((annotation.correction or {}).get("text", ""))
+    quote = (annotation.target or {}).get("quote", {})
+    exact = quote.get("exact", "") if isinstance(quote, dict) else ""
+    return exact if isinstance(exact, str) else ""
 
 
 _KIND_NAMES = {"note": "Note", "highlight": "Highlight", "correction": "Correction"}
@@ -126,7 +139,10 @@ class AnnotationPanel(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        Binding("g,home", "first", "First", show=False),
+        Binding("G,end", "last", "Last", show=False),
         Binding("i", "edit", "Edit note"),
+        Binding("y", "copy", "Copy (a note's text, a quote, a tag)", show=False),
         Binding("d,delete", "delete", "Delete"),
     ]
 
@@ -193,6 +209,20 @@ class AnnotationPanel(OptionList):
         option_id = self._highlighted_id() or ""
         if option_id.startswith("ann:"):
             self.post_message(self.Edit(option_id[4:]))
+
+    def action_copy(self) -> None:
+        """Copy the highlighted entry's text to the clipboard: a note's text (else the
+        passage it is on), a highlight's quote, a corrected entity, a tag."""
+        option_id = self._highlighted_id() or ""
+        text = option_id[4:] if option_id.startswith("tag:") else None
+        for item in self.annotations.items:
+            if option_id == f"ann:{item.annotation.id}":
+                text = copy_text(item)
+        if not text:
+            self.notify("Nothing to copy", severity="warning")
+            return
+        self.app.copy_to_clipboard(text)
+        self.notify(copied_notice(text), markup=False)
 
     def action_delete(self) -> None:
         """Delete the highlighted annotation or tag."""

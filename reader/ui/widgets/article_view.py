@@ -49,6 +49,12 @@ _MOTIONS = {
 }
 
 
+def copied_notice(text: str) -> str:
+    """What the notice says after *text* went to the clipboard."""
+    count = len(text)
+    return f"Copied {count:,} character{'' if count == 1 else 's'}"
+
+
 class ArticleView(ScrollView, can_focus=True):
     """Shows one article's text with entity highlights; `e`/`E` walk the entities.
 
@@ -76,9 +82,11 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("g,home", "scroll_home", "Top", show=False),
         Binding("G,end", "scroll_end", "Bottom", show=False),
         Binding("space,pagedown", "page_down", "Page down", show=False),
-        # In a selection b moves back a word; otherwise it pages up (next binding).
-        Binding("b,left", "extend_back('word')", "Word back", show=False),
-        Binding("b,pageup", "page_up", "Page up", show=False),
+        # In a selection b moves back a word; otherwise it pages up (next binding). One
+        # help row says both: the first b binding has no description.
+        Binding("b", "extend_back('word')", show=False),
+        Binding("left", "extend_back('word')", "Word back", show=False),
+        Binding("b,pageup", "page_up", "Page up (b in a selection: word back)", show=False),
         Binding("e", "next_entity", "Next entity"),
         Binding("E", "previous_entity", "Prev entity"),
         Binding("v", "select", "Select"),
@@ -88,6 +96,9 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("}", "extend('paragraph')", "Paragraph", show=False),
         Binding("{", "extend_back('paragraph')", "Paragraph back", show=False),
         Binding("escape", "clear_selection", "Leave selection"),
+        Binding("y", "copy", "Copy the selection (or the marked entity)", show=False),
+        # Only in a selection; otherwise Ctrl+C goes on to Textual's "press ctrl+q to quit".
+        Binding("ctrl+c", "copy_selection", "Copy the selection", show=False),
         # On the screen, which owns the find field. A priority binding runs as the app
         # takes the key, before it hands the next keys to the focused widget: the keys
         # typed right after `/` go to the field (others run as the key bubbles back).
@@ -542,9 +553,33 @@ class ArticleView(ScrollView, can_focus=True):
         self._refresh_all()
         self.refresh_bindings()
 
+    def action_copy(self) -> None:
+        """Copy the selection, else the marked entity, to the clipboard (`y`)."""
+        selection = self.selection
+        current = self.current_span
+        if selection is not None:
+            self._copy(self._text[selection[0] : selection[1]])
+        elif current is not None:
+            self._copy(self._text[current.start : current.end])
+        else:
+            self.notify(
+                "Nothing to copy: select with v, or mark an entity with e", severity="warning"
+            )
+
+    def action_copy_selection(self) -> None:
+        """Copy the selection to the clipboard (Ctrl+C, in a selection)."""
+        if self.selection is not None:
+            self.action_copy()
+
+    def _copy(self, text: str) -> None:
+        self.app.copy_to_clipboard(text)
+        self.notify(copied_notice(text), markup=False)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("extend", "extend_back", "clear_selection"):
             return self.selecting
+        if action == "copy_selection":
+            return self.selection is not None
         if action in ("find_next", "find_previous"):
             return self._find_shown
         if action == "clear_find":

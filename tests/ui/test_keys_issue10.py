@@ -1,0 +1,151 @@
+"""Pilot tests of issue 10's keys: `y` and Ctrl+C copy, `g`/`G` in the notes panel, and a
+help screen that lists only keys that do something, each once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reader.ui.app import ReaderApp, build_app
+from reader.ui.screens.help import key_rows
+from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.annotation_panel import AnnotationPanel
+from reader.ui.widgets.article_view import ArticleView
+
+from .conftest import ready, settle
+
+SIZE = (140, 45)
+
+
+def library(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "a.txt").write_text(
+        "Talks in Geneva\n\nThe Foreign Office said little. Talks resume on Monday.\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+async def open_view(app: ReaderApp, pilot) -> ArticleView:  # type: ignore[no-untyped-def]
+    await ready(pilot)
+    view = app.screen.query_one(ArticleView)
+    view.focus()
+    await pilot.pause()
+    return view
+
+
+def notices(app: ReaderApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_y_copies_the_selection_with_a_notice(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = build_app(make_settings(library(tmp_path / "articles")))
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(app, pilot)
+        start = view.text.index("Foreign")
+        view.select_range(start, start + len("Foreign Office"))
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard == "Foreign Office"
+        assert "Copied 14 characters" in notices(app)
+
+
+async def test_ctrl_c_copies_a_selection_and_otherwise_says_how_to_quit(
+    make_settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    app = build_app(make_settings(library(tmp_path / "articles")))
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(app, pilot)
+        await pilot.press("ctrl+c")  # no selection: Textual's hint, nothing copied
+        await pilot.pause()
+        assert app.clipboard == ""
+        assert any("to quit" in n for n in notices(app))
+        start = view.text.index("Talks resume")
+        view.select_range(start, start + len("Talks resume"))
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.clipboard == "Talks resume"
+        assert "Copied 12 characters" in notices(app)
+        assert isinstance(app.screen, MainScreen)  # still running, nothing asked
+
+
+async def test_y_copies_the_marked_entity(make_settings) -> None:  # type: ignore[no-untyped-def]
+    app = build_app(make_settings())  # the seed article, with its entities
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        span = view.current_span
+        assert span is not None
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard == view.text[span.start : span.end]
+        assert f"Copied {span.end - span.start} characters" in notices(app)
+
+
+async def test_notes_panel_g_and_G_move_and_d_deletes_the_last(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = build_app(make_settings(library(tmp_path / "articles")))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(app, pilot)
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        await pilot.press(*"one, two, three", "enter")
+        await settle(pilot)
+        panel = app.screen.query_one(AnnotationPanel)
+        assert panel.annotations.tags == ["one", "two", "three"]
+        panel.focus()
+        panel.highlighted = 1
+        await pilot.press("G")
+        assert panel.highlighted == 2
+        await pilot.press("g")
+        assert panel.highlighted == 0
+        await pilot.press("y")  # copies the highlighted entry: a tag's name
+        await pilot.pause()
+        assert app.clipboard == "one"
+        await pilot.press("G", "d")
+        await settle(pilot)
+        assert panel.annotations.tags == ["one", "two"]
+
+
+def test_help_lists_no_inert_keys_and_b_once() -> None:
+    from reader.ui.widgets.annotation_panel import AnnotationPanel as Notes
+    from reader.ui.widgets.article_list import ArticleList
+    from reader.ui.widgets.entity_panel import EntityPanel
+    from reader.ui.widgets.legend import Legend
+
+    sections = [[ArticleView], [ReaderApp, MainScreen], [ArticleList], [EntityPanel], [Notes]]
+    sections.append([Legend])
+    for classes in sections:
+        rows = key_rows(classes)
+        keys = [key for row_keys, _ in rows for key in row_keys]
+        descriptions = [description for _, description in rows]
+        for inert in ("ctrl+pageup", "ctrl+pagedown", "super+c"):
+            assert inert not in keys, (classes, inert)
+        for description in ("Scroll Left", "Scroll Right", "Copy selected text"):
+            assert description not in descriptions, (classes, description)
+        assert keys.count("b") <= 1, (classes, rows)
+    article = dict((tuple(k), d) for k, d in key_rows([ArticleView]))
+    assert article[("b", "pageup")] == "Page up (b in a selection: word back)"
+    assert ("y",) in article and ("ctrl+c",) in article
+    notes = [k for k, _ in key_rows([Notes])]
+    assert ["g", "home"] in notes and ["G", "end"] in notes
+
+
+async def test_read_only_is_shown_and_writing_keys_are_not_offered(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from reader.store import AnnotationStore
+    from reader.ui.widgets.key_bar import KeyBar
+
+    settings = make_settings(library(tmp_path / "articles"))
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    with AnnotationStore(settings.db_path):  # the first instance holds the lock
+        app = build_app(settings)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_view(app, pilot)
+            assert app.store is not None and app.store.read_only
+            await pilot.pause(0.2)  # a second and later, still said
+            assert "read-only" in app.screen.query_one("HeaderTitle").render().plain  # type: ignore[attr-defined]
+            shown = {k.key for k in app.screen.query_one(KeyBar).keys}
+            assert not shown & set("tahcu"), shown
+            assert "x" in shown  # exporting writes no annotation
+            await pilot.press("t")
+            await pilot.pause(0.1)
+            assert isinstance(app.screen, MainScreen)
