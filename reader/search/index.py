@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader import __version__
+from reader.library import Problem, read_article
 from reader.search.compile import (
     FREE_COLUMNS,
     TEXT_COLUMNS,
@@ -280,6 +281,20 @@ def _digest(data: object) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
+def _read_once(article: Article) -> Article:
+    """*article* with its text, read for the index without keeping it in the library's
+    :class:`Article` (an unread one stays unread: the app holds 10,000 of them, and keeping
+    every text it indexed would add tens of MB to it). What was read is the truth: its hash
+    is the text's."""
+    if article.loaded:
+        return article
+    read = read_article(article.path)
+    if isinstance(read, Problem):
+        article.text  # noqa: B018 - gone since listed: the library's article says why
+        return article
+    return read
+
+
 class SearchIndex:
     """The full-text index of one cache dir (or in memory): :meth:`update` it from a
     workspace, :meth:`search` it with a parsed query. Thread-safe; :meth:`close` when done."""
@@ -505,7 +520,6 @@ class SearchIndex:
         library = workspace.library()
         articles = library.articles
         report.articles = len(articles)
-        texts: dict[int, str] = {}
         with self._connection() as connection:
             known = {
                 path: (row_id, sha256, store_key, position, (shown, folder))
@@ -527,11 +541,8 @@ class SearchIndex:
                     if row is None or row[1] != article.sha256:
                         if row is not None:
                             self._delete(connection, row[0])
-                        text = article.text  # the one read of the file
-                        row_id = self._insert(
-                            connection, article, path, where, text, snapshot, place
-                        )
-                        texts[row_id] = text
+                        read = _read_once(article)
+                        self._insert(connection, read, path, where, read.text, snapshot, place)
                         if row is None:
                             report.added += 1
                         else:
@@ -568,7 +579,7 @@ class SearchIndex:
             report.text_seconds = time.perf_counter() - started
             if entities:
                 started = time.perf_counter()
-                self._update_entities(connection, workspace, snapshot, texts, report, cancelled)
+                self._update_entities(connection, workspace, snapshot, report, cancelled)
                 report.entity_seconds = time.perf_counter() - started
             connection.execute("PRAGMA cache_size = -2000")
             connection.execute("PRAGMA shrink_memory")
@@ -685,7 +696,6 @@ class SearchIndex:
         connection: sqlite3.Connection,
         workspace: Workspace,
         snapshot: _StoreSnapshot,
-        texts: dict[int, str],
         report: UpdateReport,
         cancelled: threading.Event | None,
     ) -> None:
@@ -723,12 +733,12 @@ class SearchIndex:
                 if not finder.cache.has(sha256, engine):
                     report.entities_missing += 1
                     continue
-                text = texts.pop(row_id, None)
-                if text is None:
-                    found = connection.execute(
-                        "SELECT text FROM fts WHERE rowid = ?", (row_id,)
-                    ).fetchone()
-                    text = "" if found is None else found[0]
+                # The text as indexed (read from the index, not kept from the first pass:
+                # holding every new article's text would add tens of MB to a first start).
+                found = connection.execute(
+                    "SELECT text FROM fts WHERE rowid = ?", (row_id,)
+                ).fetchone()
+                text = "" if found is None else found[0]
                 corrected = snapshot.global_corrections or sha256 in snapshot.corrections
                 spans = (finder if corrected else plain).cached(sha256, text)
                 if spans is None:

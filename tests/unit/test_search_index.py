@@ -659,3 +659,26 @@ def test_a_search_does_not_wait_for_an_update(
     finally:
         go.set()
         updating.join(30)
+
+
+def test_indexing_keeps_no_article_text_in_the_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The app holds its library for the whole session: an index built in the background
+    # must not leave every article's text in memory (tens of MB at 10,000 articles).
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    root = tmp_path / "library"
+    write_library(root)
+    settings = Settings(
+        article_paths=[root], db_path=tmp_path / "db.json", cache_dir=tmp_path / "c"
+    )
+    Workspace(settings).library()  # catalogued: the next load reads no text
+    workspace = Workspace(settings)
+    articles = workspace.library().articles
+    assert articles and not any(a.loaded for a in articles)
+    report = workspace.search_index().update(workspace, entities=False)
+    assert report.added == len(articles)
+    assert not any(a.loaded for a in articles)
+    hits = workspace.search_index().search(parse("minister"), articles, explain=False)
+    assert hits
+    workspace.close()
