@@ -149,3 +149,7 @@ async def test_read_only_is_shown_and_writing_keys_are_not_offered(make_settings
             await pilot.press("t")
             await pilot.pause(0.1)
             assert isinstance(app.screen, MainScreen)
+            app.screen.query_one(AnnotationPanel).focus()
+            await pilot.pause()
+            described = {k.description for k in app.screen.query_one(KeyBar).keys}
+            assert not described & {"Edit note", "Delete"}, described

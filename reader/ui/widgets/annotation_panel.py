@@ -204,6 +204,11 @@ class AnnotationPanel(OptionList):
                 return
         self.post_message(self.Jump(option_id[4:]))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit", "delete"):  # not offered while nothing can be saved
+            return not getattr(self.app, "store_problem", None)
+        return True
+
     def action_edit(self) -> None:
         """Edit the highlighted note."""
         option_id = self._highlighted_id() or ""
