@@ -18,7 +18,7 @@ import statistics
 from pathlib import Path
 
 from context import SEED, Bench
-from fig_find import QUIET, _typing
+from fig_find import QUIET, _typing, time_keystrokes
 from fig_search import _fill_cache
 from generate import article
 from stats import Row, Sample
@@ -85,22 +85,11 @@ def _filter_typing(
     """`reader` on *folder* in a pty: ms from each key typed into the filter field to the
     last byte of the frame that shows the narrowed list."""
     command = [*bench.reader, "--model", "no-such-pipeline", str(folder)]
-    times: list[float] = []
     with Terminal(command, env=env) as terminal:
         terminal.wait_for(marker, timeout=180)
         terminal.wait_quiet(1.0)  # the app's own (incremental) index update
         terminal.press("/")
         terminal.wait_quiet(QUIET)
-        for query in queries:
-            terminal.press("\x15")  # Ctrl+U: empty the field
-            terminal.wait_quiet(QUIET)
-            for key in query:
-                mark = terminal.mark
-                pressed = terminal.press(key)
-                terminal.wait_quiet(QUIET)
-                if terminal.mark <= mark:
-                    raise RuntimeError(f"typing {key!r} into the filter field drew nothing")
-                painted = terminal.wait_output(since=terminal.mark - 1)  # the last chunk
-                times.append((painted - pressed) * 1000)
+        times = time_keystrokes(terminal, queries, "the filter field")
         terminal.press("\x1b")
     return times

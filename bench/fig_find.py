@@ -129,7 +129,6 @@ def _typing(bench: Bench, folder: Path, marker: str, queries: list[str]) -> list
     """`reader` on *folder* in a pty: ms from each key typed into the find field to the
     last byte of the frame that shows its matches and count."""
     command = [*bench.reader, "--model", "no-such-pipeline", str(folder)]
-    times: list[float] = []
     with Terminal(command, env=bench.env("find")) as terminal:
         terminal.wait_for(marker, timeout=120)
         terminal.wait_quiet(QUIET)
@@ -139,16 +138,24 @@ def _typing(bench: Bench, folder: Path, marker: str, queries: list[str]) -> list
         terminal.wait_quiet(QUIET)
         terminal.press("x")  # the first key folds the article (in a worker)
         terminal.wait_quiet(QUIET)
-        for query in queries:
-            terminal.press("\x15")  # Ctrl+U: empty the field
-            terminal.wait_quiet(QUIET)
-            for key in query:
-                mark = terminal.mark
-                pressed = terminal.press(key)
-                terminal.wait_quiet(QUIET)
-                if terminal.mark <= mark:
-                    raise RuntimeError(f"typing {key!r} into the find field drew nothing")
-                painted = terminal.wait_output(since=terminal.mark - 1)  # the last chunk
-                times.append((painted - pressed) * 1000)
+        times = time_keystrokes(terminal, queries, "the find field")
         terminal.press("\x1b")
+    return times
+
+
+def time_keystrokes(terminal: Terminal, queries: list[str], field: str) -> list[float]:
+    """Type each query into the focused field one key at a time (emptied first with
+    Ctrl+U): ms from each key written to the pty to the last byte of the frame it causes."""
+    times: list[float] = []
+    for query in queries:
+        terminal.press("\x15")  # Ctrl+U: empty the field
+        terminal.wait_quiet(QUIET)
+        for key in query:
+            mark = terminal.mark
+            pressed = terminal.press(key)
+            terminal.wait_quiet(QUIET)
+            if terminal.mark <= mark:
+                raise RuntimeError(f"typing {key!r} into {field} drew nothing")
+            painted = terminal.wait_output(since=terminal.mark - 1)  # the last chunk
+            times.append((painted - pressed) * 1000)
     return times
