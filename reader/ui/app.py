@@ -278,10 +278,22 @@ class ReaderApp(App[None]):
             if name in shown
         ]
         paths += [
-            ("spaCy pipeline", settings.model or "best installed (en_core_web_sm)"),
+            ("model", self._model_in_use()),
             ("theme", f"{self.theme}  ({self._theme_source()})"),
         ]
         self.push_screen(HelpScreen(sections, paths))
+
+    def _model_in_use(self) -> str:
+        """The engine's model that really runs, as its package says (name and version, found
+        without loading it), and where the choice came from; or why there is none."""
+        from reader.entities.engines import NoModel
+
+        asked = "asked for" if self.settings.model else "the best installed"
+        try:
+            info = self.finder.pipeline
+        except NoModel as error:
+            return sanitize_line(str(error), 500)
+        return f"{sanitize_line(info.model)} {sanitize_line(info.version)}  ({asked})"
 
     def _theme_source(self) -> str:
         """Where the theme in use came from, for the help screen."""
