@@ -19,12 +19,11 @@ from pathlib import Path
 
 from context import SEED, Bench
 from fig_find import QUIET, _typing, time_keystrokes
-from fig_search import _fill_cache
+from fig_search import prepared_library
 from generate import article
 from stats import Row, Sample
 from terminal import Terminal
 
-from reader.settings import Settings
 from reader.workspace import Workspace
 
 #: Typed one key at a time: a common word, a field with a folder, a negated phrase.
@@ -35,16 +34,7 @@ QUICK_QUERIES = ["minister"]
 def filtering(bench: Bench) -> list[Row]:
     """Figure 8: per-keystroke time of the library filter, in the app."""
     n = max(bench.sizes)
-    library = bench.library(n)
-    library.settle()
-    state = "filter"
-    bench.clear_state(state)
-    env = bench.env(state)
-    cache_dir = Path(env["READER_CACHE_DIR"])
-    _fill_cache(cache_dir, library.folder)
-    settings = Settings(
-        article_paths=[library.folder], db_path=Path(env["READER_DB"]), cache_dir=cache_dir
-    )
+    library, env, settings = prepared_library(bench, n, "filter")
     workspace = Workspace(settings, model_in_process=True)
     workspace.search_index().update(workspace)
     workspace.close()

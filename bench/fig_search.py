@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from context import Bench
+from context import Bench, GeneratedLibrary
 from stats import Row, Sample
 
 from reader.entities.cache import EntityCache
@@ -90,20 +90,30 @@ def _peak(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return seconds, int(lines[-1]) / 1024
 
 
-def searching(bench: Bench) -> list[Row]:
-    """Figure 6: build rate, `reader search` wall time and memory."""
-    n = max(bench.sizes)
+def prepared_library(
+    bench: Bench, n: int, state: str
+) -> tuple[GeneratedLibrary, dict[str, str], Settings]:
+    """The generated library of *n* articles, settled, with stand-in entities cached in a
+    fresh scratch folder *state*: the library, its environment and its settings."""
     library = bench.library(n)
     library.settle()
-    state = "search"
     bench.clear_state(state)
     env = bench.env(state)
     cache_dir = Path(env["READER_CACHE_DIR"])
     filled = _fill_cache(cache_dir, library.folder)
-    bench.say(f"search: stand-in entities cached for {filled:,} articles")
+    bench.say(f"{state}: stand-in entities cached for {filled:,} articles")
     settings = Settings(
         article_paths=[library.folder], db_path=Path(env["READER_DB"]), cache_dir=cache_dir
     )
+    return library, env, settings
+
+
+def searching(bench: Bench) -> list[Row]:
+    """Figure 6: build rate, `reader search` wall time and memory."""
+    n = max(bench.sizes)
+    state = "search"
+    library, env, settings = prepared_library(bench, n, state)
+    cache_dir = settings.cache_dir
     reading, text_rate, whole_rate = [], [], []
     for _ in range(bench.runs):
         paths = sorted(library.folder.glob("*.txt"))
