@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader import __version__
 from reader.library import Problem, read_article
+from reader.library.folders import file_stat, find_article_files
 from reader.search.compile import (
     FREE_COLUMNS,
     TEXT_COLUMNS,
@@ -1129,7 +1130,6 @@ def library_stamp(settings: Settings) -> str | None:
     if not settings.use_cache:
         return None
     from reader.library.catalogue import RACY_SECONDS
-    from reader.library.parsers import ARTICLE_SUFFIXES
 
     digest = hashlib.blake2b(digest_size=16)
     racy = time.time_ns() - int(RACY_SECONDS * 1e9)
@@ -1168,41 +1168,14 @@ def library_stamp(settings: Settings) -> str | None:
             ]
         ).encode("utf-8", "surrogateescape")
     )
+    # The article files as the library finds them (the same walk, the exports left out).
+    files, problems = find_article_files(settings.article_paths, [settings.exports_dir])
     for given in settings.article_paths:
-        stack = [os.fspath(given)]
-        add(stack[0], stat(stack[0]))
-        while stack:
-            folder = stack.pop()
-            try:
-                with os.scandir(folder) as listing:
-                    entries = sorted(listing, key=lambda entry: entry.name)
-            except NotADirectoryError:
-                continue
-            except OSError as error:
-                digest.update(f"{folder}\0{error.errno}\n".encode("utf-8", "surrogateescape"))
-                continue
-            for entry in entries:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                try:
-                    is_dir = entry.is_dir()
-                except OSError:
-                    is_dir = False
-                if is_dir:
-                    if entry.is_symlink():
-                        digest.update(f"{entry.path}\0link\n".encode("utf-8", "surrogateescape"))
-                    else:
-                        stack.append(entry.path)
-                        digest.update(f"{entry.path}\0dir\n".encode("utf-8", "surrogateescape"))
-                    continue
-                if os.path.splitext(name)[1].lower() not in ARTICLE_SUFFIXES:
-                    continue
-                try:
-                    info: os.stat_result | None = entry.stat()
-                except OSError:
-                    info = None
-                add(entry.path, info)
+        add(os.fspath(given), stat(os.fspath(given)))
+    for path, _resolved, entry in files:
+        add(os.fspath(path), stat(os.fspath(path)) if entry is None else file_stat(entry))
+    for problem in problems:
+        digest.update(f"{problem}\n".encode("utf-8", "surrogateescape"))
     add(str(settings.db_path), stat(str(settings.db_path)))
     # The entity cache: <cache dir>/<engine key>/<sha[:2]>/<sha>.json; an entry added for
     # an article changes its folder's times.
