@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from reader.search.documents import fold, has_capital, phrase_pattern, words_of
+from reader.search.documents import entity_key, phrase_pattern
 from reader.search.query import (
     And,
     DateRange,
@@ -32,6 +32,7 @@ from reader.search.query import (
     Term,
     WordRange,
 )
+from reader.search.text_match import WORD, is_case_sensitive
 
 __all__ = [
     "FREE_COLUMNS",
@@ -69,7 +70,7 @@ class Compiled:
 
 def fts_phrase(text: str) -> str | None:
     """*text* as an FTS5 phrase (its words, quoted), or None when it has no word."""
-    words = words_of(text)
+    words = WORD.findall(text)
     if not words:
         return None
     return '"' + " ".join(words).replace('"', '""') + '"'
@@ -137,7 +138,7 @@ class _Compiler:
         match = fts_query(columns, text)
         if match is None:
             return "0"  # no word to look for: nothing has it
-        if has_capital(text) and phrase_pattern(text) is not None:
+        if is_case_sensitive(text) and phrase_pattern(text) is not None:
             ids = self.case_filter(match, columns, parts, text)
             self.params.append(json.dumps(ids))
             return "a.id IN (SELECT value FROM json_each(?))"
@@ -156,7 +157,7 @@ class _Compiler:
             self.params.append(value.casefold())
             return "a.id IN (SELECT article FROM tags WHERE tag = ?)"
         if name == "entity":
-            self.params.append(fold(" ".join(value.split())))
+            self.params.append(entity_key(value))
             return "a.id IN (SELECT article FROM mentions WHERE folded = ?)"
         if name == "label":
             self.params.append(value.upper())
@@ -234,5 +235,5 @@ def compile_query(query: Query, case_filter: CaseFilter, read: frozenset[str]) -
                 "(SELECT coalesce(sum(m.count), 0) FROM mentions m "
                 "WHERE m.article = a.id AND m.folded = ?)"
             )
-            compiled.order_params.append(fold(" ".join(entity.split())))
+            compiled.order_params.append(entity_key(entity))
     return compiled

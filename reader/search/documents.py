@@ -13,10 +13,8 @@ from reader.search import text_match
 
 __all__ = [
     "article_date",
-    "fold",
-    "fold_accents",
+    "entity_key",
     "front_matter_date",
-    "has_capital",
     "phrase_pattern",
 ]
 
@@ -24,38 +22,21 @@ _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _DATE_LINE = re.compile(
     r"""^date[ \t]*:[ \t]*["']?(\d{4})-(\d{1,2})-(\d{1,2})""", re.MULTILINE | re.IGNORECASE
 )
-_WORD = re.compile(r"[^\W_]+")
-"""A word as SQLite's unicode61 tokenizer sees one: letters and digits (no underscore)."""
-
 FRONT_MATTER_LINES = 60
 """How far into the text the end of the front matter is looked for."""
 
 
-def fold_accents(text: str) -> str:
-    """*text* with accents removed (``Zoë`` -> ``Zoe``), case kept (as search terms are)."""
-    return text_match.fold(text)
-
-
-def fold(text: str) -> str:
-    """*text* without accents or case: how entity texts and folder names are compared."""
-    return text_match.fold(text, casefold=True)
-
-
-def has_capital(text: str) -> bool:
-    """Whether *text* has an upper-case letter (smart case: then the match is exact in case)."""
-    return text_match.is_case_sensitive(text)
-
-
-def words_of(text: str) -> list[str]:
-    """The words of *text* as the index tokenises it (letters and digits)."""
-    return _WORD.findall(text)
+def entity_key(text: str) -> str:
+    """How an entity's text is compared (the index's ``mentions`` and ``entity:``): accents
+    and case folded, runs of white space as one space."""
+    return text_match.fold(" ".join(text.split()), casefold=True)
 
 
 def phrase_pattern(text: str) -> re.Pattern[str] | None:
     """A case-sensitive pattern finding the words of *text* as whole words, in order, with
     anything but letters and digits between them, in text whose accents were folded with
-    :func:`fold_accents`; None when *text* has no word."""
-    words = words_of(fold_accents(text))
+    :func:`reader.search.text_match.fold`; None when *text* has no word."""
+    words = text_match.words(text)
     if not words:
         return None
     body = r"[\W_]+".join(re.escape(word) for word in words)

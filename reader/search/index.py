@@ -59,16 +59,10 @@ from reader.search.compile import (
     fts_query,
     positive_leaves,
 )
-from reader.search.documents import (
-    article_date,
-    fold,
-    fold_accents,
-    has_capital,
-    phrase_pattern,
-    words_of,
-)
+from reader.search.documents import article_date, entity_key, phrase_pattern
 from reader.search.query import DateRange, Field, Node, Query, Term, WordRange
 from reader.search.snippets import find_snippet, snippet_pattern
+from reader.search.text_match import fold, is_case_sensitive, words
 
 if TYPE_CHECKING:
     from reader.library import Article
@@ -621,7 +615,7 @@ class SearchIndex:
                 folder,
                 sha256,
                 article.title,
-                fold(article.title),
+                fold(article.title, casefold=True),
                 day.isoformat(),
                 article.word_count,
                 place,
@@ -769,7 +763,7 @@ class SearchIndex:
                 forms: dict[tuple[str, str], str] = {}
                 for span in spans:
                     shown = " ".join(span.text.split())
-                    entry = (fold(shown), span.label)
+                    entry = (entity_key(shown), span.label)
                     counts[entry] += 1
                     forms.setdefault(entry, shown)
                 connection.execute("DELETE FROM mentions WHERE article = ?", (row_id,))
@@ -1043,7 +1037,7 @@ def _folded(value: str) -> str:
     no combining mark (most English text) is its own folding, and is not copied."""
     if value.isascii() or unicodedata.is_normalized("NFKD", value):
         return value
-    return fold_accents(value)
+    return fold(value)
 
 
 def _leaf_fields(leaf: Node) -> list[tuple[str, Node]]:
@@ -1071,7 +1065,7 @@ def _explain(
                 match = fts_query((name,) if in_fts else ("body",), leaf.text)
                 if match is None:
                     continue
-                if has_capital(leaf.text):
+                if is_case_sensitive(leaf.text):
                     columns = (name,) if in_fts else ()
                     found = set(
                         _case_filter(connection, match, columns, not in_fts and name, leaf.text)
@@ -1112,7 +1106,7 @@ def _snippet_pattern(query: Query) -> re.Pattern[str] | None:
     for leaf in positive_leaves(query.where):
         if isinstance(leaf, Term) or (isinstance(leaf, Field) and leaf.name == "entity"):
             value = leaf.text if isinstance(leaf, Term) else leaf.value
-            phrases.append(words_of(fold_accents(value)))
+            phrases.append(words(value))
     return snippet_pattern(phrases)
 
 
