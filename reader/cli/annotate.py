@@ -163,20 +163,27 @@ def _write(workspace: Workspace, wait: float, change: Callable[[AnnotationStore]
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:
-    """Tags stripped, case-insensitive repeats dropped; an empty tag is a usage error."""
+    """Tags stripped, repeats dropped (by the store's own key: case, spaces and control
+    characters as the store compares them); an empty tag is a usage error."""
+    from reader.store.model import tag_key
+
     kept: dict[str, str] = {}
     for tag in tags:
         cleaned = tag.strip()
-        if not cleaned:
-            raise Failed("a tag cannot be empty", code=2)
-        kept.setdefault(cleaned.casefold(), cleaned)
+        try:
+            key = tag_key(cleaned)
+        except ValueError:
+            raise Failed("a tag cannot be empty", code=2) from None
+        kept.setdefault(key, cleaned)
     return list(kept.values())
 
 
 def _missing(asked: list[str], done: list[str]) -> list[str]:
-    """The tags of *asked* that are not in *done*, ignoring case."""
-    keys = {tag.casefold() for tag in done}
-    return [tag for tag in asked if tag.casefold() not in keys]
+    """The tags of *asked* that are not in *done*, compared as the store compares tags."""
+    from reader.store.model import tag_key
+
+    keys = {tag_key(tag) for tag in done}
+    return [tag for tag in asked if tag_key(tag) not in keys]
 
 
 def _read_stdin() -> str:

@@ -125,6 +125,17 @@ def test_tag_again_says_what_was_already_there(
     assert stored(db)[0][0]["tags"] == ["economy", "vote"]
 
 
+def test_tags_are_compared_as_the_store_compares_them(
+    run: Callable[..., Result], db: Path, article_path: Path
+) -> None:
+    # The store keeps "big  news" as "big news" and drops control characters: the message
+    # compares the same way (it said "tagged: big news (it was already tagged big news)").
+    assert run("tag", article_path, "big  news").out == "tagged “The budget vote”: big news\n"
+    assert run("tag", article_path, "x\x07y").out == "tagged “The budget vote”: xy\n"
+    assert run("untag", article_path, "big  news").out == "untagged “The budget vote”: big news\n"
+    assert stored(db)[0][0]["tags"] == ["xy"]
+
+
 def test_untag_removes_ignoring_case(
     run: Callable[..., Result], db: Path, article_path: Path
 ) -> None:
