@@ -247,8 +247,8 @@ class MainScreen(AnnotationKeys):
     @on(ArticleList.Selected, "#articles")
     def _article_chosen(self, event: ArticleList.Selected) -> None:
         event.stop()
-        article = self.query_one(ArticleList).articles[event.option_index]
-        self.open_article(article)
+        # The article the message carries: the list may have been narrowed since Enter.
+        self.open_article(event.article)
         self.query_one(ArticleView).focus()
 
     def open_article(self, article: Article) -> None:
