@@ -134,7 +134,7 @@ def _known(store: AnnotationStore) -> dict[str, str]:
     return known
 
 
-def _holds(path: str, sha256: str) -> bool:
+def holds(path: str, sha256: str) -> bool:
     """Whether the file at *path* is readable and its displayed text has this hash."""
     found = read_article(Path(path))
     return isinstance(found, Article) and found.sha256 == sha256
@@ -173,7 +173,7 @@ def relink(
     if (
         stored is not None
         and os.path.realpath(stored) != ref.path
-        and not _holds(stored, article.sha256)
+        and not holds(stored, article.sha256)
     ):
         old_sha256 = article.sha256
     else:

@@ -306,6 +306,8 @@ def _select(
     same text, and the two share their annotations). Also returns the problems of paths
     that could not be read and matched nothing.
     """
+    from reader.annotations import holds
+
     asked: dict[str, Article] = {}
     unread: list[tuple[Problem, str]] = []
     places: set[str] = set()
@@ -325,17 +327,12 @@ def _select(
             here = str(found.path.resolve())
             record = {**record, "path": here, "text": found.text}
             if _place(record["stored_path"]) != _place(here):
-                record["shared"] = _holds(record["stored_path"], record["sha256"])
+                record["shared"] = holds(record["stored_path"], record["sha256"])
             selected.append(record)
         elif _place(record["path"]) in places:
             selected.append(record)
     found_places = {_place(record["stored_path"]) for record in selected}
     return selected, [problem for problem, place in unread if place not in found_places]
-
-
-def _holds(path: str, sha256: str) -> bool:
-    found = read_article(Path(path))
-    return isinstance(found, Article) and found.sha256 == sha256
 
 
 def _placed(record: dict[str, Any]) -> dict[str, Any]:

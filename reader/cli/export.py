@@ -28,10 +28,7 @@ from reader.workspace import Workspace
 if TYPE_CHECKING:
     from reader.export.importing import ImportReport
 
-__all__ = ["COMMANDS", "IMPORT_WAIT_SECONDS", "run_export", "run_import"]
-
-IMPORT_WAIT_SECONDS = 5.0
-"""How long `reader import` waits for another writer (the app) to close the database."""
+__all__ = ["COMMANDS", "run_export", "run_import"]
 
 
 def _export_parser() -> argparse.ArgumentParser:
@@ -82,7 +79,7 @@ def _import_parser() -> argparse.ArgumentParser:
         "whole and the database is left as it was.",
     )
     parser.add_argument("file", metavar="FILE", help="a file made by reader export (json, w3c)")
-    add_wait(parser, IMPORT_WAIT_SECONDS)
+    add_wait(parser)
     return parser
 
 

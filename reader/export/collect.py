@@ -192,8 +192,8 @@ def gather(
     if wanted_tags:
         articles = [a for a in articles if wanted_tags & {t.casefold() for t in a.tags}]
     articles = [replace(a, read=True) if a.sha256 in read else a for a in articles]
-    articles.sort(key=_export_order)
-    also_read.sort(key=_export_order)
+    articles.sort(key=export_order)
+    also_read.sort(key=export_order)
     pipeline = None
     library = workspace.library() if with_text or with_entities else None
     articles = [_placed(a, warn) for a in _with_texts(articles, library)]
@@ -220,7 +220,8 @@ def gather(
     )
 
 
-def _export_order(article: ExportedArticle) -> tuple[str, str, str, str]:
+def export_order(article: ExportedArticle) -> tuple[str, str, str, str]:
+    """How exported articles are ordered: by title (ignoring case), then path and hash."""
     return (article.title.casefold(), article.title, article.path, article.sha256)
 
 

@@ -52,7 +52,6 @@ __all__ = [
     "ImportReport",
     "ViewConflict",
     "apply_plan",
-    "import_file",
     "plan_import",
     "read_import_file",
 ]
@@ -301,16 +300,6 @@ def apply_plan(store: AnnotationStore, plan: ImportPlan) -> ImportReport:
         marked_read=len(plan.mark_read),
         views_added=len(plan.views),
     )
-
-
-def import_file(store: AnnotationStore, path: Path) -> ImportReport:
-    """Read, check and import the export at *path* into *store* (see the module doc).
-
-    Raises:
-        ImportFileError: the file is refused (the store is not touched).
-        StoreError, ValueError: see :func:`apply_plan`.
-    """
-    return apply_plan(store, plan_import(store, read_import_file(path)))
 
 
 def _with_path(annotation: Annotation, ref: ArticleRef) -> Annotation:

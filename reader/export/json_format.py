@@ -37,7 +37,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reader.export.collect import Collection, ExportedArticle
+from reader.export.collect import Collection, ExportedArticle, export_order
 from reader.export.jsontext import dumps, sorted_json
 from reader.export.reading import (
     ImportedAnnotation,
@@ -100,15 +100,11 @@ def to_document(collection: Collection) -> dict[str, Any]:
         document["views"] = [{"name": v.name, "query": v.query} for v in collection.views]
     articles = collection.articles
     if collection.also_read:
-        articles = tuple(sorted((*articles, *collection.also_read), key=_order))
+        articles = tuple(sorted((*articles, *collection.also_read), key=export_order))
     document["articles"] = [
         _article(a, collection.include_entities, collection.has_read_state) for a in articles
     ]
     return document
-
-
-def _order(article: ExportedArticle) -> tuple[str, str, str, str]:
-    return (article.title.casefold(), article.title, article.path, article.sha256)
 
 
 def _article(article: ExportedArticle, include_entities: bool, with_read: bool) -> dict[str, Any]:

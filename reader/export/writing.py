@@ -18,12 +18,11 @@ import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reader.export.formats import EXPORT_FORMATS, format_named
+from reader.export.formats import format_named
 from reader.files import FolderNotSynced, write_atomically
 from reader.text import sanitize_line
 
 __all__ = [
-    "EXTENSIONS",
     "ExportWriteError",
     "default_export_name",
     "slug",
@@ -31,9 +30,6 @@ __all__ = [
     "write_in_folder",
 ]
 
-EXTENSIONS = {fmt.name: fmt.extension for fmt in EXPORT_FORMATS}
-"""The written ending of each format, derived from :mod:`.formats`. Kept only while
-``reader/cli/export.py`` still imports it; use :func:`.formats.format_for_filename`."""
 
 _TEMP_PREFIX = ".reader-export-"
 """How an export's temporary file is named while it is written (then ``<random>.tmp``)."""
