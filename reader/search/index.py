@@ -871,13 +871,26 @@ class SearchIndex:
         Raises:
             IndexReset: the index file was found broken and was emptied; update and ask again.
         """
-        try:
-            return self._search(query, articles, self._read if read is None else read, explain)
-        except sqlite3.DatabaseError as error:
-            if isinstance(error, sqlite3.OperationalError) and "fts5" in str(error).lower():
-                raise  # a query SQLite refuses is a bug here, not a broken file
-            self._reset(f"it broke while being searched ({error})")
-            raise IndexReset(str(error)) from error
+        with self._reset_when_broken():
+            return list(self._hits(query, articles, self._read if read is None else read, explain))
+
+    def paths(
+        self,
+        query: Query,
+        articles: Sequence[Article] | None = None,
+        *,
+        read: frozenset[str] | None = None,
+    ) -> list[str]:
+        """The paths (as the library found them) of the articles :meth:`search` finds, in
+        the same order, and nothing else: what the app's filter needs on every keystroke
+        (no :class:`Hit` and no :class:`~pathlib.Path` made per article).
+
+        Raises:
+            IndexReset: as :meth:`search`.
+        """
+        with self._reset_when_broken(), self._connection() as connection:
+            rows = self._ordered(connection, query, articles, self._read if read is None else read)
+        return [row[6] for row in rows]
 
     def hits(
         self,
@@ -894,23 +907,20 @@ class SearchIndex:
         Raises:
             IndexReset: as :meth:`search` (before the first hit, or while explaining).
         """
+        with self._reset_when_broken():
+            yield from self._hits(query, articles, self._read if read is None else read, True)
+
+    @contextmanager
+    def _reset_when_broken(self) -> Iterator[None]:
+        """Turn a broken index file met while searching into an emptied index and
+        :class:`IndexReset` (a query SQLite refuses is a bug here, and is raised as it is)."""
         try:
-            found = self._hits(query, articles, self._read if read is None else read, True)
-            yield from found
+            yield
         except sqlite3.DatabaseError as error:
             if isinstance(error, sqlite3.OperationalError) and "fts5" in str(error).lower():
                 raise
             self._reset(f"it broke while being searched ({error})")
             raise IndexReset(str(error)) from error
-
-    def _search(
-        self,
-        query: Query,
-        articles: Sequence[Article] | None,
-        read: frozenset[str],
-        explain: bool,
-    ) -> list[Hit]:
-        return list(self._hits(query, articles, read, explain))
 
     def _hits(
         self,

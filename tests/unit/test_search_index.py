@@ -682,3 +682,12 @@ def test_indexing_keeps_no_article_text_in_the_library(
     hits = workspace.search_index().search(parse("minister"), articles, explain=False)
     assert hits
     workspace.close()
+
+
+def test_paths_are_the_hits_paths_in_the_same_order(setup: Setup) -> None:
+    # The app's filter asks for paths alone, on every keystroke.
+    for text in ("minister", "-minister", "tag:energy OR in:world", "sort:-title", "nothing9"):
+        query = parse(text)
+        expected = [str(hit.path) for hit in setup.index.search(query, explain=False)]
+        assert setup.index.paths(query) == expected, text
+    assert setup.index.paths(parse("minister"))  # the comparison is of something

@@ -259,7 +259,7 @@ class LibrarySearch:
         problem = None
         try:
             index = self._app.workspace.search_index()
-            paths = [str(hit.path) for hit in index.search(query, articles, explain=False)]
+            paths = index.paths(query, articles)
         except IndexReset:
             problem = "reset"
         except Exception as error:
@@ -337,7 +337,7 @@ class LibrarySearch:
                 except QueryError:
                     counts[view.name] = None
                     continue
-                counts[view.name] = len(index.search(query, articles, explain=False))
+                counts[view.name] = len(index.paths(query, articles))
         except Exception:
             counts = {}  # the index broke: the next update counts them again
         self._screen.post_message(ViewCounts(counts))
