@@ -47,6 +47,8 @@ class FindBar(Horizontal, can_focus=False):
         self._view = view
         self._folded: FoldedText | None = None
         self._folding: str | None = None
+        self._count = ""
+        """The count shown (Static.update lays the screen out again: only when it changes)."""
         """The text a worker is folding, if any."""
         self._origin: int | None = None
         """Where the find started: the current match is the first at or after it."""
@@ -177,5 +179,8 @@ class FindBar(Horizontal, can_focus=False):
             self._set_count(f"{shown} of {total:,}{note}")
 
     def _set_count(self, count: str) -> None:
+        if count == self._count:
+            return  # the same count again ("no match" while typing on): no new layout
+        self._count = count
         # Content, not markup: the count is plain text (no part of it is ever parsed).
         self.query_one("#find-count", Static).update(Content(count))
