@@ -237,8 +237,7 @@ class _StoreSnapshot:
         kinds = self.kinds.get(sha256)
         if not tags and not bodies and not kinds:
             return ""
-        data = json.dumps([tags or [], bodies or [], sorted(kinds or ())], ensure_ascii=False)
-        return hashlib.blake2b(data.encode("utf-8"), digest_size=12).hexdigest()
+        return _digest([tags or [], bodies or [], sorted(kinds or ())])
 
 
 def _snapshot(store: AnnotationStore | None) -> _StoreSnapshot:
