@@ -1,0 +1,93 @@
+"""Front matter: the metadata block at the top of a Markdown article (YAML between ``---``).
+
+``reader add`` writes it (title, url, author, date, site, fetched_at, feed, guid) and the
+Markdown parser reads it, so that an article keeps its provenance in a file any editor
+reads. Reading is lenient and bounded: a block that is not a mapping of scalars, or is too
+large, is kept as text with a notice rather than guessed at. Writing quotes every value as a
+JSON string, which is a YAML double-quoted scalar, so no title can break out of its line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import yaml
+
+__all__ = ["MAX_FRONT_MATTER_CHARS", "FrontMatter", "format_front_matter", "split_front_matter"]
+
+#: A front matter block longer than this is not read as metadata (it is kept as text).
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+
+_OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """A Markdown file's text split into its metadata and its body."""
+
+    meta: dict[str, str] = field(default_factory=dict)
+    """Scalar fields as strings (dates in ISO 8601); other values are left out."""
+    body: str = ""
+    """The text after the block (the whole text when there is none)."""
+    body_start: int = 0
+    """Where :attr:`body` starts in the text given (code points)."""
+    notice: str | None = None
+    """Why a block that looked like front matter was not read, for the user."""
+
+
+def _scalar(value: object) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None if value is None else str(value).lower()
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+def split_front_matter(text: str) -> FrontMatter:
+    """Split *text* into front matter and body; no block (or a broken one) leaves the text whole."""
+    opening = _OPEN.match(text)
+    if opening is None:
+        return FrontMatter(body=text)
+    closing = _CLOSE.search(text, opening.end())
+    if closing is None:
+        return FrontMatter(body=text)
+    block = text[opening.end() : closing.start()]
+    if len(block) > MAX_FRONT_MATTER_CHARS:
+        return FrontMatter(body=text, notice="front matter longer than 64 KiB: shown as text")
+    try:
+        loaded = yaml.safe_load(block) if block.strip() else {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        notice = f"front matter is not valid YAML{where}: shown as text"
+        return FrontMatter(body=text, notice=notice)
+    if not isinstance(loaded, Mapping):
+        return FrontMatter(body=text, notice="front matter is not a list of fields: shown as text")
+    meta: dict[str, str] = {}
+    for key, value in loaded.items():
+        scalar = _scalar(value)
+        if isinstance(key, str) and _KEY.match(key) and scalar is not None:
+            meta[key.lower()] = scalar
+    return FrontMatter(meta=meta, body=text[closing.end() :], body_start=closing.end())
+
+
+def format_front_matter(fields: Mapping[str, str | None]) -> str:
+    """The block for *fields* (None values left out), ending with its closing line."""
+    lines = ["---"]
+    for key, value in fields.items():
+        if not _KEY.match(key):
+            raise ValueError(f"not a front matter key: {key!r}")
+        if value is not None:
+            lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+    lines.append("---")
+    return "\n".join(lines) + "\n"
