@@ -10,6 +10,7 @@ so that the new file survives a power cut once the call returns.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
@@ -45,6 +46,7 @@ def write_atomically(
     keep_mode: bool = False,
     new_mode: int = 0o666,
     temp_prefix: str | None = None,
+    replace: bool = True,
 ) -> os.stat_result:
     """Replace *path* with *payload* (bytes, or chunks of bytes) in one rename.
 
@@ -57,6 +59,9 @@ def write_atomically(
         new_mode: The permissions of a new file (and of a replacing one without
             *keep_mode*), less the umask; 0o600 keeps a new file private to the user.
         temp_prefix: How the temporary file's name starts (default ``.<name>.``).
+        replace: Replace an existing *path*; False publishes a new file only (a hard
+            link, which fails when the name is taken) and raises FileExistsError rather
+            than replace one that appeared meanwhile (`reader add` never overwrites).
 
     Returns:
         The new file's stat (taken before the rename: inode, size, mtime).
@@ -84,8 +89,11 @@ def write_atomically(
             if durable:
                 os.fsync(handle.fileno())
             info = os.fstat(handle.fileno())
-        # rename(2) replaces a symlink at *path*; it never writes through it.
-        os.replace(temporary, path)
+        if replace:
+            # rename(2) replaces a symlink at *path*; it never writes through it.
+            os.replace(temporary, path)
+        else:
+            _publish_new(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -96,6 +104,20 @@ def write_atomically(
         except OSError as error:
             raise FolderNotSynced(error.errno, error.strerror, error.filename) from error
     return info
+
+
+def _publish_new(temporary: Path, path: Path) -> None:
+    """Give the written *temporary* file the name *path*, which must not exist."""
+    try:
+        os.link(temporary, path, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: check, then rename
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, "File exists", str(path)) from None
+        os.replace(temporary, path)
+        return
+    os.unlink(temporary)
 
 
 def make_folders(folder: Path, *, durable: bool = True) -> None:

@@ -2,7 +2,8 @@
 
 One module per command group (``entities``: `reader entities` and `reader index`;
 ``annotate``: `tag`, `untag`, `note`, `annotations`; ``export``: `export`, `import`;
-``search``; ``config``), what they share in ``common``. Every command gets the
+``search``; ``config``; ``add``: `add`, `refresh`, `feeds`), what they share in
+``common``. Every command gets the
 :class:`~reader.workspace.Workspace` built from its arguments, and nothing else.
 
 The common options (``--db``, ``--model``, ...) go before or after the command's name, as
@@ -19,7 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from reader import __version__
-from reader.cli import annotate, config, entities, export, search
+from reader.cli import add, annotate, config, entities, export, search
 from reader.cli.common import (
     CommandTable,
     Failed,
@@ -41,6 +42,7 @@ COMMANDS: CommandTable = {
     **export.COMMANDS,
     **search.COMMANDS,
     **config.COMMANDS,
+    **add.COMMANDS,
 }
 """Every subcommand by name."""
 
@@ -85,6 +87,9 @@ def _app_parser(common: argparse.Namespace | None = None) -> argparse.ArgumentPa
             "  export        write annotations as json, w3c, jsonl, markdown or csv\n"
             "  import        read a json or w3c export back into the database\n"
             "  index         precompute the entities of a whole library into the cache\n"
+            "  add           add web pages (URLs), saved pages, text files or feeds\n"
+            "  refresh       fetch the subscribed feeds and add their new entries\n"
+            "  feeds         list, remove, import or export (OPML) the subscribed feeds\n"
             "  config        print the paths and values in use, and where each came from"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,

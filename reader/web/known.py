@@ -1,0 +1,191 @@
+"""What the library already holds, for `reader add`'s duplicate checks: the URL key of each
+article's front matter ``url:``, the hash of each article's text, and the feed entries
+(``feed:`` + ``guid:``) it came from.
+
+Looked for in the ``.md``, ``.markdown`` and ``.txt`` files of the folders given (the
+library in force and the folder added to; saved ``.html`` pages are not read here: their
+text would need extracting). Reading 10,000 articles on every add would take seconds, so
+what each file holds is kept in a small derived index in the cache dir
+(``<cache dir>/web-known.json``), checked against each file's stat (inode, size, mtime,
+ctime) as the catalogue does: a warm check stats the files and reads only the changed ones.
+A missing or broken index is rebuilt; the internet is never asked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reader import __version__
+from reader.files import make_folders, write_atomically
+from reader.library.folders import find_article_files
+from reader.library.frontmatter import split_front_matter
+from reader.library.parsers import decode
+from reader.web.urls import url_key
+
+__all__ = ["INDEX_FILE", "KnownArticles", "entry_key", "text_hash"]
+
+INDEX_FILE = "web-known.json"
+"""The index's file name in the cache dir."""
+
+_FORMAT = 1
+_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
+_MAX_BYTES = 4 * 1024 * 1024
+_RACY_NS = 2_000_000_000
+"""A file changed less than 2 s ago may change again unseen by its stat: read it next time."""
+
+
+def text_hash(text: str) -> str:
+    """The hash two articles share when their text is the same but for spacing and case."""
+    return hashlib.sha256(" ".join(text.split()).casefold().encode("utf-8")).hexdigest()
+
+
+def entry_key(feed: str, guid: str) -> str:
+    """How a feed entry is known: its feed's URL key and its guid (ids are only unique
+    within a feed)."""
+    return f"{url_key(feed)} {guid}"
+
+
+@dataclass(frozen=True)
+class _Holds:
+    url: str | None
+    sha: str
+    entry: str | None
+
+
+class KnownArticles:
+    """URL keys, text hashes and feed entries of the articles in some folders, each with
+    the file that holds it. Not thread-safe: callers hold one lock around check and add."""
+
+    def __init__(self, index_path: Path | None = None) -> None:
+        """An empty set; :meth:`scan` fills it (from *index_path* where files are unchanged)."""
+        self.index_path = index_path
+        """The derived index file, or None (no cache: every file is read)."""
+        self._urls: dict[str, str] = {}
+        self._texts: dict[str, str] = {}
+        self._entries: dict[str, str] = {}
+        self.files_read = 0
+        """Files read by the last scan (the rest came from the index)."""
+
+    @classmethod
+    def in_folders(
+        cls, folders: Iterable[Path], cache_dir: Path | None, exclude: Iterable[Path] = ()
+    ) -> KnownArticles:
+        """What the article files under *folders* hold (the index kept in *cache_dir*)."""
+        known = cls(cache_dir / INDEX_FILE if cache_dir is not None else None)
+        known.scan(folders, exclude)
+        return known
+
+    def scan(self, folders: Iterable[Path], exclude: Iterable[Path] = ()) -> None:
+        """Read what the files under *folders* hold (changed ones only, given the index)."""
+        old = self._read_index()
+        new: dict[str, list[Any]] = {}
+        found, _problems = find_article_files([f for f in folders if f.exists()], exclude)
+        now = time.time_ns()
+        for path, resolved, _entry in found:
+            if path.suffix.lower() not in _SUFFIXES:
+                continue
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            stamp = [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+            entry = old.get(resolved)
+            if entry is None or entry[0] != stamp:
+                holds = _read(path)
+                if holds is None:
+                    continue
+                self.files_read += 1
+                entry = [stamp, holds.url, holds.sha, holds.entry]
+                if now - max(info.st_mtime_ns, info.st_ctime_ns) < _RACY_NS:
+                    entry[0] = None  # read it again next time
+            new[resolved] = entry
+            self._remember(str(path), _Holds(entry[1], entry[2], entry[3]))
+        if new != old:
+            self._write_index(new)
+
+    def by_url(self, url: str) -> str | None:
+        """The file holding the article at *url* (compared by :func:`url_key`), or None."""
+        return self._urls.get(url_key(url))
+
+    def by_text(self, sha: str) -> str | None:
+        """The file holding the text of hash *sha* (:func:`text_hash`), or None."""
+        return self._texts.get(sha)
+
+    def by_entry(self, feed: str, guid: str) -> str | None:
+        """The file holding the entry *guid* of *feed*, or None."""
+        return self._entries.get(entry_key(feed, guid))
+
+    def add(
+        self, path: Path, *, url: str | None, sha: str, feed: str | None, guid: str | None
+    ) -> None:
+        """Remember a file just written (the index learns it on the next scan)."""
+        entry = entry_key(feed, guid) if feed and guid else None
+        self._remember(str(path), _Holds(url_key(url) if url else None, sha, entry))
+
+    def _remember(self, path: str, holds: _Holds) -> None:
+        if holds.url:
+            self._urls.setdefault(holds.url, path)
+        self._texts.setdefault(holds.sha, path)
+        if holds.entry:
+            self._entries.setdefault(holds.entry, path)
+
+    def _read_index(self) -> dict[str, list[Any]]:
+        if self.index_path is None:
+            return {}
+        try:
+            data = json.loads(self.index_path.read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            return {}
+        if data.get("reader") != __version__:
+            return {}
+        files = data.get("files")
+        if not isinstance(files, dict):
+            return {}
+        return {
+            key: value
+            for key, value in files.items()
+            if isinstance(value, list) and len(value) == 4 and isinstance(value[2], str)
+        }
+
+    def _write_index(self, files: dict[str, list[Any]]) -> None:
+        if self.index_path is None:
+            return
+        payload = {"format": _FORMAT, "reader": __version__, "files": files}
+        try:
+            make_folders(self.index_path.parent, durable=False)
+            write_atomically(
+                self.index_path,
+                json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+                durable=False,
+            )
+        except OSError:
+            pass  # derived data: a cache dir that cannot be written costs only time
+
+
+def _read(path: Path) -> _Holds | None:
+    """What one article file holds, or None if it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_MAX_BYTES)
+    except OSError:
+        return None
+    text, _notice = decode(data)
+    url = entry = None
+    if path.suffix.lower() != ".txt":
+        matter = split_front_matter(text)
+        text = matter.body
+        if matter.meta.get("url"):
+            url = url_key(matter.meta["url"])
+        feed, guid = matter.meta.get("feed"), matter.meta.get("guid")
+        if feed and guid:
+            entry = entry_key(feed, guid)
+    return _Holds(url, text_hash(text), entry)
