@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.cli.common import CommandTable, Failed, command_parser, error_line
+from reader.cli.common import Command, CommandTable, Failed, command_parser, error_line
 from reader.console import print_line, safe_line
 from reader.workspace import Workspace
 
@@ -167,8 +167,22 @@ class _Progress:
         self._progress.stop()
 
 
-def _show(report: AddReport, quiet: bool = False) -> int:
-    """Print what became of each source; the exit status."""
+def _reporting(command: Command) -> Command:
+    """*command*, with a :class:`Failed` it raises printed as its one line (1 or 2)."""
+
+    def run(args: argparse.Namespace, workspace: Workspace) -> int:
+        try:
+            return command(args, workspace)
+        except Failed as failure:
+            error_line(str(failure))
+            return failure.code
+
+    run.__doc__ = command.__doc__
+    return run
+
+
+def _show(report: AddReport, quiet: bool = False, note: str | None = None) -> int:
+    """Print what became of each source, then *note*, then the summary; the exit status."""
     for result in report.results:
         shown = safe_line(result.source, limit=300)
         if result.status == "added":
@@ -196,6 +210,8 @@ def _show(report: AddReport, quiet: bool = False) -> int:
         summary.append(f"in {report.folder}")
     if report.cancelled:
         summary.append("interrupted")
+    if note:
+        error_line(note)
     if not quiet or failed or added:
         error_line("; ".join(summary))
     return 1 if failed or report.cancelled else 0
@@ -231,13 +247,13 @@ def run_add(args: argparse.Namespace, workspace: Workspace) -> int:
             )
     except AddError as error:
         raise Failed(str(error)) from None
-    status = _show(report)
+    note = None
     if report.folder is not None and report.added and _outside_library(workspace, report.folder):
-        error_line(
+        note = (
             f"note: {report.folder} is not in the library reader opens now; "
             f"open it with: reader {report.folder}"
         )
-    return status
+    return _show(report, note=note)
 
 
 def run_refresh(args: argparse.Namespace, workspace: Workspace) -> int:
@@ -336,8 +352,8 @@ def _write_new(path: Path, data: bytes) -> None:
 
 
 COMMANDS: CommandTable = {
-    "add": (_add_parser, run_add),
-    "refresh": (_refresh_parser, run_refresh),
-    "feeds": (_feeds_parser, run_feeds),
+    "add": (_add_parser, _reporting(run_add)),
+    "refresh": (_refresh_parser, _reporting(run_refresh)),
+    "feeds": (_feeds_parser, _reporting(run_feeds)),
 }
 """`reader add`, `reader refresh`, `reader feeds`."""

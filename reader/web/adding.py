@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures as futures
 import contextlib
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -55,6 +56,12 @@ DEFAULT_JOBS = 4
 
 FILE_SUFFIXES = frozenset({".html", ".htm", ".md", ".markdown", ".txt"})
 """The files `reader add FILE` takes: saved pages (extracted) and text (copied)."""
+
+MIN_PROSE_CHARS = 150
+"""A page whose extracted text has less prose than this is not taken for an article."""
+
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]*_]*\s*$")
 
 Status = Literal["added", "duplicate", "failed", "checked"]
 
@@ -222,6 +229,20 @@ def refresh_feeds(
     return run.report(folder)
 
 
+def _not_an_article(text: str) -> str | None:
+    """Why the text extracted from a page is not an article (a front page, an index: a
+    list of headlines), or None: it has less than :data:`MIN_PROSE_CHARS` of prose, that
+    is of paragraphs of 40 characters or more that end as a sentence ends."""
+    prose = sum(
+        len(line)
+        for line in _LINK.sub(r"\1", text).splitlines()
+        if len(line.strip()) >= 40 and _SENTENCE_END.search(line)
+    )
+    if prose < MIN_PROSE_CHARS:
+        return "no article text found in the page (no paragraphs: a front page or an index?)"
+    return None
+
+
 def _folder(settings: Settings, to: Path | None) -> Path:
     folder = to if to is not None else default_folder(settings)
     try:
@@ -346,6 +367,8 @@ class _Run:
         source's failure instead of stopping the run."""
 
         def job() -> tuple[list[SourceResult], list[_Job]]:
+            if self.cancelled():
+                return [], []
             try:
                 return work()
             except Exception as error:
@@ -376,8 +399,9 @@ class _Run:
         try:
             fetched = self.fetcher.page(url)
             page = extract_page(fetched.data, url=fetched.url, charset=fetched.charset)
-            if page is None:
-                raise FetchError("no article text found in the page")
+            refused = _not_an_article(page.text if page else "")
+            if refused or page is None:
+                raise FetchError(refused or "no article text found in the page")
         except FetchError as error:
             if entry is not None and entry.teaser:
                 return self._add_teaser(entry, feed, folder, order, str(error))
@@ -439,8 +463,9 @@ class _Run:
         added_at = now_iso()
         if suffix in (".html", ".htm"):
             page = extract_page(data)
-            if page is None:
-                return replace(failed, reason="no article text found in the page")
+            refused = _not_an_article(page.text if page else "")
+            if refused or page is None:
+                return replace(failed, reason=refused or "no article text found in the page")
             fields: dict[str, str | None] = {
                 "title": page.title or title_of(page.text, path.stem),
                 "url": page.url,

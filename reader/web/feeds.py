@@ -57,13 +57,16 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None) -> Parsed
         headers["content-type"] = content_type
     # A file object, never a string: feedparser would take a string for a URL to fetch.
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
-    if not parsed.entries and (parsed.bozo or not parsed.version):
+    entries = [_entry(raw) for raw in parsed.get("entries", [])]
+    usable = [e for e in entries if e.link or e.guid]
+    # feedparser reads broken XML leniently, as feed readers do: a feed with entries it
+    # could read is taken; one with none (an HTML page, garbage) is not a feed.
+    if not usable and (parsed.get("bozo") or not parsed.get("version")):
         problem = parsed.get("bozo_exception")
         why = f" ({sanitize_line(str(problem), limit=120)})" if problem else ""
         raise FeedError(f"not an RSS or Atom feed{why}")
-    entries = [_entry(raw) for raw in parsed.entries]
-    feed_title = _text(parsed.feed.get("title"))
-    return ParsedFeed(feed_title, [e for e in entries if e.link or e.guid])
+    feed_title = _text(parsed.get("feed", {}).get("title"))
+    return ParsedFeed(feed_title, usable)
 
 
 def _entry(raw: Any) -> FeedEntry:
@@ -93,7 +96,8 @@ def teaser_text(html: str) -> str:
         return html.strip()
     import trafilatura
 
-    return (trafilatura.html2txt(html) or "").strip()
+    # html2txt wants a document: a bare fragment gives nothing.
+    return (trafilatura.html2txt(f"<html><body>{html}</body></html>") or "").strip()
 
 
 def _text(value: object) -> str | None:

@@ -29,7 +29,7 @@ from reader.library.frontmatter import split_front_matter
 from reader.library.parsers import decode
 from reader.web.urls import url_key
 
-__all__ = ["INDEX_FILE", "KnownArticles", "entry_key", "text_hash"]
+__all__ = ["INDEX_FILE", "RACY_SECONDS", "KnownArticles", "entry_key", "text_hash"]
 
 INDEX_FILE = "web-known.json"
 """The index's file name in the cache dir."""
@@ -37,8 +37,9 @@ INDEX_FILE = "web-known.json"
 _FORMAT = 1
 _SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 _MAX_BYTES = 4 * 1024 * 1024
-_RACY_NS = 2_000_000_000
-"""A file changed less than 2 s ago may change again unseen by its stat: read it next time."""
+RACY_SECONDS = 2.0
+"""A file changed less than this long ago may change again unseen by its stat: it is read
+again next time (as the catalogue does)."""
 
 
 def text_hash(text: str) -> str:
@@ -103,7 +104,7 @@ class KnownArticles:
                     continue
                 self.files_read += 1
                 entry = [stamp, holds.url, holds.sha, holds.entry]
-                if now - max(info.st_mtime_ns, info.st_ctime_ns) < _RACY_NS:
+                if now - max(info.st_mtime_ns, info.st_ctime_ns) < RACY_SECONDS * 1e9:
                     entry[0] = None  # read it again next time
             new[resolved] = entry
             self._remember(str(path), _Holds(entry[1], entry[2], entry[3]))

@@ -1,0 +1,301 @@
+"""Feeds served on 127.0.0.1: each new entry fetched from its link (the full article, not the
+teaser), once and only once; the teaser kept, and marked, when the page cannot be had;
+conditional GET; bad feeds; subscriptions and OPML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from web_fixtures import STORIES, atom_feed, rss_feed, serve_stories
+from werkzeug import Request, Response
+
+from reader.library.frontmatter import split_front_matter
+from reader.settings import Settings
+from reader.web import add_sources, refresh_feeds
+from reader.web.subscriptions import (
+    Subscription,
+    Subscriptions,
+    SubscriptionsError,
+    feeds_path,
+    opml_export,
+    opml_import,
+)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    library = tmp_path / "library"
+    library.mkdir()
+    return Settings(
+        article_paths=[library],
+        db_path=tmp_path / "db" / "annotations.json",
+        cache_dir=tmp_path / "cache",
+        sources={"articles": "arguments"},
+    )
+
+
+def articles(settings: Settings) -> dict[str, dict[str, str]]:
+    folder = settings.article_paths[0]
+    return {
+        p.name: {**split_front_matter(p.read_text("utf-8")).meta, "body": p.read_text("utf-8")}
+        for p in sorted(folder.glob("*.md"))
+    }
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_a_feed_adds_each_entry_with_its_full_text(
+    httpserver: HTTPServer, settings: Settings, kind: str
+) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    feed = rss_feed(base) if kind == "rss" else atom_feed(base)
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed, content_type="application/rss+xml" if kind == "rss" else "application/atom+xml"
+    )
+    serve_stories(httpserver)
+    url = httpserver.url_for("/feed.xml")
+    report = add_sources(settings, [url], feed=True)
+    assert [r.status for r in report.results] == ["checked", "added", "added", "added"], report
+    assert "3 new of 3 entries" in (report.results[0].reason or "")
+    found = articles(settings)
+    assert len(found) == 3
+    for story in STORIES:
+        [meta] = [m for m in found.values() if m["title"] == story.title]
+        # The whole article, fetched from the entry's link: its last paragraph is not in
+        # the teaser.
+        assert story.paragraphs[-1] in meta["body"]
+        assert meta["feed"] == url
+        assert meta["guid"] in (f"planet-{story.slug}", f"urn:planet:{story.slug}")
+        assert meta["url"] == f"{base}/news/{story.slug}"
+        assert meta["date"] == story.date
+        assert "teaser_only" not in meta
+    assert Subscriptions(feeds_path(settings.db_path)).find(url) is not None
+
+
+def test_refreshing_adds_only_new_entries_once(httpserver: HTTPServer, settings: Settings) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    current = {"feed": rss_feed(base, STORIES[:2])}
+    httpserver.expect_request("/feed.xml").respond_with_handler(
+        lambda request: Response(current["feed"], content_type="application/rss+xml")
+    )
+    serve_stories(httpserver)
+    url = httpserver.url_for("/feed.xml")
+    first = add_sources(settings, [url], feed=True)
+    assert len(first.added) == 2
+    current["feed"] = rss_feed(base, STORIES)  # one new entry on top
+    second = refresh_feeds(settings)
+    assert [r.title for r in second.added] == [STORIES[2].title]
+    third = refresh_feeds(settings)
+    assert not third.added and not third.failed
+    assert "0 new of 3 entries" in (third.results[0].reason or "")
+    assert len(articles(settings)) == 3
+
+
+def test_an_entry_is_known_by_its_guid_even_when_its_link_changes(
+    httpserver: HTTPServer, settings: Settings
+) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    current = {"feed": rss_feed(base, STORIES[:1])}
+    httpserver.expect_request("/feed.xml").respond_with_handler(
+        lambda request: Response(current["feed"], content_type="application/rss+xml")
+    )
+    serve_stories(httpserver)
+    add_sources(settings, [httpserver.url_for("/feed.xml")], feed=True)
+    current["feed"] = rss_feed(
+        base, STORIES[:1], links={"pipeline": f"{base}/news/pipeline?edition=2"}
+    )
+    report = refresh_feeds(settings)
+    assert not report.added and "0 new of 1" in (report.results[0].reason or "")
+
+
+def test_an_unchanged_feed_costs_one_304_and_adds_nothing(
+    httpserver: HTTPServer, settings: Settings
+) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    feed = rss_feed(base)
+    hits: list[str] = []
+
+    def handler(request: Request) -> Response:
+        hits.append(request.headers.get("If-None-Match", ""))
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304, headers={"ETag": '"v1"'})
+        return Response(
+            feed,
+            content_type="application/rss+xml",
+            headers={"ETag": '"v1"', "Last-Modified": "Mon, 04 May 2026 10:00:00 GMT"},
+        )
+
+    httpserver.expect_request("/feed.xml").respond_with_handler(handler)
+    serve_stories(httpserver)
+    add_sources(settings, [httpserver.url_for("/feed.xml")], feed=True)
+    [subscription] = Subscriptions(feeds_path(settings.db_path)).all()
+    assert subscription.etag == '"v1"'
+    assert subscription.last_modified == "Mon, 04 May 2026 10:00:00 GMT"
+    before = articles(settings)
+    requests = len(httpserver.log)
+    report = refresh_feeds(settings)
+    assert [(r.status, r.reason) for r in report.results] == [("checked", "not modified")]
+    assert len(httpserver.log) == requests + 1  # the feed, and nothing else
+    assert hits[-1] == '"v1"'
+    assert articles(settings) == before
+
+
+def test_the_teaser_is_kept_and_marked_when_the_page_cannot_be_fetched(
+    httpserver: HTTPServer, settings: Settings
+) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss_feed(base, STORIES[:2]), content_type="application/rss+xml"
+    )
+    serve_stories(httpserver, STORIES[:1])
+    httpserver.expect_request("/news/harbour").respond_with_data("gone", status=404)
+    report = add_sources(settings, [httpserver.url_for("/feed.xml")], feed=True)
+    assert not report.failed
+    [teaser] = [r for r in report.added if r.teaser_only]
+    assert teaser.title == STORIES[1].title
+    assert teaser.path is not None
+    meta = split_front_matter(teaser.path.read_text("utf-8")).meta
+    assert meta["teaser_only"] == "true"
+    assert "404" in meta["fetch_error"]
+    assert STORIES[1].paragraphs[0][:60] in teaser.path.read_text("utf-8")
+    assert STORIES[1].paragraphs[-1] not in teaser.path.read_text("utf-8")
+
+
+def test_an_entry_that_fails_is_fetched_again_next_time(
+    httpserver: HTTPServer, settings: Settings
+) -> None:
+    """No teaser to fall back on and the page missing: a failure, and the feed's ETag is
+    not kept, so the next refresh tries again rather than hear 304."""
+    base = httpserver.url_for("").rstrip("/")
+    feed = (
+        rss_feed(base, STORIES[:1])
+        .replace("<description>", "<x>")
+        .replace("</description>", "</x>")
+    )
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed, content_type="application/rss+xml", headers={"ETag": '"e"'}
+    )
+    httpserver.expect_request("/news/pipeline").respond_with_data("down", status=503)
+    report = add_sources(settings, [httpserver.url_for("/feed.xml")], feed=True)
+    assert [r.status for r in report.results] == ["checked", "failed"]
+    [subscription] = Subscriptions(feeds_path(settings.db_path)).all()
+    assert subscription.etag is None and subscription.checked_at
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<html><body><p>Not a feed at all</p></body></html>", "text/html"),
+        (b"<?xml version='1.0'?><rss><channel><item><title>broken", "application/rss+xml"),
+        (b"\x00\x01\x02 binary", "application/octet-stream"),
+        (b"", "application/rss+xml"),
+    ],
+)
+def test_a_bad_feed_fails_and_is_not_subscribed(
+    httpserver: HTTPServer, settings: Settings, body: bytes, content_type: str
+) -> None:
+    httpserver.expect_request("/bad.xml").respond_with_data(body, content_type=content_type)
+    report = add_sources(settings, [httpserver.url_for("/bad.xml")], feed=True)
+    [result] = report.results
+    assert result.status == "failed" and "not an RSS or Atom feed" in (result.reason or "")
+    assert Subscriptions(feeds_path(settings.db_path)).all() == []
+    assert articles(settings) == {}
+
+
+def test_a_feed_that_cannot_be_fetched_is_not_subscribed(
+    httpserver: HTTPServer, settings: Settings
+) -> None:
+    httpserver.expect_request("/gone.xml").respond_with_data("no", status=404)
+    report = add_sources(settings, [httpserver.url_for("/gone.xml")], feed=True)
+    assert report.failed and "404" in (report.failed[0].reason or "")
+    assert not feeds_path(settings.db_path).exists()
+
+
+def test_subscribing_twice_keeps_one_subscription(
+    httpserver: HTTPServer, settings: Settings
+) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss_feed(base), content_type="application/rss+xml"
+    )
+    serve_stories(httpserver)
+    url = httpserver.url_for("/feed.xml")
+    add_sources(settings, [url], feed=True)
+    again = add_sources(settings, [url + "?utm_source=x"], feed=True)
+    assert "already subscribed" in (again.results[0].reason or "")
+    assert len(Subscriptions(feeds_path(settings.db_path)).all()) == 1
+
+
+def test_subscriptions_add_remove_and_keep_their_file(tmp_path: Path) -> None:
+    subscriptions = Subscriptions(tmp_path / "feeds.json")
+    assert subscriptions.all() == []
+    assert subscriptions.add(Subscription("https://a.example/feed", "A"))
+    assert not subscriptions.add(Subscription("https://A.example/feed#x", "A again"))
+    assert subscriptions.add(Subscription("https://b.example/rss", None, "/news"))
+    subscriptions.update("https://a.example/feed", etag='"1"')
+    assert [s.url for s in subscriptions.all()] == [
+        "https://a.example/feed",
+        "https://b.example/rss",
+    ]
+    assert subscriptions.find("https://a.example/feed") is not None
+    assert subscriptions.all()[0].etag == '"1"' and subscriptions.all()[1].folder == "/news"
+    assert subscriptions.remove("https://b.example/rss")
+    assert not subscriptions.remove("https://b.example/rss")
+    assert [s.url for s in subscriptions.all()] == ["https://a.example/feed"]
+
+
+def test_a_broken_feeds_file_is_named_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.json"
+    path.write_text("{not json", "utf-8")
+    subscriptions = Subscriptions(path)
+    with pytest.raises(SubscriptionsError, match=r"feeds\.json: not valid JSON"):
+        subscriptions.add(Subscription("https://a.example/feed"))
+    assert path.read_text("utf-8") == "{not json"
+
+
+def test_opml_round_trip() -> None:
+    feeds = [
+        Subscription("https://a.example/feed", "Alpha & <Omega>"),
+        Subscription("https://b.example/rss?x=1&y=2", None),
+    ]
+    back = opml_import(opml_export(feeds))
+    assert [(s.url, s.title) for s in back] == [
+        ("https://a.example/feed", "Alpha & <Omega>"),
+        ("https://b.example/rss?x=1&y=2", "https://b.example/rss?x=1&y=2"),
+    ]
+
+
+def test_opml_from_another_reader_nested_outlines() -> None:
+    data = b"""<?xml version="1.0"?>
+<opml version="1.0"><head><title>newsboat</title></head><body>
+<outline text="News"><outline type="rss" text="One" xmlUrl="https://one.example/rss"/>
+<outline type="rss" text="Bad" xmlUrl="file:///etc/passwd"/></outline>
+<outline type="rss" title="Two" xmlUrl="https://two.example/atom"/>
+<outline type="rss" title="One again" xmlUrl="https://one.example/rss"/>
+</body></opml>"""
+    assert [(s.url, s.title) for s in opml_import(data)] == [
+        ("https://one.example/rss", "One"),
+        ("https://two.example/atom", "Two"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (b"not xml", "not valid XML"),
+        (b"<rss version='2.0'></rss>", "not an OPML file"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+            b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
+            b'<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">'
+            b'<!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;"><!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">'
+            b'<!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">]>'
+            b'<opml><body><outline xmlUrl="https://x.example/&h;"/></body></opml>',
+            "not valid XML",
+        ),
+    ],
+)
+def test_bad_opml_is_refused(data: bytes, why: str) -> None:
+    with pytest.raises(SubscriptionsError, match=why):
+        opml_import(data, "feeds.opml")
