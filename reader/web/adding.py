@@ -84,7 +84,8 @@ class SourceResult:
     """The new file (added), or the file already holding the article (duplicate)."""
     reason: str | None = None
     """Why it failed; what it duplicates (``same URL``, ``same text``); for a feed, what
-    was found (``not modified``, ``3 new entries of 20``)."""
+    was found (``not modified``, ``Title: 3 new of 20 entries``); for a teaser added, why
+    the page could not be had."""
     title: str | None = None
     feed: str | None = None
     """The feed a feed entry came from."""
@@ -435,7 +436,7 @@ class _Run:
         source = entry.link or entry.guid or ""
         result = self._save(source, folder, fields, entry.teaser, order)
         if result.status == "added":
-            result = replace(result, teaser_only=True, reason=f"teaser only: {why}")
+            result = replace(result, teaser_only=True, reason=why)
         return result
 
     # --- one file --------------------------------------------------------------------

@@ -168,7 +168,8 @@ class Fetcher:
                 media_type, charset = _content_type(response.headers.get("content-type", ""))
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > limits.max_bytes:
-                    raise FetchError(_too_large(limits.max_bytes))
+                    # Refused unread: the server says how much it would send.
+                    raise FetchError(_too_large(limits.max_bytes, f"{int(declared):,} bytes"))
                 data = _read_capped(response, limits)
                 etag, modified = _validators(response)
                 return Fetched(final, data, media_type, charset, etag, modified)
@@ -205,9 +206,10 @@ def _read_capped(response: httpx.Response, limits: FetchLimits) -> bytes:
     return b"".join(chunks)
 
 
-def _too_large(limit: int) -> str:
+def _too_large(limit: int, declared: str | None = None) -> str:
     shown = f"{limit / MIB:g} MiB" if limit >= MIB else f"{limit:,} bytes"
-    return f"too large: more than {shown} (stopped reading)"
+    why = f"the server says {declared}" if declared else "stopped reading"
+    return f"too large: more than {shown} ({why})"
 
 
 def _content_type(header: str) -> tuple[str, str | None]:
