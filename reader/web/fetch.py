@@ -19,11 +19,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import Message
-
-import httpx
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from reader import __version__
 from reader.web.urls import BadURL, check_url
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["USER_AGENT", "FetchError", "FetchLimits", "Fetched", "Fetcher"]
 
@@ -88,21 +91,35 @@ class Fetcher:
     def __init__(self, limits: FetchLimits | None = None) -> None:
         self.limits = limits or FetchLimits()
         """The limits every request is held to."""
-        timeout = httpx.Timeout(
-            connect=self.limits.connect_timeout,
-            read=self.limits.read_timeout,
-            write=self.limits.read_timeout,
-            pool=None,
-        )
-        self._client = httpx.Client(
-            follow_redirects=True,
-            max_redirects=self.limits.max_redirects,
-            timeout=timeout,
-            headers={"User-Agent": USER_AGENT},
-            trust_env=False,  # no proxies or .netrc from the environment: fetch what was asked
-        )
+        self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
         self._hosts: dict[str, threading.Semaphore] = {}
         self._hosts_lock = threading.Lock()
+
+    @property
+    def client(self) -> httpx.Client:
+        """The httpx client, made on first use: importing httpx and loading the system's
+        certificates take a quarter of a second that a run finding only duplicates (or
+        only files) does not spend."""
+        with self._client_lock:
+            if self._client is None:
+                import httpx
+
+                timeout = httpx.Timeout(
+                    connect=self.limits.connect_timeout,
+                    read=self.limits.read_timeout,
+                    write=self.limits.read_timeout,
+                    pool=None,
+                )
+                self._client = httpx.Client(
+                    follow_redirects=True,
+                    max_redirects=self.limits.max_redirects,
+                    timeout=timeout,
+                    headers={"User-Agent": USER_AGENT},
+                    # No proxies or .netrc from the environment: fetch what was asked.
+                    trust_env=False,
+                )
+            return self._client
 
     def __enter__(self) -> Fetcher:
         return self
@@ -112,7 +129,9 @@ class Fetcher:
 
     def close(self) -> None:
         """Close the connections."""
-        self._client.close()
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
 
     def page(self, url: str) -> Fetched:
         """Fetch the HTML page at *url*.
@@ -144,20 +163,22 @@ class Fetcher:
 
     @contextmanager
     def _host_slot(self, url: str) -> Iterator[None]:
-        host = httpx.URL(url).host
+        host = (urlsplit(url).hostname or "").lower()
         with self._hosts_lock:
             slot = self._hosts.setdefault(host, threading.Semaphore(self.limits.per_host))
         with slot:
             yield
 
     def _get(self, url: str, headers: dict[str, str]) -> Fetched:
+        import httpx
+
         try:
             url = check_url(url)
         except BadURL as error:
             raise FetchError(str(error)) from None
         limits = self.limits
         try:
-            with self._host_slot(url), self._client.stream("GET", url, headers=headers) as response:
+            with self._host_slot(url), self.client.stream("GET", url, headers=headers) as response:
                 final = str(response.url)
                 if response.status_code == 304:
                     etag, modified = _validators(response)
