@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures as futures
 import contextlib
+import os
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -281,10 +282,11 @@ class _Run:
         self.cancelled = cancelled or (lambda: False)
         self.results: list[SourceResult] = []
         self.stopped = False
-        library = [p for p in settings.article_paths if p.is_dir()]
+        # The folders added to and the library's, each walked once (they are often one).
+        unique = {os.path.realpath(p): p for p in [*folders, *settings.article_paths] if p.is_dir()}
         cache = settings.cache_dir if settings.use_cache else None
         self.known = KnownArticles.in_folders(
-            [*folders, *library], cache, exclude=[settings.exports_dir]
+            list(unique.values()), cache, exclude=[settings.exports_dir]
         )
         self.subscriptions = Subscriptions(feeds_path(settings.db_path))
         self.feeds: dict[str, _FeedState] = {}

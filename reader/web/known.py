@@ -24,7 +24,7 @@ from typing import Any
 
 from reader import __version__
 from reader.files import make_folders, write_atomically
-from reader.library.folders import find_article_files
+from reader.library.folders import file_stat, find_article_files
 from reader.library.frontmatter import split_front_matter
 from reader.library.parsers import decode
 from reader.web.urls import url_key
@@ -89,13 +89,15 @@ class KnownArticles:
         new: dict[str, list[Any]] = {}
         found, _problems = find_article_files([f for f in folders if f.exists()], exclude)
         now = time.time_ns()
-        for path, resolved, _entry in found:
-            if path.suffix.lower() not in _SUFFIXES:
+        for path, resolved, found_entry in found:
+            if os.path.splitext(path.name)[1].lower() not in _SUFFIXES:
                 continue
-            try:
-                info = os.stat(path)
-            except OSError:
-                continue
+            info = file_stat(found_entry)
+            if info is None:
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue
             stamp = [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
             entry = old.get(resolved)
             if entry is None or entry[0] != stamp:
