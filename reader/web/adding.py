@@ -417,7 +417,7 @@ class _Run:
             "site": page.site,
             "fetched_at": now_iso(),
             "feed": feed,
-            "guid": entry.guid if entry else None,
+            "guid": entry.ident if entry else None,
         }
         return self._save(url, folder, fields, page.text, order)
 
@@ -431,7 +431,7 @@ class _Run:
             "date": entry.date,
             "fetched_at": now_iso(),
             "feed": feed,
-            "guid": entry.guid,
+            "guid": entry.ident,
             "teaser_only": "true",
             "fetch_error": why,
         }
@@ -537,7 +537,7 @@ class _Run:
         seen: set[str] = set()
         with self._lock:
             for entry in parsed.entries:
-                if entry.guid and self.known.by_entry(url, entry.guid):
+                if entry.ident and self.known.by_entry(url, entry.ident):
                     continue
                 if entry.link and self.known.by_url(entry.link):
                     continue
