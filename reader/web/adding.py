@@ -522,7 +522,8 @@ class _Run:
                 url, parsed.title, str(folder.resolve()) if folder else None
             )
             try:
-                self.subscriptions.add(subscription)
+                with self._lock:  # each add rewrites the file: one at a time
+                    self.subscriptions.add(subscription)
             except SubscriptionsError as error:
                 return [replace(failed, reason=str(error))], []
         elif subscribe:

@@ -320,3 +320,17 @@ def test_an_entry_without_a_guid_is_known_by_its_link_even_behind_a_redirect(
     again = refresh_feeds(settings)
     assert "0 new of 1" in (again.results[0].reason or "")
     assert len(httpserver.log) == requests + 1  # the feed only: the entry is not fetched
+
+
+def test_feeds_subscribed_together_are_all_kept(httpserver: HTTPServer, settings: Settings) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    for i in range(6):
+        httpserver.expect_request(f"/feed{i}.xml").respond_with_data(
+            rss_feed(base, STORIES[:1]).replace("Daily Planet", f"Planet {i}"),
+            content_type="application/rss+xml",
+        )
+    serve_stories(httpserver)
+    urls = [httpserver.url_for(f"/feed{i}.xml") for i in range(6)]
+    add_sources(settings, urls, feed=True, jobs=6)
+    subscribed = Subscriptions(feeds_path(settings.db_path)).all()
+    assert sorted(s.url for s in subscribed) == sorted(urls)
