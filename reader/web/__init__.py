@@ -28,10 +28,12 @@ Subscriptions: :class:`~reader.web.subscriptions.Subscriptions` on
 ``opml_export`` / ``opml_import``. Limits (timeouts, size cap, redirects, per-host
 requests): :class:`~reader.web.fetch.FetchLimits`, passed as ``limits=``.
 
-Modules: ``urls`` (which URLs, their duplicate key), ``fetch`` (httpx within limits),
-``feeds`` (feedparser), ``known`` (what the library holds, for duplicates), ``saving``
-(front matter, file names, the new file), ``subscriptions`` (feeds.json, OPML),
-``adding`` (the runs).
+Modules: ``adding`` (the two entry points, the default folder), ``report`` (what became
+of each source), ``runner`` (a run: the thread pool, duplicate check and write under one
+lock, feed states), ``drafts`` (a page, file or teaser to front matter and text),
+``fetch`` (httpx within limits), ``urls`` (which URLs; their duplicate key), ``feeds``
+(feedparser), ``known`` (what the library holds, for duplicates), ``saving`` (the file:
+front matter, name, atomic new file), ``subscriptions`` (feeds.json, OPML).
 """
 
 from reader.web.adding import (
