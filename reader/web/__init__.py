@@ -12,7 +12,8 @@ The API the app calls (everything takes a :class:`~reader.workspace.Workspace` o
         to=None,            # a folder; None: the library folder in force (default_folder)
         feed=False,         # True: the sources are feeds to subscribe to (and fetch now)
         progress=lambda done, total, result: ...,  # called in the calling thread
-        cancelled=event.is_set,                   # checked between sources
+        cancelled=event.is_set,   # checked between sources: none starts after it is set;
+                                  # those under way finish (at most the read timeout)
     )
     for result in report.results:   # SourceResult, in the order given
         result.status               # "added" | "duplicate" | "failed" | "checked" (a feed)
