@@ -145,7 +145,7 @@ def file_draft(source: str, max_bytes: int) -> Draft:
             raise Refused(refused or "no article text found in the page")
         fields: dict[str, str | None] = {
             "title": page.title or title_of(page.text, path.stem),
-            "url": page.url,
+            "url": clean_url(page.url) if page.url else None,
             "author": page.author,
             "date": page.date,
             "site": page.site,
