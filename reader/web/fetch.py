@@ -142,7 +142,8 @@ class Fetcher:
         """
         fetched = self._get(url, {"Accept": HTML_ACCEPT})
         if fetched.media_type and fetched.media_type not in HTML_TYPES:
-            raise FetchError(f"not a web page: the server sent {fetched.media_type}")
+            hint = " (a feed? add it with --feed)" if "xml" in fetched.media_type else ""
+            raise FetchError(f"not a web page: the server sent {fetched.media_type}{hint}")
         if not fetched.media_type and not _looks_like_html(fetched.data):
             raise FetchError("not a web page: no content type, and it does not look like HTML")
         return fetched
