@@ -116,8 +116,8 @@ class Fetcher:
                     max_redirects=self.limits.max_redirects,
                     timeout=timeout,
                     headers={"User-Agent": USER_AGENT},
-                    # No proxies or .netrc from the environment: fetch what was asked.
-                    trust_env=False,
+                    # HTTP(S)_PROXY, NO_PROXY and SSL_CERT_FILE are honoured, as by curl.
+                    trust_env=True,
                 )
             return self._client
 
