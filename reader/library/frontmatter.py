@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 
 import yaml
 
-__all__ = ["MAX_FRONT_MATTER_CHARS", "FrontMatter", "format_front_matter", "split_front_matter"]
+__all__ = [
+    "MAX_FRONT_MATTER_CHARS",
+    "FrontMatter",
+    "format_front_matter",
+    "parse_date",
+    "split_front_matter",
+]
 
 #: A front matter block longer than this is not read as metadata (it is kept as text).
 MAX_FRONT_MATTER_CHARS = 64 * 1024
@@ -25,6 +31,7 @@ MAX_FRONT_MATTER_CHARS = 64 * 1024
 _OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
+_DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?![0-9])")
 
 
 @dataclass(frozen=True)
@@ -91,3 +98,14 @@ def format_front_matter(fields: Mapping[str, str | None]) -> str:
             lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
     lines.append("---")
     return "\n".join(lines) + "\n"
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    """The day a ``date`` field names (``2026-05-04``, ``2026-05-04T10:00:00Z``), or None."""
+    found = _DAY.match(value or "")
+    if found is None:
+        return None
+    try:
+        return dt.date(int(found[1]), int(found[2]), int(found[3]))
+    except ValueError:
+        return None
