@@ -115,7 +115,8 @@ def _page(seed: int, index: int) -> SavedPage:
             )
         if number == 1 and rng.random() < 0.3:
             body.append(
-                f'<p class="read-more"><strong>Read more:</strong> <a href="/r">{_esc(rng.choice(RELATED))}</a></p>'
+                '<p class="read-more"><strong>Read more:</strong> '
+                f'<a href="/r">{_esc(rng.choice(RELATED))}</a></p>'
             )
         if rng.random() < 0.25:
             body.append(
@@ -158,7 +159,8 @@ def _page(seed: int, index: int) -> SavedPage:
 
     parts = ["<!doctype html>", f'<html lang="en"><head>{"".join(head)}</head><body>']
     parts.append(
-        f'<header><a class="logo" href="/">{_esc(site)}</a><nav><ul>{_links(rng, NAV, 8)}</ul></nav></header>'
+        f'<header><a class="logo" href="/">{_esc(site)}</a>'
+        f"<nav><ul>{_links(rng, NAV, 8)}</ul></nav></header>"
     )
     if rng.random() < 0.5:
         parts.append(
@@ -167,9 +169,13 @@ def _page(seed: int, index: int) -> SavedPage:
         )
     if rng.random() < 0.5:
         parts.append(
-            '<div class="ad-banner"><a href="https://ads.example.com">Advertisement: the best deals of the week</a></div>'
+            '<div class="ad-banner"><a href="https://ads.example.com">'
+            "Advertisement: the best deals of the week</a></div>"
         )
-    byline = f'<p class="byline">By <a href="/authors/{index}">{_esc(author)}</a> · <time datetime="{day}">{day}</time></p>'
+    byline = (
+        f'<p class="byline">By <a href="/authors/{index}">{_esc(author)}</a> · '
+        f'<time datetime="{day}">{day}</time></p>'
+    )
     headline = f"<h1>{_esc(story.title)}</h1>"
     share = (
         '<div class="share"><a href="#">Share on Facebook</a> <a href="#">Share on X</a> '
@@ -191,11 +197,13 @@ def _page(seed: int, index: int) -> SavedPage:
             '<form><input type="email"><button>Subscribe</button></form></aside>'
         )
     parts.append(
-        f'<section class="related"><h3>Related stories</h3><ul>{_links(rng, RELATED, 4)}</ul></section>'
+        '<section class="related"><h3>Related stories</h3>'
+        f"<ul>{_links(rng, RELATED, 4)}</ul></section>"
     )
     if rng.random() < 0.6:
         comments = "".join(
-            f'<div class="comment"><span class="user">reader{rng.randint(1, 999)}</span><p>{_esc(c)}</p></div>'
+            f'<div class="comment"><span class="user">reader{rng.randint(1, 999)}</span>'
+            f"<p>{_esc(c)}</p></div>"
             for c in rng.sample(COMMENTS, 3)
         )
         parts.append(
