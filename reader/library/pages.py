@@ -27,6 +27,7 @@ __all__ = [
     "CACHE_FORMAT",
     "MAX_LINK_SHARE",
     "MIN_WORDS",
+    "PROSE_WORDS",
     "Page",
     "charset_of",
     "extract_page",
@@ -39,8 +40,13 @@ __all__ = [
 #: Bump when what is cached (or how a page is extracted) changes; old entries are ignored.
 CACHE_FORMAT = 1
 
-#: An extraction with fewer words than this is no article (a cookie banner, a link).
-MIN_WORDS = 12
+#: An article has at least this many words in paragraphs of prose (a cookie banner, a
+#: lone link or a list of headlines has none).
+MIN_WORDS = 25
+
+#: A paragraph of prose has at least this many words outside links (a headline, a teaser,
+#: a menu entry has fewer).
+PROSE_WORDS = 12
 
 #: An extraction whose words are mostly link text is a list of links (a front page, an
 #: index, a menu), not an article.
@@ -48,6 +54,7 @@ MAX_LINK_SHARE = 0.5
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _WORDS = re.compile(r"\w+")
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
@@ -110,6 +117,9 @@ def extract_page(
     if document is None or isinstance(document, dict):
         return None
     text = (document.text or "").strip()
+    if "\n\n" not in text:
+        # trafilatura's fallbacks write one paragraph a line: Markdown needs a blank line.
+        text = text.replace("\n", "\n\n")
     if not _is_article(text):
         return None
     return Page(
@@ -130,12 +140,16 @@ def _clean(value: object) -> str | None:
 
 
 def _is_article(markdown: str) -> bool:
-    """Whether the extracted *markdown* reads as an article: enough words, mostly not links."""
-    words = len(_WORDS.findall(markdown))
-    if words < MIN_WORDS:
-        return False
-    linked = sum(len(_WORDS.findall(found)) for found in _LINK.findall(markdown))
-    return linked / words <= MAX_LINK_SHARE
+    """Whether the extracted *markdown* reads as an article (a front page or an index gives
+    headlines, teasers and links): enough words in paragraphs of prose, mostly not links."""
+    words = linked = prose = 0
+    for paragraph in markdown.split("\n\n"):
+        count = len(_WORDS.findall(_LINK_TARGET.sub("", paragraph)))
+        in_links = sum(len(_WORDS.findall(found)) for found in _LINK.findall(paragraph))
+        words, linked = words + count, linked + in_links
+        if count - in_links >= PROSE_WORDS:
+            prose += count
+    return prose >= MIN_WORDS and linked <= MAX_LINK_SHARE * words
 
 
 def page_title(data: bytes) -> str | None:
