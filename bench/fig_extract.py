@@ -1,4 +1,4 @@
-"""Figure 7: extraction quality on saved pages, against trafilatura run directly.
+"""Figure 9: extraction quality on saved pages, against trafilatura run directly.
 
 Saved news pages (bench/news_pages.py: a generated article in seeded news-site boilerplate,
 with its reference text) are read the way the library reads a ``.html`` file
@@ -66,7 +66,7 @@ def extraction(bench: Bench) -> list[Row]:
         base = statistics.mean(s[number] for s in theirs)
         rows.append(
             Row(
-                "7 extraction",
+                "9 extraction",
                 f"word {name}, {count} saved news pages",
                 Sample([mine], name),
                 Sample([base], name),

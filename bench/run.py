@@ -14,7 +14,8 @@ Generates libraries of realistic articles (bench/generate.py, seeded), then meas
 5. peak memory with the largest library open and spaCy loaded (bench/fig_memory.py);
 6. the search index: build rate, `reader search` against `reader --version`, memory
    (bench/fig_search.py);
-7. extraction quality on saved pages, word F1 against trafilatura alone (bench/fig_extract.py).
+7. find in the article (bench/fig_find.py); 8. filtering the library (bench/fig_filter.py);
+9. extraction quality on saved pages, word F1 against trafilatura alone (bench/fig_extract.py).
 
 Prints a table (medians, [min–max] over the runs, each against its baseline measured in
 the same run) and writes every value as JSON to bench/results/ (git-ignored).
