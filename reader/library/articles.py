@@ -11,11 +11,18 @@ from pathlib import Path
 from types import MappingProxyType
 
 from reader.library.markdown import Format
-from reader.library.parsers import looks_binary, parser_for, provisional_title, title_of
+from reader.library.parsers import (
+    PAGE_SUFFIXES,
+    looks_binary,
+    parser_for,
+    provisional_title,
+    title_of,
+)
 from reader.text import sanitize, sanitize_line
 
 __all__ = [
     "MAX_ARTICLE_BYTES",
+    "PAGE_MAX_BYTES",
     "WORDS_PER_MINUTE",
     "Article",
     "Problem",
@@ -25,6 +32,10 @@ __all__ = [
 
 #: Articles larger than this are shown truncated, with a notice.
 MAX_ARTICLE_BYTES = 2 * 1024 * 1024
+
+#: Saved pages may be this large (scripts, styles and inline images around a short
+#: article); what is displayed is the article found in them.
+PAGE_MAX_BYTES = 8 * MAX_ARTICLE_BYTES
 
 #: Words per minute used for the reading-time estimate.
 WORDS_PER_MINUTE = 230
@@ -244,6 +255,8 @@ def read_article(
     With *defer*, a file whose parsing is slow and not cached (a saved page not yet
     extracted) is not parsed: its article is :meth:`Article.deferred_page`.
     """
+    if path.suffix.lower() in PAGE_SUFFIXES:
+        max_bytes = max(max_bytes, PAGE_MAX_BYTES)
     try:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)

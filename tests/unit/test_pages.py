@@ -240,3 +240,13 @@ def test_page_title_reads_the_title_tag_only() -> None:
     assert pages.page_title(b"<title>A &amp; B\n  C</title>") == "A & B C"
     assert pages.page_title("<meta charset=cp1252><title>Zoë</title>".encode("cp1252")) == "Zoë"
     assert pages.page_title(b"<p>no title</p>") is None
+
+
+def test_a_large_saved_page_is_read_whole(tmp_path: Path) -> None:
+    # Inline scripts and images make saved pages large; the article is what is shown.
+    script = "<script>var x = '" + "x" * (3 * 1024 * 1024) + "';</script>"
+    path = tmp_path / "big.html"
+    path.write_bytes(news().replace(b"</body>", script.encode() + b"</body>"))
+    article = read_article(path)
+    assert isinstance(article, Article) and article.notices == ()
+    assert "an inquiry into the warnings" in article.text
