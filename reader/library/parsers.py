@@ -25,6 +25,7 @@ __all__ = [
     "NO_ARTICLE",
     "PAGE_SUFFIXES",
     "PARSERS",
+    "RENDERED_SUFFIXES",
     "Parsed",
     "Parser",
     "decode",
@@ -176,6 +177,10 @@ def _rendered(markdown: str, meta: Mapping[str, str]) -> Parsed:
 
 PAGE_SUFFIXES = frozenset({".html", ".htm"})
 """Saved web pages."""
+
+RENDERED_SUFFIXES = frozenset({".md", ".markdown", *PAGE_SUFFIXES})
+"""Files whose text is rendered Markdown: markdown-it-py reads a few hundred KB a second,
+so the app reads a large one off the screen's thread."""
 
 PARSERS: dict[str, Parser] = {
     ".txt": parse_plain_text,

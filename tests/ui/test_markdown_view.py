@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.library import pages
+from reader.library import pages, parsers
 from reader.settings import Settings
 from reader.ui.app import ReaderApp, build_app
 from reader.ui.screens.library_search import LibrarySearch
@@ -152,3 +152,37 @@ async def test_a_saved_page_is_read_in_a_worker_and_shows_its_article(
         assert "Share on Facebook" not in shown and "Home" not in shown
         header = str(app.screen.query_one("#article-header").render())
         assert "John Smith · 2026-03-02 · The Daily · b_harbour.html" in header
+
+
+async def test_a_large_markdown_file_is_rendered_in_a_worker(
+    make_settings: MakeSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A warm start reads no text (the catalogue); opening a .md file renders it, which
+    # markdown-it-py does at a few hundred KB a second: a large one in the reading worker.
+    monkeypatch.setattr("reader.library.catalogue.RACY_SECONDS", 0.0)
+    monkeypatch.setattr(LibrarySearch, "update_index", lambda self: None)
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Short\n\nA few words.\n", encoding="utf-8")
+    paragraph = "Talks on **trade** went on in [Berlin](https://b.de) all day long. " * 20
+    (folder / "b.md").write_text("# Long\n\n" + f"{paragraph}\n\n" * 30, encoding="utf-8")
+    assert (folder / "b.md").stat().st_size > 32 * 1024
+    settings = make_settings(folder, model="no-such-pipeline")
+    async with build_app(settings).run_test(size=SIZE) as pilot:
+        await ready(pilot)
+    threads: list[str] = []
+    render = parsers.render_markdown
+
+    def recorded(source: str):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return render(source)
+
+    monkeypatch.setattr(parsers, "render_markdown", recorded)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert main.article is not None and main.article.title == "Long"
+        assert "Talks on trade went on in Berlin" in "\n".join(view_lines(app))
+        assert threads and threading.main_thread().name not in threads[-1:]

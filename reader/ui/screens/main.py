@@ -20,6 +20,7 @@ from reader.annotations import ArticleAnnotations, tags_by_article
 from reader.entities.engines import Cancelled, NoModel
 from reader.entities.span import Span
 from reader.library import Article, Library, Problem
+from reader.library.parsers import RENDERED_SUFFIXES
 from reader.text import sanitize_line
 from reader.ui.messages import (
     AnnotationsChanged,
@@ -58,6 +59,9 @@ SYNC_ENTITIES_LIMIT = 200_000
 #: and wrapped in a worker: a 2 MiB file took ~135 ms to read and ~230 ms to wrap.
 SYNC_READ_WORDS = 20_000
 SYNC_READ_BYTES = 256 * 1024
+#: Markdown is rendered as it is read (markdown-it-py, a few hundred KB a second): a
+#: larger .md file is read in the worker too.
+SYNC_RENDER_BYTES = 16 * 1024
 
 
 #: The keys that change annotations (t a h c u): not offered while they cannot save.
@@ -70,8 +74,9 @@ def _long(article: Article) -> bool:
         return True
     if article.loaded:
         return len(article.text) > SYNC_READ_BYTES
+    rendered = article.path.suffix.lower() in RENDERED_SUFFIXES
     try:
-        return article.path.stat().st_size > SYNC_READ_BYTES
+        return article.path.stat().st_size > (SYNC_RENDER_BYTES if rendered else SYNC_READ_BYTES)
     except OSError:
         return False  # gone: reading it says so at once
 
