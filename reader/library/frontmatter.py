@@ -30,6 +30,10 @@ MAX_FRONT_MATTER_CHARS = 64 * 1024
 
 _OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
+#: YAML's safe loader (no tags, no Python objects), in C when PyYAML was built with libyaml:
+#: ten times quicker, which a first start reading every Markdown file feels.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 _DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?![0-9])")
 
@@ -72,7 +76,7 @@ def split_front_matter(text: str) -> FrontMatter:
     if len(block) > MAX_FRONT_MATTER_CHARS:
         return FrontMatter(body=text, notice="front matter longer than 64 KiB: shown as text")
     try:
-        loaded = yaml.safe_load(block) if block.strip() else {}
+        loaded = yaml.load(block, Loader=_LOADER) if block.strip() else {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
