@@ -23,6 +23,7 @@ from textual.strip import Strip
 
 from reader.entities.span import Span
 from reader.library.markdown import Format
+from reader.text import sanitize_line
 from reader.ui import motions
 from reader.ui.widgets.article_formats import FORMAT_CLASSES, Formats, openable
 from reader.ui.widgets.entity_colours import EntityColours
@@ -771,8 +772,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._refresh_all()
         self.scroll_to_offset(link.start)
         self.refresh_bindings()
-        # The address is untrusted text: never markup.
-        self.notify(link.url or "", title="Link (L opens it)", markup=False, timeout=6)
+        # The address is untrusted text: never markup, one line, cut if very long.
+        shown = sanitize_line(link.url or "", limit=300)
+        self.notify(shown, title="Link (L opens it)", markup=False, timeout=6)
 
     def action_open_link(self) -> None:
         """Open the marked link in the browser (http, https and mailto only)."""
