@@ -14,8 +14,8 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-import yaml
+from functools import cache
+from typing import Any
 
 __all__ = [
     "MAX_FRONT_MATTER_CHARS",
@@ -30,10 +30,6 @@ MAX_FRONT_MATTER_CHARS = 64 * 1024
 
 _OPEN = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
-#: YAML's safe loader (no tags, no Python objects), in C when PyYAML was built with libyaml:
-#: ten times quicker, which a first start reading every Markdown file feels.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 _DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?![0-9])")
 
@@ -64,6 +60,21 @@ def _scalar(value: object) -> str | None:
     return None
 
 
+@cache
+def _yaml() -> Any:
+    import yaml  # ~10 ms: only once a file has front matter
+
+    return yaml
+
+
+@cache
+def _loader() -> Any:
+    """YAML's safe loader (no tags, no Python objects), in C when PyYAML was built with
+    libyaml: ten times quicker, which a first start reading every Markdown file feels."""
+    yaml = _yaml()
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def split_front_matter(text: str) -> FrontMatter:
     """Split *text* into front matter and body; no block (or a broken one) leaves the text whole."""
     opening = _OPEN.match(text)
@@ -75,8 +86,9 @@ def split_front_matter(text: str) -> FrontMatter:
     block = text[opening.end() : closing.start()]
     if len(block) > MAX_FRONT_MATTER_CHARS:
         return FrontMatter(body=text, notice="front matter longer than 64 KiB: shown as text")
+    yaml = _yaml()
     try:
-        loaded = yaml.load(block, Loader=_LOADER) if block.strip() else {}
+        loaded = yaml.load(block, Loader=_loader()) if block.strip() else {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
