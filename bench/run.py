@@ -14,8 +14,10 @@ Generates libraries of realistic articles (bench/generate.py, seeded), then meas
 5. peak memory with the largest library open and spaCy loaded (bench/fig_memory.py);
 6. the search index: build rate, `reader search` against `reader --version`, memory
    (bench/fig_search.py);
+7. find in the article (bench/fig_find.py); 8. filtering the library (bench/fig_filter.py);
 9. `reader add`: pages/s from a local server against a bare fetch-and-extract loop, and
-   the duplicate check in the largest library (bench/fig_add.py).
+   the duplicate check in the largest library (bench/fig_add.py);
+10. extraction quality on saved pages, word F1 against trafilatura alone (bench/fig_extract.py).
 
 Prints a table (medians, [min–max] over the runs, each against its baseline measured in
 the same run) and writes every value as JSON to bench/results/ (git-ignored).
@@ -42,6 +44,7 @@ RESULTS = BENCH / "results"
 
 def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
     from fig_add import adding
+    from fig_extract import extraction
     from fig_filter import filtering
     from fig_find import finding
     from fig_index import indexing
@@ -61,6 +64,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
         "find": finding,
         "filter": filtering,
         "add": adding,
+        "extract": extraction,
     }
 
 

@@ -78,8 +78,10 @@ class Workspace:
         """
         with self._library_lock:
             if self._library is None:
-                from reader.library import Library
+                from reader.library import Library, pages
 
+                # Saved pages are extracted once, into the cache dir beside the entities.
+                pages.use_cache(self.settings.cache_dir if self.settings.use_cache else None)
                 self._library = Library.load(
                     self.settings.article_paths, self.catalogue(), exclude=[self.exports_dir]
                 )

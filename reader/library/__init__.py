@@ -55,7 +55,7 @@ class Library:
         articles: list[Article] = []
         for path, resolved, entry in files:
             if catalogue is None:
-                result = read_article(path)
+                result = read_article(path, defer=True)
             else:
                 result = catalogue.read(path, resolved=resolved, info=file_stat(entry))
             if isinstance(result, Problem):

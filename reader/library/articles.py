@@ -5,14 +5,24 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
-from reader.library.parsers import looks_binary, parser_for, title_of
+from reader.library.markdown import Format
+from reader.library.parsers import (
+    PAGE_SUFFIXES,
+    looks_binary,
+    parser_for,
+    provisional_title,
+    title_of,
+)
 from reader.text import sanitize, sanitize_line
 
 __all__ = [
     "MAX_ARTICLE_BYTES",
+    "PAGE_MAX_BYTES",
     "WORDS_PER_MINUTE",
     "Article",
     "Problem",
@@ -22,6 +32,10 @@ __all__ = [
 
 #: Articles larger than this are shown truncated, with a notice.
 MAX_ARTICLE_BYTES = 2 * 1024 * 1024
+
+#: Saved pages may be this large (scripts, styles and inline images around a short
+#: article); what is displayed is the article found in them.
+PAGE_MAX_BYTES = 8 * MAX_ARTICLE_BYTES
 
 #: Words per minute used for the reading-time estimate.
 WORDS_PER_MINUTE = 230
@@ -47,12 +61,24 @@ class Article:
 
     Its text may be read lazily: an article from the library index (:meth:`unread`) knows
     its title, hash and word count without the text, and reads the file the first time
-    :attr:`text` is asked for. If the file changed since it was indexed, what was read
-    wins: :attr:`sha256`, :attr:`title`, :attr:`word_count` and :attr:`notices` are updated
-    with it, so the hash always identifies the text shown. Thread-safe; immutable for callers.
+    :attr:`text` (or :attr:`formats`, :attr:`meta`) is asked for. If the file changed since
+    it was indexed, what was read wins: :attr:`sha256`, :attr:`title`, :attr:`word_count`
+    and :attr:`notices` are updated with it, so the hash always identifies the text shown.
+    A saved page not yet extracted (:attr:`deferred`) is listed the same way, under a
+    provisional title and hash, until it is read. Thread-safe; immutable for callers.
     """
 
-    __slots__ = ("_notices", "_path", "_sha256", "_text", "_title", "_word_count")
+    __slots__ = (
+        "_deferred",
+        "_formats",
+        "_meta",
+        "_notices",
+        "_path",
+        "_sha256",
+        "_text",
+        "_title",
+        "_word_count",
+    )
 
     def __init__(
         self,
@@ -62,6 +88,9 @@ class Article:
         sha256: str,
         word_count: int,
         notices: tuple[str, ...] = (),
+        *,
+        formats: tuple[Format, ...] | None = None,
+        meta: Mapping[str, str] | None = None,
     ) -> None:
         self._path = path
         self._title = title
@@ -69,6 +98,9 @@ class Article:
         self._sha256 = sha256
         self._word_count = word_count
         self._notices = tuple(notices)
+        self._formats = formats
+        self._meta: Mapping[str, str] = MappingProxyType(dict(meta or {}))
+        self._deferred = False
 
     @classmethod
     def unread(
@@ -82,6 +114,14 @@ class Article:
         """An article known from the index: its text is read when first asked for."""
         article = cls(path, title, "", sha256, word_count, notices)
         article._text = None
+        return article
+
+    @classmethod
+    def deferred_page(cls, path: Path, title: str, data: bytes) -> Article:
+        """A file whose parsing is slow (a saved page), listed before it is parsed: its
+        hash is provisional (of the file's bytes, so it matches no annotation) until read."""
+        article = cls.unread(path, title, hashlib.sha256(data).hexdigest(), 0)
+        article._deferred = True
         return article
 
     @property
@@ -99,6 +139,28 @@ class Article:
         """The displayed text: decoded, sanitised, newlines normalised. Offsets point into it."""
         text = self._text
         return self._read() if text is None else text
+
+    @property
+    def formats(self) -> tuple[Format, ...] | None:
+        """Styles of the text as ranges into it (rendered Markdown, saved pages); None for
+        plain text."""
+        if self._text is None:
+            self._read()
+        return self._formats
+
+    @property
+    def meta(self) -> Mapping[str, str]:
+        """What the file says about itself (front matter, a page's metadata): ``title``,
+        ``author``, ``date``, ``site``, ``url``… (sanitised onto one line each)."""
+        if self._text is None:
+            self._read()
+        return self._meta
+
+    @property
+    def deferred(self) -> bool:
+        """Whether the text is still to be parsed and parsing is slow (a saved page not yet
+        extracted): to be read off the screen's thread."""
+        return self._deferred and self._text is None
 
     @property
     def sha256(self) -> str:
@@ -145,11 +207,13 @@ class Article:
                 # Gone or broken since it was indexed: show an empty article saying why.
                 self._word_count = 0
                 self._sha256 = hashlib.sha256(b"").hexdigest()
-                self._notices = (*self._notices, f"no longer readable: {result.reason}")
+                reason = result.reason if self._deferred else f"no longer readable: {result.reason}"
+                self._notices = (*self._notices, reason)
                 self._text = ""
             else:
                 self._title, self._sha256 = result.title, result.sha256
                 self._word_count, self._notices = result.word_count, result.notices
+                self._formats, self._meta = result._formats, result._meta
                 self._text = result.text
             return self._text
 
@@ -183,8 +247,16 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def read_article(path: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Article | Problem:
-    """Read one article file; return a :class:`Problem` instead of raising for bad input."""
+def read_article(
+    path: Path, max_bytes: int = MAX_ARTICLE_BYTES, *, defer: bool = False
+) -> Article | Problem:
+    """Read one article file; return a :class:`Problem` instead of raising for bad input.
+
+    With *defer*, a file whose parsing is slow and not cached (a saved page not yet
+    extracted) is not parsed: its article is :meth:`Article.deferred_page`.
+    """
+    if path.suffix.lower() in PAGE_SUFFIXES:
+        max_bytes = max(max_bytes, PAGE_MAX_BYTES)
     try:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
@@ -203,11 +275,20 @@ def read_article(path: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Article | Pr
         if data and data[-1] >= 0xC0:
             data = data[:-1]
         notices.append(f"larger than {max_bytes // (1024 * 1024)} MiB: shown truncated")
+    if defer:
+        title = provisional_title(path, data)
+        if title is not None:
+            return Article.deferred_page(path, title, data)
     parsed = parser_for(path)(data)
     notices[:0] = parsed.notices
     text = sanitize(parsed.text)
+    formats = parsed.formats
+    if formats and text != parsed.text:
+        # Sanitising moved something (rendered pieces are sanitised one by one, so only
+        # NFC across two pieces can): the styles no longer fit; the text matters more.
+        formats = ()
     if not text.strip():
-        return Problem(path, "no readable text, skipped")
+        return Problem(path, parsed.empty_reason or "no readable text, skipped")
     return Article(
         path=path,
         title=sanitize_line(parsed.title) if parsed.title else title_of(text, path.stem),
@@ -215,4 +296,6 @@ def read_article(path: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Article | Pr
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         word_count=count_words(text),
         notices=tuple(notices),
+        formats=formats,
+        meta=parsed.meta,
     )

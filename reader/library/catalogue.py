@@ -35,7 +35,7 @@ __all__ = ["CATALOGUE_FILE", "CATALOGUE_FORMAT", "MAX_ENTRIES", "Catalogue"]
 CATALOGUE_FILE = "library-index.json"
 
 #: Bump when the stored shape changes (or what a title or word count means).
-CATALOGUE_FORMAT = 1
+CATALOGUE_FORMAT = 2  # 2: Markdown rendered (titles from front matter); saved pages
 
 #: Files remembered at most, the most recently seen first (older libraries fall off).
 MAX_ENTRIES = 50_000
@@ -87,7 +87,7 @@ class Catalogue:
             try:
                 info = os.stat(path)
             except OSError:
-                return read_article(path)
+                return read_article(path, defer=True)
         stamp: _Stamp = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
         entry = entries.get(key)
         if _matches(entry, stamp):
@@ -95,7 +95,9 @@ class Catalogue:
             self._seen[key] = entry
             return _from_entry(path, entry)
         self.misses += 1
-        result = read_article(path)
+        result = read_article(path, defer=True)
+        if isinstance(result, Article) and result.deferred:
+            return result  # not parsed yet (a saved page): catalogued once it has been
         newest = max(info.st_mtime_ns, info.st_ctime_ns)
         if time.time_ns() - newest < RACY_SECONDS * 1e9:
             return result  # too fresh to trust its stat next time: read it again then

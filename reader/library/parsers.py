@@ -10,21 +10,31 @@ identity stays path + content hash of the text a parser returns.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
+from reader.library import pages
+from reader.library.frontmatter import split_front_matter
+from reader.library.markdown import Format, render_markdown
 from reader.text import sanitize_line
 
 __all__ = [
     "ARTICLE_SUFFIXES",
+    "NO_ARTICLE",
+    "PAGE_SUFFIXES",
     "PARSERS",
+    "RENDERED_SUFFIXES",
     "Parsed",
     "Parser",
     "decode",
     "looks_binary",
+    "parse_markdown",
+    "parse_page",
     "parse_plain_text",
     "parser_for",
+    "provisional_title",
     "title_of",
 ]
 
@@ -44,6 +54,12 @@ class Parsed:
     """The title when the format says it; None to take the text's first heading or line."""
     notices: tuple[str, ...] = ()
     """What the user should know about how it was read (an encoding fallback, say)."""
+    formats: tuple[Format, ...] | None = None
+    """Styles as ranges into :attr:`text` (rendered Markdown); None for plain text."""
+    meta: Mapping[str, str] = field(default_factory=dict)
+    """Metadata the file states (front matter, a page's own): title, author, date, url…"""
+    empty_reason: str | None = None
+    """Why there is no text, when the format can say (a web page with no article)."""
 
 
 Parser = Callable[[bytes], Parsed]
@@ -94,15 +110,84 @@ def title_of(text: str, fallback: str) -> str:
 
 
 def parse_plain_text(data: bytes) -> Parsed:
-    """Plain text (and, until Markdown is rendered, Markdown read as it is written)."""
+    """Plain text, read as it is written."""
     text, notice = decode(data)
     return Parsed(text, None, (notice,) if notice else ())
 
 
+def parse_markdown(data: bytes) -> Parsed:
+    """Markdown: front matter as metadata, the rest rendered (:mod:`reader.library.markdown`).
+
+    The title is the front matter's ``title``, else the first heading.
+    """
+    text, notice = decode(data)
+    front = split_front_matter(text)
+    notices = tuple(n for n in (notice, front.notice) if n)
+    return replace(_rendered(front.body, front.meta), notices=notices)
+
+
+NO_ARTICLE = "no article found in this web page (a front page or an index?)"
+"""What a saved page with no article text says."""
+
+
+def parse_page(data: bytes) -> Parsed:
+    """A saved web page: its article as found by :func:`reader.library.pages.read_page`
+    (trafilatura, cached by content hash), rendered as Markdown; its title, author, date
+    and site as metadata."""
+    page = pages.read_page(data)
+    if page is None:
+        return Parsed("", empty_reason=NO_ARTICLE)
+    meta = {
+        name: value
+        for name, value in (
+            ("title", page.title),
+            ("author", page.author),
+            ("date", page.date),
+            ("site", page.site),
+            ("url", page.url),
+        )
+        if value
+    }
+    return _rendered(page.text, meta)
+
+
+def provisional_title(path: Path, data: bytes) -> str | None:
+    """A title for a file whose parsing is slow and not done yet (a saved page not yet
+    extracted), or None when *path* parses quickly or was parsed before. The article is then
+    listed under this title and parsed when it is opened, off the screen's thread."""
+    if path.suffix.lower() not in PAGE_SUFFIXES or pages.is_cached(data):
+        return None
+    return sanitize_line(pages.page_title(data) or path.stem)
+
+
+def _rendered(markdown: str, meta: Mapping[str, str]) -> Parsed:
+    rendered = render_markdown(markdown)
+    meta = {name: sanitize_line(value, 1000) for name, value in meta.items()}
+    base = meta.get("url")
+    formats = rendered.formats
+    if base and urlsplit(base).scheme in ("http", "https"):
+        # Relative links of a saved page (or an article with its url) point into its site.
+        formats = tuple(
+            replace(item, url=urljoin(base, item.url)) if item.url is not None else item
+            for item in formats
+        )
+    title = meta.get("title") or rendered.first_heading
+    return Parsed(rendered.text, title, formats=formats, meta=meta)
+
+
+PAGE_SUFFIXES = frozenset({".html", ".htm"})
+"""Saved web pages."""
+
+RENDERED_SUFFIXES = frozenset({".md", ".markdown", *PAGE_SUFFIXES})
+"""Files whose text is rendered Markdown: markdown-it-py reads a few hundred KB a second,
+so the app reads a large one off the screen's thread."""
+
 PARSERS: dict[str, Parser] = {
     ".txt": parse_plain_text,
-    ".md": parse_plain_text,
-    ".markdown": parse_plain_text,
+    ".md": parse_markdown,
+    ".markdown": parse_markdown,
+    ".html": parse_page,
+    ".htm": parse_page,
 }
 """The parser for each file ending (lower case, with its dot)."""
 

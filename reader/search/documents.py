@@ -7,23 +7,17 @@ Textual-free and store-free: :mod:`reader.search.index` calls these while it ind
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 
+from reader.library.frontmatter import parse_date
 from reader.search import text_match
 
 __all__ = [
     "article_date",
     "entity_key",
-    "front_matter_date",
     "phrase_pattern",
 ]
-
-_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
-_DATE_LINE = re.compile(
-    r"""^date[ \t]*:[ \t]*["']?(\d{4})-(\d{1,2})-(\d{1,2})""", re.MULTILINE | re.IGNORECASE
-)
-FRONT_MATTER_LINES = 60
-"""How far into the text the end of the front matter is looked for."""
 
 
 def entity_key(text: str) -> str:
@@ -43,33 +37,11 @@ def phrase_pattern(text: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![^\W_]){body}(?![^\W_])")
 
 
-def front_matter_date(text: str) -> date | None:
-    """The ``date:`` of the YAML front matter *text* starts with (``---`` lines around it),
-    or None. Only the day is read (``2026-05-04``, ``2026-05-04T10:00:00Z``, quoted or not)."""
-    if not text.startswith("---"):
-        return None
-    first_line_end = text.find("\n")
-    if first_line_end < 0 or text[:first_line_end].rstrip() != "---":
-        return None
-    head = "\n".join(
-        text[first_line_end + 1 :].split("\n", FRONT_MATTER_LINES)[:FRONT_MATTER_LINES]
-    )
-    end = _FRONT_MATTER_END.search(head)
-    if end is None:
-        return None
-    found = _DATE_LINE.search(head, 0, end.start())
-    if found is None:
-        return None
-    try:
-        return date(int(found[1]), int(found[2]), int(found[3]))
-    except ValueError:
-        return None
-
-
-def article_date(text: str, mtime: float | None) -> date | None:
-    """An article's date: its front matter's ``date:`` when it has one, else the local day of
-    the file's modification time *mtime* (None when neither is known)."""
-    found = front_matter_date(text)
+def article_date(meta: Mapping[str, str], mtime: float | None) -> date | None:
+    """An article's date: the ``date`` its file states (front matter, a saved page's
+    metadata: :attr:`reader.library.Article.meta`), else the local day of the file's
+    modification time *mtime* (None when neither is known)."""
+    found = parse_date(meta.get("date"))
     if found is not None:
         return found
     if mtime is None:

@@ -601,7 +601,7 @@ class SearchIndex:
             mtime: float | None = os.stat(path).st_mtime
         except OSError:
             mtime = None
-        day = article_date(text, mtime) or NO_DATE
+        day = article_date(article.meta, mtime) or NO_DATE
         shown, folder = where
         sha256 = article.sha256
         cursor = connection.execute(

@@ -80,3 +80,59 @@ def test_filtered_list_with_a_saved_view(  # type: ignore[no-untyped-def]
         await idle(pilot)
 
     assert snap_compare(build_app(settings), terminal_size=SIZE, run_before=filter_list)
+
+
+RICH_MARKDOWN = """\
+---
+title: Talks resume in Berlin
+author: Jane Doe
+date: 2026-05-04
+url: https://news.example.org/world/talks
+---
+# Leaders meet again in *Berlin*
+
+Chancellor **Olaf Scholz** met [Emmanuel Macron](/people/macron) on Monday, and the two
+leaders agreed to meet again in `Paris` before the summer.
+
+## What was agreed
+
+1. A joint statement on energy
+2. Talks on trade, with:
+   - tariffs on steel
+   - rules for data
+
+> We have more in common than ever, Scholz told reporters.
+
+```
+Statement, 4 May 2026: both governments will report by June.
+```
+
+---
+
+| Leader | Country |
+|--------|---------|
+| Olaf Scholz | Germany |
+| Emmanuel Macron | France |
+"""
+
+
+def test_rich_markdown_article(  # type: ignore[no-untyped-def]
+    snap_compare, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Rendered: front matter as the title and byline, no syntax, styles under the
+    # entities; `]l` marks the first link and shows its address.
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "talks.md").write_text(RICH_MARKDOWN, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(
+        article_paths=[Path("lib")],
+        db_path=Path("annotations/annotations.json"),
+        use_cache=False,
+    )
+
+    async def mark_link(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("tab", "right_square_bracket", "l")
+        await settle(pilot)
+
+    assert snap_compare(build_app(settings), terminal_size=SIZE, run_before=mark_link)

@@ -36,7 +36,7 @@ def test_markdown_heading_is_the_title(tmp_path: Path) -> None:
     path = write(tmp_path / "a.md", "\n\n# The *real* title #\n\nBody text here.\n")
     article = read_article(path)
     assert not isinstance(article, Problem)
-    assert article.title == "The *real* title"
+    assert article.title == "The real title"  # rendered: no emphasis markers
 
 
 def test_first_nonempty_line_is_the_title(tmp_path: Path) -> None:

@@ -440,9 +440,11 @@ def reference_docs(setup: Setup) -> dict[str, Doc]:
         annotations = store.annotations(article.sha256)
         name = setup.name(article.path)
         spans = workspace.finder.find(article.sha256, article.text)
-        from reader.search.documents import front_matter_date
+        from reader.library.frontmatter import parse_date
 
-        day = front_matter_date(article.text) or date.fromtimestamp(article.path.stat().st_mtime)
+        day = parse_date(article.meta.get("date")) or date.fromtimestamp(
+            article.path.stat().st_mtime
+        )
         docs[name] = Doc(
             title=article.title,
             text=article.text,

@@ -20,6 +20,7 @@ from reader.annotations import ArticleAnnotations, tags_by_article
 from reader.entities.engines import Cancelled, NoModel
 from reader.entities.span import Span
 from reader.library import Article, Library, Problem
+from reader.library.parsers import RENDERED_SUFFIXES
 from reader.text import sanitize_line
 from reader.ui.messages import (
     AnnotationsChanged,
@@ -58,6 +59,9 @@ SYNC_ENTITIES_LIMIT = 200_000
 #: and wrapped in a worker: a 2 MiB file took ~135 ms to read and ~230 ms to wrap.
 SYNC_READ_WORDS = 20_000
 SYNC_READ_BYTES = 256 * 1024
+#: Markdown is rendered as it is read (markdown-it-py, a few hundred KB a second): a
+#: larger .md file is read in the worker too.
+SYNC_RENDER_BYTES = 16 * 1024
 
 
 #: The keys that change annotations (t a h c u): not offered while they cannot save.
@@ -66,12 +70,13 @@ WRITING_ACTIONS = frozenset({"tag", "note", "highlight", "correct", "undo"})
 
 def _long(article: Article) -> bool:
     """Whether *article* is to be read and wrapped in a worker."""
-    if article.word_count > SYNC_READ_WORDS:
+    if article.deferred or article.word_count > SYNC_READ_WORDS:
         return True
     if article.loaded:
         return len(article.text) > SYNC_READ_BYTES
+    rendered = article.path.suffix.lower() in RENDERED_SUFFIXES
     try:
-        return article.path.stat().st_size > SYNC_READ_BYTES
+        return article.path.stat().st_size > (SYNC_RENDER_BYTES if rendered else SYNC_READ_BYTES)
     except OSError:
         return False  # gone: reading it says so at once
 
@@ -232,11 +237,12 @@ class MainScreen(AnnotationKeys):
         empty = self.query_one("#empty", Static)
         empty.update(
             Content.assemble(
-                "No .txt or .md articles were found in: ",
+                "No .txt, .md or .html articles were found in: ",
                 (paths, "bold"),
                 "\n\nTo add some, put article files (plain text or Markdown, one article per "
-                "file, the first line is the title) into that folder, or start reader on "
-                "other files or folders:\n\n    reader ~/articles  news/today.md\n\n"
+                "file, the first line is the title; or saved web pages) into that folder, "
+                "or start reader on other files or folders:\n\n"
+                "    reader ~/articles  news/today.md\n\n"
                 "Press q to quit.",
             )
         )
@@ -269,7 +275,7 @@ class MainScreen(AnnotationKeys):
             self._set_status("Reading…")
             self._read(article, view.wrap_width)
             return
-        view.show(article.text)
+        view.show(article.text, formats=article.formats)
         self._article_shown()
 
     def _article_shown(self) -> None:
@@ -287,7 +293,9 @@ class MainScreen(AnnotationKeys):
     def on_article_read(self, message: ArticleRead) -> None:
         article = self.article
         if article is not None and article.id == message.article_id:
-            self.query_one(ArticleView).show(article.text, wrapped=(message.width, message.lines))
+            self.query_one(ArticleView).show(
+                article.text, wrapped=(message.width, message.lines), formats=article.formats
+            )
             self._article_shown()
 
     def refresh_entities(self) -> None:
@@ -367,9 +375,13 @@ class MainScreen(AnnotationKeys):
         if self.article is None:
             return
         article = self.article
+        # Who, when and where, as the file says (front matter, a page's metadata); not
+        # before the text is read: reading a saved page is the worker's job.
+        meta = article.meta if article.loaded else {}
+        byline = "".join(f"{meta[k]} · " for k in ("author", "date", "site") if meta.get(k))
         parts: list[str | tuple[str, str] | Content] = [
             (
-                f"{article.source} · {article.word_count:,} words · "
+                f"{byline}{article.source} · {article.word_count:,} words · "
                 f"{article.reading_minutes} min read",
                 "dim",
             ),

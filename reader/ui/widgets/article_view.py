@@ -22,7 +22,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.entities.span import Span
+from reader.library.markdown import Format
+from reader.text import sanitize_line
 from reader.ui import motions
+from reader.ui.widgets.article_formats import FORMAT_CLASSES, Formats, openable
 from reader.ui.widgets.entity_colours import EntityColours
 from reader.ui.wrapping import Line, line_of, offset_at, wrap
 
@@ -71,6 +74,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article--selection",
         "article--find-match",
         "article--find-current",
+        *FORMAT_CLASSES,
     }
 
     ALLOW_SELECT = False
@@ -107,12 +111,15 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("N", "find_previous", "Prev match", show=False),
         # After the selection's: Escape leaves a selection first, then clears the find.
         Binding("escape", "clear_find", "Clear find", show=False),
+        Binding("L", "open_link", "Open the marked link"),
     ]
     """`]a` and `[a` (next/previous annotation) are two-key sequences: see on_key."""
 
     EXTRA_KEYS: ClassVar[list[tuple[str, str]]] = [
         ("]a", "Next annotation"),
         ("[a", "Previous annotation"),
+        ("]l", "Next link (its address shown)"),
+        ("[l", "Previous link"),
     ]
     """Keys handled in on_key rather than by bindings, for the help screen."""
 
@@ -174,6 +181,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._found_ends: list[int] = []
         self._found_current: int | None = None
         self._find_shown = False
+        self._formats = Formats()
+        self._current_link: int | None = None
 
     # --- content -------------------------------------------------------------------
 
@@ -198,15 +207,23 @@ class ArticleView(ScrollView, can_focus=True):
         return [s for s in self._spans if s.label not in self.hidden_labels]
 
     def show(
-        self, text: str, spans: Iterable[Span] = (), wrapped: tuple[int, list[Line]] | None = None
+        self,
+        text: str,
+        spans: Iterable[Span] = (),
+        wrapped: tuple[int, list[Line]] | None = None,
+        formats: Iterable[Format] | None = None,
     ) -> None:
         """Show *text* (already sanitised) with *spans*, scrolled to the top.
 
         *wrapped* is ``(width, lines)`` when the text was wrapped elsewhere (a long article,
-        in a worker): used if the view is still that wide.
+        in a worker): used if the view is still that wide. *formats* are the text's own
+        styles when it is rendered Markdown (its headings are then theirs, not guessed).
         """
         self._text = text
-        self._title_start = len(text) - len(text.lstrip())
+        self._formats = Formats(None if formats is None else tuple(formats))
+        self._current_link = None
+        # Plain text: the first paragraph is drawn as the title. Rendered: no guessing.
+        self._title_start = -1 if formats is not None else len(text) - len(text.lstrip())
         self._current = None
         self._marks = []
         self._current_mark = None
@@ -333,7 +350,7 @@ class ArticleView(ScrollView, can_focus=True):
         raw = self._text[start:end].replace("\t", " ")
         if self._is_heading(line):
             base = base + self.get_component_rich_style("article--heading", partial=True)
-        layers: list[tuple[int, int, Style]] = []
+        layers = self._formats.layers(start, end, self._component_style, self._current_link)
         hidden = self.hidden_labels
         first = bisect_right(self._span_ends, start)
         for span_index in range(first, len(self._spans)):
@@ -385,8 +402,14 @@ class ArticleView(ScrollView, can_focus=True):
             layers.append((max(match_start, start) - start, min(match_end, end) - start, style))
         return layers
 
+    def _component_style(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)
+
     def _is_heading(self, line: Line) -> bool:
-        """Whether *line* belongs to the title (first paragraph line) or a Markdown heading."""
+        """Whether *line* belongs to the title (first paragraph line) or a Markdown heading
+        (plain text only: a rendered article's headings are among its formats)."""
+        if self._formats.rendered:
+            return False
         paragraph_start = self._text.rfind("\n", 0, line.start) + 1
         if paragraph_start == self._title_start:
             return True
@@ -582,6 +605,8 @@ class ArticleView(ScrollView, can_focus=True):
             return self.selection is not None
         if action in ("find_next", "find_previous"):
             return self._find_shown
+        if action == "open_link":
+            return self._current_link is not None
         if action == "clear_find":
             return self._find_shown and not self.selecting
         return True
@@ -640,6 +665,11 @@ class ArticleView(ScrollView, can_focus=True):
                 event.stop()
                 event.prevent_default()
                 self.post_message(self.AnnotationJump(forward=pending == "]"))
+                return
+            if event.character == "l":
+                event.stop()
+                event.prevent_default()
+                self.move_link(forward=pending == "]")
                 return
         if event.character in ("]", "["):
             self._pending = event.character
@@ -722,3 +752,36 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_page_up(self) -> None:
         self.scroll_page_up(animate=False)
+
+    # --- links (rendered articles) ---------------------------------------------------
+
+    @property
+    def current_link(self) -> Format | None:
+        """The link marked by `]l`/`[l`, if any."""
+        index = self._current_link
+        return None if index is None else self._formats.links[index]
+
+    def move_link(self, forward: bool) -> None:
+        """Mark the next (previous) link and show its address; it is opened only by `L`."""
+        index = self._formats.next_link(self._current_link, self._top_offset(), forward)
+        if index is None:
+            self.notify("No more links" if self._formats.links else "No links", markup=False)
+            return
+        self._current_link = index
+        link = self._formats.links[index]
+        self._refresh_all()
+        self.scroll_to_offset(link.start)
+        self.refresh_bindings()
+        # The address is untrusted text: never markup, one line, cut if very long.
+        shown = sanitize_line(link.url or "", limit=300)
+        self.notify(shown, title="Link (L opens it)", markup=False, timeout=6)
+
+    def action_open_link(self) -> None:
+        """Open the marked link in the browser (http, https and mailto only)."""
+        link = self.current_link
+        if link is None or not link.url:
+            return
+        if not openable(link.url):
+            self.notify("Not opened: only http, https and mailto links are", severity="warning")
+            return
+        self.app.open_url(link.url)
