@@ -425,8 +425,9 @@ class Annotator:
             return
         ids = [m.id for m in marks]
         current = view.current_mark
-        if current in ids:
-            index = ids.index(current) + (1 if forward else -1)
+        shown = next((m for m in marks if m.id == current), None)
+        if shown is not None and view.on_screen(shown.start):  # else from where the user is
+            index = ids.index(shown.id) + (1 if forward else -1)
         else:
             top = view.cursor_offset()
             after = [i for i, m in enumerate(marks) if m.start >= top]

@@ -163,6 +163,13 @@ class ArticleView(ScrollView, can_focus=True):
         self._starts: list[int] = []
         self._wrap_width = 0
         self._current: int | None = None
+        self._marked_start: int | None = None
+        """Where the marked entity starts: kept while the entities are found again (after a
+        correction), so that the mark lands on it, or on its neighbour once it is gone."""
+        self._cursor: int | None = None
+        """Where the user last was in the text (an entity marked, a click, a selection's
+        moving end, a find match, an annotation shown): `e`, `E` and `v` start there while it
+        is on screen, else from the top of the screen."""
         self._cache: LRUCache[int, Strip] = LRUCache(1024)
         self._marks: list[Mark] = []
         self._current_mark: str | None = None
@@ -207,7 +214,7 @@ class ArticleView(ScrollView, can_focus=True):
         """
         self._text = text
         self._title_start = len(text) - len(text.lstrip())
-        self._current = None
+        self._current = self._marked_start = self._cursor = None
         self._marks = []
         self._current_mark = None
         self._anchor = self._end = None
@@ -221,18 +228,30 @@ class ArticleView(ScrollView, can_focus=True):
         self._note_end()
 
     def set_spans(self, spans: Iterable[Span]) -> None:
-        """Replace the entities (the text stays, and so does the scroll position)."""
-        current = self.current_span
+        """Replace the entities (the text stays, and so does the scroll position).
+
+        The mark stays on the entity at the same place; if that one is gone (a correction
+        removed it), it moves to the next entity shown, else to the last one before.
+        """
         self._spans = sorted(spans)
         self._span_ends = [s.end for s in self._spans]
         self._current = None
-        if current is not None:
-            # Keep the mark on the same place if the entity is still there.
-            for index, span in enumerate(self._spans):
-                if span.start == current.start:
-                    self._current = index
-                    break
+        if self._marked_start is not None and self._spans:
+            self._current = self._neighbour(self._marked_start)
+            if self._current is not None:
+                self._marked_start = self._spans[self._current].start
         self._refresh_all()
+
+    def _neighbour(self, offset: int) -> int | None:
+        """The entity that starts at *offset*, else the next one shown, else the last one."""
+        index = bisect_left(self._spans, offset, key=lambda span: span.start)
+        if index < len(self._spans) and self._spans[index].start == offset:
+            return index
+        indices = self._visible_indices()
+        for index in indices:
+            if self._spans[index].start >= offset:
+                return index
+        return indices[-1] if indices else None
 
     def _refresh_all(self) -> None:
         self._cache.clear()
@@ -402,36 +421,50 @@ class ArticleView(ScrollView, can_focus=True):
         top = int(self.scroll_offset.y)
         return self._lines[top].start if top < len(self._lines) else 0
 
+    def on_screen(self, offset: int) -> bool:
+        """Whether the line holding *offset* is on screen."""
+        if not self._lines:
+            return False
+        top = int(self.scroll_offset.y)
+        return top <= line_of(self._starts, offset) < top + self.scrollable_content_region.height
+
+    def _marked_on_screen(self) -> int | None:
+        """The marked entity's number, if it is shown (its label not hidden) and on screen."""
+        current = self._current
+        if current is None or self._spans[current].label in self.hidden_labels:
+            return None
+        return current if self.on_screen(self._spans[current].start) else None
+
     def action_next_entity(self) -> None:
-        """Mark the next entity (from the top of the screen when none is marked)."""
+        """Mark the next entity: after the marked one while it is on screen, else the first
+        at or after the cursor (see :meth:`cursor_offset`), wrapping to the first."""
         indices = self._visible_indices()
         if not indices:
             self._no_entities()
             return
-        if self._current is None or self._current not in indices:
-            after = self._top_offset() if self._current is None else self._spans[self._current].end
+        current = self._marked_on_screen()
+        if current is not None:
+            target = indices[(indices.index(current) + 1) % len(indices)]
+        else:
+            after = self.cursor_offset()
             candidates = [i for i in indices if self._spans[i].start >= after]
             target = candidates[0] if candidates else indices[0]
-        else:
-            position = indices.index(self._current)
-            target = indices[(position + 1) % len(indices)]
         self.mark(target)
 
     def action_previous_entity(self) -> None:
-        """Mark the previous entity (wrapping to the last)."""
+        """Mark the previous entity: before the marked one while it is on screen, else the
+        last before the cursor (see :meth:`cursor_offset`), wrapping to the last."""
         indices = self._visible_indices()
         if not indices:
             self._no_entities()
             return
-        if self._current is None or self._current not in indices:
-            before = (
-                self._top_offset() if self._current is None else self._spans[self._current].start
-            )
+        current = self._marked_on_screen()
+        if current is not None:
+            target = indices[(indices.index(current) - 1) % len(indices)]
+        else:
+            before = self.cursor_offset()
             candidates = [i for i in indices if self._spans[i].start < before]
             target = candidates[-1] if candidates else indices[-1]
-        else:
-            position = indices.index(self._current)
-            target = indices[(position - 1) % len(indices)]
         self.mark(target)
 
     def _no_entities(self) -> None:
@@ -443,6 +476,9 @@ class ArticleView(ScrollView, can_focus=True):
     def mark(self, index: int | None, scroll: bool = True) -> None:
         """Mark entity number *index* (None to clear) and scroll it into view."""
         self._current = index
+        self._marked_start = None if index is None else self._spans[index].start
+        if index is not None:
+            self._cursor = self._spans[index].start
         self._refresh_all()
         if index is not None and scroll:
             self.scroll_to_offset(self._spans[index].start)
@@ -491,6 +527,9 @@ class ArticleView(ScrollView, can_focus=True):
         index = bisect_left(self._span_ends, offset + 1)
         if index < len(self._spans) and self._spans[index].start <= offset:
             self.mark(index, scroll=False)
+        else:  # a click elsewhere moves the cursor there, and leaves no entity marked
+            self.mark(None)
+            self._cursor = offset
 
     # --- selection -----------------------------------------------------------------
 
@@ -508,10 +547,11 @@ class ArticleView(ScrollView, can_focus=True):
         return self._anchor is not None
 
     def cursor_offset(self) -> int:
-        """Where a new selection starts: the marked entity, else the top line on screen."""
-        current = self.current_span
-        if current is not None:
-            return current.start
+        """Where the user is: the cursor (the entity marked, the word clicked, where the last
+        selection ended, the find match or the annotation gone to) while it is on screen,
+        else the top line on screen. A new selection starts at the word there."""
+        if self._cursor is not None and self.on_screen(self._cursor):
+            return self._cursor
         return self._top_offset()
 
     def select_range(self, start: int, end: int) -> None:
@@ -548,7 +588,9 @@ class ArticleView(ScrollView, can_focus=True):
         self.scroll_to_offset(self._end)
 
     def action_clear_selection(self) -> None:
-        """Leave the selection (`escape`)."""
+        """Leave the selection (`escape`); the cursor stays on its last word."""
+        if self._anchor is not None and self._end is not None:
+            self._cursor = self._end - 1 if self._end > self._anchor else self._end
         self._anchor = self._end = None
         self._refresh_all()
         self.refresh_bindings()
@@ -630,6 +672,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._refresh_all()
         for mark in self._marks:
             if mark.id == mark_id:
+                self._cursor = mark.start
                 self.scroll_to_offset(mark.start)
 
     def on_key(self, event: events.Key) -> None:
@@ -672,7 +715,8 @@ class ArticleView(ScrollView, can_focus=True):
             after = self._top_offset() if origin is None else origin
             index = bisect_left(matches, (after, -1))
             self._found_current = index if index < len(matches) else 0
-            self.scroll_to_offset(matches[self._found_current][0])
+            self._cursor = matches[self._found_current][0]
+            self.scroll_to_offset(self._cursor)
         self._refresh_all()
         self.refresh_bindings()
         return self._found_current
@@ -708,8 +752,9 @@ class ArticleView(ScrollView, can_focus=True):
         index = (current + step) % total
         wrapped = index != current + step
         self._found_current = index
+        self._cursor = self._found[index][0]
         self._refresh_all()
-        self.scroll_to_offset(self._found[index][0])
+        self.scroll_to_offset(self._cursor)
         self.post_message(self.FindMoved(index, total, wrapped=wrapped))
 
     def action_clear_find(self) -> None:
