@@ -41,11 +41,19 @@ class Mark:
     end: int
 
 
-#: Selection motions: the unit name used in actions -> (forward, backward) functions.
+#: Selection motions of the selection's end: the unit name used in actions -> (forward,
+#: backward) functions.
 _MOTIONS = {
     "word": (motions.next_word_end, motions.previous_word_end),
     "sentence": (motions.next_sentence_end, motions.previous_sentence_end),
     "paragraph": (motions.next_paragraph_end, motions.previous_paragraph_end),
+}
+
+#: The same for the selection's start, once `o` made it the end that moves.
+_START_MOTIONS = {
+    "word": (motions.next_word_start, motions.previous_word_start),
+    "sentence": (motions.next_sentence_start, motions.previous_sentence_start),
+    "paragraph": (motions.next_paragraph_start, motions.previous_paragraph_start),
 }
 
 
@@ -96,6 +104,8 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("}", "extend('paragraph')", "Paragraph", show=False),
         Binding("{", "extend_back('paragraph')", "Paragraph back", show=False),
         Binding("escape", "clear_selection", "Leave selection"),
+        # Only in a selection (check_action): outside one, o is free for other uses.
+        Binding("o", "swap_ends", "Other end"),
         Binding("y", "copy", "Copy the selection (or the marked entity)", show=False),
         # Only in a selection; otherwise Ctrl+C goes on to Textual's "press ctrl+q to quit".
         Binding("ctrl+c", "copy_selection", "Copy the selection", show=False),
@@ -568,24 +578,51 @@ class ArticleView(ScrollView, can_focus=True):
         self.select_range(start, end)
         self.scroll_to_offset(end)
 
+    def _start_moves(self) -> bool:
+        """Whether the end that moves (`o` swaps them) is the selection's start."""
+        return self._anchor is not None and self._end is not None and self._end < self._anchor
+
     def action_extend(self, unit: str) -> None:
-        """Move the selection's end forward to the end of the next word/sentence/paragraph."""
+        """Move the moving end forward: the selection's end to the end of the next
+        word/sentence/paragraph; its start (after `o`) to the start of the next, never
+        past the last selected word's start."""
         if self._anchor is None or self._end is None:
             return
-        forward, _ = _MOTIONS[unit]
-        self._end = forward(self._text, self._end)
-        self._refresh_all()
-        self.scroll_to_offset(self._end)
+        if self._start_moves():
+            forward, _ = _START_MOTIONS[unit]
+            ceiling = max(motions.previous_word_start(self._text, self._anchor), self._end)
+            self._end = min(forward(self._text, self._end), ceiling)
+        else:
+            forward, _ = _MOTIONS[unit]
+            self._end = forward(self._text, self._end)
+        self._moved()
 
     def action_extend_back(self, unit: str) -> None:
-        """Move the selection's end back, never before the first selected word's end."""
+        """Move the moving end back: the selection's end, never before the first selected
+        word's end; its start (after `o`) to the start of the previous word/sentence/
+        paragraph."""
         if self._anchor is None or self._end is None:
             return
-        _, backward = _MOTIONS[unit]
-        floor = motions.word_at(self._text, self._anchor)[1]
-        self._end = max(backward(self._text, self._end, self._anchor), floor)
+        if self._start_moves():
+            _, start_back = _START_MOTIONS[unit]
+            self._end = start_back(self._text, self._end)
+        else:
+            _, backward = _MOTIONS[unit]
+            floor = motions.word_at(self._text, self._anchor)[1]
+            self._end = max(backward(self._text, self._end, self._anchor), floor)
+        self._moved()
+
+    def action_swap_ends(self) -> None:
+        """Make the other end of the selection the one that moves (`o`, as in vim)."""
+        if self._anchor is None or self._end is None:
+            return
+        self._anchor, self._end = self._end, self._anchor
+        self._moved()
+
+    def _moved(self) -> None:
         self._refresh_all()
-        self.scroll_to_offset(self._end)
+        if self._end is not None:
+            self.scroll_to_offset(self._end)
 
     def action_clear_selection(self) -> None:
         """Leave the selection (`escape`); the cursor stays on its last word."""
@@ -618,7 +655,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.notify(copied_notice(text), markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("extend", "extend_back", "clear_selection"):
+        if action in ("extend", "extend_back", "clear_selection", "swap_ends"):
             return self.selecting
         if action == "copy_selection":
             return self.selection is not None
