@@ -60,8 +60,9 @@ SYNC_READ_WORDS = 20_000
 SYNC_READ_BYTES = 256 * 1024
 
 
-#: The keys that change annotations (t a h c u): not offered while they cannot save.
-WRITING_ACTIONS = frozenset({"tag", "note", "highlight", "correct", "undo"})
+#: The keys that write to the database (t a h c u, and m: read marks are kept there too):
+#: not offered while it cannot be written.
+WRITING_ACTIONS = frozenset({"tag", "note", "highlight", "correct", "undo", "toggle_read"})
 
 
 def _long(article: Article) -> bool:
