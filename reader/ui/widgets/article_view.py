@@ -386,6 +386,11 @@ class ArticleView(ScrollView, can_focus=True):
         if selection is not None and selection[0] < end and selection[1] > start:
             style = self.get_component_rich_style("article--selection", partial=True)
             layers.append((max(selection[0], start) - start, min(selection[1], end) - start, style))
+        # The spaces a line ends with take no layer: an entity or a mark the wrap cuts
+        # would colour the gap after its last word on this line ("Shah ").
+        visible = len(raw.rstrip())
+        if visible < len(raw):
+            layers = [(a, min(b, visible), style) for a, b, style in layers if a < visible]
         width = len(raw) if raw.isascii() else cell_len(raw)
         if not layers:
             return Strip([Segment(raw, base)] if raw else [], width)
