@@ -119,7 +119,7 @@ class MainScreen(AnnotationKeys):
         articles = ArticleList(id="articles")
         views = ViewList(id="views")
         filter_bar = FilterBar(id="filter-bar")
-        view = ArticleView(colours, id="article")
+        view = ArticleView(colours, measure=self.app.settings.measure, id="article")
         notes = AnnotationPanel(id="annotation-panel")
         self.annotator = Annotator(
             self.app,
@@ -409,6 +409,10 @@ class MainScreen(AnnotationKeys):
     def action_find(self) -> None:
         """Find in the article (`/` in the article)."""
         self.query_one(FindBar).open()
+
+    def on_article_view_margin_changed(self, message: ArticleView.MarginChanged) -> None:
+        # The header's text lines up with the article's (styles/app.tcss: padding 0 2).
+        self.query_one("#article-header").styles.padding = (0, 2 + message.margin)
 
     def on_article_view_find_moved(self, message: ArticleView.FindMoved) -> None:
         self.query_one(FindBar).moved(message)

@@ -133,6 +133,14 @@ class ArticleView(ScrollView, can_focus=True):
         forward: bool
 
     @dataclass
+    class MarginChanged(Message):
+        """The text's left margin changed (the pane is wider than the measure): the
+        screen lines the header up with the text."""
+
+        margin: int
+        """Blank columns drawn left of the text (and as many, or one more, right of it)."""
+
+    @dataclass
     class FindMoved(Message):
         """The current find match changed (`n`/`N`), or the find was cleared (Escape)."""
 
@@ -159,10 +167,18 @@ class ArticleView(ScrollView, can_focus=True):
     """Whether the text's last line was on screen when last looked at (a scroll, a resize,
     a new text): kept, not computed, so that it still answers as the app closes."""
 
-    def __init__(self, colours: EntityColours, *, id: str | None = None) -> None:
+    def __init__(
+        self, colours: EntityColours, *, measure: int | None = None, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.colours = colours
         """Where the entity styles come from."""
+        self.measure = measure
+        """The widest line, in columns (None: as wide as the pane). In a wider pane the
+        text is centred: the blank splits evenly around it, as reading apps set a column,
+        rather than all of it between the text and the panels on its right."""
+        self._margin = 0
+        """Blank columns drawn left of the text, to centre it (see :attr:`measure`)."""
         self._frame: tuple[int, Style] = (0, Style())
         """The width and base style of the frame being drawn (looked up once a frame)."""
         self._text = ""
@@ -277,8 +293,21 @@ class ArticleView(ScrollView, can_focus=True):
         """The width the text is wrapped at now."""
         return self._content_width()
 
+    @property
+    def margin(self) -> int:
+        """Blank columns drawn left of the text (the pane is wider than the measure)."""
+        return self._margin
+
     def _content_width(self) -> int:
-        return max(self.scrollable_content_region.width, 10)
+        width = max(self.scrollable_content_region.width, 10)
+        return min(width, self.measure) if self.measure else width
+
+    def _set_margin(self) -> None:
+        margin = max(0, (self.scrollable_content_region.width - self._wrap_width) // 2)
+        if margin != self._margin:
+            self._margin = margin
+            self._refresh_all()
+            self.post_message(self.MarginChanged(margin))
 
     def _rewrap(self, wrapped: tuple[int, list[Line]] | None = None) -> None:
         width = self._content_width()
@@ -290,10 +319,13 @@ class ArticleView(ScrollView, can_focus=True):
         self._starts = [line.start for line in self._lines]
         self.virtual_size = Size(width, len(self._lines))
         self._refresh_all()
+        self._set_margin()
 
     def on_resize(self, event: events.Resize) -> None:
         if self._content_width() != self._wrap_width:
             self._rewrap()
+        else:
+            self._set_margin()
         self._note_end()
 
     # --- where the reader is ---------------------------------------------------------
@@ -356,6 +388,7 @@ class ArticleView(ScrollView, can_focus=True):
         user's marks, find matches, the selection (what ``Text.stylize`` did, without
         building a Text).
         """
+        plain = base
         line = self._lines[index]
         start, end = line.start, line.end
         # Tabs are drawn as one space so that one code point is one drawn character.
@@ -392,10 +425,12 @@ class ArticleView(ScrollView, can_focus=True):
         if visible < len(raw):
             layers = [(a, min(b, visible), style) for a, b, style in layers if a < visible]
         width = len(raw) if raw.isascii() else cell_len(raw)
+        margin = [Segment(" " * self._margin, plain)] if self._margin else []
+        width += self._margin
         if not layers:
-            return Strip([Segment(raw, base)] if raw else [], width)
+            return Strip([*margin, Segment(raw, base)] if raw else margin, width)
         cuts = sorted({0, len(raw), *(a for a, _, _ in layers), *(b for _, b, _ in layers)})
-        segments = []
+        segments = margin
         for left, right in pairwise(cuts):
             style = base
             for layer_start, layer_end, layer in layers:
@@ -525,7 +560,7 @@ class ArticleView(ScrollView, can_focus=True):
         *x* and *y* are relative to the widget's region, padding included (as in mouse
         events).
         """
-        x, y = x - self.gutter.left, y - self.gutter.top
+        x, y = x - self.gutter.left - self._margin, y - self.gutter.top
         if x < 0:
             x = 0
         index = int(self.scroll_offset.y) + y
