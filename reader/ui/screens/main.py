@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -20,6 +21,7 @@ from reader.annotations import ArticleAnnotations, tags_by_article
 from reader.entities.engines import Cancelled, NoModel
 from reader.entities.span import Span
 from reader.library import Article, Library, Problem
+from reader.library.folders import library_folder, library_roots
 from reader.text import sanitize_line
 from reader.ui.messages import (
     AnnotationsChanged,
@@ -203,7 +205,9 @@ class MainScreen(AnnotationKeys):
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
         articles = self.query_one(ArticleList)
-        articles.set_articles(message.library.articles, message.tags)
+        articles.set_articles(
+            message.library.articles, message.tags, self.app.settings.article_paths
+        )
         self.library_search.library_loaded(message.library.articles)
         if self.app.store_problem:
             self.notify(
@@ -368,10 +372,15 @@ class MainScreen(AnnotationKeys):
         if self.article is None:
             return
         article = self.article
+        folder = library_folder(
+            os.path.abspath(article.path), library_roots(self.app.settings.article_paths)
+        )
+        where = sanitize_line(f"{folder}/" if folder else "", 120) + article.source
         parts: list[str | tuple[str, str] | Content] = [
+            (sanitize_line(article.title, 300), "bold"),
+            "\n",
             (
-                f"{article.source} · {article.word_count:,} words · "
-                f"{article.reading_minutes} min read",
+                f"{where} · {article.word_count:,} words · {article.reading_minutes} min read",
                 "dim",
             ),
         ]
