@@ -36,6 +36,6 @@ async def test_header_and_sidebar_say_which_folder(make_settings, tmp_path) -> N
         assert header.splitlines()[0] == "Budget talks"
         assert header.splitlines()[1].startswith("politics/001.txt · 4 words")
         lines = sidebar(main.query_one(ArticleList))
-        assert any(line.startswith("politics/001.") for line in lines), lines
+        assert any(line.startswith("politics/001.txt ·") for line in lines), lines
         assert any(line.startswith("tech/001.txt ·") for line in lines), lines
         assert any(line.startswith("002.txt ·") for line in lines), lines  # its own title

@@ -207,13 +207,14 @@ class ArticleList(RowList):
         if part == 0:
             line = self._title_line(article, width)
         elif part == 1:
-            # Cut the file name rather than the counts, but keep ~12 cells of it: in a
-            # narrow sidebar the reading time goes first, then the word count.
+            # Cut the file name rather than the counts, but keep ~12 cells of it (24 with
+            # a folder, which tells two same titles apart): in a narrow sidebar the
+            # reading time goes first, then the word count.
             source = article.source
             folder = self._folders.get(article.id)
             if folder:  # the same title in another folder: say which this one is
                 source = f"{folder}/{source}"
-            room = min(12, cell_len(source))
+            room = min(24 if folder else 12, cell_len(source))
             tails = (counts(article), f" · {article.word_count:,} words", "")
             tail = next(t for t in tails if width - len(t) >= room or not t)
             source = fit(source, max(width - len(tail), 1))
