@@ -337,8 +337,14 @@ class ArticleView(ScrollView, can_focus=True):
 
     def scroll_to_top_line(self, offset: int) -> None:
         """Scroll so that the line holding *offset* (clamped to the text) is the top one,
-        or as near the top as the end of the text allows."""
-        if self._lines:
+        or as near the top as the end of the text allows.
+
+        Once the screen is laid out again: the header above may change height with the
+        article (a title on two lines), and with it where the end of the text is."""
+        self.call_after_refresh(self._scroll_to_top_line, offset, self._text)
+
+    def _scroll_to_top_line(self, offset: int, text: str) -> None:
+        if self._lines and text is self._text:  # else another text is shown since
             y = line_of(self._starts, max(0, min(offset, len(self._text))))
             # Forced: the scrollbar of a text just shown is not there until the next
             # layout, and without one Textual does not scroll.
