@@ -9,6 +9,7 @@ The file is TOML (``user_config_path("reader")/config.toml``, or ``READER_CONFIG
     model = "en_core_web_sm"
     theme = "nord"
     cache_dir = "~/.cache/reader/entities"
+    measure = 90                          # the article's widest line, in columns
 
 Every key is optional. Paths may start with ``~``; a relative path is relative to the
 folder the config file is in. Textual-free: the app and every command read it through
@@ -41,6 +42,7 @@ KEYS: dict[str, str] = {
     "model": "a string (the engine's model, a spaCy pipeline's name)",
     "theme": "a string (a Textual theme's name)",
     "cache_dir": "a path (where entities are cached)",
+    "measure": "a whole number from 30 to 1000 (the article's widest line, in columns)",
 }
 """Every key the file may hold, and what its value must be."""
 
@@ -69,6 +71,8 @@ class Config:
     """The Textual theme's name."""
     cache_dir: Path | None = None
     """Where entities are cached."""
+    measure: int | None = None
+    """The article's widest line, in columns."""
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -132,6 +136,11 @@ def _checked(path: Path, values: dict[str, Any]) -> Config:
         if not isinstance(library, list) or not library:
             raise wrong("library")
         library = tuple(a_path("library", item) for item in library)
+    measure = values.get("measure")
+    if measure is not None and (
+        not isinstance(measure, int) or isinstance(measure, bool) or not 30 <= measure <= 1000
+    ):
+        raise wrong("measure")
     database, cache_dir = values.get("database"), values.get("cache_dir")
     return Config(
         path=path,
@@ -142,6 +151,7 @@ def _checked(path: Path, values: dict[str, Any]) -> Config:
         model=a_string("model"),
         theme=a_string("theme"),
         cache_dir=None if cache_dir is None else a_path("cache_dir", cache_dir),
+        measure=measure,
     )
 
 

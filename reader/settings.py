@@ -41,6 +41,11 @@ SEEDS_FOLDER = "seeds"
 DEFAULT = "default"
 """The source of a value nobody set."""
 
+DEFAULT_MEASURE = 90
+"""The article's widest line, in columns, unless the config file says otherwise: within
+the 80-100 characters typographers recommend for a line, and wide enough that a quotation
+or a figure rarely wraps."""
+
 
 def find_folder(cwd: Path, name: str) -> Path | None:
     """The folder *name* in *cwd* or its nearest parent that has one (the project layout),
@@ -75,6 +80,8 @@ class Settings:
     """Whether to read and write the entity cache."""
     theme: str | None = None
     """The Textual theme to start with (from the config file); None: Textual's default."""
+    measure: int = DEFAULT_MEASURE
+    """The article's widest line, in columns (a wider pane centres it)."""
     config_path: Path | None = None
     """The config file in play (it may not exist), or None: no config file (tests)."""
     config_exists: bool = False
@@ -107,6 +114,7 @@ class Settings:
             ("engine", self.engine, self.source("engine")),
             ("model", self.model or "the best installed", self.source("model")),
             ("theme", self.theme or "Textual's default", self.source("theme")),
+            ("measure", f"{self.measure} columns", self.source("measure")),
         ]
         return rows
 
@@ -189,6 +197,7 @@ class Settings:
             (config.engine, in_config),
         )
         _first(sources, "theme", (config.theme, in_config))
+        measure = _first(sources, "measure", (config.measure, in_config))
         return cls(
             article_paths=article_paths,
             db_path=db_path,
@@ -197,6 +206,7 @@ class Settings:
             engine=chosen_engine or DEFAULT_ENGINE,
             use_cache=not no_cache,
             theme=config.theme,
+            measure=measure or DEFAULT_MEASURE,
             config_path=config.path,
             config_exists=config.exists,
             sources=sources,

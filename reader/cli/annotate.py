@@ -223,6 +223,8 @@ def run_annotations(args: argparse.Namespace, workspace: Workspace) -> int:
     try:
         with workspace.open_store(read_only=True) as store:
             records = _records(store)
+            # Saved views belong to no article: listed when every article is.
+            views = [] if paths else [{"name": v.name, "query": v.query} for v in store.views()]
     except StoreError as error:
         error_line(str(error))
         return 1
@@ -237,37 +239,50 @@ def run_annotations(args: argparse.Namespace, workspace: Workspace) -> int:
             status = 1
     records = [_placed(record) for record in records]
     if args.format == "json":
-        document = {"database": str(db_path), "articles": records}
+        document: dict[str, Any] = {"database": str(db_path), "articles": records}
+        if not paths:
+            document["views"] = views
         print_line(_json(document))
-    elif records:
+    elif records or views:
         for number, record in enumerate(records):
             if number:
                 print_line("")
             for line in _text_lines(record):
                 print_line(line)
+        if views:
+            if records:
+                print_line("")
+            print_line("saved views:")
+            for view in views:
+                print_line(f"  - {safe_line(view['name'])}: {safe_line(view['query'], 500)}")
     elif not status:
         print_line(f"no annotations in {safe_line(str(db_path), limit=500)}")
     return status
 
 
 def _records(store: AnnotationStore) -> list[dict[str, Any]]:
-    """One dict per article: title, path, sha256, tags, notes, highlights, corrections.
+    """One dict per article: title, path, sha256, tags, read (marked read), notes,
+    highlights, corrections.
 
-    Articles come in the order the store first saw them, annotations oldest first, each
-    as the store's document (nested dicts with sorted keys, so the JSON is stable).
+    Articles come in the order the store first saw them (then those only marked read),
+    annotations oldest first, each as the store's document (nested dicts with sorted
+    keys, so the JSON is stable).
     """
     records: dict[str, dict[str, Any]] = {}
 
     def record(sha256: str, path: str, title: str, tags: list[str]) -> dict[str, Any]:
         return records.setdefault(
             sha256,
-            {"title": title, "path": path, "sha256": sha256, "tags": tags}
+            {"title": title, "path": path, "sha256": sha256, "tags": tags, "read": False}
             | {section: [] for section in _KIND_SECTIONS.values()}
             | {"stored_path": path},
         )
 
     for article in store.articles():
         record(article["sha256"], article["path"], article["title"], list(article["tags"]))
+    for reading in store.reading():
+        if reading.read:
+            record(reading.sha256, reading.path, reading.title, [])["read"] = True
     for annotation in store.annotations():
         # Every annotation has its article's document; should one not, list it on its own.
         owner = record(annotation.article_sha256, annotation.article_path, "", [])
@@ -398,6 +413,8 @@ def _text_lines(record: dict[str, Any]) -> list[str]:
     lines.append(f"  sha256: {safe_line(record['sha256'])}")
     if record["tags"]:
         lines.append(f"  tags: {_tags(record['tags'])}")
+    if record["read"]:
+        lines.append("  marked read")
     if record["notes"]:
         lines.append("  notes:")
         for note in record["notes"]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from reader.library.articles import Problem
 from reader.library.parsers import ARTICLE_SUFFIXES
 
-__all__ = ["Found", "file_stat", "find_article_files"]
+__all__ = ["Found", "file_stat", "find_article_files", "library_folder", "library_roots"]
 
 Found = tuple[Path, str, "os.DirEntry[str] | None"]
 """A file found by a scan, its resolved path, and its directory entry if a walk found it."""
@@ -96,3 +96,22 @@ def file_stat(entry: os.DirEntry[str] | None) -> os.stat_result | None:
         return entry.stat()
     except OSError:
         return None
+
+
+def library_roots(paths: Sequence[Path]) -> list[str]:
+    """The library's roots (the folders and files it was read from) as absolute paths,
+    longest first (the nearest root wins), for :func:`library_folder`."""
+    return sorted((os.path.abspath(path) for path in paths), key=len, reverse=True)
+
+
+def library_folder(path: str, roots: Sequence[str]) -> str:
+    """The folder of the article at *path* (absolute) relative to its library root, from
+    :func:`library_roots`, ``/``-separated (``""`` at the root, or for an article named on
+    its own): what ``in:`` searches and what the app shows as an article's folder."""
+    for root in roots:
+        if path == root:
+            return ""
+        if path.startswith(root.rstrip(os.sep) + os.sep):
+            folder = os.path.dirname(os.path.relpath(path, root))
+            return folder.replace(os.sep, "/")
+    return ""

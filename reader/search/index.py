@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader import __version__
 from reader.library import Problem, read_article
-from reader.library.folders import file_stat, find_article_files
+from reader.library.folders import file_stat, find_article_files, library_folder, library_roots
 from reader.search.compile import (
     FREE_COLUMNS,
     TEXT_COLUMNS,
@@ -528,7 +528,7 @@ class SearchIndex:
                     "SELECT id, path, sha256, store_key, position, shown_path, folder FROM articles"
                 )
             }
-            roots = _roots(workspace.settings.article_paths)
+            roots = library_roots(workspace.settings.article_paths)
             # A bigger page cache while writing (FTS5 merges its segments faster), given
             # back afterwards: the app keeps the index open for its whole session.
             connection.execute(f"PRAGMA cache_size = -{UPDATE_CACHE_KIB}")
@@ -538,7 +538,7 @@ class SearchIndex:
                 for place, article in enumerate(articles):
                     _let_others_run()
                     path = os.path.abspath(article.path)
-                    where = (str(article.path), _folder(path, roots))
+                    where = (str(article.path), library_folder(path, roots))
                     row = known.pop(path, None)
                     if row is None or row[1] != article.sha256:
                         if row is not None:
@@ -1197,23 +1197,6 @@ def library_stamp(settings: Settings) -> str | None:
         if folder and os.path.isdir(folder):
             add(folder, stat(folder))
     return None if fresh else digest.hexdigest()
-
-
-def _roots(paths: Sequence[Path]) -> list[str]:
-    """The library's roots as absolute paths, longest first (the nearest root wins)."""
-    return sorted((os.path.abspath(path) for path in paths), key=len, reverse=True)
-
-
-def _folder(path: str, roots: Sequence[str]) -> str:
-    """The folder of the article at *path* relative to its library root, ``/``-separated
-    (``""`` at the root, or for an article named on its own)."""
-    for root in roots:
-        if path == root:
-            return ""
-        if path.startswith(root.rstrip(os.sep) + os.sep):
-            folder = os.path.dirname(os.path.relpath(path, root))
-            return folder.replace(os.sep, "/")
-    return ""
 
 
 def _folder_names(folder: str) -> list[str]:

@@ -6,6 +6,7 @@ Textual-free; every function takes the text and an offset and returns an offset.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
 # A sentence ends at . ! ? … (closing quotes included) before a capital letter, a quote or
@@ -37,6 +38,74 @@ def previous_word_end(text: str, offset: int, floor: int) -> int:
         if floor < match.end() < offset:
             best = match.end()
     return best
+
+
+def next_word_start(text: str, offset: int) -> int:
+    """Return the start of the first word starting after *offset* (or the text's end)."""
+    for match in _WORD.finditer(text, max(0, offset - 64)):
+        if match.start() > offset:
+            return match.start()
+    return len(text)
+
+
+def previous_word_start(text: str, offset: int) -> int:
+    """Return the start of the last word starting before *offset* (or 0)."""
+    return _previous_start(_WORD, text, offset, lambda match: match.start())
+
+
+def _previous_start(
+    pattern: re.Pattern[str], text: str, offset: int, start_of: Callable[[re.Match[str]], int]
+) -> int:
+    """Return the last ``start_of(match)`` before *offset* (0 when there is none), looking
+    back a window at a time; a match at a window's edge may be cut, so it only counts at
+    the text's start or after a non-word character."""
+    low = offset
+    while low > 0:
+        low = max(0, low - 2048)
+        starts = [
+            start
+            for match in pattern.finditer(text, low, offset)
+            if (start := start_of(match)) < offset
+            and (match.start() > low or low == 0 or not text[low - 1].isalnum())
+        ]
+        if starts:
+            return starts[-1]
+    return 0
+
+
+def _start_after(text: str, end: int) -> int:
+    """Return where the unit after one ending at *end* starts: past the space."""
+    while end < len(text) and text[end].isspace():
+        end += 1
+    return end
+
+
+def next_sentence_start(text: str, offset: int) -> int:
+    """Return the start of the first sentence starting after *offset* (or the text's end)."""
+    return _next_start(_SENTENCE_END, text, offset)
+
+
+def previous_sentence_start(text: str, offset: int) -> int:
+    """Return the start of the last sentence starting before *offset* (or 0)."""
+    return _previous_start(_SENTENCE_END, text, offset, lambda m: _start_after(text, m.end()))
+
+
+def next_paragraph_start(text: str, offset: int) -> int:
+    """Return the start of the first paragraph starting after *offset* (or the text's end)."""
+    return _next_start(_PARAGRAPH_END, text, offset)
+
+
+def previous_paragraph_start(text: str, offset: int) -> int:
+    """Return the start of the last paragraph starting before *offset* (or 0)."""
+    return _previous_start(_PARAGRAPH_END, text, offset, lambda m: _start_after(text, m.end()))
+
+
+def _next_start(pattern: re.Pattern[str], text: str, offset: int) -> int:
+    for match in pattern.finditer(text, offset):
+        start = _start_after(text, match.end())
+        if start > offset:
+            return start
+    return len(text)
 
 
 def _ends(pattern: re.Pattern[str], text: str, start: int, stop: int) -> list[int]:

@@ -355,8 +355,12 @@ def test_annotations_json_round_trips_what_is_stored(
     assert document["database"] == str(db)
     articles, annotations = stored(db)
     (listed,) = document["articles"]
-    assert list(listed) == ["title", "path", "sha256", "tags", "notes", "highlights", "corrections"]
+    assert list(listed) == [
+        *("title", "path", "sha256", "tags", "read", "notes", "highlights", "corrections")
+    ]
     assert {key: listed[key] for key in ("path", "sha256", "title", "tags")} == articles[0]
+    assert listed["read"] is False
+    assert document["views"] == []
     kinds = {"note": "notes", "highlight": "highlights", "correction": "corrections"}
     for annotation in annotations:
         assert annotation in [Annotation.from_document(d) for d in listed[kinds[annotation.kind]]]
@@ -630,3 +634,26 @@ def test_an_edited_article_with_a_reading_position_still_gets_its_annotations(
         loaded = load(store, after)
         assert [item.state for item in loaded.items] == ["anchored"]
         assert loaded.relinked == 1 and store.position(after.sha256) == 3
+
+
+def test_annotations_lists_read_marks_and_saved_views(
+    run: Callable[..., Result], db: Path, tmp_path: Path, article_path: Path
+) -> None:
+    fill(db, article_path)
+    only_read = tmp_path / "storm.txt"
+    only_read.write_text("Storm warning\n\nWind.\n", encoding="utf-8")
+    with AnnotationStore(db) as store:
+        store.set_read(ref(article_path), True)
+        store.set_read(ref(only_read), True)  # read, and nothing else
+        store.save_view("Ministers", "minister sort:-title")
+    text = run("annotations").out
+    assert "  tags: economy, vote\n  marked read\n" in text
+    assert "Storm warning\n" in text
+    assert text.endswith("saved views:\n  - Ministers: minister sort:-title\n")
+    document = json.loads(run("annotations", "--format", "json").out)
+    assert [a["read"] for a in document["articles"]] == [True, True]
+    assert document["articles"][1]["title"] == "Storm warning"
+    assert document["views"] == [{"name": "Ministers", "query": "minister sort:-title"}]
+    # Asked for one article: its read mark, and no views (they belong to no article).
+    one = json.loads(run("annotations", only_read, "--format", "json").out)
+    assert [a["read"] for a in one["articles"]] == [True] and "views" not in one

@@ -119,3 +119,15 @@ def test_set_theme_through_a_symlink_updates_the_linked_file(tmp_path: Path) -> 
     set_theme(link, "nord")
     assert link.is_symlink()
     assert dotfiles.read_text(encoding="utf-8") == '# kept\ntheme = "nord"\n'
+
+
+@pytest.mark.parametrize("value", ['"wide"', "true", "10", "90.5"])
+def test_a_measure_that_is_not_a_whole_number_of_columns_is_an_error(
+    tmp_path: Path, value: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"measure = {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'measure' must be a whole number"):
+        load_config(path)
+    path.write_text("measure = 72\n", encoding="utf-8")
+    assert load_config(path).measure == 72

@@ -47,3 +47,27 @@ def test_paragraph_motions() -> None:
     last = next_paragraph_end(TEXT, end)
     assert TEXT[:last].endswith("It ends here.")
     assert previous_paragraph_end(TEXT, last, 0) == end
+
+
+def test_start_motions_land_on_word_sentence_and_paragraph_starts() -> None:
+    from reader.ui.motions import (
+        next_paragraph_start,
+        next_sentence_start,
+        next_word_start,
+        previous_paragraph_start,
+        previous_sentence_start,
+        previous_word_start,
+    )
+
+    text = "Talks in Geneva\n\nThe Foreign Office said little. Talks resume.\n"
+    office = text.index("Office")
+    assert previous_word_start(text, office) == text.index("Foreign")
+    assert previous_word_start(text, office + 2) == office
+    assert previous_word_start(text, 0) == 0
+    assert next_word_start(text, office) == text.index("said")
+    assert previous_sentence_start(text, text.index("resume")) == text.index("Talks resume")
+    assert previous_sentence_start(text, text.index("Talks resume")) == text.index("The")
+    assert next_sentence_start(text, office) == text.index("Talks resume")
+    assert previous_paragraph_start(text, office) == text.index("The")
+    assert next_paragraph_start(text, 0) == text.index("The")
+    assert next_paragraph_start(text, office) == len(text)

@@ -15,7 +15,14 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from reader.anchoring import describe
-from reader.annotations import ArticleAnnotations, article_ref, load, tags_by_article
+from reader.annotations import (
+    ArticleAnnotations,
+    Relinked,
+    article_ref,
+    load,
+    relink_all,
+    tags_by_article,
+)
 from reader.library import Article
 from reader.store import Annotation, AnnotationStore
 from reader.text import sanitize_line
@@ -296,6 +303,29 @@ class Annotator:
         app.push_screen(ExportScreen(str(app.workspace.exports_dir)), chosen)
 
     def _start_export(self, choice: ExportChoice) -> None:
+        """Record where moved or edited articles are now (as `reader export` does, so that
+        none is skipped for its text not being found at the old path), then export."""
+        app = self._app
+        store = app.store
+        if store is None or store.read_only:
+            self._run_export(choice)  # nothing can be recorded: export what is known
+            return
+
+        def relink(store: AnnotationStore) -> list[Relinked]:
+            # In the writer thread: each relink is one save (workspace.library() is the
+            # app's own, loaded already).
+            return relink_all(store, app.workspace.library().articles)
+
+        def relinked(done: list[Relinked]) -> None:
+            if done:
+                more = f" (and {len(done) - 1} more)" if len(done) > 1 else ""
+                app.notify(sanitize_line(done[0].summary(), 300) + more, markup=False)
+                self.load_tags()
+            self._run_export(choice)
+
+        app.write(relink, relinked, lambda _reason: self._run_export(choice))
+
+    def _run_export(self, choice: ExportChoice) -> None:
         # A thread worker, not the writer thread: with entities it may run the model for
         # minutes, and saves must not wait that long (the store is safe across threads).
         # Not exclusive: it writes a file, and cancelling a write would lose it.
@@ -425,8 +455,9 @@ class Annotator:
             return
         ids = [m.id for m in marks]
         current = view.current_mark
-        if current in ids:
-            index = ids.index(current) + (1 if forward else -1)
+        shown = next((m for m in marks if m.id == current), None)
+        if shown is not None and view.on_screen(shown.start):  # else from where the user is
+            index = ids.index(shown.id) + (1 if forward else -1)
         else:
             top = view.cursor_offset()
             after = [i for i, m in enumerate(marks) if m.start >= top]

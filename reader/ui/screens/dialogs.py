@@ -61,24 +61,32 @@ def first_tag_problem(tags: list[str]) -> str | None:
 
 
 class TagSuggester(Suggester):
-    """Completes the last comma-separated tag from the tags already in use."""
+    """Completes the last comma-separated tag from the tags already in use, but never with
+    one the article has (*taken*) or one typed before it in the field."""
 
-    def __init__(self, known: list[str]) -> None:
+    def __init__(self, known: list[str], taken: list[str] | None = None) -> None:
         super().__init__(use_cache=False, case_sensitive=False)
         self._known: list[str] = []
-        self.set_known(known)
+        self._taken: frozenset[str] = frozenset()
+        self.set_known(known, taken or [])
 
-    def set_known(self, known: list[str]) -> None:
-        """Complete from *known* from now on."""
+    def set_known(self, known: list[str], taken: list[str] | None = None) -> None:
+        """Complete from *known* from now on, leaving out *taken* (the article's tags;
+        compared ignoring case, as the store compares tags)."""
         self._known = [sanitize_line(tag, 100) for tag in known]
+        self._taken = frozenset(sanitize_line(tag, 100).casefold() for tag in taken or [])
 
     async def get_suggestion(self, value: str) -> str | None:
         head, _, last = value.rpartition(",")
         stem = last.lstrip()
         if not stem:
             return None
+        typed = {tag.strip().casefold() for tag in head.split(",")} if head else set()
         for tag in self._known:
-            if tag.casefold().startswith(stem.casefold()) and tag != stem:
+            folded = tag.casefold()
+            if folded in self._taken or folded in typed:
+                continue
+            if folded.startswith(stem.casefold()) and tag != stem:
                 prefix = f"{head}," if head else ""
                 spacing = last[: len(last) - len(stem)]
                 return f"{prefix}{spacing}{tag}"
@@ -100,7 +108,7 @@ class TagScreen(ModalScreen[list[str] | None]):
         super().__init__()
         self._title = title
         self._current = current
-        self._suggester = TagSuggester(known or [])
+        self._suggester = TagSuggester(known or [], current)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -129,7 +137,7 @@ class TagScreen(ModalScreen[list[str] | None]):
     def show_tags(self, current: list[str], known: list[str]) -> None:
         """Show the article's tags *current*; complete from the tags in use, *known*."""
         self._current = current
-        self._suggester.set_known(known)
+        self._suggester.set_known(known, current)
         for hint in self.query("#tags-now").results(Static):
             hint.update(self._tags_now())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -20,6 +21,7 @@ from reader.annotations import ArticleAnnotations, tags_by_article
 from reader.entities.engines import Cancelled, NoModel
 from reader.entities.span import Span
 from reader.library import Article, Library, Problem
+from reader.library.folders import library_folder, library_roots
 from reader.library.parsers import RENDERED_SUFFIXES
 from reader.text import sanitize_line
 from reader.ui.messages import (
@@ -64,8 +66,9 @@ SYNC_READ_BYTES = 256 * 1024
 SYNC_RENDER_BYTES = 16 * 1024
 
 
-#: The keys that change annotations (t a h c u): not offered while they cannot save.
-WRITING_ACTIONS = frozenset({"tag", "note", "highlight", "correct", "undo"})
+#: The keys that write to the database (t a h c u, and m: read marks are kept there too):
+#: not offered while it cannot be written.
+WRITING_ACTIONS = frozenset({"tag", "note", "highlight", "correct", "undo", "toggle_read"})
 
 
 def _long(article: Article) -> bool:
@@ -123,7 +126,7 @@ class MainScreen(AnnotationKeys):
         articles = ArticleList(id="articles")
         views = ViewList(id="views")
         filter_bar = FilterBar(id="filter-bar")
-        view = ArticleView(colours, id="article")
+        view = ArticleView(colours, measure=self.app.settings.measure, id="article")
         notes = AnnotationPanel(id="annotation-panel")
         self.annotator = Annotator(
             self.app,
@@ -207,7 +210,9 @@ class MainScreen(AnnotationKeys):
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
         articles = self.query_one(ArticleList)
-        articles.set_articles(message.library.articles, message.tags)
+        articles.set_articles(
+            message.library.articles, message.tags, self.app.settings.article_paths
+        )
         self.library_search.library_loaded(message.library.articles)
         if self.app.store_problem:
             self.notify(
@@ -378,10 +383,18 @@ class MainScreen(AnnotationKeys):
         # Who, when and where, as the file says (front matter, a page's metadata); not
         # before the text is read: reading a saved page is the worker's job.
         meta = article.meta if article.loaded else {}
-        byline = "".join(f"{meta[k]} · " for k in ("author", "date", "site") if meta.get(k))
+        byline = "".join(
+            f"{sanitize_line(meta[k], 120)} · " for k in ("author", "date", "site") if meta.get(k)
+        )
+        folder = library_folder(
+            os.path.abspath(article.path), library_roots(self.app.settings.article_paths)
+        )
+        where = sanitize_line(f"{folder}/" if folder else "", 120) + article.source
         parts: list[str | tuple[str, str] | Content] = [
+            (sanitize_line(article.title, 300), "bold"),
+            "\n",
             (
-                f"{byline}{article.source} · {article.word_count:,} words · "
+                f"{byline}{where} · {article.word_count:,} words · "
                 f"{article.reading_minutes} min read",
                 "dim",
             ),
@@ -420,6 +433,10 @@ class MainScreen(AnnotationKeys):
     def action_find(self) -> None:
         """Find in the article (`/` in the article)."""
         self.query_one(FindBar).open()
+
+    def on_article_view_margin_changed(self, message: ArticleView.MarginChanged) -> None:
+        # The header's text lines up with the article's (styles/app.tcss: padding 0 2).
+        self.query_one("#article-header").styles.padding = (0, 2 + message.margin)
 
     def on_article_view_find_moved(self, message: ArticleView.FindMoved) -> None:
         self.query_one(FindBar).moved(message)

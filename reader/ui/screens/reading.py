@@ -45,7 +45,8 @@ class Reading:
 
     - *app*: the store, only through ``write`` (``store`` only says whether it can be
       written: the app's own marks and positions are not saved, silently, in a read-only
-      database; `m` says why not, through ``write``), and ``notify``.
+      database; the screen does not offer `m` then, and ``write`` says why if it is
+      called anyway), and ``notify``.
     - *view*: the article's text; says where its top line is (``top_offset``), whether its
       last line has been on screen (``end_seen``, ``end_on_screen``), whether it has the
       focus, and scrolls to a saved position (``scroll_to_top_line``).

@@ -9,8 +9,11 @@ title or source too long for the width is cut with "…" by cell width when it i
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -21,8 +24,29 @@ from textual.strip import Strip
 from textual.style import Style
 
 from reader.library import Article
+from reader.library.folders import library_folder, library_roots
 from reader.text import sanitize_line
 from reader.ui.widgets.row_list import RowList, content_strip, fit
+
+
+def repeated_title_folders(articles: Sequence[Article], roots: Sequence[Path]) -> dict[str, str]:
+    """The folder (relative to *roots*, ``/``-separated, sanitised) of each article whose
+    title (ignoring case) is also the title of an article in another folder, by article
+    id: the sidebar names the folder only where the title alone does not tell them apart."""
+    titles = Counter(article.title.casefold() for article in articles)
+    repeated = [a for a in articles if titles[a.title.casefold()] > 1]
+    if not repeated:
+        return {}
+    absolute = library_roots(roots)
+    folders = {a.id: library_folder(os.path.abspath(a.path), absolute) for a in repeated}
+    seen: dict[str, set[str]] = {}
+    for article in repeated:
+        seen.setdefault(article.title.casefold(), set()).add(folders[article.id])
+    return {
+        article.id: sanitize_line(folders[article.id], 80)
+        for article in repeated
+        if len(seen[article.title.casefold()]) > 1
+    }
 
 
 def counts(article: Article) -> str:
@@ -77,6 +101,8 @@ class ArticleList(RowList):
         """The article last highlighted by the user: a filter keeps it highlighted when it
         finds it, even after a keystroke whose results did not have it."""
         self._tags: dict[str, list[str]] = {}
+        self._folders: dict[str, str] = {}
+        """The folder of each article whose title is repeated in another folder, by id."""
         self._index: dict[str, int] = {}
         self._read: frozenset[str] | None = None
         """The content hashes of the articles marked read; None: not known (no marks)."""
@@ -84,9 +110,14 @@ class ArticleList(RowList):
     # --- content -------------------------------------------------------------------
 
     def set_articles(
-        self, articles: Sequence[Article], tags: Mapping[str, list[str]] | None = None
+        self,
+        articles: Sequence[Article],
+        tags: Mapping[str, list[str]] | None = None,
+        roots: Sequence[Path] = (),
     ) -> None:
-        """Replace the list with *articles*; *tags* maps content hashes to their tags."""
+        """Replace the list with *articles*; *tags* maps content hashes to their tags;
+        *roots* are the paths the library was read from (where folders start)."""
+        self._folders = repeated_title_folders(articles, roots)
         self.library = list(articles)
         self.articles = self.library
         tags = tags or {}
@@ -176,10 +207,14 @@ class ArticleList(RowList):
         if part == 0:
             line = self._title_line(article, width)
         elif part == 1:
-            # Cut the file name rather than the counts, but keep ~12 cells of it: in a
-            # narrow sidebar the reading time goes first, then the word count.
+            # Cut the file name rather than the counts, but keep ~12 cells of it (24 with
+            # a folder, which tells two same titles apart): in a narrow sidebar the
+            # reading time goes first, then the word count.
             source = article.source
-            room = min(12, cell_len(source))
+            folder = self._folders.get(article.id)
+            if folder:  # the same title in another folder: say which this one is
+                source = f"{folder}/{source}"
+            room = min(24 if folder else 12, cell_len(source))
             tails = (counts(article), f" · {article.word_count:,} words", "")
             tail = next(t for t in tails if width - len(t) >= room or not t)
             source = fit(source, max(width - len(tail), 1))

@@ -44,11 +44,19 @@ class Mark:
     end: int
 
 
-#: Selection motions: the unit name used in actions -> (forward, backward) functions.
+#: Selection motions of the selection's end: the unit name used in actions -> (forward,
+#: backward) functions.
 _MOTIONS = {
     "word": (motions.next_word_end, motions.previous_word_end),
     "sentence": (motions.next_sentence_end, motions.previous_sentence_end),
     "paragraph": (motions.next_paragraph_end, motions.previous_paragraph_end),
+}
+
+#: The same for the selection's start, once `o` made it the end that moves.
+_START_MOTIONS = {
+    "word": (motions.next_word_start, motions.previous_word_start),
+    "sentence": (motions.next_sentence_start, motions.previous_sentence_start),
+    "paragraph": (motions.next_paragraph_start, motions.previous_paragraph_start),
 }
 
 
@@ -100,6 +108,8 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("}", "extend('paragraph')", "Paragraph", show=False),
         Binding("{", "extend_back('paragraph')", "Paragraph back", show=False),
         Binding("escape", "clear_selection", "Leave selection"),
+        # Only in a selection (check_action): outside one, o is free for other uses.
+        Binding("o", "swap_ends", "Other end"),
         Binding("y", "copy", "Copy the selection (or the marked entity)", show=False),
         # Only in a selection; otherwise Ctrl+C goes on to Textual's "press ctrl+q to quit".
         Binding("ctrl+c", "copy_selection", "Copy the selection", show=False),
@@ -130,6 +140,14 @@ class ArticleView(ScrollView, can_focus=True):
         forward: bool
 
     @dataclass
+    class MarginChanged(Message):
+        """The text's left margin changed (the pane is wider than the measure): the
+        screen lines the header up with the text."""
+
+        margin: int
+        """Blank columns drawn left of the text (and as many, or one more, right of it)."""
+
+    @dataclass
     class FindMoved(Message):
         """The current find match changed (`n`/`N`), or the find was cleared (Escape)."""
 
@@ -156,10 +174,18 @@ class ArticleView(ScrollView, can_focus=True):
     """Whether the text's last line was on screen when last looked at (a scroll, a resize,
     a new text): kept, not computed, so that it still answers as the app closes."""
 
-    def __init__(self, colours: EntityColours, *, id: str | None = None) -> None:
+    def __init__(
+        self, colours: EntityColours, *, measure: int | None = None, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.colours = colours
         """Where the entity styles come from."""
+        self.measure = measure
+        """The widest line, in columns (None: as wide as the pane). In a wider pane the
+        text is centred: the blank splits evenly around it, as reading apps set a column,
+        rather than all of it between the text and the panels on its right."""
+        self._margin = 0
+        """Blank columns drawn left of the text, to centre it (see :attr:`measure`)."""
         self._frame: tuple[int, Style] = (0, Style())
         """The width and base style of the frame being drawn (looked up once a frame)."""
         self._text = ""
@@ -170,6 +196,13 @@ class ArticleView(ScrollView, can_focus=True):
         self._starts: list[int] = []
         self._wrap_width = 0
         self._current: int | None = None
+        self._marked_start: int | None = None
+        """Where the marked entity starts: kept while the entities are found again (after a
+        correction), so that the mark lands on it, or on its neighbour once it is gone."""
+        self._cursor: int | None = None
+        """Where the user last was in the text (an entity marked, a click, a selection's
+        moving end, a find match, an annotation shown): `e`, `E` and `v` start there while it
+        is on screen, else from the top of the screen."""
         self._cache: LRUCache[int, Strip] = LRUCache(1024)
         self._marks: list[Mark] = []
         self._current_mark: str | None = None
@@ -224,7 +257,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._current_link = None
         # Plain text: the first paragraph is drawn as the title. Rendered: no guessing.
         self._title_start = -1 if formats is not None else len(text) - len(text.lstrip())
-        self._current = None
+        self._current = self._marked_start = self._cursor = None
         self._marks = []
         self._current_mark = None
         self._anchor = self._end = None
@@ -238,18 +271,30 @@ class ArticleView(ScrollView, can_focus=True):
         self._note_end()
 
     def set_spans(self, spans: Iterable[Span]) -> None:
-        """Replace the entities (the text stays, and so does the scroll position)."""
-        current = self.current_span
+        """Replace the entities (the text stays, and so does the scroll position).
+
+        The mark stays on the entity at the same place; if that one is gone (a correction
+        removed it), it moves to the next entity shown, else to the last one before.
+        """
         self._spans = sorted(spans)
         self._span_ends = [s.end for s in self._spans]
         self._current = None
-        if current is not None:
-            # Keep the mark on the same place if the entity is still there.
-            for index, span in enumerate(self._spans):
-                if span.start == current.start:
-                    self._current = index
-                    break
+        if self._marked_start is not None and self._spans:
+            self._current = self._neighbour(self._marked_start)
+            if self._current is not None:
+                self._marked_start = self._spans[self._current].start
         self._refresh_all()
+
+    def _neighbour(self, offset: int) -> int | None:
+        """The entity that starts at *offset*, else the next one shown, else the last one."""
+        index = bisect_left(self._spans, offset, key=lambda span: span.start)
+        if index < len(self._spans) and self._spans[index].start == offset:
+            return index
+        indices = self._visible_indices()
+        for index in indices:
+            if self._spans[index].start >= offset:
+                return index
+        return indices[-1] if indices else None
 
     def _refresh_all(self) -> None:
         self._cache.clear()
@@ -265,8 +310,21 @@ class ArticleView(ScrollView, can_focus=True):
         """The width the text is wrapped at now."""
         return self._content_width()
 
+    @property
+    def margin(self) -> int:
+        """Blank columns drawn left of the text (the pane is wider than the measure)."""
+        return self._margin
+
     def _content_width(self) -> int:
-        return max(self.scrollable_content_region.width, 10)
+        width = max(self.scrollable_content_region.width, 10)
+        return min(width, self.measure) if self.measure else width
+
+    def _set_margin(self) -> None:
+        margin = max(0, (self.scrollable_content_region.width - self._wrap_width) // 2)
+        if margin != self._margin:
+            self._margin = margin
+            self._refresh_all()
+            self.post_message(self.MarginChanged(margin))
 
     def _rewrap(self, wrapped: tuple[int, list[Line]] | None = None) -> None:
         width = self._content_width()
@@ -278,10 +336,13 @@ class ArticleView(ScrollView, can_focus=True):
         self._starts = [line.start for line in self._lines]
         self.virtual_size = Size(width, len(self._lines))
         self._refresh_all()
+        self._set_margin()
 
     def on_resize(self, event: events.Resize) -> None:
         if self._content_width() != self._wrap_width:
             self._rewrap()
+        else:
+            self._set_margin()
         self._note_end()
 
     # --- where the reader is ---------------------------------------------------------
@@ -293,8 +354,14 @@ class ArticleView(ScrollView, can_focus=True):
 
     def scroll_to_top_line(self, offset: int) -> None:
         """Scroll so that the line holding *offset* (clamped to the text) is the top one,
-        or as near the top as the end of the text allows."""
-        if self._lines:
+        or as near the top as the end of the text allows.
+
+        Once the screen is laid out again: the header above may change height with the
+        article (a title on two lines), and with it where the end of the text is."""
+        self.call_after_refresh(self._scroll_to_top_line, offset, self._text)
+
+    def _scroll_to_top_line(self, offset: int, text: str) -> None:
+        if self._lines and text is self._text:  # else another text is shown since
             y = line_of(self._starts, max(0, min(offset, len(self._text))))
             # Forced: the scrollbar of a text just shown is not there until the next
             # layout, and without one Textual does not scroll.
@@ -344,6 +411,7 @@ class ArticleView(ScrollView, can_focus=True):
         user's marks, find matches, the selection (what ``Text.stylize`` did, without
         building a Text).
         """
+        plain = base
         line = self._lines[index]
         start, end = line.start, line.end
         # Tabs are drawn as one space so that one code point is one drawn character.
@@ -374,11 +442,18 @@ class ArticleView(ScrollView, can_focus=True):
         if selection is not None and selection[0] < end and selection[1] > start:
             style = self.get_component_rich_style("article--selection", partial=True)
             layers.append((max(selection[0], start) - start, min(selection[1], end) - start, style))
+        # The spaces a line ends with take no layer: an entity or a mark the wrap cuts
+        # would colour the gap after its last word on this line ("Shah ").
+        visible = len(raw.rstrip())
+        if visible < len(raw):
+            layers = [(a, min(b, visible), style) for a, b, style in layers if a < visible]
         width = len(raw) if raw.isascii() else cell_len(raw)
+        margin = [Segment(" " * self._margin, plain)] if self._margin else []
+        width += self._margin
         if not layers:
-            return Strip([Segment(raw, base)] if raw else [], width)
+            return Strip([*margin, Segment(raw, base)] if raw else margin, width)
         cuts = sorted({0, len(raw), *(a for a, _, _ in layers), *(b for _, b, _ in layers)})
-        segments = []
+        segments = margin
         for left, right in pairwise(cuts):
             style = base
             for layer_start, layer_end, layer in layers:
@@ -425,36 +500,50 @@ class ArticleView(ScrollView, can_focus=True):
         top = int(self.scroll_offset.y)
         return self._lines[top].start if top < len(self._lines) else 0
 
+    def on_screen(self, offset: int) -> bool:
+        """Whether the line holding *offset* is on screen."""
+        if not self._lines:
+            return False
+        top = int(self.scroll_offset.y)
+        return top <= line_of(self._starts, offset) < top + self.scrollable_content_region.height
+
+    def _marked_on_screen(self) -> int | None:
+        """The marked entity's number, if it is shown (its label not hidden) and on screen."""
+        current = self._current
+        if current is None or self._spans[current].label in self.hidden_labels:
+            return None
+        return current if self.on_screen(self._spans[current].start) else None
+
     def action_next_entity(self) -> None:
-        """Mark the next entity (from the top of the screen when none is marked)."""
+        """Mark the next entity: after the marked one while it is on screen, else the first
+        at or after the cursor (see :meth:`cursor_offset`), wrapping to the first."""
         indices = self._visible_indices()
         if not indices:
             self._no_entities()
             return
-        if self._current is None or self._current not in indices:
-            after = self._top_offset() if self._current is None else self._spans[self._current].end
+        current = self._marked_on_screen()
+        if current is not None:
+            target = indices[(indices.index(current) + 1) % len(indices)]
+        else:
+            after = self.cursor_offset()
             candidates = [i for i in indices if self._spans[i].start >= after]
             target = candidates[0] if candidates else indices[0]
-        else:
-            position = indices.index(self._current)
-            target = indices[(position + 1) % len(indices)]
         self.mark(target)
 
     def action_previous_entity(self) -> None:
-        """Mark the previous entity (wrapping to the last)."""
+        """Mark the previous entity: before the marked one while it is on screen, else the
+        last before the cursor (see :meth:`cursor_offset`), wrapping to the last."""
         indices = self._visible_indices()
         if not indices:
             self._no_entities()
             return
-        if self._current is None or self._current not in indices:
-            before = (
-                self._top_offset() if self._current is None else self._spans[self._current].start
-            )
+        current = self._marked_on_screen()
+        if current is not None:
+            target = indices[(indices.index(current) - 1) % len(indices)]
+        else:
+            before = self.cursor_offset()
             candidates = [i for i in indices if self._spans[i].start < before]
             target = candidates[-1] if candidates else indices[-1]
-        else:
-            position = indices.index(self._current)
-            target = indices[(position - 1) % len(indices)]
         self.mark(target)
 
     def _no_entities(self) -> None:
@@ -466,6 +555,9 @@ class ArticleView(ScrollView, can_focus=True):
     def mark(self, index: int | None, scroll: bool = True) -> None:
         """Mark entity number *index* (None to clear) and scroll it into view."""
         self._current = index
+        self._marked_start = None if index is None else self._spans[index].start
+        if index is not None:
+            self._cursor = self._spans[index].start
         self._refresh_all()
         if index is not None and scroll:
             self.scroll_to_offset(self._spans[index].start)
@@ -497,7 +589,7 @@ class ArticleView(ScrollView, can_focus=True):
         *x* and *y* are relative to the widget's region, padding included (as in mouse
         events).
         """
-        x, y = x - self.gutter.left, y - self.gutter.top
+        x, y = x - self.gutter.left - self._margin, y - self.gutter.top
         if x < 0:
             x = 0
         index = int(self.scroll_offset.y) + y
@@ -514,6 +606,9 @@ class ArticleView(ScrollView, can_focus=True):
         index = bisect_left(self._span_ends, offset + 1)
         if index < len(self._spans) and self._spans[index].start <= offset:
             self.mark(index, scroll=False)
+        else:  # a click elsewhere moves the cursor there, and leaves no entity marked
+            self.mark(None)
+            self._cursor = offset
 
     # --- selection -----------------------------------------------------------------
 
@@ -531,10 +626,11 @@ class ArticleView(ScrollView, can_focus=True):
         return self._anchor is not None
 
     def cursor_offset(self) -> int:
-        """Where a new selection starts: the marked entity, else the top line on screen."""
-        current = self.current_span
-        if current is not None:
-            return current.start
+        """Where the user is: the cursor (the entity marked, the word clicked, where the last
+        selection ended, the find match or the annotation gone to) while it is on screen,
+        else the top line on screen. A new selection starts at the word there."""
+        if self._cursor is not None and self.on_screen(self._cursor):
+            return self._cursor
         return self._top_offset()
 
     def select_range(self, start: int, end: int) -> None:
@@ -551,27 +647,56 @@ class ArticleView(ScrollView, can_focus=True):
         self.select_range(start, end)
         self.scroll_to_offset(end)
 
+    def _start_moves(self) -> bool:
+        """Whether the end that moves (`o` swaps them) is the selection's start."""
+        return self._anchor is not None and self._end is not None and self._end < self._anchor
+
     def action_extend(self, unit: str) -> None:
-        """Move the selection's end forward to the end of the next word/sentence/paragraph."""
+        """Move the moving end forward: the selection's end to the end of the next
+        word/sentence/paragraph; its start (after `o`) to the start of the next, never
+        past the last selected word's start."""
         if self._anchor is None or self._end is None:
             return
-        forward, _ = _MOTIONS[unit]
-        self._end = forward(self._text, self._end)
-        self._refresh_all()
-        self.scroll_to_offset(self._end)
+        if self._start_moves():
+            forward, _ = _START_MOTIONS[unit]
+            ceiling = max(motions.previous_word_start(self._text, self._anchor), self._end)
+            self._end = min(forward(self._text, self._end), ceiling)
+        else:
+            forward, _ = _MOTIONS[unit]
+            self._end = forward(self._text, self._end)
+        self._moved()
 
     def action_extend_back(self, unit: str) -> None:
-        """Move the selection's end back, never before the first selected word's end."""
+        """Move the moving end back: the selection's end, never before the first selected
+        word's end; its start (after `o`) to the start of the previous word/sentence/
+        paragraph."""
         if self._anchor is None or self._end is None:
             return
-        _, backward = _MOTIONS[unit]
-        floor = motions.word_at(self._text, self._anchor)[1]
-        self._end = max(backward(self._text, self._end, self._anchor), floor)
+        if self._start_moves():
+            _, start_back = _START_MOTIONS[unit]
+            self._end = start_back(self._text, self._end)
+        else:
+            _, backward = _MOTIONS[unit]
+            floor = motions.word_at(self._text, self._anchor)[1]
+            self._end = max(backward(self._text, self._end, self._anchor), floor)
+        self._moved()
+
+    def action_swap_ends(self) -> None:
+        """Make the other end of the selection the one that moves (`o`, as in vim)."""
+        if self._anchor is None or self._end is None:
+            return
+        self._anchor, self._end = self._end, self._anchor
+        self._moved()
+
+    def _moved(self) -> None:
         self._refresh_all()
-        self.scroll_to_offset(self._end)
+        if self._end is not None:
+            self.scroll_to_offset(self._end)
 
     def action_clear_selection(self) -> None:
-        """Leave the selection (`escape`)."""
+        """Leave the selection (`escape`); the cursor stays on its last word."""
+        if self._anchor is not None and self._end is not None:
+            self._cursor = self._end - 1 if self._end > self._anchor else self._end
         self._anchor = self._end = None
         self._refresh_all()
         self.refresh_bindings()
@@ -599,7 +724,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.notify(copied_notice(text), markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("extend", "extend_back", "clear_selection"):
+        if action in ("extend", "extend_back", "clear_selection", "swap_ends"):
             return self.selecting
         if action == "copy_selection":
             return self.selection is not None
@@ -655,6 +780,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._refresh_all()
         for mark in self._marks:
             if mark.id == mark_id:
+                self._cursor = mark.start
                 self.scroll_to_offset(mark.start)
 
     def on_key(self, event: events.Key) -> None:
@@ -702,7 +828,8 @@ class ArticleView(ScrollView, can_focus=True):
             after = self._top_offset() if origin is None else origin
             index = bisect_left(matches, (after, -1))
             self._found_current = index if index < len(matches) else 0
-            self.scroll_to_offset(matches[self._found_current][0])
+            self._cursor = matches[self._found_current][0]
+            self.scroll_to_offset(self._cursor)
         self._refresh_all()
         self.refresh_bindings()
         return self._found_current
@@ -738,8 +865,9 @@ class ArticleView(ScrollView, can_focus=True):
         index = (current + step) % total
         wrapped = index != current + step
         self._found_current = index
+        self._cursor = self._found[index][0]
         self._refresh_all()
-        self.scroll_to_offset(self._found[index][0])
+        self.scroll_to_offset(self._cursor)
         self.post_message(self.FindMoved(index, total, wrapped=wrapped))
 
     def action_clear_find(self) -> None:
