@@ -15,7 +15,8 @@ Generates libraries of realistic articles (bench/generate.py, seeded), then meas
 6. the search index: build rate, `reader search` against `reader --version`, memory
    (bench/fig_search.py);
 9. `reader add`: pages/s from a local server against a bare fetch-and-extract loop, and
-   the duplicate check in the largest library (bench/fig_add.py).
+   the duplicate check in the largest library (bench/fig_add.py);
+10. the live library: a poll's whole walk, a watched change, the idle watch (bench/fig_live.py).
 
 Prints a table (medians, [min–max] over the runs, each against its baseline measured in
 the same run) and writes every value as JSON to bench/results/ (git-ignored).
@@ -45,6 +46,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
     from fig_filter import filtering
     from fig_find import finding
     from fig_index import indexing
+    from fig_live import living
     from fig_memory import memory
     from fig_save import saving
     from fig_search import searching
@@ -61,6 +63,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
         "find": finding,
         "filter": filtering,
         "add": adding,
+        "live": living,
     }
 
 

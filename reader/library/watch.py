@@ -22,6 +22,7 @@ events).
 
 from __future__ import annotations
 
+import bisect
 import os
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -96,6 +97,8 @@ class LibraryRescan:
         self._roots = [_key(os.fspath(p)) for p in paths]
         self._exclude = [Path(p) for p in exclude]
         self._excluded = tuple(os.path.join(os.path.realpath(p), "") for p in self._exclude)
+        self._last: tuple[Library, list[str]] | None = None
+        """The library the last rescan returned, and its articles' keys."""
         self._stamps: dict[str, _Stamp] | None = None
         """Each file's stat at the last whole walk (None until the first)."""
 
@@ -118,14 +121,18 @@ class LibraryRescan:
 
     def order(self, path: Path) -> tuple[object, ...]:
         """Where *path* comes in the library's order: the walk's (by library path, then in
-        each folder its files by name, then its folders by name, depth first)."""
-        place = self._root_of(_key(os.fspath(path)))
-        if place is None:
-            return (len(self._roots),)
-        index, parts = place
-        if not parts:
-            return (index,)
-        return (index, *((1, part) for part in parts[:-1]), (0, parts[-1]))
+        each folder its files by name, then its folders by name, depth first). String work
+        only: no system call (it is asked of every article when one is added)."""
+        return self._order_of(_key(os.fspath(path)))
+
+    def _order_of(self, key: str) -> tuple[object, ...]:
+        for index, root in enumerate(self._roots):
+            if key == root:
+                return (index,)
+            if key.startswith(root) and key[len(root) : len(root) + 1] == os.sep:
+                parts = key[len(root) + 1 :].split(os.sep)
+                return (index, *((1, part) for part in parts[:-1]), (0, parts[-1]))
+        return (len(self._roots),)
 
     # --- rescans -------------------------------------------------------------------------
 
@@ -136,7 +143,11 @@ class LibraryRescan:
         """
         from reader.library import Library
 
-        known = {_key(os.fspath(a.path)): a for a in library.articles}
+        if self._last is not None and self._last[0] is library:
+            keys = self._last[1]  # the library this returned last time: its keys are known
+        else:
+            keys = [_key(os.fspath(a.path)) for a in library.articles]
+        known = dict(zip(keys, library.articles, strict=True))
         if touched is None:
             candidates, gone = self._walk_all(known)
         else:
@@ -156,20 +167,24 @@ class LibraryRescan:
             elif old.sha256 != result.sha256 or old.title != result.title:
                 changed[key] = result
         if not (added or changed or gone or problems):
+            self._last = (library, keys)
             return LibraryChanges(library)
         removed = [known[k] for k in gone if k in known]
         gone_keys = {k for k in gone if k in known}
-        articles = [
-            changed.get(key, article)
-            for article in library.articles
-            if (key := _key(os.fspath(article.path))) not in gone_keys
+        kept = [
+            (key, changed.get(key, article))
+            for key, article in zip(keys, library.articles, strict=True)
+            if key not in gone_keys
         ]
-        if added:
-            articles = sorted([*articles, *added], key=lambda a: self.order(a.path))
+        for article in added:  # the list is in order: a few order keys each (bisect)
+            pair = (_key(os.fspath(article.path)), article)
+            bisect.insort(kept, pair, key=lambda item: self._order_of(item[0]))
         touched_keys = gone_keys | set(candidates)
         old_problems = [p for p in library.problems if _key(os.fspath(p.path)) not in touched_keys]
+        new = Library([article for _, article in kept], old_problems + problems)
+        self._last = (new, [key for key, _ in kept])
         return LibraryChanges(
-            Library(articles, old_problems + problems),
+            new,
             tuple(added),
             tuple(changed.values()),
             tuple(removed),

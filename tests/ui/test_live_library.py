@@ -85,11 +85,11 @@ async def test_a_file_dropped_in_appears_and_one_removed_leaves_cursor_kept(
         assert articles.highlighted_article.title == "Bravo"
 
         shown = screen.live_library.next_change()
-        write(folder, "c.txt", "Charlie")
+        write(folder, "aa.txt", "Able")  # above the cursor: the rows below it move down
         changes = await asyncio.wait_for(shown, PATIENCE)
         await settle(pilot)
-        assert [a.title for a in changes.added] == ["Charlie"]
-        assert titles(screen) == ["Alpha", "Bravo", "Charlie", "Delta"]
+        assert [a.title for a in changes.added] == ["Able"]
+        assert titles(screen) == ["Alpha", "Able", "Bravo", "Delta"]
         assert articles.highlighted_article.title == "Bravo"
         assert screen.article is not None and screen.article.title == "Alpha"
         assert [a.title for a in app.workspace.library().articles] == titles(screen)
@@ -98,7 +98,7 @@ async def test_a_file_dropped_in_appears_and_one_removed_leaves_cursor_kept(
         (folder / "a.txt").unlink()
         await asyncio.wait_for(shown, PATIENCE)
         await settle(pilot)
-        assert titles(screen) == ["Bravo", "Charlie", "Delta"]
+        assert titles(screen) == ["Able", "Bravo", "Delta"]
         assert articles.highlighted_article.title == "Bravo"
         # The open article went: its text stays until the user moves, and it is said.
         assert screen.article.title == "Alpha"
