@@ -148,18 +148,23 @@ class LibraryRescan:
         else:
             keys = [_key(os.fspath(a.path)) for a in library.articles]
         known = dict(zip(keys, library.articles, strict=True))
+        known_problems = {_key(os.fspath(p.path)): p for p in library.problems}
         if touched is None:
-            candidates, gone = self._walk_all(known)
+            candidates, gone = self._walk_all(known, known_problems)
         else:
             candidates, gone = self._look_at(touched, known)
         added: list[Article] = []
         changed: dict[str, Article] = {}
         problems: list[Problem] = []
+        unreadable: list[Problem] = []
         for key, path in sorted(candidates.items()):
             result = read_article(path)
             old = known.get(key)
             if isinstance(result, Problem):
-                problems.append(result)
+                unreadable.append(result)
+                said = known_problems.get(key)
+                if said is None or said.reason != result.reason:
+                    problems.append(result)  # new: worth saying (the same one was said)
                 if old is not None:
                     gone.add(key)
             elif old is None:
@@ -181,7 +186,7 @@ class LibraryRescan:
             bisect.insort(kept, pair, key=lambda item: self._order_of(item[0]))
         touched_keys = gone_keys | set(candidates)
         old_problems = [p for p in library.problems if _key(os.fspath(p.path)) not in touched_keys]
-        new = Library([article for _, article in kept], old_problems + problems)
+        new = Library([article for _, article in kept], old_problems + unreadable)
         self._last = (new, [key for key, _ in kept])
         return LibraryChanges(
             new,
@@ -217,9 +222,11 @@ class LibraryRescan:
                 gone |= {k for k in known if k == key or k.startswith(prefix)}
         return candidates, gone
 
-    def _walk_all(self, known: dict[str, Article]) -> tuple[dict[str, Path], set[str]]:
+    def _walk_all(
+        self, known: dict[str, Article], known_problems: dict[str, Problem]
+    ) -> tuple[dict[str, Path], set[str]]:
         """A whole walk: new files, files whose stat changed since the last walk, and the
-        known files not found."""
+        known files not found (files known to be unreadable count as known)."""
         found, _ = find_article_files([Path(r) for r in self._roots], self._exclude)
         stamps: dict[str, _Stamp] = {}
         for path, _, entry in found:
@@ -235,7 +242,8 @@ class LibraryRescan:
         candidates = {
             key: Path(key)
             for key, stamp in stamps.items()
-            if key not in known or (before is not None and before.get(key) != stamp)
+            if (key not in known and key not in known_problems)
+            or (before is not None and before.get(key) != stamp)
         }
         gone = {key for key in known if key not in stamps}
         return candidates, gone

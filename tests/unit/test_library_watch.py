@@ -93,9 +93,12 @@ def test_rescan_of_folders_moved_in_and_out_and_what_is_never_an_article(
 
 def test_a_whole_walk_finds_what_changed_since_the_last(tmp_path: Path) -> None:
     root = make_library(tmp_path / "lib")
+    (root / "empty.txt").write_text("", encoding="utf-8")
     library = Library.load([root])
     rescan = LibraryRescan([root])
+    assert [p.path.name for p in library.problems] == ["empty.txt"]
     assert not rescan.rescan(library, None)  # the first walk only learns the stats
+    assert not rescan.rescan(library, [root / "empty.txt"])  # said at the load already
 
     write(root / "b.txt", "B edited", body="A longer body, so that the size changes too.")
     write(root / "zz" / "x.txt", "ZZ X")
