@@ -97,6 +97,7 @@ class Adder:
         if self._running == 0:
             self._subtitle = self._screen.sub_title or ""
         self._running += 1
+        self._live.adding += 1
         self._progress("adding…")
         self._screen.run_worker(
             partial(self._add, request),
@@ -140,6 +141,7 @@ class Adder:
     def finished(self, message: AddFinished) -> None:
         """Say what became of the add; highlight the article added (a single one)."""
         self._running -= 1
+        self._live.adding -= 1
         if self._running == 0:
             self._screen.sub_title = self._subtitle
         notify = partial(self._app.notify, title="Add", markup=False)

@@ -46,6 +46,8 @@ class LiveLibrary:
         self._waiters: list[asyncio.Future[LibraryChanges]] = []
         self.watching: bool | None = None
         """Whether file events are watched (False: polled; None: not started)."""
+        self.adding = 0
+        """Adds (Ctrl+O) running: they say what they added themselves."""
         self.ready = threading.Event()
         """Set once changes are seen: the folders are watched (or polled), and what changed
         between the library's load and then has been looked for."""
@@ -159,7 +161,7 @@ class LiveLibrary:
     def _say(self, changes: LibraryChanges) -> None:
         """One short notice for what changed elsewhere (the open article has its own)."""
         parts = []
-        if changes.added:
+        if changes.added and not self.adding:
             one = len(changes.added) == 1
             parts.append(_title(changes.added[0].title) if one else f"{len(changes.added)}")
             parts[-1] += " added"

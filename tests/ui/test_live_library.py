@@ -176,6 +176,8 @@ async def test_ctrl_o_adds_a_page_served_locally_and_it_can_be_opened(
         assert screen.article is not None and screen.article.path == added[0]
         assert "Baltic coast" in screen.query_one(ArticleView).text
         assert any(f"Added “{STORY_TITLE}”" in n.message for n in app._notifications)
+        # Said once, by the add (not again by the live library).
+        assert not any(n.title == "Library" for n in app._notifications)
 
 
 async def test_ctrl_o_says_why_a_url_could_not_be_added(
@@ -194,3 +196,37 @@ async def test_ctrl_o_says_why_a_url_could_not_be_added(
         errors = [n.message for n in app._notifications if n.severity == "error"]
         assert errors and "Could not add" in errors[-1] and "404" in errors[-1], errors
         assert sorted(p.name for p in folder.iterdir()) == ["a.txt", "b.txt", "d.txt"]
+
+
+async def test_a_highlight_on_the_open_article_is_re_anchored_when_it_changes(
+    tmp_path: Path,
+) -> None:
+    from reader.anchoring import describe
+    from reader.annotations import article_ref
+    from reader.library import read_article
+    from reader.library.articles import Article
+    from reader.store import AnnotationStore
+
+    folder = library(tmp_path)
+    settings = settings_for(tmp_path, folder)
+    alpha = read_article(folder / "a.txt")
+    assert isinstance(alpha, Article)
+    start = alpha.text.index("Lisbon")
+    with AnnotationStore(settings.db_path) as store:
+        store.add_highlight(article_ref(alpha), describe(alpha.text, start, start + 6))
+    app = build_app(settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await watched(screen)
+        view = screen.query_one(ArticleView)
+        assert [(m.start, m.end) for m in view.marks] == [(start, start + 6)]
+        shown = screen.live_library.next_change()
+        text = (folder / "a.txt").read_text(encoding="utf-8")
+        inserted = "A first paragraph, written later.\n\n"
+        (folder / "a.txt").write_text(text.replace("Maria", inserted + "Maria"), "utf-8")
+        await asyncio.wait_for(shown, PATIENCE)
+        await settle(pilot)
+        moved = start + len(inserted)
+        assert [(m.start, m.end) for m in view.marks] == [(moved, moved + 6)]
+        assert view.text[moved : moved + 6] == "Lisbon"
+        assert any("re-anchored" in n.message for n in app._notifications)
