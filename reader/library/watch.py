@@ -232,7 +232,8 @@ class LibraryRescan:
         for path, _, entry in found:
             info = file_stat(entry) if entry is not None else _stat(path)
             if info is not None:
-                stamps[_key(os.fspath(path))] = (
+                # The roots are absolute and normal, and so what the walk joins to them.
+                stamps[os.fspath(path)] = (
                     info.st_ino,
                     info.st_size,
                     info.st_mtime_ns,
