@@ -139,7 +139,9 @@ def _duplicate_check(bench: Bench, url: str, added: Path) -> Row:
     """`reader add URL` where URL is in a library of the largest size, warm, against
     `reader --version`."""
     size = max(bench.sizes)
-    library = bench.library(size).folder
+    generated = bench.library(size)
+    generated.settle()  # files too fresh for their stat to be trusted are read every time
+    library = generated.folder
     shutil.copy(next(added.glob("*.md")), library / "zz-added.md")
     config = bench.work / "state" / "add-config.toml"
     config.write_text(f'library = ["{library}"]\n', encoding="utf-8")

@@ -140,7 +140,9 @@ def _feeds_parser() -> argparse.ArgumentParser:
 class _Progress:
     """A rich progress bar on stderr while sources are fetched; nothing when not a terminal."""
 
-    def __init__(self, total: int, what: str) -> None:
+    def __init__(self, total: int, what: str, *, grows: bool = False) -> None:
+        """A bar for *total* sources (shown from two on, or from one when *grows*: a
+        feed's entries add to it)."""
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -150,7 +152,7 @@ class _Progress:
             BarColumn(),
             MofNCompleteColumn(),
             console=console,
-            disable=not console.is_terminal or total < 2,
+            disable=not console.is_terminal or (total < 2 and not grows),
             transient=True,
         )
         self._task = self._progress.add_task(what, total=total)
@@ -235,7 +237,7 @@ def run_add(args: argparse.Namespace, workspace: Workspace) -> int:
 
     what = "Fetching feeds" if args.feed else "Adding"
     try:
-        with _Progress(len(args.sources), what) as progress:
+        with _Progress(len(args.sources), what, grows=args.feed) as progress:
             report = add_sources(
                 workspace,
                 args.sources,
@@ -270,7 +272,7 @@ def run_refresh(args: argparse.Namespace, workspace: Workspace) -> int:
         error_line(f"no feeds in {path}: subscribe with reader add --feed URL")
         return 0
     try:
-        with _Progress(len(subscribed), "Refreshing feeds") as progress:
+        with _Progress(len(subscribed), "Refreshing feeds", grows=True) as progress:
             report = refresh_feeds(
                 workspace,
                 feeds=args.feeds or None,

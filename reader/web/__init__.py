@@ -12,7 +12,8 @@ The API the app calls (everything takes a :class:`~reader.workspace.Workspace` o
         to=None,            # a folder; None: the library folder in force (default_folder)
         feed=False,         # True: the sources are feeds to subscribe to (and fetch now)
         progress=lambda done, total, result: ...,  # called in the calling thread
-        cancelled=event.is_set,                   # checked between sources
+        cancelled=event.is_set,   # checked between sources: none starts after it is set;
+                                  # those under way finish (at most the read timeout)
     )
     for result in report.results:   # SourceResult, in the order given
         result.status               # "added" | "duplicate" | "failed" | "checked" (a feed)
@@ -28,10 +29,12 @@ Subscriptions: :class:`~reader.web.subscriptions.Subscriptions` on
 ``opml_export`` / ``opml_import``. Limits (timeouts, size cap, redirects, per-host
 requests): :class:`~reader.web.fetch.FetchLimits`, passed as ``limits=``.
 
-Modules: ``urls`` (which URLs, their duplicate key), ``fetch`` (httpx within limits),
-``feeds`` (feedparser), ``known`` (what the library holds, for duplicates), ``saving``
-(front matter, file names, the new file), ``subscriptions`` (feeds.json, OPML),
-``adding`` (the runs).
+Modules: ``adding`` (the two entry points, the default folder), ``report`` (what became
+of each source), ``runner`` (a run: the thread pool, duplicate check and write under one
+lock, feed states), ``drafts`` (a page, file or teaser to front matter and text),
+``fetch`` (httpx within limits), ``urls`` (which URLs; their duplicate key), ``feeds``
+(feedparser), ``known`` (what the library holds, for duplicates), ``saving`` (the file:
+front matter, name, atomic new file), ``subscriptions`` (feeds.json, OPML).
 """
 
 from reader.web.adding import (

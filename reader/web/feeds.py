@@ -34,6 +34,12 @@ class FeedEntry:
     teaser: str = ""
     """The feed's summary as plain text (often the first lines of the article)."""
 
+    @property
+    def ident(self) -> str | None:
+        """How the entry is known (the ``guid`` written in front matter): its guid, else
+        its link, so that an entry without a guid whose link redirects is still known."""
+        return self.guid or self.link
+
 
 @dataclass(frozen=True)
 class ParsedFeed:

@@ -116,8 +116,8 @@ class Fetcher:
                     max_redirects=self.limits.max_redirects,
                     timeout=timeout,
                     headers={"User-Agent": USER_AGENT},
-                    # No proxies or .netrc from the environment: fetch what was asked.
-                    trust_env=False,
+                    # HTTP(S)_PROXY, NO_PROXY and SSL_CERT_FILE are honoured, as by curl.
+                    trust_env=True,
                 )
             return self._client
 
@@ -142,7 +142,8 @@ class Fetcher:
         """
         fetched = self._get(url, {"Accept": HTML_ACCEPT})
         if fetched.media_type and fetched.media_type not in HTML_TYPES:
-            raise FetchError(f"not a web page: the server sent {fetched.media_type}")
+            hint = " (a feed? add it with --feed)" if "xml" in fetched.media_type else ""
+            raise FetchError(f"not a web page: the server sent {fetched.media_type}{hint}")
         if not fetched.media_type and not _looks_like_html(fetched.data):
             raise FetchError("not a web page: no content type, and it does not look like HTML")
         return fetched

@@ -274,3 +274,67 @@ def test_refresh_without_feeds_says_how_to_subscribe(
 ) -> None:
     code, _, err = reader(tmp_path, library, capsys, "refresh")
     assert code == 0 and "subscribe with reader add --feed URL" in err
+
+
+def test_ctrl_c_during_a_slow_fetch_stops_at_once_and_writes_nothing(
+    tmp_path: Path, library: Path
+) -> None:
+    """The server holds the request until the test lets it go: `reader add` must exit on
+    SIGINT while the fetch is still waiting (not after the read timeout)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    asked, release = threading.Event(), threading.Event()
+
+    class Held(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.set()
+            release.wait(60)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(article_page(STORIES[0]).encode())
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Held)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    before = snapshot(library)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reader",
+            "add",
+            "--to",
+            str(library),
+            "--timeout",
+            "60",
+            "--db",
+            str(tmp_path / "db.json"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            f"http://127.0.0.1:{server.server_address[1]}/story",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert asked.wait(30), "the request never arrived"
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=30)  # a guard, not a measure: it waits at most 60 s
+    finally:
+        release.set()
+        process.kill()
+        process.communicate()
+        server.shutdown()
+        server.server_close()
+    assert code == 130
+    assert snapshot(library) == before

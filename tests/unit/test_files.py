@@ -134,3 +134,20 @@ def test_make_folders_creates_every_missing_parent(tmp_path: Path) -> None:
     make_folders(folder)  # already there: nothing to do
     make_folders(tmp_path / "x" / "y", durable=False)
     assert (tmp_path / "x" / "y").is_dir()
+
+
+def test_a_new_file_only_never_replaces_one(tmp_path: Path) -> None:
+    """replace=False (reader add): the name is published only if free; an existing file,
+    or a symlink, is left as it was and no temporary file is left behind."""
+    target = tmp_path / "story.md"
+    write_atomically(target, b"first", replace=False)
+    assert target.read_bytes() == b"first"
+    with pytest.raises(FileExistsError):
+        write_atomically(target, b"second", replace=False)
+    assert target.read_bytes() == b"first"
+    link = tmp_path / "link.md"
+    link.symlink_to(tmp_path / "elsewhere.md")
+    with pytest.raises(FileExistsError):
+        write_atomically(link, b"third", replace=False)
+    assert not (tmp_path / "elsewhere.md").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.md", "story.md"]

@@ -342,3 +342,19 @@ def test_limits_are_the_callers(httpserver: HTTPServer, settings: Settings) -> N
         settings, [httpserver.url_for("/news/pipeline")], limits=FetchLimits(max_bytes=100)
     )
     assert report.failed and "too large" in (report.failed[0].reason or "")
+
+
+def test_the_app_calls_it_with_its_workspace(tmp_path: Path, settings: Settings) -> None:
+    """What Ctrl+O will call from a worker: the workspace in, a report out."""
+    from reader.workspace import Workspace
+
+    saved = tmp_path / "page.html"
+    saved.write_text(article_page(STORIES[2]), "utf-8")
+    workspace = Workspace(settings)
+    try:
+        report = add_sources(workspace, [str(saved)], to=None)
+    finally:
+        workspace.close()
+    [result] = report.added
+    assert result.path is not None and result.path.parent == settings.article_paths[0]
+    assert report.folder == settings.article_paths[0] and not report.cancelled

@@ -299,3 +299,38 @@ def test_opml_from_another_reader_nested_outlines() -> None:
 def test_bad_opml_is_refused(data: bytes, why: str) -> None:
     with pytest.raises(SubscriptionsError, match=why):
         opml_import(data, "feeds.opml")
+
+
+def test_an_entry_without_a_guid_is_known_by_its_link_even_behind_a_redirect(
+    httpserver: HTTPServer, settings: Settings
+) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    feed = rss_feed(base, STORIES[:1], links={"pipeline": f"{base}/r/pipeline"})
+    feed = feed.replace('<guid isPermaLink="false">planet-pipeline</guid>', "")
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed, content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/r/pipeline").respond_with_data(
+        "", status=302, headers={"Location": "/news/pipeline"}
+    )
+    serve_stories(httpserver)
+    first = add_sources(settings, [httpserver.url_for("/feed.xml")], feed=True)
+    assert len(first.added) == 1
+    requests = len(httpserver.log)
+    again = refresh_feeds(settings)
+    assert "0 new of 1" in (again.results[0].reason or "")
+    assert len(httpserver.log) == requests + 1  # the feed only: the entry is not fetched
+
+
+def test_feeds_subscribed_together_are_all_kept(httpserver: HTTPServer, settings: Settings) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    for i in range(6):
+        httpserver.expect_request(f"/feed{i}.xml").respond_with_data(
+            rss_feed(base, STORIES[:1]).replace("Daily Planet", f"Planet {i}"),
+            content_type="application/rss+xml",
+        )
+    serve_stories(httpserver)
+    urls = [httpserver.url_for(f"/feed{i}.xml") for i in range(6)]
+    add_sources(settings, urls, feed=True, jobs=6)
+    subscribed = Subscriptions(feeds_path(settings.db_path)).all()
+    assert sorted(s.url for s in subscribed) == sorted(urls)

@@ -188,3 +188,11 @@ def test_arguments_are_urls_only_with_a_scheme() -> None:
     assert looks_like_url("ftp://x.org/")  # a URL, refused later with a reason
     assert not looks_like_url("saved/page.html")
     assert not looks_like_url("C:/news/page.html")
+
+
+def test_a_feed_given_as_a_page_gets_a_hint(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/rss").respond_with_data(
+        "<rss/>", content_type="application/rss+xml"
+    )
+    with fetcher() as client, pytest.raises(FetchError, match=r"add it with --feed"):
+        client.page(httpserver.url_for("/rss"))
