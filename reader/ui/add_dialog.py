@@ -167,9 +167,9 @@ class Adder:
                 lines.append(sanitize_line(result.reason, 200))
         failed = report.failed
         for result in failed[:5]:
-            lines.append(
-                f"Could not add {_named(result)}: {sanitize_line(result.reason or '', 200)}"
-            )
+            # The command line's hint, in the dialog's words.
+            reason = (result.reason or "").replace("with --feed", "by ticking “a feed”")
+            lines.append(f"Could not add {_named(result)}: {sanitize_line(reason, 200)}")
         if len(failed) > 5:
             lines.append(f"…and {len(failed) - 5} more failed")
         if not lines:

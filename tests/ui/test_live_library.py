@@ -230,3 +230,41 @@ async def test_a_highlight_on_the_open_article_is_re_anchored_when_it_changes(
         assert [(m.start, m.end) for m in view.marks] == [(moved, moved + 6)]
         assert view.text[moved : moved + 6] == "Lisbon"
         assert any("re-anchored" in n.message for n in app._notifications)
+
+
+async def test_ctrl_o_a_feed_is_refused_unticked_then_its_entries_added_ticked(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/news/pipeline").respond_with_data(
+        PAGE, content_type="text/html; charset=utf-8"
+    )
+    link = httpserver.url_for("/news/pipeline")
+    feed = f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>The Daily Example</title><link>{link}</link>
+<description>News</description>
+<item><title>{STORY_TITLE}</title><link>{link}</link><guid>story-1</guid>
+<description>The German government on Monday opened…</description></item>
+</channel></rss>"""
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed, content_type="application/rss+xml"
+    )
+    folder = library(tmp_path)
+    app = build_app(settings_for(tmp_path, folder))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press(*httpserver.url_for("/feed.xml"), "enter")
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors and "ticking “a feed”" in errors[-1], errors
+        assert len(titles(screen)) == 3
+
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press(*httpserver.url_for("/feed.xml"), "tab", "space", "shift+tab", "enter")
+        await settle(pilot)
+        assert len(titles(screen)) == 4
+        added = [a for a in screen.query_one(ArticleList).articles if a.path.suffix == ".md"]
+        assert len(added) == 1
+        assert "Baltic coast" in added[0].text  # the full page, not the feed's teaser
