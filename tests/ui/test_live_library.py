@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from pytest_httpserver import HTTPServer
 
 from reader.settings import Settings
@@ -268,3 +269,27 @@ async def test_ctrl_o_a_feed_is_refused_unticked_then_its_entries_added_ticked(
         added = [a for a in screen.query_one(ArticleList).articles if a.path.suffix == ".md"]
         assert len(added) == 1
         assert "Baltic coast" in added[0].text  # the full page, not the feed's teaser
+
+
+async def test_without_file_events_the_library_is_polled_and_it_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.ui import live_library
+
+    # The system cannot watch (out of inotify watches, say): what watch_library returns.
+    monkeypatch.setattr(live_library, "watch_library", lambda *_: "cannot watch (test)")
+    monkeypatch.setattr(live_library, "POLL_SECONDS", 0.1)
+    folder = library(tmp_path)
+    app = build_app(settings_for(tmp_path, folder))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await watched(screen)
+        assert screen.live_library.watching is False
+        await settle(pilot)
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        assert any("cannot watch (test): looking for changes every" in w for w in warnings)
+        shown = screen.live_library.next_change()
+        write(folder, "c.txt", "Charlie")
+        await asyncio.wait_for(shown, PATIENCE)
+        await settle(pilot)
+        assert titles(screen) == ["Alpha", "Bravo", "Charlie", "Delta"]
