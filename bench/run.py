@@ -18,6 +18,7 @@ Generates libraries of realistic articles (bench/generate.py, seeded), then meas
 9. `reader add`: pages/s from a local server against a bare fetch-and-extract loop, and
    the duplicate check in the largest library (bench/fig_add.py);
 10. extraction quality on saved pages, word F1 against trafilatura alone (bench/fig_extract.py).
+11. the live library: a poll's whole walk, a watched change, the idle watch (bench/fig_live.py).
 
 Prints a table (medians, [min–max] over the runs, each against its baseline measured in
 the same run) and writes every value as JSON to bench/results/ (git-ignored).
@@ -48,6 +49,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
     from fig_filter import filtering
     from fig_find import finding
     from fig_index import indexing
+    from fig_live import living
     from fig_memory import memory
     from fig_save import saving
     from fig_search import searching
@@ -65,6 +67,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
         "filter": filtering,
         "add": adding,
         "extract": extraction,
+        "live": living,
     }
 
 

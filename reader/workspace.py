@@ -12,7 +12,7 @@ never scans the library, and nothing here imports spaCy.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from reader.entities.span import Span
     from reader.library import Library
     from reader.library.catalogue import Catalogue
+    from reader.library.watch import LibraryChanges, LibraryRescan
     from reader.search.index import SearchIndex
     from reader.store import AnnotationStore
 
@@ -54,6 +55,7 @@ class Workspace:
         """The database once opened by :meth:`open_store` (its corrections feed the finder)."""
         self._library: Library | None = None
         self._library_lock = threading.Lock()
+        self._rescan: LibraryRescan | None = None
         self._search_index: SearchIndex | None = None
         self._search_lock = threading.Lock()
 
@@ -86,6 +88,26 @@ class Workspace:
                     self.settings.article_paths, self.catalogue(), exclude=[self.exports_dir]
                 )
             return self._library
+
+    def refresh_library(self, touched: Collection[Path] | None = None) -> LibraryChanges:
+        """Bring the library up to date with its files, after :meth:`library` loaded it:
+        for the paths *touched* (files or folders a watcher saw change), or for every file
+        (None: a walk, files whose stat changed since the last walk read again).
+
+        Later :meth:`library` calls return the new library (the old object is left as it
+        was, for whoever holds it). Blocking (reads the files changed): call it in a thread.
+        """
+        from reader.library import Library
+        from reader.library.watch import LibraryChanges, LibraryRescan
+
+        with self._library_lock:
+            if self._library is None:  # nothing loaded yet: the first load reads it all
+                return LibraryChanges(Library())
+            if self._rescan is None:
+                self._rescan = LibraryRescan(self.settings.article_paths, [self.exports_dir])
+            changes = self._rescan.rescan(self._library, touched)
+            self._library = changes.library
+            return changes
 
     # --- the store -------------------------------------------------------------------
 

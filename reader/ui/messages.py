@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from reader.entities.span import Span
 from reader.library import Library
 from reader.ui.wrapping import Line
+
+if TYPE_CHECKING:  # the web part (httpx) is imported when Ctrl+O is first used
+    from reader.library.watch import LibraryChanges
+    from reader.web.adding import AddReport, SourceResult
 
 
 @dataclass
@@ -97,3 +102,35 @@ class ViewCounts(Message):
 
     counts: dict[str, int | None]
     """By view name."""
+
+
+@dataclass
+class LibraryChanged(Message):
+    """Article files were added, changed or removed while the app runs (the workspace's
+    library is already the new one)."""
+
+    changes: LibraryChanges
+
+
+@dataclass
+class WatchStopped(Message):
+    """The library folders cannot be watched: the library is polled instead."""
+
+    reason: str
+
+
+@dataclass
+class AddProgress(Message):
+    """One source of an add (Ctrl+O) is done: added, a duplicate, or failed."""
+
+    done: int
+    total: int
+    result: SourceResult | None
+
+
+@dataclass
+class AddFinished(Message):
+    """An add (Ctrl+O) ended: its report, or why nothing could be added."""
+
+    report: AddReport | None
+    problem: str | None = None

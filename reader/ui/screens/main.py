@@ -24,15 +24,21 @@ from reader.library import Article, Library, Problem
 from reader.library.folders import library_folder, library_roots
 from reader.library.parsers import RENDERED_SUFFIXES
 from reader.text import sanitize_line
+from reader.ui.add_dialog import AddCommands, Adder
+from reader.ui.live_library import LiveLibrary
 from reader.ui.messages import (
+    AddFinished,
+    AddProgress,
     AnnotationsChanged,
     ArticleRead,
     EntitiesFailed,
     EntitiesReady,
     FilterFound,
     IndexUpdated,
+    LibraryChanged,
     LibraryLoaded,
     ViewCounts,
+    WatchStopped,
 )
 from reader.ui.screens.annotator import Annotator
 from reader.ui.screens.library_search import LibrarySearch, ViewCommands
@@ -107,10 +113,14 @@ class MainScreen(AnnotationKeys):
         Binding("l", "toggle_legend", "Legend"),
         Binding("m", "toggle_read", "Read/unread"),
         Binding("escape", "focus_list", "Article list", show=False),
+        Binding("ctrl+o", "add", "Add an article or a feed", show=False),
     ]
 
     # Apply, rename and delete views from the palette (the app's own commands: app.py).
-    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {ViewCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        ViewCommands,
+        AddCommands,
+    }
 
     app: ReaderApp
 
@@ -150,6 +160,10 @@ class MainScreen(AnnotationKeys):
             self.app, self, articles=articles, bar=filter_bar, views=views
         )
         """The filter field, the search index and the saved views."""
+        self.live_library = LiveLibrary(self.app, self)
+        """Files added, changed or removed while the app runs (see reader/ui/live_library.py)."""
+        self.adder = Adder(self.app, self, self.live_library)
+        """Ctrl+O: adds a URL, a file or a feed (see reader/ui/add_dialog.py)."""
         yield colours
         yield Header(icon="¶")
         with Horizontal(id="body"):
@@ -184,6 +198,7 @@ class MainScreen(AnnotationKeys):
     def on_unmount(self) -> None:
         self.reading.leaving()  # before the app's on_unmount closes the writer thread
         self.library_search.stop()  # an update in its entity pass stops at its next batch
+        self.live_library.stop()
 
     # --- library -------------------------------------------------------------------
 
@@ -234,6 +249,23 @@ class MainScreen(AnnotationKeys):
         else:
             self._show_empty()
         self.app.library_shown()
+        self.live_library.start()
+
+    def on_library_changed(self, message: LibraryChanged) -> None:
+        self.live_library.changed(message)
+
+    def on_watch_stopped(self, message: WatchStopped) -> None:
+        self.live_library.stopped(message)
+
+    def action_add(self) -> None:
+        """Add a URL, a saved page or text file, or a feed to the library (Ctrl+O)."""
+        self.adder.ask()
+
+    def on_add_progress(self, message: AddProgress) -> None:
+        self.adder.progressed(message)
+
+    def on_add_finished(self, message: AddFinished) -> None:
+        self.adder.finished(message)
 
     def _show_empty(self) -> None:
         paths = ", ".join(sanitize_line(str(p)) for p in self.app.settings.article_paths)

@@ -125,6 +125,45 @@ class ArticleList(RowList):
         self._index = {a.id: i for i, a in enumerate(self.articles)}
         self._layout_rows(highlighted=0)
 
+    def update_library(self, articles: Sequence[Article]) -> None:
+        """The library changed on disk: list *articles* instead, keeping the user's place.
+
+        The highlighted article stays highlighted (if it went, the row at its place is),
+        the article at the top of the list stays at the top, and a filter in force keeps
+        its list minus what went (with the new versions of articles that changed; what
+        was added is listed once the filter searches again)."""
+        highlighted = self.highlighted_article
+        position = self.highlighted or 0
+        top_line = int(self.scroll_y)
+        top_row = self.row_at(top_line)
+        top = self.articles[top_row] if top_row is not None else None
+        below_top = top_line - self._offsets[top_row] if top_row is not None else 0
+        by_id = {a.id: a for a in articles}
+        filtered = self.filtered
+        self.library = list(articles)
+        if filtered:
+            self.articles = [by_id[a.id] for a in self.articles if a.id in by_id]
+        else:
+            self.articles = self.library
+        self._tags = {a.id: self._tags.get(a.id, []) for a in self.library}
+        self._index = {a.id: i for i, a in enumerate(self.articles)}
+        if self._anchor is not None:
+            self._anchor = by_id.get(self._anchor.id)
+        keep = self._index.get(highlighted.id) if highlighted is not None else None
+        self._layout_rows(highlighted=position if keep is None else keep)
+        new_top = self._index.get(top.id) if top is not None else None
+        if new_top is not None:
+            self.scroll_to(y=self._offsets[new_top] + below_top, animate=False, immediate=True)
+            self.scroll_to_highlight()
+
+    def show_article(self, article_id: str) -> bool:
+        """Highlight the article *article_id* if it is listed; returns whether it is."""
+        index = self._index.get(article_id)
+        if index is None:
+            return False
+        self.highlighted = index
+        return True
+
     @property
     def filtered(self) -> bool:
         """Whether only some articles are listed (a filter is in force)."""

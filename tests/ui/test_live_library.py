@@ -1,0 +1,295 @@
+"""Pilot tests of the live library: files added, changed and removed while the app runs
+show in the list (the watcher's real file events, on a real folder), the user's place
+kept; Ctrl+O adds a page served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from reader.settings import Settings
+from reader.ui.app import build_app
+from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.article_view import ArticleView
+
+from .conftest import ready, settle
+
+TEXT = "{title}\n\nMaria Lopez met officials in Lisbon on Monday. {more}\n"
+
+STORY_TITLE = "Berlin opens new gas pipeline"
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<title>Berlin opens new gas pipeline | The Daily Example</title></head>
+<body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Berlin opens new gas pipeline</h1>
+<p class="byline">By Jane Reporter, 3 May 2026</p>
+<p>The German government on Monday opened a new gas pipeline linking Berlin with the Baltic
+coast, officials said, after three years of construction.</p>
+<p>Chancellor Anna Schmidt told reporters that the project would secure supplies for the
+coming winter and lower prices for households across the country.</p>
+<p>Critics, including several environmental groups, argued that the money should have gone
+to renewable energy instead, and promised to go to court.</p></article>
+<aside>Share on Facebook</aside><footer>Amazing deals on shoes</footer></body></html>
+"""
+
+#: Long enough to wait for a thread event in a test (a hang guard, not a timing test).
+PATIENCE = 60
+
+
+def write(folder: Path, name: str, title: str, more: str = "Talks went on.") -> Path:
+    path = folder / name
+    path.write_text(TEXT.format(title=title, more=more), encoding="utf-8")
+    return path
+
+
+def library(tmp_path: Path) -> Path:
+    folder = tmp_path / "library"
+    folder.mkdir()
+    for name, title in (("a.txt", "Alpha"), ("b.txt", "Bravo"), ("d.txt", "Delta")):
+        write(folder, name, title)
+    return folder
+
+
+def settings_for(tmp_path: Path, folder: Path) -> Settings:
+    return Settings(
+        article_paths=[folder],
+        db_path=tmp_path / "annotations" / "annotations.json",
+        cache_dir=tmp_path / "cache",
+        sources={"articles": "arguments"},
+    )
+
+
+def titles(screen: MainScreen) -> list[str]:
+    return [a.title for a in screen.query_one(ArticleList).articles]
+
+
+async def watched(screen: MainScreen) -> None:
+    """Wait until the watcher is in place (a thread event)."""
+    assert await asyncio.to_thread(screen.live_library.ready.wait, PATIENCE)
+
+
+async def test_a_file_dropped_in_appears_and_one_removed_leaves_cursor_kept(
+    tmp_path: Path,
+) -> None:
+    folder = library(tmp_path)
+    app = build_app(settings_for(tmp_path, folder))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await watched(screen)
+        articles = screen.query_one(ArticleList)
+        await pilot.press("j")  # Bravo highlighted; Alpha stays open
+        assert articles.highlighted_article is not None
+        assert articles.highlighted_article.title == "Bravo"
+
+        shown = screen.live_library.next_change()
+        write(folder, "aa.txt", "Able")  # above the cursor: the rows below it move down
+        changes = await asyncio.wait_for(shown, PATIENCE)
+        await settle(pilot)
+        assert [a.title for a in changes.added] == ["Able"]
+        assert titles(screen) == ["Alpha", "Able", "Bravo", "Delta"]
+        assert articles.highlighted_article.title == "Bravo"
+        assert screen.article is not None and screen.article.title == "Alpha"
+        assert [a.title for a in app.workspace.library().articles] == titles(screen)
+
+        shown = screen.live_library.next_change()
+        (folder / "a.txt").unlink()
+        await asyncio.wait_for(shown, PATIENCE)
+        await settle(pilot)
+        assert titles(screen) == ["Able", "Bravo", "Delta"]
+        assert articles.highlighted_article.title == "Bravo"
+        # The open article went: its text stays until the user moves, and it is said.
+        assert screen.article.title == "Alpha"
+        assert "Alpha" in screen.query_one(ArticleView).text
+        assert any("was removed" in n.message for n in app._notifications)
+
+
+async def test_the_open_article_changed_on_disk_is_read_again_with_a_notice(
+    tmp_path: Path,
+) -> None:
+    folder = library(tmp_path)
+    app = build_app(settings_for(tmp_path, folder))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await watched(screen)
+        articles = screen.query_one(ArticleList)
+        await pilot.press("j", "j")  # Delta highlighted; Alpha open
+        shown = screen.live_library.next_change()
+        write(folder, "a.txt", "Alpha", more="A second paragraph arrived from Porto.")
+        changes = await asyncio.wait_for(shown, PATIENCE)
+        await settle(pilot)
+        assert [a.title for a in changes.changed] == ["Alpha"]
+        assert "Porto" in screen.query_one(ArticleView).text
+        assert screen.article is not None and "Porto" in screen.article.text
+        assert articles.highlighted_article is not None
+        assert articles.highlighted_article.title == "Delta"
+        assert any("changed on disk" in n.message for n in app._notifications)
+
+
+async def test_the_filter_keeps_its_query_and_finds_a_new_article(tmp_path: Path) -> None:
+    folder = library(tmp_path)
+    app = build_app(settings_for(tmp_path, folder))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await watched(screen)
+        await pilot.press("slash", *"title:echo", "enter")
+        await settle(pilot)
+        assert titles(screen) == []
+        shown = screen.live_library.next_change()
+        write(folder, "e.txt", "Echo")
+        await asyncio.wait_for(shown, PATIENCE)
+        await settle(pilot)
+        assert titles(screen) == ["Echo"]
+        assert screen.query_one(ArticleList).filtered
+
+
+async def test_ctrl_o_adds_a_page_served_locally_and_it_can_be_opened(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/news/pipeline").respond_with_data(
+        PAGE, content_type="text/html; charset=utf-8"
+    )
+    folder = library(tmp_path)
+    app = build_app(settings_for(tmp_path, folder))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press(*httpserver.url_for("/news/pipeline"), "enter")
+        await settle(pilot)
+        added = [p for p in folder.iterdir() if p.name not in ("a.txt", "b.txt", "d.txt")]
+        assert len(added) == 1, added
+        articles = screen.query_one(ArticleList)
+        # Listed at its place (the title's slug sorts between b and d), and highlighted.
+        assert [a.path.name for a in articles.articles] == [
+            "a.txt",
+            "b.txt",
+            added[0].name,
+            "d.txt",
+        ]
+        assert articles.highlighted_article is not None
+        assert articles.highlighted_article.path == added[0]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.article is not None and screen.article.path == added[0]
+        assert "Baltic coast" in screen.query_one(ArticleView).text
+        assert any(f"Added “{STORY_TITLE}”" in n.message for n in app._notifications)
+        # Said once, by the add (not again by the live library).
+        assert not any(n.title == "Library" for n in app._notifications)
+
+
+async def test_ctrl_o_says_why_a_url_could_not_be_added(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/gone").respond_with_data("no", status=404)
+    folder = library(tmp_path)
+    app = build_app(settings_for(tmp_path, folder))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press(*httpserver.url_for("/gone"), "enter")
+        await settle(pilot)
+        assert titles(screen) == ["Alpha", "Bravo", "Delta"]
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors and "Could not add" in errors[-1] and "404" in errors[-1], errors
+        assert sorted(p.name for p in folder.iterdir()) == ["a.txt", "b.txt", "d.txt"]
+
+
+async def test_a_highlight_on_the_open_article_is_re_anchored_when_it_changes(
+    tmp_path: Path,
+) -> None:
+    from reader.anchoring import describe
+    from reader.annotations import article_ref
+    from reader.library import read_article
+    from reader.library.articles import Article
+    from reader.store import AnnotationStore
+
+    folder = library(tmp_path)
+    settings = settings_for(tmp_path, folder)
+    alpha = read_article(folder / "a.txt")
+    assert isinstance(alpha, Article)
+    start = alpha.text.index("Lisbon")
+    with AnnotationStore(settings.db_path) as store:
+        store.add_highlight(article_ref(alpha), describe(alpha.text, start, start + 6))
+    app = build_app(settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await watched(screen)
+        view = screen.query_one(ArticleView)
+        assert [(m.start, m.end) for m in view.marks] == [(start, start + 6)]
+        shown = screen.live_library.next_change()
+        text = (folder / "a.txt").read_text(encoding="utf-8")
+        inserted = "A first paragraph, written later.\n\n"
+        (folder / "a.txt").write_text(text.replace("Maria", inserted + "Maria"), "utf-8")
+        await asyncio.wait_for(shown, PATIENCE)
+        await settle(pilot)
+        moved = start + len(inserted)
+        assert [(m.start, m.end) for m in view.marks] == [(moved, moved + 6)]
+        assert view.text[moved : moved + 6] == "Lisbon"
+        assert any("re-anchored" in n.message for n in app._notifications)
+
+
+async def test_ctrl_o_a_feed_is_refused_unticked_then_its_entries_added_ticked(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/news/pipeline").respond_with_data(
+        PAGE, content_type="text/html; charset=utf-8"
+    )
+    link = httpserver.url_for("/news/pipeline")
+    feed = f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>The Daily Example</title><link>{link}</link>
+<description>News</description>
+<item><title>{STORY_TITLE}</title><link>{link}</link><guid>story-1</guid>
+<description>The German government on Monday opened…</description></item>
+</channel></rss>"""
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed, content_type="application/rss+xml"
+    )
+    folder = library(tmp_path)
+    app = build_app(settings_for(tmp_path, folder))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press(*httpserver.url_for("/feed.xml"), "enter")
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors and "ticking “a feed”" in errors[-1], errors
+        assert len(titles(screen)) == 3
+
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press(*httpserver.url_for("/feed.xml"), "tab", "space", "shift+tab", "enter")
+        await settle(pilot)
+        assert len(titles(screen)) == 4
+        added = [a for a in screen.query_one(ArticleList).articles if a.path.suffix == ".md"]
+        assert len(added) == 1
+        assert "Baltic coast" in added[0].text  # the full page, not the feed's teaser
+
+
+async def test_without_file_events_the_library_is_polled_and_it_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.ui import live_library
+
+    # The system cannot watch (out of inotify watches, say): what watch_library returns.
+    monkeypatch.setattr(live_library, "watch_library", lambda *_: "cannot watch (test)")
+    monkeypatch.setattr(live_library, "POLL_SECONDS", 0.1)
+    folder = library(tmp_path)
+    app = build_app(settings_for(tmp_path, folder))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await watched(screen)
+        assert screen.live_library.watching is False
+        await settle(pilot)
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        assert any("cannot watch (test): looking for changes every" in w for w in warnings)
+        shown = screen.live_library.next_change()
+        write(folder, "c.txt", "Charlie")
+        await asyncio.wait_for(shown, PATIENCE)
+        await settle(pilot)
+        assert titles(screen) == ["Alpha", "Bravo", "Charlie", "Delta"]
