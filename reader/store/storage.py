@@ -33,6 +33,7 @@ from reader.files import TEMP_SUFFIX, FolderNotSynced, make_folders, write_atomi
 from reader.store.encoder import DatabaseEncoder
 from reader.store.errors import StoreChangedOnDisk, StoreError, StoreReadOnly
 from reader.store.schema import Data, new_database, parse_database
+from reader.store.validation import check_document
 
 __all__ = ["DocumentTable", "DurableStorage", "temp_file_prefix"]
 
@@ -272,9 +273,20 @@ class DocumentTable(Table):
         One write to the storage (and so one save, outside a batch) for all of them. This
         works on the stored table directly, without TinyDB's ``_update_table``, which
         converts every doc id of the table to int and back on each write.
+
+        Every document is checked against its table's shape first
+        (:func:`~reader.store.validation.check_document`): what the store writes, it can
+        read back.
+
+        Raises:
+            DocumentError: a document does not have its table's shape (nothing is
+                stored); a ValueError naming the table, doc id and field.
         """
         if not documents:
             return
+        for doc_id, document in documents.items():
+            if document is not None:
+                check_document(self.name, str(doc_id), document)
         tables = self._storage.read() or {}
         table = tables.setdefault(self.name, {})
         for doc_id, document in documents.items():

@@ -269,7 +269,7 @@ def test_update_changes_body_and_target_and_modified(
     monkeypatch.setattr(model, "utc_now", lambda: "2026-11-27T11:00:00Z")
     note = store.add_note(ARTICLE, "draft", TARGET)
     monkeypatch.setattr(model, "utc_now", lambda: "2026-11-28T09:30:00Z")
-    moved = {"position": {"start": 40, "end": 52}}
+    moved = {**TARGET, "position": {"start": 40, "end": 52}}
     updated = store.update(note.id, body="final", target=moved)
     assert (updated.body, updated.target) == ("final", moved)
     assert (updated.created, updated.modified) == ("2026-11-27T11:00:00Z", "2026-11-28T09:30:00Z")
