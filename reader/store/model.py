@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from reader.store.validation import check_correction_shape, check_target_shape
+from reader.store.validation import MAX_TEXT, check_correction_shape, check_target_shape
 from reader.text import sanitize, sanitize_line
 
 __all__ = [
@@ -344,15 +344,22 @@ def dedupe_tags(tags: Iterable[str]) -> list[str]:
 
 
 def check_body(body: object) -> str:
-    """Check a note body and sanitise it (newlines and tabs kept; control sequences, which
-    could come from the command line or an imported file, removed).
+    """Check a note body and return it as typed.
+
+    Control characters and escape sequences are kept: JSON stores them escaped, so the
+    file stays safe, and every place that shows a body (the notes panel, the editor,
+    ``reader annotations``, the markdown and csv exports) sanitises it there
+    (:func:`reader.text.sanitize`). The json and w3c exports carry it as typed.
 
     Raises:
         TypeError: the body is not a string.
+        ValueError: the body is longer than :data:`~reader.store.validation.MAX_TEXT`.
     """
     if not isinstance(body, str):
         raise TypeError(f"a note body must be a string, not {type(body).__name__}")
-    return sanitize(body)
+    if len(body) > MAX_TEXT:
+        raise ValueError(f"a note can be at most {MAX_TEXT:,} characters long")
+    return body
 
 
 def check_target(target: object, *, required: bool) -> dict[str, Any] | None:

@@ -25,6 +25,7 @@ from reader.annotations import article_ref
 from reader.export.exporting import build_export
 from reader.export.importing import ImportFileError, apply_plan, plan_import, read_import_file
 from reader.store import AnnotationStore, ArticleRef, View
+from reader.store.lock import WriteLock
 
 
 @pytest.fixture(scope="module")
@@ -254,14 +255,30 @@ def test_w3c_from_another_tool_is_read_and_imported_once(
     }
 
 
-def test_import_waits_for_the_app_then_changes_nothing(run: Runner, annotated: Annotated) -> None:
+def test_import_during_another_save_gives_up_after_the_wait_and_changes_nothing(
+    run: Runner, annotated: Annotated
+) -> None:
     file = write(annotated, "export.json", export(annotated))
     before = annotated.db.read_bytes()
-    with AnnotationStore(annotated.db):  # the app has the database open for writing
+    lock = WriteLock.acquire(annotated.db)  # another writer in the middle of a save
+    try:
         result = run("import", file, "--wait", "0")
+    finally:
+        lock.release()
     assert result.code == 1 and result.out == ""
     assert "nothing was imported" in result.err
     assert annotated.db.read_bytes() == before
+
+
+def test_import_while_the_app_has_the_database_open(
+    run: Runner, annotated: Annotated, empty_db: Path
+) -> None:
+    file = write(annotated, "export.json", export(annotated))
+    with AnnotationStore(empty_db) as app:  # the app has the database open for writing
+        app.add_tags(ArticleRef("a.md", "c" * 64, "A"), ["from the app"])
+        result = run("import", file, "--wait", "0", db=empty_db)
+        assert result.code == 0, result.err
+        assert app.refresh() and len(app.annotations()) == 9
 
 
 # Read state and saved views.

@@ -29,6 +29,7 @@ from reader.ui.messages import (
     FilterFound,
     IndexUpdated,
     LibraryLoaded,
+    StoreChangedElsewhere,
     ViewCounts,
 )
 from reader.ui.screens.annotator import Annotator
@@ -446,6 +447,15 @@ class MainScreen(AnnotationKeys):
 
     def on_view_counts(self, message: ViewCounts) -> None:
         self.library_search.view_counts(message)
+
+    def on_store_changed_elsewhere(self, message: StoreChangedElsewhere) -> None:
+        """Another reader saved the database: show what it holds now. A note being typed
+        lives in its own dialog and is not touched."""
+        self.annotator.load()
+        self.annotator.load_tags()
+        self.app.read(reading_state, self.reading.loaded)
+        self.library_search.update_index()
+        self.library_search.load_views()
 
     def on_annotations_changed(self, message: AnnotationsChanged) -> None:
         # Tags and notes are searched; an undo may bring a deleted view back.
