@@ -166,6 +166,8 @@ def test_a_conflict_is_reported_and_the_database_version_kept(
         f"conflict: articles[1].notes[1]: annotation {note_id} differs from the database's "
         "(body); kept the database's"
     )
+    assert lines[2].startswith("the rest of the file was imported (above)")
+    assert len(lines) == 3
     with AnnotationStore(annotated.db, read_only=True) as store:
         bodies = {a.id: a.body for a in store.annotations()}
         highlights = store.annotations(annotated.seed.sha256, kind="highlight")
@@ -301,6 +303,7 @@ def test_read_marks_and_views_round_trip_through_json(
     first = export(annotated)
     result = run("import", write(annotated, "first.json", first), db=empty_db)
     assert result.code == 0, result.err
+    assert result.out.endswith(", 2 views; marked 2 articles read\n")  # said, as all that is added
     with AnnotationStore(empty_db, read_only=True) as store:
         assert store.read_articles() == {annotated.seed.sha256, READ_ONLY.sha256}
         assert store.views() == [View("Energy", "tag:energy"), View("Unread", "is:unread")]
