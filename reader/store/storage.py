@@ -192,9 +192,13 @@ class DurableStorage(Storage):
             return False
         if signature is None:
             self.notices.append(
-                f"{self.path} was deleted or moved away while reader had it open; the next "
-                "change writes it again with everything reader holds (if it was moved on "
-                "purpose, move it back first)"
+                f"{self.path} was deleted or moved away while reader had it open; "
+                + (
+                    "showing what was last read"
+                    if self.read_only
+                    else "the next change writes it again with everything reader holds (if "
+                    "it was moved on purpose, move it back first)"
+                )
             )
             self._signature = None
             self._encoder.reset()
