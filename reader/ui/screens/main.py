@@ -473,7 +473,7 @@ class MainScreen(AnnotationKeys):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITING_ACTIONS and self.app.store_problem:
-            return False  # read-only (another instance has the database) or unavailable
+            return False  # read-only (the file or its folder cannot be written) or unavailable
         if action in ("tag", "note", "correct", "highlight"):
             return self.article is not None
         return True
