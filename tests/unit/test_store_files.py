@@ -216,3 +216,18 @@ def test_a_command_says_the_database_was_empty(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert f"reader: {db} is empty (0 bytes)" in done.stderr
     assert (tmp_path / "annotations.json.empty.bak").exists()
+
+
+def test_a_store_opened_during_another_save_is_writable_once_it_is_done(path: Path) -> None:
+    from reader.store.lock import WriteLock
+
+    with_notes(path, "before")
+    lock = WriteLock.acquire(path)  # a command in the middle of a save
+    try:
+        store = AnnotationStore(path)  # the app starting meanwhile
+    finally:
+        lock.release()
+    with store:
+        assert not store.read_only and store.read_only_reason is None
+        store.add_note(ARTICLE, "after")
+    assert bodies(path) == ["before", "after"]
