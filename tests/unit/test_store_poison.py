@@ -366,3 +366,51 @@ def test_fuzzing_the_import_file_never_breaks_the_database(
     attempt()
     print(f"import fuzzing: {dict(FUZZ_COUNTS)}, tracebacks: 0")
     assert FUZZ_COUNTS["accepted"] and FUZZ_COUNTS["refused or nothing new"]
+
+
+_PLAIN_NOTE: dict[str, Any] = {
+    "id": "a" * 32,
+    "kind": "highlight",
+    "article_sha256": "b" * 64,
+    "article_path": "p.md",
+    "created": "2026-01-01T00:00:00Z",
+    "modified": "2026-01-01T00:00:00Z",
+    "body": "",
+    "target": {
+        "position": {"start": 1, "end": 5},
+        "quote": {"exact": "x", "prefix": "", "suffix": ""},
+    },
+    "correction": None,
+}
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.data())
+def test_the_fast_check_accepts_nothing_the_full_check_refuses(data: st.DataObject) -> None:
+    """Opening a database checks the usual annotation inline (validation's fast path);
+    whatever it lets by, the full check must accept too."""
+    from reader.store import validation
+
+    document = copy.deepcopy(_PLAIN_NOTE)
+    for _ in range(data.draw(st.integers(0, 3))):
+        paths = _nodes(document)
+        path = data.draw(st.sampled_from(paths))
+        parent, key = _parent(document, path), path[-1]
+        action = data.draw(st.sampled_from(["replace", "delete", "add", "offset"]))
+        target = document.get("target")
+        position = target.get("position") if isinstance(target, dict) else None
+        if action == "offset" and isinstance(position, dict):
+            position[data.draw(st.sampled_from(["start", "end"]))] = data.draw(st.integers(-2, 9))
+        elif action == "replace":
+            parent[key] = data.draw(st.one_of(_POISON, st.sampled_from(["note", "correction"])))
+        elif action == "delete":
+            del parent[key]
+        elif isinstance(parent, dict):
+            parent["x"] = 1
+    fast = validation._is_plain_annotation(document)
+    try:
+        validation._annotation_fully(document, validation._Place("annotations", "1"))
+        full = True
+    except validation.DocumentError:
+        full = False
+    assert full or not fast, document
