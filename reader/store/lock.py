@@ -74,8 +74,8 @@ class WriteLock:
                 waited = f" after waiting {wait:g} s" if wait else ""
                 raise StoreLocked(
                     database,
-                    f"is being saved by another reader{holder}, still{waited}; try again, "
-                    f"or wait longer (--wait SECONDS)",
+                    f"is being saved by another reader{holder}, still{waited}; try again "
+                    f"in a moment (a command can wait longer: --wait SECONDS)",
                 )
             time.sleep(min(_POLL_SECONDS, remaining))
         if hasattr(os, "pwrite"):
