@@ -155,4 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     finally:
+        # What the store found about its file (it was empty, it had vanished), once.
+        if workspace.store is not None:
+            for notice in workspace.store.take_notices():
+                error_line(notice)
         workspace.close()

@@ -154,9 +154,13 @@ def _write_stdout(data: bytes) -> None:
 def run_import(args: argparse.Namespace, workspace: Workspace) -> int:
     """`reader import FILE`: import an export; report what was added, and every conflict.
 
+    A conflict (an annotation or view the database holds differently) does not stop the
+    rest: everything else is imported, in one save, and the summary says exactly what
+    was added (annotations, tags, read marks, views) before listing each conflict, whose
+    database version was kept. A bad file, or a failing database, imports nothing.
+
     Exit status 0 when everything in the file is now in the database, 1 when the file is
-    refused, the database fails, or a conflict kept the database's version of an
-    annotation.
+    refused, the database fails, or a conflict kept the database's version.
     """
     from reader.export.importing import (
         ImportFileError,
@@ -197,12 +201,21 @@ def _summary(shown: str, report: ImportReport) -> list[str]:
     parts = [f"added {_counted(len(report.added), 'annotation')}"]
     parts.append(_counted(report.tags_added, "tag"))
     line = f"imported {shown} ({report.format}): {' and '.join(parts)}"
+    if report.views_added:
+        line += f", {_counted(report.views_added, 'view')}"
+    if report.marked_read:
+        line += f"; marked {_counted(report.marked_read, 'article')} read"
     if report.unchanged:
         line += f"; {report.unchanged} already in the database"
     if report.conflicts:
         line += f"; {_counted(len(report.conflicts), 'conflict')}"
     lines = [line]
     lines.extend(f"conflict: {safe_line(str(conflict), 500)}" for conflict in report.conflicts)
+    if report.conflicts:
+        lines.append(
+            "the rest of the file was imported (above); for each conflict the database's "
+            "version was kept: edit it in reader, or import a file without it"
+        )
     lines.extend(f"note: {safe_line(note, 500)}" for note in report.notes)
     return lines
 

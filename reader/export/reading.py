@@ -156,7 +156,9 @@ def load_json(raw: bytes) -> Any:
         return json.loads(text, parse_constant=constant, object_pairs_hook=unique)
     except json.JSONDecodeError as error:
         fail("", f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})")
-    except (ValueError, RecursionError) as error:
+    except RecursionError:
+        fail("", "nested too deep to read (an export nests a few levels, never hundreds)")
+    except ValueError as error:
         fail("", f"not valid JSON ({error})")
 
 

@@ -12,6 +12,7 @@ Its pieces, in the order data flows through them:
 - ``storage``: the TinyDB storage that writes atomically and durably;
 - ``encoder``: the file's JSON, re-encoding only the documents that changed;
 - ``schema``: the file's layout, its version, and the migrations between versions;
+- ``validation``: the shape of every document, checked on open and on every save;
 - ``errors``: StoreError and its kinds.
 """
 

@@ -4,6 +4,8 @@ views of reader, on disk."""
 from __future__ import annotations
 
 import contextlib
+import os
+import stat
 import threading
 import uuid
 from collections import Counter
@@ -15,8 +17,8 @@ from typing import Any, cast
 from tinydb import TinyDB
 
 from reader.store import model, schema
-from reader.store.errors import StoreChangedOnDisk, StoreError, StoreReadOnly
-from reader.store.journal import Change, Journal, counted, quoted, tag_list
+from reader.store.errors import StoreChangedOnDisk, StoreError, StoreLocked, StoreReadOnly
+from reader.store.journal import Change, ChangedSince, Journal, counted, quoted, tag_list
 from reader.store.lock import WriteLock
 from reader.store.model import KINDS, Annotation, ArticleRef, Reading, View
 from reader.store.storage import DocumentTable, DurableStorage
@@ -37,9 +39,20 @@ class AnnotationStore:
     articles are read and where each was left, and the saved searches ("views").
 
     Every method that changes something returns only once the change is on disk (written
-    to a temporary file, fsynced, renamed over the database, folder fsynced). A store
-    opened for writing holds an OS lock on ``<file>.lock`` until :meth:`close`, so there is
-    one writer at a time; read-only stores take no lock and see the writer's saves.
+    to a temporary file, fsynced, renamed over the database, folder fsynced). Each change
+    is one turn: take the OS lock on ``<file>.lock`` (waiting up to ``wait`` seconds for
+    another writer's turn), read the file again if another writer changed it since this
+    store last looked (by its signature: inode, size, mtime, ctime), apply the change to
+    that latest state, save, and let go. So the app and any number of commands write the
+    same file in turn, none locked out for longer than a save. :meth:`refresh` reads
+    others' changes between turns.
+
+    Two writers changing the same annotation: the later save wins, and the one who saved
+    later can undo it (its journal holds the earlier version it replaced).
+
+    A store is read-only when asked, or when the file cannot really be written (its mode
+    is read-only, or its folder or file system is): :attr:`read_only_reason` says which.
+    Read-only stores take no lock and see the writers' saves.
 
     The store is safe to share between threads: every method holds one lock while it runs.
     Use it as a context manager, or call :meth:`close`.
@@ -54,57 +67,121 @@ class AnnotationStore:
                 first change is saved. A file from an older schema version is migrated
                 and saved, the original kept as ``<name>.v<version>.bak``.
             read_only: Take no lock and refuse every change (:class:`StoreReadOnly`).
-            wait: Seconds to wait for another writer to close (a CLI command waits its
-                turn; the app passes 0 and falls back to read-only).
+            wait: Seconds each change waits for another writer's turn (a save takes
+                milliseconds; the lock is held only while one is made).
 
         Raises:
-            StoreLocked: another store has the file open for writing (after ``wait``).
+            StoreLocked: the file needs migrating and another writer kept its turn for
+                longer than ``wait``.
             StoreCorrupt: the file is not JSON, not reader's schema, or from a newer
                 reader. The file is left exactly as it was.
             StoreError: the file or its lock cannot be read or created.
         """
+        if wait < 0:
+            raise ValueError("wait must be zero or more seconds")
         self.path = Path(path)
         """The database file."""
         self.read_only = read_only
         """True if the store refuses changes."""
+        self.read_only_reason: str | None = "opened read-only" if read_only else None
+        """Why the store refuses changes (asked for, or the file cannot be written)."""
+        self.wait = wait
+        """Seconds each change waits for another writer's turn."""
         self._mutex = threading.RLock()
         self._journal = Journal()
         self._closed = False
-        self._lock = None if read_only else WriteLock.acquire(self.path, wait=wait)
+        self._turns = 0
+        if not read_only:
+            self._refuse_writes_if_unwritable()
+        lock = None
+        if not self.read_only:
+            try:
+                lock = WriteLock.acquire(self.path)  # tidying up never waits for a turn
+            except StoreReadOnly as error:
+                self._become_read_only(f"{error.message}; annotations are shown read-only")
+            except StoreLocked:
+                lock = None  # another writer's turn: tidying up and migrating can wait
         try:
-            self._db = _Database(self.path, storage=DurableStorage, read_only=read_only)
+            self._db = _Database(self.path, storage=DurableStorage, read_only=self.read_only)
             self._storage = cast(DurableStorage, self._db.storage)
-            if not read_only:
+            if lock is not None:
                 self._storage.remove_stale_temp_files()
             self._storage.read()  # a bad file fails here, not at the first change
             found = self._storage.found_version
-            if not read_only and found is not None and found < schema.SCHEMA_VERSION:
+            if not self.read_only and found is not None and found < schema.SCHEMA_VERSION:
+                if lock is None:
+                    lock = WriteLock.acquire(self.path, wait=self.wait)
+                    self._storage.discard()
+                    self._storage.read()
                 # Keep the original next to the migrated file, in case of a migration bug.
                 self._storage.copy_file(self.path.with_name(f"{self.path.name}.v{found}.bak"))
                 self._storage.mark_dirty()
                 self._storage.flush()
-        except BaseException:
-            if self._lock is not None:
-                self._lock.release()
-            raise
+        finally:
+            if lock is not None:
+                lock.release()
         self._meta = self._table("meta")
         self._articles = self._table("articles")
         self._annotations = self._table("annotations")
         self._reading_table = self._table("reading")
         self._views = self._table("views")
 
+    def _refuse_writes_if_unwritable(self) -> None:
+        """Open read-only, saying why, when the file's own mode forbids writing: reader
+        replaces the file by renaming a new one over it, which the folder would allow,
+        but a file made read-only is meant to stay as it is (even for root)."""
+        try:
+            mode = os.stat(self.path).st_mode
+        except OSError:
+            return
+        if not stat.S_ISREG(mode):
+            return
+        if not mode & 0o222 or not os.access(self.path, os.W_OK):
+            self._become_read_only(
+                f"the file is read-only (mode {stat.S_IMODE(mode):04o}), so reader does not "
+                "change it; annotations are shown read-only (make it writable, e.g. chmod "
+                "u+w, to change them)"
+            )
+
+    def _become_read_only(self, reason: str) -> None:
+        self.read_only = True
+        self.read_only_reason = reason
+
     def __repr__(self) -> str:
         return f"AnnotationStore({str(self.path)!r}, read_only={self.read_only})"
 
     def close(self) -> None:
-        """Release the write lock; the store cannot be used afterwards. Safe to repeat."""
+        """Forget the memory copy; the store cannot be used afterwards. Safe to repeat.
+        (No lock is held between changes, so there is none to release.)"""
         with self._mutex:
             if self._closed:
                 return
             self._closed = True
             self._db.close()
-            if self._lock is not None:
-                self._lock.release()
+
+    def refresh(self) -> bool:
+        """Read the file again if another writer (or program) changed it since this store
+        last read or wrote it; return True if it did. A stat when nothing changed.
+
+        Raises:
+            StoreCorrupt: the file on disk is no longer one reader can read (what this
+                store held is kept).
+            StoreError: the file cannot be read.
+        """
+        with self._reading():
+            if self._turns:
+                return False
+            if self._storage.refresh():
+                self._forget_next_ids()
+                return True
+            return False
+
+    def take_notices(self) -> list[str]:
+        """What the user should hear about the file since last asked (it vanished and is
+        written again whole, it was empty and is kept as a .bak), one line each."""
+        with self._mutex:
+            notices, self._storage.notices = self._storage.notices, []
+            return notices
 
     def __enter__(self) -> AnnotationStore:
         return self
@@ -619,8 +696,17 @@ class AnnotationStore:
         “Title”``), or None if there is nothing left to undo.
         """
         with self._mutex:
-            with self._changing("undo", undoable=False):
-                undone = self._journal.revert(self._table)
+            try:
+                with self._changing("undo", undoable=False):
+                    undone = self._journal.revert(self._table)
+            except ChangedSince as since:
+                self._journal.forget_last()
+                raise StoreError(
+                    self.path,
+                    f"not undone ({since.change.description}): changed since by another "
+                    "reader or program, and undoing would throw their change away; undo "
+                    "again to undo the change before it",
+                ) from None
             if undone is None:
                 return None
             # Only once the undo is on disk: if saving failed, the change can still be undone.
@@ -638,24 +724,50 @@ class AnnotationStore:
 
     @contextlib.contextmanager
     def _changing(self, action: str, *, undoable: bool = True) -> Iterator[Change]:
-        """Run one change: checked, saved once at the end, recorded for undo.
+        """Run one change as one writer's turn: lock, catch up with the file, change,
+        save once at the end, record for undo, let go.
 
         If the block raises, nothing is saved and memory goes back to what is on disk.
         A block that changes nothing saves nothing and records nothing.
         """
         with self._reading():
             if self.read_only:
-                raise StoreReadOnly(self.path, f"opened read-only; cannot {action}")
-            change = Change()
+                reason = self.read_only_reason or "opened read-only"
+                raise StoreReadOnly(self.path, f"{reason}; cannot {action}")
+            if self._turns:  # a change inside a change: already our turn
+                yield Change()
+                return
+            lock = WriteLock.acquire(self.path, wait=self.wait)
+            self._turns += 1
             try:
-                with self._storage.batch():
-                    yield change
-            except StoreChangedOnDisk:
-                # The journal's "before" states are of a file that no longer exists.
-                self._journal.clear()
-                raise
-            if undoable:
-                self._journal.record(change)
+                if self._storage.refresh():
+                    self._forget_next_ids()
+                change = Change()
+                try:
+                    with self._storage.batch():
+                        yield change
+                except StoreChangedOnDisk:
+                    # The journal's "before" states are of a file that no longer exists.
+                    self._journal.clear()
+                    raise
+                if undoable:
+                    self._journal.record(change)
+            finally:
+                self._turns -= 1
+                lock.release()
+
+    def _forget_next_ids(self) -> None:
+        """After reading the file again: TinyDB's cached next doc id of each table may be
+        behind what another writer added."""
+        for table in (
+            self._meta,
+            self._articles,
+            self._annotations,
+            self._reading_table,
+            self._views,
+            *self._db._tables.values(),
+        ):
+            table._next_id = None
 
     def _table(self, name: str) -> DocumentTable:
         return cast(DocumentTable, self._db.table(name, cache_size=0))

@@ -2,9 +2,44 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
-__all__ = ["StoreChangedOnDisk", "StoreCorrupt", "StoreError", "StoreLocked", "StoreReadOnly"]
+__all__ = [
+    "StoreChangedOnDisk",
+    "StoreCorrupt",
+    "StoreError",
+    "StoreLocked",
+    "StoreReadOnly",
+    "explain",
+]
+
+_ADVICE = {
+    errno.ENOSPC: "free some space on that disk and try again",
+    errno.EDQUOT: "free some of your disk quota and try again",
+    errno.EACCES: "check the permissions of the file and its folder",
+    errno.EPERM: "check the permissions of the file and its folder",
+    errno.EROFS: "the file system is read-only: copy the database somewhere writable (--db)",
+    errno.EIO: "the disk reported an error: check it, and keep a copy of the database",
+}
+
+
+def explain(error: OSError, path: Path) -> str:
+    """What an OS error on the database file *path* (or next to it) means, and what to do:
+    ``"No space left on device: free some space on that disk and try again"``."""
+    reason = error.strerror or str(error)
+    if isinstance(error, FileExistsError | NotADirectoryError) or error.errno in (
+        errno.ENOTDIR,
+        errno.EEXIST,
+    ):
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            return (
+                f"{reason}: {blocker} is a file, not a folder; move it away, or choose "
+                "another database path (--db or READER_DB)"
+            )
+    advice = _ADVICE.get(error.errno or 0)
+    return f"{reason}: {advice}" if advice else reason
 
 
 class StoreError(Exception):
@@ -38,7 +73,8 @@ class StoreCorrupt(StoreError):
 
 
 class StoreReadOnly(StoreError):
-    """A change was asked of a store opened read-only."""
+    """A change was asked of a store opened read-only (asked for, or because the file or
+    its folder cannot be written: the message says which)."""
 
 
 class StoreChangedOnDisk(StoreError):

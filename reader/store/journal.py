@@ -1,9 +1,14 @@
 """The changes made through one store, recorded so that the last ones can be undone.
 
 Every user action (add a note, rename a tag, ...) is one :class:`Change`: its description,
-and each document it touched as it was before. Undoing the change puts those documents
-back. The journal lives in memory, for one store object: a change made in another session
-is not undone here.
+and each document it touched as it was before and as it left it. Undoing the change puts
+the "before" documents back. The journal lives in memory, for one store object: a change
+made in another session is not undone here.
+
+Other writers may change the file between two changes of this store. When one of them
+has since changed a document this change wrote (the later save won), undoing this change
+would throw their change away: the undo is refused and dropped from the journal instead
+(:class:`ChangedSince`). Their own undo still puts back what they replaced.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Any
 
 from reader.store.storage import DocumentTable
 
-__all__ = ["Change", "Journal", "counted", "quoted", "tag_list"]
+__all__ = ["Change", "ChangedSince", "Journal", "counted", "quoted", "tag_list"]
 
 Document = Mapping[str, Any]
 """A stored document, read-only (see DocumentTable)."""
@@ -28,10 +33,25 @@ class Change:
         """One line saying what the change did, e.g. ``added note on “Title”``."""
         self.before: dict[tuple[str, int], Document | None] = {}
         """(table, doc id) -> the document before the change, None if it did not exist."""
+        self.after: dict[tuple[str, int], Document | None] = {}
+        """(table, doc id) -> the document as the change left it, None if it deleted it."""
 
     def remember(self, table: str, doc_id: int, document: Document | None) -> None:
         """Note a document about to be replaced; only its state before the change counts."""
         self.before.setdefault((table, doc_id), document)
+
+    def wrote(self, table: str, doc_id: int, document: Document | None) -> None:
+        """Note a document as the change left it; the last write counts."""
+        self.after[(table, doc_id)] = document
+
+
+class ChangedSince(Exception):
+    """The change to undo wrote documents that another writer has changed since."""
+
+    def __init__(self, change: Change) -> None:
+        self.change = change
+        """The change that was not undone."""
+        super().__init__(change.description)
 
 
 class Journal:
@@ -51,11 +71,15 @@ class Journal:
         for doc_id in documents:
             change.remember(table.name, doc_id, stored.get(str(doc_id)))
         table.put_many(documents)
+        stored = table.documents()
+        for doc_id in documents:
+            change.wrote(table.name, doc_id, stored.get(str(doc_id)))
 
     def add(self, change: Change, table: DocumentTable, document: Document) -> int:
         """Store a new document and return its doc id."""
         doc_id = table.add(document)
         change.remember(table.name, doc_id, None)
+        change.wrote(table.name, doc_id, table.documents().get(str(doc_id)))
         return doc_id
 
     def record(self, change: Change) -> None:
@@ -73,10 +97,17 @@ class Journal:
 
         The change stays in the journal until :meth:`forget_last`, which the caller calls
         once the undo is on disk.
+
+        Raises:
+            ChangedSince: another writer has changed a document this change wrote; nothing
+                is put back (the caller drops the change, see the module docstring).
         """
         last = self.last()
         if last is None:
             return None
+        for (table, doc_id), after in last.after.items():
+            if tables(table).documents().get(str(doc_id)) != after:
+                raise ChangedSince(last)
         by_table: dict[str, dict[int, Document | None]] = {}
         for (table, doc_id), before in last.before.items():
             by_table.setdefault(table, {})[doc_id] = before

@@ -10,16 +10,20 @@ error message.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 import time
 from pathlib import Path
 
-from reader.store.errors import StoreError, StoreLocked
+from reader.store.errors import StoreError, StoreLocked, StoreReadOnly, explain
 
 __all__ = ["WriteLock", "lock_path_for"]
 
-_POLL_SECONDS = 0.05
+_POLL_SECONDS = 0.01
+
+_NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
+"""Errors that mean the folder cannot be written (the database may still be read)."""
 
 
 def lock_path_for(path: Path) -> Path:
@@ -44,7 +48,9 @@ class WriteLock:
 
         Raises:
             StoreLocked: someone else still holds the lock after ``wait`` seconds.
-            StoreError: the lock file cannot be created.
+            StoreReadOnly: the lock file cannot be created because the folder cannot be
+                written (permissions, a read-only file system).
+            StoreError: the lock file cannot be created otherwise.
             ValueError: ``wait`` is negative.
         """
         if wait < 0:
@@ -55,9 +61,10 @@ class WriteLock:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
-            raise StoreError(
-                database, f"could not create the lock file {path.name}: {error.strerror or error}"
-            ) from error
+            what = f"could not create the lock file {path}: {explain(error, path)}"
+            if error.errno in _NOT_WRITABLE:
+                raise StoreReadOnly(database, what) from error
+            raise StoreError(database, what) from error
         deadline = time.monotonic() + wait
         while not _try_lock(fd, database):
             remaining = deadline - time.monotonic()
@@ -67,14 +74,15 @@ class WriteLock:
                 waited = f" after waiting {wait:g} s" if wait else ""
                 raise StoreLocked(
                     database,
-                    f"is in use by another reader{holder}{waited}; open it read-only, or "
-                    f"close the other one and try again",
+                    f"is being saved by another reader{holder}, still{waited}; try again "
+                    f"in a moment (a command can wait longer: --wait SECONDS)",
                 )
             time.sleep(min(_POLL_SECONDS, remaining))
         if hasattr(os, "pwrite"):
+            # Fixed width, so that no truncation is needed: the lock is taken for every
+            # save, and an ftruncate costs milliseconds on some file systems.
             with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
-                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+                os.pwrite(fd, f"{os.getpid():<20}\n".encode(), 0)
         return cls(path, fd)
 
     @property

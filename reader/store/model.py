@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from reader.store.validation import MAX_TEXT, check_correction_shape, check_target_shape
 from reader.text import sanitize, sanitize_line
 
 __all__ = [
@@ -343,32 +344,41 @@ def dedupe_tags(tags: Iterable[str]) -> list[str]:
 
 
 def check_body(body: object) -> str:
-    """Check a note body and sanitise it (newlines and tabs kept; control sequences, which
-    could come from the command line or an imported file, removed).
+    """Check a note body and return it as typed.
+
+    Control characters and escape sequences are kept: JSON stores them escaped, so the
+    file stays safe, and every place that shows a body (the notes panel, the editor,
+    ``reader annotations``, the markdown and csv exports) sanitises it there
+    (:func:`reader.text.sanitize`). The json and w3c exports carry it as typed.
 
     Raises:
         TypeError: the body is not a string.
+        ValueError: the body is longer than :data:`~reader.store.validation.MAX_TEXT`.
     """
     if not isinstance(body, str):
         raise TypeError(f"a note body must be a string, not {type(body).__name__}")
-    return sanitize(body)
+    if len(body) > MAX_TEXT:
+        raise ValueError(f"a note can be at most {MAX_TEXT:,} characters long")
+    return body
 
 
 def check_target(target: object, *, required: bool) -> dict[str, Any] | None:
-    """Check an annotation target (a dict of selectors) and return the copy to store.
+    """Check an annotation target (its selectors) and return the copy to store.
 
-    The store does not interpret selectors (the anchoring module does); it only makes sure
-    they are a dict it can store.
+    A target is a quote selector ``{"exact", "prefix", "suffix"}`` and a position
+    ``{"start", "end"}``, either or both, and nothing else (see
+    :func:`reader.store.validation.check_target_shape`); anchoring reads them.
 
     Raises:
         TypeError: the target is not a dict (or is None where one is required).
-        ValueError: the target cannot be stored as JSON.
+        ValueError: the target does not have that shape, or cannot be stored as JSON.
     """
     if target is None and not required:
         return None
     if not isinstance(target, dict):
         raise TypeError(f"a target must be a dict of selectors, not {type(target).__name__}")
     checked: dict[str, Any] = storable(target, "the target")
+    check_target_shape(checked)
     return checked
 
 
@@ -377,7 +387,7 @@ def check_correction(correction: object) -> dict[str, Any]:
 
     A correction is ``{"action": "relabel"|"remove"|"add", "label": str|None,
     "scope": "mention"|"article"|"global", "text": str}``; "relabel" and "add" need a
-    label. Further keys are kept as they are.
+    label. Other keys are refused (see :func:`reader.store.validation.check_correction_shape`).
 
     Raises:
         TypeError: the correction is not a dict.
@@ -399,6 +409,7 @@ def check_correction(correction: object) -> dict[str, Any]:
     if action in ("relabel", "add") and not label:
         raise ValueError(f"a {action!r} correction needs a label")
     checked: dict[str, Any] = storable({**correction, "label": label}, "the correction")
+    check_correction_shape(checked)
     return checked
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from reader.store.errors import StoreCorrupt
-from reader.store.model import CORRECTION_SCOPES, KINDS
+from reader.store.validation import DocumentError, check_document
 
 __all__ = [
     "FORMAT",
@@ -117,17 +117,15 @@ def _corrupt(path: Path, problem: str) -> NoReturn:
     raise StoreCorrupt(path, f"{problem}; the file was left as it is")
 
 
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not allowed")
-
-
 def _parse_json(raw: bytes, path: Path) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         _corrupt(path, f"is not UTF-8 text (byte {error.start})")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        # NaN, Infinity and numbers too large for a float (1e400) are read as floats here
+        # and refused by the document checks, which name the place.
+        return json.loads(text)
     except json.JSONDecodeError as error:
         _corrupt(
             path, f"is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
@@ -163,48 +161,29 @@ def _migrate(data: Data, from_version: int, path: Path) -> Data:
     return migrated
 
 
-_STRING_FIELDS = {
-    "articles": ("sha256", "path", "title"),
-    "annotations": ("id", "article_sha256", "article_path", "created", "modified", "body"),
-    "reading": ("sha256", "path", "title"),
-    "views": ("name", "query"),
-}
-
-
 def _check_tables(data: Data, path: Path) -> None:
-    """Check every document, so that a bad file fails at open and not in the middle of work."""
+    """Check every document against its table's shape (``validation``), and what holds
+    across documents, so that a bad file fails at open and not in the middle of work."""
     unknown = sorted(set(data) - set(TABLES))
     if unknown:
         _corrupt(path, f"has tables this version of reader does not know: {', '.join(unknown)}")
     for name in TABLES:
-        data.setdefault(name, {})
-        for doc_id, document in data[name].items():
-            where = f"{name}/{doc_id}"
-            if not doc_id.isdecimal() or not isinstance(document, dict):
-                _corrupt(path, f"has a malformed document at {where}")
-            for field in _STRING_FIELDS.get(name, ()):
-                if not isinstance(document.get(field), str):
-                    _corrupt(path, f"{where}: {field!r} is missing or not a string")
-    for doc_id, article in data["articles"].items():
-        tags = article.get("tags")
-        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-            _corrupt(path, f"articles/{doc_id}: 'tags' is not a list of strings")
+        table = data.setdefault(name, {})
+        for doc_id, document in table.items():
+            if not doc_id.isdecimal():
+                _corrupt(path, f"has a malformed document id at {name}/{doc_id[:40]}")
+            try:
+                check_document(name, doc_id, document)
+            except DocumentError as error:
+                _corrupt(path, str(error))
     seen: set[str] = set()
     for doc_id, annotation in data["annotations"].items():
-        where = f"annotations/{doc_id}"
         if annotation["id"] in seen:
-            _corrupt(path, f"{where}: annotation id {annotation['id']!r} appears twice")
+            _corrupt(
+                path,
+                f"annotations/{doc_id}: annotation id {annotation['id']!r:.80} appears twice",
+            )
         seen.add(annotation["id"])
-        if annotation.get("kind") not in KINDS:
-            _corrupt(path, f"{where}: unknown kind {annotation.get('kind')!r}")
-        if not isinstance(annotation.get("target", 0), dict | None):
-            _corrupt(path, f"{where}: 'target' is not an object or null")
-        correction = annotation.get("correction", 0)
-        if annotation["kind"] == "correction":
-            if not isinstance(correction, dict) or correction.get("scope") not in CORRECTION_SCOPES:
-                _corrupt(path, f"{where}: a correction without a valid 'correction' object")
-        elif correction is not None:
-            _corrupt(path, f"{where}: 'correction' set on a {annotation['kind']}")
     _check_reading(data["reading"], path)
     _check_views(data["views"], path)
 
@@ -216,13 +195,6 @@ def _check_reading(table: dict[str, dict[str, Any]], path: Path) -> None:
         if document["sha256"] in hashes:
             _corrupt(path, f"{where}: article {document['sha256']!r:.80} appears twice")
         hashes.add(document["sha256"])
-        if not isinstance(document.get("read"), bool):
-            _corrupt(path, f"{where}: 'read' is missing or not true or false")
-        position = document.get("position", "")
-        if position is not None and (
-            not isinstance(position, int) or isinstance(position, bool) or position < 0
-        ):
-            _corrupt(path, f"{where}: 'position' is not a whole number of zero or more, or null")
 
 
 def _check_views(table: dict[str, dict[str, Any]], path: Path) -> None:

@@ -12,10 +12,18 @@ documents that are new objects since the last save. That is only correct if docu
 never changed in place, which :class:`DocumentTable` guarantees: it replaces documents
 whole and refuses TinyDB's in-place ``update``.
 
-Before each save the storage checks that the file is still the one it last read or wrote
-(inode, size, mtime): if another program changed it, the save is refused rather than
-written over their change. A new file is created private to the user (mode 0600); an
-existing file keeps its mode.
+The storage knows the file it last read or wrote by its signature (inode, size, mtime
+and ctime: a program can set the mtime back after an edit of the same size, but not the
+ctime). :meth:`DurableStorage.refresh` reads the file again when the signature changed,
+so that a writer applies its change to what is on disk now; before each save the
+signature is checked again, and if another program changed the file in between the save
+is refused rather than written over their change. A new file is created private to the
+user (mode 0600); an existing file keeps its mode.
+
+Two cases are said rather than passed over (:attr:`DurableStorage.notices`): a file that
+vanished since it was read (the next save writes everything held in memory, not only the
+new change), and a file of 0 bytes (usually a copy that failed: read as an empty
+database, and kept as ``<name>.empty.bak`` before it is first written over).
 """
 
 from __future__ import annotations
@@ -31,12 +39,13 @@ from tinydb.table import Table
 
 from reader.files import TEMP_SUFFIX, FolderNotSynced, make_folders, write_atomically
 from reader.store.encoder import DatabaseEncoder
-from reader.store.errors import StoreChangedOnDisk, StoreError, StoreReadOnly
+from reader.store.errors import StoreChangedOnDisk, StoreError, StoreReadOnly, explain
 from reader.store.schema import Data, new_database, parse_database
+from reader.store.validation import check_document
 
 __all__ = ["DocumentTable", "DurableStorage", "temp_file_prefix"]
 
-_Signature = tuple[int, int, int]
+_Signature = tuple[int, int, int, int]
 
 
 def temp_file_prefix(path: Path) -> str:
@@ -73,6 +82,10 @@ class DurableStorage(Storage):
         self._encoder = DatabaseEncoder()
         self._batch_depth = 0
         self._dirty = False
+        self._empty_file: _Signature | None = None
+        self.notices: list[str] = []
+        """Things the user should hear about the file (it vanished, it was empty), in
+        order; the store hands them on (``AnnotationStore.take_notices``)."""
 
     # TinyDB's Storage interface.
 
@@ -142,18 +155,56 @@ class DurableStorage(Storage):
         if not self._dirty or self._data is None:
             return
         try:
-            if self._file_signature() != self._signature:
+            signature = self._file_signature()
+            if signature != self._signature:
                 raise StoreChangedOnDisk(
                     self.path,
-                    "was changed by another program since reader read it; the "
+                    "was changed by another program while reader was saving; the "
                     "change was not saved, try again",
                 )
             payload = self._encoder.encode(self._data)
+            if signature is not None and signature == self._empty_file:
+                self._keep_empty_file()
             self._signature = self._replace_file(payload)
         except BaseException:
             self.discard()
             raise
         self._dirty = False
+        self._empty_file = None
+
+    def refresh(self) -> bool:
+        """Read the file again if it changed since it was last read or written (another
+        reader saved it, say); return True if it was read again.
+
+        Never inside a batch with unsaved changes (they would be lost). A file that has
+        vanished since it was read is not read as empty: the memory copy is kept, the
+        next save writes all of it, and a notice says so.
+
+        Raises:
+            StoreCorrupt: the file now on disk is not a database reader can read (the
+                memory copy is kept, and the next save is refused the same way).
+            StoreError: the file cannot be read.
+        """
+        if self._dirty or self._data is None:
+            return False
+        signature = self._file_signature()
+        if signature == self._signature:
+            return False
+        if signature is None:
+            self.notices.append(
+                f"{self.path} was deleted or moved away while reader had it open; "
+                + (
+                    "showing what was last read"
+                    if self.read_only
+                    else "the next change writes it again with everything reader holds (if "
+                    "it was moved on purpose, move it back first)"
+                )
+            )
+            self._signature = None
+            self._encoder.reset()
+            return False
+        self._load()
+        return True
 
     def mark_dirty(self) -> None:
         """Make the next :meth:`flush` save, e.g. after migrating the file in memory."""
@@ -202,7 +253,15 @@ class DurableStorage(Storage):
             return None
         except OSError as error:
             self._fail("could not be read", error)
-        return (info.st_ino, info.st_size, info.st_mtime_ns)
+        return _signature_of(info)
+
+    def _keep_empty_file(self) -> None:
+        """Before writing over a 0-byte file: keep it as ``<name>.empty.bak``."""
+        backup = self.real_path.with_name(f"{self.real_path.name}.empty.bak")
+        try:
+            backup.write_bytes(b"")
+        except OSError as error:
+            self._fail(f"is empty and could not be kept as {backup.name}", error)
 
     def _load(self) -> None:
         self._encoder.reset()
@@ -218,6 +277,13 @@ class DurableStorage(Storage):
             self._fail("could not be read", error)
         self._data, self.found_version = parse_database(raw, self.path)
         self._signature = signature
+        if not raw and signature is not None:
+            self._empty_file = signature
+            self.notices.append(
+                f"{self.path} is empty (0 bytes), usually a copy that failed: read as an "
+                f"empty database; it is kept as {self.real_path.name}.empty.bak before "
+                "reader first writes to it"
+            )
 
     def _replace_file(
         self, payload: Iterable[bytes], destination: Path | None = None
@@ -228,22 +294,28 @@ class DurableStorage(Storage):
         target = self.real_path if destination is None else destination
         try:
             make_folders(target.parent)
-            info = write_atomically(
+            write_atomically(
                 target,
                 payload,
                 keep_mode=True,
                 new_mode=0o600,
                 temp_prefix=temp_file_prefix(target),
             )
+            # The rename changed the file's ctime: the signature is taken after it.
+            info = os.stat(target)
         except FolderNotSynced as error:
             self._fail("was saved but the folder could not be synced", error)
         except OSError as error:
             self._fail("could not be saved", error)
-        return (info.st_ino, info.st_size, info.st_mtime_ns)
+        return _signature_of(info)
 
     def _fail(self, what: str, error: OSError) -> NoReturn:
-        reason = error.strerror or str(error)
-        raise StoreError(self.path, f"{what}: {reason}") from error
+        raise StoreError(self.path, f"{what}: {explain(error, self.real_path)}") from error
+
+
+def _signature_of(info: os.stat_result) -> _Signature:
+    """What tells one version of a file from another without reading it."""
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 class DocumentTable(Table):
@@ -272,9 +344,20 @@ class DocumentTable(Table):
         One write to the storage (and so one save, outside a batch) for all of them. This
         works on the stored table directly, without TinyDB's ``_update_table``, which
         converts every doc id of the table to int and back on each write.
+
+        Every document is checked against its table's shape first
+        (:func:`~reader.store.validation.check_document`): what the store writes, it can
+        read back.
+
+        Raises:
+            DocumentError: a document does not have its table's shape (nothing is
+                stored); a ValueError naming the table, doc id and field.
         """
         if not documents:
             return
+        for doc_id, document in documents.items():
+            if document is not None:
+                check_document(self.name, str(doc_id), document)
         tables = self._storage.read() or {}
         table = tables.setdefault(self.name, {})
         for doc_id, document in documents.items():

@@ -23,7 +23,7 @@ from reader.resources import styles_dir
 from reader.settings import Settings
 from reader.store import AnnotationStore, StoreCorrupt, StoreError, StoreLocked
 from reader.text import sanitize_line
-from reader.ui.messages import WriteFailed, Written
+from reader.ui.messages import StoreChangedElsewhere, WriteFailed, Written
 from reader.ui.screens.dialogs import ConfirmScreen, NoteScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
@@ -35,6 +35,13 @@ from reader.ui.widgets.legend import Legend
 from reader.workspace import Workspace
 
 T = TypeVar("T")
+
+WRITE_WAIT_SECONDS = 10.0
+"""How long one of the app's saves waits for another reader's save (a save takes
+milliseconds; this is for a slow disk or a big import)."""
+
+STORE_POLL_SECONDS = 1.0
+"""How often the app looks (a stat) for saves made by other readers."""
 
 
 class ReaderApp(App[None]):
@@ -77,6 +84,8 @@ class ReaderApp(App[None]):
         # The theme chosen in the palette is remembered in the config file, written by a
         # thread of its own (in order, the last choice last) so the screen never waits.
         self._config_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="config")
+        self._polling = False
+        self._poll_problem: str | None = None
         self._theme_problem: str | None = None
         self._theme_default = self.theme
         self._theme_saved = self.settings.theme
@@ -107,11 +116,18 @@ class ReaderApp(App[None]):
         return self.workspace.store
 
     def open_store(self) -> None:
-        """Open the database (called from a worker thread): writable, else read-only."""
+        """Open the database (called from a worker thread): writable, else read-only.
+
+        Writes take turns with other readers (commands, a second app): each waits up to
+        :data:`WRITE_WAIT_SECONDS` for another's save, in the writer thread. The store is
+        read-only only when the file or its folder cannot be written, and says why.
+        """
         workspace = self.workspace
         try:
-            workspace.open_store()
-        except StoreLocked as error:
+            store = workspace.open_store(wait=WRITE_WAIT_SECONDS)
+            if store.read_only:
+                self.store_problem = f"{store.path}: {store.read_only_reason}"
+        except StoreLocked as error:  # only while a migration waits for another's save
             workspace.open_store(read_only=True)
             self.store_problem = f"{error} — opened read-only, changes are off"
         except StoreCorrupt as error:
@@ -208,6 +224,8 @@ class ReaderApp(App[None]):
             self.call_after_refresh(gc.freeze)
 
     def on_mount(self) -> None:
+        # Other readers (commands, cron, a second app) save the same database in turn.
+        self.set_interval(STORE_POLL_SECONDS, self._poll_store)
         # From now on a theme change is the user's (the one above came from the config).
         self._watching_theme = True
         if self._theme_problem:
@@ -237,6 +255,41 @@ class ReaderApp(App[None]):
     async def wait_for_config(self) -> None:
         """Wait until the theme chosen so far is in the config file (for tests)."""
         await asyncio.wrap_future(self._config_writer.submit(lambda: None))
+
+    def _poll_store(self) -> None:
+        """Every :data:`STORE_POLL_SECONDS`: in the writer thread, read the database again
+        if someone else saved it (a stat when nobody did), and show the change."""
+        store = self.store
+        if store is None or self._polling:
+            return
+
+        def check() -> tuple[bool, list[str], str | None]:
+            try:
+                changed = store.refresh()
+            except StoreError as error:
+                return False, store.take_notices(), str(error)
+            return changed, store.take_notices(), None
+
+        def finished(future: Future[tuple[bool, list[str], str | None]]) -> None:
+            self.post_message(Written(lambda: self._polled(*future.result())))
+
+        self._polling = True
+        try:
+            self._writer.submit(check).add_done_callback(finished)
+        except RuntimeError:  # the writer has shut down: the app is closing
+            self._polling = False
+
+    def _polled(self, changed: bool, notices: list[str], problem: str | None) -> None:
+        self._polling = False
+        for notice in notices:
+            self.notify(notice, title="Annotations", severity="warning", markup=False)
+        if problem != self._poll_problem and problem is not None:
+            self.notify(problem, title="Annotations", severity="error", markup=False)
+        self._poll_problem = problem
+        if changed:
+            for screen in self.screen_stack:
+                if isinstance(screen, MainScreen):
+                    screen.post_message(StoreChangedElsewhere())
 
     def on_unmount(self) -> None:
         # Let queued writes finish before the database is closed: never lose a note.

@@ -75,6 +75,12 @@ class AnnotationsChanged(Message):
 
 
 @dataclass
+class StoreChangedElsewhere(Message):
+    """Another reader (a command, a second app) or program saved the database: what the
+    screen shows of it (notes panel, tags, read marks, views) is read again."""
+
+
+@dataclass
 class IndexUpdated(Message):
     """A search index update ended (finished, stopped early, or failed)."""
 

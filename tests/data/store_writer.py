@@ -3,7 +3,10 @@
     python tests/data/store_writer.py loop PATH            add notes forever
     python tests/data/store_writer.py add PATH N LABEL     add N notes, opening the store
                                                            for each one like a CLI command
-    python tests/data/store_writer.py hold PATH SECONDS    add one note, keep the store open
+    python tests/data/store_writer.py hold PATH SECONDS    add one note, then hold the write
+                                                           lock SECONDS (a very long save)
+    python tests/data/store_writer.py open PATH N LABEL    keep one store open (as the app
+                                                           does) and add N notes through it
 
 Each note's id is printed on a line of its own ("ack <id>") only after the call that saved
 it has returned, so every acknowledged note must be in the file, however the process ends.
@@ -18,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from reader.store import AnnotationStore, ArticleRef
+from reader.store.lock import WriteLock
 
 ARTICLE = ArticleRef("articles/durability.md", "d" * 64, "Durability")
 TARGET = {
@@ -49,9 +53,16 @@ def main(mode: str, path: Path, *args: str) -> None:
     elif mode == "hold":
         with AnnotationStore(path) as store:
             _say(f"ack {store.add_note(ARTICLE, 'held', TARGET).id}")
-            _say("ready")
-            time.sleep(float(args[0]))
+        lock = WriteLock.acquire(path)
+        _say("ready")
+        time.sleep(float(args[0]))
+        lock.release()
         _say("closed")
+    elif mode == "open":
+        count, label = int(args[0]), args[1]
+        with AnnotationStore(path, wait=60) as store:
+            for i in range(count):
+                _say(f"ack {store.add_note(ARTICLE, f'{label} {i}', TARGET).id}")
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 

@@ -7,6 +7,9 @@ settle``): it is a plain function, not a fixture, because a test calls it many t
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, cast
 
 from textual.pilot import Pilot
@@ -37,3 +40,19 @@ async def ready(pilot: Pilot[Any]) -> MainScreen:
     screen = pilot.app.screen
     assert isinstance(screen, MainScreen), screen
     return screen
+
+
+@contextlib.contextmanager
+def read_only_database(path: Path) -> Iterator[None]:
+    """A database file the user made read-only (mode 0444): the app shows it read-only.
+    (Another app having it open no longer does: writers take turns.)"""
+    from reader.store import AnnotationStore
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with AnnotationStore(path) as store:
+        store.save_view("a view", "tag:x")  # the file exists
+    path.chmod(0o444)
+    try:
+        yield
+    finally:
+        path.chmod(0o644)

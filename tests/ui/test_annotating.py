@@ -17,7 +17,7 @@ from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import ready, settle
+from .conftest import read_only_database, ready, settle
 
 SIZE = (140, 45)
 
@@ -287,10 +287,10 @@ async def test_add_an_entity_from_a_selection_everywhere(make_settings, tmp_path
     ).items()
 
 
-async def test_second_instance_is_read_only_and_writes_nothing(make_settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_read_only_database_file_is_read_only_and_written_nothing(make_settings) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings()
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
-    with AnnotationStore(settings.db_path) as first:
+    with read_only_database(settings.db_path):  # mode 0444: really not writable
         before = settings.db_path.read_bytes() if settings.db_path.exists() else None
         app = build_app(settings)
         async with app.run_test(size=SIZE) as pilot:
@@ -303,7 +303,8 @@ async def test_second_instance_is_read_only_and_writes_nothing(make_settings) ->
             await settle(pilot)
         after = settings.db_path.read_bytes() if settings.db_path.exists() else None
         assert before == after
-        assert first.articles() == []
+        with stored(settings) as first:
+            assert first.articles() == []
 
 
 async def test_corrupt_database_is_named_and_left_untouched(make_settings) -> None:  # type: ignore[no-untyped-def]

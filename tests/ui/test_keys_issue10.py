@@ -11,7 +11,7 @@ from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import ready, settle
+from .conftest import read_only_database, ready, settle
 
 SIZE = (140, 45)
 
@@ -131,12 +131,11 @@ def test_help_lists_no_inert_keys_and_b_once() -> None:
 
 
 async def test_read_only_is_shown_and_writing_keys_are_not_offered(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from reader.store import AnnotationStore
     from reader.ui.widgets.key_bar import KeyBar
 
     settings = make_settings(library(tmp_path / "articles"))
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
-    with AnnotationStore(settings.db_path):  # the first instance holds the lock
+    with read_only_database(settings.db_path):  # mode 0444: really not writable
         app = build_app(settings)
         async with app.run_test(size=SIZE) as pilot:
             await open_view(app, pilot)

@@ -21,7 +21,7 @@ from reader.ui.screens.reading import Reading
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import ready, settle
+from .conftest import read_only_database, ready, settle
 
 SIZE = (140, 40)
 
@@ -282,7 +282,7 @@ async def test_a_read_only_database_offers_no_m_and_saves_nothing(
 ) -> None:
     settings = make_settings(library(tmp_path / "lib"))
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
-    with AnnotationStore(settings.db_path) as first:  # a second writer holds the database
+    with read_only_database(settings.db_path):  # mode 0444: really not writable
         before = settings.db_path.read_bytes() if settings.db_path.exists() else None
         app = build_app(settings)
         async with app.run_test(size=SIZE) as pilot:
@@ -313,7 +313,8 @@ async def test_a_read_only_database_offers_no_m_and_saves_nothing(
             assert view.end_seen
         after = settings.db_path.read_bytes() if settings.db_path.exists() else None
         assert before == after
-        assert first.read_articles() == frozenset() and first.positions() == {}
+        with stored(settings) as first:
+            assert first.read_articles() == frozenset() and first.positions() == {}
 
 
 async def test_is_unread_in_the_filter_follows_m(

@@ -20,7 +20,7 @@ from conftest import CONTROLS
 from reader import cli
 from reader.library import Article, read_article
 from reader.store import Annotation, AnnotationStore, ArticleRef
-from reader.text import sanitize
+from reader.store.lock import WriteLock
 
 TARGET: dict[str, Any] = {
     "position": {"start": 17, "end": 31},  # in the rendered text of budget.md
@@ -233,33 +233,56 @@ def test_an_unreadable_article_fails_with_the_reason(
 # One writer at a time.
 
 
-def test_a_locked_database_fails_after_the_wait_and_stays_as_it_was(
+def test_a_database_being_saved_fails_after_the_wait_and_stays_as_it_was(
     run: Callable[..., Result], db: Path, article_path: Path
 ) -> None:
     with AnnotationStore(db) as app:
         app.add_tags(ref(article_path), ["held"])
-        before = db.read_bytes()
+    before = db.read_bytes()
+    lock = WriteLock.acquire(db)  # another writer in the middle of a (very long) save
+    try:
         for command in (["tag", "x"], ["untag", "held"], ["note", "hi"]):
             result = run(command[0], article_path, *command[1:], "--wait", "0.2")
             assert_one_line_failure(result)
-            assert result.err.startswith(f"reader: {db}: is in use by another reader")
+            assert result.err.startswith(f"reader: {db}: is being saved by another reader")
             assert "after waiting 0.2 s" in result.err
             assert db.read_bytes() == before
-        # Listing reads without the lock, so it works while the app holds it.
+        # Listing reads without the lock, so it works during a save.
         listing = run("annotations")
         assert listing.code == 0 and "tags: held" in listing.out
+    finally:
+        lock.release()
+
+
+def test_commands_write_while_the_app_has_the_database_open(
+    run: Callable[..., Result], db: Path, article_path: Path
+) -> None:
+    with AnnotationStore(db) as app:
+        app.add_tags(ref(article_path), ["from the app"])
+        result = run("tag", article_path, "from the cli", "--wait", "0")
+        assert result.code == 0, result.err
+        note = run("note", article_path, "a note from the cli", "--wait", "0")
+        assert note.code == 0, note.err
+        app.add_tags(ref(article_path), ["the app again"])
+        assert app.tags(ref(article_path).sha256) == [
+            "from the app",
+            "from the cli",
+            "the app again",
+        ]
+    assert [a.body for a in stored(db)[1]] == ["a note from the cli"]
 
 
 def test_a_writer_waits_its_turn(run: Callable[..., Result], db: Path, article_path: Path) -> None:
-    app = AnnotationStore(db)
-    app.add_tags(ref(article_path), ["from the app"])
-    closing = threading.Timer(0.3, app.close)
-    closing.start()
+    with AnnotationStore(db) as app:
+        app.add_tags(ref(article_path), ["from the app"])
+    lock = WriteLock.acquire(db)
+    releasing = threading.Timer(0.3, lock.release)
+    releasing.start()
     try:
         result = run("tag", article_path, "from the cli", "--wait", "30")
     finally:
-        closing.cancel()
-        app.close()
+        releasing.cancel()
+        lock.release()
     assert result.code == 0, result.err
     assert stored(db)[0][0]["tags"] == ["from the app", "from the cli"]
 
@@ -275,13 +298,16 @@ def test_another_process_holding_the_lock_and_a_piped_note(
     """)
     argv = [sys.executable, "-c", script, "note", str(article_path), "-", "--db", str(db)]
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    with AnnotationStore(db):
+    lock = WriteLock.acquire(db)
+    try:
         refused = subprocess.run(
             [*argv, "--wait", "0"], input=b"held back", env=env, capture_output=True, timeout=60
         )
+    finally:
+        lock.release()
     assert refused.returncode == 1
     assert refused.stdout == b""
-    assert refused.stderr.decode().startswith(f"reader: {db}: is in use by another reader")
+    assert refused.stderr.decode().startswith(f"reader: {db}: is being saved by another reader")
     assert not db.exists()
     done = subprocess.run(argv, input=b"piped\nnote\n", env=env, capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -457,8 +483,8 @@ def test_hostile_tags_notes_and_titles_reach_no_terminal(
         assert result.code == 0, result.err
         for control in TERMINAL_CONTROLS:
             assert control not in result.out + result.err
-    # What is stored is the visible text: control sequences never reach the database.
-    assert stored(db)[1][0].body == "note click meredevil iso\nline two click meredevil iso"
+    # The note is stored as typed (escaped in the file); every output shows the visible text.
+    assert stored(db)[1][0].body == note
     assert "- note click meredevil iso" in listing.out  # the visible text survives
     assert "tags: tagclick meredevil iso" in listing.out
 
@@ -471,8 +497,8 @@ def test_hostile_text_in_json_is_escaped_and_reads_back_exactly(
     result = run("annotations", "--format", "json")
     for control in TERMINAL_CONTROLS:
         assert control not in result.out
-    # The store keeps the visible text only; the JSON carries exactly that.
-    assert json.loads(result.out)["articles"][0]["notes"][0]["body"] == sanitize(note)
+    # The store keeps the note as typed; the JSON carries exactly that, escaped.
+    assert json.loads(result.out)["articles"][0]["notes"][0]["body"] == note
 
 
 def test_a_file_name_that_is_not_utf8_does_not_break_the_output(

@@ -107,13 +107,17 @@ def test_sigkill_during_saves_leaves_a_valid_file_with_every_acked_note(tmp_path
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_second_writer_is_refused_and_a_reader_works_alongside(tmp_path: Path) -> None:
+def test_a_write_waits_for_a_save_in_progress_and_a_reader_works_alongside(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "annotations.json"
-    holder = _start("hold", path, 30)
+    holder = _start("hold", path, 30)  # holds the lock as a save would, for 30 s
     try:
         held = _acks(_read_until(holder, "ready"))
-        with pytest.raises(StoreLocked) as refused:
-            AnnotationStore(path)
+        with AnnotationStore(path) as store:  # opening needs no turn
+            assert {a.id for a in store.annotations()} == held
+            with pytest.raises(StoreLocked) as refused:
+                store.add_note(ARTICLE, "not now")
         assert str(path) in str(refused.value)
         assert f"process {holder.pid}" in str(refused.value)
         with AnnotationStore(path, read_only=True) as reader:
@@ -123,15 +127,15 @@ def test_second_writer_is_refused_and_a_reader_works_alongside(tmp_path: Path) -
         holder.wait()
 
 
-def test_a_cli_command_with_wait_runs_once_the_app_closes(tmp_path: Path) -> None:
+def test_a_write_with_wait_runs_once_the_other_save_is_done(tmp_path: Path) -> None:
     path = tmp_path / "annotations.json"
     holder = _start("hold", path, 0.8)
     held = _acks(_read_until(holder, "ready"))
     started = time.monotonic()
     with AnnotationStore(path, wait=20) as store:
-        waited = time.monotonic() - started
         assert {a.id for a in store.annotations()} == held
         store.add_note(ARTICLE, "after the wait")
+        waited = time.monotonic() - started
     assert 0.3 < waited < 15
     assert _finish(holder)[-1] == "closed"
     with AnnotationStore(path, read_only=True) as reader:
@@ -145,12 +149,28 @@ def test_wait_gives_up_with_a_clear_error(tmp_path: Path) -> None:
         _read_until(holder, "ready")
         started = time.monotonic()
         with pytest.raises(StoreLocked, match=r"after waiting 0\.4 s") as refused:
-            AnnotationStore(path, wait=0.4)
+            AnnotationStore(path, wait=0.4).add_note(ARTICLE, "gives up")
         assert 0.35 < time.monotonic() - started < 5
         assert str(refused.value).startswith(f"{path}: ")
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_stores_kept_open_by_eight_processes_and_this_one_lose_nothing(tmp_path: Path) -> None:
+    """Eight processes each keep a store open (as the app does) and add notes through it,
+    while this process keeps one open too: each takes turns, none is locked out."""
+    path = tmp_path / "annotations.json"
+    count = 25
+    with AnnotationStore(path, wait=60) as mine:
+        writers = [_start("open", path, count, f"w{n}") for n in range(8)]
+        own = {mine.add_note(ARTICLE, f"mine {i}").id for i in range(count)}
+        acked = set().union(*(_acks(_finish(writer)) for writer in writers))
+        assert len(acked) == 8 * count
+        mine.refresh()
+        assert {a.id for a in mine.annotations()} == acked | own
+    with AnnotationStore(path, read_only=True) as reader:
+        assert {a.id for a in reader.annotations()} == acked | own
 
 
 def test_two_processes_adding_with_wait_keep_every_note(tmp_path: Path) -> None:

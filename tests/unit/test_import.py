@@ -25,6 +25,7 @@ from reader.annotations import article_ref
 from reader.export.exporting import build_export
 from reader.export.importing import ImportFileError, apply_plan, plan_import, read_import_file
 from reader.store import AnnotationStore, ArticleRef, View
+from reader.store.lock import WriteLock
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +166,8 @@ def test_a_conflict_is_reported_and_the_database_version_kept(
         f"conflict: articles[1].notes[1]: annotation {note_id} differs from the database's "
         "(body); kept the database's"
     )
+    assert lines[2].startswith("the rest of the file was imported (above)")
+    assert len(lines) == 3
     with AnnotationStore(annotated.db, read_only=True) as store:
         bodies = {a.id: a.body for a in store.annotations()}
         highlights = store.annotations(annotated.seed.sha256, kind="highlight")
@@ -254,14 +257,30 @@ def test_w3c_from_another_tool_is_read_and_imported_once(
     }
 
 
-def test_import_waits_for_the_app_then_changes_nothing(run: Runner, annotated: Annotated) -> None:
+def test_import_during_another_save_gives_up_after_the_wait_and_changes_nothing(
+    run: Runner, annotated: Annotated
+) -> None:
     file = write(annotated, "export.json", export(annotated))
     before = annotated.db.read_bytes()
-    with AnnotationStore(annotated.db):  # the app has the database open for writing
+    lock = WriteLock.acquire(annotated.db)  # another writer in the middle of a save
+    try:
         result = run("import", file, "--wait", "0")
+    finally:
+        lock.release()
     assert result.code == 1 and result.out == ""
     assert "nothing was imported" in result.err
     assert annotated.db.read_bytes() == before
+
+
+def test_import_while_the_app_has_the_database_open(
+    run: Runner, annotated: Annotated, empty_db: Path
+) -> None:
+    file = write(annotated, "export.json", export(annotated))
+    with AnnotationStore(empty_db) as app:  # the app has the database open for writing
+        app.add_tags(ArticleRef("a.md", "c" * 64, "A"), ["from the app"])
+        result = run("import", file, "--wait", "0", db=empty_db)
+        assert result.code == 0, result.err
+        assert app.refresh() and len(app.annotations()) == 9
 
 
 # Read state and saved views.
@@ -284,6 +303,7 @@ def test_read_marks_and_views_round_trip_through_json(
     first = export(annotated)
     result = run("import", write(annotated, "first.json", first), db=empty_db)
     assert result.code == 0, result.err
+    assert result.out.endswith(", 2 views; marked 2 articles read\n")  # said, as all that is added
     with AnnotationStore(empty_db, read_only=True) as store:
         assert store.read_articles() == {annotated.seed.sha256, READ_ONLY.sha256}
         assert store.views() == [View("Energy", "tag:energy"), View("Unread", "is:unread")]

@@ -21,7 +21,6 @@ from reader.store import (
     Annotation,
     AnnotationStore,
     ArticleRef,
-    StoreChangedOnDisk,
     StoreCorrupt,
     StoreError,
     StoreLocked,
@@ -29,8 +28,9 @@ from reader.store import (
     model,
     schema,
 )
+from reader.store.lock import WriteLock
 from reader.store.storage import DocumentTable, DurableStorage
-from reader.text import sanitize, sanitize_line
+from reader.text import sanitize_line
 
 ARTICLE = ArticleRef("articles/budget.md", "a" * 64, "The budget vote")
 OTHER = ArticleRef("articles/storm.md", "b" * 64, "Storm warning")
@@ -269,7 +269,7 @@ def test_update_changes_body_and_target_and_modified(
     monkeypatch.setattr(model, "utc_now", lambda: "2026-11-27T11:00:00Z")
     note = store.add_note(ARTICLE, "draft", TARGET)
     monkeypatch.setattr(model, "utc_now", lambda: "2026-11-28T09:30:00Z")
-    moved = {"position": {"start": 40, "end": 52}}
+    moved = {**TARGET, "position": {"start": 40, "end": 52}}
     updated = store.update(note.id, body="final", target=moved)
     assert (updated.body, updated.target) == ("final", moved)
     assert (updated.created, updated.modified) == ("2026-11-27T11:00:00Z", "2026-11-28T09:30:00Z")
@@ -338,18 +338,18 @@ def test_returned_annotations_do_not_share_state_with_the_store(store: Annotatio
     assert json.loads(store.path.read_bytes())["annotations"]["1"]["target"] == TARGET
 
 
-def test_untrusted_text_keeps_its_markup_but_loses_control_sequences(
+def test_tags_lose_control_sequences_and_notes_keep_what_was_typed(
     store: AnnotationStore,
 ) -> None:
-    # Tags and notes come from the command line and from imported files: nothing stored
-    # may act on a terminal later. Markup is kept as text (displays never parse it).
+    # A tag is a name, matched and shown everywhere: cleaned on the way in. A note is
+    # kept as typed (JSON escapes it in the file); every display sanitises it.
     nasty = "[b]markup[/b] \x1b[31mred\x1b[0m \x00 \u202e <script>\x1b]52;c;ZXZpbA==\x07"
     store.add_tags(ARTICLE, [f"  {nasty}  "])
     store.add_note(ARTICLE, f"{nasty}\nline two")
     store = reopen(store)
     assert store.tags(ARTICLE.sha256) == ["[b]markup[/b] red <script>"]
-    assert store.annotations()[0].body == sanitize(f"{nasty}\nline two")
-    assert "\x1b" not in store.annotations()[0].body
+    assert store.annotations()[0].body == f"{nasty}\nline two"
+    assert b"\x1b" not in store.path.read_bytes() and b"\x07" not in store.path.read_bytes()
 
 
 def test_lone_surrogates_from_undecodable_file_names_round_trip(store: AnnotationStore) -> None:
@@ -357,7 +357,7 @@ def test_lone_surrogates_from_undecodable_file_names_round_trip(store: Annotatio
     store.add_note(odd, "body \udcff")
     store = reopen(store)
     assert store.annotations()[0].article_path == "articles/caf\udce9.md"
-    assert store.annotations()[0].body == "body \ufffd"  # a note is text: sanitised
+    assert store.annotations()[0].body == "body \udcff"  # kept; shown as U+FFFD
     assert store.articles()[0]["title"] == "Caf\udce9"
 
 
@@ -545,22 +545,41 @@ def test_a_reader_sees_what_the_writer_saves(store: AnnotationStore) -> None:
         assert reader.tags(ARTICLE.sha256) == ["t"]
 
 
-def test_a_second_writer_gets_store_locked_until_the_first_closes(store: AnnotationStore) -> None:
-    with pytest.raises(StoreLocked) as refused:
-        AnnotationStore(store.path)
-    message = str(refused.value)
-    assert message.startswith(f"{store.path}: ") and "\n" not in message
-    assert "read-only" in message
-    store.close()
+def test_a_second_writer_writes_in_turn_while_the_first_is_open(store: AnnotationStore) -> None:
+    first = store.add_note(ARTICLE, "from the first")
     with AnnotationStore(store.path) as second:
-        second.add_note(ARTICLE, "now it is mine")
+        assert second.annotations() == [first]
+        note = second.add_note(ARTICLE, "now it is mine too")
+    assert store.refresh()
+    assert store.annotations() == [first, note]
+    store.add_note(ARTICLE, "and the first again")
+    assert [a.body for a in reopen(store).annotations()] == [
+        "from the first",
+        "now it is mine too",
+        "and the first again",
+    ]
 
 
-def test_wait_for_a_writer_in_another_thread_to_close(store: AnnotationStore) -> None:
-    timer = threading.Timer(0.3, store.close)
+def test_store_locked_only_while_a_save_holds_the_lock(store: AnnotationStore) -> None:
+    lock = WriteLock.acquire(store.path)  # another writer in the middle of a save
+    try:
+        with pytest.raises(StoreLocked) as refused:
+            store.add_note(ARTICLE, "not now")
+        message = str(refused.value)
+        assert message.startswith(f"{store.path}: ") and "\n" not in message
+        assert "being saved by another reader" in message and "--wait" in message
+        assert store.annotations() == []
+    finally:
+        lock.release()
+    store.add_note(ARTICLE, "now")
+
+
+def test_wait_for_a_writer_in_another_thread_to_finish_its_save(store: AnnotationStore) -> None:
+    lock = WriteLock.acquire(store.path)
+    timer = threading.Timer(0.3, lock.release)
     timer.start()
     with AnnotationStore(store.path, wait=10) as second:
-        assert second.annotations() == []
+        second.add_note(ARTICLE, "after the wait")
     timer.join()
     with pytest.raises(ValueError):
         AnnotationStore(store.path, wait=-1)
@@ -579,19 +598,20 @@ def test_threads_sharing_one_store_lose_nothing(store: AnnotationStore) -> None:
     assert len(reopen(store).annotations()) == 60
 
 
-def test_a_change_by_another_program_is_not_written_over(store: AnnotationStore) -> None:
+def test_a_change_by_another_program_is_kept_and_the_next_change_goes_on_top(
+    store: AnnotationStore,
+) -> None:
     store.add_note(ARTICLE, "mine")
     data = json.loads(store.path.read_bytes())
     data["annotations"]["1"]["body"] = "edited by hand"
     store.path.write_text(json.dumps(data), encoding="utf-8")  # in place, no lock
-    edited = store.path.read_bytes()
-    with pytest.raises(StoreChangedOnDisk, match="changed by another program"):
-        store.add_note(ARTICLE, "would overwrite the edit")
-    assert store.path.read_bytes() == edited
-    assert [a.body for a in store.annotations()] == ["edited by hand"]
-    assert store.undo() is None  # undo would have put back the state before the edit
     store.add_note(ARTICLE, "on top of the edit")
-    assert [a.body for a in reopen(store).annotations()] == ["edited by hand", "on top of the edit"]
+    with AnnotationStore(store.path, read_only=True) as reader:
+        assert [a.body for a in reader.annotations()] == ["edited by hand", "on top of the edit"]
+    assert store.undo() is not None  # the note on top
+    with pytest.raises(StoreError, match="changed since by another reader or program"):
+        store.undo()  # "mine" was edited since: undoing it would throw the edit away
+    assert [a.body for a in reopen(store).annotations()] == ["edited by hand"]
 
 
 def test_a_symlinked_database_stays_a_symlink(tmp_path: Path) -> None:
@@ -603,8 +623,12 @@ def test_a_symlinked_database_stays_a_symlink(tmp_path: Path) -> None:
     (real.parent / ".annotations.json.stale.tmp").write_text("half a save")
     with AnnotationStore(link) as store:
         store.add_note(ARTICLE, "through the link")
-        with pytest.raises(StoreLocked):
-            AnnotationStore(real)  # one lock for both names
+        lock = WriteLock.acquire(link)
+        try:
+            with pytest.raises(StoreLocked):
+                AnnotationStore(real).add_note(ARTICLE, "x")  # one lock for both names
+        finally:
+            lock.release()
     assert link.is_symlink()
     assert json.loads(real.read_bytes())["annotations"]["1"]["body"] == "through the link"
     assert temp_files(real.parent) == []

@@ -25,7 +25,7 @@ from reader.annotations import (
 )
 from reader.library import Article
 from reader.store import Annotation, AnnotationStore
-from reader.text import sanitize_line
+from reader.text import sanitize, sanitize_line
 from reader.ui.messages import AnnotationsChanged
 from reader.ui.screens.dialogs import (
     CorrectionChoice,
@@ -409,8 +409,12 @@ class Annotator:
             self._app.notify("Only notes have text to edit", severity="warning")
             return
 
+        # The store keeps a note as it was typed (or imported); the editor shows it
+        # sanitised, like every screen, and saves only if the user changed it.
+        shown = sanitize(annotation.body)
+
         def written(body: str | None) -> None:
-            if body is None or body == annotation.body:
+            if body is None or body == shown:
                 return
 
             def failed(reason: str) -> None:
@@ -423,7 +427,7 @@ class Annotator:
                 failed,
             )
 
-        self._app.push_screen(NoteScreen("Edit note", annotation.body), written)
+        self._app.push_screen(NoteScreen("Edit note", shown), written)
 
     def delete(self, annotation_id: str | None = None, tag: str | None = None) -> None:
         """Delete the annotation *annotation_id*, or remove the tag *tag* from the article."""

@@ -37,6 +37,7 @@ from reader.ui.messages import (
     IndexUpdated,
     LibraryChanged,
     LibraryLoaded,
+    StoreChangedElsewhere,
     ViewCounts,
     WatchStopped,
 )
@@ -508,6 +509,15 @@ class MainScreen(AnnotationKeys):
     def on_view_counts(self, message: ViewCounts) -> None:
         self.library_search.view_counts(message)
 
+    def on_store_changed_elsewhere(self, message: StoreChangedElsewhere) -> None:
+        """Another reader saved the database: show what it holds now. A note being typed
+        lives in its own dialog and is not touched."""
+        self.annotator.load()
+        self.annotator.load_tags()
+        self.app.read(reading_state, self.reading.loaded)
+        self.library_search.update_index()
+        self.library_search.load_views()
+
     def on_annotations_changed(self, message: AnnotationsChanged) -> None:
         # Tags and notes are searched; an undo may bring a deleted view back.
         self.library_search.update_index()
@@ -524,7 +534,7 @@ class MainScreen(AnnotationKeys):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITING_ACTIONS and self.app.store_problem:
-            return False  # read-only (another instance has the database) or unavailable
+            return False  # read-only (the file or its folder cannot be written) or unavailable
         if action in ("tag", "note", "correct", "highlight"):
             return self.article is not None
         return True
