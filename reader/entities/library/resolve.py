@@ -212,23 +212,27 @@ class Resolution:
         return self.by_key.get((key, label))
 
     def find(self, name: str, label: str | None = None) -> list[Entity]:
-        """The entities *name* may mean: those whose canonical name, or one of whose keys,
-        has *name*'s key (as a mention of *label*, or of any label); an exact id too.
-        Most mentioned first."""
+        """The entities *name* may mean, most mentioned first: an exact id; else those with
+        *name*'s key among their keys or as their name (as a mention of *label*, or of any
+        label); else those with a variant of that key ("Lavrov", counted in an article
+        under its "Sergey Lavrov")."""
         if name in self._by_id:
             return [self._by_id[name]]
         found: dict[str, Entity] = {}
         labels = [label] if label else sorted({k[1] for k in self.by_key}, key=label_order)
         for each in labels:
-            key = name_key(name, each)
-            entity = self.by_key.get((key, each))
+            entity = self.by_key.get((name_key(name, each), each))
             if entity is not None:
                 found[entity.id] = entity
-        for entity in self.entities:
-            if (label is None or entity.label == label) and name_key(
-                entity.name, entity.label
-            ) == name_key(name, entity.label):
+        wanted = [e for e in self.entities if label is None or e.label == label]
+        for entity in wanted:
+            if name_key(entity.name, entity.label) == name_key(name, entity.label):
                 found.setdefault(entity.id, entity)
+        if not found:
+            for entity in wanted:
+                key = name_key(name, entity.label)
+                if any(name_key(v, entity.label) == key for v in entity.variants):
+                    found[entity.id] = entity
         return sorted(found.values(), key=_rank)
 
 
