@@ -25,9 +25,9 @@ NUMERIC_LABELS: frozenset[str] = frozenset(
 ``reader entities``) but listed only when asked for by label, and left out of
 co-occurrence and the graph."""
 
-# A sentence ends at . ! ? … (closing quotes or brackets after it) before white space and
-# a capital, a digit or an opening quote; a line break always ends one.
-_SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*[ \t]+(?=[\"“‘(\[]?[^\W\d_a-z])|\n+")
+# A sentence ends at . ! ? … (closing quotes or brackets after it) and white space before
+# a capital or a digit (an opening quote or bracket between); a line break always ends one.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*[ \t]+(?=[\"“‘(\[]?(\w))|\n+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,12 @@ class IndexedMention:
 
 def sentence_starts(text: str) -> list[int]:
     """Where each sentence of *text* starts (the first is 0)."""
-    return [0, *(found.end() for found in _SENTENCE_END.finditer(text))]
+    starts = [0]
+    for found in _SENTENCE_END.finditer(text):
+        after = found.group(1)
+        if after is None or after.isupper() or after.isdigit():
+            starts.append(found.end())
+    return starts
 
 
 def article_mentions(text: str, spans: Sequence[Span]) -> list[IndexedMention]:
