@@ -197,6 +197,8 @@ def _summary(shown: str, report: ImportReport) -> list[str]:
     parts = [f"added {_counted(len(report.added), 'annotation')}"]
     parts.append(_counted(report.tags_added, "tag"))
     line = f"imported {shown} ({report.format}): {' and '.join(parts)}"
+    if report.entity_edits_added:
+        line += f"; {_counted(report.entity_edits_added, 'entity edit')}"
     if report.unchanged:
         line += f"; {report.unchanged} already in the database"
     if report.conflicts:
