@@ -403,7 +403,7 @@ def _entity(
         variants=tuple(sorted(forms, key=lambda f: (-forms[f], f))),
         articles=articles,
         mentions=mentions,
-        ambiguous=tuple(dict.fromkeys(names[member_of[c]] for c in candidates)),
+        ambiguous=tuple(sorted({names[member_of[c]] for c in candidates}, key=str.casefold)),
     )
 
 
