@@ -13,7 +13,9 @@ Generates libraries of realistic articles (bench/generate.py, seeded), then meas
    (bench/fig_save.py);
 5. peak memory with the largest library open and spaCy loaded (bench/fig_memory.py);
 6. the search index: build rate, `reader search` against `reader --version`, memory
-   (bench/fig_search.py).
+   (bench/fig_search.py);
+9. entity pages: the entity list, one entity's page, the index update after one article,
+   memory added (bench/fig_entity.py).
 
 Prints a table (medians, [min–max] over the runs, each against its baseline measured in
 the same run) and writes every value as JSON to bench/results/ (git-ignored).
@@ -39,6 +41,7 @@ RESULTS = BENCH / "results"
 
 
 def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
+    from fig_entity import entity_pages
     from fig_filter import filtering
     from fig_find import finding
     from fig_index import indexing
@@ -57,6 +60,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
         "search": searching,
         "find": finding,
         "filter": filtering,
+        "entity": entity_pages,
     }
 
 
