@@ -289,3 +289,14 @@ def test_the_graph_loads_in_networkx_with_the_expected_counts(setup: Setup, tmp_
         assert int(edge["articles"]) == 1 and int(edge["weight"]) >= 3
     with pytest.raises(ValueError, match="unknown graph format"):
         write_graph(cooccurrence_graph(setup.index), tmp_path / "g.png")
+
+
+def test_the_entity_of_a_marked_mention(setup: Setup) -> None:
+    text = (setup.root / "moscow.txt").read_text(encoding="utf-8")
+    start = text.index("Lavrov")
+    found = setup.index.entity_at(setup.root / "moscow.txt", start)
+    assert found is not None and found.id == "PERSON:sergey lavrov"
+    elsewhere = setup.index.entity_at(setup.root / "new.txt", 0, "Lavrov’s", "PERSON")
+    assert elsewhere == found  # not indexed: by its name
+    assert setup.index.entity_at(setup.root / "new.txt", 0, "Blair", "PERSON") is not None
+    assert setup.index.entity_at(setup.root / "moscow.txt", start + 1) is None

@@ -574,3 +574,24 @@ class EntityIndex:
         from reader.entities.library.pages import article_snippets
 
         return article_snippets(article.path, article.sha256, article.mentions)
+
+    def entity_at(self, path: Path, start: int, text: str = "", label: str = "") -> Entity | None:
+        """The entity of the mention starting at *start* in the article at *path* (the
+        marked entity in the article view, or the one chosen in the entity panel), as the
+        index resolved it in that article; when the article is not indexed (yet), the
+        entity the mention's *text* and *label* name, if exactly one; else None."""
+        with self.connection() as connection:
+            row = connection.execute(
+                "SELECT m.key, m.label FROM mentions m JOIN articles a ON a.id = m.article "
+                "WHERE a.path = ? AND m.start = ?",
+                (os.path.abspath(path), start),
+            ).fetchone()
+        resolution = self.resolution()
+        if row is not None:
+            found = resolution.of(row[0], row[1])
+            if found is not None:
+                return found
+        if not text:
+            return None
+        candidates = resolution.find(text, label or None)
+        return candidates[0] if len(candidates) == 1 else None
