@@ -198,7 +198,7 @@ def _list(args: argparse.Namespace, index: EntityIndex) -> int:
 
 def _page(args: argparse.Namespace, index: EntityIndex, name: str) -> int:
     entity = _one(index, name, args.label)
-    page = index.page(entity, order=args.order, snippets=None, cooccurring=None)
+    page = index.page(entity, order=args.order, snippets=None, cooccurring=None, counted=None)
     assert page is not None
     if args.format == "json":
         print_line(dumps(page.to_json()))

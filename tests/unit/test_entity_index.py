@@ -300,3 +300,15 @@ def test_the_entity_of_a_marked_mention(setup: Setup) -> None:
     assert elsewhere == found  # not indexed: by its name
     assert setup.index.entity_at(setup.root / "new.txt", 0, "Blair", "PERSON") is not None
     assert setup.index.entity_at(setup.root / "moscow.txt", start + 1) is None
+
+
+def test_cooccurrence_may_be_counted_over_the_first_articles(setup: Setup) -> None:
+    [tony] = setup.index.find("Tony Blair")
+    every = setup.index.page(tony, counted=None)
+    first = setup.index.page(tony, order="mentions", counted=1)
+    assert every is not None and first is not None
+    assert every.counted == 2 and first.counted == 1
+    assert first.articles[0].path.name == "geneva.txt"  # 3 mentions there, 1 in London
+    names = {c.name for c in first.cooccurring}
+    assert "Sergey Lavrov" in names and "Red Cross" not in names  # London not counted
+    assert "Red Cross" in {c.name for c in every.cooccurring}

@@ -31,7 +31,7 @@ def stats(*items: tuple[str, str, int]) -> dict[tuple[str, str], KeyStats]:
         entry = found.setdefault((name_key(form, label), label), KeyStats())
         entry.mentions += n
         entry.articles += n
-        entry.forms[form] += n
+        entry.forms[form] = entry.forms.get(form, 0) + n
     return found
 
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Literal
 
 from reader import __version__
 from reader.entities.library.mentions import article_mentions, form_counts
+from reader.entities.library.names import display_name, name_key
 from reader.entities.library.resolve import Edit, Entity, KeyStats, Resolution, resolve
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = ["INDEX_FORMAT", "EntityIndex", "EntityIndexReport", "index_file"]
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 """Bump when the schema or what a column means changes: an older file is rebuilt."""
 
 BATCH = 200
@@ -76,7 +77,9 @@ CREATE INDEX names_key ON names(key, label);
 CREATE TABLE keys(key TEXT NOT NULL, label TEXT NOT NULL, mentions INTEGER NOT NULL,
     articles INTEGER NOT NULL, PRIMARY KEY(key, label)) WITHOUT ROWID;
 CREATE TABLE forms(key TEXT NOT NULL, label TEXT NOT NULL, form TEXT NOT NULL,
-    count INTEGER NOT NULL, PRIMARY KEY(key, label, form)) WITHOUT ROWID;
+    count INTEGER NOT NULL, shown TEXT NOT NULL, own INTEGER NOT NULL,
+    PRIMARY KEY(key, label, form)) WITHOUT ROWID;
+CREATE INDEX mentions_sentence ON mentions(article, sentence, key, label);
 """
 
 
@@ -376,9 +379,19 @@ class EntityIndex:
             [(key, label, sign * n, sign) for (key, label), n in per_key.items()],
         )
         connection.executemany(
-            "INSERT INTO forms(key, label, form, count) VALUES (?, ?, ?, ?) "
+            "INSERT INTO forms(key, label, form, count, shown, own) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(key, label, form) DO UPDATE SET count = count + excluded.count",
-            [(key, label, form, sign * n) for (key, label, form), n in counts.items()],
+            [
+                (
+                    key,
+                    label,
+                    form,
+                    sign * n,
+                    display_name(form, label),
+                    name_key(form, label) == key,
+                )
+                for (key, label, form), n in counts.items()
+            ],
         )
         if sign < 0:
             connection.executemany(
@@ -496,12 +509,18 @@ class EntityIndex:
                 "SELECT key, label, mentions, articles FROM keys"
             ):
                 stats[(key, label)] = KeyStats(mentions, articles)
-            for key, label, form, count in connection.execute(
-                "SELECT key, label, form, count FROM forms"
+            best: dict[tuple[str, str], tuple[int, int, str]] = {}
+            for key, label, form, count, shown, own in connection.execute(
+                "SELECT key, label, form, count, shown, own FROM forms"
             ):
                 found = stats.get((key, label))
                 if found is not None:
                     found.forms[form] = count
+                    rank = (own, count, shown)
+                    if (key, label) not in best or rank > best[(key, label)]:
+                        best[(key, label)] = rank
+            for key, (_own, _count, shown) in best.items():
+                stats[key].name = shown
         return stats
 
     def resolution(self) -> Resolution:
@@ -556,6 +575,7 @@ class EntityIndex:
         order: Literal["newest", "mentions"] = "newest",
         snippets: int | None = 20,
         cooccurring: int | None = 30,
+        counted: int | None = 1000,
     ) -> EntityPage | None:
         """One entity's page (by :class:`Entity` or id), or None when it is not in the
         library (any more). See :func:`.pages.entity_page`."""
@@ -566,7 +586,14 @@ class EntityIndex:
             if found is None:
                 return None
             entity = found
-        return entity_page(self, entity, order=order, snippets=snippets, cooccurring=cooccurring)
+        return entity_page(
+            self,
+            entity,
+            order=order,
+            snippets=snippets,
+            cooccurring=cooccurring,
+            counted=counted,
+        )
 
     def snippets(self, article: PageArticle) -> tuple[Snippet, ...]:
         """The snippets of one article of a page (reads its file): for those a page gave

@@ -24,7 +24,7 @@ Pure and deterministic: the same keys and edits give the same entities.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -67,8 +67,11 @@ class KeyStats:
     """Mentions in the whole library."""
     articles: int = 0
     """Articles with at least one mention."""
-    forms: Counter[str] = field(default_factory=Counter)
+    forms: dict[str, int] = field(default_factory=dict)
     """The surface forms (one line, as written) and their mention counts."""
+    name: str = ""
+    """The name to show for the key, when already worked out (the index keeps it): else
+    the commonest form written in full, titles cut."""
 
 
 @dataclass(frozen=True)
@@ -302,7 +305,10 @@ def resolve(
 def _name(key: Key, stats: Mapping[Key, KeyStats]) -> str:
     """The commonest form written in full (whose own key is *key*: "Sergey Lavrov", not the
     "Lavrov" counted under it in the same article), else the commonest form."""
-    forms = stats[key].forms
+    found = stats[key]
+    if found.name:
+        return found.name
+    forms = found.forms
     if not forms:
         return key[0]
     full = [f for f in forms if name_key(f, key[1]) == key[0]] or list(forms)
@@ -382,28 +388,39 @@ def _entity(
     member_of: Mapping[Key, Key],
     unions: Mapping[Key, int],
 ) -> Entity:
-    members = [group.canonical, *sorted(m for m in group.members if m != group.canonical)]
+    canonical = group.canonical
+    if len(group.members) == 1:  # most entities: nothing to add up
+        found = stats[canonical]
+        own = found.forms
+        candidates = ambiguous.get(canonical)
+        return Entity(
+            id=entity_id(*canonical),
+            name=names[canonical],
+            label=group.label or canonical[1],
+            keys=(canonical,),
+            variants=tuple(own)
+            if len(own) == 1
+            else tuple(sorted(own, key=lambda f: (-own[f], f))),
+            articles=found.articles,
+            mentions=found.mentions,
+            ambiguous=()
+            if not candidates
+            else tuple(sorted({names[member_of[c]] for c in candidates}, key=str.casefold)),
+        )
+    members = [canonical, *sorted(m for m in group.members if m != canonical)]
     forms: Counter[str] = Counter()
     mentions = 0
     for member in members:
         forms.update(stats[member].forms)
         mentions += stats[member].mentions
-    if len(members) == 1:
-        articles = stats[members[0]].articles
-    else:
-        articles = unions.get(group.canonical) or sum(stats[m].articles for m in members)
-    candidates: Iterable[Key] = ()
-    if len(members) == 1:
-        candidates = ambiguous.get(group.canonical, ())
     return Entity(
-        id=entity_id(*group.canonical),
-        name=names[group.canonical],
-        label=group.label or group.canonical[1],
+        id=entity_id(*canonical),
+        name=names[canonical],
+        label=group.label or canonical[1],
         keys=tuple(members),
         variants=tuple(sorted(forms, key=lambda f: (-forms[f], f))),
-        articles=articles,
+        articles=unions.get(canonical) or sum(stats[m].articles for m in members),
         mentions=mentions,
-        ambiguous=tuple(sorted({names[member_of[c]] for c in candidates}, key=str.casefold)),
     )
 
 
