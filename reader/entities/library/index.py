@@ -508,7 +508,7 @@ class EntityIndex:
             for key, label, mentions, articles in connection.execute(
                 "SELECT key, label, mentions, articles FROM keys"
             ):
-                stats[(key, label)] = KeyStats(mentions, articles)
+                stats[(key, label)] = KeyStats(mentions, articles, {})
             best: dict[tuple[str, str], tuple[int, int, str]] = {}
             for key, label, form, count, shown, own in connection.execute(
                 "SELECT key, label, form, count, shown, own FROM forms"

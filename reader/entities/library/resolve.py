@@ -59,7 +59,7 @@ def entity_id(key: str, label: str) -> str:
     return f"{label}:{key}"
 
 
-@dataclass
+@dataclass(slots=True)
 class KeyStats:
     """What the library says about one key: how often, in how many articles, written how."""
 
@@ -146,9 +146,10 @@ class Edit:
         return f"relabelled {what} as {self.new_label}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Entity:
-    """One entity of the library: every key that is it, and what they add up to."""
+    """One entity of the library: every key that is it, and what they add up to. (Not
+    frozen, so that ten thousand are made fast: treat it as read-only.)"""
 
     id: str
     """Stable id: ``LABEL:key`` of its canonical key (see :func:`entity_id`)."""
@@ -184,7 +185,7 @@ class Entity:
         return data
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     canonical: Key
     members: list[Key]
