@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = ["INDEX_FORMAT", "EntityIndex", "EntityIndexReport", "index_file"]
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 """Bump when the schema or what a column means changes: an older file is rebuilt."""
 
 BATCH = 200
@@ -66,9 +66,9 @@ CREATE TABLE articles(
     date TEXT,
     entities_key TEXT
 );
-CREATE TABLE mentions(article INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
-    key TEXT NOT NULL, label TEXT NOT NULL, sentence INTEGER NOT NULL,
-    PRIMARY KEY(article, start)) WITHOUT ROWID;
+CREATE TABLE mentions(article INTEGER NOT NULL, sentence INTEGER NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL,
+    PRIMARY KEY(article, sentence, start)) WITHOUT ROWID;
 CREATE INDEX mentions_key ON mentions(key, label);
 CREATE TABLE names(article INTEGER NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL,
     form TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(article, key, label, form))
@@ -79,7 +79,6 @@ CREATE TABLE keys(key TEXT NOT NULL, label TEXT NOT NULL, mentions INTEGER NOT N
 CREATE TABLE forms(key TEXT NOT NULL, label TEXT NOT NULL, form TEXT NOT NULL,
     count INTEGER NOT NULL, shown TEXT NOT NULL, own INTEGER NOT NULL,
     PRIMARY KEY(key, label, form)) WITHOUT ROWID;
-CREATE INDEX mentions_sentence ON mentions(article, sentence, key, label);
 """
 
 
@@ -424,6 +423,8 @@ class EntityIndex:
         Articles are matched by path, hash and what their entities depend on (model,
         corrections); articles gone from the library are taken out. Uses the workspace's
         open store, else opens it read-only. Stops between batches when *cancelled* is set.
+        Gives the GIL no more than Python's switch interval (5 ms) does: a ``time.sleep(0)``
+        per article, as the search index does, costs a whole time slice on a busy machine.
         """
         from reader.entities.engines import NoModel
         from reader.library import Problem, read_article
@@ -478,7 +479,6 @@ class EntityIndex:
                 break
             batch = []
             for article, key in todo[start : start + BATCH]:
-                time.sleep(0)  # let the screen's thread run between two articles
                 if not cache.has(article.sha256, engine):
                     report.missing += 1
                     continue
