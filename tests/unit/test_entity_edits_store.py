@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.entities.library.resolve import Edit
+from reader.entities.library.edits import Edit
 from reader.store import AnnotationStore, StoreCorrupt
 from reader.store.entity_edits import EntityEdits
 

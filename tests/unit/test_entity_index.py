@@ -22,10 +22,10 @@ import networkx as nx
 import pytest
 
 from reader.cli import main
+from reader.entities.library.edits import merge_edit, rename_edit, split_edit
 from reader.entities.library.graph import cooccurrence_graph, write_graph
 from reader.entities.library.index import EntityIndex, index_file
 from reader.entities.library.mentions import NUMERIC_LABELS
-from reader.entities.library.resolve import merge_edit, rename_edit, split_edit
 from reader.library import catalogue
 from reader.settings import Settings
 from reader.store import AnnotationStore
