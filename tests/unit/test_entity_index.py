@@ -312,3 +312,27 @@ def test_cooccurrence_may_be_counted_over_the_first_articles(setup: Setup) -> No
     names = {c.name for c in first.cooccurring}
     assert "Sergey Lavrov" in names and "Red Cross" not in names  # London not counted
     assert "Red Cross" in {c.name for c in every.cooccurring}
+
+
+def test_search_entity_uses_the_same_resolution_when_wired(setup: Setup) -> None:
+    from reader.search.query import parse
+
+    search = setup.workspace.search_index()
+    search.update(setup.workspace)
+
+    def found(query: str) -> list[str]:
+        return sorted(hit.path.name for hit in search.search(parse(query)))
+
+    assert found('entity:"Sergey Lavrov"') == ["geneva.txt"]  # its own text only
+    search.entity_resolver = setup.index.articles_of
+    assert found('entity:"Sergey Lavrov"') == ["geneva.txt", "moscow.txt"]
+    assert found("entity:lavrov") == ["geneva.txt", "moscow.txt"]
+    assert found("entity:Blair") == ["court.md", "london.txt"]  # the ambiguous one
+    assert found("entity:Geneva") == ["geneva.txt"]
+    assert found("entity:Nobody") == []
+    with AnnotationStore(setup.settings.db_path) as store:
+        [blair] = [e for e in setup.index.entities() if e.id == "PERSON:blair"]
+        EntityEdits(store).add(merge_edit(blair, setup.index.find("Cherie Blair")[0]))
+        setup.index.set_edits(EntityEdits(store).edits())
+    assert found('entity:"Cherie Blair"') == ["court.md", "london.txt"]  # the merge, applied
+    assert found('entity:"Tony Blair"') == ["geneva.txt", "london.txt"]

@@ -387,6 +387,25 @@ class EntityIndex:
 
         return article_snippets(article.path, article.sha256, article.mentions)
 
+    def articles_of(self, name: str) -> list[str] | None:
+        """The articles (absolute paths) that mention the one entity *name* means, for the
+        search index's ``entity:`` (``SearchIndex.entity_resolver = index.articles_of``);
+        None when it means none or several (the search then matches the text as typed)."""
+        found = self.resolution().find(name)
+        if len(found) != 1:
+            return None
+        where = " OR ".join("(n.key = ? AND n.label = ?)" for _ in found[0].keys)
+        params = [part for key in found[0].keys for part in key]
+        with self.connection() as connection:
+            return [
+                path
+                for (path,) in connection.execute(
+                    f"SELECT DISTINCT a.path FROM names n JOIN articles a ON a.id = n.article "
+                    f"WHERE {where}",
+                    params,
+                )
+            ]
+
     def entity_at(self, path: Path, start: int, text: str = "", label: str = "") -> Entity | None:
         """The entity of the mention starting at *start* in the article at *path* (the
         marked entity in the article view, or the one chosen in the entity panel), as the
