@@ -18,14 +18,15 @@ from __future__ import annotations
 import argparse
 import os
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.cli.common import (
     CommandTable,
     Failed,
+    add_common_options,
     add_wait,
-    command_parser,
     error_line,
     settings_from,
 )
@@ -44,16 +45,27 @@ BAR = 30
 """Widest bar of the text timeline, in block characters."""
 
 
+class _IntermixedParser(argparse.ArgumentParser):
+    """Words and options in any order (``reader entity NAME --label PERSON PATH``): plain
+    argparse stops taking ``NAME|PATH`` words at the first option."""
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        return self.parse_intermixed_args(args, namespace)
+
+
 def _entity_parser() -> argparse.ArgumentParser:
-    parser = command_parser(
-        "reader entity",
-        "The library's entities, most mentioned first (name, label, variants, articles, "
-        "mentions); with a NAME, that entity's page: every article that mentions it with "
+    parser = _IntermixedParser(
+        prog="reader entity",
+        description="The library's entities, most mentioned first (name, label, variants, "
+        "articles, mentions); with a NAME, that entity's page: every article that mentions it with "
         "snippets, who appears with it, and its mentions by date. Spellings of one entity "
         "are one entity (case, possessives, titles, a leading 'the'); a lone surname joins "
         "the library's one full name ending in it, and is shown as ambiguous when there are "
         "several. Merges, splits, renames and relabels are stored in the database.",
     )
+    add_common_options(parser)
     parser.add_argument(
         "words",
         nargs="*",

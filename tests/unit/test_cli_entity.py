@@ -62,6 +62,12 @@ def test_one_entity_page_as_json_and_text(setup: Setup, capsys: pytest.CaptureFi
     assert "mentions by month:" in out
 
 
+def test_words_and_options_in_any_order(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["entity", "Blair", "--label", "PERSON", str(setup.root), *setup.args()[1:]])
+    out, _ = capsys.readouterr()
+    assert code == 0 and out.startswith("Blair (PERSON): 3 mentions in 2 articles")
+
+
 def test_unknown_and_ambiguous_names(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(setup, capsys, "--name", "Gordon Brown")
     assert code == 1 and "no entity 'Gordon Brown'" in err
