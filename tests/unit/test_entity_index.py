@@ -345,18 +345,3 @@ def test_an_update_with_nothing_to_do_writes_nothing(setup: Setup) -> None:
     assert report.indexed == report.removed == 0
     assert setup.index.generation() == before
     assert setup.index.resolution() is resolution  # still the one worked out
-
-
-def test_the_resolution_is_kept_for_the_next_process(setup: Setup) -> None:
-    first = setup.index.resolution()
-    again = EntityIndex(setup.index.path)  # another process, say
-    kept = again.resolution()
-    assert kept is not first and kept.entities == first.entities
-    assert kept.by_key == first.by_key
-    with AnnotationStore(setup.settings.db_path) as store:
-        [blair] = [e for e in first.entities if e.id == "PERSON:blair"]
-        EntityEdits(store).add(merge_edit(blair, again.find("Tony Blair")[0]))
-        again.set_edits(EntityEdits(store).edits())
-    assert again.find("Blair")[0].id == "PERSON:tony blair"  # other edits: worked out again
-    assert EntityIndex(setup.index.path).find("Blair")[0].id == "PERSON:blair"  # no edits
-    again.close()

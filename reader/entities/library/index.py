@@ -34,14 +34,7 @@ from typing import TYPE_CHECKING, Literal
 
 from reader import __version__
 from reader.entities.library.edits import Edit
-from reader.entities.library.resolve import (
-    Entity,
-    KeyStats,
-    Resolution,
-    resolution_from_json,
-    resolution_to_json,
-    resolve,
-)
+from reader.entities.library.resolve import Entity, KeyStats, Resolution, resolve
 from reader.entities.library.writing import EntityIndexReport, delete_rows, put_rows
 
 if TYPE_CHECKING:
@@ -53,7 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = ["INDEX_FORMAT", "EntityIndex", "EntityIndexReport", "index_file"]
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 3
 """Bump when the schema or what a column means changes: an older file is rebuilt."""
 
 _SCHEMA = """
@@ -80,14 +73,7 @@ CREATE TABLE keys(key TEXT NOT NULL, label TEXT NOT NULL, mentions INTEGER NOT N
 CREATE TABLE forms(key TEXT NOT NULL, label TEXT NOT NULL, form TEXT NOT NULL,
     count INTEGER NOT NULL, shown TEXT NOT NULL, own INTEGER NOT NULL,
     PRIMARY KEY(key, label, form)) WITHOUT ROWID;
-CREATE TABLE resolved(id INTEGER PRIMARY KEY CHECK (id = 1), stamp TEXT NOT NULL,
-    data TEXT NOT NULL);
 """
-
-
-def _edits_digest(edits: Sequence[Edit]) -> str:
-    text = json.dumps([edit.to_json() for edit in edits], sort_keys=True)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
 def index_file(settings: Settings) -> Path | None:
@@ -323,49 +309,15 @@ class EntityIndex:
         return stats
 
     def resolution(self) -> Resolution:
-        """The library's entities after the resolution rules and the edits: worked out
-        (~150-300 ms of processor time for 10,000 articles) when the index or the edits
-        changed, else the last one, kept in memory and in the index file (so that the next
-        process, the app's next start or the next `reader entity`, reads it: ~50 ms)."""
-        generation = self.generation()
-        stamp = (generation, self._opened, self._edits)
+        """The library's entities after the resolution rules and the edits (cached until
+        the index or the edits change; ~50-150 ms to work out for 10,000 articles)."""
+        stamp = (self.generation(), self._opened, self._edits)
         cached = self._resolution
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        kept_stamp = f"{generation}/{_edits_digest(self._edits)}"
-        resolution = self._kept(kept_stamp)
-        if resolution is None:
-            resolution = resolve(self.key_stats(), self._edits, union_articles=self._union)
-            self._keep(kept_stamp, resolution)
+        resolution = resolve(self.key_stats(), self._edits, union_articles=self._union)
         self._resolution = (stamp, resolution)
         return resolution
-
-    def _kept(self, stamp: str) -> Resolution | None:
-        """The resolution kept in the file under *stamp*, or None."""
-        with self.connection() as connection:
-            row = connection.execute("SELECT stamp, data FROM resolved").fetchone()
-        if row is None or row[0] != stamp:
-            return None
-        try:
-            return resolution_from_json(json.loads(row[1]))
-        except (ValueError, TypeError, KeyError, IndexError):
-            return None
-
-    def _keep(self, stamp: str, resolution: Resolution) -> None:
-        """Keep *resolution* in the file (not a change of the index: no new generation);
-        skipped when another process is writing (never waits for it)."""
-        data = json.dumps(resolution_to_json(resolution), ensure_ascii=False)
-        with self._write_lock, self.connection() as connection:
-            try:
-                connection.execute("PRAGMA busy_timeout = 0")
-                connection.execute(
-                    "INSERT OR REPLACE INTO resolved(id, stamp, data) VALUES (1, ?, ?)",
-                    (stamp, data),
-                )
-            except sqlite3.OperationalError:
-                pass  # locked by a writer: worked out again next time
-            finally:
-                connection.execute("PRAGMA busy_timeout = 30000")
 
     def _union(self, groups: Sequence[Sequence[tuple[str, str]]]) -> list[int]:
         """Per group of keys: the articles mentioning any of them (one query for all)."""

@@ -32,15 +32,7 @@ from reader.entities.library.edits import Edit
 from reader.entities.library.names import display_name, name_key, surname_of
 from reader.entities.span import label_order
 
-__all__ = [
-    "Entity",
-    "KeyStats",
-    "Resolution",
-    "entity_id",
-    "resolution_from_json",
-    "resolution_to_json",
-    "resolve",
-]
+__all__ = ["Entity", "KeyStats", "Resolution", "entity_id", "resolve"]
 
 Key = tuple[str, str]
 """A name key and its label: what the index counts mentions by."""
@@ -344,41 +336,3 @@ def _entity(
         articles=unions.get(canonical) or sum(stats[m].articles for m in members),
         mentions=mentions,
     )
-
-
-def resolution_to_json(resolution: Resolution) -> dict[str, Any]:
-    """*resolution* as JSON-ready data (what the entity index keeps between processes)."""
-    return {
-        "entities": [
-            [e.id, e.name, e.label, [list(k) for k in e.keys], list(e.variants), e.articles,
-             e.mentions, list(e.ambiguous)]
-            for e in resolution.entities
-        ],
-        "unapplied": [[edit.to_json(), why] for edit, why in resolution.unapplied],
-    }  # fmt: skip
-
-
-def resolution_from_json(data: Mapping[str, Any]) -> Resolution:
-    """The resolution :func:`resolution_to_json` gave.
-
-    Raises:
-        ValueError, TypeError, KeyError, IndexError: not such data.
-    """
-    entities = []
-    by_key: dict[Key, Entity] = {}
-    for ident, name, label, keys, variants, articles, mentions, ambiguous in data["entities"]:
-        entity = Entity(
-            str(ident),
-            str(name),
-            str(label),
-            tuple((str(key), str(of)) for key, of in keys),
-            tuple(variants),
-            int(articles),
-            int(mentions),
-            tuple(ambiguous),
-        )
-        entities.append(entity)
-        for key in entity.keys:
-            by_key[key] = entity
-    unapplied = [(Edit.from_json(edit), str(why)) for edit, why in data["unapplied"]]
-    return Resolution(entities, by_key, unapplied)
