@@ -97,6 +97,16 @@ def test_merge_rename_list_and_remove_edits(
     assert code == 1 and "no entity edit" in err
 
 
+def test_split_a_variant_off(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(setup, capsys, "--split", "Sergey Lavrov", "--variant", "Lavrov")
+    assert code == 0 and "split lavrov off sergey lavrov (PERSON)" in err
+    code, out, _ = run(setup, capsys, "--label", "PERSON", "--format", "json")
+    names = {e["name"]: e["mentions"] for e in json.loads(out)}
+    assert names["Lavrov"] == 1 and names["Sergey Lavrov"] == 3  # moscow's apart
+    code, _, err = run(setup, capsys, "--split", "Geneva")
+    assert code == 2 and "no variant to split off" in err
+
+
 def test_graph_files(setup: Setup, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "net.graphml"
     code, _, err = run(setup, capsys, "--graph", str(path))
