@@ -19,6 +19,8 @@ Generates libraries of realistic articles (bench/generate.py, seeded), then meas
    the duplicate check in the largest library (bench/fig_add.py);
 10. extraction quality on saved pages, word F1 against trafilatura alone (bench/fig_extract.py).
 11. the live library: a poll's whole walk, a watched change, the idle watch (bench/fig_live.py).
+12. entity pages: the entity list, one entity's page, the index update after one article,
+   memory added (bench/fig_entity.py).
 
 Prints a table (medians, [min–max] over the runs, each against its baseline measured in
 the same run) and writes every value as JSON to bench/results/ (git-ignored).
@@ -45,6 +47,7 @@ RESULTS = BENCH / "results"
 
 def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
     from fig_add import adding
+    from fig_entity import entity_pages
     from fig_extract import extraction
     from fig_filter import filtering
     from fig_find import finding
@@ -68,6 +71,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
         "add": adding,
         "extract": extraction,
         "live": living,
+        "entity": entity_pages,
     }
 
 

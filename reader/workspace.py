@@ -22,6 +22,7 @@ from reader.settings import Settings
 if TYPE_CHECKING:
     from reader.entities.cache import EntityCache
     from reader.entities.finder import EntityFinder
+    from reader.entities.library.index import EntityIndex
     from reader.entities.span import Span
     from reader.library import Library
     from reader.library.catalogue import Catalogue
@@ -58,6 +59,7 @@ class Workspace:
         self._rescan: LibraryRescan | None = None
         self._search_index: SearchIndex | None = None
         self._search_lock = threading.Lock()
+        self._entity_index: EntityIndex | None = None
 
     # --- the library -------------------------------------------------------------------
 
@@ -141,6 +143,8 @@ class Workspace:
             store.close()
         if self._search_index is not None:
             self._search_index.close()
+        if self._entity_index is not None:
+            self._entity_index.close()
 
     # --- entities --------------------------------------------------------------------
 
@@ -183,3 +187,16 @@ class Workspace:
                 cache_dir = self.settings.cache_dir if self.settings.use_cache else None
                 self._search_index = SearchIndex.in_cache_dir(cache_dir)
             return self._search_index
+
+    # --- the library's entities --------------------------------------------------------
+
+    def entity_index(self) -> EntityIndex:
+        """The entity index of this library (a file in the cache dir; in memory with
+        --no-cache), opened on first use; bring it up to date with its
+        ``update(workspace)``, then ask it for ``entities()`` and ``page(...)``."""
+        with self._search_lock:
+            if self._entity_index is None:
+                from reader.entities.library.index import EntityIndex, index_file
+
+                self._entity_index = EntityIndex(index_file(self.settings))
+            return self._entity_index

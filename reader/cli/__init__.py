@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from reader import __version__
-from reader.cli import add, annotate, config, entities, export, search
+from reader.cli import add, annotate, config, entities, entity, export, search
 from reader.cli.common import (
     CommandTable,
     Failed,
@@ -38,6 +38,7 @@ __all__ = ["COMMANDS", "main"]
 
 COMMANDS: CommandTable = {
     **entities.COMMANDS,
+    **entity.COMMANDS,
     **annotate.COMMANDS,
     **export.COMMANDS,
     **search.COMMANDS,
@@ -79,6 +80,7 @@ def _app_parser(common: argparse.Namespace | None = None) -> argparse.ArgumentPa
             "Read news articles in the terminal with their named entities highlighted.\n\n"
             "commands (run `reader COMMAND --help`; options go before or after it):\n"
             "  entities      print the entities of articles as JSON\n"
+            "  entity        the library's entities; one entity's page; merge, split, graph\n"
             "  search        print the articles a query finds (reader search --help)\n"
             "  tag           add tags to an article\n"
             "  untag         remove tags from an article\n"

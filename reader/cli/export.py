@@ -205,6 +205,8 @@ def _summary(shown: str, report: ImportReport) -> list[str]:
         line += f", {_counted(report.views_added, 'view')}"
     if report.marked_read:
         line += f"; marked {_counted(report.marked_read, 'article')} read"
+    if report.entity_edits_added:
+        line += f"; {_counted(report.entity_edits_added, 'entity edit')}"
     if report.unchanged:
         line += f"; {report.unchanged} already in the database"
     if report.conflicts:

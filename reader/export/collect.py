@@ -27,9 +27,11 @@ from typing import TYPE_CHECKING
 from reader import __version__
 from reader.annotations import place, placed_target
 from reader.entities.engines.base import EngineInfo, NoModel
+from reader.entities.library.edits import Edit
 from reader.entities.span import Span
 from reader.library import Article, Library, Problem, read_article
 from reader.store import Annotation, AnnotationStore, View
+from reader.store.entity_edits import EntityEdits
 
 if TYPE_CHECKING:
     from reader.workspace import Workspace
@@ -124,6 +126,9 @@ class Collection:
     an export of everything, and written only by the json format."""
     views: tuple[View, ...] = ()
     """The saved views, in the order saved; only in an export of everything."""
+    entity_edits: tuple[Edit, ...] = ()
+    """The user's edits of the library's entities, oldest first; only in an export of
+    everything."""
 
     @property
     def has_states(self) -> bool:
@@ -217,6 +222,7 @@ def gather(
         has_read_state=bool(read),
         also_read=tuple(also_read),
         views=tuple(store.views()) if everything else (),
+        entity_edits=tuple(EntityEdits(store).edits()) if everything else (),
     )
 
 

@@ -34,6 +34,7 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from reader.entities.library.edits import Edit
 from reader.export.reading import (
     ImportedAnnotation,
     ImportFileError,
@@ -42,6 +43,7 @@ from reader.export.reading import (
     load_json,
 )
 from reader.store import Annotation, AnnotationStore, ArticleRef, View
+from reader.store.entity_edits import EntityEdits
 from reader.text import sanitize_line
 
 __all__ = [
@@ -121,6 +123,8 @@ class ImportPlan:
     """Articles the file marks read that the store does not."""
     views: tuple[View, ...] = ()
     """Views to add (their names are new to the store)."""
+    entity_edits: tuple[Edit, ...] = ()
+    """The file's entity edits (those the store holds are skipped when applied)."""
 
 
 @dataclass
@@ -144,6 +148,8 @@ class ImportReport:
     """How many articles were marked read."""
     views_added: int = 0
     """How many saved views were added."""
+    entity_edits_added: int = 0
+    """How many entity edits were added."""
 
 
 def read_import_file(path: Path) -> Parsed:
@@ -253,6 +259,7 @@ def plan_import(store: AnnotationStore, parsed: Parsed) -> ImportPlan:
         tuple(notes),
         tuple(mark_read),
         views,
+        parsed.entity_edits,
     )
 
 
@@ -290,6 +297,8 @@ def apply_plan(store: AnnotationStore, plan: ImportPlan) -> ImportReport:
         read=plan.mark_read,
         views=plan.views,
     )
+    # A second save (and undo step) after the annotations: only when the file has edits.
+    edits_added = EntityEdits(store).import_edits(plan.entity_edits) if plan.entity_edits else 0
     return ImportReport(
         plan.format,
         added=added,
@@ -299,6 +308,7 @@ def apply_plan(store: AnnotationStore, plan: ImportPlan) -> ImportReport:
         notes=plan.notes,
         marked_read=len(plan.mark_read),
         views_added=len(plan.views),
+        entity_edits_added=edits_added,
     )
 
 

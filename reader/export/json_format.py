@@ -21,6 +21,9 @@ When the database marks any article read, every article has ``"read": true|false
 tags or annotations (with empty lists). An export of everything from a database with
 saved views has ``"views": [{"name", "query"}]`` (before ``articles``), in the order saved.
 A database with neither gives the same document as before read state and views existed.
+An export of everything from a database with entity edits (merges, splits, renames,
+relabels of the library's entities) has ``"entity_edits": [{"id", "op", "key", "label",
+...}]`` (before ``articles``), oldest first; import adds the ones the database lacks.
 
 With ``--include-entities`` the document also has ``"pipeline": {"name", "version"}`` and
 each article ``"entities"``: every entity shown, ``{"start", "end", "label", "text",
@@ -37,6 +40,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from reader.entities.library.edits import Edit
 from reader.export.collect import Collection, ExportedArticle, export_order
 from reader.export.jsontext import dumps, sorted_json
 from reader.export.reading import (
@@ -98,6 +102,8 @@ def to_document(collection: Collection) -> dict[str, Any]:
         document["pipeline"] = None if pipeline is None else pipeline.to_json()
     if collection.views:
         document["views"] = [{"name": v.name, "query": v.query} for v in collection.views]
+    if collection.entity_edits:
+        document["entity_edits"] = [edit.to_json() for edit in collection.entity_edits]
     articles = collection.articles
     if collection.also_read:
         articles = tuple(sorted((*articles, *collection.also_read), key=export_order))
@@ -167,7 +173,7 @@ def parse(document: Any) -> Parsed:
             f"this reader reads version {SCHEMA_VERSION} of the export format, "
             f"not {version!r:.40}" + ("; upgrade reader" if isinstance(version, int) else ""),
         )
-    expect_keys(top, "", _TOP_KEYS, ("pipeline", "views"))
+    expect_keys(top, "", _TOP_KEYS, ("pipeline", "views", "entity_edits"))
     expect_time(top["exported_at"], "exported_at")
     app = expect_object(top["app"], "app")
     expect_keys(app, "app", ("name", "version"))
@@ -200,7 +206,19 @@ def parse(document: Any) -> Parsed:
         articles.append(article)
         annotations.extend(items)
     views = _parse_views(top["views"], "views") if "views" in top else ()
-    return Parsed("json", tuple(articles), tuple(annotations), views)
+    edits = _parse_edits(top["entity_edits"], "entity_edits") if "entity_edits" in top else ()
+    return Parsed("json", tuple(articles), tuple(annotations), views, edits)
+
+
+def _parse_edits(value: Any, where: str) -> tuple[Edit, ...]:
+    edits: list[Edit] = []
+    for index, item in enumerate(expect_list(value, where)):
+        record = expect_object(item, at(where, index))
+        try:
+            edits.append(Edit.from_json(record))
+        except ValueError as error:
+            fail(at(where, index), str(error))
+    return tuple(edits)
 
 
 def _parse_views(value: Any, where: str) -> tuple[ImportedView, ...]:

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from reader.anchoring import orphan_target, to_w3c_selectors
 from reader.entities.corrections import correction_from_dict
+from reader.entities.library.edits import Edit
 from reader.store import KINDS, Annotation, ArticleRef, View
 from reader.store import model as store_model
 
@@ -116,6 +117,8 @@ class Parsed:
     """Every annotation, in file order; each one's article is among :attr:`articles`."""
     views: tuple[ImportedView, ...] = ()
     """The saved views, in file order, no two names equal ignoring case."""
+    entity_edits: tuple[Edit, ...] = ()
+    """The user's edits of the library's entities, oldest first (json only)."""
 
 
 def fail(where: str, message: str) -> NoReturn:

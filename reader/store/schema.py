@@ -1,7 +1,7 @@
 """The layout of the annotations file, its version, and the migrations between versions.
 
 The file is a TinyDB database: a JSON object of tables, each an object of documents keyed
-by their id (a decimal string). Version 2 has five tables:
+by their id (a decimal string). Version 3 has six tables:
 
 - ``meta``: one document, ``{"format": "reader-annotations", "schema_version": 2}``;
 - ``articles``: ``{"sha256", "path", "title", "tags": [str]}``, one per article with tags
@@ -10,9 +10,12 @@ by their id (a decimal string). Version 2 has five tables:
 - ``reading``: ``{"sha256", "path", "title", "read": bool, "position": int | null}``, one
   per article marked read or with a reading position (at most one per sha256);
 - ``views``: ``{"name", "query"}``, the saved searches, in the order saved (no two names
-  equal ignoring case).
+  equal ignoring case);
+- ``entity_edits``: the user's edits of the library's entities (merge, split, rename,
+  relabel), in the order made (:mod:`reader.store.entity_edits`).
 
-Version 1 had the first three; :data:`MIGRATIONS` ``[1]`` adds the last two, empty.
+Version 1 had the first three; :data:`MIGRATIONS` ``[1]`` adds ``reading`` and ``views``,
+empty, and ``[2]`` adds ``entity_edits``, empty.
 
 Reading state has its own table rather than fields on the article documents because the
 undo journal puts back whole documents: undoing a tag added before an article was marked
@@ -50,10 +53,10 @@ Migration = Callable[[Data], Data]
 FORMAT = "reader-annotations"
 """The marker in the ``meta`` document that tells this app's files from other TinyDB files."""
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The schema version this code reads and writes."""
 
-TABLES = ("meta", "articles", "annotations", "reading", "views")
+TABLES = ("meta", "articles", "annotations", "reading", "views", "entity_edits")
 """The tables of the current schema, in the order they are written."""
 
 META_ID = "1"
@@ -70,7 +73,15 @@ def _add_reading_and_views(data: Data) -> Data:
     return data
 
 
-MIGRATIONS: dict[int, Migration] = {1: _add_reading_and_views}
+def _add_entity_edits(data: Data) -> Data:
+    """Version 2 to 3: the ``entity_edits`` table, empty."""
+    if "entity_edits" in data:
+        raise ValueError("a version-2 file already has an 'entity_edits' table")
+    data["entity_edits"] = {}
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {1: _add_reading_and_views, 2: _add_entity_edits}
 """Migrations keyed by the version they upgrade from: ``MIGRATIONS[n]`` turns a version-n
 database into version n+1 (it need not touch ``meta``; the caller sets the version).
 """
@@ -84,6 +95,7 @@ def new_database() -> Data:
         "annotations": {},
         "reading": {},
         "views": {},
+        "entity_edits": {},
     }
 
 
@@ -186,6 +198,7 @@ def _check_tables(data: Data, path: Path) -> None:
         seen.add(annotation["id"])
     _check_reading(data["reading"], path)
     _check_views(data["views"], path)
+    _check_entity_edits(data["entity_edits"], path)
 
 
 def _check_reading(table: dict[str, dict[str, Any]], path: Path) -> None:
@@ -207,3 +220,12 @@ def _check_views(table: dict[str, dict[str, Any]], path: Path) -> None:
         if key in names:
             _corrupt(path, f"{where}: view name {document['name']!r:.80} appears twice")
         names.add(key)
+
+
+def _check_entity_edits(table: dict[str, dict[str, Any]], path: Path) -> None:
+    from reader.store.entity_edits import check_edit_document
+
+    for doc_id, document in table.items():
+        problem = check_edit_document(document)
+        if problem:
+            _corrupt(path, f"entity_edits/{doc_id}: {problem}")

@@ -82,7 +82,7 @@ def test_a_missing_file_is_created_with_its_folders_on_the_first_change(path: Pa
         assert store.schema_version() == SCHEMA_VERSION
         store.add_tags(ARTICLE, ["budget"])
         data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["meta"] == {"1": {"format": "reader-annotations", "schema_version": 2}}
+    assert data["meta"] == {"1": {"format": "reader-annotations", "schema_version": SCHEMA_VERSION}}
     assert data["articles"]["1"]["tags"] == ["budget"]
 
 
@@ -860,25 +860,25 @@ def test_an_older_file_is_migrated_and_the_original_kept(
     store.close()
     original = store.path.read_bytes()
 
-    def to_v3(data: schema.Data) -> schema.Data:
+    def to_next(data: schema.Data) -> schema.Data:
         for document in data["annotations"].values():
             document["body"] = document["body"].upper()
         return data
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
-    monkeypatch.setitem(schema.MIGRATIONS, 2, to_v3)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setitem(schema.MIGRATIONS, SCHEMA_VERSION, to_next)
     with AnnotationStore(store.path, read_only=True) as reader:
-        assert reader.schema_version() == 3
+        assert reader.schema_version() == SCHEMA_VERSION + 1
         assert reader.annotations()[0].body == "OLD BODY"
     assert store.path.read_bytes() == original  # a reader migrates in memory only
     with AnnotationStore(store.path) as writer:
-        assert writer.schema_version() == 3
+        assert writer.schema_version() == SCHEMA_VERSION + 1
         assert writer.annotations()[0].body == "OLD BODY"
-    backup = store.path.with_name("annotations.json.v2.bak")
+    backup = store.path.with_name(f"annotations.json.v{SCHEMA_VERSION}.bak")
     assert backup.read_bytes() == original
     saved = json.loads(store.path.read_bytes())
-    assert saved["meta"]["1"]["schema_version"] == 3
-    with AnnotationStore(store.path) as again:  # already at version 3: no new migration
+    assert saved["meta"]["1"]["schema_version"] == SCHEMA_VERSION + 1
+    with AnnotationStore(store.path) as again:  # already at the new version: no new migration
         assert again.annotations()[0].body == "OLD BODY"
 
 
@@ -888,14 +888,14 @@ def test_a_version_without_a_migration_is_refused(
     store.add_note(ARTICLE, "n")
     store.close()
     original = store.path.read_bytes()
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(StoreCorrupt, match="cannot migrate"):
         AnnotationStore(store.path)
     assert store.path.read_bytes() == original
 
 
 def test_every_older_version_has_a_migration_and_the_current_one_none() -> None:
-    assert SCHEMA_VERSION == 2
+    assert SCHEMA_VERSION == 3
     assert sorted(schema.MIGRATIONS) == list(range(1, SCHEMA_VERSION))
 
 

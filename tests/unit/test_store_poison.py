@@ -414,3 +414,29 @@ def test_the_fast_check_accepts_nothing_the_full_check_refuses(data: st.DataObje
     except validation.DocumentError:
         full = False
     assert full or not fast, document
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        ({"id": "e1", "op": "explode", "key": "x", "label": "PERSON"}, "unknown entity edit"),
+        ({"id": "e1", "op": "rename", "key": 7, "label": "PERSON"}, "key"),
+        (
+            {"id": "e1", "op": "rename", "key": "x", "label": "PERSON", "name": nested(40)},
+            "",
+        ),
+    ],
+)
+def test_a_database_with_a_broken_entity_edit_is_refused_naming_it(
+    annotated: Annotated, edit: dict[str, Any], problem: str
+) -> None:
+    document = json.loads(annotated.db.read_bytes())
+    if isinstance(edit.get("name"), str) and edit["name"].startswith("["):
+        edit = {**edit, "name": json.loads(edit["name"])}
+    document.setdefault("entity_edits", {})["1"] = edit
+    annotated.db.write_text(json.dumps(document), encoding="utf-8")
+    before = annotated.db.read_bytes()
+    with pytest.raises(StoreCorrupt) as refused:
+        AnnotationStore(annotated.db, read_only=True)
+    assert "entity_edits/1" in str(refused.value) and problem in str(refused.value)
+    assert annotated.db.read_bytes() == before

@@ -1,0 +1,137 @@
+"""`reader entity` (reader/cli/entity.py): the list, a page, edits, the graph, errors, and
+hostile text printed safely; the real pipeline's entities of the library of
+tests/unit/test_entity_index.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import test_entity_index as shared
+from conftest import CONTROLS, MARKUP
+from test_entity_index import ARTICLES, Setup
+
+from reader.cli import main
+
+# The library, its entity cache and its index: the fixtures of test_entity_index.
+entity_cache = shared.entity_cache
+setup = shared.setup
+
+
+def run(setup: Setup, capsys: pytest.CaptureFixture[str], *words: str) -> tuple[int, str, str]:
+    code = main(["entity", *words, *setup.args()])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_list_most_mentioned_first(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(setup, capsys, "--label", "PERSON")
+    assert code == 0
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert rows[0][:4] == ["4", "2", "PERSON", "Sergey Lavrov"]
+    assert [int(row[0]) for row in rows] == sorted((int(row[0]) for row in rows), reverse=True)
+    blair = next(row for row in rows if row[3] == "Blair")
+    assert blair[5] == "may be: Cherie Blair, Tony Blair"
+    code, out, _ = run(setup, capsys, "--format", "json", "--limit", "2")
+    listed = json.loads(out)
+    assert len(listed) == 2 and set(listed[0]) >= {
+        "name",
+        "label",
+        "variants",
+        "articles",
+        "mentions",
+    }
+
+
+def test_one_entity_page_as_json_and_text(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(setup, capsys, "--name", "lavrov", "--format", "json")
+    assert code == 0
+    page = json.loads(out)
+    assert page["name"] == "Sergey Lavrov" and page["mentions"] == 4
+    assert [Path(a["path"]).name for a in page["articles"]] == ["geneva.txt", "moscow.txt"]
+    assert sum(a["mentions"] for a in page["articles"]) == 4
+    assert all(len(a["snippets"]) == a["mentions"] for a in page["articles"])
+    assert {"name", "label", "weight", "articles"} <= set(page["cooccurring"][0])
+    # NAME first, then the paths (the name is not a file here).
+    code, out, _ = run(setup, capsys, "Tony Blair")
+    assert code == 0
+    assert out.startswith("Tony Blair (PERSON): 4 mentions in 2 articles")
+    assert "«Tony Blair»" in out and "with (weight, articles, sentences together):" in out
+    assert "mentions by month:" in out
+
+
+def test_words_and_options_in_any_order(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["entity", "Blair", "--label", "PERSON", str(setup.root), *setup.args()[1:]])
+    out, _ = capsys.readouterr()
+    assert code == 0 and out.startswith("Blair (PERSON): 3 mentions in 2 articles")
+
+
+def test_unknown_and_ambiguous_names(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(setup, capsys, "--name", "Gordon Brown")
+    assert code == 1 and "no entity 'Gordon Brown'" in err
+    code, _, err = run(setup, capsys, "--merge", "London", "Nowhere")
+    assert code == 1 and "no entity 'Nowhere'" in err
+
+
+def test_merge_rename_list_and_remove_edits(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(setup, capsys, "--merge", "PERSON:blair", "Tony Blair")
+    assert code == 0 and "merged blair (PERSON) into tony blair (PERSON)" in err
+    code, _, err = run(setup, capsys, "--rename", "Tony Blair", "Anthony Blair")
+    assert code == 0
+    code, out, _ = run(setup, capsys, "--name", "Blair", "--format", "json")
+    page = json.loads(out)
+    assert page["name"] == "Anthony Blair" and page["mentions"] == 4 + 3
+    code, out, _ = run(setup, capsys, "--edits")
+    ids = [line.split("\t")[0] for line in out.splitlines()]
+    assert len(ids) == 2
+    code, _, err = run(setup, capsys, "--merge", "Blair", "Tony Blair")
+    assert code == 2 and "already" in err  # one entity now
+    assert run(setup, capsys, "--remove-edit", ids[0])[0] == 0
+    code, out, _ = run(setup, capsys, "--name", "PERSON:blair", "--format", "json")
+    assert json.loads(out)["ambiguous"] == ["Anthony Blair", "Cherie Blair"]
+    code, _, err = run(setup, capsys, "--remove-edit", "nope")
+    assert code == 1 and "no entity edit" in err
+
+
+def test_split_a_variant_off(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(setup, capsys, "--split", "Sergey Lavrov", "--variant", "Lavrov")
+    assert code == 0 and "split lavrov off sergey lavrov (PERSON)" in err
+    code, out, _ = run(setup, capsys, "--label", "PERSON", "--format", "json")
+    names = {e["name"]: e["mentions"] for e in json.loads(out)}
+    assert names["Lavrov"] == 1 and names["Sergey Lavrov"] == 3  # moscow's apart
+    code, _, err = run(setup, capsys, "--split", "Geneva")
+    assert code == 2 and "no variant to split off" in err
+
+
+def test_graph_files(setup: Setup, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "net.graphml"
+    code, _, err = run(setup, capsys, "--graph", str(path))
+    assert code == 0 and "wrote" in err
+    graph = nx.read_graphml(path)
+    assert graph.has_edge("PERSON:sergey lavrov", "PERSON:tony blair")
+    csv_path = tmp_path / "net.csv"
+    assert run(setup, capsys, "--graph", str(csv_path))[0] == 0
+    lines = csv_path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "source,target,source_label,target_label,weight,articles"
+    assert len(lines) - 1 == graph.number_of_edges()
+    code, _, err = run(setup, capsys, "--graph", str(tmp_path / "net.png"))
+    assert code == 2 and "unknown graph format" in err
+
+
+def test_hostile_titles_and_names_are_printed_safely(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (setup.root / "hostile.txt").write_text(
+        f"Sergey Lavrov {CONTROLS} {MARKUP}\n\nSergey Lavrov met Tony Blair in Geneva.\n",
+        encoding="utf-8",
+    )
+    main(["index", *setup.args()])
+    capsys.readouterr()
+    code, out, _ = run(setup, capsys, "--name", "Sergey Lavrov")
+    assert code == 0 and "hostile.txt" in out
+    assert not any(c in out for c in "\x1b\x07\x9b\x9d\u202e")
+    assert len(ARTICLES) == 4

@@ -1,0 +1,347 @@
+"""The entity index (reader/entities/library/index.py, pages.py, graph.py) and the entity
+edits in the store (reader/store/entity_edits.py): a real library, entities found by the
+real spaCy pipeline into a real cache, a real SQLite file and a real TinyDB store.
+
+The library: "Sergey Lavrov" in one article and only "Lavrov" in another (one entity);
+"Tony Blair" with "Blair", "Cherie Blair" with "Tony Blair" and "Blair", and an article with
+only "Blair" (ambiguous: shown, not joined).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from reader.cli import main
+from reader.entities.library.edits import merge_edit, rename_edit, split_edit
+from reader.entities.library.graph import cooccurrence_graph, write_graph
+from reader.entities.library.index import EntityIndex, index_file
+from reader.entities.library.mentions import NUMERIC_LABELS
+from reader.library import catalogue
+from reader.settings import Settings
+from reader.store import AnnotationStore
+from reader.store.entity_edits import EntityEdits
+from reader.workspace import Workspace
+
+ARTICLES = {
+    "geneva.txt": (
+        "Lavrov and Blair meet in Geneva\n\nSergey Lavrov met Tony Blair in Geneva on Monday. "
+        "Lavrov said the talks with Blair were useful. The Russian foreign minister later left "
+        "for Moscow.\n"
+    ),
+    "moscow.txt": (
+        "Talks in Moscow end without a deal\n\nForeign Minister Lavrov told reporters in Moscow "
+        "on Tuesday that Russia would keep talking. The United Nations welcomed the news.\n"
+    ),
+    "london.txt": (
+        "Blairs attend a charity dinner in London\n\nTony Blair and Cherie Blair attended a "
+        "dinner in London on Friday. Blair spoke about Africa. The Red Cross thanked them.\n"
+    ),
+    "court.md": (
+        "---\ndate: 2026-03-02\n---\n# Court hears appeal\n\nBlair told the court in London "
+        "that the appeal should be heard in March. The judge agreed with Blair.\n"
+    ),
+}
+MTIME = datetime(2026, 1, 15, 12, 0).timestamp()
+
+
+def write_library(root: Path) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in ARTICLES.items():
+        (root / name).write_text(text, encoding="utf-8")
+        os.utime(root / name, (MTIME, MTIME))
+
+
+@pytest.fixture(scope="module")
+def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An entity cache with the real pipeline's entities of every article (found once)."""
+    folder = tmp_path_factory.mktemp("entities")
+    write_library(folder / "library")
+    settings = Settings(
+        article_paths=[folder / "library"], db_path=folder / "db.json", cache_dir=folder / "c"
+    )
+    workspace = Workspace(settings, model_in_process=True)
+    for article in workspace.library().articles:
+        workspace.finder.find(article.sha256, article.text)
+    workspace.close()
+    return folder / "c"
+
+
+@dataclass
+class Setup:
+    root: Path
+    settings: Settings
+    workspace: Workspace
+    index: EntityIndex
+
+    def args(self) -> list[str]:
+        return [str(self.root), "--db", str(self.settings.db_path), "--cache-dir",
+                str(self.settings.cache_dir)]  # fmt: skip
+
+    def fresh(self) -> None:
+        """A new workspace on the same files, the index brought up to date."""
+        self.workspace.close()
+        self.workspace = Workspace(self.settings, model_in_process=True)
+        self.index = self.workspace.entity_index()
+        self.index.update(self.workspace)
+
+
+@pytest.fixture
+def setup(tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    root = tmp_path / "library"
+    write_library(root)
+    cache = tmp_path / "cache"
+    shutil.copytree(entity_cache, cache)
+    settings = Settings(article_paths=[root], db_path=tmp_path / "db.json", cache_dir=cache)
+    workspace = Workspace(settings, model_in_process=True)
+    index = workspace.entity_index()
+    report = index.update(workspace)
+    assert report.indexed == len(ARTICLES) and report.missing == 0
+    assert index.path == index_file(settings) and index.path is not None
+    assert index.path.is_file()
+    made = Setup(root, settings, workspace, index)
+    yield made
+    made.workspace.close()
+
+
+def reader_entities(setup: Setup) -> list[dict[str, object]]:
+    """What `reader entities` prints for the library (its JSON)."""
+    workspace = Workspace(setup.settings, model_in_process=True)
+    try:
+        workspace.open_store_for_corrections()
+        return [
+            {
+                "path": str(article.path),
+                "entities": [
+                    s.to_json() for s in workspace.finder.find(article.sha256, article.text)
+                ],
+            }
+            for article in workspace.library().articles
+        ]
+    finally:
+        workspace.close()
+
+
+def all_mentions(setup: Setup) -> set[tuple[str, int, int]]:
+    """Every mention on every entity's page: (path, start, end)."""
+    found = set()
+    for entity in setup.index.resolution().entities:
+        page = setup.index.page(entity, snippets=0)
+        assert page is not None
+        assert sum(len(a.mentions) for a in page.articles) == entity.mentions
+        assert len(page.articles) == entity.articles
+        for article in page.articles:
+            found.update((str(article.path), s, e) for s, e in article.mentions)
+    return found
+
+
+def test_the_pages_agree_with_reader_entities(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["entities", *setup.args(), "--format", "json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    spans = {
+        (record["path"], span["start"], span["end"])
+        for record in printed
+        for span in record["entities"]
+    }
+    assert spans and all_mentions(setup) == spans
+
+
+def test_one_entity_across_articles_and_spellings(setup: Setup) -> None:
+    [lavrov] = setup.index.find("Lavrov")
+    assert lavrov.id == "PERSON:sergey lavrov" and lavrov.name == "Sergey Lavrov"
+    assert set(lavrov.variants) == {"Sergey Lavrov", "Lavrov"}
+    assert setup.index.find("SERGEY LAVROV’s") == [lavrov] == setup.index.find("lavrov")
+    page = setup.index.page(lavrov)
+    assert page is not None
+    assert sorted(a.path.name for a in page.articles) == ["geneva.txt", "moscow.txt"]
+    assert lavrov.articles == 2 and lavrov.mentions == 4  # the headline too
+    # In London two Blairs: "Blair" there and in court is shown as ambiguous, not guessed.
+    [blair] = [e for e in setup.index.entities(label="PERSON") if e.id == "PERSON:blair"]
+    assert blair.ambiguous == ("Cherie Blair", "Tony Blair")
+    assert {a.path.name for a in setup.index.page(blair).articles} == {"london.txt", "court.md"}  # type: ignore[union-attr]
+
+
+def test_a_page_has_snippets_cooccurring_and_a_timeline(setup: Setup) -> None:
+    [tony] = setup.index.find("Tony Blair")
+    page = setup.index.page(tony, order="mentions")
+    assert page is not None
+    geneva = next(a for a in page.articles if a.path.name == "geneva.txt")
+    text = (setup.root / "geneva.txt").read_text(encoding="utf-8")
+    assert len(geneva.snippets) == len(geneva.mentions) == 3  # the headline's "Blair" too
+    for snippet, (start, end) in zip(geneva.snippets, geneva.mentions, strict=True):
+        assert (snippet.start, snippet.end) == (start, end)
+        assert any(snippet.text[s:e] == text[start:end] for s, e in snippet.marks)
+        assert "\n" not in snippet.text
+    others = {c.name: c for c in page.cooccurring}
+    # Sergey Lavrov is in Tony Blair's sentences; the Red Cross only in his article.
+    assert others["Sergey Lavrov"].sentences >= 1
+    assert others["Red Cross"].sentences == 0 and others["Red Cross"].articles == 1
+    assert others["Sergey Lavrov"].weight > others["Red Cross"].weight
+    assert not any(c.label in NUMERIC_LABELS for c in page.cooccurring)
+    assert [day for day, _ in page.timeline] == ["2026-01-15"]  # file dates
+    [court] = setup.index.find("court.md") or [None]  # not an entity
+    blair_page = setup.index.page("PERSON:blair")
+    assert blair_page is not None and blair_page.articles[0].date == "2026-03-02"  # newest
+    assert court is None
+
+
+def test_merge_rename_split_through_the_store_with_undo(setup: Setup) -> None:
+    with AnnotationStore(setup.settings.db_path) as store:
+        edits = EntityEdits(store)
+        [blair] = [e for e in setup.index.entities() if e.id == "PERSON:blair"]
+        [tony] = setup.index.find("Tony Blair")
+        edits.add(merge_edit(blair, tony))
+        edits.add(rename_edit(tony, "Anthony Blair"))
+        setup.index.set_edits(edits.edits())
+        [merged] = setup.index.find("Blair")
+        assert merged.id == tony.id and merged.name == "Anthony Blair"
+        assert merged.mentions == tony.mentions + blair.mentions
+        assert merged.articles == 3  # geneva, london, court: london counted once
+        assert store.undo() == "“renamed tony blair (PERSON) to Anthony Blair”"
+        setup.index.set_edits(edits.edits())
+        assert setup.index.find("Blair")[0].name == "Tony Blair"
+        edits.add(split_edit(setup.index.find("Blair")[0], "Blair"))
+    setup.fresh()  # a new session reads the edits from the file
+    assert [e.id for e in setup.index.find("Blair")] == ["PERSON:blair"]
+    assert setup.index.find("Tony Blair")[0].keys == (("tony blair", "PERSON"),)
+    assert [e.op for e in setup.index.edits] == ["merge", "split"]
+
+
+def test_edits_survive_export_and_import(setup: Setup, tmp_path: Path) -> None:
+    with AnnotationStore(setup.settings.db_path) as store:
+        [blair] = [e for e in setup.index.entities() if e.id == "PERSON:blair"]
+        EntityEdits(store).add(merge_edit(blair, setup.index.find("Tony Blair")[0]))
+    out = tmp_path / "out.json"
+    common = ["--db", str(setup.settings.db_path), "--cache-dir", str(setup.settings.cache_dir)]
+    assert main(["export", "--format", "json", "-o", str(out), *common]) == 0
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert [e["op"] for e in exported["entity_edits"]] == ["merge"]
+    other = tmp_path / "other.json"
+    args = ["--db", str(other), "--cache-dir", str(setup.settings.cache_dir)]
+    assert main(["import", str(out), *args]) == 0
+    assert main(["import", str(out), *args]) == 0  # twice: nothing new
+    with AnnotationStore(other, read_only=True) as imported:
+        assert [e.to_json() for e in EntityEdits(imported).edits()] == exported["entity_edits"]
+
+
+def test_the_index_follows_one_article_and_the_files(setup: Setup) -> None:
+    moscow = setup.root / "moscow.txt"
+    article = next(a for a in setup.workspace.library().articles if a.path == moscow)
+    setup.index.put_article(article, [])  # its entities gone (as the app would say)
+    assert [a.path.name for a in setup.index.page(setup.index.find("Lavrov")[0]).articles] == [  # type: ignore[union-attr]
+        "geneva.txt"
+    ]
+    moscow.unlink()
+    setup.fresh()
+    assert not setup.index.find("United Nations")
+    report = setup.index.update(setup.workspace)
+    assert report.indexed == 0 and report.removed == 0  # nothing left to do
+
+
+def test_a_broken_index_file_is_rebuilt(setup: Setup) -> None:
+    path = setup.index.path
+    assert path is not None
+    setup.workspace.close()
+    path.write_bytes(b"not a database at all" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    workspace = Workspace(setup.settings, model_in_process=True)
+    report = workspace.entity_index().update(workspace)
+    assert report.rebuilt and report.indexed == len(ARTICLES)
+    workspace.close()
+
+
+def test_the_graph_loads_in_networkx_with_the_expected_counts(setup: Setup, tmp_path: Path) -> None:
+    named = [e for e in setup.index.resolution().entities if e.label not in NUMERIC_LABELS]
+    pairs = set()
+    for entity in named:
+        for article in setup.index.page(entity, snippets=0).articles:  # type: ignore[union-attr]
+            pairs.add((article.path.name, entity.id))
+    by_article: dict[str, set[str]] = {}
+    for name, ident in pairs:
+        by_article.setdefault(name, set()).add(ident)
+    edges = {
+        frozenset(pair)
+        for ids in by_article.values()
+        for pair in itertools.combinations(sorted(ids), 2)
+    }
+    for suffix in (".graphml", ".gexf"):
+        path = tmp_path / f"g{suffix}"
+        write_graph(cooccurrence_graph(setup.index), path)
+        graph = nx.read_graphml(path) if suffix == ".graphml" else nx.read_gexf(path)
+        assert graph.number_of_nodes() == len(named)
+        assert graph.number_of_edges() == len(edges)
+        lavrov = graph.nodes["PERSON:sergey lavrov"]
+        assert lavrov["name"] == "Sergey Lavrov" and int(lavrov["mentions"]) == 4
+        edge = graph.edges["PERSON:sergey lavrov", "PERSON:tony blair"]
+        assert int(edge["articles"]) == 1 and int(edge["weight"]) >= 3
+    with pytest.raises(ValueError, match="unknown graph format"):
+        write_graph(cooccurrence_graph(setup.index), tmp_path / "g.png")
+
+
+def test_the_entity_of_a_marked_mention(setup: Setup) -> None:
+    text = (setup.root / "moscow.txt").read_text(encoding="utf-8")
+    start = text.index("Lavrov")
+    found = setup.index.entity_at(setup.root / "moscow.txt", start)
+    assert found is not None and found.id == "PERSON:sergey lavrov"
+    elsewhere = setup.index.entity_at(setup.root / "new.txt", 0, "Lavrov’s", "PERSON")
+    assert elsewhere == found  # not indexed: by its name
+    assert setup.index.entity_at(setup.root / "new.txt", 0, "Blair", "PERSON") is not None
+    assert setup.index.entity_at(setup.root / "moscow.txt", start + 1) is None
+
+
+def test_cooccurrence_may_be_counted_over_the_first_articles(setup: Setup) -> None:
+    [tony] = setup.index.find("Tony Blair")
+    every = setup.index.page(tony, counted=None)
+    first = setup.index.page(tony, order="mentions", counted=1)
+    assert every is not None and first is not None
+    assert every.counted == 2 and first.counted == 1
+    assert first.articles[0].path.name == "geneva.txt"  # 3 mentions there, 1 in London
+    names = {c.name for c in first.cooccurring}
+    assert "Sergey Lavrov" in names and "Red Cross" not in names  # London not counted
+    assert "Red Cross" in {c.name for c in every.cooccurring}
+
+
+def test_search_entity_uses_the_same_resolution_when_wired(setup: Setup) -> None:
+    from reader.search.query import parse
+
+    search = setup.workspace.search_index()
+    search.update(setup.workspace)
+
+    def found(query: str) -> list[str]:
+        return sorted(hit.path.name for hit in search.search(parse(query)))
+
+    assert found('entity:"Sergey Lavrov"') == ["geneva.txt"]  # its own text only
+    search.entity_resolver = setup.index.articles_of
+    assert found('entity:"Sergey Lavrov"') == ["geneva.txt", "moscow.txt"]
+    assert found("entity:lavrov") == ["geneva.txt", "moscow.txt"]
+    assert found("entity:Blair") == ["court.md", "london.txt"]  # the ambiguous one
+    assert found("entity:Geneva") == ["geneva.txt"]
+    assert found("entity:Nobody") == []
+    with AnnotationStore(setup.settings.db_path) as store:
+        [blair] = [e for e in setup.index.entities() if e.id == "PERSON:blair"]
+        EntityEdits(store).add(merge_edit(blair, setup.index.find("Cherie Blair")[0]))
+        setup.index.set_edits(EntityEdits(store).edits())
+    assert found('entity:"Cherie Blair"') == ["court.md", "london.txt"]  # the merge, applied
+    assert found('entity:"Tony Blair"') == ["geneva.txt", "london.txt"]
+
+
+def test_an_update_with_nothing_to_do_writes_nothing(setup: Setup) -> None:
+    before = setup.index.generation()
+    resolution = setup.index.resolution()
+    report = setup.index.update(setup.workspace)
+    assert report.indexed == report.removed == 0
+    assert setup.index.generation() == before
+    assert setup.index.resolution() is resolution  # still the one worked out
