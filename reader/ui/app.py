@@ -45,6 +45,7 @@ class ReaderApp(App[None]):
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         styles_dir() / "app.tcss",
         styles_dir() / "entities.tcss",
+        styles_dir() / "entity_pages.tcss",
     ]
 
     # Declared without ClassVar: App declares it as an instance attribute (mypy).

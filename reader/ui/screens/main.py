@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -26,12 +27,15 @@ from reader.ui.messages import (
     ArticleRead,
     EntitiesFailed,
     EntitiesReady,
+    EntityEditsChanged,
     FilterFound,
     IndexUpdated,
     LibraryLoaded,
+    PanelResolved,
     ViewCounts,
 )
 from reader.ui.screens.annotator import Annotator
+from reader.ui.screens.entity_pages import EntityPages
 from reader.ui.screens.library_search import LibrarySearch, ViewCommands
 from reader.ui.screens.reading import Reading, ReadingState, reading_state
 from reader.ui.widgets.annotation_panel import AnnotationPanel
@@ -98,6 +102,8 @@ class MainScreen(AnnotationKeys):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "toggle_legend", "Legend"),
         Binding("m", "toggle_read", "Read/unread"),
+        Binding("p", "entity_page", "Entity page"),
+        Binding("P", "entity_library", "Entities"),
         Binding("escape", "focus_list", "Article list", show=False),
     ]
 
@@ -112,6 +118,10 @@ class MainScreen(AnnotationKeys):
         """The articles, once loaded."""
         self.article: Article | None = None
         """The article shown."""
+        self._mark_at: int | None = None
+        """Where to mark an entity once the article's entities are shown (an article opened
+        at a mention from an entity page)."""
+        self._by_path: dict[str, Article] = {}
 
     def compose(self) -> ComposeResult:
         colours = EntityColours()
@@ -126,7 +136,7 @@ class MainScreen(AnnotationKeys):
             panel=notes,
             articles=articles,
             shown=lambda: self.article,
-            entities_changed=self.refresh_entities,
+            entities_changed=self._entities_changed,
         )
         """Tags, notes, highlights, corrections, undo and export, for the article shown."""
         self.reading = Reading(
@@ -142,6 +152,16 @@ class MainScreen(AnnotationKeys):
             self.app, self, articles=articles, bar=filter_bar, views=views
         )
         """The filter field, the search index and the saved views."""
+        panel = EntityPanel(id="entity-panel")
+        self.entity_pages = EntityPages(
+            self.app,
+            self,
+            view=view,
+            panel=panel,
+            shown=lambda: self.article,
+            open_at=self.open_article_at,
+        )
+        """The entity index kept current, the panel's library names, the entity pages."""
         yield colours
         yield Header(icon="¶")
         with Horizontal(id="body"):
@@ -156,7 +176,7 @@ class MainScreen(AnnotationKeys):
                 yield Static(id="empty", markup=False)
             with Vertical(id="panels"):
                 yield Legend(colours.label_style, id="legend")
-                yield EntityPanel(id="entity-panel")
+                yield panel
                 yield notes
         yield KeyBar(id="keys")
 
@@ -176,6 +196,7 @@ class MainScreen(AnnotationKeys):
     def on_unmount(self) -> None:
         self.reading.leaving()  # before the app's on_unmount closes the writer thread
         self.library_search.stop()  # an update in its entity pass stops at its next batch
+        self.entity_pages.stop()
 
     # --- library -------------------------------------------------------------------
 
@@ -204,6 +225,7 @@ class MainScreen(AnnotationKeys):
         articles = self.query_one(ArticleList)
         articles.set_articles(message.library.articles, message.tags)
         self.library_search.library_loaded(message.library.articles)
+        self.entity_pages.start()
         if self.app.store_problem:
             self.notify(
                 self.app.store_problem, title="Annotations", severity="warning", markup=False
@@ -251,10 +273,12 @@ class MainScreen(AnnotationKeys):
         self.open_article(event.article)
         self.query_one(ArticleView).focus()
 
-    def open_article(self, article: Article) -> None:
+    def open_article(self, article: Article, mark_at: int | None = None) -> None:
         """Show *article* (a long one once a worker has read and wrapped it); its entities
-        follow from the cache or the entity worker."""
+        follow from the cache or the entity worker; the one at *mark_at*, if given, is
+        marked once they are shown."""
         self.reading.leaving()
+        self._mark_at = mark_at
         self.article = article
         # The previous article's entities are no longer wanted, even if this one's are
         # cached: let the entity worker stop at its next batch.
@@ -337,6 +361,7 @@ class MainScreen(AnnotationKeys):
         except Exception as error:  # a bad model or a bug must not end the reading
             self.post_message(EntitiesFailed(article.id, f"entity recognition failed: {error}"))
             return
+        self.entity_pages.found(article, spans)  # the library's entity index takes them
         self.post_message(EntitiesReady(article.id, spans))
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
@@ -356,9 +381,49 @@ class MainScreen(AnnotationKeys):
         self._set_status(f"No entities: {reason}")
 
     def _apply_spans(self, spans: list[Span]) -> None:
-        self.query_one(ArticleView).set_spans(spans)
+        view = self.query_one(ArticleView)
+        view.set_spans(spans)
         self.query_one(EntityPanel).set_spans(spans)
         self.query_one(Legend).set_spans(spans)
+        if self.article is not None:
+            self.entity_pages.spans_shown(self.article, spans)
+        if self._mark_at is not None and (spans or not view.finding):
+            view.mark_at(self._mark_at)
+            if spans:
+                self._mark_at = None
+
+    def open_article_at(self, path: str, offset: int) -> None:
+        """Open the article at *path* (absolute) with the entity at *offset* marked (an
+        entity page's snippet was chosen)."""
+        if self.library is None:
+            return
+        if len(self._by_path) != len(self.library.articles):
+            self._by_path = {os.path.abspath(a.path): a for a in self.library.articles}
+        found = self._by_path.get(path)
+        if found is None:
+            self.notify("That article is no longer in the library", severity="warning")
+            return
+        self.open_article(found, mark_at=offset)
+        self.query_one(ArticleView).focus()
+
+    def _entities_changed(self) -> None:
+        """A correction or an undo changed the article's entities (or the entity edits)."""
+        self.refresh_entities()
+        self.entity_pages.undone()
+
+    def action_entity_page(self) -> None:
+        """Open the page of the marked entity, or of the one chosen in the panel (`p`)."""
+        self.entity_pages.open_page()
+
+    def action_entity_library(self) -> None:
+        """List the library's entities, filtered as you type (`P`)."""
+        self.entity_pages.open_library()
+
+    def on_panel_resolved(self, message: PanelResolved) -> None:
+        self.entity_pages.resolved(message)
+
+    def on_entity_edits_changed(self, message: EntityEditsChanged) -> None:
+        self.entity_pages.edits_changed()
 
     # --- header ----------------------------------------------------------------------
 
