@@ -15,7 +15,9 @@ Generates libraries of realistic articles (bench/generate.py, seeded), then meas
 6. the search index: build rate, `reader search` against `reader --version`, memory
    (bench/fig_search.py);
 9. entity pages: the entity list, one entity's page, the index update after one article,
-   memory added (bench/fig_entity.py).
+   memory added (bench/fig_entity.py);
+10. an entity's page in the app (`p`), keypress to painted, in a pty
+   (bench/fig_entity_page.py).
 
 Prints a table (medians, [min–max] over the runs, each against its baseline measured in
 the same run) and writes every value as JSON to bench/results/ (git-ignored).
@@ -42,6 +44,7 @@ RESULTS = BENCH / "results"
 
 def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
     from fig_entity import entity_pages
+    from fig_entity_page import entity_page_keys
     from fig_filter import filtering
     from fig_find import finding
     from fig_index import indexing
@@ -61,6 +64,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
         "find": finding,
         "filter": filtering,
         "entity": entity_pages,
+        "entity-page": entity_page_keys,
     }
 
 

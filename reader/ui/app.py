@@ -25,6 +25,8 @@ from reader.store import AnnotationStore, StoreCorrupt, StoreError, StoreLocked
 from reader.text import sanitize_line
 from reader.ui.messages import WriteFailed, Written
 from reader.ui.screens.dialogs import ConfirmScreen, NoteScreen
+from reader.ui.screens.entity_library import EntityFilter, EntityLibraryScreen
+from reader.ui.screens.entity_page import EntityPageScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.annotation_panel import AnnotationPanel
@@ -268,6 +270,8 @@ class ReaderApp(App[None]):
             ("Everywhere", [ReaderApp, MainScreen]),
             ("Article list", [ArticleList]),
             ("Entity panel", [EntityPanel]),
+            ("Entity page (p)", [EntityPageScreen]),
+            ("Entities of the library (P)", [EntityLibraryScreen, EntityFilter]),
             ("Notes panel", [AnnotationPanel]),
             ("Legend", [Legend]),
         ]
@@ -311,6 +315,16 @@ class ReaderApp(App[None]):
             commands: list[tuple[str, str, Callable[[], object]]] = [
                 ("Help: keys and paths", "Every key, and where files are", self.action_help),
                 ("Toggle legend", "Show or hide the label legend", screen.action_toggle_legend),
+                (
+                    "Entities of the library",
+                    "Every entity by label, most mentioned first; open one's page",
+                    screen.action_entity_library,
+                ),
+                (
+                    "Entity page",
+                    "The marked entity's articles, snippets, who appears with it",
+                    screen.action_entity_page,
+                ),
                 ("Next entity", "Mark the next entity in the article", view.action_next_entity),
                 ("Previous entity", "Mark the previous entity", view.action_previous_entity),
                 ("Focus article list", "Move to the sidebar", screen.action_focus_list),

@@ -26,7 +26,7 @@ from reader.ui.screens.entity_page import EntityPageScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
-from reader.ui.widgets.entity_lists import CooccurringList, MentionList
+from reader.ui.widgets.entity_lists import CooccurringList, EntityList, MentionList
 from reader.ui.widgets.entity_panel import EntityGroup, EntityPanel
 from reader.workspace import Workspace
 
@@ -338,7 +338,14 @@ async def test_the_library_list_filters_and_opens_a_page(app: ReaderApp) -> None
         library = pilot.app.screen
         assert isinstance(library, EntityLibraryScreen)
         await pilot.press(*"lavr")
-        await pilot.press("enter")
+        entities = library.query_one(EntityList)
+        assert entities.shown >= 1
+        names = [entities.render_line(y).text for y in range(entities.row_count)]
+        assert names[1].strip().startswith("Sergey Lavrov")  # PERSON first, most mentioned
+        assert all("Lavr" in name or not name.startswith("  ") for name in names)
+        await pilot.press("down")  # from the field to the list
+        assert app.focused is entities
+        await pilot.press("G", "g", "enter")
         await settle(pilot)
         page = page_screen(pilot)
         assert page.page is not None and page.page.entity.name == "Sergey Lavrov"

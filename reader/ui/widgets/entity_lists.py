@@ -210,9 +210,10 @@ class CooccurringList(RowList):
 
     def render_row_line(self, index: int, part: int, style: Style, width: int) -> Strip:
         other = self.others[index]
-        tail = f" {sanitize_line(other.label, 20)} {other.weight}"
-        name = fit(sanitize_line(other.name), max(width - cell_len(tail), 1))
-        line = Content.assemble(name, (tail, "dim"))
+        tail = f" {sanitize_line(other.label, 12)} {other.weight:>4}"
+        room = max(width - cell_len(tail), 1)
+        name = fit(sanitize_line(other.name), room)
+        line = Content.assemble(name, " " * (room - cell_len(name)), (tail, "dim"))
         return content_strip(line.truncate(width), style)
 
     def row_chosen(self, index: int) -> None:
@@ -266,9 +267,13 @@ class EntityList(RowList):
     def render_row_line(self, index: int, part: int, style: Style, width: int) -> Strip:
         row = self._rows[index]
         if isinstance(row, Entity):
-            tail = f" {row.articles} art · {row.mentions} ×"
-            name = fit(sanitize_line(row.name), max(width - 2 - cell_len(tail), 1))
-            line = Content.assemble("  ", name, (tail, "dim"))
+            tail = (
+                f" {row.mentions:>6,} mention{'s' if row.mentions != 1 else ' '}"
+                f" {row.articles:>6,} article{'s' if row.articles != 1 else ' '}"
+            )
+            room = max(width - 2 - cell_len(tail), 1)
+            name = fit(sanitize_line(row.name), room)
+            line = Content.assemble("  ", name, " " * (room - cell_len(name)), (tail, "dim"))
         else:
             line = Content.assemble(
                 (f"{sanitize_line(row, 40)} ", "bold"), (f"({self._counts[row]})", "dim")
