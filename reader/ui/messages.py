@@ -111,6 +111,9 @@ class EntityPageLoaded(Message):
     """The order it was asked in (``newest`` or ``mentions``)."""
     problem: str | None = None
     """Why it could not be read, if it could not."""
+    new: bool = False
+    """Whether it is to be shown on a page of its own (opened now), else on the page that
+    asked (read again after an edit, or in the other order)."""
 
 
 @dataclass

@@ -244,22 +244,30 @@ async def test_a_cooccurring_entity_opens_its_page(app: ReaderApp) -> None:
         await mark(pilot, "Sergey Lavrov")
         await pilot.press("p")
         await settle(pilot)
-        first = page_screen(pilot)
-        others = first.query_one(CooccurringList)
+        screen = page_screen(pilot)
+        assert screen.page is not None
+        lavrov = screen.page.entity.id
+        others = screen.query_one(CooccurringList)
         assert others.others, "nobody appears with Lavrov"
         top = others.others[0]
         names = [o.name for o in others.others]
         assert "Tony Blair" in names and "Moscow" in names
+        mentions = screen.query_one(MentionList)
+        await pilot.press("j", "j")
+        row = mentions.highlighted
         await pilot.press("tab")
         assert app.focused is others
         await pilot.press("enter")
         await settle(pilot)
-        second = page_screen(pilot)
-        assert second is not first
-        assert second.page is not None and second.page.entity.id == top.id
+        assert page_screen(pilot) is screen
+        assert screen.page is not None and screen.page.entity.id == top.id
+        assert len(mentions.articles) == screen.page.entity.articles
+        # Escape: Lavrov's page again, on the row left; Escape again: the article.
         await pilot.press("escape")
         await settle(pilot)
-        assert pilot.app.screen is first
+        assert page_screen(pilot) is screen
+        assert screen.page is not None and screen.page.entity.id == lavrov
+        assert mentions.highlighted == row and app.focused is mentions
         await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.screen is main

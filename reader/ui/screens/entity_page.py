@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
@@ -75,9 +76,42 @@ def edits_after(change: Change) -> Callable[[AnnotationStore], tuple[object, lis
     return run
 
 
+def read_page(node: DOMNode, wanted: str | MentionAt, order: Order, *, new: bool = False) -> None:
+    """Read the page of *wanted* (an entity id, or the entity of a mention) in a worker of
+    *node*, which gets it as :class:`EntityPageLoaded` (*new*: to open it on a screen of its
+    own, once read: one frame painted, not an empty page then a full one)."""
+    app = node.app
+
+    def read() -> None:
+        try:
+            index = app.workspace.entity_index()  # type: ignore[attr-defined]
+            ident = wanted
+            if isinstance(ident, MentionAt):
+                entity = index.entity_at(ident.path, ident.start, ident.text, ident.label)
+                if entity is None:
+                    name = sanitize_line(ident.text, 80)
+                    problem = f"{name} is not in the library's entity index (yet)"
+                    node.post_message(EntityPageLoaded(None, order, problem, new))
+                    return
+                ident = entity.id
+            page = index.page(ident, order=order)
+        except Exception as error:  # a broken index file: said, the reading goes on
+            problem = f"the entity index failed: {error}"
+            node.post_message(EntityPageLoaded(None, order, problem, new))
+            return
+        node.post_message(EntityPageLoaded(page, order, None, new))
+
+    node.run_worker(read, thread=True, exclusive=True, group="entity-page", exit_on_error=False)
+
+
 class EntityPageScreen(Screen[None]):
-    """One entity's page (by id, or the entity of a mention). *open_mention* opens an
-    article at a mention (path, start) on the main screen."""
+    """An entity's page. *open_mention* opens an article at a mention (path, start) on the
+    main screen.
+
+    One screen shows every page (the main screen keeps it installed: a new screen's first
+    frame costs more than the page itself): :meth:`open` shows a page read for it; a
+    co-occurring entity's page replaces the page shown, which Escape brings back.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
@@ -92,19 +126,30 @@ class EntityPageScreen(Screen[None]):
     app: ReaderApp
 
     def __init__(
-        self,
-        wanted: str | MentionAt,
-        open_mention: Callable[[str, int], None],
-        *,
-        order: Order = "newest",
+        self, page: EntityPage, open_mention: Callable[[str, int], None], *, order: Order
     ) -> None:
         super().__init__()
-        self._wanted: str | MentionAt = wanted
+        self._wanted = page.entity.id
         self._open_mention = open_mention
         self.order: Order = order
         """How the articles are sorted."""
-        self.page: EntityPage | None = None
-        """The page shown (None until read)."""
+        self.page: EntityPage | None = page
+        """The page shown."""
+        self._history: list[tuple[str, Order, int | None]] = []
+        """The pages left for a co-occurring entity's: entity id, order, row highlighted."""
+        self._restore: int | None = None
+        """The row to highlight once the page read is shown (a page gone back to)."""
+
+    def open(self, page: EntityPage, order: Order) -> None:
+        """Show *page* as the first of a new visit (Escape closes it)."""
+        self._history.clear()
+        self._restore = None
+        self._wanted = page.entity.id
+        self.page = page
+        self.order = order
+        if self.is_mounted:
+            self._show(page)
+            self.query_one(MentionList).focus()
 
     @property
     def entity(self) -> Entity | None:
@@ -113,7 +158,7 @@ class EntityPageScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="¶")
-        yield Static(Content("Reading the entity's page…"), id="entity-head", markup=False)
+        yield Static(id="entity-head", markup=False)
         yield Static(id="entity-timeline", markup=False)
         with Horizontal(id="entity-body"):
             yield MentionList(id="mentions")
@@ -124,7 +169,11 @@ class EntityPageScreen(Screen[None]):
         self.query_one("#mentions").border_title = "Articles"
         self.query_one("#cooccurring").border_title = "Appears with"
         self.query_one(MentionList).focus()
-        self.load()
+        if self.page is not None:
+            self._show(self.page)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_bindings()  # the store may have become read-only since
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Read-only (another instance has the database) or unavailable: no editing keys.
@@ -134,38 +183,29 @@ class EntityPageScreen(Screen[None]):
 
     def load(self) -> None:
         """Read the page (again) in a worker."""
-        self._read(self._wanted, self.order)
-
-    @work(thread=True, exclusive=True, group="entity-page", exit_on_error=False)
-    def _read(self, wanted: str | MentionAt, order: Order) -> None:
-        try:
-            index = self.app.workspace.entity_index()
-            if isinstance(wanted, MentionAt):
-                entity = index.entity_at(wanted.path, wanted.start, wanted.text, wanted.label)
-                if entity is None:
-                    name = sanitize_line(wanted.text, 80)
-                    problem = f"{name} is not in the library's entity index (yet)"
-                    self.post_message(EntityPageLoaded(None, order, problem))
-                    return
-                wanted = entity.id
-            page = index.page(wanted, order=order)
-        except Exception as error:  # a broken index file: said, the reading goes on
-            self.post_message(EntityPageLoaded(None, order, f"the entity index failed: {error}"))
-            return
-        self.post_message(EntityPageLoaded(page, order))
+        read_page(self, self._wanted, self.order)
 
     def on_entity_page_loaded(self, message: EntityPageLoaded) -> None:
+        message.stop()
+        if message.new:
+            self.show_new_page(message)
+            return
         page = message.page
         if page is None:
-            problem = message.problem or "This entity is no longer in the library"
-            self.notify(problem, severity="warning", markup=False)
-            if self.page is None:
-                self.dismiss(None)
+            if self is self.app.screen:
+                problem = message.problem or "This entity is no longer in the library"
+                self.notify(problem, severity="warning", markup=False)
             return
+        restore, self._restore = self._restore, None
+        mentions = self.query_one(MentionList)
+        if restore is None and self.page is not None and self.page.entity.id == page.entity.id:
+            restore = mentions.highlighted  # the same page read again: stay on the same row
         self.page = page
         self._wanted = page.entity.id
         self.order = "mentions" if message.order == "mentions" else "newest"
         self._show(page)
+        if restore is not None:
+            mentions.highlighted = restore
 
     def _show(self, page: EntityPage) -> None:
         entity = page.entity
@@ -190,7 +230,7 @@ class EntityPageScreen(Screen[None]):
             parts += ["\n", ("ambiguous  ", "dim"), (f"may be any of: {names}", "italic")]
         self.query_one("#entity-head", Static).update(Content.assemble(*parts))
         timeline = self.query_one("#entity-timeline", Static)
-        width = max(timeline.content_region.width - 60, 12)
+        width = max(self.app.size.width - 70, 12)
         timeline.update(
             Content.assemble(("mentions by month  ", "dim"), timeline_content(page.timeline, width))
         )
@@ -230,13 +270,31 @@ class EntityPageScreen(Screen[None]):
     @on(CooccurringList.Chosen)
     def _other_chosen(self, event: CooccurringList.Chosen) -> None:
         event.stop()
-        self.app.push_screen(
-            EntityPageScreen(event.entity_id, self._open_mention, order=self.order)
-        )
+        read_page(self, event.entity_id, self.order, new=True)
+
+    def show_new_page(self, message: EntityPageLoaded) -> None:
+        """Show the co-occurring entity's page read for *message* (or say why not); Escape
+        comes back to the page shown now."""
+        if message.page is None:
+            problem = message.problem or "That entity is no longer in the library"
+            self.notify(problem, severity="warning", markup=False)
+            return
+        highlighted = self.query_one(MentionList).highlighted
+        self._history.append((self._wanted, self.order, highlighted))
+        self.page = message.page
+        self._wanted = message.page.entity.id
+        self._show(message.page)
+        self.query_one(MentionList).focus()
 
     def action_back(self) -> None:
-        """Back to where the page was opened from."""
-        self.dismiss(None)
+        """Back to the page before (a co-occurring entity's was opened from it), else to
+        where the page was opened from."""
+        if not self._history:
+            self.dismiss(None)
+            return
+        self._wanted, self.order, self._restore = self._history.pop()
+        self.query_one(MentionList).focus()
+        self.load()
 
     def action_toggle_order(self) -> None:
         """Sort the articles newest first, or most mentions first (`o`)."""

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 from reader.entities.span import Span
 from reader.library import Article
 from reader.store.entity_edits import EntityEdits
-from reader.ui.messages import PanelResolved
+from reader.ui.messages import EntityPageLoaded, PanelResolved
 from reader.ui.screens.entity_library import EntityLibraryScreen
-from reader.ui.screens.entity_page import EntityPageScreen, MentionAt
+from reader.ui.screens.entity_page import EntityPageScreen, MentionAt, Order, read_page
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_panel import EntityPanel
 
@@ -61,6 +61,8 @@ class EntityPages:
         self._shown = shown
         self._open_at = open_at
         self._stop = threading.Event()
+        self._page: EntityPageScreen | None = None
+        """The entity page screen, once opened (installed in the app: reused)."""
         self._spans: tuple[str, Sequence[Span]] | None = None
         """The article's id and spans the panel shows (to look them up again after an
         edit)."""
@@ -180,13 +182,34 @@ class EntityPages:
                 markup=False,
             )
             return
-        self._app.push_screen(EntityPageScreen(wanted, self.show_mention))
+        read_page(self._screen, wanted, "newest", new=True)
+
+    def page_read(self, message: EntityPageLoaded) -> None:
+        """The page asked for by :meth:`open_page` is read: open it (or say why not)."""
+        if message.page is None:
+            problem = message.problem or "That entity is no longer in the library"
+            self._app.notify(problem, severity="warning", markup=False)
+            return
+        order: Order = "mentions" if message.order == "mentions" else "newest"
+        page = self._page
+        if page is None:
+            # Installed: kept when closed, so that the next page is drawn on widgets that
+            # exist (a new screen's first frame took ~200 ms of the keypress).
+            page = self._page = EntityPageScreen(message.page, self.show_mention, order=order)
+            self._app.install_screen(page, name="entity-page")
+        else:
+            page.open(message.page, order)
+        if page in self._app.screen_stack:  # under the library's list, say
+            while self._app.screen is not page:
+                self._app.pop_screen()
+        else:
+            self._app.push_screen(page)
 
     def open_library(self) -> None:
         """List the library's entities; choosing one opens its page (`P`)."""
 
         def open_page(entity: Entity) -> None:
-            self._app.push_screen(EntityPageScreen(entity.id, self.show_mention))
+            read_page(self._screen, entity.id, "newest", new=True)
 
         self._app.push_screen(EntityLibraryScreen(open_page=open_page))
 

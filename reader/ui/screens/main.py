@@ -28,6 +28,7 @@ from reader.ui.messages import (
     EntitiesFailed,
     EntitiesReady,
     EntityEditsChanged,
+    EntityPageLoaded,
     FilterFound,
     IndexUpdated,
     LibraryLoaded,
@@ -418,6 +419,9 @@ class MainScreen(AnnotationKeys):
     def action_entity_library(self) -> None:
         """List the library's entities, filtered as you type (`P`)."""
         self.entity_pages.open_library()
+
+    def on_entity_page_loaded(self, message: EntityPageLoaded) -> None:
+        self.entity_pages.page_read(message)
 
     def on_panel_resolved(self, message: PanelResolved) -> None:
         self.entity_pages.resolved(message)
