@@ -33,9 +33,10 @@ from reader.console import dumps, print_line, safe_line
 from reader.workspace import Workspace
 
 if TYPE_CHECKING:
+    from reader.entities.library.edits import Edit
     from reader.entities.library.index import EntityIndex
     from reader.entities.library.pages import EntityPage, Snippet
-    from reader.entities.library.resolve import Edit, Entity
+    from reader.entities.library.resolve import Entity
 
 __all__ = ["COMMANDS", "run_entity"]
 
@@ -198,7 +199,7 @@ def _list(args: argparse.Namespace, index: EntityIndex) -> int:
 
 def _page(args: argparse.Namespace, index: EntityIndex, name: str) -> int:
     entity = _one(index, name, args.label)
-    page = index.page(entity, order=args.order, snippets=None, cooccurring=None)
+    page = index.page(entity, order=args.order, snippets=None, cooccurring=None, counted=None)
     assert page is not None
     if args.format == "json":
         print_line(dumps(page.to_json()))
@@ -256,7 +257,7 @@ def page_lines(page: EntityPage) -> list[str]:
 
 
 def _edit(args: argparse.Namespace, workspace: Workspace, index: EntityIndex) -> int:
-    from reader.entities.library.resolve import (
+    from reader.entities.library.edits import (
         merge_edit,
         relabel_edit,
         rename_edit,

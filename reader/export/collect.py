@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from reader import __version__
 from reader.annotations import place, placed_target
 from reader.entities.engines.base import EngineInfo, NoModel
-from reader.entities.library.resolve import Edit
+from reader.entities.library.edits import Edit
 from reader.entities.span import Span
 from reader.library import Article, Library, Problem, read_article
 from reader.store import Annotation, AnnotationStore, View

@@ -34,7 +34,7 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from reader.entities.library.resolve import Edit
+from reader.entities.library.edits import Edit
 from reader.export.reading import (
     ImportedAnnotation,
     ImportFileError,

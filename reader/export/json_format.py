@@ -40,7 +40,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reader.entities.library.resolve import Edit
+from reader.entities.library.edits import Edit
 from reader.export.collect import Collection, ExportedArticle, export_order
 from reader.export.jsontext import dumps, sorted_json
 from reader.export.reading import (

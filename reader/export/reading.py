@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from reader.anchoring import orphan_target, to_w3c_selectors
 from reader.entities.corrections import correction_from_dict
-from reader.entities.library.resolve import Edit
+from reader.entities.library.edits import Edit
 from reader.store import KINDS, Annotation, ArticleRef, View
 from reader.store import model as store_model
 

@@ -103,10 +103,19 @@ def mentioned_entity(query: Query) -> str | None:
     return None
 
 
+EntityArticles = Callable[[str], Sequence[str] | None]
+"""The articles (absolute paths) that mention the entity an ``entity:`` value names, as the
+library's entity resolution says (``EntityIndex.articles_of``), or None to match the
+value's text as the article shows it."""
+
+
 class _Compiler:
-    def __init__(self, case_filter: CaseFilter, read: frozenset[str]) -> None:
+    def __init__(
+        self, case_filter: CaseFilter, read: frozenset[str], resolver: EntityArticles | None
+    ) -> None:
         self.case_filter = case_filter
         self.read = read
+        self.resolver = resolver
         self.params: list[object] = []
 
     def node(self, node: Node) -> str:
@@ -157,6 +166,10 @@ class _Compiler:
             self.params.append(value.casefold())
             return "a.id IN (SELECT article FROM tags WHERE tag = ?)"
         if name == "entity":
+            paths = None if self.resolver is None else self.resolver(value)
+            if paths is not None:
+                self.params.append(json.dumps(list(paths)))
+                return "a.path IN (SELECT value FROM json_each(?))"
             self.params.append(entity_key(value))
             return "a.id IN (SELECT article FROM mentions WHERE folded = ?)"
         if name == "label":
@@ -205,10 +218,16 @@ class _Compiler:
         return "(" + " AND ".join(parts) + ")"
 
 
-def compile_query(query: Query, case_filter: CaseFilter, read: frozenset[str]) -> Compiled:
+def compile_query(
+    query: Query,
+    case_filter: CaseFilter,
+    read: frozenset[str],
+    resolver: EntityArticles | None = None,
+) -> Compiled:
     """The SQL of *query*; *case_filter* runs the smart-case checks (see module docstring),
-    *read* is the hashes of the articles marked read (for ``is:``)."""
-    compiler = _Compiler(case_filter, read)
+    *read* is the hashes of the articles marked read (for ``is:``), *resolver* finds an
+    ``entity:`` value's articles through the library's entity resolution (None: by text)."""
+    compiler = _Compiler(case_filter, read, resolver)
     where = "1" if query.where is None else compiler.node(query.where)
     compiled = Compiled(where, compiler.params)
     sort = query.sort

@@ -55,6 +55,7 @@ from reader.library.folders import file_stat, find_article_files
 from reader.search.compile import (
     FREE_COLUMNS,
     TEXT_COLUMNS,
+    EntityArticles,
     compile_query,
     fts_query,
     positive_leaves,
@@ -317,6 +318,10 @@ class SearchIndex:
         self._read: frozenset[str] = frozenset()
         self._scope: tuple[int, dict[str, int]] | None = None
         self._scope_source: Sequence[Article] | None = None
+        self.entity_resolver: EntityArticles | None = None
+        """When set, ``entity:`` finds the articles of the entity its value names as the
+        library's entity resolution knows it (``EntityIndex.articles_of``: "Lavrov" finds
+        "Sergey Lavrov", merges and splits applied); None: the value's text as shown."""
 
     @classmethod
     def in_cache_dir(cls, cache_dir: Path | None) -> SearchIndex:
@@ -945,7 +950,10 @@ class SearchIndex:
     ) -> list[Any]:
         """The rows the query finds, in the list's order (or the query's sort)."""
         compiled = compile_query(
-            query, lambda *args: _case_filter(connection, *args), frozenset(read)
+            query,
+            lambda *args: _case_filter(connection, *args),
+            frozenset(read),
+            self.entity_resolver,
         )
         order = compiled.order or "NULL"
         scope = "a.position IS NOT NULL" if articles is None else "1"
@@ -972,7 +980,7 @@ class SearchIndex:
         field for all the rows at once) and its snippet (found when the hit is taken)."""
         with self._connection() as connection:
             ids = {row[0] for row in ordered}
-            matched = _explain(connection, query, ids, frozenset(read))
+            matched = _explain(connection, query, ids, frozenset(read), self.entity_resolver)
         pattern = _snippet_pattern(query)
         for row in ordered:
             row_id = row[0]
@@ -1059,7 +1067,11 @@ def _leaf_fields(leaf: Node) -> list[tuple[str, Node]]:
 
 
 def _explain(
-    connection: sqlite3.Connection, query: Query, ids: set[int], read: frozenset[str]
+    connection: sqlite3.Connection,
+    query: Query,
+    ids: set[int],
+    read: frozenset[str],
+    resolver: EntityArticles | None = None,
 ) -> list[tuple[str, set[int]]]:
     """For each positive leaf of *query* and each field it is reported as, in order: the
     field's name and the ids among *ids* where the leaf matched there. One query per leaf
@@ -1096,7 +1108,7 @@ def _explain(
                     }
             else:
                 compiled = compile_query(
-                    Query(node), lambda *args: _case_filter(connection, *args), read
+                    Query(node), lambda *args: _case_filter(connection, *args), read, resolver
                 )
                 found = {
                     row_id

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from reader.entities.library.resolve import Edit
+from reader.entities.library.edits import Edit
 from reader.store import model
 from reader.store.journal import quoted
 

@@ -22,10 +22,10 @@ import networkx as nx
 import pytest
 
 from reader.cli import main
+from reader.entities.library.edits import merge_edit, rename_edit, split_edit
 from reader.entities.library.graph import cooccurrence_graph, write_graph
 from reader.entities.library.index import EntityIndex, index_file
 from reader.entities.library.mentions import NUMERIC_LABELS
-from reader.entities.library.resolve import merge_edit, rename_edit, split_edit
 from reader.library import catalogue
 from reader.settings import Settings
 from reader.store import AnnotationStore
@@ -300,3 +300,39 @@ def test_the_entity_of_a_marked_mention(setup: Setup) -> None:
     assert elsewhere == found  # not indexed: by its name
     assert setup.index.entity_at(setup.root / "new.txt", 0, "Blair", "PERSON") is not None
     assert setup.index.entity_at(setup.root / "moscow.txt", start + 1) is None
+
+
+def test_cooccurrence_may_be_counted_over_the_first_articles(setup: Setup) -> None:
+    [tony] = setup.index.find("Tony Blair")
+    every = setup.index.page(tony, counted=None)
+    first = setup.index.page(tony, order="mentions", counted=1)
+    assert every is not None and first is not None
+    assert every.counted == 2 and first.counted == 1
+    assert first.articles[0].path.name == "geneva.txt"  # 3 mentions there, 1 in London
+    names = {c.name for c in first.cooccurring}
+    assert "Sergey Lavrov" in names and "Red Cross" not in names  # London not counted
+    assert "Red Cross" in {c.name for c in every.cooccurring}
+
+
+def test_search_entity_uses_the_same_resolution_when_wired(setup: Setup) -> None:
+    from reader.search.query import parse
+
+    search = setup.workspace.search_index()
+    search.update(setup.workspace)
+
+    def found(query: str) -> list[str]:
+        return sorted(hit.path.name for hit in search.search(parse(query)))
+
+    assert found('entity:"Sergey Lavrov"') == ["geneva.txt"]  # its own text only
+    search.entity_resolver = setup.index.articles_of
+    assert found('entity:"Sergey Lavrov"') == ["geneva.txt", "moscow.txt"]
+    assert found("entity:lavrov") == ["geneva.txt", "moscow.txt"]
+    assert found("entity:Blair") == ["court.md", "london.txt"]  # the ambiguous one
+    assert found("entity:Geneva") == ["geneva.txt"]
+    assert found("entity:Nobody") == []
+    with AnnotationStore(setup.settings.db_path) as store:
+        [blair] = [e for e in setup.index.entities() if e.id == "PERSON:blair"]
+        EntityEdits(store).add(merge_edit(blair, setup.index.find("Cherie Blair")[0]))
+        setup.index.set_edits(EntityEdits(store).edits())
+    assert found('entity:"Cherie Blair"') == ["court.md", "london.txt"]  # the merge, applied
+    assert found('entity:"Tony Blair"') == ["geneva.txt", "london.txt"]

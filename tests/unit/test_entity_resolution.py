@@ -10,17 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.entities.library.mentions import article_mentions, sentence_starts
-from reader.entities.library.names import display_name, name_key
-from reader.entities.library.resolve import (
+from reader.entities.library.edits import (
     Edit,
-    KeyStats,
     merge_edit,
     relabel_edit,
     rename_edit,
-    resolve,
     split_edit,
 )
+from reader.entities.library.mentions import article_mentions, sentence_starts
+from reader.entities.library.names import display_name, name_key
+from reader.entities.library.resolve import KeyStats, resolve
 from reader.entities.span import Span
 
 
@@ -31,7 +30,7 @@ def stats(*items: tuple[str, str, int]) -> dict[tuple[str, str], KeyStats]:
         entry = found.setdefault((name_key(form, label), label), KeyStats())
         entry.mentions += n
         entry.articles += n
-        entry.forms[form] += n
+        entry.forms[form] = entry.forms.get(form, 0) + n
     return found
 
 

@@ -82,9 +82,7 @@ def test_a_missing_file_is_created_with_its_folders_on_the_first_change(path: Pa
         assert store.schema_version() == SCHEMA_VERSION
         store.add_tags(ARTICLE, ["budget"])
         data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["meta"] == {
-        "1": {"format": "reader-annotations", "schema_version": SCHEMA_VERSION}
-    }
+    assert data["meta"] == {"1": {"format": "reader-annotations", "schema_version": SCHEMA_VERSION}}
     assert data["articles"]["1"]["tags"] == ["budget"]
 
 

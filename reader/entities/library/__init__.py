@@ -14,7 +14,8 @@ Textual-free, store-free (the edits come in as plain records from
 :mod:`reader.store.entity_edits`).
 """
 
+from reader.entities.library.edits import Edit
 from reader.entities.library.names import display_name, name_key
-from reader.entities.library.resolve import Edit, Entity, Resolution, resolve
+from reader.entities.library.resolve import Entity, Resolution, resolve
 
 __all__ = ["Edit", "Entity", "Resolution", "display_name", "name_key", "resolve"]

@@ -27,32 +27,27 @@ import json
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from reader import __version__
-from reader.entities.library.mentions import article_mentions, form_counts
-from reader.entities.library.resolve import Edit, Entity, KeyStats, Resolution, resolve
+from reader.entities.library.edits import Edit
+from reader.entities.library.resolve import Entity, KeyStats, Resolution, resolve
+from reader.entities.library.writing import EntityIndexReport, delete_rows, put_rows
 
 if TYPE_CHECKING:
     from reader.entities.library.pages import EntityPage, PageArticle, Snippet
     from reader.entities.span import Span
     from reader.library import Article
     from reader.settings import Settings
-    from reader.store import AnnotationStore
     from reader.workspace import Workspace
 
 __all__ = ["INDEX_FORMAT", "EntityIndex", "EntityIndexReport", "index_file"]
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 3
 """Bump when the schema or what a column means changes: an older file is rebuilt."""
-
-BATCH = 200
-"""Articles written per transaction by :meth:`EntityIndex.update`."""
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,9 +60,9 @@ CREATE TABLE articles(
     date TEXT,
     entities_key TEXT
 );
-CREATE TABLE mentions(article INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
-    key TEXT NOT NULL, label TEXT NOT NULL, sentence INTEGER NOT NULL,
-    PRIMARY KEY(article, start)) WITHOUT ROWID;
+CREATE TABLE mentions(article INTEGER NOT NULL, sentence INTEGER NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL,
+    PRIMARY KEY(article, sentence, start)) WITHOUT ROWID;
 CREATE INDEX mentions_key ON mentions(key, label);
 CREATE TABLE names(article INTEGER NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL,
     form TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(article, key, label, form))
@@ -76,7 +71,8 @@ CREATE INDEX names_key ON names(key, label);
 CREATE TABLE keys(key TEXT NOT NULL, label TEXT NOT NULL, mentions INTEGER NOT NULL,
     articles INTEGER NOT NULL, PRIMARY KEY(key, label)) WITHOUT ROWID;
 CREATE TABLE forms(key TEXT NOT NULL, label TEXT NOT NULL, form TEXT NOT NULL,
-    count INTEGER NOT NULL, PRIMARY KEY(key, label, form)) WITHOUT ROWID;
+    count INTEGER NOT NULL, shown TEXT NOT NULL, own INTEGER NOT NULL,
+    PRIMARY KEY(key, label, form)) WITHOUT ROWID;
 """
 
 
@@ -87,51 +83,6 @@ def index_file(settings: Settings) -> Path | None:
     roots = json.dumps(sorted(os.path.abspath(path) for path in settings.article_paths))
     digest = hashlib.blake2b(roots.encode("utf-8", "surrogateescape"), digest_size=6)
     return settings.cache_dir / f"entities-{digest.hexdigest()}.sqlite3"
-
-
-@dataclass
-class EntityIndexReport:
-    """What :meth:`EntityIndex.update` did."""
-
-    articles: int = 0
-    """Articles in the library."""
-    indexed: int = 0
-    """Articles whose entities were (re)indexed."""
-    removed: int = 0
-    """Articles gone from the library, taken out."""
-    missing: int = 0
-    """Articles whose entities are not cached yet (indexed on a later update)."""
-    unavailable: str | None = None
-    """Why no entities could be indexed (no cache, no model named), or None."""
-    rebuilt: str | None = None
-    """Why the index file was rebuilt, or None."""
-    seconds: float = 0.0
-    """How long the update took."""
-    problems: list[str] = field(default_factory=list)
-    """Articles that could not be read, and the store when it could not be opened."""
-
-
-def corrections_keys(store: AnnotationStore | None) -> tuple[str, dict[str, str]]:
-    """Fingerprints of the store's entity corrections: of the global ones, and per article
-    hash of that article's (what an article's indexed entities depend on besides its text
-    and the model)."""
-    if store is None:
-        return "", {}
-    everywhere: list[object] = []
-    per_article: dict[str, list[object]] = {}
-    for annotation in store.annotations(kind="correction"):
-        data = [annotation.correction, annotation.target, annotation.modified]
-        per_article.setdefault(annotation.article_sha256, []).append(data)
-        if annotation.correction is not None and annotation.correction.get("scope") == "global":
-            everywhere.append(data)
-    return _digest(everywhere) if everywhere else "", {
-        sha: _digest(items) for sha, items in per_article.items()
-    }
-
-
-def _digest(data: object) -> str:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
 class EntityIndex:
@@ -255,7 +206,7 @@ class EntityIndex:
         yield connection
 
     @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (one writer at a time), the generation bumped."""
         with self._write_lock, self.connection() as connection:
             connection.execute("BEGIN IMMEDIATE")
@@ -309,181 +260,28 @@ class EntityIndex:
             entities_key: What the spans depend on besides the text (model, corrections):
                 :meth:`update` indexes the article again when it changes.
         """
-        with self._writing() as connection:
-            self._put(connection, article, article.text, spans, day, entities_key)
+        with self.transaction() as connection:
+            put_rows(connection, article, article.text, spans, day, entities_key)
 
     def remove_article(self, path: Path) -> None:
         """Take the article at *path* out of the index (nothing when it is not in it)."""
-        with self._writing() as connection:
+        with self.transaction() as connection:
             row = connection.execute(
                 "SELECT id FROM articles WHERE path = ?", (os.path.abspath(path),)
             ).fetchone()
             if row is not None:
-                self._delete(connection, row[0])
-
-    def _put(
-        self,
-        connection: sqlite3.Connection,
-        article: Article,
-        text: str,
-        spans: Sequence[Span],
-        day: str | None,
-        entities_key: str,
-    ) -> None:
-        from reader.search.documents import article_date
-
-        path = os.path.abspath(article.path)
-        if day is None:
-            try:
-                mtime: float | None = os.stat(path).st_mtime
-            except OSError:
-                mtime = None
-            found = article_date(text, mtime)
-            day = found.isoformat() if found else None
-        row = connection.execute("SELECT id FROM articles WHERE path = ?", (path,)).fetchone()
-        if row is not None:
-            self._delete(connection, row[0])
-        cursor = connection.execute(
-            "INSERT INTO articles(path, shown_path, sha256, title, date, entities_key) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (path, str(article.path), article.sha256, article.title, day, entities_key),
-        )
-        row_id = cursor.lastrowid
-        mentions = article_mentions(text, spans)
-        connection.executemany(
-            "INSERT OR IGNORE INTO mentions(article, start, end, key, label, sentence) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(row_id, m.start, m.end, m.key, m.label, m.sentence) for m in mentions],
-        )
-        counts = form_counts(mentions)
-        connection.executemany(
-            "INSERT INTO names(article, key, label, form, count) VALUES (?, ?, ?, ?, ?)",
-            [(row_id, key, label, form, n) for (key, label, form), n in counts.items()],
-        )
-        self._add_to_summary(connection, counts, 1)
-
-    @staticmethod
-    def _add_to_summary(
-        connection: sqlite3.Connection, counts: dict[tuple[str, str, str], int], sign: int
-    ) -> None:
-        per_key: dict[tuple[str, str], int] = {}
-        for (key, label, _form), n in counts.items():
-            per_key[(key, label)] = per_key.get((key, label), 0) + n
-        connection.executemany(
-            "INSERT INTO keys(key, label, mentions, articles) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(key, label) DO UPDATE SET mentions = mentions + excluded.mentions, "
-            "articles = articles + excluded.articles",
-            [(key, label, sign * n, sign) for (key, label), n in per_key.items()],
-        )
-        connection.executemany(
-            "INSERT INTO forms(key, label, form, count) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(key, label, form) DO UPDATE SET count = count + excluded.count",
-            [(key, label, form, sign * n) for (key, label, form), n in counts.items()],
-        )
-        if sign < 0:
-            connection.executemany(
-                "DELETE FROM keys WHERE key = ? AND label = ? AND articles <= 0",
-                list(per_key),
-            )
-            connection.executemany(
-                "DELETE FROM forms WHERE key = ? AND label = ? AND form = ? AND count <= 0",
-                list(counts),
-            )
-
-    def _delete(self, connection: sqlite3.Connection, row_id: int) -> None:
-        counts = {
-            (key, label, form): n
-            for key, label, form, n in connection.execute(
-                "SELECT key, label, form, count FROM names WHERE article = ?", (row_id,)
-            )
-        }
-        self._add_to_summary(connection, counts, -1)
-        for table in ("mentions", "names"):
-            connection.execute(f"DELETE FROM {table} WHERE article = ?", (row_id,))
-        connection.execute("DELETE FROM articles WHERE id = ?", (row_id,))
+                delete_rows(connection, row[0])
 
     def update(
         self, workspace: Workspace, *, cancelled: threading.Event | None = None
     ) -> EntityIndexReport:
         """Bring the index up to date with the workspace's library, entity cache and store
-        (its corrections, and its entity edits, which :meth:`set_edits` then holds).
+        (its corrections, and its entity edits, which :meth:`set_edits` then holds). See
+        :func:`.writing.update_index`."""
+        from reader.entities.library.writing import update_index
 
-        Articles are matched by path, hash and what their entities depend on (model,
-        corrections); articles gone from the library are taken out. Uses the workspace's
-        open store, else opens it read-only. Stops between batches when *cancelled* is set.
-        """
-        from reader.entities.engines import NoModel
-        from reader.library import Problem, read_article
-
-        started = time.perf_counter()
-        report = EntityIndexReport()
-        if workspace.store is None:
-            unavailable = workspace.open_store_for_corrections()
-            if unavailable:
-                report.problems.append(unavailable)
-        store = workspace.store
-        if store is not None:
-            from reader.store.entity_edits import EntityEdits
-
-            self.set_edits(EntityEdits(store).edits())
-        articles = workspace.library().articles
-        report.articles = len(articles)
-        finder = workspace.finder
-        cache = finder.cache
-        try:
-            engine = finder.pipeline
-        except NoModel as error:
-            report.unavailable = str(error)
-            engine = None
-        if cache is None:
-            report.unavailable = "no entity cache (--no-cache)"
-        everywhere, per_article = corrections_keys(store)
-        base = f"{__version__}/{engine.key if engine else ''}/{everywhere}"
-        with self.connection() as connection:
-            known = {
-                path: (row_id, sha, key)
-                for row_id, path, sha, key in connection.execute(
-                    "SELECT id, path, sha256, entities_key FROM articles"
-                )
-            }
-        todo: list[tuple[Article, str]] = []
-        for article in articles:
-            path = os.path.abspath(article.path)
-            key = f"{base}/{per_article.get(article.sha256, '')}"
-            row = known.pop(path, None)
-            if row is None or row[1] != article.sha256 or row[2] != key:
-                todo.append((article, key))
-        with self._writing() as connection:
-            for row_id, _sha, _key in known.values():
-                self._delete(connection, row_id)
-                report.removed += 1
-        if cache is None or engine is None:
-            report.seconds = time.perf_counter() - started
-            return report
-        for start in range(0, len(todo), BATCH):
-            if cancelled is not None and cancelled.is_set():
-                break
-            batch = []
-            for article, key in todo[start : start + BATCH]:
-                time.sleep(0)  # let the screen's thread run between two articles
-                if not cache.has(article.sha256, engine):
-                    report.missing += 1
-                    continue
-                read = article if article.loaded else read_article(article.path)
-                if isinstance(read, Problem):
-                    report.problems.append(str(read))
-                    continue
-                spans = finder.cached(read.sha256, read.text)
-                if spans is None:
-                    report.missing += 1
-                    continue
-                batch.append((read, spans, key))
-            with self._writing() as connection:
-                for read, spans, key in batch:
-                    self._put(connection, read, read.text, spans, None, key)
-            report.indexed += len(batch)
+        report = update_index(self, workspace, cancelled)
         report.rebuilt, self._rebuilt = self._rebuilt, None
-        report.seconds = time.perf_counter() - started
         return report
 
     # --- reading ----------------------------------------------------------------------
@@ -495,13 +293,19 @@ class EntityIndex:
             for key, label, mentions, articles in connection.execute(
                 "SELECT key, label, mentions, articles FROM keys"
             ):
-                stats[(key, label)] = KeyStats(mentions, articles)
-            for key, label, form, count in connection.execute(
-                "SELECT key, label, form, count FROM forms"
+                stats[(key, label)] = KeyStats(mentions, articles, {})
+            best: dict[tuple[str, str], tuple[int, int, str]] = {}
+            for key, label, form, count, shown, own in connection.execute(
+                "SELECT key, label, form, count, shown, own FROM forms"
             ):
                 found = stats.get((key, label))
                 if found is not None:
                     found.forms[form] = count
+                    rank = (own, count, shown)
+                    if (key, label) not in best or rank > best[(key, label)]:
+                        best[(key, label)] = rank
+            for key, (_own, _count, shown) in best.items():
+                stats[key].name = shown
         return stats
 
     def resolution(self) -> Resolution:
@@ -556,6 +360,7 @@ class EntityIndex:
         order: Literal["newest", "mentions"] = "newest",
         snippets: int | None = 20,
         cooccurring: int | None = 30,
+        counted: int | None = 1000,
     ) -> EntityPage | None:
         """One entity's page (by :class:`Entity` or id), or None when it is not in the
         library (any more). See :func:`.pages.entity_page`."""
@@ -566,7 +371,14 @@ class EntityIndex:
             if found is None:
                 return None
             entity = found
-        return entity_page(self, entity, order=order, snippets=snippets, cooccurring=cooccurring)
+        return entity_page(
+            self,
+            entity,
+            order=order,
+            snippets=snippets,
+            cooccurring=cooccurring,
+            counted=counted,
+        )
 
     def snippets(self, article: PageArticle) -> tuple[Snippet, ...]:
         """The snippets of one article of a page (reads its file): for those a page gave
@@ -574,6 +386,25 @@ class EntityIndex:
         from reader.entities.library.pages import article_snippets
 
         return article_snippets(article.path, article.sha256, article.mentions)
+
+    def articles_of(self, name: str) -> list[str] | None:
+        """The articles (absolute paths) that mention the one entity *name* means, for the
+        search index's ``entity:`` (``SearchIndex.entity_resolver = index.articles_of``);
+        None when it means none or several (the search then matches the text as typed)."""
+        found = self.resolution().find(name)
+        if len(found) != 1:
+            return None
+        where = " OR ".join("(n.key = ? AND n.label = ?)" for _ in found[0].keys)
+        params = [part for key in found[0].keys for part in key]
+        with self.connection() as connection:
+            return [
+                path
+                for (path,) in connection.execute(
+                    f"SELECT DISTINCT a.path FROM names n JOIN articles a ON a.id = n.article "
+                    f"WHERE {where}",
+                    params,
+                )
+            ]
 
     def entity_at(self, path: Path, start: int, text: str = "", label: str = "") -> Entity | None:
         """The entity of the mention starting at *start* in the article at *path* (the

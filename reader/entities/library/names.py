@@ -11,12 +11,14 @@ The key is the text with
 - punctuation other than inner hyphens and apostrophes dropped (``U.S.`` is ``us``,
   ``Jean-Pierre`` stays ``jean-pierre``).
 
-:func:`display_name` applies the same cuts but keeps the case: the name shown for a form.
+Both are cached (a library repeats its names): the same few thousand forms come back in
+every article.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from reader.entities.consistency import TITLE_QUALIFIERS, TITLES
 from reader.search.text_match import fold
@@ -56,12 +58,14 @@ def name_words(text: str) -> list[str]:
     return _WORD.findall(folded)
 
 
+@lru_cache(maxsize=65536)
 def name_key(text: str, label: str = "") -> str:
     """The key *text* (a mention of *label*) is compared by across the library; ``""`` for
     text with no word in it."""
     return " ".join(name_words(_cut(text, label)))
 
 
+@lru_cache(maxsize=65536)
 def display_name(text: str, label: str = "") -> str:
     """*text* as an entity's name is shown: one line, without a possessive, a leading "the"
     or (a PERSON's) titles, its case kept."""

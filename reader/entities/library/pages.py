@@ -9,9 +9,11 @@ until the index is updated.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from heapq import nlargest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -39,6 +41,11 @@ Order = Literal["newest", "mentions"]
 SAME_SENTENCE_WEIGHT = 2
 """What a sentence shared with the entity adds to a co-occurring entity's weight, on top of
 the 1 each shared article counts: weight = articles together + 2 × sentences together."""
+
+COOCCURRENCE_ARTICLES = 1000
+"""Co-occurrence on a page is counted over at most this many of its articles (the first in
+the page's order) by default: an entity in half of a 10,000-article library would
+otherwise cost its page several hundred milliseconds (see :attr:`EntityPage.counted`)."""
 
 CONTEXT = 70
 """Code points of text kept on each side of a mention in its snippet (cut at a word)."""
@@ -68,12 +75,13 @@ class Snippet:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PageArticle:
-    """One article on an entity's page."""
+    """One article on an entity's page (not frozen, so that thousands are made fast: do
+    not change one)."""
 
-    path: Path
-    """The article's file (as the library found it)."""
+    where: str
+    """The article's file as the library found it (:attr:`path` as a string)."""
     title: str
     """Its title."""
     date: str | None
@@ -85,10 +93,15 @@ class PageArticle:
     snippets: tuple[Snippet, ...] = ()
     """A snippet per mention, when asked for (see :func:`entity_page`)."""
 
+    @property
+    def path(self) -> Path:
+        """The article's file (as the library found it)."""
+        return Path(self.where)
+
     def to_json(self) -> dict[str, Any]:
         """JSON-ready data (``reader entity NAME --format json``'s ``articles``)."""
         return {
-            "path": str(self.path),
+            "path": self.where,
             "title": self.title,
             "date": self.date,
             "mentions": len(self.mentions),
@@ -137,6 +150,9 @@ class EntityPage:
     """Who appears with it, heaviest first."""
     timeline: list[tuple[str, int]]
     """Mentions per article date (ISO day, oldest first; undated articles left out)."""
+    counted: int = 0
+    """How many of its articles :attr:`cooccurring` was counted over (all of them unless
+    the page was asked for with a bound)."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready data (what ``reader entity NAME --format json`` prints)."""
@@ -144,6 +160,7 @@ class EntityPage:
             **self.entity.to_json(),
             "articles": [article.to_json() for article in self.articles],
             "cooccurring": [other.to_json() for other in self.cooccurring],
+            "cooccurring_articles": self.counted,
             "timeline": [{"date": day, "mentions": n} for day, n in self.timeline],
         }
 
@@ -179,6 +196,7 @@ def entity_page(
     order: Order = "newest",
     snippets: int | None = 20,
     cooccurring: int | None = 30,
+    counted: int | None = COOCCURRENCE_ARTICLES,
 ) -> EntityPage:
     """*entity*'s page.
 
@@ -189,58 +207,75 @@ def entity_page(
         snippets: Give snippets to the first this many articles (None: all); the rest get
             theirs from :meth:`EntityIndex.snippets` when shown.
         cooccurring: Keep this many co-occurring entities (None: all).
+        counted: Count co-occurrence over at most this many of the page's articles, the
+            first in its order (None: every one, as ``reader entity`` does).
     """
     where, params = _keys_where(entity.keys, "m")
-    by_article: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    info: dict[int, tuple[str, str, str | None, str]] = {}
+    articles = []
     with index.connection() as connection:
-        for row_id, shown, title, day, sha, start, end in connection.execute(
-            "SELECT a.id, a.shown_path, a.title, a.date, a.sha256, m.start, m.end "
-            f"FROM mentions m JOIN articles a ON a.id = m.article WHERE {where} "
-            "ORDER BY m.article, m.start",
+        # One row per article, its mentions' offsets as two lists (far fewer rows).
+        rows: dict[str, int] = {}
+        for row_id, shown, title, day, sha, starts, ends in connection.execute(
+            "SELECT a.id, a.shown_path, a.title, a.date, a.sha256, group_concat(m.start), "
+            "group_concat(m.end) FROM (SELECT article, start, end FROM mentions m "
+            f"WHERE {where} ORDER BY article, start) m JOIN articles a ON a.id = m.article "
+            "GROUP BY m.article",
             params,
         ):
-            by_article[row_id].append((start, end))
-            info[row_id] = (shown, title, day, sha)
-        others = _cooccurring(connection, index, entity, cooccurring)
-    articles = [
-        PageArticle(Path(info[i][0]), info[i][1], info[i][2], info[i][3], tuple(found))
-        for i, found in by_article.items()
-    ]
-    if order == "mentions":
-        articles.sort(key=lambda a: (-len(a.mentions), _newest(a.date), str(a.path)))
-    else:
-        articles.sort(key=lambda a: (_newest(a.date), -len(a.mentions), str(a.path)))
+            offsets = tuple(
+                zip(map(int, starts.split(",")), map(int, ends.split(",")), strict=True)
+            )
+            articles.append(PageArticle(shown, title, day, sha, offsets))
+            rows[shown] = row_id
+        _order(articles, order)
+        chosen = articles if counted is None else articles[:counted]
+        ids = None if len(chosen) == len(articles) else [rows[a.where] for a in chosen]
+        others = _cooccurring(connection, index, entity, cooccurring, ids)
     count = len(articles) if snippets is None else min(snippets, len(articles))
     for i in range(count):
         found = articles[i]
         articles[i] = PageArticle(
-            found.path,
+            found.where,
             found.title,
             found.date,
             found.sha256,
             found.mentions,
-            article_snippets(found.path, found.sha256, found.mentions),
+            article_snippets(found.path, found.sha256, found.mentions),  # reads the file
         )
     timeline: Counter[str] = Counter()
     for found in articles:
         if found.date:
             timeline[found.date] += len(found.mentions)
-    return EntityPage(entity, articles, others, sorted(timeline.items()))
+    return EntityPage(
+        entity, articles, others, sorted(timeline.items()), len(articles if ids is None else ids)
+    )
 
 
-def _newest(day: str | None) -> tuple[int, str]:
-    """Sort key: newest date first, undated last."""
-    if day is None:
-        return (1, "")
-    return (0, "".join(chr(0x10FFFF - ord(c)) for c in day))
+def _order(articles: list[PageArticle], order: Order) -> None:
+    """Sort a page's articles in place: newest first (undated last), then most mentions;
+    or most mentions first, then newest. Sorts are stable: the last key sorted by leads."""
+    articles.sort(key=lambda a: a.where)
+    if order == "mentions":
+        articles.sort(key=lambda a: a.date or "", reverse=True)
+        articles.sort(key=lambda a: len(a.mentions), reverse=True)
+    else:
+        articles.sort(key=lambda a: len(a.mentions), reverse=True)
+        articles.sort(key=lambda a: a.date or "", reverse=True)
 
 
 def _cooccurring(
-    connection: sqlite3.Connection, index: EntityIndex, entity: Entity, limit: int | None
+    connection: sqlite3.Connection,
+    index: EntityIndex,
+    entity: Entity,
+    limit: int | None,
+    ids: list[int] | None,
 ) -> list[Cooccurring]:
+    """Who appears with *entity* in its articles (or in those of *ids*), heaviest first."""
     resolution = index.resolution()
     where, params = _keys_where(entity.keys)
+    if ids is not None:
+        where += " AND article IN (SELECT value FROM json_each(?))"
+        params = [*params, json.dumps(ids)]
     together: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for key, label, n in connection.execute(
         f"WITH own AS (SELECT DISTINCT article FROM names WHERE {where}) "
@@ -261,14 +296,22 @@ def _cooccurring(
         other = resolution.of(key, label)
         if other is not None and other.id != entity.id and other.label not in NUMERIC_LABELS:
             together[other.id][1] += n
+
+    def rank(item: tuple[str, list[int]]) -> tuple[int, int, str]:
+        ident, (articles, sentences) = item
+        return (articles + SAME_SENTENCE_WEIGHT * sentences, articles, ident)
+
+    items = together.items()
+    heaviest = (
+        sorted(items, key=rank, reverse=True) if limit is None else nlargest(limit, items, key=rank)
+    )
     found = []
-    for ident, (articles, sentences) in together.items():
+    for ident, (articles, sentences) in heaviest:
         other = resolution.get(ident)
         assert other is not None
         weight = articles + SAME_SENTENCE_WEIGHT * sentences
         found.append(Cooccurring(ident, other.name, other.label, weight, articles, sentences))
-    found.sort(key=lambda c: (-c.weight, -c.articles, c.name.casefold(), c.id))
-    return found if limit is None else found[:limit]
+    return found
 
 
 def article_snippets(
@@ -303,6 +346,18 @@ def cut_snippet(
     if right < len(text):
         space = text.rfind(" ", end, right)
         right = space if space > end else right
+    head = "…" if left > 0 else ""
+    tail = "…" if right < len(text) else ""
+    inside = sorted({*mentions, (start, end)})
+    window = text[left:right]
+    if "\n" not in window and "\t" not in window and "\r" not in window and "  " not in window:
+        shift = len(head) - left  # one line already: offsets move by the cut alone
+        marks = tuple(
+            (max(s, left) + shift, min(e, right) + shift)
+            for s, e in inside
+            if s < right and e > left
+        )
+        return Snippet(head + window + tail, marks, start, end)
     # One line: each run of white space as one space; where each code point went, so that
     # the marks still fall on the mentions.
     chars: list[str] = []
@@ -313,9 +368,6 @@ def cut_snippet(
             chars.append(" " if space else c)
         where.append(len(chars) - 1)
     where.append(len(chars))
-    head = "…" if left > 0 else ""
-    tail = "…" if right < len(text) else ""
-    inside = sorted({*mentions, (start, end)})
     marks = tuple(
         (where[max(s, left) - left] + len(head), where[min(e, right) - left] + len(head))
         for s, e in inside

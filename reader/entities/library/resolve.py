@@ -24,33 +24,18 @@ Pure and deterministic: the same keys and edits give the same entities.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
+from reader.entities.library.edits import Edit
 from reader.entities.library.names import display_name, name_key, surname_of
 from reader.entities.span import label_order
 
-__all__ = [
-    "OPS",
-    "Edit",
-    "Entity",
-    "KeyStats",
-    "Resolution",
-    "entity_id",
-    "merge_edit",
-    "relabel_edit",
-    "rename_edit",
-    "resolve",
-    "split_edit",
-]
+__all__ = ["Entity", "KeyStats", "Resolution", "entity_id", "resolve"]
 
 Key = tuple[str, str]
 """A name key and its label: what the index counts mentions by."""
-
-EditOp = Literal["merge", "split", "rename", "relabel"]
-OPS: tuple[str, ...] = ("merge", "split", "rename", "relabel")
-"""The kinds of edit, as stored."""
 
 
 def entity_id(key: str, label: str) -> str:
@@ -59,7 +44,7 @@ def entity_id(key: str, label: str) -> str:
     return f"{label}:{key}"
 
 
-@dataclass
+@dataclass(slots=True)
 class KeyStats:
     """What the library says about one key: how often, in how many articles, written how."""
 
@@ -67,85 +52,17 @@ class KeyStats:
     """Mentions in the whole library."""
     articles: int = 0
     """Articles with at least one mention."""
-    forms: Counter[str] = field(default_factory=Counter)
+    forms: dict[str, int] = field(default_factory=dict)
     """The surface forms (one line, as written) and their mention counts."""
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One of the user's edits of the library's entities (stored by
-    :mod:`reader.store.entity_edits`, applied here)."""
-
-    op: EditOp
-    """``merge``, ``split``, ``rename`` or ``relabel``."""
-    key: str
-    """The entity edited: its canonical name key when the edit was made..."""
-    label: str
-    """...and that key's label."""
-    into_key: str = ""
-    """merge: the entity it goes into (its canonical key)..."""
-    into_label: str = ""
-    """...and label."""
-    variant: str = ""
-    """split: the variant's name key to split off; ``""`` splits every variant apart."""
     name: str = ""
-    """rename: the new canonical name."""
-    new_label: str = ""
-    """relabel: the new label."""
-    id: str = ""
-    """The stored edit's id (empty before it is stored)."""
-
-    def to_json(self) -> dict[str, Any]:
-        """The edit as a JSON-ready dict (what the store and exports keep)."""
-        data: dict[str, Any] = {"op": self.op, "key": self.key, "label": self.label}
-        for name in ("into_key", "into_label", "variant", "name", "new_label", "id"):
-            value = getattr(self, name)
-            if value:
-                data[name] = value
-        return data
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Edit:
-        """An edit from :meth:`to_json` output.
-
-        Raises:
-            ValueError: not an edit (unknown op, a field missing or not a string).
-        """
-        op = data.get("op")
-        if op not in OPS:
-            raise ValueError(f"unknown entity edit {op!r}")
-        values: dict[str, str] = {}
-        for name in ("key", "label", "into_key", "into_label", "variant", "name", "new_label"):
-            value = data.get(name, "")
-            if not isinstance(value, str):
-                raise ValueError(f"entity edit: {name!r} is not a string")
-            values[name] = " ".join(value.split())
-        if not values["key"] or not values["label"]:
-            raise ValueError("entity edit: 'key' and 'label' are required")
-        needed = {"merge": ("into_key", "into_label"), "rename": ("name",)}.get(op, ())
-        if op == "relabel":
-            needed = ("new_label",)
-        for name in needed:
-            if not values[name]:
-                raise ValueError(f"entity edit {op}: {name!r} is required")
-        ident = data.get("id", "")
-        return cls(op=op, id=ident if isinstance(ident, str) else "", **values)
-
-    def describe(self) -> str:
-        """One line saying what the edit does, for messages and undo."""
-        what = f"{self.key} ({self.label})"
-        if self.op == "merge":
-            return f"merged {what} into {self.into_key} ({self.into_label})"
-        if self.op == "split":
-            return f"split {self.variant or 'every variant'} off {what}"
-        if self.op == "rename":
-            return f"renamed {what} to {self.name}"
-        return f"relabelled {what} as {self.new_label}"
+    """The name to show for the key, when already worked out (the index keeps it): else
+    the commonest form written in full, titles cut."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Entity:
-    """One entity of the library: every key that is it, and what they add up to."""
+    """One entity of the library: every key that is it, and what they add up to. (Not
+    frozen, so that ten thousand are made fast: treat it as read-only.)"""
 
     id: str
     """Stable id: ``LABEL:key`` of its canonical key (see :func:`entity_id`)."""
@@ -181,7 +98,7 @@ class Entity:
         return data
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     canonical: Key
     members: list[Key]
@@ -302,7 +219,10 @@ def resolve(
 def _name(key: Key, stats: Mapping[Key, KeyStats]) -> str:
     """The commonest form written in full (whose own key is *key*: "Sergey Lavrov", not the
     "Lavrov" counted under it in the same article), else the commonest form."""
-    forms = stats[key].forms
+    found = stats[key]
+    if found.name:
+        return found.name
+    forms = found.forms
     if not forms:
         return key[0]
     full = [f for f in forms if name_key(f, key[1]) == key[0]] or list(forms)
@@ -382,89 +302,37 @@ def _entity(
     member_of: Mapping[Key, Key],
     unions: Mapping[Key, int],
 ) -> Entity:
-    members = [group.canonical, *sorted(m for m in group.members if m != group.canonical)]
+    canonical = group.canonical
+    if len(group.members) == 1:  # most entities: nothing to add up
+        found = stats[canonical]
+        own = found.forms
+        candidates = ambiguous.get(canonical)
+        return Entity(
+            id=entity_id(*canonical),
+            name=names[canonical],
+            label=group.label or canonical[1],
+            keys=(canonical,),
+            variants=tuple(own)
+            if len(own) == 1
+            else tuple(sorted(own, key=lambda f: (-own[f], f))),
+            articles=found.articles,
+            mentions=found.mentions,
+            ambiguous=()
+            if not candidates
+            else tuple(sorted({names[member_of[c]] for c in candidates}, key=str.casefold)),
+        )
+    members = [canonical, *sorted(m for m in group.members if m != canonical)]
     forms: Counter[str] = Counter()
     mentions = 0
     for member in members:
         forms.update(stats[member].forms)
         mentions += stats[member].mentions
-    if len(members) == 1:
-        articles = stats[members[0]].articles
-    else:
-        articles = unions.get(group.canonical) or sum(stats[m].articles for m in members)
-    candidates: Iterable[Key] = ()
-    if len(members) == 1:
-        candidates = ambiguous.get(group.canonical, ())
     return Entity(
-        id=entity_id(*group.canonical),
-        name=names[group.canonical],
-        label=group.label or group.canonical[1],
+        id=entity_id(*canonical),
+        name=names[canonical],
+        label=group.label or canonical[1],
         keys=tuple(members),
         variants=tuple(sorted(forms, key=lambda f: (-forms[f], f))),
-        articles=articles,
+        articles=unions.get(canonical) or sum(stats[m].articles for m in members),
         mentions=mentions,
-        ambiguous=tuple(sorted({names[member_of[c]] for c in candidates}, key=str.casefold)),
     )
-
-
-def merge_edit(source: Entity, into: Entity) -> Edit:
-    """The edit merging *source* into *into* (which keeps its name and label).
-
-    Raises:
-        ValueError: they are the same entity.
-    """
-    if source.id == into.id:
-        raise ValueError(f"{source.name} is already {into.name}")
-    (key, label), (into_key, into_label) = source.keys[0], into.keys[0]
-    return Edit("merge", key, label, into_key=into_key, into_label=into_label)
-
-
-def split_edit(entity: Entity, variant: str = "") -> Edit:
-    """The edit splitting *variant* (a variant's text or name key) off *entity*, or every
-    variant apart when it is empty.
-
-    Raises:
-        ValueError: the entity has one key only, or *variant* is not one of its variants.
-    """
-    if len(entity.keys) < 2:
-        raise ValueError(f"{entity.name} has no variant to split off (one name only)")
-    key, label = entity.keys[0]
-    if not variant:
-        return Edit("split", key, label)
-    wanted = {name_key(variant, k[1]) for k in entity.keys} | {variant}
-    for member, _member_label in entity.keys:
-        if member in wanted:
-            if member == key:
-                raise ValueError(f"{variant} is {entity.name}'s own name: split the others off")
-            return Edit("split", key, label, variant=member)
-    # A form written differently from its key ("Lavrov’s"): the key it was counted under.
-    raise ValueError(
-        f"{variant} is not a separate variant of {entity.name} "
-        f"(its names: {', '.join(k for k, _ in entity.keys)})"
-    )
-
-
-def rename_edit(entity: Entity, name: str) -> Edit:
-    """The edit renaming *entity* to *name*.
-
-    Raises:
-        ValueError: *name* is blank.
-    """
-    name = " ".join(name.split())
-    if not name:
-        raise ValueError("a name cannot be blank")
-    key, label = entity.keys[0]
-    return Edit("rename", key, label, name=name)
-
-
-def relabel_edit(entity: Entity, new_label: str) -> Edit:
-    """The edit giving *entity* the label *new_label* everywhere.
-
-    Raises:
-        ValueError: *new_label* is blank or has spaces.
-    """
-    new_label = new_label.strip().upper()
-    if not new_label or " " in new_label:
-        raise ValueError(f"not a label: {new_label!r}")
-    key, label = entity.keys[0]
-    return Edit("relabel", key, label, new_label=new_label)

@@ -1,0 +1,263 @@
+"""Writing the entity index: one article's rows and the per-key totals kept with them,
+and bringing the whole index up to date with a workspace (what
+:meth:`~reader.entities.library.index.EntityIndex.update` runs)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from reader import __version__
+from reader.entities.library.mentions import article_mentions, form_counts
+from reader.entities.library.names import display_name, name_key
+
+if TYPE_CHECKING:
+    from reader.entities.library.index import EntityIndex
+    from reader.entities.span import Span
+    from reader.library import Article
+    from reader.store import AnnotationStore
+    from reader.workspace import Workspace
+
+__all__ = [
+    "BATCH",
+    "EntityIndexReport",
+    "corrections_keys",
+    "delete_rows",
+    "put_rows",
+    "update_index",
+]
+
+BATCH = 200
+"""Articles written per transaction by :meth:`EntityIndex.update`."""
+
+
+@dataclass
+class EntityIndexReport:
+    """What :meth:`EntityIndex.update` did."""
+
+    articles: int = 0
+    """Articles in the library."""
+    indexed: int = 0
+    """Articles whose entities were (re)indexed."""
+    removed: int = 0
+    """Articles gone from the library, taken out."""
+    missing: int = 0
+    """Articles whose entities are not cached yet (indexed on a later update)."""
+    unavailable: str | None = None
+    """Why no entities could be indexed (no cache, no model named), or None."""
+    rebuilt: str | None = None
+    """Why the index file was rebuilt, or None."""
+    seconds: float = 0.0
+    """How long the update took."""
+    problems: list[str] = field(default_factory=list)
+    """Articles that could not be read, and the store when it could not be opened."""
+
+
+def corrections_keys(store: AnnotationStore | None) -> tuple[str, dict[str, str]]:
+    """Fingerprints of the store's entity corrections: of the global ones, and per article
+    hash of that article's (what an article's indexed entities depend on besides its text
+    and the model)."""
+    if store is None:
+        return "", {}
+    everywhere: list[object] = []
+    per_article: dict[str, list[object]] = {}
+    for annotation in store.annotations(kind="correction"):
+        data = [annotation.correction, annotation.target, annotation.modified]
+        per_article.setdefault(annotation.article_sha256, []).append(data)
+        if annotation.correction is not None and annotation.correction.get("scope") == "global":
+            everywhere.append(data)
+    return _digest(everywhere) if everywhere else "", {
+        sha: _digest(items) for sha, items in per_article.items()
+    }
+
+
+def _digest(data: object) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def put_rows(
+    connection: sqlite3.Connection,
+    article: Article,
+    text: str,
+    spans: Sequence[Span],
+    day: str | None,
+    entities_key: str,
+) -> None:
+    """Write one article's rows (its old ones taken out first) and add them to the totals."""
+    from reader.search.documents import article_date
+
+    path = os.path.abspath(article.path)
+    if day is None:
+        try:
+            mtime: float | None = os.stat(path).st_mtime
+        except OSError:
+            mtime = None
+        found = article_date(text, mtime)
+        day = found.isoformat() if found else None
+    row = connection.execute("SELECT id FROM articles WHERE path = ?", (path,)).fetchone()
+    if row is not None:
+        delete_rows(connection, row[0])
+    cursor = connection.execute(
+        "INSERT INTO articles(path, shown_path, sha256, title, date, entities_key) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (path, str(article.path), article.sha256, article.title, day, entities_key),
+    )
+    row_id = cursor.lastrowid
+    mentions = article_mentions(text, spans)
+    connection.executemany(
+        "INSERT OR IGNORE INTO mentions(article, start, end, key, label, sentence) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(row_id, m.start, m.end, m.key, m.label, m.sentence) for m in mentions],
+    )
+    counts = form_counts(mentions)
+    connection.executemany(
+        "INSERT INTO names(article, key, label, form, count) VALUES (?, ?, ?, ?, ?)",
+        [(row_id, key, label, form, n) for (key, label, form), n in counts.items()],
+    )
+    _add_to_summary(connection, counts, 1)
+
+
+def _add_to_summary(
+    connection: sqlite3.Connection, counts: dict[tuple[str, str, str], int], sign: int
+) -> None:
+    """Add (*sign* 1) or take away (-1) an article's counts from the per-key totals."""
+    per_key: dict[tuple[str, str], int] = {}
+    for (key, label, _form), n in counts.items():
+        per_key[(key, label)] = per_key.get((key, label), 0) + n
+    connection.executemany(
+        "INSERT INTO keys(key, label, mentions, articles) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(key, label) DO UPDATE SET mentions = mentions + excluded.mentions, "
+        "articles = articles + excluded.articles",
+        [(key, label, sign * n, sign) for (key, label), n in per_key.items()],
+    )
+    connection.executemany(
+        "INSERT INTO forms(key, label, form, count, shown, own) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(key, label, form) DO UPDATE SET count = count + excluded.count",
+        [
+            (
+                key,
+                label,
+                form,
+                sign * n,
+                display_name(form, label),
+                name_key(form, label) == key,
+            )
+            for (key, label, form), n in counts.items()
+        ],
+    )
+    if sign < 0:
+        connection.executemany(
+            "DELETE FROM keys WHERE key = ? AND label = ? AND articles <= 0",
+            list(per_key),
+        )
+        connection.executemany(
+            "DELETE FROM forms WHERE key = ? AND label = ? AND form = ? AND count <= 0",
+            list(counts),
+        )
+
+
+def delete_rows(connection: sqlite3.Connection, row_id: int) -> None:
+    """Take one article's rows out, and out of the totals."""
+    counts = {
+        (key, label, form): n
+        for key, label, form, n in connection.execute(
+            "SELECT key, label, form, count FROM names WHERE article = ?", (row_id,)
+        )
+    }
+    _add_to_summary(connection, counts, -1)
+    for table in ("mentions", "names"):
+        connection.execute(f"DELETE FROM {table} WHERE article = ?", (row_id,))
+    connection.execute("DELETE FROM articles WHERE id = ?", (row_id,))
+
+
+def update_index(
+    index: EntityIndex, workspace: Workspace, cancelled: threading.Event | None = None
+) -> EntityIndexReport:
+    """Bring the index up to date with the workspace's library, entity cache and store
+    (its corrections, and its entity edits, which the index then applies).
+
+    Articles are matched by path, hash and what their entities depend on (model,
+    corrections); articles gone from the library are taken out. Uses the workspace's
+    open store, else opens it read-only. Stops between batches when *cancelled* is set.
+    Gives the GIL no more than Python's switch interval (5 ms) does: a ``time.sleep(0)``
+    per article, as the search index does, costs a whole time slice on a busy machine.
+    """
+    from reader.entities.engines import NoModel
+    from reader.library import Problem, read_article
+
+    started = time.perf_counter()
+    report = EntityIndexReport()
+    if workspace.store is None:
+        unavailable = workspace.open_store_for_corrections()
+        if unavailable:
+            report.problems.append(unavailable)
+    store = workspace.store
+    if store is not None:
+        from reader.store.entity_edits import EntityEdits
+
+        index.set_edits(EntityEdits(store).edits())
+    articles = workspace.library().articles
+    report.articles = len(articles)
+    finder = workspace.finder
+    cache = finder.cache
+    try:
+        engine = finder.pipeline
+    except NoModel as error:
+        report.unavailable = str(error)
+        engine = None
+    if cache is None:
+        report.unavailable = "no entity cache (--no-cache)"
+    everywhere, per_article = corrections_keys(store)
+    base = f"{__version__}/{engine.key if engine else ''}/{everywhere}"
+    with index.connection() as connection:
+        known = {
+            path: (row_id, sha, key)
+            for row_id, path, sha, key in connection.execute(
+                "SELECT id, path, sha256, entities_key FROM articles"
+            )
+        }
+    todo: list[tuple[Article, str]] = []
+    for article in articles:
+        path = os.path.abspath(article.path)
+        key = f"{base}/{per_article.get(article.sha256, '')}"
+        row = known.pop(path, None)
+        if row is None or row[1] != article.sha256 or row[2] != key:
+            todo.append((article, key))
+    with index.transaction() as connection:
+        for row_id, _sha, _key in known.values():
+            delete_rows(connection, row_id)
+            report.removed += 1
+    if cache is None or engine is None:
+        report.seconds = time.perf_counter() - started
+        return report
+    for start in range(0, len(todo), BATCH):
+        if cancelled is not None and cancelled.is_set():
+            break
+        batch = []
+        for article, key in todo[start : start + BATCH]:
+            if not cache.has(article.sha256, engine):
+                report.missing += 1
+                continue
+            read = article if article.loaded else read_article(article.path)
+            if isinstance(read, Problem):
+                report.problems.append(str(read))
+                continue
+            spans = finder.cached(read.sha256, read.text)
+            if spans is None:
+                report.missing += 1
+                continue
+            batch.append((read, spans, key))
+        with index.transaction() as connection:
+            for read, spans, key in batch:
+                put_rows(connection, read, read.text, spans, None, key)
+        report.indexed += len(batch)
+    report.seconds = time.perf_counter() - started
+    return report
