@@ -135,6 +135,14 @@ def page_screen(pilot: Pilot[Any]) -> EntityPageScreen:
     return screen
 
 
+async def open_page(pilot: Pilot[Any], panel: EntityPanel) -> EntityPageScreen:
+    """Press `p` in the entity panel; return the page shown."""
+    panel.focus()
+    await pilot.press("p")
+    await settle(pilot)
+    return page_screen(pilot)
+
+
 def titles(screen: EntityPageScreen) -> list[str]:
     return [a.title for a in screen.query_one(MentionList).articles]
 
@@ -189,12 +197,19 @@ async def test_the_panel_opens_the_page_and_enter_still_jumps(app: ReaderApp) ->
         view = main.query_one(ArticleView)
         assert view.current_span is not None and view.current_span.start == first
         assert pilot.app.screen is main
-        panel.focus()
-        await pilot.press("p")
+        assert titles(await open_page(pilot, panel)) == [
+            "A charity dinner in London",
+            "Lavrov and Blair meet in Geneva",
+        ]
+        await pilot.press("escape")
         await settle(pilot)
-        screen = page_screen(pilot)
-        assert screen.page is not None and screen.page.entity.name == "Tony Blair"
-        assert titles(screen) == ["A charity dinner in London", "Lavrov and Blair meet in Geneva"]
+        # Another entity chosen in the panel (Tony Blair stays marked in the article): the
+        # panel's choice wins while it has the focus.
+        while not (isinstance(panel.chosen, EntityGroup) and panel.chosen.text == "Geneva"):
+            await pilot.press("j")
+        screen = await open_page(pilot, panel)
+        assert screen.page is not None and screen.page.entity.name == "Geneva"
+        assert view.current_span is not None and view.current_span.start == first
 
 
 async def test_the_order_toggles_and_is_shown(app: ReaderApp) -> None:
@@ -383,3 +398,34 @@ async def test_read_only_offers_no_entity_edits(
         await pilot.press("M")
         await settle(pilot)
         assert pilot.app.screen is page
+
+
+async def test_the_filter_finds_an_entity_as_the_library_resolves_it(app: ReaderApp) -> None:
+    from .test_filter import idle
+
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await idle(pilot)
+        main.query_one(ArticleList).focus()
+        # "Lavrov" is Sergey Lavrov: the article that says only "Lavrov" is found too.
+        await pilot.press("slash", *"entity:Lavrov", "enter")
+        main = await idle(pilot)
+        found = {a.path.name for a in main.query_one(ArticleList).articles}
+        assert found == {"a-geneva.txt", "b-moscow.txt", "c-vienna.txt"}
+        # A merge made in the app: the court article's lone "Blair" is Tony Blair's now.
+        await pilot.press("slash", "escape")  # the filter cleared: every article again
+        main = await idle(pilot)
+        main = await open_article(pilot, "d-court.txt")
+        await mark(pilot, "Blair")
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("M")
+        await settle(pilot)
+        await pilot.press(*"tony", "enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        main = await idle(pilot)
+        main.query_one(ArticleList).focus()
+        await pilot.press("slash", *'entity:"Tony Blair"', "enter")
+        main = await idle(pilot)
+        found = {a.path.name for a in main.query_one(ArticleList).articles}
+        assert found == {"a-geneva.txt", "d-court.txt", "e-dinner.txt"}

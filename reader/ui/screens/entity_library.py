@@ -16,7 +16,7 @@ from textual.widgets import Header, Input, Static
 
 from reader.entities.library.resolve import Entity
 from reader.text import sanitize_line
-from reader.ui.messages import LibraryEntitiesLoaded
+from reader.ui.messages import EntityEditsChanged, LibraryEntitiesLoaded
 from reader.ui.widgets.entity_lists import EntityList
 from reader.ui.widgets.key_bar import KeyBar
 
@@ -83,6 +83,9 @@ class EntityLibraryScreen(Screen[Entity | None]):
         if self._leave_out:
             entities = [e for e in entities if e.id != self._leave_out]
         self.post_message(LibraryEntitiesLoaded(entities))
+
+    def on_entity_edits_changed(self, message: EntityEditsChanged) -> None:
+        self._load()  # a merge, rename, relabel or split changes the list
 
     def on_library_entities_loaded(self, message: LibraryEntitiesLoaded) -> None:
         entity_list = self.query_one(EntityList)

@@ -23,15 +23,15 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from reader.entities.library.pages import EntityPage, PageArticle
-from reader.entities.library.resolve import (
+from reader.entities.library.edits import (
     Edit,
-    Entity,
     merge_edit,
     relabel_edit,
     rename_edit,
     split_edit,
 )
+from reader.entities.library.pages import EntityPage, PageArticle
+from reader.entities.library.resolve import Entity
 from reader.store import AnnotationStore
 from reader.store.entity_edits import EntityEdits
 from reader.text import sanitize_line
@@ -241,6 +241,8 @@ class EntityPageScreen(Screen[None]):
         others = self.query_one(CooccurringList)
         others.set_others(page.cooccurring)
         others.border_title = f"Appears with ({len(page.cooccurring)})"
+        counted = page.counted < len(page.articles)
+        others.border_subtitle = f"in its first {page.counted:,} articles" if counted else ""
 
     @on(MentionList.SnippetsWanted)
     def _snippets_wanted(self, event: MentionList.SnippetsWanted) -> None:

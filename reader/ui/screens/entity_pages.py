@@ -29,7 +29,8 @@ from reader.ui.widgets.entity_panel import EntityPanel
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-    from reader.entities.library.resolve import Edit, Entity
+    from reader.entities.library.edits import Edit
+    from reader.entities.library.resolve import Entity
     from reader.ui.app import ReaderApp
 
 
@@ -79,7 +80,11 @@ class EntityPages:
     def _update(self) -> None:
         workspace = self._app.workspace
         try:
-            workspace.entity_index().update(workspace, cancelled=self._stop)
+            index = workspace.entity_index()
+            index.update(workspace, cancelled=self._stop)
+            # The filter's entity: from now on as the library's entities are (merges and
+            # splits applied, "Lavrov" finding "Sergey Lavrov").
+            workspace.search_index().entity_resolver = index.articles_of
         except Exception as error:  # a broken index file: said, the reading goes on
             self._app.call_from_thread(
                 self._app.notify,

@@ -104,7 +104,7 @@ class MainScreen(AnnotationKeys):
         Binding("l", "toggle_legend", "Legend"),
         Binding("m", "toggle_read", "Read/unread"),
         Binding("p", "entity_page", "Entity page"),
-        Binding("P", "entity_library", "Entities"),
+        Binding("P", "entity_library", "Entities of the library", show=False),
         Binding("escape", "focus_list", "Article list", show=False),
     ]
 

@@ -163,7 +163,7 @@ class MentionList(RowList):
             tail = f"  {article.date or 'undated'} · ×{count}"
             title = fit(sanitize_line(article.title), max(width - cell_len(tail), 1))
             line = Content.assemble(
-                (title, self.get_visual_style("mention-list--title")), (tail, "dim")
+                (title, self.get_visual_style("mention-list--title", partial=True)), (tail, "dim")
             )
             return content_strip(line.truncate(width), style)
         snippets = self._snippets.get(_key(article))
@@ -174,7 +174,7 @@ class MentionList(RowList):
             start = article.mentions[row.mention][0]
             line = Content.styled(f"    at {start}…", "dim")
         else:
-            mark = self.get_visual_style("mention-list--mark")
+            mark = self.get_visual_style("mention-list--mark", partial=True)
             line = Content("    ") + marked_line(snippets[row.mention], max(width - 4, 1), mark)
         return content_strip(line.truncate(width), style)
 
