@@ -251,6 +251,9 @@ async def test_a_snippet_opens_the_article_at_that_mention_marked(app: ReaderApp
         span = view.current_span
         assert span is not None and span.start == vienna.mentions[2][0]
         assert span.text == "Lavrov" and app.focused is view
+        # The sidebar highlights the article opened.
+        shown = main.query_one(ArticleList).highlighted_article
+        assert shown is not None and shown.path.name == "c-vienna.txt"
 
 
 async def test_a_cooccurring_entity_opens_its_page(app: ReaderApp) -> None:

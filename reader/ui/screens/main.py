@@ -405,6 +405,7 @@ class MainScreen(AnnotationKeys):
             self.notify("That article is no longer in the library", severity="warning")
             return
         self.open_article(found, mark_at=offset)
+        self.query_one(ArticleList).show_article(found)
         self.query_one(ArticleView).focus()
 
     def _entities_changed(self) -> None:

@@ -105,6 +105,13 @@ class ArticleList(RowList):
         index = self.highlighted
         return None if index is None else self.articles[index]
 
+    def show_article(self, article: Article) -> None:
+        """Highlight *article*, if it is listed (it was opened from elsewhere: an entity
+        page's snippet)."""
+        index = self._index.get(article.id)
+        if index is not None:
+            self.highlighted = index
+
     def narrow(self, articles: Sequence[Article] | None) -> None:
         """List only *articles* (some of :attr:`library`, in the order given), or every
         article again for None. The highlighted article stays highlighted when it is still
