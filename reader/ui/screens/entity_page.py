@@ -227,6 +227,8 @@ class EntityPageScreen(Screen[None]):
             parts += ["\n", ("variants  ", "dim"), shown]
         if entity.ambiguous:
             names = ", ".join(sanitize_line(n, 60) for n in entity.ambiguous[:8])
+            more = len(entity.ambiguous) - 8
+            names += f" and {more} more" if more > 0 else ""
             parts += ["\n", ("ambiguous  ", "dim"), (f"may be any of: {names}", "italic")]
         self.query_one("#entity-head", Static).update(Content.assemble(*parts))
         timeline = self.query_one("#entity-timeline", Static)

@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from textual.worker import get_current_worker
+
 from reader.entities.span import Span
 from reader.library import Article
 from reader.store.entity_edits import EntityEdits
@@ -117,10 +119,13 @@ class EntityPages:
         found = list(spans)
 
         def resolve() -> None:
+            worker = get_current_worker()
             index = self._app.workspace.entity_index()
             resolved: dict[int, tuple[str, str, str]] = {}
             try:
                 for span in found:
+                    if worker.is_cancelled:
+                        return  # another article was opened since
                     entity = index.entity_at(path, span.start, span.text, span.label)
                     if entity is not None:
                         resolved[span.start] = (entity.id, entity.name, entity.label)
@@ -128,9 +133,13 @@ class EntityPages:
                 return  # the panel keeps the article's own names
             self._screen.post_message(PanelResolved(article.id, resolved))
 
-        self._screen.run_worker(
-            resolve, thread=True, exclusive=True, group="entity-panel", exit_on_error=False
-        )
+        def start() -> None:
+            self._screen.run_worker(
+                resolve, thread=True, exclusive=True, group="entity-panel", exit_on_error=False
+            )
+
+        # After the article's frame is painted: the lookups never delay an article switch.
+        self._screen.call_after_refresh(start)
 
     def resolved(self, message: PanelResolved) -> None:
         """The lookups are back: show them, if the article is still the one shown."""
