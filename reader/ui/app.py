@@ -25,7 +25,7 @@ from reader.store import AnnotationStore, StoreCorrupt, StoreError, StoreLocked
 from reader.text import sanitize_line
 from reader.ui.messages import WriteFailed, Written
 from reader.ui.screens.dialogs import ConfirmScreen, NoteScreen
-from reader.ui.screens.entity_library import EntityFilter, EntityLibraryScreen
+from reader.ui.screens.entity_library import EntityLibraryScreen
 from reader.ui.screens.entity_page import EntityPageScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
@@ -271,7 +271,7 @@ class ReaderApp(App[None]):
             ("Article list", [ArticleList]),
             ("Entity panel", [EntityPanel]),
             ("Entity page (p)", [EntityPageScreen]),
-            ("Entities of the library (P)", [EntityLibraryScreen, EntityFilter]),
+            ("Entities of the library (P)", [EntityLibraryScreen]),
             ("Notes panel", [AnnotationPanel]),
             ("Legend", [Legend]),
         ]

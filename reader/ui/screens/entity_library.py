@@ -43,8 +43,14 @@ class EntityLibraryScreen(Screen[Entity | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back"),
-        Binding("slash", "focus_filter", "Filter", show=False),
+        Binding("slash", "focus_filter", "Filter (in the list)", show=False),
     ]
+
+    EXTRA_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("↓", "From the filter to the list"),
+        ("enter", "Open the entity's page (for a merge: merge into it)"),
+    ]
+    """Keys of the filter field and the list, listed by the help."""
 
     app: ReaderApp
 
