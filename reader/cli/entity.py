@@ -4,7 +4,7 @@ network for Gephi, Cytoscape or networkx.
 
     reader entity [PATH...] [--label L] [--limit N] [--format text|json]
     reader entity NAME [PATH...] [--order newest|mentions] [--format text|json]
-    reader entity --merge FROM INTO | --split NAME [VARIANT] | --rename NAME NEW
+    reader entity --merge FROM INTO | --split NAME [--variant V] | --rename NAME NEW
                   | --relabel NAME LABEL | --edits | --remove-edit ID
     reader entity [PATH...] --graph FILE.graphml|.gexf|.csv
 
@@ -18,14 +18,15 @@ from __future__ import annotations
 import argparse
 import os
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.cli.common import (
     CommandTable,
     Failed,
+    add_common_options,
     add_wait,
-    command_parser,
     error_line,
     settings_from,
 )
@@ -44,16 +45,27 @@ BAR = 30
 """Widest bar of the text timeline, in block characters."""
 
 
+class _IntermixedParser(argparse.ArgumentParser):
+    """Words and options in any order (``reader entity NAME --label PERSON PATH``): plain
+    argparse stops taking ``NAME|PATH`` words at the first option."""
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        return self.parse_intermixed_args(args, namespace)
+
+
 def _entity_parser() -> argparse.ArgumentParser:
-    parser = command_parser(
-        "reader entity",
-        "The library's entities, most mentioned first (name, label, variants, articles, "
-        "mentions); with a NAME, that entity's page: every article that mentions it with "
+    parser = _IntermixedParser(
+        prog="reader entity",
+        description="The library's entities, most mentioned first (name, label, variants, "
+        "articles, mentions); with a NAME, that entity's page: every article that mentions it with "
         "snippets, who appears with it, and its mentions by date. Spellings of one entity "
         "are one entity (case, possessives, titles, a leading 'the'); a lone surname joins "
         "the library's one full name ending in it, and is shown as ambiguous when there are "
         "several. Merges, splits, renames and relabels are stored in the database.",
     )
+    add_common_options(parser)
     parser.add_argument(
         "words",
         nargs="*",
@@ -77,10 +89,10 @@ def _entity_parser() -> argparse.ArgumentParser:
     edit.add_argument("--merge", nargs=2, metavar=("FROM", "INTO"), help="merge FROM into INTO")
     edit.add_argument(
         "--split",
-        nargs="+",
-        metavar="NAME [VARIANT]",
-        help="split VARIANT off the entity NAME (no VARIANT: every variant apart)",
+        metavar="NAME",
+        help="split the entity NAME's variants apart (with --variant: that one off)",
     )
+    parser.add_argument("--variant", help="with --split: the variant to split off")
     edit.add_argument("--rename", nargs=2, metavar=("NAME", "NEW"), help="rename an entity")
     edit.add_argument(
         "--relabel", nargs=2, metavar=("NAME", "LABEL"), help="give an entity a label everywhere"
@@ -165,8 +177,9 @@ def _updated_index(workspace: Workspace) -> EntityIndex:
     if report.missing:
         many = "article's entities are" if report.missing == 1 else "articles' entities are"
         error_line(f"{report.missing:,} {many} not cached yet (reader index finds them)")
-    for edit, why in index.resolution().unapplied:
-        error_line(f"entity edit {edit.id or '?'} not applied ({edit.describe()}): {why}")
+    if not report.unavailable:
+        for edit, why in index.resolution().unapplied:
+            error_line(f"entity edit {edit.id or '?'} not applied ({edit.describe()}): {why}")
     return index
 
 
@@ -280,10 +293,7 @@ def _edit(args: argparse.Namespace, workspace: Workspace, index: EntityIndex) ->
             source, into = (_one(index, name, args.label) for name in args.merge)
             edit = merge_edit(source, into)
         elif args.split:
-            if len(args.split) > 2:
-                raise Failed("--split takes NAME and at most one VARIANT", code=2)
-            entity = _one(index, args.split[0], args.label)
-            edit = split_edit(entity, args.split[1] if len(args.split) > 1 else "")
+            edit = split_edit(_one(index, args.split, args.label), args.variant or "")
         elif args.rename:
             edit = rename_edit(_one(index, args.rename[0], args.label), args.rename[1])
         else:

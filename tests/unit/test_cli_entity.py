@@ -62,6 +62,12 @@ def test_one_entity_page_as_json_and_text(setup: Setup, capsys: pytest.CaptureFi
     assert "mentions by month:" in out
 
 
+def test_words_and_options_in_any_order(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["entity", "Blair", "--label", "PERSON", str(setup.root), *setup.args()[1:]])
+    out, _ = capsys.readouterr()
+    assert code == 0 and out.startswith("Blair (PERSON): 3 mentions in 2 articles")
+
+
 def test_unknown_and_ambiguous_names(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(setup, capsys, "--name", "Gordon Brown")
     assert code == 1 and "no entity 'Gordon Brown'" in err
@@ -89,6 +95,16 @@ def test_merge_rename_list_and_remove_edits(
     assert json.loads(out)["ambiguous"] == ["Anthony Blair", "Cherie Blair"]
     code, _, err = run(setup, capsys, "--remove-edit", "nope")
     assert code == 1 and "no entity edit" in err
+
+
+def test_split_a_variant_off(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(setup, capsys, "--split", "Sergey Lavrov", "--variant", "Lavrov")
+    assert code == 0 and "split lavrov off sergey lavrov (PERSON)" in err
+    code, out, _ = run(setup, capsys, "--label", "PERSON", "--format", "json")
+    names = {e["name"]: e["mentions"] for e in json.loads(out)}
+    assert names["Lavrov"] == 1 and names["Sergey Lavrov"] == 3  # moscow's apart
+    code, _, err = run(setup, capsys, "--split", "Geneva")
+    assert code == 2 and "no variant to split off" in err
 
 
 def test_graph_files(setup: Setup, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -336,3 +336,12 @@ def test_search_entity_uses_the_same_resolution_when_wired(setup: Setup) -> None
         setup.index.set_edits(EntityEdits(store).edits())
     assert found('entity:"Cherie Blair"') == ["court.md", "london.txt"]  # the merge, applied
     assert found('entity:"Tony Blair"') == ["geneva.txt", "london.txt"]
+
+
+def test_an_update_with_nothing_to_do_writes_nothing(setup: Setup) -> None:
+    before = setup.index.generation()
+    resolution = setup.index.resolution()
+    report = setup.index.update(setup.workspace)
+    assert report.indexed == report.removed == 0
+    assert setup.index.generation() == before
+    assert setup.index.resolution() is resolution  # still the one worked out

@@ -231,10 +231,11 @@ def update_index(
         row = known.pop(path, None)
         if row is None or row[1] != article.sha256 or row[2] != key:
             todo.append((article, key))
-    with index.transaction() as connection:
-        for row_id, _sha, _key in known.values():
-            delete_rows(connection, row_id)
-            report.removed += 1
+    if known:  # a write only when something changed: the generation says so
+        with index.transaction() as connection:
+            for row_id, _sha, _key in known.values():
+                delete_rows(connection, row_id)
+                report.removed += 1
     if cache is None or engine is None:
         report.seconds = time.perf_counter() - started
         return report
@@ -255,9 +256,10 @@ def update_index(
                 report.missing += 1
                 continue
             batch.append((read, spans, key))
-        with index.transaction() as connection:
-            for read, spans, key in batch:
-                put_rows(connection, read, read.text, spans, None, key)
+        if batch:
+            with index.transaction() as connection:
+                for read, spans, key in batch:
+                    put_rows(connection, read, read.text, spans, None, key)
         report.indexed += len(batch)
     report.seconds = time.perf_counter() - started
     return report
