@@ -21,6 +21,8 @@ Generates libraries of realistic articles (bench/generate.py, seeded), then meas
 11. the live library: a poll's whole walk, a watched change, the idle watch (bench/fig_live.py).
 12. entity pages: the entity list, one entity's page, the index update after one article,
    memory added (bench/fig_entity.py).
+13. an entity's page in the app (`p`), keypress to painted, in a pty
+    (bench/fig_entity_page.py).
 
 Prints a table (medians, [min–max] over the runs, each against its baseline measured in
 the same run) and writes every value as JSON to bench/results/ (git-ignored).
@@ -48,6 +50,7 @@ RESULTS = BENCH / "results"
 def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
     from fig_add import adding
     from fig_entity import entity_pages
+    from fig_entity_page import entity_page_keys
     from fig_extract import extraction
     from fig_filter import filtering
     from fig_find import finding
@@ -72,6 +75,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
         "extract": extraction,
         "live": living,
         "entity": entity_pages,
+        "entity-page": entity_page_keys,
     }
 
 

@@ -25,6 +25,8 @@ from reader.store import AnnotationStore, StoreCorrupt, StoreError, StoreLocked
 from reader.text import sanitize_line
 from reader.ui.messages import StoreChangedElsewhere, WriteFailed, Written
 from reader.ui.screens.dialogs import ConfirmScreen, NoteScreen
+from reader.ui.screens.entity_library import EntityLibraryScreen
+from reader.ui.screens.entity_page import EntityPageScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.annotation_panel import AnnotationPanel
@@ -53,6 +55,7 @@ class ReaderApp(App[None]):
         styles_dir() / "app.tcss",
         styles_dir() / "entities.tcss",
         styles_dir() / "markdown.tcss",
+        styles_dir() / "entity_pages.tcss",
     ]
 
     # Declared without ClassVar: App declares it as an instance attribute (mypy).
@@ -321,6 +324,8 @@ class ReaderApp(App[None]):
             ("Everywhere", [ReaderApp, MainScreen]),
             ("Article list", [ArticleList]),
             ("Entity panel", [EntityPanel]),
+            ("Entity page (p)", [EntityPageScreen]),
+            ("Entities of the library (P)", [EntityLibraryScreen]),
             ("Notes panel", [AnnotationPanel]),
             ("Legend", [Legend]),
         ]
@@ -364,6 +369,16 @@ class ReaderApp(App[None]):
             commands: list[tuple[str, str, Callable[[], object]]] = [
                 ("Help: keys and paths", "Every key, and where files are", self.action_help),
                 ("Toggle legend", "Show or hide the label legend", screen.action_toggle_legend),
+                (
+                    "Entities of the library",
+                    "Every entity by label, most mentioned first; open one's page",
+                    screen.action_entity_library,
+                ),
+                (
+                    "Entity page",
+                    "The marked entity's articles, snippets, who appears with it",
+                    screen.action_entity_page,
+                ),
                 ("Next entity", "Mark the next entity in the article", view.action_next_entity),
                 ("Previous entity", "Mark the previous entity", view.action_previous_entity),
                 ("Focus article list", "Move to the sidebar", screen.action_focus_list),

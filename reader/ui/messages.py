@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from reader.entities.library.pages import EntityPage, Snippet
+from reader.entities.library.resolve import Entity
 from reader.entities.span import Span
 from reader.library import Library
 from reader.ui.wrapping import Line
@@ -140,3 +142,50 @@ class AddFinished(Message):
 
     report: AddReport | None
     problem: str | None = None
+
+
+@dataclass
+class EntityPageLoaded(Message):
+    """A worker read an entity's page from the entity index (None: no such entity, or no
+    longer: merged away, say)."""
+
+    page: EntityPage | None
+    order: str
+    """The order it was asked in (``newest`` or ``mentions``)."""
+    problem: str | None = None
+    """Why it could not be read, if it could not."""
+    new: bool = False
+    """Whether it is to be shown on a page of its own (opened now), else on the page that
+    asked (read again after an edit, or in the other order)."""
+
+
+@dataclass
+class SnippetsLoaded(Message):
+    """A worker read the snippets of one article of an entity page (lazily, as it came into
+    view)."""
+
+    path: str
+    snippets: tuple[Snippet, ...]
+
+
+@dataclass
+class LibraryEntitiesLoaded(Message):
+    """A worker read the library's entities from the entity index (most mentioned first)."""
+
+    entities: list[Entity]
+    problem: str | None = None
+
+
+@dataclass
+class PanelResolved(Message):
+    """A worker looked up, in the entity index, which library entity each of the article's
+    entity mentions is: by mention start, ``(entity id, name, label)``."""
+
+    article_id: str
+    resolved: dict[int, tuple[str, str, str]]
+
+
+@dataclass
+class EntityEditsChanged(Message):
+    """An entity edit (merge, split, rename, relabel) or its undo is on disk and in the
+    entity index: what shows the library's entities is to be asked again."""

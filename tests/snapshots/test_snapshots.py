@@ -136,3 +136,36 @@ def test_rich_markdown_article(  # type: ignore[no-untyped-def]
         await settle(pilot)
 
     assert snap_compare(build_app(settings), terminal_size=SIZE, run_before=mark_link)
+
+
+def test_entity_page(  # type: ignore[no-untyped-def]
+    snap_compare, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The entity pages' test library (five dated articles, entities cached from the real
+    # pipeline), Sergey Lavrov's page opened from his marked mention.
+    from ui.test_entity_pages import make_app, mark, write_library
+
+    from reader.library import catalogue
+    from reader.settings import Settings as _Settings
+    from reader.workspace import Workspace
+
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    write_library(tmp_path / "found" / "library")
+    found = _Settings(
+        article_paths=[tmp_path / "found" / "library"],
+        db_path=tmp_path / "found" / "db.json",
+        cache_dir=tmp_path / "found" / "c",
+    )
+    workspace = Workspace(found, model_in_process=True)
+    for article in workspace.library().articles:
+        workspace.finder.find(article.sha256, article.text)
+    workspace.close()
+
+    async def open_page(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await mark(pilot, "Sergey Lavrov")
+        await pilot.press("p")
+        await settle(pilot)
+
+    app = make_app(tmp_path / "app", tmp_path / "found" / "c")
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_page)

@@ -214,7 +214,7 @@ async def test_legend_toggles_and_hides_a_label(make_settings) -> None:  # type:
 
 async def test_help_lists_every_key_and_closes(make_settings) -> None:  # type: ignore[no-untyped-def]
     app = build_app(make_settings())
-    async with app.run_test(size=(120, 150)) as pilot:
+    async with app.run_test(size=(120, 200)) as pilot:  # every line of the help on screen
         await ready(pilot)
         await pilot.press("question_mark")
         await pilot.pause(0.1)

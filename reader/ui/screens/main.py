@@ -33,15 +33,19 @@ from reader.ui.messages import (
     ArticleRead,
     EntitiesFailed,
     EntitiesReady,
+    EntityEditsChanged,
+    EntityPageLoaded,
     FilterFound,
     IndexUpdated,
     LibraryChanged,
     LibraryLoaded,
+    PanelResolved,
     StoreChangedElsewhere,
     ViewCounts,
     WatchStopped,
 )
 from reader.ui.screens.annotator import Annotator
+from reader.ui.screens.entity_pages import EntityPages
 from reader.ui.screens.library_search import LibrarySearch, ViewCommands
 from reader.ui.screens.reading import Reading, ReadingState, reading_state
 from reader.ui.widgets.annotation_panel import AnnotationPanel
@@ -113,6 +117,8 @@ class MainScreen(AnnotationKeys):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "toggle_legend", "Legend"),
         Binding("m", "toggle_read", "Read/unread"),
+        Binding("p", "entity_page", "Entity page"),
+        Binding("P", "entity_library", "Entities of the library", show=False),
         Binding("escape", "focus_list", "Article list", show=False),
         Binding("ctrl+o", "add", "Add an article or a feed", show=False),
     ]
@@ -131,6 +137,12 @@ class MainScreen(AnnotationKeys):
         """The articles, once loaded."""
         self.article: Article | None = None
         """The article shown."""
+        self._mark_at: int | None = None
+        """Where to mark an entity once the article's entities are shown (an article opened
+        at a mention from an entity page)."""
+        self._by_path: tuple[object, dict[str, Article]] = (None, {})
+        """The library's articles by absolute path, and the library they were taken from
+        (the live library replaces it: then they are taken again)."""
 
     def compose(self) -> ComposeResult:
         colours = EntityColours()
@@ -145,7 +157,7 @@ class MainScreen(AnnotationKeys):
             panel=notes,
             articles=articles,
             shown=lambda: self.article,
-            entities_changed=self.refresh_entities,
+            entities_changed=self._entities_changed,
         )
         """Tags, notes, highlights, corrections, undo and export, for the article shown."""
         self.reading = Reading(
@@ -165,6 +177,16 @@ class MainScreen(AnnotationKeys):
         """Files added, changed or removed while the app runs (see reader/ui/live_library.py)."""
         self.adder = Adder(self.app, self, self.live_library)
         """Ctrl+O: adds a URL, a file or a feed (see reader/ui/add_dialog.py)."""
+        panel = EntityPanel(id="entity-panel")
+        self.entity_pages = EntityPages(
+            self.app,
+            self,
+            view=view,
+            panel=panel,
+            shown=lambda: self.article,
+            open_at=self.open_article_at,
+        )
+        """The entity index kept current, the panel's library names, the entity pages."""
         yield colours
         yield Header(icon="¶")
         with Horizontal(id="body"):
@@ -179,7 +201,7 @@ class MainScreen(AnnotationKeys):
                 yield Static(id="empty", markup=False)
             with Vertical(id="panels"):
                 yield Legend(colours.label_style, id="legend")
-                yield EntityPanel(id="entity-panel")
+                yield panel
                 yield notes
         yield KeyBar(id="keys")
 
@@ -200,6 +222,7 @@ class MainScreen(AnnotationKeys):
         self.reading.leaving()  # before the app's on_unmount closes the writer thread
         self.library_search.stop()  # an update in its entity pass stops at its next batch
         self.live_library.stop()
+        self.entity_pages.stop()
 
     # --- library -------------------------------------------------------------------
 
@@ -230,6 +253,7 @@ class MainScreen(AnnotationKeys):
             message.library.articles, message.tags, self.app.settings.article_paths
         )
         self.library_search.library_loaded(message.library.articles)
+        self.entity_pages.start()
         if self.app.store_problem:
             self.notify(
                 self.app.store_problem, title="Annotations", severity="warning", markup=False
@@ -295,10 +319,12 @@ class MainScreen(AnnotationKeys):
         self.open_article(event.article)
         self.query_one(ArticleView).focus()
 
-    def open_article(self, article: Article) -> None:
+    def open_article(self, article: Article, mark_at: int | None = None) -> None:
         """Show *article* (a long one once a worker has read and wrapped it); its entities
-        follow from the cache or the entity worker."""
+        follow from the cache or the entity worker; the one at *mark_at*, if given, is
+        marked once they are shown."""
         self.reading.leaving()
+        self._mark_at = mark_at
         self.article = article
         # The previous article's entities are no longer wanted, even if this one's are
         # cached: let the entity worker stop at its next batch.
@@ -383,6 +409,7 @@ class MainScreen(AnnotationKeys):
         except Exception as error:  # a bad model or a bug must not end the reading
             self.post_message(EntitiesFailed(article.id, f"entity recognition failed: {error}"))
             return
+        self.entity_pages.found(article, spans)  # the library's entity index takes them
         self.post_message(EntitiesReady(article.id, spans))
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
@@ -402,9 +429,54 @@ class MainScreen(AnnotationKeys):
         self._set_status(f"No entities: {reason}")
 
     def _apply_spans(self, spans: list[Span]) -> None:
-        self.query_one(ArticleView).set_spans(spans)
+        view = self.query_one(ArticleView)
+        view.set_spans(spans)
         self.query_one(EntityPanel).set_spans(spans)
         self.query_one(Legend).set_spans(spans)
+        if self.article is not None:
+            self.entity_pages.spans_shown(self.article, spans)
+        if self._mark_at is not None and (spans or not view.finding):
+            view.mark_at(self._mark_at)
+            if spans:
+                self._mark_at = None
+
+    def open_article_at(self, path: str, offset: int) -> None:
+        """Open the article at *path* (absolute) with the entity at *offset* marked (an
+        entity page's snippet was chosen)."""
+        if self.library is None:
+            return
+        if self._by_path[0] is not self.library:
+            by_path = {os.path.abspath(a.path): a for a in self.library.articles}
+            self._by_path = (self.library, by_path)
+        found = self._by_path[1].get(path)
+        if found is None:
+            self.notify("That article is no longer in the library", severity="warning")
+            return
+        self.open_article(found, mark_at=offset)
+        self.query_one(ArticleList).show_article(found.id)
+        self.query_one(ArticleView).focus()
+
+    def _entities_changed(self) -> None:
+        """A correction or an undo changed the article's entities (or the entity edits)."""
+        self.refresh_entities()
+        self.entity_pages.undone()
+
+    def action_entity_page(self) -> None:
+        """Open the page of the marked entity, or of the one chosen in the panel (`p`)."""
+        self.entity_pages.open_page()
+
+    def action_entity_library(self) -> None:
+        """List the library's entities, filtered as you type (`P`)."""
+        self.entity_pages.open_library()
+
+    def on_entity_page_loaded(self, message: EntityPageLoaded) -> None:
+        self.entity_pages.page_read(message)
+
+    def on_panel_resolved(self, message: PanelResolved) -> None:
+        self.entity_pages.resolved(message)
+
+    def on_entity_edits_changed(self, message: EntityEditsChanged) -> None:
+        self.entity_pages.edits_changed()
 
     # --- header ----------------------------------------------------------------------
 

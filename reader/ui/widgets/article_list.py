@@ -157,7 +157,8 @@ class ArticleList(RowList):
             self.scroll_to_highlight()
 
     def show_article(self, article_id: str) -> bool:
-        """Highlight the article *article_id* if it is listed; returns whether it is."""
+        """Highlight the article *article_id* if it is listed (added by Ctrl+O, opened from
+        an entity page's snippet); returns whether it is."""
         index = self._index.get(article_id)
         if index is None:
             return False

@@ -9,7 +9,7 @@ each article switch (figure 2 of bench/run.py). A name too long for the panel is
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from textual.content import Content
@@ -30,19 +30,32 @@ class EntityGroup:
     text: str
     count: int
     first: int
+    entity_id: str = ""
+    """The library entity it is (the entity index's id), once looked up; "" until then."""
 
 
-def group_entities(spans: Sequence[Span]) -> dict[str, list[EntityGroup]]:
-    """Group *spans* by label, then by text; most mentioned first within a label."""
-    counts: Counter[tuple[str, str]] = Counter()
-    first: dict[tuple[str, str], int] = {}
+Resolved = Mapping[int, tuple[str, str, str]]
+"""By mention start: the library entity the mention is (id, name, label)."""
+
+
+def group_entities(
+    spans: Sequence[Span], resolved: Resolved | None = None
+) -> dict[str, list[EntityGroup]]:
+    """Group *spans* by label, then by text; most mentioned first within a label. With
+    *resolved*, mentions of one library entity are one group, under its name and label
+    (a merge, rename or relabel made by the user shows here)."""
+    resolved = resolved or {}
+    counts: Counter[tuple[str, str, str]] = Counter()
+    first: dict[tuple[str, str, str], int] = {}
     for span in spans:
-        key = (span.label, span.text)
+        ident, name, label = resolved.get(span.start, ("", span.text, span.label))
+        key = (label, name, ident)
         counts[key] += 1
         first.setdefault(key, span.start)
     groups: dict[str, list[EntityGroup]] = {}
-    for (label, text), count in counts.items():
-        groups.setdefault(label, []).append(EntityGroup(label, text, count, first[(label, text)]))
+    for key, count in counts.items():
+        label, text, ident = key
+        groups.setdefault(label, []).append(EntityGroup(label, text, count, first[key], ident))
     return {
         label: sorted(groups[label], key=lambda g: (-g.count, g.first))
         for label in sorted(groups, key=label_order)
@@ -64,18 +77,50 @@ class EntityPanel(RowList):
         """Top to bottom: a label (its heading), then its entities."""
         self._mentions: dict[str, int] = {}
         """Mentions per label (shown on its heading)."""
+        self._spans: Sequence[Span] = ()
 
     def set_spans(self, spans: Sequence[Span]) -> None:
         """Show the entities of *spans*, the first one highlighted."""
+        self._spans = spans
+        self._group(group_entities(spans), highlighted=1)
+
+    def set_resolved(self, resolved: Resolved) -> None:
+        """Show the spans as the library's entities (*resolved*: see :func:`group_entities`),
+        the entity highlighted before still highlighted."""
+        chosen = self.chosen
+        grouped = group_entities(self._spans, resolved)
+        highlighted = 1
+        if chosen is not None:
+            where = resolved.get(chosen.first)
+            for i, row in enumerate(r for rows in grouped.values() for r in ("", *rows)):
+                if isinstance(row, EntityGroup) and (
+                    row.first == chosen.first or (where is not None and row.entity_id == where[0])
+                ):
+                    highlighted = i
+                    break
+        self._group(grouped, highlighted)
+
+    @property
+    def chosen(self) -> EntityGroup | None:
+        """The entity highlighted, if any."""
+        index = self.highlighted
+        if index is None or index >= len(self._rows):
+            return None
+        row = self._rows[index]
+        return row if isinstance(row, EntityGroup) else None
+
+    def _group(self, grouped: dict[str, list[EntityGroup]], highlighted: int) -> None:
         rows: list[EntityGroup | str] = []
         mentions: dict[str, int] = {}
-        for label, groups in group_entities(spans).items():
+        for label, groups in grouped.items():
             mentions[label] = sum(g.count for g in groups)
             rows.append(label)
             rows.extend(groups)
         self._rows = rows
         self._mentions = mentions
-        self.set_row_heights([1] * len(rows), highlighted=1 if len(rows) > 1 else None)
+        self.set_row_heights(
+            [1] * len(rows), highlighted=highlighted if len(rows) > highlighted else None
+        )
 
     def can_highlight(self, index: int) -> bool:
         return isinstance(self._rows[index], EntityGroup)

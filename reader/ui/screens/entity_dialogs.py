@@ -1,0 +1,100 @@
+"""Dialogs of the entity pages: a new name or label for an entity, the variant to split
+off it. (The entity to merge into is chosen in the library's entity list:
+:class:`reader.ui.screens.entity_library.EntityLibraryScreen`.)"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from reader.entities.library.resolve import Entity
+from reader.text import sanitize_line
+
+
+class EntityTextScreen(ModalScreen[str | None]):
+    """Asks for one line of text about *entity* (its new name, its new label). Returns it,
+    stripped, or None (Escape)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, entity: Entity, value: str, placeholder: str) -> None:
+        super().__init__()
+        self._title = title
+        self._entity = entity
+        self._value = value
+        self._placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        entity = self._entity
+        with Vertical(classes="dialog"):
+            yield Static(
+                Content.assemble(
+                    self._title,
+                    " ",
+                    (sanitize_line(entity.name, 80), "bold"),
+                    (f"  {sanitize_line(entity.label, 20)}", "dim"),
+                ),
+                classes="dialog-title",
+                markup=False,
+            )
+            yield Input(
+                value=sanitize_line(self._value, 200),
+                placeholder=self._placeholder,
+                max_length=200,
+                id="entity-text",
+            )
+            yield Static(Content("Enter: save    Esc: cancel"), classes="dialog-hint")
+
+    @on(Input.Submitted, "#entity-text")
+    def _submitted(self, event: Input.Submitted) -> None:
+        value = sanitize_line(event.value, limit=200).strip()
+        if not value:
+            self.notify("It cannot be blank", severity="warning", markup=False)
+            return
+        self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        """Close without a change."""
+        self.dismiss(None)
+
+
+class SplitScreen(ModalScreen[str | None]):
+    """Asks which variant of *entity* to split off (its own entity from now on), or every
+    variant apart. Returns the variant ("" for every one), or None (Escape)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, entity: Entity) -> None:
+        super().__init__()
+        self._entity = entity
+
+    def compose(self) -> ComposeResult:
+        entity = self._entity
+        options = [Option(Content.styled("every name apart", "italic"), id="")]
+        options += [
+            Option(Content(sanitize_line(key, 100)), id=key) for key, _label in entity.keys[1:]
+        ]
+        with Vertical(classes="dialog"):
+            yield Static(
+                Content.assemble("Split off ", (sanitize_line(entity.name, 80), "bold")),
+                classes="dialog-title",
+                markup=False,
+            )
+            yield OptionList(*options, id="split-variants")
+            yield Static(Content("Enter: split    Esc: cancel"), classes="dialog-hint")
+
+    @on(OptionList.OptionSelected, "#split-variants")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id or "")
+
+    def action_cancel(self) -> None:
+        """Close without a change."""
+        self.dismiss(None)

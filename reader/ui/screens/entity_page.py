@@ -1,0 +1,403 @@
+"""One entity's page: its name, label and variants; every article that mentions it with a
+snippet per mention; who appears with it; its mentions by month. The user's merge, split,
+rename and relabel are made here (and undone with `u`).
+
+Every read of the entity index runs in a thread worker (group ``entity-page``, reads
+only); every change goes through ``ReaderApp.write`` (the writer thread), then the index
+takes the store's edits and the page is read again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.widgets import Header, Static
+
+from reader.entities.library.edits import (
+    Edit,
+    merge_edit,
+    relabel_edit,
+    rename_edit,
+    split_edit,
+)
+from reader.entities.library.pages import EntityPage, PageArticle
+from reader.entities.library.resolve import Entity
+from reader.store import AnnotationStore
+from reader.store.entity_edits import EntityEdits
+from reader.text import sanitize_line
+from reader.ui.messages import EntityEditsChanged, EntityPageLoaded, SnippetsLoaded
+from reader.ui.screens.entity_dialogs import EntityTextScreen, SplitScreen
+from reader.ui.screens.entity_library import EntityLibraryScreen
+from reader.ui.widgets.entity_lists import CooccurringList, MentionList, timeline_content
+from reader.ui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from reader.ui.app import ReaderApp
+
+Order = Literal["newest", "mentions"]
+
+#: The keys that change entities: not offered while the database cannot be written.
+EDITING_ACTIONS = frozenset({"merge", "rename", "relabel", "split", "undo"})
+
+ORDER_NAMES: dict[str, str] = {"newest": "newest first", "mentions": "most mentions first"}
+
+
+@dataclass(frozen=True)
+class MentionAt:
+    """Where an entity page is opened from: a mention in an article (the marked entity,
+    or the entity panel's choice)."""
+
+    path: Path
+    start: int
+    text: str
+    label: str
+
+
+Change = Callable[[AnnotationStore], object]
+
+
+def edits_after(change: Change) -> Callable[[AnnotationStore], tuple[object, list[Edit]]]:
+    """*change*, then the store's entity edits (both in the writer thread)."""
+
+    def run(store: AnnotationStore) -> tuple[object, list[Edit]]:
+        result = change(store)
+        return result, EntityEdits(store).edits()
+
+    return run
+
+
+def read_page(node: DOMNode, wanted: str | MentionAt, order: Order, *, new: bool = False) -> None:
+    """Read the page of *wanted* (an entity id, or the entity of a mention) in a worker of
+    *node*, which gets it as :class:`EntityPageLoaded` (*new*: to open it on a screen of its
+    own, once read: one frame painted, not an empty page then a full one)."""
+    app = node.app
+
+    def read() -> None:
+        try:
+            index = app.workspace.entity_index()  # type: ignore[attr-defined]
+            ident = wanted
+            if isinstance(ident, MentionAt):
+                entity = index.entity_at(ident.path, ident.start, ident.text, ident.label)
+                if entity is None:
+                    name = sanitize_line(ident.text, 80)
+                    problem = f"{name} is not in the library's entity index (yet)"
+                    node.post_message(EntityPageLoaded(None, order, problem, new))
+                    return
+                ident = entity.id
+            page = index.page(ident, order=order)
+        except Exception as error:  # a broken index file: said, the reading goes on
+            problem = f"the entity index failed: {error}"
+            node.post_message(EntityPageLoaded(None, order, problem, new))
+            return
+        node.post_message(EntityPageLoaded(page, order, None, new))
+
+    node.run_worker(read, thread=True, exclusive=True, group="entity-page", exit_on_error=False)
+
+
+class EntityPageScreen(Screen[None]):
+    """An entity's page. *open_mention* opens an article at a mention (path, start) on the
+    main screen.
+
+    One screen shows every page (the main screen keeps it installed: a new screen's first
+    frame costs more than the page itself): :meth:`open` shows a page read for it; a
+    co-occurring entity's page replaces the page shown, which Escape brings back.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("o", "toggle_order", "Order"),
+        Binding("M", "merge", "Merge into…"),
+        Binding("r", "rename", "Rename"),
+        Binding("L", "relabel", "Relabel"),
+        Binding("S", "split", "Split"),
+        Binding("u", "undo", "Undo"),
+    ]
+
+    app: ReaderApp
+
+    def __init__(
+        self, page: EntityPage, open_mention: Callable[[str, int], None], *, order: Order
+    ) -> None:
+        super().__init__()
+        self._wanted = page.entity.id
+        self._open_mention = open_mention
+        self.order: Order = order
+        """How the articles are sorted."""
+        self.page: EntityPage | None = page
+        """The page shown."""
+        self._history: list[tuple[str, Order, int | None]] = []
+        """The pages left for a co-occurring entity's: entity id, order, row highlighted."""
+        self._restore: int | None = None
+        """The row to highlight once the page read is shown (a page gone back to)."""
+
+    def open(self, page: EntityPage, order: Order) -> None:
+        """Show *page* as the first of a new visit (Escape closes it)."""
+        self._history.clear()
+        self._restore = None
+        self._wanted = page.entity.id
+        self.page = page
+        self.order = order
+        if self.is_mounted:
+            self._show(page)
+            self.query_one(MentionList).focus()
+
+    @property
+    def entity(self) -> Entity | None:
+        """The entity shown."""
+        return None if self.page is None else self.page.entity
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="¶")
+        yield Static(id="entity-head", markup=False)
+        yield Static(id="entity-timeline", markup=False)
+        with Horizontal(id="entity-body"):
+            yield MentionList(id="mentions")
+            yield CooccurringList(id="cooccurring")
+        yield KeyBar(id="keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#mentions").border_title = "Articles"
+        self.query_one("#cooccurring").border_title = "Appears with"
+        self.query_one(MentionList).focus()
+        if self.page is not None:
+            self._show(self.page)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_bindings()  # the store may have become read-only since
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Read-only (another instance has the database) or unavailable: no editing keys.
+        return not (action in EDITING_ACTIONS and self.app.store_problem)
+
+    # --- reading ---------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Read the page (again) in a worker."""
+        read_page(self, self._wanted, self.order)
+
+    def on_entity_page_loaded(self, message: EntityPageLoaded) -> None:
+        message.stop()
+        if message.new:
+            self.show_new_page(message)
+            return
+        page = message.page
+        if page is None:
+            if self is self.app.screen:
+                problem = message.problem or "This entity is no longer in the library"
+                self.notify(problem, severity="warning", markup=False)
+            return
+        restore, self._restore = self._restore, None
+        mentions = self.query_one(MentionList)
+        if restore is None and self.page is not None and self.page.entity.id == page.entity.id:
+            restore = mentions.highlighted  # the same page read again: stay on the same row
+        self.page = page
+        self._wanted = page.entity.id
+        self.order = "mentions" if message.order == "mentions" else "newest"
+        self._show(page)
+        if restore is not None:
+            mentions.highlighted = restore
+
+    def _show(self, page: EntityPage) -> None:
+        entity = page.entity
+        self.sub_title = sanitize_line(entity.name, 60)
+        parts: list[str | tuple[str, str] | Content] = [
+            (sanitize_line(entity.name, 120), "bold"),
+            "  ",
+            (sanitize_line(entity.label, 20), "reverse"),
+            (
+                f"  {entity.articles:,} article{'s' * (entity.articles != 1)} · "
+                f"{entity.mentions:,} mention{'s' * (entity.mentions != 1)}",
+                "dim",
+            ),
+        ]
+        variants = [sanitize_line(v, 60) for v in entity.variants[:12]]
+        if variants:
+            more = len(entity.variants) - len(variants)
+            shown = ", ".join(variants) + (f", …{more} more" if more > 0 else "")
+            parts += ["\n", ("variants  ", "dim"), shown]
+        if entity.ambiguous:
+            names = ", ".join(sanitize_line(n, 60) for n in entity.ambiguous[:8])
+            more = len(entity.ambiguous) - 8
+            names += f" and {more} more" if more > 0 else ""
+            parts += ["\n", ("ambiguous  ", "dim"), (f"may be any of: {names}", "italic")]
+        self.query_one("#entity-head", Static).update(Content.assemble(*parts))
+        timeline = self.query_one("#entity-timeline", Static)
+        width = max(self.app.size.width - 70, 12)
+        timeline.update(
+            Content.assemble(("mentions by month  ", "dim"), timeline_content(page.timeline, width))
+        )
+        mentions = self.query_one(MentionList)
+        mentions.set_articles(page.articles)
+        mentions.border_title = f"Articles ({len(page.articles):,}) · {ORDER_NAMES[self.order]}"
+        mentions.border_subtitle = "o: order"
+        others = self.query_one(CooccurringList)
+        others.set_others(page.cooccurring)
+        others.border_title = f"Appears with ({len(page.cooccurring)})"
+        counted = page.counted < len(page.articles)
+        others.border_subtitle = f"in its first {page.counted:,} articles" if counted else ""
+
+    @on(MentionList.SnippetsWanted)
+    def _snippets_wanted(self, event: MentionList.SnippetsWanted) -> None:
+        event.stop()
+        self._read_snippets(event.article)
+
+    @work(thread=True, group="entity-snippets", exit_on_error=False)
+    def _read_snippets(self, article: PageArticle) -> None:
+        import os
+
+        try:
+            snippets = self.app.workspace.entity_index().snippets(article)
+        except Exception:  # an unreadable file: its rows keep their offsets
+            snippets = ()
+        self.post_message(SnippetsLoaded(os.path.abspath(article.path), snippets))
+
+    def on_snippets_loaded(self, message: SnippetsLoaded) -> None:
+        self.query_one(MentionList).set_snippets(message.path, message.snippets)
+
+    # --- moving on ---------------------------------------------------------------------
+
+    @on(MentionList.Chosen)
+    def _mention_chosen(self, event: MentionList.Chosen) -> None:
+        event.stop()
+        self._open_mention(event.path, event.start)
+
+    @on(CooccurringList.Chosen)
+    def _other_chosen(self, event: CooccurringList.Chosen) -> None:
+        event.stop()
+        read_page(self, event.entity_id, self.order, new=True)
+
+    def show_new_page(self, message: EntityPageLoaded) -> None:
+        """Show the co-occurring entity's page read for *message* (or say why not); Escape
+        comes back to the page shown now."""
+        if message.page is None:
+            problem = message.problem or "That entity is no longer in the library"
+            self.notify(problem, severity="warning", markup=False)
+            return
+        highlighted = self.query_one(MentionList).highlighted
+        self._history.append((self._wanted, self.order, highlighted))
+        self.page = message.page
+        self._wanted = message.page.entity.id
+        self._show(message.page)
+        self.query_one(MentionList).focus()
+
+    def action_back(self) -> None:
+        """Back to the page before (a co-occurring entity's was opened from it), else to
+        where the page was opened from."""
+        if not self._history:
+            self.dismiss(None)
+            return
+        self._wanted, self.order, self._restore = self._history.pop()
+        self.query_one(MentionList).focus()
+        self.load()
+
+    def action_toggle_order(self) -> None:
+        """Sort the articles newest first, or most mentions first (`o`)."""
+        self.order = "mentions" if self.order == "newest" else "newest"
+        self.load()
+
+    # --- the user's edits ----------------------------------------------------------------
+
+    def _edit(self, make: Callable[[], Edit], said: str, then: str | None = None) -> None:
+        """Store the edit *make* returns (a ValueError is said, nothing stored); once on
+        disk, the index takes the edits, this page (or *then*'s) is read again and the
+        main screen is told."""
+        try:
+            edit = make()
+        except ValueError as error:
+            self.notify(str(error), title="Not changed", severity="warning", markup=False)
+            return
+        self._write(lambda store: EntityEdits(store).add(edit), said, then)
+
+    def _write(
+        self, change: Callable[[AnnotationStore], object], said: str, then: str | None = None
+    ) -> None:
+        def done(result: tuple[object, list[Edit]]) -> None:
+            self.app.workspace.entity_index().set_edits(result[1])
+            if then is not None:
+                self._wanted = then
+            message = said if said else _undone(result[0])
+            self.notify(message, markup=False, timeout=3)
+            self.load()
+            for screen in self.app.screen_stack:
+                screen.post_message(EntityEditsChanged())
+
+        self.app.write(edits_after(change), done)
+
+    def action_merge(self) -> None:
+        """Merge this entity into another, chosen from the library's entities (`M`)."""
+        entity = self.entity
+        if entity is None or not self.app.writable():
+            return
+
+        def chosen(into: Entity | None) -> None:
+            if into is not None:
+                said = f"Merged {entity.name} into {into.name}"
+                self._edit(lambda: merge_edit(entity, into), said, then=into.id)
+
+        title = f"Merge {sanitize_line(entity.name, 60)} into… (choose an entity)"
+        self.app.push_screen(EntityLibraryScreen(picking=title, leave_out=entity.id), chosen)
+
+    def action_rename(self) -> None:
+        """Give the entity another name everywhere (`r`)."""
+        entity = self.entity
+        if entity is None or not self.app.writable():
+            return
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                said = f"Renamed {entity.name} to {name}"
+                self._edit(lambda: rename_edit(entity, name), said)
+
+        self.app.push_screen(
+            EntityTextScreen("Rename", entity, entity.name, "its name everywhere"), chosen
+        )
+
+    def action_relabel(self) -> None:
+        """Give the entity another label everywhere (`L`)."""
+        entity = self.entity
+        if entity is None or not self.app.writable():
+            return
+
+        def chosen(label: str | None) -> None:
+            if label is not None:
+                said = f"Relabelled {entity.name} as {label.upper()}"
+                self._edit(lambda: relabel_edit(entity, label), said)
+
+        self.app.push_screen(
+            EntityTextScreen("Relabel", entity, entity.label, "PERSON, ORG, GPE…"), chosen
+        )
+
+    def action_split(self) -> None:
+        """Split a name off the entity, or every name apart (`S`)."""
+        entity = self.entity
+        if entity is None or not self.app.writable():
+            return
+        if len(entity.keys) < 2:
+            self.notify(f"{entity.name} has one name only: nothing to split", markup=False)
+            return
+
+        def chosen(variant: str | None) -> None:
+            if variant is not None:
+                said = f"Split {variant or 'every name'} off {entity.name}"
+                self._edit(lambda: split_edit(entity, variant), said)
+
+        self.app.push_screen(SplitScreen(entity), chosen)
+
+    def action_undo(self) -> None:
+        """Undo the last change (an entity edit, or any annotation change) (`u`)."""
+        if self.app.writable():
+            self._write(lambda store: store.undo(), "")
+
+
+def _undone(description: object) -> str:
+    return f"Undone: {description}" if description else "Nothing to undo"

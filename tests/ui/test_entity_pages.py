@@ -1,0 +1,434 @@
+"""Pilot tests of the entity pages (reader/ui/screens/entity_page.py, entity_pages.py,
+entity_library.py): opened from the marked entity and from the entity panel, the order of
+the articles, a snippet's jump, a co-occurring entity's page, Escape back to where the
+reader was, and a merge made in the app shown in the panel and the page, then undone.
+
+Real parts: the real spaCy pipeline's entities (found once into a cache copied per test),
+the real entity index (SQLite) and a real TinyDB store, the real app.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from reader.library import catalogue
+from reader.settings import Settings
+from reader.ui.app import ReaderApp, build_app
+from reader.ui.screens.entity_library import EntityLibraryScreen
+from reader.ui.screens.entity_page import EntityPageScreen
+from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.entity_lists import CooccurringList, EntityList, MentionList
+from reader.ui.widgets.entity_panel import EntityGroup, EntityPanel
+from reader.workspace import Workspace
+
+from .conftest import ready, settle
+
+#: Sorted by name, the library's order: geneva first (the article shown at start).
+ARTICLES = {
+    "a-geneva.txt": (
+        "2026-01-10 Lavrov and Blair meet in Geneva\n\n"
+        "Sergey Lavrov met Tony Blair in Geneva on Monday. Lavrov said the talks with Blair "
+        "were useful. The Russian foreign minister later left for Moscow.\n"
+    ),
+    "b-moscow.txt": (
+        "2026-03-05 Talks in Moscow end without a deal\n\n"
+        "Foreign Minister Sergey Lavrov told reporters in Moscow on Tuesday that Russia "
+        "would keep talking. The United Nations welcomed the news.\n"
+    ),
+    "c-vienna.txt": (
+        "2025-11-20 Lavrov in Vienna\n\n"
+        "Sergey Lavrov arrived in Vienna on Sunday. Lavrov met the Austrian chancellor. "
+        "Later Lavrov spoke to reporters in Vienna. Lavrov left on Monday.\n"
+    ),
+    "d-court.txt": (
+        "2026-02-02 Court hears appeal\n\n"
+        "Blair told the court in London that the appeal should be heard in March. The judge "
+        "agreed with Blair.\n"
+    ),
+    "e-dinner.txt": (
+        "2026-02-14 A charity dinner in London\n\n"
+        "Tony Blair and Cherie Blair attended a dinner in London on Friday. Blair spoke "
+        "about Africa.\n"
+    ),
+}
+
+
+def write_library(root: Path) -> None:
+    """The articles, each dated by its file's time (the date at the start of its text)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in ARTICLES.items():
+        date, body = text.split(" ", 1)
+        (root / name).write_text(body, encoding="utf-8")
+        stamp = datetime.fromisoformat(f"{date}T12:00").timestamp()
+        os.utime(root / name, (stamp, stamp))
+
+
+@pytest.fixture(scope="module")
+def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real pipeline's entities of every article, found once."""
+    folder = tmp_path_factory.mktemp("entities")
+    write_library(folder / "library")
+    settings = Settings(
+        article_paths=[folder / "library"], db_path=folder / "db.json", cache_dir=folder / "c"
+    )
+    workspace = Workspace(settings, model_in_process=True)
+    for article in workspace.library().articles:
+        workspace.finder.find(article.sha256, article.text)
+    workspace.close()
+    return folder / "c"
+
+
+def make_app(tmp_path: Path, entity_cache: Path) -> ReaderApp:
+    root = tmp_path / "library"
+    write_library(root)
+    shutil.copytree(entity_cache, tmp_path / "cache")
+    settings = Settings(
+        article_paths=[root], db_path=tmp_path / "db.json", cache_dir=tmp_path / "cache"
+    )
+    return build_app(settings)
+
+
+@pytest.fixture
+def app(tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch) -> ReaderApp:
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    return make_app(tmp_path, entity_cache)
+
+
+async def mark(pilot: Pilot[Any], text: str, nth: int = 1) -> ArticleView:
+    """Focus the article and press `e` until the *nth* mention reading *text* is marked."""
+    view = pilot.app.screen.query_one(ArticleView)
+    view.focus()
+    seen = 0
+    for _ in range(40):
+        await pilot.press("e")
+        span = view.current_span
+        if span is not None and span.text == text:
+            seen += 1
+            if seen == nth:
+                return view
+    raise AssertionError(f"{text!r} never marked")
+
+
+async def open_article(pilot: Pilot[Any], name: str) -> MainScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    articles = screen.query_one(ArticleList)
+    index = next(i for i, a in enumerate(articles.articles) if a.path.name == name)
+    articles.focus()
+    await pilot.press("g", *["j"] * index, "enter")
+    return await ready(pilot)
+
+
+def page_screen(pilot: Pilot[Any]) -> EntityPageScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, EntityPageScreen), screen
+    assert screen.page is not None
+    return screen
+
+
+async def open_page(pilot: Pilot[Any], panel: EntityPanel) -> EntityPageScreen:
+    """Press `p` in the entity panel; return the page shown."""
+    panel.focus()
+    await pilot.press("p")
+    await settle(pilot)
+    return page_screen(pilot)
+
+
+def titles(screen: EntityPageScreen) -> list[str]:
+    return [a.title for a in screen.query_one(MentionList).articles]
+
+
+def panel_rows(screen: MainScreen) -> list[str]:
+    panel = screen.query_one(EntityPanel)
+    return [panel.render_line(y).text.strip() for y in range(panel.row_count)]
+
+
+async def test_the_marked_entity_opens_its_page_and_escape_returns(app: ReaderApp) -> None:
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await ready(pilot)
+        view = await mark(pilot, "Lavrov")  # "Lavrov", the second mention: Sergey Lavrov
+        view.scroll_to(y=1, animate=False, immediate=True)
+        before = (main.article, view.scroll_y, view.current_span, app.focused)
+        await pilot.press("p")
+        await settle(pilot)
+        screen = page_screen(pilot)
+        assert screen.page is not None
+        entity = screen.page.entity
+        assert (entity.name, entity.label) == ("Sergey Lavrov", "PERSON")
+        assert "Lavrov" in entity.variants
+        head = str(screen.query_one("#entity-head").render())
+        assert "Sergey Lavrov" in head and "PERSON" in head and "variants" in head
+        assert "3 articles" in head
+        # Each article with its mention count, a snippet per mention with the entity in it.
+        mentions = screen.query_one(MentionList)
+        assert [len(a.mentions) for a in mentions.articles] == [1, 3, 4]
+        drawn = [mentions.render_line(y).text for y in range(mentions.row_count)]
+        assert "×4" in drawn[6] and "Lavrov in Vienna" in drawn[6]
+        assert all("Lavrov" in line for line in drawn[7:11])
+        # The timeline: mentions by month, oldest to newest.
+        timeline = str(screen.query_one("#entity-timeline").render())
+        assert "2025-11" in timeline and "2026-03" in timeline
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is main
+        assert (main.article, view.scroll_y, view.current_span, app.focused) == before
+
+
+async def test_the_panel_opens_the_page_and_enter_still_jumps(app: ReaderApp) -> None:
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await ready(pilot)
+        panel = main.query_one(EntityPanel)
+        # The panel names the mentions as the library does: "Lavrov" is Sergey Lavrov's.
+        assert "Sergey Lavrov ×3" in panel_rows(main)
+        panel.focus()
+        while not (isinstance(panel.chosen, EntityGroup) and panel.chosen.text == "Tony Blair"):
+            await pilot.press("j")
+        first = panel.chosen.first
+        await pilot.press("enter")  # Enter still jumps to the first mention
+        view = main.query_one(ArticleView)
+        assert view.current_span is not None and view.current_span.start == first
+        assert pilot.app.screen is main
+        assert titles(await open_page(pilot, panel)) == [
+            "A charity dinner in London",
+            "Lavrov and Blair meet in Geneva",
+        ]
+        await pilot.press("escape")
+        await settle(pilot)
+        # Another entity chosen in the panel (Tony Blair stays marked in the article): the
+        # panel's choice wins while it has the focus.
+        while not (isinstance(panel.chosen, EntityGroup) and panel.chosen.text == "Geneva"):
+            await pilot.press("j")
+        screen = await open_page(pilot, panel)
+        assert screen.page is not None and screen.page.entity.name == "Geneva"
+        assert view.current_span is not None and view.current_span.start == first
+
+
+async def test_the_order_toggles_and_is_shown(app: ReaderApp) -> None:
+    async with app.run_test(size=(140, 44)) as pilot:
+        await ready(pilot)
+        await mark(pilot, "Sergey Lavrov")
+        await pilot.press("p")
+        await settle(pilot)
+        screen = page_screen(pilot)
+        newest = ["Talks in Moscow end without a deal", "Lavrov and Blair meet in Geneva",
+                  "Lavrov in Vienna"]  # fmt: skip
+        assert titles(screen) == newest
+        assert "newest first" in str(screen.query_one(MentionList).border_title)
+        await pilot.press("o")
+        await settle(pilot)
+        assert titles(screen) == [newest[2], newest[1], newest[0]]  # 4, 3, 1 mentions
+        assert "most mentions first" in str(screen.query_one(MentionList).border_title)
+        await pilot.press("o")
+        await settle(pilot)
+        assert titles(screen) == newest
+
+
+async def test_a_snippet_opens_the_article_at_that_mention_marked(app: ReaderApp) -> None:
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await ready(pilot)
+        await mark(pilot, "Sergey Lavrov")
+        await pilot.press("p")
+        await settle(pilot)
+        screen = page_screen(pilot)
+        vienna = screen.query_one(MentionList).articles[2]
+        # Rows: Moscow (heading, 1 mention), Geneva (heading, 3), Vienna (heading, 4): the
+        # third mention in Vienna is row 9; from the first mention (row 1), 8 down.
+        await pilot.press(*["j"] * 8)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is main
+        assert main.article is not None and main.article.path.name == "c-vienna.txt"
+        view = main.query_one(ArticleView)
+        span = view.current_span
+        assert span is not None and span.start == vienna.mentions[2][0]
+        assert span.text == "Lavrov" and app.focused is view
+        # The sidebar highlights the article opened.
+        shown = main.query_one(ArticleList).highlighted_article
+        assert shown is not None and shown.path.name == "c-vienna.txt"
+
+
+async def test_a_cooccurring_entity_opens_its_page(app: ReaderApp) -> None:
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await ready(pilot)
+        await mark(pilot, "Sergey Lavrov")
+        await pilot.press("p")
+        await settle(pilot)
+        screen = page_screen(pilot)
+        assert screen.page is not None
+        lavrov = screen.page.entity.id
+        others = screen.query_one(CooccurringList)
+        assert others.others, "nobody appears with Lavrov"
+        top = others.others[0]
+        names = [o.name for o in others.others]
+        assert "Tony Blair" in names and "Moscow" in names
+        mentions = screen.query_one(MentionList)
+        await pilot.press("j", "j")
+        row = mentions.highlighted
+        await pilot.press("tab")
+        assert app.focused is others
+        await pilot.press("enter")
+        await settle(pilot)
+        assert page_screen(pilot) is screen
+        assert screen.page is not None and screen.page.entity.id == top.id
+        assert len(mentions.articles) == screen.page.entity.articles
+        # Escape: Lavrov's page again, on the row left; Escape again: the article.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert page_screen(pilot) is screen
+        assert screen.page is not None and screen.page.entity.id == lavrov
+        assert mentions.highlighted == row and app.focused is mentions
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is main
+
+
+async def test_a_merge_in_the_app_shows_in_the_panel_and_the_page_and_is_undone(
+    app: ReaderApp,
+) -> None:
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await open_article(pilot, "d-court.txt")
+        # "Blair" alone: Tony or Cherie, so not joined to either (shown as ambiguous).
+        assert "Blair ×2" in panel_rows(main)
+        await mark(pilot, "Blair")
+        await pilot.press("p")
+        await settle(pilot)
+        page = page_screen(pilot)
+        assert page.page is not None
+        assert set(page.page.entity.ambiguous) == {"Cherie Blair", "Tony Blair"}
+        assert "may be any of" in str(page.query_one("#entity-head").render())
+        await pilot.press("M")
+        await settle(pilot)
+        chooser = pilot.app.screen
+        assert isinstance(chooser, EntityLibraryScreen)
+        await pilot.press(*"tony", "enter")
+        await settle(pilot)
+        assert pilot.app.screen is page
+        assert page.page is not None and page.page.entity.name == "Tony Blair"
+        assert "Court hears appeal" in titles(page)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is main
+        rows = panel_rows(main)
+        assert "Tony Blair ×2" in rows and "Blair ×2" not in rows
+        # The main screen's undo takes the merge back: the panel shows "Blair" again.
+        main.query_one(ArticleView).focus()
+        await pilot.press("u")
+        await settle(pilot)
+        rows = panel_rows(main)
+        assert "Blair ×2" in rows and "Tony Blair ×2" not in rows
+        # Merged again from the page, undone on the page.
+        await pilot.press("p")
+        await settle(pilot)
+        page = page_screen(pilot)
+        await pilot.press("M")
+        await settle(pilot)
+        await pilot.press(*"tony", "enter")
+        await settle(pilot)
+        assert page.page is not None and page.page.entity.name == "Tony Blair"
+        await pilot.press("u")
+        await settle(pilot)
+        assert page.page is not None and page.page.entity.name == "Tony Blair"
+        assert "Court hears appeal" not in titles(page)
+
+
+async def test_rename_from_the_page(app: ReaderApp) -> None:
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await ready(pilot)
+        await mark(pilot, "Sergey Lavrov")
+        await pilot.press("p")
+        await settle(pilot)
+        page = page_screen(pilot)
+        await pilot.press("r")
+        await pilot.press("ctrl+u", *"S. V. Lavrov", "enter")
+        await settle(pilot)
+        assert page.page is not None and page.page.entity.name == "S. V. Lavrov"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "S. V. Lavrov ×3" in panel_rows(main)
+
+
+async def test_the_library_list_filters_and_opens_a_page(app: ReaderApp) -> None:
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await ready(pilot)
+        await pilot.press("P")
+        await settle(pilot)
+        library = pilot.app.screen
+        assert isinstance(library, EntityLibraryScreen)
+        await pilot.press(*"lavr")
+        entities = library.query_one(EntityList)
+        assert entities.shown >= 1
+        names = [entities.render_line(y).text for y in range(entities.row_count)]
+        assert names[1].strip().startswith("Sergey Lavrov")  # PERSON first, most mentioned
+        assert all("Lavr" in name or not name.startswith("  ") for name in names)
+        await pilot.press("down")  # from the field to the list
+        assert app.focused is entities
+        await pilot.press("G", "g", "enter")
+        await settle(pilot)
+        page = page_screen(pilot)
+        assert page.page is not None and page.page.entity.name == "Sergey Lavrov"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is library
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is main
+
+
+async def test_read_only_offers_no_entity_edits(
+    tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    app = make_app(tmp_path, entity_cache)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await ready(pilot)
+        app.store_problem = "read-only for this test"
+        await mark(pilot, "Sergey Lavrov")
+        await pilot.press("p")
+        await settle(pilot)
+        page = page_screen(pilot)
+        shown = {b.binding.action for b in page.active_bindings.values() if b.enabled}
+        assert "toggle_order" in shown
+        assert not shown & {"merge", "rename", "relabel", "split", "undo"}
+        await pilot.press("M")
+        await settle(pilot)
+        assert pilot.app.screen is page
+
+
+async def test_the_filter_finds_an_entity_as_the_library_resolves_it(app: ReaderApp) -> None:
+    from .test_filter import idle
+
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await idle(pilot)
+        main.query_one(ArticleList).focus()
+        # "Lavrov" is Sergey Lavrov: the article that says only "Lavrov" is found too.
+        await pilot.press("slash", *"entity:Lavrov", "enter")
+        main = await idle(pilot)
+        found = {a.path.name for a in main.query_one(ArticleList).articles}
+        assert found == {"a-geneva.txt", "b-moscow.txt", "c-vienna.txt"}
+        # A merge made in the app: the court article's lone "Blair" is Tony Blair's now.
+        await pilot.press("slash", "escape")  # the filter cleared: every article again
+        main = await idle(pilot)
+        main = await open_article(pilot, "d-court.txt")
+        await mark(pilot, "Blair")
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("M")
+        await settle(pilot)
+        await pilot.press(*"tony", "enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        main = await idle(pilot)
+        main.query_one(ArticleList).focus()
+        await pilot.press("slash", *'entity:"Tony Blair"', "enter")
+        main = await idle(pilot)
+        found = {a.path.name for a in main.query_one(ArticleList).articles}
+        assert found == {"a-geneva.txt", "d-court.txt", "e-dinner.txt"}
