@@ -3,7 +3,10 @@
 The small English model labels every mention on its own, so within one article it calls
 the same man PERSON, ORG and GPE, keeps "Gen" and a possessive "’s" inside names, and
 stops a name half way. :func:`apply_consistency` repairs that from the text and the spans
-alone (string logic, no spaCy), deterministically. The rules run in this order:
+alone (string logic, no spaCy), deterministically. First the repairs of single spans that
+every model needs (reader/entities/repairs.py: a leading "the", photo credits, numbers glued
+to names; then, after rule 3, outlets and platforms as ORG and coined event names as EVENT),
+then the rules in this order:
 
 1. **Possessive** – a trailing ``’s`` / ``'s`` (or a bare ``’`` / ``'`` after an s, as in
    "Jones’") is cut off every entity: "Lavrov’s" becomes "Lavrov". So is everything from a
@@ -66,6 +69,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from reader.entities.matching import WORD_END, WORD_START, non_overlapping
+from reader.entities.repairs import (
+    misc_terms_as_event,
+    outlets_as_org,
+    split_credits,
+    strip_leading_the,
+    strip_numbers,
+)
 from reader.entities.span import Source, Span
 
 __all__ = [
@@ -490,11 +500,17 @@ def add_repeats(doc: ArticleText, spans: list[Span]) -> list[Span]:
 Rule = Callable[[ArticleText, list[Span]], list[Span]]
 """A rule: takes the article and its sorted, non-overlapping spans, returns new ones."""
 
-#: The rules in the order :func:`apply_consistency` runs them (see the module doc).
+#: The rules in the order :func:`apply_consistency` runs them (see the module doc): the
+#: repairs of single spans first (reader/entities/repairs.py), then the article's own.
 RULES: tuple[Rule, ...] = (
+    strip_leading_the,
+    split_credits,
+    strip_numbers,
     strip_possessives,
     continue_names,
     strip_titles,
+    outlets_as_org,
+    misc_terms_as_event,
     apply_surnames,
     apply_majority,
     add_repeats,

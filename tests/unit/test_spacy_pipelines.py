@@ -39,9 +39,7 @@ def test_models_are_named_by_package_or_alias(asked: str, package: str) -> None:
 
 def test_without_md_the_small_pipeline_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     real = engine_module.find_spec
-    monkeypatch.setattr(
-        engine_module, "find_spec", lambda name: None if name == MD else real(name)
-    )
+    monkeypatch.setattr(engine_module, "find_spec", lambda name: None if name == MD else real(name))
     assert installed_pipelines()[0] == SM
     assert SpacyEngine().info.model == SM
     with pytest.raises(NoModel, match="not installed"):

@@ -1,0 +1,208 @@
+"""Repairs of what every entity model gets wrong on news, span by span, for any article.
+
+The consistency rules (:mod:`reader.entities.consistency`) make an article agree with
+itself; these come first and fix single spans from the text around them. Each is a
+:data:`~reader.entities.consistency.Rule` (the article and its sorted, non-overlapping
+spans in, new spans out), never touches a user's span, only shrinks or relabels (so spans
+stay inside the text and apart), and gives the same result when run again:
+
+- :func:`strip_leading_the` – a lowercase "the" opening an entity is not part of it:
+  "the Foreign Office" is "Foreign Office" (OntoNotes keeps it, news readers and the
+  entity panel do not: the two are one entity), "the 1980s" is "1980s".
+- :func:`split_credits` – a photo credit is an agency and a photographer, not one name:
+  "REUTERS / Kevin Lamarque" is ORG "REUTERS" and PERSON "Kevin Lamarque"; "Photo: Jane
+  Roe" is PERSON "Jane Roe".
+- :func:`strip_numbers` – a number next to a name in a results table or score is not part
+  of it: "Arsenal 2" (before "-1", or on a line of figures) is "Arsenal"; a person's name
+  never holds a number.
+- :func:`outlets_as_org` – a newspaper, broadcaster, agency or platform the model calls a
+  person is an ORG: the names in :data:`KNOWN_OUTLETS` (a short, curated list of the
+  platforms and wire agencies news cites most, whose names are nobody's), and any name the
+  article itself introduces as one ("publication Dawn", "the Dawn newspaper": the nouns in
+  :data:`OUTLET_NOUNS`), in every mention.
+- :func:`misc_terms_as_event` – the few coined words news uses as names of events
+  (:data:`MISC_TERMS`: COVID-19, Brexit...) are not a person, organisation or place.
+
+Titles inside a person's span ("Gen", "President") are cut by the consistency rules'
+``strip_titles``, which runs after these.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from reader.entities.span import Span
+
+if TYPE_CHECKING:  # consistency.py runs these rules: no import back at run time
+    from reader.entities.consistency import ArticleText
+
+__all__ = [
+    "KNOWN_OUTLETS",
+    "MISC_TERMS",
+    "NAME_LABELS",
+    "OUTLET_NOUNS",
+    "REPAIRS",
+    "misc_terms_as_event",
+    "outlets_as_org",
+    "split_credits",
+    "strip_leading_the",
+    "strip_numbers",
+]
+
+#: The labels of names: what a leading "the" and a glued number are cut from.
+NAME_LABELS = frozenset(
+    {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
+)
+
+# fmt: off
+#: Platforms and wire agencies that news cites by name and that are nobody's name: always
+#: an ORG when the model says PERSON. Curated and short on purpose (an outlet that is also
+#: a first name, such as "Dawn" or "Mint", is found by :data:`OUTLET_NOUNS` instead).
+KNOWN_OUTLETS: frozenset[str] = frozenset(
+    {
+        "Twitter", "Facebook", "Instagram", "YouTube", "TikTok", "WhatsApp", "Telegram",
+        "Snapchat", "LinkedIn", "Reddit", "Weibo", "WeChat", "Threads", "Bluesky",
+        "Reuters", "AFP", "AP", "Bloomberg", "Xinhua", "Interfax", "TASS", "Yonhap", "Kyodo",
+        "ANI", "PTI", "BBC", "CNN", "Al Jazeera",
+    }
+)
+
+#: Nouns that introduce an outlet by name, just before it ("publication Dawn", "the daily
+#: Mint") or just after it ("the Dawn newspaper"): compared lowercase.
+OUTLET_NOUNS: frozenset[str] = frozenset(
+    {
+        "newspaper", "paper", "daily", "weekly", "publication", "magazine", "tabloid",
+        "broadcaster", "channel", "outlet", "website", "agency", "platform", "app",
+    }
+)
+
+#: Coined names of events news uses like words: never a person, organisation or place.
+MISC_TERMS: frozenset[str] = frozenset(
+    {"COVID-19", "Covid-19", "COVID", "Covid", "SARS-CoV-2", "Brexit", "Grexit"}
+)
+# fmt: on
+
+_THE = re.compile(r"(?:the\s+)+(?=[^\W_])")
+# "AGENCY / Name", "AGENCY/Name": the agency in capitals, then a capitalised name.
+_CREDIT = re.compile(r"([A-Z][A-Z&.\- ]*[A-Z.])\s*/\s*(?=[A-Z][a-z])")
+_CREDIT_LEAD = re.compile(r"(?:photo|photograph|picture|image|credit|video)s?\s*:\s*", re.I)
+# A number as it stands in a table or score: 2, 63, 2-1, 6-4, 3:0, (5), 1.
+_NUMBER = r"\(?\d+(?:[-–:.,]\d+)*\)?\.?"
+_TRAILING_NUMBER = re.compile(rf"\s+{_NUMBER}$")
+_LEADING_NUMBER = re.compile(rf"^{_NUMBER}\s+")
+_SCORE_AFTER = re.compile(r"\s*[-–:]\s*\d")
+_SCORE_BEFORE = re.compile(r"\d\s*[-–:]\s*$")
+_FIGURE = re.compile(r"(?<![\w.])\d+(?:[-–:.,]\d+)*(?![\w])")
+_SCORE = re.compile(r"\d[-–:]\d")
+_TABLE_LINE_FIGURES = 4
+"""A line with this many figures or more is a row of a table (results, standings)."""
+
+
+def strip_leading_the(doc: ArticleText, spans: list[Span]) -> list[Span]:
+    """Cut a lowercase "the" (and the space after it) from the front of every entity: of a
+    name when a capitalised word or a number follows ("the Foreign Office", not "the
+    north"), of a date or figure always ("the 1980s", "the day")."""
+    result = []
+    for s in spans:
+        m = _THE.match(s.text)
+        if m and s.source != "user":
+            rest = s.text[m.end()]
+            if s.label not in NAME_LABELS or rest.isupper() or rest.isdigit():
+                s = doc.span(s.start + m.end(), s.end, s.label)
+        result.append(s)
+    return result
+
+
+def split_credits(doc: ArticleText, spans: list[Span]) -> list[Span]:
+    """Split "AGENCY / Name" into the agency (ORG) and the name (PERSON); cut "Photo:"."""
+    result: list[Span] = []
+    for s in spans:
+        if s.source == "user" or s.label not in ("PERSON", "ORG"):
+            result.append(s)
+            continue
+        lead = _CREDIT_LEAD.match(s.text)
+        if lead and lead.end() < len(s.text) and s.text[lead.end()].isupper():
+            result.append(doc.span(s.start + lead.end(), s.end, "PERSON"))
+            continue
+        credit = _CREDIT.match(s.text)
+        if credit is None or credit.end() >= len(s.text):
+            result.append(s)
+            continue
+        agency_end = s.start + credit.end(1)
+        result.append(doc.span(s.start, agency_end, "ORG"))
+        result.append(doc.span(s.start + credit.end(), s.end, "PERSON"))
+    return result
+
+
+def strip_numbers(doc: ArticleText, spans: list[Span]) -> list[Span]:
+    """Cut a score or table figure from either end of a name (always from a person's)."""
+    return [_strip_numbers(doc, s) for s in spans]
+
+
+def _strip_numbers(doc: ArticleText, s: Span) -> Span:
+    if s.label not in NAME_LABELS or s.source == "user":
+        return s
+    start, end = s.start, s.end
+    while (m := _TRAILING_NUMBER.search(doc.text[start:end])) and _is_figure(
+        doc, s, m.group(), _SCORE_AFTER.match(doc.text, end) is not None
+    ):
+        end = start + m.start()
+    while (m := _LEADING_NUMBER.match(doc.text[start:end])) and _is_figure(
+        doc, s, m.group(), _SCORE_BEFORE.search(doc.text, max(0, start - 8), start) is not None
+    ):
+        start += m.end()
+    if (start, end) == (s.start, s.end) or not re.search(r"[^\W\d_]", doc.text[start:end]):
+        return s
+    return doc.span(start, end, s.label)
+
+
+def _is_figure(doc: ArticleText, s: Span, number: str, in_score: bool) -> bool:
+    """Whether *number*, at one end of span *s*, is a figure and not part of the name:
+    always in a person's name; else when it is a score ("2-1"), half of one (*in_score*:
+    "2" before "-1", "1" after "2-") or stands on a line of figures (a table row)."""
+    if s.label == "PERSON" or in_score or _SCORE.search(number):
+        return True
+    line_start = doc.text.rfind("\n", 0, s.start) + 1
+    line_end = doc.text.find("\n", s.end)
+    line = doc.text[line_start : len(doc.text) if line_end < 0 else line_end]
+    return len(_FIGURE.findall(line)) >= _TABLE_LINE_FIGURES
+
+
+def outlets_as_org(doc: ArticleText, spans: list[Span]) -> list[Span]:
+    """Relabel as ORG every PERSON that is a known outlet or one the article calls one."""
+    outlets = {
+        s.text
+        for s in spans
+        if s.label in ("PERSON", "ORG") and s.source != "user" and _introduced_as_outlet(doc, s)
+    }
+    return [
+        doc.span(s.start, s.end, "ORG")
+        if s.label == "PERSON"
+        and s.source != "user"
+        and (s.text in KNOWN_OUTLETS or s.text in outlets)
+        else s
+        for s in spans
+    ]
+
+
+def _introduced_as_outlet(doc: ArticleText, s: Span) -> bool:
+    before, after = doc.word_before(s.start), doc.word_after(s.end)
+    return (before is not None and before.lower() in OUTLET_NOUNS) or (
+        after is not None and after.lower() in OUTLET_NOUNS
+    )
+
+
+def misc_terms_as_event(doc: ArticleText, spans: list[Span]) -> list[Span]:
+    """Relabel as EVENT the coined event names of :data:`MISC_TERMS` the model calls a
+    person, organisation or place."""
+    return [
+        doc.span(s.start, s.end, "EVENT")
+        if s.text in MISC_TERMS and s.label in ("PERSON", "ORG", "GPE") and s.source != "user"
+        else s
+        for s in spans
+    ]
+
+
+REPAIRS = (strip_leading_the, split_credits, strip_numbers, outlets_as_org, misc_terms_as_event)
+"""Every repair, in the order the consistency rules' :data:`RULES` run them."""
