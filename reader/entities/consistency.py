@@ -4,9 +4,9 @@ The small English model labels every mention on its own, so within one article i
 the same man PERSON, ORG and GPE, keeps "Gen" and a possessive "’s" inside names, and
 stops a name half way. :func:`apply_consistency` repairs that from the text and the spans
 alone (string logic, no spaCy), deterministically. First the repairs of single spans that
-every model needs (reader/entities/repairs.py: a leading "the", photo credits, numbers glued
-to names; then, after rule 3, outlets and platforms as ORG and coined event names as EVENT),
-then the rules in this order:
+every model needs (reader/entities/repairs.py: spaces and colons at the edges, a leading
+"the", photo credits, numbers glued to names; then, after rule 3, outlets and platforms as
+ORG and coined event names as EVENT), then the rules in this order:
 
 1. **Possessive** – a trailing ``’s`` / ``'s`` (or a bare ``’`` / ``'`` after an s, as in
    "Jones’") is cut off every entity: "Lavrov’s" becomes "Lavrov". So is everything from a
@@ -73,6 +73,7 @@ from reader.entities.repairs import (
     misc_terms_as_event,
     outlets_as_org,
     split_credits,
+    strip_edges,
     strip_leading_the,
     strip_numbers,
 )
@@ -503,6 +504,7 @@ Rule = Callable[[ArticleText, list[Span]], list[Span]]
 #: The rules in the order :func:`apply_consistency` runs them (see the module doc): the
 #: repairs of single spans first (reader/entities/repairs.py), then the article's own.
 RULES: tuple[Rule, ...] = (
+    strip_edges,
     strip_leading_the,
     split_credits,
     strip_numbers,

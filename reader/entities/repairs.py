@@ -6,20 +6,21 @@ itself; these come first and fix single spans from the text around them. Each is
 spans in, new spans out), never touches a user's span, only shrinks or relabels (so spans
 stay inside the text and apart), and gives the same result when run again:
 
+- :func:`strip_edges` – spaces and a trailing ``:``, ``;`` or ``,`` are no part of a name.
 - :func:`strip_leading_the` – a lowercase "the" opening an entity is not part of it:
   "the Foreign Office" is "Foreign Office" (OntoNotes keeps it, news readers and the
   entity panel do not: the two are one entity), "the 1980s" is "1980s".
 - :func:`split_credits` – a photo credit is an agency and a photographer, not one name:
   "REUTERS / Kevin Lamarque" is ORG "REUTERS" and PERSON "Kevin Lamarque"; "Photo: Jane
   Roe" is PERSON "Jane Roe".
-- :func:`strip_numbers` – a number next to a name in a results table or score is not part
-  of it: "Arsenal 2" (before "-1", or on a line of figures) is "Arsenal"; a person's name
-  never holds a number.
+- :func:`strip_numbers` – a number in a results table or score is not part of a name:
+  "Arsenal 2" (before "-1", or on a line of figures) is "Arsenal", "Brentford 1 Arsenal 1"
+  is two names; a person's name never holds a number.
 - :func:`outlets_as_org` – a newspaper, broadcaster, agency or platform the model calls a
   person is an ORG: the names in :data:`KNOWN_OUTLETS` (a short, curated list of the
   platforms and wire agencies news cites most, whose names are nobody's), and any name the
-  article itself introduces as one ("publication Dawn", "the Dawn newspaper": the nouns in
-  :data:`OUTLET_NOUNS`), in every mention.
+  article itself introduces as one ("publication Dawn", "the Dawn newspaper", "Dawn, the
+  country's oldest daily": the nouns in :data:`OUTLET_NOUNS`), in every mention.
 - :func:`misc_terms_as_event` – the few coined words news uses as names of events
   (:data:`MISC_TERMS`: COVID-19, Brexit...) are not a person, organisation or place.
 
@@ -46,6 +47,7 @@ __all__ = [
     "misc_terms_as_event",
     "outlets_as_org",
     "split_credits",
+    "strip_edges",
     "strip_leading_the",
     "strip_numbers",
 ]
@@ -77,26 +79,49 @@ OUTLET_NOUNS: frozenset[str] = frozenset(
     }
 )
 
+# ", the country's oldest English daily": an outlet noun within five words of the comma.
+_APPOSITIVE_OUTLET = re.compile(
+    r",\s+(?:the|a|an)\s+(?:[\w'’-]+\s+){0,4}?(?:"
+    + "|".join(sorted(OUTLET_NOUNS))
+    + r")\b",
+    re.I,
+)
+
 #: Coined names of events news uses like words: never a person, organisation or place.
 MISC_TERMS: frozenset[str] = frozenset(
     {"COVID-19", "Covid-19", "COVID", "Covid", "SARS-CoV-2", "Brexit", "Grexit"}
 )
 # fmt: on
 
+_EDGES = re.compile(r"\s*(\S(?:.*?\S)??)[\s:;,]*", re.S)
 _THE = re.compile(r"(?:the\s+)+(?=[^\W_])")
 # "AGENCY / Name", "AGENCY/Name": the agency in capitals, then a capitalised name.
 _CREDIT = re.compile(r"([A-Z][A-Z&.\- ]*[A-Z.])\s*/\s*(?=[A-Z][a-z])")
 _CREDIT_LEAD = re.compile(r"(?:photo|photograph|picture|image|credit|video)s?\s*:\s*", re.I)
 # A number as it stands in a table or score: 2, 63, 2-1, 6-4, 3:0, (5), 1.
-_NUMBER = r"\(?\d+(?:[-–:.,]\d+)*\)?\.?"
-_TRAILING_NUMBER = re.compile(rf"\s+{_NUMBER}$")
-_LEADING_NUMBER = re.compile(rf"^{_NUMBER}\s+")
+_NUMBER_PATTERN = r"\(?\d+(?:[-–:.,]\d+)*\)?\.?"
+_NUMBER = re.compile(_NUMBER_PATTERN)
+_LETTER = re.compile(r"[^\W\d_]")
+_WORDS = re.compile(r"[^\W\d_]+")
 _SCORE_AFTER = re.compile(r"\s*[-–:]\s*\d")
 _SCORE_BEFORE = re.compile(r"\d\s*[-–:]\s*$")
 _FIGURE = re.compile(r"(?<![\w.])\d+(?:[-–:.,]\d+)*(?![\w])")
 _SCORE = re.compile(r"\d[-–:]\d")
 _TABLE_LINE_FIGURES = 4
-"""A line with this many figures or more is a row of a table (results, standings)."""
+"""A line with this many figures or more is a row of a table (results, standings); so is
+one with two or more and no lowercase word ("Brentford 1 Arsenal 1")."""
+
+
+def strip_edges(doc: ArticleText, spans: list[Span]) -> list[Span]:
+    """Cut spaces, line breaks and a trailing ``:``, ``;`` or ``,`` from every entity's
+    edges ("Premier League:" in a headline, "Kim Coghill\n" at the end of a story)."""
+    result = []
+    for s in spans:
+        m = _EDGES.fullmatch(s.text)
+        if m and s.source != "user" and (m.start(1), m.end(1)) != (0, len(s.text)):
+            s = doc.span(s.start + m.start(1), s.start + m.end(1), s.label)
+        result.append(s)
+    return result
 
 
 def strip_leading_the(doc: ArticleText, spans: list[Span]) -> list[Span]:
@@ -136,37 +161,48 @@ def split_credits(doc: ArticleText, spans: list[Span]) -> list[Span]:
 
 
 def strip_numbers(doc: ArticleText, spans: list[Span]) -> list[Span]:
-    """Cut a score or table figure from either end of a name (always from a person's)."""
-    return [_strip_numbers(doc, s) for s in spans]
+    """Cut the scores and table figures out of names: from either end ("Arsenal 2" before
+    "-1"), and from inside, which splits a results row the model read as one name
+    ("Brentford 1 Arsenal 1" is "Brentford" and "Arsenal"); every number out of a person's
+    name. A number the name owns ("Apollo 11", "Hannover 96" in prose) stays."""
+    result: list[Span] = []
+    for s in spans:
+        result.extend(_strip_numbers(doc, s))
+    return result
 
 
-def _strip_numbers(doc: ArticleText, s: Span) -> Span:
+def _strip_numbers(doc: ArticleText, s: Span) -> list[Span]:
     if s.label not in NAME_LABELS or s.source == "user":
-        return s
-    start, end = s.start, s.end
-    while (m := _TRAILING_NUMBER.search(doc.text[start:end])) and _is_figure(
-        doc, s, m.group(), _SCORE_AFTER.match(doc.text, end) is not None
-    ):
-        end = start + m.start()
-    while (m := _LEADING_NUMBER.match(doc.text[start:end])) and _is_figure(
-        doc, s, m.group(), _SCORE_BEFORE.search(doc.text, max(0, start - 8), start) is not None
-    ):
-        start += m.end()
-    if (start, end) == (s.start, s.end) or not re.search(r"[^\W\d_]", doc.text[start:end]):
-        return s
-    return doc.span(start, end, s.label)
+        return [s]
+    pieces: list[list[int]] = [[]]  # [start, end] of each run of tokens between figures
+    for token in re.finditer(r"\S+", s.text):
+        start, end = s.start + token.start(), s.start + token.end()
+        if _NUMBER.fullmatch(token.group()) and _is_figure(doc, s, token.group(), start, end):
+            pieces.append([])
+        elif pieces[-1]:
+            pieces[-1][1] = end
+        else:
+            pieces[-1] = [start, end]
+    kept = [(a, b) for a, b in (p for p in pieces if p) if _LETTER.search(doc.text, a, b)]
+    if not kept or kept == [(s.start, s.end)]:
+        return [s]
+    return [doc.span(a, b, s.label) for a, b in kept]
 
 
-def _is_figure(doc: ArticleText, s: Span, number: str, in_score: bool) -> bool:
-    """Whether *number*, at one end of span *s*, is a figure and not part of the name:
-    always in a person's name; else when it is a score ("2-1"), half of one (*in_score*:
-    "2" before "-1", "1" after "2-") or stands on a line of figures (a table row)."""
-    if s.label == "PERSON" or in_score or _SCORE.search(number):
+def _is_figure(doc: ArticleText, s: Span, number: str, start: int, end: int) -> bool:
+    """Whether *number* (at ``start:end``) in span *s* is a figure, not part of the name:
+    always in a person's name; else when it is a score ("2-1") or half of one ("2" before
+    "-1", "1" after "2-"), or stands on a row of a table."""
+    if s.label == "PERSON" or _SCORE.search(number) or _SCORE_AFTER.match(doc.text, end):
         return True
-    line_start = doc.text.rfind("\n", 0, s.start) + 1
-    line_end = doc.text.find("\n", s.end)
+    if _SCORE_BEFORE.search(doc.text, max(0, start - 8), start):
+        return True
+    line_start = doc.text.rfind("\n", 0, start) + 1
+    line_end = doc.text.find("\n", end)
     line = doc.text[line_start : len(doc.text) if line_end < 0 else line_end]
-    return len(_FIGURE.findall(line)) >= _TABLE_LINE_FIGURES
+    figures = len(_FIGURE.findall(line))
+    prose = any(w.islower() and len(w) > 2 for w in _WORDS.findall(line))
+    return figures >= _TABLE_LINE_FIGURES or (figures >= 2 and not prose)
 
 
 def outlets_as_org(doc: ArticleText, spans: list[Span]) -> list[Span]:
@@ -187,9 +223,13 @@ def outlets_as_org(doc: ArticleText, spans: list[Span]) -> list[Span]:
 
 
 def _introduced_as_outlet(doc: ArticleText, s: Span) -> bool:
+    """Whether an outlet noun is right before or after the span, or ends the phrase set
+    off after it ("Dawn, the country's oldest English daily")."""
     before, after = doc.word_before(s.start), doc.word_after(s.end)
-    return (before is not None and before.lower() in OUTLET_NOUNS) or (
-        after is not None and after.lower() in OUTLET_NOUNS
+    return (
+        (before is not None and before.lower() in OUTLET_NOUNS)
+        or (after is not None and after.lower() in OUTLET_NOUNS)
+        or _APPOSITIVE_OUTLET.match(doc.text, s.end) is not None
     )
 
 
@@ -204,5 +244,12 @@ def misc_terms_as_event(doc: ArticleText, spans: list[Span]) -> list[Span]:
     ]
 
 
-REPAIRS = (strip_leading_the, split_credits, strip_numbers, outlets_as_org, misc_terms_as_event)
+REPAIRS = (
+    strip_edges,
+    strip_leading_the,
+    split_credits,
+    strip_numbers,
+    outlets_as_org,
+    misc_terms_as_event,
+)
 """Every repair, in the order the consistency rules' :data:`RULES` run them."""

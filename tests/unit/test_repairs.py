@@ -17,6 +17,7 @@ from reader.entities.repairs import (
     misc_terms_as_event,
     outlets_as_org,
     split_credits,
+    strip_edges,
     strip_leading_the,
     strip_numbers,
 )
@@ -37,7 +38,19 @@ def repair(rule: Rule, text: str, *spans: Span) -> list[tuple[str, str]]:
     return [(s.text, s.label) for s in out]
 
 
-# --- the leading "the" ----------------------------------------------------------------
+# --- edges and the leading "the" -----------------------------------------------------
+
+
+def test_spaces_and_trailing_colons_are_not_part_of_an_entity() -> None:
+    text = "Premier League: City win\n\nEditing by Kim Coghill\n"
+    spans = [at(text, "Premier League:", "ORG"), at(text, "Kim Coghill\n", "PERSON")]
+    assert repair(strip_edges, text, *spans) == [
+        ("Premier League", "ORG"),
+        ("Kim Coghill", "PERSON"),
+    ]
+    kept = "U.S. and Acme Inc."
+    spans = [at(kept, "U.S.", "GPE"), at(kept, "Acme Inc.", "ORG")]
+    assert repair(strip_edges, kept, *spans) == [("U.S.", "GPE"), ("Acme Inc.", "ORG")]
 
 
 def test_a_leading_lowercase_the_is_not_part_of_an_entity() -> None:
@@ -118,6 +131,17 @@ def test_scores_and_table_figures_are_not_part_of_names() -> None:
     ]
 
 
+def test_a_results_row_read_as_one_name_is_split() -> None:
+    text = "Results\nBrentford 1 Arsenal 1\nManchester City 3 Aston Villa 1\n"
+    spans = [at(text, "Brentford 1 Arsenal 1", "ORG"), at(text, "City 3 Aston", "ORG")]
+    assert repair(strip_numbers, text, *spans) == [
+        ("Brentford", "ORG"),
+        ("Arsenal", "ORG"),
+        ("City", "ORG"),
+        ("Aston", "ORG"),
+    ]
+
+
 def test_a_number_alone_stays() -> None:
     text = "Seats: 2-1 and 63."
     spans = [at(text, "2-1", "CARDINAL"), at(text, "63", "PERSON")]
@@ -149,6 +173,9 @@ def test_an_outlet_the_article_introduces_is_org_in_every_mention() -> None:
     assert repair(outlets_as_org, text, *spans) == [("Dawn", "ORG"), ("Dawn", "ORG")]
     after = "The Mint newspaper said so."
     assert repair(outlets_as_org, after, at(after, "Mint", "PERSON")) == [("Mint", "ORG")]
+    set_off = "Dawn, the country's oldest English daily, was shut. Tarar told Dawn so."
+    spans = [at(set_off, "Dawn", "PERSON"), at(set_off, "Dawn", "PERSON", nth=1)]
+    assert repair(outlets_as_org, set_off, *spans) == [("Dawn", "ORG"), ("Dawn", "ORG")]
 
 
 def test_a_person_named_like_an_outlet_stays_a_person() -> None:
