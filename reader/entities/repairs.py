@@ -24,6 +24,7 @@ stay inside the text and apart), and gives the same result when run again:
 - :func:`misc_terms_as_event` – the few coined words news uses as names of events
   (:data:`MISC_TERMS`: COVID-19, Brexit...) are not a person, organisation or place.
 
+The first three run together, until none changes anything (:func:`fix_boundaries`).
 Titles inside a person's span ("Gen", "President") are cut by the consistency rules'
 ``strip_titles``, which runs after these.
 """
@@ -44,6 +45,7 @@ __all__ = [
     "NAME_LABELS",
     "OUTLET_NOUNS",
     "REPAIRS",
+    "fix_boundaries",
     "misc_terms_as_event",
     "outlets_as_org",
     "split_credits",
@@ -97,7 +99,7 @@ _EDGES = re.compile(r"\s*(\S(?:.*?\S)??)[\s:;,]*", re.S)
 _THE = re.compile(r"(?:the\s+)+(?=[^\W_])")
 # "AGENCY / Name", "AGENCY/Name": the agency in capitals, then a capitalised name.
 _CREDIT = re.compile(r"([A-Z][A-Z&.\- ]*[A-Z.])\s*/\s*(?=[A-Z][a-z])")
-_CREDIT_LEAD = re.compile(r"(?:photo|photograph|picture|image|credit|video)s?\s*:\s*", re.I)
+_CREDIT_LEAD = re.compile(r"(?:(?:photo|photograph|picture|image|credit|video)s?\s*:\s*)+", re.I)
 # A number as it stands in a table or score: 2, 63, 2-1, 6-4, 3:0, (5), 1.
 _NUMBER_PATTERN = r"\(?\d+(?:[-–:.,]\d+)*\)?\.?"
 _NUMBER = re.compile(_NUMBER_PATTERN)
@@ -117,11 +119,17 @@ def strip_edges(doc: ArticleText, spans: list[Span]) -> list[Span]:
     edges ("Premier League:" in a headline, "Kim Coghill\n" at the end of a story)."""
     result = []
     for s in spans:
-        m = _EDGES.fullmatch(s.text)
-        if m and s.source != "user" and (m.start(1), m.end(1)) != (0, len(s.text)):
-            s = doc.span(s.start + m.start(1), s.start + m.end(1), s.label)
+        start, end = _trimmed(doc, s.start, s.end)
+        if s.source != "user" and (start, end) != (s.start, s.end):
+            s = doc.span(start, end, s.label)
         result.append(s)
     return result
+
+
+def _trimmed(doc: ArticleText, start: int, end: int) -> tuple[int, int]:
+    """``start:end`` without the spaces and trailing ``:;,`` :func:`strip_edges` cuts."""
+    m = _EDGES.fullmatch(doc.text, start, end)
+    return (m.start(1), m.end(1)) if m else (start, end)
 
 
 def strip_leading_the(doc: ArticleText, spans: list[Span]) -> list[Span]:
@@ -146,17 +154,19 @@ def split_credits(doc: ArticleText, spans: list[Span]) -> list[Span]:
         if s.source == "user" or s.label not in ("PERSON", "ORG"):
             result.append(s)
             continue
-        lead = _CREDIT_LEAD.match(s.text)
+        the = _THE.match(s.text)  # "the REUTERS / ...": the credit after it
+        name = the.end() if the else 0
+        credit = _CREDIT.match(s.text, name)
+        if credit is not None and credit.end() < len(s.text):
+            result.append(doc.span(s.start + name, s.start + credit.end(1), "ORG"))
+            name = credit.end()
+        lead = _CREDIT_LEAD.match(s.text, name)
         if lead and lead.end() < len(s.text) and s.text[lead.end()].isupper():
-            result.append(doc.span(s.start + lead.end(), s.end, "PERSON"))
-            continue
-        credit = _CREDIT.match(s.text)
-        if credit is None or credit.end() >= len(s.text):
+            name = lead.end()
+        elif credit is None or credit.end() >= len(s.text):
             result.append(s)
             continue
-        agency_end = s.start + credit.end(1)
-        result.append(doc.span(s.start, agency_end, "ORG"))
-        result.append(doc.span(s.start + credit.end(), s.end, "PERSON"))
+        result.append(doc.span(s.start + name, s.end, "PERSON"))
     return result
 
 
@@ -177,13 +187,16 @@ def _strip_numbers(doc: ArticleText, s: Span) -> list[Span]:
     pieces: list[list[int]] = [[]]  # [start, end] of each run of tokens between figures
     for token in re.finditer(r"\S+", s.text):
         start, end = s.start + token.start(), s.start + token.end()
-        if _NUMBER.fullmatch(token.group()) and _is_figure(doc, s, token.group(), start, end):
+        number = token.group().rstrip(",;:")  # "2," is the number 2
+        if _NUMBER.fullmatch(number) and _is_figure(doc, s, number, start, start + len(number)):
             pieces.append([])
         elif pieces[-1]:
             pieces[-1][1] = end
         else:
             pieces[-1] = [start, end]
-    kept = [(a, b) for a, b in (p for p in pieces if p) if _LETTER.search(doc.text, a, b)]
+    kept = [
+        _trimmed(doc, a, b) for a, b in (p for p in pieces if p) if _LETTER.search(doc.text, a, b)
+    ]
     if not kept or kept == [(s.start, s.end)]:
         return [s]
     return [doc.span(a, b, s.label) for a, b in kept]
@@ -206,30 +219,32 @@ def _is_figure(doc: ArticleText, s: Span, number: str, start: int, end: int) -> 
 
 
 def outlets_as_org(doc: ArticleText, spans: list[Span]) -> list[Span]:
-    """Relabel as ORG every PERSON that is a known outlet or one the article calls one."""
-    outlets = {
-        s.text
-        for s in spans
-        if s.label in ("PERSON", "ORG") and s.source != "user" and _introduced_as_outlet(doc, s)
-    }
+    """Relabel as ORG every PERSON that is a known outlet, or one the article calls one
+    where it names it (any whole-word occurrence of the same text, tagged or not)."""
+    forms = {s.text for s in spans if s.label == "PERSON" and s.source != "user"}
+    outlets = {form for form in forms if form in KNOWN_OUTLETS or _introduced(doc, form)}
     return [
         doc.span(s.start, s.end, "ORG")
-        if s.label == "PERSON"
-        and s.source != "user"
-        and (s.text in KNOWN_OUTLETS or s.text in outlets)
+        if s.label == "PERSON" and s.source != "user" and s.text in outlets
         else s
         for s in spans
     ]
 
 
-def _introduced_as_outlet(doc: ArticleText, s: Span) -> bool:
-    """Whether an outlet noun is right before or after the span, or ends the phrase set
-    off after it ("Dawn, the country's oldest English daily")."""
-    before, after = doc.word_before(s.start), doc.word_after(s.end)
+def _introduced(doc: ArticleText, form: str) -> bool:
+    """Whether the article introduces *form* as an outlet at one of its occurrences."""
+    pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)")
+    return any(_introduced_as_outlet(doc, m.start(), m.end()) for m in pattern.finditer(doc.text))
+
+
+def _introduced_as_outlet(doc: ArticleText, start: int, end: int) -> bool:
+    """Whether an outlet noun is right before or after ``start:end``, or ends the phrase
+    set off after it ("Dawn, the country's oldest English daily")."""
+    before, after = doc.word_before(start), doc.word_after(end)
     return (
         (before is not None and before.lower() in OUTLET_NOUNS)
         or (after is not None and after.lower() in OUTLET_NOUNS)
-        or _APPOSITIVE_OUTLET.match(doc.text, s.end) is not None
+        or _APPOSITIVE_OUTLET.match(doc.text, end) is not None
     )
 
 
@@ -244,11 +259,24 @@ def misc_terms_as_event(doc: ArticleText, spans: list[Span]) -> list[Span]:
     ]
 
 
+def fix_boundaries(doc: ArticleText, spans: list[Span]) -> list[Span]:
+    """:func:`strip_edges`, :func:`split_credits` and :func:`strip_numbers` until none
+    changes anything: one may uncover work for another ("Photo: Jane Roe 2" is a PERSON
+    with a number only once the credit is cut). Each only shrinks or splits spans, so this
+    ends (after at most a few rounds on real text)."""
+    while True:
+        fixed = strip_numbers(doc, split_credits(doc, strip_edges(doc, spans)))
+        if fixed == spans:
+            return fixed
+        spans = fixed
+
+
 REPAIRS = (
     strip_edges,
-    strip_leading_the,
     split_credits,
     strip_numbers,
+    fix_boundaries,
+    strip_leading_the,
     outlets_as_org,
     misc_terms_as_event,
 )

@@ -329,12 +329,10 @@ def test_overlapping_input_is_reduced_to_one_span_per_place() -> None:
 
 def test_rules_run_in_the_documented_order() -> None:
     assert [rule.__name__ for rule in RULES] == [
-        "strip_edges",
-        "strip_leading_the",
-        "split_credits",
-        "strip_numbers",
+        "fix_boundaries",
         "strip_possessives",
         "continue_names",
+        "strip_leading_the",
         "strip_titles",
         "outlets_as_org",
         "misc_terms_as_event",
