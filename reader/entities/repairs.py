@@ -32,6 +32,7 @@ Titles inside a person's span ("Gen", "President") are cut by the consistency ru
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from reader.entities.span import Span
@@ -96,6 +97,8 @@ MISC_TERMS: frozenset[str] = frozenset(
 # fmt: on
 
 _EDGES = re.compile(r"\s*(\S(?:.*?\S)??)[\s:;,]*", re.S)
+_DIGIT = re.compile(r"\d")
+_CREDIT_MARK = re.compile(r"[/:]")
 _THE = re.compile(r"(?:the\s+)+(?=[^\W_])")
 # "AGENCY / Name", "AGENCY/Name": the agency in capitals, then a capitalised name.
 _CREDIT = re.compile(r"([A-Z][A-Z&.\- ]*[A-Z.])\s*/\s*(?=[A-Z][a-z])")
@@ -119,6 +122,9 @@ def strip_edges(doc: ArticleText, spans: list[Span]) -> list[Span]:
     edges ("Premier League:" in a headline, "Kim Coghill\n" at the end of a story)."""
     result = []
     for s in spans:
+        if not (s.text[0].isspace() or s.text[-1].isspace() or s.text[-1] in ":;,"):
+            result.append(s)
+            continue
         start, end = _trimmed(doc, s.start, s.end)
         if s.source != "user" and (start, end) != (s.start, s.end):
             s = doc.span(start, end, s.label)
@@ -151,7 +157,11 @@ def split_credits(doc: ArticleText, spans: list[Span]) -> list[Span]:
     """Split "AGENCY / Name" into the agency (ORG) and the name (PERSON); cut "Photo:"."""
     result: list[Span] = []
     for s in spans:
-        if s.source == "user" or s.label not in ("PERSON", "ORG"):
+        if (
+            s.source == "user"
+            or s.label not in ("PERSON", "ORG")
+            or not _CREDIT_MARK.search(s.text)
+        ):
             result.append(s)
             continue
         the = _THE.match(s.text)  # "the REUTERS / ...": the credit after it
@@ -182,7 +192,7 @@ def strip_numbers(doc: ArticleText, spans: list[Span]) -> list[Span]:
 
 
 def _strip_numbers(doc: ArticleText, s: Span) -> list[Span]:
-    if s.label not in NAME_LABELS or s.source == "user":
+    if s.label not in NAME_LABELS or s.source == "user" or not _DIGIT.search(s.text):
         return [s]
     pieces: list[list[int]] = [[]]  # [start, end] of each run of tokens between figures
     for token in re.finditer(r"\S+", s.text):
@@ -222,7 +232,10 @@ def outlets_as_org(doc: ArticleText, spans: list[Span]) -> list[Span]:
     """Relabel as ORG every PERSON that is a known outlet, or one the article calls one
     where it names it (any whole-word occurrence of the same text, tagged or not)."""
     forms = {s.text for s in spans if s.label == "PERSON" and s.source != "user"}
-    outlets = {form for form in forms if form in KNOWN_OUTLETS or _introduced(doc, form)}
+    if not forms:
+        return spans
+    cues = _OutletCues(doc.text)
+    outlets = {form for form in forms if form in KNOWN_OUTLETS or cues.introduce(form)}
     return [
         doc.span(s.start, s.end, "ORG")
         if s.label == "PERSON" and s.source != "user" and s.text in outlets
@@ -231,21 +244,47 @@ def outlets_as_org(doc: ArticleText, spans: list[Span]) -> list[Span]:
     ]
 
 
-def _introduced(doc: ArticleText, form: str) -> bool:
-    """Whether the article introduces *form* as an outlet at one of its occurrences."""
-    pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)")
-    return any(_introduced_as_outlet(doc, m.start(), m.end()) for m in pattern.finditer(doc.text))
+class _OutletCues:
+    """Where the article's outlet nouns are, to tell in O(1) whether a name is next to one."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a rare letter whose lowercase is longer
+            lowered = "".join(c.lower()[:1] or c for c in text)
+        nouns = [(a, a + len(noun)) for noun in OUTLET_NOUNS for a in _whole_words(lowered, noun)]
+        self.any = bool(nouns)
+        # "publication Dawn": a name starting one space after a noun; "Dawn newspaper":
+        # a name ending one space before one.
+        self.starts = {b + 1 for a, b in nouns if text.startswith(" ", b)}
+        self.ends = {a - 1 for a, b in nouns if a and text[a - 1] == " "}
+
+    def introduce(self, form: str) -> bool:
+        """Whether an outlet noun is right before or after an occurrence of *form*, or ends
+        the phrase set off after it ("Dawn, the country's oldest English daily")."""
+        if not self.any:
+            return False
+        return any(
+            start in self.starts
+            or start + len(form) in self.ends
+            or (
+                self.text.startswith(",", start + len(form))
+                and _APPOSITIVE_OUTLET.match(self.text, start + len(form)) is not None
+            )
+            for start in _whole_words(self.text, form)
+        )
 
 
-def _introduced_as_outlet(doc: ArticleText, start: int, end: int) -> bool:
-    """Whether an outlet noun is right before or after ``start:end``, or ends the phrase
-    set off after it ("Dawn, the country's oldest English daily")."""
-    before, after = doc.word_before(start), doc.word_after(end)
-    return (
-        (before is not None and before.lower() in OUTLET_NOUNS)
-        or (after is not None and after.lower() in OUTLET_NOUNS)
-        or _APPOSITIVE_OUTLET.match(doc.text, end) is not None
-    )
+def _whole_words(text: str, form: str) -> Iterator[int]:
+    """Yield where *form* stands in *text* as whole words (str.find: fast on long text)."""
+    start = text.find(form)
+    while start != -1:
+        end = start + len(form)
+        if (start == 0 or not text[start - 1].isalnum()) and (
+            end == len(text) or not text[end].isalnum()
+        ):
+            yield start
+        start = text.find(form, start + 1)
 
 
 def misc_terms_as_event(doc: ArticleText, spans: list[Span]) -> list[Span]:
