@@ -21,9 +21,13 @@ def pipeline_name() -> str:
 
 def load(name: str | None = None) -> Any:
     """``spacy.load`` the pipeline with only ``ner`` enabled (what reader runs)."""
+    import warnings
+
     import spacy
 
-    nlp = spacy.load(name or pipeline_name(), exclude=list(EXCLUDED))
+    with warnings.catch_warnings():  # en_core_web_md 3.7.1 on spaCy 3.8: W095, as reader
+        warnings.filterwarnings("ignore", message=r"\[W095\]", category=UserWarning)
+        nlp = spacy.load(name or pipeline_name(), exclude=list(EXCLUDED))
     for pipe in list(nlp.pipe_names):
         if pipe != "ner":
             nlp.disable_pipe(pipe)

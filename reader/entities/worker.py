@@ -75,6 +75,9 @@ class _Worker:
         self.connection: Connection | None = None
         self.ready = False
         """Whether the child has loaded its model."""
+        self.loaded: EngineInfo | None = None
+        """What the child loaded, once it is ready: another pipeline than asked for when the
+        preferred one failed to load and the engine fell back (spaCy: md to sm)."""
         self.open: int | None = None
         """The request whose end the child has not sent yet (one cancelled mid-way)."""
         self.requests = itertools.count(1)
@@ -155,7 +158,7 @@ class _Worker:
             message: tuple[Any, ...] = connection.recv()
             kind = message[0]
             if kind == "ready":
-                self.ready = True
+                self.ready, self.loaded = True, message[1]
                 continue
             if kind == "failed":
                 self.stop()
@@ -294,8 +297,11 @@ class WorkerRecognizer:
 
     @property
     def info(self) -> EngineInfo:
-        """The engine and model, found without loading the model (:class:`NoModel` when
-        there is none, or no such engine)."""
+        """The engine and model: what the worker process loaded once it is ready, before
+        that found from metadata without loading the model (:class:`NoModel` when there is
+        none, or no such engine)."""
+        if self._worker.loaded is not None:
+            return self._worker.loaded  # the child's word: what really runs
         if self._here is None:
             self._here = make_engine(self._engine_name, self._model)
         return self._here.info

@@ -352,7 +352,7 @@ class ReaderApp(App[None]):
             info = self.finder.pipeline
         except NoModel as error:
             return sanitize_line(str(error), 500)
-        return f"{sanitize_line(info.model)} {sanitize_line(info.version)}  ({asked})"
+        return f"{sanitize_line(info.shown)}  ({asked})"
 
     def _theme_source(self) -> str:
         """Where the theme in use came from, for the help screen."""

@@ -119,6 +119,7 @@ async def mark(pilot: Pilot[Any], text: str, nth: int = 1) -> ArticleView:
 
 
 async def open_article(pilot: Pilot[Any], name: str) -> MainScreen:
+    await ready(pilot)  # the list filled and the first article shown
     screen = pilot.app.screen
     assert isinstance(screen, MainScreen)
     articles = screen.query_one(ArticleList)
@@ -170,10 +171,10 @@ async def test_the_marked_entity_opens_its_page_and_escape_returns(app: ReaderAp
         assert "3 articles" in head
         # Each article with its mention count, a snippet per mention with the entity in it.
         mentions = screen.query_one(MentionList)
-        assert [len(a.mentions) for a in mentions.articles] == [1, 3, 4]
+        assert [len(a.mentions) for a in mentions.articles] == [1, 3, 5]
         drawn = [mentions.render_line(y).text for y in range(mentions.row_count)]
-        assert "×4" in drawn[6] and "Lavrov in Vienna" in drawn[6]
-        assert all("Lavrov" in line for line in drawn[7:11])
+        assert "×5" in drawn[6] and "Lavrov in Vienna" in drawn[6]
+        assert all("Lavrov" in line for line in drawn[7:12])
         # The timeline: mentions by month, oldest to newest.
         timeline = str(screen.query_one("#entity-timeline").render())
         assert "2025-11" in timeline and "2026-03" in timeline

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.entities.consistency import apply_consistency
+from reader.entities.consistency import RULES, apply_consistency
 from reader.entities.corrections import (
     ACTIONS,
     SCOPES,
@@ -27,6 +27,7 @@ from reader.entities.corrections import (
     correction_from_dict,
 )
 from reader.entities.engines.spacy_engine import SpacyEngine
+from reader.entities.repairs import outlets_as_org
 from reader.entities.span import Source, Span
 from reader.text import sanitize
 
@@ -558,8 +559,12 @@ def test_random_overlapping_adds_do_what_applying_them_one_by_one_does(case: Cas
 
 @pytest.fixture(scope="module")
 def seed() -> tuple[str, list[Span]]:
+    """The seed article with the mistakes a user corrects: the small pipeline's spans and
+    every rule but the outlets one (the rules now make "Dawn" an ORG themselves, and md
+    finds "EurAsian Times" without "Follow")."""
     text = sanitize(SEED.read_text("utf-8"))
-    return text, apply_consistency(text, SpacyEngine().extract(text))
+    rules = [rule for rule in RULES if rule is not outlets_as_org]
+    return text, apply_consistency(text, SpacyEngine("sm").extract(text), rules)
 
 
 def test_seed_article_corrections(seed: tuple[str, list[Span]]) -> None:

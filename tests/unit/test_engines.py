@@ -91,6 +91,15 @@ def _engine(model: str | None) -> EntityEngine:
     return GazetteerEngine(model)
 
 
+class FallingBackEngine(GazetteerEngine):
+    """An engine whose preferred model fails to load, so it loads another (as spaCy's
+    falls back from md to sm): its info changes when it loads."""
+
+    @property
+    def info(self) -> EngineInfo:
+        return EngineInfo("fallback", "places" if self.loaded else "default", "1.0")
+
+
 @pytest.fixture
 def gazetteer() -> Iterator[str]:
     """The gazetteer engine, registered in this process for the test."""
@@ -112,6 +121,20 @@ def entry_point(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     )
     monkeypatch.syspath_prepend(str(site))
     return "gazetteer"
+
+
+@pytest.fixture
+def falling_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """:class:`FallingBackEngine` as an entry point (the worker process finds it)."""
+    site = tmp_path / "site"
+    dist = site / "reader_fallback-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: reader-fallback\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        f"[{ENTRY_POINT_GROUP}]\nfallback = {FallingBackEngine.__module__}:FallingBackEngine\n"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    return "fallback"
 
 
 TEXT = "Angela Merkel visited Paris.\n\nThe BBC said Merkel liked Paris’s cafés."
@@ -210,6 +233,19 @@ def test_an_entry_point_engine_runs_in_the_worker_process(entry_point: str) -> N
         assert worker.extract(TEXT) == here
         assert [s.text for s in here] == ["Paris", "Paris"]
         assert worker.pid is not None and worker.loaded
+    finally:
+        worker.close()
+
+
+def test_the_worker_says_what_its_process_loaded(falling_back: str, tmp_path: Path) -> None:
+    from reader.entities.worker import WorkerRecognizer
+
+    worker = WorkerRecognizer(falling_back, None)
+    try:
+        assert worker.info.model == "default"  # from metadata, before the child loads
+        worker.extract(TEXT)
+        # The child fell back: what it ran is what the cache must key on.
+        assert worker.info == EngineInfo("fallback", "places", "1.0")
     finally:
         worker.close()
 

