@@ -21,7 +21,7 @@ from reader.export.collect import Collection, ExportedArticle
 from reader.store import Annotation
 from reader.text import sanitize
 
-__all__ = ["COLUMNS", "render"]
+__all__ = ["COLUMNS", "csv_cell", "render"]
 
 COLUMNS = (
     "article_title",
@@ -61,7 +61,7 @@ def render(collection: Collection) -> bytes:
     writer.writerow(columns)
     for article in collection.articles:
         for row in _rows(article):
-            writer.writerow([_cell(row.get(column, "")) for column in columns])
+            writer.writerow([csv_cell(row.get(column, "")) for column in columns])
     return buffer.getvalue().encode("utf-8", "backslashreplace")
 
 
@@ -102,6 +102,8 @@ def _annotation(annotation: Annotation) -> dict[str, Any]:
     return row
 
 
-def _cell(value: object) -> str:
+def csv_cell(value: object) -> str:
+    """*value* as a CSV cell: sanitised, and a leading ``= + - @`` quoted so that a
+    spreadsheet reads it as text, not a formula."""
     text = sanitize(str(value))
     return "'" + text if text.startswith(_FORMULA_STARTS) else text

@@ -94,6 +94,13 @@ def split_front_matter(text: str) -> FrontMatter:
         where = f" (line {mark.line + 2})" if mark is not None else ""
         notice = f"front matter is not valid YAML{where}: shown as text"
         return FrontMatter(body=text, notice=notice)
+    except (ValueError, OverflowError, RecursionError):
+        # Valid YAML whose value Python cannot hold: `date: 2026-02-30`, an integer of
+        # thousands of digits. One file's metadata must never stop the library loading.
+        notice = (
+            "front matter holds a value that cannot be read (an impossible date?): shown as text"
+        )
+        return FrontMatter(body=text, notice=notice)
     if not isinstance(loaded, Mapping):
         return FrontMatter(body=text, notice="front matter is not a list of fields: shown as text")
     meta: dict[str, str] = {}

@@ -13,6 +13,7 @@ from typing import ClassVar, TypeVar
 
 from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from reader import __version__
@@ -22,7 +23,7 @@ from reader.export import FORMATS
 from reader.resources import styles_dir
 from reader.settings import Settings
 from reader.store import AnnotationStore, StoreCorrupt, StoreError, StoreLocked
-from reader.text import sanitize_line
+from reader.text import sanitize, sanitize_line
 from reader.ui.messages import StoreChangedElsewhere, WriteFailed, Written
 from reader.ui.screens.dialogs import ConfirmScreen, NoteScreen
 from reader.ui.screens.entity_library import EntityLibraryScreen
@@ -102,6 +103,25 @@ class ReaderApp(App[None]):
                     "Textual's themes: using the default (Ctrl+P, Theme, to choose one)"
                 )
         self._theme_wanted = self.theme
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notice, sanitised: notices quote file names, error texts and page titles,
+        and no control sequence reaches the terminal through one."""
+        super().notify(
+            sanitize(message),
+            title=sanitize_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     @property
     def settings(self) -> Settings:

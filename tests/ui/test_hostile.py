@@ -80,3 +80,29 @@ async def test_file_names_with_markup_are_listed_literally(make_settings, tmp_pa
         text = drawn_text(app)
         assert "[red]x [@click=app.quit]q" in text
         assert "\x1b" not in text and "\x07" not in text
+
+
+async def test_notices_and_copied_notes_carry_no_control_sequence(
+    make_settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # Notices quote error texts and file names; `y` copies a note stored as typed.
+    from reader.ui.widgets.annotation_panel import copy_text
+
+    folder = make_hostile_library(tmp_path / "hostile")
+    app = build_app(make_settings(folder))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        app.notify("broken \x1b[2J\x1b]52;c;eA==\x07file", title="t\x1b[31m", markup=False)
+        await settle(pilot)
+        shown = [(n.message, n.title) for n in app._notifications]
+        assert ("broken file", "t") in shown
+        assert not any(c in m + t for m, t in shown for c in FORBIDDEN - {"\n"})
+
+    class Note:
+        body = "pasted \x1b]52;c;eA==\x07\u202etext"
+        kind = "note"
+
+    class Item:
+        annotation = Note()
+
+    assert copy_text(Item()) == "pasted text"  # type: ignore[arg-type]

@@ -122,6 +122,21 @@ def test_graph_files(setup: Setup, capsys: pytest.CaptureFixture[str], tmp_path:
     assert code == 2 and "unknown graph format" in err
 
 
+def test_the_csv_graph_quotes_what_a_spreadsheet_would_run(
+    setup: Setup, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from reader.entities.library.graph import write_graph
+
+    graph = nx.Graph()
+    graph.add_node("a", name="=HYPERLINK(1)", label="ORG", mentions=1)
+    graph.add_node("b", name="@POTUS", label="PERSON", mentions=1)
+    graph.add_edge("a", "b", weight=1, articles=1)
+    path = tmp_path / "net.csv"
+    write_graph(graph, path)
+    rows = path.read_text(encoding="utf-8").splitlines()[1:]
+    assert rows == ["'=HYPERLINK(1),'@POTUS,ORG,PERSON,1,1"]
+
+
 def test_hostile_titles_and_names_are_printed_safely(
     setup: Setup, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -253,3 +253,12 @@ def test_a_merge_then_splitting_it_apart_gives_singletons(
     apart = resolve(keys, [merge_edit(a, b), split_edit(into)])
     assert all(len(e.keys) == 1 for e in apart.entities if e.keys[0] in into.keys)
     assert Counter(k for e in apart.entities for k in e.keys) == Counter(list(keys))
+
+
+def test_an_imported_edit_cannot_carry_control_sequences() -> None:
+    # Edits come from import files too: what is shown (names, labels) is sanitised.
+    hostile = "\x1b]52;c;ZXZpbA==\x07Evil\u202e \x1b[2J"
+    edit = Edit.from_json({"op": "relabel", "key": "x", "label": "PERSON", "new_label": hostile})
+    assert edit.new_label == "Evil"
+    edit = Edit.from_json({"op": "rename", "key": "x", "label": "ORG", "name": hostile})
+    assert not any(c in edit.name for c in "\x1b\x07\u202e")

@@ -127,3 +127,15 @@ def test_a_bad_key_is_refused_when_writing() -> None:
 )
 def test_parse_date(value: str | None, day: dt.date | None) -> None:
     assert parse_date(value) == day
+
+
+@pytest.mark.parametrize(
+    "block", ["date: 2026-02-30", "n: " + "9" * 5000, "when: 2026-13-01 10:00:00"]
+)
+def test_a_value_python_cannot_hold_is_text_with_a_notice(block: str) -> None:
+    # Valid YAML that raises ValueError when loaded (an impossible date, a huge integer):
+    # one file's metadata must not stop a library from loading.
+    text = f"---\n{block}\n---\nBody text.\n"
+    read = split_front_matter(text)
+    assert read.body == text and read.meta == {}
+    assert read.notice is not None and "cannot be read" in read.notice

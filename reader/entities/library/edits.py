@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from reader.entities.library.names import name_key
+from reader.text import sanitize_line
 
 if TYPE_CHECKING:
     from reader.entities.library.resolve import Entity
@@ -73,7 +74,8 @@ class Edit:
             value = data.get(name, "")
             if not isinstance(value, str):
                 raise ValueError(f"entity edit: {name!r} is not a string")
-            values[name] = " ".join(value.split())
+            # Imported files are untrusted: names and labels are shown on the screen.
+            values[name] = sanitize_line(value, 300)
         if not values["key"] or not values["label"]:
             raise ValueError("entity edit: 'key' and 'label' are required")
         needed = {"merge": ("into_key", "into_label"), "rename": ("name",)}.get(op, ())

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from reader.entities.library.mentions import NUMERIC_LABELS
 from reader.entities.library.pages import SAME_SENTENCE_WEIGHT
+from reader.export.csv_format import csv_cell
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -107,10 +108,10 @@ def write_graph(graph: nx.Graph, path: Path) -> None:
         for a, b, attributes in sorted(graph.edges(data=True)):
             writer.writerow(
                 [
-                    graph.nodes[a]["name"],
-                    graph.nodes[b]["name"],
-                    graph.nodes[a]["label"],
-                    graph.nodes[b]["label"],
+                    csv_cell(graph.nodes[a]["name"]),
+                    csv_cell(graph.nodes[b]["name"]),
+                    csv_cell(graph.nodes[a]["label"]),
+                    csv_cell(graph.nodes[b]["label"]),
                     attributes["weight"],
                     attributes["articles"],
                 ]

@@ -55,7 +55,7 @@ def copy_text(item: Placed) -> str:
     """What `y` copies of *item*: a note's text (else its passage), a correction's entity."""
     annotation = item.annotation
     if annotation.body:
-        return annotation.body
+        return sanitize(annotation.body)  # stored as typed; no control sequence on paste
     if annotation.kind == "correction":
         return str((annotation.correction or {}).get("text", ""))
     quote = (annotation.target or {}).get("quote", {})
