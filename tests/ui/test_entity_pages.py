@@ -9,6 +9,7 @@ the real entity index (SQLite) and a real TinyDB store, the real app.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from datetime import datetime
@@ -433,3 +434,43 @@ async def test_the_filter_finds_an_entity_as_the_library_resolves_it(app: Reader
         main = await idle(pilot)
         found = {a.path.name for a in main.query_one(ArticleList).articles}
         assert found == {"a-geneva.txt", "d-court.txt", "e-dinner.txt"}
+
+
+async def test_a_merge_made_by_the_command_line_shows_in_the_open_app(
+    app: ReaderApp, tmp_path: Path
+) -> None:
+    # `reader entity --merge` while the app is open: the app sees the database change
+    # (its check for others' saves) and takes the store's entity edits again.
+    from reader.cli import main as cli_main
+
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await open_article(pilot, "d-court.txt")
+        assert "Blair ×2" in panel_rows(main)
+        args = [
+            "--db",
+            str(tmp_path / "db.json"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--wait",
+            "20",
+        ]
+        code = await asyncio.to_thread(
+            cli_main,
+            [
+                "entity",
+                "--merge",
+                "Blair",
+                "Tony Blair",
+                "--label",
+                "PERSON",
+                *args,
+                str(tmp_path / "library"),
+            ],
+        )
+        assert code == 0
+        for _ in range(60):  # the app looks for others' saves every second
+            await pilot.pause(0.1)
+            if "Tony Blair ×2" in panel_rows(main):
+                break
+        rows = panel_rows(main)
+        assert "Tony Blair ×2" in rows and "Blair ×2" not in rows

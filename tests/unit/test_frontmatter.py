@@ -130,7 +130,9 @@ def test_parse_date(value: str | None, day: dt.date | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "block", ["date: 2026-02-30", "n: " + "9" * 5000, "when: 2026-13-01 10:00:00"]
+    "block",
+    ["date: 2026-02-30", "n: " + "9" * 5000, "when: 2026-13-01 10:00:00"],
+    ids=["no such day", "an integer of 5,000 digits", "no such month"],
 )
 def test_a_value_python_cannot_hold_is_text_with_a_notice(block: str) -> None:
     # Valid YAML that raises ValueError when loaded (an impossible date, a huge integer):

@@ -477,6 +477,10 @@ class MainScreen(AnnotationKeys):
 
     def on_entity_edits_changed(self, message: EntityEditsChanged) -> None:
         self.entity_pages.edits_changed()
+        # `u` on an entity page undoes the last change, which may be a note or a tag.
+        self.annotator.load()
+        self.annotator.load_tags()
+        self.library_search.update_index()
 
     # --- header ----------------------------------------------------------------------
 
@@ -589,6 +593,7 @@ class MainScreen(AnnotationKeys):
         self.app.read(reading_state, self.reading.loaded)
         self.library_search.update_index()
         self.library_search.load_views()
+        self.entity_pages.undone()  # a merge made by `reader entity`, an import
 
     def on_annotations_changed(self, message: AnnotationsChanged) -> None:
         # Tags and notes are searched; an undo may bring a deleted view back.
