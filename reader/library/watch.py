@@ -95,6 +95,9 @@ class LibraryRescan:
 
     def __init__(self, paths: Sequence[Path], exclude: Iterable[Path] = ()) -> None:
         self._roots = [_key(os.fspath(p)) for p in paths]
+        self._given = [Path(p) for p in paths]
+        """The library paths as given (maybe relative): an article read again is named as
+        the first load named it, so that its id does not change."""
         self._exclude = [Path(p) for p in exclude]
         self._excluded = tuple(os.path.join(os.path.realpath(p), "") for p in self._exclude)
         self._last: tuple[Library, list[str]] | None = None
@@ -118,6 +121,15 @@ class LibraryRescan:
                     return None
                 return index, parts
         return None
+
+    def _as_given(self, path: Path) -> Path:
+        """*path* (absolute) as the library names it: under the library path it is in, as
+        that path was given (``lib/a.md``, not ``/home/me/lib/a.md``)."""
+        found = self._root_of(os.fspath(path))
+        if found is None:
+            return path
+        index, parts = found
+        return self._given[index].joinpath(*parts)
 
     def order(self, path: Path) -> tuple[object, ...]:
         """Where *path* comes in the library's order: the walk's (by library path, then in
@@ -158,7 +170,7 @@ class LibraryRescan:
         problems: list[Problem] = []
         unreadable: list[Problem] = []
         for key, path in sorted(candidates.items()):
-            result = read_article(path)
+            result = read_article(self._as_given(path))
             old = known.get(key)
             if isinstance(result, Problem):
                 unreadable.append(result)

@@ -8,6 +8,8 @@ import shutil
 import threading
 from pathlib import Path
 
+import pytest
+
 from reader.library import Library
 from reader.library.watch import LibraryRescan, watch_library
 from reader.settings import Settings
@@ -148,3 +150,21 @@ def test_watch_reports_a_file_written_and_stops_when_asked(tmp_path: Path) -> No
         thread.join(PATIENCE)
     assert not thread.is_alive()
     assert result == [None]
+
+
+def test_a_library_given_by_a_relative_path_keeps_its_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `reader lib`: the first load names articles lib/..., so must a rescan (an id that
+    # turned absolute would no longer be the open article's, nor the list's).
+    make_library(tmp_path / "lib")
+    monkeypatch.chdir(tmp_path)
+    library = Library.load([Path("lib")])
+    rescan = LibraryRescan([Path("lib")])
+    write(tmp_path / "lib" / "b.txt", "B", "Changed: officials met in Porto.")
+    write(tmp_path / "lib" / "sub" / "new.txt", "New")
+    touched = {tmp_path / "lib" / "b.txt", tmp_path / "lib" / "sub" / "new.txt"}
+    changes = rescan.rescan(library, touched)
+    ids = [a.id for a in changes.library.articles]
+    assert ids == [a.id for a in Library.load([Path("lib")]).articles]
+    assert all(not os.path.isabs(i) for i in ids) and "lib/sub/new.txt" in ids
