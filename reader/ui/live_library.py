@@ -118,6 +118,9 @@ class LiveLibrary:
         articles.update_library(changes.library.articles)
         screen.library_search.library_loaded(changes.library.articles)
         screen.annotator.load_tags()
+        # Entity pages and entity: follow too (the index's update is incremental: removed
+        # articles leave it, changed ones are indexed again once their entities are found).
+        screen.entity_pages.start()
         self._open_article(changes, was_empty)
         self._say(changes)
         for waiter in self._waiters:

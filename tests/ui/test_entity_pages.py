@@ -474,3 +474,35 @@ async def test_a_merge_made_by_the_command_line_shows_in_the_open_app(
                 break
         rows = panel_rows(main)
         assert "Tony Blair ×2" in rows and "Blair ×2" not in rows
+
+
+async def test_an_article_removed_while_the_app_runs_leaves_the_entity_pages(
+    app: ReaderApp, tmp_path: Path
+) -> None:
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await ready(pilot)
+        index = app.workspace.entity_index()
+
+        def lavrov_articles() -> list[str]:
+            found = index.find("Sergey Lavrov", "PERSON")
+            page = index.page(found[0]) if found else None
+            return sorted(Path(a.path).name for a in page.articles) if page else []
+
+        for _ in range(100):  # the index is brought up to date in the background
+            await pilot.pause(0.1)
+            if len(await asyncio.to_thread(lavrov_articles)) == 3:
+                break
+        assert await asyncio.to_thread(lavrov_articles) == [
+            "a-geneva.txt",
+            "b-moscow.txt",
+            "c-vienna.txt",
+        ]
+        await asyncio.wait_for(asyncio.to_thread(main.live_library.ready.wait), 60)
+        shown = main.live_library.next_change()
+        (tmp_path / "library" / "c-vienna.txt").unlink()
+        await asyncio.wait_for(shown, 60)
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if len(await asyncio.to_thread(lavrov_articles)) == 2:
+                break
+        assert await asyncio.to_thread(lavrov_articles) == ["a-geneva.txt", "b-moscow.txt"]
