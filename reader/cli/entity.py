@@ -74,7 +74,9 @@ def _entity_parser() -> argparse.ArgumentParser:
         "folders; the first word is a PATH when such a file or folder exists",
     )
     parser.add_argument("--name", help="the entity whose page to print (every word a PATH)")
-    parser.add_argument("--label", help="only entities of this label (PERSON, ORG, GPE, ...)")
+    parser.add_argument(
+        "--label", type=str.upper, help="only entities of this label (PERSON, ORG, GPE, ...)"
+    )
     parser.add_argument("--limit", type=int, metavar="N", help="print at most N entities")
     parser.add_argument(
         "--order",

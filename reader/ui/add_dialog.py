@@ -158,6 +158,10 @@ class Adder:
                 self._screen.query_one(ArticleList).show_article(str(path))
         elif added:
             lines.append(f"Added {len(added)} articles")
+        if added and report.folder is not None:
+            # Where they went (the library's first folder unless a feed says otherwise): a
+            # filter in force may hide them, the folder says where to look.
+            lines.append(f"in {sanitize_line(str(report.folder), 120)}")
         for duplicate in report.duplicates[:3]:
             where = sanitize_line(duplicate.path.name, 80) if duplicate.path else "the library"
             why = sanitize_line(duplicate.reason or "", 40)

@@ -176,7 +176,8 @@ async def test_ctrl_o_adds_a_page_served_locally_and_it_can_be_opened(
         await settle(pilot)
         assert screen.article is not None and screen.article.path == added[0]
         assert "Baltic coast" in screen.query_one(ArticleView).text
-        assert any(f"Added “{STORY_TITLE}”" in n.message for n in app._notifications)
+        said = [n.message for n in app._notifications if f"Added “{STORY_TITLE}”" in n.message]
+        assert said and f"in {added[0].parent}" in said[0]  # where it went
         # Said once, by the add (not again by the live library).
         assert not any(n.title == "Library" for n in app._notifications)
 

@@ -27,7 +27,7 @@ def run(setup: Setup, capsys: pytest.CaptureFixture[str], *words: str) -> tuple[
 
 
 def test_the_list_most_mentioned_first(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(setup, capsys, "--label", "PERSON")
+    code, out, _ = run(setup, capsys, "--label", "person")  # labels in any case
     assert code == 0
     rows = [line.split("\t") for line in out.splitlines()]
     assert rows[0][:4] == ["4", "2", "PERSON", "Sergey Lavrov"]
