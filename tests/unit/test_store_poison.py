@@ -255,12 +255,13 @@ def mutated_exports(draw: st.DrawFn, base: dict[str, Any]) -> str:
         elif action == "repeat" and isinstance(parent, list):
             parent.append(copy.deepcopy(parent[key]))
         elif action == "offset":
+            articles = document.get("articles")  # an earlier mutation may have made it 1.5
             notes = [
                 n
-                for a in document.get("articles", [])
+                for a in (articles if isinstance(articles, list) else [])
                 if isinstance(a, dict)
                 for section in ("notes", "highlights", "corrections")
-                for n in (a.get(section) or [])
+                for n in (a.get(section) if isinstance(a.get(section), list) else [])
                 if isinstance(n, dict)
                 and isinstance(n.get("target"), dict)
                 and isinstance(n["target"].get("position"), dict)
