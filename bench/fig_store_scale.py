@@ -1,131 +1,162 @@
-"""Figure 14: the annotation store at scale, 1,000 to 100,000 annotations.
+"""Figure 14: the annotation store at scale, 1,000 to 100,000 annotations, against main's.
 
-A database of N notes on 200 articles (``fig_save.build_database``, ~520 bytes of JSON
-each) is built once per size and copied for each run. Measured at each size:
+A database of N notes on 200 articles (~520 bytes of JSON each) is built once per size
+and per store, and copied for each run. Measured at each size, for the store of this
+tree and, as the baseline, the store of the ``main`` branch (``git archive``, so both are
+measured in the same run; ``--store-baseline`` in the environment variable
+``READER_BENCH_STORE_BASELINE`` names another revision):
 
 - **warm save**: ``add_note`` in a store already open and saved once, the median of
-  several saves; each returns once the file is on disk (fsynced, renamed);
+  several saves; each returns once the change is on disk (fsynced);
 - **a command's first save**: a fresh Python process opens the store and adds one note,
   timed inside the process from before ``AnnotationStore`` opens to the note on disk (what
   every ``reader tag``/``note`` pays besides starting Python);
 - **`reader note`**: the whole command, process start to exit, noting a small article.
 
-Each is set against the same measurement on an empty database (the baseline column): the
-ratio is what N annotations cost. The targets of issue 15 ("100,000 annotations") are on
-the largest size: a save <= 15 ms, a first save <= 50 ms, ``reader note`` <= 0.4 s.
-
-Once per size it also times what a first save is made of (read the file, ``json.loads``,
-the checks of every document, encoding it all again), as notes under the table: they
-say where a faster storage has to save.
+Every measurement runs in its own process with ``PYTHONPATH`` set to the code measured.
+The targets of issue 15 ("100,000 annotations") are on the largest size: a save <= 15 ms,
+a first save <= 50 ms, ``reader note`` <= 0.4 s; at 10,000 nothing slower than main.
+Once per size it also times, for this tree, what opening the file is made of (read,
+``json.loads``, everything else), as notes under the table.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
 import subprocess
+import tarfile
 import time
+from io import BytesIO
 from pathlib import Path
 
-from context import Bench
-from fig_save import _articles, _target, build_database
+from context import ROOT, Bench
 from stats import Row, Sample
 
-from reader.store import AnnotationStore
-
-_FIRST_SAVE = """
-import sys, time
+_SCRIPT = """
+import json, sys, time
 from pathlib import Path
 from reader.store import AnnotationStore, ArticleRef
-ref = ArticleRef("articles/story-001.md", "%064x" % 1, "Story number 1")
-target = {"position": {"start": 1, "end": 9}, "quote": {"exact": "a passage"}}
-started = time.perf_counter()
-with AnnotationStore(Path(sys.argv[1])) as store:
-    store.add_note(ref, "A note from a fresh process.", target)
-print((time.perf_counter() - started) * 1000)
+
+def target(i):
+    return {
+        "position": {"start": 100 + i, "end": 160 + i},
+        "quote": {
+            "exact": f"a passage of the article that the reader highlighted, number {i}",
+            "prefix": "the words just before it ",
+            "suffix": " and the words after it",
+        },
+    }
+
+articles = [
+    ArticleRef(f"articles/story-{a:03}.md", f"{a:064x}", f"Story number {a}") for a in range(200)
+]
+mode, path, count = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+if mode == "build":  # one save for all of them, as the store's own bench does
+    with AnnotationStore(path) as store, store._storage.batch():
+        for i in range(max(count, 1)):
+            store.add_note(articles[i % 200], f"Why this matters, note {i}.", target(i))
+elif mode == "first":
+    started = time.perf_counter()
+    with AnnotationStore(path) as store:
+        store.add_note(articles[1], "A note from a fresh process.", target(1))
+    print(json.dumps([(time.perf_counter() - started) * 1000]))
+elif mode == "warm":
+    times = []
+    with AnnotationStore(path) as store:
+        for i in range(count + 1):
+            started = time.perf_counter()
+            store.add_note(articles[i % 200], f"A new note {i}.", target(i))
+            times.append((time.perf_counter() - started) * 1000)
+    print(json.dumps(times[1:]))
+elif mode == "parts":
+    from reader.store.schema import parse_database
+    started = time.perf_counter()
+    raw = path.read_bytes()
+    read = time.perf_counter()
+    json.loads(raw)
+    parsed = time.perf_counter()
+    with AnnotationStore(path, read_only=True) as store:
+        pass
+    opened = time.perf_counter()
+    print(json.dumps([len(raw), read - started, parsed - read, opened - parsed]))
 """
 
 
-def _base(bench: Bench, n: int) -> Path:
-    """The database of *n* notes (built on first use, then only copied)."""
-    folder = bench.work / "state" / "scale-base"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"annotations-{n}.json"
-    if not path.exists():
-        started = time.perf_counter()
-        if n:
-            build_database(path, n)
-        else:
-            with AnnotationStore(path) as store:
-                store.add_note(_articles()[0], "The only note.", _target(0))
-        bench.say(
-            f"store scale: built {n:,} annotations ({path.stat().st_size / 1e6:.1f} MB) in "
-            f"{time.perf_counter() - started:.1f} s"
-        )
-    return path
+def _code(bench: Bench, which: str) -> Path:
+    """The folder whose ``reader`` package is measured: this tree, or main's store."""
+    if which == "this":
+        return bench.reader_path or ROOT
+    folder = bench.work / "store-baseline"
+    if not (folder / "reader").exists():
+        revision = os.environ.get("READER_BENCH_STORE_BASELINE", "main")
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", revision, "reader"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        folder.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+        bench.say(f"store scale: the baseline is the store of {revision}")
+    return folder
 
 
-def _fresh_copy(bench: Bench, n: int) -> Path:
-    folder = bench.work / "state" / f"scale-{n}"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    path = folder / "annotations.json"
-    shutil.copy(_base(bench, n), path)
-    return path
-
-
-def _warm_saves(path: Path, saves: int) -> list[float]:
-    articles = _articles()
-    times = []
-    with AnnotationStore(path) as store:
-        for i in range(saves + 1):
-            started = time.perf_counter()
-            store.add_note(articles[i % 200], f"A new note {i}.", _target(i))
-            times.append((time.perf_counter() - started) * 1000)
-    return times[1:]
-
-
-def _first_save(bench: Bench, path: Path) -> float:
+def _run(bench: Bench, which: str, *args: object) -> list[float]:
+    env = bench.env("scale-process", PYTHONPATH=str(_code(bench, which)))
     out = subprocess.run(
-        [bench.python, "-c", _FIRST_SAVE, str(path)],
-        env=bench.env("scale-process"),
+        [bench.python, "-c", _SCRIPT, *map(str, args)],
+        env=env,
         capture_output=True,
         text=True,
         check=True,
     )
-    return float(out.stdout.strip())
+    return [float(value) for value in json.loads(out.stdout or "[]")]
 
 
-def _reader_note(bench: Bench, path: Path, article: Path) -> float:
+def _base(bench: Bench, which: str, n: int) -> Path:
+    """The database of *n* notes for one store (built on first use, then only copied)."""
+    folder = bench.work / "state" / f"scale-base-{which}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"annotations-{n}.json"
+    if not path.exists():
+        started = time.perf_counter()
+        _run(bench, which, "build", path, n)
+        bench.say(
+            f"store scale: built {n:,} annotations for {which} "
+            f"({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s"
+        )
+    return path
+
+
+def _fresh_copy(bench: Bench, which: str, n: int) -> Path:
+    folder = bench.work / "state" / f"scale-{which}-{n}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    path = folder / "annotations.json"
+    shutil.copy(_base(bench, which, n), path)
+    return path
+
+
+def _reader_note(bench: Bench, which: str, path: Path, article: Path) -> float:
+    env = bench.env("scale-process", PYTHONPATH=str(_code(bench, which)))
     started = time.perf_counter()
     subprocess.run(
-        [*bench.reader, "note", "--db", str(path), str(article), "A note from the command."],
-        env=bench.env("scale-process"),
+        [bench.python, "-m", "reader", "note", "--db", str(path), str(article), "A note."],
+        env=env,
         capture_output=True,
         check=True,
     )
     return (time.perf_counter() - started) * 1000
 
 
-def _parts(path: Path) -> str:
-    """What a first save is made of at this size, timed once (see the module docstring)."""
-    from reader.store.encoder import DatabaseEncoder
-    from reader.store.schema import parse_database
-
-    started = time.perf_counter()
-    raw = path.read_bytes()
-    read = time.perf_counter()
-    json.loads(raw)
-    parsed = time.perf_counter()
-    data, _ = parse_database(raw, path)
-    checked = time.perf_counter()
-    DatabaseEncoder().encode(data)
-    encoded = time.perf_counter()
+def _parts(bench: Bench, n: int) -> str:
+    size, read, parsed, opened = _run(bench, "this", "parts", _fresh_copy(bench, "this", n), 0)
     return (
-        f"{len(raw) / 1e6:.1f} MB: read {1000 * (read - started):.0f} ms, json.loads "
-        f"{1000 * (parsed - read):.0f} ms, checks {1000 * (checked - parsed - (parsed - read)):.0f}"
-        f" ms, encode all {1000 * (encoded - checked):.0f} ms"
+        f"{size / 1e6:.1f} MB: read {1000 * read:.0f} ms, json.loads {1000 * parsed:.0f} ms; "
+        f"opening the store {1000 * opened:.0f} ms in all"
     )
 
 
@@ -139,59 +170,47 @@ def store_scale(bench: Bench) -> list[Row]:
     rows: list[Row] = []
     for n in sizes:
         saves = 10 if n >= 100000 else 25
-        warm: list[float] = []
-        warm_empty: list[float] = []
-        first: list[float] = []
-        first_empty: list[float] = []
-        note: list[float] = []
-        note_empty: list[float] = []
+        got: dict[str, dict[str, list[float]]] = {
+            which: {"warm": [], "first": [], "note": []} for which in ("main", "this")
+        }
         for _ in range(bench.runs):
-            # Interleaved: empty, then N, so that a busy machine slows both.
-            warm_empty.extend(_warm_saves(_fresh_copy(bench, 0), saves))
-            warm.extend(_warm_saves(_fresh_copy(bench, n), saves))
-            first_empty.append(_first_save(bench, _fresh_copy(bench, 0)))
-            first.append(_first_save(bench, _fresh_copy(bench, n)))
-            note_empty.append(_reader_note(bench, _fresh_copy(bench, 0), article))
-            note.append(_reader_note(bench, _fresh_copy(bench, n), article))
-        parts = _parts(_fresh_copy(bench, n))
+            for which in ("main", "this"):  # interleaved, so that a busy machine slows both
+                got[which]["warm"] += _run(
+                    bench, which, "warm", _fresh_copy(bench, which, n), saves
+                )
+                got[which]["first"] += _run(bench, which, "first", _fresh_copy(bench, which, n), 0)
+                got[which]["note"].append(
+                    _reader_note(bench, which, _fresh_copy(bench, which, n), article)
+                )
+        parts = _parts(bench, n)
+        this, main = got["this"], got["main"]
         bench.say(
-            f"store scale N={n:,}: warm save {statistics.median(warm):.1f} ms, first save "
-            f"{statistics.median(first):.0f} ms, reader note {statistics.median(note):.0f} ms; "
-            f"{parts}"
+            f"store scale N={n:,}: warm save {statistics.median(this['warm']):.1f} ms (main "
+            f"{statistics.median(main['warm']):.1f}), first save "
+            f"{statistics.median(this['first']):.0f} ms (main "
+            f"{statistics.median(main['first']):.0f}), reader note "
+            f"{statistics.median(this['note']):.0f} ms (main "
+            f"{statistics.median(main['note']):.0f}); {parts}"
         )
         at_target = n == largest and not bench.quick
         label = f"{n:,} stored"
-        rows += [
-            Row(
-                "14 store",
-                f"{label}, warm save (fsynced, atomic)",
-                Sample(warm, "ms"),
-                Sample(warm_empty, "ms"),
-                "same, 1 stored",
-                "value_max" if at_target else None,
-                15 if at_target else None,
-                n=n,
-            ),
-            Row(
-                "14 store",
-                f"{label}, a command's first save (open + add_note)",
-                Sample(first, "ms"),
-                Sample(first_empty, "ms"),
-                "same, 1 stored",
-                "value_max" if at_target else None,
-                50 if at_target else None,
-                n=n,
-                notes=[f"what a first save is made of: {parts}"],
-            ),
-            Row(
-                "14 store",
-                f"{label}, `reader note` whole process",
-                Sample(note, "ms"),
-                Sample(note_empty, "ms"),
-                "same, 1 stored",
-                "value_max" if at_target else None,
-                400 if at_target else None,
-                n=n,
-            ),
+        cases = [
+            ("warm", "warm save (fsynced)", 15),
+            ("first", "a command's first save (open + add_note)", 50),
+            ("note", "`reader note` whole process", 400),
         ]
+        for key, what, limit in cases:
+            rows.append(
+                Row(
+                    "14 store",
+                    f"{label}, {what}",
+                    Sample(this[key], "ms"),
+                    Sample(main[key], "ms"),
+                    "main's store",
+                    "value_max" if at_target else None,
+                    limit if at_target else None,
+                    n=n,
+                    notes=[f"opening the file: {parts}"] if key == "first" else [],
+                )
+            )
     return rows
