@@ -54,6 +54,9 @@ articles = [
     ArticleRef(f"articles/story-{a:03}.md", f"{a:064x}", f"Story number {a}") for a in range(200)
 ]
 mode, path, count = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+import reader
+if not reader.__file__.startswith(sys.argv[4]):
+    sys.exit(f"measuring {reader.__file__}, not the code in {sys.argv[4]}")
 if mode == "build":  # one save for all of them, as the store's own bench does
     with AnnotationStore(path) as store, store._storage.batch():
         for i in range(max(count, 1)):
@@ -105,10 +108,12 @@ def _code(bench: Bench, which: str) -> Path:
 
 
 def _run(bench: Bench, which: str, *args: object) -> list[float]:
-    env = bench.env("scale-process", PYTHONPATH=str(_code(bench, which)))
+    code = _code(bench, which)
+    env = bench.env("scale-process", PYTHONPATH=str(code))
     out = subprocess.run(
-        [bench.python, "-c", _SCRIPT, *map(str, args)],
+        [bench.python, "-c", _SCRIPT, *map(str, args), str(code)],
         env=env,
+        cwd=bench.work,  # not this tree: "-c" puts the current folder first on the path
         capture_output=True,
         text=True,
         check=True,
@@ -146,6 +151,7 @@ def _reader_note(bench: Bench, which: str, path: Path, article: Path) -> float:
     subprocess.run(
         [bench.python, "-m", "reader", "note", "--db", str(path), str(article), "A note."],
         env=env,
+        cwd=bench.work,
         capture_output=True,
         check=True,
     )
