@@ -384,8 +384,13 @@ class DurableStorage(Storage):
         assert self._data is not None
         payload = self._encoder.encode(self._data)
         self._replace_file(payload)
-        self._snapshot_id = changelog.snapshot_id(payload)
         self._snapshot_size = sum(map(len, payload))
+        # Only a large file gets a journal: a small one is not checksummed for nothing.
+        self._snapshot_id = (
+            changelog.snapshot_id(payload)
+            if self._snapshot_size >= changelog.LOG_FROM_BYTES
+            else None
+        )
         if self._journal is not None or os.path.lexists(self.journal_path):
             # Killed before this: the journal names the old file, and is ignored.
             try:
@@ -422,9 +427,14 @@ class DurableStorage(Storage):
             return
         except OSError as error:
             self._fail("could not be read", error)
-        snapshot = changelog.snapshot_id(raw)
         journal = None
-        if signature is not None and signature[1] is not None:
+        has_journal = signature is not None and signature[1] is not None
+        snapshot = (
+            changelog.snapshot_id(raw)
+            if has_journal or len(raw) >= changelog.LOG_FROM_BYTES
+            else None
+        )
+        if snapshot is not None and has_journal:
             try:
                 log = self.journal_path.read_bytes()
             except FileNotFoundError:
