@@ -23,6 +23,8 @@ Generates libraries of realistic articles (bench/generate.py, seeded), then meas
    memory added (bench/fig_entity.py).
 13. an entity's page in the app (`p`), keypress to painted, in a pty
     (bench/fig_entity_page.py).
+14. the annotation store at 1,000, 10,000 and 100,000 annotations: a warm save, a
+    command's first save, `reader note` (bench/fig_store_scale.py).
 
 Prints a table (medians, [min–max] over the runs, each against its baseline measured in
 the same run) and writes every value as JSON to bench/results/ (git-ignored).
@@ -60,6 +62,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
     from fig_save import saving
     from fig_search import searching
     from fig_startup import startup
+    from fig_store_scale import store_scale
     from fig_switch import switching
 
     return {
@@ -76,6 +79,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
         "live": living,
         "entity": entity_pages,
         "entity-page": entity_page_keys,
+        "store-scale": store_scale,
     }
 
 

@@ -14,7 +14,7 @@ import operator
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-__all__ = ["DatabaseEncoder"]
+__all__ = ["DatabaseEncoder", "encode_document"]
 
 
 class _TableJSON(NamedTuple):
@@ -74,9 +74,9 @@ class DatabaseEncoder:
             for i in itertools.compress(
                 range(len(parts)), map(operator.is_not, documents, old.documents)
             ):
-                parts[i] = _encode_document(name, keys[i], documents[i])
+                parts[i] = encode_document(name, keys[i], documents[i])
             parts.extend(
-                _encode_document(name, key, document)
+                encode_document(name, key, document)
                 for key, document in zip(keys[len(parts) :], documents[len(parts) :], strict=True)
             )
         else:
@@ -92,14 +92,14 @@ class DatabaseEncoder:
                 parts.append(
                     hit[1]
                     if hit is not None and hit[0] is document
-                    else _encode_document(name, key, document)
+                    else encode_document(name, key, document)
                 )
         # Holding the documents keeps their id() from being reused by other objects.
         chunks = (_dump(name), b":{", b",".join(parts), b"}")
         return _TableJSON(keys, documents, parts, chunks)
 
 
-def _encode_document(table: str, doc_id: str, document: object) -> bytes:
+def encode_document(table: str, doc_id: str, document: object) -> bytes:
     """``"<doc id>":<document JSON>``; refuses what JSON cannot hold (see :func:`_dump`)."""
     try:
         return _dump(doc_id) + b":" + _dump(document)

@@ -15,7 +15,10 @@ by their id (a decimal string). Version 3 has six tables:
   relabel), in the order made (:mod:`reader.store.entity_edits`).
 
 Version 1 had the first three; :data:`MIGRATIONS` ``[1]`` adds ``reading`` and ``views``,
-empty, and ``[2]`` adds ``entity_edits``, empty.
+empty, and ``[2]`` adds ``entity_edits``, empty. Version 4 has the same tables, but a large
+file may have a journal beside it (:mod:`reader.store.changelog`) holding its latest
+changes: a reader of version 3 or older would not read it, so it must refuse the file.
+``[3]`` changes nothing but the version.
 
 Reading state has its own table rather than fields on the article documents because the
 undo journal puts back whole documents: undoing a tag added before an article was marked
@@ -40,6 +43,7 @@ __all__ = [
     "TABLES",
     "Data",
     "Migration",
+    "check_tables",
     "new_database",
     "parse_database",
 ]
@@ -53,7 +57,7 @@ Migration = Callable[[Data], Data]
 FORMAT = "reader-annotations"
 """The marker in the ``meta`` document that tells this app's files from other TinyDB files."""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The schema version this code reads and writes."""
 
 TABLES = ("meta", "articles", "annotations", "reading", "views", "entity_edits")
@@ -81,7 +85,16 @@ def _add_entity_edits(data: Data) -> Data:
     return data
 
 
-MIGRATIONS: dict[int, Migration] = {1: _add_reading_and_views, 2: _add_entity_edits}
+def _allow_a_journal(data: Data) -> Data:
+    """Version 3 to 4: the data is the same; a journal may be written beside the file."""
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {
+    1: _add_reading_and_views,
+    2: _add_entity_edits,
+    3: _allow_a_journal,
+}
 """Migrations keyed by the version they upgrade from: ``MIGRATIONS[n]`` turns a version-n
 database into version n+1 (it need not touch ``meta``; the caller sets the version).
 """
@@ -99,11 +112,19 @@ def new_database() -> Data:
     }
 
 
-def parse_database(raw: bytes, path: Path) -> tuple[Data, int]:
+def parse_database(
+    raw: bytes,
+    path: Path,
+    *,
+    before_migrating: Callable[[Data], None] | None = None,
+    check: bool = True,
+) -> tuple[Data, int]:
     """Parse a database file's bytes, check them, and migrate them to :data:`SCHEMA_VERSION`.
 
     Zero bytes read as a new, empty database. Returns the data and the schema version the
-    file had.
+    file had. ``before_migrating`` is given the data as the file holds it, before any
+    migration (the journal's saves are of the file's version). With ``check`` False the
+    documents are not checked: the caller calls :func:`check_tables` once it is done.
 
     Raises:
         StoreCorrupt: the bytes are not UTF-8 JSON, not this app's schema, or come from a
@@ -119,9 +140,12 @@ def parse_database(raw: bytes, path: Path) -> tuple[Data, int]:
             f"was written by a newer version of reader (schema version {version}; this "
             f"version reads up to {SCHEMA_VERSION}): upgrade reader to open it",
         )
+    if before_migrating is not None:
+        before_migrating(data)
     for from_version in range(version, SCHEMA_VERSION):
         data = _migrate(data, from_version, path)
-    _check_tables(data, path)
+    if check:
+        check_tables(data, path)
     return data, version
 
 
@@ -173,7 +197,7 @@ def _migrate(data: Data, from_version: int, path: Path) -> Data:
     return migrated
 
 
-def _check_tables(data: Data, path: Path) -> None:
+def check_tables(data: Data, path: Path) -> None:
     """Check every document against its table's shape (``validation``), and what holds
     across documents, so that a bad file fails at open and not in the middle of work."""
     unknown = sorted(set(data) - set(TABLES))

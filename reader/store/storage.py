@@ -7,7 +7,15 @@ folder, fsyncs it, renames it over the database with ``os.replace`` and fsyncs t
 After a crash the file is either the old version or the new one, and once ``write`` returns
 the new one is on disk.
 
-Each save writes the whole database; ``encoder.DatabaseEncoder`` re-encodes only the
+A small file is written whole on each save. A large one (:mod:`reader.store.changelog`)
+is not: a save appends the documents it changed to a journal beside the file
+(``<name>.journal``, checksummed, fsynced), reading is the file then the journal, and once
+the journal has grown past a share of the file the whole file is written again and the
+journal removed (compaction). :class:`DocumentTable` tells the storage which documents a
+write changed; a write that does not say saves the whole file. The signature of the
+database is the file's and the journal's together.
+
+A whole-file save uses ``encoder.DatabaseEncoder``, which re-encodes only the
 documents that are new objects since the last save. That is only correct if documents are
 never changed in place, which :class:`DocumentTable` guarantees: it replaces documents
 whole and refuses TinyDB's in-place ``update``.
@@ -29,7 +37,9 @@ database, and kept as ``<name>.empty.bak`` before it is first written over).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -38,14 +48,17 @@ from tinydb import Storage
 from tinydb.table import Table
 
 from reader.files import TEMP_SUFFIX, FolderNotSynced, make_folders, write_atomically
-from reader.store.encoder import DatabaseEncoder
+from reader.store import changelog
+from reader.store.encoder import DatabaseEncoder, encode_document
 from reader.store.errors import StoreChangedOnDisk, StoreError, StoreReadOnly, explain
-from reader.store.schema import Data, new_database, parse_database
+from reader.store.schema import Data, check_tables, new_database, parse_database
 from reader.store.validation import check_document
 
 __all__ = ["DocumentTable", "DurableStorage", "temp_file_prefix"]
 
-_Signature = tuple[int, int, int, int]
+_FileSignature = tuple[int, int, int, int]
+_Signature = tuple[_FileSignature, _FileSignature | None]
+"""The database file's signature and its journal's (None: no journal)."""
 
 
 def temp_file_prefix(path: Path) -> str:
@@ -83,6 +96,14 @@ class DurableStorage(Storage):
         self._batch_depth = 0
         self._dirty = False
         self._empty_file: _Signature | None = None
+        self.journal_path = self.real_path.with_name(f"{self.real_path.name}.journal")
+        """The change log beside a large file (:mod:`reader.store.changelog`)."""
+        self._snapshot_id: str | None = None
+        self._snapshot_size = 0
+        self._journal: changelog.LogContents | None = None
+        self._changed: dict[str, set[str]] = {}
+        self._whole = True
+        self._touched = False
         self.notices: list[str] = []
         """Things the user should hear about the file (it vanished, it was empty), in
         order; the store hands them on (``AnnotationStore.take_notices``)."""
@@ -114,8 +135,17 @@ class DurableStorage(Storage):
             raise StoreReadOnly(self.path, "opened read-only; nothing can be saved")
         self._data = data
         self._dirty = True
+        if not self._touched:
+            self._whole = True  # a write that did not say what changed: save it all
+        self._touched = False
         if not self._batch_depth:
             self.flush()
+
+    def touch(self, table: str, doc_ids: Iterable[str]) -> None:
+        """Say which documents the next :meth:`write` changes, so that a large file's save
+        appends only them to the journal (a write without it saves the whole file)."""
+        self._changed.setdefault(table, set()).update(doc_ids)
+        self._touched = True
 
     def close(self) -> None:
         """Forget the memory copy; there is no open file to close."""
@@ -162,15 +192,19 @@ class DurableStorage(Storage):
                     "was changed by another program while reader was saving; the "
                     "change was not saved, try again",
                 )
-            payload = self._encoder.encode(self._data)
-            if signature is not None and signature == self._empty_file:
-                self._keep_empty_file()
-            self._signature = self._replace_file(payload)
+            if signature is not None and self._can_append(signature):
+                self._signature = self._append(signature)
+            else:
+                if signature is not None and signature == self._empty_file:
+                    self._keep_empty_file()
+                self._signature = self._compact()
         except BaseException:
             self.discard()
             raise
         self._dirty = False
         self._empty_file = None
+        self._changed = {}
+        self._whole = False
 
     def refresh(self) -> bool:
         """Read the file again if it changed since it was last read or written (another
@@ -212,12 +246,16 @@ class DurableStorage(Storage):
             raise StoreReadOnly(self.path, "opened read-only; nothing can be saved")
         self.read()
         self._dirty = True
+        self._whole = True
 
     def discard(self) -> None:
         """Drop unsaved changes: the next read returns what is on disk."""
         self._data = None
         self._signature = None
         self._dirty = False
+        self._changed = {}
+        self._whole = True
+        self._touched = False
 
     def remove_stale_temp_files(self) -> list[Path]:
         """Delete temporary files left by a save that was killed; return their paths.
@@ -237,23 +275,135 @@ class DurableStorage(Storage):
         return removed
 
     def copy_file(self, destination: Path) -> None:
-        """Copy the database file, as it is on disk, to ``destination`` atomically."""
+        """Copy the database file, as it is on disk, to ``destination`` atomically, and
+        its journal if it has one (to ``<destination>.journal``: the two read together)."""
         try:
             raw = self.path.read_bytes()
+            journal = self.journal_path.read_bytes() if self.journal_path.exists() else None
         except OSError as error:
             self._fail("could not be read", error)
         self._replace_file([raw], destination)
+        if journal is not None:
+            self._replace_file([journal], destination.with_name(f"{destination.name}.journal"))
 
     # Internals.
 
     def _file_signature(self) -> _Signature | None:
+        """The file's and the journal's signatures; None if the file does not exist."""
         try:
             info = os.stat(self.path)
         except FileNotFoundError:
             return None
         except OSError as error:
             self._fail("could not be read", error)
-        return _signature_of(info)
+        try:
+            journal: _FileSignature | None = _signature_of(os.stat(self.journal_path))
+        except FileNotFoundError:
+            journal = None
+        except OSError as error:
+            self._fail(f"has a journal {self.journal_path.name} that could not be read", error)
+        return _signature_of(info), journal
+
+    # The journal.
+
+    def _can_append(self, signature: _Signature | None) -> bool:
+        """True if this save can be a journal append rather than the whole file."""
+        return (
+            not self._whole
+            and signature is not None
+            and signature != self._empty_file
+            and self._snapshot_id is not None
+            and self._snapshot_size >= changelog.LOG_FROM_BYTES
+            and (self._journal is None or self._journal.size < self._compact_at())
+        )
+
+    def _compact_at(self) -> int:
+        return int(self._snapshot_size * changelog.COMPACT_SHARE)
+
+    def _append(self, signature: _Signature) -> _Signature:
+        """Append the changed documents to the journal (started if there is none, or if
+        the one there belongs to another version of the file), fsynced; compact if the
+        journal has grown past its share. Returns the new signature."""
+        assert self._data is not None and self._snapshot_id is not None
+        parts = []
+        for name, doc_ids in self._changed.items():
+            table = self._data.get(name, {})
+            documents = b",".join(
+                encode_document(name, doc_id, table.get(doc_id)) for doc_id in sorted(doc_ids)
+            )
+            parts.append(json.dumps(name).encode() + b":{" + documents + b"}")
+        if not parts:
+            return signature
+        line = changelog.record(b"{" + b",".join(parts) + b"}")
+        journal = self._journal
+        try:
+            if journal is None or not journal.applies or signature[1] is None:
+                journal = changelog.LogContents(applies=True)
+                content = changelog.header(self._snapshot_id) + line
+                write_atomically(
+                    self.journal_path,
+                    content,
+                    keep_mode=False,
+                    new_mode=stat.S_IMODE(os.stat(self.real_path).st_mode),
+                    temp_prefix=temp_file_prefix(self.real_path),
+                )
+                journal.good_bytes = journal.size = len(content)
+            else:
+                with open(self.journal_path, "r+b") as handle:
+                    if journal.size != journal.good_bytes:
+                        self.notices.append(
+                            f"{self.journal_path} ended with {journal.size - journal.good_bytes}"
+                            " bytes of a save that was interrupted (never confirmed): they "
+                            "were cut off"
+                        )
+                    handle.truncate(journal.good_bytes)
+                    handle.seek(journal.good_bytes)
+                    handle.write(line)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                journal.good_bytes = journal.size = journal.good_bytes + len(line)
+        except FolderNotSynced as error:
+            self._journal = None
+            self._fail("was saved but the folder could not be synced", error)
+        except OSError as error:
+            self._journal = None
+            self._fail(f"could not be saved (journal {self.journal_path.name})", error)
+        self._journal = journal
+        if journal.size >= self._compact_at():
+            try:
+                return self._compact()
+            except StoreError as error:
+                # The save is on disk in the journal; the next save tries again.
+                self.notices.append(f"{error}; the change is saved in {self.journal_path.name}")
+        new = self._file_signature()
+        assert new is not None
+        return new
+
+    def _compact(self) -> _Signature:
+        """Write the whole file (folding the journal in), then remove the journal."""
+        assert self._data is not None
+        payload = self._encoder.encode(self._data)
+        self._replace_file(payload)
+        self._snapshot_size = sum(map(len, payload))
+        # Only a large file gets a journal: a small one is not checksummed for nothing.
+        self._snapshot_id = (
+            changelog.snapshot_id(payload)
+            if self._snapshot_size >= changelog.LOG_FROM_BYTES
+            else None
+        )
+        if self._journal is not None or os.path.lexists(self.journal_path):
+            # Killed before this: the journal names the old file, and is ignored.
+            try:
+                os.unlink(self.journal_path)
+                _sync_folder(self.real_path.parent)
+            except FileNotFoundError:
+                pass
+            except OSError as error:
+                self._fail(f"was saved but its old journal {self.journal_path.name} stays", error)
+        self._journal = None
+        new = self._file_signature()
+        assert new is not None
+        return new
 
     def _keep_empty_file(self) -> None:
         """Before writing over a 0-byte file: keep it as ``<name>.empty.bak``."""
@@ -272,11 +422,38 @@ class DurableStorage(Storage):
             raw = self.path.read_bytes()
         except FileNotFoundError:
             self._data, self._signature, self.found_version = new_database(), None, None
+            self._snapshot_id, self._snapshot_size, self._journal = None, 0, None
+            self._whole = True
             return
         except OSError as error:
             self._fail("could not be read", error)
-        self._data, self.found_version = parse_database(raw, self.path)
+        journal = None
+        has_journal = signature is not None and signature[1] is not None
+        snapshot = (
+            changelog.snapshot_id(raw)
+            if has_journal or len(raw) >= changelog.LOG_FROM_BYTES
+            else None
+        )
+        if snapshot is not None and has_journal:
+            try:
+                log = self.journal_path.read_bytes()
+            except FileNotFoundError:
+                log = None
+            except OSError as error:
+                self._fail(f"has a journal {self.journal_path.name} that could not be read", error)
+            if log is not None:
+                journal = changelog.parse_log(log, snapshot, self.journal_path)
+        saves = journal.saves if journal is not None and journal.applies else []
+        data, self.found_version = parse_database(
+            raw, self.path, before_migrating=lambda data: _replay(data, saves), check=False
+        )
+        check_tables(data, self.path)
+        if journal is not None:
+            journal.saves = []  # in the data now
+        self._snapshot_id, self._snapshot_size, self._journal = snapshot, len(raw), journal
+        self._data = data
         self._signature = signature
+        self._whole = False
         if not raw and signature is not None:
             self._empty_file = signature
             self.notices.append(
@@ -287,7 +464,7 @@ class DurableStorage(Storage):
 
     def _replace_file(
         self, payload: Iterable[bytes], destination: Path | None = None
-    ) -> _Signature:
+    ) -> _FileSignature:
         """Write ``payload`` (chunks of bytes) over the file (or ``destination``) with
         :func:`~reader.files.write_atomically`: durably, keeping the replaced file's mode
         (a new file is private to the user). Returns the new file's signature."""
@@ -313,7 +490,27 @@ class DurableStorage(Storage):
         raise StoreError(self.path, f"{what}: {explain(error, self.real_path)}") from error
 
 
-def _signature_of(info: os.stat_result) -> _Signature:
+def _replay(data: Data, saves: list[changelog.Changes]) -> None:
+    """Apply the journal's saves to the file's data, in order (checked afterwards)."""
+    for changes in saves:
+        for name, documents in changes.items():
+            table = data.setdefault(name, {})
+            for doc_id, document in documents.items():
+                if document is None:
+                    table.pop(doc_id, None)
+                else:
+                    table[doc_id] = document
+
+
+def _sync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _signature_of(info: os.stat_result) -> _FileSignature:
     """What tells one version of a file from another without reading it."""
     return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
@@ -359,6 +556,8 @@ class DocumentTable(Table):
             if document is not None:
                 check_document(self.name, str(doc_id), document)
         tables = self._storage.read() or {}
+        if isinstance(self._storage, DurableStorage):
+            self._storage.touch(self.name, map(str, documents))
         table = tables.setdefault(self.name, {})
         for doc_id, document in documents.items():
             if document is None:

@@ -14,14 +14,20 @@ it has returned, so every acknowledged note must be in the file, however the pro
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from reader.store import AnnotationStore, ArticleRef
+from reader.store import AnnotationStore, ArticleRef, changelog
 from reader.store.lock import WriteLock
+
+# The journal tests: a journal from the first save on, compacted every few saves.
+if "READER_TEST_JOURNAL" in os.environ:
+    changelog.LOG_FROM_BYTES = 0
+    changelog.COMPACT_SHARE = 0.02
 
 ARTICLE = ArticleRef("articles/durability.md", "d" * 64, "Durability")
 TARGET = {

@@ -28,13 +28,19 @@ SEED_NOTES = 1500  # about 0.7 MB, so a save takes long enough to be killed in t
 ARTICLE = ArticleRef("articles/seed.md", "5" * 64, "Seed")
 
 
-def _start(*args: object) -> subprocess.Popen[str]:
+def _start(*args: object, journal: bool = False) -> subprocess.Popen[str]:
+    """A writer process; with ``journal`` it saves through the journal from the first save
+    and compacts every few saves (as a file of 100,000 annotations does)."""
+    env = dict(os.environ)
+    if journal:
+        env["READER_TEST_JOURNAL"] = "1"
     return subprocess.Popen(
         [sys.executable, str(WRITER), *map(str, args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
+        env=env,
     )
 
 
@@ -69,14 +75,18 @@ def _seed(path: Path, count: int) -> None:
             store.add_note(ARTICLE, f"seed note {i}", {"quote": {"exact": f"seed {i}"}})
 
 
-def test_sigkill_during_saves_leaves_a_valid_file_with_every_acked_note(tmp_path: Path) -> None:
+@pytest.mark.parametrize("journal", [False, True], ids=["whole-file", "journal"])
+def test_sigkill_during_saves_leaves_a_valid_file_with_every_acked_note(
+    tmp_path: Path, journal: bool
+) -> None:
     path = tmp_path / "annotations.json"
     _seed(path, SEED_NOTES)
+    journals = 0
     rng = random.Random(20261127)
     acked: set[str] = set()
     invalid_files, lost = 0, set()
     for _ in range(ROUNDS):
-        writer = _start("loop", path)
+        writer = _start("loop", path, journal=journal)
         lines = _read_until(writer, "ready")
         assert lines[0] == "modules -", "the writer should import reader.store only"
         # Wait for the first save, so that every round kills a writer in full swing.
@@ -100,11 +110,15 @@ def test_sigkill_during_saves_leaves_a_valid_file_with_every_acked_note(tmp_path
             invalid_files += 1
             break  # the next writer would refuse the file
         lost |= acked - present
+        journals += path.with_name("annotations.json.journal").exists()
     assert invalid_files == 0, (
         f"a kill left a file that is not valid JSON or not loadable (after {len(acked)} acks)"
     )
     assert not lost, f"{len(lost)} acknowledged notes were lost"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    # The journal rounds end with a journal beside the file most of the time (killed
+    # between compactions), and never without one in the whole-file rounds.
+    assert (journals > ROUNDS // 4) if journal else journals == 0
 
 
 def test_a_write_waits_for_a_save_in_progress_and_a_reader_works_alongside(
