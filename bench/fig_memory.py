@@ -4,7 +4,8 @@
 first article's entities make it load and run spaCy. Once its highlights are on screen
 (the legend lists PERSON) and the app is idle, the peak resident set size (VmHWM in /proc)
 of the process tree is read: the app, its entity worker process (where spaCy runs) and
-multiprocessing's resource tracker, summed (each one's peak: a bound on the tree's peak,
+any other process under it (multiprocessing's resource tracker, before the worker was
+started without multiprocessing), summed (each one's peak: a bound on the tree's peak,
 never below it). The baseline is bench/bare_app.py listing the same titles and running
 the same pipeline on the same first article (``--spacy``) in one process, read the same
 way. Target: ≤ 300 MB.
@@ -111,6 +112,6 @@ def _role(pid: int) -> str:
     command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     if "resource_tracker" in command:
         return "resource tracker"
-    if "spawn_main" in command:
+    if "spawn_main" in command or "worker_child" in command:
         return "entity worker"
     return "app"

@@ -8,6 +8,12 @@ checked by stat: :func:`~reader.search.index.library_stamp`), the library is not
 loaded. Hits are printed as they are explained (the first at once). Exit 0 with results, 1
 with none (grep's convention), 2 for a query that cannot be parsed (the message and the
 position on stderr).
+
+``entity:`` resolves names as the app does (every spelling of the entity, the user's
+merges and splits) through the library's entity index, when that index exists and is at
+most :data:`ENTITY_CATCH_UP` articles behind (then brought up to date); otherwise the name
+is matched as written and stderr says so once: a search never builds the whole entity
+index (half a minute for 10,000 articles) on the side.
 """
 
 from __future__ import annotations
@@ -23,13 +29,20 @@ from reader.console import dumps, print_line, safe_line
 from reader.workspace import Workspace
 
 if TYPE_CHECKING:
+    from reader.search.compile import EntityArticles
     from reader.search.index import Hit, SearchIndex
-    from reader.search.query import Query
+    from reader.search.query import Node, Query
 
 __all__ = ["COMMANDS", "run_search"]
 
 FLUSH_SECONDS = 0.05
 """Longest a printed hit waits in the output buffer (the first is flushed at once)."""
+
+ENTITY_CATCH_UP = 200
+"""Most articles the entity index may be behind for `reader search` to bring it up to date
+before an ``entity:`` query (a few milliseconds each); further behind, the search matches
+``entity:`` names as written and says so (building the whole index of a large library
+takes half a minute: `reader entity` does it)."""
 
 
 def _search_parser() -> argparse.ArgumentParser:
@@ -103,6 +116,53 @@ def _text_line(hit: Hit) -> str:
     return line
 
 
+def _uses_entity(node: Node | None) -> bool:
+    """Whether the query tree *node* has an ``entity:`` field (negated ones too)."""
+    from reader.search.query import And, Field, Not, Or
+
+    if isinstance(node, Field):
+        return node.name == "entity"
+    if isinstance(node, Not):
+        return _uses_entity(node.child)
+    if isinstance(node, And | Or):
+        return any(_uses_entity(child) for child in node.children)
+    return False
+
+
+def _entity_resolver(workspace: Workspace) -> EntityArticles | None:
+    """How ``entity:`` finds its articles: as the app does, through the library's entity
+    index (every spelling of the entity, the user's merges and splits), when the index
+    exists and is current or nearly so (then brought up to date); else None (the name's
+    text as the article shows it), said on stderr once."""
+    import sqlite3
+
+    from reader.entities.library.index import index_file
+
+    path = index_file(workspace.settings)
+    if path is None:
+        return None  # --no-cache: no entity cache, no index
+    why = "there is no entity index yet"
+    if path.is_file():
+        index = workspace.entity_index()
+        try:
+            behind = index.behind(workspace)
+            if behind is None:
+                return None  # no entities to index (no model): nothing to resolve
+            if behind <= ENTITY_CATCH_UP:
+                if behind:
+                    index.update(workspace)
+                return index.articles_of
+        except (OSError, sqlite3.Error) as error:
+            why = f"the entity index could not be read ({error})"
+        else:
+            why = f"the entity index is {behind:,} articles behind"
+    error_line(
+        f"entity: matches names as written: {why} (`reader entity` brings it up to date; "
+        "then entity: finds every spelling and your merges)"
+    )
+    return None
+
+
 def _hits(index: SearchIndex, query: Query, workspace: Workspace, scoped: bool) -> Iterator[Hit]:
     """The explained hits, one at a time; an index found broken before the first is
     rebuilt and searched again."""
@@ -172,6 +232,8 @@ def run_search(args: argparse.Namespace, workspace: Workspace) -> int:
     else:
         for line in problems:
             error_line(line)
+    if _uses_entity(query.where):
+        index.entity_resolver = _entity_resolver(workspace)
     return 0 if _print(_hits(index, query, workspace, scoped), args.format) else 1
 
 

@@ -4,10 +4,10 @@ The small English model labels every mention on its own, so within one article i
 the same man PERSON, ORG and GPE, keeps "Gen" and a possessive "’s" inside names, and
 stops a name half way. :func:`apply_consistency` repairs that from the text and the spans
 alone (string logic, no spaCy), deterministically. First the repairs of single spans that
-every model needs (reader/entities/repairs.py: spaces and colons at the edges, photo
-credits and numbers glued to names first; a leading "the" after rule 2, which may extend a
-span that has one; outlets and platforms as ORG and coined event names as EVENT after
-rule 3), then the rules in this order:
+every model needs (reader/entities/repairs.py: an ordered list's item numbers dropped,
+then spaces and colons at the edges, photo credits and numbers glued to names; a leading
+"the" after rule 2, which may extend a span that has one; outlets and platforms as ORG and
+coined event names as EVENT after rule 3), then the rules in this order:
 
 1. **Possessive** – a trailing ``’s`` / ``'s`` (or a bare ``’`` / ``'`` after an s, as in
    "Jones’") is cut off every entity: "Lavrov’s" becomes "Lavrov". So is everything from a
@@ -71,6 +71,7 @@ from dataclasses import dataclass, field
 
 from reader.entities.matching import WORD_END, WORD_START, non_overlapping
 from reader.entities.repairs import (
+    drop_list_markers,
     fix_boundaries,
     misc_terms_as_event,
     outlets_as_org,
@@ -508,6 +509,7 @@ Rule = Callable[[ArticleText, list[Span]], list[Span]]
 #: The rules in the order :func:`apply_consistency` runs them (see the module doc): the
 #: repairs of single spans first (reader/entities/repairs.py), then the article's own.
 RULES: tuple[Rule, ...] = (
+    drop_list_markers,
     fix_boundaries,
     strip_possessives,
     continue_names,

@@ -23,6 +23,9 @@ stay inside the text and apart), and gives the same result when run again:
   country's oldest daily": the nouns in :data:`OUTLET_NOUNS`), in every mention.
 - :func:`misc_terms_as_event` – the few coined words news uses as names of events
   (:data:`MISC_TERMS`: COVID-19, Brexit...) are not a person, organisation or place.
+- :func:`drop_list_markers` – the number of an ordered list's item ("1." "2)" opening a
+  line, in a plain-text article or as reader/library/markdown.py renders a Markdown list,
+  also inside a quote's bars) is not a CARDINAL or ORDINAL: the model tags every one.
 
 The first three run together, until none changes anything (:func:`fix_boundaries`).
 Titles inside a person's span ("Gen", "President") are cut by the consistency rules'
@@ -46,6 +49,7 @@ __all__ = [
     "NAME_LABELS",
     "OUTLET_NOUNS",
     "REPAIRS",
+    "drop_list_markers",
     "fix_boundaries",
     "misc_terms_as_event",
     "outlets_as_org",
@@ -112,6 +116,9 @@ _SCORE_AFTER = re.compile(r"\s*[-–:]\s*\d")
 _SCORE_BEFORE = re.compile(r"\d\s*[-–:]\s*$")
 _FIGURE = re.compile(r"(?<![\w.])\d+(?:[-–:.,]\d+)*(?![\w])")
 _SCORE = re.compile(r"\d[-–:]\d")
+_LIST_MARKER = re.compile(r"(?:[ \t]|│)*(\d{1,9})[.)](?=[ \t])")
+"""An ordered list's item marker at the start of a line: indentation or quote bars (the
+Markdown renderer's ``│``), 1 to 9 digits (CommonMark's limit), ``.`` or ``)``, a space."""
 _TABLE_LINE_FIGURES = 4
 """A line with this many figures or more is a row of a table (results, standings); so is
 one with two or more and no lowercase word ("Brentford 1 Arsenal 1")."""
@@ -298,6 +305,21 @@ def misc_terms_as_event(doc: ArticleText, spans: list[Span]) -> list[Span]:
     ]
 
 
+def drop_list_markers(doc: ArticleText, spans: list[Span]) -> list[Span]:
+    """Drop every CARDINAL or ORDINAL that is exactly an ordered list's item number at the
+    start of a line ("1" or "1." of "1. Ministers met…"): a position in a list, not an
+    amount the article talks about. A number later on the line stays."""
+    text = doc.text
+    result = []
+    for s in spans:
+        if s.label in ("CARDINAL", "ORDINAL") and s.source != "user":
+            m = _LIST_MARKER.match(text, text.rfind("\n", 0, s.start) + 1)
+            if m is not None and m.start(1) == s.start and s.end in (m.end(1), m.end()):
+                continue
+        result.append(s)
+    return result
+
+
 def fix_boundaries(doc: ArticleText, spans: list[Span]) -> list[Span]:
     """:func:`strip_edges`, :func:`split_credits` and :func:`strip_numbers` until none
     changes anything: one may uncover work for another ("Photo: Jane Roe 2" is a PERSON
@@ -318,5 +340,6 @@ REPAIRS = (
     strip_leading_the,
     outlets_as_org,
     misc_terms_as_event,
+    drop_list_markers,
 )
 """Every repair, in the order the consistency rules' :data:`RULES` run them."""

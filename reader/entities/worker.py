@@ -1,15 +1,16 @@
 """The entity model in worker processes, so that it never shares the app's GIL: the parent.
 
-Two users, one way of starting a worker (:func:`start_worker`, in worker_child.py with
-the rest of the child's side): spawned, not forked, so it starts clean; it exits as soon
-as its parent is gone (never an orphan); it leaves Ctrl-C to the parent; it loads the
-engine's model once. Engines are named (reader/entities/engines/registry.py): the child
+Two users, one way of preparing a worker (:func:`start_worker`, in worker_child.py with
+the rest of the child's side): a new interpreter, not a fork, so it starts clean; it exits
+as soon as its parent is gone (never an orphan); it leaves Ctrl-C to the parent; it loads
+the engine's model once. Engines are named (reader/entities/engines/registry.py): the child
 builds the one asked for, and this side knows it through its protocol only.
 
-- :class:`WorkerRecognizer` is what the app's finder runs: one long-lived child process,
-  started at the first cache miss, that recognises one article at a time in batches of
-  paragraphs; the parent can cancel between batches and never imports the engine's
-  library (spaCy).
+- :class:`WorkerRecognizer` is what the app's finder runs: one long-lived child process
+  (:class:`ChildProcess`: started with :mod:`subprocess` on POSIX, so that no
+  multiprocessing resource tracker process comes with it), started at the first cache
+  miss, that recognises one article at a time in batches of paragraphs; the parent can
+  cancel between batches and never imports the engine's library (spaCy).
 - ``reader index --jobs N`` runs a process pool whose initializer is
   :func:`~reader.entities.worker_child.start_worker` (reader/entities/precompute.py).
 
@@ -27,7 +28,11 @@ import atexit
 import contextlib
 import io
 import itertools
+import json
+import os
 import signal
+import socket
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -50,6 +55,7 @@ from reader.entities.worker_child import BATCH_PARAGRAPHS, SPAWN, serve
 __all__ = [
     "BATCH_PARAGRAPHS",
     "SPAWN",
+    "ChildProcess",
     "WorkerRecognizer",
     "WorkerStopped",
     "close_workers",
@@ -63,6 +69,113 @@ class WorkerStopped(RuntimeError):
     """The worker process ended (killed, out of memory, failed to start) mid-request."""
 
 
+#: The child's command: the parent's ``sys.path`` (as multiprocessing's spawn passes it),
+#: then reader/entities/worker_child.py's ``main``.
+_CHILD_CODE = (
+    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    "from reader.entities.worker_child import main; main(sys.argv[2:])"
+)
+
+
+class ChildProcess:
+    """The worker process started with :mod:`subprocess`, with the part of
+    multiprocessing's Process interface the parent uses (``pid``, ``sentinel``,
+    ``is_alive``, ``join``, ``exitcode``, ``terminate``, ``kill``, ``close``).
+
+    Not multiprocessing's spawn: that starts multiprocessing's resource tracker as well, a
+    third process (13 MB, bench figure 5) the worker never needs (it shares no semaphore
+    and no shared memory, only a pipe). POSIX only (``pass_fds``).
+
+    The child gets its end of a socket pair (:attr:`connection` is ours), the read end of
+    a pipe whose write end only this process holds (closed, by :meth:`close` or the
+    kernel, it exits at once), and the write end of a pipe whose read end is
+    :attr:`sentinel` (readable once the child has ended).
+    """
+
+    def __init__(self, engine: str, model: str | None) -> None:
+        ours, theirs = socket.socketpair()
+        alive_read, self._alive = os.pipe()
+        self.sentinel, ended_write = os.pipe()
+        """Readable (end of file) once the child has ended."""
+        try:
+            self._popen = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    _CHILD_CODE,
+                    json.dumps(sys.path),
+                    *(str(fd) for fd in (theirs.fileno(), alive_read, ended_write)),
+                    engine,
+                    model or "",
+                ],
+                pass_fds=(theirs.fileno(), alive_read, ended_write),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except BaseException:
+            ours.close()
+            os.close(self._alive)
+            os.close(self.sentinel)
+            raise
+        finally:  # the child's ends live in the child only: its death closes them
+            theirs.close()
+            os.close(alive_read)
+            os.close(ended_write)
+        self.connection = Connection(ours.detach())
+        """Our end of the pipe to the child."""
+
+    @property
+    def pid(self) -> int:
+        """The child's process id."""
+        return self._popen.pid
+
+    @property
+    def exitcode(self) -> int | None:
+        """The child's exit code (minus the signal that killed it), None while it runs."""
+        return self._popen.poll()
+
+    def is_alive(self) -> bool:
+        """Whether the child still runs."""
+        return self._popen.poll() is None
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the child to end, at most *timeout* seconds."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._popen.wait(timeout)
+
+    def terminate(self) -> None:
+        """SIGTERM."""
+        self._popen.terminate()
+
+    def kill(self) -> None:
+        """SIGKILL."""
+        self._popen.kill()
+
+    def close(self) -> None:
+        """Close our ends of the pipes (the child, if still running, exits)."""
+        for fd in (self._alive, self.sentinel):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._alive = self.sentinel = -1
+
+
+def start_child(engine: str, model: str | None) -> tuple[BaseProcess | ChildProcess, Connection]:
+    """Start a worker process serving *engine* and *model*; return it and our end of its
+    pipe. A :class:`ChildProcess` on POSIX, else a process spawned by multiprocessing."""
+    if os.name == "posix":
+        child = ChildProcess(engine, model)
+        return child, child.connection
+    ours, theirs = SPAWN.Pipe(duplex=True)
+    process = SPAWN.Process(
+        target=serve, args=(theirs, engine, model), name="reader-entities", daemon=True
+    )
+    with _stderr_with_fileno():
+        process.start()
+    theirs.close()  # the child's end lives in the child only: its death closes the pipe
+    return process, ours
+
+
 class _Worker:
     """One child process running one engine's model, shared by every recognizer using it."""
 
@@ -71,7 +184,7 @@ class _Worker:
         self.model = model
         self.lock = threading.Lock()
         """Held for a whole request: the child answers one at a time."""
-        self.process: BaseProcess | None = None
+        self.process: BaseProcess | ChildProcess | None = None
         self.connection: Connection | None = None
         self.ready = False
         """Whether the child has loaded its model."""
@@ -85,7 +198,7 @@ class _Worker:
         """Why the model could not be loaded, once it could not: not tried again (a
         broken install would cost seconds of CPU on every article)."""
 
-    def start(self) -> tuple[BaseProcess, Connection]:
+    def start(self) -> tuple[BaseProcess | ChildProcess, Connection]:
         """Return the running child, starting a fresh one when there is none."""
         if self.failure is not None:
             raise self.failure
@@ -93,16 +206,7 @@ class _Worker:
             if self.process.is_alive():
                 return self.process, self.connection
             self.stop()
-        ours, theirs = SPAWN.Pipe(duplex=True)
-        process = SPAWN.Process(
-            target=serve,
-            args=(theirs, self.engine, self.model),
-            name="reader-entities",
-            daemon=True,
-        )
-        with _stderr_with_fileno():
-            process.start()
-        theirs.close()  # the child's end lives in the child only: its death closes the pipe
+        process, ours = start_child(self.engine, self.model)
         self.process, self.connection, self.ready, self.open = process, ours, False, None
         return process, ours
 
@@ -141,7 +245,10 @@ class _Worker:
             raise self._stopped(f"{type(error).__name__}") from error
 
     def _receive(
-        self, process: BaseProcess, connection: Connection, cancelled: threading.Event | None
+        self,
+        process: BaseProcess | ChildProcess,
+        connection: Connection,
+        cancelled: threading.Event | None,
     ) -> tuple[Any, ...]:
         """The child's next answer (``ready`` is noted, not returned); closes ended requests.
 
@@ -208,6 +315,8 @@ class _Worker:
             if process.is_alive():
                 process.kill()
                 process.join(timeout=5)
+            if isinstance(process, ChildProcess):
+                process.close()
 
 
 class _NoFileno:
@@ -227,6 +336,7 @@ class _NoFileno:
 def _stderr_with_fileno() -> Iterator[None]:
     """Make spawning work while Textual captures ``sys.stderr`` (textual#3593).
 
+    (Where the worker is spawned by multiprocessing: not on POSIX, see :func:`start_child`.)
     Spawning starts multiprocessing's resource tracker, which passes
     ``sys.stderr.fileno()`` to it; Textual's print capture answers -1, and the start
     fails with "bad value(s) in fds_to_keep". A ``fileno()`` that raises is skipped

@@ -35,6 +35,19 @@ BATCH_PARAGRAPHS = 16
 BATCH_CHARS = MAX_CHUNK
 
 
+def main(argv: Sequence[str]) -> None:
+    """The app's worker process as :class:`reader.entities.worker.ChildProcess` starts it:
+    *argv* is its pipe's descriptor, the "parent alive" pipe's read end (its end of file:
+    exit at once), the "ended" pipe's write end (held until this process ends), the engine
+    and the model ("" for the engine's default)."""
+    connection_fd, alive_fd, _ended_fd = (int(arg) for arg in argv[:3])
+    engine, model = argv[3], argv[4] or None
+    threading.Thread(
+        target=_exit_when_ready, args=(alive_fd,), name="exit-with-parent", daemon=True
+    ).start()
+    serve(Connection(connection_fd), engine, model)
+
+
 def start_worker(engine: str, model: str | None) -> EntityEngine:
     """Prepare this new worker process and return engine *engine*, its *model* loaded.
 

@@ -506,3 +506,99 @@ async def test_an_article_removed_while_the_app_runs_leaves_the_entity_pages(
             if len(await asyncio.to_thread(lavrov_articles)) == 2:
                 break
         assert await asyncio.to_thread(lavrov_articles) == ["a-geneva.txt", "b-moscow.txt"]
+
+
+async def choose_in_panel(pilot: Pilot[Any], panel: EntityPanel, text: str) -> None:
+    """Focus the panel and move to the entity reading *text*."""
+    panel.focus()
+    await pilot.press("g")
+    for _ in range(40):
+        if isinstance(panel.chosen, EntityGroup) and panel.chosen.text == text:
+            return
+        await pilot.press("j")
+    raise AssertionError(f"{text!r} not in the panel")
+
+
+async def test_relabel_offers_the_labels_the_app_knows(app: ReaderApp) -> None:
+    from reader.entities.span import LABELS
+    from reader.ui.screens.entity_dialogs import LabelScreen
+
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await ready(pilot)
+        await mark(pilot, "Geneva")
+        await pilot.press("p")
+        await settle(pilot)
+        page = page_screen(pilot)
+        assert page.page is not None and page.page.entity.label == "GPE"
+        await pilot.press("L")
+        await settle(pilot)
+        picker = pilot.app.screen
+        assert isinstance(picker, LabelScreen)
+        labels = picker.query_one("#entity-labels")
+        assert labels.option_count == len(LABELS)  # type: ignore[attr-defined]
+        assert labels.highlighted == LABELS.index("GPE")  # type: ignore[attr-defined]
+        await pilot.press(str(LABELS.index("LOC") + 1))
+        await settle(pilot)
+        assert pilot.app.screen is page
+        assert page.page is not None and page.page.entity.label == "LOC"
+        await pilot.press("escape")
+        await settle(pilot)
+        rows = panel_rows(main)
+        assert rows[rows.index("Geneva ×2") - 1].startswith("LOC")
+
+
+async def test_the_panel_merges_renames_relabels_and_splits(app: ReaderApp) -> None:
+    from reader.ui.screens.entity_dialogs import EntityTextScreen, LabelScreen, SplitScreen
+
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await open_article(pilot, "d-court.txt")
+        panel = main.query_one(EntityPanel)
+        await choose_in_panel(pilot, panel, "Blair")
+        shown = {b.binding.action for b in main.active_bindings.values() if b.enabled}
+        assert "screen.entity_edit('merge')" in shown
+        await pilot.press("M")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, EntityLibraryScreen)
+        await pilot.press(*"tony", "enter")
+        await settle(pilot)
+        assert pilot.app.screen is main
+        rows = panel_rows(main)
+        assert "Tony Blair ×2" in rows and "Blair ×2" not in rows
+        await choose_in_panel(pilot, panel, "Tony Blair")
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, EntityTextScreen)
+        await pilot.press("ctrl+u", *"Anthony Blair", "enter")
+        await settle(pilot)
+        assert "Anthony Blair ×2" in panel_rows(main)
+        await choose_in_panel(pilot, panel, "Anthony Blair")
+        await pilot.press("L")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, LabelScreen)
+        await pilot.press("escape")  # nothing changed
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SplitScreen)
+        await pilot.press("enter")  # every name apart
+        await settle(pilot)
+        assert pilot.app.screen is main
+        assert "Blair ×2" in panel_rows(main)
+
+
+async def test_read_only_hides_the_panel_edits(
+    tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    app = make_app(tmp_path, entity_cache)
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await ready(pilot)
+        app.store_problem = "read-only for this test"
+        panel = main.query_one(EntityPanel)
+        await choose_in_panel(pilot, panel, "Sergey Lavrov")
+        main.refresh_bindings()
+        shown = {b.binding.action for b in main.active_bindings.values() if b.enabled}
+        assert not any(action.startswith("screen.entity_edit") for action in shown)
+        await pilot.press("M", "L")
+        await settle(pilot)
+        assert pilot.app.screen is main

@@ -150,3 +150,45 @@ def test_hostile_titles_and_names_are_printed_safely(
     assert code == 0 and "hostile.txt" in out
     assert not any(c in out for c in "\x1b\x07\x9b\x9d\u202e")
     assert len(ARTICLES) == 4
+
+
+def search(setup: Setup, capsys: pytest.CaptureFixture[str], query: str) -> tuple[int, str, str]:
+    code = main(["search", query, *setup.args()])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_search_entity_resolves_as_the_library_does(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # court.md says only "Blair": by its text, "Tony Blair" is not in it.
+    code, out, err = search(setup, capsys, 'entity:"Tony Blair"')
+    assert code == 0 and "court.md" not in out and "london.txt" in out
+    assert run(setup, capsys, "--merge", "PERSON:blair", "Tony Blair")[0] == 0
+    code, out, err = search(setup, capsys, 'entity:"Tony Blair"')
+    assert code == 0 and "court.md" in out and "london.txt" in out
+    assert "entity:" not in err
+    # Negated, through the same resolution.
+    code, out, _ = search(setup, capsys, 'london -entity:"Tony Blair"')
+    assert "court.md" not in out
+
+
+def test_search_entity_without_a_current_index_matches_as_written(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(setup, capsys, "--merge", "PERSON:blair", "Tony Blair")[0] == 0
+    setup.workspace.close()
+    assert setup.index.path is not None
+    setup.index.path.unlink()
+    code, out, err = search(setup, capsys, 'entity:"Tony Blair" OR entity:Blair')
+    assert code == 0 and "court.md" in out  # Blair, as written
+    assert err.count("entity: matches names as written: there is no entity index yet") == 1
+    code, out, err = search(setup, capsys, 'entity:"Tony Blair"')
+    assert "court.md" not in out
+    assert not setup.index.path.exists()  # no index built as a side effect
+    # An index a few articles behind is brought up to date first.
+    assert run(setup, capsys, "--name", "Lavrov")[0] == 0
+    (setup.root / "london.txt").unlink()
+    code, out, err = search(setup, capsys, 'entity:"Tony Blair"')
+    assert code == 0 and "court.md" in out and "london.txt" not in out
+    assert "entity:" not in err

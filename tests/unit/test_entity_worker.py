@@ -142,6 +142,24 @@ def test_the_worker_starts_while_textual_captures_stderr() -> None:
     assert result.stdout.split() == ["2", "True"]
 
 
+def test_the_worker_is_the_only_process_started() -> None:
+    # Spawning with multiprocessing started its resource tracker too: 13 MB for nothing.
+    code = (
+        "import os, multiprocessing.resource_tracker as tracker\n"
+        "from reader.entities.worker import WorkerRecognizer\n"
+        "worker = WorkerRecognizer()\n"
+        "spans = worker.extract('Angela Merkel visited Paris.')\n"
+        "me = str(os.getpid())\n"
+        "children = [p for p in os.listdir('/proc') if p.isdigit() and\n"
+        "            open(f'/proc/{p}/stat').read().rsplit(')', 1)[1].split()[1] == me]\n"
+        "print(len(spans), children == [str(worker.pid)], tracker._resource_tracker._pid)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.split() == ["2", "True", "None"]
+
+
 def test_cancelling_stops_between_batches_and_drops_the_stale_ones(
     worker: WorkerRecognizer, recognizer: SpacyEngine, seed_path: Path
 ) -> None:
@@ -328,7 +346,7 @@ def test_a_pipeline_that_failed_to_load_is_not_loaded_again(
     with pytest.raises(WorkerStopped, match="broken thinc"):
         broken.extract("text", [(0, "text")], 16, None)
     spawned: list[object] = []
-    monkeypatch.setattr(worker_module.SPAWN, "Process", lambda *a, **k: spawned.append(a))
+    monkeypatch.setattr(worker_module, "start_child", lambda *a, **k: spawned.append(a))
     for _ in range(3):
         with pytest.raises(WorkerStopped, match="broken thinc"):
             broken.extract("text", [(0, "text")], 16, None)

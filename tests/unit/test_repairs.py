@@ -14,6 +14,7 @@ from reader.entities.consistency import ArticleText, Rule, apply_consistency
 from reader.entities.engines.spacy_engine import SpacyEngine
 from reader.entities.repairs import (
     REPAIRS,
+    drop_list_markers,
     misc_terms_as_event,
     outlets_as_org,
     split_credits,
@@ -200,6 +201,74 @@ def test_coined_event_names_are_events() -> None:
     ]
 
 
+def test_ordered_list_numbers_are_not_cardinals() -> None:
+    text = (
+        "Three steps:\n1. Ministers met 2 envoys.\n2) Talks\n  10. Nested\n"
+        "\u2502 3. Quoted\n2026 was a year.\n4.5 percent\n1.\nIn 1. place\n5. Mine\n"
+    )
+    spans = [
+        at(text, "1", "CARDINAL"),  # "1" of "1." (the model's token), dropped
+        at(text, "2", "CARDINAL"),  # "2 envoys": an amount, kept
+        at(text, "2)", "ORDINAL"),  # marker with its ")", dropped
+        at(text, "10.", "CARDINAL"),  # indented (a nested list), dropped
+        at(text, "3", "CARDINAL", nth=0),  # inside a quote's bars, dropped
+        at(text, "2026", "DATE"),  # not a number label
+        at(text, "4.5", "CARDINAL"),  # a decimal, kept
+        at(text, "1.", "CARDINAL", nth=1),  # alone on its line: no item, kept
+        at(text, "1.", "ORDINAL", nth=2),  # inside a line, kept
+        at(text, "5.", "CARDINAL", source="user"),  # the user's, kept
+    ]
+    assert repair(drop_list_markers, text, *spans) == [
+        ("2", "CARDINAL"),
+        ("2026", "DATE"),
+        ("4.5", "CARDINAL"),
+        ("1.", "CARDINAL"),
+        ("1.", "ORDINAL"),
+        ("5.", "CARDINAL"),
+    ]
+
+
+@given(
+    items=st.lists(
+        st.tuples(st.integers(0, 10**9 - 1), st.integers(0, 999), st.sampled_from([".", ")"])),
+        min_size=1,
+        max_size=6,
+    ),
+    quoted=st.booleans(),
+    nested=st.booleans(),
+)
+def test_every_rendered_list_marker_is_dropped_and_other_numbers_stay(
+    items: list[tuple[int, int, str]], quoted: bool, nested: bool
+) -> None:
+    from reader.library.markdown import render_markdown
+
+    first, _, delimiter = items[0]
+    lines = [
+        f"{first + i}{delimiter} costs {amount} dollars" for i, (_, amount, _) in enumerate(items)
+    ]
+    source = "\n".join(lines)
+    if nested:
+        source = "- outer\n\n" + "\n".join("   " + line for line in lines)
+    if quoted:
+        source = "\n".join("> " + line for line in source.splitlines())
+    text = render_markdown(source).text
+    spans = []
+    markers = amounts = 0
+    for m in re.finditer(r"\d+[.)]?", text):
+        number = m.group().rstrip(".)")
+        start = m.start()
+        if m.group()[-1] in ".)":  # a marker: the model takes "1." or "1"
+            end = start + (len(m.group()) if markers % 2 else len(number))
+            markers += 1
+        else:
+            end = m.end()
+            amounts += 1
+        spans.append(Span(start, end, "CARDINAL", text[start:end], "model"))
+    assert markers == len(items) and amounts == len(items)
+    out = drop_list_markers(ArticleText(text), spans)
+    assert [s.text for s in out] == [str(amount) for _, amount, _ in items]
+
+
 # --- every repair: inside the text, apart, idempotent ---------------------------------
 
 _WORDS = [
@@ -261,3 +330,15 @@ def test_real_model_on_wire_copy(recognizer: SpacyEngine) -> None:
     assert not [s for s in out if s.text.startswith("the ")]
     assert all(label != "PERSON" for t, label in labels if t in ("Dawn", "Twitter", "REUTERS"))
     assert ("Akhtar Soomro", "PERSON") in labels
+
+
+def test_real_model_on_a_rendered_markdown_list(recognizer: SpacyEngine) -> None:
+    from reader.library.markdown import render_markdown
+
+    text = render_markdown(
+        "# Steps\n\nThe plan has 3 parts:\n\n1. Ministers meet in Geneva.\n"
+        "2. Lavrov speaks to 40 reporters.\n3. Talks end.\n"
+    ).text
+    out = apply_consistency(text, recognizer.extract(text))
+    numbers = [s.text for s in out if s.label in ("CARDINAL", "ORDINAL")]
+    assert numbers == ["3", "40"]

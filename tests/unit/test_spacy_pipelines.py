@@ -88,3 +88,29 @@ def test_leaving_the_string_table_out_changes_no_entity(
     assert len(full._nlp.vocab.strings) > 700_000 > len(recognizer._nlp.vocab.strings)  # type: ignore[union-attr]
     expected = full.extract(text)
     assert recognizer.extract(text) == expected and len(expected) > 50
+
+
+def test_float16_vectors_change_no_entity(
+    recognizer: SpacyEngine, seed_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seed article and the whole evaluation set (bench/consistency_eval.py's)."""
+    import numpy
+
+    folder = Path(__file__).resolve().parent.parent / "data" / "consistency"
+    paths = [seed_path, *sorted(folder.glob("*.txt"))]
+    assert len(paths) > 15
+    texts = [sanitize(path.read_text(encoding="utf-8")) for path in paths]
+    real = engine_module._load_ner
+    monkeypatch.setattr(engine_module, "_load_ner", lambda name: real(name, half_vectors=False))
+    full = SpacyEngine("md")
+    full.load()
+    assert full._nlp is not None and recognizer._nlp is not None
+    assert full._nlp.vocab.vectors.data.dtype == numpy.float32
+    assert recognizer._nlp.vocab.vectors.data.dtype == numpy.float16  # what the app runs
+    expected = [full.extract(text) for text in texts]
+    assert sum(map(len, expected)) > 500
+    assert [recognizer.extract(text) for text in texts] == expected
+    # The batched paths (the worker's recognise, reader index's extract_many) too.
+    assert list(recognizer.extract_many(texts)) == list(full.extract_many(texts))
+    assert recognizer.recognise(texts[:4]) == full.recognise(texts[:4])
+    assert recognizer.extract("") == [] == recognizer.recognise([""])[0]

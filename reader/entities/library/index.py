@@ -301,6 +301,15 @@ class EntityIndex:
         report.rebuilt, self._rebuilt = self._rebuilt, None
         return report
 
+    def behind(self, workspace: Workspace) -> int | None:
+        """How many articles :meth:`update` would (re)index or take out now (0: the index is
+        current), without writing; None when the library has no entities to index. Loads
+        the library; the index takes the store's edits. See
+        :func:`.writing.articles_behind`."""
+        from reader.entities.library.writing import articles_behind
+
+        return articles_behind(self, workspace)
+
     # --- reading ----------------------------------------------------------------------
 
     def key_stats(self) -> dict[tuple[str, str], KeyStats]:

@@ -19,6 +19,8 @@ from reader.entities.library.mentions import article_mentions, form_counts
 from reader.entities.library.names import display_name, name_key
 
 if TYPE_CHECKING:
+    from reader.entities.cache import EntityCache
+    from reader.entities.engines.base import EngineInfo
     from reader.entities.library.index import EntityIndex
     from reader.entities.span import Span
     from reader.library import Article
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BATCH",
     "EntityIndexReport",
+    "articles_behind",
     "corrections_keys",
     "delete_rows",
     "put_rows",
@@ -178,23 +181,22 @@ def delete_rows(connection: sqlite3.Connection, row_id: int) -> None:
     connection.execute("DELETE FROM articles WHERE id = ?", (row_id,))
 
 
-def update_index(
-    index: EntityIndex, workspace: Workspace, cancelled: threading.Event | None = None
-) -> EntityIndexReport:
-    """Bring the index up to date with the workspace's library, entity cache and store
-    (its corrections, and its entity edits, which the index then applies).
+@dataclass
+class _Plan:
+    """What an update would do: the articles to index (with their entities key), the rows
+    of articles gone, and the entity cache and engine (None when there are no entities)."""
 
-    Articles are matched by path, hash and what their entities depend on (model,
-    corrections); articles gone from the library are taken out. Uses the workspace's
-    open store, else opens it read-only. Stops between batches when *cancelled* is set.
-    Gives the GIL no more than Python's switch interval (5 ms) does: a ``time.sleep(0)``
-    per article, as the search index does, costs a whole time slice on a busy machine.
-    """
+    todo: list[tuple[Article, str]]
+    gone: list[int]
+    cache: EntityCache | None
+    engine: EngineInfo | None
+
+
+def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -> _Plan:
+    """Compare the index with the workspace's library, cache and store (loading the
+    library, opening the store read-only if needed; the index takes the store's edits)."""
     from reader.entities.engines import NoModel
-    from reader.library import Problem, read_article
 
-    started = time.perf_counter()
-    report = EntityIndexReport()
     if workspace.store is None:
         unavailable = workspace.open_store_for_corrections()
         if unavailable:
@@ -206,10 +208,10 @@ def update_index(
         index.set_edits(EntityEdits(store).edits())
     articles = workspace.library().articles
     report.articles = len(articles)
-    finder = workspace.finder
-    cache = finder.cache
+    cache = workspace.finder.cache
+    engine: EngineInfo | None
     try:
-        engine = finder.pipeline
+        engine = workspace.finder.pipeline
     except NoModel as error:
         report.unavailable = str(error)
         engine = None
@@ -231,11 +233,47 @@ def update_index(
         row = known.pop(path, None)
         if row is None or row[1] != article.sha256 or row[2] != key:
             todo.append((article, key))
-    if known:  # a write only when something changed: the generation says so
+    return _Plan(todo, [row[0] for row in known.values()], cache, engine)
+
+
+def articles_behind(index: EntityIndex, workspace: Workspace) -> int | None:
+    """How many articles an :func:`update_index` would index or take out (those whose
+    entities are not cached yet left out: an update skips them too); None when the
+    library has no entities to index (no model, no cache). Loads the library and the
+    store's edits, writes nothing."""
+    plan = _plan(index, workspace, EntityIndexReport())
+    if plan.cache is None or plan.engine is None:
+        return None
+    cache, engine = plan.cache, plan.engine
+    return len(plan.gone) + sum(
+        1 for article, _key in plan.todo if cache.has(article.sha256, engine)
+    )
+
+
+def update_index(
+    index: EntityIndex, workspace: Workspace, cancelled: threading.Event | None = None
+) -> EntityIndexReport:
+    """Bring the index up to date with the workspace's library, entity cache and store
+    (its corrections, and its entity edits, which the index then applies).
+
+    Articles are matched by path, hash and what their entities depend on (model,
+    corrections); articles gone from the library are taken out. Uses the workspace's
+    open store, else opens it read-only. Stops between batches when *cancelled* is set.
+    Gives the GIL no more than Python's switch interval (5 ms) does: a ``time.sleep(0)``
+    per article, as the search index does, costs a whole time slice on a busy machine.
+    """
+    from reader.library import Problem, read_article
+
+    started = time.perf_counter()
+    report = EntityIndexReport()
+    plan = _plan(index, workspace, report)
+    todo = plan.todo
+    if plan.gone:  # a write only when something changed: the generation says so
         with index.transaction() as connection:
-            for row_id, _sha, _key in known.values():
+            for row_id in plan.gone:
                 delete_rows(connection, row_id)
                 report.removed += 1
+    cache, engine, finder = plan.cache, plan.engine, workspace.finder
     if cache is None or engine is None:
         report.seconds = time.perf_counter() - started
         return report

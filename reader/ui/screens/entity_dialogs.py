@@ -1,5 +1,6 @@
-"""Dialogs of the entity pages: a new name or label for an entity, the variant to split
-off it. (The entity to merge into is chosen in the library's entity list:
+"""Dialogs of the entity edits: a new name for an entity, its new label (chosen from the
+labels the app knows, as the correction dialog offers them), the variant to split off it.
+(The entity to merge into is chosen in the library's entity list:
 :class:`reader.ui.screens.entity_library.EntityLibraryScreen`.)"""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.entities.library.resolve import Entity
+from reader.entities.span import LABELS
 from reader.text import sanitize_line
 
 
@@ -60,6 +62,61 @@ class EntityTextScreen(ModalScreen[str | None]):
             self.notify("It cannot be blank", severity="warning", markup=False)
             return
         self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        """Close without a change."""
+        self.dismiss(None)
+
+
+class LabelScreen(ModalScreen[str | None]):
+    """Picks *entity*'s new label from the labels the app knows (digits 1-9 as shortcuts,
+    the current one highlighted). Returns the label, or None (Escape)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)),
+    ]
+
+    def __init__(self, entity: Entity) -> None:
+        super().__init__()
+        self._entity = entity
+
+    def compose(self) -> ComposeResult:
+        entity = self._entity
+        with Vertical(classes="dialog dialog-tall"):
+            yield Static(
+                Content.assemble(
+                    "Relabel ",
+                    (sanitize_line(entity.name, 80), "bold"),
+                    (f"  {sanitize_line(entity.label, 20)}", "dim"),
+                    " everywhere",
+                ),
+                classes="dialog-title",
+                markup=False,
+            )
+            yield OptionList(
+                *(
+                    Option(Content(f"{n + 1 if n < 9 else ' '}  {label}"), id=label)
+                    for n, label in enumerate(LABELS)
+                ),
+                id="entity-labels",
+            )
+            yield Static(Content("1–9 or Enter: label    Esc: cancel"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        labels = self.query_one(OptionList)
+        if self._entity.label in LABELS:
+            labels.highlighted = LABELS.index(self._entity.label)
+        labels.focus()
+
+    def action_pick(self, index: int) -> None:
+        """Choose the label at *index*."""
+        self.dismiss(LABELS[index])
+
+    @on(OptionList.OptionSelected, "#entity-labels")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:
         """Close without a change."""

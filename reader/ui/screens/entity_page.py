@@ -23,21 +23,13 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from reader.entities.library.edits import (
-    Edit,
-    merge_edit,
-    relabel_edit,
-    rename_edit,
-    split_edit,
-)
+from reader.entities.library.edits import Edit
 from reader.entities.library.pages import EntityPage, PageArticle
 from reader.entities.library.resolve import Entity
-from reader.store import AnnotationStore
 from reader.store.entity_edits import EntityEdits
 from reader.text import sanitize_line
-from reader.ui.messages import EntityEditsChanged, EntityPageLoaded, SnippetsLoaded
-from reader.ui.screens.entity_dialogs import EntityTextScreen, SplitScreen
-from reader.ui.screens.entity_library import EntityLibraryScreen
+from reader.ui.messages import EntityPageLoaded, SnippetsLoaded
+from reader.ui.screens.entity_editing import Change, EditKind, ask_edit, store_edit
 from reader.ui.widgets.entity_lists import CooccurringList, MentionList, timeline_content
 from reader.ui.widgets.key_bar import KeyBar
 
@@ -61,19 +53,6 @@ class MentionAt:
     start: int
     text: str
     label: str
-
-
-Change = Callable[[AnnotationStore], object]
-
-
-def edits_after(change: Change) -> Callable[[AnnotationStore], tuple[object, list[Edit]]]:
-    """*change*, then the store's entity edits (both in the writer thread)."""
-
-    def run(store: AnnotationStore) -> tuple[object, list[Edit]]:
-        result = change(store)
-        return result, EntityEdits(store).edits()
-
-    return run
 
 
 def read_page(node: DOMNode, wanted: str | MentionAt, order: Order, *, new: bool = False) -> None:
@@ -307,91 +286,40 @@ class EntityPageScreen(Screen[None]):
 
     # --- the user's edits ----------------------------------------------------------------
 
-    def _edit(self, make: Callable[[], Edit], said: str, then: str | None = None) -> None:
-        """Store the edit *make* returns (a ValueError is said, nothing stored); once on
-        disk, the index takes the edits, this page (or *then*'s) is read again and the
-        main screen is told."""
-        try:
-            edit = make()
-        except ValueError as error:
-            self.notify(str(error), title="Not changed", severity="warning", markup=False)
-            return
+    def _ask(self, kind: EditKind) -> None:
+        """Ask for the edit *kind* of the entity shown (see :func:`ask_edit`)."""
+        entity = self.entity
+        if entity is not None and self.app.writable():
+            ask_edit(self.app, kind, entity, self._save)
+
+    def _save(self, edit: Edit, said: str, then: str | None) -> None:
+        """Store *edit*; once on disk, this page (or *then*'s) is read again."""
         self._write(lambda store: EntityEdits(store).add(edit), said, then)
 
-    def _write(
-        self, change: Callable[[AnnotationStore], object], said: str, then: str | None = None
-    ) -> None:
-        def done(result: tuple[object, list[Edit]]) -> None:
-            self.app.workspace.entity_index().set_edits(result[1])
+    def _write(self, change: Change, said: str, then: str | None = None) -> None:
+        def done(result: object, _edits: list[Edit]) -> None:
             if then is not None:
                 self._wanted = then
-            message = said if said else _undone(result[0])
-            self.notify(message, markup=False, timeout=3)
+            self.notify(said if said else _undone(result), markup=False, timeout=3)
             self.load()
-            for screen in self.app.screen_stack:
-                screen.post_message(EntityEditsChanged())
 
-        self.app.write(edits_after(change), done)
+        store_edit(self.app, change, done)
 
     def action_merge(self) -> None:
         """Merge this entity into another, chosen from the library's entities (`M`)."""
-        entity = self.entity
-        if entity is None or not self.app.writable():
-            return
-
-        def chosen(into: Entity | None) -> None:
-            if into is not None:
-                said = f"Merged {entity.name} into {into.name}"
-                self._edit(lambda: merge_edit(entity, into), said, then=into.id)
-
-        title = f"Merge {sanitize_line(entity.name, 60)} into… (choose an entity)"
-        self.app.push_screen(EntityLibraryScreen(picking=title, leave_out=entity.id), chosen)
+        self._ask("merge")
 
     def action_rename(self) -> None:
         """Give the entity another name everywhere (`r`)."""
-        entity = self.entity
-        if entity is None or not self.app.writable():
-            return
-
-        def chosen(name: str | None) -> None:
-            if name is not None:
-                said = f"Renamed {entity.name} to {name}"
-                self._edit(lambda: rename_edit(entity, name), said)
-
-        self.app.push_screen(
-            EntityTextScreen("Rename", entity, entity.name, "its name everywhere"), chosen
-        )
+        self._ask("rename")
 
     def action_relabel(self) -> None:
-        """Give the entity another label everywhere (`L`)."""
-        entity = self.entity
-        if entity is None or not self.app.writable():
-            return
-
-        def chosen(label: str | None) -> None:
-            if label is not None:
-                said = f"Relabelled {entity.name} as {label.upper()}"
-                self._edit(lambda: relabel_edit(entity, label), said)
-
-        self.app.push_screen(
-            EntityTextScreen("Relabel", entity, entity.label, "PERSON, ORG, GPE…"), chosen
-        )
+        """Give the entity another label everywhere, chosen from the app's labels (`L`)."""
+        self._ask("relabel")
 
     def action_split(self) -> None:
         """Split a name off the entity, or every name apart (`S`)."""
-        entity = self.entity
-        if entity is None or not self.app.writable():
-            return
-        if len(entity.keys) < 2:
-            self.notify(f"{entity.name} has one name only: nothing to split", markup=False)
-            return
-
-        def chosen(variant: str | None) -> None:
-            if variant is not None:
-                said = f"Split {variant or 'every name'} off {entity.name}"
-                self._edit(lambda: split_edit(entity, variant), said)
-
-        self.app.push_screen(SplitScreen(entity), chosen)
+        self._ask("split")
 
     def action_undo(self) -> None:
         """Undo the last change (an entity edit, or any annotation change) (`u`)."""

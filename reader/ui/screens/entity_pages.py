@@ -1,6 +1,7 @@
 """The main screen's way into the library's entities: the entity index kept up to date,
 the entity panel showing which library entity each mention is, and the entity pages
-opened from the article (`p`), the panel (`p`) or the library's list (`P`).
+opened from the article (`p`), the panel (`p`) or the library's list (`P`); the entity
+edits (merge, rename, relabel, split) made on the panel's choice (M r L S there).
 
 An :class:`EntityPages` is a collaborator the main screen owns, as its :class:`Annotator`
 is. Every call to the entity index runs in a thread worker of the screen: the update at
@@ -22,7 +23,9 @@ from textual.worker import get_current_worker
 from reader.entities.span import Span
 from reader.library import Article
 from reader.store.entity_edits import EntityEdits
+from reader.text import sanitize_line
 from reader.ui.messages import EntityPageLoaded, PanelResolved
+from reader.ui.screens.entity_editing import EditKind, ask_edit, store_edit
 from reader.ui.screens.entity_library import EntityLibraryScreen
 from reader.ui.screens.entity_page import EntityPageScreen, MentionAt, Order, read_page
 from reader.ui.widgets.article_view import ArticleView
@@ -226,6 +229,59 @@ class EntityPages:
             read_page(self._screen, entity.id, "newest", new=True)
 
         self._app.push_screen(EntityLibraryScreen(open_page=open_page))
+
+    # --- edits from the panel ------------------------------------------------------------
+
+    def edit(self, kind: EditKind) -> None:
+        """Ask for the edit *kind* of the entity chosen in the panel: the library entity it
+        is looked up in a worker, then the edit's dialog opens (as on its page)."""
+        article = self._shown()
+        group = self._panel.chosen
+        if article is None or group is None:
+            self._app.notify(
+                "Choose an entity in the entity panel first", severity="warning", markup=False
+            )
+            return
+        if not self._app.writable():
+            return
+        path = article.path
+
+        def find() -> None:
+            index = self._app.workspace.entity_index()
+            try:
+                entity = index.resolution().get(group.entity_id) if group.entity_id else None
+                if entity is None:
+                    entity = index.entity_at(path, group.first, group.text, group.label)
+            except Exception as error:  # a broken index file: said, nothing changed
+                problem = f"The entity index failed: {error}"
+                self._app.call_from_thread(
+                    self._app.notify, problem, severity="warning", markup=False
+                )
+                return
+            self._app.call_from_thread(self._ask, kind, entity, group.text)
+
+        self._screen.run_worker(
+            find, thread=True, exclusive=True, group="entity-edit", exit_on_error=False
+        )
+
+    def _ask(self, kind: EditKind, entity: Entity | None, text: str) -> None:
+        if entity is None:
+            self._app.notify(
+                f"{sanitize_line(text, 80)} is not in the library's entity index (yet)",
+                severity="warning",
+                markup=False,
+            )
+            return
+        ask_edit(self._app, kind, entity, self._save)
+
+    def _save(self, edit: Edit, said: str, _then: str | None) -> None:
+        """Store *edit*; the panel is looked up again once it is in the index (the main
+        screen gets ``EntityEditsChanged``)."""
+
+        def done(_result: object, _edits: list[Edit]) -> None:
+            self._app.notify(said, markup=False, timeout=3)
+
+        store_edit(self._app, lambda store: EntityEdits(store).add(edit), done)
 
     def show_mention(self, path: str, start: int) -> None:
         """Close the entity pages and open the article at *path* at *start*, marked."""

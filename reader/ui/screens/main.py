@@ -45,6 +45,7 @@ from reader.ui.messages import (
     WatchStopped,
 )
 from reader.ui.screens.annotator import Annotator
+from reader.ui.screens.entity_editing import EDIT_KINDS
 from reader.ui.screens.entity_pages import EntityPages
 from reader.ui.screens.library_search import LibrarySearch, ViewCommands
 from reader.ui.screens.reading import Reading, ReadingState, reading_state
@@ -77,9 +78,11 @@ SYNC_READ_BYTES = 256 * 1024
 SYNC_RENDER_BYTES = 16 * 1024
 
 
-#: The keys that write to the database (t a h c u, and m: read marks are kept there too):
-#: not offered while it cannot be written.
-WRITING_ACTIONS = frozenset({"tag", "note", "highlight", "correct", "undo", "toggle_read"})
+#: The keys that write to the database (t a h c u, m: read marks are kept there too, and
+#: the entity panel's M r L S): not offered while it cannot be written.
+WRITING_ACTIONS = frozenset(
+    {"tag", "note", "highlight", "correct", "undo", "toggle_read", "entity_edit"}
+)
 
 
 def _long(article: Article) -> bool:
@@ -464,6 +467,12 @@ class MainScreen(AnnotationKeys):
     def action_entity_page(self) -> None:
         """Open the page of the marked entity, or of the one chosen in the panel (`p`)."""
         self.entity_pages.open_page()
+
+    def action_entity_edit(self, kind: str) -> None:
+        """Merge, rename, relabel or split the entity chosen in the entity panel (M r L S
+        there)."""
+        if kind in EDIT_KINDS:
+            self.entity_pages.edit(kind)
 
     def action_entity_library(self) -> None:
         """List the library's entities, filtered as you type (`P`)."""

@@ -4,6 +4,9 @@ A :class:`RowList` of one-line rows (a heading per label, then its entities, mos
 mentioned first): OptionList wrapped every entry when the panel was filled, 5-10 ms of
 each article switch (figure 2 of bench/run.py). A name too long for the panel is cut with
 "…"; its count stays.
+
+The keys of the entity edits (M r L S) are the panel's while it has the focus; their
+actions are its screen's (``entity_edit``: the screen says when they are offered).
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.strip import Strip
@@ -64,6 +69,13 @@ def group_entities(
 
 class EntityPanel(RowList):
     """Lists entities by label; choosing one asks to jump to its first mention."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("M", "screen.entity_edit('merge')", "Merge into…"),
+        Binding("r", "screen.entity_edit('rename')", "Rename"),
+        Binding("L", "screen.entity_edit('relabel')", "Relabel"),
+        Binding("S", "screen.entity_edit('split')", "Split"),
+    ]
 
     @dataclass
     class Jump(Message):
