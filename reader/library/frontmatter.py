@@ -85,24 +85,26 @@ def split_front_matter(text: str) -> FrontMatter:
         return FrontMatter(body=text)
     block = text[opening.end() : closing.start()]
     if len(block) > MAX_FRONT_MATTER_CHARS:
-        return FrontMatter(body=text, notice="front matter longer than 64 KiB: shown as text")
+        return FrontMatter(body=text, notice="front matter longer than 64 KiB: kept in the text")
     yaml = _yaml()
     try:
         loaded = yaml.load(block, Loader=_loader()) if block.strip() else {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
-        notice = f"front matter is not valid YAML{where}: shown as text"
+        notice = f"front matter is not valid YAML{where}: kept in the text"
         return FrontMatter(body=text, notice=notice)
     except (ValueError, OverflowError, RecursionError):
         # Valid YAML whose value Python cannot hold: `date: 2026-02-30`, an integer of
         # thousands of digits. One file's metadata must never stop the library loading.
         notice = (
-            "front matter holds a value that cannot be read (an impossible date?): shown as text"
+            "front matter holds a value that cannot be read (an impossible date?): kept in the text"
         )
         return FrontMatter(body=text, notice=notice)
     if not isinstance(loaded, Mapping):
-        return FrontMatter(body=text, notice="front matter is not a list of fields: shown as text")
+        return FrontMatter(
+            body=text, notice="front matter is not a list of fields: kept in the text"
+        )
     meta: dict[str, str] = {}
     for key, value in loaded.items():
         scalar = _scalar(value)

@@ -54,13 +54,13 @@ def test_a_block_closed_by_dots_and_crlf_lines() -> None:
 @pytest.mark.parametrize(
     ("block", "notice"),
     [
-        ("title: [unclosed\n", "front matter is not valid YAML (line 3): shown as text"),
-        ("- a\n- b\n", "front matter is not a list of fields: shown as text"),
-        ("just a string\n", "front matter is not a list of fields: shown as text"),
+        ("title: [unclosed\n", "front matter is not valid YAML (line 3): kept in the text"),
+        ("- a\n- b\n", "front matter is not a list of fields: kept in the text"),
+        ("just a string\n", "front matter is not a list of fields: kept in the text"),
         # Hostile: safe_load refuses to build Python objects (nothing runs).
         (
             "x: !!python/object/apply:os.system ['touch /tmp/reader-pwned']\n",
-            "front matter is not valid YAML (line 2): shown as text",
+            "front matter is not valid YAML (line 2): kept in the text",
         ),
     ],
 )
@@ -87,7 +87,7 @@ def test_a_huge_block_is_not_parsed() -> None:
     text = f"---\n{block}---\nBody\n"
     front = split_front_matter(text)
     assert front.meta == {} and front.body == text
-    assert front.notice == "front matter longer than 64 KiB: shown as text"
+    assert front.notice == "front matter longer than 64 KiB: kept in the text"
 
 
 @pytest.mark.parametrize(

@@ -143,7 +143,7 @@ def test_a_broken_front_matter_is_shown_with_a_notice(tmp_path: Path) -> None:
     path.write_text("---\ntitle: [broken\n---\nBody text.\n", encoding="utf-8")
     article = read_article(path)
     assert isinstance(article, Article)
-    assert "front matter is not valid YAML (line 3): shown as text" in article.notices
+    assert "front matter is not valid YAML (line 3): kept in the text" in article.notices
     assert "Body text." in article.text
 
 

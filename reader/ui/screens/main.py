@@ -513,7 +513,7 @@ class MainScreen(AnnotationKeys):
             "\n",
             (
                 f"{byline}{where} · {article.word_count:,} words · "
-                f"{article.reading_minutes} min read",
+                f"{article.reading_minutes:,} min read",
                 "dim",
             ),
         ]

@@ -51,7 +51,7 @@ def repeated_title_folders(articles: Sequence[Article], roots: Sequence[Path]) -
 
 def counts(article: Article) -> str:
     """Return the end of the line under the title: word count and reading time."""
-    return f" · {article.word_count:,} words · {article.reading_minutes} min"
+    return f" · {article.word_count:,} words · {article.reading_minutes:,} min"
 
 
 def tags_line(tags: Sequence[str]) -> str:
