@@ -106,6 +106,20 @@ class Catalogue:
         self._changed = True
         return _from_entry(path, entry)
 
+    def knows(
+        self, path: Path, *, resolved: str | None = None, info: os.stat_result | None = None
+    ) -> bool:
+        """Whether :meth:`read` would take the file at *path* from the catalogue (unchanged
+        since it was catalogued) rather than read it."""
+        key = os.path.realpath(path) if resolved is None else resolved
+        if info is None:
+            try:
+                info = os.stat(path)
+            except OSError:
+                return False
+        stamp: _Stamp = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        return _matches(self._load().get(key), stamp)
+
     def save(self) -> None:
         """Write the catalogue if anything new was learnt: files seen now first, then older ones.
 
