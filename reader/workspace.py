@@ -12,6 +12,7 @@ never scans the library, and nothing here imports spaCy.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Collection, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -30,7 +31,11 @@ if TYPE_CHECKING:
     from reader.search.index import SearchIndex
     from reader.store import AnnotationStore
 
-__all__ = ["Workspace"]
+__all__ = ["CATALOGUE_SAVE_SECONDS", "Workspace"]
+
+#: While a first start learns the articles it listed, the catalogue is saved this often
+#: (each save writes it whole), so that quitting early keeps what was read.
+CATALOGUE_SAVE_SECONDS = 2.0
 
 
 class Workspace:
@@ -57,6 +62,7 @@ class Workspace:
         self._library: Library | None = None
         self._catalogue: Catalogue | None = None
         """The catalogue a quick listing (:meth:`list_library`) still has to fill in."""
+        self._saved = time.monotonic()
         self._library_lock = threading.Lock()
         self._rescan: LibraryRescan | None = None
         self._search_index: SearchIndex | None = None
@@ -105,7 +111,13 @@ class Workspace:
         with self._library_lock:
             if self._library is None or not self._library.pending:
                 return []
-            return self._library.learn(self._catalogue, cancelled, limit=limit)
+            learnt = self._library.learn(self._catalogue, cancelled, limit=limit)
+            now = time.monotonic()
+            if self._catalogue is not None and now - self._saved > CATALOGUE_SAVE_SECONDS:
+                # What was learnt is kept even if the app is quit before the end.
+                self._catalogue.save()
+                self._saved = now
+            return learnt
 
     def _load(self, *, quick: bool) -> Library:
         from reader.library import Library, pages
