@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -151,6 +152,9 @@ class MainScreen(AnnotationKeys):
         (the live library replaces it: then they are taken again)."""
         self._listed = False
         """Whether the sidebar listed the articles before they were read (a first start)."""
+        self._list_painted = threading.Event()
+        """Set once the listed articles are on screen: the worker reading them waits for it
+        (it would take the interpreter's lock from the first frame's painting)."""
 
     def compose(self) -> ComposeResult:
         colours = EntityColours()
@@ -247,6 +251,7 @@ class MainScreen(AnnotationKeys):
                 self.post_message(LibraryListed(listed))
                 app.open_store()  # for the articles opened meanwhile
                 opened = True
+                self._list_painted.wait(timeout=5)
             cancelled = get_current_worker().cancelled_event
             while learnt := workspace.learn_library(LEARN_BATCH, cancelled):
                 self.post_message(ArticlesLearnt(len(learnt)))
@@ -278,6 +283,7 @@ class MainScreen(AnnotationKeys):
         if message.library.articles:
             self.open_article(message.library.articles[0])
             articles.focus()
+        self.call_after_refresh(self._list_painted.set)
 
     def on_articles_learnt(self, message: ArticlesLearnt) -> None:
         # Counts now known are drawn; no row moves (every row keeps its height).
