@@ -72,9 +72,9 @@ class Library:
         for path, resolved, entry in files:
             info = file_stat(entry)
             result: Article | Problem | None = None
-            if catalogue is not None and catalogue.knows(path, resolved=resolved, info=info):
-                result = catalogue.read(path, resolved=resolved, info=info)
-            elif quick:
+            if catalogue is not None:
+                result = catalogue.cached(path, resolved=resolved, info=info)
+            if result is None and quick:
                 result = list_file(path)
                 if isinstance(result, Article):
                     pending.append((result, resolved, info))
