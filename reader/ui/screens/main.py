@@ -317,8 +317,12 @@ class MainScreen(AnnotationKeys):
                 skipped += f"\n…and {more} more"
             self.notify(skipped, title="Some files were skipped", severity="warning", markup=False)
         if self._listed and self.article is not None:
-            # The user is reading already: the store may have opened after the article.
+            # The user is reading already: the store may have opened after the article,
+            # and where it was left is known now: taken up if the user has not scrolled
+            # (else leaving it would save the top over it).
             self.annotator.load()
+            if self.query_one(ArticleView).top_offset == 0:
+                self.reading.shown()
             self.refresh_bindings()
         elif message.library.articles:
             self.open_article(message.library.articles[0])
