@@ -52,7 +52,10 @@ class Bench:
     """How many articles figure 3 indexes (the first ones of the largest library)."""
     reader_path: Path | None = None
     """A copy of the repository whose reader package (and styles) to measure instead."""
-    libraries: dict[int, GeneratedLibrary] = field(default_factory=dict)
+    compare_path: Path | None = None
+    """A copy of the repository (the code before a change) whose first start figure 1 also
+    times, run by run with the measured one."""
+    libraries: dict[tuple[int, bool], GeneratedLibrary] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
 
     # Commands.
@@ -73,8 +76,9 @@ class Bench:
         """How to run `reader index`."""
         return [*self.reader, "index"]
 
-    def env(self, name: str, **extra: str) -> dict[str, str]:
-        """An environment whose cache and database live in the scratch folder *name*."""
+    def env(self, name: str, *, reader_path: Path | None = None, **extra: str) -> dict[str, str]:
+        """An environment whose cache and database live in the scratch folder *name* (the
+        reader package from *reader_path*, if given, else the one measured)."""
         folder = self.work / "state" / name
         folder.mkdir(parents=True, exist_ok=True)
         env = {
@@ -89,8 +93,8 @@ class Bench:
             COLORTERM="truecolor",
             PYTHONDONTWRITEBYTECODE="1",
         )
-        if self.reader_path is not None:
-            env["PYTHONPATH"] = str(self.reader_path)
+        if (reader_path or self.reader_path) is not None:
+            env["PYTHONPATH"] = str(reader_path or self.reader_path)
         env.update(extra)
         return env
 
@@ -102,22 +106,23 @@ class Bench:
 
     # Libraries.
 
-    def library(self, n: int) -> GeneratedLibrary:
-        """The library of *n* generated articles (written on first use)."""
-        if n not in self.libraries:
-            folder = self.work / "libraries" / f"lib-{n}"
+    def library(self, n: int, *, markdown: bool = False) -> GeneratedLibrary:
+        """The library of *n* generated articles (written on first use): ``.txt`` files,
+        or with *markdown* ``.md`` files with front matter as ``reader add`` writes them."""
+        if (n, markdown) not in self.libraries:
+            folder = self.work / "libraries" / f"lib-{n}{'-md' if markdown else ''}"
             started = time.perf_counter()
-            made = write_library(folder, n, SEED)
+            made = write_library(folder, n, SEED, markdown=markdown)
             self.say(f"generated {n:,} articles in {time.perf_counter() - started:.1f} s")
             first = made[0].text
             marker = next(
                 (g.title[:18] for g in made[1:] if g.title[:18] not in first),
                 made[-1].title[:18],
             )
-            self.libraries[n] = GeneratedLibrary(
+            self.libraries[n, markdown] = GeneratedLibrary(
                 n, folder, manifest_path(folder), marker, time.time()
             )
-        return self.libraries[n]
+        return self.libraries[n, markdown]
 
     def say(self, message: str) -> None:
         """Progress on stderr (the table goes to stdout)."""

@@ -1,8 +1,10 @@
 """Generate a library of realistic news articles, seeded and deterministic (no downloads).
 
-    python bench/generate.py OUT_DIR [-n 2000] [--seed 7] [--words 1000] [--prefix a]
+    python bench/generate.py OUT_DIR [-n 2000] [--seed 7] [--words 1000] [--prefix a] [--markdown]
 
-Each article is one ``.txt`` file: a headline on the first line, then short paragraphs in
+Each article is one ``.txt`` file (``--markdown``: one ``.md`` file as ``reader add`` writes
+it, front matter with the headline as its title, url, author, date and site, then the
+paragraphs, the lead's first words in bold): a headline on the first line, then short paragraphs in
 the register of wire copy: a cast of people introduced by full name and role and later
 called by their surname, organisations, cities and countries, nationalities, dates, money,
 percentages and counts, in roughly the proportions of news text (about one entity per
@@ -301,8 +303,11 @@ def _fill(template: str, cast: _Cast) -> str:
     return sentence[0].upper() + sentence[1:]
 
 
-def article(seed: int, index: int, words: int | None = None, prefix: str = "") -> Generated:
-    """Return article *index* of the library seeded *seed* (about *words* words if given)."""
+def article(
+    seed: int, index: int, words: int | None = None, prefix: str = "", markdown: bool = False
+) -> Generated:
+    """Return article *index* of the library seeded *seed* (about *words* words if given);
+    with *markdown*, as the ``.md`` file ``reader add`` writes (the same words)."""
     rng = random.Random(f"reader-bench-{seed}-{index}")
     if words is None:
         words = min(2000, max(150, round(math.exp(rng.gauss(math.log(550), 0.45)))))
@@ -318,16 +323,48 @@ def article(seed: int, index: int, words: int | None = None, prefix: str = "") -
             if total >= words:
                 break
         paragraphs.append(" ".join(sentences))
+    if markdown:
+        return _markdown(seed, index, prefix, title, paragraphs)
     text = title + "\n\n" + "\n\n".join(paragraphs) + "\n"
     return Generated(f"{prefix}{index:05d}.txt", title, text, _count(text))
 
 
+def _markdown(seed: int, index: int, prefix: str, title: str, paragraphs: list[str]) -> Generated:
+    """The article as ``reader add`` saves a page: front matter (JSON-quoted values, as
+    reader.web.saving writes them), a blank line, the body as Markdown."""
+    rng = random.Random(f"reader-bench-md-{seed}-{index}")
+    site = rng.choice(("Daily Ledger", "The Wire Review", "Metro Courier", "Global Dispatch"))
+    fields = {
+        "title": title,
+        "url": f"https://news.example/{index:05d}/{re.sub(r'[^a-z0-9]+', '-', title.lower())}",
+        "author": f"{rng.choice(FIRST)} {rng.choice(SURNAMES)}",
+        "date": f"20{rng.randint(15, 26)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        "site": site,
+        "fetched_at": "2026-12-01T08:00:00+00:00",
+    }
+    front = "\n".join(
+        f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items()
+    )
+    lead, *rest = paragraphs
+    place, _, sentence = lead.partition(" \u2014 ")
+    body = [f"**{place}** \u2014 {sentence}", *rest]
+    text = f"---\n{front}\n---\n\n" + "\n\n".join(body) + "\n"
+    words = _count(title) + sum(_count(p) for p in paragraphs)
+    return Generated(f"{prefix}{index:05d}.md", title, text, words)
+
+
 def write_library(
-    folder: Path, n: int, seed: int = 7, words: int | None = None, prefix: str = ""
+    folder: Path,
+    n: int,
+    seed: int = 7,
+    words: int | None = None,
+    prefix: str = "",
+    markdown: bool = False,
 ) -> list[Generated]:
-    """Write articles 0..n-1 into *folder* (created) and the manifest next to it."""
+    """Write articles 0..n-1 into *folder* (created) and the manifest next to it (as
+    ``.md`` files with front matter with *markdown*)."""
     folder.mkdir(parents=True, exist_ok=True)
-    made = [article(seed, i, words, prefix) for i in range(n)]
+    made = [article(seed, i, words, prefix, markdown) for i in range(n)]
     for item in made:
         (folder / item.name).write_text(item.text, encoding="utf-8")
     manifest = [{"name": g.name, "title": g.title, "words": g.words} for g in made]
@@ -347,8 +384,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--words", type=int, default=None, help="words per article")
     parser.add_argument("--prefix", default="", help="file name prefix")
+    parser.add_argument(
+        "--markdown", action="store_true", help=".md files with front matter, as `reader add`"
+    )
     args = parser.parse_args(argv)
-    made = write_library(args.out, args.n, args.seed, args.words, args.prefix)
+    made = write_library(args.out, args.n, args.seed, args.words, args.prefix, args.markdown)
     total = sum(g.words for g in made)
     print(f"{len(made)} articles, {total:,} words, in {args.out}", file=sys.stderr)
     return 0

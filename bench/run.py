@@ -104,6 +104,12 @@ def main(argv: list[str] | None = None) -> int:
         help="measure the reader package (and styles) in this copy of the repository "
         "instead, e.g. with a change to try",
     )
+    parser.add_argument(
+        "--compare-path",
+        type=Path,
+        help="figure 1 also times the first start of the reader package in this copy of the "
+        "repository (the code before a change), run by run with the one measured",
+    )
     args = parser.parse_args(argv)
     if args.reader_path:
         args.reader_path = args.reader_path.resolve()
@@ -122,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             quick=quick,
             index_articles=args.index_articles or (8 if quick else 400),
             reader_path=args.reader_path,
+            compare_path=args.compare_path.resolve() if args.compare_path else None,
         )
         started = time.perf_counter()
         rows: list[Row] = []
@@ -156,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             "quick": quick,
             "figures": chosen,
             "reader_path": str(args.reader_path) if args.reader_path else None,
+            "compare_path": str(args.compare_path) if args.compare_path else None,
         },
         "load_average": loads,
         "seconds": round(seconds, 1),

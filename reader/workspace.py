@@ -12,6 +12,7 @@ never scans the library, and nothing here imports spaCy.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Collection, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -24,13 +25,17 @@ if TYPE_CHECKING:
     from reader.entities.finder import EntityFinder
     from reader.entities.library.index import EntityIndex
     from reader.entities.span import Span
-    from reader.library import Library
+    from reader.library import Article, Library
     from reader.library.catalogue import Catalogue
     from reader.library.watch import LibraryChanges, LibraryRescan
     from reader.search.index import SearchIndex
     from reader.store import AnnotationStore
 
-__all__ = ["Workspace"]
+__all__ = ["CATALOGUE_SAVE_SECONDS", "Workspace"]
+
+#: While a first start learns the articles it listed, the catalogue is saved this often
+#: (each save writes it whole), so that quitting early keeps what was read.
+CATALOGUE_SAVE_SECONDS = 2.0
 
 
 class Workspace:
@@ -55,6 +60,9 @@ class Workspace:
         self.store: AnnotationStore | None = None
         """The database once opened by :meth:`open_store` (its corrections feed the finder)."""
         self._library: Library | None = None
+        self._catalogue: Catalogue | None = None
+        """The catalogue a quick listing (:meth:`list_library`) still has to fill in."""
+        self._saved = time.monotonic()
         self._library_lock = threading.Lock()
         self._rescan: LibraryRescan | None = None
         self._search_index: SearchIndex | None = None
@@ -82,14 +90,44 @@ class Workspace:
         """
         with self._library_lock:
             if self._library is None:
-                from reader.library import Library, pages
-
-                # Saved pages are extracted once, into the cache dir beside the entities.
-                pages.use_cache(self.settings.cache_dir if self.settings.use_cache else None)
-                self._library = Library.load(
-                    self.settings.article_paths, self.catalogue(), exclude=[self.exports_dir]
-                )
+                self._library = self._load(quick=False)
+            elif self._library.pending:  # listed quickly: learn the rest now
+                self._library.learn(self._catalogue)
             return self._library
+
+    def list_library(self) -> Library:
+        """The articles under the settings' paths, those the catalogue does not know only
+        listed from their first lines (:attr:`Library.pending`): the first start's list,
+        at the speed of its titles. :meth:`learn_library` (or :meth:`library`) then reads
+        them; until then, an article's hash is read from its file when asked for."""
+        with self._library_lock:
+            if self._library is None:
+                self._library = self._load(quick=True)
+            return self._library
+
+    def learn_library(self, limit: int, cancelled: threading.Event | None = None) -> list[Article]:
+        """Read up to *limit* more articles a :meth:`list_library` only listed (their hash,
+        word count, title), in order; returns them (none when none is left). Blocking."""
+        with self._library_lock:
+            if self._library is None or not self._library.pending:
+                return []
+            learnt = self._library.learn(self._catalogue, cancelled, limit=limit)
+            now = time.monotonic()
+            if self._catalogue is not None and now - self._saved > CATALOGUE_SAVE_SECONDS:
+                # What was learnt is kept even if the app is quit before the end.
+                self._catalogue.save()
+                self._saved = now
+            return learnt
+
+    def _load(self, *, quick: bool) -> Library:
+        from reader.library import Library, pages
+
+        # Saved pages are extracted once, into the cache dir beside the entities.
+        pages.use_cache(self.settings.cache_dir if self.settings.use_cache else None)
+        self._catalogue = self.catalogue()
+        return Library.load(
+            self.settings.article_paths, self._catalogue, exclude=[self.exports_dir], quick=quick
+        )
 
     def refresh_library(self, touched: Collection[Path] | None = None) -> LibraryChanges:
         """Bring the library up to date with its files, after :meth:`library` loaded it:

@@ -71,6 +71,7 @@ class Article:
     __slots__ = (
         "_deferred",
         "_formats",
+        "_listed",
         "_meta",
         "_notices",
         "_path",
@@ -101,6 +102,7 @@ class Article:
         self._formats = formats
         self._meta: Mapping[str, str] = MappingProxyType(dict(meta or {}))
         self._deferred = False
+        self._listed = False
 
     @classmethod
     def unread(
@@ -122,6 +124,17 @@ class Article:
         hash is provisional (of the file's bytes, so it matches no annotation) until read."""
         article = cls.unread(path, title, hashlib.sha256(data).hexdigest(), 0)
         article._deferred = True
+        return article
+
+    @classmethod
+    def listed(cls, path: Path, title: str) -> Article:
+        """An article listed by its title alone (a first start, before the file was read
+        and catalogued: :func:`reader.library.quick.list_file`). Its hash, word count and
+        notices are not known yet: asking for them reads the file (:attr:`known` says
+        whether that would happen), so that nothing ever keys on a hash not of its text;
+        :meth:`learn` fills them in from a worker."""
+        article = cls.unread(path, title, "", 0)
+        article._listed = True
         return article
 
     @property
@@ -163,19 +176,51 @@ class Article:
         return self._deferred and self._text is None
 
     @property
+    def known(self) -> bool:
+        """Whether :attr:`sha256`, :attr:`word_count` and :attr:`notices` are known without
+        reading the file (False only for an article :meth:`listed` and not yet learnt)."""
+        return not self._listed
+
+    @property
     def sha256(self) -> str:
-        """Hex SHA-256 of :attr:`text` encoded as UTF-8 (the article's content identity)."""
+        """Hex SHA-256 of :attr:`text` encoded as UTF-8 (the article's content identity).
+
+        Of an article only :meth:`listed`, reads the file first (never a stand-in)."""
+        if self._listed:
+            self._read()
         return self._sha256
 
     @property
     def word_count(self) -> int:
-        """Number of words in :attr:`text`."""
+        """Number of words in :attr:`text` (reads a :meth:`listed` article's file)."""
+        if self._listed:
+            self._read()
         return self._word_count
 
     @property
     def notices(self) -> tuple[str, ...]:
         """Things the user should know about how it was read (encoding fallback, truncation)."""
+        if self._listed:
+            self._read()
         return self._notices
+
+    def learn(self, read: Article | Problem) -> None:
+        """Take a :meth:`listed` article's title, hash, word count and notices from *read*
+        (the same file read and catalogued in a worker), without keeping its text; a
+        :class:`Problem` (the file turned out unreadable) leaves it empty, saying why.
+        Nothing changes once the text was read: what is displayed is the truth."""
+        with _READING[hash(self._path) % len(_READING)]:
+            if not self._listed:
+                return
+            if isinstance(read, Problem):
+                self._sha256 = hashlib.sha256(b"").hexdigest()
+                self._word_count, self._notices = 0, (read.reason,)
+                self._text = ""
+            else:
+                self._title, self._sha256 = read._title, read._sha256
+                self._word_count, self._notices = read._word_count, read._notices
+                self._deferred = read._deferred
+            self._listed = False
 
     @property
     def loaded(self) -> bool:
@@ -207,7 +252,8 @@ class Article:
                 # Gone or broken since it was indexed: show an empty article saying why.
                 self._word_count = 0
                 self._sha256 = hashlib.sha256(b"").hexdigest()
-                reason = result.reason if self._deferred else f"no longer readable: {result.reason}"
+                first = self._deferred or self._listed  # never read before: no "longer"
+                reason = result.reason if first else f"no longer readable: {result.reason}"
                 self._notices = (*self._notices, reason)
                 self._text = ""
             else:
@@ -215,6 +261,7 @@ class Article:
                 self._word_count, self._notices = result.word_count, result.notices
                 self._formats, self._meta = result._formats, result._meta
                 self._text = result.text
+            self._listed = False  # last: another thread sees a known hash only once it is set
             return self._text
 
     def __eq__(self, other: object) -> bool:
@@ -226,13 +273,14 @@ class Article:
         return hash(self._path)
 
     def _key(self) -> tuple[object, ...]:
-        # The hash stands for the text: comparing it never reads a file.
-        return (self.path, self.title, self.sha256, self.word_count, self.notices)
+        # The hash stands for the text: comparing it never reads a file (a listed article's
+        # is not known: it compares as unknown).
+        return (self._path, self._title, self._sha256, self._word_count, self._notices)
 
     def __repr__(self) -> str:
         return (
-            f"Article(path={self.path!r}, title={self.title!r}, sha256={self.sha256[:12]!r}…, "
-            f"word_count={self.word_count}, loaded={self.loaded})"
+            f"Article(path={self.path!r}, title={self.title!r}, sha256={self._sha256[:12]!r}…, "
+            f"word_count={self._word_count}, loaded={self.loaded})"
         )
 
 

@@ -106,6 +106,25 @@ class Catalogue:
         self._changed = True
         return _from_entry(path, entry)
 
+    def cached(
+        self, path: Path, *, resolved: str | None = None, info: os.stat_result | None = None
+    ) -> Article | Problem | None:
+        """What :meth:`read` returns for the file at *path* if it is unchanged since it was
+        catalogued (its text not read); None (nothing read either) if it is not."""
+        key = os.path.realpath(path) if resolved is None else resolved
+        if info is None:
+            try:
+                info = os.stat(path)
+            except OSError:
+                return None
+        stamp: _Stamp = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        entry = self._load().get(key)
+        if not _matches(entry, stamp):
+            return None
+        self.hits += 1
+        self._seen[key] = entry
+        return _from_entry(path, entry)
+
     def save(self) -> None:
         """Write the catalogue if anything new was learnt: files seen now first, then older ones.
 

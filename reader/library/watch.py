@@ -198,7 +198,11 @@ class LibraryRescan:
             bisect.insort(kept, pair, key=lambda item: self._order_of(item[0]))
         touched_keys = gone_keys | set(candidates)
         old_problems = [p for p in library.problems if _key(os.fspath(p.path)) not in touched_keys]
-        new = Library([article for _, article in kept], old_problems + unreadable)
+        # Articles a first start listed and has not read yet stay to be learnt (Ctrl+O may
+        # add one while it reads them).
+        still = {id(article) for _, article in kept}
+        pending = [item for item in library.pending if id(item[0]) in still]
+        new = Library([article for _, article in kept], old_problems + unreadable, pending)
         self._last = (new, [key for key, _ in kept])
         return LibraryChanges(
             new,

@@ -20,6 +20,22 @@ if TYPE_CHECKING:  # the web part (httpx) is imported when Ctrl+O is first used
 
 
 @dataclass
+class LibraryListed(Message):
+    """A first start listed the articles by their first lines (their hashes and counts not
+    known yet): the sidebar shows them; :class:`ArticlesLearnt` and then
+    :class:`LibraryLoaded` follow as a worker reads them."""
+
+    library: Library
+
+
+@dataclass
+class ArticlesLearnt(Message):
+    """A worker read some listed articles: their hashes, counts and titles are known now."""
+
+    count: int
+
+
+@dataclass
 class LibraryLoaded(Message):
     """The article files have been read (and the annotations database opened)."""
 

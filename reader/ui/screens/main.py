@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -31,6 +32,7 @@ from reader.ui.messages import (
     AddProgress,
     AnnotationsChanged,
     ArticleRead,
+    ArticlesLearnt,
     EntitiesFailed,
     EntitiesReady,
     EntityEditsChanged,
@@ -38,6 +40,7 @@ from reader.ui.messages import (
     FilterFound,
     IndexUpdated,
     LibraryChanged,
+    LibraryListed,
     LibraryLoaded,
     PanelResolved,
     StoreChangedElsewhere,
@@ -77,6 +80,10 @@ SYNC_READ_BYTES = 256 * 1024
 #: larger .md file is read in the worker too.
 SYNC_RENDER_BYTES = 16 * 1024
 
+#: A first start learns the articles it listed by their first lines in batches of this
+#: many, the sidebar showing their counts after each (~0.3 s of Markdown a batch).
+LEARN_BATCH = 64
+
 
 #: The keys that write to the database (t a h c u, m: read marks are kept there too, and
 #: the entity panel's M r L S): not offered while it cannot be written.
@@ -87,7 +94,7 @@ WRITING_ACTIONS = frozenset(
 
 def _long(article: Article) -> bool:
     """Whether *article* is to be read and wrapped in a worker."""
-    if article.deferred or article.word_count > SYNC_READ_WORDS:
+    if article.deferred or (article.known and article.word_count > SYNC_READ_WORDS):
         return True
     if article.loaded:
         return len(article.text) > SYNC_READ_BYTES
@@ -146,6 +153,11 @@ class MainScreen(AnnotationKeys):
         self._by_path: tuple[object, dict[str, Article]] = (None, {})
         """The library's articles by absolute path, and the library they were taken from
         (the live library replaces it: then they are taken again)."""
+        self._listed = False
+        """Whether the sidebar listed the articles before they were read (a first start)."""
+        self._list_painted = threading.Event()
+        """Set once the listed articles are on screen: the worker reading them waits for it
+        (it would take the interpreter's lock from the first frame's painting)."""
 
     def compose(self) -> ComposeResult:
         colours = EntityColours()
@@ -231,12 +243,28 @@ class MainScreen(AnnotationKeys):
 
     @work(thread=True, exclusive=True, group="library", exit_on_error=False)
     def _load_library(self) -> None:
+        app = self.app
+        workspace = app.workspace
+        opened = False
         try:
-            library = self.app.workspace.library()
+            # A first start lists the files the catalogue does not know by their first
+            # lines, and reads them below, batch by batch: the list comes at once.
+            listed = workspace.list_library()
+            if listed.pending:
+                self.post_message(LibraryListed(listed))
+                app.open_store()  # for the articles opened meanwhile
+                opened = True
+                self._list_painted.wait(timeout=5)
+            cancelled = get_current_worker().cancelled_event
+            while learnt := workspace.learn_library(LEARN_BATCH, cancelled):
+                self.post_message(ArticlesLearnt(len(learnt)))
+            if cancelled.is_set():
+                return
+            library = workspace.library()
         except Exception as error:  # a bug must not leave "Loading articles…" forever
             library = Library(problems=[Problem(Path("."), f"the library failed: {error}")])
-        app = self.app
-        app.open_store()
+        if not opened:
+            app.open_store()
 
         def loaded(found: tuple[dict[str, list[str]], ReadingState] | None = None) -> None:
             if found is not None:  # on the UI thread (read's callback)
@@ -249,12 +277,32 @@ class MainScreen(AnnotationKeys):
             # store call is
             app.read(lambda s: (tags_by_article(s), reading_state(s)), loaded, lambda _: loaded())
 
+    def on_library_listed(self, message: LibraryListed) -> None:
+        """Show the titles at once; the first article is opened as on any start (reading
+        its file gives its hash before anything keys on it)."""
+        self._listed = True
+        articles = self.query_one(ArticleList)
+        articles.set_articles(message.library.articles, None, self.app.settings.article_paths)
+        if message.library.articles:
+            self.open_article(message.library.articles[0])
+            articles.focus()
+        self.call_after_refresh(self._list_painted.set)
+
+    def on_articles_learnt(self, message: ArticlesLearnt) -> None:
+        # Counts now known are drawn; no row moves (every row keeps its height).
+        self.query_one(ArticleList).redraw_rows()
+
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
         articles = self.query_one(ArticleList)
-        articles.set_articles(
-            message.library.articles, message.tags, self.app.settings.article_paths
-        )
+        if self._listed:
+            # Listed before it was read: the cursor and the scroll stay where the user
+            # put them (files that turned out not to be articles leave the list).
+            articles.update_library(message.library.articles, message.tags)
+        else:
+            articles.set_articles(
+                message.library.articles, message.tags, self.app.settings.article_paths
+            )
         self.library_search.library_loaded(message.library.articles)
         self.entity_pages.start()
         if self.app.store_problem:
@@ -271,7 +319,15 @@ class MainScreen(AnnotationKeys):
             if more > 0:
                 skipped += f"\n…and {more} more"
             self.notify(skipped, title="Some files were skipped", severity="warning", markup=False)
-        if message.library.articles:
+        if self._listed and self.article is not None:
+            # The user is reading already: the store may have opened after the article,
+            # and where it was left is known now: taken up if the user has not scrolled
+            # (else leaving it would save the top over it).
+            self.annotator.load()
+            if self.query_one(ArticleView).top_offset == 0:
+                self.reading.shown()
+            self.refresh_bindings()
+        elif message.library.articles:
             self.open_article(message.library.articles[0])
             articles.focus()
         else:

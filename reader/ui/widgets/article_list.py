@@ -50,7 +50,10 @@ def repeated_title_folders(articles: Sequence[Article], roots: Sequence[Path]) -
 
 
 def counts(article: Article) -> str:
-    """Return the end of the line under the title: word count and reading time."""
+    """Return the end of the line under the title: word count and reading time (nothing
+    for an article listed and not yet read)."""
+    if not article.known:
+        return ""
     return f" · {article.word_count:,} words · {article.reading_minutes:,} min"
 
 
@@ -121,12 +124,17 @@ class ArticleList(RowList):
         self.library = list(articles)
         self.articles = self.library
         tags = tags or {}
-        self._tags = {a.id: list(tags.get(a.sha256, ())) for a in self.library}
+        # Articles listed before they were read have no hash yet: none has tags then.
+        self._tags = {a.id: list(tags.get(a.sha256, ())) if tags else [] for a in self.library}
         self._index = {a.id: i for i, a in enumerate(self.articles)}
         self._layout_rows(highlighted=0)
 
-    def update_library(self, articles: Sequence[Article]) -> None:
-        """The library changed on disk: list *articles* instead, keeping the user's place.
+    def update_library(
+        self, articles: Sequence[Article], tags: Mapping[str, list[str]] | None = None
+    ) -> None:
+        """The library changed on disk, or was read after it was listed (a first start):
+        list *articles* instead, keeping the user's place; *tags* (by content hash), if
+        given, replace every article's tags.
 
         The highlighted article stays highlighted (if it went, the row at its place is),
         the article at the top of the list stays at the top, and a filter in force keeps
@@ -145,8 +153,12 @@ class ArticleList(RowList):
             self.articles = [by_id[a.id] for a in self.articles if a.id in by_id]
         else:
             self.articles = self.library
-        self._tags = {a.id: self._tags.get(a.id, []) for a in self.library}
+        if tags is None:
+            self._tags = {a.id: self._tags.get(a.id, []) for a in self.library}
+        else:
+            self._tags = {a.id: list(tags.get(a.sha256, ())) for a in self.library}
         self._index = {a.id: i for i, a in enumerate(self.articles)}
+        self._cache.clear()  # titles and counts learnt since
         if self._anchor is not None:
             self._anchor = by_id.get(self._anchor.id)
         keep = self._index.get(highlighted.id) if highlighted is not None else None
@@ -255,7 +267,8 @@ class ArticleList(RowList):
             if folder:  # the same title in another folder: say which this one is
                 source = f"{folder}/{source}"
             room = min(24 if folder else 12, cell_len(source))
-            tails = (counts(article), f" · {article.word_count:,} words", "")
+            tail_words = f" · {article.word_count:,} words" if article.known else ""
+            tails = (counts(article), tail_words, "")
             tail = next(t for t in tails if width - len(t) >= room or not t)
             source = fit(source, max(width - len(tail), 1))
             line = Content.styled(fit(source + tail, width), "dim")
@@ -266,7 +279,7 @@ class ArticleList(RowList):
     def _title_line(self, article: Article, width: int) -> Content:
         """The title: bold while the read state is not known; once it is, an unread one
         after a marker, a read one in the list's plain colour."""
-        if self._read is None:
+        if self._read is None or not article.known:
             return Content.styled(fit(article.title, width), "bold")
         title = fit(article.title, max(width - 2, 1))
         if article.sha256 in self._read:

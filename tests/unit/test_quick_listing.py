@@ -1,0 +1,113 @@
+"""The fast title reader (reader/library/quick.py) and the listed articles it makes."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+import reader.library.catalogue
+from reader.library import Article, Library, Problem, read_article
+from reader.library.catalogue import Catalogue
+from reader.library.quick import HEAD_BYTES, head_title, list_file
+
+
+def listed(tmp_path: Path, name: str, data: bytes) -> Article | Problem | None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return list_file(path)
+
+
+def title(tmp_path: Path, name: str, data: bytes) -> str:
+    result = listed(tmp_path, name, data)
+    assert isinstance(result, Article), result
+    return result.title
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        (
+            "a.md",
+            b'---\ntitle: "Front \\"quoted\\" title"\nauthor: "A"\n---\n\n# H\n',
+            'Front "quoted" title',
+        ),
+        ("a.md", b"---\ntitle: Plain scalar # a comment\n---\nbody\n", "Plain scalar"),
+        ("a.md", b"---\ntitle: 'It''s single'\n---\nbody\n", "It's single"),
+        ("a.md", b"---\nauthor: A\n---\n\n## The heading ##\n\ntext\n", "The heading"),
+        ("a.md", b"An intro line\n\n# Later heading\n", "Later heading"),
+        ("a.md", b"Just a line\n\nmore\n", "Just a line"),
+        ("a.txt", b"\xef\xbb\xbfWith a BOM\n\ntext\n", "With a BOM"),
+        ("a.txt", b"\r\n\r\nCRLF title\r\nsecond line\r\n", "CRLF title"),
+        ("a.txt", b"# A heading in text\n\nbody\n", "A heading in text"),
+        ("a.txt", "Caf\u00e9 in cp1252\n".encode("cp1252"), "Caf\u00e9 in cp1252"),
+        ("a.txt", b"Evil \x1b[31mred\x1b[0m title\n", "Evil red title"),
+        ("a.md", b"---\ntitle: [not, a, string]\n---\n\n# Heading\n", "Heading"),
+    ],
+)
+def test_the_title_is_the_one_a_full_read_finds(
+    tmp_path: Path, name: str, data: bytes, expected: str
+) -> None:
+    assert title(tmp_path, name, data) == expected
+    full = read_article(tmp_path / name)
+    assert isinstance(full, Article) and full.title == expected
+
+
+def test_a_long_first_line_cut_inside_a_character_is_still_read(tmp_path: Path) -> None:
+    line = "é" * HEAD_BYTES  # two bytes each: the head ends inside the text, on a boundary
+    assert title(tmp_path, "a.txt", ("x" + line).encode()).startswith("xéé")
+
+
+def test_no_title_falls_back_to_the_file_name(tmp_path: Path) -> None:
+    assert head_title("---\nauthor: A\n---\n", markdown=True) is None
+    assert title(tmp_path, "only-front.md", b"---\nauthor: A\n---\n") == "only-front"
+
+
+def test_empty_binary_and_pages(tmp_path: Path) -> None:
+    empty = listed(tmp_path, "e.txt", b" \n\n")
+    assert isinstance(empty, Problem) and empty.reason == "empty file, skipped"
+    binary = listed(tmp_path, "b.txt", b"title\n\x00\x01\x02")
+    assert isinstance(binary, Problem) and binary.reason == "binary file, skipped"
+    assert listed(tmp_path, "p.html", b"<title>A page</title>") is None  # read in full
+    assert isinstance(list_file(tmp_path / "missing.txt"), Problem)
+
+
+def test_a_listed_article_reads_its_file_before_giving_its_hash(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text('---\ntitle: "T"\n---\n\n**Bold** words here.\n', encoding="utf-8")
+    article = list_file(path)
+    assert isinstance(article, Article) and not article.known and not article.loaded
+    full = read_article(path)
+    assert isinstance(full, Article)
+    assert article.sha256 == full.sha256  # asked first: read, never a stand-in
+    assert article.known and article.loaded and article.word_count == full.word_count
+
+
+def test_learn_fills_in_place_without_keeping_the_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reader.library.catalogue, "RACY_SECONDS", 0.0)  # trust fresh files
+    for i in range(5):
+        (tmp_path / f"{i}.md").write_text(f"# Title {i}\n\n*Some* text {i}.\n", encoding="utf-8")
+    (tmp_path / "5.md").write_text("---\ntitle: No text\n---\n", encoding="utf-8")
+    catalogue = Catalogue(tmp_path / "cache" / "catalogue.json")
+    library = Library.load([tmp_path], catalogue, quick=True)
+    assert len(library.pending) == 6 and [a.title for a in library.articles][-1] == "No text"
+    first = library.articles[0]
+    assert library.learn(catalogue, limit=2) == library.articles[:2]
+    assert len(library.pending) == 4 and not (tmp_path / "cache").exists()  # saved at the end
+    cancelled = threading.Event()
+    cancelled.set()
+    assert library.learn(catalogue, cancelled) == []
+    library.learn(catalogue)
+    assert library.pending == [] and len(library.articles) == 5 and library.articles[0] is first
+    assert [p.reason for p in library.problems] == ["no readable text, skipped"]
+    for article in library.articles:
+        full = read_article(article.path)
+        assert isinstance(full, Article)
+        assert article.known and not article.loaded
+        assert (article.sha256, article.word_count) == (full.sha256, full.word_count)
+    # The catalogue was saved: the next start lists nothing provisionally.
+    again = Library.load([tmp_path], Catalogue(catalogue.path), quick=True)
+    assert again.pending == [] and len(again.articles) == 5
