@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader import __version__
 from reader.library import Problem, read_article
-from reader.library.folders import file_stat, find_article_files, library_folder, library_roots
+from reader.library.folders import file_stat, find_article_names, library_folder, library_roots
 from reader.search.compile import (
     FREE_COLUMNS,
     TEXT_COLUMNS,
@@ -89,6 +89,9 @@ INDEX_FORMAT = 2
 
 UPDATE_CACHE_KIB = 32 * 1024
 """SQLite's page cache while updating (the default, 2 MiB, is restored afterwards)."""
+
+TEXT_BATCH = 200
+"""Hits whose texts are read in one query when their snippets are found."""
 
 ENTITY_BATCH = 500
 """Articles whose entities are written per transaction in the second pass (readers see
@@ -982,7 +985,9 @@ class SearchIndex:
             ids = {row[0] for row in ordered}
             matched = _explain(connection, query, ids, frozenset(read), self.entity_resolver)
         pattern = _snippet_pattern(query)
-        for row in ordered:
+        texts: dict[int, str] = {}
+        fetched = 0
+        for place, row in enumerate(ordered):
             row_id = row[0]
             names: list[str] = []
             for name, found in matched:
@@ -990,12 +995,13 @@ class SearchIndex:
                     names.append(name)
             snippet = None
             if pattern is not None:
-                with self._connection() as connection:
-                    text = connection.execute(
-                        "SELECT text FROM fts WHERE rowid = ?", (row_id,)
-                    ).fetchone()
-                if text is not None and text[0]:
-                    snippet = find_snippet(text[0], pattern)
+                if place == fetched:
+                    # The texts a batch at a time (the first alone, to come at once).
+                    fetched = min(len(ordered), place + (TEXT_BATCH if place else 1))
+                    texts = self._texts([row[0] for row in ordered[place:fetched]])
+                text = texts.pop(row_id, None)
+                if text:
+                    snippet = find_snippet(text, pattern)
             yield Hit(
                 path=Path(row[6]),
                 sha256=row[2],
@@ -1003,6 +1009,16 @@ class SearchIndex:
                 fields=tuple(names),
                 snippet=snippet.text if snippet else "",
                 marks=snippet.marks if snippet else (),
+            )
+
+    def _texts(self, ids: list[int]) -> dict[int, str]:
+        """The indexed texts of the articles *ids*, by id (one query)."""
+        with self._connection() as connection:
+            return dict(
+                connection.execute(
+                    f"SELECT rowid, text FROM fts WHERE rowid IN ({','.join('?' * len(ids))})",
+                    ids,
+                ).fetchall()
             )
 
     def _places(self, articles: Sequence[Article]) -> dict[str, int]:
@@ -1184,11 +1200,11 @@ def library_stamp(settings: Settings) -> str | None:
         ).encode("utf-8", "surrogateescape")
     )
     # The article files as the library finds them (the same walk, the exports left out).
-    files, problems = find_article_files(settings.article_paths, [settings.exports_dir])
+    files, problems = find_article_names(settings.article_paths, [settings.exports_dir])
     for given in settings.article_paths:
         add(os.fspath(given), stat(os.fspath(given)))
     for path, _resolved, entry in files:
-        add(os.fspath(path), stat(os.fspath(path)) if entry is None else file_stat(entry))
+        add(path, stat(path) if entry is None else file_stat(entry))
     for problem in problems:
         digest.update(f"{problem}\n".encode("utf-8", "surrogateescape"))
     add(str(settings.db_path), stat(str(settings.db_path)))
