@@ -9,13 +9,25 @@ from pathlib import Path
 from reader.library.articles import Problem
 from reader.library.parsers import ARTICLE_SUFFIXES
 
-__all__ = ["Found", "file_stat", "find_article_files", "library_folder", "library_roots"]
+__all__ = [
+    "Found",
+    "FoundName",
+    "file_stat",
+    "find_article_files",
+    "find_article_names",
+    "library_folder",
+    "library_roots",
+]
 
 Found = tuple[Path, str, "os.DirEntry[str] | None"]
 """A file found by a scan, its resolved path, and its directory entry if a walk found it."""
 
 
-def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, str, os.DirEntry[str]]]:
+FoundName = tuple[str, str, "os.DirEntry[str] | None"]
+"""As :data:`Found`, the file's path as a string (no :class:`Path` made per file)."""
+
+
+def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[str, str, os.DirEntry[str]]]:
     """Yield ``(file, resolved path, entry)`` for article files under *root*, recursively,
     sorted by name, folders after files (as ``os.walk``); record unreadable folders.
 
@@ -52,7 +64,7 @@ def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, str, os.D
             else:
                 real_folder = real_folder or os.path.realpath(folder)
                 resolved = os.path.join(real_folder, entry.name)
-            yield Path(entry.path), resolved, entry
+            yield entry.path, resolved, entry
         stack.extend(reversed(subfolders))
 
 
@@ -64,17 +76,26 @@ def find_article_files(
 
     Files inside the folders *exclude* (where exports are written) are left out.
     """
+    names, problems = find_article_names(paths, exclude)
+    return [(Path(name), key, entry) for name, key, entry in names], problems
+
+
+def find_article_names(
+    paths: Iterable[Path], exclude: Iterable[Path] = ()
+) -> tuple[list[FoundName], list[Problem]]:
+    """:func:`find_article_files` with each file's path as a string: the same files in the
+    same order, for a caller that needs no :class:`Path` (the search index's stamp)."""
     problems: list[Problem] = []
-    found: list[Found] = []
+    found: list[FoundName] = []
     seen: set[str] = set()
     # Compared with each file's resolved path, which the scan has anyway: one string test
     # per file instead of resolving every article path again afterwards.
     excluded = tuple(os.path.join(os.path.realpath(folder), "") for folder in exclude)
     for given in paths:
         if given.is_dir():
-            candidates: Iterable[tuple[Path, str, os.DirEntry[str] | None]] = _walk(given, problems)
+            candidates: Iterable[FoundName] = _walk(given, problems)
         elif given.is_file():
-            candidates = [(given, str(given.resolve()), None)]
+            candidates = [(os.fspath(given), str(given.resolve()), None)]
         elif given.exists():
             problems.append(Problem(given, "not a regular file, skipped"))
             continue

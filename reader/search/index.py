@@ -25,7 +25,10 @@ local day of the file's modification time, taken when the article's content is i
 the consistency rules and the user's corrections), taken only from the entity cache: an
 article whose entities are not cached yet is indexed without them and gets them on a later
 :meth:`SearchIndex.update`. They are filled in a second pass after the text is committed,
-because the rules cost ~1.3 ms an article, four times the rest of indexing.
+because the rules cost ~1.5-2 ms an article, four times the rest of indexing; what the
+rules gave is kept beside the index (:mod:`reader.search.entity_rows`, keyed by the
+article's hash, the rules' code, the model and the corrections), so that a build from
+scratch takes it while indexing the text and runs the rules only where the key changed.
 
 Thread-safe: each thread uses its own connection (WAL lets them read while one writes).
 """
@@ -41,7 +44,6 @@ import sys
 import threading
 import time
 import unicodedata
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -51,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader import __version__
 from reader.library import Problem, read_article
-from reader.library.folders import file_stat, find_article_files, library_folder, library_roots
+from reader.library.folders import file_stat, find_article_names, library_folder, library_roots
 from reader.search.compile import (
     FREE_COLUMNS,
     TEXT_COLUMNS,
@@ -60,12 +62,22 @@ from reader.search.compile import (
     fts_query,
     positive_leaves,
 )
-from reader.search.documents import article_date, entity_key, phrase_pattern
+from reader.search.documents import article_date, phrase_pattern
+from reader.search.entity_rows import (
+    ROWS_FILE,
+    EntityRows,
+    MentionRow,
+    fts_entities,
+    mention_rows,
+    rules_digest,
+)
 from reader.search.query import DateRange, Field, Node, Query, Term, WordRange
 from reader.search.snippets import find_snippet, snippet_pattern
 from reader.search.text_match import fold, is_case_sensitive, words
 
 if TYPE_CHECKING:
+    from reader.entities.engines.base import EngineInfo
+    from reader.entities.finder import EntityFinder
     from reader.library import Article
     from reader.settings import Settings
     from reader.store import AnnotationStore
@@ -89,6 +101,9 @@ INDEX_FORMAT = 2
 
 UPDATE_CACHE_KIB = 32 * 1024
 """SQLite's page cache while updating (the default, 2 MiB, is restored afterwards)."""
+
+TEXT_BATCH = 200
+"""Hits whose texts are read in one query when their snippets are found."""
 
 ENTITY_BATCH = 500
 """Articles whose entities are written per transaction in the second pass (readers see
@@ -197,6 +212,9 @@ class UpdateReport:
     """Articles whose notes, tags or annotation kinds changed."""
     entities: int = 0
     """Articles whose entities were (re)indexed."""
+    entities_kept: int = 0
+    """Of those, the articles whose entities were taken from the rows kept beside the index
+    (:mod:`reader.search.entity_rows`) rather than worked out by the rules."""
     entities_missing: int = 0
     """Articles whose entities are not cached yet (indexed on a later update)."""
     entities_unavailable: str | None = None
@@ -217,6 +235,34 @@ class UpdateReport:
     def seconds(self) -> float:
         """The whole update's time."""
         return self.text_seconds + self.entity_seconds
+
+
+@dataclass
+class _Entities:
+    """What an update needs to index entities: the finder, its engine, the key's start
+    (everything but the article's own corrections) and the rows kept beside the index."""
+
+    finder: EntityFinder
+    engine: EngineInfo
+    base: str
+    kept: EntityRows | None
+    plain: EntityFinder
+    """The finder without the corrector (for an article without corrections)."""
+
+    def key(self, snapshot: _StoreSnapshot, sha256: str) -> str:
+        """The key an article's entities are indexed (and kept) under."""
+        return f"{self.base}/{snapshot.corrections.get(sha256, '')}"
+
+    def reuse(self, snapshot: _StoreSnapshot, sha256: str) -> tuple[str, list[MentionRow]] | None:
+        """The article's key and its kept rows, when they are kept under that key and its
+        model output is still cached (as the finder would need), else None."""
+        if self.kept is None or self.finder.cache is None:
+            return None
+        key = self.key(snapshot, sha256)
+        rows = self.kept.get(sha256, key)
+        if rows is None or not self.finder.cache.has(sha256, self.engine):
+            return None
+        return key, rows
 
 
 @dataclass
@@ -276,11 +322,24 @@ def _digest(data: object) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
+YIELD_SECONDS = 0.002
+"""How long an update runs before it gives the GIL away (:func:`_let_others_run`)."""
+
+_yielded = 0.0
+
+
 def _let_others_run() -> None:
-    """Give the GIL away between two articles of an update: the app updates its index in a
-    thread while the user reads, and the screen's thread must not wait a whole switch
-    interval (5 ms) for it at every turn. Costs the update a few microseconds an article."""
-    time.sleep(0)
+    """Give the GIL away now and then between two articles of an update: the app updates
+    its index in a thread while the user reads, and the screen's thread must not wait a
+    whole switch interval (5 ms) for it at every turn. At most every :data:`YIELD_SECONDS`
+    (a ``time.sleep(0)`` per article cost a 10,000-article update over a second on a
+    loaded machine; a clock read costs nanoseconds)."""
+    global _yielded
+    now = time.perf_counter()
+    if now - _yielded >= YIELD_SECONDS:
+        if threading.active_count() > 1:  # alone (a command), nobody waits for the GIL
+            time.sleep(0)
+        _yielded = time.perf_counter()
 
 
 def _read_once(article: Article) -> Article:
@@ -526,6 +585,7 @@ class SearchIndex:
         library = workspace.library()
         articles = library.articles
         report.articles = len(articles)
+        context = self._entities(workspace, snapshot, report) if entities else None
         with self._connection() as connection:
             known = {
                 path: (row_id, sha256, store_key, position, (shown, folder))
@@ -549,7 +609,13 @@ class SearchIndex:
                         if row is not None:
                             self._delete(connection, row[0])
                         read = _read_once(article)
-                        self._insert(connection, read, path, where, read.text, snapshot, place)
+                        reused = None if context is None else context.reuse(snapshot, read.sha256)
+                        self._insert(
+                            connection, read, path, where, read.text, snapshot, place, reused
+                        )
+                        if reused is not None:
+                            report.entities += 1
+                            report.entities_kept += 1
                         if row is None:
                             report.added += 1
                         else:
@@ -584,9 +650,13 @@ class SearchIndex:
                 connection.execute("ROLLBACK")
                 raise
             report.text_seconds = time.perf_counter() - started
-            if entities:
+            if context is not None:
                 started = time.perf_counter()
-                self._update_entities(connection, workspace, snapshot, report, cancelled)
+                try:
+                    self._update_entities(connection, context, snapshot, report, cancelled)
+                finally:
+                    if context.kept is not None:
+                        context.kept.close()
                 report.entity_seconds = time.perf_counter() - started
             connection.execute("PRAGMA cache_size = -2000")
             connection.execute("PRAGMA shrink_memory")
@@ -601,7 +671,10 @@ class SearchIndex:
         text: str,
         snapshot: _StoreSnapshot,
         place: int,
+        reused: tuple[str, list[MentionRow]] | None = None,
     ) -> int:
+        """Index a new article (with its entities when *reused* gives their key and rows:
+        in the same row of the full-text index, which is not written twice)."""
         try:
             mtime: float | None = os.stat(path).st_mtime
         except OSError:
@@ -627,10 +700,19 @@ class SearchIndex:
         )
         row_id = cursor.lastrowid
         assert row_id is not None
-        connection.execute(
-            "INSERT INTO fts(rowid, title, text, folder, path) VALUES (?, ?, ?, ?, ?)",
-            (row_id, article.title, text, folder, shown),
-        )
+        if reused is None:
+            connection.execute(
+                "INSERT INTO fts(rowid, title, text, folder, path) VALUES (?, ?, ?, ?, ?)",
+                (row_id, article.title, text, folder, shown),
+            )
+        else:
+            key, rows = reused
+            connection.execute(
+                "INSERT INTO fts(rowid, title, text, folder, path, entities, labels) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (row_id, article.title, text, folder, shown, *fts_entities(rows)),
+            )
+            self._put_mentions(connection, row_id, key, rows, fts=False)
         connection.executemany(
             "INSERT INTO folders(article, depth, name) VALUES (?, ?, ?)",
             [(row_id, depth, name) for depth, name in enumerate(_folder_names(folder))],
@@ -698,47 +780,65 @@ class SearchIndex:
         connection.execute("DELETE FROM parts WHERE article = ?", (row_id,))
         connection.execute("DELETE FROM articles WHERE id = ?", (row_id,))
 
-    def _update_entities(
-        self,
-        connection: sqlite3.Connection,
-        workspace: Workspace,
-        snapshot: _StoreSnapshot,
-        report: UpdateReport,
-        cancelled: threading.Event | None,
-    ) -> None:
-        """The second pass: the entities of every article in the library whose entities
-        are not indexed, or were indexed under other rules, corrections or model."""
+    def _entities(
+        self, workspace: Workspace, snapshot: _StoreSnapshot, report: UpdateReport
+    ) -> _Entities | None:
+        """What the update needs to index entities, or None (and why in *report*)."""
         from reader.entities.engines import NoModel
         from reader.entities.finder import EntityFinder
 
         finder = workspace.finder
         if finder.cache is None:
             report.entities_unavailable = "no entity cache (--no-cache)"
-            return
+            return None
         try:
             engine = finder.pipeline
         except NoModel as error:
             report.entities_unavailable = str(error)
-            return
+            return None
+        base = f"{__version__}/{rules_digest()}/{engine.key}/{snapshot.global_corrections}"
+        self._prepare()
+        in_file = self.path is not None and self._memory is None
+        kept = EntityRows(self.path.parent / ROWS_FILE) if in_file and self.path else None
         # Applying no corrections is what the corrector does for an article without any;
         # skipping it spares a scan of the store per article.
         plain = EntityFinder(finder.recognizer, finder.cache)
-        base = f"{__version__}/{engine.key}/{snapshot.global_corrections}"
+        return _Entities(finder, engine, base, kept, plain)
+
+    def _update_entities(
+        self,
+        connection: sqlite3.Connection,
+        context: _Entities,
+        snapshot: _StoreSnapshot,
+        report: UpdateReport,
+        cancelled: threading.Event | None,
+    ) -> None:
+        """The second pass: the entities of every article in the library whose entities
+        are not indexed, or were indexed under other rules, corrections or model (from the
+        rows kept beside the index when they have the same key, else by the rules)."""
+        finder, engine, cache = context.finder, context.engine, context.finder.cache
+        assert cache is not None
         todo = [
             (row_id, sha256, key)
             for row_id, sha256, old in connection.execute(
                 "SELECT id, sha256, entities_key FROM articles WHERE position IS NOT NULL "
                 "ORDER BY position"
             )
-            if (key := f"{base}/{snapshot.corrections.get(sha256, '')}") != old
+            if (key := context.key(snapshot, sha256)) != old
         ]
         for start in range(0, len(todo), ENTITY_BATCH):
             if cancelled is not None and cancelled.is_set():
                 break
-            batch = []
+            batch: list[tuple[int, str, list[MentionRow]]] = []
+            found_now: list[tuple[str, str, list[MentionRow]]] = []
             for row_id, sha256, key in todo[start : start + ENTITY_BATCH]:
                 _let_others_run()
-                if not finder.cache.has(sha256, engine):
+                reused = context.reuse(snapshot, sha256)
+                if reused is not None:
+                    batch.append((row_id, *reused))
+                    report.entities_kept += 1
+                    continue
+                if not cache.has(sha256, engine):
                     report.entities_missing += 1
                     continue
                 # The text as indexed (read from the index, not kept from the first pass:
@@ -748,52 +848,54 @@ class SearchIndex:
                 ).fetchone()
                 text = "" if found is None else found[0]
                 corrected = snapshot.global_corrections or sha256 in snapshot.corrections
-                spans = (finder if corrected else plain).cached(sha256, text)
+                spans = (finder if corrected else context.plain).cached(sha256, text)
                 if spans is None:
                     report.entities_missing += 1
                     continue
-                batch.append((row_id, key, spans))
+                rows = mention_rows(spans)
+                batch.append((row_id, key, rows))
+                found_now.append((sha256, key, rows))
             self._write_entities(connection, batch)
+            if context.kept is not None and found_now:
+                context.kept.put(found_now)
             report.entities += len(batch)
 
-    @staticmethod
-    def _write_entities(connection: sqlite3.Connection, batch: list[Any]) -> None:
+    @classmethod
+    def _write_entities(
+        cls, connection: sqlite3.Connection, batch: list[tuple[int, str, list[MentionRow]]]
+    ) -> None:
         if not batch:
             return
         connection.execute("BEGIN IMMEDIATE")
         try:
-            for row_id, key, spans in batch:
-                counts: Counter[tuple[str, str]] = Counter()
-                forms: dict[tuple[str, str], str] = {}
-                for span in spans:
-                    shown = " ".join(span.text.split())
-                    entry = (entity_key(shown), span.label)
-                    counts[entry] += 1
-                    forms.setdefault(entry, shown)
+            for row_id, key, rows in batch:
                 connection.execute("DELETE FROM mentions WHERE article = ?", (row_id,))
-                connection.executemany(
-                    "INSERT INTO mentions(article, folded, label, text, count) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (row_id, folded, label, forms[(folded, label)], count)
-                        for (folded, label), count in counts.items()
-                    ],
-                )
-                connection.execute(
-                    "UPDATE fts SET entities = ?, labels = ? WHERE rowid = ?",
-                    (
-                        "\n".join(dict.fromkeys(forms.values())),
-                        " ".join(dict.fromkeys(label for _, label in counts)),
-                        row_id,
-                    ),
-                )
-                connection.execute(
-                    "UPDATE articles SET entities_key = ? WHERE id = ?", (key, row_id)
-                )
+                cls._put_mentions(connection, row_id, key, rows, fts=True)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+
+    @staticmethod
+    def _put_mentions(
+        connection: sqlite3.Connection,
+        row_id: int,
+        key: str,
+        rows: list[MentionRow],
+        *,
+        fts: bool,
+    ) -> None:
+        """Write an article's entity rows (and, with *fts*, its full-text columns)."""
+        connection.executemany(
+            "INSERT INTO mentions(article, folded, label, text, count) VALUES (?, ?, ?, ?, ?)",
+            [(row_id, folded, label, text, count) for folded, label, text, count in rows],
+        )
+        if fts:
+            connection.execute(
+                "UPDATE fts SET entities = ?, labels = ? WHERE rowid = ?",
+                (*fts_entities(rows), row_id),
+            )
+        connection.execute("UPDATE articles SET entities_key = ? WHERE id = ?", (key, row_id))
 
     # --- knowing it is up to date without loading the library ------------------------
 
@@ -982,7 +1084,9 @@ class SearchIndex:
             ids = {row[0] for row in ordered}
             matched = _explain(connection, query, ids, frozenset(read), self.entity_resolver)
         pattern = _snippet_pattern(query)
-        for row in ordered:
+        texts: dict[int, str] = {}
+        fetched = 0
+        for place, row in enumerate(ordered):
             row_id = row[0]
             names: list[str] = []
             for name, found in matched:
@@ -990,12 +1094,13 @@ class SearchIndex:
                     names.append(name)
             snippet = None
             if pattern is not None:
-                with self._connection() as connection:
-                    text = connection.execute(
-                        "SELECT text FROM fts WHERE rowid = ?", (row_id,)
-                    ).fetchone()
-                if text is not None and text[0]:
-                    snippet = find_snippet(text[0], pattern)
+                if place == fetched:
+                    # The texts a batch at a time (the first alone, to come at once).
+                    fetched = min(len(ordered), place + (TEXT_BATCH if place else 1))
+                    texts = self._texts([row[0] for row in ordered[place:fetched]])
+                text = texts.pop(row_id, None)
+                if text:
+                    snippet = find_snippet(text, pattern)
             yield Hit(
                 path=Path(row[6]),
                 sha256=row[2],
@@ -1003,6 +1108,16 @@ class SearchIndex:
                 fields=tuple(names),
                 snippet=snippet.text if snippet else "",
                 marks=snippet.marks if snippet else (),
+            )
+
+    def _texts(self, ids: list[int]) -> dict[int, str]:
+        """The indexed texts of the articles *ids*, by id (one query)."""
+        with self._connection() as connection:
+            return dict(
+                connection.execute(
+                    f"SELECT rowid, text FROM fts WHERE rowid IN ({','.join('?' * len(ids))})",
+                    ids,
+                ).fetchall()
             )
 
     def _places(self, articles: Sequence[Article]) -> dict[str, int]:
@@ -1184,11 +1299,11 @@ def library_stamp(settings: Settings) -> str | None:
         ).encode("utf-8", "surrogateescape")
     )
     # The article files as the library finds them (the same walk, the exports left out).
-    files, problems = find_article_files(settings.article_paths, [settings.exports_dir])
+    files, problems = find_article_names(settings.article_paths, [settings.exports_dir])
     for given in settings.article_paths:
         add(os.fspath(given), stat(os.fspath(given)))
     for path, _resolved, entry in files:
-        add(os.fspath(path), stat(os.fspath(path)) if entry is None else file_stat(entry))
+        add(path, stat(path) if entry is None else file_stat(entry))
     for problem in problems:
         digest.update(f"{problem}\n".encode("utf-8", "surrogateescape"))
     add(str(settings.db_path), stat(str(settings.db_path)))

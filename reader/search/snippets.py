@@ -37,7 +37,6 @@ ELLIPSIS = "…"
 
 _WORD = text_match.WORD
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
 _SENTENCE_END = re.compile(r"[.:][ \t\r\n]+\Z")
 _SPACE = re.compile(r"\s+")
 
@@ -88,7 +87,21 @@ def snippet_pattern(phrases: list[list[str]]) -> re.Pattern[str] | None:
     alternatives = "|".join(dict.fromkeys(bodies))
     # No look-behind in front: the regex engine scans for the words' first letters much
     # faster without one; a match inside a word is skipped by _matches.
-    return re.compile(rf"(?:{alternatives})(?![^\W_])", re.IGNORECASE)
+    pattern = re.compile(rf"(?:{alternatives})(?![^\W_])", re.IGNORECASE)
+    firsts = tuple(dict.fromkeys(words[0].lower() for words in phrases if words))
+    if len(_FIRST_WORDS) > 64:
+        _FIRST_WORDS.clear()
+    _FIRST_WORDS[pattern] = (
+        tuple(word.encode("ascii") for word in firsts)
+        if all(word.isascii() for word in firsts)
+        else None
+    )
+    return pattern
+
+
+_FIRST_WORDS: dict[re.Pattern[str], tuple[bytes, ...] | None] = {}
+"""Per pattern made by :func:`snippet_pattern`: the first word of each phrase, lower case,
+when all are ASCII (what :func:`_first_match` looks for with ``bytes.find``), else None."""
 
 
 def _matches(
@@ -101,6 +114,44 @@ def _matches(
             yield match
 
 
+def _first_match(pattern: re.Pattern[str], folded: str, plain: bool) -> re.Match[str] | None:
+    """The first of :func:`_matches` in *folded* (the whole text).
+
+    When *plain* (the text's word characters are all ASCII) and the phrases' first words
+    are ASCII, the places a match can start are found with ``bytes.find`` in the text in
+    lower case (a case-insensitive match of an ASCII word there is that word in lower
+    case), and the pattern is tried at each in turn, as ``finditer`` would meet them: a
+    match that does not start a word is skipped whole. Else the pattern scans the text.
+    """
+    firsts = _FIRST_WORDS.get(pattern) if plain else None
+    if not firsts:
+        return next(_matches(pattern, folded), None)
+    # One byte per character (the non-ASCII ones, no word characters here, as "?").
+    lowered = folded.encode("ascii", "replace").lower()
+    ahead = [lowered.find(word) for word in firsts]
+    at = 0
+    for _ in range(_CANDIDATES):
+        for i, place in enumerate(ahead):
+            if 0 <= place < at:
+                ahead[i] = lowered.find(firsts[i], at)
+        candidates = [place for place in ahead if place >= 0]
+        if not candidates:
+            return None
+        at = min(candidates)
+        match = pattern.match(folded, at)
+        if match is None:
+            at += 1
+            continue
+        if at == 0 or not folded[at - 1].isalnum():
+            return match
+        at = match.end()
+    # Common letters inside words (``a``): the pattern scans the rest (from where no match
+    # can start before, as ``finditer`` would resume).
+    return next(_matches(pattern, folded, at), None)
+
+
+_CANDIDATES = 8
+"""Places tried with ``str.find`` before :func:`_first_match` lets the pattern scan."""
 _HARMLESS: dict[str, bool] = {}
 """Per non-ASCII character seen: whether folding it cannot change what a pattern finds (a
 character that is no word character, and whose folded form has none: quotes, dashes)."""
@@ -115,14 +166,48 @@ def _harmless(char: str) -> bool:
     return known
 
 
-def _fold(text: str) -> tuple[str, list[int], list[int]]:
-    """*text* with accents folded, and where its pieces of changed length start in the
-    folded text and in *text* (to map an offset back; empty when no length changed).
+def _plain(text: str) -> bool:
+    """Whether *text*'s only non-ASCII characters (if any) are harmless (:func:`_harmless`):
+    one scan for a character not yet known harmless, learning them as they come."""
+    global _UNKNOWN
+    if text.isascii():
+        return True
+    if len(_KNOWN_HARMLESS) <= 8:  # counted in C: the non-ASCII ones all known harmless?
+        non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+        if non_ascii == sum(text.count(char) for char in _KNOWN_HARMLESS):
+            return True
+    at = 0
+    while (found := _UNKNOWN.search(text, at)) is not None:
+        char = found.group()
+        if not _harmless(char):
+            return False
+        _KNOWN_HARMLESS.append(char)
+        _UNKNOWN = _unknown()
+        at = found.end()
+    return True
+
+
+_KNOWN_HARMLESS: list[str] = []
+
+
+def _unknown() -> re.Pattern[str]:
+    known = "".join(re.escape(char) for char in _KNOWN_HARMLESS)
+    return re.compile(f"[^\x00-\x7f{known}]")
+
+
+_UNKNOWN = _unknown()
+"""A non-ASCII character not known to be harmless."""
+
+
+def _fold(text: str) -> tuple[str, list[int], list[int], bool]:
+    """*text* with accents folded, where its pieces of changed length start in the
+    folded text and in *text* (to map an offset back; empty when no length changed), and
+    whether the text was plain (its word characters all ASCII).
 
     A text whose only non-ASCII characters are harmless (typographic quotes, dashes) is
     its own folding for what a pattern finds, and is not copied."""
-    if text.isascii() or all(_harmless(char) for char in set(_NON_ASCII_CHAR.findall(text))):
-        return text, [], []
+    if _plain(text):
+        return text, [], [], True
     pieces: list[str] = []
     folded_starts: list[int] = []
     original_starts: list[int] = []
@@ -147,7 +232,7 @@ def _fold(text: str) -> tuple[str, list[int], list[int]]:
             original_starts.append(found.end())
         last = found.end()
     pieces.append(text[last:])
-    return "".join(pieces), folded_starts, original_starts
+    return "".join(pieces), folded_starts, original_starts, False
 
 
 def _back(offset: int, folded_starts: list[int], original_starts: list[int]) -> int:
@@ -196,8 +281,8 @@ def find_snippet(text: str, pattern: re.Pattern[str]) -> Snippet | None:
     before when the text ends); ``…`` where the text goes on; every match inside marked.
     Only the neighbourhood of the first match is read. None when nothing is found.
     """
-    folded, folded_starts, original_starts = _fold(text)
-    first = next(_matches(pattern, folded), None)
+    folded, folded_starts, original_starts, plain = _fold(text)
+    first = _first_match(pattern, folded, plain)
     if first is None:
         return None
     start, end = first.span()

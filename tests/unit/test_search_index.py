@@ -693,3 +693,59 @@ def test_paths_are_the_hits_paths_in_the_same_order(setup: Setup) -> None:
         expected = [str(hit.path) for hit in setup.index.search(query, explain=False)]
         assert setup.index.paths(query) == expected, text
     assert setup.index.paths(parse("minister"))  # the comparison is of something
+
+
+def _entity_tables(index: SearchIndex) -> list[object]:
+    """Every article's indexed entities: its rows, its full-text columns and its key."""
+    with index._connection() as connection:
+        return [
+            connection.execute(
+                "SELECT a.path, m.folded, m.label, m.text, m.count FROM mentions m "
+                "JOIN articles a ON a.id = m.article ORDER BY a.path, m.folded, m.label"
+            ).fetchall(),
+            connection.execute(
+                "SELECT a.path, f.entities, f.labels, a.entities_key FROM fts f "
+                "JOIN articles a ON a.id = f.rowid ORDER BY a.path"
+            ).fetchall(),
+        ]
+
+
+def test_a_rebuild_takes_the_kept_entities_and_indexes_the_same(setup: Setup) -> None:
+    """The rules' results are kept beside the index: an index built again from scratch takes
+    them (the rules not run) and holds exactly what the rules gave; an article whose
+    corrections changed since gets the rules again."""
+    from reader.anchoring import describe
+    from reader.search.entity_rows import ROWS_FILE
+
+    ruled = _entity_tables(setup.index)
+    assert ruled[0] and all(key for *_, key in ruled[1])
+    assert (setup.settings.cache_dir / ROWS_FILE).is_file()
+
+    def rebuild() -> tuple[object, list[object]]:
+        path = setup.index.path
+        assert path is not None
+        setup.workspace.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        setup.reload()
+        setup.index = setup.workspace.search_index()
+        report = setup.index.update(setup.workspace)
+        return report, _entity_tables(setup.index)
+
+    report, kept = rebuild()
+    assert report.entities == report.entities_kept == len(ALL)
+    assert kept == ruled
+    # A correction on one article: its key changes, so its kept rows are not taken.
+    article = next(a for a in setup.workspace.library().articles if a.path.name == "lavrov.txt")
+    start = article.text.index("Geneva")
+    with AnnotationStore(setup.settings.db_path) as store:
+        store.add_correction(
+            article_ref(article),
+            describe(article.text, start, start + len("Geneva")),
+            {"action": "relabel", "label": "ORG", "scope": "article", "text": "Geneva"},
+        )
+    report, corrected = rebuild()
+    assert report.entities == len(ALL) and report.entities_kept == len(ALL) - 1
+    assert setup.found("entity:Geneva label:ORG") == ["world/europe/lavrov.txt"]
+    report, again = rebuild()
+    assert report.entities_kept == len(ALL) and again == corrected
