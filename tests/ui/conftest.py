@@ -7,12 +7,14 @@ settle``): it is a plain function, not a fixture, because a test calls it many t
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from reader.ui.app import ReaderApp
 from reader.ui.screens.main import MainScreen
@@ -29,9 +31,20 @@ async def settle(pilot: Pilot[Any]) -> None:
     app = cast(ReaderApp, pilot.app)
     for _ in range(ROUNDS):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await _workers_done(app)
         await app.wait_for_writes()
     await pilot.pause()
+
+
+async def _workers_done(app: ReaderApp) -> None:
+    """Wait for the app's workers; one cancelled meanwhile (an exclusive worker replaced
+    by a newer one, as opening an article replaces the last one's lookups) is done too."""
+    while True:
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            await asyncio.sleep(0)  # its done callback takes it out of the manager
 
 
 async def ready(pilot: Pilot[Any]) -> MainScreen:
