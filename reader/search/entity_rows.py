@@ -23,6 +23,7 @@ from pathlib import Path
 from reader import __version__
 from reader.entities.span import Span
 from reader.search.documents import entity_key
+from reader.sqlite_files import remove_database
 
 __all__ = ["ROWS_FILE", "EntityRows", "MentionRow", "fts_entities", "mention_rows", "rules_digest"]
 
@@ -105,9 +106,8 @@ class EntityRows:
                 except sqlite3.DatabaseError:
                     if attempt:
                         return None
-                    for suffix in ("", "-wal", "-shm"):
-                        with suppress(OSError):
-                            Path(f"{self.path}{suffix}").unlink()
+                    with suppress(OSError):  # then it cannot be opened: None
+                        remove_database(self.path)
                 except OSError:
                     return None
         return self._connection

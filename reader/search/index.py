@@ -74,6 +74,7 @@ from reader.search.entity_rows import (
 from reader.search.query import DateRange, Field, Node, Query, Term, WordRange
 from reader.search.snippets import find_snippet, snippet_pattern
 from reader.search.text_match import fold, is_case_sensitive, words
+from reader.sqlite_files import create_database
 
 if TYPE_CHECKING:
     from reader.entities.engines.base import EngineInfo
@@ -480,20 +481,7 @@ class SearchIndex:
 
     def _create(self) -> None:
         assert self.path is not None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            with suppress(FileNotFoundError):
-                os.unlink(f"{self.path}{suffix}")
-        connection = self._connect_file()
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    connection.execute(statement)
-            self._write_meta(connection)
-            connection.execute("COMMIT")
-        finally:
-            connection.close()
+        create_database(self.path, self._connect_file, _SCHEMA, self._write_meta)
 
     @staticmethod
     def _write_meta(connection: sqlite3.Connection) -> None:

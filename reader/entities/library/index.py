@@ -37,6 +37,7 @@ from reader import __version__
 from reader.entities.library.edits import Edit
 from reader.entities.library.resolve import Entity, KeyStats, Resolution, resolve
 from reader.entities.library.writing import EntityIndexReport, delete_rows, put_rows
+from reader.sqlite_files import create_database
 
 if TYPE_CHECKING:
     from reader.entities.library.pages import EntityPage, PageArticle, Snippet
@@ -183,20 +184,7 @@ class EntityIndex:
             if reason is None:
                 return
             self._rebuilt = f"{self.path} was rebuilt: {reason}"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            with suppress(FileNotFoundError):
-                os.unlink(f"{self.path}{suffix}")
-        connection = self._connect()
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    connection.execute(statement)
-            self._write_meta(connection)
-            connection.execute("COMMIT")
-        finally:
-            connection.close()
+        create_database(self.path, self._connect, _SCHEMA, self._write_meta)
 
     @staticmethod
     def _write_meta(connection: sqlite3.Connection) -> None:
