@@ -5,6 +5,9 @@ catalogue all go through :func:`write_atomically`. The bytes go to a temporary f
 destination's folder (created exclusively, never through a symlink), which is renamed over
 the destination with ``os.replace``; a durable write also fsyncs the file and the folder,
 so that the new file survives a power cut once the call returns.
+
+Also the one file stamp: what says a file is unchanged since it was last read (its inode,
+size, mtime and ctime in nanoseconds), and the "racy" rule that goes with it.
 """
 
 from __future__ import annotations
@@ -15,13 +18,48 @@ import os
 import secrets
 import stat
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["TEMP_SUFFIX", "FolderNotSynced", "fsync_folder", "make_folders", "write_atomically"]
+__all__ = [
+    "RACY_SECONDS",
+    "TEMP_SUFFIX",
+    "FolderNotSynced",
+    "Stamp",
+    "changed_lately",
+    "file_stamp",
+    "fsync_folder",
+    "make_folders",
+    "write_atomically",
+]
 
 TEMP_SUFFIX = ".tmp"
 """Every temporary file ends with this (a leftover of a killed process can be recognised)."""
+
+Stamp = tuple[int, int, int, int]
+"""A file's identity at one time: inode, size, mtime_ns, ctime_ns. Any change to the file
+(an edit, a copy over it with the mtime kept, a rename onto it) changes one of them."""
+
+RACY_SECONDS = 2.0
+"""A file changed less than this long ago may change again within the same timestamp tick
+without its stamp changing: what was read from it is not trusted by its stamp until it is
+older (git's "racy" rule)."""
+
+
+def file_stamp(info: os.stat_result) -> Stamp:
+    """The :data:`Stamp` of a file from its stat."""
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def changed_lately(
+    info: os.stat_result, seconds: float = RACY_SECONDS, *, now_ns: int | None = None
+) -> bool:
+    """Whether the file of stat *info* changed less than *seconds* ago (or claims a time in
+    the future): its stamp cannot vouch for what is read from it now."""
+    now = time.time_ns() if now_ns is None else now_ns
+    return now - max(info.st_mtime_ns, info.st_ctime_ns) < seconds * 1e9
+
 
 _FLAGS = (
     os.O_WRONLY

@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from reader import __version__
-from reader.files import make_folders, write_atomically
+from reader import __version__, files
+from reader.files import Stamp, changed_lately, file_stamp, make_folders, write_atomically
 from reader.library.articles import MAX_ARTICLE_BYTES, Article, Problem, read_article
 
 __all__ = ["CATALOGUE_FILE", "CATALOGUE_FORMAT", "MAX_ENTRIES", "Catalogue"]
@@ -40,12 +39,9 @@ CATALOGUE_FORMAT = 2  # 2: Markdown rendered (titles from front matter); saved p
 #: Files remembered at most, the most recently seen first (older libraries fall off).
 MAX_ENTRIES = 50_000
 
-#: A file changed less than this long ago may change again within the same timestamp
-#: tick without its stat changing; it is not catalogued until it is older (git's "racy" rule).
-RACY_SECONDS = 2.0
-
-_Stamp = tuple[int, int, int, int]
-"""inode, size, mtime_ns, ctime_ns."""
+#: A file changed less than this long ago is not catalogued until it is older
+#: (:func:`reader.files.changed_lately`); a knob here for tests and the search index.
+RACY_SECONDS = files.RACY_SECONDS
 
 
 class Catalogue:
@@ -88,7 +84,7 @@ class Catalogue:
                 info = os.stat(path)
             except OSError:
                 return read_article(path, defer=True)
-        stamp: _Stamp = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        stamp = file_stamp(info)
         entry = entries.get(key)
         if _matches(entry, stamp):
             self.hits += 1
@@ -98,8 +94,7 @@ class Catalogue:
         result = read_article(path, defer=True)
         if isinstance(result, Article) and result.deferred:
             return result  # not parsed yet (a saved page): catalogued once it has been
-        newest = max(info.st_mtime_ns, info.st_ctime_ns)
-        if time.time_ns() - newest < RACY_SECONDS * 1e9:
+        if changed_lately(info, RACY_SECONDS):
             return result  # too fresh to trust its stat next time: read it again then
         entry = _to_entry(stamp, result)
         self._seen[key] = entry
@@ -117,7 +112,7 @@ class Catalogue:
                 info = os.stat(path)
             except OSError:
                 return None
-        stamp: _Stamp = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        stamp = file_stamp(info)
         entry = self._load().get(key)
         if not _matches(entry, stamp):
             return None
@@ -182,7 +177,7 @@ def _read_entries(path: Path) -> dict[str, list[Any]]:
     return entries  # each entry is checked when used (_matches): loading stays one parse
 
 
-def _matches(entry: object, stamp: _Stamp) -> TypeGuard[list[Any]]:
+def _matches(entry: object, stamp: Stamp) -> TypeGuard[list[Any]]:
     """Whether a stored entry is for a file with this *stamp*, in the shape written."""
     if not (isinstance(entry, list) and len(entry) == 6 and entry[0] == list(stamp)):
         return False
@@ -197,7 +192,7 @@ def _matches(entry: object, stamp: _Stamp) -> TypeGuard[list[Any]]:
     )
 
 
-def _to_entry(stamp: _Stamp, result: Article | Problem) -> list[Any]:
+def _to_entry(stamp: Stamp, result: Article | Problem) -> list[Any]:
     """``[stamp, title, sha256, words, notices, problem]`` for one file."""
     if isinstance(result, Problem):
         return [list(stamp), "", "", 0, [], result.reason]

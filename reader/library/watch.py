@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader.files import Stamp, file_stamp
 from reader.library.articles import Article, Problem, read_article
 from reader.library.folders import file_stat, find_article_files
 from reader.library.parsers import ARTICLE_SUFFIXES
@@ -61,8 +62,6 @@ READY_MS = 1000
 
 #: Without file events, the whole library is walked this often (seconds).
 POLL_SECONDS = 5.0
-
-_Stamp = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ class LibraryRescan:
         self._excluded = tuple(os.path.join(os.path.realpath(p), "") for p in self._exclude)
         self._last: tuple[Library, list[str]] | None = None
         """The library the last rescan returned, and its articles' keys."""
-        self._stamps: dict[str, _Stamp] | None = None
+        self._stamps: dict[str, Stamp] | None = None
         """Each file's stat at the last whole walk (None until the first)."""
 
     # --- where a path belongs ------------------------------------------------------------
@@ -244,17 +243,12 @@ class LibraryRescan:
         """A whole walk: new files, files whose stat changed since the last walk, and the
         known files not found (files known to be unreadable count as known)."""
         found, _ = find_article_files([Path(r) for r in self._roots], self._exclude)
-        stamps: dict[str, _Stamp] = {}
+        stamps: dict[str, Stamp] = {}
         for path, _, entry in found:
             info = file_stat(entry) if entry is not None else _stat(path)
             if info is not None:
                 # The roots are absolute and normal, and so what the walk joins to them.
-                stamps[os.fspath(path)] = (
-                    info.st_ino,
-                    info.st_size,
-                    info.st_mtime_ns,
-                    info.st_ctime_ns,
-                )
+                stamps[os.fspath(path)] = file_stamp(info)
         before, self._stamps = self._stamps, stamps
         candidates = {
             key: Path(key)

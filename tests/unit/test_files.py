@@ -151,3 +151,28 @@ def test_a_new_file_only_never_replaces_one(tmp_path: Path) -> None:
         write_atomically(link, b"third", replace=False)
     assert not (tmp_path / "elsewhere.md").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.md", "story.md"]
+
+
+def test_a_file_stamp_is_inode_size_mtime_and_ctime(tmp_path: Path) -> None:
+    target = tmp_path / "a.md"
+    target.write_text("one")
+    after = os.stat(target)
+    assert files.file_stamp(after) == (
+        after.st_ino,
+        after.st_size,
+        after.st_mtime_ns,
+        after.st_ctime_ns,
+    )
+
+
+def test_a_file_changed_lately_is_not_vouched_for_by_its_stamp(tmp_path: Path) -> None:
+    target = tmp_path / "a.md"
+    target.write_text("text")
+    info = os.stat(target)
+    newest = max(info.st_mtime_ns, info.st_ctime_ns)
+    assert files.changed_lately(info, now_ns=newest + 1_000_000_000)
+    assert not files.changed_lately(info, now_ns=newest + 2_000_000_000)
+    assert not files.changed_lately(info, 0.5, now_ns=newest + 1_000_000_000)
+    old = 1_000_000_000_000_000_000
+    os.utime(target, ns=(old, old))  # the mtime is old, the ctime is now: still racy
+    assert files.changed_lately(os.stat(target))
