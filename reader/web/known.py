@@ -6,8 +6,9 @@ Looked for in the ``.md``, ``.markdown`` and ``.txt`` files of the folders given
 library in force and the folder added to; saved ``.html`` pages are not read here: their
 text would need extracting). Reading 10,000 articles on every add would take seconds, so
 what each file holds is kept in a small derived index in the cache dir
-(``<cache dir>/web-known.json``), checked against each file's stat (inode, size, mtime,
-ctime) as the catalogue does: a warm check stats the files and reads only the changed ones.
+(``<cache dir>/web-known.json``), checked against each file's stamp
+(:func:`reader.files.file_stamp`) as the catalogue does: a warm check stats the files and
+reads only the changed ones. The files are found by the library's own walk.
 A missing or broken index is rebuilt; the internet is never asked.
 """
 
@@ -23,8 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reader import __version__
-from reader.files import make_folders, write_atomically
+from reader import __version__, files
+from reader.files import changed_lately, file_stamp, make_folders, write_atomically
+from reader.library.articles import MAX_ARTICLE_BYTES
+from reader.library.folders import file_stat, find_article_names
 from reader.library.frontmatter import split_front_matter
 from reader.library.parsers import decode
 from reader.web.urls import url_key
@@ -36,10 +39,9 @@ INDEX_FILE = "web-known.json"
 
 _FORMAT = 1
 _SUFFIXES = frozenset({".md", ".markdown", ".txt"})
-_MAX_BYTES = 4 * 1024 * 1024
-RACY_SECONDS = 2.0
-"""A file changed less than this long ago may change again unseen by its stat: it is read
-again next time (as the catalogue does)."""
+RACY_SECONDS = files.RACY_SECONDS
+"""A file changed less than this long ago is read again next time
+(:func:`reader.files.changed_lately`, as the catalogue does)."""
 
 
 def text_hash(text: str) -> str:
@@ -89,7 +91,7 @@ class KnownArticles:
         new: dict[str, list[Any]] = {}
         now = time.time_ns()
         for path, key, info in _article_files(folders, exclude):
-            stamp = [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+            stamp = list(file_stamp(info))
             entry = old.get(key)
             if entry is None or entry[0] != stamp:
                 holds = _read(Path(path))
@@ -97,7 +99,7 @@ class KnownArticles:
                     continue
                 self.files_read += 1
                 entry = [stamp, holds.url, holds.sha, holds.entry]
-                if now - max(info.st_mtime_ns, info.st_ctime_ns) < RACY_SECONDS * 1e9:
+                if changed_lately(info, RACY_SECONDS, now_ns=now):
                     entry[0] = None  # read it again next time
             new[key] = entry
             self._remember(path, _Holds(entry[1], entry[2], entry[3]))
@@ -168,46 +170,22 @@ class KnownArticles:
 def _article_files(
     folders: Iterable[Path], exclude: Iterable[Path]
 ) -> Iterator[tuple[str, str, os.stat_result]]:
-    """``(path, resolved path, stat)`` of the files read here under *folders*, recursively,
-    each once; as the library's walk (reader.library.folders): hidden names and symlinked
-    folders skipped, the folders *exclude* left out. Strings and directory entries only:
-    at 10,000 files, Path objects would double the time of a warm check."""
-    excluded = tuple(os.path.join(os.path.realpath(folder), "") for folder in exclude)
-    stack = [os.path.realpath(folder) for folder in folders if folder.is_dir()]
-    seen: set[str] = set()
-    while stack:
-        folder = stack.pop()
-        if folder in seen or os.path.join(folder, "").startswith(excluded):
+    """``(path, resolved path, stat)`` of the files read here under *folders*: the library's
+    own walk (:func:`~reader.library.folders.find_article_names`), its text files only."""
+    found, _problems = find_article_names([f for f in folders if f.is_dir()], exclude)
+    for path, key, entry in found:
+        if os.path.splitext(path)[1].lower() not in _SUFFIXES:
             continue
-        seen.add(folder)
-        try:
-            with os.scandir(folder) as listing:
-                entries = list(listing)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                    continue
-                if os.path.splitext(entry.name)[1].lower() not in _SUFFIXES:
-                    continue
-                info = entry.stat()
-            except OSError:
-                continue
-            if not stat.S_ISREG(info.st_mode):
-                continue
-            key = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
-            yield entry.path, key, info
+        info = file_stat(entry)
+        if info is not None and stat.S_ISREG(info.st_mode):
+            yield path, key, info
 
 
 def _read(path: Path) -> _Holds | None:
     """What one article file holds, or None if it cannot be read."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read(_MAX_BYTES)
+            data = handle.read(MAX_ARTICLE_BYTES)
     except OSError:
         return None
     text, _notice = decode(data)

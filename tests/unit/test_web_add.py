@@ -10,10 +10,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 from web_fixtures import BOILERPLATE, STORIES, Story, article_page, body_of, serve_stories
 
+from reader.library import MAX_ARTICLE_BYTES
 from reader.library.frontmatter import split_front_matter
 from reader.settings import Settings
 from reader.web import AddError, FetchLimits, add_sources, default_folder, known
-from reader.web.known import INDEX_FILE, KnownArticles
+from reader.web.known import INDEX_FILE, KnownArticles, text_hash
 from reader.web.saving import file_name_for
 
 
@@ -358,3 +359,32 @@ def test_the_app_calls_it_with_its_workspace(tmp_path: Path, settings: Settings)
     [result] = report.added
     assert result.path is not None and result.path.parent == settings.article_paths[0]
     assert report.folder == settings.article_paths[0] and not report.cancelled
+
+
+def test_the_known_index_reads_the_files_the_library_lists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The library's walk and size cap: hidden names, symlinked folders and excluded folders
+    are left out, and a long file's hash is of what the library reads of it."""
+    monkeypatch.setattr(known, "RACY_SECONDS", 0.0)
+    folder = tmp_path / "lib"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "exports").mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.md").write_text("Outside\n")
+    (folder / "linked").symlink_to(outside, target_is_directory=True)
+    (folder / "a.md").write_text("Alpha\n")
+    (folder / "sub" / "b.txt").write_text("Beta\n")
+    (folder / ".hidden.md").write_text("Hidden\n")
+    (folder / "exports" / "e.md").write_text("Exported\n")
+    line = "word " * 19 + "\n"
+    long_text = line * (3 * MAX_ARTICLE_BYTES // len(line))  # past the cap, under 4 MiB
+    (folder / "long.txt").write_text(long_text)
+    found = KnownArticles.in_folders([folder], None, exclude=[folder / "exports"])
+    assert found.files_read == 3
+    for text in ("Alpha\n", "Beta\n"):
+        assert found.by_text(text_hash(text)) is not None
+    for text in ("Outside\n", "Hidden\n", "Exported\n", long_text):
+        assert found.by_text(text_hash(text)) is None
+    assert found.by_text(text_hash(long_text[:MAX_ARTICLE_BYTES])) == str(folder / "long.txt")
