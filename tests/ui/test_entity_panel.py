@@ -6,7 +6,9 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 
+from reader.entities.library.resolve import Entity
 from reader.entities.span import Span
+from reader.ui.widgets.entity_lists import EntityList
 from reader.ui.widgets.entity_panel import EntityPanel
 
 STYLES = Path(__file__).resolve().parent.parent.parent / "styles" / "app.tcss"
@@ -119,3 +121,33 @@ async def test_entity_texts_and_labels_are_drawn_on_one_line_without_controls() 
         for strip in drawn:
             assert all(c >= " " for segment in strip for c in segment.text), strip.text
         assert drawn[1].text.startswith("  Sergey Lavrov and")
+
+
+class ListHost(App[None]):
+    CSS_PATH = STYLES
+
+    def compose(self) -> ComposeResult:
+        yield EntityPanel(id="entity-panel")
+        yield EntityList(id="entity-list")
+
+
+async def test_the_panel_and_the_library_list_draw_one_heading() -> None:
+    """One heading row for both lists: the label bold, the count dim, thousands grouped."""
+    many = [
+        Entity(f"GPE:p{i}", f"Place {i}", "GPE", ((f"p{i}", "GPE"),), (f"Place {i}",), 1, 1)
+        for i in range(1_200)
+    ]
+    mentions = [Span(i * 6, i * 6 + 5, "GPE", "Paris", "model") for i in range(1_200)]
+    app = ListHost()
+    async with app.run_test() as pilot:
+        panel, library = app.query_one(EntityPanel), app.query_one(EntityList)
+        panel.set_spans(mentions)
+        library.set_entities(many)
+        await pilot.pause()
+        drawn = [widget.render_line(0) for widget in (panel, library)]
+        assert [strip.text.rstrip() for strip in drawn] == ["GPE (1,200)"] * 2
+        panel_segments, library_segments = (
+            [(s.text, bool(s.style and s.style.bold)) for s in strip if s.text.strip()]
+            for strip in drawn
+        )
+        assert panel_segments == library_segments

@@ -24,7 +24,7 @@ from reader.entities.library.pages import Cooccurring, PageArticle, Snippet
 from reader.entities.library.resolve import Entity
 from reader.entities.span import label_order
 from reader.text import sanitize_line
-from reader.ui.widgets.row_list import RowList, content_strip, fit
+from reader.ui.widgets.row_list import RowList, content_strip, fit, heading_line
 
 BARS = "▁▂▃▄▅▆▇█"
 """The timeline's bars, lowest to highest."""
@@ -275,9 +275,7 @@ class EntityList(RowList):
             name = fit(sanitize_line(row.name), room)
             line = Content.assemble("  ", name, " " * (room - cell_len(name)), (tail, "dim"))
         else:
-            line = Content.assemble(
-                (f"{sanitize_line(row, 40)} ", "bold"), (f"({self._counts[row]})", "dim")
-            )
+            line = heading_line(row, self._counts[row])
         return content_strip(line.truncate(width), style)
 
     def row_chosen(self, index: int) -> None:

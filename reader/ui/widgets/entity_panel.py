@@ -24,7 +24,7 @@ from textual.style import Style
 
 from reader.entities.span import Span, label_order
 from reader.text import sanitize_line
-from reader.ui.widgets.row_list import RowList, content_strip, fit
+from reader.ui.widgets.row_list import RowList, content_strip, fit, heading_line
 
 
 @dataclass(frozen=True)
@@ -146,8 +146,7 @@ class EntityPanel(RowList):
             name = fit(sanitize_line(row.text), max(width - 2 - len(count), 1))
             line = Content.assemble("  ", name, (count, "dim"))
         else:
-            label = sanitize_line(row, 40)
-            line = Content.assemble((f"{label} ", "bold"), (f"({self._mentions[row]})", "dim"))
+            line = heading_line(row, self._mentions[row])
         return content_strip(line.truncate(width), style)
 
     def row_chosen(self, index: int) -> None:

@@ -25,6 +25,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
 
+from reader.text import sanitize_line
+
 
 def fit(text: str, width: int) -> str:
     """Return *text* cut to *width* cells with "…" when longer (never a half wide character)."""
@@ -33,6 +35,12 @@ def fit(text: str, width: int) -> str:
     # set_cell_size pads a wide character cut in half with a space: drop it, and any
     # space at the cut, so that "…" follows the text.
     return set_cell_size(text, max(width - 1, 0)).rstrip(" ") + "…"
+
+
+def heading_line(label: str, count: int) -> Content:
+    """A heading row of a list grouped by label: ``LABEL (count)``, the label sanitised
+    (labels can be the user's) and bold, the count dim."""
+    return Content.assemble((f"{sanitize_line(label, 40)} ", "bold"), (f"({count:,})", "dim"))
 
 
 def content_strip(content: Content, style: Style) -> Strip:
