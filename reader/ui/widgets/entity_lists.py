@@ -53,10 +53,14 @@ def by_month(timeline: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
 
 def timeline_content(timeline: Sequence[tuple[str, int]], width: int) -> Content:
     """The mentions by month as one line of block characters (the last *width* months, one
-    cell each), with the first and last month shown and the busiest month named."""
+    cell each), with the first and last month shown and the busiest month named; a
+    single month is named once with its count (one bar would say nothing)."""
     months = by_month(timeline)
     if not months:
         return Content.styled("No dated mentions", "dim")
+    if len(months) == 1:
+        [(month, count)] = months
+        return Content.styled(f"all in {month}: {count} mention{'s' * (count != 1)}", "dim")
     shown = months[-max(width, 1) :]
     top = max(n for _, n in shown) or 1
     bars = "".join(
