@@ -56,8 +56,12 @@ class EntityEdits:
             documents = store._table(TABLE).documents()
             return [Edit.from_json(documents[i]) for i in sorted(documents, key=int)]
 
-    def add(self, edit: Edit) -> Edit:
+    def add(self, edit: Edit, *, said: str = "") -> Edit:
         """Store *edit* (one save, one undo step); return it with its id.
+
+        *said* is how the user was told of it, with the names they saw ("merged Blair into
+        Tony Blair"): what undoing it says it undid. The default, :meth:`Edit.describe`,
+        can only name the entities by their name keys.
 
         Raises:
             StoreReadOnly: the store was opened read-only.
@@ -68,7 +72,7 @@ class EntityEdits:
         with store._changing("edit an entity") as change:
             document = {**checked.to_json(), "created": model.utc_now()}
             store._journal.add(change, store._table(TABLE), document)
-            change.description = quoted(checked.describe(), 120)
+            change.description = " ".join(said.split())[:200] or quoted(checked.describe(), 120)
         return checked
 
     def remove(self, edit_id: str) -> Edit:

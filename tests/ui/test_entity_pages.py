@@ -327,6 +327,9 @@ async def test_a_merge_in_the_app_shows_in_the_panel_and_the_page_and_is_undone(
         await settle(pilot)
         rows = panel_rows(main)
         assert "Blair ×2" in rows and "Tony Blair ×2" not in rows
+        # Said with the names the user saw, not the entities' name keys ("tony blair").
+        undone = [str(n.message) for n in pilot.app._notifications if "Undone" in str(n.message)]
+        assert undone == ["Undone: merged Blair into Tony Blair"]
         # Merged again from the page, undone on the page.
         await pilot.press("p")
         await settle(pilot)

@@ -71,6 +71,12 @@ def store_edit(
     app.write(edits_after(change), written)
 
 
+def undo_words(said: str) -> str:
+    """What undoing an edit the user was told of as *said* ("Merged Blair into Tony
+    Blair") says it undid: "Undone: merged Blair into Tony Blair"."""
+    return said[:1].lower() + said[1:]
+
+
 def ask_edit(app: ReaderApp, kind: EditKind, entity: Entity, save: Save) -> None:
     """Show the dialog of the edit *kind* of *entity*; *save* gets the edit made (an edit
     that cannot be made is said, nothing saved)."""

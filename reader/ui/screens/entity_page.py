@@ -29,7 +29,7 @@ from reader.entities.library.resolve import Entity
 from reader.store.entity_edits import EntityEdits
 from reader.text import sanitize_line
 from reader.ui.messages import EntityPageLoaded, SnippetsLoaded
-from reader.ui.screens.entity_editing import Change, EditKind, ask_edit, store_edit
+from reader.ui.screens.entity_editing import Change, EditKind, ask_edit, store_edit, undo_words
 from reader.ui.widgets.entity_lists import CooccurringList, MentionList, timeline_content
 from reader.ui.widgets.key_bar import KeyBar
 
@@ -294,7 +294,7 @@ class EntityPageScreen(Screen[None]):
 
     def _save(self, edit: Edit, said: str, then: str | None) -> None:
         """Store *edit*; once on disk, this page (or *then*'s) is read again."""
-        self._write(lambda store: EntityEdits(store).add(edit), said, then)
+        self._write(lambda store: EntityEdits(store).add(edit, said=undo_words(said)), said, then)
 
     def _write(self, change: Change, said: str, then: str | None = None) -> None:
         def done(result: object, _edits: list[Edit]) -> None:

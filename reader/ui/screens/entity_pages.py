@@ -25,7 +25,7 @@ from reader.library import Article
 from reader.store.entity_edits import EntityEdits
 from reader.text import sanitize_line
 from reader.ui.messages import EntityPageLoaded, PanelResolved
-from reader.ui.screens.entity_editing import EditKind, ask_edit, store_edit
+from reader.ui.screens.entity_editing import EditKind, ask_edit, store_edit, undo_words
 from reader.ui.screens.entity_library import EntityLibraryScreen
 from reader.ui.screens.entity_page import EntityPageScreen, MentionAt, Order, read_page
 from reader.ui.widgets.article_view import ArticleView
@@ -281,7 +281,9 @@ class EntityPages:
         def done(_result: object, _edits: list[Edit]) -> None:
             self._app.notify(said, markup=False, timeout=3)
 
-        store_edit(self._app, lambda store: EntityEdits(store).add(edit), done)
+        store_edit(
+            self._app, lambda store: EntityEdits(store).add(edit, said=undo_words(said)), done
+        )
 
     def show_mention(self, path: str, start: int) -> None:
         """Close the entity pages and open the article at *path* at *start*, marked."""
