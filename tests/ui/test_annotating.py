@@ -591,3 +591,29 @@ async def test_opening_a_moved_file_records_its_new_path(make_settings, tmp_path
         assert screen.query_one(AnnotationPanel).annotations.tags == ["kept"]
     with stored(settings) as store:
         assert [a["path"] for a in store.articles()] == [str(moved.resolve())]
+
+
+async def test_renaming_a_tag_into_one_in_use_says_they_were_merged(make_settings) -> None:  # type: ignore[no-untyped-def]
+    app = build_app(make_settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(app, pilot)
+        await pilot.press("t", *"one", "enter")
+        await settle(pilot)
+        await pilot.press("t", *"two", "enter")
+        await settle(pilot)
+        app.screen.action_rename_tag()  # type: ignore[attr-defined]
+        await pilot.pause(0.1)
+        await pilot.press("ctrl+u", *"one", "enter", "ctrl+u", *"Two", "enter")
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications if "Renamed" in str(n.message)]
+        assert said == [
+            "Renamed #one to #Two on 1 article: merged into the tag #two, already in use"
+        ]
+        assert app.store is not None and app.store.all_tags() == ["Two"]
+        # A new name: nothing merged, nothing more said.
+        app.screen.action_rename_tag()  # type: ignore[attr-defined]
+        await pilot.pause(0.1)
+        await pilot.press("ctrl+u", *"Two", "enter", "ctrl+u", *"three", "enter")
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications if "Renamed" in str(n.message)]
+        assert said[-1] == "Renamed #Two to #three on 1 article"

@@ -25,6 +25,7 @@ from reader.annotations import (
 )
 from reader.library import Article
 from reader.store import Annotation, AnnotationStore
+from reader.store.model import tag_key
 from reader.text import sanitize, sanitize_line
 from reader.ui.messages import AnnotationsChanged
 from reader.ui.screens.dialogs import (
@@ -269,12 +270,7 @@ class Annotator:
             if names is None:
                 return
             old, new = names
-            self._app.write(
-                lambda s: s.rename_tag(old, new),
-                lambda count: self._changed(
-                    f"Renamed #{old} to #{new} on {count} article{'' if count == 1 else 's'}"
-                ),
-            )
+            self._app.write(partial(_rename_tag, old, new), self._changed)
 
         dialog = RenameTagScreen()
         self._app.push_screen(dialog, chosen)
@@ -467,3 +463,16 @@ class Annotator:
             after = [i for i, m in enumerate(marks) if m.start >= top]
             index = (after[0] if after else 0) if forward else (after[0] - 1 if after else -1)
         view.show_mark(ids[index % len(ids)])
+
+
+def _rename_tag(old: str, new: str, store: AnnotationStore) -> str:
+    """Rename the tag *old* to *new* in *store* (in the writer thread); say what was done,
+    and that two tags became one when *new* was in use already (the store merges them)."""
+    existing = next(
+        (tag for tag in store.all_tags() if tag_key(tag) == tag_key(new) != tag_key(old)), None
+    )
+    count = store.rename_tag(old, new)
+    said = f"Renamed #{old} to #{new} on {count} article{'' if count == 1 else 's'}"
+    if existing is not None and count:
+        said += f": merged into the tag #{existing}, already in use"
+    return said
