@@ -416,7 +416,15 @@ class ReaderApp(App[None]):
                     for fmt in FORMATS
                 ),
             ]
+            writing = {
+                screen.action_tag,
+                screen.action_note,
+                screen.action_rename_tag,
+                screen.action_undo,
+            }
             for title, help_text, callback in commands:
+                if self.store_problem and callback in writing:
+                    continue  # read-only: not offered, as their keys are not
                 yield SystemCommand(title, help_text, callback)
 
 

@@ -156,3 +156,27 @@ async def test_read_only_is_shown_and_writing_keys_are_not_offered(make_settings
             await pilot.pause()
             described = {k.description for k in app.screen.query_one(KeyBar).keys}
             assert not described & {"Edit note", "Delete"}, described
+
+
+async def test_read_only_offers_no_writing_palette_commands(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from reader.ui.screens.library_search import ViewCommands
+
+    def offered(app: ReaderApp) -> set[str]:
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        views = ViewCommands(app.screen)._commands()
+        return titles | {title for title, _, _ in views}
+
+    writing = {"Tag article", "Note on article", "Rename tag", "Undo"}
+    writing |= {"Rename view: a view", "Delete view: a view"}
+    settings = make_settings(library(tmp_path / "articles"))
+    with read_only_database(settings.db_path):  # holds the view "a view"
+        app = build_app(settings)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_view(app, pilot)
+            shown = offered(app)
+            assert not shown & writing, shown & writing
+            assert {"View: a view", "Export annotations…", "Entity page"} <= shown
+    app = build_app(settings)  # writable again: all offered
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(app, pilot)
+        assert writing <= offered(app)

@@ -433,11 +433,14 @@ class ViewCommands(Provider):
         commands: list[tuple[str, str, Callable[[], object]]] = []
         for view in search.views:
             name = sanitize_line(view.name, 80)
-            commands += [
-                (f"View: {name}", "Filter the list with this view", partial(search.apply, view)),
-                (f"Rename view: {name}", "Give it another name", partial(search.rename, view)),
-                (f"Delete view: {name}", "u undoes it", partial(search.delete, view)),
-            ]
+            commands.append(
+                (f"View: {name}", "Filter the list with this view", partial(search.apply, view))
+            )
+            if not self.app.store_problem:  # read-only: not offered (as the writing keys)
+                commands += [
+                    (f"Rename view: {name}", "Give it another name", partial(search.rename, view)),
+                    (f"Delete view: {name}", "u undoes it", partial(search.delete, view)),
+                ]
         return commands
 
     async def discover(self) -> Hits:
