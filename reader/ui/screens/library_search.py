@@ -436,7 +436,7 @@ class ViewCommands(Provider):
             commands.append(
                 (f"View: {name}", "Filter the list with this view", partial(search.apply, view))
             )
-            if not self.app.store_problem:  # read-only: not offered (as the writing keys)
+            if not search._app.store_problem:  # read-only: not offered (as the writing keys)
                 commands += [
                     (f"Rename view: {name}", "Give it another name", partial(search.rename, view)),
                     (f"Delete view: {name}", "u undoes it", partial(search.delete, view)),
