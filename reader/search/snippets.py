@@ -14,6 +14,7 @@ from reader.text import sanitize
 __all__ = [
     "MARK_END",
     "MARK_START",
+    "PARAGRAPH_MARK",
     "SNIPPET_LIMIT",
     "SNIPPET_WORDS",
     "Snippet",
@@ -37,7 +38,13 @@ ELLIPSIS = "…"
 
 _WORD = text_match.WORD
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_SENTENCE_END = re.compile(r"[.:][ \t\r\n]+\Z")
+_SENTENCE_END = re.compile(r"(?:[.:][ \t\r\n]+|\n[ \t\r]*\n\s*)\Z")
+"""What ends a sentence before a word: ``.`` or ``:`` and space, or a blank line (a
+paragraph, or an article's title, ends there)."""
+_PARAGRAPH_BREAK = re.compile(r"\s*\n[ \t\r]*\n\s*")
+PARAGRAPH_MARK = " · "
+"""What a blank line becomes in a snippet's one line (the title and the first paragraph,
+say, are not run into one sentence)."""
 _SPACE = re.compile(r"\s+")
 
 
@@ -53,6 +60,8 @@ def make_snippet(raw: str) -> Snippet:
     """*raw* (text with the marks around the words found) as one sanitised line and the
     offsets of the marked words; the text between marks is never read as markup."""
     line = sanitize(raw)
+    if "\n" in line:
+        line = _PARAGRAPH_BREAK.sub(PARAGRAPH_MARK, line)
     if not (line.isascii() and " " not in line.strip(" ") and line == line.strip()):
         line = " ".join(line.split())
     marks: list[tuple[int, int]] = []

@@ -559,13 +559,15 @@ def test_hits_stream_in_order_each_explained_when_taken(
 
 
 def test_snippets_mark_the_words_found_in_the_text(setup: Setup) -> None:
+    from reader.search.snippets import PARAGRAPH_MARK
     from reader.search.text_match import fold
 
     for text in ("minister", '"foreign minister"', "zoe", "ZOË", "well-known", "entity:Lavrov"):
         for hit in setup.index.search(parse(text)):
             if not hit.snippet:
                 continue
-            body = " ".join(hit.snippet.strip("…").split())
+            # A blank line is shown as PARAGRAPH_MARK: the title is not run into the text.
+            body = " ".join(hit.snippet.strip("…").replace(PARAGRAPH_MARK, " ").split())
             assert body in " ".join(setup.path(setup.name(hit.path)).read_text().split())
             assert hit.marks, (text, hit.snippet)
             wanted = fold(text.split(":")[-1].strip('"'), casefold=True).replace("-", " ")
@@ -577,14 +579,24 @@ def test_snippets_mark_the_words_found_in_the_text(setup: Setup) -> None:
 @pytest.mark.parametrize(
     ("text", "words", "snippet", "marked"),
     [
-        # From the text's start, which starts a sentence; the rest cut with an ellipsis.
+        # From the paragraph's start (a blank line ends a sentence: the title is left out).
         (
             "Talks in Geneva\n\nThe foreign\nminister arrived in Geneva on Monday. More, words "
             "here and there and everywhere.",
             ["minister"],
-            "Talks in Geneva The foreign minister arrived in Geneva on Monday. More, words "
-            "here and there…",
+            "…The foreign minister arrived in Geneva on Monday. More, words here and there and "
+            "everywhere.",
             ["minister"],
+        ),
+        # From the text's start, which starts a sentence; the rest cut with an ellipsis; the
+        # title and the text apart.
+        (
+            "Talks in Geneva\n\nThe foreign\nminister arrived in Geneva on Monday. More, words "
+            "here and there and everywhere.",
+            ["talks"],
+            "Talks in Geneva · The foreign minister arrived in Geneva on Monday. More, words "
+            "here and there…",
+            ["Talks"],
         ),
         # Near the end: more words before, the text's end kept.
         (

@@ -67,3 +67,27 @@ def test_the_fast_way_marks_the_words_found(
     found = find_snippet(text, pattern)
     assert found is not None
     assert [found.text[s:e] for s, e in found.marks] == marked
+
+
+TITLED = (
+    "Mexico and Japan agree to cooperate\n\nACCRA — Bluewater Steel said on Monday it would spend"
+)
+
+
+def test_the_title_is_not_run_into_the_text() -> None:
+    pattern = snippet_pattern([["cooperate"]])
+    assert pattern is not None
+    found = find_snippet(TITLED, pattern)
+    assert found is not None
+    assert found.text.startswith("Mexico and Japan agree to cooperate · ACCRA — Bluewater")
+    assert [found.text[s:e] for s, e in found.marks] == ["cooperate"]
+
+
+def test_a_word_of_the_first_paragraph_starts_its_snippet_there() -> None:
+    """A blank line ends a sentence, as a full stop does: the title is left out."""
+    pattern = snippet_pattern([["steel"]])
+    assert pattern is not None
+    found = find_snippet(TITLED, pattern)
+    assert found is not None
+    assert found.text == "…ACCRA — Bluewater Steel said on Monday it would spend"
+    assert [found.text[s:e] for s, e in found.marks] == ["Steel"]
