@@ -56,6 +56,9 @@ class Draft:
     """Its text (Markdown or plain)."""
     teaser_only: str | None = None
     """Why the feed's teaser stands in for the page, when it does."""
+    plain: bool = False
+    """A plain text file's text: written as ``.txt`` as it is (no front matter, never read
+    as Markdown); its :attr:`fields` only name the file."""
 
 
 def not_an_article(text: str) -> str | None:
@@ -113,7 +116,9 @@ def teaser_draft(entry: FeedEntry, feed: str | None, why: str) -> Draft:
 
 def file_draft(source: str, max_bytes: int) -> Draft:
     """The article in the file *source*: a saved page extracted, a ``.md`` file with its
-    front matter kept, a ``.txt`` file as it is; ``added_at`` records when.
+    front matter kept (``added_at`` records when), a ``.txt`` file as it is: plain text,
+    which Markdown would misread (``*``, ``#``, ``1.`` at a line's start), so it stays
+    ``.txt`` (without front matter, which a ``.txt`` file has no place for).
 
     Raises:
         Refused: missing, a folder, another kind of file, unreadable, too large, binary,
@@ -160,5 +165,7 @@ def file_draft(source: str, max_bytes: int) -> Draft:
     if not text.strip():
         raise Refused("empty: no text to add")
     meta["title"] = meta.get("title") or title_of(text, path.stem)
+    if suffix == ".txt":
+        return Draft(meta, text, plain=True)
     meta.setdefault("added_at", added_at)
     return Draft(meta, text)

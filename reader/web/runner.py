@@ -343,9 +343,12 @@ class Run:
                     source, "duplicate", Path(holder), why, title, feed, order=order
                 )
             try:
-                path = write_new_article(
-                    folder, file_name_for(title), article_file_text(fields, body)
-                )
+                if draft.plain:  # a text file stays one: "*" or "#" are not Markdown
+                    path = write_new_article(folder, file_name_for(title, ".txt"), body)
+                else:
+                    path = write_new_article(
+                        folder, file_name_for(title), article_file_text(fields, body)
+                    )
             except OSError as error:
                 reason = f"cannot write in {folder}: {error.strerror or error}"
                 return SourceResult(source, "failed", reason=reason, feed=feed, order=order)

@@ -69,14 +69,14 @@ def article_file_text(fields: Mapping[str, str | None], body: str) -> str:
     return format_front_matter(clean) + "\n" + body
 
 
-def file_name_for(title: str | None) -> str:
-    """A file name (``<slug>.md``) for an article called *title*: one path component, no
-    dot in front, no control characters, at most :data:`SLUG_LIMIT` characters before
-    ``.md``; ``article.md`` when the title leaves nothing."""
+def file_name_for(title: str | None, suffix: str = ".md") -> str:
+    """A file name (``<slug>.md``, or another *suffix*) for an article called *title*: one
+    path component, no dot in front, no control characters, at most :data:`SLUG_LIMIT`
+    characters before the suffix; ``article.md`` when the title leaves nothing."""
     stem = slug(title or "", limit=SLUG_LIMIT) or "article"
     if stem in _RESERVED:
         stem += "-article"
-    return stem + ".md"
+    return stem + suffix
 
 
 def write_new_article(folder: Path, name: str, text: str) -> Path:
@@ -88,10 +88,10 @@ def write_new_article(folder: Path, name: str, text: str) -> Path:
         OSError: the folder cannot be written (nothing is left behind).
     """
     data = text.encode("utf-8")
-    stem = name.removesuffix(".md")
+    stem, suffix = os.path.splitext(name)
     number = 1
     while True:
-        candidate = folder / (name if number == 1 else f"{stem}-{number}.md")
+        candidate = folder / (name if number == 1 else f"{stem}-{number}{suffix}")
         if candidate.parent != folder:  # a slug is one component: this always holds
             raise ValueError(f"{name!r} would not stay inside {folder}")
         if not os.path.lexists(candidate):

@@ -10,7 +10,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from web_fixtures import BOILERPLATE, STORIES, Story, article_page, body_of, serve_stories
 
-from reader.library import MAX_ARTICLE_BYTES
+from reader.library import MAX_ARTICLE_BYTES, Library
 from reader.library.frontmatter import split_front_matter
 from reader.settings import Settings
 from reader.web import AddError, FetchLimits, add_sources, default_folder, known
@@ -227,7 +227,8 @@ def test_saved_pages_and_text_files_are_added(tmp_path: Path, settings: Settings
     (saved / "notes.md").write_text(
         '---\ntitle: "My notes"\nauthor: "Me"\n---\n# Ignored heading\n\nSome **text**.\n', "utf-8"
     )
-    (saved / "plain.txt").write_text("A plain title\n\nAnd its text.\n", "utf-8")
+    plain_text = "A plain title\n\n* not a list, 2 * 3\n# not a heading\nAnd its _text_.\n"
+    (saved / "plain.txt").write_text(plain_text, "utf-8")
     report = add_sources(settings, [str(saved / n) for n in ("page.html", "notes.md", "plain.txt")])
     assert [r.status for r in report.results] == ["added"] * 3, report.results
     page, notes, plain = (r.path for r in report.results)
@@ -238,7 +239,11 @@ def test_saved_pages_and_text_files_are_added(tmp_path: Path, settings: Settings
     notes_text = notes.read_text("utf-8")
     assert split_front_matter(notes_text).meta["author"] == "Me"
     assert body_of(notes_text) == "\n# Ignored heading\n\nSome **text**.\n"
-    assert notes.name == "my-notes.md" and plain.name == "a-plain-title.md"
+    assert notes.name == "my-notes.md"
+    # Plain text stays plain text: a .txt as it was, never read as Markdown.
+    assert plain.name == "a-plain-title.txt" and plain.read_text("utf-8") == plain_text
+    [article] = Library.load([plain]).articles
+    assert article.title == "A plain title" and "* not a list, 2 * 3\n# not a" in article.text
     # The same files again: their text is known.
     again = add_sources(settings, [str(saved / "plain.txt"), str(saved / "page.html")])
     assert [r.status for r in again.results] == ["duplicate", "duplicate"]
