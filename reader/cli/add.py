@@ -85,9 +85,10 @@ def _add_parser() -> argparse.ArgumentParser:
         "reader add",
         "Add articles to the library as Markdown files with front matter (title, url, "
         "author, date, site, fetched_at): web pages by URL, saved pages (.html, .htm), text "
-        "and Markdown files (.txt, kept as plain text; .md). With --feed, subscribe to RSS or Atom feeds and "
-        "add their entries, each fetched from its link. The same URL (tracking parameters "
-        "such as utm_* left out) or the same text is never added twice. " + DEFAULTS_HELP,
+        "and Markdown files (.txt, kept as plain text; .md). With --feed, subscribe to RSS "
+        "or Atom feeds and add their entries, each fetched from its link. The same URL "
+        "(tracking parameters such as utm_* left out) or the same text is never added twice. "
+        + DEFAULTS_HELP,
     )
     parser.add_argument("sources", nargs="+", metavar="URL|FILE", help="what to add")
     parser.add_argument(
