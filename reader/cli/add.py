@@ -192,6 +192,8 @@ def _show(report: AddReport, quiet: bool = False, note: str | None = None) -> in
             line = f"added: {safe_line(str(result.path), limit=500)}"
             if result.teaser_only:
                 line += f"  (the feed's teaser only: {safe_line(result.reason or '')})"
+            elif result.reason:  # a teaser's page fetched at last
+                line += f"  ({safe_line(result.reason)})"
             print_line(line)
         elif result.status == "duplicate" and not quiet:
             error_line(

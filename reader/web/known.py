@@ -37,7 +37,7 @@ __all__ = ["INDEX_FILE", "RACY_SECONDS", "KnownArticles", "entry_key", "text_has
 INDEX_FILE = "web-known.json"
 """The index's file name in the cache dir."""
 
-_FORMAT = 1
+_FORMAT = 2  # 2: the feed of a teaser kept in place of its page
 _SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 RACY_SECONDS = files.RACY_SECONDS
 """A file changed less than this long ago is read again next time
@@ -60,6 +60,9 @@ class _Holds:
     url: str | None
     sha: str
     entry: str | None
+    teaser_of: str | None = None
+    """The URL key of the feed whose entry's teaser the file holds (its page could not be
+    had when it was added: ``teaser_only``), else None."""
 
 
 class KnownArticles:
@@ -73,6 +76,7 @@ class KnownArticles:
         self._urls: dict[str, str] = {}
         self._texts: dict[str, str] = {}
         self._entries: dict[str, str] = {}
+        self._teasers: dict[str, dict[str, None]] = {}
         self.files_read = 0
         """Files read by the last scan (the rest came from the index)."""
 
@@ -98,11 +102,11 @@ class KnownArticles:
                 if holds is None:
                     continue
                 self.files_read += 1
-                entry = [stamp, holds.url, holds.sha, holds.entry]
+                entry = [stamp, holds.url, holds.sha, holds.entry, holds.teaser_of]
                 if changed_lately(info, RACY_SECONDS, now_ns=now):
                     entry[0] = None  # read it again next time
             new[key] = entry
-            self._remember(path, _Holds(entry[1], entry[2], entry[3]))
+            self._remember(path, _Holds(entry[1], entry[2], entry[3], entry[4]))
         if new != old:
             self._write_index(new)
 
@@ -118,14 +122,24 @@ class KnownArticles:
         """The file holding the entry *guid* of *feed*, or None."""
         return self._entries.get(entry_key(feed, guid))
 
+    def teasers(self, feed: str) -> list[str]:
+        """The files holding a teaser of an entry of *feed* (its page failed when it was
+        added), to fetch the page again."""
+        return list(self._teasers.get(url_key(feed), ()))
+
     def add(
         self, path: Path, *, url: str | None, sha: str, feed: str | None, guid: str | None
     ) -> None:
-        """Remember a file just written (the index learns it on the next scan)."""
+        """Remember a file just written (the index learns it on the next scan); a teaser
+        it held before (the page fetched since) is forgotten."""
+        for held in self._teasers.values():
+            held.pop(str(path), None)
         entry = entry_key(feed, guid) if feed and guid else None
         self._remember(str(path), _Holds(url_key(url) if url else None, sha, entry))
 
     def _remember(self, path: str, holds: _Holds) -> None:
+        if holds.teaser_of:
+            self._teasers.setdefault(holds.teaser_of, {})[path] = None
         if holds.url:
             self._urls.setdefault(holds.url, path)
         self._texts.setdefault(holds.sha, path)
@@ -149,7 +163,7 @@ class KnownArticles:
         return {
             key: value
             for key, value in files.items()
-            if isinstance(value, list) and len(value) == 4 and isinstance(value[2], str)
+            if isinstance(value, list) and len(value) == 5 and isinstance(value[2], str)
         }
 
     def _write_index(self, files: dict[str, list[Any]]) -> None:
@@ -189,7 +203,7 @@ def _read(path: Path) -> _Holds | None:
     except OSError:
         return None
     text, _notice = decode(data)
-    url = entry = None
+    url = entry = teaser_of = None
     if path.suffix.lower() != ".txt":
         matter = split_front_matter(text)
         text = matter.body
@@ -198,4 +212,6 @@ def _read(path: Path) -> _Holds | None:
         feed, guid = matter.meta.get("feed"), matter.meta.get("guid")
         if feed and guid:
             entry = entry_key(feed, guid)
-    return _Holds(url, text_hash(text), entry)
+        if feed and url and matter.meta.get("teaser_only") == "true":
+            teaser_of = url_key(feed)
+    return _Holds(url, text_hash(text), entry, teaser_of)

@@ -16,6 +16,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from reader.web.subscriptions import (
     feeds_path,
     now_iso,
 )
+from reader.web.teasers import Teaser
 from reader.web.urls import BadURL, check_url, url_key
 
 __all__ = ["Job", "Run"]
@@ -269,7 +271,8 @@ class Run:
             if fetched.not_modified:
                 with self._lock:
                     self.feeds[url_key(url)] = _FeedState(old, old.etag, old.last_modified)
-                return [SourceResult(url, "checked", reason="not modified", order=order)], []
+                unchanged = SourceResult(url, "checked", reason="not modified", order=order)
+                return [unchanged], self._teaser_jobs(url, order)
             parsed = parse_feed(fetched.data, fetched.url, fetched.media_type or None)
         except (FetchError, FeedError) as error:
             return [replace(failed, reason=str(error))], []
@@ -314,7 +317,8 @@ class Run:
         checked = SourceResult(url, "checked", reason=summary, title=parsed.title, order=order)
         if self.cancelled():
             return [checked], []
-        return [checked], [self._entry_job(e, url, target, order) for e in new]
+        entries = [self._entry_job(e, url, target, order) for e in new]
+        return [checked], entries + self._teaser_jobs(url, order)
 
     def _entry_job(self, entry: FeedEntry, feed: str, folder: Path, order: int) -> Job:
         def job() -> tuple[list[SourceResult], list[Job]]:
@@ -324,6 +328,38 @@ class Run:
             return [self._save(entry.guid or feed, folder, draft, order)], []
 
         return self._guarded(entry.link or entry.guid or feed, order, feed, job)
+
+    def _teaser_jobs(self, feed: str, order: int) -> list[Job]:
+        """A job per file of *feed* holding a teaser: its page fetched again."""
+        with self._lock:
+            paths = self.known.teasers(feed)
+        return [
+            self._guarded(path, order, None, partial(self._retry_teaser, Path(path), feed, order))
+            for path in paths
+        ]
+
+    def _retry_teaser(
+        self, path: Path, feed: str, order: int
+    ) -> tuple[list[SourceResult], list[Job]]:
+        """Fetch the page of the teaser in *path* again and put the article in its place
+        (:mod:`reader.web.teasers`); a page still missing is no failure: the teaser stays."""
+        teaser = Teaser.read(path)
+        if teaser is None:  # edited since the walk: the user's now
+            return [SourceResult(str(path), "checked", path, "no longer a teaser", order=order)], []
+        kept = SourceResult(teaser.link, "checked", path, title=teaser.entry.title, order=order)
+        try:
+            draft = page_draft(self.fetcher.page(check_url(teaser.link)), teaser.entry, feed)
+        except (BadURL, FetchError, Refused) as error:
+            return [replace(kept, reason=f"teaser kept: {error}")], []
+        body = article_body(draft.text)
+        with self._lock:
+            problem = teaser.replace(article_file_text(draft.fields, body))
+            if problem:
+                return [replace(kept, reason=f"teaser kept: {problem}")], []
+            url, guid = draft.fields.get("url"), teaser.entry.ident
+            self.known.add(path, url=url, sha=text_hash(body), feed=feed, guid=guid)
+        said = "the full article, in place of its teaser"
+        return [replace(kept, status="added", reason=said, title=draft.fields.get("title"))], []
 
     # --- writing ---------------------------------------------------------------------
 

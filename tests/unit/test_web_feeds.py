@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from web_fixtures import STORIES, atom_feed, rss_feed, serve_stories
+from web_fixtures import STORIES, article_page, atom_feed, rss_feed, serve_stories
 from werkzeug import Request, Response
 
 from reader.library.frontmatter import split_front_matter
@@ -334,3 +334,76 @@ def test_feeds_subscribed_together_are_all_kept(httpserver: HTTPServer, settings
     add_sources(settings, urls, feed=True, jobs=6)
     subscribed = Subscriptions(feeds_path(settings.db_path)).all()
     assert sorted(s.url for s in subscribed) == sorted(urls)
+
+
+def test_a_teaser_is_replaced_by_its_page_once_it_answers_even_after_a_304(
+    httpserver: HTTPServer, settings: Settings
+) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    feed = rss_feed(base, STORIES[:2])
+    page = {"up": False}
+
+    def feed_handler(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304, headers={"ETag": '"v1"'})
+        return Response(feed, content_type="application/rss+xml", headers={"ETag": '"v1"'})
+
+    def page_handler(request: Request) -> Response:
+        if not page["up"]:
+            return Response("gone for now", status=503)
+        return Response(article_page(STORIES[1]), content_type="text/html; charset=utf-8")
+
+    httpserver.expect_request("/feed.xml").respond_with_handler(feed_handler)
+    httpserver.expect_request(f"/news/{STORIES[1].slug}").respond_with_handler(page_handler)
+    serve_stories(httpserver, STORIES[:1])
+    report = add_sources(settings, [httpserver.url_for("/feed.xml")], feed=True)
+    [teaser] = [r for r in report.added if r.teaser_only]
+    assert teaser.path is not None
+    # Still down: the teaser stays, said, and no failure; the feed answered 304.
+    report = refresh_feeds(settings)
+    assert report.results[0].reason == "not modified"
+    assert not report.failed and not report.added
+    assert [r.reason for r in report.results[1:]] == ["teaser kept: HTTP 503 SERVICE UNAVAILABLE"]
+    assert split_front_matter(teaser.path.read_text("utf-8")).meta["teaser_only"] == "true"
+    # Up again: the full article in the teaser's place, the same file, still its entry.
+    page["up"] = True
+    report = refresh_feeds(settings)
+    assert report.results[0].reason == "not modified"
+    [added] = report.added
+    assert added.path == teaser.path and added.title == STORIES[1].title
+    text = teaser.path.read_text("utf-8")
+    meta = split_front_matter(text).meta
+    assert "teaser_only" not in meta and meta["guid"] == f"planet-{STORIES[1].slug}"
+    assert STORIES[1].paragraphs[-1] in text
+    assert len(articles(settings)) == 2
+    # Done: nothing fetched for it again.
+    requests = len(httpserver.log)
+    report = refresh_feeds(settings)
+    assert [(r.status, r.reason) for r in report.results] == [("checked", "not modified")]
+    assert len(httpserver.log) == requests + 1
+
+
+def test_a_teaser_the_user_edited_is_not_replaced(
+    httpserver: HTTPServer, settings: Settings
+) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss_feed(base, STORIES[1:2]), content_type="application/rss+xml"
+    )
+    up = {"now": False}
+    httpserver.expect_request(f"/news/{STORIES[1].slug}").respond_with_handler(
+        lambda request: (
+            Response(article_page(STORIES[1]), content_type="text/html")
+            if up["now"]
+            else Response("no", status=404)
+        )
+    )
+    report = add_sources(settings, [httpserver.url_for("/feed.xml")], feed=True)
+    [teaser] = report.added
+    assert teaser.path is not None and teaser.teaser_only
+    mine = teaser.path.read_text("utf-8").replace('teaser_only: "true"\n', "") + "My notes.\n"
+    assert "teaser_only" not in mine
+    teaser.path.write_text(mine, "utf-8")
+    up["now"] = True
+    report = refresh_feeds(settings)
+    assert not report.added and teaser.path.read_text("utf-8") == mine
