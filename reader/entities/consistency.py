@@ -5,9 +5,10 @@ the same man PERSON, ORG and GPE, keeps "Gen" and a possessive "’s" inside nam
 stops a name half way. :func:`apply_consistency` repairs that from the text and the spans
 alone (string logic, no spaCy), deterministically. First the repairs of single spans that
 every model needs (reader/entities/repairs.py: an ordered list's item numbers dropped,
-then spaces and colons at the edges, photo credits and numbers glued to names; a leading
-"the" after rule 2, which may extend a span that has one; outlets and platforms as ORG and
-coined event names as EVENT after rule 3), then the rules in this order:
+a dateline split from the name the model read it into, then spaces and colons at the
+edges, photo credits and numbers glued to names; a leading "the" after rule 2, which may
+extend a span that has one; outlets and platforms as ORG and coined event names as EVENT
+after rule 3), then the rules in this order:
 
 1. **Possessive** – a trailing ``’s`` / ``'s`` (or a bare ``’`` / ``'`` after an s, as in
    "Jones’") is cut off every entity: "Lavrov’s" becomes "Lavrov". So is everything from a
@@ -75,6 +76,7 @@ from reader.entities.repairs import (
     fix_boundaries,
     misc_terms_as_event,
     outlets_as_org,
+    split_datelines,
     strip_leading_the,
 )
 from reader.entities.span import Source, Span
@@ -510,6 +512,7 @@ Rule = Callable[[ArticleText, list[Span]], list[Span]]
 #: repairs of single spans first (reader/entities/repairs.py), then the article's own.
 RULES: tuple[Rule, ...] = (
     drop_list_markers,
+    split_datelines,
     fix_boundaries,
     strip_possessives,
     continue_names,

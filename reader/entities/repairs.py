@@ -23,6 +23,11 @@ stay inside the text and apart), and gives the same result when run again:
   country's oldest daily": the nouns in :data:`OUTLET_NOUNS`), in every mention.
 - :func:`misc_terms_as_event` – the few coined words news uses as names of events
   (:data:`MISC_TERMS`: COVID-19, Brexit...) are not a person, organisation or place.
+- :func:`split_datelines` – a dateline opening a story is a place, then the story: the
+  model often reads "DHAKA — Halcyon Telecom said" as one ORG, or "DHAKA" alone as an ORG
+  or a person. Its place (in capitals at a line's start, before a dash, maybe with a date
+  and the agency between: "BERLIN, Dec 20 (Reuters) -") is a GPE, the agency an ORG, and
+  what follows the dash keeps the span's label.
 - :func:`drop_list_markers` – the number of an ordered list's item ("1." "2)" opening a
   line, in a plain-text article or as reader/library/markdown.py renders a Markdown list,
   also inside a quote's bars) is not a CARDINAL or ORDINAL: the model tags every one.
@@ -49,11 +54,13 @@ __all__ = [
     "NAME_LABELS",
     "OUTLET_NOUNS",
     "REPAIRS",
+    "WIRE_SLUGS",
     "drop_list_markers",
     "fix_boundaries",
     "misc_terms_as_event",
     "outlets_as_org",
     "split_credits",
+    "split_datelines",
     "strip_edges",
     "strip_leading_the",
     "strip_numbers",
@@ -119,6 +126,22 @@ _SCORE = re.compile(r"\d[-–:]\d")
 _LIST_MARKER = re.compile(r"(?:[ \t]|│)*(\d{1,9})[.)](?=[ \t])")
 """An ordered list's item marker at the start of a line: indentation or quote bars (the
 Markdown renderer's ``│``), 1 to 9 digits (CommonMark's limit), ``.`` or ``)``, a space."""
+#: What opens a wire headline as a dateline would, and is no place ("EXCLUSIVE - Apple...").
+WIRE_SLUGS = frozenset(
+    {
+        "EXCLUSIVE", "UPDATE", "BREAKING", "ANALYSIS", "FACTBOX", "INSIGHT", "COLUMN",
+        "WRAPUP", "RPT", "REFILE", "CORRECTED", "FEATURE", "INTERVIEW", "OPINION",
+        "EDITORIAL", "WATCH", "LIVE", "VIDEO", "PHOTOS", "POLL", "REVIEW", "SPECIAL REPORT",
+    }
+)  # fmt: skip
+_DATELINE = re.compile(
+    r"(?P<place>[A-Z][A-Z.'’\-]*[A-Z.](?: [A-Z][A-Z.'’\-]*[A-Z.])*)"
+    r"(?:, [A-Z][a-z]{2,3}\.? \d{1,2})?"
+    r"(?: \((?P<agency>[A-Z][A-Za-z]+)\))?"
+    r" [-–—]{1,2} (?=\S)"
+)
+"""A dateline at a line's start: the place in capitals (two letters or more), maybe a date
+("Dec 20") and the agency in brackets, a dash between spaces; the story goes on after it."""
 _TABLE_LINE_FIGURES = 4
 """A line with this many figures or more is a row of a table (results, standings); so is
 one with two or more and no lowercase word ("Brentford 1 Arsenal 1")."""
@@ -305,6 +328,37 @@ def misc_terms_as_event(doc: ArticleText, spans: list[Span]) -> list[Span]:
     ]
 
 
+def split_datelines(doc: ArticleText, spans: list[Span]) -> list[Span]:
+    """Split an entity that starts with a story's dateline ("DHAKA — Halcyon Telecom",
+    one ORG) into the place (GPE), the agency in brackets if it holds it (ORG) and the
+    words after the dash (its label); an entity that is the dateline's place alone is a
+    GPE whatever the model said (a dateline names where the story was filed)."""
+    text = doc.text
+    result: list[Span] = []
+    for s in spans:
+        if s.source == "user" or s.label not in NAME_LABELS or not s.text[:1].isupper():
+            result.append(s)
+            continue
+        line_start = text.rfind("\n", 0, s.start) + 1
+        m = _DATELINE.match(text, s.start) if not text[line_start : s.start].strip() else None
+        if (
+            m is None
+            or s.end < m.end("place")
+            or (s.end == m.end("place") and s.label == "GPE")
+            or m.group("place") in WIRE_SLUGS
+        ):
+            result.append(s)
+            continue
+        result.append(doc.span(m.start("place"), m.end("place"), "GPE"))
+        if m.group("agency") and s.end >= m.end("agency"):
+            result.append(doc.span(m.start("agency"), m.end("agency"), "ORG"))
+        if s.end > m.end():
+            start, end = _trimmed(doc, m.end(), s.end)
+            if _LETTER.search(text, start, end):
+                result.append(doc.span(start, end, s.label))
+    return result
+
+
 def drop_list_markers(doc: ArticleText, spans: list[Span]) -> list[Span]:
     """Drop every CARDINAL or ORDINAL that is exactly an ordered list's item number at the
     start of a line ("1" or "1." of "1. Ministers met…"): a position in a list, not an
@@ -336,6 +390,7 @@ REPAIRS = (
     strip_edges,
     split_credits,
     strip_numbers,
+    split_datelines,
     fix_boundaries,
     strip_leading_the,
     outlets_as_org,

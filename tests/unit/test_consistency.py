@@ -330,6 +330,7 @@ def test_overlapping_input_is_reduced_to_one_span_per_place() -> None:
 def test_rules_run_in_the_documented_order() -> None:
     assert [rule.__name__ for rule in RULES] == [
         "drop_list_markers",
+        "split_datelines",
         "fix_boundaries",
         "strip_possessives",
         "continue_names",

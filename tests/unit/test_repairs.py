@@ -18,6 +18,7 @@ from reader.entities.repairs import (
     misc_terms_as_event,
     outlets_as_org,
     split_credits,
+    split_datelines,
     strip_edges,
     strip_leading_the,
     strip_numbers,
@@ -275,7 +276,8 @@ def test_every_rendered_list_marker_is_dropped_and_other_numbers_stay(
 _WORDS = [
     "the", "The", "Foreign", "Office", "REUTERS", "AFP", "/", "Photo:", "Kevin", "Lamarque",
     "Arsenal", "2", "2-1", "38", "(3)", "Twitter", "Dawn", "newspaper", "publication",
-    "COVID-19", "Brexit", "said", "Lavrov", "1980s",
+    "COVID-19", "Brexit", "said", "Lavrov", "1980s", "DHAKA", "NEW DELHI", "—", "-",
+    "(Reuters)", "EXCLUSIVE",
 ]  # fmt: skip
 _SEPARATORS = [" ", " ", "  ", ", ", ". ", "\n", "/", " / "]
 
@@ -343,3 +345,70 @@ def test_real_model_on_a_rendered_markdown_list(recognizer: SpacyEngine) -> None
     out = apply_consistency(text, recognizer.extract(text))
     numbers = [s.text for s in out if s.label in ("CARDINAL", "ORDINAL")]
     assert numbers == ["3", "40"]
+
+
+# --- datelines ------------------------------------------------------------------------
+
+
+def test_a_dateline_read_into_a_name_is_the_place_then_the_name() -> None:
+    text = "Halcyon to expand\n\nDHAKA — Halcyon Telecom said on Monday it would grow."
+    spans = [at(text, "DHAKA — Halcyon Telecom", "ORG")]
+    assert repair(split_datelines, text, *spans) == [
+        ("DHAKA", "GPE"),
+        ("Halcyon Telecom", "ORG"),
+    ]
+    hyphen = "DHAKA - Halcyon Telecom said so."
+    assert repair(split_datelines, hyphen, at(hyphen, "DHAKA - Halcyon Telecom", "ORG")) == [
+        ("DHAKA", "GPE"),
+        ("Halcyon Telecom", "ORG"),
+    ]
+    # The place alone, or with its dash, as an ORG or a person: a GPE.
+    assert repair(split_datelines, text, at(text, "DHAKA —", "ORG")) == [("DHAKA", "GPE")]
+    assert repair(split_datelines, text, at(text, "DHAKA", "PERSON")) == [("DHAKA", "GPE")]
+
+
+def test_a_wire_dateline_with_date_and_agency() -> None:
+    text = "Cuts\n\nBERLIN, Dec 20 (Reuters) - Volkswagen will cut jobs.\n"
+    spans = [at(text, "BERLIN, Dec 20 (Reuters) - Volkswagen", "ORG")]
+    assert repair(split_datelines, text, *spans) == [
+        ("BERLIN", "GPE"),
+        ("Reuters", "ORG"),
+        ("Volkswagen", "ORG"),
+    ]
+    text = "NEW DELHI (Reuters) - Floods killed 41 people."
+    assert repair(split_datelines, text, at(text, "NEW DELHI (Reuters", "ORG")) == [
+        ("NEW DELHI", "GPE"),
+        ("Reuters", "ORG"),
+    ]
+
+
+def test_what_is_no_dateline_stays() -> None:
+    # Not at a line's start; a wire slug; a user's span; a place already a GPE; no dash.
+    text = "In DHAKA — Halcyon Telecom said so."
+    assert repair(split_datelines, text, at(text, "DHAKA — Halcyon Telecom", "ORG")) == [
+        ("DHAKA — Halcyon Telecom", "ORG")
+    ]
+    text = "EXCLUSIVE - Apple plans a car"
+    assert repair(split_datelines, text, at(text, "EXCLUSIVE - Apple", "ORG")) == [
+        ("EXCLUSIVE - Apple", "ORG")
+    ]
+    text = "DHAKA — Halcyon Telecom said so."
+    user = at(text, "DHAKA — Halcyon Telecom", "ORG", source="user")
+    assert repair(split_datelines, text, user) == [("DHAKA — Halcyon Telecom", "ORG")]
+    place = at(text, "DHAKA", "GPE")
+    assert split_datelines(ArticleText(text), [place]) == [place]
+    text = "NASA Rover Finds Signs Of Ancient River"
+    assert repair(split_datelines, text, at(text, "NASA Rover", "ORG")) == [("NASA Rover", "ORG")]
+
+
+def test_real_model_on_a_dateline(recognizer: SpacyEngine) -> None:
+    text = (
+        "Halcyon Telecom to spend $2 billion on new towers\n\n"
+        "DHAKA — Halcyon Telecom said on Monday it would spend $2 billion over five years "
+        "on new towers, a plan its president called the biggest in its history.\n\n"
+        "DHAKA - Keystone Mining said its profit fell."
+    )
+    out = apply_consistency(text, recognizer.extract(text))
+    labels = {(s.text, s.label) for s in out}
+    assert not [s for s in out if "DHAKA" in s.text and s.text != "DHAKA"], labels
+    assert {label for t, label in labels if t == "DHAKA"} <= {"GPE"}, labels
