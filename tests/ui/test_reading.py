@@ -343,3 +343,44 @@ async def test_is_unread_in_the_filter_follows_m(
         await pilot.press("slash", *"is:unread")
         await idle()
         assert [a.title for a in articles.articles] == ["Long piece", "Third piece"]
+
+
+async def test_keys_that_write_typed_before_the_articles_are_shown_are_dropped(
+    make_settings: MakeSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`m` typed while "Loading articles…" would mark an article the user has not seen:
+    dropped (and said), even when it is handled after the list came; motions still run,
+    and `m` typed once the articles are shown marks as ever."""
+    import threading
+
+    from textual import events
+
+    from reader.workspace import Workspace
+
+    settings = make_settings(library(tmp_path / "lib"))
+    gate = threading.Event()
+    list_library = Workspace.list_library
+
+    def slow_list(workspace: Workspace) -> object:
+        gate.wait(timeout=30)
+        return list_library(workspace)
+
+    monkeypatch.setattr(Workspace, "list_library", slow_list)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and app.screen.article is None
+        await pilot.press("m")  # on nothing yet
+        typed_early = events.Key("m", "m")  # typed now, handled once the list is there
+        typed_early.set_sender(app)
+        gate.set()
+        await ready(pilot)
+        first = app.screen.article
+        assert first is not None
+        app.post_message(typed_early)
+        await settle(pilot)
+        assert not stored(settings).read_articles()
+        assert notices(app).count("“m” was typed before the articles were shown: not done") == 1
+        await pilot.press("m")
+        await settle(pilot)
+        assert stored(settings).read_articles() == {first.sha256}

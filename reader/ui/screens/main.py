@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -48,6 +48,7 @@ from reader.ui.messages import (
     WatchStopped,
 )
 from reader.ui.screens.annotator import Annotator
+from reader.ui.screens.early_keys import EarlyKeys
 from reader.ui.screens.entity_editing import EDIT_KINDS
 from reader.ui.screens.entity_pages import EntityPages
 from reader.ui.screens.library_search import LibrarySearch, ViewCommands
@@ -158,6 +159,8 @@ class MainScreen(AnnotationKeys):
         self._list_painted = threading.Event()
         """Set once the listed articles are on screen: the worker reading them waits for it
         (it would take the interpreter's lock from the first frame's painting)."""
+        self.early_keys = EarlyKeys(self, WRITING_ACTIONS)
+        """Keys that write, typed before the library was shown: dropped."""
 
     def compose(self) -> ComposeResult:
         colours = EntityColours()
@@ -287,6 +290,7 @@ class MainScreen(AnnotationKeys):
             self.open_article(message.library.articles[0])
             articles.focus()
         self.call_after_refresh(self._list_painted.set)
+        self.call_after_refresh(self.early_keys.shown)
 
     def on_articles_learnt(self, message: ArticlesLearnt) -> None:
         # Counts now known are drawn; no row moves (every row keeps its height).
@@ -332,6 +336,7 @@ class MainScreen(AnnotationKeys):
             articles.focus()
         else:
             self._show_empty()
+        self.call_after_refresh(self.early_keys.shown)
         self.app.library_shown()
         self.live_library.start()
 
@@ -673,6 +678,12 @@ class MainScreen(AnnotationKeys):
         self.reading.toggle()
 
     # --- annotations: keys and the messages that concern them, for the annotator ------
+
+    def on_key(self, event: events.Key) -> None:
+        # Before the app's bindings see it (it bubbles up to the app from here).
+        if self.early_keys.drop(event):
+            event.prevent_default()
+            event.stop()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITING_ACTIONS and self.app.store_problem:
