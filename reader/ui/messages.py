@@ -106,6 +106,9 @@ class IndexUpdated(Message):
     """Whether it ran to its end (False: stopped between batches, or failed)."""
     problem: str | None = None
     """Why it failed, if it did."""
+    entities: tuple[int, int] | None = None
+    """After an entity pass run to its end: the articles whose entities are indexed, and
+    the library's articles (the others' entities are not found yet)."""
 
 
 @dataclass
@@ -190,6 +193,8 @@ class LibraryEntitiesLoaded(Message):
 
     entities: list[Entity]
     problem: str | None = None
+    articles: tuple[int, int] | None = None
+    """The articles whose entities are indexed, and the library's articles."""
 
 
 @dataclass

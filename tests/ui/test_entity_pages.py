@@ -605,3 +605,40 @@ async def test_read_only_hides_the_panel_edits(
         await pilot.press("M", "L")
         await settle(pilot)
         assert pilot.app.screen is main
+
+
+async def test_label_queries_and_the_library_list_say_when_entities_are_not_all_found(
+    tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two articles never opened and not indexed: their entities are not found; the
+    filter's label: query and the P list say for how many articles they are."""
+    from reader.ui.widgets.filter_bar import FilterBar
+
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    app = make_app(tmp_path, entity_cache)
+    for article in app.workspace.library().articles:
+        if article.path.name in ("d-court.txt", "e-dinner.txt"):
+            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
+            cached.unlink()
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await ready(pilot)
+        for _ in range(20):
+            if not main.library_search.busy:
+                break
+            await settle(pilot)
+        main.query_one(ArticleList).focus()
+        await pilot.press("slash", *"label:PERSON")
+        for _ in range(20):
+            await settle(pilot)
+            if not main.library_search.busy:
+                break
+        status = main.query_one(FilterBar).status
+        assert "entities found for 3 of 5 articles: results may be incomplete" in status
+        await pilot.press("escape", "escape")
+        main.query_one(ArticleView).focus()
+        await pilot.press("P")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, EntityLibraryScreen)
+        subtitle = screen.query_one(EntityList).border_subtitle
+        assert subtitle == "entities found for 3 of 5 articles"

@@ -356,6 +356,12 @@ class EntityIndex:
 
     # --- asking -----------------------------------------------------------------------
 
+    def article_count(self) -> int:
+        """How many articles have their entities indexed (an article's are indexed once
+        they are in the entity cache: once it was opened, or by `reader index`)."""
+        with self.connection() as connection:
+            return int(connection.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
     def entities(self, *, label: str | None = None, limit: int | None = None) -> list[Entity]:
         """The library's entities, most mentioned first (of *label*; else every named
         label, amounts and dates left out). See :func:`.pages.library_entities`."""

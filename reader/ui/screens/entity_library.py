@@ -81,14 +81,17 @@ class EntityLibraryScreen(Screen[Entity | None]):
 
     @work(thread=True, exclusive=True, group="entity-library", exit_on_error=False)
     def _load(self) -> None:
+        workspace = self.app.workspace
         try:
-            entities = self.app.workspace.entity_index().entities()
+            index = workspace.entity_index()
+            entities = index.entities()
+            articles = (index.article_count(), len(workspace.library().articles))
         except Exception as error:  # a broken index file must not leave "Loading…"
             self.post_message(LibraryEntitiesLoaded([], f"the entity index failed: {error}"))
             return
         if self._leave_out:
             entities = [e for e in entities if e.id != self._leave_out]
-        self.post_message(LibraryEntitiesLoaded(entities))
+        self.post_message(LibraryEntitiesLoaded(entities, articles=articles))
 
     def on_entity_edits_changed(self, message: EntityEditsChanged) -> None:
         self._load()  # a merge, rename, relabel or split changes the list
@@ -100,6 +103,13 @@ class EntityLibraryScreen(Screen[Entity | None]):
         entity_list.set_entities(message.entities)
         entity_list.filter(self.query_one(EntityFilter).value)
         self._count()
+        # Articles not opened yet (nor indexed by `reader index`) have no entities found:
+        # the list is the rest's, and says so.
+        found, total = message.articles or (0, 0)
+        missing = found < total
+        entity_list.border_subtitle = (
+            f"entities found for {found:,} of {total:,} articles" if missing else ""
+        )
 
     def _count(self) -> None:
         entity_list = self.query_one(EntityList)

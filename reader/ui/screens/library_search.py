@@ -41,6 +41,18 @@ BUILDING = "indexing the library… the list narrows when the index is ready"
 ENTITIES_PENDING = "entities are still being indexed: results may be incomplete"
 
 
+def entities_missing(counts: tuple[int, int] | None) -> str:
+    """What it says to a query that asks for entities when some articles' entities are not
+    found yet (*counts*: articles with entities, articles), else ``""``."""
+    if counts is None or counts[0] >= counts[1]:
+        return ""
+    found, total = counts
+    return (
+        f"entities found for {found:,} of {total:,} articles: results may be incomplete "
+        "(an article's are found when it is opened, or all by `reader index`)"
+    )
+
+
 def asks_for_entities(query: Query) -> bool:
     """Whether *query* needs the entity pass of the index (entity:, label:, sort:mentions)."""
 
@@ -95,6 +107,8 @@ class LibrarySearch:
         """Whether the session's first update has indexed the text (the filter works)."""
         self._entities_ready = False
         """Whether an update has run its entity pass to the end."""
+        self._entity_counts: tuple[int, int] | None = None
+        """After the last entity pass: articles with entities indexed, and articles."""
         self._updating = False
         self._update_wanted = False
         self._cancel: threading.Event | None = None
@@ -158,11 +172,15 @@ class LibrarySearch:
         searchable sooner)."""
         try:
             index = self._app.workspace.search_index()
-            index.update(self._app.workspace, entities=entities, cancelled=cancelled)
+            report = index.update(self._app.workspace, entities=entities, cancelled=cancelled)
         except Exception as error:  # a bug or a full disk must not end the reading
             self._screen.post_message(IndexUpdated(False, f"{type(error).__name__}: {error}"))
             return
-        self._screen.post_message(IndexUpdated(entities and not cancelled.is_set()))
+        complete = entities and not cancelled.is_set()
+        counted = None
+        if complete and report.entities_unavailable is None:
+            counted = (report.articles - report.entities_missing, report.articles)
+        self._screen.post_message(IndexUpdated(complete, entities=counted))
 
     def index_updated(self, message: IndexUpdated) -> None:
         """An update ended: search again (results may have changed), count the views, and
@@ -183,6 +201,7 @@ class LibrarySearch:
             self._update_wanted = True  # now the entities
         elif message.complete:
             self._entities_ready = True
+            self._entity_counts = message.entities
         else:
             self._update_wanted = True  # stopped for a search: carry on after it
         if self._index_ready and (self._search_waiting or self._query is not None):
@@ -226,7 +245,10 @@ class LibrarySearch:
             self._search_waiting = True
             self._bar.set_notice(BUILDING)
             return
-        notice = ENTITIES_PENDING if asks_for_entities(query) and not self._entities_ready else ""
+        notice = ""
+        if asks_for_entities(query):
+            pending = not self._entities_ready
+            notice = ENTITIES_PENDING if pending else entities_missing(self._entity_counts)
         self._bar.set_notice(notice)
         self._start(
             partial(self._find, self._generation, query, self._library),
