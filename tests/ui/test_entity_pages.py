@@ -633,7 +633,9 @@ async def test_label_queries_and_the_library_list_say_when_entities_are_not_all_
             if not main.library_search.busy:
                 break
         status = main.query_one(FilterBar).status
-        assert "entities found for 3 of 5 articles: results may be incomplete" in status
+        assert (
+            status == "entities found for 3 of 5 articles: results incomplete until `reader index`"
+        )
         await pilot.press("escape", "escape")
         main.query_one(ArticleView).focus()
         await pilot.press("P")

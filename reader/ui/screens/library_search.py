@@ -47,10 +47,8 @@ def entities_missing(counts: tuple[int, int] | None) -> str:
     if counts is None or counts[0] >= counts[1]:
         return ""
     found, total = counts
-    return (
-        f"entities found for {found:,} of {total:,} articles: results may be incomplete "
-        "(an article's are found when it is opened, or all by `reader index`)"
-    )
+    until = "results incomplete until `reader index`"
+    return f"entities found for {found:,} of {total:,} articles: {until}"
 
 
 def asks_for_entities(query: Query) -> bool:
