@@ -201,7 +201,7 @@ def _print(hits: Iterable[Hit], form: str) -> bool:
 def run_search(args: argparse.Namespace, workspace: Workspace) -> int:
     """`reader search`: print the hits; 0 with some, 1 with none, 2 for a bad query."""
     from reader.search.index import library_stamp
-    from reader.search.query import QueryError, parse
+    from reader.search.query import QueryError, asks_for_entities, entities_missing, parse
 
     try:
         query = parse(args.query)
@@ -234,6 +234,8 @@ def run_search(args: argparse.Namespace, workspace: Workspace) -> int:
             error_line(line)
     if _uses_entity(query.where):
         index.entity_resolver = _entity_resolver(workspace)
+    if asks_for_entities(query) and (missing := entities_missing(*index.entity_coverage())):
+        error_line(missing)  # as the app's filter says it
     return 0 if _print(_hits(index, query, workspace, scoped), args.format) else 1
 
 

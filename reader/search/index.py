@@ -986,6 +986,16 @@ class SearchIndex:
             rows = self._ordered(connection, query, articles, self._read if read is None else read)
         return [row[6] for row in rows]
 
+    def entity_coverage(self) -> tuple[int, int]:
+        """How many of the library's articles have their entities indexed, and how many
+        articles it has: those whose entities are not cached yet (never opened, and not
+        found by `reader index`) are found by no ``entity:`` or ``label:``."""
+        with self._connection() as connection:
+            found, listed = connection.execute(
+                "SELECT COUNT(entities_key), COUNT(*) FROM articles WHERE position IS NOT NULL"
+            ).fetchone()
+        return int(found), int(listed)
+
     def hits(
         self,
         query: Query,

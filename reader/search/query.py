@@ -73,6 +73,8 @@ __all__ = [
     "Sort",
     "Term",
     "WordRange",
+    "asks_for_entities",
+    "entities_missing",
     "format_query",
     "parse",
 ]
@@ -213,6 +215,33 @@ class Query:
 
     where: Node | None = None
     sort: Sort | None = None
+
+
+def asks_for_entities(query: Query) -> bool:
+    """Whether *query* needs the entity pass of the index (entity:, label:, sort:mentions)."""
+
+    def walk(node: Node | None) -> bool:
+        if isinstance(node, Field):
+            return node.name in ("entity", "label")
+        if isinstance(node, Not):
+            return walk(node.child)
+        if isinstance(node, And | Or):
+            return any(walk(child) for child in node.children)
+        return False
+
+    return walk(query.where) or (query.sort is not None and query.sort.key == "mentions")
+
+
+def entities_missing(found: int, listed: int) -> str:
+    """What a query that :func:`asks_for_entities` is told (by the app's filter and by
+    `reader search`) when only *found* of the *listed* articles have their entities
+    indexed (the others' are not cached yet); ``""`` when all have."""
+    if found >= listed:
+        return ""
+    return (
+        f"entities found for {found:,} of {listed:,} articles: results incomplete until "
+        "`reader index`"
+    )
 
 
 # The parser lives in reader/search/parser.py, which imports the classes above: imported here

@@ -164,3 +164,20 @@ def test_text_lines_stream_in_the_order_of_the_json(
     assert code == 0
     lines = [line.split("\t") for line in out.splitlines()]
     assert [(line[0], line[-1]) for line in lines] == expected and len(expected) == 32
+
+
+def test_a_query_for_entities_says_when_some_are_not_found_yet(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Entities are found when an article is opened or by `reader index`: before that,
+    label: and entity: find nothing there, and `reader search` says so."""
+    missing = "entities found for 0 of 3 articles: results incomplete until `reader index`"
+    code, _, err = run(library, tmp_path, capsys, "label:GPE")
+    assert code == 1 and err.splitlines() == [f"reader: {missing}"]
+    _, _, err = run(library, tmp_path, capsys, "geneva")  # no entities asked for
+    assert "entities found" not in err
+    cache = tmp_path / "cache"
+    args = [str(library), "--db", str(tmp_path / "db.json"), "--cache-dir", str(cache)]
+    assert main(["index", *args]) == 0
+    code, out, err = run(library, tmp_path, capsys, "label:GPE")
+    assert code == 0 and "geneva.txt" in out and "entities found" not in err

@@ -19,7 +19,7 @@ from textual.worker import Worker
 
 from reader.library import Article
 from reader.search.index import IndexReset
-from reader.search.query import And, Field, Node, Not, Or, Query, QueryError, parse
+from reader.search.query import Query, QueryError, asks_for_entities, entities_missing, parse
 from reader.store import View
 from reader.text import sanitize_line
 from reader.ui.messages import FilterFound, IndexUpdated, ViewCounts
@@ -39,31 +39,6 @@ BUILDING = "indexing the library… the list narrows when the index is ready"
 
 #: What it says while entities are indexed, to a query that asks for them.
 ENTITIES_PENDING = "entities are still being indexed: results may be incomplete"
-
-
-def entities_missing(counts: tuple[int, int] | None) -> str:
-    """What it says to a query that asks for entities when some articles' entities are not
-    found yet (*counts*: articles with entities, articles), else ``""``."""
-    if counts is None or counts[0] >= counts[1]:
-        return ""
-    found, total = counts
-    until = "results incomplete until `reader index`"
-    return f"entities found for {found:,} of {total:,} articles: {until}"
-
-
-def asks_for_entities(query: Query) -> bool:
-    """Whether *query* needs the entity pass of the index (entity:, label:, sort:mentions)."""
-
-    def walk(node: Node | None) -> bool:
-        if isinstance(node, Field):
-            return node.name in ("entity", "label")
-        if isinstance(node, Not):
-            return walk(node.child)
-        if isinstance(node, And | Or):
-            return any(walk(child) for child in node.children)
-        return False
-
-    return walk(query.where) or (query.sort is not None and query.sort.key == "mentions")
 
 
 class LibrarySearch:
@@ -245,8 +220,10 @@ class LibrarySearch:
             return
         notice = ""
         if asks_for_entities(query):
-            pending = not self._entities_ready
-            notice = ENTITIES_PENDING if pending else entities_missing(self._entity_counts)
+            if not self._entities_ready:
+                notice = ENTITIES_PENDING
+            elif self._entity_counts is not None:
+                notice = entities_missing(*self._entity_counts)
         self._bar.set_notice(notice)
         self._start(
             partial(self._find, self._generation, query, self._library),
