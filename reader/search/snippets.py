@@ -18,6 +18,7 @@ __all__ = [
     "SNIPPET_WORDS",
     "Snippet",
     "find_snippet",
+    "is_plain",
     "make_snippet",
     "snippet_pattern",
 ]
@@ -37,7 +38,6 @@ ELLIPSIS = "…"
 
 _WORD = text_match.WORD
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_SENTENCE_END = re.compile(r"[.:][ \t\r\n]+\Z")
 _SPACE = re.compile(r"\s+")
 
 
@@ -166,9 +166,11 @@ def _harmless(char: str) -> bool:
     return known
 
 
-def _plain(text: str) -> bool:
+def is_plain(text: str) -> bool:
     """Whether *text*'s only non-ASCII characters (if any) are harmless (:func:`_harmless`):
-    one scan for a character not yet known harmless, learning them as they come."""
+    its word characters are all ASCII, so it is its own accent folding for what a pattern
+    finds. One scan for a character not yet known harmless, learning them as they come
+    (the search index keeps the answer per article: :func:`find_snippet`'s *plain*)."""
     global _UNKNOWN
     if text.isascii():
         return True
@@ -199,14 +201,15 @@ _UNKNOWN = _unknown()
 """A non-ASCII character not known to be harmless."""
 
 
-def _fold(text: str) -> tuple[str, list[int], list[int], bool]:
+def _fold(text: str, plain: bool | None = None) -> tuple[str, list[int], list[int], bool]:
     """*text* with accents folded, where its pieces of changed length start in the
     folded text and in *text* (to map an offset back; empty when no length changed), and
     whether the text was plain (its word characters all ASCII).
 
     A text whose only non-ASCII characters are harmless (typographic quotes, dashes) is
-    its own folding for what a pattern finds, and is not copied."""
-    if _plain(text):
+    its own folding for what a pattern finds, and is not copied. *plain*: whether it is
+    (:func:`is_plain`), when known."""
+    if plain or (plain is None and is_plain(text)):
         return text, [], [], True
     pieces: list[str] = []
     folded_starts: list[int] = []
@@ -245,34 +248,49 @@ def _back(offset: int, folded_starts: list[int], original_starts: list[int]) -> 
     return original_starts[i] + offset - folded_starts[i]
 
 
+_WORDS_AFTER = re.compile(rf"(?:[\W_]*+[^\W_]++){{0,{SNIPPET_WORDS + 1}}}")
+"""Up to a window's words and one more, each whole (possessive: a word is never split)."""
+
+_SENTENCE_START = re.compile(r"[.:][ \t\r\n]+(?=[^\W_])")
+"""The end of a sentence (``.`` or ``:`` and white space) before a word: a match ends
+where that word starts."""
+
+
 def _words_before(folded: str, start: int) -> tuple[list[tuple[int, int]], bool]:
-    """The spans of up to a window's words before *start*, and whether they reach the
-    text's start."""
-    reach = 160
+    """The spans of the last words before *start*: all of them (and True) when there are
+    fewer than a window's, else the last :data:`SNIPPET_WORDS` (and False).
+
+    (All that :func:`find_snippet` reads of them: the words up to a window's before the
+    match, and whether the text's first word is among them.) The text before *start* is
+    read backwards, a little at a time: the words counted by one match on it reversed,
+    then only those found."""
+    reach = 128
     while True:
         low = max(0, start - reach)
-        spans = [m.span() for m in _WORD.finditer(folded, low, start)]
+        counted = _WORDS_AFTER.match(folded[low:start][::-1])
+        assert counted is not None  # it matches the empty string
+        spans = [m.span() for m in _WORD.finditer(folded, start - counted.end(), start)]
+        if len(spans) > SNIPPET_WORDS:
+            return spans[1:], False  # the farthest may be cut by the slice
         if low == 0:
             return spans, True
-        if len(spans) > SNIPPET_WORDS:
-            return spans[1:], False  # the first may be cut by the slice
         reach *= 4
 
 
 def _words_after(folded: str, end: int) -> tuple[list[tuple[int, int]], bool]:
-    """The spans of up to a window's words after *end*, and whether they reach the end."""
-    reach = 200
-    while True:
-        high = min(len(folded), end + reach)
-        spans = [m.span() for m in _WORD.finditer(folded, end, high)]
-        if high == len(folded):
-            return spans, True
-        if len(spans) > SNIPPET_WORDS:
-            return spans[:-1], False  # the last may be cut by the slice
-        reach *= 4
+    """The spans of the first words after *end*: all of them (and True) when there are at
+    most a window's, else the first :data:`SNIPPET_WORDS` (and False)."""
+    counted = _WORDS_AFTER.match(folded, end)
+    assert counted is not None
+    spans = [m.span() for m in _WORD.finditer(folded, end, counted.end())]
+    if len(spans) > SNIPPET_WORDS:
+        return spans[:SNIPPET_WORDS], False
+    return spans, True
 
 
-def find_snippet(text: str, pattern: re.Pattern[str]) -> Snippet | None:
+def find_snippet(
+    text: str, pattern: re.Pattern[str], plain: bool | None = None
+) -> Snippet | None:
     """A snippet of *text* around the first words *pattern* (:func:`snippet_pattern`) finds.
 
     :data:`SNIPPET_WORDS` words, laid out as SQLite's ``snippet()`` lays out a window around
@@ -280,8 +298,10 @@ def find_snippet(text: str, pattern: re.Pattern[str]) -> Snippet | None:
     when one is close enough before the words found, else with them in the middle (more
     before when the text ends); ``…`` where the text goes on; every match inside marked.
     Only the neighbourhood of the first match is read. None when nothing is found.
+    *plain*: :func:`is_plain` of *text* when the caller knows it (the search index keeps
+    it per article), else worked out here.
     """
-    folded, folded_starts, original_starts, plain = _fold(text)
+    folded, folded_starts, original_starts, plain = _fold(text, plain)
     first = _first_match(pattern, folded, plain)
     if first is None:
         return None
@@ -291,16 +311,18 @@ def find_snippet(text: str, pattern: re.Pattern[str]) -> Snippet | None:
     after, at_end = _words_after(folded, end)
     room = max(0, SNIPPET_WORDS - found_words)
     lead = None
-    for count in range(1, min(len(before), SNIPPET_WORDS - 1) + 1):
-        word_start = before[-count][0]
-        if count == len(before):
-            if at_start:
-                lead = count  # the text's first word starts a sentence
+    if before:
+        # The words that start a sentence (the text's first aside), by where they start.
+        starts = {m.end() for m in _SENTENCE_START.finditer(folded, before[0][1], start)}
+        for count in range(1, min(len(before), SNIPPET_WORDS - 1) + 1):
+            if count == len(before):
+                if at_start:
+                    lead = count  # the text's first word starts a sentence
+                    break
+                continue
+            if before[-count][0] in starts:
+                lead = count
                 break
-            continue
-        if _SENTENCE_END.search(folded, before[-count - 1][1], word_start):
-            lead = count
-            break
     if lead is None:
         lead = min(len(before), room // 2)
         if at_end and room - lead > len(after):  # the text ends: show more before
