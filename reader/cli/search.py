@@ -108,11 +108,13 @@ class _Output:
 
 def _text_line(hit: Hit) -> str:
     why = ", ".join(hit.fields)
-    line = f"{_safe(str(hit.path), 300)}\t{_safe(hit.title)}"
+    line = f"{_safe(hit.location, 300)}\t{_safe(hit.title)}"
     if why:
         line += f"\t[{why}]"
     if hit.snippet:
-        line += f"\t{_safe(hit.snippet, 300)}"
+        # Already one sanitised line of at most SNIPPET_LIMIT (< 300) code points
+        # (snippets.make_snippet): sanitising it again would return it unchanged.
+        line += f"\t{hit.snippet}"
     return line
 
 

@@ -40,6 +40,7 @@ import json
 import os
 import re
 import sqlite3
+import stat as stat_module
 import sys
 import threading
 import time
@@ -53,7 +54,8 @@ from typing import TYPE_CHECKING, Any
 
 from reader import __version__
 from reader.library import Problem, read_article
-from reader.library.folders import file_stat, find_article_names, library_folder, library_roots
+from reader.library.folders import library_folder, library_roots
+from reader.library.parsers import ARTICLE_SUFFIXES
 from reader.search.compile import (
     FREE_COLUMNS,
     TEXT_COLUMNS,
@@ -72,7 +74,7 @@ from reader.search.entity_rows import (
     rules_digest,
 )
 from reader.search.query import DateRange, Field, Node, Query, Term, WordRange
-from reader.search.snippets import find_snippet, snippet_pattern
+from reader.search.snippets import find_snippet, is_plain, snippet_pattern
 from reader.search.text_match import fold, is_case_sensitive, words
 from reader.sqlite_files import create_database
 
@@ -97,7 +99,7 @@ __all__ = [
 INDEX_FILE = "search.sqlite3"
 """The index's file name in the cache dir."""
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 """Bump when the schema or what a column means changes: an older file is rebuilt."""
 
 UPDATE_CACHE_KIB = 32 * 1024
@@ -123,6 +125,7 @@ CREATE TABLE articles(
     title_folded TEXT NOT NULL,
     date TEXT,
     words INTEGER NOT NULL,
+    plain INTEGER NOT NULL DEFAULT 0,
     has_note INTEGER NOT NULL DEFAULT 0,
     has_highlight INTEGER NOT NULL DEFAULT 0,
     has_correction INTEGER NOT NULL DEFAULT 0,
@@ -168,8 +171,9 @@ class IndexReset(Exception):
 class Hit:
     """An article a query found, and why."""
 
-    path: Path
-    """The article's file (as the library found it)."""
+    location: str
+    """The article's file as the library found it (:attr:`path` as a string: printing a
+    hit needs no :class:`~pathlib.Path`)."""
     sha256: str
     """Its content hash."""
     title: str
@@ -185,10 +189,15 @@ class Hit:
     """Where the words found are in :attr:`snippet` (start, end code points): drawn by
     offsets, never by markup."""
 
+    @property
+    def path(self) -> Path:
+        """The article's file (as the library found it)."""
+        return Path(self.location)
+
     def to_json(self) -> dict[str, Any]:
         """The hit as JSON-ready data (what ``reader search --format json`` prints)."""
         return {
-            "path": str(self.path),
+            "path": self.location,
             "sha256": self.sha256,
             "title": self.title,
             "fields": list(self.fields),
@@ -253,6 +262,21 @@ class _Entities:
     def key(self, snapshot: _StoreSnapshot, sha256: str) -> str:
         """The key an article's entities are indexed (and kept) under."""
         return f"{self.base}/{snapshot.corrections.get(sha256, '')}"
+
+    def reuse_many(
+        self, snapshot: _StoreSnapshot, batch: Sequence[tuple[object, Article]]
+    ) -> dict[str, tuple[str, str, list[MentionRow]]]:
+        """For the articles read in *batch* whose rows are kept under their key (and whose
+        model output is still cached): by hash, the key, the kept JSON and its rows."""
+        if self.kept is None or self.finder.cache is None:
+            return {}
+        found: dict[str, tuple[str, str, list[MentionRow]]] = {}
+        for sha256, (key, kept_json, rows) in self.kept.get_many(
+            [read.sha256 for _, read in batch]
+        ).items():
+            if key == self.key(snapshot, sha256) and self.finder.cache.has(sha256, self.engine):
+                found[sha256] = (key, kept_json, rows)
+        return found
 
     def reuse(self, snapshot: _StoreSnapshot, sha256: str) -> tuple[str, list[MentionRow]] | None:
         """The article's key and its kept rows, when they are kept under that key and its
@@ -355,6 +379,140 @@ def _read_once(article: Article) -> Article:
         article.text  # noqa: B018 - gone since listed: the library's article says why
         return article
     return read
+
+
+INSERT_BATCH = 256
+"""New articles written per ``executemany`` of each table."""
+
+BULK = 1000
+"""New articles from which the lookup indexes are dropped while they are written and made
+again after (one sort each, rather than a B-tree insert per row: 200,000 entity rows for
+10,000 articles)."""
+
+_LOOKUPS = {
+    "mentions_folded": "mentions(folded)",
+    "mentions_label": "mentions(label)",
+    "tags_tag": "tags(tag)",
+    "folders_name": "folders(name)",
+}
+"""The secondary indexes of the schema (:data:`_SCHEMA`), by name."""
+
+_MENTIONS_FROM_JSON = (
+    "INSERT INTO mentions(article, folded, label, text, count) "
+    "SELECT ?, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?)"
+)
+"""An article's kept entity rows (their JSON as :mod:`.entity_rows` keeps it), expanded by
+SQLite itself: no Python tuple per row (~20 an article)."""
+
+
+@dataclass
+class _New:
+    """An article to index for the first time (or again): the library's, its absolute
+    path, where it is shown (path, folder) and its place in the library."""
+
+    article: Article
+    path: str
+    where: tuple[str, str]
+    place: int
+
+
+@contextmanager
+def _without_lookups(connection: sqlite3.Connection, *, bulk: bool) -> Iterator[None]:
+    """With *bulk*, the lookup indexes (:data:`_LOOKUPS`) dropped inside the update's
+    transaction and made again at its end (readers keep seeing them: WAL)."""
+    if not bulk:
+        yield
+        return
+    for name in _LOOKUPS:
+        connection.execute(f"DROP INDEX IF EXISTS {name}")
+    yield
+    for name, on in _LOOKUPS.items():
+        connection.execute(f"CREATE INDEX {name} ON {on}")
+
+
+def _insert_new(
+    connection: sqlite3.Connection,
+    new: Sequence[_New],
+    snapshot: _StoreSnapshot,
+    context: _Entities | None,
+    report: UpdateReport,
+) -> None:
+    """Index the articles *new* (their old rows, if any, already deleted), with their
+    entities when the rows kept beside the index have them (in the same row of the
+    full-text index, which is not written twice): :data:`INSERT_BATCH` at a time, one
+    ``executemany`` per table, the row ids given here (the update holds the write lock)."""
+    (last,) = connection.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
+    with _without_lookups(connection, bulk=len(new) >= BULK):
+        for start in range(0, len(new), INSERT_BATCH):
+            batch = []
+            for item in new[start : start + INSERT_BATCH]:
+                _let_others_run()
+                batch.append((item, _read_once(item.article)))
+            kept = {} if context is None else context.reuse_many(snapshot, batch)
+            articles: list[tuple[object, ...]] = []
+            texts: list[tuple[object, ...]] = []
+            with_entities: list[tuple[object, ...]] = []
+            mentions: list[tuple[int, str]] = []
+            folders: list[tuple[int, int, str]] = []
+            annotated: list[tuple[int, str]] = []
+            for item, read in batch:
+                last += 1
+                try:
+                    mtime: float | None = os.stat(item.path).st_mtime
+                except OSError:
+                    mtime = None
+                day = article_date(read.meta, mtime) or NO_DATE
+                shown, folder = item.where
+                sha256, title, text = read.sha256, read.title, read.text
+                reused = kept.get(sha256)
+                articles.append(
+                    (
+                        last,
+                        item.path,
+                        shown,
+                        shown.casefold(),
+                        folder,
+                        sha256,
+                        title,
+                        fold(title, casefold=True),
+                        day.isoformat(),
+                        read.word_count,
+                        is_plain(text),
+                        None if reused is None else reused[0],
+                        item.place,
+                    )
+                )
+                if reused is None:
+                    texts.append((last, title, text, folder, shown))
+                else:
+                    _, kept_json, rows = reused
+                    with_entities.append((last, title, text, folder, shown, *fts_entities(rows)))
+                    mentions.append((last, kept_json))
+                folders += [(last, depth, name) for depth, name in enumerate(_folder_names(folder))]
+                if snapshot.key(sha256):
+                    annotated.append((last, sha256))
+            connection.executemany(
+                "INSERT INTO articles(id, path, shown_path, path_folded, folder, sha256, title, "
+                "title_folded, date, words, plain, entities_key, position) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                articles,
+            )
+            connection.executemany(
+                "INSERT INTO fts(rowid, title, text, folder, path) VALUES (?, ?, ?, ?, ?)", texts
+            )
+            connection.executemany(
+                "INSERT INTO fts(rowid, title, text, folder, path, entities, labels) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                with_entities,
+            )
+            connection.executemany(_MENTIONS_FROM_JSON, mentions)
+            connection.executemany(
+                "INSERT INTO folders(article, depth, name) VALUES (?, ?, ?)", folders
+            )
+            for row_id, sha256 in annotated:
+                SearchIndex._annotate(connection, row_id, sha256, snapshot)
+            report.entities += len(mentions)
+            report.entities_kept += len(mentions)
 
 
 class SearchIndex:
@@ -588,6 +746,7 @@ class SearchIndex:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 positions: list[tuple[int, int]] = []
+                new: list[_New] = []
                 for place, article in enumerate(articles):
                     _let_others_run()
                     path = os.path.abspath(article.path)
@@ -596,18 +755,10 @@ class SearchIndex:
                     if row is None or row[1] != article.sha256:
                         if row is not None:
                             self._delete(connection, row[0])
-                        read = _read_once(article)
-                        reused = None if context is None else context.reuse(snapshot, read.sha256)
-                        self._insert(
-                            connection, read, path, where, read.text, snapshot, place, reused
-                        )
-                        if reused is not None:
-                            report.entities += 1
-                            report.entities_kept += 1
-                        if row is None:
-                            report.added += 1
-                        else:
                             report.changed += 1
+                        else:
+                            report.added += 1
+                        new.append(_New(article, path, where, place))
                         continue
                     row_id, sha256, store_key, position, stored_where = row
                     if stored_where != where:
@@ -617,6 +768,8 @@ class SearchIndex:
                         report.annotated += 1
                     if position != place:
                         positions.append((place, row_id))
+                if new:
+                    _insert_new(connection, new, snapshot, context, report)
                 connection.executemany("UPDATE articles SET position = ? WHERE id = ?", positions)
                 connection.execute(
                     "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "
@@ -649,65 +802,6 @@ class SearchIndex:
             connection.execute("PRAGMA cache_size = -2000")
             connection.execute("PRAGMA shrink_memory")
         self._scope = None
-
-    def _insert(
-        self,
-        connection: sqlite3.Connection,
-        article: Article,
-        path: str,
-        where: tuple[str, str],
-        text: str,
-        snapshot: _StoreSnapshot,
-        place: int,
-        reused: tuple[str, list[MentionRow]] | None = None,
-    ) -> int:
-        """Index a new article (with its entities when *reused* gives their key and rows:
-        in the same row of the full-text index, which is not written twice)."""
-        try:
-            mtime: float | None = os.stat(path).st_mtime
-        except OSError:
-            mtime = None
-        day = article_date(article.meta, mtime) or NO_DATE
-        shown, folder = where
-        sha256 = article.sha256
-        cursor = connection.execute(
-            "INSERT INTO articles(path, shown_path, path_folded, folder, sha256, title, "
-            "title_folded, date, words, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                path,
-                shown,
-                shown.casefold(),
-                folder,
-                sha256,
-                article.title,
-                fold(article.title, casefold=True),
-                day.isoformat(),
-                article.word_count,
-                place,
-            ),
-        )
-        row_id = cursor.lastrowid
-        assert row_id is not None
-        if reused is None:
-            connection.execute(
-                "INSERT INTO fts(rowid, title, text, folder, path) VALUES (?, ?, ?, ?, ?)",
-                (row_id, article.title, text, folder, shown),
-            )
-        else:
-            key, rows = reused
-            connection.execute(
-                "INSERT INTO fts(rowid, title, text, folder, path, entities, labels) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (row_id, article.title, text, folder, shown, *fts_entities(rows)),
-            )
-            self._put_mentions(connection, row_id, key, rows, fts=False)
-        connection.executemany(
-            "INSERT INTO folders(article, depth, name) VALUES (?, ?, ?)",
-            [(row_id, depth, name) for depth, name in enumerate(_folder_names(folder))],
-        )
-        if snapshot.key(sha256):
-            self._annotate(connection, row_id, sha256, snapshot)
-        return row_id
 
     @staticmethod
     def _place(connection: sqlite3.Connection, row_id: int, where: tuple[str, str]) -> None:
@@ -1028,7 +1122,7 @@ class SearchIndex:
         with self._connection() as connection:
             ordered = self._ordered(connection, query, articles, read)
         if not explain or not ordered:
-            return iter([Hit(path=Path(row[6]), sha256=row[2], title=row[3]) for row in ordered])
+            return iter([Hit(location=row[6], sha256=row[2], title=row[3]) for row in ordered])
         return self._explained(query, ordered, read)
 
     def _ordered(
@@ -1048,7 +1142,7 @@ class SearchIndex:
         order = compiled.order or "NULL"
         scope = "a.position IS NOT NULL" if articles is None else "1"
         rows = connection.execute(
-            f"SELECT a.id, a.path, a.sha256, a.title, a.position, {order}, a.shown_path "
+            f"SELECT a.id, a.path, a.sha256, a.title, a.position, {order}, a.shown_path, a.plain "
             f"FROM articles a WHERE {scope} AND ({compiled.where})",
             [*compiled.order_params, *compiled.params],
         ).fetchall()
@@ -1088,9 +1182,9 @@ class SearchIndex:
                     texts = self._texts([row[0] for row in ordered[place:fetched]])
                 text = texts.pop(row_id, None)
                 if text:
-                    snippet = find_snippet(text, pattern)
+                    snippet = find_snippet(text, pattern, bool(row[7]))
             yield Hit(
-                path=Path(row[6]),
+                location=row[6],
                 sha256=row[2],
                 title=row[3],
                 fields=tuple(names),
@@ -1286,14 +1380,14 @@ def library_stamp(settings: Settings) -> str | None:
             ]
         ).encode("utf-8", "surrogateescape")
     )
-    # The article files as the library finds them (the same walk, the exports left out).
-    files, problems = find_article_names(settings.article_paths, [settings.exports_dir])
+    # The article files as the library finds them, by a leaner walk of the same folders
+    # (see _stamp_files): every file the library reads is in it.
     for given in settings.article_paths:
         add(os.fspath(given), stat(os.fspath(given)))
-    for path, _resolved, entry in files:
-        add(path, stat(path) if entry is None else file_stat(entry))
-    for problem in problems:
-        digest.update(f"{problem}\n".encode("utf-8", "surrogateescape"))
+    lines, newest = _stamp_files(settings.article_paths)
+    digest.update(lines.encode("utf-8", "surrogateescape"))
+    if newest > racy:
+        fresh = True
     add(str(settings.db_path), stat(str(settings.db_path)))
     # The entity cache: <cache dir>/<engine key>/<sha[:2]>/<sha>.json; an entry added for
     # an article changes its folder's times.
@@ -1312,6 +1406,63 @@ def library_stamp(settings: Settings) -> str | None:
         if folder and os.path.isdir(folder):
             add(folder, stat(folder))
     return None if fresh else digest.hexdigest()
+
+
+def _stamp_files(paths: Sequence[Path]) -> tuple[str, int]:
+    """One line per article file under *paths* (its path, inode, size, times), and the
+    newest of their times (ns): what :func:`library_stamp` fingerprints of the files.
+
+    The library's own walk (:func:`~reader.library.folders.find_article_names`) is
+    followed where it matters to what is read: hidden names skipped, folders walked
+    recursively in name order without following folder symlinks, file symlinks followed
+    (a target edited is noticed). It is not followed where it would only cost time: no
+    file is resolved, none left out as a duplicate or an export (an export changed
+    changes the stamp: an update, never a stale answer), and a file's stat comes from
+    its directory entry. A folder that cannot be read is a line of its own.
+    """
+    suffixes = tuple(ARTICLE_SUFFIXES)
+    lines: list[str] = []
+    newest = 0
+    for given in paths:
+        if not os.path.isdir(given):
+            continue  # a file named on its own: its stat is in the stamp already
+        stack = [os.fspath(given)]
+        while stack:
+            folder = stack.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=_entry_name)
+            except OSError as error:
+                lines.append(f"{folder}\0unreadable\0{error.errno}\n")
+                continue
+            subfolders: list[str] = []
+            for entry in entries:
+                name = entry.name
+                if name[0] == ".":
+                    continue
+                if not name.lower().endswith(suffixes):
+                    with suppress(OSError):
+                        if entry.is_dir() and not entry.is_symlink():
+                            subfolders.append(entry.path)
+                    continue
+                try:
+                    info = entry.stat()
+                except OSError:
+                    lines.append(f"{entry.path}\0-\n")  # a dangling symlink
+                    continue
+                if stat_module.S_ISDIR(info.st_mode):
+                    if not entry.is_symlink():
+                        subfolders.append(entry.path)
+                    continue
+                mtime, ctime = info.st_mtime_ns, info.st_ctime_ns
+                newest = max(newest, mtime, ctime)
+                lines.append(f"{entry.path}\0{info.st_ino}\0{info.st_size}\0{mtime}\0{ctime}\n")
+            stack.extend(reversed(subfolders))
+    return "".join(lines), newest
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def _folder_names(folder: str) -> list[str]:

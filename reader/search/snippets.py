@@ -53,8 +53,8 @@ def make_snippet(raw: str) -> Snippet:
     """*raw* (text with the marks around the words found) as one sanitised line and the
     offsets of the marked words; the text between marks is never read as markup."""
     line = sanitize(raw)
-    if not (line.isascii() and " " not in line.strip(" ") and line == line.strip()):
-        line = " ".join(line.split())
+    if not (line.isascii() and line.isprintable() and "  " not in line and line == line.strip()):
+        line = " ".join(line.split())  # one line (a tab or line break is a space)
     marks: list[tuple[int, int]] = []
     if MARK_START in line or MARK_END in line:
         pieces: list[str] = []
@@ -288,9 +288,7 @@ def _words_after(folded: str, end: int) -> tuple[list[tuple[int, int]], bool]:
     return spans, True
 
 
-def find_snippet(
-    text: str, pattern: re.Pattern[str], plain: bool | None = None
-) -> Snippet | None:
+def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None) -> Snippet | None:
     """A snippet of *text* around the first words *pattern* (:func:`snippet_pattern`) finds.
 
     :data:`SNIPPET_WORDS` words, laid out as SQLite's ``snippet()`` lays out a window around

@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reader.search import snippets
-from reader.search.snippets import find_snippet, snippet_pattern
+from reader.search.snippets import Snippet, find_snippet, snippet_pattern
 
 # Words that meet: in-word places ("administer"), case, accents, letters that match ASCII
 # letters case-insensitively in a regex (dotless ı, long ſ, the Kelvin sign), compatibility
