@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from reader.search import text_match
@@ -18,6 +18,7 @@ __all__ = [
     "SNIPPET_WORDS",
     "Snippet",
     "find_snippet",
+    "first_words",
     "is_plain",
     "make_snippet",
     "snippet_pattern",
@@ -114,7 +115,20 @@ def _matches(
             yield match
 
 
-def _first_match(pattern: re.Pattern[str], folded: str, plain: bool) -> re.Match[str] | None:
+def first_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """The first word of each phrase of *pattern* (:func:`snippet_pattern`), lower case,
+    when all are ASCII: where a match can start in a plain text (what :func:`find_snippet`'s
+    *ahead* gives the first place of); else None."""
+    firsts = _FIRST_WORDS.get(pattern)
+    return None if firsts is None else tuple(word.decode("ascii") for word in firsts)
+
+
+def _first_match(
+    pattern: re.Pattern[str],
+    folded: str,
+    plain: bool,
+    ahead: Sequence[int] | None = None,
+) -> re.Match[str] | None:
     """The first of :func:`_matches` in *folded* (the whole text).
 
     When *plain* (the text's word characters are all ASCII) and the phrases' first words
@@ -122,19 +136,31 @@ def _first_match(pattern: re.Pattern[str], folded: str, plain: bool) -> re.Match
     lower case (a case-insensitive match of an ASCII word there is that word in lower
     case), and the pattern is tried at each in turn, as ``finditer`` would meet them: a
     match that does not start a word is skipped whole. Else the pattern scans the text.
+    *ahead*: the first place of each of :func:`first_words` (-1: none), when the caller
+    found them (SQLite's ``instr(lower(text), word)``, checked here).
     """
     firsts = _FIRST_WORDS.get(pattern) if plain else None
     if not firsts:
         return next(_matches(pattern, folded), None)
-    # One byte per character (the non-ASCII ones, no word characters here, as "?").
-    lowered = folded.encode("ascii", "replace").lower()
-    ahead = [lowered.find(word) for word in firsts]
+    lowered = b""
+    places = list(ahead) if ahead is not None and len(ahead) == len(firsts) else None
+    if places is not None and not all(
+        place == -1 or folded[place : place + len(word)].lower().encode("ascii", "replace") == word
+        for place, word in zip(places, firsts, strict=True)
+    ):
+        places = None  # (an SQLite whose lower() is not ASCII's)
+    if places is None:
+        # One byte per character (the non-ASCII ones, no word characters here, as "?").
+        lowered = folded.encode("ascii", "replace").lower()
+        places = [lowered.find(word) for word in firsts]
     at = 0
     for _ in range(_CANDIDATES):
-        for i, place in enumerate(ahead):
+        for i, place in enumerate(places):
             if 0 <= place < at:
-                ahead[i] = lowered.find(firsts[i], at)
-        candidates = [place for place in ahead if place >= 0]
+                if not lowered:
+                    lowered = folded.encode("ascii", "replace").lower()
+                places[i] = lowered.find(firsts[i], at)
+        candidates = [place for place in places if place >= 0]
         if not candidates:
             return None
         at = min(candidates)
@@ -248,99 +274,135 @@ def _back(offset: int, folded_starts: list[int], original_starts: list[int]) -> 
     return original_starts[i] + offset - folded_starts[i]
 
 
-_WORDS_AFTER = re.compile(rf"(?:[\W_]*+[^\W_]++){{0,{SNIPPET_WORDS + 1}}}")
-"""Up to a window's words and one more, each whole (possessive: a word is never split)."""
+_WORDS = [re.compile(rf"(?:[\W_]*+[^\W_]++){{{n}}}") for n in range(SNIPPET_WORDS + 1)]
+"""``_WORDS[n]`` matches exactly *n* words from where it starts, each whole (possessive: a
+word is never split), and the separators before each."""
+
+_UP_TO = re.compile(rf"(?:[\W_]*+[^\W_]++){{0,{SNIPPET_WORDS + 1}}}")
+"""Up to a window's words and one more, as :data:`_WORDS`."""
 
 _SENTENCE_START = re.compile(r"[.:][ \t\r\n]+(?=[^\W_])")
 """The end of a sentence (``.`` or ``:`` and white space) before a word: a match ends
 where that word starts."""
 
 
-def _words_before(folded: str, start: int) -> tuple[list[tuple[int, int]], bool]:
-    """The spans of the last words before *start*: all of them (and True) when there are
-    fewer than a window's, else the last :data:`SNIPPET_WORDS` (and False).
+def _count_before(folded: str, start: int) -> tuple[int, bool, str, int]:
+    """How many words come before *start*, up to a window's (:data:`SNIPPET_WORDS`), and
+    whether those are all there are (the text's first word among them); the text before
+    *start* reversed (as far as it was read: :data:`_WORDS` on it finds where the n-th
+    word before starts) and where the farthest word counted starts.
 
-    (All that :func:`find_snippet` reads of them: the words up to a window's before the
-    match, and whether the text's first word is among them.) The text before *start* is
-    read backwards, a little at a time: the words counted by one match on it reversed,
-    then only those found."""
+    The text before *start* is read backwards, a little at a time: the words are counted by
+    one match on it reversed (words and separators read the same either way)."""
     reach = 128
     while True:
         low = max(0, start - reach)
-        counted = _WORDS_AFTER.match(folded[low:start][::-1])
+        backwards = folded[low:start][::-1]
+        counted = _UP_TO.match(backwards)
         assert counted is not None  # it matches the empty string
-        spans = [m.span() for m in _WORD.finditer(folded, start - counted.end(), start)]
-        if len(spans) > SNIPPET_WORDS:
-            return spans[1:], False  # the farthest may be cut by the slice
+        count = len(_WORD.findall(backwards, 0, counted.end()))
+        if count > SNIPPET_WORDS:  # (the farthest may be cut by the slice: not counted)
+            return SNIPPET_WORDS, False, backwards, start - counted.end()
         if low == 0:
-            return spans, True
+            return count, True, backwards, start - counted.end()
         reach *= 4
 
 
-def _words_after(folded: str, end: int) -> tuple[list[tuple[int, int]], bool]:
-    """The spans of the first words after *end*: all of them (and True) when there are at
-    most a window's, else the first :data:`SNIPPET_WORDS` (and False)."""
-    counted = _WORDS_AFTER.match(folded, end)
+def _count_after(folded: str, end: int) -> tuple[int, bool]:
+    """How many words come after *end*, up to a window's, and whether those are all."""
+    counted = _UP_TO.match(folded, end)
     assert counted is not None
-    spans = [m.span() for m in _WORD.finditer(folded, end, counted.end())]
-    if len(spans) > SNIPPET_WORDS:
-        return spans[:SNIPPET_WORDS], False
-    return spans, True
+    count = len(_WORD.findall(folded, end, counted.end()))
+    if count > SNIPPET_WORDS:
+        return SNIPPET_WORDS, False
+    return count, True
 
 
-def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None) -> Snippet | None:
+def _lead(folded: str, start: int, farthest: int, before: int, at_start: bool) -> int | None:
+    """How many of the *before* words before *start* the snippet starts with when one of
+    the nearest (fewer than a window's) starts a sentence, or the text's first word is one
+    of them (counted from *farthest*, the farthest word's start), else None."""
+    nearest = None
+    for found in _SENTENCE_START.finditer(folded, farthest, start):
+        nearest = found.end()
+    if nearest is not None:
+        count = len(_WORD.findall(folded, nearest, start))
+        if count < before and count <= SNIPPET_WORDS - 1:
+            return count
+    if at_start and 0 < before <= SNIPPET_WORDS - 1:
+        return before  # the text's first word starts a sentence
+    return None
+
+
+def find_snippet(
+    text: str,
+    pattern: re.Pattern[str],
+    plain: bool | None = None,
+    ahead: Sequence[int] | None = None,
+) -> Snippet | None:
     """A snippet of *text* around the first words *pattern* (:func:`snippet_pattern`) finds.
 
     :data:`SNIPPET_WORDS` words, laid out as SQLite's ``snippet()`` lays out a window around
     one phrase: from the nearest sentence start (after ``.`` or ``:``, or the text's start)
     when one is close enough before the words found, else with them in the middle (more
     before when the text ends); ``…`` where the text goes on; every match inside marked.
-    Only the neighbourhood of the first match is read. None when nothing is found.
-    *plain*: :func:`is_plain` of *text* when the caller knows it (the search index keeps
-    it per article), else worked out here.
+    Only the neighbourhood of the first match is read, and its words are counted, not
+    listed. None when nothing is found. *plain*: :func:`is_plain` of *text* when the
+    caller knows it (the search index keeps it per article), else worked out here;
+    *ahead*: where each of :func:`first_words` first is in *text* in lower case, when the
+    caller knows (-1: nowhere).
     """
     folded, folded_starts, original_starts, plain = _fold(text, plain)
-    first = _first_match(pattern, folded, plain)
+    first = _first_match(pattern, folded, plain, ahead)
     if first is None:
         return None
     start, end = first.span()
     found_words = len(_WORD.findall(first.group())) or 1
-    before, at_start = _words_before(folded, start)
-    after, at_end = _words_after(folded, end)
+    before, at_start, backwards, farthest = _count_before(folded, start)
+    after, at_end = _count_after(folded, end)
     room = max(0, SNIPPET_WORDS - found_words)
-    lead = None
-    if before:
-        # The words that start a sentence (the text's first aside), by where they start.
-        starts = {m.end() for m in _SENTENCE_START.finditer(folded, before[0][1], start)}
-        for count in range(1, min(len(before), SNIPPET_WORDS - 1) + 1):
-            if count == len(before):
-                if at_start:
-                    lead = count  # the text's first word starts a sentence
-                    break
-                continue
-            if before[-count][0] in starts:
-                lead = count
-                break
+    lead = _lead(folded, start, farthest, before, at_start) if before else None
     if lead is None:
-        lead = min(len(before), room // 2)
-        if at_end and room - lead > len(after):  # the text ends: show more before
-            lead = min(len(before), room - len(after))
-    trail = min(len(after), max(0, room - lead))
-    from_start = at_start and lead == len(before)
-    window_start = 0 if from_start else (before[-lead][0] if lead else start)
-    to_end = at_end and trail == len(after)
-    window_end = len(folded) if to_end else (after[trail - 1][1] if trail else end)
-
-    def back(offset: int) -> int:
-        return _back(offset, folded_starts, original_starts)
-
+        lead = min(before, room // 2)
+        if at_end and room - lead > after:  # the text ends: show more before
+            lead = min(before, room - after)
+    trail = min(after, max(0, room - lead))
+    from_start = at_start and lead == before
+    if from_start:
+        window_start = 0
+    elif lead:
+        reached = _WORDS[lead].match(backwards)
+        assert reached is not None
+        window_start = start - reached.end()
+    else:
+        window_start = start
+    to_end = at_end and trail == after
+    if to_end:
+        window_end = len(folded)
+    elif trail:
+        reached = _WORDS[trail].match(folded, end)
+        assert reached is not None
+        window_end = reached.end()
+    else:
+        window_end = end
     pieces = [] if from_start else [ELLIPSIS]
     cursor = window_start
-    for match in _matches(pattern, folded, window_start, window_end):
-        pieces += [text[back(cursor) : back(match.start())], MARK_START]
-        pieces += [text[back(match.start()) : back(match.end())], MARK_END]
-        cursor = match.end()
-    pieces.append(text[back(cursor) : back(window_end)])
+    if not folded_starts:  # the folded text is the text (offsets are the same)
+        for match in _matches(pattern, folded, window_start, window_end):
+            at, done = match.span()
+            pieces += [text[cursor:at], MARK_START, text[at:done], MARK_END]
+            cursor = done
+        pieces.append(text[cursor:window_end])
+    else:
+
+        def back(offset: int) -> int:
+            return _back(offset, folded_starts, original_starts)
+
+        for match in _matches(pattern, folded, window_start, window_end):
+            pieces += [text[back(cursor) : back(match.start())], MARK_START]
+            pieces += [text[back(match.start()) : back(match.end())], MARK_END]
+            cursor = match.end()
+        pieces.append(text[back(cursor) : back(window_end)])
     if not to_end:
         pieces.append(ELLIPSIS)
     return make_snippet("".join(pieces))
