@@ -74,7 +74,7 @@ from reader.search.entity_rows import (
     rules_digest,
 )
 from reader.search.query import DateRange, Field, Node, Query, Term, WordRange
-from reader.search.snippets import find_snippet, first_words, is_plain, snippet_pattern
+from reader.search.snippets import find_snippet, is_plain, snippet_pattern
 from reader.search.text_match import fold, is_case_sensitive, words
 from reader.sqlite_files import create_database
 
@@ -1166,8 +1166,7 @@ class SearchIndex:
             ids = {row[0] for row in ordered}
             matched = _explain(connection, query, ids, frozenset(read), self.entity_resolver)
         pattern = _snippet_pattern(query)
-        firsts = None if pattern is None else first_words(pattern)
-        texts: dict[int, tuple[Any, ...]] = {}
+        texts: dict[int, str] = {}
         fetched = 0
         for place, row in enumerate(ordered):
             row_id = row[0]
@@ -1180,10 +1179,10 @@ class SearchIndex:
                 if place == fetched:
                     # The texts a batch at a time (the first alone, to come at once).
                     fetched = min(len(ordered), place + (TEXT_BATCH if place else 1))
-                    texts = self._texts([row[0] for row in ordered[place:fetched]], firsts)
-                text, *ahead = texts.pop(row_id, (None,))
+                    texts = self._texts([row[0] for row in ordered[place:fetched]])
+                text = texts.pop(row_id, None)
                 if text:
-                    snippet = find_snippet(text, pattern, bool(row[7]), ahead if firsts else None)
+                    snippet = find_snippet(text, pattern, bool(row[7]))
             yield Hit(
                 location=row[6],
                 sha256=row[2],
@@ -1193,23 +1192,15 @@ class SearchIndex:
                 marks=snippet.marks if snippet else (),
             )
 
-    def _texts(
-        self, ids: list[int], firsts: Sequence[str] | None = None
-    ) -> dict[int, tuple[Any, ...]]:
-        """The indexed texts of the articles *ids*, by id (one query), each followed by
-        where each of the words *firsts* (ASCII, lower case) first is in it in ASCII lower
-        case (-1: nowhere), found by SQLite (what a snippet starts from in a plain text:
-        :func:`~reader.search.snippets.first_words`)."""
-        places = "".join(", instr(lower(text), ?) - 1" for _ in firsts or ())
+    def _texts(self, ids: list[int]) -> dict[int, str]:
+        """The indexed texts of the articles *ids*, by id (one query)."""
         with self._connection() as connection:
-            return {
-                row_id: found
-                for row_id, *found in connection.execute(
-                    f"SELECT rowid, text{places} FROM fts "
-                    f"WHERE rowid IN ({','.join('?' * len(ids))})",
-                    [*(firsts or ()), *ids],
-                )
-            }
+            return dict(
+                connection.execute(
+                    f"SELECT rowid, text FROM fts WHERE rowid IN ({','.join('?' * len(ids))})",
+                    ids,
+                ).fetchall()
+            )
 
     def _places(self, articles: Sequence[Article]) -> dict[str, int]:
         """Each article's absolute path and its place in *articles* (kept for the same list:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reader.search import text_match
@@ -18,7 +18,6 @@ __all__ = [
     "SNIPPET_WORDS",
     "Snippet",
     "find_snippet",
-    "first_words",
     "is_plain",
     "make_snippet",
     "snippet_pattern",
@@ -115,20 +114,7 @@ def _matches(
             yield match
 
 
-def first_words(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """The first word of each phrase of *pattern* (:func:`snippet_pattern`), lower case,
-    when all are ASCII: where a match can start in a plain text (what :func:`find_snippet`'s
-    *ahead* gives the first place of); else None."""
-    firsts = _FIRST_WORDS.get(pattern)
-    return None if firsts is None else tuple(word.decode("ascii") for word in firsts)
-
-
-def _first_match(
-    pattern: re.Pattern[str],
-    folded: str,
-    plain: bool,
-    ahead: Sequence[int] | None = None,
-) -> re.Match[str] | None:
+def _first_match(pattern: re.Pattern[str], folded: str, plain: bool) -> re.Match[str] | None:
     """The first of :func:`_matches` in *folded* (the whole text).
 
     When *plain* (the text's word characters are all ASCII) and the phrases' first words
@@ -136,29 +122,17 @@ def _first_match(
     lower case (a case-insensitive match of an ASCII word there is that word in lower
     case), and the pattern is tried at each in turn, as ``finditer`` would meet them: a
     match that does not start a word is skipped whole. Else the pattern scans the text.
-    *ahead*: the first place of each of :func:`first_words` (-1: none), when the caller
-    found them (SQLite's ``instr(lower(text), word)``, checked here).
     """
     firsts = _FIRST_WORDS.get(pattern) if plain else None
     if not firsts:
         return next(_matches(pattern, folded), None)
-    lowered = b""
-    places = list(ahead) if ahead is not None and len(ahead) == len(firsts) else None
-    if places is not None and not all(
-        place == -1 or folded[place : place + len(word)].lower().encode("ascii", "replace") == word
-        for place, word in zip(places, firsts, strict=True)
-    ):
-        places = None  # (an SQLite whose lower() is not ASCII's)
-    if places is None:
-        # One byte per character (the non-ASCII ones, no word characters here, as "?").
-        lowered = folded.encode("ascii", "replace").lower()
-        places = [lowered.find(word) for word in firsts]
+    # One byte per character (the non-ASCII ones, no word characters here, as "?").
+    lowered = folded.encode("ascii", "replace").lower()
+    places = [lowered.find(word) for word in firsts]
     at = 0
     for _ in range(_CANDIDATES):
         for i, place in enumerate(places):
             if 0 <= place < at:
-                if not lowered:
-                    lowered = folded.encode("ascii", "replace").lower()
                 places[i] = lowered.find(firsts[i], at)
         candidates = [place for place in places if place >= 0]
         if not candidates:
@@ -334,12 +308,7 @@ def _lead(folded: str, start: int, farthest: int, before: int, at_start: bool) -
     return None
 
 
-def find_snippet(
-    text: str,
-    pattern: re.Pattern[str],
-    plain: bool | None = None,
-    ahead: Sequence[int] | None = None,
-) -> Snippet | None:
+def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None) -> Snippet | None:
     """A snippet of *text* around the first words *pattern* (:func:`snippet_pattern`) finds.
 
     :data:`SNIPPET_WORDS` words, laid out as SQLite's ``snippet()`` lays out a window around
@@ -348,12 +317,10 @@ def find_snippet(
     before when the text ends); ``…`` where the text goes on; every match inside marked.
     Only the neighbourhood of the first match is read, and its words are counted, not
     listed. None when nothing is found. *plain*: :func:`is_plain` of *text* when the
-    caller knows it (the search index keeps it per article), else worked out here;
-    *ahead*: where each of :func:`first_words` first is in *text* in lower case, when the
-    caller knows (-1: nowhere).
+    caller knows it (the search index keeps it per article), else worked out here.
     """
     folded, folded_starts, original_starts, plain = _fold(text, plain)
-    first = _first_match(pattern, folded, plain, ahead)
+    first = _first_match(pattern, folded, plain)
     if first is None:
         return None
     start, end = first.span()

@@ -173,31 +173,3 @@ def test_the_window_is_laid_out_as_before(text: str, chosen: list[list[str]]) ->
     pattern = snippet_pattern(chosen)
     assert pattern is not None
     assert find_snippet(text, pattern) == _old_find_snippet(text, pattern)
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=texts, chosen=st.lists(st.sampled_from(_PHRASES), min_size=1, max_size=3))
-@example(text="administer the minister", chosen=[["minister"]])
-def test_the_first_places_sqlite_finds_give_the_same_snippet(
-    text: str, chosen: list[list[str]]
-) -> None:
-    """What the search index passes as *ahead* (SQLite's ``instr(lower(text), word)``)
-    gives the snippet found without it; a wrong place is noticed and not used."""
-    import sqlite3
-
-    from reader.search.snippets import first_words, is_plain
-
-    pattern = snippet_pattern(chosen)
-    assert pattern is not None
-    words = first_words(pattern)
-    if words is None:
-        return
-    places = "".join(", instr(lower(?), ?) - 1" for _ in words)
-    params = [value for word in words for value in (text, word)]
-    with sqlite3.connect(":memory:") as connection:
-        (_, *ahead) = connection.execute(f"SELECT 0{places}", params).fetchone()
-    plain = is_plain(text)
-    expected = find_snippet(text, pattern)
-    assert find_snippet(text, pattern, plain, ahead) == expected
-    wrong = [place + 1 if place >= 0 else place for place in ahead]
-    assert find_snippet(text, pattern, plain, wrong) == expected
