@@ -636,16 +636,16 @@ def test_a_search_does_not_wait_for_an_update(
     edited.write_text(edited.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
     setup.workspace._library = None  # the library as it is on disk now
     inside, go = threading.Event(), threading.Event()
-    from reader.search import index as index_module
+    from reader.search import writing
 
-    insert = index_module._insert_new
+    insert = writing.insert_new
 
     def held(*args: object, **kwargs: object) -> object:
         inside.set()
         go.wait(30)
         return insert(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(index_module, "_insert_new", held)
+    monkeypatch.setattr(writing, "insert_new", held)
     updating = threading.Thread(target=lambda: setup.index.update(setup.workspace))
     updating.start()
     try:
@@ -787,13 +787,13 @@ def test_a_bulk_build_in_batches_indexes_the_same(
 ) -> None:
     """Many new articles at once are written in batches with the lookup indexes made again
     at the end: the index holds exactly what one at a time gave, and answers the same."""
-    from reader.search import index as index_module
+    from reader.search import writing
 
     queries = ["minister", "tag:energy", "label:PERSON", "entity:Geneva", "in:europe", "-the"]
     expected = _all_tables(setup.index), [setup.found(query) for query in queries]
     assert expected[0][0] and expected[0][-1]  # entity rows, and the lookup indexes
-    monkeypatch.setattr(index_module, "BULK", 1)
-    monkeypatch.setattr(index_module, "INSERT_BATCH", 2)
+    monkeypatch.setattr(writing, "BULK", 1)
+    monkeypatch.setattr(writing, "INSERT_BATCH", 2)
     path = setup.index.path
     assert path is not None
     setup.workspace.close()
