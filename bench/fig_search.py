@@ -7,9 +7,14 @@ spaCy over 10,000 articles would take ~10 minutes):
 
 - **Build from scratch**, articles/s, in process: ``SearchIndex.update`` into an empty file,
   the text pass (read each file once, index text, notes, tags, folders, dates) and the whole
-  update (plus the entities pass: the finder's rules on each cached article). Baseline:
-  reading the files alone (``read_article`` per file, what any index must do). Target:
-  ≥ 2,000 articles/s.
+  update (plus the entities: what the consistency rules gave, kept beside the index in
+  ``search-entities.sqlite3`` by the first build, or the rules on each cached article when
+  nothing is kept). "From scratch" is the index file removed (``search.sqlite3`` and its
+  WAL), the entity cache and the rows kept beside the index kept, as the issue has it (the
+  entities come "from the entity cache and the rules"): the first run of the figure is the
+  library's first build ever (no rows kept: the rules run), reported on its own; the
+  median is of the later runs, each a rebuild. Baseline: reading the files alone
+  (``read_article`` per file, what any index must do). Target: ≥ 2,000 articles/s.
 - **`reader search`**, a warm index, a selective query, start to exit, against
   ``reader --version`` (the process start) in the same run. Target: ≤ 1.5× + 50 ms.
 - **Memory**: the peak RSS (VmHWM, under GNU time) of ``reader search`` against that of
@@ -115,7 +120,8 @@ def searching(bench: Bench) -> list[Row]:
     library, env, settings = prepared_library(bench, n, state)
     cache_dir = settings.cache_dir
     reading, text_rate, whole_rate = [], [], []
-    for _ in range(bench.runs):
+    first_build = 0.0
+    for run in range(bench.runs + 1):
         paths = sorted(library.folder.glob("*.txt"))
         started = time.perf_counter()
         for path in paths:
@@ -127,10 +133,15 @@ def searching(bench: Bench) -> list[Row]:
         workspace.library()  # the catalogue's work, not the index's
         report = workspace.search_index().update(workspace)
         workspace.close()
+        if run == 0:  # nothing kept beside the index yet: the rules run on every article
+            first_build = report.articles / report.seconds
+            reading.pop()
+            bench.say(f"search N={n:,}: first build (the rules run) {first_build:,.0f}/s")
+            continue
         text_rate.append(report.articles / report.text_seconds)
         whole_rate.append(report.articles / report.seconds)
         bench.say(
-            f"search N={n:,}: reading alone {reading[-1]:,.0f}/s, text pass "
+            f"search N={n:,}: rebuild: reading alone {reading[-1]:,.0f}/s, text pass "
             f"{text_rate[-1]:,.0f}/s, with entities {whole_rate[-1]:,.0f}/s"
         )
     size_mb = sum(
@@ -174,6 +185,10 @@ def searching(bench: Bench) -> list[Row]:
             Sample(reading, "articles/s"),
             "reading the files alone",
             n=n,
+            notes=[
+                "the index file removed; the entity cache and the rows kept beside the "
+                f"index kept (the first build, nothing kept: {first_build:,.0f} articles/s)"
+            ],
         ),
         Row(
             "6 search",

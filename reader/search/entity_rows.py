@@ -127,6 +127,29 @@ class EntityRows:
         except (sqlite3.Error, ValueError, TypeError):
             return None
 
+    def get_many(self, shas: Sequence[str]) -> dict[str, tuple[str, str, list[MentionRow]]]:
+        """For each of the articles *shas* with rows kept: its key, the rows' JSON as kept
+        (SQLite can expand it: ``json_each``) and the rows (one query)."""
+        connection = self._connect()
+        found: dict[str, tuple[str, str, list[MentionRow]]] = {}
+        if connection is None or not shas:
+            return found
+        try:
+            listed = connection.execute(
+                f"SELECT sha256, key, mentions FROM rows WHERE sha256 IN "
+                f"({','.join('?' * len(shas))})",
+                list(shas),
+            ).fetchall()
+        except sqlite3.Error:
+            return found
+        for sha256, key, kept in listed:
+            try:
+                rows = [(str(f), str(lb), str(t), int(c)) for f, lb, t, c in json.loads(kept)]
+            except (ValueError, TypeError):
+                continue
+            found[sha256] = (key, kept, rows)
+        return found
+
     def put(self, batch: Iterable[tuple[str, str, list[MentionRow]]]) -> None:
         """Keep ``(sha256, key, rows)`` for each article of *batch* (one transaction);
         a file that cannot be written is skipped (the rules run again next time)."""

@@ -35,53 +35,52 @@ Thread-safe: each thread uses its own connection (WAL lets them read while one w
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import sqlite3
-import sys
 import threading
 import time
-import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader import __version__
-from reader.library import Problem, read_article
-from reader.library.folders import file_stat, find_article_names, library_folder, library_roots
+from reader.library.folders import library_folder, library_roots
+from reader.search import writing
 from reader.search.compile import (
-    FREE_COLUMNS,
-    TEXT_COLUMNS,
     EntityArticles,
     compile_query,
-    fts_query,
-    positive_leaves,
 )
-from reader.search.documents import article_date, phrase_pattern
 from reader.search.entity_rows import (
     ROWS_FILE,
     EntityRows,
     MentionRow,
-    fts_entities,
     mention_rows,
     rules_digest,
 )
-from reader.search.query import DateRange, Field, Node, Query, Term, WordRange
-from reader.search.snippets import find_snippet, snippet_pattern
-from reader.search.text_match import fold, is_case_sensitive, words
+from reader.search.explain import case_filter, explain, snippet_pattern_of
+from reader.search.query import Query
+from reader.search.schema import INDEX_FILE, INDEX_FORMAT, SCHEMA
+from reader.search.snippets import find_snippet
+from reader.search.stamp import library_stamp
+from reader.search.writing import (
+    Entities,
+    NewArticle,
+    StoreSnapshot,
+    UpdateReport,
+    annotate,
+    delete,
+    let_others_run,
+    relocate,
+    store_snapshot,
+    write_entities,
+)
 from reader.sqlite_files import create_database
 
 if TYPE_CHECKING:
-    from reader.entities.engines.base import EngineInfo
-    from reader.entities.finder import EntityFinder
     from reader.library import Article
-    from reader.settings import Settings
-    from reader.store import AnnotationStore
     from reader.workspace import Workspace
 
 __all__ = [
@@ -94,12 +93,6 @@ __all__ = [
     "library_stamp",
 ]
 
-INDEX_FILE = "search.sqlite3"
-"""The index's file name in the cache dir."""
-
-INDEX_FORMAT = 2
-"""Bump when the schema or what a column means changes: an older file is rebuilt."""
-
 UPDATE_CACHE_KIB = 32 * 1024
 """SQLite's page cache while updating (the default, 2 MiB, is restored afterwards)."""
 
@@ -109,54 +102,6 @@ TEXT_BATCH = 200
 ENTITY_BATCH = 500
 """Articles whose entities are written per transaction in the second pass (readers see
 progress, and a cancelled update keeps what it did)."""
-
-_SCHEMA = """
-CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE articles(
-    id INTEGER PRIMARY KEY,
-    path TEXT NOT NULL UNIQUE,
-    shown_path TEXT NOT NULL,
-    path_folded TEXT NOT NULL,
-    folder TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    title TEXT NOT NULL,
-    title_folded TEXT NOT NULL,
-    date TEXT,
-    words INTEGER NOT NULL,
-    has_note INTEGER NOT NULL DEFAULT 0,
-    has_highlight INTEGER NOT NULL DEFAULT 0,
-    has_correction INTEGER NOT NULL DEFAULT 0,
-    store_key TEXT NOT NULL DEFAULT '',
-    entities_key TEXT,
-    position INTEGER
-);
-CREATE INDEX articles_position ON articles(position);
-CREATE TABLE tags(article INTEGER NOT NULL, tag TEXT NOT NULL, PRIMARY KEY(article, tag))
-    WITHOUT ROWID;
-CREATE INDEX tags_tag ON tags(tag);
-CREATE TABLE folders(article INTEGER NOT NULL, depth INTEGER NOT NULL, name TEXT NOT NULL,
-    PRIMARY KEY(article, depth)) WITHOUT ROWID;
-CREATE INDEX folders_name ON folders(name);
-CREATE TABLE mentions(article INTEGER NOT NULL, folded TEXT NOT NULL, label TEXT NOT NULL,
-    text TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(article, folded, label))
-    WITHOUT ROWID;
-CREATE INDEX mentions_folded ON mentions(folded);
-CREATE INDEX mentions_label ON mentions(label);
-CREATE VIRTUAL TABLE fts USING fts5(
-    title, text, notes, tags, entities, labels, folder, path,
-    tokenize = 'unicode61 remove_diacritics 2', columnsize = 0
-);
-INSERT INTO fts(fts, rank) VALUES ('crisismerge', 64);
-CREATE VIRTUAL TABLE parts USING fts5(
-    body, article UNINDEXED, kind UNINDEXED,
-    tokenize = 'unicode61 remove_diacritics 2', columnsize = 0
-);
-"""
-
-NO_DATE = date(1970, 1, 1)
-"""The date of an article with neither front matter nor a file time (as the reference's)."""
-
-_FIELD_OF_LEAF = {DateRange: "date", WordRange: "words"}
 
 
 class IndexReset(Exception):
@@ -168,8 +113,9 @@ class IndexReset(Exception):
 class Hit:
     """An article a query found, and why."""
 
-    path: Path
-    """The article's file (as the library found it)."""
+    location: str
+    """The article's file as the library found it (:attr:`path` as a string: printing a
+    hit needs no :class:`~pathlib.Path`)."""
     sha256: str
     """Its content hash."""
     title: str
@@ -185,176 +131,21 @@ class Hit:
     """Where the words found are in :attr:`snippet` (start, end code points): drawn by
     offsets, never by markup."""
 
+    @property
+    def path(self) -> Path:
+        """The article's file (as the library found it)."""
+        return Path(self.location)
+
     def to_json(self) -> dict[str, Any]:
         """The hit as JSON-ready data (what ``reader search --format json`` prints)."""
         return {
-            "path": str(self.path),
+            "path": self.location,
             "sha256": self.sha256,
             "title": self.title,
             "fields": list(self.fields),
             "snippet": self.snippet,
             "marks": [list(mark) for mark in self.marks],
         }
-
-
-@dataclass
-class UpdateReport:
-    """What :meth:`SearchIndex.update` did."""
-
-    articles: int = 0
-    """Articles in the library."""
-    added: int = 0
-    """Articles indexed for the first time."""
-    changed: int = 0
-    """Articles whose content changed and were indexed again."""
-    removed: int = 0
-    """Articles whose file is gone, taken out."""
-    annotated: int = 0
-    """Articles whose notes, tags or annotation kinds changed."""
-    entities: int = 0
-    """Articles whose entities were (re)indexed."""
-    entities_kept: int = 0
-    """Of those, the articles whose entities were taken from the rows kept beside the index
-    (:mod:`reader.search.entity_rows`) rather than worked out by the rules."""
-    entities_missing: int = 0
-    """Articles whose entities are not cached yet (indexed on a later update)."""
-    entities_unavailable: str | None = None
-    """Why no entities could be indexed (no model named), or None."""
-    rebuilt: str | None = None
-    """Why the index file was rebuilt from scratch (broken, foreign, old), or None."""
-    text_seconds: float = 0.0
-    """Time taken by the first pass (articles, text, notes, tags)."""
-    entity_seconds: float = 0.0
-    """Time taken by the second pass (entities)."""
-    problems: list[str] = field(default_factory=list)
-    """Articles that could not be indexed, with why."""
-    generation: int = 0
-    """The index's count of updates after this one's first pass (see
-    :meth:`SearchIndex.remember`)."""
-
-    @property
-    def seconds(self) -> float:
-        """The whole update's time."""
-        return self.text_seconds + self.entity_seconds
-
-
-@dataclass
-class _Entities:
-    """What an update needs to index entities: the finder, its engine, the key's start
-    (everything but the article's own corrections) and the rows kept beside the index."""
-
-    finder: EntityFinder
-    engine: EngineInfo
-    base: str
-    kept: EntityRows | None
-    plain: EntityFinder
-    """The finder without the corrector (for an article without corrections)."""
-
-    def key(self, snapshot: _StoreSnapshot, sha256: str) -> str:
-        """The key an article's entities are indexed (and kept) under."""
-        return f"{self.base}/{snapshot.corrections.get(sha256, '')}"
-
-    def reuse(self, snapshot: _StoreSnapshot, sha256: str) -> tuple[str, list[MentionRow]] | None:
-        """The article's key and its kept rows, when they are kept under that key and its
-        model output is still cached (as the finder would need), else None."""
-        if self.kept is None or self.finder.cache is None:
-            return None
-        key = self.key(snapshot, sha256)
-        rows = self.kept.get(sha256, key)
-        if rows is None or not self.finder.cache.has(sha256, self.engine):
-            return None
-        return key, rows
-
-
-@dataclass
-class _StoreSnapshot:
-    """What the index needs from the store, read once per update."""
-
-    tags: dict[str, list[str]] = field(default_factory=dict)
-    bodies: dict[str, list[str]] = field(default_factory=dict)
-    kinds: dict[str, set[str]] = field(default_factory=dict)
-    corrections: dict[str, str] = field(default_factory=dict)
-    """Per article with corrections: a fingerprint of them."""
-    global_corrections: str = ""
-    read: frozenset[str] = frozenset()
-    read_known: bool = False
-
-    def key(self, sha256: str) -> str:
-        """A fingerprint of the article's notes, tags and kinds ('' when it has none)."""
-        tags, bodies = self.tags.get(sha256), self.bodies.get(sha256)
-        kinds = self.kinds.get(sha256)
-        if not tags and not bodies and not kinds:
-            return ""
-        return _digest([tags or [], bodies or [], sorted(kinds or ())])
-
-
-def _snapshot(store: AnnotationStore | None) -> _StoreSnapshot:
-    snapshot = _StoreSnapshot()
-    if store is None:
-        return snapshot
-    for article in store.articles():
-        if article["tags"]:
-            snapshot.tags[str(article["sha256"])] = [str(tag) for tag in article["tags"]]
-    corrections: dict[str, list[Any]] = {}
-    global_corrections: list[Any] = []
-    for annotation in store.annotations():
-        sha = annotation.article_sha256
-        snapshot.kinds.setdefault(sha, set()).add(annotation.kind)
-        if annotation.body:
-            snapshot.bodies.setdefault(sha, []).append(annotation.body)
-        if annotation.kind == "correction":
-            data = [annotation.correction, annotation.target]
-            corrections.setdefault(sha, []).append(data)
-            if annotation.correction is not None and annotation.correction.get("scope") == "global":
-                global_corrections.append(data)
-    for sha, items in corrections.items():
-        snapshot.corrections[sha] = _digest(items)
-    snapshot.global_corrections = _digest(global_corrections) if global_corrections else ""
-    # Read state arrives in the store with the read-state work; until then all are unread.
-    read_articles = getattr(store, "read_articles", None)
-    if read_articles is not None:
-        snapshot.read = frozenset(read_articles())
-        snapshot.read_known = True
-    return snapshot
-
-
-def _digest(data: object) -> str:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
-
-
-YIELD_SECONDS = 0.002
-"""How long an update runs before it gives the GIL away (:func:`_let_others_run`)."""
-
-_yielded = 0.0
-
-
-def _let_others_run() -> None:
-    """Give the GIL away now and then between two articles of an update: the app updates
-    its index in a thread while the user reads, and the screen's thread must not wait a
-    whole switch interval (5 ms) for it at every turn. At most every :data:`YIELD_SECONDS`
-    (a ``time.sleep(0)`` per article cost a 10,000-article update over a second on a
-    loaded machine; a clock read costs nanoseconds)."""
-    global _yielded
-    now = time.perf_counter()
-    if now - _yielded >= YIELD_SECONDS:
-        if threading.active_count() > 1:  # alone (a command), nobody waits for the GIL
-            time.sleep(0)
-        _yielded = time.perf_counter()
-
-
-def _read_once(article: Article) -> Article:
-    """*article* with its text, read for the index without keeping it in the library's
-    :class:`Article` (an unread one stays unread: the app holds 10,000 of them, and keeping
-    every text it indexed would add tens of MB to it). What was read is the truth: its hash
-    is the text's."""
-    if article.loaded:
-        return article
-    read = read_article(article.path)
-    if isinstance(read, Problem):
-        article.text  # noqa: B018 - gone since listed: the library's article says why
-        return article
-    return read
 
 
 class SearchIndex:
@@ -454,7 +245,7 @@ class SearchIndex:
 
     def _start_memory(self) -> None:
         self._memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-        self._memory.executescript(_SCHEMA)
+        self._memory.executescript(SCHEMA)
         self._write_meta(self._memory)
 
     def _open_or_rebuild(self) -> None:
@@ -481,7 +272,7 @@ class SearchIndex:
 
     def _create(self) -> None:
         assert self.path is not None
-        create_database(self.path, self._connect_file, _SCHEMA, self._write_meta)
+        create_database(self.path, self._connect_file, SCHEMA, self._write_meta)
 
     @staticmethod
     def _write_meta(connection: sqlite3.Connection) -> None:
@@ -550,7 +341,7 @@ class SearchIndex:
                 if unavailable:
                     report.problems.append(unavailable)
                 store = workspace.store
-            snapshot = _snapshot(store)
+            snapshot = store_snapshot(store)
             self._read = snapshot.read
             try:
                 self._update(workspace, snapshot, report, entities, cancelled)
@@ -564,7 +355,7 @@ class SearchIndex:
     def _update(
         self,
         workspace: Workspace,
-        snapshot: _StoreSnapshot,
+        snapshot: StoreSnapshot,
         report: UpdateReport,
         entities: bool,
         cancelled: threading.Event | None,
@@ -588,35 +379,30 @@ class SearchIndex:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 positions: list[tuple[int, int]] = []
+                new: list[NewArticle] = []
                 for place, article in enumerate(articles):
-                    _let_others_run()
+                    let_others_run()
                     path = os.path.abspath(article.path)
                     where = (str(article.path), library_folder(path, roots))
                     row = known.pop(path, None)
                     if row is None or row[1] != article.sha256:
                         if row is not None:
-                            self._delete(connection, row[0])
-                        read = _read_once(article)
-                        reused = None if context is None else context.reuse(snapshot, read.sha256)
-                        self._insert(
-                            connection, read, path, where, read.text, snapshot, place, reused
-                        )
-                        if reused is not None:
-                            report.entities += 1
-                            report.entities_kept += 1
-                        if row is None:
-                            report.added += 1
-                        else:
+                            delete(connection, row[0])
                             report.changed += 1
+                        else:
+                            report.added += 1
+                        new.append(NewArticle(article, path, where, place))
                         continue
                     row_id, sha256, store_key, position, stored_where = row
                     if stored_where != where:
-                        self._place(connection, row_id, where)
+                        relocate(connection, row_id, where)
                     if store_key != snapshot.key(sha256):
-                        self._annotate(connection, row_id, sha256, snapshot)
+                        annotate(connection, row_id, sha256, snapshot)
                         report.annotated += 1
                     if position != place:
                         positions.append((place, row_id))
+                if new:
+                    writing.insert_new(connection, new, snapshot, context, report)
                 connection.executemany("UPDATE articles SET position = ? WHERE id = ?", positions)
                 connection.execute(
                     "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "
@@ -631,7 +417,7 @@ class SearchIndex:
                             "UPDATE articles SET position = NULL WHERE id = ?", (row_id,)
                         )
                     else:
-                        self._delete(connection, row_id)
+                        delete(connection, row_id)
                         report.removed += 1
                 connection.execute("COMMIT")
             except BaseException:
@@ -650,127 +436,9 @@ class SearchIndex:
             connection.execute("PRAGMA shrink_memory")
         self._scope = None
 
-    def _insert(
-        self,
-        connection: sqlite3.Connection,
-        article: Article,
-        path: str,
-        where: tuple[str, str],
-        text: str,
-        snapshot: _StoreSnapshot,
-        place: int,
-        reused: tuple[str, list[MentionRow]] | None = None,
-    ) -> int:
-        """Index a new article (with its entities when *reused* gives their key and rows:
-        in the same row of the full-text index, which is not written twice)."""
-        try:
-            mtime: float | None = os.stat(path).st_mtime
-        except OSError:
-            mtime = None
-        day = article_date(article.meta, mtime) or NO_DATE
-        shown, folder = where
-        sha256 = article.sha256
-        cursor = connection.execute(
-            "INSERT INTO articles(path, shown_path, path_folded, folder, sha256, title, "
-            "title_folded, date, words, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                path,
-                shown,
-                shown.casefold(),
-                folder,
-                sha256,
-                article.title,
-                fold(article.title, casefold=True),
-                day.isoformat(),
-                article.word_count,
-                place,
-            ),
-        )
-        row_id = cursor.lastrowid
-        assert row_id is not None
-        if reused is None:
-            connection.execute(
-                "INSERT INTO fts(rowid, title, text, folder, path) VALUES (?, ?, ?, ?, ?)",
-                (row_id, article.title, text, folder, shown),
-            )
-        else:
-            key, rows = reused
-            connection.execute(
-                "INSERT INTO fts(rowid, title, text, folder, path, entities, labels) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (row_id, article.title, text, folder, shown, *fts_entities(rows)),
-            )
-            self._put_mentions(connection, row_id, key, rows, fts=False)
-        connection.executemany(
-            "INSERT INTO folders(article, depth, name) VALUES (?, ?, ?)",
-            [(row_id, depth, name) for depth, name in enumerate(_folder_names(folder))],
-        )
-        if snapshot.key(sha256):
-            self._annotate(connection, row_id, sha256, snapshot)
-        return row_id
-
-    @staticmethod
-    def _place(connection: sqlite3.Connection, row_id: int, where: tuple[str, str]) -> None:
-        """Record the article's path and folder as the current library sees them."""
-        shown, folder = where
-        connection.execute(
-            "UPDATE articles SET shown_path = ?, path_folded = ?, folder = ? WHERE id = ?",
-            (shown, shown.casefold(), folder, row_id),
-        )
-        connection.execute(
-            "UPDATE fts SET folder = ?, path = ? WHERE rowid = ?", (folder, shown, row_id)
-        )
-        connection.execute("DELETE FROM folders WHERE article = ?", (row_id,))
-        connection.executemany(
-            "INSERT INTO folders(article, depth, name) VALUES (?, ?, ?)",
-            [(row_id, depth, name) for depth, name in enumerate(_folder_names(folder))],
-        )
-
-    @staticmethod
-    def _annotate(
-        connection: sqlite3.Connection, row_id: int, sha256: str, snapshot: _StoreSnapshot
-    ) -> None:
-        """Write the article's notes, tags and annotation kinds from the store."""
-        tags = snapshot.tags.get(sha256, [])
-        kinds = snapshot.kinds.get(sha256, set())
-        connection.execute(
-            "UPDATE articles SET has_note = ?, has_highlight = ?, has_correction = ?, "
-            "store_key = ? WHERE id = ?",
-            (
-                "note" in kinds,
-                "highlight" in kinds,
-                "correction" in kinds,
-                snapshot.key(sha256),
-                row_id,
-            ),
-        )
-        connection.execute(
-            "UPDATE fts SET notes = ?, tags = ? WHERE rowid = ?",
-            ("\n".join(snapshot.bodies.get(sha256, [])), "\n".join(tags), row_id),
-        )
-        connection.execute("DELETE FROM tags WHERE article = ?", (row_id,))
-        connection.executemany(
-            "INSERT OR IGNORE INTO tags(article, tag) VALUES (?, ?)",
-            [(row_id, tag.casefold()) for tag in tags],
-        )
-        connection.execute("DELETE FROM parts WHERE article = ?", (row_id,))
-        connection.executemany(
-            "INSERT INTO parts(body, article, kind) VALUES (?, ?, ?)",
-            [(body, row_id, "notes") for body in snapshot.bodies.get(sha256, [])]
-            + [(tag, row_id, "tags") for tag in tags],
-        )
-
-    @staticmethod
-    def _delete(connection: sqlite3.Connection, row_id: int) -> None:
-        for table in ("tags", "folders", "mentions"):
-            connection.execute(f"DELETE FROM {table} WHERE article = ?", (row_id,))
-        connection.execute("DELETE FROM fts WHERE rowid = ?", (row_id,))
-        connection.execute("DELETE FROM parts WHERE article = ?", (row_id,))
-        connection.execute("DELETE FROM articles WHERE id = ?", (row_id,))
-
     def _entities(
-        self, workspace: Workspace, snapshot: _StoreSnapshot, report: UpdateReport
-    ) -> _Entities | None:
+        self, workspace: Workspace, snapshot: StoreSnapshot, report: UpdateReport
+    ) -> Entities | None:
         """What the update needs to index entities, or None (and why in *report*)."""
         from reader.entities.engines import NoModel
         from reader.entities.finder import EntityFinder
@@ -791,13 +459,13 @@ class SearchIndex:
         # Applying no corrections is what the corrector does for an article without any;
         # skipping it spares a scan of the store per article.
         plain = EntityFinder(finder.recognizer, finder.cache)
-        return _Entities(finder, engine, base, kept, plain)
+        return Entities(finder, engine, base, kept, plain)
 
     def _update_entities(
         self,
         connection: sqlite3.Connection,
-        context: _Entities,
-        snapshot: _StoreSnapshot,
+        context: Entities,
+        snapshot: StoreSnapshot,
         report: UpdateReport,
         cancelled: threading.Event | None,
     ) -> None:
@@ -820,7 +488,7 @@ class SearchIndex:
             batch: list[tuple[int, str, list[MentionRow]]] = []
             found_now: list[tuple[str, str, list[MentionRow]]] = []
             for row_id, sha256, key in todo[start : start + ENTITY_BATCH]:
-                _let_others_run()
+                let_others_run()
                 reused = context.reuse(snapshot, sha256)
                 if reused is not None:
                     batch.append((row_id, *reused))
@@ -843,47 +511,10 @@ class SearchIndex:
                 rows = mention_rows(spans)
                 batch.append((row_id, key, rows))
                 found_now.append((sha256, key, rows))
-            self._write_entities(connection, batch)
+            write_entities(connection, batch)
             if context.kept is not None and found_now:
                 context.kept.put(found_now)
             report.entities += len(batch)
-
-    @classmethod
-    def _write_entities(
-        cls, connection: sqlite3.Connection, batch: list[tuple[int, str, list[MentionRow]]]
-    ) -> None:
-        if not batch:
-            return
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            for row_id, key, rows in batch:
-                connection.execute("DELETE FROM mentions WHERE article = ?", (row_id,))
-                cls._put_mentions(connection, row_id, key, rows, fts=True)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-
-    @staticmethod
-    def _put_mentions(
-        connection: sqlite3.Connection,
-        row_id: int,
-        key: str,
-        rows: list[MentionRow],
-        *,
-        fts: bool,
-    ) -> None:
-        """Write an article's entity rows (and, with *fts*, its full-text columns)."""
-        connection.executemany(
-            "INSERT INTO mentions(article, folded, label, text, count) VALUES (?, ?, ?, ?, ?)",
-            [(row_id, folded, label, text, count) for folded, label, text, count in rows],
-        )
-        if fts:
-            connection.execute(
-                "UPDATE fts SET entities = ?, labels = ? WHERE rowid = ?",
-                (*fts_entities(rows), row_id),
-            )
-        connection.execute("UPDATE articles SET entities_key = ? WHERE id = ?", (key, row_id))
 
     # --- knowing it is up to date without loading the library ------------------------
 
@@ -1038,7 +669,7 @@ class SearchIndex:
         with self._connection() as connection:
             ordered = self._ordered(connection, query, articles, read)
         if not explain or not ordered:
-            return iter([Hit(path=Path(row[6]), sha256=row[2], title=row[3]) for row in ordered])
+            return iter([Hit(location=row[6], sha256=row[2], title=row[3]) for row in ordered])
         return self._explained(query, ordered, read)
 
     def _ordered(
@@ -1051,14 +682,14 @@ class SearchIndex:
         """The rows the query finds, in the list's order (or the query's sort)."""
         compiled = compile_query(
             query,
-            lambda *args: _case_filter(connection, *args),
+            lambda *args: case_filter(connection, *args),
             frozenset(read),
             self.entity_resolver,
         )
         order = compiled.order or "NULL"
         scope = "a.position IS NOT NULL" if articles is None else "1"
         rows = connection.execute(
-            f"SELECT a.id, a.path, a.sha256, a.title, a.position, {order}, a.shown_path "
+            f"SELECT a.id, a.path, a.sha256, a.title, a.position, {order}, a.shown_path, a.plain "
             f"FROM articles a WHERE {scope} AND ({compiled.where})",
             [*compiled.order_params, *compiled.params],
         ).fetchall()
@@ -1080,8 +711,8 @@ class SearchIndex:
         field for all the rows at once) and its snippet (found when the hit is taken)."""
         with self._connection() as connection:
             ids = {row[0] for row in ordered}
-            matched = _explain(connection, query, ids, frozenset(read), self.entity_resolver)
-        pattern = _snippet_pattern(query)
+            matched = explain(connection, query, ids, frozenset(read), self.entity_resolver)
+        pattern = snippet_pattern_of(query)
         texts: dict[int, str] = {}
         fetched = 0
         for place, row in enumerate(ordered):
@@ -1098,9 +729,9 @@ class SearchIndex:
                     texts = self._texts([row[0] for row in ordered[place:fetched]])
                 text = texts.pop(row_id, None)
                 if text:
-                    snippet = find_snippet(text, pattern)
+                    snippet = find_snippet(text, pattern, bool(row[7]))
             yield Hit(
-                path=Path(row[6]),
+                location=row[6],
                 sha256=row[2],
                 title=row[3],
                 fields=tuple(names),
@@ -1128,202 +759,3 @@ class SearchIndex:
             places.setdefault(os.path.abspath(article.path), place)
         self._scope_source, self._scope = articles, (len(articles), places)
         return places
-
-
-def _case_filter(
-    connection: sqlite3.Connection,
-    match: str,
-    columns: Sequence[str],
-    parts: bool | str,
-    term: str,
-) -> list[int]:
-    """The ids among the candidates of *match* (in *columns* of ``fts``) and, with *parts*
-    (True, or one kind: ``notes``, ``tags``), of the notes and tags, where *term*'s words
-    are found in the term's own case (smart case; accents folded)."""
-    pattern = phrase_pattern(term)
-    assert pattern is not None
-    found: list[int] = []
-    if columns:
-        names = ", ".join(columns)
-        for row_id, *values in connection.execute(
-            f"SELECT rowid, {names} FROM fts WHERE fts MATCH ?", (match,)
-        ):
-            if any(value and pattern.search(_folded(value)) for value in values):
-                found.append(row_id)
-    if parts:
-        body_match = fts_query(("body",), term)
-        kind = "" if parts is True else " AND kind = ?"
-        for row_id, body in connection.execute(
-            f"SELECT article, body FROM parts WHERE parts MATCH ?{kind}",
-            (body_match,) if parts is True else (body_match, parts),
-        ):
-            if pattern.search(_folded(body)):
-                found.append(row_id)
-    return sorted(set(found))
-
-
-def _folded(value: str) -> str:
-    """*value* with accents folded, as smart case compares; text already in NFKD form with
-    no combining mark (most English text) is its own folding, and is not copied."""
-    if value.isascii() or unicodedata.is_normalized("NFKD", value):
-        return value
-    return fold(value)
-
-
-def _leaf_fields(leaf: Node) -> list[tuple[str, Node]]:
-    """What each positive leaf is reported as, and the query node that checks it."""
-    if isinstance(leaf, Term):
-        return [(column, leaf) for column in FREE_COLUMNS]
-    if isinstance(leaf, Field):
-        return [(leaf.name, leaf)]
-    return [(_FIELD_OF_LEAF.get(type(leaf), "?"), leaf)]
-
-
-def _explain(
-    connection: sqlite3.Connection,
-    query: Query,
-    ids: set[int],
-    read: frozenset[str],
-    resolver: EntityArticles | None = None,
-) -> list[tuple[str, set[int]]]:
-    """For each positive leaf of *query* and each field it is reported as, in order: the
-    field's name and the ids among *ids* where the leaf matched there. One query per leaf
-    and field, for every article at once (intersected with *ids* here: an FTS5 query
-    restricted to a list of row ids is run once per id)."""
-    matched: list[tuple[str, set[int]]] = []
-    for leaf in positive_leaves(query.where):
-        for name, node in _leaf_fields(leaf):
-            found: set[int]
-            if isinstance(leaf, Term):
-                in_fts = name in TEXT_COLUMNS
-                match = fts_query((name,) if in_fts else ("body",), leaf.text)
-                if match is None:
-                    continue
-                if is_case_sensitive(leaf.text):
-                    columns = (name,) if in_fts else ()
-                    found = set(
-                        _case_filter(connection, match, columns, not in_fts and name, leaf.text)
-                    )
-                elif in_fts:
-                    found = {
-                        row_id
-                        for (row_id,) in connection.execute(
-                            "SELECT rowid FROM fts WHERE fts MATCH ?", (match,)
-                        )
-                    }
-                else:
-                    found = {
-                        row_id
-                        for (row_id,) in connection.execute(
-                            "SELECT article FROM parts WHERE parts MATCH ? AND kind = ?",
-                            (match, name),
-                        )
-                    }
-            else:
-                compiled = compile_query(
-                    Query(node), lambda *args: _case_filter(connection, *args), read, resolver
-                )
-                found = {
-                    row_id
-                    for (row_id,) in connection.execute(
-                        f"SELECT a.id FROM articles a WHERE ({compiled.where})", compiled.params
-                    )
-                }
-            matched.append((name, found & ids))
-    return matched
-
-
-def _snippet_pattern(query: Query) -> re.Pattern[str] | None:
-    """What a snippet is found around: the query's free words and phrases and ``entity:``
-    values (as they are looked for in the text: whole words, any case, accents folded)."""
-    phrases = []
-    for leaf in positive_leaves(query.where):
-        if isinstance(leaf, Term) or (isinstance(leaf, Field) and leaf.name == "entity"):
-            value = leaf.text if isinstance(leaf, Term) else leaf.value
-            phrases.append(words(value))
-    return snippet_pattern(phrases)
-
-
-def library_stamp(settings: Settings) -> str | None:
-    """A fingerprint, by stat alone, of everything :meth:`SearchIndex.update` reads: the
-    article files under the settings' paths (walked as the library walks them: hidden
-    names and other endings skipped; each file's inode, size and times), the database,
-    the entity cache's folders, the installed packages (which model is picked) and the
-    settings; None when some file changed too recently for its stat to be trusted (as the
-    catalogue's racy rule), or the cache is off.
-
-    Equal stamps mean the same library, store and cached entities, so an index remembered
-    with one (:meth:`SearchIndex.remember`) answers without the library being loaded.
-    """
-    if not settings.use_cache:
-        return None
-    from reader.library.catalogue import RACY_SECONDS
-
-    digest = hashlib.blake2b(digest_size=16)
-    racy = time.time_ns() - int(RACY_SECONDS * 1e9)
-    fresh = False
-
-    def add(name: str, info: os.stat_result | None) -> None:
-        nonlocal fresh
-        if info is None:
-            digest.update(f"{name}\0-\n".encode("utf-8", "surrogateescape"))
-            return
-        if info.st_mtime_ns > racy or info.st_ctime_ns > racy:
-            fresh = True
-        digest.update(
-            f"{name}\0{info.st_ino}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\n".encode(
-                "utf-8", "surrogateescape"
-            )
-        )
-
-    def stat(path: str) -> os.stat_result | None:
-        try:
-            return os.stat(path)
-        except OSError:
-            return None
-
-    digest.update(
-        json.dumps(
-            [
-                __version__,
-                INDEX_FORMAT,
-                [str(path) for path in settings.article_paths],
-                str(settings.exports_dir),
-                str(settings.db_path),
-                str(settings.cache_dir),
-                settings.engine,
-                settings.model,
-            ]
-        ).encode("utf-8", "surrogateescape")
-    )
-    # The article files as the library finds them (the same walk, the exports left out).
-    files, problems = find_article_names(settings.article_paths, [settings.exports_dir])
-    for given in settings.article_paths:
-        add(os.fspath(given), stat(os.fspath(given)))
-    for path, _resolved, entry in files:
-        add(path, stat(path) if entry is None else file_stat(entry))
-    for problem in problems:
-        digest.update(f"{problem}\n".encode("utf-8", "surrogateescape"))
-    add(str(settings.db_path), stat(str(settings.db_path)))
-    # The entity cache: <cache dir>/<engine key>/<sha[:2]>/<sha>.json; an entry added for
-    # an article changes its folder's times.
-    cache = os.fspath(settings.cache_dir)
-    try:
-        with os.scandir(cache) as engines:
-            for engine in sorted(engines, key=lambda entry: entry.name):
-                if engine.is_dir() and not engine.is_symlink():
-                    with os.scandir(engine.path) as shards:
-                        for shard in sorted(shards, key=lambda entry: entry.name):
-                            add(shard.path, shard.stat())
-    except OSError:
-        digest.update(b"no cache\n")
-    # Which model is picked (and its version) follows the installed packages.
-    for folder in sys.path:
-        if folder and os.path.isdir(folder):
-            add(folder, stat(folder))
-    return None if fresh else digest.hexdigest()
-
-
-def _folder_names(folder: str) -> list[str]:
-    """The names of *folder*'s parts from the root down, case-folded (``in:`` compares)."""
-    return [part.casefold() for part in folder.split("/") if part]

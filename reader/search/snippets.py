@@ -19,6 +19,7 @@ __all__ = [
     "SNIPPET_WORDS",
     "Snippet",
     "find_snippet",
+    "is_plain",
     "make_snippet",
     "snippet_pattern",
 ]
@@ -38,9 +39,6 @@ ELLIPSIS = "…"
 
 _WORD = text_match.WORD
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_SENTENCE_END = re.compile(r"(?:[.:][ \t\r\n]+|\n[ \t\r]*\n\s*)\Z")
-"""What ends a sentence before a word: ``.`` or ``:`` and space, or a blank line (a
-paragraph, or an article's title, ends there)."""
 _PARAGRAPH_BREAK = re.compile(r"\s*\n[ \t\r]*\n\s*")
 PARAGRAPH_MARK = " · "
 """What a blank line becomes in a snippet's one line (the title and the first paragraph,
@@ -62,8 +60,8 @@ def make_snippet(raw: str) -> Snippet:
     line = sanitize(raw)
     if "\n" in line:
         line = _PARAGRAPH_BREAK.sub(PARAGRAPH_MARK, line)
-    if not (line.isascii() and " " not in line.strip(" ") and line == line.strip()):
-        line = " ".join(line.split())
+    if not (line.isascii() and line.isprintable() and "  " not in line and line == line.strip()):
+        line = " ".join(line.split())  # one line (a tab or line break is a space)
     marks: list[tuple[int, int]] = []
     if MARK_START in line or MARK_END in line:
         pieces: list[str] = []
@@ -137,13 +135,13 @@ def _first_match(pattern: re.Pattern[str], folded: str, plain: bool) -> re.Match
         return next(_matches(pattern, folded), None)
     # One byte per character (the non-ASCII ones, no word characters here, as "?").
     lowered = folded.encode("ascii", "replace").lower()
-    ahead = [lowered.find(word) for word in firsts]
+    places = [lowered.find(word) for word in firsts]
     at = 0
     for _ in range(_CANDIDATES):
-        for i, place in enumerate(ahead):
+        for i, place in enumerate(places):
             if 0 <= place < at:
-                ahead[i] = lowered.find(firsts[i], at)
-        candidates = [place for place in ahead if place >= 0]
+                places[i] = lowered.find(firsts[i], at)
+        candidates = [place for place in places if place >= 0]
         if not candidates:
             return None
         at = min(candidates)
@@ -175,9 +173,11 @@ def _harmless(char: str) -> bool:
     return known
 
 
-def _plain(text: str) -> bool:
+def is_plain(text: str) -> bool:
     """Whether *text*'s only non-ASCII characters (if any) are harmless (:func:`_harmless`):
-    one scan for a character not yet known harmless, learning them as they come."""
+    its word characters are all ASCII, so it is its own accent folding for what a pattern
+    finds. One scan for a character not yet known harmless, learning them as they come
+    (the search index keeps the answer per article: :func:`find_snippet`'s *plain*)."""
     global _UNKNOWN
     if text.isascii():
         return True
@@ -208,14 +208,15 @@ _UNKNOWN = _unknown()
 """A non-ASCII character not known to be harmless."""
 
 
-def _fold(text: str) -> tuple[str, list[int], list[int], bool]:
+def _fold(text: str, plain: bool | None = None) -> tuple[str, list[int], list[int], bool]:
     """*text* with accents folded, where its pieces of changed length start in the
     folded text and in *text* (to map an offset back; empty when no length changed), and
     whether the text was plain (its word characters all ASCII).
 
     A text whose only non-ASCII characters are harmless (typographic quotes, dashes) is
-    its own folding for what a pattern finds, and is not copied."""
-    if _plain(text):
+    its own folding for what a pattern finds, and is not copied. *plain*: whether it is
+    (:func:`is_plain`), when known."""
+    if plain or (plain is None and is_plain(text)):
         return text, [], [], True
     pieces: list[str] = []
     folded_starts: list[int] = []
@@ -254,82 +255,128 @@ def _back(offset: int, folded_starts: list[int], original_starts: list[int]) -> 
     return original_starts[i] + offset - folded_starts[i]
 
 
-def _words_before(folded: str, start: int) -> tuple[list[tuple[int, int]], bool]:
-    """The spans of up to a window's words before *start*, and whether they reach the
-    text's start."""
-    reach = 160
+_WORDS = [re.compile(rf"(?:[\W_]*+[^\W_]++){{{n}}}") for n in range(SNIPPET_WORDS + 1)]
+"""``_WORDS[n]`` matches exactly *n* words from where it starts, each whole (possessive: a
+word is never split), and the separators before each."""
+
+_UP_TO = re.compile(rf"(?:[\W_]*+[^\W_]++){{0,{SNIPPET_WORDS + 1}}}")
+"""Up to a window's words and one more, as :data:`_WORDS`."""
+
+_SENTENCE_START = re.compile(r"(?:[.:][ \t\r\n]+|\n[ \t\r]*\n\s*)(?=[^\W_])")
+"""The end of a sentence (``.`` or ``:`` and white space, or a blank line: a paragraph, or
+an article's title, ends there) before a word: a match ends where that word starts."""
+
+
+def _count_before(folded: str, start: int) -> tuple[int, bool, str, int]:
+    """How many words come before *start*, up to a window's (:data:`SNIPPET_WORDS`), and
+    whether those are all there are (the text's first word among them); the text before
+    *start* reversed (as far as it was read: :data:`_WORDS` on it finds where the n-th
+    word before starts) and where the farthest word counted starts.
+
+    The text before *start* is read backwards, a little at a time: the words are counted by
+    one match on it reversed (words and separators read the same either way)."""
+    reach = 128
     while True:
         low = max(0, start - reach)
-        spans = [m.span() for m in _WORD.finditer(folded, low, start)]
+        backwards = folded[low:start][::-1]
+        counted = _UP_TO.match(backwards)
+        assert counted is not None  # it matches the empty string
+        count = len(_WORD.findall(backwards, 0, counted.end()))
+        if count > SNIPPET_WORDS:  # (the farthest may be cut by the slice: not counted)
+            return SNIPPET_WORDS, False, backwards, start - counted.end()
         if low == 0:
-            return spans, True
-        if len(spans) > SNIPPET_WORDS:
-            return spans[1:], False  # the first may be cut by the slice
+            return count, True, backwards, start - counted.end()
         reach *= 4
 
 
-def _words_after(folded: str, end: int) -> tuple[list[tuple[int, int]], bool]:
-    """The spans of up to a window's words after *end*, and whether they reach the end."""
-    reach = 200
-    while True:
-        high = min(len(folded), end + reach)
-        spans = [m.span() for m in _WORD.finditer(folded, end, high)]
-        if high == len(folded):
-            return spans, True
-        if len(spans) > SNIPPET_WORDS:
-            return spans[:-1], False  # the last may be cut by the slice
-        reach *= 4
+def _count_after(folded: str, end: int) -> tuple[int, bool]:
+    """How many words come after *end*, up to a window's, and whether those are all."""
+    counted = _UP_TO.match(folded, end)
+    assert counted is not None
+    count = len(_WORD.findall(folded, end, counted.end()))
+    if count > SNIPPET_WORDS:
+        return SNIPPET_WORDS, False
+    return count, True
 
 
-def find_snippet(text: str, pattern: re.Pattern[str]) -> Snippet | None:
+def _lead(folded: str, start: int, farthest: int, before: int, at_start: bool) -> int | None:
+    """How many of the *before* words before *start* the snippet starts with when one of
+    the nearest (fewer than a window's) starts a sentence, or the text's first word is one
+    of them (counted from *farthest*, the farthest word's start), else None."""
+    nearest = None
+    for found in _SENTENCE_START.finditer(folded, farthest, start):
+        nearest = found.end()
+    if nearest is not None:
+        count = len(_WORD.findall(folded, nearest, start))
+        if count < before and count <= SNIPPET_WORDS - 1:
+            return count
+    if at_start and 0 < before <= SNIPPET_WORDS - 1:
+        return before  # the text's first word starts a sentence
+    return None
+
+
+def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None) -> Snippet | None:
     """A snippet of *text* around the first words *pattern* (:func:`snippet_pattern`) finds.
 
     :data:`SNIPPET_WORDS` words, laid out as SQLite's ``snippet()`` lays out a window around
     one phrase: from the nearest sentence start (after ``.`` or ``:``, or the text's start)
     when one is close enough before the words found, else with them in the middle (more
     before when the text ends); ``…`` where the text goes on; every match inside marked.
-    Only the neighbourhood of the first match is read. None when nothing is found.
+    Only the neighbourhood of the first match is read, and its words are counted, not
+    listed. None when nothing is found. *plain*: :func:`is_plain` of *text* when the
+    caller knows it (the search index keeps it per article), else worked out here.
     """
-    folded, folded_starts, original_starts, plain = _fold(text)
+    folded, folded_starts, original_starts, plain = _fold(text, plain)
     first = _first_match(pattern, folded, plain)
     if first is None:
         return None
     start, end = first.span()
     found_words = len(_WORD.findall(first.group())) or 1
-    before, at_start = _words_before(folded, start)
-    after, at_end = _words_after(folded, end)
+    before, at_start, backwards, farthest = _count_before(folded, start)
+    after, at_end = _count_after(folded, end)
     room = max(0, SNIPPET_WORDS - found_words)
-    lead = None
-    for count in range(1, min(len(before), SNIPPET_WORDS - 1) + 1):
-        word_start = before[-count][0]
-        if count == len(before):
-            if at_start:
-                lead = count  # the text's first word starts a sentence
-                break
-            continue
-        if _SENTENCE_END.search(folded, before[-count - 1][1], word_start):
-            lead = count
-            break
+    lead = _lead(folded, start, farthest, before, at_start) if before else None
     if lead is None:
-        lead = min(len(before), room // 2)
-        if at_end and room - lead > len(after):  # the text ends: show more before
-            lead = min(len(before), room - len(after))
-    trail = min(len(after), max(0, room - lead))
-    from_start = at_start and lead == len(before)
-    window_start = 0 if from_start else (before[-lead][0] if lead else start)
-    to_end = at_end and trail == len(after)
-    window_end = len(folded) if to_end else (after[trail - 1][1] if trail else end)
-
-    def back(offset: int) -> int:
-        return _back(offset, folded_starts, original_starts)
-
+        lead = min(before, room // 2)
+        if at_end and room - lead > after:  # the text ends: show more before
+            lead = min(before, room - after)
+    trail = min(after, max(0, room - lead))
+    from_start = at_start and lead == before
+    if from_start:
+        window_start = 0
+    elif lead:
+        reached = _WORDS[lead].match(backwards)
+        assert reached is not None
+        window_start = start - reached.end()
+    else:
+        window_start = start
+    to_end = at_end and trail == after
+    if to_end:
+        window_end = len(folded)
+    elif trail:
+        reached = _WORDS[trail].match(folded, end)
+        assert reached is not None
+        window_end = reached.end()
+    else:
+        window_end = end
     pieces = [] if from_start else [ELLIPSIS]
     cursor = window_start
-    for match in _matches(pattern, folded, window_start, window_end):
-        pieces += [text[back(cursor) : back(match.start())], MARK_START]
-        pieces += [text[back(match.start()) : back(match.end())], MARK_END]
-        cursor = match.end()
-    pieces.append(text[back(cursor) : back(window_end)])
+    if not folded_starts:  # the folded text is the text (offsets are the same)
+        for match in _matches(pattern, folded, window_start, window_end):
+            at, done = match.span()
+            pieces += [text[cursor:at], MARK_START, text[at:done], MARK_END]
+            cursor = done
+        pieces.append(text[cursor:window_end])
+    else:
+
+        def back(offset: int) -> int:
+            return _back(offset, folded_starts, original_starts)
+
+        for match in _matches(pattern, folded, window_start, window_end):
+            pieces += [text[back(cursor) : back(match.start())], MARK_START]
+            pieces += [text[back(match.start()) : back(match.end())], MARK_END]
+            cursor = match.end()
+        pieces.append(text[back(cursor) : back(window_end)])
     if not to_end:
         pieces.append(ELLIPSIS)
     return make_snippet("".join(pieces))

@@ -181,3 +181,44 @@ def test_a_query_for_entities_says_when_some_are_not_found_yet(
     assert main(["index", *args]) == 0
     code, out, err = run(library, tmp_path, capsys, "label:GPE")
     assert code == 0 and "geneva.txt" in out and "entities found" not in err
+
+
+def test_the_stamp_changes_with_any_article_file(library: Path, tmp_path: Path) -> None:
+    """The up-to-date check's fingerprint (a leaner walk than the library's) changes when a
+    file the library reads is edited (in a subfolder too, even to the same size), added,
+    removed or renamed, and when a symlinked file's target is edited; not otherwise."""
+    import os
+
+    from reader.search.index import library_stamp
+    from reader.settings import Settings
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Linked\n\nA linked story.\n", "utf-8")
+    (library / "linked.txt").symlink_to(outside)
+    settings = Settings(
+        article_paths=[library], db_path=tmp_path / "db.json", cache_dir=tmp_path / "cache"
+    )
+    seen = [library_stamp(settings)]
+
+    def changed() -> bool:
+        seen.append(library_stamp(settings))
+        return seen[-1] is not None and seen[-1] != seen[-2]
+
+    assert not changed()
+    geneva = library / "europe" / "geneva.txt"
+    geneva.write_text(geneva.read_text("utf-8").replace("Monday", "Friday"), "utf-8")
+    assert changed()
+    (library / "europe" / "new.md").write_text("New\n\nText.\n", "utf-8")
+    assert changed()
+    (library / "europe" / "new.md").rename(library / "europe" / "renamed.md")
+    assert changed()
+    (library / "europe" / "renamed.md").unlink()
+    assert changed()
+    outside.write_text("Linked\n\nAn edited story.\n", "utf-8")
+    assert changed()
+    (library / "notes.bin").write_bytes(b"\x00")  # the folder changed: a new stamp
+    seen.append(library_stamp(settings))
+    (library / "notes.bin").write_bytes(b"\x01\x02")  # no article: the same stamp
+    assert not changed()
+    os.utime(library / "asia.txt")  # touched: its times changed
+    assert changed()

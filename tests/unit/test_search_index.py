@@ -547,9 +547,9 @@ def test_hits_stream_in_order_each_explained_when_taken(
     explained: list[str] = []
     real = index_module.find_snippet
 
-    def counting(text: str, pattern: object) -> object:
+    def counting(text: str, pattern: object, *args: object) -> object:
         explained.append(text)
-        return real(text, pattern)  # type: ignore[arg-type]
+        return real(text, pattern, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(index_module, "find_snippet", counting)
     stream = setup.index.hits(query)
@@ -648,14 +648,16 @@ def test_a_search_does_not_wait_for_an_update(
     edited.write_text(edited.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
     setup.workspace._library = None  # the library as it is on disk now
     inside, go = threading.Event(), threading.Event()
-    insert = SearchIndex._insert
+    from reader.search import writing
 
-    def held(self: SearchIndex, *args: object, **kwargs: object) -> object:
+    insert = writing.insert_new
+
+    def held(*args: object, **kwargs: object) -> object:
         inside.set()
         go.wait(30)
-        return insert(self, *args, **kwargs)  # type: ignore[arg-type]
+        return insert(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(SearchIndex, "_insert", held)
+    monkeypatch.setattr(writing, "insert_new", held)
     updating = threading.Thread(target=lambda: setup.index.update(setup.workspace))
     updating.start()
     try:
@@ -761,3 +763,56 @@ def test_a_rebuild_takes_the_kept_entities_and_indexes_the_same(setup: Setup) ->
     assert setup.found("entity:Geneva label:ORG") == ["world/europe/lavrov.txt"]
     report, again = rebuild()
     assert report.entities_kept == len(ALL) and again == corrected
+
+
+def _all_tables(index: SearchIndex) -> list[object]:
+    """What the index holds of every article (by path, not row id), and its indexes."""
+    with index._connection() as connection:
+        return [
+            *_entity_tables(index),
+            connection.execute(
+                "SELECT path, shown_path, path_folded, folder, sha256, title, title_folded, "
+                "date, words, plain, has_note, has_highlight, has_correction, store_key, "
+                "entities_key, position FROM articles ORDER BY path"
+            ).fetchall(),
+            connection.execute(
+                "SELECT a.path, f.title, f.text, f.notes, f.tags, f.folder, f.path FROM fts f "
+                "JOIN articles a ON a.id = f.rowid ORDER BY a.path"
+            ).fetchall(),
+            connection.execute(
+                "SELECT a.path, f.depth, f.name FROM folders f JOIN articles a "
+                "ON a.id = f.article ORDER BY a.path, f.depth"
+            ).fetchall(),
+            connection.execute(
+                "SELECT a.path, t.tag FROM tags t JOIN articles a ON a.id = t.article "
+                "ORDER BY a.path, t.tag"
+            ).fetchall(),
+            connection.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                "ORDER BY name"
+            ).fetchall(),
+        ]
+
+
+def test_a_bulk_build_in_batches_indexes_the_same(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many new articles at once are written in batches with the lookup indexes made again
+    at the end: the index holds exactly what one at a time gave, and answers the same."""
+    from reader.search import writing
+
+    queries = ["minister", "tag:energy", "label:PERSON", "entity:Geneva", "in:europe", "-the"]
+    expected = _all_tables(setup.index), [setup.found(query) for query in queries]
+    assert expected[0][0] and expected[0][-1]  # entity rows, and the lookup indexes
+    monkeypatch.setattr(writing, "BULK", 1)
+    monkeypatch.setattr(writing, "INSERT_BATCH", 2)
+    path = setup.index.path
+    assert path is not None
+    setup.workspace.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    setup.reload()
+    setup.index = setup.workspace.search_index()
+    report = setup.index.update(setup.workspace)
+    assert report.added == len(ALL) and report.entities_kept == len(ALL)
+    assert (_all_tables(setup.index), [setup.found(query) for query in queries]) == expected

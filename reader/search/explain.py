@@ -1,0 +1,145 @@
+"""Why each hit matched: which of the query's leaves matched in which field (one query per
+leaf and field, for all the hits at once), and what its snippet is found around."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from reader.search.compile import (
+    FREE_COLUMNS,
+    TEXT_COLUMNS,
+    EntityArticles,
+    compile_query,
+    fts_query,
+    positive_leaves,
+)
+from reader.search.documents import phrase_pattern
+from reader.search.query import DateRange, Field, Node, Query, Term, WordRange
+from reader.search.snippets import snippet_pattern
+from reader.search.text_match import fold, is_case_sensitive, words
+
+if TYPE_CHECKING:
+    pass
+
+
+__all__ = ["case_filter", "explain", "snippet_pattern_of"]
+
+_FIELD_OF_LEAF = {DateRange: "date", WordRange: "words"}
+
+
+def case_filter(
+    connection: sqlite3.Connection,
+    match: str,
+    columns: Sequence[str],
+    parts: bool | str,
+    term: str,
+) -> list[int]:
+    """The ids among the candidates of *match* (in *columns* of ``fts``) and, with *parts*
+    (True, or one kind: ``notes``, ``tags``), of the notes and tags, where *term*'s words
+    are found in the term's own case (smart case; accents folded)."""
+    pattern = phrase_pattern(term)
+    assert pattern is not None
+    found: list[int] = []
+    if columns:
+        names = ", ".join(columns)
+        for row_id, *values in connection.execute(
+            f"SELECT rowid, {names} FROM fts WHERE fts MATCH ?", (match,)
+        ):
+            if any(value and pattern.search(_folded(value)) for value in values):
+                found.append(row_id)
+    if parts:
+        body_match = fts_query(("body",), term)
+        kind = "" if parts is True else " AND kind = ?"
+        for row_id, body in connection.execute(
+            f"SELECT article, body FROM parts WHERE parts MATCH ?{kind}",
+            (body_match,) if parts is True else (body_match, parts),
+        ):
+            if pattern.search(_folded(body)):
+                found.append(row_id)
+    return sorted(set(found))
+
+
+def _folded(value: str) -> str:
+    """*value* with accents folded, as smart case compares; text already in NFKD form with
+    no combining mark (most English text) is its own folding, and is not copied."""
+    if value.isascii() or unicodedata.is_normalized("NFKD", value):
+        return value
+    return fold(value)
+
+
+def _leaf_fields(leaf: Node) -> list[tuple[str, Node]]:
+    """What each positive leaf is reported as, and the query node that checks it."""
+    if isinstance(leaf, Term):
+        return [(column, leaf) for column in FREE_COLUMNS]
+    if isinstance(leaf, Field):
+        return [(leaf.name, leaf)]
+    return [(_FIELD_OF_LEAF.get(type(leaf), "?"), leaf)]
+
+
+def explain(
+    connection: sqlite3.Connection,
+    query: Query,
+    ids: set[int],
+    read: frozenset[str],
+    resolver: EntityArticles | None = None,
+) -> list[tuple[str, set[int]]]:
+    """For each positive leaf of *query* and each field it is reported as, in order: the
+    field's name and the ids among *ids* where the leaf matched there. One query per leaf
+    and field, for every article at once (intersected with *ids* here: an FTS5 query
+    restricted to a list of row ids is run once per id)."""
+    matched: list[tuple[str, set[int]]] = []
+    for leaf in positive_leaves(query.where):
+        for name, node in _leaf_fields(leaf):
+            found: set[int]
+            if isinstance(leaf, Term):
+                in_fts = name in TEXT_COLUMNS
+                match = fts_query((name,) if in_fts else ("body",), leaf.text)
+                if match is None:
+                    continue
+                if is_case_sensitive(leaf.text):
+                    columns = (name,) if in_fts else ()
+                    found = set(
+                        case_filter(connection, match, columns, not in_fts and name, leaf.text)
+                    )
+                elif in_fts:
+                    found = {
+                        row_id
+                        for (row_id,) in connection.execute(
+                            "SELECT rowid FROM fts WHERE fts MATCH ?", (match,)
+                        )
+                    }
+                else:
+                    found = {
+                        row_id
+                        for (row_id,) in connection.execute(
+                            "SELECT article FROM parts WHERE parts MATCH ? AND kind = ?",
+                            (match, name),
+                        )
+                    }
+            else:
+                compiled = compile_query(
+                    Query(node), lambda *args: case_filter(connection, *args), read, resolver
+                )
+                found = {
+                    row_id
+                    for (row_id,) in connection.execute(
+                        f"SELECT a.id FROM articles a WHERE ({compiled.where})", compiled.params
+                    )
+                }
+            matched.append((name, found & ids))
+    return matched
+
+
+def snippet_pattern_of(query: Query) -> re.Pattern[str] | None:
+    """What a snippet is found around: the query's free words and phrases and ``entity:``
+    values (as they are looked for in the text: whole words, any case, accents folded)."""
+    phrases = []
+    for leaf in positive_leaves(query.where):
+        if isinstance(leaf, Term) or (isinstance(leaf, Field) and leaf.name == "entity"):
+            value = leaf.text if isinstance(leaf, Term) else leaf.value
+            phrases.append(words(value))
+    return snippet_pattern(phrases)

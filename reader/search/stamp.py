@@ -1,0 +1,162 @@
+"""Knowing the search index is up to date without loading the library: a fingerprint,
+by stat alone, of everything an update reads (:func:`library_stamp`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat as stat_module
+import sys
+import time
+from collections.abc import Sequence
+from contextlib import suppress
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reader import __version__
+from reader.library.parsers import ARTICLE_SUFFIXES
+from reader.search.schema import INDEX_FORMAT
+
+if TYPE_CHECKING:
+    from reader.settings import Settings
+
+
+__all__ = ["library_stamp"]
+
+
+def library_stamp(settings: Settings) -> str | None:
+    """A fingerprint, by stat alone, of everything :meth:`SearchIndex.update` reads: the
+    article files under the settings' paths (walked as the library walks them: hidden
+    names and other endings skipped; each file's inode, size and times), the database,
+    the entity cache's folders, the installed packages (which model is picked) and the
+    settings; None when some file changed too recently for its stat to be trusted (as the
+    catalogue's racy rule), or the cache is off.
+
+    Equal stamps mean the same library, store and cached entities, so an index remembered
+    with one (:meth:`SearchIndex.remember`) answers without the library being loaded.
+    """
+    if not settings.use_cache:
+        return None
+    from reader.library.catalogue import RACY_SECONDS
+
+    digest = hashlib.blake2b(digest_size=16)
+    racy = time.time_ns() - int(RACY_SECONDS * 1e9)
+    fresh = False
+
+    def add(name: str, info: os.stat_result | None) -> None:
+        nonlocal fresh
+        if info is None:
+            digest.update(f"{name}\0-\n".encode("utf-8", "surrogateescape"))
+            return
+        if info.st_mtime_ns > racy or info.st_ctime_ns > racy:
+            fresh = True
+        digest.update(
+            f"{name}\0{info.st_ino}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\n".encode(
+                "utf-8", "surrogateescape"
+            )
+        )
+
+    def stat(path: str) -> os.stat_result | None:
+        try:
+            return os.stat(path)
+        except OSError:
+            return None
+
+    digest.update(
+        json.dumps(
+            [
+                __version__,
+                INDEX_FORMAT,
+                [str(path) for path in settings.article_paths],
+                str(settings.exports_dir),
+                str(settings.db_path),
+                str(settings.cache_dir),
+                settings.engine,
+                settings.model,
+            ]
+        ).encode("utf-8", "surrogateescape")
+    )
+    # The article files as the library finds them, by a leaner walk of the same folders
+    # (see _stamp_files): every file the library reads is in it.
+    for given in settings.article_paths:
+        add(os.fspath(given), stat(os.fspath(given)))
+    lines, newest = _stamp_files(settings.article_paths)
+    digest.update(lines.encode("utf-8", "surrogateescape"))
+    if newest > racy:
+        fresh = True
+    add(str(settings.db_path), stat(str(settings.db_path)))
+    # The entity cache: <cache dir>/<engine key>/<sha[:2]>/<sha>.json; an entry added for
+    # an article changes its folder's times.
+    cache = os.fspath(settings.cache_dir)
+    try:
+        with os.scandir(cache) as engines:
+            for engine in sorted(engines, key=lambda entry: entry.name):
+                if engine.is_dir() and not engine.is_symlink():
+                    with os.scandir(engine.path) as shards:
+                        for shard in sorted(shards, key=lambda entry: entry.name):
+                            add(shard.path, shard.stat())
+    except OSError:
+        digest.update(b"no cache\n")
+    # Which model is picked (and its version) follows the installed packages.
+    for folder in sys.path:
+        if folder and os.path.isdir(folder):
+            add(folder, stat(folder))
+    return None if fresh else digest.hexdigest()
+
+
+def _stamp_files(paths: Sequence[Path]) -> tuple[str, int]:
+    """One line per article file under *paths* (its path, inode, size, times), and the
+    newest of their times (ns): what :func:`library_stamp` fingerprints of the files.
+
+    The library's own walk (:func:`~reader.library.folders.find_article_names`) is
+    followed where it matters to what is read: hidden names skipped, folders walked
+    recursively in name order without following folder symlinks, file symlinks followed
+    (a target edited is noticed). It is not followed where it would only cost time: no
+    file is resolved, none left out as a duplicate or an export (an export changed
+    changes the stamp: an update, never a stale answer), and a file's stat comes from
+    its directory entry. A folder that cannot be read is a line of its own.
+    """
+    suffixes = tuple(ARTICLE_SUFFIXES)
+    lines: list[str] = []
+    newest = 0
+    for given in paths:
+        if not os.path.isdir(given):
+            continue  # a file named on its own: its stat is in the stamp already
+        stack = [os.fspath(given)]
+        while stack:
+            folder = stack.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=_entry_name)
+            except OSError as error:
+                lines.append(f"{folder}\0unreadable\0{error.errno}\n")
+                continue
+            subfolders: list[str] = []
+            for entry in entries:
+                name = entry.name
+                if name[0] == ".":
+                    continue
+                if not name.lower().endswith(suffixes):
+                    with suppress(OSError):
+                        if entry.is_dir() and not entry.is_symlink():
+                            subfolders.append(entry.path)
+                    continue
+                try:
+                    info = entry.stat()
+                except OSError:
+                    lines.append(f"{entry.path}\0-\n")  # a dangling symlink
+                    continue
+                if stat_module.S_ISDIR(info.st_mode):
+                    if not entry.is_symlink():
+                        subfolders.append(entry.path)
+                    continue
+                mtime, ctime = info.st_mtime_ns, info.st_ctime_ns
+                newest = max(newest, mtime, ctime)
+                lines.append(f"{entry.path}\0{info.st_ino}\0{info.st_size}\0{mtime}\0{ctime}\n")
+            stack.extend(reversed(subfolders))
+    return "".join(lines), newest
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name

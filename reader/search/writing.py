@@ -1,0 +1,465 @@
+"""Writing the search index: what an update reads from the store once, the rows kept of
+each article's entities, new articles in batches, and the per-article writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from reader.library import Problem, read_article
+from reader.search.documents import article_date
+from reader.search.entity_rows import (
+    EntityRows,
+    MentionRow,
+    fts_entities,
+)
+from reader.search.snippets import is_plain
+from reader.search.text_match import fold
+
+if TYPE_CHECKING:
+    from reader.entities.engines.base import EngineInfo
+    from reader.entities.finder import EntityFinder
+    from reader.library import Article
+    from reader.store import AnnotationStore
+
+
+__all__ = [
+    "BULK",
+    "INSERT_BATCH",
+    "Entities",
+    "NewArticle",
+    "StoreSnapshot",
+    "UpdateReport",
+    "annotate",
+    "delete",
+    "folder_names",
+    "insert_new",
+    "let_others_run",
+    "put_mentions",
+    "read_once",
+    "relocate",
+    "store_snapshot",
+    "write_entities",
+]
+
+NO_DATE = date(1970, 1, 1)
+"""The date of an article with neither front matter nor a file time (as the reference's)."""
+
+
+@dataclass
+class UpdateReport:
+    """What :meth:`SearchIndex.update` did."""
+
+    articles: int = 0
+    """Articles in the library."""
+    added: int = 0
+    """Articles indexed for the first time."""
+    changed: int = 0
+    """Articles whose content changed and were indexed again."""
+    removed: int = 0
+    """Articles whose file is gone, taken out."""
+    annotated: int = 0
+    """Articles whose notes, tags or annotation kinds changed."""
+    entities: int = 0
+    """Articles whose entities were (re)indexed."""
+    entities_kept: int = 0
+    """Of those, the articles whose entities were taken from the rows kept beside the index
+    (:mod:`reader.search.entity_rows`) rather than worked out by the rules."""
+    entities_missing: int = 0
+    """Articles whose entities are not cached yet (indexed on a later update)."""
+    entities_unavailable: str | None = None
+    """Why no entities could be indexed (no model named), or None."""
+    rebuilt: str | None = None
+    """Why the index file was rebuilt from scratch (broken, foreign, old), or None."""
+    text_seconds: float = 0.0
+    """Time taken by the first pass (articles, text, notes, tags)."""
+    entity_seconds: float = 0.0
+    """Time taken by the second pass (entities)."""
+    problems: list[str] = field(default_factory=list)
+    """Articles that could not be indexed, with why."""
+    generation: int = 0
+    """The index's count of updates after this one's first pass (see
+    :meth:`SearchIndex.remember`)."""
+
+    @property
+    def seconds(self) -> float:
+        """The whole update's time."""
+        return self.text_seconds + self.entity_seconds
+
+
+@dataclass
+class Entities:
+    """What an update needs to index entities: the finder, its engine, the key's start
+    (everything but the article's own corrections) and the rows kept beside the index."""
+
+    finder: EntityFinder
+    engine: EngineInfo
+    base: str
+    kept: EntityRows | None
+    plain: EntityFinder
+    """The finder without the corrector (for an article without corrections)."""
+
+    def key(self, snapshot: StoreSnapshot, sha256: str) -> str:
+        """The key an article's entities are indexed (and kept) under."""
+        return f"{self.base}/{snapshot.corrections.get(sha256, '')}"
+
+    def reuse_many(
+        self, snapshot: StoreSnapshot, batch: Sequence[tuple[object, Article]]
+    ) -> dict[str, tuple[str, str, list[MentionRow]]]:
+        """For the articles read in *batch* whose rows are kept under their key (and whose
+        model output is still cached): by hash, the key, the kept JSON and its rows."""
+        if self.kept is None or self.finder.cache is None:
+            return {}
+        found: dict[str, tuple[str, str, list[MentionRow]]] = {}
+        for sha256, (key, kept_json, rows) in self.kept.get_many(
+            [read.sha256 for _, read in batch]
+        ).items():
+            if key == self.key(snapshot, sha256) and self.finder.cache.has(sha256, self.engine):
+                found[sha256] = (key, kept_json, rows)
+        return found
+
+    def reuse(self, snapshot: StoreSnapshot, sha256: str) -> tuple[str, list[MentionRow]] | None:
+        """The article's key and its kept rows, when they are kept under that key and its
+        model output is still cached (as the finder would need), else None."""
+        if self.kept is None or self.finder.cache is None:
+            return None
+        key = self.key(snapshot, sha256)
+        rows = self.kept.get(sha256, key)
+        if rows is None or not self.finder.cache.has(sha256, self.engine):
+            return None
+        return key, rows
+
+
+@dataclass
+class StoreSnapshot:
+    """What the index needs from the store, read once per update."""
+
+    tags: dict[str, list[str]] = field(default_factory=dict)
+    bodies: dict[str, list[str]] = field(default_factory=dict)
+    kinds: dict[str, set[str]] = field(default_factory=dict)
+    corrections: dict[str, str] = field(default_factory=dict)
+    """Per article with corrections: a fingerprint of them."""
+    global_corrections: str = ""
+    read: frozenset[str] = frozenset()
+    read_known: bool = False
+
+    def key(self, sha256: str) -> str:
+        """A fingerprint of the article's notes, tags and kinds ('' when it has none)."""
+        tags, bodies = self.tags.get(sha256), self.bodies.get(sha256)
+        kinds = self.kinds.get(sha256)
+        if not tags and not bodies and not kinds:
+            return ""
+        return _digest([tags or [], bodies or [], sorted(kinds or ())])
+
+
+def store_snapshot(store: AnnotationStore | None) -> StoreSnapshot:
+    snapshot = StoreSnapshot()
+    if store is None:
+        return snapshot
+    for article in store.articles():
+        if article["tags"]:
+            snapshot.tags[str(article["sha256"])] = [str(tag) for tag in article["tags"]]
+    corrections: dict[str, list[Any]] = {}
+    global_corrections: list[Any] = []
+    for annotation in store.annotations():
+        sha = annotation.article_sha256
+        snapshot.kinds.setdefault(sha, set()).add(annotation.kind)
+        if annotation.body:
+            snapshot.bodies.setdefault(sha, []).append(annotation.body)
+        if annotation.kind == "correction":
+            data = [annotation.correction, annotation.target]
+            corrections.setdefault(sha, []).append(data)
+            if annotation.correction is not None and annotation.correction.get("scope") == "global":
+                global_corrections.append(data)
+    for sha, items in corrections.items():
+        snapshot.corrections[sha] = _digest(items)
+    snapshot.global_corrections = _digest(global_corrections) if global_corrections else ""
+    # Read state arrives in the store with the read-state work; until then all are unread.
+    read_articles = getattr(store, "read_articles", None)
+    if read_articles is not None:
+        snapshot.read = frozenset(read_articles())
+        snapshot.read_known = True
+    return snapshot
+
+
+def _digest(data: object) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+YIELD_SECONDS = 0.002
+"""How long an update runs before it gives the GIL away (:func:`_let_others_run`)."""
+
+_yielded = 0.0
+
+
+def let_others_run() -> None:
+    """Give the GIL away now and then between two articles of an update: the app updates
+    its index in a thread while the user reads, and the screen's thread must not wait a
+    whole switch interval (5 ms) for it at every turn. At most every :data:`YIELD_SECONDS`
+    (a ``time.sleep(0)`` per article cost a 10,000-article update over a second on a
+    loaded machine; a clock read costs nanoseconds)."""
+    global _yielded
+    now = time.perf_counter()
+    if now - _yielded >= YIELD_SECONDS:
+        if threading.active_count() > 1:  # alone (a command), nobody waits for the GIL
+            time.sleep(0)
+        _yielded = time.perf_counter()
+
+
+def read_once(article: Article) -> Article:
+    """*article* with its text, read for the index without keeping it in the library's
+    :class:`Article` (an unread one stays unread: the app holds 10,000 of them, and keeping
+    every text it indexed would add tens of MB to it). What was read is the truth: its hash
+    is the text's."""
+    if article.loaded:
+        return article
+    read = read_article(article.path)
+    if isinstance(read, Problem):
+        article.text  # noqa: B018 - gone since listed: the library's article says why
+        return article
+    return read
+
+
+INSERT_BATCH = 256
+"""New articles written per ``executemany`` of each table."""
+
+BULK = 1000
+"""New articles from which the lookup indexes are dropped while they are written and made
+again after (one sort each, rather than a B-tree insert per row: 200,000 entity rows for
+10,000 articles)."""
+
+_LOOKUPS = {
+    "mentions_folded": "mentions(folded)",
+    "mentions_label": "mentions(label)",
+    "tags_tag": "tags(tag)",
+    "folders_name": "folders(name)",
+}
+"""The secondary indexes of the schema (:data:`_SCHEMA`), by name."""
+
+_MENTIONS_FROM_JSON = (
+    "INSERT INTO mentions(article, folded, label, text, count) "
+    "SELECT ?, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?)"
+)
+"""An article's kept entity rows (their JSON as :mod:`.entity_rows` keeps it), expanded by
+SQLite itself: no Python tuple per row (~20 an article)."""
+
+
+@dataclass
+class NewArticle:
+    """An article to index for the first time (or again): the library's, its absolute
+    path, where it is shown (path, folder) and its place in the library."""
+
+    article: Article
+    path: str
+    where: tuple[str, str]
+    place: int
+
+
+@contextmanager
+def _without_lookups(connection: sqlite3.Connection, *, bulk: bool) -> Iterator[None]:
+    """With *bulk*, the lookup indexes (:data:`_LOOKUPS`) dropped inside the update's
+    transaction and made again at its end (readers keep seeing them: WAL)."""
+    if not bulk:
+        yield
+        return
+    for name in _LOOKUPS:
+        connection.execute(f"DROP INDEX IF EXISTS {name}")
+    yield
+    for name, on in _LOOKUPS.items():
+        connection.execute(f"CREATE INDEX {name} ON {on}")
+
+
+def insert_new(
+    connection: sqlite3.Connection,
+    new: Sequence[NewArticle],
+    snapshot: StoreSnapshot,
+    context: Entities | None,
+    report: UpdateReport,
+) -> None:
+    """Index the articles *new* (their old rows, if any, already deleted), with their
+    entities when the rows kept beside the index have them (in the same row of the
+    full-text index, which is not written twice): :data:`INSERT_BATCH` at a time, one
+    ``executemany`` per table, the row ids given here (the update holds the write lock)."""
+    (last,) = connection.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
+    with _without_lookups(connection, bulk=len(new) >= BULK):
+        for start in range(0, len(new), INSERT_BATCH):
+            batch = []
+            for item in new[start : start + INSERT_BATCH]:
+                let_others_run()
+                batch.append((item, read_once(item.article)))
+            kept = {} if context is None else context.reuse_many(snapshot, batch)
+            articles: list[tuple[object, ...]] = []
+            texts: list[tuple[object, ...]] = []
+            with_entities: list[tuple[object, ...]] = []
+            mentions: list[tuple[int, str]] = []
+            folders: list[tuple[int, int, str]] = []
+            annotated: list[tuple[int, str]] = []
+            for item, read in batch:
+                last += 1
+                try:
+                    mtime: float | None = os.stat(item.path).st_mtime
+                except OSError:
+                    mtime = None
+                day = article_date(read.meta, mtime) or NO_DATE
+                shown, folder = item.where
+                sha256, title, text = read.sha256, read.title, read.text
+                reused = kept.get(sha256)
+                articles.append(
+                    (
+                        last,
+                        item.path,
+                        shown,
+                        shown.casefold(),
+                        folder,
+                        sha256,
+                        title,
+                        fold(title, casefold=True),
+                        day.isoformat(),
+                        read.word_count,
+                        is_plain(text),
+                        None if reused is None else reused[0],
+                        item.place,
+                    )
+                )
+                if reused is None:
+                    texts.append((last, title, text, folder, shown))
+                else:
+                    _, kept_json, rows = reused
+                    with_entities.append((last, title, text, folder, shown, *fts_entities(rows)))
+                    mentions.append((last, kept_json))
+                folders += [(last, depth, name) for depth, name in enumerate(folder_names(folder))]
+                if snapshot.key(sha256):
+                    annotated.append((last, sha256))
+            connection.executemany(
+                "INSERT INTO articles(id, path, shown_path, path_folded, folder, sha256, title, "
+                "title_folded, date, words, plain, entities_key, position) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                articles,
+            )
+            connection.executemany(
+                "INSERT INTO fts(rowid, title, text, folder, path) VALUES (?, ?, ?, ?, ?)", texts
+            )
+            connection.executemany(
+                "INSERT INTO fts(rowid, title, text, folder, path, entities, labels) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                with_entities,
+            )
+            connection.executemany(_MENTIONS_FROM_JSON, mentions)
+            connection.executemany(
+                "INSERT INTO folders(article, depth, name) VALUES (?, ?, ?)", folders
+            )
+            for row_id, sha256 in annotated:
+                annotate(connection, row_id, sha256, snapshot)
+            report.entities += len(mentions)
+            report.entities_kept += len(mentions)
+
+
+def relocate(connection: sqlite3.Connection, row_id: int, where: tuple[str, str]) -> None:
+    """Record the article's path and folder as the current library sees them."""
+    shown, folder = where
+    connection.execute(
+        "UPDATE articles SET shown_path = ?, path_folded = ?, folder = ? WHERE id = ?",
+        (shown, shown.casefold(), folder, row_id),
+    )
+    connection.execute(
+        "UPDATE fts SET folder = ?, path = ? WHERE rowid = ?", (folder, shown, row_id)
+    )
+    connection.execute("DELETE FROM folders WHERE article = ?", (row_id,))
+    connection.executemany(
+        "INSERT INTO folders(article, depth, name) VALUES (?, ?, ?)",
+        [(row_id, depth, name) for depth, name in enumerate(folder_names(folder))],
+    )
+
+
+def annotate(
+    connection: sqlite3.Connection, row_id: int, sha256: str, snapshot: StoreSnapshot
+) -> None:
+    """Write the article's notes, tags and annotation kinds from the store."""
+    tags = snapshot.tags.get(sha256, [])
+    kinds = snapshot.kinds.get(sha256, set())
+    connection.execute(
+        "UPDATE articles SET has_note = ?, has_highlight = ?, has_correction = ?, "
+        "store_key = ? WHERE id = ?",
+        (
+            "note" in kinds,
+            "highlight" in kinds,
+            "correction" in kinds,
+            snapshot.key(sha256),
+            row_id,
+        ),
+    )
+    connection.execute(
+        "UPDATE fts SET notes = ?, tags = ? WHERE rowid = ?",
+        ("\n".join(snapshot.bodies.get(sha256, [])), "\n".join(tags), row_id),
+    )
+    connection.execute("DELETE FROM tags WHERE article = ?", (row_id,))
+    connection.executemany(
+        "INSERT OR IGNORE INTO tags(article, tag) VALUES (?, ?)",
+        [(row_id, tag.casefold()) for tag in tags],
+    )
+    connection.execute("DELETE FROM parts WHERE article = ?", (row_id,))
+    connection.executemany(
+        "INSERT INTO parts(body, article, kind) VALUES (?, ?, ?)",
+        [(body, row_id, "notes") for body in snapshot.bodies.get(sha256, [])]
+        + [(tag, row_id, "tags") for tag in tags],
+    )
+
+
+def delete(connection: sqlite3.Connection, row_id: int) -> None:
+    for table in ("tags", "folders", "mentions"):
+        connection.execute(f"DELETE FROM {table} WHERE article = ?", (row_id,))
+    connection.execute("DELETE FROM fts WHERE rowid = ?", (row_id,))
+    connection.execute("DELETE FROM parts WHERE article = ?", (row_id,))
+    connection.execute("DELETE FROM articles WHERE id = ?", (row_id,))
+
+
+def write_entities(
+    connection: sqlite3.Connection, batch: list[tuple[int, str, list[MentionRow]]]
+) -> None:
+    if not batch:
+        return
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for row_id, key, rows in batch:
+            connection.execute("DELETE FROM mentions WHERE article = ?", (row_id,))
+            put_mentions(connection, row_id, key, rows, fts=True)
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def put_mentions(
+    connection: sqlite3.Connection,
+    row_id: int,
+    key: str,
+    rows: list[MentionRow],
+    *,
+    fts: bool,
+) -> None:
+    """Write an article's entity rows (and, with *fts*, its full-text columns)."""
+    connection.executemany(
+        "INSERT INTO mentions(article, folded, label, text, count) VALUES (?, ?, ?, ?, ?)",
+        [(row_id, folded, label, text, count) for folded, label, text, count in rows],
+    )
+    if fts:
+        connection.execute(
+            "UPDATE fts SET entities = ?, labels = ? WHERE rowid = ?",
+            (*fts_entities(rows), row_id),
+        )
+    connection.execute("UPDATE articles SET entities_key = ? WHERE id = ?", (key, row_id))
+
+
+def folder_names(folder: str) -> list[str]:
+    """The names of *folder*'s parts from the root down, case-folded (``in:`` compares)."""
+    return [part.casefold() for part in folder.split("/") if part]
