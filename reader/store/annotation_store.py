@@ -106,7 +106,10 @@ class AnnotationStore:
             self._storage = cast(DurableStorage, self._db.storage)
             if lock is not None:
                 self._storage.remove_stale_temp_files()
-            self._storage.read()  # a bad file fails here, not at the first change
+            # A bad file fails here, not at the first change. A writable store of a large
+            # file reads only its summary and journal when it can (a command adding a
+            # note), and the annotations when first asked for them.
+            self._storage.open(light=not self.read_only)
             found = self._storage.found_version
             if not self.read_only and found is not None and found < schema.SCHEMA_VERSION:
                 if lock is None:
@@ -168,7 +171,7 @@ class AnnotationStore:
                 store held is kept).
             StoreError: the file cannot be read.
         """
-        with self._reading():
+        with self._reading(light=True):
             if self._turns:
                 return False
             if self._storage.refresh():
@@ -196,7 +199,7 @@ class AnnotationStore:
 
     def schema_version(self) -> int:
         """The schema version of the database (always the current one once opened)."""
-        with self._reading():
+        with self._reading(light=True):
             version: int = self._meta.documents()[schema.META_ID]["schema_version"]
             return version
 
@@ -204,7 +207,7 @@ class AnnotationStore:
 
     def tags(self, sha256: str) -> list[str]:
         """The tags of the article with this hash, in the order they were added."""
-        with self._reading():
+        with self._reading(light=True):
             found = self._find_article(sha256)
             return [] if found is None else list(found[1]["tags"])
 
@@ -220,7 +223,7 @@ class AnnotationStore:
                 long (nothing is changed).
             TypeError: ``tags`` is a single string, or holds something else than strings.
         """
-        with self._changing("add tags") as change:
+        with self._changing("add tags", light=True) as change:
             cleaned = model.clean_tags(tags)
             current = self.tags(article.sha256)
             have = {tag.casefold() for tag in current}
@@ -251,7 +254,7 @@ class AnnotationStore:
         articles changed. Where an article already has ``new``, ``old`` is merged into it.
         ``new`` must follow the tag rule; ``old`` may be a tag stored before the rule.
         """
-        with self._changing("rename a tag") as change:
+        with self._changing("rename a tag", light=True) as change:
             old_key, new = model.tag_key(old), model.clean_tag(new)
             changed: dict[int, _Document | None] = {}
             for doc_id, document in self._articles.documents().items():
@@ -272,7 +275,7 @@ class AnnotationStore:
 
         Tags that differ only by case count as one, spelled the way most articles spell it.
         """
-        with self._reading():
+        with self._reading(light=True):
             spellings: dict[str, Counter[str]] = {}
             for document in self._articles.documents().values():
                 for tag in document["tags"]:
@@ -378,6 +381,9 @@ class AnnotationStore:
         """
         if not self._mutex.acquire(blocking=wait):
             return None
+        if not wait and self._storage.partial:  # reading them takes seconds
+            self._mutex.release()
+            return None
         try:
             with self._reading():
                 found = [
@@ -409,7 +415,7 @@ class AnnotationStore:
     def articles(self) -> list[dict[str, Any]]:
         """Every article that has tags or annotations: ``{"path", "sha256", "title",
         "tags"}``, in the order the store first saw them."""
-        with self._reading():
+        with self._reading(light=True):
             documents = self._articles.documents()
             return [
                 {
@@ -558,7 +564,7 @@ class AnnotationStore:
         if not isinstance(read, bool):
             raise TypeError(f"read must be True or False, not {type(read).__name__}")
         model.check_article(article)
-        with self._changing("mark an article read", undoable=False):
+        with self._changing("mark an article read", undoable=False, light=True):
             found = self._find_reading(article.sha256)
             if (found is not None and found[1]["read"]) == read:
                 return False
@@ -567,13 +573,13 @@ class AnnotationStore:
 
     def is_read(self, sha256: str) -> bool:
         """Whether the article with this hash is marked read."""
-        with self._reading():
+        with self._reading(light=True):
             found = self._find_reading(sha256)
             return found is not None and bool(found[1]["read"])
 
     def read_articles(self) -> frozenset[str]:
         """The hashes of every article marked read."""
-        with self._reading():
+        with self._reading(light=True):
             return frozenset(
                 document["sha256"]
                 for document in self._reading_table.documents().values()
@@ -594,26 +600,26 @@ class AnnotationStore:
         model.check_article(article)
         model.check_position(offset)
         with self._mutex:
-            with self._reading():
+            with self._reading(light=True):
                 found = self._find_reading(article.sha256)
                 if found is not None and found[1] == self._reading_document(
                     article, read=found[1]["read"], position=offset
                 ):
                     return
-            with self._changing("save the reading position", undoable=False):
+            with self._changing("save the reading position", undoable=False, light=True):
                 found = self._find_reading(article.sha256)
                 self._save_reading(article, found, position=offset)
 
     def position(self, sha256: str) -> int | None:
         """Where the user left the article with this hash (see :meth:`set_position`), or
         None."""
-        with self._reading():
+        with self._reading(light=True):
             found = self._find_reading(sha256)
             return None if found is None else cast(int | None, found[1]["position"])
 
     def positions(self) -> dict[str, int]:
         """Every saved reading position, by article hash."""
-        with self._reading():
+        with self._reading(light=True):
             return {
                 document["sha256"]: document["position"]
                 for document in self._reading_table.documents().values()
@@ -622,7 +628,7 @@ class AnnotationStore:
 
     def reading(self) -> list[Reading]:
         """Every article marked read or with a position, in the order first seen."""
-        with self._reading():
+        with self._reading(light=True):
             documents = self._reading_table.documents()
             return [Reading.from_document(documents[i]) for i in sorted(documents, key=int)]
 
@@ -630,7 +636,7 @@ class AnnotationStore:
 
     def views(self) -> list[View]:
         """The saved views, in the order they were first saved."""
-        with self._reading():
+        with self._reading(light=True):
             documents = self._views.documents()
             return [
                 View(documents[i]["name"], documents[i]["query"])
@@ -648,7 +654,7 @@ class AnnotationStore:
             TypeError: the name or query is not a string.
             ValueError: the name or query is empty once cleaned, or too long.
         """
-        with self._changing("save a view") as change:
+        with self._changing("save a view", light=True) as change:
             view = self._check_view(View(name, query))
             found = self._find_view(view["name"])
             if found is None:
@@ -666,7 +672,7 @@ class AnnotationStore:
             KeyError: there is no view named ``old``.
             ValueError: ``new`` is empty, or another view already has that name.
         """
-        with self._changing("rename a view") as change:
+        with self._changing("rename a view", light=True) as change:
             doc_id, document = self._get_view(old)
             name = model.clean_view_name(new)
             other = self._find_view(name)
@@ -683,7 +689,7 @@ class AnnotationStore:
         Raises:
             KeyError: there is no view of that name.
         """
-        with self._changing("delete a view") as change:
+        with self._changing("delete a view", light=True) as change:
             doc_id, document = self._get_view(name)
             self._journal.put(change, self._views, {doc_id: None})
             change.description = f"deleted view {quoted(document['name'])}"
@@ -715,22 +721,48 @@ class AnnotationStore:
 
     # Internals.
 
+    @property
+    def loaded(self) -> bool:
+        """False while the annotations themselves have not been read (a light open, see
+        :mod:`reader.store.summary`): the next call that needs them reads the file."""
+        return not self._storage.partial
+
+    def load(self) -> None:
+        """Read the annotations now if a light open left them on disk (blocking: seconds
+        for a file of 100,000); does nothing if they are read.
+
+        Raises:
+            StoreCorrupt: the file is not a database reader can read.
+            StoreError: the file cannot be read.
+        """
+        with self._reading():
+            pass
+
     @contextlib.contextmanager
-    def _reading(self) -> Iterator[None]:
+    def _reading(self, *, light: bool = False) -> Iterator[None]:
+        """Hold the store for a read; unless ``light`` (the read needs the small tables
+        only), read the annotations first if a light open left them on disk."""
         with self._mutex:
             if self._closed:
                 raise StoreError(self.path, "the store has been closed")
+            if not light and not self._turns and self._storage.load_full():
+                self._forget_next_ids()
             yield
 
     @contextlib.contextmanager
-    def _changing(self, action: str, *, undoable: bool = True) -> Iterator[Change]:
+    def _changing(
+        self, action: str, *, undoable: bool = True, light: bool = False
+    ) -> Iterator[Change]:
         """Run one change as one writer's turn: lock, catch up with the file, change,
         save once at the end, record for undo, let go.
+
+        ``light``: the change reads and writes only the small tables and adds
+        annotations (it never reads them), so that a light open need not read the file.
 
         If the block raises, nothing is saved and memory goes back to what is on disk.
         A block that changes nothing saves nothing and records nothing.
         """
-        with self._reading():
+        with self._reading(light=True):
             if self.read_only:
                 reason = self.read_only_reason or "opened read-only"
                 raise StoreReadOnly(self.path, f"{reason}; cannot {action}")
@@ -741,6 +773,8 @@ class AnnotationStore:
             self._turns += 1
             try:
                 if self._storage.refresh():
+                    self._forget_next_ids()
+                if (not light or self._storage.needs_full()) and self._storage.load_full():
                     self._forget_next_ids()
                 change = Change()
                 try:
@@ -781,7 +815,7 @@ class AnnotationStore:
         target: dict[str, Any] | None,
         correction: dict[str, Any] | None = None,
     ) -> Annotation:
-        with self._changing(f"add a {kind}") as change:
+        with self._changing(f"add a {kind}", light=True) as change:
             now = model.utc_now()
             annotation = Annotation(
                 id=uuid.uuid4().hex,

@@ -40,6 +40,8 @@ import contextlib
 import json
 import os
 import stat
+import time
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -48,7 +50,7 @@ from tinydb import Storage
 from tinydb.table import Table
 
 from reader.files import TEMP_SUFFIX, FolderNotSynced, make_folders, write_atomically
-from reader.store import changelog
+from reader.store import changelog, schema, summary
 from reader.store.encoder import DatabaseEncoder, encode_document
 from reader.store.errors import StoreChangedOnDisk, StoreError, StoreReadOnly, explain
 from reader.store.schema import Data, check_tables, new_database, parse_database
@@ -104,6 +106,15 @@ class DurableStorage(Storage):
         self._changed: dict[str, set[str]] = {}
         self._whole = True
         self._touched = False
+        self.summary_path = summary.summary_path_for(self.real_path)
+        """What a light open reads instead of the file (:mod:`reader.store.summary`)."""
+        self.partial = False
+        """True after a light open: the ``annotations`` table holds only the documents
+        written since (the rest are on disk, not read); :meth:`load_full` reads them."""
+        self.prefer_light = False
+        """Open lightly when the file is read again (a writable store's choice)."""
+        self._next_annotation = 0
+        self._light: summary.Summary | None = None
         self.notices: list[str] = []
         """Things the user should hear about the file (it vanished, it was empty), in
         order; the store hands them on (``AnnotationStore.take_notices``)."""
@@ -117,10 +128,45 @@ class DurableStorage(Storage):
             StoreCorrupt: the file is not a database this version of reader can read.
             StoreError: the file cannot be read.
         """
-        if self._data is None or (self.read_only and self._file_signature() != self._signature):
+        stale = self._data is None or (self.read_only and self._file_signature() != self._signature)
+        if stale and not (self.prefer_light and self._load_light()):
             self._load()
         assert self._data is not None
         return self._data
+
+    def open(self, *, light: bool) -> None:
+        """Read the database now (a bad file fails here); with ``light``, from its summary
+        and journal when they can be trusted (:mod:`reader.store.summary`), leaving the
+        annotations on disk until :meth:`load_full`.
+
+        Raises:
+            StoreCorrupt: the file is not a database this version of reader can read.
+            StoreError: the file cannot be read.
+        """
+        self.prefer_light = light and not self.read_only
+        self.read()
+
+    def load_full(self) -> bool:
+        """After a light open: read the whole file (and journal); True if it did.
+
+        Never inside a batch with unsaved changes (they would be lost)."""
+        if not self.partial:
+            return False
+        assert not self._dirty, "the annotations are read before a change, not during one"
+        self._load()
+        return True
+
+    def needs_full(self) -> bool:
+        """True if the next save cannot be a journal append made from a light open (the
+        journal is due for compaction, which writes the whole file)."""
+        return self.partial and (
+            self._journal is not None and self._journal.size >= self._compact_at()
+        )
+
+    def next_id_floor(self, table: str) -> int:
+        """The lowest doc id a new document of ``table`` may take besides those in
+        memory (after a light open, the annotations on disk hold the ones below)."""
+        return self._next_annotation if self.partial and table == "annotations" else 0
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         """Take ``data`` as the new state and save it, unless inside a :meth:`batch`.
@@ -237,7 +283,8 @@ class DurableStorage(Storage):
             self._signature = None
             self._encoder.reset()
             return False
-        self._load()
+        if not (self.partial and self._load_light()):
+            self._load()
         return True
 
     def mark_dirty(self) -> None:
@@ -245,12 +292,14 @@ class DurableStorage(Storage):
         if self.read_only:
             raise StoreReadOnly(self.path, "opened read-only; nothing can be saved")
         self.read()
+        self.load_full()
         self._dirty = True
         self._whole = True
 
     def discard(self) -> None:
         """Drop unsaved changes: the next read returns what is on disk."""
         self._data = None
+        self.partial = False
         self._signature = None
         self._dirty = False
         self._changed = {}
@@ -339,7 +388,8 @@ class DurableStorage(Storage):
         try:
             if journal is None or not journal.applies or signature[1] is None:
                 journal = changelog.LogContents(applies=True)
-                content = changelog.header(self._snapshot_id) + line
+                journal.nonce = uuid.uuid4().hex
+                content = changelog.header(self._snapshot_id, journal.nonce) + line
                 write_atomically(
                     self.journal_path,
                     content,
@@ -369,7 +419,9 @@ class DurableStorage(Storage):
             self._journal = None
             self._fail(f"could not be saved (journal {self.journal_path.name})", error)
         self._journal = journal
-        if journal.size >= self._compact_at():
+        if self.partial:
+            self._write_summary()
+        if journal.size >= self._compact_at() and not self.partial:
             try:
                 return self._compact()
             except StoreError as error:
@@ -382,6 +434,8 @@ class DurableStorage(Storage):
     def _compact(self) -> _Signature:
         """Write the whole file (folding the journal in), then remove the journal."""
         assert self._data is not None
+        assert not self.partial, "a light open never writes the whole file"
+        checked = time.time_ns()
         payload = self._encoder.encode(self._data)
         self._replace_file(payload)
         self._snapshot_size = sum(map(len, payload))
@@ -403,7 +457,34 @@ class DurableStorage(Storage):
         self._journal = None
         new = self._file_signature()
         assert new is not None
+        if self._snapshot_id is not None:
+            self._light = summary.summarise(self._data, self._snapshot_id, new[0], checked, None)
+            self._write_summary()
         return new
+
+    def _summarise(
+        self,
+        data: Data,
+        snapshot: str,
+        stamp: _FileSignature,
+        checked: int,
+        journal: changelog.LogContents | None,
+    ) -> None:
+        """After a full read of a large file: keep its summary for light opens, written
+        again unless the one on disk already describes this state."""
+        if journal is not None and journal.applies and journal.nonce is None:
+            return  # a journal from before nonces: light opens wait for the next compaction
+        self._light = summary.summarise(data, snapshot, stamp, checked, journal)
+        found = summary.read_summary(self.summary_path)
+        if (
+            found is not None
+            and (found.snapshot, found.nonce, found.end, found.stamp)
+            == (snapshot, self._light.nonce, self._light.end, stamp)
+            and found.settled()
+        ):
+            return
+        with contextlib.suppress(OSError):
+            summary.write_summary(self.summary_path, self._light, os.stat(self.real_path).st_mode)
 
     def _keep_empty_file(self) -> None:
         """Before writing over a 0-byte file: keep it as ``<name>.empty.bak``."""
@@ -413,8 +494,51 @@ class DurableStorage(Storage):
         except OSError as error:
             self._fail(f"is empty and could not be kept as {backup.name}", error)
 
+    def _load_light(self) -> bool:
+        """Read the small tables from the summary and the journal's latest lines instead
+        of the file, if the summary can be trusted; True if it did (see
+        :mod:`reader.store.summary`)."""
+        signature = self._file_signature()
+        if signature is None or signature[0][1] < changelog.LOG_FROM_BYTES:
+            return False
+        state = summary.read_light(self.real_path, self.journal_path, signature[0], signature[1])
+        if state is None:
+            return False
+        self._encoder.reset()
+        self._data = state.tables
+        self._signature = signature
+        self.found_version = schema.SCHEMA_VERSION
+        self._snapshot_id, self._snapshot_size = state.summary.snapshot, signature[0][1]
+        self._journal = state.journal
+        self._next_annotation = state.next_annotation
+        self._light = state.summary
+        self._whole = False
+        self.partial = True
+        if state.stale and not self.read_only:
+            self._write_summary()
+        return True
+
+    def _write_summary(self) -> None:
+        """Write the summary of what is in memory (the small tables, the next annotation
+        id, how far into the journal) for the file the light state names."""
+        light = self._light
+        if light is None or self._data is None or self._snapshot_id != light.snapshot:
+            return
+        journal = self._journal
+        light.tables = {name: self._data.get(name, {}) for name in summary.SMALL_TABLES}
+        annotations = self._data.get("annotations", {})
+        light.next_annotation = max(
+            self.next_id_floor("annotations"), max(map(int, annotations), default=0) + 1
+        )
+        light.nonce = journal.nonce if journal is not None and journal.applies else None
+        light.end = journal.good_bytes if light.nonce is not None and journal else 0
+        with contextlib.suppress(OSError):
+            summary.write_summary(self.summary_path, light, os.stat(self.real_path).st_mode)
+
     def _load(self) -> None:
         self._encoder.reset()
+        self.partial = False
+        checked = time.time_ns()
         try:
             # Stat before reading: if the file is replaced in between, the signature is
             # stale and the next read loads it again, never the other way round.
@@ -454,6 +578,9 @@ class DurableStorage(Storage):
         self._data = data
         self._signature = signature
         self._whole = False
+        self._light = None
+        if snapshot is not None and signature is not None and not self.read_only:
+            self._summarise(data, snapshot, signature[0], checked, journal)
         if not raw and signature is not None:
             self._empty_file = signature
             self.notices.append(
@@ -526,8 +653,34 @@ class DocumentTable(Table):
     """
 
     def documents(self) -> Mapping[str, Mapping[str, Any]]:
-        """The stored documents by doc id (a decimal string), without copying."""
+        """The stored documents by doc id (a decimal string), without copying.
+
+        Raises:
+            RuntimeError: after a light open, the annotations were not read (the store
+                calls ``DurableStorage.load_full`` first; this is a bug).
+        """
+        if self.name == "annotations" and self._partial():
+            raise RuntimeError("the annotations were not read (light open)")
         return self._read_table()
+
+    def stored(self, doc_id: int) -> Mapping[str, Any] | None:
+        """The document stored under ``doc_id`` in memory (one this store just wrote is
+        there even after a light open)."""
+        return self._read_table().get(str(doc_id))
+
+    def _partial(self) -> bool:
+        return isinstance(self._storage, DurableStorage) and self._storage.partial
+
+    def _get_next_id(self) -> int:
+        """TinyDB's next doc id, and never one the annotations on disk hold after a
+        light open (:meth:`DurableStorage.next_id_floor`)."""
+        if self._next_id is None and isinstance(self._storage, DurableStorage):
+            floor = self._storage.next_id_floor(self.name)
+            if floor:
+                table = self._read_table()
+                self._next_id = max(floor, max(map(int, table), default=0) + 1)  # type: ignore[assignment]
+        next_id: int = super()._get_next_id()
+        return next_id
 
     def add(self, document: Mapping[str, Any]) -> int:
         """Store a new document under the next free doc id and return the id."""
