@@ -88,6 +88,9 @@ class AnnotationStore:
         self.wait = wait
         """Seconds each change waits for another writer's turn."""
         self._mutex = threading.RLock()
+        self.before_loading: Callable[[], None] | None = None
+        """Called, in the thread that needs them, before the annotations are read after a
+        light open (the app waits there until its first frame is on screen)."""
         self._journal = Journal()
         self._closed = False
         self._turns = 0
@@ -745,8 +748,8 @@ class AnnotationStore:
         with self._mutex:
             if self._closed:
                 raise StoreError(self.path, "the store has been closed")
-            if not light and not self._turns and self._storage.load_full():
-                self._forget_next_ids()
+            if not light and not self._turns:
+                self._load_annotations()
             yield
 
     @contextlib.contextmanager
@@ -774,8 +777,8 @@ class AnnotationStore:
             try:
                 if self._storage.refresh():
                     self._forget_next_ids()
-                if (not light or self._storage.needs_full()) and self._storage.load_full():
-                    self._forget_next_ids()
+                if not light or self._storage.needs_full():
+                    self._load_annotations()
                 change = Change()
                 try:
                     with self._storage.batch():
@@ -789,6 +792,15 @@ class AnnotationStore:
             finally:
                 self._turns -= 1
                 lock.release()
+
+    def _load_annotations(self) -> None:
+        """After a light open: read the whole file now (the store's lock is held)."""
+        if not self._storage.partial:
+            return
+        if self.before_loading is not None:
+            self.before_loading()
+        if self._storage.load_full():
+            self._forget_next_ids()
 
     def _forget_next_ids(self) -> None:
         """After reading the file again: TinyDB's cached next doc id of each table may be

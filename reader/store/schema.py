@@ -33,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
+from reader.store import incremental
 from reader.store.errors import StoreCorrupt
 from reader.store.validation import DocumentError, check_document
 
@@ -160,8 +161,9 @@ def _parse_json(raw: bytes, path: Path) -> Any:
         _corrupt(path, f"is not UTF-8 text (byte {error.start})")
     try:
         # NaN, Infinity and numbers too large for a float (1e400) are read as floats here
-        # and refused by the document checks, which name the place.
-        return json.loads(text)
+        # and refused by the document checks, which name the place. A document at a
+        # time: the app's screen is drawn by another thread meanwhile.
+        return incremental.loads(text)
     except json.JSONDecodeError as error:
         _corrupt(
             path, f"is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
