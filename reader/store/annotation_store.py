@@ -17,6 +17,7 @@ from typing import Any, cast
 from tinydb import TinyDB
 
 from reader.store import model, schema
+from reader.store.compact import AnnotationTable
 from reader.store.errors import StoreChangedOnDisk, StoreError, StoreLocked, StoreReadOnly
 from reader.store.journal import Change, ChangedSince, Journal, counted, quoted, tag_list
 from reader.store.lock import WriteLock
@@ -371,7 +372,9 @@ class AnnotationStore:
                     lambda d: (
                         (sha256 is None or d["article_sha256"] == sha256)
                         and (kind is None or d["kind"] == kind)
-                    )
+                    ),
+                    article=sha256,
+                    corrections=kind == "correction",
                 )
             ]
 
@@ -398,7 +401,8 @@ class AnnotationStore:
                                 d["article_sha256"] == sha256
                                 or (d.get("correction") or {}).get("scope") == "global"
                             )
-                        )
+                        ),
+                        corrections=True,
                     )
                 ]
         finally:
@@ -448,7 +452,7 @@ class AnnotationStore:
             model.check_article(new)
             self._relink_reading(old_sha256, new)
             for doc_id, document in self._annotation_items(
-                lambda d: d["article_sha256"] == old_sha256
+                lambda d: d["article_sha256"] == old_sha256, article=old_sha256
             ):
                 relinked = {**document, "article_sha256": new.sha256, "article_path": new.path}
                 if relinked != document:
@@ -954,23 +958,40 @@ class AnnotationStore:
         found = self._find_article(sha256)
         if found is None or found[1]["tags"]:
             return
-        if any(d["article_sha256"] == sha256 for d in self._annotations.documents().values()):
+        if self._annotation_table().has_article(sha256):
             return
         self._journal.put(change, self._articles, {found[0]: None})
 
-    def _annotation_items(self, wanted: Callable[[_Document], bool]) -> list[tuple[int, _Document]]:
-        """The annotation documents ``wanted`` accepts, with their doc ids, oldest first."""
-        documents = self._annotations.documents()
-        return sorted(
-            ((int(doc_id), doc) for doc_id, doc in documents.items() if wanted(doc)),
-            key=lambda item: item[0],
-        )
+    def _annotation_table(self) -> AnnotationTable:
+        table = self._annotations.documents()
+        assert isinstance(table, AnnotationTable)
+        return table
+
+    def _annotation_items(
+        self,
+        wanted: Callable[[_Document], bool],
+        *,
+        article: str | None = None,
+        corrections: bool = False,
+    ) -> list[tuple[int, _Document]]:
+        """The annotation documents ``wanted`` accepts, with their doc ids, oldest first;
+        only those of ``article`` are looked at if given, only corrections if asked (the
+        table's index: the others are not even decoded)."""
+        table = self._annotation_table()
+        found: list[tuple[int, _Document]] = []
+        for doc_id in table.doc_ids(article=article, corrections=corrections):
+            document = table[doc_id]
+            if wanted(document):
+                found.append((int(doc_id), document))
+        found.sort(key=lambda item: item[0])
+        return found
 
     def _find_annotation(self, annotation_id: str) -> tuple[int, _Document]:
-        for doc_id, document in self._annotations.documents().items():
-            if document["id"] == annotation_id:
-                return int(doc_id), document
-        raise KeyError(f"no annotation with id {annotation_id!r}")
+        table = self._annotation_table()
+        doc_id = table.find(annotation_id)
+        if doc_id is None:
+            raise KeyError(f"no annotation with id {annotation_id!r}")
+        return int(doc_id), table[doc_id]
 
     def _label(self, annotation: _Document) -> str:
         """'note on “Title”' or 'highlight in “Title”', for descriptions."""

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
-__all__ = ["loads"]
+__all__ = ["TextTable", "loads"]
 
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -25,16 +26,24 @@ class _Irregular(Exception):
     """Not the shape this parser handles: json.loads decides."""
 
 
-def loads(text: str) -> Any:
+class TextTable(Protocol):
+    """A table that keeps its documents' JSON text (``compact.AnnotationTable``)."""
+
+    def add_json(self, doc_id: str, text: str, document: Any) -> None:
+        """Add a document: its JSON text and the same decoded."""
+
+
+def loads(text: str, tables: Mapping[str, Callable[[], TextTable]] | None = None) -> Any:
     """``json.loads(text)``, parsed a document at a time when ``text`` is an object of
-    objects (a TinyDB file).
+    objects (a TinyDB file). The tables named in ``tables`` are made by its factory and
+    given each document's JSON text as well (:class:`TextTable`).
 
     Raises:
         ValueError: ``text`` is not JSON (``json.JSONDecodeError`` from ``json.loads``).
         RecursionError: a value is nested too deep.
     """
     try:
-        return _object(text, _skip(text, 0), nested=True, top=True)[0]
+        return _object(text, _skip(text, 0), nested=True, top=True, tables=tables or {})[0]
     except (_Irregular, ValueError, IndexError):
         return json.loads(text)
 
@@ -48,12 +57,21 @@ def _skip(text: str, index: int) -> int:
     return match.end()
 
 
-def _object(text: str, index: int, *, nested: bool, top: bool = False) -> tuple[Any, int]:
+def _object(
+    text: str,
+    index: int,
+    *,
+    nested: bool,
+    top: bool = False,
+    tables: Mapping[str, Callable[[], TextTable]] | None = None,
+    into: TextTable | None = None,
+) -> tuple[Any, int]:
     """The object starting at ``index`` and the index after it; its values that are
-    objects parsed a member at a time when ``nested`` (the tables of the top level)."""
+    objects parsed a member at a time when ``nested`` (the tables of the top level), the
+    members of those named in ``tables`` added to the table made for them (``into``)."""
     if text[index] != "{":
         raise _Irregular
-    result: dict[str, Any] = {}
+    result: Any = {} if into is None else into
     index = _skip(text, index + 1)
     if text[index] == "}":
         index += 1
@@ -68,7 +86,14 @@ def _object(text: str, index: int, *, nested: bool, top: bool = False) -> tuple[
                 raise _Irregular
             index = _skip(text, index + 1)
             if nested and text[index] == "{":
-                result[key], index = _object(text, index, nested=False)
+                make = tables.get(key) if tables else None
+                result[key], index = _object(
+                    text, index, nested=False, into=None if make is None else make()
+                )
+            elif into is not None:
+                start = index
+                value, index = raw_decode(text, index)
+                into.add_json(key, text[start:index], value)
             else:
                 result[key], index = raw_decode(text, index)
             index = _skip(text, index)

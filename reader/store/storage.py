@@ -44,7 +44,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from tinydb import Storage
 from tinydb.table import Table
@@ -121,7 +121,7 @@ class DurableStorage(Storage):
 
     # TinyDB's Storage interface.
 
-    def read(self) -> Data:
+    def read(self) -> Data:  # type: ignore[override]  # tables are mappings
         """The whole database, read from the file if it is not in memory (or has changed).
 
         Raises:
@@ -179,7 +179,7 @@ class DurableStorage(Storage):
         if self.read_only:
             self.discard()
             raise StoreReadOnly(self.path, "opened read-only; nothing can be saved")
-        self._data = data
+        self._data = cast(Data, data)
         self._dirty = True
         if not self._touched:
             self._whole = True  # a write that did not say what changed: save it all

@@ -45,6 +45,7 @@ from typing import Any
 
 from reader.files import write_atomically
 from reader.store import changelog, schema
+from reader.store.compact import AnnotationTable
 from reader.store.errors import StoreCorrupt
 from reader.store.schema import META_ID, Data
 
@@ -213,7 +214,7 @@ def read_light(
             return None
         summary.stamp, summary.checked_ns, stale = stamp, checked, True
     tables: Data = {name: dict(table) for name, table in summary.tables.items()}
-    tables["annotations"] = {}
+    tables["annotations"] = AnnotationTable()
     next_annotation = summary.next_annotation
     if journal_stamp is None:
         if summary.nonce is not None:

@@ -188,8 +188,9 @@ def test_a_migration_applies_to_the_journal_s_saves_and_keeps_both_files(
     snapshot, journal = path.read_bytes(), _journal(path).read_bytes()
 
     def to_next(data: schema.Data) -> schema.Data:
-        for document in data["annotations"].values():
-            document["body"] = document["body"].upper()
+        table = data["annotations"]  # documents are replaced, never changed in place
+        for doc_id, document in list(table.items()):
+            table[doc_id] = {**document, "body": document["body"].upper()}
         return data
 
     monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
