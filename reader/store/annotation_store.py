@@ -378,6 +378,22 @@ class AnnotationStore:
                 )
             ]
 
+    def iter_annotations(self, batch: int = 1000) -> Iterator[Annotation]:
+        """Every annotation, oldest first, made ``batch`` at a time: a pass over 100,000
+        without a list of them all (memory; see :mod:`reader.store.compact`). Another
+        thread's change between two batches may or may not be seen."""
+        with self._reading():
+            doc_ids = sorted(self._annotation_table(), key=int)
+        for start in range(0, len(doc_ids), batch):
+            with self._reading():
+                table = self._annotation_table()
+                found = [
+                    Annotation.from_document(table[doc_id])
+                    for doc_id in doc_ids[start : start + batch]
+                    if doc_id in table
+                ]
+            yield from found
+
     def corrections(self, sha256: str, *, wait: bool = True) -> list[Annotation] | None:
         """The corrections that apply to the article *sha256*: the global ones, then its own.
 
