@@ -23,7 +23,7 @@ from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 
-from .conftest import ready, settle
+from .conftest import ready
 
 SIZE = (140, 45)
 
