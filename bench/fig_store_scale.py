@@ -211,7 +211,9 @@ def _first_frame(bench: Bench, which: str, db: Path | None) -> tuple[float, floa
         db = bench.work / "state" / "scale-none" / "annotations.json"
         shutil.rmtree(db.parent, ignore_errors=True)
     env = bench.env(f"scale-app-{which}", reader_path=_code(bench, which), READER_DB=str(db))
-    with Terminal([bench.python, "-m", "reader", str(library.folder)], env=env) as terminal:
+    command = [bench.python, "-m", "reader", str(library.folder)]
+    # Not from this tree: "-m" puts the current folder first on the path.
+    with Terminal(command, env=env, cwd=bench.work) as terminal:
         painted = terminal.wait_for(library.sidebar_marker, timeout=180)
         terminal.wait_quiet(1.0, timeout=180)  # the panel's loading indicator stops
         status = Path(f"/proc/{terminal.pid}/status").read_text()
