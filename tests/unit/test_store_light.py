@@ -213,3 +213,45 @@ def test_eight_command_writers_and_a_loaded_store_lose_nothing(tmp_path: Path) -
     with _full(path) as reader:
         assert {a.id for a in reader.annotations()} >= acked | own
         assert len(reader.annotations()) == 1 + 9 * count
+
+
+def test_a_loaded_store_reads_only_the_journal_lines_others_appended(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with AnnotationStore(path) as app, AnnotationStore(path, read_only=True) as reader:
+        app.load()
+        assert len(reader.annotations()) == 1
+        with AnnotationStore(path) as command:
+            theirs = command.add_note(OTHER, "from a command", None).id
+            command.add_tags(OTHER, ["x"])
+
+        def refused(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the whole file was read again")
+
+        with monkeypatch.context() as patched:
+            patched.setattr("reader.store.storage.parse_database", refused)
+            assert app.refresh() is True
+            assert theirs in {a.id for a in app.annotations()}
+            assert app.tags(OTHER.sha256) == ["x"]
+            assert theirs in {a.id for a in reader.annotations()}  # read-only: the same
+            mine = app.add_note(ARTICLE, "the app's", None).id  # its turn sees theirs
+        with monkeypatch.context() as patched:
+            patched.setattr("reader.store.storage.parse_database", refused)
+            assert [a.id for a in reader.annotations()][-2:] == [theirs, mine]
+    with _full(path) as full:
+        assert [a.body for a in full.annotations()] == ["first", "from a command", "the app's"]
+
+
+def test_a_bad_document_appended_by_another_program_sends_the_store_to_the_whole_file(
+    path: Path,
+) -> None:
+    with AnnotationStore(path) as app:
+        app.load()
+        journal = path.with_name(f"{path.name}.journal")
+        with AnnotationStore(path) as command:
+            command.add_note(OTHER, "fine", None)
+        payload = json.dumps({"annotations": {"99": {"id": "x", "kind": "scribble"}}}).encode()
+        with open(journal, "ab") as handle:
+            handle.write(changelog.record(payload))
+        with pytest.raises(StoreCorrupt, match="annotations/99"):
+            app.refresh()
