@@ -238,7 +238,7 @@ def store_scale(bench: Bench) -> list[Row]:
     rows: list[Row] = []
     for n in sizes:
         saves = 10 if n >= 100000 else 25
-        keys = ("warm", "first", "note", "frame", "frame_none", "rss", "rss_none")
+        keys = ("warm", "first", "note", "note_none", "frame", "frame_none", "rss", "rss_none")
         got: dict[str, dict[str, list[float]]] = {
             which: {key: [] for key in keys} for which in ("main", "this")
         }
@@ -250,6 +250,9 @@ def store_scale(bench: Bench) -> list[Row]:
                 mine["warm"] += _run(bench, which, "warm", copies[which, "warm"], saves)
                 mine["first"] += _run(bench, which, "first", copies[which, "first"], 0)
                 mine["note"].append(_reader_note(bench, which, copies[which, "note"], article))
+                none = bench.work / "state" / "scale-note-none" / "annotations.json"
+                shutil.rmtree(none.parent, ignore_errors=True)
+                mine["note_none"].append(_reader_note(bench, which, none, article))
                 frame, rss = _first_frame(bench, which, copies[which, "app"])
                 none_frame, none_rss = _first_frame(bench, which, None)
                 mine["frame"].append(frame)
@@ -304,6 +307,12 @@ def store_scale(bench: Bench) -> list[Row]:
                         f"{statistics.median(unsettled):.0f} ms (its CRC read once)"
                     ]
                     if key == "first"
+                    else [
+                        "the same command on a new database (Python, imports, the article): "
+                        f"{Sample(this['note_none'], 'ms').show()} (main "
+                        f"{Sample(main['note_none'], 'ms').show()})"
+                    ]
+                    if key == "note"
                     else [],
                 )
             )

@@ -115,6 +115,7 @@ class DurableStorage(Storage):
         """Open lightly when the file is read again (a writable store's choice)."""
         self._next_annotation = 0
         self._light: summary.Summary | None = None
+        self._summary_due = False
         self.notices: list[str] = []
         """Things the user should hear about the file (it vanished, it was empty), in
         order; the store hands them on (``AnnotationStore.take_notices``)."""
@@ -198,7 +199,14 @@ class DurableStorage(Storage):
         self._touched = True
 
     def close(self) -> None:
-        """Forget the memory copy; there is no open file to close."""
+        """Write the summary if saves made from a light open left it behind, and forget
+        the memory copy; there is no open file to close."""
+        if self._summary_due and self.partial:
+            with contextlib.suppress(StoreError):
+                # Not over a summary of a file that changed since (compacted by another).
+                if self._file_signature() == self._signature:
+                    self._write_summary()
+        self._summary_due = False
         self._data = None
         self._encoder.reset()
 
@@ -426,8 +434,10 @@ class DurableStorage(Storage):
             self._journal = None
             self._fail(f"could not be saved (journal {self.journal_path.name})", error)
         self._journal = journal
-        if self.partial:
-            self._write_summary()
+        # The summary is brought up to this save when the store is closed (a command's
+        # is at once): a save is not slowed by it, and a summary left behind by a kill
+        # only makes the next light open read more of the journal.
+        self._summary_due = self.partial
         if journal.size >= self._compact_at() and not self.partial:
             try:
                 return self._compact()

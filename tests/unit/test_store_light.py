@@ -255,3 +255,16 @@ def test_a_bad_document_appended_by_another_program_sends_the_store_to_the_whole
             handle.write(changelog.record(payload))
         with pytest.raises(StoreCorrupt, match="annotations/99"):
             app.refresh()
+
+
+def test_the_summary_covers_a_command_s_saves_once_it_closes(path: Path) -> None:
+    journal = path.with_name(f"{path.name}.journal")
+    summary_file = summary.summary_path_for(path)
+    with AnnotationStore(path) as store:
+        store.add_note(OTHER, "a", None)
+        store.add_note(OTHER, "b", None)
+        behind = summary.read_summary(summary_file)
+        assert behind is not None and behind.end < journal.stat().st_size  # not per save
+    found = summary.read_summary(summary_file)
+    assert found is not None and found.end == journal.stat().st_size
+    assert found.next_annotation == 4
