@@ -250,6 +250,14 @@ class DurableStorage(Storage):
                     "was changed by another program while reader was saving; the "
                     "change was not saved, try again",
                 )
+            if signature is None and self.partial:
+                # Only the small tables were read: writing them alone would drop every
+                # annotation the file held.
+                raise StoreError(
+                    self.path,
+                    "was deleted or moved away before reader had read its annotations; "
+                    "the change was not saved (move the file back, then try again)",
+                )
             if signature is not None and self._can_append(signature):
                 self._signature = self._append(signature)
             else:

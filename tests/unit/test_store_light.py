@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.store import AnnotationStore, ArticleRef, StoreCorrupt, changelog, summary
+from reader.store import AnnotationStore, ArticleRef, StoreCorrupt, StoreError, changelog, summary
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITER = ROOT / "tests" / "data" / "store_writer.py"
@@ -268,3 +268,15 @@ def test_the_summary_covers_a_command_s_saves_once_it_closes(path: Path) -> None
     found = summary.read_summary(summary_file)
     assert found is not None and found.end == journal.stat().st_size
     assert found.next_annotation == 4
+
+
+def test_a_file_removed_under_a_light_open_is_not_written_with_the_small_tables_alone(
+    path: Path,
+) -> None:
+    with AnnotationStore(path) as store:
+        assert not store.loaded
+        path.rename(path.with_name("moved.json"))
+        with pytest.raises(StoreError, match="moved away before reader had read"):
+            store.add_tags(ARTICLE, ["lost?"])
+        assert any("deleted or moved away" in notice for notice in store.take_notices())
+    assert not path.exists()
