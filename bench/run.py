@@ -24,7 +24,8 @@ Generates libraries of realistic articles (bench/generate.py, seeded), then meas
 13. an entity's page in the app (`p`), keypress to painted, in a pty
     (bench/fig_entity_page.py).
 14. the annotation store at 1,000, 10,000 and 100,000 annotations: a warm save, a
-    command's first save, `reader note` (bench/fig_store_scale.py).
+    command's first save, `reader note`, the app's first frame and memory
+    (bench/fig_store_scale.py).
 
 Prints a table (medians, [min–max] over the runs, each against its baseline measured in
 the same run) and writes every value as JSON to bench/results/ (git-ignored).

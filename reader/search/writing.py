@@ -170,7 +170,7 @@ def store_snapshot(store: AnnotationStore | None) -> StoreSnapshot:
             snapshot.tags[str(article["sha256"])] = [str(tag) for tag in article["tags"]]
     corrections: dict[str, list[Any]] = {}
     global_corrections: list[Any] = []
-    for annotation in store.annotations():
+    for annotation in store.iter_annotations():  # not all 100,000 at once
         sha = annotation.article_sha256
         snapshot.kinds.setdefault(sha, set()).add(annotation.kind)
         if annotation.body:

@@ -6,10 +6,16 @@ Its pieces, in the order data flows through them:
 
 - ``model``: ArticleRef, Annotation, Reading, View, and the checks on what callers hand
   the store;
-- ``annotation_store``: AnnotationStore, the API the UI and the CLI use;
+- ``annotation_store``: AnnotationStore, the API the UI and the CLI use, made of
+  ``store_core`` (the file, its lock, one writer's turn per change, light or full reads),
+  ``reading_state`` (read marks, positions) and ``saved_views``;
 - ``journal``: what each change replaced, for undo;
 - ``lock``: the OS lock that keeps to one writer per file;
 - ``storage``: the TinyDB storage that writes atomically and durably;
+- ``changelog``: the journal of saves beside a large file;
+- ``summary``: what a command reads beside a large file instead of the file;
+- ``compact``: the annotations kept as JSON text, indexed by article;
+- ``incremental``: the file parsed a document at a time;
 - ``encoder``: the file's JSON, re-encoding only the documents that changed;
 - ``schema``: the file's layout, its version, and the migrations between versions;
 - ``validation``: the shape of every document, checked on open and on every save;

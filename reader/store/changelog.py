@@ -10,7 +10,12 @@ The log is UTF-8 lines. The first names the file it applies to (its size and CRC
 that a log left behind by a compaction that was killed after the new file was in place, or
 a file replaced by another program, is never applied to the wrong file::
 
-    {"format":"reader-annotations-journal","version":1,"snapshot":"<size>-<crc32>"}
+    {"format":"reader-annotations-journal","version":1,"snapshot":"<size>-<crc32>",
+     "nonce":"<random hex>"}
+
+The nonce tells this log from another started later for the same file (the summary beside
+the file, :mod:`reader.store.summary`, names the log it has read up to by it); a log
+written before it had none, and readers of version 1 ignore it.
 
 Each further line is one save: ``<crc32 of the JSON, 8 hex digits> <JSON>``, the JSON an
 object of tables, each of doc ids to the whole new document (null: deleted). A line is
@@ -35,7 +40,9 @@ __all__ = [
     "LOG_FROM_BYTES",
     "LogContents",
     "header",
+    "parse_header",
     "parse_log",
+    "parse_records",
     "record",
     "snapshot_id",
 ]
@@ -66,6 +73,8 @@ class LogContents:
     """The length of the log up to the end of its last whole save."""
     size: int = 0
     """The length of the log as read (more than ``good_bytes`` if its tail is torn)."""
+    nonce: str | None = None
+    """The random id in the log's header (None in a log written without one)."""
 
 
 def snapshot_id(chunks: list[bytes] | bytes) -> str:
@@ -78,12 +87,59 @@ def snapshot_id(chunks: list[bytes] | bytes) -> str:
     return f"{size}-{crc:08x}"
 
 
-def header(snapshot: str) -> bytes:
-    """The log's first line, for the file named by ``snapshot`` (:func:`snapshot_id`)."""
+def header(snapshot: str, nonce: str) -> bytes:
+    """The log's first line, for the file named by ``snapshot`` (:func:`snapshot_id`);
+    ``nonce`` names this log apart from any other (a random hex string)."""
     line = json.dumps(
-        {"format": FORMAT, "version": VERSION, "snapshot": snapshot}, separators=(",", ":")
+        {"format": FORMAT, "version": VERSION, "snapshot": snapshot, "nonce": nonce},
+        separators=(",", ":"),
     )
     return line.encode("ascii") + b"\n"
+
+
+def parse_header(line: bytes, path: Path) -> dict[str, Any]:
+    """The log's first line (without its newline), checked: a reader journal of this
+    version.
+
+    Raises:
+        StoreCorrupt: it is not a reader journal header, or of another version.
+    """
+    try:
+        head = json.loads(line)
+    except (ValueError, RecursionError):
+        _corrupt(path, "line 1 is not a reader journal header")
+    if not isinstance(head, dict) or head.get("format") != FORMAT:
+        _corrupt(path, "line 1 is not a reader journal header")
+    if head.get("version") != VERSION:
+        _corrupt(
+            path,
+            f"has journal version {head.get('version')!r}; this version of reader reads "
+            f"{VERSION} (upgrade reader to open it)",
+        )
+    return head
+
+
+def parse_records(raw: bytes, path: Path, first_line: int = 2) -> tuple[list[Changes], int]:
+    """The saves in ``raw``, whole lines of a log after its header, and the length of
+    ``raw`` up to the end of the last whole save (a torn last line is left out).
+
+    Raises:
+        StoreCorrupt: a line other than the last is damaged (named by its number, counting
+            from ``first_line``).
+    """
+    saves: list[Changes] = []
+    good = 0
+    lines = raw.split(b"\n")
+    for number, line in enumerate(lines[:-1], start=first_line):
+        # lines[-1] is what follows the final newline: b"" for a whole log, else torn.
+        changes = _parse_record(line)
+        if changes is None:
+            if number == first_line + len(lines) - 2:  # the last line, damaged
+                break
+            _corrupt(path, f"line {number} is damaged (its checksum does not match)")
+        saves.append(changes)
+        good += len(line) + 1
+    return saves, good
 
 
 def record(payload: bytes) -> bytes:
@@ -101,37 +157,13 @@ def parse_log(raw: bytes, snapshot: str, path: Path) -> LogContents:
     first, newline, rest = raw.partition(b"\n")
     if not newline:
         return contents  # the first save was killed before its header was whole
-    try:
-        head = json.loads(first)
-    except ValueError:
-        _corrupt(path, "line 1 is not a reader journal header")
-    if not isinstance(head, dict) or head.get("format") != FORMAT:
-        _corrupt(path, "line 1 is not a reader journal header")
-    if head.get("version") != VERSION:
-        _corrupt(
-            path,
-            f"has journal version {head.get('version')!r}; this version of reader reads "
-            f"{VERSION} (upgrade reader to open it)",
-        )
+    head = parse_header(first, path)
     if head.get("snapshot") != snapshot:
         return contents
     contents.applies = True
-    offset = len(first) + 1
-    contents.good_bytes = offset
-    lines = rest.split(b"\n")
-    for number, line in enumerate(lines, start=2):
-        last = number == len(lines) + 1
-        if last:
-            # After the final newline: b"" for a whole log, else a torn save.
-            break
-        changes = _parse_record(line)
-        if changes is None:
-            if number == len(lines):  # the last line with its newline, but damaged
-                break
-            _corrupt(path, f"line {number} is damaged (its checksum does not match)")
-        contents.saves.append(changes)
-        offset += len(line) + 1
-        contents.good_bytes = offset
+    contents.nonce = head.get("nonce") if isinstance(head.get("nonce"), str) else None
+    contents.saves, good = parse_records(rest, path)
+    contents.good_bytes = len(first) + 1 + good
     return contents
 
 

@@ -12,7 +12,10 @@ import itertools
 import json
 import operator
 from collections.abc import Mapping
+from functools import partial
 from typing import Any, NamedTuple
+
+from reader.store.compact import AnnotationTable
 
 __all__ = ["DatabaseEncoder", "encode_document"]
 
@@ -50,8 +53,13 @@ class DatabaseEncoder:
         tables: dict[str, _TableJSON] = {}
         chunks = [b"{"]
         for name, table in data.items():
-            if tables:
+            if len(chunks) > 1:
                 chunks.append(b",")
+            if isinstance(table, AnnotationTable):
+                # Its documents are kept as their JSON: joined, not encoded (or cached).
+                parts = table.encoded(partial(encode_document, name))
+                chunks.extend((_dump(name), b":{", b",".join(parts), b"}"))
+                continue
             tables[name] = self._encode_table(name, table)
             chunks.extend(tables[name].chunks)
         chunks.append(b"}")

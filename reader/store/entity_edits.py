@@ -52,7 +52,7 @@ class EntityEdits:
     def edits(self) -> list[Edit]:
         """Every edit, oldest first."""
         store = self.store
-        with store._reading():
+        with store._reading(light=True):
             documents = store._table(TABLE).documents()
             return [Edit.from_json(documents[i]) for i in sorted(documents, key=int)]
 
@@ -69,7 +69,7 @@ class EntityEdits:
         """
         checked = Edit.from_json({**edit.to_json(), "id": uuid.uuid4().hex})
         store = self.store
-        with store._changing("edit an entity") as change:
+        with store._changing("edit an entity", light=True) as change:
             document = {**checked.to_json(), "created": model.utc_now()}
             store._journal.add(change, store._table(TABLE), document)
             change.description = " ".join(said.split())[:200] or quoted(checked.describe(), 120)
@@ -82,7 +82,7 @@ class EntityEdits:
             KeyError: no edit has that id.
         """
         store = self.store
-        with store._changing("remove an entity edit") as change:
+        with store._changing("remove an entity edit", light=True) as change:
             table = store._table(TABLE)
             for doc_id, document in table.documents().items():
                 if document.get("id") == edit_id:
@@ -96,7 +96,7 @@ class EntityEdits:
         """Add the edits the store does not hold yet (the same id, or the same edit without
         one, counts as held), in order, in one save and one undo step; return how many."""
         store = self.store
-        with store._changing("import entity edits") as change:
+        with store._changing("import entity edits", light=True) as change:
             table = store._table(TABLE)
             held = [Edit.from_json(doc) for doc in table.documents().values()]
             ids = {edit.id for edit in held if edit.id}

@@ -79,7 +79,7 @@ class Journal:
         """Store a new document and return its doc id."""
         doc_id = table.add(document)
         change.remember(table.name, doc_id, None)
-        change.wrote(table.name, doc_id, table.documents().get(str(doc_id)))
+        change.wrote(table.name, doc_id, table.stored(doc_id))
         return doc_id
 
     def record(self, change: Change) -> None:

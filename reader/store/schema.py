@@ -29,10 +29,12 @@ annotation goes, which would take the read mark with it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import Any, NoReturn
 
+from reader.store import incremental
+from reader.store.compact import AnnotationTable
 from reader.store.errors import StoreCorrupt
 from reader.store.validation import DocumentError, check_document
 
@@ -48,7 +50,7 @@ __all__ = [
     "parse_database",
 ]
 
-Data = dict[str, dict[str, dict[str, Any]]]
+Data = dict[str, MutableMapping[str, dict[str, Any]]]
 """A whole database as TinyDB hands it to a storage: table name -> doc id -> document."""
 
 Migration = Callable[[Data], Data]
@@ -96,7 +98,9 @@ MIGRATIONS: dict[int, Migration] = {
     3: _allow_a_journal,
 }
 """Migrations keyed by the version they upgrade from: ``MIGRATIONS[n]`` turns a version-n
-database into version n+1 (it need not touch ``meta``; the caller sets the version).
+database into version n+1 (it need not touch ``meta``; the caller sets the version). A
+migration replaces documents (``table[doc_id] = new``), never changes one in place: the
+annotations are kept as JSON text and decoded anew on each read (``compact``).
 """
 
 
@@ -105,7 +109,7 @@ def new_database() -> Data:
     return {
         "meta": {META_ID: {"format": FORMAT, "schema_version": SCHEMA_VERSION}},
         "articles": {},
-        "annotations": {},
+        "annotations": AnnotationTable(),
         "reading": {},
         "views": {},
         "entity_edits": {},
@@ -160,8 +164,9 @@ def _parse_json(raw: bytes, path: Path) -> Any:
         _corrupt(path, f"is not UTF-8 text (byte {error.start})")
     try:
         # NaN, Infinity and numbers too large for a float (1e400) are read as floats here
-        # and refused by the document checks, which name the place.
-        return json.loads(text)
+        # and refused by the document checks, which name the place. A document at a
+        # time: the app's screen is drawn by another thread meanwhile.
+        return incremental.loads(text, {"annotations": _annotation_table})
     except json.JSONDecodeError as error:
         _corrupt(
             path, f"is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
@@ -170,8 +175,21 @@ def _parse_json(raw: bytes, path: Path) -> Any:
         _corrupt(path, f"is not valid JSON ({error})")
 
 
+def _annotation_table() -> AnnotationTable:
+    """The annotations table as the file is read: each document checked as it comes."""
+    return AnnotationTable(check=_check_annotation)
+
+
+def _check_annotation(doc_id: str, document: Any) -> None:
+    if not doc_id.isdecimal():
+        raise ValueError(f"has a malformed document id at annotations/{doc_id[:40]}")
+    check_document("annotations", doc_id, document)
+
+
 def _read_version(data: Any, path: Path) -> int:
-    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+    if not isinstance(data, dict) or not all(
+        isinstance(t, dict | AnnotationTable) for t in data.values()
+    ):
         _corrupt(path, "is JSON but not a reader annotations database (not a TinyDB file)")
     meta = data.get("meta")
     document = meta.get(META_ID) if isinstance(meta, dict) and len(meta) == 1 else None
@@ -203,29 +221,38 @@ def check_tables(data: Data, path: Path) -> None:
     unknown = sorted(set(data) - set(TABLES))
     if unknown:
         _corrupt(path, f"has tables this version of reader does not know: {', '.join(unknown)}")
+    annotations = data.get("annotations")
+    if not isinstance(annotations, AnnotationTable):  # read whole by json.loads
+        annotations = AnnotationTable(check=_check_annotation)
+        annotations.update(data.get("annotations") or {})
+        data["annotations"] = annotations
     for name in TABLES:
         table = data.setdefault(name, {})
-        for doc_id, document in table.items():
+        if isinstance(table, AnnotationTable):
+            problem = table.problem()  # of the documents checked as they were read
+            if problem is not None:
+                _corrupt(path, problem)
+            documents = table.unchecked()
+        else:
+            documents = iter(table.items())
+        for doc_id, document in documents:
             if not doc_id.isdecimal():
                 _corrupt(path, f"has a malformed document id at {name}/{doc_id[:40]}")
             try:
                 check_document(name, doc_id, document)
             except DocumentError as error:
                 _corrupt(path, str(error))
-    seen: set[str] = set()
-    for doc_id, annotation in data["annotations"].items():
-        if annotation["id"] in seen:
-            _corrupt(
-                path,
-                f"annotations/{doc_id}: annotation id {annotation['id']!r:.80} appears twice",
-            )
-        seen.add(annotation["id"])
+    duplicate = annotations.duplicate()
+    if duplicate is not None:
+        doc_id, annotation_id = duplicate
+        _corrupt(path, f"annotations/{doc_id}: annotation id {annotation_id!r:.80} appears twice")
+    annotations.seal()
     _check_reading(data["reading"], path)
     _check_views(data["views"], path)
     _check_entity_edits(data["entity_edits"], path)
 
 
-def _check_reading(table: dict[str, dict[str, Any]], path: Path) -> None:
+def _check_reading(table: MutableMapping[str, dict[str, Any]], path: Path) -> None:
     hashes: set[str] = set()
     for doc_id, document in table.items():
         where = f"reading/{doc_id}"
@@ -234,7 +261,7 @@ def _check_reading(table: dict[str, dict[str, Any]], path: Path) -> None:
         hashes.add(document["sha256"])
 
 
-def _check_views(table: dict[str, dict[str, Any]], path: Path) -> None:
+def _check_views(table: MutableMapping[str, dict[str, Any]], path: Path) -> None:
     names: set[str] = set()
     for doc_id, document in table.items():
         where = f"views/{doc_id}"
@@ -246,7 +273,7 @@ def _check_views(table: dict[str, dict[str, Any]], path: Path) -> None:
         names.add(key)
 
 
-def _check_entity_edits(table: dict[str, dict[str, Any]], path: Path) -> None:
+def _check_entity_edits(table: MutableMapping[str, dict[str, Any]], path: Path) -> None:
     from reader.store.entity_edits import check_edit_document
 
     for doc_id, document in table.items():

@@ -40,15 +40,17 @@ import contextlib
 import json
 import os
 import stat
+import time
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from tinydb import Storage
 from tinydb.table import Table
 
 from reader.files import TEMP_SUFFIX, FolderNotSynced, make_folders, write_atomically
-from reader.store import changelog
+from reader.store import changelog, schema, summary
 from reader.store.encoder import DatabaseEncoder, encode_document
 from reader.store.errors import StoreChangedOnDisk, StoreError, StoreReadOnly, explain
 from reader.store.schema import Data, check_tables, new_database, parse_database
@@ -104,23 +106,72 @@ class DurableStorage(Storage):
         self._changed: dict[str, set[str]] = {}
         self._whole = True
         self._touched = False
+        self.summary_path = summary.summary_path_for(self.real_path)
+        """What a light open reads instead of the file (:mod:`reader.store.summary`)."""
+        self.partial = False
+        """True after a light open: the ``annotations`` table holds only the documents
+        written since (the rest are on disk, not read); :meth:`load_full` reads them."""
+        self.prefer_light = False
+        """Open lightly when the file is read again (a writable store's choice)."""
+        self._next_annotation = 0
+        self._light: summary.Summary | None = None
+        self._summary_due = False
         self.notices: list[str] = []
         """Things the user should hear about the file (it vanished, it was empty), in
         order; the store hands them on (``AnnotationStore.take_notices``)."""
 
     # TinyDB's Storage interface.
 
-    def read(self) -> Data:
+    def read(self) -> Data:  # type: ignore[override]  # tables are mappings
         """The whole database, read from the file if it is not in memory (or has changed).
 
         Raises:
             StoreCorrupt: the file is not a database this version of reader can read.
             StoreError: the file cannot be read.
         """
-        if self._data is None or (self.read_only and self._file_signature() != self._signature):
-            self._load()
+        if self._data is None:
+            if not (self.prefer_light and self._load_light()):
+                self._load()
+        elif self.read_only:
+            signature = self._file_signature()
+            if signature != self._signature and not self._read_new_saves(signature):
+                self._load()
         assert self._data is not None
         return self._data
+
+    def open(self, *, light: bool) -> None:
+        """Read the database now (a bad file fails here); with ``light``, from its summary
+        and journal when they can be trusted (:mod:`reader.store.summary`), leaving the
+        annotations on disk until :meth:`load_full`.
+
+        Raises:
+            StoreCorrupt: the file is not a database this version of reader can read.
+            StoreError: the file cannot be read.
+        """
+        self.prefer_light = light and not self.read_only
+        self.read()
+
+    def load_full(self) -> bool:
+        """After a light open: read the whole file (and journal); True if it did.
+
+        Never inside a batch with unsaved changes (they would be lost)."""
+        if not self.partial:
+            return False
+        assert not self._dirty, "the annotations are read before a change, not during one"
+        self._load()
+        return True
+
+    def needs_full(self) -> bool:
+        """True if the next save cannot be a journal append made from a light open (the
+        journal is due for compaction, which writes the whole file)."""
+        return self.partial and (
+            self._journal is not None and self._journal.size >= self._compact_at()
+        )
+
+    def next_id_floor(self, table: str) -> int:
+        """The lowest doc id a new document of ``table`` may take besides those in
+        memory (after a light open, the annotations on disk hold the ones below)."""
+        return self._next_annotation if self.partial and table == "annotations" else 0
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         """Take ``data`` as the new state and save it, unless inside a :meth:`batch`.
@@ -133,7 +184,7 @@ class DurableStorage(Storage):
         if self.read_only:
             self.discard()
             raise StoreReadOnly(self.path, "opened read-only; nothing can be saved")
-        self._data = data
+        self._data = cast(Data, data)
         self._dirty = True
         if not self._touched:
             self._whole = True  # a write that did not say what changed: save it all
@@ -148,7 +199,14 @@ class DurableStorage(Storage):
         self._touched = True
 
     def close(self) -> None:
-        """Forget the memory copy; there is no open file to close."""
+        """Write the summary if saves made from a light open left it behind, and forget
+        the memory copy; there is no open file to close."""
+        if self._summary_due and self.partial:
+            with contextlib.suppress(StoreError):
+                # Not over a summary of a file that changed since (compacted by another).
+                if self._file_signature() == self._signature:
+                    self._write_summary()
+        self._summary_due = False
         self._data = None
         self._encoder.reset()
 
@@ -191,6 +249,14 @@ class DurableStorage(Storage):
                     self.path,
                     "was changed by another program while reader was saving; the "
                     "change was not saved, try again",
+                )
+            if signature is None and self.partial:
+                # Only the small tables were read: writing them alone would drop every
+                # annotation the file held.
+                raise StoreError(
+                    self.path,
+                    "was deleted or moved away before reader had read its annotations; "
+                    "the change was not saved (move the file back, then try again)",
                 )
             if signature is not None and self._can_append(signature):
                 self._signature = self._append(signature)
@@ -237,7 +303,11 @@ class DurableStorage(Storage):
             self._signature = None
             self._encoder.reset()
             return False
-        self._load()
+        if self.partial:
+            if not self._load_light():
+                self._load()
+        elif not self._read_new_saves(signature):
+            self._load()
         return True
 
     def mark_dirty(self) -> None:
@@ -245,12 +315,14 @@ class DurableStorage(Storage):
         if self.read_only:
             raise StoreReadOnly(self.path, "opened read-only; nothing can be saved")
         self.read()
+        self.load_full()
         self._dirty = True
         self._whole = True
 
     def discard(self) -> None:
         """Drop unsaved changes: the next read returns what is on disk."""
         self._data = None
+        self.partial = False
         self._signature = None
         self._dirty = False
         self._changed = {}
@@ -339,7 +411,8 @@ class DurableStorage(Storage):
         try:
             if journal is None or not journal.applies or signature[1] is None:
                 journal = changelog.LogContents(applies=True)
-                content = changelog.header(self._snapshot_id) + line
+                journal.nonce = uuid.uuid4().hex
+                content = changelog.header(self._snapshot_id, journal.nonce) + line
                 write_atomically(
                     self.journal_path,
                     content,
@@ -369,7 +442,11 @@ class DurableStorage(Storage):
             self._journal = None
             self._fail(f"could not be saved (journal {self.journal_path.name})", error)
         self._journal = journal
-        if journal.size >= self._compact_at():
+        # The summary is brought up to this save when the store is closed (a command's
+        # is at once): a save is not slowed by it, and a summary left behind by a kill
+        # only makes the next light open read more of the journal.
+        self._summary_due = self.partial
+        if journal.size >= self._compact_at() and not self.partial:
             try:
                 return self._compact()
             except StoreError as error:
@@ -382,6 +459,8 @@ class DurableStorage(Storage):
     def _compact(self) -> _Signature:
         """Write the whole file (folding the journal in), then remove the journal."""
         assert self._data is not None
+        assert not self.partial, "a light open never writes the whole file"
+        checked = time.time_ns()
         payload = self._encoder.encode(self._data)
         self._replace_file(payload)
         self._snapshot_size = sum(map(len, payload))
@@ -403,7 +482,34 @@ class DurableStorage(Storage):
         self._journal = None
         new = self._file_signature()
         assert new is not None
+        if self._snapshot_id is not None:
+            self._light = summary.summarise(self._data, self._snapshot_id, new[0], checked, None)
+            self._write_summary()
         return new
+
+    def _summarise(
+        self,
+        data: Data,
+        snapshot: str,
+        stamp: _FileSignature,
+        checked: int,
+        journal: changelog.LogContents | None,
+    ) -> None:
+        """After a full read of a large file: keep its summary for light opens, written
+        again unless the one on disk already describes this state."""
+        if journal is not None and journal.applies and journal.nonce is None:
+            return  # a journal from before nonces: light opens wait for the next compaction
+        self._light = summary.summarise(data, snapshot, stamp, checked, journal)
+        found = summary.read_summary(self.summary_path)
+        if (
+            found is not None
+            and (found.snapshot, found.nonce, found.end, found.stamp)
+            == (snapshot, self._light.nonce, self._light.end, stamp)
+            and found.settled()
+        ):
+            return
+        with contextlib.suppress(OSError):
+            summary.write_summary(self.summary_path, self._light, os.stat(self.real_path).st_mode)
 
     def _keep_empty_file(self) -> None:
         """Before writing over a 0-byte file: keep it as ``<name>.empty.bak``."""
@@ -413,8 +519,107 @@ class DurableStorage(Storage):
         except OSError as error:
             self._fail(f"is empty and could not be kept as {backup.name}", error)
 
+    def _load_light(self) -> bool:
+        """Read the small tables from the summary and the journal's latest lines instead
+        of the file, if the summary can be trusted; True if it did (see
+        :mod:`reader.store.summary`)."""
+        signature = self._file_signature()
+        if signature is None or signature[0][1] < changelog.LOG_FROM_BYTES:
+            return False
+        state = summary.read_light(self.real_path, self.journal_path, signature[0], signature[1])
+        if state is None:
+            return False
+        self._encoder.reset()
+        self._data = state.tables
+        self._signature = signature
+        self.found_version = schema.SCHEMA_VERSION
+        self._snapshot_id, self._snapshot_size = state.summary.snapshot, signature[0][1]
+        self._journal = state.journal
+        self._next_annotation = state.next_annotation
+        self._light = state.summary
+        self._whole = False
+        self.partial = True
+        if state.stale and not self.read_only:
+            self._write_summary()
+        return True
+
+    def _read_new_saves(self, signature: _Signature | None) -> bool:
+        """When only the journal grew since it was last read (another writer saved):
+        apply its new lines to the memory copy rather than read the whole file again (a
+        50 MB file takes a second); True if it did. Their documents are checked first;
+        anything unexpected is left to a full read, which says what is wrong."""
+        journal, old = self._journal, self._signature
+        if (
+            self.partial
+            or self._data is None
+            or signature is None
+            or old is None
+            or signature[0] != old[0]
+            or signature[1] is None
+            or self._snapshot_id is None
+        ):
+            return False
+        if journal is not None and journal.applies and journal.nonce is not None:
+            start, nonce = journal.good_bytes, journal.nonce  # the lines after those read
+        elif old[1] is None:  # no journal when last read: one was started since
+            start, nonce = 0, None
+        else:
+            return False
+        try:
+            with open(self.journal_path, "rb") as handle:
+                first = handle.readline(4096)
+                head = changelog.parse_header(first.rstrip(b"\n"), self.journal_path)
+                if head.get("snapshot") != self._snapshot_id or not first.endswith(b"\n"):
+                    return False
+                if nonce is None:
+                    start, nonce = len(first), head.get("nonce")
+                if head.get("nonce") != nonce or not isinstance(nonce, str):
+                    return False
+                if not len(first) <= start <= signature[1][1]:
+                    return False
+                handle.seek(start - 1)
+                if handle.read(1) != b"\n":
+                    return False
+                # Up to the size stat'ed: a save being appended meanwhile is read next time.
+                tail = handle.read(signature[1][1] - start)
+            saves, good = changelog.parse_records(tail, self.journal_path)
+            for changes in saves:
+                for name, documents in changes.items():
+                    if name not in self._data:
+                        return False
+                    for doc_id, document in documents.items():
+                        if document is not None:
+                            check_document(name, doc_id, document)
+        except (OSError, ValueError, StoreError):  # damaged, a bad document: the full read says
+            return False
+        _replay(self._data, saves)
+        self._journal = changelog.LogContents(
+            applies=True, good_bytes=start + good, size=start + len(tail), nonce=nonce
+        )
+        self._signature = signature
+        return True
+
+    def _write_summary(self) -> None:
+        """Write the summary of what is in memory (the small tables, the next annotation
+        id, how far into the journal) for the file the light state names."""
+        light = self._light
+        if light is None or self._data is None or self._snapshot_id != light.snapshot:
+            return
+        journal = self._journal
+        light.tables = {name: self._data.get(name, {}) for name in summary.SMALL_TABLES}
+        annotations = self._data.get("annotations", {})
+        light.next_annotation = max(
+            self.next_id_floor("annotations"), max(map(int, annotations), default=0) + 1
+        )
+        light.nonce = journal.nonce if journal is not None and journal.applies else None
+        light.end = journal.good_bytes if light.nonce is not None and journal else 0
+        with contextlib.suppress(OSError):
+            summary.write_summary(self.summary_path, light, os.stat(self.real_path).st_mode)
+
     def _load(self) -> None:
         self._encoder.reset()
+        self.partial = False
+        checked = time.time_ns()
         try:
             # Stat before reading: if the file is replaced in between, the signature is
             # stale and the next read loads it again, never the other way round.
@@ -454,6 +659,9 @@ class DurableStorage(Storage):
         self._data = data
         self._signature = signature
         self._whole = False
+        self._light = None
+        if snapshot is not None and signature is not None and not self.read_only:
+            self._summarise(data, snapshot, signature[0], checked, journal)
         if not raw and signature is not None:
             self._empty_file = signature
             self.notices.append(
@@ -526,8 +734,34 @@ class DocumentTable(Table):
     """
 
     def documents(self) -> Mapping[str, Mapping[str, Any]]:
-        """The stored documents by doc id (a decimal string), without copying."""
+        """The stored documents by doc id (a decimal string), without copying.
+
+        Raises:
+            RuntimeError: after a light open, the annotations were not read (the store
+                calls ``DurableStorage.load_full`` first; this is a bug).
+        """
+        if self.name == "annotations" and self._partial():
+            raise RuntimeError("the annotations were not read (light open)")
         return self._read_table()
+
+    def stored(self, doc_id: int) -> Mapping[str, Any] | None:
+        """The document stored under ``doc_id`` in memory (one this store just wrote is
+        there even after a light open)."""
+        return self._read_table().get(str(doc_id))
+
+    def _partial(self) -> bool:
+        return isinstance(self._storage, DurableStorage) and self._storage.partial
+
+    def _get_next_id(self) -> int:
+        """TinyDB's next doc id, and never one the annotations on disk hold after a
+        light open (:meth:`DurableStorage.next_id_floor`)."""
+        if self._next_id is None and isinstance(self._storage, DurableStorage):
+            floor = self._storage.next_id_floor(self.name)
+            if floor:
+                table = self._read_table()
+                self._next_id = max(floor, max(map(int, table), default=0) + 1)  # type: ignore[assignment]
+        next_id: int = super()._get_next_id()
+        return next_id
 
     def add(self, document: Mapping[str, Any]) -> int:
         """Store a new document under the next free doc id and return the id."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
@@ -89,6 +90,9 @@ class ReaderApp(App[None]):
         # thread of its own (in order, the last choice last) so the screen never waits.
         self._config_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="config")
         self._polling = False
+        self._first_frame = threading.Event()
+        """Set once the first frame with the library is on screen: a large database's
+        annotations are read after it (:meth:`open_store`)."""
         self._poll_problem: str | None = None
         self._theme_problem: str | None = None
         self._theme_default = self.theme
@@ -150,6 +154,10 @@ class ReaderApp(App[None]):
             store = workspace.open_store(wait=WRITE_WAIT_SECONDS)
             if store.read_only:
                 self.store_problem = f"{store.path}: {store.read_only_reason}"
+            # A large database opens from its summary (tags, read marks: the sidebar);
+            # the annotations themselves (seconds at 100,000) are read in the writer
+            # thread when first needed, never before the first frame is drawn.
+            store.before_loading = self._wait_for_first_frame
         except StoreLocked as error:  # only while a migration waits for another's save
             workspace.open_store(read_only=True)
             self.store_problem = f"{error} — opened read-only, changes are off"
@@ -157,6 +165,21 @@ class ReaderApp(App[None]):
             self.store_problem = f"{error}; annotations are off"
         except StoreError as error:
             self.store_problem = f"{error} — annotations are off"
+
+    def _wait_for_first_frame(self) -> None:
+        """In the writer thread, before a large database's annotations are read: let the
+        first frame be drawn first (two refreshes after the request, at most 3 s)."""
+        if self._first_frame.is_set():
+            return
+
+        def after_two_refreshes() -> None:
+            self.call_after_refresh(self._first_frame.set)
+
+        try:
+            self.call_from_thread(self.call_after_refresh, after_two_refreshes)
+        except RuntimeError:  # the app is not running (closing)
+            return
+        self._first_frame.wait(timeout=3)
 
     def writable(self) -> bool:
         """Whether changes can be saved; says why not (before the user types anything)."""
@@ -187,6 +210,12 @@ class ReaderApp(App[None]):
         if store is None or store.read_only:
             self.writable()
             return False
+        if not store.loaded:
+            self.notify(
+                "Reading the annotations (a large database): saved as soon as they are read",
+                timeout=3,
+                markup=False,
+            )
         self._submit(change, store, done, failed)
         return True
 

@@ -861,8 +861,9 @@ def test_an_older_file_is_migrated_and_the_original_kept(
     original = store.path.read_bytes()
 
     def to_next(data: schema.Data) -> schema.Data:
-        for document in data["annotations"].values():
-            document["body"] = document["body"].upper()
+        table = data["annotations"]  # documents are replaced, never changed in place
+        for doc_id, document in list(table.items()):
+            table[doc_id] = {**document, "body": document["body"].upper()}
         return data
 
     monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)

@@ -90,11 +90,18 @@ class Annotator:
             return
 
         def loaded(annotations: ArticleAnnotations) -> None:
+            self._panel.loading = False
             current = self._shown()
             if current is not None and current.id == article.id:  # else the user moved on
                 self._show(article, annotations)
 
-        self._app.read(lambda store: load(store, article), loaded)
+        def failed(_: str) -> None:
+            self._panel.loading = False
+
+        store = self._app.store
+        if store is not None and not store.loaded:  # a large database, read after the start
+            self._panel.loading = True
+        self._app.read(lambda store: load(store, article), loaded, failed)
 
     def _show(self, article: Article, annotations: ArticleAnnotations) -> None:
         self._panel.show(annotations)

@@ -1,0 +1,299 @@
+"""The summary beside a large annotations file: what a command needs to write without
+reading the file.
+
+A database of 100,000 annotations is a 50 MB file; parsing and checking it takes seconds,
+and a command that adds one note or one tag needs none of the annotations, only the small
+tables (articles, reading state, views, entity edits) and the next free annotation id.
+:class:`~reader.store.storage.DurableStorage` keeps them in ``<file>.summary`` next to a
+file large enough to have a journal (:mod:`reader.store.changelog`), and a writer that
+finds a summary it can trust reads it and the journal's latest lines instead of the file
+(a *light* open).
+
+The summary describes the file and the journal up to a byte offset (``end``; the journal
+named by its header's nonce). It is a cache: it is written atomically but not fsynced, and
+whatever is wrong with it (missing, torn, stale, for another file) only sends the writer
+back to reading the whole file, which writes it again. It is trusted only when:
+
+- the file is the one it was written for. A stat stamp (inode, size, mtime, ctime) says
+  so cheaply: an edit in place, even of the same size with its mtime set back, changes
+  the ctime, which no program can set. Only while the ctime is within
+  :data:`SETTLE_NS` of when the file's content was last checked could a later edit share
+  its ctime (file systems keep coarse times); then, and whenever the stamp differs, the
+  file's CRC-32 is compared with the one the summary names (the journal's snapshot id),
+  and the summary is written again with the new stamp once it matches;
+- the journal is the one it read (same nonce, at least ``end`` bytes long; records are
+  only ever appended to it while the write lock is held), and it names the same file;
+- it is of this schema version (anything else goes through the full open, which
+  migrates or refuses).
+
+The documents of the file were checked when the summary was written (by a full open or a
+save of the whole file); the journal's lines after ``end`` are checked by their CRC only.
+Every document is checked again by the next full open (the app, ``reader annotations``,
+an export), which refuses a bad one naming its place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reader.files import write_atomically
+from reader.store import changelog, schema
+from reader.store.compact import AnnotationTable
+from reader.store.errors import StoreCorrupt
+from reader.store.schema import META_ID, Data
+
+__all__ = [
+    "SETTLE_NS",
+    "SMALL_TABLES",
+    "LightState",
+    "Summary",
+    "read_light",
+    "read_summary",
+    "summary_path_for",
+    "write_summary",
+]
+
+FORMAT = "reader-annotations-summary"
+VERSION = 1
+
+SMALL_TABLES = ("meta", "articles", "reading", "views", "entity_edits")
+"""The tables a summary holds whole: every table but ``annotations``."""
+
+SETTLE_NS = 2_000_000_000
+"""How long after a file's last change (its ctime) its stamp alone can be trusted: any
+later change then gets a ctime at least this much later, on file systems whose times are
+finer than 2 seconds."""
+
+FileStamp = tuple[int, int, int, int]
+"""inode, size, mtime and ctime (ns) of a file."""
+
+
+def summary_path_for(real_path: Path) -> Path:
+    """The summary beside the database file ``real_path``."""
+    return real_path.with_name(f"{real_path.name}.summary")
+
+
+@dataclass
+class Summary:
+    """What a summary holds: the small tables as of the file and ``end`` bytes of its
+    journal, and the first annotation doc id free then."""
+
+    snapshot: str
+    """The file's size and CRC-32 (:func:`~reader.store.changelog.snapshot_id`)."""
+    stamp: FileStamp
+    """The file's stat stamp when its content was last checked."""
+    checked_ns: int
+    """When (wall clock, ns) the file's content was last checked against ``snapshot``:
+    taken before its stat and read."""
+    tables: Data
+    """The :data:`SMALL_TABLES`, whole."""
+    next_annotation: int
+    """The lowest annotation doc id not in use."""
+    nonce: str | None = None
+    """The journal's nonce; None if the file had no journal."""
+    end: int = 0
+    """How much of the journal the tables include (a whole record's end)."""
+
+    def settled(self) -> bool:
+        """True if ``stamp`` alone tells this file from any later version of it."""
+        return self.stamp[3] < self.checked_ns - SETTLE_NS
+
+
+@dataclass
+class LightState:
+    """The database as a light open sees it: the summary brought up to the journal's end."""
+
+    summary: Summary
+    """The summary read (with the stamp checked now, if it was checked)."""
+    tables: Data
+    """The small tables, and an empty ``annotations`` table."""
+    next_annotation: int
+    """The lowest annotation doc id not in use."""
+    journal: changelog.LogContents | None
+    """The journal's extent and nonce (its saves are in ``tables``); None without one."""
+    stale: bool = False
+    """True if the summary should be written again (its stamp was checked by CRC, or
+    the journal has records it does not include)."""
+    notes: list[str] = field(default_factory=list)
+
+
+def read_summary(path: Path) -> Summary | None:
+    """The summary at ``path``, or None if there is none or it cannot be used."""
+    try:
+        raw = path.read_bytes()
+        data = json.loads(raw)
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return None
+        if data.get("version") != VERSION:
+            return None
+        tables = data["tables"]
+        if not isinstance(tables, dict) or sorted(tables) != sorted(SMALL_TABLES):
+            return None
+        if not all(isinstance(t, dict) for t in tables.values()):
+            return None
+        stamp = tuple(int(v) for v in data["stamp"])
+        nonce = data.get("nonce")
+        summary = Summary(
+            snapshot=str(data["snapshot"]),
+            stamp=(stamp[0], stamp[1], stamp[2], stamp[3]),
+            checked_ns=int(data["checked_ns"]),
+            tables=tables,
+            next_annotation=int(data["next_annotation"]),
+            nonce=nonce if isinstance(nonce, str) else None,
+            end=int(data["end"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError):
+        return None
+    return summary
+
+
+def write_summary(path: Path, summary: Summary, mode: int) -> None:
+    """Write ``summary`` to ``path`` atomically (not fsynced: it is a cache) with the
+    database's permissions ``mode``. A failure is left unsaid: the next writer reads the
+    whole file instead."""
+    data = {
+        "format": FORMAT,
+        "version": VERSION,
+        "snapshot": summary.snapshot,
+        "stamp": list(summary.stamp),
+        "checked_ns": summary.checked_ns,
+        "nonce": summary.nonce,
+        "end": summary.end,
+        "next_annotation": summary.next_annotation,
+        "tables": {name: summary.tables.get(name, {}) for name in SMALL_TABLES},
+    }
+    try:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8", "surrogateescape"
+        )
+    except (TypeError, ValueError, UnicodeEncodeError):
+        return
+    with contextlib.suppress(OSError):
+        write_atomically(
+            path,
+            payload,
+            durable=False,
+            keep_mode=False,
+            new_mode=stat.S_IMODE(mode),
+            temp_prefix=f".{path.name[: -len('.summary')]}.",
+        )
+
+
+def read_light(
+    real_path: Path,
+    journal_path: Path,
+    stamp: FileStamp,
+    journal_stamp: FileStamp | None,
+) -> LightState | None:
+    """The database without its annotations, from the summary and the journal, if the
+    summary can be trusted for the file whose stamp is ``stamp`` (see the module
+    docstring); None when the whole file must be read instead.
+
+    Anything unexpected (a journal of another version, a damaged line, a journal cut
+    short) is None too: the full open reads everything and says what is wrong.
+    """
+    summary = read_summary(summary_path_for(real_path))
+    if summary is None or _schema_version(summary.tables) != schema.SCHEMA_VERSION:
+        return None
+    stale = False
+    if summary.stamp != stamp or not summary.settled():
+        checked = time.time_ns()
+        try:
+            raw = real_path.read_bytes()
+            now = _stamp(os.stat(real_path))
+        except OSError:
+            return None
+        if now != stamp or changelog.snapshot_id(raw) != summary.snapshot:
+            return None
+        summary.stamp, summary.checked_ns, stale = stamp, checked, True
+    tables: Data = {name: dict(table) for name, table in summary.tables.items()}
+    tables["annotations"] = AnnotationTable()
+    next_annotation = summary.next_annotation
+    if journal_stamp is None:
+        if summary.nonce is not None:
+            return None  # the journal went away: the full open says what was lost
+        return LightState(summary, tables, next_annotation, None, stale)
+    try:
+        with open(journal_path, "rb") as handle:
+            first = handle.readline(4096)
+            if not first.endswith(b"\n"):
+                return None  # killed while starting the journal: the full open tidies up
+            head = changelog.parse_header(first[:-1], journal_path)
+            nonce = head.get("nonce")
+            if head.get("snapshot") != summary.snapshot or not isinstance(nonce, str):
+                return None
+            if summary.nonce is None:
+                start = len(first)
+            elif summary.nonce == nonce:
+                start = summary.end
+            else:
+                return None
+            if start < len(first) or os.fstat(handle.fileno()).st_size < start:
+                return None  # cut short by another program: the full open says so
+            handle.seek(start - 1)
+            if handle.read(1) != b"\n":
+                return None  # not the end of a save: not the journal the summary read
+            tail = handle.read()
+    except (OSError, StoreCorrupt):
+        return None
+    try:
+        saves, good = changelog.parse_records(tail, journal_path)
+    except StoreCorrupt:
+        return None  # the full open names the damaged line
+    for changes in saves:
+        for name, documents in changes.items():
+            if name == "annotations":
+                for doc_id in documents:
+                    if not doc_id.isdecimal():
+                        return None
+                    next_annotation = max(next_annotation, int(doc_id) + 1)
+                continue
+            if name not in tables:
+                return None
+            table = tables[name]
+            for doc_id, document in documents.items():
+                if document is None:
+                    table.pop(doc_id, None)
+                else:
+                    table[doc_id] = document
+    journal = changelog.LogContents(
+        applies=True, good_bytes=start + good, size=start + len(tail), nonce=nonce
+    )
+    return LightState(summary, tables, next_annotation, journal, stale or bool(saves))
+
+
+def summarise(
+    data: Data,
+    snapshot: str,
+    stamp: FileStamp,
+    checked_ns: int,
+    journal: changelog.LogContents | None,
+) -> Summary:
+    """The summary of ``data``, the whole database as of the file named ``snapshot``
+    (stamp ``stamp``, checked at ``checked_ns``) and ``journal``."""
+    annotations = data.get("annotations", {})
+    return Summary(
+        snapshot=snapshot,
+        stamp=stamp,
+        checked_ns=checked_ns,
+        tables={name: data.get(name, {}) for name in SMALL_TABLES},
+        next_annotation=max(map(int, annotations), default=0) + 1,
+        nonce=None if journal is None or not journal.applies else journal.nonce,
+        end=0 if journal is None or not journal.applies else journal.good_bytes,
+    )
+
+
+def _schema_version(tables: Data) -> Any:
+    meta = tables.get("meta", {}).get(META_ID)
+    return meta.get("schema_version") if isinstance(meta, dict) else None
+
+
+def _stamp(info: os.stat_result) -> FileStamp:
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)

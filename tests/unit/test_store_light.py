@@ -1,0 +1,282 @@
+"""A command's write beside a large file: the summary and the journal's tail, not the file.
+
+A real file of a few notes stands for a large one: the tests lower
+:data:`~reader.store.changelog.LOG_FROM_BYTES` so that the file gets a journal and a
+summary (:mod:`reader.store.summary`) from its first save.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.store import AnnotationStore, ArticleRef, StoreCorrupt, StoreError, changelog, summary
+
+ROOT = Path(__file__).resolve().parents[2]
+WRITER = ROOT / "tests" / "data" / "store_writer.py"
+ARTICLE = ArticleRef("articles/one.md", "1" * 64, "One")
+OTHER = ArticleRef("articles/two.md", "2" * 64, "Two")
+
+
+@pytest.fixture(autouse=True)
+def journal_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(changelog, "LOG_FROM_BYTES", 0)
+    monkeypatch.setattr(changelog, "COMPACT_SHARE", 100.0)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    """A database of a few notes and one tagged article, its summary settled (as it is
+    once the file has not been rewritten for 2 seconds)."""
+    path = tmp_path / "annotations.json"
+    with AnnotationStore(path) as store, store._storage.batch():  # one save: the file
+        store.add_note(ARTICLE, "first", None)
+        store.add_tags(ARTICLE, ["aa"])
+    assert b'"tags":["aa"]' in path.read_bytes()
+    _settle(path)
+    return path
+
+
+def _settle(path: Path) -> None:
+    """Mark the summary's check as made long after the file's last change."""
+    found = summary.read_summary(summary.summary_path_for(path))
+    assert found is not None
+    found.checked_ns = found.stamp[3] + 10 * summary.SETTLE_NS
+    summary.write_summary(summary.summary_path_for(path), found, 0o600)
+    assert found.settled()
+
+
+def _full(path: Path) -> AnnotationStore:
+    return AnnotationStore(path, read_only=True)
+
+
+def _edit_in_place(path: Path, old: bytes, new: bytes) -> None:
+    """Change the file's bytes in place, the same size, and set its mtime back."""
+    assert len(old) == len(new)
+    info = path.stat()
+    raw = path.read_bytes()
+    assert raw.count(old) == 1
+    with open(path, "r+b") as handle:
+        handle.write(raw.replace(old, new))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+
+
+def test_a_light_write_reads_neither_the_file_nor_the_annotations(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole file was read")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("reader.store.storage.parse_database", refused)
+        with AnnotationStore(path) as store:
+            assert not store.loaded
+            added = store.add_note(OTHER, "light", None)
+            assert store.add_tags(ARTICLE, ["bb", "AA"]) == ["bb"]
+            assert store.set_read(OTHER, True)
+            assert not store.loaded
+    with _full(path) as reader:
+        assert [a.body for a in reader.annotations()] == ["first", "light"]
+        assert reader.annotations()[-1].id == added.id
+        assert reader.tags(ARTICLE.sha256) == ["aa", "bb"]
+        assert reader.read_articles() == {OTHER.sha256}
+
+
+def test_doc_ids_of_light_writes_never_reuse_one_on_disk(path: Path) -> None:
+    with AnnotationStore(path) as store:
+        store.load()
+        for i in range(3):
+            store.add_note(ARTICLE, f"loaded {i}", None)
+    for i in range(3):
+        with AnnotationStore(path) as store:
+            store.add_note(OTHER, f"light {i}", None)
+            assert not store.loaded
+    with _full(path) as reader:
+        bodies = [a.body for a in reader.annotations()]
+    assert bodies == [
+        "first",
+        *(f"loaded {i}" for i in range(3)),
+        *(f"light {i}" for i in range(3)),
+    ]
+
+
+@pytest.mark.parametrize("settled", [True, False], ids=["settled", "racy"])
+def test_a_same_size_edit_in_place_with_the_mtime_kept_is_read_not_written_over(
+    path: Path, settled: bool
+) -> None:
+    _edit_in_place(path, b'"tags":["aa"]', b'"tags":["xx"]')
+    if not settled:
+        # The edit came within the file system's time granularity of the summary's check,
+        # so that its stamp is the one summarised: only the CRC can tell.
+        found = summary.read_summary(summary.summary_path_for(path))
+        assert found is not None
+        info = path.stat()
+        found.stamp = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        found.checked_ns = info.st_ctime_ns
+        summary.write_summary(summary.summary_path_for(path), found, 0o600)
+    with AnnotationStore(path) as store:
+        assert store.loaded  # the summary was not trusted
+        store.add_tags(ARTICLE, ["cc"])
+    with _full(path) as reader:
+        assert reader.tags(ARTICLE.sha256) == ["xx", "cc"]
+
+
+def test_a_file_replaced_by_a_foreign_or_newer_one_is_refused_byte_identical(
+    path: Path,
+) -> None:
+    for raw in (
+        json.dumps({"_default": {"1": {"x": 1}}}).encode(),
+        path.read_bytes().replace(b'"schema_version":4', b'"schema_version":9'),
+    ):
+        path.write_bytes(raw)
+        with pytest.raises(StoreCorrupt), AnnotationStore(path) as store:
+            store.add_note(ARTICLE, "lost?", None)
+        assert path.read_bytes() == raw
+
+
+def test_a_summary_that_cannot_be_used_sends_the_writer_to_the_whole_file(path: Path) -> None:
+    summary_file = summary.summary_path_for(path)
+    for damage in (b"", b"{not json", summary_file.read_bytes()[:-10]):
+        summary_file.write_bytes(damage)
+        with AnnotationStore(path) as store:
+            assert store.loaded
+            store.add_note(ARTICLE, "after damage", None)
+        assert summary.read_summary(summary_file) is not None  # written again
+    with _full(path) as reader:
+        assert [a.body for a in reader.annotations()].count("after damage") == 3
+
+
+def test_a_journal_removed_behind_the_summary_s_back_is_not_trusted(path: Path) -> None:
+    with AnnotationStore(path) as store:
+        store.add_note(OTHER, "in the journal", None)
+    journal = path.with_name(f"{path.name}.journal")
+    journal.unlink()
+    with AnnotationStore(path) as store:
+        assert store.loaded  # the summary holds OTHER's article, the file does not
+        store.add_tags(ARTICLE, ["bb"])
+    with _full(path) as reader:
+        assert [a["sha256"] for a in reader.articles()] == [ARTICLE.sha256]
+        assert reader.tags(ARTICLE.sha256) == ["aa", "bb"]
+
+
+def test_a_journal_torn_behind_a_light_open_is_cut_and_said(path: Path) -> None:
+    with AnnotationStore(path) as store:
+        store.add_note(OTHER, "whole", None)
+    journal = path.with_name(f"{path.name}.journal")
+    whole = journal.read_bytes()
+    with open(journal, "ab") as handle:
+        handle.write(b'0badc0de {"annotations":{"9')
+    with AnnotationStore(path) as store:
+        store.add_note(OTHER, "after", None)
+        assert not store.loaded
+        assert any("cut off" in notice for notice in store.take_notices())
+    assert journal.read_bytes().startswith(whole)
+    with _full(path) as reader:
+        assert [a.body for a in reader.annotations()] == ["first", "whole", "after"]
+
+
+def test_eight_command_writers_and_a_loaded_store_lose_nothing(tmp_path: Path) -> None:
+    """Eight processes add notes as commands do (a light open each, the journal
+    compacted every few saves) while this process holds the database open and loaded, as
+    the app does, and adds its own: every acknowledged note is there."""
+    path = tmp_path / "annotations.json"
+    count = 15
+    with AnnotationStore(path, wait=60) as mine:
+        mine.add_note(ARTICLE, "seed", None)
+        env = {**os.environ, "READER_TEST_JOURNAL": "1"}
+        writers = [
+            subprocess.Popen(
+                [sys.executable, str(WRITER), "add", str(path), str(count), f"w{n}"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+                env=env,
+            )
+            for n in range(8)
+        ]
+        own = {mine.add_note(OTHER, f"mine {i}").id for i in range(count)}
+        acked: set[str] = set()
+        for writer in writers:
+            out, err = writer.communicate(timeout=120)
+            assert writer.returncode == 0, err
+            acked |= {line.split()[1] for line in out.splitlines() if line.startswith("ack ")}
+        assert len(acked) == 8 * count
+        mine.refresh()
+        assert {a.id for a in mine.annotations()} >= acked | own
+    with _full(path) as reader:
+        assert {a.id for a in reader.annotations()} >= acked | own
+        assert len(reader.annotations()) == 1 + 9 * count
+
+
+def test_a_loaded_store_reads_only_the_journal_lines_others_appended(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with AnnotationStore(path) as app, AnnotationStore(path, read_only=True) as reader:
+        app.load()
+        assert len(reader.annotations()) == 1
+        with AnnotationStore(path) as command:
+            theirs = command.add_note(OTHER, "from a command", None).id
+            command.add_tags(OTHER, ["x"])
+
+        def refused(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the whole file was read again")
+
+        with monkeypatch.context() as patched:
+            patched.setattr("reader.store.storage.parse_database", refused)
+            assert app.refresh() is True
+            assert theirs in {a.id for a in app.annotations()}
+            assert app.tags(OTHER.sha256) == ["x"]
+            assert theirs in {a.id for a in reader.annotations()}  # read-only: the same
+            mine = app.add_note(ARTICLE, "the app's", None).id  # its turn sees theirs
+        with monkeypatch.context() as patched:
+            patched.setattr("reader.store.storage.parse_database", refused)
+            assert [a.id for a in reader.annotations()][-2:] == [theirs, mine]
+    with _full(path) as full:
+        assert [a.body for a in full.annotations()] == ["first", "from a command", "the app's"]
+
+
+def test_a_bad_document_appended_by_another_program_sends_the_store_to_the_whole_file(
+    path: Path,
+) -> None:
+    with AnnotationStore(path) as app:
+        app.load()
+        journal = path.with_name(f"{path.name}.journal")
+        with AnnotationStore(path) as command:
+            command.add_note(OTHER, "fine", None)
+        payload = json.dumps({"annotations": {"99": {"id": "x", "kind": "scribble"}}}).encode()
+        with open(journal, "ab") as handle:
+            handle.write(changelog.record(payload))
+        with pytest.raises(StoreCorrupt, match="annotations/99"):
+            app.refresh()
+
+
+def test_the_summary_covers_a_command_s_saves_once_it_closes(path: Path) -> None:
+    journal = path.with_name(f"{path.name}.journal")
+    summary_file = summary.summary_path_for(path)
+    with AnnotationStore(path) as store:
+        store.add_note(OTHER, "a", None)
+        store.add_note(OTHER, "b", None)
+        behind = summary.read_summary(summary_file)
+        assert behind is not None and behind.end < journal.stat().st_size  # not per save
+    found = summary.read_summary(summary_file)
+    assert found is not None and found.end == journal.stat().st_size
+    assert found.next_annotation == 4
+
+
+def test_a_file_removed_under_a_light_open_is_not_written_with_the_small_tables_alone(
+    path: Path,
+) -> None:
+    with AnnotationStore(path) as store:
+        assert not store.loaded
+        path.rename(path.with_name("moved.json"))
+        with pytest.raises(StoreError, match="moved away before reader had read"):
+            store.add_tags(ARTICLE, ["lost?"])
+        assert any("deleted or moved away" in notice for notice in store.take_notices())
+    assert not path.exists()
