@@ -123,6 +123,11 @@ def run_app(args: argparse.Namespace, workspace: Workspace) -> int:
     screen's worker asks the workspace for the same listing, and waits for it if it is
     not done; a failure is that worker's to report).
     """
+    # What listing imports, imported first: the two threads never wait on each other's
+    # module locks (the rest of it is imported already, by this module).
+    import reader.library.catalogue
+    import reader.library.quick  # noqa: F401
+
     threading.Thread(target=_list_library, args=(workspace,), daemon=True).start()
     from reader.ui.app import ReaderApp
 
