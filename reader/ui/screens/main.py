@@ -297,6 +297,11 @@ class MainScreen(AnnotationKeys):
         self._listed = True
         articles = self.query_one(ArticleList)
         articles.set_articles(library.articles, None, self.app.settings.article_paths)
+        # The screen is marked for a repaint now, so that what follows waits for the frame
+        # with the list (the list's own refresh reaches the screen a message later: the
+        # callbacks ran before that frame, and a first start's first article, rendered
+        # and wrapped, held it back ~90 ms at 10,000 Markdown files).
+        self.refresh()
         if library.articles:
             if library.pending:
                 self.call_after_refresh(self._open_first)
