@@ -14,6 +14,7 @@ way. Target: ≤ 300 MB.
 from __future__ import annotations
 
 import shutil
+import statistics
 from pathlib import Path
 
 from context import Bench
@@ -41,6 +42,7 @@ def memory(bench: Bench) -> list[Row]:
     warm_up(bench, library, env)  # the library index
     cache = Path(env["READER_CACHE_DIR"])
     reader, bare = [], []
+    by_role: dict[str, list[float]] = {}
     for run in range(bench.runs):
         with Terminal(bare_command, env=env) as terminal:
             terminal.wait_for("spaCy ready", timeout=300)
@@ -56,6 +58,8 @@ def memory(bench: Bench) -> list[Row]:
             terminal.wait_quiet(0.5)
             total, parts = tree_peak_rss_mb(terminal.pid)
             reader.append(total)
+            for name, mb in parts:
+                by_role.setdefault(name, []).append(mb)
         each = " + ".join(f"{name} {mb:.0f}" for name, mb in parts)
         bench.say(
             f"memory N={n:,} run {run + 1}: reader {reader[-1]:.0f} MB ({each}), "
@@ -71,7 +75,13 @@ def memory(bench: Bench) -> list[Row]:
             "value_max",
             300,
             n=n,
-            notes=["reader: the app, its entity worker and resource tracker, summed"],
+            notes=[
+                "reader: the app, its entity worker and resource tracker, summed; each: "
+                + ", ".join(
+                    f"{name} {statistics.median(mbs):.0f} MB [{min(mbs):.0f}–{max(mbs):.0f}]"
+                    for name, mbs in by_role.items()
+                )
+            ],
         )
     ]
 

@@ -105,6 +105,11 @@ class Workspace:
                 self._library = self._load(quick=True)
             return self._library
 
+    def listed(self) -> Library | None:
+        """The library if it is listed already, else None; never waits (the app's screen
+        asks, to show a list made while it was being built in its first frame)."""
+        return self._library
+
     def learn_library(self, limit: int, cancelled: threading.Event | None = None) -> list[Article]:
         """Read up to *limit* more articles a :meth:`list_library` only listed (their hash,
         word count, title), in order; returns them (none when none is left). Blocking."""

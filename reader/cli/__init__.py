@@ -14,9 +14,11 @@ in git: they are read first, wherever they are, then the first word left names t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 
 from reader import __version__
@@ -114,12 +116,30 @@ def _no_such(word: str) -> Failed:
 
 
 def run_app(args: argparse.Namespace, workspace: Workspace) -> int:
-    """Start the terminal UI."""
+    """Start the terminal UI.
+
+    The library is listed in a thread of its own from here, while the UI's modules are
+    imported and its screen is built, so that the first frame can show the list (the
+    screen's worker asks the workspace for the same listing, and waits for it if it is
+    not done; a failure is that worker's to report).
+    """
+    # What listing imports, imported first: the two threads never wait on each other's
+    # module locks (the rest of it is imported already, by this module).
+    import reader.library.catalogue
+    import reader.library.quick  # noqa: F401
+
+    threading.Thread(target=_list_library, args=(workspace,), daemon=True).start()
     from reader.ui.app import ReaderApp
 
     app = ReaderApp(workspace, tune_gc=True)
     app.run()
     return app.return_code or 0
+
+
+def _list_library(workspace: Workspace) -> None:
+    """List the library ahead of the app (its worker reports what fails)."""
+    with contextlib.suppress(Exception):
+        workspace.list_library()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -24,10 +24,17 @@ from reader.library.articles import Article, Problem
 from reader.library.parsers import PAGE_SUFFIXES, looks_binary
 from reader.text import sanitize_line
 
-__all__ = ["HEAD_BYTES", "head_title", "list_file"]
+__all__ = ["FIRST_BYTES", "HEAD_BYTES", "head_title", "list_file", "settled_title"]
 
 #: How much of a file is read to list it (also what looks_binary examines).
 HEAD_BYTES = 8192
+
+#: What is read first: the title of almost every file is in it (a title line, a short
+#: front matter), settled without the rest of the head (a third less time a file: decoding
+#: and examining 2 KiB rather than 8). A title not settled by it (a long front matter, a
+#: Markdown file without a heading so far, a first line longer than it, control bytes)
+#: is found in the whole head, as before.
+FIRST_BYTES = 2048
 
 _MARKDOWN = frozenset({".md", ".markdown"})
 _OPEN = re.compile(r"\A---[ \t]*\r?\n")
@@ -97,6 +104,32 @@ def head_title(text: str, markdown: bool) -> str | None:
     return _line(heading["title"] if heading else first[0])
 
 
+def settled_title(text: str, markdown: bool) -> str | None:
+    """The title :func:`head_title` finds in a file whose text *starts* with *text* (more
+    follows), when *text* settles it: from complete lines only, and for Markdown only
+    the front matter's ``title`` or a heading. None when more of the file is needed."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if markdown and (opening := _OPEN.match(text)):
+        closing = _CLOSE.search(text, opening.end())
+        if closing is None:
+            return None  # the front matter goes on past it
+        found = _TITLE_FIELD.search(text[opening.end() : closing.start()])
+        if found and (value := _field(found["value"])):
+            return _line(value)
+        text = text[closing.end() :]
+    if markdown:
+        heading = _HEADING.search(text)
+        if heading is None or heading.end() == len(text):
+            return None  # a heading may follow, or this one may go on
+        return _line(heading["title"])
+    first = _FIRST_LINE.search(text)
+    if first is None or first.end() == len(text):
+        return None
+    heading = _HEADING.match(first[0])
+    return _line(heading["title"] if heading else first[0])
+
+
 def list_file(path: Path) -> Article | Problem | None:
     """The article in the file at *path* listed from its head (:meth:`Article.listed`), a
     :class:`Problem` when the head shows it is not one (empty, binary, unreadable), or None
@@ -104,10 +137,21 @@ def list_file(path: Path) -> Article | Problem | None:
     suffix = path.suffix.lower()
     if suffix in PAGE_SUFFIXES:
         return None
+    markdown = suffix in _MARKDOWN
     try:  # os.read: a buffered file object costs more than the read, 10,000 times over
         descriptor = os.open(path, os.O_RDONLY)
         try:
-            head = os.read(descriptor, HEAD_BYTES + 1)
+            head = os.read(descriptor, FIRST_BYTES + 1)
+            if len(head) > FIRST_BYTES:
+                first = head[:FIRST_BYTES]
+                # Settled by its first bytes only if they look like text. (A file that
+                # shows it is binary only further on is listed, and leaves the list as
+                # a problem once learnt, as one that turns out to have no text does.)
+                if not looks_binary(first):
+                    title = settled_title(_decode(first, False), markdown)
+                    if title is not None:
+                        return Article.listed(path, title)
+                head += os.read(descriptor, HEAD_BYTES - FIRST_BYTES)
         finally:
             os.close(descriptor)
     except OSError as error:
@@ -118,5 +162,5 @@ def list_file(path: Path) -> Article | Problem | None:
         return Problem(path, "empty file, skipped")
     if looks_binary(head):
         return Problem(path, "binary file, skipped")
-    title = head_title(_decode(head, whole), suffix in _MARKDOWN)
+    title = head_title(_decode(head, whole), markdown)
     return Article.listed(path, title or sanitize_line(path.stem))

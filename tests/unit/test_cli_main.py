@@ -5,6 +5,7 @@ on the command line. Through reader.cli.main, in temporary folders."""
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -269,3 +270,28 @@ def test_a_tag_that_breaks_the_rule_is_refused(
     assert result.code == 2
     assert message in result.err
     assert not db.exists() or "fine" not in run("annotations", "--db", db).out
+
+
+# The app's start.
+
+
+def test_the_app_lists_the_library_while_its_ui_is_imported(
+    run: Callable[..., Result], home: Path, article: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `reader` lists the library in a thread before it imports the UI, so that the
+    # screen's first frame can show it (bench/run.py figure 1).
+    from reader.ui.app import ReaderApp
+
+    seen: list[list[str]] = []
+
+    def fake_run(app: ReaderApp) -> None:
+        workspace = app.workspace
+        for _ in range(500):  # the thread lists it; nothing here asks for it
+            if (listed := workspace.listed()) is not None:
+                seen.append([a.title for a in listed.articles])
+                return
+            time.sleep(0.01)
+
+    monkeypatch.setattr(ReaderApp, "run", fake_run)
+    assert run("--db", home / "x.json", article).code == 0
+    assert seen == [["The budget vote"]]

@@ -10,7 +10,7 @@ import pytest
 import reader.library.catalogue
 from reader.library import Article, Library, Problem, read_article
 from reader.library.catalogue import Catalogue
-from reader.library.quick import HEAD_BYTES, head_title, list_file
+from reader.library.quick import FIRST_BYTES, HEAD_BYTES, head_title, list_file, settled_title
 
 
 def listed(tmp_path: Path, name: str, data: bytes) -> Article | Problem | None:
@@ -111,3 +111,63 @@ def test_learn_fills_in_place_without_keeping_the_text(
     # The catalogue was saved: the next start lists nothing provisionally.
     again = Library.load([tmp_path], Catalogue(catalogue.path), quick=True)
     assert again.pending == [] and len(again.articles) == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        # A front matter going on past the first bytes: its title after them.
+        ("a.md", b"---\nsummary: " + b"s" * FIRST_BYTES + b'\ntitle: "Late"\n---\n\nx\n', "Late"),
+        # Markdown without a heading in the first bytes: the heading further on.
+        (
+            "a.md",
+            b"intro line\n" + b"word " * (FIRST_BYTES // 4) + b"\n\n# Far heading\n",
+            "Far heading",
+        ),
+        # A heading, or a first line, cut by the first bytes: read whole from the head.
+        ("a.md", b"\n" * (FIRST_BYTES - 8) + b"# A heading cut\n" + b"x" * 99, "A heading cut"),
+        ("a.txt", b" " * (FIRST_BYTES - 8) + b"A first line cut\n" + b"x" * 99, "A first line cut"),
+    ],
+    ids=["long front matter", "heading later", "heading cut", "first line cut"],
+)
+def test_a_title_not_settled_by_the_first_bytes_is_found_in_the_head(
+    tmp_path: Path, name: str, data: bytes, expected: str
+) -> None:
+    assert len(data) > FIRST_BYTES
+    assert settled_title(data[:FIRST_BYTES].decode(), markdown=name.endswith(".md")) is None
+    assert title(tmp_path, name, data) == expected
+    full = read_article(tmp_path / name)
+    assert isinstance(full, Article) and full.title == expected
+
+
+def test_a_title_settled_by_the_first_bytes_is_the_full_reads(tmp_path: Path) -> None:
+    body = b"Words of the story. " * 500  # 10 KB: more than the head
+    for name, data, expected in [
+        ("a.md", b'---\ntitle: "Front"\n---\n\n' + body, "Front"),
+        ("b.md", b"---\nauthor: A\n---\n\n# Heading\n\n" + body, "Heading"),
+        ("c.txt", b"\n\nFirst line\n\n" + body, "First line"),
+    ]:
+        assert settled_title(data[:FIRST_BYTES].decode(), markdown=name.endswith(".md")) == expected
+        assert title(tmp_path, name, data) == expected
+        full = read_article(tmp_path / name)
+        assert isinstance(full, Article) and full.title == expected
+
+
+def test_control_bytes_in_the_first_bytes_leave_it_to_the_whole_head(tmp_path: Path) -> None:
+    # 300 control bytes: over a tenth of 2 KiB, under a tenth of the 8 KiB head (text).
+    data = b"Control title\n" + b"\x01" * 300 + b"y" * 8000
+    assert title(tmp_path, "a.txt", data) == "Control title"
+    full = read_article(tmp_path / "a.txt")
+    assert isinstance(full, Article) and full.title == "Control title"
+    binary = listed(tmp_path, "b.txt", b"title\n\x00" + b"x" * 3 * FIRST_BYTES)
+    assert isinstance(binary, Problem) and binary.reason == "binary file, skipped"
+
+
+def test_a_file_binary_past_the_first_bytes_leaves_the_list_once_learnt(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"Looks fine\n" + b"text " * 500 + b"\x00 binary after all")
+    (tmp_path / "b.txt").write_bytes(b"Plain\n\nwords\n")
+    library = Library.load([tmp_path], quick=True)
+    assert [a.title for a in library.articles] == ["Looks fine", "Plain"]
+    library.learn()
+    assert [a.title for a in library.articles] == ["Plain"]
+    assert [p.reason for p in library.problems] == ["binary file, skipped"]

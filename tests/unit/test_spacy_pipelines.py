@@ -107,6 +107,16 @@ def test_float16_vectors_change_no_entity(
     assert full._nlp is not None and recognizer._nlp is not None
     assert full._nlp.vocab.vectors.data.dtype == numpy.float32
     assert recognizer._nlp.vocab.vectors.data.dtype == numpy.float16  # what the app runs
+    # Read from the files as float16 and two key arrays (never spaCy's float32 table and
+    # key dictionary: the worker's peak), the same rows under the same keys.
+    from reader.entities.engines.vector_rows import KeyRows
+
+    half, whole = recognizer._nlp.vocab.vectors, full._nlp.vocab.vectors
+    assert isinstance(half.key2row, KeyRows) and isinstance(whole.key2row, dict)
+    assert numpy.array_equal(half.data, whole.data.astype(numpy.float16))
+    assert len(half.key2row) == len(whole.key2row) > 500_000
+    sample = list(whole.key2row.items())[::997]
+    assert [half.key2row.get(key) for key, _ in sample] == [row for _, row in sample]
     expected = [full.extract(text) for text in texts]
     assert sum(map(len, expected)) > 500
     assert [recognizer.extract(text) for text in texts] == expected

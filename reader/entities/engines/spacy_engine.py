@@ -333,8 +333,26 @@ def _spacy_load(name: str, exclude: Sequence[str]) -> Language:
 
 def _load_ner(name: str, *, half_vectors: bool = True) -> Language:
     """Load pipeline *name* with its entity recogniser and what it listens to, only (its
-    word vectors as float16 with *half_vectors*: see :func:`half_vectors`)."""
-    nlp = _spacy_load(name, [*_NOT_LOADED, *_NOT_LOADED_VOCAB])
+    word vectors as float16 with *half_vectors*: see :func:`half_vectors`).
+
+    With *half_vectors*, the vectors are read from the pipeline's files by
+    :func:`_read_half_vectors` (never as spaCy's float32 table and key dictionary: 24 MB
+    and 55 MB for md, the worker's peak); a pipeline whose vectors it cannot read so is
+    loaded again as spaCy loads it, and its table halved after.
+    """
+    exclude = [*_NOT_LOADED, *_NOT_LOADED_VOCAB]
+    if half_vectors:
+        nlp = _ner_only(_spacy_load(name, [*exclude, "vectors"]), name)
+        if _read_half_vectors(nlp):
+            return nlp
+    nlp = _ner_only(_spacy_load(name, exclude), name)
+    if half_vectors:
+        half_vectors_of(nlp)
+    return nlp
+
+
+def _ner_only(nlp: Language, name: str) -> Language:
+    """*nlp* with every pipe but ner, and what ner listens to, disabled."""
     if "ner" not in nlp.pipe_names:
         raise NoModel(f"spaCy pipeline {name!r} has no entity recognizer")
     for pipe_name in list(nlp.pipe_names):
@@ -343,9 +361,23 @@ def _load_ner(name: str, *, half_vectors: bool = True) -> Language:
         listeners = getattr(nlp.get_pipe(pipe_name), "listening_components", None)
         if pipe_name != "ner" and not (listeners and "ner" in listeners):
             nlp.disable_pipe(pipe_name)
-    if half_vectors:
-        half_vectors_of(nlp)
     return nlp
+
+
+def _static_vectors_layers(nlp: Language) -> list[Any] | None:
+    """The StaticVectors layers of *nlp*'s running pipes; None if one is not spaCy's own."""
+    from spacy.ml import staticvectors
+
+    layers = [
+        layer
+        for _, pipe in nlp.pipeline
+        if hasattr(pipe, "model")
+        for layer in pipe.model.walk()
+        if layer.name == "static_vectors"
+    ]
+    if any(layer._func is not staticvectors.forward for layer in layers):
+        return None
+    return layers
 
 
 def half_vectors_of(nlp: Language) -> bool:
@@ -359,7 +391,6 @@ def half_vectors_of(nlp: Language) -> bool:
     (floret), or a layer reading them is not spaCy's own StaticVectors.
     """
     import numpy
-    from spacy.ml import staticvectors
     from spacy.vectors import Mode, Vectors
 
     vectors = nlp.vocab.vectors
@@ -371,18 +402,50 @@ def half_vectors_of(nlp: Language) -> bool:
         or not vectors.data.size
     ):
         return False
-    layers = [
-        layer
-        for _, pipe in nlp.pipeline
-        if hasattr(pipe, "model")
-        for layer in pipe.model.walk()
-        if layer.name == "static_vectors"
-    ]
-    if not layers or any(layer._func is not staticvectors.forward for layer in layers):
+    layers = _static_vectors_layers(nlp)
+    if not layers:
         return False
     for layer in layers:
         layer._func = _half_vectors_forward
     vectors.data = vectors.data.astype(numpy.float16)
+    return True
+
+
+def _read_half_vectors(nlp: Language) -> bool:
+    """Give *nlp* (loaded without its vectors) its word vectors from its files, as
+    float16 rows and a :class:`~reader.entities.engines.vector_rows.KeyRows` table, read
+    a slice at a time: md's peak is its 12 MB of float16 and 6 MB of keys, not the 24 MB
+    float32 table and 514,157-key dictionary (55 MB) spaCy would make first. False
+    (nothing changed) when its vectors are not a plain float32 table with a ``key2row``
+    file, or a layer reading them is not spaCy's own: then spaCy loads them.
+    """
+    from spacy.vectors import Vectors
+
+    from reader.entities.engines.vector_rows import read_key_rows, read_rows_as_float16
+
+    layers = _static_vectors_layers(nlp)
+    if layers is None:
+        return False
+    if not layers:
+        return True  # nothing reads vectors (sm): the empty table is all they see
+    folder = Path(str(nlp.path)) / "vocab" if nlp.path is not None else None
+    if folder is None or not folder.is_dir():
+        return False
+    try:
+        settings = json.loads((folder / "vectors.cfg").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if settings not in ({}, {"mode": "default"}):
+        return False  # floret, or another key attribute than ORTH
+    data = read_rows_as_float16(folder / "vectors")
+    keys = read_key_rows(folder / "key2row", len(data)) if data is not None else None
+    if data is None or keys is None:
+        return False
+    vectors = Vectors(strings=nlp.vocab.strings, data=data, name=nlp.vocab.vectors.name)
+    vectors.key2row = keys
+    nlp.vocab.vectors = vectors
+    for layer in layers:
+        layer._func = _half_vectors_forward
     return True
 
 
@@ -394,6 +457,8 @@ def _half_vectors_forward(model: Any, docs: list[Any], is_train: bool) -> tuple[
     from spacy.ml import staticvectors
     from thinc.types import Ragged
 
+    from reader.entities.engines.vector_rows import KeyRows
+
     if is_train:
         raise RuntimeError("float16 vectors are for prediction only")
     if not sum(len(doc) for doc in docs):
@@ -402,7 +467,8 @@ def _half_vectors_forward(model: Any, docs: list[Any], is_train: bool) -> tuple[
     key_attr = getattr(vectors, "attr", ORTH)
     keys = model.ops.flatten([doc.to_array(key_attr) for doc in docs])
     weights = model.ops.as_contig(model.get_param("W"))
-    rows = vectors.find(keys=keys)
+    table = vectors.key2row
+    rows = table.rows(keys) if isinstance(table, KeyRows) else vectors.find(keys=keys)
     rows_read = numpy.ascontiguousarray(vectors.data[rows], dtype=numpy.float32)
     output = model.ops.gemm(rows_read, weights, trans2=True)
     output[rows < 0] = 0  # a word without a vector: zeros, as spaCy does

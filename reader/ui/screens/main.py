@@ -233,6 +233,12 @@ class MainScreen(AnnotationKeys):
         self.query_one(ViewList).display = False
         self.query_one(FilterBar).display = False
         self._set_header(Content("Loading articles…"))
+        # The `reader` command lists the library while the UI is imported and built: if
+        # that list is made, the first frame shows it (its tags, read marks and the first
+        # article follow with LibraryLoaded; on a first start, the first article at once).
+        listed = self.app.workspace.listed()
+        if listed is not None:
+            self._show_listed(listed)
         self._load_library()
         self.set_interval(Reading.TICK, self.reading.tick)
 
@@ -254,7 +260,8 @@ class MainScreen(AnnotationKeys):
             # lines, and reads them below, batch by batch: the list comes at once.
             listed = workspace.list_library()
             if listed.pending:
-                self.post_message(LibraryListed(listed))
+                if not self._listed:  # else on_mount showed it
+                    self.post_message(LibraryListed(listed))
                 app.open_store()  # for the articles opened meanwhile
                 opened = True
                 self._list_painted.wait(timeout=5)
@@ -281,16 +288,35 @@ class MainScreen(AnnotationKeys):
             app.read(lambda s: (tags_by_article(s), reading_state(s)), loaded, lambda _: loaded())
 
     def on_library_listed(self, message: LibraryListed) -> None:
-        """Show the titles at once; the first article is opened as on any start (reading
-        its file gives its hash before anything keys on it)."""
+        self._show_listed(message.library)
+
+    def _show_listed(self, library: Library) -> None:
+        """Show the titles at once, before the store is open and before the files the
+        catalogue does not know are read. On a first start (articles pending) the first
+        article is opened as on any start (reading its file gives its hash before
+        anything keys on it), right after the frame that shows the list; else it is
+        opened with LibraryLoaded, once its annotations and the corrections of its
+        entities can be read."""
         self._listed = True
         articles = self.query_one(ArticleList)
-        articles.set_articles(message.library.articles, None, self.app.settings.article_paths)
-        if message.library.articles:
-            self.open_article(message.library.articles[0])
+        articles.set_articles(library.articles, None, self.app.settings.article_paths)
+        # The screen is marked for a repaint now, so that what follows waits for the frame
+        # with the list (the list's own refresh reaches the screen a message later: the
+        # callbacks ran before that frame, and a first start's first article, rendered
+        # and wrapped, held it back ~90 ms at 10,000 Markdown files).
+        self.refresh()
+        if library.articles:
+            if library.pending:
+                self.call_after_refresh(self._open_first)
             articles.focus()
         self.call_after_refresh(self._list_painted.set)
         self.call_after_refresh(self.early_keys.shown)
+
+    def _open_first(self) -> None:
+        """Open the article highlighted in the list just shown, unless one is open."""
+        article = self.query_one(ArticleList).highlighted_article
+        if self.article is None and article is not None:
+            self.open_article(article)
 
     def on_articles_learnt(self, message: ArticlesLearnt) -> None:
         # Counts now known are drawn; no row moves (every row keeps its height).
@@ -332,7 +358,8 @@ class MainScreen(AnnotationKeys):
                 self.reading.shown()
             self.refresh_bindings()
         elif message.library.articles:
-            self.open_article(message.library.articles[0])
+            # The one highlighted: listed before, the user may have moved already.
+            self.open_article(articles.highlighted_article or message.library.articles[0])
             articles.focus()
         else:
             self._show_empty()
