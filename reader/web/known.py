@@ -30,6 +30,7 @@ from reader.library.articles import MAX_ARTICLE_BYTES
 from reader.library.folders import file_stat, find_article_names
 from reader.library.frontmatter import split_front_matter
 from reader.library.parsers import decode
+from reader.web.teasers import is_as_written
 from reader.web.urls import url_key
 
 __all__ = ["INDEX_FILE", "RACY_SECONDS", "KnownArticles", "entry_key", "text_hash"]
@@ -37,7 +38,7 @@ __all__ = ["INDEX_FILE", "RACY_SECONDS", "KnownArticles", "entry_key", "text_has
 INDEX_FILE = "web-known.json"
 """The index's file name in the cache dir."""
 
-_FORMAT = 2  # 2: the feed of a teaser kept in place of its page
+_FORMAT = 3  # 2: the feed of a teaser kept in place of its page; 3: only one as written
 _SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 RACY_SECONDS = files.RACY_SECONDS
 """A file changed less than this long ago is read again next time
@@ -62,7 +63,8 @@ class _Holds:
     entry: str | None
     teaser_of: str | None = None
     """The URL key of the feed whose entry's teaser the file holds (its page could not be
-    had when it was added: ``teaser_only``), else None."""
+    had when it was added: ``teaser_only``) and is still as written
+    (:func:`reader.web.teasers.is_as_written`), else None."""
 
 
 class KnownArticles:
@@ -212,6 +214,6 @@ def _read(path: Path) -> _Holds | None:
         feed, guid = matter.meta.get("feed"), matter.meta.get("guid")
         if feed and guid:
             entry = entry_key(feed, guid)
-        if feed and url and matter.meta.get("teaser_only") == "true":
+        if feed and url and matter.meta.get("teaser_only") == "true" and is_as_written(data):
             teaser_of = url_key(feed)
     return _Holds(url, text_hash(text), entry, teaser_of)

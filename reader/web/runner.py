@@ -34,7 +34,7 @@ from reader.web.subscriptions import (
     feeds_path,
     now_iso,
 )
-from reader.web.teasers import Teaser
+from reader.web.teasers import Teaser, teaser_file_text
 from reader.web.urls import BadURL, check_url, url_key
 
 __all__ = ["Job", "Run"]
@@ -382,9 +382,8 @@ class Run:
                 if draft.plain:  # a text file stays one: "*" or "#" are not Markdown
                     path = write_new_article(folder, file_name_for(title, ".txt"), body)
                 else:
-                    path = write_new_article(
-                        folder, file_name_for(title), article_file_text(fields, body)
-                    )
+                    write = teaser_file_text if draft.teaser_only else article_file_text
+                    path = write_new_article(folder, file_name_for(title), write(fields, body))
             except OSError as error:
                 reason = f"cannot write in {folder}: {error.strerror or error}"
                 return SourceResult(source, "failed", reason=reason, feed=feed, order=order)

@@ -4,13 +4,18 @@ fetched again (:meth:`reader.web.runner.Run._retry_teaser`), and once it answers
 article takes the teaser's place in the same file; annotations made on the teaser follow
 it there by re-anchoring, as after an edit.
 
-Only a file that still says it is a teaser (``teaser_only: "true"`` in its front matter,
-as :func:`reader.web.drafts.teaser_draft` writes it) and is unchanged since it was read
-is replaced; anything else is left alone.
+A teaser is written with a stamp: ``teaser_sha``, in its front matter, the SHA-256 of the
+file's bytes as written without that line (:func:`teaser_file_text`). Only a file whose
+bytes still hash to its stamp is a teaser to replace (:func:`is_as_written`): one the user
+touched at all (a note typed into the body, a field changed, the stamp removed) is theirs,
+and left alone; so is a teaser written before stamps were.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +23,38 @@ from reader.files import FolderNotSynced, write_atomically
 from reader.library.frontmatter import split_front_matter
 from reader.library.parsers import decode
 from reader.web.feeds import FeedEntry
+from reader.web.saving import article_file_text
 
-__all__ = ["Teaser"]
+__all__ = ["STAMP_FIELD", "Teaser", "is_as_written", "teaser_file_text"]
+
+STAMP_FIELD = "teaser_sha"
+"""The front matter field holding a teaser's stamp."""
+
+_STAMP = re.compile(rb'^teaser_sha: "([0-9a-f]{64})"\r?\n', re.MULTILINE)
+_PLACEHOLDER = "0" * 64
+
+
+def _unstamped(data: bytes) -> tuple[bytes, str | None]:
+    """*data* without its first stamp line, and the stamp (None when there is none)."""
+    found = _STAMP.search(data)
+    if found is None:
+        return data, None
+    return data[: found.start()] + data[found.end() :], found[1].decode("ascii")
+
+
+def teaser_file_text(fields: Mapping[str, str | None], body: str) -> str:
+    """The teaser's file, as :func:`~reader.web.saving.article_file_text` makes it, with
+    its stamp (:data:`STAMP_FIELD`) among the front matter's fields."""
+    data = article_file_text({**fields, STAMP_FIELD: _PLACEHOLDER}, body).encode("utf-8")
+    rest, _ = _unstamped(data)
+    digest = hashlib.sha256(rest).hexdigest()
+    return _STAMP.sub(f'{STAMP_FIELD}: "{digest}"\n'.encode(), data, count=1).decode("utf-8")
+
+
+def is_as_written(data: bytes) -> bool:
+    """Whether the file's bytes *data* are still those of a teaser as reader wrote it."""
+    rest, stamp = _unstamped(data)
+    return stamp is not None and hashlib.sha256(rest).hexdigest() == stamp
 
 
 @dataclass(frozen=True)
@@ -35,10 +70,12 @@ class Teaser:
     @classmethod
     def read(cls, path: Path) -> Teaser | None:
         """The teaser in the file at *path*; None when it cannot be read, or is no teaser
-        (any more: the user may have edited it), or has no link."""
+        as written (any more: the user may have edited it), or has no link."""
         try:
             data = path.read_bytes()
         except OSError:
+            return None
+        if not is_as_written(data):
             return None
         text, _notice = decode(data)
         meta = split_front_matter(text).meta

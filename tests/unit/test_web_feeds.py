@@ -4,6 +4,7 @@ conditional GET; bad feeds; subscriptions and OPML."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -383,27 +384,60 @@ def test_a_teaser_is_replaced_by_its_page_once_it_answers_even_after_a_304(
     assert len(httpserver.log) == requests + 1
 
 
+EDITS = {
+    "notes typed into the body": lambda text: text + "My own notes.\n",
+    "a field changed": lambda text: text.replace(STORIES[1].title, "My title", 1),
+    "the marker removed": lambda text: text.replace('teaser_only: "true"\n', ""),
+    "the stamp removed": lambda text: re.sub(r'teaser_sha: "[0-9a-f]+"\n', "", text),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+@pytest.mark.parametrize("when", ["before the refresh", "after the scan", "after the read"])
 def test_a_teaser_the_user_edited_is_not_replaced(
-    httpserver: HTTPServer, settings: Settings
+    httpserver: HTTPServer, settings: Settings, edit: str, when: str
 ) -> None:
+    """Edited before the refresh (the library's scan no longer lists it), while the feed
+    is fetched (after the scan: :meth:`Teaser.read` sees it), or while its page is (after
+    the read: :meth:`Teaser.replace` sees it): the file is the user's, left as it is."""
     base = httpserver.url_for("").rstrip("/")
-    httpserver.expect_request("/feed.xml").respond_with_data(
-        rss_feed(base, STORIES[1:2]), content_type="application/rss+xml"
-    )
-    up = {"now": False}
-    httpserver.expect_request(f"/news/{STORIES[1].slug}").respond_with_handler(
-        lambda request: (
-            Response(article_page(STORIES[1]), content_type="text/html")
-            if up["now"]
-            else Response("no", status=404)
-        )
-    )
+    state = {"refreshing": False, "path": None}
+
+    def user_edits() -> None:
+        path = state["path"]
+        assert isinstance(path, Path)
+        path.write_text(EDITS[edit](path.read_text("utf-8")), "utf-8")
+        state["mine"] = path.read_text("utf-8")
+
+    def feed_handler(request: Request) -> Response:
+        if state["refreshing"] and when == "after the scan":
+            user_edits()
+        return Response(rss_feed(base, STORIES[1:2]), content_type="application/rss+xml")
+
+    def page_handler(request: Request) -> Response:
+        if not state["refreshing"]:
+            return Response("no", status=404)
+        if when == "after the read":
+            user_edits()
+        return Response(article_page(STORIES[1]), content_type="text/html")
+
+    httpserver.expect_request("/feed.xml").respond_with_handler(feed_handler)
+    httpserver.expect_request(f"/news/{STORIES[1].slug}").respond_with_handler(page_handler)
     report = add_sources(settings, [httpserver.url_for("/feed.xml")], feed=True)
     [teaser] = report.added
     assert teaser.path is not None and teaser.teaser_only
-    mine = teaser.path.read_text("utf-8").replace('teaser_only: "true"\n', "") + "My notes.\n"
-    assert "teaser_only" not in mine
-    teaser.path.write_text(mine, "utf-8")
-    up["now"] = True
+    assert EDITS[edit](teaser.path.read_text("utf-8")) != teaser.path.read_text("utf-8")
+    state["path"] = teaser.path
+    if when == "before the refresh":
+        user_edits()
+    state["refreshing"] = True
     report = refresh_feeds(settings)
-    assert not report.added and teaser.path.read_text("utf-8") == mine
+    assert not report.added and not report.failed
+    assert teaser.path.read_text("utf-8") == state["mine"]
+    said = [(r.status, r.reason) for r in report.results[1:]]
+    if when == "before the refresh":  # not even looked at again
+        assert said == []
+    elif when == "after the scan":
+        assert said == [("checked", "no longer a teaser")]
+    else:
+        assert said == [("checked", "teaser kept: the file changed meanwhile")]
