@@ -75,8 +75,9 @@ class KnownArticles:
         """An empty set; :meth:`scan` fills it (from *index_path* where files are unchanged)."""
         self.index_path = index_path
         """The derived index file, or None (no cache: every file is read)."""
-        self._urls: dict[str, str] = {}
-        self._texts: dict[str, str] = {}
+        # URL key or text hash -> the files holding it (a dict as an ordered set).
+        self._urls: dict[str, dict[str, None]] = {}
+        self._texts: dict[str, dict[str, None]] = {}
         self._entries: dict[str, str] = {}
         self._teasers: dict[str, dict[str, None]] = {}
         self.files_read = 0
@@ -112,13 +113,15 @@ class KnownArticles:
         if new != old:
             self._write_index(new)
 
-    def by_url(self, url: str) -> str | None:
-        """The file holding the article at *url* (compared by :func:`url_key`), or None."""
-        return self._urls.get(url_key(url))
+    def by_url(self, url: str, *, besides: Path | None = None) -> str | None:
+        """The file holding the article at *url* (compared by :func:`url_key`), or None;
+        a file other than *besides* (the one being rewritten) when it is given."""
+        return _first(self._urls.get(url_key(url), {}), besides)
 
-    def by_text(self, sha: str) -> str | None:
-        """The file holding the text of hash *sha* (:func:`text_hash`), or None."""
-        return self._texts.get(sha)
+    def by_text(self, sha: str, *, besides: Path | None = None) -> str | None:
+        """The file holding the text of hash *sha* (:func:`text_hash`), or None; a file
+        other than *besides* when it is given."""
+        return _first(self._texts.get(sha, {}), besides)
 
     def by_entry(self, feed: str, guid: str) -> str | None:
         """The file holding the entry *guid* of *feed*, or None."""
@@ -133,9 +136,13 @@ class KnownArticles:
         self, path: Path, *, url: str | None, sha: str, feed: str | None, guid: str | None
     ) -> None:
         """Remember a file just written (the index learns it on the next scan); a teaser
-        it held before (the page fetched since) is forgotten."""
+        it held before (the page fetched since) is forgotten, with its URL and text."""
+        was_teaser = any(str(path) in held for held in self._teasers.values())
         for held in self._teasers.values():
             held.pop(str(path), None)
+        if was_teaser:
+            for holders in (*self._urls.values(), *self._texts.values()):
+                holders.pop(str(path), None)
         entry = entry_key(feed, guid) if feed and guid else None
         self._remember(str(path), _Holds(url_key(url) if url else None, sha, entry))
 
@@ -143,8 +150,8 @@ class KnownArticles:
         if holds.teaser_of:
             self._teasers.setdefault(holds.teaser_of, {})[path] = None
         if holds.url:
-            self._urls.setdefault(holds.url, path)
-        self._texts.setdefault(holds.sha, path)
+            self._urls.setdefault(holds.url, {})[path] = None
+        self._texts.setdefault(holds.sha, {})[path] = None
         if holds.entry:
             self._entries.setdefault(holds.entry, path)
 
@@ -181,6 +188,10 @@ class KnownArticles:
             )
         except OSError:
             pass  # derived data: a cache dir that cannot be written costs only time
+
+
+def _first(holders: dict[str, None], besides: Path | None) -> str | None:
+    return next((path for path in holders if besides is None or Path(path) != besides), None)
 
 
 def _article_files(

@@ -347,21 +347,44 @@ class Run:
         if teaser is None:  # edited since the walk: the user's now
             return [SourceResult(str(path), "checked", path, "no longer a teaser", order=order)], []
         kept = SourceResult(teaser.link, "checked", path, title=teaser.entry.title, order=order)
+        with self._lock:  # the page the library holds elsewhere: not fetched again
+            holder, why = self._holder(teaser.link, None, besides=path)
+        if holder is not None:
+            return [self._duplicate(kept, holder, why, feed)], []
         try:
             draft = page_draft(self.fetcher.page(check_url(teaser.link)), teaser.entry, feed)
         except (BadURL, FetchError, Refused) as error:
             return [replace(kept, reason=f"teaser kept: {error}")], []
         body = article_body(draft.text)
+        sha = text_hash(body)
+        url, guid = draft.fields.get("url"), teaser.entry.ident
         with self._lock:
+            holder, why = self._holder(url, sha, besides=path)
+            if holder is not None:
+                return [self._duplicate(kept, holder, why, feed)], []
             problem = teaser.replace(article_file_text(draft.fields, body))
             if problem:
                 return [replace(kept, reason=f"teaser kept: {problem}")], []
-            url, guid = draft.fields.get("url"), teaser.entry.ident
-            self.known.add(path, url=url, sha=text_hash(body), feed=feed, guid=guid)
+            self.known.add(path, url=url, sha=sha, feed=feed, guid=guid)
         said = "the full article, in place of its teaser"
         return [replace(kept, status="added", reason=said, title=draft.fields.get("title"))], []
 
+    @staticmethod
+    def _duplicate(kept: SourceResult, holder: str, why: str, feed: str) -> SourceResult:
+        """A teaser whose page another file holds: the teaser is kept, the page not added."""
+        return replace(kept, status="duplicate", path=Path(holder), reason=why, feed=feed)
+
     # --- writing ---------------------------------------------------------------------
+
+    def _holder(
+        self, url: str | None, sha: str | None, besides: Path | None = None
+    ) -> tuple[str | None, str]:
+        """The file holding the article at *url* or of text hash *sha* (other than
+        *besides*), and why it is the same (``same URL``, ``same text``); under the lock."""
+        holder = self.known.by_url(url, besides=besides) if url else None
+        if holder is not None:
+            return holder, "same URL"
+        return (self.known.by_text(sha, besides=besides) if sha else None), "same text"
 
     def _save(self, source: str, folder: Path, draft: Draft, order: int) -> SourceResult:
         """Write the article unless the library has it (by URL, by text); one at a time."""
@@ -370,10 +393,7 @@ class Run:
         sha = text_hash(body)
         url, feed, title = fields.get("url"), fields.get("feed"), fields.get("title")
         with self._lock:
-            holder = self.known.by_url(url) if url else None
-            why = "same URL"
-            if holder is None:
-                holder, why = self.known.by_text(sha), "same text"
+            holder, why = self._holder(url, sha)
             if holder is not None:
                 return SourceResult(
                     source, "duplicate", Path(holder), why, title, feed, order=order

@@ -441,3 +441,53 @@ def test_a_teaser_the_user_edited_is_not_replaced(
         assert said == [("checked", "no longer a teaser")]
     else:
         assert said == [("checked", "teaser kept: the file changed meanwhile")]
+
+
+@pytest.mark.parametrize("held", ["same text", "same URL after a redirect", "same URL"])
+def test_a_teaser_whose_page_the_library_holds_elsewhere_is_kept(
+    httpserver: HTTPServer, settings: Settings, held: str
+) -> None:
+    """The page of a teaser, once it answers, is another file's article (its text, or its
+    URL: behind a redirect, or the teaser's own link, in a file written by hand): no
+    second copy; the teaser stays, said to be a duplicate of that file."""
+    base = httpserver.url_for("").rstrip("/")
+    page = {"up": False}
+    story = STORIES[1]
+
+    def page_handler(request: Request) -> Response:
+        if not page["up"]:
+            return Response("gone for now", status=503)
+        if held == "same URL after a redirect":
+            return Response(status=302, headers={"Location": f"{base}/amp/{story.slug}"})
+        return Response(article_page(story), content_type="text/html; charset=utf-8")
+
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss_feed(base, STORIES[1:2]), content_type="application/rss+xml"
+    )
+    httpserver.expect_request(f"/news/{story.slug}").respond_with_handler(page_handler)
+    httpserver.expect_request(f"/amp/{story.slug}").respond_with_data(
+        article_page(story), content_type="text/html; charset=utf-8"
+    )
+    report = add_sources(settings, [httpserver.url_for("/feed.xml")], feed=True)
+    [teaser] = report.added
+    assert teaser.path is not None and teaser.teaser_only
+    written = teaser.path.read_bytes()
+    if held == "same URL":
+        elsewhere = settings.article_paths[0] / "mine.md"
+        elsewhere.write_text(f'---\nurl: "{base}/news/{story.slug}"\n---\n\nMy copy.\n')
+    else:
+        [other] = add_sources(settings, [f"{base}/amp/{story.slug}"]).added
+        assert other.path is not None
+        elsewhere = other.path
+    page["up"] = True
+    requests = len(httpserver.log)
+    report = refresh_feeds(settings)
+    assert not report.added and not report.failed
+    why = "same text" if held == "same text" else "same URL"
+    assert [(r.status, r.path, r.reason) for r in report.results[1:]] == [
+        ("duplicate", elsewhere, why)
+    ]
+    assert teaser.path.read_bytes() == written
+    assert len(list(settings.article_paths[0].glob("*.md"))) == 2
+    if held == "same URL":  # known by the link: the page is not even fetched
+        assert len(httpserver.log) == requests + 1
