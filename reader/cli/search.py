@@ -234,7 +234,9 @@ def run_search(args: argparse.Namespace, workspace: Workspace) -> int:
             error_line(line)
     if _uses_entity(query.where):
         index.entity_resolver = _entity_resolver(workspace)
-    if asks_for_entities(query) and (missing := entities_missing(*index.entity_coverage())):
+    if asks_for_entities(query) and (
+        missing := entities_missing(*index.entity_coverage(workspace))
+    ):
         error_line(missing)  # as the app's filter says it
     return 0 if _print(_hits(index, query, workspace, scoped), args.format) else 1
 
