@@ -16,6 +16,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -342,11 +343,17 @@ class Run:
         self, path: Path, feed: str, order: int
     ) -> tuple[list[SourceResult], list[Job]]:
         """Fetch the page of the teaser in *path* again and put the article in its place
-        (:mod:`reader.web.teasers`); a page still missing is no failure: the teaser stays."""
+        (:mod:`reader.web.teasers`); a page still missing is no failure: the teaser stays
+        (a result with :attr:`~SourceResult.teaser_only`). A teaser given up on (written
+        :data:`~reader.web.teasers.GIVE_UP_DAYS` ago) is not fetched, nor said."""
         teaser = Teaser.read(path)
         if teaser is None:  # edited since the walk: the user's now
             return [SourceResult(str(path), "checked", path, "no longer a teaser", order=order)], []
-        kept = SourceResult(teaser.link, "checked", path, title=teaser.entry.title, order=order)
+        if teaser.given_up(datetime.now(UTC)):
+            return [], []
+        kept = SourceResult(
+            teaser.link, "checked", path, title=teaser.entry.title, teaser_only=True, order=order
+        )
         with self._lock:  # the page the library holds elsewhere: not fetched again
             holder, why = self._holder(teaser.link, None, besides=path)
         if holder is not None:
@@ -367,12 +374,15 @@ class Run:
                 return [replace(kept, reason=f"teaser kept: {problem}")], []
             self.known.add(path, url=url, sha=sha, feed=feed, guid=guid)
         said = "the full article, in place of its teaser"
-        return [replace(kept, status="added", reason=said, title=draft.fields.get("title"))], []
+        done = replace(kept, status="added", reason=said, title=draft.fields.get("title"))
+        return [replace(done, teaser_only=False)], []
 
     @staticmethod
     def _duplicate(kept: SourceResult, holder: str, why: str, feed: str) -> SourceResult:
         """A teaser whose page another file holds: the teaser is kept, the page not added."""
-        return replace(kept, status="duplicate", path=Path(holder), reason=why, feed=feed)
+        return replace(
+            kept, status="duplicate", path=Path(holder), reason=why, feed=feed, teaser_only=False
+        )
 
     # --- writing ---------------------------------------------------------------------
 

@@ -8,11 +8,14 @@ A teaser is written with a stamp: ``teaser_sha``, in its front matter, the SHA-2
 file's bytes as written without that line (:func:`teaser_file_text`). Only a file whose
 bytes still hash to its stamp is a teaser to replace (:func:`is_as_written`): one the user
 touched at all (a note typed into the body, a field changed, the stamp removed) is theirs,
-and left alone; so is a teaser written before stamps were.
+and left alone; so is a teaser written before stamps were. Nor is a page fetched again
+forever: :data:`GIVE_UP_DAYS` after the teaser was written (its ``fetched_at``), it is kept
+as it is.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Mapping
@@ -25,7 +28,13 @@ from reader.library.parsers import decode
 from reader.web.feeds import FeedEntry
 from reader.web.saving import article_file_text
 
-__all__ = ["STAMP_FIELD", "Teaser", "is_as_written", "teaser_file_text"]
+__all__ = ["GIVE_UP_DAYS", "STAMP_FIELD", "Teaser", "is_as_written", "teaser_file_text"]
+
+GIVE_UP_DAYS = 30
+"""A teaser's page is fetched again on each refresh of its feed for this many days after
+the teaser was written (its ``fetched_at``), then no more: a page gone that long is gone
+(days, not attempts: a feed refreshed every half hour by cron would spend 20 attempts in
+ten hours)."""
 
 STAMP_FIELD = "teaser_sha"
 """The front matter field holding a teaser's stamp."""
@@ -66,6 +75,8 @@ class Teaser:
     entry: FeedEntry
     link: str
     """The entry's link: the page to fetch."""
+    written: dt.datetime | None = None
+    """When it was written (its ``fetched_at``), if that can be read."""
 
     @classmethod
     def read(cls, path: Path) -> Teaser | None:
@@ -85,7 +96,12 @@ class Teaser:
         entry = FeedEntry(
             meta.get("guid"), link, meta.get("title"), meta.get("author"), meta.get("date")
         )
-        return cls(path, data, entry, link)
+        return cls(path, data, entry, link, _moment(meta.get("fetched_at")))
+
+    def given_up(self, now: dt.datetime) -> bool:
+        """Whether its page is no longer fetched at *now*: the teaser was written more than
+        :data:`GIVE_UP_DAYS` before (or when cannot be read)."""
+        return self.written is None or now - self.written > dt.timedelta(days=GIVE_UP_DAYS)
 
     def replace(self, text: str) -> str | None:
         """Put *text* (the article's file) in the teaser's place, atomically, if the file
@@ -99,3 +115,12 @@ class Teaser:
         except OSError as error:
             return f"cannot write it: {error.strerror or error}"
         return None
+
+
+def _moment(value: str | None) -> dt.datetime | None:
+    """The moment an ISO 8601 ``fetched_at`` names (UTC when it names no zone), or None."""
+    try:
+        moment = dt.datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

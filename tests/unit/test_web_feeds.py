@@ -5,6 +5,7 @@ conditional GET; bad feeds; subscriptions and OPML."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from reader.web.subscriptions import (
     opml_export,
     opml_import,
 )
+from reader.web.teasers import GIVE_UP_DAYS, STAMP_FIELD, teaser_file_text
 
 
 @pytest.fixture
@@ -491,3 +493,43 @@ def test_a_teaser_whose_page_the_library_holds_elsewhere_is_kept(
     assert len(list(settings.article_paths[0].glob("*.md"))) == 2
     if held == "same URL":  # known by the link: the page is not even fetched
         assert len(httpserver.log) == requests + 1
+
+
+@pytest.mark.parametrize(("days", "fetched"), [(GIVE_UP_DAYS - 1, True), (GIVE_UP_DAYS + 1, False)])
+def test_a_teaser_is_given_up_on_after_some_days(
+    httpserver: HTTPServer, settings: Settings, days: int, fetched: bool
+) -> None:
+    """A teaser written :data:`GIVE_UP_DAYS` ago or more: its page is no longer fetched
+    (a cron refresh does not ask a dead page forever), and nothing is said of it."""
+    base = httpserver.url_for("").rstrip("/")
+    page = {"up": False}
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss_feed(base, STORIES[1:2]), content_type="application/rss+xml"
+    )
+    httpserver.expect_request(f"/news/{STORIES[1].slug}").respond_with_handler(
+        lambda request: (
+            Response(article_page(STORIES[1]), content_type="text/html")
+            if page["up"]
+            else Response("no", status=404)
+        )
+    )
+    [teaser] = add_sources(settings, [httpserver.url_for("/feed.xml")], feed=True).added
+    assert teaser.path is not None
+    # As reader wrote it *days* ago: its fetched_at then, stamped.
+    text = teaser.path.read_text("utf-8")
+    matter = split_front_matter(text)
+    fields = {k: v for k, v in matter.meta.items() if k != STAMP_FIELD}
+    assert teaser_file_text(fields, matter.body.lstrip("\n")) == text
+    then = datetime.fromisoformat(fields["fetched_at"]) - timedelta(days=days)
+    fields["fetched_at"] = then.isoformat(timespec="seconds")
+    teaser.path.write_text(teaser_file_text(fields, matter.body.lstrip("\n")), "utf-8")
+    page["up"] = True
+    requests = len(httpserver.log)
+    report = refresh_feeds(settings)
+    if fetched:
+        assert [r.path for r in report.added] == [teaser.path]
+        assert len(httpserver.log) == requests + 2
+    else:
+        assert [r.status for r in report.results] == ["checked"]  # the feed only
+        assert len(httpserver.log) == requests + 1  # the feed only
+        assert "teaser_only" in teaser.path.read_text("utf-8")
