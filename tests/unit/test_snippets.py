@@ -8,7 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reader.search import snippets
-from reader.search.snippets import find_snippet, snippet_pattern
+from reader.search.snippets import find_snippet, make_snippet, snippet_pattern
 
 # Words that meet: in-word places ("administer"), case, accents, letters that match ASCII
 # letters case-insensitively in a regex (dotless ı, long ſ, the Kelvin sign), compatibility
@@ -91,3 +91,16 @@ def test_a_word_of_the_first_paragraph_starts_its_snippet_there() -> None:
     assert found is not None
     assert found.text == "…ACCRA — Bluewater Steel said on Monday it would spend"
     assert [found.text[s:e] for s, e in found.marks] == ["Steel"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("foo bar\n\n", "foo bar"),
+        ("\n\nfoo", "foo"),
+        ("  \n\n  x  \n \n ", "x"),
+        ("a\n\n\ue000b\ue001\n\n", "a · b"),
+    ],
+)
+def test_a_paragraph_break_at_either_end_leaves_no_mark(raw: str, text: str) -> None:
+    assert make_snippet(raw).text == text
