@@ -136,13 +136,9 @@ class KnownArticles:
         self, path: Path, *, url: str | None, sha: str, feed: str | None, guid: str | None
     ) -> None:
         """Remember a file just written (the index learns it on the next scan); a teaser
-        it held before (the page fetched since) is forgotten, with its URL and text."""
-        was_teaser = any(str(path) in held for held in self._teasers.values())
+        it held before (the page fetched since) is forgotten."""
         for held in self._teasers.values():
             held.pop(str(path), None)
-        if was_teaser:
-            for holders in (*self._urls.values(), *self._texts.values()):
-                holders.pop(str(path), None)
         entry = entry_key(feed, guid) if feed and guid else None
         self._remember(str(path), _Holds(url_key(url) if url else None, sha, entry))
 
