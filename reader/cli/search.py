@@ -34,7 +34,7 @@ from reader.workspace import Workspace
 if TYPE_CHECKING:
     from reader.search.compile import EntityArticles
     from reader.search.index import Hit, SearchIndex
-    from reader.search.query import Node, Query
+    from reader.search.query import Query
 
 __all__ = ["COMMANDS", "run_search"]
 
@@ -121,19 +121,6 @@ def _text_line(hit: Hit) -> str:
     return line
 
 
-def _uses_entity(node: Node | None) -> bool:
-    """Whether the query tree *node* has an ``entity:`` field (negated ones too)."""
-    from reader.search.query import And, Field, Not, Or
-
-    if isinstance(node, Field):
-        return node.name == "entity"
-    if isinstance(node, Not):
-        return _uses_entity(node.child)
-    if isinstance(node, And | Or):
-        return any(_uses_entity(child) for child in node.children)
-    return False
-
-
 def _has_entity_index(cache_dir: Path) -> bool:
     """Whether *cache_dir* holds any library's entity index (``entities-*.sqlite3``): if
     not, the entity index's module (~25 ms to import) is not needed to say so."""
@@ -217,7 +204,13 @@ def _print(hits: Iterable[Hit], form: str) -> bool:
 def run_search(args: argparse.Namespace, workspace: Workspace) -> int:
     """`reader search`: print the hits; 0 with some, 1 with none, 2 for a bad query."""
     from reader.search.index import library_stamp
-    from reader.search.query import QueryError, asks_for_entities, entities_missing, parse
+    from reader.search.query import (
+        QueryError,
+        asks_for_entities,
+        entities_missing,
+        parse,
+        uses_fields,
+    )
 
     try:
         query = parse(args.query)
@@ -248,9 +241,11 @@ def run_search(args: argparse.Namespace, workspace: Workspace) -> int:
     else:
         for line in problems:
             error_line(line)
-    if _uses_entity(query.where):
+    if uses_fields(query.where, ("entity",)):
         index.entity_resolver = _entity_resolver(workspace)
-    if asks_for_entities(query) and (missing := entities_missing(*index.entity_coverage())):
+    if asks_for_entities(query) and (
+        missing := entities_missing(*index.entity_coverage(workspace))
+    ):
         error_line(missing)  # as the app's filter says it
     return 0 if _print(_hits(index, query, workspace, scoped), args.format) else 1
 

@@ -24,10 +24,14 @@ stay inside the text and apart), and gives the same result when run again:
 - :func:`misc_terms_as_event` – the few coined words news uses as names of events
   (:data:`MISC_TERMS`: COVID-19, Brexit...) are not a person, organisation or place.
 - :func:`split_datelines` – a dateline opening a story is a place, then the story: the
-  model often reads "DHAKA — Halcyon Telecom said" as one ORG, or "DHAKA" alone as an ORG
-  or a person. Its place (in capitals at a line's start, before a dash, maybe with a date
-  and the agency between: "BERLIN, Dec 20 (Reuters) -") is a GPE, the agency an ORG, and
-  what follows the dash keeps the span's label.
+  model often reads "DHAKA — Halcyon Telecom said" as one ORG, or "BERLIN" of "BERLIN,
+  Dec 20 (Reuters) -" as a person. Only the story's first paragraph opens with one (the
+  text's first line of prose, after the title and a byline), and its place (in capitals,
+  before a dash, maybe with a date and the agency between) is a GPE only when the model's
+  span ran on over the dash, or a date or an agency follows it: "UN — The United
+  Nations…" keeps its ORG, "JOHN SMITH — Editor…" its PERSON. An acronym the news uses
+  for an organisation (:data:`ORG_ACRONYMS`: "NATO - Russia talks…") or a wire slug
+  (:data:`WIRE_SLUGS`: "BREAKING NEWS - Apple…") opens no dateline.
 - :func:`drop_list_markers` – the number of an ordered list's item ("1." "2)" opening a
   line, in a plain-text article or as reader/library/markdown.py renders a Markdown list,
   also inside a quote's bars) is not a CARDINAL or ORDINAL: the model tags every one.
@@ -52,6 +56,7 @@ __all__ = [
     "KNOWN_OUTLETS",
     "MISC_TERMS",
     "NAME_LABELS",
+    "ORG_ACRONYMS",
     "OUTLET_NOUNS",
     "REPAIRS",
     "WIRE_SLUGS",
@@ -132,16 +137,32 @@ WIRE_SLUGS = frozenset(
         "EXCLUSIVE", "UPDATE", "BREAKING", "ANALYSIS", "FACTBOX", "INSIGHT", "COLUMN",
         "WRAPUP", "RPT", "REFILE", "CORRECTED", "FEATURE", "INTERVIEW", "OPINION",
         "EDITORIAL", "WATCH", "LIVE", "VIDEO", "PHOTOS", "POLL", "REVIEW", "SPECIAL REPORT",
+        "NEWS", "LATEST", "UPDATED", "URGENT", "FLASH", "ALERT", "EXPLAINER", "FACT CHECK",
+    }
+)  # fmt: skip
+#: Organisations news names by an acronym in capitals, as a dateline names a place: "NATO -
+#: Russia talks…" opens with no place. Those a story opens with most (world bodies, sport,
+#: agencies): a short list, not every acronym; the model's own ORG or PERSON for a dateline's
+#: place alone is kept anyway unless a date or an agency follows it.
+ORG_ACRONYMS = frozenset(
+    {
+        "NATO", "UN", "EU", "AU", "ASEAN", "OPEC", "OECD", "IMF", "WHO", "WTO", "IAEA",
+        "UNESCO", "UNICEF", "UNHCR", "ICC", "ICJ", "ECB", "FIFA", "UEFA", "IOC", "NBA",
+        "NFL", "NHL", "MLB", "NASA", "ESA", "FBI", "CIA", "NSA", "FDA", "SEC", "EPA", "CDC",
+        "NHS", "BBC", "CNN", "AP", "AFP", "ANC", "GOP", "ISIS", "IS", "PLO", "IRA", "IDF",
     }
 )  # fmt: skip
 _DATELINE = re.compile(
     r"(?P<place>[A-Z][A-Z.'’\-]*[A-Z.](?: [A-Z][A-Z.'’\-]*[A-Z.])*)"
-    r"(?:, [A-Z][a-z]{2,3}\.? \d{1,2})?"
+    r"(?P<date>, [A-Z][a-z]{2,3}\.? \d{1,2})?"
     r"(?: \((?P<agency>[A-Z][A-Za-z]+)\))?"
-    r" [-–—]{1,2} (?=\S)"
+    r" (?P<dash>[-–—]{1,2}) (?=\S)"
 )
-"""A dateline at a line's start: the place in capitals (two letters or more), maybe a date
-("Dec 20") and the agency in brackets, a dash between spaces; the story goes on after it."""
+"""A dateline: the place in capitals (two letters or more), maybe a date ("Dec 20") and the
+agency in brackets, a dash between spaces; the story goes on after it."""
+_PROSE_LINE = re.compile(r"[ \t]*(?P<line>[^\n]{40,}?[.!?…][\"'”’»)]*)[ \t]*(?:\n|\Z)")
+"""A line of prose: 40 characters or more, ending as a sentence ends (a title, a byline or
+a heading does not)."""
 _TABLE_LINE_FIGURES = 4
 """A line with this many figures or more is a row of a table (results, standings); so is
 one with two or more and no lowercase word ("Brentford 1 Arsenal 1")."""
@@ -329,23 +350,32 @@ def misc_terms_as_event(doc: ArticleText, spans: list[Span]) -> list[Span]:
 
 
 def split_datelines(doc: ArticleText, spans: list[Span]) -> list[Span]:
-    """Split an entity that starts with a story's dateline ("DHAKA — Halcyon Telecom",
-    one ORG) into the place (GPE), the agency in brackets if it holds it (ORG) and the
-    words after the dash (its label); an entity that is the dateline's place alone is a
-    GPE whatever the model said (a dateline names where the story was filed)."""
+    """Split an entity that starts with the story's dateline and runs on over its dash
+    ("DHAKA — Halcyon Telecom", one ORG; "DHAKA —") into the place (GPE), the agency in
+    brackets if it holds it (ORG) and the words after the dash (its label); an entity that
+    is the dateline's place alone is a GPE when a date or an agency follows it ("BERLIN,
+    Dec 20 (Reuters) -"), else keeps the model's label. The dateline opens the story's
+    first paragraph (:func:`_story_opening`); a person's span, an acronym of
+    :data:`ORG_ACRONYMS` and a wire slug are left as they are."""
     text = doc.text
+    opening = _story_opening(text)
+    m = _DATELINE.match(text, opening) if opening is not None else None
+    if m is None:
+        return spans
+    place = m.group("place")
+    if place in ORG_ACRONYMS or place in WIRE_SLUGS or place.split(" ", 1)[0] in WIRE_SLUGS:
+        return spans
     result: list[Span] = []
     for s in spans:
-        if s.source == "user" or s.label not in NAME_LABELS or not s.text[:1].isupper():
-            result.append(s)
-            continue
-        line_start = text.rfind("\n", 0, s.start) + 1
-        m = _DATELINE.match(text, s.start) if not text[line_start : s.start].strip() else None
+        ran_on = s.end >= m.end("dash")  # over the dash: "DHAKA —", "DHAKA — Halcyon"
         if (
-            m is None
+            s.start != opening
+            or s.source == "user"
+            or s.label not in NAME_LABELS
             or s.end < m.end("place")
             or (s.end == m.end("place") and s.label == "GPE")
-            or m.group("place") in WIRE_SLUGS
+            or (ran_on and s.label == "PERSON")  # "JOHN SMITH — Editor…": a name
+            or not (ran_on or m.group("date") or m.group("agency"))  # "ACME —": the model's
         ):
             result.append(s)
             continue
@@ -357,6 +387,20 @@ def split_datelines(doc: ArticleText, spans: list[Span]) -> list[Span]:
             if _LETTER.search(text, start, end):
                 result.append(doc.span(start, end, s.label))
     return result
+
+
+def _story_opening(text: str) -> int | None:
+    """Where the story's first paragraph starts: the text's first line of prose
+    (:data:`_PROSE_LINE`), after the title and a byline; None when it has none."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        found = _PROSE_LINE.match(text, start, end + 1)
+        if found is not None:
+            return found.start("line")
+        start = end + 1
+    return None
 
 
 def drop_list_markers(doc: ArticleText, spans: list[Span]) -> list[Span]:

@@ -617,15 +617,24 @@ class SearchIndex:
             rows = self._ordered(connection, query, articles, self._read if read is None else read)
         return [row[6] for row in rows]
 
-    def entity_coverage(self) -> tuple[int, int]:
-        """How many of the library's articles have their entities indexed, and how many
-        articles it has: those whose entities are not cached yet (never opened, and not
-        found by `reader index`) are found by no ``entity:`` or ``label:``."""
+    def entity_coverage(self, workspace: Workspace) -> tuple[int, int]:
+        """How many of the library's articles have their entities indexed as an update
+        would index them now (under the key of the model, rules and corrections in
+        force), and how many articles it has: the app's count too (an update's
+        :attr:`UpdateReport.entities_missing`). Those indexed under others and not found
+        again (their model output is no longer cached) and those never cached (never
+        opened, and not found by `reader index`) are missing."""
+        if workspace.store is None:
+            workspace.open_store_for_corrections()
+        snapshot = store_snapshot(workspace.store)
+        context = self._entities(workspace, snapshot, UpdateReport())
         with self._connection() as connection:
-            found, listed = connection.execute(
-                "SELECT COUNT(entities_key), COUNT(*) FROM articles WHERE position IS NOT NULL"
-            ).fetchone()
-        return int(found), int(listed)
+            rows = connection.execute(
+                "SELECT sha256, entities_key FROM articles WHERE position IS NOT NULL"
+            ).fetchall()
+        if context is None:  # no model or no cache: no entities at all
+            return 0, len(rows)
+        return sum(key == context.key(snapshot, sha) for sha, key in rows), len(rows)
 
     def hits(
         self,

@@ -53,6 +53,7 @@ The rules :func:`parse` follows (the lexical details, escapes included, are in
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -77,6 +78,7 @@ __all__ = [
     "entities_missing",
     "format_query",
     "parse",
+    "uses_fields",
 ]
 
 FIELDS = ("tag", "entity", "label", "has", "is", "in", "path", "title")
@@ -217,19 +219,22 @@ class Query:
     sort: Sort | None = None
 
 
+def uses_fields(node: Node | None, names: Collection[str]) -> bool:
+    """Whether the query tree *node* has a field (``entity:``...) named in *names*, negated
+    ones too."""
+    if isinstance(node, Field):
+        return node.name in names
+    if isinstance(node, Not):
+        return uses_fields(node.child, names)
+    if isinstance(node, And | Or):
+        return any(uses_fields(child, names) for child in node.children)
+    return False
+
+
 def asks_for_entities(query: Query) -> bool:
     """Whether *query* needs the entity pass of the index (entity:, label:, sort:mentions)."""
-
-    def walk(node: Node | None) -> bool:
-        if isinstance(node, Field):
-            return node.name in ("entity", "label")
-        if isinstance(node, Not):
-            return walk(node.child)
-        if isinstance(node, And | Or):
-            return any(walk(child) for child in node.children)
-        return False
-
-    return walk(query.where) or (query.sort is not None and query.sort.key == "mentions")
+    mentions = query.sort is not None and query.sort.key == "mentions"
+    return mentions or uses_fields(query.where, ("entity", "label"))
 
 
 def entities_missing(found: int, listed: int) -> str:

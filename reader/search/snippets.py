@@ -58,8 +58,8 @@ def make_snippet(raw: str) -> Snippet:
     """*raw* (text with the marks around the words found) as one sanitised line and the
     offsets of the marked words; the text between marks is never read as markup."""
     line = sanitize(raw)
-    if "\n" in line:
-        line = _PARAGRAPH_BREAK.sub(PARAGRAPH_MARK, line)
+    if "\n" in line:  # a break at either end marks nothing: it goes
+        line = _PARAGRAPH_BREAK.sub(PARAGRAPH_MARK, line.strip())
     if not (line.isascii() and line.isprintable() and "  " not in line and line == line.strip()):
         line = " ".join(line.split())  # one line (a tab or line break is a space)
     marks: list[tuple[int, int]] = []

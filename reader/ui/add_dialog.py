@@ -74,6 +74,19 @@ def _named(result: SourceResult) -> str:
     return f"“{sanitize_line(result.title or result.source, 100)}”"
 
 
+def teasers_kept(kept: list[SourceResult]) -> list[str]:
+    """The notice's line on the teasers whose page was fetched again and still failed:
+    one line, whatever their number, naming three (by title)."""
+    if not kept:
+        return []
+    if len(kept) == 1:
+        why = sanitize_line((kept[0].reason or "").removeprefix("teaser kept: "), 80)
+        return [f"Teaser kept: {_named(kept[0])}, its page still failing ({why})"]
+    named = sorted(kept, key=lambda r: r.title or r.source)[:3]  # fetched in any order
+    names = ", ".join(_named(r) for r in named) + (", …" if len(kept) > 3 else "")
+    return [f"{len(kept)} teasers kept, their pages still failing: {names}"]
+
+
 class Adder:
     """Runs adds for the main *screen* (several may run at once; none is cancelled when
     another starts: each writes files), then has *live* show what was written."""
@@ -166,9 +179,9 @@ class Adder:
             where = sanitize_line(duplicate.path.name, 80) if duplicate.path else "the library"
             why = sanitize_line(duplicate.reason or "", 40)
             lines.append(f"Already in the library ({why}): {where}")
-        for result in report.results:
-            if result.status == "checked" and result.reason:
-                lines.append(sanitize_line(result.reason, 200))
+        checked = [r for r in report.results if r.status == "checked" and r.reason]
+        lines.extend(sanitize_line(r.reason or "", 200) for r in checked if not r.teaser_only)
+        lines.extend(teasers_kept([r for r in checked if r.teaser_only]))
         failed = report.failed
         for result in failed[:5]:
             # The command line's hint, in the dialog's words.

@@ -30,7 +30,7 @@ from reader.ui.screens.dialogs import ConfirmScreen, NoteScreen
 from reader.ui.screens.entity_library import EntityLibraryScreen
 from reader.ui.screens.entity_page import EntityPageScreen
 from reader.ui.screens.help import HelpScreen
-from reader.ui.screens.main import MainScreen
+from reader.ui.screens.main import WRITING_ACTIONS, MainScreen
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
@@ -445,14 +445,9 @@ class ReaderApp(App[None]):
                     for fmt in FORMATS
                 ),
             ]
-            writing = {
-                screen.action_tag,
-                screen.action_note,
-                screen.action_rename_tag,
-                screen.action_undo,
-            }
             for title, help_text, callback in commands:
-                if self.store_problem and callback in writing:
+                action = getattr(callback, "__name__", "").removeprefix("action_")
+                if self.store_problem and action in WRITING_ACTIONS:
                     continue  # read-only: not offered, as their keys are not
                 yield SystemCommand(title, help_text, callback)
 

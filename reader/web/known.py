@@ -30,6 +30,7 @@ from reader.library.articles import MAX_ARTICLE_BYTES
 from reader.library.folders import file_stat, find_article_names
 from reader.library.frontmatter import split_front_matter
 from reader.library.parsers import decode
+from reader.web.teasers import is_as_written
 from reader.web.urls import url_key
 
 __all__ = ["INDEX_FILE", "RACY_SECONDS", "KnownArticles", "entry_key", "text_hash"]
@@ -37,7 +38,7 @@ __all__ = ["INDEX_FILE", "RACY_SECONDS", "KnownArticles", "entry_key", "text_has
 INDEX_FILE = "web-known.json"
 """The index's file name in the cache dir."""
 
-_FORMAT = 2  # 2: the feed of a teaser kept in place of its page
+_FORMAT = 3  # 2: the feed of a teaser kept in place of its page; 3: only one as written
 _SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 RACY_SECONDS = files.RACY_SECONDS
 """A file changed less than this long ago is read again next time
@@ -62,7 +63,8 @@ class _Holds:
     entry: str | None
     teaser_of: str | None = None
     """The URL key of the feed whose entry's teaser the file holds (its page could not be
-    had when it was added: ``teaser_only``), else None."""
+    had when it was added: ``teaser_only``) and is still as written
+    (:func:`reader.web.teasers.is_as_written`), else None."""
 
 
 class KnownArticles:
@@ -73,8 +75,9 @@ class KnownArticles:
         """An empty set; :meth:`scan` fills it (from *index_path* where files are unchanged)."""
         self.index_path = index_path
         """The derived index file, or None (no cache: every file is read)."""
-        self._urls: dict[str, str] = {}
-        self._texts: dict[str, str] = {}
+        # URL key or text hash -> the files holding it (a dict as an ordered set).
+        self._urls: dict[str, dict[str, None]] = {}
+        self._texts: dict[str, dict[str, None]] = {}
         self._entries: dict[str, str] = {}
         self._teasers: dict[str, dict[str, None]] = {}
         self.files_read = 0
@@ -110,13 +113,15 @@ class KnownArticles:
         if new != old:
             self._write_index(new)
 
-    def by_url(self, url: str) -> str | None:
-        """The file holding the article at *url* (compared by :func:`url_key`), or None."""
-        return self._urls.get(url_key(url))
+    def by_url(self, url: str, *, besides: Path | None = None) -> str | None:
+        """The file holding the article at *url* (compared by :func:`url_key`), or None;
+        a file other than *besides* (the one being rewritten) when it is given."""
+        return _first(self._urls.get(url_key(url), {}), besides)
 
-    def by_text(self, sha: str) -> str | None:
-        """The file holding the text of hash *sha* (:func:`text_hash`), or None."""
-        return self._texts.get(sha)
+    def by_text(self, sha: str, *, besides: Path | None = None) -> str | None:
+        """The file holding the text of hash *sha* (:func:`text_hash`), or None; a file
+        other than *besides* when it is given."""
+        return _first(self._texts.get(sha, {}), besides)
 
     def by_entry(self, feed: str, guid: str) -> str | None:
         """The file holding the entry *guid* of *feed*, or None."""
@@ -141,8 +146,8 @@ class KnownArticles:
         if holds.teaser_of:
             self._teasers.setdefault(holds.teaser_of, {})[path] = None
         if holds.url:
-            self._urls.setdefault(holds.url, path)
-        self._texts.setdefault(holds.sha, path)
+            self._urls.setdefault(holds.url, {})[path] = None
+        self._texts.setdefault(holds.sha, {})[path] = None
         if holds.entry:
             self._entries.setdefault(holds.entry, path)
 
@@ -181,6 +186,10 @@ class KnownArticles:
             pass  # derived data: a cache dir that cannot be written costs only time
 
 
+def _first(holders: dict[str, None], besides: Path | None) -> str | None:
+    return next((path for path in holders if besides is None or Path(path) != besides), None)
+
+
 def _article_files(
     folders: Iterable[Path], exclude: Iterable[Path]
 ) -> Iterator[tuple[str, str, os.stat_result]]:
@@ -212,6 +221,6 @@ def _read(path: Path) -> _Holds | None:
         feed, guid = matter.meta.get("feed"), matter.meta.get("guid")
         if feed and guid:
             entry = entry_key(feed, guid)
-        if feed and url and matter.meta.get("teaser_only") == "true":
+        if feed and url and matter.meta.get("teaser_only") == "true" and is_as_written(data):
             teaser_of = url_key(feed)
     return _Holds(url, text_hash(text), entry, teaser_of)

@@ -38,7 +38,8 @@ class SourceResult:
     feed: str | None = None
     """The feed a feed entry came from."""
     teaser_only: bool = False
-    """Added from the feed's teaser: the page could not be fetched (the reason says why)."""
+    """Added from the feed's teaser: the page could not be fetched (the reason says why);
+    for a teaser's page fetched again (``checked``), still failing: the teaser kept."""
     order: int = 0
     """The source's position among those given (entries follow their feed)."""
 

@@ -16,6 +16,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from reader.web.subscriptions import (
     feeds_path,
     now_iso,
 )
-from reader.web.teasers import Teaser
+from reader.web.teasers import Teaser, teaser_file_text
 from reader.web.urls import BadURL, check_url, url_key
 
 __all__ = ["Job", "Run"]
@@ -342,26 +343,58 @@ class Run:
         self, path: Path, feed: str, order: int
     ) -> tuple[list[SourceResult], list[Job]]:
         """Fetch the page of the teaser in *path* again and put the article in its place
-        (:mod:`reader.web.teasers`); a page still missing is no failure: the teaser stays."""
+        (:mod:`reader.web.teasers`); a page still missing is no failure: the teaser stays
+        (a result with :attr:`~SourceResult.teaser_only`). A teaser given up on (written
+        :data:`~reader.web.teasers.GIVE_UP_DAYS` ago) is not fetched, nor said."""
         teaser = Teaser.read(path)
         if teaser is None:  # edited since the walk: the user's now
             return [SourceResult(str(path), "checked", path, "no longer a teaser", order=order)], []
-        kept = SourceResult(teaser.link, "checked", path, title=teaser.entry.title, order=order)
+        if teaser.given_up(datetime.now(UTC)):
+            return [], []
+        kept = SourceResult(
+            teaser.link, "checked", path, title=teaser.entry.title, teaser_only=True, order=order
+        )
+        with self._lock:  # the page the library holds elsewhere: not fetched again
+            holder, why = self._holder(teaser.link, None, besides=path)
+        if holder is not None:
+            return [self._duplicate(kept, holder, why, feed)], []
         try:
             draft = page_draft(self.fetcher.page(check_url(teaser.link)), teaser.entry, feed)
         except (BadURL, FetchError, Refused) as error:
             return [replace(kept, reason=f"teaser kept: {error}")], []
         body = article_body(draft.text)
+        sha = text_hash(body)
+        url, guid = draft.fields.get("url"), teaser.entry.ident
         with self._lock:
+            holder, why = self._holder(url, sha, besides=path)
+            if holder is not None:
+                return [self._duplicate(kept, holder, why, feed)], []
             problem = teaser.replace(article_file_text(draft.fields, body))
             if problem:
                 return [replace(kept, reason=f"teaser kept: {problem}")], []
-            url, guid = draft.fields.get("url"), teaser.entry.ident
-            self.known.add(path, url=url, sha=text_hash(body), feed=feed, guid=guid)
+            self.known.add(path, url=url, sha=sha, feed=feed, guid=guid)
         said = "the full article, in place of its teaser"
-        return [replace(kept, status="added", reason=said, title=draft.fields.get("title"))], []
+        done = replace(kept, status="added", reason=said, title=draft.fields.get("title"))
+        return [replace(done, teaser_only=False)], []
+
+    @staticmethod
+    def _duplicate(kept: SourceResult, holder: str, why: str, feed: str) -> SourceResult:
+        """A teaser whose page another file holds: the teaser is kept, the page not added."""
+        return replace(
+            kept, status="duplicate", path=Path(holder), reason=why, feed=feed, teaser_only=False
+        )
 
     # --- writing ---------------------------------------------------------------------
+
+    def _holder(
+        self, url: str | None, sha: str | None, besides: Path | None = None
+    ) -> tuple[str | None, str]:
+        """The file holding the article at *url* or of text hash *sha* (other than
+        *besides*), and why it is the same (``same URL``, ``same text``); under the lock."""
+        holder = self.known.by_url(url, besides=besides) if url else None
+        if holder is not None:
+            return holder, "same URL"
+        return (self.known.by_text(sha, besides=besides) if sha else None), "same text"
 
     def _save(self, source: str, folder: Path, draft: Draft, order: int) -> SourceResult:
         """Write the article unless the library has it (by URL, by text); one at a time."""
@@ -370,10 +403,7 @@ class Run:
         sha = text_hash(body)
         url, feed, title = fields.get("url"), fields.get("feed"), fields.get("title")
         with self._lock:
-            holder = self.known.by_url(url) if url else None
-            why = "same URL"
-            if holder is None:
-                holder, why = self.known.by_text(sha), "same text"
+            holder, why = self._holder(url, sha)
             if holder is not None:
                 return SourceResult(
                     source, "duplicate", Path(holder), why, title, feed, order=order
@@ -382,9 +412,8 @@ class Run:
                 if draft.plain:  # a text file stays one: "*" or "#" are not Markdown
                     path = write_new_article(folder, file_name_for(title, ".txt"), body)
                 else:
-                    path = write_new_article(
-                        folder, file_name_for(title), article_file_text(fields, body)
-                    )
+                    write = teaser_file_text if draft.teaser_only else article_file_text
+                    path = write_new_article(folder, file_name_for(title), write(fields, body))
             except OSError as error:
                 reason = f"cannot write in {folder}: {error.strerror or error}"
                 return SourceResult(source, "failed", reason=reason, feed=feed, order=order)

@@ -2,10 +2,11 @@
 title that is new and stays inside the folder.
 
 The front matter keeps the provenance (``title``, ``url``, ``author``, ``date``, ``site``,
-``fetched_at`` and, for a feed entry, ``feed`` and ``guid``; ``teaser_only`` when a feed's
-teaser stands in for a page that could not be fetched). Values are sanitised onto one line
-and written as quoted scalars (:func:`reader.library.frontmatter.format_front_matter`), and
-the text is sanitised (no terminal escapes reach a file that may be ``cat``-ed).
+``fetched_at`` and, for a feed entry, ``feed`` and ``guid``; ``teaser_only``, ``fetch_error``
+and ``teaser_sha`` when a feed's teaser stands in for a page that could not be fetched:
+:mod:`reader.web.teasers`). Values are sanitised onto one line and written as quoted
+scalars (:func:`reader.library.frontmatter.format_front_matter`), and the text is sanitised
+(no terminal escapes reach a file that may be ``cat``-ed).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ FIELDS = (
     "guid",
     "teaser_only",
     "fetch_error",
+    "teaser_sha",
 )
 """The front matter fields reader writes, in the order it writes them."""
 

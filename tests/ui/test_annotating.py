@@ -607,7 +607,7 @@ async def test_renaming_a_tag_into_one_in_use_says_they_were_merged(make_setting
         await settle(pilot)
         said = [str(n.message) for n in app._notifications if "Renamed" in str(n.message)]
         assert said == [
-            "Renamed #one to #Two on 1 article: merged into the tag #two, already in use"
+            "Renamed #one to #Two on 1 article: merged with #two, already in use (now #Two)"
         ]
         assert app.store is not None and app.store.all_tags() == ["Two"]
         # A new name: nothing merged, nothing more said.

@@ -294,3 +294,35 @@ async def test_without_file_events_the_library_is_polled_and_it_says_so(
         await asyncio.wait_for(shown, PATIENCE)
         await settle(pilot)
         assert titles(screen) == ["Alpha", "Bravo", "Charlie", "Delta"]
+
+
+async def test_teasers_still_failing_after_a_refresh_are_one_line_of_the_notice(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    items = "\n".join(
+        f"<item><title>Story {n}</title><link>{httpserver.url_for(f'/news/{n}')}</link>"
+        f"<guid>story-{n}</guid><description>Teaser {n}.</description></item>"
+        for n in range(3)
+    )
+    feed = f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>The Daily Example</title><link>{httpserver.url_for("/")}</link>
+<description>News</description>{items}</channel></rss>"""
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed, content_type="application/rss+xml"
+    )
+    for n in range(3):
+        httpserver.expect_request(f"/news/{n}").respond_with_data("down", status=503)
+    folder = library(tmp_path)
+    app = build_app(settings_for(tmp_path, folder))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        for _ in range(2):  # subscribed and the teasers kept; then their pages again
+            await pilot.press("ctrl+o")
+            await pilot.pause()
+            url = httpserver.url_for("/feed.xml")
+            await pilot.press(*url, "tab", "space", "shift+tab", "enter")
+            await settle(pilot)
+        assert len(titles(screen)) == 6
+        lines = [n.message for n in app._notifications][-1].splitlines()
+        assert "3 teasers kept, their pages still failing: “Story 0”, “Story 1”, “Story 2”" in lines
+        assert not [line for line in lines if "HTTP 503" in line], lines

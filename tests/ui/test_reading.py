@@ -373,14 +373,19 @@ async def test_keys_that_write_typed_before_the_articles_are_shown_are_dropped(
         await pilot.press("m")  # on nothing yet
         typed_early = events.Key("m", "m")  # typed now, handled once the list is there
         typed_early.set_sender(app)
+        moved_early = events.Key("j", "j")  # a motion typed now: it runs
+        moved_early.set_sender(app)
         gate.set()
-        await ready(pilot)
-        first = app.screen.article
-        assert first is not None
+        main = await ready(pilot)
+        articles = main.query_one(ArticleList)
+        assert articles.has_focus and articles.highlighted == 0
+        assert app.screen.article is not None
         app.post_message(typed_early)
+        app.post_message(moved_early)
         await settle(pilot)
+        assert articles.highlighted == 1  # the motion ran
         assert not stored(settings).read_articles()
         assert notices(app).count("“m” was typed before the articles were shown: not done") == 1
-        await pilot.press("m")
+        await pilot.press("m")  # on the article the motion moved to
         await settle(pilot)
-        assert stored(settings).read_articles() == {first.sha256}
+        assert stored(settings).read_articles() == {articles.articles[1].sha256}

@@ -222,3 +222,29 @@ def test_the_stamp_changes_with_any_article_file(library: Path, tmp_path: Path) 
     assert not changed()
     os.utime(library / "asia.txt")  # touched: its times changed
     assert changed()
+
+
+def test_entities_indexed_under_other_rules_and_not_found_again_are_missing(
+    library: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rows of entities indexed under other rules (or model, or corrections), whose model
+    output is no longer cached, are not counted as found: as the app counts them (the
+    update's ``entities_missing``)."""
+    import shutil
+
+    from reader.search import index as search_index
+
+    cache = tmp_path / "cache"
+    args = [str(library), "--db", str(tmp_path / "db.json"), "--cache-dir", str(cache)]
+    assert main(["index", *args]) == 0
+    capsys.readouterr()
+    for entry in cache.iterdir():  # the model's output forgotten, the index kept
+        if entry.is_dir() and entry.name != "search":
+            shutil.rmtree(entry)
+    monkeypatch.setattr(search_index, "rules_digest", lambda: "other rules")
+    _, _, err = run(library, tmp_path, capsys, "label:GPE")
+    missing = "entities found for 0 of 3 articles: results incomplete until `reader index`"
+    assert err.splitlines() == [f"reader: {missing}"]

@@ -357,14 +357,11 @@ def test_a_dateline_read_into_a_name_is_the_place_then_the_name() -> None:
         ("DHAKA", "GPE"),
         ("Halcyon Telecom", "ORG"),
     ]
-    hyphen = "DHAKA - Halcyon Telecom said so."
+    hyphen = "DHAKA - Halcyon Telecom said on Monday that it would grow."
     assert repair(split_datelines, hyphen, at(hyphen, "DHAKA - Halcyon Telecom", "ORG")) == [
         ("DHAKA", "GPE"),
         ("Halcyon Telecom", "ORG"),
     ]
-    # The place alone, or with its dash, as an ORG or a person: a GPE.
-    assert repair(split_datelines, text, at(text, "DHAKA —", "ORG")) == [("DHAKA", "GPE")]
-    assert repair(split_datelines, text, at(text, "DHAKA", "PERSON")) == [("DHAKA", "GPE")]
 
 
 def test_a_wire_dateline_with_date_and_agency() -> None:
@@ -380,19 +377,23 @@ def test_a_wire_dateline_with_date_and_agency() -> None:
         ("NEW DELHI", "GPE"),
         ("Reuters", "ORG"),
     ]
+    # The place alone, as an ORG or a person, with a date or an agency after it: a GPE.
+    assert repair(split_datelines, text, at(text, "NEW DELHI", "ORG")) == [("NEW DELHI", "GPE")]
+    text = "CUTS AT VW\n\nBy Jane Roe\n\nBERLIN, Dec 20 - Volkswagen will cut jobs in Germany."
+    assert repair(split_datelines, text, at(text, "BERLIN", "PERSON")) == [("BERLIN", "GPE")]
 
 
 def test_what_is_no_dateline_stays() -> None:
     # Not at a line's start; a wire slug; a user's span; a place already a GPE; no dash.
-    text = "In DHAKA — Halcyon Telecom said so."
+    text = "In DHAKA — Halcyon Telecom said on Monday that it would grow."
     assert repair(split_datelines, text, at(text, "DHAKA — Halcyon Telecom", "ORG")) == [
         ("DHAKA — Halcyon Telecom", "ORG")
     ]
-    text = "EXCLUSIVE - Apple plans a car"
+    text = "EXCLUSIVE - Apple plans a car, people familiar with the matter said."
     assert repair(split_datelines, text, at(text, "EXCLUSIVE - Apple", "ORG")) == [
         ("EXCLUSIVE - Apple", "ORG")
     ]
-    text = "DHAKA — Halcyon Telecom said so."
+    text = "DHAKA — Halcyon Telecom said on Monday that it would grow."
     user = at(text, "DHAKA — Halcyon Telecom", "ORG", source="user")
     assert repair(split_datelines, text, user) == [("DHAKA — Halcyon Telecom", "ORG")]
     place = at(text, "DHAKA", "GPE")
@@ -401,12 +402,43 @@ def test_what_is_no_dateline_stays() -> None:
     assert repair(split_datelines, text, at(text, "NASA Rover", "ORG")) == [("NASA Rover", "ORG")]
 
 
+@pytest.mark.parametrize(
+    ("text", "surface", "label"),
+    [
+        # Acronyms of organisations, in a dateline's place.
+        ("NATO - Russia talks resumed in Geneva on Monday after a pause.", "NATO - Russia", "ORG"),
+        ("NATO - Russia talks resumed in Geneva on Monday after a pause.", "NATO", "ORG"),
+        ("UN — The United Nations said on Monday it would cut aid to the region.", "UN", "ORG"),
+        ("FIFA — the governing body of world football said it would grow the cup.", "FIFA", "ORG"),
+        # The model's ORG or PERSON for the place alone, with no date or agency after it.
+        ("ACME — The company said on Monday that its profit fell by a third.", "ACME", "ORG"),
+        ("JOHN SMITH — Editor of the Daily Planet, has resigned, the paper said.", "JOHN SMITH",
+         "PERSON"),
+        # A person that runs on past the dash: a name, not a place and a name.
+        ("JOHN SMITH — Editor of the Daily Planet, has resigned, the paper said.",
+         "JOHN SMITH — Editor", "PERSON"),
+        # A wire slug of two words.
+        ("BREAKING NEWS - Apple said on Monday that it would build a car in Ohio.",
+         "BREAKING NEWS - Apple", "ORG"),
+        # Not the story's opening: a title (no prose), a later paragraph.
+        ("NATO - Russia talks\n\nThe talks resumed in Geneva on Monday after a pause.",
+         "NATO - Russia", "ORG"),
+        ("Growth\n\nThe firm opened its books on Monday, as it does each year.\n\n"
+         "DHAKA — Halcyon Telecom said on Monday it would grow.", "DHAKA — Halcyon Telecom",
+         "ORG"),
+        ("Growth\n\nThe firm opened its books on Monday, as it does each year.\n\n"
+         "BERLIN, Dec 20 (Reuters) - Volkswagen will cut jobs.", "BERLIN", "PERSON"),
+    ],
+)  # fmt: skip
+def test_names_in_a_datelines_place_are_no_place(text: str, surface: str, label: str) -> None:
+    assert repair(split_datelines, text, at(text, surface, label)) == [(surface, label)]
+
+
 def test_real_model_on_a_dateline(recognizer: SpacyEngine) -> None:
     text = (
         "Halcyon Telecom to spend $2 billion on new towers\n\n"
         "DHAKA — Halcyon Telecom said on Monday it would spend $2 billion over five years "
-        "on new towers, a plan its president called the biggest in its history.\n\n"
-        "DHAKA - Keystone Mining said its profit fell."
+        "on new towers, a plan its president called the biggest in its history."
     )
     out = apply_consistency(text, recognizer.extract(text))
     labels = {(s.text, s.label) for s in out}

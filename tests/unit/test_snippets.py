@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reader.search import snippets
-from reader.search.snippets import Snippet, find_snippet, snippet_pattern
+from reader.search.snippets import Snippet, find_snippet, make_snippet, snippet_pattern
 
 # Words that meet: in-word places ("administer"), case, accents, letters that match ASCII
 # letters case-insensitively in a regex (dotless ı, long ſ, the Kelvin sign), compatibility
@@ -197,3 +197,16 @@ def test_the_window_is_laid_out_as_before(text: str, chosen: list[list[str]]) ->
     pattern = snippet_pattern(chosen)
     assert pattern is not None
     assert find_snippet(text, pattern) == _old_find_snippet(text, pattern)
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("foo bar\n\n", "foo bar"),
+        ("\n\nfoo", "foo"),
+        ("  \n\n  x  \n \n ", "x"),
+        ("a\n\n\ue000b\ue001\n\n", "a · b"),
+    ],
+)
+def test_a_paragraph_break_at_either_end_leaves_no_mark(raw: str, text: str) -> None:
+    assert make_snippet(raw).text == text

@@ -4,6 +4,8 @@ conditional GET; bad feeds; subscriptions and OPML."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from reader.web.subscriptions import (
     opml_export,
     opml_import,
 )
+from reader.web.teasers import GIVE_UP_DAYS, STAMP_FIELD, teaser_file_text
 
 
 @pytest.fixture
@@ -383,27 +386,150 @@ def test_a_teaser_is_replaced_by_its_page_once_it_answers_even_after_a_304(
     assert len(httpserver.log) == requests + 1
 
 
+EDITS = {
+    "notes typed into the body": lambda text: text + "My own notes.\n",
+    "a field changed": lambda text: text.replace(STORIES[1].title, "My title", 1),
+    "the marker removed": lambda text: text.replace('teaser_only: "true"\n', ""),
+    "the stamp removed": lambda text: re.sub(r'teaser_sha: "[0-9a-f]+"\n', "", text),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+@pytest.mark.parametrize("when", ["before the refresh", "after the scan", "after the read"])
 def test_a_teaser_the_user_edited_is_not_replaced(
-    httpserver: HTTPServer, settings: Settings
+    httpserver: HTTPServer, settings: Settings, edit: str, when: str
 ) -> None:
+    """Edited before the refresh (the library's scan no longer lists it), while the feed
+    is fetched (after the scan: :meth:`Teaser.read` sees it), or while its page is (after
+    the read: :meth:`Teaser.replace` sees it): the file is the user's, left as it is."""
     base = httpserver.url_for("").rstrip("/")
+    state = {"refreshing": False, "path": None}
+
+    def user_edits() -> None:
+        path = state["path"]
+        assert isinstance(path, Path)
+        path.write_text(EDITS[edit](path.read_text("utf-8")), "utf-8")
+        state["mine"] = path.read_text("utf-8")
+
+    def feed_handler(request: Request) -> Response:
+        if state["refreshing"] and when == "after the scan":
+            user_edits()
+        return Response(rss_feed(base, STORIES[1:2]), content_type="application/rss+xml")
+
+    def page_handler(request: Request) -> Response:
+        if not state["refreshing"]:
+            return Response("no", status=404)
+        if when == "after the read":
+            user_edits()
+        return Response(article_page(STORIES[1]), content_type="text/html")
+
+    httpserver.expect_request("/feed.xml").respond_with_handler(feed_handler)
+    httpserver.expect_request(f"/news/{STORIES[1].slug}").respond_with_handler(page_handler)
+    report = add_sources(settings, [httpserver.url_for("/feed.xml")], feed=True)
+    [teaser] = report.added
+    assert teaser.path is not None and teaser.teaser_only
+    assert EDITS[edit](teaser.path.read_text("utf-8")) != teaser.path.read_text("utf-8")
+    state["path"] = teaser.path
+    if when == "before the refresh":
+        user_edits()
+    state["refreshing"] = True
+    report = refresh_feeds(settings)
+    assert not report.added and not report.failed
+    assert teaser.path.read_text("utf-8") == state["mine"]
+    said = [(r.status, r.reason) for r in report.results[1:]]
+    if when == "before the refresh":  # not even looked at again
+        assert said == []
+    elif when == "after the scan":
+        assert said == [("checked", "no longer a teaser")]
+    else:
+        assert said == [("checked", "teaser kept: the file changed meanwhile")]
+
+
+@pytest.mark.parametrize("held", ["same text", "same URL after a redirect", "same URL"])
+def test_a_teaser_whose_page_the_library_holds_elsewhere_is_kept(
+    httpserver: HTTPServer, settings: Settings, held: str
+) -> None:
+    """The page of a teaser, once it answers, is another file's article (its text, or its
+    URL: behind a redirect, or the teaser's own link, in a file written by hand): no
+    second copy; the teaser stays, said to be a duplicate of that file."""
+    base = httpserver.url_for("").rstrip("/")
+    page = {"up": False}
+    story = STORIES[1]
+
+    def page_handler(request: Request) -> Response:
+        if not page["up"]:
+            return Response("gone for now", status=503)
+        if held == "same URL after a redirect":
+            return Response(status=302, headers={"Location": f"{base}/amp/{story.slug}"})
+        return Response(article_page(story), content_type="text/html; charset=utf-8")
+
     httpserver.expect_request("/feed.xml").respond_with_data(
         rss_feed(base, STORIES[1:2]), content_type="application/rss+xml"
     )
-    up = {"now": False}
-    httpserver.expect_request(f"/news/{STORIES[1].slug}").respond_with_handler(
-        lambda request: (
-            Response(article_page(STORIES[1]), content_type="text/html")
-            if up["now"]
-            else Response("no", status=404)
-        )
+    httpserver.expect_request(f"/news/{story.slug}").respond_with_handler(page_handler)
+    httpserver.expect_request(f"/amp/{story.slug}").respond_with_data(
+        article_page(story), content_type="text/html; charset=utf-8"
     )
     report = add_sources(settings, [httpserver.url_for("/feed.xml")], feed=True)
     [teaser] = report.added
     assert teaser.path is not None and teaser.teaser_only
-    mine = teaser.path.read_text("utf-8").replace('teaser_only: "true"\n', "") + "My notes.\n"
-    assert "teaser_only" not in mine
-    teaser.path.write_text(mine, "utf-8")
-    up["now"] = True
+    written = teaser.path.read_bytes()
+    if held == "same URL":
+        elsewhere = settings.article_paths[0] / "mine.md"
+        elsewhere.write_text(f'---\nurl: "{base}/news/{story.slug}"\n---\n\nMy copy.\n')
+    else:
+        [other] = add_sources(settings, [f"{base}/amp/{story.slug}"]).added
+        assert other.path is not None
+        elsewhere = other.path
+    page["up"] = True
+    requests = len(httpserver.log)
     report = refresh_feeds(settings)
-    assert not report.added and teaser.path.read_text("utf-8") == mine
+    assert not report.added and not report.failed
+    why = "same text" if held == "same text" else "same URL"
+    assert [(r.status, r.path, r.reason) for r in report.results[1:]] == [
+        ("duplicate", elsewhere, why)
+    ]
+    assert teaser.path.read_bytes() == written
+    assert len(list(settings.article_paths[0].glob("*.md"))) == 2
+    if held == "same URL":  # known by the link: the page is not even fetched
+        assert len(httpserver.log) == requests + 1
+
+
+@pytest.mark.parametrize(("days", "fetched"), [(GIVE_UP_DAYS - 1, True), (GIVE_UP_DAYS + 1, False)])
+def test_a_teaser_is_given_up_on_after_some_days(
+    httpserver: HTTPServer, settings: Settings, days: int, fetched: bool
+) -> None:
+    """A teaser written :data:`GIVE_UP_DAYS` ago or more: its page is no longer fetched
+    (a cron refresh does not ask a dead page forever), and nothing is said of it."""
+    base = httpserver.url_for("").rstrip("/")
+    page = {"up": False}
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss_feed(base, STORIES[1:2]), content_type="application/rss+xml"
+    )
+    httpserver.expect_request(f"/news/{STORIES[1].slug}").respond_with_handler(
+        lambda request: (
+            Response(article_page(STORIES[1]), content_type="text/html")
+            if page["up"]
+            else Response("no", status=404)
+        )
+    )
+    [teaser] = add_sources(settings, [httpserver.url_for("/feed.xml")], feed=True).added
+    assert teaser.path is not None
+    # As reader wrote it *days* ago: its fetched_at then, stamped.
+    text = teaser.path.read_text("utf-8")
+    matter = split_front_matter(text)
+    fields = {k: v for k, v in matter.meta.items() if k != STAMP_FIELD}
+    assert teaser_file_text(fields, matter.body.lstrip("\n")) == text
+    then = datetime.fromisoformat(fields["fetched_at"]) - timedelta(days=days)
+    fields["fetched_at"] = then.isoformat(timespec="seconds")
+    teaser.path.write_text(teaser_file_text(fields, matter.body.lstrip("\n")), "utf-8")
+    page["up"] = True
+    requests = len(httpserver.log)
+    report = refresh_feeds(settings)
+    if fetched:
+        assert [r.path for r in report.added] == [teaser.path]
+        assert len(httpserver.log) == requests + 2
+    else:
+        assert [r.status for r in report.results] == ["checked"]  # the feed only
+        assert len(httpserver.log) == requests + 1  # the feed only
+        assert "teaser_only" in teaser.path.read_text("utf-8")

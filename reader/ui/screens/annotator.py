@@ -481,5 +481,10 @@ def _rename_tag(old: str, new: str, store: AnnotationStore) -> str:
     count = store.rename_tag(old, new)
     said = f"Renamed #{old} to #{new} on {count} article{'' if count == 1 else 's'}"
     if existing is not None and count:
-        said += f": merged into the tag #{existing}, already in use"
+        # The tag in use may be spelled as *new* now (one article's tags are deduped):
+        # say how it is spelled after the merge, not only how it was.
+        now = next((tag for tag in store.all_tags() if tag_key(tag) == tag_key(new)), existing)
+        said += f": merged with #{existing}, already in use"
+        if now != existing:
+            said += f" (now #{now})"
     return said

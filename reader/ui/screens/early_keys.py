@@ -15,7 +15,7 @@ from collections.abc import Collection
 from typing import Any
 
 from textual import events
-from textual._time import get_time  # the clock of every Message's ``time``
+from textual.message import Message
 from textual.screen import Screen
 
 __all__ = ["EarlyKeys"]
@@ -34,7 +34,9 @@ class EarlyKeys:
         """The library (its list and first article, or the empty library's message) is
         painted: keys from now on are the user's answer to what they see."""
         if self._shown_at is None:
-            self._shown_at = get_time()
+            # The clock of a key's ``time`` is every Message's, which Textual does not
+            # name publicly (monotonic, or perf_counter on Windows): read it from one.
+            self._shown_at = Message().time
 
     def drop(self, event: events.Key) -> bool:
         """Whether *event* is a key that writes, typed before the library was shown (and

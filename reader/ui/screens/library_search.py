@@ -107,6 +107,11 @@ class LibrarySearch:
         return self._index_ready
 
     @property
+    def writable(self) -> bool:
+        """Whether views can be saved, renamed and deleted (the database can be written)."""
+        return not self._app.store_problem
+
+    @property
     def busy(self) -> bool:
         """Whether an index update or a search is running or waiting (for tests)."""
         return self._updating or bool(self._running) or self._update_wanted
@@ -433,7 +438,7 @@ class ViewCommands(Provider):
             commands.append(
                 (f"View: {name}", "Filter the list with this view", partial(search.apply, view))
             )
-            if not search._app.store_problem:  # read-only: not offered (as the writing keys)
+            if search.writable:  # read-only: not offered (as the writing keys)
                 commands += [
                     (f"Rename view: {name}", "Give it another name", partial(search.rename, view)),
                     (f"Delete view: {name}", "u undoes it", partial(search.delete, view)),

@@ -86,10 +86,11 @@ SYNC_RENDER_BYTES = 16 * 1024
 LEARN_BATCH = 64
 
 
-#: The keys that write to the database (t a h c u, m: read marks are kept there too, and
-#: the entity panel's M r L S): not offered while it cannot be written.
+#: The actions that write to the database (the keys t a h c u, m: read marks are kept there
+#: too, and the entity panel's M r L S; the palette's "Rename tag"): neither their keys nor
+#: the palette's commands are offered while it cannot be written.
 WRITING_ACTIONS = frozenset(
-    {"tag", "note", "highlight", "correct", "undo", "toggle_read", "entity_edit"}
+    {"tag", "note", "highlight", "correct", "undo", "toggle_read", "entity_edit", "rename_tag"}
 )
 
 
