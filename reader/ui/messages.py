@@ -60,6 +60,8 @@ class EntitiesReady(Message):
 
     article_id: str
     spans: list[Span]
+    without_store: bool = False
+    """Found before the store was open: without the user's corrections."""
 
 
 @dataclass

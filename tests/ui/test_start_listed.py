@@ -16,6 +16,8 @@ from reader.ui.app import ReaderApp, build_app
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.article_view import ArticleView
+from reader.workspace import Workspace
 
 from .conftest import ready
 from .test_app import SIZE, screen_text, two_articles
@@ -94,3 +96,47 @@ async def test_a_first_start_listed_before_the_screen_opens_the_first_article_af
         screen = await ready(pilot)
         assert screen.library is not None and all(a.known for a in screen.library.articles)
         assert screen.article is first
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["cached", "found"])
+async def test_a_first_start_applies_the_corrections_once_the_store_opens(
+    make_settings,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cached: bool,
+) -> None:
+    # The first article's entities are cached (a first start after `reader index`, or
+    # with a cache kept) and shown at once, or found by the model, before the store with
+    # the user's corrections is open. Once it opens, they are found again, corrected.
+    folder = two_articles(tmp_path)
+    settings = make_settings(folder)
+    warm = settings if cached else make_settings(folder, cache_dir=tmp_path / "elsewhere")
+    workspace = Workspace(warm, model_in_process=True)  # writes no catalogue
+    people: list[str] = []
+    with AnnotationStore(settings.db_path) as store:
+        for article in Library.load([folder]).articles:
+            spans = workspace.finder.find(article.sha256, article.text)
+            person = next(s for s in spans if s.label == "PERSON")
+            people.append(person.text)
+            target = {"position": {"start": person.start, "end": person.end}}
+            fix = {"action": "relabel", "label": "ORG", "scope": "global", "text": person.text}
+            store.add_correction(article_ref(article), target, fix)
+    workspace.close()
+    go = hold_the_store(monkeypatch)
+    app = build_app(settings)
+    assert app.workspace.list_library().pending  # no catalogue: listed by first lines
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        view = screen.query_one(ArticleView)
+        if not cached:  # found by the model (the store still held)
+            await app.workers.wait_for_complete([w for w in app.workers if w.group == "entities"])
+            await pilot.pause()
+        # Shown before the store is open: no corrections yet.
+        assert screen.article is not None
+        assert any(s.text in people and s.label == "PERSON" for s in view.spans)
+        go.set()
+        screen = await ready(pilot)
+        named = [s for s in view.spans if s.text in people]
+        assert named and all(s.label == "ORG" and s.source == "user" for s in named)

@@ -231,3 +231,23 @@ def test_a_huge_single_paragraph_article_is_read(recognizer: SpacyEngine) -> Non
     spans = recognizer.extract(text)
     assert len(spans) > 60_000
     assert all(text[s.start : s.end] == s.text for s in spans[:100])
+
+
+def test_the_finder_corrects_on_every_call_so_a_store_opened_since_counts(
+    tmp_path: Path, recognizer: SpacyEngine
+) -> None:
+    # A first start shows an article's cached entities before the store is open, then
+    # finds them again once it is: nothing the finder keeps may hold the uncorrected ones.
+    store: list[str] = []  # the corrections of a store, none while it is not open
+
+    def corrector(sha256: str, text: str, spans: list[Span], wait: bool) -> list[Span]:
+        return [s for s in spans if s.text not in store]
+
+    finder = EntityFinder(recognizer, EntityCache(tmp_path), corrector)
+    text = "Angela Merkel met Emmanuel Macron in Paris on Monday."
+    before = finder.find("ef" * 32, text)
+    assert "Paris" in {s.text for s in before}
+    assert finder.cached("ef" * 32, text, wait=False) == before
+    store.append("Paris")  # the store opens: it removes Paris everywhere
+    for after in (finder.cached("ef" * 32, text, wait=False), finder.find("ef" * 32, text)):
+        assert after is not None and "Paris" not in {s.text for s in after}

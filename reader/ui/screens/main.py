@@ -155,6 +155,9 @@ class MainScreen(AnnotationKeys):
         self._by_path: tuple[object, dict[str, Article]] = (None, {})
         """The library's articles by absolute path, and the library they were taken from
         (the live library replaces it: then they are taken again)."""
+        self._without_store = False
+        """Whether the entities shown were found before the store was open, so without the
+        user's corrections (a first start shows the first article before it opens)."""
         self._listed = False
         """Whether the sidebar listed the articles before they were read (a first start)."""
         self._list_painted = threading.Event()
@@ -355,6 +358,8 @@ class MainScreen(AnnotationKeys):
             # and where it was left is known now: taken up if the user has not scrolled
             # (else leaving it would save the top over it).
             self.annotator.load()
+            if self._without_store and self.app.store is not None:
+                self.refresh_entities()  # with the corrections now (cheap: cached)
             if self.query_one(ArticleView).top_offset == 0:
                 self.reading.shown()
             self.refresh_bindings()
@@ -418,6 +423,7 @@ class MainScreen(AnnotationKeys):
         self.reading.leaving()
         self._mark_at = mark_at
         self.article = article
+        self._without_store = False
         # The previous article's entities are no longer wanted, even if this one's are
         # cached: let the entity worker stop at its next batch.
         self.workers.cancel_group(self, "entities")
@@ -466,6 +472,7 @@ class MainScreen(AnnotationKeys):
             self._set_status("Finding entities…")
             self._extract(article)
             return
+        without_store = self.app.store is None  # read first: it may open meanwhile
         try:
             # Without waiting: while a save holds the store, the worker below finds them.
             spans = finder.cached(article.sha256, article.text, wait=False)
@@ -473,6 +480,7 @@ class MainScreen(AnnotationKeys):
             self._entities_unavailable(str(error))
             return
         if spans is not None:
+            self._without_store = without_store
             self._apply_spans(spans)
             self._set_status("")
         else:
@@ -489,6 +497,7 @@ class MainScreen(AnnotationKeys):
     )
     def _extract(self, article: Article) -> None:
         worker = get_current_worker()
+        without_store = self.app.store is None  # read before the corrections are
         try:
             spans = self.app.finder.find(
                 article.sha256, article.text, cancelled=worker.cancelled_event
@@ -502,15 +511,18 @@ class MainScreen(AnnotationKeys):
             self.post_message(EntitiesFailed(article.id, f"entity recognition failed: {error}"))
             return
         self.entity_pages.found(article, spans)  # the library's entity index takes them
-        self.post_message(EntitiesReady(article.id, spans))
+        self.post_message(EntitiesReady(article.id, spans, without_store))
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
         # They are in the entity cache now: the search index takes them (a cheap update).
         self.library_search.update_index()
         if self.article is None or message.article_id != self.article.id:
             return  # the user has moved on
+        self._without_store = message.without_store
         self._apply_spans(message.spans)
         self._set_status("")
+        if message.without_store and self.app.store is not None:
+            self.refresh_entities()  # the store opened meanwhile: with its corrections
 
     def on_entities_failed(self, message: EntitiesFailed) -> None:
         if self.article is not None and message.article_id == self.article.id:
