@@ -823,7 +823,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._found = matches
         self._found_ends = [end for _, end in matches]
         self._found_current = None
-        self._find_shown = True
+        shown_before, self._find_shown = self._find_shown, True
         if matches:
             after = self._top_offset() if origin is None else origin
             index = bisect_left(matches, (after, -1))
@@ -831,7 +831,8 @@ class ArticleView(ScrollView, can_focus=True):
             self._cursor = matches[self._found_current][0]
             self.scroll_to_offset(self._cursor)
         self._refresh_all()
-        self.refresh_bindings()
+        if not shown_before:  # n, N and Escape are bound to the find from now on
+            self.refresh_bindings()
         return self._found_current
 
     def clear_found(self) -> None:
