@@ -63,8 +63,8 @@ def find_styles(view: ArticleView) -> tuple[Style, Style]:
     """How a match and the current match are drawn (over the view's own colours)."""
     base = view.rich_style
     return (
-        base + view.get_component_rich_style("article--find-match", partial=True),
-        base + view.get_component_rich_style("article--find-current", partial=True),
+        base + view.colours.component("article--find-match"),
+        base + view.colours.component("article--find-current"),
     )
 
 
