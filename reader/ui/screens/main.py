@@ -47,6 +47,7 @@ from reader.ui.messages import (
     ViewCounts,
     WatchStopped,
 )
+from reader.ui.next_article import NextArticle
 from reader.ui.screens.annotator import Annotator
 from reader.ui.screens.entity_editing import EDIT_KINDS
 from reader.ui.screens.entity_pages import EntityPages
@@ -55,7 +56,7 @@ from reader.ui.screens.reading import Reading, ReadingState, reading_state
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
-from reader.ui.widgets.entity_colours import EntityColours
+from reader.ui.widgets.entity_colours import ArticleStyles
 from reader.ui.widgets.entity_panel import EntityPanel
 from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.find_bar import FindBar
@@ -160,7 +161,7 @@ class MainScreen(AnnotationKeys):
         (it would take the interpreter's lock from the first frame's painting)."""
 
     def compose(self) -> ComposeResult:
-        colours = EntityColours()
+        colours = ArticleStyles()
         articles = ArticleList(id="articles")
         views = ViewList(id="views")
         filter_bar = FilterBar(id="filter-bar")
@@ -184,6 +185,14 @@ class MainScreen(AnnotationKeys):
             marked=lambda: self.post_message(AnnotationsChanged()),
         )
         """Read marks (reading to the end, `m`) and where each article was left."""
+        self.next_article = NextArticle(
+            self.app,
+            view=view,
+            articles=articles,
+            shown=lambda: self.article,
+            quick=lambda article: not _long(article),
+        )
+        """The article the list's cursor rests on, wrapped and its entities ruled ahead."""
         self.library_search = LibrarySearch(
             self.app, self, articles=articles, bar=filter_bar, views=views
         )
@@ -232,6 +241,7 @@ class MainScreen(AnnotationKeys):
         self._set_header(Content("Loading articles…"))
         self._load_library()
         self.set_interval(Reading.TICK, self.reading.tick)
+        self.watch(self.query_one(ArticleList), "highlighted", self.next_article.moved, init=False)
 
     def on_unmount(self) -> None:
         self.reading.leaving()  # before the app's on_unmount closes the writer thread
@@ -472,8 +482,9 @@ class MainScreen(AnnotationKeys):
         self.post_message(EntitiesReady(article.id, spans))
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
-        # They are in the entity cache now: the search index takes them (a cheap update).
-        self.library_search.update_index()
+        # They are in the entity cache now: the search index takes them (a cheap update),
+        # once they are on screen: its thread would share the GIL with drawing them.
+        self.call_after_refresh(self.library_search.update_index)
         if self.article is None or message.article_id != self.article.id:
             return  # the user has moved on
         self._apply_spans(message.spans)
