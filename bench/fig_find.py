@@ -10,6 +10,8 @@ runs meanwhile (the matches are drawn over the entities the same way with or wit
   causes (the field, every match on screen, the count), found once the output has been
   quiet for 0.25 s. Baseline: the same keys typed into the find field of a short article
   (what a keystroke and its repaint cost anyway). Target (issue 11): ≤ 30 ms median.
+  With ``--compare-path``, the code in that copy of the repository types the same keys
+  on the 2 MiB article in each run too, right after this code (before and after, paired).
 - **find_all alone**: :meth:`FoldedText.find_all` for the same prefixes (the core).
   Baseline: ``re.finditer`` with ``re.IGNORECASE`` on the raw text (no accent folding).
 - **Folding once** per article (:meth:`FoldedText.prepare`, in a worker on the first `/`).
@@ -87,15 +89,32 @@ def finding(bench: Bench) -> list[Row]:
     (folder / "short" / "short.txt").write_text(short, encoding="utf-8")
     app_times: list[float] = []
     baseline: list[float] = []
+    before: list[float] = []
     for _ in range(bench.runs):
         baseline += _typing(bench, folder / "short", short.splitlines()[0][:20], queries)
         app_times += _typing(bench, folder / "long", "A very long article", queries)
+        if bench.compare_path is not None:
+            before += _typing(
+                bench, folder / "long", "A very long article", queries, bench.compare_path
+            )
     bench.say(
         f"find on 2 MiB: folding {statistics.median(folds):.0f} ms once; per keystroke "
         f"{statistics.median(app_times):.1f} ms in the app (worst {max(app_times):.1f}), "
         f"{statistics.median(core):.1f} ms find_all (worst {max(core):.1f})"
     )
     typed = ", ".join(f"“{q}”" for q in queries)
+    compared = []
+    if before:
+        compared.append(
+            Row(
+                "7 find",
+                "2 MiB article, one keystroke, the code before (--compare-path, same runs)",
+                Sample(before, "ms"),
+                Sample(app_times, "ms"),
+                "this code",
+                notes=[f"worst keystroke {max(before):.1f} ms"],
+            )
+        )
     return [
         Row(
             "7 find",
@@ -122,14 +141,19 @@ def finding(bench: Bench) -> list[Row]:
             "2 MiB article, folding once (on the first /, in a worker)",
             Sample(folds, "ms"),
         ),
+        *compared,
     ]
 
 
-def _typing(bench: Bench, folder: Path, marker: str, queries: list[str]) -> list[float]:
-    """`reader` on *folder* in a pty: ms from each key typed into the find field to the
-    last byte of the frame that shows its matches and count."""
+def _typing(
+    bench: Bench, folder: Path, marker: str, queries: list[str], reader_path: Path | None = None
+) -> list[float]:
+    """`reader` on *folder* in a pty (its package from *reader_path* if given): ms from each
+    key typed into the find field to the last byte of the frame that shows its matches and
+    count."""
     command = [*bench.reader, "--model", "no-such-pipeline", str(folder)]
-    with Terminal(command, env=bench.env("find")) as terminal:
+    env = bench.env("find" if reader_path is None else "find-before", reader_path=reader_path)
+    with Terminal(command, env=env) as terminal:
         terminal.wait_for(marker, timeout=120)
         terminal.wait_quiet(QUIET)
         terminal.press("\t")  # the list to the article

@@ -15,6 +15,9 @@ panel lists its first entity (drawn in the same frame as the highlighted text).
 - **uncached**: articles 7-11, after article 6 was opened to load spaCy; time until the
   highlights appear. Baseline: the same spaCy pipeline alone (``nlp(text)`` in this
   process, warm) on the same texts; target ≤ 1.3× that.
+
+With ``--compare-path``, each run also times the same session with the reader package of
+that copy of the repository (the code before a change), right after this code's.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import statistics
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pipeline
 from context import SEED, Bench
@@ -30,6 +34,7 @@ from stats import Row, Sample
 from terminal import Terminal
 
 from reader.entities.cache import EntityCache
+from reader.entities.engines.base import EngineInfo
 from reader.entities.engines.spacy_engine import SpacyEngine
 from reader.entities.finder import EntityFinder
 from reader.entities.span import Span
@@ -155,38 +160,35 @@ def switching(bench: Bench) -> list[Row]:
     # Switching does not depend on the library's size below a few thousand articles.
     sizes = [n for n in bench.sizes if n >= 1000] or bench.sizes[-1:]
     for n in sizes:
-        library = bench.library(n)
+        bench.library(n)  # written before the first session is timed
         cached_ms, uncached_ms, frame_ms, bare_ms, alone_ms = [], [], [], [], []
+        before_cached: list[float] = []
+        before_uncached: list[float] = []
         for run in range(bench.runs):
-            state = f"switch-{n}"
-            bench.clear_state(state)
-            env = bench.env(state)
-            cache = EntityCache(bench.work / "state" / state / "cache")
-            for item in articles[:WARM_UP]:
-                cache.put(item.article.sha256, pipeline_info, item.model_spans)
-            command = [*bench.reader, str(articles[0].article.path.parent), str(library.folder)]
-            run_cached, run_uncached = [], []
-            with Terminal(command, env=env) as terminal:
-                terminal.wait_for(articles[0].marker, timeout=300)
-                terminal.wait_quiet(QUIET)
-                for i in CACHED:
-                    first, shown = _open_next(terminal, articles[i].marker, 30)
-                    run_cached.append(shown)
-                    frame_ms.append(first)
-                _open_next(terminal, articles[WARM_UP].marker, 300)  # loads spaCy
-                for i in UNCACHED:
-                    run_uncached.append(_open_next(terminal, articles[i].marker, 120)[1])
+            run_cached, run_uncached, frames = _session(bench, n, articles, pipeline_info)
+            frame_ms += frames
             run_alone = _pipeline_alone(nlp, [articles[i].article.text for i in UNCACHED])
             run_bare = _bare_switches(bench, n, articles)
             cached_ms.append(statistics.median(run_cached))
             uncached_ms.append(statistics.median(run_uncached))
             alone_ms.append(statistics.median(run_alone))
             bare_ms.append(statistics.median(run_bare))
-            bench.say(
+            said = (
                 f"switch N={n:,} run {run + 1}: cached {cached_ms[-1]:.0f} ms (bare app "
                 f"{bare_ms[-1]:.0f} ms); uncached {uncached_ms[-1]:.0f} ms (spaCy alone "
                 f"{alone_ms[-1]:.0f} ms)"
             )
+            if bench.compare_path is not None:
+                was_cached, was_uncached, _ = _session(
+                    bench, n, articles, pipeline_info, bench.compare_path
+                )
+                before_cached.append(statistics.median(was_cached))
+                before_uncached.append(statistics.median(was_uncached))
+                said += (
+                    f"; before: cached {before_cached[-1]:.0f} ms, uncached "
+                    f"{before_uncached[-1]:.0f} ms"
+                )
+            bench.say(said)
         words = statistics.mean(a.article.word_count for a in articles)
         rows.append(
             Row(
@@ -213,4 +215,56 @@ def switching(bench: Bench) -> list[Row]:
                 n=n,
             )
         )
+        if before_cached:
+            rows.append(
+                Row(
+                    "2 switch",
+                    f"N={n:,}, cached, the code before (--compare-path, same runs)",
+                    Sample(before_cached, "ms"),
+                    Sample(cached_ms, "ms"),
+                    "this code",
+                    n=n,
+                )
+            )
+            rows.append(
+                Row(
+                    "2 switch",
+                    f"N={n:,}, uncached, the code before (--compare-path, same runs)",
+                    Sample(before_uncached, "ms"),
+                    Sample(uncached_ms, "ms"),
+                    "this code",
+                    n=n,
+                )
+            )
     return rows
+
+
+def _session(
+    bench: Bench,
+    n: int,
+    articles: list[SwitchArticle],
+    pipeline_info: EngineInfo,
+    reader_path: Path | None = None,
+) -> tuple[list[float], list[float], list[float]]:
+    """One app session on a fresh cache (the package from *reader_path*, if given): the
+    cached switches, the uncached ones, and the cached ones' first frames, in ms."""
+    state = f"switch-{n}" if reader_path is None else f"switch-{n}-before"
+    bench.clear_state(state)
+    env = bench.env(state, reader_path=reader_path)
+    cache = EntityCache(bench.work / "state" / state / "cache")
+    for item in articles[:WARM_UP]:
+        cache.put(item.article.sha256, pipeline_info, item.model_spans)
+    library = bench.library(n)
+    command = [*bench.reader, str(articles[0].article.path.parent), str(library.folder)]
+    cached, uncached, frames = [], [], []
+    with Terminal(command, env=env) as terminal:
+        terminal.wait_for(articles[0].marker, timeout=300)
+        terminal.wait_quiet(QUIET)
+        for i in CACHED:
+            first, shown = _open_next(terminal, articles[i].marker, 30)
+            cached.append(shown)
+            frames.append(first)
+        _open_next(terminal, articles[WARM_UP].marker, 300)  # loads spaCy
+        for i in UNCACHED:
+            uncached.append(_open_next(terminal, articles[i].marker, 120)[1])
+    return cached, uncached, frames

@@ -7,6 +7,7 @@ the engine named by the settings is built by the registry.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 from reader.entities.cache import EntityCache
@@ -15,6 +16,10 @@ from reader.entities.engines.base import EngineInfo, EntityModel, NoModel
 from reader.entities.engines.registry import make_engine
 from reader.entities.span import Span
 from reader.settings import Settings
+
+#: How many articles' ruled spans :class:`EntityFinder` keeps (the one shown, the one the
+#: list's cursor is on, and a few gone back to).
+RULED_KEPT = 8
 
 #: Applies the user's corrections to an article's spans (see reader.annotations.correct_entities).
 Corrector = Callable[[str, str, list[Span], bool], "list[Span] | None"]
@@ -41,6 +46,10 @@ class EntityFinder:
         self.recognizer = recognizer
         self.cache = cache
         self.corrector = corrector
+        self._ruled: OrderedDict[tuple[str, EngineInfo], tuple[Span, ...]] = OrderedDict()
+        """The cached model spans of the last few articles after the consistency rules
+        (which depend on the text and those spans only), newest last."""
+        self._ruled_lock = threading.Lock()
 
     @property
     def pipeline(self) -> EngineInfo:
@@ -67,12 +76,38 @@ class EntityFinder:
         None when they are not cached, or (with ``wait=False``, as the screen's thread asks)
         when the user's corrections cannot be read without waiting for a save.
         """
+        ruled = self._cached_ruled(sha256, text)
+        if ruled is None:
+            return None
+        if self.corrector is not None:
+            return self.corrector(sha256, text, list(ruled), wait)
+        return list(ruled)
+
+    def prepare(self, sha256: str, text: str) -> bool:
+        """Read *text*'s cached model spans and apply the rules now (the user is about to
+        open it), so that :meth:`cached` answers without either. Whether they are cached."""
+        return self._cached_ruled(sha256, text) is not None
+
+    def _cached_ruled(self, sha256: str, text: str) -> tuple[Span, ...] | None:
+        """The cached model spans after the consistency rules (the user's corrections not
+        applied: they change while the app runs), kept for the last :data:`RULED_KEPT`."""
         if self.cache is None:
             return None
+        key = (sha256, self.pipeline)
+        with self._ruled_lock:
+            ruled = self._ruled.get(key)
+            if ruled is not None:
+                self._ruled.move_to_end(key)
+                return ruled
         model_spans = self.cache.get(sha256, self.pipeline)
         if model_spans is None:
             return None
-        return self._finish(sha256, text, model_spans, wait=wait)
+        ruled = tuple(apply_consistency(text, model_spans))
+        with self._ruled_lock:
+            self._ruled[key] = ruled
+            while len(self._ruled) > RULED_KEPT:
+                self._ruled.popitem(last=False)
+        return ruled
 
     def model_spans(
         self, sha256: str, text: str, cancelled: threading.Event | None = None

@@ -63,8 +63,8 @@ def find_styles(view: ArticleView) -> tuple[Style, Style]:
     """How a match and the current match are drawn (over the view's own colours)."""
     base = view.rich_style
     return (
-        base + view.get_component_rich_style("article--find-match", partial=True),
-        base + view.get_component_rich_style("article--find-current", partial=True),
+        base + view.colours.component("article--find-match"),
+        base + view.colours.component("article--find-current"),
     )
 
 
@@ -297,3 +297,21 @@ async def test_keys_typed_right_after_slash_go_to_the_field(make_settings, tmp_p
         bar = main.query_one(FindBar)
         assert bar.value == "talks" and isinstance(app.focused, Input)
         assert [view.text[s:e] for s, e in view.found] == ["Talks", "talks"]
+
+
+async def test_a_query_longer_than_the_field_scrolls_in_it(  # type: ignore[no-untyped-def]
+    make_settings, tmp_path: Path
+) -> None:
+    # The field's text never lays the screen out (FindInput): it must still scroll to
+    # show what is typed at its end, and the count beside it stays on screen.
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        query = "Filler prose about nothing in particular fills the page. " * 3
+        _view, bar = await open_find(pilot, query.rstrip())
+        field = bar.query_one(Input)
+        assert field.value == query.rstrip()
+        assert len(query) > field.content_region.width
+        assert field.scroll_offset.x > 0
+        shown = screen_text(app)
+        assert "fills the page." in shown.splitlines()[field.region.y]
+        assert f"of {len(_view.found)}" in shown

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import reader.entities.finder as finder_module
 from reader.entities.cache import EntityCache
 from reader.entities.engines import Cancelled, EngineInfo, NoModel
 from reader.entities.engines.base import paragraphs
@@ -126,6 +127,37 @@ def test_finder_runs_the_model_once_per_text(
     assert first == second == finder.cached("ef" * 32, text)
     assert len(calls) == 1
     assert {s.text for s in first if s.label == "PERSON"} >= {"Angela Merkel", "Emmanuel Macron"}
+
+
+def test_prepare_rules_the_cached_spans_ahead_and_corrections_still_apply(
+    tmp_path: Path, recognizer: SpacyEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The corrector is read on every call: a correction made after prepare() shows.
+    dropped: set[str] = set()
+
+    def corrector(sha256: str, text: str, spans: list[Span], wait: bool) -> list[Span]:
+        return [s for s in spans if s.text not in dropped]
+
+    finder = EntityFinder(recognizer, EntityCache(tmp_path), corrector)
+    text = "Angela Merkel met Emmanuel Macron in Paris. Later Merkel flew home."
+    sha = "ab" * 32
+    assert finder.prepare(sha, text) is False  # not cached: nothing to prepare
+    found = finder.find(sha, text)
+    assert finder.prepare(sha, text) is True
+
+    # Once prepared, neither the cache nor the rules run again for it.
+    def no_rules(text: str, spans: object) -> list[Span]:
+        raise AssertionError("the rules ran again")
+
+    monkeypatch.setattr(finder_module, "apply_consistency", no_rules)
+    monkeypatch.setattr(finder.cache, "get", lambda *args: pytest.fail("the cache was read"))
+    assert finder.cached(sha, text) == found
+    dropped.add("Paris")
+    assert finder.cached(sha, text) == [s for s in found if s.text != "Paris"]
+    shown = finder.cached(sha, text)
+    assert shown is not None
+    shown.clear()  # the caller's list: what is kept is not changed
+    assert finder.cached(sha, text) == [s for s in found if s.text != "Paris"]
 
 
 def run_entities(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -47,6 +47,7 @@ from reader.ui.messages import (
     ViewCounts,
     WatchStopped,
 )
+from reader.ui.next_article import NextArticle
 from reader.ui.screens.annotator import Annotator
 from reader.ui.screens.early_keys import EarlyKeys
 from reader.ui.screens.entity_editing import EDIT_KINDS
@@ -56,7 +57,7 @@ from reader.ui.screens.reading import Reading, ReadingState, reading_state
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
-from reader.ui.widgets.entity_colours import EntityColours
+from reader.ui.widgets.entity_colours import ArticleStyles
 from reader.ui.widgets.entity_panel import EntityPanel
 from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.find_bar import FindBar
@@ -167,7 +168,7 @@ class MainScreen(AnnotationKeys):
         """Keys that write, typed before the library was shown: dropped."""
 
     def compose(self) -> ComposeResult:
-        colours = EntityColours()
+        colours = ArticleStyles()
         articles = ArticleList(id="articles")
         views = ViewList(id="views")
         filter_bar = FilterBar(id="filter-bar")
@@ -191,6 +192,14 @@ class MainScreen(AnnotationKeys):
             marked=lambda: self.post_message(AnnotationsChanged()),
         )
         """Read marks (reading to the end, `m`) and where each article was left."""
+        self.next_article = NextArticle(
+            self.app,
+            view=view,
+            articles=articles,
+            shown=lambda: self.article,
+            quick=lambda article: not _long(article),
+        )
+        """The article the list's cursor rests on, wrapped and its entities ruled ahead."""
         self.library_search = LibrarySearch(
             self.app, self, articles=articles, bar=filter_bar, views=views
         )
@@ -245,6 +254,7 @@ class MainScreen(AnnotationKeys):
             self._show_listed(listed)
         self._load_library()
         self.set_interval(Reading.TICK, self.reading.tick)
+        self.watch(self.query_one(ArticleList), "highlighted", self.next_article.moved, init=False)
 
     def on_unmount(self) -> None:
         self.reading.leaving()  # before the app's on_unmount closes the writer thread
@@ -514,8 +524,9 @@ class MainScreen(AnnotationKeys):
         self.post_message(EntitiesReady(article.id, spans, without_store))
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
-        # They are in the entity cache now: the search index takes them (a cheap update).
-        self.library_search.update_index()
+        # They are in the entity cache now: the search index takes them (a cheap update),
+        # once they are on screen: its thread would share the GIL with drawing them.
+        self.call_after_refresh(self.library_search.update_index)
         if self.article is None or message.article_id != self.article.id:
             return  # the user has moved on
         self._without_store = message.without_store

@@ -25,8 +25,8 @@ from reader.entities.span import Span
 from reader.library.markdown import Format
 from reader.text import sanitize_line
 from reader.ui import motions
-from reader.ui.widgets.article_formats import FORMAT_CLASSES, Formats, openable
-from reader.ui.widgets.entity_colours import EntityColours
+from reader.ui.widgets.article_formats import Formats, openable
+from reader.ui.widgets.entity_colours import ArticleStyles
 from reader.ui.wrapping import Line, line_of, offset_at, wrap
 
 _HEADING = re.compile(r" {0,3}#{1,6} ")
@@ -70,20 +70,11 @@ class ArticleView(ScrollView, can_focus=True):
     """Shows one article's text with entity highlights; `e`/`E` walk the entities.
 
     Draws only the lines on screen (a ScrollView with ``render_line``), so a long
-    article costs no more than a short one to scroll or restyle. Entity colours come
-    from an :class:`EntityColours` (see there why they are not component classes here).
+    article costs no more than a short one to scroll or restyle. Its styles (entity
+    colours, headings, marks, the selection, find matches, Markdown's formats) come from
+    an :class:`ArticleStyles` (see reader/ui/widgets/entity_colours.py why they are not
+    component classes here).
     """
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "article--heading",
-        "article--highlight",
-        "article--note",
-        "article--mark-current",
-        "article--selection",
-        "article--find-match",
-        "article--find-current",
-        *FORMAT_CLASSES,
-    }
 
     ALLOW_SELECT = False
     """Mouse selection is the view's own (it maps to text offsets), not Textual's."""
@@ -175,7 +166,7 @@ class ArticleView(ScrollView, can_focus=True):
     a new text): kept, not computed, so that it still answers as the app closes."""
 
     def __init__(
-        self, colours: EntityColours, *, measure: int | None = None, id: str | None = None
+        self, colours: ArticleStyles, *, measure: int | None = None, id: str | None = None
     ) -> None:
         super().__init__(id=id)
         self.colours = colours
@@ -203,7 +194,7 @@ class ArticleView(ScrollView, can_focus=True):
         """Where the user last was in the text (an entity marked, a click, a selection's
         moving end, a find match, an annotation shown): `e`, `E` and `v` start there while it
         is on screen, else from the top of the screen."""
-        self._cache: LRUCache[int, Strip] = LRUCache(1024)
+        self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
         self._marks: list[Mark] = []
         self._current_mark: str | None = None
         self._anchor: int | None = None
@@ -216,6 +207,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._find_shown = False
         self._formats = Formats()
         self._current_link: int | None = None
+        self._prepared: tuple[str, tuple[int, list[Line]]] | None = None
+        """A text wrapped ahead of :meth:`show` (see :meth:`prepare`), with its width."""
 
     # --- content -------------------------------------------------------------------
 
@@ -265,10 +258,20 @@ class ArticleView(ScrollView, can_focus=True):
         self._find_shown = False
         self._wrap_width = 0
         self.set_spans(spans)
+        prepared = self._prepared
+        self._prepared = None
+        if wrapped is None and prepared is not None and prepared[0] == text:
+            wrapped = prepared[1]
         self._rewrap(wrapped)
         self.scroll_to(0, 0, animate=False, immediate=True)
         self.end_seen = False
         self._note_end()
+
+    def prepare(self, text: str) -> None:
+        """Wrap *text* now, at the width the view has, for the :meth:`show` that may follow
+        (the list's cursor is on that article: the user may open it next)."""
+        width = self._content_width()
+        self._prepared = (text, (width, wrap(text, width)))
 
     def set_spans(self, spans: Iterable[Span]) -> None:
         """Replace the entities (the text stays, and so does the scroll position).
@@ -398,11 +401,17 @@ class ArticleView(ScrollView, can_focus=True):
             width, base = self.size.width, self.rich_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
-        strip = self._cache.get(index)
+        # Kept as drawn, cut to the width: a line on screen again costs a lookup. No
+        # offsets in the styles (Strip.apply_offsets, a style per segment): they serve
+        # Textual's own text selection, which this view leaves out (ALLOW_SELECT).
+        key = (index, scroll_x, width)
+        strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_screen_line(index, base)
-            self._cache[index] = strip
-        return strip.crop_extend(scroll_x, scroll_x + width, base).apply_offsets(scroll_x, index)
+            strip = self._render_screen_line(index, base).crop_extend(
+                scroll_x, scroll_x + width, base
+            )
+            self._cache[key] = strip
+        return strip
 
     def _render_screen_line(self, index: int, base: Style) -> Strip:
         """Draw screen line *index*: the text cut where a style starts or ends.
@@ -417,8 +426,8 @@ class ArticleView(ScrollView, can_focus=True):
         # Tabs are drawn as one space so that one code point is one drawn character.
         raw = self._text[start:end].replace("\t", " ")
         if self._is_heading(line):
-            base = base + self.get_component_rich_style("article--heading", partial=True)
-        layers = self._formats.layers(start, end, self._component_style, self._current_link)
+            base = base + self.colours.component("article--heading")
+        layers = self._formats.layers(start, end, self.colours.component, self._current_link)
         hidden = self.hidden_labels
         first = bisect_right(self._span_ends, start)
         for span_index in range(first, len(self._spans)):
@@ -432,15 +441,15 @@ class ArticleView(ScrollView, can_focus=True):
         for mark in self._marks:
             if mark.start < end and mark.end > start:
                 name = "article--highlight" if mark.kind == "highlight" else "article--note"
-                style = self.get_component_rich_style(name, partial=True)
+                style = self.colours.component(name)
                 if mark.id == self._current_mark:
-                    style += self.get_component_rich_style("article--mark-current", partial=True)
+                    style += self.colours.component("article--mark-current")
                 layers.append((max(mark.start, start) - start, min(mark.end, end) - start, style))
         if self._found:
             layers += self._found_layers(start, end)
         selection = self.selection
         if selection is not None and selection[0] < end and selection[1] > start:
-            style = self.get_component_rich_style("article--selection", partial=True)
+            style = self.colours.component("article--selection")
             layers.append((max(selection[0], start) - start, min(selection[1], end) - start, style))
         # The spaces a line ends with take no layer: an entity or a mark the wrap cuts
         # would colour the gap after its last word on this line ("Shah ").
@@ -465,7 +474,7 @@ class ArticleView(ScrollView, can_focus=True):
     def _found_layers(self, start: int, end: int) -> list[tuple[int, int, Style]]:
         """The find matches on the line ``text[start:end]``, as layers."""
         layers = []
-        match_style = self.get_component_rich_style("article--find-match", partial=True)
+        match_style = self.colours.component("article--find-match")
         first = bisect_right(self._found_ends, start)
         for index in range(first, len(self._found)):
             match_start, match_end = self._found[index]
@@ -473,12 +482,9 @@ class ArticleView(ScrollView, can_focus=True):
                 break
             style = match_style
             if index == self._found_current:
-                style = self.get_component_rich_style("article--find-current", partial=True)
+                style = self.colours.component("article--find-current")
             layers.append((max(match_start, start) - start, min(match_end, end) - start, style))
         return layers
-
-    def _component_style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
 
     def _is_heading(self, line: Line) -> bool:
         """Whether *line* belongs to the title (first paragraph line) or a Markdown heading
@@ -823,7 +829,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._found = matches
         self._found_ends = [end for _, end in matches]
         self._found_current = None
-        self._find_shown = True
+        shown_before, self._find_shown = self._find_shown, True
         if matches:
             after = self._top_offset() if origin is None else origin
             index = bisect_left(matches, (after, -1))
@@ -831,7 +837,8 @@ class ArticleView(ScrollView, can_focus=True):
             self._cursor = matches[self._found_current][0]
             self.scroll_to_offset(self._cursor)
         self._refresh_all()
-        self.refresh_bindings()
+        if not shown_before:  # n, N and Escape are bound to the find from now on
+            self.refresh_bindings()
         return self._found_current
 
     def clear_found(self) -> None:

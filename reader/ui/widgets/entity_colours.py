@@ -1,9 +1,10 @@
-"""Entity colours: the component classes of styles/entities.tcss, on a widget of their own.
+"""Entity colours and the article's styles: component classes on a widget of their own.
 
 Textual restyles a widget, component classes included, every time it gains or loses
 focus. With a class per entity label on the article view that was 6 ms of every article
-switch (Enter moves the focus to the article). This widget is never focused nor shown;
-the article view and the legend take their colours from it.
+switch (Enter moves the focus to the article); the view's own 27 classes (headings, marks,
+the selection, find matches, Markdown's formats) cost 3-4 ms more. This widget is never
+focused nor shown; the article view and the legend take their styles from it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rich.style import Style
 from textual.widget import Widget
 
 from reader.entities.span import LABELS, Span
+from reader.ui.widgets.article_formats import FORMAT_CLASSES
 
 
 def label_class(label: str) -> str:
@@ -60,4 +62,45 @@ class EntityColours(Widget, can_focus=False):
             if current:
                 style += self.get_component_rich_style("entity--current", partial=True)
             self._styles[key] = style
+        return style
+
+
+#: The article view's own styles (styles/entities.tcss): the title and headings of plain
+#: text, the user's marks, the selection and the find matches.
+ARTICLE_CLASSES = frozenset(
+    {
+        "article--heading",
+        "article--highlight",
+        "article--note",
+        "article--mark-current",
+        "article--selection",
+        "article--find-match",
+        "article--find-current",
+    }
+)
+
+
+class ArticleStyles(EntityColours):
+    """The entity colours and the article view's other styles (``ArticleStyles > .x`` in
+    styles/entities.tcss and styles/markdown.tcss), for the article view to draw with."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *EntityColours.COMPONENT_CLASSES,
+        *ARTICLE_CLASSES,
+        *FORMAT_CLASSES,
+    }
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._components: dict[str, Style] = {}
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._components.clear()
+
+    def component(self, name: str) -> Style:
+        """The style of component class *name* (to draw over the text's own)."""
+        style = self._components.get(name)
+        if style is None:
+            style = self._components[name] = self.get_component_rich_style(name, partial=True)
         return style

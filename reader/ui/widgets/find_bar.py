@@ -10,17 +10,38 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from reader.search.find import FoldedText
+from reader.ui.frames import draw_in_next_frame
 from reader.ui.widgets.article_view import ArticleView
 
 #: Up to this many characters the text is folded for finding on the screen's thread, when
 #: `/` is first pressed (~10 ms); a longer article is folded in a worker (~150 ms at 2 MiB)
 #: while the field already takes what is typed.
 SYNC_FOLD_LIMIT = 200_000
+
+#: The count's least width (``min-width`` of ``#find-count`` in styles/app.tcss): a count
+#: no wider than this leaves the field's size as it was, so it is drawn without laying the
+#: screen out again (a new width costs a second layout, a frame later).
+COUNT_WIDTH = 16
+
+
+class FindInput(Input):
+    """The find field: an Input whose text never lays the screen out.
+
+    Input sets its virtual size from its text on every keystroke, and Widget's
+    ``virtual_size`` is a reactive with ``layout=True``: each key would lay the whole screen
+    out, and a layout makes Textual redraw the article's scrollbar one frame later (so a
+    keystroke took two frames). The field's size is fixed by the bar (one line, ``1fr``
+    wide): its text changes nothing else's place.
+    """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
 
 class FindBar(Horizontal, can_focus=False):
@@ -47,15 +68,15 @@ class FindBar(Horizontal, can_focus=False):
         self._view = view
         self._folded: FoldedText | None = None
         self._folding: str | None = None
-        self._count = ""
-        """The count shown (Static.update lays the screen out again: only when it changes)."""
         """The text a worker is folding, if any."""
+        self._count = ""
+        """The count shown (drawn again only when it changes)."""
         self._origin: int | None = None
         """Where the find started: the current match is the first at or after it."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content("/"), id="find-prompt", markup=False)
-        yield Input(placeholder="find in the article", compact=True, id="find-input")
+        yield FindInput(placeholder="find in the article", compact=True, id="find-input")
         yield Static(id="find-count", markup=False)
 
     @property
@@ -129,6 +150,8 @@ class FindBar(Horizontal, can_focus=False):
             return
         matches = folded.find_all(query)
         self._show(view.set_found(matches, self._origin), len(matches))
+        # The matches and the count in the frame that draws the key typed, not one later.
+        draw_in_next_frame(view, self.query_one("#find-count", Static))
 
     def _folded_text(self) -> FoldedText | None:
         """The shown text folded, or None while a worker folds it."""
@@ -180,7 +203,9 @@ class FindBar(Horizontal, can_focus=False):
 
     def _set_count(self, count: str) -> None:
         if count == self._count:
-            return  # the same count again ("no match" while typing on): no new layout
-        self._count = count
+            return  # the same count again ("no match" while typing on): nothing to draw
         # Content, not markup: the count is plain text (no part of it is ever parsed).
-        self.query_one("#find-count", Static).update(Content(count))
+        content = Content(count)
+        resized = max(content.cell_length, Content(self._count).cell_length) > COUNT_WIDTH
+        self._count = count
+        self.query_one("#find-count", Static).update(content, layout=resized)
