@@ -660,7 +660,14 @@ class DurableStorage(Storage):
         self._signature = signature
         self._whole = False
         self._light = None
-        if snapshot is not None and signature is not None and not self.read_only:
+        # Only a file already at this schema: one migrated in memory is summarised by
+        # the save of the migration (a compaction), and never before it is on disk.
+        if (
+            snapshot is not None
+            and signature is not None
+            and not self.read_only
+            and self.found_version == schema.SCHEMA_VERSION
+        ):
             self._summarise(data, snapshot, signature[0], checked, journal)
         if not raw and signature is not None:
             self._empty_file = signature

@@ -24,7 +24,10 @@ back to reading the whole file, which writes it again. It is trusted only when:
 - the journal is the one it read (same nonce, at least ``end`` bytes long; records are
   only ever appended to it while the write lock is held), and it names the same file;
 - it is of this schema version (anything else goes through the full open, which
-  migrates or refuses).
+  migrates or refuses). A full open summarises only a file that is at this schema on
+  disk: a file migrated in memory is summarised by the save of the migration, so that a
+  migration that is interrupted (the lock refused, Ctrl-C, a full disk) leaves no summary
+  behind to let a light write skip it.
 
 The documents of the file were checked when the summary was written (by a full open or a
 save of the whole file); the journal's lines after ``end`` are checked by their CRC only.
@@ -61,7 +64,10 @@ __all__ = [
 ]
 
 FORMAT = "reader-annotations-summary"
-VERSION = 1
+VERSION = 2
+"""2: a summary is written only for a file already at the current schema (version 1 could
+describe a file as migrated in memory, a migration never saved); version 1 summaries are
+not trusted."""
 
 SMALL_TABLES = ("meta", "articles", "reading", "views", "entity_edits")
 """The tables a summary holds whole: every table but ``annotations``."""

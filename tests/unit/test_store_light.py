@@ -15,7 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from reader.store import AnnotationStore, ArticleRef, StoreCorrupt, StoreError, changelog, summary
+from reader.store import (
+    AnnotationStore,
+    ArticleRef,
+    StoreCorrupt,
+    StoreError,
+    StoreLocked,
+    changelog,
+    summary,
+)
+from reader.store.lock import WriteLock
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITER = ROOT / "tests" / "data" / "store_writer.py"
@@ -280,3 +289,28 @@ def test_a_file_removed_under_a_light_open_is_not_written_with_the_small_tables_
             store.add_tags(ARTICLE, ["lost?"])
         assert any("deleted or moved away" in notice for notice in store.take_notices())
     assert not path.exists()
+
+
+def test_a_migration_refused_for_the_lock_leaves_no_summary_for_light_writes(
+    path: Path,
+) -> None:
+    """The file at an older schema, the migration refused (another writer's turn): a
+    light write must not trust a summary of the data as migrated in memory only, and so
+    leave its note in a journal that a reader of that schema ignores."""
+    summary.summary_path_for(path).unlink()
+    old = path.read_bytes().replace(b'"schema_version":4', b'"schema_version":3')
+    path.write_bytes(old)
+    lock = WriteLock.acquire(path)
+    try:
+        with pytest.raises(StoreLocked):
+            AnnotationStore(path)
+    finally:
+        lock.release()
+    assert not summary.summary_path_for(path).exists()
+    with AnnotationStore(path) as store:
+        assert store.loaded  # the full open, which migrated
+        store.add_note(OTHER, "after", None)
+    assert path.with_name(f"{path.name}.v3.bak").read_bytes() == old
+    assert b'"schema_version":4' in path.read_bytes()
+    with _full(path) as reader:
+        assert [a.body for a in reader.annotations()] == ["first", "after"]
