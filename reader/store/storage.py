@@ -116,6 +116,7 @@ class DurableStorage(Storage):
         self._next_annotation = 0
         self._light: summary.Summary | None = None
         self._summary_due = False
+        self._summary_held = False
         self.notices: list[str] = []
         """Things the user should hear about the file (it vanished, it was empty), in
         order; the store hands them on (``AnnotationStore.take_notices``)."""
@@ -197,6 +198,18 @@ class DurableStorage(Storage):
         appends only them to the journal (a write without it saves the whole file)."""
         self._changed.setdefault(table, set()).update(doc_ids)
         self._touched = True
+
+    def take_notices(self) -> list[str]:
+        """Hand the notices over (the caller tells the user), and write the summary a
+        notice of lost journal saves held back: until the user has been told, the summary
+        naming the journal stays as it was (the next open says it again)."""
+        notices, self.notices = self.notices, []
+        if self._summary_held and notices and not self._dirty:
+            self._summary_held = False
+            with contextlib.suppress(StoreError):
+                if self._data is not None and self._file_signature() == self._signature:
+                    self._write_summary()
+        return notices
 
     def close(self) -> None:
         """Write the summary if saves made from a light open left it behind, and forget
@@ -494,12 +507,17 @@ class DurableStorage(Storage):
         stamp: _FileSignature,
         checked: int,
         journal: changelog.LogContents | None,
+        *,
+        write: bool = True,
     ) -> None:
         """After a full read of a large file: keep its summary for light opens, written
-        again unless the one on disk already describes this state."""
+        again unless the one on disk already describes this state (or not ``write``: held
+        back until a notice of lost saves has been taken, :meth:`take_notices`)."""
         if journal is not None and journal.applies and journal.nonce is None:
             return  # a journal from before nonces: light opens wait for the next compaction
         self._light = summary.summarise(data, snapshot, stamp, checked, journal)
+        if not write:
+            return
         found = summary.read_summary(self.summary_path)
         if (
             found is not None
@@ -510,6 +528,35 @@ class DurableStorage(Storage):
             return
         with contextlib.suppress(OSError):
             summary.write_summary(self.summary_path, self._light, os.stat(self.real_path).st_mode)
+
+    def _lost_saves(self, snapshot: str, journal: changelog.LogContents | None) -> str | None:
+        """What the summary beside this file (``snapshot``) says the journal held that
+        the journal on disk does not (it was removed, replaced or cut short): a notice,
+        or None if nothing is missing. The summary is written only after saves in the
+        journal were on disk, so a journal shorter than it says lost saves."""
+        found = summary.read_summary(self.summary_path)
+        if found is None or found.snapshot != snapshot or found.nonce is None:
+            return None
+        name = self.summary_path.name
+        lost = "the changes saved in them (notes, tags, reading state) are not in the file"
+        if journal is None or not journal.applies:
+            if journal is None and not os.path.lexists(self.journal_path):
+                what = f"is missing, though {name} says it held {found.end} bytes of saves"
+            else:
+                what = f"is not the journal {name} names ({found.end} bytes of saves)"
+        elif journal.nonce != found.nonce:
+            what = f"was replaced: {name} names another journal, of {found.end} bytes of saves"
+        elif journal.size < found.end:
+            what = (
+                f"is {found.end - journal.size} bytes shorter than {name} says "
+                f"({journal.size} of {found.end} bytes): it was cut short"
+            )
+        else:
+            return None
+        return (
+            f"{self.journal_path} {what}; {lost} and are lost unless the journal is put "
+            "back (copy the database together with its .journal)"
+        )
 
     def _keep_empty_file(self) -> None:
         """Before writing over a 0-byte file: keep it as ``<name>.empty.bak``."""
@@ -662,13 +709,17 @@ class DurableStorage(Storage):
         self._light = None
         # Only a file already at this schema: one migrated in memory is summarised by
         # the save of the migration (a compaction), and never before it is on disk.
+        lost = self._lost_saves(snapshot, journal) if snapshot is not None else None
+        if lost is not None:
+            self.notices.append(lost)
+        self._summary_held = lost is not None
         if (
             snapshot is not None
             and signature is not None
             and not self.read_only
             and self.found_version == schema.SCHEMA_VERSION
         ):
-            self._summarise(data, snapshot, signature[0], checked, journal)
+            self._summarise(data, snapshot, signature[0], checked, journal, write=not lost)
         if not raw and signature is not None:
             self._empty_file = signature
             self.notices.append(

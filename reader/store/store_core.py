@@ -164,8 +164,7 @@ class StoreCore:
         """What the user should hear about the file since last asked (it vanished and is
         written again whole, it was empty and is kept as a .bak), one line each."""
         with self._mutex:
-            notices, self._storage.notices = self._storage.notices, []
-            return notices
+            return self._storage.take_notices()
 
     def __enter__(self) -> Self:
         return self

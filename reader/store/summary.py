@@ -224,7 +224,7 @@ def read_light(
     next_annotation = summary.next_annotation
     if journal_stamp is None:
         if summary.nonce is not None:
-            return None  # the journal went away: the full open says what was lost
+            return None  # the journal went away: the full open says what was lost (a notice)
         return LightState(summary, tables, next_annotation, None, stale)
     try:
         with open(journal_path, "rb") as handle:
@@ -242,7 +242,7 @@ def read_light(
             else:
                 return None
             if start < len(first) or os.fstat(handle.fileno()).st_size < start:
-                return None  # cut short by another program: the full open says so
+                return None  # cut short by another program: the full open says so (a notice)
             handle.seek(start - 1)
             if handle.read(1) != b"\n":
                 return None  # not the end of a save: not the journal the summary read

@@ -165,13 +165,42 @@ def test_a_journal_removed_behind_the_summary_s_back_is_not_trusted(path: Path) 
     with AnnotationStore(path) as store:
         store.add_note(OTHER, "in the journal", None)
     journal = path.with_name(f"{path.name}.journal")
+    size = journal.stat().st_size
     journal.unlink()
+    held = summary.summary_path_for(path).read_bytes()
+    with _full(path) as reader:
+        assert any(
+            str(journal) in notice and "is missing" in notice for notice in reader.take_notices()
+        )
     with AnnotationStore(path) as store:
         assert store.loaded  # the summary holds OTHER's article, the file does not
         store.add_tags(ARTICLE, ["bb"])
+        # Until the user has been told, the summary naming the journal stays.
+        assert summary.summary_path_for(path).read_bytes() == held
+        notices = store.take_notices()
+    assert any(str(journal) in notice and f"{size} bytes" in notice for notice in notices), notices
     with _full(path) as reader:
         assert [a["sha256"] for a in reader.articles()] == [ARTICLE.sha256]
         assert reader.tags(ARTICLE.sha256) == ["aa", "bb"]
+        assert reader.take_notices() == []  # said once, then the summary was written
+
+
+def test_a_journal_cut_short_behind_the_summary_s_back_is_said(path: Path) -> None:
+    for body in ("one", "two", "three"):
+        with AnnotationStore(path) as store:
+            store.add_note(OTHER, body, None)
+    journal = path.with_name(f"{path.name}.journal")
+    lines = journal.read_bytes().split(b"\n")
+    journal.write_bytes(b"\n".join(lines[:2]) + b"\n")  # the header and the first save
+    missing = len(b"\n".join(lines[2:]))
+    with AnnotationStore(path) as store:
+        store.add_note(OTHER, "after", None)
+        notices = store.take_notices()
+    assert any(
+        str(journal) in notice and f"{missing} bytes shorter" in notice for notice in notices
+    ), notices
+    with _full(path) as reader:
+        assert [a.body for a in reader.annotations()] == ["first", "one", "after"]
 
 
 def test_a_journal_torn_behind_a_light_open_is_cut_and_said(path: Path) -> None:
