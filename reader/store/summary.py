@@ -30,9 +30,9 @@ back to reading the whole file, which writes it again. It is trusted only when:
   behind to let a light write skip it.
 
 The documents of the file were checked when the summary was written (by a full open or a
-save of the whole file); the journal's lines after ``end`` are checked by their CRC only.
-Every document is checked again by the next full open (the app, ``reader annotations``,
-an export), which refuses a bad one naming its place.
+save of the whole file); a light open checks the summary's tables and every document of
+the journal's lines after ``end`` again (besides the lines' CRC), as a full open checks
+them, and a bad one sends it to the full open, which refuses it naming its place.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from reader.store import changelog, schema
 from reader.store.compact import AnnotationTable
 from reader.store.errors import StoreCorrupt
 from reader.store.schema import META_ID, Data
+from reader.store.validation import DocumentError, check_document
 
 __all__ = [
     "SETTLE_NS",
@@ -225,6 +226,8 @@ def read_light(
     if journal_stamp is None:
         if summary.nonce is not None:
             return None  # the journal went away: the full open says what was lost (a notice)
+        if not _checked(tables, real_path):
+            return None
         return LightState(summary, tables, next_annotation, None, stale)
     try:
         with open(journal_path, "rb") as handle:
@@ -256,9 +259,14 @@ def read_light(
     for changes in saves:
         for name, documents in changes.items():
             if name == "annotations":
-                for doc_id in documents:
+                for doc_id, document in documents.items():
                     if not doc_id.isdecimal():
                         return None
+                    if document is not None:
+                        try:
+                            check_document(name, doc_id, document)
+                        except DocumentError:
+                            return None  # the full open names the document
                     next_annotation = max(next_annotation, int(doc_id) + 1)
                 continue
             if name not in tables:
@@ -269,6 +277,8 @@ def read_light(
                     table.pop(doc_id, None)
                 else:
                     table[doc_id] = document
+    if not _checked(tables, real_path):
+        return None
     journal = changelog.LogContents(
         applies=True, good_bytes=start + good, size=start + len(tail), nonce=nonce
     )
@@ -294,6 +304,18 @@ def summarise(
         nonce=None if journal is None or not journal.applies else journal.nonce,
         end=0 if journal is None or not journal.applies else journal.good_bytes,
     )
+
+
+def _checked(tables: Data, real_path: Path) -> bool:
+    """True if the small tables (the summary's, with the journal's saves applied) are
+    each of their table's shape, as a full open checks them: a bad one (a summary or a
+    journal line written by another program, CRC and all) is left to the full open,
+    which refuses it naming its place."""
+    try:
+        schema.check_tables(tables, real_path)
+    except StoreCorrupt:
+        return False
+    return True
 
 
 def _schema_version(tables: Data) -> Any:

@@ -343,3 +343,54 @@ def test_a_migration_refused_for_the_lock_leaves_no_summary_for_light_writes(
     assert b'"schema_version":4' in path.read_bytes()
     with _full(path) as reader:
         assert [a.body for a in reader.annotations()] == ["first", "after"]
+
+
+def _articles_doc_id(path: Path) -> str:
+    with _full(path) as reader:
+        articles = reader._storage.read()["articles"]
+    return next(k for k, d in articles.items() if d["sha256"] == ARTICLE.sha256)
+
+
+@pytest.mark.parametrize("table", ["articles", "annotations"])
+def test_a_bad_document_in_a_journal_line_with_its_crc_right_is_refused(
+    path: Path, table: str
+) -> None:
+    """Another program appends a well-formed line whose document does not have its
+    table's shape: the light open checks it as the full open does, which refuses it
+    naming it."""
+    with AnnotationStore(path) as store:
+        store.add_tags(ARTICLE, ["bb"])
+    if table == "articles":
+        doc_id = _articles_doc_id(path)
+        bad: dict[str, object] = {
+            "sha256": ARTICLE.sha256,
+            "path": "p",
+            "title": "T",
+            "tags": "notalist",
+        }
+    else:
+        doc_id, bad = "99", {"id": "x", "kind": "note", "body": 3}
+    with open(path.with_name(f"{path.name}.journal"), "ab") as handle:
+        handle.write(changelog.record(json.dumps({table: {doc_id: bad}}).encode()))
+    for change in ("tag", "note"):
+        with (
+            pytest.raises(StoreCorrupt, match=f"{table}/{doc_id}"),
+            AnnotationStore(path) as store,
+        ):
+            if change == "tag":
+                store.add_tags(ARTICLE, ["cc"])
+            else:
+                store.add_note(ARTICLE, "lost?", None)
+
+
+def test_a_bad_document_in_the_summary_sends_the_writer_to_the_whole_file(path: Path) -> None:
+    doc_id = _articles_doc_id(path)
+    found = summary.read_summary(summary.summary_path_for(path))
+    assert found is not None
+    found.tables["articles"][doc_id] = {**found.tables["articles"][doc_id], "tags": "xy"}
+    summary.write_summary(summary.summary_path_for(path), found, 0o600)
+    with AnnotationStore(path) as store:
+        assert store.loaded
+        assert store.add_tags(ARTICLE, ["bb"]) == ["bb"]
+    with _full(path) as reader:
+        assert reader.tags(ARTICLE.sha256) == ["aa", "bb"]
