@@ -97,11 +97,18 @@ def test_a_light_write_reads_neither_the_file_nor_the_annotations(
         assert reader.read_articles() == {OTHER.sha256}
 
 
-def test_doc_ids_of_light_writes_never_reuse_one_on_disk(path: Path) -> None:
+def test_doc_ids_of_light_writes_never_reuse_one_on_disk(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patched:
+        patched.setattr(changelog, "COMPACT_SHARE", 0.0)  # each save writes the whole file
+        with AnnotationStore(path) as store:
+            store.load()
+            for i in range(3):
+                store.add_note(ARTICLE, f"loaded {i}", None)
+    assert not path.with_name(f"{path.name}.journal").exists()  # compacted
     with AnnotationStore(path) as store:
-        store.load()
-        for i in range(3):
-            store.add_note(ARTICLE, f"loaded {i}", None)
+        store.load()  # a full open soon after the compaction summarises the file again
     for i in range(3):
         with AnnotationStore(path) as store:
             store.add_note(OTHER, f"light {i}", None)
@@ -394,3 +401,61 @@ def test_a_bad_document_in_the_summary_sends_the_writer_to_the_whole_file(path: 
         assert store.add_tags(ARTICLE, ["bb"]) == ["bb"]
     with _full(path) as reader:
         assert reader.tags(ARTICLE.sha256) == ["aa", "bb"]
+
+
+def test_a_journal_with_another_nonce_is_not_read_from_the_summary_s_offset(
+    path: Path, tmp_path: Path
+) -> None:
+    """A copy's journal put beside the file (same file, same header length, lines of the
+    same length): the summary's offset falls on a line's end in it, but it is not the
+    journal the summary read."""
+    other = tmp_path / "copy" / path.name
+    other.parent.mkdir()
+    for suffix in ("", ".summary"):
+        other.with_name(other.name + suffix).write_bytes(
+            path.with_name(path.name + suffix).read_bytes()
+        )
+    with AnnotationStore(path) as store:
+        store.add_tags(OTHER, ["x1"])
+    with AnnotationStore(other) as store:
+        store.add_tags(OTHER, ["y1"])
+        store.add_tags(OTHER, ["y2"])
+    journal = path.with_name(f"{path.name}.journal")
+    journal.write_bytes(other.with_name(f"{other.name}.journal").read_bytes())
+    with AnnotationStore(path) as store:
+        assert store.loaded
+        assert any("was replaced" in notice for notice in store.take_notices())
+        assert store.tags(OTHER.sha256) == ["y1", "y2"]
+
+
+def test_a_summary_of_another_schema_is_not_trusted(path: Path) -> None:
+    found = summary.read_summary(summary.summary_path_for(path))
+    assert found is not None
+    meta = found.tables["meta"]
+    (key,) = meta
+    meta[key] = {**meta[key], "schema_version": 3}
+    summary.write_summary(summary.summary_path_for(path), found, 0o600)
+    with AnnotationStore(path) as store:
+        assert store.loaded
+
+
+def test_a_light_store_closed_after_another_compacted_leaves_the_new_summary(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with AnnotationStore(path) as light:
+        light.add_note(OTHER, "light", None)  # the summary is due when it closes
+        assert not light.loaded
+        with monkeypatch.context() as patched:
+            patched.setattr(changelog, "COMPACT_SHARE", 0.0)
+            with AnnotationStore(path) as loaded:
+                loaded.load()
+                loaded.add_note(OTHER, "compacted", None)
+        assert not path.with_name(f"{path.name}.journal").exists()
+    found = summary.read_summary(summary.summary_path_for(path))
+    assert found is not None
+    assert found.snapshot == changelog.snapshot_id(path.read_bytes())
+    with AnnotationStore(path) as store:
+        store.add_note(OTHER, "after", None)
+        assert not store.loaded
+    with _full(path) as reader:
+        assert [a.body for a in reader.annotations()] == ["first", "light", "compacted", "after"]
