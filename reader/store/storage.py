@@ -496,7 +496,13 @@ class DurableStorage(Storage):
         new = self._file_signature()
         assert new is not None
         if self._snapshot_id is not None:
-            self._light = summary.summarise(self._data, self._snapshot_id, new[0], checked, None)
+            try:
+                edges = summary.edges_of(self.real_path)  # the file just written (locked)
+            except OSError:
+                edges = ""  # never matches: the next light open checks the whole CRC
+            self._light = summary.summarise(
+                self._data, self._snapshot_id, new[0], checked, None, edges
+            )
             self._write_summary()
         return new
 
@@ -507,6 +513,7 @@ class DurableStorage(Storage):
         stamp: _FileSignature,
         checked: int,
         journal: changelog.LogContents | None,
+        edges: str,
         *,
         write: bool = True,
     ) -> None:
@@ -515,14 +522,14 @@ class DurableStorage(Storage):
         back until a notice of lost saves has been taken, :meth:`take_notices`)."""
         if journal is not None and journal.applies and journal.nonce is None:
             return  # a journal from before nonces: light opens wait for the next compaction
-        self._light = summary.summarise(data, snapshot, stamp, checked, journal)
+        self._light = summary.summarise(data, snapshot, stamp, checked, journal, edges)
         if not write:
             return
         found = summary.read_summary(self.summary_path)
         if (
             found is not None
-            and (found.snapshot, found.nonce, found.end, found.stamp)
-            == (snapshot, self._light.nonce, self._light.end, stamp)
+            and (found.snapshot, found.nonce, found.end, found.stamp, found.edges)
+            == (snapshot, self._light.nonce, self._light.end, stamp, edges)
             and found.settled()
         ):
             return
@@ -719,7 +726,8 @@ class DurableStorage(Storage):
             and not self.read_only
             and self.found_version == schema.SCHEMA_VERSION
         ):
-            self._summarise(data, snapshot, signature[0], checked, journal, write=not lost)
+            edges = summary.edges_of_bytes(raw)
+            self._summarise(data, snapshot, signature[0], checked, journal, edges, write=not lost)
         if not raw and signature is not None:
             self._empty_file = signature
             self.notices.append(
