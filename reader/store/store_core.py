@@ -68,7 +68,8 @@ class StoreCore:
         self._mutex = threading.RLock()
         self.before_loading: Callable[[], None] | None = None
         """Called, in the thread that needs them, before the annotations are read after a
-        light open (the app waits there until its first frame is on screen)."""
+        light open (the app waits there until its first frame is on screen); a store that
+        did not open light read them as it opened."""
         self._journal = Journal()
         self._closed = False
         self._turns = 0
