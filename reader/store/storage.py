@@ -31,7 +31,8 @@ user (mode 0600); an existing file keeps its mode.
 Two cases are said rather than passed over (:attr:`DurableStorage.notices`): a file that
 vanished since it was read (the next save writes everything held in memory, not only the
 new change), and a file of 0 bytes (usually a copy that failed: read as an empty
-database, and kept as ``<name>.empty.bak`` before it is first written over).
+database, and kept as ``<name>.empty.bak`` before it is first written over; a journal
+beside it, of the file it was, is renamed ``<name>.journal.bak`` then, not deleted).
 """
 
 from __future__ import annotations
@@ -566,12 +567,31 @@ class DurableStorage(Storage):
         )
 
     def _keep_empty_file(self) -> None:
-        """Before writing over a 0-byte file: keep it as ``<name>.empty.bak``."""
+        """Before writing over a 0-byte file: keep it as ``<name>.empty.bak``, and a
+        journal beside it (the saves of the file it was, which the whole-file save would
+        delete) as ``<name>.journal.bak``."""
         backup = self.real_path.with_name(f"{self.real_path.name}.empty.bak")
         try:
             backup.write_bytes(b"")
         except OSError as error:
             self._fail(f"is empty and could not be kept as {backup.name}", error)
+        if os.path.lexists(self.journal_path):
+            kept = self._journal_backup_path()
+            try:
+                os.rename(self.journal_path, kept)
+                _sync_folder(self.real_path.parent)
+            except OSError as error:
+                self._fail(f"is empty and its journal could not be kept as {kept.name}", error)
+
+    def _journal_backup_path(self) -> Path:
+        """Where a 0-byte file's journal is kept: ``<name>.journal.bak``, or the first
+        ``<name>.journal.bak.N`` not taken."""
+        kept = self.journal_path.with_name(f"{self.journal_path.name}.bak")
+        n = 1
+        while os.path.lexists(kept):
+            n += 1
+            kept = self.journal_path.with_name(f"{self.journal_path.name}.bak.{n}")
+        return kept
 
     def _load_light(self) -> bool:
         """Read the small tables from the summary and the journal's latest lines instead
@@ -734,6 +754,12 @@ class DurableStorage(Storage):
                 f"{self.path} is empty (0 bytes), usually a copy that failed: read as an "
                 f"empty database; it is kept as {self.real_path.name}.empty.bak before "
                 "reader first writes to it"
+                + (
+                    f", and its journal {self.journal_path.name} (saves to the file it was, "
+                    f"not read) as {self._journal_backup_path().name}"
+                    if signature[1] is not None
+                    else ""
+                )
             )
 
     def _replace_file(
