@@ -546,7 +546,7 @@ class DurableStorage(Storage):
         if found is None or found.snapshot != snapshot or found.nonce is None:
             return None
         name = self.summary_path.name
-        lost = "the changes saved in them (notes, tags, reading state) are not in the file"
+        lost = "the changes saved there (notes, tags, reading state) are not in the file"
         if journal is None or not journal.applies:
             if journal is None and not os.path.lexists(self.journal_path):
                 what = f"is missing, though {name} says it held {found.end} bytes of saves"
