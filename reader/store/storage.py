@@ -31,7 +31,8 @@ user (mode 0600); an existing file keeps its mode.
 Two cases are said rather than passed over (:attr:`DurableStorage.notices`): a file that
 vanished since it was read (the next save writes everything held in memory, not only the
 new change), and a file of 0 bytes (usually a copy that failed: read as an empty
-database, and kept as ``<name>.empty.bak`` before it is first written over).
+database, and kept as ``<name>.empty.bak`` before it is first written over; a journal
+beside it, of the file it was, is renamed ``<name>.journal.bak`` then, not deleted).
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ class DurableStorage(Storage):
         self._next_annotation = 0
         self._light: summary.Summary | None = None
         self._summary_due = False
+        self._summary_held = False
         self.notices: list[str] = []
         """Things the user should hear about the file (it vanished, it was empty), in
         order; the store hands them on (``AnnotationStore.take_notices``)."""
@@ -197,6 +199,18 @@ class DurableStorage(Storage):
         appends only them to the journal (a write without it saves the whole file)."""
         self._changed.setdefault(table, set()).update(doc_ids)
         self._touched = True
+
+    def take_notices(self) -> list[str]:
+        """Hand the notices over (the caller tells the user), and write the summary a
+        notice of lost journal saves held back: until the user has been told, the summary
+        naming the journal stays as it was (the next open says it again)."""
+        notices, self.notices = self.notices, []
+        if self._summary_held and notices and not self._dirty:
+            self._summary_held = False
+            with contextlib.suppress(StoreError):
+                if self._data is not None and self._file_signature() == self._signature:
+                    self._write_summary()
+        return notices
 
     def close(self) -> None:
         """Write the summary if saves made from a light open left it behind, and forget
@@ -483,7 +497,13 @@ class DurableStorage(Storage):
         new = self._file_signature()
         assert new is not None
         if self._snapshot_id is not None:
-            self._light = summary.summarise(self._data, self._snapshot_id, new[0], checked, None)
+            try:
+                edges = summary.edges_of(self.real_path)  # the file just written (locked)
+            except OSError:
+                edges = ""  # never matches: the next light open checks the whole CRC
+            self._light = summary.summarise(
+                self._data, self._snapshot_id, new[0], checked, None, edges
+            )
             self._write_summary()
         return new
 
@@ -494,30 +514,84 @@ class DurableStorage(Storage):
         stamp: _FileSignature,
         checked: int,
         journal: changelog.LogContents | None,
+        edges: str,
+        *,
+        write: bool = True,
     ) -> None:
         """After a full read of a large file: keep its summary for light opens, written
-        again unless the one on disk already describes this state."""
+        again unless the one on disk already describes this state (or not ``write``: held
+        back until a notice of lost saves has been taken, :meth:`take_notices`)."""
         if journal is not None and journal.applies and journal.nonce is None:
             return  # a journal from before nonces: light opens wait for the next compaction
-        self._light = summary.summarise(data, snapshot, stamp, checked, journal)
+        self._light = summary.summarise(data, snapshot, stamp, checked, journal, edges)
+        if not write:
+            return
         found = summary.read_summary(self.summary_path)
         if (
             found is not None
-            and (found.snapshot, found.nonce, found.end, found.stamp)
-            == (snapshot, self._light.nonce, self._light.end, stamp)
+            and (found.snapshot, found.nonce, found.end, found.stamp, found.edges)
+            == (snapshot, self._light.nonce, self._light.end, stamp, edges)
             and found.settled()
         ):
             return
         with contextlib.suppress(OSError):
             summary.write_summary(self.summary_path, self._light, os.stat(self.real_path).st_mode)
 
+    def _lost_saves(self, snapshot: str, journal: changelog.LogContents | None) -> str | None:
+        """What the summary beside this file (``snapshot``) says the journal held that
+        the journal on disk does not (it was removed, replaced or cut short): a notice,
+        or None if nothing is missing. The summary is written only after saves in the
+        journal were on disk, so a journal shorter than it says lost saves."""
+        found = summary.read_summary(self.summary_path)
+        if found is None or found.snapshot != snapshot or found.nonce is None:
+            return None
+        name = self.summary_path.name
+        lost = "the changes saved there (notes, tags, reading state) are not in the file"
+        if journal is None or not journal.applies:
+            if journal is None and not os.path.lexists(self.journal_path):
+                what = f"is missing, though {name} says it held {found.end} bytes of saves"
+            else:
+                what = f"is not the journal {name} names ({found.end} bytes of saves)"
+        elif journal.nonce != found.nonce:
+            what = f"was replaced: {name} names another journal, of {found.end} bytes of saves"
+        elif journal.size < found.end:
+            what = (
+                f"is {found.end - journal.size} bytes shorter than {name} says "
+                f"({journal.size} of {found.end} bytes): it was cut short"
+            )
+        else:
+            return None
+        return (
+            f"{self.journal_path} {what}; {lost} and are lost unless the journal is put "
+            "back (copy the database together with its .journal)"
+        )
+
     def _keep_empty_file(self) -> None:
-        """Before writing over a 0-byte file: keep it as ``<name>.empty.bak``."""
+        """Before writing over a 0-byte file: keep it as ``<name>.empty.bak``, and a
+        journal beside it (the saves of the file it was, which the whole-file save would
+        delete) as ``<name>.journal.bak``."""
         backup = self.real_path.with_name(f"{self.real_path.name}.empty.bak")
         try:
             backup.write_bytes(b"")
         except OSError as error:
             self._fail(f"is empty and could not be kept as {backup.name}", error)
+        if os.path.lexists(self.journal_path):
+            kept = self._journal_backup_path()
+            try:
+                os.rename(self.journal_path, kept)
+                _sync_folder(self.real_path.parent)
+            except OSError as error:
+                self._fail(f"is empty and its journal could not be kept as {kept.name}", error)
+
+    def _journal_backup_path(self) -> Path:
+        """Where a 0-byte file's journal is kept: ``<name>.journal.bak``, or the first
+        ``<name>.journal.bak.N`` not taken."""
+        kept = self.journal_path.with_name(f"{self.journal_path.name}.bak")
+        n = 1
+        while os.path.lexists(kept):
+            n += 1
+            kept = self.journal_path.with_name(f"{self.journal_path.name}.bak.{n}")
+        return kept
 
     def _load_light(self) -> bool:
         """Read the small tables from the summary and the journal's latest lines instead
@@ -660,14 +734,32 @@ class DurableStorage(Storage):
         self._signature = signature
         self._whole = False
         self._light = None
-        if snapshot is not None and signature is not None and not self.read_only:
-            self._summarise(data, snapshot, signature[0], checked, journal)
+        # Only a file already at this schema: one migrated in memory is summarised by
+        # the save of the migration (a compaction), and never before it is on disk.
+        lost = self._lost_saves(snapshot, journal) if snapshot is not None else None
+        if lost is not None:
+            self.notices.append(lost)
+        self._summary_held = lost is not None
+        if (
+            snapshot is not None
+            and signature is not None
+            and not self.read_only
+            and self.found_version == schema.SCHEMA_VERSION
+        ):
+            edges = summary.edges_of_bytes(raw)
+            self._summarise(data, snapshot, signature[0], checked, journal, edges, write=not lost)
         if not raw and signature is not None:
             self._empty_file = signature
             self.notices.append(
                 f"{self.path} is empty (0 bytes), usually a copy that failed: read as an "
                 f"empty database; it is kept as {self.real_path.name}.empty.bak before "
                 "reader first writes to it"
+                + (
+                    f", and its journal {self.journal_path.name} (saves to the file it was, "
+                    f"not read) as {self._journal_backup_path().name}"
+                    if signature[1] is not None
+                    else ""
+                )
             )
 
     def _replace_file(

@@ -68,7 +68,8 @@ class StoreCore:
         self._mutex = threading.RLock()
         self.before_loading: Callable[[], None] | None = None
         """Called, in the thread that needs them, before the annotations are read after a
-        light open (the app waits there until its first frame is on screen)."""
+        light open (the app waits there until its first frame is on screen); a store that
+        did not open light read them as it opened."""
         self._journal = Journal()
         self._closed = False
         self._turns = 0
@@ -164,8 +165,7 @@ class StoreCore:
         """What the user should hear about the file since last asked (it vanished and is
         written again whole, it was empty and is kept as a .bak), one line each."""
         with self._mutex:
-            notices, self._storage.notices = self._storage.notices, []
-            return notices
+            return self._storage.take_notices()
 
     def __enter__(self) -> Self:
         return self

@@ -16,7 +16,12 @@ back to reading the whole file, which writes it again. It is trusted only when:
 
 - the file is the one it was written for. A stat stamp (inode, size, mtime, ctime) says
   so cheaply: an edit in place, even of the same size with its mtime set back, changes
-  the ctime, which no program can set. Only while the ctime is within
+  the ctime, which no program can set (through the file system's calls; on a file system
+  without a change time, such as FAT or exFAT, the ctime is only the mtime again). The
+  CRC-32 of the file's first and last 64 KiB (:func:`edges_of`, two small reads) is
+  compared too, so that such an edit there is seen even without a ctime; one in the
+  middle of the file, of the same size with its mtime set back, on such a file system, is
+  seen only by the next full open (which reads everything). Only while the ctime is within
   :data:`SETTLE_NS` of when the file's content was last checked could a later edit share
   its ctime (file systems keep coarse times); then, and whenever the stamp differs, the
   file's CRC-32 is compared with the one the summary names (the journal's snapshot id),
@@ -24,12 +29,15 @@ back to reading the whole file, which writes it again. It is trusted only when:
 - the journal is the one it read (same nonce, at least ``end`` bytes long; records are
   only ever appended to it while the write lock is held), and it names the same file;
 - it is of this schema version (anything else goes through the full open, which
-  migrates or refuses).
+  migrates or refuses). A full open summarises only a file that is at this schema on
+  disk: a file migrated in memory is summarised by the save of the migration, so that a
+  migration that is interrupted (the lock refused, Ctrl-C, a full disk) leaves no summary
+  behind to let a light write skip it.
 
 The documents of the file were checked when the summary was written (by a full open or a
-save of the whole file); the journal's lines after ``end`` are checked by their CRC only.
-Every document is checked again by the next full open (the app, ``reader annotations``,
-an export), which refuses a bad one naming its place.
+save of the whole file); a light open checks the summary's tables and every document of
+the journal's lines after ``end`` again (besides the lines' CRC), as a full open checks
+them, and a bad one sends it to the full open, which refuses it naming its place.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ import json
 import os
 import stat
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,12 +57,16 @@ from reader.store import changelog, schema
 from reader.store.compact import AnnotationTable
 from reader.store.errors import StoreCorrupt
 from reader.store.schema import META_ID, Data
+from reader.store.validation import DocumentError, check_document
 
 __all__ = [
+    "EDGE_BYTES",
     "SETTLE_NS",
     "SMALL_TABLES",
     "LightState",
     "Summary",
+    "edges_of",
+    "edges_of_bytes",
     "read_light",
     "read_summary",
     "summary_path_for",
@@ -61,7 +74,10 @@ __all__ = [
 ]
 
 FORMAT = "reader-annotations-summary"
-VERSION = 1
+VERSION = 2
+"""2: a summary is written only for a file already at the current schema (version 1 could
+describe a file as migrated in memory, a migration never saved); version 1 summaries are
+not trusted."""
 
 SMALL_TABLES = ("meta", "articles", "reading", "views", "entity_edits")
 """The tables a summary holds whole: every table but ``annotations``."""
@@ -70,6 +86,9 @@ SETTLE_NS = 2_000_000_000
 """How long after a file's last change (its ctime) its stamp alone can be trusted: any
 later change then gets a ctime at least this much later, on file systems whose times are
 finer than 2 seconds."""
+
+EDGE_BYTES = 64 * 1024
+"""How much of each end of the file :func:`edges_of` reads."""
 
 FileStamp = tuple[int, int, int, int]
 """inode, size, mtime and ctime (ns) of a file."""
@@ -96,6 +115,8 @@ class Summary:
     """The :data:`SMALL_TABLES`, whole."""
     next_annotation: int
     """The lowest annotation doc id not in use."""
+    edges: str = ""
+    """The CRC-32 of the file's first and last :data:`EDGE_BYTES` (:func:`edges_of`)."""
     nonce: str | None = None
     """The journal's nonce; None if the file had no journal."""
     end: int = 0
@@ -146,6 +167,7 @@ def read_summary(path: Path) -> Summary | None:
             checked_ns=int(data["checked_ns"]),
             tables=tables,
             next_annotation=int(data["next_annotation"]),
+            edges=str(data["edges"]),
             nonce=nonce if isinstance(nonce, str) else None,
             end=int(data["end"]),
         )
@@ -164,6 +186,7 @@ def write_summary(path: Path, summary: Summary, mode: int) -> None:
         "snapshot": summary.snapshot,
         "stamp": list(summary.stamp),
         "checked_ns": summary.checked_ns,
+        "edges": summary.edges,
         "nonce": summary.nonce,
         "end": summary.end,
         "next_annotation": summary.next_annotation,
@@ -203,7 +226,14 @@ def read_light(
     if summary is None or _schema_version(summary.tables) != schema.SCHEMA_VERSION:
         return None
     stale = False
-    if summary.stamp != stamp or not summary.settled():
+    if summary.stamp == stamp and summary.settled():
+        try:
+            trusted = edges_of(real_path) == summary.edges
+        except OSError:
+            return None
+    else:
+        trusted = False
+    if not trusted:
         checked = time.time_ns()
         try:
             raw = real_path.read_bytes()
@@ -213,12 +243,15 @@ def read_light(
         if now != stamp or changelog.snapshot_id(raw) != summary.snapshot:
             return None
         summary.stamp, summary.checked_ns, stale = stamp, checked, True
+        summary.edges = edges_of_bytes(raw)
     tables: Data = {name: dict(table) for name, table in summary.tables.items()}
     tables["annotations"] = AnnotationTable()
     next_annotation = summary.next_annotation
     if journal_stamp is None:
         if summary.nonce is not None:
-            return None  # the journal went away: the full open says what was lost
+            return None  # the journal went away: the full open says what was lost (a notice)
+        if not _checked(tables, real_path):
+            return None
         return LightState(summary, tables, next_annotation, None, stale)
     try:
         with open(journal_path, "rb") as handle:
@@ -236,7 +269,7 @@ def read_light(
             else:
                 return None
             if start < len(first) or os.fstat(handle.fileno()).st_size < start:
-                return None  # cut short by another program: the full open says so
+                return None  # cut short by another program: the full open says so (a notice)
             handle.seek(start - 1)
             if handle.read(1) != b"\n":
                 return None  # not the end of a save: not the journal the summary read
@@ -250,9 +283,14 @@ def read_light(
     for changes in saves:
         for name, documents in changes.items():
             if name == "annotations":
-                for doc_id in documents:
+                for doc_id, document in documents.items():
                     if not doc_id.isdecimal():
                         return None
+                    if document is not None:
+                        try:
+                            check_document(name, doc_id, document)
+                        except DocumentError:
+                            return None  # the full open names the document
                     next_annotation = max(next_annotation, int(doc_id) + 1)
                 continue
             if name not in tables:
@@ -263,10 +301,35 @@ def read_light(
                     table.pop(doc_id, None)
                 else:
                     table[doc_id] = document
+    if not _checked(tables, real_path):
+        return None
     journal = changelog.LogContents(
         applies=True, good_bytes=start + good, size=start + len(tail), nonce=nonce
     )
     return LightState(summary, tables, next_annotation, journal, stale or bool(saves))
+
+
+def edges_of(path: Path) -> str:
+    """The CRC-32 of the first and last :data:`EDGE_BYTES` of the file at ``path``.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(EDGE_BYTES)
+        size = os.fstat(handle.fileno()).st_size
+        handle.seek(max(0, size - EDGE_BYTES))
+        tail = handle.read(EDGE_BYTES)
+    return _edges(head, tail)
+
+
+def edges_of_bytes(raw: bytes) -> str:
+    """:func:`edges_of` for the file's content ``raw``."""
+    return _edges(raw[:EDGE_BYTES], raw[-EDGE_BYTES:])
+
+
+def _edges(head: bytes, tail: bytes) -> str:
+    return f"{zlib.crc32(tail, zlib.crc32(head)):08x}"
 
 
 def summarise(
@@ -275,9 +338,11 @@ def summarise(
     stamp: FileStamp,
     checked_ns: int,
     journal: changelog.LogContents | None,
+    edges: str,
 ) -> Summary:
     """The summary of ``data``, the whole database as of the file named ``snapshot``
-    (stamp ``stamp``, checked at ``checked_ns``) and ``journal``."""
+    (stamp ``stamp``, checked at ``checked_ns``, its ends' CRC ``edges``) and
+    ``journal``."""
     annotations = data.get("annotations", {})
     return Summary(
         snapshot=snapshot,
@@ -285,9 +350,22 @@ def summarise(
         checked_ns=checked_ns,
         tables={name: data.get(name, {}) for name in SMALL_TABLES},
         next_annotation=max(map(int, annotations), default=0) + 1,
+        edges=edges,
         nonce=None if journal is None or not journal.applies else journal.nonce,
         end=0 if journal is None or not journal.applies else journal.good_bytes,
     )
+
+
+def _checked(tables: Data, real_path: Path) -> bool:
+    """True if the small tables (the summary's, with the journal's saves applied) are
+    each of their table's shape, as a full open checks them: a bad one (a summary or a
+    journal line written by another program, CRC and all) is left to the full open,
+    which refuses it naming its place."""
+    try:
+        schema.check_tables(tables, real_path)
+    except StoreCorrupt:
+        return False
+    return True
 
 
 def _schema_version(tables: Data) -> Any:

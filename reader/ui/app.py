@@ -156,7 +156,8 @@ class ReaderApp(App[None]):
                 self.store_problem = f"{store.path}: {store.read_only_reason}"
             # A large database opens from its summary (tags, read marks: the sidebar);
             # the annotations themselves (seconds at 100,000) are read in the writer
-            # thread when first needed, never before the first frame is drawn.
+            # thread when first needed, never before the first frame is drawn. Read-only,
+            # or without a usable summary, the open above has read them all already.
             store.before_loading = self._wait_for_first_frame
         except StoreLocked as error:  # only while a migration waits for another's save
             workspace.open_store(read_only=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from reader.store import AnnotationStore, ArticleRef, StoreError, StoreReadOnly
+from reader.store import AnnotationStore, ArticleRef, StoreError, StoreReadOnly, changelog
 from reader.store import lock as lock_module
 
 ARTICLE = ArticleRef("articles/budget.md", "a" * 64, "The budget vote")
@@ -104,6 +104,29 @@ def test_a_zero_byte_database_is_said_and_kept_before_it_is_replaced(path: Path)
         store.add_note(ARTICLE, "first")
         assert store.take_notices() == []
     assert (path.parent / "annotations.json.empty.bak").read_bytes() == b""
+    assert bodies(path) == ["first"]
+
+
+def test_a_zero_byte_database_s_journal_is_kept_aside_not_deleted(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patched:  # a journal, as beside a large file
+        patched.setattr(changelog, "LOG_FROM_BYTES", 0)
+        patched.setattr(changelog, "COMPACT_SHARE", 100.0)
+        with AnnotationStore(path) as store:
+            store.add_note(ARTICLE, "in the file")
+            store.add_note(ARTICLE, "in the journal")
+    journal = path.with_name(f"{path.name}.journal")
+    saves = journal.read_bytes()
+    assert b"in the journal" in saves
+    path.write_bytes(b"")  # a copy that failed
+    with AnnotationStore(path) as store:
+        (notice,) = store.take_notices()
+        assert "annotations.json.journal" in notice and "annotations.json.journal.bak" in notice
+        store.add_note(ARTICLE, "first")
+    assert (path.parent / "annotations.json.empty.bak").read_bytes() == b""
+    assert (path.parent / "annotations.json.journal.bak").read_bytes() == saves
+    assert not journal.exists()
     assert bodies(path) == ["first"]
 
 
