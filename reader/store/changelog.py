@@ -133,6 +133,8 @@ def parse_records(raw: bytes, path: Path, first_line: int = 2) -> tuple[list[Cha
     for number, line in enumerate(lines[:-1], start=first_line):
         # lines[-1] is what follows the final newline: b"" for a whole log, else torn.
         changes = _parse_record(line)
+        if isinstance(changes, str):  # whole and checksummed, yet no save of reader's
+            _corrupt(path, f"line {number} {changes}")
         if changes is None:
             if number == first_line + len(lines) - 2:  # the last line, damaged
                 break
@@ -167,25 +169,32 @@ def parse_log(raw: bytes, snapshot: str, path: Path) -> LogContents:
     return contents
 
 
-def _parse_record(line: bytes) -> Changes | None:
-    """One save's changes, or None if the line is damaged."""
+def _parse_record(line: bytes) -> Changes | str | None:
+    """One save's changes; None if the line is damaged (its checksum does not match: a save
+    killed midway, when it is the last); or what is wrong with a line whose checksum
+    matches but which holds no save (another program wrote it: never taken for a torn
+    save, so never cut off)."""
     crc, space, payload = line.partition(b" ")
     if not space or len(crc) != 8:
         return None
     try:
         if int(crc, 16) != zlib.crc32(payload):
             return None
+    except ValueError:
+        return None
+    not_a_save = "has a matching checksum but holds no save of reader's"
+    try:
         changes = json.loads(payload.decode("utf-8"))
     except (ValueError, RecursionError):
-        return None
+        return f"{not_a_save} (it is not JSON in UTF-8)"
     if not isinstance(changes, dict):
-        return None
+        return f"{not_a_save} (not an object of tables)"
     for table in changes.values():
         if not isinstance(table, dict):
-            return None
+            return f"{not_a_save} (a table that is not an object)"
         for document in table.values():
             if document is not None and not isinstance(document, dict):
-                return None
+                return f"{not_a_save} (a document that is not an object)"
     return changes
 
 

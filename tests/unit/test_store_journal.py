@@ -98,6 +98,34 @@ def test_a_damaged_save_before_the_last_refuses_the_file_as_it_is(path: Path) ->
     assert _journal(path).read_bytes() == bytes(raw) and path.read_bytes() == snapshot
 
 
+@pytest.mark.parametrize(
+    ("payload", "why"),
+    [
+        (b"[1, 2]", "not an object of tables"),
+        (b'{"annotations": [1]}', "a table that is not an object"),
+        (b'{"annotations": {"9": "text"}}', "a document that is not an object"),
+        (b"\xff\xfe not utf-8", "not JSON in UTF-8"),
+    ],
+)
+@pytest.mark.parametrize("place", ["last", "middle"])
+def test_a_checksummed_line_that_holds_no_save_is_refused_never_cut_off(
+    path: Path, payload: bytes, why: str, place: str
+) -> None:
+    """A whole line with a matching checksum was written, whole, by some program: it is
+    no save killed midway, so it is never cut off as one, even as the last line; the
+    database is refused as it is, the message saying what is wrong with it."""
+    _add(path, 2)
+    lines = _journal(path).read_bytes().split(b"\n")[:-1]  # header, two saves
+    at = len(lines) if place == "last" else 2
+    lines.insert(at, changelog.record(payload).rstrip(b"\n"))
+    raw = b"\n".join(lines) + b"\n"
+    _journal(path).write_bytes(raw)
+    snapshot = path.read_bytes()
+    with pytest.raises(StoreCorrupt, match=rf"line {at + 1} has a matching checksum.*{why}"):
+        AnnotationStore(path)
+    assert _journal(path).read_bytes() == raw and path.read_bytes() == snapshot
+
+
 def test_a_second_writer_appends_while_the_first_holds_a_stale_view(path: Path) -> None:
     _add(path, 1)
     with AnnotationStore(path) as first, AnnotationStore(path) as second:
