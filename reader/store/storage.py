@@ -50,7 +50,15 @@ from typing import Any, NoReturn, cast
 from tinydb import Storage
 from tinydb.table import Table
 
-from reader.files import TEMP_SUFFIX, FolderNotSynced, make_folders, write_atomically
+from reader.files import (
+    TEMP_SUFFIX,
+    FolderNotSynced,
+    Stamp,
+    file_stamp,
+    fsync_folder,
+    make_folders,
+    write_atomically,
+)
 from reader.store import changelog, schema, summary
 from reader.store.encoder import DatabaseEncoder, encode_document
 from reader.store.errors import StoreChangedOnDisk, StoreError, StoreReadOnly, explain
@@ -59,8 +67,7 @@ from reader.store.validation import check_document
 
 __all__ = ["DocumentTable", "DurableStorage", "temp_file_prefix"]
 
-_FileSignature = tuple[int, int, int, int]
-_Signature = tuple[_FileSignature, _FileSignature | None]
+_Signature = tuple[Stamp, Stamp | None]
 """The database file's signature and its journal's (None: no journal)."""
 
 
@@ -383,12 +390,12 @@ class DurableStorage(Storage):
         except OSError as error:
             self._fail("could not be read", error)
         try:
-            journal: _FileSignature | None = _signature_of(os.stat(self.journal_path))
+            journal: Stamp | None = file_stamp(os.stat(self.journal_path))
         except FileNotFoundError:
             journal = None
         except OSError as error:
             self._fail(f"has a journal {self.journal_path.name} that could not be read", error)
-        return _signature_of(info), journal
+        return file_stamp(info), journal
 
     # The journal.
 
@@ -488,7 +495,7 @@ class DurableStorage(Storage):
             # Killed before this: the journal names the old file, and is ignored.
             try:
                 os.unlink(self.journal_path)
-                _sync_folder(self.real_path.parent)
+                fsync_folder(self.real_path.parent)
             except FileNotFoundError:
                 pass
             except OSError as error:
@@ -511,7 +518,7 @@ class DurableStorage(Storage):
         self,
         data: Data,
         snapshot: str,
-        stamp: _FileSignature,
+        stamp: Stamp,
         checked: int,
         journal: changelog.LogContents | None,
         edges: str,
@@ -579,7 +586,7 @@ class DurableStorage(Storage):
             kept = self._journal_backup_path()
             try:
                 os.rename(self.journal_path, kept)
-                _sync_folder(self.real_path.parent)
+                fsync_folder(self.real_path.parent)
             except OSError as error:
                 self._fail(f"is empty and its journal could not be kept as {kept.name}", error)
 
@@ -762,9 +769,7 @@ class DurableStorage(Storage):
                 )
             )
 
-    def _replace_file(
-        self, payload: Iterable[bytes], destination: Path | None = None
-    ) -> _FileSignature:
+    def _replace_file(self, payload: Iterable[bytes], destination: Path | None = None) -> Stamp:
         """Write ``payload`` (chunks of bytes) over the file (or ``destination``) with
         :func:`~reader.files.write_atomically`: durably, keeping the replaced file's mode
         (a new file is private to the user). Returns the new file's signature."""
@@ -784,7 +789,7 @@ class DurableStorage(Storage):
             self._fail("was saved but the folder could not be synced", error)
         except OSError as error:
             self._fail("could not be saved", error)
-        return _signature_of(info)
+        return file_stamp(info)
 
     def _fail(self, what: str, error: OSError) -> NoReturn:
         raise StoreError(self.path, f"{what}: {explain(error, self.real_path)}") from error
@@ -800,19 +805,6 @@ def _replay(data: Data, saves: list[changelog.Changes]) -> None:
                     table.pop(doc_id, None)
                 else:
                     table[doc_id] = document
-
-
-def _sync_folder(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _signature_of(info: os.stat_result) -> _FileSignature:
-    """What tells one version of a file from another without reading it."""
-    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 class DocumentTable(Table):

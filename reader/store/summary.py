@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reader.files import write_atomically
+from reader.files import RACY_SECONDS, Stamp, file_stamp, write_atomically
 from reader.store import changelog, schema
 from reader.store.compact import AnnotationTable
 from reader.store.errors import StoreCorrupt
@@ -82,16 +82,13 @@ not trusted."""
 SMALL_TABLES = ("meta", "articles", "reading", "views", "entity_edits")
 """The tables a summary holds whole: every table but ``annotations``."""
 
-SETTLE_NS = 2_000_000_000
+SETTLE_NS = int(RACY_SECONDS * 1e9)
 """How long after a file's last change (its ctime) its stamp alone can be trusted: any
 later change then gets a ctime at least this much later, on file systems whose times are
-finer than 2 seconds."""
+finer than 2 seconds (the racy rule of :data:`reader.files.RACY_SECONDS`)."""
 
 EDGE_BYTES = 64 * 1024
 """How much of each end of the file :func:`edges_of` reads."""
-
-FileStamp = tuple[int, int, int, int]
-"""inode, size, mtime and ctime (ns) of a file."""
 
 
 def summary_path_for(real_path: Path) -> Path:
@@ -106,7 +103,7 @@ class Summary:
 
     snapshot: str
     """The file's size and CRC-32 (:func:`~reader.store.changelog.snapshot_id`)."""
-    stamp: FileStamp
+    stamp: Stamp
     """The file's stat stamp when its content was last checked."""
     checked_ns: int
     """When (wall clock, ns) the file's content was last checked against ``snapshot``:
@@ -212,8 +209,8 @@ def write_summary(path: Path, summary: Summary, mode: int) -> None:
 def read_light(
     real_path: Path,
     journal_path: Path,
-    stamp: FileStamp,
-    journal_stamp: FileStamp | None,
+    stamp: Stamp,
+    journal_stamp: Stamp | None,
 ) -> LightState | None:
     """The database without its annotations, from the summary and the journal, if the
     summary can be trusted for the file whose stamp is ``stamp`` (see the module
@@ -237,7 +234,7 @@ def read_light(
         checked = time.time_ns()
         try:
             raw = real_path.read_bytes()
-            now = _stamp(os.stat(real_path))
+            now = file_stamp(os.stat(real_path))
         except OSError:
             return None
         if now != stamp or changelog.snapshot_id(raw) != summary.snapshot:
@@ -335,7 +332,7 @@ def _edges(head: bytes, tail: bytes) -> str:
 def summarise(
     data: Data,
     snapshot: str,
-    stamp: FileStamp,
+    stamp: Stamp,
     checked_ns: int,
     journal: changelog.LogContents | None,
     edges: str,
@@ -371,7 +368,3 @@ def _checked(tables: Data, real_path: Path) -> bool:
 def _schema_version(tables: Data) -> Any:
     meta = tables.get("meta", {}).get(META_ID)
     return meta.get("schema_version") if isinstance(meta, dict) else None
-
-
-def _stamp(info: os.stat_result) -> FileStamp:
-    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
