@@ -21,7 +21,8 @@ after rule 3), then the rules in this order:
    ("Qureshi Foundation") or a user's span stops the extension. Never across punctuation or
    a line break, never over a function word, month, weekday, headline verb or office
    (:data:`NOT_NAME_WORDS`) or an all-caps word, and never on a line in Title Case (fewer
-   than a third of its words lowercase: a headline such as "Lavrov Says Russia Will Help").
+   than a third of its words lowercase: a headline such as "Lavrov Says Russia Will Help";
+   the line is the one the name ends on, where it would continue).
 3. **Titles** – leading titles and honorifics (:data:`TITLES`, optionally preceded by
    qualifiers such as "Prime", "Foreign", "Army", see :data:`TITLE_QUALIFIERS`) are cut off
    every PERSON, as long as a capitalised word remains: "Gen Qamar" becomes "Qamar".
@@ -56,7 +57,9 @@ Spans whose source is "user" are authoritative: no rule changes, removes or over
 and they do not vote. Input spans that overlap each other are first reduced to a
 non-overlapping set (user spans first, then longer before shorter). The result is sorted and
 non-overlapping; a span the rules created or changed has source "consistency", one they left
-alone keeps its own.
+alone keeps its own. The rules run again until nothing changes (at most
+:data:`_MAX_PASSES` times; a second pass is almost always the last), so that the result
+applied to itself is the result.
 
 Known limits: a name that really ends in "'s" (McDonald's, Christie's) loses it; a person
 whose surname is also a place keeps the place label where most mentions are the place.
@@ -171,6 +174,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"(?:(?<=[^\W_])['’][sS]|(?<=[sS])['’])$")
 # A possessive inside a span, before a word that is not capitalised: "Arsenal’s third".
 _POSSESSIVE_OVERRUN = re.compile(r"(?:(?<=[^\W_])['’][sS]|(?<=[sS])['’])\s+(?=\w)")
+_MAX_PASSES = 4
 _SENTENCE_END = frozenset(".!?:…\n")
 _OPENERS = frozenset(" \t\"“‘'([«")
 
@@ -187,8 +191,15 @@ def apply_consistency(
     doc = ArticleText(text)
     original = {(s.start, s.end, s.label): s.source for s in spans}
     current = non_overlapping(spans)
-    for rule in RULES if rules is None else rules:
-        current = rule(doc, current)
+    # Until stable: a span one rule adds can give another rule something to do (a repeat
+    # of "Lavrov" before "bin Lavrov" continues into one name), so one pass is not always
+    # the last; applied to its own result, the answer must not change.
+    for _ in range(_MAX_PASSES):
+        before = current
+        for rule in RULES if rules is None else rules:
+            current = rule(doc, current)
+        if current == before:
+            break
     result = []
     for s in sorted(current):
         source = original.get((s.start, s.end, s.label), "consistency")
@@ -359,7 +370,9 @@ def continue_names(doc: ArticleText, spans: list[Span]) -> list[Span]:
             s.label == "PERSON"
             and s.source != "user"
             and (s.text[-1].isalpha() or s.text[-1] == ".")  # never across punctuation
-            and not doc.is_title_case_line(s.start)
+            # The line the name would continue on: a title stripped later ("Gen" at the
+            # end of a headline line, the name on the next) must not change the answer.
+            and not doc.is_title_case_line(s.end - 1)
         ):
             ends = _name_word_ends(doc, s.end)
         for end in reversed(ends):
