@@ -274,6 +274,7 @@ def _stop(executor: ProcessPoolExecutor) -> None:
     # The table itself, not a copy: the executor may still be starting a worker (it starts
     # them on demand, and slowly on a busy machine), which lands in the same table.
     table = getattr(executor, "_processes", None) or {}
+    manager = getattr(executor, "_executor_manager_thread", None)  # shutdown drops it
     executor.shutdown(wait=False, cancel_futures=True)
     for _ in range(3):
         processes = list(table.values())
@@ -285,6 +286,14 @@ def _stop(executor: ProcessPoolExecutor) -> None:
                 process.join(timeout=5)
         if len(table) <= len(processes):
             break
+    # Its manager thread joins every worker as it winds down; one it was still starting
+    # (spawned slowly on a busy machine) is joined there too, so wait for it (bounded).
+    if manager is not None:
+        manager.join(timeout=10)
+    for process in list(table.values()):
+        with contextlib.suppress(Exception):
+            process.terminate()
+            process.join(timeout=5)
 
 
 def default_jobs() -> int:
