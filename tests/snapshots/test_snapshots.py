@@ -10,6 +10,7 @@ from ui.conftest import settle
 
 from reader.settings import Settings
 from reader.ui.app import ReaderApp, build_app
+from reader.ui.widgets.article_view import ArticleView
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SIZE = (140, 44)
@@ -131,6 +132,14 @@ def test_rich_markdown_article(  # type: ignore[no-untyped-def]
     )
 
     async def mark_link(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        # Found by the model (no cache): on a busy machine its worker may not have
+        # started when the app is first quiet, so wait for the spans themselves (bounded).
+        view = pilot.app.screen.query_one(ArticleView)
+        for _ in range(400):
+            if view.spans:
+                break
+            await pilot.pause(0.05)
         await settle(pilot)
         await pilot.press("tab", "right_square_bracket", "l")
         await settle(pilot)
