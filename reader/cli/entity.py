@@ -180,8 +180,10 @@ def _updated_index(workspace: Workspace) -> EntityIndex:
         many = "article's entities are" if report.missing == 1 else "articles' entities are"
         error_line(f"{report.missing:,} {many} not cached yet (reader index finds them)")
     if not report.unavailable:
-        for edit, why in index.resolution().unapplied:
-            error_line(f"entity edit {edit.id or '?'} not applied ({edit.describe()}): {why}")
+        unapplied = index.resolution().unapplied
+        names = _names(index) if unapplied else {}
+        for edit, why in unapplied:
+            error_line(f"entity edit {edit.id or '?'} not applied ({edit.describe(names)}): {why}")
     return index
 
 
@@ -286,8 +288,9 @@ def _edit(args: argparse.Namespace, workspace: Workspace, index: EntityIndex) ->
     edits = EntityEdits(store)
     try:
         if args.remove_edit:
-            removed = edits.remove(args.remove_edit)
-            error_line(f"removed: {removed.describe()}")
+            names = _names(index)
+            removed = edits.remove(args.remove_edit, names)
+            error_line(f"removed: {removed.describe(names)}")
             index.set_edits(edits.edits())
             return 0
         edit: Edit
@@ -300,7 +303,8 @@ def _edit(args: argparse.Namespace, workspace: Workspace, index: EntityIndex) ->
             edit = rename_edit(_one(index, args.rename[0], args.label), args.rename[1])
         else:
             edit = relabel_edit(_one(index, args.relabel[0], args.label), args.relabel[1])
-        stored = edits.add(edit)
+        names = _names(index)
+        stored = edits.add(edit, said=edit.describe(names))
     except KeyError as error:
         raise Failed(f"no entity edit with id {error}") from error
     except ValueError as error:
@@ -311,14 +315,20 @@ def _edit(args: argparse.Namespace, workspace: Workspace, index: EntityIndex) ->
     for problem_edit, why in index.resolution().unapplied:
         if problem_edit.id == stored.id:
             raise Failed(f"stored but not applied: {why}")
-    error_line(f"{stored.describe()} (edit {stored.id}; reader entity --remove-edit to undo)")
+    error_line(f"{stored.describe(names)} (edit {stored.id}; reader entity --remove-edit to undo)")
     return 0
 
 
 def _print_edits(index: EntityIndex) -> int:
+    names = _names(index) if index.edits else {}
     for edit in index.edits:
-        print_line(f"{edit.id}\t{safe_line(edit.describe(), 300)}")
+        print_line(f"{edit.id}\t{safe_line(edit.describe(names), 300)}")
     return 0
+
+
+def _names(index: EntityIndex) -> dict[tuple[str, str], str]:
+    """The name shown for each (name key, label) of the library, for describing edits."""
+    return {key: stats.name for key, stats in index.key_stats().items() if stats.name}
 
 
 def _graph(args: argparse.Namespace, index: EntityIndex) -> int:

@@ -14,7 +14,7 @@ library's entities are shown.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from reader.entities.library.edits import Edit
@@ -75,8 +75,9 @@ class EntityEdits:
             change.description = " ".join(said.split())[:200] or quoted(checked.describe(), 120)
         return checked
 
-    def remove(self, edit_id: str) -> Edit:
-        """Take an edit back by id (one save, one undo step); return it.
+    def remove(self, edit_id: str, names: Mapping[tuple[str, str], str] | None = None) -> Edit:
+        """Take an edit back by id (one save, one undo step); return it. *names*: the
+        names the user sees for the keys it names, for its undo description.
 
         Raises:
             KeyError: no edit has that id.
@@ -88,7 +89,7 @@ class EntityEdits:
                 if document.get("id") == edit_id:
                     edit = Edit.from_json(document)
                     store._journal.put(change, table, {int(doc_id): None})
-                    change.description = f"removed entity edit {quoted(edit.describe(), 120)}"
+                    change.description = f"removed entity edit {quoted(edit.describe(names), 120)}"
                     return edit
         raise KeyError(edit_id)
 

@@ -79,7 +79,7 @@ def test_merge_rename_list_and_remove_edits(
     setup: Setup, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = run(setup, capsys, "--merge", "PERSON:blair", "Tony Blair")
-    assert code == 0 and "merged blair (PERSON) into tony blair (PERSON)" in err
+    assert code == 0 and "merged Blair (PERSON) into Tony Blair (PERSON)" in err
     code, _, err = run(setup, capsys, "--rename", "Tony Blair", "Anthony Blair")
     assert code == 0
     code, out, _ = run(setup, capsys, "--name", "Blair", "--format", "json")
@@ -88,9 +88,15 @@ def test_merge_rename_list_and_remove_edits(
     code, out, _ = run(setup, capsys, "--edits")
     ids = [line.split("\t")[0] for line in out.splitlines()]
     assert len(ids) == 2
+    # Described by the names the library shows, not by name keys ("tony blair").
+    assert [line.split("\t")[1] for line in out.splitlines()] == [
+        "merged Blair (PERSON) into Tony Blair (PERSON)",
+        "renamed Tony Blair (PERSON) to Anthony Blair",
+    ]
     code, _, err = run(setup, capsys, "--merge", "Blair", "Tony Blair")
     assert code == 2 and "already" in err  # one entity now
-    assert run(setup, capsys, "--remove-edit", ids[0])[0] == 0
+    code, _, err = run(setup, capsys, "--remove-edit", ids[0])
+    assert code == 0 and "removed: merged Blair (PERSON) into Tony Blair (PERSON)" in err
     code, out, _ = run(setup, capsys, "--name", "PERSON:blair", "--format", "json")
     assert json.loads(out)["ambiguous"] == ["Anthony Blair", "Cherie Blair"]
     code, _, err = run(setup, capsys, "--remove-edit", "nope")
@@ -99,7 +105,7 @@ def test_merge_rename_list_and_remove_edits(
 
 def test_split_a_variant_off(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(setup, capsys, "--split", "Sergey Lavrov", "--variant", "Lavrov")
-    assert code == 0 and "split lavrov off sergey lavrov (PERSON)" in err
+    assert code == 0 and "split Lavrov off Sergey Lavrov (PERSON)" in err
     code, out, _ = run(setup, capsys, "--label", "PERSON", "--format", "json")
     names = {e["name"]: e["mentions"] for e in json.loads(out)}
     assert names["Lavrov"] == 1 and names["Sergey Lavrov"] == 3  # moscow's apart

@@ -60,6 +60,21 @@ def test_edits_are_saved_in_order_undone_and_removed(tmp_path: Path) -> None:
             EntityEdits(store).remove("nope")
 
 
+def test_undo_names_the_entities_as_the_user_saw_them(tmp_path: Path) -> None:
+    names = {("blair", "PERSON"): "Blair", ("tony blair", "PERSON"): "Tony Blair"}
+    with AnnotationStore(tmp_path / "annotations.json") as store:
+        edits = EntityEdits(store)
+        merged = edits.add(MERGE, said=MERGE.describe(names))
+        assert store.undo() == "merged Blair (PERSON) into Tony Blair (PERSON)"
+        merged = edits.add(MERGE)
+        edits.remove(merged.id, names)
+        assert (
+            store.undo() == "removed entity edit “merged Blair (PERSON) into Tony Blair (PERSON)”"
+        )
+    assert RENAME.describe(names) == "renamed Tony Blair (PERSON) to Anthony Blair"
+    assert RENAME.describe() == "renamed tony blair (PERSON) to Anthony Blair"  # keys alone
+
+
 def test_importing_skips_edits_already_held(tmp_path: Path) -> None:
     with AnnotationStore(tmp_path / "annotations.json") as store:
         edits = EntityEdits(store)

@@ -87,13 +87,19 @@ class Edit:
         ident = data.get("id", "")
         return cls(op=op, id=ident if isinstance(ident, str) else "", **values)
 
-    def describe(self) -> str:
-        """One line saying what the edit does, for messages and undo."""
-        what = f"{self.key} ({self.label})"
+    def describe(self, names: Mapping[tuple[str, str], str] | None = None) -> str:
+        """One line saying what the edit does, for messages and undo.
+
+        *names* maps a (name key, label) to the name the user sees (``KeyStats.name``);
+        a key it lacks is shown as the key itself ("sergey lavrov")."""
+        shown = names or {}
+        what = f"{shown.get((self.key, self.label)) or self.key} ({self.label})"
         if self.op == "merge":
-            return f"merged {what} into {self.into_key} ({self.into_label})"
+            into = shown.get((self.into_key, self.into_label)) or self.into_key
+            return f"merged {what} into {into} ({self.into_label})"
         if self.op == "split":
-            return f"split {self.variant or 'every variant'} off {what}"
+            variant = shown.get((self.variant, self.label)) or self.variant
+            return f"split {variant or 'every variant'} off {what}"
         if self.op == "rename":
             return f"renamed {what} to {self.name}"
         return f"relabelled {what} as {self.new_label}"
