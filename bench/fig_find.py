@@ -28,12 +28,13 @@ from pathlib import Path
 from context import SEED, Bench
 from generate import article
 from stats import Row, Sample
-from terminal import Terminal
+from terminal import Terminal, TerminalTimeout
 
 #: What is typed, one key at a time: a word common in the text, a surname, a phrase.
 QUERIES = ["minister", "Okafor", "central bank governor"]
 QUICK_QUERIES = ["minister"]
 QUIET = 0.25
+KEY_TIMEOUT = 10.0
 """Seconds without output after which a keystroke's frame is complete (the find takes
 well under that, and the field's cursor blinks every 0.5 s)."""
 
@@ -177,9 +178,15 @@ def time_keystrokes(terminal: Terminal, queries: list[str], field: str) -> list[
         for key in query:
             mark = terminal.mark
             pressed = terminal.press(key)
+            # The first output first (a busy machine may take longer than QUIET to answer
+            # at all), then the rest of its frame.
+            try:
+                terminal.wait_output(since=mark, timeout=KEY_TIMEOUT)
+            except TerminalTimeout:
+                raise RuntimeError(
+                    f"typing {key!r} into {field} drew nothing in {KEY_TIMEOUT:g} s"
+                ) from None
             terminal.wait_quiet(QUIET)
-            if terminal.mark <= mark:
-                raise RuntimeError(f"typing {key!r} into {field} drew nothing")
             painted = terminal.wait_output(since=terminal.mark - 1)  # the last chunk
             times.append((painted - pressed) * 1000)
     return times
