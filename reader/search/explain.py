@@ -136,10 +136,15 @@ def explain(
 
 def snippet_pattern_of(query: Query) -> re.Pattern[str] | None:
     """What a snippet is found around: the query's free words and phrases and ``entity:``
-    values (as they are looked for in the text: whole words, any case, accents folded)."""
+    values (as they are looked for in the text: whole words, accents folded; free words
+    and phrases in smart case, as they are matched, ``entity:`` values in any case)."""
     phrases = []
+    sensitive = []
     for leaf in positive_leaves(query.where):
-        if isinstance(leaf, Term) or (isinstance(leaf, Field) and leaf.name == "entity"):
-            value = leaf.text if isinstance(leaf, Term) else leaf.value
-            phrases.append(words(value))
-    return snippet_pattern(phrases)
+        if isinstance(leaf, Term):
+            phrases.append(words(leaf.text))
+            sensitive.append(is_case_sensitive(leaf.text))  # smart case, as the hit
+        elif isinstance(leaf, Field) and leaf.name == "entity":
+            phrases.append(words(leaf.value))
+            sensitive.append(False)  # an entity's name is matched in any case
+    return snippet_pattern(phrases, sensitive)

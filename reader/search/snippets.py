@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from reader.search import text_match
@@ -84,20 +84,32 @@ def make_snippet(raw: str) -> Snippet:
     return Snippet(line, tuple(marks))
 
 
-def snippet_pattern(phrases: list[list[str]]) -> re.Pattern[str] | None:
+def snippet_pattern(
+    phrases: list[list[str]], sensitive: Sequence[bool] | None = None
+) -> re.Pattern[str] | None:
     """A pattern finding any of *phrases* (each a list of words, accents folded) as whole
-    words in order, whatever separates them, in any case: what SQLite's ``unicode61``
-    tokenizer matches, in text whose accents are folded (:func:`find_snippet` folds)."""
-    bodies = [r"[\W_]+".join(re.escape(word) for word in words) for words in phrases if words]
+    words in order, whatever separates them: what SQLite's ``unicode61`` tokenizer matches,
+    in text whose accents are folded (:func:`find_snippet` folds). In any case, except the
+    phrases whose *sensitive* flag is true (smart case: a query word with a capital is
+    found, and marked, only in its own case)."""
+    flags = [False] * len(phrases) if sensitive is None else list(sensitive)
+    bodies = [
+        (r"[\W_]+".join(re.escape(word) for word in words), case)
+        for words, case in zip(phrases, flags, strict=True)
+        if words
+    ]
     if not bodies:
         return None
-    alternatives = "|".join(dict.fromkeys(bodies))
+    alternatives = "|".join(
+        body if case else f"(?i:{body})" for body, case in dict.fromkeys(bodies)
+    )
     # No look-behind in front: the regex engine scans for the words' first letters much
     # faster without one; a match inside a word is skipped by _matches.
-    pattern = re.compile(rf"(?:{alternatives})(?![^\W_])", re.IGNORECASE)
+    pattern = re.compile(rf"(?:{alternatives})(?![^\W_])")
     firsts = tuple(dict.fromkeys(words[0].lower() for words in phrases if words))
     if len(_FIRST_WORDS) > 64:
         _FIRST_WORDS.clear()
+    # (Where a case-sensitive word can start, it starts in lower case too: a superset.)
     _FIRST_WORDS[pattern] = (
         tuple(word.encode("ascii") for word in firsts)
         if all(word.isascii() for word in firsts)
