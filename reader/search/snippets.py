@@ -54,10 +54,11 @@ class Snippet:
     marks: tuple[tuple[int, int], ...] = ()
 
 
-def make_snippet(raw: str) -> Snippet:
+def make_snippet(raw: str, *, sanitized: bool = False) -> Snippet:
     """*raw* (text with the marks around the words found) as one sanitised line and the
-    offsets of the marked words; the text between marks is never read as markup."""
-    line = sanitize(raw)
+    offsets of the marked words; the text between marks is never read as markup.
+    *sanitized*: the caller knows :func:`~reader.text.sanitize` would not change *raw*."""
+    line = raw if sanitized else sanitize(raw)
     if "\n" in line:  # a break at either end marks nothing: it goes
         line = _PARAGRAPH_BREAK.sub(PARAGRAPH_MARK, line.strip())
     if not (line.isascii() and line.isprintable() and "  " not in line and line == line.strip()):
@@ -67,16 +68,22 @@ def make_snippet(raw: str) -> Snippet:
         pieces: list[str] = []
         length = 0
         start: int | None = None
-        for piece in re.split(f"([{MARK_START}{MARK_END}])", line):
-            if piece == MARK_START:
+        at = 0
+        while True:  # from one mark to the next (a few a snippet)
+            starts, ends = line.find(MARK_START, at), line.find(MARK_END, at)
+            found = min(starts, ends) if starts >= 0 and ends >= 0 else max(starts, ends)
+            if found < 0:
+                break
+            pieces.append(line[at:found])
+            length += found - at
+            if found == starts:
                 start = length
-            elif piece == MARK_END:
+            else:
                 if start is not None and length > start:
                     marks.append((start, length))
                 start = None
-            elif piece:
-                pieces.append(piece)
-                length += len(piece)
+            at = found + 1
+        pieces.append(line[at:])
         line = "".join(pieces)
     if len(line) > SNIPPET_LIMIT:
         line = line[: SNIPPET_LIMIT - 1] + ELLIPSIS
@@ -373,7 +380,9 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
         window_end = end
     pieces = [] if from_start else [ELLIPSIS]
     cursor = window_start
+    clean = False
     if not folded_starts:  # the folded text is the text (offsets are the same)
+        clean = _clean(text[window_start:window_end])
         for match in _matches(pattern, folded, window_start, window_end):
             at, done = match.span()
             pieces += [text[cursor:at], MARK_START, text[at:done], MARK_END]
@@ -391,4 +400,13 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
         pieces.append(text[back(cursor) : back(window_end)])
     if not to_end:
         pieces.append(ELLIPSIS)
-    return make_snippet("".join(pieces))
+    return make_snippet("".join(pieces), sanitized=clean)
+
+
+def _clean(window: str) -> bool:
+    """Whether :func:`~reader.text.sanitize` would leave *window* as it is: printable but
+    for line breaks (every character it removes or changes is not printable) and in NFC.
+    Marks put between its words then come through it unchanged too."""
+    if window.isascii():
+        return window.replace("\n", " ").isprintable()
+    return window.replace("\n", " ").isprintable() and unicodedata.is_normalized("NFC", window)

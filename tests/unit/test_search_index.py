@@ -869,3 +869,12 @@ def test_entity_coverage_reads_the_corrections_not_the_whole_store(
     with setup.index._connection() as connection:
         connection.execute("UPDATE articles SET entities_key = 'other' WHERE id = 1")
     assert setup.index.entity_coverage(setup.workspace) == (len(ALL) - 1, len(ALL))
+
+
+def test_snippet_texts_are_the_indexed_texts(setup: Setup) -> None:
+    """The texts snippets are found in are read from the FTS table's content table: the
+    ``text`` column's, as the FTS table gives them."""
+    with setup.index._connection() as connection:
+        given = dict(connection.execute("SELECT rowid, text FROM fts").fetchall())
+    assert len(given) == len(ALL)
+    assert setup.index._texts(list(given)) == given
