@@ -52,6 +52,7 @@ from reader.search import writing
 from reader.search.compile import (
     EntityArticles,
     compile_query,
+    smart_case_narrows,
 )
 from reader.search.entity_rows import (
     ROWS_FILE,
@@ -725,14 +726,32 @@ class SearchIndex:
         read: frozenset[str],
     ) -> list[Any]:
         """The rows the query finds, in the list's order (or the query's sort)."""
+        scope = "a.position IS NOT NULL" if articles is None else "1"
+        within: set[int] | None = None
+        if smart_case_narrows(query.where):
+            # The query in any case first (smart case only takes articles away): the
+            # case checks then read those candidates alone, not every article with the word.
+            loose = compile_query(
+                query,
+                lambda *args: [],
+                frozenset(read),
+                self.entity_resolver,
+                smart_case=False,
+            )
+            within = {
+                row_id
+                for (row_id,) in connection.execute(
+                    f"SELECT a.id FROM articles a WHERE {scope} AND ({loose.where})",
+                    loose.params,
+                )
+            }
         compiled = compile_query(
             query,
-            lambda *args: case_filter(connection, *args),
+            lambda *args: case_filter(connection, *args, within=within),
             frozenset(read),
             self.entity_resolver,
         )
         order = compiled.order or "NULL"
-        scope = "a.position IS NOT NULL" if articles is None else "1"
         rows = connection.execute(
             f"SELECT a.id, a.path, a.sha256, a.title, a.position, {order}, a.shown_path, a.plain "
             f"FROM articles a WHERE {scope} AND ({compiled.where})",
