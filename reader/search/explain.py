@@ -157,7 +157,9 @@ def explain(
             else:
                 compiled = compile_query(
                     Query(node),
-                    lambda *args: case_filter(connection, *args, within=ids),
+                    lambda match, columns, parts, term: case_filter(
+                        connection, match, columns, parts, term, ids
+                    ),
                     read,
                     resolver,
                 )

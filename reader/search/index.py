@@ -747,7 +747,9 @@ class SearchIndex:
             }
         compiled = compile_query(
             query,
-            lambda *args: case_filter(connection, *args, within=within),
+            lambda match, columns, parts, term: case_filter(
+                connection, match, columns, parts, term, within
+            ),
             frozenset(read),
             self.entity_resolver,
         )
