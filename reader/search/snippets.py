@@ -281,6 +281,10 @@ word is never split), and the separators before each."""
 _UP_TO = re.compile(rf"(?:[\W_]*+[^\W_]++){{0,{SNIPPET_WORDS + 1}}}")
 """Up to a window's words and one more, as :data:`_WORDS`."""
 
+_BEYOND = re.compile(rf"(?:[\W_]*+[^\W_]++){{{SNIPPET_WORDS + 1}}}")
+"""A window's words and one more, exactly (matches where :data:`_UP_TO` would count more
+than a window's, and ends where it ends)."""
+
 _SENTENCE_START = re.compile(r"(?:[.:][ \t\r\n]+|\n[ \t\r]*\n\s*)(?=[^\W_])")
 """The end of a sentence (``.`` or ``:`` and white space, or a blank line: a paragraph, or
 an article's title, ends there) before a word: a match ends where that word starts."""
@@ -298,6 +302,9 @@ def _count_before(folded: str, start: int) -> tuple[int, bool, str, int]:
     while True:
         low = max(0, start - reach)
         backwards = folded[low:start][::-1]
+        beyond = _BEYOND.match(backwards)  # more than a window's words: no count needed
+        if beyond is not None:
+            return SNIPPET_WORDS, False, backwards, start - beyond.end()
         counted = _UP_TO.match(backwards)
         assert counted is not None  # it matches the empty string
         count = len(_WORD.findall(backwards, 0, counted.end()))
@@ -310,6 +317,8 @@ def _count_before(folded: str, start: int) -> tuple[int, bool, str, int]:
 
 def _count_after(folded: str, end: int) -> tuple[int, bool]:
     """How many words come after *end*, up to a window's, and whether those are all."""
+    if _BEYOND.match(folded, end) is not None:  # more than a window's: no count needed
+        return SNIPPET_WORDS, False
     counted = _UP_TO.match(folded, end)
     assert counted is not None
     count = len(_WORD.findall(folded, end, counted.end()))
