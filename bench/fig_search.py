@@ -236,12 +236,13 @@ def searching(bench: Bench) -> list[Row]:
         cpu_row(
             f"reader search, warm index, {n:,} articles, CPU time",
             cli_cpu,
-            "4,943 hits printed with their snippets (the shared machine's load does not count)",
+            "every hit printed with its snippet (4,943 at 10,000 articles); CPU time from GNU "
+            "time (10 ms steps): the shared machine's load does not count",
         ),
         cpu_row(
             f"reader search, warm index, {n:,} articles, few hits, CPU time",
             few_cpu,
-            f"query: {FEW} (10 hits, smart case)",
+            f"query: {FEW} (smart case; 10 hits at 10,000 articles)",
         ),
         Row(
             "6 search",
