@@ -109,13 +109,46 @@ library's entity resolution says (``EntityIndex.articles_of``), or None to match
 value's text as the article shows it."""
 
 
+def smart_case_narrows(node: Node | None, negated: bool = False) -> bool:
+    """Whether *node* has a case-sensitive word or phrase (free, or ``title:``), and none
+    under a ``Not``: then what it finds with every term in any case is a superset of what
+    it finds (smart case only takes articles away), and the smart-case checks need only
+    look at those (:func:`compile_query`'s *smart_case*)."""
+    return _sensitive(node, negated) == 1
+
+
+def _sensitive(node: Node | None, negated: bool) -> int:
+    """0: no case-sensitive term; 1: some, none negated; 2: one negated."""
+    if node is None:
+        return 0
+    if isinstance(node, Not):
+        return _sensitive(node.child, not negated)
+    if isinstance(node, And | Or):
+        return max((_sensitive(child, negated) for child in node.children), default=0)
+    text = (
+        node.text
+        if isinstance(node, Term)
+        else node.value
+        if isinstance(node, Field) and node.name == "title"
+        else None
+    )
+    if text is None or not is_case_sensitive(text):
+        return 0
+    return 2 if negated else 1
+
+
 class _Compiler:
     def __init__(
-        self, case_filter: CaseFilter, read: frozenset[str], resolver: EntityArticles | None
+        self,
+        case_filter: CaseFilter,
+        read: frozenset[str],
+        resolver: EntityArticles | None,
+        smart_case: bool = True,
     ) -> None:
         self.case_filter = case_filter
         self.read = read
         self.resolver = resolver
+        self.smart_case = smart_case
         self.params: list[object] = []
 
     def node(self, node: Node) -> str:
@@ -147,7 +180,7 @@ class _Compiler:
         match = fts_query(columns, text)
         if match is None:
             return "0"  # no word to look for: nothing has it
-        if is_case_sensitive(text) and phrase_pattern(text) is not None:
+        if self.smart_case and is_case_sensitive(text) and phrase_pattern(text) is not None:
             ids = self.case_filter(match, columns, parts, text)
             self.params.append(json.dumps(ids))
             return "a.id IN (SELECT value FROM json_each(?))"
@@ -223,11 +256,14 @@ def compile_query(
     case_filter: CaseFilter,
     read: frozenset[str],
     resolver: EntityArticles | None = None,
+    *,
+    smart_case: bool = True,
 ) -> Compiled:
     """The SQL of *query*; *case_filter* runs the smart-case checks (see module docstring),
     *read* is the hashes of the articles marked read (for ``is:``), *resolver* finds an
-    ``entity:`` value's articles through the library's entity resolution (None: by text)."""
-    compiler = _Compiler(case_filter, read, resolver)
+    ``entity:`` value's articles through the library's entity resolution (None: by text).
+    Without *smart_case*, every word is matched in any case (no check run)."""
+    compiler = _Compiler(case_filter, read, resolver, smart_case)
     where = "1" if query.where is None else compiler.node(query.where)
     compiled = Compiled(where, compiler.params)
     sort = query.sort

@@ -3,11 +3,12 @@ leaf and field, for all the hits at once), and what its snippet is found around.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, Any
 
 from reader.search.compile import (
     FREE_COLUMNS,
@@ -37,18 +38,17 @@ def case_filter(
     columns: Sequence[str],
     parts: bool | str,
     term: str,
+    within: Collection[int] | None = None,
 ) -> list[int]:
     """The ids among the candidates of *match* (in *columns* of ``fts``) and, with *parts*
     (True, or one kind: ``notes``, ``tags``), of the notes and tags, where *term*'s words
-    are found in the term's own case (smart case; accents folded)."""
+    are found in the term's own case (smart case; accents folded). Only the candidates
+    in *within* are checked, when given (their fields read by id)."""
     pattern = phrase_pattern(term)
     assert pattern is not None
     found: list[int] = []
     if columns:
-        names = ", ".join(columns)
-        for row_id, *values in connection.execute(
-            f"SELECT rowid, {names} FROM fts WHERE fts MATCH ?", (match,)
-        ):
+        for row_id, *values in _candidates(connection, match, columns, within):
             if any(value and pattern.search(_folded(value)) for value in values):
                 found.append(row_id)
     if parts:
@@ -58,9 +58,43 @@ def case_filter(
             f"SELECT article, body FROM parts WHERE parts MATCH ?{kind}",
             (body_match,) if parts is True else (body_match, parts),
         ):
-            if pattern.search(_folded(body)):
+            if (within is None or row_id in within) and pattern.search(_folded(body)):
                 found.append(row_id)
     return sorted(set(found))
+
+
+_CONTENT_COLUMNS = {"title": "c0", "text": "c1"}
+"""The columns of ``fts_content`` (the FTS table's own content table) that hold ``fts``'s
+``title`` and ``text`` (its first two columns: see the schema)."""
+
+
+def _candidates(
+    connection: sqlite3.Connection,
+    match: str,
+    columns: Sequence[str],
+    within: Collection[int] | None,
+) -> list[Any]:
+    """The rows (id, then *columns*) of the candidates of *match*: all of them, or those
+    in *within* (the ids matched first, then only those rows read, by id: an FTS5 query
+    restricted to a list of row ids would run once per id)."""
+    if within is None or not all(column in _CONTENT_COLUMNS for column in columns):
+        names = ", ".join(columns)
+        return connection.execute(
+            f"SELECT rowid, {names} FROM fts WHERE fts MATCH ?", (match,)
+        ).fetchall()
+    ids = [
+        row_id
+        for (row_id,) in connection.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (match,))
+        if row_id in within
+    ]
+    names = ", ".join(_CONTENT_COLUMNS[column] for column in columns)
+    try:
+        return connection.execute(
+            f"SELECT id, {names} FROM fts_content WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        ).fetchall()
+    except sqlite3.OperationalError:  # a schema without it: through the FTS table
+        return _candidates(connection, match, columns, None)
 
 
 def _folded(value: str) -> str:
@@ -103,7 +137,7 @@ def explain(
                 if is_case_sensitive(leaf.text):
                     columns = (name,) if in_fts else ()
                     found = set(
-                        case_filter(connection, match, columns, not in_fts and name, leaf.text)
+                        case_filter(connection, match, columns, not in_fts and name, leaf.text, ids)
                     )
                 elif in_fts:
                     found = {
@@ -122,7 +156,12 @@ def explain(
                     }
             else:
                 compiled = compile_query(
-                    Query(node), lambda *args: case_filter(connection, *args), read, resolver
+                    Query(node),
+                    lambda match, columns, parts, term: case_filter(
+                        connection, match, columns, parts, term, ids
+                    ),
+                    read,
+                    resolver,
                 )
                 found = {
                     row_id
@@ -136,10 +175,15 @@ def explain(
 
 def snippet_pattern_of(query: Query) -> re.Pattern[str] | None:
     """What a snippet is found around: the query's free words and phrases and ``entity:``
-    values (as they are looked for in the text: whole words, any case, accents folded)."""
+    values (as they are looked for in the text: whole words, accents folded; free words
+    and phrases in smart case, as they are matched, ``entity:`` values in any case)."""
     phrases = []
+    sensitive = []
     for leaf in positive_leaves(query.where):
-        if isinstance(leaf, Term) or (isinstance(leaf, Field) and leaf.name == "entity"):
-            value = leaf.text if isinstance(leaf, Term) else leaf.value
-            phrases.append(words(value))
-    return snippet_pattern(phrases)
+        if isinstance(leaf, Term):
+            phrases.append(words(leaf.text))
+            sensitive.append(is_case_sensitive(leaf.text))  # smart case, as the hit
+        elif isinstance(leaf, Field) and leaf.name == "entity":
+            phrases.append(words(leaf.value))
+            sensitive.append(False)  # an entity's name is matched in any case
+    return snippet_pattern(phrases, sensitive)

@@ -52,6 +52,7 @@ from reader.search import writing
 from reader.search.compile import (
     EntityArticles,
     compile_query,
+    smart_case_narrows,
 )
 from reader.search.entity_rows import (
     ROWS_FILE,
@@ -71,6 +72,7 @@ from reader.search.writing import (
     StoreSnapshot,
     UpdateReport,
     annotate,
+    corrections_snapshot,
     delete,
     let_others_run,
     relocate,
@@ -474,14 +476,16 @@ class SearchIndex:
         rows kept beside the index when they have the same key, else by the rules)."""
         finder, engine, cache = context.finder, context.engine, context.finder.cache
         assert cache is not None
+        listed = connection.execute(
+            "SELECT id, sha256, entities_key FROM articles WHERE position IS NOT NULL "
+            "ORDER BY position"
+        ).fetchall()
         todo = [
             (row_id, sha256, key)
-            for row_id, sha256, old in connection.execute(
-                "SELECT id, sha256, entities_key FROM articles WHERE position IS NOT NULL "
-                "ORDER BY position"
-            )
+            for row_id, sha256, old in listed
             if (key := context.key(snapshot, sha256)) != old
         ]
+        written = 0
         for start in range(0, len(todo), ENTITY_BATCH):
             if cancelled is not None and cancelled.is_set():
                 break
@@ -515,6 +519,20 @@ class SearchIndex:
             if context.kept is not None and found_now:
                 context.kept.put(found_now)
             report.entities += len(batch)
+            written += len(batch)
+        self._keep_coverage(connection, report.generation, len(listed) - len(todo) + written)
+
+    @staticmethod
+    def _keep_coverage(connection: sqlite3.Connection, generation: int, found: int) -> None:
+        """Note in the index what :meth:`entity_coverage` would say now (the articles with
+        their entities indexed under the key in force), for the index as this update
+        (*generation*) leaves it: a later `reader search` on an unchanged library then
+        reads no store to say it."""
+        with suppress(sqlite3.Error):
+            connection.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('coverage', ?)",
+                (json.dumps({"generation": generation, "found": found}),),
+            )
 
     # --- knowing it is up to date without loading the library ------------------------
 
@@ -623,10 +641,29 @@ class SearchIndex:
         force), and how many articles it has: the app's count too (an update's
         :attr:`UpdateReport.entities_missing`). Those indexed under others and not found
         again (their model output is no longer cached) and those never cached (never
-        opened, and not found by `reader index`) are missing."""
+        opened, and not found by `reader index`) are missing.
+
+        As the last update noted it when no update came since (what `reader search` asks
+        of an index it has just found up to date: nothing it reads changed), else worked out
+        from the index and the store's corrections (not its notes and highlights)."""
+        with self._connection() as connection:
+            kept = dict(
+                connection.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('coverage', 'generation')"
+                ).fetchall()
+            )
+            total = connection.execute(
+                "SELECT count(*) FROM articles WHERE position IS NOT NULL"
+            ).fetchone()[0]
+        with suppress(ValueError, TypeError, KeyError, AttributeError):
+            noted = json.loads(kept["coverage"])
+            if str(noted["generation"]) == kept["generation"]:
+                return int(noted["found"]), total
         if workspace.store is None:
             workspace.open_store_for_corrections()
-        snapshot = store_snapshot(workspace.store)
+        # The keys need the corrections alone (not every note and highlight: 1.4 s for
+        # 100,000 annotations).
+        snapshot = corrections_snapshot(workspace.store)
         context = self._entities(workspace, snapshot, UpdateReport())
         with self._connection() as connection:
             rows = connection.execute(
@@ -689,14 +726,34 @@ class SearchIndex:
         read: frozenset[str],
     ) -> list[Any]:
         """The rows the query finds, in the list's order (or the query's sort)."""
+        scope = "a.position IS NOT NULL" if articles is None else "1"
+        within: set[int] | None = None
+        if smart_case_narrows(query.where):
+            # The query in any case first (smart case only takes articles away): the
+            # case checks then read those candidates alone, not every article with the word.
+            loose = compile_query(
+                query,
+                lambda *args: [],
+                frozenset(read),
+                self.entity_resolver,
+                smart_case=False,
+            )
+            within = {
+                row_id
+                for (row_id,) in connection.execute(
+                    f"SELECT a.id FROM articles a WHERE {scope} AND ({loose.where})",
+                    loose.params,
+                )
+            }
         compiled = compile_query(
             query,
-            lambda *args: case_filter(connection, *args),
+            lambda match, columns, parts, term: case_filter(
+                connection, match, columns, parts, term, within
+            ),
             frozenset(read),
             self.entity_resolver,
         )
         order = compiled.order or "NULL"
-        scope = "a.position IS NOT NULL" if articles is None else "1"
         rows = connection.execute(
             f"SELECT a.id, a.path, a.sha256, a.title, a.position, {order}, a.shown_path, a.plain "
             f"FROM articles a WHERE {scope} AND ({compiled.where})",
@@ -749,14 +806,25 @@ class SearchIndex:
             )
 
     def _texts(self, ids: list[int]) -> dict[int, str]:
-        """The indexed texts of the articles *ids*, by id (one query)."""
+        """The indexed texts of the articles *ids*, by id (one query).
+
+        Read from the FTS table's own content table (``fts_content``, whose ``c1`` is the
+        ``text`` column: see the schema), not through the FTS table: a third less time
+        for thousands of hits, each row found by the FTS module one by one otherwise."""
+        marks = ",".join("?" * len(ids))
         with self._connection() as connection:
-            return dict(
-                connection.execute(
-                    f"SELECT rowid, text FROM fts WHERE rowid IN ({','.join('?' * len(ids))})",
-                    ids,
-                ).fetchall()
-            )
+            try:
+                return dict(
+                    connection.execute(
+                        f"SELECT id, c1 FROM fts_content WHERE id IN ({marks})", ids
+                    ).fetchall()
+                )
+            except sqlite3.OperationalError:  # a schema without it: through the FTS table
+                return dict(
+                    connection.execute(
+                        f"SELECT rowid, text FROM fts WHERE rowid IN ({marks})", ids
+                    ).fetchall()
+                )
 
     def _places(self, articles: Sequence[Article]) -> dict[str, int]:
         """Each article's absolute path and its place in *articles* (kept for the same list:

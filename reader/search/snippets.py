@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from reader.search import text_match
@@ -54,10 +54,11 @@ class Snippet:
     marks: tuple[tuple[int, int], ...] = ()
 
 
-def make_snippet(raw: str) -> Snippet:
+def make_snippet(raw: str, *, sanitized: bool = False) -> Snippet:
     """*raw* (text with the marks around the words found) as one sanitised line and the
-    offsets of the marked words; the text between marks is never read as markup."""
-    line = sanitize(raw)
+    offsets of the marked words; the text between marks is never read as markup.
+    *sanitized*: the caller knows :func:`~reader.text.sanitize` would not change *raw*."""
+    line = raw if sanitized else sanitize(raw)
     if "\n" in line:  # a break at either end marks nothing: it goes
         line = _PARAGRAPH_BREAK.sub(PARAGRAPH_MARK, line.strip())
     if not (line.isascii() and line.isprintable() and "  " not in line and line == line.strip()):
@@ -67,16 +68,22 @@ def make_snippet(raw: str) -> Snippet:
         pieces: list[str] = []
         length = 0
         start: int | None = None
-        for piece in re.split(f"([{MARK_START}{MARK_END}])", line):
-            if piece == MARK_START:
+        at = 0
+        while True:  # from one mark to the next (a few a snippet)
+            starts, ends = line.find(MARK_START, at), line.find(MARK_END, at)
+            found = min(starts, ends) if starts >= 0 and ends >= 0 else max(starts, ends)
+            if found < 0:
+                break
+            pieces.append(line[at:found])
+            length += found - at
+            if found == starts:
                 start = length
-            elif piece == MARK_END:
+            else:
                 if start is not None and length > start:
                     marks.append((start, length))
                 start = None
-            elif piece:
-                pieces.append(piece)
-                length += len(piece)
+            at = found + 1
+        pieces.append(line[at:])
         line = "".join(pieces)
     if len(line) > SNIPPET_LIMIT:
         line = line[: SNIPPET_LIMIT - 1] + ELLIPSIS
@@ -84,20 +91,32 @@ def make_snippet(raw: str) -> Snippet:
     return Snippet(line, tuple(marks))
 
 
-def snippet_pattern(phrases: list[list[str]]) -> re.Pattern[str] | None:
+def snippet_pattern(
+    phrases: list[list[str]], sensitive: Sequence[bool] | None = None
+) -> re.Pattern[str] | None:
     """A pattern finding any of *phrases* (each a list of words, accents folded) as whole
-    words in order, whatever separates them, in any case: what SQLite's ``unicode61``
-    tokenizer matches, in text whose accents are folded (:func:`find_snippet` folds)."""
-    bodies = [r"[\W_]+".join(re.escape(word) for word in words) for words in phrases if words]
+    words in order, whatever separates them: what SQLite's ``unicode61`` tokenizer matches,
+    in text whose accents are folded (:func:`find_snippet` folds). In any case, except the
+    phrases whose *sensitive* flag is true (smart case: a query word with a capital is
+    found, and marked, only in its own case)."""
+    flags = [False] * len(phrases) if sensitive is None else list(sensitive)
+    bodies = [
+        (r"[\W_]+".join(re.escape(word) for word in words), case)
+        for words, case in zip(phrases, flags, strict=True)
+        if words
+    ]
     if not bodies:
         return None
-    alternatives = "|".join(dict.fromkeys(bodies))
+    alternatives = "|".join(
+        body if case else f"(?i:{body})" for body, case in dict.fromkeys(bodies)
+    )
     # No look-behind in front: the regex engine scans for the words' first letters much
     # faster without one; a match inside a word is skipped by _matches.
-    pattern = re.compile(rf"(?:{alternatives})(?![^\W_])", re.IGNORECASE)
+    pattern = re.compile(rf"(?:{alternatives})(?![^\W_])")
     firsts = tuple(dict.fromkeys(words[0].lower() for words in phrases if words))
     if len(_FIRST_WORDS) > 64:
         _FIRST_WORDS.clear()
+    # (Where a case-sensitive word can start, it starts in lower case too: a superset.)
     _FIRST_WORDS[pattern] = (
         tuple(word.encode("ascii") for word in firsts)
         if all(word.isascii() for word in firsts)
@@ -262,6 +281,10 @@ word is never split), and the separators before each."""
 _UP_TO = re.compile(rf"(?:[\W_]*+[^\W_]++){{0,{SNIPPET_WORDS + 1}}}")
 """Up to a window's words and one more, as :data:`_WORDS`."""
 
+_BEYOND = re.compile(rf"(?:[\W_]*+[^\W_]++){{{SNIPPET_WORDS + 1}}}")
+"""A window's words and one more, exactly (matches where :data:`_UP_TO` would count more
+than a window's, and ends where it ends)."""
+
 _SENTENCE_START = re.compile(r"(?:[.:][ \t\r\n]+|\n[ \t\r]*\n\s*)(?=[^\W_])")
 """The end of a sentence (``.`` or ``:`` and white space, or a blank line: a paragraph, or
 an article's title, ends there) before a word: a match ends where that word starts."""
@@ -279,6 +302,9 @@ def _count_before(folded: str, start: int) -> tuple[int, bool, str, int]:
     while True:
         low = max(0, start - reach)
         backwards = folded[low:start][::-1]
+        beyond = _BEYOND.match(backwards)  # more than a window's words: no count needed
+        if beyond is not None:
+            return SNIPPET_WORDS, False, backwards, start - beyond.end()
         counted = _UP_TO.match(backwards)
         assert counted is not None  # it matches the empty string
         count = len(_WORD.findall(backwards, 0, counted.end()))
@@ -291,6 +317,8 @@ def _count_before(folded: str, start: int) -> tuple[int, bool, str, int]:
 
 def _count_after(folded: str, end: int) -> tuple[int, bool]:
     """How many words come after *end*, up to a window's, and whether those are all."""
+    if _BEYOND.match(folded, end) is not None:  # more than a window's: no count needed
+        return SNIPPET_WORDS, False
     counted = _UP_TO.match(folded, end)
     assert counted is not None
     count = len(_WORD.findall(folded, end, counted.end()))
@@ -361,7 +389,9 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
         window_end = end
     pieces = [] if from_start else [ELLIPSIS]
     cursor = window_start
+    clean = False
     if not folded_starts:  # the folded text is the text (offsets are the same)
+        clean = _clean(text[window_start:window_end])
         for match in _matches(pattern, folded, window_start, window_end):
             at, done = match.span()
             pieces += [text[cursor:at], MARK_START, text[at:done], MARK_END]
@@ -379,4 +409,13 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
         pieces.append(text[back(cursor) : back(window_end)])
     if not to_end:
         pieces.append(ELLIPSIS)
-    return make_snippet("".join(pieces))
+    return make_snippet("".join(pieces), sanitized=clean)
+
+
+def _clean(window: str) -> bool:
+    """Whether :func:`~reader.text.sanitize` would leave *window* as it is: printable but
+    for line breaks (every character it removes or changes is not printable) and in NFC.
+    Marks put between its words then come through it unchanged too."""
+    if window.isascii():
+        return window.replace("\n", " ").isprintable()
+    return window.replace("\n", " ").isprintable() and unicodedata.is_normalized("NFC", window)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from reader.entities.finder import EntityFinder
     from reader.library import Article
     from reader.store import AnnotationStore
+    from reader.store.model import Annotation
 
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "StoreSnapshot",
     "UpdateReport",
     "annotate",
+    "corrections_snapshot",
     "delete",
     "folder_names",
     "insert_new",
@@ -168,27 +170,45 @@ def store_snapshot(store: AnnotationStore | None) -> StoreSnapshot:
     for article in store.articles():
         if article["tags"]:
             snapshot.tags[str(article["sha256"])] = [str(tag) for tag in article["tags"]]
-    corrections: dict[str, list[Any]] = {}
-    global_corrections: list[Any] = []
+    corrections: list[Annotation] = []
     for annotation in store.iter_annotations():  # not all 100,000 at once
         sha = annotation.article_sha256
         snapshot.kinds.setdefault(sha, set()).add(annotation.kind)
         if annotation.body:
             snapshot.bodies.setdefault(sha, []).append(annotation.body)
         if annotation.kind == "correction":
-            data = [annotation.correction, annotation.target]
-            corrections.setdefault(sha, []).append(data)
-            if annotation.correction is not None and annotation.correction.get("scope") == "global":
-                global_corrections.append(data)
-    for sha, items in corrections.items():
-        snapshot.corrections[sha] = _digest(items)
-    snapshot.global_corrections = _digest(global_corrections) if global_corrections else ""
+            corrections.append(annotation)
+    _fingerprint_corrections(snapshot, corrections)
     # Read state arrives in the store with the read-state work; until then all are unread.
     read_articles = getattr(store, "read_articles", None)
     if read_articles is not None:
         snapshot.read = frozenset(read_articles())
         snapshot.read_known = True
     return snapshot
+
+
+def corrections_snapshot(store: AnnotationStore | None) -> StoreSnapshot:
+    """A :class:`StoreSnapshot` with only the corrections' fingerprints (what an article's
+    entity key needs: :meth:`Entities.key`), read from the store's corrections alone, not
+    from every annotation (``reader search``'s count of articles with entities found)."""
+    snapshot = StoreSnapshot()
+    if store is not None:
+        _fingerprint_corrections(snapshot, store.annotations(kind="correction"))
+    return snapshot
+
+
+def _fingerprint_corrections(snapshot: StoreSnapshot, found: Sequence[Annotation]) -> None:
+    """Fill *snapshot*'s corrections from *found* (the store's, oldest first)."""
+    corrections: dict[str, list[Any]] = {}
+    global_corrections: list[Any] = []
+    for annotation in found:
+        data = [annotation.correction, annotation.target]
+        corrections.setdefault(annotation.article_sha256, []).append(data)
+        if annotation.correction is not None and annotation.correction.get("scope") == "global":
+            global_corrections.append(data)
+    for sha, items in corrections.items():
+        snapshot.corrections[sha] = _digest(items)
+    snapshot.global_corrections = _digest(global_corrections) if global_corrections else ""
 
 
 def _digest(data: object) -> str:

@@ -248,3 +248,24 @@ def test_entities_indexed_under_other_rules_and_not_found_again_are_missing(
     _, _, err = run(library, tmp_path, capsys, "label:GPE")
     missing = "entities found for 0 of 3 articles: results incomplete until `reader index`"
     assert err.splitlines() == [f"reader: {missing}"]
+
+
+def test_snippet_marks_follow_smart_case(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A query word with a capital marks only that case in the snippet (as the hit itself
+    is found): `Accra` marks "Accra", not the dateline's "ACCRA"; `accra` marks both."""
+    (library / "accra.txt").write_text(
+        "Rates rise\n\nACCRA — The central bank in Accra raised rates on Monday.\n", "utf-8"
+    )
+
+    def marked(query: str) -> list[str]:
+        code, out, _ = run(library, tmp_path, capsys, query, "--format", "json")
+        assert code == 0
+        (hit,) = json.loads(out)
+        return [hit["snippet"][start:end] for start, end in hit["marks"]]
+
+    assert marked("Accra") == ["Accra"]
+    assert marked("accra") == ["ACCRA", "Accra"]
+    assert marked('"central bank" Accra') == ["central bank", "Accra"]
+    assert marked("ACCRA") == ["ACCRA"]

@@ -816,3 +816,65 @@ def test_a_bulk_build_in_batches_indexes_the_same(
     report = setup.index.update(setup.workspace)
     assert report.added == len(ALL) and report.entities_kept == len(ALL)
     assert (_all_tables(setup.index), [setup.found(query) for query in queries]) == expected
+
+
+def test_entity_coverage_reads_the_corrections_not_the_whole_store(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reader search label:…` counts the articles whose entities are found as the last
+    update noted it (no store opened), or else from the index and the store's corrections
+    alone: every note and highlight is not read (1.4 s at 100,000 annotations); the count
+    agrees with an update's."""
+    from reader.anchoring import describe
+    from reader.search import writing
+
+    article = next(a for a in setup.workspace.library().articles if a.path.name == "lavrov.txt")
+    start = article.text.index("Geneva")
+    with AnnotationStore(setup.settings.db_path) as store:
+        for scope in ("article", "global"):
+            store.add_correction(
+                article_ref(article),
+                describe(article.text, start, start + len("Geneva")),
+                {"action": "relabel", "label": "ORG", "scope": scope, "text": "Geneva"},
+            )
+        store.add_note(article_ref(article), "One more note.")
+    setup.reload()
+    setup.index = setup.workspace.search_index()
+    report = setup.index.update(setup.workspace)
+    assert report.entities == len(ALL) and report.entities_missing == 0
+    store = setup.workspace.store
+    full = writing.store_snapshot(store)
+    assert full.corrections and full.global_corrections
+    only = writing.corrections_snapshot(store)
+    assert (only.corrections, only.global_corrections) == (
+        full.corrections,
+        full.global_corrections,
+    )
+
+    def whole_store(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the whole store was read")
+
+    monkeypatch.setattr(AnnotationStore, "iter_annotations", whole_store)
+    # As the update noted it: no store opened at all.
+    setup.reload()
+    setup.index = setup.workspace.search_index()
+    assert setup.index.entity_coverage(setup.workspace) == (len(ALL), len(ALL))
+    assert setup.workspace.store is None
+    # Another update since (the note is of an older generation): worked out again, from
+    # the corrections alone.
+    with setup.index._connection() as connection:
+        connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+    assert setup.index.entity_coverage(setup.workspace) == (len(ALL), len(ALL))
+    assert setup.workspace.store is not None
+    with setup.index._connection() as connection:
+        connection.execute("UPDATE articles SET entities_key = 'other' WHERE id = 1")
+    assert setup.index.entity_coverage(setup.workspace) == (len(ALL) - 1, len(ALL))
+
+
+def test_snippet_texts_are_the_indexed_texts(setup: Setup) -> None:
+    """The texts snippets are found in are read from the FTS table's content table: the
+    ``text`` column's, as the FTS table gives them."""
+    with setup.index._connection() as connection:
+        given = dict(connection.execute("SELECT rowid, text FROM fts").fetchall())
+    assert len(given) == len(ALL)
+    assert setup.index._texts(list(given)) == given

@@ -181,8 +181,13 @@ def _old_find_snippet(text: str, pattern: re.Pattern[str]) -> Snippet | None:
     return snippets.make_snippet("".join(pieces))
 
 
+_HOSTILE = ["\x1b[31m", "\r\n", "\r", "\t", "\x00", "\u202e", "e\u0301", "\u2028", "\x9b1m"]
+"""What sanitising changes (the snippet's window is sanitised unless it is clean)."""
+
 _LONG = st.lists(
-    st.sampled_from([*_PIECES, ". ", ": ", ".\n", '." ', "Minister.", "x"] + ["word"] * 8),
+    st.sampled_from(
+        [*_PIECES, *_HOSTILE, ". ", ": ", ".\n", '." ', "Minister.", "x"] + ["word"] * 8
+    ),
     min_size=20,
     max_size=160,
 ).map(lambda pieces: " ".join(pieces))
@@ -210,3 +215,33 @@ def test_the_window_is_laid_out_as_before(text: str, chosen: list[list[str]]) ->
 )
 def test_a_paragraph_break_at_either_end_leaves_no_mark(raw: str, text: str) -> None:
     assert make_snippet(raw).text == text
+
+
+def _split_marks(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The marks taken out of *raw* by a split on them (what make_snippet did before)."""
+    pieces: list[str] = []
+    marks: list[tuple[int, int]] = []
+    length, start = 0, None
+    for piece in re.split(f"([{snippets.MARK_START}{snippets.MARK_END}])", raw):
+        if piece == snippets.MARK_START:
+            start = length
+        elif piece == snippets.MARK_END:
+            if start is not None and length > start:
+                marks.append((start, length))
+            start = None
+        else:
+            pieces.append(piece)
+            length += len(piece)
+    return "".join(pieces), tuple(marks)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["word", "x", " ", snippets.MARK_START, snippets.MARK_END, "é"]),
+        max_size=40,
+    )
+)
+def test_marks_are_taken_out_as_a_split_takes_them(pieces: list[str]) -> None:
+    raw = "".join(pieces)
+    assert make_snippet(raw, sanitized=True) == Snippet(*_split_marks(" ".join(raw.split())))
