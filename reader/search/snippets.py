@@ -101,7 +101,7 @@ def snippet_pattern(
     found, and marked, only in its own case)."""
     flags = [False] * len(phrases) if sensitive is None else list(sensitive)
     bodies = [
-        (r"[\W_]+".join(re.escape(word) for word in words), case)
+        (r"[\W_]+".join(re.escape(word) if case else _any_case(word) for word in words), case)
         for words, case in zip(phrases, flags, strict=True)
         if words
     ]
@@ -123,6 +123,21 @@ def snippet_pattern(
         else None
     )
     return pattern
+
+
+def _any_case(word: str) -> str:
+    """*word* escaped for a case-insensitive pattern, its i's as the index folds them: a
+    regex in any case takes the dotless ``ı`` for ``i`` and ``I`` (and ``i`` for ``ı``),
+    SQLite's ``unicode61`` and ``str.casefold`` do not (``istanbul`` does not find
+    ``ıstanbul``), so those letters are matched in their own case."""
+    return _I_LETTERS.sub(_own_i, re.escape(word))
+
+
+_I_LETTERS = re.compile("[iI\u0131]")
+
+
+def _own_i(found: re.Match[str]) -> str:
+    return "(?-i:\u0131)" if found.group() == "\u0131" else "(?-i:[iI])"
 
 
 _FIRST_WORDS: dict[re.Pattern[str], tuple[bytes, ...] | None] = {}

@@ -245,3 +245,28 @@ def _split_marks(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
 def test_marks_are_taken_out_as_a_split_takes_them(pieces: list[str]) -> None:
     raw = "".join(pieces)
     assert make_snippet(raw, sanitized=True) == Snippet(*_split_marks(" ".join(raw.split())))
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen", "marked"),
+    [
+        ("ıstanbul, Istanbul and İstanbul", [["istanbul"]], ["Istanbul", "İstanbul"]),
+        ("ISTANBUL and ıstanbul", [["ıstanbul"]], ["ıstanbul"]),
+        ("the mınister and the Minister", [["minister"]], ["Minister"]),
+        ("Kırıkkale, KIRIKKALE", [["kirikkale"]], ["KIRIKKALE"]),
+    ],
+)
+def test_a_word_in_any_case_marks_only_what_the_index_matches(
+    text: str, chosen: list[list[str]], marked: list[str]
+) -> None:
+    """A regex in any case takes the dotless ı and i for one letter; the index (SQLite's
+    unicode61) and the reference (str.casefold) do not: a word marked is a word matched."""
+    from reader.search.text_match import words
+
+    pattern = snippet_pattern(chosen)
+    assert pattern is not None
+    found = find_snippet(text, pattern)
+    assert found is not None
+    shown = [found.text[s:e] for s, e in found.marks]
+    assert shown == marked
+    assert all(words(mark, casefold=True) == chosen[0] for mark in shown)
