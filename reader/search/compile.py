@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -69,8 +70,10 @@ class Compiled:
 
 
 def fts_phrase(text: str) -> str | None:
-    """*text* as an FTS5 phrase (its words, quoted), or None when it has no word."""
-    words = WORD.findall(text)
+    """*text* as an FTS5 phrase (its words, quoted), or None when it has no word. Accents
+    typed decomposed (``nai\u0308ve``) are composed first: a combining mark is no word
+    character, and would split the word the tokenizer reads whole (``naive``)."""
+    words = WORD.findall(text if text.isascii() else unicodedata.normalize("NFC", text))
     if not words:
         return None
     return '"' + " ".join(words).replace('"', '""') + '"'

@@ -878,3 +878,17 @@ def test_snippet_texts_are_the_indexed_texts(setup: Setup) -> None:
         given = dict(connection.execute("SELECT rowid, text FROM fts").fetchall())
     assert len(given) == len(ALL)
     assert setup.index._texts(list(given)) == given
+
+
+def test_a_query_typed_with_decomposed_accents_finds_the_same(setup: Setup) -> None:
+    import unicodedata
+
+    setup.path("naive.txt").write_text("Naïve art\n\nA naïve painter in Genève.\n", "utf-8")
+    setup.reload()
+    setup.index.update(setup.workspace)
+    for text in ("naïve", "Naïve", '"naïve painter"', "title:naïve", "genève", "Genève"):
+        decomposed = unicodedata.normalize("NFD", text)
+        assert decomposed != text
+        hits = setup.index.search(parse(decomposed))
+        assert [setup.name(hit.path) for hit in hits] == ["naive.txt"], text
+        assert hits == setup.index.search(parse(text))  # the same fields and snippet
