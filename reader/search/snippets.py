@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from reader.search import text_match
@@ -406,25 +406,37 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
     cursor = window_start
     clean = False
     if not folded_starts:  # the folded text is the text (offsets are the same)
-        clean = _clean(text[window_start:window_end])
+        window = text[window_start:window_end]
+        clean = _clean(window)
+        cut = _cutter(text, window)
         for match in _matches(pattern, folded, window_start, window_end):
             at, done = match.span()
-            pieces += [text[cursor:at], MARK_START, text[at:done], MARK_END]
+            pieces += [cut(cursor, at), MARK_START, cut(at, done), MARK_END]
             cursor = done
-        pieces.append(text[cursor:window_end])
+        pieces.append(cut(cursor, window_end))
     else:
 
         def back(offset: int) -> int:
             return _back(offset, folded_starts, original_starts)
 
+        cut = _cutter(text, text[back(window_start) : back(window_end)])
         for match in _matches(pattern, folded, window_start, window_end):
-            pieces += [text[back(cursor) : back(match.start())], MARK_START]
-            pieces += [text[back(match.start()) : back(match.end())], MARK_END]
+            pieces += [cut(back(cursor), back(match.start())), MARK_START]
+            pieces += [cut(back(match.start()), back(match.end())), MARK_END]
             cursor = match.end()
-        pieces.append(text[back(cursor) : back(window_end)])
+        pieces.append(cut(back(cursor), back(window_end)))
     if not to_end:
         pieces.append(ELLIPSIS)
     return make_snippet("".join(pieces), sanitized=clean)
+
+
+def _cutter(text: str, window: str) -> Callable[[int, int], str]:
+    """What cuts *text* into a snippet's pieces: slices, without the characters that mark
+    the words found when the article's own *window* has some (a private-use character in
+    the text would otherwise mark what no query word matched)."""
+    if MARK_START not in window and MARK_END not in window:
+        return lambda start, end: text[start:end]
+    return lambda start, end: text[start:end].replace(MARK_START, "").replace(MARK_END, "")
 
 
 def _clean(window: str) -> bool:

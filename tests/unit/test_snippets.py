@@ -270,3 +270,20 @@ def test_a_word_in_any_case_marks_only_what_the_index_matches(
     shown = [found.text[s:e] for s, e in found.marks]
     assert shown == marked
     assert all(words(mark, casefold=True) == chosen[0] for mark in shown)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the \ue000minister\ue001 said \ue000so\ue001",  # plain text
+        "Zoë: \ue000ﬁne\ue001 and \ue000so\ue001, the minister said",  # folded (ﬁ is fi)
+        "\ue001\ue000 minister \ue000",
+    ],
+)
+def test_mark_characters_in_the_text_mark_nothing(text: str) -> None:
+    pattern = snippet_pattern([["minister"]])
+    assert pattern is not None
+    found = find_snippet(text, pattern)
+    assert found is not None
+    assert [found.text[s:e] for s, e in found.marks] == ["minister"]
+    assert snippets.MARK_START not in found.text and snippets.MARK_END not in found.text
