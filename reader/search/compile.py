@@ -70,13 +70,25 @@ class Compiled:
 
 
 def fts_phrase(text: str) -> str | None:
-    """*text* as an FTS5 phrase (its words, quoted), or None when it has no word. Accents
-    typed decomposed (``nai\u0308ve``) are composed first: a combining mark is no word
-    character, and would split the word the tokenizer reads whole (``naive``)."""
-    words = WORD.findall(text if text.isascii() else unicodedata.normalize("NFC", text))
+    """*text* as an FTS5 phrase (its words, quoted), or None when it has no word.
+
+    Accents typed decomposed are composed first, and the combining marks left (none
+    composes with them) dropped where the tokenizer drops them (:data:`_FTS_DROPPED`):
+    a combining mark is no word character, and would split a word the tokenizer reads
+    whole (``nai`` U+0308 ``ve`` is ``naive``, ``i`` U+0307 ``stanbul`` is ``istanbul``)."""
+    if not text.isascii():
+        text = _FTS_DROPPED.sub("", unicodedata.normalize("NFC", text))
+    words = WORD.findall(text)
     if not words:
         return None
     return '"' + " ".join(words).replace('"', '""') + '"'
+
+
+_FTS_DROPPED = re.compile(
+    "[\u0300-\u0304\u0306-\u030c\u030f\u0311\u031b\u0323-\u0328\u032d\u032e\u0330\u0331]"
+)
+"""The combining marks SQLite's ``unicode61 remove_diacritics 2`` tokenizer drops inside a
+word (it takes the others for separators, as :data:`WORD` does, or keeps them)."""
 
 
 def fts_query(columns: Sequence[str], text: str) -> str | None:

@@ -883,7 +883,9 @@ def test_snippet_texts_are_the_indexed_texts(setup: Setup) -> None:
 def test_a_query_typed_with_decomposed_accents_finds_the_same(setup: Setup) -> None:
     import unicodedata
 
-    setup.path("naive.txt").write_text("Naïve art\n\nA naïve painter in Genève.\n", "utf-8")
+    setup.path("naive.txt").write_text(
+        "Naïve art\n\nA naïve painter in Genève and İstanbul.\n", "utf-8"
+    )
     setup.reload()
     setup.index.update(setup.workspace)
     for text in ("naïve", "Naïve", '"naïve painter"', "title:naïve", "genève", "Genève"):
@@ -892,3 +894,7 @@ def test_a_query_typed_with_decomposed_accents_finds_the_same(setup: Setup) -> N
         hits = setup.index.search(parse(decomposed))
         assert [setup.name(hit.path) for hit in hits] == ["naive.txt"], text
         assert hits == setup.index.search(parse(text))  # the same fields and snippet
+    # A mark nothing composes with: "İstanbul".lower() is "i" U+0307 "stanbul".
+    hits = setup.index.search(parse("İstanbul".lower()))
+    assert [setup.name(hit.path) for hit in hits] == ["naive.txt"]
+    assert hits == setup.index.search(parse("istanbul"))
