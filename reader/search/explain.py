@@ -100,9 +100,16 @@ def _candidates(
 def _folded(value: str) -> str:
     """*value* with accents folded, as smart case compares; text already in NFKD form with
     no combining mark (most English text) is its own folding, and is not copied."""
-    if value.isascii() or unicodedata.is_normalized("NFKD", value):
+    if value.isascii() or (
+        unicodedata.is_normalized("NFKD", value) and _DIACRITIC.search(value) is None
+    ):
         return value
     return fold(value)
+
+
+_DIACRITIC = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+"""The combining diacritical marks (their Unicode blocks): a text in NFKD form with one
+(``x`` U+0301 ``y``, which nothing composes) still has an accent to fold."""
 
 
 def _leaf_fields(leaf: Node) -> list[tuple[str, Node]]:

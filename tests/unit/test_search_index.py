@@ -898,3 +898,16 @@ def test_a_query_typed_with_decomposed_accents_finds_the_same(setup: Setup) -> N
     hits = setup.index.search(parse("İstanbul".lower()))
     assert [setup.name(hit.path) for hit in hits] == ["naive.txt"]
     assert hits == setup.index.search(parse("istanbul"))
+
+
+def test_a_word_with_an_accent_nothing_composes_is_found_in_its_case(setup: Setup) -> None:
+    """A text in NFKD form with a combining mark left (no letter composes with it) has
+    its accents folded before the case check, as the reference folds them."""
+    setup.path("combining.txt").write_text(
+        "Ax\u0301y report\n\nThe Ax\u0301y team met the IX\u0308 group.\n", "utf-8"
+    )
+    setup.reload()
+    setup.index.update(setup.workspace)
+    for text in ("Axy", "axy", "title:Axy", '"The Axy"', "IX", "Ax\u0301y"):
+        assert setup.hand(text) == ["combining.txt"], text
+    assert setup.hand("AXY") == []
