@@ -402,32 +402,38 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
         window_end = reached.end()
     else:
         window_end = end
-    pieces = [] if from_start else [ELLIPSIS]
-    cursor = window_start
-    clean = False
-    if not folded_starts:  # the folded text is the text (offsets are the same)
-        window = text[window_start:window_end]
-        clean = _clean(window)
-        cut = _cutter(text, window)
-        for match in _matches(pattern, folded, window_start, window_end):
-            at, done = match.span()
-            pieces += [cut(cursor, at), MARK_START, cut(at, done), MARK_END]
-            cursor = done
-        pieces.append(cut(cursor, window_end))
-    else:
+    while True:
+        pieces = [] if from_start else [ELLIPSIS]
+        cursor = window_start
+        clean = False
+        if not folded_starts:  # the folded text is the text (offsets are the same)
+            window = text[window_start:window_end]
+            clean = _clean(window)
+            cut = _cutter(text, window)
+            for match in _matches(pattern, folded, window_start, window_end):
+                at, done = match.span()
+                pieces += [cut(cursor, at), MARK_START, cut(at, done), MARK_END]
+                cursor = done
+            pieces.append(cut(cursor, window_end))
+        else:
 
-        def back(offset: int) -> int:
-            return _back(offset, folded_starts, original_starts)
+            def back(offset: int) -> int:
+                return _back(offset, folded_starts, original_starts)
 
-        cut = _cutter(text, text[back(window_start) : back(window_end)])
-        for match in _matches(pattern, folded, window_start, window_end):
-            pieces += [cut(back(cursor), back(match.start())), MARK_START]
-            pieces += [cut(back(match.start()), back(match.end())), MARK_END]
-            cursor = match.end()
-        pieces.append(cut(back(cursor), back(window_end)))
-    if not to_end:
-        pieces.append(ELLIPSIS)
-    return make_snippet("".join(pieces), sanitized=clean)
+            cut = _cutter(text, text[back(window_start) : back(window_end)])
+            for match in _matches(pattern, folded, window_start, window_end):
+                pieces += [cut(back(cursor), back(match.start())), MARK_START]
+                pieces += [cut(back(match.start()), back(match.end())), MARK_END]
+                cursor = match.end()
+            pieces.append(cut(back(cursor), back(window_end)))
+        if not to_end:
+            pieces.append(ELLIPSIS)
+        snippet = make_snippet("".join(pieces), sanitized=clean)
+        if snippet.marks or window_start >= start:
+            return snippet
+        # The words found come after the longest snippet's end (long words, or long runs
+        # of punctuation, before them): the snippet starts at them instead.
+        window_start, from_start = start, False
 
 
 def _cutter(text: str, window: str) -> Callable[[int, int], str]:

@@ -287,3 +287,21 @@ def test_mark_characters_in_the_text_mark_nothing(text: str) -> None:
     assert found is not None
     assert [found.text[s:e] for s, e in found.marks] == ["minister"]
     assert snippets.MARK_START not in found.text and snippets.MARK_END not in found.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" * 300 + " the minister spoke at length",  # one long word first
+        "═" * 300 + "\n\nThe minister spoke at length",  # a long rule first
+        "Title\n\n" + " ".join(["y" * 40] * 8) + " the minister spoke at length",
+        "😀" * 250 + "minister😀",
+    ],
+)
+def test_the_words_found_are_shown_whatever_comes_before_them(text: str) -> None:
+    """A window whose words found come after the longest snippet's end starts at them."""
+    for plain in (None, False):
+        found = find_snippet(text, snippet_pattern([["minister"]]), plain)  # type: ignore[arg-type]
+        assert found is not None and len(found.text) <= snippets.SNIPPET_LIMIT
+        assert [found.text[s:e] for s, e in found.marks] == ["minister"], found
+        assert found.text.startswith("…minister")
