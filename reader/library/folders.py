@@ -105,8 +105,24 @@ def find_article_names(
         for candidate, key, entry in candidates:
             if key not in seen and not key.startswith(excluded):
                 seen.add(key)
+                if not key.isascii() and not _is_utf8(key):
+                    problems.append(Problem(Path(candidate), _NOT_UTF8))
+                    continue
                 found.append((candidate, key, entry))
     return found, problems
+
+
+#: A name whose bytes are not UTF-8 decodes to lone surrogates ("caf\udce9.txt"), which
+#: no JSON, SQLite or TinyDB file this library keeps can hold: the file is left out, said.
+_NOT_UTF8 = "file name is not valid UTF-8 (rename the file to read it), skipped"
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def file_stat(entry: os.DirEntry[str] | None) -> os.stat_result | None:

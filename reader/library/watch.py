@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from reader.files import Stamp, file_stamp
@@ -290,6 +291,30 @@ def watch_library(
     roots = [os.path.abspath(p) for p in paths if p.exists()]
     if not roots:
         return "no library folder exists to watch"
+    restarts = 0
+    while True:
+        problem = _watch(watchfiles, roots, stop, changed, ready)
+        # watchfiles cannot hand over a name whose bytes are not UTF-8 and ends the watch
+        # ("Unable to decode path"). The library skips such a file anyway: watch again,
+        # and *ready* walks the whole library for what that batch held (bounded, so that
+        # a folder that keeps writing such names is polled instead).
+        if problem is None or "decode path" not in problem or restarts >= MAX_RESTARTS:
+            return problem
+        restarts += 1
+
+
+#: How often one session's watch is started again after a name that is not UTF-8.
+MAX_RESTARTS = 20
+
+
+def _watch(
+    watchfiles: ModuleType,
+    roots: list[str],
+    stop: threading.Event,
+    changed: Callable[[set[Path]], None],
+    ready: Callable[[], None],
+) -> str | None:
+    """One watch of :func:`watch_library`, until stopped or broken (why, returned)."""
     started = False
     try:
         for batch in watchfiles.watch(

@@ -116,3 +116,20 @@ def test_scan_is_recursive_sorted_and_filters_suffixes(tmp_path: Path) -> None:
 def test_a_file_named_explicitly_is_read_whatever_its_suffix(tmp_path: Path) -> None:
     path = write(tmp_path / "article.text", "Title\nBody\n")
     assert [a.title for a in Library.load([path]).articles] == ["Title"]
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_and_said(tmp_path: Path) -> None:
+    # Its name decodes to lone surrogates, which no catalogue, index or store can hold:
+    # every command crashed on it (UnicodeEncodeError) before.
+    (tmp_path / "good.txt").write_text("Good\n\nText.\n", encoding="utf-8")
+    (Path(os.fsencode(tmp_path)).joinpath(b"caf\xe9.txt")).write_bytes(b"Bad\n\nText.\n")
+    from reader.settings import Settings
+    from reader.workspace import Workspace
+
+    settings = Settings(
+        article_paths=[tmp_path], db_path=tmp_path / "db.json", cache_dir=tmp_path / "cache"
+    )
+    library = Workspace(settings).library()  # catalogued: the catalogue is written
+    assert [a.title for a in library.articles] == ["Good"]
+    [problem] = library.problems
+    assert "not valid UTF-8" in problem.reason and problem.path.name.startswith("caf")

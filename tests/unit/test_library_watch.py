@@ -168,3 +168,35 @@ def test_a_library_given_by_a_relative_path_keeps_its_ids(
     ids = [a.id for a in changes.library.articles]
     assert ids == [a.id for a in Library.load([Path("lib")]).articles]
     assert all(not os.path.isabs(i) for i in ids) and "lib/sub/new.txt" in ids
+
+
+def test_a_name_that_is_not_utf8_does_not_end_the_watch(tmp_path: Path) -> None:
+    # watchfiles ends its watch on a name it cannot decode ("Unable to decode path"): the
+    # watch starts again and walks the library (ready), so a file written with it is seen.
+    root = make_library(tmp_path / "lib")
+    stop = threading.Event()
+    readies: list[float] = []
+    again = threading.Event()
+    result: list[str | None] = []
+
+    def ready() -> None:
+        readies.append(1)
+        if len(readies) > 1:
+            again.set()
+
+    thread = threading.Thread(
+        target=lambda: result.append(watch_library([root], stop, lambda paths: None, ready))
+    )
+    thread.start()
+    try:
+        for _ in range(PATIENCE * 10):
+            if readies:
+                break
+            threading.Event().wait(0.1)
+        Path(os.fsencode(root)).joinpath(b"bad\xff.txt").write_bytes(b"Bad\n\nText.\n")
+        assert again.wait(PATIENCE), result  # watched again, not given up
+    finally:
+        stop.set()
+        thread.join(PATIENCE)
+    assert not thread.is_alive()
+    assert result == [None]
