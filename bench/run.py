@@ -26,6 +26,8 @@ Generates libraries of realistic articles (bench/generate.py, seeded), then meas
 14. the annotation store at 1,000, 10,000 and 100,000 annotations: a warm save, a
     command's first save, `reader note`, the app's first frame and memory
     (bench/fig_store_scale.py).
+15. notes whose quotes are gone: `reader annotations` over 10,000 and 100,000 (CPU), and
+    `reader export`'s peak memory, against main's code (bench/fig_anchoring.py).
 
 Prints a table (medians, [min–max] over the runs, each against its baseline measured in
 the same run) and writes every value as JSON to bench/results/ (git-ignored).
@@ -52,6 +54,7 @@ RESULTS = BENCH / "results"
 
 def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
     from fig_add import adding
+    from fig_anchoring import anchoring
     from fig_entity import entity_pages
     from fig_entity_page import entity_page_keys
     from fig_extract import extraction
@@ -81,6 +84,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
         "entity": entity_pages,
         "entity-page": entity_page_keys,
         "store-scale": store_scale,
+        "anchoring": anchoring,
     }
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import LCSseq, Levenshtein
 
 __all__ = [
     "CONTEXT_LENGTH",
@@ -79,6 +79,11 @@ _PIN_REACH = 16
 """How far (characters) a boundary is looked for either side of its rough guess. Guesses
 come from windows of up to 64 characters, off by what was inserted or deleted inside
 them; 16 covers a quarter of such a window rewritten."""
+
+
+_MARGIN = 1e-9
+"""Slack in :func:`_could_match`'s bound, for float rounding (it must never reject a span
+that :func:`_similarity` would accept)."""
 
 
 @dataclass(frozen=True)
@@ -401,8 +406,23 @@ def _fuzzy_match(target: _Target, text: str) -> tuple[int, int] | None:
     # Each end also guesses the other: a long quote may keep only one of its ends.
     start_guesses = from_starts + [guess - length for guess in from_ends]
     end_guesses = from_ends + [guess + length for guess in from_starts]
-    starts = {_pin_start(target, text, guess) for guess in _spread(start_guesses, len(text))}
-    ends = {_pin_end(target, text, guess) for guess in _spread(end_guesses, len(text))}
+    start_guesses = _spread(start_guesses, len(text))
+    end_guesses = _spread(end_guesses, len(text))
+    # Pinning is the costly part (a dynamic programme in Python): only guesses that
+    # could make a span similar enough with some guess of the other end are pinned.
+    pairs = [
+        (start_guess, end_guess)
+        for start_guess in start_guesses
+        for end_guess in end_guesses
+        if _could_match(
+            target,
+            text,
+            _start_reach(target, text, start_guess),
+            _end_reach(target, text, end_guess),
+        )
+    ]
+    starts = {_pin_start(target, text, guess) for guess in dict.fromkeys(s for s, _ in pairs)}
+    ends = {_pin_end(target, text, guess) for guess in dict.fromkeys(e for _, e in pairs)}
     best: tuple[float, int, int, int] | None = None
     for start in starts:
         for end in ends:
@@ -443,6 +463,51 @@ def _spread(guesses: list[int], limit: int) -> list[int]:
     return kept
 
 
+def _start_reach(target: _Target, text: str, guess: int) -> tuple[int, int]:
+    """Return the least and greatest start :func:`_pin_start` can return for *guess*."""
+    before, head = target.prefix[-_CONTEXT_SLICE:], target.exact[:_SLICE]
+    return max(0, guess - len(before) - _PIN_REACH), min(len(text), guess + len(head) + _PIN_REACH)
+
+
+def _end_reach(target: _Target, text: str, guess: int) -> tuple[int, int]:
+    """Return the least and greatest end :func:`_pin_end` can return for *guess*."""
+    tail, after = target.exact[-_SLICE:], target.suffix[:_CONTEXT_SLICE]
+    return max(0, guess - len(tail) - _PIN_REACH), min(len(text), guess + len(after) + _PIN_REACH)
+
+
+def _could_match(
+    target: _Target, text: str, starts: tuple[int, int], ends: tuple[int, int]
+) -> bool:
+    """Return False only if no span starting in *starts* and ending in *ends* (inclusive
+    ranges) can pass :data:`FUZZY_QUOTE_MIN` and :data:`FUZZY_MATCH_MIN`.
+
+    A sound bound, cheap beside pinning: Levenshtein distance is at least the longer
+    string's length less their longest common subsequence (each character not matched
+    costs an edit), and a piece's longest common subsequence with any part of a text is
+    at most its LCS with the whole of it. So :func:`_similarity` of such a span is at most
+    the LCS of quote, prefix and suffix with the text they could cover, over their
+    stored lengths (rapidfuzz's bit-parallel LCS: microseconds). The margin keeps float
+    rounding from ever rejecting a span that would pass.
+    """
+    (start_lo, start_hi), (end_lo, end_hi) = starts, ends
+    if end_hi <= start_lo:
+        return False
+    exact, prefix, suffix = target.exact, target.prefix, target.suffix
+    quote = LCSseq.similarity(exact, text[start_lo:end_hi])
+    if quote / len(exact) < FUZZY_QUOTE_MIN - _MARGIN:
+        return False
+    before = LCSseq.similarity(prefix, text[max(0, start_lo - len(prefix)) : start_hi])
+    after = LCSseq.similarity(suffix, text[end_lo : end_hi + len(suffix)])
+    stored = len(exact) + len(prefix) + len(suffix)
+    if (quote + before + after) / stored < FUZZY_MATCH_MIN - _MARGIN:
+        return False
+    # The three pieces are in order and do not overlap: together they share at most the
+    # LCS of the stored whole with the text around all of them.
+    around = text[max(0, start_lo - len(prefix)) : end_hi + len(suffix)]
+    together = LCSseq.similarity(prefix + exact + suffix, around)
+    return together / stored >= FUZZY_MATCH_MIN - _MARGIN
+
+
 def _pin_start(target: _Target, text: str, guess: int) -> int:
     """Return where the quote starts near *guess*, by aligning prefix end and quote head."""
     before, head = target.prefix[-_CONTEXT_SLICE:], target.exact[:_SLICE]
@@ -471,39 +536,76 @@ def _align_boundary(
     """Return the offset in *region* that lines up with ``pattern[boundary]``.
 
     A semi-global alignment (Levenshtein costs; the pattern aligned in full, the region's
-    ends free): dynamic programming over ``len(pattern) * len(region)`` cells, both small
-    here. Among equally good alignments the one ending nearest *expected_end* wins.
-    Region text that the alignment passes over right at the boundary, matching neither
-    side (the passage's first or last words rewritten), is counted in the quote, which is
-    the part after the boundary, or before it if *quote_first*.
+    ends free). Among equally good alignments the one ending nearest *expected_end* wins,
+    and it is traced back through its cells preferring, at each, the diagonal step (match
+    or substitution), then the step down the pattern, then along the region. Region text
+    that the alignment passes over right at the boundary, matching neither side (the
+    passage's first or last words rewritten), is counted in the quote, which is the part
+    after the boundary, or before it if *quote_first*.
+
+    The costs come a row (a pattern character) at a time as bit vectors over the region
+    (Myers' bit-parallel edit distance, Hyyrö's formulation, one Python integer per row of
+    horizontal +1 and -1 steps), a few integer operations per row instead of one Python
+    step per cell; only the cells of the one path traced back are read.
     """
     width = len(region)
-    # costs[j]: least cost of aligning pattern[:i] to a substring ending at region[:j];
-    # marks[j]: where that alignment crossed the boundary (meaningless before row
-    # `boundary`, and row 0 is the boundary when the pattern starts with the quote).
-    costs = [0] * (width + 1)
-    marks = list(range(width + 1))
-    for i in range(1, len(pattern) + 1):
-        char = pattern[i - 1]
-        at_boundary = i == boundary
-        new_costs = [i] + [0] * width
-        new_marks = [0 if at_boundary else marks[0]] + [0] * width
-        for j in range(1, width + 1):
-            diagonal = costs[j - 1] + (char != region[j - 1])
-            up = costs[j] + 1
-            left = new_costs[j - 1] + 1
-            if diagonal <= up and diagonal <= left:
-                new_costs[j] = diagonal
-                new_marks[j] = j if at_boundary else marks[j - 1]
-            elif up <= left:
-                new_costs[j] = up
-                new_marks[j] = j if at_boundary else marks[j]
-            else:
-                new_costs[j] = left
-                new_marks[j] = j if at_boundary and quote_first else new_marks[j - 1]
-        costs, marks = new_costs, new_marks
-    best = min(range(width + 1), key=lambda j: (costs[j], abs(j - expected_end)))
-    return marks[best]
+    full = (1 << width) - 1
+    matches: dict[str, int] = {}
+    for j, char in enumerate(region):
+        matches[char] = matches.get(char, 0) | (1 << j)
+    # pluses[i], minuses[i]: bit j-1 set where cost(i, j) - cost(i, j - 1) is +1, -1.
+    # Row 0 is all zeros (the region's start is free); column 0 is i (the pattern is not).
+    pluses, minuses = [0], [0]
+    plus = minus = 0
+    for char in pattern:
+        eq = matches.get(char, 0)
+        down = eq | minus
+        across = (((eq & plus) + plus) ^ plus) | eq
+        up_plus = minus | (~(across | plus) & full)
+        up_minus = plus & across
+        up_plus = ((up_plus << 1) | 1) & full
+        up_minus = (up_minus << 1) & full
+        plus = up_minus | (~(down | up_plus) & full)
+        minus = up_plus & down
+        pluses.append(plus)
+        minuses.append(minus)
+
+    row = len(pattern)
+    last = [row]
+    for j in range(width):
+        last.append(last[-1] + (plus >> j & 1) - (minus >> j & 1))
+    here = min(last)
+    # The nearest to expected_end of the cheapest ends; the first (leftmost) on a tie.
+    j = min(
+        (j for j, value in enumerate(last) if value == here), key=lambda j: abs(j - expected_end)
+    )
+    i = row
+    while i:  # back along the path to the boundary's row (row 0: where it started)
+        if not j:
+            if i == boundary:
+                return 0
+            i -= 1
+            here = i
+            continue
+        bit = 1 << (j - 1)
+        below = (bit << 1) - 1
+        above = i - 1 + (pluses[i - 1] & below).bit_count() - (minuses[i - 1] & below).bit_count()
+        above_left = above - bool(pluses[i - 1] & bit) + bool(minuses[i - 1] & bit)
+        here_left = here - bool(pluses[i] & bit) + bool(minuses[i] & bit)
+        diagonal = above_left + (pattern[i - 1] != region[j - 1])
+        if diagonal <= above + 1 and diagonal <= here_left + 1:
+            if i == boundary:
+                return j
+            i, j, here = i - 1, j - 1, above_left
+        elif above <= here_left:
+            if i == boundary:
+                return j
+            i, here = i - 1, above
+        else:
+            if i == boundary and quote_first:
+                return j
+            j, here = j - 1, here_left
+    return j
 
 
 def _similarity(target: _Target, text: str, start: int, end: int) -> tuple[float, float]:

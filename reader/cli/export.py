@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -113,14 +114,14 @@ def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
                 warn=error_line,
             )
         if output == "-":
-            _write_stdout(export.data)
+            _write_stdout(export.chunks())
             return 0
         if output:
             path = Path(output)
-            write_file(path, export.data)
+            write_file(path, export.chunks())
         else:
             name = default_export_name(fmt, label=export.label)
-            path = write_in_folder(workspace.exports_dir, name, export.data)
+            path = write_in_folder(workspace.exports_dir, name, export.chunks())
     except (ExportError, ExportWriteError, StoreError) as error:
         error_line(str(error))
         return 1
@@ -136,15 +137,16 @@ def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
     return 0
 
 
-def _write_stdout(data: bytes) -> None:
+def _write_stdout(chunks: Iterable[bytes]) -> None:
     stream = sys.stdout
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
         stream.flush()
-        buffer.write(data)
+        for chunk in chunks:
+            buffer.write(chunk)
         buffer.flush()
     else:  # a text-only stream (tests capturing output)
-        stream.write(data.decode("utf-8"))
+        stream.write(b"".join(chunks).decode("utf-8"))
         stream.flush()
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,12 +33,21 @@ _ENTITY_FORMATS = " and ".join(fmt.name for fmt in EXPORT_FORMATS if fmt.carries
 class Export:
     """A finished export, not yet written anywhere."""
 
-    data: bytes
-    """The file's bytes."""
     collection: Collection
     """What it holds."""
     format: str
     """The name of its format (see :mod:`.formats`)."""
+    _parts: Callable[[], Iterable[bytes]] = field(repr=False, compare=False)
+
+    def chunks(self) -> Iterable[bytes]:
+        """The file's bytes a part at a time, rendered as they are asked for (the json
+        format: an article at a time), for writing an export without holding it whole."""
+        return self._parts()
+
+    @property
+    def data(self) -> bytes:
+        """The file's bytes (rendered whole each time they are asked for)."""
+        return b"".join(self._parts())
 
     @property
     def label(self) -> str | None:
@@ -90,7 +99,11 @@ def build_export(
         # jsonl writes no passages, and says itself which articles it skipped.
         warn=None if export_format.needs_entities else say,
     )
-    return Export(export_format.render(collection, say), collection, fmt)
+    stream = export_format.stream
+    if stream is not None:
+        return Export(collection, fmt, lambda: stream(collection))
+    data = export_format.render(collection, say)
+    return Export(collection, fmt, lambda: (data,))
 
 
 def export_to_folder(
@@ -126,4 +139,4 @@ def export_to_folder(
         warn=warn,
     )
     name = default_export_name(fmt, label=export.label)
-    return write_in_folder(workspace.exports_dir, name, export.data)
+    return write_in_folder(workspace.exports_dir, name, export.chunks())

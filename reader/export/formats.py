@@ -8,7 +8,7 @@ module is cheap: the format modules are imported only when an export is rendered
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING
@@ -46,6 +46,10 @@ class ExportFormat:
     Raises:
         ExportError: the export cannot be made (jsonl: the pipeline cannot be loaded).
     """
+    stream: Callable[[Collection], Iterable[bytes]] | None = None
+    """Yields the same bytes as *render*, a part at a time, so that an export is written
+    as it is rendered (None: the format is rendered whole). Only for formats that warn of
+    nothing and cannot fail: the chunks are made while the file is written."""
     also_recognised: tuple[str, ...] = ()
     """Other endings an ``-o`` file may have to imply this format (lower case, no dot)."""
     importable: bool = False
@@ -72,6 +76,12 @@ def _render_json(collection: Collection, warn: Warn) -> bytes:
     from reader.export import json_format
 
     return json_format.render(collection)
+
+
+def _stream_json(collection: Collection) -> Iterable[bytes]:
+    from reader.export import json_format
+
+    return json_format.chunks(collection)
 
 
 def _render_w3c(collection: Collection, warn: Warn) -> bytes:
@@ -115,6 +125,7 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = (
         description="everything",
         menu_text="everything, reader's own format (importable)",
         render=_render_json,
+        stream=_stream_json,
         importable=True,
         carries_entities=True,
     ),

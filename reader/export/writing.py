@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -70,8 +71,9 @@ def default_export_name(fmt: str, *, label: str | None = None, now: datetime | N
     return f"reader-{middle + '-' if middle else ''}{stamp}.{extension}"
 
 
-def write_in_folder(folder: Path, name: str, data: bytes) -> Path:
-    """Write *data* as a new file called *name* in *folder* (created if missing); return it.
+def write_in_folder(folder: Path, name: str, data: bytes | Iterable[bytes]) -> Path:
+    """Write *data* (bytes, or chunks of bytes) as a new file called *name* in *folder*
+    (created if missing); return it.
 
     If the name is taken, ``-2``, ``-3``... is added before the extension: an earlier
     export is never overwritten.
@@ -101,8 +103,9 @@ def write_in_folder(folder: Path, name: str, data: bytes) -> Path:
     return path
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Replace (or create) the file at *path* with *data*, atomically and durably.
+def write_file(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Replace (or create) the file at *path* with *data* (bytes, or chunks of bytes),
+    atomically and durably.
 
     Raises:
         ExportWriteError: *path* is a symbolic link, a folder or another non-file, or

@@ -11,7 +11,10 @@ Its pieces, in the order data flows through them:
   ``reading_state`` (read marks, positions) and ``saved_views``;
 - ``journal``: what each change replaced, for undo;
 - ``lock``: the OS lock that keeps to one writer per file;
-- ``storage``: the TinyDB storage that writes atomically and durably;
+- ``storage``: the TinyDB storage that writes atomically and durably, with its parts
+  ``storage_saving`` (journal appends, compaction, the files beside the database),
+  ``storage_reads`` (light opens, the summary, a journal's new saves) and
+  ``storage_state`` (the state they share); ``document_table``: its table;
 - ``changelog``: the journal of saves beside a large file;
 - ``summary``: what a command reads beside a large file instead of the file;
 - ``compact``: the annotations kept as JSON text, indexed by article;

@@ -539,3 +539,107 @@ def test_reanchor_stays_fast_on_a_long_article(length: int) -> None:
 def test_module_does_not_import_textual() -> None:
     code = "import sys, reader.anchoring; sys.exit('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# The fuzzy search's building blocks, against plain definitions
+
+
+def _align_cell_by_cell(
+    pattern: str, boundary: int, region: str, expected_end: int, *, quote_first: bool
+) -> int:
+    """The boundary alignment one cell at a time (what reader.anchoring computed before its
+    bit-parallel version): the definition the fast one must agree with, ties included."""
+    width = len(region)
+    costs = [0] * (width + 1)
+    marks = list(range(width + 1))
+    for i in range(1, len(pattern) + 1):
+        char = pattern[i - 1]
+        at_boundary = i == boundary
+        new_costs = [i] + [0] * width
+        new_marks = [0 if at_boundary else marks[0]] + [0] * width
+        for j in range(1, width + 1):
+            diagonal = costs[j - 1] + (char != region[j - 1])
+            up = costs[j] + 1
+            left = new_costs[j - 1] + 1
+            if diagonal <= up and diagonal <= left:
+                new_costs[j] = diagonal
+                new_marks[j] = j if at_boundary else marks[j - 1]
+            elif up <= left:
+                new_costs[j] = up
+                new_marks[j] = j if at_boundary else marks[j]
+            else:
+                new_costs[j] = left
+                new_marks[j] = j if at_boundary and quote_first else new_marks[j - 1]
+        costs, marks = new_costs, new_marks
+    best = min(range(width + 1), key=lambda j: (costs[j], abs(j - expected_end)))
+    return marks[best]
+
+
+# Few letters, so that equally good alignments (the tie rules) come up often.
+_LETTERS = st.text(alphabet="ab é", max_size=70)
+
+
+@given(_LETTERS, _LETTERS, st.data())
+def test_boundary_alignment_agrees_with_the_cell_by_cell_definition(
+    pattern: str, region: str, data: st.DataObject
+) -> None:
+    from reader.anchoring import _align_boundary
+
+    boundary = data.draw(st.integers(0, len(pattern)))
+    expected_end = data.draw(st.integers(-3, len(region) + 3))
+    quote_first = data.draw(st.booleans())
+    assert _align_boundary(
+        pattern, boundary, region, expected_end, quote_first=quote_first
+    ) == _align_cell_by_cell(pattern, boundary, region, expected_end, quote_first=quote_first)
+
+
+def test_boundary_alignment_agrees_on_prose() -> None:
+    from reader.anchoring import _align_boundary
+
+    shuffler = random.Random(7)
+    text = long_article(5000)
+    for _ in range(300):
+        at = shuffler.randrange(0, len(text) - 200)
+        pattern = text[at : at + shuffler.randrange(1, 49)]
+        region_at = max(0, at + shuffler.randrange(-40, 40))
+        region = text[region_at : region_at + shuffler.randrange(0, 100)]
+        boundary = shuffler.randrange(0, len(pattern) + 1)
+        expected = shuffler.randrange(0, len(region) + 1)
+        for quote_first in (False, True):
+            assert _align_boundary(
+                pattern, boundary, region, expected, quote_first=quote_first
+            ) == _align_cell_by_cell(pattern, boundary, region, expected, quote_first=quote_first)
+
+
+@given(st.text(alphabet="abc d", min_size=2, max_size=60), st.data())
+def test_the_pinning_filter_never_drops_a_span_that_would_pass(
+    text: str, data: st.DataObject
+) -> None:
+    # _could_match may keep what fails, never drop what passes: every span in the ranges
+    # it rejects is checked with the thresholds themselves. The target is a passage of
+    # the text with a few characters changed, so that spans near it often pass.
+    from reader.anchoring import (
+        FUZZY_MATCH_MIN,
+        FUZZY_QUOTE_MIN,
+        _could_match,
+        _similarity,
+        _Target,
+    )
+
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    stored = describe(text, start, end, context=data.draw(st.integers(0, 12)))["quote"]
+    exact = list(stored["exact"])
+    for _ in range(data.draw(st.integers(0, 3))):
+        exact[data.draw(st.integers(0, len(exact) - 1))] = data.draw(st.sampled_from("abxy"))
+    target = _Target(start, end, "".join(exact), stored["prefix"], stored["suffix"])
+    start_lo = data.draw(st.integers(max(0, start - 8), start))
+    start_hi = data.draw(st.integers(start_lo, min(len(text), start + 8)))
+    end_lo = data.draw(st.integers(max(0, end - 8), end))
+    end_hi = data.draw(st.integers(end_lo, min(len(text), end + 8)))
+    if _could_match(target, text, (start_lo, start_hi), (end_lo, end_hi)):
+        return
+    for start in range(start_lo, start_hi + 1):
+        for end in range(max(end_lo, start + 1), end_hi + 1):
+            quote, whole = _similarity(target, text, start, end)
+            assert quote < FUZZY_QUOTE_MIN or whole < FUZZY_MATCH_MIN, (start, end)

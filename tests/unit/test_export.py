@@ -212,6 +212,36 @@ def test_json_is_deterministic_and_has_nothing_a_terminal_acts_on(
     assert note[0]["body"] == "\x1b[31mred\u202e NaN Infinity \x9b"
 
 
+def test_json_is_written_an_article_at_a_time_as_the_whole_document_dumps(
+    annotated: Annotated, entity_cache: Path
+) -> None:
+    # The json format streams (an article at a time); its bytes must be those of the whole
+    # document dumped at once, with entities, read state, views and unsafe text, and with
+    # no articles at all; and a file written from the chunks holds exactly them.
+    from reader.export import json_format
+    from reader.export.collect import Collection
+    from reader.export.jsontext import dumps
+
+    def whole(collection: Collection) -> bytes:
+        return (dumps(json_format.to_document(collection)) + "\n").encode("utf-8")
+
+    with AnnotationStore(annotated.db) as store:
+        store.add_note(_ref(annotated), "line\none \u2028 \x9b\n  indented")
+    _read_and_views(annotated)
+    with opened(annotated, entity_cache) as (workspace, store):
+        for entities in (False, True):
+            export = build_export(workspace, store, "json", include_entities=entities, now=NOW)
+            collection = export.collection
+            assert len(collection.articles) > 1
+            assert len(list(export.chunks())) == len(collection.articles) + 3  # read-only too
+            assert export.data == whole(collection)
+            path = annotated.root / f"written-{entities}.json"
+            write_file(path, export.chunks())
+            assert path.read_bytes() == export.data
+        empty = Collection(articles=(), exported_at="2026-01-02T03:04:05Z")
+        assert json_format.render(empty) == whole(empty)
+
+
 def _ref(annotated: Annotated) -> Any:
     from reader.annotations import article_ref
 
