@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
@@ -224,13 +225,16 @@ def is_plain(text: str) -> bool:
         char = found.group()
         if not _harmless(char):
             return False
-        _KNOWN_HARMLESS.append(char)
-        _UNKNOWN = _unknown()
+        with _LEARNING:  # threads (the app's searches) learn at once: each char once
+            if char not in _KNOWN_HARMLESS:  # counted once by the check above
+                _KNOWN_HARMLESS.append(char)
+                _UNKNOWN = _unknown()
         at = found.end()
     return True
 
 
 _KNOWN_HARMLESS: list[str] = []
+_LEARNING = threading.Lock()
 
 
 def _unknown() -> re.Pattern[str]:
