@@ -220,10 +220,11 @@ def read_once(article: Article) -> Article:
     """*article* with its text, read for the index without keeping it in the library's
     :class:`Article` (an unread one stays unread: the app holds 10,000 of them, and keeping
     every text it indexed would add tens of MB to it). What was read is the truth: its hash
-    is the text's."""
+    is the text's (and its word count the library's when the hash is the same)."""
     if article.loaded:
         return article
-    read = read_article(article.path)
+    known = (article.sha256, article.word_count) if article.known else None
+    read = read_article(article.path, known=known)
     if isinstance(read, Problem):
         article.text  # noqa: B018 - gone since listed: the library's article says why
         return article

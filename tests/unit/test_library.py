@@ -32,6 +32,18 @@ def test_seed_article(seed_path: Path) -> None:
     assert article.notices == ()
 
 
+def test_a_known_count_is_taken_only_for_the_same_text(tmp_path: Path) -> None:
+    # The search index passes the library's hash and count: counting the words again is a
+    # third of reading a file. A count known for other text is never taken.
+    path = write(tmp_path / "a.txt", "Three words here\n")
+    first = read_article(path)
+    assert not isinstance(first, Problem) and first.word_count == 3
+    same = read_article(path, known=(first.sha256, 99))
+    assert not isinstance(same, Problem) and same.word_count == 99
+    other = read_article(path, known=("0" * 64, 99))
+    assert not isinstance(other, Problem) and other.word_count == 3
+
+
 def test_markdown_heading_is_the_title(tmp_path: Path) -> None:
     path = write(tmp_path / "a.md", "\n\n# The *real* title #\n\nBody text here.\n")
     article = read_article(path)
