@@ -17,11 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.library import Problem, read_article
 from reader.search.documents import article_date
-from reader.search.entity_rows import (
-    EntityRows,
-    MentionRow,
-    fts_entities,
-)
+from reader.search.entity_rows import EntityRows, KeptRows, MentionRow, fts_entities
 from reader.search.snippets import is_plain
 from reader.search.text_match import fold
 
@@ -114,18 +110,17 @@ class Entities:
 
     def reuse_many(
         self, snapshot: StoreSnapshot, batch: Sequence[tuple[object, Article]]
-    ) -> dict[str, tuple[str, str, list[MentionRow]]]:
+    ) -> dict[str, KeptRows]:
         """For the articles read in *batch* whose rows are kept under their key (and whose
-        model output is still cached): by hash, the key, the kept JSON and its rows."""
+        model output is still cached): by hash, the rows as kept."""
         if self.kept is None or self.finder.cache is None:
             return {}
-        found: dict[str, tuple[str, str, list[MentionRow]]] = {}
-        for sha256, (key, kept_json, rows) in self.kept.get_many(
-            [read.sha256 for _, read in batch]
-        ).items():
-            if key == self.key(snapshot, sha256) and self.finder.cache.has(sha256, self.engine):
-                found[sha256] = (key, kept_json, rows)
-        return found
+        kept = self.kept.get_many([read.sha256 for _, read in batch])
+        cached = self.finder.cache.have(
+            [sha256 for sha256, (key, _, _) in kept.items() if key == self.key(snapshot, sha256)],
+            self.engine,
+        )
+        return {sha256: kept[sha256] for sha256 in cached}
 
     def reuse(self, snapshot: StoreSnapshot, sha256: str) -> tuple[str, list[MentionRow]] | None:
         """The article's key and its kept rows, when they are kept under that key and its
@@ -335,8 +330,8 @@ def insert_new(
                 if reused is None:
                     texts.append((last, title, text, folder, shown))
                 else:
-                    _, kept_json, rows = reused
-                    with_entities.append((last, title, text, folder, shown, *fts_entities(rows)))
+                    _, kept_json, columns = reused
+                    with_entities.append((last, title, text, folder, shown, *columns))
                     mentions.append((last, kept_json))
                 folders += [(last, depth, name) for depth, name in enumerate(folder_names(folder))]
                 if snapshot.key(sha256):

@@ -128,3 +128,20 @@ def test_scan_is_recursive_sorted_and_filters_suffixes(tmp_path: Path) -> None:
 def test_a_file_named_explicitly_is_read_whatever_its_suffix(tmp_path: Path) -> None:
     path = write(tmp_path / "article.text", "Title\nBody\n")
     assert [a.title for a in Library.load([path]).articles] == ["Title"]
+
+
+@pytest.mark.parametrize(
+    ("path", "roots", "folder"),
+    [
+        ("/lib/world/europe/a.txt", ["/lib"], "world/europe"),
+        ("/lib/a.txt", ["/lib"], ""),
+        ("/lib/a.txt", ["/lib/a.txt"], ""),  # an article named on its own
+        ("/lib/news/x/a.txt", ["/lib/news", "/lib"], "x"),  # the nearest root wins
+        ("/library/a.txt", ["/lib"], ""),  # not under /lib, though it starts with it
+        ("/a/b.txt", ["/"], "a"),
+    ],
+)
+def test_library_folder(path: str, roots: list[str], folder: str) -> None:
+    from reader.library.folders import library_folder, library_roots
+
+    assert library_folder(path, library_roots([Path(root) for root in roots])) == folder
