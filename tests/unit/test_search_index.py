@@ -852,3 +852,44 @@ def test_a_bulk_build_in_batches_indexes_the_same(
     report = setup.index.update(setup.workspace)
     assert report.added == len(ALL) and report.entities_kept == len(ALL)
     assert (_all_tables(setup.index), [setup.found(query) for query in queries]) == expected
+
+
+def test_a_build_cancelled_between_batches_is_finished_by_the_next_update(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first pass stops between batches when cancelled (the app's quit): what was
+    written is kept, the next update writes the rest, and the index is as if built whole."""
+    import threading
+
+    from reader.search import writing
+
+    expected = _all_tables(setup.index)
+    monkeypatch.setattr(writing, "BULK", 1)
+    monkeypatch.setattr(writing, "INSERT_BATCH", 2)
+    path = setup.index.path
+    assert path is not None
+    setup.workspace.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    setup.reload()
+    setup.index = setup.workspace.search_index()
+    cancelled = threading.Event()
+    batches = 0
+    real = writing.ReadAhead.batches
+
+    def counted(self: writing.ReadAhead) -> Iterator[list[object]]:
+        nonlocal batches
+        for batch in real(self):
+            batches += 1
+            if batches == 2:
+                cancelled.set()
+            yield batch
+
+    monkeypatch.setattr(writing.ReadAhead, "batches", counted)
+    setup.index.update(setup.workspace, cancelled=cancelled)
+    with setup.index._connection() as connection:
+        (written,) = connection.execute("SELECT count(*) FROM articles").fetchone()
+    assert written == 4  # two batches of two
+    setup.index.update(setup.workspace)
+    assert _all_tables(setup.index)[2:] == expected[2:]  # row ids aside, the same
+    assert _entity_tables(setup.index) == expected[:2]
