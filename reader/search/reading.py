@@ -5,7 +5,7 @@ writing in a child process.
 A build from scratch spends about half its time reading (decoding, sanitising, hashing the
 files: Python, holding the GIL) and half in SQLite (FTS5's tokenizer and B-trees). In a
 child process the reading of the next batch overlaps the writing of this one on a second
-core. The child (``python -m reader.search.reading``) reads batches of paths from its
+core. The child (:func:`main`, started with this process's Python) reads batches of paths from its
 stdin and writes what it read to its stdout, pickled; it ends when its stdin closes, when
 its parent stops reading (a broken pipe: a parent that died leaves no orphan) or when it is
 killed (:meth:`ReadAhead.close`, on cancel or error). If it cannot be started or fails,
@@ -15,6 +15,7 @@ the parent reads the rest itself: nothing is lost, only the overlap.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pickle
 import subprocess
@@ -92,6 +93,13 @@ def _prepare_path(request: Request) -> Prepared | None:
     return None if isinstance(read, Problem) else prepare(read, path)
 
 
+_CHILD = (
+    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    "from reader.search.reading import main; main()"
+)
+"""The child's program: this module's :func:`main`, imported as this process imports it."""
+
+
 class ReadAhead:
     """The articles of *batches* read by a child process, a batch ahead of the caller:
     iterate to get each batch's :class:`Prepared` (or None where the caller reads the
@@ -111,16 +119,15 @@ class ReadAhead:
 
     def start(self) -> bool:
         """Start the child; False when it cannot be (the caller reads everything)."""
-        here = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([here, *filter(None, [os.environ.get("PYTHONPATH")])])
+        # Isolated (-I: neither the working directory, where another copy of reader may
+        # be, nor PYTHONPATH), importing from this process's own path, this reader first.
+        path = [str(Path(__file__).resolve().parents[2]), *(p or os.getcwd() for p in sys.path)]
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "reader.search.reading"],
+                [sys.executable, "-I", "-c", _CHILD, json.dumps(path)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
-                env=env,
             )
         except OSError:
             return False

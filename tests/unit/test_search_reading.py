@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from reader.library import Problem, read_article
 from reader.search.reading import ReadAhead, Request, prepare
 
@@ -38,8 +40,16 @@ def _library(tmp_path: Path) -> list[Path]:
     return [*paths, tmp_path / "empty.txt"]
 
 
-def test_the_child_reads_what_this_process_reads(tmp_path: Path) -> None:
+def test_the_child_reads_what_this_process_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     paths = _library(tmp_path)
+    # Another copy of reader in the working directory (the app started in a checkout of
+    # an older version) is not what the child imports: it imports this process's.
+    (tmp_path / "elsewhere" / "reader").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "reader" / "__init__.py").write_text("raise ImportError")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "elsewhere"))
     expected = []
     for path in paths:
         read = read_article(path)
