@@ -122,6 +122,8 @@ class ReadAhead:
         # Isolated (-I: neither the working directory, where another copy of reader may
         # be, nor PYTHONPATH), importing from this process's own path, this reader first.
         path = [str(Path(__file__).resolve().parents[2]), *(p or os.getcwd() for p in sys.path)]
+        if not sys.executable:  # embedded: no interpreter to start
+            return False
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-I", "-c", _CHILD, json.dumps(path)],
@@ -129,7 +131,7 @@ class ReadAhead:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
             )
-        except OSError:
+        except (OSError, ValueError):
             return False
         assert self._process.stdin is not None
         # Sent from a thread: a batch's paths and the child's answers cross in the pipes.
