@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from reader.entities.engines.base import EngineInfo
@@ -41,6 +43,12 @@ class EntityCache:
     def has(self, sha256: str, engine: EngineInfo) -> bool:
         """Return True when an entry exists (without reading it)."""
         return self._file(sha256, engine).is_file()
+
+    def have(self, shas: Iterable[str], engine: EngineInfo) -> list[str]:
+        """Those of *shas* with an entry (without reading them; string paths, not
+        :class:`~pathlib.Path`: the search index asks for 10,000 at once)."""
+        folder = os.path.join(self.directory, engine.key)
+        return [sha for sha in shas if os.path.isfile(os.path.join(folder, sha[:2], f"{sha}.json"))]
 
     def put(self, sha256: str, engine: EngineInfo, spans: list[Span]) -> None:
         """Store *spans* atomically; a cache that cannot be written is silently skipped."""

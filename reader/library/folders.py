@@ -148,7 +148,10 @@ def library_folder(path: str, roots: Sequence[str]) -> str:
     for root in roots:
         if path == root:
             return ""
-        if path.startswith(root.rstrip(os.sep) + os.sep):
-            folder = os.path.dirname(os.path.relpath(path, root))
+        prefix = root.rstrip(os.sep) + os.sep
+        if path.startswith(prefix):
+            # Both are normalised absolute paths: the part after the root is the relative
+            # path (os.path.relpath normalises both again, a tenth of an index build).
+            folder = os.path.dirname(path[len(prefix) :])
             return folder.replace(os.sep, "/")
     return ""

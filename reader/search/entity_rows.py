@@ -25,7 +25,15 @@ from reader.entities.span import Span
 from reader.search.documents import entity_key
 from reader.sqlite_files import remove_database
 
-__all__ = ["ROWS_FILE", "EntityRows", "MentionRow", "fts_entities", "mention_rows", "rules_digest"]
+__all__ = [
+    "ROWS_FILE",
+    "EntityRows",
+    "KeptRows",
+    "MentionRow",
+    "fts_entities",
+    "mention_rows",
+    "rules_digest",
+]
 
 ROWS_FILE = "search-entities.sqlite3"
 """The kept rows' file name in the cache dir."""
@@ -33,10 +41,19 @@ ROWS_FILE = "search-entities.sqlite3"
 MentionRow = tuple[str, str, str, int]
 """An entity of an article as the index stores it: name key, label, text as shown, count."""
 
+KeptRows = tuple[str, str, tuple[str, str]]
+"""An article's rows as kept: the key they were kept under, their JSON (a list of
+:data:`MentionRow`) and the full-text index's ``entities`` and ``labels`` columns."""
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rows(sha256 TEXT PRIMARY KEY, key TEXT NOT NULL,
-    mentions TEXT NOT NULL) WITHOUT ROWID;
+    mentions TEXT NOT NULL, entities TEXT NOT NULL, labels TEXT NOT NULL) WITHOUT ROWID;
 """
+
+_FORMAT = 2
+"""The file's ``user_version``: 2 keeps the full-text columns (:func:`fts_entities`) with
+the rows, worked out once when kept rather than on every build. A file of another version
+is emptied (the rules run once more)."""
 
 _DIGEST: str | None = None
 
@@ -96,6 +113,10 @@ class EntityRows:
                     try:
                         connection.execute("PRAGMA journal_mode=WAL")
                         connection.execute("PRAGMA synchronous=OFF")
+                        (version,) = connection.execute("PRAGMA user_version").fetchone()
+                        if version != _FORMAT:
+                            connection.execute("DROP TABLE IF EXISTS rows")
+                            connection.execute(f"PRAGMA user_version = {_FORMAT}")
                         connection.executescript(_SCHEMA)
                         connection.execute("SELECT 1 FROM rows LIMIT 1").fetchall()
                     except BaseException:
@@ -127,28 +148,25 @@ class EntityRows:
         except (sqlite3.Error, ValueError, TypeError):
             return None
 
-    def get_many(self, shas: Sequence[str]) -> dict[str, tuple[str, str, list[MentionRow]]]:
+    def get_many(self, shas: Sequence[str]) -> dict[str, KeptRows]:
         """For each of the articles *shas* with rows kept: its key, the rows' JSON as kept
-        (SQLite can expand it: ``json_each``) and the rows (one query)."""
+        (SQLite expands it: ``json_each``) and the full-text columns (one query, nothing
+        decoded here: a build takes 10,000 of them)."""
         connection = self._connect()
-        found: dict[str, tuple[str, str, list[MentionRow]]] = {}
         if connection is None or not shas:
-            return found
+            return {}
         try:
             listed = connection.execute(
-                f"SELECT sha256, key, mentions FROM rows WHERE sha256 IN "
+                f"SELECT sha256, key, mentions, entities, labels FROM rows WHERE sha256 IN "
                 f"({','.join('?' * len(shas))})",
                 list(shas),
             ).fetchall()
         except sqlite3.Error:
-            return found
-        for sha256, key, kept in listed:
-            try:
-                rows = [(str(f), str(lb), str(t), int(c)) for f, lb, t, c in json.loads(kept)]
-            except (ValueError, TypeError):
-                continue
-            found[sha256] = (key, kept, rows)
-        return found
+            return {}
+        return {
+            sha256: (key, kept, (entities, labels))
+            for sha256, key, kept, entities, labels in listed
+        }
 
     def put(self, batch: Iterable[tuple[str, str, list[MentionRow]]]) -> None:
         """Keep ``(sha256, key, rows)`` for each article of *batch* (one transaction);
@@ -160,9 +178,15 @@ class EntityRows:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 connection.executemany(
-                    "INSERT OR REPLACE INTO rows(sha256, key, mentions) VALUES (?, ?, ?)",
+                    "INSERT OR REPLACE INTO rows(sha256, key, mentions, entities, labels) "
+                    "VALUES (?, ?, ?, ?, ?)",
                     [
-                        (sha256, key, json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
+                        (
+                            sha256,
+                            key,
+                            json.dumps(rows, ensure_ascii=False, separators=(",", ":")),
+                            *fts_entities(rows),
+                        )
                         for sha256, key, rows in batch
                     ],
                 )

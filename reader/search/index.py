@@ -404,7 +404,7 @@ class SearchIndex:
                     if position != place:
                         positions.append((place, row_id))
                 if new:
-                    writing.insert_new(connection, new, snapshot, context, report)
+                    writing.insert_new(connection, new, snapshot, context, report, cancelled)
                 connection.executemany("UPDATE articles SET position = ? WHERE id = ?", positions)
                 connection.execute(
                     "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "

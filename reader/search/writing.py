@@ -5,25 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from reader.library import Problem, read_article
-from reader.search.documents import article_date
-from reader.search.entity_rows import (
-    EntityRows,
-    MentionRow,
-    fts_entities,
-)
-from reader.search.snippets import is_plain
-from reader.search.text_match import fold
+from reader.search.entity_rows import EntityRows, KeptRows, MentionRow, fts_entities
+from reader.search.reading import Prepared, ReadAhead, Request, prepare, read_once
 
 if TYPE_CHECKING:
     from reader.entities.engines.base import EngineInfo
@@ -47,14 +38,10 @@ __all__ = [
     "insert_new",
     "let_others_run",
     "put_mentions",
-    "read_once",
     "relocate",
     "store_snapshot",
     "write_entities",
 ]
-
-NO_DATE = date(1970, 1, 1)
-"""The date of an article with neither front matter nor a file time (as the reference's)."""
 
 
 @dataclass
@@ -115,19 +102,18 @@ class Entities:
         return f"{self.base}/{snapshot.corrections.get(sha256, '')}"
 
     def reuse_many(
-        self, snapshot: StoreSnapshot, batch: Sequence[tuple[object, Article]]
-    ) -> dict[str, tuple[str, str, list[MentionRow]]]:
+        self, snapshot: StoreSnapshot, batch: Sequence[tuple[object, Prepared]]
+    ) -> dict[str, KeptRows]:
         """For the articles read in *batch* whose rows are kept under their key (and whose
-        model output is still cached): by hash, the key, the kept JSON and its rows."""
+        model output is still cached): by hash, the rows as kept."""
         if self.kept is None or self.finder.cache is None:
             return {}
-        found: dict[str, tuple[str, str, list[MentionRow]]] = {}
-        for sha256, (key, kept_json, rows) in self.kept.get_many(
-            [read.sha256 for _, read in batch]
-        ).items():
-            if key == self.key(snapshot, sha256) and self.finder.cache.has(sha256, self.engine):
-                found[sha256] = (key, kept_json, rows)
-        return found
+        kept = self.kept.get_many([read[0] for _, read in batch])
+        cached = self.finder.cache.have(
+            [sha256 for sha256, (key, _, _) in kept.items() if key == self.key(snapshot, sha256)],
+            self.engine,
+        )
+        return {sha256: kept[sha256] for sha256 in cached}
 
     def reuse(self, snapshot: StoreSnapshot, sha256: str) -> tuple[str, list[MentionRow]] | None:
         """The article's key and its kept rows, when they are kept under that key and its
@@ -236,20 +222,6 @@ def let_others_run() -> None:
         _yielded = time.perf_counter()
 
 
-def read_once(article: Article) -> Article:
-    """*article* with its text, read for the index without keeping it in the library's
-    :class:`Article` (an unread one stays unread: the app holds 10,000 of them, and keeping
-    every text it indexed would add tens of MB to it). What was read is the truth: its hash
-    is the text's."""
-    if article.loaded:
-        return article
-    read = read_article(article.path)
-    if isinstance(read, Problem):
-        article.text  # noqa: B018 - gone since listed: the library's article says why
-        return article
-    return read
-
-
 INSERT_BATCH = 256
 """New articles written per ``executemany`` of each table."""
 
@@ -299,24 +271,46 @@ def _without_lookups(connection: sqlite3.Connection, *, bulk: bool) -> Iterator[
         connection.execute(f"CREATE INDEX {name} ON {on}")
 
 
+def _request(article: Article, path: str) -> Request:
+    """What the read-ahead child is asked to read of *article* (None: it is in memory)."""
+    if article.loaded:
+        return None
+    return path, (article.sha256, article.word_count) if article.known else None
+
+
 def insert_new(
     connection: sqlite3.Connection,
     new: Sequence[NewArticle],
     snapshot: StoreSnapshot,
     context: Entities | None,
     report: UpdateReport,
+    cancelled: threading.Event | None = None,
 ) -> None:
     """Index the articles *new* (their old rows, if any, already deleted), with their
     entities when the rows kept beside the index have them (in the same row of the
     full-text index, which is not written twice): :data:`INSERT_BATCH` at a time, one
-    ``executemany`` per table, the row ids given here (the update holds the write lock)."""
+    ``executemany`` per table, the row ids given here (the update holds the write lock).
+    From :data:`BULK` articles, a child process reads them a batch ahead
+    (:class:`~reader.search.reading.ReadAhead`). Stops between batches when *cancelled* is
+    set (the articles not written yet are new to the next update)."""
     (last,) = connection.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
-    with _without_lookups(connection, bulk=len(new) >= BULK):
-        for start in range(0, len(new), INSERT_BATCH):
-            batch = []
-            for item in new[start : start + INSERT_BATCH]:
+    bulk = len(new) >= BULK
+    chunks = [new[start : start + INSERT_BATCH] for start in range(0, len(new), INSERT_BATCH)]
+    ahead = ReadAhead(
+        [[_request(item.article, item.path) for item in chunk] for chunk in chunks] if bulk else []
+    )
+    with _without_lookups(connection, bulk=bulk), ahead:
+        read_batches = ahead.batches() if bulk and ahead.start() else None
+        for chunk in chunks:
+            if cancelled is not None and cancelled.is_set():
+                break
+            got = next(read_batches) if read_batches is not None else [None] * len(chunk)
+            batch: list[tuple[NewArticle, Prepared]] = []
+            for item, prepared in zip(chunk, got, strict=True):
                 let_others_run()
-                batch.append((item, read_once(item.article)))
+                if prepared is None:
+                    prepared = prepare(read_once(item.article), item.path)
+                batch.append((item, prepared))
             kept = {} if context is None else context.reuse_many(snapshot, batch)
             articles: list[tuple[object, ...]] = []
             texts: list[tuple[object, ...]] = []
@@ -324,15 +318,9 @@ def insert_new(
             mentions: list[tuple[int, str]] = []
             folders: list[tuple[int, int, str]] = []
             annotated: list[tuple[int, str]] = []
-            for item, read in batch:
+            for item, (sha256, title, title_folded, text, words, day, plain) in batch:
                 last += 1
-                try:
-                    mtime: float | None = os.stat(item.path).st_mtime
-                except OSError:
-                    mtime = None
-                day = article_date(read.meta, mtime) or NO_DATE
                 shown, folder = item.where
-                sha256, title, text = read.sha256, read.title, read.text
                 reused = kept.get(sha256)
                 articles.append(
                     (
@@ -343,10 +331,10 @@ def insert_new(
                         folder,
                         sha256,
                         title,
-                        fold(title, casefold=True),
-                        day.isoformat(),
-                        read.word_count,
-                        is_plain(text),
+                        title_folded,
+                        day,
+                        words,
+                        plain,
                         None if reused is None else reused[0],
                         item.place,
                     )
@@ -354,8 +342,8 @@ def insert_new(
                 if reused is None:
                     texts.append((last, title, text, folder, shown))
                 else:
-                    _, kept_json, rows = reused
-                    with_entities.append((last, title, text, folder, shown, *fts_entities(rows)))
+                    _, kept_json, columns = reused
+                    with_entities.append((last, title, text, folder, shown, *columns))
                     mentions.append((last, kept_json))
                 folders += [(last, depth, name) for depth, name in enumerate(folder_names(folder))]
                 if snapshot.key(sha256):

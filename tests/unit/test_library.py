@@ -32,6 +32,18 @@ def test_seed_article(seed_path: Path) -> None:
     assert article.notices == ()
 
 
+def test_a_known_count_is_taken_only_for_the_same_text(tmp_path: Path) -> None:
+    # The search index passes the library's hash and count: counting the words again is a
+    # third of reading a file. A count known for other text is never taken.
+    path = write(tmp_path / "a.txt", "Three words here\n")
+    first = read_article(path)
+    assert not isinstance(first, Problem) and first.word_count == 3
+    same = read_article(path, known=(first.sha256, 99))
+    assert not isinstance(same, Problem) and same.word_count == 99
+    other = read_article(path, known=("0" * 64, 99))
+    assert not isinstance(other, Problem) and other.word_count == 3
+
+
 def test_markdown_heading_is_the_title(tmp_path: Path) -> None:
     path = write(tmp_path / "a.md", "\n\n# The *real* title #\n\nBody text here.\n")
     article = read_article(path)
@@ -133,3 +145,20 @@ def test_a_file_name_that_is_not_utf8_is_skipped_and_said(tmp_path: Path) -> Non
     assert [a.title for a in library.articles] == ["Good"]
     [problem] = library.problems
     assert "not valid UTF-8" in problem.reason and problem.path.name.startswith("caf")
+
+
+@pytest.mark.parametrize(
+    ("path", "roots", "folder"),
+    [
+        ("/lib/world/europe/a.txt", ["/lib"], "world/europe"),
+        ("/lib/a.txt", ["/lib"], ""),
+        ("/lib/a.txt", ["/lib/a.txt"], ""),  # an article named on its own
+        ("/lib/news/x/a.txt", ["/lib/news", "/lib"], "x"),  # the nearest root wins
+        ("/library/a.txt", ["/lib"], ""),  # not under /lib, though it starts with it
+        ("/a/b.txt", ["/"], "a"),
+    ],
+)
+def test_library_folder(path: str, roots: list[str], folder: str) -> None:
+    from reader.library.folders import library_folder, library_roots
+
+    assert library_folder(path, library_roots([Path(root) for root in roots])) == folder

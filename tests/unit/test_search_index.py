@@ -765,6 +765,42 @@ def test_a_rebuild_takes_the_kept_entities_and_indexes_the_same(setup: Setup) ->
     assert report.entities_kept == len(ALL) and again == corrected
 
 
+def test_kept_rows_of_an_older_format_are_dropped_and_the_rules_run(setup: Setup) -> None:
+    """A kept file from before the full-text columns were kept with the rows (no
+    ``user_version``, three columns) is emptied: the rules run again and the index holds
+    what they give."""
+    from reader.search.entity_rows import ROWS_FILE
+
+    ruled = _entity_tables(setup.index)
+    path = setup.index.path
+    assert path is not None
+    setup.workspace.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+        Path(f"{setup.settings.cache_dir / ROWS_FILE}{suffix}").unlink(missing_ok=True)
+    with sqlite3.connect(setup.settings.cache_dir / ROWS_FILE) as old:
+        old.execute(
+            "CREATE TABLE rows(sha256 TEXT PRIMARY KEY, key TEXT NOT NULL, "
+            "mentions TEXT NOT NULL) WITHOUT ROWID"
+        )
+        old.execute("INSERT INTO rows VALUES ('x', 'y', '[]')")
+    setup.reload()
+    setup.index = setup.workspace.search_index()
+    report = setup.index.update(setup.workspace)
+    assert report.problems == []
+    assert report.entities == len(ALL) and report.entities_kept == 0
+    assert _entity_tables(setup.index) == ruled
+    # ... and kept again, in the new format: the next rebuild takes them.
+    setup.workspace.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    setup.reload()
+    setup.index = setup.workspace.search_index()
+    report = setup.index.update(setup.workspace)
+    assert report.entities == report.entities_kept == len(ALL)
+    assert _entity_tables(setup.index) == ruled
+
+
 def _all_tables(index: SearchIndex) -> list[object]:
     """What the index holds of every article (by path, not row id), and its indexes."""
     with index._connection() as connection:
@@ -911,3 +947,44 @@ def test_a_word_with_an_accent_nothing_composes_is_found_in_its_case(setup: Setu
     for text in ("Axy", "axy", "title:Axy", '"The Axy"', "IX", "Ax\u0301y"):
         assert setup.hand(text) == ["combining.txt"], text
     assert setup.hand("AXY") == []
+
+
+def test_a_build_cancelled_between_batches_is_finished_by_the_next_update(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first pass stops between batches when cancelled (the app's quit): what was
+    written is kept, the next update writes the rest, and the index is as if built whole."""
+    import threading
+
+    from reader.search import writing
+
+    expected = _all_tables(setup.index)
+    monkeypatch.setattr(writing, "BULK", 1)
+    monkeypatch.setattr(writing, "INSERT_BATCH", 2)
+    path = setup.index.path
+    assert path is not None
+    setup.workspace.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    setup.reload()
+    setup.index = setup.workspace.search_index()
+    cancelled = threading.Event()
+    batches = 0
+    real = writing.ReadAhead.batches
+
+    def counted(self: writing.ReadAhead) -> Iterator[list[object]]:
+        nonlocal batches
+        for batch in real(self):
+            batches += 1
+            if batches == 2:
+                cancelled.set()
+            yield batch
+
+    monkeypatch.setattr(writing.ReadAhead, "batches", counted)
+    setup.index.update(setup.workspace, cancelled=cancelled)
+    with setup.index._connection() as connection:
+        (written,) = connection.execute("SELECT count(*) FROM articles").fetchone()
+    assert written == 4  # two batches of two
+    setup.index.update(setup.workspace)
+    assert _all_tables(setup.index)[2:] == expected[2:]  # row ids aside, the same
+    assert _entity_tables(setup.index) == expected[:2]

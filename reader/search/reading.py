@@ -1,0 +1,207 @@
+"""Reading the articles an index update writes: what it needs of each (hash, title, text,
+words, date, folded title, plain), read in this process, or, for a bulk build, ahead of the
+writing in a child process.
+
+A build from scratch spends about half its time reading (decoding, sanitising, hashing the
+files: Python, holding the GIL) and half in SQLite (FTS5's tokenizer and B-trees). In a
+child process the reading of the next batch overlaps the writing of this one on a second
+core. The child (:func:`main`, started with this process's Python) reads batches of paths from its
+stdin and writes what it read to its stdout, pickled; it ends when its stdin closes, when
+its parent stops reading (a broken pipe: a parent that died leaves no orphan) or when it is
+killed (:meth:`ReadAhead.close`, on cancel or error). If it cannot be started or fails,
+the parent reads the rest itself: nothing is lost, only the overlap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from reader.library import Problem, read_article
+from reader.search.documents import article_date
+from reader.search.snippets import is_plain
+from reader.search.text_match import fold
+
+if TYPE_CHECKING:
+    from reader.library import Article
+
+__all__ = ["NO_DATE", "Prepared", "ReadAhead", "prepare", "read_once"]
+
+NO_DATE = date(1970, 1, 1)
+"""The date of an article with neither front matter nor a file time (as the reference's)."""
+
+Prepared = tuple[str, str, str, str, int, str, bool]
+"""What the index writes of an article read: hash, title, folded title, text, words, date
+(ISO), plain (:func:`~reader.search.snippets.is_plain`)."""
+
+
+def read_once(article: Article) -> Article:
+    """*article* with its text, read for the index without keeping it in the library's
+    :class:`Article` (an unread one stays unread: the app holds 10,000 of them, and keeping
+    every text it indexed would add tens of MB to it). What was read is the truth: its hash
+    is the text's (and its word count the library's when the hash is the same)."""
+    if article.loaded:
+        return article
+    known = (article.sha256, article.word_count) if article.known else None
+    read = read_article(article.path, known=known)
+    if isinstance(read, Problem):
+        article.text  # noqa: B018 - gone since listed: the library's article says why
+        return article
+    return read
+
+
+def prepare(read: Article, path: str) -> Prepared:
+    """What the index writes of *read*, the article of the file *path* (absolute)."""
+    try:
+        mtime: float | None = os.stat(path).st_mtime
+    except OSError:
+        mtime = None
+    day = article_date(read.meta, mtime) or NO_DATE
+    title, text = read.title, read.text
+    return (
+        read.sha256,
+        title,
+        fold(title, casefold=True),
+        text,
+        read.word_count,
+        day.isoformat(),
+        is_plain(text),
+    )
+
+
+Request = tuple[str, tuple[str, int] | None] | None
+"""A file for the child to read (its absolute path and what the library knows of it:
+:func:`read_once`), or None for an article the parent has in memory."""
+
+
+def _prepare_path(request: Request) -> Prepared | None:
+    """In the child: what the index writes of the file, or None (not asked, or a problem:
+    the parent reads it again, so that the library's article says why)."""
+    if request is None:
+        return None
+    path, known = request
+    read = read_article(Path(path), known=known)
+    return None if isinstance(read, Problem) else prepare(read, path)
+
+
+_CHILD = (
+    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    "from reader.search.reading import main; main()"
+)
+"""The child's program: this module's :func:`main`, imported as this process imports it."""
+
+
+class ReadAhead:
+    """The articles of *batches* read by a child process, a batch ahead of the caller:
+    iterate to get each batch's :class:`Prepared` (or None where the caller reads the
+    article itself); :meth:`close` (or the ``with`` block's end) kills the child."""
+
+    def __init__(self, batches: Sequence[Sequence[Request]]) -> None:
+        self._batches = batches
+        self._process: subprocess.Popen[bytes] | None = None
+        self._sender: threading.Thread | None = None
+        self._failed = False
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def start(self) -> bool:
+        """Start the child; False when it cannot be (the caller reads everything)."""
+        # Isolated (-I: neither the working directory, where another copy of reader may
+        # be, nor PYTHONPATH), importing from this process's own path, this reader first.
+        path = [str(Path(__file__).resolve().parents[2]), *(p or os.getcwd() for p in sys.path)]
+        if not sys.executable:  # embedded: no interpreter to start
+            return False
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-I", "-c", _CHILD, json.dumps(path)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except (OSError, ValueError):
+            return False
+        assert self._process.stdin is not None
+        # Sent from a thread: a batch's paths and the child's answers cross in the pipes.
+        self._sender = threading.Thread(
+            target=self._send, args=(self._process.stdin,), name="index-read-ahead", daemon=True
+        )
+        self._sender.start()
+        return True
+
+    def _send(self, pipe: IO[bytes]) -> None:
+        with contextlib.suppress(OSError, ValueError):  # the child ended or was killed
+            for batch in self._batches:
+                pickle.dump(list(batch), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                pipe.flush()
+        with contextlib.suppress(OSError, ValueError):
+            pipe.close()
+
+    def batches(self) -> Iterator[list[Prepared | None]]:
+        """Each batch as the child read it, in order; after the child failed, a batch of
+        None (the caller reads them itself)."""
+        for batch in self._batches:
+            yield self._receive(len(batch))
+
+    def _receive(self, size: int) -> list[Prepared | None]:
+        if not self._failed and self._process is not None and self._process.stdout is not None:
+            try:
+                got = pickle.load(self._process.stdout)
+                if isinstance(got, list) and len(got) == size:
+                    return got
+            except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+                pass
+            self._failed = True
+            self.close()
+        return [None] * size
+
+    def close(self) -> None:
+        """Kill the child (if still running) and wait for it and the sending thread."""
+        process, self._process = self._process, None
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            for pipe in (process.stdin, process.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError, ValueError):
+                        pipe.close()
+        if self._sender is not None:
+            self._sender.join()
+            self._sender = None
+
+
+def main() -> None:
+    """The child: answer each batch of requests on stdin with what was read, on stdout."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    try:
+        while True:
+            try:
+                batch = pickle.load(stdin)
+            except EOFError:
+                return
+            pickle.dump(
+                [_prepare_path(request) for request in batch],
+                stdout,
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
+            stdout.flush()
+    except (BrokenPipeError, KeyboardInterrupt):  # the parent went away, or Ctrl-C
+        with contextlib.suppress(OSError):
+            os.close(stdout.fileno())
+
+
+if __name__ == "__main__":
+    main()
