@@ -134,7 +134,8 @@ def test_a_file_name_that_is_not_utf8_is_skipped_and_said(tmp_path: Path) -> Non
     # Its name decodes to lone surrogates, which no catalogue, index or store can hold:
     # every command crashed on it (UnicodeEncodeError) before.
     (tmp_path / "good.txt").write_text("Good\n\nText.\n", encoding="utf-8")
-    (Path(os.fsencode(tmp_path)).joinpath(b"caf\xe9.txt")).write_bytes(b"Bad\n\nText.\n")
+    with open(os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt"), "wb") as bad:
+        bad.write(b"Bad\n\nText.\n")
     from reader.settings import Settings
     from reader.workspace import Workspace
 

@@ -193,7 +193,8 @@ def test_a_name_that_is_not_utf8_does_not_end_the_watch(tmp_path: Path) -> None:
             if readies:
                 break
             threading.Event().wait(0.1)
-        Path(os.fsencode(root)).joinpath(b"bad\xff.txt").write_bytes(b"Bad\n\nText.\n")
+        with open(os.path.join(os.fsencode(root), b"bad\xff.txt"), "wb") as bad:
+            bad.write(b"Bad\n\nText.\n")
         assert again.wait(PATIENCE), result  # watched again, not given up
     finally:
         stop.set()
