@@ -10,7 +10,9 @@ builds the one asked for, and this side knows it through its protocol only.
   (:class:`ChildProcess`: started with :mod:`subprocess` on POSIX, so that no
   multiprocessing resource tracker process comes with it), started at the first cache
   miss, that recognises one article at a time in batches of paragraphs; the parent can
-  cancel between batches and never imports the engine's library (spaCy).
+  cancel between batches and never imports the engine's library (spaCy). The screen's
+  thread can send a request ahead (:meth:`WorkerRecognizer.ask`, when the child is idle),
+  whose answer the thread that then asks for the same text reads.
 - ``reader index --jobs N`` runs a process pool whose initializer is
   :func:`~reader.entities.worker_child.start_worker` (reader/entities/precompute.py).
 
@@ -217,7 +219,8 @@ class _Worker:
 
     def ask(self, text: str, chunks: list[tuple[int, str]], size: int) -> bool:
         """Send *chunks* of *text* to the child now, without waiting for anything: only when
-        it runs and is idle (no request open, none in flight). Whether it was sent.
+        it runs, has loaded its model and is idle (no request open, none in flight), so
+        reads the pipe at once. Whether it was sent.
 
         The screen's thread asks as it opens an article whose entities are not cached, so
         that the model starts at once rather than once a thread of the app gets to
@@ -227,8 +230,8 @@ class _Worker:
             return False  # a request is in flight
         try:
             process, connection = self.process, self.connection
-            if self.open is not None or process is None or connection is None:
-                return False
+            if self.open is not None or not self.ready or process is None or connection is None:
+                return False  # busy, or loading (not reading the pipe: a send could block)
             if not process.is_alive():
                 return False
             request = next(self.requests)
