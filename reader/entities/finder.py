@@ -109,6 +109,15 @@ class EntityFinder:
                 self._ruled.popitem(last=False)
         return ruled
 
+    def ask(self, text: str) -> None:
+        """*text*'s model spans (not cached) are about to be asked for by :meth:`find`:
+        have the model start on them now if that costs no waiting (a worker process that is
+        idle: :meth:`~reader.entities.worker.WorkerRecognizer.ask`; an engine in this
+        process has nothing to start)."""
+        ask = getattr(self.recognizer, "ask", None)
+        if ask is not None:
+            ask(text)
+
     def model_spans(
         self, sha256: str, text: str, cancelled: threading.Event | None = None
     ) -> list[Span]:

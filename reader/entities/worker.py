@@ -10,7 +10,9 @@ builds the one asked for, and this side knows it through its protocol only.
   (:class:`ChildProcess`: started with :mod:`subprocess` on POSIX, so that no
   multiprocessing resource tracker process comes with it), started at the first cache
   miss, that recognises one article at a time in batches of paragraphs; the parent can
-  cancel between batches and never imports the engine's library (spaCy).
+  cancel between batches and never imports the engine's library (spaCy). The screen's
+  thread can send a request ahead (:meth:`WorkerRecognizer.ask`, when the child is idle),
+  whose answer the thread that then asks for the same text reads.
 - ``reader index --jobs N`` runs a process pool whose initializer is
   :func:`~reader.entities.worker_child.start_worker` (reader/entities/precompute.py).
 
@@ -192,7 +194,11 @@ class _Worker:
         """What the child loaded, once it is ready: another pipeline than asked for when the
         preferred one failed to load and the engine fell back (spaCy: md to sm)."""
         self.open: int | None = None
-        """The request whose end the child has not sent yet (one cancelled mid-way)."""
+        """The request whose end the child has not sent yet (one cancelled mid-way, or one
+        asked ahead)."""
+        self.asked: tuple[str, int] | None = None
+        """The text and request sent ahead by :meth:`ask`, until an :meth:`extract` of that
+        text takes its answer (or, of another text, cancels it)."""
         self.requests = itertools.count(1)
         self.failure: Exception | None = None
         """Why the model could not be loaded, once it could not: not tried again (a
@@ -208,21 +214,54 @@ class _Worker:
             self.stop()
         process, ours = start_child(self.engine, self.model)
         self.process, self.connection, self.ready, self.open = process, ours, False, None
+        self.asked = None
         return process, ours
+
+    def ask(self, text: str, chunks: list[tuple[int, str]], size: int) -> bool:
+        """Send *chunks* of *text* to the child now, without waiting for anything: only when
+        it runs, has loaded its model and is idle (no request open, none in flight), so
+        reads the pipe at once. Whether it was sent.
+
+        The screen's thread asks as it opens an article whose entities are not cached, so
+        that the model starts at once rather than once a thread of the app gets to
+        :meth:`extract` (10-25 ms later, behind the first frame of the plain text).
+        """
+        if not self.lock.acquire(blocking=False):
+            return False  # a request is in flight
+        try:
+            process, connection = self.process, self.connection
+            if self.open is not None or not self.ready or process is None or connection is None:
+                return False  # busy, or loading (not reading the pipe: a send could block)
+            if not process.is_alive():
+                return False
+            request = next(self.requests)
+            connection.send(("extract", request, [chunk for _, chunk in chunks], size))
+            self.open, self.asked = request, (text, request)
+            return True
+        except (OSError, ValueError):
+            return False  # the next extract finds the child gone, and says so
+        finally:
+            self.lock.release()
 
     def extract(
         self, text: str, chunks: list[tuple[int, str]], size: int, cancelled: threading.Event | None
     ) -> list[Span]:
         """Recognise *chunks* of *text* in the child (the caller holds :attr:`lock`)."""
         process, connection = self.start()
+        asked, self.asked = self.asked, None
         try:
-            while self.open is not None:  # the end of a request cancelled mid-way
-                self._receive(process, connection, cancelled)
-            if cancelled is not None and cancelled.is_set():
-                raise Cancelled
-            request = next(self.requests)
-            connection.send(("extract", request, [chunk for _, chunk in chunks], size))
-            self.open = request
+            if asked is not None and asked[1] == self.open and _same(asked[0], text):
+                request = asked[1]  # sent ahead: its answer is this one's
+            else:
+                if asked is not None and asked[1] == self.open:  # another text: not wanted
+                    connection.send(("cancel", self.open))
+                while self.open is not None:  # the end of a request cancelled mid-way
+                    self._receive(process, connection, cancelled)
+                if cancelled is not None and cancelled.is_set():
+                    raise Cancelled
+                request = next(self.requests)
+                connection.send(("extract", request, [chunk for _, chunk in chunks], size))
+                self.open = request
             spans: list[Span] = []
             while True:
                 message = self._receive(process, connection, cancelled)
@@ -304,7 +343,7 @@ class _Worker:
         """End the child now (it holds nothing to save) and forget it."""
         process, connection = self.process, self.connection
         self.process = self.connection = None
-        self.ready, self.open = False, None
+        self.ready, self.open, self.asked = False, None, None
         if connection is not None:
             connection.close()  # EOF in the child: it exits by itself when idle
         if process is not None:
@@ -317,6 +356,10 @@ class _Worker:
                 process.join(timeout=5)
             if isinstance(process, ChildProcess):
                 process.close()
+
+
+def _same(a: str, b: str) -> bool:
+    return a is b or a == b
 
 
 class _NoFileno:
@@ -435,6 +478,14 @@ class WorkerRecognizer:
                 self._worker.start()
             finally:
                 self._worker.lock.release()
+
+    def ask(self, text: str) -> bool:
+        """Have the worker start on *text* now if it is running and idle, without waiting
+        (from the screen's thread: an article whose entities are not cached is opening);
+        the :meth:`extract` of the same text that follows takes that answer. Whether it
+        was sent; never raises (:meth:`extract` says what is wrong)."""
+        chunks = list(paragraphs(text))
+        return bool(chunks) and self._worker.ask(text, chunks, self.batch_size)
 
     def extract(self, text: str, cancelled: threading.Event | None = None) -> list[Span]:
         """Return the model's entities in *text*, exactly as the engine's ``extract``.

@@ -18,21 +18,22 @@ from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from reader.entities.engines.base import MAX_CHUNK, EntityEngine, NoModel
+from reader.entities.engines.base import EntityEngine, NoModel
 from reader.entities.engines.registry import make_engine
 
 #: spawn, not fork: a worker starts clean (no threads or locks copied mid-use, such as a
 #: progress bar's or Textual's) and the same way on every OS.
 SPAWN = multiprocessing.get_context("spawn")
 
-#: Paragraphs per batch (one ``recognise`` call) in the worker: few enough to cancel
-#: between batches within a fraction of a second, enough that the per-call cost (spaCy's,
-#: say) stays small.
-BATCH_PARAGRAPHS = 16
+#: At most this many paragraphs per batch (one ``recognise`` call) in the worker.
+BATCH_PARAGRAPHS = 64
 
-#: At most this many characters per batch (but at least one paragraph), so that a batch
-#: of long paragraphs does not hold a cancelled request for seconds.
-BATCH_CHARS = MAX_CHUNK
+#: At most this many characters per batch (but at least one paragraph): a 1,000-word
+#: article (~6,000 characters) is one batch, the cheapest way through the model (spaCy's
+#: cost per call: three batches of a paragraph of it each took ~20% more CPU than one,
+#: bench/fig_switch.py's articles with en_core_web_md), while a long article is cut into
+#: batches of ~0.15 s of model time, between which a cancelled request stops.
+BATCH_CHARS = 8_000
 
 
 def main(argv: Sequence[str]) -> None:
@@ -84,21 +85,23 @@ def batches(
 ) -> Iterator[tuple[int, Sequence[str]]]:
     """Yield ``(index of its first chunk, chunks)`` for consecutive batches of *chunks*.
 
-    As few batches of at most *size* chunks as there can be, evened out (34 paragraphs
-    are 12 + 12 + 10, not 16 + 16 + 2: a small last batch costs a call for little), and
-    none over *chars* characters unless it is one chunk.
+    As few batches of at most *size* chunks and *chars* characters (unless one chunk is
+    longer) as there can be, evened out (34 paragraphs are 12 + 12 + 10, not 16 + 16 + 2: a
+    small last batch costs a call for little).
     """
     if not chunks:
         return
-    count = -(-len(chunks) // size)
+    total = sum(len(chunk) for chunk in chunks)
+    count = max(-(-len(chunks) // size), -(-total // chars))
     size = -(-len(chunks) // count)
+    even = -(-total // count)
     start = 0
     while start < len(chunks):
-        end, total = start, 0
-        while end < len(chunks) and end - start < size:
-            total += len(chunks[end])
-            if total > chars and end > start:
+        end, taken = start, 0
+        while end < len(chunks) and end - start < size and taken < even:
+            if taken + len(chunks[end]) > chars and end > start:
                 break
+            taken += len(chunks[end])
             end += 1
         yield start, chunks[start:end]
         start = end

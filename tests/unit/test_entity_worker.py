@@ -188,6 +188,36 @@ def test_cancelling_stops_between_batches_and_drops_the_stale_ones(
     assert worker.extract(text) == recognizer.extract(text)
 
 
+def test_a_text_asked_ahead_is_answered_by_that_request(
+    worker: WorkerRecognizer, recognizer: SpacyEngine, seed_path: Path
+) -> None:
+    text = seed_text(seed_path)
+    before = next(worker._worker.requests)
+    assert worker.ask(text)
+    assert worker.extract(text) == recognizer.extract(text)
+    # One request between the two counts: extract took the one sent ahead, sent none.
+    assert next(worker._worker.requests) == before + 2
+
+
+def test_a_text_asked_ahead_but_not_wanted_is_cancelled(
+    worker: WorkerRecognizer, recognizer: SpacyEngine, seed_path: Path
+) -> None:
+    assert worker.ask(long_text(seed_path))  # dozens of batches
+    assert not worker.ask("Angela Merkel visited Paris.")  # one at a time
+    text = seed_text(seed_path)
+    started = time.monotonic()
+    assert worker.extract(text) == recognizer.extract(text)
+    assert time.monotonic() - started < 1.5, "the text asked ahead was not cancelled"
+
+
+def test_asking_ahead_never_starts_a_worker() -> None:
+    close_workers()
+    worker = WorkerRecognizer()
+    assert not worker.ask("Angela Merkel visited Paris.")
+    assert worker.pid is None
+    assert not worker.ask("")
+
+
 def test_a_killed_worker_is_a_clear_error_and_the_next_request_restarts_it(
     worker: WorkerRecognizer, recognizer: SpacyEngine, seed_path: Path
 ) -> None:

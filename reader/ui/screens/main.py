@@ -26,6 +26,7 @@ from reader.library.folders import library_folder, library_roots
 from reader.library.parsers import RENDERED_SUFFIXES
 from reader.text import sanitize_line
 from reader.ui.add_dialog import AddCommands, Adder
+from reader.ui.frames import draw_in_next_frame
 from reader.ui.live_library import LiveLibrary
 from reader.ui.messages import (
     AddFinished,
@@ -494,6 +495,7 @@ class MainScreen(AnnotationKeys):
             self._apply_spans(spans)
             self._set_status("")
         else:
+            finder.ask(article.text)  # the model starts now, not once the thread below runs
             self._apply_spans([])
             self._set_status("Finding entities…")
             self._extract(article)
@@ -520,20 +522,35 @@ class MainScreen(AnnotationKeys):
         except Exception as error:  # a bad model or a bug must not end the reading
             self.post_message(EntitiesFailed(article.id, f"entity recognition failed: {error}"))
             return
-        self.entity_pages.found(article, spans)  # the library's entity index takes them
-        self.post_message(EntitiesReady(article.id, spans, without_store))
+        painted = threading.Event()
+        self.post_message(EntitiesReady(article.id, spans, without_store, painted))
+        # The library's entity index takes them (a write of a few ms) once they are on
+        # screen: before, this thread would share the GIL with drawing them.
+        painted.wait(timeout=0.5)
+        self.entity_pages.found(article, spans)
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
-        # They are in the entity cache now: the search index takes them (a cheap update),
-        # once they are on screen: its thread would share the GIL with drawing them.
-        self.call_after_refresh(self.library_search.update_index)
+        # They are in the entity cache now: the search index takes them (an update), and
+        # the entity index (the worker waits for this), once they are on screen: their
+        # threads would share the GIL with drawing them.
+        self.call_after_refresh(self._entities_painted, message)
         if self.article is None or message.article_id != self.article.id:
             return  # the user has moved on
         self._without_store = message.without_store
         self._apply_spans(message.spans)
         self._set_status("")
+        # Drawn in the next frame (not once each widget's queue is idle): the callback
+        # above then runs after that frame, not before it.
+        draw_in_next_frame(
+            self.query_one(ArticleView), self.query_one(EntityPanel), self.query_one(Legend)
+        )
         if message.without_store and self.app.store is not None:
             self.refresh_entities()  # the store opened meanwhile: with its corrections
+
+    def _entities_painted(self, message: EntitiesReady) -> None:
+        if message.painted is not None:
+            message.painted.set()
+        self.library_search.update_index()
 
     def on_entities_failed(self, message: EntitiesFailed) -> None:
         if self.article is not None and message.article_id == self.article.id:
