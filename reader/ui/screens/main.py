@@ -14,7 +14,9 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header, Static
 from textual.worker import Worker, get_current_worker
 
@@ -143,6 +145,12 @@ class MainScreen(AnnotationKeys):
     }
 
     app: ReaderApp
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """As Textual's, without repainting the whole screen when the focus moves (Enter on
+    the list moves it to the article: that repaint drew every widget again in the switch's
+    frame, ~8 ms; figure 2 of bench/run.py). What looks different with the focus is drawn
+    again anyway: its styles change (``:focus`` rules), and a restyled widget repaints."""
 
     def __init__(self) -> None:
         super().__init__()
