@@ -432,7 +432,9 @@ class MainScreen(AnnotationKeys):
         event.stop()
         # The article the message carries: the list may have been narrowed since Enter.
         self.open_article(event.article)
-        self.query_one(ArticleView).focus()
+        # Now, not as ``focus()`` does it (a callback on the app's queue, one more turn of
+        # the loop before the frame): the new focus's styles go into the article's frame.
+        self.set_focus(self.query_one(ArticleView))
 
     def open_article(self, article: Article, mark_at: int | None = None) -> None:
         """Show *article* (a long one once a worker has read and wrapped it); its entities
