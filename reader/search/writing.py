@@ -42,7 +42,6 @@ __all__ = [
     "annotate",
     "delete",
     "folder_names",
-    "hold_updates",
     "insert_new",
     "let_others_run",
     "put_mentions",
@@ -201,17 +200,6 @@ YIELD_SECONDS = 0.002
 """How long an update runs before it gives the GIL away (:func:`_let_others_run`)."""
 
 _yielded = 0.0
-_held_until = 0.0
-
-
-def hold_updates(seconds: float) -> None:
-    """A key was pressed in the app: an update running in a thread waits at its next
-    :func:`let_others_run` until *seconds* from now (more keys hold it longer). The
-    screen's thread then has the GIL to itself while it draws what the key changed:
-    shared with a first build of the index, every turn of its loop waited for the GIL
-    (up to :data:`YIELD_SECONDS` each, tens of them per article switch)."""
-    global _held_until
-    _held_until = max(_held_until, time.perf_counter() + seconds)
 
 
 def let_others_run() -> None:
@@ -219,13 +207,9 @@ def let_others_run() -> None:
     its index in a thread while the user reads, and the screen's thread must not wait a
     whole switch interval (5 ms) for it at every turn. At most every :data:`YIELD_SECONDS`
     (a ``time.sleep(0)`` per article cost a 10,000-article update over a second on a
-    loaded machine; a clock read costs nanoseconds). While the app holds updates
-    (:func:`hold_updates`), sleeps until it no longer does."""
+    loaded machine; a clock read costs nanoseconds)."""
     global _yielded
     now = time.perf_counter()
-    while now < _held_until:
-        time.sleep(_held_until - now)
-        now = _yielded = time.perf_counter()
     if now - _yielded >= YIELD_SECONDS:
         if threading.active_count() > 1:  # alone (a command), nobody waits for the GIL
             time.sleep(0)

@@ -12,7 +12,6 @@ from functools import partial
 from pathlib import Path, PurePath
 from typing import ClassVar, TypeVar
 
-from textual import events
 from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -23,7 +22,6 @@ from reader.config import ConfigError, set_theme
 from reader.entities.finder import EntityFinder
 from reader.export import FORMATS
 from reader.resources import styles_dir
-from reader.search.writing import hold_updates
 from reader.settings import Settings
 from reader.store import AnnotationStore, StoreCorrupt, StoreError, StoreLocked
 from reader.text import sanitize, sanitize_line
@@ -48,11 +46,6 @@ milliseconds; this is for a slow disk or a big import)."""
 
 STORE_POLL_SECONDS = 1.0
 """How often the app looks (a stat) for saves made by other readers."""
-
-KEY_HOLDS_UPDATES = 0.2
-"""Seconds a search index update running in a thread waits after each key (the first
-build of a library's index shares the GIL with the screen's thread: figure 2 of
-bench/run.py, an article switch, was ~10 ms slower beside it)."""
 
 
 class ReaderApp(App[None]):
@@ -282,11 +275,6 @@ class ReaderApp(App[None]):
         if self.tune_gc:
             gc.set_threshold(700, 10, 100)
             self.call_after_refresh(gc.freeze)
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
-            hold_updates(KEY_HOLDS_UPDATES)
-        await super().on_event(event)
 
     def on_mount(self) -> None:
         # Other readers (commands, cron, a second app) save the same database in turn.

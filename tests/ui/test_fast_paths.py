@@ -158,26 +158,3 @@ async def test_opening_an_article_repaints_what_changed_not_the_whole_screen(
         # What looks different with the focus is drawn: the article and the list.
         assert any(view in widgets for widgets in drawn)
         assert any(main.query_one("#articles") in widgets for widgets in drawn)
-
-
-async def test_a_key_holds_the_search_index_update_for_a_moment(
-    make_settings,  # type: ignore[no-untyped-def]
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # The first build of a library's index runs in a thread beside the screen's: it waits
-    # after each key, so the frame that key causes does not share the GIL with it.
-    import time
-
-    from reader.search import writing
-    from reader.ui.app import KEY_HOLDS_UPDATES
-
-    monkeypatch.setattr(reader.library.catalogue, "RACY_SECONDS", 0.0)
-    settings = make_settings(library_with_a_long_article(tmp_path), model="no-such-pipeline")
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        monkeypatch.setattr(writing, "_held_until", 0.0)
-        pressed = time.perf_counter()
-        await pilot.press("j")
-        assert pressed < writing._held_until <= time.perf_counter() + KEY_HOLDS_UPDATES

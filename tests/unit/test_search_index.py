@@ -816,36 +816,3 @@ def test_a_bulk_build_in_batches_indexes_the_same(
     report = setup.index.update(setup.workspace)
     assert report.added == len(ALL) and report.entities_kept == len(ALL)
     assert (_all_tables(setup.index), [setup.found(query) for query in queries]) == expected
-
-
-def test_an_update_waits_while_the_app_holds_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The app holds updates for a moment after each key (reader/ui/app.py): an update
-    # running in a thread sleeps at its next yield until then, not a moment less.
-    from reader.search import writing
-
-    now = [100.0]
-    slept: list[float] = []
-
-    class Clock:
-        @staticmethod
-        def perf_counter() -> float:
-            return now[0]
-
-        @staticmethod
-        def sleep(seconds: float) -> None:
-            slept.append(seconds)
-            now[0] += seconds
-
-    monkeypatch.setattr(writing, "time", Clock)
-    monkeypatch.setattr(writing, "_held_until", 0.0)
-    monkeypatch.setattr(writing, "_yielded", now[0])
-    writing.let_others_run()
-    assert slept == []  # not held, and it gave the GIL away just now
-    writing.hold_updates(0.2)
-    now[0] += 0.05
-    writing.hold_updates(0.1)  # a second key: held until the later of the two
-    writing.let_others_run()
-    assert slept == [pytest.approx(0.15)]
-    assert now[0] == pytest.approx(100.2)
-    writing.let_others_run()
-    assert len(slept) == 1  # no longer held
