@@ -158,3 +158,7 @@ async def test_opening_an_article_repaints_what_changed_not_the_whole_screen(
         # What looks different with the focus is drawn: the article and the list.
         assert any(view in widgets for widgets in drawn)
         assert any(main.query_one("#articles") in widgets for widgets in drawn)
+        # The article, its header and its entities in the first frame (the sidebar's
+        # restyle may follow in the next one).
+        first = {view, main.query_one("#article-header"), main.query_one("#entity-panel")}
+        assert first <= drawn[0], first - drawn[0]

@@ -28,6 +28,7 @@ from reader.library.folders import library_folder, library_roots
 from reader.library.parsers import RENDERED_SUFFIXES
 from reader.text import sanitize_line
 from reader.ui.add_dialog import AddCommands, Adder
+from reader.ui.frames import draw_in_next_frame
 from reader.ui.live_library import LiveLibrary
 from reader.ui.messages import (
     AddFinished,
@@ -434,7 +435,19 @@ class MainScreen(AnnotationKeys):
         self.open_article(event.article)
         # Now, not as ``focus()`` does it (a callback on the app's queue, one more turn of
         # the loop before the frame): the new focus's styles go into the article's frame.
-        self.set_focus(self.query_one(ArticleView))
+        view = self.query_one(ArticleView)
+        self.set_focus(view)
+        # Everything the switch changed in that one frame: the screen no longer repaints
+        # whole when the focus moves (``focused``), so a widget whose size stayed the same
+        # would otherwise wait for its own queue to say so, maybe a frame later.
+        draw_in_next_frame(
+            view,
+            self.query_one("#article-header", Static),
+            self.query_one(EntityPanel),
+            self.query_one(Legend),
+            self.query_one(AnnotationPanel),
+            self.query_one(ArticleList),
+        )
 
     def open_article(self, article: Article, mark_at: int | None = None) -> None:
         """Show *article* (a long one once a worker has read and wrapped it); its entities
