@@ -124,3 +124,41 @@ async def test_a_large_file_of_few_words_is_wrapped_in_a_worker(
         await settle(pilot)
         assert main.query_one(ArticleView).text.startswith("Picture")
         assert all(length < 1000 for length in wrapped_here), wrapped_here
+
+
+async def test_opening_an_article_repaints_what_changed_not_the_whole_screen(
+    make_settings,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Enter moves the focus from the list to the article: Textual's screen repaints every
+    # widget when its focus moves (a second whole-screen pass in the switch's frame).
+    from textual._compositor import Compositor
+
+    monkeypatch.setattr(reader.library.catalogue, "RACY_SECONDS", 0.0)
+    settings = make_settings(library_with_a_long_article(tmp_path), model="no-such-pipeline")
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        drawn: list[set[object]] = []
+        update_widgets = Compositor.update_widgets
+
+        def spy(self: Compositor, widgets: set[object]) -> None:
+            drawn.append(set(widgets))
+            update_widgets(self, widgets)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Compositor, "update_widgets", spy)
+        await pilot.press("enter")  # the short article, first in the list
+        await settle(pilot)
+        view = main.query_one(ArticleView)
+        assert view.has_focus
+        assert "Short text." in screen_text(app)
+        assert drawn, "nothing was drawn"
+        assert not any(main in widgets for widgets in drawn), drawn
+        # What looks different with the focus is drawn: the article and the list.
+        assert any(view in widgets for widgets in drawn)
+        assert any(main.query_one("#articles") in widgets for widgets in drawn)
+        # The article, its header and its entities in the first frame (the sidebar's
+        # restyle may follow in the next one).
+        first = {view, main.query_one("#article-header"), main.query_one("#entity-panel")}
+        assert first <= drawn[0], first - drawn[0]

@@ -92,3 +92,36 @@ async def test_help_and_the_palette_key_stay_on_the_right_when_the_keys_do_not_f
         assert len(line) <= 80
         assert line.rstrip().endswith("? Help  ^p palette"), line
         assert line.startswith(" e Next entity")
+
+
+async def test_the_bar_draws_each_set_of_keys_once_as_the_focus_comes_and_goes(
+    make_settings,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    # Every article switch moves the focus from the list to the article and back: the
+    # two sets of keys are drawn once each, then reused (the clicks still find theirs).
+    app = build_app(make_settings(two_articles(tmp_path)))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        bar = main.query_one(KeyBar)
+        drawn: list[tuple[str, ...]] = []
+        draw = bar._draw
+
+        def counting(*args):  # type: ignore[no-untyped-def]
+            drawn.append(tuple(shown(bar)))
+            return draw(*args)
+
+        bar._draw = counting  # type: ignore[method-assign]
+        lines = []
+        for key in ("enter", "escape", "enter", "escape"):
+            await pilot.press(key)
+            await pilot.pause()
+            lines.append(bar.render_line(0).text)
+        # The list's keys were drawn at start; the article's once, on the first Enter.
+        assert len(drawn) == 1 and "Next entity" in drawn[0], drawn
+        assert "Next entity" in lines[0] and "Next entity" not in lines[1]
+        assert lines[2:] == lines[:2]
+        x = lines[3].index("Help")
+        await pilot.click(KeyBar, offset=(x, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)

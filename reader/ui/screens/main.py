@@ -14,7 +14,9 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header, Static
 from textual.worker import Worker, get_current_worker
 
@@ -144,6 +146,12 @@ class MainScreen(AnnotationKeys):
     }
 
     app: ReaderApp
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """As Textual's, without repainting the whole screen when the focus moves (Enter on
+    the list moves it to the article: that repaint drew every widget again in the switch's
+    frame, ~8 ms; figure 2 of bench/run.py). What looks different with the focus is drawn
+    again anyway: its styles change (``:focus`` rules), and a restyled widget repaints."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -425,7 +433,21 @@ class MainScreen(AnnotationKeys):
         event.stop()
         # The article the message carries: the list may have been narrowed since Enter.
         self.open_article(event.article)
-        self.query_one(ArticleView).focus()
+        # Now, not as ``focus()`` does it (a callback on the app's queue, one more turn of
+        # the loop before the frame): the new focus's styles go into the article's frame.
+        view = self.query_one(ArticleView)
+        self.set_focus(view)
+        # Everything the switch changed in that one frame: the screen no longer repaints
+        # whole when the focus moves (``focused``), so a widget whose size stayed the same
+        # would otherwise wait for its own queue to say so, maybe a frame later.
+        draw_in_next_frame(
+            view,
+            self.query_one("#article-header", Static),
+            self.query_one(EntityPanel),
+            self.query_one(Legend),
+            self.query_one(AnnotationPanel),
+            self.query_one(ArticleList),
+        )
 
     def open_article(self, article: Article, mark_at: int | None = None) -> None:
         """Show *article* (a long one once a worker has read and wrapped it); its entities

@@ -47,6 +47,8 @@ class KeyBar(Widget, can_focus=False):
         self._keys: tuple[ShownKey, ...] = ()
         self._right: tuple[ShownKey, ...] = ()
         self._places: list[tuple[int, int, ShownKey]] = []
+        self._drawn: dict[tuple[object, ...], tuple[Content, list[tuple[int, int, ShownKey]]]] = {}
+        """The bar as drawn for the last few sets of keys, widths and styles."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -85,14 +87,28 @@ class KeyBar(Widget, can_focus=False):
         key_style = Style.from_rich_style(self.get_component_rich_style("key-bar--key"))
         text_style = Style.from_rich_style(self.get_component_rich_style("key-bar--description"))
         off_style = Style.from_rich_style(self.get_component_rich_style("key-bar--disabled"))
+        # The bar takes turns between a few sets of keys (the list's, the article's, as
+        # the focus moves on every article switch): each drawn once.
+        width = self.size.width
+        cache_key = (self._keys, self._right, width, key_style, text_style, off_style)
+        drawn = self._drawn.get(cache_key)
+        if drawn is None:
+            drawn = self._draw(width, key_style, text_style, off_style)
+            if len(self._drawn) >= 8:
+                self._drawn.clear()
+            self._drawn[cache_key] = drawn
+        content, self._places = drawn
+        return content
 
+    def _draw(
+        self, width: int, key_style: Style, text_style: Style, off_style: Style
+    ) -> tuple[Content, list[tuple[int, int, ShownKey]]]:
         def item(shown: ShownKey) -> Content:
             key = Content(f" {shown.display} ").stylize(key_style)
             text = Content(f"{shown.description} ").stylize(text_style)
             drawn = Content.assemble(key, text)
             return drawn if shown.enabled else drawn.stylize(off_style)
 
-        width = self.size.width
         right = [(shown, item(shown)) for shown in self._right]
         right_width = sum(drawn.cell_length for _, drawn in right)
         parts: list[Content] = []
@@ -112,8 +128,7 @@ class KeyBar(Widget, can_focus=False):
                 parts.append(drawn)
                 places.append((x, x + drawn.cell_length, shown))
                 x += drawn.cell_length
-        self._places = places
-        return Content.assemble(*parts)
+        return Content.assemble(*parts), places
 
     def on_click(self, event: events.Click) -> None:
         for start, end, shown in self._places:
