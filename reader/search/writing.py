@@ -285,22 +285,28 @@ def insert_new(
     context: Entities | None,
     report: UpdateReport,
     cancelled: threading.Event | None = None,
+    *,
+    read_ahead: bool = True,
 ) -> None:
     """Index the articles *new* (their old rows, if any, already deleted), with their
     entities when the rows kept beside the index have them (in the same row of the
     full-text index, which is not written twice): :data:`INSERT_BATCH` at a time, one
     ``executemany`` per table, the row ids given here (the update holds the write lock).
     From :data:`BULK` articles, a child process reads them a batch ahead
-    (:class:`~reader.search.reading.ReadAhead`). Stops between batches when *cancelled* is
-    set (the articles not written yet are new to the next update)."""
+    (:class:`~reader.search.reading.ReadAhead`), unless not *read_ahead*. Stops between
+    batches when *cancelled* is set (the articles not written yet are new to the next
+    update)."""
     (last,) = connection.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
     bulk = len(new) >= BULK
+    ahead_too = bulk and read_ahead
     chunks = [new[start : start + INSERT_BATCH] for start in range(0, len(new), INSERT_BATCH)]
     ahead = ReadAhead(
-        [[_request(item.article, item.path) for item in chunk] for chunk in chunks] if bulk else []
+        [[_request(item.article, item.path) for item in chunk] for chunk in chunks]
+        if ahead_too
+        else []
     )
     with _without_lookups(connection, bulk=bulk), ahead:
-        read_batches = ahead.batches() if bulk and ahead.start() else None
+        read_batches = ahead.batches() if ahead_too and ahead.start() else None
         for chunk in chunks:
             if cancelled is not None and cancelled.is_set():
                 break

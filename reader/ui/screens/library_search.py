@@ -150,7 +150,11 @@ class LibrarySearch:
         searchable sooner)."""
         try:
             index = self._app.workspace.search_index()
-            report = index.update(self._app.workspace, entities=entities, cancelled=cancelled)
+            # Lean: the app's memory counts every process (no read-ahead child), and the
+            # page cache stays small beside the entity worker.
+            report = index.update(
+                self._app.workspace, entities=entities, cancelled=cancelled, lean=True
+            )
         except Exception as error:  # a bug or a full disk must not end the reading
             self._screen.post_message(IndexUpdated(False, f"{type(error).__name__}: {error}"))
             return
