@@ -544,12 +544,11 @@ class MainScreen(AnnotationKeys):
         except Exception as error:  # a bad model or a bug must not end the reading
             self.post_message(EntitiesFailed(article.id, f"entity recognition failed: {error}"))
             return
-        painted = threading.Event()
-        self.post_message(EntitiesReady(article.id, spans, without_store, painted))
-        # The library's entity index takes them (a write of a few ms) once they are on
-        # screen: before, this thread would share the GIL with drawing them.
-        painted.wait(timeout=0.5)
+        # The library's entity index takes them first (a write of a few ms): the panel
+        # asks it for their library names as soon as they are shown, and one asked before
+        # the write named some mentions and not others ("Lavrov ×4", "Sergey Lavrov ×4").
         self.entity_pages.found(article, spans)
+        self.post_message(EntitiesReady(article.id, spans, without_store))
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
         # They are in the entity cache now: the search index takes them (an update), and

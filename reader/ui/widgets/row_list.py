@@ -110,10 +110,6 @@ class RowList(ScrollView, can_focus=True):
         elif self.highlighted is not None and self.highlighted >= self.row_count:
             self.set_reactive(RowList.highlighted, self.validate_highlighted(0))
         self.virtual_size = Size(self.scrollable_content_region.width, total)
-        # Textual decides the scrollbars when the layout changes the virtual size; set here
-        # it may not (then a scrollbar stays after the rows shrank to fit, or the other way,
-        # by timing): decide them now. Private Textual API, Textual pinned (8.2.8).
-        self._refresh_scrollbars()
         self.scroll_to_highlight()
         self.redraw_rows()
 
