@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -63,9 +62,6 @@ class EntitiesReady(Message):
     spans: list[Span]
     without_store: bool = False
     """Found before the store was open: without the user's corrections."""
-    painted: threading.Event | None = None
-    """Set once they are on screen: the worker that found them waits for it before writing
-    them to the entity index."""
 
 
 @dataclass

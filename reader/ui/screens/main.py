@@ -551,10 +551,9 @@ class MainScreen(AnnotationKeys):
         self.post_message(EntitiesReady(article.id, spans, without_store))
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
-        # They are in the entity cache now: the search index takes them (an update), and
-        # the entity index (the worker waits for this), once they are on screen: their
-        # threads would share the GIL with drawing them.
-        self.call_after_refresh(self._entities_painted, message)
+        # They are in the entity cache now: the search index takes them (an update), once
+        # they are on screen: its thread would share the GIL with drawing them.
+        self.call_after_refresh(self.library_search.update_index)
         if self.article is None or message.article_id != self.article.id:
             return  # the user has moved on
         self._without_store = message.without_store
@@ -567,11 +566,6 @@ class MainScreen(AnnotationKeys):
         )
         if message.without_store and self.app.store is not None:
             self.refresh_entities()  # the store opened meanwhile: with its corrections
-
-    def _entities_painted(self, message: EntitiesReady) -> None:
-        if message.painted is not None:
-            message.painted.set()
-        self.library_search.update_index()
 
     def on_entities_failed(self, message: EntitiesFailed) -> None:
         if self.article is not None and message.article_id == self.article.id:
