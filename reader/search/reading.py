@@ -34,7 +34,7 @@ from reader.search.text_match import fold
 if TYPE_CHECKING:
     from reader.library import Article
 
-__all__ = ["NO_DATE", "Prepared", "ReadAhead", "prepare", "read_once"]
+__all__ = ["NO_DATE", "Prepared", "ReadAhead", "prepare", "read_once", "request_for"]
 
 NO_DATE = date(1970, 1, 1)
 """The date of an article with neither front matter nor a file time (as the reference's)."""
@@ -51,12 +51,22 @@ def read_once(article: Article) -> Article:
     is the text's (and its word count the library's when the hash is the same)."""
     if article.loaded:
         return article
-    known = (article.sha256, article.word_count) if article.known else None
-    read = read_article(article.path, known=known)
+    read = read_article(article.path, known=_known(article))
     if isinstance(read, Problem):
         article.text  # noqa: B018 - gone since listed: the library's article says why
         return article
     return read
+
+
+def request_for(article: Article, path: str) -> Request:
+    """What the read-ahead child is asked to read of *article*, the file *path* (None: it
+    is in memory); the child reads it as :func:`read_once` would."""
+    return None if article.loaded else (path, _known(article))
+
+
+def _known(article: Article) -> tuple[str, int] | None:
+    """What the library knows of *article*'s file (hash, words), for reading it again."""
+    return (article.sha256, article.word_count) if article.known else None
 
 
 def prepare(read: Article, path: str) -> Prepared:

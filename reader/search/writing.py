@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from reader.search.entity_rows import EntityRows, KeptRows, MentionRow, fts_entities
-from reader.search.reading import Prepared, ReadAhead, Request, prepare, read_once
+from reader.search.reading import Prepared, ReadAhead, prepare, read_once, request_for
 
 if TYPE_CHECKING:
     from reader.entities.engines.base import EngineInfo
@@ -271,13 +271,6 @@ def _without_lookups(connection: sqlite3.Connection, *, bulk: bool) -> Iterator[
         connection.execute(f"CREATE INDEX {name} ON {on}")
 
 
-def _request(article: Article, path: str) -> Request:
-    """What the read-ahead child is asked to read of *article* (None: it is in memory)."""
-    if article.loaded:
-        return None
-    return path, (article.sha256, article.word_count) if article.known else None
-
-
 def insert_new(
     connection: sqlite3.Connection,
     new: Sequence[NewArticle],
@@ -301,7 +294,7 @@ def insert_new(
     ahead_too = bulk and read_ahead
     chunks = [new[start : start + INSERT_BATCH] for start in range(0, len(new), INSERT_BATCH)]
     ahead = ReadAhead(
-        [[_request(item.article, item.path) for item in chunk] for chunk in chunks]
+        [[request_for(item.article, item.path) for item in chunk] for chunk in chunks]
         if ahead_too
         else []
     )
