@@ -3,7 +3,7 @@
 A database of N notes on the 20 articles of a generated library, in a real store file:
 each note's quote (20 to 150 characters, with its 32 characters of context) is a passage
 of *another* article, at a random position, so that re-anchoring finds no exact
-occurrence and runs the whole fuzzy search (reader/anchoring.py), which, in the end,
+occurrence and runs the whole fuzzy search (reader/anchoring/fuzzy.py), which, in the end,
 orphans most of them (a few land on a look-alike passage: both codes agree on which).
 Measured at each size, for this tree and, as the baseline, ``main`` (``git archive``;
 ``READER_BENCH_STORE_BASELINE`` names another revision), each run in its own process,

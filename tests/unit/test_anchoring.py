@@ -583,7 +583,7 @@ _LETTERS = st.text(alphabet="ab é", max_size=70)
 def test_boundary_alignment_agrees_with_the_cell_by_cell_definition(
     pattern: str, region: str, data: st.DataObject
 ) -> None:
-    from reader.anchoring import _align_boundary
+    from reader.anchoring.fuzzy import _align_boundary
 
     boundary = data.draw(st.integers(0, len(pattern)))
     expected_end = data.draw(st.integers(-3, len(region) + 3))
@@ -594,7 +594,7 @@ def test_boundary_alignment_agrees_with_the_cell_by_cell_definition(
 
 
 def test_boundary_alignment_agrees_on_prose() -> None:
-    from reader.anchoring import _align_boundary
+    from reader.anchoring.fuzzy import _align_boundary
 
     shuffler = random.Random(7)
     text = long_article(5000)
@@ -618,13 +618,9 @@ def test_the_pinning_filter_never_drops_a_span_that_would_pass(
     # _could_match may keep what fails, never drop what passes: every span in the ranges
     # it rejects is checked with the thresholds themselves. The target is a passage of
     # the text with a few characters changed, so that spans near it often pass.
-    from reader.anchoring import (
-        FUZZY_MATCH_MIN,
-        FUZZY_QUOTE_MIN,
-        _could_match,
-        _similarity,
-        _Target,
-    )
+    from reader.anchoring import FUZZY_MATCH_MIN, FUZZY_QUOTE_MIN
+    from reader.anchoring.fuzzy import _could_match, _similarity
+    from reader.anchoring.targets import Target
 
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start + 1, len(text)))
@@ -632,7 +628,7 @@ def test_the_pinning_filter_never_drops_a_span_that_would_pass(
     exact = list(stored["exact"])
     for _ in range(data.draw(st.integers(0, 3))):
         exact[data.draw(st.integers(0, len(exact) - 1))] = data.draw(st.sampled_from("abxy"))
-    target = _Target(start, end, "".join(exact), stored["prefix"], stored["suffix"])
+    target = Target(start, end, "".join(exact), stored["prefix"], stored["suffix"])
     start_lo = data.draw(st.integers(max(0, start - 8), start))
     start_hi = data.draw(st.integers(start_lo, min(len(text), start + 8)))
     end_lo = data.draw(st.integers(max(0, end - 8), end))

@@ -1,43 +1,16 @@
-"""Selectors for passages (position + quote) and re-anchoring them after an article changes.
+"""Fuzzy re-anchoring: the span of a text most like a target's quote and context.
 
-A passage annotation stores a *target*: where the passage was, as a code-point position in
-the article's displayed text, and what it said, as the exact text with up to 32 characters
-of context either side. These are the W3C TextPositionSelector and TextQuoteSelector that
-Hypothesis stores. When the article changes, :func:`reanchor` finds the passage again: at
-the same position, else the nearest exact occurrence of the quote, else a fuzzy match of
-quote and context, else it reports the annotation orphaned (the caller keeps it and shows
-it as such; nothing here deletes anything).
-
-This module knows nothing of the screen or the store: targets are plain JSON dicts.
+The last resort of :func:`reader.anchoring.reanchor`, when the quote no longer occurs
+exactly: rough guesses from rapidfuzz's partial alignment, each pinned by a bit-parallel
+boundary alignment, the pairs scored by Levenshtein similarity against two thresholds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
-
 from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq, Levenshtein
 
-__all__ = [
-    "CONTEXT_LENGTH",
-    "FUZZY_MATCH_MIN",
-    "FUZZY_QUOTE_MIN",
-    "AnchorState",
-    "Anchoring",
-    "describe",
-    "from_w3c_selectors",
-    "orphan_target",
-    "reanchor",
-    "to_w3c_selectors",
-]
-
-AnchorState = Literal["anchored", "moved", "orphaned"]
-"""Where an annotation stands in the current text: unchanged, found again elsewhere or
-after an edit, or not found."""
-
-CONTEXT_LENGTH = 32
-"""Characters of prefix and suffix stored with a quote (what Hypothesis stores)."""
+from reader.anchoring.targets import CONTEXT_LENGTH, Target
 
 FUZZY_QUOTE_MIN = 0.5
 """Least Levenshtein similarity between the stored quote and a fuzzy match's text.
@@ -86,299 +59,7 @@ _MARGIN = 1e-9
 that :func:`_similarity` would accept)."""
 
 
-@dataclass(frozen=True)
-class Anchoring:
-    """Where a target was found in a text, from :func:`reanchor`."""
-
-    state: AnchorState
-    """``anchored`` (same place, same text), ``moved`` (found elsewhere or edited; store a
-    fresh :func:`describe` of the new span) or ``orphaned`` (not found)."""
-    start: int | None
-    """Code-point offset of the passage's start in the text; ``None`` when orphaned."""
-    end: int | None
-    """Code-point offset just past the passage's end; ``None`` when orphaned."""
-
-
-_ORPHANED = Anchoring("orphaned", None, None)
-
-
-@dataclass(frozen=True)
-class _Target:
-    """A validated target: stored position and quote."""
-
-    start: int
-    end: int
-    exact: str
-    prefix: str
-    suffix: str
-
-
-def describe(text: str, start: int, end: int, context: int = CONTEXT_LENGTH) -> dict[str, Any]:
-    """Return the target (position and quote selectors) for ``text[start:end]``.
-
-    The result is a plain JSON dict, stored with the annotation::
-
-        {"position": {"start": s, "end": e},
-         "quote": {"exact": ..., "prefix": ..., "suffix": ...}}
-
-    *prefix* and *suffix* are up to *context* characters either side (fewer at the
-    ends of the text). Raises ``ValueError`` unless ``0 <= start <= end <= len(text)``.
-    """
-    if context < 0:
-        raise ValueError(f"context must be >= 0, got {context}")
-    if not 0 <= start <= end <= len(text):
-        raise ValueError(f"span {start}:{end} is not within a text of length {len(text)}")
-    return {
-        "position": {"start": start, "end": end},
-        "quote": {
-            "exact": text[start:end],
-            "prefix": text[max(0, start - context) : start],
-            "suffix": text[end : end + context],
-        },
-    }
-
-
-def to_w3c_selectors(target: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return *target* as a W3C Web Annotation selector list (quote first, then position).
-
-    An orphan's target (:func:`orphan_target`: a quote and no position) gives the quote
-    selector alone. Raises ``ValueError`` if *target* is neither.
-    """
-    if isinstance(target, dict) and "position" not in target:
-        exact, prefix, suffix = _parse_quote(target)
-        return [{"type": "TextQuoteSelector", "exact": exact, "prefix": prefix, "suffix": suffix}]
-    parsed = _parse_target(target)
-    return [
-        {
-            "type": "TextQuoteSelector",
-            "exact": parsed.exact,
-            "prefix": parsed.prefix,
-            "suffix": parsed.suffix,
-        },
-        {"type": "TextPositionSelector", "start": parsed.start, "end": parsed.end},
-    ]
-
-
-def orphan_target(target: dict[str, Any]) -> dict[str, Any]:
-    """Return *target* without its position: what an export says of an orphan, whose
-    passage has no place in the text it names. Raises ``ValueError`` if it has no quote."""
-    exact, prefix, suffix = _parse_quote(target)
-    return {"quote": {"exact": exact, "prefix": prefix, "suffix": suffix}}
-
-
-def from_w3c_selectors(selectors: list[dict[str, Any]], *, orphan: bool = False) -> dict[str, Any]:
-    """Return the target for a W3C selector list (the inverse of :func:`to_w3c_selectors`).
-
-    Needs exactly one TextQuoteSelector and one TextPositionSelector, or, when *orphan*
-    (an export said the passage is orphaned), the quote alone: the target is then an
-    orphan's, as :func:`orphan_target` makes them. Selectors of other types
-    (RangeSelector, XPathSelector, ...) are ignored. A quote selector's prefix
-    and suffix are optional, as in the W3C model. Raises ``ValueError`` saying what is
-    wrong.
-    """
-    if not isinstance(selectors, list):
-        raise ValueError(f"selectors must be a list, got {type(selectors).__name__}")
-    found: dict[str, dict[str, Any]] = {}
-    for index, selector in enumerate(selectors):
-        if not isinstance(selector, dict):
-            raise ValueError(f"selector {index} is not an object: {selector!r}")
-        kind = selector.get("type")
-        if kind in ("TextQuoteSelector", "TextPositionSelector"):
-            if kind in found:
-                raise ValueError(f"more than one {kind} in selectors")
-            found[kind] = selector
-    if "TextQuoteSelector" not in found:
-        raise ValueError("selectors have no TextQuoteSelector")
-    quote = found["TextQuoteSelector"]
-    if orphan and "TextPositionSelector" not in found:
-        return orphan_target(
-            {
-                "quote": {
-                    "exact": quote.get("exact"),
-                    "prefix": quote.get("prefix", ""),
-                    "suffix": quote.get("suffix", ""),
-                }
-            }
-        )
-    if "TextPositionSelector" not in found:
-        raise ValueError("selectors have no TextPositionSelector")
-    position = found["TextPositionSelector"]
-    target = {
-        "position": {"start": position.get("start"), "end": position.get("end")},
-        "quote": {
-            "exact": quote.get("exact"),
-            "prefix": quote.get("prefix", ""),
-            "suffix": quote.get("suffix", ""),
-        },
-    }
-    _parse_target(target)
-    return target
-
-
-def reanchor(target: dict[str, Any], text: str) -> Anchoring:
-    """Return where *target* (from :func:`describe`) is in *text*, and how it got there.
-
-    In order:
-
-    1. ``anchored``: the quote is still at the stored position.
-    2. ``moved``: the quote occurs elsewhere exactly. The occurrence nearest the stored
-       position wins, except that occurrences whose stored prefix or suffix still matches
-       in full come first: an edit that shifts the text must not move a highlight onto an
-       earlier repeat of the same words. Ties go to the longer matching context.
-    3. ``moved``: a fuzzy match of quote and context (rapidfuzz), accepted only when the
-       quote is at least :data:`FUZZY_QUOTE_MIN` similar and quote with context at least
-       :data:`FUZZY_MATCH_MIN`.
-    4. ``orphaned``.
-
-    An empty quote (a point) is anchored by its context alone and never fuzzily.
-    Raises ``ValueError`` if *target* is malformed.
-    """
-    parsed = _parse_target(target)
-    if not parsed.exact:
-        return _reanchor_point(parsed, text)
-    if parsed.end <= len(text) and text[parsed.start : parsed.end] == parsed.exact:
-        return Anchoring("anchored", parsed.start, parsed.end)
-    start = _nearest_occurrence(parsed, text)
-    if start is not None:
-        return Anchoring("moved", start, start + len(parsed.exact))
-    span = _fuzzy_match(parsed, text)
-    if span is not None:
-        return Anchoring("moved", *span)
-    return _ORPHANED
-
-
-def _parse_target(target: dict[str, Any]) -> _Target:
-    """Return *target* validated, or raise ``ValueError`` saying what is wrong with it."""
-    if not isinstance(target, dict):
-        raise ValueError(f"target must be a dict, got {type(target).__name__}")
-    position = target.get("position")
-    quote = target.get("quote")
-    if not isinstance(position, dict):
-        raise ValueError("target has no 'position' object")
-    if not isinstance(quote, dict):
-        raise ValueError("target has no 'quote' object")
-    start = _offset(position.get("start"), "start")
-    end = _offset(position.get("end"), "end")
-    if start > end:
-        raise ValueError(f"position start {start} is after end {end}")
-    return _Target(
-        start,
-        end,
-        _string(quote.get("exact"), "exact"),
-        _string(quote.get("prefix"), "prefix"),
-        _string(quote.get("suffix"), "suffix"),
-    )
-
-
-def _parse_quote(target: dict[str, Any]) -> tuple[str, str, str]:
-    """Return the quote's exact text, prefix and suffix, or raise ``ValueError``."""
-    quote = target.get("quote") if isinstance(target, dict) else None
-    if not isinstance(quote, dict):
-        raise ValueError("target has no 'quote' object")
-    return (
-        _string(quote.get("exact"), "exact"),
-        _string(quote.get("prefix"), "prefix"),
-        _string(quote.get("suffix"), "suffix"),
-    )
-
-
-def _offset(value: object, name: str) -> int:
-    """Return *value* if it is a code-point offset, else raise ``ValueError``."""
-    # bool is an int in Python, but true/false in JSON is not an offset.
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"position {name} must be an integer >= 0, got {value!r}")
-    return value
-
-
-def _string(value: object, name: str) -> str:
-    """Return *value* if it is a string, else raise ``ValueError``."""
-    if not isinstance(value, str):
-        raise ValueError(f"quote {name} must be a string, got {value!r}")
-    return value
-
-
-def _occurrences(text: str, needle: str) -> list[int]:
-    """Return the start of every occurrence of a non-empty *needle* in *text*, overlaps too."""
-    found = []
-    at = text.find(needle)
-    while at != -1:
-        found.append(at)
-        at = text.find(needle, at + 1)
-    return found
-
-
-def _full_context_sides(target: _Target, text: str, start: int, end: int) -> int:
-    """Return how many of the target's non-empty prefix and suffix match in full around
-    ``text[start:end]`` (0, 1 or 2)."""
-    sides = 0
-    if target.prefix and start >= len(target.prefix):
-        sides += text[start - len(target.prefix) : start] == target.prefix
-    if target.suffix:
-        sides += text.startswith(target.suffix, end)
-    return sides
-
-
-def _context_chars(target: _Target, text: str, start: int, end: int) -> int:
-    """Return how many characters of context match next to ``text[start:end]``: the
-    prefix's common ending with the text before, plus the suffix's common start after."""
-    matched = 0
-    before = text[max(0, start - len(target.prefix)) : start]
-    for stored, actual in zip(reversed(target.prefix), reversed(before), strict=False):
-        if stored != actual:
-            break
-        matched += 1
-    for stored, actual in zip(target.suffix, text[end:], strict=False):
-        if stored != actual:
-            break
-        matched += 1
-    return matched
-
-
-def _nearest_occurrence(target: _Target, text: str) -> int | None:
-    """Return the start of the exact occurrence of the quote that best fits *target*.
-
-    Occurrences with more fully matching context sides come first, then the nearest to
-    the stored start, then the one with more matching context characters. ``None`` if the
-    quote does not occur.
-    """
-    length = len(target.exact)
-    ranked = [
-        (-_full_context_sides(target, text, at, at + length), abs(at - target.start), at)
-        for at in _occurrences(text, target.exact)
-    ]
-    if not ranked:
-        return None
-    best = min(ranked)[:2]
-    # At most two occurrences tie (one either side of the stored start): only they need
-    # their context measured, which keeps a quote that occurs thousands of times fast.
-    tied = [at for sides, distance, at in ranked if (sides, distance) == best]
-    return max(tied, key=lambda at: (_context_chars(target, text, at, at + length), -at))
-
-
-def _reanchor_point(target: _Target, text: str) -> Anchoring:
-    """Return where an empty quote (a point between two characters) is in *text*.
-
-    A point has no text of its own: it is anchored if its prefix and suffix still surround
-    the stored position, moved to the nearest place where prefix and suffix meet, and
-    orphaned otherwise.
-    """
-    if target.start <= len(text) and _full_context_sides(
-        target, text, target.start, target.start
-    ) == bool(target.prefix) + bool(target.suffix):
-        return Anchoring("anchored", target.start, target.start)
-    context = target.prefix + target.suffix
-    if not context:
-        # Nothing to look for, and the stored point is past the end: the nearest point
-        # that exists is the end of the text.
-        return Anchoring("moved", len(text), len(text))
-    points = [at + len(target.prefix) for at in _occurrences(text, context)]
-    if not points:
-        return _ORPHANED
-    point = min(points, key=lambda at: (abs(at - target.start), at))
-    return Anchoring("moved", point, point)
-
-
-def _fuzzy_match(target: _Target, text: str) -> tuple[int, int] | None:
+def fuzzy_match(target: Target, text: str) -> tuple[int, int] | None:
     """Return the span of *text* that best matches quote and context, or ``None``.
 
     Rough guesses for the quote's start come from rapidfuzz's partial alignment of the
@@ -463,21 +144,19 @@ def _spread(guesses: list[int], limit: int) -> list[int]:
     return kept
 
 
-def _start_reach(target: _Target, text: str, guess: int) -> tuple[int, int]:
+def _start_reach(target: Target, text: str, guess: int) -> tuple[int, int]:
     """Return the least and greatest start :func:`_pin_start` can return for *guess*."""
     before, head = target.prefix[-_CONTEXT_SLICE:], target.exact[:_SLICE]
     return max(0, guess - len(before) - _PIN_REACH), min(len(text), guess + len(head) + _PIN_REACH)
 
 
-def _end_reach(target: _Target, text: str, guess: int) -> tuple[int, int]:
+def _end_reach(target: Target, text: str, guess: int) -> tuple[int, int]:
     """Return the least and greatest end :func:`_pin_end` can return for *guess*."""
     tail, after = target.exact[-_SLICE:], target.suffix[:_CONTEXT_SLICE]
     return max(0, guess - len(tail) - _PIN_REACH), min(len(text), guess + len(after) + _PIN_REACH)
 
 
-def _could_match(
-    target: _Target, text: str, starts: tuple[int, int], ends: tuple[int, int]
-) -> bool:
+def _could_match(target: Target, text: str, starts: tuple[int, int], ends: tuple[int, int]) -> bool:
     """Return False only if no span starting in *starts* and ending in *ends* (inclusive
     ranges) can pass :data:`FUZZY_QUOTE_MIN` and :data:`FUZZY_MATCH_MIN`.
 
@@ -508,7 +187,7 @@ def _could_match(
     return together / stored >= FUZZY_MATCH_MIN - _MARGIN
 
 
-def _pin_start(target: _Target, text: str, guess: int) -> int:
+def _pin_start(target: Target, text: str, guess: int) -> int:
     """Return where the quote starts near *guess*, by aligning prefix end and quote head."""
     before, head = target.prefix[-_CONTEXT_SLICE:], target.exact[:_SLICE]
     lo = max(0, guess - len(before) - _PIN_REACH)
@@ -519,7 +198,7 @@ def _pin_start(target: _Target, text: str, guess: int) -> int:
     )
 
 
-def _pin_end(target: _Target, text: str, guess: int) -> int:
+def _pin_end(target: Target, text: str, guess: int) -> int:
     """Return where the quote ends near *guess*, by aligning quote tail and suffix start."""
     tail, after = target.exact[-_SLICE:], target.suffix[:_CONTEXT_SLICE]
     lo = max(0, guess - len(tail) - _PIN_REACH)
@@ -608,7 +287,7 @@ def _align_boundary(
     return j
 
 
-def _similarity(target: _Target, text: str, start: int, end: int) -> tuple[float, float]:
+def _similarity(target: Target, text: str, start: int, end: int) -> tuple[float, float]:
     """Return how alike the target is to ``text[start:end]``: (quote alone, with context).
 
     Both are Levenshtein similarities, ``1 - edits / length``; with context, the edits and
