@@ -30,7 +30,6 @@ import atexit
 import contextlib
 import io
 import itertools
-import json
 import os
 import signal
 import socket
@@ -42,6 +41,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from reader.children import child_command
 from reader.entities.engines.base import (
     Cancelled,
     EngineInfo,
@@ -71,14 +71,6 @@ class WorkerStopped(RuntimeError):
     """The worker process ended (killed, out of memory, failed to start) mid-request."""
 
 
-#: The child's command: the parent's ``sys.path`` (as multiprocessing's spawn passes it),
-#: then reader/entities/worker_child.py's ``main``.
-_CHILD_CODE = (
-    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
-    "from reader.entities.worker_child import main; main(sys.argv[2:])"
-)
-
-
 class ChildProcess:
     """The worker process started with :mod:`subprocess`, with the part of
     multiprocessing's Process interface the parent uses (``pid``, ``sentinel``,
@@ -100,16 +92,14 @@ class ChildProcess:
         self.sentinel, ended_write = os.pipe()
         """Readable (end of file) once the child has ended."""
         try:
+            # reader/entities/worker_child.py's main, isolated, importing as we do.
             self._popen = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-c",
-                    _CHILD_CODE,
-                    json.dumps(sys.path),
+                child_command(
+                    "reader.entities.worker_child",
                     *(str(fd) for fd in (theirs.fileno(), alive_read, ended_write)),
                     engine,
                     model or "",
-                ],
+                ),
                 pass_fds=(theirs.fileno(), alive_read, ended_write),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,

@@ -15,7 +15,6 @@ the parent reads the rest itself: nothing is lost, only the overlap.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import pickle
 import subprocess
@@ -26,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from reader.children import child_command
 from reader.library import Problem, read_article
 from reader.search.documents import article_date
 from reader.search.snippets import is_plain
@@ -103,13 +103,6 @@ def _prepare_path(request: Request) -> Prepared | None:
     return None if isinstance(read, Problem) else prepare(read, path)
 
 
-_CHILD = (
-    "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
-    "from reader.search.reading import main; main()"
-)
-"""The child's program: this module's :func:`main`, imported as this process imports it."""
-
-
 class ReadAhead:
     """The articles of *batches* read by a child process, a batch ahead of the caller:
     iterate to get each batch's :class:`Prepared` (or None where the caller reads the
@@ -129,14 +122,10 @@ class ReadAhead:
 
     def start(self) -> bool:
         """Start the child; False when it cannot be (the caller reads everything)."""
-        # Isolated (-I: neither the working directory, where another copy of reader may
-        # be, nor PYTHONPATH), importing from this process's own path, this reader first.
-        path = [str(Path(__file__).resolve().parents[2]), *(p or os.getcwd() for p in sys.path)]
-        if not sys.executable:  # embedded: no interpreter to start
-            return False
         try:
+            # This module's main, isolated, importing as we do (reader/children.py).
             self._process = subprocess.Popen(
-                [sys.executable, "-I", "-c", _CHILD, json.dumps(path)],
+                child_command("reader.search.reading"),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -193,8 +182,9 @@ class ReadAhead:
             self._sender = None
 
 
-def main() -> None:
-    """The child: answer each batch of requests on stdin with what was read, on stdout."""
+def main(argv: Sequence[str] = ()) -> None:
+    """The child: answer each batch of requests on stdin with what was read, on stdout
+    (*argv*: none)."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     try:
         while True:

@@ -11,7 +11,6 @@ from ui.conftest import settle
 from reader.settings import Settings
 from reader.ui.app import ReaderApp, build_app
 from reader.ui.widgets.article_view import ArticleView
-from reader.ui.widgets.entity_panel import EntityPanel
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SIZE = (140, 44)
@@ -143,12 +142,6 @@ def test_rich_markdown_article(  # type: ignore[no-untyped-def]
             await pilot.pause(0.05)
         await settle(pilot)
         await pilot.press("tab", "right_square_bracket", "l")
-        await settle(pilot)
-        # The entity panel's rows shrink once the library's entities resolve its names
-        # (16 rows in 16); whether the scrollbar it had is gone by now depends on timing
-        # (Textual decides scrollbars when the layout changes the virtual size). Decide
-        # them, so that the snapshot is of one state. Private Textual API (pinned 8.2.8).
-        pilot.app.screen.query_one(EntityPanel)._refresh_scrollbars()
         await settle(pilot)
 
     assert snap_compare(build_app(settings), terminal_size=SIZE, run_before=mark_link)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import App, ComposeResult
+from textual.errors import NoWidget
 
 from reader.entities.library.resolve import Entity
 from reader.entities.span import Span
@@ -151,3 +152,65 @@ async def test_the_panel_and_the_library_list_draw_one_heading() -> None:
             for strip in drawn
         )
         assert panel_segments == library_segments
+
+
+class FitHost(App[None]):
+    """The panel with room for six rows (eight lines with its border)."""
+
+    CSS_PATH = STYLES
+
+    def compose(self) -> ComposeResult:
+        yield EntityPanel(id="entity-panel")
+
+    def on_mount(self) -> None:
+        panel = self.query_one(EntityPanel)
+        panel.styles.width = 34
+        panel.styles.height = 8
+
+
+def scrollbar_on_screen(panel: EntityPanel) -> bool:
+    """Whether the panel's vertical scrollbar is in the screen's layout (drawn)."""
+    if panel._vertical_scrollbar is None:
+        return False
+    try:
+        panel.screen.find_widget(panel._vertical_scrollbar)
+    except NoWidget:
+        return False
+    return True
+
+
+async def test_the_scrollbar_goes_when_the_library_names_make_the_rows_fit() -> None:
+    """Seven rows in six lines, then six once "Lavrov" is found to be Sergey Lavrov: the
+    scrollbar must go (Textual's layout pass took the rows for unchanged and kept it)."""
+    text = "Sergey Lavrov met Ann, Bob, Cem and Dan. Lavrov left."
+    found = [
+        Span(text.index(name), text.index(name) + len(name), "PERSON", name, "model")
+        for name in ("Sergey Lavrov", "Ann", "Bob", "Cem", "Dan")
+    ]
+    found.append(
+        Span(text.rindex("Lavrov"), text.rindex("Lavrov") + 6, "PERSON", "Lavrov", "model")
+    )
+    lavrov = ("PERSON:sergey lavrov", "Sergey Lavrov", "PERSON")
+    app = FitHost()
+    async with app.run_test() as pilot:
+        panel = app.query_one(EntityPanel)
+        panel.set_spans(found)
+        for _ in range(100):  # laid out with seven rows: the scrollbar shown
+            await pilot.pause(0.02)
+            if scrollbar_on_screen(panel):
+                break
+        assert panel.row_count == 7 and panel.scrollable_content_region.height == 6
+        assert scrollbar_on_screen(panel)
+
+        panel.set_resolved({found[0].start: lavrov, found[-1].start: lavrov})
+        for _ in range(100):  # laid out again (bounded: a stale scrollbar stays for good)
+            await pilot.pause(0.02)
+            if not scrollbar_on_screen(panel):
+                break
+        assert panel.row_count == 6
+        assert not panel.show_vertical_scrollbar and not scrollbar_on_screen(panel)
+        # The rows have the whole width, from the top: all six drawn.
+        assert panel.scrollable_content_region.width == panel.content_region.width
+        assert panel.scroll_y == 0
+        drawn = [panel.render_line(y).text.rstrip() for y in range(6)]
+        assert drawn[:2] == ["PERSON (6)", "  Sergey Lavrov ×2"] and drawn[5] == "  Dan ×1"

@@ -142,6 +142,35 @@ def test_the_worker_starts_while_textual_captures_stderr() -> None:
     assert result.stdout.split() == ["2", "True"]
 
 
+def test_the_worker_imports_this_reader_wherever_the_app_is(tmp_path: Path) -> None:
+    # A parent whose path has "" (the working directory, as `python -c` and `python` give)
+    # now in a folder with another copy of reader and a json.py, PYTHONPATH naming another:
+    # the worker imports neither (isolated, this reader first: reader/children.py).
+    for folder in ("here", "elsewhere"):
+        (tmp_path / folder / "reader").mkdir(parents=True)
+        (tmp_path / folder / "reader" / "__init__.py").write_text("raise ImportError('copy')")
+    (tmp_path / "here" / "json.py").write_text("raise ImportError('json')")
+    code = (
+        "import os, sys\n"
+        "from reader.entities.worker import WorkerRecognizer\n"
+        "assert sys.path[0] == ''\n"
+        "os.chdir(sys.argv[1])\n"
+        "spans = WorkerRecognizer().extract('Angela Merkel visited Paris.')\n"
+        "print(len(spans))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "elsewhere")}
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "here")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["2"]
+
+
 def test_the_worker_is_the_only_process_started() -> None:
     # Spawning with multiprocessing started its resource tracker too: 13 MB for nothing.
     code = (

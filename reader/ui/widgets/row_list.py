@@ -109,9 +109,25 @@ class RowList(ScrollView, can_focus=True):
             self.set_reactive(RowList.highlighted, self.validate_highlighted(highlighted))
         elif self.highlighted is not None and self.highlighted >= self.row_count:
             self.set_reactive(RowList.highlighted, self.validate_highlighted(0))
-        self.virtual_size = Size(self.scrollable_content_region.width, total)
+        self._set_virtual_size()
         self.scroll_to_highlight()
         self.redraw_rows()
+
+    def _set_virtual_size(self) -> None:
+        """Make the virtual size the rows' lines, as wide as the rows are drawn, and decide
+        the scrollbars for it now.
+
+        Textual decides a ScrollView's scrollbars in a layout pass, and only when that pass
+        finds a change: its size, or a virtual size other than the one it measures (for a
+        ScrollView, the area inside the scrollbars shown). Set here, outside layout, rows
+        that exactly fill that area (16 rows in 16 lines beside the scrollbar, once the
+        entity panel's names are resolved) look unchanged to it and the scrollbar stayed.
+        Decided now, as Textual's OptionList does when its lines change (``_update_lines``):
+        ``_scroll_update`` also sizes the scrollbar's thumb and keeps the scroll offset within
+        the new rows. Private Textual API, Textual pinned (8.2.8).
+        """
+        self.virtual_size = Size(self.scrollable_content_region.width, self._offsets[-1])
+        self._scroll_update(self.virtual_size)
 
     def redraw_rows(self) -> None:
         """Draw every row again (what the rows show changed, not their heights)."""
@@ -131,7 +147,7 @@ class RowList(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, self._offsets[-1])
+        self._set_virtual_size()
 
     def on_show(self) -> None:
         self.scroll_to_highlight()
