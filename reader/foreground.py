@@ -4,7 +4,7 @@ The app builds its search index in a thread while the user reads; the build's en
 runs the consistency rules, pure Python that holds the GIL ~2 ms an article. A page asked
 for by a key (an entity's page: `p`) is read in another thread of the same process, and
 Python hands the GIL over at most every switch interval (5 ms) and unfairly: during the
-build a page whose reading takes 40-100 ms of CPU took 120-920 ms (figure 13). So the
+build a page whose reading takes 14-100 ms of CPU took 45-920 ms (figure 13). So the
 foreground says when it serves such a key (:func:`hold`, from the key to the frame that
 shows what it asked for), and a background pass calls :func:`give_way` between two of
 its items (the search index's build does, between two articles): while anything is held,
