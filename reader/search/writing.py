@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from reader.foreground import give_way
 from reader.search.entity_rows import EntityRows, KeptRows, MentionRow, fts_entities
 from reader.search.reading import Prepared, ReadAhead, prepare, read_once, request_for
 
@@ -213,8 +214,10 @@ def let_others_run() -> None:
     its index in a thread while the user reads, and the screen's thread must not wait a
     whole switch interval (5 ms) for it at every turn. At most every :data:`YIELD_SECONDS`
     (a ``time.sleep(0)`` per article cost a 10,000-article update over a second on a
-    loaded machine; a clock read costs nanoseconds)."""
+    loaded machine; a clock read costs nanoseconds). While the app serves a key the user
+    waits for (an entity's page), it waits until that is painted (:mod:`reader.foreground`)."""
     global _yielded
+    give_way()
     now = time.perf_counter()
     if now - _yielded >= YIELD_SECONDS:
         if threading.active_count() > 1:  # alone (a command), nobody waits for the GIL

@@ -12,6 +12,9 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import threading
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,8 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from reader import foreground
+from reader.entities.library.index import EntityIndex
 from reader.library import catalogue
 from reader.settings import Settings
 from reader.ui.app import ReaderApp, build_app
@@ -183,6 +188,59 @@ async def test_the_marked_entity_opens_its_page_and_escape_returns(app: ReaderAp
         await settle(pilot)
         assert pilot.app.screen is main
         assert (main.article, view.scroll_y, view.current_span, app.focused) == before
+
+
+async def test_a_background_pass_waits_until_the_page_asked_for_is_painted(
+    app: ReaderApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`p` during the search index's build: the build (a pass that gives way, as the
+    index's does between two articles) goes on only once the page's frame is painted, so
+    the page is not read and drawn in the GIL's turns with the build's rules (figure 13)."""
+    reading, proceed = threading.Event(), threading.Event()
+    real_page = EntityIndex.page
+
+    def held_page(self: EntityIndex, *args: Any, **kwargs: Any) -> Any:
+        reading.set()
+        proceed.wait(30)
+        return real_page(self, *args, **kwargs)
+
+    async with app.run_test(size=(140, 44)) as pilot:
+        await ready(pilot)
+        await mark(pilot, "Lavrov")
+        monkeypatch.setattr(EntityIndex, "page", held_page)
+        seen: list[tuple[object, str | None]] = []
+
+        def background() -> None:
+            foreground.give_way()
+            screen = pilot.app.screen
+            page = getattr(screen, "page", None)
+            seen.append((screen, None if page is None else page.entity.name))
+
+        await pilot.press("p")
+        try:
+            assert await asyncio.to_thread(reading.wait, 30)  # the page is being read
+            thread = threading.Thread(target=background, daemon=True)
+            thread.start()
+            waits = await asyncio.to_thread(
+                lambda: _until(lambda: foreground.waiting() >= 1 or not thread.is_alive())
+            )
+            assert waits and thread.is_alive() and not seen  # the pass waits
+        finally:
+            proceed.set()
+        await settle(pilot)
+        await asyncio.to_thread(thread.join, 30)
+        assert seen == [(page_screen(pilot), "Sergey Lavrov")]  # once the page was painted
+        assert not foreground.held()
+
+
+def _until(condition: Callable[[], bool]) -> bool:
+    """Poll *condition* until it holds, or 30 s passed (a failure, not a measure)."""
+    deadline = time.monotonic() + 30
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
 
 
 async def test_the_panel_opens_the_page_and_enter_still_jumps(app: ReaderApp) -> None:

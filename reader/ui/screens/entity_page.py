@@ -23,6 +23,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from reader import foreground
 from reader.entities.library.edits import Edit
 from reader.entities.library.pages import EntityPage, PageArticle
 from reader.entities.library.resolve import Entity
@@ -58,27 +59,35 @@ class MentionAt:
 def read_page(node: DOMNode, wanted: str | MentionAt, order: Order, *, new: bool = False) -> None:
     """Read the page of *wanted* (an entity id, or the entity of a mention) in a worker of
     *node*, which gets it as :class:`EntityPageLoaded` (*new*: to open it on a screen of its
-    own, once read: one frame painted, not an empty page then a full one)."""
+    own, once read: one frame painted, not an empty page then a full one).
+
+    From now until the frame after that message, background passes (the search index's
+    build) give way (:mod:`reader.foreground`): the page is read and drawn as fast as on
+    an idle app, not in the GIL's turns with the build's consistency rules."""
     app = node.app
+    holding = foreground.hold()
 
     def read() -> None:
         try:
             index = app.workspace.entity_index()  # type: ignore[attr-defined]
             ident = wanted
+            message: EntityPageLoaded | None = None
             if isinstance(ident, MentionAt):
                 entity = index.entity_at(ident.path, ident.start, ident.text, ident.label)
                 if entity is None:
                     name = sanitize_line(ident.text, 80)
                     problem = f"{name} is not in the library's entity index (yet)"
-                    node.post_message(EntityPageLoaded(None, order, problem, new))
-                    return
-                ident = entity.id
-            page = index.page(ident, order=order)
+                    message = EntityPageLoaded(None, order, problem, new)
+                else:
+                    ident = entity.id
+            if message is None:
+                message = EntityPageLoaded(index.page(ident, order=order), order, None, new)
         except Exception as error:  # a broken index file: said, the reading goes on
-            problem = f"the entity index failed: {error}"
-            node.post_message(EntityPageLoaded(None, order, problem, new))
-            return
-        node.post_message(EntityPageLoaded(page, order, None, new))
+            message = EntityPageLoaded(None, order, f"the entity index failed: {error}", new)
+        node.post_message(message)
+        # Handled before this (the same queue), so released once its frame is painted.
+        if not node.call_after_refresh(foreground.release, holding):
+            foreground.release(holding)  # the node is gone
 
     node.run_worker(read, thread=True, exclusive=True, group="entity-page", exit_on_error=False)
 

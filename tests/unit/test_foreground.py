@@ -1,0 +1,113 @@
+"""reader/foreground.py: background passes give way while the foreground serves a key,
+and the search index's build is such a pass (it waits between two articles).
+
+Real parts: a real library folder, the real search index file (SQLite), a real thread.
+No timing: each test waits for a state (a thread waiting, a thread done), never a duration.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from reader import foreground
+from reader.library import catalogue
+from reader.search.index import UpdateReport
+from reader.search.query import parse
+from reader.settings import Settings
+from reader.workspace import Workspace
+
+PATIENCE = 30.0
+"""Seconds after which a state that never came is a failure (not a measure of speed)."""
+
+
+def until(condition: Callable[[], bool]) -> bool:
+    """Poll *condition* until it holds (True), or PATIENCE passed (False)."""
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+@pytest.fixture(autouse=True)
+def nothing_held() -> Iterator[None]:
+    """No hold of one test lasts into another."""
+    yield
+    for number in list(foreground._holds):
+        foreground.release(number)
+
+
+def test_nothing_held_gives_way_at_once() -> None:
+    assert not foreground.held()
+    foreground.give_way()  # returns: nothing to wait for
+    assert foreground.waiting() == 0
+
+
+def test_a_pass_waits_until_every_hold_is_released() -> None:
+    first, second = foreground.hold(), foreground.hold()
+    passed = threading.Event()
+
+    def background() -> None:
+        foreground.give_way()
+        passed.set()
+
+    thread = threading.Thread(target=background, daemon=True)
+    thread.start()
+    assert until(lambda: foreground.waiting() == 1)
+    foreground.release(first)
+    foreground.release(first)  # again: nothing happens
+    assert foreground.held()
+    assert foreground.waiting() == 1 and not passed.is_set()
+    foreground.release(second)
+    assert passed.wait(PATIENCE)
+    thread.join(PATIENCE)
+    assert not foreground.held() and foreground.waiting() == 0
+
+
+def test_a_hold_never_released_expires() -> None:
+    foreground.hold(most=0.01)  # a worker that died before its frame
+    foreground.give_way()  # returns once the hold expired
+    assert not foreground.held()
+
+
+def library_workspace(tmp_path: Path, articles: int) -> Workspace:
+    root = tmp_path / "library"
+    root.mkdir()
+    for i in range(articles):
+        (root / f"{i:02}.txt").write_text(f"Article {i}\n\nPelicans crossed bay {i}.\n")
+    settings = Settings(
+        article_paths=[root], db_path=tmp_path / "db.json", cache_dir=tmp_path / "cache"
+    )
+    return Workspace(settings)
+
+
+def test_the_search_index_build_waits_while_a_key_is_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    workspace = library_workspace(tmp_path, 5)
+    workspace.library()
+    index = workspace.search_index()
+    reports: list[UpdateReport] = []
+    holding = foreground.hold(most=PATIENCE)
+    thread = threading.Thread(
+        target=lambda: reports.append(index.update(workspace, entities=False)), daemon=True
+    )
+    try:
+        thread.start()
+        # The build stops at its first article (without giving way, it ends instead).
+        until(lambda: foreground.waiting() == 1 or not thread.is_alive())
+        assert foreground.waiting() == 1 and thread.is_alive() and not reports
+    finally:
+        foreground.release(holding)
+    thread.join(PATIENCE)
+    assert not thread.is_alive()
+    assert reports[0].added == 5
+    assert len(index.paths(parse("pelicans"))) == 5
+    workspace.close()
