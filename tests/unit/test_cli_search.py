@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -235,7 +236,7 @@ def test_entities_indexed_under_other_rules_and_not_found_again_are_missing(
     update's ``entities_missing``)."""
     import shutil
 
-    from reader.search import index as search_index
+    from reader.search import entity_rows
 
     cache = tmp_path / "cache"
     args = [str(library), "--db", str(tmp_path / "db.json"), "--cache-dir", str(cache)]
@@ -244,7 +245,7 @@ def test_entities_indexed_under_other_rules_and_not_found_again_are_missing(
     for entry in cache.iterdir():  # the model's output forgotten, the index kept
         if entry.is_dir() and entry.name != "search":
             shutil.rmtree(entry)
-    monkeypatch.setattr(search_index, "rules_digest", lambda: "other rules")
+    monkeypatch.setattr(entity_rows, "rules_digest", lambda: "other rules")
     _, _, err = run(library, tmp_path, capsys, "label:GPE")
     missing = "entities found for 0 of 3 articles: results incomplete until `reader index`"
     assert err.splitlines() == [f"reader: {missing}"]
@@ -269,3 +270,60 @@ def test_snippet_marks_follow_smart_case(
     assert marked("accra") == ["ACCRA", "Accra"]
     assert marked('"central bank" Accra') == ["central bank", "Accra"]
     assert marked("ACCRA") == ["ACCRA"]
+
+
+def test_smart_case_finds_the_word_after_it_was_seen_inside_another(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The case check looks from the first place the word is written (``str.find``) and
+    on: a first place inside another word (``GHACCRA``) does not hide a whole word later,
+    and an article with the word only inside others, or in another case, is not found."""
+    (library / "later.txt").write_text("Later\n\nGHACCRA first, then ACCRA itself.\n", "utf-8")
+    (library / "inside.txt").write_text("Inside\n\nGHACCRA and Accra only.\n", "utf-8")
+    (library / "prefix.txt").write_text("Prefix\n\nACCRAN, and ACCRA. Tanaka\n", "utf-8")
+    code, out, _ = run(library, tmp_path, capsys, "ACCRA")
+    assert code == 0
+    assert sorted(Path(line.split("\t")[0]).name for line in out.splitlines()) == [
+        "later.txt",
+        "prefix.txt",
+    ]
+    code, out, _ = run(library, tmp_path, capsys, "ACCRA Tanaka")
+    assert code == 0 and [Path(line.split("\t")[0]).name for line in out.splitlines()] == [
+        "prefix.txt"
+    ]
+
+
+def test_an_up_to_date_search_imports_none_of_the_update(library: Path, tmp_path: Path) -> None:
+    """A search of an index found up to date (most `reader search` runs) imports neither
+    the update's modules nor the store nor the entity finder: each costs milliseconds to
+    import in a new process (figure 6's few-hit query). Three processes: the first two
+    bring the index up to date (the stamp has the import path and the cache dir, which the
+    first makes, in it), the third only searches."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from reader.library import catalogue\n"
+        "catalogue.RACY_SECONDS = 0.0  # the files were just written\n"
+        "from reader.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "names = ('reader.search.writing', 'reader.search.entity_rows', "
+        "'reader.search.reading', 'reader.store', 'reader.entities.finder')\n"
+        "print(code, sorted(name for name in names if name in sys.modules))\n"
+    )
+    args = ["search", "geneva", str(library), "--db", str(tmp_path / "db.json")]
+    args += ["--cache-dir", str(tmp_path / "cache")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    printed = [
+        subprocess.run(
+            [sys.executable, "-c", script, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        ).stdout.splitlines()[-1]
+        for _ in range(3)
+    ]
+    assert printed[0] != "0 []"  # the update: the test sees them when they are imported
+    assert printed[2] == "0 []"
