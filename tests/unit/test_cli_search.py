@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
@@ -327,3 +328,43 @@ def test_an_up_to_date_search_imports_none_of_the_update(library: Path, tmp_path
     ]
     assert printed[0] != "0 []"  # the update: the test sees them when they are imported
     assert printed[2] == "0 []"
+
+
+class _TextOnly:
+    """A stream with no byte buffer to write to (the text layer only)."""
+
+    def __init__(self, stream: io.TextIOWrapper) -> None:
+        self.stream = stream
+        self.encoding = stream.encoding
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
+def test_lines_go_to_the_byte_buffer_as_the_text_layer_writes_them(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
+    """Hits are encoded once into stdout's byte buffer: the same bytes as through its text
+    layer, what the stream cannot encode as backslash escapes (print_line's way)."""
+    import sys
+
+    (library / "cafe.txt").write_text("Café in Genève\n\nThe geneva café … “open”.\n", "utf-8")
+    written = []
+    for text_only in (False, True):
+        raw = io.BytesIO()
+        stream = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        monkeypatch.setattr(sys, "stdout", _TextOnly(stream) if text_only else stream)
+        args = ["search", "geneva", str(library), "--db", str(tmp_path / "db.json")]
+        assert main([*args, "--cache-dir", str(tmp_path / "cache")]) == 0
+        stream.flush()
+        written.append(raw.getvalue())
+    assert written[0] == written[1]
+    assert len(written[0].splitlines()) == 3
+    if encoding == "ascii":
+        assert written[0].isascii() and b"Caf\\xe9 in Gen\\xe8ve" in written[0]
+    else:
+        assert "Café in Genève".encode() in written[0]
