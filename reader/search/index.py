@@ -659,8 +659,6 @@ class SearchIndex:
         As the last update noted it when no update came since (what `reader search` asks
         of an index it has just found up to date: nothing it reads changed), else worked out
         from the index and the store's corrections (not its notes and highlights)."""
-        from reader.search.writing import UpdateReport, corrections_snapshot
-
         with self._connection() as connection:
             kept = dict(
                 connection.execute(
@@ -674,6 +672,8 @@ class SearchIndex:
             noted = json.loads(kept["coverage"])
             if str(noted["generation"]) == kept["generation"]:
                 return int(noted["found"]), total
+        from reader.search.writing import UpdateReport, corrections_snapshot
+
         if workspace.store is None:
             workspace.open_store_for_corrections()
         # The keys need the corrections alone (not every note and highlight: 1.4 s for
