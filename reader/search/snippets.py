@@ -199,8 +199,8 @@ def _first_match(pattern: re.Pattern[str], folded: str, plain: bool) -> re.Match
                 candidates and (-1 not in places or min(candidates) <= reach - longest)
             ):
                 break
+            lowered += folded[reach : reach * 4].encode("ascii", "replace").lower()
             reach = min(size, reach * 4)
-            lowered = folded[:reach].encode("ascii", "replace").lower()
             places = [lowered.find(word, at) for word in firsts]
         if not candidates:
             return None

@@ -258,10 +258,14 @@ def _split_marks(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(pieces), tuple(marks)
 
 
+_SPLIT_PIECES = ["word", "x", " ", snippets.MARK_START, snippets.MARK_END, "é", "…", "\u00a0"]
+_SPLIT_PIECES += ["\t", "\u3000", "\u2028", "\u200b"]  # spaces str.split() splits at, or not
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(["word", "x", " ", snippets.MARK_START, snippets.MARK_END, "é"]),
+        st.sampled_from(_SPLIT_PIECES),
         max_size=40,
     )
 )
