@@ -793,15 +793,21 @@ class SearchIndex:
         with self._connection() as connection:
             ids = {row[0] for row in ordered}
             matched = explain(connection, query, ids, frozenset(read), self.entity_resolver)
+        # Each row's fields in the leaves' order, in one pass over what matched (not every
+        # leaf and field asked about every row: thousands of hits).
+        fields: dict[int, list[str]] = {}
+        for name, found in matched:
+            for row_id in found:
+                names = fields.get(row_id)
+                if names is None:
+                    fields[row_id] = [name]
+                elif name not in names:
+                    names.append(name)
         pattern = snippet_pattern_of(query)
         texts: dict[int, str] = {}
         fetched = 0
         for place, row in enumerate(ordered):
             row_id = row[0]
-            names: list[str] = []
-            for name, found in matched:
-                if row_id in found and name not in names:
-                    names.append(name)
             snippet = None
             if pattern is not None:
                 if place == fetched:
@@ -815,7 +821,7 @@ class SearchIndex:
                 location=row[6],
                 sha256=row[2],
                 title=row[3],
-                fields=tuple(names),
+                fields=tuple(fields.get(row_id, ())),
                 snippet=snippet.text if snippet else "",
                 marks=snippet.marks if snippet else (),
             )

@@ -181,7 +181,6 @@ def _first_match(pattern: re.Pattern[str], folded: str, plain: bool) -> re.Match
     if not firsts:
         return next(_matches(pattern, folded), None)
     size = len(folded)
-    longest = max(len(word) for word in firsts)
     reach = min(size, _READ_FIRST)
     # One byte per character (the non-ASCII ones, no word characters here, as "?").
     lowered = folded[:reach].encode("ascii", "replace").lower()
@@ -196,7 +195,8 @@ def _first_match(pattern: re.Pattern[str], folded: str, plain: bool) -> re.Match
             # A word not found in what was lowered may still start less than its
             # length before its end: the nearest place found is first if it is before.
             if reach == size or (
-                candidates and (-1 not in places or min(candidates) <= reach - longest)
+                candidates
+                and (-1 not in places or min(candidates) <= reach - max(map(len, firsts)))
             ):
                 break
             lowered += folded[reach : reach * 4].encode("ascii", "replace").lower()
