@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from reader.search.compile import (
@@ -44,12 +44,11 @@ def case_filter(
     (True, or one kind: ``notes``, ``tags``), of the notes and tags, where *term*'s words
     are found in the term's own case (smart case; accents folded). Only the candidates
     in *within* are checked, when given (their fields read by id)."""
-    pattern = phrase_pattern(term)
-    assert pattern is not None
+    has = _finder(term)
     found: list[int] = []
     if columns:
         for row_id, *values in _candidates(connection, match, columns, within):
-            if any(value and pattern.search(_folded(value)) for value in values):
+            if any(value and has(_folded(value)) for value in values):
                 found.append(row_id)
     if parts:
         body_match = fts_query(("body",), term)
@@ -58,9 +57,28 @@ def case_filter(
             f"SELECT article, body FROM parts WHERE parts MATCH ?{kind}",
             (body_match,) if parts is True else (body_match, parts),
         ):
-            if (within is None or row_id in within) and pattern.search(_folded(body)):
+            if (within is None or row_id in within) and has(_folded(body)):
                 found.append(row_id)
     return sorted(set(found))
+
+
+def _finder(term: str) -> Callable[[str], bool]:
+    """Whether a folded text has *term*'s words in its case (:func:`phrase_pattern`).
+
+    The pattern starts with a look-behind (a word starts there), which keeps the regex
+    engine from scanning for its first letters: it would test every character of a long
+    text. Every match starts with the first word as written, so the pattern is tried from
+    that word's first place (``str.find``, fast), or not at all (the look-behind still
+    sees the character before)."""
+    pattern = phrase_pattern(term)
+    assert pattern is not None
+    first = words(term)[0]
+
+    def has(value: str) -> bool:
+        at = value.find(first)
+        return at >= 0 and pattern.search(value, at) is not None
+
+    return has
 
 
 _CONTENT_COLUMNS = {"title": "c0", "text": "c1"}

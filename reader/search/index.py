@@ -48,41 +48,25 @@ from typing import TYPE_CHECKING, Any
 
 from reader import __version__
 from reader.library.folders import library_folder, library_roots
-from reader.search import writing
 from reader.search.compile import (
     EntityArticles,
     compile_query,
     smart_case_narrows,
-)
-from reader.search.entity_rows import (
-    ROWS_FILE,
-    EntityRows,
-    MentionRow,
-    mention_rows,
-    rules_digest,
 )
 from reader.search.explain import case_filter, explain, snippet_pattern_of
 from reader.search.query import Query
 from reader.search.schema import INDEX_FILE, INDEX_FORMAT, SCHEMA
 from reader.search.snippets import find_snippet
 from reader.search.stamp import library_stamp
-from reader.search.writing import (
-    Entities,
-    NewArticle,
-    StoreSnapshot,
-    UpdateReport,
-    annotate,
-    corrections_snapshot,
-    delete,
-    let_others_run,
-    relocate,
-    store_snapshot,
-    write_entities,
-)
 from reader.sqlite_files import create_database
 
+# The update's modules (writing, entity_rows, and through them the read-ahead child's) are
+# imported where an update needs them: a search of an index found up to date (`reader
+# search`, most runs) needs none of them, and they cost ~10 ms to import from source.
 if TYPE_CHECKING:
     from reader.library import Article
+    from reader.search.entity_rows import MentionRow
+    from reader.search.writing import Entities, NewArticle, StoreSnapshot, UpdateReport
     from reader.workspace import Workspace
 
 __all__ = [
@@ -94,6 +78,16 @@ __all__ = [
     "UpdateReport",
     "library_stamp",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``UpdateReport``, exported here, imported with the update's modules when asked for."""
+    if name == "UpdateReport":
+        from reader.search.writing import UpdateReport
+
+        return UpdateReport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 UPDATE_CACHE_KIB = 32 * 1024
 """SQLite's page cache while updating (the default, 2 MiB, is restored afterwards)."""
@@ -340,6 +334,8 @@ class SearchIndex:
         process it starts): no read-ahead child for a bulk build, and a smaller page cache
         (:data:`LEAN_CACHE_KIB`), at the cost of the build's speed.
         """
+        from reader.search.writing import UpdateReport, store_snapshot
+
         report = UpdateReport()
         with self._update_lock:
             store = workspace.store
@@ -368,6 +364,9 @@ class SearchIndex:
         cancelled: threading.Event | None,
         lean: bool = False,
     ) -> None:
+        from reader.search import writing
+        from reader.search.writing import NewArticle, annotate, delete, let_others_run, relocate
+
         started = time.perf_counter()
         library = workspace.library()
         articles = library.articles
@@ -453,6 +452,8 @@ class SearchIndex:
         """What the update needs to index entities, or None (and why in *report*)."""
         from reader.entities.engines import NoModel
         from reader.entities.finder import EntityFinder
+        from reader.search.entity_rows import ROWS_FILE, EntityRows, rules_digest
+        from reader.search.writing import Entities
 
         finder = workspace.finder
         if finder.cache is None:
@@ -483,6 +484,9 @@ class SearchIndex:
         """The second pass: the entities of every article in the library whose entities
         are not indexed, or were indexed under other rules, corrections or model (from the
         rows kept beside the index when they have the same key, else by the rules)."""
+        from reader.search.entity_rows import mention_rows
+        from reader.search.writing import let_others_run, write_entities
+
         finder, engine, cache = context.finder, context.engine, context.finder.cache
         assert cache is not None
         listed = connection.execute(
@@ -668,6 +672,8 @@ class SearchIndex:
             noted = json.loads(kept["coverage"])
             if str(noted["generation"]) == kept["generation"]:
                 return int(noted["found"]), total
+        from reader.search.writing import UpdateReport, corrections_snapshot
+
         if workspace.store is None:
             workspace.open_store_for_corrections()
         # The keys need the corrections alone (not every note and highlight: 1.4 s for
@@ -787,15 +793,21 @@ class SearchIndex:
         with self._connection() as connection:
             ids = {row[0] for row in ordered}
             matched = explain(connection, query, ids, frozenset(read), self.entity_resolver)
+        # Each row's fields in the leaves' order, in one pass over what matched (not every
+        # leaf and field asked about every row: thousands of hits).
+        fields: dict[int, list[str]] = {}
+        for name, found in matched:
+            for row_id in found:
+                names = fields.get(row_id)
+                if names is None:
+                    fields[row_id] = [name]
+                elif name not in names:
+                    names.append(name)
         pattern = snippet_pattern_of(query)
         texts: dict[int, str] = {}
         fetched = 0
         for place, row in enumerate(ordered):
             row_id = row[0]
-            names: list[str] = []
-            for name, found in matched:
-                if row_id in found and name not in names:
-                    names.append(name)
             snippet = None
             if pattern is not None:
                 if place == fetched:
@@ -809,7 +821,7 @@ class SearchIndex:
                 location=row[6],
                 sha256=row[2],
                 title=row[3],
-                fields=tuple(names),
+                fields=tuple(fields.get(row_id, ())),
                 snippet=snippet.text if snippet else "",
                 marks=snippet.marks if snippet else (),
             )

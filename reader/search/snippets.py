@@ -121,7 +121,8 @@ def snippet_pattern(
     _FIRST_WORDS[pattern] = (
         tuple(word.encode("ascii") for word in firsts)
         if all(word.isascii() for word in firsts)
-        else None
+        else None,
+        re.compile(pattern.pattern, re.ASCII),
     )
     return pattern
 
@@ -141,9 +142,13 @@ def _own_i(found: re.Match[str]) -> str:
     return "(?-i:\u0131)" if found.group() == "\u0131" else "(?-i:[iI])"
 
 
-_FIRST_WORDS: dict[re.Pattern[str], tuple[bytes, ...] | None] = {}
+_FIRST_WORDS: dict[re.Pattern[str], tuple[tuple[bytes, ...] | None, re.Pattern[str]]] = {}
 """Per pattern made by :func:`snippet_pattern`: the first word of each phrase, lower case,
-when all are ASCII (what :func:`_first_match` looks for with ``bytes.find``), else None."""
+when all are ASCII (what :func:`_first_match` looks for with ``bytes.find``), else None;
+and the pattern in ASCII mode, which finds what it finds in a plain text (word characters
+all ASCII: :func:`is_plain`), without a Unicode lookup per character it reads (a match in
+any case of an ASCII letter could otherwise be a non-ASCII one, ``K`` the Kelvin sign: a
+letter, which a plain text does not have). A pattern not in here is scanned as it is."""
 
 
 def _matches(
@@ -164,19 +169,39 @@ def _first_match(pattern: re.Pattern[str], folded: str, plain: bool) -> re.Match
     lower case (a case-insensitive match of an ASCII word there is that word in lower
     case), and the pattern is tried at each in turn, as ``finditer`` would meet them: a
     match that does not start a word is skipped whole. Else the pattern scans the text.
+
+    The text is put in lower case a piece at a time (:data:`_READ_FIRST` characters, then
+    four times as many each time), as far as the first place is known: the words found
+    are most often near the start, and lowering a long text whole cost more than finding.
     """
-    firsts = _FIRST_WORDS.get(pattern) if plain else None
+    fast = _FIRST_WORDS.get(pattern) if plain else None
+    if fast is not None:
+        pattern = fast[1]
+    firsts = fast[0] if fast is not None else None
     if not firsts:
         return next(_matches(pattern, folded), None)
+    size = len(folded)
+    reach = min(size, _READ_FIRST)
     # One byte per character (the non-ASCII ones, no word characters here, as "?").
-    lowered = folded.encode("ascii", "replace").lower()
+    lowered = folded[:reach].encode("ascii", "replace").lower()
     places = [lowered.find(word) for word in firsts]
     at = 0
     for _ in range(_CANDIDATES):
-        for i, place in enumerate(places):
-            if 0 <= place < at:
-                places[i] = lowered.find(firsts[i], at)
-        candidates = [place for place in places if place >= 0]
+        while True:
+            for i, place in enumerate(places):
+                if 0 <= place < at:
+                    places[i] = lowered.find(firsts[i], at)
+            candidates = [place for place in places if place >= 0]
+            # A word not found in what was lowered may still start less than its
+            # length before its end: the nearest place found is first if it is before.
+            if reach == size or (
+                candidates
+                and (-1 not in places or min(candidates) <= reach - max(map(len, firsts)))
+            ):
+                break
+            lowered += folded[reach : reach * 4].encode("ascii", "replace").lower()
+            reach = min(size, reach * 4)
+            places = [lowered.find(word, at) for word in firsts]
         if not candidates:
             return None
         at = min(candidates)
@@ -192,6 +217,8 @@ def _first_match(pattern: re.Pattern[str], folded: str, plain: bool) -> re.Match
     return next(_matches(pattern, folded, at), None)
 
 
+_READ_FIRST = 1024
+"""Characters of a text :func:`_first_match` puts in lower case first."""
 _CANDIDATES = 8
 """Places tried with ``str.find`` before :func:`_first_match` lets the pattern scan."""
 _HARMLESS: dict[str, bool] = {}
@@ -293,40 +320,58 @@ def _back(offset: int, folded_starts: list[int], original_starts: list[int]) -> 
     return original_starts[i] + offset - folded_starts[i]
 
 
-_WORDS = [re.compile(rf"(?:[\W_]*+[^\W_]++){{{n}}}") for n in range(SNIPPET_WORDS + 1)]
-"""``_WORDS[n]`` matches exactly *n* words from where it starts, each whole (possessive: a
-word is never split), and the separators before each."""
+class _Words:
+    """The patterns that count and step over a snippet's words, in one mode: Unicode (any
+    text) or ASCII (a plain text, whose word characters are all ASCII: both modes see the
+    same words there, the ASCII one without a Unicode lookup per character)."""
 
-_UP_TO = re.compile(rf"(?:[\W_]*+[^\W_]++){{0,{SNIPPET_WORDS + 1}}}")
-"""Up to a window's words and one more, as :data:`_WORDS`."""
+    def __init__(self, flags: int) -> None:
+        self.flags = flags
+        self.word = re.compile(_WORD.pattern, flags)
+        """A word (:data:`reader.search.text_match.WORD`)."""
+        self.up_to = re.compile(rf"(?:[\W_]*+[^\W_]++){{0,{SNIPPET_WORDS + 1}}}", flags)
+        """Up to a window's words and one more, as :meth:`exactly`."""
+        self.beyond = re.compile(rf"(?:[\W_]*+[^\W_]++){{{SNIPPET_WORDS + 1}}}", flags)
+        """A window's words and one more, exactly (matches where :attr:`up_to` would count
+        more than a window's, and ends where it ends)."""
+        self._exactly: dict[int, re.Pattern[str]] = {}
 
-_BEYOND = re.compile(rf"(?:[\W_]*+[^\W_]++){{{SNIPPET_WORDS + 1}}}")
-"""A window's words and one more, exactly (matches where :data:`_UP_TO` would count more
-than a window's, and ends where it ends)."""
+    def exactly(self, n: int) -> re.Pattern[str]:
+        """Matches exactly *n* words from where it starts, each whole (possessive: a word
+        is never split), and the separators before each (compiled when first asked for)."""
+        found = self._exactly.get(n)
+        if found is None:
+            found = self._exactly[n] = re.compile(rf"(?:[\W_]*+[^\W_]++){{{n}}}", self.flags)
+        return found
+
+
+_UNICODE = _Words(0)
+_ASCII = _Words(re.ASCII)
 
 _SENTENCE_START = re.compile(r"(?:[.:][ \t\r\n]+|\n[ \t\r]*\n\s*)(?=[^\W_])")
 """The end of a sentence (``.`` or ``:`` and white space, or a blank line: a paragraph, or
 an article's title, ends there) before a word: a match ends where that word starts."""
 
 
-def _count_before(folded: str, start: int) -> tuple[int, bool, str, int]:
+def _count_before(folded: str, start: int, words: _Words = _UNICODE) -> tuple[int, bool, str, int]:
     """How many words come before *start*, up to a window's (:data:`SNIPPET_WORDS`), and
     whether those are all there are (the text's first word among them); the text before
-    *start* reversed (as far as it was read: :data:`_WORDS` on it finds where the n-th
+    *start* reversed (as far as it was read: :meth:`_Words.exactly` on it finds where the n-th
     word before starts) and where the farthest word counted starts.
 
     The text before *start* is read backwards, a little at a time: the words are counted by
-    one match on it reversed (words and separators read the same either way)."""
+    one match on it reversed (words and separators read the same either way). *words*: the
+    patterns for the text (:class:`_Words`)."""
     reach = 128
     while True:
         low = max(0, start - reach)
         backwards = folded[low:start][::-1]
-        beyond = _BEYOND.match(backwards)  # more than a window's words: no count needed
+        beyond = words.beyond.match(backwards)  # more than a window's words: no count needed
         if beyond is not None:
             return SNIPPET_WORDS, False, backwards, start - beyond.end()
-        counted = _UP_TO.match(backwards)
+        counted = words.up_to.match(backwards)
         assert counted is not None  # it matches the empty string
-        count = len(_WORD.findall(backwards, 0, counted.end()))
+        count = len(words.word.findall(backwards, 0, counted.end()))
         if count > SNIPPET_WORDS:  # (the farthest may be cut by the slice: not counted)
             return SNIPPET_WORDS, False, backwards, start - counted.end()
         if low == 0:
@@ -334,19 +379,21 @@ def _count_before(folded: str, start: int) -> tuple[int, bool, str, int]:
         reach *= 4
 
 
-def _count_after(folded: str, end: int) -> tuple[int, bool]:
+def _count_after(folded: str, end: int, words: _Words = _UNICODE) -> tuple[int, bool]:
     """How many words come after *end*, up to a window's, and whether those are all."""
-    if _BEYOND.match(folded, end) is not None:  # more than a window's: no count needed
+    if words.beyond.match(folded, end) is not None:  # more than a window's: no count needed
         return SNIPPET_WORDS, False
-    counted = _UP_TO.match(folded, end)
+    counted = words.up_to.match(folded, end)
     assert counted is not None
-    count = len(_WORD.findall(folded, end, counted.end()))
+    count = len(words.word.findall(folded, end, counted.end()))
     if count > SNIPPET_WORDS:
         return SNIPPET_WORDS, False
     return count, True
 
 
-def _lead(folded: str, start: int, farthest: int, before: int, at_start: bool) -> int | None:
+def _lead(
+    folded: str, start: int, farthest: int, before: int, at_start: bool, words: _Words = _UNICODE
+) -> int | None:
     """How many of the *before* words before *start* the snippet starts with when one of
     the nearest (fewer than a window's) starts a sentence, or the text's first word is one
     of them (counted from *farthest*, the farthest word's start), else None."""
@@ -354,7 +401,7 @@ def _lead(folded: str, start: int, farthest: int, before: int, at_start: bool) -
     for found in _SENTENCE_START.finditer(folded, farthest, start):
         nearest = found.end()
     if nearest is not None:
-        count = len(_WORD.findall(folded, nearest, start))
+        count = len(words.word.findall(folded, nearest, start))
         if count < before and count <= SNIPPET_WORDS - 1:
             return count
     if at_start and 0 < before <= SNIPPET_WORDS - 1:
@@ -377,12 +424,16 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
     first = _first_match(pattern, folded, plain)
     if first is None:
         return None
+    words = _UNICODE
+    fast = _FIRST_WORDS.get(pattern) if plain else None
+    if fast is not None:  # a plain text: the patterns in ASCII mode find the same
+        pattern, words = fast[1], _ASCII
     start, end = first.span()
-    found_words = len(_WORD.findall(first.group())) or 1
-    before, at_start, backwards, farthest = _count_before(folded, start)
-    after, at_end = _count_after(folded, end)
+    found_words = len(words.word.findall(first.group())) or 1
+    before, at_start, backwards, farthest = _count_before(folded, start, words)
+    after, at_end = _count_after(folded, end, words)
     room = max(0, SNIPPET_WORDS - found_words)
-    lead = _lead(folded, start, farthest, before, at_start) if before else None
+    lead = _lead(folded, start, farthest, before, at_start, words) if before else None
     if lead is None:
         lead = min(before, room // 2)
         if at_end and room - lead > after:  # the text ends: show more before
@@ -392,7 +443,7 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
     if from_start:
         window_start = 0
     elif lead:
-        reached = _WORDS[lead].match(backwards)
+        reached = words.exactly(lead).match(backwards)
         assert reached is not None
         window_start = start - reached.end()
     else:
@@ -401,7 +452,7 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
     if to_end:
         window_end = len(folded)
     elif trail:
-        reached = _WORDS[trail].match(folded, end)
+        reached = words.exactly(trail).match(folded, end)
         assert reached is not None
         window_end = reached.end()
     else:

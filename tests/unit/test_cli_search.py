@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -235,7 +237,7 @@ def test_entities_indexed_under_other_rules_and_not_found_again_are_missing(
     update's ``entities_missing``)."""
     import shutil
 
-    from reader.search import index as search_index
+    from reader.search import entity_rows
 
     cache = tmp_path / "cache"
     args = [str(library), "--db", str(tmp_path / "db.json"), "--cache-dir", str(cache)]
@@ -244,7 +246,7 @@ def test_entities_indexed_under_other_rules_and_not_found_again_are_missing(
     for entry in cache.iterdir():  # the model's output forgotten, the index kept
         if entry.is_dir() and entry.name != "search":
             shutil.rmtree(entry)
-    monkeypatch.setattr(search_index, "rules_digest", lambda: "other rules")
+    monkeypatch.setattr(entity_rows, "rules_digest", lambda: "other rules")
     _, _, err = run(library, tmp_path, capsys, "label:GPE")
     missing = "entities found for 0 of 3 articles: results incomplete until `reader index`"
     assert err.splitlines() == [f"reader: {missing}"]
@@ -269,3 +271,101 @@ def test_snippet_marks_follow_smart_case(
     assert marked("accra") == ["ACCRA", "Accra"]
     assert marked('"central bank" Accra') == ["central bank", "Accra"]
     assert marked("ACCRA") == ["ACCRA"]
+
+
+def test_smart_case_finds_the_word_after_it_was_seen_inside_another(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The case check looks from the first place the word is written (``str.find``) and
+    on: a first place inside another word (``GHACCRA``) does not hide a whole word later,
+    and an article with the word only inside others, or in another case, is not found."""
+    (library / "later.txt").write_text("Later\n\nGHACCRA first, then ACCRA itself.\n", "utf-8")
+    (library / "inside.txt").write_text("Inside\n\nGHACCRA and Accra only.\n", "utf-8")
+    (library / "prefix.txt").write_text("Prefix\n\nACCRAN, and ACCRA. Tanaka\n", "utf-8")
+    code, out, _ = run(library, tmp_path, capsys, "ACCRA")
+    assert code == 0
+    assert sorted(Path(line.split("\t")[0]).name for line in out.splitlines()) == [
+        "later.txt",
+        "prefix.txt",
+    ]
+    code, out, _ = run(library, tmp_path, capsys, "ACCRA Tanaka")
+    assert code == 0 and [Path(line.split("\t")[0]).name for line in out.splitlines()] == [
+        "prefix.txt"
+    ]
+
+
+def test_an_up_to_date_search_imports_none_of_the_update(library: Path, tmp_path: Path) -> None:
+    """A search of an index found up to date (most `reader search` runs) imports neither
+    the update's modules nor the store nor the entity finder: each costs milliseconds to
+    import in a new process (figure 6's few-hit query). Three processes: the first two
+    bring the index up to date (the stamp has the import path and the cache dir, which the
+    first makes, in it), the third only searches."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from reader.library import catalogue\n"
+        "catalogue.RACY_SECONDS = 0.0  # the files were just written\n"
+        "from reader.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "names = ('reader.search.writing', 'reader.search.entity_rows', "
+        "'reader.search.reading', 'reader.store', 'reader.entities.finder')\n"
+        "print(code, sorted(name for name in names if name in sys.modules))\n"
+    )
+    # label: asks how many articles have their entities found: noted by the last update.
+    args = ["search", "geneva -label:PERSON", str(library), "--db", str(tmp_path / "db.json")]
+    args += ["--cache-dir", str(tmp_path / "cache")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    printed = [
+        subprocess.run(
+            [sys.executable, "-c", script, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        ).stdout.splitlines()[-1]
+        for _ in range(3)
+    ]
+    assert printed[0] != "0 []"  # the update: the test sees them when they are imported
+    assert printed[2] == "0 []"
+
+
+class _TextOnly:
+    """A stream with no byte buffer to write to (the text layer only)."""
+
+    def __init__(self, stream: io.TextIOWrapper) -> None:
+        self.stream = stream
+        self.encoding = stream.encoding
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
+def test_lines_go_to_the_byte_buffer_as_the_text_layer_writes_them(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
+    """Hits are encoded once into stdout's byte buffer: the same bytes as through its text
+    layer, what the stream cannot encode as backslash escapes (print_line's way)."""
+    import sys
+
+    (library / "cafe.txt").write_text("Café in Genève\n\nThe geneva café … “open”.\n", "utf-8")
+    written = []
+    for text_only in (False, True):
+        raw = io.BytesIO()
+        stream = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        monkeypatch.setattr(sys, "stdout", _TextOnly(stream) if text_only else stream)
+        args = ["search", "geneva", str(library), "--db", str(tmp_path / "db.json")]
+        assert main([*args, "--cache-dir", str(tmp_path / "cache")]) == 0
+        stream.flush()
+        written.append(raw.getvalue())
+    assert written[0] == written[1]
+    assert len(written[0].splitlines()) == 3
+    if encoding == "ascii":
+        assert written[0].isascii() and b"Caf\\xe9 in Gen\\xe8ve" in written[0]
+    else:
+        assert "Café in Genève".encode() in written[0]

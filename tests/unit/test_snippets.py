@@ -52,6 +52,29 @@ def test_the_fast_way_finds_what_the_scan_finds(text: str, chosen: list[list[str
     assert find_snippet(text, pattern) == _scanned(text, pattern)
 
 
+@pytest.mark.parametrize("read_first", [1, 3, 8, 13])
+@settings(max_examples=150, deadline=None)
+@given(text=texts, chosen=st.lists(st.sampled_from(_PHRASES), min_size=1, max_size=3))
+@example(text="xxxxxxx minister", chosen=[["minister"]])
+@example(text="administer the minister", chosen=[["minister"], ["the"]])
+@example(text="aaaaaaa geneva the minister", chosen=[["minister"], ["geneva"]])
+@example(text=" cafe" + " w" * 30 + " a", chosen=[["cafe"], ["a"]])  # "cafe" cut, its "a" next
+def test_the_text_lowered_a_piece_at_a_time_finds_the_same(
+    read_first: int, text: str, chosen: list[list[str]]
+) -> None:
+    """The text is put in lower case a piece at a time (the first place is most often
+    near the start): a word cut where a piece ends, or found only beyond it, changes
+    nothing (pieces as short as a character, the words longer than that)."""
+    pattern = snippet_pattern(chosen)
+    assert pattern is not None
+    kept = snippets._READ_FIRST
+    snippets._READ_FIRST = read_first
+    try:
+        assert find_snippet(text, pattern) == _scanned(text, pattern)
+    finally:
+        snippets._READ_FIRST = kept
+
+
 @pytest.mark.parametrize(
     ("text", "chosen", "marked"),
     [
@@ -235,10 +258,14 @@ def _split_marks(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(pieces), tuple(marks)
 
 
+_SPLIT_PIECES = ["word", "x", " ", snippets.MARK_START, snippets.MARK_END, "é", "…", "\u00a0"]
+_SPLIT_PIECES += ["\t", "\u3000", "\u2028", "\u200b"]  # spaces str.split() splits at, or not
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(["word", "x", " ", snippets.MARK_START, snippets.MARK_END, "é"]),
+        st.sampled_from(_SPLIT_PIECES),
         max_size=40,
     )
 )
