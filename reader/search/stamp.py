@@ -99,8 +99,13 @@ def library_stamp(settings: Settings) -> str | None:
                             add(shard.path, shard.stat())
     except OSError:
         digest.update(b"no cache\n")
-    # Which model is picked (and its version) follows the installed packages.
-    for folder in sys.path:
+    # Which model is picked (and its version) follows the installed packages: the folders
+    # Python imports from. Not the first one unless Python was told to leave it out: that
+    # is the running script's folder or the working directory (`reader` against `python -m
+    # reader`, run from wherever the user is), which says how and where the command was
+    # run, not what is installed; with it, a working directory just written to made every
+    # command's stamp too fresh to trust, and each way of running replaced the other's.
+    for folder in sys.path if sys.flags.safe_path else sys.path[1:]:
         if folder and os.path.isdir(folder):
             add(folder, stat(folder))
     return None if fresh else digest.hexdigest()

@@ -226,6 +226,30 @@ def test_the_stamp_changes_with_any_article_file(library: Path, tmp_path: Path) 
     assert changed()
 
 
+def test_the_stamp_does_not_follow_where_or_how_the_command_is_run(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first import folder (the script's folder for `reader`, the working directory
+    for `python -m reader`) is not part of the stamp: running from another folder, or one
+    just written to, keeps the stamp the index was remembered with."""
+    import sys
+
+    from reader.search.index import library_stamp
+    from reader.settings import Settings
+
+    settings = Settings(
+        article_paths=[library], db_path=tmp_path / "db.json", cache_dir=tmp_path / "cache"
+    )
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir()
+    there.mkdir()
+    (there / "just-written.txt").write_text("x", "utf-8")  # a folder too fresh to trust
+    monkeypatch.setattr(sys, "path", [str(here), *sys.path[1:]])
+    first = library_stamp(settings)
+    monkeypatch.setattr(sys, "path", [str(there), *sys.path[1:]])
+    assert first is not None and library_stamp(settings) == first
+
+
 def test_entities_indexed_under_other_rules_and_not_found_again_are_missing(
     library: Path,
     tmp_path: Path,
