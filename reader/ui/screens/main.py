@@ -454,6 +454,7 @@ class MainScreen(AnnotationKeys):
         follow from the cache or the entity worker; the one at *mark_at*, if given, is
         marked once they are shown."""
         self.reading.leaving()
+        self.library_search.switching()
         self._mark_at = mark_at
         self.article = article
         self._without_store = False
@@ -551,9 +552,9 @@ class MainScreen(AnnotationKeys):
         self.post_message(EntitiesReady(article.id, spans, without_store))
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
-        # They are in the entity cache now: the search index takes them (an update), once
-        # they are on screen: its thread would share the GIL with drawing them.
-        self.call_after_refresh(self.library_search.update_index)
+        # They are in the entity cache now: the search index takes them once the user is
+        # idle (or a search asks): its update would share the machine with the next switch.
+        self.library_search.entities_found()
         if self.article is None or message.article_id != self.article.id:
             return  # the user has moved on
         self._without_store = message.without_store
