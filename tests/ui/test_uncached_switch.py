@@ -1,6 +1,9 @@
-"""The search index takes the entities of an article opened uncached once the user is idle,
-not right after they are shown (it would share the machine with the next switch), and a
-filter asked before that still finds them (reader/ui/screens/library_search.py).
+"""Opening an article whose entities are not cached (the model finds them meanwhile):
+the switch's first frame lays the screen out (its header's "Finding entities…" line, the
+emptied panels), not a frame later (reader/ui/frames.py); the search index takes the
+entities once the user is idle, not right after they are shown (it would share the
+machine with the next switch), and a filter asked before that still finds them
+(reader/ui/screens/library_search.py).
 
 Real parts: the real spaCy pipeline in the entity worker, the real search index and entity
 cache, the real app under Pilot.
@@ -13,6 +16,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from reader.library import catalogue
 from reader.search.query import parse
@@ -97,3 +101,20 @@ async def test_the_entities_are_indexed_once_no_article_is_opened_for_a_while(
             if indexed(app) == EVERY:
                 break
         assert indexed(app) == EVERY
+
+
+async def test_the_first_frame_of_an_uncached_switch_is_laid_out(
+    tmp_path: Path, entity_cache: Path
+) -> None:
+    app = uncached_app(tmp_path, entity_cache)
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await idle(pilot)
+        header = main.query_one("#article-header", Static)
+        before = header.size.height  # the first article's: its entities cached
+        articles = main.query_one(ArticleList)
+        index = next(i for i, a in enumerate(articles.articles) if a.path.name == UNCACHED)
+        # Enter on it, then the screen's next frame, with nothing run in between.
+        main._article_chosen(ArticleList.Selected(articles, index, articles.articles[index]))
+        main._on_timer_update()
+        assert "Finding entities" in str(header.render())
+        assert header.size.height == before + 1  # its status line, laid out in that frame
