@@ -8,7 +8,8 @@ frame or two later: 30 ms or more from key to the last of them on a busy screen.
 hands the changed widgets to the screen's next frame at once.
 
 It uses Textual's private state (pinned to 8.2.8 in pyproject.toml): the same steps as
-``_check_refresh`` and the screen's ``Update``/``UpdateScroll`` handlers, done now.
+``_check_refresh`` and the screen's ``Update``/``UpdateScroll`` handlers (and, for
+:func:`lay_out_in_next_frame`, its ``Layout`` handler), done now.
 """
 
 from __future__ import annotations
@@ -39,3 +40,34 @@ def draw_in_next_frame(*widgets: Widget) -> None:
             widget._repaint_required = False
             screen._dirty_widgets.add(widget)
         screen.check_idle()
+
+
+def lay_out_in_next_frame(*widgets: Widget) -> None:
+    """As :func:`draw_in_next_frame`, with *widgets*' pending layout too: the screen lays
+    them out and draws them in its next frame, not that frame drawing them at their old
+    sizes and the next (once each widget's queue is idle) laying them out and drawing
+    them again (the same steps as ``_check_refresh`` and the screen's ``Layout`` handler)."""
+    for widget in widgets:
+        if not widget.is_mounted or not widget.display or not widget._layout_required:
+            continue
+        widget._layout_required = False
+        screen = widget.screen
+        node: Widget = widget
+        layout_required = False
+        for ancestor in widget.ancestors:
+            if not isinstance(ancestor, Widget):
+                break
+            ancestor._clear_arrangement_cache()
+            ancestor._layout_updates += 1
+            if ancestor not in screen._layout_widgets:
+                screen._layout_widgets[ancestor] = set()
+            if node not in screen._layout_widgets:
+                screen._layout_widgets[ancestor].add(node)
+                layout_required = True
+            if not ancestor.styles.auto_dimensions:
+                break
+            node = ancestor
+        if layout_required and not screen._layout_required:
+            screen._layout_required = True
+            screen.check_idle()
+    draw_in_next_frame(*widgets)

@@ -1,0 +1,120 @@
+"""Opening an article whose entities are not cached (the model finds them meanwhile):
+the switch's first frame lays the screen out (its header's "Finding entities…" line, the
+emptied panels), not a frame later (reader/ui/frames.py); the search index takes the
+entities once the user is idle, not right after they are shown (it would share the
+machine with the next switch), and a filter asked before that still finds them
+(reader/ui/screens/library_search.py).
+
+Real parts: the real spaCy pipeline in the entity worker, the real search index and entity
+cache, the real app under Pilot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from reader.library import catalogue
+from reader.search.query import parse
+from reader.ui.app import ReaderApp
+from reader.ui.screens import library_search
+from reader.ui.screens.main import MainScreen
+from reader.ui.screens.reading import Reading
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.article_view import ArticleView
+
+from .test_entity_pages import entity_cache, make_app, open_article
+from .test_filter import idle
+
+__all__ = ["entity_cache"]  # the module's fixture, found by pytest here too
+
+#: The court article's entities are found in the app (not cached); a place (London) is
+#: in every other article's (cached). A label: query reads the search index's own entity
+#: rows (an entity: query may ask the library's entity index, written before they are shown).
+UNCACHED = "d-court.txt"
+QUERY = "label:GPE"
+OTHERS = {"a-geneva.txt", "b-moscow.txt", "c-vienna.txt", "e-dinner.txt"}
+EVERY = OTHERS | {UNCACHED}
+
+
+def uncached_app(tmp_path: Path, entity_cache: Path) -> ReaderApp:
+    app = make_app(tmp_path, entity_cache)
+    for article in app.workspace.library().articles:
+        if article.path.name == UNCACHED:
+            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
+            cached.unlink()
+    return app
+
+
+def indexed(app: ReaderApp) -> set[str]:
+    """What the search index itself finds for QUERY now (not the list)."""
+    return {Path(p).name for p in app.workspace.search_index().paths(parse(QUERY))}
+
+
+async def open_uncached(pilot: Pilot[Any]) -> MainScreen:
+    main = await idle(pilot)
+    assert indexed(pilot.app) == OTHERS  # type: ignore[arg-type]
+    main = await open_article(pilot, UNCACHED)
+    assert main.article is not None and main.article.path.name == UNCACHED
+    assert "GPE" in {s.label for s in main.query_one(ArticleView).spans}
+    return main
+
+
+@pytest.fixture(autouse=True)
+def _racy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+
+
+async def test_a_filter_right_after_an_uncached_switch_finds_its_entities(
+    tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(library_search, "INDEX_ENTITIES_AFTER", 3600.0)  # never idle enough
+    app = uncached_app(tmp_path, entity_cache)
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await open_uncached(pilot)
+        # Shown, and not indexed yet: no update ran after the switch.
+        assert indexed(app) == OTHERS
+        main.query_one(ArticleList).focus()
+        await pilot.press("slash", *QUERY, "enter")
+        main = await idle(pilot)
+        found = {a.path.name for a in main.query_one(ArticleList).articles}
+        assert found == EVERY
+        assert indexed(app) == EVERY
+
+
+async def test_the_entities_are_indexed_once_no_article_is_opened_for_a_while(
+    tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(library_search, "INDEX_ENTITIES_AFTER", 0.2)
+    # Not marked read meanwhile: the update after a read mark would index them too.
+    monkeypatch.setattr(Reading, "READ_AFTER", 3600.0)
+    app = uncached_app(tmp_path, entity_cache)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_uncached(pilot)
+        for _ in range(50):  # the timer, then the update's worker
+            await pilot.pause(0.1)
+            await idle(pilot)
+            if indexed(app) == EVERY:
+                break
+        assert indexed(app) == EVERY
+
+
+async def test_the_first_frame_of_an_uncached_switch_is_laid_out(
+    tmp_path: Path, entity_cache: Path
+) -> None:
+    app = uncached_app(tmp_path, entity_cache)
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await idle(pilot)
+        header = main.query_one("#article-header", Static)
+        before = header.size.height  # the first article's: its entities cached
+        articles = main.query_one(ArticleList)
+        index = next(i for i, a in enumerate(articles.articles) if a.path.name == UNCACHED)
+        # Enter on it, then the screen's next frame, with nothing run in between.
+        main._article_chosen(ArticleList.Selected(articles, index, articles.articles[index]))
+        main._on_timer_update()
+        assert "Finding entities" in str(header.render())
+        assert header.size.height == before + 1  # its status line, laid out in that frame
