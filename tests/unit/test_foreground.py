@@ -72,7 +72,11 @@ def test_a_pass_waits_until_every_hold_is_released() -> None:
 
 def test_a_hold_never_released_expires() -> None:
     foreground.hold(most=0.01)  # a worker that died before its frame
-    foreground.give_way()  # returns once the hold expired
+    # In a thread: a pass that never returns is a failure, not a test run that hangs.
+    thread = threading.Thread(target=foreground.give_way, daemon=True)
+    thread.start()
+    thread.join(PATIENCE)
+    assert not thread.is_alive()  # it returned once the hold expired
     assert not foreground.held()
 
 
