@@ -43,8 +43,8 @@ def hold(most: float = HOLD_SECONDS) -> int:
 def release(number: int) -> None:
     """The key's frame is painted: the hold *number* ends (again: nothing happens)."""
     with _changed:
-        if _holds.pop(number, None) is not None and _in_force() <= 0.0:
-            _changed.notify_all()
+        if _holds.pop(number, None) is not None:
+            _changed.notify_all()  # each waiter looks again (another may have expired)
 
 
 def held() -> bool:
@@ -67,6 +67,8 @@ def give_way() -> None:
     with _changed:
         _waiting += 1
         try:
+            # Until the first hold in force expires or one is released, then again: not
+            # asleep until the last one's end after the others were released.
             while (left := _in_force()) > 0.0:
                 _changed.wait(left)
         finally:
@@ -74,8 +76,8 @@ def give_way() -> None:
 
 
 def _in_force() -> float:
-    """Seconds until the last hold in force expires, 0 when none is (with the lock)."""
+    """Seconds until the first hold in force expires, 0 when none is (with the lock)."""
     now = time.monotonic()
     for number in [n for n, ends in _holds.items() if ends <= now]:
         del _holds[number]
-    return max(_holds.values(), default=now) - now
+    return min(_holds.values(), default=now) - now

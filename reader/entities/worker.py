@@ -35,6 +35,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from multiprocessing.connection import Connection, wait
@@ -53,6 +54,7 @@ from reader.entities.engines.base import (
 from reader.entities.engines.registry import make_engine
 from reader.entities.span import Span
 from reader.entities.worker_child import BATCH_PARAGRAPHS, SPAWN, serve
+from reader.text import sanitize_line
 
 __all__ = [
     "BATCH_PARAGRAPHS",
@@ -83,7 +85,9 @@ class ChildProcess:
     The child gets its end of a socket pair (:attr:`connection` is ours), the read end of
     a pipe whose write end only this process holds (closed, by :meth:`close` or the
     kernel, it exits at once), and the write end of a pipe whose read end is
-    :attr:`sentinel` (readable once the child has ended).
+    :attr:`sentinel` (readable once the child has ended). Its stderr goes to a file of
+    no name until it silences itself (worker_child.py's ``_silence``): what it said when
+    it died before that (an interpreter without reader's packages) is :meth:`last_words`.
     """
 
     def __init__(self, engine: str, model: str | None) -> None:
@@ -91,6 +95,7 @@ class ChildProcess:
         alive_read, self._alive = os.pipe()
         self.sentinel, ended_write = os.pipe()
         """Readable (end of file) once the child has ended."""
+        self._said = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by close()
         try:
             # reader/entities/worker_child.py's main, isolated, importing as we do.
             self._popen = subprocess.Popen(
@@ -103,10 +108,11 @@ class ChildProcess:
                 pass_fds=(theirs.fileno(), alive_read, ended_write),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stderr=self._said,
             )
         except BaseException:
             ours.close()
+            self._said.close()
             os.close(self._alive)
             os.close(self.sentinel)
             raise
@@ -144,12 +150,23 @@ class ChildProcess:
         """SIGKILL."""
         self._popen.kill()
 
+    def last_words(self) -> str:
+        """The last line the child wrote on its stderr before it silenced itself (its
+        error when it could not start), on one line without control characters; ""."""
+        with contextlib.suppress(OSError, ValueError):
+            self._said.seek(0, os.SEEK_END)
+            self._said.seek(max(self._said.tell() - 4096, 0))
+            lines = self._said.read().decode("utf-8", "replace").splitlines()
+            return next((sanitize_line(line) for line in reversed(lines) if line.strip()), "")
+        return ""
+
     def close(self) -> None:
         """Close our ends of the pipes (the child, if still running, exits)."""
         for fd in (self._alive, self.sentinel):
             with contextlib.suppress(OSError):
                 os.close(fd)
         self._alive = self.sentinel = -1
+        self._said.close()
 
 
 def start_child(engine: str, model: str | None) -> tuple[BaseProcess | ChildProcess, Connection]:
@@ -311,10 +328,13 @@ class _Worker:
         """Stop what is left of the child; say how it ended."""
         process = self.process
         code = None
+        said = ""
         if process is not None:
             with contextlib.suppress(ValueError):  # closed meanwhile by close_workers()
                 process.join(timeout=1)
                 code = process.exitcode
+            if isinstance(process, ChildProcess):
+                said = process.last_words()
         self.stop()
         if code is not None and code < 0:
             try:
@@ -325,6 +345,8 @@ class _Worker:
             how = f"exit code {code}"
         else:
             how = detail or "pipe closed"
+        if said:
+            how += f": {said}"
         return WorkerStopped(
             f"the entity worker stopped ({how}); the next article starts a new one"
         )

@@ -702,3 +702,21 @@ async def test_label_queries_and_the_library_list_say_when_entities_are_not_all_
         assert isinstance(screen, EntityLibraryScreen)
         subtitle = screen.query_one(EntityList).border_subtitle
         assert subtitle == "entities found for 3 of 5 articles"
+
+
+async def test_a_page_read_replaced_before_it_started_holds_nothing(app: ReaderApp) -> None:
+    """Two reads of the page in one turn of the event loop (`o` twice, handled back to
+    back): the first worker is cancelled before its thread starts (the group is
+    exclusive), so its hold must end with it, not stop the index's build until it expires."""
+    async with app.run_test(size=(140, 44)) as pilot:
+        await ready(pilot)
+        await mark(pilot, "Lavrov")
+        await pilot.press("p")
+        await settle(pilot)
+        screen = page_screen(pilot)
+        assert not foreground._holds
+        screen.action_toggle_order()
+        screen.action_toggle_order()
+        await settle(pilot)
+        assert page_screen(pilot).order == "newest"
+        assert not foreground._holds  # expired or not: none left over

@@ -171,6 +171,39 @@ def test_the_worker_imports_this_reader_wherever_the_app_is(tmp_path: Path) -> N
     assert result.stdout.split() == ["2"]
 
 
+def test_a_worker_that_cannot_start_says_why(tmp_path: Path) -> None:
+    # sys.executable that is not the Python reader runs on (a wrapper, another Python
+    # without spaCy): the child dies before it can send anything; what it said on its
+    # stderr is the reason given, not only its exit code.
+    fake = tmp_path / "python with spaces"
+    fake.write_text(
+        "#!/bin/sh\necho 'Traceback (most recent call last):' >&2\n"
+        "printf 'ModuleNotFoundError: No module named \\033[31mspacy\\n' >&2\n"
+        "exit 3\n"
+    )
+    fake.chmod(0o755)
+    code = (
+        "import sys\n"
+        "from reader.entities.worker import WorkerRecognizer\n"
+        "sys.executable = sys.argv[1]\n"
+        "try:\n"
+        "    WorkerRecognizer().extract('Angela Merkel visited Paris.')\n"
+        "except Exception as error:\n"
+        "    print(error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(fake)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    said = result.stdout.strip()
+    assert "exit code 3" in said and "ModuleNotFoundError: No module named" in said, said
+    assert "\033" not in said  # what a child printed is not a terminal's control sequence
+
+
 def test_the_worker_is_the_only_process_started() -> None:
     # Spawning with multiprocessing started its resource tracker too: 13 MB for nothing.
     code = (

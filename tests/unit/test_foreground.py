@@ -72,8 +72,34 @@ def test_a_pass_waits_until_every_hold_is_released() -> None:
 
 def test_a_hold_never_released_expires() -> None:
     foreground.hold(most=0.01)  # a worker that died before its frame
-    foreground.give_way()  # returns once the hold expired
+    # In a thread: a pass that never returns is a failure, not a test run that hangs.
+    thread = threading.Thread(target=foreground.give_way, daemon=True)
+    thread.start()
+    thread.join(PATIENCE)
+    assert not thread.is_alive()  # it returned once the hold expired
     assert not foreground.held()
+
+
+def test_a_pass_goes_on_when_the_hold_it_waited_for_is_released_before_another_expires() -> None:
+    """A hold never released (short), then one that is (long): the pass goes on once the
+    short one expired, not when the long one would have (nobody released the short one to
+    wake it)."""
+    leaked = foreground.hold(most=1.0)
+    ends = foreground._holds[leaked]
+    served = foreground.hold(most=PATIENCE)
+    passed = threading.Event()
+
+    def background() -> None:
+        foreground.give_way()
+        passed.set()
+
+    thread = threading.Thread(target=background, daemon=True)
+    thread.start()
+    assert until(lambda: foreground.waiting() == 1)
+    foreground.release(served)  # the short one still in force
+    assert foreground._holds.get(leaked) == ends
+    assert passed.wait(PATIENCE / 3)  # well before the long one's end
+    thread.join(PATIENCE)
 
 
 def library_workspace(tmp_path: Path, articles: int) -> Workspace:

@@ -9,6 +9,7 @@ takes the store's edits and the page is read again.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,7 +66,12 @@ def read_page(node: DOMNode, wanted: str | MentionAt, order: Order, *, new: bool
     build) give way (:mod:`reader.foreground`): the page is read and drawn as fast as on
     an idle app, not in the GIL's turns with the build's consistency rules."""
     app = node.app
-    holding = foreground.hold()
+    # The read this one replaces (the group is exclusive) may be cancelled before its
+    # thread starts, and then never releases its hold: end it here (again: nothing).
+    replaced = _holding.pop(node, None)
+    if replaced is not None:
+        foreground.release(replaced)
+    holding = _holding[node] = foreground.hold()
 
     def read() -> None:
         try:
@@ -86,10 +92,21 @@ def read_page(node: DOMNode, wanted: str | MentionAt, order: Order, *, new: bool
             message = EntityPageLoaded(None, order, f"the entity index failed: {error}", new)
         node.post_message(message)
         # Handled before this (the same queue), so released once its frame is painted.
-        if not node.call_after_refresh(foreground.release, holding):
-            foreground.release(holding)  # the node is gone
+        if not node.call_after_refresh(_release, node, holding):
+            foreground.release(holding)  # the node is gone (and its entry with it)
 
     node.run_worker(read, thread=True, exclusive=True, group="entity-page", exit_on_error=False)
+
+
+_holding: weakref.WeakKeyDictionary[DOMNode, int] = weakref.WeakKeyDictionary()
+"""The hold of each node's latest :func:`read_page` (until its frame is painted)."""
+
+
+def _release(node: DOMNode, holding: int) -> None:
+    """The frame of the read that took *holding* is painted (on the node's thread)."""
+    if _holding.get(node) == holding:
+        del _holding[node]
+    foreground.release(holding)
 
 
 class EntityPageScreen(Screen[None]):
