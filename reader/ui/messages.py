@@ -178,6 +178,8 @@ class EntityPageLoaded(Message):
     new: bool = False
     """Whether it is to be shown on a page of its own (opened now), else on the page that
     asked (read again after an edit, or in the other order)."""
+    coverage: tuple[int, int] | None = None
+    """Articles with their entities found, of the library's (None: not known)."""
 
 
 @dataclass

@@ -175,6 +175,7 @@ async def test_the_marked_entity_opens_its_page_and_escape_returns(app: ReaderAp
         head = str(screen.query_one("#entity-head").render())
         assert "Sergey Lavrov" in head and "PERSON" in head and "variants" in head
         assert "3 articles" in head
+        assert "so far" not in head  # every article's entities are found
         # Each article with its mention count, a snippet per mention with the entity in it.
         mentions = screen.query_one(MentionList)
         assert [len(a.mentions) for a in mentions.articles] == [1, 3, 5]
@@ -188,6 +189,27 @@ async def test_the_marked_entity_opens_its_page_and_escape_returns(app: ReaderAp
         await settle(pilot)
         assert pilot.app.screen is main
         assert (main.article, view.scroll_y, view.current_span, app.focused) == before
+
+
+async def test_a_page_of_a_library_not_yet_indexed_says_how_much_it_covers(
+    tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An article never opened (nor indexed by `reader index`) has no entities found: the
+    page counts only the others', and says so, with what finds the rest."""
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    app = make_app(tmp_path, entity_cache)
+    (tmp_path / "library" / "z-unread.txt").write_text(
+        "Lavrov again\n\nSergey Lavrov spoke in Oslo on Friday.\n", encoding="utf-8"
+    )
+    async with app.run_test(size=(140, 44)) as pilot:
+        await ready(pilot)
+        await mark(pilot, "Sergey Lavrov")
+        await pilot.press("p")
+        await settle(pilot)
+        head = str(page_screen(pilot).query_one("#entity-head").render())
+        assert "3 articles" in head
+        assert "entities found in 5 of 6 articles so far" in head
+        assert "reader index" in head
 
 
 async def test_a_background_pass_waits_until_the_page_asked_for_is_painted(

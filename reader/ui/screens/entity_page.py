@@ -87,7 +87,11 @@ def read_page(node: DOMNode, wanted: str | MentionAt, order: Order, *, new: bool
                 else:
                     ident = entity.id
             if message is None:
-                message = EntityPageLoaded(index.page(ident, order=order), order, None, new)
+                page = index.page(ident, order=order)
+                # Entities are found for an article once it is opened or `reader index`
+                # ran: a page of a library not yet indexed says how much it covers.
+                coverage = (index.article_count(), len(app.workspace.library().articles))  # type: ignore[attr-defined]
+                message = EntityPageLoaded(page, order, None, new, coverage)
         except Exception as error:  # a broken index file: said, the reading goes on
             message = EntityPageLoaded(None, order, f"the entity index failed: {error}", new)
         node.post_message(message)
@@ -144,11 +148,14 @@ class EntityPageScreen(Screen[None]):
         """The pages left for a co-occurring entity's: entity id, order, row highlighted."""
         self._restore: int | None = None
         """The row to highlight once the page read is shown (a page gone back to)."""
+        self.coverage: tuple[int, int] | None = None
+        """Articles with their entities found, of the library's, when the page was read."""
 
-    def open(self, page: EntityPage, order: Order) -> None:
+    def open(self, page: EntityPage, order: Order, coverage: tuple[int, int] | None = None) -> None:
         """Show *page* as the first of a new visit (Escape closes it)."""
         self._history.clear()
         self._restore = None
+        self.coverage = coverage
         self._wanted = page.entity.id
         self.page = page
         self.order = order
@@ -208,6 +215,7 @@ class EntityPageScreen(Screen[None]):
         self.page = page
         self._wanted = page.entity.id
         self.order = "mentions" if message.order == "mentions" else "newest"
+        self.coverage = message.coverage
         self._show(page)
         if restore is not None:
             mentions.highlighted = restore
@@ -225,6 +233,15 @@ class EntityPageScreen(Screen[None]):
                 "dim",
             ),
         ]
+        found, total = self.coverage or (0, 0)
+        if found < total:
+            parts.append(
+                (
+                    f"  (entities found in {found:,} of {total:,} articles so far:"
+                    " `reader index` finds the rest)",
+                    "dim italic",
+                )
+            )
         variants = [sanitize_line(v, 60) for v in entity.variants[:12]]
         if variants:
             more = len(entity.variants) - len(variants)
@@ -292,6 +309,7 @@ class EntityPageScreen(Screen[None]):
         self._history.append((self._wanted, self.order, highlighted))
         self.page = message.page
         self._wanted = message.page.entity.id
+        self.coverage = message.coverage
         self._show(message.page)
         self.query_one(MentionList).focus()
 

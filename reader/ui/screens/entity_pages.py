@@ -213,9 +213,10 @@ class EntityPages:
             # Installed: kept when closed, so that the next page is drawn on widgets that
             # exist (a new screen's first frame took ~200 ms of the keypress).
             page = self._page = EntityPageScreen(message.page, self.show_mention, order=order)
+            page.coverage = message.coverage
             self._app.install_screen(page, name="entity-page")
         else:
-            page.open(message.page, order)
+            page.open(message.page, order, message.coverage)
         if page in self._app.screen_stack:  # under the library's list, say
             while self._app.screen is not page:
                 self._app.pop_screen()
