@@ -8,6 +8,11 @@ the user's corrections). Articles are ordered by title, then path, then content 
 annotations by creation time, then in the order they were made: the same database always
 gives the same export.
 
+The annotations are not all held at once (100,000 of them took ~350 MB as objects): a
+collection lists its articles, each with its tags and (when found) text, and
+:meth:`Collection.each` makes them whole one at a time (annotations read from the store
+and placed, entities found), so the store must stay open while an export is rendered.
+
 Each article says whether it is marked read. An export of everything also carries the
 saved views and, apart from :attr:`Collection.articles`, the articles marked read that
 have neither tags nor annotations (:attr:`Collection.also_read`): the json format writes
@@ -18,7 +23,7 @@ annotations, leave them out.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +39,7 @@ from reader.store import Annotation, AnnotationStore, View
 from reader.store.entity_edits import EntityEdits
 
 if TYPE_CHECKING:
+    from reader.entities.finder import EntityFinder
     from reader.workspace import Workspace
 
 __all__ = ["Collection", "ExportError", "ExportedArticle", "Warn", "gather"]
@@ -104,7 +110,8 @@ class Collection:
     """Everything one export writes, whatever its format."""
 
     articles: tuple[ExportedArticle, ...]
-    """The exported articles, in export order."""
+    """The exported articles, in export order: from :func:`gather`, without their
+    annotations and entities (:meth:`each` makes them whole); made by hand, whole."""
     exported_at: str = field(default_factory=lambda: _utc(datetime.now(UTC)))
     """When the export was made, ISO-8601 UTC to the second."""
     app_version: str = __version__
@@ -130,13 +137,37 @@ class Collection:
     """The user's edits of the library's entities, oldest first; only in an export of
     everything."""
 
+    fill: Callable[[ExportedArticle], ExportedArticle] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """Makes one of :attr:`articles` whole (None: they are)."""
+    counts: Mapping[str, int] | None = field(default=None, repr=False, compare=False)
+    """How many annotations each article has, by hash (None: count :attr:`articles`')."""
+
+    def each(self, *, also_read: bool = False) -> Iterator[ExportedArticle]:
+        """The articles whole (annotations placed, text and entities as asked for), in
+        export order, one at a time; with *also_read*, merged with :attr:`also_read`
+        (which have nothing to fill). Each pass reads the store again."""
+        heads: Iterable[ExportedArticle] = self.articles
+        if also_read and self.also_read:
+            heads = sorted((*self.articles, *self.also_read), key=export_order)
+        extra = {id(article) for article in self.also_read}
+        for article in heads:
+            yield article if self.fill is None or id(article) in extra else self.fill(article)
+
+    @property
+    def annotation_count(self) -> int:
+        """How many annotations the exported articles have."""
+        if self.counts is None:
+            return sum(len(article.annotations) for article in self.articles)
+        return sum(self.counts.get(article.sha256, 0) for article in self.articles)
+
     @property
     def has_states(self) -> bool:
-        """Whether any annotation is other than anchored (moved, orphaned, unverified)."""
+        """Whether any annotation is other than anchored (moved, orphaned, unverified):
+        a pass over the articles (see :meth:`each`), stopped at the first."""
         return any(
-            a.state_of(annotation) is not None
-            for a in self.articles
-            for annotation in a.annotations
+            a.state_of(annotation) is not None for a in self.each() for annotation in a.annotations
         )
 
 
@@ -186,7 +217,7 @@ def gather(
     """
     if with_entities and store is not workspace.store:
         raise ValueError("entities are exported with workspace.store's corrections: pass it")
-    articles = _from_store(store)
+    articles, annotated = _from_store(store)
     read = store.read_articles()
     wanted_tags = {tag.strip().casefold() for tag in tags if tag.strip()}
     paths = list(article_paths)
@@ -201,15 +232,11 @@ def gather(
     also_read.sort(key=export_order)
     pipeline = None
     library = workspace.library() if with_text or with_entities else None
-    articles = [_placed(a, warn) for a in _with_texts(articles, library)]
-    if with_entities:
-        finder = workspace.finder
+    articles = _with_texts(articles, library, annotated)
+    finder = workspace.finder if with_entities else None
+    if finder is not None:
         try:
             pipeline = finder.pipeline
-            articles = [
-                a if a.text is None else replace(a, entities=tuple(finder.find(a.sha256, a.text)))
-                for a in articles
-            ]
         except NoModel as error:
             raise ExportError(str(error)) from None
     return Collection(
@@ -223,7 +250,36 @@ def gather(
         also_read=tuple(also_read),
         views=tuple(store.views()) if everything else (),
         entity_edits=tuple(EntityEdits(store).edits()) if everything else (),
+        fill=_Filler(store, finder, warn),
+        counts={sha256: len(places) for sha256, places in annotated.items()},
     )
+
+
+class _Filler:
+    """Makes an exported article whole: its annotations from the store, oldest first,
+    placed in its text (see :func:`gather`), and its entities when a finder is given.
+    Each article's warning is given once, however many passes are made."""
+
+    def __init__(
+        self, store: AnnotationStore, finder: EntityFinder | None, warn: Warn | None
+    ) -> None:
+        self.store, self.finder, self.warn = store, finder, warn
+        self.warned: set[str] = set()
+
+    def __call__(self, article: ExportedArticle) -> ExportedArticle:
+        # The store lists an article's annotations in the order they were made, as it
+        # lists them all; the sort is stable.
+        found = sorted(self.store.annotations(article.sha256), key=lambda a: a.created)
+        warn = None if article.sha256 in self.warned else self.warn
+        self.warned.add(article.sha256)
+        article = _placed(replace(article, annotations=tuple(found)), warn)
+        if self.finder is None or article.text is None:
+            return article
+        try:
+            entities = tuple(self.finder.find(article.sha256, article.text))
+        except NoModel as error:
+            raise ExportError(str(error)) from None
+        return replace(article, entities=entities)
 
 
 def export_order(article: ExportedArticle) -> tuple[str, str, str, str]:
@@ -243,8 +299,12 @@ def _read_without_annotations(
     ]
 
 
-def _from_store(store: AnnotationStore) -> list[ExportedArticle]:
-    """Every article with tags or annotations, its annotations sorted by time."""
+def _from_store(
+    store: AnnotationStore,
+) -> tuple[list[ExportedArticle], dict[str, dict[str, None]]]:
+    """Every article with tags or annotations (without them: see :class:`_Filler`), and
+    the paths each article's annotations were made at, by hash (one pass over the store's
+    annotations, a batch at a time)."""
     found: dict[str, ExportedArticle] = {}
     for document in store.articles():
         found[document["sha256"]] = ExportedArticle(
@@ -253,18 +313,22 @@ def _from_store(store: AnnotationStore) -> list[ExportedArticle]:
             title=document["title"],
             tags=tuple(document["tags"]),
         )
-    annotations: dict[str, list[Annotation]] = {}
-    # The store lists annotations in the order they were made; the sort is stable.
-    for annotation in sorted(store.annotations(), key=lambda a: a.created):
+    places: dict[str, dict[str, None]] = {}
+    first: dict[str, Annotation] = {}
+    # The store lists annotations in the order they were made.
+    for annotation in store.iter_annotations():
         sha256 = annotation.article_sha256
-        # Every annotation has its article's document; should one not (the file was
-        # read between two saves), export it under its own path rather than drop it.
-        found.setdefault(sha256, ExportedArticle(sha256, annotation.article_path, ""))
-        annotations.setdefault(sha256, []).append(annotation)
-    return [
-        replace(article, annotations=tuple(annotations.get(sha256, ())))
-        for sha256, article in found.items()
-    ]
+        places.setdefault(sha256, {})[annotation.article_path] = None
+        if sha256 not in found and (
+            sha256 not in first or annotation.created < first[sha256].created
+        ):
+            first[sha256] = annotation
+    # Every annotation has its article's document; should one not (the file was read
+    # between two saves), export it under the path of its oldest annotation rather than
+    # drop it.
+    for sha256, annotation in sorted(first.items(), key=lambda item: item[1].created):
+        found[sha256] = ExportedArticle(sha256, annotation.article_path, "")
+    return list(found.values()), places
 
 
 def _select(articles: list[ExportedArticle], paths: list[Path]) -> list[ExportedArticle]:
@@ -307,17 +371,21 @@ def _unannotated(article: Article) -> ExportedArticle:
     )
 
 
-def _with_texts(articles: list[ExportedArticle], library: Library | None) -> list[ExportedArticle]:
+def _with_texts(
+    articles: list[ExportedArticle],
+    library: Library | None,
+    annotated: Mapping[str, Mapping[str, None]],
+) -> list[ExportedArticle]:
     """Each article with its text: from the library by content hash (when given), else
-    from the paths the store has for it, where the file still has that content; None if
-    neither. An article found in the library, whose stored path no longer holds it, gets
-    the library's path."""
+    from the paths the store has for it (its own, and those its annotations were made at:
+    *annotated*), where the file still has that content; None if neither. An article found
+    in the library, whose stored path no longer holds it, gets the library's path."""
     found = {} if library is None else {a.sha256: a for a in library.articles}
     result = []
     for article in articles:
         text = article.text
         path = article.path
-        places = dict.fromkeys([article.path, *(a.article_path for a in article.annotations)])
+        places = dict.fromkeys([article.path, *annotated.get(article.sha256, ())])
         if text is None:
             for place in places:
                 read = read_article(Path(place))
