@@ -217,7 +217,7 @@ def gather(
     """
     if with_entities and store is not workspace.store:
         raise ValueError("entities are exported with workspace.store's corrections: pass it")
-    articles, annotated = _from_store(store)
+    articles, annotated, counts = _from_store(store)
     read = store.read_articles()
     wanted_tags = {tag.strip().casefold() for tag in tags if tag.strip()}
     paths = list(article_paths)
@@ -251,7 +251,7 @@ def gather(
         views=tuple(store.views()) if everything else (),
         entity_edits=tuple(EntityEdits(store).edits()) if everything else (),
         fill=_Filler(store, finder, warn),
-        counts={sha256: len(places) for sha256, places in annotated.items()},
+        counts=counts,
     )
 
 
@@ -301,10 +301,10 @@ def _read_without_annotations(
 
 def _from_store(
     store: AnnotationStore,
-) -> tuple[list[ExportedArticle], dict[str, dict[str, None]]]:
-    """Every article with tags or annotations (without them: see :class:`_Filler`), and
-    the paths each article's annotations were made at, by hash (one pass over the store's
-    annotations, a batch at a time)."""
+) -> tuple[list[ExportedArticle], dict[str, dict[str, None]], dict[str, int]]:
+    """Every article with tags or annotations (without them: see :class:`_Filler`), the
+    paths each article's annotations were made at and how many it has, by hash (one pass
+    over the store's annotations, a batch at a time)."""
     found: dict[str, ExportedArticle] = {}
     for document in store.articles():
         found[document["sha256"]] = ExportedArticle(
@@ -314,11 +314,13 @@ def _from_store(
             tags=tuple(document["tags"]),
         )
     places: dict[str, dict[str, None]] = {}
+    counts: dict[str, int] = {}
     first: dict[str, Annotation] = {}
     # The store lists annotations in the order they were made.
     for annotation in store.iter_annotations():
         sha256 = annotation.article_sha256
         places.setdefault(sha256, {})[annotation.article_path] = None
+        counts[sha256] = counts.get(sha256, 0) + 1
         if sha256 not in found and (
             sha256 not in first or annotation.created < first[sha256].created
         ):
@@ -328,7 +330,7 @@ def _from_store(
     # drop it.
     for sha256, annotation in sorted(first.items(), key=lambda item: item[1].created):
         found[sha256] = ExportedArticle(sha256, annotation.article_path, "")
-    return list(found.values()), places
+    return list(found.values()), places, counts
 
 
 def _select(articles: list[ExportedArticle], paths: list[Path]) -> list[ExportedArticle]:
