@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from reader.entities.finder import EntityFinder
     from reader.workspace import Workspace
 
-__all__ = ["Collection", "ExportError", "ExportedArticle", "Warn", "gather"]
+__all__ = ["CHANGED", "Collection", "ExportError", "ExportedArticle", "Warn", "gather"]
 
 Warn = Callable[[str], None]
 """Receives one line about something the export left out or changed (shown on stderr)."""
@@ -50,6 +50,11 @@ Warn = Callable[[str], None]
 
 class ExportError(Exception):
     """The export cannot be made; ``str()`` is one line saying why."""
+
+
+CHANGED = "the annotations changed while they were exported; export again"
+"""Why an export that reads the articles twice (w3c, csv) stops when the second pass
+differs from the first (the app's store, saving a note meanwhile)."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from reader.export.collect import Collection, ExportedArticle
+from reader.export.collect import CHANGED, Collection, ExportedArticle, ExportError
 from reader.store import Annotation
 from reader.text import sanitize
 
@@ -64,10 +64,17 @@ def chunks(collection: Collection) -> Iterator[bytes]:
 
     Whether the state column is there is known before the first row: a first pass over
     the articles (:attr:`Collection.has_states`), stopped at the first passage that is
-    not where it was made."""
+    not where it was made.
+
+    Raises:
+        ExportError: a passage is not where it was made in the second pass, when it was
+            in the first (the annotations changed meanwhile: no column for its state).
+    """
     columns = (*COLUMNS, STATE_COLUMN) if collection.has_states else COLUMNS
     yield _lines([columns])
     for article in collection.each():
+        if columns is COLUMNS and any(article.state_of(a) for a in article.annotations):
+            raise ExportError(CHANGED)  # between the passes (the app's store)
         yield _lines(
             [csv_cell(row.get(column, "")) for column in columns] for row in _rows(article)
         )

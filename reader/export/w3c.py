@@ -48,7 +48,7 @@ from typing import Any
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from reader.anchoring import from_w3c_selectors, to_w3c_selectors
-from reader.export.collect import Collection, ExportedArticle
+from reader.export.collect import CHANGED, Collection, ExportedArticle, ExportError
 from reader.export.jsontext import dumps, sorted_json
 from reader.export.reading import (
     ImportedAnnotation,
@@ -98,18 +98,24 @@ def chunks(collection: Collection) -> Iterator[bytes]:
     first pass over the articles finds the ids (see :meth:`Collection.each`). The bytes
     are those of ``dumps(to_document(collection))`` and a newline: each item is dumped
     alone and indented to its depth, as in :func:`reader.export.json_format.chunks`.
+
+    Raises:
+        ExportError: the annotations changed between the two passes (the app's store, as
+            a note is saved): the ids written first would not be those of the items.
     """
-    ids = [item_id for article in collection.each() for item_id in _item_ids(article)]
-    document = _head(collection, ids)
-    if not ids:
+    ids = [_item_ids(article) for article in collection.each()]
+    document = _head(collection, [item_id for found in ids for item_id in found])
+    if not any(ids):
         yield (dumps(document) + "\n").encode("utf-8")
         return
     document["first"]["items"] = [None]
     before, _, after = dumps(document).rpartition("null")
     yield before.encode("utf-8")
     first = True
-    for article in collection.each():
+    for article, expected in zip(collection.each(), ids, strict=True):
         items = _items(article)
+        if [item["id"] for item in items] != expected:
+            raise ExportError(CHANGED)
         if not items:
             continue
         separator = "" if first else ",\n" + _ITEM_INDENT

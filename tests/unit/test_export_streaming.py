@@ -15,7 +15,7 @@ import pytest
 from export_fixtures import Annotated, annotate, opened
 
 from reader.export import csv_format, markdown, w3c
-from reader.export.collect import Collection, gather
+from reader.export.collect import Collection, ExportError, gather
 from reader.export.exporting import build_export
 from reader.export.formats import format_named
 from reader.export.jsontext import dumps
@@ -206,3 +206,28 @@ def test_an_annotation_without_its_article_document_is_exported_under_its_own_pa
     lost = [a for a in collection.articles if a.sha256 == "e" * 64]
     assert [(a.path, a.title) for a in lost] == [("/nowhere/lost.txt", "")]
     assert collection.annotation_count == len(listed) + 1
+
+
+@pytest.mark.parametrize("fmt", ["w3c", "csv"])
+def test_annotations_changed_between_the_two_passes_stop_the_export(
+    annotated: Annotated, entity_cache: Path, tmp_path: Path, fmt: str
+) -> None:
+    # w3c writes the ids of every item first, csv whether it has a state column: both
+    # read the articles twice. The app's store can change in between (a note saved as
+    # the export runs in its worker): the export stops, and leaves no file.
+    seed = annotated.seed
+    article = ArticleRef(str(seed.path), seed.sha256, seed.title)
+    with AnnotationStore(annotated.db) as store:
+        store.delete(annotated.ids["gone_note"])  # every passage anchored: no state column
+    target = tmp_path / f"export.{fmt}"
+    with opened(annotated, entity_cache, read_only=False) as (workspace, store):
+        export = build_export(workspace, store, fmt)
+        unchanged = export.data
+        chunks = iter(export.chunks())
+        next(chunks)  # the first pass is done
+        quote = {"exact": "words in no article", "prefix": "", "suffix": ""}
+        store.add_highlight(article, {"position": {"start": 0, "end": 19}, "quote": quote})
+        with pytest.raises(ExportError, match="changed while they were exported"):
+            write_file(target, chunks)
+        assert not target.exists() and list(tmp_path.glob(".reader-export-*")) == []
+        assert build_export(workspace, store, fmt).data != unchanged  # again: the new one
