@@ -142,23 +142,28 @@ class Collection:
     """The user's edits of the library's entities, oldest first; only in an export of
     everything."""
 
-    fill: Callable[[ExportedArticle], ExportedArticle] | None = field(
+    fill: Callable[[ExportedArticle, bool], ExportedArticle] | None = field(
         default=None, repr=False, compare=False
     )
-    """Makes one of :attr:`articles` whole (None: they are)."""
+    """Makes one of :attr:`articles` whole, its passages placed or not (None: they are)."""
     counts: Mapping[str, int] | None = field(default=None, repr=False, compare=False)
     """How many annotations each article has, by hash (None: count :attr:`articles`')."""
 
-    def each(self, *, also_read: bool = False) -> Iterator[ExportedArticle]:
+    def each(self, *, also_read: bool = False, placed: bool = True) -> Iterator[ExportedArticle]:
         """The articles whole (annotations placed, text and entities as asked for), in
         export order, one at a time; with *also_read*, merged with :attr:`also_read`
-        (which have nothing to fill). Each pass reads the store again."""
+        (which have nothing to fill). Each pass reads the store again. Not *placed*:
+        only their annotations, as stored (no states, no entities: a pass for their ids,
+        without re-anchoring them all)."""
         heads: Iterable[ExportedArticle] = self.articles
         if also_read and self.also_read:
             heads = sorted((*self.articles, *self.also_read), key=export_order)
         extra = {id(article) for article in self.also_read}
         for article in heads:
-            yield article if self.fill is None or id(article) in extra else self.fill(article)
+            if self.fill is None or id(article) in extra:
+                yield article
+            else:
+                yield self.fill(article, placed)
 
     @property
     def annotation_count(self) -> int:
@@ -271,10 +276,12 @@ class _Filler:
         self.store, self.finder, self.warn = store, finder, warn
         self.warned: set[str] = set()
 
-    def __call__(self, article: ExportedArticle) -> ExportedArticle:
+    def __call__(self, article: ExportedArticle, placed: bool = True) -> ExportedArticle:
         # The store lists an article's annotations in the order they were made, as it
         # lists them all; the sort is stable.
         found = sorted(self.store.annotations(article.sha256), key=lambda a: a.created)
+        if not placed:
+            return replace(article, annotations=tuple(found))
         warn = None if article.sha256 in self.warned else self.warn
         self.warned.add(article.sha256)
         article = _placed(replace(article, annotations=tuple(found)), warn)

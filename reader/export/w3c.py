@@ -95,7 +95,8 @@ def chunks(collection: Collection) -> Iterator[bytes]:
     """Yield the bytes of :func:`render`, an article's annotations at a time.
 
     The collection's and page's ids are derived from every item's id, and come first: a
-    first pass over the articles finds the ids (see :meth:`Collection.each`). The bytes
+    first pass over the articles finds the ids (their annotations read, not re-anchored:
+    see :meth:`Collection.each`). The bytes
     are those of ``dumps(to_document(collection))`` and a newline: each item is dumped
     alone and indented to its depth, as in :func:`reader.export.json_format.chunks`.
 
@@ -103,7 +104,7 @@ def chunks(collection: Collection) -> Iterator[bytes]:
         ExportError: the annotations changed between the two passes (the app's store, as
             a note is saved): the ids written first would not be those of the items.
     """
-    ids = [_item_ids(article) for article in collection.each()]
+    ids = [_item_ids(article) for article in collection.each(placed=False)]
     document = _head(collection, [item_id for found in ids for item_id in found])
     if not any(ids):
         yield (dumps(document) + "\n").encode("utf-8")
