@@ -27,7 +27,8 @@ Generates libraries of realistic articles (bench/generate.py, seeded), then meas
     command's first save, `reader note`, the app's first frame and memory
     (bench/fig_store_scale.py).
 15. notes whose quotes are gone: `reader annotations` over 10,000 and 100,000 (CPU), and
-    `reader export`'s peak memory, against main's code (bench/fig_anchoring.py).
+    the peak memory of `reader export` (every format) and `reader annotations`, against
+    main's code (bench/fig_anchoring.py; ``export-memory``: the memory rows alone).
 
 Prints a table (medians, [min–max] over the runs, each against its baseline measured in
 the same run) and writes every value as JSON to bench/results/ (git-ignored).
@@ -55,7 +56,7 @@ RESULTS = BENCH / "results"
 
 def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
     from fig_add import adding
-    from fig_anchoring import anchoring
+    from fig_anchoring import anchoring, export_memory
     from fig_entity import entity_pages
     from fig_entity_page import entity_page_keys
     from fig_extract import extraction
@@ -86,6 +87,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
         "entity-page": entity_page_keys,
         "store-scale": store_scale,
         "anchoring": anchoring,
+        "export-memory": export_memory,
     }
 
 

@@ -113,26 +113,30 @@ def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
                 include_entities=args.include_entities,
                 warn=error_line,
             )
-        if output == "-":
-            _write_stdout(export.chunks())
-            return 0
-        if output:
-            path = Path(output)
-            write_file(path, export.chunks())
-        else:
-            name = default_export_name(fmt, label=export.label)
-            path = write_in_folder(workspace.exports_dir, name, export.chunks())
+            # Written while the store is open: the annotations are read from it an
+            # article at a time as the file is written.
+            if output == "-":
+                _write_stdout(export.chunks())
+                return 0
+            if output:
+                path = Path(output)
+                write_file(path, export.chunks())
+            else:
+                name = default_export_name(fmt, label=export.label)
+                path = write_in_folder(workspace.exports_dir, name, export.chunks())
     except (ExportError, ExportWriteError, StoreError) as error:
         error_line(str(error))
         return 1
+    except BrokenPipeError:  # stdout closed early: as any command's (reader.cli.main)
+        raise
     except OSError as error:  # the database's folder or file cannot be read
         error_line(f"{settings.db_path}: {error.strerror or error}")
         return 1
-    articles = export.collection.articles
-    annotations = sum(len(article.annotations) for article in articles)
+    collection = export.collection
+    counted = _counted(collection.annotation_count, "annotation")
     print_line(
-        f"exported {_counted(len(articles), 'article')} "
-        f"({_counted(annotations, 'annotation')}) as {fmt} to {safe_line(str(path), 500)}"
+        f"exported {_counted(len(collection.articles), 'article')} ({counted}) "
+        f"as {fmt} to {safe_line(str(path), 500)}"
     )
     return 0
 

@@ -8,6 +8,11 @@ the user's corrections). Articles are ordered by title, then path, then content 
 annotations by creation time, then in the order they were made: the same database always
 gives the same export.
 
+The annotations are not all held at once (100,000 of them took ~350 MB as objects): a
+collection lists its articles, each with its tags and (when found) text, and
+:meth:`Collection.each` makes them whole one at a time (annotations read from the store
+and placed, entities found), so the store must stay open while an export is rendered.
+
 Each article says whether it is marked read. An export of everything also carries the
 saved views and, apart from :attr:`Collection.articles`, the articles marked read that
 have neither tags nor annotations (:attr:`Collection.also_read`): the json format writes
@@ -18,126 +23,40 @@ annotations, leave them out.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader import __version__
 from reader.annotations import place, placed_target
-from reader.entities.engines.base import EngineInfo, NoModel
-from reader.entities.library.edits import Edit
-from reader.entities.span import Span
+from reader.entities.engines.base import NoModel
+from reader.export.collection import (
+    CHANGED,
+    Collection,
+    ExportedArticle,
+    ExportError,
+    Warn,
+    export_order,
+    utc,
+)
 from reader.library import Article, Library, Problem, read_article
-from reader.store import Annotation, AnnotationStore, View
+from reader.store import Annotation, AnnotationStore
 from reader.store.entity_edits import EntityEdits
 
 if TYPE_CHECKING:
+    from reader.entities.finder import EntityFinder
     from reader.workspace import Workspace
 
-__all__ = ["Collection", "ExportError", "ExportedArticle", "Warn", "gather"]
-
-Warn = Callable[[str], None]
-"""Receives one line about something the export left out or changed (shown on stderr)."""
-
-
-class ExportError(Exception):
-    """The export cannot be made; ``str()`` is one line saying why."""
-
-
-@dataclass(frozen=True)
-class ExportedArticle:
-    """One article in an export: its identity, what the user wrote, and optionally its
-    text and entities."""
-
-    sha256: str
-    """SHA-256 of the displayed text the annotations were made on: the article's identity."""
-    path: str
-    """Where the store last saw the article."""
-    title: str
-    """The article's title as the store keeps it."""
-    tags: tuple[str, ...] = ()
-    """Its tags, in the order added."""
-    annotations: tuple[Annotation, ...] = ()
-    """Its notes, highlights and corrections (global ones made here included), oldest
-    first: by creation time, and in the order they were made within one second."""
-    text: str | None = None
-    """The displayed text, when it was asked for and found; offsets point into it."""
-    entities: tuple[Span, ...] | None = None
-    """The entities shown for the text, when asked for and the text was found."""
-    read: bool = False
-    """Whether the article is marked read."""
-    states: Mapping[str, str] = field(default_factory=dict)
-    """Each passage annotation's state in the text the export names, by id: anchored,
-    moved or orphaned (re-anchored in the text with this hash), or unverified (that text
-    was not found: the stored position). Whole-article notes have none."""
-
-    def state_of(self, annotation: Annotation) -> str | None:
-        """The state an export writes for *annotation*: None when it is anchored (or a
-        note on the whole article), so that an export of articles that did not change is
-        what it was before states existed."""
-        state = self.states.get(annotation.id)
-        return None if state in (None, "anchored") else state
-
-    @property
-    def notes(self) -> tuple[Annotation, ...]:
-        """Notes, on a passage or on the whole article, oldest first."""
-        return self._of_kind("note")
-
-    @property
-    def highlights(self) -> tuple[Annotation, ...]:
-        """Highlighted passages, oldest first."""
-        return self._of_kind("highlight")
-
-    @property
-    def corrections(self) -> tuple[Annotation, ...]:
-        """Entity corrections, oldest first."""
-        return self._of_kind("correction")
-
-    def _of_kind(self, kind: str) -> tuple[Annotation, ...]:
-        return tuple(a for a in self.annotations if a.kind == kind)
-
-
-@dataclass(frozen=True)
-class Collection:
-    """Everything one export writes, whatever its format."""
-
-    articles: tuple[ExportedArticle, ...]
-    """The exported articles, in export order."""
-    exported_at: str = field(default_factory=lambda: _utc(datetime.now(UTC)))
-    """When the export was made, ISO-8601 UTC to the second."""
-    app_version: str = __version__
-    """The version of reader that made it."""
-    tags: tuple[str, ...] = ()
-    """The --tag filter (empty: every article)."""
-    article_paths: tuple[str, ...] = ()
-    """The --article filter (empty: every article)."""
-    pipeline: EngineInfo | None = None
-    """The engine and model the entities come from, when entities were found."""
-    include_entities: bool = False
-    """Whether entities were asked for (each article's are None when its text was not
-    found)."""
-    has_read_state: bool = False
-    """Whether the database marks any article read (the json format then says ``read``
-    of every article; without it, it writes what it wrote before read state existed)."""
-    also_read: tuple[ExportedArticle, ...] = ()
-    """Articles marked read with neither tags nor annotations, in export order; only in
-    an export of everything, and written only by the json format."""
-    views: tuple[View, ...] = ()
-    """The saved views, in the order saved; only in an export of everything."""
-    entity_edits: tuple[Edit, ...] = ()
-    """The user's edits of the library's entities, oldest first; only in an export of
-    everything."""
-
-    @property
-    def has_states(self) -> bool:
-        """Whether any annotation is other than anchored (moved, orphaned, unverified)."""
-        return any(
-            a.state_of(annotation) is not None
-            for a in self.articles
-            for annotation in a.annotations
-        )
+__all__ = [
+    "CHANGED",
+    "Collection",
+    "ExportError",
+    "ExportedArticle",
+    "Warn",
+    "export_order",
+    "gather",
+]
 
 
 def gather(
@@ -186,7 +105,7 @@ def gather(
     """
     if with_entities and store is not workspace.store:
         raise ValueError("entities are exported with workspace.store's corrections: pass it")
-    articles = _from_store(store)
+    articles, annotated, counts = _from_store(store)
     read = store.read_articles()
     wanted_tags = {tag.strip().casefold() for tag in tags if tag.strip()}
     paths = list(article_paths)
@@ -201,20 +120,16 @@ def gather(
     also_read.sort(key=export_order)
     pipeline = None
     library = workspace.library() if with_text or with_entities else None
-    articles = [_placed(a, warn) for a in _with_texts(articles, library)]
-    if with_entities:
-        finder = workspace.finder
+    articles = _with_texts(articles, library, annotated)
+    finder = workspace.finder if with_entities else None
+    if finder is not None:
         try:
             pipeline = finder.pipeline
-            articles = [
-                a if a.text is None else replace(a, entities=tuple(finder.find(a.sha256, a.text)))
-                for a in articles
-            ]
         except NoModel as error:
             raise ExportError(str(error)) from None
     return Collection(
         articles=tuple(articles),
-        exported_at=_utc(now or datetime.now(UTC)),
+        exported_at=utc(now or datetime.now(UTC)),
         tags=tuple(tags),
         article_paths=tuple(str(path) for path in paths),
         pipeline=pipeline,
@@ -223,12 +138,38 @@ def gather(
         also_read=tuple(also_read),
         views=tuple(store.views()) if everything else (),
         entity_edits=tuple(EntityEdits(store).edits()) if everything else (),
+        fill=_Filler(store, finder, warn),
+        counts=counts,
     )
 
 
-def export_order(article: ExportedArticle) -> tuple[str, str, str, str]:
-    """How exported articles are ordered: by title (ignoring case), then path and hash."""
-    return (article.title.casefold(), article.title, article.path, article.sha256)
+class _Filler:
+    """Makes an exported article whole: its annotations from the store, oldest first,
+    placed in its text (see :func:`gather`), and its entities when a finder is given.
+    Each article's warning is given once, however many passes are made."""
+
+    def __init__(
+        self, store: AnnotationStore, finder: EntityFinder | None, warn: Warn | None
+    ) -> None:
+        self.store, self.finder, self.warn = store, finder, warn
+        self.warned: set[str] = set()
+
+    def __call__(self, article: ExportedArticle, placed: bool = True) -> ExportedArticle:
+        # The store lists an article's annotations in the order they were made, as it
+        # lists them all; the sort is stable.
+        found = sorted(self.store.annotations(article.sha256), key=lambda a: a.created)
+        if not placed:
+            return replace(article, annotations=tuple(found))
+        warn = None if article.sha256 in self.warned else self.warn
+        self.warned.add(article.sha256)
+        article = _placed(replace(article, annotations=tuple(found)), warn)
+        if self.finder is None or article.text is None:
+            return article
+        try:
+            entities = tuple(self.finder.find(article.sha256, article.text))
+        except NoModel as error:
+            raise ExportError(str(error)) from None
+        return replace(article, entities=entities)
 
 
 def _read_without_annotations(
@@ -243,8 +184,12 @@ def _read_without_annotations(
     ]
 
 
-def _from_store(store: AnnotationStore) -> list[ExportedArticle]:
-    """Every article with tags or annotations, its annotations sorted by time."""
+def _from_store(
+    store: AnnotationStore,
+) -> tuple[list[ExportedArticle], dict[str, dict[str, None]], dict[str, int]]:
+    """Every article with tags or annotations (without them: see :class:`_Filler`), the
+    paths each article's annotations were made at and how many it has, by hash (one pass
+    over the store's annotations, a batch at a time)."""
     found: dict[str, ExportedArticle] = {}
     for document in store.articles():
         found[document["sha256"]] = ExportedArticle(
@@ -253,18 +198,24 @@ def _from_store(store: AnnotationStore) -> list[ExportedArticle]:
             title=document["title"],
             tags=tuple(document["tags"]),
         )
-    annotations: dict[str, list[Annotation]] = {}
-    # The store lists annotations in the order they were made; the sort is stable.
-    for annotation in sorted(store.annotations(), key=lambda a: a.created):
+    places: dict[str, dict[str, None]] = {}
+    counts: dict[str, int] = {}
+    first: dict[str, Annotation] = {}
+    # The store lists annotations in the order they were made.
+    for annotation in store.iter_annotations():
         sha256 = annotation.article_sha256
-        # Every annotation has its article's document; should one not (the file was
-        # read between two saves), export it under its own path rather than drop it.
-        found.setdefault(sha256, ExportedArticle(sha256, annotation.article_path, ""))
-        annotations.setdefault(sha256, []).append(annotation)
-    return [
-        replace(article, annotations=tuple(annotations.get(sha256, ())))
-        for sha256, article in found.items()
-    ]
+        places.setdefault(sha256, {})[annotation.article_path] = None
+        counts[sha256] = counts.get(sha256, 0) + 1
+        if sha256 not in found and (
+            sha256 not in first or annotation.created < first[sha256].created
+        ):
+            first[sha256] = annotation
+    # Every annotation has its article's document; should one not (the file was read
+    # between two saves), export it under the path of its oldest annotation rather than
+    # drop it.
+    for sha256, annotation in sorted(first.items(), key=lambda item: item[1].created):
+        found[sha256] = ExportedArticle(sha256, annotation.article_path, "")
+    return list(found.values()), places, counts
 
 
 def _select(articles: list[ExportedArticle], paths: list[Path]) -> list[ExportedArticle]:
@@ -307,17 +258,21 @@ def _unannotated(article: Article) -> ExportedArticle:
     )
 
 
-def _with_texts(articles: list[ExportedArticle], library: Library | None) -> list[ExportedArticle]:
+def _with_texts(
+    articles: list[ExportedArticle],
+    library: Library | None,
+    annotated: Mapping[str, Mapping[str, None]],
+) -> list[ExportedArticle]:
     """Each article with its text: from the library by content hash (when given), else
-    from the paths the store has for it, where the file still has that content; None if
-    neither. An article found in the library, whose stored path no longer holds it, gets
-    the library's path."""
+    from the paths the store has for it (its own, and those its annotations were made at:
+    *annotated*), where the file still has that content; None if neither. An article found
+    in the library, whose stored path no longer holds it, gets the library's path."""
     found = {} if library is None else {a.sha256: a for a in library.articles}
     result = []
     for article in articles:
         text = article.text
         path = article.path
-        places = dict.fromkeys([article.path, *(a.article_path for a in article.annotations)])
+        places = dict.fromkeys([article.path, *annotated.get(article.sha256, ())])
         if text is None:
             for place in places:
                 read = read_article(Path(place))
@@ -347,7 +302,3 @@ def _placed(article: ExportedArticle, warn: Warn | None) -> ExportedArticle:
         replace(p.annotation, target=placed_target(p, article.text)) for p in placed
     )
     return replace(article, annotations=annotations, states=states)
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from reader.export.collect import Collection, ExportedArticle
+from reader.export.collect import CHANGED, Collection, ExportedArticle, ExportError
 from reader.store import Annotation
 from reader.text import sanitize
 
-__all__ = ["COLUMNS", "csv_cell", "render"]
+__all__ = ["COLUMNS", "chunks", "csv_cell", "render"]
 
 COLUMNS = (
     "article_title",
@@ -55,13 +56,33 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def render(collection: Collection) -> bytes:
     """Return *collection* as CSV with a header row, UTF-8."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    return b"".join(chunks(collection))
+
+
+def chunks(collection: Collection) -> Iterator[bytes]:
+    """Yield the bytes of :func:`render`: the header row, then each article's rows.
+
+    Whether the state column is there is known before the first row: a first pass over
+    the articles (:attr:`Collection.has_states`), stopped at the first passage that is
+    not where it was made.
+
+    Raises:
+        ExportError: a passage is not where it was made in the second pass, when it was
+            in the first (the annotations changed meanwhile: no column for its state).
+    """
     columns = (*COLUMNS, STATE_COLUMN) if collection.has_states else COLUMNS
-    writer.writerow(columns)
-    for article in collection.articles:
-        for row in _rows(article):
-            writer.writerow([csv_cell(row.get(column, "")) for column in columns])
+    yield _lines([columns])
+    for article in collection.each():
+        if columns is COLUMNS and any(article.state_of(a) for a in article.annotations):
+            raise ExportError(CHANGED)  # between the passes (the app's store)
+        yield _lines(
+            [csv_cell(row.get(column, "")) for column in columns] for row in _rows(article)
+        )
+
+
+def _lines(rows: Iterable[Iterable[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode("utf-8", "backslashreplace")
 
 

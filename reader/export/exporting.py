@@ -40,8 +40,9 @@ class Export:
     _parts: Callable[[], Iterable[bytes]] = field(repr=False, compare=False)
 
     def chunks(self) -> Iterable[bytes]:
-        """The file's bytes a part at a time, rendered as they are asked for (the json
-        format: an article at a time), for writing an export without holding it whole."""
+        """The file's bytes a part at a time, rendered as they are asked for (every format
+        but jsonl: an article at a time), for writing an export without holding it whole.
+        The articles' annotations are read from the store meanwhile: it must be open."""
         return self._parts()
 
     @property

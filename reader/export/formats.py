@@ -48,8 +48,9 @@ class ExportFormat:
     """
     stream: Callable[[Collection], Iterable[bytes]] | None = None
     """Yields the same bytes as *render*, a part at a time, so that an export is written
-    as it is rendered (None: the format is rendered whole). Only for formats that warn of
-    nothing and cannot fail: the chunks are made while the file is written."""
+    as it is rendered (None: the format is rendered whole). The chunks are made while the
+    file is written: an articles' warnings (its text not found) come meanwhile, and a
+    failure leaves no file (the write is atomic)."""
     also_recognised: tuple[str, ...] = ()
     """Other endings an ``-o`` file may have to imply this format (lower case, no dot)."""
     importable: bool = False
@@ -90,6 +91,12 @@ def _render_w3c(collection: Collection, warn: Warn) -> bytes:
     return w3c.render(collection)
 
 
+def _stream_w3c(collection: Collection) -> Iterable[bytes]:
+    from reader.export import w3c
+
+    return w3c.chunks(collection)
+
+
 def _render_jsonl(collection: Collection, warn: Warn) -> bytes:
     from reader.entities.engines import NoModel
     from reader.export import jsonl
@@ -112,10 +119,22 @@ def _render_markdown(collection: Collection, warn: Warn) -> bytes:
     return markdown.render(collection)
 
 
+def _stream_markdown(collection: Collection) -> Iterable[bytes]:
+    from reader.export import markdown
+
+    return markdown.chunks(collection)
+
+
 def _render_csv(collection: Collection, warn: Warn) -> bytes:
     from reader.export import csv_format
 
     return csv_format.render(collection)
+
+
+def _stream_csv(collection: Collection) -> Iterable[bytes]:
+    from reader.export import csv_format
+
+    return csv_format.chunks(collection)
 
 
 EXPORT_FORMATS: tuple[ExportFormat, ...] = (
@@ -135,6 +154,7 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = (
         description="W3C Web Annotation JSON-LD",
         menu_text="W3C Web Annotation JSON-LD (importable)",
         render=_render_w3c,
+        stream=_stream_w3c,
         importable=True,
     ),
     ExportFormat(
@@ -154,6 +174,7 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = (
         description="for note apps",
         menu_text="titles, tags, notes and quotes for note apps",
         render=_render_markdown,
+        stream=_stream_markdown,
         also_recognised=("markdown",),
     ),
     ExportFormat(
@@ -162,6 +183,7 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = (
         description="one row per annotation",
         menu_text="one row per annotation, for spreadsheets",
         render=_render_csv,
+        stream=_stream_csv,
     ),
 )
 """Every export format, the native one first (the order of ``--format`` and the app's

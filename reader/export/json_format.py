@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.entities.library.edits import Edit
-from reader.export.collect import Collection, ExportedArticle, export_order
+from reader.export.collect import Collection, ExportedArticle
 from reader.export.jsontext import dumps, sorted_json
 from reader.export.reading import (
     ImportedAnnotation,
@@ -97,15 +97,14 @@ def chunks(collection: Collection) -> Iterator[bytes]:
     items.
     """
     document = _head(collection)
-    articles = _articles(collection)
-    if not articles:
+    if not collection.articles and not collection.also_read:
         yield (dumps(document | {"articles": []}) + "\n").encode("utf-8")
         return
     # The articles are the document's last member: its text up to the first article,
     # and after the last, is that of a one-item list's (null stands in for the item).
     before, _, after = dumps(document | {"articles": [None]}).rpartition("null")
     yield before.encode("utf-8")
-    for number, article in enumerate(articles):
+    for number, article in enumerate(collection.each(also_read=True)):
         record = _article(article, collection.include_entities, collection.has_read_state)
         separator = ",\n" + _ARTICLE_INDENT if number else ""
         text = dumps(record).replace("\n", "\n" + _ARTICLE_INDENT)
@@ -122,17 +121,9 @@ def to_document(collection: Collection) -> dict[str, Any]:
     document = _head(collection)
     document["articles"] = [
         _article(a, collection.include_entities, collection.has_read_state)
-        for a in _articles(collection)
+        for a in collection.each(also_read=True)
     ]
     return document
-
-
-def _articles(collection: Collection) -> tuple[ExportedArticle, ...]:
-    """The articles the document lists, in export order (those only marked read too)."""
-    articles = collection.articles
-    if collection.also_read:
-        articles = tuple(sorted((*articles, *collection.also_read), key=export_order))
-    return articles
 
 
 def _head(collection: Collection) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def render(collection: Collection, token_bounds: TokenBounds, warn: Warn) -> byt
     *warn* hears about every article skipped and every span changed.
     """
     lines = []
-    for article in collection.articles:
+    for article in collection.each():
         if article.text is None or article.entities is None:
             warn(
                 f"jsonl: skipped “{article.title or article.path}” ({article.sha256[:12]}): "

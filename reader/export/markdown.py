@@ -11,12 +11,13 @@ as they are, indented under their list item. Control characters are removed thro
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from reader.export.collect import Collection, ExportedArticle
 from reader.store import Annotation
 from reader.text import sanitize, sanitize_line
 
-__all__ = ["escape", "render"]
+__all__ = ["chunks", "escape", "render"]
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!{}])")
 """Characters Markdown (CommonMark, GFM) may read as syntax anywhere in a line."""
@@ -35,6 +36,12 @@ def escape(text: str) -> str:
 
 def render(collection: Collection) -> bytes:
     """Return *collection* as one Markdown document, UTF-8."""
+    return b"".join(chunks(collection))
+
+
+def chunks(collection: Collection) -> Iterator[bytes]:
+    """Yield the bytes of :func:`render`: the heading, then each article (lines joined by
+    newlines, a blank line before each article, a newline at the end)."""
     count = len(collection.articles)
     lines = [
         "# reader annotations",
@@ -44,9 +51,10 @@ def render(collection: Collection) -> bytes:
     ]
     if collection.tags:
         lines.append(f"Articles tagged {', '.join(_tag(t) for t in collection.tags)}.")
-    for article in collection.articles:
-        lines.extend(["", *_article(article)])
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    yield "\n".join(lines).encode("utf-8")
+    for article in collection.each():
+        yield ("\n\n" + "\n".join(_article(article))).encode("utf-8")
+    yield b"\n"
 
 
 def _article(article: ExportedArticle) -> list[str]:

@@ -41,13 +41,14 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from reader.anchoring import from_w3c_selectors, to_w3c_selectors
-from reader.export.collect import Collection, ExportedArticle
+from reader.export.collect import CHANGED, Collection, ExportedArticle, ExportError
 from reader.export.jsontext import dumps, sorted_json
 from reader.export.reading import (
     ImportedAnnotation,
@@ -65,7 +66,7 @@ from reader.export.reading import (
 from reader.store import Annotation, ArticleRef
 from reader.store import model as store_model
 
-__all__ = ["CONTEXT", "CORRECTION_KEY", "STATE_KEY", "parse", "render", "to_document"]
+__all__ = ["CONTEXT", "CORRECTION_KEY", "STATE_KEY", "chunks", "parse", "render", "to_document"]
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 """The JSON-LD context of the Web Annotation Data Model."""
@@ -87,30 +88,87 @@ _UUID_IRI = "urn:uuid:"
 
 def render(collection: Collection) -> bytes:
     """Return *collection* as a W3C AnnotationCollection: indented UTF-8 JSON-LD."""
-    return (dumps(to_document(collection)) + "\n").encode("utf-8")
+    return b"".join(chunks(collection))
+
+
+def chunks(collection: Collection) -> Iterator[bytes]:
+    """Yield the bytes of :func:`render`, an article's annotations at a time.
+
+    The collection's and page's ids are derived from every item's id, and come first: a
+    first pass over the articles finds the ids (their annotations read, not re-anchored:
+    see :meth:`Collection.each`). The bytes
+    are those of ``dumps(to_document(collection))`` and a newline: each item is dumped
+    alone and indented to its depth, as in :func:`reader.export.json_format.chunks`.
+
+    Raises:
+        ExportError: the annotations changed between the two passes (the app's store, as
+            a note is saved): the ids written first would not be those of the items.
+    """
+    ids = [_item_ids(article) for article in collection.each(placed=False)]
+    document = _head(collection, [item_id for found in ids for item_id in found])
+    if not any(ids):
+        yield (dumps(document) + "\n").encode("utf-8")
+        return
+    document["first"]["items"] = [None]
+    before, _, after = dumps(document).rpartition("null")
+    yield before.encode("utf-8")
+    first = True
+    for article, expected in zip(collection.each(), ids, strict=True):
+        items = _items(article)
+        if [item["id"] for item in items] != expected:
+            raise ExportError(CHANGED)
+        if not items:
+            continue
+        separator = "" if first else ",\n" + _ITEM_INDENT
+        indented = (dumps(item).replace("\n", "\n" + _ITEM_INDENT) for item in items)
+        yield (separator + (",\n" + _ITEM_INDENT).join(indented)).encode("utf-8")
+        first = False
+    yield (after + "\n").encode("utf-8")
+
+
+_ITEM_INDENT = " " * 6
+"""How deep an item's lines are indented in the document (``first``, ``items``, an item)."""
 
 
 def to_document(collection: Collection) -> dict[str, Any]:
     """Return *collection* as a W3C AnnotationCollection (a JSON value)."""
-    items = [item for article in collection.articles for item in _items(article)]
-    ids = ",".join(item["id"] for item in items)
+    items = [item for article in collection.each() for item in _items(article)]
+    document = _head(collection, [item["id"] for item in items])
+    if items:
+        document["first"]["items"] = items
+    return document
+
+
+def _head(collection: Collection, ids: list[str]) -> dict[str, Any]:
+    """The document but for its items (given their *ids*)."""
+    joined = ",".join(ids)
     document: dict[str, Any] = {
         "@context": CONTEXT,
-        "id": _uuid_iri(uuid.uuid5(_NAMESPACE, f"collection:{ids}")),
+        "id": _uuid_iri(uuid.uuid5(_NAMESPACE, f"collection:{joined}")),
         "type": "AnnotationCollection",
         "label": "reader annotations",
         "generator": {"type": "Software", "name": f"reader {collection.app_version}"},
         "generated": collection.exported_at,
-        "total": len(items),
+        "total": len(ids),
     }
-    if items:  # the model gives an empty collection no page
+    if ids:  # the model gives an empty collection no page
         document["first"] = {
-            "id": _uuid_iri(uuid.uuid5(_NAMESPACE, f"page:{ids}")),
+            "id": _uuid_iri(uuid.uuid5(_NAMESPACE, f"page:{joined}")),
             "type": "AnnotationPage",
             "startIndex": 0,
-            "items": items,
         }
     return document
+
+
+def _item_ids(article: ExportedArticle) -> list[str]:
+    """The ids of :func:`_items` (of the article's tags, then of each annotation)."""
+    ids = [_tags_id(article)] if article.tags else []
+    ids.extend(_uuid_iri(uuid.UUID(hex=a.id)) for a in article.annotations)
+    return ids
+
+
+def _tags_id(article: ExportedArticle) -> str:
+    return _uuid_iri(uuid.uuid5(_NAMESPACE, f"tags:{article.sha256}"))
 
 
 def _items(article: ExportedArticle) -> list[dict[str, Any]]:
@@ -119,7 +177,7 @@ def _items(article: ExportedArticle) -> list[dict[str, Any]]:
     if article.tags:
         items.append(
             {
-                "id": _uuid_iri(uuid.uuid5(_NAMESPACE, f"tags:{article.sha256}")),
+                "id": _tags_id(article),
                 "type": "Annotation",
                 "motivation": "tagging",
                 "body": [

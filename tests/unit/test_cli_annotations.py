@@ -683,3 +683,52 @@ def test_annotations_lists_read_marks_and_saved_views(
     # Asked for one article: its read mark, and no views (they belong to no article).
     one = json.loads(run("annotations", only_read, "--format", "json").out)
     assert [a["read"] for a in one["articles"]] == [True] and "views" not in one
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_annotations_are_printed_as_each_article_is_read(
+    run: Callable[..., Result],
+    db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fmt: str,
+) -> None:
+    # 100,000 annotations listed at once took ~860 MB: each article's are read from the
+    # store when it is printed, after the articles before it are on stdout; the JSON is
+    # still the bytes of the whole document's dumps (a view, a hostile note, a read mark).
+    from reader.console import dumps
+
+    paths = []
+    for number, title in enumerate(("Alpha vote", "Beta vote", "Gamma vote")):
+        path = tmp_path / f"article-{number}.md"
+        path.write_text(f"# {title}\n\nthe Chancellor said on Monday.\n", encoding="utf-8")
+        paths.append(path)
+        fill(db, path)
+    with AnnotationStore(db) as store:
+        store.add_note(ref(paths[1]), "odd \x1b[31m \u2028 \ud800 note")
+        store.set_read(ref(paths[2]), True)
+        store.save_view("Votes", "vote")
+    printed: list[tuple[str | None, int]] = []
+    real = AnnotationStore.annotations
+
+    def spy(self: AnnotationStore, sha256: str | None = None, kind: str | None = None) -> Any:
+        printed.append((sha256, len(sys.stdout.getvalue())))  # type: ignore[attr-defined]
+        return real(self, sha256, kind)
+
+    monkeypatch.setattr(AnnotationStore, "annotations", spy)
+    result = run("annotations", "--format", fmt)
+    assert result.code == 0 and result.err == ""
+    assert [sha256 for sha256, _ in printed] == [ref(path).sha256 for path in paths]
+    lengths = [length for _, length in printed]
+    assert lengths == sorted(set(lengths))  # something printed between two reads
+    if fmt == "json":
+        document = json.loads(result.out)
+        assert result.out == dumps(document) + "\n"
+        assert [a["title"] for a in document["articles"]] == [
+            "Alpha vote",
+            "Beta vote",
+            "Gamma vote",
+        ]
+        assert document["views"] == [{"name": "Votes", "query": "vote"}]
+    else:
+        assert result.out.count("The budget vote") == 0 and "saved views:" in result.out
