@@ -9,7 +9,8 @@ The entities the model finds for an article opened uncached are indexed later, n
 after they are shown (an update compares every article: ~130 ms of CPU at 2,000 articles,
 ~300 ms at 10,000, which would share the machine with the next switch): once no article
 has been opened for :data:`INDEX_ENTITIES_AFTER` seconds, one update for all found
-meanwhile; a search asked before that waits for that update, so it sees them.
+meanwhile; a search for entities asked before that waits for that update, so it sees
+them (other searches do not: words are not looked for in entities).
 """
 
 from __future__ import annotations
@@ -273,15 +274,17 @@ class LibrarySearch:
             self._search_waiting = True
             self._bar.set_notice(BUILDING)
             return
-        if self._entities_due or self._entities_in_flight:
-            # Entities found since the last update: the search waits for the update that
-            # indexes them (started now if it was waiting for the user to be idle).
+        entities = asks_for_entities(query)
+        if entities and (self._entities_due or self._entities_in_flight):
+            # Entities found since the last update: a search for entities waits for the
+            # update that indexes them (started now if it was waiting for the user to be
+            # idle). Words are not looked for in entities: those searches do not wait.
             self._search_waiting = True
             if self._entities_due:
                 self.update_index()
             return
         notice = ""
-        if asks_for_entities(query):
+        if entities:
             if not self._entities_ready:
                 notice = ENTITIES_PENDING
             elif self._entity_counts is not None:
