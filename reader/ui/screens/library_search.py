@@ -106,6 +106,8 @@ class LibrarySearch:
         """Searches and counts running (for :attr:`busy`)."""
         self._search_waiting = False
         self._problem_said = False
+        self._counts_generation = 0
+        """Bumped on every count of the views: an older count's figures are dropped."""
 
     # --- the library ---------------------------------------------------------------
 
@@ -382,13 +384,14 @@ class LibrarySearch:
             return
         if not self._index_ready:
             return  # counted when the first update ends
+        self._counts_generation += 1
         self._start(
-            partial(self._count, views, self._library),
+            partial(self._count, self._counts_generation, views, self._library),
             group="view-counts",
             description="Counting the views",
         )
 
-    def _count(self, views: list[View], articles: list[Article]) -> None:
+    def _count(self, generation: int, views: list[View], articles: list[Article]) -> None:
         """In a thread: how many articles each view finds (None: its query is broken)."""
         counts: dict[str, int | None] = {}
         try:
@@ -402,11 +405,12 @@ class LibrarySearch:
                 counts[view.name] = len(index.paths(query, articles))
         except Exception:
             counts = {}  # the index broke: the next update counts them again
-        self._screen.post_message(ViewCounts(counts))
+        self._screen.post_message(ViewCounts(counts, generation))
 
     def view_counts(self, message: ViewCounts) -> None:
-        """Counts are in: show them beside the views."""
-        if message.counts:
+        """Counts are in: show them beside the views, unless a later count was asked (the
+        group is exclusive, but a cancelled worker's thread runs on and may end after)."""
+        if message.counts and message.generation == self._counts_generation:
             self._views.set_counts(message.counts)
 
     def _mark_active_view(self) -> None:
