@@ -91,14 +91,20 @@ class _Output:
     :data:`FLUSH_SECONDS` (a flush per line is a system call per hit).
 
     Encoded once, straight into the stream's byte buffer when it has one and the text
-    layer would not translate line ends (as on POSIX): the same bytes, without a decode
-    and a second encode per line (thousands of hits)."""
+    layer would not translate line ends (as on POSIX) and the encoding starts no text with
+    a byte order mark (UTF-16, UTF-32, ``utf-8-sig``: the text layer writes one, once; an
+    encode per line would write one a line): the same bytes, without a decode and a second
+    encode per line (thousands of hits)."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.encoding = getattr(stream, "encoding", None) or "utf-8"
         buffer = getattr(stream, "buffer", None)
-        self.buffer: BinaryIO | None = buffer if os.linesep == "\n" else None
+        try:
+            marked = bool("".encode(self.encoding))  # a byte order mark before any text
+        except LookupError:
+            marked = True  # (the text layer's own encoding, unknown here: it encodes)
+        self.buffer: BinaryIO | None = buffer if os.linesep == "\n" and not marked else None
         if self.buffer is not None:
             stream.flush()  # what the text layer holds goes first
         self.flushed: float | None = None

@@ -131,6 +131,8 @@ class ViewCounts(Message):
 
     counts: dict[str, int | None]
     """By view name."""
+    generation: int = 0
+    """Which count this is (a later one makes it stale: its thread may end after)."""
 
 
 @dataclass

@@ -366,3 +366,51 @@ async def test_the_apps_bulk_build_starts_no_reading_process(  # type: ignore[no
         await idle(pilot)
         assert titles(main) == ["Markets rally"]
     assert started == []
+
+
+async def test_a_count_overtaken_by_a_later_one_does_not_replace_it(
+    make_settings, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The views are counted again after each update, the latest count only (an exclusive
+    worker group): a count that started before an update and ends after the next count
+    (a thread runs on when its worker is cancelled) must not put its older figures back."""
+    settings = make_settings(library(tmp_path), model="no-such-pipeline")
+    with AnnotationStore(settings.db_path) as store:
+        store.save_view("Energy", "tag:energy")
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        views = main.query_one(ViewList)
+        assert views.counts == {"Energy": 0}
+        armed, held, release = threading.Event(), threading.Event(), threading.Event()
+        paths = reader.search.index.SearchIndex.paths
+
+        def held_paths(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            found = paths(self, *args, **kwargs)
+            if armed.is_set():  # the first count after arming ends after the next one
+                armed.clear()
+                held.set()
+                release.wait(30)
+            return found
+
+        monkeypatch.setattr(reader.search.index.SearchIndex, "paths", held_paths)
+        try:
+            armed.set()
+            main.library_search.load_views()  # counts them: held, its figures read
+            for _ in range(50):
+                await pilot.pause(0.05)
+                if held.is_set():
+                    break
+            assert held.is_set()
+            await pilot.press("j", "enter")  # Markets rally, tagged: an update, a count
+            await idle(pilot)
+            await pilot.press("t")
+            await pilot.pause(0.1)
+            await pilot.press(*"energy", "enter")
+            await idle(pilot)
+            assert views.counts == {"Energy": 1}
+        finally:
+            release.set()
+        await pilot.pause(0.2)
+        await idle(pilot)
+        assert views.counts == {"Energy": 1}

@@ -11,6 +11,7 @@ cache, the real app under Pilot.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from reader.library import catalogue
+from reader.search.index import SearchIndex
 from reader.search.query import parse
 from reader.ui.app import ReaderApp
 from reader.ui.screens import library_search
@@ -118,3 +120,38 @@ async def test_the_first_frame_of_an_uncached_switch_is_laid_out(
         main._on_timer_update()
         assert "Finding entities" in str(header.render())
         assert header.size.height == before + 1  # its status line, laid out in that frame
+
+
+async def test_a_filter_for_words_after_an_uncached_switch_does_not_wait_for_an_update(
+    tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a query that asks for entities waits for the update that indexes the ones the
+    model found: words are not looked for in entities, and a keystroke never waits for an
+    update (the update is held here: a filter waiting for it would never narrow)."""
+    monkeypatch.setattr(library_search, "INDEX_ENTITIES_AFTER", 3600.0)  # never idle enough
+    monkeypatch.setattr(Reading, "READ_AFTER", 3600.0)  # no update after a read mark
+    app = uncached_app(tmp_path, entity_cache)
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await open_uncached(pilot)
+        held, release = threading.Event(), threading.Event()
+        update = SearchIndex.update
+
+        def held_update(self: SearchIndex, *args: Any, **kwargs: Any) -> Any:
+            held.set()
+            release.wait(30)
+            return update(self, *args, **kwargs)
+
+        monkeypatch.setattr(SearchIndex, "update", held_update)
+        try:
+            articles = main.query_one(ArticleList)
+            articles.focus()
+            await pilot.press("slash", *"appeal")
+            for _ in range(40):
+                await pilot.pause(0.05)
+                if articles.filtered:
+                    break
+            assert [a.path.name for a in articles.articles] == [UNCACHED]
+            assert not held.is_set()
+        finally:
+            release.set()
+        await idle(pilot)

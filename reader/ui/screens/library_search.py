@@ -9,7 +9,8 @@ The entities the model finds for an article opened uncached are indexed later, n
 after they are shown (an update compares every article: ~130 ms of CPU at 2,000 articles,
 ~300 ms at 10,000, which would share the machine with the next switch): once no article
 has been opened for :data:`INDEX_ENTITIES_AFTER` seconds, one update for all found
-meanwhile; a search asked before that waits for that update, so it sees them.
+meanwhile; a search for entities asked before that waits for that update, so it sees
+them (other searches do not: words are not looked for in entities).
 """
 
 from __future__ import annotations
@@ -105,6 +106,8 @@ class LibrarySearch:
         """Searches and counts running (for :attr:`busy`)."""
         self._search_waiting = False
         self._problem_said = False
+        self._counts_generation = 0
+        """Bumped on every count of the views: an older count's figures are dropped."""
 
     # --- the library ---------------------------------------------------------------
 
@@ -273,15 +276,17 @@ class LibrarySearch:
             self._search_waiting = True
             self._bar.set_notice(BUILDING)
             return
-        if self._entities_due or self._entities_in_flight:
-            # Entities found since the last update: the search waits for the update that
-            # indexes them (started now if it was waiting for the user to be idle).
+        entities = asks_for_entities(query)
+        if entities and (self._entities_due or self._entities_in_flight):
+            # Entities found since the last update: a search for entities waits for the
+            # update that indexes them (started now if it was waiting for the user to be
+            # idle). Words are not looked for in entities: those searches do not wait.
             self._search_waiting = True
             if self._entities_due:
                 self.update_index()
             return
         notice = ""
-        if asks_for_entities(query):
+        if entities:
             if not self._entities_ready:
                 notice = ENTITIES_PENDING
             elif self._entity_counts is not None:
@@ -379,13 +384,14 @@ class LibrarySearch:
             return
         if not self._index_ready:
             return  # counted when the first update ends
+        self._counts_generation += 1
         self._start(
-            partial(self._count, views, self._library),
+            partial(self._count, self._counts_generation, views, self._library),
             group="view-counts",
             description="Counting the views",
         )
 
-    def _count(self, views: list[View], articles: list[Article]) -> None:
+    def _count(self, generation: int, views: list[View], articles: list[Article]) -> None:
         """In a thread: how many articles each view finds (None: its query is broken)."""
         counts: dict[str, int | None] = {}
         try:
@@ -399,11 +405,12 @@ class LibrarySearch:
                 counts[view.name] = len(index.paths(query, articles))
         except Exception:
             counts = {}  # the index broke: the next update counts them again
-        self._screen.post_message(ViewCounts(counts))
+        self._screen.post_message(ViewCounts(counts, generation))
 
     def view_counts(self, message: ViewCounts) -> None:
-        """Counts are in: show them beside the views."""
-        if message.counts:
+        """Counts are in: show them beside the views, unless a later count was asked (the
+        group is exclusive, but a cancelled worker's thread runs on and may end after)."""
+        if message.counts and message.generation == self._counts_generation:
             self._views.set_counts(message.counts)
 
     def _mark_active_view(self) -> None:
