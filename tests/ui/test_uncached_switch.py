@@ -155,3 +155,41 @@ async def test_a_filter_for_words_after_an_uncached_switch_does_not_wait_for_an_
         finally:
             release.set()
         await idle(pilot)
+
+
+async def test_a_filter_for_entities_waiting_for_the_update_says_so(
+    tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entity query typed before the entities just found are indexed waits for that
+    update, and the field says why the list has not narrowed yet."""
+    from reader.ui.widgets.filter_bar import FilterBar
+
+    monkeypatch.setattr(library_search, "INDEX_ENTITIES_AFTER", 3600.0)  # never idle enough
+    monkeypatch.setattr(Reading, "READ_AFTER", 3600.0)  # no update after a read mark
+    app = uncached_app(tmp_path, entity_cache)
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await open_uncached(pilot)
+        held, release = threading.Event(), threading.Event()
+        update = SearchIndex.update
+
+        def held_update(self: SearchIndex, *args: Any, **kwargs: Any) -> Any:
+            held.set()
+            release.wait(30)
+            return update(self, *args, **kwargs)
+
+        monkeypatch.setattr(SearchIndex, "update", held_update)
+        try:
+            articles = main.query_one(ArticleList)
+            articles.focus()
+            await pilot.press("slash", *QUERY)
+            for _ in range(40):
+                await pilot.pause(0.05)
+                if held.is_set():
+                    break
+            assert held.is_set()
+            assert "entities just found" in main.query_one(FilterBar).status
+        finally:
+            release.set()
+        main = await idle(pilot)
+        assert {a.path.name for a in main.query_one(ArticleList).articles} == EVERY
+        assert "entities just found" not in main.query_one(FilterBar).status

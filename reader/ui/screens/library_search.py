@@ -48,6 +48,9 @@ BUILDING = "indexing the library… the list narrows when the index is ready"
 #: What it says while entities are indexed, to a query that asks for them.
 ENTITIES_PENDING = "entities are still being indexed: results may be incomplete"
 
+#: What it says while a search for entities waits for the ones just found to be indexed.
+ENTITIES_JUST_FOUND = "indexing the entities just found… the list narrows in a moment"
+
 #: Seconds without an article opened after which the entities found meanwhile are indexed.
 INDEX_ENTITIES_AFTER = 1.5
 
@@ -282,6 +285,7 @@ class LibrarySearch:
             # update that indexes them (started now if it was waiting for the user to be
             # idle). Words are not looked for in entities: those searches do not wait.
             self._search_waiting = True
+            self._bar.set_notice(ENTITIES_JUST_FOUND)
             if self._entities_due:
                 self.update_index()
             return
