@@ -66,6 +66,21 @@ async def open_uncached(pilot: Pilot[Any]) -> MainScreen:
     return main
 
 
+def hold_updates(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """From now, each search index update waits (in its thread) until the second event is
+    set; the first is set once one is waiting."""
+    held, release = threading.Event(), threading.Event()
+    update = SearchIndex.update
+
+    def held_update(self: SearchIndex, *args: Any, **kwargs: Any) -> Any:
+        held.set()
+        release.wait(30)
+        return update(self, *args, **kwargs)
+
+    monkeypatch.setattr(SearchIndex, "update", held_update)
+    return held, release
+
+
 @pytest.fixture(autouse=True)
 def _racy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
@@ -133,15 +148,7 @@ async def test_a_filter_for_words_after_an_uncached_switch_does_not_wait_for_an_
     app = uncached_app(tmp_path, entity_cache)
     async with app.run_test(size=(140, 44)) as pilot:
         main = await open_uncached(pilot)
-        held, release = threading.Event(), threading.Event()
-        update = SearchIndex.update
-
-        def held_update(self: SearchIndex, *args: Any, **kwargs: Any) -> Any:
-            held.set()
-            release.wait(30)
-            return update(self, *args, **kwargs)
-
-        monkeypatch.setattr(SearchIndex, "update", held_update)
+        held, release = hold_updates(monkeypatch)
         try:
             articles = main.query_one(ArticleList)
             articles.focus()
@@ -169,15 +176,7 @@ async def test_a_filter_for_entities_waiting_for_the_update_says_so(
     app = uncached_app(tmp_path, entity_cache)
     async with app.run_test(size=(140, 44)) as pilot:
         main = await open_uncached(pilot)
-        held, release = threading.Event(), threading.Event()
-        update = SearchIndex.update
-
-        def held_update(self: SearchIndex, *args: Any, **kwargs: Any) -> Any:
-            held.set()
-            release.wait(30)
-            return update(self, *args, **kwargs)
-
-        monkeypatch.setattr(SearchIndex, "update", held_update)
+        held, release = hold_updates(monkeypatch)
         try:
             articles = main.query_one(ArticleList)
             articles.focus()
