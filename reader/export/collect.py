@@ -43,6 +43,7 @@ from reader.export.collection import (
 from reader.library import Article, Library, Problem, read_article
 from reader.store import Annotation, AnnotationStore
 from reader.store.entity_edits import EntityEdits
+from reader.text import sanitize_line
 
 if TYPE_CHECKING:
     from reader.entities.finder import EntityFinder
@@ -115,6 +116,12 @@ def gather(
         articles = _select(articles, paths)
     if wanted_tags:
         articles = [a for a in articles if wanted_tags & {t.casefold() for t in a.tags}]
+        if not articles and warn is not None:
+            # An empty export is still a valid file, but a mistyped tag should not pass
+            # for "nothing to export".
+            named = ", ".join(sorted(wanted_tags))
+            which = "no article asked for" if paths else "no article"
+            warn(f"{which} is tagged {sanitize_line(named, 200)}: the export is empty")
     articles = [replace(a, read=True) if a.sha256 in read else a for a in articles]
     articles.sort(key=export_order)
     also_read.sort(key=export_order)

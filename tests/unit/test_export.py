@@ -555,6 +555,11 @@ def test_tag_and_article_filters(run: Runner, annotated: Annotated) -> None:
     )
     assert titles("--article", "seeds/budget.md") == [annotated.budget.title]
     assert titles("--tag", "russia", "--article", "seeds/budget.md") == []
+    # A tag nothing has is said (the export, empty, is still written).
+    mistyped = run("export", "--tag", "econmy")
+    assert mistyped.code == 0
+    assert "reader: no article is tagged econmy: the export is empty" in mistyped.err
+    assert "is tagged" not in run("export", "--tag", "economy").err
     # The file is gone, but the store still has its path.
     gone = str(annotated.gone.path)
     assert titles("--article", gone) == ["A vanished story"]
