@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.timer import Timer
+from textual.widgets import Input
 from textual.worker import Worker
 
 from reader.library import Article
@@ -503,6 +504,10 @@ class LibrarySearch:
             return
 
         def deleted(old: View) -> None:
+            # `u` undoes it in the list, not in a field (where it is typed): the filter
+            # field (the palette gives the focus back to it) hands the focus to the list.
+            if isinstance(self._app.focused, Input):
+                self._screen.set_focus(self._articles)
             self._app.notify(f"Deleted the view “{old.name}” (u undoes)", markup=False, timeout=3)
             self.load_views()
 
