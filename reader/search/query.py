@@ -96,7 +96,7 @@ SORT_KEYS = ("date", "title", "words", "mentions")
 SYNTAX: tuple[tuple[str, str], ...] = (
     ("pipeline gas", "both words, in the title, text, notes or tags (whole words)"),
     ('"foreign office"', "the phrase (also across a line break)"),
-    ("-sport  a OR b  (a OR b) c", "not; either; grouped (side by side: both)"),
+    ("-sport  a OR b  (a OR b) -c", "not; either; grouped (side by side: both)"),
     ("tag:energy", "tagged energy (any case)"),
     ('entity:"Sergey Lavrov"', "with that entity, as the app shows it"),
     ("label:person", "with an entity of that label"),

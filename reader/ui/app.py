@@ -35,7 +35,9 @@ from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_panel import EntityPanel
+from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.legend import Legend
+from reader.ui.widgets.view_list import ViewList
 from reader.workspace import Workspace
 
 T = TypeVar("T")
@@ -73,6 +75,11 @@ class ReaderApp(App[None]):
         Binding("tab", "focus_next", "Next pane", show=False),
         Binding("shift+tab", "focus_previous", "Previous pane", show=False),
     ]
+
+    EXTRA_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("ctrl+p", "Command palette (views: apply, rename, delete)"),
+    ]
+    """Textual's own key for the palette (App.COMMAND_PALETTE_BINDING), listed by the help."""
 
     def __init__(self, workspace: Workspace, *, tune_gc: bool = False) -> None:
         super().__init__()
@@ -373,6 +380,8 @@ class ReaderApp(App[None]):
             ("Article", [ArticleView]),
             ("Everywhere", [ReaderApp, MainScreen]),
             ("Article list", [ArticleList]),
+            ("Filter field (/ in the list)", [FilterBar]),
+            ("Views (saved searches)", [ViewList]),
             ("Entity panel", [EntityPanel]),
             ("Entity page (p)", [EntityPageScreen]),
             ("Entities of the library (P)", [EntityLibraryScreen]),

@@ -23,11 +23,19 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.timer import Timer
+from textual.widgets import Input
 from textual.worker import Worker
 
 from reader.library import Article
 from reader.search.index import IndexReset
-from reader.search.query import Query, QueryError, asks_for_entities, entities_missing, parse
+from reader.search.query import (
+    Query,
+    QueryError,
+    Sort,
+    asks_for_entities,
+    entities_missing,
+    parse,
+)
 from reader.store import View
 from reader.text import sanitize_line
 from reader.ui.messages import FilterFound, IndexUpdated, ViewCounts
@@ -86,6 +94,9 @@ class LibrarySearch:
         self._text = ""
         """The query in force, as typed."""
         self._query: Query | None = None
+        self._listed_sort: Sort | None = None
+        """The order of the list shown (None: the library's): a search in another order
+        shows the list from its top."""
         """The query in force, None when the list is not filtered."""
         self._generation = 0
         """Bumped on every new query: a search's result for an older one is dropped."""
@@ -255,6 +266,7 @@ class LibrarySearch:
         if query.where is None and query.sort is None:
             self._query = None
             self._articles.narrow(None)
+            self._listed_sort = None
             self._bar.set_notice("")
             self.show_title()
             return
@@ -268,6 +280,7 @@ class LibrarySearch:
         self._query = None
         self._search_waiting = False
         self._articles.narrow(None)
+        self._listed_sort = None
         self._mark_active_view()
         self.show_title()
 
@@ -345,7 +358,13 @@ class LibrarySearch:
                 self._bar.set_notice(f"the search failed: {message.problem}")
             else:
                 by_path = self._by_path
-                self._articles.narrow([by_path[p] for p in message.paths if p in by_path])
+                # A new order shows its top (the user asked for what comes first); a
+                # narrower filter in the same order keeps the highlighted article.
+                sort = self._query.sort
+                from_top = sort != self._listed_sort
+                self._listed_sort = sort
+                found = [by_path[p] for p in message.paths if p in by_path]
+                self._articles.narrow(found, from_top=from_top)
                 self.show_title()
 
     def show_title(self) -> None:
@@ -485,6 +504,10 @@ class LibrarySearch:
             return
 
         def deleted(old: View) -> None:
+            # `u` undoes it in the list, not in a field (where it is typed): the filter
+            # field (the palette gives the focus back to it) hands the focus to the list.
+            if isinstance(self._app.focused, Input):
+                self._screen.set_focus(self._articles)
             self._app.notify(f"Deleted the view “{old.name}” (u undoes)", markup=False, timeout=3)
             self.load_views()
 

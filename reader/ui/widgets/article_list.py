@@ -188,16 +188,20 @@ class ArticleList(RowList):
         index = self.highlighted
         return None if index is None else self.articles[index]
 
-    def narrow(self, articles: Sequence[Article] | None) -> None:
+    def narrow(self, articles: Sequence[Article] | None, *, from_top: bool = False) -> None:
         """List only *articles* (some of :attr:`library`, in the order given), or every
         article again for None. The highlighted article stays highlighted when it is still
         listed (or the one before, if a keystroke in between found no such article), else
-        the first row is."""
-        current = self._anchor or self.highlighted_article
+        the first row is. *from_top* (a new order): the list shows its top, the first row
+        highlighted, whatever was highlighted before."""
+        current = None if from_top else self._anchor or self.highlighted_article
         self.articles = self.library if articles is None else list(articles)
         self._index = {a.id: i for i, a in enumerate(self.articles)}
         keep = self._index.get(current.id) if current is not None else None
         self._layout_rows(highlighted=0 if keep is None else keep)
+        if from_top:
+            self._anchor = self.highlighted_article
+            self.scroll_to(y=0, animate=False, immediate=True)
 
     def watch_highlighted(self) -> None:
         super().watch_highlighted()

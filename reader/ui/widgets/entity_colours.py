@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.color import Color
 from rich.style import Style
 from textual.widget import Widget
 
@@ -21,6 +22,29 @@ from reader.ui.widgets.article_formats import FORMAT_CLASSES
 def label_class(label: str) -> str:
     """Return the component class that colours entities labelled *label*."""
     return f"entity--{label.lower().replace('_', '-')}"
+
+
+def contrast(one: Color, other: Color) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21; 4.5 reads as body text)."""
+
+    def luminance(colour: Color) -> float:
+        red, green, blue = (
+            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+            for c in (v / 255 for v in colour.get_truecolor())
+        )
+        return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+BLACK = Color.from_rgb(0, 0, 0)
+WHITE = Color.from_rgb(255, 255, 255)
+
+
+def readable_on(background: Color) -> Color:
+    """Black or white, whichever reads better on *background* (4.58:1 at worst)."""
+    return max((BLACK, WHITE), key=lambda colour: contrast(colour, background))
 
 
 class EntityColours(Widget, can_focus=False):
@@ -59,6 +83,10 @@ class EntityColours(Widget, can_focus=False):
             style = self.get_component_rich_style(name, partial=True)
             if corrected:
                 style += self.get_component_rich_style("entity--corrected", partial=True)
+                # Black or white on the label's colour: a theme colour (it was the theme's
+                # primary text) can be as light or dark as the label's (1.1:1 on GPE).
+                if style.bgcolor is not None:
+                    style += Style(color=readable_on(style.bgcolor))
             if current:
                 style += self.get_component_rich_style("entity--current", partial=True)
             self._styles[key] = style

@@ -37,6 +37,11 @@ class FilterBar(Vertical, can_focus=False):
         Binding("ctrl+s", "save", "Save as view"),
     ]
 
+    EXTRA_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("enter", "Keep the filter and go back to the list"),
+    ]
+    """Handled by the field itself (Input.Submitted), listed by the help."""
+
     @dataclass
     class QueryChanged(Message):
         """The field holds a new query that parses (``query.where`` is None for a blank

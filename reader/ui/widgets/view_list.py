@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from rich.cells import cell_len
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.strip import Strip
@@ -30,6 +32,11 @@ def count_text(count: int | None, known: bool) -> str:
 
 class ViewList(RowList):
     """The saved views, one line each: its name, and how many articles it finds."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # RowList's Enter, with what it does here (the help lists it).
+        Binding("enter", "select", "Apply the view (then the list)", show=False),
+    ]
 
     @dataclass
     class Chosen(Message):
