@@ -1,5 +1,7 @@
-"""Pilot test: an entity the user corrected reads on its label's colour, in every theme
-(it was drawn in the theme's primary text colour: blue on GPE's green, 1.1:1)."""
+"""Pilot tests: an entity reads on its label's colour, in every theme, found by the model
+(it was drawn in the theme's light text on a date's full-strength yellow, 1.2:1) or
+corrected by the user (it was drawn in the theme's primary text colour: blue on GPE's
+green, 1.1:1)."""
 
 from __future__ import annotations
 
@@ -38,4 +40,24 @@ async def test_corrected_entities_read_on_every_label_in_every_theme(make_settin
                     ratio = contrast(style.color, style.bgcolor)
                     if ratio < 4.5:
                         poor.append(f"{theme} {label}: {ratio:.1f}")
+        assert not poor, poor
+
+
+async def test_every_entity_reads_on_its_label_in_every_theme(make_settings) -> None:  # type: ignore[no-untyped-def]
+    from reader.ui.app import build_app
+
+    app = build_app(make_settings(model="no-such-pipeline"))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        colours = main.query_one(ArticleStyles)
+        poor = []
+        for theme in sorted(app.available_themes):
+            app.theme = theme
+            await pilot.pause()
+            for label in [*LABELS, "MY_OWN_LABEL"]:
+                style = colours.span_style(Span(0, 7, label, "Tuesday"), False)
+                assert style.color is not None and style.bgcolor is not None, (theme, label)
+                ratio = contrast(style.color, style.bgcolor)
+                if ratio < 4.5:
+                    poor.append(f"{theme} {label}: {ratio:.1f}")
         assert not poor, poor

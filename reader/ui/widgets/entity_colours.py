@@ -81,12 +81,15 @@ class EntityColours(Widget, can_focus=False):
             if name not in self.COMPONENT_CLASSES:
                 name = "entity--other"
             style = self.get_component_rich_style(name, partial=True)
+            # Black or white on the label's colour, like displaCy's chips: Textual's partial
+            # styles drop a background's alpha (``Color.rich_color``), so the colour is
+            # drawn at full strength, and the theme's light text on a date's yellow read
+            # at 1.2:1. Blending it over the page instead turned the labels into greys
+            # that 256-colour terminals (tmux's default) cannot tell apart.
+            if style.bgcolor is not None:
+                style += Style(color=readable_on(style.bgcolor))
             if corrected:
                 style += self.get_component_rich_style("entity--corrected", partial=True)
-                # Black or white on the label's colour: a theme colour (it was the theme's
-                # primary text) can be as light or dark as the label's (1.1:1 on GPE).
-                if style.bgcolor is not None:
-                    style += Style(color=readable_on(style.bgcolor))
             if current:
                 style += self.get_component_rich_style("entity--current", partial=True)
             self._styles[key] = style
