@@ -177,3 +177,26 @@ def test_the_exports_folder_is_not_precomputed(library: Path, tmp_path: Path) ->
     work = plan(workspace)
     assert exports not in {article.path.parent for article in work.todo}
     assert (len(work.todo), work.duplicates) == (5, 1)
+
+
+def test_reader_index_brings_the_entity_index_up_to_date(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command the app's and `reader search`'s notices name is the one that fixes them:
+    after `reader index`, the library's entity index (what `reader entity`, the app's
+    entity list and pages and ``entity:`` read) covers every article, with no
+    `reader entity` run in between."""
+    from reader.cli import main
+
+    cache = tmp_path / "cache"
+    assert main(["index", str(library), "--cache-dir", str(cache)]) == 0
+    err = capsys.readouterr().err
+    workspace = workspace_for(library, cache)
+    try:
+        index = workspace.entity_index()
+        assert index.behind(workspace) == 0
+        assert index.article_count() == len(workspace.library().articles) == 6
+        assert index.entities()
+    finally:
+        workspace.close()
+    assert "entity and search indexes up to date" in err and "(entities of 6 of 6 articles)" in err
