@@ -189,8 +189,8 @@ def _update_indexes(workspace: Workspace, said: str, code: int) -> int:
         entities = workspace.entity_index().update(workspace)
         workspace.search_index().update(workspace)
     except KeyboardInterrupt:
-        which = "search" if entities is not None else "entity and search"
-        error_line(f"{said}; interrupted while updating the {which} index: run it again")
+        which = "search index" if entities is not None else "entity and search indexes"
+        error_line(f"{said}; interrupted while updating the {which}: run it again to go on")
         return 130
     seconds = time.perf_counter() - started
     if entities.rebuilt:

@@ -200,3 +200,31 @@ def test_reader_index_brings_the_entity_index_up_to_date(
     finally:
         workspace.close()
     assert "entity and search indexes up to date" in err and "(entities of 6 of 6 articles)" in err
+
+
+def test_ctrl_c_while_the_indexes_are_updated_is_said(
+    library: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C after the entities are cached, while the entity index is brought up to date:
+    exit 130, said, and the next run goes on (the cache kept, the index then completed)."""
+    from reader.cli import main
+    from reader.entities.library.index import EntityIndex
+
+    cache = str(tmp_path / "cache")
+    real_update = EntityIndex.update
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(EntityIndex, "update", interrupted)
+    assert main(["index", str(library), "--cache-dir", cache]) == 130
+    err = capsys.readouterr().err
+    assert "cached the entities of 5 articles" in err
+    assert "interrupted while updating the entity and search indexes: run it again" in err
+    monkeypatch.setattr(EntityIndex, "update", real_update)
+    assert main(["index", str(library), "--cache-dir", cache]) == 0
+    err = capsys.readouterr().err
+    assert "nothing to do" in err and "(entities of 6 of 6 articles)" in err
