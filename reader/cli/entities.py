@@ -141,9 +141,8 @@ def run_index(args: argparse.Namespace, workspace: Workspace) -> int:
         return 1
     if not work.todo:
         every = "the" if skipped == 1 else "all"
-        error_line(f"nothing to do: the entities of {every} {_articles(skipped)} are cached")
-        workspace.search_index().update(workspace)
-        return 0
+        said = f"nothing to do: the entities of {every} {_articles(skipped)} are cached"
+        return _update_indexes(workspace, said, 0)
     with _ProgressBar(len(work.todo), skipped) as advance:
         try:
             run = index_articles(workspace, work, jobs=args.jobs, progress=advance)
@@ -172,9 +171,39 @@ def run_index(args: argparse.Namespace, workspace: Workspace) -> int:
         left = len(work.todo) - run.done - len(run.failed)
         error_line(f"interrupted: {summary}; {left:,} left, run it again to go on")
         return 130
-    error_line(summary)
-    workspace.search_index().update(workspace)  # the search index, with the entities found
-    return 1 if run.failed else 0
+    return _update_indexes(workspace, summary, 1 if run.failed else 0)
+
+
+def _update_indexes(workspace: Workspace, said: str, code: int) -> int:
+    """Bring the library's entity index (what `reader entity`, the app's entity list and
+    pages and ``entity:`` read) and its search index up to date with the entities now
+    cached, then print *said* with how long that took; *code*, or 130 when interrupted
+    (what was written is kept: a later run, or `reader entity`, goes on from it)."""
+    import time
+
+    from reader.entities.library.index import EntityIndexReport
+
+    started = time.perf_counter()
+    entities: EntityIndexReport | None = None
+    try:
+        entities = workspace.entity_index().update(workspace)
+        workspace.search_index().update(workspace)
+    except KeyboardInterrupt:
+        which = "search index" if entities is not None else "entity and search indexes"
+        error_line(f"{said}; interrupted while updating the {which}: run it again to go on")
+        return 130
+    seconds = time.perf_counter() - started
+    if entities.rebuilt:
+        error_line(entities.rebuilt)
+    if entities.unavailable:
+        error_line(f"{said}; entity index not updated: {entities.unavailable}")
+        return code
+    covered = entities.articles - entities.missing
+    error_line(
+        f"{said}; entity and search indexes up to date in {seconds:.1f} s "
+        f"(entities of {covered:,} of {_articles(entities.articles)})"
+    )
+    return code
 
 
 RATE_AFTER_SECONDS = 2.0

@@ -45,7 +45,7 @@ ENTITY_CATCH_UP = 200
 """Most articles the entity index may be behind for `reader search` to bring it up to date
 before an ``entity:`` query (a few milliseconds each); further behind, the search matches
 ``entity:`` names as written and says so (building the whole index of a large library
-takes half a minute: `reader entity` does it)."""
+takes half a minute: `reader index` does it, as `reader entity` does)."""
 
 
 def _search_parser() -> argparse.ArgumentParser:
@@ -183,7 +183,7 @@ def _entity_resolver(workspace: Workspace) -> EntityArticles | None:
         else:
             why = f"the entity index is {behind:,} articles behind"
     error_line(
-        f"entity: matches names as written: {why} (`reader entity` brings it up to date; "
+        f"entity: matches names as written: {why} (`reader index` brings it up to date; "
         "then entity: finds every spelling and your merges)"
     )
     return None

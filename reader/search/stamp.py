@@ -23,7 +23,41 @@ if TYPE_CHECKING:
     from reader.settings import Settings
 
 
-__all__ = ["library_stamp"]
+__all__ = ["entity_cache_stamp", "library_stamp"]
+
+
+def _cache_folders(settings: Settings) -> list[os.DirEntry[str]]:
+    """The entity cache's folders, ``<cache dir>/<engine key>/<sha[:2]>``, in name order:
+    an entry added for an article changes its folder's times. OSError when the cache
+    dir cannot be read."""
+    folders: list[os.DirEntry[str]] = []
+    with os.scandir(os.fspath(settings.cache_dir)) as engines:
+        for engine in sorted(engines, key=lambda entry: entry.name):
+            if engine.is_dir() and not engine.is_symlink():
+                with os.scandir(engine.path) as shards:
+                    folders.extend(sorted(shards, key=lambda entry: entry.name))
+    return folders
+
+
+def entity_cache_stamp(settings: Settings) -> str | None:
+    """A fingerprint, by stat alone, of the entity cache's folders (what `reader index`
+    in another shell, or the app's own entity worker, changes when it caches an
+    article's entities); None with the cache off. Unlike :func:`library_stamp`, never
+    None for being recent: it is compared within one session, not stored (~1 ms)."""
+    if not settings.use_cache:
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        for shard in _cache_folders(settings):
+            info = shard.stat()
+            digest.update(
+                f"{shard.path}\0{info.st_ino}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\n".encode(
+                    "utf-8", "surrogateescape"
+                )
+            )
+    except OSError:
+        digest.update(b"no cache\n")
+    return digest.hexdigest()
 
 
 def library_stamp(settings: Settings) -> str | None:
@@ -89,14 +123,9 @@ def library_stamp(settings: Settings) -> str | None:
     add(str(settings.db_path), stat(str(settings.db_path)))
     # The entity cache: <cache dir>/<engine key>/<sha[:2]>/<sha>.json; an entry added for
     # an article changes its folder's times.
-    cache = os.fspath(settings.cache_dir)
     try:
-        with os.scandir(cache) as engines:
-            for engine in sorted(engines, key=lambda entry: entry.name):
-                if engine.is_dir() and not engine.is_symlink():
-                    with os.scandir(engine.path) as shards:
-                        for shard in sorted(shards, key=lambda entry: entry.name):
-                            add(shard.path, shard.stat())
+        for shard in _cache_folders(settings):
+            add(shard.path, shard.stat())
     except OSError:
         digest.update(b"no cache\n")
     # Which model is picked (and its version) follows the installed packages: the folders

@@ -177,3 +177,54 @@ def test_the_exports_folder_is_not_precomputed(library: Path, tmp_path: Path) ->
     work = plan(workspace)
     assert exports not in {article.path.parent for article in work.todo}
     assert (len(work.todo), work.duplicates) == (5, 1)
+
+
+def test_reader_index_brings_the_entity_index_up_to_date(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command the app's and `reader search`'s notices name is the one that fixes them:
+    after `reader index`, the library's entity index (what `reader entity`, the app's
+    entity list and pages and ``entity:`` read) covers every article, with no
+    `reader entity` run in between."""
+    from reader.cli import main
+
+    cache = tmp_path / "cache"
+    assert main(["index", str(library), "--cache-dir", str(cache)]) == 0
+    err = capsys.readouterr().err
+    workspace = workspace_for(library, cache)
+    try:
+        index = workspace.entity_index()
+        assert index.behind(workspace) == 0
+        assert index.article_count() == len(workspace.library().articles) == 6
+        assert index.entities()
+    finally:
+        workspace.close()
+    assert "entity and search indexes up to date" in err and "(entities of 6 of 6 articles)" in err
+
+
+def test_ctrl_c_while_the_indexes_are_updated_is_said(
+    library: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C after the entities are cached, while the entity index is brought up to date:
+    exit 130, said, and the next run goes on (the cache kept, the index then completed)."""
+    from reader.cli import main
+    from reader.entities.library.index import EntityIndex
+
+    cache = str(tmp_path / "cache")
+    real_update = EntityIndex.update
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(EntityIndex, "update", interrupted)
+    assert main(["index", str(library), "--cache-dir", cache]) == 130
+    err = capsys.readouterr().err
+    assert "cached the entities of 5 articles" in err
+    assert "interrupted while updating the entity and search indexes: run it again" in err
+    monkeypatch.setattr(EntityIndex, "update", real_update)
+    assert main(["index", str(library), "--cache-dir", cache]) == 0
+    err = capsys.readouterr().err
+    assert "nothing to do" in err and "(entities of 6 of 6 articles)" in err

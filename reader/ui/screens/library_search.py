@@ -36,6 +36,7 @@ from reader.search.query import (
     entities_missing,
     parse,
 )
+from reader.search.stamp import entity_cache_stamp
 from reader.store import View
 from reader.text import sanitize_line
 from reader.ui.messages import FilterFound, IndexUpdated, ViewCounts
@@ -113,6 +114,10 @@ class LibrarySearch:
         """Entities were found (an article opened uncached) since the last update started."""
         self._entities_in_flight = False
         """An update started after entities were found runs (or will run again)."""
+        self._cache_stamp: str | None = None
+        """The entity cache's folders (:func:`entity_cache_stamp`) when the last complete
+        entity pass started: an ``entity:`` query finding them changed (`reader index` run
+        in another shell) waits for an update, which takes the new entities and counts."""
         self._idle_timer: Timer | None = None
         self._cancel: threading.Event | None = None
         """Stops the running update between batches (set when the screen goes)."""
@@ -209,8 +214,15 @@ class LibrarySearch:
     def _update(self, entities: bool, cancelled: threading.Event) -> None:
         """In a thread: one update (the first of a session without entities: the text is
         searchable sooner)."""
+        workspace = self._app.workspace
+        stamp = entity_cache_stamp(workspace.settings) if entities else None
         try:
-            index = self._app.workspace.search_index()
+            if self._cache_stamp is not None and stamp != self._cache_stamp:
+                # Cached elsewhere since (`reader index` in another shell): the entity
+                # index too (for `P`, pages and entity:; current already when that run's
+                # library is this one, its index file being this one's).
+                workspace.entity_index().update(workspace, cancelled=cancelled)
+            index = workspace.search_index()
             # Lean: the app's memory counts every process (no read-ahead child), and the
             # page cache stays small beside the entity worker.
             report = index.update(
@@ -220,6 +232,8 @@ class LibrarySearch:
             self._screen.post_message(IndexUpdated(False, f"{type(error).__name__}: {error}"))
             return
         complete = entities and not cancelled.is_set()
+        if complete:
+            self._cache_stamp = stamp
         counted = None
         if complete and report.entities_unavailable is None:
             counted = (report.articles - report.entities_missing, report.articles)
@@ -284,6 +298,13 @@ class LibrarySearch:
         self._mark_active_view()
         self.show_title()
 
+    def _cache_changed(self) -> bool:
+        """Whether entities were cached since the last complete entity pass started (by
+        `reader index` in another shell, or the app's worker): by stat, ~1 ms."""
+        if self._cache_stamp is None or self._updating:
+            return False
+        return entity_cache_stamp(self._app.workspace.settings) != self._cache_stamp
+
     def _search(self) -> None:
         query = self._query
         if query is None:
@@ -293,6 +314,8 @@ class LibrarySearch:
             self._bar.set_notice(BUILDING)
             return
         entities = asks_for_entities(query)
+        if entities and not self._entities_due and self._cache_changed():
+            self._entities_due = True  # `reader index` ran in another shell
         if entities and (self._entities_due or self._entities_in_flight):
             # Entities found since the last update: a search for entities waits for the
             # update that indexes them (started now if it was waiting for the user to be
