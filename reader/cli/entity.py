@@ -182,8 +182,14 @@ def _updated_index(workspace: Workspace) -> EntityIndex:
     if not report.unavailable:
         unapplied = index.resolution().unapplied
         names = _names(index) if unapplied else {}
+        # Said with the articles read: without a PATH that is the default library (seeds/,
+        # say), where an edit made for the user's own library reads as if it had failed.
+        where = safe_line(", ".join(str(path) for path in workspace.settings.article_paths), 200)
         for edit, why in unapplied:
-            error_line(f"entity edit {edit.id or '?'} not applied ({edit.describe(names)}): {why}")
+            error_line(
+                f"entity edit {edit.id or '?'} not applied to {where} "
+                f"({edit.describe(names)}): {why}"
+            )
     return index
 
 

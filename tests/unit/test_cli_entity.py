@@ -103,6 +103,21 @@ def test_merge_rename_list_and_remove_edits(
     assert code == 1 and "no entity edit" in err
 
 
+def test_an_edit_not_applied_names_the_articles_it_was_tried_on(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Listed against other articles (no PATH: the default library), an edit that does not
+    apply there says which articles were read, so it does not read as a failed edit."""
+    code, _, _ = run(setup, capsys, "--merge", "PERSON:blair", "Tony Blair")
+    assert code == 0
+    moscow = setup.root / "moscow.txt"
+    others = [str(moscow), "--db", str(setup.settings.db_path)]
+    code = main(["entity", "--edits", *others, "--cache-dir", str(setup.settings.cache_dir)])
+    _, err = capsys.readouterr()
+    assert code == 0
+    assert f"not applied to {moscow} (merged " in err
+
+
 def test_split_a_variant_off(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(setup, capsys, "--split", "Sergey Lavrov", "--variant", "Lavrov")
     assert code == 0 and "split Lavrov off Sergey Lavrov (PERSON)" in err
