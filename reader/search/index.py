@@ -59,6 +59,7 @@ from reader.search.schema import INDEX_FILE, INDEX_FORMAT, SCHEMA
 from reader.search.snippets import find_snippet
 from reader.search.stamp import library_stamp
 from reader.sqlite_files import create_database
+from reader.sqlite_pool import ConnectionPool, connect_wal
 
 # The update's modules (writing, entity_rows, and through them the read-ahead child's) are
 # imported where an update needs them: a search of an index found up to date (`reader
@@ -154,14 +155,11 @@ class SearchIndex:
         """The index in the file *path* (created when missing), or in memory when None."""
         self.path = path
         """The index file, or None for an index in memory."""
-        self._lock = threading.RLock()
+        self._pool = ConnectionPool(self._connect_file)
+        self._lock = self._pool.lock
         """Held while connections are opened, closed or the file rebuilt (briefly)."""
         self._update_lock = threading.Lock()
         """One update at a time; searches do not take it (WAL: they read the last commit)."""
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._generation = 0
-        self._memory: sqlite3.Connection | None = None
         self._prepared = False
         self._rebuilt: str | None = None
         self._read: frozenset[str] = frozenset()
@@ -181,7 +179,7 @@ class SearchIndex:
     def in_memory(self) -> bool:
         """Whether the index lives in memory (no file, or the cache dir is not writable)."""
         self._prepare()
-        return self._memory is not None
+        return self._pool.memory is not None
 
     @property
     def read(self) -> frozenset[str]:
@@ -192,36 +190,14 @@ class SearchIndex:
     def close(self) -> None:
         """Close every connection (from any thread). The index may be used again after."""
         with self._lock:
-            self._close_all()
+            self._pool.close()
             self._prepared = False
 
     # --- connections ------------------------------------------------------------------
 
-    def _close_all(self) -> None:
-        for connection in self._connections:
-            with suppress(sqlite3.Error):
-                connection.close()
-        self._connections.clear()
-        if self._memory is not None:
-            with suppress(sqlite3.Error):
-                self._memory.close()
-            self._memory = None
-        self._generation += 1
-
     def _connect_file(self) -> sqlite3.Connection:
         assert self.path is not None
-        connection = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=30
-        )
-        try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            # Derived data: losing the last transaction to a power cut only costs a rebuild.
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute("PRAGMA temp_store=MEMORY")
-        except BaseException:
-            connection.close()
-            raise
-        return connection
+        return connect_wal(self.path, "temp_store=MEMORY")
 
     def _prepare(self) -> None:
         """Open (or build) the index once: check its format, else start it afresh."""
@@ -235,16 +211,11 @@ class SearchIndex:
                     self._open_or_rebuild()
                 except (OSError, sqlite3.Error) as error:
                     self._rebuilt = f"the cache dir cannot be written ({error}): kept in memory"
-                    self._close_all()
-                    self._start_memory()
+                    self._pool.close()
+                    self._pool.start_memory(SCHEMA, self._write_meta)
             else:
-                self._start_memory()
+                self._pool.start_memory(SCHEMA, self._write_meta)
             self._prepared = True
-
-    def _start_memory(self) -> None:
-        self._memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-        self._memory.executescript(SCHEMA)
-        self._write_meta(self._memory)
 
     def _open_or_rebuild(self) -> None:
         assert self.path is not None
@@ -283,24 +254,13 @@ class SearchIndex:
     def _connection(self) -> Iterator[sqlite3.Connection]:
         """This thread's connection (the one connection, locked, for an index in memory)."""
         self._prepare()
-        if self._memory is not None:
-            with self._lock:
-                if self._memory is not None:
-                    yield self._memory
-                    return
-        local = self._local
-        connection = getattr(local, "connection", None)
-        if connection is None or getattr(local, "generation", None) != self._generation:
-            with self._lock:
-                connection = self._connect_file()
-                self._connections.append(connection)
-                local.connection, local.generation = connection, self._generation
-        yield connection
+        with self._pool.connection() as connection:
+            yield connection
 
     def _reset(self, why: str) -> None:
         """Throw the index away and start an empty one (a broken file found in use)."""
         with self._lock:
-            self._close_all()
+            self._pool.close()
             self._prepared = False
             if self.path is not None:
                 try:
@@ -466,7 +426,7 @@ class SearchIndex:
             return None
         base = f"{__version__}/{rules_digest()}/{engine.key}/{snapshot.global_corrections}"
         self._prepare()
-        in_file = self.path is not None and self._memory is None
+        in_file = self.path is not None and self._pool.memory is None
         kept = EntityRows(self.path.parent / ROWS_FILE) if in_file and self.path else None
         # Applying no corrections is what the corrector does for an article without any;
         # skipping it spares a scan of the store per article.
@@ -569,7 +529,7 @@ class SearchIndex:
                 )
         except sqlite3.DatabaseError:
             return None
-        if self._memory is not None or "stamp" not in rows:
+        if self._pool.memory is not None or "stamp" not in rows:
             return None
         try:
             kept = json.loads(rows["stamp"])

@@ -29,7 +29,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -38,6 +38,7 @@ from reader.entities.library.edits import Edit
 from reader.entities.library.resolve import Entity, KeyStats, Resolution, resolve
 from reader.entities.library.writing import EntityIndexReport, delete_rows, put_rows
 from reader.sqlite_files import create_database
+from reader.sqlite_pool import ConnectionPool, connect_wal
 
 if TYPE_CHECKING:
     from reader.entities.library.pages import EntityPage, PageArticle, Snippet
@@ -112,13 +113,10 @@ class EntityIndex:
         """The index in the file *path* (created when missing), or in memory when None."""
         self.path = path
         """The index file, or None in memory."""
-        self._lock = threading.RLock()
+        self._pool = ConnectionPool(self._connect)
+        self._lock = self._pool.lock
         self._write_lock = threading.Lock()
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._memory: sqlite3.Connection | None = None
         self._prepared = False
-        self._opened = 0
         self._rebuilt: str | None = None
         self._edits: tuple[Edit, ...] = ()
         self._resolution: tuple[object, Resolution] | None = None
@@ -128,26 +126,13 @@ class EntityIndex:
     def close(self) -> None:
         """Close every connection (from any thread); the index may be used again after."""
         with self._lock:
-            for connection in self._connections:
-                with suppress(sqlite3.Error):
-                    connection.close()
-            self._connections.clear()
-            if self._memory is not None:
-                with suppress(sqlite3.Error):
-                    self._memory.close()
-                self._memory = None
+            self._pool.close()
             self._prepared = False
-            self._opened += 1
             self._resolution = None
 
     def _connect(self) -> sqlite3.Connection:
         assert self.path is not None
-        connection = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=30
-        )
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        return connection
+        return connect_wal(self.path)
 
     def _prepare(self) -> None:
         if self._prepared:
@@ -160,11 +145,7 @@ class EntityIndex:
                     raise OSError("no cache dir")
                 self._open_or_rebuild()
             except (OSError, sqlite3.Error):
-                self._memory = sqlite3.connect(
-                    ":memory:", isolation_level=None, check_same_thread=False
-                )
-                self._memory.executescript(_SCHEMA)
-                self._write_meta(self._memory)
+                self._pool.start_memory(_SCHEMA, self._write_meta)
             self._prepared = True
 
     def _open_or_rebuild(self) -> None:
@@ -197,18 +178,8 @@ class EntityIndex:
     def connection(self) -> Iterator[sqlite3.Connection]:
         """This thread's connection (the one connection, locked, for an index in memory)."""
         self._prepare()
-        if self._memory is not None:
-            with self._lock:
-                yield self._memory
-                return
-        local = self._local
-        connection = getattr(local, "connection", None)
-        if connection is None or getattr(local, "opened", None) != self._opened:
-            with self._lock:
-                connection = self._connect()
-                self._connections.append(connection)
-                local.connection, local.opened = connection, self._opened
-        yield connection
+        with self._pool.connection() as connection:
+            yield connection
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -325,7 +296,7 @@ class EntityIndex:
     def resolution(self) -> Resolution:
         """The library's entities after the resolution rules and the edits (cached until
         the index or the edits change; ~50-150 ms to work out for 10,000 articles)."""
-        stamp = (self.generation(), self._opened, self._edits)
+        stamp = (self.generation(), self._pool.generation, self._edits)
         cached = self._resolution
         if cached is not None and cached[0] == stamp:
             return cached[1]

@@ -1,0 +1,89 @@
+"""Connections to a derived SQLite file, one per thread (the search index, the entity index).
+
+A file is opened by each thread that asks (WAL: readers do not wait for the writer), and
+every connection is remembered so that :meth:`ConnectionPool.close` closes them all from any
+thread; a thread's connection opened before the last close is replaced on its next use. An
+index that cannot live in a file keeps one connection in memory, shared under the lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+__all__ = ["ConnectionPool", "connect_wal"]
+
+
+def connect_wal(path: Path, *pragmas: str) -> sqlite3.Connection:
+    """A connection to *path* for any thread (autocommit, 30 s busy timeout) in WAL mode
+    with ``synchronous=NORMAL`` (derived data: losing the last transaction to a power cut
+    only costs a rebuild), then each of *pragmas* (``"temp_store=MEMORY"``); closed again
+    when one of them fails."""
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        for pragma in pragmas:
+            connection.execute(f"PRAGMA {pragma}")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+class ConnectionPool:
+    """One connection a thread from *connect*, or the one :attr:`memory` connection.
+
+    :attr:`lock` is held while connections are opened or closed; the owner may hold it
+    longer (while it opens or rebuilds its file) since it is re-entrant."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        self.lock = threading.RLock()
+        """Held while connections are opened or closed, and around the memory connection."""
+        self.memory: sqlite3.Connection | None = None
+        """The one connection of a database in memory, or None for a file."""
+        self.generation = 0
+        """Bumped by :meth:`close`: a thread's connection of an older generation is stale."""
+        self._connect = connect
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+
+    def start_memory(self, schema: str, write_meta: Callable[[sqlite3.Connection], None]) -> None:
+        """Keep the database in memory from now on: *schema* and *write_meta*'s rows."""
+        memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        memory.executescript(schema)
+        write_meta(memory)
+        self.memory = memory
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection (the memory connection, under the lock, when there is one)."""
+        if self.memory is not None:
+            with self.lock:
+                if self.memory is not None:
+                    yield self.memory
+                    return
+        local = self._local
+        connection = getattr(local, "connection", None)
+        if connection is None or getattr(local, "generation", None) != self.generation:
+            with self.lock:
+                connection = self._connect()
+                self._connections.append(connection)
+                local.connection, local.generation = connection, self.generation
+        yield connection
+
+    def close(self) -> None:
+        """Close every connection, any thread's, and the memory one (errors ignored)."""
+        with self.lock:
+            for connection in self._connections:
+                with suppress(sqlite3.Error):
+                    connection.close()
+            self._connections.clear()
+            if self.memory is not None:
+                with suppress(sqlite3.Error):
+                    self.memory.close()
+                self.memory = None
+            self.generation += 1

@@ -1,0 +1,62 @@
+"""The shared per-thread SQLite connections of the search and entity indexes."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from reader.sqlite_pool import ConnectionPool, connect_wal
+
+
+def in_thread(pool: ConnectionPool) -> sqlite3.Connection:
+    found: list[sqlite3.Connection] = []
+
+    def run() -> None:
+        with pool.connection() as connection:
+            found.append(connection)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return found[0]
+
+
+def test_each_thread_keeps_its_own_connection_until_the_pool_is_closed(tmp_path: Path) -> None:
+    pool = ConnectionPool(lambda: connect_wal(tmp_path / "x.sqlite3", "temp_store=MEMORY"))
+    with pool.connection() as first, pool.connection() as again:
+        assert first is again
+        assert first.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert first.execute("PRAGMA temp_store").fetchone() == (2,)
+    other = in_thread(pool)
+    assert other is not first
+    pool.close()
+    with pytest.raises(sqlite3.ProgrammingError):  # closed from this thread, any thread's
+        other.execute("SELECT 1")
+    with pool.connection() as fresh:
+        assert fresh is not first
+        assert fresh.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_a_pool_in_memory_shares_one_connection_until_closed(tmp_path: Path) -> None:
+    def refuse() -> sqlite3.Connection:
+        raise AssertionError("no file for a pool in memory")
+
+    pool = ConnectionPool(refuse)
+    pool.start_memory(
+        "CREATE TABLE meta(key, value)", lambda c: c.execute("INSERT INTO meta VALUES (1, 2)")
+    )
+    with pool.connection() as connection:
+        assert connection.execute("SELECT * FROM meta").fetchall() == [(1, 2)]
+    assert in_thread(pool) is connection
+    pool.close()
+    assert pool.memory is None
+    with pytest.raises(sqlite3.ProgrammingError):
+        connection.execute("SELECT 1")
+
+
+def test_a_failing_pragma_closes_the_connection(tmp_path: Path) -> None:
+    with pytest.raises(sqlite3.OperationalError):
+        connect_wal(tmp_path / "x.sqlite3", "no such thing = = 1")
