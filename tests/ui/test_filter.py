@@ -44,9 +44,17 @@ def library(tmp_path: Path) -> Path:
     return root
 
 
-def make_app(make_settings, tmp_path: Path) -> ReaderApp:  # type: ignore[no-untyped-def]
+def make_app(  # type: ignore[no-untyped-def]
+    make_settings, tmp_path: Path, views: dict[str, str] | None = None
+) -> ReaderApp:
+    """The app on :func:`library`, with *views* (name: query) saved before it starts."""
     # No entity model: the filter does not need one, and the tests stay quick.
-    return build_app(make_settings(library(tmp_path), model="no-such-pipeline"))
+    settings = make_settings(library(tmp_path), model="no-such-pipeline")
+    if views:
+        with AnnotationStore(settings.db_path) as store:
+            for name, query in views.items():
+                store.save_view(name, query)
+    return build_app(settings)
 
 
 async def idle(pilot: Pilot[Any]) -> MainScreen:
@@ -310,11 +318,7 @@ async def palette(pilot: Pilot[Any], command: str) -> None:
 
 
 async def test_views_are_renamed_and_deleted_from_the_palette(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    settings = make_settings(library(tmp_path), model="no-such-pipeline")
-    with AnnotationStore(settings.db_path) as store:
-        store.save_view("Economy", "in:economy")
-        store.save_view("Bad", "tga:x")
-    app = build_app(settings)
+    app = make_app(make_settings, tmp_path, {"Economy": "in:economy", "Bad": "tga:x"})
     async with app.run_test(size=SIZE) as pilot:
         main = await idle(pilot)
         views = main.query_one(ViewList)
@@ -374,10 +378,7 @@ async def test_a_count_overtaken_by_a_later_one_does_not_replace_it(
     """The views are counted again after each update, the latest count only (an exclusive
     worker group): a count that started before an update and ends after the next count
     (a thread runs on when its worker is cancelled) must not put its older figures back."""
-    settings = make_settings(library(tmp_path), model="no-such-pipeline")
-    with AnnotationStore(settings.db_path) as store:
-        store.save_view("Energy", "tag:energy")
-    app = build_app(settings)
+    app = make_app(make_settings, tmp_path, {"Energy": "tag:energy"})
     async with app.run_test(size=SIZE) as pilot:
         main = await idle(pilot)
         views = main.query_one(ViewList)

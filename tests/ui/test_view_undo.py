@@ -5,28 +5,20 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from reader.store import AnnotationStore
-from reader.ui.app import build_app
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.view_list import ViewList
 
 from .test_app import SIZE
-from .test_filter import idle, library, palette, stored_views
+from .test_filter import idle, make_app, palette, stored_views, type_filter
 
 
 async def test_u_undoes_a_view_deleted_from_the_palette_opened_in_the_field(  # type: ignore[no-untyped-def]
     make_settings, tmp_path
 ) -> None:
-    settings = make_settings(library(tmp_path), model="no-such-pipeline")
-    with AnnotationStore(settings.db_path) as store:
-        store.save_view("Inflation watch", "minister")
-    app = build_app(settings)
+    app = make_app(make_settings, tmp_path, {"Inflation watch": "minister"})
     async with app.run_test(size=SIZE) as pilot:
-        main = await idle(pilot)
-        main.query_one(ArticleList).focus()
-        await pilot.press("slash", *"in:economy")
-        await idle(pilot)
+        main = await type_filter(pilot, "in:economy")
         assert isinstance(app.focused, Input)
         await palette(pilot, "delete view inflation")
         await idle(pilot)
