@@ -35,6 +35,27 @@ def until(condition: Callable[[], bool]) -> bool:
     return True
 
 
+def started(target: Callable[[], object]) -> threading.Thread:
+    """*target* running in a daemon thread (a test that fails does not hang the run)."""
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread
+
+
+def waiting_pass() -> tuple[threading.Thread, threading.Event]:
+    """A background pass in its thread, once it waits (giving way): the thread, and an
+    event set when the pass went on."""
+    passed = threading.Event()
+
+    def background() -> None:
+        foreground.give_way()
+        passed.set()
+
+    thread = started(background)
+    assert until(lambda: foreground.waiting() == 1)
+    return thread, passed
+
+
 @pytest.fixture(autouse=True)
 def nothing_held() -> Iterator[None]:
     """No hold of one test lasts into another."""
@@ -51,15 +72,7 @@ def test_nothing_held_gives_way_at_once() -> None:
 
 def test_a_pass_waits_until_every_hold_is_released() -> None:
     first, second = foreground.hold(), foreground.hold()
-    passed = threading.Event()
-
-    def background() -> None:
-        foreground.give_way()
-        passed.set()
-
-    thread = threading.Thread(target=background, daemon=True)
-    thread.start()
-    assert until(lambda: foreground.waiting() == 1)
+    thread, passed = waiting_pass()
     foreground.release(first)
     foreground.release(first)  # again: nothing happens
     assert foreground.held()
@@ -73,8 +86,7 @@ def test_a_pass_waits_until_every_hold_is_released() -> None:
 def test_a_hold_never_released_expires() -> None:
     foreground.hold(most=0.01)  # a worker that died before its frame
     # In a thread: a pass that never returns is a failure, not a test run that hangs.
-    thread = threading.Thread(target=foreground.give_way, daemon=True)
-    thread.start()
+    thread = started(foreground.give_way)
     thread.join(PATIENCE)
     assert not thread.is_alive()  # it returned once the hold expired
     assert not foreground.held()
@@ -87,15 +99,7 @@ def test_a_pass_goes_on_when_the_hold_it_waited_for_is_released_before_another_e
     leaked = foreground.hold(most=1.0)
     ends = foreground._holds[leaked]
     served = foreground.hold(most=PATIENCE)
-    passed = threading.Event()
-
-    def background() -> None:
-        foreground.give_way()
-        passed.set()
-
-    thread = threading.Thread(target=background, daemon=True)
-    thread.start()
-    assert until(lambda: foreground.waiting() == 1)
+    thread, passed = waiting_pass()
     foreground.release(served)  # the short one still in force
     assert foreground._holds.get(leaked) == ends
     assert passed.wait(PATIENCE / 3)  # well before the long one's end
@@ -122,11 +126,8 @@ def test_the_search_index_build_waits_while_a_key_is_served(
     index = workspace.search_index()
     reports: list[UpdateReport] = []
     holding = foreground.hold(most=PATIENCE)
-    thread = threading.Thread(
-        target=lambda: reports.append(index.update(workspace, entities=False)), daemon=True
-    )
+    thread = started(lambda: reports.append(index.update(workspace, entities=False)))
     try:
-        thread.start()
         # The build stops at its first article (without giving way, it ends instead).
         until(lambda: foreground.waiting() == 1 or not thread.is_alive())
         assert foreground.waiting() == 1 and thread.is_alive() and not reports
