@@ -11,7 +11,9 @@ cache, the real app under Pilot.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +68,10 @@ async def open_uncached(pilot: Pilot[Any]) -> MainScreen:
     return main
 
 
-def hold_updates(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
-    """From now, each search index update waits (in its thread) until the second event is
-    set; the first is set once one is waiting."""
+@contextlib.contextmanager
+def updates_held(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Within, each search index update waits (in its thread) until the block ends; the
+    event given is set once one is waiting."""
     held, release = threading.Event(), threading.Event()
     update = SearchIndex.update
 
@@ -78,7 +81,26 @@ def hold_updates(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, thre
         return update(self, *args, **kwargs)
 
     monkeypatch.setattr(SearchIndex, "update", held_update)
-    return held, release
+    try:
+        yield held
+    finally:
+        release.set()
+
+
+async def type_filter(pilot: Pilot[Any], main: MainScreen, query: str) -> ArticleList:
+    """*query* typed into the list's filter field (not Enter), without waiting for it."""
+    articles = main.query_one(ArticleList)
+    articles.focus()
+    await pilot.press("slash", *query)
+    return articles
+
+
+async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
+    """Let the app run until *condition* holds, two seconds at the most."""
+    for _ in range(40):
+        await pilot.pause(0.05)
+        if condition():
+            return
 
 
 @pytest.fixture(autouse=True)
@@ -86,17 +108,25 @@ def _racy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
 
 
+@pytest.fixture
+def no_update_meanwhile(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No search index update after the switch unless a filter asks for one: the user is
+    never idle long enough, and the article is never marked read (a read mark updates)."""
+    monkeypatch.setattr(library_search, "INDEX_ENTITIES_AFTER", 3600.0)
+    monkeypatch.setattr(Reading, "READ_AFTER", 3600.0)
+
+
+@pytest.mark.usefixtures("no_update_meanwhile")
 async def test_a_filter_right_after_an_uncached_switch_finds_its_entities(
-    tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, entity_cache: Path
 ) -> None:
-    monkeypatch.setattr(library_search, "INDEX_ENTITIES_AFTER", 3600.0)  # never idle enough
     app = uncached_app(tmp_path, entity_cache)
     async with app.run_test(size=(140, 44)) as pilot:
         main = await open_uncached(pilot)
         # Shown, and not indexed yet: no update ran after the switch.
         assert indexed(app) == OTHERS
-        main.query_one(ArticleList).focus()
-        await pilot.press("slash", *QUERY, "enter")
+        await type_filter(pilot, main, QUERY)
+        await pilot.press("enter")
         main = await idle(pilot)
         found = {a.path.name for a in main.query_one(ArticleList).articles}
         assert found == EVERY
@@ -137,33 +167,25 @@ async def test_the_first_frame_of_an_uncached_switch_is_laid_out(
         assert header.size.height == before + 1  # its status line, laid out in that frame
 
 
+@pytest.mark.usefixtures("no_update_meanwhile")
 async def test_a_filter_for_words_after_an_uncached_switch_does_not_wait_for_an_update(
     tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Only a query that asks for entities waits for the update that indexes the ones the
     model found: words are not looked for in entities, and a keystroke never waits for an
     update (the update is held here: a filter waiting for it would never narrow)."""
-    monkeypatch.setattr(library_search, "INDEX_ENTITIES_AFTER", 3600.0)  # never idle enough
-    monkeypatch.setattr(Reading, "READ_AFTER", 3600.0)  # no update after a read mark
     app = uncached_app(tmp_path, entity_cache)
     async with app.run_test(size=(140, 44)) as pilot:
         main = await open_uncached(pilot)
-        held, release = hold_updates(monkeypatch)
-        try:
-            articles = main.query_one(ArticleList)
-            articles.focus()
-            await pilot.press("slash", *"appeal")
-            for _ in range(40):
-                await pilot.pause(0.05)
-                if articles.filtered:
-                    break
+        with updates_held(monkeypatch) as held:
+            articles = await type_filter(pilot, main, "appeal")
+            await wait_for(pilot, lambda: articles.filtered)
             assert [a.path.name for a in articles.articles] == [UNCACHED]
             assert not held.is_set()
-        finally:
-            release.set()
         await idle(pilot)
 
 
+@pytest.mark.usefixtures("no_update_meanwhile")
 async def test_a_filter_for_entities_waiting_for_the_update_says_so(
     tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -171,24 +193,14 @@ async def test_a_filter_for_entities_waiting_for_the_update_says_so(
     update, and the field says why the list has not narrowed yet."""
     from reader.ui.widgets.filter_bar import FilterBar
 
-    monkeypatch.setattr(library_search, "INDEX_ENTITIES_AFTER", 3600.0)  # never idle enough
-    monkeypatch.setattr(Reading, "READ_AFTER", 3600.0)  # no update after a read mark
     app = uncached_app(tmp_path, entity_cache)
     async with app.run_test(size=(140, 44)) as pilot:
         main = await open_uncached(pilot)
-        held, release = hold_updates(monkeypatch)
-        try:
-            articles = main.query_one(ArticleList)
-            articles.focus()
-            await pilot.press("slash", *QUERY)
-            for _ in range(40):
-                await pilot.pause(0.05)
-                if held.is_set():
-                    break
+        with updates_held(monkeypatch) as held:
+            await type_filter(pilot, main, QUERY)
+            await wait_for(pilot, held.is_set)
             assert held.is_set()
             assert "entities just found" in main.query_one(FilterBar).status
-        finally:
-            release.set()
         main = await idle(pilot)
         assert {a.path.name for a in main.query_one(ArticleList).articles} == EVERY
         assert "entities just found" not in main.query_one(FilterBar).status
