@@ -182,9 +182,13 @@ class LibrarySearch:
             self._wait_for_idle()
 
     def _wait_for_idle(self) -> None:
+        self._stop_idle_timer()
+        self._idle_timer = self._screen.set_timer(INDEX_ENTITIES_AFTER, self._idle)
+
+    def _stop_idle_timer(self) -> None:
         if self._idle_timer is not None:
             self._idle_timer.stop()
-        self._idle_timer = self._screen.set_timer(INDEX_ENTITIES_AFTER, self._idle)
+            self._idle_timer = None
 
     def _idle(self) -> None:
         self._idle_timer = None
@@ -199,9 +203,7 @@ class LibrarySearch:
         if self._index_ready and self._entities_due:  # this update's entity pass takes them
             self._entities_due = False
             self._entities_in_flight = True
-            if self._idle_timer is not None:
-                self._idle_timer.stop()
-                self._idle_timer = None
+            self._stop_idle_timer()
         self._cancel = threading.Event()
         self._screen.run_worker(
             partial(self._update, self._index_ready, self._cancel),
