@@ -41,7 +41,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -250,12 +250,10 @@ class SearchIndex:
             [("format", str(INDEX_FORMAT)), ("reader", __version__)],
         )
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
+    def _connection(self) -> AbstractContextManager[sqlite3.Connection]:
         """This thread's connection (the one connection, locked, for an index in memory)."""
         self._prepare()
-        with self._pool.connection() as connection:
-            yield connection
+        return self._pool.connection()
 
     def _reset(self, why: str) -> None:
         """Throw the index away and start an empty one (a broken file found in use)."""

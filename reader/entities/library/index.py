@@ -29,7 +29,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -174,12 +174,10 @@ class EntityIndex:
             [("format", str(INDEX_FORMAT)), ("reader", __version__), ("generation", "0")],
         )
 
-    @contextmanager
-    def connection(self) -> Iterator[sqlite3.Connection]:
+    def connection(self) -> AbstractContextManager[sqlite3.Connection]:
         """This thread's connection (the one connection, locked, for an index in memory)."""
         self._prepare()
-        with self._pool.connection() as connection:
-            yield connection
+        return self._pool.connection()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
