@@ -721,6 +721,9 @@ class MainScreen(AnnotationKeys):
     def on_filter_bar_query_changed(self, message: FilterBar.QueryChanged) -> None:
         self.library_search.query_changed(message.text, message.query)
 
+    def on_filter_bar_unparsed(self, message: FilterBar.Unparsed) -> None:
+        self.library_search.show_title()
+
     def on_filter_bar_kept(self, message: FilterBar.Kept) -> None:
         self.set_focus(self.query_one(ArticleList))
 
