@@ -57,6 +57,7 @@ from reader.ui.screens.entity_editing import EDIT_KINDS
 from reader.ui.screens.entity_pages import EntityPages
 from reader.ui.screens.library_search import LibrarySearch, ViewCommands
 from reader.ui.screens.reading import Reading, ReadingState, reading_state
+from reader.ui.sidebar import STEP, set_width, stepped
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
@@ -137,6 +138,8 @@ class MainScreen(AnnotationKeys):
         Binding("P", "entity_library", "Entities of the library", show=False),
         Binding("escape", "focus_list", "Article list", show=False),
         Binding("ctrl+o", "add", "Add an article or a feed", show=False),
+        Binding("less_than_sign", f"sidebar({-STEP})", "Narrower sidebar (kept)", show=False),
+        Binding("greater_than_sign", f"sidebar({STEP})", "Wider sidebar (kept)", show=False),
     ]
 
     # Apply, rename and delete views from the palette (the app's own commands: app.py).
@@ -246,6 +249,8 @@ class MainScreen(AnnotationKeys):
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
+        if self.app.settings.sidebar is not None:  # the width the user left it at
+            set_width(self.query_one("#sidebar"), self.app.settings.sidebar)
         self.query_one("#articles").border_title = "Articles"
         self.query_one("#legend").border_title = "Legend"
         self.query_one("#entity-panel").border_title = "Entities"
@@ -711,6 +716,14 @@ class MainScreen(AnnotationKeys):
     def action_focus_list(self) -> None:
         """Go back to the article list."""
         self.query_one(ArticleList).focus()
+
+    def action_sidebar(self, step: int) -> None:
+        """`<` `>`: a narrower or wider sidebar, remembered in the config file."""
+        sidebar = self.query_one("#sidebar")
+        width = stepped(sidebar.outer_size.width, step, self.size.width)
+        set_width(sidebar, width)
+        self.app.remember_sidebar(width)
+        self.notify(f"Sidebar: {width} columns", timeout=2)
 
     # --- finding articles: the filter, the index, the views (see LibrarySearch) ---------
 
