@@ -20,7 +20,8 @@ def stepped(width: int, step: int, screen_width: int) -> int:
     """The width after a step of *step* columns from *width*, within the config file's
     range (:data:`~reader.config.SIDEBAR_WIDTHS`) and :data:`MOST` of the screen."""
     low, high = SIDEBAR_WIDTHS.start, SIDEBAR_WIDTHS.stop - 1
-    return max(low, min(width + step, high, screen_width * MOST // 100))
+    most = screen_width * MOST // 100
+    return max(low, min(min(width, most) + step, high, most))
 
 
 def set_width(sidebar: Widget, width: int) -> None:

@@ -92,3 +92,9 @@ async def test_the_keys_set_a_width_kept_for_the_next_start(
         await pilot.press(*["greater_than_sign"] * 40)
         await settle(pilot)
         assert sidebar_width(app) == 96  # 60% of the screen
+        # A press counts from the last width set, not the last laid out (keys typed fast).
+        await pilot.press(*["less_than_sign"] * 2)
+        app.screen.action_sidebar(-4)
+        app.screen.action_sidebar(-4)
+        await settle(pilot)
+        assert sidebar_width(app) == 96 - 16

@@ -249,8 +249,10 @@ class MainScreen(AnnotationKeys):
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
-        if self.app.settings.sidebar is not None:  # the width the user left it at
-            set_width(self.query_one("#sidebar"), self.app.settings.sidebar)
+        self._sidebar_width = self.app.settings.sidebar
+        """The sidebar's width as the user set it (`<` `>`), None: the stylesheet's."""
+        if self._sidebar_width is not None:  # the width the user left it at
+            set_width(self.query_one("#sidebar"), self._sidebar_width)
         self.query_one("#articles").border_title = "Articles"
         self.query_one("#legend").border_title = "Legend"
         self.query_one("#entity-panel").border_title = "Entities"
@@ -720,7 +722,10 @@ class MainScreen(AnnotationKeys):
     def action_sidebar(self, step: int) -> None:
         """`<` `>`: a narrower or wider sidebar, remembered in the config file."""
         sidebar = self.query_one("#sidebar")
-        width = stepped(sidebar.outer_size.width, step, self.size.width)
+        # From the width last set, not the one laid out: keys pressed quickly come before
+        # the next layout, and each must count.
+        now = self._sidebar_width or sidebar.outer_size.width
+        self._sidebar_width = width = stepped(now, step, self.size.width)
         set_width(sidebar, width)
         self.app.remember_sidebar(width)
         self.notify(f"Sidebar: {width} columns", timeout=2)
