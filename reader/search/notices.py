@@ -62,11 +62,22 @@ def unknown_values(
     return notices
 
 
+def _nearest(value: str, known: list[str], cutoff: float) -> list[str]:
+    """The known values *value* begins (a value being typed: up to three), else the
+    closest one, else none."""
+    begun = [candidate for candidate in known if candidate.startswith(value)]
+    return begun[:3] or get_close_matches(value, known, n=1, cutoff=cutoff)
+
+
+def _either(values: list[str]) -> str:
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
+
+
 def _no_label(value: str, known: list[str]) -> str:
     shown = sanitize_line(value, 40)
-    close = get_close_matches(value, known, n=1, cutoff=0.5)
-    if close:
-        return f"no label {shown}: did you mean {close[0]}?"
+    near = _nearest(value, known, 0.5)
+    if near:
+        return f"no label {shown}: did you mean {_either(near)}?"
     return f"no label {shown} (labels: {', '.join(known)})"
 
 
@@ -75,15 +86,16 @@ def _no_folder(value: str, folders: Collection[str]) -> str:
     folders = [folder for folder in folders if folder]  # "": the library's root
     if not folders:
         return f"no folder {shown} in the library (its articles are in no folder)"
-    # Whole folders (world/europe) and each name in them (europe), as typed in the library.
+    # A value with a slash is matched against whole folders (world/europe), one without
+    # against the names in them (europe), as the library spells them.
     candidates: dict[str, str] = {}
+    whole = "/" in value.replace("\\", "/")
     for folder in folders:
-        candidates.setdefault(folder.casefold(), folder)
-        for part in folder.split("/"):
-            if part:
-                candidates.setdefault(part.casefold(), part)
-    close = get_close_matches(value.casefold(), list(candidates), n=1, cutoff=0.6)
-    if close:
-        near = sanitize_line(candidates[close[0]], 60)
-        return f"no folder {shown} in the library: did you mean {near}?"
+        for name in [folder] if whole else folder.split("/"):
+            if name:
+                candidates.setdefault(name.casefold(), name)
+    near = _nearest(value.casefold(), sorted(candidates), 0.6)
+    if near:
+        names = _either([sanitize_line(candidates[name], 60) for name in near])
+        return f"no folder {shown} in the library: did you mean {names}?"
     return f"no folder {shown} in the library"

@@ -19,6 +19,18 @@ def test_an_unknown_label_names_the_closest_one() -> None:
     assert far.startswith("no label ZZZZZZ (labels: PERSON, NORP, ")
 
 
+def test_a_label_being_typed_names_those_it_begins() -> None:
+    assert notices("label:p") == ["no label P: did you mean PERSON, PRODUCT or PERCENT?"]
+    assert notices("label:wor") == ["no label WOR: did you mean WORK_OF_ART?"]
+    assert notices("in:wo") == ["no folder wo in the library: did you mean world?"]
+    assert notices("in:world/eu") == [
+        "no folder world/eu in the library: did you mean world/europe?"
+    ]
+    assert notices("in:world/eurpoe") == [
+        "no folder world/eurpoe in the library: did you mean world/europe?"
+    ]
+
+
 def test_known_labels_are_spacys_and_the_librarys() -> None:
     assert notices("label:person label:WORK_OF_ART") == []
     assert notices("label:TOPIC") != []
