@@ -1,5 +1,6 @@
 """The config file: where it is, what it may say (checked, with errors naming the file, the
-line or the key), and remembering the theme in it without losing the rest of the file.
+line or the key), and remembering the theme and the sidebar's width in it without losing
+the rest of the file.
 
 The file is TOML (``user_config_path("reader")/config.toml``, or ``READER_CONFIG``)::
 
@@ -10,6 +11,7 @@ The file is TOML (``user_config_path("reader")/config.toml``, or ``READER_CONFIG
     theme = "nord"
     cache_dir = "~/.cache/reader/entities"
     measure = 90                          # the article's widest line, in columns
+    sidebar = 48                          # the sidebar's width, in columns (`<` `>` in the app)
 
 Every key is optional. Paths may start with ``~``; a relative path is relative to the
 folder the config file is in. Textual-free: the app and every command read it through
@@ -30,7 +32,17 @@ from platformdirs import user_config_path
 
 from reader.files import write_atomically
 
-__all__ = ["ENV_CONFIG", "KEYS", "Config", "ConfigError", "config_path", "load_config", "set_theme"]
+__all__ = [
+    "ENV_CONFIG",
+    "KEYS",
+    "SIDEBAR_WIDTHS",
+    "Config",
+    "ConfigError",
+    "config_path",
+    "load_config",
+    "set_theme",
+    "set_value",
+]
 
 ENV_CONFIG = "READER_CONFIG"
 """The environment variable naming another config file (tests use a temporary one)."""
@@ -43,8 +55,12 @@ KEYS: dict[str, str] = {
     "theme": "a string (a Textual theme's name)",
     "cache_dir": "a path (where entities are cached)",
     "measure": "a whole number from 30 to 1000 (the article's widest line, in columns)",
+    "sidebar": "a whole number from 20 to 200 (the sidebar's width, in columns)",
 }
 """Every key the file may hold, and what its value must be."""
+
+SIDEBAR_WIDTHS = range(20, 201)
+"""The sidebar widths the file may hold (``sidebar = 48``)."""
 
 
 class ConfigError(Exception):
@@ -73,6 +89,8 @@ class Config:
     """Where entities are cached."""
     measure: int | None = None
     """The article's widest line, in columns."""
+    sidebar: int | None = None
+    """The sidebar's width, in columns (None: as the screen's width makes it)."""
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -141,6 +159,11 @@ def _checked(path: Path, values: dict[str, Any]) -> Config:
         not isinstance(measure, int) or isinstance(measure, bool) or not 30 <= measure <= 1000
     ):
         raise wrong("measure")
+    sidebar = values.get("sidebar")
+    if sidebar is not None and (
+        not isinstance(sidebar, int) or isinstance(sidebar, bool) or sidebar not in SIDEBAR_WIDTHS
+    ):
+        raise wrong("sidebar")
     database, cache_dir = values.get("database"), values.get("cache_dir")
     return Config(
         path=path,
@@ -152,19 +175,29 @@ def _checked(path: Path, values: dict[str, Any]) -> Config:
         theme=a_string("theme"),
         cache_dir=None if cache_dir is None else a_path("cache_dir", cache_dir),
         measure=measure,
+        sidebar=sidebar,
     )
 
 
-# A top-level ``theme = ...`` line (with any comment after it), and a table header: the
-# theme line is looked for before the first table only.
-_THEME_LINE = re.compile(r"^[ \t]*(theme|\"theme\"|'theme')[ \t]*=.*$")
+# A table header: a key's line is looked for before the first table only.
 _TABLE = re.compile(r"^[ \t]*\[")
 
 
-def set_theme(path: Path, theme: str) -> None:
-    """Remember *theme* in the config file at *path*, creating the file (and its folder).
+def _key_line(key: str) -> re.Pattern[str]:
+    """A top-level ``key = ...`` line (with any comment after it)."""
+    return re.compile(rf"^[ \t]*({key}|\"{key}\"|'{key}')[ \t]*=.*$")
 
-    Only the top-level ``theme = ...`` line is replaced (or one is added before the first
+
+def set_theme(path: Path, theme: str) -> None:
+    """Remember *theme* in the config file at *path* (:func:`set_value`)."""
+    set_value(path, "theme", theme)
+
+
+def set_value(path: Path, key: str, value: str | int) -> None:
+    """Remember *value* as the top-level *key* (``theme``, ``sidebar``) in the config file
+    at *path*, creating the file (and its folder).
+
+    Only the top-level ``key = ...`` line is replaced (or one is added before the first
     table): every other line, comments included, is kept byte for byte. The file is
     replaced in one rename (:func:`reader.files.write_atomically`), so the user's file is
     never half written; a symlinked file is updated where the link points. A file that is
@@ -184,13 +217,14 @@ def set_theme(path: Path, theme: str) -> None:
         tomllib.loads(old)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"config file {path}: not valid TOML: {error}") from None
-    line = f"theme = {_toml_string(theme)}"
+    line = f"{key} = {_toml_string(value) if isinstance(value, str) else int(value)}"
+    key_line = _key_line(key)
     lines = old.splitlines(keepends=True)
     for index, text in enumerate(lines):
         if _TABLE.match(text):
             lines.insert(index, line + "\n")
             break
-        if _THEME_LINE.match(text.rstrip("\r\n")):
+        if key_line.match(text.rstrip("\r\n")):
             ending = text[len(text.rstrip("\r\n")) :] or "\n"
             lines[index] = line + ending
             break
@@ -200,11 +234,11 @@ def set_theme(path: Path, theme: str) -> None:
         lines.append(line + "\n")
     new = "".join(lines)
     try:  # never write what would not read back
-        written = tomllib.loads(new).get("theme")
+        written = tomllib.loads(new).get(key)
     except tomllib.TOMLDecodeError:
         written = None
-    if written != theme:
-        raise ConfigError(f"config file {path}: the theme line could not be rewritten")
+    if written != value:
+        raise ConfigError(f"config file {path}: the {key} line could not be rewritten")
     # A config file kept in a dotfiles folder and linked here is updated where it lives.
     target = path.resolve() if path.is_symlink() else path
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -82,6 +82,9 @@ class Settings:
     """The Textual theme to start with (from the config file); None: Textual's default."""
     measure: int = DEFAULT_MEASURE
     """The article's widest line, in columns (a wider pane centres it)."""
+    sidebar: int | None = None
+    """The sidebar's width in columns, as the user left it (`<` `>`, the config file's
+    ``sidebar``); None: as the screen's width makes it (styles/app.tcss)."""
     config_path: Path | None = None
     """The config file in play (it may not exist), or None: no config file (tests)."""
     config_exists: bool = False
@@ -207,6 +210,7 @@ class Settings:
             use_cache=not no_cache,
             theme=config.theme,
             measure=measure or DEFAULT_MEASURE,
+            sidebar=config.sidebar,
             config_path=config.path,
             config_exists=config.exists,
             sources=sources,

@@ -270,6 +270,8 @@ def run_search(args: argparse.Namespace, workspace: Workspace) -> int:
         missing := entities_missing(*index.entity_coverage(workspace))
     ):
         error_line(missing)  # as the app's filter says it
+    for notice in index.notices(query):  # label:perosn: as the app's filter says it
+        error_line(notice)
     return 0 if _print(_hits(index, query, workspace, scoped), args.format) else 1
 
 

@@ -54,7 +54,8 @@ from reader.search.compile import (
     smart_case_narrows,
 )
 from reader.search.explain import case_filter, explain, snippet_pattern_of
-from reader.search.query import Query
+from reader.search.notices import NOTICE_FIELDS, unknown_values
+from reader.search.query import Query, uses_fields
 from reader.search.schema import INDEX_FILE, INDEX_FORMAT, SCHEMA
 from reader.search.snippets import find_snippet
 from reader.search.stamp import library_stamp
@@ -605,6 +606,34 @@ class SearchIndex:
         with self._reset_when_broken(), self._connection() as connection:
             rows = self._ordered(connection, query, articles, self._read if read is None else read)
         return [row[6] for row in rows]
+
+    def notices(self, query: Query) -> list[str]:
+        """What :func:`reader.search.notices.unknown_values` says of *query* against this
+        index's labels and the folders of its listed articles (no look-up when the query
+        has no ``label:`` nor ``in:``): ``no label PEROSN: did you mean PERSON?``.
+
+        Raises:
+            IndexReset: as :meth:`search`.
+        """
+        if not uses_fields(query.where, NOTICE_FIELDS):
+            return []
+        with self._reset_when_broken(), self._connection() as connection:
+            # The distinct labels by the label index, one step per label (not a scan).
+            labels = [
+                row[0]
+                for row in connection.execute(
+                    "WITH RECURSIVE l(x) AS (SELECT min(label) FROM mentions UNION ALL "
+                    "SELECT (SELECT min(label) FROM mentions WHERE label > x) FROM l "
+                    "WHERE x IS NOT NULL) SELECT x FROM l WHERE x IS NOT NULL"
+                )
+            ]
+            folders = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT DISTINCT folder FROM articles WHERE position IS NOT NULL"
+                )
+            ]
+        return unknown_values(query, labels=labels, folders=folders)
 
     def entity_coverage(self, workspace: Workspace) -> tuple[int, int]:
         """How many of the library's articles have their entities indexed as an update

@@ -52,7 +52,7 @@ from reader.search.query import (
 )
 from reader.search.text_match import contains_words, fold, is_case_sensitive, words
 
-__all__ = ["Doc", "matches"]
+__all__ = ["Doc", "in_folder", "matches"]
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def _field(field: Field, doc: Doc) -> bool:
     if name == "is":
         return doc.read == (value == "read")
     if name == "in":
-        return _in_folder(value, doc.folder)
+        return in_folder(value, doc.folder)
     if name == "path":
         return value.casefold() in doc.path.casefold()
     if name == "title":
@@ -151,7 +151,9 @@ def _folders(path: str) -> list[str]:
     return [part.casefold() for part in re.split(r"[/\\]", path) if part]
 
 
-def _in_folder(value: str, folder: str) -> bool:
+def in_folder(value: str, folder: str) -> bool:
+    """Whether ``in:value`` matches an article in *folder* (relative to the library's root,
+    ``/``-separated): the value's folder names, consecutive, anywhere in it, any case."""
     wanted, have = _folders(value), _folders(folder)
     n = len(wanted)
     return n > 0 and any(have[i : i + n] == wanted for i in range(len(have) - n + 1))

@@ -18,7 +18,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from reader import __version__
-from reader.config import ConfigError, set_theme
+from reader.config import ConfigError, set_theme, set_value
 from reader.entities.finder import EntityFinder
 from reader.export import FORMATS
 from reader.resources import styles_dir
@@ -114,6 +114,7 @@ class ReaderApp(App[None]):
                     "Textual's themes: using the default (Ctrl+P, Theme, to choose one)"
                 )
         self._theme_wanted = self.theme
+        self._sidebar_saved = self._sidebar_wanted = self.settings.sidebar
 
     def notify(
         self,
@@ -312,8 +313,28 @@ class ReaderApp(App[None]):
             return
         self._theme_saved = theme
 
+    def remember_sidebar(self, width: int) -> None:
+        """Remember the sidebar's width (`<` `>`) in the config file, as the theme."""
+        if self.settings.config_path is None:
+            return
+        self._sidebar_wanted = width
+        self._config_writer.submit(self._write_sidebar, self.settings.config_path)
+
+    def _write_sidebar(self, path: PurePath) -> None:
+        """In the config thread: write the latest sidebar width, unless it is there."""
+        width = self._sidebar_wanted
+        if width is None or width == self._sidebar_saved:
+            return
+        try:
+            set_value(Path(path), "sidebar", width)
+        except (ConfigError, OSError) as error:
+            self.post_message(WriteFailed(f"The sidebar's width is not remembered: {error}", None))
+            return
+        self._sidebar_saved = width
+
     async def wait_for_config(self) -> None:
-        """Wait until the theme chosen so far is in the config file (for tests)."""
+        """Wait until the theme (and sidebar width) chosen so far is in the config file (for
+        tests)."""
         await asyncio.wrap_future(self._config_writer.submit(lambda: None))
 
     def _poll_store(self) -> None:

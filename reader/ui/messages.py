@@ -123,6 +123,9 @@ class FilterFound(Message):
     """The paths of the articles found (``str(article.path)``), in the list's order."""
     problem: str | None = None
     """Why the search failed, if it did (the list is then left as it was)."""
+    notices: tuple[str, ...] = ()
+    """What the query's values name that the library has not (``no label PEROSN: did you
+    mean PERSON?``): said under the field, the query still applied."""
 
 
 @dataclass

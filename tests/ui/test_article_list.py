@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input
 
 from reader.library import Article
@@ -35,7 +35,8 @@ class Host(App[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield ArticleList(id="articles")
+            with Vertical(id="sidebar"):  # as the main screen has it: its width is the list's
+                yield ArticleList(id="articles")
             yield Input(id="elsewhere")
 
     def on_mount(self) -> None:

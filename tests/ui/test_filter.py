@@ -120,8 +120,9 @@ async def test_a_bad_query_says_why_and_where_and_keeps_the_list(make_settings, 
         column = field.content_region.x - bar.content_region.x + len("minister ")
         assert caret_line == " " * column + "^"
         assert "^" in screen_text(app)
-        assert len(titles(main)) == 3  # as it was
-        assert main.query_one(ArticleList).border_title == "Articles · 3 of 5"
+        assert len(titles(main)) == 3  # as it was, and the title says it is not the field's
+        assert main.query_one(ArticleList).border_title == "query not applied · 3 of 5"
+        assert bar.status.splitlines()[2] == "not applied: the list shows “minister”"
         # Enter with an error keeps the field: the list is not what it says.
         await pilot.press("enter")
         assert app.focused is field
@@ -130,11 +131,66 @@ async def test_a_bad_query_says_why_and_where_and_keeps_the_list(make_settings, 
         await idle(pilot)
         assert bar.error is None and bar.status == ""
         assert titles(main) == ["Summit in Paris"]
+        assert main.query_one(ArticleList).border_title == "Articles · 1 of 5"
         # An unknown field names the closest one.
         await pilot.press(*["backspace"] * 30, *"tga:x")
         await idle(pilot)
         assert "unknown field 'tga' (did you mean tag?) (at character 1)" in bar.status
         assert "unknown field 'tga'" in screen_text(app)
+
+
+async def test_while_typing_a_query_that_breaks_the_title_never_counts_it(
+    make_settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Typing `in:politics` letter by letter: `in` is a word (in "Summit in Paris"), `in:`
+    does not parse (needs a value). The list keeps the last query that parsed; its title
+    and the status line say the field's query is not applied, until it parses again."""
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await type_filter(pilot, "in")
+        articles = main.query_one(ArticleList)
+        bar = main.query_one(FilterBar)
+        assert articles.border_title == "Articles · 1 of 5"
+        await pilot.press(":")
+        await idle(pilot)
+        assert titles(main) == ["Summit in Paris"]
+        assert articles.border_title == "query not applied · 1 of 5"
+        assert "not applied: the list shows “in”" in screen_text(app)
+        await pilot.press(*"politics")
+        await idle(pilot)
+        assert titles(main) == ["Cabinet reshuffle", "Vote on Tuesday"]
+        assert articles.border_title == "Articles · 2 of 5"
+        # From an empty field: every article, and the title says the query is not applied.
+        await pilot.press(*["backspace"] * 11, "(")
+        await idle(pilot)
+        assert len(titles(main)) == 5
+        assert articles.border_title == "Articles · query not applied"
+        assert "not applied: the list shows every article" in bar.status
+        await pilot.press("escape")
+        await idle(pilot)
+        assert articles.border_title == "Articles"
+
+
+async def test_a_label_or_folder_that_names_nothing_says_so_under_the_field(
+    make_settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """label:perosn parses and finds nothing: the field says which label was meant (a
+    notice: the query is applied); in: a folder the library has not, likewise."""
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await type_filter(pilot, "label:perosn")
+        bar = main.query_one(FilterBar)
+        assert bar.error is None and titles(main) == []
+        assert "no label PEROSN: did you mean PERSON?" in bar.status.splitlines()
+        assert "no label PEROSN: did you mean" in screen_text(app)  # wrapped in the sidebar
+        await pilot.press(*["backspace"] * 12, *"minister in:ecnomy")
+        await idle(pilot)
+        assert (
+            bar.status.splitlines()[0] == "no folder ecnomy in the library: did you mean economy?"
+        )
+        await pilot.press(*["backspace"] * 6, *"economy")
+        await idle(pilot)
+        assert bar.status == "" and titles(main) == ["Budget talks stall"]
 
 
 async def test_enter_keeps_the_filter_and_escape_clears_it(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]

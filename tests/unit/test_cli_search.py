@@ -79,6 +79,21 @@ def test_a_bad_query_exits_2_with_the_message_and_position_on_stderr(
     assert code == 2 and "tag" in err and "(at character 1)" in err
 
 
+def test_a_label_or_folder_that_names_nothing_says_so_on_stderr(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """label:perosn parses and finds nothing: stderr names the label meant (exit 1 as for
+    any query without results); so does an in: folder the library does not have."""
+    code, out, err = run(library, tmp_path, capsys, "label:perosn")
+    assert (code, out) == (1, "")
+    assert "reader: no label PEROSN: did you mean PERSON?" in err.splitlines()
+    code, out, err = run(library, tmp_path, capsys, "geneva -in:eurpoe")
+    assert code == 0 and "geneva.txt" in out and "hostile.txt" in out  # nothing left out
+    assert err.splitlines() == ["reader: no folder eurpoe in the library: did you mean europe?"]
+    code, _, err = run(library, tmp_path, capsys, "in:europe label:PERSON")
+    assert "no label" not in err and "no folder" not in err
+
+
 def test_json_and_jsonl(library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(library, tmp_path, capsys, "geneva", "--format", "json")
     assert code == 0

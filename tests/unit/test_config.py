@@ -55,6 +55,9 @@ def test_every_key_is_read_paths_expanded_relative_to_the_file(
         ('model = ""\n', "'model' must be a string"),
         ('theme = "nord"\nlibrary = [\n', "not valid TOML"),
         ('theme = "nord"\n\nengine = spacy\n', "line 3"),
+        ("sidebar = 10\n", "'sidebar' must be a whole number from 20 to 200"),
+        ('sidebar = "48"\n', "'sidebar' must be a whole number"),
+        ("sidebar = true\n", "'sidebar' must be a whole number"),
     ],
 )
 def test_a_bad_file_is_an_error_naming_the_file_and_what_is_wrong(
@@ -131,3 +134,16 @@ def test_a_measure_that_is_not_a_whole_number_of_columns_is_an_error(
         load_config(path)
     path.write_text("measure = 72\n", encoding="utf-8")
     assert load_config(path).measure == 72
+
+
+def test_the_sidebar_width_is_read_and_written_keeping_the_rest(tmp_path: Path) -> None:
+    from reader.config import set_value
+
+    path = write(tmp_path / "config.toml", 'theme = "nord"  # mine\nsidebar = 40\nmeasure = 80\n')
+    assert load_config(path).sidebar == 40
+    set_value(path, "sidebar", 52)
+    assert (
+        path.read_text(encoding="utf-8") == 'theme = "nord"  # mine\nsidebar = 52\nmeasure = 80\n'
+    )
+    assert load_config(path).sidebar == 52
+    assert load_config(write(tmp_path / "other.toml", "")).sidebar is None

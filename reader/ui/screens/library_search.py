@@ -99,6 +99,8 @@ class LibrarySearch:
         """The order of the list shown (None: the library's): a search in another order
         shows the list from its top."""
         """The query in force, None when the list is not filtered."""
+        self._entity_notice = ""
+        """What the query in force is told about the entities indexed (ENTITIES_PENDING...)."""
         self._generation = 0
         """Bumped on every new query: a search's result for an older one is dropped."""
 
@@ -124,6 +126,8 @@ class LibrarySearch:
         self._running: set[Worker[None]] = set()
         """Searches and counts running (for :attr:`busy`)."""
         self._search_waiting = False
+        self._value_notices: tuple[str, ...] = ()
+        """What the last search's query names that the library has not (label:perosn)."""
         self._problem_said = False
         self._counts_generation = 0
         """Bumped on every count of the views: an older count's figures are dropped."""
@@ -283,10 +287,12 @@ class LibrarySearch:
             self._query = None
             self._articles.narrow(None)
             self._listed_sort = None
+            self._value_notices = ()
             self._bar.set_notice("")
             self.show_title()
             return
         self._query = query
+        self.show_title()  # no longer "query not applied", if it was
         self._search()
 
     def cleared(self) -> None:
@@ -295,6 +301,7 @@ class LibrarySearch:
         self._text = ""
         self._query = None
         self._search_waiting = False
+        self._value_notices = ()
         self._articles.narrow(None)
         self._listed_sort = None
         self._mark_active_view()
@@ -333,7 +340,10 @@ class LibrarySearch:
                 notice = ENTITIES_PENDING
             elif self._entity_counts is not None:
                 notice = entities_missing(*self._entity_counts)
-        self._bar.set_notice(notice)
+        self._entity_notice = notice
+        # The last search's notices stay until this one's result replaces them (the status
+        # line does not blink on every keystroke).
+        self._bar.set_notice("\n".join((*self._value_notices, notice)).strip())
         self._start(
             partial(self._find, self._generation, query, self._library),
             group="filter",
@@ -362,15 +372,17 @@ class LibrarySearch:
     def _find(self, generation: int, query: Query, articles: list[Article]) -> None:
         """In a thread: the paths of the articles *query* finds."""
         paths: list[str] = []
+        notices: list[str] = []
         problem = None
         try:
             index = self._app.workspace.search_index()
             paths = index.paths(query, articles)
+            notices = index.notices(query)
         except IndexReset:
             problem = "reset"
         except Exception as error:
             problem = f"{type(error).__name__}: {error}"
-        self._screen.post_message(FilterFound(generation, paths, problem))
+        self._screen.post_message(FilterFound(generation, paths, problem, tuple(notices)))
 
     def found(self, message: FilterFound) -> None:
         """A search ended: narrow the list, unless a later keystroke made it stale."""
@@ -390,20 +402,28 @@ class LibrarySearch:
                 self._listed_sort = sort
                 found = [by_path[p] for p in message.paths if p in by_path]
                 self._articles.narrow(found, from_top=from_top)
+                self._value_notices = message.notices
+                self._bar.set_notice("\n".join((*message.notices, self._entity_notice)).strip())
                 self.show_title()
 
     def show_title(self) -> None:
         """Say in the list's border how many articles are listed out of how many, and the
         sort in force (then without "Articles": the sidebar is narrow, and the border's
-        bottom line is the unread count's)."""
+        bottom line is the unread count's); first "query not applied" while the field's
+        query does not parse."""
         articles = self._articles
+        # The field's query does not parse: the list is the last query's that did, and the
+        # title says first that the field's is not applied (the status line says which is).
+        broken = self._bar.display and self._bar.error is not None
         if not articles.filtered:
-            articles.border_title = "Articles"
+            articles.border_title = "Articles · query not applied" if broken else "Articles"
             return
         count = f"{len(articles.articles):,} of {len(articles.library):,}"
         sort = self._query.sort if self._query is not None else None
+        if broken:
+            count = f"query not applied · {count}"
         if sort is None:
-            articles.border_title = f"Articles · {count}"
+            articles.border_title = count if broken else f"Articles · {count}"
         else:
             articles.border_title = f"{count} · sort: {'-' if sort.descending else ''}{sort.key}"
 

@@ -57,6 +57,7 @@ from reader.ui.screens.entity_editing import EDIT_KINDS
 from reader.ui.screens.entity_pages import EntityPages
 from reader.ui.screens.library_search import LibrarySearch, ViewCommands
 from reader.ui.screens.reading import Reading, ReadingState, reading_state
+from reader.ui.sidebar import STEP, set_width, stepped
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
@@ -137,6 +138,8 @@ class MainScreen(AnnotationKeys):
         Binding("P", "entity_library", "Entities of the library", show=False),
         Binding("escape", "focus_list", "Article list", show=False),
         Binding("ctrl+o", "add", "Add an article or a feed", show=False),
+        Binding("less_than_sign", f"sidebar({-STEP})", "Narrower sidebar (kept)", show=False),
+        Binding("greater_than_sign", f"sidebar({STEP})", "Wider sidebar (kept)", show=False),
     ]
 
     # Apply, rename and delete views from the palette (the app's own commands: app.py).
@@ -246,6 +249,10 @@ class MainScreen(AnnotationKeys):
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
+        self._sidebar_width = self.app.settings.sidebar
+        """The sidebar's width as the user set it (`<` `>`), None: the stylesheet's."""
+        if self._sidebar_width is not None:  # the width the user left it at
+            set_width(self.query_one("#sidebar"), self._sidebar_width)
         self.query_one("#articles").border_title = "Articles"
         self.query_one("#legend").border_title = "Legend"
         self.query_one("#entity-panel").border_title = "Entities"
@@ -712,6 +719,17 @@ class MainScreen(AnnotationKeys):
         """Go back to the article list."""
         self.query_one(ArticleList).focus()
 
+    def action_sidebar(self, step: int) -> None:
+        """`<` `>`: a narrower or wider sidebar, remembered in the config file."""
+        sidebar = self.query_one("#sidebar")
+        # From the width last set, not the one laid out: keys pressed quickly come before
+        # the next layout, and each must count.
+        now = self._sidebar_width or sidebar.outer_size.width
+        self._sidebar_width = width = stepped(now, step, self.size.width)
+        set_width(sidebar, width)
+        self.app.remember_sidebar(width)
+        self.notify(f"Sidebar: {width} columns", timeout=2)
+
     # --- finding articles: the filter, the index, the views (see LibrarySearch) ---------
 
     def action_filter(self) -> None:
@@ -720,6 +738,9 @@ class MainScreen(AnnotationKeys):
 
     def on_filter_bar_query_changed(self, message: FilterBar.QueryChanged) -> None:
         self.library_search.query_changed(message.text, message.query)
+
+    def on_filter_bar_unparsed(self, message: FilterBar.Unparsed) -> None:
+        self.library_search.show_title()
 
     def on_filter_bar_kept(self, message: FilterBar.Kept) -> None:
         self.set_focus(self.query_one(ArticleList))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -31,11 +33,47 @@ STATE_MARKS = {
 }
 
 
-def describe(item: Placed) -> Content:
-    """Return the one-line entry for *item*: kind sign, text, anchoring state."""
+#: How many cells a passage note's quote line takes when the panel's width is not known.
+QUOTE_WIDTH = 56
+
+
+def quote_of(item: Placed) -> str:
+    """The passage *item* is on, as stored ("" for an article note or a tag)."""
+    quote = (item.annotation.target or {}).get("quote", {})
+    exact = quote.get("exact", "") if isinstance(quote, dict) else ""
+    return exact if isinstance(exact, str) else ""
+
+
+def cut_to_cells(text: str, width: int) -> str:
+    """*text* (one line) cut to *width* terminal cells, ending in "…" when cut (a wide
+    character counts two)."""
+    if cell_len(text) <= width:
+        return text
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        size = cell_len(char)
+        if used + size > width - 1:
+            break
+        kept.append(char)
+        used += size
+    return "".join(kept) + "…"
+
+
+def describe(item: Placed, width: int = QUOTE_WIDTH) -> Content:
+    """Return the entry for *item*: kind sign, text, anchoring state; a passage note has
+    its passage above, quoted and cut to one line of *width* cells (plain text, dim)."""
     annotation = item.annotation
     if annotation.kind == "note":
         sign, body = "✎ ", sanitize_line(annotation.body, 60)
+        passage = quote_of(item)
+        if passage:
+            line = cut_to_cells(sanitize_line(passage, 400), max(4, width - 4))
+            parts: list[str | tuple[str, str]] = [(f"  “{line}”\n", "dim italic")]
+            parts += [(sign, "bold"), body]
+            if item.state in STATE_MARKS:
+                parts.append(STATE_MARKS[item.state])
+            return Content.assemble(*parts)
     elif annotation.kind == "highlight":
         quote = (annotation.target or {}).get("quote", {}).get("exact", "")
         sign, body = "▍ ", f"“{sanitize_line(quote, 56)}”"
@@ -45,7 +83,7 @@ def describe(item: Placed) -> Content:
         scope = {"mention": "here", "article": "article", "global": "everywhere"}
         where = scope.get(str(data.get("scope")), "")
         sign, body = "⚑ ", f"{sanitize_line(str(data.get('text', '')), 30)} {change} ({where})"
-    parts: list[str | tuple[str, str]] = [(sign, "bold"), body]
+    parts = [(sign, "bold"), body]
     if item.state in STATE_MARKS:
         parts.append(STATE_MARKS[item.state])
     return Content.assemble(*parts)
@@ -169,12 +207,29 @@ class AnnotationPanel(OptionList):
         super().__init__(id=id, markup=False)
         self.annotations = ArticleAnnotations()
         """What is listed."""
+        self._quote_width = QUOTE_WIDTH
+        """The cells a passage note's quote line was cut to (the panel's width)."""
+
+    def _width(self) -> int:
+        """The cells an entry's line has (the options' padding and the scrollbar aside)."""
+        width = self.scrollable_content_region.width - 2
+        return width if width > 8 else QUOTE_WIDTH
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Cut the passages of the notes to the new width."""
+        if self._width() != self._quote_width and any(
+            quote_of(item) for item in self.annotations.items if item.annotation.kind == "note"
+        ):
+            annotations, self.annotations = self.annotations, ArticleAnnotations()
+            self.show(annotations)
 
     def show(self, annotations: ArticleAnnotations) -> None:
-        """List *annotations* (tags first, then the rest in the order made)."""
+        """List *annotations* (tags first, then the rest in the order made; a passage note
+        with its passage above it, on one line)."""
         if annotations == self.annotations:
             return  # most articles have none: nothing to redraw on a switch
         self.annotations = annotations
+        self._quote_width = width = self._width()
         highlighted = self.highlighted
         self.clear_options()
         options = [
@@ -182,7 +237,8 @@ class AnnotationPanel(OptionList):
             for tag in annotations.tags
         ]
         options += [
-            Option(describe(item), id=f"ann:{item.annotation.id}") for item in annotations.items
+            Option(describe(item, width), id=f"ann:{item.annotation.id}")
+            for item in annotations.items
         ]
         self.add_options(options)
         if options:

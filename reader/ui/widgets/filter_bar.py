@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from reader.search.query import Query, QueryError, parse
+from reader.text import sanitize_line
 
 #: What the empty field suggests (a few fields; the README lists them all).
 PLACEHOLDER = "filter: words tag: in: sort:"
@@ -51,6 +52,11 @@ class FilterBar(Vertical, can_focus=False):
         query: Query
 
     @dataclass
+    class Unparsed(Message):
+        """The field holds a query that does not parse: the list is left as it was (the
+        last query that parsed), and its title must say the field's query is not applied."""
+
+    @dataclass
     class Kept(Message):
         """Enter: the filter stays, the list gets the focus."""
 
@@ -70,6 +76,8 @@ class FilterBar(Vertical, can_focus=False):
         """The last query that parsed (what the list shows), None when the field is empty."""
         self.error: QueryError | None = None
         """Why what is typed does not parse, if it does not."""
+        self.applied = ""
+        """The text of the last query that parsed: what the list shows ("": every article)."""
         self._notice = ""
         self._shown = ""
         """The status line as last drawn."""
@@ -111,6 +119,7 @@ class FilterBar(Vertical, can_focus=False):
             self.input.value = ""
         self.query_in_force = None
         self.error = None
+        self.applied = ""
         self._notice = ""
         self._show_status()
         self.display = False
@@ -140,11 +149,15 @@ class FilterBar(Vertical, can_focus=False):
         try:
             query = parse(text)
         except QueryError as error:
-            # The list stays as it was: only the status line says what is wrong.
+            # The list stays as it was (not every article on each keystroke that breaks the
+            # query, as `(` does): the status line says what is wrong and which query the
+            # list shows, the list's title that the field's is not applied.
             self.error = error
             self._show_status()
+            self.post_message(self.Unparsed())
             return
         self.error = None
+        self.applied = text.strip()
         self.query_in_force = query if query.where is not None or query.sort else None
         self._show_status()
         self.post_message(self.QueryChanged(text, query))
@@ -179,7 +192,12 @@ class FilterBar(Vertical, can_focus=False):
 
     def _show_status(self) -> None:
         error = self.error
-        text = self._notice if error is None else self._caret(error.position) + str(error)
+        if error is None:
+            text = self._notice
+        else:
+            applied = sanitize_line(self.applied, 60)
+            shown = f"the list shows “{applied}”" if applied else "the list shows every article"
+            text = f"{self._caret(error.position)}{error}\nnot applied: {shown}"
         if text == self._shown:
             return  # most keystrokes: no new layout (the line's height may change)
         self._shown = text
