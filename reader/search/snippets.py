@@ -114,15 +114,18 @@ def snippet_pattern(
     # No look-behind in front: the regex engine scans for the words' first letters much
     # faster without one; a match inside a word is skipped by _matches.
     pattern = re.compile(rf"(?:{alternatives})(?![^\W_])")
-    firsts = tuple(dict.fromkeys(words[0].lower() for words in phrases if words))
+    starts = "".join(
+        dict.fromkeys(char for words in phrases if words for char in _cases(words[0][0]))
+    )
     if len(_FIRST_WORDS) > 64:
         _FIRST_WORDS.clear()
-    # (Where a case-sensitive word can start, it starts in lower case too: a superset.)
+    plain = re.compile(pattern.pattern, re.ASCII)
+    # (Where a case-sensitive word can start, it starts in any case too: a superset.)
     _FIRST_WORDS[pattern] = (
-        tuple(word.encode("ascii") for word in firsts)
-        if all(word.isascii() for word in firsts)
+        re.compile(f"[{re.escape(starts)}](?<=(?={plain.pattern}).)", re.ASCII)
+        if starts.isascii()
         else None,
-        re.compile(pattern.pattern, re.ASCII),
+        plain,
     )
     return pattern
 
@@ -142,13 +145,23 @@ def _own_i(found: re.Match[str]) -> str:
     return "(?-i:\u0131)" if found.group() == "\u0131" else "(?-i:[iI])"
 
 
-_FIRST_WORDS: dict[re.Pattern[str], tuple[tuple[bytes, ...] | None, re.Pattern[str]]] = {}
-"""Per pattern made by :func:`snippet_pattern`: the first word of each phrase, lower case,
-when all are ASCII (what :func:`_first_match` looks for with ``bytes.find``), else None;
-and the pattern in ASCII mode, which finds what it finds in a plain text (word characters
-all ASCII: :func:`is_plain`), without a Unicode lookup per character it reads (a match in
-any case of an ASCII letter could otherwise be a non-ASCII one, ``K`` the Kelvin sign: a
-letter, which a plain text does not have). A pattern not in here is scanned as it is."""
+def _cases(char: str) -> str:
+    return char.lower() + char.upper()
+
+
+_FIRST_WORDS: dict[re.Pattern[str], tuple[re.Pattern[str] | None, re.Pattern[str]]] = {}
+"""Per pattern made by :func:`snippet_pattern`: when the phrases' first letters are all
+ASCII, what finds in a plain text (:func:`is_plain`) the places where the pattern
+matches, in order, without a Unicode lookup per character (:func:`_first_plain`), else
+None; and the pattern in ASCII mode, which finds what it finds in a plain text (word
+characters all ASCII), without a Unicode lookup per character it reads (a match in any
+case of an ASCII letter could otherwise be a non-ASCII one, ``K`` the Kelvin sign: a
+letter, which a plain text does not have). A pattern not in here is scanned as it is.
+
+The places are found by a class of the first letters in any case (the regex engine
+skips to the next character of a class in a tight loop, where a pattern in any case or
+starting with a look-behind has it try every character), each checked by a look-ahead
+of the whole pattern: ``[gGmM](?<=(?=PATTERN).)``."""
 
 
 def _matches(
@@ -162,65 +175,34 @@ def _matches(
 
 
 def _first_match(pattern: re.Pattern[str], folded: str, plain: bool) -> re.Match[str] | None:
-    """The first of :func:`_matches` in *folded* (the whole text).
-
-    When *plain* (the text's word characters are all ASCII) and the phrases' first words
-    are ASCII, the places a match can start are found with ``bytes.find`` in the text in
-    lower case (a case-insensitive match of an ASCII word there is that word in lower
-    case), and the pattern is tried at each in turn, as ``finditer`` would meet them: a
-    match that does not start a word is skipped whole. Else the pattern scans the text.
-
-    The text is put in lower case a piece at a time (:data:`_READ_FIRST` characters, then
-    four times as many each time), as far as the first place is known: the words found
-    are most often near the start, and lowering a long text whole cost more than finding.
-    """
+    """The first of :func:`_matches` in *folded* (the whole text): by
+    :func:`_first_plain` when *plain* (the text's word characters are all ASCII) and the
+    pattern has a way to its places (:data:`_FIRST_WORDS`), else by the pattern's scan."""
     fast = _FIRST_WORDS.get(pattern) if plain else None
     if fast is not None:
+        if fast[0] is not None:
+            return _first_plain(folded, fast[0], fast[1])
         pattern = fast[1]
-    firsts = fast[0] if fast is not None else None
-    if not firsts:
-        return next(_matches(pattern, folded), None)
-    size = len(folded)
-    reach = min(size, _READ_FIRST)
-    # One byte per character (the non-ASCII ones, no word characters here, as "?").
-    lowered = folded[:reach].encode("ascii", "replace").lower()
-    places = [lowered.find(word) for word in firsts]
+    return next(_matches(pattern, folded), None)
+
+
+def _first_plain(
+    text: str, places: re.Pattern[str], pattern: re.Pattern[str]
+) -> re.Match[str] | None:
+    """The first of :func:`_matches` of *pattern* (in ASCII mode) in the plain *text*,
+    the places where it matches found by *places* (:data:`_FIRST_WORDS`): one that does
+    not start a word is skipped whole, as ``finditer`` skips it."""
     at = 0
-    for _ in range(_CANDIDATES):
-        while True:
-            for i, place in enumerate(places):
-                if 0 <= place < at:
-                    places[i] = lowered.find(firsts[i], at)
-            candidates = [place for place in places if place >= 0]
-            # A word not found in what was lowered may still start less than its
-            # length before its end: the nearest place found is first if it is before.
-            if reach == size or (
-                candidates
-                and (-1 not in places or min(candidates) <= reach - max(map(len, firsts)))
-            ):
-                break
-            lowered += folded[reach : reach * 4].encode("ascii", "replace").lower()
-            reach = min(size, reach * 4)
-            places = [lowered.find(word, at) for word in firsts]
-        if not candidates:
-            return None
-        at = min(candidates)
-        match = pattern.match(folded, at)
-        if match is None:
-            at += 1
-            continue
-        if at == 0 or not folded[at - 1].isalnum():
+    while (found := places.search(text, at)) is not None:
+        at = found.start()
+        match = pattern.match(text, at)
+        assert match is not None  # (what places checked)
+        if at == 0 or not text[at - 1].isalnum():
             return match
         at = match.end()
-    # Common letters inside words (``a``): the pattern scans the rest (from where no match
-    # can start before, as ``finditer`` would resume).
-    return next(_matches(pattern, folded, at), None)
+    return None
 
 
-_READ_FIRST = 1024
-"""Characters of a text :func:`_first_match` puts in lower case first."""
-_CANDIDATES = 8
-"""Places tried with ``str.find`` before :func:`_first_match` lets the pattern scan."""
 _HARMLESS: dict[str, bool] = {}
 """Per non-ASCII character seen: whether folding it cannot change what a pattern finds (a
 character that is no word character, and whose folded form has none: quotes, dashes)."""
@@ -420,6 +402,13 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
     listed. None when nothing is found. *plain*: :func:`is_plain` of *text* when the
     caller knows it (the search index keeps it per article), else worked out here.
     """
+    if plain is not False:
+        fast = _FIRST_WORDS.get(pattern)
+        if fast is not None and fast[0] is not None:
+            if plain is None:
+                plain = is_plain(text)
+            if plain:
+                return _plain_snippet(text, fast[0], fast[1])
     folded, folded_starts, original_starts, plain = _fold(text, plain)
     first = _first_match(pattern, folded, plain)
     if first is None:
@@ -488,6 +477,80 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
             return snippet
         # The words found come after the longest snippet's end (long words, or long runs
         # of punctuation, before them): the snippet starts at them instead.
+        window_start, from_start = start, False
+
+
+def _counting(words: int) -> re.Pattern[str]:
+    """Up to *words* words from where it starts (ASCII mode), each whole, in nested
+    optional groups: its ``lastindex`` is how many it matched (0 for None), group *k*
+    ends where the *k*-th word ends (what :meth:`_Words.exactly` finds, in one match)."""
+    body = ""
+    for _ in range(words):
+        body = rf"(?:[\W_]*+([^\W_]++){body})?"
+    return re.compile(body, re.ASCII)
+
+
+_UP_TO_BEYOND = _counting(SNIPPET_WORDS + 1)
+"""A window's words and one more, counted by one match (:func:`_counting`)."""
+_REACH = 256
+"""Characters before the first match read first, backwards, to count its words."""
+
+
+def _plain_snippet(text: str, places: re.Pattern[str], pattern: re.Pattern[str]) -> Snippet | None:
+    """:func:`find_snippet` in a plain text (:func:`is_plain`), for a pattern with a way
+    to its *places* (:data:`_FIRST_WORDS`; *pattern* in ASCII mode): the same snippet,
+    the words on each side counted and found by one match each (:data:`_UP_TO_BEYOND`)."""
+    first = _first_plain(text, places, pattern)
+    if first is None:
+        return None
+    start, end = first.span()
+    found_words = len(_ASCII.word.findall(first.group())) or 1
+    reach = _REACH
+    while True:
+        low = start - reach if start > reach else 0
+        back = _UP_TO_BEYOND.match(text[low:start][::-1])
+        assert back is not None  # it matches the empty string
+        before = back.lastindex or 0
+        if before > SNIPPET_WORDS:
+            before, at_start = SNIPPET_WORDS, False
+            break
+        if low == 0:
+            at_start = True
+            break
+        reach *= 4
+    ahead = _UP_TO_BEYOND.match(text, end)
+    assert ahead is not None
+    after = ahead.lastindex or 0
+    at_end = after <= SNIPPET_WORDS
+    if not at_end:
+        after = SNIPPET_WORDS
+    room = max(0, SNIPPET_WORDS - found_words)
+    lead = _lead(text, start, start - back.end(), before, at_start, _ASCII) if before else None
+    if lead is None:
+        lead = min(before, room // 2)
+        if at_end and room - lead > after:  # the text ends: show more before
+            lead = min(before, room - after)
+    trail = min(after, max(0, room - lead))
+    from_start = at_start and lead == before
+    window_start = 0 if from_start else start - back.end(lead) if lead else start
+    to_end = at_end and trail == after
+    window_end = len(text) if to_end else ahead.end(trail) if trail else end
+    while True:
+        pieces = [] if from_start else [ELLIPSIS]
+        cursor = window_start
+        window = text[window_start:window_end]
+        cut = _cutter(text, window)
+        for match in _matches(pattern, text, window_start, window_end):
+            at, done = match.span()
+            pieces += [cut(cursor, at), MARK_START, cut(at, done), MARK_END]
+            cursor = done
+        pieces.append(cut(cursor, window_end))
+        if not to_end:
+            pieces.append(ELLIPSIS)
+        snippet = make_snippet("".join(pieces), sanitized=_clean(window))
+        if snippet.marks or window_start >= start:
+            return snippet
+        # The words found come after the longest snippet's end: as find_snippet.
         window_start, from_start = start, False
 
 
