@@ -1,18 +1,30 @@
-"""A hit's snippet: a bit of text around the words found, on one line, with where they are."""
+"""A hit's snippet: a bit of text around the words found, on one line, with where they are.
+
+The words found are looked for in the text with its accents folded (:mod:`.plain_text`:
+a plain text is its own folding) and laid out as SQLite's ``snippet()`` lays out a
+window; the window's line is made by :mod:`.snippet_line`."""
 
 from __future__ import annotations
 
 import re
-import threading
-import unicodedata
-from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 
 from reader.search import text_match
-from reader.text import sanitize
+from reader.search.plain_text import back_offset, fold_text, is_plain
+from reader.search.snippet_line import (
+    ELLIPSIS,
+    MARK_END,
+    MARK_START,
+    PARAGRAPH_MARK,
+    SNIPPET_LIMIT,
+    Snippet,
+    cutter,
+    is_clean,
+    make_snippet,
+)
 
 __all__ = [
+    "ELLIPSIS",
     "MARK_END",
     "MARK_START",
     "PARAGRAPH_MARK",
@@ -25,71 +37,10 @@ __all__ = [
     "snippet_pattern",
 ]
 
-MARK_START = "\ue000"
-"""What a word found is preceded by in a raw snippet (a private-use character)."""
-MARK_END = "\ue001"
-"""... and followed by."""
-
-SNIPPET_LIMIT = 240
-"""Longest snippet kept, in code points."""
-
 SNIPPET_WORDS = 16
 """Words shown around the first word found (as SQLite's ``snippet(..., 16)``)."""
 
-ELLIPSIS = "…"
-
 _WORD = text_match.WORD
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_PARAGRAPH_BREAK = re.compile(r"\s*\n[ \t\r]*\n\s*")
-PARAGRAPH_MARK = " · "
-"""What a blank line becomes in a snippet's one line (the title and the first paragraph,
-say, are not run into one sentence)."""
-_SPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """One line of text and the (start, end) offsets of the words found in it."""
-
-    text: str
-    marks: tuple[tuple[int, int], ...] = ()
-
-
-def make_snippet(raw: str, *, sanitized: bool = False) -> Snippet:
-    """*raw* (text with the marks around the words found) as one sanitised line and the
-    offsets of the marked words; the text between marks is never read as markup.
-    *sanitized*: the caller knows :func:`~reader.text.sanitize` would not change *raw*."""
-    line = raw if sanitized else sanitize(raw)
-    if "\n" in line:  # a break at either end marks nothing: it goes
-        line = _PARAGRAPH_BREAK.sub(PARAGRAPH_MARK, line.strip())
-    if not (line.isascii() and line.isprintable() and "  " not in line and line == line.strip()):
-        line = " ".join(line.split())  # one line (a tab or line break is a space)
-    marks: list[tuple[int, int]] = []
-    if MARK_START in line or MARK_END in line:
-        pieces: list[str] = []
-        length = 0
-        start: int | None = None
-        at = 0
-        while True:  # from one mark to the next (a few a snippet)
-            starts, ends = line.find(MARK_START, at), line.find(MARK_END, at)
-            found = min(starts, ends) if starts >= 0 and ends >= 0 else max(starts, ends)
-            if found < 0:
-                break
-            pieces.append(line[at:found])
-            length += found - at
-            if found == starts:
-                start = length
-            else:
-                if start is not None and length > start:
-                    marks.append((start, length))
-                start = None
-            at = found + 1
-        pieces.append(line[at:])
-        line = "".join(pieces)
-    if len(line) > SNIPPET_LIMIT:
-        line = line[: SNIPPET_LIMIT - 1] + ELLIPSIS
-        marks = [(s, min(e, SNIPPET_LIMIT - 1)) for s, e in marks if s < SNIPPET_LIMIT - 1]
-    return Snippet(line, tuple(marks))
 
 
 def snippet_pattern(
@@ -203,174 +154,56 @@ def _first_plain(
     return None
 
 
-_HARMLESS: dict[str, bool] = {}
-"""Per non-ASCII character seen: whether folding it cannot change what a pattern finds (a
-character that is no word character, and whose folded form has none: quotes, dashes)."""
-
-
-def _harmless(char: str) -> bool:
-    known = _HARMLESS.get(char)
-    if known is None:
-        known = _HARMLESS[char] = not _WORD.search(char + text_match.fold(char)) and (
-            not unicodedata.combining(char)
-        )
-    return known
-
-
-def is_plain(text: str) -> bool:
-    """Whether *text*'s only non-ASCII characters (if any) are harmless (:func:`_harmless`):
-    its word characters are all ASCII, so it is its own accent folding for what a pattern
-    finds. One scan for a character not yet known harmless, learning them as they come
-    (the search index keeps the answer per article: :func:`find_snippet`'s *plain*)."""
-    global _UNKNOWN
-    if text.isascii():
-        return True
-    if len(_KNOWN_HARMLESS) <= 8:  # counted in C: the non-ASCII ones all known harmless?
-        non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-        if non_ascii == sum(text.count(char) for char in _KNOWN_HARMLESS):
-            return True
-    at = 0
-    while (found := _UNKNOWN.search(text, at)) is not None:
-        char = found.group()
-        if not _harmless(char):
-            return False
-        with _LEARNING:  # threads (the app's searches) learn at once: each char once
-            if char not in _KNOWN_HARMLESS:  # counted once by the check above
-                _KNOWN_HARMLESS.append(char)
-                _UNKNOWN = _unknown()
-        at = found.end()
-    return True
-
-
-_KNOWN_HARMLESS: list[str] = []
-_LEARNING = threading.Lock()
-
-
-def _unknown() -> re.Pattern[str]:
-    known = "".join(re.escape(char) for char in _KNOWN_HARMLESS)
-    return re.compile(f"[^\x00-\x7f{known}]")
-
-
-_UNKNOWN = _unknown()
-"""A non-ASCII character not known to be harmless."""
-
-
-def _fold(text: str, plain: bool | None = None) -> tuple[str, list[int], list[int], bool]:
-    """*text* with accents folded, where its pieces of changed length start in the
-    folded text and in *text* (to map an offset back; empty when no length changed), and
-    whether the text was plain (its word characters all ASCII).
-
-    A text whose only non-ASCII characters are harmless (typographic quotes, dashes) is
-    its own folding for what a pattern finds, and is not copied. *plain*: whether it is
-    (:func:`is_plain`), when known."""
-    if plain or (plain is None and is_plain(text)):
-        return text, [], [], True
-    pieces: list[str] = []
-    folded_starts: list[int] = []
-    original_starts: list[int] = []
-    shift = 0  # folded offset minus original offset so far
-    last = 0
-    for found in _NON_ASCII.finditer(text):
-        pieces.append(text[last : found.start()])
-        run = found.group()
-        folded = text_match.fold(run)
-        if len(folded) == len(run):
-            pieces.append(folded)
-        else:
-            # Character by character inside a run whose length changes, so that each
-            # original character's folded form starts at a known offset.
-            for offset, char in enumerate(run):
-                folded_char = text_match.fold(char)
-                folded_starts.append(found.start() + offset + shift)
-                original_starts.append(found.start() + offset)
-                pieces.append(folded_char)
-                shift += len(folded_char) - 1
-            folded_starts.append(found.end() + shift)
-            original_starts.append(found.end())
-        last = found.end()
-    pieces.append(text[last:])
-    return "".join(pieces), folded_starts, original_starts, False
-
-
-def _back(offset: int, folded_starts: list[int], original_starts: list[int]) -> int:
-    """The offset in the original text of the folded text's *offset* (see :func:`_fold`)."""
-    i = bisect_right(folded_starts, offset) - 1
-    if i < 0:
-        return offset
-    if i + 1 < len(original_starts) and original_starts[i + 1] - original_starts[i] == 1:
-        return original_starts[i]  # inside one character's folded form
-    return original_starts[i] + offset - folded_starts[i]
-
-
 class _Words:
     """The patterns that count and step over a snippet's words, in one mode: Unicode (any
     text) or ASCII (a plain text, whose word characters are all ASCII: both modes see the
     same words there, the ASCII one without a Unicode lookup per character)."""
 
     def __init__(self, flags: int) -> None:
-        self.flags = flags
         self.word = re.compile(_WORD.pattern, flags)
         """A word (:data:`reader.search.text_match.WORD`)."""
-        self.up_to = re.compile(rf"(?:[\W_]*+[^\W_]++){{0,{SNIPPET_WORDS + 1}}}", flags)
-        """Up to a window's words and one more, as :meth:`exactly`."""
-        self.beyond = re.compile(rf"(?:[\W_]*+[^\W_]++){{{SNIPPET_WORDS + 1}}}", flags)
-        """A window's words and one more, exactly (matches where :attr:`up_to` would count
-        more than a window's, and ends where it ends)."""
-        self._exactly: dict[int, re.Pattern[str]] = {}
-
-    def exactly(self, n: int) -> re.Pattern[str]:
-        """Matches exactly *n* words from where it starts, each whole (possessive: a word
-        is never split), and the separators before each (compiled when first asked for)."""
-        found = self._exactly.get(n)
-        if found is None:
-            found = self._exactly[n] = re.compile(rf"(?:[\W_]*+[^\W_]++){{{n}}}", self.flags)
-        return found
+        body = ""
+        for _ in range(SNIPPET_WORDS + 1):
+            body = rf"(?:[\W_]*+([^\W_]++){body})?"
+        self.counted = re.compile(body, flags)
+        """Up to a window's words and one more from where it starts, each whole (possessive:
+        a word is never split), in nested optional groups: its ``lastindex`` is how many it
+        matched (None for none), and group *k* ends where the *k*-th word ends: the words
+        counted and found by one match."""
 
 
 _UNICODE = _Words(0)
 _ASCII = _Words(re.ASCII)
+
+_REACH = 256
+"""Characters before the first match read first (backwards) to count its words."""
 
 _SENTENCE_START = re.compile(r"(?:[.:][ \t\r\n]+|\n[ \t\r]*\n\s*)(?=[^\W_])")
 """The end of a sentence (``.`` or ``:`` and white space, or a blank line: a paragraph, or
 an article's title, ends there) before a word: a match ends where that word starts."""
 
 
-def _count_before(folded: str, start: int, words: _Words = _UNICODE) -> tuple[int, bool, str, int]:
+def _count_before(
+    folded: str, start: int, words: _Words = _UNICODE
+) -> tuple[int, bool, re.Match[str]]:
     """How many words come before *start*, up to a window's (:data:`SNIPPET_WORDS`), and
-    whether those are all there are (the text's first word among them); the text before
-    *start* reversed (as far as it was read: :meth:`_Words.exactly` on it finds where the n-th
-    word before starts) and where the farthest word counted starts.
+    whether those are all there are (the text's first word among them); and the match of
+    :attr:`_Words.counted` on the text before *start* reversed (its group *n* ends where
+    the *n*-th word before starts, its end where the farthest word counted starts).
 
-    The text before *start* is read backwards, a little at a time: the words are counted by
-    one match on it reversed (words and separators read the same either way). *words*: the
-    patterns for the text (:class:`_Words`)."""
-    reach = 128
+    The text before *start* is read backwards, a little at a time (words and separators
+    read the same either way). *words*: the patterns for the text (:class:`_Words`)."""
+    reach = _REACH
     while True:
-        low = max(0, start - reach)
-        backwards = folded[low:start][::-1]
-        beyond = words.beyond.match(backwards)  # more than a window's words: no count needed
-        if beyond is not None:
-            return SNIPPET_WORDS, False, backwards, start - beyond.end()
-        counted = words.up_to.match(backwards)
+        low = start - reach if start > reach else 0
+        counted = words.counted.match(folded[low:start][::-1])
         assert counted is not None  # it matches the empty string
-        count = len(words.word.findall(backwards, 0, counted.end()))
-        if count > SNIPPET_WORDS:  # (the farthest may be cut by the slice: not counted)
-            return SNIPPET_WORDS, False, backwards, start - counted.end()
+        count = counted.lastindex or 0
+        if count > SNIPPET_WORDS:  # (the farthest may be cut by the slice: not shown)
+            return SNIPPET_WORDS, False, counted
         if low == 0:
-            return count, True, backwards, start - counted.end()
+            return count, True, counted
         reach *= 4
-
-
-def _count_after(folded: str, end: int, words: _Words = _UNICODE) -> tuple[int, bool]:
-    """How many words come after *end*, up to a window's, and whether those are all."""
-    if words.beyond.match(folded, end) is not None:  # more than a window's: no count needed
-        return SNIPPET_WORDS, False
-    counted = words.up_to.match(folded, end)
-    assert counted is not None
-    count = len(words.word.findall(folded, end, counted.end()))
-    if count > SNIPPET_WORDS:
-        return SNIPPET_WORDS, False
-    return count, True
 
 
 def _lead(
@@ -398,18 +231,12 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
     one phrase: from the nearest sentence start (after ``.`` or ``:``, or the text's start)
     when one is close enough before the words found, else with them in the middle (more
     before when the text ends); ``…`` where the text goes on; every match inside marked.
-    Only the neighbourhood of the first match is read, and its words are counted, not
-    listed. None when nothing is found. *plain*: :func:`is_plain` of *text* when the
-    caller knows it (the search index keeps it per article), else worked out here.
+    Only the neighbourhood of the first match is read, and the words on each side are
+    counted and found by one match each (:attr:`_Words.counted`). None when nothing is
+    found. *plain*: :func:`is_plain` of *text* when the caller knows it (the search index
+    keeps it per article), else worked out here.
     """
-    if plain is not False:
-        fast = _FIRST_WORDS.get(pattern)
-        if fast is not None and fast[0] is not None:
-            if plain is None:
-                plain = is_plain(text)
-            if plain:
-                return _plain_snippet(text, fast[0], fast[1])
-    folded, folded_starts, original_starts, plain = _fold(text, plain)
+    folded, folded_starts, original_starts, plain = fold_text(text, plain)
     first = _first_match(pattern, folded, plain)
     if first is None:
         return None
@@ -419,113 +246,15 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
         pattern, words = fast[1], _ASCII
     start, end = first.span()
     found_words = len(words.word.findall(first.group())) or 1
-    before, at_start, backwards, farthest = _count_before(folded, start, words)
-    after, at_end = _count_after(folded, end, words)
-    room = max(0, SNIPPET_WORDS - found_words)
-    lead = _lead(folded, start, farthest, before, at_start, words) if before else None
-    if lead is None:
-        lead = min(before, room // 2)
-        if at_end and room - lead > after:  # the text ends: show more before
-            lead = min(before, room - after)
-    trail = min(after, max(0, room - lead))
-    from_start = at_start and lead == before
-    if from_start:
-        window_start = 0
-    elif lead:
-        reached = words.exactly(lead).match(backwards)
-        assert reached is not None
-        window_start = start - reached.end()
-    else:
-        window_start = start
-    to_end = at_end and trail == after
-    if to_end:
-        window_end = len(folded)
-    elif trail:
-        reached = words.exactly(trail).match(folded, end)
-        assert reached is not None
-        window_end = reached.end()
-    else:
-        window_end = end
-    while True:
-        pieces = [] if from_start else [ELLIPSIS]
-        cursor = window_start
-        clean = False
-        if not folded_starts:  # the folded text is the text (offsets are the same)
-            window = text[window_start:window_end]
-            clean = _clean(window)
-            cut = _cutter(text, window)
-            for match in _matches(pattern, folded, window_start, window_end):
-                at, done = match.span()
-                pieces += [cut(cursor, at), MARK_START, cut(at, done), MARK_END]
-                cursor = done
-            pieces.append(cut(cursor, window_end))
-        else:
-
-            def back(offset: int) -> int:
-                return _back(offset, folded_starts, original_starts)
-
-            cut = _cutter(text, text[back(window_start) : back(window_end)])
-            for match in _matches(pattern, folded, window_start, window_end):
-                pieces += [cut(back(cursor), back(match.start())), MARK_START]
-                pieces += [cut(back(match.start()), back(match.end())), MARK_END]
-                cursor = match.end()
-            pieces.append(cut(back(cursor), back(window_end)))
-        if not to_end:
-            pieces.append(ELLIPSIS)
-        snippet = make_snippet("".join(pieces), sanitized=clean)
-        if snippet.marks or window_start >= start:
-            return snippet
-        # The words found come after the longest snippet's end (long words, or long runs
-        # of punctuation, before them): the snippet starts at them instead.
-        window_start, from_start = start, False
-
-
-def _counting(words: int) -> re.Pattern[str]:
-    """Up to *words* words from where it starts (ASCII mode), each whole, in nested
-    optional groups: its ``lastindex`` is how many it matched (0 for None), group *k*
-    ends where the *k*-th word ends (what :meth:`_Words.exactly` finds, in one match)."""
-    body = ""
-    for _ in range(words):
-        body = rf"(?:[\W_]*+([^\W_]++){body})?"
-    return re.compile(body, re.ASCII)
-
-
-_UP_TO_BEYOND = _counting(SNIPPET_WORDS + 1)
-"""A window's words and one more, counted by one match (:func:`_counting`)."""
-_REACH = 256
-"""Characters before the first match read first, backwards, to count its words."""
-
-
-def _plain_snippet(text: str, places: re.Pattern[str], pattern: re.Pattern[str]) -> Snippet | None:
-    """:func:`find_snippet` in a plain text (:func:`is_plain`), for a pattern with a way
-    to its *places* (:data:`_FIRST_WORDS`; *pattern* in ASCII mode): the same snippet,
-    the words on each side counted and found by one match each (:data:`_UP_TO_BEYOND`)."""
-    first = _first_plain(text, places, pattern)
-    if first is None:
-        return None
-    start, end = first.span()
-    found_words = len(_ASCII.word.findall(first.group())) or 1
-    reach = _REACH
-    while True:
-        low = start - reach if start > reach else 0
-        back = _UP_TO_BEYOND.match(text[low:start][::-1])
-        assert back is not None  # it matches the empty string
-        before = back.lastindex or 0
-        if before > SNIPPET_WORDS:
-            before, at_start = SNIPPET_WORDS, False
-            break
-        if low == 0:
-            at_start = True
-            break
-        reach *= 4
-    ahead = _UP_TO_BEYOND.match(text, end)
+    before, at_start, back = _count_before(folded, start, words)
+    ahead = words.counted.match(folded, end)
     assert ahead is not None
     after = ahead.lastindex or 0
     at_end = after <= SNIPPET_WORDS
     if not at_end:
         after = SNIPPET_WORDS
     room = max(0, SNIPPET_WORDS - found_words)
-    lead = _lead(text, start, start - back.end(), before, at_start, _ASCII) if before else None
+    lead = _lead(folded, start, start - back.end(), before, at_start, words) if before else None
     if lead is None:
         lead = min(before, room // 2)
         if at_end and room - lead > after:  # the text ends: show more before
@@ -534,39 +263,36 @@ def _plain_snippet(text: str, places: re.Pattern[str], pattern: re.Pattern[str])
     from_start = at_start and lead == before
     window_start = 0 if from_start else start - back.end(lead) if lead else start
     to_end = at_end and trail == after
-    window_end = len(text) if to_end else ahead.end(trail) if trail else end
+    window_end = len(folded) if to_end else ahead.end(trail) if trail else end
     while True:
         pieces = [] if from_start else [ELLIPSIS]
         cursor = window_start
-        window = text[window_start:window_end]
-        cut = _cutter(text, window)
-        for match in _matches(pattern, text, window_start, window_end):
-            at, done = match.span()
-            pieces += [cut(cursor, at), MARK_START, cut(at, done), MARK_END]
-            cursor = done
-        pieces.append(cut(cursor, window_end))
+        clean = False
+        if not folded_starts:  # the folded text is the text (offsets are the same)
+            window = text[window_start:window_end]
+            clean = is_clean(window)
+            cut = cutter(text, window)
+            for match in _matches(pattern, folded, window_start, window_end):
+                at, done = match.span()
+                pieces += [cut(cursor, at), MARK_START, cut(at, done), MARK_END]
+                cursor = done
+            pieces.append(cut(cursor, window_end))
+        else:
+
+            def back_to(offset: int) -> int:
+                return back_offset(offset, folded_starts, original_starts)
+
+            cut = cutter(text, text[back_to(window_start) : back_to(window_end)])
+            for match in _matches(pattern, folded, window_start, window_end):
+                pieces += [cut(back_to(cursor), back_to(match.start())), MARK_START]
+                pieces += [cut(back_to(match.start()), back_to(match.end())), MARK_END]
+                cursor = match.end()
+            pieces.append(cut(back_to(cursor), back_to(window_end)))
         if not to_end:
             pieces.append(ELLIPSIS)
-        snippet = make_snippet("".join(pieces), sanitized=_clean(window))
+        snippet = make_snippet("".join(pieces), sanitized=clean)
         if snippet.marks or window_start >= start:
             return snippet
-        # The words found come after the longest snippet's end: as find_snippet.
+        # The words found come after the longest snippet's end (long words, or long runs
+        # of punctuation, before them): the snippet starts at them instead.
         window_start, from_start = start, False
-
-
-def _cutter(text: str, window: str) -> Callable[[int, int], str]:
-    """What cuts *text* into a snippet's pieces: slices, without the characters that mark
-    the words found when the article's own *window* has some (a private-use character in
-    the text would otherwise mark what no query word matched)."""
-    if MARK_START not in window and MARK_END not in window:
-        return lambda start, end: text[start:end]
-    return lambda start, end: text[start:end].replace(MARK_START, "").replace(MARK_END, "")
-
-
-def _clean(window: str) -> bool:
-    """Whether :func:`~reader.text.sanitize` would leave *window* as it is: printable but
-    for line breaks (every character it removes or changes is not printable) and in NFC.
-    Marks put between its words then come through it unchanged too."""
-    if window.isascii():
-        return window.replace("\n", " ").isprintable()
-    return window.replace("\n", " ").isprintable() and unicodedata.is_normalized("NFC", window)

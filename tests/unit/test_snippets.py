@@ -10,7 +10,7 @@ import snippets_before
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from reader.search import snippets
+from reader.search import plain_text, snippets
 from reader.search.snippets import Snippet, find_snippet, make_snippet, snippet_pattern
 
 # Words that meet: in-word places ("administer"), case, accents, letters that match ASCII
@@ -193,7 +193,7 @@ def _old_find_snippet(text: str, pattern: re.Pattern[str]) -> Snippet | None:
     before when the text ends); ``…`` where the text goes on; every match inside marked.
     Only the neighbourhood of the first match is read. None when nothing is found.
     """
-    folded, folded_starts, original_starts, plain = snippets._fold(text)
+    folded, folded_starts, original_starts, plain = plain_text.fold_text(text)
     first = snippets._first_match(pattern, folded, plain)
     if first is None:
         return None
@@ -224,7 +224,7 @@ def _old_find_snippet(text: str, pattern: re.Pattern[str]) -> Snippet | None:
     window_end = len(folded) if to_end else (after[trail - 1][1] if trail else end)
 
     def back(offset: int) -> int:
-        return snippets._back(offset, folded_starts, original_starts)
+        return plain_text.back_offset(offset, folded_starts, original_starts)
 
     pieces = [] if from_start else [snippets.ELLIPSIS]
     cursor = window_start
