@@ -33,6 +33,7 @@ SNIPPET_LIMIT = 240
 ELLIPSIS = "…"
 
 _PARAGRAPH_BREAK = re.compile(r"\s*\n[ \t\r]*\n\s*")
+_MARKS = re.compile(f"([{MARK_START}{MARK_END}])")
 PARAGRAPH_MARK = " · "
 """What a blank line becomes in a snippet's one line (the title and the first paragraph,
 say, are not run into one sentence)."""
@@ -57,26 +58,20 @@ def make_snippet(raw: str, *, sanitized: bool = False) -> Snippet:
         line = " ".join(line.split())  # one line (a tab or line break is a space)
     marks: list[tuple[int, int]] = []
     if MARK_START in line or MARK_END in line:
-        pieces: list[str] = []
-        length = 0
+        # Split at the marks (in C): the text between them, then each mark and the text
+        # after it. A mark is a start and the next end; an end without a start is dropped.
+        parts = _MARKS.split(line)
+        length = len(parts[0])
         start: int | None = None
-        at = 0
-        while True:  # from one mark to the next (a few a snippet)
-            starts, ends = line.find(MARK_START, at), line.find(MARK_END, at)
-            found = min(starts, ends) if starts >= 0 and ends >= 0 else max(starts, ends)
-            if found < 0:
-                break
-            pieces.append(line[at:found])
-            length += found - at
-            if found == starts:
+        for i in range(1, len(parts), 2):
+            if parts[i] == MARK_START:
                 start = length
-            else:
-                if start is not None and length > start:
+            elif start is not None:
+                if length > start:
                     marks.append((start, length))
                 start = None
-            at = found + 1
-        pieces.append(line[at:])
-        line = "".join(pieces)
+            length += len(parts[i + 1])
+        line = "".join(parts[::2])
     if len(line) > SNIPPET_LIMIT:
         line = line[: SNIPPET_LIMIT - 1] + ELLIPSIS
         marks = [(s, min(e, SNIPPET_LIMIT - 1)) for s, e in marks if s < SNIPPET_LIMIT - 1]
