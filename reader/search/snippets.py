@@ -65,19 +65,11 @@ def snippet_pattern(
     # No look-behind in front: the regex engine scans for the words' first letters much
     # faster without one; a match inside a word is skipped by _matches.
     pattern = re.compile(rf"(?:{alternatives})(?![^\W_])")
-    starts = "".join(
-        dict.fromkeys(char for words in phrases if words for char in _cases(words[0][0]))
-    )
+    firsts = [words[0] for words in phrases if words]
     if len(_FIRST_WORDS) > 64:
         _FIRST_WORDS.clear()
     plain = re.compile(pattern.pattern, re.ASCII)
-    # (Where a case-sensitive word can start, it starts in any case too: a superset.)
-    _FIRST_WORDS[pattern] = (
-        re.compile(f"[{re.escape(starts)}](?<=(?={plain.pattern}).)", re.ASCII)
-        if starts.isascii()
-        else None,
-        plain,
-    )
+    _FIRST_WORDS[pattern] = (_places(firsts, plain), plain)
     return pattern
 
 
@@ -96,8 +88,20 @@ def _own_i(found: re.Match[str]) -> str:
     return "(?-i:\u0131)" if found.group() == "\u0131" else "(?-i:[iI])"
 
 
-def _cases(char: str) -> str:
-    return char.lower() + char.upper()
+def _places(firsts: list[str], plain: re.Pattern[str]) -> re.Pattern[str] | None:
+    """What finds where *plain* (a pattern in ASCII mode) matches, by the first letters of
+    its phrases' first words *firsts*, the first two when every word has two (in any case:
+    where a case-sensitive word starts, it starts in any case too: a superset), each place
+    checked by a look-ahead of the pattern; None when a letter is not ASCII."""
+    reach = 2 if all(len(word) > 1 for word in firsts) else 1
+    classes = [
+        "".join(dict.fromkeys(c for word in firsts for c in word[at].lower() + word[at].upper()))
+        for at in range(reach)
+    ]
+    if not all(letters.isascii() for letters in classes):
+        return None
+    prefix = "".join(f"[{re.escape(letters)}]" for letters in classes)
+    return re.compile(f"{prefix}(?<=(?={plain.pattern}){'.' * reach})", re.ASCII | re.DOTALL)
 
 
 _FIRST_WORDS: dict[re.Pattern[str], tuple[re.Pattern[str] | None, re.Pattern[str]]] = {}
@@ -111,8 +115,9 @@ letter, which a plain text does not have). A pattern not in here is scanned as i
 
 The places are found by a class of the first letters in any case (the regex engine
 skips to the next character of a class in a tight loop, where a pattern in any case or
-starting with a look-behind has it try every character), each checked by a look-ahead
-of the whole pattern: ``[gGmM](?<=(?=PATTERN).)``."""
+starting with a look-behind has it try every character), and of the second letters
+(fewer places checked), each checked by a look-ahead of the whole pattern:
+``[gGmM][eEiI](?<=(?=PATTERN)..)`` (:func:`_places`)."""
 
 
 def _matches(
