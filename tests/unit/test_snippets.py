@@ -53,6 +53,20 @@ def test_the_fast_way_finds_what_the_scan_finds(text: str, chosen: list[list[str
     assert find_snippet(text, pattern) == _scanned(text, pattern)
 
 
+@pytest.mark.parametrize("word", ["minister", "Minister", "MINISTER", "mINISTER", "MiNiStEr"])
+@pytest.mark.parametrize("chosen", [[["minister"]], [["minister"], ["a"]], [["minister", "said"]]])
+def test_the_fast_way_finds_a_word_in_any_case(word: str, chosen: list[list[str]]) -> None:
+    """The places are found by the first letters (the first two when every first word has
+    two) in any case."""
+    text = f"x — {word} said"
+    pattern = snippet_pattern(chosen)
+    assert pattern is not None
+    assert snippets._FIRST_WORDS[pattern][0] is not None  # the fast way is taken
+    found = find_snippet(text, pattern)
+    assert found is not None and [found.text[s:e] for s, e in found.marks]
+    assert found == _scanned(text, pattern)
+
+
 def _before(text: str, chosen: list[list[str]], flags: list[bool], plain: bool | None) -> object:
     """The snippet the code before found (tests/unit/snippets_before.py), as a tuple."""
     pattern = snippets_before.snippet_pattern(chosen, flags)
