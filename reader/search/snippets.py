@@ -145,18 +145,24 @@ def _first_match(pattern: re.Pattern[str], folded: str, plain: bool) -> re.Match
 def _first_plain(
     text: str, places: re.Pattern[str], pattern: re.Pattern[str]
 ) -> re.Match[str] | None:
-    """The first of :func:`_matches` of *pattern* (in ASCII mode) in the plain *text*,
-    the places where it matches found by *places* (:data:`_FIRST_WORDS`): one that does
-    not start a word is skipped whole, as ``finditer`` skips it."""
-    at = 0
-    while (found := places.search(text, at)) is not None:
+    """The first of :func:`_plain_matches` in the whole *text*."""
+    return next(_plain_matches(text, places, pattern, 0, len(text)), None)
+
+
+def _plain_matches(
+    text: str, places: re.Pattern[str], pattern: re.Pattern[str], start: int, end: int
+) -> Iterator[re.Match[str]]:
+    """:func:`_matches` of *pattern* (in ASCII mode) in the plain *text*[start:end], the
+    places where it matches found by *places* (:data:`_FIRST_WORDS`): one that does not
+    start a word is skipped whole, as ``finditer`` skips it."""
+    at = start
+    while (found := places.search(text, at, end)) is not None:
         at = found.start()
-        match = pattern.match(text, at)
+        match = pattern.match(text, at, end)
         assert match is not None  # (what places checked)
         if at == 0 or not text[at - 1].isalnum():
-            return match
+            yield match
         at = match.end()
-    return None
 
 
 class _Words:
@@ -247,8 +253,9 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
         return None
     words = _UNICODE
     fast = _FIRST_WORDS.get(pattern) if plain else None
+    places = None
     if fast is not None:  # a plain text: the patterns in ASCII mode find the same
-        pattern, words = fast[1], _ASCII
+        places, pattern, words = fast[0], fast[1], _ASCII
     start, end = first.span()
     found_words = len(words.word.findall(first.group())) or 1
     before, at_start, back = _count_before(folded, start, words)
@@ -277,7 +284,11 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
             window = text[window_start:window_end]
             clean = is_clean(window)
             cut = cutter(text, window)
-            for match in _matches(pattern, folded, window_start, window_end):
+            for match in (
+                _matches(pattern, folded, window_start, window_end)
+                if places is None
+                else _plain_matches(folded, places, pattern, window_start, window_end)
+            ):
                 at, done = match.span()
                 pieces += [cut(cursor, at), MARK_START, cut(at, done), MARK_END]
                 cursor = done
