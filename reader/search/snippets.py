@@ -247,15 +247,21 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
     found. *plain*: :func:`is_plain` of *text* when the caller knows it (the search index
     keeps it per article), else worked out here.
     """
-    folded, folded_starts, original_starts, plain = fold_text(text, plain)
-    first = _first_match(pattern, folded, plain)
-    if first is None:
-        return None
+    if plain:  # its own folding (as fold_text would find)
+        folded, folded_starts, original_starts = text, [], []
+    else:
+        folded, folded_starts, original_starts, plain = fold_text(text, plain)
     words = _UNICODE
     fast = _FIRST_WORDS.get(pattern) if plain else None
     places = None
     if fast is not None:  # a plain text: the patterns in ASCII mode find the same
         places, pattern, words = fast[0], fast[1], _ASCII
+    if places is not None:  # (as _first_match)
+        first = next(_plain_matches(folded, places, pattern, 0, len(folded)), None)
+    else:
+        first = next(_matches(pattern, folded), None)
+    if first is None:
+        return None
     start, end = first.span()
     found_words = len(words.word.findall(first.group())) or 1
     before, at_start, back = _count_before(folded, start, words)
