@@ -247,6 +247,8 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
     found. *plain*: :func:`is_plain` of *text* when the caller knows it (the search index
     keeps it per article), else worked out here.
     """
+    folded_starts: list[int]
+    original_starts: list[int]
     if plain:  # its own folding (as fold_text would find)
         folded, folded_starts, original_starts = text, [], []
     else:
