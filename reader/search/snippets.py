@@ -183,8 +183,17 @@ class _Words:
         counted and found by one match."""
 
 
-_UNICODE = _Words(0)
 _ASCII = _Words(re.ASCII)
+_UNICODE: list[_Words] = []
+"""The patterns in Unicode mode, made when a text that is not plain first needs them
+(rarely: compiling them is ~1 ms of a `reader search`)."""
+
+
+def _unicode() -> _Words:
+    if not _UNICODE:
+        _UNICODE.append(_Words(0))
+    return _UNICODE[0]
+
 
 _REACH = 256
 """Characters before the first match read first (backwards) to count its words."""
@@ -194,9 +203,7 @@ _SENTENCE_START = re.compile(r"(?:[.:][ \t\r\n]+|\n[ \t\r]*\n\s*)(?=[^\W_])")
 an article's title, ends there) before a word: a match ends where that word starts."""
 
 
-def _count_before(
-    folded: str, start: int, words: _Words = _UNICODE
-) -> tuple[int, bool, re.Match[str]]:
+def _count_before(folded: str, start: int, words: _Words) -> tuple[int, bool, re.Match[str]]:
     """How many words come before *start*, up to a window's (:data:`SNIPPET_WORDS`), and
     whether those are all there are (the text's first word among them); and the match of
     :attr:`_Words.counted` on the text before *start* reversed (its group *n* ends where
@@ -218,7 +225,7 @@ def _count_before(
 
 
 def _lead(
-    folded: str, start: int, farthest: int, before: int, at_start: bool, words: _Words = _UNICODE
+    folded: str, start: int, farthest: int, before: int, at_start: bool, words: _Words
 ) -> int | None:
     """How many of the *before* words before *start* the snippet starts with when one of
     the nearest (fewer than a window's) starts a sentence, or the text's first word is one
@@ -253,11 +260,12 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
         folded, folded_starts, original_starts = text, [], []
     else:
         folded, folded_starts, original_starts, plain = fold_text(text, plain)
-    words = _UNICODE
     fast = _FIRST_WORDS.get(pattern) if plain else None
     places = None
     if fast is not None:  # a plain text: the patterns in ASCII mode find the same
         places, pattern, words = fast[0], fast[1], _ASCII
+    else:
+        words = _unicode()
     if places is not None:  # (as _first_match)
         first = next(_plain_matches(folded, places, pattern, 0, len(folded)), None)
     else:
