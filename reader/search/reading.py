@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING
 from reader.children import child_command
 from reader.library import Problem, read_article
 from reader.search.documents import article_date
-from reader.search.snippets import is_plain
+from reader.search.plain_text import is_plain
 from reader.search.text_match import fold
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ NO_DATE = date(1970, 1, 1)
 
 Prepared = tuple[str, str, str, str, int, str, bool]
 """What the index writes of an article read: hash, title, folded title, text, words, date
-(ISO), plain (:func:`~reader.search.snippets.is_plain`)."""
+(ISO), plain (:func:`~reader.search.plain_text.is_plain`)."""
 
 
 def read_once(article: Article) -> Article:

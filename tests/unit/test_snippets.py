@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+import snippets_before
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from reader.search import snippets
+from reader.search import plain_text, snippets
 from reader.search.snippets import Snippet, find_snippet, make_snippet, snippet_pattern
 
 # Words that meet: in-word places ("administer"), case, accents, letters that match ASCII
@@ -52,27 +53,74 @@ def test_the_fast_way_finds_what_the_scan_finds(text: str, chosen: list[list[str
     assert find_snippet(text, pattern) == _scanned(text, pattern)
 
 
-@pytest.mark.parametrize("read_first", [1, 3, 8, 13])
-@settings(max_examples=150, deadline=None)
-@given(text=texts, chosen=st.lists(st.sampled_from(_PHRASES), min_size=1, max_size=3))
-@example(text="xxxxxxx minister", chosen=[["minister"]])
-@example(text="administer the minister", chosen=[["minister"], ["the"]])
-@example(text="aaaaaaa geneva the minister", chosen=[["minister"], ["geneva"]])
-@example(text=" cafe" + " w" * 30 + " a", chosen=[["cafe"], ["a"]])  # "cafe" cut, its "a" next
-def test_the_text_lowered_a_piece_at_a_time_finds_the_same(
-    read_first: int, text: str, chosen: list[list[str]]
-) -> None:
-    """The text is put in lower case a piece at a time (the first place is most often
-    near the start): a word cut where a piece ends, or found only beyond it, changes
-    nothing (pieces as short as a character, the words longer than that)."""
+@pytest.mark.parametrize("word", ["minister", "Minister", "MINISTER", "mINISTER", "MiNiStEr"])
+@pytest.mark.parametrize("chosen", [[["minister"]], [["minister"], ["a"]], [["minister", "said"]]])
+def test_the_fast_way_finds_a_word_in_any_case(word: str, chosen: list[list[str]]) -> None:
+    """The places are found by the first letters (the first two when every first word has
+    two) in any case."""
+    text = f"x — {word} said"
     pattern = snippet_pattern(chosen)
     assert pattern is not None
-    kept = snippets._READ_FIRST
-    snippets._READ_FIRST = read_first
-    try:
-        assert find_snippet(text, pattern) == _scanned(text, pattern)
-    finally:
-        snippets._READ_FIRST = kept
+    assert snippets._FIRST_WORDS[pattern][0] is not None  # the fast way is taken
+    found = find_snippet(text, pattern)
+    assert found is not None and [found.text[s:e] for s, e in found.marks]
+    assert found == _scanned(text, pattern)
+
+
+def _before(text: str, chosen: list[list[str]], flags: list[bool], plain: bool | None) -> object:
+    """The snippet the code before found (tests/unit/snippets_before.py), as a tuple."""
+    pattern = snippets_before.snippet_pattern(chosen, flags)
+    assert pattern is not None
+    found = snippets_before.find_snippet(text, pattern, plain)
+    return None if found is None else (found.text, found.marks)
+
+
+_ANY_TEXT = st.one_of(
+    texts,
+    st.lists(
+        st.sampled_from(
+            [*_PIECES, ". ", ": ", ".\n", "\n\n", "x", "“We", "ready,”"] + ["word"] * 8
+        ),
+        min_size=10,
+        max_size=200,
+    ).map(" ".join),
+    st.text(st.sampled_from("ab .:\n—“’é\u00a0\ue000\ue001\t_2K"), max_size=300),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    text=_ANY_TEXT,
+    chosen=st.lists(
+        st.sampled_from([*_PHRASES, ["we"], ["ready"], ["b", "a"]]), min_size=1, max_size=3
+    ),
+    data=st.data(),
+)
+@example(text="xa b", chosen=[["a", "b"], ["b"]], data=None)
+@example(text=" ".join(["w"] * 300 + ["minister"]), chosen=[["minister"]], data=None)
+@example(text="“We are ready,” the Minister said", chosen=[["we"]], data=None)
+def test_snippets_are_what_the_code_before_found(
+    text: str, chosen: list[list[str]], data: st.DataObject | None
+) -> None:
+    """The same snippet, byte for byte, and the same marks as the code before the plain
+    texts' snippets were found by a class of first letters and one counting match a side:
+    in any text, for any phrases, in any case or smart case, the text's plainness known
+    or not."""
+    flags = (
+        [False] * len(chosen)
+        if data is None
+        else data.draw(st.lists(st.booleans(), min_size=len(chosen), max_size=len(chosen)))
+    )
+    cased = [
+        [word.capitalize() for word in words] if flag else words
+        for words, flag in zip(chosen, flags, strict=True)
+    ]
+    pattern = snippet_pattern(cased, flags)
+    assert pattern is not None
+    for plain in (None, snippets.is_plain(text)):
+        found = find_snippet(text, pattern, plain)
+        now = None if found is None else (found.text, found.marks)
+        assert now == _before(text, cased, flags, plain)
 
 
 @pytest.mark.parametrize(
@@ -159,7 +207,7 @@ def _old_find_snippet(text: str, pattern: re.Pattern[str]) -> Snippet | None:
     before when the text ends); ``…`` where the text goes on; every match inside marked.
     Only the neighbourhood of the first match is read. None when nothing is found.
     """
-    folded, folded_starts, original_starts, plain = snippets._fold(text)
+    folded, folded_starts, original_starts, plain = plain_text.fold_text(text)
     first = snippets._first_match(pattern, folded, plain)
     if first is None:
         return None
@@ -190,7 +238,7 @@ def _old_find_snippet(text: str, pattern: re.Pattern[str]) -> Snippet | None:
     window_end = len(folded) if to_end else (after[trail - 1][1] if trail else end)
 
     def back(offset: int) -> int:
-        return snippets._back(offset, folded_starts, original_starts)
+        return plain_text.back_offset(offset, folded_starts, original_starts)
 
     pieces = [] if from_start else [snippets.ELLIPSIS]
     cursor = window_start
