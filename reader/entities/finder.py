@@ -118,6 +118,12 @@ class EntityFinder:
         if ask is not None:
             ask(text)
 
+    def ask_unless_cached(self, sha256: str, text: str) -> None:
+        """:meth:`ask`, when *text*'s model spans are not cached (when they are, the rules
+        are applied to them now, and kept: :meth:`cached` then answers at once)."""
+        if self._cached_ruled(sha256, text) is None:
+            self.ask(text)
+
     def model_spans(
         self, sha256: str, text: str, cancelled: threading.Event | None = None
     ) -> list[Span]:

@@ -204,3 +204,38 @@ async def test_a_filter_for_entities_waiting_for_the_update_says_so(
         main = await idle(pilot)
         assert {a.path.name for a in main.query_one(ArticleList).articles} == EVERY
         assert "entities just found" not in main.query_one(FilterBar).status
+
+
+async def test_an_uncached_article_is_sent_to_the_model_before_it_is_drawn(
+    tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model is most of an uncached switch: the article goes to the entity worker as
+    Enter is handled, before the screen's thread spends its ms showing the text."""
+    from reader.entities.worker import WorkerRecognizer
+
+    app = make_app(tmp_path, entity_cache)
+    for article in app.workspace.library().articles:
+        if article.path.name in (UNCACHED, "e-dinner.txt"):
+            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
+            cached.unlink()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_article(pilot, "e-dinner.txt")  # the worker loads its model
+        main = await idle(pilot)
+        recognizer = app.finder.recognizer
+        assert isinstance(recognizer, WorkerRecognizer) and recognizer.loaded
+        asked: list[str | None] = []
+        show = ArticleView.show
+
+        def showing(self: ArticleView, text: str, *args: Any, **kwargs: Any) -> None:
+            sent = recognizer._worker.asked
+            asked.append(None if sent is None else sent[0])
+            show(self, text, *args, **kwargs)
+
+        monkeypatch.setattr(ArticleView, "show", showing)
+        articles = main.query_one(ArticleList)
+        index = next(i for i, a in enumerate(articles.articles) if a.path.name == UNCACHED)
+        article = articles.articles[index]
+        main._article_chosen(ArticleList.Selected(articles, index, article))
+        assert asked == [article.text]
+        main = await idle(pilot)
+        assert "GPE" in {s.label for s in main.query_one(ArticleView).spans}
