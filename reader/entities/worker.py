@@ -88,9 +88,6 @@ class ChildProcess:
     :attr:`sentinel` (readable once the child has ended). Its stderr goes to a file of
     no name until it silences itself (worker_child.py's ``_silence``): what it said when
     it died before that (an interpreter without reader's packages) is :meth:`last_words`.
-    It runs in a session of its own (the terminal's Ctrl-C and hang-up never reach it: it
-    ignores SIGINT, and exits with this process), so that the kernel's fair share of the
-    CPU per session (autogroup) gives the model its own share, not part of the app's.
     """
 
     def __init__(self, engine: str, model: str | None) -> None:
@@ -112,10 +109,6 @@ class ChildProcess:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=self._said,
-                # A session of its own: where the kernel groups a session's processes
-                # for its fair share of the CPU (Linux's autogroup), the model's gets its
-                # own share, not half of the app's while the app draws the plain text.
-                start_new_session=True,
             )
         except BaseException:
             ours.close()

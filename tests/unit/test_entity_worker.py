@@ -222,15 +222,6 @@ def test_the_worker_is_the_only_process_started() -> None:
     assert result.stdout.split() == ["2", "True", "None"]
 
 
-def test_the_worker_has_a_session_of_its_own(worker: WorkerRecognizer) -> None:
-    # Linux's autogroup shares the CPU fairly between sessions: in the app's, the model
-    # would get half of the app's share while the app draws the article's plain text.
-    assert worker.extract("Angela Merkel visited Paris.")
-    pid = worker.pid
-    assert pid is not None
-    assert os.getsid(pid) == pid != os.getsid(0)
-
-
 def test_cancelling_stops_between_batches_and_drops_the_stale_ones(
     worker: WorkerRecognizer, recognizer: SpacyEngine, seed_path: Path
 ) -> None:
