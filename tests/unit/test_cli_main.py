@@ -310,7 +310,7 @@ def test_every_command_is_found_in_the_module_the_table_names() -> None:
     for module in pkgutil.iter_modules(reader.cli.__path__):
         table = getattr(importlib.import_module(f"reader.cli.{module.name}"), "COMMANDS", {})
         held.update(dict.fromkeys(table, module.name))
-    assert COMMANDS == held
+    assert held == COMMANDS
     for name in COMMANDS:
         make_parser, run = command_table(name)[name]
         assert callable(make_parser) and callable(run)
