@@ -16,13 +16,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import gc
+import importlib
 import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
 
 from reader import __version__
-from reader.cli import add, annotate, config, entities, entity, export, search
 from reader.cli.common import (
     CommandTable,
     Failed,
@@ -38,16 +39,32 @@ from reader.workspace import Workspace
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS: CommandTable = {
-    **entities.COMMANDS,
-    **entity.COMMANDS,
-    **annotate.COMMANDS,
-    **export.COMMANDS,
-    **search.COMMANDS,
-    **config.COMMANDS,
-    **add.COMMANDS,
+COMMANDS: dict[str, str] = {
+    "entities": "entities",
+    "index": "entities",
+    "entity": "entity",
+    "tag": "annotate",
+    "untag": "annotate",
+    "note": "annotate",
+    "annotations": "annotate",
+    "export": "export",
+    "import": "export",
+    "search": "search",
+    "config": "config",
+    "add": "add",
+    "refresh": "add",
+    "feeds": "add",
 }
-"""Every subcommand by name."""
+"""Every subcommand by name, with the module of ``reader.cli`` whose own ``COMMANDS``
+table holds it: imported only when the command is run (the app's start, which imports
+none of them, shows its first frame ~20 ms sooner)."""
+
+
+def command_table(name: str) -> CommandTable:
+    """The ``COMMANDS`` of the module holding the subcommand *name* (imported now)."""
+    module = importlib.import_module(f"reader.cli.{COMMANDS[name]}")
+    table: CommandTable = module.COMMANDS
+    return table
 
 
 class _AppParser(argparse.ArgumentParser):
@@ -70,6 +87,8 @@ def _in_use(common: argparse.Namespace) -> str:
     except ConfigError as error:
         return f"in use: none, the config file cannot be read: {error}"
     rows = [row for row in rows if row[0] in ("config file", "database", "articles")]
+    from reader.cli import config
+
     lines = config.settings_lines(rows, indent="  ")
     return "in use (without PATH arguments; all of it: reader config):\n" + "\n".join(lines)
 
@@ -123,6 +142,10 @@ def run_app(args: argparse.Namespace, workspace: Workspace) -> int:
     screen's worker asks the workspace for the same listing, and waits for it if it is
     not done; a failure is that worker's to report).
     """
+    # No garbage collection until the first frame: what is made until then (the modules
+    # imported, the screen) lives as long as the app, and the collector's passes over it
+    # cost the first start ~20 ms; the app freezes it and collects again after that frame.
+    gc.disable()
     # What listing imports, imported first: the two threads never wait on each other's
     # module locks (the rest of it is imported already, by this module).
     import reader.library.catalogue
@@ -150,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # file called like a command can be opened as ./entities.
     common, rest = common_parser().parse_known_args(argv)
     if rest and rest[0] in COMMANDS:
-        make_parser, command = COMMANDS[rest[0]]
+        make_parser, command = command_table(rest[0])[rest[0]]
         args = merge_common(make_parser().parse_args(rest[1:]), common)
     else:
         args = _app_parser(common).parse_args(argv)

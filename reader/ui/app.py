@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path, PurePath
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding, BindingType
@@ -19,7 +19,6 @@ from textual.screen import Screen
 
 from reader import __version__
 from reader.config import ConfigError, set_theme, set_value
-from reader.entities.finder import EntityFinder
 from reader.export import FORMATS
 from reader.resources import styles_dir
 from reader.settings import Settings
@@ -39,6 +38,9 @@ from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.legend import Legend
 from reader.ui.widgets.view_list import ViewList
 from reader.workspace import Workspace
+
+if TYPE_CHECKING:  # built (and imported) by the workspace when first asked for
+    from reader.entities.finder import EntityFinder
 
 T = TypeVar("T")
 
@@ -285,12 +287,21 @@ class ReaderApp(App[None]):
             self.call_after_refresh(gc.freeze)
 
     def on_mount(self) -> None:
+        if self.tune_gc and not gc.isenabled():  # the `reader` command starts without it
+            self.call_after_refresh(self._collect_again)
         # Other readers (commands, cron, a second app) save the same database in turn.
         self.set_interval(STORE_POLL_SECONDS, self._poll_store)
         # From now on a theme change is the user's (the one above came from the config).
         self._watching_theme = True
         if self._theme_problem:
             self.notify(self._theme_problem, title="Config", severity="warning", markup=False)
+
+    @staticmethod
+    def _collect_again() -> None:
+        """After the first frame: what exists now is kept out of the collector's passes
+        (see :meth:`library_shown`), which start again."""
+        gc.freeze()
+        gc.enable()
 
     def watch_theme(self, theme: str) -> None:
         """Remember a theme the user chose in the config file (off the screen's thread)."""

@@ -295,3 +295,22 @@ def test_the_app_lists_the_library_while_its_ui_is_imported(
     monkeypatch.setattr(ReaderApp, "run", fake_run)
     assert run("--db", home / "x.json", article).code == 0
     assert seen == [["The budget vote"]]
+
+
+def test_every_command_is_found_in_the_module_the_table_names() -> None:
+    """reader.cli imports a command's module only when it is run: its table of names must
+    name every command of every module, each in the module that holds it."""
+    import importlib
+    import pkgutil
+
+    import reader.cli
+    from reader.cli import COMMANDS, command_table
+
+    held: dict[str, str] = {}
+    for module in pkgutil.iter_modules(reader.cli.__path__):
+        table = getattr(importlib.import_module(f"reader.cli.{module.name}"), "COMMANDS", {})
+        held.update(dict.fromkeys(table, module.name))
+    assert held == COMMANDS
+    for name in COMMANDS:
+        make_parser, run = command_table(name)[name]
+        assert callable(make_parser) and callable(run)

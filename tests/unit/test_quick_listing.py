@@ -44,6 +44,12 @@ def title(tmp_path: Path, name: str, data: bytes) -> str:
         ("a.txt", "Caf\u00e9 in cp1252\n".encode("cp1252"), "Caf\u00e9 in cp1252"),
         ("a.txt", b"Evil \x1b[31mred\x1b[0m title\n", "Evil red title"),
         ("a.md", b"---\ntitle: [not, a, string]\n---\n\n# Heading\n", "Heading"),
+        # The title field not first, spaced, in capitals; the block closed by "..." and
+        # blanks; an empty block; CRLF lines (what the patterns find, not only the usual).
+        ("a.md", b"---\nauthor: A\nTitle :  Spaced out \t\n...  \nbody\n", "Spaced out"),
+        ("a.md", b"---\nsubtitle: no\ntitle: The second\n---\nbody\n", "The second"),
+        ("a.md", b"---\n---\n# After an empty block\n", "After an empty block"),
+        ("a.md", b'---\r\ntitle: "In CRLF"\r\n---\r\n\r\nbody\r\n', "In CRLF"),
     ],
 )
 def test_the_title_is_the_one_a_full_read_finds(

@@ -27,7 +27,6 @@ from textual.widgets import Input
 from textual.worker import Worker
 
 from reader.library import Article
-from reader.search.index import IndexReset
 from reader.search.query import (
     Query,
     QueryError,
@@ -371,6 +370,10 @@ class LibrarySearch:
 
     def _find(self, generation: int, query: Query, articles: list[Article]) -> None:
         """In a thread: the paths of the articles *query* finds."""
+        # Imported here (the workspace imports the index when first asked for it): the
+        # first start shows its list without importing the search index's modules.
+        from reader.search.index import IndexReset
+
         paths: list[str] = []
         notices: list[str] = []
         problem = None
