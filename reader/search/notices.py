@@ -75,10 +75,13 @@ def _either(values: list[str]) -> str:
 
 def _no_label(value: str, known: list[str]) -> str:
     shown = sanitize_line(value, 40)
-    near = _nearest(value, known, 0.5)
+    # The library's labels are untrusted text as the value is (a correction's label is any
+    # string, an imported annotation file's too).
+    near = [sanitize_line(label, 40) for label in _nearest(value, known, 0.5)]
     if near:
         return f"no label {shown}: did you mean {_either(near)}?"
-    return f"no label {shown} (labels: {', '.join(known)})"
+    labels = ", ".join(sanitize_line(label, 40) for label in known)
+    return f"no label {shown} (labels: {labels})"
 
 
 def _no_folder(value: str, folders: Collection[str]) -> str:

@@ -60,3 +60,23 @@ async def test_a_passage_note_shows_its_passage_on_a_line_above_it(
         assert lines[note - 1].strip().startswith("“The envoy")
         assert lines[note - 1].rstrip().endswith("…”")
         assert len(lines[note - 1].rstrip()) > width + 20
+
+
+def test_a_corrections_label_is_shown_sanitised() -> None:
+    # A correction's label is any string (an imported annotation file's too): the panel's
+    # entry and the full text (OrphanScreen) show it as they show the entity's text.
+    from reader.annotations import Placed
+    from reader.store.model import Annotation
+    from reader.ui.widgets.annotation_panel import describe as entry
+    from reader.ui.widgets.annotation_panel import full_text
+
+    label = "ORG\x1b]52;c;eA==\x07\x1b[2J\nX"
+    correction = {"action": "relabel", "label": label, "scope": "global", "text": "Acme"}
+    item = Placed(
+        Annotation("a1", "correction", "0" * 64, "a.txt", "t", "t", correction=correction),
+        anchoring=None,
+    )
+    for content in (entry(item), full_text(item)):
+        text = content.plain
+        assert "\x1b" not in text and "\x07" not in text, repr(text)
+        assert "ORG X" in text, repr(text)

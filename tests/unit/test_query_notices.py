@@ -57,3 +57,14 @@ def test_each_value_once_and_nothing_without_those_fields() -> None:
 def test_untrusted_values_stay_on_one_line() -> None:
     (notice,) = notices('in:"a\\nb\x1b[31m"')
     assert "\n" not in notice and "\x1b" not in notice
+
+
+def test_the_librarys_labels_are_shown_sanitised() -> None:
+    # A correction's label is any string (an imported annotation file's too): the labels
+    # the index has are untrusted text, as the values typed are.
+    hostile = "PERSONA\x1b]52;c;eA==\x07\x1b[31m"
+    (near,) = notices("label:persona", labels=(hostile,))
+    assert near == "no label PERSONA: did you mean PERSONA?"
+    (far,) = notices("label:zzzzzz", labels=("QQ\x1b[2J\nRR",))
+    assert "\x1b" not in far and "\n" not in far
+    assert far.endswith(", QQ RR)")

@@ -79,7 +79,8 @@ def describe(item: Placed, width: int = QUOTE_WIDTH) -> Content:
         sign, body = "▍ ", f"“{sanitize_line(quote, 56)}”"
     else:
         data = annotation.correction or {}
-        change = "removed" if data.get("action") == "remove" else f"→ {data.get('label')}"
+        label = sanitize_line(str(data.get("label")), 30)  # any string: untrusted
+        change = "removed" if data.get("action") == "remove" else f"→ {label}"
         scope = {"mention": "here", "article": "article", "global": "everywhere"}
         where = scope.get(str(data.get("scope")), "")
         sign, body = "⚑ ", f"{sanitize_line(str(data.get('text', '')), 30)} {change} ({where})"
@@ -115,7 +116,8 @@ def full_text(item: Placed) -> Content:
     ]
     if annotation.kind == "correction":
         data = annotation.correction or {}
-        change = "removed" if data.get("action") == "remove" else f"labelled {data.get('label')}"
+        label = sanitize_line(str(data.get("label")), 200)  # any string: untrusted
+        change = "removed" if data.get("action") == "remove" else f"labelled {label}"
         parts += ["\n", (f"{sanitize_line(str(data.get('text', '')), 200)} {change}\n", "bold")]
     if annotation.body:
         parts += ["\n", sanitize(annotation.body).rstrip("\n") + "\n"]
