@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from textual import events
 from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -264,6 +265,14 @@ class ReaderApp(App[None]):
     async def wait_for_writes(self) -> None:
         """Wait until every change queued so far is on disk (for tests and benchmarks)."""
         await asyncio.wrap_future(self._writer.submit(lambda: None))
+
+    async def on_event(self, event: events.Event) -> None:
+        # A paste is the one way raw text reaches a field without a key for each
+        # character: its control sequences go before any field (Textual's Input and
+        # TextArea draw an ESC as it came) sees it, as an article's would.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = sanitize(event.text)
+        await super().on_event(event)
 
     def on_written(self, message: Written) -> None:
         message.callback()

@@ -108,3 +108,23 @@ async def test_notices_and_copied_notes_carry_no_control_sequence(
         annotation = Note()
 
     assert copy_text(Item()) == "pasted text"  # type: ignore[arg-type]
+
+
+async def test_a_paste_into_a_field_loses_its_control_sequences(
+    make_settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from textual import events
+    from textual.widgets import Input
+
+    folder = make_hostile_library(tmp_path / "hostile")
+    app = build_app(make_settings(folder, model="no-such-pipeline"))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        app.screen.query_one(ArticleList).focus()
+        await pilot.press("slash")
+        field = app.focused
+        assert isinstance(field, Input)
+        app.post_message(events.Paste("Mark\x1b[31mup\x1b]0;owned\x07\x9b2J"))
+        await settle(pilot)
+        assert field.value == "Markup"
+        assert not FORBIDDEN & set(drawn_text(app).replace("\n", ""))
