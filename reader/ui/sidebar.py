@@ -12,8 +12,8 @@ from reader.config import SIDEBAR_WIDTHS
 STEP = 4
 
 #: The most of the screen a width of the user's takes, in percent (also a width remembered
-#: on a wide terminal, started on a small one).
-MOST = 60
+#: on a wide terminal, started on a small one): the article is never narrower than the list.
+MOST = 50
 
 
 def stepped(width: int, step: int, screen_width: int) -> int:

@@ -91,10 +91,10 @@ async def test_the_keys_set_a_width_kept_for_the_next_start(
         assert sidebar_width(app) == 20
         await pilot.press(*["greater_than_sign"] * 40)
         await settle(pilot)
-        assert sidebar_width(app) == 96  # 60% of the screen
+        assert sidebar_width(app) == 80  # half the screen
         # A press counts from the last width set, not the last laid out (keys typed fast).
         await pilot.press(*["less_than_sign"] * 2)
         app.screen.action_sidebar(-4)
         app.screen.action_sidebar(-4)
         await settle(pilot)
-        assert sidebar_width(app) == 96 - 16
+        assert sidebar_width(app) == 80 - 16
