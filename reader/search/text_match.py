@@ -12,11 +12,16 @@ the in-article find, so that all three agree on what "matches" means:
   fold too (``ﬁ`` is ``fi``, ``²`` is ``2``). Case folding is a separate switch.
 - **Whole words** (:func:`words`): a word is a run of letters and digits (Unicode ``\\w``
   without the underscore), after folding; everything else separates words, so ``Dawn's`` is
-  the words ``Dawn`` and ``s`` and ``well-known`` is ``well`` and ``known`` (SQLite FTS5's
-  ``unicode61`` tokenizer splits the same way). A term is the sequence of its words; it
-  matches where those words follow each other in the text, whatever separates them there
-  (spaces, a line break, punctuation): a phrase across a line break is found. A term with no
-  word in it (``"!!"``) matches nothing.
+  the words ``Dawn`` and ``s`` and ``well-known`` is ``well`` and ``known``. A term is the
+  sequence of its words; it matches where those words follow each other in the text,
+  whatever separates them there (spaces, a line break, punctuation): a phrase across a line
+  break is found. A term with no word in it (``"!!"``) matches nothing.
+
+The search index does not leave this to SQLite's tokenizer (``unicode61`` folds neither
+``ß`` to ``ss`` nor ``ﬁ`` to ``fi``, keeps ``²``, and splits words elsewhere): it indexes
+each text's :func:`index_words`, the words as :func:`words` finds them, case folded, one
+space apart, under the ``ascii`` tokenizer (which splits there and nowhere else), and looks
+for a term's :func:`index_words` in them.
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
-__all__ = ["WORD", "contains_words", "fold", "is_case_sensitive", "words"]
+__all__ = ["WORD", "contains_words", "fold", "index_words", "is_case_sensitive", "words"]
 
 WORD = re.compile(r"[^\W_]+")
 """A word: a run of letters and digits (apply it to folded text)."""
@@ -49,6 +55,32 @@ def fold(text: str, *, casefold: bool = False) -> str:
     """
     if text.isascii():
         return text.lower() if casefold else text
+    if len(text) < _BY_CHARACTER:
+        return _fold_whole(text, casefold)
+    # One character at a time gives the same (NFKD only reorders the combining marks, which
+    # are dropped; case folding has no context): only the distinct characters are folded
+    # in Python, translate() runs in C.
+    table: dict[int, str] = {}
+    for char in set(text):
+        if char.isascii() and not (casefold and char.isupper()):
+            continue
+        folded = fold_character(char, casefold)
+        if folded != char:
+            table[ord(char)] = folded
+    return text.translate(table) if table else text
+
+
+_BY_CHARACTER = 64
+"""From this length on, :func:`fold` folds the text's distinct characters, not the text."""
+
+
+@lru_cache(maxsize=8192)
+def fold_character(char: str, casefold: bool) -> str:
+    """What the character *char* folds to (:func:`fold`), cached."""
+    return _fold_whole(char, casefold)
+
+
+def _fold_whole(text: str, casefold: bool) -> str:
     folded = _drop_marks(text)
     if casefold:
         folded = _drop_marks(folded.casefold())
@@ -63,6 +95,12 @@ def _drop_marks(text: str) -> str:
 def words(text: str, *, casefold: bool = False) -> list[str]:
     """Return the words of *text*, folded (and case-folded when *casefold*), in order."""
     return WORD.findall(fold(text, casefold=casefold))
+
+
+def index_words(text: str) -> str:
+    """The words of *text* as the search index holds them: :func:`words`, case folded, one
+    space apart (what the index's ``ascii`` tokenizer splits into exactly those words)."""
+    return " ".join(WORD.findall(fold(text, casefold=True)))
 
 
 def contains_words(haystack: Sequence[str], needle: Sequence[str]) -> bool:
