@@ -53,25 +53,35 @@ def fold(text: str, *, casefold: bool = False) -> str:
     ``fold("İ", casefold=True) == "i"``). Lengths may change (``ﬁ`` becomes two letters), so
     offsets into the folded text are not offsets into *text*.
     """
+    if casefold:
+        # Case folding a text put in lower case first gives the same (Unicode's case
+        # folding is stable under it: checked for every character), and lower() runs in C.
+        text = text.lower()
     if text.isascii():
-        return text.lower() if casefold else text
-    if len(text) < _BY_CHARACTER:
-        return _fold_whole(text, casefold)
-    # One character at a time gives the same (NFKD only reorders the combining marks, which
-    # are dropped; case folding has no context): only the distinct characters are folded
-    # in Python, translate() runs in C.
-    table: dict[int, str] = {}
-    for char in set(text):
-        if char.isascii() and not (casefold and char.isupper()):
-            continue
-        folded = fold_character(char, casefold)
-        if folded != char:
-            table[ord(char)] = folded
-    return text.translate(table) if table else text
+        return text
+    # Only the runs of non-ASCII characters change (their folding is their characters',
+    # one at a time: NFKD only reorders the combining marks, which are dropped, and case
+    # folding has no context); each distinct run is folded once.
+    return _NON_ASCII.sub(_fold_runs[casefold], text)
 
 
-_BY_CHARACTER = 64
-"""From this length on, :func:`fold` folds the text's distinct characters, not the text."""
+_NON_ASCII = re.compile("[^\x00-\x7f]+")
+
+
+@lru_cache(maxsize=16384)
+def _fold_short(run: str, casefold: bool) -> str:
+    return _fold_whole(run, casefold)
+
+
+def _fold_run(found: re.Match[str], casefold: bool) -> str:
+    run = found.group()
+    return _fold_short(run, casefold) if len(run) <= 32 else _fold_whole(run, casefold)
+
+
+_fold_runs = (
+    lambda found: _fold_run(found, False),
+    lambda found: _fold_run(found, True),
+)
 
 
 @lru_cache(maxsize=8192)

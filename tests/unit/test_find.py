@@ -113,6 +113,19 @@ def test_a_long_text_is_folded_as_a_short_one(text: str, casefold: bool) -> None
     assert fold(text, casefold=casefold) == _fold_whole(text, casefold)
 
 
+def test_case_folding_after_lower_is_case_folding() -> None:
+    """fold(casefold=True) puts the text in lower case first (in C): for every character
+    lower() changes, case folding its lower case gives what case folding it gives."""
+    import sys
+
+    from reader.search.text_match import _fold_whole
+
+    changed = (chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000)
+    for char in changed:
+        if char.lower() != char:
+            assert _fold_whole(char.lower(), True) == _fold_whole(char, True), hex(ord(char))
+
+
 # Text made of what folds in interesting ways: accents composed and not, ligatures, ß,
 # dropped marks, case, whitespace runs and line breaks.
 ALPHABET = [*"aAbBeEsSfi ", "\n", "  ", "ë", "Ë", "é", "\u0301", "ﬁ", "ß", "ẞ", "İ", "²"]
