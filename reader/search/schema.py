@@ -1,7 +1,7 @@
 """The search index's file: its name, its format and its tables (SQLite, FTS5).
 
 The ``title`` and ``text`` columns of ``fts`` and the ``body`` of ``parts`` (a note or a
-tag) hold :func:`~reader.search.text_match.index_words` of the article's title, text, note
+tag) hold :func:`~reader.search.text_match.index_text` of the article's title, text, note
 or tag, which the ``ascii`` tokenizer splits into exactly the words the reference matches
 (:mod:`reader.search.text_match`); ``title_shown``, ``text_shown`` and ``shown`` hold them
 as shown (what the smart-case check and the snippets read: ``fts_content``'s ``c8`` and
@@ -17,7 +17,7 @@ INDEX_FILE = "search.sqlite3"
 INDEX_FORMAT = 4
 """Bump when the schema or what a column means changes: an older file is rebuilt. 4: the
 title, the text and each note and tag indexed as their :func:`~reader.search.text_match.
-index_words` (``ß`` as ``ss``, ``ﬁ`` as ``fi``) under the ``ascii`` tokenizer, the texts
+index_text` (``ß`` as ``ss``, ``ﬁ`` as ``fi``) under the ``ascii`` tokenizer, the texts
 as shown kept beside them."""
 
 SCHEMA = """

@@ -19,9 +19,9 @@ the in-article find, so that all three agree on what "matches" means:
 
 The search index does not leave this to SQLite's tokenizer (``unicode61`` folds neither
 ``ß`` to ``ss`` nor ``ﬁ`` to ``fi``, keeps ``²``, and splits words elsewhere): it indexes
-each text's :func:`index_words`, the words as :func:`words` finds them, case folded, one
-space apart, under the ``ascii`` tokenizer (which splits there and nowhere else), and looks
-for a term's :func:`index_words` in them.
+each text's :func:`index_text` (folded, what is no word character a space) under the
+``ascii`` tokenizer, which splits it into exactly the words :func:`words` finds, case
+folded, and looks for a term's :func:`index_words` (the same words, one space apart).
 """
 
 from __future__ import annotations
@@ -31,7 +31,15 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
-__all__ = ["WORD", "contains_words", "fold", "index_words", "is_case_sensitive", "words"]
+__all__ = [
+    "WORD",
+    "contains_words",
+    "fold",
+    "index_text",
+    "index_words",
+    "is_case_sensitive",
+    "words",
+]
 
 WORD = re.compile(r"[^\W_]+")
 """A word: a run of letters and digits (apply it to folded text)."""
@@ -108,9 +116,37 @@ def words(text: str, *, casefold: bool = False) -> list[str]:
 
 
 def index_words(text: str) -> str:
-    """The words of *text* as the search index holds them: :func:`words`, case folded, one
-    space apart (what the index's ``ascii`` tokenizer splits into exactly those words)."""
+    """The words of *text* as the search index looks for them: :func:`words`, case folded,
+    one space apart (what the index's ``ascii`` tokenizer splits into exactly those
+    words)."""
     return " ".join(WORD.findall(fold(text, casefold=True)))
+
+
+def index_text(text: str) -> str:
+    """*text* as the search index holds it: case and accents folded (:func:`fold`), and
+    every non-ASCII character that is no word character (``’``, ``—``), which the ``ascii``
+    tokenizer would take for one, a space. The tokenizer, which splits at
+    every other ASCII character and nowhere else, then finds exactly :func:`words` (case
+    folded), as in :func:`index_words`, without the words being joined in Python."""
+    text = text.lower()
+    if text.isascii():
+        return text
+    return _NON_ASCII.sub(_index_run, text)
+
+
+def _index_run(found: re.Match[str]) -> str:
+    run = found.group()
+    if len(run) <= 32:
+        return _index_short(run)
+    return _NOT_IN_A_WORD.sub(" ", fold(run, casefold=True))
+
+
+@lru_cache(maxsize=16384)
+def _index_short(run: str) -> str:
+    return _NOT_IN_A_WORD.sub(" ", _fold_whole(run, True))
+
+
+_NOT_IN_A_WORD = re.compile(r"[\W_]+")
 
 
 def contains_words(haystack: Sequence[str], needle: Sequence[str]) -> bool:

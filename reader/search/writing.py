@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from reader.foreground import give_way
 from reader.search.entity_rows import EntityRows, KeptRows, MentionRow, fts_entities
 from reader.search.reading import Prepared, ReadAhead, prepare, read_once, request_for
-from reader.search.text_match import index_words
+from reader.search.text_match import index_text
 
 if TYPE_CHECKING:
     from reader.entities.engines.base import EngineInfo
@@ -426,8 +426,8 @@ def annotate(
     connection.execute("DELETE FROM parts WHERE article = ?", (row_id,))
     connection.executemany(
         "INSERT INTO parts(body, article, kind, shown) VALUES (?, ?, ?, ?)",
-        [(index_words(body), row_id, "notes", body) for body in snapshot.bodies.get(sha256, [])]
-        + [(index_words(tag), row_id, "tags", tag) for tag in tags],
+        [(index_text(body), row_id, "notes", body) for body in snapshot.bodies.get(sha256, [])]
+        + [(index_text(tag), row_id, "tags", tag) for tag in tags],
     )
 
 
