@@ -85,9 +85,9 @@ _SHOWN_COLUMNS = {"title": "title_shown", "text": "text_shown"}
 """The columns of ``fts`` that hold its ``title`` and ``text`` as shown (the indexed ones
 hold their words, case folded: see the schema)."""
 
-_CONTENT_COLUMNS = {"title": "c8", "text": "c9"}
+_CONTENT_COLUMNS = {"title": "c0", "text": "c1"}
 """The columns of ``fts_content`` (the FTS table's own content table) that hold ``fts``'s
-``title_shown`` and ``text_shown`` (its ninth and tenth columns: see the schema)."""
+``title_shown`` and ``text_shown`` (its first two columns: see the schema)."""
 
 
 def _candidates(

@@ -4,8 +4,8 @@ The ``title`` and ``text`` columns of ``fts`` and the ``body`` of ``parts`` (a n
 tag) hold :func:`~reader.search.text_match.index_text` of the article's title, text, note
 or tag, which the ``ascii`` tokenizer splits into exactly the words the reference matches
 (:mod:`reader.search.text_match`); ``title_shown``, ``text_shown`` and ``shown`` hold them
-as shown (what the smart-case check and the snippets read: ``fts_content``'s ``c8`` and
-``c9``)."""
+as shown (what the smart-case check and the snippets read: ``fts_content``'s ``c0`` and
+``c1``, first in the row, so that reading them does not read the long folded text)."""
 
 from __future__ import annotations
 
@@ -54,8 +54,8 @@ CREATE TABLE mentions(article INTEGER NOT NULL, folded TEXT NOT NULL, label TEXT
 CREATE INDEX mentions_folded ON mentions(folded);
 CREATE INDEX mentions_label ON mentions(label);
 CREATE VIRTUAL TABLE fts USING fts5(
-    title, text, notes, tags, entities, labels, folder, path,
     title_shown UNINDEXED, text_shown UNINDEXED,
+    title, text, notes, tags, entities, labels, folder, path,
     tokenize = 'ascii', columnsize = 0
 );
 INSERT INTO fts(fts, rank) VALUES ('crisismerge', 64);
