@@ -7,8 +7,9 @@ alone (string logic, no spaCy), deterministically. First the repairs of single s
 every model needs (reader/entities/repairs.py: an ordered list's item numbers dropped,
 a dateline split from the name the model read it into, then spaces and colons at the
 edges, photo credits and numbers glued to names; a leading "the" after rule 2, which may
-extend a span that has one; outlets and platforms as ORG and coined event names as EVENT
-after rule 3), then the rules in this order:
+extend a span that has one; outlets and platforms as ORG, coined event names as EVENT and
+a dateline's place in capitals at a paragraph's start as a place, not an ORG
+(reader/entities/datelines.py), after rule 3), then the rules in this order:
 
 1. **Possessive** – a trailing ``’s`` / ``'s`` (or a bare ``’`` / ``'`` after an s, as in
    "Jones’") is cut off every entity: "Lavrov’s" becomes "Lavrov". So is everything from a
@@ -73,6 +74,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from reader.entities.datelines import datelines_as_places
 from reader.entities.matching import WORD_END, WORD_START, non_overlapping
 from reader.entities.repairs import (
     drop_list_markers,
@@ -533,6 +535,7 @@ RULES: tuple[Rule, ...] = (
     strip_titles,
     outlets_as_org,
     misc_terms_as_event,
+    datelines_as_places,
     apply_surnames,
     apply_majority,
     add_repeats,

@@ -2,7 +2,8 @@
 
 Each node becomes a boolean SQL expression about the row ``a`` of ``articles``: free words,
 phrases and ``title:`` are FTS5 ``MATCH`` sub-queries (whole words, case and accents folded
-by the ``unicode61 remove_diacritics 2`` tokenizer); ``tag:``, ``entity:``, ``label:`` and
+as :mod:`reader.search.text_match` folds them: both sides' :func:`~reader.search.text_match.
+index_words`); ``tag:``, ``entity:``, ``label:`` and
 ``in:`` look up small tables of folded values; ``has:``, ``date:`` and ``words:`` compare
 columns; ``is:`` compares the hash with the read set; ``Not``, ``And`` and ``Or`` are SQL's.
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,7 +33,7 @@ from reader.search.query import (
     Term,
     WordRange,
 )
-from reader.search.text_match import WORD, is_case_sensitive
+from reader.search.text_match import index_words, is_case_sensitive
 
 __all__ = [
     "FREE_COLUMNS",
@@ -70,25 +70,12 @@ class Compiled:
 
 
 def fts_phrase(text: str) -> str | None:
-    """*text* as an FTS5 phrase (its words, quoted), or None when it has no word.
-
-    Accents typed decomposed are composed first, and the combining marks left (none
-    composes with them) dropped where the tokenizer drops them (:data:`_FTS_DROPPED`):
-    a combining mark is no word character, and would split a word the tokenizer reads
-    whole (``nai`` U+0308 ``ve`` is ``naive``, ``i`` U+0307 ``stanbul`` is ``istanbul``)."""
-    if not text.isascii():
-        text = _FTS_DROPPED.sub("", unicodedata.normalize("NFC", text))
-    words = WORD.findall(text)
-    if not words:
+    """*text* as an FTS5 phrase (its :func:`~reader.search.text_match.index_words`, quoted,
+    as the index holds the texts' words), or None when it has no word."""
+    indexed = index_words(text)
+    if not indexed:
         return None
-    return '"' + " ".join(words).replace('"', '""') + '"'
-
-
-_FTS_DROPPED = re.compile(
-    "[\u0300-\u0304\u0306-\u030c\u030f\u0311\u031b\u0323-\u0328\u032d\u032e\u0330\u0331]"
-)
-"""The combining marks SQLite's ``unicode61 remove_diacritics 2`` tokenizer drops inside a
-word (it takes the others for separators, as :data:`WORD` does, or keeps them)."""
+    return '"' + indexed.replace('"', '""') + '"'
 
 
 def fts_query(columns: Sequence[str], text: str) -> str | None:

@@ -59,7 +59,8 @@ _DIGEST: str | None = None
 
 
 def rules_digest() -> str:
-    """A fingerprint of the code that turns the model's spans into what the index stores:
+    """A fingerprint of the code that turns the model's spans into what the index stores
+    (and the entity index: reader/entities/library/writing.py keys its articles by it):
     the modules of ``reader/entities/`` (the rules, repairs, corrections) and the name keys
     (``reader/search/documents.py``), with reader's version. Worked out once a process."""
     global _DIGEST

@@ -54,7 +54,7 @@ def case_filter(
         body_match = fts_query(("body",), term)
         kind = "" if parts is True else " AND kind = ?"
         for row_id, body in connection.execute(
-            f"SELECT article, body FROM parts WHERE parts MATCH ?{kind}",
+            f"SELECT article, shown FROM parts WHERE parts MATCH ?{kind}",
             (body_match,) if parts is True else (body_match, parts),
         ):
             if (within is None or row_id in within) and has(_folded(body)):
@@ -81,9 +81,13 @@ def _finder(term: str) -> Callable[[str], bool]:
     return has
 
 
+_SHOWN_COLUMNS = {"title": "title_shown", "text": "text_shown"}
+"""The columns of ``fts`` that hold its ``title`` and ``text`` as shown (the indexed ones
+hold their words, case folded: see the schema)."""
+
 _CONTENT_COLUMNS = {"title": "c0", "text": "c1"}
 """The columns of ``fts_content`` (the FTS table's own content table) that hold ``fts``'s
-``title`` and ``text`` (its first two columns: see the schema)."""
+``title_shown`` and ``text_shown`` (its first two columns: see the schema)."""
 
 
 def _candidates(
@@ -96,7 +100,7 @@ def _candidates(
     in *within* (the ids matched first, then only those rows read, by id: an FTS5 query
     restricted to a list of row ids would run once per id)."""
     if within is None or not all(column in _CONTENT_COLUMNS for column in columns):
-        names = ", ".join(columns)
+        names = ", ".join(_SHOWN_COLUMNS.get(column, column) for column in columns)
         return connection.execute(
             f"SELECT rowid, {names} FROM fts WHERE fts MATCH ?", (match,)
         ).fetchall()
@@ -201,14 +205,16 @@ def explain(
 def snippet_pattern_of(query: Query) -> re.Pattern[str] | None:
     """What a snippet is found around: the query's free words and phrases and ``entity:``
     values (as they are looked for in the text: whole words, accents folded; free words
-    and phrases in smart case, as they are matched, ``entity:`` values in any case)."""
+    and phrases in smart case, as they are matched, ``entity:`` values in any case; a word
+    in any case case folded, as the reference folds it: ``straße`` is ``strasse``)."""
     phrases = []
     sensitive = []
     for leaf in positive_leaves(query.where):
         if isinstance(leaf, Term):
-            phrases.append(words(leaf.text))
-            sensitive.append(is_case_sensitive(leaf.text))  # smart case, as the hit
+            case = is_case_sensitive(leaf.text)  # smart case, as the hit
+            phrases.append(words(leaf.text, casefold=not case))
+            sensitive.append(case)
         elif isinstance(leaf, Field) and leaf.name == "entity":
-            phrases.append(words(leaf.value))
+            phrases.append(words(leaf.value, casefold=True))
             sensitive.append(False)  # an entity's name is matched in any case
     return snippet_pattern(phrases, sensitive)

@@ -26,19 +26,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
-from reader.search.text_match import fold, is_case_sensitive
+from reader.search.text_match import fold, fold_character, is_case_sensitive
 
 __all__ = ["FoldedText", "find_all", "fold", "is_case_sensitive"]
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(char: str, casefold: bool) -> str:
-    """What one character folds to (:func:`reader.search.text_match.fold`, one character at a
-    time, which gives the same result as folding the whole string: NFKD only reorders
-    combining marks, and those are dropped), so that each maps back to where it came from."""
-    return fold(char, casefold=casefold)
 
 
 @dataclass(frozen=True)
@@ -78,7 +70,7 @@ def _folding(text: str, casefold: bool) -> _Folded:
     for char in set(text):
         if char.isascii() and not (casefold and char.isupper()):
             continue
-        folded = _fold_char(char, casefold)
+        folded = fold_character(char, casefold)
         if folded != char:
             table[ord(char)] = folded
         if len(folded) != 1:

@@ -8,8 +8,9 @@ cache dir that cannot be written (or ``--no-cache``) means an index in memory.
 Why SQLite FTS5 and not a Python search library: it ships with Python's ``sqlite3`` (no
 dependency), keeps a 10,000-article index on disk rather than in the app's memory, answers
 a query in milliseconds without loading anything, lets several threads and processes (the
-app and ``reader search``) read while one writes, and its ``unicode61 remove_diacritics 2``
-tokenizer already folds case and accents.
+app and ``reader search``) read while one writes. Its tokenizers do not fold as the
+in-article find and the reference do (:mod:`reader.search.text_match`), so the words are
+folded in Python and indexed folded (:func:`~reader.search.text_match.index_words`).
 
 What is indexed per article (its row id is the FTS row id): the FTS columns ``title``,
 ``text`` (the displayed text), ``notes`` (bodies of notes and highlights), ``tags``,
@@ -476,7 +477,7 @@ class SearchIndex:
                 # The text as indexed (read from the index, not kept from the first pass:
                 # holding every new article's text would add tens of MB to a first start).
                 found = connection.execute(
-                    "SELECT text FROM fts WHERE rowid = ?", (row_id,)
+                    "SELECT text_shown FROM fts WHERE rowid = ?", (row_id,)
                 ).fetchone()
                 text = "" if found is None else found[0]
                 corrected = snapshot.global_corrections or sha256 in snapshot.corrections
@@ -817,8 +818,8 @@ class SearchIndex:
         """The indexed texts of the articles *ids*, by id (one query).
 
         Read from the FTS table's own content table (``fts_content``, whose ``c1`` is the
-        ``text`` column: see the schema), not through the FTS table: a third less time
-        for thousands of hits, each row found by the FTS module one by one otherwise."""
+        ``text_shown`` column: see the schema), not through the FTS table: a third less
+        time for thousands of hits, each row found by the FTS module one by one otherwise."""
         marks = ",".join("?" * len(ids))
         with self._connection() as connection:
             try:
@@ -830,7 +831,7 @@ class SearchIndex:
             except sqlite3.OperationalError:  # a schema without it: through the FTS table
                 return dict(
                     connection.execute(
-                        f"SELECT rowid, text FROM fts WHERE rowid IN ({marks})", ids
+                        f"SELECT rowid, text_shown FROM fts WHERE rowid IN ({marks})", ids
                     ).fetchall()
                 )
 

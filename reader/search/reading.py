@@ -29,7 +29,7 @@ from reader.children import child_command
 from reader.library import Problem, read_article
 from reader.search.documents import article_date
 from reader.search.plain_text import is_plain
-from reader.search.text_match import fold
+from reader.search.text_match import fold, index_text
 
 if TYPE_CHECKING:
     from reader.library import Article
@@ -39,9 +39,10 @@ __all__ = ["NO_DATE", "Prepared", "ReadAhead", "prepare", "read_once", "request_
 NO_DATE = date(1970, 1, 1)
 """The date of an article with neither front matter nor a file time (as the reference's)."""
 
-Prepared = tuple[str, str, str, str, int, str, bool]
+Prepared = tuple[str, str, str, str, int, str, bool, str, str]
 """What the index writes of an article read: hash, title, folded title, text, words, date
-(ISO), plain (:func:`~reader.search.plain_text.is_plain`)."""
+(ISO), plain (:func:`~reader.search.plain_text.is_plain`), and the title's and the text's
+:func:`~reader.search.text_match.index_text` (what the full-text index holds)."""
 
 
 def read_once(article: Article) -> Article:
@@ -85,6 +86,8 @@ def prepare(read: Article, path: str) -> Prepared:
         read.word_count,
         day.isoformat(),
         is_plain(text),
+        index_text(title),
+        index_text(text),
     )
 
 

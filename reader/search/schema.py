@@ -1,4 +1,11 @@
-"""The search index's file: its name, its format and its tables (SQLite, FTS5)."""
+"""The search index's file: its name, its format and its tables (SQLite, FTS5).
+
+The ``title`` and ``text`` columns of ``fts`` and the ``body`` of ``parts`` (a note or a
+tag) hold :func:`~reader.search.text_match.index_text` of the article's title, text, note
+or tag, which the ``ascii`` tokenizer splits into exactly the words the reference matches
+(:mod:`reader.search.text_match`); ``title_shown``, ``text_shown`` and ``shown`` hold them
+as shown (what the smart-case check and the snippets read: ``fts_content``'s ``c0`` and
+``c1``, first in the row, so that reading them does not read the long folded text)."""
 
 from __future__ import annotations
 
@@ -7,8 +14,11 @@ __all__ = ["INDEX_FILE", "INDEX_FORMAT", "SCHEMA"]
 INDEX_FILE = "search.sqlite3"
 """The index's file name in the cache dir."""
 
-INDEX_FORMAT = 3
-"""Bump when the schema or what a column means changes: an older file is rebuilt."""
+INDEX_FORMAT = 4
+"""Bump when the schema or what a column means changes: an older file is rebuilt. 4: the
+title, the text and each note and tag indexed as their :func:`~reader.search.text_match.
+index_text` (``ß`` as ``ss``, ``ﬁ`` as ``fi``) under the ``ascii`` tokenizer, the texts
+as shown kept beside them."""
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,12 +54,13 @@ CREATE TABLE mentions(article INTEGER NOT NULL, folded TEXT NOT NULL, label TEXT
 CREATE INDEX mentions_folded ON mentions(folded);
 CREATE INDEX mentions_label ON mentions(label);
 CREATE VIRTUAL TABLE fts USING fts5(
+    title_shown UNINDEXED, text_shown UNINDEXED,
     title, text, notes, tags, entities, labels, folder, path,
-    tokenize = 'unicode61 remove_diacritics 2', columnsize = 0
+    tokenize = 'ascii', columnsize = 0
 );
 INSERT INTO fts(fts, rank) VALUES ('crisismerge', 64);
 CREATE VIRTUAL TABLE parts USING fts5(
-    body, article UNINDEXED, kind UNINDEXED,
-    tokenize = 'unicode61 remove_diacritics 2', columnsize = 0
+    body, article UNINDEXED, kind UNINDEXED, shown UNINDEXED,
+    tokenize = 'ascii', columnsize = 0
 );
 """

@@ -46,11 +46,11 @@ _WORD = text_match.WORD
 def snippet_pattern(
     phrases: list[list[str]], sensitive: Sequence[bool] | None = None
 ) -> re.Pattern[str] | None:
-    """A pattern finding any of *phrases* (each a list of words, accents folded) as whole
-    words in order, whatever separates them: what SQLite's ``unicode61`` tokenizer matches,
-    in text whose accents are folded (:func:`find_snippet` folds). In any case, except the
-    phrases whose *sensitive* flag is true (smart case: a query word with a capital is
-    found, and marked, only in its own case)."""
+    """A pattern finding any of *phrases* (each a list of words, accents folded; case folded
+    for a phrase in any case) as whole words in order, whatever separates them: what the
+    index matches, in text whose accents are folded (:func:`find_snippet` folds). In any
+    case, except the phrases whose *sensitive* flag is true (smart case: a query word with
+    a capital is found, and marked, only in its own case)."""
     flags = [False] * len(phrases) if sensitive is None else list(sensitive)
     bodies = [
         (r"[\W_]+".join(re.escape(word) if case else _any_case(word) for word in words), case)
@@ -74,11 +74,13 @@ def snippet_pattern(
 
 
 def _any_case(word: str) -> str:
-    """*word* escaped for a case-insensitive pattern, its i's as the index folds them: a
-    regex in any case takes the dotless ``ı`` for ``i`` and ``I`` (and ``i`` for ``ı``),
-    SQLite's ``unicode61`` and ``str.casefold`` do not (``istanbul`` does not find
-    ``ıstanbul``), so those letters are matched in their own case."""
-    return _I_LETTERS.sub(_own_i, re.escape(word))
+    """*word* (case folded: ``ss``, never ``ß``) escaped for a case-insensitive pattern, its
+    i's and s's as ``str.casefold`` folds them (:mod:`reader.search.text_match`): a regex in
+    any case takes the dotless ``ı`` for ``i`` and ``I`` (and ``i`` for ``ı``), casefold
+    does not (``istanbul`` does not find ``ıstanbul``), so those letters are matched in
+    their own case; and ``ß`` is ``ss`` to casefold, not to a regex, so a run of s's also
+    matches ``ß`` in their place (``strasse`` finds ``Straße``)."""
+    return _SS.sub(_sharp_s, _I_LETTERS.sub(_own_i, re.escape(word)))
 
 
 _I_LETTERS = re.compile("[iI\u0131]")
@@ -86,6 +88,20 @@ _I_LETTERS = re.compile("[iI\u0131]")
 
 def _own_i(found: re.Match[str]) -> str:
     return "(?-i:\u0131)" if found.group() == "\u0131" else "(?-i:[iI])"
+
+
+_SS = re.compile("s{2,8}")
+
+
+def _sharp_s(found: re.Match[str]) -> str:
+    """A run of s's as any mix of ``s`` and ``ß`` (in any case: ``ẞ``) that folds to it."""
+    return "(?:" + "|".join(_s_mixes(len(found.group()))) + ")"
+
+
+def _s_mixes(length: int) -> list[str]:
+    if length < 2:
+        return ["s" * length]
+    return ["s" + mix for mix in _s_mixes(length - 1)] + ["ß" + mix for mix in _s_mixes(length - 2)]
 
 
 def _places(firsts: list[str], plain: re.Pattern[str]) -> re.Pattern[str] | None:

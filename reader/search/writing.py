@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from reader.foreground import give_way
 from reader.search.entity_rows import EntityRows, KeptRows, MentionRow, fts_entities
 from reader.search.reading import Prepared, ReadAhead, prepare, read_once, request_for
+from reader.search.text_match import index_text
 
 if TYPE_CHECKING:
     from reader.entities.engines.base import EngineInfo
@@ -320,7 +321,9 @@ def insert_new(
             mentions: list[tuple[int, str]] = []
             folders: list[tuple[int, int, str]] = []
             annotated: list[tuple[int, str]] = []
-            for item, (sha256, title, title_folded, text, words, day, plain) in batch:
+            for item, prepared in batch:
+                sha256, title, title_folded, text, words, day, plain = prepared[:7]
+                title_words, text_words = prepared[7:]
                 last += 1
                 shown, folder = item.where
                 reused = kept.get(sha256)
@@ -341,11 +344,12 @@ def insert_new(
                         item.place,
                     )
                 )
+                indexed = (last, title_words, text_words, title, text, folder, shown)
                 if reused is None:
-                    texts.append((last, title, text, folder, shown))
+                    texts.append(indexed)
                 else:
                     _, kept_json, columns = reused
-                    with_entities.append((last, title, text, folder, shown, *columns))
+                    with_entities.append((*indexed, *columns))
                     mentions.append((last, kept_json))
                 folders += [(last, depth, name) for depth, name in enumerate(folder_names(folder))]
                 if snapshot.key(sha256):
@@ -357,11 +361,13 @@ def insert_new(
                 articles,
             )
             connection.executemany(
-                "INSERT INTO fts(rowid, title, text, folder, path) VALUES (?, ?, ?, ?, ?)", texts
+                "INSERT INTO fts(rowid, title, text, title_shown, text_shown, folder, path) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                texts,
             )
             connection.executemany(
-                "INSERT INTO fts(rowid, title, text, folder, path, entities, labels) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO fts(rowid, title, text, title_shown, text_shown, folder, path, "
+                "entities, labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 with_entities,
             )
             connection.executemany(_MENTIONS_FROM_JSON, mentions)
@@ -419,9 +425,9 @@ def annotate(
     )
     connection.execute("DELETE FROM parts WHERE article = ?", (row_id,))
     connection.executemany(
-        "INSERT INTO parts(body, article, kind) VALUES (?, ?, ?)",
-        [(body, row_id, "notes") for body in snapshot.bodies.get(sha256, [])]
-        + [(tag, row_id, "tags") for tag in tags],
+        "INSERT INTO parts(body, article, kind, shown) VALUES (?, ?, ?, ?)",
+        [(index_text(body), row_id, "notes", body) for body in snapshot.bodies.get(sha256, [])]
+        + [(index_text(tag), row_id, "tags", tag) for tag in tags],
     )
 
 

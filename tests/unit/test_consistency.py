@@ -338,6 +338,7 @@ def test_rules_run_in_the_documented_order() -> None:
         "strip_titles",
         "outlets_as_org",
         "misc_terms_as_event",
+        "datelines_as_places",
         "apply_surnames",
         "apply_majority",
         "add_repeats",

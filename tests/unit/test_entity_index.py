@@ -345,3 +345,15 @@ def test_an_update_with_nothing_to_do_writes_nothing(setup: Setup) -> None:
     assert report.indexed == report.removed == 0
     assert setup.index.generation() == before
     assert setup.index.resolution() is resolution  # still the one worked out
+
+
+def test_changed_rules_reindex_every_article(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the consistency rules make of the model's spans is in the index: a change to
+    their code (reader/entities/, :func:`rules_digest`) indexes every article again."""
+    from reader.search import entity_rows
+
+    assert setup.index.update(setup.workspace).indexed == 0
+    monkeypatch.setattr(entity_rows, "_DIGEST", "other rules")
+    report = setup.index.update(setup.workspace)
+    assert report.indexed == len(ARTICLES)
+    assert setup.index.update(setup.workspace).indexed == 0

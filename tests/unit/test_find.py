@@ -8,7 +8,8 @@ from conftest import MARKUP
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.search.find import FoldedText, _fold_char, find_all, fold, is_case_sensitive
+from reader.search.find import FoldedText, find_all, fold, is_case_sensitive
+from reader.search.text_match import fold_character
 
 
 def found(text: str, query: str) -> list[str]:
@@ -99,8 +100,30 @@ def test_folded_text_is_reused_across_queries() -> None:
 @given(st.text(alphabet="Zoëe\u0301ﬁİßǅ²Æ a\n", max_size=30), st.booleans())
 def test_folding_one_character_at_a_time_is_folding_the_whole(text: str, casefold: bool) -> None:
     # The offset map folds character by character; the query is folded whole.
-    by_character = "".join(_fold_char(char, casefold) for char in text)
+    by_character = "".join(fold_character(char, casefold) for char in text)
     assert by_character == fold(text, casefold=casefold)
+
+
+@given(st.text(alphabet="Zoëe\u0301ﬁİßǅ²Æ aAΣς\n", min_size=64, max_size=200), st.booleans())
+def test_a_long_text_is_folded_as_a_short_one(text: str, casefold: bool) -> None:
+    """From 64 characters fold() folds the distinct characters (text_match._BY_CHARACTER):
+    the same result as folding the text whole."""
+    from reader.search.text_match import _fold_whole
+
+    assert fold(text, casefold=casefold) == _fold_whole(text, casefold)
+
+
+def test_case_folding_after_lower_is_case_folding() -> None:
+    """fold(casefold=True) puts the text in lower case first (in C): for every character
+    lower() changes, case folding its lower case gives what case folding it gives."""
+    import sys
+
+    from reader.search.text_match import _fold_whole
+
+    changed = (chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000)
+    for char in changed:
+        if char.lower() != char:
+            assert _fold_whole(char.lower(), True) == _fold_whole(char, True), hex(ord(char))
 
 
 # Text made of what folds in interesting ways: accents composed and not, ligatures, ß,

@@ -909,9 +909,9 @@ def test_entity_coverage_reads_the_corrections_not_the_whole_store(
 
 def test_snippet_texts_are_the_indexed_texts(setup: Setup) -> None:
     """The texts snippets are found in are read from the FTS table's content table: the
-    ``text`` column's, as the FTS table gives them."""
+    ``text_shown`` column's, as the FTS table gives them."""
     with setup.index._connection() as connection:
-        given = dict(connection.execute("SELECT rowid, text FROM fts").fetchall())
+        given = dict(connection.execute("SELECT rowid, text_shown FROM fts").fetchall())
     assert len(given) == len(ALL)
     assert setup.index._texts(list(given)) == given
 
@@ -988,3 +988,102 @@ def test_a_build_cancelled_between_batches_is_finished_by_the_next_update(
     setup.index.update(setup.workspace)
     assert _all_tables(setup.index)[2:] == expected[2:]  # row ids aside, the same
     assert _entity_tables(setup.index) == expected[:2]
+
+
+# --- folding as the reference folds: ß, ligatures, compatibility forms, dotted i's -------
+
+FOLDING_WORDS = [
+    "Straße", "STRASSE", "strasse", "GROẞ", "groß", "gross", "ﬁne", "fine", "FINE", "ﬂow",
+    "ﬀ", "Zoë", "zoe", "ZOË", "café", "Café", "naïve", "İstanbul", "ıstanbul", "Istanbul",
+    "istanbul", "ısı", "ISI", "x²", "x2", "œuvre", "Æther", "ǅemal", "dzemal", "Ⅻ", "xii",
+    "①", "ＡＢＣ", "abc", "Apple™", "appletm", "apple", "½", "Łódź", "lodz", "Σίσυφος",
+    "σισυφοσ", "й", "и", "Dawn's", "ŉ", "Ǆ",
+]  # fmt: skip
+_FOLDING_SEPARATORS = [" ", " ", "\n", ", ", "-", " — ", "'"]
+
+
+def _folding_text(rng: random.Random, size: int) -> str:
+    return "".join(rng.choice(FOLDING_WORDS) + rng.choice(_FOLDING_SEPARATORS) for _ in range(size))
+
+
+def test_the_index_folds_as_the_reference_for_generated_texts(setup: Setup) -> None:
+    """Texts, titles, notes and tags made of words that fold in interesting ways (ß and ẞ,
+    ligatures, compatibility forms, dotted and dotless i's, accents, Greek final sigma):
+    the index finds what the brute-force reference finds, for every word in every case
+    and decomposed, and for phrases cut from the texts."""
+    import unicodedata
+
+    from reader.search.text_match import contains_words, is_case_sensitive, words
+
+    rng = random.Random(7)
+    (setup.root / "folding").mkdir()
+    for n in range(12):
+        title = _folding_text(rng, 3).strip(" ,-—'\n")
+        text = f"{title}\n\n{_folding_text(rng, 40)}\n"
+        path = setup.root / "folding" / f"{n:02}.txt"
+        path.write_text(text, encoding="utf-8")
+        os.utime(path, (MTIME, MTIME))
+    setup.reload()
+    articles = {setup.name(a.path): a for a in setup.workspace.library().articles}
+    with AnnotationStore(setup.settings.db_path) as store:
+        store.add_note(article_ref(articles["folding/03.txt"]), "Treffen in der Straße ﬁnal")
+        store.add_tags(article_ref(articles["folding/05.txt"]), ["Groß", "ﬂow"])
+    setup.index.update(setup.workspace)
+    docs = reference_docs(setup)
+    order = library_order(setup)
+    texts = [docs[name].text for name in order if name.startswith("folding/")]
+    terms = [
+        variant
+        for word in FOLDING_WORDS
+        for variant in dict.fromkeys(
+            [word, word.lower(), word.upper(), unicodedata.normalize("NFD", word)]
+        )
+    ]
+    for _ in range(40):
+        cut = words(rng.choice(texts))
+        i = rng.randrange(len(cut) - 3)
+        terms.append('"' + " ".join(cut[i : i + rng.randint(2, 3)]) + '"')
+    terms += [f"title:{term}" for term in terms[:40]]
+    queries = [parse(term) for term in terms]
+    queries += [parse(f"{a} OR {b}") for a, b in zip(terms[::3], terms[1::3], strict=False)]
+    checked = 0
+    for query in queries:
+        expected = [n for n in order if matches(query, docs[n])]
+        found = [setup.name(h.path) for h in setup.index.search(query)]
+        assert found == expected, format_query(query)
+        checked += bool(expected)
+    assert checked > len(queries) // 2  # most find something
+    # The snippets mark what was found, folded as the reference folds it.
+    marked = 0
+    for term in terms:
+        wanted = words(term, casefold=True)
+        if term.startswith("title:") or is_case_sensitive(term) or "1" in wanted:
+            continue  # (1 is also half of ½, which a mark cannot cut)
+        for hit in setup.index.search(parse(term)):
+            if not contains_words(words(docs[setup.name(hit.path)].text, casefold=True), wanted):
+                continue  # in a note or a tag only
+            assert hit.marks, (term, hit.snippet)
+            for start, end in hit.marks:
+                assert words(hit.snippet[start:end], casefold=True) == wanted, term
+            marked += 1
+    assert marked > 100
+
+
+def test_an_index_of_the_older_format_is_rebuilt(setup: Setup) -> None:
+    """An index written before the words were folded as the reference folds them (format
+    3: ``unicode61``'s folding, ``strasse`` not finding ``Straße``) is rebuilt on open."""
+    from reader.search.schema import INDEX_FORMAT
+
+    setup.path("strasse.txt").write_text("Die Straße\n\nIn der Straße.\n", "utf-8")
+    setup.reload()
+    setup.index.update(setup.workspace)
+    with setup.index._connection() as connection:
+        connection.execute(
+            "UPDATE meta SET value = ? WHERE key = 'format'", (str(INDEX_FORMAT - 1),)
+        )
+    setup.workspace.close()
+    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    setup.index = setup.workspace.search_index()
+    report = setup.index.update(setup.workspace)
+    assert report.rebuilt and report.added == len(ALL) + 1
+    assert setup.hand("strasse") == ["strasse.txt"]

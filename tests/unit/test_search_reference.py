@@ -213,3 +213,32 @@ def test_a_phrase_cut_from_the_text_is_found(text_words: list[str], data: st.Dat
 def test_contains_words_is_a_run_of_the_words(haystack: list[str], needle: list[str]) -> None:
     joined = " " + " ".join(haystack) + " "
     assert contains_words(haystack, needle) is (" " + " ".join(needle) + " " in joined)
+
+
+_INDEXED_ALPHABET = [
+    *"aAsSiI _-'’—…\n", "ß", "ẞ", "ﬁ", "²", "½", "İ", "ı", "ë", "e\u0301", "\u0301", "Σ", "ς",
+    "™", "①", "ǅ", "Ⅻ", "ＡＢ", "й", "\u00a0", "😀", "ŉ", "_x", "x_", "١٢", "ﬀ",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_INDEXED_ALPHABET), max_size=80).map("".join))
+def test_the_index_tokenizer_finds_the_words_the_reference_finds(text: str) -> None:
+    """SQLite's ``ascii`` tokenizer splits a text's :func:`index_text` (what the search
+    index holds) and a term's :func:`index_words` (what it looks for) into exactly the
+    words the reference compares (:func:`words`, case folded)."""
+    import sqlite3
+
+    from reader.search.text_match import index_text, index_words
+
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'ascii')")
+    connection.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+    connection.executemany(
+        "INSERT INTO t(rowid, x) VALUES (?, ?)", [(1, index_text(text)), (2, index_words(text))]
+    )
+    found: dict[int, list[tuple[int, str]]] = {1: [], 2: []}
+    for term, row, offset in connection.execute("SELECT term, doc, offset FROM v"):
+        found[row].append((offset, term))
+    expected = words(text, casefold=True)
+    assert [term for _, term in sorted(found[1])] == expected
+    assert [term for _, term in sorted(found[2])] == expected

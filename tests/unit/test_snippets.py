@@ -329,13 +329,17 @@ def test_marks_are_taken_out_as_a_split_takes_them(pieces: list[str]) -> None:
         ("ISTANBUL and ıstanbul", [["ıstanbul"]], ["ıstanbul"]),
         ("the mınister and the Minister", [["minister"]], ["Minister"]),
         ("Kırıkkale, KIRIKKALE", [["kirikkale"]], ["KIRIKKALE"]),
+        # ß is ss to casefold (and to the index), not to a regex.
+        ("Straße, STRASSE, Strasze and Strasse", [["strasse"]], ["Straße", "STRASSE", "Strasse"]),
+        ("GROẞ, groß, gross, grosß", [["gross"]], ["GROẞ", "groß", "gross"]),
+        ("Boßs, bosss, bossß", [["bosss"]], ["Boßs", "bosss"]),
     ],
 )
 def test_a_word_in_any_case_marks_only_what_the_index_matches(
     text: str, chosen: list[list[str]], marked: list[str]
 ) -> None:
-    """A regex in any case takes the dotless ı and i for one letter; the index (SQLite's
-    unicode61) and the reference (str.casefold) do not: a word marked is a word matched."""
+    """A regex in any case takes the dotless ı and i for one letter, and not ß for ss; the
+    index and the reference (str.casefold) do the opposite: a word marked is a word matched."""
     from reader.search.text_match import words
 
     pattern = snippet_pattern(chosen)

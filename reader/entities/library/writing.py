@@ -196,6 +196,7 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
     """Compare the index with the workspace's library, cache and store (loading the
     library, opening the store read-only if needed; the index takes the store's edits)."""
     from reader.entities.engines import NoModel
+    from reader.search.entity_rows import rules_digest
 
     if workspace.store is None:
         unavailable = workspace.open_store_for_corrections()
@@ -218,7 +219,8 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
     if cache is None:
         report.unavailable = "no entity cache (--no-cache)"
     everywhere, per_article = corrections_keys(store)
-    base = f"{__version__}/{engine.key if engine else ''}/{everywhere}"
+    # The rules' code too (what they make of the model's spans): a changed rule reindexes.
+    base = f"{__version__}/{rules_digest()}/{engine.key if engine else ''}/{everywhere}"
     with index.connection() as connection:
         known = {
             path: (row_id, sha, key)

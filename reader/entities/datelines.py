@@ -1,0 +1,104 @@
+"""A dateline's place in capitals, at the start of any paragraph, is a place, not an ORG.
+
+The model reads the capitals of "ACCRA — The minister said…" or "WASHINGTON (Reuters) -" as
+an organisation. :func:`split_datelines` (reader/entities/repairs.py) repairs the story's
+opening dateline when the span ran on over the dash or a date or an agency follows; this
+rule takes the rest: a span the model labelled ORG that is exactly the capitals opening a
+line (a paragraph, or the text's first line), followed by a dash (``-``, ``–``, ``—``), a
+comma or ``(``, on a line that goes on in prose (a lowercase letter after it: an all-caps
+headline "BIDEN, XI MEET" is no dateline).
+
+Its label comes from the article: the same name written as a name (``Accra`` for
+``ACCRA``, ``New Delhi`` for ``NEW DELHI``) elsewhere labelled GPE or LOC gives that label
+(the one it carries most; a tie is GPE). Without such a mention it is a GPE, unless it
+does not look like a place:
+
+- an acronym of :data:`~reader.entities.repairs.ORG_ACRONYMS` or a wire slug of
+  :data:`~reader.entities.repairs.WIRE_SLUGS` ("NATO -", "EXCLUSIVE -");
+- a word of three letters or fewer, or one without a vowel (an acronym: "IBM —",
+  "HSBC —");
+- a name the article labels otherwise and never as a place (``Acme`` an ORG elsewhere: "ACME
+  — The company said…" is the company).
+
+Only the model's ORG is relabelled: a PERSON ("JOHN SMITH — Editor…") and a user's span are
+kept. Applied to its own result it changes nothing (the span is no ORG any more).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from reader.entities.repairs import ORG_ACRONYMS, WIRE_SLUGS
+from reader.entities.span import Span
+
+if TYPE_CHECKING:  # consistency.py runs this rule: no import back at run time
+    from reader.entities.consistency import ArticleText
+
+__all__ = ["datelines_as_places"]
+
+_CAPITALS = re.compile(r"[A-Z][A-Z.'’\-]*[A-Z.](?: [A-Z][A-Z.'’\-]*[A-Z.])*")
+"""A dateline's place: one or more words in capitals (two letters or more each)."""
+
+_AFTER = re.compile(r"(?: ?[–—]| -|- | ?\(|,)")
+"""What follows a dateline's place: a dash (a hyphen with a space on one side: not
+"ACCRA-based"), ``(`` or a comma."""
+
+_LOWER = re.compile(r"[a-z]")
+_VOWEL = re.compile(r"[AEIOUY]")
+_PLACE_LABELS = ("GPE", "LOC")
+
+
+def datelines_as_places(doc: ArticleText, spans: list[Span]) -> list[Span]:
+    """Relabel the model's ORG over a dateline's place at a paragraph's start (module doc)."""
+    text = doc.text
+    result: list[Span] = []
+    labels: dict[str, Counter[str]] | None = None
+    for s in spans:
+        if s.label != "ORG" or s.source == "user" or not _opens_a_dateline(text, s):
+            result.append(s)
+            continue
+        if labels is None:
+            labels = _labels_by_name(spans)
+        label = _place_label(s.text, labels)
+        result.append(s if label is None else doc.span(s.start, s.end, label))
+    return result
+
+
+def _opens_a_dateline(text: str, s: Span) -> bool:
+    line = text.rfind("\n", 0, s.start) + 1
+    if text[line : s.start].strip(" \t"):
+        return False
+    if _CAPITALS.fullmatch(text, s.start, s.end) is None:
+        return False
+    if _AFTER.match(text, s.end) is None:
+        return False
+    end = text.find("\n", s.end)
+    return _LOWER.search(text, s.end, len(text) if end == -1 else end) is not None
+
+
+def _labels_by_name(spans: list[Span]) -> dict[str, Counter[str]]:
+    """The labels of each name in the article, by its text in upper case."""
+    labels: dict[str, Counter[str]] = {}
+    for s in spans:
+        labels.setdefault(" ".join(s.text.split()).upper(), Counter())[s.label] += 1
+    return labels
+
+
+def _place_label(place: str, labels: dict[str, Counter[str]]) -> str | None:
+    """The label for the dateline *place*, or None when it does not look like a place."""
+    seen = Counter(labels.get(place, Counter()))
+    seen["ORG"] -= 1  # the dateline's own span
+    seen = +seen
+    places = {label: seen[label] for label in _PLACE_LABELS if seen[label]}
+    if places:
+        return "LOC" if places.get("LOC", 0) > places.get("GPE", 0) else "GPE"
+    if place in ORG_ACRONYMS or place in WIRE_SLUGS or place.split(" ", 1)[0] in WIRE_SLUGS:
+        return None
+    words = place.split(" ")
+    if len(words) == 1 and (len(place) <= 3 or _VOWEL.search(place) is None):
+        return None
+    if seen:
+        return None  # the name is something else elsewhere in the article
+    return "GPE"
