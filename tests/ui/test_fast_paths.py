@@ -13,6 +13,7 @@ import reader.library.catalogue
 import reader.ui.screens.main
 import reader.ui.widgets.article_view
 import reader.ui.wrapping
+from reader import foreground
 from reader.library import Article
 from reader.ui.app import build_app
 from reader.ui.screens.main import SYNC_READ_WORDS
@@ -162,3 +163,39 @@ async def test_opening_an_article_repaints_what_changed_not_the_whole_screen(
         # restyle may follow in the next one).
         first = {view, main.query_one("#article-header"), main.query_one("#entity-panel")}
         assert first <= drawn[0], first - drawn[0]
+
+
+async def test_a_switch_holds_background_passes_until_its_frame_is_painted(
+    make_settings,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The search index's build runs through a session's first seconds: an article opened
+    # meanwhile is shown and drawn with the build paused (reader.foreground), not in the
+    # GIL's turns with it, and the build goes on once the switch's frame is painted.
+    from textual._compositor import Compositor
+
+    monkeypatch.setattr(reader.library.catalogue, "RACY_SECONDS", 0.0)
+    settings = make_settings(library_with_a_long_article(tmp_path), model="no-such-pipeline")
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        held_when: dict[str, bool] = {}
+        open_article = reader.ui.screens.main.MainScreen.open_article
+        update_widgets = Compositor.update_widgets
+
+        def opening(self: reader.ui.screens.main.MainScreen, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            held_when.setdefault("opened", foreground.held())
+            open_article(self, *args, **kwargs)
+
+        def drawing(self: Compositor, widgets: set[object]) -> None:
+            held_when.setdefault("drawn", foreground.held())
+            update_widgets(self, widgets)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(reader.ui.screens.main.MainScreen, "open_article", opening)
+        monkeypatch.setattr(Compositor, "update_widgets", drawing)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Short text." in screen_text(app)
+        assert held_when == {"opened": True, "drawn": True}
+        assert not foreground.held()  # released once painted

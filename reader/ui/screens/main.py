@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Header, Static
 from textual.worker import Worker, get_current_worker
 
+from reader import foreground
 from reader.annotations import ArticleAnnotations, tags_by_article
 from reader.entities.engines import Cancelled, NoModel
 from reader.entities.span import Span
@@ -439,6 +440,11 @@ class MainScreen(AnnotationKeys):
     @on(ArticleList.Selected, "#articles")
     def _article_chosen(self, event: ArticleList.Selected) -> None:
         event.stop()
+        # Until the switch's frame is painted, background passes (the search index's
+        # build, which runs through the first seconds of a session) give way: the switch
+        # is not drawn in the GIL's turns with them (reader.foreground).
+        holding = foreground.hold()
+        self.call_after_refresh(foreground.release, holding)
         # The article the message carries: the list may have been narrowed since Enter.
         self.open_article(event.article)
         # Now, not as ``focus()`` does it (a callback on the app's queue, one more turn of

@@ -75,6 +75,8 @@ class RowList(ScrollView, can_focus=True):
         self._offsets: list[int] = [0]
         """The first line of each row, then the total number of lines."""
         self._cache: LRUCache[tuple[int, int, Style, int], Strip] = LRUCache(1024)
+        self._scrollbars_for: tuple[Size, Size] | None = None
+        """The virtual and container sizes the scrollbars were last decided for here."""
 
     # --- what subclasses provide ---------------------------------------------------
 
@@ -124,10 +126,16 @@ class RowList(ScrollView, can_focus=True):
         entity panel's names are resolved) look unchanged to it and the scrollbar stayed.
         Decided now, as Textual's OptionList does when its lines change (``_update_lines``):
         ``_scroll_update`` also sizes the scrollbar's thumb and keeps the scroll offset within
-        the new rows. Private Textual API, Textual pinned (8.2.8).
+        the new rows. Private Textual API, Textual pinned (8.2.8). Only when the rows' lines
+        or the area changed since it was last decided here: an article switch sets the
+        rows of the panel and the legend, often to as many lines as before, and each call
+        repaints the scrollbar in the switch's frame.
         """
         self.virtual_size = Size(self.scrollable_content_region.width, self._offsets[-1])
-        self._scroll_update(self.virtual_size)
+        decided = (self.virtual_size, self.container_size)
+        if decided != self._scrollbars_for:
+            self._scrollbars_for = decided
+            self._scroll_update(self.virtual_size)
 
     def redraw_rows(self) -> None:
         """Draw every row again (what the rows show changed, not their heights)."""
