@@ -2,7 +2,9 @@
 
 A file is opened by each thread that asks (WAL: readers do not wait for the writer), and
 every connection is remembered so that :meth:`ConnectionPool.close` closes them all from any
-thread; a thread's connection opened before the last close is replaced on its next use. An
+thread; a thread's connection opened before the last close is replaced on its next use, and
+the connections of threads that have ended are closed when a thread opens one (else a
+thread's two file descriptors stayed open after it ended, until the pool was closed). An
 index that cannot live in a file keeps one connection in memory, shared under the lock.
 """
 
@@ -49,7 +51,8 @@ class ConnectionPool:
         """Bumped by :meth:`close`: a thread's connection of an older generation is stale."""
         self._connect = connect
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        """Every connection open, with the thread it was opened for."""
 
     def start_memory(self, schema: str, write_meta: Callable[[sqlite3.Connection], None]) -> None:
         """Keep the database in memory from now on: *schema* and *write_meta*'s rows."""
@@ -70,15 +73,27 @@ class ConnectionPool:
         connection = getattr(local, "connection", None)
         if connection is None or getattr(local, "generation", None) != self.generation:
             with self.lock:
+                self._close_ended()
                 connection = self._connect()
-                self._connections.append(connection)
+                self._connections.append((threading.current_thread(), connection))
                 local.connection, local.generation = connection, self.generation
         yield connection
+
+    def _close_ended(self) -> None:
+        """Close the connections of the threads that have ended (no one uses them again)."""
+        kept = []
+        for thread, connection in self._connections:
+            if thread.is_alive():
+                kept.append((thread, connection))
+            else:
+                with suppress(sqlite3.Error):
+                    connection.close()
+        self._connections = kept
 
     def close(self) -> None:
         """Close every connection, any thread's, and the memory one (errors ignored)."""
         with self.lock:
-            for connection in self._connections:
+            for _, connection in self._connections:
                 with suppress(sqlite3.Error):
                     connection.close()
             self._connections.clear()

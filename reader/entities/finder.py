@@ -118,6 +118,14 @@ class EntityFinder:
         if ask is not None:
             ask(text)
 
+    def withdraw(self, keep: str | None = None) -> None:
+        """The text :meth:`ask` sent ahead is no longer wanted unless it is *keep*: the
+        model stops on it (another article was opened before its :meth:`find` started;
+        :meth:`~reader.entities.worker.WorkerRecognizer.withdraw`)."""
+        withdraw = getattr(self.recognizer, "withdraw", None)
+        if withdraw is not None:
+            withdraw(keep)
+
     def ask_unless_cached(self, sha256: str, text: str) -> None:
         """:meth:`ask`, when *text*'s model spans are not cached (when they are, the rules
         are applied to them now, and kept: :meth:`cached` then answers at once)."""

@@ -250,6 +250,29 @@ class _Worker:
         finally:
             self.lock.release()
 
+    def withdraw(self, keep: str | None = None) -> bool:
+        """Cancel the request :meth:`ask` sent that no :meth:`extract` has taken, unless it
+        is *keep*'s text: another article was opened before the extract of the one it was
+        sent for started (that extract then never runs), and the child would otherwise run
+        the model over it to the end for nothing. The child stops at its next batch; the
+        next extract reads the rest. Without waiting: nothing while an extract runs (it
+        takes or cancels the request itself). Whether one was cancelled; never raises."""
+        if not self.lock.acquire(blocking=False):
+            return False
+        try:
+            asked, connection = self.asked, self.connection
+            if asked is None or connection is None or asked[1] != self.open:
+                return False
+            if keep is not None and _same(asked[0], keep):
+                return False
+            self.asked = None
+            connection.send(("cancel", asked[1]))
+            return True
+        except (OSError, ValueError):
+            return False  # the next extract finds the child gone, and says so
+        finally:
+            self.lock.release()
+
     def extract(
         self, text: str, chunks: list[tuple[int, str]], size: int, cancelled: threading.Event | None
     ) -> list[Span]:
@@ -498,6 +521,11 @@ class WorkerRecognizer:
         was sent; never raises (:meth:`extract` says what is wrong)."""
         chunks = list(paragraphs(text))
         return bool(chunks) and self._worker.ask(text, chunks, self.batch_size)
+
+    def withdraw(self, keep: str | None = None) -> bool:
+        """Cancel the text sent ahead by :meth:`ask` that no :meth:`extract` has taken,
+        unless it is *keep* (see :meth:`_Worker.withdraw`). Whether one was; never raises."""
+        return self._worker.withdraw(keep)
 
     def extract(self, text: str, cancelled: threading.Event | None = None) -> list[Span]:
         """Return the model's entities in *text*, exactly as the engine's ``extract``.

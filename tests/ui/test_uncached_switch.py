@@ -239,3 +239,50 @@ async def test_an_uncached_article_is_sent_to_the_model_before_it_is_drawn(
         assert asked == [article.text]
         main = await idle(pilot)
         assert "GPE" in {s.label for s in main.query_one(ArticleView).spans}
+
+
+async def test_an_article_opened_away_from_before_its_entities_were_asked_for_is_withdrawn(
+    tmp_path: Path, entity_cache: Path
+) -> None:
+    """An uncached article sent to the model as it opens, then another (cached) opened at
+    once, before the first one's entity worker started (keys typed quickly; it never runs
+    then): the model stops on the first at its next batch, not after all of them (nothing
+    would read them: seconds of CPU shared with the reading)."""
+    from reader.entities.worker import WorkerRecognizer
+
+    app = make_app(tmp_path, entity_cache)
+    paragraph = "The court in Geneva heard the appeal of the minister from Vienna. " * 120
+    (tmp_path / "library" / "f-long.txt").write_text(
+        "A long ruling\n\n" + "\n\n".join([paragraph] * 10), encoding="utf-8"
+    )
+    for article in app.workspace.library().articles:
+        if article.path.name == UNCACHED:
+            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
+            cached.unlink()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_uncached(pilot)  # the worker loads its model
+        main = await idle(pilot)
+        recognizer = app.finder.recognizer
+        assert isinstance(recognizer, WorkerRecognizer) and recognizer.loaded
+        articles = main.query_one(ArticleList).articles
+        long = next(a for a in articles if a.path.name == "f-long.txt")
+        other = next(a for a in articles if a.path.name == "a-geneva.txt")
+        main.open_article(long)
+        worker = recognizer._worker
+        assert worker.asked is not None and worker.asked[0] is long.text  # sent ahead
+        request = worker.open
+        main.open_article(long)  # the same again: the request sent ahead is kept
+        assert worker.open == request and worker.asked is not None
+        main.open_article(other)
+        main = await idle(pilot)
+        # What the child sent for it, read here (no extract runs: the other is cached).
+        batches = 0
+        with worker.lock:
+            assert worker.process is not None and worker.connection is not None
+            while worker.open == request:
+                message = worker._receive(worker.process, worker.connection, None)
+                batches += message[0] == "batch" and message[1] == request
+        assert batches <= 2  # of 10 (a batch each ~8,000 characters), without a cancel
+        main.open_article(long)  # the next request is answered whole
+        main = await idle(pilot)
+        assert "GPE" in {s.label for s in main.query_one(ArticleView).spans}

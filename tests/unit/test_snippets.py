@@ -10,7 +10,7 @@ import snippets_before
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from reader.search import plain_text, snippets
+from reader.search import plain_text, snippets, text_match
 from reader.search.snippets import Snippet, find_snippet, make_snippet, snippet_pattern
 
 # Words that meet: in-word places ("administer"), case, accents, letters that match ASCII
@@ -121,6 +121,59 @@ def test_snippets_are_what_the_code_before_found(
         found = find_snippet(text, pattern, plain)
         now = None if found is None else (found.text, found.marks)
         assert now == _before(text, cased, flags, plain)
+
+
+# Texts that look plain but are not, or are but look odd: ß, İ, ﬁ, the Kelvin sign and
+# long s (letters), a lone combining mark, zero-width and soft-hyphen characters (harmless),
+# CR LF and tabs, a private-use mark; words and runs of punctuation longer than the 256
+# characters first read backwards.
+_ODD = [
+    "ß", "İ", "ﬁ", "\u212a", "ſ", "ı", "\u0301", "\u0903", "\u200b", "\u200d", "\ufeff",
+    "\u00ad", "\r\n", "\t", "\n\n", ". ", ": ", "\u00a0", "—", "’", "²", "٣", "_", "\ue000",
+]  # fmt: skip
+_ODD_WORDS = st.lists(st.sampled_from([*"aAiIkKsSbB1é", "ß", "ı"]), min_size=1, max_size=4).map(
+    "".join
+)
+_ODD_TEXT = st.lists(
+    st.one_of(
+        _ODD_WORDS,
+        st.sampled_from(_ODD),
+        st.integers(1, 400).map(lambda n: "w" * n),
+        st.integers(1, 300).map(lambda n: "." * n),
+    ),
+    max_size=60,
+).map(" ".join)
+_ODD_QUERY_WORDS = st.lists(
+    st.sampled_from([*"aiksbAIKSB1", "ß", "ı", "ss", "\u212a", "ſ"]), min_size=1, max_size=3
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_ODD_TEXT, data=st.data())
+def test_odd_texts_snippets_are_what_the_code_before_found(text: str, data: st.DataObject) -> None:
+    """As above, in texts of odd characters and long runs, for phrases of the text's own
+    words (runs of them, in any case) or not, the case-sensitive flag drawn apart from the
+    case, empty phrases among them."""
+    own = text_match.words(text)
+    phrase = st.lists(_ODD_QUERY_WORDS, max_size=3)
+    if own:
+        run = st.tuples(st.integers(0, len(own) - 1), st.integers(1, 3)).map(
+            lambda at: own[at[0] : at[0] + at[1]]
+        )
+        cased = st.sampled_from([str.lower, str.upper, str.capitalize, str.swapcase, str])
+        phrase = st.one_of(
+            phrase, st.tuples(run, cased).map(lambda t: [t[1](word) for word in t[0]])
+        )
+    phrases = data.draw(st.lists(phrase, min_size=1, max_size=3))
+    flags = data.draw(st.lists(st.booleans(), min_size=len(phrases), max_size=len(phrases)))
+    pattern = snippet_pattern(phrases, flags)
+    assert (pattern is None) == (snippets_before.snippet_pattern(phrases, flags) is None)
+    if pattern is None:
+        return
+    for plain in (None, snippets.is_plain(text)):
+        found = find_snippet(text, pattern, plain)
+        now = None if found is None else (found.text, found.marks)
+        assert now == _before(text, phrases, flags, plain)
 
 
 @pytest.mark.parametrize(

@@ -60,3 +60,21 @@ def test_a_pool_in_memory_shares_one_connection_until_closed(tmp_path: Path) -> 
 def test_a_failing_pragma_closes_the_connection(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.OperationalError):
         connect_wal(tmp_path / "x.sqlite3", "no such thing = = 1")
+
+
+def test_the_connections_of_ended_threads_are_closed(tmp_path: Path) -> None:
+    """The connection of a thread that has ended is closed when another thread opens one,
+    not kept open until the pool is closed (two file descriptors a thread that ended)."""
+    pool = ConnectionPool(lambda: connect_wal(tmp_path / "x.sqlite3"))
+    with pool.connection() as mine:
+        pass
+    ended = [in_thread(pool) for _ in range(20)]
+    for connection in ended[:-1]:
+        with pytest.raises(sqlite3.ProgrammingError):
+            connection.execute("SELECT 1")
+    assert ended[-1].execute("SELECT 1").fetchone() == (1,)  # closed by the next one only
+    assert mine.execute("SELECT 1").fetchone() == (1,)  # this thread's is alive
+    assert len(pool._connections) == 2
+    pool.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        ended[-1].execute("SELECT 1")

@@ -481,6 +481,9 @@ class MainScreen(AnnotationKeys):
         self.workers.cancel_group(self, "entities")
         self.workers.cancel_group(self, "reading")
         long = _long(article)
+        # The previous article, sent to the model ahead of its entity worker, and opened
+        # away from before that worker started (it never runs then): the model stops on it.
+        self.app.finder.withdraw(None if long else article.text)
         if not long:
             self._ask_model(article)
         view = self.query_one(ArticleView)
