@@ -34,9 +34,14 @@ class EntityCache:
         """Return the cached model spans, or None when absent or unreadable."""
         try:
             data = json.loads(self._file(sha256, engine).read_text(encoding="utf-8"))
-            if data.get("format") != CACHE_FORMAT:
+            # A file not as put() writes it (another tool, a broken disk) is a miss: it is
+            # read on the screen's thread, where an exception would end the app.
+            if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
                 return None
-            return [Span.from_json(item) for item in data["spans"]]
+            spans = data["spans"]
+            if not isinstance(spans, list) or not all(isinstance(item, dict) for item in spans):
+                return None
+            return [Span.from_json(item) for item in spans]
         except (OSError, ValueError, KeyError, TypeError):
             return None
 

@@ -100,11 +100,32 @@ def test_an_unwritable_cache_is_skipped(tmp_path: Path, recognizer: SpacyEngine)
     assert cache.get("ab" * 32, recognizer.info) is None
 
 
-def test_corrupt_cache_entry_is_ignored(tmp_path: Path, recognizer: SpacyEngine) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        "[]",
+        "null",
+        "3",
+        '"spans"',
+        '{"format": FORMAT, "spans": {"start": 1}}',
+        '{"format": FORMAT, "spans": [1]}',
+        '{"format": FORMAT, "spans": ["span"]}',
+        '{"format": FORMAT, "spans": [{"start": "x", "end": 2, "label": "ORG", "text": "a"}]}',
+        '{"format": FORMAT, "spans": null}',
+    ],
+)
+def test_corrupt_cache_entry_is_ignored(
+    tmp_path: Path, recognizer: SpacyEngine, content: str
+) -> None:
+    """A cache file that is not what the cache writes is a miss, never an error (it is
+    read on the screen's thread: an exception there would end the app)."""
+    from reader.entities.cache import CACHE_FORMAT
+
     cache = EntityCache(tmp_path)
     cache.put("ab" * 32, recognizer.info, [])
     entry = next(tmp_path.rglob("*.json"))
-    entry.write_text("{not json", encoding="utf-8")
+    entry.write_text(content.replace("FORMAT", json.dumps(CACHE_FORMAT)), encoding="utf-8")
     assert cache.get("ab" * 32, recognizer.info) is None
 
 
