@@ -1087,3 +1087,31 @@ def test_an_index_of_the_older_format_is_rebuilt(setup: Setup) -> None:
     report = setup.index.update(setup.workspace)
     assert report.rebuilt and report.added == len(ALL) + 1
     assert setup.hand("strasse") == ["strasse.txt"]
+
+
+def test_a_mark_of_another_script_is_folded_before_the_case_check(setup: Setup) -> None:
+    """Combining marks outside the Latin diacritics' blocks (Arabic harakat, Hebrew
+    points, a Devanagari virama), in text that is already in NFKD form, are dropped
+    before the case check as the reference drops them: a case-sensitive phrase over
+    such words finds the article."""
+    setup.path("marks.txt").write_text(
+        "Marks\n\nAhmed \u0643\u064e\u062a\u064e\u0628\u064e and Moshe "
+        "\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd, Raj \u0939\u093f\u0928\u094d\u0926\u0940.\n",
+        "utf-8",
+    )
+    setup.reload()
+    setup.index.update(setup.workspace)
+    docs = reference_docs(setup)
+    for text in (
+        '"Ahmed \u0643\u062a\u0628"',
+        '"Moshe \u05e9\u05dc\u05d5\u05dd"',
+        '"Raj \u0939\u093f\u0928\u0926\u0940"',
+        "title:Marks",
+    ):
+        assert matches(parse(text), docs["marks.txt"]), text
+        assert setup.hand(text) == ["marks.txt"], text
+    hits = setup.index.search(parse('"ahmed \u0643\u062a\u0628"'))
+    (hit,) = [hit for hit in hits if setup.name(hit.path) == "marks.txt"]
+    assert [hit.snippet[start:end] for start, end in hit.marks] == [
+        "Ahmed \u0643\u064e\u062a\u064e\u0628\u064e"
+    ]
