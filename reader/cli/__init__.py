@@ -145,17 +145,21 @@ def run_app(args: argparse.Namespace, workspace: Workspace) -> int:
     # No garbage collection until the first frame: what is made until then (the modules
     # imported, the screen) lives as long as the app, and the collector's passes over it
     # cost the first start ~20 ms; the app freezes it and collects again after that frame.
+    # An app that ends before that frame (it failed to start, it was quit) leaves it on.
     gc.disable()
-    # What listing imports, imported first: the two threads never wait on each other's
-    # module locks (the rest of it is imported already, by this module).
-    import reader.library.catalogue
-    import reader.library.quick  # noqa: F401
+    try:
+        # What listing imports, imported first: the two threads never wait on each other's
+        # module locks (the rest of it is imported already, by this module).
+        import reader.library.catalogue
+        import reader.library.quick  # noqa: F401
 
-    threading.Thread(target=_list_library, args=(workspace,), daemon=True).start()
-    from reader.ui.app import ReaderApp
+        threading.Thread(target=_list_library, args=(workspace,), daemon=True).start()
+        from reader.ui.app import ReaderApp
 
-    app = ReaderApp(workspace, tune_gc=True)
-    app.run()
+        app = ReaderApp(workspace, tune_gc=True)
+        app.run()
+    finally:
+        gc.enable()
     return app.return_code or 0
 
 

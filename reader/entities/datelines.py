@@ -17,6 +17,11 @@ does not look like a place:
   :data:`~reader.entities.repairs.WIRE_SLUGS` ("NATO -", "EXCLUSIVE -");
 - a word of three letters or fewer, or one without a vowel (an acronym: "IBM —",
   "HSBC —");
+- a name whose last word says it is an organisation (:data:`ORG_WORDS`: a legal form,
+  "ACME CORP, the maker…", "APPLE INC. (AAPL)…", or a kind of company or body, "GENERAL
+  MOTORS —", "DEUTSCHE BANK —", "THE NEW YORK TIMES —"; the model calls them ORG there and
+  they were no place), unless it is a place named so (:data:`_PLACES_NAMED_LIKE_ORGS`:
+  "WEST BANK —");
 - a name the article labels otherwise and never as a place (``Acme`` an ORG elsewhere: "ACME
   — The company said…" is the company).
 
@@ -36,7 +41,23 @@ from reader.entities.span import Span
 if TYPE_CHECKING:  # consistency.py runs this rule: no import back at run time
     from reader.entities.consistency import ArticleText
 
-__all__ = ["datelines_as_places"]
+__all__ = ["ORG_WORDS", "datelines_as_places"]
+
+#: The last words that make a name in capitals an organisation's, not a place's: legal
+#: forms and the kinds of companies and bodies news opens a paragraph with.
+ORG_WORDS = frozenset(
+    {
+        "CORP", "CORP.", "CORPORATION", "INC", "INC.", "LTD", "LTD.", "LLC", "PLC", "AG",
+        "SA", "S.A.", "NV", "N.V.", "SE", "CO", "CO.", "COMPANY", "GROUP", "HOLDINGS",
+        "BANK", "BANKS", "MOTORS", "AIRLINES", "AIRWAYS", "SERVICES", "SYSTEMS",
+        "TECHNOLOGIES", "INDUSTRIES", "ELECTRONICS", "PHARMACEUTICALS", "PARTNERS",
+        "CAPITAL", "FUND", "FOUNDATION", "INSTITUTE", "UNIVERSITY", "ASSOCIATION",
+        "COMMITTEE", "COMMISSION", "COUNCIL", "AGENCY", "MINISTRY", "PARTY", "TIMES",
+        "POST", "JOURNAL", "HERALD", "TRIBUNE", "GAZETTE", "TELEGRAPH", "GUARDIAN",
+        "NEWS", "PRESS", "MEDIA", "RESEARCH",
+    }
+)  # fmt: skip
+_PLACES_NAMED_LIKE_ORGS = frozenset({"WEST BANK", "LEFT BANK", "SOUTH BANK"})
 
 _CAPITALS = re.compile(r"[A-Z][A-Z.'’\-]*[A-Z.](?: [A-Z][A-Z.'’\-]*[A-Z.])*")
 """A dateline's place: one or more words in capitals (two letters or more each)."""
@@ -97,6 +118,8 @@ def _place_label(place: str, labels: dict[str, Counter[str]]) -> str | None:
     if place in ORG_ACRONYMS or place in WIRE_SLUGS or place.split(" ", 1)[0] in WIRE_SLUGS:
         return None
     words = place.split(" ")
+    if words[-1] in ORG_WORDS and place not in _PLACES_NAMED_LIKE_ORGS:
+        return None
     if len(words) == 1 and (len(place) <= 3 or _VOWEL.search(place) is None):
         return None
     if seen:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import sys
 import unicodedata
 from collections.abc import Callable, Collection, Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from reader.search.compile import (
@@ -123,15 +125,33 @@ def _folded(value: str) -> str:
     """*value* with accents folded, as smart case compares; text already in NFKD form with
     no combining mark (most English text) is its own folding, and is not copied."""
     if value.isascii() or (
-        unicodedata.is_normalized("NFKD", value) and _DIACRITIC.search(value) is None
+        unicodedata.is_normalized("NFKD", value) and _combining_marks().search(value) is None
     ):
         return value
     return fold(value)
 
 
-_DIACRITIC = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-"""The combining diacritical marks (their Unicode blocks): a text in NFKD form with one
-(``x`` U+0301 ``y``, which nothing composes) still has an accent to fold."""
+@cache
+def _combining_marks() -> re.Pattern[str]:
+    """Every character :func:`~reader.search.text_match.fold` drops (a combining class
+    other than 0), of every script: a text in NFKD form with one (``x`` U+0301 ``y``, which
+    nothing composes; Arabic harakat, Hebrew points, a Devanagari virama, which compose
+    with nothing) still has marks to drop. Worked out once (tens of milliseconds)."""
+    ranges: list[str] = []
+    start = previous = -2
+    for code in range(sys.maxunicode + 1):
+        if unicodedata.combining(chr(code)):
+            if code != previous + 1:
+                if start >= 0:
+                    ranges.append(_range(start, previous))
+                start = code
+            previous = code
+    ranges.append(_range(start, previous))
+    return re.compile("[" + "".join(ranges) + "]")
+
+
+def _range(start: int, end: int) -> str:
+    return re.escape(chr(start)) + ("" if start == end else "-" + re.escape(chr(end)))
 
 
 def _leaf_fields(leaf: Node) -> list[tuple[str, Node]]:

@@ -8,6 +8,7 @@ import re
 import threading
 import unicodedata
 from bisect import bisect_right
+from functools import lru_cache
 
 from reader.search import text_match
 
@@ -86,8 +87,8 @@ def fold_text(text: str, plain: bool | None = None) -> tuple[str, list[int], lis
     for found in _NON_ASCII.finditer(text):
         pieces.append(text[last : found.start()])
         run = found.group()
-        folded = text_match.fold(run)
-        if len(folded) == len(run):
+        folded, one_to_one = _fold_run(run)
+        if one_to_one:
             pieces.append(folded)
         else:
             # Character by character inside a run whose length changes, so that each
@@ -103,6 +104,26 @@ def fold_text(text: str, plain: bool | None = None) -> tuple[str, list[int], lis
         last = found.end()
     pieces.append(text[last:])
     return "".join(pieces), folded_starts, original_starts, False
+
+
+def _fold_run(run: str) -> tuple[str, bool]:
+    """*run* folded, and whether each of its characters folds to exactly one (then the
+    folded run's offsets are the run's). Equal lengths do not say so: a mark dropped and a
+    ligature's two letters (``ك`` U+064E ``ß`` ``😀`` ``ﬆ``; halfwidth katakana's voicing
+    mark and ``㌔``) cancel out."""
+    return _fold_short_run(run) if len(run) <= 32 else _fold_any_run(run)
+
+
+@lru_cache(maxsize=16384)
+def _fold_short_run(run: str) -> tuple[str, bool]:
+    return _fold_any_run(run)
+
+
+def _fold_any_run(run: str) -> tuple[str, bool]:
+    folded = text_match.fold(run)
+    return folded, len(folded) == len(run) and all(
+        len(text_match.fold_character(char, False)) == 1 for char in run
+    )
 
 
 def back_offset(offset: int, folded_starts: list[int], original_starts: list[int]) -> int:

@@ -314,3 +314,38 @@ def test_every_command_is_found_in_the_module_the_table_names() -> None:
     for name in COMMANDS:
         make_parser, run = command_table(name)[name]
         assert callable(make_parser) and callable(run)
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_garbage_collector_is_on_again_when_the_app_ends_before_its_first_frame(
+    run: Callable[..., Result],
+    home: Path,
+    article: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fails: bool,
+) -> None:
+    """`reader` starts the app without collection, which its first frame turns on again:
+    an app that ends before that frame (it failed, it was quit) leaves it on too."""
+    import gc
+
+    from reader.ui.app import ReaderApp
+
+    during: list[bool] = []
+
+    def ended_early(app: ReaderApp) -> None:
+        during.append(gc.isenabled())
+        if fails:
+            raise RuntimeError("no terminal")
+
+    monkeypatch.setattr(ReaderApp, "run", ended_early)
+    assert gc.isenabled()
+    try:
+        if fails:
+            with pytest.raises(RuntimeError, match="no terminal"):
+                run("--db", home / "x.json", article)
+        else:
+            assert run("--db", home / "x.json", article).code == 0
+        assert during == [False]  # what is tested: collection was off, as at a real start
+        assert gc.isenabled()
+    finally:
+        gc.enable()

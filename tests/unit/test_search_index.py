@@ -19,6 +19,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reader.annotations import article_ref
 from reader.library import catalogue
@@ -1087,3 +1089,86 @@ def test_an_index_of_the_older_format_is_rebuilt(setup: Setup) -> None:
     report = setup.index.update(setup.workspace)
     assert report.rebuilt and report.added == len(ALL) + 1
     assert setup.hand("strasse") == ["strasse.txt"]
+
+
+def test_a_mark_of_another_script_is_folded_before_the_case_check(setup: Setup) -> None:
+    """Combining marks outside the Latin diacritics' blocks (Arabic harakat, Hebrew
+    points, a Devanagari virama), in text that is already in NFKD form, are dropped
+    before the case check as the reference drops them: a case-sensitive phrase over
+    such words finds the article."""
+    setup.path("marks.txt").write_text(
+        "Marks\n\nAhmed \u0643\u064e\u062a\u064e\u0628\u064e and Moshe "
+        "\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd, Raj \u0939\u093f\u0928\u094d\u0926\u0940.\n",
+        "utf-8",
+    )
+    setup.reload()
+    setup.index.update(setup.workspace)
+    docs = reference_docs(setup)
+    for text in (
+        '"Ahmed \u0643\u062a\u0628"',
+        '"Moshe \u05e9\u05dc\u05d5\u05dd"',
+        '"Raj \u0939\u093f\u0928\u0926\u0940"',
+        "title:Marks",
+    ):
+        assert matches(parse(text), docs["marks.txt"]), text
+        assert setup.hand(text) == ["marks.txt"], text
+    hits = setup.index.search(parse('"ahmed \u0643\u062a\u0628"'))
+    (hit,) = [hit for hit in hits if setup.name(hit.path) == "marks.txt"]
+    assert [hit.snippet[start:end] for start, end in hit.marks] == [
+        "Ahmed \u0643\u064e\u062a\u064e\u0628\u064e"
+    ]
+
+
+_SCRIPTS_ALPHABET = [
+    *"aAbB '-’—\n_0", "ß", "ẞ", "ﬁ", "İ", "ı", "é", "e\u0301", "É", "\u0301", "Σ", "ς", "σ",
+    "\u0643\u064e", "\u062a", "\u05e9\u05b8", "\u05dc", "\u0939\u093f", "\u094d", "\u0928",
+    "中", "文", "😀", "👍🏽", "\u200d", "\u200f", "\u00a0", "Ǆ", "ǅ", "ǆ", "Ⅻ", "ⅻ", "ＡＢ",
+    "ａ", "①", "²", "Å", "K", "ŉ", "ʼ", "ͅ", "ᾳ", "ΐ", "ǰ", "ﬆ", "Ŀ", "٣",
+]  # fmt: skip
+_NFKD_ALPHABET = [
+    "A", "b", " ", "-", "x\u0301y", "\u0643\u064e", "\u062a", "\u05e9\u05b8", "\u05dc",
+    "\u0939\u093f\u0928\u094d\u0926", "中",
+]  # fmt: skip
+"""Pieces in NFKD form already, some with combining marks nothing composes with (which
+the smart-case check must still drop)."""
+_script_texts = st.sampled_from([_SCRIPTS_ALPHABET, _NFKD_ALPHABET]).flatmap(
+    lambda alphabet: st.lists(st.sampled_from(alphabet), max_size=30).map("".join)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_script_texts, st.data())
+def test_the_index_and_its_case_check_agree_with_the_reference_on_any_script(
+    text: str, data: st.DataObject
+) -> None:
+    """A term found in a text by the index's two steps (the FTS5 ``ascii`` tokenizer over
+    :func:`index_text`, then the smart-case check over the text as shown) is exactly a
+    term the reference finds there, for texts mixing scripts (RTL with their marks,
+    Devanagari, CJK, emoji, compatibility forms): terms cut from the text, in any case, or
+    drawn alike."""
+    import sqlite3
+
+    from reader.search.compile import fts_query
+    from reader.search.documents import phrase_pattern
+    from reader.search.explain import _finder, _folded
+    from reader.search.text_match import contains_words, index_text, is_case_sensitive, words
+
+    cut = words(text)
+    if cut and data.draw(st.booleans()):
+        i = data.draw(st.integers(0, len(cut) - 1))
+        phrase = " ".join(cut[i : data.draw(st.integers(i + 1, min(len(cut), i + 3)))])
+        term = data.draw(st.sampled_from([phrase, phrase.upper(), phrase.lower(), text]))
+    else:
+        term = data.draw(_script_texts)
+    casefold = not is_case_sensitive(term)
+    expected = contains_words(words(text, casefold=casefold), words(term, casefold=casefold))
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'ascii')")
+    connection.execute("INSERT INTO t(rowid, x) VALUES (1, ?)", (index_text(text),))
+    match = fts_query(("x",), term)
+    found = match is not None and bool(
+        connection.execute("SELECT rowid FROM t WHERE t MATCH ?", (match,)).fetchall()
+    )
+    if found and not casefold and phrase_pattern(term) is not None:
+        found = _finder(term)(_folded(text))
+    assert found == expected

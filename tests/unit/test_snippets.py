@@ -437,3 +437,24 @@ def test_the_words_found_are_shown_whatever_comes_before_them(text: str) -> None
         assert found is not None and len(found.text) <= snippets.SNIPPET_LIMIT
         assert [found.text[s:e] for s, e in found.marks] == ["minister"], found
         assert found.text.startswith("…minister")
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "marked"),
+    [
+        # A mark dropped and a ligature's two letters in one run of non-ASCII characters:
+        # the run folds to as many characters, but not one for one.
+        ("Le mot \u0643\u064e\u062a\u064e\u0628 \u0643\u064e\u00df\U0001f600\ufb06 ok.",
+         ["\u0643\u00df"], "\u0643\u064e\u00df"),
+        ("\u0643\u064e\u00df\U0001f600\ufb06 ok", ["\u0643\u00df"], "\u0643\u064e\u00df"),
+        # Arabic with a vowel mark, a quote, then the lam-alef ligature.
+        ("Un \u0643\u064e\u062a\u0628\u00ab\ufefb fin", ["\u0643\u062a\u0628"],
+         "\u0643\u064e\u062a\u0628"),
+    ],
+)  # fmt: skip
+def test_a_run_folding_to_as_many_characters_is_mapped_back_one_by_one(
+    text: str, term: list[str], marked: str
+) -> None:
+    snippet = find_snippet(text, snippet_pattern([term], [False]))
+    assert snippet is not None
+    assert [snippet.text[start:end] for start, end in snippet.marks] == [marked]
