@@ -15,7 +15,7 @@ from reader.ui.widgets.article_view import ArticleView
 
 from .conftest import ready
 
-WIDE = (260, 50)
+WIDE = (300, 50)  # the sidebar takes up to 72 columns and the legend 34: the pane > 150
 
 
 def library(folder: Path) -> Path:
