@@ -17,6 +17,7 @@ from textual.app import App, InvalidThemeError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widgets import Input
 
 from reader import __version__
 from reader.config import ConfigError, set_theme, set_value
@@ -272,6 +273,8 @@ class ReaderApp(App[None]):
         # TextArea draw an ESC as it came) sees it, as an article's would.
         if isinstance(event, events.Paste) and not event.is_forwarded:
             event.text = sanitize(event.text)
+            if isinstance(self.focused, Input):  # one line: Input keeps the first, silently
+                event.text = " ".join(line.strip() for line in event.text.splitlines())
         await super().on_event(event)
 
     def on_written(self, message: Written) -> None:

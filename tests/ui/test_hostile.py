@@ -128,3 +128,8 @@ async def test_a_paste_into_a_field_loses_its_control_sequences(
         await settle(pilot)
         assert field.value == "Markup"
         assert not FORBIDDEN & set(drawn_text(app).replace("\n", ""))
+        # Lines pasted into a one-line field are joined, none dropped.
+        field.value = ""
+        app.post_message(events.Paste('"joint statement"\r\nin:economy\n'))
+        await settle(pilot)
+        assert field.value == '"joint statement" in:economy'
