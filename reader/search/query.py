@@ -106,7 +106,10 @@ SYNTAX: tuple[tuple[str, str], ...] = (
     ("path:2026/05  title:budget", "path contains it; the word in the title"),
     ("date:2026-05  date:>2026-01-01", "dated then (front matter, else the file's day)"),
     ("words:>1000  words:300..800", "by length in words"),
-    ("sort:date  sort:-date", "order: date, title, words, mentions (- reverses)"),
+    (
+        "sort:date  sort:-date",
+        "order: oldest, A-Z, shortest first; mentions: most first (- reverses)",
+    ),
     ("lavrov / Lavrov  zoe", "smart case: a capital makes it exact; accents folded"),
 )
 """The query language in a few lines (example, what it finds): the help screen shows them."""

@@ -149,3 +149,20 @@ async def test_the_tag_dialog_shows_the_rule_and_refuses_a_long_tag(project: Pat
         assert isinstance(app.screen, MainScreen)
     with AnnotationStore(settings.db_path, read_only=True) as store:
         assert store.articles()[0]["tags"] == ["fine", "ok"]
+
+
+async def test_space_and_b_page_the_help_as_they_page_an_article(project: Path) -> None:
+    app = build_app(settings_in(project))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen)
+        body = app.screen.query_one("#help-body")
+        await pilot.press("space")
+        await pilot.pause(0.2)
+        paged = body.scroll_y
+        assert paged >= body.size.height - 2  # a screen, not a line
+        await pilot.press("b")
+        await pilot.pause(0.2)
+        assert body.scroll_y < paged

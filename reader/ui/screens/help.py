@@ -103,6 +103,9 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close help"),
         Binding("j,down", "scroll('down')", "Scroll down", show=False),
         Binding("k,up", "scroll('up')", "Scroll up", show=False),
+        # As in the article: Space and b page (PgDn and PgUp do, through the scroll view).
+        Binding("space", "page('down')", "Page down", show=False),
+        Binding("b", "page('up')", "Page up", show=False),
     ]
 
     def __init__(self, sections: Sequence[Section], paths: Sequence[tuple[str, str]]) -> None:
@@ -134,3 +137,10 @@ class HelpScreen(ModalScreen[None]):
             body.scroll_down()
         else:
             body.scroll_up()
+
+    def action_page(self, direction: str) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        if direction == "down":
+            body.scroll_page_down(animate=False)
+        else:
+            body.scroll_page_up(animate=False)
