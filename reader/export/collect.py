@@ -40,7 +40,7 @@ from reader.export.collection import (
     export_order,
     utc,
 )
-from reader.library import Article, Library, Problem, read_article
+from reader.library import Article, Problem, read_article
 from reader.store import Annotation, AnnotationStore
 from reader.store.entity_edits import EntityEdits
 from reader.text import sanitize_line
@@ -127,7 +127,8 @@ def gather(
     also_read.sort(key=export_order)
     pipeline = None
     library = workspace.library() if with_text or with_entities else None
-    articles = _with_texts(articles, library, annotated)
+    in_library = {} if library is None else {a.sha256: a for a in library.articles}
+    articles = _with_texts(articles, in_library, annotated)
     finder = workspace.finder if with_entities else None
     if finder is not None:
         try:
@@ -146,6 +147,7 @@ def gather(
         views=tuple(store.views()) if everything else (),
         entity_edits=tuple(EntityEdits(store).edits()) if everything else (),
         fill=_Filler(store, finder, warn),
+        fill_read=None if finder is None else _ReadFiller(finder, in_library),
         counts=counts,
     )
 
@@ -177,6 +179,39 @@ class _Filler:
         except NoModel as error:
             raise ExportError(str(error)) from None
         return replace(article, entities=entities)
+
+
+class _ReadFiller:
+    """Gives an article marked read with neither tags nor annotations (one of
+    :attr:`Collection.also_read`) the entities shown for it, as it is written: its text
+    found as an annotated article's is (see :func:`_with_texts`), but read then and not
+    kept, in the collection nor in the library's article, so that a streamed export holds
+    one such text at a time. None when the text is not found."""
+
+    def __init__(self, finder: EntityFinder, in_library: Mapping[str, Article]) -> None:
+        self.finder = finder
+        self.paths = {sha256: article.path for sha256, article in in_library.items()}
+
+    def __call__(self, article: ExportedArticle) -> ExportedArticle:
+        text = _text_at(Path(article.path), article.sha256)
+        path = article.path
+        elsewhere = self.paths.get(article.sha256)
+        if text is None and elsewhere is not None:
+            text = _text_at(elsewhere, article.sha256)
+            path = str(elsewhere.resolve())
+        if text is None:
+            return article
+        try:
+            entities = tuple(self.finder.find(article.sha256, text))
+        except NoModel as error:
+            raise ExportError(str(error)) from None
+        return replace(article, path=path, entities=entities)
+
+
+def _text_at(path: Path, sha256: str) -> str | None:
+    """The text of the file at *path*, if it still has the content *sha256*."""
+    read = read_article(path)
+    return read.text if isinstance(read, Article) and read.sha256 == sha256 else None
 
 
 def _read_without_annotations(
@@ -267,14 +302,14 @@ def _unannotated(article: Article) -> ExportedArticle:
 
 def _with_texts(
     articles: list[ExportedArticle],
-    library: Library | None,
+    found: Mapping[str, Article],
     annotated: Mapping[str, Mapping[str, None]],
 ) -> list[ExportedArticle]:
-    """Each article with its text: from the library by content hash (when given), else
-    from the paths the store has for it (its own, and those its annotations were made at:
-    *annotated*), where the file still has that content; None if neither. An article found
-    in the library, whose stored path no longer holds it, gets the library's path."""
-    found = {} if library is None else {a.sha256: a for a in library.articles}
+    """Each article with its text: from the paths the store has for it (its own, and those
+    its annotations were made at: *annotated*), where the file still has that content,
+    else from the library's articles by content hash (*found*: empty when text is not
+    asked for); None if neither. An article found in the library, whose stored path no
+    longer holds it, gets the library's path."""
     result = []
     for article in articles:
         text = article.text

@@ -125,21 +125,29 @@ class Collection:
         default=None, repr=False, compare=False
     )
     """Makes one of :attr:`articles` whole, its passages placed or not (None: they are)."""
+    fill_read: Callable[[ExportedArticle], ExportedArticle] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """Gives one of :attr:`also_read` its entities (None: they are not asked for)."""
     counts: Mapping[str, int] | None = field(default=None, repr=False, compare=False)
     """How many annotations each article has, by hash (None: count :attr:`articles`')."""
 
     def each(self, *, also_read: bool = False, placed: bool = True) -> Iterator[ExportedArticle]:
         """The articles whole (annotations placed, text and entities as asked for), in
         export order, one at a time; with *also_read*, merged with :attr:`also_read`
-        (which have nothing to fill). Each pass reads the store again. Not *placed*:
-        only their annotations, as stored (no states, no entities: a pass for their ids,
-        without re-anchoring them all)."""
+        (which have no annotations: only their entities, when asked for, are found as
+        each is given). Each pass reads the store again. Not *placed*: only their
+        annotations, as stored (no states, no entities: a pass for their ids, without
+        re-anchoring them all)."""
         heads: Iterable[ExportedArticle] = self.articles
         if also_read and self.also_read:
             heads = sorted((*self.articles, *self.also_read), key=export_order)
         extra = {id(article) for article in self.also_read}
         for article in heads:
-            if self.fill is None or id(article) in extra:
+            if id(article) in extra:
+                fill_read = self.fill_read if placed else None
+                yield article if fill_read is None else fill_read(article)
+            elif self.fill is None:
                 yield article
             else:
                 yield self.fill(article, placed)

@@ -9,6 +9,7 @@ only "Blair" (ambiguous: shown, not joined).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
@@ -300,6 +301,32 @@ def test_the_entity_of_a_marked_mention(setup: Setup) -> None:
     assert elsewhere == found  # not indexed: by its name
     assert setup.index.entity_at(setup.root / "new.txt", 0, "Blair", "PERSON") is not None
     assert setup.index.entity_at(setup.root / "moscow.txt", start + 1) is None
+
+
+def test_an_article_shown_with_other_entities_is_indexed_again(setup: Setup) -> None:
+    """A correction since the article was indexed (its spans as the app shows them now):
+    :meth:`EntityIndex.refresh_article` writes them; the same spans again write nothing.
+    Until then, ``entity_at`` with the label shown does not give the old label's entity."""
+    [article] = [a for a in setup.workspace.library().articles if a.path.name == "moscow.txt"]
+    spans = setup.workspace.finder.cached(article.sha256, article.text)
+    assert spans is not None
+    start = article.text.index("Moscow")
+    assert setup.index.entity_at(article.path, start).id == "GPE:moscow"  # type: ignore[union-attr]
+    assert setup.index.refresh_article(article, spans) is False  # as indexed
+    generation = setup.index.generation()
+    corrected = [dataclasses.replace(s, label="LOC") if s.start == start else s for s in spans]
+    # The index not told yet: the mention is not named by its old label's entity.
+    assert setup.index.entity_at(article.path, start, "Moscow", "LOC") is None
+    assert setup.index.refresh_article(article, corrected) is True
+    assert setup.index.generation() > generation
+    found = setup.index.entity_at(article.path, start)
+    assert found is not None and (found.id, found.label) == ("LOC:moscow", "LOC")
+    assert setup.index.entity_at(article.path, start, "Moscow", "LOC") == found
+    assert setup.index.refresh_article(article, corrected) is False
+    # Not in the index: left to put_article and update.
+    setup.index.remove_article(article.path)
+    assert setup.index.refresh_article(article, spans) is False
+    assert setup.index.entity_at(article.path, start) is None
 
 
 def test_cooccurrence_may_be_counted_over_the_first_articles(setup: Setup) -> None:

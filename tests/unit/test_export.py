@@ -316,6 +316,64 @@ def test_json_says_which_articles_are_read_and_holds_the_views(
     assert list(document["articles"][0])[:5] == ["sha256", "path", "title", "tags", "read"]
 
 
+def test_an_article_only_marked_read_has_every_entity_shown(
+    run: Runner, annotated: Annotated, entity_cache: Path
+) -> None:
+    """An article marked read with no tags or annotations: its entities as an annotated
+    article's are (model, rules, the global correction), as `--article PATH` gives them;
+    one whose file moved within the library: found there by content, under its new path;
+    one whose text is nowhere: null. Found as each is written, not held by the export."""
+    from reader.annotations import article_ref
+    from reader.export import json_format
+
+    seeds = annotated.root / "seeds"
+    peru = seeds / "peru.txt"
+    peru.write_text(
+        "Peru votes\n\nVoters in Peru chose a president on Sunday, Twitter said.\n",
+        encoding="utf-8",
+    )
+    lima = seeds / "lima.txt"
+    lima.write_text("Lima traffic\n\nThe mayor of Lima met Shell on Monday.\n", "utf-8")
+    moved_ref = article_ref(read_article_at(lima))
+    lima.rename(seeds / "lima-moved.txt")
+    _read_and_views(annotated)  # and READ_ONLY, whose text is nowhere
+    with AnnotationStore(annotated.db) as store:
+        store.set_read(article_ref(read_article_at(peru)), True)
+        store.set_read(moved_ref, True)
+    document = native((annotated.root / exported(run("export", "--include-entities"))).read_bytes())
+    by_title = {a["title"]: a for a in document["articles"]}
+    alone = native(
+        (
+            annotated.root / exported(run("export", "--article", str(peru), "--include-entities"))
+        ).read_bytes()
+    )
+    [asked] = alone["articles"]
+    shown = by_title["Peru votes"]["entities"]
+    assert shown == asked["entities"]
+    assert {(e["text"], e["label"]) for e in shown} >= {("Peru", "GPE")}
+    assert {"text": "Twitter", "label": "ORG", "source": "user"}.items() <= next(
+        e for e in shown if e["text"] == "Twitter"
+    ).items()  # the global correction
+    moved = by_title["Lima traffic"]
+    assert moved["path"] == str((seeds / "lima-moved.txt").resolve())
+    assert any(e["text"] == "Lima" for e in moved["entities"])
+    assert by_title["Already read"]["entities"] is None
+    # Streamed: each read-only article's text and entities are found as it is written.
+    with opened(annotated, entity_cache) as (workspace, store):
+        export = build_export(workspace, store, "json", include_entities=True, now=NOW)
+        assert all(a.text is None and a.entities is None for a in export.collection.also_read)
+        assert json_format.render(export.collection) == export.data
+        assert native(export.data)["articles"] == document["articles"]
+
+
+def read_article_at(path: Path) -> Any:
+    from reader.library import Article, read_article
+
+    article = read_article(path)
+    assert isinstance(article, Article)
+    return article
+
+
 def test_a_filtered_export_has_read_marks_but_no_views_or_other_articles(
     run: Runner, annotated: Annotated
 ) -> None:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Literal
 
 from reader import __version__
 from reader.entities.library.edits import Edit
+from reader.entities.library.mentions import article_mentions
 from reader.entities.library.resolve import Entity, KeyStats, Resolution, resolve
 from reader.entities.library.writing import EntityIndexReport, delete_rows, put_rows
 from reader.sqlite_files import create_database
@@ -237,6 +238,33 @@ class EntityIndex:
         with self.transaction() as connection:
             put_rows(connection, article, article.text, spans, day, entities_key)
 
+    def refresh_article(self, article: Article, spans: Sequence[Span]) -> bool:
+        """Index *article* again when it is in the index with other mentions than *spans*
+        would give (or another hash): what the app calls when it shows an article's
+        entities, so that a correction or an undo (of this article, or everywhere) is in
+        the index before the panel asks it which entity each mention is. An article not in
+        the index is left to :meth:`put_article` and :meth:`update`. Reads one article's
+        rows; writes only when they differ. True when it wrote."""
+        path = os.path.abspath(article.path)
+        with self.connection() as connection:
+            row = connection.execute(
+                "SELECT id, sha256 FROM articles WHERE path = ?", (path,)
+            ).fetchone()
+            if row is None:
+                return False
+            indexed = set(
+                connection.execute(
+                    "SELECT start, end, key, label FROM mentions WHERE article = ?", (row[0],)
+                )
+            )
+        wanted: dict[tuple[int, int], tuple[int, int, str, str]] = {}
+        for m in article_mentions(article.text, spans):  # one per sentence and start, as put
+            wanted.setdefault((m.sentence, m.start), (m.start, m.end, m.key, m.label))
+        if row[1] == article.sha256 and indexed == set(wanted.values()):
+            return False
+        self.put_article(article, spans)
+        return True
+
     def remove_article(self, path: Path) -> None:
         """Take the article at *path* out of the index (nothing when it is not in it)."""
         with self.transaction() as connection:
@@ -400,8 +428,9 @@ class EntityIndex:
     def entity_at(self, path: Path, start: int, text: str = "", label: str = "") -> Entity | None:
         """The entity of the mention starting at *start* in the article at *path* (the
         marked entity in the article view, or the one chosen in the entity panel), as the
-        index resolved it in that article; when the article is not indexed (yet), the
-        entity the mention's *text* and *label* name, if exactly one; else None."""
+        index resolved it in that article; when the article is not indexed (yet), or was
+        indexed with another label there (before a correction), the entity the mention's
+        *text* and *label* name, if exactly one; else None."""
         with self.connection() as connection:
             row = connection.execute(
                 "SELECT m.key, m.label FROM mentions m JOIN articles a ON a.id = m.article "
@@ -409,7 +438,7 @@ class EntityIndex:
                 (os.path.abspath(path), start),
             ).fetchone()
         resolution = self.resolution()
-        if row is not None:
+        if row is not None and (not label or row[1] == label):
             found = resolution.of(row[0], row[1])
             if found is not None:
                 return found

@@ -126,6 +126,11 @@ class EntityPages:
             index = self._app.workspace.entity_index()
             resolved: dict[int, tuple[str, str, str]] = {}
             try:
+                # A correction or an undo since the article was indexed (here, or one made
+                # everywhere in another article): the index takes the spans shown first, or
+                # it names their mentions with their old labels (the legend's "WORK_OF_ART 2"
+                # under the panel's "ORG (11) … Dawn ×2").
+                index.refresh_article(article, found)
                 for span in found:
                     if worker.is_cancelled:
                         return  # another article was opened since
