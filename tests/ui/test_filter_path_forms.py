@@ -25,9 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def reader_search(tmp_path: Path, db: Path, library_path: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    options = ["--db", str(db), "--cache-dir", str(tmp_path / "cache")]
+    options += ["--model", "no-such-pipeline"]
     return subprocess.run(
-        [sys.executable, "-m", "reader", "search", "minister", library_path, "--db", str(db)]
-        + ["--cache-dir", str(tmp_path / "cache"), "--model", "no-such-pipeline"],
+        [sys.executable, "-m", "reader", "search", "minister", library_path, *options],
         cwd=tmp_path,
         env=env,
         capture_output=True,
