@@ -272,7 +272,19 @@ def run_search(args: argparse.Namespace, workspace: Workspace) -> int:
         error_line(missing)  # as the app's filter says it
     for notice in index.notices(query):  # label:perosn: as the app's filter says it
         error_line(notice)
-    return 0 if _print(_hits(index, query, workspace, scoped), args.format) else 1
+    if _print(_hits(index, query, workspace, scoped), args.format):
+        return 0
+    settings = workspace.settings
+    if settings.source("articles") != "arguments":
+        # No PATH given: the library came from the config file, a seeds folder found
+        # upwards, or the bundled seeds; say which, as a search run from inside a news
+        # folder otherwise finds nothing without a word.
+        named = ", ".join(str(path) for path in settings.article_paths)
+        error_line(
+            f"no match in {named} ({settings.source('articles')}); "
+            "name a folder after the query to search it"
+        )
+    return 1
 
 
 COMMANDS: CommandTable = {"search": (_search_parser, run_search)}

@@ -165,7 +165,7 @@ class SearchIndex:
         self._prepared = False
         self._rebuilt: str | None = None
         self._read: frozenset[str] = frozenset()
-        self._scope: tuple[int, dict[str, int]] | None = None
+        self._scope: tuple[int, dict[str, tuple[int, str]]] | None = None
         self._scope_source: Sequence[Article] | None = None
         self.entity_resolver: EntityArticles | None = None
         """When set, ``entity:`` finds the articles of the entity its value names as the
@@ -765,8 +765,15 @@ class SearchIndex:
         if articles is None:
             ranked = [(row[4], row) for row in rows]
         else:
+            # Matched by the absolute path (the key), each row shown as the caller's own
+            # article is: the stored shown path is the last update's, and another process
+            # naming the same library another way (`lib` and `/home/me/lib`) updates it.
             places = self._places(articles)
-            ranked = [(places[row[1]], row) for row in rows if row[1] in places]
+            ranked = [
+                (place[0], (*row[:6], place[1], *row[7:]))
+                for row in rows
+                if (place := places.get(row[1])) is not None
+            ]
         ranked.sort(key=lambda item: item[0])
         ordered = [row for _, row in ranked]
         if compiled.order is not None:
@@ -835,13 +842,14 @@ class SearchIndex:
                     ).fetchall()
                 )
 
-    def _places(self, articles: Sequence[Article]) -> dict[str, int]:
-        """Each article's absolute path and its place in *articles* (kept for the same list:
-        the app passes its list on every keystroke)."""
+    def _places(self, articles: Sequence[Article]) -> dict[str, tuple[int, str]]:
+        """Each article's absolute path, its place in *articles* and its path as the caller's
+        library found it (kept for the same list: the app passes its list on every
+        keystroke)."""
         if self._scope_source is articles and self._scope and self._scope[0] == len(articles):
             return self._scope[1]
-        places: dict[str, int] = {}
+        places: dict[str, tuple[int, str]] = {}
         for place, article in enumerate(articles):
-            places.setdefault(os.path.abspath(article.path), place)
+            places.setdefault(os.path.abspath(article.path), (place, str(article.path)))
         self._scope_source, self._scope = articles, (len(articles), places)
         return places

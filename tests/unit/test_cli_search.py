@@ -12,6 +12,7 @@ from conftest import CONTROLS, MARKUP
 
 from reader.cli import main
 from reader.library import catalogue
+from reader.resources import seeds_dir
 
 
 @pytest.fixture
@@ -409,3 +410,23 @@ def test_lines_go_to_the_byte_buffer_as_the_text_layer_writes_them(
         assert written[0].isascii() and b"Caf\\xe9 in Gen\\xe8ve" in written[0]
     else:
         assert "Café in Genève" in written[0].decode(encoding)
+
+
+def test_no_match_without_a_path_names_the_library_searched(
+    library: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Run from inside a news folder without a PATH, `reader search` searches the bundled
+    seeds (or the config's library): when nothing matches, stderr says which library it was
+    (stdout and the exit code as before). With a PATH given, nothing more is said."""
+    monkeypatch.chdir(library)
+    common = ["--db", str(tmp_path / "db.json"), "--cache-dir", str(tmp_path / "cache")]
+    code = main(["search", "tokyo", *common])
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    (line,) = [line for line in err.splitlines() if "no match" in line]
+    assert line.startswith(f"reader: no match in {seeds_dir()} (default); ")
+    assert main(["search", "nowhere", str(library), *common]) == 1
+    assert "no match" not in capsys.readouterr().err

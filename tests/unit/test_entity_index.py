@@ -384,3 +384,32 @@ def test_changed_rules_reindex_every_article(setup: Setup, monkeypatch: pytest.M
     report = setup.index.update(setup.workspace)
     assert report.indexed == len(ARTICLES)
     assert setup.index.update(setup.workspace).indexed == 0
+
+
+def test_a_page_indexed_by_a_relative_path_elsewhere_names_the_files(
+    tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reader index library` run in one folder, the page read from another (the app open
+    elsewhere on the absolute path): the page's paths name the files (and their snippets
+    are read), not the relative path taken from the wrong folder."""
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    write_library(tmp_path / "library")
+    shutil.copytree(entity_cache, tmp_path / "cache")
+    monkeypatch.chdir(tmp_path)
+    common = {"db_path": tmp_path / "db.json", "cache_dir": tmp_path / "cache"}
+    here = Workspace(Settings(article_paths=[Path("library")], **common), model_in_process=True)
+    here.entity_index().update(here)
+    here.close()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    there = Workspace(
+        Settings(article_paths=[tmp_path / "library"], **common), model_in_process=True
+    )
+    try:
+        page = there.entity_index().page("PERSON:tony blair")
+        assert page is not None and page.articles
+        for article in page.articles:
+            assert article.path.is_file(), article.where
+            assert len(article.snippets) == len(article.mentions) > 0
+    finally:
+        there.close()

@@ -10,6 +10,7 @@ until the index is updated.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -215,8 +216,8 @@ def entity_page(
     with index.connection() as connection:
         # One row per article, its mentions' offsets as two lists (far fewer rows).
         rows: dict[str, int] = {}
-        for row_id, shown, title, day, sha, starts, ends in connection.execute(
-            "SELECT a.id, a.shown_path, a.title, a.date, a.sha256, group_concat(m.start), "
+        for row_id, absolute, shown, title, day, sha, starts, ends in connection.execute(
+            "SELECT a.id, a.path, a.shown_path, a.title, a.date, a.sha256, group_concat(m.start), "
             "group_concat(m.end) FROM (SELECT article, start, end FROM mentions m "
             f"WHERE {where} ORDER BY article, start) m JOIN articles a ON a.id = m.article "
             "GROUP BY m.article",
@@ -225,6 +226,10 @@ def entity_page(
             offsets = tuple(
                 zip(map(int, starts.split(",")), map(int, ends.split(",")), strict=True)
             )
+            # The path as the indexing command was given it, unless that names another
+            # file from here (a relative path given in another folder): then the key.
+            if shown != absolute and os.path.abspath(shown) != absolute:
+                shown = absolute
             articles.append(PageArticle(shown, title, day, sha, offsets))
             rows[shown] = row_id
         _order(articles, order)
