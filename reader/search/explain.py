@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import sys
 import unicodedata
 from collections.abc import Callable, Collection, Sequence
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from reader.search.compile import (
@@ -124,34 +122,22 @@ def _candidates(
 def _folded(value: str) -> str:
     """*value* with accents folded, as smart case compares; text already in NFKD form with
     no combining mark (most English text) is its own folding, and is not copied."""
-    if value.isascii() or (
-        unicodedata.is_normalized("NFKD", value) and _combining_marks().search(value) is None
-    ):
+    if value.isascii() or (unicodedata.is_normalized("NFKD", value) and not _has_mark(value)):
         return value
     return fold(value)
 
 
-@cache
-def _combining_marks() -> re.Pattern[str]:
-    """Every character :func:`~reader.search.text_match.fold` drops (a combining class
-    other than 0), of every script: a text in NFKD form with one (``x`` U+0301 ``y``, which
-    nothing composes; Arabic harakat, Hebrew points, a Devanagari virama, which compose
-    with nothing) still has marks to drop. Worked out once (tens of milliseconds)."""
-    ranges: list[str] = []
-    start = previous = -2
-    for code in range(sys.maxunicode + 1):
-        if unicodedata.combining(chr(code)):
-            if code != previous + 1:
-                if start >= 0:
-                    ranges.append(_range(start, previous))
-                start = code
-            previous = code
-    ranges.append(_range(start, previous))
-    return re.compile("[" + "".join(ranges) + "]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
-def _range(start: int, end: int) -> str:
-    return re.escape(chr(start)) + ("" if start == end else "-" + re.escape(chr(end)))
+def _has_mark(value: str) -> bool:
+    """Whether *value* has a character :func:`~reader.search.text_match.fold` drops (a
+    combining class other than 0), of any script: a text in NFKD form with one (``x``
+    U+0301 ``y``, which nothing composes; Arabic harakat, Hebrew points, a Devanagari
+    virama, which compose with nothing) still has marks to drop. Only its non-ASCII runs
+    are looked at (a news text's dashes and quotes: a few characters)."""
+    combining = unicodedata.combining
+    return any(combining(c) for run in _NON_ASCII.findall(value) for c in run)
 
 
 def _leaf_fields(leaf: Node) -> list[tuple[str, Node]]:
