@@ -332,9 +332,10 @@ def test_ctrl_c_during_a_slow_fetch_stops_at_once_and_writes_nothing(
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        # As a shell starts it: Ctrl-C's signal neither ignored nor blocked (only in the
-        # whole suite, run by .ci/run, the child kept running 30 s after SIGINT: a
-        # disposition or mask some earlier test leaves in this process, not located).
+        # As a shell starts it: Ctrl-C's signal neither ignored nor blocked. A suite started
+        # in the background (`.ci/run &` from a script) has SIGINT ignored, POSIX's rule for
+        # a non-interactive shell's background jobs; the child inherited it and kept
+        # running after SIGINT.
         preexec_fn=_as_a_shell_starts_it,
     )
     try:
