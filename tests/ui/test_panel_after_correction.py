@@ -26,7 +26,14 @@ from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_panel import EntityPanel
 
 from .conftest import ready, settle
-from .test_entity_pages import entity_cache, make_app, mark, open_article  # noqa: F401
+from .test_entity_pages import (  # noqa: F401
+    entity_cache,
+    make_app,
+    mark,
+    open_article,
+    page_screen,
+    titles,
+)
 
 SIZE = (140, 45)
 
@@ -119,3 +126,39 @@ async def test_a_correction_is_in_the_panel_after_switching_articles_and_back(
         main = await open_article(pilot, "b-moscow.txt")
         assert group_of(main, "Moscow")[0] == "GPE"
         assert headings(main) == as_shown(main)
+
+
+async def test_a_correction_everywhere_reaches_the_pages_of_articles_never_opened(
+    tmp_path: Path,
+    entity_cache: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """b-moscow is never opened: its entry on the entity pages takes the correction made
+    everywhere in a-geneva all the same (it kept its old label until opened)."""
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    app = make_app(tmp_path, entity_cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)  # a-geneva, every article's entities in the index
+        await correct(pilot, "Moscow", "g", "6")  # every article; label 6: LOC
+        await mark(pilot, "Moscow")
+        await pilot.press("p")
+        await settle(pilot)
+        page = page_screen(pilot)
+        assert page.page is not None
+        assert (page.page.entity.name, page.page.entity.label) == ("Moscow", "LOC")
+        assert sorted(titles(page)) == [
+            "Lavrov and Blair meet in Geneva",
+            "Talks in Moscow end without a deal",
+        ]
+        index = app.workspace.entity_index()
+        assert index.find("Moscow", "GPE") == []
+        # Undone (from the article): the pages go back, again without opening b-moscow.
+        await pilot.press("escape")
+        await settle(pilot)
+        main = await ready(pilot)
+        main.query_one(ArticleView).focus()
+        await pilot.press("u")
+        await settle(pilot)
+        assert index.find("Moscow", "LOC") == []
+        (moscow,) = index.find("Moscow", "GPE")
+        assert moscow.articles == 2

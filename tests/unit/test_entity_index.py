@@ -413,3 +413,47 @@ def test_a_page_indexed_by_a_relative_path_elsewhere_names_the_files(
             assert len(article.snippets) == len(article.mentions) > 0
     finally:
         there.close()
+
+
+def test_a_correction_everywhere_runs_the_rules_again_only_where_its_text_is(
+    setup: Setup,
+) -> None:
+    """Made everywhere (in geneva.txt), "Moscow" relabelled: geneva and moscow, which
+    name it, are indexed again; london and court keep their entities (only their key is
+    written). Deleted: the same two again. Every page then agrees with `reader entities`."""
+    from reader.anchoring.targets import describe
+    from reader.annotations import article_ref
+
+    [geneva] = [a for a in setup.workspace.library().articles if a.path.name == "geneva.txt"]
+    start = geneva.text.index("Moscow")
+    correction = {"action": "relabel", "label": "LOC", "scope": "global", "text": "Moscow"}
+    with AnnotationStore(setup.settings.db_path) as store:
+        made = store.add_correction(
+            article_ref(geneva), describe(geneva.text, start, start + 6), correction
+        )
+    setup.workspace.close()
+    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    report = setup.index.update(setup.workspace)
+    assert (report.indexed, report.rekeyed) == (2, 2)
+    assert setup.index.find("Moscow", "GPE") == []
+    assert setup.index.find("Moscow", "LOC")[0].articles == 2
+    assert all_mentions(setup) == shown(setup)
+    assert setup.index.update(setup.workspace).indexed == 0
+    with AnnotationStore(setup.settings.db_path) as store:
+        store.delete(made.id)
+    setup.workspace.close()
+    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    report = setup.index.update(setup.workspace)
+    assert (report.indexed, report.rekeyed) == (2, 2)
+    assert setup.index.find("Moscow", "LOC") == []
+    assert setup.index.find("Moscow", "GPE")[0].articles == 2
+    assert all_mentions(setup) == shown(setup)
+
+
+def shown(setup: Setup) -> set[tuple[str, int, int]]:
+    """Every entity `reader entities` gives (the finder, corrections applied)."""
+    return {
+        (str(item["path"]), span["start"], span["end"])  # type: ignore[index]
+        for item in reader_entities(setup)
+        for span in item["entities"]  # type: ignore[attr-defined]
+    }

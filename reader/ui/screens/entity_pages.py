@@ -67,6 +67,11 @@ class EntityPages:
         self._shown = shown
         self._open_at = open_at
         self._stop = threading.Event()
+        self._updating = threading.Lock()
+        """Held by the one update running (at start, or after a correction)."""
+        self._again = threading.Event()
+        """Set when the index should be brought up to date (again): the update running
+        then runs once more instead of a second one running beside it."""
         self._page: EntityPageScreen | None = None
         """The entity page screen, once opened (installed in the app: reused)."""
         self._spans: tuple[str, Sequence[Span]] | None = None
@@ -82,7 +87,32 @@ class EntityPages:
             self._update, thread=True, group="entities-index", exit_on_error=False
         )
 
+    def corrections_changed(self) -> None:
+        """A correction was made, deleted or undone: every article it may change (one made
+        everywhere: any article, most never opened) is indexed again in the background,
+        as at start (only those whose corrections changed are read), then the panel is
+        looked up again. Without it the entity pages kept an article's old labels until
+        it was opened."""
+        self.start()
+
     def _update(self) -> None:
+        self._again.set()
+        while not self._stop.is_set():
+            if not self._updating.acquire(blocking=False):
+                return  # the update running sees _again and runs once more
+            try:
+                while self._again.is_set() and not self._stop.is_set():
+                    self._again.clear()
+                    if not self._update_once():
+                        return
+            finally:
+                self._updating.release()
+            if not self._again.is_set():  # not set between the last run and the release
+                break
+        self._resolve_again()
+
+    def _update_once(self) -> bool:
+        """One update of the index; False when it failed (and said so)."""
         workspace = self._app.workspace
         try:
             index = workspace.entity_index()
@@ -97,8 +127,8 @@ class EntityPages:
                 severity="warning",
                 markup=False,
             )
-            return
-        self._resolve_again()
+            return False
+        return True
 
     def stop(self) -> None:
         """The screen is closing: an update in progress stops at its next batch."""

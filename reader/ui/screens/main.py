@@ -642,6 +642,7 @@ class MainScreen(AnnotationKeys):
         """A correction or an undo changed the article's entities (or the entity edits)."""
         self.refresh_entities()
         self.entity_pages.undone()
+        self.entity_pages.corrections_changed()
 
     def action_entity_page(self) -> None:
         """Open the page of the marked entity, or of the one chosen in the panel (`p`)."""
