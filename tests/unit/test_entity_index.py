@@ -457,3 +457,27 @@ def shown(setup: Setup) -> set[tuple[str, int, int]]:
         for item in reader_entities(setup)
         for span in item["entities"]  # type: ignore[attr-defined]
     }
+
+
+def test_entity_search_through_a_symlinked_library(setup: Setup, tmp_path: Path) -> None:
+    """The library named through a symlink: the entity index and the search index key its
+    articles alike (`entity:` finds them), and the search shows the link's paths."""
+    from reader.search.query import parse
+
+    link = tmp_path / "news"
+    link.symlink_to(setup.root, target_is_directory=True)
+    settings = dataclasses.replace(setup.settings, article_paths=[link])
+    workspace = Workspace(settings, model_in_process=True)
+    try:
+        index = workspace.entity_index()
+        index.update(workspace)
+        search = workspace.search_index()
+        search.update(workspace)
+        search.entity_resolver = index.articles_of
+        hits = search.paths(parse('entity:"Sergey Lavrov"'), workspace.library().articles)
+        assert hits == [str(link / "geneva.txt"), str(link / "moscow.txt")]
+        page = index.page(index.find("Sergey Lavrov")[0])
+        assert page is not None
+        assert sorted(str(a.path) for a in page.articles) == hits
+    finally:
+        workspace.close()

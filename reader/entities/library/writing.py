@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from reader import __version__
 from reader.entities.library.mentions import article_mentions, form_counts
 from reader.entities.library.names import display_name, name_key
+from reader.library.folders import index_path
 
 if TYPE_CHECKING:
     from reader.entities.cache import EntityCache
@@ -130,7 +131,7 @@ def put_rows(
     """Write one article's rows (its old ones taken out first) and add them to the totals."""
     from reader.search.documents import article_date
 
-    path = os.path.abspath(article.path)
+    path = index_path(article.path)
     if day is None:
         try:
             mtime: float | None = os.stat(path).st_mtime
@@ -281,7 +282,7 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
     todo: list[tuple[Article, str]] = []
     plan = _Plan(todo, [], cache, engine, everywhere=(keys.everywhere, keys.items))
     for article in articles:
-        path = os.path.abspath(article.path)
+        path = index_path(article.path)
         own = keys.per_article.get(article.sha256, "")
         key = f"{base}/{own}"
         row = known.pop(path, None)
@@ -358,13 +359,13 @@ def update_index(
             if isinstance(read, Problem):
                 report.problems.append(str(read))
                 continue
-            texts = plan.unless.get(os.path.abspath(read.path))
+            texts = plan.unless.get(index_path(read.path))
             if (
                 texts is not None
                 and read.sha256 == article.sha256
                 and not any(text in read.text for text in texts)
             ):
-                rekeyed.append((key, os.path.abspath(read.path)))
+                rekeyed.append((key, index_path(read.path)))
                 continue
             spans = finder.cached(read.sha256, read.text)
             if spans is None:
