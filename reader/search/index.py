@@ -364,7 +364,7 @@ class SearchIndex:
                         continue
                     row_id, sha256, store_key, position, stored_where = row
                     if stored_where != where:
-                        relocate(connection, row_id, where)
+                        relocate(connection, row_id, where, stored_where)
                     if store_key != snapshot.key(sha256):
                         annotate(connection, row_id, sha256, snapshot)
                         report.annotated += 1
