@@ -230,9 +230,10 @@ class _Plan:
     When the article's text holds none of them its entities are as indexed: only its
     key is written (a correction made everywhere reads every article, but runs the rules
     again only on those that name it)."""
-    everywhere: tuple[str, list[str]] = ("", [])
-    """The global corrections' digest and lines, kept in the index's meta table under
-    ``everywhere:<digest>`` so that a later update can tell what changed."""
+    everywhere: tuple[str, list[str]] | None = None
+    """The global corrections' digest and lines, to keep in the index's meta table under
+    ``everywhere:<digest>`` so that a later update can tell what changed; None when they
+    are kept already."""
 
 
 def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -> _Plan:
@@ -280,7 +281,9 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
         }
     changed: dict[str, frozenset[str]] = {}
     todo: list[tuple[Article, str]] = []
-    plan = _Plan(todo, [], cache, engine, everywhere=(keys.everywhere, keys.items))
+    plan = _Plan(todo, [], cache, engine)
+    if keys.everywhere not in kept:  # written once, also by an index older than this key
+        plan.everywhere = (keys.everywhere, keys.items)
     for article in articles:
         path = index_path(article.path)
         own = keys.per_article.get(article.sha256, "")
@@ -339,7 +342,7 @@ def update_index(
     if cache is None or engine is None:
         report.seconds = time.perf_counter() - started
         return report
-    if todo:
+    if plan.everywhere is not None:
         digest, lines = plan.everywhere
         with index.transaction() as connection:  # before any article is keyed by it
             connection.execute(
