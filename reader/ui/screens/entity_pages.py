@@ -13,7 +13,6 @@ panel's lookups (group ``entity-panel``).
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from textual.worker import get_current_worker
 
 from reader.entities.span import Span
 from reader.library import Article
+from reader.library.folders import index_path
 from reader.store.entity_edits import EntityEdits
 from reader.text import sanitize_line
 from reader.ui.messages import EntityPageLoaded, PanelResolved
@@ -326,4 +326,4 @@ class EntityPages:
         app = self._app
         while app.screen is not self._screen and len(app.screen_stack) > 1:
             app.pop_screen()
-        self._open_at(os.path.abspath(path), start)
+        self._open_at(index_path(path), start)
