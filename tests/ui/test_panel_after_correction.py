@@ -21,6 +21,7 @@ from textual.style import Style
 from reader.library import catalogue
 from reader.ui.app import build_app
 from reader.ui.screens.dialogs import CorrectionScreen
+from reader.ui.screens.entity_page import EntityPageScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_panel import EntityPanel
@@ -162,3 +163,56 @@ async def test_a_correction_everywhere_reaches_the_pages_of_articles_never_opene
         assert index.find("Moscow", "LOC") == []
         (moscow,) = index.find("Moscow", "GPE")
         assert moscow.articles == 2
+
+
+async def test_a_page_opened_before_the_index_caught_up_is_read_again(
+    tmp_path: Path,
+    entity_cache: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The update after a correction made everywhere takes seconds at 10,000 articles: a
+    page opened meanwhile shows what the index had, then the whole, once it caught up."""
+    import threading
+
+    from reader.entities.library.index import EntityIndex
+
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    app = make_app(tmp_path, entity_cache)
+    held = threading.Event()
+    release = threading.Event()
+    update = EntityIndex.update
+
+    def slow_update(self: EntityIndex, *args: Any, **kwargs: Any) -> Any:
+        if held.is_set():  # the update after the correction waits for the test
+            release.wait(30)
+        return update(self, *args, **kwargs)
+
+    monkeypatch.setattr(EntityIndex, "update", slow_update)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        held.set()
+        await mark(pilot, "Moscow")
+        await pilot.press("c")
+        await pilot.pause(0.1)
+        await pilot.press("g", "6")  # every article; label 6: LOC
+        for _ in range(50):  # the correction written, its update waiting
+            await pilot.pause(0.02)
+            if main.query_one(ArticleView).current_span is not None:
+                break
+        await app.wait_for_writes()
+        await pilot.pause(0.2)
+        await mark(pilot, "Moscow")
+        await pilot.press("p")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if isinstance(pilot.app.screen, EntityPageScreen):
+                break
+        page = page_screen(pilot)
+        assert titles(page) == ["Lavrov and Blair meet in Geneva"]  # b-moscow: not yet
+        release.set()
+        await settle(pilot)
+        assert pilot.app.screen is page
+        assert sorted(titles(page)) == [
+            "Lavrov and Blair meet in Geneva",
+            "Talks in Moscow end without a deal",
+        ]

@@ -97,26 +97,38 @@ class EntityPages:
 
     def _update(self) -> None:
         self._again.set()
+        wrote = False
         while not self._stop.is_set():
             if not self._updating.acquire(blocking=False):
                 return  # the update running sees _again and runs once more
             try:
                 while self._again.is_set() and not self._stop.is_set():
                     self._again.clear()
-                    if not self._update_once():
+                    written = self._update_once()
+                    if written is None:
                         return
+                    wrote = wrote or written
             finally:
                 self._updating.release()
             if not self._again.is_set():  # not set between the last run and the release
                 break
         self._resolve_again()
+        if wrote:  # an entity page opened meanwhile is read again
+            self._app.call_from_thread(self._reload_page)
 
-    def _update_once(self) -> bool:
-        """One update of the index; False when it failed (and said so)."""
+    def _reload_page(self) -> None:
+        page = self._page
+        if page is not None and self._app.screen is page:
+            page.load()
+
+    def _update_once(self) -> bool | None:
+        """One update of the index: whether it wrote; None when it failed (and said so)."""
         workspace = self._app.workspace
         try:
             index = workspace.entity_index()
+            before = index.generation()
             index.update(workspace, cancelled=self._stop)
+            wrote = index.generation() != before
             # The filter's entity: from now on as the library's entities are (merges and
             # splits applied, "Lavrov" finding "Sergey Lavrov").
             workspace.search_index().entity_resolver = index.articles_of
@@ -127,8 +139,8 @@ class EntityPages:
                 severity="warning",
                 markup=False,
             )
-            return False
-        return True
+            return None
+        return wrote
 
     def stop(self) -> None:
         """The screen is closing: an update in progress stops at its next batch."""
