@@ -354,6 +354,14 @@ class SearchIndex:
                     path = index_path(absolute)
                     where = (str(article.path), library_folder(absolute, roots))
                     row = known.pop(path, None)
+                    if row is None and absolute != path:
+                        # Kept through a symlink (an index before keys resolved folders):
+                        # the row is the article's, under its key from now on.
+                        row = known.pop(absolute, None)
+                        if row is not None:
+                            connection.execute(
+                                "UPDATE articles SET path = ? WHERE id = ?", (path, row[0])
+                            )
                     if row is None or row[1] != article.sha256:
                         if row is not None:
                             delete(connection, row[0])

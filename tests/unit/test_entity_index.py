@@ -486,3 +486,28 @@ def test_entity_search_through_a_symlinked_library(setup: Setup, tmp_path: Path)
         assert sorted(str(a.path) for a in page.articles) == hits
     finally:
         workspace.close()
+
+
+def test_rows_kept_through_a_symlink_take_the_key_without_indexing(
+    setup: Setup, tmp_path: Path
+) -> None:
+    """An entity index written by a version that kept paths as given, the library under a
+    symlink: the update gives the rows their key (folders resolved), indexing nothing."""
+    link = tmp_path / "news"
+    link.symlink_to(setup.root, target_is_directory=True)
+    settings = dataclasses.replace(setup.settings, article_paths=[link])
+    workspace = Workspace(settings, model_in_process=True)
+    try:
+        index = workspace.entity_index()
+        assert index.update(workspace).indexed == len(ARTICLES)
+        with index.transaction() as connection:  # as the older update left it
+            connection.execute(
+                "UPDATE articles SET path = replace(path, ?, ?)", (str(setup.root), str(link))
+            )
+        assert index.update(workspace).indexed == 0
+        with index.connection() as connection:
+            paths = sorted(row[0] for row in connection.execute("SELECT path FROM articles"))
+        assert paths == sorted(str(setup.root / name) for name in ARTICLES)
+        assert index.update(workspace).indexed == 0
+    finally:
+        workspace.close()

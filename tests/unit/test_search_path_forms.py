@@ -179,3 +179,38 @@ def test_the_other_path_form_rewrites_no_text_index(
     finally:
         for workspace in workspaces:
             workspace.close()
+
+
+def test_rows_kept_through_a_symlink_alone_take_the_key_without_indexing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library under a symlinked folder (/tmp on macOS, a home moved to another disk),
+    indexed by a version that kept the path as given: the update gives its rows their
+    key, and indexes nothing again."""
+    import sqlite3
+
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    real = tmp_path / "data"
+    for name, text in ARTICLES.items():
+        (real / "lib" / name).parent.mkdir(parents=True, exist_ok=True)
+        (real / "lib" / name).write_text(text, encoding="utf-8")
+    (tmp_path / "home").symlink_to(real, target_is_directory=True)
+    workspace = _workspace(tmp_path, tmp_path / "home" / "lib")
+    try:
+        index = workspace.search_index()
+        index.update(workspace, entities=False)
+        assert index.path is not None
+        with sqlite3.connect(index.path) as connection:  # as the older update left it
+            connection.execute(
+                "UPDATE articles SET path = replace(path, ?, ?)",
+                (str(real), str(tmp_path / "home")),
+            )
+        report = index.update(workspace, entities=False)
+        assert (report.added, report.changed, report.removed) == (0, 0, 0)
+        with sqlite3.connect(index.path) as connection:
+            paths = sorted(row[0] for row in connection.execute("SELECT path FROM articles"))
+        assert paths == sorted(str(real / "lib" / name) for name in ARTICLES)
+        found = index.paths(parse("madrid"), workspace.library().articles)
+        assert found == [str(tmp_path / "home" / "lib" / "economy" / "rates.txt")]
+    finally:
+        workspace.close()

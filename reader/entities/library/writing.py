@@ -230,6 +230,8 @@ class _Plan:
     When the article's text holds none of them its entities are as indexed: only its
     key is written (a correction made everywhere reads every article, but runs the rules
     again only on those that name it)."""
+    renamed: list[tuple[str, int]] = field(default_factory=list)
+    """Rows kept under an article's path through a symlink: its key, and the row."""
     everywhere: tuple[str, list[str]] | None = None
     """The global corrections' digest and lines, to keep in the index's meta table under
     ``everywhere:<digest>`` so that a later update can tell what changed; None when they
@@ -289,6 +291,12 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
         own = keys.per_article.get(article.sha256, "")
         key = f"{base}/{own}"
         row = known.pop(path, None)
+        if row is None and (absolute := os.path.abspath(article.path)) != path:
+            # Kept through a symlink (an index before keys resolved folders): the row is
+            # the article's, under its key from now on.
+            row = known.pop(absolute, None)
+            if row is not None:
+                plan.renamed.append((path, row[0]))
         if row is None or row[1] != article.sha256 or row[2] != key:
             todo.append((article, key))
             before = row[2] if row is not None and row[1] == article.sha256 else ""
@@ -342,13 +350,15 @@ def update_index(
     if cache is None or engine is None:
         report.seconds = time.perf_counter() - started
         return report
-    if plan.everywhere is not None:
-        digest, lines = plan.everywhere
+    if plan.everywhere is not None or plan.renamed:
         with index.transaction() as connection:  # before any article is keyed by it
-            connection.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
-                (f"everywhere:{digest}", json.dumps(lines, ensure_ascii=False)),
-            )
+            if plan.everywhere is not None:
+                digest, lines = plan.everywhere
+                connection.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+                    (f"everywhere:{digest}", json.dumps(lines, ensure_ascii=False)),
+                )
+            connection.executemany("UPDATE articles SET path = ? WHERE id = ?", plan.renamed)
     for start in range(0, len(todo), BATCH):
         if cancelled is not None and cancelled.is_set():
             break
