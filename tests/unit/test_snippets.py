@@ -523,3 +523,24 @@ def test_plain_texts_way_finds_what_the_general_way_finds(
     pattern = snippet_pattern(chosen)
     assert pattern is not None
     assert find_snippet(text, pattern, True) == _the_general_way(text, pattern)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.text(
+        st.sampled_from(
+            ["\n", " ", "\t", "\r", "a", "\u00a0", "\u2028", "\x0b", "\x1c", "\x85", "\ue000"]
+        ),
+        max_size=30,
+    )
+)
+@example("a \n \t\n b\n\nc")
+@example("\n\u2028\n")
+def test_paragraph_breaks_are_found_as_the_pattern_finds_them(line: str) -> None:
+    """The blank lines (a run of white space with a line break, white space but line breaks
+    and a line break in it) found by their core and widened to their run: what the
+    pattern's substitution gives, for any white space ``\\s`` knows."""
+    from reader.search import snippet_line
+
+    expected = snippet_line._PARAGRAPH_BREAK.sub(snippet_line.PARAGRAPH_MARK, line)
+    assert snippet_line._paragraphs(line) == expected
