@@ -544,3 +544,27 @@ def test_paragraph_breaks_are_found_as_the_pattern_finds_them(line: str) -> None
 
     expected = snippet_line._PARAGRAPH_BREAK.sub(snippet_line.PARAGRAPH_MARK, line)
     assert snippet_line._paragraphs(line) == expected
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    text=st.text(
+        st.sampled_from([".", ":", "\n", " ", "\t", "\r", "a", "b", "_", "\u00a0", "é", "2", "—"]),
+        min_size=1,
+        max_size=30,
+    ),
+    data=st.data(),
+)
+@example(text="a. b: c\n\nd. e", data=None)
+def test_the_last_sentence_start_is_the_scans_last(text: str, data: st.DataObject | None) -> None:
+    """The sentence start nearest before the words found, found from the end, run by run:
+    the end of the last match of a scan from the farthest word (a word's start)."""
+    starts = [i for i, char in enumerate(text) if char.isalnum() and not text[i - 1 : i].isalnum()]
+    if not starts:
+        return
+    farthest = starts[0] if data is None else data.draw(st.sampled_from(starts))
+    start = len(text) if data is None else data.draw(st.integers(farthest, len(text)))
+    last = None
+    for found in snippets._SENTENCE_START.finditer(text, farthest, start):
+        last = found.end()
+    assert snippets._last_sentence_start(text, farthest, start) == last
