@@ -10,7 +10,7 @@ import snippets_before
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from reader.search import plain_text, snippets, text_match
+from reader.search import plain_text, snippet_window, snippets, text_match
 from reader.search.snippets import Snippet, find_snippet, make_snippet, snippet_pattern
 
 # Words that meet: in-word places ("administer"), case, accents, letters that match ASCII
@@ -565,6 +565,6 @@ def test_the_last_sentence_start_is_the_scans_last(text: str, data: st.DataObjec
     farthest = starts[0] if data is None else data.draw(st.sampled_from(starts))
     start = len(text) if data is None else data.draw(st.integers(farthest, len(text)))
     last = None
-    for found in snippets._SENTENCE_START.finditer(text, farthest, start):
+    for found in snippet_window.SENTENCE_START.finditer(text, farthest, start):
         last = found.end()
-    assert snippets._last_sentence_start(text, farthest, start) == last
+    assert snippet_window.last_sentence_start(text, farthest, start) == last
