@@ -287,7 +287,7 @@ class _Elsewhere:
     """What :func:`_plain_snippet` answers for a window it leaves to :func:`find_snippet`."""
 
 
-_ELSEWHERE: Snippet | _Elsewhere | None = _Elsewhere()
+_ELSEWHERE = _Elsewhere()
 
 
 def _plain_snippet(
