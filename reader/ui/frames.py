@@ -9,11 +9,15 @@ hands the changed widgets to the screen's next frame at once.
 
 It uses Textual's private state (pinned to 8.2.8 in pyproject.toml): the same steps as
 ``_check_refresh`` and the screen's ``Update``/``UpdateScroll`` handlers (and, for
-:func:`lay_out_in_next_frame`, its ``Layout`` handler), done now.
+:func:`lay_out_in_next_frame`, its ``Layout`` handler), done now; :func:`draw_now` runs
+the screen's frame timer's callback (``Screen._on_timer_update``) itself.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual.screen import Screen
 from textual.widget import Widget
 
 
@@ -71,3 +75,13 @@ def lay_out_in_next_frame(*widgets: Widget) -> None:
             screen._layout_required = True
             screen.check_idle()
     draw_in_next_frame(*widgets)
+
+
+def draw_now(screen: Screen[Any]) -> None:
+    """Draw *screen*'s next frame now, from the key's handler, as its frame timer's tick
+    would (``Screen._on_timer_update``: what was handed to the next frame is laid out and
+    drawn, then the callbacks waiting for a frame run), not after the messages the key
+    queued. An article switch queues the focus's Blur and Focus (the sidebar restyled as
+    it loses the focus, ~3 ms): drawn after them, the article waited for work its frame
+    does not show (the sidebar's new border is drawn in the frame after, either way)."""
+    screen._on_timer_update()
