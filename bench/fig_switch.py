@@ -17,7 +17,9 @@ panel lists its first entity (drawn in the same frame as the highlighted text).
   process, warm) on the same texts; target ≤ 1.3× that.
 
 With ``--compare-path``, each run also times the same session with the reader package of
-that copy of the repository (the code before a change), right after this code's.
+that copy of the repository (the code before a change), beside this code's: this code's
+session first in odd runs, the other's first in even runs (which goes second meets a
+machine the first left busier or warmer).
 """
 
 from __future__ import annotations
@@ -165,7 +167,17 @@ def switching(bench: Bench) -> list[Row]:
         before_cached: list[float] = []
         before_uncached: list[float] = []
         for run in range(bench.runs):
+            # With --compare-path, the two codes' sessions take turns going first: the
+            # second of a pair ran slower or faster with the machine (the index build of
+            # the first, the page cache), which favoured one code when this one always went
+            # first (bench/HISTORY.md, issue 16).
+            before_first = run % 2 == 1
+            was = None
+            if bench.compare_path is not None and before_first:
+                was = _session(bench, n, articles, pipeline_info, bench.compare_path)
             run_cached, run_uncached, frames = _session(bench, n, articles, pipeline_info)
+            if bench.compare_path is not None and not before_first:
+                was = _session(bench, n, articles, pipeline_info, bench.compare_path)
             frame_ms += frames
             run_alone = _pipeline_alone(nlp, [articles[i].article.text for i in UNCACHED])
             run_bare = _bare_switches(bench, n, articles)
@@ -178,15 +190,14 @@ def switching(bench: Bench) -> list[Row]:
                 f"{bare_ms[-1]:.0f} ms); uncached {uncached_ms[-1]:.0f} ms (spaCy alone "
                 f"{alone_ms[-1]:.0f} ms)"
             )
-            if bench.compare_path is not None:
-                was_cached, was_uncached, _ = _session(
-                    bench, n, articles, pipeline_info, bench.compare_path
-                )
+            if was is not None:
+                was_cached, was_uncached, _ = was
                 before_cached.append(statistics.median(was_cached))
                 before_uncached.append(statistics.median(was_uncached))
                 said += (
                     f"; before: cached {before_cached[-1]:.0f} ms, uncached "
-                    f"{before_uncached[-1]:.0f} ms"
+                    f"{before_uncached[-1]:.0f} ms ({'before' if before_first else 'this'} "
+                    "code first)"
                 )
             bench.say(said)
         words = statistics.mean(a.article.word_count for a in articles)

@@ -9,11 +9,16 @@ hands the changed widgets to the screen's next frame at once.
 
 It uses Textual's private state (pinned to 8.2.8 in pyproject.toml): the same steps as
 ``_check_refresh`` and the screen's ``Update``/``UpdateScroll`` handlers (and, for
-:func:`lay_out_in_next_frame`, its ``Layout`` handler), done now.
+:func:`lay_out_in_next_frame`, its ``Layout`` handler), done now; :func:`draw_now` runs
+the screen's frame timer's callback (``Screen._on_timer_update``) itself.
 """
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
+from textual.screen import Screen
 from textual.widget import Widget
 
 
@@ -71,3 +76,33 @@ def lay_out_in_next_frame(*widgets: Widget) -> None:
             screen._layout_required = True
             screen.check_idle()
     draw_in_next_frame(*widgets)
+
+
+def draw_now(screen: Screen[Any]) -> None:
+    """Draw *screen*'s next frame now, from the key's handler, as its frame timer's tick
+    would (``Screen._on_timer_update``: what was handed to the next frame is laid out and
+    drawn, then the callbacks waiting for a frame run), not after the messages the key
+    queued. An article switch queues the focus's Blur and Focus (the sidebar restyled as
+    it loses the focus, ~3 ms): drawn after them, the article waited for work its frame
+    does not show (the sidebar's new border is drawn in the frame after, either way).
+
+    Textual's writer thread writes the frame to the terminal; this thread waits (at most
+    :data:`WRITE_WAIT` seconds, asleep) until that thread has taken the frame from its
+    queue: going on at once with the queued messages (~3 ms of CPU), it kept the
+    interpreter's lock and a core from the writer, and the frame reached the terminal
+    3-4 ms later than the frame was made (bench/fig_switch.py's sessions at load ~3)."""
+    screen._on_timer_update()
+    writer = getattr(screen.app._driver, "_writer_thread", None)
+    queue = getattr(writer, "_queue", None)
+    if queue is None:
+        return  # headless (tests), or a driver without Textual's writer thread
+    deadline = time.monotonic() + WRITE_WAIT
+    while queue.qsize() and time.monotonic() < deadline:
+        time.sleep(WRITE_POLL)
+
+
+WRITE_WAIT = 0.005
+"""At most this long :func:`draw_now` waits for the writer thread to take its frame."""
+
+WRITE_POLL = 0.0002
+"""How often it looks (each look sleeps, letting that thread have the lock)."""

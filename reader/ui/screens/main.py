@@ -30,7 +30,7 @@ from reader.library.folders import index_path, library_folder, library_roots
 from reader.library.parsers import RENDERED_SUFFIXES
 from reader.text import sanitize_line
 from reader.ui.add_dialog import AddCommands, Adder
-from reader.ui.frames import draw_in_next_frame, lay_out_in_next_frame
+from reader.ui.frames import draw_in_next_frame, draw_now, lay_out_in_next_frame
 from reader.ui.live_library import LiveLibrary
 from reader.ui.messages import (
     AddFinished,
@@ -451,6 +451,10 @@ class MainScreen(AnnotationKeys):
         # the loop before the frame): the new focus's styles go into the article's frame.
         view = self.query_one(ArticleView)
         self.set_focus(view)
+        if not view.finding:
+            # Its :focus style (a tint) for the frame drawn below, before its Focus event
+            # is handled (which then finds it set, and restyles nothing).
+            view.has_focus = True
         # Everything the switch changed in that one frame: the screen no longer repaints
         # whole when the focus moves (``focused``), so a widget whose size stayed the same
         # would otherwise wait for its own queue to say so, maybe a frame later. While the
@@ -466,6 +470,12 @@ class MainScreen(AnnotationKeys):
             self.query_one(AnnotationPanel),
             self.query_one(ArticleList),
         )
+        if not view.finding:
+            # A cached switch's frame, drawn now: not after the Blur and Focus queued
+            # above (the sidebar's restyle as it loses the focus is drawn in the frame
+            # after, as it was). The model's first frame stays the timer's: its worker
+            # starts first (``_ask_model``).
+            draw_now(self)
 
     def open_article(self, article: Article, mark_at: int | None = None) -> None:
         """Show *article* (a long one once a worker has read and wrapped it); its entities
