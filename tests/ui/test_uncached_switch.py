@@ -21,6 +21,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from reader import foreground
 from reader.library import catalogue
 from reader.search.index import SearchIndex
 from reader.search.query import parse
@@ -286,3 +287,33 @@ async def test_an_article_opened_away_from_before_its_entities_were_asked_for_is
         main.open_article(long)  # the next request is answered whole
         main = await idle(pilot)
         assert "GPE" in {s.label for s in main.query_one(ArticleView).spans}
+
+
+async def test_background_passes_give_way_until_the_highlights_are_painted(
+    tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the model finds a shown article's entities, the user waits for them: the hold
+    of the switch (reader.foreground, which pauses the search index's build in a session's
+    first seconds) lasts until their frame is painted, not only until the text's."""
+    app = make_app(tmp_path, entity_cache)
+    for article in app.workspace.library().articles:
+        if article.path.name in (UNCACHED, "e-dinner.txt"):
+            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
+            cached.unlink()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_article(pilot, "e-dinner.txt")  # the worker loads its model
+        await idle(pilot)
+        held_when: list[bool] = []
+        ready = MainScreen.on_entities_ready
+
+        def on_ready(self: MainScreen, message: Any) -> None:
+            held_when.append(foreground.held())  # the model has answered: frames later
+            ready(self, message)
+
+        monkeypatch.setattr(MainScreen, "on_entities_ready", on_ready)
+        main = await open_article(pilot, UNCACHED)
+        main = await idle(pilot)
+        assert "GPE" in {s.label for s in main.query_one(ArticleView).spans}
+        assert held_when == [True]
+        assert not foreground.held()  # released once they were painted
+        assert not foreground._holds

@@ -180,6 +180,9 @@ class MainScreen(AnnotationKeys):
         (it would take the interpreter's lock from the first frame's painting)."""
         self.early_keys = EarlyKeys(self, WRITING_ACTIONS)
         """Keys that write, typed before the library was shown: dropped."""
+        self._finding: int | None = None
+        """The hold (reader.foreground) in force while the model finds the entities of the
+        article shown, until their frame is painted."""
 
     def compose(self) -> ComposeResult:
         colours = ArticleStyles()
@@ -279,6 +282,7 @@ class MainScreen(AnnotationKeys):
         self.library_search.stop()  # an update in its entity pass stops at its next batch
         self.live_library.stop()
         self.entity_pages.stop()
+        self._found()
 
     # --- library -------------------------------------------------------------------
 
@@ -534,6 +538,7 @@ class MainScreen(AnnotationKeys):
         if article is None:
             return
         finder = self.app.finder
+        self._found()  # the previous article's, if the user moved on before they came
         if len(article.text) > SYNC_ENTITIES_LIMIT:
             # Even cached, the rules take seconds on a 2 MiB article: not on the UI thread.
             self._apply_spans([])
@@ -553,6 +558,11 @@ class MainScreen(AnnotationKeys):
             self._set_status("")
         else:
             finder.ask(article.text)  # the model starts now, not once the thread below runs
+            # The user waits for the model: background passes (the search index's build
+            # in a session's first seconds) give way until the highlights are painted, as
+            # for the switch's own frame; not in the GIL's turns with the rules and the
+            # highlight frame (reader.foreground).
+            self._finding = foreground.hold()
             self._apply_spans([])
             self._set_status("Finding entities…")
             self._extract(article)
@@ -599,12 +609,22 @@ class MainScreen(AnnotationKeys):
         draw_in_next_frame(
             self.query_one(ArticleView), self.query_one(EntityPanel), self.query_one(Legend)
         )
+        if self._finding is not None:
+            self.call_after_refresh(foreground.release, self._finding)
+            self._finding = None
         if message.without_store and self.app.store is not None:
             self.refresh_entities()  # the store opened meanwhile: with its corrections
 
     def on_entities_failed(self, message: EntitiesFailed) -> None:
         if self.article is not None and message.article_id == self.article.id:
+            self._found()
             self._entities_unavailable(message.reason)
+
+    def _found(self) -> None:
+        """End the hold of :meth:`refresh_entities` now, if one is in force."""
+        if self._finding is not None:
+            foreground.release(self._finding)
+            self._finding = None
 
     def _entities_unavailable(self, reason: str) -> None:
         self._apply_spans([])
