@@ -40,6 +40,7 @@ from reader.ui.messages import (
     ArticlesLearnt,
     EntitiesFailed,
     EntitiesReady,
+    EntitiesSaved,
     EntityEditsChanged,
     EntityPageLoaded,
     FilterFound,
@@ -78,6 +79,10 @@ if TYPE_CHECKING:
 #: Up to this many characters, cached entities are shown in the same frame as the text
 #: (a few milliseconds); longer articles get them from a worker.
 SYNC_ENTITIES_LIMIT = 200_000
+
+#: Seconds the entity worker waits at most for the frame of the entities it found before
+#: it writes them to the entity cache and the entity index anyway.
+WRITE_AFTER_MOST = 1.0
 
 #: An article with more words than this, or a file larger than SYNC_READ_BYTES (few but
 #: long words: an embedded data: URI), is read (if not yet: a warm start reads no text)
@@ -578,7 +583,7 @@ class MainScreen(AnnotationKeys):
         worker = get_current_worker()
         without_store = self.app.store is None  # read before the corrections are
         try:
-            spans = self.app.finder.find(
+            spans, save = self.app.finder.find_then_save(
                 article.sha256, article.text, cancelled=worker.cancelled_event
             )
         except Cancelled:
@@ -589,18 +594,27 @@ class MainScreen(AnnotationKeys):
         except Exception as error:  # a bad model or a bug must not end the reading
             self.post_message(EntitiesFailed(article.id, f"entity recognition failed: {error}"))
             return
-        # The library's entity index takes them first (a write of a few ms): the panel
-        # asks it for their library names as soon as they are shown, and one asked before
-        # the write named some mentions and not others ("Lavrov ×4", "Sergey Lavrov ×4").
-        self.entity_pages.found(article, spans)
-        self.post_message(EntitiesReady(article.id, spans, without_store))
+        # Shown first, then written: the entity cache's file and the library's entity
+        # index (~2 + ~3 ms) once their frame is painted, not while the user waits for
+        # it. The panel asks the index for their library names after that write (asked
+        # before it, some mentions were named and not others: "Lavrov ×4", "Sergey Lavrov
+        # ×4"); the search index takes them from the cache after it.
+        painted = threading.Event()
+        self.entity_pages.writing(article)
+        try:
+            self.post_message(EntitiesReady(article.id, spans, without_store, painted))
+            painted.wait(WRITE_AFTER_MOST)
+            save()
+        finally:
+            self.entity_pages.found(article, spans)
+        self.post_message(EntitiesSaved(article.id))
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
-        # They are in the entity cache now: the search index takes them once the user is
-        # idle (or a search asks): its update would share the machine with the next switch.
-        self.library_search.entities_found()
+        painted = message.painted
         if self.article is None or message.article_id != self.article.id:
-            return  # the user has moved on
+            if painted is not None:
+                painted.set()  # the user has moved on: written now
+            return
         self._without_store = message.without_store
         self._apply_spans(message.spans)
         self._set_status("")
@@ -612,7 +626,16 @@ class MainScreen(AnnotationKeys):
         if self._finding is not None:
             self.call_after_refresh(foreground.release, self._finding)
             self._finding = None
-        if message.without_store and self.app.store is not None:
+        if painted is not None:
+            self.call_after_refresh(painted.set)
+
+    def on_entities_saved(self, message: EntitiesSaved) -> None:
+        # In the entity cache now: the search index takes them once the user is idle (or
+        # a search asks): its update would share the machine with the next switch.
+        self.library_search.entities_found()
+        if self.article is None or message.article_id != self.article.id:
+            return
+        if self._without_store and self.app.store is not None:
             self.refresh_entities()  # the store opened meanwhile: with its corrections
 
     def on_entities_failed(self, message: EntitiesFailed) -> None:
