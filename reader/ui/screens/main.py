@@ -566,8 +566,9 @@ class MainScreen(AnnotationKeys):
             # The user waits for the model: background passes (the search index's build
             # in a session's first seconds) give way until the highlights are painted, as
             # for the switch's own frame; not in the GIL's turns with the rules and the
-            # highlight frame (reader.foreground).
-            self._finding = foreground.hold()
+            # highlight frame (reader.foreground). Not while the model loads (seconds).
+            if getattr(finder.recognizer, "loaded", False):
+                self._finding = foreground.hold()
             self._apply_spans([])
             self._set_status("Finding entities…")
             self._extract(article)
