@@ -185,6 +185,9 @@ class MainScreen(AnnotationKeys):
         (it would take the interpreter's lock from the first frame's painting)."""
         self.early_keys = EarlyKeys(self, WRITING_ACTIONS)
         """Keys that write, typed before the library was shown: dropped."""
+        self._unwritten: set[threading.Event] = set()
+        """The ``painted`` events of the entities posted and not yet drawn: set as the
+        screen closes, so that no entity worker waits for a frame that never comes."""
         self._finding: int | None = None
         """The hold (reader.foreground) in force while the model finds the entities of the
         article shown, until their frame is painted."""
@@ -288,6 +291,8 @@ class MainScreen(AnnotationKeys):
         self.live_library.stop()
         self.entity_pages.stop()
         self._found()
+        for painted in list(self._unwritten):
+            painted.set()
 
     # --- library -------------------------------------------------------------------
 
@@ -602,11 +607,13 @@ class MainScreen(AnnotationKeys):
         # ×4"); the search index takes them from the cache after it.
         painted = threading.Event()
         self.entity_pages.writing(article)
+        self._unwritten.add(painted)
         try:
             self.post_message(EntitiesReady(article.id, spans, without_store, painted))
             painted.wait(WRITE_AFTER_MOST)
             save()
         finally:
+            self._unwritten.discard(painted)
             self.entity_pages.found(article, spans)
         self.post_message(EntitiesSaved(article.id))
 
