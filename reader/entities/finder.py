@@ -149,6 +149,29 @@ class EntityFinder:
         """Return the entities to show for *text* (raises Cancelled when *cancelled* is set)."""
         return self.finish(sha256, text, self.model_spans(sha256, text, cancelled))
 
+    def find_then_save(
+        self, sha256: str, text: str, cancelled: threading.Event | None = None
+    ) -> tuple[list[Span], Callable[[], None]]:
+        """:meth:`find`, and what writes the model's spans to the cache when they were not
+        in it (call it once; a no-op on a hit): the app shows the entities first, and
+        writes once their frame is painted (the file, ~2 ms, is not in the user's wait)."""
+        if self.cache is not None:
+            hit = self.cache.get(sha256, self.pipeline)
+            if hit is not None:
+                return self.finish(sha256, text, hit), _nothing
+        spans = self.recognizer.extract(text, cancelled)
+        cache, pipeline = self.cache, self.pipeline
+
+        def save() -> None:
+            if cache is not None:
+                cache.put(sha256, pipeline, spans)
+
+        return self.finish(sha256, text, spans), save
+
+
+def _nothing() -> None:
+    return None
+
 
 def build_finder(
     settings: Settings,

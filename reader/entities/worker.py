@@ -88,6 +88,14 @@ class ChildProcess:
     :attr:`sentinel` (readable once the child has ended). Its stderr goes to a file of
     no name until it silences itself (worker_child.py's ``_silence``): what it said when
     it died before that (an interpreter without reader's packages) is :meth:`last_words`.
+
+    It runs in a session of its own. Linux shares the CPU between sessions first
+    (autogroup, on by default), and in the app's session the model shared its part with
+    the app's own threads while the user waited for it: on a busy machine (2 cores,
+    load 3-5) the child waited 110-250 ms on the run queue for a model run of ~100-180 ms
+    of CPU, while the app's screen thread painted the switch's frames (bench figure 2).
+    Out of the terminal's process group, Ctrl-C and the terminal's hangup reach the app
+    only; the child ignores the first anyway and exits with the app (the pipe above).
     """
 
     def __init__(self, engine: str, model: str | None) -> None:
@@ -109,6 +117,9 @@ class ChildProcess:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=self._said,
+                # A session of its own, so a scheduling group of its own where the kernel
+                # groups by session (Linux's autogroup, on by default): see the class.
+                start_new_session=True,
             )
         except BaseException:
             ours.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -62,6 +63,17 @@ class EntitiesReady(Message):
     spans: list[Span]
     without_store: bool = False
     """Found before the store was open: without the user's corrections."""
+    painted: threading.Event | None = None
+    """Set once they are drawn (or no longer wanted): the worker that found them writes
+    them to the entity cache and the entity index then, not while the user waits."""
+
+
+@dataclass
+class EntitiesSaved(Message):
+    """The entities the model found for an article are in the entity cache and the
+    library's entity index (after :class:`EntitiesReady`'s frame)."""
+
+    article_id: str
 
 
 @dataclass

@@ -21,6 +21,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from reader import foreground
 from reader.library import catalogue
 from reader.search.index import SearchIndex
 from reader.search.query import parse
@@ -286,3 +287,86 @@ async def test_an_article_opened_away_from_before_its_entities_were_asked_for_is
         main.open_article(long)  # the next request is answered whole
         main = await idle(pilot)
         assert "GPE" in {s.label for s in main.query_one(ArticleView).spans}
+
+
+async def test_background_passes_give_way_until_the_highlights_are_painted(
+    tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the model finds a shown article's entities, the user waits for them: the hold
+    of the switch (reader.foreground, which pauses the search index's build in a session's
+    first seconds) lasts until their frame is painted, not only until the text's."""
+    app = make_app(tmp_path, entity_cache)
+    for article in app.workspace.library().articles:
+        if article.path.name in (UNCACHED, "e-dinner.txt"):
+            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
+            cached.unlink()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_article(pilot, "e-dinner.txt")  # the worker loads its model
+        await idle(pilot)
+        held_when: list[bool] = []
+        ready = MainScreen.on_entities_ready
+
+        def on_ready(self: MainScreen, message: Any) -> None:
+            held_when.append(foreground.held())  # the model has answered: frames later
+            ready(self, message)
+
+        monkeypatch.setattr(MainScreen, "on_entities_ready", on_ready)
+        main = await open_article(pilot, UNCACHED)
+        main = await idle(pilot)
+        assert "GPE" in {s.label for s in main.query_one(ArticleView).spans}
+        assert held_when == [True]
+        assert not foreground.held()  # released once they were painted
+        assert not foreground._holds
+
+
+async def test_the_entities_found_are_written_after_their_frame(
+    tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entity cache's file and the entity index's write (~2 + ~3 ms) are not in the
+    user's wait for the highlights: made once their frame is painted."""
+    from textual._compositor import Compositor
+
+    from reader.entities.cache import EntityCache
+    from reader.entities.library.index import EntityIndex
+
+    app = make_app(tmp_path, entity_cache)
+    for article in app.workspace.library().articles:
+        if article.path.name in (UNCACHED, "e-dinner.txt"):
+            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
+            cached.unlink()
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await open_article(pilot, "e-dinner.txt")  # the worker loads its model
+        main = await idle(pilot)
+        view = main.query_one(ArticleView)
+        drawn = threading.Event()
+        writes: list[tuple[str, bool]] = []
+        update_widgets, put, put_article = (
+            Compositor.update_widgets,
+            EntityCache.put,
+            EntityIndex.put_article,
+        )
+
+        def drawing(self: Compositor, widgets: Any) -> None:
+            update_widgets(self, widgets)
+            article = main.article
+            shown = article is not None and article.path.name == UNCACHED
+            if view in widgets and shown and view.spans:
+                drawn.set()
+
+        def caching(self: EntityCache, *args: Any, **kwargs: Any) -> None:
+            writes.append(("cache", drawn.is_set()))
+            put(self, *args, **kwargs)
+
+        def indexing(self: EntityIndex, *args: Any, **kwargs: Any) -> None:
+            writes.append(("index", drawn.is_set()))
+            put_article(self, *args, **kwargs)
+
+        monkeypatch.setattr(Compositor, "update_widgets", drawing)
+        monkeypatch.setattr(EntityCache, "put", caching)
+        monkeypatch.setattr(EntityIndex, "put_article", indexing)
+        main = await open_article(pilot, UNCACHED)
+        main = await idle(pilot)
+        assert "GPE" in {s.label for s in main.query_one(ArticleView).spans}
+        assert writes == [("cache", True), ("index", True)]
+        assert main.article is not None
+        assert app.finder.cached(main.article.sha256, main.article.text) is not None

@@ -313,6 +313,17 @@ def test_no_pipeline_is_said_without_starting_a_process() -> None:
     assert missing.pid is None
 
 
+def test_the_worker_runs_in_a_session_of_its_own(worker: WorkerRecognizer) -> None:
+    # So that Linux's autogroup gives the model a share of the CPU of its own, not a part
+    # of the app's (whose screen thread paints while the user waits for the model).
+    pid = worker.pid
+    assert pid is not None
+    assert os.getsid(pid) == pid != os.getsid(0)
+    group = Path("/proc/self/autogroup")
+    if group.exists():
+        assert Path(f"/proc/{pid}/autogroup").read_text().split()[0] != group.read_text().split()[0]
+
+
 def test_closing_stops_the_worker(worker: WorkerRecognizer) -> None:
     pid = worker.pid
     assert pid is not None

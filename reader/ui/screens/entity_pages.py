@@ -39,6 +39,11 @@ if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
 
 
+#: Seconds the panel's lookups wait at most for the entity worker's write of the spans
+#: they look up (it writes once their frame is painted: a few ms later).
+WRITTEN_MOST = 2.0
+
+
 class EntityPages:
     """Opens entity pages from the main screen and keeps the entity index current.
 
@@ -77,6 +82,9 @@ class EntityPages:
         self._spans: tuple[str, Sequence[Span]] | None = None
         """The article's id and spans the panel shows (to look them up again after an
         edit)."""
+        self._writing: dict[str, threading.Event] = {}
+        """The articles (by id) whose spans the entity worker found and has not written to
+        the index yet (:meth:`writing`): set once it has."""
 
     # --- the index ---------------------------------------------------------------------
 
@@ -146,11 +154,21 @@ class EntityPages:
         """The screen is closing: an update in progress stops at its next batch."""
         self._stop.set()
 
+    def writing(self, article: Article) -> None:
+        """In the entity worker: *article*'s entities were found, and are shown before
+        :meth:`found` writes them: the panel's lookups wait for that write."""
+        self._writing.setdefault(article.id, threading.Event())
+
     def found(self, article: Article, spans: Sequence[Span]) -> None:
         """In the entity worker: *article*'s entities were found; the index takes them."""
-        # A failure is not said: the update at the next start indexes the article.
-        with contextlib.suppress(Exception):
-            self._app.workspace.entity_index().put_article(article, spans)
+        try:
+            # A failure is not said: the update at the next start indexes the article.
+            with contextlib.suppress(Exception):
+                self._app.workspace.entity_index().put_article(article, spans)
+        finally:
+            written = self._writing.pop(article.id, None)
+            if written is not None:
+                written.set()
 
     # --- the panel ---------------------------------------------------------------------
 
@@ -165,6 +183,9 @@ class EntityPages:
 
         def resolve() -> None:
             worker = get_current_worker()
+            written = self._writing.get(article.id)
+            if written is not None:  # the entity worker writes them after their frame
+                written.wait(WRITTEN_MOST)
             index = self._app.workspace.entity_index()
             resolved: dict[int, tuple[str, str, str]] = {}
             try:

@@ -40,6 +40,7 @@ from reader.ui.messages import (
     ArticlesLearnt,
     EntitiesFailed,
     EntitiesReady,
+    EntitiesSaved,
     EntityEditsChanged,
     EntityPageLoaded,
     FilterFound,
@@ -78,6 +79,10 @@ if TYPE_CHECKING:
 #: Up to this many characters, cached entities are shown in the same frame as the text
 #: (a few milliseconds); longer articles get them from a worker.
 SYNC_ENTITIES_LIMIT = 200_000
+
+#: Seconds the entity worker waits at most for the frame of the entities it found before
+#: it writes them to the entity cache and the entity index anyway.
+WRITE_AFTER_MOST = 1.0
 
 #: An article with more words than this, or a file larger than SYNC_READ_BYTES (few but
 #: long words: an embedded data: URI), is read (if not yet: a warm start reads no text)
@@ -180,6 +185,12 @@ class MainScreen(AnnotationKeys):
         (it would take the interpreter's lock from the first frame's painting)."""
         self.early_keys = EarlyKeys(self, WRITING_ACTIONS)
         """Keys that write, typed before the library was shown: dropped."""
+        self._unwritten: set[threading.Event] = set()
+        """The ``painted`` events of the entities posted and not yet drawn: set as the
+        screen closes, so that no entity worker waits for a frame that never comes."""
+        self._finding: int | None = None
+        """The hold (reader.foreground) in force while the model finds the entities of the
+        article shown, until their frame is painted."""
 
     def compose(self) -> ComposeResult:
         colours = ArticleStyles()
@@ -279,6 +290,9 @@ class MainScreen(AnnotationKeys):
         self.library_search.stop()  # an update in its entity pass stops at its next batch
         self.live_library.stop()
         self.entity_pages.stop()
+        self._found()
+        for painted in list(self._unwritten):
+            painted.set()
 
     # --- library -------------------------------------------------------------------
 
@@ -544,6 +558,7 @@ class MainScreen(AnnotationKeys):
         if article is None:
             return
         finder = self.app.finder
+        self._found()  # the previous article's, if the user moved on before they came
         if len(article.text) > SYNC_ENTITIES_LIMIT:
             # Even cached, the rules take seconds on a 2 MiB article: not on the UI thread.
             self._apply_spans([])
@@ -563,6 +578,12 @@ class MainScreen(AnnotationKeys):
             self._set_status("")
         else:
             finder.ask(article.text)  # the model starts now, not once the thread below runs
+            # The user waits for the model: background passes (the search index's build
+            # in a session's first seconds) give way until the highlights are painted, as
+            # for the switch's own frame; not in the GIL's turns with the rules and the
+            # highlight frame (reader.foreground). Not while the model loads (seconds).
+            if getattr(finder.recognizer, "loaded", False):
+                self._finding = foreground.hold()
             self._apply_spans([])
             self._set_status("Finding entities…")
             self._extract(article)
@@ -578,7 +599,7 @@ class MainScreen(AnnotationKeys):
         worker = get_current_worker()
         without_store = self.app.store is None  # read before the corrections are
         try:
-            spans = self.app.finder.find(
+            spans, save = self.app.finder.find_then_save(
                 article.sha256, article.text, cancelled=worker.cancelled_event
             )
         except Cancelled:
@@ -589,18 +610,29 @@ class MainScreen(AnnotationKeys):
         except Exception as error:  # a bad model or a bug must not end the reading
             self.post_message(EntitiesFailed(article.id, f"entity recognition failed: {error}"))
             return
-        # The library's entity index takes them first (a write of a few ms): the panel
-        # asks it for their library names as soon as they are shown, and one asked before
-        # the write named some mentions and not others ("Lavrov ×4", "Sergey Lavrov ×4").
-        self.entity_pages.found(article, spans)
-        self.post_message(EntitiesReady(article.id, spans, without_store))
+        # Shown first, then written: the entity cache's file and the library's entity
+        # index (~2 + ~3 ms) once their frame is painted, not while the user waits for
+        # it. The panel asks the index for their library names after that write (asked
+        # before it, some mentions were named and not others: "Lavrov ×4", "Sergey Lavrov
+        # ×4"); the search index takes them from the cache after it.
+        painted = threading.Event()
+        self.entity_pages.writing(article)
+        self._unwritten.add(painted)
+        try:
+            self.post_message(EntitiesReady(article.id, spans, without_store, painted))
+            painted.wait(WRITE_AFTER_MOST)
+            save()
+        finally:
+            self._unwritten.discard(painted)
+            self.entity_pages.found(article, spans)
+        self.post_message(EntitiesSaved(article.id))
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
-        # They are in the entity cache now: the search index takes them once the user is
-        # idle (or a search asks): its update would share the machine with the next switch.
-        self.library_search.entities_found()
+        painted = message.painted
         if self.article is None or message.article_id != self.article.id:
-            return  # the user has moved on
+            if painted is not None:
+                painted.set()  # the user has moved on: written now
+            return
         self._without_store = message.without_store
         self._apply_spans(message.spans)
         self._set_status("")
@@ -609,12 +641,31 @@ class MainScreen(AnnotationKeys):
         draw_in_next_frame(
             self.query_one(ArticleView), self.query_one(EntityPanel), self.query_one(Legend)
         )
-        if message.without_store and self.app.store is not None:
+        if self._finding is not None:
+            self.call_after_refresh(foreground.release, self._finding)
+            self._finding = None
+        if painted is not None:
+            self.call_after_refresh(painted.set)
+
+    def on_entities_saved(self, message: EntitiesSaved) -> None:
+        # In the entity cache now: the search index takes them once the user is idle (or
+        # a search asks): its update would share the machine with the next switch.
+        self.library_search.entities_found()
+        if self.article is None or message.article_id != self.article.id:
+            return
+        if self._without_store and self.app.store is not None:
             self.refresh_entities()  # the store opened meanwhile: with its corrections
 
     def on_entities_failed(self, message: EntitiesFailed) -> None:
         if self.article is not None and message.article_id == self.article.id:
+            self._found()
             self._entities_unavailable(message.reason)
+
+    def _found(self) -> None:
+        """End the hold of :meth:`refresh_entities` now, if one is in force."""
+        if self._finding is not None:
+            foreground.release(self._finding)
+            self._finding = None
 
     def _entities_unavailable(self, reason: str) -> None:
         self._apply_spans([])
