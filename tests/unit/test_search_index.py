@@ -561,7 +561,7 @@ def test_hits_stream_in_order_each_explained_when_taken(
 
 
 def test_snippets_mark_the_words_found_in_the_text(setup: Setup) -> None:
-    from reader.search.snippets import PARAGRAPH_MARK
+    from reader.search.snippet_line import PARAGRAPH_MARK
     from reader.search.text_match import fold
 
     for text in ("minister", '"foreign minister"', "zoe", "ZOË", "well-known", "entity:Lavrov"):
