@@ -468,3 +468,23 @@ def test_a_run_folding_to_as_many_characters_is_mapped_back_one_by_one(
     snippet = find_snippet(text, snippet_pattern([term], [False]))
     assert snippet is not None
     assert [snippet.text[start:end] for start, end in snippet.marks] == [marked]
+
+
+def test_a_character_folding_to_nothing_is_no_plain_texts() -> None:
+    """A text is plain only when folding cannot change its words: a character folding to
+    nothing joins the words either side (a combining mark; the Tibetan vowel signs of
+    combining class 0 that decompose to marks), so the snippet of ``a`` U+0F73 ``b``,
+    which the index finds as ``ab``, marks it. Checked for every character that
+    decomposes or is a mark."""
+    import sys
+    import unicodedata
+
+    for code in range(0x80, sys.maxunicode + 1):
+        char = chr(code)
+        odd = unicodedata.decomposition(char) or unicodedata.category(char).startswith("M")
+        if odd and plain_text._harmless(char):  # what is_plain learns, a character at a time
+            assert text_match.words(f"a{char}b") == ["a", "b"], hex(code)
+    assert not plain_text.is_plain("a\u0f73b")
+    snippet = find_snippet("The word a\u0f73b is here.", snippet_pattern([["ab"]]))
+    assert snippet is not None
+    assert [text_match.fold(snippet.text[start:end]) for start, end in snippet.marks] == ["ab"]
