@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, cast
 
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
-from reader.ui.app import ReaderApp
+from reader.settings import Settings
+from reader.ui.app import ReaderApp, build_app
 from reader.ui.screens.main import MainScreen
 
 #: Rounds of waiting: a result can start more work (the library's tags read, then the
@@ -53,6 +54,16 @@ async def ready(pilot: Pilot[Any]) -> MainScreen:
     screen = pilot.app.screen
     assert isinstance(screen, MainScreen), screen
     return screen
+
+
+@contextlib.asynccontextmanager
+async def started(
+    settings: Settings, size: tuple[int, int]
+) -> AsyncIterator[tuple[ReaderApp, Pilot[Any], MainScreen]]:
+    """The app of *settings* under Pilot at *size*, its main screen :func:`ready`."""
+    app = build_app(settings)
+    async with app.run_test(size=size) as pilot:
+        yield app, pilot, await ready(pilot)
 
 
 @contextlib.contextmanager

@@ -5,8 +5,7 @@ kept; Ctrl+O adds a page served on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +14,12 @@ from pytest_httpserver import HTTPServer
 from textual.pilot import Pilot
 
 from reader.settings import Settings
-from reader.ui.app import ReaderApp, build_app
+from reader.ui.app import ReaderApp
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import ready, settle
+from .conftest import settle, started
 
 TEXT = "{title}\n\nMaria Lopez met officials in Lisbon on Monday. {more}\n"
 
@@ -39,6 +38,8 @@ coming winter and lower prices for households across the country.</p>
 to renewable energy instead, and promised to go to court.</p></article>
 <aside>Share on Facebook</aside><footer>Amazing deals on shoes</footer></body></html>
 """
+
+SIZE = (120, 40)
 
 #: Long enough to wait for a thread event in a test (a hang guard, not a timing test).
 PATIENCE = 60
@@ -76,14 +77,6 @@ async def watched(screen: MainScreen) -> None:
     assert await asyncio.to_thread(screen.live_library.ready.wait, PATIENCE)
 
 
-@contextlib.asynccontextmanager
-async def started(settings: Settings) -> AsyncIterator[tuple[ReaderApp, Pilot[Any], MainScreen]]:
-    """The app under Pilot, its main screen ready."""
-    app = build_app(settings)
-    async with app.run_test(size=(120, 40)) as pilot:
-        yield app, pilot, await ready(pilot)
-
-
 async def after_change(pilot: Pilot[Any], screen: MainScreen, change: Callable[[], object]) -> Any:
     """Make *change* on disk; wait until the live library has shown it; its changes."""
     shown = screen.live_library.next_change()
@@ -117,7 +110,7 @@ async def test_a_file_dropped_in_appears_and_one_removed_leaves_cursor_kept(
     tmp_path: Path,
 ) -> None:
     folder = library(tmp_path)
-    async with started(settings_for(tmp_path, folder)) as (app, pilot, screen):
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
         await watched(screen)
         articles = screen.query_one(ArticleList)
         await pilot.press("j")  # Bravo highlighted; Alpha stays open
@@ -145,7 +138,7 @@ async def test_the_open_article_changed_on_disk_is_read_again_with_a_notice(
     tmp_path: Path,
 ) -> None:
     folder = library(tmp_path)
-    async with started(settings_for(tmp_path, folder)) as (app, pilot, screen):
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
         await watched(screen)
         articles = screen.query_one(ArticleList)
         await pilot.press("j", "j")  # Delta highlighted; Alpha open
@@ -164,7 +157,7 @@ async def test_the_open_article_changed_on_disk_is_read_again_with_a_notice(
 
 async def test_the_filter_keeps_its_query_and_finds_a_new_article(tmp_path: Path) -> None:
     folder = library(tmp_path)
-    async with started(settings_for(tmp_path, folder)) as (_, pilot, screen):
+    async with started(settings_for(tmp_path, folder), SIZE) as (_, pilot, screen):
         await watched(screen)
         await pilot.press("slash", *"title:echo", "enter")
         await settle(pilot)
@@ -179,7 +172,7 @@ async def test_ctrl_o_adds_a_page_served_locally_and_it_can_be_opened(
 ) -> None:
     url = serve_page(httpserver)
     folder = library(tmp_path)
-    async with started(settings_for(tmp_path, folder)) as (app, pilot, screen):
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
         await add_url(pilot, url)
         added = [p for p in folder.iterdir() if p.name not in ("a.txt", "b.txt", "d.txt")]
         assert len(added) == 1, added
@@ -208,7 +201,7 @@ async def test_ctrl_o_says_why_a_url_could_not_be_added(
 ) -> None:
     httpserver.expect_request("/gone").respond_with_data("no", status=404)
     folder = library(tmp_path)
-    async with started(settings_for(tmp_path, folder)) as (app, pilot, screen):
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
         await add_url(pilot, httpserver.url_for("/gone"))
         assert titles(screen) == ["Alpha", "Bravo", "Delta"]
         errors = notices(app, "error")
@@ -232,7 +225,7 @@ async def test_a_highlight_on_the_open_article_is_re_anchored_when_it_changes(
     start = alpha.text.index("Lisbon")
     with AnnotationStore(settings.db_path) as store:
         store.add_highlight(article_ref(alpha), describe(alpha.text, start, start + 6))
-    async with started(settings) as (app, pilot, screen):
+    async with started(settings, SIZE) as (app, pilot, screen):
         await watched(screen)
         view = screen.query_one(ArticleView)
         assert [(m.start, m.end) for m in view.marks] == [(start, start + 6)]
@@ -260,7 +253,7 @@ async def test_ctrl_o_a_feed_is_refused_unticked_then_its_entries_added_ticked(
         feed, content_type="application/rss+xml"
     )
     folder = library(tmp_path)
-    async with started(settings_for(tmp_path, folder)) as (app, pilot, screen):
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
         await add_url(pilot, httpserver.url_for("/feed.xml"))
         errors = notices(app, "error")
         assert errors and "ticking “a feed”" in errors[-1], errors
@@ -282,7 +275,7 @@ async def test_without_file_events_the_library_is_polled_and_it_says_so(
     monkeypatch.setattr(live_library, "watch_library", lambda *_: "cannot watch (test)")
     monkeypatch.setattr(live_library, "POLL_SECONDS", 0.1)
     folder = library(tmp_path)
-    async with started(settings_for(tmp_path, folder)) as (app, pilot, screen):
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
         await watched(screen)
         assert screen.live_library.watching is False
         await settle(pilot)
@@ -309,7 +302,7 @@ async def test_teasers_still_failing_after_a_refresh_are_one_line_of_the_notice(
     for n in range(3):
         httpserver.expect_request(f"/news/{n}").respond_with_data("down", status=503)
     folder = library(tmp_path)
-    async with started(settings_for(tmp_path, folder)) as (app, pilot, screen):
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
         for _ in range(2):  # subscribed and the teasers kept; then their pages again
             await add_url(pilot, httpserver.url_for("/feed.xml"), "tab", "space", "shift+tab")
         assert len(titles(screen)) == 6

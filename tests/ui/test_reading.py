@@ -3,8 +3,7 @@ the sidebar, where each article was left; on disk, and there after a restart."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from reader.ui.screens.reading import Reading
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import read_only_database, ready, settle
+from .conftest import read_only_database, ready, settle, started
 
 SIZE = (140, 40)
 
@@ -44,14 +43,6 @@ def library(folder: Path) -> Path:
 def settings(make_settings: MakeSettings, tmp_path: Path) -> Settings:
     """Settings for :func:`library` in this test's folder."""
     return make_settings(library(tmp_path / "lib"))
-
-
-@contextlib.asynccontextmanager
-async def started(settings: Settings) -> AsyncIterator[tuple[ReaderApp, Pilot[None], MainScreen]]:
-    """The app under Pilot, its main screen ready."""
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        yield app, pilot, await ready(pilot)
 
 
 def stored(settings: Settings) -> AnnotationStore:
@@ -123,7 +114,7 @@ async def ticks(pilot: Pilot[None]) -> None:
 
 
 async def test_m_toggles_read_in_the_article_and_in_the_sidebar(settings: Settings) -> None:
-    async with started(settings) as (app, pilot, _):
+    async with started(settings, SIZE) as (app, pilot, _):
         articles = app.screen.query_one(ArticleList)
         assert articles.border_subtitle == "3 unread"
         assert row_title(app, "Long piece").startswith("● Long piece")
@@ -150,14 +141,14 @@ async def test_m_toggles_read_in_the_article_and_in_the_sidebar(settings: Settin
         assert row_title(app, "Short piece").startswith("  Short piece")
         assert articles.border_subtitle == "2 unread"
     # A restart reads the marks back.
-    async with started(settings) as (app, pilot, _):
+    async with started(settings, SIZE) as (app, pilot, _):
         assert app.screen.query_one(ArticleList).border_subtitle == "2 unread"
         assert row_title(app, "Short piece").startswith("  Short piece")
         assert row_title(app, "Long piece").startswith("● Long piece")
 
 
 async def test_unread_titles_are_bold_after_a_marker_read_ones_plain(settings: Settings) -> None:
-    async with started(settings) as (app, pilot, _):
+    async with started(settings, SIZE) as (app, pilot, _):
         articles = app.screen.query_one(ArticleList)
         short = articles.articles.index(article_of(app, "Short piece"))
         y = articles.row_region(short).y  # row 0 is highlighted: look at row 1
@@ -182,7 +173,7 @@ async def test_unread_titles_are_bold_after_a_marker_read_ones_plain(settings: S
 async def test_reading_to_the_end_for_long_enough_marks_read(
     settings: Settings, clock: Clock
 ) -> None:
-    async with started(settings) as (app, pilot, main):
+    async with started(settings, SIZE) as (app, pilot, main):
         long, short = article_of(app, "Long piece"), article_of(app, "Short piece")
         # Shown at start under the focused list: not being read, not marked, even
         # scrolled to its end (the mouse wheel scrolls without moving the focus).
@@ -220,7 +211,7 @@ async def test_reading_to_the_end_for_long_enough_marks_read(
 
 
 async def test_positions_are_saved_on_leaving_and_restored_on_opening(settings: Settings) -> None:
-    async with started(settings) as (app, pilot, _):
+    async with started(settings, SIZE) as (app, pilot, _):
         long = article_of(app, "Long piece")
         view = await open_titled(app, pilot, "Long piece")
         await pilot.press(*"jjjjjjjjjj")
@@ -237,7 +228,7 @@ async def test_positions_are_saved_on_leaving_and_restored_on_opening(settings: 
         later = view.top_offset
         assert later > left
     assert stored(settings).position(long.sha256) == later
-    async with started(settings) as (app, pilot, _):
+    async with started(settings, SIZE) as (app, pilot, _):
         view = await open_titled(app, pilot, "Long piece")
         assert view.top_offset == later
         # Left at its end, an article reopens at the top.
@@ -250,12 +241,12 @@ async def test_positions_are_saved_on_leaving_and_restored_on_opening(settings: 
 
 
 async def test_a_position_past_the_end_is_clamped(settings: Settings) -> None:
-    async with started(settings) as (app, _pilot, _):
+    async with started(settings, SIZE) as (app, _pilot, _):
         long = article_of(app, "Long piece")
     with AnnotationStore(settings.db_path) as store:
         # As an edited (shorter) article's relinked position may be.
         store.set_position(article_ref(long), len(long.text) + 10_000)
-    async with started(settings) as (app, _pilot, _):
+    async with started(settings, SIZE) as (app, _pilot, _):
         view = app.screen.query_one(ArticleView)
         assert view.end_on_screen and view.scroll_y == view.max_scroll_y > 0
         assert "Paragraph 119 says" in "".join(
@@ -269,7 +260,7 @@ async def test_a_read_only_database_offers_no_m_and_saves_nothing(
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     with read_only_database(settings.db_path):  # mode 0444: really not writable
         before = settings.db_path.read_bytes() if settings.db_path.exists() else None
-        async with started(settings) as (app, pilot, main):
+        async with started(settings, SIZE) as (app, pilot, main):
             assert app.store is not None and app.store.read_only
             assert any("read-only" in n for n in notices(app)), notices(app)
             said: list[str] = []  # what is notified from now on (toasts expire)
@@ -304,7 +295,7 @@ async def test_is_unread_in_the_filter_follows_m(
     make_settings: MakeSettings, tmp_path: Path
 ) -> None:
     settings = make_settings(library(tmp_path / "lib"), model="no-such-pipeline")
-    async with started(settings) as (app, pilot, main):
+    async with started(settings, SIZE) as (app, pilot, main):
 
         async def idle() -> None:  # the search index and the filter's searches too
             for _ in range(20):

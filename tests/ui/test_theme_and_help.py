@@ -4,23 +4,19 @@ show the tag rule and keep what was typed when it is broken."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from reader.settings import Settings
 from reader.store import AnnotationStore
-from reader.ui.app import ReaderApp, build_app
+from reader.ui.app import ReaderApp
 from reader.ui.screens.dialogs import TagScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import ready, settle
+from .conftest import settle, started
 
 SIZE = (140, 50)
 
@@ -54,17 +50,6 @@ def settings_in(project: Path) -> Settings:
     return Settings.build(cwd=project / "seeds")
 
 
-@contextlib.asynccontextmanager
-async def started(
-    project: Path, size: tuple[int, int] = SIZE
-) -> AsyncIterator[tuple[ReaderApp, Pilot[Any]]]:
-    """The app started in *project* under Pilot, its main screen ready."""
-    app = build_app(settings_in(project))
-    async with app.run_test(size=size) as pilot:
-        await ready(pilot)
-        yield app, pilot
-
-
 def said(app: ReaderApp, words: str) -> bool:
     """Whether a notification of *app* says *words*."""
     return any(words in str(n.message) for n in app._notifications)
@@ -74,7 +59,7 @@ async def test_the_theme_chosen_is_remembered_keeping_the_rest_of_the_file(
     project: Path, config: Path
 ) -> None:
     config.write_text('# my settings\nmodel = "en_core_web_sm"  # small\n', encoding="utf-8")
-    async with started(project) as (app, pilot):
+    async with started(settings_in(project), SIZE) as (app, pilot, _):
         assert app.theme == "textual-dark"
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
@@ -92,7 +77,7 @@ async def test_the_theme_chosen_is_remembered_keeping_the_rest_of_the_file(
             '# my settings\nmodel = "en_core_web_sm"  # small\ntheme = "nord"\n'
         )
     # The next start uses it.
-    async with started(project) as (app, pilot):
+    async with started(settings_in(project), SIZE) as (app, pilot, _):
         assert app.theme == "nord"
         app.theme = "gruvbox"
         await settle(pilot)
@@ -104,7 +89,7 @@ async def test_starting_writes_nothing_and_an_unknown_theme_is_said(
     project: Path, config: Path
 ) -> None:
     config.write_text('theme = "no-such-theme"\n', encoding="utf-8")
-    async with started(project) as (app, _):
+    async with started(settings_in(project), SIZE) as (app, _, _):
         await app.wait_for_config()
         assert app.theme == "textual-dark"
         assert said(app, "no-such-theme")
@@ -113,7 +98,7 @@ async def test_starting_writes_nothing_and_an_unknown_theme_is_said(
 
 async def test_a_broken_config_file_is_never_overwritten(project: Path, config: Path) -> None:
     config.write_text('model = "m"\n', encoding="utf-8")
-    async with started(project) as (app, pilot):
+    async with started(settings_in(project), SIZE) as (app, pilot, _):
         config.write_text("model = [\n", encoding="utf-8")  # broken while the app runs
         app.theme = "nord"
         await settle(pilot)
@@ -126,7 +111,7 @@ async def test_a_broken_config_file_is_never_overwritten(project: Path, config: 
 async def test_help_says_which_files_are_in_use_and_where_each_came_from(
     project: Path,
 ) -> None:
-    async with started(project, size=(160, 200)) as (app, pilot):
+    async with started(settings_in(project), (160, 200)) as (app, pilot, _):
         await pilot.press("question_mark")
         await pilot.pause(0.2)
         assert isinstance(app.screen, HelpScreen)
@@ -144,7 +129,7 @@ async def test_help_says_which_files_are_in_use_and_where_each_came_from(
 
 
 async def test_the_tag_dialog_shows_the_rule_and_refuses_a_long_tag(project: Path) -> None:
-    async with started(project) as (app, pilot):
+    async with started(settings_in(project), SIZE) as (app, pilot, _):
         app.screen.query_one(ArticleView).focus()
         await pilot.press("t")
         await pilot.pause(0.2)
@@ -162,7 +147,7 @@ async def test_the_tag_dialog_shows_the_rule_and_refuses_a_long_tag(project: Pat
 
 
 async def test_space_and_b_page_the_help_as_they_page_an_article(project: Path) -> None:
-    async with started(project, size=(120, 30)) as (app, pilot):
+    async with started(settings_in(project), (120, 30)) as (app, pilot, _):
         await pilot.press("question_mark")
         await pilot.pause(0.2)
         assert isinstance(app.screen, HelpScreen)
