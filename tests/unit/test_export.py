@@ -219,7 +219,7 @@ def test_json_is_written_an_article_at_a_time_as_the_whole_document_dumps(
     # document dumped at once, with entities, read state, views and unsafe text, and with
     # no articles at all; and a file written from the chunks holds exactly them.
     from reader.export import json_format
-    from reader.export.collect import Collection
+    from reader.export.collection import Collection
     from reader.export.jsontext import dumps
 
     def whole(collection: Collection) -> bytes:

@@ -15,7 +15,8 @@ import pytest
 from export_fixtures import Annotated, annotate, opened
 
 from reader.export import csv_format, markdown, w3c
-from reader.export.collect import Collection, ExportError, gather
+from reader.export.collect import gather
+from reader.export.collection import Collection, ExportError
 from reader.export.exporting import build_export
 from reader.export.formats import format_named
 from reader.export.jsontext import dumps
