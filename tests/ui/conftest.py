@@ -19,6 +19,7 @@ from textual.worker import WorkerCancelled
 from reader.settings import Settings
 from reader.ui.app import ReaderApp, build_app
 from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.article_view import ArticleView
 
 #: Rounds of waiting: a result can start more work (the library's tags read, then the
 #: article opened, its entities found in a worker and its annotations read; a change on
@@ -64,6 +65,26 @@ async def started(
     app = build_app(settings)
     async with app.run_test(size=size) as pilot:
         yield app, pilot, await ready(pilot)
+
+
+async def open_view(app: ReaderApp, pilot: Pilot[Any]) -> ArticleView:
+    """Wait as :func:`ready` does, then focus the article shown (the first, at start)."""
+    await ready(pilot)
+    view = app.screen.query_one(ArticleView)
+    view.focus()
+    await pilot.pause()
+    return view
+
+
+@contextlib.asynccontextmanager
+async def in_article(
+    settings: Settings, size: tuple[int, int]
+) -> AsyncIterator[tuple[ReaderApp, Pilot[Any], ArticleView]]:
+    """The app of *settings* under Pilot at *size*, the article shown focused
+    (:func:`open_view`)."""
+    app = build_app(settings)
+    async with app.run_test(size=size) as pilot:
+        yield app, pilot, await open_view(app, pilot)
 
 
 @contextlib.contextmanager
