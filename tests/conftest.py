@@ -61,6 +61,22 @@ def make_settings(tmp_path: Path):  # type: ignore[no-untyped-def]
     return make
 
 
+def entities_found(library: Path, folder: Path) -> Path:
+    """An entity cache, ``cache`` in *folder*, holding the real pipeline's entities of every
+    article in *library* (found in this process: once per module, where a fixture keeps
+    it); its path."""
+    from reader.workspace import Workspace
+
+    settings = Settings(
+        article_paths=[library], db_path=folder / "db.json", cache_dir=folder / "cache"
+    )
+    workspace = Workspace(settings, model_in_process=True)
+    for article in workspace.library().articles:
+        workspace.finder.find(article.sha256, article.text)
+    workspace.close()
+    return folder / "cache"
+
+
 #: What a hostile article tries: Textual/Rich markup and terminal control sequences.
 MARKUP = "[@click=app.quit]x[/] [/ [link=file:///etc/passwd]x[/link] [bold red]loud"
 CONTROLS = (

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import entities_found
 from textual.pilot import Pilot
 
 from reader import foreground
@@ -34,7 +35,6 @@ from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_lists import CooccurringList, EntityList, MentionList
 from reader.ui.widgets.entity_panel import EntityGroup, EntityPanel
-from reader.workspace import Workspace
 
 from .conftest import ready, settle
 
@@ -83,14 +83,7 @@ def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real pipeline's entities of every article, found once."""
     folder = tmp_path_factory.mktemp("entities")
     write_library(folder / "library")
-    settings = Settings(
-        article_paths=[folder / "library"], db_path=folder / "db.json", cache_dir=folder / "c"
-    )
-    workspace = Workspace(settings, model_in_process=True)
-    for article in workspace.library().articles:
-        workspace.finder.find(article.sha256, article.text)
-    workspace.close()
-    return folder / "c"
+    return entities_found(folder / "library", folder)
 
 
 def make_app(tmp_path: Path, entity_cache: Path) -> ReaderApp:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from conftest import entities_found
 
 from reader.cli import main
 from reader.entities.library.edits import merge_edit, rename_edit, split_edit
@@ -67,14 +68,7 @@ def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An entity cache with the real pipeline's entities of every article (found once)."""
     folder = tmp_path_factory.mktemp("entities")
     write_library(folder / "library")
-    settings = Settings(
-        article_paths=[folder / "library"], db_path=folder / "db.json", cache_dir=folder / "c"
-    )
-    workspace = Workspace(settings, model_in_process=True)
-    for article in workspace.library().articles:
-        workspace.finder.find(article.sha256, article.text)
-    workspace.close()
-    return folder / "c"
+    return entities_found(folder / "library", folder)
 
 
 @dataclass

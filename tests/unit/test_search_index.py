@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import entities_found
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -122,16 +123,8 @@ def write_library(root: Path) -> None:
 def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An entity cache holding the real pipeline's entities of every article (found once)."""
     folder = tmp_path_factory.mktemp("entities")
-    root = folder / "library"
-    write_library(root)
-    settings = Settings(
-        article_paths=[root], db_path=folder / "db.json", cache_dir=folder / "cache"
-    )
-    workspace = Workspace(settings, model_in_process=True)
-    for article in workspace.library().articles:
-        workspace.finder.find(article.sha256, article.text)
-    workspace.close()
-    return folder / "cache"
+    write_library(folder / "library")
+    return entities_found(folder / "library", folder)
 
 
 @pytest.fixture
