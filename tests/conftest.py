@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -59,6 +61,29 @@ def make_settings(tmp_path: Path):  # type: ignore[no-untyped-def]
         return Settings(**values)  # type: ignore[arg-type]
 
     return make
+
+
+@dataclass
+class Result:
+    """What a `reader` command run in this process did: its exit code and output."""
+
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(argv: Sequence[str | Path], capsys: pytest.CaptureFixture[str]) -> Result:
+    """`reader ARGV...` through ``reader.cli.main`` in this process (an argparse exit, for
+    ``--help`` or a usage error, gives its code), what it printed captured apart."""
+    from reader import cli
+
+    capsys.readouterr()
+    try:
+        code = cli.main([str(arg) for arg in argv])
+    except SystemExit as exit:
+        code = int(exit.code or 0)
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
 
 
 def entities_found(library: Path, folder: Path) -> Path:

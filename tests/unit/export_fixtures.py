@@ -22,9 +22,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import SEED
+from conftest import SEED, Result, run_cli
 
-from reader import cli
 from reader.anchoring import describe
 from reader.annotations import article_ref
 from reader.export.json_format import SCHEMA_FILE
@@ -42,15 +41,6 @@ GONE_TEXT = "A vanished story\n\nMoscow said nothing on Friday.\n"
 
 #: Runs reader's CLI, as the `reader` command does.
 CLI_PRELUDE = "import sys\nfrom reader import cli\nsys.exit(cli.main(sys.argv[1:]))\n"
-
-
-@dataclass
-class Result:
-    """What a command did."""
-
-    code: int
-    out: str
-    err: str
 
 
 @dataclass
@@ -206,15 +196,8 @@ def cli_runner(
         monkeypatch.delenv(name, raising=False)
 
     def run_command(*argv: str | Path, db: Path | None = None) -> Result:
-        args = [str(arg) for arg in argv]
-        args += ["--db", str(db or annotated.db), "--cache-dir", str(entity_cache)]
-        capsys.readouterr()
-        try:
-            code = cli.main(args)
-        except SystemExit as exit:  # argparse usage errors
-            code = int(exit.code or 0)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        extra = ["--db", db or annotated.db, "--cache-dir", entity_cache]
+        return run_cli([*argv, *extra], capsys)
 
     return run_command
 

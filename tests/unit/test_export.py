@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 import spacy
+from conftest import Result
 from export_fixtures import (
     GONE_TEXT,
     Annotated,
-    Result,
     Runner,
     annotate,
     cli_runner,
