@@ -96,6 +96,17 @@ def make_app(tmp_path: Path, entity_cache: Path) -> ReaderApp:
     return build_app(settings)
 
 
+def make_app_two_unfound(tmp_path: Path, entity_cache: Path) -> ReaderApp:
+    """:func:`make_app`, the entities of two articles never opened (d-court.txt,
+    e-dinner.txt) not found: taken out of its cache."""
+    app = make_app(tmp_path, entity_cache)
+    for article in app.workspace.library().articles:
+        if article.path.name in ("d-court.txt", "e-dinner.txt"):
+            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
+            cached.unlink()
+    return app
+
+
 @pytest.fixture
 def app(tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch) -> ReaderApp:
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
@@ -670,11 +681,7 @@ async def test_label_queries_and_the_library_list_say_when_entities_are_not_all_
     from reader.ui.widgets.filter_bar import FilterBar
 
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
-    app = make_app(tmp_path, entity_cache)
-    for article in app.workspace.library().articles:
-        if article.path.name in ("d-court.txt", "e-dinner.txt"):
-            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
-            cached.unlink()
+    app = make_app_two_unfound(tmp_path, entity_cache)
     async with app.run_test(size=(140, 44)) as pilot:
         main = await ready(pilot)
         for _ in range(20):
