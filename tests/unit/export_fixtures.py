@@ -1,4 +1,6 @@
-"""Shared by test_export.py and test_import.py: a real annotated database and a CLI runner.
+"""Shared by test_export.py, test_import.py, test_store_poison.py and test_export_streaming.py:
+a real annotated database and a CLI runner, and their fixtures (``entity_cache``,
+``annotated``, ``run``: a module imports those it uses and names them in its ``__all__``).
 
 The database holds what a user makes in the app or with the CLI: tags, whole-article and
 passage notes, highlights, entity corrections of every scope (one on part of a word, so
@@ -200,6 +202,29 @@ def cli_runner(
         return run_cli([*argv, *extra], capsys)
 
     return run_command
+
+
+@pytest.fixture(scope="module")
+def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One entity cache for the module: the model reads each article once."""
+    return tmp_path_factory.mktemp("entity-cache")
+
+
+@pytest.fixture
+def annotated(tmp_path: Path) -> Annotated:
+    """The annotated database and library (:func:`annotate`) in this test's folder."""
+    return annotate(tmp_path / "work")
+
+
+@pytest.fixture
+def run(
+    annotated: Annotated,
+    entity_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Runner:
+    """`reader ARGS...` in the annotated folder (:func:`cli_runner`)."""
+    return cli_runner(annotated, entity_cache, monkeypatch, capsys)
 
 
 def run_process(root: Path, *argv: str | Path) -> subprocess.CompletedProcess[bytes]:

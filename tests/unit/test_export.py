@@ -19,10 +19,11 @@ from export_fixtures import (
     GONE_TEXT,
     Annotated,
     Runner,
-    annotate,
-    cli_runner,
+    annotated,
+    entity_cache,
     native,
     opened,
+    run,
     run_process,
     schema_errors,
     span_of,
@@ -54,26 +55,7 @@ from reader.store import AnnotationStore, ArticleRef
 
 TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 
-
-@pytest.fixture(scope="module")
-def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One entity cache for the module: the model reads each article once."""
-    return tmp_path_factory.mktemp("entity-cache")
-
-
-@pytest.fixture
-def annotated(tmp_path: Path) -> Annotated:
-    return annotate(tmp_path / "work")
-
-
-@pytest.fixture
-def run(
-    annotated: Annotated,
-    entity_cache: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Runner:
-    return cli_runner(annotated, entity_cache, monkeypatch, capsys)
+__all__ = ["annotated", "entity_cache", "run"]  # the shared fixtures (export_fixtures)
 
 
 def exported(result: Result) -> Path:
