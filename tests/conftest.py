@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,6 +101,17 @@ def entities_found(library: Path, folder: Path) -> Path:
         workspace.finder.find(article.sha256, article.text)
     workspace.close()
     return folder / "cache"
+
+
+def library_with_entities(
+    folder: Path, write: Callable[[Path], object], entity_cache: Path
+) -> Settings:
+    """Settings for a library written by *write* into ``library`` in *folder*, with a
+    copy of *entity_cache* (:func:`entities_found` on that library) as its cache."""
+    root = folder / "library"
+    write(root)
+    shutil.copytree(entity_cache, folder / "cache")
+    return Settings(article_paths=[root], db_path=folder / "db.json", cache_dir=folder / "cache")
 
 
 #: What a hostile article tries: Textual/Rich markup and terminal control sequences.

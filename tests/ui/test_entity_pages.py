@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -20,13 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import entities_found
+from conftest import entities_found, library_with_entities
 from textual.pilot import Pilot
 
 from reader import foreground
 from reader.entities.library.index import EntityIndex
 from reader.library import catalogue
-from reader.settings import Settings
 from reader.ui.app import ReaderApp, build_app
 from reader.ui.screens.entity_library import EntityLibraryScreen
 from reader.ui.screens.entity_page import EntityPageScreen
@@ -87,12 +85,7 @@ def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def make_app(tmp_path: Path, entity_cache: Path) -> ReaderApp:
-    root = tmp_path / "library"
-    write_library(root)
-    shutil.copytree(entity_cache, tmp_path / "cache")
-    settings = Settings(
-        article_paths=[root], db_path=tmp_path / "db.json", cache_dir=tmp_path / "cache"
-    )
+    settings = library_with_entities(tmp_path, write_library, entity_cache)
     return build_app(settings)
 
 

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import entities_found
+from conftest import entities_found, library_with_entities
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -130,11 +130,8 @@ def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def setup(tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
-    root = tmp_path / "library"
-    write_library(root)
-    cache = tmp_path / "cache"
-    shutil.copytree(entity_cache, cache)
-    settings = Settings(article_paths=[root], db_path=tmp_path / "db.json", cache_dir=cache)
+    settings = library_with_entities(tmp_path, write_library, entity_cache)
+    root = settings.article_paths[0]
     workspace = Workspace(settings, model_in_process=True)
     articles = {a.path.relative_to(root).as_posix(): a for a in workspace.library().articles}
     with AnnotationStore(settings.db_path) as store:
@@ -149,7 +146,7 @@ def setup(tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch) -
     index = workspace.search_index()
     report = index.update(workspace)
     assert report.added == len(ARTICLES) + 1 and report.entities == report.added
-    assert index.path == cache / INDEX_FILE and index.path.is_file()
+    assert index.path == settings.cache_dir / INDEX_FILE and index.path.is_file()
     made = Setup(root, settings, workspace, index)
     yield made
     made.workspace.close()
