@@ -18,6 +18,9 @@ capitalised runs labelled PERSON/ORG at the model's density, so the generated ca
 - **Index update after one article**, ``EntityIndex.put_article`` with the article's spans
   (one fewer each other run, so the rows really change). Baseline: the finder's rules
   on that article's cached spans (what the app pays to get them). Target: ≤ 20 ms.
+- **Index update after a correction made everywhere**: a relabel of a name of the first
+  article stored, then ``EntityIndex.update`` in a new workspace (processor time).
+  Baseline: reading the files alone. No target (it runs in the background).
 - **Memory added**: a child process loads the library (as the app has), then opens the
   index and asks for the list and a page; its resident set (VmRSS) after, less before.
   Target: ≤ 60 MB.
@@ -155,6 +158,7 @@ def entity_pages(bench: Bench) -> list[Row]:
         changed_listing.append(_timed(index.entities, cpu="changed"))
         workspace.close()
         index.close()
+    everywhere = _correction_everywhere(bench, settings, path)
     bench.say(
         f"entity pages N={n:,}: list {statistics.median(listing):.0f} ms, page "
         f"{statistics.median(top_page):.0f} ms (top person) / {statistics.median(mid_page):.0f} "
@@ -182,8 +186,44 @@ def entity_pages(bench: Bench) -> list[Row]:
         Row("12 entity", "index update after one article", Sample(updates, "ms"),
             Sample(rules, "ms"), "the rules on that article", "value_max", 20, n=n,
             notes=[_cpu("update")]),
+        Row("12 entity", f"index update after a correction made everywhere, {n:,} articles",
+            Sample(everywhere, "ms"), Sample([reading * 1000], "ms"),
+            "reading the files alone", n=n,
+            notes=["processor time, the update in a new process's workspace: the articles "
+                   "naming the corrected form indexed again, the others read and rekeyed",
+                   _cpu("everywhere")]),
         memory,
     ]  # fmt: skip
+
+
+def _correction_everywhere(bench: Bench, settings: Settings, path: Path | None) -> list[float]:
+    """Processor milliseconds of :meth:`EntityIndex.update` after a relabel made everywhere
+    (of a name in a few articles, to another label each run), as the app runs it after
+    the correction: what a global correction costs the index (every article was indexed
+    again before)."""
+    from reader.anchoring.targets import describe
+    from reader.annotations import article_ref
+    from reader.store import AnnotationStore
+
+    walls = []
+    for run in range(bench.runs):
+        workspace = Workspace(settings, model_in_process=True)
+        article = workspace.library().articles[0]
+        spans = workspace.finder.cached(article.sha256, article.text) or []
+        span = spans[len(spans) // 2]
+        correction = {"action": "relabel", "label": ("LOC", "ORG", "PERSON")[run % 3],
+                      "scope": "global", "text": span.text}  # fmt: skip
+        with AnnotationStore(settings.db_path) as store:
+            store.add_correction(
+                article_ref(article), describe(article.text, span.start, span.end), correction
+            )
+        workspace.close()
+        workspace = Workspace(settings, model_in_process=True)
+        index = EntityIndex(path)
+        walls.append(_timed(index.update, workspace, cpu="everywhere"))
+        index.close()
+        workspace.close()
+    return CPU["everywhere"]
 
 
 def _memory(bench: Bench, folder: Path, settings: Settings) -> Row:

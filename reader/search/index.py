@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader import __version__
-from reader.library.folders import library_folder, library_roots
+from reader.library.folders import index_path, library_folder, library_roots
 from reader.search.compile import (
     EntityArticles,
     compile_query,
@@ -350,9 +350,18 @@ class SearchIndex:
                 new: list[NewArticle] = []
                 for place, article in enumerate(articles):
                     let_others_run()
-                    path = os.path.abspath(article.path)
-                    where = (str(article.path), library_folder(path, roots))
+                    absolute = os.path.abspath(article.path)
+                    path = index_path(absolute)
+                    where = (str(article.path), library_folder(absolute, roots))
                     row = known.pop(path, None)
+                    if row is None and absolute != path:
+                        # Kept through a symlink (an index before keys resolved folders):
+                        # the row is the article's, under its key from now on.
+                        row = known.pop(absolute, None)
+                        if row is not None:
+                            connection.execute(
+                                "UPDATE articles SET path = ? WHERE id = ?", (path, row[0])
+                            )
                     if row is None or row[1] != article.sha256:
                         if row is not None:
                             delete(connection, row[0])
@@ -363,7 +372,7 @@ class SearchIndex:
                         continue
                     row_id, sha256, store_key, position, stored_where = row
                     if stored_where != where:
-                        relocate(connection, row_id, where)
+                        relocate(connection, row_id, where, stored_where)
                     if store_key != snapshot.key(sha256):
                         annotate(connection, row_id, sha256, snapshot)
                         report.annotated += 1
@@ -382,7 +391,9 @@ class SearchIndex:
                     "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'"
                 ).fetchone()
                 for path, (row_id, *_) in known.items():
-                    if os.path.exists(path):
+                    # Another library's article is kept; a row keyed through a symlink
+                    # (an index before keys resolved their folders) is the same file again.
+                    if os.path.exists(path) and index_path(path) == path:
                         connection.execute(
                             "UPDATE articles SET position = NULL WHERE id = ?", (row_id,)
                         )
@@ -850,6 +861,6 @@ class SearchIndex:
             return self._scope[1]
         places: dict[str, tuple[int, str]] = {}
         for place, article in enumerate(articles):
-            places.setdefault(os.path.abspath(article.path), (place, str(article.path)))
+            places.setdefault(index_path(article.path), (place, str(article.path)))
         self._scope_source, self._scope = articles, (len(articles), places)
         return places

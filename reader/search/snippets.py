@@ -22,6 +22,13 @@ from reader.search.snippet_line import (
     is_clean,
     make_snippet,
 )
+from reader.search.snippet_window import (
+    ASCII_WORDS,
+    SNIPPET_WORDS,
+    count_before,
+    sentence_lead,
+    unicode_words,
+)
 
 __all__ = [
     "ELLIPSIS",
@@ -36,9 +43,6 @@ __all__ = [
     "make_snippet",
     "snippet_pattern",
 ]
-
-SNIPPET_WORDS = 16
-"""Words shown around the first word found (as SQLite's ``snippet(..., 16)``)."""
 
 _WORD = text_match.WORD
 
@@ -181,83 +185,6 @@ def _plain_matches(
         at = match.end()
 
 
-class _Words:
-    """The patterns that count and step over a snippet's words, in one mode: Unicode (any
-    text) or ASCII (a plain text, whose word characters are all ASCII: both modes see the
-    same words there, the ASCII one without a Unicode lookup per character)."""
-
-    def __init__(self, flags: int) -> None:
-        self.word = re.compile(_WORD.pattern, flags)
-        """A word (:data:`reader.search.text_match.WORD`)."""
-        body = ""
-        for _ in range(SNIPPET_WORDS + 1):
-            body = rf"(?:[\W_]*+([^\W_]++){body})?"
-        self.counted = re.compile(body, flags)
-        """Up to a window's words and one more from where it starts, each whole (possessive:
-        a word is never split), in nested optional groups: its ``lastindex`` is how many it
-        matched (None for none), and group *k* ends where the *k*-th word ends: the words
-        counted and found by one match."""
-
-
-_ASCII = _Words(re.ASCII)
-_UNICODE: list[_Words] = []
-"""The patterns in Unicode mode, made when a text that is not plain first needs them
-(rarely: compiling them is ~1 ms of a `reader search`)."""
-
-
-def _unicode() -> _Words:
-    if not _UNICODE:
-        _UNICODE.append(_Words(0))
-    return _UNICODE[0]
-
-
-_REACH = 256
-"""Characters before the first match read first (backwards) to count its words."""
-
-_SENTENCE_START = re.compile(r"(?:[.:][ \t\r\n]+|\n[ \t\r]*\n\s*)(?=[^\W_])")
-"""The end of a sentence (``.`` or ``:`` and white space, or a blank line: a paragraph, or
-an article's title, ends there) before a word: a match ends where that word starts."""
-
-
-def _count_before(folded: str, start: int, words: _Words) -> tuple[int, bool, re.Match[str]]:
-    """How many words come before *start*, up to a window's (:data:`SNIPPET_WORDS`), and
-    whether those are all there are (the text's first word among them); and the match of
-    :attr:`_Words.counted` on the text before *start* reversed (its group *n* ends where
-    the *n*-th word before starts, its end where the farthest word counted starts).
-
-    The text before *start* is read backwards, a little at a time (words and separators
-    read the same either way). *words*: the patterns for the text (:class:`_Words`)."""
-    reach = _REACH
-    while True:
-        low = start - reach if start > reach else 0
-        counted = words.counted.match(folded[low:start][::-1])
-        assert counted is not None  # it matches the empty string
-        count = counted.lastindex or 0
-        if count > SNIPPET_WORDS:  # (the farthest may be cut by the slice: not shown)
-            return SNIPPET_WORDS, False, counted
-        if low == 0:
-            return count, True, counted
-        reach *= 4
-
-
-def _lead(
-    folded: str, start: int, farthest: int, before: int, at_start: bool, words: _Words
-) -> int | None:
-    """How many of the *before* words before *start* the snippet starts with when one of
-    the nearest (fewer than a window's) starts a sentence, or the text's first word is one
-    of them (counted from *farthest*, the farthest word's start), else None."""
-    nearest = None
-    for found in _SENTENCE_START.finditer(folded, farthest, start):
-        nearest = found.end()
-    if nearest is not None:
-        count = len(words.word.findall(folded, nearest, start))
-        if count < before and count <= SNIPPET_WORDS - 1:
-            return count
-    if at_start and 0 < before <= SNIPPET_WORDS - 1:
-        return before  # the text's first word starts a sentence
-    return None
-
-
 def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None) -> Snippet | None:
     """A snippet of *text* around the first words *pattern* (:func:`snippet_pattern`) finds.
 
@@ -266,10 +193,16 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
     when one is close enough before the words found, else with them in the middle (more
     before when the text ends); ``…`` where the text goes on; every match inside marked.
     Only the neighbourhood of the first match is read, and the words on each side are
-    counted and found by one match each (:attr:`_Words.counted`). None when nothing is
+    counted and found by one match each (:attr:`Words.counted`). None when nothing is
     found. *plain*: :func:`is_plain` of *text* when the caller knows it (the search index
     keeps it per article), else worked out here.
     """
+    if plain:
+        fast = _FIRST_WORDS.get(pattern)
+        if fast is not None and fast[0] is not None:
+            found = _plain_snippet(text, fast[0], fast[1])
+            if not isinstance(found, _Elsewhere):
+                return found
     folded_starts: list[int]
     original_starts: list[int]
     if plain:  # its own folding (as fold_text would find)
@@ -279,9 +212,9 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
     fast = _FIRST_WORDS.get(pattern) if plain else None
     places = None
     if fast is not None:  # a plain text: the patterns in ASCII mode find the same
-        places, pattern, words = fast[0], fast[1], _ASCII
+        places, pattern, words = fast[0], fast[1], ASCII_WORDS
     else:
-        words = _unicode()
+        words = unicode_words()
     if places is not None:  # (as _first_match)
         first = next(_plain_matches(folded, places, pattern, 0, len(folded)), None)
     else:
@@ -290,7 +223,7 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
         return None
     start, end = first.span()
     found_words = len(words.word.findall(first.group())) or 1
-    before, at_start, back = _count_before(folded, start, words)
+    before, at_start, back = count_before(folded, start, words)
     ahead = words.counted.match(folded, end)
     assert ahead is not None
     after = ahead.lastindex or 0
@@ -298,7 +231,11 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
     if not at_end:
         after = SNIPPET_WORDS
     room = max(0, SNIPPET_WORDS - found_words)
-    lead = _lead(folded, start, start - back.end(), before, at_start, words) if before else None
+    lead = (
+        sentence_lead(folded, start, start - back.end(), before, at_start, words)
+        if before
+        else None
+    )
     if lead is None:
         lead = min(before, room // 2)
         if at_end and room - lead > after:  # the text ends: show more before
@@ -339,6 +276,104 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
         if not to_end:
             pieces.append(ELLIPSIS)
         snippet = make_snippet("".join(pieces), sanitized=clean)
+        if snippet.marks or window_start >= start:
+            return snippet
+        # The words found come after the longest snippet's end (long words, or long runs
+        # of punctuation, before them): the snippet starts at them instead.
+        window_start, from_start = start, False
+
+
+class _Elsewhere:
+    """What :func:`_plain_snippet` answers for a window it leaves to :func:`find_snippet`."""
+
+
+_ELSEWHERE = _Elsewhere()
+
+
+def _plain_snippet(
+    text: str, places: re.Pattern[str], pattern: re.Pattern[str]
+) -> Snippet | _Elsewhere | None:
+    """:func:`find_snippet` of a plain *text* (its own folding) whose pattern has a way to
+    its places (:data:`_FIRST_WORDS`: *places*, and *pattern* in ASCII mode), worked out
+    as :func:`find_snippet` works it out, with less Python per hit (the path of most hits
+    of a `reader search`): the matches found in line (no generator), the pieces sliced
+    from the text; and, when the window is clean and on one line with single spaces (as
+    :func:`~reader.search.snippet_line.make_snippet` would leave it), the marks' offsets
+    counted from the matches, not found again in the joined line. :data:`_ELSEWHERE` for a
+    window holding the marks' own characters (left to :func:`find_snippet`'s way, which
+    takes them out)."""
+    length = len(text)
+    search = places.search
+    match_at = pattern.match
+    at = 0
+    while True:
+        found = search(text, at, length)
+        if found is None:
+            return None
+        at = found.start()
+        first = match_at(text, at, length)
+        assert first is not None  # (what places checked)
+        if at == 0 or not text[at - 1].isalnum():
+            break
+        at = first.end()
+    start, end = first.span()
+    words = ASCII_WORDS
+    found_words = len(words.word.findall(text, start, end)) or 1
+    before, at_start, back = count_before(text, start, words)
+    ahead = words.counted.match(text, end)
+    assert ahead is not None
+    after = ahead.lastindex or 0
+    at_end = after <= SNIPPET_WORDS
+    if not at_end:
+        after = SNIPPET_WORDS
+    room = max(0, SNIPPET_WORDS - found_words)
+    lead = (
+        sentence_lead(text, start, start - back.end(), before, at_start, words) if before else None
+    )
+    if lead is None:
+        lead = min(before, room // 2)
+        if at_end and room - lead > after:
+            lead = min(before, room - after)
+    trail = min(after, max(0, room - lead))
+    from_start = at_start and lead == before
+    window_start = 0 if from_start else start - back.end(lead) if lead else start
+    to_end = at_end and trail == after
+    window_end = length if to_end else ahead.end(trail) if trail else end
+    while True:
+        window = text[window_start:window_end]
+        if MARK_START in window or MARK_END in window:
+            return _ELSEWHERE
+        head = "" if from_start else ELLIPSIS
+        tail = "" if to_end else ELLIPSIS
+        spans: list[tuple[int, int]] = []
+        at = window_start
+        while (found := search(text, at, window_end)) is not None:
+            at = found.start()
+            match = match_at(text, at, window_end)
+            assert match is not None
+            done = match.end()
+            if at == 0 or not text[at - 1].isalnum():
+                spans.append((at, done))
+            at = done
+        clean = is_clean(window)
+        line = head + window + tail
+        if clean and "\n" not in window and "  " not in line and line == line.strip():
+            # What make_snippet leaves as it is (clean, on one line, single spaces): the
+            # marks are where the matches are, shifted by the head.
+            shift = len(head) - window_start
+            marks = [(s + shift, e + shift) for s, e in spans]
+            if len(line) > SNIPPET_LIMIT:
+                line = line[: SNIPPET_LIMIT - 1] + ELLIPSIS
+                marks = [(s, min(e, SNIPPET_LIMIT - 1)) for s, e in marks if s < SNIPPET_LIMIT - 1]
+            snippet = Snippet(line, tuple(marks))
+        else:
+            pieces = [head]
+            cursor = window_start
+            for at, done in spans:
+                pieces += [text[cursor:at], MARK_START, text[at:done], MARK_END]
+                cursor = done
+            pieces += [text[cursor:window_end], tail]
+            snippet = make_snippet("".join(pieces), sanitized=clean)
         if snippet.marks or window_start >= start:
             return snippet
         # The words found come after the longest snippet's end (long words, or long runs

@@ -21,12 +21,20 @@ from textual.style import Style
 from reader.library import catalogue
 from reader.ui.app import build_app
 from reader.ui.screens.dialogs import CorrectionScreen
+from reader.ui.screens.entity_page import EntityPageScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_panel import EntityPanel
 
 from .conftest import ready, settle
-from .test_entity_pages import entity_cache, make_app, mark, open_article  # noqa: F401
+from .test_entity_pages import (  # noqa: F401
+    entity_cache,
+    make_app,
+    mark,
+    open_article,
+    page_screen,
+    titles,
+)
 
 SIZE = (140, 45)
 
@@ -119,3 +127,92 @@ async def test_a_correction_is_in_the_panel_after_switching_articles_and_back(
         main = await open_article(pilot, "b-moscow.txt")
         assert group_of(main, "Moscow")[0] == "GPE"
         assert headings(main) == as_shown(main)
+
+
+async def test_a_correction_everywhere_reaches_the_pages_of_articles_never_opened(
+    tmp_path: Path,
+    entity_cache: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """b-moscow is never opened: its entry on the entity pages takes the correction made
+    everywhere in a-geneva all the same (it kept its old label until opened)."""
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    app = make_app(tmp_path, entity_cache)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)  # a-geneva, every article's entities in the index
+        await correct(pilot, "Moscow", "g", "6")  # every article; label 6: LOC
+        await mark(pilot, "Moscow")
+        await pilot.press("p")
+        await settle(pilot)
+        page = page_screen(pilot)
+        assert page.page is not None
+        assert (page.page.entity.name, page.page.entity.label) == ("Moscow", "LOC")
+        assert sorted(titles(page)) == [
+            "Lavrov and Blair meet in Geneva",
+            "Talks in Moscow end without a deal",
+        ]
+        index = app.workspace.entity_index()
+        assert index.find("Moscow", "GPE") == []
+        # Undone (from the article): the pages go back, again without opening b-moscow.
+        await pilot.press("escape")
+        await settle(pilot)
+        main = await ready(pilot)
+        main.query_one(ArticleView).focus()
+        await pilot.press("u")
+        await settle(pilot)
+        assert index.find("Moscow", "LOC") == []
+        (moscow,) = index.find("Moscow", "GPE")
+        assert moscow.articles == 2
+
+
+async def test_a_page_opened_before_the_index_caught_up_is_read_again(
+    tmp_path: Path,
+    entity_cache: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The update after a correction made everywhere takes seconds at 10,000 articles: a
+    page opened meanwhile shows what the index had, then the whole, once it caught up."""
+    import threading
+
+    from reader.entities.library.index import EntityIndex
+
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    app = make_app(tmp_path, entity_cache)
+    held = threading.Event()
+    release = threading.Event()
+    update = EntityIndex.update
+
+    def slow_update(self: EntityIndex, *args: Any, **kwargs: Any) -> Any:
+        if held.is_set():  # the update after the correction waits for the test
+            release.wait(30)
+        return update(self, *args, **kwargs)
+
+    monkeypatch.setattr(EntityIndex, "update", slow_update)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        held.set()
+        await mark(pilot, "Moscow")
+        await pilot.press("c")
+        await pilot.pause(0.1)
+        await pilot.press("g", "6")  # every article; label 6: LOC
+        for _ in range(50):  # the correction written, its update waiting
+            await pilot.pause(0.02)
+            if main.query_one(ArticleView).current_span is not None:
+                break
+        await app.wait_for_writes()
+        await pilot.pause(0.2)
+        await mark(pilot, "Moscow")
+        await pilot.press("p")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if isinstance(pilot.app.screen, EntityPageScreen):
+                break
+        page = page_screen(pilot)
+        assert titles(page) == ["Lavrov and Blair meet in Geneva"]  # b-moscow: not yet
+        release.set()
+        await settle(pilot)
+        assert pilot.app.screen is page
+        assert sorted(titles(page)) == [
+            "Lavrov and Blair meet in Geneva",
+            "Talks in Moscow end without a deal",
+        ]

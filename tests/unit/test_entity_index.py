@@ -404,3 +404,101 @@ def test_a_page_indexed_by_a_relative_path_elsewhere_names_the_files(
             assert len(article.snippets) == len(article.mentions) > 0
     finally:
         there.close()
+
+
+def test_a_correction_everywhere_runs_the_rules_again_only_where_its_text_is(
+    setup: Setup,
+) -> None:
+    """Made everywhere (in geneva.txt), "Moscow" relabelled: geneva and moscow, which
+    name it, are indexed again; london and court keep their entities (only their key is
+    written). Deleted: the same two again. Every page then agrees with `reader entities`."""
+    from reader.anchoring.targets import describe
+    from reader.annotations import article_ref
+
+    # An index from before the global corrections were kept beside it: the next update,
+    # with nothing to index, keeps them (or the correction would index every article).
+    with setup.index.transaction() as connection:
+        connection.execute("DELETE FROM meta WHERE key LIKE 'everywhere:%'")
+    assert setup.index.update(setup.workspace).indexed == 0
+    [geneva] = [a for a in setup.workspace.library().articles if a.path.name == "geneva.txt"]
+    start = geneva.text.index("Moscow")
+    correction = {"action": "relabel", "label": "LOC", "scope": "global", "text": "Moscow"}
+    with AnnotationStore(setup.settings.db_path) as store:
+        made = store.add_correction(
+            article_ref(geneva), describe(geneva.text, start, start + 6), correction
+        )
+    setup.workspace.close()
+    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    report = setup.index.update(setup.workspace)
+    assert (report.indexed, report.rekeyed) == (2, 2)
+    assert setup.index.find("Moscow", "GPE") == []
+    assert setup.index.find("Moscow", "LOC")[0].articles == 2
+    assert all_mentions(setup) == shown(setup)
+    assert setup.index.update(setup.workspace).indexed == 0
+    with AnnotationStore(setup.settings.db_path) as store:
+        store.delete(made.id)
+    setup.workspace.close()
+    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    report = setup.index.update(setup.workspace)
+    assert (report.indexed, report.rekeyed) == (2, 2)
+    assert setup.index.find("Moscow", "LOC") == []
+    assert setup.index.find("Moscow", "GPE")[0].articles == 2
+    assert all_mentions(setup) == shown(setup)
+
+
+def shown(setup: Setup) -> set[tuple[str, int, int]]:
+    """Every entity `reader entities` gives (the finder, corrections applied)."""
+    return {
+        (str(item["path"]), span["start"], span["end"])  # type: ignore[index]
+        for item in reader_entities(setup)
+        for span in item["entities"]  # type: ignore[attr-defined]
+    }
+
+
+def test_entity_search_through_a_symlinked_library(setup: Setup, tmp_path: Path) -> None:
+    """The library named through a symlink: the entity index and the search index key its
+    articles alike (`entity:` finds them), and the search shows the link's paths."""
+    from reader.search.query import parse
+
+    link = tmp_path / "news"
+    link.symlink_to(setup.root, target_is_directory=True)
+    settings = dataclasses.replace(setup.settings, article_paths=[link])
+    workspace = Workspace(settings, model_in_process=True)
+    try:
+        index = workspace.entity_index()
+        index.update(workspace)
+        search = workspace.search_index()
+        search.update(workspace)
+        search.entity_resolver = index.articles_of
+        hits = search.paths(parse('entity:"Sergey Lavrov"'), workspace.library().articles)
+        assert hits == [str(link / "geneva.txt"), str(link / "moscow.txt")]
+        page = index.page(index.find("Sergey Lavrov")[0])
+        assert page is not None
+        assert sorted(str(a.path) for a in page.articles) == hits
+    finally:
+        workspace.close()
+
+
+def test_rows_kept_through_a_symlink_take_the_key_without_indexing(
+    setup: Setup, tmp_path: Path
+) -> None:
+    """An entity index written by a version that kept paths as given, the library under a
+    symlink: the update gives the rows their key (folders resolved), indexing nothing."""
+    link = tmp_path / "news"
+    link.symlink_to(setup.root, target_is_directory=True)
+    settings = dataclasses.replace(setup.settings, article_paths=[link])
+    workspace = Workspace(settings, model_in_process=True)
+    try:
+        index = workspace.entity_index()
+        assert index.update(workspace).indexed == len(ARTICLES)
+        with index.transaction() as connection:  # as the older update left it
+            connection.execute(
+                "UPDATE articles SET path = replace(path, ?, ?)", (str(setup.root), str(link))
+            )
+        assert index.update(workspace).indexed == 0
+        with index.connection() as connection:
+            paths = sorted(row[0] for row in connection.execute("SELECT path FROM articles"))
+        assert paths == sorted(str(setup.root / name) for name in ARTICLES)
+        assert index.update(workspace).indexed == 0
+    finally:
+        workspace.close()

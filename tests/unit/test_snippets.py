@@ -10,7 +10,7 @@ import snippets_before
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from reader.search import plain_text, snippet_line, snippets, text_match
+from reader.search import plain_text, snippet_line, snippet_window, snippets, text_match
 from reader.search.snippet_line import Snippet, make_snippet
 from reader.search.snippets import find_snippet, snippet_pattern
 
@@ -488,3 +488,113 @@ def test_a_character_folding_to_nothing_is_no_plain_texts() -> None:
     snippet = find_snippet("The word a\u0f73b is here.", snippet_pattern([["ab"]]))
     assert snippet is not None
     assert [text_match.fold(snippet.text[start:end]) for start, end in snippet.marks] == ["ab"]
+
+
+def _the_general_way(text: str, pattern: re.Pattern[str]) -> object:
+    """The snippet found with the plain texts' own way (snippets._plain_snippet) turned
+    off: the matches by their generator, the pieces joined and the marks split out."""
+    kept = snippets._plain_snippet
+    snippets._plain_snippet = lambda *args: snippets._ELSEWHERE  # type: ignore[assignment]
+    try:
+        return find_snippet(text, pattern, True)
+    finally:
+        snippets._plain_snippet = kept  # type: ignore[assignment]
+
+
+# Plain texts (harmless non-ASCII only): line breaks, runs of spaces and tabs, the marks'
+# own characters, control characters (sanitised), long words (a window past the limit).
+_PLAIN_PIECES = [
+    "minister", "Minister", "administer", "the", "a", "said", "Geneva", "World", "Bank",
+    "world-bank", "key", "x", "—", "“", "”", "’", "…", ".", ":", ",", "_", "2", "\n", "\n\n",
+    " ", "  ", "\t", "\u00a0", "\ue000", "\ue001", "\x1b[31m", "\r\n", ". ", "w" * 120,
+]  # fmt: skip
+
+
+_ONE_LINE_PIECES = [
+    *["minister", "Minister", "the", "said", "World", "Bank", "word", "word", "word"],
+    *["—", "“", "’", ".", ":", ",", "2", "  ", "   ", "\t", "\u00a0", "w" * 120],
+]  # fmt: skip
+"""Clean pieces on one line, and some that make a line not so (runs of spaces, a tab, a
+no-break space), so that both ways of a plain text's snippet are taken."""
+
+
+_PLAIN_WORDS = ["minister", "Minister", "the", "said", "word", "World", "Bank", "2"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    text=st.one_of(
+        st.lists(st.sampled_from(_PLAIN_PIECES + _PLAIN_WORDS * 3), min_size=3, max_size=80),
+        st.lists(st.sampled_from(_ONE_LINE_PIECES + _PLAIN_WORDS), min_size=3, max_size=40),
+    ).map(lambda pieces: "".join(p if i % 2 else f" {p}" for i, p in enumerate(pieces))),
+    chosen=st.lists(
+        st.sampled_from(
+            [
+                *[["minister"], ["the"], ["said"], ["word"], ["world", "bank"], ["2"]],
+                *[["a"], ["the", "minister"], ["x"], ["w" * 120], ["zoe"]],
+            ]
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+)
+@example(text="The minister said", chosen=[["minister"]])
+@example(text=" ".join(["w" * 120] * 3 + ["minister"]), chosen=[["minister"]])
+@example(text="a  minister said", chosen=[["minister"]])  # collapsed: the marks move
+@example(text="x" * 115 + " minister " + "y" * 116, chosen=[["minister"]])  # 241: cut
+def test_plain_texts_way_finds_what_the_general_way_finds(
+    text: str, chosen: list[list[str]]
+) -> None:
+    """A plain text's snippet (the path of most `reader search` hits: marks counted from
+    the matches when the window is clean and on one line) is the general way's, byte for
+    byte, marks included."""
+    if not plain_text.is_plain(text):
+        return
+    pattern = snippet_pattern(chosen)
+    assert pattern is not None
+    assert find_snippet(text, pattern, True) == _the_general_way(text, pattern)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.text(
+        st.sampled_from(
+            ["\n", " ", "\t", "\r", "a", "\u00a0", "\u2028", "\x0b", "\x1c", "\x85", "\ue000"]
+        ),
+        max_size=30,
+    )
+)
+@example("a \n \t\n b\n\nc")
+@example("\n\u2028\n")
+def test_paragraph_breaks_are_found_as_the_pattern_finds_them(line: str) -> None:
+    """The blank lines (a run of white space with a line break, white space but line breaks
+    and a line break in it) found by their core and widened to their run: what the
+    pattern's substitution gives, for any white space ``\\s`` knows."""
+    from reader.search import snippet_line
+
+    expected = snippet_line._PARAGRAPH_BREAK.sub(snippet_line.PARAGRAPH_MARK, line)
+    assert snippet_line._paragraphs(line) == expected
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    text=st.text(
+        st.sampled_from([".", ":", "\n", " ", "\t", "\r", "a", "b", "_", "\u00a0", "é", "2", "—"]),
+        min_size=1,
+        max_size=30,
+    ),
+    data=st.data(),
+)
+@example(text="a. b: c\n\nd. e", data=None)
+def test_the_last_sentence_start_is_the_scans_last(text: str, data: st.DataObject | None) -> None:
+    """The sentence start nearest before the words found, found from the end, run by run:
+    the end of the last match of a scan from the farthest word (a word's start)."""
+    starts = [i for i, char in enumerate(text) if char.isalnum() and not text[i - 1 : i].isalnum()]
+    if not starts:
+        return
+    farthest = starts[0] if data is None else data.draw(st.sampled_from(starts))
+    start = len(text) if data is None else data.draw(st.integers(farthest, len(text)))
+    last = None
+    for found in snippet_window.SENTENCE_START.finditer(text, farthest, start):
+        last = found.end()
+    assert snippet_window.last_sentence_start(text, farthest, start) == last

@@ -38,6 +38,7 @@ from reader.entities.library.edits import Edit
 from reader.entities.library.mentions import article_mentions
 from reader.entities.library.resolve import Entity, KeyStats, Resolution, resolve
 from reader.entities.library.writing import EntityIndexReport, delete_rows, put_rows
+from reader.library.folders import index_path
 from reader.sqlite_files import create_database
 from reader.sqlite_pool import ConnectionPool, connect_wal
 
@@ -245,7 +246,7 @@ class EntityIndex:
         the index before the panel asks it which entity each mention is. An article not in
         the index is left to :meth:`put_article` and :meth:`update`. Reads one article's
         rows; writes only when they differ. True when it wrote."""
-        path = os.path.abspath(article.path)
+        path = index_path(article.path)
         with self.connection() as connection:
             row = connection.execute(
                 "SELECT id, sha256 FROM articles WHERE path = ?", (path,)
@@ -269,7 +270,7 @@ class EntityIndex:
         """Take the article at *path* out of the index (nothing when it is not in it)."""
         with self.transaction() as connection:
             row = connection.execute(
-                "SELECT id FROM articles WHERE path = ?", (os.path.abspath(path),)
+                "SELECT id FROM articles WHERE path = ?", (index_path(path),)
             ).fetchone()
             if row is not None:
                 delete_rows(connection, row[0])
@@ -407,7 +408,8 @@ class EntityIndex:
         return article_snippets(article.path, article.sha256, article.mentions)
 
     def articles_of(self, name: str) -> list[str] | None:
-        """The articles (absolute paths) that mention the one entity *name* means, for the
+        """The articles (their index keys, :func:`~reader.library.folders.index_path`) that
+        mention the one entity *name* means, for the
         search index's ``entity:`` (``SearchIndex.entity_resolver = index.articles_of``);
         None when it means none or several (the search then matches the text as typed)."""
         found = self.resolution().find(name)
@@ -435,7 +437,7 @@ class EntityIndex:
             row = connection.execute(
                 "SELECT m.key, m.label FROM mentions m JOIN articles a ON a.id = m.article "
                 "WHERE a.path = ? AND m.start = ?",
-                (os.path.abspath(path), start),
+                (index_path(path), start),
             ).fetchone()
         resolution = self.resolution()
         if row is not None and (not label or row[1] == label):

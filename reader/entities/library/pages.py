@@ -10,7 +10,6 @@ until the index is updated.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from reader.entities.library.mentions import NUMERIC_LABELS
 from reader.entities.library.resolve import Entity
+from reader.library.folders import index_path
 
 if TYPE_CHECKING:
     import sqlite3
@@ -228,7 +228,7 @@ def entity_page(
             )
             # The path as the indexing command was given it, unless that names another
             # file from here (a relative path given in another folder): then the key.
-            if shown != absolute and os.path.abspath(shown) != absolute:
+            if shown != absolute and index_path(shown) != absolute:
                 shown = absolute
             articles.append(PageArticle(shown, title, day, sha, offsets))
             rows[shown] = row_id

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from reader import __version__
 from reader.entities.library.mentions import article_mentions, form_counts
 from reader.entities.library.names import display_name, name_key
+from reader.library.folders import index_path
 
 if TYPE_CHECKING:
     from reader.entities.cache import EntityCache
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BATCH",
+    "CorrectionsKeys",
     "EntityIndexReport",
     "articles_behind",
     "corrections_keys",
@@ -51,6 +53,9 @@ class EntityIndexReport:
     """Articles whose entities were (re)indexed."""
     removed: int = 0
     """Articles gone from the library, taken out."""
+    rekeyed: int = 0
+    """Articles whose entities the corrections made or undone since cannot change (their
+    text holds none of them): taken as they were indexed."""
     missing: int = 0
     """Articles whose entities are not cached yet (indexed on a later update)."""
     unavailable: str | None = None
@@ -63,12 +68,23 @@ class EntityIndexReport:
     """Articles that could not be read, and the store when it could not be opened."""
 
 
-def corrections_keys(store: AnnotationStore | None) -> tuple[str, dict[str, str]]:
-    """Fingerprints of the store's entity corrections: of the global ones, and per article
-    hash of that article's (what an article's indexed entities depend on besides its text
-    and the model)."""
+@dataclass
+class CorrectionsKeys:
+    """Fingerprints of the store's entity corrections (what an article's indexed entities
+    depend on besides its text and the model)."""
+
+    everywhere: str = ""
+    """Of the global ones ("" when none)."""
+    per_article: dict[str, str] = field(default_factory=dict)
+    """Per article hash, of that article's (its global ones included)."""
+    items: list[str] = field(default_factory=list)
+    """The global ones, each as one JSON line: what :attr:`everywhere` is the digest of."""
+
+
+def corrections_keys(store: AnnotationStore | None) -> CorrectionsKeys:
+    """The fingerprints of the store's entity corrections (none without a store)."""
     if store is None:
-        return "", {}
+        return CorrectionsKeys()
     everywhere: list[object] = []
     per_article: dict[str, list[object]] = {}
     for annotation in store.annotations(kind="correction"):
@@ -76,14 +92,32 @@ def corrections_keys(store: AnnotationStore | None) -> tuple[str, dict[str, str]
         per_article.setdefault(annotation.article_sha256, []).append(data)
         if annotation.correction is not None and annotation.correction.get("scope") == "global":
             everywhere.append(data)
-    return _digest(everywhere) if everywhere else "", {
-        sha: _digest(items) for sha, items in per_article.items()
-    }
+    return CorrectionsKeys(
+        _digest(everywhere) if everywhere else "",
+        {sha: _digest(items) for sha, items in per_article.items()},
+        [_json(item) for item in everywhere],
+    )
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def _digest(data: object) -> str:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+    return hashlib.blake2b(_json(data).encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _texts_changed(old: list[str], new: list[str]) -> frozenset[str]:
+    """The texts of the global corrections in one list and not the other (made, deleted,
+    undone or changed between the two)."""
+    texts = set()
+    for line in set(old) ^ set(new):
+        correction = json.loads(line)[0]
+        if isinstance(correction, dict) and isinstance(correction.get("text"), str):
+            texts.add(correction["text"])
+        else:  # not a correction as written: every article may change
+            return frozenset([""])
+    return frozenset(texts)
 
 
 def put_rows(
@@ -97,7 +131,7 @@ def put_rows(
     """Write one article's rows (its old ones taken out first) and add them to the totals."""
     from reader.search.documents import article_date
 
-    path = os.path.abspath(article.path)
+    path = index_path(article.path)
     if day is None:
         try:
             mtime: float | None = os.stat(path).st_mtime
@@ -190,6 +224,18 @@ class _Plan:
     gone: list[int]
     cache: EntityCache | None
     engine: EngineInfo | None
+    unless: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Per article path (absolute) in *todo*: indexed before with the same text, model and
+    own corrections, only the global corrections changed since; these texts are theirs.
+    When the article's text holds none of them its entities are as indexed: only its
+    key is written (a correction made everywhere reads every article, but runs the rules
+    again only on those that name it)."""
+    renamed: list[tuple[str, int]] = field(default_factory=list)
+    """Rows kept under an article's path through a symlink: its key, and the row."""
+    everywhere: tuple[str, list[str]] | None = None
+    """The global corrections' digest and lines, to keep in the index's meta table under
+    ``everywhere:<digest>`` so that a later update can tell what changed; None when they
+    are kept already."""
 
 
 def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -> _Plan:
@@ -218,9 +264,10 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
         engine = None
     if cache is None:
         report.unavailable = "no entity cache (--no-cache)"
-    everywhere, per_article = corrections_keys(store)
+    keys = corrections_keys(store)
     # The rules' code too (what they make of the model's spans): a changed rule reindexes.
-    base = f"{__version__}/{rules_digest()}/{engine.key if engine else ''}/{everywhere}"
+    prefix = f"{__version__}/{rules_digest()}/{engine.key if engine else ''}/"
+    base = f"{prefix}{keys.everywhere}"
     with index.connection() as connection:
         known = {
             path: (row_id, sha, key)
@@ -228,14 +275,38 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
                 "SELECT id, path, sha256, entities_key FROM articles"
             )
         }
+        kept = {
+            name.removeprefix("everywhere:"): value
+            for name, value in connection.execute(
+                "SELECT key, value FROM meta WHERE key LIKE 'everywhere:%'"
+            )
+        }
+    changed: dict[str, frozenset[str]] = {}
     todo: list[tuple[Article, str]] = []
+    plan = _Plan(todo, [], cache, engine)
+    if keys.everywhere not in kept:  # written once, also by an index older than this key
+        plan.everywhere = (keys.everywhere, keys.items)
     for article in articles:
-        path = os.path.abspath(article.path)
-        key = f"{base}/{per_article.get(article.sha256, '')}"
+        path = index_path(article.path)
+        own = keys.per_article.get(article.sha256, "")
+        key = f"{base}/{own}"
         row = known.pop(path, None)
+        if row is None and (absolute := os.path.abspath(article.path)) != path:
+            # Kept through a symlink (an index before keys resolved folders): the row is
+            # the article's, under its key from now on.
+            row = known.pop(absolute, None)
+            if row is not None:
+                plan.renamed.append((path, row[0]))
         if row is None or row[1] != article.sha256 or row[2] != key:
             todo.append((article, key))
-    return _Plan(todo, [row[0] for row in known.values()], cache, engine)
+            before = row[2] if row is not None and row[1] == article.sha256 else ""
+            was = before.removeprefix(prefix).removesuffix(f"/{own}")
+            if before.startswith(prefix) and before.endswith(f"/{own}") and was in kept:
+                if was not in changed:
+                    changed[was] = _texts_changed(json.loads(kept[was]), keys.items)
+                plan.unless[path] = changed[was]
+    plan.gone = [row[0] for row in known.values()]
+    return plan
 
 
 def articles_behind(index: EntityIndex, workspace: Workspace) -> int | None:
@@ -279,10 +350,20 @@ def update_index(
     if cache is None or engine is None:
         report.seconds = time.perf_counter() - started
         return report
+    if plan.everywhere is not None or plan.renamed:
+        with index.transaction() as connection:  # before any article is keyed by it
+            if plan.everywhere is not None:
+                digest, lines = plan.everywhere
+                connection.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
+                    (f"everywhere:{digest}", json.dumps(lines, ensure_ascii=False)),
+                )
+            connection.executemany("UPDATE articles SET path = ? WHERE id = ?", plan.renamed)
     for start in range(0, len(todo), BATCH):
         if cancelled is not None and cancelled.is_set():
             break
         batch = []
+        rekeyed = []
         for article, key in todo[start : start + BATCH]:
             if not cache.has(article.sha256, engine):
                 report.missing += 1
@@ -291,15 +372,27 @@ def update_index(
             if isinstance(read, Problem):
                 report.problems.append(str(read))
                 continue
+            texts = plan.unless.get(index_path(read.path))
+            if (
+                texts is not None
+                and read.sha256 == article.sha256
+                and not any(text in read.text for text in texts)
+            ):
+                rekeyed.append((key, index_path(read.path)))
+                continue
             spans = finder.cached(read.sha256, read.text)
             if spans is None:
                 report.missing += 1
                 continue
             batch.append((read, spans, key))
-        if batch:
+        if batch or rekeyed:
             with index.transaction() as connection:
                 for read, spans, key in batch:
                     put_rows(connection, read, read.text, spans, None, key)
+                connection.executemany(
+                    "UPDATE articles SET entities_key = ? WHERE path = ?", rekeyed
+                )
         report.indexed += len(batch)
+        report.rekeyed += len(rekeyed)
     report.seconds = time.perf_counter() - started
     return report

@@ -13,7 +13,6 @@ panel's lookups (group ``entity-panel``).
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from textual.worker import get_current_worker
 
 from reader.entities.span import Span
 from reader.library import Article
+from reader.library.folders import index_path
 from reader.store.entity_edits import EntityEdits
 from reader.text import sanitize_line
 from reader.ui.messages import EntityPageLoaded, PanelResolved
@@ -67,6 +67,11 @@ class EntityPages:
         self._shown = shown
         self._open_at = open_at
         self._stop = threading.Event()
+        self._updating = threading.Lock()
+        """Held by the one update running (at start, or after a correction)."""
+        self._again = threading.Event()
+        """Set when the index should be brought up to date (again): the update running
+        then runs once more instead of a second one running beside it."""
         self._page: EntityPageScreen | None = None
         """The entity page screen, once opened (installed in the app: reused)."""
         self._spans: tuple[str, Sequence[Span]] | None = None
@@ -82,11 +87,48 @@ class EntityPages:
             self._update, thread=True, group="entities-index", exit_on_error=False
         )
 
+    def corrections_changed(self) -> None:
+        """A correction was made, deleted or undone: every article it may change (one made
+        everywhere: any article, most never opened) is indexed again in the background,
+        as at start (only those whose corrections changed are read), then the panel is
+        looked up again. Without it the entity pages kept an article's old labels until
+        it was opened."""
+        self.start()
+
     def _update(self) -> None:
+        self._again.set()
+        wrote = False
+        while not self._stop.is_set():
+            if not self._updating.acquire(blocking=False):
+                return  # the update running sees _again and runs once more
+            try:
+                while self._again.is_set() and not self._stop.is_set():
+                    self._again.clear()
+                    written = self._update_once()
+                    if written is None:
+                        return
+                    wrote = wrote or written
+            finally:
+                self._updating.release()
+            if not self._again.is_set():  # not set between the last run and the release
+                break
+        self._resolve_again()
+        if wrote:  # an entity page opened meanwhile is read again
+            self._app.call_from_thread(self._reload_page)
+
+    def _reload_page(self) -> None:
+        page = self._page
+        if page is not None and self._app.screen is page:
+            page.load()
+
+    def _update_once(self) -> bool | None:
+        """One update of the index: whether it wrote; None when it failed (and said so)."""
         workspace = self._app.workspace
         try:
             index = workspace.entity_index()
+            before = index.generation()
             index.update(workspace, cancelled=self._stop)
+            wrote = index.generation() != before
             # The filter's entity: from now on as the library's entities are (merges and
             # splits applied, "Lavrov" finding "Sergey Lavrov").
             workspace.search_index().entity_resolver = index.articles_of
@@ -97,8 +139,8 @@ class EntityPages:
                 severity="warning",
                 markup=False,
             )
-            return
-        self._resolve_again()
+            return None
+        return wrote
 
     def stop(self) -> None:
         """The screen is closing: an update in progress stops at its next batch."""
@@ -296,4 +338,4 @@ class EntityPages:
         app = self._app
         while app.screen is not self._screen and len(app.screen_stack) > 1:
             app.pop_screen()
-        self._open_at(os.path.abspath(path), start)
+        self._open_at(index_path(path), start)

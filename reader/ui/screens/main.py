@@ -26,7 +26,7 @@ from reader.annotations import ArticleAnnotations, tags_by_article
 from reader.entities.engines import Cancelled, NoModel
 from reader.entities.span import Span
 from reader.library import Article, Library, Problem
-from reader.library.folders import library_folder, library_roots
+from reader.library.folders import index_path, library_folder, library_roots
 from reader.library.parsers import RENDERED_SUFFIXES
 from reader.text import sanitize_line
 from reader.ui.add_dialog import AddCommands, Adder
@@ -623,12 +623,13 @@ class MainScreen(AnnotationKeys):
                 self._mark_at = None
 
     def open_article_at(self, path: str, offset: int) -> None:
-        """Open the article at *path* (absolute) with the entity at *offset* marked (an
-        entity page's snippet was chosen)."""
+        """Open the article at *path* (its index key, :func:`index_path`: a page may name it
+        by another form than the library's) with the entity at *offset* marked (an entity
+        page's snippet was chosen)."""
         if self.library is None:
             return
         if self._by_path[0] is not self.library:
-            by_path = {os.path.abspath(a.path): a for a in self.library.articles}
+            by_path = {index_path(a.path): a for a in self.library.articles}
             self._by_path = (self.library, by_path)
         found = self._by_path[1].get(path)
         if found is None:
@@ -642,6 +643,7 @@ class MainScreen(AnnotationKeys):
         """A correction or an undo changed the article's entities (or the entity edits)."""
         self.refresh_entities()
         self.entity_pages.undone()
+        self.entity_pages.corrections_changed()
 
     def action_entity_page(self) -> None:
         """Open the page of the marked entity, or of the one chosen in the panel (`p`)."""
