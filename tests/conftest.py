@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -59,6 +62,56 @@ def make_settings(tmp_path: Path):  # type: ignore[no-untyped-def]
         return Settings(**values)  # type: ignore[arg-type]
 
     return make
+
+
+@dataclass
+class Result:
+    """What a `reader` command run in this process did: its exit code and output."""
+
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(argv: Sequence[str | Path], capsys: pytest.CaptureFixture[str]) -> Result:
+    """`reader ARGV...` through ``reader.cli.main`` in this process (an argparse exit, for
+    ``--help`` or a usage error, gives its code), what it printed captured apart."""
+    from reader import cli
+
+    capsys.readouterr()
+    try:
+        code = cli.main([str(arg) for arg in argv])
+    except SystemExit as exit:
+        code = int(exit.code or 0)
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
+
+
+def entities_found(library: Path, folder: Path) -> Path:
+    """An entity cache, ``cache`` in *folder*, holding the real pipeline's entities of every
+    article in *library* (found in this process: once per module, where a fixture keeps
+    it); its path."""
+    from reader.workspace import Workspace
+
+    settings = Settings(
+        article_paths=[library], db_path=folder / "db.json", cache_dir=folder / "cache"
+    )
+    workspace = Workspace(settings, model_in_process=True)
+    for article in workspace.library().articles:
+        workspace.finder.find(article.sha256, article.text)
+    workspace.close()
+    return folder / "cache"
+
+
+def library_with_entities(
+    folder: Path, write: Callable[[Path], object], entity_cache: Path
+) -> Settings:
+    """Settings for a library written by *write* into ``library`` in *folder*, with a
+    copy of *entity_cache* (:func:`entities_found` on that library) as its cache."""
+    root = folder / "library"
+    write(root)
+    shutil.copytree(entity_cache, folder / "cache")
+    return Settings(article_paths=[root], db_path=folder / "db.json", cache_dir=folder / "cache")
 
 
 #: What a hostile article tries: Textual/Rich markup and terminal control sequences.

@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING
 from reader.annotations import place, placed_target
 from reader.entities.engines.base import NoModel
 from reader.export.collection import (
-    CHANGED,
     Collection,
     ExportedArticle,
     ExportError,
@@ -49,15 +48,7 @@ if TYPE_CHECKING:
     from reader.entities.finder import EntityFinder
     from reader.workspace import Workspace
 
-__all__ = [
-    "CHANGED",
-    "Collection",
-    "ExportError",
-    "ExportedArticle",
-    "Warn",
-    "export_order",
-    "gather",
-]
+__all__ = ["gather"]
 
 
 def gather(

@@ -18,7 +18,7 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from reader.export.collect import CHANGED, Collection, ExportedArticle, ExportError
+from reader.export.collection import CHANGED, Collection, ExportedArticle, ExportError
 from reader.store import Annotation
 from reader.text import sanitize
 

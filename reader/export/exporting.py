@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.export.collect import Collection, ExportError, Warn, gather
+from reader.export.collect import gather
+from reader.export.collection import Collection, ExportError, Warn
 from reader.export.formats import EXPORT_FORMATS, format_named
 from reader.export.writing import ExportWriteError, default_export_name, write_in_folder
 from reader.store import AnnotationStore

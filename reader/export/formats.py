@@ -14,7 +14,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from reader.export.collect import Collection, Warn
+    from reader.export.collection import Collection, Warn
 
 __all__ = [
     "DEFAULT_FORMAT",
@@ -100,7 +100,7 @@ def _stream_w3c(collection: Collection) -> Iterable[bytes]:
 def _render_jsonl(collection: Collection, warn: Warn) -> bytes:
     from reader.entities.engines import NoModel
     from reader.export import jsonl
-    from reader.export.collect import ExportError
+    from reader.export.collection import ExportError
 
     pipeline = collection.pipeline
     if pipeline is None:  # gather() always finds it when entities are asked for

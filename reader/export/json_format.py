@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.entities.library.edits import Edit
-from reader.export.collect import Collection, ExportedArticle
+from reader.export.collection import Collection, ExportedArticle
 from reader.export.jsontext import dumps, sorted_json
 from reader.export.reading import (
     ImportedAnnotation,

@@ -23,7 +23,7 @@ from typing import Any
 from reader.entities.engines.base import EngineInfo, TokenBounds
 from reader.entities.engines.registry import make_engine
 from reader.entities.span import Span
-from reader.export.collect import Collection, ExportedArticle, Warn
+from reader.export.collection import Collection, ExportedArticle, Warn
 from reader.export.jsontext import dumps
 
 __all__ = ["TokenBounds", "align", "engine_token_bounds", "render"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from reader.export.collect import Collection, ExportedArticle
+from reader.export.collection import Collection, ExportedArticle
 from reader.store import Annotation
 from reader.text import sanitize, sanitize_line
 

@@ -21,7 +21,7 @@ from reader.search.compile import (
 from reader.search.documents import phrase_pattern
 from reader.search.query import DateRange, Field, Node, Query, Term, WordRange
 from reader.search.snippets import snippet_pattern
-from reader.search.text_match import fold, is_case_sensitive, words
+from reader.search.text_match import fold, has_mark, is_case_sensitive, words
 
 if TYPE_CHECKING:
     pass
@@ -122,22 +122,9 @@ def _candidates(
 def _folded(value: str) -> str:
     """*value* with accents folded, as smart case compares; text already in NFKD form with
     no combining mark (most English text) is its own folding, and is not copied."""
-    if value.isascii() or (unicodedata.is_normalized("NFKD", value) and not _has_mark(value)):
+    if value.isascii() or (unicodedata.is_normalized("NFKD", value) and not has_mark(value)):
         return value
     return fold(value)
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-
-
-def _has_mark(value: str) -> bool:
-    """Whether *value* has a character :func:`~reader.search.text_match.fold` drops (a
-    combining class other than 0), of any script: a text in NFKD form with one (``x``
-    U+0301 ``y``, which nothing composes; Arabic harakat, Hebrew points, a Devanagari
-    virama, which compose with nothing) still has marks to drop. Only its non-ASCII runs
-    are looked at (a news text's dashes and quotes: a few characters)."""
-    combining = unicodedata.combining
-    return any(combining(c) for run in _NON_ASCII.findall(value) for c in run)
 
 
 def _leaf_fields(leaf: Node) -> list[tuple[str, Node]]:

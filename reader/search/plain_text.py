@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
 
@@ -15,18 +14,20 @@ from reader.search import text_match
 __all__ = ["back_offset", "fold_text", "is_plain"]
 
 _WORD = text_match.WORD
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_NON_ASCII = text_match.NON_ASCII
 _HARMLESS: dict[str, bool] = {}
 """Per non-ASCII character seen: whether folding it cannot change what a pattern finds (a
-character that is no word character, and whose folded form has none: quotes, dashes)."""
+character that is no word character, and whose folded form has none and is not empty:
+quotes, dashes). One folding to nothing joins the words either side: a combining mark
+(every one folds to nothing or to a word character), and the Tibetan vowel signs of
+combining class 0 that decompose to marks (``a`` U+0F73 ``b`` is the word ``ab``)."""
 
 
 def _harmless(char: str) -> bool:
     known = _HARMLESS.get(char)
     if known is None:
-        known = _HARMLESS[char] = not _WORD.search(char + text_match.fold(char)) and (
-            not unicodedata.combining(char)
-        )
+        folded = text_match.fold(char)
+        known = _HARMLESS[char] = folded != "" and not _WORD.search(char + folded)
     return known
 
 

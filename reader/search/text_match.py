@@ -32,9 +32,11 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 __all__ = [
+    "NON_ASCII",
     "WORD",
     "contains_words",
     "fold",
+    "has_mark",
     "index_text",
     "index_words",
     "is_case_sensitive",
@@ -70,10 +72,11 @@ def fold(text: str, *, casefold: bool = False) -> str:
     # Only the runs of non-ASCII characters change (their folding is their characters',
     # one at a time: NFKD only reorders the combining marks, which are dropped, and case
     # folding has no context); each distinct run is folded once.
-    return _NON_ASCII.sub(_fold_runs[casefold], text)
+    return NON_ASCII.sub(_fold_runs[casefold], text)
 
 
-_NON_ASCII = re.compile("[^\x00-\x7f]+")
+NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+"""A run of non-ASCII characters (all that folding can change)."""
 
 
 @lru_cache(maxsize=16384)
@@ -110,6 +113,18 @@ def _drop_marks(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def has_mark(text: str) -> bool:
+    """Whether *text* has a character :func:`fold` drops from NFKD text (a combining
+    class other than 0), of any script: a text in NFKD form with one (``x`` U+0301 ``y``,
+    which nothing composes; Arabic harakat, Hebrew points, a Devanagari virama, which
+    compose with nothing) is not its own folding. Only its non-ASCII runs are looked at
+    (a news text's dashes and quotes: a few characters), for speed: a pattern of every
+    mark of Unicode, built per process, cost ~100 ms of a search (the smart-case check,
+    :func:`reader.search.explain.case_filter`)."""
+    combining = unicodedata.combining
+    return any(combining(c) for run in NON_ASCII.findall(text) for c in run)
+
+
 def words(text: str, *, casefold: bool = False) -> list[str]:
     """Return the words of *text*, folded (and case-folded when *casefold*), in order."""
     return WORD.findall(fold(text, casefold=casefold))
@@ -131,7 +146,7 @@ def index_text(text: str) -> str:
     text = text.lower()
     if text.isascii():
         return text
-    return _NON_ASCII.sub(_index_run, text)
+    return NON_ASCII.sub(_index_run, text)
 
 
 def _index_run(found: re.Match[str]) -> str:

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import entities_found
 from ui.conftest import settle
 
 from reader.settings import Settings
@@ -155,20 +156,10 @@ def test_entity_page(  # type: ignore[no-untyped-def]
     from ui.test_entity_pages import make_app, mark, write_library
 
     from reader.library import catalogue
-    from reader.settings import Settings as _Settings
-    from reader.workspace import Workspace
 
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
     write_library(tmp_path / "found" / "library")
-    found = _Settings(
-        article_paths=[tmp_path / "found" / "library"],
-        db_path=tmp_path / "found" / "db.json",
-        cache_dir=tmp_path / "found" / "c",
-    )
-    workspace = Workspace(found, model_in_process=True)
-    for article in workspace.library().articles:
-        workspace.finder.find(article.sha256, article.text)
-    workspace.close()
+    cache = entities_found(tmp_path / "found" / "library", tmp_path / "found")
 
     async def open_page(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
@@ -176,5 +167,5 @@ def test_entity_page(  # type: ignore[no-untyped-def]
         await pilot.press("p")
         await settle(pilot)
 
-    app = make_app(tmp_path / "app", tmp_path / "found" / "c")
+    app = make_app(tmp_path / "app", cache)
     assert snap_compare(app, terminal_size=SIZE, run_before=open_page)

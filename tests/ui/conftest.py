@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, cast
 
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
-from reader.ui.app import ReaderApp
+from reader.settings import Settings
+from reader.ui.app import ReaderApp, build_app
 from reader.ui.screens.main import MainScreen
+from reader.ui.widgets.article_view import ArticleView
 
 #: Rounds of waiting: a result can start more work (the library's tags read, then the
 #: article opened, its entities found in a worker and its annotations read; a change on
@@ -53,6 +55,36 @@ async def ready(pilot: Pilot[Any]) -> MainScreen:
     screen = pilot.app.screen
     assert isinstance(screen, MainScreen), screen
     return screen
+
+
+@contextlib.asynccontextmanager
+async def started(
+    settings: Settings, size: tuple[int, int]
+) -> AsyncIterator[tuple[ReaderApp, Pilot[Any], MainScreen]]:
+    """The app of *settings* under Pilot at *size*, its main screen :func:`ready`."""
+    app = build_app(settings)
+    async with app.run_test(size=size) as pilot:
+        yield app, pilot, await ready(pilot)
+
+
+async def open_view(app: ReaderApp, pilot: Pilot[Any]) -> ArticleView:
+    """Wait as :func:`ready` does, then focus the article shown (the first, at start)."""
+    await ready(pilot)
+    view = app.screen.query_one(ArticleView)
+    view.focus()
+    await pilot.pause()
+    return view
+
+
+@contextlib.asynccontextmanager
+async def in_article(
+    settings: Settings, size: tuple[int, int]
+) -> AsyncIterator[tuple[ReaderApp, Pilot[Any], ArticleView]]:
+    """The app of *settings* under Pilot at *size*, the article shown focused
+    (:func:`open_view`)."""
+    app = build_app(settings)
+    async with app.run_test(size=size) as pilot:
+        yield app, pilot, await open_view(app, pilot)
 
 
 @contextlib.contextmanager

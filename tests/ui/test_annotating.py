@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import read_only_database, ready, settle
+from .conftest import in_article, open_view, read_only_database, ready, settle
 
 SIZE = (140, 45)
 
@@ -33,19 +34,9 @@ def sidebar_text(app: ReaderApp) -> str:
     return "\n".join(articles.render_line(y).text for y in range(articles.size.height))
 
 
-async def open_view(app: ReaderApp, pilot) -> ArticleView:  # type: ignore[no-untyped-def]
-    await settle(pilot)
-    view = app.screen.query_one(ArticleView)
-    view.focus()
-    await pilot.pause()
-    return view
-
-
 async def test_tags_are_added_shown_persisted_and_removed(make_settings) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings()
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_view(app, pilot)
+    async with in_article(settings, SIZE) as (app, pilot, _):
         await pilot.press("t")
         await pilot.pause(0.1)
         assert isinstance(app.screen, TagScreen)
@@ -88,9 +79,7 @@ async def test_tags_are_added_shown_persisted_and_removed(make_settings) -> None
 
 async def test_article_note_is_saved_edited_and_cancel_asks_first(make_settings) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings()
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_view(app, pilot)
+    async with in_article(settings, SIZE) as (app, pilot, _):
         await pilot.press("a")
         await pilot.pause(0.1)
         assert isinstance(app.screen, NoteScreen)
@@ -134,9 +123,7 @@ async def test_article_note_is_saved_edited_and_cancel_asks_first(make_settings)
 
 async def test_passage_highlight_and_note_with_keyboard_selection(make_settings) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings()
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    async with in_article(settings, SIZE) as (app, pilot, view):
         text = view.text
         # Mark "Lavrov" in the second paragraph with e, then select to the sentence end.
         while view.current_span is None or view.current_span.text != "Sergey Lavrov":
@@ -179,9 +166,7 @@ async def test_passage_highlight_and_note_with_keyboard_selection(make_settings)
         assert len(quote["prefix"]) == 32 and len(quote["suffix"]) == 32
         (note,) = store.annotations(kind="note")
         assert note.target["quote"]["exact"] == "Lavrov held bilateral"  # type: ignore[index]
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    async with in_article(settings, SIZE) as (app, pilot, view):
         assert [(m.kind, text[m.start : m.end]) for m in view.marks] == [
             ("highlight", "Sergey Lavrov arrived in Pakistan on Tuesday on a two-day visit."),
             ("note", "Lavrov held bilateral"),
@@ -189,9 +174,7 @@ async def test_passage_highlight_and_note_with_keyboard_selection(make_settings)
 
 
 async def test_mouse_drag_selects_a_passage(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    async with in_article(make_settings(), SIZE) as (_app, pilot, view):
         x0 = view.gutter.left
         await pilot.mouse_down(ArticleView, offset=(x0, 0))
         await pilot.hover(ArticleView, offset=(x0 + 6, 0))
@@ -202,9 +185,7 @@ async def test_mouse_drag_selects_a_passage(make_settings) -> None:  # type: ign
 
 async def test_entity_correction_for_the_article_is_kept_and_applied(make_settings) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings()
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    async with in_article(settings, SIZE) as (app, pilot, view):
         # The user reads the Taliban as a group of people rather than an organisation (the
         # rules already make "Dawn", the model's old PERSON, an ORG).
         assert any(s.text == "Taliban" and s.label == "ORG" for s in view.spans)
@@ -218,9 +199,7 @@ async def test_entity_correction_for_the_article_is_kept_and_applied(make_settin
         taliban = [s for s in view.spans if s.text == "Taliban"]
         assert len(taliban) == 3
         assert all(s.label == "NORP" and s.source == "user" for s in taliban)
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    async with in_article(settings, SIZE) as (app, pilot, view):
         assert [s.label for s in view.spans if s.text == "Taliban"] == ["NORP"] * 3
         # Remove one mention only.
         while view.current_span is None or view.current_span.text != "Twitter":
@@ -245,9 +224,7 @@ async def test_add_an_entity_from_a_selection_everywhere(make_settings, tmp_path
         "Later\n\nNavies joined Arabian Monsoon again.\n", encoding="utf-8"
     )
     settings = make_settings(folder)
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    async with in_article(settings, SIZE) as (_app, pilot, view):
         start = view.text.index("Arabian Monsoon", 5)
         view.select_range(start, start + len("Arabian"))
         await pilot.press("w", "c")
@@ -264,7 +241,6 @@ async def test_add_an_entity_from_a_selection_everywhere(make_settings, tmp_path
             "text": "Arabian Monsoon",
         }
     # The rule applies to the other article too, in the app and on the command line.
-    import contextlib
     import io
     import json
 
@@ -294,9 +270,7 @@ async def test_a_read_only_database_file_is_read_only_and_written_nothing(make_s
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     with read_only_database(settings.db_path):  # mode 0444: really not writable
         before = settings.db_path.read_bytes() if settings.db_path.exists() else None
-        app = build_app(settings)
-        async with app.run_test(size=SIZE) as pilot:
-            await open_view(app, pilot)
+        async with in_article(settings, SIZE) as (app, pilot, _):
             assert app.store is not None and app.store.read_only
             assert app.store_problem and "read-only" in app.store_problem
             await pilot.press("t")
@@ -313,9 +287,7 @@ async def test_corrupt_database_is_named_and_left_untouched(make_settings) -> No
     settings = make_settings()
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     settings.db_path.write_bytes(b'{"annotations": {"1": NaN')
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_view(app, pilot)
+    async with in_article(settings, SIZE) as (app, pilot, _):
         assert app.store is None
         assert app.store_problem is not None and str(settings.db_path) in app.store_problem
         await pilot.press("a")
@@ -334,9 +306,7 @@ async def test_annotations_follow_an_edited_or_renamed_article(
     article = folder / "seed.txt"
     article.write_bytes(seed_path.read_bytes())
     settings = make_settings(folder)
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    async with in_article(settings, SIZE) as (app, pilot, view):
         start = view.text.index("Lavrov held")
         view.select_range(start, start + len("Lavrov held bilateral discussions"))
         await pilot.press("h")
@@ -349,9 +319,7 @@ async def test_annotations_follow_an_edited_or_renamed_article(
             text.replace("\n\n", "\n\nA new paragraph, inserted by the editor.\n\n", 1),
             encoding="utf-8",
         )
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    async with in_article(settings, SIZE) as (app, pilot, view):
         (mark,) = view.marks
         assert view.text[mark.start : mark.end] == "Lavrov held bilateral discussions"
         panel = app.screen.query_one(AnnotationPanel)
@@ -393,9 +361,7 @@ async def test_a_note_that_cannot_be_saved_is_given_back(make_settings, monkeypa
     import errno
 
     settings = make_settings()
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_view(app, pilot)
+    async with in_article(settings, SIZE) as (app, pilot, _):
         assert app.store is not None
 
         def disk_full(*args: object, **kwargs: object) -> None:
@@ -425,9 +391,7 @@ async def test_a_note_that_cannot_be_saved_is_given_back(make_settings, monkeypa
 
 async def test_quitting_with_an_unsaved_note_asks_first(make_settings) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings()
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_view(app, pilot)
+    async with in_article(settings, SIZE) as (app, pilot, _):
         await pilot.press("a")
         await pilot.pause(0.1)
         await pilot.press(*"half a thought", "ctrl+q")
@@ -594,9 +558,7 @@ async def test_opening_a_moved_file_records_its_new_path(make_settings, tmp_path
 
 
 async def test_renaming_a_tag_into_one_in_use_says_they_were_merged(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())
-    async with app.run_test(size=SIZE) as pilot:
-        await open_view(app, pilot)
+    async with in_article(make_settings(), SIZE) as (app, pilot, _):
         await pilot.press("t", *"one", "enter")
         await settle(pilot)
         await pilot.press("t", *"two", "enter")

@@ -13,7 +13,7 @@ from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_panel import EntityPanel
 from reader.ui.widgets.legend import Legend
 
-from .conftest import ready, settle
+from .conftest import ready, settle, started
 
 SIZE = (120, 40)
 
@@ -37,9 +37,7 @@ def two_articles(tmp_path: Path) -> Path:
 
 
 async def test_first_frame_shows_the_seed_article_then_its_entities(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(make_settings(), SIZE) as (app, _pilot, main):
         view = main.query_one(ArticleView)
         assert main.article is not None
         assert main.article.title.startswith("Russia Will Give Pakistan")
@@ -53,9 +51,7 @@ async def test_first_frame_shows_the_seed_article_then_its_entities(make_setting
 
 
 async def test_entity_highlights_use_the_label_colours(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(make_settings(), SIZE) as (_app, _pilot, main):
         view = main.query_one(ArticleView)
         person = view.colours.label_style("PERSON")
         gpe = view.colours.label_style("GPE")
@@ -79,9 +75,7 @@ async def test_entity_highlights_use_the_label_colours(make_settings) -> None:  
 
 
 async def test_list_keys_move_and_enter_opens(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings(two_articles(tmp_path)))
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(make_settings(two_articles(tmp_path)), SIZE) as (_app, pilot, main):
         articles = main.query_one(ArticleList)
         assert main.article is not None and main.article.title == "First article about Berlin"
         assert articles.highlighted == 0
@@ -103,9 +97,7 @@ async def test_list_keys_move_and_enter_opens(make_settings, tmp_path: Path) -> 
 
 
 async def test_article_keys_scroll_and_page(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings(two_articles(tmp_path)))
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(make_settings(two_articles(tmp_path)), SIZE) as (_app, pilot, main):
         await pilot.press("enter")  # the long article, first in the list
         await ready(pilot)
         view = main.query_one(ArticleView)
@@ -130,9 +122,7 @@ async def test_article_keys_scroll_and_page(make_settings, tmp_path: Path) -> No
 
 
 async def test_e_and_E_walk_the_entities_and_mark_the_current_one(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(make_settings(), SIZE) as (_app, pilot, main):
         view = main.query_one(ArticleView)
         view.focus()
         await pilot.press("e")
@@ -156,9 +146,7 @@ async def test_e_and_E_walk_the_entities_and_mark_the_current_one(make_settings)
 
 
 async def test_tab_and_shift_tab_move_between_panes(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(make_settings(), SIZE) as (app, pilot, main):
         order = []
         for _ in range(5):
             order.append(type(app.focused).__name__)
@@ -173,9 +161,7 @@ async def test_tab_and_shift_tab_move_between_panes(make_settings) -> None:  # t
 
 
 async def test_entity_panel_jumps_to_the_first_mention(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(make_settings(), SIZE) as (_app, pilot, main):
         panel = main.query_one(EntityPanel)
         panel.focus()
         await pilot.press("j", "j", "enter")  # the second-most mentioned PERSON
@@ -190,9 +176,7 @@ async def test_entity_panel_jumps_to_the_first_mention(make_settings) -> None:  
 
 
 async def test_legend_toggles_and_hides_a_label(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(make_settings(), SIZE) as (_app, pilot, main):
         legend = main.query_one(Legend)
         view = main.query_one(ArticleView)
         assert legend.display
@@ -242,9 +226,7 @@ async def test_help_lists_every_key_and_closes(make_settings) -> None:  # type: 
 
 
 async def test_command_palette_offers_the_app_actions(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(make_settings(), SIZE) as (_app, pilot, main):
         await pilot.press("ctrl+p")
         await pilot.pause(0.1)
         await pilot.press(*"toggle legend")
@@ -255,18 +237,14 @@ async def test_command_palette_offers_the_app_actions(make_settings) -> None:  #
 
 
 async def test_q_quits(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+    async with started(make_settings(), SIZE) as (app, pilot, _):
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
 
 
 async def test_mouse_click_on_an_entity_marks_it(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(make_settings(), SIZE) as (_app, pilot, main):
         view = main.query_one(ArticleView)
         # "Russia" starts the first line of the article.
         await pilot.click(ArticleView, offset=(view.gutter.left + 2, 0))
@@ -277,9 +255,7 @@ async def test_empty_library_explains_how_to_add_articles(tmp_path: Path) -> Non
     empty = tmp_path / "nothing"
     empty.mkdir()
     settings = Settings(article_paths=[empty], cache_dir=tmp_path / "cache")
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+    async with started(settings, SIZE) as (app, pilot, _):
         text = screen_text(app)
         assert "No .txt, .md or .html articles were found" in text
         assert "nothing" in text
@@ -287,9 +263,7 @@ async def test_empty_library_explains_how_to_add_articles(tmp_path: Path) -> Non
 
 
 async def test_missing_pipeline_still_reads(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings(model="xx_no_such_pipeline"))
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(make_settings(model="xx_no_such_pipeline"), SIZE) as (app, _pilot, main):
         assert main.query_one(ArticleView).text.startswith("Russia")
         assert main.query_one(ArticleView).spans == []
         assert "not installed" in screen_text(app)
@@ -348,9 +322,7 @@ async def test_stale_entities_are_dropped_when_the_user_moves_on(
 
 
 async def test_clicking_an_article_in_the_sidebar_opens_it(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings(two_articles(tmp_path)))
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(make_settings(two_articles(tmp_path)), SIZE) as (_app, pilot, main):
         articles = main.query_one(ArticleList)
         # The second option starts below the first one's lines (title, source line).
         y = next(y for y in range(1, 12) if "Second article" in articles.render_line(y).text)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from reader.library import Article
@@ -48,6 +51,17 @@ class Host(App[None]):
         self.chosen.append(message)
 
 
+@contextlib.asynccontextmanager
+async def hosted(
+    articles: list[Article], tags: dict[str, list[str]] | None = None
+) -> AsyncIterator[tuple[Host, Pilot[None], ArticleList]]:
+    """:class:`Host` of *articles* under Pilot (80 x 20), mounted: it, the pilot, the list."""
+    app = Host(articles, tags)
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.pause()
+        yield app, pilot, app.query_one(ArticleList)
+
+
 def line_text(sidebar: ArticleList, y: int) -> str:
     """The text drawn on the sidebar's content line *y* (on screen, not virtual)."""
     return sidebar.render_line(y).text
@@ -63,10 +77,7 @@ def on_screen(sidebar: ArticleList, index: int) -> bool:
 async def test_rows_show_title_meta_and_tags_as_plain_text() -> None:
     articles = [article(0, words=1234), article(1), article(2)]
     tags = {articles[0].sha256: ["news", "[bold]x[/]"]}
-    app = Host(articles, tags)
-    async with app.run_test(size=(80, 20)) as pilot:
-        await pilot.pause()
-        sidebar = app.query_one(ArticleList)
+    async with hosted(articles, tags) as (_app, _pilot, sidebar):
         assert line_text(sidebar, 0).startswith("Title 0")
         assert line_text(sidebar, 1).startswith("00000.txt · 1,234 words · 5 min")
         assert line_text(sidebar, 2).startswith("#news #[bold]x[/]")  # markup shown literally
@@ -83,10 +94,7 @@ async def test_rows_show_title_meta_and_tags_as_plain_text() -> None:
 
 async def test_keys_move_the_highlight_and_keep_it_on_screen() -> None:
     articles = [article(n) for n in range(2000)]
-    app = Host(articles, {articles[1500].sha256: ["tagged"]})
-    async with app.run_test(size=(80, 20)) as pilot:
-        await pilot.pause()
-        sidebar = app.query_one(ArticleList)
+    async with hosted(articles, {articles[1500].sha256: ["tagged"]}) as (app, pilot, sidebar):
         assert sidebar.highlighted == 0 and sidebar.scroll_offset.y == 0
         await pilot.press("G")
         assert sidebar.highlighted == 1999
@@ -110,10 +118,7 @@ async def test_keys_move_the_highlight_and_keep_it_on_screen() -> None:
 
 async def test_clicking_a_rows_second_line_chooses_that_row() -> None:
     articles = [article(n) for n in range(5)]
-    app = Host(articles, {articles[0].sha256: ["long"]})
-    async with app.run_test(size=(80, 20)) as pilot:
-        await pilot.pause()
-        sidebar = app.query_one(ArticleList)
+    async with hosted(articles, {articles[0].sha256: ["long"]}) as (app, pilot, sidebar):
         # Row 0 has three lines (tagged), so row 1 is lines 3 and 4; 4 is its meta line.
         assert line_text(sidebar, 4).startswith("00001.txt")
         await pilot.click(ArticleList, offset=(5, 4 + sidebar.gutter.top))
@@ -123,10 +128,7 @@ async def test_clicking_a_rows_second_line_chooses_that_row() -> None:
 
 async def test_tagging_one_article_makes_its_row_taller_and_moves_the_rest_down() -> None:
     articles = [article(n) for n in range(4)]
-    app = Host(articles)
-    async with app.run_test(size=(80, 20)) as pilot:
-        await pilot.pause()
-        sidebar = app.query_one(ArticleList)
+    async with hosted(articles) as (_app, pilot, sidebar):
         assert line_text(sidebar, 4).startswith("Title 2")
         sidebar.set_tags(articles[1].id, ["politics", "eu"])
         await pilot.pause()
@@ -143,10 +145,7 @@ async def test_wide_titles_are_cut_by_cell_width() -> None:
     # Fewer characters than the list has cells, but twice as many cells: cut all the same.
     wide = "北京の記者会見で首相が新しい経済政策を発表🎉"
     articles = [article(0, title=wide), article(1, title="x" * 80), article(2, title=wide * 3)]
-    app = Host(articles)
-    async with app.run_test(size=(80, 20)) as pilot:
-        await pilot.pause()
-        sidebar = app.query_one(ArticleList)
+    async with hosted(articles) as (app, _pilot, sidebar):
         width = sidebar.scrollable_content_region.width
         assert len(wide) < width < cell_len(wide)
         for y in (0, 2, 4):
@@ -164,10 +163,7 @@ async def test_wide_titles_are_cut_by_cell_width() -> None:
 
 async def test_a_shorter_list_replaces_a_scrolled_one_from_the_top() -> None:
     articles = [article(n) for n in range(50)]
-    app = Host(articles)
-    async with app.run_test(size=(80, 20)) as pilot:
-        await pilot.pause()
-        sidebar = app.query_one(ArticleList)
+    async with hosted(articles) as (_app, pilot, sidebar):
         await pilot.press("G")
         assert sidebar.highlighted == 49 and sidebar.scroll_offset.y > 0
         sidebar.set_articles(articles[:3])
@@ -178,10 +174,7 @@ async def test_a_shorter_list_replaces_a_scrolled_one_from_the_top() -> None:
 
 async def test_moving_the_focus_redraws_only_the_highlighted_row() -> None:
     articles = [article(n) for n in range(40)]
-    app = Host(articles)
-    async with app.run_test(size=(80, 20)) as pilot:
-        await pilot.pause()
-        sidebar = app.query_one(ArticleList)
+    async with hosted(articles) as (app, pilot, sidebar):
         drawn: list[int] = []
         render_row_line = sidebar.render_row_line
 

@@ -7,20 +7,11 @@ from pathlib import Path
 
 from rich.segment import Segment
 
-from reader.ui.app import ReaderApp, build_app
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import settle
+from .conftest import in_article, settle
 
 SIZE = (140, 45)
-
-
-async def open_view(app: ReaderApp, pilot) -> ArticleView:  # type: ignore[no-untyped-def]
-    await settle(pilot)
-    view = app.screen.query_one(ArticleView)
-    view.focus()
-    await pilot.pause()
-    return view
 
 
 def drawn(view: ArticleView, index: int) -> list[Segment]:
@@ -30,9 +21,7 @@ def drawn(view: ArticleView, index: int) -> list[Segment]:
 
 
 async def test_a_corrected_entity_is_bold_italic_not_underlined(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    async with in_article(make_settings(), SIZE) as (_app, pilot, view):
         while view.current_span is None or view.current_span.text != "Dawn":
             await pilot.press("e")
         await pilot.press("c")
@@ -56,9 +45,8 @@ async def test_no_background_on_the_space_where_a_line_wraps(make_settings, tmp_
         "Wraps\n\n" + "Lavrov arrived on Tuesday on a two-day visit to talk. " * 8 + "\n",
         encoding="utf-8",
     )
-    app = build_app(make_settings(folder, model="no-such-pipeline"))
-    async with app.run_test(size=(70, 30)) as pilot:
-        view = await open_view(app, pilot)
+    settings = make_settings(folder, model="no-such-pipeline")
+    async with in_article(settings, (70, 30)) as (_, pilot, view):
         first = next(i for i, ln in enumerate(view._lines) if view.text[ln.end - 1] == " ")
         line = view._lines[first]
         # A selection (and a highlight) from the line's last word into the next line.

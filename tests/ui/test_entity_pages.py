@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -20,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import entities_found, library_with_entities
 from textual.pilot import Pilot
 
 from reader import foreground
 from reader.entities.library.index import EntityIndex
 from reader.library import catalogue
-from reader.settings import Settings
 from reader.ui.app import ReaderApp, build_app
 from reader.ui.screens.entity_library import EntityLibraryScreen
 from reader.ui.screens.entity_page import EntityPageScreen
@@ -34,7 +33,6 @@ from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_lists import CooccurringList, EntityList, MentionList
 from reader.ui.widgets.entity_panel import EntityGroup, EntityPanel
-from reader.workspace import Workspace
 
 from .conftest import ready, settle
 
@@ -83,24 +81,23 @@ def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real pipeline's entities of every article, found once."""
     folder = tmp_path_factory.mktemp("entities")
     write_library(folder / "library")
-    settings = Settings(
-        article_paths=[folder / "library"], db_path=folder / "db.json", cache_dir=folder / "c"
-    )
-    workspace = Workspace(settings, model_in_process=True)
-    for article in workspace.library().articles:
-        workspace.finder.find(article.sha256, article.text)
-    workspace.close()
-    return folder / "c"
+    return entities_found(folder / "library", folder)
 
 
 def make_app(tmp_path: Path, entity_cache: Path) -> ReaderApp:
-    root = tmp_path / "library"
-    write_library(root)
-    shutil.copytree(entity_cache, tmp_path / "cache")
-    settings = Settings(
-        article_paths=[root], db_path=tmp_path / "db.json", cache_dir=tmp_path / "cache"
-    )
+    settings = library_with_entities(tmp_path, write_library, entity_cache)
     return build_app(settings)
+
+
+def make_app_two_unfound(tmp_path: Path, entity_cache: Path) -> ReaderApp:
+    """:func:`make_app`, the entities of two articles never opened (d-court.txt,
+    e-dinner.txt) not found: taken out of its cache."""
+    app = make_app(tmp_path, entity_cache)
+    for article in app.workspace.library().articles:
+        if article.path.name in ("d-court.txt", "e-dinner.txt"):
+            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
+            cached.unlink()
+    return app
 
 
 @pytest.fixture
@@ -142,12 +139,23 @@ def page_screen(pilot: Pilot[Any]) -> EntityPageScreen:
     return screen
 
 
-async def open_page(pilot: Pilot[Any], panel: EntityPanel) -> EntityPageScreen:
-    """Press `p` in the entity panel; return the page shown."""
-    panel.focus()
+async def show_page(pilot: Pilot[Any]) -> EntityPageScreen:
+    """Press `p`; return the page shown."""
     await pilot.press("p")
     await settle(pilot)
     return page_screen(pilot)
+
+
+async def open_page(pilot: Pilot[Any], panel: EntityPanel) -> EntityPageScreen:
+    """Press `p` in the entity panel; return the page shown."""
+    panel.focus()
+    return await show_page(pilot)
+
+
+async def marked_page(pilot: Pilot[Any], text: str) -> EntityPageScreen:
+    """Mark the first mention reading *text* (:func:`mark`), press `p`; the page shown."""
+    await mark(pilot, text)
+    return await show_page(pilot)
 
 
 def titles(screen: EntityPageScreen) -> list[str]:
@@ -165,9 +173,7 @@ async def test_the_marked_entity_opens_its_page_and_escape_returns(app: ReaderAp
         view = await mark(pilot, "Lavrov")  # "Lavrov", the second mention: Sergey Lavrov
         view.scroll_to(y=1, animate=False, immediate=True)
         before = (main.article, view.scroll_y, view.current_span, app.focused)
-        await pilot.press("p")
-        await settle(pilot)
-        screen = page_screen(pilot)
+        screen = await show_page(pilot)
         assert screen.page is not None
         entity = screen.page.entity
         assert (entity.name, entity.label) == ("Sergey Lavrov", "PERSON")
@@ -203,10 +209,8 @@ async def test_a_page_of_a_library_not_yet_indexed_says_how_much_it_covers(
     )
     async with app.run_test(size=(140, 44)) as pilot:
         await ready(pilot)
-        await mark(pilot, "Sergey Lavrov")
-        await pilot.press("p")
-        await settle(pilot)
-        head = str(page_screen(pilot).query_one("#entity-head").render())
+        page = await marked_page(pilot, "Sergey Lavrov")
+        head = str(page.query_one("#entity-head").render())
         assert "3 articles" in head
         assert "entities found in 5 of 6 articles so far" in head
         assert "reader index" in head
@@ -297,10 +301,7 @@ async def test_the_panel_opens_the_page_and_enter_still_jumps(app: ReaderApp) ->
 async def test_the_order_toggles_and_is_shown(app: ReaderApp) -> None:
     async with app.run_test(size=(140, 44)) as pilot:
         await ready(pilot)
-        await mark(pilot, "Sergey Lavrov")
-        await pilot.press("p")
-        await settle(pilot)
-        screen = page_screen(pilot)
+        screen = await marked_page(pilot, "Sergey Lavrov")
         newest = ["Talks in Moscow end without a deal", "Lavrov and Blair meet in Geneva",
                   "Lavrov in Vienna"]  # fmt: skip
         assert titles(screen) == newest
@@ -317,10 +318,7 @@ async def test_the_order_toggles_and_is_shown(app: ReaderApp) -> None:
 async def test_a_snippet_opens_the_article_at_that_mention_marked(app: ReaderApp) -> None:
     async with app.run_test(size=(140, 44)) as pilot:
         main = await ready(pilot)
-        await mark(pilot, "Sergey Lavrov")
-        await pilot.press("p")
-        await settle(pilot)
-        screen = page_screen(pilot)
+        screen = await marked_page(pilot, "Sergey Lavrov")
         vienna = screen.query_one(MentionList).articles[2]
         # Rows: Moscow (heading, 1 mention), Geneva (heading, 3), Vienna (heading, 4): the
         # third mention in Vienna is row 9; from the first mention (row 1), 8 down.
@@ -341,10 +339,7 @@ async def test_a_snippet_opens_the_article_at_that_mention_marked(app: ReaderApp
 async def test_a_cooccurring_entity_opens_its_page(app: ReaderApp) -> None:
     async with app.run_test(size=(140, 44)) as pilot:
         main = await ready(pilot)
-        await mark(pilot, "Sergey Lavrov")
-        await pilot.press("p")
-        await settle(pilot)
-        screen = page_screen(pilot)
+        screen = await marked_page(pilot, "Sergey Lavrov")
         assert screen.page is not None
         lavrov = screen.page.entity.id
         others = screen.query_one(CooccurringList)
@@ -380,10 +375,7 @@ async def test_a_merge_in_the_app_shows_in_the_panel_and_the_page_and_is_undone(
         main = await open_article(pilot, "d-court.txt")
         # "Blair" alone: Tony or Cherie, so not joined to either (shown as ambiguous).
         assert "Blair ×2" in panel_rows(main)
-        await mark(pilot, "Blair")
-        await pilot.press("p")
-        await settle(pilot)
-        page = page_screen(pilot)
+        page = await marked_page(pilot, "Blair")
         assert page.page is not None
         assert set(page.page.entity.ambiguous) == {"Cherie Blair", "Tony Blair"}
         assert "may be any of" in str(page.query_one("#entity-head").render())
@@ -411,9 +403,7 @@ async def test_a_merge_in_the_app_shows_in_the_panel_and_the_page_and_is_undone(
         undone = [str(n.message) for n in pilot.app._notifications if "Undone" in str(n.message)]
         assert undone == ["Undone: merged Blair into Tony Blair"]
         # Merged again from the page, undone on the page.
-        await pilot.press("p")
-        await settle(pilot)
-        page = page_screen(pilot)
+        page = await show_page(pilot)
         await pilot.press("M")
         await settle(pilot)
         await pilot.press(*"tony", "enter")
@@ -428,10 +418,7 @@ async def test_a_merge_in_the_app_shows_in_the_panel_and_the_page_and_is_undone(
 async def test_rename_from_the_page(app: ReaderApp) -> None:
     async with app.run_test(size=(140, 44)) as pilot:
         main = await ready(pilot)
-        await mark(pilot, "Sergey Lavrov")
-        await pilot.press("p")
-        await settle(pilot)
-        page = page_screen(pilot)
+        page = await marked_page(pilot, "Sergey Lavrov")
         await pilot.press("r")
         await pilot.press("ctrl+u", *"S. V. Lavrov", "enter")
         await settle(pilot)
@@ -476,10 +463,7 @@ async def test_read_only_offers_no_entity_edits(
     async with app.run_test(size=(140, 44)) as pilot:
         await ready(pilot)
         app.store_problem = "read-only for this test"
-        await mark(pilot, "Sergey Lavrov")
-        await pilot.press("p")
-        await settle(pilot)
-        page = page_screen(pilot)
+        page = await marked_page(pilot, "Sergey Lavrov")
         shown = {b.binding.action for b in page.active_bindings.values() if b.enabled}
         assert "toggle_order" in shown
         assert not shown & {"merge", "rename", "relabel", "split", "undo"}
@@ -503,9 +487,7 @@ async def test_the_filter_finds_an_entity_as_the_library_resolves_it(app: Reader
         await pilot.press("slash", "escape")  # the filter cleared: every article again
         main = await idle(pilot)
         main = await open_article(pilot, "d-court.txt")
-        await mark(pilot, "Blair")
-        await pilot.press("p")
-        await settle(pilot)
+        await marked_page(pilot, "Blair")
         await pilot.press("M")
         await settle(pilot)
         await pilot.press(*"tony", "enter")
@@ -608,10 +590,7 @@ async def test_relabel_offers_the_labels_the_app_knows(app: ReaderApp) -> None:
 
     async with app.run_test(size=(140, 44)) as pilot:
         main = await ready(pilot)
-        await mark(pilot, "Geneva")
-        await pilot.press("p")
-        await settle(pilot)
-        page = page_screen(pilot)
+        page = await marked_page(pilot, "Geneva")
         assert page.page is not None and page.page.entity.label == "GPE"
         await pilot.press("L")
         await settle(pilot)
@@ -695,11 +674,7 @@ async def test_label_queries_and_the_library_list_say_when_entities_are_not_all_
     from reader.ui.widgets.filter_bar import FilterBar
 
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
-    app = make_app(tmp_path, entity_cache)
-    for article in app.workspace.library().articles:
-        if article.path.name in ("d-court.txt", "e-dinner.txt"):
-            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
-            cached.unlink()
+    app = make_app_two_unfound(tmp_path, entity_cache)
     async with app.run_test(size=(140, 44)) as pilot:
         main = await ready(pilot)
         for _ in range(20):
@@ -732,10 +707,7 @@ async def test_a_page_read_replaced_before_it_started_holds_nothing(app: ReaderA
     exclusive), so its hold must end with it, not stop the index's build until it expires."""
     async with app.run_test(size=(140, 44)) as pilot:
         await ready(pilot)
-        await mark(pilot, "Lavrov")
-        await pilot.press("p")
-        await settle(pilot)
-        screen = page_screen(pilot)
+        screen = await marked_page(pilot, "Lavrov")
         assert not foreground._holds
         screen.action_toggle_order()
         screen.action_toggle_order()

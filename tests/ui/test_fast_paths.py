@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import reader.ui.widgets.article_view
 import reader.ui.wrapping
 from reader import foreground
 from reader.library import Article
+from reader.settings import Settings
 from reader.ui.app import build_app
 from reader.ui.screens.main import SYNC_READ_WORDS
 from reader.ui.widgets.article_view import ArticleView
@@ -48,14 +50,31 @@ def wraps_on_the_screen_thread(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return wrapped_here
 
 
-async def test_an_unread_long_article_is_read_in_a_worker(
-    make_settings,  # type: ignore[no-untyped-def]
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # The library index trusts files written a moment ago (tests write them just now).
+@pytest.fixture
+def long_library(make_settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:  # type: ignore[no-untyped-def]
+    """Settings for :func:`library_with_a_long_article`, with no entity model, whose library
+    index trusts files written a moment ago (tests write them just now)."""
     monkeypatch.setattr(reader.library.catalogue, "RACY_SECONDS", 0.0)
-    settings = make_settings(library_with_a_long_article(tmp_path), model="no-such-pipeline")
+    return make_settings(library_with_a_long_article(tmp_path), model="no-such-pipeline")  # type: ignore[no-any-return]
+
+
+def spy_on_drawing(monkeypatch: pytest.MonkeyPatch, seen: Callable[[set[object]], None]) -> None:
+    """Call *seen* with the widgets of each of the compositor's partial repaints."""
+    from textual._compositor import Compositor
+
+    update_widgets = Compositor.update_widgets
+
+    def spy(self: Compositor, widgets: set[object]) -> None:
+        seen(set(widgets))
+        update_widgets(self, widgets)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Compositor, "update_widgets", spy)
+
+
+async def test_an_unread_long_article_is_read_in_a_worker(
+    long_library: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = long_library
     app = build_app(settings)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)  # the first start writes the library index
@@ -128,27 +147,15 @@ async def test_a_large_file_of_few_words_is_wrapped_in_a_worker(
 
 
 async def test_opening_an_article_repaints_what_changed_not_the_whole_screen(
-    make_settings,  # type: ignore[no-untyped-def]
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    long_library: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Enter moves the focus from the list to the article: Textual's screen repaints every
     # widget when its focus moves (a second whole-screen pass in the switch's frame).
-    from textual._compositor import Compositor
-
-    monkeypatch.setattr(reader.library.catalogue, "RACY_SECONDS", 0.0)
-    settings = make_settings(library_with_a_long_article(tmp_path), model="no-such-pipeline")
-    app = build_app(settings)
+    app = build_app(long_library)
     async with app.run_test(size=SIZE) as pilot:
         main = await ready(pilot)
         drawn: list[set[object]] = []
-        update_widgets = Compositor.update_widgets
-
-        def spy(self: Compositor, widgets: set[object]) -> None:
-            drawn.append(set(widgets))
-            update_widgets(self, widgets)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(Compositor, "update_widgets", spy)
+        spy_on_drawing(monkeypatch, drawn.append)
         await pilot.press("enter")  # the short article, first in the list
         await settle(pilot)
         view = main.query_one(ArticleView)
@@ -166,34 +173,23 @@ async def test_opening_an_article_repaints_what_changed_not_the_whole_screen(
 
 
 async def test_a_switch_holds_background_passes_until_its_frame_is_painted(
-    make_settings,  # type: ignore[no-untyped-def]
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    long_library: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The search index's build runs through a session's first seconds: an article opened
     # meanwhile is shown and drawn with the build paused (reader.foreground), not in the
     # GIL's turns with it, and the build goes on once the switch's frame is painted.
-    from textual._compositor import Compositor
-
-    monkeypatch.setattr(reader.library.catalogue, "RACY_SECONDS", 0.0)
-    settings = make_settings(library_with_a_long_article(tmp_path), model="no-such-pipeline")
-    app = build_app(settings)
+    app = build_app(long_library)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         held_when: dict[str, bool] = {}
         open_article = reader.ui.screens.main.MainScreen.open_article
-        update_widgets = Compositor.update_widgets
 
         def opening(self: reader.ui.screens.main.MainScreen, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
             held_when.setdefault("opened", foreground.held())
             open_article(self, *args, **kwargs)
 
-        def drawing(self: Compositor, widgets: set[object]) -> None:
-            held_when.setdefault("drawn", foreground.held())
-            update_widgets(self, widgets)  # type: ignore[arg-type]
-
         monkeypatch.setattr(reader.ui.screens.main.MainScreen, "open_article", opening)
-        monkeypatch.setattr(Compositor, "update_widgets", drawing)
+        spy_on_drawing(monkeypatch, lambda _: held_when.setdefault("drawn", foreground.held()))
         await pilot.press("enter")
         await settle(pilot)
         assert "Short text." in screen_text(app)

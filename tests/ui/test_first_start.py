@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from reader.library import Library, read_article
-from reader.ui.app import build_app
+from reader.ui.app import ReaderApp, build_app
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
@@ -53,6 +55,21 @@ def hold_the_worker(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     return go
 
 
+async def listed_while_held(
+    pilot: Pilot[ReaderApp], ready_too: Callable[[], bool] = lambda: True
+) -> tuple[MainScreen, ArticleList]:
+    """Wait (the worker held) until the list is there and *ready_too* says so; the main
+    screen and its list."""
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    articles = screen.query_one(ArticleList)
+    for _ in range(200):
+        await pilot.pause()
+        if articles.articles and ready_too():
+            break
+    return screen, articles
+
+
 async def test_the_first_start_lists_titles_before_reading_and_keeps_the_place(
     make_settings,  # type: ignore[no-untyped-def]
     tmp_path: Path,
@@ -62,13 +79,7 @@ async def test_the_first_start_lists_titles_before_reading_and_keeps_the_place(
     go = hold_the_worker(monkeypatch)
     app = build_app(make_settings(folder, model="no-such-pipeline"))
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        articles = screen.query_one(ArticleList)
-        for _ in range(200):  # the list comes while the worker is held
-            await pilot.pause()
-            if articles.articles:
-                break
+        screen, articles = await listed_while_held(pilot)  # the list comes while held
         titles = [a.title for a in articles.articles]
         assert titles[:5] == [
             "Plain title 0",
@@ -119,13 +130,7 @@ async def test_an_article_opened_before_it_is_learnt_is_annotated_under_its_hash
     go = hold_the_worker(monkeypatch)
     app = build_app(make_settings(folder, model="no-such-pipeline"))
     async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        articles = screen.query_one(ArticleList)
-        for _ in range(200):
-            await pilot.pause()
-            if articles.articles and app.store is not None:
-                break
+        screen, _ = await listed_while_held(pilot, lambda: app.store is not None)
         await pilot.press("j", "enter")  # "Front matter title 1", listed, not yet read
         for _ in range(50):
             await pilot.pause()

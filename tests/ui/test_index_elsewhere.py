@@ -16,7 +16,7 @@ from reader.ui.widgets.entity_lists import EntityList
 from reader.ui.widgets.filter_bar import FilterBar
 
 from .conftest import ready, settle
-from .test_entity_pages import entity_cache, make_app
+from .test_entity_pages import entity_cache, make_app_two_unfound
 
 __all__ = ["entity_cache"]  # the module fixture, found once here too
 
@@ -29,11 +29,7 @@ async def test_reader_index_in_another_shell_is_noticed_by_the_open_app(
     from reader.cli import main
 
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
-    app = make_app(tmp_path, entity_cache)
-    for article in app.workspace.library().articles:
-        if article.path.name in ("d-court.txt", "e-dinner.txt"):
-            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
-            cached.unlink()
+    app = make_app_two_unfound(tmp_path, entity_cache)
     async with app.run_test(size=(140, 44)) as pilot:
         main_screen = await ready(pilot)
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reader.ui.app import build_app
+import pytest
+
+from reader.settings import Settings
 from reader.ui.screens.help import HelpScreen
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.key_bar import KeyBar
 
-from .conftest import ready
+from .conftest import started
 from .test_app import SIZE, two_articles
+
+
+@pytest.fixture
+def settings(make_settings, tmp_path: Path) -> Settings:  # type: ignore[no-untyped-def]
+    return make_settings(two_articles(tmp_path))  # type: ignore[no-any-return]
 
 
 def shown(bar: KeyBar) -> list[str]:
@@ -18,12 +25,9 @@ def shown(bar: KeyBar) -> list[str]:
 
 
 async def test_the_bar_shows_the_screen_keys_and_those_of_the_focused_widget(
-    make_settings,  # type: ignore[no-untyped-def]
-    tmp_path: Path,
+    settings: Settings,
 ) -> None:
-    app = build_app(make_settings(two_articles(tmp_path)))
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(settings, SIZE) as (app, pilot, main):
         bar = main.query_one(KeyBar)
         in_list = shown(bar)
         assert {"Tag", "Note", "Undo", "Export", "Quit", "Help"} <= set(in_list)
@@ -40,13 +44,8 @@ async def test_the_bar_shows_the_screen_keys_and_those_of_the_focused_widget(
         assert shown(bar) == in_list
 
 
-async def test_the_bar_is_redrawn_only_when_its_keys_change(
-    make_settings,  # type: ignore[no-untyped-def]
-    tmp_path: Path,
-) -> None:
-    app = build_app(make_settings(two_articles(tmp_path)))
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+async def test_the_bar_is_redrawn_only_when_its_keys_change(settings: Settings) -> None:
+    async with started(settings, SIZE) as (_app, pilot, main):
         bar = main.query_one(KeyBar)
         drawn: list[int] = []
         render = bar.render
@@ -68,10 +67,8 @@ async def test_the_bar_is_redrawn_only_when_its_keys_change(
         assert len(drawn) == 2
 
 
-async def test_clicking_a_key_presses_it(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings(two_articles(tmp_path)))
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+async def test_clicking_a_key_presses_it(settings: Settings) -> None:
+    async with started(settings, SIZE) as (app, pilot, main):
         bar = main.query_one(KeyBar)
         x = bar.render_line(0).text.index("Help")
         await pilot.click(KeyBar, offset=(x, 0))
@@ -80,12 +77,9 @@ async def test_clicking_a_key_presses_it(make_settings, tmp_path: Path) -> None:
 
 
 async def test_help_and_the_palette_key_stay_on_the_right_when_the_keys_do_not_fit(
-    make_settings,  # type: ignore[no-untyped-def]
-    tmp_path: Path,
+    settings: Settings,
 ) -> None:
-    app = build_app(make_settings(two_articles(tmp_path)))
-    async with app.run_test(size=(80, 30)) as pilot:
-        main = await ready(pilot)
+    async with started(settings, (80, 30)) as (_app, pilot, main):
         await pilot.press("enter")  # the article's keys join the screen's
         await pilot.pause()
         line = main.query_one(KeyBar).render_line(0).text
@@ -95,14 +89,11 @@ async def test_help_and_the_palette_key_stay_on_the_right_when_the_keys_do_not_f
 
 
 async def test_the_bar_draws_each_set_of_keys_once_as_the_focus_comes_and_goes(
-    make_settings,  # type: ignore[no-untyped-def]
-    tmp_path: Path,
+    settings: Settings,
 ) -> None:
     # Every article switch moves the focus from the list to the article and back: the
     # two sets of keys are drawn once each, then reused (the clicks still find theirs).
-    app = build_app(make_settings(two_articles(tmp_path)))
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(settings, SIZE) as (app, pilot, main):
         bar = main.query_one(KeyBar)
         drawn: list[tuple[str, ...]] = []
         draw = bar._draw

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reader.ui.app import ReaderApp, build_app
+from reader.ui.app import ReaderApp
 from reader.ui.screens.help import key_rows
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import read_only_database, ready, settle
+from .conftest import in_article, read_only_database, settle
 
 SIZE = (140, 45)
 
@@ -25,22 +25,13 @@ def library(folder: Path) -> Path:
     return folder
 
 
-async def open_view(app: ReaderApp, pilot) -> ArticleView:  # type: ignore[no-untyped-def]
-    await ready(pilot)
-    view = app.screen.query_one(ArticleView)
-    view.focus()
-    await pilot.pause()
-    return view
-
-
 def notices(app: ReaderApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
 async def test_y_copies_the_selection_with_a_notice(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings(library(tmp_path / "articles")))
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    settings = make_settings(library(tmp_path / "articles"))
+    async with in_article(settings, SIZE) as (app, pilot, view):
         start = view.text.index("Foreign")
         view.select_range(start, start + len("Foreign Office"))
         await pilot.press("y")
@@ -52,9 +43,8 @@ async def test_y_copies_the_selection_with_a_notice(make_settings, tmp_path) -> 
 async def test_ctrl_c_copies_a_selection_and_otherwise_says_how_to_quit(
     make_settings, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings(library(tmp_path / "articles")))
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    settings = make_settings(library(tmp_path / "articles"))
+    async with in_article(settings, SIZE) as (app, pilot, view):
         await pilot.press("ctrl+c")  # no selection: Textual's hint, nothing copied
         await pilot.pause()
         assert app.clipboard == ""
@@ -69,9 +59,8 @@ async def test_ctrl_c_copies_a_selection_and_otherwise_says_how_to_quit(
 
 
 async def test_y_copies_the_marked_entity(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())  # the seed article, with its entities
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    settings = make_settings()  # the seed article, with its entities
+    async with in_article(settings, SIZE) as (app, pilot, view):
         await pilot.press("e")
         await pilot.pause()
         span = view.current_span
@@ -83,9 +72,7 @@ async def test_y_copies_the_marked_entity(make_settings) -> None:  # type: ignor
 
 
 async def test_notes_panel_g_and_G_move_and_d_deletes_the_last(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings(library(tmp_path / "articles")))
-    async with app.run_test(size=SIZE) as pilot:
-        await open_view(app, pilot)
+    async with in_article(make_settings(library(tmp_path / "articles")), SIZE) as (app, pilot, _):
         await pilot.press("t")
         await pilot.pause(0.1)
         await pilot.press(*"one, two, three", "enter")
@@ -136,9 +123,7 @@ async def test_read_only_is_shown_and_writing_keys_are_not_offered(make_settings
     settings = make_settings(library(tmp_path / "articles"))
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     with read_only_database(settings.db_path):  # mode 0444: really not writable
-        app = build_app(settings)
-        async with app.run_test(size=SIZE) as pilot:
-            await open_view(app, pilot)
+        async with in_article(settings, SIZE) as (app, pilot, _):
             assert app.store is not None and app.store.read_only
             await pilot.pause(0.2)  # a second and later, still said
             assert "read-only" in app.screen.query_one("HeaderTitle").render().plain  # type: ignore[attr-defined]
@@ -170,13 +155,9 @@ async def test_read_only_offers_no_writing_palette_commands(make_settings, tmp_p
     writing |= {"Rename view: a view", "Delete view: a view"}
     settings = make_settings(library(tmp_path / "articles"))
     with read_only_database(settings.db_path):  # holds the view "a view"
-        app = build_app(settings)
-        async with app.run_test(size=SIZE) as pilot:
-            await open_view(app, pilot)
+        async with in_article(settings, SIZE) as (app, _pilot, _):
             shown = offered(app)
             assert not shown & writing, shown & writing
             assert {"View: a view", "Export annotations…", "Entity page"} <= shown
-    app = build_app(settings)  # writable again: all offered
-    async with app.run_test(size=SIZE) as pilot:
-        await open_view(app, pilot)
+    async with in_article(settings, SIZE) as (app, _pilot, _):  # writable again: all offered
         assert writing <= offered(app)

@@ -5,18 +5,21 @@ kept; Ctrl+O adds a page served on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from textual.pilot import Pilot
 
 from reader.settings import Settings
-from reader.ui.app import build_app
+from reader.ui.app import ReaderApp
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import ready, settle
+from .conftest import settle, started
 
 TEXT = "{title}\n\nMaria Lopez met officials in Lisbon on Monday. {more}\n"
 
@@ -35,6 +38,8 @@ coming winter and lower prices for households across the country.</p>
 to renewable energy instead, and promised to go to court.</p></article>
 <aside>Share on Facebook</aside><footer>Amazing deals on shoes</footer></body></html>
 """
+
+SIZE = (120, 40)
 
 #: Long enough to wait for a thread event in a test (a hang guard, not a timing test).
 PATIENCE = 60
@@ -72,33 +77,55 @@ async def watched(screen: MainScreen) -> None:
     assert await asyncio.to_thread(screen.live_library.ready.wait, PATIENCE)
 
 
+async def after_change(pilot: Pilot[Any], screen: MainScreen, change: Callable[[], object]) -> Any:
+    """Make *change* on disk; wait until the live library has shown it; its changes."""
+    shown = screen.live_library.next_change()
+    change()
+    changes = await asyncio.wait_for(shown, PATIENCE)
+    await settle(pilot)
+    return changes
+
+
+async def add_url(pilot: Pilot[Any], url: str, *keys: str) -> None:
+    """Ctrl+O, type *url*, press *keys* (the dialog's options), Enter; wait for the add."""
+    await pilot.press("ctrl+o")
+    await pilot.pause()
+    await pilot.press(*url, *keys, "enter")
+    await settle(pilot)
+
+
+def serve_page(httpserver: HTTPServer) -> str:
+    """Serve :data:`PAGE` on 127.0.0.1; its URL."""
+    httpserver.expect_request("/news/pipeline").respond_with_data(
+        PAGE, content_type="text/html; charset=utf-8"
+    )
+    return httpserver.url_for("/news/pipeline")
+
+
+def notices(app: ReaderApp, severity: str) -> list[str]:
+    return [n.message for n in app._notifications if n.severity == severity]
+
+
 async def test_a_file_dropped_in_appears_and_one_removed_leaves_cursor_kept(
     tmp_path: Path,
 ) -> None:
     folder = library(tmp_path)
-    app = build_app(settings_for(tmp_path, folder))
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await ready(pilot)
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
         await watched(screen)
         articles = screen.query_one(ArticleList)
         await pilot.press("j")  # Bravo highlighted; Alpha stays open
         assert articles.highlighted_article is not None
         assert articles.highlighted_article.title == "Bravo"
 
-        shown = screen.live_library.next_change()
-        write(folder, "aa.txt", "Able")  # above the cursor: the rows below it move down
-        changes = await asyncio.wait_for(shown, PATIENCE)
-        await settle(pilot)
+        # Above the cursor: the rows below it move down.
+        changes = await after_change(pilot, screen, lambda: write(folder, "aa.txt", "Able"))
         assert [a.title for a in changes.added] == ["Able"]
         assert titles(screen) == ["Alpha", "Able", "Bravo", "Delta"]
         assert articles.highlighted_article.title == "Bravo"
         assert screen.article is not None and screen.article.title == "Alpha"
         assert [a.title for a in app.workspace.library().articles] == titles(screen)
 
-        shown = screen.live_library.next_change()
-        (folder / "a.txt").unlink()
-        await asyncio.wait_for(shown, PATIENCE)
-        await settle(pilot)
+        await after_change(pilot, screen, lambda: (folder / "a.txt").unlink())
         assert titles(screen) == ["Able", "Bravo", "Delta"]
         assert articles.highlighted_article.title == "Bravo"
         # The open article went: its text stays until the user moves, and it is said.
@@ -111,16 +138,15 @@ async def test_the_open_article_changed_on_disk_is_read_again_with_a_notice(
     tmp_path: Path,
 ) -> None:
     folder = library(tmp_path)
-    app = build_app(settings_for(tmp_path, folder))
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await ready(pilot)
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
         await watched(screen)
         articles = screen.query_one(ArticleList)
         await pilot.press("j", "j")  # Delta highlighted; Alpha open
-        shown = screen.live_library.next_change()
-        write(folder, "a.txt", "Alpha", more="A second paragraph arrived from Porto.")
-        changes = await asyncio.wait_for(shown, PATIENCE)
-        await settle(pilot)
+        changes = await after_change(
+            pilot,
+            screen,
+            lambda: write(folder, "a.txt", "Alpha", more="A second paragraph arrived from Porto."),
+        )
         assert [a.title for a in changes.changed] == ["Alpha"]
         assert "Porto" in screen.query_one(ArticleView).text
         assert screen.article is not None and "Porto" in screen.article.text
@@ -131,17 +157,12 @@ async def test_the_open_article_changed_on_disk_is_read_again_with_a_notice(
 
 async def test_the_filter_keeps_its_query_and_finds_a_new_article(tmp_path: Path) -> None:
     folder = library(tmp_path)
-    app = build_app(settings_for(tmp_path, folder))
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await ready(pilot)
+    async with started(settings_for(tmp_path, folder), SIZE) as (_, pilot, screen):
         await watched(screen)
         await pilot.press("slash", *"title:echo", "enter")
         await settle(pilot)
         assert titles(screen) == []
-        shown = screen.live_library.next_change()
-        write(folder, "e.txt", "Echo")
-        await asyncio.wait_for(shown, PATIENCE)
-        await settle(pilot)
+        await after_change(pilot, screen, lambda: write(folder, "e.txt", "Echo"))
         assert titles(screen) == ["Echo"]
         assert screen.query_one(ArticleList).filtered
 
@@ -149,17 +170,10 @@ async def test_the_filter_keeps_its_query_and_finds_a_new_article(tmp_path: Path
 async def test_ctrl_o_adds_a_page_served_locally_and_it_can_be_opened(
     tmp_path: Path, httpserver: HTTPServer
 ) -> None:
-    httpserver.expect_request("/news/pipeline").respond_with_data(
-        PAGE, content_type="text/html; charset=utf-8"
-    )
+    url = serve_page(httpserver)
     folder = library(tmp_path)
-    app = build_app(settings_for(tmp_path, folder))
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await ready(pilot)
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        await pilot.press(*httpserver.url_for("/news/pipeline"), "enter")
-        await settle(pilot)
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
+        await add_url(pilot, url)
         added = [p for p in folder.iterdir() if p.name not in ("a.txt", "b.txt", "d.txt")]
         assert len(added) == 1, added
         articles = screen.query_one(ArticleList)
@@ -187,15 +201,10 @@ async def test_ctrl_o_says_why_a_url_could_not_be_added(
 ) -> None:
     httpserver.expect_request("/gone").respond_with_data("no", status=404)
     folder = library(tmp_path)
-    app = build_app(settings_for(tmp_path, folder))
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await ready(pilot)
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        await pilot.press(*httpserver.url_for("/gone"), "enter")
-        await settle(pilot)
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
+        await add_url(pilot, httpserver.url_for("/gone"))
         assert titles(screen) == ["Alpha", "Bravo", "Delta"]
-        errors = [n.message for n in app._notifications if n.severity == "error"]
+        errors = notices(app, "error")
         assert errors and "Could not add" in errors[-1] and "404" in errors[-1], errors
         assert sorted(p.name for p in folder.iterdir()) == ["a.txt", "b.txt", "d.txt"]
 
@@ -216,18 +225,14 @@ async def test_a_highlight_on_the_open_article_is_re_anchored_when_it_changes(
     start = alpha.text.index("Lisbon")
     with AnnotationStore(settings.db_path) as store:
         store.add_highlight(article_ref(alpha), describe(alpha.text, start, start + 6))
-    app = build_app(settings)
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await ready(pilot)
+    async with started(settings, SIZE) as (app, pilot, screen):
         await watched(screen)
         view = screen.query_one(ArticleView)
         assert [(m.start, m.end) for m in view.marks] == [(start, start + 6)]
-        shown = screen.live_library.next_change()
         text = (folder / "a.txt").read_text(encoding="utf-8")
         inserted = "A first paragraph, written later.\n\n"
-        (folder / "a.txt").write_text(text.replace("Maria", inserted + "Maria"), "utf-8")
-        await asyncio.wait_for(shown, PATIENCE)
-        await settle(pilot)
+        changed = text.replace("Maria", inserted + "Maria")
+        await after_change(pilot, screen, lambda: (folder / "a.txt").write_text(changed, "utf-8"))
         moved = start + len(inserted)
         assert [(m.start, m.end) for m in view.marks] == [(moved, moved + 6)]
         assert view.text[moved : moved + 6] == "Lisbon"
@@ -237,10 +242,7 @@ async def test_a_highlight_on_the_open_article_is_re_anchored_when_it_changes(
 async def test_ctrl_o_a_feed_is_refused_unticked_then_its_entries_added_ticked(
     tmp_path: Path, httpserver: HTTPServer
 ) -> None:
-    httpserver.expect_request("/news/pipeline").respond_with_data(
-        PAGE, content_type="text/html; charset=utf-8"
-    )
-    link = httpserver.url_for("/news/pipeline")
+    link = serve_page(httpserver)
     feed = f"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>The Daily Example</title><link>{link}</link>
 <description>News</description>
@@ -251,21 +253,13 @@ async def test_ctrl_o_a_feed_is_refused_unticked_then_its_entries_added_ticked(
         feed, content_type="application/rss+xml"
     )
     folder = library(tmp_path)
-    app = build_app(settings_for(tmp_path, folder))
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await ready(pilot)
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        await pilot.press(*httpserver.url_for("/feed.xml"), "enter")
-        await settle(pilot)
-        errors = [n.message for n in app._notifications if n.severity == "error"]
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
+        await add_url(pilot, httpserver.url_for("/feed.xml"))
+        errors = notices(app, "error")
         assert errors and "ticking “a feed”" in errors[-1], errors
         assert len(titles(screen)) == 3
 
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        await pilot.press(*httpserver.url_for("/feed.xml"), "tab", "space", "shift+tab", "enter")
-        await settle(pilot)
+        await add_url(pilot, httpserver.url_for("/feed.xml"), "tab", "space", "shift+tab")
         assert len(titles(screen)) == 4
         added = [a for a in screen.query_one(ArticleList).articles if a.path.suffix == ".md"]
         assert len(added) == 1
@@ -281,18 +275,13 @@ async def test_without_file_events_the_library_is_polled_and_it_says_so(
     monkeypatch.setattr(live_library, "watch_library", lambda *_: "cannot watch (test)")
     monkeypatch.setattr(live_library, "POLL_SECONDS", 0.1)
     folder = library(tmp_path)
-    app = build_app(settings_for(tmp_path, folder))
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await ready(pilot)
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
         await watched(screen)
         assert screen.live_library.watching is False
         await settle(pilot)
-        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        warnings = notices(app, "warning")
         assert any("cannot watch (test): looking for changes every" in w for w in warnings)
-        shown = screen.live_library.next_change()
-        write(folder, "c.txt", "Charlie")
-        await asyncio.wait_for(shown, PATIENCE)
-        await settle(pilot)
+        await after_change(pilot, screen, lambda: write(folder, "c.txt", "Charlie"))
         assert titles(screen) == ["Alpha", "Bravo", "Charlie", "Delta"]
 
 
@@ -313,15 +302,9 @@ async def test_teasers_still_failing_after_a_refresh_are_one_line_of_the_notice(
     for n in range(3):
         httpserver.expect_request(f"/news/{n}").respond_with_data("down", status=503)
     folder = library(tmp_path)
-    app = build_app(settings_for(tmp_path, folder))
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await ready(pilot)
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
         for _ in range(2):  # subscribed and the teasers kept; then their pages again
-            await pilot.press("ctrl+o")
-            await pilot.pause()
-            url = httpserver.url_for("/feed.xml")
-            await pilot.press(*url, "tab", "space", "shift+tab", "enter")
-            await settle(pilot)
+            await add_url(pilot, httpserver.url_for("/feed.xml"), "tab", "space", "shift+tab")
         assert len(titles(screen)) == 6
         lines = [n.message for n in app._notifications][-1].splitlines()
         assert "3 teasers kept, their pages still failing: “Story 0”, “Story 1”, “Story 2”" in lines

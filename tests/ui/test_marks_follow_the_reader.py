@@ -3,20 +3,11 @@ and a mark whose entity is removed moves to its neighbour."""
 
 from __future__ import annotations
 
-from reader.ui.app import ReaderApp, build_app
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import settle
+from .conftest import in_article, settle
 
 SIZE = (120, 30)
-
-
-async def open_view(app: ReaderApp, pilot) -> ArticleView:  # type: ignore[no-untyped-def]
-    await settle(pilot)
-    view = app.screen.query_one(ArticleView)
-    view.focus()
-    await pilot.pause()
-    return view
 
 
 def top_line(view: ArticleView) -> int:
@@ -26,9 +17,7 @@ def top_line(view: ArticleView) -> int:
 async def test_e_after_paging_marks_the_next_entity_on_screen_not_the_old_mark(
     make_settings,
 ) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())  # the seed article
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    async with in_article(make_settings(), SIZE) as (_app, pilot, view):  # the seed article
         await pilot.press("e")
         assert view.current_span == view.spans[0]
         await pilot.press("space", "space")
@@ -51,9 +40,7 @@ async def test_e_after_paging_marks_the_next_entity_on_screen_not_the_old_mark(
 
 
 async def test_v_starts_at_the_cursor_word_not_at_a_mark_scrolled_away(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    async with in_article(make_settings(), SIZE) as (_app, pilot, view):
         await pilot.press("e", "space", "space")
         top = view.top_offset
         await pilot.press("v")
@@ -72,9 +59,7 @@ async def test_v_starts_at_the_cursor_word_not_at_a_mark_scrolled_away(make_sett
 
 
 async def test_removing_the_marked_entity_moves_the_mark_to_its_neighbour(make_settings) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings())
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    async with in_article(make_settings(), SIZE) as (_app, pilot, view):
         while view.current_span is None or view.current_span.text != "Twitter":
             await pilot.press("e")
         removed = view.current_span

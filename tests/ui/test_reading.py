@@ -21,7 +21,7 @@ from reader.ui.screens.reading import Reading
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import read_only_database, ready, settle
+from .conftest import read_only_database, ready, settle, started
 
 SIZE = (140, 40)
 
@@ -37,6 +37,12 @@ def library(folder: Path) -> Path:
     (folder / "b_short.txt").write_text("Short piece\n\nTwo lines only.\n", encoding="utf-8")
     (folder / "c_third.txt").write_text("Third piece\n\nAlso short.\n", encoding="utf-8")
     return folder
+
+
+@pytest.fixture
+def settings(make_settings: MakeSettings, tmp_path: Path) -> Settings:
+    """Settings for :func:`library` in this test's folder."""
+    return make_settings(library(tmp_path / "lib"))
 
 
 def stored(settings: Settings) -> AnnotationStore:
@@ -107,13 +113,8 @@ async def ticks(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-async def test_m_toggles_read_in_the_article_and_in_the_sidebar(
-    make_settings: MakeSettings, tmp_path: Path
-) -> None:
-    settings = make_settings(library(tmp_path / "lib"))
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+async def test_m_toggles_read_in_the_article_and_in_the_sidebar(settings: Settings) -> None:
+    async with started(settings, SIZE) as (app, pilot, _):
         articles = app.screen.query_one(ArticleList)
         assert articles.border_subtitle == "3 unread"
         assert row_title(app, "Long piece").startswith("● Long piece")
@@ -140,21 +141,14 @@ async def test_m_toggles_read_in_the_article_and_in_the_sidebar(
         assert row_title(app, "Short piece").startswith("  Short piece")
         assert articles.border_subtitle == "2 unread"
     # A restart reads the marks back.
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+    async with started(settings, SIZE) as (app, pilot, _):
         assert app.screen.query_one(ArticleList).border_subtitle == "2 unread"
         assert row_title(app, "Short piece").startswith("  Short piece")
         assert row_title(app, "Long piece").startswith("● Long piece")
 
 
-async def test_unread_titles_are_bold_after_a_marker_read_ones_plain(
-    make_settings: MakeSettings, tmp_path: Path
-) -> None:
-    settings = make_settings(library(tmp_path / "lib"))
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+async def test_unread_titles_are_bold_after_a_marker_read_ones_plain(settings: Settings) -> None:
+    async with started(settings, SIZE) as (app, pilot, _):
         articles = app.screen.query_one(ArticleList)
         short = articles.articles.index(article_of(app, "Short piece"))
         y = articles.row_region(short).y  # row 0 is highlighted: look at row 1
@@ -177,12 +171,9 @@ async def test_unread_titles_are_bold_after_a_marker_read_ones_plain(
 
 
 async def test_reading_to_the_end_for_long_enough_marks_read(
-    make_settings: MakeSettings, tmp_path: Path, clock: Clock
+    settings: Settings, clock: Clock
 ) -> None:
-    settings = make_settings(library(tmp_path / "lib"))
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(settings, SIZE) as (app, pilot, main):
         long, short = article_of(app, "Long piece"), article_of(app, "Short piece")
         # Shown at start under the focused list: not being read, not marked, even
         # scrolled to its end (the mouse wheel scrolls without moving the focus).
@@ -219,13 +210,8 @@ async def test_reading_to_the_end_for_long_enough_marks_read(
         assert not stored(settings).is_read(short.sha256)
 
 
-async def test_positions_are_saved_on_leaving_and_restored_on_opening(
-    make_settings: MakeSettings, tmp_path: Path
-) -> None:
-    settings = make_settings(library(tmp_path / "lib"))
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+async def test_positions_are_saved_on_leaving_and_restored_on_opening(settings: Settings) -> None:
+    async with started(settings, SIZE) as (app, pilot, _):
         long = article_of(app, "Long piece")
         view = await open_titled(app, pilot, "Long piece")
         await pilot.press(*"jjjjjjjjjj")
@@ -242,9 +228,7 @@ async def test_positions_are_saved_on_leaving_and_restored_on_opening(
         later = view.top_offset
         assert later > left
     assert stored(settings).position(long.sha256) == later
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+    async with started(settings, SIZE) as (app, pilot, _):
         view = await open_titled(app, pilot, "Long piece")
         assert view.top_offset == later
         # Left at its end, an article reopens at the top.
@@ -256,20 +240,13 @@ async def test_positions_are_saved_on_leaving_and_restored_on_opening(
         assert view.top_offset == 0
 
 
-async def test_a_position_past_the_end_is_clamped(
-    make_settings: MakeSettings, tmp_path: Path
-) -> None:
-    settings = make_settings(library(tmp_path / "lib"))
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+async def test_a_position_past_the_end_is_clamped(settings: Settings) -> None:
+    async with started(settings, SIZE) as (app, _pilot, _):
         long = article_of(app, "Long piece")
     with AnnotationStore(settings.db_path) as store:
         # As an edited (shorter) article's relinked position may be.
         store.set_position(article_ref(long), len(long.text) + 10_000)
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+    async with started(settings, SIZE) as (app, _pilot, _):
         view = app.screen.query_one(ArticleView)
         assert view.end_on_screen and view.scroll_y == view.max_scroll_y > 0
         assert "Paragraph 119 says" in "".join(
@@ -278,15 +255,12 @@ async def test_a_position_past_the_end_is_clamped(
 
 
 async def test_a_read_only_database_offers_no_m_and_saves_nothing(
-    make_settings: MakeSettings, tmp_path: Path, clock: Clock
+    settings: Settings, clock: Clock
 ) -> None:
-    settings = make_settings(library(tmp_path / "lib"))
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     with read_only_database(settings.db_path):  # mode 0444: really not writable
         before = settings.db_path.read_bytes() if settings.db_path.exists() else None
-        app = build_app(settings)
-        async with app.run_test(size=SIZE) as pilot:
-            main = await ready(pilot)
+        async with started(settings, SIZE) as (app, pilot, main):
             assert app.store is not None and app.store.read_only
             assert any("read-only" in n for n in notices(app)), notices(app)
             said: list[str] = []  # what is notified from now on (toasts expire)
@@ -321,9 +295,7 @@ async def test_is_unread_in_the_filter_follows_m(
     make_settings: MakeSettings, tmp_path: Path
 ) -> None:
     settings = make_settings(library(tmp_path / "lib"), model="no-such-pipeline")
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        main = await ready(pilot)
+    async with started(settings, SIZE) as (app, pilot, main):
 
         async def idle() -> None:  # the search index and the filter's searches too
             for _ in range(20):
@@ -346,7 +318,7 @@ async def test_is_unread_in_the_filter_follows_m(
 
 
 async def test_keys_that_write_typed_before_the_articles_are_shown_are_dropped(
-    make_settings: MakeSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`m` typed while "Loading articles…" would mark an article the user has not seen:
     dropped (and said), even when it is handled after the list came; motions still run,
@@ -357,7 +329,6 @@ async def test_keys_that_write_typed_before_the_articles_are_shown_are_dropped(
 
     from reader.workspace import Workspace
 
-    settings = make_settings(library(tmp_path / "lib"))
     gate = threading.Event()
     list_library = Workspace.list_library
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reader.ui.app import ReaderApp, build_app
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import settle
+from .conftest import in_article, settle
 
 SIZE = (120, 30)
 TEXT = (
@@ -23,14 +22,6 @@ def library(folder: Path) -> Path:
     return folder
 
 
-async def open_view(app: ReaderApp, pilot) -> ArticleView:  # type: ignore[no-untyped-def]
-    await settle(pilot)
-    view = app.screen.query_one(ArticleView)
-    view.focus()
-    await pilot.pause()
-    return view
-
-
 def selected(view: ArticleView) -> str:
     assert view.selection is not None
     return view.text[slice(*view.selection)]
@@ -40,9 +31,9 @@ async def test_o_moves_the_start_to_select_a_phrase_that_is_no_entity(
     make_settings, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     # No model: the phrase is selected by keys alone, with no entity to start from.
-    app = build_app(make_settings(library(tmp_path / "a"), model="no-such-pipeline"))
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    async with in_article(
+        make_settings(library(tmp_path / "a"), model="no-such-pipeline"), SIZE
+    ) as (app, pilot, view):
         assert "o" not in {k for k, b in app.screen.active_bindings.items()} or (
             app.screen.active_bindings["o"].binding.action != "swap_ends"
         )
@@ -69,9 +60,9 @@ async def test_o_moves_the_start_to_select_a_phrase_that_is_no_entity(
 
 
 async def test_o_outside_a_selection_is_not_bound_to_the_selection(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    app = build_app(make_settings(library(tmp_path / "a"), model="no-such-pipeline"))
-    async with app.run_test(size=SIZE) as pilot:
-        view = await open_view(app, pilot)
+    async with in_article(
+        make_settings(library(tmp_path / "a"), model="no-such-pipeline"), SIZE
+    ) as (app, pilot, view):
         bound = app.screen.active_bindings.get("o")
         assert bound is None or bound.binding.action != "swap_ends"
         await pilot.press("o")

@@ -10,13 +10,13 @@ import pytest
 
 from reader.settings import Settings
 from reader.store import AnnotationStore
-from reader.ui.app import ReaderApp, build_app
+from reader.ui.app import ReaderApp
 from reader.ui.screens.dialogs import TagScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.article_view import ArticleView
 
-from .conftest import ready, settle
+from .conftest import settle, started
 
 SIZE = (140, 50)
 
@@ -40,18 +40,26 @@ def project(tmp_path: Path, seed_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     return root
 
 
+@pytest.fixture
+def config(project: Path, tmp_path: Path) -> Path:
+    """The config file the project's ``READER_CONFIG`` names (not written yet)."""
+    return tmp_path / "config.toml"
+
+
 def settings_in(project: Path) -> Settings:
     return Settings.build(cwd=project / "seeds")
 
 
+def said(app: ReaderApp, words: str) -> bool:
+    """Whether a notification of *app* says *words*."""
+    return any(words in str(n.message) for n in app._notifications)
+
+
 async def test_the_theme_chosen_is_remembered_keeping_the_rest_of_the_file(
-    project: Path, tmp_path: Path
+    project: Path, config: Path
 ) -> None:
-    config = tmp_path / "config.toml"
     config.write_text('# my settings\nmodel = "en_core_web_sm"  # small\n', encoding="utf-8")
-    app = build_app(settings_in(project))
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+    async with started(settings_in(project), SIZE) as (app, pilot, _):
         assert app.theme == "textual-dark"
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
@@ -69,9 +77,7 @@ async def test_the_theme_chosen_is_remembered_keeping_the_rest_of_the_file(
             '# my settings\nmodel = "en_core_web_sm"  # small\ntheme = "nord"\n'
         )
     # The next start uses it.
-    app = build_app(settings_in(project))
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+    async with started(settings_in(project), SIZE) as (app, pilot, _):
         assert app.theme == "nord"
         app.theme = "gruvbox"
         await settle(pilot)
@@ -80,40 +86,32 @@ async def test_the_theme_chosen_is_remembered_keeping_the_rest_of_the_file(
 
 
 async def test_starting_writes_nothing_and_an_unknown_theme_is_said(
-    project: Path, tmp_path: Path
+    project: Path, config: Path
 ) -> None:
-    config = tmp_path / "config.toml"
     config.write_text('theme = "no-such-theme"\n', encoding="utf-8")
-    app = build_app(settings_in(project))
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+    async with started(settings_in(project), SIZE) as (app, _, _):
         await app.wait_for_config()
         assert app.theme == "textual-dark"
-        assert any("no-such-theme" in str(n.message) for n in app._notifications)
+        assert said(app, "no-such-theme")
     assert config.read_text(encoding="utf-8") == 'theme = "no-such-theme"\n'
 
 
-async def test_a_broken_config_file_is_never_overwritten(project: Path, tmp_path: Path) -> None:
-    config = tmp_path / "config.toml"
+async def test_a_broken_config_file_is_never_overwritten(project: Path, config: Path) -> None:
     config.write_text('model = "m"\n', encoding="utf-8")
-    app = build_app(settings_in(project))
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+    async with started(settings_in(project), SIZE) as (app, pilot, _):
         config.write_text("model = [\n", encoding="utf-8")  # broken while the app runs
         app.theme = "nord"
         await settle(pilot)
         await app.wait_for_config()
         await settle(pilot)
-        assert any("not remembered" in str(n.message) for n in app._notifications)
+        assert said(app, "not remembered")
     assert config.read_text(encoding="utf-8") == "model = [\n"
 
 
 async def test_help_says_which_files_are_in_use_and_where_each_came_from(
     project: Path,
 ) -> None:
-    app = build_app(settings_in(project))
-    async with app.run_test(size=(160, 200)) as pilot:
-        await ready(pilot)
+    async with started(settings_in(project), (160, 200)) as (app, pilot, _):
         await pilot.press("question_mark")
         await pilot.pause(0.2)
         assert isinstance(app.screen, HelpScreen)
@@ -131,10 +129,7 @@ async def test_help_says_which_files_are_in_use_and_where_each_came_from(
 
 
 async def test_the_tag_dialog_shows_the_rule_and_refuses_a_long_tag(project: Path) -> None:
-    settings = settings_in(project)
-    app = build_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
+    async with started(settings_in(project), SIZE) as (app, pilot, _):
         app.screen.query_one(ArticleView).focus()
         await pilot.press("t")
         await pilot.pause(0.2)
@@ -143,18 +138,16 @@ async def test_the_tag_dialog_shows_the_rule_and_refuses_a_long_tag(project: Pat
         await pilot.press(*"fine, ", *("x" * 65), "enter")
         await pilot.pause(0.2)
         assert isinstance(app.screen, TagScreen)  # still open, with what was typed
-        assert any("at most 64 characters" in str(n.message) for n in app._notifications)
+        assert said(app, "at most 64 characters")
         await pilot.press(*["backspace"] * 65, *"ok", "enter")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-    with AnnotationStore(settings.db_path, read_only=True) as store:
+    with AnnotationStore(settings_in(project).db_path, read_only=True) as store:
         assert store.articles()[0]["tags"] == ["fine", "ok"]
 
 
 async def test_space_and_b_page_the_help_as_they_page_an_article(project: Path) -> None:
-    app = build_app(settings_in(project))
-    async with app.run_test(size=(120, 30)) as pilot:
-        await ready(pilot)
+    async with started(settings_in(project), (120, 30)) as (app, pilot, _):
         await pilot.press("question_mark")
         await pilot.pause(0.2)
         assert isinstance(app.screen, HelpScreen)

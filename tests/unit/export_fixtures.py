@@ -1,4 +1,6 @@
-"""Shared by test_export.py and test_import.py: a real annotated database and a CLI runner.
+"""Shared by test_export.py, test_import.py, test_store_poison.py and test_export_streaming.py:
+a real annotated database and a CLI runner, and their fixtures (``entity_cache``,
+``annotated``, ``run``: a module imports those it uses and names them in its ``__all__``).
 
 The database holds what a user makes in the app or with the CLI: tags, whole-article and
 passage notes, highlights, entity corrections of every scope (one on part of a word, so
@@ -22,9 +24,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import SEED
+from conftest import SEED, Result, run_cli
 
-from reader import cli
 from reader.anchoring import describe
 from reader.annotations import article_ref
 from reader.export.json_format import SCHEMA_FILE
@@ -42,15 +43,6 @@ GONE_TEXT = "A vanished story\n\nMoscow said nothing on Friday.\n"
 
 #: Runs reader's CLI, as the `reader` command does.
 CLI_PRELUDE = "import sys\nfrom reader import cli\nsys.exit(cli.main(sys.argv[1:]))\n"
-
-
-@dataclass
-class Result:
-    """What a command did."""
-
-    code: int
-    out: str
-    err: str
 
 
 @dataclass
@@ -206,17 +198,33 @@ def cli_runner(
         monkeypatch.delenv(name, raising=False)
 
     def run_command(*argv: str | Path, db: Path | None = None) -> Result:
-        args = [str(arg) for arg in argv]
-        args += ["--db", str(db or annotated.db), "--cache-dir", str(entity_cache)]
-        capsys.readouterr()
-        try:
-            code = cli.main(args)
-        except SystemExit as exit:  # argparse usage errors
-            code = int(exit.code or 0)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        extra = ["--db", db or annotated.db, "--cache-dir", entity_cache]
+        return run_cli([*argv, *extra], capsys)
 
     return run_command
+
+
+@pytest.fixture(scope="module")
+def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One entity cache for the module: the model reads each article once."""
+    return tmp_path_factory.mktemp("entity-cache")
+
+
+@pytest.fixture
+def annotated(tmp_path: Path) -> Annotated:
+    """The annotated database and library (:func:`annotate`) in this test's folder."""
+    return annotate(tmp_path / "work")
+
+
+@pytest.fixture
+def run(
+    annotated: Annotated,
+    entity_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Runner:
+    """`reader ARGS...` in the annotated folder (:func:`cli_runner`)."""
+    return cli_runner(annotated, entity_cache, monkeypatch, capsys)
 
 
 def run_process(root: Path, *argv: str | Path) -> subprocess.CompletedProcess[bytes]:

@@ -211,43 +211,51 @@ def test_typo_fixed_in_a_short_quote_that_also_moved() -> None:
     assert span_of(result, edited) == "Miriam Okafor"
 
 
-def test_rewritten_first_and_last_words_are_covered_whole() -> None:
-    target = target_for(ARTICLE, "told the meeting that the gates")
-    rewritten = "assured the meeting that the new floodgates"
-    edited = ARTICLE.replace("told the meeting that the gates", rewritten)
-    result = reanchor(target, edited)
-    assert result.state == "moved"
-    assert span_of(result, edited) == rewritten
+_ENGINEERS = ARTICLE[ARTICLE.index("Engineers") : ARTICLE.index(" Construction")]
+"""A passage far longer than the 32 characters Bitap (diff-match-patch) can take as a
+pattern."""
 
 
-def test_name_lengthened_at_the_end_of_an_edited_passage_is_covered_whole() -> None:
-    target = target_for(ARTICLE, "said council leader Miriam Okafor")
-    rewritten = "said the council leader, Miriam Okafor-Jones"
-    edited = ARTICLE.replace("said council leader Miriam Okafor", rewritten)
-    result = reanchor(target, edited)
-    assert result.state == "moved"
-    assert span_of(result, edited) == rewritten
-
-
-def test_long_passage_with_a_word_changed_in_the_middle() -> None:
-    # Far longer than the 32 characters Bitap (diff-match-patch) can take as a pattern.
-    passage = ARTICLE[ARTICLE.index("Engineers") : ARTICLE.index(" Construction")]
+@pytest.mark.parametrize(
+    ("passage", "old", "new"),
+    [
+        pytest.param(
+            "told the meeting that the gates",
+            "told the meeting that the gates",
+            "assured the meeting that the new floodgates",
+            id="first-and-last-words-rewritten",
+        ),
+        pytest.param(
+            "said council leader Miriam Okafor",
+            "said council leader Miriam Okafor",
+            "said the council leader, Miriam Okafor-Jones",
+            id="name-lengthened-at-the-end",
+        ),
+        pytest.param(
+            _ENGINEERS,
+            "in under forty minutes",
+            "in less than forty minutes",
+            id="long-passage-word-changed-in-the-middle",
+        ),
+        pytest.param(
+            _ENGINEERS,
+            "Engineers from the Port Authority told",
+            "Port engineers told",
+            id="long-passage-opening-rewritten",
+        ),
+    ],
+)
+def test_an_edited_passage_moves_onto_its_edited_words_whole(
+    passage: str, old: str, new: str
+) -> None:
+    """The passage, *old* in it rewritten as *new*: its place is the edited passage, first
+    and last words whole (a rewritten edge covered, a tail kept)."""
+    assert old in passage
     target = target_for(ARTICLE, passage)
-    edited = ARTICLE.replace("in under forty minutes", "in less than forty minutes")
+    edited = ARTICLE.replace(old, new)
     result = reanchor(target, edited)
     assert result.state == "moved"
-    assert span_of(result, edited) == passage.replace("under", "less than")
-
-
-def test_long_passage_whose_opening_was_rewritten_keeps_its_tail() -> None:
-    passage = ARTICLE[ARTICLE.index("Engineers") : ARTICLE.index(" Construction")]
-    target = target_for(ARTICLE, passage)
-    edited = ARTICLE.replace("Engineers from the Port Authority told", "Port engineers told")
-    result = reanchor(target, edited)
-    assert result.state == "moved"
-    assert span_of(result, edited) == passage.replace(
-        "Engineers from the Port Authority told", "Port engineers told"
-    )
+    assert span_of(result, edited) == passage.replace(old, new)
 
 
 def test_long_passage_with_a_clause_inserted_and_its_next_paragraph_rewritten() -> None:

@@ -10,14 +10,12 @@ import sys
 import textwrap
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CONTROLS
+from conftest import CONTROLS, Result, run_cli
 
-from reader import cli
 from reader.library import Article, read_article
 from reader.store import Annotation, AnnotationStore, ArticleRef
 from reader.store.lock import WriteLock
@@ -28,15 +26,6 @@ TARGET: dict[str, Any] = {
 }
 #: What must never reach the terminal from a listing or a confirmation.
 TERMINAL_CONTROLS = ("\x1b", "\x9b", "\x9d", "\x9c", "\x07", "\x08", "\x7f", "\u202e", "\u2066")
-
-
-@dataclass
-class Result:
-    """What a command did: exit code and its output."""
-
-    code: int
-    out: str
-    err: str
 
 
 @pytest.fixture
@@ -61,14 +50,7 @@ def run(
     def run_command(*argv: str | Path, stdin: bytes | None = None, db_flag: bool = True) -> Result:
         if stdin is not None:
             monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-        args = [str(arg) for arg in argv] + (["--db", str(db)] if db_flag else [])
-        capsys.readouterr()
-        try:
-            code = cli.main(args)
-        except SystemExit as exit:  # argparse usage errors
-            code = int(exit.code or 0)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return run_cli([*argv, *(["--db", db] if db_flag else [])], capsys)
 
     return run_command
 

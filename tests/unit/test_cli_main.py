@@ -7,20 +7,13 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import Result, run_cli
 
 from reader import cli
 from reader.workspace import Workspace
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
 
 
 @pytest.fixture
@@ -37,13 +30,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def run(home: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
     def run_command(*argv: str | Path) -> Result:
-        capsys.readouterr()
-        try:
-            code = cli.main([str(arg) for arg in argv])
-        except SystemExit as exit:  # argparse: --help, usage errors
-            code = int(exit.code or 0)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return run_cli(argv, capsys)
 
     return run_command
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from span_fixtures import at
 
 from reader.entities.consistency import RULES, apply_consistency
 from reader.entities.corrections import (
@@ -46,14 +47,6 @@ ARTICLE = (
     "\n"
     "Follow EurAsian Times on Google News"
 )
-
-
-def at(text: str, surface: str, label: str, nth: int = 0, source: Source = "model") -> Span:
-    """The span over the *nth* occurrence of *surface* in *text*."""
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(surface, start + 1)
-    return Span(start, start + len(surface), label, surface, source)
 
 
 def mention(

@@ -3,25 +3,14 @@ hand-built spans, the rule's invariants on random articles, and the real model."
 
 from __future__ import annotations
 
-import re
-from itertools import pairwise
-
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
+from span_fixtures import assert_apart_and_true, at, span_articles
 
 from reader.entities.consistency import ArticleText, apply_consistency
 from reader.entities.datelines import datelines_as_places
 from reader.entities.engines.spacy_engine import SpacyEngine
-from reader.entities.span import Source, Span
-
-
-def at(text: str, surface: str, label: str, nth: int = 0, source: Source = "model") -> Span:
-    """The span over the *nth* occurrence of *surface* in *text*."""
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(surface, start + 1)
-    return Span(start, start + len(surface), label, surface, source)
+from reader.entities.span import Span
 
 
 def relabel(text: str, *spans: Span) -> list[tuple[str, str]]:
@@ -116,35 +105,20 @@ _WORDS = ["ACCRA", "NEW", "DELHI", "IBM", "Accra", "said", "The", "(Reuters)", "
 _SEPARATORS = [" ", " ", ", ", "\n", "\n\n", " — ", "—", " ("]
 
 
-@st.composite
-def articles(draw: st.DrawFn) -> tuple[str, list[Span]]:
-    """Capitals, names and dashes, with random spans on word boundaries."""
-    parts = draw(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPARATORS))))
-    text = "".join(word + sep for word, sep in parts)
-    words = [(m.start(), m.end()) for m in re.finditer(r"[^\s—(]+", text)]
-    spans = []
-    i = 0
-    while i < len(words):
-        length = draw(st.integers(0, 2))
-        if length and i + length <= len(words):
-            start, end = words[i][0], words[i + length - 1][1]
-            label = draw(st.sampled_from(["ORG", "ORG", "GPE", "LOC", "PERSON"]))
-            source: Source = draw(st.sampled_from(["model", "model", "user"]))
-            spans.append(Span(start, end, label, text[start:end], source))
-        i += max(length, 1)
-    return text, spans
+_ARTICLES = span_articles(
+    _WORDS, _SEPARATORS, ["ORG", "ORG", "GPE", "LOC", "PERSON"], longest=2, word=r"[^\s—(]+"
+)
+"""Capitals, names and dashes, with random spans on word boundaries."""
 
 
 @settings(max_examples=300, deadline=None)
-@given(articles())
+@given(_ARTICLES)
 def test_the_rule_keeps_spans_apart_and_is_idempotent(article: tuple[str, list[Span]]) -> None:
     text, spans = article
     doc = ArticleText(text)
     out = datelines_as_places(doc, spans)
     assert [(s.start, s.end) for s in out] == [(s.start, s.end) for s in spans]
-    for before, after in pairwise(out):
-        assert before.end <= after.start
-    assert [s for s in out if s.source == "user"] == [s for s in spans if s.source == "user"]
+    assert_apart_and_true(text, spans, out)
     assert datelines_as_places(doc, out) == out
     ruled = apply_consistency(text, spans)
     assert apply_consistency(text, ruled) == ruled

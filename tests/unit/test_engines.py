@@ -108,33 +108,30 @@ def gazetteer() -> Iterator[str]:
     unregister_engine("gazetteer")
 
 
-@pytest.fixture
-def entry_point(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The gazetteer engine declared as another package would: an entry point in the
-    ``reader.engines`` group, on sys.path (which spawned worker processes inherit)."""
+def declared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, engine: type) -> str:
+    """*engine* declared as another package, ``reader-NAME``, would: an entry point *name*
+    in the ``reader.engines`` group, on sys.path (which spawned worker processes inherit)."""
     site = tmp_path / "site"
-    dist = site / "reader_gazetteer-1.0.dist-info"
+    dist = site / f"reader_{name}-1.0.dist-info"
     dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: reader-gazetteer\nVersion: 1.0\n")
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: reader-{name}\nVersion: 1.0\n")
     (dist / "entry_points.txt").write_text(
-        f"[{ENTRY_POINT_GROUP}]\ngazetteer = {GazetteerEngine.__module__}:GazetteerEngine\n"
+        f"[{ENTRY_POINT_GROUP}]\n{name} = {engine.__module__}:{engine.__name__}\n"
     )
     monkeypatch.syspath_prepend(str(site))
-    return "gazetteer"
+    return name
+
+
+@pytest.fixture
+def entry_point(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The gazetteer engine as an entry point (:func:`declared`)."""
+    return declared(tmp_path, monkeypatch, "gazetteer", GazetteerEngine)
 
 
 @pytest.fixture
 def falling_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """:class:`FallingBackEngine` as an entry point (the worker process finds it)."""
-    site = tmp_path / "site"
-    dist = site / "reader_fallback-1.0.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: reader-fallback\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text(
-        f"[{ENTRY_POINT_GROUP}]\nfallback = {FallingBackEngine.__module__}:FallingBackEngine\n"
-    )
-    monkeypatch.syspath_prepend(str(site))
-    return "fallback"
+    return declared(tmp_path, monkeypatch, "fallback", FallingBackEngine)
 
 
 TEXT = "Angela Merkel visited Paris.\n\nThe BBC said Merkel liked Paris’s cafés."

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from conftest import entities_found, library_with_entities
 
 from reader.cli import main
 from reader.entities.library.edits import merge_edit, rename_edit, split_edit
@@ -67,14 +68,7 @@ def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An entity cache with the real pipeline's entities of every article (found once)."""
     folder = tmp_path_factory.mktemp("entities")
     write_library(folder / "library")
-    settings = Settings(
-        article_paths=[folder / "library"], db_path=folder / "db.json", cache_dir=folder / "c"
-    )
-    workspace = Workspace(settings, model_in_process=True)
-    for article in workspace.library().articles:
-        workspace.finder.find(article.sha256, article.text)
-    workspace.close()
-    return folder / "c"
+    return entities_found(folder / "library", folder)
 
 
 @dataclass
@@ -99,11 +93,8 @@ class Setup:
 @pytest.fixture
 def setup(tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
-    root = tmp_path / "library"
-    write_library(root)
-    cache = tmp_path / "cache"
-    shutil.copytree(entity_cache, cache)
-    settings = Settings(article_paths=[root], db_path=tmp_path / "db.json", cache_dir=cache)
+    settings = library_with_entities(tmp_path, write_library, entity_cache)
+    root = settings.article_paths[0]
     workspace = Workspace(settings, model_in_process=True)
     index = workspace.entity_index()
     report = index.update(workspace)

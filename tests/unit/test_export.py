@@ -14,15 +14,16 @@ from typing import Any
 
 import pytest
 import spacy
+from conftest import Result
 from export_fixtures import (
     GONE_TEXT,
     Annotated,
-    Result,
     Runner,
-    annotate,
-    cli_runner,
+    annotated,
+    entity_cache,
     native,
     opened,
+    run,
     run_process,
     schema_errors,
     span_of,
@@ -54,26 +55,7 @@ from reader.store import AnnotationStore, ArticleRef
 
 TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 
-
-@pytest.fixture(scope="module")
-def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One entity cache for the module: the model reads each article once."""
-    return tmp_path_factory.mktemp("entity-cache")
-
-
-@pytest.fixture
-def annotated(tmp_path: Path) -> Annotated:
-    return annotate(tmp_path / "work")
-
-
-@pytest.fixture
-def run(
-    annotated: Annotated,
-    entity_cache: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Runner:
-    return cli_runner(annotated, entity_cache, monkeypatch, capsys)
+__all__ = ["annotated", "entity_cache", "run"]  # the shared fixtures (export_fixtures)
 
 
 def exported(result: Result) -> Path:
@@ -219,7 +201,7 @@ def test_json_is_written_an_article_at_a_time_as_the_whole_document_dumps(
     # document dumped at once, with entities, read state, views and unsafe text, and with
     # no articles at all; and a file written from the chunks holds exactly them.
     from reader.export import json_format
-    from reader.export.collect import Collection
+    from reader.export.collection import Collection
     from reader.export.jsontext import dumps
 
     def whole(collection: Collection) -> bytes:

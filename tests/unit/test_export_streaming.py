@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from export_fixtures import Annotated, annotate, opened
+from export_fixtures import Annotated, annotate, entity_cache, opened
 
 from reader.export import csv_format, markdown, w3c
-from reader.export.collect import Collection, ExportError, gather
+from reader.export.collect import gather
+from reader.export.collection import Collection, ExportError
 from reader.export.exporting import build_export
 from reader.export.formats import format_named
 from reader.export.jsontext import dumps
@@ -25,10 +26,7 @@ from reader.store import Annotation, AnnotationStore, ArticleRef, StoreError
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 UNSAFE_NOTE = "line\none \u2028 \x9b\n  indented, =1+1, \ud800"
 
-
-@pytest.fixture(scope="module")
-def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("entity-cache")
+__all__ = ["entity_cache"]  # the shared fixtures (export_fixtures)
 
 
 @pytest.fixture

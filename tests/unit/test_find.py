@@ -162,3 +162,46 @@ def test_plain_text_finds_what_a_regex_finds(text: str, query: str) -> None:
     flags = 0 if is_case_sensitive(query) else re.IGNORECASE
     expected = [m.span() for m in re.finditer(pattern, text, flags)] if words else []
     assert find_all(text, query) == expected
+
+
+# Pieces for has_mark and the smart-case check's shortcut past fold(): ASCII, combining
+# marks of several scripts alone and after letters (in NFKD form and not), precomposed
+# letters, compatibility forms, dashes and quotes, CJK, emoji, and the Tibetan vowel signs
+# of combining class 0 that decompose to marks.
+_MARK_PIECES = [
+    *"aZ -.\n", "é", "e\u0301", "\u0301", "\u0327", "Å", "ﬁ", "²", "—", "’", "…", "\u00a0",
+    "\u0643\u064e", "\u064e", "\u05e9\u05b8", "\u05c1", "\u0939\u093f", "\u094d", "中", "😀",
+    "👍🏽", "\u200d", "\u0f73", "\u0f71", "ǅ", "ᾳ", "\u0345", "\u3099", "ｶﾞ",
+]  # fmt: skip
+_mark_texts = st.one_of(
+    st.lists(st.sampled_from(_MARK_PIECES), max_size=40).map("".join),
+    st.text(max_size=40),
+)
+
+
+@settings(max_examples=500)
+@given(_mark_texts, st.booleans())
+def test_has_mark_is_whether_a_character_has_a_combining_class(text: str, nfkd: bool) -> None:
+    """has_mark looks at the non-ASCII runs only (for speed): the same answer as looking
+    at every character, as fold() sees them."""
+    import unicodedata
+
+    from reader.search.text_match import has_mark
+
+    if nfkd:
+        text = unicodedata.normalize("NFKD", text)
+    assert has_mark(text) == any(unicodedata.combining(char) for char in text)
+
+
+@settings(max_examples=500)
+@given(_mark_texts, st.booleans())
+def test_the_smart_case_checks_shortcut_is_folding(text: str, nfkd: bool) -> None:
+    """The smart-case check skips fold() for a text in NFKD form without a mark: what it
+    compares is fold()'s result, for any text (NFKD ones above all, which take it)."""
+    import unicodedata
+
+    from reader.search.explain import _folded
+
+    if nfkd:
+        text = unicodedata.normalize("NFKD", text)
+    assert _folded(text) == fold(text)

@@ -12,10 +12,11 @@ import pytest
 from export_fixtures import (
     Annotated,
     Runner,
-    annotate,
-    cli_runner,
+    annotated,
+    entity_cache,
     native,
     opened,
+    run,
     schema_errors,
     span_of,
 )
@@ -27,25 +28,7 @@ from reader.export.importing import ImportFileError, apply_plan, plan_import, re
 from reader.store import AnnotationStore, ArticleRef, View
 from reader.store.lock import WriteLock
 
-
-@pytest.fixture(scope="module")
-def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("entity-cache")
-
-
-@pytest.fixture
-def annotated(tmp_path: Path) -> Annotated:
-    return annotate(tmp_path / "work")
-
-
-@pytest.fixture
-def run(
-    annotated: Annotated,
-    entity_cache: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Runner:
-    return cli_runner(annotated, entity_cache, monkeypatch, capsys)
+__all__ = ["annotated", "entity_cache", "run"]  # the shared fixtures (export_fixtures)
 
 
 @pytest.fixture

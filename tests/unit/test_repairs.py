@@ -4,11 +4,11 @@ on random articles, and the real pipeline on text shaped like wire copy."""
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from span_fixtures import assert_apart_and_true, at, span_articles
 
 from reader.entities.consistency import ArticleText, Rule, apply_consistency
 from reader.entities.engines.spacy_engine import SpacyEngine
@@ -23,15 +23,7 @@ from reader.entities.repairs import (
     strip_leading_the,
     strip_numbers,
 )
-from reader.entities.span import Source, Span
-
-
-def at(text: str, surface: str, label: str, nth: int = 0, source: Source = "model") -> Span:
-    """The span over the *nth* occurrence of *surface* in *text*."""
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(surface, start + 1)
-    return Span(start, start + len(surface), label, surface, source)
+from reader.entities.span import Span
 
 
 def repair(rule: Rule, text: str, *spans: Span) -> list[tuple[str, str]]:
@@ -282,38 +274,19 @@ _WORDS = [
 _SEPARATORS = [" ", " ", "  ", ", ", ". ", "\n", "/", " / "]
 
 
-@st.composite
-def articles(draw: st.DrawFn) -> tuple[str, list[Span]]:
-    """Wire-copy words with random disjoint spans on word boundaries."""
-    parts = draw(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPARATORS))))
-    text = "".join(word + sep for word, sep in parts)
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
-    spans, i = [], 0
-    while i < len(words):
-        length = draw(st.integers(0, 4))
-        if length and i + length <= len(words):
-            start, end = words[i][0], words[i + length - 1][1]
-            label = draw(st.sampled_from(["PERSON", "ORG", "GPE", "DATE", "EVENT"]))
-            source: Source = draw(st.sampled_from(["model", "model", "user"]))
-            spans.append(Span(start, end, label, text[start:end], source))
-        i += max(length, 1)
-    return text, spans
+_ARTICLES = span_articles(_WORDS, _SEPARATORS, ["PERSON", "ORG", "GPE", "DATE", "EVENT"], longest=4)
+"""Wire-copy words with random disjoint spans on word boundaries."""
 
 
 @pytest.mark.parametrize("rule", REPAIRS, ids=lambda rule: rule.__name__)
-@given(article=articles())
+@given(article=_ARTICLES)
 def test_each_repair_keeps_spans_in_the_text_apart_and_is_idempotent(
     rule: Rule, article: tuple[str, list[Span]]
 ) -> None:
     text, spans = article
     doc = ArticleText(text)
     out = rule(doc, spans)
-    assert out == sorted(out)
-    for before, after in pairwise(out):
-        assert before.end <= after.start
-    for s in out:
-        assert 0 <= s.start < s.end <= len(text) and s.text == text[s.start : s.end]
-    assert [s for s in out if s.source == "user"] == [s for s in spans if s.source == "user"]
+    assert_apart_and_true(text, spans, out)
     assert rule(doc, out) == out
 
 

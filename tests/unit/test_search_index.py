@@ -19,12 +19,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import entities_found, library_with_entities
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.annotations import article_ref
 from reader.library import catalogue
-from reader.search.index import INDEX_FILE, SearchIndex
+from reader.search.index import INDEX_FILE, SearchIndex, UpdateReport
 from reader.search.query import And, Field, Not, Or, Query, Term, format_query, parse
 from reader.search.reference import Doc, matches
 from reader.settings import Settings
@@ -87,6 +88,24 @@ class Setup:
         self.workspace.close()
         self.workspace = Workspace(self.settings, model_in_process=True)
 
+    def reopen(self) -> None:
+        """A fresh workspace (:meth:`reload`) and its search index, not updated yet."""
+        self.reload()
+        self.index = self.workspace.search_index()
+
+    def updated(self) -> UpdateReport:
+        """:meth:`reopen`, then the index updated: the update's report."""
+        self.reopen()
+        return self.index.update(self.workspace)
+
+    def drop_index(self) -> None:
+        """Close the workspace and delete the index's file (and its WAL files)."""
+        path = self.index.path
+        assert path is not None
+        self.workspace.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
 
 def write_library(root: Path) -> None:
     for name, text in ARTICLES.items():
@@ -104,26 +123,15 @@ def write_library(root: Path) -> None:
 def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An entity cache holding the real pipeline's entities of every article (found once)."""
     folder = tmp_path_factory.mktemp("entities")
-    root = folder / "library"
-    write_library(root)
-    settings = Settings(
-        article_paths=[root], db_path=folder / "db.json", cache_dir=folder / "cache"
-    )
-    workspace = Workspace(settings, model_in_process=True)
-    for article in workspace.library().articles:
-        workspace.finder.find(article.sha256, article.text)
-    workspace.close()
-    return folder / "cache"
+    write_library(folder / "library")
+    return entities_found(folder / "library", folder)
 
 
 @pytest.fixture
 def setup(tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
-    root = tmp_path / "library"
-    write_library(root)
-    cache = tmp_path / "cache"
-    shutil.copytree(entity_cache, cache)
-    settings = Settings(article_paths=[root], db_path=tmp_path / "db.json", cache_dir=cache)
+    settings = library_with_entities(tmp_path, write_library, entity_cache)
+    root = settings.article_paths[0]
     workspace = Workspace(settings, model_in_process=True)
     articles = {a.path.relative_to(root).as_posix(): a for a in workspace.library().articles}
     with AnnotationStore(settings.db_path) as store:
@@ -138,7 +146,7 @@ def setup(tmp_path: Path, entity_cache: Path, monkeypatch: pytest.MonkeyPatch) -
     index = workspace.search_index()
     report = index.update(workspace)
     assert report.added == len(ARTICLES) + 1 and report.entities == report.added
-    assert index.path == cache / INDEX_FILE and index.path.is_file()
+    assert index.path == settings.cache_dir / INDEX_FILE and index.path.is_file()
     made = Setup(root, settings, workspace, index)
     yield made
     made.workspace.close()
@@ -561,7 +569,7 @@ def test_hits_stream_in_order_each_explained_when_taken(
 
 
 def test_snippets_mark_the_words_found_in_the_text(setup: Setup) -> None:
-    from reader.search.snippets import PARAGRAPH_MARK
+    from reader.search.snippet_line import PARAGRAPH_MARK
     from reader.search.text_match import fold
 
     for text in ("minister", '"foreign minister"', "zoe", "ZOË", "well-known", "entity:Lavrov"):
@@ -738,14 +746,8 @@ def test_a_rebuild_takes_the_kept_entities_and_indexes_the_same(setup: Setup) ->
     assert (setup.settings.cache_dir / ROWS_FILE).is_file()
 
     def rebuild() -> tuple[object, list[object]]:
-        path = setup.index.path
-        assert path is not None
-        setup.workspace.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        setup.reload()
-        setup.index = setup.workspace.search_index()
-        report = setup.index.update(setup.workspace)
+        setup.drop_index()
+        report = setup.updated()
         return report, _entity_tables(setup.index)
 
     report, kept = rebuild()
@@ -774,11 +776,8 @@ def test_kept_rows_of_an_older_format_are_dropped_and_the_rules_run(setup: Setup
     from reader.search.entity_rows import ROWS_FILE
 
     ruled = _entity_tables(setup.index)
-    path = setup.index.path
-    assert path is not None
-    setup.workspace.close()
+    setup.drop_index()
     for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
         Path(f"{setup.settings.cache_dir / ROWS_FILE}{suffix}").unlink(missing_ok=True)
     with sqlite3.connect(setup.settings.cache_dir / ROWS_FILE) as old:
         old.execute(
@@ -786,19 +785,13 @@ def test_kept_rows_of_an_older_format_are_dropped_and_the_rules_run(setup: Setup
             "mentions TEXT NOT NULL) WITHOUT ROWID"
         )
         old.execute("INSERT INTO rows VALUES ('x', 'y', '[]')")
-    setup.reload()
-    setup.index = setup.workspace.search_index()
-    report = setup.index.update(setup.workspace)
+    report = setup.updated()
     assert report.problems == []
     assert report.entities == len(ALL) and report.entities_kept == 0
     assert _entity_tables(setup.index) == ruled
     # ... and kept again, in the new format: the next rebuild takes them.
-    setup.workspace.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    setup.reload()
-    setup.index = setup.workspace.search_index()
-    report = setup.index.update(setup.workspace)
+    setup.drop_index()
+    report = setup.updated()
     assert report.entities == report.entities_kept == len(ALL)
     assert _entity_tables(setup.index) == ruled
 
@@ -844,14 +837,8 @@ def test_a_bulk_build_in_batches_indexes_the_same(
     assert expected[0][0] and expected[0][-1]  # entity rows, and the lookup indexes
     monkeypatch.setattr(writing, "BULK", 1)
     monkeypatch.setattr(writing, "INSERT_BATCH", 2)
-    path = setup.index.path
-    assert path is not None
-    setup.workspace.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    setup.reload()
-    setup.index = setup.workspace.search_index()
-    report = setup.index.update(setup.workspace)
+    setup.drop_index()
+    report = setup.updated()
     assert report.added == len(ALL) and report.entities_kept == len(ALL)
     assert (_all_tables(setup.index), [setup.found(query) for query in queries]) == expected
 
@@ -876,9 +863,7 @@ def test_entity_coverage_reads_the_corrections_not_the_whole_store(
                 {"action": "relabel", "label": "ORG", "scope": scope, "text": "Geneva"},
             )
         store.add_note(article_ref(article), "One more note.")
-    setup.reload()
-    setup.index = setup.workspace.search_index()
-    report = setup.index.update(setup.workspace)
+    report = setup.updated()
     assert report.entities == len(ALL) and report.entities_missing == 0
     store = setup.workspace.store
     full = writing.store_snapshot(store)
@@ -894,8 +879,7 @@ def test_entity_coverage_reads_the_corrections_not_the_whole_store(
 
     monkeypatch.setattr(AnnotationStore, "iter_annotations", whole_store)
     # As the update noted it: no store opened at all.
-    setup.reload()
-    setup.index = setup.workspace.search_index()
+    setup.reopen()
     assert setup.index.entity_coverage(setup.workspace) == (len(ALL), len(ALL))
     assert setup.workspace.store is None
     # Another update since (the note is of an older generation): worked out again, from
@@ -963,13 +947,8 @@ def test_a_build_cancelled_between_batches_is_finished_by_the_next_update(
     expected = _all_tables(setup.index)
     monkeypatch.setattr(writing, "BULK", 1)
     monkeypatch.setattr(writing, "INSERT_BATCH", 2)
-    path = setup.index.path
-    assert path is not None
-    setup.workspace.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    setup.reload()
-    setup.index = setup.workspace.search_index()
+    setup.drop_index()
+    setup.reopen()
     cancelled = threading.Event()
     batches = 0
     real = writing.ReadAhead.batches

@@ -10,8 +10,9 @@ import snippets_before
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from reader.search import plain_text, snippet_window, snippets, text_match
-from reader.search.snippets import Snippet, find_snippet, make_snippet, snippet_pattern
+from reader.search import plain_text, snippet_line, snippet_window, snippets, text_match
+from reader.search.snippet_line import Snippet, make_snippet
+from reader.search.snippets import find_snippet, snippet_pattern
 
 # Words that meet: in-word places ("administer"), case, accents, letters that match ASCII
 # letters case-insensitively in a regex (dotless ı, long ſ, the Kelvin sign), compatibility
@@ -117,7 +118,7 @@ def test_snippets_are_what_the_code_before_found(
     ]
     pattern = snippet_pattern(cased, flags)
     assert pattern is not None
-    for plain in (None, snippets.is_plain(text)):
+    for plain in (None, plain_text.is_plain(text)):
         found = find_snippet(text, pattern, plain)
         now = None if found is None else (found.text, found.marks)
         assert now == _before(text, cased, flags, plain)
@@ -170,7 +171,7 @@ def test_odd_texts_snippets_are_what_the_code_before_found(text: str, data: st.D
     assert (pattern is None) == (snippets_before.snippet_pattern(phrases, flags) is None)
     if pattern is None:
         return
-    for plain in (None, snippets.is_plain(text)):
+    for plain in (None, plain_text.is_plain(text)):
         found = find_snippet(text, pattern, plain)
         now = None if found is None else (found.text, found.marks)
         assert now == _before(text, phrases, flags, plain)
@@ -293,16 +294,16 @@ def _old_find_snippet(text: str, pattern: re.Pattern[str]) -> Snippet | None:
     def back(offset: int) -> int:
         return plain_text.back_offset(offset, folded_starts, original_starts)
 
-    pieces = [] if from_start else [snippets.ELLIPSIS]
+    pieces = [] if from_start else [snippet_line.ELLIPSIS]
     cursor = window_start
     for match in snippets._matches(pattern, folded, window_start, window_end):
-        pieces += [text[back(cursor) : back(match.start())], snippets.MARK_START]
-        pieces += [text[back(match.start()) : back(match.end())], snippets.MARK_END]
+        pieces += [text[back(cursor) : back(match.start())], snippet_line.MARK_START]
+        pieces += [text[back(match.start()) : back(match.end())], snippet_line.MARK_END]
         cursor = match.end()
     pieces.append(text[back(cursor) : back(window_end)])
     if not to_end:
-        pieces.append(snippets.ELLIPSIS)
-    return snippets.make_snippet("".join(pieces))
+        pieces.append(snippet_line.ELLIPSIS)
+    return snippet_line.make_snippet("".join(pieces))
 
 
 _HOSTILE = ["\x1b[31m", "\r\n", "\r", "\t", "\x00", "\u202e", "e\u0301", "\u2028", "\x9b1m"]
@@ -346,10 +347,10 @@ def _split_marks(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     pieces: list[str] = []
     marks: list[tuple[int, int]] = []
     length, start = 0, None
-    for piece in re.split(f"([{snippets.MARK_START}{snippets.MARK_END}])", raw):
-        if piece == snippets.MARK_START:
+    for piece in re.split(f"([{snippet_line.MARK_START}{snippet_line.MARK_END}])", raw):
+        if piece == snippet_line.MARK_START:
             start = length
-        elif piece == snippets.MARK_END:
+        elif piece == snippet_line.MARK_END:
             if start is not None and length > start:
                 marks.append((start, length))
             start = None
@@ -359,7 +360,16 @@ def _split_marks(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(pieces), tuple(marks)
 
 
-_SPLIT_PIECES = ["word", "x", " ", snippets.MARK_START, snippets.MARK_END, "é", "…", "\u00a0"]
+_SPLIT_PIECES = [
+    "word",
+    "x",
+    " ",
+    snippet_line.MARK_START,
+    snippet_line.MARK_END,
+    "é",
+    "…",
+    "\u00a0",
+]
 _SPLIT_PIECES += ["\t", "\u3000", "\u2028", "\u200b"]  # spaces str.split() splits at, or not
 
 
@@ -418,7 +428,7 @@ def test_mark_characters_in_the_text_mark_nothing(text: str) -> None:
     found = find_snippet(text, pattern)
     assert found is not None
     assert [found.text[s:e] for s, e in found.marks] == ["minister"]
-    assert snippets.MARK_START not in found.text and snippets.MARK_END not in found.text
+    assert snippet_line.MARK_START not in found.text and snippet_line.MARK_END not in found.text
 
 
 @pytest.mark.parametrize(
@@ -434,7 +444,7 @@ def test_the_words_found_are_shown_whatever_comes_before_them(text: str) -> None
     """A window whose words found come after the longest snippet's end starts at them."""
     for plain in (None, False):
         found = find_snippet(text, snippet_pattern([["minister"]]), plain)  # type: ignore[arg-type]
-        assert found is not None and len(found.text) <= snippets.SNIPPET_LIMIT
+        assert found is not None and len(found.text) <= snippet_line.SNIPPET_LIMIT
         assert [found.text[s:e] for s, e in found.marks] == ["minister"], found
         assert found.text.startswith("…minister")
 
@@ -458,6 +468,26 @@ def test_a_run_folding_to_as_many_characters_is_mapped_back_one_by_one(
     snippet = find_snippet(text, snippet_pattern([term], [False]))
     assert snippet is not None
     assert [snippet.text[start:end] for start, end in snippet.marks] == [marked]
+
+
+def test_a_character_folding_to_nothing_is_no_plain_texts() -> None:
+    """A text is plain only when folding cannot change its words: a character folding to
+    nothing joins the words either side (a combining mark; the Tibetan vowel signs of
+    combining class 0 that decompose to marks), so the snippet of ``a`` U+0F73 ``b``,
+    which the index finds as ``ab``, marks it. Checked for every character that
+    decomposes or is a mark."""
+    import sys
+    import unicodedata
+
+    for code in range(0x80, sys.maxunicode + 1):
+        char = chr(code)
+        odd = unicodedata.decomposition(char) or unicodedata.category(char).startswith("M")
+        if odd and plain_text._harmless(char):  # what is_plain learns, a character at a time
+            assert text_match.words(f"a{char}b") == ["a", "b"], hex(code)
+    assert not plain_text.is_plain("a\u0f73b")
+    snippet = find_snippet("The word a\u0f73b is here.", snippet_pattern([["ab"]]))
+    assert snippet is not None
+    assert [text_match.fold(snippet.text[start:end]) for start, end in snippet.marks] == ["ab"]
 
 
 def _the_general_way(text: str, pattern: re.Pattern[str]) -> object:
@@ -518,7 +548,7 @@ def test_plain_texts_way_finds_what_the_general_way_finds(
     """A plain text's snippet (the path of most `reader search` hits: marks counted from
     the matches when the window is clean and on one line) is the general way's, byte for
     byte, marks included."""
-    if not snippets.is_plain(text):
+    if not plain_text.is_plain(text):
         return
     pattern = snippet_pattern(chosen)
     assert pattern is not None

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from export_fixtures import Annotated, Runner, annotate, cli_runner
+from export_fixtures import Annotated, Runner, annotate, annotated, entity_cache, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,25 +29,7 @@ from reader import cli
 from reader.export.formats import FORMAT_NAMES
 from reader.store import AnnotationStore, StoreCorrupt
 
-
-@pytest.fixture(scope="module")
-def entity_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("entity-cache")
-
-
-@pytest.fixture
-def annotated(tmp_path: Path) -> Annotated:
-    return annotate(tmp_path / "work")
-
-
-@pytest.fixture
-def run(
-    annotated: Annotated,
-    entity_cache: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Runner:
-    return cli_runner(annotated, entity_cache, monkeypatch, capsys)
+__all__ = ["annotated", "entity_cache", "run"]  # the shared fixtures (export_fixtures)
 
 
 def nested(depth: int) -> str:

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from web_fixtures import BOILERPLATE, STORIES, Story, article_page, body_of, serve_stories
+from web_fixtures import (
+    BOILERPLATE,
+    STORIES,
+    Story,
+    article_page,
+    body_of,
+    empty_library,
+    serve_stories,
+)
 
 from reader.library import MAX_ARTICLE_BYTES, Library
 from reader.library.frontmatter import split_front_matter
@@ -20,14 +28,7 @@ from reader.web.saving import file_name_for
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    library = tmp_path / "library"
-    library.mkdir()
-    return Settings(
-        article_paths=[library],
-        db_path=tmp_path / "db" / "annotations.json",
-        cache_dir=tmp_path / "cache",
-        sources={"articles": "arguments"},
-    )
+    return empty_library(tmp_path)
 
 
 def library_files(settings: Settings) -> dict[str, str]:

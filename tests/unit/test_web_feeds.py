@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from web_fixtures import STORIES, article_page, atom_feed, rss_feed, serve_stories
+from web_fixtures import STORIES, article_page, atom_feed, empty_library, rss_feed, serve_stories
 from werkzeug import Request, Response
 
 from reader.library.frontmatter import split_front_matter
@@ -29,14 +29,7 @@ from reader.web.teasers import GIVE_UP_DAYS, STAMP_FIELD, teaser_file_text
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    library = tmp_path / "library"
-    library.mkdir()
-    return Settings(
-        article_paths=[library],
-        db_path=tmp_path / "db" / "annotations.json",
-        cache_dir=tmp_path / "cache",
-        sources={"articles": "arguments"},
-    )
+    return empty_library(tmp_path)
 
 
 def articles(settings: Settings) -> dict[str, dict[str, str]]:

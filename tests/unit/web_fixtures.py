@@ -1,13 +1,31 @@
 """News-like pages and feeds for the `reader add` tests, served by pytest-httpserver on
 127.0.0.1 (never the internet): articles wrapped in navigation, ads, share buttons and
-comments; a page in Windows-1252; RSS and Atom feeds whose entries carry teasers only."""
+comments; a page in Windows-1252; RSS and Atom feeds whose entries carry teasers only;
+and the settings of an empty library to add them to."""
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from pathlib import Path
 
 from pytest_httpserver import HTTPServer
+
+from reader.settings import Settings
+
+
+def empty_library(tmp_path: Path) -> Settings:
+    """Settings whose one article folder, ``library``, is empty (named on the command line),
+    the database and cache beside it."""
+    library = tmp_path / "library"
+    library.mkdir()
+    return Settings(
+        article_paths=[library],
+        db_path=tmp_path / "db" / "annotations.json",
+        cache_dir=tmp_path / "cache",
+        sources={"articles": "arguments"},
+    )
+
 
 BOILERPLATE = ("Amazing deals on shoes", "Share on Facebook", "First! Great article", "Home")
 """Text of the page around the article that must never reach the added file."""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from reader.anchoring import to_w3c_selectors
-from reader.export.collect import CHANGED, Collection, ExportedArticle, ExportError
+from reader.export.collection import CHANGED, Collection, ExportedArticle, ExportError
 from reader.export.jsontext import dumps, sorted_json
 from reader.export.w3c.vocabulary import (
     CONTEXT,

@@ -342,7 +342,7 @@ class Annotator:
 
     def _export(self, choice: ExportChoice) -> None:
         """Write the export (in a thread worker) and say where, or why not."""
-        from reader.export.collect import ExportError
+        from reader.export.collection import ExportError
         from reader.export.exporting import export_to_folder
         from reader.export.writing import ExportWriteError
         from reader.store import StoreError
