@@ -14,7 +14,8 @@ import itertools
 import json
 import os
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from reader.entities.library.edits import merge_edit, rename_edit, split_edit
 from reader.entities.library.graph import cooccurrence_graph, write_graph
 from reader.entities.library.index import EntityIndex, index_file
 from reader.entities.library.mentions import NUMERIC_LABELS
-from reader.library import catalogue
+from reader.library import Article, catalogue
 from reader.settings import Settings
 from reader.store import AnnotationStore
 from reader.store.entity_edits import EntityEdits
@@ -511,3 +512,63 @@ def test_rows_kept_through_a_symlink_take_the_key_without_indexing(
         assert index.update(workspace).indexed == 0
     finally:
         workspace.close()
+
+
+class _WriteFirst(threading.Event):
+    """An event that runs *write* the first time the update asks whether it is cancelled
+    (between its plan and its first batch): another writer's turn, at the worst moment."""
+
+    def __init__(self, write: Callable[[], None]) -> None:
+        super().__init__()
+        self._write: Callable[[], None] | None = write
+
+    def is_set(self) -> bool:
+        write, self._write = self._write, None
+        if write is not None:
+            write()
+        return super().is_set()
+
+
+def test_a_row_written_meanwhile_is_not_rekeyed_as_it_was_planned(setup: Setup) -> None:
+    """A correction made everywhere: london (no "Moscow") is planned to be only rekeyed.
+    Meanwhile another writer (the app's panel, `reader entity` in another terminal) writes
+    london with another correction made, then undone: the update must not stamp those rows
+    with the current key, or no later update indexes london again (its entities stay as
+    the undone correction left them)."""
+    from reader.anchoring.targets import describe
+    from reader.annotations import article_ref
+
+    articles = {a.path.name: a for a in setup.workspace.library().articles}
+    geneva, london = articles["geneva.txt"], articles["london.txt"]
+
+    def correct(article: Article, text: str, label: str) -> str:
+        start = article.text.index(text)
+        correction = {"action": "relabel", "label": label, "scope": "global", "text": text}
+        with AnnotationStore(setup.settings.db_path) as store:
+            return store.add_correction(
+                article_ref(article), describe(article.text, start, start + len(text)), correction
+            ).id
+
+    correct(geneva, "Moscow", "LOC")
+    setup.workspace.close()
+    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    made: list[str] = []
+
+    def other_writer() -> None:  # "London" relabelled, london indexed with it
+        made.append(correct(london, "London", "LOC"))
+        other = Workspace(setup.settings, model_in_process=True)
+        try:
+            other.open_store_for_corrections()
+            spans = other.finder.find(london.sha256, london.text)
+            assert any(s.text == "London" and s.label == "LOC" for s in spans)
+            setup.index.put_article(london, spans)
+        finally:
+            other.close()
+
+    report = setup.index.update(setup.workspace, cancelled=_WriteFirst(other_writer))
+    assert report.indexed == 2
+    with AnnotationStore(setup.settings.db_path) as store:  # the other correction undone
+        store.delete(made[0])
+    setup.fresh()
+    assert all_mentions(setup) == shown(setup)
+    assert setup.index.find("London", "LOC") == []

@@ -224,12 +224,14 @@ class _Plan:
     gone: list[int]
     cache: EntityCache | None
     engine: EngineInfo | None
-    unless: dict[str, frozenset[str]] = field(default_factory=dict)
+    unless: dict[str, tuple[frozenset[str], str]] = field(default_factory=dict)
     """Per article path (absolute) in *todo*: indexed before with the same text, model and
-    own corrections, only the global corrections changed since; these texts are theirs.
-    When the article's text holds none of them its entities are as indexed: only its
-    key is written (a correction made everywhere reads every article, but runs the rules
-    again only on those that name it)."""
+    own corrections, only the global corrections changed since; these texts are theirs,
+    and the key its row had. When the article's text holds none of them its entities are
+    as indexed: only its key is written (a correction made everywhere reads every article,
+    but runs the rules again only on those that name it), if its row still has the key it
+    had (another writer, the app's panel or another process, may have indexed it since
+    with other corrections: stamping those rows would keep them)."""
     renamed: list[tuple[str, int]] = field(default_factory=list)
     """Rows kept under an article's path through a symlink: its key, and the row."""
     everywhere: tuple[str, list[str]] | None = None
@@ -304,7 +306,7 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
             if before.startswith(prefix) and before.endswith(f"/{own}") and was in kept:
                 if was not in changed:
                     changed[was] = _texts_changed(json.loads(kept[was]), keys.items)
-                plan.unless[path] = changed[was]
+                plan.unless[path] = (changed[was], before)
     plan.gone = [row[0] for row in known.values()]
     return plan
 
@@ -372,13 +374,13 @@ def update_index(
             if isinstance(read, Problem):
                 report.problems.append(str(read))
                 continue
-            texts = plan.unless.get(index_path(read.path))
+            unless = plan.unless.get(index_path(read.path))
             if (
-                texts is not None
+                unless is not None
                 and read.sha256 == article.sha256
-                and not any(text in read.text for text in texts)
+                and not any(text in read.text for text in unless[0])
             ):
-                rekeyed.append((key, index_path(read.path)))
+                rekeyed.append((key, index_path(read.path), read.sha256, unless[1]))
                 continue
             spans = finder.cached(read.sha256, read.text)
             if spans is None:
@@ -389,8 +391,12 @@ def update_index(
             with index.transaction() as connection:
                 for read, spans, key in batch:
                     put_rows(connection, read, read.text, spans, None, key)
+                # Only rows as planned: one written since (rowcount 0) waits for the next
+                # update, which its key sends to the rules again.
                 connection.executemany(
-                    "UPDATE articles SET entities_key = ? WHERE path = ?", rekeyed
+                    "UPDATE articles SET entities_key = ? "
+                    "WHERE path = ? AND sha256 = ? AND entities_key = ?",
+                    rekeyed,
                 )
         report.indexed += len(batch)
         report.rekeyed += len(rekeyed)
