@@ -532,9 +532,10 @@ class _WriteFirst(threading.Event):
 def test_a_row_written_meanwhile_is_not_rekeyed_as_it_was_planned(setup: Setup) -> None:
     """A correction made everywhere: london (no "Moscow") is planned to be only rekeyed.
     Meanwhile another writer (the app's panel, `reader entity` in another terminal) writes
-    london with another correction made, then undone: the update must not stamp those rows
-    with the current key, or no later update indexes london again (its entities stay as
-    the undone correction left them)."""
+    london with another correction made, then undone (before this update's batch: the
+    corrections are as planned): the update must not stamp those rows with the current
+    key, or no later update indexes london again (its entities stay as the undone
+    correction left them)."""
     from reader.anchoring.targets import describe
     from reader.annotations import article_ref
 
@@ -564,11 +565,43 @@ def test_a_row_written_meanwhile_is_not_rekeyed_as_it_was_planned(setup: Setup) 
             setup.index.put_article(london, spans)
         finally:
             other.close()
+        with AnnotationStore(setup.settings.db_path) as store:  # undone
+            store.delete(made[0])
 
     report = setup.index.update(setup.workspace, cancelled=_WriteFirst(other_writer))
     assert report.indexed == 2
-    with AnnotationStore(setup.settings.db_path) as store:  # the other correction undone
-        store.delete(made[0])
     setup.fresh()
     assert all_mentions(setup) == shown(setup)
     assert setup.index.find("London", "LOC") == []
+
+
+def test_a_correction_made_during_an_update_then_undone_is_not_kept(setup: Setup) -> None:
+    """A correction made everywhere: geneva (it names "Moscow") is indexed again. While
+    the update runs (after its plan) the user makes another one ("Geneva" relabelled),
+    then undoes it: geneva's rows must not keep the undone correction under the key of
+    the corrections without it (the next update would find nothing to do)."""
+    from reader.anchoring.targets import describe
+    from reader.annotations import article_ref
+
+    [geneva] = [a for a in setup.workspace.library().articles if a.path.name == "geneva.txt"]
+
+    def correct(text: str, label: str) -> str:
+        start = geneva.text.index(text)
+        correction = {"action": "relabel", "label": label, "scope": "global", "text": text}
+        with AnnotationStore(setup.settings.db_path) as store:
+            return store.add_correction(
+                article_ref(geneva), describe(geneva.text, start, start + len(text)), correction
+            ).id
+
+    correct("Moscow", "LOC")
+    setup.workspace.close()
+    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    made: list[str] = []
+    setup.index.update(
+        setup.workspace, cancelled=_WriteFirst(lambda: made.append(correct("Geneva", "LOC")))
+    )
+    with AnnotationStore(setup.settings.db_path) as store:  # undone
+        store.delete(made[0])
+    setup.fresh()
+    assert setup.index.find("Geneva", "LOC") == []
+    assert setup.index.find("Geneva", "GPE") != []

@@ -238,6 +238,10 @@ class _Plan:
     """The global corrections' digest and lines, to keep in the index's meta table under
     ``everywhere:<digest>`` so that a later update can tell what changed; None when they
     are kept already."""
+    keys: CorrectionsKeys = field(default_factory=CorrectionsKeys)
+    """The corrections the keys in *todo* are made of (the spans are found with the
+    store's corrections as they are when found: a batch found after they changed is not
+    written under these keys)."""
 
 
 def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -> _Plan:
@@ -285,7 +289,7 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
         }
     changed: dict[str, frozenset[str]] = {}
     todo: list[tuple[Article, str]] = []
-    plan = _Plan(todo, [], cache, engine)
+    plan = _Plan(todo, [], cache, engine, keys=keys)
     if keys.everywhere not in kept:  # written once, also by an index older than this key
         plan.everywhere = (keys.everywhere, keys.items)
     for article in articles:
@@ -337,10 +341,28 @@ def update_index(
     Gives the GIL no more than Python's switch interval (5 ms) does: a ``time.sleep(0)``
     per article, as the search index does, costs a whole time slice on a busy machine.
     """
-    from reader.library import Problem, read_article
-
     started = time.perf_counter()
     report = EntityIndexReport()
+    # The store's corrections changed during a pass (the user made or undid one in the
+    # app): the spans found since follow them, not the plan's keys; plan again.
+    while _update_pass(index, workspace, cancelled, report):
+        report = EntityIndexReport(
+            indexed=report.indexed, removed=report.removed, rekeyed=report.rekeyed
+        )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _update_pass(
+    index: EntityIndex,
+    workspace: Workspace,
+    cancelled: threading.Event | None,
+    report: EntityIndexReport,
+) -> bool:
+    """One plan and its batches (adding to *report*); True when it stopped because the
+    store's corrections changed since its plan (some of its batches left unwritten)."""
+    from reader.library import Problem, read_article
+
     plan = _plan(index, workspace, report)
     todo = plan.todo
     if plan.gone:  # a write only when something changed: the generation says so
@@ -350,8 +372,7 @@ def update_index(
                 report.removed += 1
     cache, engine, finder = plan.cache, plan.engine, workspace.finder
     if cache is None or engine is None:
-        report.seconds = time.perf_counter() - started
-        return report
+        return False
     if plan.everywhere is not None or plan.renamed:
         with index.transaction() as connection:  # before any article is keyed by it
             if plan.everywhere is not None:
@@ -387,6 +408,8 @@ def update_index(
                 report.missing += 1
                 continue
             batch.append((read, spans, key))
+        if (batch or rekeyed) and corrections_keys(workspace.store) != plan.keys:
+            return True
         if batch or rekeyed:
             with index.transaction() as connection:
                 for read, spans, key in batch:
@@ -400,5 +423,4 @@ def update_index(
                 )
         report.indexed += len(batch)
         report.rekeyed += len(rekeyed)
-    report.seconds = time.perf_counter() - started
-    return report
+    return False
