@@ -605,3 +605,25 @@ def test_a_correction_made_during_an_update_then_undone_is_not_kept(setup: Setup
     setup.fresh()
     assert setup.index.find("Geneva", "LOC") == []
     assert setup.index.find("Geneva", "GPE") != []
+
+
+def test_the_global_corrections_kept_beside_the_index_do_not_pile_up(setup: Setup) -> None:
+    """Each set of global corrections is kept in the index's meta table (every line of it)
+    while an article's key names it: made one after another, they would keep every set
+    ever made (n² lines), all read at each update."""
+    from reader.anchoring.targets import describe
+    from reader.annotations import article_ref
+
+    [geneva] = [a for a in setup.workspace.library().articles if a.path.name == "geneva.txt"]
+    for text in ("Moscow", "Geneva", "Lavrov", "Blair"):
+        start = geneva.text.index(text)
+        correction = {"action": "relabel", "label": "ORG", "scope": "global", "text": text}
+        with AnnotationStore(setup.settings.db_path) as store:
+            store.add_correction(
+                article_ref(geneva), describe(geneva.text, start, start + len(text)), correction
+            )
+        setup.fresh()
+    with setup.index.connection() as connection:
+        kept = connection.execute("SELECT count(*) FROM meta WHERE key LIKE 'everywhere:%'")
+        assert kept.fetchone()[0] == 1
+    assert setup.index.update(setup.workspace).indexed == 0

@@ -238,6 +238,9 @@ class _Plan:
     """The global corrections' digest and lines, to keep in the index's meta table under
     ``everywhere:<digest>`` so that a later update can tell what changed; None when they
     are kept already."""
+    prefix: str = ""
+    """What every entities key starts with (version, rules, engine), its global
+    corrections' digest next."""
     keys: CorrectionsKeys = field(default_factory=CorrectionsKeys)
     """The corrections the keys in *todo* are made of (the spans are found with the
     store's corrections as they are when found: a batch found after they changed is not
@@ -289,7 +292,7 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
         }
     changed: dict[str, frozenset[str]] = {}
     todo: list[tuple[Article, str]] = []
-    plan = _Plan(todo, [], cache, engine, keys=keys)
+    plan = _Plan(todo, [], cache, engine, prefix=prefix, keys=keys)
     if keys.everywhere not in kept:  # written once, also by an index older than this key
         plan.everywhere = (keys.everywhere, keys.items)
     for article in articles:
@@ -423,4 +426,23 @@ def _update_pass(
                 )
         report.indexed += len(batch)
         report.rekeyed += len(rekeyed)
+    _forget_corrections(index, plan)
     return False
+
+
+def _forget_corrections(index: EntityIndex, plan: _Plan) -> None:
+    """Take out of the meta table the global corrections no article's key names any more
+    (but the current ones): each set made is kept whole, and every update reads them."""
+    with index.connection() as connection:
+        named = {plan.keys.everywhere}
+        for (key,) in connection.execute("SELECT DISTINCT entities_key FROM articles"):
+            if key and key.startswith(plan.prefix):
+                named.add(key.removeprefix(plan.prefix).partition("/")[0])
+        stale = [
+            (name,)
+            for (name,) in connection.execute("SELECT key FROM meta WHERE key LIKE 'everywhere:%'")
+            if name.removeprefix("everywhere:") not in named
+        ]
+    if stale:
+        with index.transaction() as connection:
+            connection.executemany("DELETE FROM meta WHERE key = ?", stale)
