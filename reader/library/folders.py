@@ -89,6 +89,9 @@ def find_article_names(
     problems: list[Problem] = []
     found: list[FoundName] = []
     seen: set[str] = set()
+    # A folder made a symlink (or pointed elsewhere) since the last scan: resolved again,
+    # as a process started now would, or the two key the same articles two ways.
+    _REAL_FOLDERS.clear()
     # Compared with each file's resolved path, which the scan has anyway: one string test
     # per file instead of resolving every article path again afterwards.
     excluded = tuple(os.path.join(os.path.realpath(folder), "") for folder in exclude)
@@ -162,8 +165,8 @@ def index_path(path: str | os.PathLike[str]) -> str:
     """The key the search and entity indexes keep *path*'s article by: its absolute path,
     its folder's symlinks resolved, so that one library named through a symlink and by its
     real path (or relative and absolute) is one set of rows. The file's own name is kept
-    (a symlinked article is the link). Each folder is resolved once a process (~1 µs an
-    article more than ``os.path.abspath``: string work and one dictionary lookup)."""
+    (a symlinked article is the link). Each folder is resolved once a library scan (~1 µs
+    an article more than ``os.path.abspath``: string work and one dictionary lookup)."""
     absolute = os.path.abspath(path)
     folder, sep, name = absolute.rpartition(os.sep)
     real = _REAL_FOLDERS.get(folder)

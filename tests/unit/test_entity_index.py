@@ -14,7 +14,8 @@ import itertools
 import json
 import os
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ from reader.entities.library.edits import merge_edit, rename_edit, split_edit
 from reader.entities.library.graph import cooccurrence_graph, write_graph
 from reader.entities.library.index import EntityIndex, index_file
 from reader.entities.library.mentions import NUMERIC_LABELS
-from reader.library import catalogue
+from reader.library import Article, catalogue
 from reader.settings import Settings
 from reader.store import AnnotationStore
 from reader.store.entity_edits import EntityEdits
@@ -502,3 +503,118 @@ def test_rows_kept_through_a_symlink_take_the_key_without_indexing(
         assert index.update(workspace).indexed == 0
     finally:
         workspace.close()
+
+
+class _WriteFirst(threading.Event):
+    """An event that runs *write* the first time the update asks whether it is cancelled
+    (between its plan and its first batch): another writer's turn, at the worst moment."""
+
+    def __init__(self, write: Callable[[], None]) -> None:
+        super().__init__()
+        self._write: Callable[[], None] | None = write
+
+    def is_set(self) -> bool:
+        write, self._write = self._write, None
+        if write is not None:
+            write()
+        return super().is_set()
+
+
+def test_a_row_written_meanwhile_is_not_rekeyed_as_it_was_planned(setup: Setup) -> None:
+    """A correction made everywhere: london (no "Moscow") is planned to be only rekeyed.
+    Meanwhile another writer (the app's panel, `reader entity` in another terminal) writes
+    london with another correction made, then undone (before this update's batch: the
+    corrections are as planned): the update must not stamp those rows with the current
+    key, or no later update indexes london again (its entities stay as the undone
+    correction left them)."""
+    from reader.anchoring.targets import describe
+    from reader.annotations import article_ref
+
+    articles = {a.path.name: a for a in setup.workspace.library().articles}
+    geneva, london = articles["geneva.txt"], articles["london.txt"]
+
+    def correct(article: Article, text: str, label: str) -> str:
+        start = article.text.index(text)
+        correction = {"action": "relabel", "label": label, "scope": "global", "text": text}
+        with AnnotationStore(setup.settings.db_path) as store:
+            return store.add_correction(
+                article_ref(article), describe(article.text, start, start + len(text)), correction
+            ).id
+
+    correct(geneva, "Moscow", "LOC")
+    setup.workspace.close()
+    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    made: list[str] = []
+
+    def other_writer() -> None:  # "London" relabelled, london indexed with it
+        made.append(correct(london, "London", "LOC"))
+        other = Workspace(setup.settings, model_in_process=True)
+        try:
+            other.open_store_for_corrections()
+            spans = other.finder.find(london.sha256, london.text)
+            assert any(s.text == "London" and s.label == "LOC" for s in spans)
+            setup.index.put_article(london, spans)
+        finally:
+            other.close()
+        with AnnotationStore(setup.settings.db_path) as store:  # undone
+            store.delete(made[0])
+
+    report = setup.index.update(setup.workspace, cancelled=_WriteFirst(other_writer))
+    assert report.indexed == 2
+    setup.fresh()
+    assert all_mentions(setup) == shown(setup)
+    assert setup.index.find("London", "LOC") == []
+
+
+def test_a_correction_made_during_an_update_then_undone_is_not_kept(setup: Setup) -> None:
+    """A correction made everywhere: geneva (it names "Moscow") is indexed again. While
+    the update runs (after its plan) the user makes another one ("Geneva" relabelled),
+    then undoes it: geneva's rows must not keep the undone correction under the key of
+    the corrections without it (the next update would find nothing to do)."""
+    from reader.anchoring.targets import describe
+    from reader.annotations import article_ref
+
+    [geneva] = [a for a in setup.workspace.library().articles if a.path.name == "geneva.txt"]
+
+    def correct(text: str, label: str) -> str:
+        start = geneva.text.index(text)
+        correction = {"action": "relabel", "label": label, "scope": "global", "text": text}
+        with AnnotationStore(setup.settings.db_path) as store:
+            return store.add_correction(
+                article_ref(geneva), describe(geneva.text, start, start + len(text)), correction
+            ).id
+
+    correct("Moscow", "LOC")
+    setup.workspace.close()
+    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    made: list[str] = []
+    setup.index.update(
+        setup.workspace, cancelled=_WriteFirst(lambda: made.append(correct("Geneva", "LOC")))
+    )
+    with AnnotationStore(setup.settings.db_path) as store:  # undone
+        store.delete(made[0])
+    setup.fresh()
+    assert setup.index.find("Geneva", "LOC") == []
+    assert setup.index.find("Geneva", "GPE") != []
+
+
+def test_the_global_corrections_kept_beside_the_index_do_not_pile_up(setup: Setup) -> None:
+    """Each set of global corrections is kept in the index's meta table (every line of it)
+    while an article's key names it: made one after another, they would keep every set
+    ever made (n² lines), all read at each update."""
+    from reader.anchoring.targets import describe
+    from reader.annotations import article_ref
+
+    [geneva] = [a for a in setup.workspace.library().articles if a.path.name == "geneva.txt"]
+    for text in ("Moscow", "Geneva", "Lavrov", "Blair"):
+        start = geneva.text.index(text)
+        correction = {"action": "relabel", "label": "ORG", "scope": "global", "text": text}
+        with AnnotationStore(setup.settings.db_path) as store:
+            store.add_correction(
+                article_ref(geneva), describe(geneva.text, start, start + len(text)), correction
+            )
+        setup.fresh()
+    with setup.index.connection() as connection:
+        kept = connection.execute("SELECT count(*) FROM meta WHERE key LIKE 'everywhere:%'")
+        assert kept.fetchone()[0] == 1
+    assert setup.index.update(setup.workspace).indexed == 0

@@ -214,3 +214,23 @@ def test_rows_kept_through_a_symlink_alone_take_the_key_without_indexing(
         assert found == [str(tmp_path / "home" / "lib" / "economy" / "rates.txt")]
     finally:
         workspace.close()
+
+
+def test_a_folder_made_a_symlink_while_the_app_runs_is_keyed_as_another_process_keys_it(
+    tmp_path: Path,
+) -> None:
+    """The library's folder moved away and a symlink put in its place (`mv news old; ln -s
+    /mnt/news news`) while the app runs: its next scan keys the articles by the folder's
+    new real path, as `reader` started now does (or the two processes take each other's
+    rows for another library's, every article indexed again at each update)."""
+    from reader.library.folders import find_article_names, index_path
+
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.txt").write_text("Talks\n\nTalks in Lisbon.\n", encoding="utf-8")
+    assert index_path(news / "a.txt") == str(news / "a.txt")
+    news.rename(tmp_path / "mnt")
+    news.symlink_to(tmp_path / "mnt", target_is_directory=True)
+    found, _ = find_article_names([news])
+    assert [name for name, _, _ in found] == [str(news / "a.txt")]
+    assert index_path(news / "a.txt") == str(tmp_path / "mnt" / "a.txt")

@@ -224,18 +224,27 @@ class _Plan:
     gone: list[int]
     cache: EntityCache | None
     engine: EngineInfo | None
-    unless: dict[str, frozenset[str]] = field(default_factory=dict)
+    unless: dict[str, tuple[frozenset[str], str]] = field(default_factory=dict)
     """Per article path (absolute) in *todo*: indexed before with the same text, model and
-    own corrections, only the global corrections changed since; these texts are theirs.
-    When the article's text holds none of them its entities are as indexed: only its
-    key is written (a correction made everywhere reads every article, but runs the rules
-    again only on those that name it)."""
+    own corrections, only the global corrections changed since; these texts are theirs,
+    and the key its row had. When the article's text holds none of them its entities are
+    as indexed: only its key is written (a correction made everywhere reads every article,
+    but runs the rules again only on those that name it), if its row still has the key it
+    had (another writer, the app's panel or another process, may have indexed it since
+    with other corrections: stamping those rows would keep them)."""
     renamed: list[tuple[str, int]] = field(default_factory=list)
     """Rows kept under an article's path through a symlink: its key, and the row."""
     everywhere: tuple[str, list[str]] | None = None
     """The global corrections' digest and lines, to keep in the index's meta table under
     ``everywhere:<digest>`` so that a later update can tell what changed; None when they
     are kept already."""
+    prefix: str = ""
+    """What every entities key starts with (version, rules, engine), its global
+    corrections' digest next."""
+    keys: CorrectionsKeys = field(default_factory=CorrectionsKeys)
+    """The corrections the keys in *todo* are made of (the spans are found with the
+    store's corrections as they are when found: a batch found after they changed is not
+    written under these keys)."""
 
 
 def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -> _Plan:
@@ -283,7 +292,7 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
         }
     changed: dict[str, frozenset[str]] = {}
     todo: list[tuple[Article, str]] = []
-    plan = _Plan(todo, [], cache, engine)
+    plan = _Plan(todo, [], cache, engine, prefix=prefix, keys=keys)
     if keys.everywhere not in kept:  # written once, also by an index older than this key
         plan.everywhere = (keys.everywhere, keys.items)
     for article in articles:
@@ -304,7 +313,7 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
             if before.startswith(prefix) and before.endswith(f"/{own}") and was in kept:
                 if was not in changed:
                     changed[was] = _texts_changed(json.loads(kept[was]), keys.items)
-                plan.unless[path] = changed[was]
+                plan.unless[path] = (changed[was], before)
     plan.gone = [row[0] for row in known.values()]
     return plan
 
@@ -335,10 +344,28 @@ def update_index(
     Gives the GIL no more than Python's switch interval (5 ms) does: a ``time.sleep(0)``
     per article, as the search index does, costs a whole time slice on a busy machine.
     """
-    from reader.library import Problem, read_article
-
     started = time.perf_counter()
     report = EntityIndexReport()
+    # The store's corrections changed during a pass (the user made or undid one in the
+    # app): the spans found since follow them, not the plan's keys; plan again.
+    while _update_pass(index, workspace, cancelled, report):
+        report = EntityIndexReport(
+            indexed=report.indexed, removed=report.removed, rekeyed=report.rekeyed
+        )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _update_pass(
+    index: EntityIndex,
+    workspace: Workspace,
+    cancelled: threading.Event | None,
+    report: EntityIndexReport,
+) -> bool:
+    """One plan and its batches (adding to *report*); True when it stopped because the
+    store's corrections changed since its plan (some of its batches left unwritten)."""
+    from reader.library import Problem, read_article
+
     plan = _plan(index, workspace, report)
     todo = plan.todo
     if plan.gone:  # a write only when something changed: the generation says so
@@ -348,8 +375,7 @@ def update_index(
                 report.removed += 1
     cache, engine, finder = plan.cache, plan.engine, workspace.finder
     if cache is None or engine is None:
-        report.seconds = time.perf_counter() - started
-        return report
+        return False
     if plan.everywhere is not None or plan.renamed:
         with index.transaction() as connection:  # before any article is keyed by it
             if plan.everywhere is not None:
@@ -372,27 +398,51 @@ def update_index(
             if isinstance(read, Problem):
                 report.problems.append(str(read))
                 continue
-            texts = plan.unless.get(index_path(read.path))
+            unless = plan.unless.get(index_path(read.path))
             if (
-                texts is not None
+                unless is not None
                 and read.sha256 == article.sha256
-                and not any(text in read.text for text in texts)
+                and not any(text in read.text for text in unless[0])
             ):
-                rekeyed.append((key, index_path(read.path)))
+                rekeyed.append((key, index_path(read.path), read.sha256, unless[1]))
                 continue
             spans = finder.cached(read.sha256, read.text)
             if spans is None:
                 report.missing += 1
                 continue
             batch.append((read, spans, key))
+        if (batch or rekeyed) and corrections_keys(workspace.store) != plan.keys:
+            return True
         if batch or rekeyed:
             with index.transaction() as connection:
                 for read, spans, key in batch:
                     put_rows(connection, read, read.text, spans, None, key)
+                # Only rows as planned: one written since (rowcount 0) waits for the next
+                # update, which its key sends to the rules again.
                 connection.executemany(
-                    "UPDATE articles SET entities_key = ? WHERE path = ?", rekeyed
+                    "UPDATE articles SET entities_key = ? "
+                    "WHERE path = ? AND sha256 = ? AND entities_key = ?",
+                    rekeyed,
                 )
         report.indexed += len(batch)
         report.rekeyed += len(rekeyed)
-    report.seconds = time.perf_counter() - started
-    return report
+    _forget_corrections(index, plan)
+    return False
+
+
+def _forget_corrections(index: EntityIndex, plan: _Plan) -> None:
+    """Take out of the meta table the global corrections no article's key names any more
+    (but the current ones): each set made is kept whole, and every update reads them."""
+    with index.connection() as connection:
+        named = {plan.keys.everywhere}
+        for (key,) in connection.execute("SELECT DISTINCT entities_key FROM articles"):
+            if key and key.startswith(plan.prefix):
+                named.add(key.removeprefix(plan.prefix).partition("/")[0])
+        stale = [
+            (name,)
+            for (name,) in connection.execute("SELECT key FROM meta WHERE key LIKE 'everywhere:%'")
+            if name.removeprefix("everywhere:") not in named
+        ]
+    if stale:
+        with index.transaction() as connection:
+            connection.executemany("DELETE FROM meta WHERE key = ?", stale)
