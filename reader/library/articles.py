@@ -333,7 +333,13 @@ def read_article(
         title = provisional_title(path, data)
         if title is not None:
             return Article.deferred_page(path, title, data)
-    parsed = parser_for(path)(data)
+    try:
+        parsed = parser_for(path)(data)
+    except Exception as error:  # a parser's own fault (or a library missing) skips one file
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return Problem(
+            path, sanitize_line(f"cannot be read ({type(error).__name__}: {reason})"[:300])
+        )
     notices[:0] = parsed.notices
     text = sanitize(parsed.text)
     formats = parsed.formats

@@ -156,6 +156,27 @@ def test_a_front_page_is_listed_as_a_problem_saying_so(tmp_path: Path) -> None:
     assert isinstance(result, Problem) and result.reason == NO_ARTICLE
 
 
+def test_a_page_the_extractor_fails_on_is_a_problem_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An HTML reader that raises (a hostile page, or a fresh install missing one of the
+    extractor's libraries: lxml 6 without lxml_html_clean made `import trafilatura` fail)
+    is that one file skipped with the reason (sanitised, one line), not an exception that
+    stops the search index's update or a `reader` command."""
+
+    def broken(data: bytes | str, url: str | None = None, charset: str | None = None) -> None:
+        raise ImportError("lxml.html.clean module is now a separate project\n\x1b[31mmore")
+
+    monkeypatch.setattr(pages, "extract_page", broken)
+    monkeypatch.setattr(pages, "_cache_file", lambda sha256: None)
+    (tmp_path / "page.html").write_bytes(news("utf-8"))
+    problem = read_article(tmp_path / "page.html")
+    assert isinstance(problem, Problem)
+    assert problem.reason == (
+        "cannot be read (ImportError: lxml.html.clean module is now a separate project)"
+    )
+
+
 def test_listing_does_not_extract_and_reading_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
