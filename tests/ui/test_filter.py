@@ -293,6 +293,29 @@ async def test_the_list_works_while_the_index_is_built_and_narrows_when_ready(  
         assert titles(main) == ["Budget talks stall", "Cabinet reshuffle", "Summit in Paris"]
 
 
+async def test_an_index_that_cannot_be_built_is_said_in_the_field_not_building(  # type: ignore[no-untyped-def]
+    make_settings, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first update fails (a full disk, a library missing): the field says so, with
+    the reason, rather than "indexing the library…" for ever; the list stays unfiltered."""
+
+    def failing_update(self, workspace, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device \x1b[31m")
+
+    monkeypatch.setattr(reader.search.index.SearchIndex, "update", failing_update)
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        main.query_one(ArticleList).focus()
+        await pilot.press("slash", *"minister")
+        await idle(pilot)
+        bar = main.query_one(FilterBar)
+        assert bar.status.startswith("the search index could not be built (")
+        assert "No space left on device" in bar.status and "\x1b" not in bar.status
+        assert bar.status.endswith("the list is not filtered")
+        assert len(titles(main)) == 5
+
+
 async def test_tags_added_in_the_app_are_found_by_the_filter(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     app = make_app(make_settings, tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -53,6 +53,13 @@ if TYPE_CHECKING:
 #: What the field says while the first update of the session indexes the library's text.
 BUILDING = "indexing the library… the list narrows when the index is ready"
 
+
+def _not_built(problem: str) -> str:
+    """What the filter says when the index could not be built: the list is not narrowed."""
+    reason = sanitize_line(problem, 120)  # may name a file: untrusted
+    return f"the search index could not be built ({reason}): the list is not filtered"
+
+
 #: What it says while entities are indexed, to a query that asks for them.
 ENTITIES_PENDING = "entities are still being indexed: results may be incomplete"
 
@@ -128,6 +135,9 @@ class LibrarySearch:
         self._value_notices: tuple[str, ...] = ()
         """What the last search's query names that the library has not (label:perosn)."""
         self._problem_said = False
+        self._index_problem: str | None = None
+        """Why the last update failed (None when it did not): what the filter says while
+        the index is not built, rather than that it is being built."""
         self._counts_generation = 0
         """Bumped on every count of the views: an older count's figures are dropped."""
 
@@ -251,7 +261,10 @@ class LibrarySearch:
         self._cancel = None
         if message.complete or message.problem is not None:
             self._entities_in_flight = False  # in the index (or never: a search need not wait)
+        self._index_problem = message.problem
         if message.problem is not None:
+            if not self._index_ready and self._search_waiting:
+                self._bar.set_notice(_not_built(message.problem))
             if not self._problem_said:  # once a session, not after every keystroke
                 self._problem_said = True
                 self._app.notify(
@@ -319,7 +332,8 @@ class LibrarySearch:
             return
         if not self._index_ready:
             self._search_waiting = True
-            self._bar.set_notice(BUILDING)
+            problem = self._index_problem
+            self._bar.set_notice(BUILDING if problem is None else _not_built(problem))
             return
         entities = asks_for_entities(query)
         if entities and not self._entities_due and self._cache_changed():
