@@ -413,6 +413,15 @@ class ReaderApp(App[None]):
             return
         self.exit()
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C outside a selection (Textual's binding): say how to quit, naming both keys
+        (Textual's own hint names only the first key bound to quit it finds)."""
+        self.notify(
+            "Press q or Ctrl+Q to quit (Ctrl+C copies a selection).",
+            title="Do you want to quit?",
+            markup=False,
+        )
+
     def get_default_screen(self) -> Screen[None]:
         return MainScreen()
 

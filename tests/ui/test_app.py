@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reader.entities.span import Span
 from reader.settings import Settings
 from reader.ui.app import ReaderApp, build_app
 from reader.ui.screens.help import HelpScreen
@@ -194,6 +195,18 @@ async def test_legend_toggles_and_hides_a_label(make_settings) -> None:  # type:
         assert f"·  {first_label} " in legend.render_line(0).text
         await pilot.press("space")
         assert first_label not in view.hidden_labels
+
+
+async def test_legend_counts_are_written_as_the_panel_writes_them(make_settings) -> None:  # type: ignore[no-untyped-def]
+    """Thousands grouped ("PERSON 4,002"), as the Entities panel's "PERSON (4,002)"."""
+    async with started(make_settings(), SIZE) as (_app, pilot, main):
+        legend = main.query_one(Legend)
+        spans = [Span(i, i + 1, "PERSON", "x") for i in range(4002)]
+        legend.set_spans([*spans, Span(0, 1, "GPE", "y")])
+        await pilot.pause()
+        lines = [legend.render_line(y).text for y in range(2)]
+        assert any(line.split()[1:] == ["PERSON", "4,002"] for line in lines), lines
+        assert any(line.split()[1:] == ["GPE", "1"] for line in lines), lines
 
 
 async def test_help_lists_every_key_and_closes(make_settings) -> None:  # type: ignore[no-untyped-def]

@@ -146,7 +146,7 @@ async def test_the_tag_dialog_shows_the_rule_and_refuses_a_long_tag(project: Pat
         assert store.articles()[0]["tags"] == ["fine", "ok"]
 
 
-async def test_space_and_b_page_the_help_as_they_page_an_article(project: Path) -> None:
+async def test_space_b_g_and_shift_g_move_in_the_help_as_in_an_article(project: Path) -> None:
     async with started(settings_in(project), (120, 30)) as (app, pilot, _):
         await pilot.press("question_mark")
         await pilot.pause(0.2)
@@ -159,3 +159,9 @@ async def test_space_and_b_page_the_help_as_they_page_an_article(project: Path) 
         await pilot.press("b")
         await pilot.pause(0.2)
         assert body.scroll_y < paged
+        await pilot.press("G")  # the bottom, as G goes to the end everywhere
+        await pilot.pause(0.2)
+        assert body.scroll_y == body.max_scroll_y > paged
+        await pilot.press("g")
+        await pilot.pause(0.2)
+        assert body.scroll_y == 0

@@ -106,6 +106,9 @@ class HelpScreen(ModalScreen[None]):
         # As in the article: Space and b page (PgDn and PgUp do, through the scroll view).
         Binding("space", "page('down')", "Page down", show=False),
         Binding("b", "page('up')", "Page up", show=False),
+        # As everywhere else: g and G go to the top and the bottom (Home and End do too).
+        Binding("g", "end('top')", "Top", show=False),
+        Binding("G", "end('bottom')", "Bottom", show=False),
     ]
 
     def __init__(self, sections: Sequence[Section], paths: Sequence[tuple[str, str]]) -> None:
@@ -137,6 +140,13 @@ class HelpScreen(ModalScreen[None]):
             body.scroll_down()
         else:
             body.scroll_up()
+
+    def action_end(self, which: str) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        if which == "top":
+            body.scroll_home(animate=False)
+        else:
+            body.scroll_end(animate=False)
 
     def action_page(self, direction: str) -> None:
         body = self.query_one("#help-body", VerticalScroll)

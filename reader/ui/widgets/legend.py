@@ -79,7 +79,7 @@ class Legend(RowList):
         line = Content.assemble(
             ("✓ " if shown else "· ", tick),
             Content(f" {sanitize_line(label, 40)} ").stylize(swatch),
-            (f" {self._counts[label]}", "bold"),
+            (f" {self._counts[label]:,}", "bold"),
         ).truncate(width)
         return content_strip(line, style)
 
