@@ -17,6 +17,7 @@ __all__ = [
     "last_sentence_start",
     "sentence_lead",
     "unicode_words",
+    "window_around",
 ]
 
 SNIPPET_WORDS = 16
@@ -127,3 +128,35 @@ def sentence_lead(
     if at_start and 0 < before <= SNIPPET_WORDS - 1:
         return before  # the text's first word starts a sentence
     return None
+
+
+def window_around(folded: str, start: int, end: int, words: Words) -> tuple[int, int, bool, bool]:
+    """The snippet's window around the match *start*..*end* of *folded*: about
+    :data:`SNIPPET_WORDS` words, from the nearest sentence start before it when one is
+    near (:func:`sentence_lead`), else the match centred; more before it when the text
+    ends. Returns the window's start and end, and whether it begins the text and ends it
+    (no ellipsis on that side)."""
+    found_words = len(words.word.findall(folded, start, end)) or 1
+    before, at_start, back = count_before(folded, start, words)
+    ahead = words.counted.match(folded, end)
+    assert ahead is not None
+    after = ahead.lastindex or 0
+    at_end = after <= SNIPPET_WORDS
+    if not at_end:
+        after = SNIPPET_WORDS
+    room = max(0, SNIPPET_WORDS - found_words)
+    lead = (
+        sentence_lead(folded, start, start - back.end(), before, at_start, words)
+        if before
+        else None
+    )
+    if lead is None:
+        lead = min(before, room // 2)
+        if at_end and room - lead > after:  # the text ends: show more before
+            lead = min(before, room - after)
+    trail = min(after, max(0, room - lead))
+    from_start = at_start and lead == before
+    window_start = 0 if from_start else start - back.end(lead) if lead else start
+    to_end = at_end and trail == after
+    window_end = len(folded) if to_end else ahead.end(trail) if trail else end
+    return window_start, window_end, from_start, to_end

@@ -25,9 +25,8 @@ from reader.search.snippet_line import (
 from reader.search.snippet_window import (
     ASCII_WORDS,
     SNIPPET_WORDS,
-    count_before,
-    sentence_lead,
     unicode_words,
+    window_around,
 )
 
 __all__ = [
@@ -222,29 +221,7 @@ def find_snippet(text: str, pattern: re.Pattern[str], plain: bool | None = None)
     if first is None:
         return None
     start, end = first.span()
-    found_words = len(words.word.findall(first.group())) or 1
-    before, at_start, back = count_before(folded, start, words)
-    ahead = words.counted.match(folded, end)
-    assert ahead is not None
-    after = ahead.lastindex or 0
-    at_end = after <= SNIPPET_WORDS
-    if not at_end:
-        after = SNIPPET_WORDS
-    room = max(0, SNIPPET_WORDS - found_words)
-    lead = (
-        sentence_lead(folded, start, start - back.end(), before, at_start, words)
-        if before
-        else None
-    )
-    if lead is None:
-        lead = min(before, room // 2)
-        if at_end and room - lead > after:  # the text ends: show more before
-            lead = min(before, room - after)
-    trail = min(after, max(0, room - lead))
-    from_start = at_start and lead == before
-    window_start = 0 if from_start else start - back.end(lead) if lead else start
-    to_end = at_end and trail == after
-    window_end = len(folded) if to_end else ahead.end(trail) if trail else end
+    window_start, window_end, from_start, to_end = window_around(folded, start, end, words)
     while True:
         pieces = [] if from_start else [ELLIPSIS]
         cursor = window_start
@@ -317,28 +294,7 @@ def _plain_snippet(
             break
         at = first.end()
     start, end = first.span()
-    words = ASCII_WORDS
-    found_words = len(words.word.findall(text, start, end)) or 1
-    before, at_start, back = count_before(text, start, words)
-    ahead = words.counted.match(text, end)
-    assert ahead is not None
-    after = ahead.lastindex or 0
-    at_end = after <= SNIPPET_WORDS
-    if not at_end:
-        after = SNIPPET_WORDS
-    room = max(0, SNIPPET_WORDS - found_words)
-    lead = (
-        sentence_lead(text, start, start - back.end(), before, at_start, words) if before else None
-    )
-    if lead is None:
-        lead = min(before, room // 2)
-        if at_end and room - lead > after:
-            lead = min(before, room - after)
-    trail = min(after, max(0, room - lead))
-    from_start = at_start and lead == before
-    window_start = 0 if from_start else start - back.end(lead) if lead else start
-    to_end = at_end and trail == after
-    window_end = length if to_end else ahead.end(trail) if trail else end
+    window_start, window_end, from_start, to_end = window_around(text, start, end, ASCII_WORDS)
     while True:
         window = text[window_start:window_end]
         if MARK_START in window or MARK_END in window:
