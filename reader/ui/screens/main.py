@@ -636,9 +636,11 @@ class MainScreen(AnnotationKeys):
         self._without_store = message.without_store
         self._apply_spans(message.spans)
         self._set_status("")
-        # Drawn in the next frame (not once each widget's queue is idle): the callback
-        # above then runs after that frame, not before it.
-        draw_in_next_frame(
+        # Laid out and drawn in the next frame (not once each widget's queue is idle):
+        # the callbacks below then run after that frame, not before it. Laid out: the
+        # legend grows from its empty box and moves the panel down; drawn at their old
+        # places first, the panel stayed on the terminal under the legend's new rows.
+        lay_out_in_next_frame(
             self.query_one(ArticleView), self.query_one(EntityPanel), self.query_one(Legend)
         )
         if self._finding is not None:
