@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reader.ui.app import ReaderApp
 from reader.ui.messages import EntitiesReady
+from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_panel import EntityPanel
 from reader.ui.widgets.legend import Legend
@@ -57,3 +58,39 @@ async def test_the_entities_frame_draws_the_legend_and_panel_where_they_end(
         assert final[2] < finding_view  # the header's status line went: the text moved up
         assert frames, "no frame drawn"
         assert frames[0] == final  # not the panel drawn at its old place first
+
+
+async def test_a_cached_switch_from_an_article_being_found_draws_the_panel_where_it_ends(
+    tmp_path: Path, entity_cache: Path
+) -> None:
+    """Switching from an article whose entities the model is finding (empty legend) to a
+    cached one: the switch's frame (drawn from Enter's handler) has the legend grown and
+    the panel below it, not the panel at its old place."""
+    app: ReaderApp = make_app(tmp_path, entity_cache)
+    async with app.run_test(size=(160, 50)) as pilot:
+        main = await open_article(pilot, "a-geneva.txt")
+        main._apply_spans([])
+        main._set_status("Finding entities…")
+        for _ in range(3):
+            await pilot.pause()
+        legend, panel = main.query_one(Legend), main.query_one(EntityPanel)
+        empty_legend = legend.region.height
+        frames: list[tuple[int, int]] = []
+        refresh = main._compositor_refresh
+
+        def recorded() -> None:
+            refresh()
+            frames.append((legend.region.height, panel.region.y))
+
+        main._compositor_refresh = recorded  # type: ignore[method-assign]
+        main.query_one(ArticleList).focus()
+        await pilot.pause()
+        frames.clear()
+        await pilot.press("j", "enter")
+        for _ in range(5):
+            await pilot.pause()
+        assert main.article is not None and main.article.path.name == "b-moscow.txt"
+        final = (legend.region.height, panel.region.y)
+        assert final[0] > empty_legend
+        switch_frames = frames[1:]  # the first: j's move in the list
+        assert switch_frames and switch_frames[0] == final, frames

@@ -476,14 +476,18 @@ class MainScreen(AnnotationKeys):
         # the emptied panels), not in one more whole-screen frame that would share the
         # machine with the model; a cached switch's frame stays the quickest to draw.
         in_next_frame = lay_out_in_next_frame if view.finding else draw_in_next_frame
-        in_next_frame(
-            view,
+        # The header, the legend and the entity panel laid out in it always: their sizes
+        # change when the switch leaves an article whose entities were being found (its
+        # status line, the empty legend); the frame drawn now with the panel at its old
+        # place left that panel on the terminal under the legend's new rows (the layout
+        # a frame later did not draw over it). Only a widget whose size changed is laid
+        # out (reader/ui/frames.py).
+        lay_out_in_next_frame(
             self.query_one("#article-header", Static),
-            self.query_one(EntityPanel),
             self.query_one(Legend),
-            self.query_one(AnnotationPanel),
-            self.query_one(ArticleList),
+            self.query_one(EntityPanel),
         )
+        in_next_frame(view, self.query_one(AnnotationPanel), self.query_one(ArticleList))
         if not view.finding:
             # A cached switch's frame, drawn now: not after the Blur and Focus queued
             # above (the sidebar's restyle as it loses the focus is drawn in the frame
