@@ -476,14 +476,18 @@ class MainScreen(AnnotationKeys):
         # the emptied panels), not in one more whole-screen frame that would share the
         # machine with the model; a cached switch's frame stays the quickest to draw.
         in_next_frame = lay_out_in_next_frame if view.finding else draw_in_next_frame
-        in_next_frame(
-            view,
+        # The header, the legend and the entity panel laid out in it always: their sizes
+        # change when the switch leaves an article whose entities were being found (its
+        # status line, the empty legend); the frame drawn now with the panel at its old
+        # place left that panel on the terminal under the legend's new rows (the layout
+        # a frame later did not draw over it). Only a widget whose size changed is laid
+        # out (reader/ui/frames.py).
+        lay_out_in_next_frame(
             self.query_one("#article-header", Static),
-            self.query_one(EntityPanel),
             self.query_one(Legend),
-            self.query_one(AnnotationPanel),
-            self.query_one(ArticleList),
+            self.query_one(EntityPanel),
         )
+        in_next_frame(view, self.query_one(AnnotationPanel), self.query_one(ArticleList))
         if not view.finding:
             # A cached switch's frame, drawn now: not after the Blur and Focus queued
             # above (the sidebar's restyle as it loses the focus is drawn in the frame
@@ -636,9 +640,11 @@ class MainScreen(AnnotationKeys):
         self._without_store = message.without_store
         self._apply_spans(message.spans)
         self._set_status("")
-        # Drawn in the next frame (not once each widget's queue is idle): the callback
-        # above then runs after that frame, not before it.
-        draw_in_next_frame(
+        # Laid out and drawn in the next frame (not once each widget's queue is idle):
+        # the callbacks below then run after that frame, not before it. Laid out: the
+        # legend grows from its empty box and moves the panel down; drawn at their old
+        # places first, the panel stayed on the terminal under the legend's new rows.
+        lay_out_in_next_frame(
             self.query_one(ArticleView), self.query_one(EntityPanel), self.query_one(Legend)
         )
         if self._finding is not None:
