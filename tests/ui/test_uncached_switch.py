@@ -370,3 +370,30 @@ async def test_the_entities_found_are_written_after_their_frame(
         assert writes == [("cache", True), ("index", True)]
         assert main.article is not None
         assert app.finder.cached(main.article.sha256, main.article.text) is not None
+
+
+async def test_the_frame_that_shows_the_found_entities_lays_out_the_legend(
+    tmp_path: Path, entity_cache: Path
+) -> None:
+    """The legend's height follows its labels: the frame that shows the entities the model
+    found lays it out too, not a frame that draws it at its old height and a later one
+    that lays it out. Between those two, Textual 8.2.8 could lose the layout's repaint (a
+    frame that rebuilt its map took in the new sizes): the entity panel drawn at the old
+    place stayed on the screen over the legend (two "Entities" boxes)."""
+    from reader.ui.messages import EntitiesReady
+    from reader.ui.widgets.legend import Legend
+
+    app = uncached_app(tmp_path, entity_cache)
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await open_uncached(pilot)
+        assert main.article is not None
+        legend = main.query_one(Legend)
+        found = list(main.query_one(ArticleView).spans)
+        shown = legend.outer_size.height
+        main._apply_spans([])  # as while the model finds them
+        await idle(pilot)
+        assert legend.outer_size.height < shown
+        # The model's entities arrive, then the screen's next frame, nothing in between.
+        main.on_entities_ready(EntitiesReady(main.article.id, found))
+        main._on_timer_update()
+        assert legend.outer_size.height == shown
