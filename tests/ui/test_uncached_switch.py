@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.segment import ControlType
+from textual._compositor import CompositorUpdate
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -370,3 +372,110 @@ async def test_the_entities_found_are_written_after_their_frame(
         assert writes == [("cache", True), ("index", True)]
         assert main.article is not None
         assert app.finder.cached(main.article.sha256, main.article.text) is not None
+
+
+async def test_the_frame_that_shows_the_found_entities_lays_out_the_legend(
+    tmp_path: Path, entity_cache: Path
+) -> None:
+    """The legend's height follows its labels: the frame that shows the entities the model
+    found lays it out too, not a frame that draws it at its old height and a later one
+    that lays it out. Between those two, Textual 8.2.8 could lose the layout's repaint (a
+    frame that rebuilt its map took in the new sizes): the entity panel drawn at the old
+    place stayed on the screen over the legend (two "Entities" boxes)."""
+    from reader.ui.messages import EntitiesReady
+    from reader.ui.widgets.legend import Legend
+
+    app = uncached_app(tmp_path, entity_cache)
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await open_uncached(pilot)
+        assert main.article is not None
+        legend = main.query_one(Legend)
+        found = list(main.query_one(ArticleView).spans)
+        shown = legend.outer_size.height
+        main._apply_spans([])  # as while the model finds them
+        await idle(pilot)
+        assert legend.outer_size.height < shown
+        # The model's entities arrive, then the screen's next frame, nothing in between.
+        main.on_entities_ready(EntitiesReady(main.article.id, found))
+        main._on_timer_update()
+        assert legend.outer_size.height == shown
+
+
+class Cells:
+    """What a terminal shows: every frame the app sends applied to a grid of cells (the
+    app runs headless; its frames are taken where it would write them)."""
+
+    def __init__(self, app: ReaderApp, size: tuple[int, int]) -> None:
+        self.width, self.height = size
+        self.rows = [[" "] * self.width for _ in range(self.height)]
+        display = app._display
+
+        def shown(screen: Any, renderable: Any) -> None:
+            if isinstance(renderable, CompositorUpdate):
+                self.apply(app, renderable)
+            display(screen, renderable)
+
+        app._display = shown  # type: ignore[method-assign]
+
+    def apply(self, app: ReaderApp, update: CompositorUpdate) -> None:
+        x = y = 0
+        for segment in app.console.render(update):
+            for control in segment.control or ():
+                if control[0] == ControlType.CURSOR_MOVE_TO:
+                    x, y = int(control[1]), int(control[2])
+            if segment.control:
+                continue
+            for char in segment.text:
+                if char == "\n":
+                    x, y = 0, y + 1
+                    continue
+                if 0 <= y < self.height and 0 <= x < self.width:
+                    self.rows[y][x] = char
+                x += 1
+
+    def lines(self) -> list[str]:
+        return ["".join(row) for row in self.rows]
+
+
+def rebuilds_its_map(main: MainScreen) -> Callable[[], None]:
+    """The screen's next frame rebuilds its compositor's map as it draws, as Textual 8.2.8
+    does when a dirty widget is not visible and a widget drawn asks its region
+    (``Compositor.full_map``); returns what ends it."""
+    compositor = main._compositor
+    render_update = compositor.render_update
+
+    def rebuilt(*args: Any, **kwargs: Any) -> Any:
+        compositor._full_map_invalidated = True
+        assert compositor.full_map
+        return render_update(*args, **kwargs)
+
+    compositor.render_update = rebuilt  # type: ignore[method-assign]
+    return lambda: setattr(compositor, "render_update", render_update)
+
+
+async def test_the_terminal_keeps_no_part_of_the_panels_drawn_before_the_layout(
+    tmp_path: Path, entity_cache: Path
+) -> None:
+    """The entities found arrive; the legend's own queue asks for its layout (as once
+    idle); the frame that shows them rebuilds the compositor's map (as Textual does at
+    times). Once settled, what the terminal received is the screen drawn whole: without
+    the layout in that frame, the Notes box's top border was missing under the entity
+    panel (in a real terminal, a second "Entities" box over the legend)."""
+    from reader.ui.messages import EntitiesReady
+    from reader.ui.widgets.legend import Legend
+
+    app = uncached_app(tmp_path, entity_cache)
+    cells = Cells(app, (140, 44))
+    async with app.run_test(size=(140, 44)) as pilot:
+        main = await open_uncached(pilot)
+        assert main.article is not None
+        found = list(main.query_one(ArticleView).spans)
+        main._apply_spans([])  # as while the model finds them
+        await idle(pilot)
+        main.on_entities_ready(EntitiesReady(main.article.id, found))
+        main.query_one(Legend)._check_refresh()
+        ended = rebuilds_its_map(main)
+        main._on_timer_update()
+        ended()
+        await idle(pilot)
+        assert cells.lines() == [strip.text for strip in main._compositor.render_strips()]

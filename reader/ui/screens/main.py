@@ -641,11 +641,19 @@ class MainScreen(AnnotationKeys):
         self._apply_spans(message.spans)
         self._set_status("")
         # Laid out and drawn in the next frame (not once each widget's queue is idle):
-        # the callbacks below then run after that frame, not before it. Laid out: the
-        # legend grows from its empty box and moves the panel down; drawn at their old
-        # places first, the panel stayed on the terminal under the legend's new rows.
+        # the callbacks below then run after that frame, not before it. Laid out too, not
+        # only drawn: the legend's height follows its labels (and the header loses its
+        # status line). Drawn at their old sizes with the layout left to a later frame,
+        # Textual 8.2.8 could lose that layout's repaint: a frame between them that rebuilt
+        # the compositor's map (``Compositor.full_map``, rebuilt lazily once a dirty widget
+        # is not visible) took the new sizes into the map that the layout's frame compares
+        # with, found nothing moved, and the panel drawn at the old place stayed on the
+        # screen under the legend (two "Entities" boxes, 1 switch in 6).
         lay_out_in_next_frame(
-            self.query_one(ArticleView), self.query_one(EntityPanel), self.query_one(Legend)
+            self.query_one(ArticleView),
+            self.query_one("#article-header", Static),
+            self.query_one(EntityPanel),
+            self.query_one(Legend),
         )
         if self._finding is not None:
             self.call_after_refresh(foreground.release, self._finding)
