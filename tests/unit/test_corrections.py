@@ -611,7 +611,14 @@ def test_random_overlapping_adds_do_what_applying_them_one_by_one_does(case: Cas
 @settings(max_examples=300, deadline=None)
 @given(cases())
 def test_may_change_is_never_wrong_when_it_says_no(case: Case) -> None:
+    """Spans begin and end where words do (a model's tokens, the rules' whole words): a
+    span "N" in "New" is left out (a check allowing one would find "us" in "thus")."""
     text, spans, corrections = case
+
+    def inside_word(i: int) -> bool:
+        return 0 < i < len(text) and text[i - 1].isalnum() and text[i].isalnum()
+
+    spans = [s for s in spans if not inside_word(s.start) and not inside_word(s.end)]
     surface = [c for c in corrections if c.scope != "mention"]
     if not may_change([c.text for c in surface], text):
         assert apply_corrections(text, spans, surface) == apply_corrections(text, spans, [])
