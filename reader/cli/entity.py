@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from reader.entities.library.index import EntityIndex
     from reader.entities.library.pages import EntityPage, Snippet
     from reader.entities.library.resolve import Entity
+    from reader.settings import Settings
 
 __all__ = ["COMMANDS", "run_entity"]
 
@@ -180,17 +181,33 @@ def _updated_index(workspace: Workspace) -> EntityIndex:
         many = "article's entities are" if report.missing == 1 else "articles' entities are"
         error_line(f"{report.missing:,} {many} not cached yet (reader index finds them)")
     if not report.unavailable:
-        unapplied = index.resolution().unapplied
-        names = _names(index) if unapplied else {}
-        # Said with the articles read: without a PATH that is the default library (seeds/,
-        # say), where an edit made for the user's own library reads as if it had failed.
-        where = safe_line(", ".join(str(path) for path in workspace.settings.article_paths), 200)
-        for edit, why in unapplied:
-            error_line(
-                f"entity edit {edit.id or '?'} not applied to {where} "
-                f"({edit.describe(names)}): {why}"
-            )
+        _say_unapplied(index, workspace.settings)
     return index
+
+
+def _say_unapplied(index: EntityIndex, settings: Settings) -> None:
+    """Say which stored entity edits do not apply to the articles read (their entities
+    are not there), each with why, when the user named those articles (PATH, or the
+    config's library); when they did not (seeds/ found here, the bundled seed), one line:
+    the edits are the database's, made for the library they named then, and listing
+    each as failed against articles they were never meant for misleads."""
+    unapplied = index.resolution().unapplied
+    if not unapplied:
+        return
+    where = safe_line(", ".join(str(path) for path in settings.article_paths), 200)
+    source = settings.source("articles")
+    if source not in ("arguments", "config file"):
+        many = "edit names entities" if len(unapplied) == 1 else "edits name entities"
+        error_line(
+            f"{len(unapplied):,} entity {many} not in {where} ({source}: no PATH named, no "
+            "library in the config); name the library they were made for"
+        )
+        return
+    names = _names(index)
+    for edit, why in unapplied:
+        error_line(
+            f"entity edit {edit.id or '?'} not applied to {where} ({edit.describe(names)}): {why}"
+        )
 
 
 def _one(index: EntityIndex, name: str, label: str | None) -> Entity:
@@ -326,7 +343,10 @@ def _edit(args: argparse.Namespace, workspace: Workspace, index: EntityIndex) ->
 
 
 def _print_edits(index: EntityIndex) -> int:
-    names = _names(index) if index.edits else {}
+    if not index.edits:
+        error_line("no entity edits (reader entity --merge, --split, --rename, --relabel)")
+        return 0
+    names = _names(index)
     for edit in index.edits:
         print_line(f"{edit.id}\t{safe_line(edit.describe(names), 300)}")
     return 0

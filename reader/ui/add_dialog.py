@@ -96,7 +96,9 @@ class Adder:
         self._screen = screen
         self._live = live
         self._running = 0
-        self._subtitle = ""
+        self._subtitle: str | None = None
+        """The screen's own subtitle before the adds (None: the app's is shown), put back
+        after them."""
 
     def ask(self) -> None:
         """Ask for a source, then add it."""
@@ -108,7 +110,7 @@ class Adder:
         what = "the feed" if request.feed else "“" + sanitize_line(request.source, 100) + "”"
         self._app.notify(f"Adding {what}…", title="Add", timeout=3, markup=False)
         if self._running == 0:
-            self._subtitle = self._screen.sub_title or ""
+            self._subtitle = self._screen.sub_title
         self._running += 1
         self._live.adding += 1
         self._progress("adding…")
@@ -143,7 +145,7 @@ class Adder:
         self._screen.post_message(AddFinished(report))
 
     def _progress(self, text: str) -> None:
-        base = self._subtitle
+        base = self._subtitle if self._subtitle is not None else self._app.sub_title
         self._screen.sub_title = f"{base} · {text}" if base else text
 
     def progressed(self, message: AddProgress) -> None:

@@ -218,3 +218,25 @@ async def test_the_hover_tint_goes_when_the_list_scrolls_under_the_pointer() -> 
         sidebar.scroll_to(y=40, animate=False, immediate=True)
         await pilot.pause()
         assert sidebar._hover is None
+
+
+async def test_a_saved_page_not_yet_read_shows_no_counts(tmp_path: Path) -> None:
+    """A saved page is listed before it is extracted: its word count is 0 until then, so
+    the row says none ("0 words · 1 min" was wrong), and the counts once it is read."""
+    page = tmp_path / "harbour.html"
+    body = "".join(
+        f"<p>The harbour reopened on Monday after the storm, and boat {n} went out.</p>"
+        for n in range(12)
+    )
+    page.write_text(
+        f"<html><head><title>Harbour</title></head><body><article><h1>Harbour</h1>{body}"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    saved = Article.deferred_page(page, "Harbour", page.read_bytes())
+    async with hosted([saved, article(1)]) as (_app, pilot, sidebar):
+        assert line_text(sidebar, 1).rstrip() == "harbour.html"
+        assert saved.text and not saved.deferred  # read (as opening it does)
+        sidebar.redraw_rows()  # as the screen does then
+        await pilot.pause()
+        assert line_text(sidebar, 1).rstrip() == f"harbour.html · {saved.word_count} words · 1 min"

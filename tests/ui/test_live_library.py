@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 from textual.pilot import Pilot
+from textual.widgets import Header
 
 from reader.settings import Settings
 from reader.ui.app import ReaderApp
@@ -207,6 +208,46 @@ async def test_ctrl_o_says_why_a_url_could_not_be_added(
         errors = notices(app, "error")
         assert errors and "Could not add" in errors[-1] and "404" in errors[-1], errors
         assert sorted(p.name for p in folder.iterdir()) == ["a.txt", "b.txt", "d.txt"]
+
+
+async def test_the_header_keeps_the_version_after_ctrl_o(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """Once an add is done the header shows the version again (it was left blank:
+    "reader" without "— v0.1.0")."""
+    url = serve_page(httpserver)
+    folder = library(tmp_path)
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
+        header = screen.query_one(Header)
+        assert app.sub_title and header.screen_sub_title == app.sub_title
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press(*url, "enter")
+        await settle(pilot)
+        assert len(list(folder.iterdir())) == 4  # added
+        assert header.screen_sub_title == app.sub_title
+        await add_url(pilot, httpserver.url_for("/gone"))  # and after one that failed
+        assert notices(app, "error")
+        assert header.screen_sub_title == app.sub_title
+
+
+async def test_a_saved_page_is_listed_without_counts_until_it_is_read(tmp_path: Path) -> None:
+    """A saved page dropped in is listed before it is extracted: no "0 words · 1 min"; its
+    counts once opened."""
+    folder = library(tmp_path)
+    (folder / "c.html").write_text(PAGE, encoding="utf-8")
+    async with started(settings_for(tmp_path, folder), SIZE) as (_app, pilot, screen):
+        articles = screen.query_one(ArticleList)
+        row = [a.path.name for a in articles.articles].index("c.html")
+        page = articles.articles[row]
+        assert page.deferred
+        y = articles.row_region(row).y + 1 - int(articles.scroll_offset.y)
+        assert articles.render_line(y).text.strip() == "c.html"
+        articles.highlighted = row
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.article is page and not page.deferred
+        assert articles.render_line(y).text.strip() == f"c.html · {page.word_count} words · 1 min"
 
 
 async def test_a_highlight_on_the_open_article_is_re_anchored_when_it_changes(

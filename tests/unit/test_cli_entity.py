@@ -118,6 +118,44 @@ def test_an_edit_not_applied_names_the_articles_it_was_tried_on(
     assert f"not applied to {moscow} (merged " in err
 
 
+def test_edits_against_a_library_not_named_are_one_line(
+    setup: Setup,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No PATH and no library in the config (the newcomer's clone, seeds/ found there):
+    the edits made for the library named then are not each reported as failed against
+    the default one; one line says so and what to do."""
+    code, _, _ = run(setup, capsys, "--merge", "PERSON:blair", "Tony Blair")
+    assert code == 0
+    code, _, _ = run(setup, capsys, "--rename", "Cherie Blair", "Cherie Booth")
+    assert code == 0
+    (tmp_path / "clone" / "seeds").mkdir(parents=True)
+    (tmp_path / "clone" / "seeds" / "one.txt").write_text("A title\n\nNo names here.\n")
+    monkeypatch.chdir(tmp_path / "clone")
+    db = ["--db", str(setup.settings.db_path), "--cache-dir", str(setup.settings.cache_dir)]
+    code = main(["entity", "--edits", *db])
+    out, err = capsys.readouterr()
+    assert code == 0 and len(out.splitlines()) == 2
+    assert "not applied" not in err
+    seeds = tmp_path / "clone" / "seeds"
+    assert f"2 entity edits name entities not in {seeds} (found in " in err
+    assert "name the library they were made for" in err
+    # Named, the same library gets each edit and why.
+    code = main(["entity", "--edits", str(seeds), *db])
+    _, err = capsys.readouterr()
+    assert err.count(f"not applied to {seeds} (") == 2
+
+
+def test_no_edits_says_so(setup: Setup, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code = main(["entity", "--edits", str(setup.root), "--db", str(tmp_path / "new.json"),
+                 "--cache-dir", str(setup.settings.cache_dir)])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0 and out == ""
+    assert "no entity edits" in err
+
+
 def test_split_a_variant_off(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(setup, capsys, "--split", "Sergey Lavrov", "--variant", "Lavrov")
     assert code == 0 and "split Lavrov off Sergey Lavrov (PERSON)" in err

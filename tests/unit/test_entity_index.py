@@ -447,6 +447,37 @@ def test_a_correction_everywhere_runs_the_rules_again_only_where_its_text_is(
     assert all_mentions(setup) == shown(setup)
 
 
+def test_a_correction_everywhere_reaches_the_entity_whatever_its_case(setup: Setup) -> None:
+    """Made everywhere on an all-caps "MOSCOW" (a dateline's form): the library's one
+    entity Moscow follows it whatever the case of its mentions, and the update indexes the
+    two articles naming it again (their text holds "Moscow", not "MOSCOW": a check of the
+    text as written skipped them, keeping GPE in the index while `reader entities` said
+    LOC)."""
+    from reader.anchoring.targets import describe
+    from reader.annotations import article_ref
+
+    [geneva] = [a for a in setup.workspace.library().articles if a.path.name == "geneva.txt"]
+    start = geneva.text.index("Moscow")
+    correction = {"action": "relabel", "label": "LOC", "scope": "global", "text": "MOSCOW"}
+    with AnnotationStore(setup.settings.db_path) as store:
+        store.add_correction(
+            article_ref(geneva), describe(geneva.text, start, start + 6), correction
+        )
+    setup.workspace.close()
+    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    report = setup.index.update(setup.workspace)
+    assert (report.indexed, report.rekeyed) == (2, 2)
+    assert setup.index.find("Moscow", "GPE") == []
+    assert setup.index.find("Moscow", "LOC")[0].articles == 2
+    labels = {
+        (item["path"], span["text"], span["label"])  # type: ignore[index]
+        for item in reader_entities(setup)
+        for span in item["entities"]  # type: ignore[attr-defined]
+        if span["text"] == "Moscow"  # type: ignore[index]
+    }
+    assert {label for _path, _text, label in labels} == {"LOC"}
+
+
 def shown(setup: Setup) -> set[tuple[str, int, int]]:
     """Every entity `reader entities` gives (the finder, corrections applied)."""
     return {

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from reader import __version__
+from reader.entities.corrections import may_change
 from reader.entities.library.mentions import article_mentions, form_counts
 from reader.entities.library.names import display_name, name_key
 from reader.library.folders import index_path
@@ -402,7 +403,7 @@ def _update_pass(
             if (
                 unless is not None
                 and read.sha256 == article.sha256
-                and not any(text in read.text for text in unless[0])
+                and not may_change(unless[0], read.text)
             ):
                 rekeyed.append((key, index_path(read.path), read.sha256, unless[1]))
                 continue

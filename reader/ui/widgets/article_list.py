@@ -49,10 +49,16 @@ def repeated_title_folders(articles: Sequence[Article], roots: Sequence[Path]) -
     }
 
 
+def counted(article: Article) -> bool:
+    """Whether the article's word count is known: not for one listed and not yet read,
+    nor for a saved page not yet extracted (its count is 0 until then)."""
+    return article.known and not article.deferred
+
+
 def counts(article: Article) -> str:
     """Return the end of the line under the title: word count and reading time (nothing
-    for an article listed and not yet read)."""
-    if not article.known:
+    for an article whose count is not known yet: :func:`counted`)."""
+    if not counted(article):
         return ""
     return f" · {article.word_count:,} words · {article.reading_minutes:,} min"
 
@@ -271,7 +277,7 @@ class ArticleList(RowList):
             if folder:  # the same title in another folder: say which this one is
                 source = f"{folder}/{source}"
             room = min(24 if folder else 12, cell_len(source))
-            tail_words = f" · {article.word_count:,} words" if article.known else ""
+            tail_words = f" · {article.word_count:,} words" if counted(article) else ""
             tails = (counts(article), tail_words, "")
             tail = next(t for t in tails if width - len(t) >= room or not t)
             source = fit(source, max(width - len(tail), 1))
