@@ -14,7 +14,6 @@ import pytest
 from textual.pilot import Pilot
 
 from reader.library import catalogue
-
 from reader.settings import Settings
 from reader.store import AnnotationStore
 from reader.ui.app import ReaderApp, build_app
