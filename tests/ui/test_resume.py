@@ -110,6 +110,7 @@ async def test_reopening_brings_back_the_article_its_place_and_the_filter(
         assert bar.display and bar.value == "minister in:world"
         assert titles(main) == ["Talks in Oslo", "Vote in Paris"]
         assert articles.border_title == "Articles · 2 of 5"
+        assert articles.scroll_y == 0
         assert app.focused is articles
         # Cleared, then quit: the next start has every article, on Oslo still.
         await pilot.press("slash", "escape")

@@ -445,9 +445,14 @@ class MainScreen(AnnotationKeys):
     def _resume(self, article: Article, query: str) -> None:
         """Open *article*, the one the library was left on, the list's cursor on it and the
         filter's *query* then in force again (the list narrows once it is searched)."""
+        articles = self.query_one(ArticleList)
+        articles.show_article(article.id)
         if query:
             self.library_search.restore(query)
-        self.query_one(ArticleList).show_article(article.id)
+            # The list narrows from its top, the cursor kept on the article: not from the
+            # article's row in the whole library (scrolled as far down as the shorter
+            # list allows, its first row cut).
+            articles.scroll_to(y=0, animate=False, immediate=True)
         self.open_article(article)
 
     def on_library_changed(self, message: LibraryChanged) -> None:
