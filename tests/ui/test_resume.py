@@ -153,3 +153,30 @@ async def test_an_article_gone_opens_as_before(make_settings: Any, tmp_path: Pat
         assert main.article is not None and main.article.title == "Markets rally"
         assert main.query_one(ArticleList).highlighted == 0
         assert not main.query_one(FilterBar).display and len(titles(main)) == 4
+
+
+async def test_the_restored_filter_lists_from_its_top(
+    make_settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cursor is put on the article in the whole library, and the list narrows once
+    searched: from its top, not scrolled as far as the shorter list allows from the
+    article's row in the whole library (its first row cut)."""
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    settings = settings_for(make_settings, tmp_path)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        main.query_one(ArticleList).focus()
+        await pilot.press("slash", *"minister", "enter")
+        main = await idle(pilot)
+        assert titles(main) == ["Budget talks", "Talks in Oslo", "Vote in Paris"]
+        await pilot.press("g", "j", "enter")
+        await settle(pilot)
+    app = build_app(settings)
+    async with app.run_test(size=(140, 10)) as pilot:
+        main = await idle(pilot)
+        articles = main.query_one(ArticleList)
+        assert main.article is not None and main.article.title == "Talks in Oslo"
+        assert titles(main) == ["Budget talks", "Talks in Oslo", "Vote in Paris"]
+        assert articles.virtual_size.height > articles.scrollable_content_region.height
+        assert articles.highlighted == 1 and articles.scroll_y == 0
