@@ -43,6 +43,7 @@ from reader.store.model import (
     View,
 )
 from reader.store.schema import SCHEMA_VERSION
+from reader.store.sessions import Session
 
 __all__ = [
     "CORRECTION_ACTIONS",
@@ -53,6 +54,7 @@ __all__ = [
     "AnnotationStore",
     "ArticleRef",
     "Reading",
+    "Session",
     "StoreChangedOnDisk",
     "StoreCorrupt",
     "StoreError",

@@ -15,13 +15,14 @@ from reader.store.journal import Change, ChangedSince, counted, quoted, tag_list
 from reader.store.model import KINDS, Annotation, ArticleRef, View
 from reader.store.reading_state import ReadingState
 from reader.store.saved_views import SavedViews
+from reader.store.sessions import Sessions
 
 __all__ = ["AnnotationStore"]
 
 _Document = Mapping[str, Any]
 
 
-class AnnotationStore(ReadingState, SavedViews):
+class AnnotationStore(ReadingState, SavedViews, Sessions):
     """The annotations file: article tags, notes, highlights, entity corrections, which
     articles are read and where each was left, and the saved searches ("views").
 

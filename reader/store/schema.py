@@ -1,7 +1,7 @@
 """The layout of the annotations file, its version, and the migrations between versions.
 
 The file is a TinyDB database: a JSON object of tables, each an object of documents keyed
-by their id (a decimal string). Version 3 has six tables:
+by their id (a decimal string). Version 5 has seven tables:
 
 - ``meta``: one document, ``{"format": "reader-annotations", "schema_version": 2}``;
 - ``articles``: ``{"sha256", "path", "title", "tags": [str]}``, one per article with tags
@@ -12,13 +12,16 @@ by their id (a decimal string). Version 3 has six tables:
 - ``views``: ``{"name", "query"}``, the saved searches, in the order saved (no two names
   equal ignoring case);
 - ``entity_edits``: the user's edits of the library's entities (merge, split, rename,
-  relabel), in the order made (:mod:`reader.store.entity_edits`).
+  relabel), in the order made (:mod:`reader.store.entity_edits`);
+- ``sessions``: ``{"library", "sha256", "path", "query"}``, where each library was left
+  (the article last opened, the filter's query), one per library key
+  (:mod:`reader.store.sessions`).
 
 Version 1 had the first three; :data:`MIGRATIONS` ``[1]`` adds ``reading`` and ``views``,
 empty, and ``[2]`` adds ``entity_edits``, empty. Version 4 has the same tables, but a large
 file may have a journal beside it (:mod:`reader.store.changelog`) holding its latest
 changes: a reader of version 3 or older would not read it, so it must refuse the file.
-``[3]`` changes nothing but the version.
+``[3]`` changes nothing but the version. ``[4]`` adds ``sessions``, empty.
 
 Reading state has its own table rather than fields on the article documents because the
 undo journal puts back whole documents: undoing a tag added before an article was marked
@@ -59,10 +62,10 @@ Migration = Callable[[Data], Data]
 FORMAT = "reader-annotations"
 """The marker in the ``meta`` document that tells this app's files from other TinyDB files."""
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The schema version this code reads and writes."""
 
-TABLES = ("meta", "articles", "annotations", "reading", "views", "entity_edits")
+TABLES = ("meta", "articles", "annotations", "reading", "views", "entity_edits", "sessions")
 """The tables of the current schema, in the order they are written."""
 
 META_ID = "1"
@@ -92,10 +95,20 @@ def _allow_a_journal(data: Data) -> Data:
     return data
 
 
+def _add_sessions(data: Data) -> Data:
+    """Version 4 to 5: the ``sessions`` table, empty (no library was left on an article
+    before it existed)."""
+    if "sessions" in data:
+        raise ValueError("a version-4 file already has a 'sessions' table")
+    data["sessions"] = {}
+    return data
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _add_reading_and_views,
     2: _add_entity_edits,
     3: _allow_a_journal,
+    4: _add_sessions,
 }
 """Migrations keyed by the version they upgrade from: ``MIGRATIONS[n]`` turns a version-n
 database into version n+1 (it need not touch ``meta``; the caller sets the version). A
@@ -113,6 +126,7 @@ def new_database() -> Data:
         "reading": {},
         "views": {},
         "entity_edits": {},
+        "sessions": {},
     }
 
 
@@ -250,6 +264,7 @@ def check_tables(data: Data, path: Path) -> None:
     _check_reading(data["reading"], path)
     _check_views(data["views"], path)
     _check_entity_edits(data["entity_edits"], path)
+    _check_sessions(data["sessions"], path)
 
 
 def _check_reading(table: MutableMapping[str, dict[str, Any]], path: Path) -> None:
@@ -280,3 +295,11 @@ def _check_entity_edits(table: MutableMapping[str, dict[str, Any]], path: Path) 
         problem = check_edit_document(document)
         if problem:
             _corrupt(path, f"entity_edits/{doc_id}: {problem}")
+
+
+def _check_sessions(table: MutableMapping[str, dict[str, Any]], path: Path) -> None:
+    libraries: set[str] = set()
+    for doc_id, document in table.items():
+        if document["library"] in libraries:
+            _corrupt(path, f"sessions/{doc_id}: library {document['library']!r:.80} appears twice")
+        libraries.add(document["library"])

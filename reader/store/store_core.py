@@ -110,6 +110,7 @@ class StoreCore:
         self._annotations = self._table("annotations")
         self._reading_table = self._table("reading")
         self._views = self._table("views")
+        self._sessions = self._table("sessions")
 
     def _refuse_writes_if_unwritable(self) -> None:
         """Open read-only, saying why, when the file's own mode forbids writing: reader
@@ -273,6 +274,7 @@ class StoreCore:
             self._annotations,
             self._reading_table,
             self._views,
+            self._sessions,
             *self._db._tables.values(),
         ):
             table._next_id = None

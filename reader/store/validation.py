@@ -361,12 +361,21 @@ def _view(document: object, place: _Place) -> None:
     _strings(view, ("name", "query"), place)
 
 
+_SESSION_KEYS = frozenset({"library", "sha256", "path", "query"})
+
+
+def _session(document: object, place: _Place) -> None:
+    session = _keys(document, place, "", _SESSION_KEYS)
+    _strings(session, ("library", "sha256", "path", "query"), place)
+
+
 SHAPES: dict[str, Callable[[object, _Place], None]] = {
     "meta": _meta,
     "articles": _article,
     "annotations": _annotation,
     "reading": _reading,
     "views": _view,
+    "sessions": _session,
 }
 """The check of each table's documents. A table not here (one a newer module adds) is
 checked by :func:`check_value` alone: bounded and finite. Register a check here for it."""

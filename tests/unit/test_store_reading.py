@@ -324,7 +324,7 @@ def write_v1(path: Path) -> bytes:
 def test_a_version_1_file_is_migrated_with_empty_reading_and_views(path: Path) -> None:
     original = write_v1(path)
     with AnnotationStore(path, read_only=True) as reader:  # in memory only
-        assert reader.schema_version() == SCHEMA_VERSION == 4
+        assert reader.schema_version() == SCHEMA_VERSION == 5
         assert reader.read_articles() == frozenset() and reader.views() == []
     assert path.read_bytes() == original
     with AnnotationStore(path) as store:
@@ -334,8 +334,16 @@ def test_a_version_1_file_is_migrated_with_empty_reading_and_views(path: Path) -
         store.save_view("Budget", "tag:budget")
     assert path.with_name("annotations.json.v1.bak").read_bytes() == original
     data = saved(path)
-    assert list(data) == ["meta", "articles", "annotations", "reading", "views", "entity_edits"]
-    assert data["meta"]["1"]["schema_version"] == 4
+    assert list(data) == [
+        "meta",
+        "articles",
+        "annotations",
+        "reading",
+        "views",
+        "entity_edits",
+        "sessions",
+    ]
+    assert data["meta"]["1"]["schema_version"] == 5
     assert data["reading"]["1"]["read"] is True
     assert data["views"] == {"1": {"name": "Budget", "query": "tag:budget"}}
 
@@ -361,7 +369,7 @@ def test_a_file_written_now_is_refused_as_newer_by_the_version_before(
     monkeypatch.setattr(schema, "MIGRATIONS", {})
     monkeypatch.setattr(schema, "TABLES", ("meta", "articles", "annotations"))
     for read_only in (False, True):
-        with pytest.raises(StoreCorrupt, match=r"newer version of reader \(schema version 4"):
+        with pytest.raises(StoreCorrupt, match=r"newer version of reader \(schema version 5"):
             AnnotationStore(path, read_only=read_only)
     assert path.read_bytes() == written
 
@@ -447,4 +455,4 @@ def test_a_migration_whose_save_fails_leaves_the_version_1_file(
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
     with AnnotationStore(path) as store:  # the lock was released; the next open migrates
         assert store.tags(ARTICLE.sha256) == ["budget"]
-    assert saved(path)["meta"]["1"]["schema_version"] == 4
+    assert saved(path)["meta"]["1"]["schema_version"] == 5

@@ -210,13 +210,17 @@ class EntityPageScreen(Screen[None]):
             return
         restore, self._restore = self._restore, None
         mentions = self.query_one(MentionList)
+        top = None
         if restore is None and self.page is not None and self.page.entity.id == page.entity.id:
             restore = mentions.highlighted  # the same page read again: stay on the same row
+            top = mentions.scroll_y  # and where it was scrolled
         self.page = page
         self._wanted = page.entity.id
         self.order = "mentions" if message.order == "mentions" else "newest"
         self.coverage = message.coverage
         self._show(page)
+        if top is not None:
+            mentions.scroll_to(y=top, animate=False, immediate=True)
         if restore is not None:
             mentions.highlighted = restore
 

@@ -290,6 +290,23 @@ class LibrarySearch:
 
     # --- the filter ------------------------------------------------------------------
 
+    @property
+    def text(self) -> str:
+        """The query in force, as typed ("" when the list is not filtered)."""
+        return self._text
+
+    def restore(self, text: str) -> None:
+        """Put *text*, the query in force when the library was last left, in the field,
+        which narrows the list as if typed; the list's cursor stays on the article it is
+        on (also when the query sorts: the list was left in that order)."""
+        try:
+            self._listed_sort = parse(text).sort
+        except QueryError:
+            pass  # said by the field, the list left whole
+        else:
+            self._text = text.strip()  # in force from now (the search follows)
+        self._bar.set_value(text)
+
     def query_changed(self, text: str, query: Query) -> None:
         """The field holds a new query that parses: narrow the list to what it finds."""
         self._generation += 1

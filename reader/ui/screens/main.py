@@ -28,6 +28,7 @@ from reader.entities.span import Span
 from reader.library import Article, Library, Problem
 from reader.library.folders import index_path, library_folder, library_roots
 from reader.library.parsers import RENDERED_SUFFIXES
+from reader.store import Session
 from reader.text import sanitize_line
 from reader.ui.add_dialog import AddCommands, Adder
 from reader.ui.frames import draw_in_next_frame, draw_now, lay_out_in_next_frame
@@ -60,6 +61,7 @@ from reader.ui.screens.entity_editing import EDIT_KINDS
 from reader.ui.screens.entity_pages import EntityPages
 from reader.ui.screens.library_search import LibrarySearch, ViewCommands
 from reader.ui.screens.reading import Reading, ReadingState, reading_state
+from reader.ui.screens.resume import Resume
 from reader.ui.sidebar import STEP, set_width, stepped
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
@@ -217,6 +219,8 @@ class MainScreen(AnnotationKeys):
             marked=lambda: self.post_message(AnnotationsChanged()),
         )
         """Read marks (reading to the end, `m`) and where each article was left."""
+        self.resume = Resume(self.app)
+        """Where the library was left: the article and the filter, restored at start."""
         self.next_article = NextArticle(
             self.app,
             view=view,
@@ -287,6 +291,7 @@ class MainScreen(AnnotationKeys):
 
     def on_unmount(self) -> None:
         self.reading.leaving()  # before the app's on_unmount closes the writer thread
+        self.resume.save(self.article, self.library_search.text, closing=True)
         self.library_search.stop()  # an update in its entity pass stops at its next batch
         self.live_library.stop()
         self.entity_pages.stop()
@@ -322,16 +327,23 @@ class MainScreen(AnnotationKeys):
         if not opened:
             app.open_store()
 
-        def loaded(found: tuple[dict[str, list[str]], ReadingState] | None = None) -> None:
+        def loaded(
+            found: tuple[dict[str, list[str]], ReadingState, Session | None] | None = None,
+        ) -> None:
             if found is not None:  # on the UI thread (read's callback)
                 self.reading.loaded(found[1])
+                self.resume.session = found[2]
             self.post_message(LibraryLoaded(library, found[0] if found else {}))
 
         if app.store is None:
             loaded()
         else:  # the sidebar's tags and read marks are read in the writer thread, as every
             # store call is
-            app.read(lambda s: (tags_by_article(s), reading_state(s)), loaded, lambda _: loaded())
+            app.read(
+                lambda s: (tags_by_article(s), reading_state(s), self.resume.read(s)),
+                loaded,
+                lambda _: loaded(),
+            )
 
     def on_library_listed(self, message: LibraryListed) -> None:
         self._show_listed(message.library)
@@ -380,6 +392,15 @@ class MainScreen(AnnotationKeys):
                 message.library.articles, message.tags, self.app.settings.article_paths
             )
         self.library_search.library_loaded(message.library.articles)
+        left_on, query = self.resume.find(message.library.articles)
+        view = self.query_one(ArticleView)
+        # Where the library was left, unless the user has moved already: the list's cursor
+        # on its first row, and (an article opened before the library was read: a first
+        # start) that article neither focused nor scrolled.
+        resume = left_on is not None and not articles.highlighted
+        if self.article is not None:
+            resume = resume and left_on is not self.article
+            resume = resume and not view.has_focus and view.top_offset == 0
         self.entity_pages.start()
         if self.app.store_problem:
             self.notify(
@@ -402,18 +423,37 @@ class MainScreen(AnnotationKeys):
             self.annotator.load()
             if self._without_store and self.app.store is not None:
                 self.refresh_entities()  # with the corrections now (cheap: cached)
-            if self.query_one(ArticleView).top_offset == 0:
+            if view.top_offset == 0:
                 self.reading.shown()
             self.refresh_bindings()
+            if resume and left_on is not None:
+                self._resume(left_on, query)
         elif message.library.articles:
-            # The one highlighted: listed before, the user may have moved already.
-            self.open_article(articles.highlighted_article or message.library.articles[0])
+            # The one highlighted: listed before, the user may have moved already; else
+            # the one the library was left on.
+            if resume and left_on is not None:
+                self._resume(left_on, query)
+            else:
+                self.open_article(articles.highlighted_article or message.library.articles[0])
             articles.focus()
         else:
             self._show_empty()
         self.call_after_refresh(self.early_keys.shown)
         self.app.library_shown()
         self.live_library.start()
+
+    def _resume(self, article: Article, query: str) -> None:
+        """Open *article*, the one the library was left on, the list's cursor on it and the
+        filter's *query* then in force again (the list narrows once it is searched)."""
+        articles = self.query_one(ArticleList)
+        articles.show_article(article.id)
+        if query:
+            self.library_search.restore(query)
+            # The list narrows from its top, the cursor kept on the article: not from the
+            # article's row in the whole library (scrolled as far down as the shorter
+            # list allows, its first row cut).
+            articles.scroll_to(y=0, animate=False, immediate=True)
+        self.open_article(article)
 
     def on_library_changed(self, message: LibraryChanged) -> None:
         self.live_library.changed(message)
@@ -538,6 +578,7 @@ class MainScreen(AnnotationKeys):
 
     def _article_shown(self) -> None:
         self.reading.shown()
+        self.resume.save(self.article, self.library_search.text)
         self.annotator.load()
         self.refresh_entities()
         self.refresh_bindings()
@@ -844,10 +885,12 @@ class MainScreen(AnnotationKeys):
 
     def on_filter_bar_kept(self, message: FilterBar.Kept) -> None:
         self.set_focus(self.query_one(ArticleList))
+        self.resume.save(self.article, self.library_search.text)
 
     def on_filter_bar_cleared(self, message: FilterBar.Cleared) -> None:
         self.library_search.cleared()
         self.set_focus(self.query_one(ArticleList))
+        self.resume.save(self.article, self.library_search.text)
 
     def on_filter_bar_save_asked(self, message: FilterBar.SaveAsked) -> None:
         self.library_search.save(message.text)

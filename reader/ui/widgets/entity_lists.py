@@ -138,7 +138,9 @@ class MentionList(RowList):
         self._asked: set[str] = set()
 
     def set_articles(self, articles: Sequence[PageArticle]) -> None:
-        """Show *articles* (snippets read since are kept), the first mention highlighted."""
+        """Show *articles* (snippets read since are kept) from the top: the first title,
+        the first mention under it highlighted (the list scrolled as the last page left
+        it, bringing that row into view scrolled the title above it off screen)."""
         self.articles = list(articles)
         for article in articles:
             if article.snippets:
@@ -148,6 +150,7 @@ class MentionList(RowList):
             rows.append(_Heading(i))
             rows.extend(_Mention(i, m) for m in range(len(article.mentions)))
         self._rows = rows
+        self.scroll_to(y=0, animate=False, immediate=True)
         self.set_row_heights([1] * len(rows), highlighted=1 if len(rows) > 1 else None)
 
     def set_snippets(self, path: str, snippets: tuple[Snippet, ...]) -> None:

@@ -77,6 +77,9 @@ class RowList(ScrollView, can_focus=True):
         self._cache: LRUCache[tuple[int, int, Style, int], Strip] = LRUCache(1024)
         self._scrollbars_for: tuple[Size, Size] | None = None
         """The virtual and container sizes the scrollbars were last decided for here."""
+        self._scroll_wanted = False
+        """The highlighted row was to be scrolled into view before the list had a height:
+        done once it has one (see :meth:`scroll_to_highlight`)."""
 
     # --- what subclasses provide ---------------------------------------------------
 
@@ -156,6 +159,8 @@ class RowList(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
         self._set_virtual_size()
+        if self._scroll_wanted:
+            self.scroll_to_highlight()
 
     def on_show(self) -> None:
         self.scroll_to_highlight()
@@ -197,9 +202,18 @@ class RowList(ScrollView, can_focus=True):
         self.scroll_to_highlight()
 
     def scroll_to_highlight(self) -> None:
-        """Scroll so that the highlighted row is wholly on screen."""
+        """Scroll so that the highlighted row is wholly on screen.
+
+        Not before the list is laid out: in no height at all, the second row is "on
+        screen" only one line down, and that scroll stayed once the list had its height
+        (an entity page, its first snippet highlighted, opened with its first title off
+        screen). Then done on the first resize that gives it a height."""
         if self.highlighted is None or not self.is_mounted:
             return
+        if not self.scrollable_content_region.height:
+            self._scroll_wanted = True
+            return
+        self._scroll_wanted = False
         self.scroll_to_region(
             self.row_region(self.highlighted), animate=False, force=True, immediate=True
         )

@@ -1,0 +1,182 @@
+"""Reopening brings the reader back (reader/ui/screens/resume.py): the app opens on the
+article last read, at its position, the list's cursor on it and the filter's query in
+force as it was left; per library; an article gone opens as before (the first).
+
+Real parts: the real app under Pilot, quit and started again on the same real TinyDB
+file; the real search index (the filter); no entity model (not what this is about)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from reader.library import catalogue
+from reader.settings import Settings
+from reader.store import AnnotationStore
+from reader.ui.app import ReaderApp, build_app
+from reader.ui.screens.main import MainScreen
+from reader.ui.screens.resume import library_key
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.filter_bar import FilterBar
+
+from .conftest import ready, settle
+
+SIZE = (140, 40)
+
+
+def library(root: Path) -> Path:
+    """Articles in folders; world/europe/c-oslo.txt long (more lines than a screen)."""
+    paragraphs = "\n\n".join(f"Paragraph {n} of the Oslo talks, minister." for n in range(150))
+    articles = {
+        "business/a-markets.txt": "Markets rally\n\nShares rose as oil fell.\n",
+        "business/b-budget.txt": "Budget talks\n\nThe finance minister delayed it.\n",
+        "world/europe/c-oslo.txt": f"Talks in Oslo\n\n{paragraphs}\n",
+        "world/europe/d-vote.txt": "Vote in Paris\n\nThe minister lost the vote.\n",
+        "world/asia/e-tokyo.txt": "Tokyo summit\n\nLeaders met in Tokyo.\n",
+    }
+    for name, text in articles.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def settings_for(make_settings: Any, tmp_path: Path) -> Settings:
+    settings: Settings = make_settings(library(tmp_path / "lib"), model="no-such-pipeline")
+    return settings
+
+
+async def idle(pilot: Pilot[Any]) -> MainScreen:
+    """Ready, and the index, the searches and the counts done."""
+    main = await ready(pilot)
+    for _ in range(20):
+        if not main.library_search.busy:
+            break
+        await settle(pilot)
+    assert not main.library_search.busy
+    return main
+
+
+def titles(main: MainScreen) -> list[str]:
+    return [a.title for a in main.query_one(ArticleList).articles]
+
+
+async def leave_oslo_filtered_halfway(app: ReaderApp, pilot: Pilot[Any]) -> int:
+    """Filter the list (`minister in:world`), open Talks in Oslo, scroll it halfway;
+    return the offset of its top line."""
+    main = await idle(pilot)
+    articles = main.query_one(ArticleList)
+    articles.focus()
+    await pilot.press("slash", *"minister in:world", "enter")
+    main = await idle(pilot)
+    assert titles(main) == ["Talks in Oslo", "Vote in Paris"]
+    await pilot.press("g", "enter")
+    await settle(pilot)
+    assert main.article is not None and main.article.title == "Talks in Oslo"
+    view = main.query_one(ArticleView)
+    await pilot.press(*["space"] * 4)
+    await pilot.pause()
+    top = view.top_offset
+    assert top > 0 and view.text[top:].startswith("Paragraph ")
+    return top
+
+
+@pytest.mark.parametrize("warm", [True, False])
+async def test_reopening_brings_back_the_article_its_place_and_the_filter(
+    make_settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warm: bool
+) -> None:
+    """Warm: the catalogue vouches for every file at the next start (the list shown
+    before the store is read); else the files were written just now and are read again
+    (a first start's path: the first article opened before the library is read)."""
+    if warm:
+        monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    settings = settings_for(make_settings, tmp_path)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        top = await leave_oslo_filtered_halfway(app, pilot)
+        await pilot.press("q")
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        assert main.article is not None and main.article.title == "Talks in Oslo"
+        assert main.query_one(ArticleView).top_offset == top
+        articles = main.query_one(ArticleList)
+        assert articles.highlighted_article is main.article
+        bar = main.query_one(FilterBar)
+        assert bar.display and bar.value == "minister in:world"
+        assert titles(main) == ["Talks in Oslo", "Vote in Paris"]
+        assert articles.border_title == "Articles · 2 of 5"
+        assert articles.scroll_y == 0
+        assert app.focused is articles
+        # Cleared, then quit: the next start has every article, on Oslo still.
+        await pilot.press("slash", "escape")
+        await idle(pilot)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        assert main.article is not None and main.article.title == "Talks in Oslo"
+        assert not main.query_one(FilterBar).display and len(titles(main)) == 5
+        assert main.query_one(ArticleList).highlighted_article is main.article
+
+
+async def test_each_library_keeps_its_own_place(make_settings: Any, tmp_path: Path) -> None:
+    settings = settings_for(make_settings, tmp_path)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await leave_oslo_filtered_halfway(app, pilot)
+    # Another library (its business folder alone), the same database: its own first.
+    business = make_settings(tmp_path / "lib" / "business", model="no-such-pipeline")
+    async with build_app(business).run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        assert main.article is not None and main.article.title == "Markets rally"
+        assert not main.query_one(FilterBar).display
+    with AnnotationStore(settings.db_path, read_only=True) as store:
+        left = store.session(library_key(settings.article_paths))
+        assert left is not None and left.query == "minister in:world"
+        assert left.path.endswith("c-oslo.txt")
+        assert store.session(library_key(business.article_paths)) is not None
+
+
+async def test_an_article_gone_opens_as_before(make_settings: Any, tmp_path: Path) -> None:
+    settings = settings_for(make_settings, tmp_path)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await leave_oslo_filtered_halfway(app, pilot)
+    (tmp_path / "lib" / "world" / "europe" / "c-oslo.txt").unlink()
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        assert main.article is not None and main.article.title == "Markets rally"
+        assert main.query_one(ArticleList).highlighted == 0
+        assert not main.query_one(FilterBar).display and len(titles(main)) == 4
+
+
+async def test_the_restored_filter_lists_from_its_top(
+    make_settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cursor is put on the article in the whole library, and the list narrows once
+    searched: from its top, not scrolled as far as the shorter list allows from the
+    article's row in the whole library (its first row cut)."""
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    settings = settings_for(make_settings, tmp_path)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        main.query_one(ArticleList).focus()
+        await pilot.press("slash", *"minister", "enter")
+        main = await idle(pilot)
+        assert titles(main) == ["Budget talks", "Talks in Oslo", "Vote in Paris"]
+        await pilot.press("g", "j", "enter")
+        await settle(pilot)
+    app = build_app(settings)
+    async with app.run_test(size=(140, 10)) as pilot:
+        main = await idle(pilot)
+        articles = main.query_one(ArticleList)
+        assert main.article is not None and main.article.title == "Talks in Oslo"
+        assert titles(main) == ["Budget talks", "Talks in Oslo", "Vote in Paris"]
+        assert articles.virtual_size.height > articles.scrollable_content_region.height
+        assert articles.highlighted == 1 and articles.scroll_y == 0
