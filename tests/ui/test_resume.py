@@ -17,13 +17,13 @@ from reader.library import catalogue
 from reader.settings import Settings
 from reader.store import AnnotationStore
 from reader.ui.app import ReaderApp, build_app
-from reader.ui.screens.main import MainScreen
 from reader.ui.screens.resume import library_key
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.filter_bar import FilterBar
 
-from .conftest import ready, settle
+from .conftest import settle
+from .test_filter import idle, titles
 
 SIZE = (140, 40)
 
@@ -48,21 +48,6 @@ def library(root: Path) -> Path:
 def settings_for(make_settings: Any, tmp_path: Path) -> Settings:
     settings: Settings = make_settings(library(tmp_path / "lib"), model="no-such-pipeline")
     return settings
-
-
-async def idle(pilot: Pilot[Any]) -> MainScreen:
-    """Ready, and the index, the searches and the counts done."""
-    main = await ready(pilot)
-    for _ in range(20):
-        if not main.library_search.busy:
-            break
-        await settle(pilot)
-    assert not main.library_search.busy
-    return main
-
-
-def titles(main: MainScreen) -> list[str]:
-    return [a.title for a in main.query_one(ArticleList).articles]
 
 
 async def leave_oslo_filtered_halfway(app: ReaderApp, pilot: Pilot[Any]) -> int:
