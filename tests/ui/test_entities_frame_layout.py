@@ -11,9 +11,13 @@ Real parts: the real app under Pilot, the real entity cache (the real pipeline's
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from reader.ui.app import ReaderApp
 from reader.ui.messages import EntitiesReady
+from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
 from reader.ui.widgets.entity_panel import EntityPanel
@@ -22,6 +26,15 @@ from reader.ui.widgets.legend import Legend
 from .test_entity_pages import entity_cache, make_app, open_article
 
 __all__ = ["entity_cache"]  # the module's fixture, found by pytest here too
+
+
+async def finding(pilot: Pilot[Any], main: MainScreen) -> None:
+    """The state of an article whose entities the model is finding: empty panels, the
+    header saying so."""
+    main._apply_spans([])
+    main._set_status("Finding entities…")
+    for _ in range(3):
+        await pilot.pause()
 
 
 async def test_the_entities_frame_draws_the_legend_and_panel_where_they_end(
@@ -33,11 +46,7 @@ async def test_the_entities_frame_draws_the_legend_and_panel_where_they_end(
         assert main.article is not None
         spans = list(main.query_one(ArticleView).spans)
         assert spans
-        # The state of an article whose entities the model is finding: empty panels.
-        main._apply_spans([])
-        main._set_status("Finding entities…")
-        for _ in range(3):
-            await pilot.pause()
+        await finding(pilot, main)
         legend, panel = main.query_one(Legend), main.query_one(EntityPanel)
         empty_legend = legend.region.height
         finding_view = main.query_one(ArticleView).region.y
@@ -69,10 +78,7 @@ async def test_a_cached_switch_from_an_article_being_found_draws_the_panel_where
     app: ReaderApp = make_app(tmp_path, entity_cache)
     async with app.run_test(size=(160, 50)) as pilot:
         main = await open_article(pilot, "a-geneva.txt")
-        main._apply_spans([])
-        main._set_status("Finding entities…")
-        for _ in range(3):
-            await pilot.pause()
+        await finding(pilot, main)
         legend, panel = main.query_one(Legend), main.query_one(EntityPanel)
         empty_legend = legend.region.height
         frames: list[tuple[int, int]] = []

@@ -48,10 +48,13 @@ OTHERS = {"a-geneva.txt", "b-moscow.txt", "c-vienna.txt", "e-dinner.txt"}
 EVERY = OTHERS | {UNCACHED}
 
 
-def uncached_app(tmp_path: Path, entity_cache: Path) -> ReaderApp:
+def uncached_app(
+    tmp_path: Path, entity_cache: Path, names: tuple[str, ...] = (UNCACHED,)
+) -> ReaderApp:
+    """The app with the entities of the articles *names* taken out of the cache."""
     app = make_app(tmp_path, entity_cache)
     for article in app.workspace.library().articles:
-        if article.path.name == UNCACHED:
+        if article.path.name in names:
             [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
             cached.unlink()
     return app
@@ -216,11 +219,7 @@ async def test_an_uncached_article_is_sent_to_the_model_before_it_is_drawn(
     Enter is handled, before the screen's thread spends its ms showing the text."""
     from reader.entities.worker import WorkerRecognizer
 
-    app = make_app(tmp_path, entity_cache)
-    for article in app.workspace.library().articles:
-        if article.path.name in (UNCACHED, "e-dinner.txt"):
-            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
-            cached.unlink()
+    app = uncached_app(tmp_path, entity_cache, (UNCACHED, "e-dinner.txt"))
     async with app.run_test(size=(140, 44)) as pilot:
         await open_article(pilot, "e-dinner.txt")  # the worker loads its model
         main = await idle(pilot)
@@ -297,11 +296,7 @@ async def test_background_passes_give_way_until_the_highlights_are_painted(
     """While the model finds a shown article's entities, the user waits for them: the hold
     of the switch (reader.foreground, which pauses the search index's build in a session's
     first seconds) lasts until their frame is painted, not only until the text's."""
-    app = make_app(tmp_path, entity_cache)
-    for article in app.workspace.library().articles:
-        if article.path.name in (UNCACHED, "e-dinner.txt"):
-            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
-            cached.unlink()
+    app = uncached_app(tmp_path, entity_cache, (UNCACHED, "e-dinner.txt"))
     async with app.run_test(size=(140, 44)) as pilot:
         await open_article(pilot, "e-dinner.txt")  # the worker loads its model
         await idle(pilot)
@@ -331,11 +326,7 @@ async def test_the_entities_found_are_written_after_their_frame(
     from reader.entities.cache import EntityCache
     from reader.entities.library.index import EntityIndex
 
-    app = make_app(tmp_path, entity_cache)
-    for article in app.workspace.library().articles:
-        if article.path.name in (UNCACHED, "e-dinner.txt"):
-            [cached] = (tmp_path / "cache").rglob(f"{article.sha256}.json")
-            cached.unlink()
+    app = uncached_app(tmp_path, entity_cache, (UNCACHED, "e-dinner.txt"))
     async with app.run_test(size=(140, 44)) as pilot:
         main = await open_article(pilot, "e-dinner.txt")  # the worker loads its model
         main = await idle(pilot)

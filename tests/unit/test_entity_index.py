@@ -83,10 +83,14 @@ class Setup:
         return [str(self.root), "--db", str(self.settings.db_path), "--cache-dir",
                 str(self.settings.cache_dir)]  # fmt: skip
 
-    def fresh(self) -> None:
-        """A new workspace on the same files, the index brought up to date."""
+    def reopen(self) -> None:
+        """A new workspace on the same files (the store read again), the index kept."""
         self.workspace.close()
         self.workspace = Workspace(self.settings, model_in_process=True)
+
+    def fresh(self) -> None:
+        """A new workspace on the same files, the index brought up to date."""
+        self.reopen()
         self.index = self.workspace.entity_index()
         self.index.update(self.workspace)
 
@@ -428,8 +432,7 @@ def test_a_correction_everywhere_runs_the_rules_again_only_where_its_text_is(
         made = store.add_correction(
             article_ref(geneva), describe(geneva.text, start, start + 6), correction
         )
-    setup.workspace.close()
-    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    setup.reopen()
     report = setup.index.update(setup.workspace)
     assert (report.indexed, report.rekeyed) == (2, 2)
     assert setup.index.find("Moscow", "GPE") == []
@@ -438,8 +441,7 @@ def test_a_correction_everywhere_runs_the_rules_again_only_where_its_text_is(
     assert setup.index.update(setup.workspace).indexed == 0
     with AnnotationStore(setup.settings.db_path) as store:
         store.delete(made.id)
-    setup.workspace.close()
-    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    setup.reopen()
     report = setup.index.update(setup.workspace)
     assert (report.indexed, report.rekeyed) == (2, 2)
     assert setup.index.find("Moscow", "LOC") == []
@@ -463,8 +465,7 @@ def test_a_correction_everywhere_reaches_the_entity_whatever_its_case(setup: Set
         store.add_correction(
             article_ref(geneva), describe(geneva.text, start, start + 6), correction
         )
-    setup.workspace.close()
-    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    setup.reopen()
     report = setup.index.update(setup.workspace)
     assert (report.indexed, report.rekeyed) == (2, 2)
     assert setup.index.find("Moscow", "GPE") == []
@@ -573,8 +574,7 @@ def test_a_row_written_meanwhile_is_not_rekeyed_as_it_was_planned(setup: Setup) 
             ).id
 
     correct(geneva, "Moscow", "LOC")
-    setup.workspace.close()
-    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    setup.reopen()
     made: list[str] = []
 
     def other_writer() -> None:  # "London" relabelled, london indexed with it
@@ -616,8 +616,7 @@ def test_a_correction_made_during_an_update_then_undone_is_not_kept(setup: Setup
             ).id
 
     correct("Moscow", "LOC")
-    setup.workspace.close()
-    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    setup.reopen()
     made: list[str] = []
     setup.index.update(
         setup.workspace, cancelled=_WriteFirst(lambda: made.append(correct("Geneva", "LOC")))

@@ -20,6 +20,13 @@ ARTICLES = {
 }
 
 
+def _write_library(root: Path) -> None:
+    """The articles of ARTICLES written under *root* (made with its folders)."""
+    for name, text in ARTICLES.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
 def _workspace(tmp_path: Path, library: Path) -> Workspace:
     settings = Settings(
         article_paths=[library], db_path=tmp_path / "db.json", cache_dir=tmp_path / "cache"
@@ -33,9 +40,7 @@ def test_an_update_by_the_other_path_form_keeps_the_filter_finding(
 ) -> None:
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
     monkeypatch.chdir(tmp_path)
-    for name, text in ARTICLES.items():
-        (tmp_path / "lib" / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "lib" / name).write_text(text, encoding="utf-8")
+    _write_library(tmp_path / "lib")
     absolute, relative = tmp_path / "lib", Path("lib")
     app_path, other_path = (absolute, relative) if app_form == "absolute" else (relative, absolute)
     app = _workspace(tmp_path, app_path)
@@ -74,9 +79,7 @@ def test_a_library_named_through_a_symlink_and_by_its_real_path_is_indexed_once(
 
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
     real = tmp_path / "data" / "lib"
-    for name, text in ARTICLES.items():
-        (real / name).parent.mkdir(parents=True, exist_ok=True)
-        (real / name).write_text(text, encoding="utf-8")
+    _write_library(real)
     link = tmp_path / "news"
     link.symlink_to(real, target_is_directory=True)
     through_link = _workspace(tmp_path, link)
@@ -115,9 +118,7 @@ def test_rows_kept_through_a_symlink_by_an_older_index_are_taken_out(
 
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
     real = tmp_path / "lib"
-    for name, text in ARTICLES.items():
-        (real / name).parent.mkdir(parents=True, exist_ok=True)
-        (real / name).write_text(text, encoding="utf-8")
+    _write_library(real)
     link = tmp_path / "news"
     link.symlink_to(real, target_is_directory=True)
     workspace = _workspace(tmp_path, real)
@@ -151,9 +152,7 @@ def test_the_other_path_form_rewrites_no_text_index(
 
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
     monkeypatch.chdir(tmp_path)
-    for name, text in ARTICLES.items():
-        (tmp_path / "lib" / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "lib" / name).write_text(text, encoding="utf-8")
+    _write_library(tmp_path / "lib")
     forms = [Path("lib"), tmp_path / "lib"]
     workspaces = [_workspace(tmp_path, form) for form in forms]
     try:
@@ -191,9 +190,7 @@ def test_rows_kept_through_a_symlink_alone_take_the_key_without_indexing(
 
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
     real = tmp_path / "data"
-    for name, text in ARTICLES.items():
-        (real / "lib" / name).parent.mkdir(parents=True, exist_ok=True)
-        (real / "lib" / name).write_text(text, encoding="utf-8")
+    _write_library(real / "lib")
     (tmp_path / "home").symlink_to(real, target_is_directory=True)
     workspace = _workspace(tmp_path, tmp_path / "home" / "lib")
     try:
