@@ -32,10 +32,6 @@ SNIPPET_LIMIT = 240
 
 ELLIPSIS = "…"
 
-_PARAGRAPH_BREAK = re.compile(r"\s*\n[ \t\r]*\n\s*")
-"""A blank line and the white space around it (what becomes :data:`PARAGRAPH_MARK`): a
-whole run of white space holding a line break, white space but line breaks, and a line
-break (:func:`_paragraphs` finds it by that core)."""
 _BREAK_CORE = re.compile(r"\n[ \t\r]*\n")
 _SPACES = re.compile(r"\s*")
 _MARKS = re.compile(f"([{MARK_START}{MARK_END}])")
@@ -84,8 +80,11 @@ def make_snippet(raw: str, *, sanitized: bool = False) -> Snippet:
 
 
 def _paragraphs(line: str) -> str:
-    """``_PARAGRAPH_BREAK.sub(PARAGRAPH_MARK, line)``, each break found by its core (a
-    line break, white space but line breaks, a line break: a search for a line break, in
+    """Each blank line of *line* and the white space around it (a whole run of white
+    space holding a line break, white space but line breaks, and a line break: what the
+    pattern ``\\s*\\n[ \\t\\r]*\\n\\s*`` matches) made :data:`PARAGRAPH_MARK`; each break
+    found by its core (a line break, white space but line breaks, a line break: a search
+    for a line break, in
     C's tight loop, where the pattern's leading ``\\s*`` has the regex engine try every
     character: ~24,000 instructions a snippet) and widened to its run of white space, as
     the pattern's leftmost, greedy match is: the run's start (``rstrip``: white space as

@@ -572,7 +572,7 @@ def test_paragraph_breaks_are_found_as_the_pattern_finds_them(line: str) -> None
     pattern's substitution gives, for any white space ``\\s`` knows."""
     from reader.search import snippet_line
 
-    expected = snippet_line._PARAGRAPH_BREAK.sub(snippet_line.PARAGRAPH_MARK, line)
+    expected = snippets_before._PARAGRAPH_BREAK.sub(snippet_line.PARAGRAPH_MARK, line)
     assert snippet_line._paragraphs(line) == expected
 
 
