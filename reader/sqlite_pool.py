@@ -4,8 +4,12 @@ A file is opened by each thread that asks (WAL: readers do not wait for the writ
 every connection is remembered so that :meth:`ConnectionPool.close` closes them all from any
 thread; a thread's connection opened before the last close is replaced on its next use, and
 the connections of threads that have ended are closed when a thread opens one (else a
-thread's two file descriptors stayed open after it ended, until the pool was closed). An
-index that cannot live in a file keeps one connection in memory, shared under the lock.
+thread's two file descriptors stayed open after it ended, until the pool was closed). A
+connection a thread is using when the pool is closed is closed when that thread lets go of it,
+never under it: closing a connection while another thread steps a statement on it crashes the
+interpreter (a segmentation fault in CPython 3.11's ``sqlite3``, seen when the app quit during
+an index update). An index that cannot live in a file keeps one connection in memory, shared
+under the lock.
 """
 
 from __future__ import annotations
@@ -53,6 +57,10 @@ class ConnectionPool:
         self._local = threading.local()
         self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         """Every connection open, with the thread it was opened for."""
+        self._in_use: dict[sqlite3.Connection, int] = {}
+        """The connections inside a :meth:`connection` block, with how many deep."""
+        self._close_when_free: set[sqlite3.Connection] = set()
+        """Connections :meth:`close` found in use: closed when their block ends."""
 
     def start_memory(self, schema: str, write_meta: Callable[[sqlite3.Connection], None]) -> None:
         """Keep the database in memory from now on: *schema* and *write_meta*'s rows."""
@@ -70,14 +78,25 @@ class ConnectionPool:
                     yield self.memory
                     return
         local = self._local
-        connection = getattr(local, "connection", None)
-        if connection is None or getattr(local, "generation", None) != self.generation:
-            with self.lock:
+        with self.lock:
+            connection = getattr(local, "connection", None)
+            if connection is None or getattr(local, "generation", None) != self.generation:
                 self._close_ended()
                 connection = self._connect()
                 self._connections.append((threading.current_thread(), connection))
                 local.connection, local.generation = connection, self.generation
-        yield connection
+            self._in_use[connection] = self._in_use.get(connection, 0) + 1
+        try:
+            yield connection
+        finally:
+            with self.lock:
+                depth = self._in_use.pop(connection) - 1
+                if depth:
+                    self._in_use[connection] = depth
+                elif connection in self._close_when_free:
+                    self._close_when_free.discard(connection)
+                    with suppress(sqlite3.Error):
+                        connection.close()
 
     def _close_ended(self) -> None:
         """Close the connections of the threads that have ended (no one uses them again)."""
@@ -91,9 +110,13 @@ class ConnectionPool:
         self._connections = kept
 
     def close(self) -> None:
-        """Close every connection, any thread's, and the memory one (errors ignored)."""
+        """Close every connection, any thread's, and the memory one (errors ignored); one a
+        thread is using is closed when that thread's :meth:`connection` block ends."""
         with self.lock:
             for _, connection in self._connections:
+                if connection in self._in_use:
+                    self._close_when_free.add(connection)
+                    continue
                 with suppress(sqlite3.Error):
                     connection.close()
             self._connections.clear()

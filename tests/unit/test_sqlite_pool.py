@@ -78,3 +78,42 @@ def test_the_connections_of_ended_threads_are_closed(tmp_path: Path) -> None:
     pool.close()
     with pytest.raises(sqlite3.ProgrammingError):
         ended[-1].execute("SELECT 1")
+
+
+def test_a_connection_in_use_is_closed_when_its_thread_lets_go(tmp_path: Path) -> None:
+    """Closing the pool while another thread steps a query on its connection (the app
+    quitting during an index update) leaves that connection open until the thread's block
+    ends: closing it under the thread crashed the interpreter (a segmentation fault in .ci/run)."""
+    pool = ConnectionPool(lambda: connect_wal(tmp_path / "x.sqlite3"))
+    with pool.connection() as setup:
+        setup.execute("CREATE TABLE t(n)")
+        setup.executemany("INSERT INTO t VALUES (?)", [(n,) for n in range(1000)])
+    started, closed = threading.Event(), threading.Event()
+    seen: list[object] = []
+
+    def update() -> None:
+        try:
+            with pool.connection() as connection:
+                rows = connection.execute("SELECT n FROM t")
+                seen.append(next(rows)[0])
+                started.set()
+                assert closed.wait(10)
+                seen.extend(n for (n,) in rows)
+                seen.append(connection)
+        except sqlite3.Error as error:  # the connection closed under the query
+            seen.append(error)
+
+    thread = threading.Thread(target=update)
+    thread.start()
+    assert started.wait(10)
+    pool.close()
+    with pool.connection() as mine:  # this thread's own connection is a new one
+        assert mine is not setup
+    closed.set()
+    thread.join(10)
+    assert seen[:-1] == list(range(1000))
+    used = seen[-1]
+    assert isinstance(used, sqlite3.Connection)
+    with pytest.raises(sqlite3.ProgrammingError):  # closed once the thread let go
+        used.execute("SELECT 1")
+    assert not pool._in_use and not pool._close_when_free
