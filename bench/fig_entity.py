@@ -6,9 +6,10 @@ capitalised runs labelled PERSON/ORG at the model's density, so the generated ca
 "Maria Okafor ... Okafor" gives the resolution real work) and the entity index built
 (``EntityIndex.update``, timed and shown against reading the files alone):
 
-- **The entity list**, ``EntityIndex.entities()``: on a freshly opened index (a new
-  process: the app's start, `reader entity`), and after one article changed (in the same
-  process); either way the resolution is worked out from the summary tables. Baseline:
+- **The entity list**, ``EntityIndex.entities()``: on a freshly opened index (what a new
+  process does: the app's start, `reader entity`; timed in this process, so without the
+  imports), and after one article changed (in the same process); either way the
+  resolution is worked out from the summary tables. Baseline:
   reading the index's summary tables alone (``key_stats``). Target: ≤ 300 ms.
 - **One entity's page**, ``EntityIndex.page(entity)`` (articles, snippets of the first 20,
   co-occurring entities, timeline) for the most mentioned person and for the 50th entity,

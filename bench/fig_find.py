@@ -28,7 +28,7 @@ from pathlib import Path
 from context import SEED, Bench
 from generate import article
 from stats import Row, Sample
-from terminal import Terminal, TerminalTimeout
+from terminal import Terminal, TerminalTimeout, thread_times_ms
 
 #: What is typed, one key at a time: a word common in the text, a surname, a phrase.
 QUERIES = ["minister", "Okafor", "central bank governor"]
@@ -168,14 +168,22 @@ def _typing(
     return times
 
 
-def time_keystrokes(terminal: Terminal, queries: list[str], field: str) -> list[float]:
+def time_keystrokes(
+    terminal: Terminal,
+    queries: list[str],
+    field: str,
+    usage: list[tuple[float, float]] | None = None,
+) -> list[float]:
     """Type each query into the focused field one key at a time (emptied first with
-    Ctrl+U): ms from each key written to the pty to the last byte of the frame it causes."""
+    Ctrl+U): ms from each key written to the pty to the last byte of the frame it causes.
+    With *usage*, each key's processor time of the program's threads and their wait for a
+    core (ms, :func:`terminal.thread_times_ms`) are appended to it."""
     times: list[float] = []
     for query in queries:
         terminal.press("\x15")  # Ctrl+U: empty the field
         terminal.wait_quiet(QUIET)
         for key in query:
+            before = thread_times_ms(terminal.pid) if usage is not None else (0.0, 0.0)
             mark = terminal.mark
             pressed = terminal.press(key)
             # The first output first (a busy machine may take longer than QUIET to answer
@@ -189,4 +197,7 @@ def time_keystrokes(terminal: Terminal, queries: list[str], field: str) -> list[
             terminal.wait_quiet(QUIET)
             painted = terminal.wait_output(since=terminal.mark - 1)  # the last chunk
             times.append((painted - pressed) * 1000)
+            if usage is not None:  # to the frame and the quiet after it (the cursor's blink)
+                after = thread_times_ms(terminal.pid)
+                usage.append((after[0] - before[0], after[1] - before[1]))
     return times

@@ -223,6 +223,21 @@ class _Utf8:
         return self._decoder.decode(data)
 
 
+def thread_times_ms(pid: int) -> tuple[float, float]:
+    """Milliseconds process *pid*'s threads (those alive now) have run on a CPU and have
+    waited on the run queue for one, so far (Linux's /proc/PID/task/*/schedstat): a
+    keystroke's processor time apart from the wait a shared machine adds to its wall time."""
+    ran = waited = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            on_cpu, on_queue, _slices = (task / "schedstat").read_text().split()
+        except (OSError, ValueError):
+            continue  # a thread that ended meanwhile
+        ran += int(on_cpu)
+        waited += int(on_queue)
+    return ran / 1e6, waited / 1e6
+
+
 def peak_rss_mb(pid: int) -> float:
     """The peak resident set size of process *pid* so far (VmHWM), in MB (10^6 bytes)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
