@@ -19,13 +19,28 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from reader.library.articles import MAX_ARTICLE_BYTES, Article, Problem, read_article
 from reader.library.folders import file_stat, find_article_files
 
 if TYPE_CHECKING:
+    from reader.library.articles import MAX_ARTICLE_BYTES, Article, Problem, read_article
     from reader.library.catalogue import Catalogue
+else:
+
+    def __getattr__(name: str) -> Any:
+        """The names of :mod:`reader.library.articles` imported from here, that module
+        imported when first asked for: a process that only needs a submodule (the search
+        index's up-to-date check: :mod:`.folders`, :mod:`.catalogue`'s racy rule) does
+        not import the parsers (Markdown, HTML: milliseconds for each `reader search`)."""
+        if name in _ARTICLES:
+            from reader.library import articles
+
+            return getattr(articles, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_ARTICLES = frozenset({"MAX_ARTICLE_BYTES", "Article", "Problem", "read_article"})
 
 __all__ = ["MAX_ARTICLE_BYTES", "Article", "Library", "Problem", "read_article"]
 
@@ -64,6 +79,7 @@ class Library:
         lines (:func:`reader.library.quick.list_file`), and :attr:`pending` until
         :meth:`learn` reads it: the list of a first start at the speed of its titles.
         """
+        from reader.library.articles import Article, Problem, read_article
         from reader.library.quick import list_file
 
         files, problems = find_article_files(paths, exclude)
@@ -104,6 +120,8 @@ class Library:
         :attr:`articles` for :attr:`problems`. Blocking: a worker's. Returns the articles
         learnt (those gone to problems included), in order; stops early if *cancelled*, or
         after *limit* articles (the catalogue is saved once none is left pending)."""
+        from reader.library.articles import Problem, read_article
+
         learnt: list[Article] = []
         gone: set[int] = set()
         done = 0

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reader.library.articles import Problem
-from reader.library.parsers import ARTICLE_SUFFIXES
+from reader.library.endings import ARTICLE_SUFFIXES
+
+if TYPE_CHECKING:
+    from reader.library.articles import Problem
 
 __all__ = [
     "Found",
@@ -43,6 +46,8 @@ def _walk(root: Path, problems: list[Problem]) -> Iterator[tuple[str, str, os.Di
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as error:
+            from reader.library.articles import Problem  # (imported when one is met)
+
             problems.append(Problem(Path(error.filename or folder), "folder cannot be read"))
             continue
         real_folder: str | None = None
@@ -86,6 +91,8 @@ def find_article_names(
 ) -> tuple[list[FoundName], list[Problem]]:
     """:func:`find_article_files` with each file's path as a string: the same files in the
     same order, for a caller that needs no :class:`Path` (the search index's stamp)."""
+    from reader.library.articles import Problem
+
     problems: list[Problem] = []
     found: list[FoundName] = []
     seen: set[str] = set()

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from reader.library import pages
+from reader.library.endings import ARTICLE_SUFFIXES
 from reader.library.frontmatter import split_front_matter
 from reader.library.markdown import Format, render_markdown
 from reader.text import sanitize_line
@@ -191,8 +192,8 @@ PARSERS: dict[str, Parser] = {
 }
 """The parser for each file ending (lower case, with its dot)."""
 
-ARTICLE_SUFFIXES = frozenset(PARSERS)
-"""File endings read as articles."""
+if frozenset(PARSERS) != ARTICLE_SUFFIXES:  # (one list of endings: see endings.py)
+    raise ImportError("reader.library.endings names other endings than PARSERS")
 
 
 def parser_for(path: Path) -> Parser:

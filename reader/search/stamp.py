@@ -15,8 +15,8 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader import __version__
-from reader.library.parsers import ARTICLE_SUFFIXES
+from reader import __version__, files
+from reader.library.endings import ARTICLE_SUFFIXES
 from reader.search.schema import INDEX_FORMAT
 
 if TYPE_CHECKING:
@@ -73,10 +73,8 @@ def library_stamp(settings: Settings) -> str | None:
     """
     if not settings.use_cache:
         return None
-    from reader.library.catalogue import RACY_SECONDS
-
     digest = hashlib.blake2b(digest_size=16)
-    racy = time.time_ns() - int(RACY_SECONDS * 1e9)
+    racy = time.time_ns() - int(_racy_seconds() * 1e9)
     fresh = False
 
     def add(name: str, info: os.stat_result | None) -> None:
@@ -138,6 +136,15 @@ def library_stamp(settings: Settings) -> str | None:
         if folder and os.path.isdir(folder):
             add(folder, stat(folder))
     return None if fresh else digest.hexdigest()
+
+
+def _racy_seconds() -> float:
+    """The catalogue's racy rule (:data:`reader.library.catalogue.RACY_SECONDS`: a test
+    that just wrote its files sets it to 0), read without importing the catalogue, which
+    imports the articles and their parsers (Markdown, HTML: milliseconds a `reader
+    search`): when no one imported it, no one changed it, and it is the default."""
+    catalogue = sys.modules.get("reader.library.catalogue")
+    return float(catalogue.RACY_SECONDS) if catalogue is not None else files.RACY_SECONDS
 
 
 def _stamp_files(paths: Sequence[Path]) -> tuple[bytes, int]:
