@@ -271,6 +271,9 @@ class MainScreen(AnnotationKeys):
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
+        # Where the library is left is written at once before a suspend (Ctrl+Z): a
+        # suspended app may never come back.
+        self.app.app_suspend_signal.subscribe(self, self._suspending)
         self._sidebar_width = self.app.settings.sidebar
         """The sidebar's width as the user set it (`<` `>`), None: the stylesheet's."""
         if self._sidebar_width is not None:  # the width the user left it at
@@ -299,6 +302,9 @@ class MainScreen(AnnotationKeys):
         self.resume.save(self.article, self.library_search.text, closing=True)
         self.stop_background()
         self._found()
+
+    def _suspending(self, _app: object) -> None:
+        self.resume.save(self.article, self.library_search.text, closing=True)
 
     def stop_background(self) -> None:
         """The app is quitting (or this screen goes): the index updates stop at their next
