@@ -388,13 +388,16 @@ class _Worker:
     def stop(self) -> None:
         """End the child now (it holds nothing to save) and forget it."""
         process, connection = self.process, self.connection
+        # Loading its model or running a batch, the child reads no EOF until it is done.
+        busy = not self.ready or self.open is not None or self.asked is not None
         self.process = self.connection = None
         self.ready, self.open, self.asked = False, None, None
         if connection is not None:
             connection.close()  # EOF in the child: it exits by itself when idle
         if process is not None:
-            process.join(timeout=0.2)
-            if process.is_alive():  # mid-batch: do not make the app's exit wait
+            if not busy:
+                process.join(timeout=0.2)
+            if process.is_alive():  # busy: do not make the app's exit wait
                 process.terminate()
                 process.join(timeout=1)
             if process.is_alive():

@@ -1,7 +1,8 @@
 """Markdown rendered to the text a reader sees, with its styles as ranges into that text.
 
 A ``.md`` article is displayed rendered: no ``#``, ``**`` or link syntax, but the words,
-with list bullets and numbers, block quotes, code blocks and rules written out as text.
+with list bullets and numbers, block quotes, code blocks and rules written out as text, and
+tables with their columns aligned (padded by display width: a wide character is two cells).
 The styles (a heading's level, emphasis, a link and its URL...) are :class:`Format` ranges
 of code points into the rendered text, so that entities, search, find, highlights and notes
 all work on what the user sees, and the model reads words, not syntax.
@@ -15,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
 
 from reader.text import sanitize
 
@@ -101,6 +104,18 @@ def render_markdown(source: str) -> Rendered:
 
 
 @dataclass
+class _Cell:
+    """A table cell rendered alone: its one line of text, its display width (terminal
+    cells), its alignment ("", "right", "center"), and its formats from its start."""
+
+    text: str
+    width: int
+    align: str
+    header: bool
+    formats: list[Format]
+
+
+@dataclass
 class _List:
     ordered: bool
     depth: int
@@ -119,10 +134,6 @@ class _Renderer:
     fresh: bool = False
     """Whether the list just opened is a top-level one (a blank line before it)."""
     """The marker of a list item whose first block is not written yet."""
-    rows: int = 0
-    """Rows written in the current table."""
-    cells: int = 0
-    """Cells written in the current table row."""
 
     # --- writing -----------------------------------------------------------------------
 
@@ -213,25 +224,61 @@ class _Renderer:
                 self.begin_block()
                 self.write(RULE, "rule")
             elif kind == "table_open":
-                self.rows = 0
-            elif kind == "tr_open":
-                if self.rows:
-                    self.write("\n")
-                    self.line_start(first=False)
-                else:
-                    self.begin_block()
-                self.rows += 1
-                self.cells = 0
-            elif kind in ("th_open", "td_open"):
-                if self.cells:
-                    self.write(_CELL_SEPARATOR, "rule")
-                self.cells += 1
-                start = self.pos
-                self.inline(tokens[index + 1])
-                if kind == "th_open" and self.pos > start:
-                    self.formats.append(Format(start, self.pos, "table_header"))
-                index += 2
+                index = self.table(tokens, index)
             index += 1
+
+    def table(self, tokens: list[Token], index: int) -> int:
+        """Write the table opening at *index*, its columns aligned by display width (a
+        wide character takes two cells, as the view draws it; each column as wide as its
+        widest cell, padded as its ``:---:`` alignment says); return its closing index."""
+        rows: list[list[_Cell]] = []
+        while index < len(tokens) and tokens[index].type != "table_close":
+            token = tokens[index]
+            if token.type == "tr_open":
+                rows.append([])
+            elif token.type in ("th_open", "td_open") and rows:
+                alone = _Renderer()
+                alone.inline(tokens[index + 1])
+                # One line: a cell's text never breaks it (tabs drawn as one space).
+                text = "".join(alone.out).replace("\n", " ").replace("\t", " ")
+                style = str(token.attrs.get("style", ""))
+                align = "right" if "right" in style else "center" if "center" in style else ""
+                header = token.type == "th_open"
+                rows[-1].append(_Cell(text, cell_len(text), align, header, alone.formats))
+                index += 1
+            index += 1
+        widths: list[int] = []
+        for row in rows:
+            for column, cell in enumerate(row):
+                if column == len(widths):
+                    widths.append(0)
+                widths[column] = max(widths[column], cell.width)
+        for number, row in enumerate(rows):
+            if number:
+                self.write("\n")
+                self.line_start(first=False)
+            else:
+                self.begin_block()
+            for column, cell in enumerate(row):
+                last = column == len(row) - 1
+                ends = last and not cell.text  # no spaces at a line's end
+                if column:
+                    self.write(_CELL_SEPARATOR.rstrip() if ends else _CELL_SEPARATOR, "rule")
+                pad = widths[column] - cell.width
+                before = pad if cell.align == "right" else pad // 2 if cell.align else 0
+                if not ends:
+                    self.write(" " * before)
+                start = self.pos
+                self.out.append(cell.text)  # sanitised as the cell was written
+                self.pos += len(cell.text)
+                self.formats.extend(
+                    Format(start + f.start, start + f.end, f.kind, f.url) for f in cell.formats
+                )
+                if cell.header and cell.text:
+                    self.formats.append(Format(start, self.pos, "table_header"))
+                if not last:
+                    self.write(" " * (pad - before))
+        return index
 
     def code(self, content: str, kind: str) -> None:
         self.begin_block()

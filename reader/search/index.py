@@ -289,7 +289,7 @@ class SearchIndex:
         tags and annotation kinds are compared per article with the store; entities are
         taken from the entity cache (second pass, skipped when *entities* is False).
         Uses the workspace's open store, else opens it read-only for the finder's
-        corrections. Stops between batches when *cancelled* is set. Never raises for a
+        corrections. Stops at its next article when *cancelled* is set. Never raises for a
         broken index file: it is rebuilt. *lean* (the app, whose memory figure counts every
         process it starts): no read-ahead child for a bulk build, and a smaller page cache
         (:data:`LEAN_CACHE_KIB`), at the cost of the build's speed.
@@ -476,6 +476,8 @@ class SearchIndex:
             batch: list[tuple[int, str, list[MentionRow]]] = []
             found_now: list[tuple[str, str, list[MentionRow]]] = []
             for row_id, sha256, key in todo[start : start + ENTITY_BATCH]:
+                if cancelled is not None and cancelled.is_set():
+                    break  # what is batched is written; the rest is the next update's
                 let_others_run()
                 reused = context.reuse(snapshot, sha256)
                 if reused is not None:

@@ -290,9 +290,9 @@ def insert_new(
     full-text index, which is not written twice): :data:`INSERT_BATCH` at a time, one
     ``executemany`` per table, the row ids given here (the update holds the write lock).
     From :data:`BULK` articles, a child process reads them a batch ahead
-    (:class:`~reader.search.reading.ReadAhead`), unless not *read_ahead*. Stops between
-    batches when *cancelled* is set (the articles not written yet are new to the next
-    update)."""
+    (:class:`~reader.search.reading.ReadAhead`), unless not *read_ahead*. Stops at the
+    next article when *cancelled* is set, that article's batch unwritten (the articles not
+    written are new to the next update): an app quitting waits for no batch's reads."""
     (last,) = connection.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
     bulk = len(new) >= BULK
     ahead_too = bulk and read_ahead
@@ -310,10 +310,14 @@ def insert_new(
             got = next(read_batches) if read_batches is not None else [None] * len(chunk)
             batch: list[tuple[NewArticle, Prepared]] = []
             for item, prepared in zip(chunk, got, strict=True):
+                if cancelled is not None and cancelled.is_set():
+                    break  # the app is quitting: it must not wait for a batch's reads
                 let_others_run()
                 if prepared is None:
                     prepared = prepare(read_once(item.article), item.path)
                 batch.append((item, prepared))
+            if len(batch) < len(chunk):  # cancelled: this batch is the next update's
+                break
             kept = {} if context is None else context.reuse_many(snapshot, batch)
             articles: list[tuple[object, ...]] = []
             texts: list[tuple[object, ...]] = []

@@ -42,6 +42,8 @@ from reader.ui.widgets.view_list import ViewList
 from reader.workspace import Workspace
 
 if TYPE_CHECKING:  # built (and imported) by the workspace when first asked for
+    from rich.console import RenderableType
+
     from reader.entities.finder import EntityFinder
 
 T = TypeVar("T")
@@ -400,6 +402,17 @@ class ReaderApp(App[None]):
         self._writer.shutdown(wait=True)
         self._config_writer.shutdown(wait=True)
         self.workspace.close()
+
+    def exit(
+        self, result: None = None, return_code: int = 0, message: RenderableType | None = None
+    ) -> None:
+        """Exit, the background updates told to stop first: Textual waits for its thread
+        workers (the index updates) after it has unmounted the screens, which takes a
+        while; told now, they have stopped by then."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.stop_background()
+        super().exit(result, return_code, message)
 
     async def action_quit(self) -> None:
         """Quit (`q`, `ctrl+q`); asks first while a note has text that is not saved."""

@@ -3,9 +3,11 @@ article's front matter ``url:``, the hash of each article's text, and the feed e
 (``feed:`` + ``guid:``) it came from.
 
 Looked for in the ``.md``, ``.markdown`` and ``.txt`` files of the folders given (the
-library in force and the folder added to; saved ``.html`` pages are not read here: their
-text would need extracting). Reading 10,000 articles on every add would take seconds, so
-what each file holds is kept in a small derived index in the cache dir
+library in force and the folder added to), and in their saved pages (``.html``, ``.htm``:
+the article extracted as `reader add` extracts it, through the page cache, so a page is
+extracted once; its URL from its metadata): a page in the library added again, or its URL,
+is a duplicate, not a Markdown copy beside it. Reading 10,000 articles on every add would
+take seconds, so what each file holds is kept in a small derived index in the cache dir
 (``<cache dir>/web-known.json``), checked against each file's stamp
 (:func:`reader.files.file_stamp`) as the catalogue does: a warm check stats the files and
 reads only the changed ones. The files are found by the library's own walk.
@@ -38,8 +40,9 @@ __all__ = ["INDEX_FILE", "RACY_SECONDS", "KnownArticles", "entry_key", "text_has
 INDEX_FILE = "web-known.json"
 """The index's file name in the cache dir."""
 
-_FORMAT = 3  # 2: the feed of a teaser kept in place of its page; 3: only one as written
-_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
+_FORMAT = 4  # 2: a teaser's feed kept; 3: only one as written; 4: saved pages read
+_PAGES = frozenset({".html", ".htm"})
+_SUFFIXES = frozenset({".md", ".markdown", ".txt"}) | _PAGES
 RACY_SECONDS = files.RACY_SECONDS
 """A file changed less than this long ago is read again next time
 (:func:`reader.files.changed_lately`, as the catalogue does)."""
@@ -211,6 +214,8 @@ def _read(path: Path) -> _Holds | None:
             data = handle.read(MAX_ARTICLE_BYTES)
     except OSError:
         return None
+    if path.suffix.lower() in _PAGES:
+        return _page(data)
     text, _notice = decode(data)
     url = entry = teaser_of = None
     if path.suffix.lower() != ".txt":
@@ -224,3 +229,17 @@ def _read(path: Path) -> _Holds | None:
         if feed and url and matter.meta.get("teaser_only") == "true" and is_as_written(data):
             teaser_of = url_key(feed)
     return _Holds(url, text_hash(text), entry, teaser_of)
+
+
+def _page(data: bytes) -> _Holds | None:
+    """What a saved page holds as `reader add` would save it (its URL, its article's text
+    hash), or None when it has no article."""
+    from reader.library.pages import read_page
+    from reader.web.saving import article_body
+    from reader.web.urls import clean_url
+
+    page = read_page(data)
+    if page is None:
+        return None
+    url = url_key(clean_url(page.url)) if page.url else None
+    return _Holds(url, text_hash(article_body(page.text)), None)

@@ -113,6 +113,11 @@ class Run:
         # The folders added to and the library's, each walked once (they are often one).
         unique = {os.path.realpath(p): p for p in [*folders, *settings.article_paths] if p.is_dir()}
         cache = settings.cache_dir if settings.use_cache else None
+        # The library's saved pages are read for their article (known.py): extracted
+        # once, into the page cache the app's reading shares (as the workspace sets it).
+        from reader.library import pages
+
+        pages.use_cache(cache)
         self.known = KnownArticles.in_folders(
             list(unique.values()), cache, exclude=[settings.exports_dir]
         )

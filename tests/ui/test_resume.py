@@ -165,3 +165,56 @@ async def test_the_restored_filter_lists_from_its_top(
         assert titles(main) == ["Budget talks", "Talks in Oslo", "Vote in Paris"]
         assert articles.virtual_size.height > articles.scrollable_content_region.height
         assert articles.highlighted == 1 and articles.scroll_y == 0
+
+
+async def test_switching_writes_where_the_library_is_left_once_the_user_rests(
+    make_settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save of the session writes the whole database file: not one per switch, but once
+    the user rests on an article (SAVE_AFTER), in the writer thread; a quit right after a
+    switch still saves it, and so does a suspend (Ctrl+Z)."""
+    import threading
+
+    from reader.ui.screens import resume
+
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    settings = settings_for(make_settings, tmp_path)
+    written: list[tuple[str, str]] = []
+    real = AnnotationStore.set_session
+
+    def set_session(store: AnnotationStore, key: str, ref: Any, query: str) -> Any:
+        written.append((ref.path, threading.current_thread().name))
+        return real(store, key, ref, query)
+
+    monkeypatch.setattr(AnnotationStore, "set_session", set_session)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        written.clear()
+
+        async def next_article() -> str:
+            main.query_one(ArticleList).focus()
+            await pilot.press("j", "enter")
+            await settle(pilot)
+            assert main.article is not None
+            return main.article.path.name
+
+        shown = [await next_article() for _ in range(2)]
+        assert written == []  # not yet: the user may switch again
+        main.resume._asked -= resume.SAVE_AFTER  # rested (the timer's wait, not slept)
+        main.resume._rested()
+        await settle(pilot)
+        assert [path.rsplit("/", 1)[-1] for path, _ in written] == shown[-1:]
+        assert all(thread != "MainThread" for _, thread in written)
+        shown.append(await next_article())
+        app.app_suspend_signal.publish(app)  # Ctrl+Z: saved before the process stops
+        await settle(pilot)
+        assert [path.rsplit("/", 1)[-1] for path, _ in written][1:] == shown[-1:]
+        shown.append(await next_article())
+        title = main.article.title if main.article else None
+        await pilot.press("q")
+    assert [path.rsplit("/", 1)[-1] for path, _ in written][2:] == shown[-1:]
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        assert main.article is not None and main.article.title == title

@@ -454,3 +454,39 @@ def test_a_pipeline_that_failed_to_load_is_not_loaded_again(
         with pytest.raises(WorkerStopped, match="broken thinc"):
             broken.extract("text", [(0, "text")], 16, None)
     assert spawned == []
+
+
+@pytest.mark.parametrize("state", ["loading", "recognising", "idle"])
+def test_a_busy_child_is_ended_at_once_an_idle_one_left_to_exit(state: str) -> None:
+    """Stopping (the app's exit): a child loading its model or running a batch reads no
+    EOF until it is done, so it is terminated at once, not after a 0.2 s wait for it to
+    exit by itself; an idle one reads the EOF and is given that wait."""
+    from reader.entities import worker as worker_module
+
+    calls: list[object] = []
+
+    class Child:
+        alive = True
+
+        def join(self, timeout: float | None = None) -> None:
+            calls.append(("join", timeout))
+            if state == "idle":
+                self.alive = False
+
+        def is_alive(self) -> bool:
+            return self.alive
+
+        def terminate(self) -> None:
+            calls.append("terminate")
+            self.alive = False
+
+    ours, _theirs = worker_module.SPAWN.Pipe(duplex=True)
+    child = worker_module._Worker("spacy", None)
+    child.process, child.connection = Child(), ours  # type: ignore[assignment]
+    child.ready = state != "loading"
+    child.open = 1 if state == "recognising" else None
+    child.stop()
+    if state == "idle":
+        assert calls == [("join", 0.2)]
+    else:
+        assert calls == ["terminate", ("join", 1)]

@@ -63,7 +63,7 @@ x = 1
 {RULE}
 
 Name │ City
-Ada │ Paris
+Ada  │ Paris
 
 Last line with a hard
 break and an image."""
@@ -234,3 +234,32 @@ def test_markdown_endings_are_rendered(tmp_path: Path, suffix: str) -> None:
     path.write_text("Some **bold** words here.\n", encoding="utf-8")
     article = read_article(path)
     assert isinstance(article, Article) and article.text == "Some bold words here."
+
+
+def test_table_columns_are_aligned_by_display_width() -> None:
+    """Each column as wide as its widest cell in terminal cells (a wide character takes
+    two, as the view draws it), padded as its alignment row says; a cell's text is text,
+    never markup; its formats stay on its words; no spaces end a line."""
+    from rich.cells import cell_len
+
+    source = (
+        "| Name | City | Pop |\n"
+        "|------|:----:|----:|\n"
+        "| Ada | 東京 | 14 |\n"
+        "| Bartholomew | Paris | 2100000 |\n"
+        "| [bold]x[/] | `a` | |\n"
+    )
+    rendered = render_markdown(source)
+    lines = rendered.text.split("\n")
+    assert lines == [
+        "Name        │ City  │     Pop",
+        "Ada         │ 東京  │      14",
+        "Bartholomew │ Paris │ 2100000",
+        "[bold]x[/]  │   a   │",
+    ]
+    bars = {tuple(cell_len(line[:i]) for i, c in enumerate(line) if c == "│") for line in lines}
+    assert bars == {(12, 20)}
+    text, formats = rendered.text, rendered.formats
+    assert styled(text, formats, "table_header") == ["Name", "City", "Pop"]
+    assert styled(text, formats, "code") == ["a"]
+    assert list(formats) == sorted(formats)

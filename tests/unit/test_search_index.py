@@ -13,6 +13,7 @@ import os
 import random
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -938,8 +939,9 @@ def test_a_word_with_an_accent_nothing_composes_is_found_in_its_case(setup: Setu
 def test_a_build_cancelled_between_batches_is_finished_by_the_next_update(
     setup: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The first pass stops between batches when cancelled (the app's quit): what was
-    written is kept, the next update writes the rest, and the index is as if built whole."""
+    """The first pass stops when cancelled (the app's quit): what was written is kept (the
+    batch being taken when it was cancelled is not), the next update writes the rest, and
+    the index is as if built whole."""
     import threading
 
     from reader.search import writing
@@ -965,7 +967,7 @@ def test_a_build_cancelled_between_batches_is_finished_by_the_next_update(
     setup.index.update(setup.workspace, cancelled=cancelled)
     with setup.index._connection() as connection:
         (written,) = connection.execute("SELECT count(*) FROM articles").fetchone()
-    assert written == 4  # two batches of two
+    assert written == 2  # one batch of two; the second, cancelled as it came, unwritten
     setup.index.update(setup.workspace)
     assert _all_tables(setup.index)[2:] == expected[2:]  # row ids aside, the same
     assert _entity_tables(setup.index) == expected[:2]
@@ -1151,3 +1153,49 @@ def test_the_index_and_its_case_check_agree_with_the_reference_on_any_script(
     if found and not casefold and phrase_pattern(term) is not None:
         found = _finder(term)(_folded(text))
     assert found == expected
+
+
+class _CancelledAfter(threading.Event):
+    """An event that reads as set from its *calls*-th ``is_set`` on (the app quitting)."""
+
+    def __init__(self, calls: int) -> None:
+        super().__init__()
+        self.calls = calls
+
+    def is_set(self) -> bool:
+        self.calls -= 1
+        return self.calls <= 0
+
+
+def test_a_cancelled_update_stops_at_its_next_article_not_its_next_batch(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's lean build (no read-ahead) asked to stop while it reads a batch stops at
+    the next article, that batch unwritten (the app's quit waits for no batch of reads),
+    and its entity pass likewise; the next update makes the index as if built whole."""
+    from reader.search import writing
+
+    expected = _all_tables(setup.index)
+    setup.drop_index()
+    setup.reopen()
+    prepared = 0
+    real = writing.prepare
+
+    def counted(*args: object) -> object:
+        nonlocal prepared
+        prepared += 1
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writing, "prepare", counted)
+    # Asked once before the batch, then before each article: set before the second.
+    setup.index.update(setup.workspace, cancelled=_CancelledAfter(3), lean=True)
+    assert prepared == 1 < len(ARTICLES)
+    with setup.index._connection() as connection:
+        (written,) = connection.execute("SELECT count(*) FROM articles").fetchone()
+    assert written == 0
+    setup.index.update(setup.workspace, entities=False, lean=True)
+    report = setup.index.update(setup.workspace, cancelled=_CancelledAfter(3), lean=True)
+    assert report.entities == 1
+    setup.index.update(setup.workspace)
+    assert _all_tables(setup.index)[2:] == expected[2:]  # row ids aside, the same
+    assert _entity_tables(setup.index) == expected[:2]

@@ -117,3 +117,53 @@ def test_a_connection_in_use_is_closed_when_its_thread_lets_go(tmp_path: Path) -
     with pytest.raises(sqlite3.ProgrammingError):  # closed once the thread let go
         used.execute("SELECT 1")
     assert not pool._in_use and not pool._close_when_free
+
+
+def test_a_file_made_again_under_a_connection_in_use_loses_nothing(tmp_path: Path) -> None:
+    """An index reset (``create_database``: the file and its ``-wal``/``-shm`` removed and
+    made again at the same path) while another thread's connection to the old file is in
+    use: that connection is closed once the thread lets go, as the last of the old file's.
+    SQLite closes it without checkpointing or deleting the ``-wal`` by its name (the file
+    has moved: ``SQLITE_FCNTL_HAS_MOVED``), so the new file's WAL, with a transaction not
+    yet checkpointed, is kept."""
+    from reader.sqlite_files import create_database
+
+    path = tmp_path / "x.sqlite3"
+    pool = ConnectionPool(lambda: connect_wal(path))
+
+    def schema(connection: sqlite3.Connection) -> None:
+        connection.execute("INSERT INTO t VALUES ('meta')")
+
+    create_database(path, lambda: connect_wal(path), "CREATE TABLE t(x)", schema)
+    started, reset, done = threading.Event(), threading.Event(), threading.Event()
+
+    def update() -> None:
+        with pool.connection() as connection:
+            connection.execute("INSERT INTO t VALUES ('old')")  # in the old file's WAL
+            rows = connection.execute("SELECT x FROM t")
+            next(rows)
+            started.set()
+            assert reset.wait(10)
+        done.set()
+
+    thread = threading.Thread(target=update)
+    thread.start()
+    assert started.wait(10)
+    with pool.lock:
+        pool.close()
+        create_database(path, lambda: connect_wal(path), "CREATE TABLE t(x)", schema)
+    with pool.connection() as connection:
+        connection.execute("INSERT INTO t VALUES ('new')")  # in the new file's WAL
+        wal = Path(f"{path}-wal").stat().st_ino
+        reset.set()
+        assert done.wait(10)
+        thread.join(10)
+        assert Path(f"{path}-wal").stat().st_ino == wal
+        assert connection.execute("SELECT x FROM t").fetchall() == [("meta",), ("new",)]
+    other = connect_wal(path)
+    try:
+        assert other.execute("SELECT x FROM t").fetchall() == [("meta",), ("new",)]
+        assert other.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        other.close()
+        pool.close()

@@ -394,3 +394,22 @@ def test_the_known_index_reads_the_files_the_library_lists(
     for text in ("Outside\n", "Hidden\n", "Exported\n", long_text):
         assert found.by_text(text_hash(text)) is None
     assert found.by_text(text_hash(long_text[:MAX_ARTICLE_BYTES])) == str(folder / "long.txt")
+
+
+def test_a_saved_page_in_the_library_is_not_added_again(
+    httpserver: HTTPServer, tmp_path: Path, settings: Settings
+) -> None:
+    """A saved page the library already lists (``page.html``): adding it again (the file
+    itself, a copy, or its URL) says it is there, writes no Markdown copy beside it, and
+    does not fail (`reader add` exits 0)."""
+    serve_stories(httpserver)
+    folder = settings.article_paths[0]
+    page = folder / "page.html"
+    page.write_text(article_page(STORIES[1]), "utf-8")
+    copy = tmp_path / "copy.html"
+    copy.write_text(article_page(STORIES[1]), "utf-8")
+    url = httpserver.url_for(f"/news/{STORIES[1].slug}")
+    report = add_sources(settings, [str(page), str(copy), url])
+    assert [(r.status, r.path) for r in report.results] == [("duplicate", page)] * 3
+    assert [r.reason for r in report.results] == ["same text"] * 3
+    assert sorted(p.name for p in folder.iterdir()) == ["page.html"]

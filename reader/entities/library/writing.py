@@ -341,7 +341,8 @@ def update_index(
 
     Articles are matched by path, hash and what their entities depend on (model,
     corrections); articles gone from the library are taken out. Uses the workspace's
-    open store, else opens it read-only. Stops between batches when *cancelled* is set.
+    open store, else opens it read-only. Stops at the next article when *cancelled* is set
+    (what it batched is written).
     Gives the GIL no more than Python's switch interval (5 ms) does: a ``time.sleep(0)``
     per article, as the search index does, costs a whole time slice on a busy machine.
     """
@@ -392,6 +393,8 @@ def _update_pass(
         batch = []
         rekeyed = []
         for article, key in todo[start : start + BATCH]:
+            if cancelled is not None and cancelled.is_set():
+                break  # what is batched is written; the rest is the next update's
             if not cache.has(article.sha256, engine):
                 report.missing += 1
                 continue

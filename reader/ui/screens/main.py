@@ -190,6 +190,11 @@ class MainScreen(AnnotationKeys):
         self._unwritten: set[threading.Event] = set()
         """The ``painted`` events of the entities posted and not yet drawn: set as the
         screen closes, so that no entity worker waits for a frame that never comes."""
+        self._quitting = False
+        """The app is exiting: an entity worker writes what it found without waiting for
+        its frame (one that added its event after the events were set waited 1 s)."""
+        self._unwritten_lock = threading.Lock()
+        """Around :attr:`_unwritten` and :attr:`_quitting`."""
         self._finding: int | None = None
         """The hold (reader.foreground) in force while the model finds the entities of the
         article shown, until their frame is painted."""
@@ -266,6 +271,9 @@ class MainScreen(AnnotationKeys):
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
+        # Where the library is left is written at once before a suspend (Ctrl+Z): a
+        # suspended app may never come back.
+        self.app.app_suspend_signal.subscribe(self, self._suspending)
         self._sidebar_width = self.app.settings.sidebar
         """The sidebar's width as the user set it (`<` `>`), None: the stylesheet's."""
         if self._sidebar_width is not None:  # the width the user left it at
@@ -292,12 +300,25 @@ class MainScreen(AnnotationKeys):
     def on_unmount(self) -> None:
         self.reading.leaving()  # before the app's on_unmount closes the writer thread
         self.resume.save(self.article, self.library_search.text, closing=True)
-        self.library_search.stop()  # an update in its entity pass stops at its next batch
+        self.stop_background()
+        self._found()
+
+    def _suspending(self, _app: object) -> None:
+        self.resume.save(self.article, self.library_search.text, closing=True)
+
+    def stop_background(self) -> None:
+        """The app is quitting (or this screen goes): the index updates stop at their next
+        article, the library watch at once, and entities found are written without
+        waiting for their frame; called as the app exits, before Textual
+        unmounts the screens (~0.2 s), so that they are done by the time it waits for
+        them."""
+        self.library_search.stop()
         self.live_library.stop()
         self.entity_pages.stop()
-        self._found()
-        for painted in list(self._unwritten):
-            painted.set()
+        with self._unwritten_lock:  # entities found are written now, not after a frame
+            self._quitting = True
+            for painted in self._unwritten:
+                painted.set()
 
     # --- library -------------------------------------------------------------------
 
@@ -662,13 +683,17 @@ class MainScreen(AnnotationKeys):
         # ×4"); the search index takes them from the cache after it.
         painted = threading.Event()
         self.entity_pages.writing(article)
-        self._unwritten.add(painted)
+        with self._unwritten_lock:
+            if self._quitting:  # no frame is coming
+                painted.set()
+            self._unwritten.add(painted)
         try:
             self.post_message(EntitiesReady(article.id, spans, without_store, painted))
             painted.wait(WRITE_AFTER_MOST)
             save()
         finally:
-            self._unwritten.discard(painted)
+            with self._unwritten_lock:
+                self._unwritten.discard(painted)
             self.entity_pages.found(article, spans)
         self.post_message(EntitiesSaved(article.id))
 

@@ -7,14 +7,17 @@ the library's paths, resolved and sorted, so that one database serving several l
 keeps each one's place, and ``reader lib`` and ``reader /home/me/lib`` are one library.
 Read at start with the read marks (the writer thread); restored when the library is
 loaded, after the list's first frame (a warm start's first frame is the list's, as
-before); saved through ``write`` whenever an article is shown, the filter is kept or
-cleared, and as the app closes; nothing is written when nothing changed.
+before); saved through ``write`` (the writer thread) once the user has rested
+:data:`SAVE_AFTER` seconds on an article shown or a filter kept or cleared, and at once as
+the app closes or is suspended (Ctrl+Z): a save writes the whole database file (TinyDB), too
+much for every switch of a large store; nothing is written when nothing changed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +27,12 @@ from reader.library import Article
 from reader.store import AnnotationStore, Session
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from reader.ui.app import ReaderApp
+
+SAVE_AFTER = 2.0
+"""Seconds without another switch before where the library is left is written."""
 
 
 def library_key(paths: Sequence[Path]) -> str:
@@ -52,6 +60,11 @@ class Resume:
         self._saving = False
         self._saved: tuple[str, str] | None = None
         """The article's id and the query last saved (or restored)."""
+        self._pending: tuple[Article, str] | None = None
+        """The article and query to save once the user rests (:data:`SAVE_AFTER`)."""
+        self._asked = 0.0
+        """When :meth:`save` was last asked (``time.monotonic``)."""
+        self._timer: Timer | None = None
 
     def read(self, store: AnnotationStore) -> Session | None:
         """Where this library was left (in the writer thread)."""
@@ -77,14 +90,42 @@ class Resume:
 
     def save(self, article: Article | None, query: str, *, closing: bool = False) -> None:
         """Remember *article* and *query* as where the library is left, if that changed
-        (an article not read yet, listed on a first start, is not: its hash is unknown)."""
-        store = self._app.store
+        (an article not read yet, listed on a first start, is not: its hash is unknown):
+        written once no other save is asked for :data:`SAVE_AFTER` seconds, or now when
+        *closing* (the app quits or is suspended)."""
         if not self._saving or article is None or not article.known:
             return
+        self._pending = (article, query)
+        self._asked = time.monotonic()
+        if closing:
+            self.flush(closing=True)
+        elif self._timer is None:
+            self._timer = self._app.set_timer(SAVE_AFTER, self._rested)
+
+    def _rested(self) -> None:
+        self._timer = None
+        waited = time.monotonic() - self._asked
+        if waited < SAVE_AFTER:  # asked again since the timer started
+            self._timer = self._app.set_timer(SAVE_AFTER - waited, self._rested)
+            return
+        self.flush()
+
+    def flush(self, *, closing: bool = False) -> None:
+        """Write what :meth:`save` was last asked to save, if anything (in the writer
+        thread; *closing*: even while a large database is still being read)."""
+        if self._timer is not None and closing:
+            self._timer.stop()
+            self._timer = None
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        article, query = pending
+        store = self._app.store
         if store is None or store.read_only or self._saved == (article.id, query):
             return
         if not store.loaded and not closing:
-            return  # a large database being read: saved at the next switch, or at the end
+            self._pending = pending  # a large database being read: saved next, or at the end
+            return
         self._saved = (article.id, query)
         key = self.key
 
