@@ -128,6 +128,8 @@ def patch_app() -> None:
         started = time.thread_time()
         result = render_lines(self, crop)
         key = self.id or type(self).__name__
+        if key == "ScrollBar" and self.parent is not None:
+            key = f"ScrollBar({self.parent.id or type(self.parent).__name__})"
         widgets[key] = widgets.get(key, 0) + time.thread_time() - started
         return result
 
