@@ -14,7 +14,12 @@ panel lists its first entity (drawn in the same frame as the highlighted text).
   timed to the frame showing the start of one of its paragraphs.
 - **uncached**: articles 7-11, after article 6 was opened to load spaCy; time until the
   highlights appear. Baseline: the same spaCy pipeline alone (``nlp(text)`` in this
-  process, warm) on the same texts; target ≤ 1.3× that.
+  process, warm) on the same texts; target ≤ 1.3× that. Warm means the text was run just
+  before, which the app's worker never has (it reads each of 7-11 once, after 6); checked
+  (uncached5): in 34 new processes that loaded the pipeline and ran article 6, the first
+  run of each of 7-11 took a median 3% more CPU than its repeats (quartiles -4% and
+  +15%), wall time 7% (-9% and +26%, at load 2.5-4.7): within the noise, so the baseline
+  stays as it is.
 
 With ``--compare-path``, each run also times the same session with the reader package of
 that copy of the repository (the code before a change), beside this code's: this code's
