@@ -181,6 +181,9 @@ class MainScreen(AnnotationKeys):
         """Whether the entities shown were found before the store was open, so without the
         user's corrections (a first start shows the first article before it opens)."""
         self._listed = False
+        self._user_acted = False
+        """Whether the user has opened an article or the filter field: then where the
+        library was left is not restored over what they did (see on_library_loaded)."""
         """Whether the sidebar listed the articles before they were read (a first start)."""
         self._list_painted = threading.Event()
         """Set once the listed articles are on screen: the worker reading them waits for it
@@ -416,9 +419,10 @@ class MainScreen(AnnotationKeys):
         left_on, query = self.resume.find(message.library.articles)
         view = self.query_one(ArticleView)
         # Where the library was left, unless the user has moved already: the list's cursor
-        # on its first row, and (an article opened before the library was read: a first
-        # start) that article neither focused nor scrolled.
-        resume = left_on is not None and not articles.highlighted
+        # on its first row, no article opened nor filter field opened by the user, and (an
+        # article opened before the library was read: a first start) that article neither
+        # focused nor scrolled.
+        resume = left_on is not None and not articles.highlighted and not self._user_acted
         if self.article is not None:
             resume = resume and left_on is not self.article
             resume = resume and not view.has_focus and view.top_offset == 0
@@ -515,6 +519,7 @@ class MainScreen(AnnotationKeys):
     @on(ArticleList.Selected, "#articles")
     def _article_chosen(self, event: ArticleList.Selected) -> None:
         event.stop()
+        self._user_acted = True
         # Until the switch's frame is painted, background passes (the search index's
         # build, which runs through the first seconds of a session) give way: the switch
         # is not drawn in the GIL's turns with them (reader.foreground).
@@ -900,6 +905,7 @@ class MainScreen(AnnotationKeys):
 
     def action_filter(self) -> None:
         """Filter the article list (`/` in the list)."""
+        self._user_acted = True  # what the user types wins over the filter last left
         self.query_one(FilterBar).open()
 
     def on_filter_bar_query_changed(self, message: FilterBar.QueryChanged) -> None:
