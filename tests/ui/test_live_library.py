@@ -354,3 +354,30 @@ async def test_teasers_still_failing_after_a_refresh_are_one_line_of_the_notice(
         lines = [n.message for n in app._notifications][-1].splitlines()
         assert "3 teasers kept, their pages still failing: “Story 0”, “Story 1”, “Story 2”" in lines
         assert not [line for line in lines if "HTTP 503" in line], lines
+
+
+async def test_a_title_repeated_by_a_file_added_names_both_folders(tmp_path: Path) -> None:
+    """The sidebar names the folder of an article whose title is also in another folder:
+    a file added while the app runs with a title already listed names both at once, and
+    the one left alone again once the other is removed (as a restart would)."""
+    folder = library(tmp_path)
+    (folder / "hostile").mkdir()
+    (folder / "world" / "asia").mkdir(parents=True)
+    write(folder / "hostile", "unicode.txt", "Zoe")
+    async with started(settings_for(tmp_path, folder), SIZE) as (_, pilot, screen):
+        await watched(screen)
+        articles = screen.query_one(ArticleList)
+
+        def rows() -> list[str]:
+            return [articles.render_line(y).text.strip(" │") for y in range(articles.size.height)]
+
+        assert any(row.startswith("unicode.txt ·") for row in rows()), "|".join(rows())
+        added = folder / "world" / "asia" / "unicode.txt"
+        await after_change(
+            pilot, screen, lambda: write(folder / "world" / "asia", added.name, "Zoe")
+        )
+        assert any(row.startswith("hostile/unicode.txt ·") for row in rows()), "|".join(rows())
+        assert any(row.startswith("world/asia/unicode.txt") for row in rows()), "|".join(rows())
+        await after_change(pilot, screen, added.unlink)
+        assert any(row.startswith("unicode.txt ·") for row in rows()), "|".join(rows())
+        assert not any(row.startswith("hostile/") for row in rows()), "|".join(rows())
