@@ -378,13 +378,22 @@ async def test_saving_under_a_name_in_use_asks_before_replacing(make_settings, t
         await pilot.press(*" OR in:sport")
         await save_view(pilot, "NEWS")
         assert "Replace its query" in screen_text(app)
+        # No: back to the name, selected (what is typed replaces it), nothing saved yet.
         await pilot.press("n")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ViewNameScreen)
+        field = app.screen.query_one(Input)
+        assert field.value == "NEWS" and field.selected_text == "NEWS"
+        await pilot.press(*"both", "enter")
         await idle(pilot)
-        assert stored_views(app) == [{"name": "news", "query": "in:world"}]
+        assert stored_views(app) == [
+            {"name": "news", "query": "in:world"},
+            {"name": "both", "query": "in:world OR in:sport"},
+        ]
         await save_view(pilot, "NEWS")
         await pilot.press("y")
         await idle(pilot)
-        assert stored_views(app) == [{"name": "NEWS", "query": "in:world OR in:sport"}]
+        assert stored_views(app)[0] == {"name": "NEWS", "query": "in:world OR in:sport"}
 
 
 async def palette(pilot: Pilot[Any], command: str) -> None:
