@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 from textual.pilot import Pilot
-from textual.widgets import Header
+from textual.widgets import Header, Static
 
 from reader.settings import Settings
 from reader.ui.app import ReaderApp
+from reader.ui.live_library import REMOVED_SHOWN
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
@@ -129,10 +130,27 @@ async def test_a_file_dropped_in_appears_and_one_removed_leaves_cursor_kept(
         await after_change(pilot, screen, lambda: (folder / "a.txt").unlink())
         assert titles(screen) == ["Able", "Bravo", "Delta"]
         assert articles.highlighted_article.title == "Bravo"
-        # The open article went: its text stays until the user moves, and it is said.
+        # The open article went: its text stays until the user moves, and it is said: a
+        # notice naming it as the one on screen (not only "1 removed") and its header.
         assert screen.article.title == "Alpha"
         assert "Alpha" in screen.query_one(ArticleView).text
-        assert any("was removed" in n.message for n in app._notifications)
+        said = [n.message for n in app._notifications]
+        assert any(
+            m.startswith("The article on screen, “Alpha”, was removed") and "as last read" in m
+            for m in said
+        ), said
+        assert not any("1 removed" in m for m in said), said
+        header = str(screen.query_one("#article-header", Static).render())
+        assert REMOVED_SHOWN in header, header
+        # Another removed: named, the open one not counted again; opening another
+        # article leaves the removed one and its header line.
+        await after_change(pilot, screen, lambda: (folder / "aa.txt").unlink())
+        assert "“Able” removed" in [n.message for n in app._notifications]
+        articles.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.article.title == "Bravo"
+        assert REMOVED_SHOWN not in str(screen.query_one("#article-header", Static).render())
 
 
 async def test_the_open_article_changed_on_disk_is_read_again_with_a_notice(

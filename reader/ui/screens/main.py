@@ -32,7 +32,7 @@ from reader.store import Session
 from reader.text import sanitize_line
 from reader.ui.add_dialog import AddCommands, Adder
 from reader.ui.frames import draw_in_next_frame, draw_now, lay_out_in_next_frame
-from reader.ui.live_library import LiveLibrary
+from reader.ui.live_library import REMOVED_SHOWN, LiveLibrary
 from reader.ui.messages import (
     AddFinished,
     AddProgress,
@@ -181,6 +181,11 @@ class MainScreen(AnnotationKeys):
         """Whether the entities shown were found before the store was open, so without the
         user's corrections (a first start shows the first article before it opens)."""
         self._listed = False
+        self._status = ""
+        """The header's status line as last set (Finding entities…, No entities: ...)."""
+        self.shown_removed = False
+        """The article shown was removed from the library while open (its text stays until
+        another is opened): the header says so."""
         self._user_acted = False
         """Whether the user has opened an article or the filter field: then where the
         library was left is not restored over what they did (see on_library_loaded)."""
@@ -569,6 +574,7 @@ class MainScreen(AnnotationKeys):
         self.library_search.switching()
         self._mark_at = mark_at
         self.article = article
+        self.shown_removed = False
         self._without_store = False
         # The previous article's entities are no longer wanted, even if this one's are
         # cached: let the entity worker stop at its next batch.
@@ -820,7 +826,14 @@ class MainScreen(AnnotationKeys):
 
     # --- header ----------------------------------------------------------------------
 
+    def article_removed(self) -> None:
+        """The article shown was removed from the library (its file deleted or moved
+        away): the header says so, and that its text stays until another is opened."""
+        self.shown_removed = True
+        self._set_status(self._status)
+
     def _set_status(self, status: str) -> None:
+        self._status = status
         self.query_one(ArticleView).finding = status.startswith("Finding")
         if self.article is None:
             return
@@ -846,6 +859,8 @@ class MainScreen(AnnotationKeys):
         ]
         for notice in article.notices:
             parts += ["\n", (f"⚠ {notice}", "italic")]
+        if self.shown_removed:
+            parts += ["\n", (f"⚠ {REMOVED_SHOWN}", "italic")]
         if status:
             parts += ["\n", (sanitize_line(status, limit=300), "italic")]
         self._set_header(Content.assemble(*parts))
