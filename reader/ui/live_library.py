@@ -31,6 +31,13 @@ if TYPE_CHECKING:
     from reader.ui.screens.main import MainScreen
 
 
+REMOVED_SHOWN = (
+    "removed from the library (its file deleted or moved away): this is its text as last "
+    "read, until you open another article"
+)
+"""What the header of an article removed while open says under its title."""
+
+
 def _title(title: str) -> str:
     return f"“{sanitize_line(title, 80)}”"
 
@@ -152,8 +159,10 @@ class LiveLibrary:
                 markup=False,
             )
         elif any(a.id == shown.id for a in changes.removed):
+            screen.article_removed()
             self._app.notify(
-                f"{_title(shown.title)} was removed from the library: its text stays here "
+                f"The article on screen, {_title(shown.title)}, was removed from the library "
+                "(its file deleted or moved away): the pane shows its text as last read "
                 "until you open another article",
                 title="Library",
                 severity="warning",
@@ -168,8 +177,13 @@ class LiveLibrary:
             one = len(changes.added) == 1
             parts.append(_title(changes.added[0].title) if one else f"{len(changes.added)}")
             parts[-1] += " added"
-        if changes.removed:
-            parts.append(f"{len(changes.removed)} removed")
+        shown = self._screen.article
+        # The open article removed has its own notice: counted here as the others only.
+        others = [a for a in changes.removed if shown is None or a.id != shown.id]
+        if others:
+            one = len(others) == 1
+            parts.append(_title(others[0].title) if one else f"{len(others)}")
+            parts[-1] += " removed" if len(others) == len(changes.removed) else " also removed"
         if changes.problems:
             skipped = "; ".join(str(p) for p in changes.problems[:3])
             parts.append(f"skipped: {skipped}")

@@ -378,13 +378,22 @@ async def test_saving_under_a_name_in_use_asks_before_replacing(make_settings, t
         await pilot.press(*" OR in:sport")
         await save_view(pilot, "NEWS")
         assert "Replace its query" in screen_text(app)
+        # No: back to the name, selected (what is typed replaces it), nothing saved yet.
         await pilot.press("n")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ViewNameScreen)
+        field = app.screen.query_one(Input)
+        assert field.value == "NEWS" and field.selected_text == "NEWS"
+        await pilot.press(*"both", "enter")
         await idle(pilot)
-        assert stored_views(app) == [{"name": "news", "query": "in:world"}]
+        assert stored_views(app) == [
+            {"name": "news", "query": "in:world"},
+            {"name": "both", "query": "in:world OR in:sport"},
+        ]
         await save_view(pilot, "NEWS")
         await pilot.press("y")
         await idle(pilot)
-        assert stored_views(app) == [{"name": "NEWS", "query": "in:world OR in:sport"}]
+        assert stored_views(app)[0] == {"name": "NEWS", "query": "in:world OR in:sport"}
 
 
 async def palette(pilot: Pilot[Any], command: str) -> None:
@@ -494,3 +503,33 @@ async def test_a_count_overtaken_by_a_later_one_does_not_replace_it(
         await pilot.pause(0.2)
         await idle(pilot)
         assert views.counts == {"Energy": 1}
+
+
+@pytest.mark.parametrize("reading", [False, True])
+async def test_slash_on_a_filtered_list_reopens_the_field_with_the_query_kept(  # type: ignore[no-untyped-def]
+    make_settings, tmp_path, reading: bool
+) -> None:
+    """Enter keeps the filter; Escape in the list (or, *reading*, Escape from the article
+    back to the list) does not clear it; `/` reopens the field with the kept query, and a
+    query broken by what is typed next leaves the list as it was."""
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await type_filter(pilot, "in:economy")
+        await pilot.press("enter")
+        main = await idle(pilot)
+        assert titles(main) == ["Budget talks stall", "Markets rally"]
+        if reading:
+            await pilot.press("enter")  # the article gets the focus
+            await settle(pilot)
+        await pilot.press("escape")
+        await idle(pilot)
+        assert app.focused is main.query_one(ArticleList)
+        assert titles(main) == ["Budget talks stall", "Markets rally"]
+        await pilot.press("slash")
+        bar = main.query_one(FilterBar)
+        assert bar.display and bar.value == "in:economy"
+        await pilot.press(*" (")
+        main = await idle(pilot)
+        assert bar.value == "in:economy ("
+        assert "not applied: the list shows “in:economy”" in bar.status
+        assert titles(main) == ["Budget talks stall", "Markets rally"]

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 from textual.pilot import Pilot
-from textual.widgets import Header
+from textual.widgets import Header, Static
 
 from reader.settings import Settings
 from reader.ui.app import ReaderApp
+from reader.ui.live_library import REMOVED_SHOWN
 from reader.ui.screens.main import MainScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
@@ -129,10 +130,27 @@ async def test_a_file_dropped_in_appears_and_one_removed_leaves_cursor_kept(
         await after_change(pilot, screen, lambda: (folder / "a.txt").unlink())
         assert titles(screen) == ["Able", "Bravo", "Delta"]
         assert articles.highlighted_article.title == "Bravo"
-        # The open article went: its text stays until the user moves, and it is said.
+        # The open article went: its text stays until the user moves, and it is said: a
+        # notice naming it as the one on screen (not only "1 removed") and its header.
         assert screen.article.title == "Alpha"
         assert "Alpha" in screen.query_one(ArticleView).text
-        assert any("was removed" in n.message for n in app._notifications)
+        said = [n.message for n in app._notifications]
+        assert any(
+            m.startswith("The article on screen, “Alpha”, was removed") and "as last read" in m
+            for m in said
+        ), said
+        assert not any("1 removed" in m for m in said), said
+        header = str(screen.query_one("#article-header", Static).render())
+        assert REMOVED_SHOWN in header, header
+        # Another removed: named, the open one not counted again; opening another
+        # article leaves the removed one and its header line.
+        await after_change(pilot, screen, lambda: (folder / "aa.txt").unlink())
+        assert "“Able” removed" in [n.message for n in app._notifications]
+        articles.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.article.title == "Bravo"
+        assert REMOVED_SHOWN not in str(screen.query_one("#article-header", Static).render())
 
 
 async def test_the_open_article_changed_on_disk_is_read_again_with_a_notice(
@@ -354,3 +372,30 @@ async def test_teasers_still_failing_after_a_refresh_are_one_line_of_the_notice(
         lines = [n.message for n in app._notifications][-1].splitlines()
         assert "3 teasers kept, their pages still failing: “Story 0”, “Story 1”, “Story 2”" in lines
         assert not [line for line in lines if "HTTP 503" in line], lines
+
+
+async def test_a_title_repeated_by_a_file_added_names_both_folders(tmp_path: Path) -> None:
+    """The sidebar names the folder of an article whose title is also in another folder:
+    a file added while the app runs with a title already listed names both at once, and
+    the one left alone again once the other is removed (as a restart would)."""
+    folder = library(tmp_path)
+    (folder / "hostile").mkdir()
+    (folder / "world" / "asia").mkdir(parents=True)
+    write(folder / "hostile", "unicode.txt", "Zoe")
+    async with started(settings_for(tmp_path, folder), SIZE) as (_, pilot, screen):
+        await watched(screen)
+        articles = screen.query_one(ArticleList)
+
+        def rows() -> list[str]:
+            return [articles.render_line(y).text.strip(" │") for y in range(articles.size.height)]
+
+        assert any(row.startswith("unicode.txt ·") for row in rows()), "|".join(rows())
+        added = folder / "world" / "asia" / "unicode.txt"
+        await after_change(
+            pilot, screen, lambda: write(folder / "world" / "asia", added.name, "Zoe")
+        )
+        assert any(row.startswith("hostile/unicode.txt ·") for row in rows()), "|".join(rows())
+        assert any(row.startswith("world/asia/unicode.txt") for row in rows()), "|".join(rows())
+        await after_change(pilot, screen, added.unlink)
+        assert any(row.startswith("unicode.txt ·") for row in rows()), "|".join(rows())
+        assert not any(row.startswith("hostile/") for row in rows()), "|".join(rows())

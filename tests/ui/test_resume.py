@@ -17,6 +17,7 @@ from reader.library import catalogue
 from reader.settings import Settings
 from reader.store import AnnotationStore
 from reader.ui.app import ReaderApp, build_app
+from reader.ui.screens.main import MainScreen
 from reader.ui.screens.resume import library_key
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
@@ -221,3 +222,58 @@ async def test_switching_writes_where_the_library_is_left_once_the_user_rests(
     async with app.run_test(size=SIZE) as pilot:
         main = await idle(pilot)
         assert main.article is not None and main.article.title == title
+
+
+@pytest.mark.parametrize("opens", [False, True])
+async def test_what_the_user_does_while_the_library_is_read_wins_over_the_restore(
+    make_settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, opens: bool
+) -> None:
+    """A first start (the files read again, the list shown first): a filter typed, or an
+    article opened, before the library is read keeps the field and the article; the
+    place the library was left on (Oslo, `minister in:world`) is dropped."""
+    import threading
+
+    from reader.workspace import Workspace
+
+    settings = settings_for(make_settings, tmp_path)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await leave_oslo_filtered_halfway(app, pilot)
+        await pilot.press("q")
+    go_on = threading.Event()
+    real = Workspace.learn_library
+
+    def learn_library(workspace: Workspace, *args: Any, **kwargs: Any) -> Any:
+        go_on.wait(timeout=10)  # the library is read once the user has acted
+        return real(workspace, *args, **kwargs)
+
+    monkeypatch.setattr(Workspace, "learn_library", learn_library)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.02)
+            main = app.screen
+            if getattr(main, "article", None) is not None:
+                break
+        assert isinstance(main, MainScreen) and main.article is not None
+        assert main.library is None or not main.library.articles  # not read yet
+        first = main.article.title
+        articles = main.query_one(ArticleList)
+        articles.focus()
+        if opens:
+            # Opened (the first row: the cursor where it was), then back to the list.
+            await pilot.press("enter", "escape")
+            await pilot.pause(0.1)
+            assert app.focused is articles and articles.highlighted == 0
+        else:
+            await pilot.press("slash", *"tokyo")
+            await pilot.pause(0.1)
+        go_on.set()
+        main = await idle(pilot)
+        assert main.article is not None and main.article.title == first
+        bar = main.query_one(FilterBar)
+        if opens:
+            assert not bar.display
+        else:
+            assert bar.value == "tokyo"
+            assert titles(main) == ["Tokyo summit"]

@@ -546,6 +546,8 @@ class LibrarySearch:
             def answered(replace: bool | None) -> None:
                 if replace:
                     self._write_view(name, text)
+                elif replace is False:  # No: another name, this one selected (Esc: cancel)
+                    self._app.push_screen(ViewNameScreen(text, name=name), named)
 
             self._app.push_screen(ConfirmScreen(question), answered)
 

@@ -32,7 +32,7 @@ from reader.store import Session
 from reader.text import sanitize_line
 from reader.ui.add_dialog import AddCommands, Adder
 from reader.ui.frames import draw_in_next_frame, draw_now, lay_out_in_next_frame
-from reader.ui.live_library import LiveLibrary
+from reader.ui.live_library import REMOVED_SHOWN, LiveLibrary
 from reader.ui.messages import (
     AddFinished,
     AddProgress,
@@ -181,6 +181,14 @@ class MainScreen(AnnotationKeys):
         """Whether the entities shown were found before the store was open, so without the
         user's corrections (a first start shows the first article before it opens)."""
         self._listed = False
+        self._status = ""
+        """The header's status line as last set (Finding entities…, No entities: ...)."""
+        self.shown_removed = False
+        """The article shown was removed from the library while open (its text stays until
+        another is opened): the header says so."""
+        self._user_acted = False
+        """Whether the user has opened an article or the filter field: then where the
+        library was left is not restored over what they did (see on_library_loaded)."""
         """Whether the sidebar listed the articles before they were read (a first start)."""
         self._list_painted = threading.Event()
         """Set once the listed articles are on screen: the worker reading them waits for it
@@ -416,9 +424,10 @@ class MainScreen(AnnotationKeys):
         left_on, query = self.resume.find(message.library.articles)
         view = self.query_one(ArticleView)
         # Where the library was left, unless the user has moved already: the list's cursor
-        # on its first row, and (an article opened before the library was read: a first
-        # start) that article neither focused nor scrolled.
-        resume = left_on is not None and not articles.highlighted
+        # on its first row, no article opened nor filter field opened by the user, and (an
+        # article opened before the library was read: a first start) that article neither
+        # focused nor scrolled.
+        resume = left_on is not None and not articles.highlighted and not self._user_acted
         if self.article is not None:
             resume = resume and left_on is not self.article
             resume = resume and not view.has_focus and view.top_offset == 0
@@ -515,6 +524,7 @@ class MainScreen(AnnotationKeys):
     @on(ArticleList.Selected, "#articles")
     def _article_chosen(self, event: ArticleList.Selected) -> None:
         event.stop()
+        self._user_acted = True
         # Until the switch's frame is painted, background passes (the search index's
         # build, which runs through the first seconds of a session) give way: the switch
         # is not drawn in the GIL's turns with them (reader.foreground).
@@ -564,6 +574,7 @@ class MainScreen(AnnotationKeys):
         self.library_search.switching()
         self._mark_at = mark_at
         self.article = article
+        self.shown_removed = False
         self._without_store = False
         # The previous article's entities are no longer wanted, even if this one's are
         # cached: let the entity worker stop at its next batch.
@@ -815,7 +826,14 @@ class MainScreen(AnnotationKeys):
 
     # --- header ----------------------------------------------------------------------
 
+    def article_removed(self) -> None:
+        """The article shown was removed from the library (its file deleted or moved
+        away): the header says so, and that its text stays until another is opened."""
+        self.shown_removed = True
+        self._set_status(self._status)
+
     def _set_status(self, status: str) -> None:
+        self._status = status
         self.query_one(ArticleView).finding = status.startswith("Finding")
         if self.article is None:
             return
@@ -841,6 +859,8 @@ class MainScreen(AnnotationKeys):
         ]
         for notice in article.notices:
             parts += ["\n", (f"⚠ {notice}", "italic")]
+        if self.shown_removed:
+            parts += ["\n", (f"⚠ {REMOVED_SHOWN}", "italic")]
         if status:
             parts += ["\n", (sanitize_line(status, limit=300), "italic")]
         self._set_header(Content.assemble(*parts))
@@ -900,6 +920,7 @@ class MainScreen(AnnotationKeys):
 
     def action_filter(self) -> None:
         """Filter the article list (`/` in the list)."""
+        self._user_acted = True  # what the user types wins over the filter last left
         self.query_one(FilterBar).open()
 
     def on_filter_bar_query_changed(self, message: FilterBar.QueryChanged) -> None:

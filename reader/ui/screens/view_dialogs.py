@@ -29,14 +29,17 @@ def view_name_problem(name: str) -> str | None:
 
 class ViewNameScreen(ModalScreen[str | None]):
     """Asks for a view's name: to save the query *query* under (*current* None), or a new
-    name for the view *current*. Returns the name typed, stripped, or None (Escape)."""
+    name for the view *current*. Returns the name typed, stripped, or None (Escape).
+    *name*: the name to show typed already, selected (one in use the user chose not to
+    replace: what they type replaces it)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, query: str, current: str | None = None) -> None:
+    def __init__(self, query: str, current: str | None = None, *, name: str = "") -> None:
         super().__init__()
         self._query = query
         self._current = current
+        self._name = name
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -50,12 +53,17 @@ class ViewNameScreen(ModalScreen[str | None]):
                 markup=False,
             )
             yield Input(
-                value=self._current or "",
+                value=self._current or self._name,
                 placeholder="name (shown at the top of the sidebar)",
                 max_length=MAX_VIEW_NAME_LENGTH,
                 id="view-name",
             )
             yield Static(Content("Enter: save    Esc: cancel"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        field = self.query_one("#view-name", Input)
+        field.focus()
+        field.select_all()
 
     @on(Input.Submitted, "#view-name")
     def _submitted(self, event: Input.Submitted) -> None:

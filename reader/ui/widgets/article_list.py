@@ -112,6 +112,8 @@ class ArticleList(RowList):
         self._tags: dict[str, list[str]] = {}
         self._folders: dict[str, str] = {}
         """The folder of each article whose title is repeated in another folder, by id."""
+        self._roots: Sequence[Path] = ()
+        """The paths the library was read from (where folders start)."""
         self._index: dict[str, int] = {}
         self._read: frozenset[str] | None = None
         """The content hashes of the articles marked read; None: not known (no marks)."""
@@ -126,6 +128,7 @@ class ArticleList(RowList):
     ) -> None:
         """Replace the list with *articles*; *tags* maps content hashes to their tags;
         *roots* are the paths the library was read from (where folders start)."""
+        self._roots = tuple(roots)
         self._folders = repeated_title_folders(articles, roots)
         self.library = list(articles)
         self.articles = self.library
@@ -154,6 +157,8 @@ class ArticleList(RowList):
         below_top = top_line - self._offsets[top_row] if top_row is not None else 0
         by_id = {a.id: a for a in articles}
         filtered = self.filtered
+        # A title added or removed may now be, or no longer be, in another folder too.
+        self._folders = repeated_title_folders(articles, self._roots)
         self.library = list(articles)
         if filtered:
             self.articles = [by_id[a.id] for a in self.articles if a.id in by_id]

@@ -85,7 +85,12 @@ class FilterBar(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         with Horizontal(id="filter-line"):
             yield Static(Content("/"), id="filter-prompt", markup=False)
-            yield Input(placeholder=PLACEHOLDER, compact=True, id="filter-input")
+            # Not selected as it gets the focus (Input's default): `/` on a filtered list
+            # reopens it to go on typing after the query kept, not to replace it (a space
+            # typed over the selection cleared the filter).
+            yield Input(
+                placeholder=PLACEHOLDER, compact=True, select_on_focus=False, id="filter-input"
+            )
         yield Static(id="filter-status", markup=False)
 
     @property
