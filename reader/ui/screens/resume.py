@@ -8,10 +8,11 @@ keeps each one's place, and ``reader lib`` and ``reader /home/me/lib`` are one l
 Read at start with the read marks (the writer thread); restored when the library is
 loaded, after the list's first frame (a warm start's first frame is the list's, as
 before), unless the user has already moved the list's cursor, chosen an article or opened
-the filter field (what they did wins: the screen's check); saved through ``write`` (the writer thread) once the user has rested
-:data:`SAVE_AFTER` seconds on an article shown or a filter kept or cleared, and at once as
-the app closes or is suspended (Ctrl+Z): a save writes the whole database file (TinyDB), too
-much for every switch of a large store; nothing is written when nothing changed.
+the filter field (what they did wins: the screen's check); saved through ``write`` (the
+writer thread) once the user has rested :data:`SAVE_AFTER` seconds on an article shown or a
+filter kept or cleared, and at once as the app closes or is suspended (Ctrl+Z): a save is a
+journalled write with an fsync, not worth one for every switch; nothing is written when
+nothing changed.
 """
 
 from __future__ import annotations
