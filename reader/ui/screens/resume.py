@@ -7,8 +7,10 @@ the library's paths, resolved and sorted, so that one database serving several l
 keeps each one's place, and ``reader lib`` and ``reader /home/me/lib`` are one library.
 Read at start with the read marks (the writer thread); restored when the library is
 loaded, after the list's first frame (a warm start's first frame is the list's, as
-before); saved through ``write`` whenever an article is shown, the filter is kept or
-cleared, and as the app closes; nothing is written when nothing changed.
+before); saved through ``save_after_frame`` (the store's writer thread, once the frame being drawn
+is: an article switch's frame does not share the machine with it) whenever an article is
+shown, the filter is kept or cleared, and as the app closes; nothing is written when
+nothing changed.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ def library_key(paths: Sequence[Path]) -> str:
 class Resume:
     """Reads, finds again and saves where the library was left.
 
-    The contract: *app* (its settings' article paths, the store only through ``write``).
+    The contract: *app* (its settings' article paths, the store only through
+    ``save_after_frame``).
     The screen calls :meth:`read` in the writer thread at start, :meth:`find` once the
     library is loaded (then saving starts: before, the article opened at start would
     replace what is to be restored), and :meth:`save` after that.
@@ -91,7 +94,10 @@ class Resume:
         def forget(_reason: str) -> None:
             self._saved = None
 
-        self._app.write(lambda s: s.set_session(key, article_ref(article), query), _ignore, forget)
+        # After the frame being drawn (an article switch's): not in it (reader/ui/app.py).
+        self._app.save_after_frame(
+            lambda s: s.set_session(key, article_ref(article), query), _ignore, forget
+        )
 
 
 def _ignore(_changed: bool) -> None:
