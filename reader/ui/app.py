@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events
 from textual.app import App, InvalidThemeError, SystemCommand
@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # built (and imported) by the workspace when first asked for
     from reader.entities.finder import EntityFinder
 
 T = TypeVar("T")
+Failed = Callable[[str], None] | None
 
 WRITE_WAIT_SECONDS = 10.0
 """How long one of the app's saves waits for another reader's save (a save takes
@@ -102,6 +103,8 @@ class ReaderApp(App[None]):
         # The theme chosen in the palette is remembered in the config file, written by a
         # thread of its own (in order, the last choice last) so the screen never waits.
         self._config_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="config")
+        self._after_frame: list[tuple[Callable[..., Any], Callable[[Any], None], Failed]] = []
+        """Saves the user did not ask for, waiting for the next frame (:meth:`save_after_frame`)."""
         self._polling = False
         self._first_frame = threading.Event()
         """Set once the first frame with the library is on screen: a large database's
@@ -234,6 +237,27 @@ class ReaderApp(App[None]):
         self._submit(change, store, done, failed)
         return True
 
+    def save_after_frame(
+        self,
+        change: Callable[[AnnotationStore], T],
+        done: Callable[[T], None],
+        failed: Callable[[str], None] | None = None,
+    ) -> None:
+        """:meth:`write` *change* once the next frame is drawn: a save the user did not ask
+        for (where an article or the library was left), made as an article switch is
+        handled, does not share that switch's frame with the writer thread (~2 ms of its
+        CPU and the interpreter's lock in every cached switch's frame, N = 10,000). Queued
+        ones are written in order, before anything else, as the app closes and when
+        :meth:`wait_for_writes` is awaited."""
+        self._after_frame.append((change, done, failed))
+        if len(self._after_frame) == 1:
+            self.call_after_refresh(self._save_queued)
+
+    def _save_queued(self) -> None:
+        queued, self._after_frame = self._after_frame, []
+        for change, done, failed in queued:
+            self.write(change, done, failed)
+
     def read(
         self,
         query: Callable[[AnnotationStore], T],
@@ -267,6 +291,7 @@ class ReaderApp(App[None]):
 
     async def wait_for_writes(self) -> None:
         """Wait until every change queued so far is on disk (for tests and benchmarks)."""
+        self._save_queued()
         await asyncio.wrap_future(self._writer.submit(lambda: None))
 
     async def on_event(self, event: events.Event) -> None:
@@ -399,6 +424,7 @@ class ReaderApp(App[None]):
 
     def on_unmount(self) -> None:
         # Let queued writes finish before the database is closed: never lose a note.
+        self._save_queued()
         self._writer.shutdown(wait=True)
         self._config_writer.shutdown(wait=True)
         self.workspace.close()

@@ -13,9 +13,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, cast
 
+import pytest
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
+from reader import foreground
 from reader.settings import Settings
 from reader.ui.app import ReaderApp, build_app
 from reader.ui.screens.main import MainScreen
@@ -101,3 +103,13 @@ def read_only_database(path: Path) -> Iterator[None]:
         yield
     finally:
         path.chmod(0o644)
+
+
+@pytest.fixture(autouse=True)
+def no_hold_left() -> Iterator[None]:
+    """No key's hold on background passes (reader.foreground: process-wide) outlasts its
+    test: an app closed before its frame was painted leaves one in force for up to two
+    seconds, which the next test's index build and library walk then wait out."""
+    yield
+    for number in list(foreground._holds):
+        foreground.release(number)

@@ -1,13 +1,16 @@
 """Enter on an article whose entities are cached draws its frame from the key's handler
 (reader/ui/frames.py ``draw_now``), not after the Blur and Focus the focus change queued:
 that frame has the new article, its entity panel and the article's focus style; the
-sidebar, still styled as focused in it, loses its focus style in the frame after.
+sidebar, still styled as focused in it, loses its focus style in the frame after. No
+garbage collection runs until that frame is made, and the saves the switch makes (where
+the library was left) go to the store's thread after it.
 
 Real parts: the real entity cache (found by the real pipeline), the real app under Pilot.
 """
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -68,3 +71,40 @@ async def test_a_cached_switch_is_drawn_before_the_focus_change_is_handled(
         assert first[1:3] == (True, True) and first[3] > 0, frames
         # The sidebar loses its focus style in a later frame.
         assert frames[-1][1:3] == (True, False), frames
+
+
+async def test_a_cached_switch_frame_is_made_without_collections_and_before_its_saves(
+    app: ReaderApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The switch's frame is made with the garbage collector off (on again after it), and
+    the save of where the library was left is handed to the store's thread after that
+    frame, not while it is made (the thread's CPU and the interpreter's lock)."""
+    async with app.run_test(size=(160, 50)) as pilot:
+        main = await ready(pilot)
+        articles = main.query_one(ArticleList)
+        articles.focus()
+        await pilot.press("g", "j")
+        await ready(pilot)
+        await app.wait_for_writes()
+        events: list[str] = []
+        frame = MainScreen._on_timer_update
+
+        def recorded(self: MainScreen) -> None:
+            events.append("frame" if gc.isenabled() else "frame, no collections")
+            frame(self)
+
+        write = app.write
+
+        def written(*args: Any) -> bool:
+            events.append("save")
+            return write(*args)
+
+        monkeypatch.setattr(MainScreen, "_on_timer_update", recorded)
+        monkeypatch.setattr(app, "write", written)
+        await pilot.press("enter")
+        await ready(pilot)
+        await app.wait_for_writes()
+        assert main.article is articles.articles[1]
+        assert events[0] == "frame, no collections", events
+        assert "save" in events and events.index("save") > 0, events
+        assert gc.isenabled()

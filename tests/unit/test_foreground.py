@@ -138,3 +138,54 @@ def test_the_search_index_build_waits_while_a_key_is_served(
     assert reports[0].added == 5
     assert len(index.paths(parse("pelicans"))) == 5
     workspace.close()
+
+
+def test_the_search_index_build_waits_within_a_batch_of_full_text_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key served while a batch's rows are written (SQLite's ~100 µs a row, 25 ms or
+    more a batch): the build stops before its next full-text row, not at the next batch.
+    Here the articles' own give-way is taken out, so that only the rows' can stop it."""
+    from reader.search import writing
+
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    monkeypatch.setattr(writing, "let_others_run", lambda: None)
+    workspace = library_workspace(tmp_path, 5)
+    workspace.library()
+    index = workspace.search_index()
+    reports: list[UpdateReport] = []
+    holding = foreground.hold(most=PATIENCE)
+    thread = started(lambda: reports.append(index.update(workspace, entities=False)))
+    try:
+        until(lambda: foreground.waiting() == 1 or not thread.is_alive())
+        assert foreground.waiting() == 1 and thread.is_alive() and not reports
+    finally:
+        foreground.release(holding)
+    thread.join(PATIENCE)
+    assert not thread.is_alive()
+    assert reports[0].added == 5
+    assert len(index.paths(parse("pelicans"))) == 5
+    workspace.close()
+
+
+def test_a_whole_walk_of_the_library_waits_while_a_key_is_served(tmp_path: Path) -> None:
+    """The live library's walk (a stat of each of 10,000 files: ~30 ms of its thread with
+    the interpreter's lock) stops at its next file while a key is served."""
+    from reader.library import Library
+    from reader.library.watch import LibraryRescan
+
+    workspace = library_workspace(tmp_path, 5)
+    root = tmp_path / "library"
+    library = Library.load([root])
+    rescan = LibraryRescan([root])
+    holding = foreground.hold(most=PATIENCE)
+    done = threading.Event()
+    thread = started(lambda: (rescan.rescan(library, None), done.set()))
+    try:
+        until(lambda: foreground.waiting() == 1 or done.is_set())
+        assert foreground.waiting() == 1 and not done.is_set()
+    finally:
+        foreground.release(holding)
+    assert done.wait(PATIENCE)
+    thread.join(PATIENCE)
+    workspace.close()

@@ -8,10 +8,11 @@ keeps each one's place, and ``reader lib`` and ``reader /home/me/lib`` are one l
 Read at start with the read marks (the writer thread); restored when the library is
 loaded, after the list's first frame (a warm start's first frame is the list's, as
 before), unless the user has already moved the list's cursor, chosen an article or opened
-the filter field (what they did wins: the screen's check); saved through ``write`` (the
-writer thread) once the user has rested :data:`SAVE_AFTER` seconds on an article shown or a
-filter kept or cleared, and at once as the app closes or is suspended (Ctrl+Z): a save is a
-journalled write with an fsync, not worth one for every switch; nothing is written when
+the filter field (what they did wins: the screen's check); saved through
+``save_after_frame`` (the writer thread, after the frame being made) once the user has
+rested :data:`SAVE_AFTER` seconds on an article shown or a filter kept or cleared, and at
+once as the app closes or is suspended (Ctrl+Z): a save is a journalled write with an
+fsync, not worth one for every switch; nothing is written when
 nothing changed.
 """
 
@@ -47,7 +48,8 @@ def library_key(paths: Sequence[Path]) -> str:
 class Resume:
     """Reads, finds again and saves where the library was left.
 
-    The contract: *app* (its settings' article paths, the store only through ``write``).
+    The contract: *app* (its settings' article paths, the store only through
+    ``save_after_frame``).
     The screen calls :meth:`read` in the writer thread at start, :meth:`find` once the
     library is loaded (then saving starts: before, the article opened at start would
     replace what is to be restored), and :meth:`save` after that.
@@ -134,7 +136,10 @@ class Resume:
         def forget(_reason: str) -> None:
             self._saved = None
 
-        self._app.write(lambda s: s.set_session(key, article_ref(article), query), _ignore, forget)
+        # After the frame being drawn (an article switch's): not in it (reader/ui/app.py).
+        self._app.save_after_frame(
+            lambda s: s.set_session(key, article_ref(article), query), _ignore, forget
+        )
 
 
 def _ignore(_changed: bool) -> None:
