@@ -240,6 +240,8 @@ def test_targets_and_corrections_are_checked(store: AnnotationStore) -> None:
         {**GLOBAL_FIX, "scope": "planet"},
         {**GLOBAL_FIX, "label": None},
         {**GLOBAL_FIX, "text": None},
+        {**GLOBAL_FIX, "label": "BAR"},  # not a label the app knows (colours, legend, search)
+        {**GLOBAL_FIX, "action": "add", "label": "BAR"},
     ]
     for correction in bad:
         with pytest.raises(ValueError):
@@ -254,6 +256,10 @@ def test_targets_and_corrections_are_checked(store: AnnotationStore) -> None:
         "label": None,
     }
     assert store.annotations() == [removal]
+    assert store.add_correction(ARTICLE, TARGET, {**GLOBAL_FIX, "label": "org"}).correction == {
+        **GLOBAL_FIX,
+        "label": "ORG",
+    }
 
 
 def test_global_corrections(store: AnnotationStore) -> None:
