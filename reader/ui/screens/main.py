@@ -398,8 +398,28 @@ class MainScreen(AnnotationKeys):
             self.open_article(article)
 
     def on_articles_learnt(self, message: ArticlesLearnt) -> None:
-        # Counts now known are drawn; no row moves (every row keeps its height).
-        self.query_one(ArticleList).redraw_rows()
+        # Counts and read marks now known are drawn; no row moves (every row keeps its
+        # height).
+        self.query_one(ArticleList).learnt()
+
+    @work(thread=True, exclusive=True, group="pages", exit_on_error=False)
+    def _extract_pages(self, articles: list[Article]) -> None:
+        """Extract the saved pages listed before they were (a first start, a cache dir
+        wiped, pages dropped in), off the screen's thread: until then a page's hash is a
+        stand-in, so its read mark, title and counts are not known. From the page cache
+        when it has them (the search index's update extracts them too)."""
+        worker = get_current_worker()
+        done = 0
+        for article in articles:
+            if worker.is_cancelled:
+                return
+            if article.deferred:
+                article.text  # noqa: B018 - reads and extracts the page, keeping its hash
+                done += 1
+                if done % LEARN_BATCH == 0:
+                    self.post_message(ArticlesLearnt(LEARN_BATCH))
+        if done % LEARN_BATCH:
+            self.post_message(ArticlesLearnt(done % LEARN_BATCH))
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
@@ -462,6 +482,8 @@ class MainScreen(AnnotationKeys):
         self.call_after_refresh(self.early_keys.shown)
         self.app.library_shown()
         self.live_library.start()
+        if any(article.deferred for article in message.library.articles):
+            self._extract_pages(list(message.library.articles))
 
     def _resume(self, article: Article, query: str) -> None:
         """Open *article*, the one the library was left on, the list's cursor on it and the
@@ -616,6 +638,8 @@ class MainScreen(AnnotationKeys):
             self.query_one(ArticleView).show(
                 article.text, wrapped=(message.width, message.lines), formats=article.formats
             )
+            # A saved page just extracted: its row shows its title, counts and read mark.
+            self.query_one(ArticleList).learnt()
             self._article_shown()
 
     def refresh_entities(self) -> None:
