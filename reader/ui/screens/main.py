@@ -449,7 +449,7 @@ class MainScreen(AnnotationKeys):
             )
             # Said for as long as it lasts, and the keys that write are no longer offered.
             off = "read-only" if self.app.store is not None else "annotations off"
-            self.sub_title = f"{self.app.sub_title} · {off}"
+            self.sub_title = f"{self.app.sub_title} · {self.app.store_brief or off}"
             self.refresh_bindings()
         if message.library.problems:
             skipped = "\n".join(str(p) for p in message.library.problems[:10])
