@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -25,6 +26,7 @@ from reader import foreground
 from reader.annotations import ArticleAnnotations, tags_by_article
 from reader.entities.engines import Cancelled, NoModel
 from reader.entities.span import Span
+from reader.files import write_atomically
 from reader.library import Article, Library, Problem
 from reader.library.folders import index_path, library_folder, library_roots
 from reader.library.parsers import RENDERED_SUFFIXES
@@ -106,6 +108,30 @@ LEARN_BATCH = 64
 WRITING_ACTIONS = frozenset(
     {"tag", "note", "highlight", "correct", "undo", "toggle_read", "entity_edit", "rename_tag"}
 )
+
+
+SKIPPED_SHOWN = "skipped-shown"
+"""The file in the cache dir that says which files skipped were last told at a start."""
+
+
+def skipped_changed(cache_dir: Path | None, problems: Sequence[Problem]) -> bool:
+    """Whether the files skipped (*problems*) are not those told at the last start, which
+    then become those told. Said once, not at every start: the same binary and empty files
+    of a library are no news (``reader index`` lists them). Without a cache dir (or one
+    that cannot be written), always."""
+    if cache_dir is None:
+        return True
+    told = "\n".join(sorted(str(problem) for problem in problems))
+    digest = hashlib.sha256(told.encode("utf-8", "surrogatepass")).hexdigest()
+    file = cache_dir / SKIPPED_SHOWN
+    try:
+        if file.read_text(encoding="ascii") == digest:
+            return False
+    except (OSError, ValueError):
+        pass
+    with contextlib.suppress(OSError):
+        write_atomically(file, digest.encode("ascii"), durable=False)  # derived: not synced
+    return True
 
 
 def _long(article: Article) -> bool:
@@ -451,11 +477,14 @@ class MainScreen(AnnotationKeys):
             off = "read-only" if self.app.store is not None else "annotations off"
             self.sub_title = f"{self.app.sub_title} · {self.app.store_brief or off}"
             self.refresh_bindings()
-        if message.library.problems:
+        if message.library.problems and skipped_changed(
+            self.app.workspace.settings.cache_dir, message.library.problems
+        ):
             skipped = "\n".join(str(p) for p in message.library.problems[:10])
             more = len(message.library.problems) - 10
             if more > 0:
                 skipped += f"\n…and {more} more"
+            skipped += "\n(said again when these change; reader index lists them)"
             self.notify(skipped, title="Some files were skipped", severity="warning", markup=False)
         if self._listed and self.article is not None:
             # The user is reading already: the store may have opened after the article,
