@@ -27,6 +27,7 @@ __all__ = [
     "common_parser",
     "error_line",
     "merge_common",
+    "say_skipped",
     "settings_from",
     "wait_seconds",
 ]
@@ -148,3 +149,13 @@ def settings_from(args: argparse.Namespace) -> Settings:
         engine=args.engine,
         no_cache=args.no_cache,
     )
+
+
+def say_skipped(count: int) -> None:
+    """One line for the files of the library that are not articles (binary, empty,
+    unreadable…), said by a command that only reads the library on the way: ``2 files
+    skipped (reader index lists them)``; nothing when there are none. ``reader index``
+    (and ``reader entities``, which reads every article) names each with its reason."""
+    if count:
+        files = "file" if count == 1 else "files"
+        error_line(f"{count:,} {files} skipped (reader index lists them)")

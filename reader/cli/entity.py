@@ -28,6 +28,7 @@ from reader.cli.common import (
     add_common_options,
     add_wait,
     error_line,
+    say_skipped,
     settings_from,
 )
 from reader.console import dumps, print_line, safe_line
@@ -165,8 +166,7 @@ def _run(args: argparse.Namespace, workspace: Workspace, name: str | None) -> in
 
 def _updated_index(workspace: Workspace) -> EntityIndex:
     library = workspace.library()
-    for problem in library.problems:
-        error_line(str(problem))
+    say_skipped(len(library.problems))
     if not library.articles:
         raise Failed("no articles found")
     index = workspace.entity_index()

@@ -27,6 +27,7 @@ from reader.export.formats import (
 from reader.workspace import Workspace
 
 if TYPE_CHECKING:
+    from reader.export.collection import Collection
     from reader.export.importing import ImportReport
 
 __all__ = ["COMMANDS", "run_export", "run_import"]
@@ -132,13 +133,25 @@ def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
     except OSError as error:  # the database's folder or file cannot be read
         error_line(f"{settings.db_path}: {error.strerror or error}")
         return 1
-    collection = export.collection
-    counted = _counted(collection.annotation_count, "annotation")
     print_line(
-        f"exported {_counted(len(collection.articles), 'article')} ({counted}) "
+        f"exported {_exported(export.collection, export_format.writes_read_state)} "
         f"as {fmt} to {safe_line(str(path), 500)}"
     )
     return 0
+
+
+def _exported(collection: Collection, with_read_only: bool) -> str:
+    """``8 articles (2 with tags or annotations, 6 with read state only; 5 annotations)``:
+    the articles the file holds (those only marked read too, in a format that writes them)."""
+    annotations = _counted(collection.annotation_count, "annotation")
+    annotated = len(collection.articles)
+    read_only = len(collection.also_read) if with_read_only else 0
+    if not read_only:
+        return f"{_counted(annotated, 'article')} ({annotations})"
+    return (
+        f"{_counted(annotated + read_only, 'article')} ({annotated} with tags or annotations, "
+        f"{read_only} with read state only; {annotations})"
+    )
 
 
 def _write_stdout(chunks: Iterable[bytes]) -> None:

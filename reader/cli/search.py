@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from reader.cli.common import CommandTable, add_paths, command_parser, error_line
+from reader.cli.common import CommandTable, add_paths, command_parser, error_line, say_skipped
 from reader.console import dumps, print_line, safe_line
 from reader.workspace import Workspace
 
@@ -252,8 +252,7 @@ def run_search(args: argparse.Namespace, workspace: Workspace) -> int:
     if problems is None:
         library = workspace.library()
         problems = [str(problem) for problem in library.problems]
-        for line in problems:
-            error_line(line)
+        say_skipped(len(problems))
         report = index.update(workspace)
         if report.rebuilt:
             error_line(report.rebuilt)
@@ -262,8 +261,7 @@ def run_search(args: argparse.Namespace, workspace: Workspace) -> int:
         if not report.rebuilt and not report.problems:
             index.remember(stamp, report, problems)
     else:
-        for line in problems:
-            error_line(line)
+        say_skipped(len(problems))
     if uses_fields(query.where, ("entity",)):
         index.entity_resolver = _entity_resolver(workspace)
     if asks_for_entities(query) and (

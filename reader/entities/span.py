@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from reader.text import sanitize_line
+
 Source = Literal["model", "consistency", "user"]
 
 #: The OntoNotes labels of spaCy's English pipelines, in the order the legend shows them.
@@ -30,6 +32,20 @@ LABELS: tuple[str, ...] = (
 )
 
 _ORDER = {label: i for i, label in enumerate(LABELS)}
+
+
+def check_label(label: str) -> str:
+    """*label* upper-cased, when it is one of :data:`LABELS` (the labels the app colours,
+    its legend shows, its relabel picker and ``label:`` in search offer).
+
+    Raises:
+        ValueError: it is not; the message lists the labels.
+    """
+    wanted = label.strip().upper()
+    if wanted in _ORDER:
+        return wanted
+    shown = sanitize_line(wanted, 40) or repr(label)
+    raise ValueError(f"no label {shown} (labels: {', '.join(LABELS)})")
 
 
 def label_order(label: str) -> tuple[int, str]:

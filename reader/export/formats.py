@@ -57,6 +57,8 @@ class ExportFormat:
     """Whether ``reader import`` reads it back."""
     needs_text: bool = False
     """Whether each article's text must be found (from the library or its file)."""
+    writes_read_state: bool = False
+    """Whether it writes the articles only marked read too (:attr:`Collection.also_read`)."""
     needs_entities: bool = False
     """Whether each article's entities are always found (which needs its text)."""
     carries_entities: bool = False
@@ -146,6 +148,7 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = (
         render=_render_json,
         stream=_stream_json,
         importable=True,
+        writes_read_state=True,
         carries_entities=True,
     ),
     ExportFormat(

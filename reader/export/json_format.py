@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.entities.library.edits import Edit
+from reader.entities.span import check_label
 from reader.export.collection import Collection, ExportedArticle
 from reader.export.jsontext import dumps, sorted_json
 from reader.export.reading import (
@@ -250,7 +251,10 @@ def _parse_edits(value: Any, where: str) -> tuple[Edit, ...]:
     for index, item in enumerate(expect_list(value, where)):
         record = expect_object(item, at(where, index))
         try:
-            edits.append(Edit.from_json(record))
+            edit = Edit.from_json(record)
+            if edit.op == "relabel":
+                check_label(edit.new_label)  # a new label is written: one the app knows
+            edits.append(edit)
         except ValueError as error:
             fail(at(where, index), str(error))
     return tuple(edits)

@@ -34,7 +34,8 @@ __all__ = ["CATALOGUE_FILE", "CATALOGUE_FORMAT", "MAX_ENTRIES", "Catalogue"]
 CATALOGUE_FILE = "library-index.json"
 
 #: Bump when the stored shape changes (or what a title or word count means).
-CATALOGUE_FORMAT = 3  # 2: Markdown rendered, titles from front matter, saved pages; 3: tables
+CATALOGUE_FORMAT = 4  # 2: Markdown rendered, titles from front matter, saved pages; 3: tables;
+# 4: a front matter block kept in the text (not valid YAML) is not the title
 
 #: Files remembered at most, the most recently seen first (older libraries fall off).
 MAX_ENTRIES = 50_000

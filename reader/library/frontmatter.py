@@ -46,6 +46,8 @@ class FrontMatter:
     """Where :attr:`body` starts in the text given (code points)."""
     notice: str | None = None
     """Why a block that looked like front matter was not read, for the user."""
+    kept_end: int = 0
+    """Where such a block, kept in :attr:`body`, ends (0: none): its lines are no title."""
 
 
 def _scalar(value: object) -> str | None:
@@ -85,7 +87,11 @@ def split_front_matter(text: str) -> FrontMatter:
         return FrontMatter(body=text)
     block = text[opening.end() : closing.start()]
     if len(block) > MAX_FRONT_MATTER_CHARS:
-        return FrontMatter(body=text, notice="front matter longer than 64 KiB: kept in the text")
+        return FrontMatter(
+            body=text,
+            notice="front matter longer than 64 KiB: kept in the text",
+            kept_end=closing.end(),
+        )
     yaml = _yaml()
     try:
         loaded = yaml.load(block, Loader=_loader()) if block.strip() else {}
@@ -93,17 +99,19 @@ def split_front_matter(text: str) -> FrontMatter:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
         notice = f"front matter is not valid YAML{where}: kept in the text"
-        return FrontMatter(body=text, notice=notice)
+        return FrontMatter(body=text, notice=notice, kept_end=closing.end())
     except (ValueError, OverflowError, RecursionError):
         # Valid YAML whose value Python cannot hold: `date: 2026-02-30`, an integer of
         # thousands of digits. One file's metadata must never stop the library loading.
         notice = (
             "front matter holds a value that cannot be read (an impossible date?): kept in the text"
         )
-        return FrontMatter(body=text, notice=notice)
+        return FrontMatter(body=text, notice=notice, kept_end=closing.end())
     if not isinstance(loaded, Mapping):
         return FrontMatter(
-            body=text, notice="front matter is not a list of fields: kept in the text"
+            body=text,
+            notice="front matter is not a list of fields: kept in the text",
+            kept_end=closing.end(),
         )
     meta: dict[str, str] = {}
     for key, value in loaded.items():

@@ -124,7 +124,15 @@ def parse_markdown(data: bytes) -> Parsed:
     text, notice = decode(data)
     front = split_front_matter(text)
     notices = tuple(n for n in (notice, front.notice) if n)
-    return replace(_rendered(front.body, front.meta), notices=notices)
+    parsed = _rendered(front.body, front.meta)
+    if front.kept_end:
+        # A block not read is drawn as text (its `---` lines a rule and a heading's
+        # underline): the title is the first heading or line after it, as listed.
+        from reader.library.quick import head_title
+
+        title = head_title(front.body[front.kept_end :], markdown=True)
+        parsed = replace(parsed, title=title)
+    return replace(parsed, notices=notices)
 
 
 NO_ARTICLE = "no article found in this web page (a front page or an index?)"

@@ -49,16 +49,19 @@ class StoreError(Exception):
     to the user as it is.
     """
 
-    def __init__(self, path: Path, message: str) -> None:
+    def __init__(self, path: Path, message: str, brief: str | None = None) -> None:
         self.path = Path(path)
         """The database file the error is about."""
         self.message = " ".join(message.split())
         """What happened, without the file name."""
+        self.brief = brief
+        """The cause in a few words after the file's name, for a header (``"is not
+        writable (mode 0444)"``); None when there is none shorter than :attr:`message`."""
         super().__init__(f"{self.path}: {self.message}")
 
-    def __reduce__(self) -> tuple[type[StoreError], tuple[Path, str]]:
+    def __reduce__(self) -> tuple[type[StoreError], tuple[Path, str, str | None]]:
         # The default would call cls(str(self)), which does not fit __init__.
-        return (type(self), (self.path, self.message))
+        return (type(self), (self.path, self.message, self.brief))
 
 
 class StoreLocked(StoreError):

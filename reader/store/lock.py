@@ -63,7 +63,12 @@ class WriteLock:
         except OSError as error:
             what = f"could not create the lock file {path}: {explain(error, path)}"
             if error.errno in _NOT_WRITABLE:
-                raise StoreReadOnly(database, what) from error
+                brief = (
+                    "is on a read-only file system"
+                    if error.errno == errno.EROFS
+                    else "is in a folder that cannot be written"
+                )
+                raise StoreReadOnly(database, what, brief) from error
             raise StoreError(database, what) from error
         deadline = time.monotonic() + wait
         while not _try_lock(fd, database):
@@ -76,6 +81,7 @@ class WriteLock:
                     database,
                     f"is being saved by another reader{holder}, still{waited}; try again "
                     f"in a moment (a command can wait longer: --wait SECONDS)",
+                    f"is being saved by another reader{holder}",
                 )
             time.sleep(min(_POLL_SECONDS, remaining))
         if hasattr(os, "pwrite"):

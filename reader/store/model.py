@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from reader.entities.span import check_label
 from reader.store.validation import MAX_TEXT, check_correction_shape, check_target_shape
 from reader.text import sanitize, sanitize_line
 
@@ -408,6 +409,8 @@ def check_correction(correction: object) -> dict[str, Any]:
         raise ValueError("correction label must be a string or None")
     if action in ("relabel", "add") and not label:
         raise ValueError(f"a {action!r} correction needs a label")
+    if label is not None and action in ("relabel", "add"):
+        label = check_label(label)
     checked: dict[str, Any] = storable({**correction, "label": label}, "the correction")
     check_correction_shape(checked)
     return checked

@@ -157,6 +157,7 @@ def parse_database(
             path,
             f"was written by a newer version of reader (schema version {version}; this "
             f"version reads up to {SCHEMA_VERSION}): upgrade reader to open it",
+            brief=f"was written by a newer reader (schema {version})",
         )
     if before_migrating is not None:
         before_migrating(data)
@@ -167,8 +168,8 @@ def parse_database(
     return data, version
 
 
-def _corrupt(path: Path, problem: str) -> NoReturn:
-    raise StoreCorrupt(path, f"{problem}; the file was left as it is")
+def _corrupt(path: Path, problem: str, brief: str | None = None) -> NoReturn:
+    raise StoreCorrupt(path, f"{problem}; the file was left as it is", brief)
 
 
 def _parse_json(raw: bytes, path: Path) -> Any:

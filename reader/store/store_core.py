@@ -63,6 +63,9 @@ class StoreCore:
         """True if the store refuses changes."""
         self.read_only_reason: str | None = "opened read-only" if read_only else None
         """Why the store refuses changes (asked for, or the file cannot be written)."""
+        self.read_only_brief: str | None = "was opened read-only" if read_only else None
+        """The same in a few words after the file's name, for a header: ``"is not
+        writable (mode 0444)"``."""
         self.wait = wait
         """Seconds each change waits for another writer's turn."""
         self._mutex = threading.RLock()
@@ -80,7 +83,9 @@ class StoreCore:
             try:
                 lock = WriteLock.acquire(self.path)  # tidying up never waits for a turn
             except StoreReadOnly as error:
-                self._become_read_only(f"{error.message}; annotations are shown read-only")
+                self._become_read_only(
+                    f"{error.message}; annotations are shown read-only", error.brief
+                )
             except StoreLocked:
                 lock = None  # another writer's turn: tidying up and migrating can wait
         try:
@@ -126,12 +131,14 @@ class StoreCore:
             self._become_read_only(
                 f"the file is read-only (mode {stat.S_IMODE(mode):04o}), so reader does not "
                 "change it; annotations are shown read-only (make it writable, e.g. chmod "
-                "u+w, to change them)"
+                "u+w, to change them)",
+                f"is not writable (mode {stat.S_IMODE(mode):04o})",
             )
 
-    def _become_read_only(self, reason: str) -> None:
+    def _become_read_only(self, reason: str, brief: str | None = None) -> None:
         self.read_only = True
         self.read_only_reason = reason
+        self.read_only_brief = brief or "cannot be written"
 
     def __repr__(self) -> str:
         return f"AnnotationStore({str(self.path)!r}, read_only={self.read_only})"

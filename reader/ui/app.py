@@ -97,6 +97,9 @@ class ReaderApp(App[None]):
         """The core: the library, the store and the entity finder."""
         self.store_problem: str | None = None
         """Why annotations cannot be changed, when they cannot (shown to the user)."""
+        self.store_brief: str | None = None
+        """The same in a few words, for the header: ``"read-only: annotations.json is not
+        writable (mode 0444)"``."""
         # One thread does every write, in order, so saving never blocks the screen and a
         # later change never overtakes an earlier one. Never cancelled: see on_unmount.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
@@ -171,6 +174,7 @@ class ReaderApp(App[None]):
             store = workspace.open_store(wait=WRITE_WAIT_SECONDS)
             if store.read_only:
                 self.store_problem = f"{store.path}: {store.read_only_reason}"
+                self._brief("read-only", store.path, store.read_only_brief)
             # A large database opens from its summary (tags, read marks: the sidebar);
             # the annotations themselves (seconds at 100,000) are read in the writer
             # thread when first needed, never before the first frame is drawn. Read-only,
@@ -179,10 +183,16 @@ class ReaderApp(App[None]):
         except StoreLocked as error:  # only while a migration waits for another's save
             workspace.open_store(read_only=True)
             self.store_problem = f"{error} — opened read-only, changes are off"
+            self._brief("read-only", error.path, error.brief)
         except StoreCorrupt as error:
             self.store_problem = f"{error}; annotations are off"
+            self._brief("annotations off", error.path, error.brief or "cannot be read")
         except StoreError as error:
             self.store_problem = f"{error} — annotations are off"
+            self._brief("annotations off", error.path, error.brief or "cannot be opened")
+
+    def _brief(self, state: str, path: Path, why: str | None) -> None:
+        self.store_brief = f"{state}: {sanitize_line(path.name, 60)} {why}" if why else state
 
     def _wait_for_first_frame(self) -> None:
         """In the writer thread, before a large database's annotations are read: let the

@@ -133,3 +133,26 @@ async def test_a_paste_into_a_field_loses_its_control_sequences(
         app.post_message(events.Paste('"joint statement"\r\nin:economy\n'))
         await settle(pilot)
         assert field.value == '"joint statement" in:economy'
+
+
+async def test_the_files_skipped_are_told_once_not_at_every_start(
+    make_settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The same binary and empty files are no news at each start: told when they change."""
+    folder = make_hostile_library(tmp_path / "hostile")
+    settings = make_settings(folder)
+
+    async def told() -> list[str]:
+        app = build_app(settings)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            return [
+                str(n.message) for n in app._notifications if n.title == "Some files were skipped"
+            ]
+
+    first = await told()
+    assert len(first) == 1 and "binary.txt" in first[0] and "empty.txt" in first[0]
+    assert await told() == []  # the same files
+    (folder / "more.txt").write_bytes(b"")
+    again = await told()
+    assert len(again) == 1 and "more.txt" in again[0]

@@ -117,6 +117,22 @@ def test_help_lists_no_inert_keys_and_b_once() -> None:
     assert ["g", "home"] in notes and ["G", "end"] in notes
 
 
+async def test_a_database_from_a_newer_reader_says_so_in_the_header(
+    make_settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(library(tmp_path / "articles"))
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    newer = b'{"meta": {"1": {"format": "reader-annotations", "schema_version": 99}}}'
+    settings.db_path.write_bytes(newer)
+    async with in_article(settings, SIZE) as (app, pilot, _):
+        await pilot.pause(0.2)
+        header = app.screen.query_one("HeaderTitle").render().plain
+        assert "annotations off: annotations.json was written by a newer reader (schema 99)" in (
+            header
+        )
+    assert settings.db_path.read_bytes() == newer
+
+
 async def test_read_only_is_shown_and_writing_keys_are_not_offered(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from reader.ui.widgets.key_bar import KeyBar
 
@@ -126,7 +142,9 @@ async def test_read_only_is_shown_and_writing_keys_are_not_offered(make_settings
         async with in_article(settings, SIZE) as (app, pilot, _):
             assert app.store is not None and app.store.read_only
             await pilot.pause(0.2)  # a second and later, still said
-            assert "read-only" in app.screen.query_one("HeaderTitle").render().plain  # type: ignore[attr-defined]
+            header = app.screen.query_one("HeaderTitle").render().plain  # type: ignore[attr-defined]
+            # Why, where the user looks (the notice saying it in full goes after a while).
+            assert "read-only: annotations.json is not writable (mode 0444)" in header
             shown = {k.key for k in app.screen.query_one(KeyBar).keys}
             assert not shown & set("tahcum"), shown
             assert "x" in shown  # exporting writes no annotation

@@ -360,3 +360,28 @@ async def test_keys_that_write_typed_before_the_articles_are_shown_are_dropped(
         await pilot.press("m")  # on the article the motion moved to
         await settle(pilot)
         assert stored(settings).read_articles() == {articles.articles[1].sha256}
+
+
+def test_m_on_a_page_not_yet_extracted_marks_nothing(tmp_path: Path) -> None:
+    """Its hash is a stand-in (the file's bytes): a read mark on it would be on no article
+    once the page is read (the page shown unread then). Said, nothing written."""
+    from types import SimpleNamespace
+
+    from reader.ui.screens.reading import ReadingState
+
+    page = Article.deferred_page(tmp_path / "p.html", "A page", b"<html>...</html>")
+    assert page.deferred
+    told: list[str] = []
+    written: list[object] = []
+    app = SimpleNamespace(
+        store=object(),
+        notify=lambda message, **_: told.append(message),
+        write=lambda *call: written.append(call) or True,
+    )
+    articles = SimpleNamespace(
+        has_focus=True, highlighted=0, articles=[page], set_read=lambda _read: None
+    )
+    reading = Reading(app, view=None, articles=articles, shown=lambda: None)  # type: ignore[arg-type]
+    reading.loaded(ReadingState(frozenset(), {}))
+    reading.toggle()
+    assert written == [] and told == ["Still reading the page: A page; m in a moment"]

@@ -452,7 +452,9 @@ def test_hostile_tags_notes_and_titles_reach_no_terminal(
     tag = f"tag{CONTROLS}"
     note = f"note {CONTROLS}\nline two {CONTROLS}"
     outputs = [run("tag", path, tag), run("note", path, "-", stdin=note.encode())]
-    with AnnotationStore(db) as store:
+    # A label other than the app's is refused now; a database written before holds any.
+    with AnnotationStore(db) as store, pytest.MonkeyPatch.context() as unchecked:
+        unchecked.setattr("reader.store.model.check_label", lambda label: label)
         store.add_correction(
             ref(path),
             TARGET | {"quote": {"exact": CONTROLS}},

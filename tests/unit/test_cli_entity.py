@@ -103,6 +103,20 @@ def test_merge_rename_list_and_remove_edits(
     assert code == 1 and "no entity edit" in err
 
 
+def test_a_relabel_takes_only_a_label_the_app_knows(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One set of labels: the relabel picker's, label: in search's, the legend's colours.
+    code, _, err = run(setup, capsys, "--relabel", "Tony Blair", "BAR")
+    assert code == 2
+    assert "no label BAR (labels: PERSON, NORP, FAC, ORG, GPE," in err
+    assert "relabelled" not in err
+    code, out, err = run(setup, capsys, "--edits")
+    assert out == "" and "no entity edits" in err
+    code, _, err = run(setup, capsys, "--relabel", "Tony Blair", "org")  # any case
+    assert code == 0 and "relabelled Tony Blair (PERSON) as ORG" in err
+
+
 def test_an_edit_not_applied_names_the_articles_it_was_tried_on(
     setup: Setup, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -154,7 +154,7 @@ def test_an_unchanged_library_is_searched_without_being_loaded(
     (library / "broken.txt").write_bytes(b"\x00" * 10)
     run(library, tmp_path, capsys, "geneva")  # creates the cache dir: a change
     code, first, first_err = run(library, tmp_path, capsys, "geneva")
-    assert code == 0 and "broken.txt" in first_err
+    assert code == 0 and first_err == "reader: 1 file skipped (reader index lists them)\n"
 
     def not_loaded(self: Workspace) -> None:
         raise AssertionError("the library was loaded")
@@ -434,3 +434,23 @@ def test_no_match_without_a_path_names_the_library_searched(
     assert line.startswith(f"reader: no match in {seeds_dir()} (default); ")
     assert main(["search", "nowhere", str(library), *common]) == 1
     assert "no match" not in capsys.readouterr().err
+
+
+def test_files_skipped_are_one_line_each_time_and_named_by_reader_index(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every search read past the same binary and empty files and named them, each time:
+    now one line says how many and where they are named."""
+    (library / "binary.txt").write_bytes(b"\x89PNG\x00\x00binary")
+    (library / "empty.txt").write_bytes(b"")
+    for _ in range(2):  # the index built, then up to date
+        code, out, err = run(library, tmp_path, capsys, "geneva")
+        assert code == 0 and "geneva.txt" in out
+        assert err == "reader: 2 files skipped (reader index lists them)\n"
+    code = main(["entity", str(library), "--cache-dir", str(tmp_path / "cache"), "--no-cache"])
+    err = capsys.readouterr().err
+    assert "2 files skipped (reader index lists them)" in err and "binary.txt" not in err
+    cache = str(tmp_path / "cache")
+    assert main(["index", str(library), "--cache-dir", cache, "--db", str(tmp_path / "d")]) == 0
+    err = capsys.readouterr().err
+    assert "binary.txt: binary file, skipped" in err and "empty.txt: empty file, skipped" in err

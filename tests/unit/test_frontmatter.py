@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
+from reader.library import Problem
 from reader.library.frontmatter import (
     MAX_FRONT_MATTER_CHARS,
     format_front_matter,
@@ -141,3 +143,32 @@ def test_a_value_python_cannot_hold_is_text_with_a_notice(block: str) -> None:
     read = split_front_matter(text)
     assert read.body == text and read.meta == {}
     assert read.notice is not None and "cannot be read" in read.notice
+
+
+@pytest.mark.parametrize(
+    "block",
+    ["title: [unclosed\ndate: nope\n", "- a\n- b\n", "date: 2026-02-30\n"],
+)
+@pytest.mark.parametrize(
+    ("after", "title"),
+    [
+        ("# Broken front matter story\n\nThe story.\n", "Broken front matter story"),
+        ("The first line of the story.\n\nMore.\n", "The first line of the story."),
+    ],
+)
+def test_a_block_kept_in_the_text_is_not_the_title(
+    tmp_path: Path, block: str, after: str, title: str
+) -> None:
+    """Drawn as Markdown, a kept block's `---` lines are a rule and a heading's underline:
+    its fields were the title ("title: [unclosed date: nope"). The title is what follows,
+    as the quick listing says; the text keeps the block, as the notice says."""
+    from reader.library import read_article
+    from reader.library.quick import head_title
+
+    path = tmp_path / "broken.md"
+    path.write_text(f"---\n{block}---\n{after}", encoding="utf-8")
+    article = read_article(path)
+    assert not isinstance(article, Problem)
+    assert article.title == title == head_title(path.read_text(encoding="utf-8"), True)
+    assert block.splitlines()[0].replace("- ", "") in article.text
+    assert any("kept in the text" in notice for notice in article.notices)

@@ -489,6 +489,23 @@ BAD_FILES: list[tuple[str, Mutation, str, bool | None]] = [
         True,
     ),
     (
+        "a correction to an unknown label",
+        _json(_set("articles.1.corrections.0.correction.label", "BAR")),
+        "articles[1].corrections[0].correction: no label BAR (labels: PERSON, NORP, FAC,",
+        False,  # the schema leaves labels to the reader (as it does a label: query)
+    ),
+    (
+        "an entity relabelled to an unknown label",
+        _json(
+            _set(
+                "entity_edits",
+                [{"op": "relabel", "key": "apple", "label": "ORG", "new_label": "BAR"}],
+            )
+        ),
+        "entity_edits[0]: no label BAR (labels: PERSON, NORP, FAC,",
+        False,
+    ),
+    (
         "a highlight without target",
         _json(_set("articles.1.highlights.0.target", None)),
         "articles[1].highlights[0].target: a highlight needs a target",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import pickle
 import random
 import re
@@ -240,6 +241,8 @@ def test_targets_and_corrections_are_checked(store: AnnotationStore) -> None:
         {**GLOBAL_FIX, "scope": "planet"},
         {**GLOBAL_FIX, "label": None},
         {**GLOBAL_FIX, "text": None},
+        {**GLOBAL_FIX, "label": "BAR"},  # not a label the app knows (colours, legend, search)
+        {**GLOBAL_FIX, "action": "add", "label": "BAR"},
     ]
     for correction in bad:
         with pytest.raises(ValueError):
@@ -254,6 +257,10 @@ def test_targets_and_corrections_are_checked(store: AnnotationStore) -> None:
         "label": None,
     }
     assert store.annotations() == [removal]
+    assert store.add_correction(ARTICLE, TARGET, {**GLOBAL_FIX, "label": "org"}).correction == {
+        **GLOBAL_FIX,
+        "label": "ORG",
+    }
 
 
 def test_global_corrections(store: AnnotationStore) -> None:
@@ -568,6 +575,7 @@ def test_store_locked_only_while_a_save_holds_the_lock(store: AnnotationStore) -
         message = str(refused.value)
         assert message.startswith(f"{store.path}: ") and "\n" not in message
         assert "being saved by another reader" in message and "--wait" in message
+        assert refused.value.brief == f"is being saved by another reader (process {os.getpid()})"
         assert store.annotations() == []
     finally:
         lock.release()
@@ -694,8 +702,27 @@ def test_a_bad_file_is_refused_by_name_and_left_untouched(
 def test_a_newer_schema_version_says_to_upgrade(path: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_bytes(CORRUPT_FILES["newer version"])
-    with pytest.raises(StoreCorrupt, match=r"newer version of reader \(schema version 99"):
+    with pytest.raises(StoreCorrupt, match=r"newer version of reader \(schema version 99") as e:
         AnnotationStore(path)
+    assert e.value.brief == "was written by a newer reader (schema 99)"  # the app's header
+
+
+def test_a_read_only_store_says_why_briefly(path: Path) -> None:
+    with AnnotationStore(path) as store:
+        store.save_view("a view", "tag:x")
+    path.chmod(0o444)
+    try:
+        with AnnotationStore(path) as store:
+            assert store.read_only and store.read_only_brief == "is not writable (mode 0444)"
+    finally:
+        path.chmod(0o644)
+    path.parent.chmod(0o555)  # the folder: the lock file cannot be made
+    try:
+        with AnnotationStore(path) as store:
+            if os.geteuid() != 0:  # root writes anywhere
+                assert store.read_only_brief == "is in a folder that cannot be written"
+    finally:
+        path.parent.chmod(0o755)
 
 
 def test_store_error_is_one_line_and_pickles() -> None:

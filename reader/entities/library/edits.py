@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from reader.entities.library.names import name_key
+from reader.entities.span import check_label
 from reader.text import sanitize_line
 
 if TYPE_CHECKING:
@@ -159,10 +160,8 @@ def relabel_edit(entity: Entity, new_label: str) -> Edit:
     """The edit giving *entity* the label *new_label* everywhere.
 
     Raises:
-        ValueError: *new_label* is blank or has spaces.
+        ValueError: *new_label* is not one of the labels (:data:`~reader.entities.span.LABELS`).
     """
-    new_label = new_label.strip().upper()
-    if not new_label or " " in new_label:
-        raise ValueError(f"not a label: {new_label!r}")
+    new_label = check_label(new_label)
     key, label = entity.keys[0]
     return Edit("relabel", key, label, new_label=new_label)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -26,6 +27,7 @@ from reader import foreground
 from reader.annotations import ArticleAnnotations, tags_by_article
 from reader.entities.engines import Cancelled, NoModel
 from reader.entities.span import Span
+from reader.files import write_atomically
 from reader.library import Article, Library, Problem
 from reader.library.folders import index_path, library_folder, library_roots
 from reader.library.parsers import RENDERED_SUFFIXES
@@ -107,6 +109,30 @@ LEARN_BATCH = 64
 WRITING_ACTIONS = frozenset(
     {"tag", "note", "highlight", "correct", "undo", "toggle_read", "entity_edit", "rename_tag"}
 )
+
+
+SKIPPED_SHOWN = "skipped-shown"
+"""The file in the cache dir that says which files skipped were last told at a start."""
+
+
+def skipped_changed(cache_dir: Path | None, problems: Sequence[Problem]) -> bool:
+    """Whether the files skipped (*problems*) are not those told at the last start, which
+    then become those told. Said once, not at every start: the same binary and empty files
+    of a library are no news (``reader index`` lists them). Without a cache dir (or one
+    that cannot be written), always."""
+    if cache_dir is None:
+        return True
+    told = "\n".join(sorted(str(problem) for problem in problems))
+    digest = hashlib.sha256(told.encode("utf-8", "surrogatepass")).hexdigest()
+    file = cache_dir / SKIPPED_SHOWN
+    try:
+        if file.read_text(encoding="ascii") == digest:
+            return False
+    except (OSError, ValueError):
+        pass
+    with contextlib.suppress(OSError):
+        write_atomically(file, digest.encode("ascii"), durable=False)  # derived: not synced
+    return True
 
 
 def _long(article: Article) -> bool:
@@ -407,8 +433,28 @@ class MainScreen(AnnotationKeys):
             self.open_article(article)
 
     def on_articles_learnt(self, message: ArticlesLearnt) -> None:
-        # Counts now known are drawn; no row moves (every row keeps its height).
-        self.query_one(ArticleList).redraw_rows()
+        # Counts and read marks now known are drawn; no row moves (every row keeps its
+        # height).
+        self.query_one(ArticleList).learnt()
+
+    @work(thread=True, exclusive=True, group="pages", exit_on_error=False)
+    def _extract_pages(self, articles: list[Article]) -> None:
+        """Extract the saved pages listed before they were (a first start, a cache dir
+        wiped, pages dropped in), off the screen's thread: until then a page's hash is a
+        stand-in, so its read mark, title and counts are not known. From the page cache
+        when it has them (the search index's update extracts them too)."""
+        worker = get_current_worker()
+        done = 0
+        for article in articles:
+            if worker.is_cancelled:
+                return
+            if article.deferred:
+                article.text  # noqa: B018 - reads and extracts the page, keeping its hash
+                done += 1
+                if done % LEARN_BATCH == 0:
+                    self.post_message(ArticlesLearnt(LEARN_BATCH))
+        if done % LEARN_BATCH:
+            self.post_message(ArticlesLearnt(done % LEARN_BATCH))
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
@@ -439,13 +485,16 @@ class MainScreen(AnnotationKeys):
             )
             # Said for as long as it lasts, and the keys that write are no longer offered.
             off = "read-only" if self.app.store is not None else "annotations off"
-            self.sub_title = f"{self.app.sub_title} · {off}"
+            self.sub_title = f"{self.app.sub_title} · {self.app.store_brief or off}"
             self.refresh_bindings()
-        if message.library.problems:
+        if message.library.problems and skipped_changed(
+            self.app.workspace.settings.cache_dir, message.library.problems
+        ):
             skipped = "\n".join(str(p) for p in message.library.problems[:10])
             more = len(message.library.problems) - 10
             if more > 0:
                 skipped += f"\n…and {more} more"
+            skipped += "\n(said again when these change; reader index lists them)"
             self.notify(skipped, title="Some files were skipped", severity="warning", markup=False)
         if self._listed and self.article is not None:
             # The user is reading already: the store may have opened after the article,
@@ -472,6 +521,8 @@ class MainScreen(AnnotationKeys):
         self.call_after_refresh(self.early_keys.shown)
         self.app.library_shown()
         self.live_library.start()
+        if any(article.deferred for article in message.library.articles):
+            self._extract_pages(list(message.library.articles))
 
     def _resume(self, article: Article, query: str) -> None:
         """Open *article*, the one the library was left on, the list's cursor on it and the
@@ -644,6 +695,8 @@ class MainScreen(AnnotationKeys):
             self.query_one(ArticleView).show(
                 article.text, wrapped=(message.width, message.lines), formats=article.formats
             )
+            # A saved page just extracted: its row shows its title, counts and read mark.
+            self.query_one(ArticleList).learnt()
             self._article_shown()
 
     def refresh_entities(self) -> None:

@@ -201,6 +201,10 @@ class Reading:
         if self._read is None:  # no store, or not read yet
             self._app.writable()
             return
+        if article.deferred:  # its hash a stand-in: a mark on it would be on no article
+            title = sanitize_line(article.title, 60)
+            self._app.notify(f"Still reading the page: {title}; m in a moment", markup=False)
+            return
         read = article.sha256 not in self._read
         ref = article_ref(article)
         title = sanitize_line(article.title, 60)

@@ -117,6 +117,9 @@ class ArticleList(RowList):
         self._index: dict[str, int] = {}
         self._read: frozenset[str] | None = None
         """The content hashes of the articles marked read; None: not known (no marks)."""
+        self._pages: list[Article] = []
+        """The saved pages of the library not extracted when it was listed (their hashes
+        stand-ins until they are)."""
 
     # --- content -------------------------------------------------------------------
 
@@ -132,6 +135,7 @@ class ArticleList(RowList):
         self._folders = repeated_title_folders(articles, roots)
         self.library = list(articles)
         self.articles = self.library
+        self._pages = [a for a in self.library if a.deferred]
         tags = tags or {}
         # Articles listed before they were read have no hash yet: none has tags then.
         self._tags = {a.id: list(tags.get(a.sha256, ())) if tags else [] for a in self.library}
@@ -160,6 +164,7 @@ class ArticleList(RowList):
         # A title added or removed may now be, or no longer be, in another folder too.
         self._folders = repeated_title_folders(articles, self._roots)
         self.library = list(articles)
+        self._pages = [a for a in self.library if a.deferred]
         if filtered:
             self.articles = [by_id[a.id] for a in self.articles if a.id in by_id]
         else:
@@ -259,12 +264,23 @@ class ArticleList(RowList):
             self.refresh()
         self._count_unread()
 
+    def learnt(self) -> None:
+        """Some articles' hashes became known (listed ones read, saved pages extracted):
+        draw every row again and count the unread again (a saved page marked read is
+        known read only once its text's hash is)."""
+        self._pages = [a for a in self._pages if a.deferred]
+        self.redraw_rows()
+        self._count_unread()
+
     def _count_unread(self) -> None:
         read = self._read
         if read is None or not self.articles:
             self.border_subtitle = ""
             return
         unread = sum(a.sha256 not in read for a in self.articles)
+        # A page not yet extracted has a stand-in hash (in no read mark): neither read nor
+        # unread yet. Kept apart, so that a filter's keystroke counts no slower.
+        unread -= sum(a.deferred and a.id in self._index for a in self._pages)
         self.border_subtitle = f"{unread:,} unread" if unread else "all read"
 
     # --- rows ----------------------------------------------------------------------
@@ -294,7 +310,9 @@ class ArticleList(RowList):
     def _title_line(self, article: Article, width: int) -> Content:
         """The title: bold while the read state is not known; once it is, an unread one
         after a marker, a read one in the list's plain colour."""
-        if self._read is None or not article.known:
+        if self._read is None or not counted(article):
+            # Not known yet (listed, or a saved page not extracted: its hash is a stand-in
+            # that matches no read mark).
             return Content.styled(fit(article.title, width), "bold")
         title = fit(article.title, max(width - 2, 1))
         if article.sha256 in self._read:
