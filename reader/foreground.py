@@ -47,6 +47,13 @@ def release(number: int) -> None:
             _changed.notify_all()  # each waiter looks again (another may have expired)
 
 
+def release_all() -> None:
+    """Every hold ends (the app is quitting: no frame will release them)."""
+    with _changed:
+        _holds.clear()
+        _changed.notify_all()
+
+
 def held() -> bool:
     """Whether a hold is in force (expired ones are forgotten)."""
     with _changed:

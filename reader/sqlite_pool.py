@@ -104,6 +104,8 @@ class ConnectionPool:
         for thread, connection in self._connections:
             if thread.is_alive():
                 kept.append((thread, connection))
+            elif connection in self._in_use:  # a generator another thread still steps
+                self._close_when_free.add(connection)
             else:
                 with suppress(sqlite3.Error):
                     connection.close()

@@ -4,10 +4,12 @@ lifetime."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from functools import partial
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -262,6 +264,15 @@ class ReaderApp(App[None]):
         self._after_frame.append((change, done, failed))
         if len(self._after_frame) == 1:
             self.call_after_refresh(self._save_queued)
+
+    def write_queued_saves(self, wait: float = 0.0) -> None:
+        """Hand the saves :meth:`save_after_frame` queued to the writer now, and wait up to
+        *wait* seconds for every write before them and them to be done (the process is
+        about to be stopped: Ctrl+Z)."""
+        self._save_queued()
+        if wait > 0:
+            with contextlib.suppress(FutureTimeout):
+                self._writer.submit(lambda: None).result(timeout=wait)
 
     def _save_queued(self) -> None:
         queued, self._after_frame = self._after_frame, []

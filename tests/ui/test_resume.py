@@ -277,3 +277,66 @@ async def test_what_the_user_does_while_the_library_is_read_wins_over_the_restor
         else:
             assert bar.value == "tokyo"
             assert titles(main) == ["Tokyo summit"]
+
+
+async def test_a_suspend_writes_the_save_before_the_process_stops(
+    make_settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+Z: Textual publishes its suspend signal and stops the process in the same call,
+    with no turn of the loop between: the save is in the store by the time the handler
+    returns, not queued for a frame (review6; a terminal closed while stopped kills it)."""
+    from reader.ui.screens import resume
+
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    monkeypatch.setattr(resume, "SAVE_AFTER", 3600.0)
+    written: list[str] = []
+    real = AnnotationStore.set_session
+
+    def set_session(store: AnnotationStore, key: str, ref: Any, query: str) -> Any:
+        written.append(ref.path)
+        return real(store, key, ref, query)
+
+    monkeypatch.setattr(AnnotationStore, "set_session", set_session)
+    app = build_app(settings_for(make_settings, tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        written.clear()
+        main.query_one(ArticleList).focus()
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert written == []
+        main._suspending(app)  # what the signal calls, then os.kill(SIGTSTP) at once
+        assert main.article is not None
+        assert [path.rsplit("/", 1)[-1] for path in written] == [main.article.path.name]
+
+
+async def test_an_update_stopped_for_the_exit_starts_no_other(
+    make_settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app begins to exit while an index update runs: the update is told to stop, and
+    its message (stopped) starts no fresh update during the teardown (review6: it did,
+    uncancelled, and the exit waited for its first pass)."""
+    import threading
+
+    from reader.ui.messages import IndexUpdated
+
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    app = build_app(settings_for(make_settings, tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        search = main.library_search
+        search._updating, search._cancel = True, threading.Event()  # one running
+        running = search._cancel
+        main.stop_background()  # what ReaderApp.exit does first
+        assert running.is_set()
+        started: list[object] = []
+        real = main.run_worker
+
+        def run_worker(work: Any, *args: Any, **kwargs: Any) -> Any:
+            started.append(kwargs.get("description"))
+            return real(work, *args, **kwargs)
+
+        monkeypatch.setattr(main, "run_worker", run_worker)
+        search.index_updated(IndexUpdated(False))  # the stopped update's message
+        search.update_index()
+        assert started == []

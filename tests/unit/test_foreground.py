@@ -189,3 +189,15 @@ def test_a_whole_walk_of_the_library_waits_while_a_key_is_served(tmp_path: Path)
     assert done.wait(PATIENCE)
     thread.join(PATIENCE)
     workspace.close()
+
+
+def test_release_all_ends_every_hold_and_frees_the_waiters() -> None:
+    """The app quitting releases the holds whose frames will never come: a pass waiting in
+    give_way goes on at once, not after the holds' time (review6)."""
+    foreground.hold(60.0)
+    foreground.hold(60.0)
+    thread, passed = waiting_pass()
+    foreground.release_all()
+    assert until(passed.is_set)
+    thread.join(5)
+    assert not foreground.held()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,34 @@ def test_a_file_made_again_under_a_connection_in_use_loses_nothing(tmp_path: Pat
     finally:
         other.close()
         pool.close()
+
+
+def test_a_connection_an_ended_thread_left_in_use_is_not_closed_under_its_user(
+    tmp_path: Path,
+) -> None:
+    """A block opened in a generator by a thread that then ended, the generator stepped on
+    by another thread: a third thread's new connection (which closes the connections of
+    ended threads) leaves that one open until its block ends (review6)."""
+    pool = ConnectionPool(lambda: connect_wal(tmp_path / "x.sqlite3"))
+    with pool.connection() as setup:
+        setup.execute("CREATE TABLE t(n)")
+        setup.executemany("INSERT INTO t VALUES (?)", [(n,) for n in range(10)])
+
+    def rows() -> Iterator[int]:
+        with pool.connection() as connection:
+            for (n,) in connection.execute("SELECT n FROM t"):
+                yield n
+
+    made: list[Iterator[int]] = []
+
+    def opener() -> None:
+        steps = rows()
+        assert next(steps) == 0  # the block is open, in this thread's connection
+        made.append(steps)
+
+    thread = threading.Thread(target=opener)
+    thread.start()
+    thread.join()
+    in_thread(pool)  # a new thread's connection: the ended threads' are closed
+    assert list(made[0]) == list(range(1, 10))
+    assert not pool._in_use and not pool._close_when_free

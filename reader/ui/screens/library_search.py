@@ -118,6 +118,8 @@ class LibrarySearch:
         """After the last entity pass: articles with entities indexed, and articles."""
         self._updating = False
         self._update_wanted = False
+        self._stopped = False
+        """Set by :meth:`stop` (the app is quitting): no update starts after it."""
         self._entities_due = False
         """Entities were found (an article opened uncached) since the last update started."""
         self._entities_in_flight = False
@@ -169,7 +171,10 @@ class LibrarySearch:
     # --- the index -------------------------------------------------------------------
 
     def stop(self) -> None:
-        """The screen is going: a running update stops between batches."""
+        """The screen is going: a running update stops between batches, and none starts
+        after it (the stopped one's message would otherwise start the next)."""
+        self._stopped = True
+        self._stop_idle_timer()
         if self._cancel is not None:
             self._cancel.set()
 
@@ -209,7 +214,7 @@ class LibrarySearch:
             self.update_index()
 
     def _maybe_update(self) -> None:
-        if not self._update_wanted or self._updating:
+        if not self._update_wanted or self._updating or self._stopped:
             return
         self._update_wanted = False
         self._updating = True

@@ -339,7 +339,11 @@ class MainScreen(AnnotationKeys):
         self._found()
 
     def _suspending(self, _app: object) -> None:
+        # Textual stops the process (SIGTSTP) right after this signal, without another turn
+        # of the loop: the saves are written now, not queued for a frame or a timer (a
+        # terminal closed while the process is stopped kills it).
         self.resume.save(self.article, self.library_search.text, closing=True)
+        self.app.write_queued_saves(wait=1.0)
 
     def stop_background(self) -> None:
         """The app is quitting (or this screen goes): the index updates stop at their next
@@ -350,6 +354,9 @@ class MainScreen(AnnotationKeys):
         self.library_search.stop()
         self.live_library.stop()
         self.entity_pages.stop()
+        # A switch's hold whose frame never comes (q pressed before it) would keep the
+        # stopped passes waiting in give_way for up to HOLD_SECONDS, and the exit for them.
+        foreground.release_all()
         with self._unwritten_lock:  # entities found are written now, not after a frame
             self._quitting = True
             for painted in self._unwritten:
@@ -583,7 +590,8 @@ class MainScreen(AnnotationKeys):
         # then a full pass (250 ms of CPU, N = 10,000, during the search index's first
         # build) fell in it. They run after the frame instead, on what it left.
         collecting = gc.isenabled()
-        gc.disable()
+        if collecting:  # off already (a worker's ``without_gc``): that worker turns it on
+            gc.disable()
         try:
             self._switch_to(event.article)
         finally:

@@ -98,6 +98,8 @@ class Resume:
         written once no other save is asked for :data:`SAVE_AFTER` seconds, or now when
         *closing* (the app quits or is suspended)."""
         if not self._saving or article is None or not article.known:
+            if closing:  # what was asked for before is still written
+                self.flush(closing=True)
             return
         self._pending = (article, query)
         self._asked = time.monotonic()
