@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -32,17 +33,21 @@ LABELS: tuple[str, ...] = (
 )
 
 _ORDER = {label: i for i, label in enumerate(LABELS)}
+_LABEL_SHAPE = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
 
 
-def check_label(label: str) -> str:
+def check_label(label: str, *, imported: bool = False) -> str:
     """*label* upper-cased, when it is one of :data:`LABELS` (the labels the app colours,
-    its legend shows, its relabel picker and ``label:`` in search offer).
+    its legend shows, its relabel picker and ``label:`` in search offer). *imported*
+    (corrections and edits read back from an export): any label of that shape (capitals,
+    digits, ``_``) is kept too, since a database written before labels were checked may
+    hold one, and its own export must import again (a backup restored, a move).
 
     Raises:
         ValueError: it is not; the message lists the labels.
     """
     wanted = label.strip().upper()
-    if wanted in _ORDER:
+    if wanted in _ORDER or (imported and _LABEL_SHAPE.fullmatch(wanted)):
         return wanted
     shown = sanitize_line(wanted, 40) or repr(label)
     raise ValueError(f"no label {shown} (labels: {', '.join(LABELS)})")

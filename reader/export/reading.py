@@ -309,7 +309,7 @@ def annotation(
     if kind == "correction":
         expect_object(correction, at(where, "correction"))
         try:
-            correction = store_model.check_correction(correction)
+            correction = store_model.check_correction(correction, imported=True)
             correction_from_dict(correction)
         except (TypeError, ValueError) as error:
             fail(at(where, "correction"), str(error))

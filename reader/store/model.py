@@ -383,8 +383,10 @@ def check_target(target: object, *, required: bool) -> dict[str, Any] | None:
     return checked
 
 
-def check_correction(correction: object) -> dict[str, Any]:
-    """Check an entity correction and return the copy to store.
+def check_correction(correction: object, *, imported: bool = False) -> dict[str, Any]:
+    """Check an entity correction and return the copy to store (*imported*: read back
+    from an export, whose label may be one kept from before labels were checked:
+    :func:`reader.entities.span.check_label`).
 
     A correction is ``{"action": "relabel"|"remove"|"add", "label": str|None,
     "scope": "mention"|"article"|"global", "text": str}``; "relabel" and "add" need a
@@ -410,7 +412,7 @@ def check_correction(correction: object) -> dict[str, Any]:
     if action in ("relabel", "add") and not label:
         raise ValueError(f"a {action!r} correction needs a label")
     if label is not None and action in ("relabel", "add"):
-        label = check_label(label)
+        label = check_label(label, imported=imported)
     checked: dict[str, Any] = storable({**correction, "label": label}, "the correction")
     check_correction_shape(checked)
     return checked
@@ -450,5 +452,7 @@ def check_imported(annotation: object) -> Annotation:
         modified=annotation.modified,
         body=check_body(annotation.body),
         target=check_target(annotation.target, required=annotation.kind != "note"),
-        correction=check_correction(annotation.correction) if is_correction else None,
+        correction=(
+            check_correction(annotation.correction, imported=True) if is_correction else None
+        ),
     )
