@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -57,6 +58,9 @@ milliseconds; this is for a slow disk or a big import)."""
 
 STORE_POLL_SECONDS = 1.0
 """How often the app looks (a stat) for saves made by other readers."""
+
+_STOP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+"""Signals after which the app exits as on ``q`` rather than dying with its writes."""
 
 
 class ReaderApp(App[None]):
@@ -349,6 +353,14 @@ class ReaderApp(App[None]):
     def on_mount(self) -> None:
         if self.tune_gc and not gc.isenabled():  # the `reader` command starts without it
             self.call_after_refresh(self._collect_again)
+        if not self.is_headless:
+            # The terminal closed (SIGHUP) or the app told to stop (SIGTERM): by default
+            # the process dies there, and what waits to be written (where the library is
+            # left, the saves queued for a frame, the writer's queue) with it.
+            loop = asyncio.get_running_loop()
+            for number in _STOP_SIGNALS:
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(number, self._told_to_stop)
         # Other readers (commands, cron, a second app) save the same database in turn.
         self.set_interval(STORE_POLL_SECONDS, self._poll_store)
         # From now on a theme change is the user's (the one above came from the config).
@@ -443,7 +455,18 @@ class ReaderApp(App[None]):
                 if isinstance(screen, MainScreen):
                     screen.post_message(StoreChangedElsewhere())
 
+    def _told_to_stop(self) -> None:
+        """SIGHUP or SIGTERM: exit as ``q`` does (every screen's place saved, the writes
+        finished before the database is closed); a note being typed and never saved is
+        not kept, as after ``q`` and its question."""
+        self.exit()
+
     def on_unmount(self) -> None:
+        if not self.is_headless:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop = asyncio.get_running_loop()
+                for number in _STOP_SIGNALS:
+                    loop.remove_signal_handler(number)
         # Let queued writes finish before the database is closed: never lose a note.
         self._save_queued()
         self._writer.shutdown(wait=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -118,3 +119,27 @@ def test_hostile_articles_send_nothing_to_the_terminal(terminal, tmp_path: Path)
     assert term.tmux("list-buffers") == "", "an OSC 52 clipboard write reached the terminal"
     assert term.tmux("display-message", "-p", "#{pane_title}") == title_before
     assert "pwned" not in term.tmux("display-message", "-p", "#{pane_title}")
+
+
+def test_the_terminal_closed_keeps_where_the_library_was_left(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The terminal's window closed (SIGHUP) right after a switch, before the rest that
+    saves where the library was left: the app exits as on q and writes it, instead of
+    dying with it (review6)."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    for name, title in (("a.txt", "Alpha story"), ("b.txt", "Bravo story"), ("c.txt", "Charlie")):
+        (folder / name).write_text(f"{title}\n\nThe minister spoke in Oslo on Monday.\n")
+    term = terminal(str(folder))
+    term.wait_for("Alpha story")
+    time.sleep(0.5)
+    term.keys("j", "Enter")
+    term.wait_for("b.txt · 9 words · 1 min read")  # the header: the second article is open
+    term.close()  # tmux goes: the pty with it, SIGHUP to the app
+    db = tmp_path / "db.json"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if db.exists() and "b.txt" in json.dumps(json.loads(db.read_text()).get("sessions")):
+            break
+        time.sleep(0.1)
+    assert db.exists(), "nothing written"
+    assert "b.txt" in json.dumps(json.loads(db.read_text()).get("sessions")), db.read_text()
