@@ -939,8 +939,15 @@ class MainScreen(AnnotationKeys):
             parts += ["\n", (f"⚠ {notice}", "italic")]
         if self.shown_removed:
             parts += ["\n", (f"⚠ {REMOVED_SHOWN}", "italic")]
-        if status:
+        # "Finding entities…" is written on the header's rule, not as a line of its own:
+        # when the entities come it goes without the header's height changing, so their
+        # frame moves nothing (the text, its scrollbar, the panels): an uncached switch's
+        # last ~5 ms of redraws (bench/switch_timeline.py). Other statuses stay lines.
+        finding = status.startswith("Finding")
+        if status and not finding:
             parts += ["\n", (sanitize_line(status, limit=300), "italic")]
+        header = self.query_one("#article-header", Static)
+        header.border_subtitle = Content(status).stylize("italic") if finding else ""
         self._set_header(Content.assemble(*parts))
 
     def _set_header(self, content: Content) -> None:
