@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,3 +150,16 @@ def make_hostile_library(folder: Path) -> Path:
     (folder / "empty.txt").write_bytes(b"")
     (folder / "huge.txt").write_bytes(b"Huge article\n\n" + b"word " * 600_000)
     return folder
+
+
+class CancelledAfter(threading.Event):
+    """An event that reads as set from its *calls*-th ``is_set`` on (the app quitting,
+    told to an index update: it stops at its next article)."""
+
+    def __init__(self, calls: int) -> None:
+        super().__init__()
+        self.calls = calls
+
+    def is_set(self) -> bool:
+        self.calls -= 1
+        return self.calls <= 0

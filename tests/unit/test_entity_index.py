@@ -22,7 +22,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from conftest import entities_found, library_with_entities
+from conftest import CancelledAfter, entities_found, library_with_entities
 
 from reader.cli import main
 from reader.entities.library.edits import merge_edit, rename_edit, split_edit
@@ -650,18 +650,6 @@ def test_the_global_corrections_kept_beside_the_index_do_not_pile_up(setup: Setu
     assert setup.index.update(setup.workspace).indexed == 0
 
 
-class _CancelledAfter(threading.Event):
-    """An event that reads as set from its *calls*-th ``is_set`` on (the app quitting)."""
-
-    def __init__(self, calls: int) -> None:
-        super().__init__()
-        self.calls = calls
-
-    def is_set(self) -> bool:
-        self.calls -= 1
-        return self.calls <= 0
-
-
 def test_a_cancelled_update_stops_at_its_next_article(setup: Setup) -> None:
     """Asked to stop (the app quitting) during a batch, an update writes what it batched
     and stops at the next article, not at the batch's end; the next update does the rest."""
@@ -673,7 +661,7 @@ def test_a_cancelled_update_stops_at_its_next_article(setup: Setup) -> None:
     setup.reopen()
     setup.index = setup.workspace.entity_index()
     # Asked once before the batch, then before each article: set before the second.
-    report = setup.index.update(setup.workspace, cancelled=_CancelledAfter(3))
+    report = setup.index.update(setup.workspace, cancelled=CancelledAfter(3))
     assert report.indexed == 1 < len(ARTICLES)
     assert setup.index.update(setup.workspace).indexed == len(ARTICLES) - 1
     assert all_mentions(setup) == shown(setup)

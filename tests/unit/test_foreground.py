@@ -117,10 +117,9 @@ def library_workspace(tmp_path: Path, articles: int) -> Workspace:
     return Workspace(settings)
 
 
-def test_the_search_index_build_waits_while_a_key_is_served(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+def build_waits_while_a_key_is_served(tmp_path: Path) -> None:
+    """A key served while the search index is built: the build stops (gives way) until
+    its frame is painted, then ends with every article indexed."""
     workspace = library_workspace(tmp_path, 5)
     workspace.library()
     index = workspace.search_index()
@@ -128,7 +127,7 @@ def test_the_search_index_build_waits_while_a_key_is_served(
     holding = foreground.hold(most=PATIENCE)
     thread = started(lambda: reports.append(index.update(workspace, entities=False)))
     try:
-        # The build stops at its first article (without giving way, it ends instead).
+        # It stops (without giving way, it ends instead).
         until(lambda: foreground.waiting() == 1 or not thread.is_alive())
         assert foreground.waiting() == 1 and thread.is_alive() and not reports
     finally:
@@ -138,6 +137,13 @@ def test_the_search_index_build_waits_while_a_key_is_served(
     assert reports[0].added == 5
     assert len(index.paths(parse("pelicans"))) == 5
     workspace.close()
+
+
+def test_the_search_index_build_waits_while_a_key_is_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    build_waits_while_a_key_is_served(tmp_path)  # at its first article
 
 
 def test_the_search_index_build_waits_within_a_batch_of_full_text_rows(
@@ -150,22 +156,7 @@ def test_the_search_index_build_waits_within_a_batch_of_full_text_rows(
 
     monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
     monkeypatch.setattr(writing, "let_others_run", lambda: None)
-    workspace = library_workspace(tmp_path, 5)
-    workspace.library()
-    index = workspace.search_index()
-    reports: list[UpdateReport] = []
-    holding = foreground.hold(most=PATIENCE)
-    thread = started(lambda: reports.append(index.update(workspace, entities=False)))
-    try:
-        until(lambda: foreground.waiting() == 1 or not thread.is_alive())
-        assert foreground.waiting() == 1 and thread.is_alive() and not reports
-    finally:
-        foreground.release(holding)
-    thread.join(PATIENCE)
-    assert not thread.is_alive()
-    assert reports[0].added == 5
-    assert len(index.paths(parse("pelicans"))) == 5
-    workspace.close()
+    build_waits_while_a_key_is_served(tmp_path)
 
 
 def test_a_whole_walk_of_the_library_waits_while_a_key_is_served(tmp_path: Path) -> None:

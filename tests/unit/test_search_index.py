@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import entities_found, library_with_entities
+from conftest import CancelledAfter, entities_found, library_with_entities
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -421,7 +421,6 @@ def test_an_unwritable_cache_dir_means_an_index_in_memory(setup: Setup, tmp_path
 
 
 def test_other_threads_get_their_own_connection(setup: Setup) -> None:
-    import threading
 
     results: list[int] = []
 
@@ -652,7 +651,6 @@ def test_a_search_does_not_wait_for_an_update(
 ) -> None:
     # The app searches on every keystroke while the index may be updating: a search reads
     # the last commit (WAL) instead of queuing behind the update's write transaction.
-    import threading
 
     before = {setup.name(h.path) for h in setup.index.search(parse("minister"), explain=False)}
     edited = setup.root / "energy" / "grid.txt"
@@ -942,7 +940,6 @@ def test_a_build_cancelled_between_batches_is_finished_by_the_next_update(
     """The first pass stops when cancelled (the app's quit): what was written is kept (the
     batch being taken when it was cancelled is not), the next update writes the rest, and
     the index is as if built whole."""
-    import threading
 
     from reader.search import writing
 
@@ -1155,18 +1152,6 @@ def test_the_index_and_its_case_check_agree_with_the_reference_on_any_script(
     assert found == expected
 
 
-class _CancelledAfter(threading.Event):
-    """An event that reads as set from its *calls*-th ``is_set`` on (the app quitting)."""
-
-    def __init__(self, calls: int) -> None:
-        super().__init__()
-        self.calls = calls
-
-    def is_set(self) -> bool:
-        self.calls -= 1
-        return self.calls <= 0
-
-
 def test_a_cancelled_update_stops_at_its_next_article_not_its_next_batch(
     setup: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1188,13 +1173,13 @@ def test_a_cancelled_update_stops_at_its_next_article_not_its_next_batch(
 
     monkeypatch.setattr(writing, "prepare", counted)
     # Asked once before the batch, then before each article: set before the second.
-    setup.index.update(setup.workspace, cancelled=_CancelledAfter(3), lean=True)
+    setup.index.update(setup.workspace, cancelled=CancelledAfter(3), lean=True)
     assert prepared == 1 < len(ARTICLES)
     with setup.index._connection() as connection:
         (written,) = connection.execute("SELECT count(*) FROM articles").fetchone()
     assert written == 0
     setup.index.update(setup.workspace, entities=False, lean=True)
-    report = setup.index.update(setup.workspace, cancelled=_CancelledAfter(3), lean=True)
+    report = setup.index.update(setup.workspace, cancelled=CancelledAfter(3), lean=True)
     assert report.entities == 1
     setup.index.update(setup.workspace)
     assert _all_tables(setup.index)[2:] == expected[2:]  # row ids aside, the same
