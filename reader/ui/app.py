@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -360,7 +361,7 @@ class ReaderApp(App[None]):
             loop = asyncio.get_running_loop()
             for number in _STOP_SIGNALS:
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    loop.add_signal_handler(number, self._told_to_stop)
+                    loop.add_signal_handler(number, self._told_to_stop, number)
         # Other readers (commands, cron, a second app) save the same database in turn.
         self.set_interval(STORE_POLL_SECONDS, self._poll_store)
         # From now on a theme change is the user's (the one above came from the config).
@@ -455,11 +456,25 @@ class ReaderApp(App[None]):
                 if isinstance(screen, MainScreen):
                     screen.post_message(StoreChangedElsewhere())
 
-    def _told_to_stop(self) -> None:
-        """SIGHUP or SIGTERM: exit as ``q`` does (every screen's place saved, the writes
-        finished before the database is closed); a note being typed and never saved is
-        not kept, as after ``q`` and its question."""
-        self.exit()
+    def _told_to_stop(self, number: int) -> None:
+        """SIGTERM: exit as ``q`` does (every screen's place saved, the writes finished
+        before the database is closed). SIGHUP, the terminal gone: the same saves and
+        writes, then the process ends as SIGHUP ends it, without Textual's shutdown, which
+        writes to that terminal (its writer thread's stop once never returned: a process
+        left running, holding the database's lock). A note being typed and never saved
+        is not kept, as after ``q`` and its question."""
+        if number != signal.SIGHUP:
+            self.exit()
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.save_before_leaving()
+        self._save_queued()
+        self._writer.shutdown(wait=True)
+        self._config_writer.shutdown(wait=True)
+        self.workspace.close()
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGHUP)
 
     def on_unmount(self) -> None:
         if not self.is_headless:

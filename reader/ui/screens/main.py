@@ -333,10 +333,16 @@ class MainScreen(AnnotationKeys):
         self.watch(self.query_one(ArticleList), "highlighted", self.next_article.moved, init=False)
 
     def on_unmount(self) -> None:
-        self.reading.leaving()  # before the app's on_unmount closes the writer thread
+        self.save_before_leaving()
+        self._found()
+
+    def save_before_leaving(self) -> None:
+        """The app is going: where the article and the library were left handed to the
+        writer thread now (before the app's on_unmount closes it), and the background
+        work stopped."""
+        self.reading.leaving()
         self.resume.save(self.article, self.library_search.text, closing=True)
         self.stop_background()
-        self._found()
 
     def _suspending(self, _app: object) -> None:
         # Textual stops the process (SIGTSTP) right after this signal, without another turn
