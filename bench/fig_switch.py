@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -255,6 +257,28 @@ def switching(bench: Bench) -> list[Row]:
     return rows
 
 
+@contextmanager
+def started(
+    bench: Bench,
+    state: str,
+    env: dict[str, str],
+    articles: list[SwitchArticle],
+    pipeline_info: EngineInfo,
+    library: Path,
+) -> Iterator[Terminal]:
+    """The figure's session in *state*: the first :data:`WARM_UP` articles' entities
+    cached, reader on the twelve and *library*, once its first article's panel is on
+    screen and the screen quiet (also bench/probe_switch.py's and switch_timeline.py's)."""
+    cache = EntityCache(bench.work / "state" / state / "cache")
+    for item in articles[:WARM_UP]:
+        cache.put(item.article.sha256, pipeline_info, item.model_spans)
+    command = [*bench.reader, str(articles[0].article.path.parent), str(library)]
+    with Terminal(command, env=env) as terminal:
+        terminal.wait_for(articles[0].marker, timeout=300)
+        terminal.wait_quiet(QUIET)
+        yield terminal
+
+
 def _session(
     bench: Bench,
     n: int,
@@ -267,15 +291,9 @@ def _session(
     state = f"switch-{n}" if reader_path is None else f"switch-{n}-before"
     bench.clear_state(state)
     env = bench.env(state, reader_path=reader_path)
-    cache = EntityCache(bench.work / "state" / state / "cache")
-    for item in articles[:WARM_UP]:
-        cache.put(item.article.sha256, pipeline_info, item.model_spans)
     library = bench.library(n)
-    command = [*bench.reader, str(articles[0].article.path.parent), str(library.folder)]
     cached, uncached, frames = [], [], []
-    with Terminal(command, env=env) as terminal:
-        terminal.wait_for(articles[0].marker, timeout=300)
-        terminal.wait_quiet(QUIET)
+    with started(bench, state, env, articles, pipeline_info, library.folder) as terminal:
         for i in CACHED:
             first, shown = _open_next(terminal, articles[i].marker, 30)
             cached.append(shown)

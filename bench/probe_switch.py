@@ -22,9 +22,7 @@ from typing import Any
 
 import fig_switch
 from context import ROOT, Bench
-from terminal import Terminal
 
-from reader.entities.cache import EntityCache
 from reader.entities.engines.spacy_engine import SpacyEngine
 
 
@@ -48,15 +46,9 @@ def main() -> None:
     for name in ("PROBE_PHASES", "PROBE_RENDER"):
         if name in os.environ:
             env[name] = os.environ[name]
-    cache = EntityCache(args.work / "state" / state / "cache")
     info = SpacyEngine().info
-    for item in articles[: fig_switch.WARM_UP]:
-        cache.put(item.article.sha256, info, item.model_spans)
-    command = [*bench.reader, str(articles[0].article.path.parent), str(library.folder)]
     shown = []
-    with Terminal(command, env=env) as terminal:
-        terminal.wait_for(articles[0].marker, timeout=300)
-        terminal.wait_quiet(fig_switch.QUIET)
+    with fig_switch.started(bench, state, env, articles, info, library.folder) as terminal:
         at, step = 0, 1
         for _ in range(args.switches):
             if not 0 <= at + step < fig_switch.WARM_UP:

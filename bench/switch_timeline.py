@@ -23,9 +23,7 @@ from pathlib import Path
 
 import fig_switch
 from context import Bench
-from terminal import Terminal
 
-from reader.entities.cache import EntityCache
 from reader.entities.engines.spacy_engine import SpacyEngine
 
 PROBE = Path(__file__).resolve().with_name("switch_probe")
@@ -78,14 +76,8 @@ def main() -> None:
             SWITCH_PROBE=str(trace),
             SWITCH_PROBE_APP="1",
         )
-        cache = EntityCache(work / "state" / state / "cache")
-        for item in articles[: fig_switch.WARM_UP]:
-            cache.put(item.article.sha256, info, item.model_spans)
-        command = [*bench.reader, str(articles[0].article.path.parent), str(library.folder)]
         times = []
-        with Terminal(command, env=env) as terminal:
-            terminal.wait_for(articles[0].marker, timeout=300)
-            terminal.wait_quiet(fig_switch.QUIET)
+        with fig_switch.started(bench, state, env, articles, info, library.folder) as terminal:
             for i in fig_switch.CACHED:
                 fig_switch._open_next(terminal, articles[i].marker, 30)
             fig_switch._open_next(terminal, articles[fig_switch.WARM_UP].marker, 300)

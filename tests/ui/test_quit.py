@@ -14,11 +14,22 @@ import pytest
 from reader.entities.finder import EntityFinder
 from reader.entities.span import Span
 from reader.search.index import SearchIndex
-from reader.ui.app import build_app
+from reader.ui.app import ReaderApp, build_app
 from reader.ui.messages import EntitiesReady
 from reader.ui.screens.main import MainScreen
 
 from .test_app import two_articles
+
+
+async def quit_once(app: ReaderApp, started: threading.Event) -> None:
+    """Run *app* until *started* is set (up to ~4 s), then press q."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(200):
+            if started.is_set():
+                break
+            await pilot.pause(0.02)
+        assert started.is_set()
+        await pilot.press("q")
 
 
 async def test_q_tells_a_running_update_to_stop_before_the_screen_goes(
@@ -44,13 +55,7 @@ async def test_q_tells_a_running_update_to_stop_before_the_screen_goes(
     monkeypatch.setattr(SearchIndex, "update", update)
     monkeypatch.setattr(MainScreen, "on_unmount", on_unmount)
     app = build_app(make_settings(two_articles(tmp_path)))
-    async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(200):
-            if running.is_set():
-                break
-            await pilot.pause(0.02)
-        assert running.is_set()
-        await pilot.press("q")
+    await quit_once(app, running)
     assert told == [True]
 
 
@@ -94,11 +99,5 @@ async def test_entities_found_as_the_app_quits_are_written_without_their_frame(
     monkeypatch.setattr(MainScreen, "on_unmount", on_unmount)
     monkeypatch.setattr(MainScreen, "post_message", post_message)
     app = build_app(make_settings(two_articles(tmp_path)))
-    async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(200):
-            if entered.is_set():
-                break
-            await pilot.pause(0.02)
-        assert entered.is_set()
-        await pilot.press("q")
+    await quit_once(app, entered)
     assert saved == [True]
