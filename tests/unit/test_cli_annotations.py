@@ -454,7 +454,7 @@ def test_hostile_tags_notes_and_titles_reach_no_terminal(
     outputs = [run("tag", path, tag), run("note", path, "-", stdin=note.encode())]
     # A label other than the app's is refused now; a database written before holds any.
     with AnnotationStore(db) as store, pytest.MonkeyPatch.context() as unchecked:
-        unchecked.setattr("reader.store.model.check_label", lambda label: label)
+        unchecked.setattr("reader.store.model.check_label", lambda label, **_: label)
         store.add_correction(
             ref(path),
             TARGET | {"quote": {"exact": CONTROLS}},
