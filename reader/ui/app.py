@@ -258,7 +258,7 @@ class ReaderApp(App[None]):
         self,
         change: Callable[[AnnotationStore], T],
         done: Callable[[T], None],
-        failed: Callable[[str], None] | None = None,
+        failed: Failed = None,
     ) -> None:
         """:meth:`write` *change* once the next frame is drawn: a save the user did not ask
         for (where an article or the library was left), made as an article switch is
@@ -469,10 +469,7 @@ class ReaderApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 screen.save_before_leaving()
-        self._save_queued()
-        self._writer.shutdown(wait=True)
-        self._config_writer.shutdown(wait=True)
-        self.workspace.close()
+        self._finish_writes()
         signal.signal(signal.SIGHUP, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGHUP)
 
@@ -482,7 +479,10 @@ class ReaderApp(App[None]):
                 loop = asyncio.get_running_loop()
                 for number in _STOP_SIGNALS:
                     loop.remove_signal_handler(number)
-        # Let queued writes finish before the database is closed: never lose a note.
+        self._finish_writes()
+
+    def _finish_writes(self) -> None:
+        """Let queued writes finish before the database is closed: never lose a note."""
         self._save_queued()
         self._writer.shutdown(wait=True)
         self._config_writer.shutdown(wait=True)
