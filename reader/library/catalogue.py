@@ -27,15 +27,13 @@ from typing import Any, TypeGuard
 from reader import __version__, files
 from reader.files import Stamp, changed_lately, file_stamp, make_folders, write_atomically
 from reader.library.articles import MAX_ARTICLE_BYTES, Article, Problem, read_article
+from reader.library.catalogue_format import CATALOGUE_FORMAT
 
 __all__ = ["CATALOGUE_FILE", "CATALOGUE_FORMAT", "MAX_ENTRIES", "Catalogue"]
 
 #: The catalogue's file name in the cache dir.
 CATALOGUE_FILE = "library-index.json"
 
-#: Bump when the stored shape changes (or what a title or word count means).
-CATALOGUE_FORMAT = 4  # 2: Markdown rendered, titles from front matter, saved pages; 3: tables;
-# 4: a front matter block kept in the text (not valid YAML) is not the title
 
 #: Files remembered at most, the most recently seen first (older libraries fall off).
 MAX_ENTRIES = 50_000

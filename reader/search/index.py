@@ -2,7 +2,8 @@
 
 Derived data, kept in the user cache dir beside the entity cache
 (``<cache dir>/search.sqlite3``, WAL mode) and always rebuildable: a file that is broken,
-foreign or from another format is deleted and built again, never an error to the user; a
+foreign or from another format (its own, or the catalogue's: what a title or a displayed
+text is) is deleted and built again, never an error to the user; a
 cache dir that cannot be written (or ``--no-cache``) means an index in memory.
 
 Why SQLite FTS5 and not a Python search library: it ships with Python's ``sqlite3`` (no
@@ -48,6 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader import __version__
+from reader.library.catalogue_format import CATALOGUE_FORMAT
 from reader.library.folders import index_path, library_folder, library_roots
 from reader.search.compile import (
     EntityArticles,
@@ -235,6 +237,11 @@ class SearchIndex:
                 connection.close()
             if rows.get("format") != str(INDEX_FORMAT):
                 reason = f"it was built by another format ({rows.get('format')})"
+            elif rows.get("catalogue") != str(CATALOGUE_FORMAT):
+                # What a title or a displayed text is changed with the catalogue's format
+                # (the Markdown drawn, a title from front matter): rows of an unchanged
+                # file would keep the old ones, so the index is built again, once.
+                reason = f"titles and texts are read anew (catalogue format {CATALOGUE_FORMAT})"
         except sqlite3.DatabaseError as error:
             reason = f"it could not be read ({error})"
         if reason is not None:
@@ -249,7 +256,11 @@ class SearchIndex:
     def _write_meta(connection: sqlite3.Connection) -> None:
         connection.executemany(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-            [("format", str(INDEX_FORMAT)), ("reader", __version__)],
+            [
+                ("format", str(INDEX_FORMAT)),
+                ("catalogue", str(CATALOGUE_FORMAT)),
+                ("reader", __version__),
+            ],
         )
 
     def _connection(self) -> AbstractContextManager[sqlite3.Connection]:

@@ -1069,6 +1069,54 @@ def test_an_index_of_the_older_format_is_rebuilt(setup: Setup) -> None:
     assert setup.hand("strasse") == ["strasse.txt"]
 
 
+def test_an_index_built_under_an_older_catalogue_format_gets_the_new_title(
+    setup: Setup,
+) -> None:
+    """A file whose front matter is not read was titled by it before CATALOGUE_FORMAT 4;
+    an index built then (its rows as they were, the catalogue's format before in its meta)
+    is rebuilt, and ``title:`` finds the title the library gives now, not the old one."""
+    from reader.library.catalogue import CATALOGUE_FORMAT
+
+    setup.path("kept.md").write_text(
+        "---\ntitle: [unclosed\n---\n# Heading after the block\n\nThe story.\n", "utf-8"
+    )
+    setup.reload()
+    setup.index.update(setup.workspace)
+    with setup.index._connection() as connection:
+        (row_id,) = connection.execute(
+            "SELECT id FROM articles WHERE title = 'Heading after the block'"
+        ).fetchone()
+        connection.execute(
+            "UPDATE articles SET title = 'title: [unclosed', title_folded = 'title: [unclosed' "
+            "WHERE id = ?",
+            (row_id,),
+        )
+        connection.execute(
+            "UPDATE fts SET title = 'title unclosed', title_shown = 'title: [unclosed' "
+            "WHERE rowid = ?",
+            (row_id,),
+        )
+        connection.execute(
+            "UPDATE meta SET value = ? WHERE key = 'catalogue'", (str(CATALOGUE_FORMAT - 1),)
+        )
+    assert setup.hand("title:unclosed") == ["kept.md"]  # the index as it was
+    setup.workspace.close()
+    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    setup.index = setup.workspace.search_index()
+    report = setup.index.update(setup.workspace)
+    assert report.rebuilt and "catalogue format" in report.rebuilt
+    assert setup.hand("title:unclosed") == []
+    assert setup.hand('title:"heading after"') == ["kept.md"]
+    assert [hit.title for hit in setup.index.search(parse("title:heading"))] == [
+        "Heading after the block"
+    ]
+    # Built once: the next start keeps it.
+    setup.workspace.close()
+    setup.workspace = Workspace(setup.settings, model_in_process=True)
+    setup.index = setup.workspace.search_index()
+    assert setup.index.update(setup.workspace).rebuilt is None
+
+
 def test_a_mark_of_another_script_is_folded_before_the_case_check(setup: Setup) -> None:
     """Combining marks outside the Latin diacritics' blocks (Arabic harakat, Hebrew
     points, a Devanagari virama), in text that is already in NFKD form, are dropped
