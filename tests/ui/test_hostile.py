@@ -156,3 +156,31 @@ async def test_the_files_skipped_are_told_once_not_at_every_start(
     (folder / "more.txt").write_bytes(b"")
     again = await told()
     assert len(again) == 1 and "more.txt" in again[0]
+
+
+async def test_the_files_skipped_are_told_once_per_library(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two libraries (one cache dir), started in turn: each one's skipped files are told
+    at its first start only, not again each time the user comes back to it; the same
+    library named another way (through a symlink) is the same library."""
+    first = make_hostile_library(tmp_path / "first")
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "story.txt").write_text("A story\n\nIts text.\n", encoding="utf-8")
+    (second / "blank.txt").write_bytes(b"")
+    (tmp_path / "link").symlink_to(second)
+
+    async def told(*paths: Path) -> list[str]:
+        app = build_app(make_settings(*paths))
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            return [
+                str(n.message) for n in app._notifications if n.title == "Some files were skipped"
+            ]
+
+    at_first = await told(first)
+    assert len(at_first) == 1 and "binary.txt" in at_first[0]
+    at_second = await told(second)
+    assert len(at_second) == 1 and "blank.txt" in at_second[0]
+    assert await told(first) == []
+    assert await told(second) == []
+    assert await told(tmp_path / "link") == []

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -27,7 +26,6 @@ from reader import foreground
 from reader.annotations import ArticleAnnotations, tags_by_article
 from reader.entities.engines import Cancelled, NoModel
 from reader.entities.span import Span
-from reader.files import write_atomically
 from reader.library import Article, Library, Problem
 from reader.library.folders import index_path, library_folder, library_roots
 from reader.library.parsers import RENDERED_SUFFIXES
@@ -65,6 +63,7 @@ from reader.ui.screens.entity_pages import EntityPages
 from reader.ui.screens.library_search import LibrarySearch, ViewCommands
 from reader.ui.screens.reading import Reading, ReadingState, reading_state
 from reader.ui.screens.resume import Resume
+from reader.ui.screens.skipped import skipped_changed
 from reader.ui.sidebar import STEP, set_width, stepped
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
@@ -109,30 +108,6 @@ LEARN_BATCH = 64
 WRITING_ACTIONS = frozenset(
     {"tag", "note", "highlight", "correct", "undo", "toggle_read", "entity_edit", "rename_tag"}
 )
-
-
-SKIPPED_SHOWN = "skipped-shown"
-"""The file in the cache dir that says which files skipped were last told at a start."""
-
-
-def skipped_changed(cache_dir: Path | None, problems: Sequence[Problem]) -> bool:
-    """Whether the files skipped (*problems*) are not those told at the last start, which
-    then become those told. Said once, not at every start: the same binary and empty files
-    of a library are no news (``reader index`` lists them). Without a cache dir (or one
-    that cannot be written), always."""
-    if cache_dir is None:
-        return True
-    told = "\n".join(sorted(str(problem) for problem in problems))
-    digest = hashlib.sha256(told.encode("utf-8", "surrogatepass")).hexdigest()
-    file = cache_dir / SKIPPED_SHOWN
-    try:
-        if file.read_text(encoding="ascii") == digest:
-            return False
-    except (OSError, ValueError):
-        pass
-    with contextlib.suppress(OSError):
-        write_atomically(file, digest.encode("ascii"), durable=False)  # derived: not synced
-    return True
 
 
 def _long(article: Article) -> bool:
@@ -500,8 +475,11 @@ class MainScreen(AnnotationKeys):
             off = "read-only" if self.app.store is not None else "annotations off"
             self.sub_title = f"{self.app.sub_title} · {self.app.store_brief or off}"
             self.refresh_bindings()
+        settings = self.app.workspace.settings
         if message.library.problems and skipped_changed(
-            self.app.workspace.settings.cache_dir, message.library.problems
+            settings.cache_dir if settings.use_cache else None,
+            self.resume.key,
+            message.library.problems,
         ):
             skipped = "\n".join(str(p) for p in message.library.problems[:10])
             more = len(message.library.problems) - 10
