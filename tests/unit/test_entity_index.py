@@ -512,6 +512,55 @@ def test_entity_search_through_a_symlinked_library(setup: Setup, tmp_path: Path)
         workspace.close()
 
 
+def test_one_library_however_named_has_one_index_file(
+    setup: Setup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reader lib`, `reader /abs/lib`, a symlink to it, the folders in another order or
+    one given twice: one entity index file, the one the real paths named before they were
+    resolved (an existing index stays in use); used through the link, its pages show the
+    link's paths, and back through the folder, the folder's again."""
+    import hashlib
+
+    other = tmp_path / "other"
+    other.mkdir()
+    link = tmp_path / "news"
+    link.symlink_to(setup.root, target_is_directory=True)
+    monkeypatch.chdir(setup.root.parent)
+
+    def named(*paths: Path) -> Path | None:
+        return index_file(dataclasses.replace(setup.settings, article_paths=list(paths)))
+
+    real = [str(other), str(setup.root)]
+    before = hashlib.blake2b(json.dumps(sorted(real)).encode(), digest_size=6).hexdigest()
+    assert named(setup.root, other) == setup.settings.cache_dir / f"entities-{before}.sqlite3"
+    assert (
+        named(setup.root, other)
+        == named(Path(setup.root.name), other)
+        == named(link, other)
+        == named(other, link)
+        == named(other, setup.root, link, Path(setup.root.name))
+    )
+    assert named(setup.root) == setup.index.path != named(setup.root, other)
+
+    def shown(paths: list[Path]) -> list[str]:
+        settings = dataclasses.replace(setup.settings, article_paths=paths)
+        workspace = Workspace(settings, model_in_process=True)
+        try:
+            index = workspace.entity_index()
+            assert index.path == setup.index.path
+            report = index.update(workspace)
+            assert report.indexed == report.removed == 0
+            page = index.page(index.find("Sergey Lavrov")[0])
+            assert page is not None
+            return sorted(str(article.path) for article in page.articles)
+        finally:
+            workspace.close()
+
+    setup.workspace.close()
+    assert shown([link]) == [str(link / "geneva.txt"), str(link / "moscow.txt")]
+    assert shown([setup.root]) == [str(setup.root / "geneva.txt"), str(setup.root / "moscow.txt")]
+
+
 def test_rows_kept_through_a_symlink_take_the_key_without_indexing(
     setup: Setup, tmp_path: Path
 ) -> None:
@@ -523,7 +572,8 @@ def test_rows_kept_through_a_symlink_take_the_key_without_indexing(
     workspace = Workspace(settings, model_in_process=True)
     try:
         index = workspace.entity_index()
-        assert index.update(workspace).indexed == len(ARTICLES)
+        assert index.path == setup.index.path  # the library's index, however named
+        assert index.update(workspace).indexed == 0
         with index.transaction() as connection:  # as the older update left it
             connection.execute(
                 "UPDATE articles SET path = replace(path, ?, ?)", (str(setup.root), str(link))

@@ -98,10 +98,13 @@ def without_gc() -> Iterator[None]:
 
 
 def index_file(settings: Settings) -> Path | None:
-    """The index file for the settings' library (None with ``--no-cache``)."""
+    """The index file for the settings' library (None with ``--no-cache``): one for the
+    same folders however named (relative, absolute, through a symlink, in any order, one
+    given twice), as the app's ``library_key``. A library named by its real paths keeps
+    the name an index had before they were resolved."""
     if not settings.use_cache:
         return None
-    roots = json.dumps(sorted(os.path.abspath(path) for path in settings.article_paths))
+    roots = json.dumps(sorted({os.path.realpath(path) for path in settings.article_paths}))
     digest = hashlib.blake2b(roots.encode("utf-8", "surrogateescape"), digest_size=6)
     return settings.cache_dir / f"entities-{digest.hexdigest()}.sqlite3"
 

@@ -235,6 +235,9 @@ class _Plan:
     with other corrections: stamping those rows would keep them)."""
     renamed: list[tuple[str, int]] = field(default_factory=list)
     """Rows kept under an article's path through a symlink: its key, and the row."""
+    reshown: list[tuple[str, int]] = field(default_factory=list)
+    """Rows of articles this library names another way than the one that indexed them
+    (one index for ``lib``, ``/abs/lib`` and a symlink to it): the path to show, the row."""
     everywhere: tuple[str, list[str]] | None = None
     """The global corrections' digest and lines, to keep in the index's meta table under
     ``everywhere:<digest>`` so that a later update can tell what changed; None when they
@@ -280,9 +283,9 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
     base = f"{prefix}{keys.everywhere}"
     with index.connection() as connection:
         known = {
-            path: (row_id, sha, key)
-            for row_id, path, sha, key in connection.execute(
-                "SELECT id, path, sha256, entities_key FROM articles"
+            path: (row_id, sha, key, shown)
+            for row_id, path, sha, key, shown in connection.execute(
+                "SELECT id, path, sha256, entities_key, shown_path FROM articles"
             )
         }
         kept = {
@@ -307,6 +310,8 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
             row = known.pop(absolute, None)
             if row is not None:
                 plan.renamed.append((path, row[0]))
+        if row is not None and row[3] != str(article.path):
+            plan.reshown.append((str(article.path), row[0]))
         if row is None or row[1] != article.sha256 or row[2] != key:
             todo.append((article, key))
             before = row[2] if row is not None and row[1] == article.sha256 else ""
@@ -370,11 +375,12 @@ def _update_pass(
 
     plan = _plan(index, workspace, report)
     todo = plan.todo
-    if plan.gone:  # a write only when something changed: the generation says so
-        with index.transaction() as connection:
+    if plan.gone or plan.reshown:  # a write only when something changed: the generation
+        with index.transaction() as connection:  # says so
             for row_id in plan.gone:
                 delete_rows(connection, row_id)
                 report.removed += 1
+            connection.executemany("UPDATE articles SET shown_path = ? WHERE id = ?", plan.reshown)
     cache, engine, finder = plan.cache, plan.engine, workspace.finder
     if cache is None or engine is None:
         return False
