@@ -2,7 +2,8 @@
 
 A ``.md`` article is displayed rendered: no ``#``, ``**`` or link syntax, but the words,
 with list bullets and numbers, block quotes, code blocks and rules written out as text, and
-tables with their columns aligned (padded by display width: a wide character is two cells).
+tables with their columns aligned (padded by display width: a wide character is two cells)
+and a rule under their header row.
 The styles (a heading's level, emphasis, a link and its URL...) are :class:`Format` ranges
 of code points into the rendered text, so that entities, search, find, highlights and notes
 all work on what the user sees, and the model reads words, not syntax.
@@ -53,6 +54,8 @@ RULE = "─" * 40
 _BULLETS = ("•", "◦", "▪")
 _QUOTE_BAR = "│ "
 _CELL_SEPARATOR = " │ "
+_HEADER_RULE = ("─", "─┼─")
+"""The line under a table's header row: its rule per column, and where the bars cross."""
 
 
 @dataclass(frozen=True, order=True)
@@ -278,6 +281,12 @@ class _Renderer:
                     self.formats.append(Format(start, self.pos, "table_header"))
                 if not last:
                     self.write(" " * (pad - before))
+            if number == 0 and row and all(cell.header for cell in row) and len(rows) > 1:
+                # A rule under the header, as wide as the columns, crossing their bars.
+                self.write("\n")
+                self.line_start(first=False)
+                line, cross = _HEADER_RULE
+                self.write(cross.join(line * width for width in widths[: len(row)]), "rule")
         return index
 
     def code(self, content: str, kind: str) -> None:

@@ -63,6 +63,7 @@ x = 1
 {RULE}
 
 Name │ City
+─────┼──────
 Ada  │ Paris
 
 Last line with a hard
@@ -87,7 +88,7 @@ def test_styles_are_offsets_into_the_displayed_text() -> None:
     assert styled(text, formats, "list_marker") == ["1. ", "2. ", "◦ ", "◦ "]
     assert styled(text, formats, "quote") == ["A quoted line that goes on."]
     assert styled(text, formats, "code_block") == ['print("code")', "x = 1"]
-    assert styled(text, formats, "rule") == [RULE, " │ ", " │ "]
+    assert styled(text, formats, "rule") == [RULE, " │ ", "─────┼──────", " │ "]
     assert styled(text, formats, "table_header") == ["Name", "City"]
     links = [f for f in formats if f.kind == "link"]
     assert [(text[f.start : f.end], f.url) for f in links] == [
@@ -253,13 +254,51 @@ def test_table_columns_are_aligned_by_display_width() -> None:
     lines = rendered.text.split("\n")
     assert lines == [
         "Name        │ City  │     Pop",
+        "────────────┼───────┼────────",
         "Ada         │ 東京  │      14",
         "Bartholomew │ Paris │ 2100000",
         "[bold]x[/]  │   a   │",
     ]
-    bars = {tuple(cell_len(line[:i]) for i, c in enumerate(line) if c == "│") for line in lines}
+    bars = {tuple(cell_len(line[:i]) for i, c in enumerate(line) if c in "│┼") for line in lines}
     assert bars == {(12, 20)}
     text, formats = rendered.text, rendered.formats
     assert styled(text, formats, "table_header") == ["Name", "City", "Pop"]
+    assert styled(text, formats, "rule")[2] == lines[1]  # the header's rule, drawn as rules
     assert styled(text, formats, "code") == ["a"]
     assert list(formats) == sorted(formats)
+
+
+def test_a_table_in_a_quote_has_its_rule_under_the_header_only() -> None:
+    """The rule is indented as the table's lines are (a quote's bar, a list's indent), as
+    wide as the columns; a table of a header alone gets none."""
+    text = render_markdown("> - item\n>\n>   | a | bb |\n>   |---|---|\n>   | 1 | 2 |\n").text
+    assert text.split("\n")[-3:] == ["│   a │ bb", "│   ──┼───", "│   1 │ 2"]
+    assert render_markdown("| a | b |\n|---|---|\n").text == "a │ b"
+
+
+def test_highlights_on_a_table_article_drawn_before_its_rule_re_anchor(tmp_path: Path) -> None:
+    """A highlight and a note made when a table had no rule under its header (the text,
+    so the hash, before CATALOGUE_FORMAT 5) are found again on the same words: relinked
+    to the new hash as after an edit, none orphaned, the catalogue reading the file again."""
+    from reader.library.catalogue_format import CATALOGUE_FORMAT
+
+    source = "# Cities\n\n| Name | City |\n|------|------|\n| Ada | Paris |\n\nAfter the table.\n"
+    path = tmp_path / "cities.md"
+    path.write_text(source, encoding="utf-8")
+    article = read_article(path)
+    assert isinstance(article, Article)
+    rule = "─────┼──────\n"
+    assert rule in article.text
+    before = article.text.replace(rule, "")  # as CATALOGUE_FORMAT 4 drew it
+    old = ArticleRef(str(path.resolve()), hashlib.sha256(before.encode()).hexdigest(), "Cities")
+    assert old.sha256 != article.sha256 and CATALOGUE_FORMAT >= 5
+    with AnnotationStore(tmp_path / "db.json") as store:
+        start = before.index("Paris")
+        store.add_highlight(old, describe(before, start, start + len("Paris")))
+        start = before.index("After the table")
+        store.add_note(old, "later", describe(before, start, start + len("After the table")))
+        annotations = load(store, article)
+        assert annotations.relinked == 2
+        assert [item.state for item in annotations.items] == ["moved", "moved"]  # not orphaned
+        quoted = sorted(article.text[s[0] : s[1]] for s in (i.span for i in annotations.items) if s)
+        assert quoted == ["After the table", "Paris"]
