@@ -23,7 +23,12 @@ does not look like a place:
   they were no place), unless it is a place named so (:data:`_PLACES_NAMED_LIKE_ORGS`:
   "WEST BANK —");
 - a name the article labels otherwise and never as a place (``Acme`` an ORG elsewhere: "ACME
-  — The company said…" is the company).
+  — The company said…" is the company);
+- a name the prose after it calls an organisation, unless it is a place datelines are
+  known to name (:data:`KNOWN_PLACES`: "LONDON — The company said…" is still London): a
+  ticker after it ("MICROSOFT (MSFT.O) -", "(NASDAQ: MSFT)"), or a paragraph opening on a
+  company by what it is (:data:`ORG_NOUNS`: "MICROSOFT — The company said…", "GOOGLE —
+  The search giant…", "AMAZON — Shares of the online retailer…", "… The chipmaker…").
 
 Only the model's ORG is relabelled: a PERSON ("JOHN SMITH — Editor…") and a user's span are
 kept. Applied to its own result it changes nothing (the span is no ORG any more).
@@ -41,7 +46,7 @@ from reader.entities.span import Span
 if TYPE_CHECKING:  # consistency.py runs this rule: no import back at run time
     from reader.entities.consistency import ArticleText
 
-__all__ = ["ORG_WORDS", "datelines_as_places"]
+__all__ = ["KNOWN_PLACES", "ORG_NOUNS", "ORG_WORDS", "datelines_as_places"]
 
 #: The last words that make a name in capitals an organisation's, not a place's: legal
 #: forms and the kinds of companies and bodies news opens a paragraph with.
@@ -59,6 +64,41 @@ ORG_WORDS = frozenset(
 )  # fmt: skip
 _PLACES_NAMED_LIKE_ORGS = frozenset({"WEST BANK", "LEFT BANK", "SOUTH BANK"})
 
+#: What a paragraph calls a company when it opens on it ("The company said…", "Shares of
+#: the online retailer…"): the head of its first noun phrase (lower case; any "…maker").
+ORG_NOUNS = frozenset(
+    {
+        "company", "firm", "corporation", "conglomerate", "group", "giant", "startup",
+        "start-up", "lender", "bank", "insurer", "retailer", "airline", "carrier",
+        "automaker", "manufacturer", "supplier", "operator", "brand", "chain", "newspaper",
+        "broadcaster", "publisher", "business", "subsidiary", "unit", "owner",
+    }
+)  # fmt: skip
+
+#: Places datelines name that a paragraph may go on to speak of a company from: the
+#: prose's cue for an organisation does not outweigh them (capitals and the cities news
+#: is filed from most; the rest of the world is still a place by default).
+KNOWN_PLACES = frozenset(
+    {
+        "LONDON", "PARIS", "BERLIN", "BRUSSELS", "GENEVA", "ZURICH", "FRANKFURT", "MADRID",
+        "ROME", "MILAN", "VIENNA", "AMSTERDAM", "THE HAGUE", "STOCKHOLM", "OSLO",
+        "COPENHAGEN", "HELSINKI", "DUBLIN", "LISBON", "ATHENS", "WARSAW", "PRAGUE",
+        "BUDAPEST", "BUCHAREST", "KYIV", "KIEV", "MOSCOW", "ISTANBUL", "ANKARA", "MINSK",
+        "WASHINGTON", "NEW YORK", "CHICAGO", "LOS ANGELES", "SAN FRANCISCO", "SEATTLE",
+        "BOSTON", "DETROIT", "HOUSTON", "DALLAS", "ATLANTA", "MIAMI", "DENVER",
+        "OTTAWA", "TORONTO", "MONTREAL", "VANCOUVER", "MEXICO CITY", "SAO PAULO",
+        "RIO DE JANEIRO", "BRASILIA", "BUENOS AIRES", "SANTIAGO", "LIMA", "BOGOTA",
+        "CARACAS", "HAVANA", "TOKYO", "OSAKA", "SEOUL", "BEIJING", "SHANGHAI", "SHENZHEN",
+        "HONG KONG", "TAIPEI", "SINGAPORE", "BANGKOK", "HANOI", "JAKARTA", "MANILA",
+        "KUALA LUMPUR", "NEW DELHI", "MUMBAI", "BANGALORE", "BENGALURU", "KARACHI",
+        "ISLAMABAD", "DHAKA", "KABUL", "TEHRAN", "BAGHDAD", "RIYADH", "DUBAI", "ABU DHABI",
+        "DOHA", "JERUSALEM", "TEL AVIV", "BEIRUT", "DAMASCUS", "AMMAN", "CAIRO", "TUNIS",
+        "ALGIERS", "RABAT", "LAGOS", "ABUJA", "ACCRA", "NAIROBI", "ADDIS ABABA",
+        "JOHANNESBURG", "CAPE TOWN", "PRETORIA", "KINSHASA", "SYDNEY", "MELBOURNE",
+        "CANBERRA", "WELLINGTON", "AUCKLAND",
+    }
+)  # fmt: skip
+
 _CAPITALS = re.compile(r"[A-Z][A-Z.'’\-]*[A-Z.](?: [A-Z][A-Z.'’\-]*[A-Z.])*")
 """A dateline's place: one or more words in capitals (two letters or more each)."""
 
@@ -66,6 +106,29 @@ _AFTER = re.compile(r"(?: ?[–—]| -|- | ?\(|,)")
 """What follows a dateline's place: a dash (a hyphen with a space on one side: not
 "ACCRA-based"), ``(`` or a comma."""
 
+_TICKER = re.compile(
+    r" ?\((?:(?:NASDAQ|NYSE|LSE|TSX|ASX|HKEX|Nasdaq|Nyse): ?[A-Z]{1,5}(?:\.[A-Z]{1,2})?"
+    r"|[A-Z]{1,5}\.[A-Z]{1,2})\)"
+)
+"""A stock ticker in brackets after a name: with its exchange or its market's suffix (a
+bare "(AP)" is a wire agency)."""
+
+_PROSE = re.compile(r"[^\S\n]*(?:\([^()\n]*\)[^\S\n]*)?[-–—,]?[^\S\n]*")
+"""What comes between a dateline's place and its prose: a dash or a comma, and a bracket
+before it ("(Reuters) -")."""
+
+_OPENING_NP = re.compile(r"(?:Shares (?:of|in) )?[Tt]he ((?:[a-z][a-z’'\-]*(?: |$)){1,4})")
+"""The prose's first noun phrase when it opens on "The …" (or "Shares of the …"): up to
+four words in lower case."""
+
+_NP_ENDS = frozenset(
+    {
+        "said", "says", "told", "has", "have", "had", "is", "was", "were", "are", "will",
+        "would", "could", "can", "may", "on", "in", "at", "that", "which", "who", "and",
+        "to", "of", "for", "with", "reported", "announced", "posted", "plans", "agreed",
+        "rose", "fell",
+    }
+)  # fmt: skip
 _LOWER = re.compile(r"[a-z]")
 _VOWEL = re.compile(r"[AEIOUY]")
 _PLACE_LABELS = ("GPE", "LOC")
@@ -82,7 +145,7 @@ def datelines_as_places(doc: ArticleText, spans: list[Span]) -> list[Span]:
             continue
         if labels is None:
             labels = _labels_by_name(spans)
-        label = _place_label(s.text, labels)
+        label = _place_label(s.text, labels, text, s)
         result.append(s if label is None else doc.span(s.start, s.end, label))
     return result
 
@@ -107,8 +170,9 @@ def _labels_by_name(spans: list[Span]) -> dict[str, Counter[str]]:
     return labels
 
 
-def _place_label(place: str, labels: dict[str, Counter[str]]) -> str | None:
-    """The label for the dateline *place*, or None when it does not look like a place."""
+def _place_label(place: str, labels: dict[str, Counter[str]], text: str, s: Span) -> str | None:
+    """The label for the dateline *place* (the span *s* of *text*), or None when it does
+    not look like a place."""
     seen = Counter(labels.get(place, Counter()))
     seen["ORG"] -= 1  # the dateline's own span
     seen = +seen
@@ -124,4 +188,29 @@ def _place_label(place: str, labels: dict[str, Counter[str]]) -> str | None:
         return None
     if seen:
         return None  # the name is something else elsewhere in the article
+    if place not in KNOWN_PLACES and _called_an_org(text, s):
+        return None
     return "GPE"
+
+
+def _called_an_org(text: str, s: Span) -> bool:
+    """Whether the prose after the dateline-like name *s* says it is an organisation (a
+    ticker after it, or a paragraph opening on "The company…"): module doc."""
+    if _TICKER.match(text, s.end) is not None:
+        return True
+    start = _PROSE.match(text, s.end)
+    opening = _OPENING_NP.match(text, start.end() if start is not None else s.end)
+    if opening is None:
+        return False
+    head = ""
+    for word in opening.group(1).split():
+        if word in _NP_ENDS:
+            break
+        head = word.removesuffix("'s").removesuffix("’s")
+        if head != word and _an_org_noun(head):
+            break  # "The company's shares…"
+    return _an_org_noun(head)
+
+
+def _an_org_noun(word: str) -> bool:
+    return word in ORG_NOUNS or word.endswith("maker")
