@@ -154,8 +154,8 @@ async def _loop_lag(bench: Bench, stored: int) -> list[Row]:
     from reader.annotations import article_ref
     from reader.settings import Settings
     from reader.ui.app import build_app
-    from reader.ui.screens.dialogs import NoteScreen
     from reader.ui.screens.main import MainScreen
+    from reader.ui.screens.note_editor import NoteScreen
     from reader.ui.widgets.article_list import ArticleList
     from reader.ui.widgets.article_view import ArticleView
 
