@@ -70,6 +70,8 @@ def terminal(tmp_path: Path) -> Iterator[type[Terminal]]:
             "TERM": "xterm-256color",
             "PATH": os.environ.get("PATH", ""),
         }
+        if os.environ.get("PYTHONPATH"):  # the code under test, not the installed one
+            env["PYTHONPATH"] = os.environ["PYTHONPATH"]
         command = [str(READER)] if READER.exists() else [sys.executable, "-m", "reader"]
         term = Terminal([*command, *args], env)
         opened.append(term)
@@ -143,3 +145,37 @@ def test_the_terminal_closed_keeps_where_the_library_was_left(terminal, tmp_path
         time.sleep(0.1)
     assert db.exists(), "nothing written"
     assert "b.txt" in json.dumps(json.loads(db.read_text()).get("sessions")), db.read_text()
+
+
+def test_the_terminal_closed_keeps_the_note_being_typed(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A note typed, the terminal's window closed at once (SIGHUP, before the typing's
+    pause writes a draft): the draft is written before the database closes, and the next
+    start names it and opens the note editor from it."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
+    term = terminal(str(folder))
+    term.wait_for("a.txt · 9 words")
+    time.sleep(0.5)
+    term.keys("a")
+    term.wait_for("Ctrl+S: save")
+    term.keys("Typed before the window closed")
+    term.wait_for("Typed before the window closed")
+    term.close()  # tmux goes: the pty with it, SIGHUP to the app
+    db = tmp_path / "db.json"
+
+    def kept() -> str:
+        drafts = json.loads(db.read_text()).get("drafts") if db.exists() else None
+        return json.dumps(drafts)
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and "Typed before" not in kept():
+        time.sleep(0.1)
+    assert "Typed before the window closed" in kept(), kept()
+    term = terminal(str(folder))
+    term.wait_for("kept as draft")
+    term.wait_for("a.txt · 9 words")
+    time.sleep(0.5)
+    term.keys("a")
+    screen = term.wait_for("restored")
+    assert "Typed before the window closed" in screen and "Draft from" in screen, screen
