@@ -233,3 +233,27 @@ async def test_a_store_that_cannot_keep_drafts_is_said_once_in_the_editor(
         await pilot.press(*" kept")
         await rest(app, pilot)
         assert drafts(settings) == ["words more kept"]
+
+
+async def test_the_notice_at_start_names_drafts_sanitised_and_an_article_gone(
+    settings: Settings,
+) -> None:
+    """Titles are untrusted: the notice shows them as text (never markup, no control
+    sequence); a draft whose article left the library is said so, and kept."""
+    from conftest import CONTROLS
+
+    from reader.store import ArticleRef
+
+    gone = ArticleRef("/nowhere/gone.txt", "f" * 64, f"[bold]Gone[/bold]{CONTROLS}")
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    with AnnotationStore(settings.db_path) as store:
+        store.set_draft("article/" + "f" * 64, gone, "lost words?")
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        (notice,) = [n for n in app._notifications if "kept as draft" in n.title]
+        assert not notice.markup
+        assert "a note on “[bold]Gone[/bold]" in notice.message
+        assert "not in the library: reader drafts prints it" in notice.message
+        assert "\x1b" not in notice.message and "\x07" not in notice.message
+    assert drafts(settings) == ["lost words?"]
