@@ -183,15 +183,42 @@ def test_a_killed_app_loses_no_more_than_the_typing_since_the_last_pause(
     while time.monotonic() < deadline and "Kept by the pause" not in _drafts_in(db):
         time.sleep(0.1)
     assert "Kept by the pause" in _drafts_in(db), _drafts_in(db)
+    _signal_app(term, signal.SIGKILL)
+    term.close()
+    _restored(terminal, folder, "Kept by the pause")
+
+
+def _signal_app(term, number: int) -> None:  # type: ignore[no-untyped-def]
+    """Send *number* to the app the pane's shell started (by its pid)."""
     shell = int(term.tmux("display-message", "-p", "#{pane_pid}").strip())
     children = subprocess.run(
         ["ps", "-o", "pid=", "--ppid", str(shell)], capture_output=True, text=True, check=False
     ).stdout.split()
     assert children, "the app is not running"
-    for pid in children:  # the app, started by the pane's shell: killed outright
-        os.kill(int(pid), signal.SIGKILL)
+    for pid in children:
+        os.kill(int(pid), number)
+
+
+def test_an_app_told_to_stop_keeps_the_note_being_typed(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """SIGTERM right after typing (before the pause): the app exits as on q, the note
+    handed to the writer as a draft first."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
+    term = terminal(str(folder))
+    term.wait_for("a.txt · 9 words")
+    time.sleep(0.5)
+    term.keys("a")
+    term.wait_for("Ctrl+S: save")
+    term.keys("Typed before SIGTERM")
+    term.wait_for("Typed before SIGTERM")
+    _signal_app(term, signal.SIGTERM)
+    db = tmp_path / "db.json"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and "Typed before SIGTERM" not in _drafts_in(db):
+        time.sleep(0.1)
+    assert "Typed before SIGTERM" in _drafts_in(db), _drafts_in(db)
     term.close()
-    _restored(terminal, folder, "Kept by the pause")
 
 
 def test_the_terminal_closed_keeps_the_note_being_typed(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
