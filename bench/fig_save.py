@@ -154,8 +154,12 @@ async def _loop_lag(bench: Bench, stored: int) -> list[Row]:
     from reader.annotations import article_ref
     from reader.settings import Settings
     from reader.ui.app import build_app
-    from reader.ui.screens.dialogs import NoteScreen
     from reader.ui.screens.main import MainScreen
+
+    try:
+        from reader.ui.screens.note_editor import NoteScreen
+    except ImportError:  # a copy before the note editor left dialogs.py (--reader-path)
+        from reader.ui.screens.dialogs import NoteScreen  # type: ignore[attr-defined,no-redef]
     from reader.ui.widgets.article_list import ArticleList
     from reader.ui.widgets.article_view import ArticleView
 

@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "untag": "annotate",
     "note": "annotate",
     "annotations": "annotate",
+    "drafts": "drafts",
     "export": "export",
     "import": "export",
     "search": "search",
@@ -107,6 +108,7 @@ def _app_parser(common: argparse.Namespace | None = None) -> argparse.ArgumentPa
             "  untag         remove tags from an article\n"
             "  note          add a note to an article (TEXT - reads stdin)\n"
             "  annotations   list what is stored\n"
+            "  drafts        the notes being written that were never saved (--drop KEY)\n"
             "  export        write annotations as json, w3c, jsonl, markdown or csv\n"
             "  import        read a json or w3c export back into the database\n"
             "  index         precompute the entities of a whole library into the cache\n"

@@ -8,7 +8,8 @@ Its pieces, in the order data flows through them:
   the store;
 - ``annotation_store``: AnnotationStore, the API the UI and the CLI use, made of
   ``store_core`` (the file, its lock, one writer's turn per change, light or full reads),
-  ``reading_state`` (read marks, positions) and ``saved_views``;
+  ``reading_state`` (read marks, positions), ``saved_views``, ``sessions`` and
+  ``drafts`` (notes being written);
 - ``journal``: what each change replaced, for undo;
 - ``lock``: the OS lock that keeps to one writer per file;
 - ``storage``: the TinyDB storage that writes atomically and durably, with its parts
@@ -26,6 +27,7 @@ Its pieces, in the order data flows through them:
 """
 
 from reader.store.annotation_store import AnnotationStore
+from reader.store.drafts import Draft
 from reader.store.errors import (
     StoreChangedOnDisk,
     StoreCorrupt,
@@ -53,6 +55,7 @@ __all__ = [
     "Annotation",
     "AnnotationStore",
     "ArticleRef",
+    "Draft",
     "Reading",
     "Session",
     "StoreChangedOnDisk",

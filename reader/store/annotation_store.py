@@ -10,6 +10,7 @@ from typing import Any
 
 from reader.store import model
 from reader.store.compact import AnnotationTable
+from reader.store.drafts import Drafts
 from reader.store.errors import StoreError
 from reader.store.journal import Change, ChangedSince, counted, quoted, tag_list
 from reader.store.model import KINDS, Annotation, ArticleRef, View
@@ -22,9 +23,10 @@ __all__ = ["AnnotationStore"]
 _Document = Mapping[str, Any]
 
 
-class AnnotationStore(ReadingState, SavedViews, Sessions):
+class AnnotationStore(ReadingState, SavedViews, Sessions, Drafts):
     """The annotations file: article tags, notes, highlights, entity corrections, which
-    articles are read and where each was left, and the saved searches ("views").
+    articles are read and where each was left, the saved searches ("views"), and the
+    drafts of notes being written.
 
     Every method that changes something returns only once the change is on disk (written
     to a temporary file, fsynced, renamed over the database, folder fsynced). Each change

@@ -1,7 +1,7 @@
 """The layout of the annotations file, its version, and the migrations between versions.
 
 The file is a TinyDB database: a JSON object of tables, each an object of documents keyed
-by their id (a decimal string). Version 5 has seven tables:
+by their id (a decimal string). Version 6 has eight tables:
 
 - ``meta``: one document, ``{"format": "reader-annotations", "schema_version": 2}``;
 - ``articles``: ``{"sha256", "path", "title", "tags": [str]}``, one per article with tags
@@ -15,13 +15,16 @@ by their id (a decimal string). Version 5 has seven tables:
   relabel), in the order made (:mod:`reader.store.entity_edits`);
 - ``sessions``: ``{"library", "sha256", "path", "query"}``, where each library was left
   (the article last opened, the filter's query), one per library key
-  (:mod:`reader.store.sessions`).
+  (:mod:`reader.store.sessions`);
+- ``drafts``: ``{"key", "sha256", "path", "title", "target", "annotation", "body",
+  "saved"}``, the notes being written, one per key (:mod:`reader.store.drafts`).
 
 Version 1 had the first three; :data:`MIGRATIONS` ``[1]`` adds ``reading`` and ``views``,
 empty, and ``[2]`` adds ``entity_edits``, empty. Version 4 has the same tables, but a large
 file may have a journal beside it (:mod:`reader.store.changelog`) holding its latest
 changes: a reader of version 3 or older would not read it, so it must refuse the file.
-``[3]`` changes nothing but the version. ``[4]`` adds ``sessions``, empty.
+``[3]`` changes nothing but the version. ``[4]`` adds ``sessions``, empty, and ``[5]``
+``drafts``, empty.
 
 Reading state has its own table rather than fields on the article documents because the
 undo journal puts back whole documents: undoing a tag added before an article was marked
@@ -62,10 +65,19 @@ Migration = Callable[[Data], Data]
 FORMAT = "reader-annotations"
 """The marker in the ``meta`` document that tells this app's files from other TinyDB files."""
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The schema version this code reads and writes."""
 
-TABLES = ("meta", "articles", "annotations", "reading", "views", "entity_edits", "sessions")
+TABLES = (
+    "meta",
+    "articles",
+    "annotations",
+    "reading",
+    "views",
+    "entity_edits",
+    "sessions",
+    "drafts",
+)
 """The tables of the current schema, in the order they are written."""
 
 META_ID = "1"
@@ -104,11 +116,20 @@ def _add_sessions(data: Data) -> Data:
     return data
 
 
+def _add_drafts(data: Data) -> Data:
+    """Version 5 to 6: the ``drafts`` table, empty (no note was kept as a draft before)."""
+    if "drafts" in data:
+        raise ValueError("a version-5 file already has a 'drafts' table")
+    data["drafts"] = {}
+    return data
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _add_reading_and_views,
     2: _add_entity_edits,
     3: _allow_a_journal,
     4: _add_sessions,
+    5: _add_drafts,
 }
 """Migrations keyed by the version they upgrade from: ``MIGRATIONS[n]`` turns a version-n
 database into version n+1 (it need not touch ``meta``; the caller sets the version). A
@@ -127,6 +148,7 @@ def new_database() -> Data:
         "views": {},
         "entity_edits": {},
         "sessions": {},
+        "drafts": {},
     }
 
 
@@ -266,6 +288,7 @@ def check_tables(data: Data, path: Path) -> None:
     _check_views(data["views"], path)
     _check_entity_edits(data["entity_edits"], path)
     _check_sessions(data["sessions"], path)
+    _check_drafts(data["drafts"], path)
 
 
 def _check_reading(table: MutableMapping[str, dict[str, Any]], path: Path) -> None:
@@ -304,3 +327,11 @@ def _check_sessions(table: MutableMapping[str, dict[str, Any]], path: Path) -> N
         if document["library"] in libraries:
             _corrupt(path, f"sessions/{doc_id}: library {document['library']!r:.80} appears twice")
         libraries.add(document["library"])
+
+
+def _check_drafts(table: MutableMapping[str, dict[str, Any]], path: Path) -> None:
+    keys: set[str] = set()
+    for doc_id, document in table.items():
+        if document["key"] in keys:
+            _corrupt(path, f"drafts/{doc_id}: draft key {document['key']!r:.80} appears twice")
+        keys.add(document["key"])

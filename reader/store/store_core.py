@@ -116,6 +116,7 @@ class StoreCore:
         self._reading_table = self._table("reading")
         self._views = self._table("views")
         self._sessions = self._table("sessions")
+        self._drafts = self._table("drafts")
 
     def _refuse_writes_if_unwritable(self) -> None:
         """Open read-only, saying why, when the file's own mode forbids writing: reader
@@ -282,6 +283,7 @@ class StoreCore:
             self._reading_table,
             self._views,
             self._sessions,
+            self._drafts,
             *self._db._tables.values(),
         ):
             table._next_id = None

@@ -79,7 +79,7 @@ VERSION = 2
 describe a file as migrated in memory, a migration never saved); version 1 summaries are
 not trusted."""
 
-SMALL_TABLES = ("meta", "articles", "reading", "views", "entity_edits", "sessions")
+SMALL_TABLES = ("meta", "articles", "reading", "views", "entity_edits", "sessions", "drafts")
 """The tables a summary holds whole: every table but ``annotations``."""
 
 SETTLE_NS = int(RACY_SECONDS * 1e9)

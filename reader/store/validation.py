@@ -369,6 +369,18 @@ def _session(document: object, place: _Place) -> None:
     _strings(session, ("library", "sha256", "path", "query"), place)
 
 
+_DRAFT_KEYS = frozenset({"key", "sha256", "path", "title", "target", "annotation", "body", "saved"})
+
+
+def _draft(document: object, place: _Place) -> None:
+    draft = _keys(document, place, "", _DRAFT_KEYS)
+    _strings(draft, ("key", "sha256", "path", "title", "annotation", "body", "saved"), place)
+    if not draft["key"]:
+        place.fail("key", "a draft's key cannot be empty")
+    if draft["target"] is not None:
+        _target(draft["target"], place, "target")
+
+
 SHAPES: dict[str, Callable[[object, _Place], None]] = {
     "meta": _meta,
     "articles": _article,
@@ -376,6 +388,7 @@ SHAPES: dict[str, Callable[[object, _Place], None]] = {
     "reading": _reading,
     "views": _view,
     "sessions": _session,
+    "drafts": _draft,
 }
 """The check of each table's documents. A table not here (one a newer module adds) is
 checked by :func:`check_value` alone: bounded and finite. Register a check here for it."""

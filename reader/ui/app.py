@@ -31,11 +31,12 @@ from reader.settings import Settings
 from reader.store import AnnotationStore, StoreCorrupt, StoreError, StoreLocked
 from reader.text import sanitize, sanitize_line
 from reader.ui.messages import StoreChangedElsewhere, WriteFailed, Written
-from reader.ui.screens.dialogs import ConfirmScreen, NoteScreen
+from reader.ui.screens.dialogs import ConfirmScreen
 from reader.ui.screens.entity_library import EntityLibraryScreen
 from reader.ui.screens.entity_page import EntityPageScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import WRITING_ACTIONS, MainScreen
+from reader.ui.screens.note_editor import NoteScreen
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
@@ -234,24 +235,28 @@ class ReaderApp(App[None]):
         change: Callable[[AnnotationStore], T],
         done: Callable[[T], None],
         failed: Callable[[str], None] | None = None,
+        *,
+        quiet: bool = False,
     ) -> bool:
         """Run *change* on the store in the writer thread, then *done* with its result.
 
         *done* runs on the UI thread once the change is on disk. A failure (a full disk,
         say) is notified and *failed* gets the reason, so that nothing typed is lost.
         Returns False (and says why) when the store is read-only or unavailable.
+        *quiet*: nothing is notified (a save the user did not ask for: a draft's).
         """
         store = self.store
         if store is None or store.read_only:
-            self.writable()
+            if not quiet:
+                self.writable()
             return False
-        if not store.loaded:
+        if not store.loaded and not quiet:
             self.notify(
                 "Reading the annotations (a large database): saved as soon as they are read",
                 timeout=3,
                 markup=False,
             )
-        self._submit(change, store, done, failed)
+        self._submit(change, store, done, failed, quiet)
         return True
 
     def save_after_frame(
@@ -302,6 +307,7 @@ class ReaderApp(App[None]):
         store: AnnotationStore,
         done: Callable[[T], None],
         failed: Callable[[str], None] | None,
+        quiet: bool = False,
     ) -> None:
         def finished(future: Future[T]) -> None:
             # post_message, not call_from_thread: it never blocks, so the writer thread
@@ -309,7 +315,7 @@ class ReaderApp(App[None]):
             try:
                 result = future.result()
             except (StoreError, ValueError, KeyError, OSError) as error:
-                self.post_message(WriteFailed(str(error), failed))
+                self.post_message(WriteFailed(str(error), failed, quiet))
                 return
             self.post_message(Written(lambda: done(result)))
 
@@ -334,7 +340,8 @@ class ReaderApp(App[None]):
         message.callback()
 
     def on_write_failed(self, message: WriteFailed) -> None:
-        self.notify(message.reason, title="Not saved", severity="error", markup=False)
+        if not message.quiet:
+            self.notify(message.reason, title="Not saved", severity="error", markup=False)
         if message.failed is not None:
             message.failed(message.reason)
 
@@ -461,11 +468,12 @@ class ReaderApp(App[None]):
         before the database is closed). SIGHUP, the terminal gone: the same saves and
         writes, then the process ends as SIGHUP ends it, without Textual's shutdown, which
         writes to that terminal (its writer thread's stop once never returned: a process
-        left running, holding the database's lock). A note being typed and never saved
-        is not kept, as after ``q`` and its question."""
+        left running, holding the database's lock). A note being typed is kept as a draft
+        first, either way (:meth:`keep_drafts`)."""
         if number != signal.SIGHUP:
             self.exit()
             return
+        self.keep_drafts()
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 screen.save_before_leaving()
@@ -494,20 +502,30 @@ class ReaderApp(App[None]):
         """Exit, the background updates told to stop first: Textual waits for its thread
         workers (the index updates) after it has unmounted the screens, which takes a
         while; told now, they have stopped by then."""
+        self.keep_drafts()
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 screen.stop_background()
         super().exit(result, return_code, message)
 
+    def keep_drafts(self) -> None:
+        """The app is going (q, SIGTERM, SIGHUP): the text of a note being written is
+        handed to the writer thread now, as a draft, before the database is closed."""
+        for screen in self.screen_stack:
+            if isinstance(screen, NoteScreen):
+                screen.keep_draft_now()
+
     async def action_quit(self) -> None:
-        """Quit (`q`, `ctrl+q`); asks first while a note has text that is not saved."""
+        """Quit (`q`, `ctrl+q`); asks first while a note has text that is not saved (kept
+        as a draft if the user quits)."""
         if any(isinstance(s, NoteScreen) and s.has_unsaved_text for s in self.screen_stack):
 
-            def answered(drop: bool | None) -> None:
-                if drop:
+            def answered(leave: bool | None) -> None:
+                if leave:
                     self.exit()
 
-            self.push_screen(ConfirmScreen("A note is not saved. Quit and drop it?"), answered)
+            question = "A note is not saved. Quit? (It is kept as a draft for next time.)"
+            self.push_screen(ConfirmScreen(question), answered)
             return
         self.exit()
 

@@ -98,6 +98,8 @@ class WriteFailed(Message):
     reason: str
     failed: Callable[[str], None] | None = None
     """What to do about it (reopen the editor with the text, say)."""
+    quiet: bool = False
+    """Not notified: *failed* says it (a draft's save: the note editor says it once)."""
 
 
 @dataclass

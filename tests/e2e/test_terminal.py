@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -70,6 +71,8 @@ def terminal(tmp_path: Path) -> Iterator[type[Terminal]]:
             "TERM": "xterm-256color",
             "PATH": os.environ.get("PATH", ""),
         }
+        if os.environ.get("PYTHONPATH"):  # the code under test, not the installed one
+            env["PYTHONPATH"] = os.environ["PYTHONPATH"]
         command = [str(READER)] if READER.exists() else [sys.executable, "-m", "reader"]
         term = Terminal([*command, *args], env)
         opened.append(term)
@@ -143,3 +146,103 @@ def test_the_terminal_closed_keeps_where_the_library_was_left(terminal, tmp_path
         time.sleep(0.1)
     assert db.exists(), "nothing written"
     assert "b.txt" in json.dumps(json.loads(db.read_text()).get("sessions")), db.read_text()
+
+
+def _drafts_in(db: Path) -> str:
+    """The drafts table of the database file, as JSON text ("null": none yet)."""
+    return json.dumps(json.loads(db.read_text()).get("drafts") if db.exists() else None)
+
+
+def _restored(terminal, folder: Path, text: str) -> None:  # type: ignore[no-untyped-def]
+    """A new start names the draft, and ``a`` opens the editor from it."""
+    term = terminal(str(folder))
+    term.wait_for("kept as draft")
+    term.wait_for("a.txt · 9 words")
+    time.sleep(0.5)
+    term.keys("a")
+    screen = term.wait_for("restored")
+    assert text in screen and "Draft from" in screen, screen
+
+
+def test_a_killed_app_loses_no_more_than_the_typing_since_the_last_pause(
+    terminal, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A note typed, then a pause: the draft is written by the running app (its own
+    timer, about a second later), so a kill -9 afterwards loses none of it."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
+    term = terminal(str(folder))
+    term.wait_for("a.txt · 9 words")
+    time.sleep(0.5)
+    term.keys("a")
+    term.wait_for("Ctrl+S: save")
+    term.keys("Kept by the pause")
+    db = tmp_path / "db.json"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and "Kept by the pause" not in _drafts_in(db):
+        time.sleep(0.1)
+    assert "Kept by the pause" in _drafts_in(db), _drafts_in(db)
+    _signal_app(term, signal.SIGKILL)
+    term.close()
+    _restored(terminal, folder, "Kept by the pause")
+
+
+def _signal_app(term, number: int) -> None:  # type: ignore[no-untyped-def]
+    """Send *number* to the app the pane's shell started (by its pid)."""
+    shell = int(term.tmux("display-message", "-p", "#{pane_pid}").strip())
+    children = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(shell)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    assert children, "the app is not running"
+    for pid in children:
+        os.kill(int(pid), number)
+
+
+def test_an_app_told_to_stop_keeps_the_note_being_typed(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """SIGTERM right after typing (before the pause): the app exits as on q, the note
+    handed to the writer as a draft first."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
+    term = terminal(str(folder))
+    term.wait_for("a.txt · 9 words")
+    time.sleep(0.5)
+    term.keys("a")
+    term.wait_for("Ctrl+S: save")
+    term.keys("Typed before SIGTERM")
+    term.wait_for("Typed before SIGTERM")
+    _signal_app(term, signal.SIGTERM)
+    db = tmp_path / "db.json"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and "Typed before SIGTERM" not in _drafts_in(db):
+        time.sleep(0.1)
+    assert "Typed before SIGTERM" in _drafts_in(db), _drafts_in(db)
+    term.close()
+
+
+def test_the_terminal_closed_keeps_the_note_being_typed(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A note typed, the terminal's window closed at once (SIGHUP, before the typing's
+    pause writes a draft): the draft is written before the database closes, and the next
+    start names it and opens the note editor from it."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
+    term = terminal(str(folder))
+    term.wait_for("a.txt · 9 words")
+    time.sleep(0.5)
+    term.keys("a")
+    term.wait_for("Ctrl+S: save")
+    term.keys("Typed before the window closed")
+    term.wait_for("Typed before the window closed")
+    term.close()  # tmux goes: the pty with it, SIGHUP to the app
+    db = tmp_path / "db.json"
+
+    def kept() -> str:
+        return _drafts_in(db)
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and "Typed before" not in kept():
+        time.sleep(0.1)
+    assert "Typed before the window closed" in kept(), kept()
+    _restored(terminal, folder, "Typed before the window closed")

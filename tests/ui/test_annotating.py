@@ -12,8 +12,9 @@ from textual.widgets import Input
 from reader.settings import Settings
 from reader.store import AnnotationStore
 from reader.ui.app import ReaderApp, build_app
-from reader.ui.screens.dialogs import ConfirmScreen, CorrectionScreen, NoteScreen, TagScreen
+from reader.ui.screens.dialogs import ConfirmScreen, CorrectionScreen, TagScreen
 from reader.ui.screens.main import MainScreen
+from reader.ui.screens.note_editor import NoteScreen
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView

@@ -18,8 +18,8 @@ from reader.annotations import article_ref
 from reader.store import AnnotationStore, changelog
 from reader.store.storage import DurableStorage
 from reader.ui.app import build_app
-from reader.ui.screens.dialogs import NoteScreen
 from reader.ui.screens.main import MainScreen
+from reader.ui.screens.note_editor import NoteScreen
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 

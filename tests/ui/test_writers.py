@@ -16,8 +16,8 @@ from typing import Any
 
 from reader.store import AnnotationStore
 from reader.ui.app import build_app
-from reader.ui.screens.dialogs import NoteScreen
 from reader.ui.screens.main import MainScreen
+from reader.ui.screens.note_editor import NoteScreen
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 

@@ -116,7 +116,7 @@ def test_a_typo_is_an_error_with_a_suggestion(
     result = run("frobnicate")
     assert result.code == 2
     assert "no such command or file: 'frobnicate'" in result.err
-    assert "annotations, config, entities" in result.err  # nothing close: every command
+    assert "annotations, config, drafts, entities" in result.err  # nothing close: every command
     assert opened == []
 
 

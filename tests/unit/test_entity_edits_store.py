@@ -36,7 +36,7 @@ def test_a_version_2_file_gets_an_empty_entity_edits_table(tmp_path: Path) -> No
     path = tmp_path / "db" / "annotations.json"
     original = v2_file(path)
     with AnnotationStore(path) as store:
-        assert store.schema_version() == 5 and EntityEdits(store).edits() == []
+        assert store.schema_version() == 6 and EntityEdits(store).edits() == []
         assert [v.name for v in store.views()] == ["Budget"]
     assert path.with_name("annotations.json.v2.bak").read_bytes() == original
     assert json.loads(path.read_bytes())["entity_edits"] == {}

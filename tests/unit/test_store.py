@@ -923,7 +923,7 @@ def test_a_version_without_a_migration_is_refused(
 
 
 def test_every_older_version_has_a_migration_and_the_current_one_none() -> None:
-    assert SCHEMA_VERSION == 5
+    assert SCHEMA_VERSION == 6
     assert sorted(schema.MIGRATIONS) == list(range(1, SCHEMA_VERSION))
 
 

@@ -51,7 +51,7 @@ def test_saves_append_to_the_journal_and_the_file_stays_as_it_was(path: Path) ->
     assert len(lines) == 1 + 3 + 1 and lines[-1] == b""  # header, three saves, end
     assert json.loads(lines[0])["snapshot"] == changelog.snapshot_id(snapshot)
     assert _ids(path) == {*first, *later}
-    assert json.loads(snapshot)["meta"]["1"]["schema_version"] == 5
+    assert json.loads(snapshot)["meta"]["1"]["schema_version"] == 6
 
 
 def test_a_journal_torn_at_every_byte_of_its_last_save_loses_nothing_confirmed(

@@ -150,7 +150,7 @@ def test_a_file_replaced_by_a_foreign_or_newer_one_is_refused_byte_identical(
 ) -> None:
     for raw in (
         json.dumps({"_default": {"1": {"x": 1}}}).encode(),
-        path.read_bytes().replace(b'"schema_version":5', b'"schema_version":9'),
+        path.read_bytes().replace(b'"schema_version":6', b'"schema_version":9'),
     ):
         path.write_bytes(raw)
         with pytest.raises(StoreCorrupt), AnnotationStore(path) as store:
@@ -336,10 +336,10 @@ def test_a_migration_refused_for_the_lock_leaves_no_summary_for_light_writes(
     light write must not trust a summary of the data as migrated in memory only, and so
     leave its note in a journal that a reader of that schema ignores."""
     summary.summary_path_for(path).unlink()
-    # Version 4: no sessions table.
-    old = path.read_bytes().replace(b'"schema_version":5', b'"schema_version":4')
-    assert b',"sessions":{}' in old
-    old = old.replace(b',"sessions":{}', b"")
+    # Version 5: no drafts table.
+    old = path.read_bytes().replace(b'"schema_version":6', b'"schema_version":5')
+    assert b',"drafts":{}' in old
+    old = old.replace(b',"drafts":{}', b"")
     path.write_bytes(old)
     lock = WriteLock.acquire(path)
     try:
@@ -351,8 +351,8 @@ def test_a_migration_refused_for_the_lock_leaves_no_summary_for_light_writes(
     with AnnotationStore(path) as store:
         assert store.loaded  # the full open, which migrated
         store.add_note(OTHER, "after", None)
-    assert path.with_name(f"{path.name}.v4.bak").read_bytes() == old
-    assert b'"schema_version":5' in path.read_bytes()
+    assert path.with_name(f"{path.name}.v5.bak").read_bytes() == old
+    assert b'"schema_version":6' in path.read_bytes()
     with _full(path) as reader:
         assert [a.body for a in reader.annotations()] == ["first", "after"]
 

@@ -324,7 +324,7 @@ def write_v1(path: Path) -> bytes:
 def test_a_version_1_file_is_migrated_with_empty_reading_and_views(path: Path) -> None:
     original = write_v1(path)
     with AnnotationStore(path, read_only=True) as reader:  # in memory only
-        assert reader.schema_version() == SCHEMA_VERSION == 5
+        assert reader.schema_version() == SCHEMA_VERSION == 6
         assert reader.read_articles() == frozenset() and reader.views() == []
     assert path.read_bytes() == original
     with AnnotationStore(path) as store:
@@ -342,8 +342,9 @@ def test_a_version_1_file_is_migrated_with_empty_reading_and_views(path: Path) -
         "views",
         "entity_edits",
         "sessions",
+        "drafts",
     ]
-    assert data["meta"]["1"]["schema_version"] == 5
+    assert data["meta"]["1"]["schema_version"] == 6
     assert data["reading"]["1"]["read"] is True
     assert data["views"] == {"1": {"name": "Budget", "query": "tag:budget"}}
 
@@ -369,7 +370,7 @@ def test_a_file_written_now_is_refused_as_newer_by_the_version_before(
     monkeypatch.setattr(schema, "MIGRATIONS", {})
     monkeypatch.setattr(schema, "TABLES", ("meta", "articles", "annotations"))
     for read_only in (False, True):
-        with pytest.raises(StoreCorrupt, match=r"newer version of reader \(schema version 5"):
+        with pytest.raises(StoreCorrupt, match=r"newer version of reader \(schema version 6"):
             AnnotationStore(path, read_only=read_only)
     assert path.read_bytes() == written
 
@@ -455,4 +456,4 @@ def test_a_migration_whose_save_fails_leaves_the_version_1_file(
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
     with AnnotationStore(path) as store:  # the lock was released; the next open migrates
         assert store.tags(ARTICLE.sha256) == ["budget"]
-    assert saved(path)["meta"]["1"]["schema_version"] == 5
+    assert saved(path)["meta"]["1"]["schema_version"] == 6

@@ -60,7 +60,7 @@ def test_a_version_4_file_gets_an_empty_sessions_table(tmp_path: Path) -> None:
     raw = json.dumps({"meta": meta, **tables}).encode()
     path.write_bytes(raw)
     with AnnotationStore(path) as store:
-        assert store.schema_version() == 5 and store.session("lib") is None
+        assert store.schema_version() == 6 and store.session("lib") is None
     assert path.with_name("annotations.json.v4.bak").read_bytes() == raw
     assert json.loads(path.read_bytes())["sessions"] == {}
 

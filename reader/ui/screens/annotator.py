@@ -26,17 +26,17 @@ from reader.annotations import (
 from reader.library import Article
 from reader.store import Annotation, AnnotationStore
 from reader.store.model import tag_key
-from reader.text import sanitize, sanitize_line
+from reader.text import sanitize_line
 from reader.ui.messages import AnnotationsChanged
 from reader.ui.screens.dialogs import (
     CorrectionChoice,
     CorrectionScreen,
     ExportChoice,
     ExportScreen,
-    NoteScreen,
     RenameTagScreen,
     TagScreen,
 )
+from reader.ui.screens.note_writing import NoteWriter
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView, Mark
@@ -80,6 +80,8 @@ class Annotator:
         self._articles = articles
         self._shown = shown
         self._entities_changed = entities_changed
+        self.notes = NoteWriter(app, self._changed, view.action_clear_selection)
+        """The note editor's flows: new notes, edits, their drafts."""
 
     # --- loading ---------------------------------------------------------------------
 
@@ -167,37 +169,7 @@ class Annotator:
             heading = f"Note on “{quote}”"
         else:
             heading = f"Note on {sanitize_line(article.title, 60)}"
-        self._write_note(article, heading, target, "")
-
-    def _write_note(
-        self,
-        article: Article,
-        heading: str,
-        target: dict[str, Any] | None,
-        text: str,
-        unsaved: bool = False,
-    ) -> None:
-        """Open the note editor; save what is written, and reopen it if the save fails."""
-
-        def written(body: str | None) -> None:
-            if body is None:
-                return
-            self._view.action_clear_selection()
-
-            def failed(reason: str) -> None:
-                # Never lose a note: give the text back, with the reason.
-                base = heading.split(" — ", 1)[-1] if heading.startswith("Not saved") else heading
-                self._write_note(
-                    article, f"Not saved ({reason}) — {base}", target, body, unsaved=True
-                )
-
-            self._app.write(
-                lambda s: s.add_note(article_ref(article), body, target),
-                lambda _: self._changed("Note saved"),
-                failed,
-            )
-
-        self._app.push_screen(NoteScreen(heading, text, unsaved=unsaved), written)
+        self.notes.new(article, heading, target)
 
     def highlight(self) -> None:
         """Highlight the selected passage (says how to select one when none is)."""
@@ -412,25 +384,8 @@ class Annotator:
             self._app.notify("Only notes have text to edit", severity="warning")
             return
 
-        # The store keeps a note as it was typed (or imported); the editor shows it
-        # sanitised, like every screen, and saves only if the user changed it.
-        shown = sanitize(annotation.body)
-
-        def written(body: str | None) -> None:
-            if body is None or body == shown:
-                return
-
-            def failed(reason: str) -> None:
-                heading = f"Not saved ({reason}) — edit note"
-                self._app.push_screen(NoteScreen(heading, body, unsaved=True), written)
-
-            self._app.write(
-                lambda s: s.update(annotation.id, body=body),
-                lambda _: self._changed("Note saved"),
-                failed,
-            )
-
-        self._app.push_screen(NoteScreen("Edit note", shown), written)
+        article = self._shown()
+        self.notes.edit(annotation, article.title if article is not None else "")
 
     def delete(self, annotation_id: str | None = None, tag: str | None = None) -> None:
         """Delete the annotation *annotation_id*, or remove the tag *tag* from the article."""

@@ -1,4 +1,5 @@
-"""Dialogs: tags, notes, entity corrections, tag renaming, and yes/no questions.
+"""Dialogs: tags, entity corrections, tag renaming, and yes/no questions (the note editor
+is :mod:`reader.ui.screens.note_editor`).
 
 Each is a ModalScreen that dismisses with its result (None when cancelled). Untrusted
 text (quotes, tags, notes) is shown as plain Content, never parsed as markup.
@@ -16,12 +17,12 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.entities.span import LABELS
 from reader.store.model import TAG_RULE, tag_problem
-from reader.text import sanitize, sanitize_line
+from reader.text import sanitize_line
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -156,59 +157,6 @@ class TagScreen(ModalScreen[list[str] | None]):
     def action_cancel(self) -> None:
         """Close without adding anything."""
         self.dismiss(None)
-
-
-class NoteScreen(ModalScreen[str | None]):
-    """Writes or edits a note (Markdown allowed): Ctrl+S saves, Escape cancels."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel", priority=True),
-    ]
-
-    def __init__(self, heading: str, text: str = "", *, unsaved: bool = False) -> None:
-        """*unsaved*: *text* itself is not saved anywhere (a failed save), so Escape asks."""
-        super().__init__()
-        self._heading = heading
-        self._initial = sanitize(text)
-        self._unsaved = unsaved
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog dialog-tall"):
-            yield Static(Content(self._heading), classes="dialog-title")
-            yield TextArea(self._initial, soft_wrap=True, id="note-text")
-            yield Static(Content("Ctrl+S: save    Esc: cancel"), classes="dialog-hint")
-
-    def on_mount(self) -> None:
-        area = self.query_one(TextArea)
-        area.focus()
-        area.move_cursor(area.document.end)
-
-    def action_save(self) -> None:
-        """Close with the note's text (an empty note is not saved)."""
-        text = self.query_one(TextArea).text
-        if not text.strip():
-            self.notify("The note is empty: type something, or Esc to cancel", severity="warning")
-            return
-        self.dismiss(text)
-
-    @property
-    def has_unsaved_text(self) -> bool:
-        """Whether closing now would lose text."""
-        text = self.query_one(TextArea).text
-        return bool(text.strip()) and (text != self._initial or self._unsaved)
-
-    def action_cancel(self) -> None:
-        """Close without saving; asks first when there is typed text to lose."""
-        if not self.has_unsaved_text:
-            self.dismiss(None)
-            return
-
-        def answered(drop: bool | None) -> None:
-            if drop:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen("Drop what you typed in this note?"), answered)
 
 
 @dataclass(frozen=True)

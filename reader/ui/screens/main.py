@@ -467,6 +467,7 @@ class MainScreen(AnnotationKeys):
             resume = resume and left_on is not self.article
             resume = resume and not view.has_focus and view.top_offset == 0
         self.entity_pages.start()
+        self.annotator.notes.say_drafts(message.library.articles)
         if self.app.store_problem:
             self.notify(
                 self.app.store_problem, title="Annotations", severity="warning", markup=False

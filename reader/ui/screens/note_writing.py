@@ -1,0 +1,194 @@
+"""Writing notes: the note editor opened for a new note (on the article, on a passage) or
+an existing one, started from its draft when one is kept, saved, given back when the save
+fails; and, at start, the notice naming the drafts kept (a part of the main screen's
+:class:`~reader.ui.screens.annotator.Annotator`).
+
+Every store call goes through ``ReaderApp.write`` / ``read`` (the writer thread).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from reader.annotations import article_ref
+from reader.library import Article
+from reader.store import Annotation, AnnotationStore, ArticleRef, Draft
+from reader.text import sanitize, sanitize_line
+from reader.ui.screens.note_drafts import DraftKeeper, describe, draft_key, find_draft, when
+from reader.ui.screens.note_editor import NoteScreen
+
+if TYPE_CHECKING:
+    from reader.ui.app import ReaderApp
+
+__all__ = ["NoteWriter"]
+
+MAX_NAMED = 5
+"""The most drafts the notice at start names (the rest are counted)."""
+
+
+class NoteWriter:
+    """Opens the note editor and saves what is written (see the module).
+
+    The contract: *app* (``write``, ``read``, ``push_screen``, ``notify``); *saved*,
+    called with a message once a note is on disk (the annotator shows it);
+    *clear_selection*, called as a new note is saved.
+    """
+
+    def __init__(
+        self,
+        app: ReaderApp,
+        saved: Callable[[str], None],
+        clear_selection: Callable[[], None],
+    ) -> None:
+        self._app = app
+        self._saved = saved
+        self._clear_selection = clear_selection
+
+    def new(self, article: Article, heading: str, target: dict[str, Any] | None) -> None:
+        """A new note on *article* (on the passage *target*, or the whole article),
+        started from its draft if one is kept."""
+        key = draft_key(article.sha256, target)
+        keeper = DraftKeeper(self._app, key, article_ref(article), target)
+        screen = self._open_new(article, heading, "", keeper)
+        self._restore(screen, keeper, article, whole=target is None)
+
+    def _open_new(
+        self, article: Article, heading: str, text: str, keeper: DraftKeeper, unsaved: bool = False
+    ) -> NoteScreen:
+        def written(body: str | None) -> None:
+            if body is None:
+                return
+            self._clear_selection()
+            ref, key, target = article_ref(article), keeper.key, keeper.target
+            shown = screen.heading
+
+            def failed(reason: str) -> None:
+                # Never lose a note: give the text back, with the reason (and keep it).
+                base = shown.split(" — ", 1)[-1] if shown.startswith("Not saved") else shown
+                again = DraftKeeper(self._app, key, ref, target)
+                self._open_new(article, f"Not saved ({reason}) — {base}", body, again, True)
+
+            self._app.write(
+                lambda s: _save(s, key, lambda: s.add_note(ref, body, target)),
+                lambda _: self._saved("Note saved"),
+                failed,
+            )
+
+        screen = NoteScreen(heading, text, unsaved=unsaved, keeper=keeper)
+        self._app.push_screen(screen, written)
+        return screen
+
+    def edit(self, annotation: Annotation, title: str) -> None:
+        """Open the note *annotation* (on the article titled *title*) in the editor (from
+        its draft if one is kept) and save what is written."""
+        # The store keeps a note as it was typed (or imported); the editor shows it
+        # sanitised, like every screen, and saves only if the user changed it.
+        shown = sanitize(annotation.body)
+        key = draft_key(annotation.article_sha256, None, annotation.id)
+
+        def keeper() -> DraftKeeper:
+            ref = ArticleRef(annotation.article_path, annotation.article_sha256, title)
+            return DraftKeeper(self._app, key, ref, None, annotation.id)
+
+        def written(body: str | None) -> None:
+            if body is None:
+                return
+            if body == shown:  # unchanged: nothing to save, no draft to keep
+                self._app.write(lambda s: s.delete_draft(key), _ignore, quiet=True)
+                return
+
+            def failed(reason: str) -> None:
+                heading = f"Not saved ({reason}) — edit note"
+                self._app.push_screen(
+                    NoteScreen(heading, body, unsaved=True, keeper=keeper()), written
+                )
+
+            self._app.write(
+                lambda s: _save(s, key, lambda: s.update(annotation.id, body=body)),
+                lambda _: self._saved("Note saved"),
+                failed,
+            )
+
+        screen = NoteScreen("Edit note", shown, keeper=keeper())
+        self._app.push_screen(screen, written)
+        self._restore(screen, screen.keeper, None, whole=False)
+
+    def _restore(
+        self, screen: NoteScreen, keeper: DraftKeeper | None, article: Article | None, whole: bool
+    ) -> None:
+        """Read the draft for the editor just opened (in the writer thread) and start the
+        editor from it: the one under its key; for a note on the whole article, else one
+        on an earlier text of the file or on one of its passages (*whole*)."""
+        if keeper is None or self._app.store is None:
+            return
+        key = keeper.key
+
+        def found(draft: Draft | None) -> None:
+            if draft is None or not screen.is_attached or keeper.stopped:
+                return
+            keeper.adopt(draft)
+            heading = None
+            quote = (draft.target or {}).get("quote") or {}
+            if draft.key != key and isinstance(quote.get("exact"), str):
+                heading = f"Note on “{sanitize_line(quote['exact'], 50)}”"
+            screen.restore(draft.body, f"Draft from {when(draft)} restored", heading)
+
+        self._app.read(lambda s: find_draft(s.drafts(), key, article, whole=whole), found)
+
+    def say_drafts(self, articles: Sequence[Article]) -> None:
+        """At start: name the drafts kept, if any (sanitised), and say which articles are
+        no longer in the library (their drafts are kept: ``reader drafts`` prints them)."""
+        if self._app.store is None:
+            return
+
+        def present(store: AnnotationStore) -> list[tuple[Draft, bool]]:
+            drafts = store.drafts()
+            if not drafts:
+                return []
+            hashes = {a.sha256 for a in articles if a.known}
+            paths: set[str] | None = None
+            found = []
+            for draft in drafts:
+                here = draft.article.sha256 in hashes
+                if not here:
+                    if paths is None:  # resolved once, only when a hash is not found
+                        paths = {os.path.realpath(a.path) for a in articles}
+                    here = draft.article.path in paths
+                found.append((draft, here))
+            return found
+
+        self._app.read(present, self._said)
+
+    def _said(self, found: list[tuple[Draft, bool]]) -> None:
+        if not found:
+            return
+        lines = []
+        for draft, here in found[:MAX_NAMED]:
+            where = "" if here else " — its article is not in the library: reader drafts prints it"
+            lines.append(f"• {describe(draft)} ({when(draft)}){where}")
+        if len(found) > MAX_NAMED:
+            lines.append(f"…and {len(found) - MAX_NAMED} more (reader drafts prints them all)")
+        lines.append("Open the note again (a on the article, i on a note) to go on.")
+        count = len(found)
+        self._app.notify(
+            "\n".join(lines),
+            title=f"{count} note{'' if count == 1 else 's'} not saved, kept as draft"
+            + ("" if count == 1 else "s"),
+            severity="warning",
+            timeout=15,
+            markup=False,
+        )
+
+
+def _save(store: AnnotationStore, key: str, save: Callable[[], Any]) -> Any:
+    """Save the note (in the writer thread), then remove its draft: a save that fails
+    raises before, and the draft is kept."""
+    result = save()
+    store.delete_draft(key)
+    return result
+
+
+def _ignore(_result: object) -> None:
+    """What a draft's removal does once it is on disk: nothing."""

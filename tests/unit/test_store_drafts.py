@@ -1,0 +1,149 @@
+"""Drafts of notes being written (reader/store/drafts.py): one document a key in the
+``drafts`` table, kept across opens, never undone, never a note; a version-5 file migrated
+with the table empty; on a large file each draft is one journalled save, and a save torn
+by a kill loses only itself. A real TinyDB file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reader.store import (
+    SCHEMA_VERSION,
+    AnnotationStore,
+    ArticleRef,
+    Draft,
+    StoreCorrupt,
+    StoreReadOnly,
+    changelog,
+)
+
+ARTICLE = ArticleRef(path="/lib/world/00862.txt", sha256="a" * 64, title="Oslo talks")
+OTHER = ArticleRef(path="/lib/other.txt", sha256="b" * 64, title="Elsewhere")
+PASSAGE = {
+    "quote": {"exact": "talks", "prefix": "Oslo ", "suffix": " began"},
+    "position": {"start": 5, "end": 10},
+}
+
+
+def test_a_draft_is_kept_across_opens_replaced_and_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "annotations.json"
+    with AnnotationStore(path) as store:
+        assert store.drafts() == [] and store.draft("article/a") is None
+        store.set_draft("article/a", ARTICLE, "first words")
+        kept = store.set_draft("article/a", ARTICLE, "first words, and more")
+        store.set_draft("passage/b", OTHER, "on a passage", PASSAGE)
+        store.add_tags(ARTICLE, ["x"])
+        assert store.undo() is not None  # the tag: drafts are not undone
+        assert store.annotations() == []  # a draft is not a note
+    assert kept.saved.endswith("Z") and kept.body == "first words, and more"
+    with AnnotationStore(path) as again:
+        assert again.draft("article/a") == kept
+        passage = again.draft("passage/b")
+        assert passage is not None and passage.target == PASSAGE and passage.annotation == ""
+        assert [d.key for d in again.drafts()] == ["article/a", "passage/b"]
+        assert again.delete_draft("article/a")
+        assert not again.delete_draft("article/a")  # nothing there: nothing written
+    with AnnotationStore(path, read_only=True) as reader:
+        assert [d.key for d in reader.drafts()] == ["passage/b"]
+        with pytest.raises(StoreReadOnly):
+            reader.set_draft("article/a", ARTICLE, "text")
+    drafts = json.loads(path.read_bytes())["drafts"]
+    assert [d["body"] for d in drafts.values()] == ["on a passage"]
+
+
+def test_dropping_a_draft_that_is_not_there_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "annotations.json"
+    with AnnotationStore(path) as store:
+        store.set_draft("k", ARTICLE, "text")
+        before = path.stat().st_mtime_ns, path.read_bytes()
+        assert not store.delete_draft("other")
+        assert (path.stat().st_mtime_ns, path.read_bytes()) == before
+
+
+def test_bad_arguments_are_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "annotations.json"
+    with AnnotationStore(path) as store:
+        with pytest.raises(ValueError):
+            store.set_draft("", ARTICLE, "text")
+        with pytest.raises(TypeError):
+            store.set_draft("k", "a.txt", "text")  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            store.set_draft("k", ARTICLE, None)  # type: ignore[arg-type]
+        with pytest.raises(ValueError):
+            store.set_draft("k", ARTICLE, "text", {"quote": {}})
+        assert store.drafts() == []
+    assert not path.exists()
+
+
+def test_a_version_5_file_gets_an_empty_drafts_table(tmp_path: Path) -> None:
+    path = tmp_path / "annotations.json"
+    tables = {
+        "articles": {},
+        "annotations": {},
+        "reading": {},
+        "views": {},
+        "entity_edits": {},
+        "sessions": {},
+    }
+    meta = {"1": {"format": "reader-annotations", "schema_version": 5}}
+    raw = json.dumps({"meta": meta, **tables}).encode()
+    path.write_bytes(raw)
+    with AnnotationStore(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION == 6 and store.drafts() == []
+    assert path.with_name("annotations.json.v5.bak").read_bytes() == raw
+    assert json.loads(path.read_bytes())["drafts"] == {}
+
+
+def test_a_draft_of_the_wrong_shape_or_twice_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "annotations.json"
+    with AnnotationStore(path) as store:
+        store.set_draft("k", ARTICLE, "text", PASSAGE)
+    data = json.loads(path.read_bytes())
+    good = data["drafts"]["1"]
+    for drafts, problem in (
+        ({"1": {**good, "body": 3}}, "body"),
+        ({"1": {**good, "key": ""}}, "key"),
+        ({"1": {**good, "target": {"quote": 1}}}, "target"),
+        ({"1": {**good, "extra": ""}}, "unknown field"),
+        ({"1": good, "2": good}, "appears twice"),
+    ):
+        path.write_text(json.dumps({**data, "drafts": drafts}))
+        with pytest.raises(StoreCorrupt, match=problem):
+            AnnotationStore(path, read_only=True)
+
+
+def test_on_a_large_file_a_draft_torn_by_a_kill_loses_only_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large file (every save a journal append here): a draft is one appended save; a
+    process killed in the middle of the next one leaves the last whole draft, at every
+    byte of the tear, and a light open (the summary) reads drafts too."""
+    monkeypatch.setattr(changelog, "LOG_FROM_BYTES", 0)
+    monkeypatch.setattr(changelog, "COMPACT_SHARE", 100.0)
+    path = tmp_path / "annotations.json"
+    journal = path.with_name(f"{path.name}.journal")
+    with AnnotationStore(path) as store:
+        store.add_note(ARTICLE, "a note", None)
+        snapshot = path.read_bytes()
+        store.set_draft("k", ARTICLE, "typed so far")
+        whole = journal.read_bytes()
+        store.set_draft("k", ARTICLE, "typed so far, and the last second")
+        grown = journal.read_bytes()
+    assert path.read_bytes() == snapshot  # appended, the file as it was
+    with AnnotationStore(path) as light:
+        assert not light.loaded  # opened from the summary: the drafts are in it
+        assert [d.body for d in light.drafts()] == ["typed so far, and the last second"]
+    last = grown[len(whole) :]
+    for cut in range(0, len(last), 7):
+        journal.write_bytes(whole + last[:cut])
+        with AnnotationStore(path, read_only=True) as reader:
+            assert [d.body for d in reader.drafts()] == ["typed so far"]
+            assert [a.body for a in reader.annotations()] == ["a note"]
+
+
+def test_a_draft_is_a_value() -> None:
+    draft = Draft("k", ARTICLE, None, "", "b", "2026-01-01T00:00:00Z")
+    assert draft.article.title == "Oslo talks"
