@@ -88,6 +88,16 @@ class EntityFinder:
         open it), so that :meth:`cached` answers without either. Whether they are cached."""
         return self._cached_ruled(sha256, text) is not None
 
+    def is_ruled(self, sha256: str, text: str) -> bool:
+        """Whether *text*'s cached model spans are kept ruled (:meth:`cached` answers
+        without the rules: it was prepared or shown lately). Reads nothing."""
+        try:
+            key = (sha256, self.pipeline)
+        except NoModel:
+            return False
+        with self._ruled_lock:
+            return key in self._ruled
+
     def _cached_ruled(self, sha256: str, text: str) -> tuple[Span, ...] | None:
         """The cached model spans after the consistency rules (the user's corrections not
         applied: they change while the app runs), kept for the last :data:`RULED_KEPT`."""
@@ -126,10 +136,14 @@ class EntityFinder:
         if withdraw is not None:
             withdraw(keep)
 
-    def ask_unless_cached(self, sha256: str, text: str) -> None:
-        """:meth:`ask`, when *text*'s model spans are not cached (when they are, the rules
-        are applied to them now, and kept: :meth:`cached` then answers at once)."""
-        if self._cached_ruled(sha256, text) is None:
+    def ask_unless_cached(self, sha256: str, text: str, *, rule: bool = True) -> None:
+        """:meth:`ask`, when *text*'s model spans are not cached (when they are, with
+        *rule*, the rules are applied to them now, and kept: :meth:`cached` then answers
+        at once; without, only whether they are cached is looked up, no file read)."""
+        if rule:
+            if self._cached_ruled(sha256, text) is None:
+                self.ask(text)
+        elif self.cache is None or not self.cache.has(sha256, self.pipeline):
             self.ask(text)
 
     def model_spans(
@@ -155,10 +169,13 @@ class EntityFinder:
         """:meth:`find`, and what writes the model's spans to the cache when they were not
         in it (call it once; a no-op on a hit): the app shows the entities first, and
         writes once their frame is painted (the file, ~2 ms, is not in the user's wait)."""
-        if self.cache is not None:
-            hit = self.cache.get(sha256, self.pipeline)
-            if hit is not None:
-                return self.finish(sha256, text, hit), _nothing
+        ruled = self._cached_ruled(sha256, text)  # kept: shown again, ruled at once
+        if ruled is not None:
+            if self.corrector is not None:
+                found = self.corrector(sha256, text, list(ruled), True)
+                assert found is not None  # a corrector that may wait always answers
+                return found, _nothing
+            return list(ruled), _nothing
         spans = self.recognizer.extract(text, cancelled)
         cache, pipeline = self.cache, self.pipeline
 

@@ -195,3 +195,145 @@ async def test_a_switch_holds_background_passes_until_its_frame_is_painted(
         assert "Short text." in screen_text(app)
         assert held_when == {"opened": True, "drawn": True}
         assert not foreground.held()  # released once painted
+
+
+def test_the_thresholds_keep_a_switch_within_about_a_frame(tmp_path: Path) -> None:
+    """What the screen's thread does itself on a switch (bench/long_switch.py): an article
+    over 8,000 words is read and wrapped in a worker (the handler took 20-37 ms of its CPU
+    at 16,000 words); over 20,000 characters (~3,400 words) its cached entities are ruled
+    in a worker (75 ms at 16,000 words), unless the finder keeps them ruled already; an
+    ordinary article (1,000 words) does all of it in its switch's frame."""
+    from reader.entities.finder import EntityFinder
+    from reader.library import read_article
+    from reader.ui.screens.main import SYNC_ENTITIES_LIMIT, _long, rules_here
+
+    assert (SYNC_READ_WORDS, SYNC_ENTITIES_LIMIT) == (8_000, 20_000)
+    words = {"ordinary": 1_000, "middle": 5_000, "edge": 8_000, "over": 8_001, "long": 16_000}
+    for name, count in words.items():
+        (tmp_path / f"{name}.txt").write_text(
+            " ".join(f"w{i}" for i in range(count)) + "\n", encoding="utf-8"
+        )
+    read = {name: read_article(tmp_path / f"{name}.txt") for name in words}
+    assert all(isinstance(article, Article) for article in read.values())
+    articles = {name: a for name, a in read.items() if isinstance(a, Article)}
+    assert {name: a.word_count for name, a in articles.items()} == words
+    assert {name: _long(a) for name, a in articles.items()} == {
+        "ordinary": False, "middle": False, "edge": False, "over": True, "long": True
+    }  # fmt: skip
+
+    class Kept(EntityFinder):
+        def __init__(self, ruled: set[str]) -> None:
+            self.ruled = ruled
+
+        def is_ruled(self, sha256: str, text: str) -> bool:
+            return sha256 in self.ruled
+
+    finder = Kept(set())
+    assert {name: rules_here(finder, a) for name, a in articles.items()} == {
+        "ordinary": True, "middle": False, "edge": False, "over": False, "long": False
+    }  # fmt: skip
+    assert rules_here(Kept({articles["long"].sha256}), articles["long"])
+
+
+def library_with_a_16k_article(tmp_path: Path) -> Path:
+    """A short article and one of ~16,400 words in 390 numbered paragraphs, a word to
+    find at its end."""
+    folder = tmp_path / "articles"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text("A short one\n\nShort text.\n", encoding="utf-8")
+    paragraphs = [
+        f"Paragraph {i} " + " ".join(f"w{i}x{j}" for j in range(40)) + "." for i in range(390)
+    ]
+    body = "\n\n".join(paragraphs)
+    (folder / "b.txt").write_text(
+        f"The long one\n\n{body}\n\nA NEEDLE at the end. THE END\n", encoding="utf-8"
+    )
+    return folder
+
+
+async def test_a_16k_word_article_opens_in_a_worker_with_its_place_and_marks(
+    make_settings,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An article of 16,000 words (below the old threshold of 20,000: it was wrapped on
+    the screen's thread, 150-440 ms) is wrapped in a worker: its text comes whole, the
+    place it was left is restored (reopened, and after a restart), its highlight drawn
+    and find reaches its end."""
+    from reader.anchoring import describe
+    from reader.annotations import article_ref
+    from reader.library import read_article
+    from reader.store import AnnotationStore
+
+    monkeypatch.setattr(reader.library.catalogue, "RACY_SECONDS", 0.0)
+    folder = library_with_a_16k_article(tmp_path)
+    settings = make_settings(folder, model="no-such-pipeline")
+    long_one = read_article(folder / "b.txt")
+    assert isinstance(long_one, Article) and 16_000 < long_one.word_count <= 20_000
+    text = long_one.text
+    marked = text.index("Paragraph 300 ")
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    with AnnotationStore(settings.db_path) as store:
+        store.add_highlight(article_ref(long_one), describe(text, marked, marked + 13))
+    wrapped_here = wraps_on_the_screen_thread(monkeypatch)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        view = main.query_one(ArticleView)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert view.text == text and len(view._lines) > 400
+        assert all(length < 1000 for length in wrapped_here), wrapped_here
+        assert [(m.start, m.end) for m in view.marks] == [(marked, marked + 13)]
+        await pilot.press("space", "space", "space")
+        await pilot.pause()
+        left = view.top_offset
+        assert left > 0
+        await pilot.press("escape", "k", "enter")
+        await settle(pilot)
+        assert view.text.startswith("A short one")
+        await pilot.press("escape", "j", "enter")
+        await settle(pilot)
+        assert view.text == text and view.top_offset == left
+        await pilot.press("escape", "k", "enter")  # saved as left
+        await settle(pilot)
+    wrapped_here.clear()
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        view = main.query_one(ArticleView)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert view.text == text and view.top_offset == left
+        assert [(m.start, m.end) for m in view.marks] == [(marked, marked + 13)]
+        assert all(length < 1000 for length in wrapped_here), wrapped_here
+        # Find reaches the end of the text wrapped in the worker.
+        await pilot.press("slash", *"NEEDLE", "enter")
+        await settle(pilot)
+        needle = text.index("NEEDLE")
+        assert view._found == [(needle, needle + 6)]
+        assert left < view.top_offset <= needle
+        assert view.end_on_screen
+
+
+def test_the_look_ahead_leaves_long_rules_to_the_worker(tmp_path: Path) -> None:
+    """The list's look-ahead (the cursor resting on an article 0.1 s: a held `j` pauses
+    that long before it repeats) wraps a quick article, but rules its entities only where
+    its switch would: not 75 ms of a 16,000-word article's rules between two keys."""
+    from types import SimpleNamespace
+
+    from reader.ui.next_article import NextArticle
+
+    done: list[str] = []
+    article = Article(tmp_path / "a.txt", "A", "Some text.\n", "ab" * 32, 2)
+    for rules in (True, False):
+        ahead = NextArticle(
+            SimpleNamespace(finder=SimpleNamespace(prepare=lambda *_: done.append("ruled"))),  # type: ignore[arg-type]
+            view=SimpleNamespace(prepare=lambda _: done.append("wrapped")),  # type: ignore[arg-type]
+            articles=SimpleNamespace(highlighted_article=article),  # type: ignore[arg-type]
+            shown=lambda: None,
+            quick=lambda _: True,
+            rules=lambda _, rules=rules: rules,  # type: ignore[misc]
+        )
+        ahead._prepare()
+    assert done == ["wrapped", "ruled", "wrapped"]

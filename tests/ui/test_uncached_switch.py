@@ -258,7 +258,9 @@ async def test_an_article_opened_away_from_before_its_entities_were_asked_for_is
     app = make_app(tmp_path, entity_cache)
     paragraph = "The court in Geneva heard the appeal of the minister from Vienna. " * 120
     (tmp_path / "library" / "f-long.txt").write_text(
-        "A long ruling\n\n" + "\n\n".join([paragraph] * 10), encoding="utf-8"
+        # ~7,200 words: read and wrapped as it opens (SYNC_READ_WORDS), ruled in a worker
+        "A long ruling\n\n" + "\n\n".join([paragraph] * 5),
+        encoding="utf-8",
     )
     for article in app.workspace.library().articles:
         if article.path.name == UNCACHED:

@@ -181,6 +181,32 @@ def test_prepare_rules_the_cached_spans_ahead_and_corrections_still_apply(
     assert finder.cached(sha, text) == [s for s in found if s.text != "Paris"]
 
 
+def test_the_worker_keeps_the_rules_of_a_cached_article_for_its_next_opening(
+    tmp_path: Path, recognizer: SpacyEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long article's cached entities are ruled in a worker (find_then_save): kept, so
+    that opened again (is_ruled) they are shown in its first frame, corrections applied."""
+    dropped: set[str] = set()
+
+    def corrector(sha256: str, text: str, spans: list[Span], wait: bool) -> list[Span]:
+        return [s for s in spans if s.text not in dropped]
+
+    finder = EntityFinder(recognizer, EntityCache(tmp_path), corrector)
+    text = "Angela Merkel met Emmanuel Macron in Paris. Later Merkel flew home."
+    sha = "cd" * 32
+    found = finder.find(sha, text)  # the model's spans cached
+    finder._ruled.clear()  # as in a new session
+    assert not finder.is_ruled(sha, text)
+    dropped.add("Paris")
+    spans, save = finder.find_then_save(sha, text)
+    save()
+    assert spans == [s for s in found if s.text != "Paris"]
+    assert finder.is_ruled(sha, text)
+    monkeypatch.setattr(finder_module, "apply_consistency", lambda *a: pytest.fail("ruled"))
+    dropped.clear()
+    assert finder.cached(sha, text) == found
+
+
 def run_entities(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     from reader.cli import main
 

@@ -715,3 +715,59 @@ def test_a_cancelled_update_stops_at_its_next_article(setup: Setup) -> None:
     assert report.indexed == 1 < len(ARTICLES)
     assert setup.index.update(setup.workspace).indexed == len(ARTICLES) - 1
     assert all_mentions(setup) == shown(setup)
+
+
+def page_titles(setup: Setup) -> dict[str, tuple[str, str | None]]:
+    """The title and date of each article on the page of "Blair" (ambiguous: the one
+    name), by file name."""
+    page = setup.index.page("PERSON:blair", snippets=0)
+    assert page is not None
+    return {a.path.name: (a.title, a.date) for a in page.articles}
+
+
+def test_an_unchanged_article_takes_the_title_and_date_of_a_new_catalogue_format(
+    setup: Setup,
+) -> None:
+    """An article with the text it was indexed with keeps its entities, but what a title
+    is (CATALOGUE_FORMAT 4: a front matter block not read is no title) or a date may have
+    changed since: rows written under another catalogue format (the one before, the old
+    title and date in them) get the library's title at the next update, and the date
+    read again once; their mentions are not written again."""
+    from reader.library.catalogue_format import CATALOGUE_FORMAT
+
+    court = str(setup.root / "court.md")
+    assert page_titles(setup)["court.md"] == ("Court hears appeal", "2026-03-02")
+    before = all_mentions(setup)
+    with setup.index.transaction() as connection:
+        connection.execute(
+            "UPDATE articles SET title = 'date: 2026-03-02', date = '1999-01-01' WHERE path = ?",
+            (court,),
+        )
+        connection.execute(
+            "UPDATE meta SET value = ? WHERE key = 'catalogue'", (str(CATALOGUE_FORMAT - 1),)
+        )
+    assert page_titles(setup)["court.md"] == ("date: 2026-03-02", "1999-01-01")
+    setup.reopen()
+    setup.index = setup.workspace.entity_index()
+    report = setup.index.update(setup.workspace)
+    assert page_titles(setup)["court.md"] == ("Court hears appeal", "2026-03-02")
+    assert report.indexed == 0 and report.retitled == 2  # the title, then the date
+    assert all_mentions(setup) == before
+    # Once: the format is recorded, the next update reads no date.
+    generation = setup.index.generation()
+    report = setup.index.update(setup.workspace)
+    assert report.retitled == 0 and setup.index.generation() == generation
+
+
+def test_a_title_changed_outside_the_text_is_taken_without_indexing(setup: Setup) -> None:
+    """The front matter is not in the displayed text, so not in its hash: a new title there
+    leaves the article's entities as indexed and its page shows the new title."""
+    court = setup.root / "court.md"
+    before = next(a for a in setup.workspace.library().articles if a.path == court).sha256
+    court.write_text(ARTICLES["court.md"].replace("---\n#", "title: Appeal heard\n---\n#"), "utf-8")
+    setup.reopen()
+    article = next(a for a in setup.workspace.library().articles if a.path == court)
+    assert (article.title, article.sha256) == ("Appeal heard", before)
+    report = setup.index.update(setup.workspace)
+    assert page_titles(setup)["court.md"] == ("Appeal heard", "2026-03-02")
+    assert report.indexed == 0 and report.retitled == 1

@@ -4,7 +4,9 @@ list, entity pages and the co-occurrence graph.
 Derived data in the cache dir (``entities-<library>.sqlite3``, one file per set of library
 paths so that ``reader entity PATH`` never churns the app's; WAL mode), rebuilt when broken
 or of another format, in memory with ``--no-cache``. It keeps, per article: path, title,
-date (front matter, else the file's day, as the search index) and hash; each mention
+date (front matter, else the file's day, as the search index) and hash (an article with
+the same hash keeps its mentions but takes a new title, and its date once when the
+catalogue's format recorded in the meta table changes); each mention
 (offsets, name key, label, sentence number); mentions per key and form. Summary tables
 (mentions and articles per key, counts per form) are kept up to date on every write, so
 the entity list reads a few thousand rows, never every mention.
@@ -38,6 +40,7 @@ from reader.entities.library.edits import Edit
 from reader.entities.library.mentions import article_mentions
 from reader.entities.library.resolve import Entity, KeyStats, Resolution, resolve
 from reader.entities.library.writing import EntityIndexReport, delete_rows, put_rows
+from reader.library.catalogue_format import CATALOGUE_FORMAT
 from reader.library.folders import index_path
 from reader.sqlite_files import create_database
 from reader.sqlite_pool import ConnectionPool, connect_wal
@@ -176,7 +179,12 @@ class EntityIndex:
     def _write_meta(connection: sqlite3.Connection) -> None:
         connection.executemany(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-            [("format", str(INDEX_FORMAT)), ("reader", __version__), ("generation", "0")],
+            [
+                ("format", str(INDEX_FORMAT)),
+                ("catalogue", str(CATALOGUE_FORMAT)),
+                ("reader", __version__),
+                ("generation", "0"),
+            ],
         )
 
     def connection(self) -> AbstractContextManager[sqlite3.Connection]:

@@ -18,6 +18,7 @@ from reader import __version__
 from reader.entities.corrections import may_change
 from reader.entities.library.mentions import article_mentions, form_counts
 from reader.entities.library.names import display_name, name_key
+from reader.library.catalogue_format import CATALOGUE_FORMAT
 from reader.library.folders import index_path
 
 if TYPE_CHECKING:
@@ -54,6 +55,9 @@ class EntityIndexReport:
     """Articles whose entities were (re)indexed."""
     removed: int = 0
     """Articles gone from the library, taken out."""
+    retitled: int = 0
+    """Articles indexed with the same text whose title or date changed since (the catalogue's
+    format, or front matter outside the text): those written, their entities kept."""
     rekeyed: int = 0
     """Articles whose entities the corrections made or undone since cannot change (their
     text holds none of them): taken as they were indexed."""
@@ -130,16 +134,9 @@ def put_rows(
     entities_key: str,
 ) -> None:
     """Write one article's rows (its old ones taken out first) and add them to the totals."""
-    from reader.search.documents import article_date
-
     path = index_path(article.path)
     if day is None:
-        try:
-            mtime: float | None = os.stat(path).st_mtime
-        except OSError:
-            mtime = None
-        found = article_date(article.meta, mtime)
-        day = found.isoformat() if found else None
+        day = article_day(article)
     row = connection.execute("SELECT id FROM articles WHERE path = ?", (path,)).fetchone()
     if row is not None:
         delete_rows(connection, row[0])
@@ -161,6 +158,19 @@ def put_rows(
         [(row_id, key, label, form, n) for (key, label, form), n in counts.items()],
     )
     _add_to_summary(connection, counts, 1)
+
+
+def article_day(article: Article) -> str | None:
+    """An article's date as the index keeps it (ISO): front matter, else the file's day.
+    Reads an unread article's text (its meta)."""
+    from reader.search.documents import article_date
+
+    try:
+        mtime: float | None = os.stat(index_path(article.path)).st_mtime
+    except OSError:
+        mtime = None
+    found = article_date(article.meta, mtime)
+    return found.isoformat() if found else None
 
 
 def _add_to_summary(
@@ -238,6 +248,14 @@ class _Plan:
     reshown: list[tuple[str, int]] = field(default_factory=list)
     """Rows of articles this library names another way than the one that indexed them
     (one index for ``lib``, ``/abs/lib`` and a symlink to it): the path to show, the row."""
+    retitled: list[tuple[str, int]] = field(default_factory=list)
+    """Rows of articles with the text they were indexed with and another title (the
+    catalogue's format changed what a title is, or the front matter outside the text was
+    edited): the title, the row. Their entities depend on the text only: kept."""
+    redated: list[tuple[Article, int, str | None]] | None = None
+    """When the index was written under another catalogue format (or none recorded): the
+    articles with the text they were indexed with, their row and the date it holds, to
+    read the date again (the front matter's reading may have changed); None otherwise."""
     everywhere: tuple[str, list[str]] | None = None
     """The global corrections' digest and lines, to keep in the index's meta table under
     ``everywhere:<digest>`` so that a later update can tell what changed; None when they
@@ -283,11 +301,12 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
     base = f"{prefix}{keys.everywhere}"
     with index.connection() as connection:
         known = {
-            path: (row_id, sha, key, shown)
-            for row_id, path, sha, key, shown in connection.execute(
-                "SELECT id, path, sha256, entities_key, shown_path FROM articles"
+            path: (row_id, sha, key, shown, title, day)
+            for row_id, path, sha, key, shown, title, day in connection.execute(
+                "SELECT id, path, sha256, entities_key, shown_path, title, date FROM articles"
             )
         }
+        recorded = connection.execute("SELECT value FROM meta WHERE key = 'catalogue'").fetchone()
         kept = {
             name.removeprefix("everywhere:"): value
             for name, value in connection.execute(
@@ -297,6 +316,8 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
     changed: dict[str, frozenset[str]] = {}
     todo: list[tuple[Article, str]] = []
     plan = _Plan(todo, [], cache, engine, prefix=prefix, keys=keys)
+    if recorded is None or recorded[0] != str(CATALOGUE_FORMAT):
+        plan.redated = []
     if keys.everywhere not in kept:  # written once, also by an index older than this key
         plan.everywhere = (keys.everywhere, keys.items)
     for article in articles:
@@ -312,6 +333,13 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
                 plan.renamed.append((path, row[0]))
         if row is not None and row[3] != str(article.path):
             plan.reshown.append((str(article.path), row[0]))
+        if row is not None and row[1] == article.sha256:
+            # The same text, so the same entities; its title (the catalogue's, no read)
+            # and, after a change of the catalogue's format, its date may not be.
+            if row[4] != article.title:
+                plan.retitled.append((article.title, row[0]))
+            if plan.redated is not None:
+                plan.redated.append((article, row[0], row[5]))
         if row is None or row[1] != article.sha256 or row[2] != key:
             todo.append((article, key))
             before = row[2] if row is not None and row[1] == article.sha256 else ""
@@ -375,12 +403,16 @@ def _update_pass(
 
     plan = _plan(index, workspace, report)
     todo = plan.todo
-    if plan.gone or plan.reshown:  # a write only when something changed: the generation
-        with index.transaction() as connection:  # says so
+    if plan.gone or plan.reshown or plan.retitled:  # a write only when something changed:
+        with index.transaction() as connection:  # the generation says so
             for row_id in plan.gone:
                 delete_rows(connection, row_id)
                 report.removed += 1
             connection.executemany("UPDATE articles SET shown_path = ? WHERE id = ?", plan.reshown)
+            connection.executemany("UPDATE articles SET title = ? WHERE id = ?", plan.retitled)
+        report.retitled += len(plan.retitled)
+    if plan.redated is not None and not _redate(index, plan.redated, cancelled, report):
+        return False  # cancelled: the format is not recorded, the next update reads again
     cache, engine, finder = plan.cache, plan.engine, workspace.finder
     if cache is None or engine is None:
         return False
@@ -438,6 +470,40 @@ def _update_pass(
         report.rekeyed += len(rekeyed)
     _forget_corrections(index, plan)
     return False
+
+
+def _redate(
+    index: EntityIndex,
+    redated: list[tuple[Article, int, str | None]],
+    cancelled: threading.Event | None,
+    report: EntityIndexReport,
+) -> bool:
+    """Read again the dates of the articles indexed under another catalogue format with
+    the text they have now (their files read, not kept), write those that changed, then
+    record the format; False (the format not recorded) when *cancelled* first."""
+    from reader.library import Problem, read_article
+
+    changed: list[tuple[str | None, int]] = []
+    for article, row_id, before in redated:
+        if cancelled is not None and cancelled.is_set():
+            break
+        read = article if article.loaded else read_article(article.path)
+        if isinstance(read, Problem) or read.sha256 != article.sha256:
+            continue  # changed since the plan: its own update indexes it again
+        day = article_day(read)
+        if day != before:
+            changed.append((day, row_id))
+    done = cancelled is None or not cancelled.is_set()
+    if changed or done:
+        with index.transaction() as connection:
+            connection.executemany("UPDATE articles SET date = ? WHERE id = ?", changed)
+            if done:
+                connection.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('catalogue', ?)",
+                    (str(CATALOGUE_FORMAT),),
+                )
+        report.retitled += len(changed)
+    return done
 
 
 def _forget_corrections(index: EntityIndex, plan: _Plan) -> None:

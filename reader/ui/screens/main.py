@@ -78,11 +78,27 @@ from reader.ui.widgets.view_list import ViewList
 from reader.ui.wrapping import wrap
 
 if TYPE_CHECKING:
+    from reader.entities.finder import EntityFinder
     from reader.ui.app import ReaderApp
 
-#: Up to this many characters, cached entities are shown in the same frame as the text
-#: (a few milliseconds); longer articles get them from a worker.
-SYNC_ENTITIES_LIMIT = 200_000
+#: Up to this many characters (~3,400 words), cached entities are shown in the same frame
+#: as the text: the consistency rules on the cached model spans take ~0.8 ms of the
+#: screen's thread per 1,000 characters (4 ms for 1,000 words, 75 ms for 16,000: the most
+#: of such a switch, bench/long_switch.py); a longer article's, unless ruled already (it
+#: was shown before), come from a worker a few frames after its text.
+SYNC_ENTITIES_LIMIT = 20_000
+
+
+#: Up to this many characters, an article's text is sent to the model as it opens when
+#: its entities are not cached (before its entity worker starts).
+SYNC_ASK_LIMIT = 200_000
+
+
+def rules_here(finder: EntityFinder, article: Article) -> bool:
+    """Whether *article*'s cached entities are ruled on the screen's thread (its text
+    short enough, or its rules' result kept from before); else in a worker."""
+    return len(article.text) <= SYNC_ENTITIES_LIMIT or finder.is_ruled(article.sha256, article.text)
+
 
 #: Seconds the entity worker waits at most for the frame of the entities it found before
 #: it writes them to the entity cache and the entity index anyway.
@@ -90,8 +106,11 @@ WRITE_AFTER_MOST = 1.0
 
 #: An article with more words than this, or a file larger than SYNC_READ_BYTES (few but
 #: long words: an embedded data: URI), is read (if not yet: a warm start reads no text)
-#: and wrapped in a worker: a 2 MiB file took ~135 ms to read and ~230 ms to wrap.
-SYNC_READ_WORDS = 20_000
+#: and wrapped in a worker: a 2 MiB file took ~135 ms to read and ~230 ms to wrap. The
+#: switch's handler (read, wrap, the rest) took 5 ms of the screen's thread for 1,000
+#: words, 13-22 ms for 10,000, 20-37 for 16,000 (its frame drawn in it: 15-20 ms more):
+#: up to 8,000 words it stays within ~15 ms, about a frame (bench/long_switch.py).
+SYNC_READ_WORDS = 8_000
 SYNC_READ_BYTES = 256 * 1024
 #: Markdown is rendered as it is read (markdown-it-py, a few hundred KB a second): a
 #: larger .md file is read in the worker too.
@@ -242,6 +261,7 @@ class MainScreen(AnnotationKeys):
             articles=articles,
             shown=lambda: self.article,
             quick=lambda article: not _long(article),
+            rules=lambda article: rules_here(self.app.finder, article),
         )
         """The article the list's cursor rests on, wrapped and its entities ruled ahead."""
         self.library_search = LibrarySearch(
@@ -664,10 +684,13 @@ class MainScreen(AnnotationKeys):
         now, before the article is drawn (3-5 ms of this thread), not once
         :meth:`refresh_entities` finds them missing: the model is most of an uncached
         switch, so every ms it starts earlier is one the highlights come earlier."""
-        if len(article.text) > SYNC_ENTITIES_LIMIT:
+        if len(article.text) > SYNC_ASK_LIMIT:
             return  # found in a worker (the rules take seconds even when cached)
         with contextlib.suppress(NoModel):  # said by refresh_entities
-            self.app.finder.ask_unless_cached(article.sha256, article.text)
+            # Cached, ruled here only where the switch rules them (else in its worker).
+            self.app.finder.ask_unless_cached(
+                article.sha256, article.text, rule=rules_here(self.app.finder, article)
+            )
 
     def _article_shown(self) -> None:
         self.reading.shown()
@@ -699,8 +722,9 @@ class MainScreen(AnnotationKeys):
             return
         finder = self.app.finder
         self._found()  # the previous article's, if the user moved on before they came
-        if len(article.text) > SYNC_ENTITIES_LIMIT:
-            # Even cached, the rules take seconds on a 2 MiB article: not on the UI thread.
+        if not rules_here(finder, article):
+            # Even cached, the rules take 75 ms on 16,000 words (seconds on a 2 MiB
+            # article): not on the screen's thread.
             self._apply_spans([])
             self._set_status("Finding entities…")
             self._extract(article)
