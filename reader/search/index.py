@@ -345,9 +345,12 @@ class SearchIndex:
         context = self._entities(workspace, snapshot, report) if entities else None
         with self._connection() as connection:
             known = {
-                path: (row_id, sha256, store_key, position, (shown, folder))
-                for row_id, path, sha256, store_key, position, shown, folder in connection.execute(
-                    "SELECT id, path, sha256, store_key, position, shown_path, folder FROM articles"
+                path: (row_id, sha256, store_key, position, (shown, folder), title)
+                for row_id, path, sha256, store_key, position, shown, folder, title in (
+                    connection.execute(
+                        "SELECT id, path, sha256, store_key, position, shown_path, folder, "
+                        "title FROM articles"
+                    )
                 )
             }
             roots = library_roots(workspace.settings.article_paths)
@@ -373,7 +376,14 @@ class SearchIndex:
                             connection.execute(
                                 "UPDATE articles SET path = ? WHERE id = ?", (path, row[0])
                             )
-                    if row is None or row[1] != article.sha256:
+                    # A title changed with the text unchanged (front matter edited: it is
+                    # not part of the displayed text) is indexed again too; a title only
+                    # listed (a first start's, from the first lines) is not the article's.
+                    if (
+                        row is None
+                        or row[1] != article.sha256
+                        or (article.known and row[5] != article.title)
+                    ):
                         if row is not None:
                             delete(connection, row[0])
                             report.changed += 1
@@ -381,7 +391,7 @@ class SearchIndex:
                             report.added += 1
                         new.append(NewArticle(article, path, where, place))
                         continue
-                    row_id, sha256, store_key, position, stored_where = row
+                    row_id, sha256, store_key, position, stored_where, _ = row
                     if stored_where != where:
                         relocate(connection, row_id, where, stored_where)
                     if store_key != snapshot.key(sha256):

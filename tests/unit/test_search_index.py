@@ -366,6 +366,22 @@ def test_incremental_updates(setup: Setup) -> None:
     )
 
 
+def test_a_title_edited_in_front_matter_is_indexed_again(setup: Setup) -> None:
+    """The front matter is not part of the displayed text, so its hash stays: the title
+    alone tells the index the article changed (a title: query found the old one)."""
+    brief = setup.path("brief.md")
+    body = "\nThe summit ended without a statement.\n"
+    brief.write_text(f"---\ntitle: Summit in Paris\n---\n{body}", "utf-8")
+    assert setup.updated().added == 1
+    assert setup.found("title:paris") == ["brief.md"]
+    brief.write_text(f"---\ntitle: Summit in Rome\n---\n{body}", "utf-8")
+    report = setup.updated()
+    assert (report.changed, report.added, report.removed) == (1, 0, 0)
+    assert setup.found("title:rome") == ["brief.md"]
+    assert setup.found("title:paris") == []
+    assert setup.updated().changed == 0
+
+
 def test_a_narrower_library_keeps_the_rest(setup: Setup) -> None:
     """`reader search x some/folder` indexes a part; the rest stays for the next full run."""
     narrow = Settings(
