@@ -64,6 +64,11 @@ GIVE_UP_AFTER = 3
 INDEX_EVERY = 10.0
 
 
+class _Taken(Exception):
+    """The article the pass works on was opened by the user (the foreground finds it) or
+    cached meanwhile: the pass leaves it."""
+
+
 def outward(count: int, cursor: int | None) -> Iterator[int]:
     """Row numbers of a list of *count* rows, from *cursor* outward: the cursor's, then at
     each distance the row below before the row above (from the top without a cursor)."""
@@ -113,6 +118,8 @@ class BackgroundEntities:
         self._suspended = False
         self._started = False
         self._thread: threading.Thread | None = None
+        self._current: tuple[Article, str] | None = None
+        """The article the pass is finding (as listed) and its text's hash."""
         self._known: set[str] = set()
         """Content hashes seen cached (or found here): never looked at again."""
         self._failed: set[str] = set()
@@ -172,12 +179,20 @@ class BackgroundEntities:
         return time.monotonic() - self._app.last_input >= REST_SECONDS
 
     def _turn(self) -> None:
-        """Return once the pass may go on; :class:`Cancelled` once it is stopped."""
+        """Return once the pass may go on; :class:`Cancelled` once it is stopped,
+        :class:`_Taken` once the article in hand is opened or cached."""
         while not self._may_go():
             if self._stop.wait(LOOK_EVERY):
                 raise Cancelled
         if self._stop.is_set():
             raise Cancelled
+        current = self._current
+        if current is not None:
+            article, sha = current
+            finder = self._app.finder
+            cache = finder.cache
+            if article is self._shown() or (cache is not None and cache.has(sha, finder.pipeline)):
+                raise _Taken
 
     def _run(self) -> None:
         failed_in_row = found_before = 0
@@ -257,14 +272,19 @@ class BackgroundEntities:
             self._known.update((sha, listed.sha256))
             return None
         self.asked.append(listed.id)
+        self._current = (listed, sha)
         try:
             model_spans = finder.recognizer.extract_behind(  # type: ignore[attr-defined]
                 text, self._stop, self._turn
             )
+        except _Taken:
+            return None  # the user's now (the next search for work skips it once cached)
         except (Cancelled, NoModel):
             raise
         except Exception as error:  # a worker that died, a model error: skipped once
             return f"entity recognition failed: {error}"
+        finally:
+            self._current = None
         if self._stop.is_set():
             raise Cancelled  # quitting: the workspace closes the index meanwhile
         # As an opened article's (MainScreen._extract): the cache, then the index.

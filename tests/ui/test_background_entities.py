@@ -111,6 +111,32 @@ async def test_after_a_rest_every_article_is_found_and_searched(tmp_path: Path) 
         assert entity_list.border_subtitle == ""  # every article covered
 
 
+async def entity_list_subtitle(pilot: Pilot[Any], main: MainScreen) -> str:
+    """Open the entity list (`P`), read what its border says of the coverage, close it."""
+    main.query_one(ArticleList).focus()
+    await pilot.press("P")
+    await until(pilot, lambda: isinstance(pilot.app.screen, EntityLibraryScreen))
+    entity_list = pilot.app.screen.query_one(EntityList)
+    await until(pilot, lambda: entity_list.border_title != "Loading entities…")
+    said = str(entity_list.border_subtitle)
+    await pilot.press("escape")
+    return said
+
+
+async def test_the_coverage_notice_counts_what_the_pass_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(background, "REST_SECONDS", 3600.0)  # no rest long enough, yet
+    app = build_app(settings(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await idle(pilot)
+        said = await entity_list_subtitle(pilot, main)
+        assert said == "entities found for 1 of 5 articles · finding the rest"
+        monkeypatch.setattr(background, "REST_SECONDS", 0.5)
+        await until(pilot, lambda: main.background.done)
+        assert await entity_list_subtitle(pilot, main) == ""
+
+
 async def test_off_by_config_nothing_is_found_in_the_background(tmp_path: Path) -> None:
     write_library(tmp_path / "library")
     config = tmp_path / "config.toml"

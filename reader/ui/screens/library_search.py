@@ -388,7 +388,8 @@ class LibrarySearch:
             if not self._entities_ready:
                 notice = ENTITIES_PENDING
             elif self._entity_counts is not None:
-                notice = entities_missing(*self._entity_counts)
+                finding = self._app.settings.background_entities
+                notice = entities_missing(*self._entity_counts, finding=finding)
         self._entity_notice = notice
         # The last search's notices stay until this one's result replaces them (the status
         # line does not blink on every keystroke).
