@@ -12,7 +12,10 @@ builds the one asked for, and this side knows it through its protocol only.
   miss, that recognises one article at a time in batches of paragraphs; the parent can
   cancel between batches and never imports the engine's library (spaCy). The screen's
   thread can send a request ahead (:meth:`WorkerRecognizer.ask`, when the child is idle),
-  whose answer the thread that then asks for the same text reads.
+  whose answer the thread that then asks for the same text reads. The app's background
+  pass (reader/ui/background.py) sends the articles not yet cached through the same child,
+  in small pieces, each only while no request of the user's wants it
+  (:meth:`WorkerRecognizer.extract_behind`).
 - ``reader index --jobs N`` runs a process pool whose initializer is
   :func:`~reader.entities.worker_child.start_worker` (reader/entities/precompute.py).
 
