@@ -7,7 +7,7 @@
   side, loads the model and is left out), against `reader index --jobs 1`'s code on the
   same articles in this process (``precompute._index_here``, the model loaded first, as
   the app's worker has it by then), in the same run. Articles per second; the ratio is
-  the price of pieces of ~2,000 characters that wait for the user (and of the rules and
+  the price of pieces of ~3,000 characters that wait for the user (and of the rules and
   the entity index the app writes per article).
 - **switch while busy**: the uncached switch of figure 2 (Enter to the frame whose entity
   panel lists the article's first entity, on bench/fig_switch.py's twelve articles), but
