@@ -124,8 +124,8 @@ class Settings:
             ("theme", self.theme or "Textual's default", self.source("theme")),
             ("measure", f"{self.measure} columns", self.source("measure")),
             (
-                "background entities",
-                "on" if self.background_entities else "off",
+                "background",
+                "entities found while you rest" if self.background_entities else "off",
                 self.source("background_entities"),
             ),
         ]

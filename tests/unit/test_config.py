@@ -159,9 +159,9 @@ def test_the_background_pass_is_on_unless_the_file_says_false(tmp_path: Path) ->
     assert load_config(path).background_entities is None
     built = Settings.build(config=load_config(path), env={}, cwd=tmp_path)
     assert built.background_entities is True
-    assert ("background entities", "on", "default") in built.in_use()
+    assert ("background", "entities found while you rest", "default") in built.in_use()
     set_value(path, "background_entities", False)
     assert path.read_text(encoding="utf-8") == 'theme = "nord"\nbackground_entities = false\n'
     built = Settings.build(config=load_config(path), env={}, cwd=tmp_path)
     assert built.background_entities is False
-    assert ("background entities", "off", "config file") in built.in_use()
+    assert ("background", "off", "config file") in built.in_use()
