@@ -27,7 +27,7 @@ from pathlib import Path
 
 from context import Bench
 from fig_index import _subset
-from fig_memory import _descendants
+from fig_memory import _descendants, tree_peak_rss_mb
 from fig_switch import QUIET, SwitchArticle, prepare
 from stats import Row, Sample
 from terminal import Terminal, TerminalTimeout, thread_times_ms
@@ -56,18 +56,21 @@ def _entries(cache_dir: Path) -> list[Path]:
     return list(cache_dir.glob("*/??/*.json"))
 
 
-def _app_rate(bench: Bench, folder: Path, k: int) -> float:
-    """Articles per second the app's pass caches, first to last of its files."""
+def _app_rate(bench: Bench, folder: Path, k: int, peaks: list[float]) -> float:
+    """Articles per second the app's pass caches, first to last of its files; the process
+    tree's peak memory once it is through is appended to *peaks*."""
     state = "background-rate"
     bench.clear_state(state)
     env = bench.env(state, READER_CONFIG=str(_config(bench, state, True)))
     cache_dir = bench.work / "state" / state / "cache"
-    with Terminal([*bench.reader, str(folder)], env=env):
+    with Terminal([*bench.reader, str(folder)], env=env) as terminal:
         deadline = time.monotonic() + 600
         while len(_entries(cache_dir)) < k:
             if time.monotonic() > deadline:
                 raise TerminalTimeout(f"the pass cached {len(_entries(cache_dir))} of {k}")
             time.sleep(0.2)
+        time.sleep(1.0)  # the entity index and search index writes of the last ones
+        peaks.append(tree_peak_rss_mb(terminal.pid)[0])
     times = sorted(p.stat().st_mtime for p in _entries(cache_dir))[1:]  # the first: opened
     return (len(times) - 1) / (times[-1] - times[0])
 
@@ -166,14 +169,14 @@ def background(bench: Bench) -> list[Row]:
     k = min(K, max(bench.sizes))
     folder = _subset(bench, k)
     bench.library(max(bench.sizes)).settle()
-    app_rates, index_rates = [], []
+    app_rates, index_rates, peaks = [], [], []
     for run in range(min(bench.runs, 3)):
         first_app = run % 2 == 0
         if first_app:
-            app_rates.append(_app_rate(bench, folder, k))
+            app_rates.append(_app_rate(bench, folder, k, peaks))
         index_rates.append(_index_rate(bench, folder))
         if not first_app:
-            app_rates.append(_app_rate(bench, folder, k))
+            app_rates.append(_app_rate(bench, folder, k, peaks))
         bench.say(
             f"background K={k} run {run + 1}: the pass {app_rates[-1]:.2f} articles/s, "
             f"reader index -j1 {index_rates[-1]:.2f}"
@@ -200,6 +203,10 @@ def background(bench: Bench) -> list[Row]:
             Sample(app_rates, "articles/s"),
             Sample(index_rates, "articles/s"),
             "reader index --jobs 1's loop, model loaded",
+            notes=[
+                "peak RSS of the app and its worker, summed, once the pass is through: "
+                f"median {statistics.median(peaks):.0f} MB [{min(peaks):.0f}–{max(peaks):.0f}]"
+            ],
         ),
         Row(
             "16 background",
