@@ -267,3 +267,24 @@ async def test_quitting_during_the_pass_is_quick_and_the_cache_stays_whole(
         assert entry.suffix == ".json" and not entry.name.startswith("."), entry
         data = json.loads(entry.read_text(encoding="utf-8"))
         assert data["format"] == CACHE_FORMAT and isinstance(data["spans"], list)
+
+
+async def test_ctrl_z_pauses_the_pass_until_the_user_is_back_and_resting(
+    tmp_path: Path,
+) -> None:
+    """Textual's suspend signal (Ctrl+Z, before SIGTSTP): nothing more is sent while
+    suspended; once resumed, the pass waits for a rest, then goes on. (The signals are
+    published here: Pilot's app has no terminal to stop.)"""
+    app = build_app(long_settings(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        await until(pilot, lambda: len(main.background.asked) >= 1)
+        app.app_suspend_signal.publish(app)
+        asked = len(main.background.asked)
+        await pilot.pause(3 * background.REST_SECONDS + 0.5)
+        assert len(main.background.asked) == asked  # the article in hand waits too
+        asked = len(main.background.asked)
+        app.app_resume_signal.publish(app)
+        resumed = time.monotonic()
+        await until(pilot, lambda: len(main.background.asked) > asked)
+        assert time.monotonic() - resumed >= background.REST_SECONDS * 0.9
