@@ -29,6 +29,9 @@ Generates libraries of realistic articles (bench/generate.py, seeded), then meas
 15. notes whose quotes are gone: `reader annotations` over 10,000 and 100,000 (CPU), and
     the peak memory of `reader export` (every format) and `reader annotations`, against
     main's code (bench/fig_anchoring.py; ``export-memory``: the memory rows alone).
+16. entities found in the background while the user rests: the pass's throughput against
+    `reader index --jobs 1`, and the uncached switch landing while it is busy against the
+    pass off (bench/fig_background.py).
 
 Prints a table (medians, [min–max] over the runs, each against its baseline measured in
 the same run) and writes every value as JSON to bench/results/ (git-ignored).
@@ -57,6 +60,7 @@ RESULTS = BENCH / "results"
 def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
     from fig_add import adding
     from fig_anchoring import anchoring, export_memory
+    from fig_background import background
     from fig_entity import entity_pages
     from fig_entity_page import entity_page_keys
     from fig_extract import extraction
@@ -88,6 +92,7 @@ def _figures() -> dict[str, Callable[[Bench], list[Row]]]:
         "store-scale": store_scale,
         "anchoring": anchoring,
         "export-memory": export_memory,
+        "background": background,
     }
 
 

@@ -12,6 +12,7 @@ The file is TOML (``user_config_path("reader")/config.toml``, or ``READER_CONFIG
     cache_dir = "~/.cache/reader/entities"
     measure = 90                          # the article's widest line, in columns
     sidebar = 48                          # the sidebar's width, in columns (`<` `>` in the app)
+    background_entities = true            # find every article's entities while you read
 
 Every key is optional. Paths may start with ``~``; a relative path is relative to the
 folder the config file is in. Textual-free: the app and every command read it through
@@ -56,6 +57,8 @@ KEYS: dict[str, str] = {
     "cache_dir": "a path (where entities are cached)",
     "measure": "a whole number from 30 to 1000 (the article's widest line, in columns)",
     "sidebar": "a whole number from 20 to 200 (the sidebar's width, in columns)",
+    "background_entities": "true or false (whether the app finds every article's entities "
+    "in the background while you read)",
 }
 """Every key the file may hold, and what its value must be."""
 
@@ -91,6 +94,9 @@ class Config:
     """The article's widest line, in columns."""
     sidebar: int | None = None
     """The sidebar's width, in columns (None: as the screen's width makes it)."""
+    background_entities: bool | None = None
+    """Whether the app finds the entities of articles not yet cached while the user rests
+    (None: not said, on)."""
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -164,6 +170,9 @@ def _checked(path: Path, values: dict[str, Any]) -> Config:
         not isinstance(sidebar, int) or isinstance(sidebar, bool) or sidebar not in SIDEBAR_WIDTHS
     ):
         raise wrong("sidebar")
+    background = values.get("background_entities")
+    if background is not None and not isinstance(background, bool):
+        raise wrong("background_entities")
     database, cache_dir = values.get("database"), values.get("cache_dir")
     return Config(
         path=path,
@@ -176,6 +185,7 @@ def _checked(path: Path, values: dict[str, Any]) -> Config:
         cache_dir=None if cache_dir is None else a_path("cache_dir", cache_dir),
         measure=measure,
         sidebar=sidebar,
+        background_entities=background,
     )
 
 
@@ -193,8 +203,9 @@ def set_theme(path: Path, theme: str) -> None:
     set_value(path, "theme", theme)
 
 
-def set_value(path: Path, key: str, value: str | int) -> None:
-    """Remember *value* as the top-level *key* (``theme``, ``sidebar``) in the config file
+def set_value(path: Path, key: str, value: str | int | bool) -> None:
+    """Remember *value* as the top-level *key* (``theme``, ``sidebar``,
+    ``background_entities``) in the config file
     at *path*, creating the file (and its folder).
 
     Only the top-level ``key = ...`` line is replaced (or one is added before the first
@@ -217,7 +228,7 @@ def set_value(path: Path, key: str, value: str | int) -> None:
         tomllib.loads(old)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"config file {path}: not valid TOML: {error}") from None
-    line = f"{key} = {_toml_string(value) if isinstance(value, str) else int(value)}"
+    line = f"{key} = {_toml_value(value)}"
     key_line = _key_line(key)
     lines = old.splitlines(keepends=True)
     for index, text in enumerate(lines):
@@ -237,12 +248,19 @@ def set_value(path: Path, key: str, value: str | int) -> None:
         written = tomllib.loads(new).get(key)
     except tomllib.TOMLDecodeError:
         written = None
-    if written != value:
+    if written != value or type(written) is not type(value):
         raise ConfigError(f"config file {path}: the {key} line could not be rewritten")
     # A config file kept in a dotfiles folder and linked here is updated where it lives.
     target = path.resolve() if path.is_symlink() else path
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(target, new.encode("utf-8"), keep_mode=True)
+
+
+def _toml_value(value: str | int | bool) -> str:
+    """*value* as TOML: a basic string, ``true``/``false``, or a whole number."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _toml_string(value) if isinstance(value, str) else str(int(value))
 
 
 def _toml_string(value: str) -> str:

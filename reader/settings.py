@@ -85,6 +85,11 @@ class Settings:
     sidebar: int | None = None
     """The sidebar's width in columns, as the user left it (`<` `>`, the config file's
     ``sidebar``); None: as the screen's width makes it (styles/app.tcss)."""
+    background_entities: bool = False
+    """Whether the app finds the entities of the articles not yet cached in the background
+    while the user rests (reader/ui/background.py): the config file's
+    ``background_entities``, on unless it says false (:meth:`build`); off in settings made
+    in code (tests, benchmarks' helpers) unless they ask for it."""
     config_path: Path | None = None
     """The config file in play (it may not exist), or None: no config file (tests)."""
     config_exists: bool = False
@@ -118,6 +123,11 @@ class Settings:
             ("model", self.model or "the best installed", self.source("model")),
             ("theme", self.theme or "Textual's default", self.source("theme")),
             ("measure", f"{self.measure} columns", self.source("measure")),
+            (
+                "background",
+                "entities found while you rest" if self.background_entities else "off",
+                self.source("background_entities"),
+            ),
         ]
         return rows
 
@@ -201,6 +211,8 @@ class Settings:
         )
         _first(sources, "theme", (config.theme, in_config))
         measure = _first(sources, "measure", (config.measure, in_config))
+        background = config.background_entities
+        sources["background_entities"] = DEFAULT if background is None else in_config
         return cls(
             article_paths=article_paths,
             db_path=db_path,
@@ -211,6 +223,7 @@ class Settings:
             theme=config.theme,
             measure=measure or DEFAULT_MEASURE,
             sidebar=config.sidebar,
+            background_entities=True if background is None else background,
             config_path=config.path,
             config_exists=config.exists,
             sources=sources,

@@ -12,7 +12,10 @@ builds the one asked for, and this side knows it through its protocol only.
   miss, that recognises one article at a time in batches of paragraphs; the parent can
   cancel between batches and never imports the engine's library (spaCy). The screen's
   thread can send a request ahead (:meth:`WorkerRecognizer.ask`, when the child is idle),
-  whose answer the thread that then asks for the same text reads.
+  whose answer the thread that then asks for the same text reads. The app's background
+  pass (reader/ui/background.py) sends the articles not yet cached through the same child,
+  in small pieces, each only while no request of the user's wants it
+  (:meth:`WorkerRecognizer.extract_behind`).
 - ``reader index --jobs N`` runs a process pool whose initializer is
   :func:`~reader.entities.worker_child.start_worker` (reader/entities/precompute.py).
 
@@ -37,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -58,6 +61,7 @@ from reader.text import sanitize_line
 
 __all__ = [
     "BATCH_PARAGRAPHS",
+    "PIECE_CHARS",
     "SPAWN",
     "ChildProcess",
     "WorkerRecognizer",
@@ -67,6 +71,12 @@ __all__ = [
 
 #: Seconds between checks of the ``cancelled`` event while the child works on a batch.
 _POLL = 0.05
+
+#: Characters per piece of a background article (:meth:`WorkerRecognizer.extract_behind`):
+#: a few paragraphs, ~40-70 ms of the md model, the most a user's switch waits for it.
+#: Smaller pieces cost more calls: on 24 generated articles the child's CPU was +15-25%
+#: at 2,000 against whole articles, +8% at 3,000, within the noise at 4,000.
+PIECE_CHARS = 3_000
 
 
 class WorkerStopped(RuntimeError):
@@ -218,6 +228,10 @@ class _Worker:
         """The text and request sent ahead by :meth:`ask`, until an :meth:`extract` of that
         text takes its answer (or, of another text, cancels it)."""
         self.requests = itertools.count(1)
+        self.wanted = 0
+        """How many :meth:`WorkerRecognizer.extract` calls (the user's) wait for
+        :attr:`lock` or hold it: the background's pieces (:meth:`behind`) wait for none."""
+        self.wanted_lock = threading.Lock()
         self.failure: Exception | None = None
         """Why the model could not be loaded, once it could not: not tried again (a
         broken install would cost seconds of CPU on every article)."""
@@ -281,6 +295,24 @@ class _Worker:
             return True
         except (OSError, ValueError):
             return False  # the next extract finds the child gone, and says so
+        finally:
+            self.lock.release()
+
+    def behind(
+        self, text: str, chunks: list[tuple[int, str]], size: int, cancelled: threading.Event
+    ) -> list[Span] | None:
+        """Recognise *chunks* (one small piece of a background article) unless the user's
+        work wants the child: an extract waiting for the lock or holding it, or a request
+        sent ahead by :meth:`ask` that its extract has not taken yet. None when it did not
+        (try again later); at most this piece runs while the user's request waits."""
+        if self.wanted or self.asked is not None:
+            return None
+        if not self.lock.acquire(blocking=False):
+            return None
+        try:
+            if self.wanted or self.asked is not None:  # came between the check and the lock
+                return None
+            return self.extract(text, chunks, size, cancelled)
         finally:
             self.lock.release()
 
@@ -405,6 +437,20 @@ class _Worker:
                 process.join(timeout=5)
             if isinstance(process, ChildProcess):
                 process.close()
+
+
+def pieces(chunks: list[tuple[int, str]], chars: int) -> Iterator[list[tuple[int, str]]]:
+    """Consecutive runs of *chunks* of at most *chars* characters (at least one chunk)."""
+    run: list[tuple[int, str]] = []
+    size = 0
+    for chunk in chunks:
+        if run and size + len(chunk[1]) > chars:
+            yield run
+            run, size = [], 0
+        run.append(chunk)
+        size += len(chunk[1])
+    if run:
+        yield run
 
 
 def _same(a: str, b: str) -> bool:
@@ -552,8 +598,40 @@ class WorkerRecognizer:
         chunks = list(paragraphs(text))
         if not chunks:
             return []
-        with self._worker.lock:
-            return self._worker.extract(text, chunks, self.batch_size, cancelled)
+        worker = self._worker
+        with worker.wanted_lock:
+            worker.wanted += 1  # the background's next piece waits (behind)
+        try:
+            with worker.lock:
+                return worker.extract(text, chunks, self.batch_size, cancelled)
+        finally:
+            with worker.wanted_lock:
+                worker.wanted -= 1
+
+    def extract_behind(
+        self, text: str, cancelled: threading.Event, turn: Callable[[], None]
+    ) -> list[Span]:
+        """:meth:`extract`, for the app's background pass: *text* goes to the worker in
+        pieces of about :data:`PIECE_CHARS` characters (whole paragraphs: the model reads
+        each paragraph alone, so the spans are the same), each sent only when no
+        :meth:`extract` (the user's) wants the worker, so that the user's request waits at
+        most for the piece in flight. *turn* is called before each piece: it returns when
+        the background may go on (it waits while the user types). Raises
+        :class:`Cancelled` once *cancelled* is set (within :data:`_POLL` seconds, the
+        piece in flight cancelled), as :meth:`extract` raises the rest."""
+        self.info  # noqa: B018 -- NoModel here, without starting a process for nothing
+        spans: list[Span] = []
+        for piece in pieces(list(paragraphs(text)), PIECE_CHARS):
+            while True:
+                turn()
+                if cancelled.is_set():
+                    raise Cancelled
+                found = self._worker.behind(text, piece, self.batch_size, cancelled)
+                if found is not None:
+                    spans.extend(found)
+                    break
+                cancelled.wait(_POLL)  # the user's request has the worker: after it
+        return spans
 
     def close(self) -> None:
         """Stop the worker process (the next :meth:`extract` starts a new one)."""

@@ -240,16 +240,15 @@ def asks_for_entities(query: Query) -> bool:
     return mentions or uses_fields(query.where, ("entity", "label"))
 
 
-def entities_missing(found: int, listed: int) -> str:
+def entities_missing(found: int, listed: int, *, finding: bool = False) -> str:
     """What a query that :func:`asks_for_entities` is told (by the app's filter and by
     `reader search`) when only *found* of the *listed* articles have their entities
-    indexed (the others' are not cached yet); ``""`` when all have."""
+    indexed (the others' are not cached yet); ``""`` when all have. *finding*: the app
+    finds the rest in the background (reader/ui/background.py)."""
     if found >= listed:
         return ""
-    return (
-        f"entities found for {found:,} of {listed:,} articles: results incomplete until "
-        "`reader index`"
-    )
+    until = "the app finds the rest while you read" if finding else "`reader index`"
+    return f"entities found for {found:,} of {listed:,} articles: results incomplete until {until}"
 
 
 # The parser lives in reader/search/parser.py, which imports the classes above: imported here

@@ -9,6 +9,7 @@ import gc
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -61,6 +62,9 @@ milliseconds; this is for a slow disk or a big import)."""
 STORE_POLL_SECONDS = 1.0
 """How often the app looks (a stat) for saves made by other readers."""
 
+_INPUT = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
+"""What the user does: after each, the background pass (reader/ui/background.py) rests."""
+
 _STOP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 """Signals after which the app exits as on ``q`` rather than dying with its writes."""
 
@@ -103,6 +107,8 @@ class ReaderApp(App[None]):
         `reader` command does; tests, many apps in one process, do not)."""
         self.workspace = workspace
         """The core: the library, the store and the entity finder."""
+        self.last_input = time.monotonic()
+        """When the user last pressed a key, clicked, scrolled or pasted (``monotonic``)."""
         self.store_problem: str | None = None
         """Why annotations cannot be changed, when they cannot (shown to the user)."""
         self.store_brief: str | None = None
@@ -327,6 +333,8 @@ class ReaderApp(App[None]):
         await asyncio.wrap_future(self._writer.submit(lambda: None))
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, _INPUT) and not event.is_forwarded:
+            self.last_input = time.monotonic()  # the background pass waits for a rest
         # A paste is the one way raw text reaches a field without a key for each
         # character: its control sequences go before any field (Textual's Input and
         # TextArea draw an ESC as it came) sees it, as an article's would.

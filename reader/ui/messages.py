@@ -77,6 +77,14 @@ class EntitiesSaved(Message):
 
 
 @dataclass
+class BackgroundFound(Message):
+    """The background pass (reader/ui/background.py) put an article's entities in the
+    entity cache and the entity index; None: it found nothing more to do (for now)."""
+
+    article_id: str | None
+
+
+@dataclass
 class EntitiesFailed(Message):
     """Entities could not be found (no pipeline, or an error): say so, keep reading."""
 

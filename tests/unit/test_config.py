@@ -58,6 +58,8 @@ def test_every_key_is_read_paths_expanded_relative_to_the_file(
         ("sidebar = 10\n", "'sidebar' must be a whole number from 20 to 200"),
         ('sidebar = "48"\n', "'sidebar' must be a whole number"),
         ("sidebar = true\n", "'sidebar' must be a whole number"),
+        ('background_entities = "no"\n', "'background_entities' must be true or false"),
+        ("background_entities = 0\n", "'background_entities' must be true or false"),
     ],
 )
 def test_a_bad_file_is_an_error_naming_the_file_and_what_is_wrong(
@@ -147,3 +149,19 @@ def test_the_sidebar_width_is_read_and_written_keeping_the_rest(tmp_path: Path) 
     )
     assert load_config(path).sidebar == 52
     assert load_config(write(tmp_path / "other.toml", "")).sidebar is None
+
+
+def test_the_background_pass_is_on_unless_the_file_says_false(tmp_path: Path) -> None:
+    from reader.config import set_value
+    from reader.settings import Settings
+
+    path = write(tmp_path / "config.toml", 'theme = "nord"\n')
+    assert load_config(path).background_entities is None
+    built = Settings.build(config=load_config(path), env={}, cwd=tmp_path)
+    assert built.background_entities is True
+    assert ("background", "entities found while you rest", "default") in built.in_use()
+    set_value(path, "background_entities", False)
+    assert path.read_text(encoding="utf-8") == 'theme = "nord"\nbackground_entities = false\n'
+    built = Settings.build(config=load_config(path), env={}, cwd=tmp_path)
+    assert built.background_entities is False
+    assert ("background", "off", "config file") in built.in_use()

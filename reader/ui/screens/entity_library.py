@@ -103,12 +103,14 @@ class EntityLibraryScreen(Screen[Entity | None]):
         entity_list.set_entities(message.entities)
         entity_list.filter(self.query_one(EntityFilter).value)
         self._count()
-        # Articles not opened yet (nor indexed by `reader index`) have no entities found:
-        # the list is the rest's, and says so.
+        # Articles not opened yet (nor found in the background, nor by `reader index`)
+        # have no entities found: the list is the rest's, and says so (and, while the
+        # background pass runs, that it finds the rest: reader/ui/background.py).
         found, total = message.articles or (0, 0)
         missing = found < total
+        finding = " · finding the rest" if self.app.settings.background_entities else ""
         entity_list.border_subtitle = (
-            f"entities found for {found:,} of {total:,} articles" if missing else ""
+            f"entities found for {found:,} of {total:,} articles{finding}" if missing else ""
         )
 
     def _count(self) -> None:

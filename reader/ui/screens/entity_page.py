@@ -88,8 +88,9 @@ def read_page(node: DOMNode, wanted: str | MentionAt, order: Order, *, new: bool
                     ident = entity.id
             if message is None:
                 page = index.page(ident, order=order)
-                # Entities are found for an article once it is opened or `reader index`
-                # ran: a page of a library not yet indexed says how much it covers.
+                # Entities are found for an article once it is opened, found in the
+                # background (reader/ui/background.py) or by `reader index`: a page of a
+                # library not yet covered says how much it covers.
                 coverage = (index.article_count(), len(app.workspace.library().articles))  # type: ignore[attr-defined]
                 message = EntityPageLoaded(page, order, None, new, coverage)
         except Exception as error:  # a broken index file: said, the reading goes on
@@ -239,13 +240,13 @@ class EntityPageScreen(Screen[None]):
         ]
         found, total = self.coverage or (0, 0)
         if found < total:
-            parts.append(
-                (
-                    f"  (entities found in {found:,} of {total:,} articles so far:"
-                    " `reader index` finds the rest)",
-                    "dim italic",
-                )
+            rest = (
+                "the app finds the rest while you read"
+                if self.app.settings.background_entities
+                else "`reader index` finds the rest"
             )
+            said = f"  (entities found in {found:,} of {total:,} articles so far: {rest})"
+            parts.append((said, "dim italic"))
         variants = [sanitize_line(v, 60) for v in entity.variants[:12]]
         if variants:
             more = len(entity.variants) - len(variants)

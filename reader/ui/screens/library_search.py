@@ -38,6 +38,7 @@ from reader.search.query import (
 from reader.search.stamp import entity_cache_stamp
 from reader.store import View
 from reader.text import sanitize_line
+from reader.ui.background import INDEX_EVERY
 from reader.ui.messages import FilterFound, IndexUpdated, ViewCounts
 from reader.ui.screens.dialogs import ConfirmScreen
 from reader.ui.screens.view_dialogs import ViewNameScreen
@@ -159,6 +160,13 @@ class LibrarySearch:
         return self._index_ready
 
     @property
+    def settled(self) -> bool:
+        """Whether the session's first updates are done (the text indexed, then the
+        entities; or an update failed): the first-start work the background pass waits
+        for. Read from its thread."""
+        return self._entities_ready or self._index_problem is not None
+
+    @property
     def writable(self) -> bool:
         """Whether views can be saved, renamed and deleted (the database can be written)."""
         return not self._app.store_problem
@@ -186,13 +194,19 @@ class LibrarySearch:
         self._update_wanted = True
         self._maybe_update()
 
-    def entities_found(self) -> None:
+    def entities_found(self, *, background: bool = False) -> None:
         """An article's entities were found by the model (and shown): index them once no
-        article has been opened for a while, or before the next search."""
+        article has been opened for a while, or before the next search. Found by the
+        background pass (reader/ui/background.py): at most every
+        :data:`~reader.ui.background.INDEX_EVERY` seconds while it runs (an update
+        compares the whole library), at once for a search for entities."""
         if not self._loaded:
             return
         self._entities_due = True
-        self._wait_for_idle()
+        if not background:
+            self._wait_for_idle()
+        elif self._idle_timer is None:
+            self._idle_timer = self._screen.set_timer(INDEX_EVERY, self._idle)
 
     def switching(self) -> None:
         """An article is being opened: entities waiting to be indexed wait longer."""
@@ -374,7 +388,8 @@ class LibrarySearch:
             if not self._entities_ready:
                 notice = ENTITIES_PENDING
             elif self._entity_counts is not None:
-                notice = entities_missing(*self._entity_counts)
+                finding = self._app.settings.background_entities
+                notice = entities_missing(*self._entity_counts, finding=finding)
         self._entity_notice = notice
         # The last search's notices stay until this one's result replaces them (the status
         # line does not blink on every keystroke).

@@ -32,6 +32,7 @@ from reader.library.parsers import RENDERED_SUFFIXES
 from reader.store import Session
 from reader.text import sanitize_line
 from reader.ui.add_dialog import AddCommands, Adder
+from reader.ui.background import BackgroundEntities
 from reader.ui.frames import draw_in_next_frame, draw_now, lay_out_in_next_frame
 from reader.ui.live_library import REMOVED_SHOWN, LiveLibrary
 from reader.ui.messages import (
@@ -40,6 +41,7 @@ from reader.ui.messages import (
     AnnotationsChanged,
     ArticleRead,
     ArticlesLearnt,
+    BackgroundFound,
     EntitiesFailed,
     EntitiesReady,
     EntitiesSaved,
@@ -282,6 +284,15 @@ class MainScreen(AnnotationKeys):
             open_at=self.open_article_at,
         )
         """The entity index kept current, the panel's library names, the entity pages."""
+        self.background = BackgroundEntities(
+            self.app,
+            self,
+            articles=articles,
+            shown=lambda: self.article,
+            settled=lambda: self.library_search.settled,
+            found=self.entity_pages.found,
+        )
+        """The entities of the articles not yet cached, found while the user rests."""
         yield colours
         yield Header(icon="¶")
         with Horizontal(id="body"):
@@ -304,6 +315,7 @@ class MainScreen(AnnotationKeys):
         # Where the library is left is written at once before a suspend (Ctrl+Z): a
         # suspended app may never come back.
         self.app.app_suspend_signal.subscribe(self, self._suspending)
+        self.app.app_resume_signal.subscribe(self, lambda _app: self.background.resumed())
         self._sidebar_width = self.app.settings.sidebar
         """The sidebar's width as the user set it (`<` `>`), None: the stylesheet's."""
         if self._sidebar_width is not None:  # the width the user left it at
@@ -330,6 +342,7 @@ class MainScreen(AnnotationKeys):
     def on_unmount(self) -> None:
         self.save_before_leaving()
         self._found()
+        self.background.join(1.0)  # stopped above: within a poll of the worker's pipe
 
     def save_before_leaving(self) -> None:
         """The app is going: where the article and the library were left handed to the
@@ -343,6 +356,7 @@ class MainScreen(AnnotationKeys):
         # Textual stops the process (SIGTSTP) right after this signal, without another turn
         # of the loop: the saves are written now, not queued for a frame or a timer (a
         # terminal closed while the process is stopped kills it).
+        self.background.suspending()
         self.resume.save(self.article, self.library_search.text, closing=True)
         self.app.write_queued_saves(wait=1.0)
 
@@ -353,6 +367,7 @@ class MainScreen(AnnotationKeys):
         unmounts the screens (~0.2 s), so that they are done by the time it waits for
         them."""
         self.library_search.stop()
+        self.background.stop()
         self.live_library.stop()
         self.entity_pages.stop()
         # A switch's hold whose frame never comes (q pressed before it) would keep the
@@ -533,6 +548,7 @@ class MainScreen(AnnotationKeys):
         self.call_after_refresh(self.early_keys.shown)
         self.app.library_shown()
         self.live_library.start()
+        self.background.start()
         if any(article.deferred for article in message.library.articles):
             self._extract_pages(list(message.library.articles))
 
@@ -833,6 +849,10 @@ class MainScreen(AnnotationKeys):
             return
         if self._without_store and self.app.store is not None:
             self.refresh_entities()  # the store opened meanwhile: with its corrections
+
+    def on_background_found(self, message: BackgroundFound) -> None:
+        # As on_entities_saved, less often: the pass finds an article every ~0.2 s.
+        self.library_search.entities_found(background=message.article_id is not None)
 
     def on_entities_failed(self, message: EntitiesFailed) -> None:
         if self.article is not None and message.article_id == self.article.id:
