@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reader.anchoring.drawn import to_text, without_drawn_lines
 from reader.anchoring.fuzzy import FUZZY_MATCH_MIN, FUZZY_QUOTE_MIN, fuzzy_match
 from reader.anchoring.targets import (
     CONTEXT_LENGTH,
@@ -54,26 +55,62 @@ def reanchor(target: dict[str, Any], text: str) -> Anchoring:
        position wins, except that occurrences whose stored prefix or suffix still matches
        in full come first: an edit that shifts the text must not move a highlight onto an
        earlier repeat of the same words. Ties go to the longer matching context.
-    3. ``moved``: a fuzzy match of quote and context (rapidfuzz), accepted only when the
+    3. ``moved``: the same in the text seen without its drawn lines (a table's header
+       rule, drawn since CATALOGUE_FORMAT 5), the span mapped back: a passage made
+       across a header row before the rule was drawn keeps its words, the rule inside.
+    4. ``moved``: a fuzzy match of quote and context (rapidfuzz), accepted only when the
        quote is at least :data:`FUZZY_QUOTE_MIN` similar and quote with context at least
        :data:`FUZZY_MATCH_MIN`.
-    4. ``orphaned``.
+    5. ``orphaned``.
 
     An empty quote (a point) is anchored by its context alone and never fuzzily.
     Raises ``ValueError`` if *target* is malformed.
     """
     parsed = parse_target(target)
     if not parsed.exact:
-        return _reanchor_point(parsed, text)
+        found = _reanchor_point(parsed, text)
+        if found.state == "orphaned":
+            return _without_drawn_lines(parsed, text) or found
+        return found
     if parsed.end <= len(text) and text[parsed.start : parsed.end] == parsed.exact:
         return Anchoring("anchored", parsed.start, parsed.end)
     start = _nearest_occurrence(parsed, text)
     if start is not None:
         return Anchoring("moved", start, start + len(parsed.exact))
+    if (drawn := _without_drawn_lines(parsed, text)) is not None:
+        return drawn
     span = fuzzy_match(parsed, text)
     if span is not None:
         return Anchoring("moved", *span)
     return ORPHANED
+
+
+def _without_drawn_lines(target: Target, text: str) -> Anchoring | None:
+    """Return where *target* is found exactly in *text* seen without its drawn lines (a
+    table's header rule, drawn since CATALOGUE_FORMAT 5: see `drawn`), mapped back to
+    *text*: a passage made before the rule was drawn stays on its words, the rule inside
+    it if it crossed the header row. ``None`` if *text* has no such line or the quote (or
+    a point's context) is not found in it exactly."""
+    seen = without_drawn_lines(text)
+    if seen is None:
+        return None
+    view, removed = seen
+    if not target.exact:
+        found = _reanchor_point(target, view)
+        if found.start is None:
+            return None
+        point = to_text(found.start, removed, after=True)
+        return Anchoring("moved", point, point)
+    if target.end <= len(view) and view[target.start : target.end] == target.exact:
+        start: int | None = target.start
+    else:
+        start = _nearest_occurrence(target, view)
+    if start is None:
+        return None
+    end = start + len(target.exact)
+    return Anchoring(
+        "moved", to_text(start, removed, after=True), to_text(end, removed, after=False)
+    )
 
 
 def _occurrences(text: str, needle: str) -> list[int]:

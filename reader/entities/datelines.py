@@ -66,12 +66,14 @@ _PLACES_NAMED_LIKE_ORGS = frozenset({"WEST BANK", "LEFT BANK", "SOUTH BANK"})
 
 #: What a paragraph calls a company when it opens on it ("The company said…", "Shares of
 #: the online retailer…"): the head of its first noun phrase (lower case; any "…maker").
+#: Company words only: "group", "unit", "owner", "business", "operator", "chain" and the
+#: media's words head a paragraph after a place's dateline as often ("GAZA — The militant
+#: group said…", "The newspaper reported…"), and a name no list knows is a place.
 ORG_NOUNS = frozenset(
     {
-        "company", "firm", "corporation", "conglomerate", "group", "giant", "startup",
-        "start-up", "lender", "bank", "insurer", "retailer", "airline", "carrier",
-        "automaker", "manufacturer", "supplier", "operator", "brand", "chain", "newspaper",
-        "broadcaster", "publisher", "business", "subsidiary", "unit", "owner",
+        "company", "firm", "corporation", "conglomerate", "giant", "startup", "start-up",
+        "lender", "bank", "insurer", "retailer", "airline", "carrier", "manufacturer",
+        "supplier", "brand", "subsidiary",
     }
 )  # fmt: skip
 
@@ -107,11 +109,13 @@ _AFTER = re.compile(r"(?: ?[–—]| -|- | ?\(|,)")
 "ACCRA-based"), ``(`` or a comma."""
 
 _TICKER = re.compile(
-    r" ?\((?:(?:NASDAQ|NYSE|LSE|TSX|ASX|HKEX|Nasdaq|Nyse): ?[A-Z]{1,5}(?:\.[A-Z]{1,2})?"
+    r" ?\((?:(?:NASDAQ|NYSE|NYSEARCA|AMEX|OTC|LSE|LON|TSX|ASX|HKEX|HKG|ETR|FRA|EPA|AMS|EBR"
+    r"|BIT|SWX|STO|TYO|KRX|SGX|NSE|BSE|JSE|Nasdaq|Nyse): ?[A-Z0-9]{1,6}(?:\.[A-Z]{1,2})?"
     r"|[A-Z]{1,5}\.[A-Z]{1,2})\)"
 )
-"""A stock ticker in brackets after a name: with its exchange or its market's suffix (a
-bare "(AP)" is a wire agency)."""
+"""A stock ticker in brackets after a name: with its exchange ("(NASDAQ: MSFT)", "(LON:
+BARC)", "(ETR: SIE)", "(TYO: 7203)") or its market's suffix ("(MSFT.O)"); a bare "(AP)" is
+a wire agency."""
 
 _PROSE = re.compile(r"[^\S\n]*(?:\([^()\n]*\)[^\S\n]*)?[-–—,]?[^\S\n]*")
 """What comes between a dateline's place and its prose: a dash or a comma, and a bracket

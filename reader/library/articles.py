@@ -56,6 +56,10 @@ class Problem:
         return f"{sanitize_line(str(self.path))}: {self.reason}"
 
 
+_NO_META: Mapping[str, str] = MappingProxyType({})
+"""The meta of every article whose file says nothing about itself (one object)."""
+
+
 class Article:
     """One article as displayed: sanitised text plus what the sidebar shows about it.
 
@@ -100,7 +104,7 @@ class Article:
         self._word_count = word_count
         self._notices = tuple(notices)
         self._formats = formats
-        self._meta: Mapping[str, str] = MappingProxyType(dict(meta or {}))
+        self._meta: Mapping[str, str] | None = MappingProxyType(dict(meta)) if meta else _NO_META
         self._deferred = False
         self._listed = False
 
@@ -112,10 +116,15 @@ class Article:
         sha256: str,
         word_count: int,
         notices: tuple[str, ...] = (),
+        *,
+        meta: Mapping[str, str] | None = None,
     ) -> Article:
-        """An article known from the index: its text is read when first asked for."""
-        article = cls(path, title, "", sha256, word_count, notices)
+        """An article known from the index: its text is read when first asked for; its
+        :attr:`meta` too, unless given (what the catalogue read when it catalogued it)."""
+        article = cls(path, title, "", sha256, word_count, notices, meta=meta)
         article._text = None
+        if meta is None:
+            article._meta = None
         return article
 
     @classmethod
@@ -165,9 +174,18 @@ class Article:
     def meta(self) -> Mapping[str, str]:
         """What the file says about itself (front matter, a page's metadata): ``title``,
         ``author``, ``date``, ``site``, ``url``… (sanitised onto one line each)."""
-        if self._text is None:
+        meta = self._meta
+        if meta is None:
             self._read()
-        return self._meta
+            meta = self._meta
+        assert meta is not None  # a read sets it
+        return meta
+
+    @property
+    def has_meta(self) -> bool:
+        """Whether :attr:`meta` is known without reading the file (the text read, or the
+        file catalogued by this process: :meth:`unread` given it)."""
+        return self._meta is not None
 
     @property
     def deferred(self) -> bool:
@@ -215,10 +233,11 @@ class Article:
             if isinstance(read, Problem):
                 self._sha256 = hashlib.sha256(b"").hexdigest()
                 self._word_count, self._notices = 0, (read.reason,)
-                self._text = ""
+                self._text, self._meta = "", _NO_META
             else:
                 self._title, self._sha256 = read._title, read._sha256
                 self._word_count, self._notices = read._word_count, read._notices
+                self._meta = read._meta
                 self._deferred = read._deferred
             self._listed = False
 
@@ -255,7 +274,7 @@ class Article:
                 first = self._deferred or self._listed  # never read before: no "longer"
                 reason = result.reason if first else f"no longer readable: {result.reason}"
                 self._notices = (*self._notices, reason)
-                self._text = ""
+                self._text, self._meta = "", _NO_META
             else:
                 self._title, self._sha256 = result.title, result.sha256
                 self._word_count, self._notices = result.word_count, result.notices

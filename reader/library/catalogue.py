@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -98,7 +99,9 @@ class Catalogue:
         entry = _to_entry(stamp, result)
         self._seen[key] = entry
         self._changed = True
-        return _from_entry(path, entry)
+        # Its text is not kept, but what the file says about itself (small) is: what an
+        # index after a change of format reads again (the entity index's dates) is here.
+        return _from_entry(path, entry, result.meta if isinstance(result, Article) else None)
 
     def cached(
         self, path: Path, *, resolved: str | None = None, info: os.stat_result | None = None
@@ -198,8 +201,10 @@ def _to_entry(stamp: Stamp, result: Article | Problem) -> list[Any]:
     return [list(stamp), result.title, result.sha256, result.word_count, list(result.notices), None]
 
 
-def _from_entry(path: Path, entry: list[Any]) -> Article | Problem:
+def _from_entry(
+    path: Path, entry: list[Any], meta: Mapping[str, str] | None = None
+) -> Article | Problem:
     _, title, sha256, words, notices, problem = entry
     if problem is not None:
         return Problem(path, problem)
-    return Article.unread(path, title, sha256, words, tuple(notices))
+    return Article.unread(path, title, sha256, words, tuple(notices), meta=meta)

@@ -43,6 +43,9 @@ class LibraryLoaded(Message):
     library: Library
     tags: dict[str, list[str]] = field(default_factory=dict)
     """Tags per article content hash, from the database."""
+    tell_skipped: bool = False
+    """Whether the files skipped (the library's problems) are news: not those told at this
+    library's last start (``skipped_changed``, run in the loader's thread)."""
 
 
 @dataclass

@@ -184,3 +184,29 @@ async def test_the_files_skipped_are_told_once_per_library(make_settings, tmp_pa
     assert await told(first) == []
     assert await told(second) == []
     assert await told(tmp_path / "link") == []
+
+
+async def test_the_files_skipped_are_digested_off_the_screens_thread(
+    make_settings, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Whether to tell the files skipped (their real paths digested, the digest read and
+    written in the cache dir: tens of ms for thousands of files) is found in the library
+    loader's thread, not the screen's; the notice still comes, once."""
+    import threading
+
+    from reader.ui.screens import main as main_module
+
+    threads: list[int] = []
+    real = main_module.skipped_changed
+
+    def spied(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(main_module, "skipped_changed", spied)
+    app = build_app(make_settings(make_hostile_library(tmp_path / "hostile")))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        told = [n for n in app._notifications if n.title == "Some files were skipped"]
+        assert len(told) == 1 and "binary.txt" in str(told[0].message)
+        assert len(threads) == 1 and threads[0] != app._thread_id

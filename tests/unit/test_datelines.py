@@ -40,6 +40,13 @@ def relabel(text: str, *spans: Span) -> list[tuple[str, str]]:
         # Prose that names no company, after a place no list knows.
         ("KIGALI — The minister said the company would be sold.", "KIGALI"),
         ("ZANZIBAR — The island's ferries stopped, the port's operator said.", "ZANZIBAR"),
+        # Prose that opens on a body that is no company: a place no list knows stays one.
+        ("GAZA — The militant group said it fired rockets overnight.", "GAZA"),
+        ("KHERSON — The unit said it had crossed the river.", "KHERSON"),
+        ("MARIUPOL — The owner said the plant would not reopen.", "MARIUPOL"),
+        ("GOMA — The business community said trade had stopped.", "GOMA"),
+        ("PORT SUDAN — The operator said the port was shut.", "PORT SUDAN"),
+        ("HERAT — The newspaper said the governor had resigned.", "HERAT"),
     ],
 )  # fmt: skip
 def test_a_datelines_place_the_model_calls_an_org_is_a_gpe(text: str, surface: str) -> None:
@@ -91,6 +98,10 @@ def test_the_name_elsewhere_in_the_article_gives_the_label() -> None:
         ("MICROSOFT (MSFT.O) - Cloud revenue rose by a fifth, the company said.",
          "MICROSOFT", "ORG", []),
         ("NVIDIA (NASDAQ: NVDA) said its sales doubled.", "NVIDIA", "ORG", []),
+        # Exchanges named as finance sites do.
+        ("BARCLAYS (LON: BARC) said it would cut jobs.", "BARCLAYS", "ORG", []),
+        ("SIEMENS (ETR:SIE) — Orders rose by a tenth, it said.", "SIEMENS", "ORG", []),
+        ("TOYOTA (TYO: 7203) said sales rose in China.", "TOYOTA", "ORG", []),
         ("GOOGLE — The search giant said it would appeal the ruling.", "GOOGLE", "ORG", []),
         ("AMAZON — Shares of the online retailer rose on Monday.", "AMAZON", "ORG", []),
         ("SAMSUNG — The world's largest chipmaker said profit fell.", "SAMSUNG", "ORG", []),

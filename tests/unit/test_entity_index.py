@@ -771,3 +771,38 @@ def test_a_title_changed_outside_the_text_is_taken_without_indexing(setup: Setup
     report = setup.index.update(setup.workspace)
     assert page_titles(setup)["court.md"] == ("Appeal heard", "2026-03-02")
     assert report.indexed == 0 and report.retitled == 1
+
+
+def test_a_new_catalogue_format_reads_each_file_once_for_both_indexes(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a change of catalogue format the catalogue reads every file again; the entity
+    index takes the dates it re-reads from what that read found (the article's meta), not
+    from a second read of each file."""
+    import reader.library
+    from reader.library.catalogue_format import CATALOGUE_FORMAT
+
+    court = str(setup.root / "court.md")
+    with setup.index.transaction() as connection:
+        connection.execute("UPDATE articles SET date = '1999-01-01' WHERE path = ?", (court,))
+        connection.execute(
+            "UPDATE meta SET value = ? WHERE key = 'catalogue'", (str(CATALOGUE_FORMAT - 1),)
+        )
+    assert setup.settings.cache_dir is not None
+    kept = setup.settings.cache_dir / catalogue.CATALOGUE_FILE
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    kept.write_text(json.dumps({**data, "format": CATALOGUE_FORMAT - 1}), encoding="utf-8")
+    setup.reopen()
+    setup.index = setup.workspace.entity_index()
+    read_again: list[Path] = []
+    real = reader.library.read_article
+
+    def spied(path: Path, *args: object, **kwargs: object) -> object:
+        read_again.append(path)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reader.library, "read_article", spied)
+    report = setup.index.update(setup.workspace)
+    assert report.indexed == 0 and report.retitled == 1  # the date
+    assert page_titles(setup)["court.md"] == ("Court hears appeal", "2026-03-02")
+    assert read_again == []

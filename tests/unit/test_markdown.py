@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.anchoring import describe
+from reader.anchoring import describe, reanchor
 from reader.annotations import article_ref, load
 from reader.entities.engines.spacy_engine import SpacyEngine
 from reader.library import Article, Problem, read_article
@@ -302,3 +302,58 @@ def test_highlights_on_a_table_article_drawn_before_its_rule_re_anchor(tmp_path:
         assert [item.state for item in annotations.items] == ["moved", "moved"]  # not orphaned
         quoted = sorted(article.text[s[0] : s[1]] for s in (i.span for i in annotations.items) if s)
         assert quoted == ["After the table", "Paris"]
+
+
+RESULTS = """\
+# Results
+
+The count is in.
+
+| District | Votes | Share |
+|----------|-------|-------|
+| North | 1200 | 40% |
+| South | 1800 | 60% |
+
+> | Seat | Held |
+> |------|------|
+> | One | Yes |
+
+Turnout was high.
+"""
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "Votes │ Share\nNorth",
+        "Share\nNorth    │ 1200",
+        "The count is in.\n\nDistrict │ Votes │ Share\nNorth    │ 1200  │ 40%\nSouth",
+        "Held\n│ One",  # a table in a quote: its rule has the quote's bar
+        "60%\n\n│ Seat │ Held\n│ One  │ Yes\n\nTurnout",  # across the second table's rule
+    ],
+)
+def test_a_passage_across_a_header_row_before_its_rule_keeps_its_words(quote: str) -> None:
+    """A passage selected across a table's header row in the text before CATALOGUE_FORMAT 5
+    (no rule under the header) is found on the same words in the text with the rule: moved,
+    from its first word to its last, the rule inside it, never orphaned nor stretched."""
+    text = render_markdown(RESULTS).text
+    before = text.replace("─────────┼───────┼──────\n", "").replace("│ ─────┼─────\n", "")
+    assert before.count("\n") == text.count("\n") - 2  # as CATALOGUE_FORMAT 4 drew it
+    start = before.index(quote)
+    anchoring = reanchor(describe(before, start, start + len(quote)), text)
+    assert anchoring.state == "moved"
+    assert anchoring.start is not None and anchoring.end is not None
+    found = text[anchoring.start : anchoring.end]
+    lines = quote.split("\n")
+    assert found.startswith(lines[0]) and found.endswith(lines[-1])
+    assert [line for line in found.split("\n") if "┼" not in line] == lines
+
+
+def test_a_point_between_header_and_rows_before_the_rule_keeps_its_place() -> None:
+    """A point (an empty quote) whose context crossed the header row is put before the
+    first row's words, after the rule."""
+    text = render_markdown(RESULTS).text
+    before = text.replace("─────────┼───────┼──────\n", "")
+    at = before.index("North")
+    anchoring = reanchor(describe(before, at, at), text)
+    assert anchoring.state == "moved" and anchoring.start == text.index("North")

@@ -487,7 +487,9 @@ def _redate(
     for article, row_id, before in redated:
         if cancelled is not None and cancelled.is_set():
             break
-        read = article if article.loaded else read_article(article.path)
+        # Catalogued by this process (after the same change of format), its meta is known:
+        # no second read.
+        read = article if article.loaded or article.has_meta else read_article(article.path)
         if isinstance(read, Problem) or read.sha256 != article.sha256:
             continue  # changed since the plan: its own update indexes it again
         day = article_day(read)

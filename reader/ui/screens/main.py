@@ -405,6 +405,14 @@ class MainScreen(AnnotationKeys):
             library = Library(problems=[Problem(Path("."), f"the library failed: {error}")])
         if not opened:
             app.open_store()
+        # Whether to tell the files skipped: their real paths digested and the digest
+        # written here, off the screen's thread (tens of ms for thousands of files).
+        settings = workspace.settings
+        tell_skipped = bool(library.problems) and skipped_changed(
+            settings.cache_dir if settings.use_cache else None,
+            self.resume.key,
+            library.problems,
+        )
 
         def loaded(
             found: tuple[dict[str, list[str]], ReadingState, Session | None] | None = None,
@@ -412,7 +420,7 @@ class MainScreen(AnnotationKeys):
             if found is not None:  # on the UI thread (read's callback)
                 self.reading.loaded(found[1])
                 self.resume.session = found[2]
-            self.post_message(LibraryLoaded(library, found[0] if found else {}))
+            self.post_message(LibraryLoaded(library, found[0] if found else {}, tell_skipped))
 
         if app.store is None:
             loaded()
@@ -511,12 +519,7 @@ class MainScreen(AnnotationKeys):
             off = "read-only" if self.app.store is not None else "annotations off"
             self.sub_title = f"{self.app.sub_title} · {self.app.store_brief or off}"
             self.refresh_bindings()
-        settings = self.app.workspace.settings
-        if message.library.problems and skipped_changed(
-            settings.cache_dir if settings.use_cache else None,
-            self.resume.key,
-            message.library.problems,
-        ):
+        if message.tell_skipped:
             skipped = "\n".join(str(p) for p in message.library.problems[:10])
             more = len(message.library.problems) - 10
             if more > 0:
