@@ -417,3 +417,82 @@ async def test_the_quit_question_says_the_note_is_lost_when_drafts_are_not_kept(
         assert "kept as a draft" in app.screen._question
         await pilot.press("y")
         await pilot.pause()
+
+
+async def test_a_passage_s_draft_adopted_after_typing_leaves_no_copy_behind(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typed (and kept under the article's key) before the passage's draft was read: the
+    editor shows both, kept as one draft on the passage; no orphan under the article's."""
+    async with in_article(settings, SIZE) as (app, pilot, view):
+        start = view.text.index("minister")
+        view.select_range(start, start + len("minister"))
+        await open_editor(app, pilot)
+        await pilot.press(*"On the passage")
+        await rest(app, pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        await pilot.press("y")
+        await pilot.pause()
+    go = threading.Event()
+    real = AnnotationStore.drafts
+
+    def slow(store: AnnotationStore) -> Any:
+        go.wait(10)
+        return real(store)
+
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#article").focus()
+        monkeypatch.setattr(AnnotationStore, "drafts", slow)
+        await pilot.press("a")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, NoteScreen) and screen.keeper is not None
+        await pilot.press(*"Typed first")
+        screen.keeper._asked -= note_drafts.DRAFT_AFTER
+        screen.keeper._rested()  # queued behind the read
+        go.set()
+        await settle(pilot)
+        monkeypatch.setattr(AnnotationStore, "drafts", real)
+        assert text_of(screen) == "On the passage\n\nTyped first"
+        with AnnotationStore(settings.db_path, read_only=True) as store:
+            kept = store.drafts()
+        assert [(d.key.split("/")[0], d.body) for d in kept] == [
+            ("passage", "On the passage\n\nTyped first")
+        ]
+
+
+async def test_a_draft_that_cannot_be_read_is_said_in_the_editor_not_as_not_saved(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.store import StoreError
+
+    async with in_article(settings, SIZE) as (app, pilot, _):
+
+        def broken(store: AnnotationStore) -> Any:
+            raise StoreError(store.path, "cannot be read: Input/output error")
+
+        monkeypatch.setattr(AnnotationStore, "drafts", broken)
+        screen = await open_editor(app, pilot)
+        assert status_of(screen).startswith("The draft could not be read: ")
+        assert not any("Not saved" in str(n.title) + str(n.message) for n in app._notifications)
+
+
+async def test_the_draft_of_an_edit_whose_note_was_deleted_is_said_so_at_start(
+    settings: Settings,
+) -> None:
+    from reader.store import ArticleRef
+
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    with AnnotationStore(settings.db_path) as store:
+        ref = ArticleRef("/nowhere/a.txt", "e" * 64, "Edited")
+        note = store.add_note(ref, "a note")
+        store.set_draft(f"note/{note.id}", ref, "an edit", annotation=note.id)
+        store.delete(note.id)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        (notice,) = [n for n in app._notifications if "kept as draft" in n.title]
+        assert "its note was deleted: reader drafts prints it" in notice.message

@@ -251,3 +251,13 @@ def test_saving_a_note_removes_its_draft_in_the_same_save(
             assert "the new note" not in bodies
             assert [d.body for d in torn.drafts()] == ["the new note", "edited"]
     owner.release()
+
+
+def test_dropping_a_draft_another_store_wrote_since_reads_the_file_first(tmp_path: Path) -> None:
+    path = tmp_path / "annotations.json"
+    with AnnotationStore(path) as mine, AnnotationStore(path) as other:
+        assert mine.drafts() == []
+        other.set_draft("k", ARTICLE, "written elsewhere")
+        assert mine.delete_draft("k")
+    with AnnotationStore(path, read_only=True) as after:
+        assert after.drafts() == []

@@ -163,32 +163,38 @@ class NoteWriter:
         if self._app.store is None:
             return
 
-        def present(store: AnnotationStore) -> list[tuple[Draft, bool]]:
-            drafts = store.drafts()
-            if not drafts:
+        def present(store: AnnotationStore) -> list[tuple[Draft, str]]:
+            drafts = [d for d in store.drafts() if not d.held_elsewhere()]
+            if not drafts:  # none, or only those another running app is writing
                 return []
             hashes = {a.sha256 for a in articles if a.known}
             paths: set[str] | None = None
+            notes: set[str] | None = None
             found = []
             for draft in drafts:
-                if draft.held_elsewhere():  # being written in another window
-                    continue
-                here = draft.article.sha256 in hashes
+                where = ""
+                if draft.annotation:
+                    if notes is None:  # read once, only for an edit's draft
+                        notes = {note.id for note in store.annotations(kind="note")}
+                    if draft.annotation not in notes:
+                        where = " — its note was deleted: reader drafts prints it"
+                here = bool(where) or draft.article.sha256 in hashes
                 if not here:
                     if paths is None:  # resolved once, only when a hash is not found
                         paths = {os.path.realpath(a.path) for a in articles}
                     here = draft.article.path in paths
-                found.append((draft, here))
+                if not here:
+                    where = " — its article is not in the library: reader drafts prints it"
+                found.append((draft, where))
             return found
 
-        self._app.read(present, self._said)
+        self._app.read(present, self._said, quiet=True)
 
-    def _said(self, found: list[tuple[Draft, bool]]) -> None:
+    def _said(self, found: list[tuple[Draft, str]]) -> None:
         if not found:
             return
         lines = []
-        for draft, here in found[:MAX_NAMED]:
-            where = "" if here else " — its article is not in the library: reader drafts prints it"
+        for draft, where in found[:MAX_NAMED]:
             lines.append(f"• {describe(draft)} ({when(draft)}){where}")
         if len(found) > MAX_NAMED:
             lines.append(f"…and {len(found) - MAX_NAMED} more (reader drafts prints them all)")
