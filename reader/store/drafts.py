@@ -40,15 +40,21 @@ _HELD: set[str] = set()
 whose editor closed is no one's (a test's second app, in the same process, takes it)."""
 
 
-def process_started(pid: int) -> str:
-    """When process *pid* started, as the system counts it ("" if it cannot say): with the
-    pid, it names one process (a pid reused later has another start)."""
+def _stat(pid: int) -> tuple[str, str]:
+    """Process *pid*'s state letter and start (as the system counts it), from /proc;
+    ("", "") where there is none."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as stat:
             fields = stat.read().rsplit(b")", 1)[1].split()
-        return fields[19].decode("ascii")  # starttime, the 22nd field
+        return fields[0].decode("ascii"), fields[19].decode("ascii")  # state, starttime
     except (OSError, IndexError, UnicodeDecodeError):
-        return ""
+        return "", ""
+
+
+def process_started(pid: int) -> str:
+    """When process *pid* started, as the system counts it ("" if it cannot say): with the
+    pid, it names one process (a pid reused later has another start)."""
+    return _stat(pid)[1]
 
 
 def _process_lives(pid: int, started: str) -> bool:
@@ -62,7 +68,10 @@ def _process_lives(pid: int, started: str) -> bool:
         pass  # another user's: it lives
     except OSError:
         return False
-    return not started or process_started(pid) in ("", started)
+    state, now = _stat(pid)
+    if state in ("Z", "X"):  # killed, not yet reaped: it writes nothing more
+        return False
+    return not started or now in ("", started)
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ class Terminal:
 def terminal(tmp_path: Path) -> Iterator[type[Terminal]]:
     opened: list[Terminal] = []
 
-    def open_terminal(*args: str) -> Terminal:
+    def open_terminal(*args: str, draft_after: float | None = None) -> Terminal:
         env = {
             "READER_CACHE_DIR": str(tmp_path / "cache"),
             "READER_DB": str(tmp_path / "db.json"),
@@ -73,6 +73,8 @@ def terminal(tmp_path: Path) -> Iterator[type[Terminal]]:
         }
         if os.environ.get("PYTHONPATH"):  # the code under test, not the installed one
             env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+        if draft_after is not None:  # the note editor's pause (a long one: it cannot come)
+            env["READER_DRAFT_AFTER"] = str(draft_after)
         command = [str(READER)] if READER.exists() else [sys.executable, "-m", "reader"]
         term = Terminal([*command, *args], env)
         opened.append(term)
@@ -205,15 +207,16 @@ def test_an_app_told_to_stop_keeps_the_note_being_typed(terminal, tmp_path: Path
     folder = tmp_path / "lib"
     folder.mkdir()
     (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
-    term = terminal(str(folder))
+    term = terminal(str(folder), draft_after=3600)  # the pause's draft cannot come
     term.wait_for("a.txt · 9 words")
     time.sleep(0.5)
     term.keys("a")
     term.wait_for("Ctrl+S: save")
     term.keys("Typed before SIGTERM")
     term.wait_for("Typed before SIGTERM")
-    _signal_app(term, signal.SIGTERM)
     db = tmp_path / "db.json"
+    assert "Typed before SIGTERM" not in _drafts_in(db)  # the signal writes it, not a pause
+    _signal_app(term, signal.SIGTERM)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and "Typed before SIGTERM" not in _drafts_in(db):
         time.sleep(0.1)
@@ -228,15 +231,16 @@ def test_the_terminal_closed_keeps_the_note_being_typed(terminal, tmp_path: Path
     folder = tmp_path / "lib"
     folder.mkdir()
     (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
-    term = terminal(str(folder))
+    term = terminal(str(folder), draft_after=3600)  # the pause's draft cannot come
     term.wait_for("a.txt · 9 words")
     time.sleep(0.5)
     term.keys("a")
     term.wait_for("Ctrl+S: save")
     term.keys("Typed before the window closed")
     term.wait_for("Typed before the window closed")
-    term.close()  # tmux goes: the pty with it, SIGHUP to the app
     db = tmp_path / "db.json"
+    assert "Typed before" not in _drafts_in(db)  # SIGHUP writes it, not a pause
+    term.close()  # tmux goes: the pty with it, SIGHUP to the app
 
     def kept() -> str:
         return _drafts_in(db)

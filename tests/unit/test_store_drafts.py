@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -261,3 +262,21 @@ def test_dropping_a_draft_another_store_wrote_since_reads_the_file_first(tmp_pat
         assert mine.delete_draft("k")
     with AnnotationStore(path, read_only=True) as after:
         assert after.drafts() == []
+
+
+def test_an_owner_killed_but_not_yet_reaped_is_gone() -> None:
+    process = _process()
+    owner = _owner_of(process)
+    try:
+        process.kill()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not _zombie(process.pid):
+            time.sleep(0.01)
+        assert _zombie(process.pid)  # not waited for yet: a zombie
+        assert not owner.alive()
+    finally:
+        process.wait()
+
+
+def _zombie(pid: int) -> bool:
+    return Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0] == b"Z"

@@ -34,9 +34,19 @@ if TYPE_CHECKING:
 
     from reader.ui.app import ReaderApp
 
-DRAFT_AFTER = float(os.environ.get("READER_DRAFT_AFTER") or 1.0)
+
+def _draft_after(value: str | None) -> float:
+    """READER_DRAFT_AFTER's seconds (a positive number), else 1."""
+    try:
+        seconds = float(value or "")
+    except ValueError:
+        return 1.0
+    return seconds if 0 < seconds < float("inf") else 1.0
+
+
+DRAFT_AFTER = _draft_after(os.environ.get("READER_DRAFT_AFTER"))
 """Seconds without a key before the text typed is kept as a draft (READER_DRAFT_AFTER, for
-the end-to-end tests: a pause that cannot come while they type)."""
+the end-to-end tests: a pause that cannot come while they type; not a user's setting)."""
 
 
 def draft_key(sha256: str, target: dict[str, Any] | None, annotation: str = "") -> str:
