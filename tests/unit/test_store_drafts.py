@@ -102,6 +102,9 @@ def test_a_version_5_file_gets_an_empty_drafts_table(tmp_path: Path) -> None:
     assert json.loads(path.read_bytes())["drafts"] == {}
 
 
+OWNED = {"pid": 1, "started": "5", "editor": "e"}
+
+
 def test_a_draft_of_the_wrong_shape_or_twice_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "annotations.json"
     with AnnotationStore(path) as store:
@@ -114,10 +117,19 @@ def test_a_draft_of_the_wrong_shape_or_twice_is_refused(tmp_path: Path) -> None:
         ({"1": {**good, "target": {"quote": 1}}}, "target"),
         ({"1": {**good, "extra": ""}}, "unknown field"),
         ({"1": good, "2": good}, "appears twice"),
+        ({"1": {**good, "owner": {"pid": "1", "started": "", "editor": "e"}}}, "owner.pid"),
+        ({"1": {**good, "owner": {"pid": 1, "started": "", "editor": 2}}}, "owner.editor"),
+        ({"1": {**good, "owner": {"pid": 1, "started": ""}}}, "owner.editor"),
+        ({"1": {**good, "owner": OWNED}, "2": {**good, "owner": OWNED}}, "appears twice"),
     ):
         path.write_text(json.dumps({**data, "drafts": drafts}))
         with pytest.raises(StoreCorrupt, match=problem):
             AnnotationStore(path, read_only=True)
+    # One key, two owners (two apps writing one note; none is null or absent): readable.
+    owned = {"1": {**good, "owner": None}, "2": {**good, "owner": OWNED}}
+    path.write_text(json.dumps({**data, "drafts": owned}))
+    with AnnotationStore(path, read_only=True) as store:
+        assert [d.owner for d in store.drafts()] == [None, DraftOwner(1, "5", "e")]
 
 
 def test_on_a_large_file_a_draft_torn_by_a_kill_loses_only_itself(
