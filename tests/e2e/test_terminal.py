@@ -250,3 +250,40 @@ def test_the_terminal_closed_keeps_the_note_being_typed(terminal, tmp_path: Path
         time.sleep(0.1)
     assert "Typed before the window closed" in kept(), kept()
     _restored(terminal, folder, "Typed before the window closed")
+
+
+def test_two_apps_on_one_database_keep_each_other_s_draft(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Window A types a note (kept after its pause); window B, on the same database,
+    opens the same note: it does not start from A's draft nor name it, and B's save
+    leaves it; A killed, the next start names A's draft and restores it."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
+    db = tmp_path / "db.json"
+    first = terminal(str(folder))
+    first.wait_for("a.txt · 9 words")
+    time.sleep(0.5)
+    first.keys("a")
+    first.wait_for("Ctrl+S: save")
+    first.keys("Words of window A")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and "Words of window A" not in _drafts_in(db):
+        time.sleep(0.1)
+    assert "Words of window A" in _drafts_in(db), _drafts_in(db)
+    second = terminal(str(folder))
+    second.wait_for("a.txt · 9 words")
+    time.sleep(0.5)
+    second.keys("a")
+    second.wait_for("Ctrl+S: save")
+    second.keys("Words of window B")
+    screen = second.wait_for("Words of window B")
+    assert "Words of window A" not in screen and "kept as draft" not in screen, screen
+    second.keys("C-s")
+    second.wait_for("Note saved")
+    saved = json.loads(db.read_text())
+    assert "Words of window B" in json.dumps(saved["annotations"])
+    assert "Words of window A" in _drafts_in(db) and "Words of window B" not in _drafts_in(db)
+    _signal_app(first, signal.SIGKILL)
+    first.close()
+    second.close()
+    _restored(terminal, folder, "Words of window A")
