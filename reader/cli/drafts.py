@@ -1,7 +1,7 @@
 """`reader drafts`: the notes being written that were never saved, kept as drafts by the
 app (:mod:`reader.store.drafts`): how to reach one whose article is no longer in the
-library, and to remove one (``--drop KEY``). Drafts are not notes: ``reader annotations``
-and the exports leave them out."""
+library, and to remove one (``--drop KEY``: never one a running app is writing). Drafts
+are not notes: ``reader annotations`` and the exports leave them out."""
 
 from __future__ import annotations
 
@@ -39,6 +39,15 @@ def run_drafts(args: argparse.Namespace, workspace: Workspace) -> int:
         if args.drop is not None:
             with workspace.open_store(wait=args.wait) as store:
                 if not store.delete_draft(args.drop):
+                    held = [d for d in store.drafts() if d.key == args.drop]
+                    if held:  # every draft under it is being written by a running app
+                        pid = held[0].owner.pid if held[0].owner is not None else 0
+                        error_line(
+                            f"the draft {safe_line(args.drop, 100)!r} is being written in "
+                            f"another window (process {pid}): not dropped; save or drop it "
+                            "there, or quit that app first"
+                        )
+                        return 1
                     error_line(f"no draft with the key {safe_line(args.drop, 100)!r}")
                     return 1
             print_line(f"Dropped the draft {safe_line(args.drop, 100)}")
@@ -57,6 +66,8 @@ def run_drafts(args: argparse.Namespace, workspace: Workspace) -> int:
             f"{safe_line(draft.article.path, 300)}"
         )
         print_line(f"  key: {safe_line(draft.key, 200)}")
+        if draft.held_elsewhere() and draft.owner is not None:
+            print_line(f"  being written now, in another window (process {draft.owner.pid})")
         quote = (draft.target or {}).get("quote") or {}
         if isinstance(quote.get("exact"), str):
             print_line(f"  on: “{safe_line(quote['exact'], 100)}”")

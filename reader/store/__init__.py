@@ -27,7 +27,7 @@ Its pieces, in the order data flows through them:
 """
 
 from reader.store.annotation_store import AnnotationStore
-from reader.store.drafts import Draft
+from reader.store.drafts import Draft, DraftOwner
 from reader.store.errors import (
     StoreChangedOnDisk,
     StoreCorrupt,
@@ -56,6 +56,7 @@ __all__ = [
     "AnnotationStore",
     "ArticleRef",
     "Draft",
+    "DraftOwner",
     "Reading",
     "Session",
     "StoreChangedOnDisk",

@@ -10,7 +10,7 @@ from typing import Any
 
 from reader.store import model
 from reader.store.compact import AnnotationTable
-from reader.store.drafts import Drafts
+from reader.store.drafts import DraftOwner, Drafts
 from reader.store.errors import StoreError
 from reader.store.journal import Change, ChangedSince, counted, quoted, tag_list
 from reader.store.model import KINDS, Annotation, ArticleRef, View
@@ -131,10 +131,17 @@ class AnnotationStore(ReadingState, SavedViews, Sessions, Drafts):
     # Annotations.
 
     def add_note(
-        self, article: ArticleRef, body: str, target: dict[str, Any] | None = None
+        self,
+        article: ArticleRef,
+        body: str,
+        target: dict[str, Any] | None = None,
+        *,
+        draft: tuple[str, DraftOwner] | None = None,
     ) -> Annotation:
-        """Add a note, on a passage (``target``) or on the whole article (None)."""
-        return self._add(article, "note", body=body, target=target)
+        """Add a note, on a passage (``target``) or on the whole article (None); *draft*
+        (its key and owner): the note's draft, removed in the same save (a kill cannot
+        leave both, restored and saved twice)."""
+        return self._add(article, "note", body=body, target=target, draft=draft)
 
     def add_highlight(self, article: ArticleRef, target: dict[str, Any]) -> Annotation:
         """Highlight a passage (``target``: its selectors)."""
@@ -157,9 +164,10 @@ class AnnotationStore(ReadingState, SavedViews, Sessions, Drafts):
         body: str | None = None,
         target: dict[str, Any] | None = None,
         correction: dict[str, Any] | None = None,
+        draft: tuple[str, DraftOwner] | None = None,
     ) -> Annotation:
         """Change an annotation's body, target or correction (None leaves each as it is);
-        return the annotation as saved.
+        return the annotation as saved. *draft*: as :meth:`add_note`'s.
 
         ``modified`` is set to now if anything changed.
 
@@ -183,6 +191,8 @@ class AnnotationStore(ReadingState, SavedViews, Sessions, Drafts):
                 updated["modified"] = model.utc_now()
                 self._journal.put(change, self._annotations, {doc_id: updated})
                 change.description = f"edited {self._label(updated)}"
+            if draft is not None:
+                self._drop_drafts(*draft)
             return Annotation.from_document(updated)
 
     def delete(self, annotation_id: str) -> Annotation:
@@ -446,6 +456,7 @@ class AnnotationStore(ReadingState, SavedViews, Sessions, Drafts):
         body: str = "",
         target: dict[str, Any] | None,
         correction: dict[str, Any] | None = None,
+        draft: tuple[str, DraftOwner] | None = None,
     ) -> Annotation:
         with self._changing(f"add a {kind}", light=True) as change:
             now = model.utc_now()
@@ -463,6 +474,8 @@ class AnnotationStore(ReadingState, SavedViews, Sessions, Drafts):
             self._save_article(change, article)
             self._journal.add(change, self._annotations, annotation.to_document())
             change.description = f"added {self._label(annotation.to_document())}"
+            if draft is not None:
+                self._drop_drafts(*draft)
             return annotation
 
     def _find_article(self, sha256: str) -> tuple[int, _Document] | None:

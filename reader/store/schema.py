@@ -330,8 +330,10 @@ def _check_sessions(table: MutableMapping[str, dict[str, Any]], path: Path) -> N
 
 
 def _check_drafts(table: MutableMapping[str, dict[str, Any]], path: Path) -> None:
-    keys: set[str] = set()
+    keys: set[tuple[str, str]] = set()
     for doc_id, document in table.items():
-        if document["key"] in keys:
+        owner = document.get("owner") or {}
+        name = (document["key"], owner.get("editor", ""))
+        if name in keys:
             _corrupt(path, f"drafts/{doc_id}: draft key {document['key']!r:.80} appears twice")
-        keys.add(document["key"])
+        keys.add(name)

@@ -373,12 +373,20 @@ _DRAFT_KEYS = frozenset({"key", "sha256", "path", "title", "target", "annotation
 
 
 def _draft(document: object, place: _Place) -> None:
-    draft = _keys(document, place, "", _DRAFT_KEYS)
+    draft = _keys(document, place, "", _DRAFT_KEYS, frozenset({"owner"}))
     _strings(draft, ("key", "sha256", "path", "title", "annotation", "body", "saved"), place)
     if not draft["key"]:
         place.fail("key", "a draft's key cannot be empty")
     if draft["target"] is not None:
         _target(draft["target"], place, "target")
+    owner = draft.get("owner")
+    if owner is not None:
+        _keys(owner, place, "owner", frozenset({"pid", "started", "editor"}))
+        if type(owner["pid"]) is not int:
+            place.fail("owner.pid", f"expected an integer, found {_describe(owner['pid'])}")
+        for field in ("started", "editor"):
+            if not isinstance(owner[field], str):
+                place.fail(f"owner.{field}", f"expected a string, found {_describe(owner[field])}")
 
 
 SHAPES: dict[str, Callable[[object, _Place], None]] = {

@@ -300,12 +300,14 @@ class ReaderApp(App[None]):
         query: Callable[[AnnotationStore], T],
         done: Callable[[T], None],
         failed: Callable[[str], None] | None = None,
+        *,
+        quiet: bool = False,
     ) -> None:
         """Run *query* on the store in the writer thread (after pending writes), then *done*
-        on the UI thread; a failure is notified and *failed* gets the reason. Does nothing
-        while there is no store. Safe to call from any thread."""
+        on the UI thread; a failure is notified (unless *quiet*) and *failed* gets the
+        reason. Does nothing while there is no store. Safe to call from any thread."""
         if self.store is not None:
-            self._submit(query, self.store, done, failed)
+            self._submit(query, self.store, done, failed, quiet)
 
     def _submit(
         self,
@@ -524,15 +526,24 @@ class ReaderApp(App[None]):
                 screen.keep_draft_now()
 
     async def action_quit(self) -> None:
-        """Quit (`q`, `ctrl+q`); asks first while a note has text that is not saved (kept
-        as a draft if the user quits)."""
-        if any(isinstance(s, NoteScreen) and s.has_unsaved_text for s in self.screen_stack):
+        """Quit (`q`, `ctrl+q`); asks first while a note has text that is not saved, saying
+        whether it is kept as a draft (its keeper's state: a read-only store, a draft's
+        save that failed)."""
+        editors = [s for s in self.screen_stack if isinstance(s, NoteScreen) and s.has_unsaved_text]
+        if editors:
 
             def answered(leave: bool | None) -> None:
                 if leave:
                     self.exit()
 
-            question = "A note is not saved. Quit? (It is kept as a draft for next time.)"
+            problems = [s.draft_problem for s in editors if s.draft_problem is not None]
+            if problems:
+                why = sanitize_line(problems[0], 120)
+                question = (
+                    f"A note is not saved, and drafts are not kept ({why}). Quit? It will be lost."
+                )
+            else:
+                question = "A note is not saved. Quit? (It is kept as a draft for next time.)"
             self.push_screen(ConfirmScreen(question), answered)
             return
         self.exit()

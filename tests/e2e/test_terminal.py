@@ -64,7 +64,7 @@ class Terminal:
 def terminal(tmp_path: Path) -> Iterator[type[Terminal]]:
     opened: list[Terminal] = []
 
-    def open_terminal(*args: str) -> Terminal:
+    def open_terminal(*args: str, draft_after: float | None = None) -> Terminal:
         env = {
             "READER_CACHE_DIR": str(tmp_path / "cache"),
             "READER_DB": str(tmp_path / "db.json"),
@@ -73,6 +73,8 @@ def terminal(tmp_path: Path) -> Iterator[type[Terminal]]:
         }
         if os.environ.get("PYTHONPATH"):  # the code under test, not the installed one
             env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+        if draft_after is not None:  # the note editor's pause (a long one: it cannot come)
+            env["READER_DRAFT_AFTER"] = str(draft_after)
         command = [str(READER)] if READER.exists() else [sys.executable, "-m", "reader"]
         term = Terminal([*command, *args], env)
         opened.append(term)
@@ -205,15 +207,16 @@ def test_an_app_told_to_stop_keeps_the_note_being_typed(terminal, tmp_path: Path
     folder = tmp_path / "lib"
     folder.mkdir()
     (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
-    term = terminal(str(folder))
+    term = terminal(str(folder), draft_after=3600)  # the pause's draft cannot come
     term.wait_for("a.txt · 9 words")
     time.sleep(0.5)
     term.keys("a")
     term.wait_for("Ctrl+S: save")
     term.keys("Typed before SIGTERM")
     term.wait_for("Typed before SIGTERM")
-    _signal_app(term, signal.SIGTERM)
     db = tmp_path / "db.json"
+    assert "Typed before SIGTERM" not in _drafts_in(db)  # the signal writes it, not a pause
+    _signal_app(term, signal.SIGTERM)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and "Typed before SIGTERM" not in _drafts_in(db):
         time.sleep(0.1)
@@ -228,15 +231,16 @@ def test_the_terminal_closed_keeps_the_note_being_typed(terminal, tmp_path: Path
     folder = tmp_path / "lib"
     folder.mkdir()
     (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
-    term = terminal(str(folder))
+    term = terminal(str(folder), draft_after=3600)  # the pause's draft cannot come
     term.wait_for("a.txt · 9 words")
     time.sleep(0.5)
     term.keys("a")
     term.wait_for("Ctrl+S: save")
     term.keys("Typed before the window closed")
     term.wait_for("Typed before the window closed")
-    term.close()  # tmux goes: the pty with it, SIGHUP to the app
     db = tmp_path / "db.json"
+    assert "Typed before" not in _drafts_in(db)  # SIGHUP writes it, not a pause
+    term.close()  # tmux goes: the pty with it, SIGHUP to the app
 
     def kept() -> str:
         return _drafts_in(db)
@@ -246,3 +250,40 @@ def test_the_terminal_closed_keeps_the_note_being_typed(terminal, tmp_path: Path
         time.sleep(0.1)
     assert "Typed before the window closed" in kept(), kept()
     _restored(terminal, folder, "Typed before the window closed")
+
+
+def test_two_apps_on_one_database_keep_each_other_s_draft(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Window A types a note (kept after its pause); window B, on the same database,
+    opens the same note: it does not start from A's draft nor name it, and B's save
+    leaves it; A killed, the next start names A's draft and restores it."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
+    db = tmp_path / "db.json"
+    first = terminal(str(folder))
+    first.wait_for("a.txt · 9 words")
+    time.sleep(0.5)
+    first.keys("a")
+    first.wait_for("Ctrl+S: save")
+    first.keys("Words of window A")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and "Words of window A" not in _drafts_in(db):
+        time.sleep(0.1)
+    assert "Words of window A" in _drafts_in(db), _drafts_in(db)
+    second = terminal(str(folder))
+    second.wait_for("a.txt · 9 words")
+    time.sleep(0.5)
+    second.keys("a")
+    second.wait_for("Ctrl+S: save")
+    second.keys("Words of window B")
+    screen = second.wait_for("Words of window B")
+    assert "Words of window A" not in screen and "kept as draft" not in screen, screen
+    second.keys("C-s")
+    second.wait_for("Note saved")
+    saved = json.loads(db.read_text())
+    assert "Words of window B" in json.dumps(saved["annotations"])
+    assert "Words of window A" in _drafts_in(db) and "Words of window B" not in _drafts_in(db)
+    _signal_app(first, signal.SIGKILL)
+    first.close()
+    second.close()
+    _restored(terminal, folder, "Words of window A")

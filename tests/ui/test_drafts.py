@@ -10,6 +10,8 @@ about). The pause is made by the test (the keeper's clock moved), never slept.""
 from __future__ import annotations
 
 import errno
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -166,14 +168,25 @@ async def test_saving_the_note_removes_its_draft_and_a_failed_save_keeps_it(
         assert drafts(settings) == []
 
 
-async def test_a_suspend_keeps_the_draft_before_the_process_stops(settings: Settings) -> None:
+async def test_ctrl_z_in_the_editor_undoes_and_text_emptied_never_removes_the_draft(
+    settings: Settings,
+) -> None:
+    """Ctrl+Z in the editor is the text area's undo (the key, pressed: not a suspend);
+    the text it empties is not written, and the draft kept stays: only a save or a drop
+    removes it."""
     async with in_article(settings, SIZE) as (app, pilot, _):
         screen = await open_editor(app, pilot)
         await pilot.press(*"Typed then Ctrl+Z")
-        await settle(pilot)
-        assert drafts(settings) == []
-        screen._suspending(app)  # what the signal calls, then os.kill(SIGTSTP) at once
+        await rest(app, pilot)
         assert drafts(settings) == ["Typed then Ctrl+Z"]
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert app.is_running and app.screen is screen and text_of(screen) == ""
+        await rest(app, pilot)
+        assert drafts(settings) == ["Typed then Ctrl+Z"]
+        await pilot.press("ctrl+q")  # quitting with the text emptied keeps the draft too
+        await settle(pilot)
+    assert drafts(settings) == ["Typed then Ctrl+Z"]
 
 
 async def test_a_passage_s_draft_is_reached_with_a_on_the_article(
@@ -257,3 +270,229 @@ async def test_the_notice_at_start_names_drafts_sanitised_and_an_article_gone(
         assert "not in the library: reader drafts prints it" in notice.message
         assert "\x1b" not in notice.message and "\x07" not in notice.message
     assert drafts(settings) == ["lost words?"]
+
+
+async def test_two_apps_on_one_database_never_take_or_remove_the_other_s_draft(
+    settings: Settings,
+) -> None:
+    """Another app (another live process) is writing a note on the same article: this
+    app's editor does not start from its draft, its save removes only its own, and its
+    start notice leaves that draft out; once that process has ended, its draft is
+    named and restored like any other."""
+    from reader.store import DraftOwner
+    from reader.store.drafts import process_started
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        theirs = DraftOwner(other.pid, process_started(other.pid), "their-editor")
+        async with in_article(settings, SIZE) as (app, pilot, _):
+            screen = await open_editor(app, pilot)
+            assert screen.keeper is not None
+            key, article = screen.keeper.key, screen.keeper._article
+            await pilot.press("escape")
+            await settle(pilot)
+            with AnnotationStore(settings.db_path) as store:
+                store.set_draft(key, article, "Their words", owner=theirs)
+            screen = await open_editor(app, pilot)
+            assert text_of(screen) == "" and "restored" not in status_of(screen)
+            await pilot.press(*"My words")
+            await rest(app, pilot)
+            assert sorted(drafts(settings)) == ["My words", "Their words"]
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert notes(settings) == ["My words"] and drafts(settings) == ["Their words"]
+        app = build_app(settings)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert not [n for n in app._notifications if "kept as draft" in n.title]
+    finally:
+        other.kill()
+        other.wait()
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert [n for n in app._notifications if "kept as draft" in n.title]
+        app.screen.query_one("#article").focus()
+        screen = await open_editor(app, pilot)
+        assert text_of(screen) == "Their words"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert sorted(notes(settings)) == ["My words", "Their words"] and drafts(settings) == []
+
+
+async def test_quitting_writes_the_draft_again_even_if_the_text_was_kept(
+    settings: Settings,
+) -> None:
+    """At quit the text is written whatever was written before (the draft may have gone
+    meanwhile: an older reader, a hand edit)."""
+    async with in_article(settings, SIZE) as (app, pilot, _):
+        screen = await open_editor(app, pilot)
+        await pilot.press(*"Kept once")
+        await rest(app, pilot)
+        assert screen.keeper is not None
+        key, owner = screen.keeper.key, screen.keeper.owner
+        with AnnotationStore(settings.db_path) as store:
+            assert store.delete_draft(key, owner)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+    assert drafts(settings) == ["Kept once"]
+
+
+async def test_an_editor_closed_before_its_draft_is_read_never_removes_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The draft is read in the writer thread: Esc, or Ctrl+S on what was typed, before it
+    comes removes only what this editor wrote, never the draft it has not shown."""
+    async with in_article(settings, SIZE) as (app, pilot, _):
+        screen = await open_editor(app, pilot)
+        assert screen.keeper is not None
+        key, article = screen.keeper.key, screen.keeper._article
+        await pilot.press("escape")
+        await settle(pilot)
+        with AnnotationStore(settings.db_path) as store:
+            store.set_draft(key, article, "Unseen words")
+        go = threading.Event()
+        real = AnnotationStore.drafts
+
+        def slow(store: AnnotationStore) -> Any:
+            go.wait(10)
+            return real(store)
+
+        monkeypatch.setattr(AnnotationStore, "drafts", slow)
+        for keys in (["escape"], [*"Quick", "ctrl+s"]):
+            go.clear()
+            await pilot.press("a")
+            await pilot.pause()
+            assert isinstance(app.screen, NoteScreen) and text_of(app.screen) == ""
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert isinstance(app.screen, MainScreen)
+            go.set()
+            await settle(pilot)
+            monkeypatch.setattr(AnnotationStore, "drafts", real)
+            assert drafts(settings) == ["Unseen words"]
+            monkeypatch.setattr(AnnotationStore, "drafts", slow)
+        go.set()
+    assert notes(settings) == ["Quick"]
+
+
+async def test_the_quit_question_says_the_note_is_lost_when_drafts_are_not_kept(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.store import StoreLocked
+
+    async with in_article(settings, SIZE) as (app, pilot, _):
+        store = app.store
+        assert store is not None
+        await open_editor(app, pilot)
+        await pilot.press(*"words")
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "kept as a draft" in app.screen._question
+        await pilot.press("n")
+        await settle(pilot)
+
+        def locked(*args: object, **kwargs: object) -> None:
+            raise StoreLocked(store.path, "is being saved by another program")
+
+        monkeypatch.setattr(store, "set_draft", locked)
+        await pilot.press(*" more")
+        await rest(app, pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        question = app.screen._question
+        assert "will be lost" in question and "kept as a draft" not in question, question
+        await pilot.press("n")
+        await settle(pilot)
+        monkeypatch.undo()
+        await rest(app, pilot)  # a later draft's save that works: kept again
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "kept as a draft" in app.screen._question
+        await pilot.press("y")
+        await pilot.pause()
+
+
+async def test_a_passage_s_draft_adopted_after_typing_leaves_no_copy_behind(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typed (and kept under the article's key) before the passage's draft was read: the
+    editor shows both, kept as one draft on the passage; no orphan under the article's."""
+    async with in_article(settings, SIZE) as (app, pilot, view):
+        start = view.text.index("minister")
+        view.select_range(start, start + len("minister"))
+        await open_editor(app, pilot)
+        await pilot.press(*"On the passage")
+        await rest(app, pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        await pilot.press("y")
+        await pilot.pause()
+    go = threading.Event()
+    real = AnnotationStore.drafts
+
+    def slow(store: AnnotationStore) -> Any:
+        go.wait(10)
+        return real(store)
+
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#article").focus()
+        monkeypatch.setattr(AnnotationStore, "drafts", slow)
+        await pilot.press("a")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, NoteScreen) and screen.keeper is not None
+        await pilot.press(*"Typed first")
+        screen.keeper._asked -= note_drafts.DRAFT_AFTER
+        screen.keeper._rested()  # queued behind the read
+        go.set()
+        await settle(pilot)
+        monkeypatch.setattr(AnnotationStore, "drafts", real)
+        assert text_of(screen) == "On the passage\n\nTyped first"
+        with AnnotationStore(settings.db_path, read_only=True) as store:
+            kept = store.drafts()
+        assert [(d.key.split("/")[0], d.body) for d in kept] == [
+            ("passage", "On the passage\n\nTyped first")
+        ]
+
+
+async def test_a_draft_that_cannot_be_read_is_said_in_the_editor_not_as_not_saved(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.store import StoreError
+
+    async with in_article(settings, SIZE) as (app, pilot, _):
+
+        def broken(store: AnnotationStore) -> Any:
+            raise StoreError(store.path, "cannot be read: Input/output error")
+
+        monkeypatch.setattr(AnnotationStore, "drafts", broken)
+        screen = await open_editor(app, pilot)
+        assert status_of(screen).startswith("The draft could not be read: ")
+        assert not any("Not saved" in str(n.title) + str(n.message) for n in app._notifications)
+
+
+async def test_the_draft_of_an_edit_whose_note_was_deleted_is_said_so_at_start(
+    settings: Settings,
+) -> None:
+    from reader.store import ArticleRef
+
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    with AnnotationStore(settings.db_path) as store:
+        ref = ArticleRef("/nowhere/a.txt", "e" * 64, "Edited")
+        note = store.add_note(ref, "a note")
+        store.set_draft(f"note/{note.id}", ref, "an edit", annotation=note.id)
+        store.delete(note.id)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        (notice,) = [n for n in app._notifications if "kept as draft" in n.title]
+        assert "its note was deleted: reader drafts prints it" in notice.message

@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import CONTROLS, run_cli
 
-from reader.store import AnnotationStore, ArticleRef
+from reader.store import AnnotationStore, ArticleRef, DraftOwner
+from reader.store.drafts import process_started
 
 GONE = ArticleRef("/gone/away.txt", "c" * 64, f"Gone [red]away[/]{CONTROLS}")
 PASSAGE = {"quote": {"exact": "talks"}, "position": {"start": 5, "end": 10}}
@@ -52,3 +55,25 @@ def test_drafts_are_not_notes_in_the_listing_nor_the_export(
     assert exported.code == 0, exported.err
     assert "NOTETEXT" in listed.out and "NOTETEXT" in out.read_text()
     assert "DRAFTTEXT" not in out.read_text() and json.loads(out.read_text())
+
+
+def test_a_draft_a_running_app_is_writing_is_said_so_and_not_dropped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    db = tmp_path / "db.json"
+    try:
+        owner = DraftOwner(other.pid, process_started(other.pid), "e")
+        with AnnotationStore(db) as store:
+            store.set_draft("article/c", GONE, "being typed", owner=owner)
+        listed = run_cli(["drafts", "--db", db], capsys)
+        assert f"being written now, in another window (process {other.pid})" in listed.out
+        refused = run_cli(["drafts", "--db", db, "--drop", "article/c"], capsys)
+        assert refused.code == 1 and "being written in another window" in refused.err
+    finally:
+        other.kill()
+        other.wait()
+    dropped = run_cli(["drafts", "--db", db, "--drop", "article/c"], capsys)  # it ended
+    assert dropped.code == 0 and "Dropped" in dropped.out
+    with AnnotationStore(db, read_only=True) as store:
+        assert store.drafts() == []

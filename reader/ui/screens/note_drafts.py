@@ -4,10 +4,12 @@ most the last :data:`DRAFT_AFTER` seconds of typing.
 
 A :class:`DraftKeeper` belongs to one note editor. It writes the text once the typing
 pauses for :data:`DRAFT_AFTER` seconds (not on every key), and at once when the app is
-suspended (Ctrl+Z), told to stop (SIGTERM, SIGHUP: the app calls :meth:`DraftKeeper.keep_now`
-before the database closes) or quits; always through ``ReaderApp.write`` (the writer
-thread: a journalled save), never on the screen's thread. Saving the note or dropping it
-removes the draft (the save's own change, or :meth:`DraftKeeper.drop`).
+told to stop (SIGTERM, SIGHUP: the app calls :meth:`DraftKeeper.keep_now` before the
+database closes) or quits; always through ``ReaderApp.write`` (the writer thread: a
+journalled save), never on the screen's thread. Saving the note (in the save's own store
+change) or dropping it (:meth:`DraftKeeper.drop`) removes the draft; text emptied never
+does. Each keeper writes and removes only its own draft (its :class:`DraftOwner`: another
+app on the same database writing the same note keeps its own), and the draft it adopted.
 
 A draft is keyed by what the note is for (:func:`draft_key`): a new note on an article by
 its content hash, as notes hang on it (a moved or renamed file keeps it); on a passage by
@@ -17,13 +19,14 @@ article's draft again when its text was edited since (by its path).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from reader.library import Article
-from reader.store import AnnotationStore, ArticleRef, Draft
+from reader.store import AnnotationStore, ArticleRef, Draft, DraftOwner
 from reader.text import sanitize_line
 
 if TYPE_CHECKING:
@@ -31,8 +34,19 @@ if TYPE_CHECKING:
 
     from reader.ui.app import ReaderApp
 
-DRAFT_AFTER = 1.0
-"""Seconds without a key before the text typed is kept as a draft."""
+
+def _draft_after(value: str | None) -> float:
+    """READER_DRAFT_AFTER's seconds (a positive number), else 1."""
+    try:
+        seconds = float(value or "")
+    except ValueError:
+        return 1.0
+    return seconds if 0 < seconds < float("inf") else 1.0
+
+
+DRAFT_AFTER = _draft_after(os.environ.get("READER_DRAFT_AFTER"))
+"""Seconds without a key before the text typed is kept as a draft (READER_DRAFT_AFTER, for
+the end-to-end tests: a pause that cannot come while they type; not a user's setting)."""
 
 
 def draft_key(sha256: str, target: dict[str, Any] | None, annotation: str = "") -> str:
@@ -104,8 +118,12 @@ class DraftKeeper:
         article: ArticleRef,
         target: dict[str, Any] | None = None,
         annotation: str = "",
+        owner: DraftOwner | None = None,
     ) -> None:
         self._app = app
+        self.owner = owner or DraftOwner.new()
+        """Whose draft this is (held while the editor is open)."""
+        self.owner.hold()
         self.key = key
         """What the note is for, in the store."""
         self._article = article
@@ -122,6 +140,8 @@ class DraftKeeper:
         self.stopped = False
         """True once the editor closed: nothing more is written."""
         self._said = False
+        self.failed: str | None = None
+        """Why the last draft's save failed (None: it did not)."""
         self.problem: Callable[[str], None] | None = None
         """Told once why drafts cannot be kept (the editor says it)."""
 
@@ -142,47 +162,61 @@ class DraftKeeper:
             return
         self.keep_now()
 
-    def keep_now(self) -> None:
-        """Hand the text typed to the writer now, if it is not kept already (the app is
-        stopping, suspended, or the typing paused)."""
+    def keep_now(self, *, force: bool = False) -> None:
+        """Hand the text typed to the writer now, if it is not kept already (the typing
+        paused); *force*: even if it is (the app is stopping: another editor may have
+        removed it meanwhile, never this keeper's own draft, but be sure). Text emptied is
+        not written, and removes nothing: only a save or a drop does."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         text = self._text
-        if self.stopped or text is None or text == self._written:
+        if self.stopped or text is None or not text.strip():
+            return
+        if text == self._written and not force:
             return
         if not self._can_keep():
             return
         self._written = text
-        key = self.key
-        if not text.strip():  # nothing worth keeping: no draft
-            self._write(lambda s: s.delete_draft(key))
-            return
+        key, owner = self.key, self.owner
         article, target, annotation = self._article, self.target, self._annotation
-        self._write(lambda s: s.set_draft(key, article, text, target, annotation))
+        self._write(lambda s: s.set_draft(key, article, text, target, annotation, owner))
 
     def adopt(self, draft: Draft) -> None:
-        """The editor starts from *draft*: kept under its key (and on its passage) from now
-        on; its text is kept already."""
+        """The editor starts from *draft* (claimed for :attr:`owner` in the writer thread,
+        after this): kept under its key (and on its passage) from now on; its text is kept
+        already."""
         self.key = draft.key
         if not draft.annotation:
             self.target = draft.target
         self._written = draft.body
 
+    @property
+    def keeps(self) -> str | None:
+        """None while the text is kept as a draft; else why not (a read-only store, the
+        last draft's save failed)."""
+        store = self._app.store
+        if store is None or store.read_only:
+            reason = store.read_only_reason if store is not None else None
+            return self._app.store_problem or reason or "annotations are not available"
+        return self.failed
+
     def stop(self) -> None:
         """The editor closed with the note saved (its save removes the draft): write no
         more."""
         self.stopped = True
+        self.owner.release()
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
 
     def drop(self) -> None:
-        """The editor closed with the note dropped: remove the draft."""
+        """The editor closed with the note dropped: remove its draft (its own, or the one
+        it adopted: never one it has not shown)."""
         self.stop()
         if self._can_keep():
-            key = self.key
-            self._write(lambda s: s.delete_draft(key))
+            key, owner = self.key, self.owner
+            self._write(lambda s: s.delete_draft(key, owner))
 
     def _can_keep(self) -> bool:
         store = self._app.store
@@ -193,12 +227,16 @@ class DraftKeeper:
         return True
 
     def _write(self, change: Callable[[AnnotationStore], object]) -> None:
+        def done(_result: object) -> None:
+            self.failed = None
+
         def failed(reason: str) -> None:
             self._written = None  # tried again at the next pause
+            self.failed = reason
             self._say(reason)
 
         try:
-            self._app.write(change, _ignore, failed, quiet=True)
+            self._app.write(change, done, failed, quiet=True)
         except RuntimeError:  # the writer has shut down: the app is closed
             return
 
@@ -206,7 +244,3 @@ class DraftKeeper:
         if not self._said and self.problem is not None:
             self._said = True
             self.problem(reason)
-
-
-def _ignore(_result: object) -> None:
-    """What a draft's save does once it is on disk: nothing."""

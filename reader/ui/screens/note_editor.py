@@ -73,11 +73,14 @@ class NoteScreen(ModalScreen[str | None]):
         self.query_one("#note-status").display = bool(self._status)
         if self.keeper is not None:
             self.keeper.problem = self._draft_problem
-            # Ctrl+Z: Textual stops the process right after this signal (no other turn).
-            self.app.app_suspend_signal.subscribe(self, self._suspending)
             if self._unsaved:  # a text saved nowhere else (a failed save): kept at once
                 self.keeper.changed(self._initial)
                 self.keeper.keep_now()
+
+    def on_unmount(self) -> None:
+        # Closed (or the app gone): its drafts are no one's in this process from now on.
+        if self.keeper is not None:
+            self.keeper.owner.release()
 
     @on(TextArea.Changed, "#note-text")
     def _typed(self, event: TextArea.Changed) -> None:
@@ -86,10 +89,11 @@ class NoteScreen(ModalScreen[str | None]):
             # The text as opened (an existing note unchanged) needs no draft.
             self.keeper.changed(text if text != self._initial or self._unsaved else "")
 
-    def restore(self, text: str, status: str, heading: str | None = None) -> None:
+    def restore(self, text: str, status: str, heading: str | None = None) -> str:
         """Start from the draft *text* (saying *status*; *heading*: what the note is on,
         when the draft says otherwise). What was typed before it came (it is read in the
-        writer thread) follows it, after a blank line: nothing is lost."""
+        writer thread) follows it, after a blank line: nothing is lost. Returns the text
+        now in the editor."""
         area = self.query_one(TextArea)
         typed = area.text
         text = sanitize(text)
@@ -101,23 +105,30 @@ class NoteScreen(ModalScreen[str | None]):
         if heading is not None:
             self._heading = heading
             self.query_one("#note-heading", Static).update(Content(heading))
+        self.say(status)
+        return text
+
+    def say(self, status: str) -> None:
+        """Show *status* under the heading (plain text: never markup)."""
         status_line = self.query_one("#note-status", Static)
-        status_line.update(Content(status))
+        status_line.update(Content(sanitize_line(status, 200)))
         status_line.display = True
 
     def _draft_problem(self, reason: str) -> None:
-        status = self.query_one("#note-status", Static)
-        status.update(Content(f"Drafts are not kept: {sanitize_line(reason, 160)}"))
-        status.display = True
-
-    def _suspending(self, _app: object) -> None:
-        self.keep_draft_now()
-        self.app.write_queued_saves(wait=1.0)  # type: ignore[attr-defined]
+        self.say(f"Drafts are not kept: {sanitize_line(reason, 160)}")
 
     def keep_draft_now(self) -> None:
-        """Keep what is typed as a draft now (the app is stopping or suspended)."""
+        """Keep what is typed as a draft now, even if it was kept (the app is stopping);
+        the editor writes nothing more after."""
         if self.keeper is not None:
-            self.keeper.keep_now()
+            self.keeper.keep_now(force=True)
+            self.keeper.stop()
+
+    @property
+    def draft_problem(self) -> str | None:
+        """Why the text typed is not kept as a draft (None: it is, or there is no keeper:
+        nothing to keep)."""
+        return None if self.keeper is None else self.keeper.keeps
 
     def action_save(self) -> None:
         """Close with the note's text (an empty note is not saved)."""

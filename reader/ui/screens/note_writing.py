@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.annotations import article_ref
 from reader.library import Article
-from reader.store import Annotation, AnnotationStore, ArticleRef, Draft
+from reader.store import Annotation, AnnotationStore, ArticleRef, Draft, DraftOwner
 from reader.text import sanitize, sanitize_line
 from reader.ui.screens.note_drafts import DraftKeeper, describe, draft_key, find_draft, when
 from reader.ui.screens.note_editor import NoteScreen
@@ -62,16 +62,18 @@ class NoteWriter:
                 return
             self._clear_selection()
             ref, key, target = article_ref(article), keeper.key, keeper.target
+            owner = keeper.owner
             shown = screen.heading
 
             def failed(reason: str) -> None:
                 # Never lose a note: give the text back, with the reason (and keep it).
                 base = shown.split(" — ", 1)[-1] if shown.startswith("Not saved") else shown
-                again = DraftKeeper(self._app, key, ref, target)
+                again = DraftKeeper(self._app, key, ref, target, owner=owner)
                 self._open_new(article, f"Not saved ({reason}) — {base}", body, again, True)
 
+            # The note and the removal of its draft: one save (a kill cannot leave both).
             self._app.write(
-                lambda s: _save(s, key, lambda: s.add_note(ref, body, target)),
+                lambda s: s.add_note(ref, body, target, draft=(key, owner)),
                 lambda _: self._saved("Note saved"),
                 failed,
             )
@@ -88,15 +90,17 @@ class NoteWriter:
         shown = sanitize(annotation.body)
         key = draft_key(annotation.article_sha256, None, annotation.id)
 
+        owner = DraftOwner.new()  # one for the editor and the editors a failed save opens
+
         def keeper() -> DraftKeeper:
             ref = ArticleRef(annotation.article_path, annotation.article_sha256, title)
-            return DraftKeeper(self._app, key, ref, None, annotation.id)
+            return DraftKeeper(self._app, key, ref, None, annotation.id, owner)
 
         def written(body: str | None) -> None:
             if body is None:
                 return
-            if body == shown:  # unchanged: nothing to save, no draft to keep
-                self._app.write(lambda s: s.delete_draft(key), _ignore, quiet=True)
+            if body == shown:  # unchanged: nothing to save, no draft to keep (its own)
+                self._app.write(lambda s: s.delete_draft(key, owner), _ignore, quiet=True)
                 return
 
             def failed(reason: str) -> None:
@@ -106,7 +110,7 @@ class NoteWriter:
                 )
 
             self._app.write(
-                lambda s: _save(s, key, lambda: s.update(annotation.id, body=body)),
+                lambda s: s.update(annotation.id, body=body, draft=(key, owner)),
                 lambda _: self._saved("Note saved"),
                 failed,
             )
@@ -120,22 +124,38 @@ class NoteWriter:
     ) -> None:
         """Read the draft for the editor just opened (in the writer thread) and start the
         editor from it: the one under its key; for a note on the whole article, else one
-        on an earlier text of the file or on one of its passages (*whole*)."""
+        on an earlier text of the file or on one of its passages (*whole*). Never one
+        another living editor writes (another app on the database). The draft shown is
+        claimed for this editor (its owner) then, a write queued before any of the
+        keeper's: an editor closed before it is shown never removes it."""
         if keeper is None or self._app.store is None:
             return
-        key = keeper.key
+        key, owner = keeper.key, keeper.owner
+
+        def look(store: AnnotationStore) -> Draft | None:
+            store.refresh()  # another app's drafts, written since (a stat if none)
+            free = [d for d in store.drafts() if d.owner != owner and not d.held_elsewhere()]
+            return find_draft(free, key, article, whole=whole)
 
         def found(draft: Draft | None) -> None:
             if draft is None or not screen.is_attached or keeper.stopped:
                 return
+            if self._app.store is not None and not self._app.store.read_only:
+                mine = keeper.key
+                self._app.write(lambda s: s.claim_draft(draft, owner, mine), _ignore, quiet=True)
             keeper.adopt(draft)
             heading = None
             quote = (draft.target or {}).get("quote") or {}
             if draft.key != key and isinstance(quote.get("exact"), str):
                 heading = f"Note on “{sanitize_line(quote['exact'], 50)}”"
-            screen.restore(draft.body, f"Draft from {when(draft)} restored", heading)
+            text = screen.restore(draft.body, f"Draft from {when(draft)} restored", heading)
+            keeper.changed(text)
+            keeper.keep_now()  # what was typed before it came, kept with it at once
 
-        self._app.read(lambda s: find_draft(s.drafts(), key, article, whole=whole), found)
+        def unread(reason: str) -> None:
+            screen.say(f"The draft could not be read: {reason}")
+
+        self._app.read(look, found, unread, quiet=True)
 
     def say_drafts(self, articles: Sequence[Article]) -> None:
         """At start: name the drafts kept, if any (sanitised), and say which articles are
@@ -143,30 +163,38 @@ class NoteWriter:
         if self._app.store is None:
             return
 
-        def present(store: AnnotationStore) -> list[tuple[Draft, bool]]:
-            drafts = store.drafts()
-            if not drafts:
+        def present(store: AnnotationStore) -> list[tuple[Draft, str]]:
+            drafts = [d for d in store.drafts() if not d.held_elsewhere()]
+            if not drafts:  # none, or only those another running app is writing
                 return []
             hashes = {a.sha256 for a in articles if a.known}
             paths: set[str] | None = None
+            notes: set[str] | None = None
             found = []
             for draft in drafts:
-                here = draft.article.sha256 in hashes
+                where = ""
+                if draft.annotation:
+                    if notes is None:  # read once, only for an edit's draft
+                        notes = {note.id for note in store.annotations(kind="note")}
+                    if draft.annotation not in notes:
+                        where = " — its note was deleted: reader drafts prints it"
+                here = bool(where) or draft.article.sha256 in hashes
                 if not here:
                     if paths is None:  # resolved once, only when a hash is not found
                         paths = {os.path.realpath(a.path) for a in articles}
                     here = draft.article.path in paths
-                found.append((draft, here))
+                if not here:
+                    where = " — its article is not in the library: reader drafts prints it"
+                found.append((draft, where))
             return found
 
-        self._app.read(present, self._said)
+        self._app.read(present, self._said, quiet=True)
 
-    def _said(self, found: list[tuple[Draft, bool]]) -> None:
+    def _said(self, found: list[tuple[Draft, str]]) -> None:
         if not found:
             return
         lines = []
-        for draft, here in found[:MAX_NAMED]:
-            where = "" if here else " — its article is not in the library: reader drafts prints it"
+        for draft, where in found[:MAX_NAMED]:
             lines.append(f"• {describe(draft)} ({when(draft)}){where}")
         if len(found) > MAX_NAMED:
             lines.append(f"…and {len(found) - MAX_NAMED} more (reader drafts prints them all)")
@@ -180,14 +208,6 @@ class NoteWriter:
             timeout=15,
             markup=False,
         )
-
-
-def _save(store: AnnotationStore, key: str, save: Callable[[], Any]) -> Any:
-    """Save the note (in the writer thread), then remove its draft: a save that fails
-    raises before, and the draft is kept."""
-    result = save()
-    store.delete_draft(key)
-    return result
 
 
 def _ignore(_result: object) -> None:
