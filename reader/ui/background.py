@@ -22,9 +22,10 @@ screen, finds the others, one article at a time, in a thread of the screen:
   from the cursor, the rows below first at each distance (the list is read downwards),
   then the rest of the library in its order: what the user is likely to open next comes
   first. Looked at again before every article (the cursor moves).
-- **Failures** (unreadable, longer than :data:`~reader.ui.screens.main.SYNC_ENTITIES_LIMIT`,
-  an error of the model) are skipped once, not retried in this session; after
-  :data:`GIVE_UP_AFTER` in a row (the worker keeps dying), or with no model, the pass ends.
+- **Skipped** once, not retried in this session: an unreadable or empty article, one
+  longer than :data:`LONGEST` (found when opened), one the model failed on. Only the
+  model's failures count towards the end: after :data:`GIVE_UP_AFTER` of them in a row
+  (the worker keeps dying), or with no model, the pass ends.
 - **Off** with ``background_entities = false`` in the config file.
 """
 
@@ -56,8 +57,13 @@ LOOK_EVERY = 0.1
 #: Seconds between two searches for work once every article is done (files added later).
 AGAIN_AFTER = 5.0
 
-#: Articles that failed in a row after which the pass ends (the worker keeps dying).
+#: Model failures in a row (the worker dying, a model error) after which the pass ends;
+#: an article skipped for what it is (unreadable, empty, too long) does not count.
 GIVE_UP_AFTER = 3
+
+#: Articles longer than this many characters are left to be found when opened (the
+#: screen's own limit for sending a text to the model, SYNC_ASK_LIMIT).
+LONGEST = 200_000
 
 #: Seconds between two search index updates asked by the pass (each compares the whole
 #: library: ~0.1-0.3 s of CPU); an entity search asks for one at once.
@@ -219,9 +225,11 @@ class BackgroundEntities:
                 return  # said where an article is opened
             if outcome is None:
                 failed_in_row = 0
-            else:
-                self._failed.add(article.sha256)
-                self.failures.append((str(article.path), outcome))
+                continue
+            reason, model_failed = outcome
+            self._failed.add(article.sha256)
+            self.failures.append((str(article.path), reason))
+            if model_failed:
                 failed_in_row += 1
                 if failed_in_row >= GIVE_UP_AFTER:
                     return
@@ -249,21 +257,19 @@ class BackgroundEntities:
             return article
         return None
 
-    def _find(self, listed: Article) -> str | None:
+    def _find(self, listed: Article) -> tuple[str, bool] | None:
         """Find *listed*'s entities and take them where an opened article's go; None, or
-        why it was skipped."""
-        from reader.ui.screens.main import SYNC_ENTITIES_LIMIT
-
+        why it was skipped and whether the model failed (not the article)."""
         finder = self._app.finder
         # Read afresh (not the library's article, which would keep the text in memory).
         article = listed if listed.loaded else read_article(listed.path)
         if isinstance(article, Problem):
-            return article.reason
+            return article.reason, False
         text = article.text
         if not text.strip():
-            return "no text"
-        if len(text) > SYNC_ENTITIES_LIMIT:
-            return f"longer than {SYNC_ENTITIES_LIMIT:,} characters: found when opened"
+            return "no text", False
+        if len(text) > LONGEST:
+            return f"longer than {LONGEST:,} characters: found when opened", False
         sha = article.sha256
         cache = finder.cache
         assert cache is not None
@@ -282,7 +288,7 @@ class BackgroundEntities:
         except (Cancelled, NoModel):
             raise
         except Exception as error:  # a worker that died, a model error: skipped once
-            return f"entity recognition failed: {error}"
+            return f"entity recognition failed: {error}", True
         finally:
             self._current = None
         if self._stop.is_set():

@@ -1,0 +1,78 @@
+"""The background entity pass's limits: long articles, its giving up, an unwritable
+cache (reader.ui.background)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reader.library import catalogue
+from reader.settings import Settings
+from reader.ui import background
+from reader.ui.app import build_app
+from reader.ui.widgets.article_list import ArticleList
+
+from .conftest import ready
+from .test_background_entities import SIZE, cached_names, until
+
+
+@pytest.fixture(autouse=True)
+def _quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(catalogue, "RACY_SECONDS", 0.0)
+    monkeypatch.setattr(background, "REST_SECONDS", 0.3)
+
+
+def write_mixed_library(root: Path) -> None:
+    """A short article (opened at start), three of ~25,000 characters next to the
+    cursor (longer than the screen's same-frame limit, shorter than the pass's), then
+    short ones."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "00-first.txt").write_text("First\n\nAngela Merkel visited Paris on Monday.\n")
+    for n in (1, 2, 3):
+        paragraphs = (
+            f"Tony Blair met Sergey Lavrov in Geneva, paragraph {p}. " * 5 for p in range(90)
+        )
+        (root / f"0{n}-long.txt").write_text(f"Long {n}\n\n" + "\n\n".join(paragraphs) + "\n")
+    for n in range(4, 8):
+        (root / f"0{n}-short.txt").write_text(
+            f"Short {n}\n\nEmmanuel Macron spoke in Berlin on day {n}.\n"
+        )
+
+
+def mixed_settings(tmp_path: Path) -> Settings:
+    write_mixed_library(tmp_path / "library")
+    return Settings(
+        article_paths=[tmp_path / "library"],
+        db_path=tmp_path / "db.json",
+        cache_dir=tmp_path / "cache",
+        background_entities=True,
+    )
+
+
+async def test_long_articles_in_a_row_are_found_and_the_pass_goes_on(tmp_path: Path) -> None:
+    """Three articles of 20,000-200,000 characters in a row neither are skipped nor end
+    the pass: every article is found (the pass once stopped at the third)."""
+    app = build_app(mixed_settings(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        names = {a.path.name for a in main.query_one(ArticleList).library}
+        assert min(len(p.read_text()) for p in (tmp_path / "library").glob("0?-long.txt")) > 20_000
+        await until(pilot, lambda: main.background.done, 180)
+        assert main.background.failures == []
+        assert cached_names(app) == names
+
+
+async def test_skipped_articles_do_not_end_the_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Articles skipped for what they are (here: too long for the pass) are not failures
+    of the model: after three of them the pass goes on to the short ones."""
+    monkeypatch.setattr(background, "LONGEST", 10_000)
+    app = build_app(mixed_settings(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        await until(pilot, lambda: main.background.done, 120)
+        skipped = {path.rsplit("/", 1)[-1] for path, _ in main.background.failures}
+        assert skipped == {"01-long.txt", "02-long.txt", "03-long.txt"}
+        assert {"04-short.txt", "05-short.txt", "06-short.txt", "07-short.txt"} <= cached_names(app)
