@@ -26,6 +26,14 @@ screen, finds the others, one article at a time, in a thread of the screen:
   longer than :data:`LONGEST` (found when opened), one the model failed on. Only the
   model's failures count towards the end: after :data:`GIVE_UP_AFTER` of them in a row
   (the worker keeps dying), or with no model, the pass ends.
+- **Big pieces last**: a piece is whole paragraphs of about
+  :data:`~reader.entities.worker.PIECE_CHARS` (3,000) characters, but a paragraph (text
+  without blank lines) can be one chunk of up to 20,000 (``MAX_CHUNK``), ~0.4 s of the
+  model that a switch would wait for. An article with a chunk longer than
+  :data:`BIG_CHUNK` is put off until no other is left, and then goes on only after a rest
+  of :data:`LONG_REST_SECONDS`: a switch waits at most for ~:data:`BIG_CHUNK` characters
+  of the model unless the user rested that long. Its spans are the same as when opened
+  (the same chunks).
 - **Off** with ``background_entities = false`` in the config file.
 """
 
@@ -38,6 +46,8 @@ from typing import TYPE_CHECKING
 
 from reader import foreground
 from reader.entities.engines import Cancelled, NoModel
+from reader.entities.engines.base import paragraphs
+from reader.entities.worker import PIECE_CHARS
 from reader.library import Article, Problem, read_article
 from reader.ui.messages import BackgroundFound
 
@@ -50,6 +60,13 @@ if TYPE_CHECKING:
 
 #: Seconds without a key, a click or a scroll before the pass goes on.
 REST_SECONDS = 2.0
+
+#: An article with a chunk (a paragraph, cut at MAX_CHUNK) longer than this many
+#: characters is done last, and only after :data:`LONG_REST_SECONDS` of rest.
+BIG_CHUNK = 2 * PIECE_CHARS
+
+#: The rest before a piece of an article with a big chunk (:data:`BIG_CHUNK`).
+LONG_REST_SECONDS = 30.0
 
 #: Seconds between two looks at whether the pass may go on (while it waits).
 LOOK_EVERY = 0.1
@@ -68,6 +85,11 @@ LONGEST = 200_000
 #: Seconds between two search index updates asked by the pass (each compares the whole
 #: library: ~0.1-0.3 s of CPU); an entity search asks for one at once.
 INDEX_EVERY = 10.0
+
+
+class _Unwritable(Exception):
+    """The entity cache did not keep what the pass found (``EntityCache.put`` skips a
+    cache it cannot write): every session would run the model again for nothing."""
 
 
 class _Taken(Exception):
@@ -128,6 +150,10 @@ class BackgroundEntities:
         """The article the pass is finding (as listed) and its text's hash."""
         self._known: set[str] = set()
         """Content hashes seen cached (or found here): never looked at again."""
+        self._big: set[str] = set()
+        """Content hashes (as listed) of the articles with a big chunk: done last."""
+        self._big_in_hand = False
+        """Whether the article in hand has a big chunk (:data:`LONG_REST_SECONDS`)."""
         self._failed: set[str] = set()
         """Content hashes (or paths, unreadable) that failed: not tried again."""
         self.found_count = 0
@@ -136,8 +162,26 @@ class BackgroundEntities:
         """Articles skipped: their path and why (for tests and the curious)."""
         self.done = False
         """Whether the last search for work found none (every article is done)."""
+        self.ended: str | None = None
+        """Why the pass ended before the app's end, when it says so (the cache)."""
+        self.gave_up = False
+        """Whether the pass ended: no model, or the model failed too often."""
         self.asked: list[str] = []
         """The ids of the articles the pass sent to the worker, in order (for tests)."""
+
+    @property
+    def active(self) -> bool:
+        """Whether the pass is at work this session (started, its thread alive, not
+        given up): the coverage notices say the rest is being found only then."""
+        thread = self._thread
+        return (
+            self._started
+            and thread is not None
+            and thread.is_alive()
+            and not self.gave_up
+            and self.ended is None
+            and not self._stop.is_set()
+        )
 
     @property
     def enabled(self) -> bool:
@@ -182,7 +226,8 @@ class BackgroundEntities:
     def _may_go(self) -> bool:
         if self._suspended or not self._settled() or foreground.held():
             return False
-        return time.monotonic() - self._app.last_input >= REST_SECONDS
+        rest = LONG_REST_SECONDS if self._big_in_hand else REST_SECONDS
+        return time.monotonic() - self._app.last_input >= rest
 
     def _turn(self) -> None:
         """Return once the pass may go on; :class:`Cancelled` once it is stopped,
@@ -222,7 +267,16 @@ class BackgroundEntities:
             except Cancelled:
                 return
             except NoModel:
+                self.gave_up = True
                 return  # said where an article is opened
+            except _Unwritable as error:
+                self.ended = f"the entity cache cannot be written ({error})"
+                self._app.notify(  # thread-safe (Textual)
+                    f"Entities are not found in the background: {self.ended}.",
+                    severity="warning",
+                    markup=False,
+                )
+                return
             if outcome is None:
                 failed_in_row = 0
                 continue
@@ -232,6 +286,7 @@ class BackgroundEntities:
             if model_failed:
                 failed_in_row += 1
                 if failed_in_row >= GIVE_UP_AFTER:
+                    self.gave_up = True
                     return
 
     def _next(self) -> Article | None:
@@ -245,17 +300,23 @@ class BackgroundEntities:
         cursor = self._articles.highlighted
         order = (listed[i] for i in outward(len(listed), cursor))
         rest = library if listed is not library else ()
+        big: Article | None = None
         for article in (*order, *rest) if rest else order:
-            sha = article.sha256
-            if sha in self._known or sha in self._failed or article is shown:
-                continue
             if article.deferred or not article.known:
                 continue  # its hash is a stand-in until the page is read (the app does)
+            if article is shown:
+                continue
+            sha = article.sha256
+            if sha in self._known or sha in self._failed:
+                continue
             if cache.has(sha, engine):
                 self._known.add(sha)
                 continue
+            if sha in self._big:
+                big = big or article
+                continue
             return article
-        return None
+        return big
 
     def _find(self, listed: Article) -> tuple[str, bool] | None:
         """Find *listed*'s entities and take them where an opened article's go; None, or
@@ -273,12 +334,16 @@ class BackgroundEntities:
         sha = article.sha256
         cache = finder.cache
         assert cache is not None
-        engine = finder.pipeline
-        if sha != listed.sha256 and cache.has(sha, engine):  # changed since listed
+        if sha != listed.sha256 and cache.has(sha, finder.pipeline):  # changed since listed
             self._known.update((sha, listed.sha256))
+            return None
+        big = max(len(chunk) for _, chunk in paragraphs(text)) > BIG_CHUNK
+        if big and listed.sha256 not in self._big:
+            self._big.add(listed.sha256)  # after the others (_next)
             return None
         self.asked.append(listed.id)
         self._current = (listed, sha)
+        self._big_in_hand = big
         try:
             model_spans = finder.recognizer.extract_behind(  # type: ignore[attr-defined]
                 text, self._stop, self._turn
@@ -291,10 +356,15 @@ class BackgroundEntities:
             return f"entity recognition failed: {error}", True
         finally:
             self._current = None
+            self._big_in_hand = False
         if self._stop.is_set():
             raise Cancelled  # quitting: the workspace closes the index meanwhile
-        # As an opened article's (MainScreen._extract): the cache, then the index.
+        # As an opened article's (MainScreen._extract): the cache, then the index. The key
+        # is read now, as find_then_save does: the worker may have fallen back (md to sm).
+        engine = finder.pipeline
         cache.put(sha, engine, model_spans)
+        if not cache.has(sha, engine):
+            raise _Unwritable(str(cache.directory))
         self._known.update((sha, listed.sha256))
         spans = finder.finish(sha, text, model_spans)
         self._found(article, spans)

@@ -3,6 +3,7 @@ cache (reader.ui.background)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,10 @@ def write_mixed_library(root: Path) -> None:
 
 def mixed_settings(tmp_path: Path) -> Settings:
     write_mixed_library(tmp_path / "library")
+    return mixed_settings_of(tmp_path)
+
+
+def mixed_settings_of(tmp_path: Path) -> Settings:
     return Settings(
         article_paths=[tmp_path / "library"],
         db_path=tmp_path / "db.json",
@@ -76,3 +81,57 @@ async def test_skipped_articles_do_not_end_the_pass(
         skipped = {path.rsplit("/", 1)[-1] for path, _ in main.background.failures}
         assert skipped == {"01-long.txt", "02-long.txt", "03-long.txt"}
         assert {"04-short.txt", "05-short.txt", "06-short.txt", "07-short.txt"} <= cached_names(app)
+
+
+async def test_an_article_with_a_big_chunk_is_done_last_after_a_long_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text without blank lines is one chunk (up to MAX_CHUNK): a piece the user's switch
+    would wait for. Such an article waits until the others are done and the user has
+    rested LONG_REST_SECONDS; its spans are then those of the article opened."""
+    monkeypatch.setattr(background, "LONG_REST_SECONDS", 3600.0)
+    library = tmp_path / "library"
+    write_mixed_library(library)
+    for path in library.glob("0?-long.txt"):
+        path.unlink()
+    line = "Tony Blair met Sergey Lavrov in Geneva on Monday, and talks would resume.\n"
+    (library / "01-big.txt").write_text("Big\n\n" + line * 150)
+    app = build_app(mixed_settings_of(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        names = {a.path.name for a in main.query_one(ArticleList).library}
+        await until(pilot, lambda: cached_names(app) == names - {"01-big.txt"}, 120)
+        await pilot.pause(1.0)  # rested, but not that long
+        assert "01-big.txt" not in cached_names(app)
+        monkeypatch.setattr(background, "LONG_REST_SECONDS", 0.3)
+        await until(pilot, lambda: main.background.done, 120)
+        assert cached_names(app) == names
+        assert main.background.failures == []
+
+
+async def test_an_unwritable_cache_ends_the_pass_and_says_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EntityCache.put skips a cache it cannot write: the pass would find every article
+    again every session. A file in the way of the engine's folder: the pass ends after
+    its first article, with one notice, and its notices no longer say it is at work."""
+    monkeypatch.setattr(background, "REST_SECONDS", 3600.0)
+    app = build_app(mixed_settings(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        finder = app.finder
+        assert finder.cache is not None
+        folder = finder.cache.directory / finder.pipeline.key
+        shutil.rmtree(folder)
+        folder.write_text("in the way")
+        assert main.background.active
+        monkeypatch.setattr(background, "REST_SECONDS", 0.3)
+        thread = main.background._thread
+        assert thread is not None
+        await until(pilot, lambda: not thread.is_alive(), 60)
+        assert main.background.ended is not None and "cannot be written" in main.background.ended
+        assert len(main.background.asked) == 1
+        assert not main.background.active
+        await pilot.pause(0.2)
+        said = [n.message for n in app._notifications if "cannot be written" in n.message]
+        assert len(said) == 1, said
