@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -77,6 +78,11 @@ _POLL = 0.05
 #: Smaller pieces cost more calls: on 24 generated articles the child's CPU was +15-25%
 #: at 2,000 against whole articles, +8% at 3,000, within the noise at 4,000.
 PIECE_CHARS = 3_000
+
+#: Seconds after which a request sent ahead by :meth:`_Worker.ask` that no extract took,
+#: none waiting, is withdrawn by the background (:meth:`_Worker.behind`): the user's
+#: extract found the text cached meanwhile (the pass cached it), and never comes.
+STALE_ASK = 1.0
 
 
 class WorkerStopped(RuntimeError):
@@ -227,6 +233,8 @@ class _Worker:
         self.asked: tuple[str, int] | None = None
         """The text and request sent ahead by :meth:`ask`, until an :meth:`extract` of that
         text takes its answer (or, of another text, cancels it)."""
+        self.asked_at = 0.0
+        """When :attr:`asked` was sent (monotonic)."""
         self.requests = itertools.count(1)
         self.wanted = 0
         """How many :meth:`WorkerRecognizer.extract` calls (the user's) wait for
@@ -269,6 +277,7 @@ class _Worker:
             request = next(self.requests)
             connection.send(("extract", request, [chunk for _, chunk in chunks], size))
             self.open, self.asked = request, (text, request)
+            self.asked_at = time.monotonic()
             return True
         except (OSError, ValueError):
             return False  # the next extract finds the child gone, and says so
@@ -304,7 +313,16 @@ class _Worker:
         """Recognise *chunks* (one small piece of a background article) unless the user's
         work wants the child: an extract waiting for the lock or holding it, or a request
         sent ahead by :meth:`ask` that its extract has not taken yet. None when it did not
-        (try again later); at most this piece runs while the user's request waits."""
+        (try again later); at most this piece runs while the user's request waits.
+
+        A request sent ahead that no extract took for :data:`STALE_ASK` seconds, none
+        waiting, is withdrawn: its extract is not coming (the text was found cached)."""
+        if (
+            self.asked is not None
+            and not self.wanted
+            and time.monotonic() - self.asked_at >= STALE_ASK
+        ):
+            self.withdraw()
         if self.wanted or self.asked is not None:
             return None
         if not self.lock.acquire(blocking=False):

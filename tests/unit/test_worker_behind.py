@@ -125,3 +125,44 @@ def test_the_order_goes_outward_from_the_cursor_below_first() -> None:
     assert list(outward(4, None)) == [0, 1, 2, 3]
     assert list(outward(3, 7)) == [2, 1, 0]
     assert list(outward(0, 0)) == []
+
+
+def test_a_request_sent_ahead_that_no_extract_takes_is_withdrawn(
+    worker: WorkerRecognizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user opens A as the pass caches it: ask() sent A, then the user's path found A
+    cached and no extract came for it. The pass's pieces waited for it until the next
+    switch; after STALE_ASK seconds (none waiting), the background withdraws it."""
+    from reader.entities import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "STALE_ASK", 0.3)
+    assert worker.ask("Tony Blair met Sergey Lavrov in Geneva.")
+    stop = threading.Event()
+    found: list[Any] = []
+    thread = threading.Thread(
+        target=lambda: found.append(
+            worker.extract_behind("Emmanuel Macron spoke in Berlin.", stop, no_wait)
+        ),
+        daemon=True,
+    )
+    try:
+        thread.start()
+        thread.join(10)
+        assert found, "the pass waited for a request nobody takes"
+        assert any(span.text == "Emmanuel Macron" for span in found[0])
+        assert worker._worker.asked is None
+        # The user's next extract is served as usual.
+        assert any(s.text == "Angela Merkel" for s in worker.extract("Angela Merkel left."))
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+def test_a_fresh_request_sent_ahead_still_goes_first(worker: WorkerRecognizer) -> None:
+    """Within STALE_ASK of the ask (its extract on its way), the pass's piece waits."""
+    assert worker.ask("Tony Blair met Sergey Lavrov in Geneva.")
+    inner = worker._worker
+    assert inner.behind("Paris.", list(paragraphs("Paris.")), 8, threading.Event()) is None
+    assert inner.asked is not None
+    spans = worker.extract("Tony Blair met Sergey Lavrov in Geneva.")
+    assert inner.asked is None and any(s.text == "Tony Blair" for s in spans)
