@@ -42,7 +42,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reader import foreground
 from reader.entities.engines import Cancelled, NoModel
@@ -52,6 +52,7 @@ from reader.library import Article, Problem, read_article
 from reader.ui.messages import BackgroundFound
 
 if TYPE_CHECKING:
+    from textual.app import App
     from textual.screen import Screen
 
     from reader.entities.span import Span
@@ -112,6 +113,17 @@ def outward(count: int, cursor: int | None) -> Iterator[int]:
             yield above
         if below >= count and above < 0:
             return
+
+
+def finding_the_rest(app: App[Any]) -> bool:
+    """Whether the background pass of *app*'s main screen is at work and has articles
+    left to do (:attr:`BackgroundEntities.active`, not :attr:`~BackgroundEntities.done`):
+    the coverage notices say the app finds the rest only then, else `reader index`."""
+    for screen in app.screen_stack:
+        background = getattr(screen, "background", None)
+        if isinstance(background, BackgroundEntities):
+            return background.active and not background.done
+    return False
 
 
 class BackgroundEntities:

@@ -3,6 +3,7 @@ cache (reader.ui.background)."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from reader.ui.app import build_app
 from reader.ui.widgets.article_list import ArticleList
 
 from .conftest import ready
-from .test_background_entities import SIZE, cached_names, until
+from .test_background_entities import SIZE, cached_names, entity_list_subtitle, until
 
 
 @pytest.fixture(autouse=True)
@@ -135,3 +136,21 @@ async def test_an_unwritable_cache_ends_the_pass_and_says_so_once(
         await pilot.pause(0.2)
         said = [n.message for n in app._notifications if "cannot be written" in n.message]
         assert len(said) == 1, said
+        # The coverage notice describes the pass, not the setting: it has ended.
+        subtitle = await entity_list_subtitle(pilot, main)
+        assert subtitle.endswith("· reader index finds the rest"), subtitle
+
+
+async def test_the_coverage_notice_says_reader_index_when_no_pass_runs(
+    tmp_path: Path,
+) -> None:
+    """background_entities on, but --no-cache: no pass can run (nowhere to keep what it
+    finds), so the notice names `reader index`, not the app."""
+    settings = mixed_settings(tmp_path)
+    settings = dataclasses.replace(settings, use_cache=False)
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        assert not main.background.active
+        subtitle = await entity_list_subtitle(pilot, main)
+        assert "finding the rest" not in subtitle

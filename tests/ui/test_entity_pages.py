@@ -698,7 +698,7 @@ async def test_label_queries_and_the_library_list_say_when_entities_are_not_all_
         screen = pilot.app.screen
         assert isinstance(screen, EntityLibraryScreen)
         subtitle = screen.query_one(EntityList).border_subtitle
-        assert subtitle == "entities found for 3 of 5 articles"
+        assert subtitle == "entities found for 3 of 5 articles · reader index finds the rest"
 
 
 async def test_a_page_read_replaced_before_it_started_holds_nothing(app: ReaderApp) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import Header, Input, Static
 
 from reader.entities.library.resolve import Entity
 from reader.text import sanitize_line
+from reader.ui.background import finding_the_rest
 from reader.ui.messages import EntityEditsChanged, LibraryEntitiesLoaded
 from reader.ui.widgets.entity_lists import EntityList
 from reader.ui.widgets.key_bar import KeyBar
@@ -108,7 +109,11 @@ class EntityLibraryScreen(Screen[Entity | None]):
         # background pass runs, that it finds the rest: reader/ui/background.py).
         found, total = message.articles or (0, 0)
         missing = found < total
-        finding = " · finding the rest" if self.app.settings.background_entities else ""
+        finding = (
+            " · finding the rest"
+            if finding_the_rest(self.app)
+            else " · reader index finds the rest"
+        )
         entity_list.border_subtitle = (
             f"entities found for {found:,} of {total:,} articles{finding}" if missing else ""
         )

@@ -30,6 +30,7 @@ from reader.entities.library.pages import EntityPage, PageArticle
 from reader.entities.library.resolve import Entity
 from reader.store.entity_edits import EntityEdits
 from reader.text import sanitize_line
+from reader.ui.background import finding_the_rest
 from reader.ui.messages import EntityPageLoaded, SnippetsLoaded
 from reader.ui.screens.entity_editing import Change, EditKind, ask_edit, store_edit, undo_words
 from reader.ui.widgets.entity_lists import CooccurringList, MentionList, timeline_content
@@ -242,7 +243,7 @@ class EntityPageScreen(Screen[None]):
         if found < total:
             rest = (
                 "the app finds the rest while you read"
-                if self.app.settings.background_entities
+                if finding_the_rest(self.app)
                 else "`reader index` finds the rest"
             )
             said = f"  (entities found in {found:,} of {total:,} articles so far: {rest})"

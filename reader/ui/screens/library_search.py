@@ -38,7 +38,7 @@ from reader.search.query import (
 from reader.search.stamp import entity_cache_stamp
 from reader.store import View
 from reader.text import sanitize_line
-from reader.ui.background import INDEX_EVERY
+from reader.ui.background import INDEX_EVERY, finding_the_rest
 from reader.ui.messages import FilterFound, IndexUpdated, ViewCounts
 from reader.ui.screens.dialogs import ConfirmScreen
 from reader.ui.screens.view_dialogs import ViewNameScreen
@@ -388,7 +388,7 @@ class LibrarySearch:
             if not self._entities_ready:
                 notice = ENTITIES_PENDING
             elif self._entity_counts is not None:
-                finding = self._app.settings.background_entities
+                finding = finding_the_rest(self._app)
                 notice = entities_missing(*self._entity_counts, finding=finding)
         self._entity_notice = notice
         # The last search's notices stay until this one's result replaces them (the status
