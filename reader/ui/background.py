@@ -254,7 +254,10 @@ class BackgroundEntities:
             article, sha = current
             finder = self._app.finder
             cache = finder.cache
-            if article is self._shown() or (cache is not None and cache.has(sha, finder.pipeline)):
+            shown = self._shown()  # by id: a live reload replaces the articles
+            if (shown is not None and shown.id == article.id) or (
+                cache is not None and cache.has(sha, finder.pipeline)
+            ):
                 raise _Taken
 
     def _run(self) -> None:
@@ -308,6 +311,7 @@ class BackgroundEntities:
             return None
         engine = self._app.finder.pipeline
         shown = self._shown()
+        shown_id = shown.id if shown is not None else None
         listed, library = self._articles.articles, self._articles.library
         cursor = self._articles.highlighted
         order = (listed[i] for i in outward(len(listed), cursor))
@@ -316,7 +320,7 @@ class BackgroundEntities:
         for article in (*order, *rest) if rest else order:
             if article.deferred or not article.known:
                 continue  # its hash is a stand-in until the page is read (the app does)
-            if article is shown:
+            if article.id == shown_id:
                 continue
             sha = article.sha256
             if sha in self._known or sha in self._failed:

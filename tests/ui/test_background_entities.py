@@ -9,7 +9,6 @@ real app under Pilot.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import time
@@ -227,20 +226,26 @@ async def test_the_users_switch_goes_first(tmp_path: Path, monkeypatch: pytest.M
         assert cached_names(app) == {a.path.name for a in articles.library}
 
 
-async def test_typing_pauses_the_pass(tmp_path: Path) -> None:
+async def test_typing_pauses_the_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rest is made by the test, never by the clock (as tests/ui/test_resume.py): a
+    rest of an hour, the last key set an hour back (rested) or left to the keys."""
+    monkeypatch.setattr(background, "REST_SECONDS", 3600.0)
     app = build_app(long_settings(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         main = await ready(pilot)
+        app.last_input = time.monotonic() - 7200.0  # rested
         await until(pilot, lambda: len(main.background.asked) >= 1)
         main.query_one(ArticleList).focus()
-        # Keys held: one every 0.1 s for three rests; at most the article in flight ends.
-        await pilot.press("j")
+        await pilot.press("j")  # a key: not rested any more
+        assert time.monotonic() - app.last_input < 3600.0
         asked = len(main.background.asked)
-        for _ in range(int(3 * background.REST_SECONDS / 0.1)):
-            await pilot.press("j" if len(main.background.asked) % 2 else "k")
-            await asyncio.sleep(0.1)
-        assert len(main.background.asked) <= asked + 1
-        await until(pilot, lambda: len(main.background.asked) > asked + 1)
+        await pilot.pause(1.0)
+        assert len(main.background.asked) <= asked + 1  # at most the one in hand ends
+        asked = len(main.background.asked)
+        await pilot.pause(1.0)
+        assert len(main.background.asked) == asked
+        app.last_input = time.monotonic() - 7200.0  # rested again: it goes on
+        await until(pilot, lambda: len(main.background.asked) > asked)
 
 
 async def test_quitting_during_the_pass_is_quick_and_the_cache_stays_whole(
