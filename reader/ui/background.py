@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 from reader import foreground
 from reader.entities.engines import Cancelled, NoModel
 from reader.entities.engines.base import paragraphs
-from reader.entities.worker import PIECE_CHARS
+from reader.entities.worker import PIECE_CHARS, WorkerStopped
 from reader.library import Article, Problem, read_article
 from reader.ui.messages import BackgroundFound
 
@@ -155,6 +155,8 @@ class BackgroundEntities:
         self._settled = settled
         self._found = found
         self._stop = threading.Event()
+        self._writing = threading.Lock()
+        """Held while what was found is written (the cache, the entity index)."""
         self._suspended = False
         self._started = False
         self._thread: threading.Thread | None = None
@@ -220,9 +222,13 @@ class BackgroundEntities:
 
     def join(self, timeout: float) -> None:
         """Wait at most *timeout* seconds for the thread to end (after :meth:`stop`): what
-        it found is in the cache before the app closes what it writes to."""
+        it found is in the cache before the app closes what it writes to. Should the thread
+        outlive *timeout* (the model between two polls), it writes nothing after: it
+        checks :meth:`stop` under the lock waited for here."""
         if self._thread is not None:
             self._thread.join(timeout)
+            if self._thread.is_alive() and self._writing.acquire(timeout=timeout):
+                self._writing.release()  # no write in flight; none starts (stopped)
 
     def suspending(self) -> None:
         """Ctrl+Z: nothing is sent until the app is back and the user has rested."""
@@ -296,7 +302,8 @@ class BackgroundEntities:
                 failed_in_row = 0
                 continue
             reason, model_failed = outcome
-            self._failed.add(article.sha256)
+            if not reason.startswith("entity worker stopped"):
+                self._failed.add(article.sha256)  # else tried again (a new worker)
             self.failures.append((str(article.path), reason))
             if model_failed:
                 failed_in_row += 1
@@ -368,22 +375,26 @@ class BackgroundEntities:
             return None  # the user's now (the next search for work skips it once cached)
         except (Cancelled, NoModel):
             raise
-        except Exception as error:  # a worker that died, a model error: skipped once
+        except WorkerStopped as error:  # killed mid-piece: tried again (GIVE_UP_AFTER)
+            return f"entity worker stopped: {error}", True
+        except Exception as error:  # a model error: skipped once
             return f"entity recognition failed: {error}", True
         finally:
             self._current = None
             self._big_in_hand = False
-        if self._stop.is_set():
-            raise Cancelled  # quitting: the workspace closes the index meanwhile
-        # As an opened article's (MainScreen._extract): the cache, then the index. The key
-        # is read now, as find_then_save does: the worker may have fallen back (md to sm).
-        engine = finder.pipeline
-        cache.put(sha, engine, model_spans)
-        if not cache.has(sha, engine):
-            raise _Unwritable(str(cache.directory))
-        self._known.update((sha, listed.sha256))
-        spans = finder.finish(sha, text, model_spans)
-        self._found(article, spans)
+        with self._writing:  # join() waits for a write in flight; none starts after stop()
+            if self._stop.is_set():
+                raise Cancelled  # quitting: the workspace closes the index meanwhile
+            # As an opened article's (MainScreen._extract): the cache, then the index. The
+            # key is read now, as find_then_save does: the worker may have fallen back (md
+            # to sm).
+            engine = finder.pipeline
+            cache.put(sha, engine, model_spans)
+            if not cache.has(sha, engine):
+                raise _Unwritable(str(cache.directory))
+            self._known.update((sha, listed.sha256))
+            spans = finder.finish(sha, text, model_spans)
+            self._found(article, spans)
         self.found_count += 1
         self._screen.post_message(BackgroundFound(listed.id))
         return None

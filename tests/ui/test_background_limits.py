@@ -6,9 +6,11 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from reader.entities.worker import WorkerStopped, _Worker
 from reader.library import catalogue
 from reader.settings import Settings
 from reader.ui import background
@@ -154,3 +156,27 @@ async def test_the_coverage_notice_says_reader_index_when_no_pass_runs(
         assert not main.background.active
         subtitle = await entity_list_subtitle(pilot, main)
         assert "finding the rest" not in subtitle
+
+
+async def test_an_article_whose_worker_stopped_is_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker killed mid-piece (its WorkerStopped, raised once here) is not the
+    article's fault: the article is tried again with a new worker, and found."""
+    stopped: list[str] = []
+    behind = _Worker.behind
+
+    def dying(self: _Worker, *args: Any) -> Any:
+        if not stopped:
+            stopped.append("once")
+            raise WorkerStopped("the entity worker stopped (killed by SIGKILL)")
+        return behind(self, *args)
+
+    monkeypatch.setattr(_Worker, "behind", dying)
+    app = build_app(mixed_settings(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        names = {a.path.name for a in main.query_one(ArticleList).library}
+        await until(pilot, lambda: main.background.done, 180)
+        assert stopped and len(main.background.failures) == 1
+        assert cached_names(app) == names
