@@ -11,8 +11,13 @@ posts the resume, on which the screen is drawn again in full.
 A SIGSTOP cannot be refused, even by a process group nobody can continue: a reader that
 is its session's leader (run straight by tmux or a terminal, no shell) or that shares
 its parent's process group (a shell without job control, ``sh -c``) would stay stopped
-for good, its terminal frozen. There the key only says so (what the kernel does for a
-plain SIGTSTP to an orphaned process group: nothing)."""
+for good, its terminal frozen. So would one run by a wrapper that waits for it in its
+process group (``uv run reader``, a script without ``exec``): Textual stops the process,
+not its group, so the shell, waiting for the wrapper, never sees the job stopped (and
+stopping the whole group instead races: the shell takes the terminal back while reader is
+still leaving application mode, and a SIGTTOU stops it there; after ``fg`` it stops itself
+again). There the key only says so (what the kernel does for a plain SIGTSTP to an
+orphaned process group: nothing)."""
 
 from __future__ import annotations
 

@@ -66,10 +66,11 @@ def terminal(tmp_path: Path) -> Iterator[type[Terminal]]:
     opened: list[Terminal] = []
 
     def open_terminal(
-        *args: str, draft_after: float | None = None, shell: bool = False
+        *args: str, draft_after: float | None = None, shell: bool = False, wrap: bool = False
     ) -> Terminal:
         """tmux running ``reader ARGS``; *shell*: an interactive bash (job control) in
-        which the command is typed, as a person starts it (``term.typed``)."""
+        which the command is typed, as a person starts it; *wrap*: typed inside an
+        ``sh -c`` that waits for it (as ``uv run`` or a wrapper script)."""
         env = {
             "READER_CACHE_DIR": str(tmp_path / "cache"),
             "READER_DB": str(tmp_path / "db.json"),
@@ -85,7 +86,10 @@ def terminal(tmp_path: Path) -> Iterator[type[Terminal]]:
             env.update(HISTFILE="/dev/null", PS1="shell$ ")
             term = Terminal(["bash", "--norc", "--noprofile", "-i"], env)
             term.wait_for("shell$")
-            term.tmux("send-keys", "-l", " ".join(map(shlex.quote, [*command, *args])))
+            typed = " ".join(map(shlex.quote, [*command, *args]))
+            if wrap:
+                typed = f"sh -c {shlex.quote(typed + '; true')}"
+            term.tmux("send-keys", "-l", typed)
             term.tmux("send-keys", "Enter")
         else:
             term = Terminal([*command, *args], env)
@@ -380,13 +384,18 @@ def test_ctrl_z_stops_reader_after_writing_and_fg_brings_it_back(terminal, tmp_p
     _wait_state(pid, "gone")
 
 
-def test_ctrl_z_without_a_shell_to_come_back_to_does_not_stop(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """reader run by a shell without job control (the pane's `sh -c`): a stop could never
-    be undone (nobody to `fg` it), so Ctrl+Z says so and the app goes on."""
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_ctrl_z_without_a_shell_to_come_back_to_does_not_stop(
+    terminal, tmp_path: Path, wrapped: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """reader run by a shell without job control (the pane's `sh -c`), or by a wrapper
+    that waits for it (`sh -c` typed in an interactive bash): a stop could not be undone
+    (nobody to `fg` it; bash waits for the wrapper, which is not stopped), so Ctrl+Z says
+    so and the app goes on."""
     folder = tmp_path / "lib"
     folder.mkdir()
     (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
-    term = terminal(str(folder))
+    term = terminal(str(folder), shell=wrapped, wrap=wrapped)
     term.wait_for("a.txt · 9 words")
     pid = _reader_pid(folder)
     term.keys("C-z")

@@ -137,19 +137,26 @@ async def test_the_palette_offers_suspend(settings: Settings) -> None:
 CHECK = "from reader.ui.suspend import shell_can_resume; print(shell_can_resume())"
 
 
+WRAPPED = ["sh", "-c", f'"{sys.executable}" -c "{CHECK}"; true']  # sh waits: not exec'd
+
+
 @pytest.mark.parametrize(
-    ("how", "expected"),
+    ("command", "how", "expected"),
     [
-        ({"process_group": 0}, "True"),  # as a job-control shell starts a job
-        ({}, "False"),  # in its parent's process group (sh -c): nobody to fg it
-        ({"start_new_session": True}, "False"),  # a session's leader (run by tmux itself)
+        # As a job-control shell starts a job: a process group of its own, in the session.
+        ([sys.executable, "-c", CHECK], {"process_group": 0}, "True"),
+        # The job a wrapper that waits for it (uv run, a script): the shell waits for the
+        # wrapper, which a stop of reader alone does not stop (reader/ui/suspend.py).
+        (WRAPPED, {"process_group": 0}, "False"),
+        # In its parent's process group (sh -c without job control): nobody to fg it.
+        ([sys.executable, "-c", CHECK], {}, "False"),
+        # A session's leader (run by tmux itself).
+        ([sys.executable, "-c", CHECK], {"start_new_session": True}, "False"),
     ],
 )
 def test_a_suspend_is_refused_where_no_shell_could_resume(
-    how: dict[str, Any], expected: str
+    command: list[str], how: dict[str, Any], expected: str
 ) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
-    result = subprocess.run(
-        [sys.executable, "-c", CHECK], capture_output=True, text=True, env=env, check=True, **how
-    )
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=True, **how)
     assert result.stdout.strip() == expected
