@@ -38,6 +38,7 @@ from reader.ui.screens.entity_page import EntityPageScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import WRITING_ACTIONS, MainScreen
 from reader.ui.screens.note_editor import NoteScreen
+from reader.ui.suspend import shell_can_resume
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
@@ -93,6 +94,8 @@ class ReaderApp(App[None]):
         Binding("question_mark", "help", "Help"),
         Binding("tab", "focus_next", "Next pane", show=False),
         Binding("shift+tab", "focus_previous", "Previous pane", show=False),
+        # Not a priority binding: the note editor's Ctrl+Z (the text area's undo) wins.
+        Binding("ctrl+z", "suspend_process", "Suspend to the shell (fg comes back)", show=False),
     ]
 
     EXTRA_KEYS: ClassVar[list[tuple[str, str]]] = [
@@ -379,6 +382,12 @@ class ReaderApp(App[None]):
             for number in _STOP_SIGNALS:
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.add_signal_handler(number, self._told_to_stop, number)
+        # Ctrl+Z (reader/ui/suspend.py): a note being typed is kept before the stop (called
+        # in the publish: Textual sends SIGTSTP right after it, a callback posted for the
+        # next turn of the loop would run only after `fg`); back from it, the whole screen
+        # is drawn again (the shell wrote over the terminal).
+        self.app_suspend_signal.subscribe(self, self._suspending, immediate=True)
+        self.app_resume_signal.subscribe(self, self._resumed)
         # Other readers (commands, cron, a second app) save the same database in turn.
         self.set_interval(STORE_POLL_SECONDS, self._poll_store)
         # From now on a theme change is the user's (the one above came from the config).
@@ -525,6 +534,35 @@ class ReaderApp(App[None]):
             if isinstance(screen, NoteScreen):
                 screen.keep_draft_now()
 
+    def action_suspend_process(self) -> None:
+        """Ctrl+Z: stop the process, back to the shell (``fg`` resumes), as Textual does;
+        refused, with a notice, when no shell could bring it back (reader/ui/suspend.py).
+        Under Pilot (headless) Textual's own does nothing."""
+        if not self.is_headless and not shell_can_resume():
+            self.notify(
+                "Ctrl+Z: no shell with job control started reader, so nothing could resume "
+                "it; not suspended.",
+                title="Suspend",
+                severity="warning",
+                markup=False,
+            )
+            return
+        super().action_suspend_process()
+
+    def _suspending(self, _app: object) -> None:
+        """Published just before the process stops (no other turn of the loop): a note
+        being typed is handed to the writer as a draft, and waited for (up to 1 s), with
+        every save queued (the main screen writes where the library was left)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, NoteScreen) and screen.keeper is not None:
+                screen.keeper.keep_now()
+        self.write_queued_saves(wait=1.0)
+
+    def _resumed(self, _app: object) -> None:
+        """Back from Ctrl+Z (``fg``): every line drawn again, at the terminal's size now."""
+        self.refresh(layout=True)
+        self.screen.refresh(layout=True)
+
     async def action_quit(self) -> None:
         """Quit (`q`, `ctrl+q`); asks first while a note has text that is not saved, saying
         whether it is kept as a draft (its keeper's state: a read-only store, a draft's
@@ -611,6 +649,11 @@ class ReaderApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Suspend",
+            "Stop reader and go back to the shell (Ctrl+Z; fg comes back)",
+            self.action_suspend_process,
+        )
         if isinstance(screen, MainScreen):
             view = screen.query_one(ArticleView)
             commands: list[tuple[str, str, Callable[[], object]]] = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -64,7 +65,12 @@ class Terminal:
 def terminal(tmp_path: Path) -> Iterator[type[Terminal]]:
     opened: list[Terminal] = []
 
-    def open_terminal(*args: str, draft_after: float | None = None) -> Terminal:
+    def open_terminal(
+        *args: str, draft_after: float | None = None, shell: bool = False, wrap: bool = False
+    ) -> Terminal:
+        """tmux running ``reader ARGS``; *shell*: an interactive bash (job control) in
+        which the command is typed, as a person starts it; *wrap*: typed inside an
+        ``sh -c`` that waits for it (as ``uv run`` or a wrapper script)."""
         env = {
             "READER_CACHE_DIR": str(tmp_path / "cache"),
             "READER_DB": str(tmp_path / "db.json"),
@@ -76,7 +82,17 @@ def terminal(tmp_path: Path) -> Iterator[type[Terminal]]:
         if draft_after is not None:  # the note editor's pause (a long one: it cannot come)
             env["READER_DRAFT_AFTER"] = str(draft_after)
         command = [str(READER)] if READER.exists() else [sys.executable, "-m", "reader"]
-        term = Terminal([*command, *args], env)
+        if shell:
+            env.update(HISTFILE="/dev/null", PS1="shell$ ")
+            term = Terminal(["bash", "--norc", "--noprofile", "-i"], env)
+            term.wait_for("shell$")
+            typed = " ".join(map(shlex.quote, [*command, *args]))
+            if wrap:
+                typed = f"sh -c {shlex.quote(typed + '; true')}"
+            term.tmux("send-keys", "-l", typed)
+            term.tmux("send-keys", "Enter")
+        else:
+            term = Terminal([*command, *args], env)
         opened.append(term)
         return term
 
@@ -287,3 +303,103 @@ def test_two_apps_on_one_database_keep_each_other_s_draft(terminal, tmp_path: Pa
     first.close()
     second.close()
     _restored(terminal, folder, "Words of window A")
+
+
+def _state(pid: int) -> str:
+    """The process's state letter in /proc (T: stopped), "gone" once it is."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return "gone"
+    return stat.rsplit(")", 1)[1].split()[0]
+
+
+def _reader_pid(folder: Path) -> int:
+    """The app's pid: the process whose command line names *folder*."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if str(folder).encode() in argv:
+            return int(entry.name)
+    raise AssertionError(f"no process runs on {folder}")
+
+
+def _wait_state(pid: int, wanted: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _state(pid) != wanted:
+        time.sleep(0.05)
+    assert _state(pid) == wanted, _state(pid)
+
+
+def _sessions_in(db: Path) -> str:
+    return json.dumps(json.loads(db.read_text()).get("sessions") if db.exists() else None)
+
+
+def test_ctrl_z_stops_reader_after_writing_and_fg_brings_it_back(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Started from an interactive bash (job control): Ctrl+Z right after an article
+    switch stops the process (state T, bash says Stopped), and the switch (where the
+    library was left, else written after a 2 s rest) is in the database before the stop;
+    the window resized meanwhile, `fg` draws the app again at the new size (below 110
+    columns: no side panels), and keys work (? opens the help)."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    for name, title in (("a.txt", "Alpha story"), ("b.txt", "Bravo story")):
+        (folder / name).write_text(f"{title}\n\nThe minister spoke in Oslo on Monday.\n")
+        os.utime(folder / name, (time.time() - 3600, time.time() - 3600))  # not racy: known
+    db = tmp_path / "db.json"
+    term = terminal(str(folder), shell=True)
+    term.wait_for("a.txt · 9 words")
+    assert "Entities" in term.screen()  # 140 columns: the side panels
+    pid = _reader_pid(folder)
+    term.keys("j", "Enter")
+    switched = time.monotonic()
+    term.wait_for("b.txt · 9 words")
+    term.keys("C-z")
+    _wait_state(pid, "T")
+    assert time.monotonic() - switched < 2.0, "too slow: the rest's save may have come first"
+    assert "b.txt" in _sessions_in(db), _sessions_in(db)  # written before the stop
+    term.wait_for("Stopped")  # bash took the terminal back
+    term.tmux("resize-window", "-x", "100", "-y", "30")
+    time.sleep(0.3)
+    assert _state(pid) == "T"
+    term.tmux("send-keys", "-l", "fg")
+    term.tmux("send-keys", "Enter")
+    screen = term.wait_for("b.txt · 9 words")
+    assert _state(pid) != "T"
+    deadline = time.monotonic() + 10
+    while "Entities" in screen and time.monotonic() < deadline:  # drawn at 100 columns
+        time.sleep(0.05)
+        screen = term.screen()
+    assert "Entities" not in screen and "Stopped" not in screen, screen
+    term.keys("?")
+    term.wait_for("reader — keys")
+    term.keys("Escape")
+    time.sleep(0.3)  # else Escape and q arrive as one key, Alt+q
+    term.keys("q")
+    term.wait_for("shell$")  # the app quit, back to the shell
+    _wait_state(pid, "gone")
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_ctrl_z_without_a_shell_to_come_back_to_does_not_stop(
+    terminal, tmp_path: Path, wrapped: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """reader run by a shell without job control (the pane's `sh -c`), or by a wrapper
+    that waits for it (`sh -c` typed in an interactive bash): a stop could not be undone
+    (nobody to `fg` it; bash waits for the wrapper, which is not stopped), so Ctrl+Z says
+    so and the app goes on."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
+    term = terminal(str(folder), shell=wrapped, wrap=wrapped)
+    term.wait_for("a.txt · 9 words")
+    pid = _reader_pid(folder)
+    term.keys("C-z")
+    term.wait_for("not suspended")
+    assert _state(pid) != "T"
+    term.keys("?")
+    term.wait_for("reader — keys")

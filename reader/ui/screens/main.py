@@ -313,8 +313,9 @@ class MainScreen(AnnotationKeys):
 
     def on_mount(self) -> None:
         # Where the library is left is written at once before a suspend (Ctrl+Z): a
-        # suspended app may never come back.
-        self.app.app_suspend_signal.subscribe(self, self._suspending)
+        # suspended app may never come back. Immediate: called in the publish, which
+        # Textual follows with SIGTSTP at once (not posted for after the stop, i.e. `fg`).
+        self.app.app_suspend_signal.subscribe(self, self._suspending, immediate=True)
         self.app.app_resume_signal.subscribe(self, lambda _app: self.background.resumed())
         self._sidebar_width = self.app.settings.sidebar
         """The sidebar's width as the user set it (`<` `>`), None: the stylesheet's."""
