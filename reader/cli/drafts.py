@@ -34,7 +34,7 @@ def run_drafts(args: argparse.Namespace, workspace: Workspace) -> int:
 
     db_path = workspace.settings.db_path
     if args.drop is None and not db_path.exists():
-        return 0
+        return _none()
     try:
         if args.drop is not None:
             with workspace.open_store(wait=args.wait) as store:
@@ -60,6 +60,8 @@ def run_drafts(args: argparse.Namespace, workspace: Workspace) -> int:
     except OSError as error:
         error_line(f"{db_path}: {error.strerror or error}")
         return 1
+    if not drafts:
+        return _none()
     for draft in drafts:
         print_line(
             f"{safe_line(draft.saved, 40)}  “{safe_line(draft.article.title, 80)}”  "
@@ -73,6 +75,13 @@ def run_drafts(args: argparse.Namespace, workspace: Workspace) -> int:
             print_line(f"  on: “{safe_line(quote['exact'], 100)}”")
         for line in sanitize(draft.body).splitlines() or [""]:
             print_line(f"    {line}")
+    return 0
+
+
+def _none() -> int:
+    """Say there is no draft (on stderr, as `reader entity --edits` says it has no edit:
+    stdout stays empty for a script)."""
+    error_line("no drafts (the app keeps a note being typed as a draft until it is saved)")
     return 0
 
 
