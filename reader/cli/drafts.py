@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from reader.cli.common import CommandTable, add_wait, command_parser, error_line
-from reader.console import print_line, safe_line
+from reader.console import print_line, safe_line, safe_path
 from reader.text import sanitize
 from reader.workspace import Workspace
 
@@ -65,7 +65,7 @@ def run_drafts(args: argparse.Namespace, workspace: Workspace) -> int:
     for draft in drafts:
         print_line(
             f"{safe_line(draft.saved, 40)}  “{safe_line(draft.article.title, 80)}”  "
-            f"{safe_line(draft.article.path, 300)}"
+            f"{safe_path(draft.article.path)}"
         )
         print_line(f"  key: {safe_line(draft.key, 200)}")
         if draft.held_elsewhere() and draft.owner is not None:
