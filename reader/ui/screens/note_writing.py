@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from textual.notifications import Notification, Notify
+from textual.notifications import Notification
 
 from reader.annotations import article_ref
 from reader.library import Article
@@ -238,6 +238,8 @@ class NoteWriter:
         count = len(found)
         # Built here rather than by App.notify (which returns nothing) so that it can be
         # taken down: App._unnotify is Textual's (8.2.8) own way to remove a notification.
+        # Added as App._on_notify adds one, at once (this is the UI thread), not through a
+        # Notify message: a save before the message arrived could not take it down.
         notice = Notification(
             "\n".join(lines),
             f"{count} note{'' if count == 1 else 's'} not saved, kept as draft"
@@ -247,7 +249,8 @@ class NoteWriter:
             markup=False,
         )
         self._notice = notice
-        self._app.post_message(Notify(notice))
+        self._app._notifications.add(notice)
+        self._app._refresh_notifications()
 
     def _take_notice_down(self) -> None:
         notice, self._notice = self._notice, None
