@@ -159,6 +159,8 @@ def relink(
     - The store has no tags or annotations under its content, but knows an earlier
       content at its path (the file was edited): the tags, annotations and reading state
       move to the new hash (re-anchoring them is :func:`load`'s job).
+    - The store knows its content under another title (only the title was edited): the
+      title is updated (:meth:`AnnotationStore.retitle`; not in what is returned).
 
     Each is one save, not undoable (see :meth:`AnnotationStore.relink`); nothing is
     written otherwise, or when the store is read-only. Two files with the same content
@@ -170,6 +172,8 @@ def relink(
     known = _known(store) if known is None else known
     ref = article_ref(article)
     stored = known.get(article.sha256)
+    if stored is not None:
+        store.retitle(ref)  # its title edited, not its text: name it as it is now
     if (
         stored is not None
         and os.path.realpath(stored) != ref.path
@@ -204,6 +208,8 @@ def relink_all(store: AnnotationStore, articles: Iterable[Article] = ()) -> list
         here = candidates.get(sha256)
         if here is None:
             found = read_article(Path(path))
+            if isinstance(found, Article) and found.sha256 == sha256:
+                store.retitle(article_ref(found))
             if not isinstance(found, Article) or found.sha256 in known:
                 continue
             here = found

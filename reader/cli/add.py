@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.cli.common import Command, CommandTable, Failed, command_parser, error_line
-from reader.console import print_line, safe_line
+from reader.console import print_line, safe_line, safe_path
 from reader.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ def _show(report: AddReport, quiet: bool = False, note: str | None = None) -> in
     for result in report.results:
         shown = safe_line(result.source, limit=300)
         if result.status == "added":
-            line = f"added: {safe_line(str(result.path), limit=500)}"
+            line = f"added: {safe_path(str(result.path))}"
             if result.teaser_only:
                 line += f"  (the feed's teaser only: {safe_line(result.reason or '')})"
             elif result.reason:  # a teaser's page fetched at last

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from reader.cli.common import CommandTable, add_wait, command_parser, error_line
-from reader.console import print_line, safe_line
+from reader.console import print_line, safe_line, safe_path
 from reader.text import sanitize
 from reader.workspace import Workspace
 
@@ -34,7 +34,7 @@ def run_drafts(args: argparse.Namespace, workspace: Workspace) -> int:
 
     db_path = workspace.settings.db_path
     if args.drop is None and not db_path.exists():
-        return 0
+        return _none()
     try:
         if args.drop is not None:
             with workspace.open_store(wait=args.wait) as store:
@@ -60,10 +60,12 @@ def run_drafts(args: argparse.Namespace, workspace: Workspace) -> int:
     except OSError as error:
         error_line(f"{db_path}: {error.strerror or error}")
         return 1
+    if not drafts:
+        return _none()
     for draft in drafts:
         print_line(
             f"{safe_line(draft.saved, 40)}  “{safe_line(draft.article.title, 80)}”  "
-            f"{safe_line(draft.article.path, 300)}"
+            f"{safe_path(draft.article.path)}"
         )
         print_line(f"  key: {safe_line(draft.key, 200)}")
         if draft.held_elsewhere() and draft.owner is not None:
@@ -73,6 +75,13 @@ def run_drafts(args: argparse.Namespace, workspace: Workspace) -> int:
             print_line(f"  on: “{safe_line(quote['exact'], 100)}”")
         for line in sanitize(draft.body).splitlines() or [""]:
             print_line(f"    {line}")
+    return 0
+
+
+def _none() -> int:
+    """Say there is no draft (on stderr, as `reader entity --edits` says it has no edit:
+    stdout stays empty for a script)."""
+    error_line("no drafts (the app keeps a note being typed as a draft until it is saved)")
     return 0
 
 

@@ -31,7 +31,7 @@ from reader.cli.common import (
     say_skipped,
     settings_from,
 )
-from reader.console import dumps, print_line, safe_line
+from reader.console import dumps, print_line, safe_line, safe_path
 from reader.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -273,7 +273,7 @@ def page_lines(page: EntityPage) -> list[str]:
     lines += ["", "articles:"]
     for article in page.articles:
         lines.append(
-            f"{article.date or '-'}\t{len(article.mentions)}\t{safe_line(str(article.path), 300)}"
+            f"{article.date or '-'}\t{len(article.mentions)}\t{safe_path(article.path)}"
             f"\t{safe_line(article.title)}"
         )
         for snippet in article.snippets:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.cli.common import CommandTable, add_wait, command_parser, error_line
-from reader.console import print_line, safe_line
+from reader.console import print_line, safe_line, safe_path
 from reader.export.formats import (
     DEFAULT_FORMAT,
     FORMAT_NAMES,
@@ -135,7 +135,7 @@ def run_export(args: argparse.Namespace, workspace: Workspace) -> int:
         return 1
     print_line(
         f"exported {_exported(export.collection, export_format.writes_read_state)} "
-        f"as {fmt} to {safe_line(str(path), 500)}"
+        f"as {fmt} to {safe_path(path)}"
     )
     return 0
 

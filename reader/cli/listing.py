@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader.cli.common import error_line
-from reader.console import dumps, print_line, safe_line
+from reader.console import dumps, print_line, safe_line, safe_path
 from reader.library import Article, Problem, read_article
 from reader.text import sanitize
 from reader.workspace import Workspace
@@ -85,7 +85,7 @@ def _list(fmt: str, store: AnnotationStore, paths: list[Path], db_path: str) -> 
             for view in views:
                 print_line(f"  - {safe_line(view['name'])}: {safe_line(view['query'], 500)}")
     elif not status:
-        print_line(f"no annotations in {safe_line(db_path, limit=500)}")
+        print_line(f"no annotations in {safe_path(db_path)}")
     return status
 
 
@@ -271,9 +271,9 @@ def _place(path: str) -> str:
 def _text_lines(record: dict[str, Any]) -> list[str]:
     """The human-readable listing of one article, every string sanitised."""
     lines = [safe_line(record["title"] or record["path"])]
-    lines.append(f"  path: {safe_line(record['path'], 500)}")
+    lines.append(f"  path: {safe_path(record['path'])}")
     if "stored_path" in record:
-        stored_path = safe_line(record["stored_path"], 500)
+        stored_path = safe_path(record["stored_path"])
         if record.get("shared"):
             lines.append(f"  same text as: {stored_path} (the two share these annotations)")
         else:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from reader.cli.common import CommandTable, add_paths, command_parser, error_line, say_skipped
-from reader.console import dumps, print_line, safe_line
+from reader.console import dumps, print_line, safe_line, safe_path
 from reader.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ class _Output:
 
 def _text_line(hit: Hit) -> str:
     why = ", ".join(hit.fields)
-    line = f"{_safe(hit.location, 300)}\t{_safe(hit.title)}"
+    line = f"{safe_path(hit.location)}\t{_safe(hit.title)}"
     if why:
         line += f"\t[{why}]"
     if hit.snippet:

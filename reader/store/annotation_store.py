@@ -340,6 +340,41 @@ class AnnotationStore(ReadingState, SavedViews, Sessions, Drafts):
         self._journal.clear()
         return len(moved)
 
+    def retitle(self, article: ArticleRef) -> bool:
+        """Record *article*'s title where the store names it (its tags and annotations'
+        document and its reading state), when the store has it under another title: the
+        file's title was edited but not its text (the hash is the same). Returns whether
+        anything was written.
+
+        Nothing is read from the file here: the caller has seen the article. Not undoable,
+        and, like :meth:`relink`, it clears the undo history when it writes (undoing an
+        earlier change would put the old title back).
+        """
+        model.check_article(article)
+
+        def stale() -> bool:
+            found = self._find_article(article.sha256)
+            reading = self._find_reading(article.sha256)
+            return any(f is not None and f[1]["title"] != article.title for f in (found, reading))
+
+        with self._reading(light=True):
+            if not stale():
+                return False
+        with self._changing("retitle an article", undoable=False, light=True) as change:
+            if not stale():
+                return False
+            found = self._find_article(article.sha256)
+            if found is not None and found[1]["title"] != article.title:
+                self._journal.put(
+                    change, self._articles, {found[0]: {**found[1], "title": article.title}}
+                )
+            reading = self._find_reading(article.sha256)
+            if reading is not None and reading[1]["title"] != article.title:
+                self._reading_table.put_many({reading[0]: {**reading[1], "title": article.title}})
+            change.description = f"retitled {quoted(article.title)}"
+        self._journal.clear()
+        return True
+
     def import_annotations(
         self,
         articles: Iterable[tuple[ArticleRef, Iterable[str]]],

@@ -615,7 +615,7 @@ class ReaderApp(App[None]):
             ("Legend", [Legend]),
         ]
         settings = self.settings
-        shown = ("config file", "database", "articles", "entity cache", "engine")
+        shown = ("config file", "database", "articles", "entity cache", "engine", "background")
         paths = [
             (name, f"{sanitize_line(value, 500)}  ({sanitize_line(source)})")
             for name, value, source in settings.in_use()

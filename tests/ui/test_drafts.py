@@ -21,7 +21,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
 from reader.settings import Settings
-from reader.store import AnnotationStore
+from reader.store import AnnotationStore, ArticleRef
 from reader.ui.app import ReaderApp, build_app
 from reader.ui.screens import note_drafts
 from reader.ui.screens.dialogs import ConfirmScreen
@@ -496,3 +496,55 @@ async def test_the_draft_of_an_edit_whose_note_was_deleted_is_said_so_at_start(
         await settle(pilot)
         (notice,) = [n for n in app._notifications if "kept as draft" in n.title]
         assert "its note was deleted: reader drafts prints it" in notice.message
+
+
+def keep_drafts(settings: Settings, *names: str) -> None:
+    """A draft of a note on each article file named, as an app killed would leave it."""
+    from reader.library import Article, read_article
+
+    with AnnotationStore(settings.db_path) as store:
+        for name in names:
+            article = read_article(settings.article_paths[0] / name)
+            assert isinstance(article, Article)
+            ref = ArticleRef(str(article.path.resolve()), article.sha256, article.title)
+            store.set_draft(note_drafts.draft_key(article.sha256, None), ref, f"On {name}")
+
+
+def notices(app: ReaderApp) -> list[tuple[str, str]]:
+    return [
+        (str(n.title), str(n.message)) for n in app._notifications if "kept as draft" in n.title
+    ]
+
+
+async def test_the_notice_at_start_goes_with_the_drafts_it_names(settings: Settings) -> None:
+    keep_drafts(settings, "a-oslo.txt", "b-vote.txt")
+    async with in_article(settings, SIZE) as (app, pilot, _):
+        await settle(pilot)
+        ((title, message),) = notices(app)
+        assert title.startswith("2 notes") and "Talks in Oslo" in message
+        screen = await open_editor(app, pilot)
+        assert text_of(screen) == "On a-oslo.txt"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert notes(settings) == ["On a-oslo.txt"]
+        # Updated: the saved draft is no longer named, the other one still is.
+        ((title, message),) = notices(app)
+        assert title.startswith("1 note ") and "Talks in Oslo" not in message
+        assert "Vote in Paris" in message
+
+
+async def test_the_notice_at_start_goes_when_its_draft_is_saved_or_dropped(
+    settings: Settings,
+) -> None:
+    for keys in (("ctrl+s",), ("escape", "y")):
+        keep_drafts(settings, "a-oslo.txt")
+        async with in_article(settings, SIZE) as (app, pilot, _):
+            await settle(pilot)
+            assert len(notices(app)) == 1
+            await open_editor(app, pilot)
+            for key in keys:
+                await pilot.press(key)
+                await settle(pilot)
+            assert isinstance(app.screen, MainScreen)
+            assert drafts(settings) == []
+            assert notices(app) == []

@@ -43,3 +43,27 @@ async def test_export_records_a_moved_files_path_first(make_settings, tmp_path) 
     (listed,) = json.loads(export.read_text(encoding="utf-8"))["articles"]
     assert listed["tags"] == ["kept"]
     assert listed["path"] == str(renamed.resolve())
+
+
+async def test_export_names_an_article_by_its_edited_title(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    path = folder / "a.md"
+    body = "\n\nThe Chancellor said on Monday that the budget would pass.\n"
+    path.write_text("---\ntitle: Old title\n---" + body, encoding="utf-8")
+    settings = make_settings(folder, model="no-such-pipeline")
+    article = read_article(path)
+    assert isinstance(article, Article)
+    settings.db_path.parent.mkdir(parents=True)
+    with AnnotationStore(settings.db_path) as store:
+        store.add_note(ArticleRef(str(path.resolve()), article.sha256, article.title), "kept")
+    path.write_text("---\ntitle: New title\n---" + body, encoding="utf-8")  # same text
+    app = build_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        assert main.article is not None and main.article.title == "New title"
+        main.action_export("json")
+        await settle(pilot)
+    (export,) = (settings.db_path.parent / "exports").glob("*.json")
+    (listed,) = json.loads(export.read_text(encoding="utf-8"))["articles"]
+    assert listed["title"] == "New title"

@@ -126,6 +126,25 @@ async def test_help_says_which_files_are_in_use_and_where_each_came_from(
         assert f"articles{project}/seeds(foundin{project})" in text
         assert "config.toml(notthere:nothingreadfromit)" in text
         assert "themetextual-dark(default)" in text
+        assert "backgroundentitiesfoundwhileyourest(default)" in text
+        assert "Drafts(notesnotsavedyet)" in text and "readerdraftsprintseverydraftkept" in text
+
+
+async def test_help_shows_the_background_setting_of_the_config_file(
+    project: Path, config: Path
+) -> None:
+    config.write_text("background_entities = false\n", encoding="utf-8")
+    async with started(settings_in(project), (160, 200)) as (app, pilot, _):
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen)
+        body = app.screen.query_one("#help-body")
+        body.scroll_end(animate=False)
+        await pilot.pause(0.1)
+        x, y, width, height = body.region
+        lines = screen_text(app).splitlines()[y : y + height]
+        text = "".join(c for line in lines for c in line[x + 1 : x + width - 1] if not c.isspace())
+        assert "backgroundoff(configfile)" in text
 
 
 async def test_the_tag_dialog_shows_the_rule_and_refuses_a_long_tag(project: Path) -> None:

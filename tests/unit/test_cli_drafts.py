@@ -41,6 +41,20 @@ def test_drafts_are_listed_sanitised_and_dropped_by_key(
         assert [d.key for d in store.drafts()] == ["passage/c/5-10"]
 
 
+def test_no_drafts_is_said_on_stderr_as_no_entity_edits_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "db.json"
+    missing = run_cli(["drafts", "--db", db], capsys)  # no database yet
+    with AnnotationStore(db) as store:
+        store.set_draft("article/c", GONE, "to be dropped")
+        store.delete_draft("article/c")
+    empty = run_cli(["drafts", "--db", db], capsys)  # a database, its drafts all gone
+    for result in (missing, empty):
+        assert (result.code, result.out) == (0, "")
+        assert result.err.startswith("reader: no drafts (")
+
+
 def test_drafts_are_not_notes_in_the_listing_nor_the_export(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

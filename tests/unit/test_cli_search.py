@@ -121,6 +121,27 @@ def test_untrusted_titles_are_printed_safely(
     assert "\x1b" not in out
 
 
+def test_a_path_with_controls_is_printed_escaped_and_exact_in_json(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    odd = library / "bad\nname\x1b[31mRED\\.txt"
+    odd.write_text("Odd name\n\nA story from Zanzibar.\n", "utf-8")
+    code, out, _ = run(library, tmp_path, capsys, "zanzibar")
+    assert code == 0
+    (line,) = out.splitlines()
+    shown = line.split("\t")[0]
+    # Unambiguous: each control as its escape, the backslash doubled; nothing raw.
+    assert shown == str(library) + "/bad\\nname\\x1b[31mRED\\\\.txt"
+    assert "\x1b" not in out
+    _, out, _ = run(library, tmp_path, capsys, "zanzibar", "--format", "json")
+    assert [hit["path"] for hit in json.loads(out)] == [str(odd)]
+    # Ordinary paths are printed as they are (spaces, accents included).
+    plain = library / "a café  two spaces.txt"
+    plain.write_text("Plain\n\nA story from Timbuktu.\n", "utf-8")
+    _, out, _ = run(library, tmp_path, capsys, "timbuktu")
+    assert out.split("\t")[0] == str(plain)
+
+
 def test_the_index_follows_the_files(
     library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -96,6 +96,30 @@ def syntax_table() -> Table:
     return table
 
 
+DRAFTS = (
+    ("a, i", "a note typed and not saved is kept as a draft (a crash loses nothing)"),
+    ("", "open the note again to go on: Ctrl+S saves it, Esc drops it"),
+    ("reader drafts", "prints every draft kept; --drop KEY removes one"),
+)
+"""What the help says of drafts (reader/ui/screens/note_drafts.py)."""
+
+
+def drafts_table() -> Table:
+    """Drafts: notes being written, kept until saved or dropped."""
+    table = Table(
+        title="Drafts (notes not saved yet)",
+        title_justify="left",
+        show_header=False,
+        box=None,
+        expand=False,
+    )
+    table.add_column("keys", style="bold", no_wrap=True, width=16)
+    table.add_column("what")
+    for keys, meaning in DRAFTS:
+        table.add_row(Text(keys), Text(meaning))
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     """Lists every key by pane, and where reader reads and writes."""
 
@@ -122,6 +146,7 @@ class HelpScreen(ModalScreen[None]):
             for title, classes in self._sections:
                 yield Static(key_table(title, classes, self.app.get_key_display))
             yield Static(syntax_table())
+            yield Static(drafts_table())
             paths = Table(
                 title="In use (and where each came from; reader config says the same)",
                 title_justify="left",

@@ -9,8 +9,11 @@ Every store call goes through ``ReaderApp.write`` / ``read`` (the writer thread)
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from textual.notifications import Notification
 
 from reader.annotations import article_ref
 from reader.library import Article
@@ -26,6 +29,10 @@ __all__ = ["NoteWriter"]
 
 MAX_NAMED = 5
 """The most drafts the notice at start names (the rest are counted)."""
+
+NOTICE_SECONDS = 15
+"""How long the notice at start stays up (unless the drafts it names are all saved or
+dropped before)."""
 
 
 class NoteWriter:
@@ -45,6 +52,12 @@ class NoteWriter:
         self._app = app
         self._saved = saved
         self._clear_selection = clear_selection
+        self._named: list[tuple[Draft, str]] = []
+        """The drafts the notice at start names, each with where it is."""
+        self._notice: Notification | None = None
+        """That notice, while it may be up."""
+        self._notice_ends = 0.0
+        """When it goes (``time.monotonic``)."""
 
     def new(self, article: Article, heading: str, target: dict[str, Any] | None) -> None:
         """A new note on *article* (on the passage *target*, or the whole article),
@@ -58,7 +71,8 @@ class NoteWriter:
         self, article: Article, heading: str, text: str, keeper: DraftKeeper, unsaved: bool = False
     ) -> NoteScreen:
         def written(body: str | None) -> None:
-            if body is None:
+            if body is None:  # dropped: its draft removed
+                self._draft_gone(keeper.key)
                 return
             self._clear_selection()
             ref, key, target = article_ref(article), keeper.key, keeper.target
@@ -72,9 +86,13 @@ class NoteWriter:
                 self._open_new(article, f"Not saved ({reason}) — {base}", body, again, True)
 
             # The note and the removal of its draft: one save (a kill cannot leave both).
+            def done(_result: object) -> None:
+                self._draft_gone(key)
+                self._saved("Note saved")
+
             self._app.write(
                 lambda s: s.add_note(ref, body, target, draft=(key, owner)),
-                lambda _: self._saved("Note saved"),
+                done,
                 failed,
             )
 
@@ -97,10 +115,12 @@ class NoteWriter:
             return DraftKeeper(self._app, key, ref, None, annotation.id, owner)
 
         def written(body: str | None) -> None:
-            if body is None:
+            if body is None:  # dropped: its draft removed
+                self._draft_gone(key)
                 return
             if body == shown:  # unchanged: nothing to save, no draft to keep (its own)
                 self._app.write(lambda s: s.delete_draft(key, owner), _ignore, quiet=True)
+                self._draft_gone(key)
                 return
 
             def failed(reason: str) -> None:
@@ -109,9 +129,13 @@ class NoteWriter:
                     NoteScreen(heading, body, unsaved=True, keeper=keeper()), written
                 )
 
+            def done(_result: object) -> None:
+                self._draft_gone(key)
+                self._saved("Note saved")
+
             self._app.write(
                 lambda s: s.update(annotation.id, body=body, draft=(key, owner)),
-                lambda _: self._saved("Note saved"),
+                done,
                 failed,
             )
 
@@ -193,6 +217,18 @@ class NoteWriter:
     def _said(self, found: list[tuple[Draft, str]]) -> None:
         if not found:
             return
+        self._named = found
+        self._notice_ends = time.monotonic() + NOTICE_SECONDS
+        self._show_notice()
+
+    def _show_notice(self) -> None:
+        """Put up the notice naming :attr:`_named` until :attr:`_notice_ends` (replacing
+        the one up, if any)."""
+        self._take_notice_down()
+        found = self._named
+        left = self._notice_ends - time.monotonic()
+        if not found or left <= 0:
+            return
         lines = []
         for draft, where in found[:MAX_NAMED]:
             lines.append(f"• {describe(draft)} ({when(draft)}){where}")
@@ -200,14 +236,37 @@ class NoteWriter:
             lines.append(f"…and {len(found) - MAX_NAMED} more (reader drafts prints them all)")
         lines.append("Open the note again (a on the article, i on a note) to go on.")
         count = len(found)
-        self._app.notify(
+        # Built here rather than by App.notify (which returns nothing) so that it can be
+        # taken down: App._unnotify is Textual's (8.2.8) own way to remove a notification.
+        # Added as App._on_notify adds one, at once (this is the UI thread), not through a
+        # Notify message: a save before the message arrived could not take it down.
+        notice = Notification(
             "\n".join(lines),
-            title=f"{count} note{'' if count == 1 else 's'} not saved, kept as draft"
+            f"{count} note{'' if count == 1 else 's'} not saved, kept as draft"
             + ("" if count == 1 else "s"),
-            severity="warning",
-            timeout=15,
+            "warning",
+            left,
             markup=False,
         )
+        self._notice = notice
+        self._app._notifications.add(notice)
+        self._app._refresh_notifications()
+
+    def _take_notice_down(self) -> None:
+        notice, self._notice = self._notice, None
+        if notice is not None and notice in self._app._notifications:
+            self._app._unnotify(notice)
+
+    def _draft_gone(self, key: str) -> None:
+        """The draft under *key* was saved or dropped: the notice at start no longer names
+        it (taken down once it names none)."""
+        if not any(draft.key == key for draft, _where in self._named):
+            return
+        self._named = [(draft, where) for draft, where in self._named if draft.key != key]
+        if self._named:
+            self._show_notice()
+        else:
+            self._take_notice_down()
 
 
 def _ignore(_result: object) -> None:
