@@ -108,6 +108,8 @@ class LibrarySearch:
         """The query in force, None when the list is not filtered."""
         self._entity_notice = ""
         """What the query in force is told about the entities indexed (ENTITIES_PENDING...)."""
+        self._restored = False
+        """Whether the query in force was restored and its list not yet shown."""
         self._generation = 0
         """Bumped on every new query: a search's result for an older one is dropped."""
 
@@ -324,6 +326,7 @@ class LibrarySearch:
             pass  # said by the field, the list left whole
         else:
             self._text = text.strip()  # in force from now (the search follows)
+            self._restored = True
         self._bar.set_value(text)
 
     def query_changed(self, text: str, query: Query) -> None:
@@ -456,6 +459,14 @@ class LibrarySearch:
                 self._listed_sort = sort
                 found = [by_path[p] for p in message.paths if p in by_path]
                 self._articles.narrow(found, from_top=from_top)
+                if self._restored:
+                    # The restored query's list shows from its top, the cursor's row on
+                    # screen: whatever the whole library was scrolled to meanwhile (the
+                    # cursor's row scrolled to once the list got its height, which can come
+                    # after the restore: the shorter list was then cut at its first row).
+                    self._restored = False
+                    self._articles.scroll_to(y=0, animate=False, immediate=True)
+                    self._articles.scroll_to_highlight()
                 self._value_notices = message.notices
                 self._bar.set_notice("\n".join((*message.notices, self._entity_notice)).strip())
                 self.show_title()
