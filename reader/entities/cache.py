@@ -12,7 +12,10 @@ from reader.entities.span import Span
 from reader.files import write_atomically
 
 #: Bump when the cached shape changes; old entries are then ignored.
-CACHE_FORMAT = 2  # 2: the model reads typographic quotes as ASCII
+#: 2: the model reads typographic quotes as ASCII; 3: drawing characters as line breaks, no span
+#: without a letter or digit (the entity and search indexes follow: the format is in this
+#: module, whose source keys them, reader/search/entity_rows.py rules_digest).
+CACHE_FORMAT = 3
 
 
 class EntityCache:
