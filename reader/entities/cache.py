@@ -12,14 +12,30 @@ from reader.entities.span import Span
 from reader.files import write_atomically
 
 #: Bump when the cached shape changes; old entries are then ignored.
-CACHE_FORMAT = 2  # 2: the model reads typographic quotes as ASCII
+#: 2: the model reads typographic quotes as ASCII; 3: drawing characters as line breaks, no span
+#: without a letter or digit (the entity and search indexes follow: the format is in this
+#: module, whose source keys them, reader/search/entity_rows.py rules_digest).
+CACHE_FORMAT = 3
+
+
+def cache_folder(engine: EngineInfo) -> str:
+    """The folder of *engine*'s entries in the cache dir: its :attr:`EngineInfo.key`, and
+    from format 3 on the format (``en_core_web_md-3.7.1.f3``).
+
+    The format is in the folder's name so that an entry of another format is no entry at
+    all: :meth:`EntityCache.has` and :meth:`EntityCache.have` look at names only (the
+    precompute, the background pass and the indexes ask them, 10,000 at once), and an old
+    format's file there made ``reader index`` skip the article as cached while every read
+    of it missed."""
+    return engine.key if CACHE_FORMAT <= 2 else f"{engine.key}.f{CACHE_FORMAT}"
 
 
 class EntityCache:
-    """Model entities stored under ``<dir>/<engine key>/<sha[:2]>/<sha>.json``.
+    """Model entities stored under ``<dir>/<folder>/<sha[:2]>/<sha>.json``.
 
-    The engine key is :attr:`EngineInfo.key`: ``en_core_web_sm-3.8.0`` for a spaCy
-    pipeline, as before there were engines, so existing caches stay valid.
+    The folder is :func:`cache_folder`: the engine key (:attr:`EngineInfo.key`,
+    ``en_core_web_sm-3.8.0`` for a spaCy pipeline) and the cache's format; entries of an
+    older format stay in their own folder, unread (deleting it frees their space).
     Only the model's output is cached: consistency and user rules are cheap and are
     applied on every read, so changing them never needs the cache cleared.
     """
@@ -28,7 +44,7 @@ class EntityCache:
         self.directory = directory
 
     def _file(self, sha256: str, engine: EngineInfo) -> Path:
-        return self.directory / engine.key / sha256[:2] / f"{sha256}.json"
+        return self.directory / cache_folder(engine) / sha256[:2] / f"{sha256}.json"
 
     def get(self, sha256: str, engine: EngineInfo) -> list[Span] | None:
         """Return the cached model spans, or None when absent or unreadable."""
@@ -52,7 +68,7 @@ class EntityCache:
     def have(self, shas: Iterable[str], engine: EngineInfo) -> list[str]:
         """Those of *shas* with an entry (without reading them; string paths, not
         :class:`~pathlib.Path`: the search index asks for 10,000 at once)."""
-        folder = os.path.join(self.directory, engine.key)
+        folder = os.path.join(self.directory, cache_folder(engine))
         return [sha for sha in shas if os.path.isfile(os.path.join(folder, sha[:2], f"{sha}.json"))]
 
     def put(self, sha256: str, engine: EngineInfo, spans: list[Span]) -> None:

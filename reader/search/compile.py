@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -67,6 +67,9 @@ class Compiled:
     order: str | None = None
     order_params: list[object] = field(default_factory=list)
     descending: bool = False
+    order_counts: Mapping[str, int] | None = None
+    """When set, the sort key of each article, by its path (``a.path``), in place of
+    :attr:`order`'s value (absent: 0): ``sort:mentions`` of a resolved ``entity:``."""
 
 
 def fts_phrase(text: str) -> str | None:
@@ -105,10 +108,11 @@ def mentioned_entity(query: Query) -> str | None:
     return None
 
 
-EntityArticles = Callable[[str], Sequence[str] | None]
-"""The articles (absolute paths) that mention the entity an ``entity:`` value names, as the
-library's entity resolution says (``EntityIndex.articles_of``), or None to match the
-value's text as the article shows it."""
+EntityArticles = Callable[[str], Mapping[str, int] | None]
+"""The articles (absolute paths) that mention the entity an ``entity:`` value names, each
+with its number of mentions (every spelling, merges and splits applied: what the entity's
+page counts and ``sort:mentions`` orders by), as the library's entity resolution says
+(``EntityIndex.articles_of``); or None to match the value's text as the article shows it."""
 
 
 def smart_case_narrows(node: Node | None, negated: bool = False) -> bool:
@@ -152,6 +156,16 @@ class _Compiler:
         self.resolver = resolver
         self.smart_case = smart_case
         self.params: list[object] = []
+        self._resolved: dict[str, Mapping[str, int] | None] = {}
+
+    def resolve(self, value: str) -> Mapping[str, int] | None:
+        """The articles of ``entity:value`` with their mentions (see :data:`EntityArticles`),
+        asked of the resolver once per value."""
+        if self.resolver is None:
+            return None
+        if value not in self._resolved:
+            self._resolved[value] = self.resolver(value)
+        return self._resolved[value]
 
     def node(self, node: Node) -> str:
         if isinstance(node, Term):
@@ -201,7 +215,7 @@ class _Compiler:
             self.params.append(value.casefold())
             return "a.id IN (SELECT article FROM tags WHERE tag = ?)"
         if name == "entity":
-            paths = None if self.resolver is None else self.resolver(value)
+            paths = self.resolve(value)
             if paths is not None:
                 self.params.append(json.dumps(list(paths)))
                 return "a.path IN (SELECT value FROM json_each(?))"
@@ -287,6 +301,12 @@ def compile_query(
             compiled.order = (
                 "(SELECT coalesce(sum(m.count), 0) FROM mentions m WHERE m.article = a.id)"
             )
+        elif (counts := compiler.resolve(entity)) is not None:
+            # As the entity's page counts them: every spelling, merges and splits applied.
+            # Counted by path, not in SQL: looking each row up in a JSON object of every
+            # article would read the whole object per row.
+            compiled.order = "0"
+            compiled.order_counts = counts
         else:
             compiled.order = (
                 "(SELECT coalesce(sum(m.count), 0) FROM mentions m "

@@ -796,6 +796,9 @@ class SearchIndex:
             f"FROM articles a WHERE {scope} AND ({compiled.where})",
             [*compiled.order_params, *compiled.params],
         ).fetchall()
+        if compiled.order_counts is not None:
+            counts = compiled.order_counts
+            rows = [(*row[:5], counts.get(row[1], 0), *row[6:]) for row in rows]
         if articles is None:
             ranked = [(row[4], row) for row in rows]
         else:

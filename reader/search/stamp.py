@@ -27,9 +27,9 @@ __all__ = ["entity_cache_stamp", "library_stamp"]
 
 
 def _cache_folders(settings: Settings) -> list[os.DirEntry[str]]:
-    """The entity cache's folders, ``<cache dir>/<engine key>/<sha[:2]>``, in name order:
-    an entry added for an article changes its folder's times. OSError when the cache
-    dir cannot be read."""
+    """The entity cache's folders, ``<cache dir>/<engine folder>/<sha[:2]>``
+    (reader/entities/cache.py ``cache_folder``), in name order: an entry added for an
+    article changes its folder's times. OSError when the cache dir cannot be read."""
     folders: list[os.DirEntry[str]] = []
     with os.scandir(os.fspath(settings.cache_dir)) as engines:
         for engine in sorted(engines, key=lambda entry: entry.name):
@@ -119,7 +119,7 @@ def library_stamp(settings: Settings) -> str | None:
     if newest > racy:
         fresh = True
     add(str(settings.db_path), stat(str(settings.db_path)))
-    # The entity cache: <cache dir>/<engine key>/<sha[:2]>/<sha>.json; an entry added for
+    # The entity cache: <cache dir>/<engine folder>/<sha[:2]>/<sha>.json; an entry added for
     # an article changes its folder's times.
     try:
         for shard in _cache_folders(settings):

@@ -32,6 +32,7 @@ from reader.entities.engines.base import (
     TokenBounds,
     entity_spans,
     paragraphs,
+    undrawn,
 )
 from reader.entities.span import Span
 
@@ -481,8 +482,9 @@ def _no_backprop(_gradient: Any) -> list[Any]:
 
 
 def for_model(text: str) -> str:
-    """Return *text* as the model reads it: typographic quotes as ASCII, same offsets."""
-    return text.translate(_MODEL_FOLD)
+    """Return *text* as the model reads it: typographic quotes as ASCII, drawing characters
+    as line breaks (:func:`~reader.entities.engines.base.undrawn`), same offsets."""
+    return undrawn(text).translate(_MODEL_FOLD)
 
 
 def _doc_entities(doc: Any) -> list[Entity]:

@@ -418,25 +418,26 @@ class EntityIndex:
 
         return article_snippets(article.path, article.sha256, article.mentions)
 
-    def articles_of(self, name: str) -> list[str] | None:
+    def articles_of(self, name: str) -> dict[str, int] | None:
         """The articles (their index keys, :func:`~reader.library.folders.index_path`) that
-        mention the one entity *name* means, for the
-        search index's ``entity:`` (``SearchIndex.entity_resolver = index.articles_of``);
+        mention the one entity *name* means, each with its number of mentions as the
+        entity's page counts them (every spelling, merges and splits applied), for the
+        search index's ``entity:`` and ``sort:mentions``
+        (``SearchIndex.entity_resolver = index.articles_of``);
         None when it means none or several (the search then matches the text as typed)."""
         found = self.resolution().find(name)
         if len(found) != 1:
             return None
-        where = " OR ".join("(n.key = ? AND n.label = ?)" for _ in found[0].keys)
+        where = " OR ".join("(m.key = ? AND m.label = ?)" for _ in found[0].keys)
         params = [part for key in found[0].keys for part in key]
         with self.connection() as connection:
-            return [
-                path
-                for (path,) in connection.execute(
-                    f"SELECT DISTINCT a.path FROM names n JOIN articles a ON a.id = n.article "
-                    f"WHERE {where}",
+            return dict(
+                connection.execute(
+                    f"SELECT a.path, count(*) FROM mentions m JOIN articles a "
+                    f"ON a.id = m.article WHERE {where} GROUP BY m.article",
                     params,
                 )
-            ]
+            )
 
     def entity_at(self, path: Path, start: int, text: str = "", label: str = "") -> Entity | None:
         """The entity of the mention starting at *start* in the article at *path* (the
