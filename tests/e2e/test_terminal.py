@@ -182,25 +182,36 @@ def _restored(terminal, folder: Path, text: str) -> None:  # type: ignore[no-unt
     assert text in screen and "Draft from" in screen, screen
 
 
+def _typing_a_note(terminal, tmp_path: Path, text: str, **options):  # type: ignore[no-untyped-def]
+    """A one-article library in *tmp_path*, the app on it, the note editor open on the
+    article and *text* typed in it: the terminal and the library's folder."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
+    term = terminal(str(folder), **options)
+    term.wait_for("a.txt · 9 words")
+    time.sleep(0.5)
+    term.keys("a")
+    term.wait_for("Ctrl+S: save")
+    term.keys(text)
+    return term, folder
+
+
+def _wait_for_draft(db: Path, text: str) -> None:
+    """Wait up to 15 s for a draft holding *text* in the database file *db*."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and text not in _drafts_in(db):
+        time.sleep(0.1)
+    assert text in _drafts_in(db), _drafts_in(db)
+
+
 def test_a_killed_app_loses_no_more_than_the_typing_since_the_last_pause(
     terminal, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     """A note typed, then a pause: the draft is written by the running app (its own
     timer, about a second later), so a kill -9 afterwards loses none of it."""
-    folder = tmp_path / "lib"
-    folder.mkdir()
-    (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
-    term = terminal(str(folder))
-    term.wait_for("a.txt · 9 words")
-    time.sleep(0.5)
-    term.keys("a")
-    term.wait_for("Ctrl+S: save")
-    term.keys("Kept by the pause")
-    db = tmp_path / "db.json"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and "Kept by the pause" not in _drafts_in(db):
-        time.sleep(0.1)
-    assert "Kept by the pause" in _drafts_in(db), _drafts_in(db)
+    term, folder = _typing_a_note(terminal, tmp_path, "Kept by the pause")
+    _wait_for_draft(tmp_path / "db.json", "Kept by the pause")
     _signal_app(term, signal.SIGKILL)
     term.close()
     _restored(terminal, folder, "Kept by the pause")
@@ -220,23 +231,13 @@ def _signal_app(term, number: int) -> None:  # type: ignore[no-untyped-def]
 def test_an_app_told_to_stop_keeps_the_note_being_typed(terminal, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """SIGTERM right after typing (before the pause): the app exits as on q, the note
     handed to the writer as a draft first."""
-    folder = tmp_path / "lib"
-    folder.mkdir()
-    (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
-    term = terminal(str(folder), draft_after=3600)  # the pause's draft cannot come
-    term.wait_for("a.txt · 9 words")
-    time.sleep(0.5)
-    term.keys("a")
-    term.wait_for("Ctrl+S: save")
-    term.keys("Typed before SIGTERM")
+    # draft_after: the pause's draft cannot come
+    term, _ = _typing_a_note(terminal, tmp_path, "Typed before SIGTERM", draft_after=3600)
     term.wait_for("Typed before SIGTERM")
     db = tmp_path / "db.json"
     assert "Typed before SIGTERM" not in _drafts_in(db)  # the signal writes it, not a pause
     _signal_app(term, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and "Typed before SIGTERM" not in _drafts_in(db):
-        time.sleep(0.1)
-    assert "Typed before SIGTERM" in _drafts_in(db), _drafts_in(db)
+    _wait_for_draft(db, "Typed before SIGTERM")
     term.close()
 
 
@@ -244,27 +245,14 @@ def test_the_terminal_closed_keeps_the_note_being_typed(terminal, tmp_path: Path
     """A note typed, the terminal's window closed at once (SIGHUP, before the typing's
     pause writes a draft): the draft is written before the database closes, and the next
     start names it and opens the note editor from it."""
-    folder = tmp_path / "lib"
-    folder.mkdir()
-    (folder / "a.txt").write_text("Alpha story\n\nThe minister spoke in Oslo on Monday.\n")
-    term = terminal(str(folder), draft_after=3600)  # the pause's draft cannot come
-    term.wait_for("a.txt · 9 words")
-    time.sleep(0.5)
-    term.keys("a")
-    term.wait_for("Ctrl+S: save")
-    term.keys("Typed before the window closed")
-    term.wait_for("Typed before the window closed")
+    text = "Typed before the window closed"
+    # draft_after: the pause's draft cannot come
+    term, folder = _typing_a_note(terminal, tmp_path, text, draft_after=3600)
+    term.wait_for(text)
     db = tmp_path / "db.json"
     assert "Typed before" not in _drafts_in(db)  # SIGHUP writes it, not a pause
     term.close()  # tmux goes: the pty with it, SIGHUP to the app
-
-    def kept() -> str:
-        return _drafts_in(db)
-
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and "Typed before" not in kept():
-        time.sleep(0.1)
-    assert "Typed before the window closed" in kept(), kept()
+    _wait_for_draft(db, text)
     _restored(terminal, folder, "Typed before the window closed")
 
 

@@ -77,6 +77,17 @@ async def open_editor(app: ReaderApp, pilot: Pilot[Any]) -> NoteScreen:
     return app.screen
 
 
+async def draft_key(app: ReaderApp, pilot: Pilot[Any]) -> tuple[str, Any]:
+    """The key and article a new note's draft on the open article has (the editor opened
+    and closed untouched, to learn them)."""
+    screen = await open_editor(app, pilot)
+    assert screen.keeper is not None
+    key, article = screen.keeper.key, screen.keeper._article
+    await pilot.press("escape")
+    await settle(pilot)
+    return key, article
+
+
 def text_of(screen: NoteScreen) -> str:
     return screen.query_one(TextArea).text
 
@@ -286,11 +297,7 @@ async def test_two_apps_on_one_database_never_take_or_remove_the_other_s_draft(
     try:
         theirs = DraftOwner(other.pid, process_started(other.pid), "their-editor")
         async with in_article(settings, SIZE) as (app, pilot, _):
-            screen = await open_editor(app, pilot)
-            assert screen.keeper is not None
-            key, article = screen.keeper.key, screen.keeper._article
-            await pilot.press("escape")
-            await settle(pilot)
+            key, article = await draft_key(app, pilot)
             with AnnotationStore(settings.db_path) as store:
                 store.set_draft(key, article, "Their words", owner=theirs)
             screen = await open_editor(app, pilot)
@@ -347,11 +354,7 @@ async def test_an_editor_closed_before_its_draft_is_read_never_removes_it(
     """The draft is read in the writer thread: Esc, or Ctrl+S on what was typed, before it
     comes removes only what this editor wrote, never the draft it has not shown."""
     async with in_article(settings, SIZE) as (app, pilot, _):
-        screen = await open_editor(app, pilot)
-        assert screen.keeper is not None
-        key, article = screen.keeper.key, screen.keeper._article
-        await pilot.press("escape")
-        await settle(pilot)
+        key, article = await draft_key(app, pilot)
         with AnnotationStore(settings.db_path) as store:
             store.set_draft(key, article, "Unseen words")
         go = threading.Event()
