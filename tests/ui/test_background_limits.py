@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from reader.entities.cache import cache_folder
 from reader.entities.worker import WorkerStopped, _Worker
 from reader.library import catalogue
 from reader.settings import Settings
@@ -124,7 +125,7 @@ async def test_an_unwritable_cache_ends_the_pass_and_says_so_once(
         main = await ready(pilot)
         finder = app.finder
         assert finder.cache is not None
-        folder = finder.cache.directory / finder.pipeline.key
+        folder = finder.cache.directory / cache_folder(finder.pipeline)
         shutil.rmtree(folder)
         folder.write_text("in the way")
         assert main.background.active
