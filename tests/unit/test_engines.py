@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.entities.cache import EntityCache
+from reader.entities.cache import EntityCache, cache_folder
 from reader.entities.engines import (
     EngineInfo,
     EntityEngine,
@@ -203,7 +203,9 @@ def test_a_second_engine_goes_through_the_finder_and_the_cache(
         ("Paris", "GPE"),
     ]
     # Cached under the engine's own key, apart from spaCy's entries.
-    assert (tmp_path / "gazetteer-default-1.0" / "ab" / f"{'ab' * 32}.json").is_file()
+    folder = cache_folder(finder.pipeline)
+    assert folder.startswith("gazetteer-default-1.0")
+    assert (tmp_path / folder / "ab" / f"{'ab' * 32}.json").is_file()
     calls = GazetteerEngine.calls
     again = build_finder(settings, cache=EntityCache(tmp_path), in_process=True)
     assert again.cached("ab" * 32, TEXT) == spans
