@@ -465,8 +465,7 @@ class LibrarySearch:
                     # cursor's row scrolled to once the list got its height, which can come
                     # after the restore: the shorter list was then cut at its first row).
                     self._restored = False
-                    self._articles.scroll_to(y=0, animate=False, immediate=True)
-                    self._articles.scroll_to_highlight()
+                    self._articles.show_from_top()
                 self._value_notices = message.notices
                 self._bar.set_notice("\n".join((*message.notices, self._entity_notice)).strip())
                 self.show_title()

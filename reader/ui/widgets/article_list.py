@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.cells import cell_len
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
@@ -109,6 +110,8 @@ class ArticleList(RowList):
         self._anchor: Article | None = None
         """The article last highlighted by the user: a filter keeps it highlighted when it
         finds it, even after a keystroke whose results did not have it."""
+        self._from_top = False
+        """Whether the list is kept shown from its top as it is resized (:meth:`show_from_top`)."""
         self._tags: dict[str, list[str]] = {}
         self._folders: dict[str, str] = {}
         """The folder of each article whose title is repeated in another folder, by id."""
@@ -219,10 +222,27 @@ class ArticleList(RowList):
             self._anchor = self.highlighted_article
             self.scroll_to(y=0, animate=False, immediate=True)
 
+    def show_from_top(self) -> None:
+        """Show the list from its top, the highlighted row on screen, and keep doing so as
+        the list is resized (the filter's field and notices appearing above it) until the
+        user moves the cursor: a restored query's list. A scroll to the cursor's row made
+        while the list was briefly shorter stayed once it grew back, clamped to the bottom
+        (its first row cut)."""
+        self._from_top = True
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.scroll_to_highlight()
+
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        if self._from_top:
+            self.scroll_to(y=0, animate=False, immediate=True)
+            self.scroll_to_highlight()
+
     def watch_highlighted(self) -> None:
         super().watch_highlighted()
         # Only the user's moves come here (a new layout sets the highlight without it).
         self._anchor = self.highlighted_article
+        self._from_top = False
 
     def set_tags(self, article_id: str, tags: Sequence[str]) -> None:
         """Show *tags* under the article *article_id*."""
