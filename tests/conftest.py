@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -163,3 +165,19 @@ class CancelledAfter(threading.Event):
     def is_set(self) -> bool:
         self.calls -= 1
         return self.calls <= 0
+
+
+def extracts_started(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, float]]:
+    """Spy on the entity worker's requests: each ``_Worker.extract`` call, as it starts,
+    appends its thread's name and ``time.monotonic()`` to the list returned."""
+    from reader.entities.worker import _Worker
+
+    started: list[tuple[str, float]] = []
+    extract = _Worker.extract
+
+    def spied(self: _Worker, text: str, *args: Any) -> Any:
+        started.append((threading.current_thread().name, time.monotonic()))
+        return extract(self, text, *args)
+
+    monkeypatch.setattr(_Worker, "extract", spied)
+    return started

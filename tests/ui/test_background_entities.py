@@ -10,17 +10,16 @@ real app under Pilot.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import extracts_started
 from textual.pilot import Pilot
 
 from reader.config import load_config
 from reader.entities.cache import CACHE_FORMAT
-from reader.entities.worker import _Worker
 from reader.library import catalogue
 from reader.settings import Settings
 from reader.ui import background
@@ -191,14 +190,7 @@ async def test_the_users_switch_goes_first(tmp_path: Path, monkeypatch: pytest.M
     up once it is opened (it may have had it in hand: the cursor's is its first), and its
     highlights are shown while the pass still has articles to do."""
     monkeypatch.setattr(background, "REST_SECONDS", 0.0)
-    started: list[tuple[str, float]] = []
-    extract = _Worker.extract
-
-    def spied(self: _Worker, text: str, *args: Any) -> Any:
-        started.append((threading.current_thread().name, time.monotonic()))
-        return extract(self, text, *args)
-
-    monkeypatch.setattr(_Worker, "extract", spied)
+    started = extracts_started(monkeypatch)
     app = build_app(long_settings(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         main = await ready(pilot)

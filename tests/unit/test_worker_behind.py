@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import extracts_started
 
 from reader.entities.engines import Cancelled
 from reader.entities.engines.base import paragraphs
-from reader.entities.worker import PIECE_CHARS, WorkerRecognizer, _Worker, pieces
+from reader.entities.worker import PIECE_CHARS, WorkerRecognizer, pieces
 from reader.ui.background import outward
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX worker")
@@ -61,14 +62,7 @@ def test_the_users_request_waits_for_one_piece_at_most(
 ) -> None:
     """The order the worker is asked in: once the user's extract is asked for, no piece of
     the background's starts before it (the one in flight ends first)."""
-    started: list[tuple[str, float]] = []
-    extract = _Worker.extract
-
-    def spied(self: _Worker, text: str, *args: Any) -> Any:
-        started.append((threading.current_thread().name, time.monotonic()))
-        return extract(self, text, *args)
-
-    monkeypatch.setattr(_Worker, "extract", spied)
+    started = extracts_started(monkeypatch)
     stop = threading.Event()
 
     def background() -> None:
