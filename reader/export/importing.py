@@ -9,7 +9,11 @@ Three steps, so that a bad file never reaches the database:
    already there (so importing a file twice adds nothing); one whose id the store holds
    with different content is a :class:`Conflict`, and the store's version is kept;
    articles the store knows keep its path and title (a difference is noted); new tags
-   merge, ignoring case;
+   merge, ignoring case; an article whose file was edited since the export (the file at
+   its path holds another text now, the store has nothing under the file's old hash) is
+   the article as it is now: its tags and annotations are compared with, and added to,
+   the current text's (as reader moved them when it saw the edit; passages re-anchor
+   when shown), and a note says so;
 3. :func:`apply_plan` makes the changes and returns an :class:`ImportReport`.
 
 "Same content" is the same kind, article, body, target and correction; times and paths
@@ -31,6 +35,7 @@ the read marks: undo never changes read state), and a failure changes nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,6 +47,7 @@ from reader.export.reading import (
     fail,
     load_json,
 )
+from reader.library import Article, read_article
 from reader.store import Annotation, AnnotationStore, ArticleRef, View
 from reader.store.entity_edits import EntityEdits
 from reader.text import sanitize_line
@@ -189,11 +195,21 @@ def plan_import(store: AnnotationStore, parsed: Parsed) -> ImportPlan:
     already_read = store.read_articles()
     mark_read: list[ArticleRef] = []
     refs: dict[str, ArticleRef] = {}
-    tags: list[tuple[ArticleRef, tuple[str, ...]]] = []
+    planned: dict[str, tuple[str, ...]] = {}  # tags to add, by the article's hash
     notes: list[str] = []
+    edited: dict[str, str] = {}  # the file's old hash -> the article's hash now
     for article in parsed.articles:
         ref, current = article.ref, []
         stored = known.get(ref.sha256)
+        now = _edited_since(ref) if stored is None else None
+        if now is not None:
+            edited[ref.sha256] = now.sha256
+            notes.append(
+                f"{article.where}: {_line(now.path)} changed on disk since the export; its "
+                "tags and annotations were imported onto the article as it is now"
+            )
+            stored = known.get(now.sha256)
+            ref = now
         if stored is not None:
             ref = ArticleRef(path=stored["path"], sha256=ref.sha256, title=stored["title"])
             current = stored["tags"]
@@ -205,19 +221,21 @@ def plan_import(store: AnnotationStore, parsed: Parsed) -> ImportPlan:
                 f"{article.where}: the file does not say where this article is; it is "
                 f"stored as {ref.path} until reader opens it"
             )
-        have = {tag.casefold() for tag in current}
-        new = tuple(tag for tag in article.tags if tag.casefold() not in have)
+        have = {tag.casefold() for tag in [*current, *planned.get(ref.sha256, ())]}
+        new = tuple(dict.fromkeys(tag for tag in article.tags if tag.casefold() not in have))
         if new:
-            tags.append((ref, new))
-        if article.read and ref.sha256 not in already_read:
+            planned[ref.sha256] = (*planned.get(ref.sha256, ()), *new)
+        if article.read and ref.sha256 not in already_read and ref not in mark_read:
             mark_read.append(ref)
-        refs[ref.sha256] = ref
+        refs[ref.sha256] = refs.get(ref.sha256, ref)
+    tags = [(refs[sha256], added) for sha256, added in planned.items()]
+    annotations = [_moved(item, edited, refs) for item in parsed.annotations]
 
     existing = store.annotations()
     by_id = {annotation.id: annotation for annotation in existing}
     unchanged, conflicts, by_content = 0, [], []
     matched: set[str] = set()
-    for item in parsed.annotations:
+    for item in annotations:
         stored_annotation = by_id.get(item.annotation.id)
         if stored_annotation is None:
             by_content.append(item)
@@ -261,6 +279,30 @@ def plan_import(store: AnnotationStore, parsed: Parsed) -> ImportPlan:
         views,
         parsed.entity_edits,
     )
+
+
+def _edited_since(ref: ArticleRef) -> ArticleRef | None:
+    """The article at *ref*'s path as it is now, when that file holds another text than
+    the one *ref* names (edited since the export); None if it holds that text, or no
+    article (gone, unreadable, or no path given)."""
+    if not ref.path or ref.path.startswith("urn:"):
+        return None
+    found = read_article(Path(ref.path))
+    if not isinstance(found, Article) or found.sha256 == ref.sha256:
+        return None
+    return ArticleRef(path=str(found.path.resolve()), sha256=found.sha256, title=found.title)
+
+
+def _moved(
+    item: ImportedAnnotation, edited: Mapping[str, str], refs: Mapping[str, ArticleRef]
+) -> ImportedAnnotation:
+    """*item* on its article as it is now, when the file was edited since the export (its
+    target kept: re-anchored when shown, as :meth:`AnnotationStore.relink` keeps it)."""
+    sha256 = edited.get(item.annotation.article_sha256)
+    if sha256 is None:
+        return item
+    moved = replace(item.annotation, article_sha256=sha256, article_path=refs[sha256].path)
+    return replace(item, annotation=moved)
 
 
 def _plan_views(

@@ -16,15 +16,17 @@ from export_fixtures import (
     entity_cache,
     native,
     opened,
+    read,
     run,
     schema_errors,
     span_of,
 )
 
 from reader.anchoring import describe
-from reader.annotations import article_ref
+from reader.annotations import article_ref, relink
 from reader.export.exporting import build_export
 from reader.export.importing import ImportFileError, apply_plan, plan_import, read_import_file
+from reader.library import Article
 from reader.store import AnnotationStore, ArticleRef, View
 from reader.store.lock import WriteLock
 
@@ -187,6 +189,77 @@ def test_an_article_known_under_another_path_keeps_the_database_path(
     with AnnotationStore(annotated.db, read_only=True) as store:
         paths = {a["sha256"]: a["path"] for a in store.articles()}
     assert paths[annotated.budget.sha256] == str(annotated.budget.path.resolve())
+
+
+def _edit_budget_since_the_export(annotated: Annotated, run: Runner) -> tuple[Path, Article]:
+    """Tag the budget article, export, edit its file on disk, open it (the app moves its
+    tags and highlight to the new text) and rename a tag: the walkthrough's steps."""
+    with AnnotationStore(annotated.db) as store:
+        store.add_tags(article_ref(annotated.budget), ["energy", "Nigeria watch", "merger"])
+    file = write(annotated, "backup.json", export(annotated))
+    path = annotated.budget.path
+    path.write_text(path.read_text(encoding="utf-8") + "\nA paragraph added later.\n", "utf-8")
+    edited = read(path)
+    with AnnotationStore(annotated.db) as store:
+        assert relink(store, edited) is not None  # as the app does when it opens it
+        assert store.rename_tag("Nigeria watch", "Nigeria-watch") == 1
+    return file, edited
+
+
+def test_an_old_backup_of_an_edited_article_lands_on_the_article_as_it_is_now(
+    run: Runner, annotated: Annotated
+) -> None:
+    """An article's tags and annotations belong to the article (its path): imported from a
+    backup made before its file was edited, they go to the article as it is now, as they
+    went when reader saw the edit. Before: the tags were stored under the old hash (the
+    article listed twice, its tags found by nothing) and reported as added, and its
+    highlight, the same one that followed the edit, was a conflict (walkthrough, item 1)."""
+    file, edited = _edit_budget_since_the_export(annotated, run)
+    old = annotated.budget.sha256
+    result = run("import", file)
+    assert result.code == 0, result.out
+    lines = result.out.splitlines()
+    assert lines[0] == (
+        "imported backup.json (json): added 0 annotations and 1 tag; 9 already in the database"
+    )
+    assert lines[1:] == [
+        f"note: articles[2]: {edited.path.resolve()} changed on disk since the export; "
+        "its tags and annotations were imported onto the article as it is now"
+    ]
+    with AnnotationStore(annotated.db, read_only=True) as store:
+        budget = [a for a in store.articles() if a["path"] == str(edited.path.resolve())]
+        assert [a["sha256"] for a in budget] == [edited.sha256]
+        assert budget[0]["tags"] == [
+            "economy",
+            "energy",
+            "Nigeria-watch",
+            "merger",
+            "Nigeria watch",
+        ]
+        assert not store.tags(old) and not store.annotations(old)
+        assert [a.id for a in store.annotations(edited.sha256)] == [
+            annotated.ids["emoji_highlight"]
+        ]
+
+
+def test_a_note_of_an_old_backup_deleted_since_returns_on_the_edited_article(
+    run: Runner, annotated: Annotated
+) -> None:
+    file, edited = _edit_budget_since_the_export(annotated, run)
+    highlight = annotated.ids["emoji_highlight"]
+    with AnnotationStore(annotated.db) as store:
+        store.delete(highlight)
+    result = run("import", file)
+    assert result.code == 0, result.out
+    assert result.out.startswith(
+        "imported backup.json (json): added 1 annotation and 1 tag; 8 already in the database\n"
+    )
+    with AnnotationStore(annotated.db, read_only=True) as store:
+        assert [a.id for a in store.annotations(edited.sha256)] == [highlight]
+        assert store.annotations(annotated.budget.sha256) == []
+        assert [
+            a["sha256"] for a in store.articles() if a["path"] == str(edited.path.resolve())
+        ] == [edited.sha256]
 
 
 def test_the_same_highlight_made_in_two_databases_is_not_doubled(
