@@ -185,7 +185,11 @@ def _reporting(command: Command) -> Command:
 
 
 def _show(report: AddReport, quiet: bool = False, note: str | None = None) -> int:
-    """Print what became of each source, then *note*, then the summary; the exit status."""
+    """Print what became of each source, then *note*, then the summary (with how many
+    articles are their feed's teaser only, and why); the exit status. *quiet* (a refresh,
+    for cron) leaves out what is no news, but not a teaser whose page failed again."""
+    from reader.web.report import teaser_summary
+
     for result in report.results:
         shown = safe_line(result.source, limit=300)
         if result.status == "added":
@@ -200,8 +204,8 @@ def _show(report: AddReport, quiet: bool = False, note: str | None = None) -> in
                 f"{shown}: already in the library ({result.reason} as "
                 f"{result.path if result.path else '?'}); not added again"
             )
-        elif result.status == "checked" and not quiet:
-            error_line(f"{shown}: {result.reason}")
+        elif result.status == "checked" and (not quiet or result.teaser_only):
+            error_line(f"{shown}: {safe_line(result.reason or '')}")
     failed = report.failed
     for result in failed:
         error_line(f"{safe_line(result.source, limit=300)}: {result.reason}")
@@ -215,9 +219,11 @@ def _show(report: AddReport, quiet: bool = False, note: str | None = None) -> in
         summary.append(f"in {report.folder}")
     if report.cancelled:
         summary.append("interrupted")
+    teasers = teaser_summary(report)
+    summary.extend(safe_line(line, limit=500) for line in teasers)
     if note:
         error_line(note)
-    if not quiet or failed or added:
+    if not quiet or failed or added or teasers:
         error_line("; ".join(summary))
     return 1 if failed or report.cancelled else 0
 

@@ -181,6 +181,13 @@ class Adder:
             where = sanitize_line(duplicate.path.name, 80) if duplicate.path else "the library"
             why = sanitize_line(duplicate.reason or "", 40)
             lines.append(f"Already in the library ({why}): {where}")
+        # Teasers only (their page failed), kept apart from the plain successes: the
+        # retried ones still failing are teasers_kept's line, naming them.
+        from reader.web.report import teaser_summary  # imported by the add already
+
+        retry = "adding the feed again (or reader refresh)"
+        teasers = teaser_summary(report, retry, kept=False)
+        lines.extend(sanitize_line(line, 300) for line in teasers)
         checked = [r for r in report.results if r.status == "checked" and r.reason]
         lines.extend(sanitize_line(r.reason or "", 200) for r in checked if not r.teaser_only)
         lines.extend(teasers_kept([r for r in checked if r.teaser_only]))

@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["AddError", "AddReport", "Cancelled", "Progress", "SourceResult", "Status"]
+__all__ = [
+    "AddError",
+    "AddReport",
+    "Cancelled",
+    "Progress",
+    "SourceResult",
+    "Status",
+    "teaser_summary",
+]
 
 Status = Literal["added", "duplicate", "failed", "checked"]
 """What became of a source."""
@@ -72,6 +80,44 @@ class AddReport:
     def failed(self) -> list[SourceResult]:
         """The sources that could not be added, each with its reason."""
         return self._with("failed")
+
+    @property
+    def teasers(self) -> list[SourceResult]:
+        """The articles added as their feed's teaser only (their page could not be had)."""
+        return [r for r in self.added if r.teaser_only]
+
+    @property
+    def teasers_kept(self) -> list[SourceResult]:
+        """The teasers whose page was fetched again and failed again (kept as they are)."""
+        return [r for r in self.results if r.status == "checked" and r.teaser_only]
+
+
+def teaser_summary(
+    report: AddReport, retry: str = "reader refresh", *, kept: bool = True
+) -> list[str]:
+    """The summary's words on *report*'s teasers (none: []): how many articles were added
+    as their feed's teaser only, how many teasers' pages failed again (unless not *kept*),
+    why (the distinct reasons, three at most), and that *retry* fetches them again.
+    Untrusted parts (the reasons) are the caller's to sanitise."""
+    from reader.web.teasers import GIVE_UP_DAYS
+
+    lines = []
+    for results, what, again in (
+        (report.teasers, "only", ""),
+        (report.teasers_kept if kept else [], "kept", " again"),
+    ):
+        if not results:
+            continue
+        reasons = list(dict.fromkeys(r.reason or "" for r in results))
+        why = "; ".join(reason.removeprefix("teaser kept: ") for reason in reasons[:3])
+        why += "; …" if len(reasons) > 3 else ""
+        one = len(results) == 1
+        lines.append(
+            f"{len(results)} teaser{'' if one else 's'} {what}: "
+            f"{'its page' if one else 'their pages'} failed{again} ({why}); "
+            f"{retry} retries {'it' if one else 'them'} for {GIVE_UP_DAYS} days"
+        )
+    return lines
 
 
 Progress = Callable[[int, int, SourceResult | None], None]

@@ -376,6 +376,37 @@ async def test_teasers_still_failing_after_a_refresh_are_one_line_of_the_notice(
         assert not [line for line in lines if "HTTP 503" in line], lines
 
 
+async def test_ctrl_o_a_feed_says_how_many_entries_are_teasers_only_and_why(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """Walkthrough item 2: the notice said "Added 2 articles … 2 new of 2 entries", nothing
+    of the one kept as its feed's teaser (its page answered 404)."""
+    link = serve_page(httpserver)
+    gone = httpserver.url_for("/news/gone")
+    httpserver.expect_request("/news/gone").respond_with_data("gone", status=404)
+    feed = f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>The Daily Example</title><link>{link}</link>
+<description>News</description>
+<item><title>{STORY_TITLE}</title><link>{link}</link><guid>story-1</guid>
+<description>The German government on Monday opened…</description></item>
+<item><title>Harbour strike ends</title><link>{gone}</link><guid>story-2</guid>
+<description>Dockers went back to work.</description></item>
+</channel></rss>"""
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed, content_type="application/rss+xml"
+    )
+    folder = library(tmp_path)
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
+        await add_url(pilot, httpserver.url_for("/feed.xml"), "tab", "space", "shift+tab")
+        assert len(titles(screen)) == 5
+        lines = [n.message for n in app._notifications][-1].splitlines()
+        assert lines[0] == "Added 2 articles"
+        assert (
+            "1 teaser only: its page failed (HTTP 404 NOT FOUND); adding the feed again "
+            "(or reader refresh) retries it for 30 days"
+        ) in lines, lines
+
+
 async def test_a_title_repeated_by_a_file_added_names_both_folders(tmp_path: Path) -> None:
     """The sidebar names the folder of an article whose title is also in another folder:
     a file added while the app runs with a title already listed names both at once, and

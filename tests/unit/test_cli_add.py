@@ -350,3 +350,33 @@ def test_ctrl_c_during_a_slow_fetch_stops_at_once_and_writes_nothing(
         server.server_close()
     assert code == 130
     assert snapshot(library) == before
+
+
+def test_a_teaser_only_entry_is_counted_and_explained_on_add_and_refresh(
+    httpserver: HTTPServer, tmp_path: Path, library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An entry whose page answers 404 is added as the feed's teaser: the summary says how
+    many are teasers only, why, and what fetches them again; a refresh whose retry fails
+    again says so, even quiet (walkthrough item 2: both said nothing of it)."""
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss_feed(base), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/news/harbour").respond_with_data("gone", status=404)
+    serve_stories(httpserver)
+    code, out, err = reader(tmp_path, library, capsys, "add", "--feed", base + "/feed.xml")
+    assert code == 0, err
+    assert out.count("added: ") == 3
+    assert err.splitlines()[-1] == (
+        f"reader: added 3 articles; in {library}; 1 teaser only: its page failed "
+        "(HTTP 404 NOT FOUND); reader refresh retries it for 30 days"
+    )
+
+    code, out, err = reader(tmp_path, library, capsys, "refresh")  # quiet, as from cron
+    assert (code, out) == (0, "")
+    lines = err.splitlines()
+    assert lines[0].endswith("/news/harbour: teaser kept: HTTP 404 NOT FOUND")
+    assert lines[1:] == [
+        "reader: added 0 articles; 1 teaser kept: its page failed again "
+        "(HTTP 404 NOT FOUND); reader refresh retries it for 30 days"
+    ]
