@@ -83,8 +83,10 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_paths(parser: argparse.ArgumentParser, help: str = PATHS_HELP) -> None:
-    """Add the optional ``PATH...`` argument: the articles to work on."""
-    parser.add_argument("paths", nargs="*", metavar="PATH", help=help)
+    """Add the optional ``PATH...`` argument: the articles to work on. (Its default makes
+    it optional to argparse too: without one, a missing argument before it is reported
+    as "required: QUERY, PATH".)"""
+    parser.add_argument("paths", nargs="*", default=[], metavar="PATH", help=help)
 
 
 def wait_seconds(value: str) -> float:

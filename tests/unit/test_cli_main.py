@@ -120,6 +120,16 @@ def test_a_typo_is_an_error_with_a_suggestion(
     assert opened == []
 
 
+def test_a_missing_query_names_only_the_query(run: Callable[..., Result], home: Path) -> None:
+    """Walkthrough item 3: `reader search` said "arguments are required: QUERY, PATH", but
+    PATH is optional (every command's PATH...: add_paths)."""
+    result = run("search")
+    assert result.code == 2
+    assert result.err.splitlines()[-1] == (
+        "reader search: error: the following arguments are required: QUERY"
+    )
+
+
 def test_an_existing_path_opens_the_app(
     run: Callable[..., Result], article: Path, opened: list[Workspace]
 ) -> None:
