@@ -149,7 +149,7 @@ def _run(args: argparse.Namespace, workspace: Workspace, name: str | None) -> in
                 workspace.open_store(wait=args.wait)
             except StoreError as error:
                 raise Failed(str(error)) from error
-        index = _updated_index(workspace)
+        index = _updated_index(workspace, detail=bool(args.edits))
         if args.edits:
             return _print_edits(index)
         if editing:
@@ -164,7 +164,7 @@ def _run(args: argparse.Namespace, workspace: Workspace, name: str | None) -> in
         return failure.code
 
 
-def _updated_index(workspace: Workspace) -> EntityIndex:
+def _updated_index(workspace: Workspace, *, detail: bool = False) -> EntityIndex:
     library = workspace.library()
     say_skipped(len(library.problems))
     if not library.articles:
@@ -181,16 +181,18 @@ def _updated_index(workspace: Workspace) -> EntityIndex:
         many = "article's entities are" if report.missing == 1 else "articles' entities are"
         error_line(f"{report.missing:,} {many} not cached yet (reader index finds them)")
     if not report.unavailable:
-        _say_unapplied(index, workspace.settings)
+        _say_unapplied(index, workspace.settings, detail=detail)
     return index
 
 
-def _say_unapplied(index: EntityIndex, settings: Settings) -> None:
+def _say_unapplied(index: EntityIndex, settings: Settings, *, detail: bool) -> None:
     """Say which stored entity edits do not apply to the articles read (their entities
-    are not there), each with why, when the user named those articles (PATH, or the
-    config's library); when they did not (seeds/ found here, the bundled seed), one line:
-    the edits are the database's, made for the library they named then, and listing
-    each as failed against articles they were never meant for misleads."""
+    are not there), each with why, when the user named those articles (the config's
+    library; PATH with *detail*: ``--edits``, the edits asked about); PATH without it (a
+    list or page of some files): one line, since an edit about other articles is no
+    problem of these; when they named none (seeds/ found here, the bundled seed), one
+    line: the edits are the database's, made for the library they named then, and
+    listing each as failed against articles they were never meant for misleads."""
     unapplied = index.resolution().unapplied
     if not unapplied:
         return
@@ -201,6 +203,13 @@ def _say_unapplied(index: EntityIndex, settings: Settings) -> None:
         error_line(
             f"{len(unapplied):,} entity {many} not in {where} ({source}: no PATH named, no "
             "library in the config); name the library they were made for"
+        )
+        return
+    if source == "arguments" and not detail:
+        many = "edit does" if len(unapplied) == 1 else "edits do"
+        error_line(
+            f"{len(unapplied):,} stored entity {many} not apply to {where} (made for other "
+            "articles; reader entity --edits with the same paths says why each)"
         )
         return
     names = _names(index)

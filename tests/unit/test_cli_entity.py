@@ -132,6 +132,27 @@ def test_an_edit_not_applied_names_the_articles_it_was_tried_on(
     assert f"not applied to {moscow} (merged " in err
 
 
+def test_edits_outside_the_paths_named_are_one_line_when_not_asked_about(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Walkthrough item 3: `reader entity --label PERSON <one file>` listed every stored
+    edit whose entities are in other articles as "entity edit … not applied": not a
+    problem of the file named. One line says how many, and where each is explained."""
+    for edit in (["--merge", "PERSON:blair", "Tony Blair"], ["--rename", "Cherie Blair", "C"]):
+        code, _, _ = run(setup, capsys, *edit)
+        assert code == 0
+    moscow = setup.root / "moscow.txt"
+    db = ["--db", str(setup.settings.db_path), "--cache-dir", str(setup.settings.cache_dir)]
+    code = main(["entity", "--label", "PERSON", str(moscow), *db])
+    out, err = capsys.readouterr()
+    assert code == 0 and out
+    assert "not applied" not in err
+    assert err.splitlines() == [
+        f"reader: 2 stored entity edits do not apply to {moscow} (made for other articles; "
+        "reader entity --edits with the same paths says why each)"
+    ]
+
+
 def test_edits_against_a_library_not_named_are_one_line(
     setup: Setup,
     capsys: pytest.CaptureFixture[str],
