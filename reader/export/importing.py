@@ -9,11 +9,11 @@ Three steps, so that a bad file never reaches the database:
    already there (so importing a file twice adds nothing); one whose id the store holds
    with different content is a :class:`Conflict`, and the store's version is kept;
    articles the store knows keep its path and title (a difference is noted); new tags
-   merge, ignoring case; an article whose file was edited since the export (the file at
-   its path holds another text now, the store has nothing under the file's old hash) is
-   the article as it is now: its tags and annotations are compared with, and added to,
-   the current text's (as reader moved them when it saw the edit; passages re-anchor
-   when shown), and a note says so;
+   merge, ignoring case; an article edited since the export (the store has nothing under
+   the file's hash, and has the article at that path under another hash: reader moved its
+   tags and annotations there when it saw the edit) is the article as it is now: its tags
+   and annotations are compared with, and added to, the ones under the store's hash
+   (passages re-anchor when shown), and a note says so;
 3. :func:`apply_plan` makes the changes and returns an :class:`ImportReport`.
 
 "Same content" is the same kind, article, body, target and correction; times and paths
@@ -35,6 +35,7 @@ the read marks: undo never changes read state), and a failure changes nothing.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,7 +48,6 @@ from reader.export.reading import (
     fail,
     load_json,
 )
-from reader.library import Article, read_article
 from reader.store import Annotation, AnnotationStore, ArticleRef, View
 from reader.store.entity_edits import EntityEdits
 from reader.text import sanitize_line
@@ -192,6 +192,9 @@ def read_import_file(path: Path) -> Parsed:
 def plan_import(store: AnnotationStore, parsed: Parsed) -> ImportPlan:
     """Compare *parsed* with *store* and return what importing it would change."""
     known = {document["sha256"]: document for document in store.articles()}
+    at_path: dict[str, list[str]] = {}  # the hashes the store has at each path
+    for document in known.values():
+        at_path.setdefault(document["path"], []).append(document["sha256"])
     already_read = store.read_articles()
     mark_read: list[ArticleRef] = []
     refs: dict[str, ArticleRef] = {}
@@ -201,15 +204,16 @@ def plan_import(store: AnnotationStore, parsed: Parsed) -> ImportPlan:
     for article in parsed.articles:
         ref, current = article.ref, []
         stored = known.get(ref.sha256)
-        now = _edited_since(ref) if stored is None else None
+        now = _edited_since(ref, at_path) if stored is None else None
         if now is not None:
-            edited[ref.sha256] = now.sha256
+            edited[ref.sha256] = now
+            stored = known[now]
             notes.append(
-                f"{article.where}: {_line(now.path)} changed on disk since the export; its "
-                "tags and annotations were imported onto the article as it is now"
+                f"{article.where}: {_line(stored['path'])} changed since the export (the "
+                "database follows its new text); its tags and annotations were imported "
+                "onto the article as it is now"
             )
-            stored = known.get(now.sha256)
-            ref = now
+            ref = replace(ref, sha256=now)
         if stored is not None:
             ref = ArticleRef(path=stored["path"], sha256=ref.sha256, title=stored["title"])
             current = stored["tags"]
@@ -281,16 +285,15 @@ def plan_import(store: AnnotationStore, parsed: Parsed) -> ImportPlan:
     )
 
 
-def _edited_since(ref: ArticleRef) -> ArticleRef | None:
-    """The article at *ref*'s path as it is now, when that file holds another text than
-    the one *ref* names (edited since the export); None if it holds that text, or no
-    article (gone, unreadable, or no path given)."""
-    if not ref.path or ref.path.startswith("urn:"):
+def _edited_since(ref: ArticleRef, at_path: Mapping[str, list[str]]) -> str | None:
+    """The hash the store has the article at *ref*'s path under, when that is another
+    one than *ref*'s and the only one there: the file was edited since the export, and
+    its tags and annotations moved to its new text (:func:`reader.annotations.relink`).
+    Nothing is read from the file (a second edit since is the next relink's to follow)."""
+    if not ref.path or not at_path:
         return None
-    found = read_article(Path(ref.path))
-    if not isinstance(found, Article) or found.sha256 == ref.sha256:
-        return None
-    return ArticleRef(path=str(found.path.resolve()), sha256=found.sha256, title=found.title)
+    hashes = at_path.get(ref.path) or at_path.get(os.path.realpath(ref.path), [])
+    return hashes[0] if len(hashes) == 1 and hashes[0] != ref.sha256 else None
 
 
 def _moved(

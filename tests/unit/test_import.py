@@ -223,8 +223,9 @@ def test_an_old_backup_of_an_edited_article_lands_on_the_article_as_it_is_now(
         "imported backup.json (json): added 0 annotations and 1 tag; 9 already in the database"
     )
     assert lines[1:] == [
-        f"note: articles[2]: {edited.path.resolve()} changed on disk since the export; "
-        "its tags and annotations were imported onto the article as it is now"
+        f"note: articles[2]: {edited.path.resolve()} changed since the export (the database "
+        "follows its new text); its tags and annotations were imported onto the article as "
+        "it is now"
     ]
     with AnnotationStore(annotated.db, read_only=True) as store:
         budget = [a for a in store.articles() if a["path"] == str(edited.path.resolve())]
