@@ -10,7 +10,6 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from reader.library.frontmatter import parse_date
 from reader.search import text_match
 
 __all__ = [
@@ -41,6 +40,10 @@ def article_date(meta: Mapping[str, str], mtime: float | None) -> date | None:
     """An article's date: the ``date`` its file states (front matter, a saved page's
     metadata: :attr:`reader.library.Article.meta`), else the local day of the file's
     modification time *mtime* (None when neither is known)."""
+    # Imported here: only an update dates articles; a search (`reader search`, whose
+    # query compiler imports this module) does not need the front matter's parser.
+    from reader.library.frontmatter import parse_date
+
     found = parse_date(meta.get("date"))
     if found is not None:
         return found

@@ -261,6 +261,35 @@ def test_the_stamp_changes_with_any_article_file(library: Path, tmp_path: Path) 
     assert not changed()
     os.utime(library / "asia.txt")  # touched: its times changed
     assert changed()
+    with (library / "asia.txt").open("a", encoding="utf-8") as edited:  # echo b >> asia.txt
+        edited.write("b\n")
+    assert changed()
+    (library / "LOUD.TXT").write_text("Loud\n\nAn ending in capitals.\n", "utf-8")
+    assert changed()
+    with (library / "LOUD.TXT").open("a", encoding="utf-8") as edited:  # read as an article
+        edited.write("b\n")
+    assert changed()
+
+
+def test_a_search_leaves_the_garbage_collector_as_it_found_it(
+    library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`reader search` runs without the collector's passes, and turns it back on (it runs
+    in the caller's process here, as in the tests; off stays off)."""
+    import gc
+
+    assert gc.isenabled()
+    # The first two bring the index up to date (the first creates the cache dir: a
+    # change), the third finds it so.
+    for _ in range(3):
+        assert run(library, tmp_path, capsys, "geneva")[0] == 0
+        assert gc.isenabled()
+    gc.disable()
+    try:
+        assert run(library, tmp_path, capsys, "geneva")[0] == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_the_stamp_does_not_follow_where_or_how_the_command_is_run(
