@@ -168,6 +168,8 @@ TEXTUAL = (
 
 def app_part(stack: tuple[Frame, ...]) -> str:
     """The part of the app a sample of its process belongs to: by its innermost reader frame."""
+    if any(f == "update_index" and "entities/library/writing" in file for f, file in stack):
+        return "entity index update (the previous switch's entities)"
     for function, file in reversed(stack):
         if "/reader/" not in file or any(e in file for e in ENTRY):
             continue
@@ -483,12 +485,13 @@ def main() -> None:
         if args.fold_only:
             saved = json.loads(keys.read_text(encoding="utf-8"))
             switches = [Switch(**x) for x in saved["switches"]]
+            load = saved.get("load", float("nan"))
             started, trace = saved["started"], args.work / f"app-{number}.json"
             alone_trace = args.work / f"alone-{number}-trace.json"
             alone_times = args.work / f"alone-{number}.json"
         else:
             switches, started, trace = session(bench, number, args, articles)
-            saved = {"started": started, "switches": [vars(x) for x in switches]}
+            saved = {"started": started, "switches": [vars(x) for x in switches], "load": load}
             keys.write_text(json.dumps(saved), encoding="utf-8")
             alone_trace, alone_times = baseline(args, number, texts)
         threads = read_trace(trace)
