@@ -5,25 +5,31 @@
 
 Figure 2's session (bench/fig_switch.py: the twelve ~1,000-word articles before the
 generated library of size N, the background pass off), in a pty as bench/run.py drives
-it. Once article 6 has loaded the model, ``py-spy record --subprocesses --format
-chrometrace`` attaches to the app (and so its entity worker) for the five uncached
-switches (articles 7-11); then the baseline, the same pipeline alone as fig_switch times
-it (``nlp(text)`` warm, three runs), runs on the same texts under the same py-spy as its
-parent. A chrome trace keeps when each sample was taken, so each switch's window (Enter
-to the highlights on the terminal, the bench's own clock) is cut out of it: the clocks
-are aligned by the app's main thread waking for each key the bench pressed (the mode of
-"first sample after a key - the key's time"; it includes the key's read, ~1-2 ms).
+it. Once article 6 has loaded the model, ``py-spy record --subprocesses --idle
+--nonblocking --format chrometrace`` attaches to the app (and so its entity worker) for
+the five uncached switches (articles 7-11); then the baseline, the same pipeline alone as
+fig_switch times it (``nlp(text)`` warm, three runs), runs on the same texts under the same
+py-spy as its parent. A chrome trace keeps when each sample was taken, so each switch's
+window (Enter to the highlights on the terminal, the bench's clock) is cut out of it: the
+clocks are aligned by the app's main thread waking for each key the bench pressed (the
+mode of "first sample after a key - the key's time"; it includes the key's read, ~1-2 ms).
+
+Why so: py-spy's blocking mode (ptrace stops) hung the app in the pty; without --idle a
+chrome trace stretches a thread's last stack over its idle time, so every stack is kept
+and those whose innermost Python frame blocks in C (:data:`BLOCKED`) count as waiting; and
+py-spy cannot tell a thread running from one waiting for a core, so each thread's CPU in
+the window is its schedstat's (read by the bench at Enter and at the highlights), split
+by its samples' parts.
 
 For each switch: the wall time; the worker's CPU on the model (spaCy/thinc frames), on
-the pipe (multiprocessing's connection, pickle) and the rest; the baseline's model CPU
-for the same text; the app's CPU by thread and part (each sample goes to the innermost
-reader module on its stack: the request, the answer, the rules, the screen's handlers,
-the widgets, reader's frame code and Textual under it; no reader frame: Textual, Rich,
-asyncio); and the wait: the wall time of the serial path (Enter -> the worker's first
-sample -> its last -> the frame) less the CPU of the thread that path runs on. Not a
-figure: py-spy pauses the processes to sample them (~1,000 times a second) and takes a
-core share itself, so every part runs slower than in bench/run.py; the shares are what
-it is for. Writes the traces and a JSON of every switch in --work.
+the pipe (multiprocessing's connection, pickle) and the rest; the baseline's CPU for the
+same text; the app's CPU by thread and part (each sample goes to the innermost reader
+module on its stack: the request, the answer, the rules, the screen's handlers, the
+widgets; none: Textual's rendering, styles and layout, or events, timers and output); and
+the wait: the wall time of the serial path (Enter -> the worker's first model sample ->
+its last -> the frame) less the CPU on it. Not a figure: py-spy takes a core share itself
+(printed). Writes the traces and a JSON of every switch in --work; --fold-only folds them
+again.
 """
 
 from __future__ import annotations
