@@ -806,3 +806,31 @@ def test_a_new_catalogue_format_reads_each_file_once_for_both_indexes(
     assert report.indexed == 0 and report.retitled == 1  # the date
     assert page_titles(setup)["court.md"] == ("Court hears appeal", "2026-03-02")
     assert read_again == []
+
+
+def test_an_update_waits_while_a_key_is_served(setup: Setup) -> None:
+    """The app's update runs in a thread while the user reads: while a switch waits for
+    its highlights (a hold, reader.foreground), its walk over the articles waits (it
+    overlapped the next uncached switch: bench/HISTORY.md, profile16)."""
+    from reader import foreground
+
+    assert setup.index.path is not None
+    setup.index.path.unlink()  # every article to index again
+    setup.reopen()
+    index = setup.workspace.entity_index()
+    reports = []
+    holding = foreground.hold(most=60.0)
+    try:
+        thread = threading.Thread(
+            target=lambda: reports.append(index.update(setup.workspace)), daemon=True
+        )
+        thread.start()
+        for _ in range(6000):  # a state, not a duration: until it waits (30 s at most)
+            if foreground.waiting() == 1:
+                break
+            thread.join(0.005)
+        assert foreground.waiting() == 1 and not reports
+    finally:
+        foreground.release(holding)
+    thread.join(30)
+    assert reports and reports[0].indexed == len(ARTICLES)

@@ -18,6 +18,7 @@ from reader import __version__
 from reader.entities.corrections import may_change
 from reader.entities.library.mentions import article_mentions, form_counts
 from reader.entities.library.names import display_name, name_key
+from reader.foreground import give_way
 from reader.library.catalogue_format import CATALOGUE_FORMAT
 from reader.library.folders import index_path
 
@@ -433,6 +434,10 @@ def _update_pass(
         for article, key in todo[start : start + BATCH]:
             if cancelled is not None and cancelled.is_set():
                 break  # what is batched is written; the rest is the next update's
+            # The app's update runs in a thread: while the user waits for a switch's
+            # highlights (a hold, reader.foreground), its per-article stat and reads wait
+            # (10,000 of them overlapped the next uncached switch: bench/HISTORY.md).
+            give_way()
             if not cache.has(article.sha256, engine):
                 report.missing += 1
                 continue
