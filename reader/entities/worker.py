@@ -68,6 +68,8 @@ __all__ = [
     "WorkerRecognizer",
     "WorkerStopped",
     "close_workers",
+    "continue_workers",
+    "pause_workers",
 ]
 
 #: Seconds between checks of the ``cancelled`` event while the child works on a batch.
@@ -444,6 +446,9 @@ class _Worker:
         self.ready, self.open, self.asked = False, None, None
         if connection is not None:
             connection.close()  # EOF in the child: it exits by itself when idle
+        if isinstance(process, ChildProcess) and process.is_alive():
+            with contextlib.suppress(OSError):  # stopped by pause_workers: it reads the EOF
+                os.kill(process.pid, signal.SIGCONT)
         if process is not None:
             if not busy:
                 process.join(timeout=0.2)
@@ -529,6 +534,31 @@ def _worker(engine: str, model: str | None) -> _Worker:
 
 
 @atexit.register
+def pause_workers() -> None:
+    """Ctrl+Z: stop (SIGSTOP) every worker process this one started, with the app. Each
+    runs in a session of its own (:class:`ChildProcess`), where the terminal's stop does
+    not reach it: it went on with the piece in flight while the app was stopped. A
+    request in flight stays as it was, in the pipe or half-run: :func:`continue_workers`
+    (on ``fg``) lets the child go on with it, nothing lost nor run twice."""
+    _signal_workers(signal.SIGSTOP)
+
+
+def continue_workers() -> None:
+    """Back from Ctrl+Z: let every worker stopped by :func:`pause_workers` go on (SIGCONT;
+    a no-op for one that was not stopped)."""
+    _signal_workers(signal.SIGCONT)
+
+
+def _signal_workers(number: int) -> None:
+    with _workers_lock:
+        workers = list(_workers.values())
+    for worker in workers:
+        process = worker.process
+        if isinstance(process, ChildProcess) and process.is_alive():
+            with contextlib.suppress(OSError):  # ended meanwhile
+                os.kill(process.pid, number)
+
+
 def close_workers() -> None:
     """Stop every worker process this one started (also run at exit)."""
     with _workers_lock:

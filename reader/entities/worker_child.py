@@ -13,6 +13,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection, wait
@@ -43,10 +44,29 @@ def main(argv: Sequence[str]) -> None:
     and the model ("" for the engine's default)."""
     connection_fd, alive_fd, _ended_fd = (int(arg) for arg in argv[:3])
     engine, model = argv[3], argv[4] or None
+    _continued_when_parent_dies()
     threading.Thread(
         target=_exit_when_ready, args=(alive_fd,), name="exit-with-parent", daemon=True
     ).start()
     serve(Connection(connection_fd), engine, model)
+
+
+def _continued_when_parent_dies() -> None:
+    """Linux: have the kernel send this process SIGCONT when its parent dies. The app stops
+    it (SIGSTOP) while it is suspended (Ctrl+Z); should the app be killed then (``kill -9
+    %1``), this process, stopped in a session of its own, would never read the end of
+    file that makes it exit. SIGCONT because the signal also comes when the thread that
+    started it ends (the app goes on): continuing a running process does nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGCONT)
+
+
+#: prctl's option (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
 
 
 def start_worker(engine: str, model: str | None) -> EntityEngine:

@@ -21,7 +21,8 @@ its tags, its folder names and its entities with their labels and mention counts
 
 **Dates**: the ``date:`` of the YAML front matter when the text starts with one, else the
 local day of the file's modification time, taken when the article's content is indexed
-(an edit re-indexes it; touching a file without changing it keeps the date).
+and again when an update finds the file read by this process (a changed file is: a front
+matter's date edited with the text unchanged is taken then).
 
 **Entities** are exactly what ``reader entities`` prints (the finder's cached model output,
 the consistency rules and the user's corrections), taken only from the entity cache: an
@@ -42,7 +43,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,6 +170,10 @@ class SearchIndex:
         self._read: frozenset[str] = frozenset()
         self._scope: tuple[int, dict[str, tuple[int, str]]] | None = None
         self._scope_source: Sequence[Article] | None = None
+        self._dated: dict[int, tuple[Article, Mapping[str, str]]] = {}
+        """Per library article (by id; kept, so that no other takes its id) the meta whose
+        date the last update found indexed: an unchanged article's date is not worked out
+        again (a stat each) on every update."""
         self.entity_resolver: EntityArticles | None = None
         """When set, ``entity:`` finds the articles of the entity its value names as the
         library's entity resolution knows it (``EntityIndex.articles_of``: "Lavrov" finds
@@ -336,6 +341,7 @@ class SearchIndex:
         lean: bool = False,
     ) -> None:
         from reader.search import writing
+        from reader.search.reading import indexed_day
         from reader.search.writing import NewArticle, annotate, delete, let_others_run, relocate
 
         started = time.perf_counter()
@@ -345,11 +351,11 @@ class SearchIndex:
         context = self._entities(workspace, snapshot, report) if entities else None
         with self._connection() as connection:
             known = {
-                path: (row_id, sha256, store_key, position, (shown, folder), title)
-                for row_id, path, sha256, store_key, position, shown, folder, title in (
+                path: (row_id, sha256, store_key, position, (shown, folder), title, day)
+                for row_id, path, sha256, store_key, position, shown, folder, title, day in (
                     connection.execute(
                         "SELECT id, path, sha256, store_key, position, shown_path, folder, "
-                        "title FROM articles"
+                        "title, date FROM articles"
                     )
                 )
             }
@@ -362,6 +368,7 @@ class SearchIndex:
             try:
                 positions: list[tuple[int, int]] = []
                 new: list[NewArticle] = []
+                dated: dict[int, tuple[Article, Mapping[str, str]]] = {}
                 for place, article in enumerate(articles):
                     let_others_run()
                     absolute = os.path.abspath(article.path)
@@ -390,8 +397,24 @@ class SearchIndex:
                         else:
                             report.added += 1
                         new.append(NewArticle(article, path, where, place))
+                        if article.has_meta:  # its date is the file's as read now
+                            dated[id(article)] = (article, article.meta)
                         continue
-                    row_id, sha256, store_key, position, stored_where, _ = row
+                    row_id, sha256, store_key, position, stored_where, _, day = row
+                    # Its date too (a front matter's date edited: the text is the same),
+                    # known without a read once this process read the file (a changed
+                    # file is): worked out once per meta read.
+                    if article.has_meta:
+                        meta = article.meta
+                        checked = self._dated.get(id(article))
+                        dated[id(article)] = (article, meta)
+                        if (checked is None or checked[1] is not meta) and (
+                            (now := indexed_day(meta, path)) != day
+                        ):
+                            connection.execute(
+                                "UPDATE articles SET date = ? WHERE id = ?", (now, row_id)
+                            )
+                            report.changed += 1
                     if stored_where != where:
                         relocate(connection, row_id, where, stored_where)
                     if store_key != snapshot.key(sha256):
@@ -425,6 +448,7 @@ class SearchIndex:
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
+            self._dated = dated
             report.text_seconds = time.perf_counter() - started
             if context is not None:
                 started = time.perf_counter()

@@ -20,13 +20,14 @@ import pickle
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from reader.children import child_command
 from reader.library import Problem, read_article
+from reader.library.frontmatter import parse_date
 from reader.search.documents import article_date
 from reader.search.plain_text import is_plain
 from reader.search.text_match import fold, index_text
@@ -34,7 +35,15 @@ from reader.search.text_match import fold, index_text
 if TYPE_CHECKING:
     from reader.library import Article
 
-__all__ = ["NO_DATE", "Prepared", "ReadAhead", "prepare", "read_once", "request_for"]
+__all__ = [
+    "NO_DATE",
+    "Prepared",
+    "ReadAhead",
+    "indexed_day",
+    "prepare",
+    "read_once",
+    "request_for",
+]
 
 NO_DATE = date(1970, 1, 1)
 """The date of an article with neither front matter nor a file time (as the reference's)."""
@@ -70,13 +79,23 @@ def _known(article: Article) -> tuple[str, int] | None:
     return (article.sha256, article.word_count) if article.known else None
 
 
+def indexed_day(meta: Mapping[str, str], path: str) -> str:
+    """The date the index keeps (ISO) of the article of the file *path* (absolute) whose
+    :attr:`~reader.library.Article.meta` is *meta*: its front matter's, else the file's
+    day (a stat only then), else :data:`NO_DATE`."""
+    found = parse_date(meta.get("date"))
+    if found is None:
+        try:
+            mtime: float | None = os.stat(path).st_mtime
+        except OSError:
+            mtime = None
+        found = article_date(meta, mtime) or NO_DATE
+    return found.isoformat()
+
+
 def prepare(read: Article, path: str) -> Prepared:
     """What the index writes of *read*, the article of the file *path* (absolute)."""
-    try:
-        mtime: float | None = os.stat(path).st_mtime
-    except OSError:
-        mtime = None
-    day = article_date(read.meta, mtime) or NO_DATE
+    day = indexed_day(read.meta, path)
     title, text = read.title, read.text
     return (
         read.sha256,
@@ -84,7 +103,7 @@ def prepare(read: Article, path: str) -> Prepared:
         fold(title, casefold=True),
         text,
         read.word_count,
-        day.isoformat(),
+        day,
         is_plain(text),
         index_text(title),
         index_text(text),

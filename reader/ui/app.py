@@ -557,9 +557,18 @@ class ReaderApp(App[None]):
             if isinstance(screen, NoteScreen) and screen.keeper is not None:
                 screen.keeper.keep_now()
         self.write_queued_saves(wait=1.0)
+        # The entity worker, in a session of its own, stops with the app (no background
+        # piece runs while the user is away).
+        from reader.entities.worker import pause_workers
+
+        pause_workers()
 
     def _resumed(self, _app: object) -> None:
-        """Back from Ctrl+Z (``fg``): every line drawn again, at the terminal's size now."""
+        """Back from Ctrl+Z (``fg``): the entity worker goes on (a request of the user's
+        may wait for it already), every line drawn again, at the terminal's size now."""
+        from reader.entities.worker import continue_workers
+
+        continue_workers()
         self.refresh(layout=True)
         self.screen.refresh(layout=True)
 

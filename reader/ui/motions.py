@@ -12,15 +12,29 @@ _WORD = re.compile(r"\w+(?:[’'\-.]\w+)*")
 # A sentence ends at . ! ? … (closing quotes included) before a capital letter, a quote or
 # the end; not after a lone capital (initials and "U.S."). A newline ends one too.
 _SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?…]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9]|\s*$)|\n")
+_ATTACHED = re.compile(r"[^\w\s]+")
+_SPACE = re.compile(r"\s")
 _PARAGRAPH_END = re.compile(r"\n\s*\n|\n(?=\S)")
 
 
 def word_at(text: str, offset: int) -> tuple[int, int]:
-    """Return the word at *offset*, else the next one, else an empty range at *offset*."""
+    """Return the word at *offset*, else the next one, else an empty range at *offset*.
+
+    On a sign, a currency or other marks written against the next word ("+1.2%",
+    "+$4 billion": where an entity starting with one is marked), the word starts there."""
     for match in _WORD.finditer(text, max(0, offset - 64)):
         if match.end() > offset:
+            if match.start() > offset and _ATTACHED.fullmatch(text, offset, match.start()):
+                return offset, match.end()
             return match.start(), match.end()
     return offset, offset
+
+
+def chunk_end(text: str, offset: int, limit: int) -> int:
+    """Return where the characters from *offset* up to the first space end, not past
+    *limit*."""
+    found = _SPACE.search(text, offset, limit)
+    return limit if found is None else found.start()
 
 
 def next_word_end(text: str, offset: int) -> int:

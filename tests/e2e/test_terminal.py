@@ -316,6 +316,16 @@ def _reader_pid(folder: Path) -> int:
     raise AssertionError(f"no process runs on {folder}")
 
 
+def _worker_pid(pid: int) -> int:
+    """The entity worker's pid: the child of process *pid* running worker_child."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            argv = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"reader.entities.worker_child" in argv:
+                return int(child)
+    raise AssertionError(f"no entity worker under {pid}")
+
+
 def _wait_state(pid: int, wanted: str, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and _state(pid) != wanted:
@@ -332,7 +342,9 @@ def test_ctrl_z_stops_reader_after_writing_and_fg_brings_it_back(terminal, tmp_p
     switch stops the process (state T, bash says Stopped), and the switch (where the
     library was left, else written after a 2 s rest) is in the database before the stop;
     the window resized meanwhile, `fg` draws the app again at the new size (below 110
-    columns: no side panels), and keys work (? opens the help)."""
+    columns: no side panels), and keys work (? opens the help). The entity worker (a
+    session of its own: the terminal's stop misses it) is stopped with the app, and goes
+    on after `fg`: a switch then to an article not found yet gets its entities."""
     folder = tmp_path / "lib"
     folder.mkdir()
     for name, title in (("a.txt", "Alpha story"), ("b.txt", "Bravo story")):
@@ -342,12 +354,18 @@ def test_ctrl_z_stops_reader_after_writing_and_fg_brings_it_back(terminal, tmp_p
     term = terminal(str(folder), shell=True)
     term.wait_for("a.txt · 9 words")
     assert "Entities" in term.screen()  # 140 columns: the side panels
+    term.wait_for("GPE (")  # Oslo: the worker runs
     pid = _reader_pid(folder)
+    worker = _worker_pid(pid)
     term.keys("j", "Enter")
     switched = time.monotonic()
     term.wait_for("b.txt · 9 words")
     term.keys("C-z")
     _wait_state(pid, "T")
+    assert _state(worker) == "T"
+    found = len(list((tmp_path / "cache").glob("*/*/*.json")))  # a and b's entities
+    # Added while reader is stopped: its entities can only be found after `fg`.
+    (folder / "c.txt").write_text("Charlie story\n\nAngela Merkel visited Paris in May.\n")
     assert time.monotonic() - switched < 2.0, "too slow: the rest's save may have come first"
     assert "b.txt" in _sessions_in(db), _sessions_in(db)  # written before the stop
     term.wait_for("Stopped")  # bash took the terminal back
@@ -358,6 +376,20 @@ def test_ctrl_z_stops_reader_after_writing_and_fg_brings_it_back(terminal, tmp_p
     term.tmux("send-keys", "Enter")
     screen = term.wait_for("b.txt · 9 words")
     assert _state(pid) != "T"
+    _wait_state(worker, "S")  # continued, idle
+    term.wait_for("c.txt · 8 words")  # listed
+    term.keys("Escape")  # to the list
+    time.sleep(0.3)  # else Escape and j arrive as one key, Alt+j
+    term.keys("j", "Enter")  # an article whose entities are not found yet
+    term.wait_for("c.txt · 8 words · 1 min read")
+    deadline = time.monotonic() + 30
+    while len(list((tmp_path / "cache").glob("*/*/*.json"))) == found:
+        assert time.monotonic() < deadline, "the switch after fg found no entities"
+        time.sleep(0.1)
+    term.keys("Escape")
+    time.sleep(0.3)
+    term.keys("k", "Enter")
+    screen = term.wait_for("b.txt · 9 words · 1 min read")
     deadline = time.monotonic() + 10
     while "Entities" in screen and time.monotonic() < deadline:  # drawn at 100 columns
         time.sleep(0.05)

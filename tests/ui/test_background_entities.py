@@ -276,12 +276,26 @@ async def test_ctrl_z_pauses_the_pass_until_the_user_is_back_and_resting(
     async with app.run_test(size=SIZE) as pilot:
         main = await ready(pilot)
         await until(pilot, lambda: len(main.background.asked) >= 1)
+        pid = app.finder.recognizer.pid  # type: ignore[attr-defined]
+        assert pid is not None and process_state(pid) != "T"
         app.app_suspend_signal.publish(app)
         asked = len(main.background.asked)
+        # The worker (a session of its own: the terminal's stop misses it) stops with the
+        # app, the piece in flight with it.
+        assert process_state(pid) == "T"
         await pilot.pause(3 * background.REST_SECONDS + 0.5)
         assert len(main.background.asked) == asked  # the article in hand waits too
+        assert process_state(pid) == "T"
         asked = len(main.background.asked)
         app.app_resume_signal.publish(app)
         resumed = time.monotonic()
+        await until(pilot, lambda: process_state(pid) != "T", 5.0)
         await until(pilot, lambda: len(main.background.asked) > asked)
         assert time.monotonic() - resumed >= background.REST_SECONDS * 0.9
+        assert app.finder.recognizer.pid == pid  # type: ignore[attr-defined]
+
+
+def process_state(pid: int) -> str:
+    """The state letter of process *pid* (Linux's /proc: R, S, T for stopped…)."""
+    stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    return stat.rsplit(")", 1)[1].split()[0]

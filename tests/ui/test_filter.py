@@ -505,6 +505,42 @@ async def test_a_count_overtaken_by_a_later_one_does_not_replace_it(
         assert views.counts == {"Energy": 1}
 
 
+async def test_a_view_of_entities_is_not_counted_before_the_entities_are_indexed(
+    make_settings, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The session's first update indexes the text only, the entities next (seconds to
+    tens of seconds on a big library): a view asking for entities counted in between
+    showed 0; it shows "…" (being counted) until the entity pass ends."""
+    app = make_app(make_settings, tmp_path, {"People": "label:PERSON", "Economy": "in:economy"})
+    release = threading.Event()
+    update = reader.search.index.SearchIndex.update
+
+    def held_update(self, workspace, *, entities=True, **kwargs):  # type: ignore[no-untyped-def]
+        if entities:  # the entity pass: as long as a big library's
+            release.wait(30)
+        return update(self, workspace, entities=entities, **kwargs)
+
+    monkeypatch.setattr(reader.search.index.SearchIndex, "update", held_update)
+    async with app.run_test(size=SIZE) as pilot:
+        try:
+            # Not settle (nor ready): it waits for the update held.
+            for _ in range(200):
+                await pilot.pause(0.05)
+                main = app.screen
+                if isinstance(main, MainScreen) and main.query_one(ViewList).counts:
+                    break
+            assert isinstance(main, MainScreen)
+            views = main.query_one(ViewList)
+            await pilot.pause(0.3)
+            assert main.library_search.index_ready
+            assert views.counts == {"Economy": 2}  # "People" not known yet
+            assert "…" in screen_text(app)
+        finally:
+            release.set()
+        await idle(pilot)
+        assert views.counts == {"People": 0, "Economy": 2}
+
+
 @pytest.mark.parametrize("reading", [False, True])
 async def test_slash_on_a_filtered_list_reopens_the_field_with_the_query_kept(  # type: ignore[no-untyped-def]
     make_settings, tmp_path, reading: bool

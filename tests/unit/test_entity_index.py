@@ -773,6 +773,20 @@ def test_a_title_changed_outside_the_text_is_taken_without_indexing(setup: Setup
     assert report.indexed == 0 and report.retitled == 1
 
 
+def test_a_date_changed_outside_the_text_is_taken_without_indexing(setup: Setup) -> None:
+    """The same for a front matter's date: the page shows the new date (the old one until
+    the text changed), the entities as indexed; worked out once, not on every update."""
+    court = setup.root / "court.md"
+    court.write_text(ARTICLES["court.md"].replace("2026-03-02", "2026-04-20"), "utf-8")
+    setup.reopen()
+    report = setup.index.update(setup.workspace)
+    assert page_titles(setup)["court.md"] == ("Court hears appeal", "2026-04-20")
+    assert report.indexed == 0 and report.retitled == 1
+    generation = setup.index.generation()
+    report = setup.index.update(setup.workspace)
+    assert report.retitled == 0 and setup.index.generation() == generation
+
+
 def test_a_new_catalogue_format_reads_each_file_once_for_both_indexes(
     setup: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reader.ui.motions import (
+    chunk_end,
     next_paragraph_end,
     next_sentence_end,
     next_word_end,
@@ -26,6 +27,22 @@ def test_word_at_and_word_motions() -> None:
     assert TEXT[q : next_word_end(TEXT, q)] == "Qureshi’s"
     assert previous_word_end(TEXT, next_word_end(TEXT, end), start) == end
     assert previous_word_end(TEXT, end, start) == start  # never before the floor
+
+
+def test_word_at_a_sign_or_currency_starts_there() -> None:
+    """A cursor on a sign or a currency before a word (an entity "+1.2%" or "+$4 billion"
+    marked: its start) starts the word there, not after it; elsewhere the next word."""
+    text = "The index rose +1.2% to +$4 billion (a record)."
+    at = text.index("+1.2")
+    assert text[slice(*word_at(text, at))] == "+1.2"
+    assert text[slice(*word_at(text, text.index("+$4")))] == "+$4"
+    assert text[slice(*word_at(text, text.index("$4")))] == "$4"
+    assert text[slice(*word_at(text, at - 1))] == "1.2"  # a space: the next word
+    assert text[slice(*word_at(text, text.index("(a")))] == "(a"
+    assert text[slice(*word_at(text, len(text) - 1))] == ""  # the last "." has no word
+    assert text[at : chunk_end(text, at, at + 5)] == "+1.2%"
+    assert text[at : chunk_end(text, at, len(text))] == "+1.2%"
+    assert text[at : chunk_end(text, at, at + 2)] == "+1"  # never past the limit
 
 
 def test_sentence_motions() -> None:

@@ -382,6 +382,55 @@ def test_a_title_edited_in_front_matter_is_indexed_again(setup: Setup) -> None:
     assert setup.updated().changed == 0
 
 
+def test_a_date_edited_in_front_matter_is_taken(setup: Setup) -> None:
+    """A front matter's date edited with the text unchanged (its hash stays): ``date:``
+    and ``sort:date`` follow the new date (they kept the old one until the text changed)."""
+    brief = setup.path("brief.md")
+    body = "\nThe summit ended without a statement.\n"
+    brief.write_text(f"---\ndate: 2024-01-10\n---\n{body}", "utf-8")
+    assert setup.updated().added == 1
+    assert setup.found("date:2024-01-10") == ["brief.md"]
+    brief.write_text(f"---\ndate: 2026-09-20\n---\n{body}", "utf-8")
+    report = setup.updated()
+    assert (report.changed, report.added, report.removed) == (1, 0, 0)
+    assert setup.found("date:2026-09-20") == ["brief.md"]
+    assert setup.found("date:2024-01-10") == []
+    assert setup.found("sort:date")[-1] == "brief.md"
+    assert setup.updated().changed == 0
+    # The date taken out: the file's day, as for an article indexed without one.
+    brief.write_text(f"---\nauthor: Ann Lee\n---\n{body}", "utf-8")
+    os.utime(brief, (MTIME, MTIME))
+    setup.updated()
+    assert "brief.md" in setup.found("date:2025-03-15")
+    assert setup.found("date:2026-09-20") == []
+
+
+def test_an_article_date_is_worked_out_once_per_read(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged article read by this process has its date worked out at one update,
+    not again at each (a stat and a parse per article and update)."""
+    from reader.search import reading
+
+    brief = setup.path("brief.md")
+    brief.write_text("---\ndate: 2024-01-10\n---\nThe summit ended.\n", "utf-8")
+    setup.updated()
+    brief.write_text("---\ndate: 2026-09-20\n---\nThe summit ended.\n", "utf-8")
+    setup.reopen()  # the file read again by this workspace: its meta known
+    worked_out: list[str] = []
+    real = reading.indexed_day
+
+    def spied(meta: object, path: str) -> str:
+        worked_out.append(setup.name(Path(path)))
+        return real(meta, path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reading, "indexed_day", spied)
+    assert setup.index.update(setup.workspace).changed == 1
+    assert worked_out == ["brief.md"]
+    assert setup.index.update(setup.workspace).changed == 0
+    assert worked_out == ["brief.md"]
+
+
 def test_a_narrower_library_keeps_the_rest(setup: Setup) -> None:
     """`reader search x some/folder` indexes a part; the rest stays for the next full run."""
     narrow = Settings(

@@ -30,7 +30,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -128,6 +128,10 @@ class EntityIndex:
         self._rebuilt: str | None = None
         self._edits: tuple[Edit, ...] = ()
         self._resolution: tuple[object, Resolution] | None = None
+        self.dated: dict[int, tuple[Article, Mapping[str, str]]] = {}
+        """Per library article (by id; kept, so that no other takes its id) the meta whose
+        date the last update found indexed (:func:`.writing.update_index`): an unchanged
+        article's date is not worked out again (a stat each) on every update."""
 
     # --- connections ------------------------------------------------------------------
 

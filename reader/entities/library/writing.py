@@ -10,7 +10,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -253,6 +253,11 @@ class _Plan:
     """Rows of articles with the text they were indexed with and another title (the
     catalogue's format changed what a title is, or the front matter outside the text was
     edited): the title, the row. Their entities depend on the text only: kept."""
+    redays: list[tuple[str | None, int]] = field(default_factory=list)
+    """Rows of articles with the text they were indexed with and another date, their file
+    read by this process (a front matter's date edited): the date, the row."""
+    dated: dict[int, tuple[Article, Mapping[str, str]]] = field(default_factory=dict)
+    """What :attr:`EntityIndex.dated` holds once this plan's dates are written."""
     redated: list[tuple[Article, int, str | None]] | None = None
     """When the index was written under another catalogue format (or none recorded): the
     articles with the text they were indexed with, their row and the date it holds, to
@@ -341,6 +346,16 @@ def _plan(index: EntityIndex, workspace: Workspace, report: EntityIndexReport) -
                 plan.retitled.append((article.title, row[0]))
             if plan.redated is not None:
                 plan.redated.append((article, row[0], row[5]))
+            elif article.has_meta:
+                # Its date (a front matter's date edited), known without a read once this
+                # process read the file (a changed file is): worked out once per meta read.
+                meta = article.meta
+                checked = index.dated.get(id(article))
+                plan.dated[id(article)] = (article, meta)
+                if (checked is None or checked[1] is not meta) and (
+                    day := article_day(article)
+                ) != row[5]:
+                    plan.redays.append((day, row[0]))
         if row is None or row[1] != article.sha256 or row[2] != key:
             todo.append((article, key))
             before = row[2] if row is not None and row[1] == article.sha256 else ""
@@ -404,14 +419,16 @@ def _update_pass(
 
     plan = _plan(index, workspace, report)
     todo = plan.todo
-    if plan.gone or plan.reshown or plan.retitled:  # a write only when something changed:
-        with index.transaction() as connection:  # the generation says so
+    if plan.gone or plan.reshown or plan.retitled or plan.redays:  # a write only when
+        with index.transaction() as connection:  # something changed: the generation says so
             for row_id in plan.gone:
                 delete_rows(connection, row_id)
                 report.removed += 1
             connection.executemany("UPDATE articles SET shown_path = ? WHERE id = ?", plan.reshown)
             connection.executemany("UPDATE articles SET title = ? WHERE id = ?", plan.retitled)
-        report.retitled += len(plan.retitled)
+            connection.executemany("UPDATE articles SET date = ? WHERE id = ?", plan.redays)
+        report.retitled += len(plan.retitled) + len(plan.redays)
+    index.dated = plan.dated
     if plan.redated is not None and not _redate(index, plan.redated, cancelled, report):
         return False  # cancelled: the format is not recorded, the next update reads again
     cache, engine, finder = plan.cache, plan.engine, workspace.finder

@@ -518,13 +518,24 @@ class LibrarySearch:
             return  # counted when the first update ends
         self._counts_generation += 1
         self._start(
-            partial(self._count, self._counts_generation, views, self._library),
+            partial(
+                self._count,
+                self._counts_generation,
+                views,
+                self._library,
+                entities=self._entities_ready,
+            ),
             group="view-counts",
             description="Counting the views",
         )
 
-    def _count(self, generation: int, views: list[View], articles: list[Article]) -> None:
-        """In a thread: how many articles each view finds (None: its query is broken)."""
+    def _count(
+        self, generation: int, views: list[View], articles: list[Article], *, entities: bool
+    ) -> None:
+        """In a thread: how many articles each view finds (None: its query is broken).
+        A view asking for entities is not counted before the session's entity pass
+        (*entities* False): the index has the text only, and its 0 is not known yet (it
+        stays shown as being counted, "…")."""
         counts: dict[str, int | None] = {}
         try:
             index = self._app.workspace.search_index()
@@ -533,6 +544,8 @@ class LibrarySearch:
                     query = parse(view.query)
                 except QueryError:
                     counts[view.name] = None
+                    continue
+                if not entities and asks_for_entities(query):
                     continue
                 counts[view.name] = len(index.paths(query, articles))
         except Exception:

@@ -648,8 +648,13 @@ class ArticleView(ScrollView, can_focus=True):
         self.refresh_bindings()
 
     def action_select(self) -> None:
-        """Start a selection on the word at the cursor (`v`)."""
-        start, end = motions.word_at(self._text, self.cursor_offset())
+        """Start a selection on the word at the cursor (`v`); on the marked entity, its
+        first word as the entity has it ("+1.2%": the model's span, its sign and "%")."""
+        offset = self.cursor_offset()
+        start, end = motions.word_at(self._text, offset)
+        span = self.current_span
+        if span is not None and span.start == offset:
+            end = max(end, motions.chunk_end(self._text, offset, span.end))
         self.select_range(start, end)
         self.scroll_to_offset(end)
 
