@@ -12,7 +12,13 @@ The key is the text with
   ``Jean-Pierre`` stays ``jean-pierre``).
 
 Both are cached (a library repeats its names): the same few thousand forms come back in
-every article.
+every article. Each cache keeps at most :data:`NAMES_CACHED` texts: every distinct mention
+(each date, sum and count too) passes through them, so the app's background entity pass
+would fill them with the whole library's mentions (~250 bytes a text and cache: 32 MB for
+two full caches of 65,536, the bound before, which a real library of 10,000 articles
+passes; 8 MB at 16,384).
+16,384 kept the hit rate of 65,536 (94.8%) on the entities of 1,810 generated articles
+(10,741 distinct texts); a miss costs ~3 µs.
 """
 
 from __future__ import annotations
@@ -23,7 +29,11 @@ from functools import lru_cache
 from reader.entities.consistency import TITLE_QUALIFIERS, TITLES
 from reader.search.text_match import fold
 
-__all__ = ["display_name", "name_key", "name_words", "surname_of"]
+__all__ = ["NAMES_CACHED", "display_name", "name_key", "name_words", "surname_of"]
+
+#: The texts each of :func:`name_key` and :func:`display_name` keeps (least recently
+#: used dropped first): ~4 MB each when full.
+NAMES_CACHED = 16384
 
 _POSSESSIVE = re.compile(r"(?:(?<=[^\W_])['’][sS]|(?<=[sS])['’])$")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
@@ -58,14 +68,14 @@ def name_words(text: str) -> list[str]:
     return _WORD.findall(folded)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAMES_CACHED)
 def name_key(text: str, label: str = "") -> str:
     """The key *text* (a mention of *label*) is compared by across the library; ``""`` for
     text with no word in it."""
     return " ".join(name_words(_cut(text, label)))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=NAMES_CACHED)
 def display_name(text: str, label: str = "") -> str:
     """*text* as an entity's name is shown: one line, without a possessive, a leading "the"
     or (a PERSON's) titles, its case kept."""
