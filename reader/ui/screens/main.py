@@ -10,14 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import Reactive
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Static
 from textual.worker import Worker, get_current_worker
@@ -58,6 +57,7 @@ from reader.ui.messages import (
     WatchStopped,
 )
 from reader.ui.next_article import NextArticle
+from reader.ui.screens.annotation_keys import WRITING_ACTIONS, AnnotationKeys
 from reader.ui.screens.annotator import Annotator
 from reader.ui.screens.early_keys import EarlyKeys
 from reader.ui.screens.entity_editing import EDIT_KINDS
@@ -123,14 +123,6 @@ SYNC_RENDER_BYTES = 16 * 1024
 LEARN_BATCH = 64
 
 
-#: The actions that write to the database (the keys t a h c u, m: read marks are kept there
-#: too, and the entity panel's M r L S; the palette's "Rename tag"): neither their keys nor
-#: the palette's commands are offered while it cannot be written.
-WRITING_ACTIONS = frozenset(
-    {"tag", "note", "highlight", "correct", "undo", "toggle_read", "entity_edit", "rename_tag"}
-)
-
-
 def _long(article: Article) -> bool:
     """Whether *article* is to be read and wrapped in a worker."""
     if article.deferred or (article.known and article.word_count > SYNC_READ_WORDS):
@@ -142,21 +134,6 @@ def _long(article: Article) -> bool:
         return article.path.stat().st_size > (SYNC_RENDER_BYTES if rendered else SYNC_READ_BYTES)
     except OSError:
         return False  # gone: reading it says so at once
-
-
-class AnnotationKeys(Screen[None]):
-    """The main screen's annotation keys, bound on a base class of :class:`MainScreen`
-    only to keep their place: Textual (and so the key bar) lists a base class's bindings
-    first (t a h c u x, then l), the help lists the screen's own first (l, then t …)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "tag", "Tag"),
-        Binding("a", "note", "Note"),
-        Binding("h", "highlight", "Highlight"),
-        Binding("c", "correct", "Correct entity"),
-        Binding("u", "undo", "Undo"),
-        Binding("x", "export", "Export"),
-    ]
 
 
 class MainScreen(AnnotationKeys):
@@ -1092,58 +1069,3 @@ class MainScreen(AnnotationKeys):
     def action_toggle_read(self) -> None:
         """Mark read or unread the article highlighted in the list, or the one shown (`m`)."""
         self.reading.toggle()
-
-    # --- annotations: keys and the messages that concern them, for the annotator ------
-
-    def on_key(self, event: events.Key) -> None:
-        # Before the app's bindings see it (it bubbles up to the app from here).
-        if self.early_keys.drop(event):
-            event.prevent_default()
-            event.stop()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in WRITING_ACTIONS and self.app.store_problem:
-            return False  # read-only (the file or its folder cannot be written) or unavailable
-        if action in ("tag", "note", "correct", "highlight"):
-            return self.article is not None
-        return True
-
-    def action_tag(self) -> None:
-        """Add tags to the article (`t`)."""
-        self.annotator.tag()
-
-    def action_note(self) -> None:
-        """Write a note on the article, or on the selected passage (`a`)."""
-        self.annotator.note()
-
-    def action_highlight(self) -> None:
-        """Highlight the selected passage (`h`, with a selection)."""
-        self.annotator.highlight()
-
-    def action_correct(self) -> None:
-        """Correct the marked entity, or add one from the selection (`c`)."""
-        self.annotator.correct()
-
-    def action_undo(self) -> None:
-        """Undo the last annotation change (`u`)."""
-        self.annotator.undo()
-
-    def action_rename_tag(self) -> None:
-        """Rename a tag on every article (command palette)."""
-        self.annotator.rename_tag()
-
-    def action_export(self, fmt: str | None = None) -> None:
-        """Export the annotations (`x`: pick a format; the palette names one)."""
-        self.annotator.export(fmt)
-
-    def on_annotation_panel_jump(self, message: AnnotationPanel.Jump) -> None:
-        self.annotator.jump(message.annotation_id)
-
-    def on_annotation_panel_edit(self, message: AnnotationPanel.Edit) -> None:
-        self.annotator.edit(message.annotation_id)
-
-    def on_annotation_panel_delete(self, message: AnnotationPanel.Delete) -> None:
-        self.annotator.delete(message.annotation_id, message.tag)
-
-    def on_article_view_annotation_jump(self, message: ArticleView.AnnotationJump) -> None:
-        self.annotator.next_mark(message.forward)
