@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -26,14 +25,13 @@ from reader.annotations import ArticleAnnotations, tags_by_article
 from reader.entities.engines import Cancelled, NoModel
 from reader.entities.span import Span
 from reader.library import Article, Library, Problem
-from reader.library.folders import index_path, library_folder, library_roots
+from reader.library.folders import index_path
 from reader.library.parsers import RENDERED_SUFFIXES
 from reader.store import Session
-from reader.text import sanitize_line
 from reader.ui.add_dialog import AddCommands, Adder
 from reader.ui.background import BackgroundEntities
 from reader.ui.frames import draw_in_next_frame, draw_now, lay_out_in_next_frame
-from reader.ui.live_library import REMOVED_SHOWN, LiveLibrary
+from reader.ui.live_library import LiveLibrary
 from reader.ui.messages import (
     AddFinished,
     AddProgress,
@@ -59,6 +57,7 @@ from reader.ui.messages import (
 from reader.ui.next_article import NextArticle
 from reader.ui.screens.annotation_keys import WRITING_ACTIONS, AnnotationKeys
 from reader.ui.screens.annotator import Annotator
+from reader.ui.screens.article_header import ArticleHeader
 from reader.ui.screens.early_keys import EarlyKeys
 from reader.ui.screens.entity_editing import EDIT_KINDS
 from reader.ui.screens.entity_pages import EntityPages
@@ -136,7 +135,7 @@ def _long(article: Article) -> bool:
         return False  # gone: reading it says so at once
 
 
-class MainScreen(AnnotationKeys):
+class MainScreen(ArticleHeader, AnnotationKeys):
     """Where reading happens. Loads the library and finds entities in thread workers;
     its :class:`Annotator` makes and shows the annotations."""
 
@@ -562,24 +561,6 @@ class MainScreen(AnnotationKeys):
     def on_add_finished(self, message: AddFinished) -> None:
         self.adder.finished(message)
 
-    def _show_empty(self) -> None:
-        paths = ", ".join(sanitize_line(str(p)) for p in self.app.settings.article_paths)
-        self.query_one(ArticleView).display = False
-        self._set_header(Content.assemble(("No articles yet", "bold")))
-        empty = self.query_one("#empty", Static)
-        empty.update(
-            Content.assemble(
-                "No .txt, .md or .html articles were found in: ",
-                (paths, "bold"),
-                "\n\nTo add some, put article files (plain text or Markdown, one article per "
-                "file, the first line is the title; or saved web pages) into that folder, "
-                "or start reader on other files or folders:\n\n"
-                "    reader ~/articles  news/today.md\n\n"
-                "Press q to quit.",
-            )
-        )
-        empty.display = True
-
     # --- articles and entities -------------------------------------------------------
 
     @on(ArticleList.Selected, "#articles")
@@ -911,57 +892,6 @@ class MainScreen(AnnotationKeys):
         self.annotator.load()
         self.annotator.load_tags()
         self.library_search.update_index()
-
-    # --- header ----------------------------------------------------------------------
-
-    def article_removed(self) -> None:
-        """The article shown was removed from the library (its file deleted or moved
-        away): the header says so, and that its text stays until another is opened."""
-        self.shown_removed = True
-        self._set_status(self._status)
-
-    def _set_status(self, status: str) -> None:
-        self._status = status
-        self.query_one(ArticleView).finding = status.startswith("Finding")
-        if self.article is None:
-            return
-        article = self.article
-        # Who, when and where, as the file says (front matter, a page's metadata); not
-        # before the text is read: reading a saved page is the worker's job.
-        meta = article.meta if article.loaded else {}
-        byline = "".join(
-            f"{sanitize_line(meta[k], 120)} · " for k in ("author", "date", "site") if meta.get(k)
-        )
-        folder = library_folder(
-            os.path.abspath(article.path), library_roots(self.app.settings.article_paths)
-        )
-        where = sanitize_line(f"{folder}/" if folder else "", 120) + article.source
-        parts: list[str | tuple[str, str] | Content] = [
-            (sanitize_line(article.title, 300), "bold"),
-            "\n",
-            (
-                f"{byline}{where} · {article.word_count:,} words · "
-                f"{article.reading_minutes:,} min read",
-                "dim",
-            ),
-        ]
-        for notice in article.notices:
-            parts += ["\n", (f"⚠ {notice}", "italic")]
-        if self.shown_removed:
-            parts += ["\n", (f"⚠ {REMOVED_SHOWN}", "italic")]
-        # "Finding entities…" is written on the header's rule, not as a line of its own:
-        # when the entities come it goes without the header's height changing, so their
-        # frame moves nothing (the text, its scrollbar, the panels): an uncached switch's
-        # last ~5 ms of redraws (bench/switch_timeline.py). Other statuses stay lines.
-        finding = status.startswith("Finding")
-        if status and not finding:
-            parts += ["\n", (sanitize_line(status, limit=300), "italic")]
-        header = self.query_one("#article-header", Static)
-        header.border_subtitle = Content(status).stylize("italic") if finding else ""
-        self._set_header(Content.assemble(*parts))
-
-    def _set_header(self, content: Content) -> None:
-        self.query_one("#article-header", Static).update(content)
 
     # --- panes -----------------------------------------------------------------------
 
