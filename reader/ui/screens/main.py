@@ -15,7 +15,6 @@ from textual.content import Content
 from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Header, Static
-from textual.worker import Worker
 
 from reader import foreground
 from reader.library import Article, Library
@@ -23,18 +22,10 @@ from reader.ui.add_dialog import AddCommands, Adder
 from reader.ui.background import BackgroundEntities
 from reader.ui.live_library import LiveLibrary
 from reader.ui.messages import (
-    AddFinished,
-    AddProgress,
     AnnotationsChanged,
     EntityEditsChanged,
     EntityPageLoaded,
-    FilterFound,
-    IndexUpdated,
-    LibraryChanged,
     PanelResolved,
-    StoreChangedElsewhere,
-    ViewCounts,
-    WatchStopped,
 )
 from reader.ui.next_article import NextArticle
 from reader.ui.screens.annotation_keys import WRITING_ACTIONS, AnnotationKeys
@@ -43,9 +34,10 @@ from reader.ui.screens.article_opening import _long, rules_here
 from reader.ui.screens.early_keys import EarlyKeys
 from reader.ui.screens.entity_editing import EDIT_KINDS
 from reader.ui.screens.entity_pages import EntityPages
+from reader.ui.screens.library_actions import LibraryActions
 from reader.ui.screens.library_loading import LibraryLoading
 from reader.ui.screens.library_search import LibrarySearch, ViewCommands
-from reader.ui.screens.reading import Reading, reading_state
+from reader.ui.screens.reading import Reading
 from reader.ui.screens.resume import Resume
 from reader.ui.sidebar import STEP, set_width, stepped
 from reader.ui.widgets.annotation_panel import AnnotationPanel
@@ -63,7 +55,7 @@ if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
 
 
-class MainScreen(LibraryLoading, AnnotationKeys):
+class MainScreen(LibraryActions, LibraryLoading, AnnotationKeys):
     """Where reading happens. Loads the library and finds entities in thread workers;
     its :class:`Annotator` makes and shows the annotations."""
 
@@ -283,22 +275,6 @@ class MainScreen(LibraryLoading, AnnotationKeys):
             for painted in self._unwritten:
                 painted.set()
 
-    def on_library_changed(self, message: LibraryChanged) -> None:
-        self.live_library.changed(message)
-
-    def on_watch_stopped(self, message: WatchStopped) -> None:
-        self.live_library.stopped(message)
-
-    def action_add(self) -> None:
-        """Add a URL, a saved page or text file, or a feed to the library (Ctrl+O)."""
-        self.adder.ask()
-
-    def on_add_progress(self, message: AddProgress) -> None:
-        self.adder.progressed(message)
-
-    def on_add_finished(self, message: AddFinished) -> None:
-        self.adder.finished(message)
-
     def action_entity_page(self) -> None:
         """Open the page of the marked entity, or of the one chosen in the panel (`p`)."""
         self.entity_pages.open_page()
@@ -373,62 +349,3 @@ class MainScreen(LibraryLoading, AnnotationKeys):
         set_width(sidebar, width)
         self.app.remember_sidebar(width)
         self.notify(f"Sidebar: {width} columns", timeout=2)
-
-    # --- finding articles: the filter, the index, the views (see LibrarySearch) ---------
-
-    def action_filter(self) -> None:
-        """Filter the article list (`/` in the list)."""
-        self._user_acted = True  # what the user types wins over the filter last left
-        self.query_one(FilterBar).open()
-
-    def on_filter_bar_query_changed(self, message: FilterBar.QueryChanged) -> None:
-        self.library_search.query_changed(message.text, message.query)
-
-    def on_filter_bar_unparsed(self, message: FilterBar.Unparsed) -> None:
-        self.library_search.show_title()
-
-    def on_filter_bar_kept(self, message: FilterBar.Kept) -> None:
-        self.set_focus(self.query_one(ArticleList))
-        self.resume.save(self.article, self.library_search.text)
-
-    def on_filter_bar_cleared(self, message: FilterBar.Cleared) -> None:
-        self.library_search.cleared()
-        self.set_focus(self.query_one(ArticleList))
-        self.resume.save(self.article, self.library_search.text)
-
-    def on_filter_bar_save_asked(self, message: FilterBar.SaveAsked) -> None:
-        self.library_search.save(message.text)
-
-    def on_view_list_chosen(self, message: ViewList.Chosen) -> None:
-        self.library_search.apply(message.view)
-
-    def on_filter_found(self, message: FilterFound) -> None:
-        self.library_search.found(message)
-
-    def on_index_updated(self, message: IndexUpdated) -> None:
-        self.library_search.index_updated(message)
-
-    def on_view_counts(self, message: ViewCounts) -> None:
-        self.library_search.view_counts(message)
-
-    def on_store_changed_elsewhere(self, message: StoreChangedElsewhere) -> None:
-        """Another reader saved the database: show what it holds now. A note being typed
-        lives in its own dialog and is not touched."""
-        self.annotator.load()
-        self.annotator.load_tags()
-        self.app.read(reading_state, self.reading.loaded)
-        self.library_search.update_index()
-        self.library_search.load_views()
-        self.entity_pages.undone()  # a merge made by `reader entity`, an import
-
-    def on_annotations_changed(self, message: AnnotationsChanged) -> None:
-        # Tags and notes are searched; an undo may bring a deleted view back.
-        self.library_search.update_index()
-        self.library_search.load_views()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        self.library_search.worker_changed(event.worker)
-
-    def action_toggle_read(self) -> None:
-        """Mark read or unread the article highlighted in the list, or the one shown (`m`)."""
-        self.reading.toggle()
