@@ -100,6 +100,7 @@ class MainScreen(LibraryActions, LibraryLoading, AnnotationKeys):
         """Whether the entities shown were found before the store was open, so without the
         user's corrections (a first start shows the first article before it opens)."""
         self._listed = False
+        """Whether the sidebar listed the articles before they were read (a first start)."""
         self._status = ""
         """The header's status line as last set (Finding entities…, No entities: ...)."""
         self.shown_removed = False
@@ -108,7 +109,6 @@ class MainScreen(LibraryActions, LibraryLoading, AnnotationKeys):
         self._user_acted = False
         """Whether the user has opened an article or the filter field: then where the
         library was left is not restored over what they did (see on_library_loaded)."""
-        """Whether the sidebar listed the articles before they were read (a first start)."""
         self._list_painted = threading.Event()
         """Set once the listed articles are on screen: the worker reading them waits for it
         (it would take the interpreter's lock from the first frame's painting)."""
@@ -274,6 +274,8 @@ class MainScreen(LibraryActions, LibraryLoading, AnnotationKeys):
             self._quitting = True
             for painted in self._unwritten:
                 painted.set()
+
+    # --- the entity pages (see EntityPages) -------------------------------------------
 
     def action_entity_page(self) -> None:
         """Open the page of the marked entity, or of the one chosen in the panel (`p`)."""
