@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
@@ -24,13 +24,12 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from reader import __version__
-from reader.config import ConfigError, set_theme, set_value
 from reader.export import FORMATS
 from reader.resources import styles_dir
 from reader.settings import Settings
 from reader.text import sanitize, sanitize_line
-from reader.ui.app_store import STORE_POLL_SECONDS, Failed, StoreAccess
-from reader.ui.messages import WriteFailed
+from reader.ui.app_config import RememberedChoices
+from reader.ui.app_store import STORE_POLL_SECONDS, Failed
 from reader.ui.screens.dialogs import ConfirmScreen
 from reader.ui.screens.entity_library import EntityLibraryScreen
 from reader.ui.screens.entity_page import EntityPageScreen
@@ -58,7 +57,7 @@ _STOP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 """Signals after which the app exits as on ``q`` rather than dying with its writes."""
 
 
-class ReaderApp(StoreAccess):
+class ReaderApp(RememberedChoices):
     """Read articles with their entities highlighted."""
 
     TITLE = "reader"
@@ -207,51 +206,6 @@ class ReaderApp(StoreAccess):
         (see :meth:`library_shown`), which start again."""
         gc.freeze()
         gc.enable()
-
-    def watch_theme(self, theme: str) -> None:
-        """Remember a theme the user chose in the config file (off the screen's thread)."""
-        if not self._watching_theme or self.settings.config_path is None:
-            return
-        self._theme_wanted = theme
-        self._config_writer.submit(self._remember_theme, self.settings.config_path)
-
-    def _remember_theme(self, path: PurePath) -> None:
-        """In the config thread: write the latest theme chosen, unless it is there already.
-        A failure is said, and the config file is left as it was."""
-        theme = self._theme_wanted
-        if theme == self._theme_saved:
-            return
-        try:
-            set_theme(Path(path), theme)
-        except (ConfigError, OSError) as error:
-            reason = f"The theme is not remembered: {error}"
-            self.post_message(WriteFailed(reason, None))
-            return
-        self._theme_saved = theme
-
-    def remember_sidebar(self, width: int) -> None:
-        """Remember the sidebar's width (`<` `>`) in the config file, as the theme."""
-        if self.settings.config_path is None:
-            return
-        self._sidebar_wanted = width
-        self._config_writer.submit(self._write_sidebar, self.settings.config_path)
-
-    def _write_sidebar(self, path: PurePath) -> None:
-        """In the config thread: write the latest sidebar width, unless it is there."""
-        width = self._sidebar_wanted
-        if width is None or width == self._sidebar_saved:
-            return
-        try:
-            set_value(Path(path), "sidebar", width)
-        except (ConfigError, OSError) as error:
-            self.post_message(WriteFailed(f"The sidebar's width is not remembered: {error}", None))
-            return
-        self._sidebar_saved = width
-
-    async def wait_for_config(self) -> None:
-        """Wait until the theme (and sidebar width) chosen so far is in the config file (for
-        tests)."""
-        await asyncio.wrap_future(self._config_writer.submit(lambda: None))
 
     def _told_to_stop(self, number: int) -> None:
         """SIGTERM: exit as ``q`` does (every screen's place saved, the writes finished
