@@ -140,8 +140,8 @@ def startup(bench: Bench) -> list[Row]:
         notes = []
         if not uses_index:
             notes.append(
-                "the app did not write a library index: reader/ui/screens/main.py does not "
-                "pass one to Library.load yet, so a warm start reads every article"
+                "the app did not write a library index: reader/ui/screens/library_loading.py "
+                "does not pass one to Library.load yet, so a warm start reads every article"
             )
         limit = TARGETS.get(n)
         rows.append(

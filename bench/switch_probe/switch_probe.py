@@ -80,7 +80,7 @@ def patch_app() -> None:
 
     import reader.children
     from reader.entities import finder, worker
-    from reader.ui.screens import main
+    from reader.ui.screens import article_opening, main
 
     feed = _xterm_parser.XTermParser.feed
 
@@ -151,7 +151,7 @@ def patch_app() -> None:
     _wrap(main.MainScreen, "_apply_spans", "apply_spans", "apply_spans_end")
     _wrap(worker._Worker, "ask", "ask", "ask_end")
     _wrap(finder.EntityFinder, "finish", "rules_start", "rules_end")
-    ready = main.MainScreen.on_entities_ready
+    ready = article_opening.ArticleOpening.on_entities_ready
 
     def ready_logged(self: Any, message: Any) -> None:
         log("entities_ready")
@@ -159,7 +159,8 @@ def patch_app() -> None:
         _state["armed"] = True
         log("entities_ready_end")
 
-    main.MainScreen.on_entities_ready = ready_logged  # type: ignore[method-assign]
+    # Where the handler is defined (on MainScreen, Textual would call both).
+    article_opening.ArticleOpening.on_entities_ready = ready_logged  # type: ignore[method-assign]
     receive = worker._Worker._receive
 
     def receive_logged(self: Any, *args: Any) -> Any:

@@ -3,42 +3,32 @@ lifetime."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import gc
-import os
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from pathlib import PurePath
+from typing import Any, ClassVar
 
 from textual import events
-from textual.app import App, InvalidThemeError, SystemCommand
+from textual.app import InvalidThemeError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input
 
 from reader import __version__
-from reader.config import ConfigError, set_theme, set_value
 from reader.export import FORMATS
 from reader.resources import styles_dir
 from reader.settings import Settings
-from reader.store import AnnotationStore, StoreCorrupt, StoreError, StoreLocked
 from reader.text import sanitize, sanitize_line
-from reader.ui.messages import StoreChangedElsewhere, WriteFailed, Written
-from reader.ui.screens.dialogs import ConfirmScreen
+from reader.ui.app_lifecycle import AppLifecycle
+from reader.ui.app_store import Failed
 from reader.ui.screens.entity_library import EntityLibraryScreen
 from reader.ui.screens.entity_page import EntityPageScreen
 from reader.ui.screens.help import HelpScreen
 from reader.ui.screens.main import WRITING_ACTIONS, MainScreen
-from reader.ui.screens.note_editor import NoteScreen
-from reader.ui.suspend import shell_can_resume
 from reader.ui.widgets.annotation_panel import AnnotationPanel
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.article_view import ArticleView
@@ -48,29 +38,11 @@ from reader.ui.widgets.legend import Legend
 from reader.ui.widgets.view_list import ViewList
 from reader.workspace import Workspace
 
-if TYPE_CHECKING:  # built (and imported) by the workspace when first asked for
-    from rich.console import RenderableType
-
-    from reader.entities.finder import EntityFinder
-
-T = TypeVar("T")
-Failed = Callable[[str], None] | None
-
-WRITE_WAIT_SECONDS = 10.0
-"""How long one of the app's saves waits for another reader's save (a save takes
-milliseconds; this is for a slow disk or a big import)."""
-
-STORE_POLL_SECONDS = 1.0
-"""How often the app looks (a stat) for saves made by other readers."""
-
 _INPUT = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
 """What the user does: after each, the background pass (reader/ui/background.py) rests."""
 
-_STOP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
-"""Signals after which the app exits as on ``q`` rather than dying with its writes."""
 
-
-class ReaderApp(App[None]):
+class ReaderApp(AppLifecycle):
     """Read articles with their entities highlighted."""
 
     TITLE = "reader"
@@ -164,179 +136,6 @@ class ReaderApp(App[None]):
             markup=markup,
         )
 
-    @property
-    def settings(self) -> Settings:
-        """Where things are read from and written to."""
-        return self.workspace.settings
-
-    @property
-    def finder(self) -> EntityFinder:
-        """Finds entities (cache, model, rules, the user's corrections); thread-safe."""
-        return self.workspace.finder
-
-    @property
-    def store(self) -> AnnotationStore | None:
-        """The annotations database, once opened (None if it could not be)."""
-        return self.workspace.store
-
-    def open_store(self) -> None:
-        """Open the database (called from a worker thread): writable, else read-only.
-
-        Writes take turns with other readers (commands, a second app): each waits up to
-        :data:`WRITE_WAIT_SECONDS` for another's save, in the writer thread. The store is
-        read-only only when the file or its folder cannot be written, and says why.
-        """
-        workspace = self.workspace
-        try:
-            store = workspace.open_store(wait=WRITE_WAIT_SECONDS)
-            if store.read_only:
-                self.store_problem = f"{store.path}: {store.read_only_reason}"
-                self._brief("read-only", store.path, store.read_only_brief)
-            # A large database opens from its summary (tags, read marks: the sidebar);
-            # the annotations themselves (seconds at 100,000) are read in the writer
-            # thread when first needed, never before the first frame is drawn. Read-only,
-            # or without a usable summary, the open above has read them all already.
-            store.before_loading = self._wait_for_first_frame
-        except StoreLocked as error:  # only while a migration waits for another's save
-            workspace.open_store(read_only=True)
-            self.store_problem = f"{error} — opened read-only, changes are off"
-            self._brief("read-only", error.path, error.brief)
-        except StoreCorrupt as error:
-            self.store_problem = f"{error}; annotations are off"
-            self._brief("annotations off", error.path, error.brief or "cannot be read")
-        except StoreError as error:
-            self.store_problem = f"{error} — annotations are off"
-            self._brief("annotations off", error.path, error.brief or "cannot be opened")
-
-    def _brief(self, state: str, path: Path, why: str | None) -> None:
-        self.store_brief = f"{state}: {sanitize_line(path.name, 60)} {why}" if why else state
-
-    def _wait_for_first_frame(self) -> None:
-        """In the writer thread, before a large database's annotations are read: let the
-        first frame be drawn first (two refreshes after the request, at most 3 s)."""
-        if self._first_frame.is_set():
-            return
-
-        def after_two_refreshes() -> None:
-            self.call_after_refresh(self._first_frame.set)
-
-        try:
-            self.call_from_thread(self.call_after_refresh, after_two_refreshes)
-        except RuntimeError:  # the app is not running (closing)
-            return
-        self._first_frame.wait(timeout=3)
-
-    def writable(self) -> bool:
-        """Whether changes can be saved; says why not (before the user types anything)."""
-        store = self.store
-        if store is None or store.read_only:
-            self.notify(
-                self.store_problem or "annotations are not available",
-                title="Cannot save",
-                severity="error",
-                markup=False,
-            )
-            return False
-        return True
-
-    def write(
-        self,
-        change: Callable[[AnnotationStore], T],
-        done: Callable[[T], None],
-        failed: Callable[[str], None] | None = None,
-        *,
-        quiet: bool = False,
-    ) -> bool:
-        """Run *change* on the store in the writer thread, then *done* with its result.
-
-        *done* runs on the UI thread once the change is on disk. A failure (a full disk,
-        say) is notified and *failed* gets the reason, so that nothing typed is lost.
-        Returns False (and says why) when the store is read-only or unavailable.
-        *quiet*: nothing is notified (a save the user did not ask for: a draft's).
-        """
-        store = self.store
-        if store is None or store.read_only:
-            if not quiet:
-                self.writable()
-            return False
-        if not store.loaded and not quiet:
-            self.notify(
-                "Reading the annotations (a large database): saved as soon as they are read",
-                timeout=3,
-                markup=False,
-            )
-        self._submit(change, store, done, failed, quiet)
-        return True
-
-    def save_after_frame(
-        self,
-        change: Callable[[AnnotationStore], T],
-        done: Callable[[T], None],
-        failed: Failed = None,
-    ) -> None:
-        """:meth:`write` *change* once the next frame is drawn: a save the user did not ask
-        for (where an article or the library was left), made as an article switch is
-        handled, does not share that switch's frame with the writer thread (~2 ms of its
-        CPU and the interpreter's lock in every cached switch's frame, N = 10,000). Queued
-        ones are written in order, before anything else, as the app closes and when
-        :meth:`wait_for_writes` is awaited."""
-        self._after_frame.append((change, done, failed))
-        if len(self._after_frame) == 1:
-            self.call_after_refresh(self._save_queued)
-
-    def write_queued_saves(self, wait: float = 0.0) -> None:
-        """Hand the saves :meth:`save_after_frame` queued to the writer now, and wait up to
-        *wait* seconds for every write before them and them to be done (the process is
-        about to be stopped: Ctrl+Z)."""
-        self._save_queued()
-        if wait > 0:
-            with contextlib.suppress(FutureTimeout):
-                self._writer.submit(lambda: None).result(timeout=wait)
-
-    def _save_queued(self) -> None:
-        queued, self._after_frame = self._after_frame, []
-        for change, done, failed in queued:
-            self.write(change, done, failed)
-
-    def read(
-        self,
-        query: Callable[[AnnotationStore], T],
-        done: Callable[[T], None],
-        failed: Callable[[str], None] | None = None,
-        *,
-        quiet: bool = False,
-    ) -> None:
-        """Run *query* on the store in the writer thread (after pending writes), then *done*
-        on the UI thread; a failure is notified (unless *quiet*) and *failed* gets the
-        reason. Does nothing while there is no store. Safe to call from any thread."""
-        if self.store is not None:
-            self._submit(query, self.store, done, failed, quiet)
-
-    def _submit(
-        self,
-        call: Callable[[AnnotationStore], T],
-        store: AnnotationStore,
-        done: Callable[[T], None],
-        failed: Callable[[str], None] | None,
-        quiet: bool = False,
-    ) -> None:
-        def finished(future: Future[T]) -> None:
-            # post_message, not call_from_thread: it never blocks, so the writer thread
-            # cannot deadlock with on_unmount waiting for it.
-            try:
-                result = future.result()
-            except (StoreError, ValueError, KeyError, OSError) as error:
-                self.post_message(WriteFailed(str(error), failed, quiet))
-                return
-            self.post_message(Written(lambda: done(result)))
-
-        self._writer.submit(call, store).add_done_callback(finished)
-
-    async def wait_for_writes(self) -> None:
-        """Wait until every change queued so far is on disk (for tests and benchmarks)."""
-        self._save_queued()
-        await asyncio.wrap_future(self._writer.submit(lambda: None))
-
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, _INPUT) and not event.is_forwarded:
             self.last_input = time.monotonic()  # the background pass waits for a rest
@@ -348,261 +147,6 @@ class ReaderApp(App[None]):
             if isinstance(self.focused, Input):  # one line: Input keeps the first, silently
                 event.text = " ".join(line.strip() for line in event.text.splitlines())
         await super().on_event(event)
-
-    def on_written(self, message: Written) -> None:
-        message.callback()
-
-    def on_write_failed(self, message: WriteFailed) -> None:
-        if not message.quiet:
-            self.notify(message.reason, title="Not saved", severity="error", markup=False)
-        if message.failed is not None:
-            message.failed(message.reason)
-
-    def library_shown(self) -> None:
-        """The library is on screen: what exists now lives as long as the app.
-
-        With ``tune_gc``, it is moved out of the garbage collector's way (``gc.freeze``
-        after this frame) and full collections are made rarer (after 100 middle-
-        generation passes, not 10): full passes over it took 40-70 ms in the middle of
-        article switches (bench/run.py figure 2). What is frozen is never collected (it
-        lives as long as the app anyway); cycles made later still are.
-        """
-        if self.tune_gc:
-            gc.set_threshold(700, 10, 100)
-            self.call_after_refresh(gc.freeze)
-
-    def on_mount(self) -> None:
-        if self.tune_gc and not gc.isenabled():  # the `reader` command starts without it
-            self.call_after_refresh(self._collect_again)
-        if not self.is_headless:
-            # The terminal closed (SIGHUP) or the app told to stop (SIGTERM): by default
-            # the process dies there, and what waits to be written (where the library is
-            # left, the saves queued for a frame, the writer's queue) with it.
-            loop = asyncio.get_running_loop()
-            for number in _STOP_SIGNALS:
-                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    loop.add_signal_handler(number, self._told_to_stop, number)
-        # Ctrl+Z (reader/ui/suspend.py): a note being typed is kept before the stop (called
-        # in the publish: Textual sends SIGTSTP right after it, a callback posted for the
-        # next turn of the loop would run only after `fg`); back from it, the whole screen
-        # is drawn again (the shell wrote over the terminal).
-        self.app_suspend_signal.subscribe(self, self._suspending, immediate=True)
-        self.app_resume_signal.subscribe(self, self._resumed)
-        # Other readers (commands, cron, a second app) save the same database in turn.
-        self.set_interval(STORE_POLL_SECONDS, self._poll_store)
-        # From now on a theme change is the user's (the one above came from the config).
-        self._watching_theme = True
-        if self._theme_problem:
-            self.notify(self._theme_problem, title="Config", severity="warning", markup=False)
-
-    @staticmethod
-    def _collect_again() -> None:
-        """After the first frame: what exists now is kept out of the collector's passes
-        (see :meth:`library_shown`), which start again."""
-        gc.freeze()
-        gc.enable()
-
-    def watch_theme(self, theme: str) -> None:
-        """Remember a theme the user chose in the config file (off the screen's thread)."""
-        if not self._watching_theme or self.settings.config_path is None:
-            return
-        self._theme_wanted = theme
-        self._config_writer.submit(self._remember_theme, self.settings.config_path)
-
-    def _remember_theme(self, path: PurePath) -> None:
-        """In the config thread: write the latest theme chosen, unless it is there already.
-        A failure is said, and the config file is left as it was."""
-        theme = self._theme_wanted
-        if theme == self._theme_saved:
-            return
-        try:
-            set_theme(Path(path), theme)
-        except (ConfigError, OSError) as error:
-            reason = f"The theme is not remembered: {error}"
-            self.post_message(WriteFailed(reason, None))
-            return
-        self._theme_saved = theme
-
-    def remember_sidebar(self, width: int) -> None:
-        """Remember the sidebar's width (`<` `>`) in the config file, as the theme."""
-        if self.settings.config_path is None:
-            return
-        self._sidebar_wanted = width
-        self._config_writer.submit(self._write_sidebar, self.settings.config_path)
-
-    def _write_sidebar(self, path: PurePath) -> None:
-        """In the config thread: write the latest sidebar width, unless it is there."""
-        width = self._sidebar_wanted
-        if width is None or width == self._sidebar_saved:
-            return
-        try:
-            set_value(Path(path), "sidebar", width)
-        except (ConfigError, OSError) as error:
-            self.post_message(WriteFailed(f"The sidebar's width is not remembered: {error}", None))
-            return
-        self._sidebar_saved = width
-
-    async def wait_for_config(self) -> None:
-        """Wait until the theme (and sidebar width) chosen so far is in the config file (for
-        tests)."""
-        await asyncio.wrap_future(self._config_writer.submit(lambda: None))
-
-    def _poll_store(self) -> None:
-        """Every :data:`STORE_POLL_SECONDS`: in the writer thread, read the database again
-        if someone else saved it (a stat when nobody did), and show the change."""
-        store = self.store
-        if store is None or self._polling:
-            return
-
-        def check() -> tuple[bool, list[str], str | None]:
-            try:
-                changed = store.refresh()
-            except StoreError as error:
-                return False, store.take_notices(), str(error)
-            return changed, store.take_notices(), None
-
-        def finished(future: Future[tuple[bool, list[str], str | None]]) -> None:
-            self.post_message(Written(lambda: self._polled(*future.result())))
-
-        self._polling = True
-        try:
-            self._writer.submit(check).add_done_callback(finished)
-        except RuntimeError:  # the writer has shut down: the app is closing
-            self._polling = False
-
-    def _polled(self, changed: bool, notices: list[str], problem: str | None) -> None:
-        self._polling = False
-        for notice in notices:
-            self.notify(notice, title="Annotations", severity="warning", markup=False)
-        if problem != self._poll_problem and problem is not None:
-            self.notify(problem, title="Annotations", severity="error", markup=False)
-        self._poll_problem = problem
-        if changed:
-            for screen in self.screen_stack:
-                if isinstance(screen, MainScreen):
-                    screen.post_message(StoreChangedElsewhere())
-
-    def _told_to_stop(self, number: int) -> None:
-        """SIGTERM: exit as ``q`` does (every screen's place saved, the writes finished
-        before the database is closed). SIGHUP, the terminal gone: the same saves and
-        writes, then the process ends as SIGHUP ends it, without Textual's shutdown, which
-        writes to that terminal (its writer thread's stop once never returned: a process
-        left running, holding the database's lock). A note being typed is kept as a draft
-        first, either way (:meth:`keep_drafts`)."""
-        if number != signal.SIGHUP:
-            self.exit()
-            return
-        self.keep_drafts()
-        for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
-                screen.save_before_leaving()
-        self._finish_writes()
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGHUP)
-
-    def on_unmount(self) -> None:
-        if not self.is_headless:
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop = asyncio.get_running_loop()
-                for number in _STOP_SIGNALS:
-                    loop.remove_signal_handler(number)
-        self._finish_writes()
-
-    def _finish_writes(self) -> None:
-        """Let queued writes finish before the database is closed: never lose a note."""
-        self._save_queued()
-        self._writer.shutdown(wait=True)
-        self._config_writer.shutdown(wait=True)
-        self.workspace.close()
-
-    def exit(
-        self, result: None = None, return_code: int = 0, message: RenderableType | None = None
-    ) -> None:
-        """Exit, the background updates told to stop first: Textual waits for its thread
-        workers (the index updates) after it has unmounted the screens, which takes a
-        while; told now, they have stopped by then."""
-        self.keep_drafts()
-        for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
-                screen.stop_background()
-        super().exit(result, return_code, message)
-
-    def keep_drafts(self) -> None:
-        """The app is going (q, SIGTERM, SIGHUP): the text of a note being written is
-        handed to the writer thread now, as a draft, before the database is closed."""
-        for screen in self.screen_stack:
-            if isinstance(screen, NoteScreen):
-                screen.keep_draft_now()
-
-    def action_suspend_process(self) -> None:
-        """Ctrl+Z: stop the process, back to the shell (``fg`` resumes), as Textual does;
-        refused, with a notice, when no shell could bring it back (reader/ui/suspend.py).
-        Under Pilot (headless) Textual's own does nothing."""
-        if not self.is_headless and not shell_can_resume():
-            self.notify(
-                "Ctrl+Z: no shell with job control started reader, so nothing could resume "
-                "it; not suspended.",
-                title="Suspend",
-                severity="warning",
-                markup=False,
-            )
-            return
-        super().action_suspend_process()
-
-    def _suspending(self, _app: object) -> None:
-        """Published just before the process stops (no other turn of the loop): a note
-        being typed is handed to the writer as a draft, and waited for (up to 1 s), with
-        every save queued (the main screen writes where the library was left)."""
-        for screen in self.screen_stack:
-            if isinstance(screen, NoteScreen) and screen.keeper is not None:
-                screen.keeper.keep_now()
-        self.write_queued_saves(wait=1.0)
-        # The entity worker, in a session of its own, stops with the app (no background
-        # piece runs while the user is away).
-        from reader.entities.worker import pause_workers
-
-        pause_workers()
-
-    def _resumed(self, _app: object) -> None:
-        """Back from Ctrl+Z (``fg``): the entity worker goes on (a request of the user's
-        may wait for it already), every line drawn again, at the terminal's size now."""
-        from reader.entities.worker import continue_workers
-
-        continue_workers()
-        self.refresh(layout=True)
-        self.screen.refresh(layout=True)
-
-    async def action_quit(self) -> None:
-        """Quit (`q`, `ctrl+q`); asks first while a note has text that is not saved, saying
-        whether it is kept as a draft (its keeper's state: a read-only store, a draft's
-        save that failed)."""
-        editors = [s for s in self.screen_stack if isinstance(s, NoteScreen) and s.has_unsaved_text]
-        if editors:
-
-            def answered(leave: bool | None) -> None:
-                if leave:
-                    self.exit()
-
-            problems = [s.draft_problem for s in editors if s.draft_problem is not None]
-            if problems:
-                why = sanitize_line(problems[0], 120)
-                question = (
-                    f"A note is not saved, and drafts are not kept ({why}). Quit? It will be lost."
-                )
-            else:
-                question = "A note is not saved. Quit? (It is kept as a draft for next time.)"
-            self.push_screen(ConfirmScreen(question), answered)
-            return
-        self.exit()
-
-    def action_help_quit(self) -> None:
-        """Ctrl+C outside a selection (Textual's binding): say how to quit, naming both keys
-        (Textual's own hint names only the first key bound to quit it finds)."""
-        self.notify(
-            "Press q or Ctrl+Q to quit (Ctrl+C copies a selection).",
-            title="Do you want to quit?",
-            markup=False,
-        )
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen()

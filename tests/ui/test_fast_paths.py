@@ -11,6 +11,7 @@ import pytest
 
 import reader.library.articles
 import reader.library.catalogue
+import reader.ui.screens.article_opening
 import reader.ui.screens.main
 import reader.ui.widgets.article_view
 import reader.ui.wrapping
@@ -18,7 +19,7 @@ from reader import foreground
 from reader.library import Article
 from reader.settings import Settings
 from reader.ui.app import build_app
-from reader.ui.screens.main import SYNC_READ_WORDS
+from reader.ui.screens.article_opening import SYNC_READ_WORDS
 from reader.ui.widgets.article_view import ArticleView
 
 from .conftest import ready, settle
@@ -46,7 +47,7 @@ def wraps_on_the_screen_thread(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return wrap(text, width)
 
     monkeypatch.setattr(reader.ui.widgets.article_view, "wrap", wrap_spy)
-    monkeypatch.setattr(reader.ui.screens.main, "wrap", wrap_spy)
+    monkeypatch.setattr(reader.ui.screens.article_opening, "wrap", wrap_spy)
     return wrapped_here
 
 
@@ -205,7 +206,7 @@ def test_the_thresholds_keep_a_switch_within_about_a_frame(tmp_path: Path) -> No
     ordinary article (1,000 words) does all of it in its switch's frame."""
     from reader.entities.finder import EntityFinder
     from reader.library import read_article
-    from reader.ui.screens.main import SYNC_ENTITIES_LIMIT, _long, rules_here
+    from reader.ui.screens.article_opening import SYNC_ENTITIES_LIMIT, _long, rules_here
 
     assert (SYNC_READ_WORDS, SYNC_ENTITIES_LIMIT) == (8_000, 20_000)
     words = {"ordinary": 1_000, "middle": 5_000, "edge": 8_000, "over": 8_001, "long": 16_000}

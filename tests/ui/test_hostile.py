@@ -194,16 +194,16 @@ async def test_the_files_skipped_are_digested_off_the_screens_thread(
     loader's thread, not the screen's; the notice still comes, once."""
     import threading
 
-    from reader.ui.screens import main as main_module
+    from reader.ui.screens import library_loading
 
     threads: list[int] = []
-    real = main_module.skipped_changed
+    real = library_loading.skipped_changed
 
     def spied(*args, **kwargs):  # type: ignore[no-untyped-def]
         threads.append(threading.get_ident())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(main_module, "skipped_changed", spied)
+    monkeypatch.setattr(library_loading, "skipped_changed", spied)
     app = build_app(make_settings(make_hostile_library(tmp_path / "hostile")))
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)

@@ -29,6 +29,7 @@ from reader.search.index import SearchIndex
 from reader.search.query import parse
 from reader.ui.app import ReaderApp
 from reader.ui.screens import library_search
+from reader.ui.screens.article_opening import ArticleOpening
 from reader.ui.screens.main import MainScreen
 from reader.ui.screens.reading import Reading
 from reader.ui.widgets.article_list import ArticleList
@@ -306,13 +307,14 @@ async def test_background_passes_give_way_until_the_highlights_are_painted(
         await open_article(pilot, "e-dinner.txt")  # the worker loads its model
         await idle(pilot)
         held_when: list[bool] = []
-        ready = MainScreen.on_entities_ready
+        ready = ArticleOpening.on_entities_ready
 
         def on_ready(self: MainScreen, message: Any) -> None:
             held_when.append(foreground.held())  # the model has answered: frames later
             ready(self, message)
 
-        monkeypatch.setattr(MainScreen, "on_entities_ready", on_ready)
+        # Where the handler is defined: patched on MainScreen, Textual would call both.
+        monkeypatch.setattr(ArticleOpening, "on_entities_ready", on_ready)
         main = await open_article(pilot, UNCACHED)
         main = await idle(pilot)
         assert "GPE" in {s.label for s in main.query_one(ArticleView).spans}

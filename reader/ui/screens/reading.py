@@ -156,7 +156,7 @@ class Reading:
         self._positions[article.sha256] = offset
         if self._can_save():
             ref = article_ref(article)
-            # After the switch's frame, not in it (reader/ui/app.py: save_after_frame).
+            # After the switch's frame, not in it (reader/ui/app_store.py: save_after_frame).
             self._app.save_after_frame(lambda store: store.set_position(ref, offset), _ignore)
 
     # --- marking read ------------------------------------------------------------------

@@ -138,7 +138,7 @@ class Resume:
         def forget(_reason: str) -> None:
             self._saved = None
 
-        # After the frame being drawn (an article switch's): not in it (reader/ui/app.py).
+        # After the frame being drawn (an article switch's): not in it (reader/ui/app_store.py).
         self._app.save_after_frame(
             lambda s: s.set_session(key, article_ref(article), query), _ignore, forget
         )
