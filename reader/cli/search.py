@@ -35,7 +35,6 @@ from reader.console import dumps, print_line, safe_line, safe_path
 from reader.workspace import Workspace
 
 if TYPE_CHECKING:
-    from reader.cli.search_stamp import PendingStamps
     from reader.search.compile import EntityArticles
     from reader.search.index import Hit, SearchIndex
     from reader.search.query import Query
@@ -246,20 +245,7 @@ def run_search(args: argparse.Namespace, workspace: Workspace) -> int:
 
 
 def _run_search(args: argparse.Namespace, workspace: Workspace, collecting: bool) -> int:
-    from reader.cli.search_stamp import take_stamps
-
-    # Before anything is read (a change after shows in the next stamps), and in a child
-    # process while the search is imported, the query parsed and the index opened here.
-    pending = take_stamps(workspace.settings)
-    try:
-        return _search(args, workspace, collecting, pending)
-    finally:
-        pending.cancel()
-
-
-def _search(
-    args: argparse.Namespace, workspace: Workspace, collecting: bool, pending: PendingStamps
-) -> int:
+    from reader.search.index import library_stamp
     from reader.search.query import (
         QueryError,
         asks_for_entities,
@@ -267,6 +253,7 @@ def _search(
         parse,
         uses_fields,
     )
+    from reader.search.stamp import entity_cache_stamp
 
     try:
         query = parse(args.query)
@@ -280,15 +267,17 @@ def _search(
         return 2
     index = workspace.search_index()
     settings = workspace.settings
-    index.prepare()
-    stamp, entity_stamp = pending.result()
-    problems = index.current(stamp)
+    stamp = library_stamp(settings)  # before anything is read: a change after
+    problems = index.current(stamp)  # it shows in the next stamp
     entities = asks_for_entities(query)
-    if problems is not None and entities and not index.entities_current(entity_stamp):
-        # Only a query for entities needs the index's entities as current as the cache
-        # (the app's entity pass changes it every few seconds, and indexes what it finds:
-        # a text query need not wait for it).
-        problems = None
+    entity_stamp = None
+    if problems is None or entities:
+        # Before anything is read too. Only a query for entities needs the index's
+        # entities as current as the cache (the app's entity pass changes it every few
+        # seconds, and indexes what it finds: a text query need not wait for it).
+        entity_stamp = entity_cache_stamp(settings, trusted=True)
+        if problems is not None and not index.entities_current(entity_stamp):
+            problems = None
     scoped = problems is None
     if problems is None:
         if collecting:

@@ -205,12 +205,6 @@ class SearchIndex:
         assert self.path is not None
         return connect_wal(self.path, "temp_store=MEMORY")
 
-    def prepare(self) -> None:
-        """Open the index (built when missing) ahead of its first use: `reader search` does
-        it while its up-to-date check runs in another process."""
-        with self._connection():
-            pass
-
     def _prepare(self) -> None:
         """Open (or build) the index once: check its format, else start it afresh."""
         if self._prepared:  # the common case, without waiting for whoever holds the lock
