@@ -3,11 +3,13 @@
 The query is parsed by the core's one parser (:func:`reader.search.query.parse`) and run
 against the search index (:mod:`reader.search.index`), brought up to date first
 (incrementally: only what changed is indexed). When nothing the index is made from changed
-since the last `reader search` (every article file, the database and the entity cache
-checked by stat: :func:`~reader.search.index.library_stamp`), the library is not even
-loaded. Hits are printed as they are explained (the first at once). Exit 0 with results, 1
-with none (grep's convention), 2 for a query that cannot be parsed (the message and the
-position on stderr).
+since the last `reader search` (every article file and the database checked by stat:
+:func:`~reader.search.index.library_stamp`; for a query for entities, the entity cache
+too: :func:`~reader.search.stamp.entity_cache_stamp`), the library is not even loaded; nor
+after the app's updates that only indexed entities (:meth:`SearchIndex.carry`). Hits are
+printed as they are explained (the first at once). Exit 0 with results, 1 with none
+(grep's convention), 2 for a query that cannot be parsed (the message and the position on
+stderr).
 
 ``entity:`` resolves names as the app does (every spelling of the entity, the user's
 merges and splits) through the library's entity index, when that index exists and is at
@@ -251,6 +253,7 @@ def _run_search(args: argparse.Namespace, workspace: Workspace, collecting: bool
         parse,
         uses_fields,
     )
+    from reader.search.stamp import entity_cache_stamp
 
     try:
         query = parse(args.query)
@@ -263,8 +266,18 @@ def _run_search(args: argparse.Namespace, workspace: Workspace, collecting: bool
         error_line(f"  {shown}")
         return 2
     index = workspace.search_index()
-    stamp = library_stamp(workspace.settings)  # before anything is read: a change after
+    settings = workspace.settings
+    stamp = library_stamp(settings)  # before anything is read: a change after
     problems = index.current(stamp)  # it shows in the next stamp
+    entities = asks_for_entities(query)
+    entity_stamp = None
+    if problems is None or entities:
+        # Before anything is read too. Only a query for entities needs the index's
+        # entities as current as the cache (the app's entity pass changes it every few
+        # seconds, and indexes what it finds: a text query need not wait for it).
+        entity_stamp = entity_cache_stamp(settings, trusted=True)
+        if problems is not None and not index.entities_current(entity_stamp):
+            problems = None
     scoped = problems is None
     if problems is None:
         if collecting:
@@ -278,20 +291,17 @@ def _run_search(args: argparse.Namespace, workspace: Workspace, collecting: bool
         for reason in report.problems:
             error_line(reason)
         if not report.rebuilt and not report.problems:
-            index.remember(stamp, report, problems)
+            index.remember(stamp, report, problems, entity_stamp)
     else:
         say_skipped(len(problems))
     if uses_fields(query.where, ("entity",)):
         index.entity_resolver = _entity_resolver(workspace)
-    if asks_for_entities(query) and (
-        missing := entities_missing(*index.entity_coverage(workspace))
-    ):
+    if entities and (missing := entities_missing(*index.entity_coverage(workspace))):
         error_line(missing)  # as the app's filter says it
     for notice in index.notices(query):  # label:perosn: as the app's filter says it
         error_line(notice)
     if _print(_hits(index, query, workspace, scoped), args.format):
         return 0
-    settings = workspace.settings
     if settings.source("articles") != "arguments":
         # No PATH given: the library came from the config file, a seeds folder found
         # upwards, or the bundled seeds; say which, as a search run from inside a news

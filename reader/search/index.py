@@ -168,6 +168,8 @@ class SearchIndex:
         self._prepared = False
         self._rebuilt: str | None = None
         self._read: frozenset[str] = frozenset()
+        self._entity_stamp: str | None = None
+        """The entity cache's stamp remembered with the index (read by :meth:`current`)."""
         self._scope: tuple[int, dict[str, tuple[int, str]]] | None = None
         self._scope_source: Sequence[Article] | None = None
         self._dated: dict[int, tuple[Article, Mapping[str, str]]] = {}
@@ -417,6 +419,7 @@ class SearchIndex:
                             report.changed += 1
                     if stored_where != where:
                         relocate(connection, row_id, where, stored_where)
+                        report.moved += 1
                     if store_key != snapshot.key(sha256):
                         annotate(connection, row_id, sha256, snapshot)
                         report.annotated += 1
@@ -427,6 +430,7 @@ class SearchIndex:
                         connection, new, snapshot, context, report, cancelled, read_ahead=not lean
                     )
                 connection.executemany("UPDATE articles SET position = ? WHERE id = ?", positions)
+                report.moved += len(positions)
                 connection.execute(
                     "INSERT INTO meta(key, value) VALUES ('generation', '1') ON CONFLICT(key) "
                     "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
@@ -434,13 +438,15 @@ class SearchIndex:
                 (report.generation,) = connection.execute(
                     "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'"
                 ).fetchone()
-                for path, (row_id, *_) in known.items():
+                for path, (row_id, _, _, position, *_) in known.items():
                     # Another library's article is kept; a row keyed through a symlink
                     # (an index before keys resolved their folders) is the same file again.
                     if os.path.exists(path) and index_path(path) == path:
                         connection.execute(
                             "UPDATE articles SET position = NULL WHERE id = ?", (row_id,)
                         )
+                        if position is not None:
+                            report.moved += 1
                     else:
                         delete(connection, row_id)
                         report.removed += 1
@@ -601,13 +607,31 @@ class SearchIndex:
         if kept.get("stamp") != stamp or str(kept.get("generation")) != rows.get("generation"):
             return None
         self._read = frozenset(kept.get("read", ()))
+        self._entity_stamp = kept.get("entities")
         return [str(problem) for problem in kept.get("problems", ())]
 
-    def remember(self, stamp: str | None, report: UpdateReport, problems: Sequence[str]) -> None:
+    def entities_current(self, entity_stamp: str | None) -> bool:
+        """After :meth:`current` said the index is current: whether its entities are too,
+        for an entity cache whose :func:`entity_cache_stamp` (trusted) is *entity_stamp*:
+        every entry the cache had when that stamp was remembered is indexed, and the cache
+        has not changed since. A query for entities (entity:, label:, sort:mentions) needs
+        this; any other reads no entity."""
+        return entity_stamp is not None and self._entity_stamp == entity_stamp
+
+    def remember(
+        self,
+        stamp: str | None,
+        report: UpdateReport,
+        problems: Sequence[str],
+        entity_stamp: str | None = None,
+    ) -> None:
         """Record that the update *report* brought the index up to date with the library
         whose :func:`library_stamp` was *stamp* (taken before the library was loaded), and
-        the library's *problems*; unless another update came since, or *stamp* is None.
-        Only for an update run whole, entities included (as `reader search` runs it)."""
+        the library's *problems*, and with the entity cache whose trusted
+        :func:`entity_cache_stamp` was *entity_stamp* (taken before the update; None: the
+        entities are not known current); unless another update came since, or *stamp* is
+        None. Only for an update run whole, entities included (as `reader search` runs
+        it)."""
         if stamp is None or self.path is None or report.generation == 0:
             return
         data = json.dumps(
@@ -616,6 +640,7 @@ class SearchIndex:
                 "generation": report.generation,
                 "problems": list(problems),
                 "read": sorted(self._read),
+                "entities": entity_stamp,
             },
             ensure_ascii=False,
         )
@@ -625,6 +650,51 @@ class SearchIndex:
                 "WHERE (SELECT value FROM meta WHERE key = 'generation') = ?",
                 (data, str(report.generation)),
             )
+
+    def carry(self, report: UpdateReport, entity_stamp: str | None, complete: bool) -> bool:
+        """After an update that is not :meth:`remember`'s (the app's, whose library is its
+        own, loaded when it started): keep what was remembered current when that update
+        changed no article's text, notes, tags, place or order (*report*: only entities)
+        and came right after the one remembered (no other update between). Then the index
+        is, but for entities, as remembered, and a `reader search` during the app's entity
+        pass does not redo the app's work (nor load the library).
+
+        *complete*: the update's entity pass ran to its end, so every entry the cache had
+        when its trusted :func:`entity_cache_stamp` was *entity_stamp* (taken before the
+        update) is indexed: remembered as the entities' stamp. Else the one remembered
+        stays (entities only added since: it still holds). Whether carried."""
+        if self.path is None or report.generation == 0 or self._pool.memory is not None:
+            return False
+        if report.added or report.changed or report.removed or report.annotated or report.moved:
+            return False
+        carried = False
+        with suppress(sqlite3.Error), self._connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                rows = dict(
+                    connection.execute(
+                        "SELECT key, value FROM meta WHERE key IN ('generation', 'stamp')"
+                    ).fetchall()
+                )
+                kept = json.loads(rows["stamp"]) if "stamp" in rows else None
+                if (
+                    isinstance(kept, dict)
+                    and rows.get("generation") == str(report.generation)
+                    and kept.get("generation") == report.generation - 1
+                ):
+                    kept["generation"] = report.generation
+                    if complete:
+                        kept["entities"] = entity_stamp
+                    connection.execute(
+                        "UPDATE meta SET value = ? WHERE key = 'stamp'",
+                        (json.dumps(kept, ensure_ascii=False),),
+                    )
+                    carried = True
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return carried
 
     # --- searching --------------------------------------------------------------------
 

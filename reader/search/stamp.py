@@ -44,17 +44,25 @@ def _cache_folders(settings: Settings) -> list[os.DirEntry[str]]:
     return folders
 
 
-def entity_cache_stamp(settings: Settings) -> str | None:
+def entity_cache_stamp(settings: Settings, *, trusted: bool = False) -> str | None:
     """A fingerprint, by stat alone, of the entity cache's folders (what `reader index`
     in another shell, or the app's own entity worker, changes when it caches an
-    article's entities); None with the cache off. Unlike :func:`library_stamp`, never
-    None for being recent: it is compared within one session, not stored (~1 ms)."""
+    article's entities); None with the cache off (~1 ms).
+
+    *trusted*: for a stamp kept beside the index (:meth:`SearchIndex.remember`, the app's
+    :meth:`SearchIndex.carry`): None too when a folder changed too recently for its times
+    to be trusted (the catalogue's racy rule: an entry added in the same clock tick as
+    the stat leaves the folder's times as they were). Without it, for a stamp compared
+    within one session (the app's), never None for being recent."""
     if not settings.use_cache:
         return None
     digest = hashlib.blake2b(digest_size=16)
+    racy = time.time_ns() - int(_racy_seconds() * 1e9) if trusted else None
     try:
         for shard in _cache_folders(settings):
             info = shard.stat()
+            if racy is not None and (info.st_mtime_ns > racy or info.st_ctime_ns > racy):
+                return None
             digest.update(
                 f"{shard.path}\0{info.st_ino}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\n".encode(
                     "utf-8", "surrogateescape"
@@ -66,15 +74,17 @@ def entity_cache_stamp(settings: Settings) -> str | None:
 
 
 def library_stamp(settings: Settings) -> str | None:
-    """A fingerprint, by stat alone, of everything :meth:`SearchIndex.update` reads: the
-    article files under the settings' paths (walked as the library walks them: hidden
-    names and other endings skipped; each file's inode, size and times), the database,
-    the entity cache's folders, the installed packages (which model is picked) and the
-    settings; None when some file changed too recently for its stat to be trusted (as the
-    catalogue's racy rule), or the cache is off.
+    """A fingerprint, by stat alone, of everything :meth:`SearchIndex.update` reads but the
+    entity cache: the article files under the settings' paths (walked as the library walks
+    them: hidden names and other endings skipped; each file's inode, size and times), the
+    database, the installed packages (which model is picked) and the settings; None when
+    some file changed too recently for its stat to be trusted (as the catalogue's racy
+    rule), or the cache is off.
 
-    Equal stamps mean the same library, store and cached entities, so an index remembered
-    with one (:meth:`SearchIndex.remember`) answers without the library being loaded.
+    Equal stamps mean the same library and store, so an index remembered with one
+    (:meth:`SearchIndex.remember`) answers a query without the library being loaded; a
+    query for entities also needs the entity cache's stamp (:func:`entity_cache_stamp`,
+    trusted) to be the one remembered (:meth:`SearchIndex.entities_current`).
     """
     if not settings.use_cache:
         return None
@@ -124,13 +134,9 @@ def library_stamp(settings: Settings) -> str | None:
     if newest > racy:
         fresh = True
     add(str(settings.db_path), stat(str(settings.db_path)))
-    # The entity cache: <cache dir>/<engine folder>/<sha[:2]>/<sha>.json; an entry added for
-    # an article changes its folder's times.
-    try:
-        for shard in _cache_folders(settings):
-            add(shard.path, shard.stat())
-    except OSError:
-        digest.update(b"no cache\n")
+    # Not the entity cache: only a query for entities needs it (entity:, label:,
+    # sort:mentions), checked on its own (entity_cache_stamp, trusted), and the app's
+    # entity pass changes it every few seconds while the index keeps up.
     # Which model is picked (and its version) follows the installed packages: the folders
     # Python imports from. Not the first one unless Python was told to leave it out: that
     # is the running script's folder or the working directory (`reader` against `python -m

@@ -60,6 +60,10 @@ class UpdateReport:
     """Articles whose file is gone, taken out."""
     annotated: int = 0
     """Articles whose notes, tags or annotation kinds changed."""
+    moved: int = 0
+    """Articles whose place in the list, folder or shown path changed, or that left the
+    library (kept, out of its scope): with the four above, what an update changed of what
+    a search reads but entities (:meth:`SearchIndex.carry`)."""
     entities: int = 0
     """Articles whose entities were (re)indexed."""
     entities_kept: int = 0

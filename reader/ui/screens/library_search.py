@@ -252,6 +252,9 @@ class LibrarySearch:
         searchable sooner)."""
         workspace = self._app.workspace
         stamp = entity_cache_stamp(workspace.settings) if entities else None
+        # Kept beside the index when this update only indexes entities: `reader search`
+        # then finds the index current (the app's pass does not make it update again).
+        trusted = entity_cache_stamp(workspace.settings, trusted=True) if entities else None
         try:
             if self._cache_stamp is not None and stamp != self._cache_stamp:
                 # Cached elsewhere since (`reader index` in another shell): the entity
@@ -264,6 +267,7 @@ class LibrarySearch:
             report = index.update(
                 self._app.workspace, entities=entities, cancelled=cancelled, lean=True
             )
+            index.carry(report, trusted, entities and not cancelled.is_set())
         except Exception as error:  # a bug or a full disk must not end the reading
             self._screen.post_message(IndexUpdated(False, f"{type(error).__name__}: {error}"))
             return
