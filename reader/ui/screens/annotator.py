@@ -25,7 +25,7 @@ from reader.annotations import (
 )
 from reader.library import Article
 from reader.store import Annotation, AnnotationStore
-from reader.store.model import tag_key
+from reader.store.model import clean_tag, tag_key
 from reader.text import sanitize_line
 from reader.ui.messages import AnnotationsChanged
 from reader.ui.screens.dialogs import (
@@ -430,11 +430,15 @@ class Annotator:
 def _rename_tag(old: str, new: str, store: AnnotationStore) -> str:
     """Rename the tag *old* to *new* in *store* (in the writer thread); say what was done,
     and that two tags became one when *new* was in use already (the store merges them)."""
-    existing = next(
-        (tag for tag in store.all_tags() if tag_key(tag) == tag_key(new) != tag_key(old)), None
-    )
+    in_use = store.all_tags()
+    existing = next((tag for tag in in_use if tag_key(tag) == tag_key(new) != tag_key(old)), None)
+    # Named as stored, not as typed ("nigeria watch" renames the tag "Nigeria watch").
+    stored = next((tag for tag in in_use if tag_key(tag) == tag_key(old)), None)
     count = store.rename_tag(old, new)
-    said = f"Renamed #{old} to #{new} on {count} article{'' if count == 1 else 's'}"
+    if stored is None or not count:
+        return f"No article is tagged #{sanitize_line(old, 60)}: nothing renamed"
+    new = clean_tag(new)
+    said = f"Renamed #{stored} to #{new} on {count} article{'' if count == 1 else 's'}"
     if existing is not None and count:
         # The tag in use may be spelled as *new* now (one article's tags are deduped):
         # say how it is spelled after the merge, not only how it was.
