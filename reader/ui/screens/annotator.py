@@ -133,19 +133,59 @@ class Annotator:
         self._articles.post_message(AnnotationsChanged())  # the screen: search index, views
 
     # --- the annotation keys -----------------------------------------------------------
+    #
+    # One rule while the list has the focus: a key about an article as a whole (`t`, `a`
+    # without a selection; `m` in Reading) acts on the highlighted row; a key bound to the
+    # text shown (`c`, `h`, `a` on a selection) acts on the article shown only when the
+    # highlighted row is that article, else says so (Enter opens the highlighted one).
+
+    def _whole(self) -> Article | None:
+        """The article a key about an article as a whole acts on: the highlighted row
+        while the list has the focus, else the article shown."""
+        articles = self._articles
+        if articles.has_focus:
+            listed = articles.highlighted_article
+            if listed is not None:
+                if listed.deferred:  # its hash a stand-in: nothing can be kept on it yet
+                    title = sanitize_line(listed.title, 60)
+                    self._app.notify(f"Still reading the page: {title}", markup=False)
+                    return None
+                return listed
+        return self._shown()
+
+    def _on_text(self, key: str) -> Article | None:
+        """The article shown, for a key bound to its text (*key*), unless the list has the
+        focus on another article: then None, and a notice says why."""
+        article = self._shown()
+        articles = self._articles
+        listed = articles.highlighted_article if articles.has_focus else None
+        if article is not None and listed is not None and listed.id != article.id:
+            self._app.notify(
+                f"{key} works on the text shown ({sanitize_line(article.title, 60)}); "
+                f"Enter opens the highlighted article",
+                severity="warning",
+                markup=False,
+            )
+            return None
+        return article
 
     def tag(self) -> None:
-        """Ask for tags to add to the article (the dialog completes the tags in use)."""
-        article = self._shown()
+        """Ask for tags to add to the article (the dialog completes the tags in use): the
+        highlighted one while the list has the focus, else the one shown."""
+        article = self._whole()
         if article is None or not self._app.writable():
             return
+
+        title = sanitize_line(article.title, 60)
 
         def chosen(tags: list[str] | None) -> None:
             if tags:
                 self._app.write(
                     lambda s: s.add_tags(article_ref(article), tags),
                     lambda added: self._changed(
-                        f"Tagged: {', '.join(added)}" if added else "Already tagged"
+                        f"Tagged {title}: {', '.join('#' + tag for tag in added)}"
+                        if added
+                        else f"Already tagged: {title}"
                     ),
                 )
 
@@ -158,11 +198,12 @@ class Annotator:
         self._app.read(tags, lambda found: dialog.show_tags(*found))
 
     def note(self) -> None:
-        """Ask for a note on the article, or on the selected passage."""
-        article = self._shown()
+        """Ask for a note on the article (the highlighted one while the list has the
+        focus), or on the selected passage (of the article shown)."""
+        selection = self._view.selection
+        article = self._on_text("a on a selection") if selection else self._whole()
         if article is None or not self._app.writable():
             return
-        selection = self._view.selection
         target = describe(article.text, *selection) if selection else None
         if selection:
             quote = sanitize_line(article.text[selection[0] : selection[1]], 50)
@@ -173,9 +214,11 @@ class Annotator:
 
     def highlight(self) -> None:
         """Highlight the selected passage (says how to select one when none is)."""
-        article = self._shown()
+        article = self._on_text("h")
         selection = self._view.selection
-        if article is None or selection is None:
+        if article is None:
+            return
+        if selection is None:
             self._app.notify("Select a passage first: v, then w ) } to extend", severity="warning")
             return
         if not self._app.writable():
@@ -189,7 +232,7 @@ class Annotator:
 
     def correct(self) -> None:
         """Ask how to correct the marked entity, or which entity the selection is."""
-        article = self._shown()
+        article = self._on_text("c")
         if article is None or not self._app.writable():
             return
         view = self._view
