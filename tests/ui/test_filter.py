@@ -564,8 +564,33 @@ async def test_slash_on_a_filtered_list_reopens_the_field_with_the_query_kept(  
         await pilot.press("slash")
         bar = main.query_one(FilterBar)
         assert bar.display and bar.value == "in:economy"
-        await pilot.press(*" (")
+        # Kept selected: End keeps it to go on from its end.
+        assert bar.input.selected_text == "in:economy"
+        await pilot.press("end", *" (")
         main = await idle(pilot)
         assert bar.value == "in:economy ("
         assert "not applied: the list shows “in:economy”" in bar.status
         assert titles(main) == ["Budget talks stall", "Markets rally"]
+
+
+async def test_slash_on_a_filtered_list_selects_the_query_kept_so_typing_replaces_it(  # type: ignore[no-untyped-def]
+    make_settings, tmp_path
+) -> None:
+    """`/` reopens the field with the kept query selected: a new query typed replaces it
+    (it was appended: `in:economyin:world`); an arrow key keeps it to edit it."""
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_filter(pilot, "in:economy")
+        await pilot.press("enter")
+        main = await idle(pilot)
+        await pilot.press("slash", *"in:world")
+        main = await idle(pilot)
+        bar = main.query_one(FilterBar)
+        assert bar.value == "in:world"
+        assert titles(main) == ["Summit in Paris"]
+        await pilot.press("enter")
+        await idle(pilot)
+        # An arrow key keeps the query (Left: the caret to the selection's start).
+        await pilot.press("slash", "left", *"sort:title ")
+        await idle(pilot)
+        assert bar.value == "sort:title in:world"

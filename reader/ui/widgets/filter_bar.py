@@ -85,9 +85,8 @@ class FilterBar(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         with Horizontal(id="filter-line"):
             yield Static(Content("/"), id="filter-prompt", markup=False)
-            # Not selected as it gets the focus (Input's default): `/` on a filtered list
-            # reopens it to go on typing after the query kept, not to replace it (a space
-            # typed over the selection cleared the filter).
+            # Not selected as it gets the focus (Input's default): only `/` selects the
+            # query kept (open), not Shift+Tab from the list or a click.
             yield Input(
                 placeholder=PLACEHOLDER, compact=True, select_on_focus=False, id="filter-input"
             )
@@ -111,12 +110,16 @@ class FilterBar(Vertical, can_focus=False):
     # --- opening and closing ---------------------------------------------------------
 
     def open(self) -> None:
-        """Show the field and focus it (what is typed stays, the cursor at its end)."""
+        """Show the field and focus it, the query kept (if any) selected, the cursor at its
+        end: what is typed replaces it (typed on after it, `in:mine` and `in:world` made
+        `in:minein:world`), while End or an arrow key keeps it to edit it."""
         self.display = True
         field = self.input
         # Now, not later as focus() does: the keys typed next are the field's.
         self.screen.set_focus(field)
         field.cursor_position = len(field.value)
+        if field.value:
+            field.select_all()
 
     def close(self) -> None:
         """Empty the field and hide it."""
