@@ -123,11 +123,25 @@ async def test_a_bad_query_says_why_and_where_and_keeps_the_list(make_settings, 
         assert len(titles(main)) == 3  # as it was, and the title says it is not the field's
         assert main.query_one(ArticleList).border_title == "query not applied · 3 of 5"
         assert bar.status.splitlines()[2] == "not applied: the list shows “minister”"
-        # Enter with an error keeps the field: the list is not what it says.
+        # Enter with an error: back to the list, which keeps the last query that parsed,
+        # and a notice says so; the field keeps what was typed and the error under it.
+        articles = main.query_one(ArticleList)
         await pilot.press("enter")
-        assert app.focused is field
-        # Fixed, the list follows and the error goes.
-        await pilot.press(")")
+        await idle(pilot)
+        assert app.focused is articles
+        notice = list(app._notifications)[-1]
+        assert notice.title == "Query not applied"
+        assert notice.message == (
+            "'(' is never closed (at character 10); the list keeps “minister” (/ to fix the query)"
+        ), notice.message
+        assert bar.value == "minister (in:world" and "at character 10" in bar.status
+        # The keys typed next are the list's, not the field's.
+        await pilot.press("j")
+        await idle(pilot)
+        assert bar.value == "minister (in:world" and articles.highlighted == 1
+        assert len(titles(main)) == 3
+        # `/` back to it, End to edit it: fixed, the list follows and the error goes.
+        await pilot.press("slash", "end", ")")
         await idle(pilot)
         assert bar.error is None and bar.status == ""
         assert titles(main) == ["Summit in Paris"]

@@ -58,7 +58,8 @@ class FilterBar(Vertical, can_focus=False):
 
     @dataclass
     class Kept(Message):
-        """Enter: the filter stays, the list gets the focus."""
+        """Enter: the filter stays (with an error: the last query that parsed), the list
+        gets the focus."""
 
     @dataclass
     class Cleared(Message):
@@ -173,10 +174,20 @@ class FilterBar(Vertical, can_focus=False):
     @on(Input.Submitted, "#filter-input")
     def _submitted(self, event: Input.Submitted) -> None:
         # Enter: keep the filter and go back to the list (an empty field closes). With an
-        # error the field keeps the focus: the list is not what the field says.
+        # error too: the keys typed next (`j`) are the list's, not silently the field's;
+        # the list keeps the last query that parsed, the field what was typed and the
+        # error under it, and a notice says so (the status line may be out of sight).
         event.stop()
         if self.error is not None:
-            self.app.bell()
+            applied = sanitize_line(self.applied, 60)
+            shown = f"the list keeps “{applied}”" if applied else "the list shows every article"
+            self.notify(
+                f"{self.error}; {shown} (/ to fix the query)",
+                title="Query not applied",
+                severity="warning",
+                markup=False,
+            )
+            self.post_message(self.Kept())
         elif not event.value.strip():
             self.action_clear()
         else:
