@@ -57,7 +57,7 @@ async def test_list_keys_act_on_the_highlighted_row_or_say_why_not(
         assert isinstance(screen, MainScreen) and screen.article is not None
         assert screen.article.id == long.id  # not opened
         # Keys bound to the text shown: not on another article; the selection is kept.
-        for key in ("c", "h", "a"):
+        for key in ("c", "h", "a", "p"):
             await pilot.press(key)
             await settle(pilot)
             assert isinstance(app.screen, MainScreen), key

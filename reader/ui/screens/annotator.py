@@ -153,9 +153,10 @@ class Annotator:
                 return listed
         return self._shown()
 
-    def _on_text(self, key: str) -> Article | None:
-        """The article shown, for a key bound to its text (*key*), unless the list has the
-        focus on another article: then None, and a notice says why."""
+    def on_text(self, key: str) -> Article | None:
+        """The article shown, for a key bound to its text (*key*: `c`, `h`, `a` on a
+        selection, `p` on the marked entity), unless the list has the focus on another
+        article: then None, and a notice says why."""
         article = self._shown()
         articles = self._articles
         listed = articles.highlighted_article if articles.has_focus else None
@@ -201,7 +202,7 @@ class Annotator:
         """Ask for a note on the article (the highlighted one while the list has the
         focus), or on the selected passage (of the article shown)."""
         selection = self._view.selection
-        article = self._on_text("a on a selection") if selection else self._whole()
+        article = self.on_text("a on a selection") if selection else self._whole()
         if article is None or not self._app.writable():
             return
         target = describe(article.text, *selection) if selection else None
@@ -214,7 +215,7 @@ class Annotator:
 
     def highlight(self) -> None:
         """Highlight the selected passage (says how to select one when none is)."""
-        article = self._on_text("h")
+        article = self.on_text("h")
         selection = self._view.selection
         if article is None:
             return
@@ -232,7 +233,7 @@ class Annotator:
 
     def correct(self) -> None:
         """Ask how to correct the marked entity, or which entity the selection is."""
-        article = self._on_text("c")
+        article = self.on_text("c")
         if article is None or not self._app.writable():
             return
         view = self._view
