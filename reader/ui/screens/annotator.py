@@ -55,7 +55,9 @@ class Annotator:
       ``writable``, ``push_screen`` (the dialogs), ``notify``, ``run_worker`` (the export)
       and ``workspace`` (what an export reads).
     - *view*, *panel*, *articles*: where marks, the notes panel's entries and the sidebar's
-      tags are shown; the view's selection and marked entity say what a key applies to.
+      tags are shown; the view's selection and marked entity say what a key applies to,
+      and the list's highlighted row, while it has the focus, which article (see
+      :meth:`on_text`).
     - *shown*: returns the article on screen (None until the library is loaded).
     - *entities_changed*: called once a change on disk may change the article's entities
       (a correction, an undo, a correction deleted): the screen finds them again.
