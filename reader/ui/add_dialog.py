@@ -74,6 +74,15 @@ def _named(result: SourceResult) -> str:
     return f"“{sanitize_line(result.title or result.source, 100)}”"
 
 
+def _filtered_out(query: str, *, many: bool = False) -> str:
+    """The notice's line on an added article the filter in force does not list (yet: a
+    query on text finds it once the search index has it)."""
+    shown = sanitize_line(query, 60)
+    if many:
+        return f"The filter “{shown}” is on: it may not list them (/ then Esc clears it)"
+    return f"Not listed: the filter “{shown}” is on (/ then Esc clears it, to see it)"
+
+
 def teasers_kept(kept: list[SourceResult]) -> list[str]:
     """The notice's line on the teasers whose page was fetched again and still failed:
     one line, whatever their number, naming three (by title)."""
@@ -166,17 +175,21 @@ class Adder:
             return
         lines = []
         added = report.added
+        listed = False
         if len(added) == 1:
             lines.append(f"Added {_named(added[0])}")
             path = added[0].path
-            if path is not None:
-                self._screen.query_one(ArticleList).show_article(str(path))
+            articles = self._screen.query_one(ArticleList)
+            listed = path is not None and articles.show_article(str(path))
         elif added:
             lines.append(f"Added {len(added)} articles")
         if added and report.folder is not None:
             # Where they went (the library's first folder unless a feed says otherwise): a
             # filter in force may hide them, the folder says where to look.
             lines.append(f"in {sanitize_line(str(report.folder), 120)}")
+        if added and not listed and self._screen.query_one(ArticleList).filtered:
+            # The README promises the article added highlighted: say why it is not.
+            lines.append(_filtered_out(self._screen.library_search.text, many=len(added) > 1))
         for duplicate in report.duplicates[:3]:
             where = sanitize_line(duplicate.path.name, 80) if duplicate.path else "the library"
             why = sanitize_line(duplicate.reason or "", 40)

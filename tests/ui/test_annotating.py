@@ -580,3 +580,23 @@ async def test_renaming_a_tag_into_one_in_use_says_they_were_merged(make_setting
         await settle(pilot)
         said = [str(n.message) for n in app._notifications if "Renamed" in str(n.message)]
         assert said[-1] == "Renamed #Two to #three on 1 article"
+
+
+async def test_renaming_a_tag_names_it_as_stored_not_as_typed(make_settings) -> None:  # type: ignore[no-untyped-def]
+    async with in_article(make_settings(), SIZE) as (app, pilot, _):
+        await pilot.press("t", *"Nigeria watch", "enter")
+        await settle(pilot)
+        app.screen.action_rename_tag()  # type: ignore[attr-defined]
+        await pilot.pause(0.1)
+        await pilot.press("ctrl+u", *"nigeria watch", "enter", "ctrl+u", *" Ghana  watch ", "enter")
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications if "enamed" in str(n.message)]
+        assert said == ["Renamed #Nigeria watch to #Ghana watch on 1 article"]
+        assert app.store is not None and app.store.all_tags() == ["Ghana watch"]
+        # A tag no article has: nothing renamed, and said so.
+        app.screen.action_rename_tag()  # type: ignore[attr-defined]
+        await pilot.pause(0.1)
+        await pilot.press("ctrl+u", *"kenya", "enter", "ctrl+u", *"uganda", "enter")
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications if "enamed" in str(n.message)]
+        assert said[-1] == "No article is tagged #kenya: nothing renamed"

@@ -123,11 +123,25 @@ async def test_a_bad_query_says_why_and_where_and_keeps_the_list(make_settings, 
         assert len(titles(main)) == 3  # as it was, and the title says it is not the field's
         assert main.query_one(ArticleList).border_title == "query not applied · 3 of 5"
         assert bar.status.splitlines()[2] == "not applied: the list shows “minister”"
-        # Enter with an error keeps the field: the list is not what it says.
+        # Enter with an error: back to the list, which keeps the last query that parsed,
+        # and a notice says so; the field keeps what was typed and the error under it.
+        articles = main.query_one(ArticleList)
         await pilot.press("enter")
-        assert app.focused is field
-        # Fixed, the list follows and the error goes.
-        await pilot.press(")")
+        await idle(pilot)
+        assert app.focused is articles
+        notice = list(app._notifications)[-1]
+        assert notice.title == "Query not applied"
+        assert notice.message == (
+            "'(' is never closed (at character 10); the list keeps “minister” (/ to fix the query)"
+        ), notice.message
+        assert bar.value == "minister (in:world" and "at character 10" in bar.status
+        # The keys typed next are the list's, not the field's.
+        await pilot.press("j")
+        await idle(pilot)
+        assert bar.value == "minister (in:world" and articles.highlighted == 1
+        assert len(titles(main)) == 3
+        # `/` back to it, End to edit it: fixed, the list follows and the error goes.
+        await pilot.press("slash", "end", ")")
         await idle(pilot)
         assert bar.error is None and bar.status == ""
         assert titles(main) == ["Summit in Paris"]
@@ -564,8 +578,33 @@ async def test_slash_on_a_filtered_list_reopens_the_field_with_the_query_kept(  
         await pilot.press("slash")
         bar = main.query_one(FilterBar)
         assert bar.display and bar.value == "in:economy"
-        await pilot.press(*" (")
+        # Kept selected: End keeps it to go on from its end.
+        assert bar.input.selected_text == "in:economy"
+        await pilot.press("end", *" (")
         main = await idle(pilot)
         assert bar.value == "in:economy ("
         assert "not applied: the list shows “in:economy”" in bar.status
         assert titles(main) == ["Budget talks stall", "Markets rally"]
+
+
+async def test_slash_on_a_filtered_list_selects_the_query_kept_so_typing_replaces_it(  # type: ignore[no-untyped-def]
+    make_settings, tmp_path
+) -> None:
+    """`/` reopens the field with the kept query selected: a new query typed replaces it
+    (it was appended: `in:economyin:world`); an arrow key keeps it to edit it."""
+    app = make_app(make_settings, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_filter(pilot, "in:economy")
+        await pilot.press("enter")
+        main = await idle(pilot)
+        await pilot.press("slash", *"in:world")
+        main = await idle(pilot)
+        bar = main.query_one(FilterBar)
+        assert bar.value == "in:world"
+        assert titles(main) == ["Summit in Paris"]
+        await pilot.press("enter")
+        await idle(pilot)
+        # An arrow key keeps the query (Left: the caret to the selection's start).
+        await pilot.press("slash", "left", *"sort:title ")
+        await idle(pilot)
+        assert bar.value == "sort:title in:world"

@@ -59,8 +59,8 @@ async def test_reader_search_with_the_other_path_form_keeps_the_filter_finding( 
         assert done.stdout.startswith(f"{other}{os.sep}economy{os.sep}budget.txt\t")
         for query, count in (("minister", 3), ("minister in:economy", 1), ("is:unread", 5)):
             main.query_one(ArticleList).focus()
-            # `/` reopens the field with the query kept, the cursor at its end: Ctrl+U
-            # deletes it before the next one is typed.
+            # `/` reopens the field with the query kept, selected (Ctrl+U deletes it
+            # too) before the next one is typed.
             await pilot.press("slash", "ctrl+u", *query)
             await idle(pilot)
             assert articles.border_title == f"Articles · {count} of 5", query

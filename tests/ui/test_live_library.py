@@ -215,6 +215,28 @@ async def test_ctrl_o_adds_a_page_served_locally_and_it_can_be_opened(
         assert not any(n.title == "Library" for n in app._notifications)
 
 
+async def test_ctrl_o_under_a_filter_that_does_not_list_it_says_so(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    url = serve_page(httpserver)
+    folder = library(tmp_path)
+    async with started(settings_for(tmp_path, folder), SIZE) as (app, pilot, screen):
+        await pilot.press("slash", *"title:alpha", "enter")
+        await settle(pilot)
+        assert titles(screen) == ["Alpha"]
+        await add_url(pilot, url)
+        assert titles(screen) == ["Alpha"]  # the filter in force stays
+        said = [n.message for n in app._notifications if f"Added “{STORY_TITLE}”" in n.message]
+        assert said and (
+            "Not listed: the filter “title:alpha” is on (/ then Esc clears it, to see it)"
+            in said[0].splitlines()
+        ), said
+        # As it says: / then Esc, and the article added is there.
+        await pilot.press("slash", "escape")
+        await settle(pilot)
+        assert STORY_TITLE in titles(screen)
+
+
 async def test_ctrl_o_says_why_a_url_could_not_be_added(
     tmp_path: Path, httpserver: HTTPServer
 ) -> None:

@@ -25,7 +25,7 @@ from reader.annotations import (
 )
 from reader.library import Article
 from reader.store import Annotation, AnnotationStore
-from reader.store.model import tag_key
+from reader.store.model import clean_tag, tag_key
 from reader.text import sanitize_line
 from reader.ui.messages import AnnotationsChanged
 from reader.ui.screens.dialogs import (
@@ -55,7 +55,9 @@ class Annotator:
       ``writable``, ``push_screen`` (the dialogs), ``notify``, ``run_worker`` (the export)
       and ``workspace`` (what an export reads).
     - *view*, *panel*, *articles*: where marks, the notes panel's entries and the sidebar's
-      tags are shown; the view's selection and marked entity say what a key applies to.
+      tags are shown; the view's selection and marked entity say what a key applies to,
+      and the list's highlighted row, while it has the focus, which article (see
+      :meth:`on_text`).
     - *shown*: returns the article on screen (None until the library is loaded).
     - *entities_changed*: called once a change on disk may change the article's entities
       (a correction, an undo, a correction deleted): the screen finds them again.
@@ -133,19 +135,60 @@ class Annotator:
         self._articles.post_message(AnnotationsChanged())  # the screen: search index, views
 
     # --- the annotation keys -----------------------------------------------------------
+    #
+    # One rule while the list has the focus: a key about an article as a whole (`t`, `a`
+    # without a selection; `m` in Reading) acts on the highlighted row; a key bound to the
+    # text shown (`c`, `h`, `a` on a selection) acts on the article shown only when the
+    # highlighted row is that article, else says so (Enter opens the highlighted one).
+
+    def _whole(self) -> Article | None:
+        """The article a key about an article as a whole acts on: the highlighted row
+        while the list has the focus, else the article shown."""
+        articles = self._articles
+        if articles.has_focus:
+            listed = articles.highlighted_article
+            if listed is not None:
+                if listed.deferred:  # its hash a stand-in: nothing can be kept on it yet
+                    title = sanitize_line(listed.title, 60)
+                    self._app.notify(f"Still reading the page: {title}", markup=False)
+                    return None
+                return listed
+        return self._shown()
+
+    def on_text(self, key: str) -> Article | None:
+        """The article shown, for a key bound to its text (*key*: `c`, `h`, `a` on a
+        selection, `p` on the marked entity), unless the list has the focus on another
+        article: then None, and a notice says why."""
+        article = self._shown()
+        articles = self._articles
+        listed = articles.highlighted_article if articles.has_focus else None
+        if article is not None and listed is not None and listed.id != article.id:
+            self._app.notify(
+                f"{key} works on the text shown ({sanitize_line(article.title, 60)}); "
+                f"Enter opens the highlighted article",
+                severity="warning",
+                markup=False,
+            )
+            return None
+        return article
 
     def tag(self) -> None:
-        """Ask for tags to add to the article (the dialog completes the tags in use)."""
-        article = self._shown()
+        """Ask for tags to add to the article (the dialog completes the tags in use): the
+        highlighted one while the list has the focus, else the one shown."""
+        article = self._whole()
         if article is None or not self._app.writable():
             return
+
+        title = sanitize_line(article.title, 60)
 
         def chosen(tags: list[str] | None) -> None:
             if tags:
                 self._app.write(
                     lambda s: s.add_tags(article_ref(article), tags),
                     lambda added: self._changed(
-                        f"Tagged: {', '.join(added)}" if added else "Already tagged"
+                        f"Tagged {title}: {', '.join('#' + tag for tag in added)}"
+                        if added
+                        else f"Already tagged: {title}"
                     ),
                 )
 
@@ -158,11 +201,12 @@ class Annotator:
         self._app.read(tags, lambda found: dialog.show_tags(*found))
 
     def note(self) -> None:
-        """Ask for a note on the article, or on the selected passage."""
-        article = self._shown()
+        """Ask for a note on the article (the highlighted one while the list has the
+        focus), or on the selected passage (of the article shown)."""
+        selection = self._view.selection
+        article = self.on_text("a on a selection") if selection else self._whole()
         if article is None or not self._app.writable():
             return
-        selection = self._view.selection
         target = describe(article.text, *selection) if selection else None
         if selection:
             quote = sanitize_line(article.text[selection[0] : selection[1]], 50)
@@ -173,9 +217,11 @@ class Annotator:
 
     def highlight(self) -> None:
         """Highlight the selected passage (says how to select one when none is)."""
-        article = self._shown()
+        article = self.on_text("h")
         selection = self._view.selection
-        if article is None or selection is None:
+        if article is None:
+            return
+        if selection is None:
             self._app.notify("Select a passage first: v, then w ) } to extend", severity="warning")
             return
         if not self._app.writable():
@@ -189,7 +235,7 @@ class Annotator:
 
     def correct(self) -> None:
         """Ask how to correct the marked entity, or which entity the selection is."""
-        article = self._shown()
+        article = self.on_text("c")
         if article is None or not self._app.writable():
             return
         view = self._view
@@ -430,11 +476,15 @@ class Annotator:
 def _rename_tag(old: str, new: str, store: AnnotationStore) -> str:
     """Rename the tag *old* to *new* in *store* (in the writer thread); say what was done,
     and that two tags became one when *new* was in use already (the store merges them)."""
-    existing = next(
-        (tag for tag in store.all_tags() if tag_key(tag) == tag_key(new) != tag_key(old)), None
-    )
+    in_use = store.all_tags()
+    existing = next((tag for tag in in_use if tag_key(tag) == tag_key(new) != tag_key(old)), None)
+    # Named as stored, not as typed ("nigeria watch" renames the tag "Nigeria watch").
+    stored = next((tag for tag in in_use if tag_key(tag) == tag_key(old)), None)
     count = store.rename_tag(old, new)
-    said = f"Renamed #{old} to #{new} on {count} article{'' if count == 1 else 's'}"
+    if stored is None or not count:
+        return f"No article is tagged #{sanitize_line(old, 60)}: nothing renamed"
+    new = clean_tag(new)
+    said = f"Renamed #{stored} to #{new} on {count} article{'' if count == 1 else 's'}"
     if existing is not None and count:
         # The tag in use may be spelled as *new* now (one article's tags are deduped):
         # say how it is spelled after the merge, not only how it was.

@@ -279,7 +279,8 @@ class MainScreen(LibraryActions, LibraryLoading, AnnotationKeys):
 
     def action_entity_page(self) -> None:
         """Open the page of the marked entity, or of the one chosen in the panel (`p`)."""
-        self.entity_pages.open_page()
+        if self.annotator.on_text("p") is not None:  # not from the list on another row
+            self.entity_pages.open_page()
 
     def action_entity_edit(self, kind: str) -> None:
         """Merge, rename, relabel or split the entity chosen in the entity panel (M r L S

@@ -58,7 +58,8 @@ class FilterBar(Vertical, can_focus=False):
 
     @dataclass
     class Kept(Message):
-        """Enter: the filter stays, the list gets the focus."""
+        """Enter: the filter stays (with an error: the last query that parsed), the list
+        gets the focus."""
 
     @dataclass
     class Cleared(Message):
@@ -85,9 +86,8 @@ class FilterBar(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         with Horizontal(id="filter-line"):
             yield Static(Content("/"), id="filter-prompt", markup=False)
-            # Not selected as it gets the focus (Input's default): `/` on a filtered list
-            # reopens it to go on typing after the query kept, not to replace it (a space
-            # typed over the selection cleared the filter).
+            # Not selected as it gets the focus (Input's default): only `/` selects the
+            # query kept (open), not Shift+Tab from the list or a click.
             yield Input(
                 placeholder=PLACEHOLDER, compact=True, select_on_focus=False, id="filter-input"
             )
@@ -111,12 +111,16 @@ class FilterBar(Vertical, can_focus=False):
     # --- opening and closing ---------------------------------------------------------
 
     def open(self) -> None:
-        """Show the field and focus it (what is typed stays, the cursor at its end)."""
+        """Show the field and focus it, the query kept (if any) selected, the cursor at its
+        end: what is typed replaces it (typed on after it, `in:mine` and `in:world` made
+        `in:minein:world`), while End or an arrow key keeps it to edit it."""
         self.display = True
         field = self.input
         # Now, not later as focus() does: the keys typed next are the field's.
         self.screen.set_focus(field)
         field.cursor_position = len(field.value)
+        if field.value:
+            field.select_all()
 
     def close(self) -> None:
         """Empty the field and hide it."""
@@ -170,10 +174,20 @@ class FilterBar(Vertical, can_focus=False):
     @on(Input.Submitted, "#filter-input")
     def _submitted(self, event: Input.Submitted) -> None:
         # Enter: keep the filter and go back to the list (an empty field closes). With an
-        # error the field keeps the focus: the list is not what the field says.
+        # error too: the keys typed next (`j`) are the list's, not silently the field's;
+        # the list keeps the last query that parsed, the field what was typed and the
+        # error under it, and a notice says so (the status line may be out of sight).
         event.stop()
         if self.error is not None:
-            self.app.bell()
+            applied = sanitize_line(self.applied, 60)
+            shown = f"the list keeps “{applied}”" if applied else "the list shows every article"
+            self.notify(
+                f"{self.error}; {shown} (/ to fix the query)",
+                title="Query not applied",
+                severity="warning",
+                markup=False,
+            )
+            self.post_message(self.Kept())
         elif not event.value.strip():
             self.action_clear()
         else:
