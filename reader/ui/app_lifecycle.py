@@ -34,6 +34,8 @@ class AppLifecycle(RememberedChoices):
 
     # Set by ReaderApp.
     tune_gc: bool
+    _workers_paused = False
+    """The entity workers were stopped by Ctrl+Z and not yet let go on."""
     _theme_problem: str | None
 
     def library_shown(self) -> None:
@@ -104,6 +106,8 @@ class AppLifecycle(RememberedChoices):
                 loop = asyncio.get_running_loop()
                 for number in _STOP_SIGNALS:
                     loop.remove_signal_handler(number)
+        if self._workers_paused:  # suspended and never resumed (an app under test)
+            self._resumed_workers()
         self._finish_writes()
 
     def _finish_writes(self) -> None:
@@ -160,15 +164,23 @@ class AppLifecycle(RememberedChoices):
         from reader.entities.worker import pause_workers
 
         pause_workers()
+        self._workers_paused = True
 
     def _resumed(self, _app: object) -> None:
         """Back from Ctrl+Z (``fg``): the entity worker goes on (a request of the user's
         may wait for it already), every line drawn again, at the terminal's size now."""
+        self._resumed_workers()
+        self.refresh(layout=True)
+        self.screen.refresh(layout=True)
+
+    def _resumed_workers(self) -> None:
+        """The workers stopped by :meth:`_suspending` go on: on ``fg``, or as the app ends
+        (they are the process's, kept for the next app: one left stopped would hold every
+        request of it)."""
         from reader.entities.worker import continue_workers
 
         continue_workers()
-        self.refresh(layout=True)
-        self.screen.refresh(layout=True)
+        self._workers_paused = False
 
     async def action_quit(self) -> None:
         """Quit (`q`, `ctrl+q`); asks first while a note has text that is not saved, saying

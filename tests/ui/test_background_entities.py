@@ -295,6 +295,24 @@ async def test_ctrl_z_pauses_the_pass_until_the_user_is_back_and_resting(
         assert app.finder.recognizer.pid == pid  # type: ignore[attr-defined]
 
 
+async def test_an_app_ending_suspended_lets_the_worker_go_on(tmp_path: Path) -> None:
+    """The worker is the process's, kept for the next app: an app that ends stopped by
+    Ctrl+Z, never resumed, lets it go on (left stopped, every request of the next app
+    waited on it)."""
+    app = build_app(long_settings(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        await until(pilot, lambda: len(main.background.asked) >= 1)
+        pid = app.finder.recognizer.pid  # type: ignore[attr-defined]
+        assert pid is not None
+        app.app_suspend_signal.publish(app)
+        assert process_state(pid) == "T"
+    deadline = time.monotonic() + 5.0
+    while process_state(pid) == "T" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process_state(pid) != "T"
+
+
 def process_state(pid: int) -> str:
     """The state letter of process *pid* (Linux's /proc: R, S, T for stopped…)."""
     stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
