@@ -88,16 +88,22 @@ class ArticleView(ScrollView, can_focus=True):
         # In a selection b moves back a word; otherwise it pages up (next binding). One
         # help row says both: the first b binding has no description.
         Binding("b", "extend_back('word')", show=False),
-        Binding("left", "extend_back('word')", "Word back", show=False),
+        Binding(
+            "left", "extend_back('word')", "In a selection: its end a word back (b too)", show=False
+        ),
         Binding("b,pageup", "page_up", "Page up (b in a selection: word back)", show=False),
         Binding("e", "next_entity", "Next entity"),
         Binding("E", "previous_entity", "Prev entity"),
         Binding("v", "select", "Select"),
-        Binding("w,right", "extend('word')", "Word", show=False),
-        Binding(")", "extend('sentence')", "Sentence", show=False),
-        Binding("(", "extend_back('sentence')", "Sentence back", show=False),
-        Binding("}", "extend('paragraph')", "Paragraph", show=False),
-        Binding("{", "extend_back('paragraph')", "Paragraph back", show=False),
+        Binding("w,right", "extend('word')", "In a selection: its end a word on", show=False),
+        Binding(")", "extend('sentence')", "In a selection: its end a sentence on", show=False),
+        Binding(
+            "(", "extend_back('sentence')", "In a selection: its end a sentence back", show=False
+        ),
+        Binding("}", "extend('paragraph')", "In a selection: its end a paragraph on", show=False),
+        Binding(
+            "{", "extend_back('paragraph')", "In a selection: its end a paragraph back", show=False
+        ),
         Binding("escape", "clear_selection", "Leave selection"),
         # Only in a selection (check_action): outside one, o is free for other uses.
         Binding("o", "swap_ends", "Other end"),
