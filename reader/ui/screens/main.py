@@ -47,6 +47,7 @@ from reader.ui.widgets.entity_colours import ArticleStyles
 from reader.ui.widgets.entity_panel import EntityPanel
 from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.find_bar import FindBar
+from reader.ui.widgets.header_box import HeaderBox
 from reader.ui.widgets.key_bar import KeyBar
 from reader.ui.widgets.legend import Legend
 from reader.ui.widgets.view_list import ViewList
@@ -197,7 +198,7 @@ class MainScreen(LibraryActions, LibraryLoading, AnnotationKeys):
                 yield filter_bar
                 yield articles
             with Vertical(id="reading"):
-                yield Static(id="article-header", markup=False)
+                yield HeaderBox(id="article-header")
                 yield view
                 yield FindBar(view, id="find-bar")
                 yield Static(id="empty", markup=False)
@@ -332,7 +333,9 @@ class MainScreen(LibraryActions, LibraryLoading, AnnotationKeys):
 
     def on_article_view_margin_changed(self, message: ArticleView.MarginChanged) -> None:
         # The header's text lines up with the article's (styles/app.tcss: padding 0 2).
-        self.query_one("#article-header").styles.padding = (0, 2 + message.margin)
+        header = self.query_one("#article-header", HeaderBox)
+        header.styles.padding = (0, 2 + message.margin)
+        header.repack()
 
     def on_article_view_find_moved(self, message: ArticleView.FindMoved) -> None:
         self.query_one(FindBar).moved(message)
