@@ -25,7 +25,7 @@ from reader.entities.span import Span
 from reader.library.markdown import Format
 from reader.text import sanitize_line
 from reader.ui import motions
-from reader.ui.widgets.article_formats import Formats, openable
+from reader.ui.widgets.article_formats import Formats, format_class, openable
 from reader.ui.widgets.entity_colours import ArticleStyles
 from reader.ui.wrapping import Line, line_of, offset_at, wrap
 
@@ -64,6 +64,10 @@ def copied_notice(text: str) -> str:
     """What the notice says after *text* went to the clipboard."""
     count = len(text)
     return f"Copied {count:,} character{'' if count == 1 else 's'}"
+
+
+QUOTE_BAR = format_class("quote_bar")
+"""The style of a block quote's bars, drawn again before its continuation lines."""
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -465,6 +469,9 @@ class ArticleView(ScrollView, can_focus=True):
         width = len(raw) if raw.isascii() else cell_len(raw)
         margin = [Segment(" " * self._margin, plain)] if self._margin else []
         width += self._margin
+        if line.prefix:  # a wrapped quote's bars, drawn again (not in the text)
+            margin.append(Segment(line.prefix, base + self.colours.component(QUOTE_BAR)))
+            width += len(line.prefix)
         if not layers:
             return Strip([*margin, Segment(raw, base)] if raw else margin, width)
         cuts = sorted({0, len(raw), *(a for a, _, _ in layers), *(b for _, b, _ in layers)})
