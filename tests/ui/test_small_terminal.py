@@ -64,6 +64,18 @@ async def test_l_from_the_list_moves_the_focus_to_the_article(tmp_path: Path) ->
         assert screen.focused is screen.query_one(ArticleView)
 
 
+async def test_escape_brings_the_list_back_in_place_of_the_panels(tmp_path: Path) -> None:
+    async with started(library(tmp_path, 3), SIZE) as (_app, pilot, screen):
+        screen.query_one(ArticleView).focus()
+        await pilot.press("l")
+        await settle(pilot)
+        assert not screen.query_one("#sidebar").display
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.query_one("#sidebar").display and not screen.query_one("#panels").display
+        assert screen.focused is screen.query_one(ArticleList)
+
+
 async def test_the_panels_and_the_list_both_show_on_a_wider_narrow_screen(
     tmp_path: Path,
 ) -> None:

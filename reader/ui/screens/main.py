@@ -370,7 +370,9 @@ class MainScreen(LibraryActions, LibraryLoading, AnnotationKeys):
         self.query_one(FindBar).moved(message)
 
     def action_focus_list(self) -> None:
-        """Go back to the article list."""
+        """Go back to the article list (given way to the side panels: they go, `l`)."""
+        if self.has_class("-list-hidden"):
+            self.action_toggle_legend()
         self.query_one(ArticleList).focus()
 
     def action_sidebar(self, step: int) -> None:
