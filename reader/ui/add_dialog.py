@@ -40,23 +40,41 @@ class AddRequest:
     feed: bool = False
 
 
-class AddScreen(ModalScreen[AddRequest | None]):
-    """Asks for a URL, a file's path or a feed's URL. Returns it, or None (Escape)."""
+class FeedBox(Checkbox, inherit_bindings=False):
+    """The dialog's "a feed" box: Space ticks it; Enter is left to the dialog (add), as
+    the hint says, where a plain Checkbox would take Enter to toggle too."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_button", "Toggle", show=False)
+    ]
+
+
+class AddScreen(ModalScreen[AddRequest | None]):
+    """Asks for a URL, a file's path or a feed's URL. Returns it, or None (Escape).
+    Enter adds from the field and from the feed box alike."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("enter", "add", "Add", show=False),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Content("Add to the library"), classes="dialog-title")
             yield Input(placeholder="a URL, a saved page or text file, or a feed", id="source")
-            yield Checkbox("a feed: subscribe, and add its new entries", id="feed")
+            yield FeedBox("a feed: subscribe, and add its new entries", id="feed")
             yield Static(
-                Content("Enter: add    Tab: the feed box    Esc: cancel"), classes="dialog-hint"
+                Content("Enter: add    Tab: the feed box (Space ticks it)    Esc: cancel"),
+                classes="dialog-hint",
             )
 
     @on(Input.Submitted, "#source")
-    def _submitted(self, event: Input.Submitted) -> None:
-        source = event.value.strip()
+    def _submitted(self) -> None:
+        self.action_add()
+
+    def action_add(self) -> None:
+        """Add what the field says (a feed if the box is ticked)."""
+        source = self.query_one("#source", Input).value.strip()
         if not source:
             self.notify("Type a URL or a path", title="Nothing to add", markup=False)
             return

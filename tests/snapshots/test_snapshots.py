@@ -35,6 +35,22 @@ def test_main_screen_with_the_seed_article(snap_compare, app: ReaderApp) -> None
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 
 
+def test_main_screen_at_80x24(snap_compare, app: ReaderApp) -> None:  # type: ignore[no-untyped-def]
+    """A small terminal: the list and the article, no side panels."""
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+
+
+def test_side_panels_at_80x24(snap_compare, app: ReaderApp) -> None:  # type: ignore[no-untyped-def]
+    """`l` at 80x24: the legend, entities and notes, the article kept 44 columns wide."""
+
+    async def show_panels(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("tab", "l")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=show_panels)
+
+
 def test_current_entity_is_marked(snap_compare, app: ReaderApp) -> None:  # type: ignore[no-untyped-def]
     async def walk(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)

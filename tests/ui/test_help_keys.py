@@ -49,3 +49,19 @@ async def test_help_writes_the_query_syntax_as_readme_does(make_settings) -> Non
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert "`(a OR b) -c`" in readme
     assert "(a OR b) -c" in text
+
+
+async def test_help_says_where_selection_keys_work_and_that_enter_opens(make_settings) -> None:  # type: ignore[no-untyped-def]
+    """← and w → work only in a selection (not "Word back", "Word"); the list's Enter
+    opens the article (not "Select"), the entity panel's jumps to the entity."""
+    lines = rows(await help_text(make_settings))
+    assert "← In a selection: its end a word back (b too)" in lines, lines
+    assert "w → In a selection: its end a word on" in lines
+    assert ") In a selection: its end a sentence on" in lines
+    assert "{ In a selection: its end a paragraph back" in lines
+    listed = lines.index("Article list")
+    assert "⏎ Open the article" in lines[listed : listed + 12], lines[listed : listed + 12]
+    panel = lines.index("Entity panel")
+    assert "⏎ Jump to its first mention" in lines[panel : panel + 12]
+    said = [line for line in lines if line.endswith((" Select", " Word", " Word back"))]
+    assert said == ["v Select"], said  # v starts one

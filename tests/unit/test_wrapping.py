@@ -40,14 +40,17 @@ def test_wide_characters_count_two_cells() -> None:
     assert rebuild(text, lines) == text
 
 
-@given(st.text(alphabet=st.sampled_from("ab c\n\t日é-")), st.integers(1, 30))
+@given(
+    st.lists(st.sampled_from(["a", "b", " ", "c", "\n", "\t", "日", "é", "-", "│ "])).map("".join),
+    st.integers(1, 30),
+)
 def test_every_code_point_is_on_one_line(text: str, width: int) -> None:
     lines = wrap(text, width)
     assert rebuild(text, lines) == text
     starts = [line.start for line in lines]
     assert starts == sorted(starts)
     for index, line in enumerate(lines):
-        visible = text[line.start : line.end].rstrip()
+        visible = line.prefix + text[line.start : line.end].rstrip()
         assert cell_len(visible.replace("\t", " ")) <= max(width, 2)
         for offset in range(line.start, line.end):
             assert line_of(starts, offset) == index
@@ -57,3 +60,38 @@ def test_offset_at_maps_cells_back_to_code_points() -> None:
     text = "ab日c"
     line = wrap(text, 80)[0]
     assert [offset_at(text, line, x) for x in range(6)] == [0, 1, 2, 2, 3, 4]
+
+
+def test_a_wrapped_quote_has_its_bars_drawn_on_each_continuation_line() -> None:
+    """The bars are drawn (Line.prefix), not taken from the text: every code point is
+    still on one line, at the same offset; the text lines are shorter by the bars."""
+    quote = "│ │ The minister said the talks would go on until an agreement was found"
+    text = f"Before.\n{quote}\nAfter the quote, a plain paragraph that wraps as before."
+    lines = wrap(text, 30)
+    assert rebuild(text, lines) == text
+    drawn = [line.prefix + text[line.start : line.end] for line in lines]
+    assert drawn == [
+        "Before.",
+        "│ │ The minister said the ",
+        "│ │ talks would go on until an ",
+        "│ │ agreement was found",
+        "After the quote, a plain ",
+        "paragraph that wraps as ",
+        "before.",
+    ]
+    assert [line.prefix for line in lines] == ["", "", "│ │ ", "│ │ ", "", "", ""]
+    assert all(cell_len(d.rstrip()) <= 30 for d in drawn)
+    second = lines[2]  # "talks": its "t" is drawn at cell 4, after the bars
+    assert [offset_at(text, second, x) for x in (0, 3, 4, 5)] == [
+        second.start,
+        second.start,
+        second.start,
+        second.start + 1,
+    ]
+
+
+def test_no_bars_drawn_where_they_leave_no_room() -> None:
+    text = "│ │ │ a quote in a very narrow column of text"
+    lines = wrap(text, 12)
+    assert rebuild(text, lines) == text
+    assert all(line.prefix == "" for line in lines)

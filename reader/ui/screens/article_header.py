@@ -16,6 +16,7 @@ from reader.library.folders import library_folder, library_roots
 from reader.text import sanitize_line
 from reader.ui.live_library import REMOVED_SHOWN
 from reader.ui.widgets.article_view import ArticleView
+from reader.ui.widgets.header_box import HeaderBox
 
 if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
@@ -46,22 +47,14 @@ class ArticleHeader(Screen[None]):
         # Who, when and where, as the file says (front matter, a page's metadata); not
         # before the text is read: reading a saved page is the worker's job.
         meta = article.meta if article.loaded else {}
-        byline = "".join(
-            f"{sanitize_line(meta[k], 120)} · " for k in ("author", "date", "site") if meta.get(k)
-        )
         folder = library_folder(
             os.path.abspath(article.path), library_roots(self.app.settings.article_paths)
         )
         where = sanitize_line(f"{folder}/" if folder else "", 120) + article.source
-        parts: list[str | tuple[str, str] | Content] = [
-            (sanitize_line(article.title, 300), "bold"),
-            "\n",
-            (
-                f"{byline}{where} · {article.word_count:,} words · "
-                f"{article.reading_minutes:,} min read",
-                "dim",
-            ),
-        ]
+        # Each item kept whole when the line wraps (HeaderBox): never "· 4" / "min read".
+        items = [sanitize_line(meta[k], 120) for k in ("author", "date", "site") if meta.get(k)]
+        items += [where, f"{article.word_count:,} words", f"{article.reading_minutes:,} min read"]
+        parts: list[str | tuple[str, str] | Content] = []
         for notice in article.notices:
             parts += ["\n", (f"⚠ {notice}", "italic")]
         if self.shown_removed:
@@ -73,12 +66,13 @@ class ArticleHeader(Screen[None]):
         finding = status.startswith("Finding")
         if status and not finding:
             parts += ["\n", (sanitize_line(status, limit=300), "italic")]
-        header = self.query_one("#article-header", Static)
+        header = self.query_one("#article-header", HeaderBox)
         header.border_subtitle = Content(status).stylize("italic") if finding else ""
-        self._set_header(Content.assemble(*parts))
+        title = Content.assemble((sanitize_line(article.title, 300), "bold"), "\n")
+        header.show_items(title, items, "dim", Content.assemble(*parts))
 
     def _set_header(self, content: Content) -> None:
-        self.query_one("#article-header", Static).update(content)
+        self.query_one("#article-header", HeaderBox).update(content)
 
     def _show_empty(self) -> None:
         paths = ", ".join(sanitize_line(str(p)) for p in self.app.settings.article_paths)

@@ -44,6 +44,7 @@ from reader.ui.screens.dialogs import ConfirmScreen
 from reader.ui.screens.view_dialogs import ViewNameScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.filter_bar import FilterBar
+from reader.ui.widgets.list_title import fitting, short_count
 from reader.ui.widgets.view_list import ViewList
 
 if TYPE_CHECKING:
@@ -486,14 +487,17 @@ class LibrarySearch:
         if not articles.filtered:
             articles.border_title = "Articles · query not applied" if broken else "Articles"
             return
-        count = f"{len(articles.articles):,} of {len(articles.library):,}"
+        shown, total = len(articles.articles), len(articles.library)
         sort = self._query.sort if self._query is not None else None
-        if broken:
-            count = f"query not applied · {count}"
-        if sort is None:
-            articles.border_title = count if broken else f"Articles · {count}"
-        else:
-            articles.border_title = f"{count} · sort: {'-' if sort.descending else ''}{sort.key}"
+        titles = []  # the longest first; the first that fits the border is shown
+        for count in (f"{shown:,} of {total:,}", f"{short_count(shown)} of {short_count(total)}"):
+            if broken:
+                count = f"query not applied · {count}"
+            if sort is None:
+                titles += [count] if broken else [f"Articles · {count}", count]
+            else:
+                titles.append(f"{count} · sort: {'-' if sort.descending else ''}{sort.key}")
+        articles.border_title = fitting(titles, articles.outer_size.width)
 
     # --- views -----------------------------------------------------------------------
 

@@ -47,12 +47,22 @@ from reader.ui.widgets.entity_colours import ArticleStyles
 from reader.ui.widgets.entity_panel import EntityPanel
 from reader.ui.widgets.filter_bar import FilterBar
 from reader.ui.widgets.find_bar import FindBar
+from reader.ui.widgets.header_box import HeaderBox
 from reader.ui.widgets.key_bar import KeyBar
 from reader.ui.widgets.legend import Legend
 from reader.ui.widgets.view_list import ViewList
 
 if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
+
+
+MIN_ARTICLE = 44
+"""The article's columns (40 of text, 4 of padding) that the side panels shown by `l` on a
+narrow screen leave it: the list gives way to them if it must (styles/app.tcss)."""
+
+#: The widths of styles/app.tcss: the sidebar on a narrow screen, the side panels.
+NARROW_SIDEBAR = 26
+PANELS_WIDTH = 34
 
 
 class MainScreen(LibraryActions, LibraryLoading, AnnotationKeys):
@@ -197,7 +207,7 @@ class MainScreen(LibraryActions, LibraryLoading, AnnotationKeys):
                 yield filter_bar
                 yield articles
             with Vertical(id="reading"):
-                yield Static(id="article-header", markup=False)
+                yield HeaderBox(id="article-header")
                 yield view
                 yield FindBar(view, id="find-bar")
                 yield Static(id="empty", markup=False)
@@ -317,7 +327,8 @@ class MainScreen(LibraryActions, LibraryLoading, AnnotationKeys):
         self.query_one(ArticleView).hidden_labels = frozenset(self.query_one(Legend).hidden)
 
     def action_toggle_legend(self) -> None:
-        """Show or hide the legend (on a narrow screen, the side panels with it)."""
+        """Show or hide the legend (on a narrow screen, the side panels with it: in place
+        of the list if the article would keep less than :data:`MIN_ARTICLE` columns)."""
         legend = self.query_one(Legend)
         panels = self.query_one("#panels")
         if self.has_class("-narrow"):
@@ -326,6 +337,25 @@ class MainScreen(LibraryActions, LibraryLoading, AnnotationKeys):
             legend.display = shown
         else:
             legend.display = not legend.display
+        self._fit_panels()
+
+    def on_resize(self) -> None:
+        self._fit_panels()
+        # The list's title made to fit its border again, at the width it is laid out at.
+        self.call_after_refresh(self.library_search.show_title)
+
+    def _fit_panels(self) -> None:
+        """Hide the list while the side panels, shown on a narrow screen (`l`), would
+        leave the article less than :data:`MIN_ARTICLE` columns; show it again else."""
+        panels = self.query_one("#panels")
+        shown = self.has_class("-narrow") and panels.has_class("-shown")
+        sidebar = self._sidebar_width or NARROW_SIDEBAR
+        hide = shown and self.size.width - sidebar - PANELS_WIDTH < MIN_ARTICLE
+        if hide == self.has_class("-list-hidden"):
+            return
+        if hide and self.focused is not None and self.focused in self.query("#sidebar *"):
+            self.query_one(ArticleView).focus()
+        self.set_class(hide, "-list-hidden")
 
     def action_find(self) -> None:
         """Find in the article (`/` in the article)."""
@@ -333,13 +363,17 @@ class MainScreen(LibraryActions, LibraryLoading, AnnotationKeys):
 
     def on_article_view_margin_changed(self, message: ArticleView.MarginChanged) -> None:
         # The header's text lines up with the article's (styles/app.tcss: padding 0 2).
-        self.query_one("#article-header").styles.padding = (0, 2 + message.margin)
+        header = self.query_one("#article-header", HeaderBox)
+        header.styles.padding = (0, 2 + message.margin)
+        header.repack()
 
     def on_article_view_find_moved(self, message: ArticleView.FindMoved) -> None:
         self.query_one(FindBar).moved(message)
 
     def action_focus_list(self) -> None:
-        """Go back to the article list."""
+        """Go back to the article list (given way to the side panels: they go, `l`)."""
+        if self.has_class("-list-hidden"):
+            self.action_toggle_legend()
         self.query_one(ArticleList).focus()
 
     def action_sidebar(self, step: int) -> None:
@@ -350,5 +384,6 @@ class MainScreen(LibraryActions, LibraryLoading, AnnotationKeys):
         now = self._sidebar_width or sidebar.outer_size.width
         self._sidebar_width = width = stepped(now, step, self.size.width)
         set_width(sidebar, width)
+        self.call_after_refresh(self.library_search.show_title)
         self.app.remember_sidebar(width)
         self.notify(f"Sidebar: {width} columns", timeout=2)

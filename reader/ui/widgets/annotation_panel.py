@@ -177,6 +177,7 @@ class AnnotationPanel(OptionList):
     a note, `d` deletes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Jump to it (an orphan: shown whole)", show=False),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
         Binding("g,home", "first", "First", show=False),

@@ -82,6 +82,8 @@ class ArticleList(RowList):
     title."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # RowList's Enter ("Select"), said as what it does here.
+        Binding("enter", "select", "Open the article", show=False),
         # A priority binding running the screen's action, as `/` in the article: the field
         # gets the focus at once, so the keys typed right after it are the field's.
         Binding("slash", "screen.filter", "Filter the list", show=False, priority=True),

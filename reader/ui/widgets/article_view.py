@@ -25,7 +25,7 @@ from reader.entities.span import Span
 from reader.library.markdown import Format
 from reader.text import sanitize_line
 from reader.ui import motions
-from reader.ui.widgets.article_formats import Formats, openable
+from reader.ui.widgets.article_formats import Formats, format_class, openable
 from reader.ui.widgets.entity_colours import ArticleStyles
 from reader.ui.wrapping import Line, line_of, offset_at, wrap
 
@@ -66,6 +66,10 @@ def copied_notice(text: str) -> str:
     return f"Copied {count:,} character{'' if count == 1 else 's'}"
 
 
+QUOTE_BAR = format_class("quote_bar")
+"""The style of a block quote's bars, drawn again before its continuation lines."""
+
+
 class ArticleView(ScrollView, can_focus=True):
     """Shows one article's text with entity highlights; `e`/`E` walk the entities.
 
@@ -88,16 +92,22 @@ class ArticleView(ScrollView, can_focus=True):
         # In a selection b moves back a word; otherwise it pages up (next binding). One
         # help row says both: the first b binding has no description.
         Binding("b", "extend_back('word')", show=False),
-        Binding("left", "extend_back('word')", "Word back", show=False),
+        Binding(
+            "left", "extend_back('word')", "In a selection: its end a word back (b too)", show=False
+        ),
         Binding("b,pageup", "page_up", "Page up (b in a selection: word back)", show=False),
         Binding("e", "next_entity", "Next entity"),
         Binding("E", "previous_entity", "Prev entity"),
         Binding("v", "select", "Select"),
-        Binding("w,right", "extend('word')", "Word", show=False),
-        Binding(")", "extend('sentence')", "Sentence", show=False),
-        Binding("(", "extend_back('sentence')", "Sentence back", show=False),
-        Binding("}", "extend('paragraph')", "Paragraph", show=False),
-        Binding("{", "extend_back('paragraph')", "Paragraph back", show=False),
+        Binding("w,right", "extend('word')", "In a selection: its end a word on", show=False),
+        Binding(")", "extend('sentence')", "In a selection: its end a sentence on", show=False),
+        Binding(
+            "(", "extend_back('sentence')", "In a selection: its end a sentence back", show=False
+        ),
+        Binding("}", "extend('paragraph')", "In a selection: its end a paragraph on", show=False),
+        Binding(
+            "{", "extend_back('paragraph')", "In a selection: its end a paragraph back", show=False
+        ),
         Binding("escape", "clear_selection", "Leave selection"),
         # Only in a selection (check_action): outside one, o is free for other uses.
         Binding("o", "swap_ends", "Other end"),
@@ -459,6 +469,9 @@ class ArticleView(ScrollView, can_focus=True):
         width = len(raw) if raw.isascii() else cell_len(raw)
         margin = [Segment(" " * self._margin, plain)] if self._margin else []
         width += self._margin
+        if line.prefix:  # a wrapped quote's bars, drawn again (not in the text)
+            margin.append(Segment(line.prefix, base + self.colours.component(QUOTE_BAR)))
+            width += len(line.prefix)
         if not layers:
             return Strip([*margin, Segment(raw, base)] if raw else margin, width)
         cuts = sorted({0, len(raw), *(a for a, _, _ in layers), *(b for _, b, _ in layers)})

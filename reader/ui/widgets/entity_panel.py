@@ -71,6 +71,7 @@ class EntityPanel(RowList):
     """Lists entities by label; choosing one asks to jump to its first mention."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Jump to its first mention", show=False),
         Binding("M", "screen.entity_edit('merge')", "Merge into…"),
         Binding("r", "screen.entity_edit('rename')", "Rename"),
         Binding("L", "screen.entity_edit('relabel')", "Relabel"),
