@@ -267,33 +267,33 @@ def searching(bench: Bench) -> list[Row]:
         f"query: {QUERY}",
     ]
     limit = [1.5 * v + 50 for v in version]
-    answer_limit = [1.5 * v + 50 for v in answer_version]
-    cpu_limit = [1.5 * v + 50 for v in version_cpu]
 
-    def cpu_row(case: str, sample: list[float], note: str) -> Row:
+    def limited_row(
+        case: str, sample: list[float], note: str, *, by: str, how: str, against: list[float]
+    ) -> Row:
+        """A row held to 1.5 × ``reader --version`` (*against*, measured *by* CPU or wall
+        time) + 50 ms."""
+        limits = [1.5 * v + 50 for v in against]
         return Row(
             "6 search",
             case,
             Sample(sample, "ms"),
-            Sample(version_cpu, "ms"),
-            "reader --version, CPU",
+            Sample(against, "ms"),
+            f"reader --version, {by}",
             "value_max",
-            max(cpu_limit) if bench.quick else sorted(cpu_limit)[len(cpu_limit) // 2],
+            max(limits) if bench.quick else sorted(limits)[len(limits) // 2],
             n=n,
-            notes=[note, "target: ≤ 1.5× reader --version + 50 ms (CPU: user + system)"],
+            notes=[note, f"target: ≤ 1.5× reader --version + 50 ms ({how})"],
+        )
+
+    def cpu_row(case: str, sample: list[float], note: str) -> Row:
+        return limited_row(
+            case, sample, note, by="CPU", how="CPU: user + system", against=version_cpu
         )
 
     def answer_row(case: str, sample: list[float], note: str) -> Row:
-        return Row(
-            "6 search",
-            case,
-            Sample(sample, "ms"),
-            Sample(answer_version, "ms"),
-            "reader --version, wall",
-            "value_max",
-            max(answer_limit) if bench.quick else sorted(answer_limit)[len(answer_limit) // 2],
-            n=n,
-            notes=[note, "target: ≤ 1.5× reader --version + 50 ms (wall, run in turn with it)"],
+        return limited_row(
+            case, sample, note, by="wall", how="wall, run in turn with it", against=answer_version
         )
 
     return [
