@@ -7,7 +7,12 @@ index updates (a 32 MiB page cache, the library compared, in a thread of their o
 background entity pass (each article's text and spans, in its own thread) free tens of MB
 that way: at 10,000 articles the app's RSS held ~25 MB of it after the first update, and
 grew by ~7 KB an article while the pass ran (figure 5, README). ``malloc_trim(0)`` hands the
-free pages of every arena back (``madvise``), a few milliseconds, at the end of an update.
+free pages of every arena back (``madvise``): a few milliseconds on a small heap, tens on
+the app's, with each arena's lock held in turn, so the screen's thread, allocating, waits
+for it. An update therefore only asks for it (:func:`want_back`); the app gives it back
+once the user has rested (:func:`give_back_if_wanted`, in the background entity pass's
+thread: figure 2's cached switch at 10,000 was ~1.14× slower with the trim made at the end
+of each update, bench/HISTORY.md).
 
 Elsewhere (musl, macOS, Windows) :func:`give_back` does nothing.
 """
@@ -19,11 +24,13 @@ import ctypes.util
 import threading
 from collections.abc import Callable
 
-__all__ = ["give_back"]
+__all__ = ["give_back", "give_back_if_wanted", "want_back"]
 
 _lock = threading.Lock()
 _trim: Callable[[int], int] | None = None
 _looked = False
+_wanted = False
+"""Memory was freed in bulk since the last trim (:func:`want_back`)."""
 
 
 def _find_trim() -> Callable[[int], int] | None:
@@ -48,3 +55,19 @@ def give_back() -> bool:
             return False
         _trim(0)
         return True
+
+
+def want_back() -> None:
+    """Memory was freed in bulk (an index update): give it back at the next rest."""
+    global _wanted
+    _wanted = True
+
+
+def give_back_if_wanted() -> bool:
+    """:func:`give_back` if :func:`want_back` asked for it since the last time; whether
+    it trimmed."""
+    global _wanted
+    if not _wanted:
+        return False
+    _wanted = False
+    return give_back()

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader import __version__, foreground, heap
+from reader import __version__, heap
 from reader.library.catalogue_format import CATALOGUE_FORMAT
 from reader.library.folders import index_path, library_folder, library_roots
 from reader.search.compile import (
@@ -468,10 +468,9 @@ class SearchIndex:
             connection.execute("PRAGMA shrink_memory")
         self._scope = None
         # What the update freed (the page cache, the library compared) goes back to the
-        # system, not kept in the allocator's arenas (reader/heap.py; figure 5). Not while
-        # a key the user waits for is served: the trim takes each arena's lock in turn.
-        foreground.give_way()
-        heap.give_back()
+        # system, not kept in the allocator's arenas (reader/heap.py; figure 5): once the
+        # user rests (the trim takes each arena's lock in turn, the screen's thread waits).
+        heap.want_back()
 
     def _entities(
         self, workspace: Workspace, snapshot: StoreSnapshot, report: UpdateReport

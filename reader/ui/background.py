@@ -44,7 +44,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from reader import foreground
+from reader import foreground, heap
 from reader.entities.engines import Cancelled, NoModel
 from reader.entities.engines.base import paragraphs
 from reader.entities.worker import PIECE_CHARS, WorkerStopped
@@ -255,6 +255,9 @@ class BackgroundEntities:
                 raise Cancelled
         if self._stop.is_set():
             raise Cancelled
+        # The user rests: what the index updates freed goes back to the system now
+        # (reader/heap.py), not in the middle of a key's frame.
+        heap.give_back_if_wanted()
         current = self._current
         if current is not None:
             article, sha = current

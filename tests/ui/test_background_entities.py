@@ -18,6 +18,7 @@ import pytest
 from conftest import extracts_started
 from textual.pilot import Pilot
 
+from reader import heap
 from reader.config import load_config
 from reader.entities.cache import CACHE_FORMAT
 from reader.library import catalogue
@@ -293,6 +294,26 @@ async def test_ctrl_z_pauses_the_pass_until_the_user_is_back_and_resting(
         await until(pilot, lambda: len(main.background.asked) > asked)
         assert time.monotonic() - resumed >= background.REST_SECONDS * 0.9
         assert app.finder.recognizer.pid == pid  # type: ignore[attr-defined]
+
+
+async def test_the_memory_the_updates_freed_is_given_back_once_the_user_rests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index updates ask for a trim (reader/heap.py); the pass's thread makes it once
+    the user has rested, not in the middle of a key's frame."""
+    trims: list[float] = []
+    monkeypatch.setattr(heap, "give_back", lambda: trims.append(time.monotonic()) or True)
+    app = build_app(long_settings(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        main = await ready(pilot)
+        await until(pilot, lambda: len(main.background.asked) >= 1)
+        assert trims, "the first update's freed memory was not given back at the rest"
+        heap.want_back()
+        trims.clear()
+        await pilot.press("j")  # the user is back: no trim while the pass waits
+        pressed = time.monotonic()
+        await until(pilot, lambda: bool(trims), 3 * background.REST_SECONDS + 5)
+        assert trims[0] - pressed >= background.REST_SECONDS * 0.9
 
 
 async def test_an_app_ending_suspended_lets_the_worker_go_on(tmp_path: Path) -> None:
