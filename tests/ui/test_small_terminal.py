@@ -120,3 +120,11 @@ def test_the_title_shortens_to_fit() -> None:
         "12k",
         "3.4M",
     ]
+
+
+def test_a_list_not_loaded_yet_is_not_filtered() -> None:
+    """Before the library is loaded the list is not a filter's: its border, fitted at the
+    first resize, said "Articles · 0 of 0" on a first start (two empty lists compared by
+    identity) and kept it."""
+    articles = ArticleList()
+    assert not articles.filtered

@@ -105,10 +105,12 @@ class ArticleList(RowList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.articles: list[Article] = []
-        """The articles listed, in display order (those the filter found, when filtered)."""
         self.library: list[Article] = []
         """Every article, in the library's order, whether listed or filtered out."""
+        self.articles: list[Article] = self.library
+        """The articles listed, in display order (those the filter found, when filtered):
+        the library itself when no filter is in force (:attr:`filtered`), from the start
+        (two empty lists read as a filter: the border said "0 of 0" on a first start)."""
         self._anchor: Article | None = None
         """The article last highlighted by the user: a filter keeps it highlighted when it
         finds it, even after a keystroke whose results did not have it."""
