@@ -78,22 +78,24 @@ def key_table(title: str, classes: Sequence[type], key_display: object) -> Table
     return table
 
 
+def _pairs_table(
+    title: str, rows: Sequence[tuple[str, str]], *, first_width: int | None = None
+) -> Table:
+    """A titled table of two columns, the first bold (a key, a query) and the second
+    what it does; no header, no box."""
+    table = Table(title=title, title_justify="left", show_header=False, box=None, expand=False)
+    table.add_column(style="bold", no_wrap=True, width=first_width)
+    table.add_column()
+    for first, second in rows:
+        table.add_row(Text(first), Text(second))
+    return table
+
+
 def syntax_table() -> Table:
     """The query language of the filter (`/` in the list) and `reader search`."""
     from reader.search.query import SYNTAX
 
-    table = Table(
-        title="Finding articles (/ in the list; reader search)",
-        title_justify="left",
-        show_header=False,
-        box=None,
-        expand=False,
-    )
-    table.add_column("query", style="bold", no_wrap=True)
-    table.add_column("finds")
-    for example, meaning in SYNTAX:
-        table.add_row(Text(example), Text(meaning))
-    return table
+    return _pairs_table("Finding articles (/ in the list; reader search)", SYNTAX)
 
 
 DRAFTS = (
@@ -106,18 +108,7 @@ DRAFTS = (
 
 def drafts_table() -> Table:
     """Drafts: notes being written, kept until saved or dropped."""
-    table = Table(
-        title="Drafts (notes not saved yet)",
-        title_justify="left",
-        show_header=False,
-        box=None,
-        expand=False,
-    )
-    table.add_column("keys", style="bold", no_wrap=True, width=16)
-    table.add_column("what")
-    for keys, meaning in DRAFTS:
-        table.add_row(Text(keys), Text(meaning))
-    return table
+    return _pairs_table("Drafts (notes not saved yet)", DRAFTS, first_width=16)
 
 
 class HelpScreen(ModalScreen[None]):
