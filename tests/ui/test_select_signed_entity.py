@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reader.ui.widgets.article_view import ArticleView
-
 from .conftest import in_article
+from .test_selection_ends import selected
 
 SIZE = (120, 30)
 TEXT = "Markets\n\nThe index rose +1.2% on Monday, and sales grew to +$4 billion.\n"
@@ -17,11 +16,6 @@ def library(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "a.txt").write_text(TEXT, encoding="utf-8")
     return folder
-
-
-def selected(view: ArticleView) -> str:
-    assert view.selection is not None
-    return view.text[slice(*view.selection)]
 
 
 async def test_v_on_a_signed_entity_starts_at_its_sign(make_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
