@@ -379,7 +379,11 @@ def test_m_on_a_page_not_yet_extracted_marks_nothing(tmp_path: Path) -> None:
         write=lambda *call: written.append(call) or True,
     )
     articles = SimpleNamespace(
-        has_focus=True, highlighted=0, articles=[page], set_read=lambda _read: None
+        has_focus=True,
+        highlighted=0,
+        articles=[page],
+        focused_article=page,  # the highlighted row, the list focused
+        set_read=lambda _read: None,
     )
     reading = Reading(app, view=None, articles=articles, shown=lambda: None)  # type: ignore[arg-type]
     reading.loaded(ReadingState(frozenset(), {}))

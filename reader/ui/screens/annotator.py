@@ -144,24 +144,21 @@ class Annotator:
     def _whole(self) -> Article | None:
         """The article a key about an article as a whole acts on: the highlighted row
         while the list has the focus, else the article shown."""
-        articles = self._articles
-        if articles.has_focus:
-            listed = articles.highlighted_article
-            if listed is not None:
-                if listed.deferred:  # its hash a stand-in: nothing can be kept on it yet
-                    title = sanitize_line(listed.title, 60)
-                    self._app.notify(f"Still reading the page: {title}", markup=False)
-                    return None
-                return listed
-        return self._shown()
+        listed = self._articles.focused_article
+        if listed is None:
+            return self._shown()
+        if listed.deferred:  # its hash a stand-in: nothing can be kept on it yet
+            title = sanitize_line(listed.title, 60)
+            self._app.notify(f"Still reading the page: {title}", markup=False)
+            return None
+        return listed
 
     def on_text(self, key: str) -> Article | None:
         """The article shown, for a key bound to its text (*key*: `c`, `h`, `a` on a
         selection, `p` on the marked entity), unless the list has the focus on another
         article: then None, and a notice says why."""
         article = self._shown()
-        articles = self._articles
-        listed = articles.highlighted_article if articles.has_focus else None
+        listed = self._articles.focused_article
         if article is not None and listed is not None and listed.id != article.id:
             self._app.notify(
                 f"{key} works on the text shown ({sanitize_line(article.title, 60)}); "

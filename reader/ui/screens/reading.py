@@ -190,12 +190,7 @@ class Reading:
     def toggle(self) -> None:
         """Mark read or unread (`m`) the article highlighted in the sidebar while it has the
         focus, else the article shown; say what was done once it is on disk."""
-        articles = self._articles
-        index = articles.highlighted
-        if articles.has_focus and index is not None and index < len(articles.articles):
-            article: Article | None = articles.articles[index]
-        else:
-            article = self._shown()
+        article = self._articles.focused_article or self._shown()
         if article is None:
             return
         if self._read is None:  # no store, or not read yet

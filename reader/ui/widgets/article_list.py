@@ -211,6 +211,16 @@ class ArticleList(RowList):
         index = self.highlighted
         return None if index is None else self.articles[index]
 
+    @property
+    def focused_article(self) -> Article | None:
+        """The article on the highlighted row while the list has the focus, else None:
+        what a key about an article as a whole acts on before the article shown (`m`,
+        `t`, `a` without a selection)."""
+        index = self.highlighted
+        if not self.has_focus or index is None or index >= len(self.articles):
+            return None
+        return self.articles[index]
+
     def narrow(self, articles: Sequence[Article] | None, *, from_top: bool = False) -> None:
         """List only *articles* (some of :attr:`library`, in the order given), or every
         article again for None. The highlighted article stays highlighted when it is still
